@@ -1,0 +1,302 @@
+//! Command-line interface. Configuration comes from flags or the pinned environment
+//! variables `ANJIAN_DATABASE_URL`, `ANJIAN_BIND`, `ANJIAN_DATA_DIR`,
+//! `ANJIAN_SECRET_KEY_FILE`.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anjian_core::password::parse_username;
+use anjian_core::role::Role;
+use anjian_core::time::{Clock, SystemClock};
+use anjian_store::accounts::{NewUser, users};
+use anjian_store::directory::{sheet, units};
+use anjian_store::{Actor, Db, Scope, audit, migrate};
+use anjian_web::{AppState, WebConfig};
+use clap::{Args, Parser, Subcommand};
+
+/// 安监平台：区安委办的安全生产大检查工作平台。
+#[derive(Parser, Debug)]
+#[command(name = "anjian", version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    pub common: Common,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command shares.
+#[derive(Args, Debug, Clone)]
+pub struct Common {
+    /// Database URL: `sqlite:PATH` or `postgres://…` (default: a SQLite file in the data directory).
+    #[arg(long, env = "ANJIAN_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// Data directory (SQLite file, uploads, secret key).
+    #[arg(long, env = "ANJIAN_DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: PathBuf,
+    /// File holding the 32-byte secret key for field encryption (created if missing).
+    #[arg(long, env = "ANJIAN_SECRET_KEY_FILE", global = true)]
+    pub secret_key_file: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Runs the web server.
+    Serve(ServeArgs),
+    /// Builds a fresh demo database (Tongliang directory and accounts) and serves it.
+    Demo(ServeArgs),
+    /// Applies database migrations.
+    Migrate,
+    /// Manages accounts.
+    #[command(subcommand)]
+    User(UserCmd),
+    /// Imports or exports the directory as .xlsx.
+    #[command(subcommand)]
+    Directory(DirectoryCmd),
+    /// The audit chain.
+    #[command(subcommand)]
+    Audit(AuditCmd),
+    /// Copies the database to a file (SQLite: a consistent online copy; PostgreSQL: use pg_dump).
+    Backup {
+        /// Destination file.
+        path: PathBuf,
+    },
+    /// Benchmarks the server over loopback HTTP on a synthetic district or city.
+    Bench(crate::bench::BenchArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "ANJIAN_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// Mark the session cookie Secure (when TLS terminates in front of anjian).
+    #[arg(long)]
+    pub secure_cookies: bool,
+    /// Session idle timeout in minutes.
+    #[arg(long, default_value_t = 30)]
+    pub idle_minutes: i64,
+    /// Login attempts per client address per minute (0: no limit).
+    #[arg(long, default_value_t = 30)]
+    pub login_per_minute: u32,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCmd {
+    /// Creates an account (any role; the machine operator bootstraps the administrators).
+    Create {
+        username: String,
+        #[arg(long)]
+        name: String,
+        /// The unit's code.
+        #[arg(long)]
+        unit: String,
+        /// Role: office_admin, unit_operator, unit_leader, enterprise_user, system_admin, security_admin, auditor.
+        #[arg(long)]
+        role: String,
+        /// Password (read from ANJIAN_NEW_PASSWORD if absent; generated if neither).
+        #[arg(long, env = "ANJIAN_NEW_PASSWORD")]
+        password: Option<String>,
+    },
+    /// Sets a new password; the user must change it at next login.
+    ResetPassword {
+        username: String,
+        #[arg(long, env = "ANJIAN_NEW_PASSWORD")]
+        password: Option<String>,
+    },
+    /// Disables an account and ends its sessions.
+    Disable { username: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DirectoryCmd {
+    /// Imports units from an .xlsx in the template's layout (all-or-nothing).
+    Import { path: PathBuf },
+    /// Exports every unit to an .xlsx in the import layout.
+    Export { path: PathBuf },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCmd {
+    /// Re-computes the chain; exits 1 naming the first broken entry.
+    Verify,
+}
+
+/// The database URL from flags, environment or the data directory.
+pub fn database_url(c: &Common, file: &str) -> String {
+    c.database_url.clone().unwrap_or_else(|| format!("sqlite:{}", c.data_dir.join(file).display()))
+}
+
+/// Opens the database and applies migrations.
+pub async fn open(url: &str) -> Result<Db, String> {
+    let db = Db::connect(url).await.map_err(|e| e.to_string())?;
+    migrate::run(&db, SystemClock.now_ms()).await.map_err(|e| e.to_string())?;
+    Ok(db)
+}
+
+/// Ensures the secret key exists (32 random bytes, owner-readable only) and is valid.
+pub fn ensure_secret_key(c: &Common) -> Result<PathBuf, String> {
+    let path = c.secret_key_file.clone().unwrap_or_else(|| c.data_dir.join("secret.key"));
+    if !path.exists() {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("无法创建目录 {}：{e}", dir.display()))?;
+        }
+        let mut key = [0u8; 32];
+        getrandom::fill(&mut key).map_err(|e| e.to_string())?;
+        std::fs::write(&path, key).map_err(|e| format!("无法写入密钥文件 {}：{e}", path.display()))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
+        }
+    }
+    let len = std::fs::metadata(&path).map_err(|e| e.to_string())?.len();
+    if len != 32 {
+        return Err(format!("密钥文件 {} 应为32字节，实际为{len}字节", path.display()));
+    }
+    Ok(path)
+}
+
+/// Serves `db` until Ctrl-C.
+pub async fn serve(db: Db, args: &ServeArgs, banner: impl FnOnce(&SocketAddr)) -> Result<(), String> {
+    let config = WebConfig {
+        idle_timeout_ms: args.idle_minutes.clamp(1, 24 * 60) * 60_000,
+        secure_cookies: args.secure_cookies,
+        login_per_minute: args.login_per_minute,
+        ..WebConfig::default()
+    };
+    let state = AppState::new(db, Arc::new(SystemClock), config);
+    let listener = tokio::net::TcpListener::bind(&args.bind).await.map_err(|e| format!("无法监听 {}：{e}", args.bind))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    banner(&addr);
+    tracing::info!(%addr, "anjian listening");
+    axum::serve(listener, anjian_web::router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| e.to_string())
+}
+
+fn password_or_generated(p: Option<String>) -> (String, bool) {
+    match p {
+        Some(p) => (p, false),
+        None => (anjian_web::password::generate(), true),
+    }
+}
+
+/// Runs a command.
+pub async fn run(cli: Cli) -> Result<(), String> {
+    let c = &cli.common;
+    let now = SystemClock.now_ms();
+    match &cli.command {
+        Command::Serve(args) => {
+            std::fs::create_dir_all(&c.data_dir).map_err(|e| e.to_string())?;
+            ensure_secret_key(c)?;
+            let db = open(&database_url(c, "anjian.db")).await?;
+            serve(db, args, |a| println!("anjian 已启动：http://{a}/")).await
+        }
+        Command::Demo(args) => crate::demo::run(c, args).await,
+        Command::Migrate => {
+            std::fs::create_dir_all(&c.data_dir).map_err(|e| e.to_string())?;
+            let db = Db::connect(&database_url(c, "anjian.db")).await.map_err(|e| e.to_string())?;
+            let n = migrate::run(&db, now).await.map_err(|e| e.to_string())?;
+            println!("已执行 {n} 个迁移（共 {} 个）", migrate::MIGRATIONS.len());
+            Ok(())
+        }
+        Command::User(cmd) => {
+            let db = open(&database_url(c, "anjian.db")).await?;
+            user(&db, now, cmd).await
+        }
+        Command::Directory(DirectoryCmd::Import { path }) => {
+            let db = open(&database_url(c, "anjian.db")).await?;
+            let bytes = std::fs::read(path).map_err(|e| format!("无法读取 {}：{e}", path.display()))?;
+            let r = sheet::import(&db, now, &Actor::system("directory import"), &bytes).await.map_err(|e| e.to_string())?;
+            if r.problems.is_empty() {
+                println!("导入成功：新增 {} 个，更新 {} 个单位", r.created, r.updated);
+                Ok(())
+            } else {
+                for p in &r.problems {
+                    eprintln!("{p}");
+                }
+                Err(format!("发现 {} 处错误，未导入任何数据", r.problems.len()))
+            }
+        }
+        Command::Directory(DirectoryCmd::Export { path }) => {
+            let db = open(&database_url(c, "anjian.db")).await?;
+            let rows = sheet::export(&db, &Scope::All).await.map_err(|e| e.to_string())?;
+            let bytes = anjian_core::directory::write_sheet(&rows).map_err(|e| e.to_string())?;
+            std::fs::write(path, bytes).map_err(|e| e.to_string())?;
+            println!("已导出 {} 个单位到 {}", rows.len(), path.display());
+            Ok(())
+        }
+        Command::Audit(AuditCmd::Verify) => {
+            let db = open(&database_url(c, "anjian.db")).await?;
+            let v = audit::verify(&db).await.map_err(|e| e.to_string())?;
+            match v.broken {
+                None => {
+                    println!("审计链完整：共校验 {} 条记录", v.checked);
+                    Ok(())
+                }
+                Some(b) => Err(format!("审计链被破坏：第 {} 条记录：{}（此前 {} 条完好）", b.seq, b.reason, v.checked)),
+            }
+        }
+        Command::Backup { path } => backup(c, path).await,
+        Command::Bench(args) => crate::bench::run(c, args).await,
+    }
+}
+
+async fn user(db: &Db, now: i64, cmd: &UserCmd) -> Result<(), String> {
+    let actor = Actor::system("user");
+    match cmd {
+        UserCmd::Create { username, name, unit, role, password } => {
+            let username = parse_username(username).map_err(|e| e.to_string())?;
+            let role = Role::parse(role).map_err(|e| e.to_string())?;
+            let unit = units::by_code(db, unit).await.map_err(|e| e.to_string())?.ok_or_else(|| format!("找不到编码为 {unit} 的单位"))?;
+            let (password, generated) = password_or_generated(password.clone());
+            let policy = anjian_store::settings::password_policy(db).await.map_err(|e| e.to_string())?;
+            policy.check(&username, &password).map_err(|e| e.to_string())?;
+            let new = NewUser { username: username.clone(), display_name: name.clone(), unit_id: unit.id, role, password_hash: anjian_web::password::hash_now(&password), must_change_password: false };
+            users::create(db, now, &actor, &Scope::All, &new).await.map_err(|e| e.to_string())?;
+            println!("已创建账户 {username}（{}，{}）", role.label(), unit.name);
+            if generated {
+                println!("初始密码：{password}");
+            }
+            Ok(())
+        }
+        UserCmd::ResetPassword { username, password } => {
+            let u = users::by_username(db, username).await.map_err(|e| e.to_string())?.ok_or("账户不存在")?;
+            let (password, generated) = password_or_generated(password.clone());
+            anjian_store::settings::password_policy(db).await.map_err(|e| e.to_string())?.check(&u.username, &password).map_err(|e| e.to_string())?;
+            users::set_password(db, now, &actor, &Scope::All, u.id, &anjian_web::password::hash_now(&password), true).await.map_err(|e| e.to_string())?;
+            println!("已重置 {} 的密码，下次登录须修改", u.username);
+            if generated {
+                println!("临时密码：{password}");
+            }
+            Ok(())
+        }
+        UserCmd::Disable { username } => {
+            let u = users::by_username(db, username).await.map_err(|e| e.to_string())?.ok_or("账户不存在")?;
+            users::set_active(db, now, &actor, &Scope::All, u.id, false).await.map_err(|e| e.to_string())?;
+            println!("已停用账户 {}", u.username);
+            Ok(())
+        }
+    }
+}
+
+async fn backup(c: &Common, path: &Path) -> Result<(), String> {
+    let url = database_url(c, "anjian.db");
+    if !url.starts_with("sqlite:") {
+        return Err("PostgreSQL 请使用 pg_dump 备份；本命令用于内置的 SQLite 数据库".into());
+    }
+    if path.exists() {
+        return Err(format!("目标文件 {} 已存在", path.display()));
+    }
+    let db = open(&url).await?;
+    let dest = path.to_string_lossy().replace('\'', "''");
+    // VACUUM INTO writes a consistent copy while the server keeps running.
+    db.read().execute(anjian_store::q(format!("VACUUM INTO '{dest}'"))).await.map_err(|e| e.to_string())?;
+    let v = audit::verify(&Db::connect(&format!("sqlite:{}", path.display())).await.map_err(|e| e.to_string())?).await.map_err(|e| e.to_string())?;
+    println!("已备份到 {}（审计链 {} 条记录，{}）", path.display(), v.checked, if v.broken.is_none() { "校验通过" } else { "校验未通过" });
+    Ok(())
+}

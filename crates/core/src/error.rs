@@ -1,0 +1,74 @@
+//! Validation errors: a stable machine code, a Chinese message and the field it names.
+
+use std::fmt;
+
+/// A value the user typed did not pass validation.
+///
+/// `code` is stable snake_case for programs; `message` is Simplified Chinese for people;
+/// `field` names the form or JSON field at fault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub code: &'static str,
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl FieldError {
+    /// A new error on `field`.
+    pub fn new(code: &'static str, field: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            field,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}（字段 {}）", self.message, self.field)
+    }
+}
+
+impl std::error::Error for FieldError {}
+
+/// Result of parsing a domain value.
+pub type Result<T> = std::result::Result<T, FieldError>;
+
+/// Checks a required free-text field: trimmed, non-empty, at most `max` characters,
+/// no control characters.
+pub fn required_text(field: &'static str, label: &str, raw: &str, max: usize) -> Result<String> {
+    let v = raw.trim();
+    if v.is_empty() {
+        return Err(FieldError::new("required", field, format!("{label}不能为空")));
+    }
+    optional_text(field, label, v, max).map(|o| o.unwrap_or_default())
+}
+
+/// Checks an optional free-text field; empty becomes `None`.
+pub fn optional_text(
+    field: &'static str,
+    label: &str,
+    raw: &str,
+    max: usize,
+) -> Result<Option<String>> {
+    let v = raw.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    if v.chars().count() > max {
+        return Err(FieldError::new(
+            "too_long",
+            field,
+            format!("{label}不能超过{max}个字符"),
+        ));
+    }
+    if v.chars().any(|c| c.is_control()) {
+        return Err(FieldError::new(
+            "invalid_chars",
+            field,
+            format!("{label}含有不可见的控制字符"),
+        ));
+    }
+    Ok(Some(v.to_string()))
+}

@@ -1,0 +1,13 @@
+//! Pure rules of anjian: the domain values every other layer trusts once parsed,
+//! password policy, the audit-chain digest, Asia/Shanghai time, and the directory
+//! sheet codec. Nothing here does I/O.
+
+pub mod audit;
+pub mod directory;
+pub mod error;
+pub mod password;
+pub mod role;
+pub mod time;
+pub mod unit;
+
+pub use error::{FieldError, Result};

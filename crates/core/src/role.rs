@@ -1,0 +1,141 @@
+//! Roles of accounts. The three separated administrators that 等保 level 3 expects
+//! (system, security, auditor) cannot do each other's jobs nor the business's.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{FieldError, Result};
+
+/// What an account may do. Stored and sent as the snake_case name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 区安委办管理员: runs the campaign and the directory; sees the whole district.
+    OfficeAdmin,
+    /// 单位操作员: works for one unit and its subtree.
+    UnitOperator,
+    /// 单位负责人: reads and signs off for one unit and its subtree.
+    UnitLeader,
+    /// 企业用户: an enterprise's own account.
+    EnterpriseUser,
+    /// 系统管理员: creates, disables accounts and resets passwords. Cannot grant roles.
+    SystemAdmin,
+    /// 安全管理员: grants roles, sets the password policy, unlocks accounts, revokes tokens.
+    SecurityAdmin,
+    /// 审计管理员: reads and verifies the audit chain; nothing else.
+    Auditor,
+}
+
+impl Role {
+    /// Every role, in the order the UI lists them.
+    pub const ALL: [Role; 7] = [
+        Role::OfficeAdmin,
+        Role::UnitOperator,
+        Role::UnitLeader,
+        Role::EnterpriseUser,
+        Role::SystemAdmin,
+        Role::SecurityAdmin,
+        Role::Auditor,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::OfficeAdmin => "office_admin",
+            Role::UnitOperator => "unit_operator",
+            Role::UnitLeader => "unit_leader",
+            Role::EnterpriseUser => "enterprise_user",
+            Role::SystemAdmin => "system_admin",
+            Role::SecurityAdmin => "security_admin",
+            Role::Auditor => "auditor",
+        }
+    }
+
+    /// The Chinese label shown to users.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::OfficeAdmin => "安委办管理员",
+            Role::UnitOperator => "单位操作员",
+            Role::UnitLeader => "单位负责人",
+            Role::EnterpriseUser => "企业用户",
+            Role::SystemAdmin => "系统管理员",
+            Role::SecurityAdmin => "安全管理员",
+            Role::Auditor => "审计管理员",
+        }
+    }
+
+    /// Parses the stored name.
+    pub fn parse(raw: &str) -> Result<Role> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == raw.trim() || r.label() == raw.trim())
+            .ok_or_else(|| FieldError::new("invalid_role", "role", "角色不存在"))
+    }
+
+    /// One of the three separated administrators (三员).
+    pub fn is_separated_admin(self) -> bool {
+        matches!(self, Role::SystemAdmin | Role::SecurityAdmin | Role::Auditor)
+    }
+
+    /// Sees business data of the whole directory regardless of its unit.
+    pub fn sees_everything(self) -> bool {
+        matches!(self, Role::OfficeAdmin)
+    }
+
+    /// May create, edit, move, deactivate, import units.
+    pub fn can_edit_directory(self) -> bool {
+        matches!(self, Role::OfficeAdmin)
+    }
+
+    /// May create and disable accounts and reset passwords.
+    pub fn can_manage_accounts(self) -> bool {
+        matches!(self, Role::SystemAdmin)
+    }
+
+    /// May change an account's role, unlock it, set the password policy.
+    pub fn can_grant_roles(self) -> bool {
+        matches!(self, Role::SecurityAdmin)
+    }
+
+    /// May list accounts (read only for the office).
+    pub fn can_list_users(self) -> bool {
+        matches!(
+            self,
+            Role::OfficeAdmin | Role::SystemAdmin | Role::SecurityAdmin
+        )
+    }
+
+    /// May read and verify the audit chain.
+    pub fn can_read_audit(self) -> bool {
+        matches!(self, Role::Auditor)
+    }
+
+    /// May read the directory at all (the three administrators need it to pick units).
+    pub fn can_read_directory(self) -> bool {
+        !matches!(self, Role::Auditor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn three_admins_do_not_overlap() {
+        for r in Role::ALL {
+            let jobs = [r.can_manage_accounts(), r.can_grant_roles(), r.can_read_audit()];
+            assert!(jobs.iter().filter(|j| **j).count() <= 1, "{r:?}");
+            if r.is_separated_admin() {
+                assert!(!r.can_edit_directory() && !r.sees_everything(), "{r:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()).unwrap(), r);
+            assert_eq!(Role::parse(r.label()).unwrap(), r);
+        }
+        assert!(Role::parse("root").is_err());
+    }
+}

@@ -1,0 +1,68 @@
+//! Time: instants are epoch milliseconds (UTC); calendar dates are Asia/Shanghai.
+//! China has kept UTC+8 without daylight saving since 1991, so a fixed offset is exact
+//! for every date this product handles.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
+
+/// Epoch milliseconds.
+pub type Millis = i64;
+
+/// Asia/Shanghai as a fixed UTC+8 offset.
+pub fn shanghai() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).expect("valid offset")
+}
+
+/// A source of the current instant, injectable so tests and replays can move time.
+pub trait Clock: Send + Sync + 'static {
+    /// Now, in epoch milliseconds.
+    fn now_ms(&self) -> Millis;
+}
+
+/// The real clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_ms(&self) -> Millis {
+        Utc::now().timestamp_millis()
+    }
+}
+
+/// Formats an instant as Shanghai local time `YYYY-MM-DD HH:MM:SS`.
+pub fn format_local(ms: Millis) -> String {
+    match shanghai().timestamp_millis_opt(ms).single() {
+        Some(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
+        None => String::from("—"),
+    }
+}
+
+/// Formats an instant as RFC 3339 UTC with milliseconds.
+pub fn format_utc(ms: Millis) -> String {
+    match Utc.timestamp_millis_opt(ms).single() {
+        Some(t) => t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        None => String::from("invalid"),
+    }
+}
+
+/// The Shanghai calendar date of an instant.
+pub fn local_date(ms: Millis) -> Option<NaiveDate> {
+    let t: DateTime<FixedOffset> = shanghai().timestamp_millis_opt(ms).single()?;
+    Some(t.date_naive())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shanghai_date_turns_at_16_utc() {
+        // 2022-05-31T16:00:00Z is 2022-06-01 00:00 in Shanghai.
+        let ms = Utc
+            .with_ymd_and_hms(2022, 5, 31, 16, 0, 0)
+            .unwrap()
+            .timestamp_millis();
+        assert_eq!(local_date(ms), NaiveDate::from_ymd_opt(2022, 6, 1));
+        assert_eq!(local_date(ms - 1), NaiveDate::from_ymd_opt(2022, 5, 31));
+        assert_eq!(format_local(ms), "2022-06-01 00:00:00");
+    }
+}

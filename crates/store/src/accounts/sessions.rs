@@ -1,0 +1,127 @@
+//! Server-side sessions. The cookie carries a random token; the table keeps only its
+//! SHA-256, with an idle and an absolute expiry. Logout deletes the row.
+
+use anjian_core::role::Role;
+use anjian_core::unit::UnitKind;
+use sha2::{Digest, Sha256};
+
+use crate::audit::{self, Entry};
+use crate::db::{Db, q};
+use crate::error::Result;
+use crate::scope::{Actor, Scope};
+
+/// A fresh random token (256 bits, hex).
+pub fn new_token() -> String {
+    let mut b = [0u8; 32];
+    getrandom::fill(&mut b).expect("the operating system's random source");
+    hex::encode(b)
+}
+
+/// The stored form of a token.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// The user behind a session or token, with what every request needs.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SessionUser {
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub must_change_password: i64,
+    pub password_changed_at: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub unit_kind: String,
+    pub unit_path: String,
+    pub last_seen_at: i64,
+}
+
+impl SessionUser {
+    /// The role (an unknown stored role reads as the most restricted).
+    pub fn role(&self) -> Role {
+        Role::parse(&self.role).unwrap_or(Role::EnterpriseUser)
+    }
+
+    /// The data scope of this user.
+    pub fn scope(&self) -> Scope {
+        Scope::for_user(self.role(), self.unit_id, UnitKind::parse(&self.unit_kind).unwrap_or(UnitKind::Enterprise), &self.unit_path)
+    }
+
+    /// This user as the actor of an action.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user_id: Some(self.user_id),
+            username: self.username.clone(),
+            role: self.role.clone(),
+            unit_id: Some(self.unit_id),
+        }
+    }
+}
+
+const JOIN: &str = "SELECT us.id AS user_id, us.username, us.display_name, us.role, us.must_change_password, us.password_changed_at, u.id AS unit_id, u.name AS unit_name, u.kind AS unit_kind, u.path AS unit_path";
+
+/// Opens a session for `actor` (a new token at every login); returns the token for
+/// the cookie. The login is audited in the same transaction.
+pub async fn create(db: &Db, now_ms: i64, actor: &Actor, absolute_ms: i64, client: &str) -> Result<String> {
+    let token = new_token();
+    let user_id = actor.user_id.ok_or(crate::error::Error::NotFound)?;
+    let mut tx = db.begin().await?;
+    tx.execute(
+        q("INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, client) VALUES ($1, $2, $3, $3, $4, $5)")
+            .bind(token_hash(&token))
+            .bind(user_id)
+            .bind(now_ms)
+            .bind(now_ms + absolute_ms)
+            .bind(client),
+    )
+    .await?;
+    // Sessions past their absolute expiry are swept here, on the rare write path.
+    tx.execute(q("DELETE FROM sessions WHERE expires_at < $1").bind(now_ms)).await?;
+    let e = Entry::ok("auth.login", "user", user_id).detail(format!("来自 {client}"));
+    audit::append(&mut tx, now_ms, actor, e).await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
+/// The live session of `token` at `now_ms`, if any: the account must be active, the
+/// session within its absolute expiry and idle for less than `idle_ms`.
+pub async fn lookup(db: &Db, now_ms: i64, token: &str, idle_ms: i64) -> Result<Option<SessionUser>> {
+    db.read()
+        .opt(
+            q(format!("{JOIN}, s.last_seen_at FROM sessions s JOIN users us ON us.id = s.user_id JOIN units u ON u.id = us.unit_id WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND us.active = 1"))
+                .bind(token_hash(token))
+                .bind(now_ms)
+                .bind(now_ms - idle_ms),
+        )
+        .await
+}
+
+/// Marks the session as seen now (callers do it at most once a minute).
+pub async fn touch(db: &Db, now_ms: i64, token: &str) -> Result<()> {
+    let mut tx = db.begin().await?;
+    tx.execute(q("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2").bind(now_ms).bind(token_hash(token))).await?;
+    tx.commit().await
+}
+
+/// Ends a session (logout), audited.
+pub async fn delete(db: &Db, now_ms: i64, actor: &Actor, token: &str) -> Result<u64> {
+    let mut tx = db.begin().await?;
+    let n = tx.execute(q("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash(token))).await?;
+    let uid = actor.user_id.unwrap_or_default();
+    audit::append(&mut tx, now_ms, actor, Entry::ok("auth.logout", "user", uid)).await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// The user behind an API token, if it is valid at `now_ms`.
+pub async fn lookup_token(db: &Db, now_ms: i64, token: &str) -> Result<Option<SessionUser>> {
+    db.read()
+        .opt(
+            q(format!("{JOIN}, t.created_at AS last_seen_at FROM api_tokens t JOIN users us ON us.id = t.user_id JOIN units u ON u.id = us.unit_id WHERE t.token_hash = $1 AND t.expires_at > $2 AND t.revoked_at IS NULL AND us.active = 1"))
+                .bind(token_hash(token))
+                .bind(now_ms),
+        )
+        .await
+}

@@ -1,0 +1,235 @@
+//! The audit chain writer and verifier. Every write appends one entry inside its own
+//! transaction; the product offers no way to edit or delete entries.
+
+use anjian_core::audit::{AuditRecord, ChainBreak, ChainVerifier};
+
+use crate::db::{Db, Tx, q};
+use crate::error::Result;
+use crate::scope::Actor;
+
+/// What an entry records beyond its actor.
+#[derive(Debug, Clone, Default)]
+pub struct Entry {
+    pub action: &'static str,
+    pub object_type: &'static str,
+    pub object_id: Option<String>,
+    /// "ok", "denied" or "failed".
+    pub outcome: &'static str,
+    pub before_digest: Option<String>,
+    pub after_digest: Option<String>,
+    pub detail: String,
+}
+
+impl Entry {
+    /// A successful action on an object.
+    pub fn ok(action: &'static str, object_type: &'static str, object_id: impl ToString) -> Entry {
+        Entry {
+            action,
+            object_type,
+            object_id: Some(object_id.to_string()),
+            outcome: "ok",
+            ..Entry::default()
+        }
+    }
+
+    /// Sets the digests of the object's state before and after.
+    pub fn change(mut self, before: Option<String>, after: Option<String>) -> Entry {
+        self.before_digest = before;
+        self.after_digest = after;
+        self
+    }
+
+    /// Adds a free-text detail.
+    pub fn detail(mut self, d: impl Into<String>) -> Entry {
+        self.detail = d.into();
+        self
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct Head {
+    seq: i64,
+    hash: String,
+}
+
+/// Appends an entry in `tx`. The head row's update serialises concurrent appends on
+/// both engines (SQLite's write lock; PostgreSQL's row lock).
+pub async fn append(tx: &mut Tx, now_ms: i64, actor: &Actor, e: Entry) -> Result<i64> {
+    let head: Head = tx
+        .one(q("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash"))
+        .await?;
+    let rec = AuditRecord {
+        seq: head.seq,
+        at_ms: now_ms,
+        actor_user_id: actor.user_id,
+        actor_name: actor.username.clone(),
+        role: actor.role.clone(),
+        unit_id: actor.unit_id,
+        action: e.action.to_string(),
+        object_type: e.object_type.to_string(),
+        object_id: e.object_id,
+        outcome: e.outcome.to_string(),
+        before_digest: e.before_digest,
+        after_digest: e.after_digest,
+        detail: e.detail.chars().take(2000).collect(),
+        prev_hash: head.hash,
+    };
+    let hash = rec.hash();
+    tx.execute(
+        q("INSERT INTO audit_log (seq, at_ms, actor_user_id, actor_name, role, unit_id, action, object_type, object_id, outcome, before_digest, after_digest, detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)")
+            .bind(rec.seq)
+            .bind(rec.at_ms)
+            .bind(rec.actor_user_id)
+            .bind(rec.actor_name)
+            .bind(rec.role)
+            .bind(rec.unit_id)
+            .bind(rec.action)
+            .bind(rec.object_type)
+            .bind(rec.object_id)
+            .bind(rec.outcome)
+            .bind(rec.before_digest)
+            .bind(rec.after_digest)
+            .bind(rec.detail)
+            .bind(rec.prev_hash)
+            .bind(hash.clone()),
+    )
+    .await?;
+    tx.execute(q("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(hash)).await?;
+    Ok(head.seq)
+}
+
+/// Records an event in a transaction of its own (failed logins, denied accesses).
+pub async fn record(db: &Db, now_ms: i64, actor: &Actor, e: Entry) -> Result<i64> {
+    let mut tx = db.begin().await?;
+    let seq = append(&mut tx, now_ms, actor, e).await?;
+    tx.commit().await?;
+    Ok(seq)
+}
+
+/// A stored entry as read back.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct AuditRow {
+    pub seq: i64,
+    pub at_ms: i64,
+    pub actor_user_id: Option<i64>,
+    pub actor_name: String,
+    pub role: String,
+    pub unit_id: Option<i64>,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: Option<String>,
+    pub outcome: String,
+    pub before_digest: Option<String>,
+    pub after_digest: Option<String>,
+    pub detail: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl AuditRow {
+    fn record(&self) -> AuditRecord {
+        AuditRecord {
+            seq: self.seq,
+            at_ms: self.at_ms,
+            actor_user_id: self.actor_user_id,
+            actor_name: self.actor_name.clone(),
+            role: self.role.clone(),
+            unit_id: self.unit_id,
+            action: self.action.clone(),
+            object_type: self.object_type.clone(),
+            object_id: self.object_id.clone(),
+            outcome: self.outcome.clone(),
+            before_digest: self.before_digest.clone(),
+            after_digest: self.after_digest.clone(),
+            detail: self.detail.clone(),
+            prev_hash: self.prev_hash.clone(),
+        }
+    }
+}
+
+const COLUMNS: &str = "seq, at_ms, actor_user_id, actor_name, role, unit_id, action, object_type, object_id, outcome, before_digest, after_digest, detail, prev_hash, hash";
+
+/// Filter of the audit viewer.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Only entries before this sequence number (keyset, newest first).
+    pub before: Option<i64>,
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub outcome: Option<String>,
+    pub limit: i64,
+}
+
+/// Lists entries newest first.
+pub async fn list(db: &Db, f: &AuditFilter) -> Result<Vec<AuditRow>> {
+    let mut query = q(format!("SELECT {COLUMNS} FROM audit_log WHERE 1=1"));
+    if let Some(b) = f.before {
+        query = query.push(" AND seq < ").push_bind(b);
+    }
+    if let Some(a) = &f.actor {
+        query = query.push(" AND actor_name = ").push_bind(a.clone());
+    }
+    if let Some(a) = &f.action {
+        query = query.push(" AND action = ").push_bind(a.clone());
+    }
+    if let Some(o) = &f.outcome {
+        query = query.push(" AND outcome = ").push_bind(o.clone());
+    }
+    query = query
+        .push(" ORDER BY seq DESC LIMIT ")
+        .push_bind(f.limit.clamp(1, 500));
+    db.read().all(query).await
+}
+
+/// The result of verifying the whole chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verification {
+    pub checked: u64,
+    pub head_seq: i64,
+    pub broken: Option<ChainBreak>,
+}
+
+/// Re-computes the whole chain in sequence order and names the first broken entry.
+pub async fn verify(db: &Db) -> Result<Verification> {
+    let mut v = ChainVerifier::default();
+    let mut after = 0_i64;
+    loop {
+        let rows: Vec<AuditRow> = db
+            .read()
+            .all(
+                q(format!("SELECT {COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 2000"))
+                    .bind(after),
+            )
+            .await?;
+        let Some(last) = rows.last() else { break };
+        after = last.seq;
+        for r in &rows {
+            if let Err(b) = v.next(&r.record(), &r.hash) {
+                return Ok(Verification {
+                    checked: v.checked(),
+                    head_seq: r.seq,
+                    broken: Some(b),
+                });
+            }
+        }
+    }
+    #[derive(sqlx::FromRow)]
+    struct H {
+        seq: i64,
+        hash: String,
+    }
+    let head: H = db.read().one(q("SELECT seq, hash FROM audit_head WHERE id = 1")).await?;
+    let broken = if head.seq != after || head.hash != v.head() {
+        Some(ChainBreak {
+            seq: after + 1,
+            reason: "链尾与记录不一致，末尾的记录被删除".into(),
+        })
+    } else {
+        None
+    };
+    Ok(Verification {
+        checked: v.checked(),
+        head_seq: head.seq,
+        broken,
+    })
+}

@@ -1,0 +1,287 @@
+//! One database handle over SQLite or PostgreSQL, chosen by the URL at run time.
+//!
+//! Every query is one SQL text with `$1…$n` parameters, run unchanged on both drivers
+//! (sqlx's SQLite driver numbers `$n` parameters like PostgreSQL). Rows decode through
+//! `sqlx::FromRow`, derived once and compiled for both row types.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgPoolOptions, PgRow};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::{AssertSqlSafe, Arguments, Database, Encode, FromRow, PgPool, Postgres, Sqlite, SqlitePool, Transaction, Type};
+
+use crate::error::{Error, Result};
+
+/// A value bound to a `$n` parameter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arg {
+    Int(Option<i64>),
+    Text(Option<String>),
+}
+
+impl From<i64> for Arg {
+    fn from(v: i64) -> Self {
+        Arg::Int(Some(v))
+    }
+}
+impl From<Option<i64>> for Arg {
+    fn from(v: Option<i64>) -> Self {
+        Arg::Int(v)
+    }
+}
+impl From<bool> for Arg {
+    fn from(v: bool) -> Self {
+        Arg::Int(Some(i64::from(v)))
+    }
+}
+impl From<&str> for Arg {
+    fn from(v: &str) -> Self {
+        Arg::Text(Some(v.to_string()))
+    }
+}
+impl From<String> for Arg {
+    fn from(v: String) -> Self {
+        Arg::Text(Some(v))
+    }
+}
+impl From<&String> for Arg {
+    fn from(v: &String) -> Self {
+        Arg::Text(Some(v.clone()))
+    }
+}
+impl From<Option<String>> for Arg {
+    fn from(v: Option<String>) -> Self {
+        Arg::Text(v)
+    }
+}
+impl From<Option<&str>> for Arg {
+    fn from(v: Option<&str>) -> Self {
+        Arg::Text(v.map(str::to_string))
+    }
+}
+
+/// A query: SQL text plus its arguments in `$n` order.
+#[derive(Debug, Clone)]
+pub struct Q {
+    sql: String,
+    args: Vec<Arg>,
+}
+
+/// Starts a query from SQL text.
+pub fn q(sql: impl Into<String>) -> Q {
+    Q {
+        sql: sql.into(),
+        args: Vec::new(),
+    }
+}
+
+impl Q {
+    /// Binds the next `$n`.
+    pub fn bind(mut self, v: impl Into<Arg>) -> Self {
+        self.args.push(v.into());
+        self
+    }
+
+    /// Appends text to the SQL (for builders that compose predicates).
+    pub fn push(mut self, sql: &str) -> Self {
+        self.sql.push_str(sql);
+        self
+    }
+
+    /// Appends `$n` for a new argument and binds it.
+    pub fn push_bind(mut self, v: impl Into<Arg>) -> Self {
+        self.args.push(v.into());
+        self.sql.push_str(&format!("${}", self.args.len()));
+        self
+    }
+
+    /// The number of bound arguments so far.
+    pub fn arg_count(&self) -> usize {
+        self.args.len()
+    }
+
+    /// The SQL text.
+    pub fn sql(&self) -> &str {
+        &self.sql
+    }
+
+    fn arguments<DB: Database>(&self) -> Result<DB::Arguments>
+    where
+        for<'a> Option<i64>: Encode<'a, DB> + Type<DB>,
+        for<'a> Option<String>: Encode<'a, DB> + Type<DB>,
+    {
+        let mut a = DB::Arguments::default();
+        for v in &self.args {
+            match v {
+                Arg::Int(i) => a.add(*i),
+                Arg::Text(t) => a.add(t.clone()),
+            }
+            .map_err(Error::Encode)?;
+        }
+        Ok(a)
+    }
+}
+
+/// A row type that decodes on both backends.
+pub trait Row: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+impl<T> Row for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+
+/// Which engine a handle talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The database: a typed pool of one backend.
+#[derive(Debug, Clone)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// An open transaction. Dropped without `commit` it rolls back, so nothing is
+/// half-written.
+#[derive(Debug)]
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// Generates the four fetch/execute methods for a connection-like receiver.
+macro_rules! run_methods {
+    ($recv:ty, $sqlite:pat => $sconn:expr, $pg:pat => $pconn:expr) => {
+        impl $recv {
+            /// Runs a statement; returns the affected row count.
+            pub async fn execute(self: &mut Self, query: Q) -> Result<u64> {
+                match self {
+                    $sqlite => Ok(sqlx::query_with(AssertSqlSafe(query.sql.clone()), query.arguments::<Sqlite>()?)
+                        .execute($sconn)
+                        .await?
+                        .rows_affected()),
+                    $pg => Ok(sqlx::query_with(AssertSqlSafe(query.sql.clone()), query.arguments::<Postgres>()?)
+                        .execute($pconn)
+                        .await?
+                        .rows_affected()),
+                }
+            }
+
+            /// Fetches every row.
+            pub async fn all<T: Row>(self: &mut Self, query: Q) -> Result<Vec<T>> {
+                match self {
+                    $sqlite => Ok(sqlx::query_as_with::<_, T, _>(AssertSqlSafe(query.sql.clone()), query.arguments::<Sqlite>()?)
+                        .fetch_all($sconn)
+                        .await?),
+                    $pg => Ok(sqlx::query_as_with::<_, T, _>(AssertSqlSafe(query.sql.clone()), query.arguments::<Postgres>()?)
+                        .fetch_all($pconn)
+                        .await?),
+                }
+            }
+
+            /// Fetches at most one row.
+            pub async fn opt<T: Row>(self: &mut Self, query: Q) -> Result<Option<T>> {
+                match self {
+                    $sqlite => Ok(sqlx::query_as_with::<_, T, _>(AssertSqlSafe(query.sql.clone()), query.arguments::<Sqlite>()?)
+                        .fetch_optional($sconn)
+                        .await?),
+                    $pg => Ok(sqlx::query_as_with::<_, T, _>(AssertSqlSafe(query.sql.clone()), query.arguments::<Postgres>()?)
+                        .fetch_optional($pconn)
+                        .await?),
+                }
+            }
+
+            /// Fetches exactly one row; none is `Error::NotFound`.
+            pub async fn one<T: Row>(self: &mut Self, query: Q) -> Result<T> {
+                self.opt(query).await?.ok_or(Error::NotFound)
+            }
+        }
+    };
+}
+
+/// A borrowed pool, so `Db` reads use the same methods as transactions.
+pub struct PoolRef<'a>(&'a Db);
+
+run_methods!(PoolRef<'_>, PoolRef(Db::Sqlite(p)) => p, PoolRef(Db::Postgres(p)) => p);
+run_methods!(Tx, Tx::Sqlite(t) => &mut **t, Tx::Postgres(t) => &mut **t);
+
+impl Db {
+    /// Connects to `url`: `sqlite:PATH` (created if missing; WAL, foreign keys, busy
+    /// timeout) or `postgres://…`.
+    pub async fn connect(url: &str) -> Result<Db> {
+        if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await?;
+            Ok(Db::Postgres(pool))
+        } else if url.starts_with("sqlite:") {
+            let opts = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .min_connections(1)
+                .connect_with(opts)
+                .await?;
+            Ok(Db::Sqlite(pool))
+        } else {
+            Err(Error::Config(format!(
+                "数据库地址须以 sqlite: 或 postgres:// 开头：{url}"
+            )))
+        }
+    }
+
+    /// The engine behind this handle.
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// The pool, for single-statement reads.
+    pub fn read(&self) -> PoolRef<'_> {
+        PoolRef(self)
+    }
+
+    /// Begins a read-then-write transaction. On SQLite it is `BEGIN IMMEDIATE`, so the
+    /// write lock is taken up front and two writers never deadlock on an upgrade.
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(match self {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// Closes the pool.
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite(p) => p.close().await,
+            Db::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+impl Tx {
+    /// Commits.
+    pub async fn commit(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+
+    /// The engine behind this transaction.
+    pub fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+        }
+    }
+}

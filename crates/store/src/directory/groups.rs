@@ -1,0 +1,147 @@
+//! Named unit groups (各镇街, 区级负有安全生产监管职责的部门, …) defined by rule (kind and
+//! flag) or by an explicit member list, and the resolution of a written name to a unit
+//! or a group through names and aliases.
+
+use anjian_core::unit::{UnitKind, normalize_name};
+use serde::Serialize;
+
+use super::units::{COLUMNS, Unit};
+use crate::audit::{self, Entry};
+use crate::db::{Db, Tx, q};
+use crate::error::{Error, Result};
+use crate::ids::next_id;
+use crate::scope::{Actor, Scope};
+
+/// A named group of units.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Group {
+    pub id: i64,
+    pub name: String,
+    pub rule_kind: Option<String>,
+    pub rule_supervises_safety: Option<i64>,
+    pub description: String,
+}
+
+/// How a group picks its members.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Membership {
+    /// Every active unit of a kind, optionally only those with the supervision flag.
+    Rule { kind: UnitKind, supervises_safety: bool },
+    /// The listed units.
+    Explicit(Vec<i64>),
+}
+
+/// Creates a group with its aliases.
+pub async fn create(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    name: &str,
+    description: &str,
+    membership: &Membership,
+    aliases: &[&str],
+) -> Result<Group> {
+    let mut tx = db.begin().await?;
+    let id = next_id(now_ms);
+    let (kind, flag) = match membership {
+        Membership::Rule { kind, supervises_safety } => (Some(kind.as_str()), Some(*supervises_safety)),
+        Membership::Explicit(_) => (None, None),
+    };
+    tx.execute(
+        q("INSERT INTO unit_groups (id, name, rule_kind, rule_supervises_safety, description, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(id)
+            .bind(name)
+            .bind(kind)
+            .bind(flag.map(i64::from))
+            .bind(description)
+            .bind(now_ms),
+    )
+    .await
+    .map_err(|e| if e.is_unique_violation() { Error::conflict("duplicate_group", "name", format!("分组「{name}」已存在")) } else { e })?;
+    if let Membership::Explicit(ids) = membership {
+        for u in ids {
+            tx.execute(q("INSERT INTO unit_group_members (group_id, unit_id) VALUES ($1, $2)").bind(id).bind(*u))
+                .await?;
+        }
+    }
+    for a in std::iter::once(&name).chain(aliases.iter()) {
+        add_alias(&mut tx, None, Some(id), a).await?;
+    }
+    let g: Group = tx
+        .one(q("SELECT id, name, rule_kind, rule_supervises_safety, description FROM unit_groups WHERE id = $1").bind(id))
+        .await?;
+    audit::append(&mut tx, now_ms, actor, Entry::ok("group.create", "unit_group", id).detail(name)).await?;
+    tx.commit().await?;
+    Ok(g)
+}
+
+async fn add_alias(tx: &mut Tx, unit: Option<i64>, group: Option<i64>, alias: &str) -> Result<()> {
+    let key = normalize_name(alias);
+    let taken: Option<(String,)> = tx.opt(q("SELECT alias FROM unit_aliases WHERE alias = $1").bind(key.clone())).await?;
+    if taken.is_some() {
+        return Err(Error::conflict("duplicate_alias", "aliases", format!("别名「{alias}」已被使用")));
+    }
+    tx.execute(q("INSERT INTO unit_aliases (alias, unit_id, group_id) VALUES ($1, $2, $3)").bind(key).bind(unit).bind(group))
+        .await?;
+    Ok(())
+}
+
+/// Every group, by name.
+pub async fn list(db: &Db) -> Result<Vec<Group>> {
+    db.read()
+        .all(q("SELECT id, name, rule_kind, rule_supervises_safety, description FROM unit_groups ORDER BY name"))
+        .await
+}
+
+/// The members of a group that are in scope, by name.
+pub async fn members(db: &Db, scope: &Scope, group_id: i64) -> Result<Vec<Unit>> {
+    let g: Group = db
+        .read()
+        .one(q("SELECT id, name, rule_kind, rule_supervises_safety, description FROM unit_groups WHERE id = $1").bind(group_id))
+        .await?;
+    let mut query = scope.units(q(format!("SELECT {COLUMNS} FROM units u WHERE u.active = 1 AND ")), "u");
+    query = match &g.rule_kind {
+        Some(kind) => {
+            let query = query.push(" AND u.kind = ").push_bind(kind.clone());
+            if g.rule_supervises_safety == Some(1) {
+                query.push(" AND u.supervises_safety = 1")
+            } else {
+                query
+            }
+        }
+        None => query
+            .push(" AND u.id IN (SELECT m.unit_id FROM unit_group_members m WHERE m.group_id = ")
+            .push_bind(group_id)
+            .push(")"),
+    };
+    db.read().all(query.push(" ORDER BY u.name")).await
+}
+
+/// What a written name stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolved {
+    Unit(i64),
+    Group(i64),
+    Unknown,
+}
+
+/// Resolves a name as a document writes it: exact unit name, then aliases of units
+/// and groups, after normalising brackets and spaces.
+pub async fn resolve(db: &Db, name: &str) -> Result<Resolved> {
+    let hit: Option<(i64,)> = db
+        .read()
+        .opt(q("SELECT id FROM units WHERE name = $1 AND active = 1").bind(name.trim()))
+        .await?;
+    if let Some((id,)) = hit {
+        return Ok(Resolved::Unit(id));
+    }
+    let alias: Option<(Option<i64>, Option<i64>)> = db
+        .read()
+        .opt(q("SELECT unit_id, group_id FROM unit_aliases WHERE alias = $1").bind(normalize_name(name)))
+        .await?;
+    Ok(match alias {
+        Some((Some(u), _)) => Resolved::Unit(u),
+        Some((None, Some(g))) => Resolved::Group(g),
+        _ => Resolved::Unknown,
+    })
+}

@@ -1,0 +1,430 @@
+//! Units: list, read, create, edit, move, deactivate. Every call takes the caller's
+//! scope; an out-of-scope id is `NotFound`.
+
+use anjian_core::audit::digest;
+use anjian_core::unit::{UnitDraft, UnitKind, normalize_name};
+use serde::Serialize;
+
+use crate::audit::{self, Entry};
+use crate::db::{Db, Q, Tx, q};
+use crate::error::{Error, Result};
+use crate::ids::next_id;
+use crate::scope::{Actor, Scope, path_end};
+
+/// A unit as lists show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Unit {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub short_name: Option<String>,
+    pub kind: String,
+    pub parent_id: Option<i64>,
+    pub path: String,
+    pub depth: i64,
+    pub supervises_safety: i64,
+    pub active: i64,
+}
+
+impl Unit {
+    /// The kind as a value.
+    pub fn kind(&self) -> UnitKind {
+        UnitKind::parse(&self.kind).unwrap_or(UnitKind::Enterprise)
+    }
+}
+
+/// A unit with what its page shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitDetail {
+    pub unit: Unit,
+    pub parent: Option<Unit>,
+    pub aliases: Vec<String>,
+    pub sectors: Vec<String>,
+    pub child_count: i64,
+}
+
+pub(crate) const COLUMNS: &str =
+    "u.id, u.code, u.name, u.short_name, u.kind, u.parent_id, u.path, u.depth, u.supervises_safety, u.active";
+
+/// Filters of the unit list; keyset on id.
+#[derive(Debug, Clone, Default)]
+pub struct UnitFilter {
+    pub after: Option<i64>,
+    pub limit: i64,
+    pub search: Option<String>,
+    pub kind: Option<UnitKind>,
+    pub parent: Option<i64>,
+    pub include_inactive: bool,
+}
+
+fn scoped(scope: &Scope, select: &str) -> Q {
+    scope.units(q(format!("{select} WHERE ")), "u")
+}
+
+/// Lists units in scope, ordered by id.
+pub async fn list(db: &Db, scope: &Scope, f: &UnitFilter) -> Result<Vec<Unit>> {
+    let mut query = scoped(scope, &format!("SELECT {COLUMNS} FROM units u"));
+    if let Some(a) = f.after {
+        query = query.push(" AND u.id > ").push_bind(a);
+    }
+    if let Some(s) = &f.search {
+        let like = format!("%{}%", s.replace(['%', '_'], ""));
+        query = query
+            .push(" AND (u.name LIKE ")
+            .push_bind(like.clone())
+            .push(" OR u.code LIKE ")
+            .push_bind(like.clone())
+            .push(" OR u.id IN (SELECT a.unit_id FROM unit_aliases a WHERE a.alias LIKE ")
+            .push_bind(like)
+            .push("))");
+    }
+    if let Some(k) = f.kind {
+        query = query.push(" AND u.kind = ").push_bind(k.as_str());
+    }
+    if let Some(p) = f.parent {
+        query = query.push(" AND u.parent_id = ").push_bind(p);
+    }
+    if !f.include_inactive {
+        query = query.push(" AND u.active = 1");
+    }
+    query = query.push(" ORDER BY u.id LIMIT ").push_bind(f.limit.clamp(1, 1000));
+    db.read().all(query).await
+}
+
+/// The children of `parent` (or the roots of the scope when `None`), by name.
+pub async fn children(db: &Db, scope: &Scope, parent: Option<i64>) -> Result<Vec<(Unit, i64)>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        unit: Unit,
+        child_count: i64,
+    }
+    let select = format!(
+        "SELECT {COLUMNS}, CAST((SELECT COUNT(*) FROM units c WHERE c.parent_id = u.id) AS BIGINT) AS child_count FROM units u"
+    );
+    let mut query = scoped(scope, &select);
+    query = match (parent, scope) {
+        (Some(p), _) => query.push(" AND u.parent_id = ").push_bind(p),
+        (None, Scope::Subtree { unit_id, .. }) => query.push(" AND u.id = ").push_bind(*unit_id),
+        (None, _) => query.push(" AND u.parent_id IS NULL"),
+    };
+    query = query.push(" ORDER BY u.kind, u.name LIMIT 2000");
+    let rows: Vec<Row> = db.read().all(query).await?;
+    Ok(rows.into_iter().map(|r| (r.unit, r.child_count)).collect())
+}
+
+/// One unit in scope.
+pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Unit> {
+    let query = scoped(scope, &format!("SELECT {COLUMNS} FROM units u"))
+        .push(" AND u.id = ")
+        .push_bind(id);
+    db.read().one(query).await
+}
+
+/// One unit in scope, inside a transaction.
+async fn get_in(tx: &mut Tx, scope: &Scope, id: i64) -> Result<Unit> {
+    let query = scoped(scope, &format!("SELECT {COLUMNS} FROM units u"))
+        .push(" AND u.id = ")
+        .push_bind(id);
+    tx.one(query).await
+}
+
+/// A unit by code (no scope: for imports and the command line).
+pub async fn by_code(db: &Db, code: &str) -> Result<Option<Unit>> {
+    db.read()
+        .opt(q(format!("SELECT {COLUMNS} FROM units u WHERE u.code = $1")).bind(code))
+        .await
+}
+
+/// The unit page: the unit, its parent, aliases, sectors and number of children.
+pub async fn detail(db: &Db, scope: &Scope, id: i64) -> Result<UnitDetail> {
+    let unit = get(db, scope, id).await?;
+    let parent = match unit.parent_id {
+        Some(p) => db
+            .read()
+            .opt(q(format!("SELECT {COLUMNS} FROM units u WHERE u.id = $1")).bind(p))
+            .await?,
+        None => None,
+    };
+    let aliases: Vec<(String,)> = db
+        .read()
+        .all(q("SELECT alias FROM unit_aliases WHERE unit_id = $1 ORDER BY alias").bind(id))
+        .await?;
+    let sectors = sector_names(db, id).await?;
+    let (child_count,): (i64,) = db
+        .read()
+        .one(q("SELECT CAST(COUNT(*) AS BIGINT) FROM units WHERE parent_id = $1").bind(id))
+        .await?;
+    Ok(UnitDetail {
+        unit,
+        parent,
+        aliases: aliases.into_iter().map(|(a,)| a).collect(),
+        sectors,
+        child_count,
+    })
+}
+
+async fn sector_names(db: &Db, id: i64) -> Result<Vec<String>> {
+    let rows: Vec<(String,)> = db
+        .read()
+        .all(q("SELECT s.name FROM sectors s JOIN unit_sectors us ON us.sector_id = s.id WHERE us.unit_id = $1 ORDER BY s.name").bind(id))
+        .await?;
+    Ok(rows.into_iter().map(|(s,)| s).collect())
+}
+
+/// What the audit digests of a unit cover.
+#[derive(Serialize)]
+struct Snapshot<'a> {
+    unit: &'a Unit,
+    aliases: &'a [String],
+    sectors: &'a [String],
+}
+
+fn snapshot(u: &Unit, aliases: &[String], sectors: &[String]) -> String {
+    digest(&Snapshot {
+        unit: u,
+        aliases,
+        sectors,
+    })
+}
+
+/// Creates a unit under `parent` (a root when `None`). The parent must be in scope.
+pub async fn create(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    scope: &Scope,
+    draft: &UnitDraft,
+    parent: Option<i64>,
+) -> Result<Unit> {
+    let mut tx = db.begin().await?;
+    let unit = insert(&mut tx, now_ms, scope, draft, parent, true).await?;
+    let e = Entry::ok("unit.create", "unit", unit.id)
+        .change(None, Some(snapshot(&unit, &draft.aliases, &draft.sectors)))
+        .detail(format!("{} {}", unit.code, unit.name));
+    audit::append(&mut tx, now_ms, actor, e).await?;
+    tx.commit().await?;
+    Ok(unit)
+}
+
+/// Inserts a unit with its aliases and sectors inside `tx`.
+pub(crate) async fn insert(
+    tx: &mut Tx,
+    now_ms: i64,
+    scope: &Scope,
+    draft: &UnitDraft,
+    parent: Option<i64>,
+    active: bool,
+) -> Result<Unit> {
+    let (parent_path, depth) = match parent {
+        Some(p) => {
+            let pu = get_in(tx, scope, p)
+                .await
+                .map_err(|e| match e {
+                    Error::NotFound => Error::Invalid(anjian_core::FieldError::new("parent_not_found", "parent", "上级单位不存在")),
+                    e => e,
+                })?;
+            (pu.path, pu.depth + 1)
+        }
+        None => {
+            if *scope != Scope::All {
+                return Err(Error::Forbidden);
+            }
+            ("/".to_string(), 0)
+        }
+    };
+    check_code_free(tx, draft.code.as_str(), None).await?;
+    let id = next_id(now_ms);
+    let path = format!("{parent_path}{id}/");
+    tx.execute(
+        q("INSERT INTO units (id, code, name, short_name, kind, parent_id, path, depth, supervises_safety, active, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)")
+            .bind(id)
+            .bind(draft.code.as_str())
+            .bind(draft.name.as_str())
+            .bind(draft.short_name.clone())
+            .bind(draft.kind.as_str())
+            .bind(parent)
+            .bind(path)
+            .bind(depth)
+            .bind(draft.supervises_safety)
+            .bind(active)
+            .bind(now_ms),
+    )
+    .await?;
+    write_names(tx, now_ms, id, draft).await?;
+    tx.one(q(format!("SELECT {COLUMNS} FROM units u WHERE u.id = $1")).bind(id)).await
+}
+
+async fn check_code_free(tx: &mut Tx, code: &str, except: Option<i64>) -> Result<()> {
+    let hit: Option<(i64,)> = tx.opt(q("SELECT id FROM units WHERE code = $1").bind(code)).await?;
+    match hit {
+        Some((id,)) if Some(id) != except => Err(Error::conflict(
+            "duplicate_code",
+            "code",
+            format!("单位编码 {code} 已被使用"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Replaces a unit's aliases and sectors (sectors are created on first use).
+async fn write_names(tx: &mut Tx, now_ms: i64, id: i64, draft: &UnitDraft) -> Result<()> {
+    tx.execute(q("DELETE FROM unit_aliases WHERE unit_id = $1").bind(id)).await?;
+    for alias in &draft.aliases {
+        let key = normalize_name(alias);
+        let hit: Option<(Option<i64>, Option<i64>)> = tx
+            .opt(q("SELECT unit_id, group_id FROM unit_aliases WHERE alias = $1").bind(key.clone()))
+            .await?;
+        if hit.is_some() {
+            return Err(Error::conflict(
+                "duplicate_alias",
+                "aliases",
+                format!("别名「{alias}」已被其他单位或分组使用"),
+            ));
+        }
+        tx.execute(q("INSERT INTO unit_aliases (alias, unit_id) VALUES ($1, $2)").bind(key).bind(id))
+            .await?;
+    }
+    tx.execute(q("DELETE FROM unit_sectors WHERE unit_id = $1").bind(id)).await?;
+    for name in &draft.sectors {
+        let sid = match tx
+            .opt::<(i64,)>(q("SELECT id FROM sectors WHERE name = $1").bind(name.as_str()))
+            .await?
+        {
+            Some((sid,)) => sid,
+            None => {
+                let sid = next_id(now_ms);
+                tx.execute(q("INSERT INTO sectors (id, name) VALUES ($1, $2)").bind(sid).bind(name.as_str()))
+                    .await?;
+                sid
+            }
+        };
+        tx.execute(q("INSERT INTO unit_sectors (unit_id, sector_id) VALUES ($1, $2)").bind(id).bind(sid))
+            .await?;
+    }
+    Ok(())
+}
+
+async fn names_in(tx: &mut Tx, id: i64) -> Result<(Vec<String>, Vec<String>)> {
+    let a: Vec<(String,)> = tx
+        .all(q("SELECT alias FROM unit_aliases WHERE unit_id = $1 ORDER BY alias").bind(id))
+        .await?;
+    let s: Vec<(String,)> = tx
+        .all(q("SELECT s.name FROM sectors s JOIN unit_sectors us ON us.sector_id = s.id WHERE us.unit_id = $1 ORDER BY s.name").bind(id))
+        .await?;
+    Ok((a.into_iter().map(|x| x.0).collect(), s.into_iter().map(|x| x.0).collect()))
+}
+
+/// Edits a unit's code, names, kind, flag, aliases and sectors.
+pub async fn update(db: &Db, now_ms: i64, actor: &Actor, scope: &Scope, id: i64, draft: &UnitDraft) -> Result<Unit> {
+    let mut tx = db.begin().await?;
+    let after = update_in(&mut tx, now_ms, actor, scope, id, draft).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+pub(crate) async fn update_in(tx: &mut Tx, now_ms: i64, actor: &Actor, scope: &Scope, id: i64, draft: &UnitDraft) -> Result<Unit> {
+    let before = get_in(tx, scope, id).await?;
+    let (ba, bs) = names_in(tx, id).await?;
+    check_code_free(tx, draft.code.as_str(), Some(id)).await?;
+    tx.execute(
+        q("UPDATE units SET code = $1, name = $2, short_name = $3, kind = $4, supervises_safety = $5, updated_at = $6 WHERE id = $7")
+            .bind(draft.code.as_str())
+            .bind(draft.name.as_str())
+            .bind(draft.short_name.clone())
+            .bind(draft.kind.as_str())
+            .bind(draft.supervises_safety)
+            .bind(now_ms)
+            .bind(id),
+    )
+    .await?;
+    write_names(tx, now_ms, id, draft).await?;
+    let after = get_in(tx, &Scope::All, id).await?;
+    let e = Entry::ok("unit.update", "unit", id)
+        .change(Some(snapshot(&before, &ba, &bs)), Some(snapshot(&after, &draft.aliases, &draft.sectors)))
+        .detail(format!("{} {}", after.code, after.name));
+    audit::append(tx, now_ms, actor, e).await?;
+    Ok(after)
+}
+
+/// Moves a unit (and its subtree) under a new parent in scope.
+pub async fn move_to(db: &Db, now_ms: i64, actor: &Actor, scope: &Scope, id: i64, new_parent: i64) -> Result<Unit> {
+    let mut tx = db.begin().await?;
+    let unit = get_in(&mut tx, scope, id).await?;
+    let parent = get_in(&mut tx, scope, new_parent).await.map_err(|e| match e {
+        Error::NotFound => Error::Invalid(anjian_core::FieldError::new("parent_not_found", "parent", "上级单位不存在")),
+        e => e,
+    })?;
+    if parent.path.starts_with(&unit.path) {
+        return Err(Error::Invalid(anjian_core::FieldError::new(
+            "move_into_own_subtree",
+            "parent",
+            "不能把单位移到它自己或它的下级单位之下",
+        )));
+    }
+    let new_path = format!("{}{}/", parent.path, unit.id);
+    let shift = parent.depth + 1 - unit.depth;
+    tx.execute(
+        q("UPDATE units SET path = $1 || substr(path, $2), depth = depth + $3, updated_at = $4 WHERE path >= $5 AND path < $6")
+            .bind(new_path)
+            .bind(unit.path.len() as i64 + 1)
+            .bind(shift)
+            .bind(now_ms)
+            .bind(unit.path.clone())
+            .bind(path_end(&unit.path)),
+    )
+    .await?;
+    tx.execute(q("UPDATE units SET parent_id = $1 WHERE id = $2").bind(parent.id).bind(id)).await?;
+    let after = get_in(&mut tx, &Scope::All, id).await?;
+    let e = Entry::ok("unit.move", "unit", id)
+        .change(Some(digest(&unit)), Some(digest(&after)))
+        .detail(format!("移至 {}", parent.name));
+    audit::append(&mut tx, now_ms, actor, e).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Deactivates or reactivates a unit. A unit with active children cannot be deactivated.
+pub async fn set_active(db: &Db, now_ms: i64, actor: &Actor, scope: &Scope, id: i64, active: bool) -> Result<Unit> {
+    let mut tx = db.begin().await?;
+    let before = get_in(&mut tx, scope, id).await?;
+    if !active {
+        let (n,): (i64,) = tx
+            .one(q("SELECT CAST(COUNT(*) AS BIGINT) FROM units WHERE parent_id = $1 AND active = 1").bind(id))
+            .await?;
+        if n > 0 {
+            return Err(Error::conflict(
+                "has_active_children",
+                "active",
+                format!("该单位还有{n}个启用的下级单位，请先停用或移走下级单位"),
+            ));
+        }
+    }
+    tx.execute(q("UPDATE units SET active = $1, updated_at = $2 WHERE id = $3").bind(active).bind(now_ms).bind(id))
+        .await?;
+    let after = get_in(&mut tx, &Scope::All, id).await?;
+    let action = if active { "unit.activate" } else { "unit.deactivate" };
+    let e = Entry::ok(action, "unit", id).change(Some(digest(&before)), Some(digest(&after)));
+    audit::append(&mut tx, now_ms, actor, e).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Counts units by kind in scope (for the home page).
+pub async fn count_by_kind(db: &Db, scope: &Scope) -> Result<Vec<(String, i64)>> {
+    let query = scoped(scope, "SELECT u.kind, CAST(COUNT(*) AS BIGINT) FROM units u")
+        .push(" AND u.active = 1 GROUP BY u.kind ORDER BY u.kind");
+    db.read().all(query).await
+}
+
+/// The units among `ids` that are in scope (for breadcrumbs; one query).
+pub async fn list_ids(db: &Db, scope: &Scope, ids: &[i64]) -> Result<Vec<Unit>> {
+    let mut query = scoped(scope, &format!("SELECT {COLUMNS} FROM units u")).push(" AND u.id IN (");
+    for (i, id) in ids.iter().take(64).enumerate() {
+        if i > 0 {
+            query = query.push(", ");
+        }
+        query = query.push_bind(*id);
+    }
+    db.read().all(query.push(")")).await
+}

@@ -1,0 +1,19 @@
+//! Storage of anjian on SQLite and PostgreSQL from one SQL text.
+//!
+//! Handlers never see a pool: each capability module offers functions named in domain
+//! words that take the [`Scope`] of the caller, run one transaction per user action and
+//! append the audit entry inside it.
+
+pub mod accounts;
+pub mod audit;
+pub mod db;
+pub mod directory;
+pub mod error;
+pub mod ids;
+pub mod migrate;
+pub mod scope;
+pub mod settings;
+
+pub use db::{Backend, Db, Tx, q};
+pub use error::{Error, Result};
+pub use scope::{Actor, Scope};

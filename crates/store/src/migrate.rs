@@ -1,0 +1,115 @@
+//! Plain-SQL migrations, one directory per backend with matching version numbers,
+//! embedded in the binary and applied at start-up and by `anjian migrate`.
+
+use crate::db::{Backend, Db, q};
+use crate::error::Result;
+
+/// One migration: version, name, SQL for SQLite, SQL for PostgreSQL.
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sqlite: &'static str,
+    pub postgres: &'static str,
+}
+
+macro_rules! migration {
+    ($v:expr, $name:literal) => {
+        Migration {
+            version: $v,
+            name: $name,
+            sqlite: include_str!(concat!("../migrations/sqlite/", $name, ".sql")),
+            postgres: include_str!(concat!("../migrations/postgres/", $name, ".sql")),
+        }
+    };
+}
+
+/// Every migration in order.
+pub const MIGRATIONS: &[Migration] = &[migration!(1, "0001_directory_accounts_audit")];
+
+/// Applies the migrations not yet applied; returns how many ran.
+pub async fn run(db: &Db, now_ms: i64) -> Result<usize> {
+    let mut tx = db.begin().await?;
+    tx.execute(q(
+        "CREATE TABLE IF NOT EXISTS anjian_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+    ))
+    .await?;
+    let done: Vec<(i64,)> = tx.all(q("SELECT version FROM anjian_migrations")).await?;
+    let mut ran = 0;
+    for m in MIGRATIONS {
+        if done.iter().any(|(v,)| *v == m.version) {
+            continue;
+        }
+        let sql = match db.backend() {
+            Backend::Sqlite => m.sqlite,
+            Backend::Postgres => m.postgres,
+        };
+        for stmt in split_statements(sql) {
+            tx.execute(q(stmt)).await?;
+        }
+        tx.execute(
+            q("INSERT INTO anjian_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+                .bind(m.version)
+                .bind(m.name)
+                .bind(now_ms),
+        )
+        .await?;
+        ran += 1;
+    }
+    tx.commit().await?;
+    Ok(ran)
+}
+
+/// Splits a migration into statements on `;` at line ends, dropping comment lines.
+fn split_statements(sql: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for line in sql.lines() {
+        let t = line.trim();
+        if t.starts_with("--") || t.is_empty() {
+            continue;
+        }
+        cur.push_str(line);
+        cur.push('\n');
+        if t.ends_with(';') {
+            out.push(cur.trim().trim_end_matches(';').to_string());
+            cur.clear();
+        }
+    }
+    if !cur.trim().is_empty() {
+        out.push(cur.trim().to_string());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn versions(dir: &str) -> Vec<String> {
+        let path = format!("{}/migrations/{dir}", env!("CARGO_MANIFEST_DIR"));
+        let mut v: Vec<String> = std::fs::read_dir(path)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn both_backends_hold_the_same_versions() {
+        let s = versions("sqlite");
+        assert_eq!(s, versions("postgres"));
+        let embedded: Vec<String> = MIGRATIONS.iter().map(|m| format!("{}.sql", m.name)).collect();
+        assert_eq!(s, embedded, "every migration file must be listed in MIGRATIONS");
+        for (i, m) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(m.version, i as i64 + 1);
+            assert!(m.name.starts_with(&format!("{:04}_", m.version)));
+        }
+    }
+
+    #[test]
+    fn statements_split_at_semicolons() {
+        let s = split_statements("-- c\nCREATE TABLE a (x BIGINT);\nINSERT INTO a\nVALUES (1);\n");
+        assert_eq!(s, vec!["CREATE TABLE a (x BIGINT)", "INSERT INTO a\nVALUES (1)"]);
+    }
+}

@@ -1,0 +1,140 @@
+//! Data scope: what a user may see, as a SQL predicate on the unit tree.
+//!
+//! A scope is never a list of ids fetched into the program: it is a range on the
+//! materialised path (the user's subtree) plus, for departments, the enterprises in
+//! the sectors the department supervises. The office sees everything.
+
+use anjian_core::role::Role;
+use anjian_core::unit::UnitKind;
+
+use crate::db::Q;
+
+/// Who performs an action: recorded in the audit chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: Option<i64>,
+    pub username: String,
+    pub role: String,
+    pub unit_id: Option<i64>,
+}
+
+impl Actor {
+    /// The command line, acting as the machine's operator.
+    pub fn system(what: &str) -> Actor {
+        Actor {
+            user_id: None,
+            username: format!("cli:{what}"),
+            role: "system".into(),
+            unit_id: None,
+        }
+    }
+
+    /// Someone not logged in (a failed login names the user they tried).
+    pub fn anonymous(name: &str) -> Actor {
+        Actor {
+            user_id: None,
+            username: name.chars().take(64).collect(),
+            role: "anonymous".into(),
+            unit_id: None,
+        }
+    }
+}
+
+/// The data a request may touch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// The whole directory.
+    All,
+    /// Nothing (the auditor's scope over business data).
+    Nothing,
+    /// A unit's subtree, plus supervised sectors for a department.
+    Subtree {
+        unit_id: i64,
+        path: String,
+        sector_supervisor: bool,
+    },
+}
+
+impl Scope {
+    /// The scope of a user with `role` in a unit of `kind` at `path`.
+    pub fn for_user(role: Role, unit_id: i64, unit_kind: UnitKind, path: &str) -> Scope {
+        if role.sees_everything() || role.can_manage_accounts() || role.can_grant_roles() {
+            Scope::All
+        } else if !role.can_read_directory() {
+            Scope::Nothing
+        } else {
+            Scope::Subtree {
+                unit_id,
+                path: path.to_string(),
+                sector_supervisor: unit_kind == UnitKind::Department,
+            }
+        }
+    }
+
+    /// Appends the predicate "unit `alias` is in scope" to `query`.
+    pub fn units(&self, query: Q, alias: &str) -> Q {
+        match self {
+            Scope::All => query.push("1=1"),
+            Scope::Nothing => query.push("1=0"),
+            Scope::Subtree {
+                unit_id,
+                path,
+                sector_supervisor,
+            } => {
+                let end = path_end(path);
+                let query = query
+                    .push(&format!("(({alias}.path >= "))
+                    .push_bind(path.clone())
+                    .push(&format!(" AND {alias}.path < "))
+                    .push_bind(end)
+                    .push(")");
+                if *sector_supervisor {
+                    query
+                        .push(&format!(" OR ({alias}.kind = 'enterprise' AND {alias}.id IN (SELECT es.unit_id FROM unit_sectors es JOIN unit_sectors ds ON ds.sector_id = es.sector_id WHERE ds.unit_id = "))
+                        .push_bind(*unit_id)
+                        .push(")))")
+                } else {
+                    query.push(")")
+                }
+            }
+        }
+    }
+}
+
+/// The first path after every path that starts with `path` ('/' + 1 = '0').
+pub fn path_end(path: &str) -> String {
+    let mut s = path.trim_end_matches('/').to_string();
+    s.push('0');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::q;
+
+    #[test]
+    fn subtree_is_a_path_range() {
+        assert_eq!(path_end("/1/22/"), "/1/220");
+        assert!("/1/22/" < "/1/220" && "/1/22/999/" < "/1/220" && "/1/23/" > "/1/220");
+        let s = Scope::Subtree {
+            unit_id: 22,
+            path: "/1/22/".into(),
+            sector_supervisor: true,
+        };
+        let built = s.units(q("SELECT 1 FROM units u WHERE "), "u");
+        assert_eq!(built.arg_count(), 3);
+        assert!(built.sql().contains("u.path >= $1 AND u.path < $2"));
+        assert!(built.sql().contains("ds.unit_id = $3"));
+    }
+
+    #[test]
+    fn roles_get_their_scope() {
+        assert_eq!(Scope::for_user(Role::OfficeAdmin, 1, UnitKind::CommitteeOffice, "/1/"), Scope::All);
+        assert_eq!(Scope::for_user(Role::Auditor, 1, UnitKind::CommitteeOffice, "/1/"), Scope::Nothing);
+        assert!(matches!(
+            Scope::for_user(Role::UnitOperator, 5, UnitKind::Township, "/1/5/"),
+            Scope::Subtree { sector_supervisor: false, .. }
+        ));
+    }
+}

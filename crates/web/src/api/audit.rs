@@ -1,0 +1,103 @@
+//! The audit chain, for the auditor.
+
+use anjian_core::role::Role;
+use anjian_store::audit::{self, AuditFilter, AuditRow};
+use axum::Json;
+use axum::extract::{Query, State};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::AppState;
+use crate::auth::{ApiUser, require};
+use crate::error::ApiError;
+
+/// Filters of the audit list (newest first; `before` is the keyset).
+#[derive(Deserialize, IntoParams, Default)]
+pub struct AuditQuery {
+    pub before: Option<i64>,
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub outcome: Option<String>,
+    pub limit: Option<i64>,
+}
+
+impl AuditQuery {
+    /// The storage filter.
+    pub fn filter(&self) -> AuditFilter {
+        let s = |v: &Option<String>| v.clone().map(|s| s.trim().to_string()).filter(|s| !s.is_empty() && s.len() < 100);
+        AuditFilter { before: self.before, actor: s(&self.actor), action: s(&self.action), outcome: s(&self.outcome), limit: self.limit.unwrap_or(100) }
+    }
+}
+
+/// An audit entry.
+#[derive(Serialize, ToSchema)]
+pub struct AuditJson {
+    pub seq: i64,
+    /// UTC, RFC 3339.
+    pub at: String,
+    pub actor: String,
+    pub role: String,
+    pub unit_id: Option<i64>,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: Option<String>,
+    pub outcome: String,
+    pub before_digest: Option<String>,
+    pub after_digest: Option<String>,
+    pub detail: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl From<AuditRow> for AuditJson {
+    fn from(r: AuditRow) -> Self {
+        AuditJson {
+            seq: r.seq,
+            at: anjian_core::time::format_utc(r.at_ms),
+            actor: r.actor_name,
+            role: r.role,
+            unit_id: r.unit_id,
+            action: r.action,
+            object_type: r.object_type,
+            object_id: r.object_id,
+            outcome: r.outcome,
+            before_digest: r.before_digest,
+            after_digest: r.after_digest,
+            detail: r.detail,
+            prev_hash: r.prev_hash,
+            hash: r.hash,
+        }
+    }
+}
+
+/// Audit entries, newest first (auditor).
+#[utoipa::path(get, path = "/api/v1/audit", params(AuditQuery), responses((status = 200, body = [AuditJson])))]
+pub async fn list(State(state): State<AppState>, ApiUser(u): ApiUser, Query(q): Query<AuditQuery>) -> Result<Json<Vec<AuditJson>>, ApiError> {
+    require(&state, &u, Role::can_read_audit, "audit.read").await?;
+    let rows = audit::list(&state.db, &q.filter()).await?;
+    Ok(Json(rows.into_iter().map(AuditJson::from).collect()))
+}
+
+/// The verification result.
+#[derive(Serialize, ToSchema)]
+pub struct VerifyJson {
+    pub ok: bool,
+    pub checked: u64,
+    pub head_seq: i64,
+    pub broken_seq: Option<i64>,
+    pub reason: Option<String>,
+}
+
+/// Re-computes the chain and names the first broken entry (auditor).
+#[utoipa::path(get, path = "/api/v1/audit/verify", responses((status = 200, body = VerifyJson)))]
+pub async fn verify(State(state): State<AppState>, ApiUser(u): ApiUser) -> Result<Json<VerifyJson>, ApiError> {
+    require(&state, &u, Role::can_read_audit, "audit.verify").await?;
+    let v = audit::verify(&state.db).await?;
+    Ok(Json(VerifyJson {
+        ok: v.broken.is_none(),
+        checked: v.checked,
+        head_seq: v.head_seq,
+        broken_seq: v.broken.as_ref().map(|b| b.seq),
+        reason: v.broken.map(|b| b.reason),
+    }))
+}

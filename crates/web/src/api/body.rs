@@ -1,0 +1,41 @@
+//! JSON bodies whose rejections are answered in the API's error shape, in Chinese.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, Problem};
+
+/// A JSON request body.
+pub struct Body<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(Body(v)),
+            Err(e) => Err(ApiError(rejection(e))),
+        }
+    }
+}
+
+fn rejection(e: JsonRejection) -> Problem {
+    match e {
+        JsonRejection::MissingJsonContentType(_) => Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "json_required", "请求体须为 JSON（Content-Type: application/json）"),
+        JsonRejection::JsonSyntaxError(_) => Problem::new(StatusCode::BAD_REQUEST, "json_syntax", "JSON 格式错误"),
+        JsonRejection::JsonDataError(d) => {
+            let text = d.body_text();
+            let field = text.split('`').nth(1).map(|f| f.to_string());
+            let mut p = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "json_field", match &field {
+                Some(f) => format!("字段 {f} 缺失或类型不对"),
+                None => "JSON 字段缺失或类型不对".to_string(),
+            });
+            p.field = field.filter(|f| f.len() < 64);
+            p
+        }
+        JsonRejection::BytesRejection(b) if b.status() == StatusCode::PAYLOAD_TOO_LARGE => Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "请求体过大"),
+        _ => Problem::new(StatusCode::BAD_REQUEST, "bad_body", "无法读取请求体"),
+    }
+}

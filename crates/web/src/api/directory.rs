@@ -1,0 +1,213 @@
+//! Units and groups.
+
+use anjian_core::role::Role;
+use anjian_core::unit::{UnitDraft, UnitKind};
+use anjian_store::directory::{Unit, UnitFilter, groups, units};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::body::Body;
+use super::path_id;
+use crate::AppState;
+use crate::auth::{ApiUser, require};
+use crate::error::{ApiError, Problem};
+
+/// A unit in a list.
+#[derive(Serialize, ToSchema)]
+pub struct UnitJson {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub short_name: Option<String>,
+    pub kind: String,
+    /// The parent unit's id (null for a root).
+    pub parent: Option<i64>,
+    pub supervises_safety: bool,
+    pub active: bool,
+}
+
+impl From<&Unit> for UnitJson {
+    fn from(u: &Unit) -> Self {
+        UnitJson {
+            id: u.id,
+            code: u.code.clone(),
+            name: u.name.clone(),
+            short_name: u.short_name.clone(),
+            kind: u.kind.clone(),
+            parent: u.parent_id,
+            supervises_safety: u.supervises_safety == 1,
+            active: u.active == 1,
+        }
+    }
+}
+
+/// A unit with its names, sectors and parent.
+#[derive(Serialize, ToSchema)]
+pub struct UnitDetailJson {
+    #[serde(flatten)]
+    pub unit: UnitJson,
+    pub parent_name: Option<String>,
+    pub aliases: Vec<String>,
+    pub sectors: Vec<String>,
+    pub child_count: i64,
+}
+
+/// Filters of the unit list.
+#[derive(Deserialize, IntoParams)]
+pub struct UnitQuery {
+    /// Only units with an id greater than this (the next page's key).
+    pub after: Option<i64>,
+    /// Page size, 1–1000 (default 500).
+    pub limit: Option<i64>,
+    /// Part of a name, code or alias.
+    pub q: Option<String>,
+    pub kind: Option<String>,
+    pub parent: Option<i64>,
+    /// Include deactivated units.
+    pub all: Option<bool>,
+}
+
+/// Units in the caller's scope, by id. The next page is linked in the `Link` header.
+#[utoipa::path(get, path = "/api/v1/units", params(UnitQuery), responses((status = 200, body = [UnitJson])))]
+pub async fn list_units(State(state): State<AppState>, ApiUser(u): ApiUser, Query(f): Query<UnitQuery>) -> Result<Response, ApiError> {
+    let kind = match f.kind.as_deref().filter(|k| !k.is_empty()) {
+        Some(k) => Some(UnitKind::parse(k)?),
+        None => None,
+    };
+    let limit = f.limit.unwrap_or(500).clamp(1, 1000);
+    let filter = UnitFilter {
+        after: f.after,
+        limit,
+        search: f.q.filter(|s| !s.trim().is_empty()).map(|s| s.trim().chars().take(50).collect()),
+        kind,
+        parent: f.parent,
+        include_inactive: f.all.unwrap_or(false),
+    };
+    let rows = units::list(&state.db, &u.scope(), &filter).await?;
+    let body: Vec<UnitJson> = rows.iter().map(UnitJson::from).collect();
+    let mut resp = Json(body).into_response();
+    if rows.len() as i64 == limit {
+        if let Some(last) = rows.last() {
+            let link = format!("</api/v1/units?after={}&limit={limit}>; rel=\"next\"", last.id);
+            if let Ok(v) = HeaderValue::from_str(&link) {
+                resp.headers_mut().insert(header::LINK, v);
+            }
+        }
+    }
+    Ok(resp)
+}
+
+/// One unit in scope (404 when out of scope).
+#[utoipa::path(get, path = "/api/v1/units/{id}", responses((status = 200, body = UnitDetailJson), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn get_unit(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> Result<Json<UnitDetailJson>, ApiError> {
+    let d = units::detail(&state.db, &u.scope(), path_id(&id)?).await?;
+    Ok(Json(UnitDetailJson {
+        unit: UnitJson::from(&d.unit),
+        parent_name: d.parent.map(|p| p.name),
+        aliases: d.aliases,
+        sectors: d.sectors,
+        child_count: d.child_count,
+    }))
+}
+
+/// A unit to create or the new state of one.
+#[derive(Deserialize, ToSchema)]
+pub struct UnitInput {
+    pub code: String,
+    pub name: String,
+    #[serde(default)]
+    pub short_name: String,
+    pub kind: String,
+    pub parent: Option<i64>,
+    #[serde(default)]
+    pub supervises_safety: bool,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    #[serde(default)]
+    pub sectors: Vec<String>,
+}
+
+impl UnitInput {
+    fn draft(&self) -> Result<UnitDraft, anjian_core::FieldError> {
+        UnitDraft::parse(&self.code, &self.name, &self.short_name, &self.kind, self.supervises_safety, &self.aliases.join("、"), &self.sectors.join("、"))
+    }
+}
+
+/// Creates a unit (office administrator).
+#[utoipa::path(post, path = "/api/v1/units", request_body = UnitInput, responses((status = 201, body = UnitJson), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn create_unit(State(state): State<AppState>, ApiUser(u): ApiUser, Body(input): Body<UnitInput>) -> Result<Response, ApiError> {
+    require(&state, &u, Role::can_edit_directory, "directory.edit").await?;
+    let draft = input.draft()?;
+    let unit = units::create(&state.db, state.now(), &u.actor(), &u.scope(), &draft, input.parent).await?;
+    Ok((StatusCode::CREATED, Json(UnitJson::from(&unit))).into_response())
+}
+
+/// Edits a unit (office administrator). The parent is changed with `move`.
+#[utoipa::path(put, path = "/api/v1/units/{id}", request_body = UnitInput, responses((status = 200, body = UnitJson)))]
+pub async fn update_unit(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>, Body(input): Body<UnitInput>) -> Result<Json<UnitJson>, ApiError> {
+    require(&state, &u, Role::can_edit_directory, "directory.edit").await?;
+    let id = path_id(&id)?;
+    let draft = input.draft()?;
+    let unit = units::update(&state.db, state.now(), &u.actor(), &u.scope(), id, &draft).await?;
+    Ok(Json(UnitJson::from(&unit)))
+}
+
+/// A new parent.
+#[derive(Deserialize, ToSchema)]
+pub struct MoveInput {
+    pub parent: i64,
+}
+
+/// Moves a unit and its subtree under another unit.
+#[utoipa::path(post, path = "/api/v1/units/{id}/move", request_body = MoveInput, responses((status = 200, body = UnitJson)))]
+pub async fn move_unit(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>, Body(input): Body<MoveInput>) -> Result<Json<UnitJson>, ApiError> {
+    require(&state, &u, Role::can_edit_directory, "directory.edit").await?;
+    let unit = units::move_to(&state.db, state.now(), &u.actor(), &u.scope(), path_id(&id)?, input.parent).await?;
+    Ok(Json(UnitJson::from(&unit)))
+}
+
+/// Active or not.
+#[derive(Deserialize, ToSchema)]
+pub struct ActiveInput {
+    pub active: bool,
+}
+
+/// Deactivates or reactivates a unit.
+#[utoipa::path(post, path = "/api/v1/units/{id}/active", request_body = ActiveInput, responses((status = 200, body = UnitJson)))]
+pub async fn set_unit_active(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>, Body(input): Body<ActiveInput>) -> Result<Json<UnitJson>, ApiError> {
+    require(&state, &u, Role::can_edit_directory, "directory.edit").await?;
+    let unit = units::set_active(&state.db, state.now(), &u.actor(), &u.scope(), path_id(&id)?, input.active).await?;
+    Ok(Json(UnitJson::from(&unit)))
+}
+
+/// A named group of units.
+#[derive(Serialize, ToSchema)]
+pub struct GroupJson {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    /// The kind of unit the rule selects, if the group is defined by rule.
+    pub rule_kind: Option<String>,
+    pub rule_supervises_safety: bool,
+}
+
+/// Every named unit group.
+#[utoipa::path(get, path = "/api/v1/groups", responses((status = 200, body = [GroupJson])))]
+pub async fn list_groups(State(state): State<AppState>, ApiUser(u): ApiUser) -> Result<Json<Vec<GroupJson>>, ApiError> {
+    if !u.role().can_read_directory() {
+        return Err(Problem::forbidden().into());
+    }
+    let gs = groups::list(&state.db).await?;
+    Ok(Json(gs.into_iter().map(|g| GroupJson { id: g.id, name: g.name, description: g.description, rule_kind: g.rule_kind, rule_supervises_safety: g.rule_supervises_safety == Some(1) }).collect()))
+}
+
+/// The members of a group that are in the caller's scope.
+#[utoipa::path(get, path = "/api/v1/groups/{id}/members", responses((status = 200, body = [UnitJson])))]
+pub async fn group_members(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> Result<Json<Vec<UnitJson>>, ApiError> {
+    let ms = groups::members(&state.db, &u.scope(), path_id(&id)?).await?;
+    Ok(Json(ms.iter().map(UnitJson::from).collect()))
+}

@@ -1,0 +1,41 @@
+//! The JSON API under `/api/v1`, described by the OpenAPI document at
+//! `/api/v1/openapi.json`.
+
+pub mod audit;
+pub mod auth;
+pub mod body;
+pub mod directory;
+pub mod openapi;
+pub mod users;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::AppState;
+
+/// The API routes (the login route is added by the router with its rate limit).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/auth/logout", post(auth::logout))
+        .route("/api/v1/me", get(auth::me))
+        .route("/api/v1/tokens", post(auth::create_token))
+        .route("/api/v1/units", get(directory::list_units).post(directory::create_unit))
+        .route("/api/v1/units/{id}", get(directory::get_unit).put(directory::update_unit))
+        .route("/api/v1/units/{id}/move", post(directory::move_unit))
+        .route("/api/v1/units/{id}/active", post(directory::set_unit_active))
+        .route("/api/v1/groups", get(directory::list_groups))
+        .route("/api/v1/groups/{id}/members", get(directory::group_members))
+        .route("/api/v1/users", get(users::list_users).post(users::create_user))
+        .route("/api/v1/users/{id}", get(users::get_user))
+        .route("/api/v1/users/{id}/active", post(users::set_user_active))
+        .route("/api/v1/users/{id}/password", post(users::reset_password))
+        .route("/api/v1/users/{id}/role", post(users::set_role))
+        .route("/api/v1/audit", get(audit::list))
+        .route("/api/v1/audit/verify", get(audit::verify))
+        .route("/api/v1/openapi.json", get(openapi::document))
+}
+
+/// Parses an id from a path segment; anything else is 404.
+pub fn path_id(raw: &str) -> Result<i64, crate::error::Problem> {
+    raw.parse::<i64>().map_err(|_| crate::error::Problem::not_found())
+}

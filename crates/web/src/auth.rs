@@ -1,0 +1,228 @@
+//! Who is asking: the session cookie or an API token, resolved once per request into
+//! a [`SessionUser`] with its scope. Also login and logout.
+
+use std::net::SocketAddr;
+
+use anjian_core::password::parse_username;
+use anjian_core::role::Role;
+use anjian_store::accounts::{SessionUser, sessions, throttle, users};
+use anjian_store::audit::{self, Entry};
+use axum::extract::{ConnectInfo, FromRequestParts, OptionalFromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use crate::AppState;
+use crate::error::{ApiError, PageError, Problem};
+
+/// Name of the session cookie.
+pub const COOKIE: &str = "anjian_session";
+
+/// The session token in the request's cookies.
+pub fn cookie_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == COOKIE)
+        .map(|(_, v)| v.to_string())
+        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+fn bearer_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(|t| t.trim().to_string())
+        .filter(|t| t.starts_with("ajt_") && t.len() < 200)
+}
+
+/// The client address as recorded in throttling and the audit chain.
+pub fn client_of(parts: &Parts) -> String {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Resolves the request's user, if any, refreshing the session's idle clock at most
+/// once a minute.
+async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<SessionUser>, Problem> {
+    let now = state.now();
+    if let Some(token) = bearer_token(&parts.headers) {
+        return Ok(sessions::lookup_token(&state.db, now, &token).await?);
+    }
+    let Some(token) = cookie_token(&parts.headers) else { return Ok(None) };
+    let user = sessions::lookup(&state.db, now, &token, state.config.idle_timeout_ms).await?;
+    if let Some(u) = &user {
+        if now - u.last_seen_at > 60_000 {
+            sessions::touch(&state.db, now, &token).await?;
+        }
+    }
+    Ok(user)
+}
+
+/// A logged-in user of the JSON API (401 otherwise).
+pub struct ApiUser(pub SessionUser);
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        match authenticate(parts, state).await? {
+            Some(u) => Ok(ApiUser(u)),
+            None => Err(ApiError(Problem::unauthorized())),
+        }
+    }
+}
+
+/// A logged-in user of the pages (redirected to the login page otherwise, and to the
+/// password page while a new password is due).
+pub struct PageUser(pub SessionUser);
+
+impl FromRequestParts<AppState> for PageUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        match authenticate(parts, state).await {
+            Ok(Some(u)) => {
+                let path = parts.uri.path();
+                if path != "/account/password" && path != "/logout" && password_due(state, &u).await {
+                    return Err(Redirect::to("/account/password").into_response());
+                }
+                Ok(PageUser(u))
+            }
+            Ok(None) => {
+                let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+                let next = if next.starts_with('/') && !next.starts_with("//") { next } else { "/" };
+                Err(Redirect::to(&format!("/login?next={}", urlencode(next))).into_response())
+            }
+            Err(p) => Err(PageError(p).into_response()),
+        }
+    }
+}
+
+impl OptionalFromRequestParts<AppState> for PageUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, Self::Rejection> {
+        match authenticate(parts, state).await {
+            Ok(u) => Ok(u.map(PageUser)),
+            Err(p) => Err(PageError(p).into_response()),
+        }
+    }
+}
+
+/// Whether the user must choose a new password now (reset by an administrator, or
+/// older than the policy's rotation period).
+pub async fn password_due(state: &AppState, u: &SessionUser) -> bool {
+    if u.must_change_password == 1 {
+        return true;
+    }
+    match anjian_store::settings::password_policy(&state.db).await {
+        Ok(p) => p.expired(u.password_changed_at, state.now()),
+        Err(_) => false,
+    }
+}
+
+/// Percent-encodes a path for a query parameter.
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Requires a permission of the user's role; a refusal is recorded in the audit chain.
+pub async fn require(state: &AppState, u: &SessionUser, allowed: fn(Role) -> bool, what: &str) -> Result<(), Problem> {
+    if allowed(u.role()) {
+        return Ok(());
+    }
+    let mut e = Entry::ok("access.denied", "function", what);
+    e.outcome = "denied";
+    audit::record(&state.db, state.now(), &u.actor(), e).await?;
+    Err(Problem::forbidden())
+}
+
+/// Checks a user name and password and opens a session. Returns the user and the token.
+pub async fn login(state: &AppState, username: &str, password: &str, client: &str) -> Result<(SessionUser, String), Problem> {
+    let now = state.now();
+    let bad = || Problem::new(StatusCode::UNAUTHORIZED, "bad_credentials", "用户名或密码错误");
+    let Ok(name) = parse_username(username) else {
+        return Err(bad());
+    };
+    if password.is_empty() || password.len() > 1024 {
+        return Err(bad());
+    }
+    if let Some(until) = throttle::locked_until(&state.db, now, &name, client).await? {
+        let minutes = ((until - now) / 60_000).max(1);
+        return Err(Problem::new(StatusCode::TOO_MANY_REQUESTS, "login_locked", format!("登录失败次数过多，请{minutes}分钟后再试")));
+    }
+    let creds = users::credentials(&state.db, &name).await?;
+    // An unknown user costs the same hashing time as a known one.
+    let stored = creds.as_ref().map(|c| c.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.to_string());
+    let ok = crate::password::verify(password.to_string(), stored).await && creds.is_some();
+    let creds = match (ok, creds) {
+        (true, Some(c)) if c.active == 1 => c,
+        (true, Some(_)) => {
+            throttle::record_failure(&state.db, now, &name, client, "账户已停用").await?;
+            return Err(Problem::new(StatusCode::UNAUTHORIZED, "account_disabled", "该账户已停用，请联系系统管理员"));
+        }
+        _ => {
+            let locked = throttle::record_failure(&state.db, now, &name, client, "密码错误或用户不存在").await?;
+            if locked.is_some() {
+                return Err(Problem::new(StatusCode::TOO_MANY_REQUESTS, "login_locked", "登录失败次数过多，请15分钟后再试"));
+            }
+            return Err(bad());
+        }
+    };
+    throttle::clear(&state.db, &name, client).await?;
+    let user = users::get(&state.db, &anjian_store::Scope::All, creds.id).await?;
+    let actor = anjian_store::Actor {
+        user_id: Some(user.id),
+        username: user.username.clone(),
+        role: user.role.clone(),
+        unit_id: Some(user.unit_id),
+    };
+    let token = sessions::create(&state.db, now, &actor, state.config.absolute_timeout_ms, client).await?;
+    let su = sessions::lookup(&state.db, now, &token, state.config.idle_timeout_ms)
+        .await?
+        .ok_or_else(Problem::unauthorized)?;
+    Ok((su, token))
+}
+
+/// A valid Argon2id hash of a random password, verified against for unknown users.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2F9Zr6n0Hq7I3k3GmWm7m2m8oU0p1zYcR0Yb0b1wG2E";
+
+/// The `Set-Cookie` value for a new session.
+pub fn session_cookie(token: &str, secure: bool, max_age_s: i64) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_s}{secure}"))
+        .expect("ASCII cookie")
+}
+
+/// The `Set-Cookie` value that removes the session cookie.
+pub fn clear_cookie() -> HeaderValue {
+    HeaderValue::from_static("anjian_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+}
+
+/// Whether this request came over TLS (directly configured or via a proxy header).
+pub fn is_secure(state: &AppState, headers: &HeaderMap) -> bool {
+    state.config.secure_cookies
+        || headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https")
+}
+
+/// Ends the request's session, if any.
+pub async fn logout(state: &AppState, headers: &HeaderMap, user: Option<&SessionUser>) -> Result<(), Problem> {
+    if let (Some(token), Some(u)) = (cookie_token(headers), user) {
+        sessions::delete(&state.db, state.now(), &u.actor(), &token).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,70 @@
+//! The HTTP face of anjian: server-rendered pages in Simplified Chinese and the JSON
+//! API under `/api/v1`, over the storage layer. Handlers parse input into domain values,
+//! call one storage function (one transaction, scope applied, audit appended) and
+//! render the result.
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod pages;
+pub mod password;
+mod router;
+
+use std::sync::Arc;
+
+use anjian_core::time::Clock;
+use anjian_store::Db;
+
+pub use router::router;
+
+/// Settings of the web layer.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// A session ends after this long without a request.
+    pub idle_timeout_ms: i64,
+    /// A session ends this long after login, however active.
+    pub absolute_timeout_ms: i64,
+    /// Always mark the cookie `Secure` (set when TLS terminates in front of anjian;
+    /// it is also set per request when `X-Forwarded-Proto: https` arrives).
+    pub secure_cookies: bool,
+    /// Login attempts allowed per client address per minute (0 turns the limit off).
+    pub login_per_minute: u32,
+    /// Largest request body in bytes (uploads included).
+    pub max_body_bytes: usize,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            idle_timeout_ms: 30 * 60 * 1000,
+            absolute_timeout_ms: 12 * 3600 * 1000,
+            secure_cookies: false,
+            login_per_minute: 30,
+            max_body_bytes: 10 * 1024 * 1024,
+        }
+    }
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub config: Arc<WebConfig>,
+}
+
+impl AppState {
+    /// A new state.
+    pub fn new(db: Db, clock: Arc<dyn Clock>, config: WebConfig) -> Self {
+        AppState {
+            db,
+            clock,
+            config: Arc::new(config),
+        }
+    }
+
+    /// Now, from the injected clock.
+    pub fn now(&self) -> i64 {
+        self.clock.now_ms()
+    }
+}

@@ -1,0 +1,132 @@
+//! Server-rendered pages in Simplified Chinese. One struct per page, bound to one
+//! template.
+
+pub mod account;
+pub mod admin;
+pub mod directory;
+pub mod session;
+
+use anjian_store::accounts::SessionUser;
+use axum::Router;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{FromRequest, Request};
+use axum::routing::{get, post};
+use serde::de::DeserializeOwned;
+
+use crate::AppState;
+use crate::error::{PageError, Problem};
+
+/// What the page frame shows about the user and which menu entries it offers.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub display_name: String,
+    pub role_label: &'static str,
+    pub unit_name: String,
+    pub directory: bool,
+    pub users: bool,
+    pub security: bool,
+    pub audit: bool,
+}
+
+impl Layout {
+    /// The frame for a user.
+    pub fn of(u: &SessionUser) -> Option<Layout> {
+        let r = u.role();
+        Some(Layout {
+            display_name: u.display_name.clone(),
+            role_label: r.label(),
+            unit_name: u.unit_name.clone(),
+            directory: r.can_read_directory(),
+            users: r.can_list_users(),
+            security: r.can_grant_roles(),
+            audit: r.can_read_audit(),
+        })
+    }
+}
+
+/// A form body whose rejection is a friendly error page.
+pub struct PageForm<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for PageForm<T> {
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Form::<T>::from_request(req, state).await {
+            Ok(axum::Form(v)) => Ok(PageForm(v)),
+            Err(FormRejection::BytesRejection(b)) if b.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(PageError(Problem::new(b.status(), "too_large", "提交的内容过大")))
+            }
+            Err(_) => Err(PageError(Problem::new(axum::http::StatusCode::BAD_REQUEST, "bad_form", "表单内容无法识别，请刷新页面后重试"))),
+        }
+    }
+}
+
+/// The page routes (the login POST is added by the router with its rate limit).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(session::home))
+        .route("/login", get(session::login_page))
+        .route("/logout", post(session::logout))
+        .route("/units", get(directory::units).post(directory::create))
+        .route("/units/new", get(directory::new_unit))
+        .route("/units/{id}", get(directory::unit).post(directory::update))
+        .route("/units/{id}/move", post(directory::move_unit))
+        .route("/units/{id}/active", post(directory::set_active))
+        .route("/groups", get(directory::groups))
+        .route("/groups/{id}", get(directory::group))
+        .route("/directory/import", get(directory::import_page).post(directory::import))
+        .route("/directory/export.xlsx", get(directory::export))
+        .route("/directory/template.xlsx", get(directory::template))
+        .route("/users", get(admin::users).post(admin::create_user))
+        .route("/users/new", get(admin::new_user))
+        .route("/users/{id}", get(admin::user))
+        .route("/users/{id}/active", post(admin::set_active))
+        .route("/users/{id}/password", post(admin::reset_password))
+        .route("/users/{id}/role", post(admin::set_role))
+        .route("/users/{id}/unlock", post(admin::unlock))
+        .route("/security/policy", get(admin::policy).post(admin::set_policy))
+        .route("/audit", get(admin::audit))
+        .route("/audit/verify", get(admin::verify))
+        .route("/account", get(account::account))
+        .route("/account/password", get(account::account).post(account::change_password))
+        .route("/account/tokens", post(account::create_token))
+        .route("/account/tokens/{id}/revoke", post(account::revoke_token))
+}
+
+/// The kinds as (name, label) for selects.
+pub fn kind_options() -> Vec<(&'static str, &'static str)> {
+    anjian_core::unit::UnitKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect()
+}
+
+/// Formats a problem for a flash message, naming the field.
+pub fn flash_of(p: &Problem) -> String {
+    match &p.field {
+        Some(f) => format!("{}（{}）", p.message, field_label(f)),
+        None => p.message.clone(),
+    }
+}
+
+fn field_label(f: &str) -> &str {
+    match f {
+        "code" => "编码",
+        "name" => "名称",
+        "short_name" => "简称",
+        "kind" => "类型",
+        "parent" => "上级单位",
+        "supervises_safety" => "监管职责",
+        "aliases" => "别名",
+        "sectors" => "行业领域",
+        "username" => "用户名",
+        "display_name" => "姓名",
+        "unit" => "所属单位",
+        "role" => "角色",
+        "password" => "密码",
+        "confirm" => "确认密码",
+        "current" => "当前密码",
+        "min_length" => "最小长度",
+        "min_classes" => "字符种类",
+        "rotation_days" => "更换周期",
+        "active" => "状态",
+        other => other,
+    }
+}

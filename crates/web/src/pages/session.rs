@@ -1,0 +1,143 @@
+//! Login, logout and the home page.
+
+use std::net::SocketAddr;
+
+use anjian_store::Scope;
+use anjian_store::accounts::users;
+use anjian_store::directory::units;
+use askama::Template;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::{Layout, PageForm};
+use crate::AppState;
+use crate::auth::{PageUser, clear_cookie, is_secure, session_cookie};
+use crate::error::{PageError, render};
+
+/// The login page.
+#[derive(Template)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    pub layout: Option<Layout>,
+    pub error: Option<String>,
+    pub next: String,
+    pub username: String,
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+fn safe_next(n: Option<&str>) -> String {
+    match n {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && n.len() < 300 => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+/// GET /login.
+pub async fn login_page(user: Option<PageUser>, Query(q): Query<NextQuery>) -> Response {
+    if user.is_some() {
+        return Redirect::to("/").into_response();
+    }
+    render(&LoginPage { layout: None, error: None, next: safe_next(q.next.as_deref()), username: String::new() })
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    next: Option<String>,
+}
+
+/// POST /login.
+pub async fn login(State(state): State<AppState>, ConnectInfo(peer): ConnectInfo<SocketAddr>, headers: HeaderMap, PageForm(f): PageForm<LoginForm>) -> Response {
+    let next = safe_next(f.next.as_deref());
+    match crate::auth::login(&state, &f.username, &f.password, &peer.ip().to_string()).await {
+        Ok((_, token)) => {
+            let cookie = session_cookie(&token, is_secure(&state, &headers), state.config.absolute_timeout_ms / 1000);
+            ([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response()
+        }
+        Err(p) => {
+            let mut r = render(&LoginPage { layout: None, error: Some(p.message.clone()), next, username: f.username.chars().take(32).collect() });
+            *r.status_mut() = p.status;
+            r
+        }
+    }
+}
+
+/// POST /logout.
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap, user: Option<PageUser>) -> Result<Response, PageError> {
+    crate::auth::logout(&state, &headers, user.as_ref().map(|u| &u.0)).await?;
+    Ok(([(header::SET_COOKIE, clear_cookie())], Redirect::to("/login")).into_response())
+}
+
+/// The home page.
+#[derive(Template)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    pub layout: Option<Layout>,
+    pub display_name: String,
+    pub role_label: &'static str,
+    pub unit_name: String,
+    pub scope_label: String,
+    pub counts: Vec<(String, &'static str, i64)>,
+    pub user_count: i64,
+    pub links: Vec<(&'static str, &'static str)>,
+}
+
+/// GET /.
+pub async fn home(State(state): State<AppState>, PageUser(u): PageUser) -> Result<Response, PageError> {
+    let scope = u.scope();
+    let role = u.role();
+    let counts = units::count_by_kind(&state.db, &scope)
+        .await?
+        .into_iter()
+        .map(|(k, n)| {
+            let label = anjian_core::unit::UnitKind::parse(&k).map(|k| k.label()).unwrap_or("其他");
+            (k, label, n)
+        })
+        .collect();
+    let user_count = if role.can_list_users() { users::count(&state.db, &scope).await? } else { -1 };
+    let scope_label = match &scope {
+        Scope::All => "全区".to_string(),
+        Scope::Nothing => "不含业务数据".to_string(),
+        Scope::Subtree { sector_supervisor: true, .. } => format!("{}及其下级，以及所监管行业领域的企业", u.unit_name),
+        Scope::Subtree { .. } => format!("{}及其下级单位", u.unit_name),
+    };
+    let mut links = Vec::new();
+    if role.can_read_directory() {
+        links.push(("/units", "单位名录"));
+        links.push(("/groups", "单位分组"));
+    }
+    if role.can_edit_directory() {
+        links.push(("/directory/import", "导入导出名录"));
+    }
+    if role.can_manage_accounts() {
+        links.push(("/users/new", "新建账户"));
+    }
+    if role.can_list_users() {
+        links.push(("/users", "账户管理"));
+    }
+    if role.can_grant_roles() {
+        links.push(("/security/policy", "密码策略"));
+    }
+    if role.can_read_audit() {
+        links.push(("/audit", "审计日志"));
+        links.push(("/audit/verify", "校验审计链"));
+    }
+    links.push(("/account", "修改密码与 API 令牌"));
+    Ok(render(&HomePage {
+        layout: Layout::of(&u),
+        display_name: u.display_name.clone(),
+        role_label: role.label(),
+        unit_name: u.unit_name.clone(),
+        scope_label,
+        counts,
+        user_count,
+        links,
+    }))
+}

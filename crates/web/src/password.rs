@@ -1,0 +1,44 @@
+//! Password hashing with Argon2id (m = 19 MiB, t = 2, p = 1), always off the async
+//! threads.
+
+use argon2::{Algorithm, Argon2, Params, PasswordHash, PasswordHasher, PasswordVerifier, Version};
+
+fn hasher() -> Argon2<'static> {
+    let params = Params::new(19 * 1024, 2, 1, None).expect("valid Argon2 parameters");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// Hashes a password in a blocking task; returns the PHC string.
+pub async fn hash(password: String) -> String {
+    tokio::task::spawn_blocking(move || hash_now(&password))
+        .await
+        .expect("hashing task")
+}
+
+/// Hashes a password on the current thread (for the command line).
+pub fn hash_now(password: &str) -> String {
+    hasher()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .expect("Argon2 hashing with valid parameters")
+}
+
+/// Checks a password against a stored PHC string in a blocking task.
+pub async fn verify(password: String, stored: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&stored)
+            .map(|h| hasher().verify_password(password.as_bytes(), &h).is_ok())
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// A random password meeting the default policy (for generated demo accounts).
+pub fn generate() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut b = [0u8; 12];
+    getrandom::fill(&mut b).expect("random source");
+    let body: String = b.iter().map(|x| ALPHABET[*x as usize % ALPHABET.len()] as char).collect();
+    format!("Aj{body}#7")
+}

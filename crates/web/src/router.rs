@@ -1,0 +1,93 @@
+//! The whole HTTP application: pages, API, static files and the layers around them
+//! (body limit, CSRF, login rate limit, panic guard, tracing).
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use tower_governor::GovernorLayer;
+use tower_governor::governor::GovernorConfigBuilder;
+use tower_governor::key_extractor::PeerIpKeyExtractor;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::csrf::CsrfLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::error::{ApiError, PageError, Problem};
+use crate::{AppState, api, pages};
+
+/// Builds the application. Serve it with `into_make_service_with_connect_info::<SocketAddr>()`:
+/// throttling and the audit chain read the peer address.
+pub fn router(state: AppState) -> Router {
+    let mut login = Router::new()
+        .route("/login", post(pages::session::login))
+        .route("/api/v1/auth/login", post(api::auth::login));
+    let per_minute = state.config.login_per_minute;
+    if per_minute > 0 {
+        let conf = GovernorConfigBuilder::default()
+            .key_extractor(PeerIpKeyExtractor)
+            .per_millisecond((60_000 / u64::from(per_minute)).max(1))
+            .burst_size(per_minute.min(1000))
+            .finish()
+            .expect("valid rate limit");
+        let limiter = conf.limiter().clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_secs(60)).await;
+                limiter.retain_recent();
+            }
+        });
+        login = login.layer(GovernorLayer::new(conf).error_handler(|_| {
+            ApiError(Problem::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "登录请求过于频繁，请稍后再试")).into_response()
+        }));
+    }
+    let max = state.config.max_body_bytes;
+    Router::new()
+        .merge(pages::routes())
+        .merge(api::routes())
+        .merge(login)
+        .route("/healthz", get(healthz))
+        .route("/static/style.css", get(|| async { asset("text/css; charset=utf-8", include_str!("../static/style.css")) }))
+        .route("/static/app.js", get(|| async { asset("text/javascript; charset=utf-8", include_str!("../static/app.js")) }))
+        .fallback(not_found)
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(max))
+        .layer(RequestBodyLimitLayer::new(max))
+        .layer(CsrfLayer::new())
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'"),
+        ))
+        .layer(CatchPanicLayer::custom(|_| panic_response()))
+        .layer(TraceLayer::new_for_http())
+}
+
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
+}
+
+async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
+    match state.db.read().one::<(i64,)>(anjian_store::q("SELECT CAST(1 AS BIGINT)")).await {
+        Ok(_) => (StatusCode::OK, axum::Json(serde_json::json!({"status": "ok"}))).into_response(),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({"status": "database_unavailable"}))).into_response(),
+    }
+}
+
+async fn not_found(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        ApiError(Problem::not_found()).into_response()
+    } else {
+        PageError(Problem::new(StatusCode::NOT_FOUND, "not_found", "您要找的页面不存在")).into_response()
+    }
+}
+
+fn panic_response() -> Response {
+    PageError(Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误，请稍后重试")).into_response()
+}
