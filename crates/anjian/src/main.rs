@@ -1,10 +1,6 @@
 //! The `anjian` binary: serve, demo, migrate, user, directory, audit, backup, bench.
 
-mod bench;
-mod cli;
-mod demo;
-mod seed;
-
+use anjian::cli;
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {

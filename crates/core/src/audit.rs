@@ -60,7 +60,40 @@ fn opt_num(v: Option<i64>) -> String {
 /// The digest of an object's state: SHA-256 of its canonical JSON (keys sorted).
 pub fn digest<T: Serialize>(value: &T) -> String {
     let v = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
-    hex::encode(Sha256::digest(v.to_string().as_bytes()))
+    let mut out = String::new();
+    canonical(&v, &mut out);
+    hex::encode(Sha256::digest(out.as_bytes()))
+}
+
+/// Writes JSON with object keys sorted, whatever map order serde_json was built with.
+fn canonical(v: &serde_json::Value, out: &mut String) {
+    match v {
+        serde_json::Value::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, k) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&serde_json::Value::String(k.clone()).to_string());
+                out.push(':');
+                canonical(&m[k], out);
+            }
+            out.push('}');
+        }
+        serde_json::Value::Array(a) => {
+            out.push('[');
+            for (i, x) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                canonical(x, out);
+            }
+            out.push(']');
+        }
+        other => out.push_str(&other.to_string()),
+    }
 }
 
 /// Where a chain first fails verification.

@@ -21,13 +21,16 @@ pub struct ImportReport {
 /// row imports nothing and reports every problem.
 pub async fn import(db: &Db, now_ms: i64, actor: &Actor, bytes: &[u8]) -> Result<ImportReport> {
     let (rows, mut problems) = read_sheet(bytes);
-    if !problems.is_empty() {
-        return Ok(ImportReport { problems, ..Default::default() });
-    }
-    // Order rows so that each parent comes before its children.
+    // Order rows so that each parent comes before its children; report every problem
+    // of every row together.
     let ordered = match order_rows(db, &rows).await? {
-        Ok(o) => o,
-        Err(p) => return Ok(ImportReport { problems: p, ..Default::default() }),
+        Ok(o) if problems.is_empty() => o,
+        Ok(_) => return Ok(ImportReport { problems, ..Default::default() }),
+        Err(p) => {
+            problems.extend(p);
+            problems.sort_by_key(|p| p.row);
+            return Ok(ImportReport { problems, ..Default::default() });
+        }
     };
     let mut tx = db.begin().await?;
     let mut report = ImportReport::default();

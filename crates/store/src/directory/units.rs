@@ -365,7 +365,7 @@ pub async fn move_to(db: &Db, now_ms: i64, actor: &Actor, scope: &Scope, id: i64
     let new_path = format!("{}{}/", parent.path, unit.id);
     let shift = parent.depth + 1 - unit.depth;
     tx.execute(
-        q("UPDATE units SET path = $1 || substr(path, $2), depth = depth + $3, updated_at = $4 WHERE path >= $5 AND path < $6")
+        q("UPDATE units SET path = $1 || substr(path, CAST($2 AS INTEGER)), depth = depth + $3, updated_at = $4 WHERE path >= $5 AND path < $6")
             .bind(new_path)
             .bind(unit.path.len() as i64 + 1)
             .bind(shift)

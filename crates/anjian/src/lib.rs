@@ -1,0 +1,7 @@
+//! The `anjian` application: command line, demo data, synthetic data and the
+//! benchmark harness. `main.rs` only parses arguments and runs [`cli::run`].
+
+pub mod bench;
+pub mod cli;
+pub mod demo;
+pub mod seed;

@@ -1,0 +1,10 @@
+//! One integration-test binary: a real server on a loopback port over a real database.
+//! Every test runs on SQLite, and on PostgreSQL too when `ANJIAN_TEST_DATABASE_URL`
+//! names a server (as `.ci/run` does).
+
+mod audit;
+mod auth;
+mod browser;
+mod directory;
+mod harness;
+mod scope;
