@@ -43,6 +43,8 @@ async fn office_logs_in_and_sees_home_then_a_township_sees_only_its_units() {
     caps.set_binary("/usr/bin/chromium").unwrap();
     let driver = WebDriver::new(format!("http://127.0.0.1:{port}"), caps).await.expect("webdriver session");
     let result = async {
+        // Elements after a navigation appear when the page has loaded: wait for them.
+        driver.set_implicit_wait_timeout(Duration::from_secs(10)).await?;
         driver.goto(format!("{}/", app.base)).await?;
         // Not logged in: the login page.
         driver.find(By::Id("username")).await?.send_keys("office").await?;
