@@ -44,7 +44,9 @@ impl Outcome {
             if self.latencies.is_empty() {
                 return 0.0;
             }
-            let i = ((self.latencies.len() as f64 * p).ceil() as usize).clamp(1, self.latencies.len()) - 1;
+            let i = ((self.latencies.len() as f64 * p).ceil() as usize)
+                .clamp(1, self.latencies.len())
+                - 1;
             self.latencies[i].as_secs_f64() * 1000.0
         };
         format!(
@@ -60,7 +62,14 @@ impl Outcome {
     }
 }
 
-async fn load(name: &str, client: &reqwest::Client, url: String, cookie: String, seconds: u64, concurrency: usize) -> Outcome {
+async fn load(
+    name: &str,
+    client: &reqwest::Client,
+    url: String,
+    cookie: String,
+    seconds: u64,
+    concurrency: usize,
+) -> Outcome {
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let start = Instant::now();
     let mut tasks = Vec::new();
@@ -82,7 +91,12 @@ async fn load(name: &str, client: &reqwest::Client, url: String, cookie: String,
             (lat, errors)
         }));
     }
-    let mut out = Outcome { name: name.to_string(), latencies: Vec::new(), errors: 0, elapsed: Duration::ZERO };
+    let mut out = Outcome {
+        name: name.to_string(),
+        latencies: Vec::new(),
+        errors: 0,
+        elapsed: Duration::ZERO,
+    };
     for t in tasks {
         if let Ok((l, e)) = t.await {
             out.latencies.extend(l);
@@ -93,7 +107,12 @@ async fn load(name: &str, client: &reqwest::Client, url: String, cookie: String,
     out
 }
 
-async fn login(client: &reqwest::Client, base: &str, username: &str, password: &str) -> Result<String, String> {
+async fn login(
+    client: &reqwest::Client,
+    base: &str,
+    username: &str,
+    password: &str,
+) -> Result<String, String> {
     let r = client
         .post(format!("{base}/api/v1/auth/login"))
         .json(&serde_json::json!({"username": username, "password": password}))
@@ -103,7 +122,11 @@ async fn login(client: &reqwest::Client, base: &str, username: &str, password: &
     if !r.status().is_success() {
         return Err(format!("login {username}: {}", r.status()));
     }
-    let c = r.headers().get("set-cookie").and_then(|v| v.to_str().ok()).ok_or("no cookie")?;
+    let c = r
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .ok_or("no cookie")?;
     Ok(c.split(';').next().unwrap_or_default().to_string())
 }
 
@@ -116,59 +139,165 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
     };
     let dir = c.data_dir.join(format!("bench-{}", SystemClock.now_ms()));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let url = c.database_url.clone().unwrap_or_else(|| format!("sqlite:{}", dir.join("bench.db").display()));
+    let url = c
+        .database_url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite:{}", dir.join("bench.db").display()));
     let db = open(&url).await?;
     let password = "Bench#2022pass";
     let hash = anjian_web::password::hash_now(password);
     let t = Instant::now();
-    let seeded = seed::load(&db, SystemClock.now_ms(), size, &hash).await.map_err(|e| e.to_string())?;
-    println!("规模 {}：{} 个镇街，{} 个部门，{} 家企业，{} 个账户；生成用时 {:.1} s（{}）", args.scale, size.townships, size.departments, size.enterprises, seeded.usernames.len(), t.elapsed().as_secs_f64(), if url.starts_with("sqlite:") { "SQLite" } else { "PostgreSQL" });
-    let config = WebConfig { login_per_minute: 0, ..WebConfig::default() };
+    let seeded = seed::load(&db, SystemClock.now_ms(), size, &hash)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!(
+        "规模 {}：{} 个镇街，{} 个部门，{} 家企业，{} 个账户；生成用时 {:.1} s（{}）",
+        args.scale,
+        size.townships,
+        size.departments,
+        size.enterprises,
+        seeded.usernames.len(),
+        t.elapsed().as_secs_f64(),
+        if url.starts_with("sqlite:") {
+            "SQLite"
+        } else {
+            "PostgreSQL"
+        }
+    );
+    let config = WebConfig {
+        login_per_minute: 0,
+        ..WebConfig::default()
+    };
     let state = AppState::new(db, Arc::new(SystemClock), config);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     tokio::spawn(async move {
-        let _ = axum::serve(listener, anjian_web::router(state).into_make_service_with_connect_info::<SocketAddr>()).await;
+        let _ = axum::serve(
+            listener,
+            anjian_web::router(state).into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await;
     });
     let base = format!("http://{addr}");
-    let client = reqwest::Client::builder().pool_max_idle_per_host(64).build().map_err(|e| e.to_string())?;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(64)
+        .build()
+        .map_err(|e| e.to_string())?;
 
     let mut results = Vec::new();
     // Logins: Argon2id dominates; measured with 2 concurrent clients.
     let start = Instant::now();
     let mut lat = Vec::new();
     let mut errors = 0;
-    for chunk in seeded.usernames.iter().take(args.logins).collect::<Vec<_>>().chunks(2) {
+    for chunk in seeded
+        .usernames
+        .iter()
+        .take(args.logins)
+        .collect::<Vec<_>>()
+        .chunks(2)
+    {
         let futs = chunk.iter().map(|u| {
             let (client, base) = (client.clone(), base.clone());
             let u = u.to_string();
             async move {
                 let t = Instant::now();
-                (login(&client, &base, &u, password).await.is_ok(), t.elapsed())
+                (
+                    login(&client, &base, &u, password).await.is_ok(),
+                    t.elapsed(),
+                )
             }
         });
         for (ok, d) in futures_join(futs).await {
             if ok { lat.push(d) } else { errors += 1 }
         }
     }
-    results.push(Outcome { name: "POST /api/v1/auth/login".into(), latencies: lat, errors, elapsed: start.elapsed() });
+    results.push(Outcome {
+        name: "POST /api/v1/auth/login".into(),
+        latencies: lat,
+        errors,
+        elapsed: start.elapsed(),
+    });
 
     let office = login(&client, &base, &seeded.usernames[0], password).await?;
     let town = login(&client, &base, &seeded.usernames[1], password).await?;
     let dept_user = &seeded.usernames[1 + size.townships];
     let dept = login(&client, &base, dept_user, password).await?;
     let (s, n) = (args.seconds, args.concurrency);
-    results.push(load("GET /api/v1/me", &client, format!("{base}/api/v1/me"), town.clone(), s, n).await);
-    results.push(load("GET /api/v1/units?limit=100 (office)", &client, format!("{base}/api/v1/units?limit=100"), office.clone(), s, n).await);
-    results.push(load("GET /api/v1/units?limit=100 (township)", &client, format!("{base}/api/v1/units?limit=100"), town.clone(), s, n).await);
-    results.push(load("GET /api/v1/units?limit=100 (dept)", &client, format!("{base}/api/v1/units?limit=100"), dept, s, n).await);
-    results.push(load("GET /api/v1/units?q=机械 (office)", &client, format!("{base}/api/v1/units?q=%E6%9C%BA%E6%A2%B0&limit=100"), office.clone(), s, n).await);
+    results.push(
+        load(
+            "GET /api/v1/me",
+            &client,
+            format!("{base}/api/v1/me"),
+            town.clone(),
+            s,
+            n,
+        )
+        .await,
+    );
+    results.push(
+        load(
+            "GET /api/v1/units?limit=100 (office)",
+            &client,
+            format!("{base}/api/v1/units?limit=100"),
+            office.clone(),
+            s,
+            n,
+        )
+        .await,
+    );
+    results.push(
+        load(
+            "GET /api/v1/units?limit=100 (township)",
+            &client,
+            format!("{base}/api/v1/units?limit=100"),
+            town.clone(),
+            s,
+            n,
+        )
+        .await,
+    );
+    results.push(
+        load(
+            "GET /api/v1/units?limit=100 (dept)",
+            &client,
+            format!("{base}/api/v1/units?limit=100"),
+            dept,
+            s,
+            n,
+        )
+        .await,
+    );
+    results.push(
+        load(
+            "GET /api/v1/units?q=机械 (office)",
+            &client,
+            format!("{base}/api/v1/units?q=%E6%9C%BA%E6%A2%B0&limit=100"),
+            office.clone(),
+            s,
+            n,
+        )
+        .await,
+    );
     let _ = seeded.office_unit;
     let _ = (&seeded.township_ids, &seeded.department_ids);
 
     println!("\n并发 {n}，每项 {s} s，回环 HTTP（客户端与服务端共用本机核心）\n");
-    println!("| {:<34} | {:>7} | {:>6} | {:>8} | {:>7} | {:>7} | {:>7} |", "endpoint", "requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms");
-    println!("|{}|{}|{}|{}|{}|{}|{}|", "-".repeat(36), "-".repeat(9), "-".repeat(8), "-".repeat(10), "-".repeat(9), "-".repeat(9), "-".repeat(9));
+    println!(
+        "| {:<34} | {:>7} | {:>6} | {:>8} | {:>7} | {:>7} | {:>7} |",
+        "endpoint", "requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms"
+    );
+    println!(
+        "|{}|{}|{}|{}|{}|{}|{}|",
+        "-".repeat(36),
+        "-".repeat(9),
+        "-".repeat(8),
+        "-".repeat(10),
+        "-".repeat(9),
+        "-".repeat(9),
+        "-".repeat(9)
+    );
     for mut r in results {
         println!("{}", r.row());
     }
@@ -178,7 +307,9 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
     Ok(())
 }
 
-async fn futures_join<F: std::future::Future<Output = T> + Send + 'static, T: Send + 'static>(futs: impl Iterator<Item = F>) -> Vec<T> {
+async fn futures_join<F: std::future::Future<Output = T> + Send + 'static, T: Send + 'static>(
+    futs: impl Iterator<Item = F>,
+) -> Vec<T> {
     let handles: Vec<_> = futs.map(tokio::spawn).collect();
     let mut out = Vec::new();
     for h in handles {

@@ -124,26 +124,35 @@ pub enum AuditCmd {
 
 /// The database URL from flags, environment or the data directory.
 pub fn database_url(c: &Common, file: &str) -> String {
-    c.database_url.clone().unwrap_or_else(|| format!("sqlite:{}", c.data_dir.join(file).display()))
+    c.database_url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite:{}", c.data_dir.join(file).display()))
 }
 
 /// Opens the database and applies migrations.
 pub async fn open(url: &str) -> Result<Db, String> {
     let db = Db::connect(url).await.map_err(|e| e.to_string())?;
-    migrate::run(&db, SystemClock.now_ms()).await.map_err(|e| e.to_string())?;
+    migrate::run(&db, SystemClock.now_ms())
+        .await
+        .map_err(|e| e.to_string())?;
     Ok(db)
 }
 
 /// Ensures the secret key exists (32 random bytes, owner-readable only) and is valid.
 pub fn ensure_secret_key(c: &Common) -> Result<PathBuf, String> {
-    let path = c.secret_key_file.clone().unwrap_or_else(|| c.data_dir.join("secret.key"));
+    let path = c
+        .secret_key_file
+        .clone()
+        .unwrap_or_else(|| c.data_dir.join("secret.key"));
     if !path.exists() {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| format!("无法创建目录 {}：{e}", dir.display()))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("无法创建目录 {}：{e}", dir.display()))?;
         }
         let mut key = [0u8; 32];
         getrandom::fill(&mut key).map_err(|e| e.to_string())?;
-        std::fs::write(&path, key).map_err(|e| format!("无法写入密钥文件 {}：{e}", path.display()))?;
+        std::fs::write(&path, key)
+            .map_err(|e| format!("无法写入密钥文件 {}：{e}", path.display()))?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -152,13 +161,20 @@ pub fn ensure_secret_key(c: &Common) -> Result<PathBuf, String> {
     }
     let len = std::fs::metadata(&path).map_err(|e| e.to_string())?.len();
     if len != 32 {
-        return Err(format!("密钥文件 {} 应为32字节，实际为{len}字节", path.display()));
+        return Err(format!(
+            "密钥文件 {} 应为32字节，实际为{len}字节",
+            path.display()
+        ));
     }
     Ok(path)
 }
 
 /// Serves `db` until Ctrl-C.
-pub async fn serve(db: Db, args: &ServeArgs, banner: impl FnOnce(&SocketAddr)) -> Result<(), String> {
+pub async fn serve(
+    db: Db,
+    args: &ServeArgs,
+    banner: impl FnOnce(&SocketAddr),
+) -> Result<(), String> {
     let config = WebConfig {
         idle_timeout_ms: args.idle_minutes.clamp(1, 24 * 60) * 60_000,
         secure_cookies: args.secure_cookies,
@@ -166,16 +182,21 @@ pub async fn serve(db: Db, args: &ServeArgs, banner: impl FnOnce(&SocketAddr)) -
         ..WebConfig::default()
     };
     let state = AppState::new(db, Arc::new(SystemClock), config);
-    let listener = tokio::net::TcpListener::bind(&args.bind).await.map_err(|e| format!("无法监听 {}：{e}", args.bind))?;
+    let listener = tokio::net::TcpListener::bind(&args.bind)
+        .await
+        .map_err(|e| format!("无法监听 {}：{e}", args.bind))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     banner(&addr);
     tracing::info!(%addr, "anjian listening");
-    axum::serve(listener, anjian_web::router(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|e| e.to_string())
+    axum::serve(
+        listener,
+        anjian_web::router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .map_err(|e| e.to_string())
 }
 
 fn password_or_generated(p: Option<String>) -> (String, bool) {
@@ -199,7 +220,9 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         Command::Demo(args) => crate::demo::run(c, args).await,
         Command::Migrate => {
             std::fs::create_dir_all(&c.data_dir).map_err(|e| e.to_string())?;
-            let db = Db::connect(&database_url(c, "anjian.db")).await.map_err(|e| e.to_string())?;
+            let db = Db::connect(&database_url(c, "anjian.db"))
+                .await
+                .map_err(|e| e.to_string())?;
             let n = migrate::run(&db, now).await.map_err(|e| e.to_string())?;
             println!("已执行 {n} 个迁移（共 {} 个）", migrate::MIGRATIONS.len());
             Ok(())
@@ -210,8 +233,11 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Directory(DirectoryCmd::Import { path }) => {
             let db = open(&database_url(c, "anjian.db")).await?;
-            let bytes = std::fs::read(path).map_err(|e| format!("无法读取 {}：{e}", path.display()))?;
-            let r = sheet::import(&db, now, &Actor::system("directory import"), &bytes).await.map_err(|e| e.to_string())?;
+            let bytes =
+                std::fs::read(path).map_err(|e| format!("无法读取 {}：{e}", path.display()))?;
+            let r = sheet::import(&db, now, &Actor::system("directory import"), &bytes)
+                .await
+                .map_err(|e| e.to_string())?;
             if r.problems.is_empty() {
                 println!("导入成功：新增 {} 个，更新 {} 个单位", r.created, r.updated);
                 Ok(())
@@ -224,7 +250,9 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Directory(DirectoryCmd::Export { path }) => {
             let db = open(&database_url(c, "anjian.db")).await?;
-            let rows = sheet::export(&db, &Scope::All).await.map_err(|e| e.to_string())?;
+            let rows = sheet::export(&db, &Scope::All)
+                .await
+                .map_err(|e| e.to_string())?;
             let bytes = anjian_core::directory::write_sheet(&rows).map_err(|e| e.to_string())?;
             std::fs::write(path, bytes).map_err(|e| e.to_string())?;
             println!("已导出 {} 个单位到 {}", rows.len(), path.display());
@@ -238,7 +266,10 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                     println!("审计链完整：共校验 {} 条记录", v.checked);
                     Ok(())
                 }
-                Some(b) => Err(format!("审计链被破坏：第 {} 条记录：{}（此前 {} 条完好）", b.seq, b.reason, v.checked)),
+                Some(b) => Err(format!(
+                    "审计链被破坏：第 {} 条记录：{}（此前 {} 条完好）",
+                    b.seq, b.reason, v.checked
+                )),
             }
         }
         Command::Backup { path } => backup(c, path).await,
@@ -249,15 +280,37 @@ pub async fn run(cli: Cli) -> Result<(), String> {
 async fn user(db: &Db, now: i64, cmd: &UserCmd) -> Result<(), String> {
     let actor = Actor::system("user");
     match cmd {
-        UserCmd::Create { username, name, unit, role, password } => {
+        UserCmd::Create {
+            username,
+            name,
+            unit,
+            role,
+            password,
+        } => {
             let username = parse_username(username).map_err(|e| e.to_string())?;
             let role = Role::parse(role).map_err(|e| e.to_string())?;
-            let unit = units::by_code(db, unit).await.map_err(|e| e.to_string())?.ok_or_else(|| format!("找不到编码为 {unit} 的单位"))?;
+            let unit = units::by_code(db, unit)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("找不到编码为 {unit} 的单位"))?;
             let (password, generated) = password_or_generated(password.clone());
-            let policy = anjian_store::settings::password_policy(db).await.map_err(|e| e.to_string())?;
-            policy.check(&username, &password).map_err(|e| e.to_string())?;
-            let new = NewUser { username: username.clone(), display_name: name.clone(), unit_id: unit.id, role, password_hash: anjian_web::password::hash_now(&password), must_change_password: false };
-            users::create(db, now, &actor, &Scope::All, &new).await.map_err(|e| e.to_string())?;
+            let policy = anjian_store::settings::password_policy(db)
+                .await
+                .map_err(|e| e.to_string())?;
+            policy
+                .check(&username, &password)
+                .map_err(|e| e.to_string())?;
+            let new = NewUser {
+                username: username.clone(),
+                display_name: name.clone(),
+                unit_id: unit.id,
+                role,
+                password_hash: anjian_web::password::hash_now(&password),
+                must_change_password: false,
+            };
+            users::create(db, now, &actor, &Scope::All, &new)
+                .await
+                .map_err(|e| e.to_string())?;
             println!("已创建账户 {username}（{}，{}）", role.label(), unit.name);
             if generated {
                 println!("初始密码：{password}");
@@ -265,10 +318,27 @@ async fn user(db: &Db, now: i64, cmd: &UserCmd) -> Result<(), String> {
             Ok(())
         }
         UserCmd::ResetPassword { username, password } => {
-            let u = users::by_username(db, username).await.map_err(|e| e.to_string())?.ok_or("账户不存在")?;
+            let u = users::by_username(db, username)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or("账户不存在")?;
             let (password, generated) = password_or_generated(password.clone());
-            anjian_store::settings::password_policy(db).await.map_err(|e| e.to_string())?.check(&u.username, &password).map_err(|e| e.to_string())?;
-            users::set_password(db, now, &actor, &Scope::All, u.id, &anjian_web::password::hash_now(&password), true).await.map_err(|e| e.to_string())?;
+            anjian_store::settings::password_policy(db)
+                .await
+                .map_err(|e| e.to_string())?
+                .check(&u.username, &password)
+                .map_err(|e| e.to_string())?;
+            users::set_password(
+                db,
+                now,
+                &actor,
+                &Scope::All,
+                u.id,
+                &anjian_web::password::hash_now(&password),
+                true,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
             println!("已重置 {} 的密码，下次登录须修改", u.username);
             if generated {
                 println!("临时密码：{password}");
@@ -276,8 +346,13 @@ async fn user(db: &Db, now: i64, cmd: &UserCmd) -> Result<(), String> {
             Ok(())
         }
         UserCmd::Disable { username } => {
-            let u = users::by_username(db, username).await.map_err(|e| e.to_string())?.ok_or("账户不存在")?;
-            users::set_active(db, now, &actor, &Scope::All, u.id, false).await.map_err(|e| e.to_string())?;
+            let u = users::by_username(db, username)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or("账户不存在")?;
+            users::set_active(db, now, &actor, &Scope::All, u.id, false)
+                .await
+                .map_err(|e| e.to_string())?;
             println!("已停用账户 {}", u.username);
             Ok(())
         }
@@ -295,8 +370,26 @@ async fn backup(c: &Common, path: &Path) -> Result<(), String> {
     let db = open(&url).await?;
     let dest = path.to_string_lossy().replace('\'', "''");
     // VACUUM INTO writes a consistent copy while the server keeps running.
-    db.read().execute(anjian_store::q(format!("VACUUM INTO '{dest}'"))).await.map_err(|e| e.to_string())?;
-    let v = audit::verify(&Db::connect(&format!("sqlite:{}", path.display())).await.map_err(|e| e.to_string())?).await.map_err(|e| e.to_string())?;
-    println!("已备份到 {}（审计链 {} 条记录，{}）", path.display(), v.checked, if v.broken.is_none() { "校验通过" } else { "校验未通过" });
+    db.read()
+        .execute(anjian_store::q(format!("VACUUM INTO '{dest}'")))
+        .await
+        .map_err(|e| e.to_string())?;
+    let v = audit::verify(
+        &Db::connect(&format!("sqlite:{}", path.display()))
+            .await
+            .map_err(|e| e.to_string())?,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    println!(
+        "已备份到 {}（审计链 {} 条记录，{}）",
+        path.display(),
+        v.checked,
+        if v.broken.is_none() {
+            "校验通过"
+        } else {
+            "校验未通过"
+        }
+    );
     Ok(())
 }

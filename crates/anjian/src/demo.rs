@@ -28,13 +28,28 @@ pub const DEPARTMENTS: &[(&str, &str, bool, &str)] = &[
     ("区发展改革委", "区发改委", true, "天然气长输管道"),
     ("区经济信息委", "区经信委", true, "城镇燃气、工业"),
     ("区交通局", "", true, "道路运输、水上交通、交通建设"),
-    ("区住房城乡建委", "区住建委", true, "建筑施工、自建房、轨道交通建设"),
-    ("区应急局", "区应急管理局", true, "危险化学品、非煤矿山、工贸"),
+    (
+        "区住房城乡建委",
+        "区住建委",
+        true,
+        "建筑施工、自建房、轨道交通建设",
+    ),
+    (
+        "区应急局",
+        "区应急管理局",
+        true,
+        "危险化学品、非煤矿山、工贸",
+    ),
     ("区文化旅游委", "区文旅委", true, "旅游景区、文化娱乐场所"),
     ("区城市管理局", "", true, "城市运行、城市公园"),
     ("区消防救援支队", "", true, "消防"),
     ("区公安局", "", true, "危险化学品运输、民用爆炸物品"),
-    ("区市场监管局", "市场监督管理部门、区市场监督管理局", true, "特种设备"),
+    (
+        "区市场监管局",
+        "市场监督管理部门、区市场监督管理局",
+        true,
+        "特种设备",
+    ),
     ("区水利局", "", true, "水利工程、山洪灾害"),
     ("区规划自然资源局", "", true, "地质灾害、土地整治"),
     ("区林业局", "", true, "林业、森林防火"),
@@ -56,11 +71,21 @@ pub const DEPARTMENTS: &[(&str, &str, bool, &str)] = &[
 const SUB_UNITS: &[(&str, &str, &str, bool, &str)] = &[
     ("区委办", "区委办督查室", "", false, ""),
     ("区政府办", "区政府办督查室", "", false, ""),
-    ("区公安局", "区公安局交巡警支队", "交巡警支队", true, "道路交通"),
+    (
+        "区公安局",
+        "区公安局交巡警支队",
+        "交巡警支队",
+        true,
+        "道路交通",
+    ),
 ];
 
 /// District SOEs.
-const SOES: &[&str] = &["铜梁区城市建设投资（集团）有限公司", "铜梁区交通建设投资有限公司", "铜梁区水务集团有限公司"];
+const SOES: &[&str] = &[
+    "铜梁区城市建设投资（集团）有限公司",
+    "铜梁区交通建设投资有限公司",
+    "铜梁区水务集团有限公司",
+];
 
 /// Enterprises: (township, name, sector).
 const ENTERPRISES: &[(&str, &str, &str)] = &[
@@ -80,18 +105,42 @@ pub const ACCOUNTS: &[(&str, &str, &str, Role)] = &[
     ("sysadmin", "系统管理员", "区安委办", Role::SystemAdmin),
     ("secadmin", "安全管理员", "区安委办", Role::SecurityAdmin),
     ("auditor", "审计管理员", "区安委办", Role::Auditor),
-    ("bachuan", "巴川街道安办操作员", "巴川街道", Role::UnitOperator),
-    ("bachuan_leader", "巴川街道分管负责人", "巴川街道", Role::UnitLeader),
+    (
+        "bachuan",
+        "巴川街道安办操作员",
+        "巴川街道",
+        Role::UnitOperator,
+    ),
+    (
+        "bachuan_leader",
+        "巴川街道分管负责人",
+        "巴川街道",
+        Role::UnitLeader,
+    ),
     ("anju", "安居镇安办操作员", "安居镇", Role::UnitOperator),
     ("yjj", "区应急局操作员", "区应急局", Role::UnitOperator),
     ("jtj", "区交通局操作员", "区交通局", Role::UnitOperator),
-    ("gxq", "高新区管委会操作员", "高新区管委会", Role::UnitOperator),
-    ("huagong", "化工企业安全员", "重庆铜梁某化工有限公司", Role::EnterpriseUser),
+    (
+        "gxq",
+        "高新区管委会操作员",
+        "高新区管委会",
+        Role::UnitOperator,
+    ),
+    (
+        "huagong",
+        "化工企业安全员",
+        "重庆铜梁某化工有限公司",
+        Role::EnterpriseUser,
+    ),
 ];
 
 /// Builds the demo directory, groups and accounts in an empty database. Returns the
 /// accounts with their passwords.
-pub async fn load(db: &Db, now: i64, password: Option<&str>) -> Result<Vec<(String, String, &'static str)>, String> {
+pub async fn load(
+    db: &Db,
+    now: i64,
+    password: Option<&str>,
+) -> Result<Vec<(String, String, &'static str)>, String> {
     let actor = Actor::system("demo");
     let s = |e: anjian_store::Error| e.to_string();
     let mut code_n = 0;
@@ -100,52 +149,268 @@ pub async fn load(db: &Db, now: i64, password: Option<&str>) -> Result<Vec<(Stri
         format!("tl-{prefix}-{code_n:03}")
     };
     let mk = |code: String, name: &str, kind: UnitKind, sup: bool, aliases: &str, sectors: &str| {
-        UnitDraft::parse(&code, name, "", kind.as_str(), sup, aliases, sectors).map_err(|e| e.to_string())
+        UnitDraft::parse(&code, name, "", kind.as_str(), sup, aliases, sectors)
+            .map_err(|e| e.to_string())
     };
-    let root = units::create(db, now, &actor, &Scope::All, &mk("tl-awh".into(), "区安委会", UnitKind::CommitteeOffice, false, "区安全生产委员会", "")?, None).await.map_err(s)?;
-    let add = |d: UnitDraft, parent: i64| async move { units::create(db, now, &actor_clone(), &Scope::All, &d, Some(parent)).await.map_err(|e| e.to_string()) };
-    add(mk("tl-awb".into(), "区安委办", UnitKind::CommitteeOffice, false, "区安全生产委员会办公室", "")?, root.id).await?;
-    let jzw = add(mk("tl-jzw".into(), "区减灾委", UnitKind::CommitteeOffice, false, "区减灾委员会", "")?, root.id).await?;
-    add(mk("tl-jzb".into(), "区减灾办", UnitKind::CommitteeOffice, false, "区减灾委员会办公室", "")?, jzw.id).await?;
+    let root = units::create(
+        db,
+        now,
+        &actor,
+        &Scope::All,
+        &mk(
+            "tl-awh".into(),
+            "区安委会",
+            UnitKind::CommitteeOffice,
+            false,
+            "区安全生产委员会",
+            "",
+        )?,
+        None,
+    )
+    .await
+    .map_err(s)?;
+    let add = |d: UnitDraft, parent: i64| async move {
+        units::create(db, now, &actor_clone(), &Scope::All, &d, Some(parent))
+            .await
+            .map_err(|e| e.to_string())
+    };
+    add(
+        mk(
+            "tl-awb".into(),
+            "区安委办",
+            UnitKind::CommitteeOffice,
+            false,
+            "区安全生产委员会办公室",
+            "",
+        )?,
+        root.id,
+    )
+    .await?;
+    let jzw = add(
+        mk(
+            "tl-jzw".into(),
+            "区减灾委",
+            UnitKind::CommitteeOffice,
+            false,
+            "区减灾委员会",
+            "",
+        )?,
+        root.id,
+    )
+    .await?;
+    add(
+        mk(
+            "tl-jzb".into(),
+            "区减灾办",
+            UnitKind::CommitteeOffice,
+            false,
+            "区减灾委员会办公室",
+            "",
+        )?,
+        jzw.id,
+    )
+    .await?;
     let mut by_name: Vec<Unit> = Vec::new();
     for line in TOWNSHIPS.lines().skip(1).filter(|l| !l.trim().is_empty()) {
         let name = line.split(',').next().unwrap_or_default().trim();
-        let u = add(mk(next_code("town"), name, UnitKind::Township, false, "", "")?, root.id).await?;
+        let u = add(
+            mk(next_code("town"), name, UnitKind::Township, false, "", "")?,
+            root.id,
+        )
+        .await?;
         by_name.push(u);
     }
-    let gxq = add(mk("tl-gxq".into(), "高新区管委会", UnitKind::ZoneCommittee, false, "高新区、铜梁高新区管委会", "")?, root.id).await?;
+    let gxq = add(
+        mk(
+            "tl-gxq".into(),
+            "高新区管委会",
+            UnitKind::ZoneCommittee,
+            false,
+            "高新区、铜梁高新区管委会",
+            "",
+        )?,
+        root.id,
+    )
+    .await?;
     by_name.push(gxq);
     for (name, aliases, sup, sectors) in DEPARTMENTS {
-        let u = add(mk(next_code("dept"), name, UnitKind::Department, *sup, aliases, sectors)?, root.id).await?;
+        let u = add(
+            mk(
+                next_code("dept"),
+                name,
+                UnitKind::Department,
+                *sup,
+                aliases,
+                sectors,
+            )?,
+            root.id,
+        )
+        .await?;
         by_name.push(u);
     }
     for (parent, name, aliases, sup, sectors) in SUB_UNITS {
-        let p = by_name.iter().find(|u| u.name == *parent).ok_or("demo parent")?.id;
-        let u = add(mk(next_code("dept"), name, UnitKind::Department, *sup, aliases, sectors)?, p).await?;
+        let p = by_name
+            .iter()
+            .find(|u| u.name == *parent)
+            .ok_or("demo parent")?
+            .id;
+        let u = add(
+            mk(
+                next_code("dept"),
+                name,
+                UnitKind::Department,
+                *sup,
+                aliases,
+                sectors,
+            )?,
+            p,
+        )
+        .await?;
         by_name.push(u);
     }
     for name in SOES {
-        let u = add(mk(next_code("soe"), name, UnitKind::Soe, false, "", "国有企业")?, root.id).await?;
+        let u = add(
+            mk(next_code("soe"), name, UnitKind::Soe, false, "", "国有企业")?,
+            root.id,
+        )
+        .await?;
         by_name.push(u);
     }
     for (town, name, sector) in ENTERPRISES {
-        let p = by_name.iter().find(|u| u.name == *town).ok_or("demo township")?.id;
-        let u = add(mk(next_code("ent"), name, UnitKind::Enterprise, false, "", sector)?, p).await?;
+        let p = by_name
+            .iter()
+            .find(|u| u.name == *town)
+            .ok_or("demo township")?
+            .id;
+        let u = add(
+            mk(
+                next_code("ent"),
+                name,
+                UnitKind::Enterprise,
+                false,
+                "",
+                sector,
+            )?,
+            p,
+        )
+        .await?;
         by_name.push(u);
     }
-    let rule = |kind, sup| Membership::Rule { kind, supervises_safety: sup };
-    groups::create(db, now, &actor, "各镇街", "全区各镇人民政府、街道办事处", &rule(UnitKind::Township, false), &["各镇（街道）", "各镇（街道）党委（党工委）", "各镇街党委", "镇街", "各镇人民政府、街道办事处"]).await.map_err(s)?;
-    groups::create(db, now, &actor, "各管委会", "各开发区管理委员会", &rule(UnitKind::ZoneCommittee, false), &["各管会", "管委会"]).await.map_err(s)?;
-    groups::create(db, now, &actor, "区级负有安全生产监管职责的部门", "负有安全生产监督管理职责的区级部门", &rule(UnitKind::Department, true), &["区级负有安全生产监管职责部门", "区级负有安全生产监督管理职责的部门", "各负有安全生产监管职责的部门", "区级负有监管职责的部门", "区级行业监管部门"]).await.map_err(s)?;
-    groups::create(db, now, &actor, "相关区级部门", "区级部门", &rule(UnitKind::Department, false), &["区级有关部门", "区级相关部门", "区级有关部门党委（组）", "相关区级部门党委（组）"]).await.map_err(s)?;
-    groups::create(db, now, &actor, "区属国有企业", "区属国有企业", &rule(UnitKind::Soe, false), &["区属国有企业党委", "国有企业"]).await.map_err(s)?;
-    groups::create(db, now, &actor, "各企业", "全区生产经营单位", &rule(UnitKind::Enterprise, false), &["各企业单位", "生产经营单位", "相关企业"]).await.map_err(s)?;
+    let rule = |kind, sup| Membership::Rule {
+        kind,
+        supervises_safety: sup,
+    };
+    groups::create(
+        db,
+        now,
+        &actor,
+        "各镇街",
+        "全区各镇人民政府、街道办事处",
+        &rule(UnitKind::Township, false),
+        &[
+            "各镇（街道）",
+            "各镇（街道）党委（党工委）",
+            "各镇街党委",
+            "镇街",
+            "各镇人民政府、街道办事处",
+        ],
+    )
+    .await
+    .map_err(s)?;
+    groups::create(
+        db,
+        now,
+        &actor,
+        "各管委会",
+        "各开发区管理委员会",
+        &rule(UnitKind::ZoneCommittee, false),
+        &["各管会", "管委会"],
+    )
+    .await
+    .map_err(s)?;
+    groups::create(
+        db,
+        now,
+        &actor,
+        "区级负有安全生产监管职责的部门",
+        "负有安全生产监督管理职责的区级部门",
+        &rule(UnitKind::Department, true),
+        &[
+            "区级负有安全生产监管职责部门",
+            "区级负有安全生产监督管理职责的部门",
+            "各负有安全生产监管职责的部门",
+            "区级负有监管职责的部门",
+            "区级行业监管部门",
+        ],
+    )
+    .await
+    .map_err(s)?;
+    groups::create(
+        db,
+        now,
+        &actor,
+        "相关区级部门",
+        "区级部门",
+        &rule(UnitKind::Department, false),
+        &[
+            "区级有关部门",
+            "区级相关部门",
+            "区级有关部门党委（组）",
+            "相关区级部门党委（组）",
+        ],
+    )
+    .await
+    .map_err(s)?;
+    groups::create(
+        db,
+        now,
+        &actor,
+        "区属国有企业",
+        "区属国有企业",
+        &rule(UnitKind::Soe, false),
+        &["区属国有企业党委", "国有企业"],
+    )
+    .await
+    .map_err(s)?;
+    groups::create(
+        db,
+        now,
+        &actor,
+        "各企业",
+        "全区生产经营单位",
+        &rule(UnitKind::Enterprise, false),
+        &["各企业单位", "生产经营单位", "相关企业"],
+    )
+    .await
+    .map_err(s)?;
 
     let mut out = Vec::new();
     let shared_hash = password.map(anjian_web::password::hash_now);
-    let office = units::list(db, &Scope::All, &anjian_store::directory::UnitFilter { search: Some("区安委办".into()), limit: 5, ..Default::default() }).await.map_err(s)?;
+    let office = units::list(
+        db,
+        &Scope::All,
+        &anjian_store::directory::UnitFilter {
+            search: Some("区安委办".into()),
+            limit: 5,
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(s)?;
     for (username, display, unit, role) in ACCOUNTS {
-        let unit_id = if *unit == "区安委办" { office.iter().find(|u| u.name == "区安委办").ok_or("office")?.id } else { by_name.iter().find(|u| u.name == *unit).ok_or("demo unit")?.id };
+        let unit_id = if *unit == "区安委办" {
+            office
+                .iter()
+                .find(|u| u.name == "区安委办")
+                .ok_or("office")?
+                .id
+        } else {
+            by_name
+                .iter()
+                .find(|u| u.name == *unit)
+                .ok_or("demo unit")?
+                .id
+        };
         let (pw, hash) = match (&shared_hash, password) {
             (Some(h), Some(p)) => (p.to_string(), h.clone()),
             _ => {
@@ -154,8 +419,17 @@ pub async fn load(db: &Db, now: i64, password: Option<&str>) -> Result<Vec<(Stri
                 (p, h)
             }
         };
-        let new = NewUser { username: username.to_string(), display_name: display.to_string(), unit_id, role: *role, password_hash: hash, must_change_password: false };
-        users::create(db, now, &actor, &Scope::All, &new).await.map_err(s)?;
+        let new = NewUser {
+            username: username.to_string(),
+            display_name: display.to_string(),
+            unit_id,
+            role: *role,
+            password_hash: hash,
+            must_change_password: false,
+        };
+        users::create(db, now, &actor, &Scope::All, &new)
+            .await
+            .map_err(s)?;
         out.push((username.to_string(), pw, role.label()));
     }
     Ok(out)
@@ -180,11 +454,25 @@ pub async fn run(c: &Common, args: &ServeArgs) -> Result<(), String> {
         }
     };
     let db = open(&url).await?;
-    let existing = units::list(&db, &Scope::All, &anjian_store::directory::UnitFilter { limit: 1, ..Default::default() }).await.map_err(|e| e.to_string())?;
+    let existing = units::list(
+        &db,
+        &Scope::All,
+        &anjian_store::directory::UnitFilter {
+            limit: 1,
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(|e| e.to_string())?;
     if !existing.is_empty() {
-        return Err("数据库中已有数据；演示模式需要空数据库（不指定 ANJIAN_DATABASE_URL 时会自动新建）".into());
+        return Err(
+            "数据库中已有数据；演示模式需要空数据库（不指定 ANJIAN_DATABASE_URL 时会自动新建）"
+                .into(),
+        );
     }
-    let password = std::env::var("ANJIAN_DEMO_PASSWORD").ok().filter(|p| !p.is_empty());
+    let password = std::env::var("ANJIAN_DEMO_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty());
     let accounts = load(&db, SystemClock.now_ms(), password.as_deref()).await?;
     serve(db, args, |addr| {
         println!();

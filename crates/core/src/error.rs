@@ -40,7 +40,11 @@ pub type Result<T> = std::result::Result<T, FieldError>;
 pub fn required_text(field: &'static str, label: &str, raw: &str, max: usize) -> Result<String> {
     let v = raw.trim();
     if v.is_empty() {
-        return Err(FieldError::new("required", field, format!("{label}不能为空")));
+        return Err(FieldError::new(
+            "required",
+            field,
+            format!("{label}不能为空"),
+        ));
     }
     optional_text(field, label, v, max).map(|o| o.unwrap_or_default())
 }

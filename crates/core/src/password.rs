@@ -130,18 +130,36 @@ mod tests {
     fn default_policy_is_level_three() {
         let p = PasswordPolicy::default();
         assert!(p.check("office", "Tongliang#2022").is_ok());
-        assert_eq!(p.check("office", "short1A!").unwrap_err().code, "password_too_short");
-        assert_eq!(p.check("office", "alllowercase12").unwrap_err().code, "password_too_simple");
-        assert_eq!(p.check("office", "xOffice#2022x").unwrap_err().code, "password_contains_username");
+        assert_eq!(
+            p.check("office", "short1A!").unwrap_err().code,
+            "password_too_short"
+        );
+        assert_eq!(
+            p.check("office", "alllowercase12").unwrap_err().code,
+            "password_too_simple"
+        );
+        assert_eq!(
+            p.check("office", "xOffice#2022x").unwrap_err().code,
+            "password_contains_username"
+        );
         assert!(p.expired(0, 91 * 86_400_000));
         assert!(!p.expired(0, 89 * 86_400_000));
     }
 
     #[test]
     fn policy_fields_are_named() {
-        assert_eq!(PasswordPolicy::parse("5", "3", "90").unwrap_err().field, "min_length");
-        assert_eq!(PasswordPolicy::parse("10", "x", "90").unwrap_err().field, "min_classes");
-        assert_eq!(PasswordPolicy::parse("10", "3", "-1").unwrap_err().field, "rotation_days");
+        assert_eq!(
+            PasswordPolicy::parse("5", "3", "90").unwrap_err().field,
+            "min_length"
+        );
+        assert_eq!(
+            PasswordPolicy::parse("10", "x", "90").unwrap_err().field,
+            "min_classes"
+        );
+        assert_eq!(
+            PasswordPolicy::parse("10", "3", "-1").unwrap_err().field,
+            "rotation_days"
+        );
     }
 
     proptest! {

@@ -73,7 +73,10 @@ impl Role {
 
     /// One of the three separated administrators (三员).
     pub fn is_separated_admin(self) -> bool {
-        matches!(self, Role::SystemAdmin | Role::SecurityAdmin | Role::Auditor)
+        matches!(
+            self,
+            Role::SystemAdmin | Role::SecurityAdmin | Role::Auditor
+        )
     }
 
     /// Sees business data of the whole directory regardless of its unit.
@@ -122,7 +125,11 @@ mod tests {
     #[test]
     fn three_admins_do_not_overlap() {
         for r in Role::ALL {
-            let jobs = [r.can_manage_accounts(), r.can_grant_roles(), r.can_read_audit()];
+            let jobs = [
+                r.can_manage_accounts(),
+                r.can_grant_roles(),
+                r.can_read_audit(),
+            ];
             assert!(jobs.iter().filter(|j| **j).count() <= 1, "{r:?}");
             if r.is_separated_admin() {
                 assert!(!r.can_edit_directory() && !r.sees_everything(), "{r:?}");

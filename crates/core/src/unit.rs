@@ -160,10 +160,10 @@ impl UnitDraft {
 pub fn split_list(field: &'static str, label: &str, raw: &str) -> Result<Vec<String>> {
     let mut out: Vec<String> = Vec::new();
     for part in raw.split(['、', '，', ',', ';', '；', '\n', '|']) {
-        if let Some(v) = optional_text(field, label, part, 100)? {
-            if !out.contains(&v) {
-                out.push(v);
-            }
+        if let Some(v) = optional_text(field, label, part, 100)?
+            && !out.contains(&v)
+        {
+            out.push(v);
         }
     }
     if out.len() > 50 {
@@ -197,7 +197,16 @@ mod tests {
 
     #[test]
     fn draft_validates_each_field() {
-        let ok = UnitDraft::parse("yjj", " 区应急局 ", "", "department", true, "应急局、区应急管理局", "危险化学品，矿山").unwrap();
+        let ok = UnitDraft::parse(
+            "yjj",
+            " 区应急局 ",
+            "",
+            "department",
+            true,
+            "应急局、区应急管理局",
+            "危险化学品，矿山",
+        )
+        .unwrap();
         assert_eq!(ok.name, "区应急局");
         assert_eq!(ok.aliases, vec!["应急局", "区应急管理局"]);
         assert_eq!(ok.sectors.len(), 2);

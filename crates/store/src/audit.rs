@@ -56,7 +56,9 @@ struct Head {
 /// both engines (SQLite's write lock; PostgreSQL's row lock).
 pub async fn append(tx: &mut Tx, now_ms: i64, actor: &Actor, e: Entry) -> Result<i64> {
     let head: Head = tx
-        .one(q("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash"))
+        .one(q(
+            "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash",
+        ))
         .await?;
     let rec = AuditRecord {
         seq: head.seq,
@@ -94,7 +96,8 @@ pub async fn append(tx: &mut Tx, now_ms: i64, actor: &Actor, e: Entry) -> Result
             .bind(hash.clone()),
     )
     .await?;
-    tx.execute(q("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(hash)).await?;
+    tx.execute(q("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(hash))
+        .await?;
     Ok(head.seq)
 }
 
@@ -197,8 +200,10 @@ pub async fn verify(db: &Db) -> Result<Verification> {
         let rows: Vec<AuditRow> = db
             .read()
             .all(
-                q(format!("SELECT {COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 2000"))
-                    .bind(after),
+                q(format!(
+                    "SELECT {COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 2000"
+                ))
+                .bind(after),
             )
             .await?;
         let Some(last) = rows.last() else { break };
@@ -218,7 +223,10 @@ pub async fn verify(db: &Db) -> Result<Verification> {
         seq: i64,
         hash: String,
     }
-    let head: H = db.read().one(q("SELECT seq, hash FROM audit_head WHERE id = 1")).await?;
+    let head: H = db
+        .read()
+        .one(q("SELECT seq, hash FROM audit_head WHERE id = 1"))
+        .await?;
     let broken = if head.seq != after || head.hash != v.head() {
         Some(ChainBreak {
             seq: after + 1,

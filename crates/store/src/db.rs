@@ -8,8 +8,13 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::postgres::{PgPoolOptions, PgRow};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
-use sqlx::{AssertSqlSafe, Arguments, Database, Encode, FromRow, PgPool, Postgres, Sqlite, SqlitePool, Transaction, Type};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
+use sqlx::{
+    Arguments, AssertSqlSafe, Database, Encode, FromRow, PgPool, Postgres, Sqlite, SqlitePool,
+    Transaction, Type,
+};
 
 use crate::error::{Error, Result};
 
@@ -125,7 +130,8 @@ impl Q {
 
 /// A row type that decodes on both backends.
 pub trait Row: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
-impl<T> Row for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+impl<T> Row for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
+{}
 
 /// Which engine a handle talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -156,38 +162,56 @@ macro_rules! run_methods {
             /// Runs a statement; returns the affected row count.
             pub async fn execute(self: &mut Self, query: Q) -> Result<u64> {
                 match self {
-                    $sqlite => Ok(sqlx::query_with(AssertSqlSafe(query.sql.clone()), query.arguments::<Sqlite>()?)
-                        .execute($sconn)
-                        .await?
-                        .rows_affected()),
-                    $pg => Ok(sqlx::query_with(AssertSqlSafe(query.sql.clone()), query.arguments::<Postgres>()?)
-                        .execute($pconn)
-                        .await?
-                        .rows_affected()),
+                    $sqlite => Ok(sqlx::query_with(
+                        AssertSqlSafe(query.sql.clone()),
+                        query.arguments::<Sqlite>()?,
+                    )
+                    .execute($sconn)
+                    .await?
+                    .rows_affected()),
+                    $pg => Ok(sqlx::query_with(
+                        AssertSqlSafe(query.sql.clone()),
+                        query.arguments::<Postgres>()?,
+                    )
+                    .execute($pconn)
+                    .await?
+                    .rows_affected()),
                 }
             }
 
             /// Fetches every row.
             pub async fn all<T: Row>(self: &mut Self, query: Q) -> Result<Vec<T>> {
                 match self {
-                    $sqlite => Ok(sqlx::query_as_with::<_, T, _>(AssertSqlSafe(query.sql.clone()), query.arguments::<Sqlite>()?)
-                        .fetch_all($sconn)
-                        .await?),
-                    $pg => Ok(sqlx::query_as_with::<_, T, _>(AssertSqlSafe(query.sql.clone()), query.arguments::<Postgres>()?)
-                        .fetch_all($pconn)
-                        .await?),
+                    $sqlite => Ok(sqlx::query_as_with::<_, T, _>(
+                        AssertSqlSafe(query.sql.clone()),
+                        query.arguments::<Sqlite>()?,
+                    )
+                    .fetch_all($sconn)
+                    .await?),
+                    $pg => Ok(sqlx::query_as_with::<_, T, _>(
+                        AssertSqlSafe(query.sql.clone()),
+                        query.arguments::<Postgres>()?,
+                    )
+                    .fetch_all($pconn)
+                    .await?),
                 }
             }
 
             /// Fetches at most one row.
             pub async fn opt<T: Row>(self: &mut Self, query: Q) -> Result<Option<T>> {
                 match self {
-                    $sqlite => Ok(sqlx::query_as_with::<_, T, _>(AssertSqlSafe(query.sql.clone()), query.arguments::<Sqlite>()?)
-                        .fetch_optional($sconn)
-                        .await?),
-                    $pg => Ok(sqlx::query_as_with::<_, T, _>(AssertSqlSafe(query.sql.clone()), query.arguments::<Postgres>()?)
-                        .fetch_optional($pconn)
-                        .await?),
+                    $sqlite => Ok(sqlx::query_as_with::<_, T, _>(
+                        AssertSqlSafe(query.sql.clone()),
+                        query.arguments::<Sqlite>()?,
+                    )
+                    .fetch_optional($sconn)
+                    .await?),
+                    $pg => Ok(sqlx::query_as_with::<_, T, _>(
+                        AssertSqlSafe(query.sql.clone()),
+                        query.arguments::<Postgres>()?,
+                    )
+                    .fetch_optional($pconn)
+                    .await?),
                 }
             }
 

@@ -99,8 +99,14 @@ mod tests {
     fn both_backends_hold_the_same_versions() {
         let s = versions("sqlite");
         assert_eq!(s, versions("postgres"));
-        let embedded: Vec<String> = MIGRATIONS.iter().map(|m| format!("{}.sql", m.name)).collect();
-        assert_eq!(s, embedded, "every migration file must be listed in MIGRATIONS");
+        let embedded: Vec<String> = MIGRATIONS
+            .iter()
+            .map(|m| format!("{}.sql", m.name))
+            .collect();
+        assert_eq!(
+            s, embedded,
+            "every migration file must be listed in MIGRATIONS"
+        );
         for (i, m) in MIGRATIONS.iter().enumerate() {
             assert_eq!(m.version, i as i64 + 1);
             assert!(m.name.starts_with(&format!("{:04}_", m.version)));
@@ -110,6 +116,9 @@ mod tests {
     #[test]
     fn statements_split_at_semicolons() {
         let s = split_statements("-- c\nCREATE TABLE a (x BIGINT);\nINSERT INTO a\nVALUES (1);\n");
-        assert_eq!(s, vec!["CREATE TABLE a (x BIGINT)", "INSERT INTO a\nVALUES (1)"]);
+        assert_eq!(
+            s,
+            vec!["CREATE TABLE a (x BIGINT)", "INSERT INTO a\nVALUES (1)"]
+        );
     }
 }

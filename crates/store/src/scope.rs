@@ -130,11 +130,20 @@ mod tests {
 
     #[test]
     fn roles_get_their_scope() {
-        assert_eq!(Scope::for_user(Role::OfficeAdmin, 1, UnitKind::CommitteeOffice, "/1/"), Scope::All);
-        assert_eq!(Scope::for_user(Role::Auditor, 1, UnitKind::CommitteeOffice, "/1/"), Scope::Nothing);
+        assert_eq!(
+            Scope::for_user(Role::OfficeAdmin, 1, UnitKind::CommitteeOffice, "/1/"),
+            Scope::All
+        );
+        assert_eq!(
+            Scope::for_user(Role::Auditor, 1, UnitKind::CommitteeOffice, "/1/"),
+            Scope::Nothing
+        );
         assert!(matches!(
             Scope::for_user(Role::UnitOperator, 5, UnitKind::Township, "/1/5/"),
-            Scope::Subtree { sector_supervisor: false, .. }
+            Scope::Subtree {
+                sector_supervisor: false,
+                ..
+            }
         ));
     }
 }

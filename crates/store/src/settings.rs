@@ -20,7 +20,12 @@ pub async fn password_policy(db: &Db) -> Result<PasswordPolicy> {
 }
 
 /// Sets the password policy.
-pub async fn set_password_policy(db: &Db, now_ms: i64, actor: &Actor, p: PasswordPolicy) -> Result<()> {
+pub async fn set_password_policy(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    p: PasswordPolicy,
+) -> Result<()> {
     let before = password_policy(db).await?;
     let json = serde_json::to_string(&p).unwrap_or_default();
     let mut tx = db.begin().await?;
@@ -32,7 +37,10 @@ pub async fn set_password_policy(db: &Db, now_ms: i64, actor: &Actor, p: Passwor
     )
     .await?;
     let e = Entry::ok("settings.password_policy", "settings", POLICY_KEY)
-        .change(Some(anjian_core::audit::digest(&before)), Some(anjian_core::audit::digest(&p)))
+        .change(
+            Some(anjian_core::audit::digest(&before)),
+            Some(anjian_core::audit::digest(&p)),
+        )
         .detail(json);
     audit::append(&mut tx, now_ms, actor, e).await?;
     tx.commit().await

@@ -57,12 +57,14 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<SessionU
     if let Some(token) = bearer_token(&parts.headers) {
         return Ok(sessions::lookup_token(&state.db, now, &token).await?);
     }
-    let Some(token) = cookie_token(&parts.headers) else { return Ok(None) };
+    let Some(token) = cookie_token(&parts.headers) else {
+        return Ok(None);
+    };
     let user = sessions::lookup(&state.db, now, &token, state.config.idle_timeout_ms).await?;
-    if let Some(u) = &user {
-        if now - u.last_seen_at > 60_000 {
-            sessions::touch(&state.db, now, &token).await?;
-        }
+    if let Some(u) = &user
+        && now - u.last_seen_at > 60_000
+    {
+        sessions::touch(&state.db, now, &token).await?;
     }
     Ok(user)
 }
@@ -73,7 +75,10 @@ pub struct ApiUser(pub SessionUser);
 impl FromRequestParts<AppState> for ApiUser {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         match authenticate(parts, state).await? {
             Some(u) => Ok(ApiUser(u)),
             None => Err(ApiError(Problem::unauthorized())),
@@ -88,18 +93,30 @@ pub struct PageUser(pub SessionUser);
 impl FromRequestParts<AppState> for PageUser {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         match authenticate(parts, state).await {
             Ok(Some(u)) => {
                 let path = parts.uri.path();
-                if path != "/account/password" && path != "/logout" && password_due(state, &u).await {
+                if path != "/account/password" && path != "/logout" && password_due(state, &u).await
+                {
                     return Err(Redirect::to("/account/password").into_response());
                 }
                 Ok(PageUser(u))
             }
             Ok(None) => {
-                let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-                let next = if next.starts_with('/') && !next.starts_with("//") { next } else { "/" };
+                let next = parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/");
+                let next = if next.starts_with('/') && !next.starts_with("//") {
+                    next
+                } else {
+                    "/"
+                };
                 Err(Redirect::to(&format!("/login?next={}", urlencode(next))).into_response())
             }
             Err(p) => Err(PageError(p).into_response()),
@@ -110,7 +127,10 @@ impl FromRequestParts<AppState> for PageUser {
 impl OptionalFromRequestParts<AppState> for PageUser {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, Self::Rejection> {
         match authenticate(parts, state).await {
             Ok(u) => Ok(u.map(PageUser)),
             Err(p) => Err(PageError(p).into_response()),
@@ -134,14 +154,21 @@ pub async fn password_due(state: &AppState, u: &SessionUser) -> bool {
 pub fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
 }
 
 /// Requires a permission of the user's role; a refusal is recorded in the audit chain.
-pub async fn require(state: &AppState, u: &SessionUser, allowed: fn(Role) -> bool, what: &str) -> Result<(), Problem> {
+pub async fn require(
+    state: &AppState,
+    u: &SessionUser,
+    allowed: fn(Role) -> bool,
+    what: &str,
+) -> Result<(), Problem> {
     if allowed(u.role()) {
         return Ok(());
     }
@@ -152,9 +179,20 @@ pub async fn require(state: &AppState, u: &SessionUser, allowed: fn(Role) -> boo
 }
 
 /// Checks a user name and password and opens a session. Returns the user and the token.
-pub async fn login(state: &AppState, username: &str, password: &str, client: &str) -> Result<(SessionUser, String), Problem> {
+pub async fn login(
+    state: &AppState,
+    username: &str,
+    password: &str,
+    client: &str,
+) -> Result<(SessionUser, String), Problem> {
     let now = state.now();
-    let bad = || Problem::new(StatusCode::UNAUTHORIZED, "bad_credentials", "用户名或密码错误");
+    let bad = || {
+        Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "bad_credentials",
+            "用户名或密码错误",
+        )
+    };
     let Ok(name) = parse_username(username) else {
         return Err(bad());
     };
@@ -163,22 +201,39 @@ pub async fn login(state: &AppState, username: &str, password: &str, client: &st
     }
     if let Some(until) = throttle::locked_until(&state.db, now, &name, client).await? {
         let minutes = ((until - now) / 60_000).max(1);
-        return Err(Problem::new(StatusCode::TOO_MANY_REQUESTS, "login_locked", format!("登录失败次数过多，请{minutes}分钟后再试")));
+        return Err(Problem::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "login_locked",
+            format!("登录失败次数过多，请{minutes}分钟后再试"),
+        ));
     }
     let creds = users::credentials(&state.db, &name).await?;
     // An unknown user costs the same hashing time as a known one.
-    let stored = creds.as_ref().map(|c| c.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.to_string());
+    let stored = creds
+        .as_ref()
+        .map(|c| c.password_hash.clone())
+        .unwrap_or_else(|| DUMMY_HASH.to_string());
     let ok = crate::password::verify(password.to_string(), stored).await && creds.is_some();
     let creds = match (ok, creds) {
         (true, Some(c)) if c.active == 1 => c,
         (true, Some(_)) => {
             throttle::record_failure(&state.db, now, &name, client, "账户已停用").await?;
-            return Err(Problem::new(StatusCode::UNAUTHORIZED, "account_disabled", "该账户已停用，请联系系统管理员"));
+            return Err(Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "account_disabled",
+                "该账户已停用，请联系系统管理员",
+            ));
         }
         _ => {
-            let locked = throttle::record_failure(&state.db, now, &name, client, "密码错误或用户不存在").await?;
+            let locked =
+                throttle::record_failure(&state.db, now, &name, client, "密码错误或用户不存在")
+                    .await?;
             if locked.is_some() {
-                return Err(Problem::new(StatusCode::TOO_MANY_REQUESTS, "login_locked", "登录失败次数过多，请15分钟后再试"));
+                return Err(Problem::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "login_locked",
+                    "登录失败次数过多，请15分钟后再试",
+                ));
             }
             return Err(bad());
         }
@@ -191,7 +246,14 @@ pub async fn login(state: &AppState, username: &str, password: &str, client: &st
         role: user.role.clone(),
         unit_id: Some(user.unit_id),
     };
-    let token = sessions::create(&state.db, now, &actor, state.config.absolute_timeout_ms, client).await?;
+    let token = sessions::create(
+        &state.db,
+        now,
+        &actor,
+        state.config.absolute_timeout_ms,
+        client,
+    )
+    .await?;
     let su = sessions::lookup(&state.db, now, &token, state.config.idle_timeout_ms)
         .await?
         .ok_or_else(Problem::unauthorized)?;
@@ -204,8 +266,10 @@ const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$
 /// The `Set-Cookie` value for a new session.
 pub fn session_cookie(token: &str, secure: bool, max_age_s: i64) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_s}{secure}"))
-        .expect("ASCII cookie")
+    HeaderValue::from_str(&format!(
+        "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_s}{secure}"
+    ))
+    .expect("ASCII cookie")
 }
 
 /// The `Set-Cookie` value that removes the session cookie.
@@ -216,11 +280,18 @@ pub fn clear_cookie() -> HeaderValue {
 /// Whether this request came over TLS (directly configured or via a proxy header).
 pub fn is_secure(state: &AppState, headers: &HeaderMap) -> bool {
     state.config.secure_cookies
-        || headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https")
+        || headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            == Some("https")
 }
 
 /// Ends the request's session, if any.
-pub async fn logout(state: &AppState, headers: &HeaderMap, user: Option<&SessionUser>) -> Result<(), Problem> {
+pub async fn logout(
+    state: &AppState,
+    headers: &HeaderMap,
+    user: Option<&SessionUser>,
+) -> Result<(), Problem> {
     if let (Some(token), Some(u)) = (cookie_token(headers), user) {
         sessions::delete(&state.db, state.now(), &u.actor(), &token).await?;
     }

@@ -25,12 +25,21 @@ pub struct Problem {
 impl Problem {
     /// A problem with a status, code and message.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Problem { status, code, message: message.into(), field: None }
+        Problem {
+            status,
+            code,
+            message: message.into(),
+            field: None,
+        }
     }
 
     /// 404.
     pub fn not_found() -> Self {
-        Problem::new(StatusCode::NOT_FOUND, "not_found", "您要找的内容不存在，或不在您的数据范围内")
+        Problem::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "您要找的内容不存在，或不在您的数据范围内",
+        )
     }
 
     /// 401.
@@ -45,13 +54,23 @@ impl Problem {
 
     /// 400 naming a field.
     pub fn bad_field(code: &'static str, field: &'static str, message: impl Into<String>) -> Self {
-        Problem { status: StatusCode::BAD_REQUEST, code, message: message.into(), field: Some(field.to_string()) }
+        Problem {
+            status: StatusCode::BAD_REQUEST,
+            code,
+            message: message.into(),
+            field: Some(field.to_string()),
+        }
     }
 }
 
 impl From<FieldError> for Problem {
     fn from(e: FieldError) -> Self {
-        Problem { status: StatusCode::UNPROCESSABLE_ENTITY, code: e.code, message: e.message, field: Some(e.field.to_string()) }
+        Problem {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: e.code,
+            message: e.message,
+            field: Some(e.field.to_string()),
+        }
     }
 }
 
@@ -60,11 +79,24 @@ impl From<StoreError> for Problem {
         match e {
             StoreError::NotFound => Problem::not_found(),
             StoreError::Invalid(f) => f.into(),
-            StoreError::Conflict { code, field, message } => Problem { status: StatusCode::CONFLICT, code, message, field: Some(field.to_string()) },
+            StoreError::Conflict {
+                code,
+                field,
+                message,
+            } => Problem {
+                status: StatusCode::CONFLICT,
+                code,
+                message,
+                field: Some(field.to_string()),
+            },
             StoreError::Forbidden => Problem::forbidden(),
             other => {
                 tracing::error!(error = %other, "storage failure");
-                Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误，请稍后重试")
+                Problem::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "服务器内部错误，请稍后重试",
+                )
             }
         }
     }
@@ -95,7 +127,13 @@ impl<E: Into<Problem>> From<E> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let p = self.0;
-        let body = ErrorBody { error: ErrorDetail { code: p.code.to_string(), message: p.message, field: p.field } };
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: p.code.to_string(),
+                message: p.message,
+                field: p.field,
+            },
+        };
         (p.status, Json(body)).into_response()
     }
 }
@@ -132,7 +170,11 @@ impl ErrorPage {
             429 => "操作过于频繁",
             _ => "服务器出错了",
         };
-        ErrorPage { status: p.status.as_u16(), title, message: p.message.clone() }
+        ErrorPage {
+            status: p.status.as_u16(),
+            title,
+            message: p.message.clone(),
+        }
     }
 }
 
@@ -142,7 +184,11 @@ pub fn render<T: Template>(t: &T) -> Response {
         Ok(html) => Html(html).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "template failure");
-            (StatusCode::INTERNAL_SERVER_ERROR, Html("<h1>服务器出错了</h1>".to_string())).into_response()
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Html("<h1>服务器出错了</h1>".to_string()),
+            )
+                .into_response()
         }
     }
 }

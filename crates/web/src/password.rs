@@ -39,6 +39,9 @@ pub fn generate() -> String {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut b = [0u8; 12];
     getrandom::fill(&mut b).expect("random source");
-    let body: String = b.iter().map(|x| ALPHABET[*x as usize % ALPHABET.len()] as char).collect();
+    let body: String = b
+        .iter()
+        .map(|x| ALPHABET[*x as usize % ALPHABET.len()] as char)
+        .collect();
     format!("Aj{body}#7")
 }

@@ -42,7 +42,12 @@ pub fn router(state: AppState) -> Router {
             }
         });
         login = login.layer(GovernorLayer::new(conf).error_handler(|_| {
-            ApiError(Problem::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "登录请求过于频繁，请稍后再试")).into_response()
+            ApiError(Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "登录请求过于频繁，请稍后再试",
+            ))
+            .into_response()
         }));
     }
     let max = state.config.max_body_bytes;
@@ -70,13 +75,33 @@ pub fn router(state: AppState) -> Router {
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {
-    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
-    match state.db.read().one::<(i64,)>(anjian_store::q("SELECT CAST(1 AS BIGINT)")).await {
-        Ok(_) => (StatusCode::OK, axum::Json(serde_json::json!({"status": "ok"}))).into_response(),
-        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({"status": "database_unavailable"}))).into_response(),
+    match state
+        .db
+        .read()
+        .one::<(i64,)>(anjian_store::q("SELECT CAST(1 AS BIGINT)"))
+        .await
+    {
+        Ok(_) => (
+            StatusCode::OK,
+            axum::Json(serde_json::json!({"status": "ok"})),
+        )
+            .into_response(),
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(serde_json::json!({"status": "database_unavailable"})),
+        )
+            .into_response(),
     }
 }
 
@@ -84,10 +109,20 @@ async fn not_found(uri: axum::http::Uri) -> Response {
     if uri.path().starts_with("/api/") {
         ApiError(Problem::not_found()).into_response()
     } else {
-        PageError(Problem::new(StatusCode::NOT_FOUND, "not_found", "您要找的页面不存在")).into_response()
+        PageError(Problem::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "您要找的页面不存在",
+        ))
+        .into_response()
     }
 }
 
 fn panic_response() -> Response {
-    PageError(Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误，请稍后重试")).into_response()
+    PageError(Problem::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "服务器内部错误，请稍后重试",
+    ))
+    .into_response()
 }

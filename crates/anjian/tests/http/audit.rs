@@ -16,15 +16,33 @@ async fn writes_are_audited_and_tampering_is_found() {
         assert_eq!(s, 200);
         assert_eq!(v["ok"], true, "{v}");
         let (_, entries) = auditor.get("/api/v1/audit?actor=office").await;
-        let actions: Vec<&str> = entries.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
-        assert!(actions.contains(&"unit.create") && actions.contains(&"auth.login"), "{actions:?}");
-        let create = entries.as_array().unwrap().iter().find(|e| e["action"] == "unit.create").unwrap();
+        let actions: Vec<&str> = entries
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"].as_str().unwrap())
+            .collect();
+        assert!(
+            actions.contains(&"unit.create") && actions.contains(&"auth.login"),
+            "{actions:?}"
+        );
+        let create = entries
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["action"] == "unit.create")
+            .unwrap();
         assert_eq!(create["role"], "office_admin");
         assert!(create["after_digest"].as_str().unwrap().len() == 64);
         // Tamper with one entry directly in the database.
         let seq = create["seq"].as_i64().unwrap();
         let mut tx = app.db.begin().await.unwrap();
-        tx.execute(anjian_store::q("UPDATE audit_log SET actor_name = 'someone_else' WHERE seq = $1").bind(seq)).await.unwrap();
+        tx.execute(
+            anjian_store::q("UPDATE audit_log SET actor_name = 'someone_else' WHERE seq = $1")
+                .bind(seq),
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
         let (_, v) = auditor.get("/api/v1/audit/verify").await;
         assert_eq!(v["ok"], false);
@@ -43,9 +61,19 @@ async fn deleting_the_last_entries_is_found() {
         let app = TestApp::new(e).await;
         let _ = app.login("office").await;
         let mut tx = app.db.begin().await.unwrap();
-        tx.execute(anjian_store::q("DELETE FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)")).await.unwrap();
+        tx.execute(anjian_store::q(
+            "DELETE FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)",
+        ))
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
-        assert!(anjian_store::audit::verify(&app.db).await.unwrap().broken.is_some());
+        assert!(
+            anjian_store::audit::verify(&app.db)
+                .await
+                .unwrap()
+                .broken
+                .is_some()
+        );
     }
 }
 

@@ -11,19 +11,51 @@ async fn login_sets_a_safe_cookie_and_me_answers() {
         let c = app.anon();
         assert_eq!(c.get("/healthz").await.0, 200);
         assert_eq!(c.get("/api/v1/me").await.0, 401);
-        let r = c.http.post(format!("{}/api/v1/auth/login", app.base)).json(&json!({"username": "office", "password": PASSWORD})).send().await.unwrap();
+        let r = c
+            .http
+            .post(format!("{}/api/v1/auth/login", app.base))
+            .json(&json!({"username": "office", "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 200);
-        let cookie = r.headers().get("set-cookie").unwrap().to_str().unwrap().to_string();
-        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
-        assert!(!cookie.contains("Secure"), "plain HTTP must not set Secure: {cookie}");
+        let cookie = r
+            .headers()
+            .get("set-cookie")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+            "{cookie}"
+        );
+        assert!(
+            !cookie.contains("Secure"),
+            "plain HTTP must not set Secure: {cookie}"
+        );
         let (s, me) = c.get("/api/v1/me").await;
         assert_eq!(s, 200);
         assert_eq!(me["username"], "office");
         assert_eq!(me["role"], "office_admin");
         assert_eq!(me["unit"]["name"], "区安委办");
         // Behind TLS the cookie is Secure.
-        let r = c.http.post(format!("{}/api/v1/auth/login", app.base)).header("x-forwarded-proto", "https").json(&json!({"username": "office", "password": PASSWORD})).send().await.unwrap();
-        assert!(r.headers().get("set-cookie").unwrap().to_str().unwrap().contains("Secure"));
+        let r = c
+            .http
+            .post(format!("{}/api/v1/auth/login", app.base))
+            .header("x-forwarded-proto", "https")
+            .json(&json!({"username": "office", "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            r.headers()
+                .get("set-cookie")
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .contains("Secure")
+        );
     }
 }
 
@@ -32,13 +64,30 @@ async fn bad_credentials_are_401_in_chinese_and_audited() {
     for e in engines() {
         let app = TestApp::new(e).await;
         let c = app.anon();
-        let (s, body) = c.post("/api/v1/auth/login", json!({"username": "office", "password": "wrong-password"})).await;
+        let (s, body) = c
+            .post(
+                "/api/v1/auth/login",
+                json!({"username": "office", "password": "wrong-password"}),
+            )
+            .await;
         assert_eq!(s, 401);
         assert_eq!(body["error"]["code"], "bad_credentials");
         assert_eq!(body["error"]["message"], "用户名或密码错误");
-        let (s, _) = c.post("/api/v1/auth/login", json!({"username": "nobody", "password": "x"})).await;
+        let (s, _) = c
+            .post(
+                "/api/v1/auth/login",
+                json!({"username": "nobody", "password": "x"}),
+            )
+            .await;
         assert_eq!(s, 401);
-        let (n,): (i64,) = app.db.read().one(anjian_store::q("SELECT CAST(COUNT(*) AS BIGINT) FROM audit_log WHERE action = 'auth.login_failed'")).await.unwrap();
+        let (n,): (i64,) = app
+            .db
+            .read()
+            .one(anjian_store::q(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM audit_log WHERE action = 'auth.login_failed'",
+            ))
+            .await
+            .unwrap();
         assert_eq!(n, 2);
     }
 }
@@ -49,16 +98,36 @@ async fn repeated_failures_lock_the_pair_for_a_while_only() {
         let app = TestApp::new(e).await;
         let c = app.anon();
         for i in 0..5 {
-            let (s, _) = c.post("/api/v1/auth/login", json!({"username": "bachuan", "password": "wrong"})).await;
+            let (s, _) = c
+                .post(
+                    "/api/v1/auth/login",
+                    json!({"username": "bachuan", "password": "wrong"}),
+                )
+                .await;
             assert_eq!(s, if i < 4 { 401 } else { 429 }, "attempt {i}");
         }
         // Even the right password is refused while locked, with a Chinese message.
-        let (s, body) = c.post("/api/v1/auth/login", json!({"username": "bachuan", "password": PASSWORD})).await;
+        let (s, body) = c
+            .post(
+                "/api/v1/auth/login",
+                json!({"username": "bachuan", "password": PASSWORD}),
+            )
+            .await;
         assert_eq!(s, 429);
-        assert!(body["error"]["message"].as_str().unwrap().contains("分钟后再试"));
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("分钟后再试")
+        );
         // Failures during the lock do not extend it: after 15 minutes it is over.
         app.advance(15 * 60 * 1000 + 1);
-        let (s, _) = c.post("/api/v1/auth/login", json!({"username": "bachuan", "password": PASSWORD})).await;
+        let (s, _) = c
+            .post(
+                "/api/v1/auth/login",
+                json!({"username": "bachuan", "password": PASSWORD}),
+            )
+            .await;
         assert_eq!(s, 200);
     }
 }
@@ -68,11 +137,33 @@ async fn logout_ends_the_session_on_the_server() {
     for e in engines() {
         let app = TestApp::new(e).await;
         let c = app.login("bachuan").await;
-        let r = c.http.post(format!("{}/api/v1/auth/login", app.base)).json(&json!({"username": "bachuan", "password": PASSWORD})).send().await.unwrap();
-        let token = r.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_string();
+        let r = c
+            .http
+            .post(format!("{}/api/v1/auth/login", app.base))
+            .json(&json!({"username": "bachuan", "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        let token = r
+            .headers()
+            .get("set-cookie")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
         assert_eq!(c.post("/api/v1/auth/logout", json!({})).await.0, 204);
         // The old cookie no longer works, even replayed by hand.
-        let replay = app.anon().http.get(format!("{}/api/v1/me", app.base)).header("cookie", token).send().await.unwrap();
+        let replay = app
+            .anon()
+            .http
+            .get(format!("{}/api/v1/me", app.base))
+            .header("cookie", token)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(replay.status(), 401);
     }
 }
@@ -83,9 +174,17 @@ async fn idle_and_absolute_timeouts_end_sessions() {
         let app = TestApp::new(e).await;
         let c = app.login("yjj").await;
         app.advance(29 * 60 * 1000);
-        assert_eq!(c.get("/api/v1/me").await.0, 200, "activity within the idle window");
+        assert_eq!(
+            c.get("/api/v1/me").await.0,
+            200,
+            "activity within the idle window"
+        );
         app.advance(29 * 60 * 1000);
-        assert_eq!(c.get("/api/v1/me").await.0, 200, "the previous request refreshed the idle clock");
+        assert_eq!(
+            c.get("/api/v1/me").await.0,
+            200,
+            "the previous request refreshed the idle clock"
+        );
         app.advance(31 * 60 * 1000);
         assert_eq!(c.get("/api/v1/me").await.0, 401, "idle for 31 minutes");
         let c = app.login("yjj").await;
@@ -93,7 +192,11 @@ async fn idle_and_absolute_timeouts_end_sessions() {
             app.advance(25 * 60 * 1000);
             let _ = c.get("/api/v1/me").await;
         }
-        assert_eq!(c.get("/api/v1/me").await.0, 401, "12 hours after login even when active");
+        assert_eq!(
+            c.get("/api/v1/me").await.0,
+            401,
+            "12 hours after login even when active"
+        );
     }
 }
 
@@ -102,11 +205,30 @@ async fn cross_site_posts_are_refused() {
     for e in engines() {
         let app = TestApp::new(e).await;
         let c = app.login("office").await;
-        let r = c.http.post(format!("{}/api/v1/units", app.base)).header("origin", "http://evil.example").header("sec-fetch-site", "cross-site").json(&json!({})).send().await.unwrap();
+        let r = c
+            .http
+            .post(format!("{}/api/v1/units", app.base))
+            .header("origin", "http://evil.example")
+            .header("sec-fetch-site", "cross-site")
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 403);
-        let r = c.http.post(format!("{}/logout", app.base)).header("origin", "http://evil.example").header("sec-fetch-site", "cross-site").send().await.unwrap();
+        let r = c
+            .http
+            .post(format!("{}/logout", app.base))
+            .header("origin", "http://evil.example")
+            .header("sec-fetch-site", "cross-site")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 403);
-        assert_eq!(c.get("/api/v1/me").await.0, 200, "the forged logout did nothing");
+        assert_eq!(
+            c.get("/api/v1/me").await.0,
+            200,
+            "the forged logout did nothing"
+        );
     }
 }
 
@@ -115,7 +237,14 @@ async fn bad_bodies_get_4xx_json_never_500() {
     for e in engines() {
         let app = TestApp::new(e).await;
         let c = app.login("office").await;
-        let r = c.http.post(format!("{}/api/v1/units", app.base)).header("content-type", "application/json").body("{not json").send().await.unwrap();
+        let r = c
+            .http
+            .post(format!("{}/api/v1/units", app.base))
+            .header("content-type", "application/json")
+            .body("{not json")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 400);
         let v: serde_json::Value = r.json().await.unwrap();
         assert_eq!(v["error"]["code"], "json_syntax");
@@ -123,7 +252,14 @@ async fn bad_bodies_get_4xx_json_never_500() {
         assert_eq!(s, 422);
         assert!(v["error"]["message"].as_str().unwrap().contains("字段"));
         let big = "x".repeat(11 * 1024 * 1024);
-        let r = c.http.post(format!("{}/api/v1/units", app.base)).header("content-type", "application/json").body(big).send().await.unwrap();
+        let r = c
+            .http
+            .post(format!("{}/api/v1/units", app.base))
+            .header("content-type", "application/json")
+            .body(big)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 413);
         assert_eq!(c.get("/api/v1/units/not-a-number").await.0, 404);
         assert_eq!(c.get("/api/v1/nothing-here").await.0, 404);
@@ -138,7 +274,13 @@ async fn openapi_describes_the_pinned_routes() {
     let app = TestApp::new(engines()[0]).await;
     let (s, doc) = app.anon().get("/api/v1/openapi.json").await;
     assert_eq!(s, 200);
-    for p in ["/api/v1/auth/login", "/api/v1/me", "/api/v1/units", "/api/v1/units/{id}", "/api/v1/users"] {
+    for p in [
+        "/api/v1/auth/login",
+        "/api/v1/me",
+        "/api/v1/units",
+        "/api/v1/units/{id}",
+        "/api/v1/users",
+    ] {
         assert!(doc["paths"][p].is_object(), "missing {p}");
     }
 }
@@ -156,7 +298,12 @@ async fn password_policy_applies_to_new_passwords() {
         assert_eq!(s, 201, "{v}");
         // A new account must choose its own password at first login (pages redirect).
         let c = app.anon();
-        let (s, me) = c.post("/api/v1/auth/login", json!({"username": "anju2", "password": "Anju#2022new"})).await;
+        let (s, me) = c
+            .post(
+                "/api/v1/auth/login",
+                json!({"username": "anju2", "password": "Anju#2022new"}),
+            )
+            .await;
         assert_eq!(s, 200);
         assert_eq!(me["must_change_password"], true);
         let r = c.http.get(format!("{}/", app.base)).send().await.unwrap();
@@ -172,16 +319,44 @@ async fn the_login_page_form_works_and_reports_errors_in_chinese() {
         let c = app.anon();
         let (s, page) = c.get_text("/units").await;
         assert_eq!(s, 303, "{page}");
-        let (s, page) = c.form("/login", &[("username", "office"), ("password", "nope"), ("next", "/units")]).await;
+        let (s, page) = c
+            .form(
+                "/login",
+                &[
+                    ("username", "office"),
+                    ("password", "nope"),
+                    ("next", "/units"),
+                ],
+            )
+            .await;
         assert_eq!(s, 401, "engine {:?}", app.engine);
         assert!(page.contains("用户名或密码错误"));
-        let (s, _) = c.form("/login", &[("username", "office"), ("password", PASSWORD), ("next", "/units")]).await;
+        let (s, _) = c
+            .form(
+                "/login",
+                &[
+                    ("username", "office"),
+                    ("password", PASSWORD),
+                    ("next", "/units"),
+                ],
+            )
+            .await;
         assert_eq!(s, 303);
         let (s, page) = c.get_text("/units").await;
         assert_eq!(s, 200);
         assert!(page.contains("区安委会"));
         // A page form with a bad field re-renders with the field named.
-        let (s, page) = c.form("/units", &[("code", "坏编码"), ("name", "某企业"), ("kind", "enterprise"), ("parent_code", "tl-town-001")]).await;
+        let (s, page) = c
+            .form(
+                "/units",
+                &[
+                    ("code", "坏编码"),
+                    ("name", "某企业"),
+                    ("kind", "enterprise"),
+                    ("parent_code", "tl-town-001"),
+                ],
+            )
+            .await;
         assert_eq!(s, 422);
         assert!(page.contains("单位编码只能由字母"), "{page}");
     }

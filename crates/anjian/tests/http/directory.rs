@@ -6,7 +6,14 @@ use serde_json::json;
 use crate::harness::{TestApp, engines, names};
 
 async fn unit_count(app: &TestApp) -> i64 {
-    let (n,): (i64,) = app.db.read().one(anjian_store::q("SELECT CAST(COUNT(*) AS BIGINT) FROM units")).await.unwrap();
+    let (n,): (i64,) = app
+        .db
+        .read()
+        .one(anjian_store::q(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM units",
+        ))
+        .await
+        .unwrap();
     n
 }
 
@@ -21,35 +28,106 @@ async fn the_office_creates_edits_moves_and_deactivates_units() {
         let id = u["id"].as_i64().unwrap();
         assert_eq!(u["parent"], anju);
         // The township now sees it; the department sees it through its sector.
-        assert!(names(&app.login("anju").await.get("/api/v1/units").await.1).contains(&"铜梁区某烟花爆竹经营部".to_string()));
-        assert_eq!(app.login("yjj").await.get(&format!("/api/v1/units/{id}")).await.0, 200);
+        assert!(
+            names(&app.login("anju").await.get("/api/v1/units").await.1)
+                .contains(&"铜梁区某烟花爆竹经营部".to_string())
+        );
+        assert_eq!(
+            app.login("yjj")
+                .await
+                .get(&format!("/api/v1/units/{id}"))
+                .await
+                .0,
+            200
+        );
         // Validation names the field and writes nothing.
         let before = unit_count(&app).await;
         let (s, v) = office.post("/api/v1/units", json!({"code": "bad code!", "name": "某单位", "kind": "enterprise", "parent": anju})).await;
         assert_eq!((s, v["error"]["field"].as_str()), (422, Some("code")));
         assert!(v["error"]["message"].as_str().unwrap().contains("编码"));
         let (s, v) = office.post("/api/v1/units", json!({"code": "tl-ent-new", "name": "重名编码", "kind": "enterprise", "parent": anju})).await;
-        assert_eq!((s, v["error"]["code"].as_str()), (409, Some("duplicate_code")));
+        assert_eq!(
+            (s, v["error"]["code"].as_str()),
+            (409, Some("duplicate_code"))
+        );
         assert_eq!(unit_count(&app).await, before);
         // Edit.
         let (s, v) = office.put(&format!("/api/v1/units/{id}"), json!({"code": "tl-ent-new", "name": "铜梁区某烟花爆竹零售店", "kind": "enterprise", "aliases": ["烟花店"], "sectors": ["危险化学品"]})).await;
         assert_eq!(s, 200, "{v}");
-        assert_eq!(office.get(&format!("/api/v1/units/{id}")).await.1["aliases"], json!(["烟花店"]));
+        assert_eq!(
+            office.get(&format!("/api/v1/units/{id}")).await.1["aliases"],
+            json!(["烟花店"])
+        );
         // Move under another township: the subtree follows and scopes change.
         let bachuan = app.unit_id("巴川街道").await;
-        assert_eq!(office.post(&format!("/api/v1/units/{id}/move"), json!({"parent": bachuan})).await.0, 200);
-        assert_eq!(app.login("anju").await.get(&format!("/api/v1/units/{id}")).await.0, 404);
-        assert_eq!(app.login("bachuan").await.get(&format!("/api/v1/units/{id}")).await.0, 200);
+        assert_eq!(
+            office
+                .post(
+                    &format!("/api/v1/units/{id}/move"),
+                    json!({"parent": bachuan})
+                )
+                .await
+                .0,
+            200
+        );
+        assert_eq!(
+            app.login("anju")
+                .await
+                .get(&format!("/api/v1/units/{id}"))
+                .await
+                .0,
+            404
+        );
+        assert_eq!(
+            app.login("bachuan")
+                .await
+                .get(&format!("/api/v1/units/{id}"))
+                .await
+                .0,
+            200
+        );
         // A unit cannot move into its own subtree.
-        let (s, v) = office.post(&format!("/api/v1/units/{bachuan}/move"), json!({"parent": id})).await;
+        let (s, v) = office
+            .post(
+                &format!("/api/v1/units/{bachuan}/move"),
+                json!({"parent": id}),
+            )
+            .await;
         assert_eq!((s, v["error"]["field"].as_str()), (422, Some("parent")));
         // A township with active children cannot be deactivated; a leaf can.
-        assert_eq!(office.post(&format!("/api/v1/units/{bachuan}/active"), json!({"active": false})).await.0, 409);
-        let (s, v) = office.post(&format!("/api/v1/units/{id}/active"), json!({"active": false})).await;
+        assert_eq!(
+            office
+                .post(
+                    &format!("/api/v1/units/{bachuan}/active"),
+                    json!({"active": false})
+                )
+                .await
+                .0,
+            409
+        );
+        let (s, v) = office
+            .post(
+                &format!("/api/v1/units/{id}/active"),
+                json!({"active": false}),
+            )
+            .await;
         assert_eq!((s, v["active"].as_bool()), (200, Some(false)));
-        assert!(!names(&office.get("/api/v1/units").await.1).contains(&"铜梁区某烟花爆竹零售店".to_string()));
+        assert!(
+            !names(&office.get("/api/v1/units").await.1)
+                .contains(&"铜梁区某烟花爆竹零售店".to_string())
+        );
         // Township operators cannot edit the directory.
-        assert_eq!(app.login("bachuan").await.post("/api/v1/units", json!({"code": "z", "name": "z", "kind": "enterprise", "parent": bachuan})).await.0, 403);
+        assert_eq!(
+            app.login("bachuan")
+                .await
+                .post(
+                    "/api/v1/units",
+                    json!({"code": "z", "name": "z", "kind": "enterprise", "parent": bachuan})
+                )
+                .await
+                .0,
+            403
+        );
     }
 }
 
@@ -59,32 +137,77 @@ async fn groups_expand_to_members_and_names_resolve() {
         let app = TestApp::new(e).await;
         let office = app.login("office").await;
         let (_, groups) = office.get("/api/v1/groups").await;
-        let id_of = |n: &str| groups.as_array().unwrap().iter().find(|g| g["name"] == n).unwrap()["id"].as_i64().unwrap();
-        let (_, towns) = office.get(&format!("/api/v1/groups/{}/members", id_of("各镇街"))).await;
+        let id_of = |n: &str| {
+            groups
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|g| g["name"] == n)
+                .unwrap()["id"]
+                .as_i64()
+                .unwrap()
+        };
+        let (_, towns) = office
+            .get(&format!("/api/v1/groups/{}/members", id_of("各镇街")))
+            .await;
         assert_eq!(towns.as_array().unwrap().len(), 28);
-        let (_, sup) = office.get(&format!("/api/v1/groups/{}/members", id_of("区级负有安全生产监管职责的部门"))).await;
+        let (_, sup) = office
+            .get(&format!(
+                "/api/v1/groups/{}/members",
+                id_of("区级负有安全生产监管职责的部门")
+            ))
+            .await;
         let sup = names(&sup);
         assert!(sup.contains(&"区应急局".to_string()) && !sup.contains(&"区委办".to_string()));
         // Members are scoped too.
-        let (_, mine) = app.login("bachuan").await.get(&format!("/api/v1/groups/{}/members", id_of("各镇街"))).await;
+        let (_, mine) = app
+            .login("bachuan")
+            .await
+            .get(&format!("/api/v1/groups/{}/members", id_of("各镇街")))
+            .await;
         assert_eq!(names(&mine), vec!["巴川街道"]);
         use anjian_store::directory::Resolved;
-        let r = anjian_store::directory::groups::resolve(&app.db, "区府办").await.unwrap();
+        let r = anjian_store::directory::groups::resolve(&app.db, "区府办")
+            .await
+            .unwrap();
         assert_eq!(r, Resolved::Unit(app.unit_id("区政府办").await));
-        let r = anjian_store::directory::groups::resolve(&app.db, "各镇(街道)党委(党工委)").await.unwrap();
+        let r = anjian_store::directory::groups::resolve(&app.db, "各镇(街道)党委(党工委)")
+            .await
+            .unwrap();
         assert_eq!(r, Resolved::Group(id_of("各镇街")));
-        assert_eq!(anjian_store::directory::groups::resolve(&app.db, "区不存在局").await.unwrap(), Resolved::Unknown);
+        assert_eq!(
+            anjian_store::directory::groups::resolve(&app.db, "区不存在局")
+                .await
+                .unwrap(),
+            Resolved::Unknown
+        );
     }
 }
 
 fn row(code: &str, name: &str, kind: &str, parent: &str, sectors: &str) -> ExportRow {
-    ExportRow { code: code.into(), name: name.into(), short_name: String::new(), kind_label: kind.into(), parent_code: parent.into(), supervises_safety: false, aliases: String::new(), sectors: sectors.into(), active: true }
+    ExportRow {
+        code: code.into(),
+        name: name.into(),
+        short_name: String::new(),
+        kind_label: kind.into(),
+        parent_code: parent.into(),
+        supervises_safety: false,
+        aliases: String::new(),
+        sectors: sectors.into(),
+        active: true,
+    }
 }
 
 async fn upload(c: &crate::harness::Client, bytes: Vec<u8>) -> (u16, String) {
     let part = reqwest::multipart::Part::bytes(bytes).file_name("units.xlsx");
     let form = reqwest::multipart::Form::new().part("file", part);
-    let r = c.http.post(format!("{}/directory/import", c.base)).multipart(form).send().await.unwrap();
+    let r = c
+        .http
+        .post(format!("{}/directory/import", c.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
     (r.status().as_u16(), r.text().await.unwrap())
 }
 
@@ -95,7 +218,13 @@ async fn xlsx_import_is_all_or_nothing_with_a_report_of_every_row() {
         let office = app.login("office").await;
         let before = unit_count(&app).await;
         let bad = write_sheet(&[
-            row("tl-ent-900", "重庆某化工二厂", "企业", "tl-town-001", "危险化学品"),
+            row(
+                "tl-ent-900",
+                "重庆某化工二厂",
+                "企业",
+                "tl-town-001",
+                "危险化学品",
+            ),
             row("tl-ent-901", "重庆某化工三厂", "公司", "tl-town-001", ""),
             row("tl-ent-902", "重庆某化工四厂", "企业", "no-such-code", ""),
         ])
@@ -103,11 +232,26 @@ async fn xlsx_import_is_all_or_nothing_with_a_report_of_every_row() {
         let (s, body) = upload(&office, bad).await;
         assert_eq!(s, 422);
         assert!(body.contains("第3行") || body.contains(">3<"), "{body}");
-        assert!(body.contains("类型") && body.contains("no-such-code"), "{body}");
+        assert!(
+            body.contains("类型") && body.contains("no-such-code"),
+            "{body}"
+        );
         assert_eq!(unit_count(&app).await, before, "nothing imported");
         let good = write_sheet(&[
-            row("tl-ent-900", "重庆某化工二厂", "企业", "tl-town-001", "危险化学品"),
-            row("tl-ent-903", "重庆某化工二厂仓库", "企业", "tl-ent-900", "危险化学品"),
+            row(
+                "tl-ent-900",
+                "重庆某化工二厂",
+                "企业",
+                "tl-town-001",
+                "危险化学品",
+            ),
+            row(
+                "tl-ent-903",
+                "重庆某化工二厂仓库",
+                "企业",
+                "tl-ent-900",
+                "危险化学品",
+            ),
         ])
         .unwrap();
         let (s, body) = upload(&office, good).await;
@@ -115,13 +259,27 @@ async fn xlsx_import_is_all_or_nothing_with_a_report_of_every_row() {
         assert!(body.contains("新增 2 个"));
         assert_eq!(unit_count(&app).await, before + 2);
         // Export reads back through the same codec, scoped.
-        let r = app.login("bachuan").await.http.get(format!("{}/directory/export.xlsx", app.base)).send().await.unwrap();
+        let r = app
+            .login("bachuan")
+            .await
+            .http
+            .get(format!("{}/directory/export.xlsx", app.base))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 200);
         let (rows, problems) = anjian_core::directory::read_sheet(&r.bytes().await.unwrap());
         assert!(problems.is_empty());
         let codes: Vec<&str> = rows.iter().map(|r| r.draft.code.as_str()).collect();
-        assert_eq!(codes.len(), 4, "巴川街道, its enterprise and the two imported: {codes:?}");
+        assert_eq!(
+            codes.len(),
+            4,
+            "巴川街道, its enterprise and the two imported: {codes:?}"
+        );
         // Township operators cannot import.
-        assert_eq!(upload(&app.login("bachuan").await, vec![1, 2, 3]).await.0, 403);
+        assert_eq!(
+            upload(&app.login("bachuan").await, vec![1, 2, 3]).await.0,
+            403
+        );
     }
 }

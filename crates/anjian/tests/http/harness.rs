@@ -67,18 +67,29 @@ fn random_name() -> String {
 impl TestApp {
     /// A migrated, demo-loaded app on `engine` with the given web settings.
     pub async fn with_config(engine: Engine, config: WebConfig) -> TestApp {
-        let _ = tracing_subscriber::fmt().with_env_filter("error").with_test_writer().try_init();
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("error")
+            .with_test_writer()
+            .try_init();
         let (url, dir) = match engine {
             Engine::Sqlite => {
                 let dir = std::env::temp_dir().join(format!("anjian-test-{}", random_name()));
                 std::fs::create_dir_all(&dir).unwrap();
-                (format!("sqlite:{}", dir.join("t.db").display()), Some(TempDir(dir)))
+                (
+                    format!("sqlite:{}", dir.join("t.db").display()),
+                    Some(TempDir(dir)),
+                )
             }
             Engine::Postgres => {
                 let admin = std::env::var("ANJIAN_TEST_DATABASE_URL").unwrap();
                 let name = format!("anjian_t_{}", random_name());
-                let db = Db::connect(&admin).await.expect("PostgreSQL admin connection");
-                db.read().execute(anjian_store::q(format!("CREATE DATABASE {name}"))).await.expect("create test database");
+                let db = Db::connect(&admin)
+                    .await
+                    .expect("PostgreSQL admin connection");
+                db.read()
+                    .execute(anjian_store::q(format!("CREATE DATABASE {name}")))
+                    .await
+                    .expect("create test database");
                 db.close().await;
                 let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap();
                 (format!("{base}/{name}"), None)
@@ -86,14 +97,27 @@ impl TestApp {
         };
         let db = anjian::cli::open(&url).await.expect("open test database");
         let clock = TestClock(Arc::new(AtomicI64::new(1_660_000_000_000)));
-        anjian::demo::load(&db, clock.now_ms(), Some(PASSWORD)).await.expect("demo data");
+        anjian::demo::load(&db, clock.now_ms(), Some(PASSWORD))
+            .await
+            .expect("demo data");
         let state = AppState::new(db.clone(), Arc::new(clock.clone()), config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move {
-            axum::serve(listener, anjian_web::router(state).into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+            axum::serve(
+                listener,
+                anjian_web::router(state).into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+            .unwrap();
         });
-        TestApp { base: format!("http://{addr}"), db, clock, engine, _dir: dir }
+        TestApp {
+            base: format!("http://{addr}"),
+            db,
+            clock,
+            engine,
+            _dir: dir,
+        }
     }
 
     /// A demo app with default settings.
@@ -108,20 +132,37 @@ impl TestApp {
 
     /// A client with its own cookie jar, not logged in.
     pub fn anon(&self) -> Client {
-        Client { base: self.base.clone(), http: reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap() }
+        Client {
+            base: self.base.clone(),
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+        }
     }
 
     /// A client logged in as a demo user.
     pub async fn login(&self, username: &str) -> Client {
         let c = self.anon();
-        let r = c.post("/api/v1/auth/login", json!({"username": username, "password": PASSWORD})).await;
+        let r = c
+            .post(
+                "/api/v1/auth/login",
+                json!({"username": username, "password": PASSWORD}),
+            )
+            .await;
         assert_eq!(r.0, 200, "login {username}: {:?}", r.1);
         c
     }
 
     /// The id of a unit by name (no scope).
     pub async fn unit_id(&self, name: &str) -> i64 {
-        let (id,): (i64,) = self.db.read().one(anjian_store::q("SELECT id FROM units WHERE name = $1").bind(name)).await.unwrap();
+        let (id,): (i64,) = self
+            .db
+            .read()
+            .one(anjian_store::q("SELECT id FROM units WHERE name = $1").bind(name))
+            .await
+            .unwrap();
         id
     }
 }
@@ -135,39 +176,71 @@ pub struct Client {
 impl Client {
     /// GET returning status and JSON (Null when the body is not JSON).
     pub async fn get(&self, path: &str) -> (u16, Value) {
-        let r = self.http.get(format!("{}{path}", self.base)).send().await.unwrap();
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
         let s = r.status().as_u16();
         (s, r.json().await.unwrap_or(Value::Null))
     }
 
     /// GET returning status and text.
     pub async fn get_text(&self, path: &str) -> (u16, String) {
-        let r = self.http.get(format!("{}{path}", self.base)).send().await.unwrap();
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
         (r.status().as_u16(), r.text().await.unwrap())
     }
 
     /// POST JSON.
     pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
-        let r = self.http.post(format!("{}{path}", self.base)).json(&body).send().await.unwrap();
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         let s = r.status().as_u16();
         (s, r.json().await.unwrap_or(Value::Null))
     }
 
     /// PUT JSON.
     pub async fn put(&self, path: &str, body: Value) -> (u16, Value) {
-        let r = self.http.put(format!("{}{path}", self.base)).json(&body).send().await.unwrap();
+        let r = self
+            .http
+            .put(format!("{}{path}", self.base))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         let s = r.status().as_u16();
         (s, r.json().await.unwrap_or(Value::Null))
     }
 
     /// POST a form (as a browser does), returning status and body text.
     pub async fn form(&self, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
-        let r = self.http.post(format!("{}{path}", self.base)).form(fields).send().await.unwrap();
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .form(fields)
+            .send()
+            .await
+            .unwrap();
         (r.status().as_u16(), r.text().await.unwrap())
     }
 }
 
 /// Names of the units in a JSON list.
 pub fn names(v: &Value) -> Vec<String> {
-    v.as_array().unwrap().iter().map(|u| u["name"].as_str().unwrap().to_string()).collect()
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["name"].as_str().unwrap().to_string())
+        .collect()
 }

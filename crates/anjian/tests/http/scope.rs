@@ -9,8 +9,19 @@ async fn each_user_sees_exactly_its_scope() {
     for e in engines() {
         let app = TestApp::new(e).await;
         let (_, all) = app.login("office").await.get("/api/v1/units").await;
-        let total: (i64,) = app.db.read().one(anjian_store::q("SELECT CAST(COUNT(*) AS BIGINT) FROM units")).await.unwrap();
-        assert_eq!(all.as_array().unwrap().len() as i64, total.0, "the office sees every unit");
+        let total: (i64,) = app
+            .db
+            .read()
+            .one(anjian_store::q(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM units",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(
+            all.as_array().unwrap().len() as i64,
+            total.0,
+            "the office sees every unit"
+        );
 
         let (_, town) = app.login("bachuan").await.get("/api/v1/units").await;
         assert_eq!(names(&town), vec!["巴川街道", "重庆铜梁某化工有限公司"]);
@@ -23,7 +34,12 @@ async fn each_user_sees_exactly_its_scope() {
         let (_, dept) = app.login("yjj").await.get("/api/v1/units").await;
         let mut n = names(&dept);
         n.sort();
-        let mut want = vec!["区应急局", "重庆铜梁某化工有限公司", "重庆某机械制造有限公司", "铜梁区某石材开采有限公司"];
+        let mut want = vec![
+            "区应急局",
+            "重庆铜梁某化工有限公司",
+            "重庆某机械制造有限公司",
+            "铜梁区某石材开采有限公司",
+        ];
         want.sort();
         assert_eq!(n, want);
 
@@ -78,7 +94,14 @@ async fn users_are_listed_by_administrators_only_and_by_scope() {
             assert_eq!(s, 403, "{who}");
             assert_eq!(v["error"]["code"], "forbidden");
         }
-        let (n,): (i64,) = app.db.read().one(anjian_store::q("SELECT CAST(COUNT(*) AS BIGINT) FROM audit_log WHERE action = 'access.denied'")).await.unwrap();
+        let (n,): (i64,) = app
+            .db
+            .read()
+            .one(anjian_store::q(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM audit_log WHERE action = 'access.denied'",
+            ))
+            .await
+            .unwrap();
         assert_eq!(n, 5, "denied accesses are recorded");
     }
 }
@@ -93,8 +116,16 @@ async fn the_three_administrators_cannot_do_each_others_jobs() {
         let sec = app.login("secadmin").await;
         let aud = app.login("auditor").await;
         let office = app.login("office").await;
-        assert_eq!(sec.post("/api/v1/users", new_user.clone()).await.0, 403, "security admin cannot create accounts");
-        assert_eq!(office.post("/api/v1/users", new_user.clone()).await.0, 403, "the office cannot create accounts");
+        assert_eq!(
+            sec.post("/api/v1/users", new_user.clone()).await.0,
+            403,
+            "security admin cannot create accounts"
+        );
+        assert_eq!(
+            office.post("/api/v1/users", new_user.clone()).await.0,
+            403,
+            "the office cannot create accounts"
+        );
         let (s, created) = sys.post("/api/v1/users", new_user.clone()).await;
         assert_eq!(s, 201);
         let id = created["id"].as_i64().unwrap();
@@ -105,18 +136,70 @@ async fn the_three_administrators_cannot_do_each_others_jobs() {
         let (s, v) = sys.post("/api/v1/users", privileged).await;
         assert_eq!(s, 400);
         assert_eq!(v["error"]["field"], "role");
-        assert_eq!(sys.post(&format!("/api/v1/users/{id}/role"), json!({"role": "unit_leader"})).await.0, 403);
-        assert_eq!(sec.post(&format!("/api/v1/users/{id}/role"), json!({"role": "unit_leader"})).await.0, 200);
-        assert_eq!(sec.post(&format!("/api/v1/users/{id}/active"), json!({"active": false})).await.0, 403);
-        assert_eq!(sys.post(&format!("/api/v1/users/{id}/active"), json!({"active": false})).await.0, 200);
+        assert_eq!(
+            sys.post(
+                &format!("/api/v1/users/{id}/role"),
+                json!({"role": "unit_leader"})
+            )
+            .await
+            .0,
+            403
+        );
+        assert_eq!(
+            sec.post(
+                &format!("/api/v1/users/{id}/role"),
+                json!({"role": "unit_leader"})
+            )
+            .await
+            .0,
+            200
+        );
+        assert_eq!(
+            sec.post(
+                &format!("/api/v1/users/{id}/active"),
+                json!({"active": false})
+            )
+            .await
+            .0,
+            403
+        );
+        assert_eq!(
+            sys.post(
+                &format!("/api/v1/users/{id}/active"),
+                json!({"active": false})
+            )
+            .await
+            .0,
+            200
+        );
         // Only the auditor reads the audit chain; the auditor does nothing else.
         for c in [&sys, &sec, &office] {
             assert_eq!(c.get("/api/v1/audit").await.0, 403);
         }
         assert_eq!(aud.get("/api/v1/audit").await.0, 200);
-        assert_eq!(aud.get("/api/v1/units").await.1.as_array().unwrap().len(), 0, "the auditor sees no business data");
-        assert_eq!(aud.post("/api/v1/units", json!({"code": "x1", "name": "某单位", "kind": "enterprise"})).await.0, 403);
-        assert_eq!(sys.post("/api/v1/units", json!({"code": "x1", "name": "某单位", "kind": "enterprise"})).await.0, 403);
+        assert_eq!(
+            aud.get("/api/v1/units").await.1.as_array().unwrap().len(),
+            0,
+            "the auditor sees no business data"
+        );
+        assert_eq!(
+            aud.post(
+                "/api/v1/units",
+                json!({"code": "x1", "name": "某单位", "kind": "enterprise"})
+            )
+            .await
+            .0,
+            403
+        );
+        assert_eq!(
+            sys.post(
+                "/api/v1/units",
+                json!({"code": "x1", "name": "某单位", "kind": "enterprise"})
+            )
+            .await
+            .0,
+            403
+        );
     }
 }
 
@@ -126,10 +209,33 @@ async fn a_disabled_account_loses_its_session_and_cannot_log_in() {
         let app = TestApp::new(e).await;
         let anju = app.login("anju").await;
         let (_, list) = app.login("sysadmin").await.get("/api/v1/users").await;
-        let id = list.as_array().unwrap().iter().find(|u| u["username"] == "anju").unwrap()["id"].as_i64().unwrap();
-        assert_eq!(app.login("sysadmin").await.post(&format!("/api/v1/users/{id}/active"), json!({"active": false})).await.0, 200);
+        let id = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["username"] == "anju")
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        assert_eq!(
+            app.login("sysadmin")
+                .await
+                .post(
+                    &format!("/api/v1/users/{id}/active"),
+                    json!({"active": false})
+                )
+                .await
+                .0,
+            200
+        );
         assert_eq!(anju.get("/api/v1/me").await.0, 401);
-        let (s, v) = app.anon().post("/api/v1/auth/login", json!({"username": "anju", "password": crate::harness::PASSWORD})).await;
+        let (s, v) = app
+            .anon()
+            .post(
+                "/api/v1/auth/login",
+                json!({"username": "anju", "password": crate::harness::PASSWORD}),
+            )
+            .await;
         assert_eq!(s, 401);
         assert_eq!(v["error"]["code"], "account_disabled");
     }

@@ -46,7 +46,12 @@ impl SessionUser {
 
     /// The data scope of this user.
     pub fn scope(&self) -> Scope {
-        Scope::for_user(self.role(), self.unit_id, UnitKind::parse(&self.unit_kind).unwrap_or(UnitKind::Enterprise), &self.unit_path)
+        Scope::for_user(
+            self.role(),
+            self.unit_id,
+            UnitKind::parse(&self.unit_kind).unwrap_or(UnitKind::Enterprise),
+            &self.unit_path,
+        )
     }
 
     /// This user as the actor of an action.
@@ -64,7 +69,13 @@ const JOIN: &str = "SELECT us.id AS user_id, us.username, us.display_name, us.ro
 
 /// Opens a session for `actor` (a new token at every login); returns the token for
 /// the cookie. The login is audited in the same transaction.
-pub async fn create(db: &Db, now_ms: i64, actor: &Actor, absolute_ms: i64, client: &str) -> Result<String> {
+pub async fn create(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    absolute_ms: i64,
+    client: &str,
+) -> Result<String> {
     let token = new_token();
     let user_id = actor.user_id.ok_or(crate::error::Error::NotFound)?;
     let mut tx = db.begin().await?;
@@ -78,7 +89,8 @@ pub async fn create(db: &Db, now_ms: i64, actor: &Actor, absolute_ms: i64, clien
     )
     .await?;
     // Sessions past their absolute expiry are swept here, on the rare write path.
-    tx.execute(q("DELETE FROM sessions WHERE expires_at < $1").bind(now_ms)).await?;
+    tx.execute(q("DELETE FROM sessions WHERE expires_at < $1").bind(now_ms))
+        .await?;
     let e = Entry::ok("auth.login", "user", user_id).detail(format!("来自 {client}"));
     audit::append(&mut tx, now_ms, actor, e).await?;
     tx.commit().await?;
@@ -87,7 +99,12 @@ pub async fn create(db: &Db, now_ms: i64, actor: &Actor, absolute_ms: i64, clien
 
 /// The live session of `token` at `now_ms`, if any: the account must be active, the
 /// session within its absolute expiry and idle for less than `idle_ms`.
-pub async fn lookup(db: &Db, now_ms: i64, token: &str, idle_ms: i64) -> Result<Option<SessionUser>> {
+pub async fn lookup(
+    db: &Db,
+    now_ms: i64,
+    token: &str,
+    idle_ms: i64,
+) -> Result<Option<SessionUser>> {
     db.read()
         .opt(
             q(format!("{JOIN}, s.last_seen_at FROM sessions s JOIN users us ON us.id = s.user_id JOIN units u ON u.id = us.unit_id WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND us.active = 1"))
@@ -101,16 +118,29 @@ pub async fn lookup(db: &Db, now_ms: i64, token: &str, idle_ms: i64) -> Result<O
 /// Marks the session as seen now (callers do it at most once a minute).
 pub async fn touch(db: &Db, now_ms: i64, token: &str) -> Result<()> {
     let mut tx = db.begin().await?;
-    tx.execute(q("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2").bind(now_ms).bind(token_hash(token))).await?;
+    tx.execute(
+        q("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+            .bind(now_ms)
+            .bind(token_hash(token)),
+    )
+    .await?;
     tx.commit().await
 }
 
 /// Ends a session (logout), audited.
 pub async fn delete(db: &Db, now_ms: i64, actor: &Actor, token: &str) -> Result<u64> {
     let mut tx = db.begin().await?;
-    let n = tx.execute(q("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash(token))).await?;
+    let n = tx
+        .execute(q("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash(token)))
+        .await?;
     let uid = actor.user_id.unwrap_or_default();
-    audit::append(&mut tx, now_ms, actor, Entry::ok("auth.logout", "user", uid)).await?;
+    audit::append(
+        &mut tx,
+        now_ms,
+        actor,
+        Entry::ok("auth.logout", "user", uid),
+    )
+    .await?;
     tx.commit().await?;
     Ok(n)
 }

@@ -5,8 +5,8 @@
 
 use crate::audit::{self, Entry};
 use crate::db::{Db, q};
-use crate::scope::Actor;
 use crate::error::Result;
+use crate::scope::Actor;
 
 /// Failures allowed in a window before the pair is locked.
 pub const MAX_FAILURES: i64 = 5;
@@ -14,17 +14,32 @@ pub const MAX_FAILURES: i64 = 5;
 pub const WINDOW_MS: i64 = 15 * 60 * 1000;
 
 /// Until when (epoch ms) the pair is locked, if it is locked at `now_ms`.
-pub async fn locked_until(db: &Db, now_ms: i64, username: &str, client: &str) -> Result<Option<i64>> {
+pub async fn locked_until(
+    db: &Db,
+    now_ms: i64,
+    username: &str,
+    client: &str,
+) -> Result<Option<i64>> {
     let row: Option<(i64,)> = db
         .read()
-        .opt(q("SELECT locked_until FROM login_failures WHERE username = $1 AND client = $2").bind(username).bind(client))
+        .opt(
+            q("SELECT locked_until FROM login_failures WHERE username = $1 AND client = $2")
+                .bind(username)
+                .bind(client),
+        )
         .await?;
     Ok(row.map(|(t,)| t).filter(|t| *t > now_ms))
 }
 
 /// Records a failure and its audit entry; returns the lock's end if this failure
 /// locked the pair.
-pub async fn record_failure(db: &Db, now_ms: i64, username: &str, client: &str, reason: &str) -> Result<Option<i64>> {
+pub async fn record_failure(
+    db: &Db,
+    now_ms: i64,
+    username: &str,
+    client: &str,
+    reason: &str,
+) -> Result<Option<i64>> {
     let mut tx = db.begin().await?;
     let row: Option<(i64, i64)> = tx
         .opt(q("SELECT failures, window_start FROM login_failures WHERE username = $1 AND client = $2").bind(username).bind(client))
@@ -33,8 +48,16 @@ pub async fn record_failure(db: &Db, now_ms: i64, username: &str, client: &str, 
         Some((n, s)) if now_ms - s < WINDOW_MS => (n + 1, s),
         _ => (1, now_ms),
     };
-    let locked = if failures >= MAX_FAILURES { now_ms + WINDOW_MS } else { 0 };
-    let (failures, start) = if locked > 0 { (0, now_ms) } else { (failures, start) };
+    let locked = if failures >= MAX_FAILURES {
+        now_ms + WINDOW_MS
+    } else {
+        0
+    };
+    let (failures, start) = if locked > 0 {
+        (0, now_ms)
+    } else {
+        (failures, start)
+    };
     tx.execute(
         q("INSERT INTO login_failures (username, client, failures, window_start, locked_until) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (username, client) DO UPDATE SET failures = excluded.failures, window_start = excluded.window_start, locked_until = CASE WHEN excluded.locked_until > 0 THEN excluded.locked_until ELSE login_failures.locked_until END")
             .bind(username)
@@ -44,7 +67,8 @@ pub async fn record_failure(db: &Db, now_ms: i64, username: &str, client: &str, 
             .bind(locked),
     )
     .await?;
-    let mut e = Entry::ok("auth.login_failed", "user", username).detail(format!("{reason}，来自 {client}"));
+    let mut e =
+        Entry::ok("auth.login_failed", "user", username).detail(format!("{reason}，来自 {client}"));
     e.outcome = "failed";
     audit::append(&mut tx, now_ms, &Actor::anonymous(username), e).await?;
     tx.commit().await?;
@@ -54,11 +78,17 @@ pub async fn record_failure(db: &Db, now_ms: i64, username: &str, client: &str, 
 /// Forgets the failures of a pair after a successful login.
 pub async fn clear(db: &Db, username: &str, client: &str) -> Result<()> {
     let mut tx = db.begin().await?;
-    tx.execute(q("DELETE FROM login_failures WHERE username = $1 AND client = $2").bind(username).bind(client)).await?;
+    tx.execute(
+        q("DELETE FROM login_failures WHERE username = $1 AND client = $2")
+            .bind(username)
+            .bind(client),
+    )
+    .await?;
     tx.commit().await
 }
 
 /// Lifts every lock on a user name (the security administrator's unlock).
 pub async fn unlock(tx: &mut crate::db::Tx, username: &str) -> Result<u64> {
-    tx.execute(q("DELETE FROM login_failures WHERE username = $1").bind(username)).await
+    tx.execute(q("DELETE FROM login_failures WHERE username = $1").bind(username))
+        .await
 }

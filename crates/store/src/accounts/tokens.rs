@@ -20,7 +20,14 @@ pub struct ApiToken {
 }
 
 /// Creates a token for the actor's own account; returns it with its secret.
-pub async fn create(db: &Db, now_ms: i64, actor: &Actor, user_id: i64, name: &str, ttl_days: i64) -> Result<(ApiToken, String)> {
+pub async fn create(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    user_id: i64,
+    name: &str,
+    ttl_days: i64,
+) -> Result<(ApiToken, String)> {
     let secret = format!("ajt_{}", new_token());
     let id = next_id(now_ms);
     let mut tx = db.begin().await?;
@@ -34,8 +41,19 @@ pub async fn create(db: &Db, now_ms: i64, actor: &Actor, user_id: i64, name: &st
             .bind(now_ms + ttl_days.clamp(1, 366) * 86_400_000),
     )
     .await?;
-    audit::append(&mut tx, now_ms, actor, Entry::ok("token.create", "api_token", id).detail(name)).await?;
-    let t: ApiToken = tx.one(q("SELECT id, name, created_at, expires_at, revoked_at FROM api_tokens WHERE id = $1").bind(id)).await?;
+    audit::append(
+        &mut tx,
+        now_ms,
+        actor,
+        Entry::ok("token.create", "api_token", id).detail(name),
+    )
+    .await?;
+    let t: ApiToken = tx
+        .one(
+            q("SELECT id, name, created_at, expires_at, revoked_at FROM api_tokens WHERE id = $1")
+                .bind(id),
+        )
+        .await?;
     tx.commit().await?;
     Ok((t, secret))
 }
@@ -56,6 +74,12 @@ pub async fn revoke(db: &Db, now_ms: i64, actor: &Actor, user_id: i64, id: i64) 
     if n == 0 {
         return Err(crate::error::Error::NotFound);
     }
-    audit::append(&mut tx, now_ms, actor, Entry::ok("token.revoke", "api_token", id)).await?;
+    audit::append(
+        &mut tx,
+        now_ms,
+        actor,
+        Entry::ok("token.revoke", "api_token", id),
+    )
+    .await?;
     tx.commit().await
 }

@@ -47,13 +47,21 @@ pub struct NewUser {
 
 fn scoped(scope: &Scope) -> crate::db::Q {
     scope.units(
-        q(format!("SELECT {COLUMNS} FROM users us JOIN units u ON u.id = us.unit_id WHERE ")),
+        q(format!(
+            "SELECT {COLUMNS} FROM users us JOIN units u ON u.id = us.unit_id WHERE "
+        )),
         "u",
     )
 }
 
 /// Lists users whose unit is in scope, by id (keyset).
-pub async fn list(db: &Db, scope: &Scope, after: Option<i64>, unit: Option<i64>, limit: i64) -> Result<Vec<User>> {
+pub async fn list(
+    db: &Db,
+    scope: &Scope,
+    after: Option<i64>,
+    unit: Option<i64>,
+    limit: i64,
+) -> Result<Vec<User>> {
     let mut query = scoped(scope);
     if let Some(a) = after {
         query = query.push(" AND us.id > ").push_bind(a);
@@ -61,12 +69,20 @@ pub async fn list(db: &Db, scope: &Scope, after: Option<i64>, unit: Option<i64>,
     if let Some(u) = unit {
         query = query.push(" AND us.unit_id = ").push_bind(u);
     }
-    db.read().all(query.push(" ORDER BY us.id LIMIT ").push_bind(limit.clamp(1, 1000))).await
+    db.read()
+        .all(
+            query
+                .push(" ORDER BY us.id LIMIT ")
+                .push_bind(limit.clamp(1, 1000)),
+        )
+        .await
 }
 
 /// One user in scope.
 pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<User> {
-    db.read().one(scoped(scope).push(" AND us.id = ").push_bind(id)).await
+    db.read()
+        .one(scoped(scope).push(" AND us.id = ").push_bind(id))
+        .await
 }
 
 /// A user by name (no scope: for login and the command line).
@@ -92,17 +108,38 @@ pub async fn credentials(db: &Db, username: &str) -> Result<Option<Credentials>>
 }
 
 /// Creates an account in a unit in scope.
-pub async fn create(db: &Db, now_ms: i64, actor: &Actor, scope: &Scope, new: &NewUser) -> Result<User> {
+pub async fn create(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    scope: &Scope,
+    new: &NewUser,
+) -> Result<User> {
     let mut tx = db.begin().await?;
     let unit: Option<(i64,)> = tx
-        .opt(scope.units(q("SELECT u.id FROM units u WHERE "), "u").push(" AND u.active = 1 AND u.id = ").push_bind(new.unit_id))
+        .opt(
+            scope
+                .units(q("SELECT u.id FROM units u WHERE "), "u")
+                .push(" AND u.active = 1 AND u.id = ")
+                .push_bind(new.unit_id),
+        )
         .await?;
     if unit.is_none() {
-        return Err(Error::Invalid(anjian_core::FieldError::new("unit_not_found", "unit", "所属单位不存在或已停用")));
+        return Err(Error::Invalid(anjian_core::FieldError::new(
+            "unit_not_found",
+            "unit",
+            "所属单位不存在或已停用",
+        )));
     }
-    let taken: Option<(i64,)> = tx.opt(q("SELECT id FROM users WHERE username = $1").bind(new.username.as_str())).await?;
+    let taken: Option<(i64,)> = tx
+        .opt(q("SELECT id FROM users WHERE username = $1").bind(new.username.as_str()))
+        .await?;
     if taken.is_some() {
-        return Err(Error::conflict("duplicate_username", "username", format!("用户名 {} 已存在", new.username)));
+        return Err(Error::conflict(
+            "duplicate_username",
+            "username",
+            format!("用户名 {} 已存在", new.username),
+        ));
     }
     let id = next_id(now_ms);
     tx.execute(
@@ -117,7 +154,14 @@ pub async fn create(db: &Db, now_ms: i64, actor: &Actor, scope: &Scope, new: &Ne
             .bind(new.must_change_password),
     )
     .await?;
-    let user: User = tx.one(q(format!("SELECT {COLUMNS} FROM users us JOIN units u ON u.id = us.unit_id WHERE us.id = $1")).bind(id)).await?;
+    let user: User = tx
+        .one(
+            q(format!(
+                "SELECT {COLUMNS} FROM users us JOIN units u ON u.id = us.unit_id WHERE us.id = $1"
+            ))
+            .bind(id),
+        )
+        .await?;
     let e = Entry::ok("user.create", "user", id)
         .change(None, Some(digest(&user)))
         .detail(format!("{} {}", user.username, user.role));
@@ -126,44 +170,148 @@ pub async fn create(db: &Db, now_ms: i64, actor: &Actor, scope: &Scope, new: &Ne
     Ok(user)
 }
 
+/// One change to an account: the audited action, its statement, and whether the
+/// account's sessions end with it.
+struct Change {
+    action: &'static str,
+    sql: crate::db::Q,
+    end_sessions: bool,
+}
+
 /// Applies one change to a user in scope, audited, in one transaction.
-async fn change(db: &Db, now_ms: i64, actor: &Actor, scope: &Scope, id: i64, action: &'static str, sql: crate::db::Q, end_sessions: bool) -> Result<User> {
+async fn change(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    c: Change,
+) -> Result<User> {
+    let Change {
+        action,
+        sql,
+        end_sessions,
+    } = c;
     let mut tx = db.begin().await?;
-    let before: User = tx.one(scoped(scope).push(" AND us.id = ").push_bind(id)).await?;
+    let before: User = tx
+        .one(scoped(scope).push(" AND us.id = ").push_bind(id))
+        .await?;
     tx.execute(sql).await?;
     if end_sessions {
-        tx.execute(q("DELETE FROM sessions WHERE user_id = $1").bind(id)).await?;
+        tx.execute(q("DELETE FROM sessions WHERE user_id = $1").bind(id))
+            .await?;
     }
-    let after: User = tx.one(q(format!("SELECT {COLUMNS} FROM users us JOIN units u ON u.id = us.unit_id WHERE us.id = $1")).bind(id)).await?;
-    let e = Entry::ok(action, "user", id).change(Some(digest(&before)), Some(digest(&after))).detail(after.username.clone());
+    let after: User = tx
+        .one(
+            q(format!(
+                "SELECT {COLUMNS} FROM users us JOIN units u ON u.id = us.unit_id WHERE us.id = $1"
+            ))
+            .bind(id),
+        )
+        .await?;
+    let e = Entry::ok(action, "user", id)
+        .change(Some(digest(&before)), Some(digest(&after)))
+        .detail(after.username.clone());
     audit::append(&mut tx, now_ms, actor, e).await?;
     tx.commit().await?;
     Ok(after)
 }
 
 /// Disables or enables an account; disabling ends its sessions.
-pub async fn set_active(db: &Db, now_ms: i64, actor: &Actor, scope: &Scope, id: i64, active: bool) -> Result<User> {
-    let sql = q("UPDATE users SET active = $1, updated_at = $2 WHERE id = $3").bind(active).bind(now_ms).bind(id);
-    let action = if active { "user.enable" } else { "user.disable" };
-    change(db, now_ms, actor, scope, id, action, sql, !active).await
+pub async fn set_active(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    active: bool,
+) -> Result<User> {
+    let sql = q("UPDATE users SET active = $1, updated_at = $2 WHERE id = $3")
+        .bind(active)
+        .bind(now_ms)
+        .bind(id);
+    let action = if active {
+        "user.enable"
+    } else {
+        "user.disable"
+    };
+    change(
+        db,
+        now_ms,
+        actor,
+        scope,
+        id,
+        Change {
+            action,
+            sql,
+            end_sessions: !active,
+        },
+    )
+    .await
 }
 
 /// Sets a new password hash; ends the account's sessions. `must_change` makes the user
 /// choose a new one at next login (after an administrator's reset).
-pub async fn set_password(db: &Db, now_ms: i64, actor: &Actor, scope: &Scope, id: i64, hash: &str, must_change: bool) -> Result<User> {
+pub async fn set_password(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    hash: &str,
+    must_change: bool,
+) -> Result<User> {
     let sql = q("UPDATE users SET password_hash = $1, password_changed_at = $2, must_change_password = $3, updated_at = $2 WHERE id = $4")
         .bind(hash)
         .bind(now_ms)
         .bind(must_change)
         .bind(id);
-    let action = if must_change { "user.reset_password" } else { "user.change_password" };
-    change(db, now_ms, actor, scope, id, action, sql, must_change).await
+    let action = if must_change {
+        "user.reset_password"
+    } else {
+        "user.change_password"
+    };
+    change(
+        db,
+        now_ms,
+        actor,
+        scope,
+        id,
+        Change {
+            action,
+            sql,
+            end_sessions: must_change,
+        },
+    )
+    .await
 }
 
 /// Changes an account's role; ends its sessions so the new role applies at once.
-pub async fn set_role(db: &Db, now_ms: i64, actor: &Actor, scope: &Scope, id: i64, role: Role) -> Result<User> {
-    let sql = q("UPDATE users SET role = $1, updated_at = $2 WHERE id = $3").bind(role.as_str()).bind(now_ms).bind(id);
-    change(db, now_ms, actor, scope, id, "user.set_role", sql, true).await
+pub async fn set_role(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    role: Role,
+) -> Result<User> {
+    let sql = q("UPDATE users SET role = $1, updated_at = $2 WHERE id = $3")
+        .bind(role.as_str())
+        .bind(now_ms)
+        .bind(id);
+    change(
+        db,
+        now_ms,
+        actor,
+        scope,
+        id,
+        Change {
+            action: "user.set_role",
+            sql,
+            end_sessions: true,
+        },
+    )
+    .await
 }
 
 /// Counts accounts in scope.

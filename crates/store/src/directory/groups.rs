@@ -26,7 +26,10 @@ pub struct Group {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Membership {
     /// Every active unit of a kind, optionally only those with the supervision flag.
-    Rule { kind: UnitKind, supervises_safety: bool },
+    Rule {
+        kind: UnitKind,
+        supervises_safety: bool,
+    },
     /// The listed units.
     Explicit(Vec<i64>),
 }
@@ -44,7 +47,10 @@ pub async fn create(
     let mut tx = db.begin().await?;
     let id = next_id(now_ms);
     let (kind, flag) = match membership {
-        Membership::Rule { kind, supervises_safety } => (Some(kind.as_str()), Some(*supervises_safety)),
+        Membership::Rule {
+            kind,
+            supervises_safety,
+        } => (Some(kind.as_str()), Some(*supervises_safety)),
         Membership::Explicit(_) => (None, None),
     };
     tx.execute(
@@ -60,8 +66,12 @@ pub async fn create(
     .map_err(|e| if e.is_unique_violation() { Error::conflict("duplicate_group", "name", format!("分组「{name}」已存在")) } else { e })?;
     if let Membership::Explicit(ids) = membership {
         for u in ids {
-            tx.execute(q("INSERT INTO unit_group_members (group_id, unit_id) VALUES ($1, $2)").bind(id).bind(*u))
-                .await?;
+            tx.execute(
+                q("INSERT INTO unit_group_members (group_id, unit_id) VALUES ($1, $2)")
+                    .bind(id)
+                    .bind(*u),
+            )
+            .await?;
         }
     }
     for a in std::iter::once(&name).chain(aliases.iter()) {
@@ -70,19 +80,36 @@ pub async fn create(
     let g: Group = tx
         .one(q("SELECT id, name, rule_kind, rule_supervises_safety, description FROM unit_groups WHERE id = $1").bind(id))
         .await?;
-    audit::append(&mut tx, now_ms, actor, Entry::ok("group.create", "unit_group", id).detail(name)).await?;
+    audit::append(
+        &mut tx,
+        now_ms,
+        actor,
+        Entry::ok("group.create", "unit_group", id).detail(name),
+    )
+    .await?;
     tx.commit().await?;
     Ok(g)
 }
 
 async fn add_alias(tx: &mut Tx, unit: Option<i64>, group: Option<i64>, alias: &str) -> Result<()> {
     let key = normalize_name(alias);
-    let taken: Option<(String,)> = tx.opt(q("SELECT alias FROM unit_aliases WHERE alias = $1").bind(key.clone())).await?;
-    if taken.is_some() {
-        return Err(Error::conflict("duplicate_alias", "aliases", format!("别名「{alias}」已被使用")));
-    }
-    tx.execute(q("INSERT INTO unit_aliases (alias, unit_id, group_id) VALUES ($1, $2, $3)").bind(key).bind(unit).bind(group))
+    let taken: Option<(String,)> = tx
+        .opt(q("SELECT alias FROM unit_aliases WHERE alias = $1").bind(key.clone()))
         .await?;
+    if taken.is_some() {
+        return Err(Error::conflict(
+            "duplicate_alias",
+            "aliases",
+            format!("别名「{alias}」已被使用"),
+        ));
+    }
+    tx.execute(
+        q("INSERT INTO unit_aliases (alias, unit_id, group_id) VALUES ($1, $2, $3)")
+            .bind(key)
+            .bind(unit)
+            .bind(group),
+    )
+    .await?;
     Ok(())
 }
 
@@ -99,7 +126,12 @@ pub async fn members(db: &Db, scope: &Scope, group_id: i64) -> Result<Vec<Unit>>
         .read()
         .one(q("SELECT id, name, rule_kind, rule_supervises_safety, description FROM unit_groups WHERE id = $1").bind(group_id))
         .await?;
-    let mut query = scope.units(q(format!("SELECT {COLUMNS} FROM units u WHERE u.active = 1 AND ")), "u");
+    let mut query = scope.units(
+        q(format!(
+            "SELECT {COLUMNS} FROM units u WHERE u.active = 1 AND "
+        )),
+        "u",
+    );
     query = match &g.rule_kind {
         Some(kind) => {
             let query = query.push(" AND u.kind = ").push_bind(kind.clone());
@@ -137,7 +169,10 @@ pub async fn resolve(db: &Db, name: &str) -> Result<Resolved> {
     }
     let alias: Option<(Option<i64>, Option<i64>)> = db
         .read()
-        .opt(q("SELECT unit_id, group_id FROM unit_aliases WHERE alias = $1").bind(normalize_name(name)))
+        .opt(
+            q("SELECT unit_id, group_id FROM unit_aliases WHERE alias = $1")
+                .bind(normalize_name(name)),
+        )
         .await?;
     Ok(match alias {
         Some((Some(u), _)) => Resolved::Unit(u),

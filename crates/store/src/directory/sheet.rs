@@ -25,11 +25,19 @@ pub async fn import(db: &Db, now_ms: i64, actor: &Actor, bytes: &[u8]) -> Result
     // of every row together.
     let ordered = match order_rows(db, &rows).await? {
         Ok(o) if problems.is_empty() => o,
-        Ok(_) => return Ok(ImportReport { problems, ..Default::default() }),
+        Ok(_) => {
+            return Ok(ImportReport {
+                problems,
+                ..Default::default()
+            });
+        }
         Err(p) => {
             problems.extend(p);
             problems.sort_by_key(|p| p.row);
-            return Ok(ImportReport { problems, ..Default::default() });
+            return Ok(ImportReport {
+                problems,
+                ..Default::default()
+            });
         }
     };
     let mut tx = db.begin().await?;
@@ -37,58 +45,100 @@ pub async fn import(db: &Db, now_ms: i64, actor: &Actor, bytes: &[u8]) -> Result
     for row in ordered {
         let parent_id = match &row.parent_code {
             Some(code) => {
-                let p: Option<(i64,)> = tx.opt(q("SELECT id FROM units WHERE code = $1").bind(code.as_str())).await?;
+                let p: Option<(i64,)> = tx
+                    .opt(q("SELECT id FROM units WHERE code = $1").bind(code.as_str()))
+                    .await?;
                 p.map(|(id,)| id)
             }
             None => None,
         };
         let existing: Option<Unit> = tx
-            .opt(q(format!("SELECT {COLUMNS} FROM units u WHERE u.code = $1")).bind(row.draft.code.as_str()))
+            .opt(
+                q(format!("SELECT {COLUMNS} FROM units u WHERE u.code = $1"))
+                    .bind(row.draft.code.as_str()),
+            )
             .await?;
         let result = match existing {
             Some(u) => {
-                let r = units::update_in(&mut tx, now_ms, actor, &Scope::All, u.id, &row.draft).await;
+                let r =
+                    units::update_in(&mut tx, now_ms, actor, &Scope::All, u.id, &row.draft).await;
                 if r.is_ok() {
                     report.updated += 1;
                     if u.parent_id != parent_id && parent_id.is_some() {
-                        problems.push(RowProblem { row: row.row, column: "上级编码".into(), message: "导入不能移动已有单位，请在单位页面中调整上级".into() });
+                        problems.push(RowProblem {
+                            row: row.row,
+                            column: "上级编码".into(),
+                            message: "导入不能移动已有单位，请在单位页面中调整上级".into(),
+                        });
                     }
                     if (u.active == 1) != row.active {
-                        tx.execute(q("UPDATE units SET active = $1 WHERE id = $2").bind(row.active).bind(u.id)).await?;
+                        tx.execute(
+                            q("UPDATE units SET active = $1 WHERE id = $2")
+                                .bind(row.active)
+                                .bind(u.id),
+                        )
+                        .await?;
                     }
                 }
                 r.map(|_| ())
             }
             None => {
-                let r = units::insert(&mut tx, now_ms, &Scope::All, &row.draft, parent_id, row.active).await;
+                let r = units::insert(
+                    &mut tx,
+                    now_ms,
+                    &Scope::All,
+                    &row.draft,
+                    parent_id,
+                    row.active,
+                )
+                .await;
                 if let Ok(u) = &r {
                     report.created += 1;
-                    audit::append(&mut tx, now_ms, actor, Entry::ok("unit.create", "unit", u.id).detail(format!("导入 {} {}", u.code, u.name))).await?;
+                    audit::append(
+                        &mut tx,
+                        now_ms,
+                        actor,
+                        Entry::ok("unit.create", "unit", u.id)
+                            .detail(format!("导入 {} {}", u.code, u.name)),
+                    )
+                    .await?;
                 }
                 r.map(|_| ())
             }
         };
         if let Err(e) = result {
             let column = match &e {
-                Error::Conflict { field: "aliases", .. } => "别名".into(),
+                Error::Conflict {
+                    field: "aliases", ..
+                } => "别名".into(),
                 Error::Conflict { field: "code", .. } => "编码".into(),
                 _ => "整行".into(),
             };
             if matches!(e, Error::Db(_)) {
                 return Err(e);
             }
-            problems.push(RowProblem { row: row.row, column, message: e.to_string() });
+            problems.push(RowProblem {
+                row: row.row,
+                column,
+                message: e.to_string(),
+            });
         }
     }
     if !problems.is_empty() {
         // Dropping the transaction rolls everything back.
-        return Ok(ImportReport { problems, ..Default::default() });
+        return Ok(ImportReport {
+            problems,
+            ..Default::default()
+        });
     }
     audit::append(
         &mut tx,
         now_ms,
         actor,
-        Entry::ok("directory.import", "directory", "sheet").detail(format!("新增{}个，更新{}个", report.created, report.updated)),
+        Entry::ok("directory.import", "directory", "sheet").detail(format!(
+            "新增{}个，更新{}个",
+            report.created, report.updated
+        )),
     )
     .await?;
     tx.commit().await?;
@@ -96,7 +146,10 @@ pub async fn import(db: &Db, now_ms: i64, actor: &Actor, bytes: &[u8]) -> Result
 }
 
 /// Orders rows parents first; reports unknown parents and cycles.
-async fn order_rows<'a>(db: &Db, rows: &'a [SheetRow]) -> Result<std::result::Result<Vec<&'a SheetRow>, Vec<RowProblem>>> {
+async fn order_rows<'a>(
+    db: &Db,
+    rows: &'a [SheetRow],
+) -> Result<std::result::Result<Vec<&'a SheetRow>, Vec<RowProblem>>> {
     let mut problems = Vec::new();
     let known: std::collections::HashSet<String> = db
         .read()
@@ -105,16 +158,31 @@ async fn order_rows<'a>(db: &Db, rows: &'a [SheetRow]) -> Result<std::result::Re
         .into_iter()
         .map(|(c,)| c)
         .collect();
-    let in_sheet: std::collections::HashMap<&str, usize> =
-        rows.iter().enumerate().map(|(i, r)| (r.draft.code.as_str(), i)).collect();
+    let in_sheet: std::collections::HashMap<&str, usize> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.draft.code.as_str(), i))
+        .collect();
     for r in rows {
-        if let Some(pc) = &r.parent_code {
-            if !in_sheet.contains_key(pc.as_str()) && !known.contains(pc) {
-                problems.push(RowProblem { row: r.row, column: "上级编码".into(), message: format!("上级编码 {pc} 既不在本表中，也不在系统中") });
-            }
+        if let Some(pc) = &r.parent_code
+            && !in_sheet.contains_key(pc.as_str())
+            && !known.contains(pc)
+        {
+            problems.push(RowProblem {
+                row: r.row,
+                column: "上级编码".into(),
+                message: format!("上级编码 {pc} 既不在本表中，也不在系统中"),
+            });
         }
-        if r.parent_code.is_none() && r.draft.kind != UnitKind::CommitteeOffice && !known.contains(r.draft.code.as_str()) {
-            problems.push(RowProblem { row: r.row, column: "上级编码".into(), message: "新单位须填写上级编码（只有安委会及办公室可作为顶级单位）".into() });
+        if r.parent_code.is_none()
+            && r.draft.kind != UnitKind::CommitteeOffice
+            && !known.contains(r.draft.code.as_str())
+        {
+            problems.push(RowProblem {
+                row: r.row,
+                column: "上级编码".into(),
+                message: "新单位须填写上级编码（只有安委会及办公室可作为顶级单位）".into(),
+            });
         }
     }
     if !problems.is_empty() {
@@ -142,11 +210,15 @@ async fn order_rows<'a>(db: &Db, rows: &'a [SheetRow]) -> Result<std::result::Re
             }
         }
         if !progressed {
-            let cyc = rows.iter().enumerate().filter(|(i, _)| !placed[*i]).map(|(_, r)| RowProblem {
-                row: r.row,
-                column: "上级编码".into(),
-                message: "上级关系形成了循环".into(),
-            });
+            let cyc = rows
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !placed[*i])
+                .map(|(_, r)| RowProblem {
+                    row: r.row,
+                    column: "上级编码".into(),
+                    message: "上级关系形成了循环".into(),
+                });
             return Ok(Err(cyc.collect()));
         }
     }
@@ -165,7 +237,12 @@ pub async fn export(db: &Db, scope: &Scope) -> Result<Vec<ExportRow>> {
         .units(q(format!("SELECT {COLUMNS}, p.code AS parent_code FROM units u LEFT JOIN units p ON p.id = u.parent_id WHERE ")), "u")
         .push(" ORDER BY u.path");
     let rows: Vec<Row> = db.read().all(query).await?;
-    let aliases: Vec<(i64, String)> = db.read().all(q("SELECT unit_id, alias FROM unit_aliases WHERE unit_id IS NOT NULL ORDER BY alias")).await?;
+    let aliases: Vec<(i64, String)> = db
+        .read()
+        .all(q(
+            "SELECT unit_id, alias FROM unit_aliases WHERE unit_id IS NOT NULL ORDER BY alias",
+        ))
+        .await?;
     let sectors: Vec<(i64, String)> = db
         .read()
         .all(q("SELECT us.unit_id, s.name FROM unit_sectors us JOIN sectors s ON s.id = us.sector_id ORDER BY s.name"))
@@ -178,7 +255,9 @@ pub async fn export(db: &Db, scope: &Scope) -> Result<Vec<ExportRow>> {
         m
     };
     let (aliases, sectors) = (group(aliases), group(sectors));
-    let join = |m: &std::collections::HashMap<i64, Vec<String>>, id: i64| m.get(&id).map(|v| v.join("、")).unwrap_or_default();
+    let join = |m: &std::collections::HashMap<i64, Vec<String>>, id: i64| {
+        m.get(&id).map(|v| v.join("、")).unwrap_or_default()
+    };
     Ok(rows
         .into_iter()
         .map(|r| ExportRow {

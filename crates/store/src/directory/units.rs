@@ -43,8 +43,7 @@ pub struct UnitDetail {
     pub child_count: i64,
 }
 
-pub(crate) const COLUMNS: &str =
-    "u.id, u.code, u.name, u.short_name, u.kind, u.parent_id, u.path, u.depth, u.supervises_safety, u.active";
+pub(crate) const COLUMNS: &str = "u.id, u.code, u.name, u.short_name, u.kind, u.parent_id, u.path, u.depth, u.supervises_safety, u.active";
 
 /// Filters of the unit list; keyset on id.
 #[derive(Debug, Clone, Default)]
@@ -87,7 +86,9 @@ pub async fn list(db: &Db, scope: &Scope, f: &UnitFilter) -> Result<Vec<Unit>> {
     if !f.include_inactive {
         query = query.push(" AND u.active = 1");
     }
-    query = query.push(" ORDER BY u.id LIMIT ").push_bind(f.limit.clamp(1, 1000));
+    query = query
+        .push(" ORDER BY u.id LIMIT ")
+        .push_bind(f.limit.clamp(1, 1000));
     db.read().all(query).await
 }
 
@@ -140,10 +141,11 @@ pub async fn by_code(db: &Db, code: &str) -> Result<Option<Unit>> {
 pub async fn detail(db: &Db, scope: &Scope, id: i64) -> Result<UnitDetail> {
     let unit = get(db, scope, id).await?;
     let parent = match unit.parent_id {
-        Some(p) => db
-            .read()
-            .opt(q(format!("SELECT {COLUMNS} FROM units u WHERE u.id = $1")).bind(p))
-            .await?,
+        Some(p) => {
+            db.read()
+                .opt(q(format!("SELECT {COLUMNS} FROM units u WHERE u.id = $1")).bind(p))
+                .await?
+        }
         None => None,
     };
     let aliases: Vec<(String,)> = db
@@ -218,12 +220,14 @@ pub(crate) async fn insert(
 ) -> Result<Unit> {
     let (parent_path, depth) = match parent {
         Some(p) => {
-            let pu = get_in(tx, scope, p)
-                .await
-                .map_err(|e| match e {
-                    Error::NotFound => Error::Invalid(anjian_core::FieldError::new("parent_not_found", "parent", "上级单位不存在")),
-                    e => e,
-                })?;
+            let pu = get_in(tx, scope, p).await.map_err(|e| match e {
+                Error::NotFound => Error::Invalid(anjian_core::FieldError::new(
+                    "parent_not_found",
+                    "parent",
+                    "上级单位不存在",
+                )),
+                e => e,
+            })?;
             (pu.path, pu.depth + 1)
         }
         None => {
@@ -252,11 +256,14 @@ pub(crate) async fn insert(
     )
     .await?;
     write_names(tx, now_ms, id, draft).await?;
-    tx.one(q(format!("SELECT {COLUMNS} FROM units u WHERE u.id = $1")).bind(id)).await
+    tx.one(q(format!("SELECT {COLUMNS} FROM units u WHERE u.id = $1")).bind(id))
+        .await
 }
 
 async fn check_code_free(tx: &mut Tx, code: &str, except: Option<i64>) -> Result<()> {
-    let hit: Option<(i64,)> = tx.opt(q("SELECT id FROM units WHERE code = $1").bind(code)).await?;
+    let hit: Option<(i64,)> = tx
+        .opt(q("SELECT id FROM units WHERE code = $1").bind(code))
+        .await?;
     match hit {
         Some((id,)) if Some(id) != except => Err(Error::conflict(
             "duplicate_code",
@@ -269,7 +276,8 @@ async fn check_code_free(tx: &mut Tx, code: &str, except: Option<i64>) -> Result
 
 /// Replaces a unit's aliases and sectors (sectors are created on first use).
 async fn write_names(tx: &mut Tx, now_ms: i64, id: i64, draft: &UnitDraft) -> Result<()> {
-    tx.execute(q("DELETE FROM unit_aliases WHERE unit_id = $1").bind(id)).await?;
+    tx.execute(q("DELETE FROM unit_aliases WHERE unit_id = $1").bind(id))
+        .await?;
     for alias in &draft.aliases {
         let key = normalize_name(alias);
         let hit: Option<(Option<i64>, Option<i64>)> = tx
@@ -282,10 +290,15 @@ async fn write_names(tx: &mut Tx, now_ms: i64, id: i64, draft: &UnitDraft) -> Re
                 format!("别名「{alias}」已被其他单位或分组使用"),
             ));
         }
-        tx.execute(q("INSERT INTO unit_aliases (alias, unit_id) VALUES ($1, $2)").bind(key).bind(id))
-            .await?;
+        tx.execute(
+            q("INSERT INTO unit_aliases (alias, unit_id) VALUES ($1, $2)")
+                .bind(key)
+                .bind(id),
+        )
+        .await?;
     }
-    tx.execute(q("DELETE FROM unit_sectors WHERE unit_id = $1").bind(id)).await?;
+    tx.execute(q("DELETE FROM unit_sectors WHERE unit_id = $1").bind(id))
+        .await?;
     for name in &draft.sectors {
         let sid = match tx
             .opt::<(i64,)>(q("SELECT id FROM sectors WHERE name = $1").bind(name.as_str()))
@@ -294,13 +307,21 @@ async fn write_names(tx: &mut Tx, now_ms: i64, id: i64, draft: &UnitDraft) -> Re
             Some((sid,)) => sid,
             None => {
                 let sid = next_id(now_ms);
-                tx.execute(q("INSERT INTO sectors (id, name) VALUES ($1, $2)").bind(sid).bind(name.as_str()))
-                    .await?;
+                tx.execute(
+                    q("INSERT INTO sectors (id, name) VALUES ($1, $2)")
+                        .bind(sid)
+                        .bind(name.as_str()),
+                )
+                .await?;
                 sid
             }
         };
-        tx.execute(q("INSERT INTO unit_sectors (unit_id, sector_id) VALUES ($1, $2)").bind(id).bind(sid))
-            .await?;
+        tx.execute(
+            q("INSERT INTO unit_sectors (unit_id, sector_id) VALUES ($1, $2)")
+                .bind(id)
+                .bind(sid),
+        )
+        .await?;
     }
     Ok(())
 }
@@ -312,18 +333,35 @@ async fn names_in(tx: &mut Tx, id: i64) -> Result<(Vec<String>, Vec<String>)> {
     let s: Vec<(String,)> = tx
         .all(q("SELECT s.name FROM sectors s JOIN unit_sectors us ON us.sector_id = s.id WHERE us.unit_id = $1 ORDER BY s.name").bind(id))
         .await?;
-    Ok((a.into_iter().map(|x| x.0).collect(), s.into_iter().map(|x| x.0).collect()))
+    Ok((
+        a.into_iter().map(|x| x.0).collect(),
+        s.into_iter().map(|x| x.0).collect(),
+    ))
 }
 
 /// Edits a unit's code, names, kind, flag, aliases and sectors.
-pub async fn update(db: &Db, now_ms: i64, actor: &Actor, scope: &Scope, id: i64, draft: &UnitDraft) -> Result<Unit> {
+pub async fn update(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    draft: &UnitDraft,
+) -> Result<Unit> {
     let mut tx = db.begin().await?;
     let after = update_in(&mut tx, now_ms, actor, scope, id, draft).await?;
     tx.commit().await?;
     Ok(after)
 }
 
-pub(crate) async fn update_in(tx: &mut Tx, now_ms: i64, actor: &Actor, scope: &Scope, id: i64, draft: &UnitDraft) -> Result<Unit> {
+pub(crate) async fn update_in(
+    tx: &mut Tx,
+    now_ms: i64,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    draft: &UnitDraft,
+) -> Result<Unit> {
     let before = get_in(tx, scope, id).await?;
     let (ba, bs) = names_in(tx, id).await?;
     check_code_free(tx, draft.code.as_str(), Some(id)).await?;
@@ -341,20 +379,36 @@ pub(crate) async fn update_in(tx: &mut Tx, now_ms: i64, actor: &Actor, scope: &S
     write_names(tx, now_ms, id, draft).await?;
     let after = get_in(tx, &Scope::All, id).await?;
     let e = Entry::ok("unit.update", "unit", id)
-        .change(Some(snapshot(&before, &ba, &bs)), Some(snapshot(&after, &draft.aliases, &draft.sectors)))
+        .change(
+            Some(snapshot(&before, &ba, &bs)),
+            Some(snapshot(&after, &draft.aliases, &draft.sectors)),
+        )
         .detail(format!("{} {}", after.code, after.name));
     audit::append(tx, now_ms, actor, e).await?;
     Ok(after)
 }
 
 /// Moves a unit (and its subtree) under a new parent in scope.
-pub async fn move_to(db: &Db, now_ms: i64, actor: &Actor, scope: &Scope, id: i64, new_parent: i64) -> Result<Unit> {
+pub async fn move_to(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    new_parent: i64,
+) -> Result<Unit> {
     let mut tx = db.begin().await?;
     let unit = get_in(&mut tx, scope, id).await?;
-    let parent = get_in(&mut tx, scope, new_parent).await.map_err(|e| match e {
-        Error::NotFound => Error::Invalid(anjian_core::FieldError::new("parent_not_found", "parent", "上级单位不存在")),
-        e => e,
-    })?;
+    let parent = get_in(&mut tx, scope, new_parent)
+        .await
+        .map_err(|e| match e {
+            Error::NotFound => Error::Invalid(anjian_core::FieldError::new(
+                "parent_not_found",
+                "parent",
+                "上级单位不存在",
+            )),
+            e => e,
+        })?;
     if parent.path.starts_with(&unit.path) {
         return Err(Error::Invalid(anjian_core::FieldError::new(
             "move_into_own_subtree",
@@ -374,7 +428,12 @@ pub async fn move_to(db: &Db, now_ms: i64, actor: &Actor, scope: &Scope, id: i64
             .bind(path_end(&unit.path)),
     )
     .await?;
-    tx.execute(q("UPDATE units SET parent_id = $1 WHERE id = $2").bind(parent.id).bind(id)).await?;
+    tx.execute(
+        q("UPDATE units SET parent_id = $1 WHERE id = $2")
+            .bind(parent.id)
+            .bind(id),
+    )
+    .await?;
     let after = get_in(&mut tx, &Scope::All, id).await?;
     let e = Entry::ok("unit.move", "unit", id)
         .change(Some(digest(&unit)), Some(digest(&after)))
@@ -385,12 +444,22 @@ pub async fn move_to(db: &Db, now_ms: i64, actor: &Actor, scope: &Scope, id: i64
 }
 
 /// Deactivates or reactivates a unit. A unit with active children cannot be deactivated.
-pub async fn set_active(db: &Db, now_ms: i64, actor: &Actor, scope: &Scope, id: i64, active: bool) -> Result<Unit> {
+pub async fn set_active(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    active: bool,
+) -> Result<Unit> {
     let mut tx = db.begin().await?;
     let before = get_in(&mut tx, scope, id).await?;
     if !active {
         let (n,): (i64,) = tx
-            .one(q("SELECT CAST(COUNT(*) AS BIGINT) FROM units WHERE parent_id = $1 AND active = 1").bind(id))
+            .one(
+                q("SELECT CAST(COUNT(*) AS BIGINT) FROM units WHERE parent_id = $1 AND active = 1")
+                    .bind(id),
+            )
             .await?;
         if n > 0 {
             return Err(Error::conflict(
@@ -400,10 +469,19 @@ pub async fn set_active(db: &Db, now_ms: i64, actor: &Actor, scope: &Scope, id: 
             ));
         }
     }
-    tx.execute(q("UPDATE units SET active = $1, updated_at = $2 WHERE id = $3").bind(active).bind(now_ms).bind(id))
-        .await?;
+    tx.execute(
+        q("UPDATE units SET active = $1, updated_at = $2 WHERE id = $3")
+            .bind(active)
+            .bind(now_ms)
+            .bind(id),
+    )
+    .await?;
     let after = get_in(&mut tx, &Scope::All, id).await?;
-    let action = if active { "unit.activate" } else { "unit.deactivate" };
+    let action = if active {
+        "unit.activate"
+    } else {
+        "unit.deactivate"
+    };
     let e = Entry::ok(action, "unit", id).change(Some(digest(&before)), Some(digest(&after)));
     audit::append(&mut tx, now_ms, actor, e).await?;
     tx.commit().await?;
@@ -412,8 +490,11 @@ pub async fn set_active(db: &Db, now_ms: i64, actor: &Actor, scope: &Scope, id: 
 
 /// Counts units by kind in scope (for the home page).
 pub async fn count_by_kind(db: &Db, scope: &Scope) -> Result<Vec<(String, i64)>> {
-    let query = scoped(scope, "SELECT u.kind, CAST(COUNT(*) AS BIGINT) FROM units u")
-        .push(" AND u.active = 1 GROUP BY u.kind ORDER BY u.kind");
+    let query = scoped(
+        scope,
+        "SELECT u.kind, CAST(COUNT(*) AS BIGINT) FROM units u",
+    )
+    .push(" AND u.active = 1 GROUP BY u.kind ORDER BY u.kind");
     db.read().all(query).await
 }
 

@@ -24,8 +24,18 @@ pub struct AuditQuery {
 impl AuditQuery {
     /// The storage filter.
     pub fn filter(&self) -> AuditFilter {
-        let s = |v: &Option<String>| v.clone().map(|s| s.trim().to_string()).filter(|s| !s.is_empty() && s.len() < 100);
-        AuditFilter { before: self.before, actor: s(&self.actor), action: s(&self.action), outcome: s(&self.outcome), limit: self.limit.unwrap_or(100) }
+        let s = |v: &Option<String>| {
+            v.clone()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty() && s.len() < 100)
+        };
+        AuditFilter {
+            before: self.before,
+            actor: s(&self.actor),
+            action: s(&self.action),
+            outcome: s(&self.outcome),
+            limit: self.limit.unwrap_or(100),
+        }
     }
 }
 
@@ -72,7 +82,11 @@ impl From<AuditRow> for AuditJson {
 
 /// Audit entries, newest first (auditor).
 #[utoipa::path(get, path = "/api/v1/audit", params(AuditQuery), responses((status = 200, body = [AuditJson])))]
-pub async fn list(State(state): State<AppState>, ApiUser(u): ApiUser, Query(q): Query<AuditQuery>) -> Result<Json<Vec<AuditJson>>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Query(q): Query<AuditQuery>,
+) -> Result<Json<Vec<AuditJson>>, ApiError> {
     require(&state, &u, Role::can_read_audit, "audit.read").await?;
     let rows = audit::list(&state.db, &q.filter()).await?;
     Ok(Json(rows.into_iter().map(AuditJson::from).collect()))
@@ -90,7 +104,10 @@ pub struct VerifyJson {
 
 /// Re-computes the chain and names the first broken entry (auditor).
 #[utoipa::path(get, path = "/api/v1/audit/verify", responses((status = 200, body = VerifyJson)))]
-pub async fn verify(State(state): State<AppState>, ApiUser(u): ApiUser) -> Result<Json<VerifyJson>, ApiError> {
+pub async fn verify(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+) -> Result<Json<VerifyJson>, ApiError> {
     require(&state, &u, Role::can_read_audit, "audit.verify").await?;
     let v = audit::verify(&state.db).await?;
     Ok(Json(VerifyJson {

@@ -2,10 +2,10 @@
 
 use anjian_core::error::required_text;
 use anjian_store::accounts::tokens;
+use axum::Json;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use utoipa::ToSchema;
@@ -49,7 +49,11 @@ fn me_of(u: &anjian_store::accounts::SessionUser) -> Me {
         display_name: u.display_name.clone(),
         role: u.role.clone(),
         role_label: u.role().label().to_string(),
-        unit: UnitRef { id: u.unit_id, name: u.unit_name.clone(), kind: u.unit_kind.clone() },
+        unit: UnitRef {
+            id: u.unit_id,
+            name: u.unit_name.clone(),
+            kind: u.unit_kind.clone(),
+        },
         must_change_password: u.must_change_password == 1,
     }
 }
@@ -57,17 +61,35 @@ fn me_of(u: &anjian_store::accounts::SessionUser) -> Me {
 /// Logs in with a user name and password; sets the session cookie.
 #[utoipa::path(post, path = "/api/v1/auth/login", request_body = LoginRequest,
     responses((status = 200, body = Me), (status = 401, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody)))]
-pub async fn login(State(state): State<AppState>, ConnectInfo(peer): ConnectInfo<SocketAddr>, headers: HeaderMap, Body(req): Body<LoginRequest>) -> Result<Response, ApiError> {
-    let (user, token) = crate::auth::login(&state, &req.username, &req.password, &peer.ip().to_string()).await?;
-    let cookie = session_cookie(&token, is_secure(&state, &headers), state.config.absolute_timeout_ms / 1000);
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Body(req): Body<LoginRequest>,
+) -> Result<Response, ApiError> {
+    let (user, token) =
+        crate::auth::login(&state, &req.username, &req.password, &peer.ip().to_string()).await?;
+    let cookie = session_cookie(
+        &token,
+        is_secure(&state, &headers),
+        state.config.absolute_timeout_ms / 1000,
+    );
     Ok(([(header::SET_COOKIE, cookie)], Json(me_of(&user))).into_response())
 }
 
 /// Logs out: the session ends on the server.
 #[utoipa::path(post, path = "/api/v1/auth/logout", responses((status = 204)))]
-pub async fn logout(State(state): State<AppState>, headers: HeaderMap, ApiUser(u): ApiUser) -> Result<Response, ApiError> {
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiUser(u): ApiUser,
+) -> Result<Response, ApiError> {
     crate::auth::logout(&state, &headers, Some(&u)).await?;
-    Ok(([(header::SET_COOKIE, clear_cookie())], axum::http::StatusCode::NO_CONTENT).into_response())
+    Ok((
+        [(header::SET_COOKIE, clear_cookie())],
+        axum::http::StatusCode::NO_CONTENT,
+    )
+        .into_response())
 }
 
 /// The logged-in user.
@@ -95,8 +117,29 @@ pub struct TokenCreated {
 
 /// Creates an API token for the logged-in user (use as `Authorization: Bearer …`).
 #[utoipa::path(post, path = "/api/v1/tokens", request_body = TokenRequest, responses((status = 201, body = TokenCreated)))]
-pub async fn create_token(State(state): State<AppState>, ApiUser(u): ApiUser, Body(req): Body<TokenRequest>) -> Result<Response, ApiError> {
+pub async fn create_token(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Body(req): Body<TokenRequest>,
+) -> Result<Response, ApiError> {
     let name = required_text("name", "令牌名称", &req.name, 50)?;
-    let (t, secret) = tokens::create(&state.db, state.now(), &u.actor(), u.user_id, &name, req.days.unwrap_or(90)).await?;
-    Ok((axum::http::StatusCode::CREATED, Json(TokenCreated { id: t.id, name: t.name, token: secret, expires_at: t.expires_at })).into_response())
+    let (t, secret) = tokens::create(
+        &state.db,
+        state.now(),
+        &u.actor(),
+        u.user_id,
+        &name,
+        req.days.unwrap_or(90),
+    )
+    .await?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(TokenCreated {
+            id: t.id,
+            name: t.name,
+            token: secret,
+            expires_at: t.expires_at,
+        }),
+    )
+        .into_response())
 }

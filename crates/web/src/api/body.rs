@@ -23,19 +23,31 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
 
 fn rejection(e: JsonRejection) -> Problem {
     match e {
-        JsonRejection::MissingJsonContentType(_) => Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "json_required", "请求体须为 JSON（Content-Type: application/json）"),
-        JsonRejection::JsonSyntaxError(_) => Problem::new(StatusCode::BAD_REQUEST, "json_syntax", "JSON 格式错误"),
+        JsonRejection::MissingJsonContentType(_) => Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "json_required",
+            "请求体须为 JSON（Content-Type: application/json）",
+        ),
+        JsonRejection::JsonSyntaxError(_) => {
+            Problem::new(StatusCode::BAD_REQUEST, "json_syntax", "JSON 格式错误")
+        }
         JsonRejection::JsonDataError(d) => {
             let text = d.body_text();
             let field = text.split('`').nth(1).map(|f| f.to_string());
-            let mut p = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "json_field", match &field {
-                Some(f) => format!("字段 {f} 缺失或类型不对"),
-                None => "JSON 字段缺失或类型不对".to_string(),
-            });
+            let mut p = Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "json_field",
+                match &field {
+                    Some(f) => format!("字段 {f} 缺失或类型不对"),
+                    None => "JSON 字段缺失或类型不对".to_string(),
+                },
+            );
             p.field = field.filter(|f| f.len() < 64);
             p
         }
-        JsonRejection::BytesRejection(b) if b.status() == StatusCode::PAYLOAD_TOO_LARGE => Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "请求体过大"),
+        JsonRejection::BytesRejection(b) if b.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "请求体过大")
+        }
         _ => Problem::new(StatusCode::BAD_REQUEST, "bad_body", "无法读取请求体"),
     }
 }

@@ -73,7 +73,11 @@ pub struct UnitQuery {
 
 /// Units in the caller's scope, by id. The next page is linked in the `Link` header.
 #[utoipa::path(get, path = "/api/v1/units", params(UnitQuery), responses((status = 200, body = [UnitJson])))]
-pub async fn list_units(State(state): State<AppState>, ApiUser(u): ApiUser, Query(f): Query<UnitQuery>) -> Result<Response, ApiError> {
+pub async fn list_units(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Query(f): Query<UnitQuery>,
+) -> Result<Response, ApiError> {
     let kind = match f.kind.as_deref().filter(|k| !k.is_empty()) {
         Some(k) => Some(UnitKind::parse(k)?),
         None => None,
@@ -82,7 +86,10 @@ pub async fn list_units(State(state): State<AppState>, ApiUser(u): ApiUser, Quer
     let filter = UnitFilter {
         after: f.after,
         limit,
-        search: f.q.filter(|s| !s.trim().is_empty()).map(|s| s.trim().chars().take(50).collect()),
+        search: f
+            .q
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| s.trim().chars().take(50).collect()),
         kind,
         parent: f.parent,
         include_inactive: f.all.unwrap_or(false),
@@ -90,12 +97,15 @@ pub async fn list_units(State(state): State<AppState>, ApiUser(u): ApiUser, Quer
     let rows = units::list(&state.db, &u.scope(), &filter).await?;
     let body: Vec<UnitJson> = rows.iter().map(UnitJson::from).collect();
     let mut resp = Json(body).into_response();
-    if rows.len() as i64 == limit {
-        if let Some(last) = rows.last() {
-            let link = format!("</api/v1/units?after={}&limit={limit}>; rel=\"next\"", last.id);
-            if let Ok(v) = HeaderValue::from_str(&link) {
-                resp.headers_mut().insert(header::LINK, v);
-            }
+    if rows.len() as i64 == limit
+        && let Some(last) = rows.last()
+    {
+        let link = format!(
+            "</api/v1/units?after={}&limit={limit}>; rel=\"next\"",
+            last.id
+        );
+        if let Ok(v) = HeaderValue::from_str(&link) {
+            resp.headers_mut().insert(header::LINK, v);
         }
     }
     Ok(resp)
@@ -103,7 +113,11 @@ pub async fn list_units(State(state): State<AppState>, ApiUser(u): ApiUser, Quer
 
 /// One unit in scope (404 when out of scope).
 #[utoipa::path(get, path = "/api/v1/units/{id}", responses((status = 200, body = UnitDetailJson), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn get_unit(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> Result<Json<UnitDetailJson>, ApiError> {
+pub async fn get_unit(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<UnitDetailJson>, ApiError> {
     let d = units::detail(&state.db, &u.scope(), path_id(&id)?).await?;
     Ok(Json(UnitDetailJson {
         unit: UnitJson::from(&d.unit),
@@ -133,22 +147,47 @@ pub struct UnitInput {
 
 impl UnitInput {
     fn draft(&self) -> Result<UnitDraft, anjian_core::FieldError> {
-        UnitDraft::parse(&self.code, &self.name, &self.short_name, &self.kind, self.supervises_safety, &self.aliases.join("、"), &self.sectors.join("、"))
+        UnitDraft::parse(
+            &self.code,
+            &self.name,
+            &self.short_name,
+            &self.kind,
+            self.supervises_safety,
+            &self.aliases.join("、"),
+            &self.sectors.join("、"),
+        )
     }
 }
 
 /// Creates a unit (office administrator).
 #[utoipa::path(post, path = "/api/v1/units", request_body = UnitInput, responses((status = 201, body = UnitJson), (status = 422, body = crate::error::ErrorBody)))]
-pub async fn create_unit(State(state): State<AppState>, ApiUser(u): ApiUser, Body(input): Body<UnitInput>) -> Result<Response, ApiError> {
+pub async fn create_unit(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Body(input): Body<UnitInput>,
+) -> Result<Response, ApiError> {
     require(&state, &u, Role::can_edit_directory, "directory.edit").await?;
     let draft = input.draft()?;
-    let unit = units::create(&state.db, state.now(), &u.actor(), &u.scope(), &draft, input.parent).await?;
+    let unit = units::create(
+        &state.db,
+        state.now(),
+        &u.actor(),
+        &u.scope(),
+        &draft,
+        input.parent,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(UnitJson::from(&unit))).into_response())
 }
 
 /// Edits a unit (office administrator). The parent is changed with `move`.
 #[utoipa::path(put, path = "/api/v1/units/{id}", request_body = UnitInput, responses((status = 200, body = UnitJson)))]
-pub async fn update_unit(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>, Body(input): Body<UnitInput>) -> Result<Json<UnitJson>, ApiError> {
+pub async fn update_unit(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    Body(input): Body<UnitInput>,
+) -> Result<Json<UnitJson>, ApiError> {
     require(&state, &u, Role::can_edit_directory, "directory.edit").await?;
     let id = path_id(&id)?;
     let draft = input.draft()?;
@@ -164,9 +203,22 @@ pub struct MoveInput {
 
 /// Moves a unit and its subtree under another unit.
 #[utoipa::path(post, path = "/api/v1/units/{id}/move", request_body = MoveInput, responses((status = 200, body = UnitJson)))]
-pub async fn move_unit(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>, Body(input): Body<MoveInput>) -> Result<Json<UnitJson>, ApiError> {
+pub async fn move_unit(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    Body(input): Body<MoveInput>,
+) -> Result<Json<UnitJson>, ApiError> {
     require(&state, &u, Role::can_edit_directory, "directory.edit").await?;
-    let unit = units::move_to(&state.db, state.now(), &u.actor(), &u.scope(), path_id(&id)?, input.parent).await?;
+    let unit = units::move_to(
+        &state.db,
+        state.now(),
+        &u.actor(),
+        &u.scope(),
+        path_id(&id)?,
+        input.parent,
+    )
+    .await?;
     Ok(Json(UnitJson::from(&unit)))
 }
 
@@ -178,9 +230,22 @@ pub struct ActiveInput {
 
 /// Deactivates or reactivates a unit.
 #[utoipa::path(post, path = "/api/v1/units/{id}/active", request_body = ActiveInput, responses((status = 200, body = UnitJson)))]
-pub async fn set_unit_active(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>, Body(input): Body<ActiveInput>) -> Result<Json<UnitJson>, ApiError> {
+pub async fn set_unit_active(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    Body(input): Body<ActiveInput>,
+) -> Result<Json<UnitJson>, ApiError> {
     require(&state, &u, Role::can_edit_directory, "directory.edit").await?;
-    let unit = units::set_active(&state.db, state.now(), &u.actor(), &u.scope(), path_id(&id)?, input.active).await?;
+    let unit = units::set_active(
+        &state.db,
+        state.now(),
+        &u.actor(),
+        &u.scope(),
+        path_id(&id)?,
+        input.active,
+    )
+    .await?;
     Ok(Json(UnitJson::from(&unit)))
 }
 
@@ -197,17 +262,34 @@ pub struct GroupJson {
 
 /// Every named unit group.
 #[utoipa::path(get, path = "/api/v1/groups", responses((status = 200, body = [GroupJson])))]
-pub async fn list_groups(State(state): State<AppState>, ApiUser(u): ApiUser) -> Result<Json<Vec<GroupJson>>, ApiError> {
+pub async fn list_groups(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+) -> Result<Json<Vec<GroupJson>>, ApiError> {
     if !u.role().can_read_directory() {
         return Err(Problem::forbidden().into());
     }
     let gs = groups::list(&state.db).await?;
-    Ok(Json(gs.into_iter().map(|g| GroupJson { id: g.id, name: g.name, description: g.description, rule_kind: g.rule_kind, rule_supervises_safety: g.rule_supervises_safety == Some(1) }).collect()))
+    Ok(Json(
+        gs.into_iter()
+            .map(|g| GroupJson {
+                id: g.id,
+                name: g.name,
+                description: g.description,
+                rule_kind: g.rule_kind,
+                rule_supervises_safety: g.rule_supervises_safety == Some(1),
+            })
+            .collect(),
+    ))
 }
 
 /// The members of a group that are in the caller's scope.
 #[utoipa::path(get, path = "/api/v1/groups/{id}/members", responses((status = 200, body = [UnitJson])))]
-pub async fn group_members(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> Result<Json<Vec<UnitJson>>, ApiError> {
+pub async fn group_members(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<UnitJson>>, ApiError> {
     let ms = groups::members(&state.db, &u.scope(), path_id(&id)?).await?;
     Ok(Json(ms.iter().map(UnitJson::from).collect()))
 }

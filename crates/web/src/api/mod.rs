@@ -19,13 +19,25 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/auth/logout", post(auth::logout))
         .route("/api/v1/me", get(auth::me))
         .route("/api/v1/tokens", post(auth::create_token))
-        .route("/api/v1/units", get(directory::list_units).post(directory::create_unit))
-        .route("/api/v1/units/{id}", get(directory::get_unit).put(directory::update_unit))
+        .route(
+            "/api/v1/units",
+            get(directory::list_units).post(directory::create_unit),
+        )
+        .route(
+            "/api/v1/units/{id}",
+            get(directory::get_unit).put(directory::update_unit),
+        )
         .route("/api/v1/units/{id}/move", post(directory::move_unit))
-        .route("/api/v1/units/{id}/active", post(directory::set_unit_active))
+        .route(
+            "/api/v1/units/{id}/active",
+            post(directory::set_unit_active),
+        )
         .route("/api/v1/groups", get(directory::list_groups))
         .route("/api/v1/groups/{id}/members", get(directory::group_members))
-        .route("/api/v1/users", get(users::list_users).post(users::create_user))
+        .route(
+            "/api/v1/users",
+            get(users::list_users).post(users::create_user),
+        )
         .route("/api/v1/users/{id}", get(users::get_user))
         .route("/api/v1/users/{id}/active", post(users::set_user_active))
         .route("/api/v1/users/{id}/password", post(users::reset_password))
@@ -37,5 +49,6 @@ pub fn routes() -> Router<AppState> {
 
 /// Parses an id from a path segment; anything else is 404.
 pub fn path_id(raw: &str) -> Result<i64, crate::error::Problem> {
-    raw.parse::<i64>().map_err(|_| crate::error::Problem::not_found())
+    raw.parse::<i64>()
+        .map_err(|_| crate::error::Problem::not_found())
 }

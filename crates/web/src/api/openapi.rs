@@ -8,13 +8,31 @@ use super::{audit, auth, directory, users};
 /// The API description.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "anjian API", description = "安监平台 JSON API：登录、当前用户、单位名录、账户、审计。错误统一为 {\"error\":{\"code\",\"message\",\"field\"}}。"),
+    info(
+        title = "anjian API",
+        description = "安监平台 JSON API：登录、当前用户、单位名录、账户、审计。错误统一为 {\"error\":{\"code\",\"message\",\"field\"}}。"
+    ),
     paths(
-        auth::login, auth::logout, auth::me, auth::create_token,
-        directory::list_units, directory::get_unit, directory::create_unit, directory::update_unit,
-        directory::move_unit, directory::set_unit_active, directory::list_groups, directory::group_members,
-        users::list_users, users::get_user, users::create_user, users::set_user_active, users::reset_password, users::set_role,
-        audit::list, audit::verify,
+        auth::login,
+        auth::logout,
+        auth::me,
+        auth::create_token,
+        directory::list_units,
+        directory::get_unit,
+        directory::create_unit,
+        directory::update_unit,
+        directory::move_unit,
+        directory::set_unit_active,
+        directory::list_groups,
+        directory::group_members,
+        users::list_users,
+        users::get_user,
+        users::create_user,
+        users::set_user_active,
+        users::reset_password,
+        users::set_role,
+        audit::list,
+        audit::verify,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail))
 )]

@@ -43,7 +43,10 @@ impl From<&User> for UserJson {
             username: u.username.clone(),
             display_name: u.display_name.clone(),
             role: u.role.clone(),
-            unit: UserUnit { id: u.unit_id, name: u.unit_name.clone() },
+            unit: UserUnit {
+                id: u.unit_id,
+                name: u.unit_name.clone(),
+            },
             unit_id: u.unit_id,
             active: u.active == 1,
         }
@@ -60,15 +63,30 @@ pub struct UserQuery {
 
 /// Accounts in scope (administrators only).
 #[utoipa::path(get, path = "/api/v1/users", params(UserQuery), responses((status = 200, body = [UserJson]), (status = 403, body = crate::error::ErrorBody)))]
-pub async fn list_users(State(state): State<AppState>, ApiUser(u): ApiUser, Query(f): Query<UserQuery>) -> Result<Json<Vec<UserJson>>, ApiError> {
+pub async fn list_users(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Query(f): Query<UserQuery>,
+) -> Result<Json<Vec<UserJson>>, ApiError> {
     require(&state, &u, Role::can_list_users, "users.list").await?;
-    let rows = users::list(&state.db, &u.scope(), f.after, f.unit, f.limit.unwrap_or(500)).await?;
+    let rows = users::list(
+        &state.db,
+        &u.scope(),
+        f.after,
+        f.unit,
+        f.limit.unwrap_or(500),
+    )
+    .await?;
     Ok(Json(rows.iter().map(UserJson::from).collect()))
 }
 
 /// One account in scope.
 #[utoipa::path(get, path = "/api/v1/users/{id}", responses((status = 200, body = UserJson), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn get_user(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>) -> Result<Json<UserJson>, ApiError> {
+pub async fn get_user(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<UserJson>, ApiError> {
     require(&state, &u, Role::can_list_users, "users.read").await?;
     let user = users::get(&state.db, &u.scope(), path_id(&id)?).await?;
     Ok(Json(UserJson::from(&user)))
@@ -87,29 +105,62 @@ pub struct NewUserInput {
 /// Roles the system administrator may give at creation; the office and the three
 /// administrators are granted by the security administrator.
 pub fn creatable_by_system_admin(r: Role) -> bool {
-    matches!(r, Role::UnitOperator | Role::UnitLeader | Role::EnterpriseUser)
+    matches!(
+        r,
+        Role::UnitOperator | Role::UnitLeader | Role::EnterpriseUser
+    )
 }
 
 /// Validates a new account's fields and hashes its password.
-pub async fn new_user(state: &AppState, username: &str, display_name: &str, unit: i64, role: &str, password: &str) -> Result<NewUser, Problem> {
+pub async fn new_user(
+    state: &AppState,
+    username: &str,
+    display_name: &str,
+    unit: i64,
+    role: &str,
+    password: &str,
+) -> Result<NewUser, Problem> {
     let username = parse_username(username)?;
     let display_name = required_text("display_name", "姓名", display_name, 50)?;
     let role = Role::parse(role)?;
     if !creatable_by_system_admin(role) {
-        return Err(Problem::bad_field("role_needs_security_admin", "role", "系统管理员只能创建单位操作员、单位负责人、企业用户；其他角色须由安全管理员授予"));
+        return Err(Problem::bad_field(
+            "role_needs_security_admin",
+            "role",
+            "系统管理员只能创建单位操作员、单位负责人、企业用户；其他角色须由安全管理员授予",
+        ));
     }
     let policy = anjian_store::settings::password_policy(&state.db).await?;
     policy.check(&username, password)?;
     let password_hash = crate::password::hash(password.to_string()).await;
-    Ok(NewUser { username, display_name, unit_id: unit, role, password_hash, must_change_password: true })
+    Ok(NewUser {
+        username,
+        display_name,
+        unit_id: unit,
+        role,
+        password_hash,
+        must_change_password: true,
+    })
 }
 
 /// Creates an account (system administrator). The user must choose a new password at
 /// first login.
 #[utoipa::path(post, path = "/api/v1/users", request_body = NewUserInput, responses((status = 201, body = UserJson), (status = 422, body = crate::error::ErrorBody)))]
-pub async fn create_user(State(state): State<AppState>, ApiUser(u): ApiUser, Body(i): Body<NewUserInput>) -> Result<Response, ApiError> {
+pub async fn create_user(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Body(i): Body<NewUserInput>,
+) -> Result<Response, ApiError> {
     require(&state, &u, Role::can_manage_accounts, "users.create").await?;
-    let new = new_user(&state, &i.username, &i.display_name, i.unit, &i.role, &i.password).await?;
+    let new = new_user(
+        &state,
+        &i.username,
+        &i.display_name,
+        i.unit,
+        &i.role,
+        &i.password,
+    )
+    .await?;
     let user = users::create(&state.db, state.now(), &u.actor(), &u.scope(), &new).await?;
     Ok((StatusCode::CREATED, Json(UserJson::from(&user))).into_response())
 }
@@ -122,13 +173,19 @@ pub struct UserActiveInput {
 
 /// Disables or enables an account (system administrator).
 #[utoipa::path(post, path = "/api/v1/users/{id}/active", request_body = UserActiveInput, responses((status = 200, body = UserJson)))]
-pub async fn set_user_active(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>, Body(i): Body<UserActiveInput>) -> Result<Json<UserJson>, ApiError> {
+pub async fn set_user_active(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    Body(i): Body<UserActiveInput>,
+) -> Result<Json<UserJson>, ApiError> {
     require(&state, &u, Role::can_manage_accounts, "users.disable").await?;
     let id = path_id(&id)?;
     if id == u.user_id {
         return Err(Problem::bad_field("self_disable", "active", "不能停用自己的账户").into());
     }
-    let user = users::set_active(&state.db, state.now(), &u.actor(), &u.scope(), id, i.active).await?;
+    let user =
+        users::set_active(&state.db, state.now(), &u.actor(), &u.scope(), id, i.active).await?;
     Ok(Json(UserJson::from(&user)))
 }
 
@@ -140,12 +197,34 @@ pub struct PasswordInput {
 
 /// Resets a password (system administrator); the user must change it at next login.
 #[utoipa::path(post, path = "/api/v1/users/{id}/password", request_body = PasswordInput, responses((status = 200, body = UserJson)))]
-pub async fn reset_password(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>, Body(i): Body<PasswordInput>) -> Result<Json<UserJson>, ApiError> {
-    require(&state, &u, Role::can_manage_accounts, "users.reset_password").await?;
+pub async fn reset_password(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    Body(i): Body<PasswordInput>,
+) -> Result<Json<UserJson>, ApiError> {
+    require(
+        &state,
+        &u,
+        Role::can_manage_accounts,
+        "users.reset_password",
+    )
+    .await?;
     let target = users::get(&state.db, &u.scope(), path_id(&id)?).await?;
-    anjian_store::settings::password_policy(&state.db).await?.check(&target.username, &i.password)?;
+    anjian_store::settings::password_policy(&state.db)
+        .await?
+        .check(&target.username, &i.password)?;
     let hash = crate::password::hash(i.password).await;
-    let user = users::set_password(&state.db, state.now(), &u.actor(), &u.scope(), target.id, &hash, true).await?;
+    let user = users::set_password(
+        &state.db,
+        state.now(),
+        &u.actor(),
+        &u.scope(),
+        target.id,
+        &hash,
+        true,
+    )
+    .await?;
     Ok(Json(UserJson::from(&user)))
 }
 
@@ -157,7 +236,12 @@ pub struct RoleInput {
 
 /// Changes an account's role (security administrator).
 #[utoipa::path(post, path = "/api/v1/users/{id}/role", request_body = RoleInput, responses((status = 200, body = UserJson)))]
-pub async fn set_role(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<String>, Body(i): Body<RoleInput>) -> Result<Json<UserJson>, ApiError> {
+pub async fn set_role(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    Body(i): Body<RoleInput>,
+) -> Result<Json<UserJson>, ApiError> {
     require(&state, &u, Role::can_grant_roles, "users.set_role").await?;
     let id = path_id(&id)?;
     if id == u.user_id {

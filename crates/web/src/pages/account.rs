@@ -27,10 +27,21 @@ pub struct AccountPage {
     pub tokens: Vec<(i64, String, String, String, bool)>,
 }
 
-async fn page(state: &AppState, u: &anjian_store::accounts::SessionUser, flash: Option<String>, error: Option<String>, new_token: Option<String>) -> Result<Response, PageError> {
+async fn page(
+    state: &AppState,
+    u: &anjian_store::accounts::SessionUser,
+    flash: Option<String>,
+    error: Option<String>,
+    new_token: Option<String>,
+) -> Result<Response, PageError> {
     let p = anjian_store::settings::password_policy(&state.db).await?;
     let ts = tokens::list(&state.db, u.user_id).await?;
-    let fmt = |ms: i64| anjian_core::time::format_local(ms).chars().take(10).collect::<String>();
+    let fmt = |ms: i64| {
+        anjian_core::time::format_local(ms)
+            .chars()
+            .take(10)
+            .collect::<String>()
+    };
     let mut r = render(&AccountPage {
         layout: Layout::of(u),
         due: password_due(state, u).await,
@@ -38,7 +49,18 @@ async fn page(state: &AppState, u: &anjian_store::accounts::SessionUser, flash: 
         error: error.clone(),
         policy_hint: policy_hint(&p),
         new_token,
-        tokens: ts.into_iter().map(|t| (t.id, t.name, fmt(t.created_at), fmt(t.expires_at), t.revoked_at.is_some())).collect(),
+        tokens: ts
+            .into_iter()
+            .map(|t| {
+                (
+                    t.id,
+                    t.name,
+                    fmt(t.created_at),
+                    fmt(t.expires_at),
+                    t.revoked_at.is_some(),
+                )
+            })
+            .collect(),
     });
     if error.is_some() {
         *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
@@ -52,8 +74,19 @@ pub struct OkQuery {
 }
 
 /// GET /account and /account/password.
-pub async fn account(State(state): State<AppState>, PageUser(u): PageUser, Query(q): Query<OkQuery>) -> Result<Response, PageError> {
-    page(&state, &u, q.ok.map(|_| "密码已修改".to_string()), None, None).await
+pub async fn account(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Query(q): Query<OkQuery>,
+) -> Result<Response, PageError> {
+    page(
+        &state,
+        &u,
+        q.ok.map(|_| "密码已修改".to_string()),
+        None,
+        None,
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -64,27 +97,58 @@ pub struct PasswordForm {
 }
 
 /// POST /account/password: checks the current password and the policy.
-pub async fn change_password(State(state): State<AppState>, PageUser(u): PageUser, PageForm(f): PageForm<PasswordForm>) -> Result<Response, PageError> {
+pub async fn change_password(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    PageForm(f): PageForm<PasswordForm>,
+) -> Result<Response, PageError> {
     let r: Result<(), Problem> = async {
-        let creds = users::credentials(&state.db, &u.username).await?.ok_or_else(Problem::not_found)?;
+        let creds = users::credentials(&state.db, &u.username)
+            .await?
+            .ok_or_else(Problem::not_found)?;
         if !crate::password::verify(f.current.clone(), creds.password_hash).await {
-            return Err(Problem::bad_field("wrong_password", "current", "当前密码不正确"));
+            return Err(Problem::bad_field(
+                "wrong_password",
+                "current",
+                "当前密码不正确",
+            ));
         }
         if f.password != f.confirm {
-            return Err(Problem::bad_field("mismatch", "confirm", "两次输入的新密码不一致"));
+            return Err(Problem::bad_field(
+                "mismatch",
+                "confirm",
+                "两次输入的新密码不一致",
+            ));
         }
         if f.password == f.current {
-            return Err(Problem::bad_field("same_password", "password", "新密码不能与当前密码相同"));
+            return Err(Problem::bad_field(
+                "same_password",
+                "password",
+                "新密码不能与当前密码相同",
+            ));
         }
-        anjian_store::settings::password_policy(&state.db).await?.check(&u.username, &f.password)?;
+        anjian_store::settings::password_policy(&state.db)
+            .await?
+            .check(&u.username, &f.password)?;
         let hash = crate::password::hash(f.password.clone()).await;
-        users::set_password(&state.db, state.now(), &u.actor(), &anjian_store::Scope::All, u.user_id, &hash, false).await?;
+        users::set_password(
+            &state.db,
+            state.now(),
+            &u.actor(),
+            &anjian_store::Scope::All,
+            u.user_id,
+            &hash,
+            false,
+        )
+        .await?;
         Ok(())
     }
     .await;
     match r {
         Ok(()) => Ok(Redirect::to("/account?ok=1").into_response()),
-        Err(p) if p.status.is_client_error() => page(&state, &u, None, Some(flash_of(&p)), None).await,
+        Err(p) if p.status.is_client_error() => {
+            page(&state, &u, None, Some(flash_of(&p)), None).await
+        }
         Err(p) => Err(p.into()),
     }
 }
@@ -95,10 +159,15 @@ pub struct TokenForm {
 }
 
 /// POST /account/tokens.
-pub async fn create_token(State(state): State<AppState>, PageUser(u): PageUser, PageForm(f): PageForm<TokenForm>) -> Result<Response, PageError> {
+pub async fn create_token(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    PageForm(f): PageForm<TokenForm>,
+) -> Result<Response, PageError> {
     match required_text("name", "令牌名称", &f.name, 50) {
         Ok(name) => {
-            let (_, secret) = tokens::create(&state.db, state.now(), &u.actor(), u.user_id, &name, 90).await?;
+            let (_, secret) =
+                tokens::create(&state.db, state.now(), &u.actor(), u.user_id, &name, 90).await?;
             page(&state, &u, None, None, Some(secret)).await
         }
         Err(e) => page(&state, &u, None, Some(flash_of(&e.into())), None).await,
@@ -106,7 +175,11 @@ pub async fn create_token(State(state): State<AppState>, PageUser(u): PageUser, 
 }
 
 /// POST /account/tokens/{id}/revoke.
-pub async fn revoke_token(State(state): State<AppState>, PageUser(u): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
     tokens::revoke(&state.db, state.now(), &u.actor(), u.user_id, path_id(&id)?).await?;
     Ok(Redirect::to("/account").into_response())
 }

@@ -35,14 +35,28 @@ pub struct AfterQuery {
 }
 
 /// GET /users.
-pub async fn users(State(state): State<AppState>, PageUser(u): PageUser, Query(q): Query<AfterQuery>) -> Result<Response, PageError> {
+pub async fn users(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Query(q): Query<AfterQuery>,
+) -> Result<Response, PageError> {
     require(&state, &u, Role::can_list_users, "users.list").await?;
     let mut rows = users::list(&state.db, &u.scope(), q.after, None, 100).await?;
-    let next = (rows.len() == 100).then(|| rows.last().map(|r| r.id)).flatten();
+    let next = (rows.len() == 100)
+        .then(|| rows.last().map(|r| r.id))
+        .flatten();
     for r in &mut rows {
-        r.role = r.role().map(|x| x.label().to_string()).unwrap_or_else(|| r.role.clone());
+        r.role = r
+            .role()
+            .map(|x| x.label().to_string())
+            .unwrap_or_else(|| r.role.clone());
     }
-    Ok(render(&UsersPage { layout: Layout::of(&u), can_create: u.role().can_manage_accounts(), rows, next }))
+    Ok(render(&UsersPage {
+        layout: Layout::of(&u),
+        can_create: u.role().can_manage_accounts(),
+        rows,
+        next,
+    }))
 }
 
 /// One account.
@@ -60,7 +74,13 @@ pub struct UserPage {
     pub error: Option<String>,
 }
 
-async fn user_page(state: &AppState, me: &anjian_store::accounts::SessionUser, id: i64, flash: Option<String>, error: Option<String>) -> Result<Response, PageError> {
+async fn user_page(
+    state: &AppState,
+    me: &anjian_store::accounts::SessionUser,
+    id: i64,
+    flash: Option<String>,
+    error: Option<String>,
+) -> Result<Response, PageError> {
     require(state, me, Role::can_list_users, "users.read").await?;
     let target = users::get(&state.db, &me.scope(), id).await?;
     let mut r = render(&UserPage {
@@ -86,14 +106,37 @@ pub struct OkQuery {
 }
 
 /// GET /users/{id}.
-pub async fn user(State(state): State<AppState>, PageUser(u): PageUser, Path(id): Path<String>, Query(q): Query<OkQuery>) -> Result<Response, PageError> {
-    user_page(&state, &u, path_id(&id)?, q.ok.map(|_| "操作成功".to_string()), None).await
+pub async fn user(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    Query(q): Query<OkQuery>,
+) -> Result<Response, PageError> {
+    user_page(
+        &state,
+        &u,
+        path_id(&id)?,
+        q.ok.map(|_| "操作成功".to_string()),
+        None,
+    )
+    .await
 }
 
-async fn after_action(state: &AppState, me: &anjian_store::accounts::SessionUser, id: i64, r: Result<(), Problem>) -> Result<Response, PageError> {
+async fn after_action(
+    state: &AppState,
+    me: &anjian_store::accounts::SessionUser,
+    id: i64,
+    r: Result<(), Problem>,
+) -> Result<Response, PageError> {
     match r {
         Ok(()) => Ok(Redirect::to(&format!("/users/{id}?ok=1")).into_response()),
-        Err(p) if p.status.is_client_error() && p.status != axum::http::StatusCode::NOT_FOUND && p.status != axum::http::StatusCode::FORBIDDEN => user_page(state, me, id, None, Some(flash_of(&p))).await,
+        Err(p)
+            if p.status.is_client_error()
+                && p.status != axum::http::StatusCode::NOT_FOUND
+                && p.status != axum::http::StatusCode::FORBIDDEN =>
+        {
+            user_page(state, me, id, None, Some(flash_of(&p))).await
+        }
         Err(p) => Err(p.into()),
     }
 }
@@ -104,13 +147,32 @@ pub struct ActiveForm {
 }
 
 /// POST /users/{id}/active.
-pub async fn set_active(State(state): State<AppState>, PageUser(u): PageUser, Path(id): Path<String>, PageForm(f): PageForm<ActiveForm>) -> Result<Response, PageError> {
+pub async fn set_active(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<ActiveForm>,
+) -> Result<Response, PageError> {
     require(&state, &u, Role::can_manage_accounts, "users.disable").await?;
     let id = path_id(&id)?;
     let r = if id == u.user_id {
-        Err(Problem::bad_field("self_disable", "active", "不能停用自己的账户"))
+        Err(Problem::bad_field(
+            "self_disable",
+            "active",
+            "不能停用自己的账户",
+        ))
     } else {
-        users::set_active(&state.db, state.now(), &u.actor(), &u.scope(), id, f.active == "1").await.map(|_| ()).map_err(Problem::from)
+        users::set_active(
+            &state.db,
+            state.now(),
+            &u.actor(),
+            &u.scope(),
+            id,
+            f.active == "1",
+        )
+        .await
+        .map(|_| ())
+        .map_err(Problem::from)
     };
     after_action(&state, &u, id, r).await
 }
@@ -121,14 +183,36 @@ pub struct PasswordForm {
 }
 
 /// POST /users/{id}/password.
-pub async fn reset_password(State(state): State<AppState>, PageUser(u): PageUser, Path(id): Path<String>, PageForm(f): PageForm<PasswordForm>) -> Result<Response, PageError> {
-    require(&state, &u, Role::can_manage_accounts, "users.reset_password").await?;
+pub async fn reset_password(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<PasswordForm>,
+) -> Result<Response, PageError> {
+    require(
+        &state,
+        &u,
+        Role::can_manage_accounts,
+        "users.reset_password",
+    )
+    .await?;
     let id = path_id(&id)?;
     let r: Result<(), Problem> = async {
         let target = users::get(&state.db, &u.scope(), id).await?;
-        anjian_store::settings::password_policy(&state.db).await?.check(&target.username, &f.password)?;
+        anjian_store::settings::password_policy(&state.db)
+            .await?
+            .check(&target.username, &f.password)?;
         let hash = crate::password::hash(f.password.clone()).await;
-        users::set_password(&state.db, state.now(), &u.actor(), &u.scope(), id, &hash, true).await?;
+        users::set_password(
+            &state.db,
+            state.now(),
+            &u.actor(),
+            &u.scope(),
+            id,
+            &hash,
+            true,
+        )
+        .await?;
         Ok(())
     }
     .await;
@@ -141,12 +225,21 @@ pub struct RoleForm {
 }
 
 /// POST /users/{id}/role.
-pub async fn set_role(State(state): State<AppState>, PageUser(u): PageUser, Path(id): Path<String>, PageForm(f): PageForm<RoleForm>) -> Result<Response, PageError> {
+pub async fn set_role(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<RoleForm>,
+) -> Result<Response, PageError> {
     require(&state, &u, Role::can_grant_roles, "users.set_role").await?;
     let id = path_id(&id)?;
     let r: Result<(), Problem> = async {
         if id == u.user_id {
-            return Err(Problem::bad_field("self_role", "role", "不能修改自己的角色"));
+            return Err(Problem::bad_field(
+                "self_role",
+                "role",
+                "不能修改自己的角色",
+            ));
         }
         let role = Role::parse(&f.role)?;
         users::set_role(&state.db, state.now(), &u.actor(), &u.scope(), id, role).await?;
@@ -157,14 +250,27 @@ pub async fn set_role(State(state): State<AppState>, PageUser(u): PageUser, Path
 }
 
 /// POST /users/{id}/unlock: lifts login locks on the account.
-pub async fn unlock(State(state): State<AppState>, PageUser(u): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
+pub async fn unlock(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
     require(&state, &u, Role::can_grant_roles, "users.unlock").await?;
     let id = path_id(&id)?;
     let target = users::get(&state.db, &u.scope(), id).await?;
     let now = state.now();
     let mut tx = state.db.begin().await.map_err(Problem::from)?;
-    throttle::unlock(&mut tx, &target.username).await.map_err(Problem::from)?;
-    chain::append(&mut tx, now, &u.actor(), Entry::ok("user.unlock", "user", id).detail(target.username.clone())).await.map_err(Problem::from)?;
+    throttle::unlock(&mut tx, &target.username)
+        .await
+        .map_err(Problem::from)?;
+    chain::append(
+        &mut tx,
+        now,
+        &u.actor(),
+        Entry::ok("user.unlock", "user", id).detail(target.username.clone()),
+    )
+    .await
+    .map_err(Problem::from)?;
     tx.commit().await.map_err(Problem::from)?;
     after_action(&state, &u, id, Ok(())).await
 }
@@ -184,18 +290,36 @@ pub struct NewUserPage {
 
 /// How the policy reads to a user.
 pub fn policy_hint(p: &PasswordPolicy) -> String {
-    format!("密码至少{}位，包含小写字母、大写字母、数字、符号中的至少{}种，不能包含用户名。", p.min_length, p.min_classes)
+    format!(
+        "密码至少{}位，包含小写字母、大写字母、数字、符号中的至少{}种，不能包含用户名。",
+        p.min_length, p.min_classes
+    )
 }
 
 /// GET /users/new.
-pub async fn new_user(State(state): State<AppState>, PageUser(u): PageUser) -> Result<Response, PageError> {
+pub async fn new_user(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+) -> Result<Response, PageError> {
     require(&state, &u, Role::can_manage_accounts, "users.create").await?;
     let p = anjian_store::settings::password_policy(&state.db).await?;
-    Ok(render(&NewUserPage { layout: Layout::of(&u), roles: creatable_roles(), username: String::new(), display_name: String::new(), unit_code: String::new(), policy_hint: policy_hint(&p), error: None }))
+    Ok(render(&NewUserPage {
+        layout: Layout::of(&u),
+        roles: creatable_roles(),
+        username: String::new(),
+        display_name: String::new(),
+        unit_code: String::new(),
+        policy_hint: policy_hint(&p),
+        error: None,
+    }))
 }
 
 fn creatable_roles() -> Vec<(&'static str, &'static str)> {
-    Role::ALL.iter().filter(|r| creatable_by_system_admin(**r)).map(|r| (r.as_str(), r.label())).collect()
+    Role::ALL
+        .iter()
+        .filter(|r| creatable_by_system_admin(**r))
+        .map(|r| (r.as_str(), r.label()))
+        .collect()
 }
 
 #[derive(Deserialize)]
@@ -208,11 +332,25 @@ pub struct NewUserForm {
 }
 
 /// POST /users.
-pub async fn create_user(State(state): State<AppState>, PageUser(u): PageUser, PageForm(f): PageForm<NewUserForm>) -> Result<Response, PageError> {
+pub async fn create_user(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    PageForm(f): PageForm<NewUserForm>,
+) -> Result<Response, PageError> {
     require(&state, &u, Role::can_manage_accounts, "users.create").await?;
     let r: Result<User, Problem> = async {
-        let unit = units::by_code(&state.db, f.unit_code.trim()).await?.ok_or_else(|| Problem::bad_field("unit_not_found", "unit", "找不到该编码的单位"))?;
-        let new = validate_new_user(&state, &f.username, &f.display_name, unit.id, &f.role, &f.password).await?;
+        let unit = units::by_code(&state.db, f.unit_code.trim())
+            .await?
+            .ok_or_else(|| Problem::bad_field("unit_not_found", "unit", "找不到该编码的单位"))?;
+        let new = validate_new_user(
+            &state,
+            &f.username,
+            &f.display_name,
+            unit.id,
+            &f.role,
+            &f.password,
+        )
+        .await?;
         Ok(users::create(&state.db, state.now(), &u.actor(), &u.scope(), &new).await?)
     }
     .await;
@@ -220,7 +358,15 @@ pub async fn create_user(State(state): State<AppState>, PageUser(u): PageUser, P
         Ok(user) => Ok(Redirect::to(&format!("/users/{}?ok=1", user.id)).into_response()),
         Err(p) if p.status.is_client_error() => {
             let pol = anjian_store::settings::password_policy(&state.db).await?;
-            let mut r = render(&NewUserPage { layout: Layout::of(&u), roles: creatable_roles(), username: f.username, display_name: f.display_name, unit_code: f.unit_code, policy_hint: policy_hint(&pol), error: Some(flash_of(&p)) });
+            let mut r = render(&NewUserPage {
+                layout: Layout::of(&u),
+                roles: creatable_roles(),
+                username: f.username,
+                display_name: f.display_name,
+                unit_code: f.unit_code,
+                policy_hint: policy_hint(&pol),
+                error: Some(flash_of(&p)),
+            });
             *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(r)
         }
@@ -239,10 +385,25 @@ pub struct PolicyPage {
 }
 
 /// GET /security/policy.
-pub async fn policy(State(state): State<AppState>, PageUser(u): PageUser, Query(q): Query<OkQuery>) -> Result<Response, PageError> {
-    require(&state, &u, Role::can_grant_roles, "settings.password_policy").await?;
+pub async fn policy(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Query(q): Query<OkQuery>,
+) -> Result<Response, PageError> {
+    require(
+        &state,
+        &u,
+        Role::can_grant_roles,
+        "settings.password_policy",
+    )
+    .await?;
     let p = anjian_store::settings::password_policy(&state.db).await?;
-    Ok(render(&PolicyPage { layout: Layout::of(&u), p, flash: q.ok.map(|_| "已保存".into()), error: None }))
+    Ok(render(&PolicyPage {
+        layout: Layout::of(&u),
+        p,
+        flash: q.ok.map(|_| "已保存".into()),
+        error: None,
+    }))
 }
 
 #[derive(Deserialize)]
@@ -253,16 +414,32 @@ pub struct PolicyForm {
 }
 
 /// POST /security/policy.
-pub async fn set_policy(State(state): State<AppState>, PageUser(u): PageUser, PageForm(f): PageForm<PolicyForm>) -> Result<Response, PageError> {
-    require(&state, &u, Role::can_grant_roles, "settings.password_policy").await?;
+pub async fn set_policy(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    PageForm(f): PageForm<PolicyForm>,
+) -> Result<Response, PageError> {
+    require(
+        &state,
+        &u,
+        Role::can_grant_roles,
+        "settings.password_policy",
+    )
+    .await?;
     match PasswordPolicy::parse(&f.min_length, &f.min_classes, &f.rotation_days) {
         Ok(p) => {
-            anjian_store::settings::set_password_policy(&state.db, state.now(), &u.actor(), p).await?;
+            anjian_store::settings::set_password_policy(&state.db, state.now(), &u.actor(), p)
+                .await?;
             Ok(Redirect::to("/security/policy?ok=1").into_response())
         }
         Err(e) => {
             let cur = anjian_store::settings::password_policy(&state.db).await?;
-            let mut r = render(&PolicyPage { layout: Layout::of(&u), p: cur, flash: None, error: Some(flash_of(&e.into())) });
+            let mut r = render(&PolicyPage {
+                layout: Layout::of(&u),
+                p: cur,
+                flash: None,
+                error: Some(flash_of(&e.into())),
+            });
             *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(r)
         }
@@ -295,12 +472,34 @@ pub struct AuditPage {
     pub outcomes: [&'static str; 3],
 }
 
-async fn audit_page(state: &AppState, u: &anjian_store::accounts::SessionUser, q: AuditQuery, verification: Option<(bool, String)>) -> Result<Response, PageError> {
+async fn audit_page(
+    state: &AppState,
+    u: &anjian_store::accounts::SessionUser,
+    q: AuditQuery,
+    verification: Option<(bool, String)>,
+) -> Result<Response, PageError> {
     let f = q.filter();
-    let rows = chain::list(&state.db, &anjian_store::audit::AuditFilter { limit: 100, ..f.clone() }).await?;
-    let next = (rows.len() == 100).then(|| rows.last().map(|r| {
-        format!("/audit?before={}&actor={}&action={}&outcome={}", r.seq, crate::auth::urlencode(f.actor.as_deref().unwrap_or("")), crate::auth::urlencode(f.action.as_deref().unwrap_or("")), crate::auth::urlencode(f.outcome.as_deref().unwrap_or("")))
-    })).flatten();
+    let rows = chain::list(
+        &state.db,
+        &anjian_store::audit::AuditFilter {
+            limit: 100,
+            ..f.clone()
+        },
+    )
+    .await?;
+    let next = (rows.len() == 100)
+        .then(|| {
+            rows.last().map(|r| {
+                format!(
+                    "/audit?before={}&actor={}&action={}&outcome={}",
+                    r.seq,
+                    crate::auth::urlencode(f.actor.as_deref().unwrap_or("")),
+                    crate::auth::urlencode(f.action.as_deref().unwrap_or("")),
+                    crate::auth::urlencode(f.outcome.as_deref().unwrap_or(""))
+                )
+            })
+        })
+        .flatten();
     Ok(render(&AuditPage {
         layout: Layout::of(u),
         rows: rows
@@ -326,18 +525,34 @@ async fn audit_page(state: &AppState, u: &anjian_store::accounts::SessionUser, q
 }
 
 /// GET /audit.
-pub async fn audit(State(state): State<AppState>, PageUser(u): PageUser, Query(q): Query<AuditQuery>) -> Result<Response, PageError> {
+pub async fn audit(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, PageError> {
     require(&state, &u, Role::can_read_audit, "audit.read").await?;
     audit_page(&state, &u, q, None).await
 }
 
 /// GET /audit/verify.
-pub async fn verify(State(state): State<AppState>, PageUser(u): PageUser) -> Result<Response, PageError> {
+pub async fn verify(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+) -> Result<Response, PageError> {
     require(&state, &u, Role::can_read_audit, "audit.verify").await?;
     let v = chain::verify(&state.db).await?;
     let msg = match &v.broken {
-        None => (true, format!("审计链完整：共校验 {} 条记录，未发现篡改。", v.checked)),
-        Some(b) => (false, format!("审计链被破坏：第 {} 条记录异常（{}）。此前 {} 条记录完好。", b.seq, b.reason, v.checked)),
+        None => (
+            true,
+            format!("审计链完整：共校验 {} 条记录，未发现篡改。", v.checked),
+        ),
+        Some(b) => (
+            false,
+            format!(
+                "审计链被破坏：第 {} 条记录异常（{}）。此前 {} 条记录完好。",
+                b.seq, b.reason, v.checked
+            ),
+        ),
     };
     audit_page(&state, &u, AuditQuery::default(), Some(msg)).await
 }

@@ -52,22 +52,52 @@ pub struct UnitsQuery {
 }
 
 /// The ancestors of a unit that are in scope, root first, from its path (one query).
-async fn crumbs(state: &AppState, scope: &anjian_store::Scope, path: &str) -> Result<Vec<(i64, String)>, Problem> {
+async fn crumbs(
+    state: &AppState,
+    scope: &anjian_store::Scope,
+    path: &str,
+) -> Result<Vec<(i64, String)>, Problem> {
     let ids: Vec<i64> = path.split('/').filter_map(|s| s.parse().ok()).collect();
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let all = units::list_ids(&state.db, scope, &ids).await?;
-    Ok(ids.iter().filter_map(|id| all.iter().find(|u| u.id == *id).map(|u| (u.id, u.name.clone()))).collect())
+    Ok(ids
+        .iter()
+        .filter_map(|id| {
+            all.iter()
+                .find(|u| u.id == *id)
+                .map(|u| (u.id, u.name.clone()))
+        })
+        .collect())
 }
 
 /// GET /units.
-pub async fn units(State(state): State<AppState>, PageUser(u): PageUser, Query(q): Query<UnitsQuery>) -> Result<Response, PageError> {
+pub async fn units(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Query(q): Query<UnitsQuery>,
+) -> Result<Response, PageError> {
     require(&state, &u, Role::can_read_directory, "directory.read").await?;
     let scope = u.scope();
-    let search = q.q.clone().unwrap_or_default().trim().chars().take(50).collect::<String>();
-    let kind = q.kind.clone().filter(|k| !k.is_empty()).and_then(|k| UnitKind::parse(&k).ok());
-    let parent_id = q.parent.as_deref().filter(|p| !p.is_empty()).map(path_id).transpose()?;
+    let search =
+        q.q.clone()
+            .unwrap_or_default()
+            .trim()
+            .chars()
+            .take(50)
+            .collect::<String>();
+    let kind = q
+        .kind
+        .clone()
+        .filter(|k| !k.is_empty())
+        .and_then(|k| UnitKind::parse(&k).ok());
+    let parent_id = q
+        .parent
+        .as_deref()
+        .filter(|p| !p.is_empty())
+        .map(path_id)
+        .transpose()?;
     let mut rows = Vec::new();
     let mut next = None;
     let mut parent = None;
@@ -82,10 +112,24 @@ pub async fn units(State(state): State<AppState>, PageUser(u): PageUser, Query(q
             rows.push(row(&unit, children));
         }
     } else {
-        let f = UnitFilter { after: q.after, limit: 100, search: (!search.is_empty()).then(|| search.clone()), kind, parent: None, include_inactive: true };
+        let f = UnitFilter {
+            after: q.after,
+            limit: 100,
+            search: (!search.is_empty()).then(|| search.clone()),
+            kind,
+            parent: None,
+            include_inactive: true,
+        };
         let found = units::list(&state.db, &scope, &f).await?;
         if found.len() == 100 {
-            next = found.last().map(|l| format!("/units?q={}&kind={}&after={}", crate::auth::urlencode(&search), kind.map(|k| k.as_str()).unwrap_or(""), l.id));
+            next = found.last().map(|l| {
+                format!(
+                    "/units?q={}&kind={}&after={}",
+                    crate::auth::urlencode(&search),
+                    kind.map(|k| k.as_str()).unwrap_or(""),
+                    l.id
+                )
+            });
         }
         rows = found.iter().map(|x| row(x, -1)).collect();
     }
@@ -103,7 +147,15 @@ pub async fn units(State(state): State<AppState>, PageUser(u): PageUser, Query(q
 }
 
 fn row(u: &anjian_store::directory::Unit, children: i64) -> UnitRow {
-    UnitRow { id: u.id, name: u.name.clone(), code: u.code.clone(), kind_label: u.kind().label(), supervises: u.supervises_safety == 1, active: u.active == 1, children: children.max(0) }
+    UnitRow {
+        id: u.id,
+        name: u.name.clone(),
+        code: u.code.clone(),
+        kind_label: u.kind().label(),
+        supervises: u.supervises_safety == 1,
+        active: u.active == 1,
+        children: children.max(0),
+    }
 }
 
 /// The values of the unit form.
@@ -142,7 +194,14 @@ pub struct UnitPage {
     pub error: Option<String>,
 }
 
-async fn unit_page(state: &AppState, u: &anjian_store::accounts::SessionUser, id: i64, flash: Option<String>, error: Option<String>, form: Option<UnitFields>) -> Result<Response, PageError> {
+async fn unit_page(
+    state: &AppState,
+    u: &anjian_store::accounts::SessionUser,
+    id: i64,
+    flash: Option<String>,
+    error: Option<String>,
+    form: Option<UnitFields>,
+) -> Result<Response, PageError> {
     let scope = u.scope();
     let d = units::detail(&state.db, &scope, id).await?;
     let mut crumb = crumbs(state, &scope, &d.unit.path).await?;
@@ -165,8 +224,16 @@ async fn unit_page(state: &AppState, u: &anjian_store::accounts::SessionUser, id
         short_name: d.unit.short_name.clone().unwrap_or_else(|| "—".into()),
         supervises: d.unit.supervises_safety == 1,
         active: d.unit.active == 1,
-        aliases: if d.aliases.is_empty() { "—".into() } else { d.aliases.join("、") },
-        sectors: if d.sectors.is_empty() { "—".into() } else { d.sectors.join("、") },
+        aliases: if d.aliases.is_empty() {
+            "—".into()
+        } else {
+            d.aliases.join("、")
+        },
+        sectors: if d.sectors.is_empty() {
+            "—".into()
+        } else {
+            d.sectors.join("、")
+        },
         child_count: d.child_count,
         parent: d.parent.map(|p| (p.id, p.name)),
         crumbs: crumb,
@@ -188,13 +255,21 @@ pub struct Flash {
 }
 
 /// GET /units/{id}.
-pub async fn unit(State(state): State<AppState>, PageUser(u): PageUser, Path(id): Path<String>, Query(fl): Query<Flash>) -> Result<Response, PageError> {
-    let flash = fl.ok.map(|k| match k.as_str() {
-        "created" => "单位已创建",
-        "saved" => "已保存",
-        "moved" => "已调整上级",
-        _ => "操作成功",
-    }.to_string());
+pub async fn unit(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    Query(fl): Query<Flash>,
+) -> Result<Response, PageError> {
+    let flash = fl.ok.map(|k| {
+        match k.as_str() {
+            "created" => "单位已创建",
+            "saved" => "已保存",
+            "moved" => "已调整上级",
+            _ => "操作成功",
+        }
+        .to_string()
+    });
     unit_page(&state, &u, path_id(&id)?, flash, None, None).await
 }
 
@@ -216,24 +291,49 @@ pub struct UnitForm {
 
 impl UnitForm {
     fn fields(&self) -> UnitFields {
-        UnitFields { code: self.code.clone(), name: self.name.clone(), short_name: self.short_name.clone(), kind: self.kind.clone(), supervises: self.supervises_safety.is_some(), aliases: self.aliases.clone(), sectors: self.sectors.clone() }
+        UnitFields {
+            code: self.code.clone(),
+            name: self.name.clone(),
+            short_name: self.short_name.clone(),
+            kind: self.kind.clone(),
+            supervises: self.supervises_safety.is_some(),
+            aliases: self.aliases.clone(),
+            sectors: self.sectors.clone(),
+        }
     }
     fn draft(&self) -> Result<UnitDraft, anjian_core::FieldError> {
-        UnitDraft::parse(&self.code, &self.name, &self.short_name, &self.kind, self.supervises_safety.is_some(), &self.aliases, &self.sectors)
+        UnitDraft::parse(
+            &self.code,
+            &self.name,
+            &self.short_name,
+            &self.kind,
+            self.supervises_safety.is_some(),
+            &self.aliases,
+            &self.sectors,
+        )
     }
 }
 
 /// POST /units/{id}.
-pub async fn update(State(state): State<AppState>, PageUser(u): PageUser, Path(id): Path<String>, PageForm(f): PageForm<UnitForm>) -> Result<Response, PageError> {
+pub async fn update(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<UnitForm>,
+) -> Result<Response, PageError> {
     require(&state, &u, Role::can_edit_directory, "directory.edit").await?;
     let id = path_id(&id)?;
     let result = match f.draft() {
-        Ok(d) => units::update(&state.db, state.now(), &u.actor(), &u.scope(), id, &d).await.map_err(Problem::from),
+        Ok(d) => units::update(&state.db, state.now(), &u.actor(), &u.scope(), id, &d)
+            .await
+            .map_err(Problem::from),
         Err(e) => Err(e.into()),
     };
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/units/{id}?ok=saved")).into_response()),
-        Err(p) if p.status.is_client_error() && p.status != axum::http::StatusCode::NOT_FOUND => unit_page(&state, &u, id, None, Some(flash_of(&p)), Some(f.fields())).await,
+        Err(p) if p.status.is_client_error() && p.status != axum::http::StatusCode::NOT_FOUND => {
+            unit_page(&state, &u, id, None, Some(flash_of(&p)), Some(f.fields())).await
+        }
         Err(p) => Err(p.into()),
     }
 }
@@ -244,17 +344,30 @@ pub struct MoveForm {
 }
 
 /// POST /units/{id}/move.
-pub async fn move_unit(State(state): State<AppState>, PageUser(u): PageUser, Path(id): Path<String>, PageForm(f): PageForm<MoveForm>) -> Result<Response, PageError> {
+pub async fn move_unit(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<MoveForm>,
+) -> Result<Response, PageError> {
     require(&state, &u, Role::can_edit_directory, "directory.edit").await?;
     let id = path_id(&id)?;
     let parent = units::by_code(&state.db, f.parent_code.trim()).await?;
     let result = match parent {
-        Some(p) => units::move_to(&state.db, state.now(), &u.actor(), &u.scope(), id, p.id).await.map_err(Problem::from),
-        None => Err(Problem::bad_field("parent_not_found", "parent", "找不到该编码的上级单位")),
+        Some(p) => units::move_to(&state.db, state.now(), &u.actor(), &u.scope(), id, p.id)
+            .await
+            .map_err(Problem::from),
+        None => Err(Problem::bad_field(
+            "parent_not_found",
+            "parent",
+            "找不到该编码的上级单位",
+        )),
     };
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/units/{id}?ok=moved")).into_response()),
-        Err(p) if p.status.is_client_error() && p.status != axum::http::StatusCode::NOT_FOUND => unit_page(&state, &u, id, None, Some(flash_of(&p)), None).await,
+        Err(p) if p.status.is_client_error() && p.status != axum::http::StatusCode::NOT_FOUND => {
+            unit_page(&state, &u, id, None, Some(flash_of(&p)), None).await
+        }
         Err(p) => Err(p.into()),
     }
 }
@@ -265,12 +378,29 @@ pub struct ActiveForm {
 }
 
 /// POST /units/{id}/active.
-pub async fn set_active(State(state): State<AppState>, PageUser(u): PageUser, Path(id): Path<String>, PageForm(f): PageForm<ActiveForm>) -> Result<Response, PageError> {
+pub async fn set_active(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<ActiveForm>,
+) -> Result<Response, PageError> {
     require(&state, &u, Role::can_edit_directory, "directory.edit").await?;
     let id = path_id(&id)?;
-    match units::set_active(&state.db, state.now(), &u.actor(), &u.scope(), id, f.active == "1").await.map_err(Problem::from) {
+    match units::set_active(
+        &state.db,
+        state.now(),
+        &u.actor(),
+        &u.scope(),
+        id,
+        f.active == "1",
+    )
+    .await
+    .map_err(Problem::from)
+    {
         Ok(_) => Ok(Redirect::to(&format!("/units/{id}?ok=saved")).into_response()),
-        Err(p) if p.status.is_client_error() && p.status != axum::http::StatusCode::NOT_FOUND => unit_page(&state, &u, id, None, Some(flash_of(&p)), None).await,
+        Err(p) if p.status.is_client_error() && p.status != axum::http::StatusCode::NOT_FOUND => {
+            unit_page(&state, &u, id, None, Some(flash_of(&p)), None).await
+        }
         Err(p) => Err(p.into()),
     }
 }
@@ -292,17 +422,34 @@ pub struct NewQuery {
 }
 
 /// GET /units/new.
-pub async fn new_unit(State(state): State<AppState>, PageUser(u): PageUser, Query(q): Query<NewQuery>) -> Result<Response, PageError> {
+pub async fn new_unit(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Query(q): Query<NewQuery>,
+) -> Result<Response, PageError> {
     require(&state, &u, Role::can_edit_directory, "directory.edit").await?;
     let parent_code = match q.parent.as_deref().map(path_id).transpose()? {
         Some(p) => units::get(&state.db, &u.scope(), p).await?.code,
         None => String::new(),
     };
-    Ok(render(&NewUnitPage { layout: Layout::of(&u), parent_code, f: UnitFields { kind: "enterprise".into(), ..Default::default() }, kinds: kind_options(), error: None }))
+    Ok(render(&NewUnitPage {
+        layout: Layout::of(&u),
+        parent_code,
+        f: UnitFields {
+            kind: "enterprise".into(),
+            ..Default::default()
+        },
+        kinds: kind_options(),
+        error: None,
+    }))
 }
 
 /// POST /units.
-pub async fn create(State(state): State<AppState>, PageUser(u): PageUser, PageForm(f): PageForm<UnitForm>) -> Result<Response, PageError> {
+pub async fn create(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    PageForm(f): PageForm<UnitForm>,
+) -> Result<Response, PageError> {
     require(&state, &u, Role::can_edit_directory, "directory.edit").await?;
     let parent_code = f.parent_code.clone().unwrap_or_default().trim().to_string();
     let result: Result<_, Problem> = async {
@@ -310,15 +457,36 @@ pub async fn create(State(state): State<AppState>, PageUser(u): PageUser, PageFo
         let parent = if parent_code.is_empty() {
             None
         } else {
-            Some(units::by_code(&state.db, &parent_code).await?.ok_or_else(|| Problem::bad_field("parent_not_found", "parent", "找不到该编码的上级单位"))?.id)
+            Some(
+                units::by_code(&state.db, &parent_code)
+                    .await?
+                    .ok_or_else(|| {
+                        Problem::bad_field("parent_not_found", "parent", "找不到该编码的上级单位")
+                    })?
+                    .id,
+            )
         };
-        Ok(units::create(&state.db, state.now(), &u.actor(), &u.scope(), &draft, parent).await?)
+        Ok(units::create(
+            &state.db,
+            state.now(),
+            &u.actor(),
+            &u.scope(),
+            &draft,
+            parent,
+        )
+        .await?)
     }
     .await;
     match result {
         Ok(unit) => Ok(Redirect::to(&format!("/units/{}?ok=created", unit.id)).into_response()),
         Err(p) if p.status.is_client_error() => {
-            let mut r = render(&NewUnitPage { layout: Layout::of(&u), parent_code, f: f.fields(), kinds: kind_options(), error: Some(flash_of(&p)) });
+            let mut r = render(&NewUnitPage {
+                layout: Layout::of(&u),
+                parent_code,
+                f: f.fields(),
+                kinds: kind_options(),
+                error: Some(flash_of(&p)),
+            });
             *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(r)
         }
@@ -336,33 +504,64 @@ pub struct GroupsPage {
     pub members: Option<Vec<(i64, String)>>,
 }
 
-async fn groups_page(state: &AppState, u: &anjian_store::accounts::SessionUser, selected: Option<i64>) -> Result<Response, PageError> {
+async fn groups_page(
+    state: &AppState,
+    u: &anjian_store::accounts::SessionUser,
+    selected: Option<i64>,
+) -> Result<Response, PageError> {
     require(state, u, Role::can_read_directory, "directory.read").await?;
     let gs = groups::list(&state.db).await?;
     let rule = |g: &groups::Group| match (&g.rule_kind, g.rule_supervises_safety) {
-        (Some(k), Some(1)) => format!("全部{}中负有安全生产监管职责的", UnitKind::parse(k).map(|k| k.label()).unwrap_or("")),
-        (Some(k), _) => format!("全部{}", UnitKind::parse(k).map(|k| k.label()).unwrap_or("")),
+        (Some(k), Some(1)) => format!(
+            "全部{}中负有安全生产监管职责的",
+            UnitKind::parse(k).map(|k| k.label()).unwrap_or("")
+        ),
+        (Some(k), _) => format!(
+            "全部{}",
+            UnitKind::parse(k).map(|k| k.label()).unwrap_or("")
+        ),
         (None, _) => "指定单位".to_string(),
     };
     let mut name = String::new();
     let members = match selected {
         Some(id) => {
-            let g = gs.iter().find(|g| g.id == id).ok_or_else(Problem::not_found)?;
+            let g = gs
+                .iter()
+                .find(|g| g.id == id)
+                .ok_or_else(Problem::not_found)?;
             name = g.name.clone();
-            Some(groups::members(&state.db, &u.scope(), id).await?.into_iter().map(|m| (m.id, m.name)).collect())
+            Some(
+                groups::members(&state.db, &u.scope(), id)
+                    .await?
+                    .into_iter()
+                    .map(|m| (m.id, m.name))
+                    .collect(),
+            )
         }
         None => None,
     };
-    Ok(render(&GroupsPage { layout: Layout::of(u), groups: gs.iter().map(|g| (g.id, g.name.clone(), rule(g))).collect(), selected: name, members }))
+    Ok(render(&GroupsPage {
+        layout: Layout::of(u),
+        groups: gs.iter().map(|g| (g.id, g.name.clone(), rule(g))).collect(),
+        selected: name,
+        members,
+    }))
 }
 
 /// GET /groups.
-pub async fn groups(State(state): State<AppState>, PageUser(u): PageUser) -> Result<Response, PageError> {
+pub async fn groups(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+) -> Result<Response, PageError> {
     groups_page(&state, &u, None).await
 }
 
 /// GET /groups/{id}.
-pub async fn group(State(state): State<AppState>, PageUser(u): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
+pub async fn group(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
     groups_page(&state, &u, Some(path_id(&id)?)).await
 }
 
@@ -376,24 +575,52 @@ pub struct ImportPage {
 }
 
 /// GET /directory/import.
-pub async fn import_page(State(state): State<AppState>, PageUser(u): PageUser) -> Result<Response, PageError> {
+pub async fn import_page(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+) -> Result<Response, PageError> {
     require(&state, &u, Role::can_edit_directory, "directory.import").await?;
-    Ok(render(&ImportPage { layout: Layout::of(&u), result: None, problems: Vec::new() }))
+    Ok(render(&ImportPage {
+        layout: Layout::of(&u),
+        result: None,
+        problems: Vec::new(),
+    }))
 }
 
 /// POST /directory/import (multipart, field `file`).
-pub async fn import(State(state): State<AppState>, PageUser(u): PageUser, mut form: Multipart) -> Result<Response, PageError> {
+pub async fn import(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    mut form: Multipart,
+) -> Result<Response, PageError> {
     require(&state, &u, Role::can_edit_directory, "directory.import").await?;
     let mut bytes = None;
-    while let Some(field) = form.next_field().await.map_err(|e| Problem::new(e.status(), "bad_upload", "上传的文件无法读取或过大"))? {
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| Problem::new(e.status(), "bad_upload", "上传的文件无法读取或过大"))?
+    {
         if field.name() == Some("file") {
-            bytes = Some(field.bytes().await.map_err(|e| Problem::new(e.status(), "bad_upload", "上传的文件无法读取或过大"))?);
+            bytes =
+                Some(field.bytes().await.map_err(|e| {
+                    Problem::new(e.status(), "bad_upload", "上传的文件无法读取或过大")
+                })?);
         }
     }
-    let bytes = bytes.filter(|b| !b.is_empty()).ok_or_else(|| Problem::bad_field("file_required", "file", "请选择要导入的 .xlsx 文件"))?;
+    let bytes = bytes
+        .filter(|b| !b.is_empty())
+        .ok_or_else(|| Problem::bad_field("file_required", "file", "请选择要导入的 .xlsx 文件"))?;
     let report = sheet::import(&state.db, state.now(), &u.actor(), &bytes).await?;
-    let status = if report.problems.is_empty() { axum::http::StatusCode::OK } else { axum::http::StatusCode::UNPROCESSABLE_ENTITY };
-    let mut r = render(&ImportPage { layout: Layout::of(&u), result: Some((report.created, report.updated)), problems: report.problems });
+    let status = if report.problems.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let mut r = render(&ImportPage {
+        layout: Layout::of(&u),
+        result: Some((report.created, report.updated)),
+        problems: report.problems,
+    });
     *r.status_mut() = status;
     Ok(r)
 }
@@ -401,8 +628,14 @@ pub async fn import(State(state): State<AppState>, PageUser(u): PageUser, mut fo
 fn xlsx(bytes: Vec<u8>, name: &str) -> Response {
     (
         [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
         ],
         bytes,
     )
@@ -410,15 +643,30 @@ fn xlsx(bytes: Vec<u8>, name: &str) -> Response {
 }
 
 /// GET /directory/export.xlsx: the units in scope.
-pub async fn export(State(state): State<AppState>, PageUser(u): PageUser) -> Result<Response, PageError> {
+pub async fn export(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+) -> Result<Response, PageError> {
     require(&state, &u, Role::can_read_directory, "directory.export").await?;
     let rows = sheet::export(&state.db, &u.scope()).await?;
-    let bytes = write_sheet(&rows).map_err(|_| Problem::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "xlsx", "生成表格失败"))?;
+    let bytes = write_sheet(&rows).map_err(|_| {
+        Problem::new(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "xlsx",
+            "生成表格失败",
+        )
+    })?;
     Ok(xlsx(bytes, "directory.xlsx"))
 }
 
 /// GET /directory/template.xlsx: the empty import template.
 pub async fn template(PageUser(_u): PageUser) -> Result<Response, PageError> {
-    let bytes = write_sheet(&[]).map_err(|_| Problem::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "xlsx", "生成表格失败"))?;
+    let bytes = write_sheet(&[]).map_err(|_| {
+        Problem::new(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "xlsx",
+            "生成表格失败",
+        )
+    })?;
     Ok(xlsx(bytes, "directory-template.xlsx"))
 }

@@ -53,10 +53,20 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for PageForm<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match axum::Form::<T>::from_request(req, state).await {
             Ok(axum::Form(v)) => Ok(PageForm(v)),
-            Err(FormRejection::BytesRejection(b)) if b.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
-                Err(PageError(Problem::new(b.status(), "too_large", "提交的内容过大")))
+            Err(FormRejection::BytesRejection(b))
+                if b.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE =>
+            {
+                Err(PageError(Problem::new(
+                    b.status(),
+                    "too_large",
+                    "提交的内容过大",
+                )))
             }
-            Err(_) => Err(PageError(Problem::new(axum::http::StatusCode::BAD_REQUEST, "bad_form", "表单内容无法识别，请刷新页面后重试"))),
+            Err(_) => Err(PageError(Problem::new(
+                axum::http::StatusCode::BAD_REQUEST,
+                "bad_form",
+                "表单内容无法识别，请刷新页面后重试",
+            ))),
         }
     }
 }
@@ -74,7 +84,10 @@ pub fn routes() -> Router<AppState> {
         .route("/units/{id}/active", post(directory::set_active))
         .route("/groups", get(directory::groups))
         .route("/groups/{id}", get(directory::group))
-        .route("/directory/import", get(directory::import_page).post(directory::import))
+        .route(
+            "/directory/import",
+            get(directory::import_page).post(directory::import),
+        )
         .route("/directory/export.xlsx", get(directory::export))
         .route("/directory/template.xlsx", get(directory::template))
         .route("/users", get(admin::users).post(admin::create_user))
@@ -84,18 +97,27 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{id}/password", post(admin::reset_password))
         .route("/users/{id}/role", post(admin::set_role))
         .route("/users/{id}/unlock", post(admin::unlock))
-        .route("/security/policy", get(admin::policy).post(admin::set_policy))
+        .route(
+            "/security/policy",
+            get(admin::policy).post(admin::set_policy),
+        )
         .route("/audit", get(admin::audit))
         .route("/audit/verify", get(admin::verify))
         .route("/account", get(account::account))
-        .route("/account/password", get(account::account).post(account::change_password))
+        .route(
+            "/account/password",
+            get(account::account).post(account::change_password),
+        )
         .route("/account/tokens", post(account::create_token))
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
 }
 
 /// The kinds as (name, label) for selects.
 pub fn kind_options() -> Vec<(&'static str, &'static str)> {
-    anjian_core::unit::UnitKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect()
+    anjian_core::unit::UnitKind::ALL
+        .iter()
+        .map(|k| (k.as_str(), k.label()))
+        .collect()
 }
 
 /// Formats a problem for a flash message, naming the field.

@@ -33,7 +33,11 @@ pub struct NextQuery {
 
 fn safe_next(n: Option<&str>) -> String {
     match n {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && n.len() < 300 => n.to_string(),
+        Some(n)
+            if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && n.len() < 300 =>
+        {
+            n.to_string()
+        }
         _ => "/".to_string(),
     }
 }
@@ -43,7 +47,12 @@ pub async fn login_page(user: Option<PageUser>, Query(q): Query<NextQuery>) -> R
     if user.is_some() {
         return Redirect::to("/").into_response();
     }
-    render(&LoginPage { layout: None, error: None, next: safe_next(q.next.as_deref()), username: String::new() })
+    render(&LoginPage {
+        layout: None,
+        error: None,
+        next: safe_next(q.next.as_deref()),
+        username: String::new(),
+    })
 }
 
 #[derive(Deserialize)]
@@ -54,15 +63,29 @@ pub struct LoginForm {
 }
 
 /// POST /login.
-pub async fn login(State(state): State<AppState>, ConnectInfo(peer): ConnectInfo<SocketAddr>, headers: HeaderMap, PageForm(f): PageForm<LoginForm>) -> Response {
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    PageForm(f): PageForm<LoginForm>,
+) -> Response {
     let next = safe_next(f.next.as_deref());
     match crate::auth::login(&state, &f.username, &f.password, &peer.ip().to_string()).await {
         Ok((_, token)) => {
-            let cookie = session_cookie(&token, is_secure(&state, &headers), state.config.absolute_timeout_ms / 1000);
+            let cookie = session_cookie(
+                &token,
+                is_secure(&state, &headers),
+                state.config.absolute_timeout_ms / 1000,
+            );
             ([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response()
         }
         Err(p) => {
-            let mut r = render(&LoginPage { layout: None, error: Some(p.message.clone()), next, username: f.username.chars().take(32).collect() });
+            let mut r = render(&LoginPage {
+                layout: None,
+                error: Some(p.message.clone()),
+                next,
+                username: f.username.chars().take(32).collect(),
+            });
             *r.status_mut() = p.status;
             r
         }
@@ -70,9 +93,17 @@ pub async fn login(State(state): State<AppState>, ConnectInfo(peer): ConnectInfo
 }
 
 /// POST /logout.
-pub async fn logout(State(state): State<AppState>, headers: HeaderMap, user: Option<PageUser>) -> Result<Response, PageError> {
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    user: Option<PageUser>,
+) -> Result<Response, PageError> {
     crate::auth::logout(&state, &headers, user.as_ref().map(|u| &u.0)).await?;
-    Ok(([(header::SET_COOKIE, clear_cookie())], Redirect::to("/login")).into_response())
+    Ok((
+        [(header::SET_COOKIE, clear_cookie())],
+        Redirect::to("/login"),
+    )
+        .into_response())
 }
 
 /// The home page.
@@ -90,22 +121,34 @@ pub struct HomePage {
 }
 
 /// GET /.
-pub async fn home(State(state): State<AppState>, PageUser(u): PageUser) -> Result<Response, PageError> {
+pub async fn home(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+) -> Result<Response, PageError> {
     let scope = u.scope();
     let role = u.role();
     let counts = units::count_by_kind(&state.db, &scope)
         .await?
         .into_iter()
         .map(|(k, n)| {
-            let label = anjian_core::unit::UnitKind::parse(&k).map(|k| k.label()).unwrap_or("其他");
+            let label = anjian_core::unit::UnitKind::parse(&k)
+                .map(|k| k.label())
+                .unwrap_or("其他");
             (k, label, n)
         })
         .collect();
-    let user_count = if role.can_list_users() { users::count(&state.db, &scope).await? } else { -1 };
+    let user_count = if role.can_list_users() {
+        users::count(&state.db, &scope).await?
+    } else {
+        -1
+    };
     let scope_label = match &scope {
         Scope::All => "全区".to_string(),
         Scope::Nothing => "不含业务数据".to_string(),
-        Scope::Subtree { sector_supervisor: true, .. } => format!("{}及其下级，以及所监管行业领域的企业", u.unit_name),
+        Scope::Subtree {
+            sector_supervisor: true,
+            ..
+        } => format!("{}及其下级，以及所监管行业领域的企业", u.unit_name),
         Scope::Subtree { .. } => format!("{}及其下级单位", u.unit_name),
     };
     let mut links = Vec::new();
