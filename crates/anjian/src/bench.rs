@@ -50,7 +50,7 @@ impl Outcome {
             self.latencies[i].as_secs_f64() * 1000.0
         };
         format!(
-            "| {:<34} | {:>7} | {:>6} | {:>8.0} | {:>7.2} | {:>7.2} | {:>7.2} |",
+            "| {:<44} | {:>8} | {:>6} | {:>8.0} | {:>7.2} | {:>7.2} | {:>7.2} |",
             self.name,
             self.latencies.len(),
             self.errors,
@@ -130,7 +130,7 @@ async fn login(
     Ok(c.split(';').next().unwrap_or_default().to_string())
 }
 
-/// Runs the benchmark and prints a table.
+/// Runs the benchmark and prints its tables.
 pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
     let size = match args.scale.as_str() {
         "district" => Size::DISTRICT,
@@ -150,19 +150,19 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
     let seeded = seed::load(&db, SystemClock.now_ms(), size, &hash)
         .await
         .map_err(|e| e.to_string())?;
+    let engine = if url.starts_with("sqlite:") {
+        "SQLite"
+    } else {
+        "PostgreSQL"
+    };
     println!(
-        "规模 {}：{} 个镇街，{} 个部门，{} 家企业，{} 个账户；生成用时 {:.1} s（{}）",
+        "规模 {}：{} 个镇街，{} 个部门，{} 家企业，{} 个账户；生成用时 {:.1} s（{engine}）",
         args.scale,
         size.townships,
         size.departments,
         size.enterprises,
         seeded.usernames.len(),
-        t.elapsed().as_secs_f64(),
-        if url.starts_with("sqlite:") {
-            "SQLite"
-        } else {
-            "PostgreSQL"
-        }
+        t.elapsed().as_secs_f64()
     );
     let config = WebConfig {
         login_per_minute: 0,
@@ -174,11 +174,8 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     tokio::spawn(async move {
-        let _ = axum::serve(
-            listener,
-            anjian_web::router(state).into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await;
+        let app = anjian_web::router(state).into_make_service_with_connect_info::<SocketAddr>();
+        let _ = axum::serve(listener, app).await;
     });
     let base = format!("http://{addr}");
     let client = reqwest::Client::builder()
@@ -186,21 +183,14 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
         .build()
         .map_err(|e| e.to_string())?;
 
-    let mut results = Vec::new();
-    // Logins: Argon2id dominates; measured with 2 concurrent clients.
+    // Logins: Argon2id dominates; two clients at a time.
     let start = Instant::now();
     let mut lat = Vec::new();
     let mut errors = 0;
-    for chunk in seeded
-        .usernames
-        .iter()
-        .take(args.logins)
-        .collect::<Vec<_>>()
-        .chunks(2)
-    {
+    let names: Vec<String> = seeded.usernames.iter().take(args.logins).cloned().collect();
+    for chunk in names.chunks(2) {
         let futs = chunk.iter().map(|u| {
-            let (client, base) = (client.clone(), base.clone());
-            let u = u.to_string();
+            let (client, base, u) = (client.clone(), base.clone(), u.clone());
             async move {
                 let t = Instant::now();
                 (
@@ -213,93 +203,95 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
             if ok { lat.push(d) } else { errors += 1 }
         }
     }
-    results.push(Outcome {
+    let mut logins = Outcome {
         name: "POST /api/v1/auth/login".into(),
         latencies: lat,
         errors,
         elapsed: start.elapsed(),
-    });
+    };
 
     let office = login(&client, &base, &seeded.usernames[0], password).await?;
     let town = login(&client, &base, &seeded.usernames[1], password).await?;
-    let dept_user = &seeded.usernames[1 + size.townships];
-    let dept = login(&client, &base, dept_user, password).await?;
-    let (s, n) = (args.seconds, args.concurrency);
-    results.push(
-        load(
-            "GET /api/v1/me",
-            &client,
-            format!("{base}/api/v1/me"),
-            town.clone(),
-            s,
-            n,
-        )
-        .await,
-    );
-    results.push(
-        load(
-            "GET /api/v1/units?limit=100 (office)",
-            &client,
-            format!("{base}/api/v1/units?limit=100"),
-            office.clone(),
-            s,
-            n,
-        )
-        .await,
-    );
-    results.push(
-        load(
-            "GET /api/v1/units?limit=100 (township)",
-            &client,
-            format!("{base}/api/v1/units?limit=100"),
-            town.clone(),
-            s,
-            n,
-        )
-        .await,
-    );
-    results.push(
-        load(
-            "GET /api/v1/units?limit=100 (dept)",
-            &client,
-            format!("{base}/api/v1/units?limit=100"),
-            dept,
-            s,
-            n,
-        )
-        .await,
-    );
-    results.push(
-        load(
+    let dept = login(
+        &client,
+        &base,
+        &seeded.usernames[1 + size.townships],
+        password,
+    )
+    .await?;
+    let scenarios: [(&str, String, &String); 7] = [
+        ("GET /api/v1/me", "/api/v1/me".into(), &town),
+        (
+            "GET /api/v1/units (office)",
+            "/api/v1/units".into(),
+            &office,
+        ),
+        (
+            "GET /api/v1/units?after= (office, page 20)",
+            format!("/api/v1/units?after={}", seeded.page_key),
+            &office,
+        ),
+        (
+            "GET /api/v1/units (township)",
+            "/api/v1/units".into(),
+            &town,
+        ),
+        (
+            "GET /api/v1/units (department)",
+            "/api/v1/units".into(),
+            &dept,
+        ),
+        (
             "GET /api/v1/units?q=机械 (office)",
-            &client,
-            format!("{base}/api/v1/units?q=%E6%9C%BA%E6%A2%B0&limit=100"),
-            office.clone(),
-            s,
-            n,
-        )
-        .await,
-    );
-    let _ = seeded.office_unit;
-    let _ = (&seeded.township_ids, &seeded.department_ids);
-
-    println!("\n并发 {n}，每项 {s} s，回环 HTTP（客户端与服务端共用本机核心）\n");
-    println!(
-        "| {:<34} | {:>7} | {:>6} | {:>8} | {:>7} | {:>7} | {:>7} |",
-        "endpoint", "requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms"
-    );
-    println!(
-        "|{}|{}|{}|{}|{}|{}|{}|",
-        "-".repeat(36),
-        "-".repeat(9),
-        "-".repeat(8),
-        "-".repeat(10),
-        "-".repeat(9),
-        "-".repeat(9),
-        "-".repeat(9)
-    );
-    for mut r in results {
-        println!("{}", r.row());
+            "/api/v1/units?q=%E6%9C%BA%E6%A2%B0".into(),
+            &office,
+        ),
+        (
+            "GET /api/v1/users (office)",
+            "/api/v1/users".into(),
+            &office,
+        ),
+    ];
+    let header = |title: String| {
+        println!("\n{title}\n");
+        println!(
+            "| {:<44} | {:>8} | {:>6} | {:>8} | {:>7} | {:>7} | {:>7} |",
+            "endpoint", "requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms"
+        );
+        let dash = |n: usize| "-".repeat(n);
+        println!(
+            "|{}|{}|{}|{}|{}|{}|{}|",
+            dash(46),
+            dash(10),
+            dash(8),
+            dash(10),
+            dash(9),
+            dash(9),
+            dash(9)
+        );
+    };
+    header("登录（2 个并发客户端）".to_string());
+    println!("{}", logins.row());
+    let cores = std::thread::available_parallelism()
+        .map(|p| p.get())
+        .unwrap_or(1);
+    for concurrency in [1, args.concurrency] {
+        header(format!(
+            "并发 {concurrency}，每项 {} s，回环 HTTP（客户端与服务端共用本机 {cores} 核）",
+            args.seconds
+        ));
+        for (name, path, cookie) in &scenarios {
+            let mut r = load(
+                name,
+                &client,
+                format!("{base}{path}"),
+                (*cookie).clone(),
+                args.seconds,
+                concurrency,
+            )
+            .await;
+            println!("{}", r.row());
+        }
     }
     if url.starts_with("sqlite:") {
         let _ = std::fs::remove_dir_all(&dir);

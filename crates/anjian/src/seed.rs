@@ -70,12 +70,12 @@ struct UnitRow {
     sup: bool,
 }
 
-/// Ids handed back for benchmark logins.
+/// What the benchmark needs back: the accounts (office first, then townships,
+/// departments, enterprises) and a keyset page key.
 pub struct Seeded {
-    pub office_unit: i64,
-    pub township_ids: Vec<i64>,
-    pub department_ids: Vec<i64>,
     pub usernames: Vec<String>,
+    /// The unit id after which the 20th page of 100 starts (for keyset benchmarks).
+    pub page_key: i64,
 }
 
 /// Loads a synthetic directory and `size.users` accounts sharing `password_hash`.
@@ -299,10 +299,9 @@ pub async fn load(
     )
     .await?;
     tx.commit().await?;
+    let page_key = rows[1900.min(rows.len() - 1)].id;
     Ok(Seeded {
-        office_unit: office,
-        township_ids: towns,
-        department_ids: depts,
         usernames,
+        page_key,
     })
 }

@@ -120,6 +120,8 @@ pub fn read_sheet(bytes: &[u8]) -> (Vec<SheetRow>, Vec<RowProblem>) {
         Some(Ok(r)) => r,
         _ => return (rows, vec![file_problem("文件中没有工作表")]),
     };
+    // calamine's range starts at the first non-empty cell: keep sheet row numbers true.
+    let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
     let mut iter = range.rows();
     let header: Vec<String> = match iter.next() {
         Some(h) => h.iter().map(|c| cell_text(c).trim().to_string()).collect(),
@@ -139,7 +141,7 @@ pub fn read_sheet(bytes: &[u8]) -> (Vec<SheetRow>, Vec<RowProblem>) {
     }
     let mut seen_codes: Vec<(String, usize)> = Vec::new();
     for (i, r) in iter.enumerate() {
-        let row = i + 2;
+        let row = first_row + i + 2;
         let cells: Vec<String> = (0..HEADERS.len())
             .map(|c| r.get(c).map(cell_text).unwrap_or_default())
             .collect();
@@ -298,6 +300,31 @@ mod tests {
         assert_eq!(problems[0].column, "类型");
         assert_eq!(problems[1].row, 4);
         assert!(problems[1].message.contains("重复"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_are_refused_or_read_without_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..2048)) {
+            let (rows, problems) = read_sheet(&bytes);
+            proptest::prop_assert!(rows.is_empty() && !problems.is_empty());
+        }
+
+        #[test]
+        fn any_cell_text_round_trips_or_is_reported(name in "\\PC{0,120}", code in "\\PC{0,40}", kind in "\\PC{0,10}") {
+            let mut r = sample();
+            r[0].name = name.clone();
+            r[0].code = code;
+            r[0].kind_label = kind;
+            let bytes = write_sheet(&r).unwrap();
+            let (rows, problems) = read_sheet(&bytes);
+            // The first data row is either read, with its name trimmed, or reported.
+            let read = rows.iter().find(|x| x.row == 2);
+            let reported = problems.iter().any(|p| p.row == 2 && !p.message.is_empty());
+            proptest::prop_assert!(read.is_some() != reported);
+            if let Some(x) = read {
+                proptest::prop_assert_eq!(x.draft.name.as_str(), name.trim());
+            }
+        }
     }
 
     #[test]

@@ -90,9 +90,9 @@ impl Scope {
                     .push(")");
                 if *sector_supervisor {
                     query
-                        .push(&format!(" OR ({alias}.kind = 'enterprise' AND {alias}.id IN (SELECT es.unit_id FROM unit_sectors es JOIN unit_sectors ds ON ds.sector_id = es.sector_id WHERE ds.unit_id = "))
+                        .push(&format!(" OR EXISTS (SELECT 1 FROM unit_sectors es JOIN unit_sectors ds ON ds.sector_id = es.sector_id WHERE es.unit_id = {alias}.id AND {alias}.kind = 'enterprise' AND ds.unit_id = "))
                         .push_bind(*unit_id)
-                        .push(")))")
+                        .push("))")
                 } else {
                     query.push(")")
                 }

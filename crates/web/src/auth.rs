@@ -261,7 +261,7 @@ pub async fn login(
 }
 
 /// A valid Argon2id hash of a random password, verified against for unknown users.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2F9Zr6n0Hq7I3k3GmWm7m2m8oU0p1zYcR0Yb0b1wG2E";
+pub(crate) const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2F9Zr6n0Hq7I3k3GmWm7m2m8oU0p1zYcR0Yb0b1wG2E";
 
 /// The `Set-Cookie` value for a new session.
 pub fn session_cookie(token: &str, secure: bool, max_age_s: i64) -> HeaderValue {
@@ -296,4 +296,31 @@ pub async fn logout(
         sessions::delete(&state.db, state.now(), &u.actor(), &token).await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_dummy_hash_costs_a_full_verification() {
+        // If it did not parse, unknown user names would answer faster than known ones.
+        assert!(argon2::PasswordHash::new(DUMMY_HASH).is_ok());
+    }
+
+    #[test]
+    fn cookie_tokens_are_read_strictly() {
+        let mut h = HeaderMap::new();
+        let t = "a".repeat(64);
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_str(&format!("x=1; {COOKIE}={t}")).unwrap(),
+        );
+        assert_eq!(cookie_token(&h), Some(t));
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("anjian_session=../../etc"),
+        );
+        assert_eq!(cookie_token(&h), None);
+    }
 }

@@ -361,3 +361,50 @@ async fn the_login_page_form_works_and_reports_errors_in_chinese() {
         assert!(page.contains("单位编码只能由字母"), "{page}");
     }
 }
+
+#[tokio::test]
+async fn api_tokens_authenticate_scripts_until_revoked() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let c = app.login("yjj").await;
+        let (s, t) = c
+            .post(
+                "/api/v1/tokens",
+                json!({"name": "数据对接脚本", "days": 30}),
+            )
+            .await;
+        assert_eq!(s, 201, "{t}");
+        let token = t["token"].as_str().unwrap().to_string();
+        let script = reqwest::Client::new();
+        let me: serde_json::Value = script
+            .get(format!("{}/api/v1/me", app.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(me["username"], "yjj");
+        let r = script
+            .get(format!("{}/api/v1/me", app.base))
+            .bearer_auth("ajt_0000")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+        let (s, _) = c
+            .form(&format!("/account/tokens/{}/revoke", t["id"]), &[])
+            .await;
+        assert_eq!(s, 303);
+        let r = script
+            .get(format!("{}/api/v1/me", app.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+        let (s, v) = c.post("/api/v1/tokens", json!({"name": "  "})).await;
+        assert_eq!((s, v["error"]["field"].as_str()), (422, Some("name")));
+    }
+}

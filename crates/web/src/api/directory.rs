@@ -61,7 +61,7 @@ pub struct UnitDetailJson {
 pub struct UnitQuery {
     /// Only units with an id greater than this (the next page's key).
     pub after: Option<i64>,
-    /// Page size, 1–1000 (default 500).
+    /// Page size, 1–1000 (default 100).
     pub limit: Option<i64>,
     /// Part of a name, code or alias.
     pub q: Option<String>,
@@ -82,7 +82,7 @@ pub async fn list_units(
         Some(k) => Some(UnitKind::parse(k)?),
         None => None,
     };
-    let limit = f.limit.unwrap_or(500).clamp(1, 1000);
+    let limit = f.limit.unwrap_or(100).clamp(1, 1000);
     let filter = UnitFilter {
         after: f.after,
         limit,

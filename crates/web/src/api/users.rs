@@ -74,7 +74,7 @@ pub async fn list_users(
         &u.scope(),
         f.after,
         f.unit,
-        f.limit.unwrap_or(500),
+        f.limit.unwrap_or(100),
     )
     .await?;
     Ok(Json(rows.iter().map(UserJson::from).collect()))
