@@ -233,9 +233,19 @@ impl Db {
     /// Connects to `url`: `sqlite:PATH` (created if missing; WAL, foreign keys, busy
     /// timeout) or `postgres://…`.
     pub async fn connect(url: &str) -> Result<Db> {
+        let pool = std::env::var("ANJIAN_DB_POOL")
+            .ok()
+            .and_then(|v| v.parse::<u32>().ok())
+            .filter(|n| (1..=256).contains(n));
+        Db::connect_with(url, pool).await
+    }
+
+    /// Connects with at most `max_connections` pooled connections (default: 16 on
+    /// PostgreSQL, 4 on SQLite, where each connection is a thread and writes serialise).
+    pub async fn connect_with(url: &str, max_connections: Option<u32>) -> Result<Db> {
         if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let pool = PgPoolOptions::new()
-                .max_connections(16)
+                .max_connections(max_connections.unwrap_or(16))
                 .acquire_timeout(Duration::from_secs(10))
                 .connect(url)
                 .await?;
@@ -248,7 +258,7 @@ impl Db {
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
             let pool = SqlitePoolOptions::new()
-                .max_connections(8)
+                .max_connections(max_connections.unwrap_or(4))
                 .min_connections(1)
                 .connect_with(opts)
                 .await?;
