@@ -99,6 +99,79 @@ const ENTERPRISES: &[(&str, &str, &str)] = &[
     ("水口镇", "铜梁区某客运有限公司", "道路运输"),
 ];
 
+/// Named groups as the plan writes them: (name, description, kind, only units that
+/// supervise safety, other spellings).
+type GroupSpec = (
+    &'static str,
+    &'static str,
+    UnitKind,
+    bool,
+    &'static [&'static str],
+);
+
+/// The groups the plan's responsibility column uses.
+pub const GROUPS: &[GroupSpec] = &[
+    (
+        "各镇街",
+        "全区各镇人民政府、街道办事处",
+        UnitKind::Township,
+        false,
+        &[
+            "各镇（街道）",
+            "各镇（街道）党委（党工委）",
+            "各镇街党委",
+            "镇街",
+            "各镇人民政府、街道办事处",
+        ],
+    ),
+    (
+        "各管委会",
+        "各开发区管理委员会",
+        UnitKind::ZoneCommittee,
+        false,
+        &["各管会", "管委会"],
+    ),
+    (
+        "区级负有安全生产监管职责的部门",
+        "负有安全生产监督管理职责的区级部门",
+        UnitKind::Department,
+        true,
+        &[
+            "区级负有安全生产监管职责部门",
+            "区级负有安全生产监督管理职责的部门",
+            "各负有安全生产监管职责的部门",
+            "区级负有监管职责的部门",
+            "区级行业监管部门",
+        ],
+    ),
+    (
+        "相关区级部门",
+        "区级部门",
+        UnitKind::Department,
+        false,
+        &[
+            "区级有关部门",
+            "区级相关部门",
+            "区级有关部门党委（组）",
+            "相关区级部门党委（组）",
+        ],
+    ),
+    (
+        "区属国有企业",
+        "区属国有企业",
+        UnitKind::Soe,
+        false,
+        &["区属国有企业党委", "国有企业"],
+    ),
+    (
+        "各企业",
+        "全区生产经营单位",
+        UnitKind::Enterprise,
+        false,
+        &["各企业单位", "生产经营单位", "相关企业"],
+    ),
+];
+
 /// Demo accounts: (username, display name, unit name, role).
 pub const ACCOUNTS: &[(&str, &str, &str, Role)] = &[
     ("office", "区安委办管理员", "区安委办", Role::OfficeAdmin),
@@ -296,93 +369,15 @@ pub async fn load(
         .await?;
         by_name.push(u);
     }
-    let rule = |kind, sup| Membership::Rule {
-        kind,
-        supervises_safety: sup,
-    };
-    groups::create(
-        db,
-        now,
-        &actor,
-        "各镇街",
-        "全区各镇人民政府、街道办事处",
-        &rule(UnitKind::Township, false),
-        &[
-            "各镇（街道）",
-            "各镇（街道）党委（党工委）",
-            "各镇街党委",
-            "镇街",
-            "各镇人民政府、街道办事处",
-        ],
-    )
-    .await
-    .map_err(s)?;
-    groups::create(
-        db,
-        now,
-        &actor,
-        "各管委会",
-        "各开发区管理委员会",
-        &rule(UnitKind::ZoneCommittee, false),
-        &["各管会", "管委会"],
-    )
-    .await
-    .map_err(s)?;
-    groups::create(
-        db,
-        now,
-        &actor,
-        "区级负有安全生产监管职责的部门",
-        "负有安全生产监督管理职责的区级部门",
-        &rule(UnitKind::Department, true),
-        &[
-            "区级负有安全生产监管职责部门",
-            "区级负有安全生产监督管理职责的部门",
-            "各负有安全生产监管职责的部门",
-            "区级负有监管职责的部门",
-            "区级行业监管部门",
-        ],
-    )
-    .await
-    .map_err(s)?;
-    groups::create(
-        db,
-        now,
-        &actor,
-        "相关区级部门",
-        "区级部门",
-        &rule(UnitKind::Department, false),
-        &[
-            "区级有关部门",
-            "区级相关部门",
-            "区级有关部门党委（组）",
-            "相关区级部门党委（组）",
-        ],
-    )
-    .await
-    .map_err(s)?;
-    groups::create(
-        db,
-        now,
-        &actor,
-        "区属国有企业",
-        "区属国有企业",
-        &rule(UnitKind::Soe, false),
-        &["区属国有企业党委", "国有企业"],
-    )
-    .await
-    .map_err(s)?;
-    groups::create(
-        db,
-        now,
-        &actor,
-        "各企业",
-        "全区生产经营单位",
-        &rule(UnitKind::Enterprise, false),
-        &["各企业单位", "生产经营单位", "相关企业"],
-    )
-    .await
-    .map_err(s)?;
+    for (name, description, kind, supervises_safety, aliases) in GROUPS {
+        let membership = Membership::Rule {
+            kind: *kind,
+            supervises_safety: *supervises_safety,
+        };
+        groups::create(db, now, &actor, name, description, &membership, aliases)
+            .await
+            .map_err(s)?;
+    }
 
     let mut out = Vec::new();
     let shared_hash = password.map(anjian_web::password::hash_now);

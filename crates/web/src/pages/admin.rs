@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::{Layout, PageForm, flash_of};
+use super::{Layout, PageForm, after_form, flash_of};
 use crate::AppState;
 use crate::api::audit::AuditQuery;
 use crate::api::path_id;
@@ -128,17 +128,8 @@ async fn after_action(
     id: i64,
     r: Result<(), Problem>,
 ) -> Result<Response, PageError> {
-    match r {
-        Ok(()) => Ok(Redirect::to(&format!("/users/{id}?ok=1")).into_response()),
-        Err(p)
-            if p.status.is_client_error()
-                && p.status != axum::http::StatusCode::NOT_FOUND
-                && p.status != axum::http::StatusCode::FORBIDDEN =>
-        {
-            user_page(state, me, id, None, Some(flash_of(&p))).await
-        }
-        Err(p) => Err(p.into()),
-    }
+    let done = r.map(|()| format!("/users/{id}?ok=1"));
+    after_form(done, |msg| user_page(state, me, id, None, Some(msg))).await
 }
 
 #[derive(Deserialize)]

@@ -11,7 +11,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::{Layout, PageForm, flash_of, kind_options};
+use super::{Layout, PageForm, after_form, flash_of, kind_options};
 use crate::AppState;
 use crate::api::path_id;
 use crate::auth::{PageUser, require};
@@ -329,13 +329,12 @@ pub async fn update(
             .map_err(Problem::from),
         Err(e) => Err(e.into()),
     };
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("/units/{id}?ok=saved")).into_response()),
-        Err(p) if p.status.is_client_error() && p.status != axum::http::StatusCode::NOT_FOUND => {
-            unit_page(&state, &u, id, None, Some(flash_of(&p)), Some(f.fields())).await
-        }
-        Err(p) => Err(p.into()),
-    }
+    let fields = f.fields();
+    let done = result.map(|_| format!("/units/{id}?ok=saved"));
+    after_form(done, |msg| {
+        unit_page(&state, &u, id, None, Some(msg), Some(fields))
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -363,13 +362,8 @@ pub async fn move_unit(
             "找不到该编码的上级单位",
         )),
     };
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("/units/{id}?ok=moved")).into_response()),
-        Err(p) if p.status.is_client_error() && p.status != axum::http::StatusCode::NOT_FOUND => {
-            unit_page(&state, &u, id, None, Some(flash_of(&p)), None).await
-        }
-        Err(p) => Err(p.into()),
-    }
+    let done = result.map(|_| format!("/units/{id}?ok=moved"));
+    after_form(done, |msg| unit_page(&state, &u, id, None, Some(msg), None)).await
 }
 
 #[derive(Deserialize)]
@@ -386,7 +380,7 @@ pub async fn set_active(
 ) -> Result<Response, PageError> {
     require(&state, &u, Role::can_edit_directory, "directory.edit").await?;
     let id = path_id(&id)?;
-    match units::set_active(
+    let result = units::set_active(
         &state.db,
         state.now(),
         &u.actor(),
@@ -394,15 +388,11 @@ pub async fn set_active(
         id,
         f.active == "1",
     )
-    .await
-    .map_err(Problem::from)
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/units/{id}?ok=saved")).into_response()),
-        Err(p) if p.status.is_client_error() && p.status != axum::http::StatusCode::NOT_FOUND => {
-            unit_page(&state, &u, id, None, Some(flash_of(&p)), None).await
-        }
-        Err(p) => Err(p.into()),
-    }
+    .await;
+    let done = result
+        .map(|_| format!("/units/{id}?ok=saved"))
+        .map_err(Problem::from);
+    after_form(done, |msg| unit_page(&state, &u, id, None, Some(msg), None)).await
 }
 
 /// The new-unit page.

@@ -120,6 +120,31 @@ pub fn kind_options() -> Vec<(&'static str, &'static str)> {
         .collect()
 }
 
+/// Ends a form action: on success redirect to the given location; when the user can fix
+/// the problem (a bad field, a conflict) show the form again with it; otherwise (a
+/// missing object, a refused function, a failure) the error page.
+pub async fn after_form<Fut>(
+    result: Result<String, Problem>,
+    again: impl FnOnce(String) -> Fut,
+) -> Result<axum::response::Response, PageError>
+where
+    Fut: std::future::Future<Output = Result<axum::response::Response, PageError>>,
+{
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse;
+    match result {
+        Ok(to) => Ok(axum::response::Redirect::to(&to).into_response()),
+        Err(p)
+            if p.status.is_client_error()
+                && p.status != StatusCode::NOT_FOUND
+                && p.status != StatusCode::FORBIDDEN =>
+        {
+            again(flash_of(&p)).await
+        }
+        Err(p) => Err(p.into()),
+    }
+}
+
 /// Formats a problem for a flash message, naming the field.
 pub fn flash_of(p: &Problem) -> String {
     match &p.field {
