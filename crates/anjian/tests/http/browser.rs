@@ -68,70 +68,119 @@ async fn office_logs_in_and_sees_home_then_a_township_sees_only_its_units() {
     let driver = WebDriver::new(format!("http://127.0.0.1:{port}"), caps)
         .await
         .expect("webdriver session");
-    let result = async {
-        // Elements after a navigation appear when the page has loaded: wait for them.
-        driver
-            .set_implicit_wait_timeout(Duration::from_secs(10))
-            .await?;
-        driver.goto(format!("{}/", app.base)).await?;
-        // Not logged in: the login page.
-        driver
-            .find(By::Id("username"))
-            .await?
-            .send_keys("office")
-            .await?;
-        driver
-            .find(By::Id("password"))
-            .await?
-            .send_keys(PASSWORD)
-            .await?;
-        driver.find(By::Id("login-submit")).await?.click().await?;
-        let welcome = driver.find(By::Id("welcome")).await?.text().await?;
-        assert!(welcome.contains("区安委办管理员"), "{welcome}");
-        let body = driver.find(By::Tag("body")).await?.text().await?;
-        assert!(body.contains("全区"), "the office's scope is the district");
-        if let Ok(dir) = std::env::var("ANJIAN_SCREENSHOTS") {
-            driver
-                .screenshot(&std::path::Path::new(&dir).join("home-office.png"))
-                .await?;
-        }
-        // Log out through the menu's form (the phone layout hides it behind ☰).
-        driver
-            .find(By::Css("button[data-toggle=nav]"))
-            .await?
-            .click()
-            .await?;
-        driver
-            .find(By::Css("nav form button"))
-            .await?
-            .click()
-            .await?;
-        driver
-            .find(By::Id("username"))
-            .await?
-            .send_keys("bachuan")
-            .await?;
-        driver
-            .find(By::Id("password"))
-            .await?
-            .send_keys(PASSWORD)
-            .await?;
-        driver.find(By::Id("login-submit")).await?.click().await?;
-        driver.find(By::Id("welcome")).await?;
-        driver.goto(format!("{}/units", app.base)).await?;
-        let list = driver.find(By::Id("unit-list")).await?.text().await?;
-        assert!(
-            list.contains("巴川街道") && !list.contains("安居镇"),
-            "{list}"
-        );
-        if let Ok(dir) = std::env::var("ANJIAN_SCREENSHOTS") {
-            driver
-                .screenshot(&std::path::Path::new(&dir).join("units-township.png"))
-                .await?;
-        }
-        WebDriverResult::Ok(())
-    }
-    .await;
+    let result = journey(&driver, &app).await;
     driver.quit().await.ok();
     result.expect("browser journey");
+}
+
+async fn shot(driver: &WebDriver, name: &str) -> WebDriverResult<()> {
+    if let Ok(dir) = std::env::var("ANJIAN_SCREENSHOTS") {
+        driver
+            .screenshot(&std::path::Path::new(&dir).join(name))
+            .await?;
+    }
+    Ok(())
+}
+
+async fn login(driver: &WebDriver, username: &str) -> WebDriverResult<()> {
+    driver
+        .find(By::Id("username"))
+        .await?
+        .send_keys(username)
+        .await?;
+    driver
+        .find(By::Id("password"))
+        .await?
+        .send_keys(PASSWORD)
+        .await?;
+    driver.find(By::Id("login-submit")).await?.click().await?;
+    driver.find(By::Id("welcome")).await?;
+    Ok(())
+}
+
+async fn logout(driver: &WebDriver) -> WebDriverResult<()> {
+    // The phone layout hides the menu, and its logout form, behind ☰.
+    driver
+        .find(By::Css("button[data-toggle=nav]"))
+        .await?
+        .click()
+        .await?;
+    driver
+        .find(By::Css("nav form button"))
+        .await?
+        .click()
+        .await?;
+    Ok(())
+}
+
+async fn journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()> {
+    // Elements after a navigation appear when the page has loaded: wait for them.
+    driver
+        .set_implicit_wait_timeout(Duration::from_secs(10))
+        .await?;
+    driver.goto(format!("{}/", app.base)).await?;
+    // Not logged in: the login page, then the home page.
+    login(driver, "office").await?;
+    let welcome = driver.find(By::Id("welcome")).await?.text().await?;
+    assert!(welcome.contains("区安委办管理员"), "{welcome}");
+    let body = driver.find(By::Tag("body")).await?.text().await?;
+    assert!(body.contains("全区"), "the office's scope is the district");
+    shot(driver, "home-office.png").await?;
+
+    // The office edits a unit on its page: a bad code is refused, naming the field.
+    let unit = app.unit_id("安居镇").await;
+    driver.goto(format!("{}/units/{unit}", app.base)).await?;
+    driver
+        .find(By::Css("details summary"))
+        .await?
+        .click()
+        .await?;
+    let code = driver.find(By::Css("form.form input[name=code]")).await?;
+    code.clear().await?;
+    code.send_keys("坏 编码").await?;
+    driver
+        .find(By::Css("form.form button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    let flash = driver.find(By::Css(".flash.error")).await?.text().await?;
+    assert!(
+        flash.contains("单位编码只能由字母") && flash.contains("（编码）"),
+        "{flash}"
+    );
+    shot(driver, "unit-error.png").await?;
+    driver.goto(format!("{}/users", app.base)).await?;
+    assert!(
+        driver
+            .find(By::Id("user-list"))
+            .await?
+            .text()
+            .await?
+            .contains("auditor")
+    );
+    shot(driver, "users.png").await?;
+    driver
+        .goto(format!("{}/directory/import", app.base))
+        .await?;
+    shot(driver, "import.png").await?;
+    logout(driver).await?;
+
+    // A township operator sees its own subtree only.
+    login(driver, "bachuan").await?;
+    driver.goto(format!("{}/units", app.base)).await?;
+    let list = driver.find(By::Id("unit-list")).await?.text().await?;
+    assert!(
+        list.contains("巴川街道") && !list.contains("安居镇"),
+        "{list}"
+    );
+    shot(driver, "units-township.png").await?;
+    logout(driver).await?;
+
+    // The auditor verifies the chain.
+    login(driver, "auditor").await?;
+    driver.goto(format!("{}/audit/verify", app.base)).await?;
+    let verdict = driver.find(By::Id("verify-result")).await?.text().await?;
+    assert!(verdict.contains("审计链完整"), "{verdict}");
+    shot(driver, "audit.png").await?;
+    Ok(())
 }

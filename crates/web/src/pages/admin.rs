@@ -444,9 +444,48 @@ pub struct AuditLine {
     pub actor: String,
     pub role: String,
     pub action: String,
+    pub action_label: &'static str,
     pub object: String,
     pub outcome: String,
+    pub outcome_label: &'static str,
     pub detail: String,
+}
+
+/// The Chinese name of an audited action (the code stays visible beside it).
+pub fn action_label(action: &str) -> &'static str {
+    match action {
+        "auth.login" => "登录",
+        "auth.logout" => "退出登录",
+        "auth.login_failed" => "登录失败",
+        "access.denied" => "越权操作被拒绝",
+        "unit.create" => "新增单位",
+        "unit.update" => "修改单位",
+        "unit.move" => "调整上级单位",
+        "unit.activate" => "启用单位",
+        "unit.deactivate" => "停用单位",
+        "group.create" => "新增单位分组",
+        "directory.import" => "导入单位名录",
+        "directory.seed" => "生成合成数据",
+        "user.create" => "新建账户",
+        "user.enable" => "启用账户",
+        "user.disable" => "停用账户",
+        "user.reset_password" => "重置密码",
+        "user.change_password" => "修改密码",
+        "user.set_role" => "修改角色",
+        "user.unlock" => "解除登录锁定",
+        "token.create" => "生成 API 令牌",
+        "token.revoke" => "吊销 API 令牌",
+        "settings.password_policy" => "修改密码策略",
+        _ => "其他操作",
+    }
+}
+
+fn role_label(role: &str) -> &str {
+    match role {
+        "system" => "命令行",
+        "anonymous" => "未登录",
+        other => Role::parse(other).map(|r| r.label()).unwrap_or(other),
+    }
 }
 
 /// The audit viewer.
@@ -460,7 +499,7 @@ pub struct AuditPage {
     pub outcome: String,
     pub next: Option<String>,
     pub verification: Option<(bool, String)>,
-    pub outcomes: [&'static str; 3],
+    pub outcomes: [(&'static str, &'static str); 3],
 }
 
 async fn audit_page(
@@ -499,9 +538,16 @@ async fn audit_page(
                 seq: r.seq,
                 at: anjian_core::time::format_local(r.at_ms),
                 actor: r.actor_name,
-                role: r.role,
+                role: role_label(&r.role).to_string(),
+                action_label: action_label(&r.action),
                 action: r.action,
                 object: format!("{} {}", r.object_type, r.object_id.unwrap_or_default()),
+                outcome_label: match r.outcome.as_str() {
+                    "ok" => "成功",
+                    "failed" => "失败",
+                    "denied" => "拒绝",
+                    _ => "其他",
+                },
                 outcome: r.outcome,
                 detail: r.detail,
             })
@@ -511,7 +557,7 @@ async fn audit_page(
         outcome: f.outcome.unwrap_or_default(),
         next,
         verification,
-        outcomes: ["ok", "failed", "denied"],
+        outcomes: [("ok", "成功"), ("failed", "失败"), ("denied", "拒绝")],
     }))
 }
 
