@@ -10,7 +10,7 @@ use anjian_store::directory::groups::{self, Membership};
 use anjian_store::directory::{Unit, units};
 use anjian_store::{Actor, Db, Scope};
 
-use crate::cli::{Common, ServeArgs, ensure_secret_key, open, serve};
+use crate::cli::{Common, ServeArgs, database_url, ensure_secret_key, open, serve};
 
 /// The 28 townships of Tongliang (shared/data/tongliang-townships.csv).
 pub const TOWNSHIPS: &str = include_str!("../data/tongliang-townships.csv");
@@ -436,39 +436,7 @@ fn actor_clone() -> Actor {
 
 /// `anjian demo`: a fresh demo database in the data directory, then serve it.
 pub async fn run(c: &Common, args: &ServeArgs) -> Result<(), String> {
-    std::fs::create_dir_all(&c.data_dir).map_err(|e| e.to_string())?;
-    ensure_secret_key(c)?;
-    let url = match &c.database_url {
-        Some(u) => u.clone(),
-        None => {
-            let file = c.data_dir.join("demo.db");
-            for ext in ["", "-wal", "-shm"] {
-                let _ = std::fs::remove_file(format!("{}{ext}", file.display()));
-            }
-            format!("sqlite:{}", file.display())
-        }
-    };
-    let db = open(&url).await?;
-    let existing = units::list(
-        &db,
-        &Scope::All,
-        &anjian_store::directory::UnitFilter {
-            limit: 1,
-            ..Default::default()
-        },
-    )
-    .await
-    .map_err(|e| e.to_string())?;
-    if !existing.is_empty() {
-        return Err(
-            "数据库中已有数据；演示模式需要空数据库（不指定 ANJIAN_DATABASE_URL 时会自动新建）"
-                .into(),
-        );
-    }
-    let password = std::env::var("ANJIAN_DEMO_PASSWORD")
-        .ok()
-        .filter(|p| !p.is_empty());
-    let accounts = load(&db, SystemClock.now_ms(), password.as_deref()).await?;
+    let (db, url, accounts) = prepare(c).await?;
     serve(db, args, |addr| {
         println!();
         println!("安监平台演示已启动：http://{addr}/");
@@ -476,7 +444,67 @@ pub async fn run(c: &Common, args: &ServeArgs) -> Result<(), String> {
         for (u, p, r) in &accounts {
             println!("  {u:<16} {p:<18} {r}");
         }
+        println!("数据库：{url}（再次运行 demo 会重建它；校验审计链：anjian audit verify）");
         println!("按 Ctrl-C 停止。");
     })
     .await
+}
+
+/// The demo's accounts: user name, password, role label.
+pub type DemoAccounts = Vec<(String, String, &'static str)>;
+
+/// Builds the demo database (the default one, or `ANJIAN_DATABASE_URL` when it is
+/// empty) and returns it with its URL and accounts.
+pub async fn prepare(c: &Common) -> Result<(Db, String, DemoAccounts), String> {
+    std::fs::create_dir_all(&c.data_dir).map_err(|e| e.to_string())?;
+    ensure_secret_key(c)?;
+    // The demo lives in the default database, so that `anjian audit verify` and the
+    // other commands work on it as they are. A database the demo built before is
+    // replaced; one holding anything else is never touched.
+    let url = database_url(c, "anjian.db");
+    let mut db = open(&url).await?;
+    let is_demo = anjian_store::settings::get(&db, anjian_store::settings::DEMO)
+        .await
+        .map_err(|e| e.to_string())?
+        .is_some();
+    let filter = anjian_store::directory::UnitFilter {
+        limit: 1,
+        include_inactive: true,
+        ..Default::default()
+    };
+    let empty = units::list(&db, &Scope::All, &filter)
+        .await
+        .map_err(|e| e.to_string())?
+        .is_empty();
+    if !empty {
+        let file = url
+            .strip_prefix("sqlite:")
+            .filter(|_| is_demo && c.database_url.is_none());
+        let Some(file) = file else {
+            return Err(format!(
+                "数据库 {url} 中已有数据，演示模式不会覆盖它；请用 --data-dir 指定一个新目录"
+            ));
+        };
+        db.close().await;
+        for ext in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{file}{ext}"));
+        }
+        db = open(&url).await?;
+    }
+    let password = std::env::var("ANJIAN_DEMO_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty());
+    let now = SystemClock.now_ms();
+    let accounts = load(&db, now, password.as_deref()).await?;
+    anjian_store::settings::set(
+        &db,
+        now,
+        &Actor::system("demo"),
+        "settings.demo",
+        anjian_store::settings::DEMO,
+        "1",
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    Ok((db, url, accounts))
 }

@@ -1,5 +1,7 @@
-//! Settings kept in the database and edited in the product (the password policy).
+//! Settings kept in the database: the password policy, and the mark of a demo
+//! database. Each change is audited.
 
+use anjian_core::audit::digest;
 use anjian_core::password::PasswordPolicy;
 
 use crate::audit::{self, Entry};
@@ -7,15 +9,50 @@ use crate::db::{Db, q};
 use crate::error::Result;
 use crate::scope::Actor;
 
-const POLICY_KEY: &str = "password_policy";
+/// Key of the password policy (JSON).
+pub const PASSWORD_POLICY: &str = "password_policy";
+/// Key present in databases that `anjian demo` built, and only there.
+pub const DEMO: &str = "demo";
+
+/// The value of a setting.
+pub async fn get(db: &Db, key: &str) -> Result<Option<String>> {
+    let v: Option<(String,)> = db
+        .read()
+        .opt(q("SELECT value FROM settings WHERE key = $1").bind(key))
+        .await?;
+    Ok(v.map(|(s,)| s))
+}
+
+/// Sets a setting, audited as `action`, in one transaction.
+pub async fn set(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    action: &'static str,
+    key: &'static str,
+    value: &str,
+) -> Result<()> {
+    let before = get(db, key).await?;
+    let mut tx = db.begin().await?;
+    tx.execute(
+        q("INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at")
+            .bind(key)
+            .bind(value)
+            .bind(now_ms),
+    )
+    .await?;
+    let e = Entry::ok(action, "settings", key)
+        .change(before.as_ref().map(digest), Some(digest(&value)))
+        .detail(value.chars().take(500).collect::<String>());
+    audit::append(&mut tx, now_ms, actor, e).await?;
+    tx.commit().await
+}
 
 /// The password policy in force (the default until the security administrator sets one).
 pub async fn password_policy(db: &Db) -> Result<PasswordPolicy> {
-    let v: Option<(String,)> = db
-        .read()
-        .opt(q("SELECT value FROM settings WHERE key = $1").bind(POLICY_KEY))
-        .await?;
-    Ok(v.and_then(|(s,)| serde_json::from_str(&s).ok())
+    Ok(get(db, PASSWORD_POLICY)
+        .await?
+        .and_then(|s| serde_json::from_str(&s).ok())
         .unwrap_or_default())
 }
 
@@ -26,22 +63,14 @@ pub async fn set_password_policy(
     actor: &Actor,
     p: PasswordPolicy,
 ) -> Result<()> {
-    let before = password_policy(db).await?;
     let json = serde_json::to_string(&p).unwrap_or_default();
-    let mut tx = db.begin().await?;
-    tx.execute(
-        q("INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at")
-            .bind(POLICY_KEY)
-            .bind(json.clone())
-            .bind(now_ms),
+    set(
+        db,
+        now_ms,
+        actor,
+        "settings.password_policy",
+        PASSWORD_POLICY,
+        &json,
     )
-    .await?;
-    let e = Entry::ok("settings.password_policy", "settings", POLICY_KEY)
-        .change(
-            Some(anjian_core::audit::digest(&before)),
-            Some(anjian_core::audit::digest(&p)),
-        )
-        .detail(json);
-    audit::append(&mut tx, now_ms, actor, e).await?;
-    tx.commit().await
+    .await
 }

@@ -124,3 +124,46 @@ async fn the_operator_runs_the_commands_and_verify_catches_tampering() {
             .is_none()
     );
 }
+
+#[tokio::test]
+async fn demo_rebuilds_its_own_database_and_never_overwrites_real_data() {
+    let dir = TempDir(std::env::temp_dir().join(format!("anjian-demo-{}", std::process::id())));
+    let common = |d: &std::path::Path| anjian::cli::Common {
+        database_url: None,
+        data_dir: d.to_path_buf(),
+        secret_key_file: None,
+    };
+    let demo_dir = dir.0.join("demo");
+    let (db, url, accounts) = anjian::demo::prepare(&common(&demo_dir)).await.unwrap();
+    assert!(url.ends_with("anjian.db"), "{url}");
+    assert!(
+        accounts.iter().any(|(u, _, _)| u == "office")
+            && accounts.iter().any(|(u, _, _)| u == "auditor")
+    );
+    db.close().await;
+    // `anjian audit verify` on the default database checks the demo's chain.
+    anjian(&demo_dir, &["audit", "verify"]).await.unwrap();
+    // Running the demo again rebuilds it.
+    let (db, _, _) = anjian::demo::prepare(&common(&demo_dir)).await.unwrap();
+    let (n,): (i64,) = db
+        .read()
+        .one(anjian_store::q(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM users",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(n, 11);
+    db.close().await;
+    // A real database is refused.
+    let real = dir.0.join("real");
+    std::fs::create_dir_all(&real).unwrap();
+    let db = anjian::cli::open(&format!("sqlite:{}", real.join("anjian.db").display()))
+        .await
+        .unwrap();
+    anjian::demo::load(&db, 1_660_000_000_000, Some(crate::harness::PASSWORD))
+        .await
+        .unwrap();
+    db.close().await;
+    let err = anjian::demo::prepare(&common(&real)).await.err().unwrap();
+    assert!(err.contains("不会覆盖"), "{err}");
+}

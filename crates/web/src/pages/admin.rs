@@ -476,6 +476,7 @@ pub fn action_label(action: &str) -> &'static str {
         "token.create" => "生成 API 令牌",
         "token.revoke" => "吊销 API 令牌",
         "settings.password_policy" => "修改密码策略",
+        "settings.demo" => "建立演示数据",
         _ => "其他操作",
     }
 }
