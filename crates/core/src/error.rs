@@ -67,7 +67,7 @@ pub fn optional_text(
             format!("{label}不能超过{max}个字符"),
         ));
     }
-    if v.chars().any(|c| c.is_control()) {
+    if v.chars().any(|c| c.is_control() || is_bidi_control(c)) {
         return Err(FieldError::new(
             "invalid_chars",
             field,
@@ -75,4 +75,51 @@ pub fn optional_text(
         ));
     }
     Ok(Some(v.to_string()))
+}
+
+/// Bidirectional overrides and isolates, which can make a name display as another.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A free-text search or filter term: trimmed, control characters dropped, at most
+/// `max` characters; `None` when nothing is left. Never an error: a search box accepts
+/// anything.
+pub fn search_term(raw: Option<&str>, max: usize) -> Option<String> {
+    let v: String = raw?.chars().filter(|c| !c.is_control()).take(max).collect();
+    let v = v.trim();
+    (!v.is_empty()).then(|| v.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn search_terms_are_clean(raw in "\\PC*|[\\x00-\\x1f a-z]{0,20}") {
+            if let Some(t) = search_term(Some(&raw), 50) {
+                prop_assert!(!t.is_empty() && t.chars().count() <= 50);
+                prop_assert!(!t.chars().any(|c| c.is_control()));
+                prop_assert_eq!(t.trim(), t.as_str());
+            }
+        }
+    }
+
+    #[test]
+    fn required_text_names_its_field() {
+        assert_eq!(
+            required_text("name", "名称", "  ", 10).unwrap_err().field,
+            "name"
+        );
+        assert_eq!(
+            required_text("name", "名称", "a\u{0}b", 10)
+                .unwrap_err()
+                .code,
+            "invalid_chars"
+        );
+        assert_eq!(search_term(Some(" a\u{0}b "), 50).as_deref(), Some("ab"));
+        assert!(required_text("name", "名称", "\u{202e}gpj.exe", 20).is_err());
+    }
 }

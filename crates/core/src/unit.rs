@@ -184,7 +184,7 @@ pub fn normalize_name(raw: &str) -> String {
             '（' => Some('('),
             '）' => Some(')'),
             '“' | '”' | '"' => None,
-            c if c.is_whitespace() || c == '\u{3000}' => None,
+            c if c.is_whitespace() || c.is_control() || c == '\u{3000}' => None,
             c => Some(c),
         })
         .collect()

@@ -8,4 +8,5 @@ mod browser;
 mod cli;
 mod directory;
 mod harness;
+mod hostile;
 mod scope;

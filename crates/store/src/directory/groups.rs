@@ -162,7 +162,10 @@ pub enum Resolved {
 pub async fn resolve(db: &Db, name: &str) -> Result<Resolved> {
     let hit: Option<(i64,)> = db
         .read()
-        .opt(q("SELECT id FROM units WHERE name = $1 AND active = 1").bind(name.trim()))
+        .opt(
+            q("SELECT id FROM units WHERE name = $1 AND active = 1")
+                .bind(name.trim().replace(char::is_control, "")),
+        )
         .await?;
     if let Some((id,)) = hit {
         return Ok(Resolved::Unit(id));

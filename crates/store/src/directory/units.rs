@@ -132,6 +132,10 @@ async fn get_in(tx: &mut Tx, scope: &Scope, id: i64) -> Result<Unit> {
 
 /// A unit by code (no scope: for imports and the command line).
 pub async fn by_code(db: &Db, code: &str) -> Result<Option<Unit>> {
+    // A string that cannot be a code names no unit (and never reaches the database).
+    if anjian_core::unit::UnitCode::parse(code).is_err() {
+        return Ok(None);
+    }
     db.read()
         .opt(q(format!("SELECT {COLUMNS} FROM units u WHERE u.code = $1")).bind(code))
         .await

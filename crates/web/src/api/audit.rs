@@ -3,10 +3,11 @@
 use anjian_core::role::Role;
 use anjian_store::audit::{self, AuditFilter, AuditRow};
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::body::Params;
 use crate::AppState;
 use crate::auth::{ApiUser, require};
 use crate::error::ApiError;
@@ -24,11 +25,7 @@ pub struct AuditQuery {
 impl AuditQuery {
     /// The storage filter.
     pub fn filter(&self) -> AuditFilter {
-        let s = |v: &Option<String>| {
-            v.clone()
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty() && s.len() < 100)
-        };
+        let s = |v: &Option<String>| anjian_core::error::search_term(v.as_deref(), 64);
         AuditFilter {
             before: self.before,
             actor: s(&self.actor),
@@ -85,7 +82,7 @@ impl From<AuditRow> for AuditJson {
 pub async fn list(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    Query(q): Query<AuditQuery>,
+    Params(q): Params<AuditQuery>,
 ) -> Result<Json<Vec<AuditJson>>, ApiError> {
     require(&state, &u, Role::can_read_audit, "audit.read").await?;
     let rows = audit::list(&state.db, &q.filter()).await?;

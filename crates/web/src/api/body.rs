@@ -51,3 +51,41 @@ fn rejection(e: JsonRejection) -> Problem {
         _ => Problem::new(StatusCode::BAD_REQUEST, "bad_body", "无法读取请求体"),
     }
 }
+
+/// Query parameters whose rejection is answered in the API's error shape.
+pub struct Params<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for Params<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(Params(v)),
+            Err(e) => {
+                let text = e.body_text();
+                let field = text
+                    .split(['`', ':'])
+                    .map(str::trim)
+                    .find(|w| {
+                        !w.is_empty()
+                            && w.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                            && w.len() < 32
+                    })
+                    .map(str::to_string);
+                let mut p = Problem::new(
+                    StatusCode::BAD_REQUEST,
+                    "bad_query",
+                    match &field {
+                        Some(f) => format!("查询参数 {f} 的值无效"),
+                        None => "查询参数无效".to_string(),
+                    },
+                );
+                p.field = field;
+                Err(ApiError(p))
+            }
+        }
+    }
+}

@@ -4,13 +4,13 @@ use anjian_core::role::Role;
 use anjian_core::unit::{UnitDraft, UnitKind};
 use anjian_store::directory::{Unit, UnitFilter, groups, units};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::body::Body;
+use super::body::{Body, Params};
 use super::path_id;
 use crate::AppState;
 use crate::auth::{ApiUser, require};
@@ -76,7 +76,7 @@ pub struct UnitQuery {
 pub async fn list_units(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    Query(f): Query<UnitQuery>,
+    Params(f): Params<UnitQuery>,
 ) -> Result<Response, ApiError> {
     let kind = match f.kind.as_deref().filter(|k| !k.is_empty()) {
         Some(k) => Some(UnitKind::parse(k)?),
@@ -86,10 +86,7 @@ pub async fn list_units(
     let filter = UnitFilter {
         after: f.after,
         limit,
-        search: f
-            .q
-            .filter(|s| !s.trim().is_empty())
-            .map(|s| s.trim().chars().take(50).collect()),
+        search: anjian_core::error::search_term(f.q.as_deref(), 50),
         kind,
         parent: f.parent,
         include_inactive: f.all.unwrap_or(false),

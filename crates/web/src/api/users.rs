@@ -5,13 +5,13 @@ use anjian_core::password::parse_username;
 use anjian_core::role::Role;
 use anjian_store::accounts::{NewUser, User, users};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::body::Body;
+use super::body::{Body, Params};
 use super::path_id;
 use crate::AppState;
 use crate::auth::{ApiUser, require};
@@ -66,7 +66,7 @@ pub struct UserQuery {
 pub async fn list_users(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    Query(f): Query<UserQuery>,
+    Params(f): Params<UserQuery>,
 ) -> Result<Json<Vec<UserJson>>, ApiError> {
     require(&state, &u, Role::can_list_users, "users.list").await?;
     let rows = users::list(

@@ -3,12 +3,12 @@
 use anjian_core::error::required_text;
 use anjian_store::accounts::{tokens, users};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::admin::policy_hint;
-use super::{Layout, PageForm, flash_of};
+use super::{Layout, PageForm, PageQuery, flash_of};
 use crate::AppState;
 use crate::api::path_id;
 use crate::auth::{PageUser, password_due};
@@ -77,7 +77,7 @@ pub struct OkQuery {
 pub async fn account(
     State(state): State<AppState>,
     PageUser(u): PageUser,
-    Query(q): Query<OkQuery>,
+    PageQuery(q): PageQuery<OkQuery>,
 ) -> Result<Response, PageError> {
     page(
         &state,

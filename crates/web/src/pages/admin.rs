@@ -7,11 +7,11 @@ use anjian_store::accounts::{User, throttle, users};
 use anjian_store::audit::{self as chain, Entry};
 use anjian_store::directory::units;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::{Layout, PageForm, after_form, flash_of};
+use super::{Layout, PageForm, PageQuery, after_form, flash_of};
 use crate::AppState;
 use crate::api::audit::AuditQuery;
 use crate::api::path_id;
@@ -38,7 +38,7 @@ pub struct AfterQuery {
 pub async fn users(
     State(state): State<AppState>,
     PageUser(u): PageUser,
-    Query(q): Query<AfterQuery>,
+    PageQuery(q): PageQuery<AfterQuery>,
 ) -> Result<Response, PageError> {
     require(&state, &u, Role::can_list_users, "users.list").await?;
     let mut rows = users::list(&state.db, &u.scope(), q.after, None, 100).await?;
@@ -110,7 +110,7 @@ pub async fn user(
     State(state): State<AppState>,
     PageUser(u): PageUser,
     Path(id): Path<String>,
-    Query(q): Query<OkQuery>,
+    PageQuery(q): PageQuery<OkQuery>,
 ) -> Result<Response, PageError> {
     user_page(
         &state,
@@ -379,7 +379,7 @@ pub struct PolicyPage {
 pub async fn policy(
     State(state): State<AppState>,
     PageUser(u): PageUser,
-    Query(q): Query<OkQuery>,
+    PageQuery(q): PageQuery<OkQuery>,
 ) -> Result<Response, PageError> {
     require(
         &state,
@@ -566,7 +566,7 @@ async fn audit_page(
 pub async fn audit(
     State(state): State<AppState>,
     PageUser(u): PageUser,
-    Query(q): Query<AuditQuery>,
+    PageQuery(q): PageQuery<AuditQuery>,
 ) -> Result<Response, PageError> {
     require(&state, &u, Role::can_read_audit, "audit.read").await?;
     audit_page(&state, &u, q, None).await

@@ -6,12 +6,12 @@ use anjian_core::role::Role;
 use anjian_core::unit::{UnitDraft, UnitKind};
 use anjian_store::directory::{UnitFilter, groups, sheet, units};
 use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::{Layout, PageForm, after_form, flash_of, kind_options};
+use super::{Layout, PageForm, PageQuery, after_form, flash_of, kind_options};
 use crate::AppState;
 use crate::api::path_id;
 use crate::auth::{PageUser, require};
@@ -76,17 +76,11 @@ async fn crumbs(
 pub async fn units(
     State(state): State<AppState>,
     PageUser(u): PageUser,
-    Query(q): Query<UnitsQuery>,
+    PageQuery(q): PageQuery<UnitsQuery>,
 ) -> Result<Response, PageError> {
     require(&state, &u, Role::can_read_directory, "directory.read").await?;
     let scope = u.scope();
-    let search =
-        q.q.clone()
-            .unwrap_or_default()
-            .trim()
-            .chars()
-            .take(50)
-            .collect::<String>();
+    let search = anjian_core::error::search_term(q.q.as_deref(), 50).unwrap_or_default();
     let kind = q
         .kind
         .clone()
@@ -259,7 +253,7 @@ pub async fn unit(
     State(state): State<AppState>,
     PageUser(u): PageUser,
     Path(id): Path<String>,
-    Query(fl): Query<Flash>,
+    PageQuery(fl): PageQuery<Flash>,
 ) -> Result<Response, PageError> {
     let flash = fl.ok.map(|k| {
         match k.as_str() {
@@ -415,7 +409,7 @@ pub struct NewQuery {
 pub async fn new_unit(
     State(state): State<AppState>,
     PageUser(u): PageUser,
-    Query(q): Query<NewQuery>,
+    PageQuery(q): PageQuery<NewQuery>,
 ) -> Result<Response, PageError> {
     require(&state, &u, Role::can_edit_directory, "directory.edit").await?;
     let parent_code = match q.parent.as_deref().map(path_id).transpose()? {

@@ -71,6 +71,29 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for PageForm<T> {
     }
 }
 
+/// Query parameters whose rejection is a friendly error page.
+pub struct PageQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for PageQuery<T> {
+    type Rejection = PageError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(v)| PageQuery(v))
+            .map_err(|_| {
+                PageError(Problem::new(
+                    axum::http::StatusCode::BAD_REQUEST,
+                    "bad_query",
+                    "链接中的参数无效",
+                ))
+            })
+    }
+}
+
 /// The page routes (the login POST is added by the router with its rate limit).
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -6,12 +6,12 @@ use anjian_store::Scope;
 use anjian_store::accounts::users;
 use anjian_store::directory::units;
 use askama::Template;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::{Layout, PageForm};
+use super::{Layout, PageForm, PageQuery};
 use crate::AppState;
 use crate::auth::{PageUser, clear_cookie, is_secure, session_cookie};
 use crate::error::{PageError, render};
@@ -43,7 +43,7 @@ fn safe_next(n: Option<&str>) -> String {
 }
 
 /// GET /login.
-pub async fn login_page(user: Option<PageUser>, Query(q): Query<NextQuery>) -> Response {
+pub async fn login_page(user: Option<PageUser>, PageQuery(q): PageQuery<NextQuery>) -> Response {
     if user.is_some() {
         return Redirect::to("/").into_response();
     }

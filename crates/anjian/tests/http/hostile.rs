@@ -1,0 +1,133 @@
+//! Hostile and malformed input: every answer is a 4xx with a Chinese message (or a
+//! normal page), never a 500, on both engines.
+
+use serde_json::json;
+
+use crate::harness::{TestApp, engines};
+
+const NASTY: &[&str] = &[
+    "%00",
+    "a%00b",
+    "%E2%80%AE",
+    "'%20OR%201=1--",
+    "%25%25%25",
+    "%F0%9F%92%A3",
+    "..%2F..%2Fetc",
+    "9223372036854775808",
+    "-1",
+    "",
+];
+
+#[tokio::test]
+async fn nothing_a_user_types_causes_a_500() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let office = app.login("office").await;
+        let auditor = app.login("auditor").await;
+        for v in NASTY {
+            for path in [
+                format!("/api/v1/units?q={v}"),
+                format!("/api/v1/units?after={v}"),
+                format!("/api/v1/units?kind={v}"),
+                format!("/api/v1/units/{v}"),
+                format!("/api/v1/users?after={v}"),
+                format!("/api/v1/groups/{v}/members"),
+                format!("/units?q={v}"),
+                format!("/units?parent={v}"),
+                format!("/units/new?parent={v}"),
+                format!("/groups/{v}"),
+                format!("/users/{v}"),
+            ] {
+                let (s, _) = office.get_text(&path).await;
+                assert!(s < 500, "{path} answered {s} on {e:?}");
+            }
+            for path in [
+                format!("/api/v1/audit?actor={v}&action={v}&outcome={v}"),
+                format!("/audit?actor={v}&before={v}"),
+            ] {
+                let (s, _) = auditor.get_text(&path).await;
+                assert!(s < 500, "{path} answered {s} on {e:?}");
+            }
+        }
+        let weird = [
+            "\u{0}",
+            "a\u{0}b",
+            "\u{202e}x",
+            "' OR 1=1 --",
+            "💣",
+            &"长".repeat(5000),
+        ];
+        for w in weird {
+            for (path, body) in [
+                ("/api/v1/auth/login", json!({"username": w, "password": w})),
+                (
+                    "/api/v1/units",
+                    json!({"code": w, "name": w, "kind": w, "parent": 1, "aliases": [w], "sectors": [w]}),
+                ),
+                ("/api/v1/tokens", json!({"name": w})),
+            ] {
+                let (s, v) = office.post(path, body).await;
+                assert!(s < 500, "{path} with {w:?} answered {s}: {v}");
+                // A token may be named anything printable; the others refuse these.
+                if path != "/api/v1/tokens" || w.contains('\u{0}') || w.contains('\u{202e}') {
+                    assert!(
+                        (400..500).contains(&s),
+                        "{path} with {w:?} answered {s}: {v}"
+                    );
+                    assert!(v["error"]["message"].is_string());
+                }
+            }
+            let (s, _) = office
+                .form(
+                    "/units",
+                    &[
+                        ("code", w),
+                        ("name", w),
+                        ("kind", "enterprise"),
+                        ("parent_code", w),
+                    ],
+                )
+                .await;
+            assert!((400..500).contains(&s), "page form answered {s}");
+            let (s, _) = office
+                .form("/login", &[("username", w), ("password", w)])
+                .await;
+            assert!((400..500).contains(&s), "login form answered {s}");
+        }
+        let (s, v) = office.get("/api/v1/units?after=abc").await;
+        assert_eq!((s, v["error"]["code"].as_str()), (400, Some("bad_query")));
+        // The office's session still works after all that.
+        assert_eq!(office.get("/api/v1/me").await.0, 200);
+    }
+}
+
+#[tokio::test]
+async fn login_requests_are_rate_limited_per_address() {
+    let config = anjian_web::WebConfig {
+        login_per_minute: 3,
+        ..Default::default()
+    };
+    let app = TestApp::with_config(engines()[0], config).await;
+    let c = app.anon();
+    for _ in 0..3 {
+        assert_eq!(
+            c.post(
+                "/api/v1/auth/login",
+                json!({"username": "nobody1", "password": "x"})
+            )
+            .await
+            .0,
+            401
+        );
+    }
+    let (s, v) = c
+        .post(
+            "/api/v1/auth/login",
+            json!({"username": "nobody2", "password": "x"}),
+        )
+        .await;
+    assert_eq!(s, 429);
+    assert_eq!(v["error"]["code"], "rate_limited");
+    // Other routes are not limited.
+    assert_eq!(c.get("/healthz").await.0, 200);
+}
