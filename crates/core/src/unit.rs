@@ -256,3 +256,83 @@ mod tests {
         }
     }
 }
+
+/// A validated new unit group: its name, description, aliases and, for a group by
+/// rule, the kind and flag it selects (`None`: an explicit member list).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupDraft {
+    pub name: String,
+    pub description: String,
+    pub rule: Option<(UnitKind, bool)>,
+    pub aliases: Vec<String>,
+}
+
+impl GroupDraft {
+    /// Validates the raw fields of a group. An empty `rule_kind` means explicit members.
+    pub fn parse(
+        name: &str,
+        description: &str,
+        rule_kind: &str,
+        supervises_safety: bool,
+        aliases: &str,
+    ) -> Result<GroupDraft> {
+        let name = required_text("name", "分组名称", name, 50)?;
+        let description =
+            optional_text("description", "说明", description, 200)?.unwrap_or_default();
+        let rule = match rule_kind.trim() {
+            "" => None,
+            k => Some((
+                UnitKind::parse(k).map_err(|e| FieldError {
+                    field: "rule_kind",
+                    ..e
+                })?,
+                supervises_safety,
+            )),
+        };
+        if supervises_safety && !matches!(rule, Some((UnitKind::Department, _))) {
+            return Err(FieldError::new(
+                "supervision_needs_department",
+                "rule_supervises_safety",
+                "“负有安全生产监管职责”只能用于区级部门的分组",
+            ));
+        }
+        let aliases = split_list("aliases", "别名", aliases)?;
+        Ok(GroupDraft {
+            name,
+            description,
+            rule,
+            aliases,
+        })
+    }
+}
+
+#[cfg(test)]
+mod group_tests {
+    use super::*;
+
+    #[test]
+    fn group_fields_are_checked() {
+        let g = GroupDraft::parse("重点行业部门", "", "department", true, "重点部门").unwrap();
+        assert_eq!(g.rule, Some((UnitKind::Department, true)));
+        assert_eq!(
+            GroupDraft::parse(" ", "", "", false, "").unwrap_err().field,
+            "name"
+        );
+        assert_eq!(
+            GroupDraft::parse("x", "", "bureau", false, "")
+                .unwrap_err()
+                .field,
+            "rule_kind"
+        );
+        assert_eq!(
+            GroupDraft::parse("x", "", "township", true, "")
+                .unwrap_err()
+                .field,
+            "rule_supervises_safety"
+        );
+        assert_eq!(
+            GroupDraft::parse("x", "", "", false, "").unwrap().rule,
+            None
+        );
+    }
+}

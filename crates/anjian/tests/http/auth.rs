@@ -408,3 +408,94 @@ async fn api_tokens_authenticate_scripts_until_revoked() {
         assert_eq!((s, v["error"]["field"].as_str()), (422, Some("name")));
     }
 }
+
+#[tokio::test]
+async fn a_reset_password_must_be_changed_before_anything_else() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let sys = app.login("sysadmin").await;
+        let (_, list) = sys.get("/api/v1/users").await;
+        let id = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["username"] == "jtj")
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        assert_eq!(
+            sys.post(
+                &format!("/api/v1/users/{id}/password"),
+                json!({"password": "Temp#2022pass"})
+            )
+            .await
+            .0,
+            200
+        );
+        let c = app.anon();
+        let (s, _) = c
+            .form(
+                "/login",
+                &[("username", "jtj"), ("password", "Temp#2022pass")],
+            )
+            .await;
+        assert_eq!(s, 303);
+        let r = c
+            .http
+            .get(format!("{}/units", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.headers()["location"], "/account/password");
+        let (s, page) = c
+            .form(
+                "/account/password",
+                &[
+                    ("current", "Temp#2022pass"),
+                    ("password", "Temp#2022pass"),
+                    ("confirm", "Temp#2022pass"),
+                ],
+            )
+            .await;
+        assert_eq!(s, 422);
+        assert!(page.contains("新密码不能与当前密码相同"));
+        let (s, page) = c
+            .form(
+                "/account/password",
+                &[
+                    ("current", "Temp#2022pass"),
+                    ("password", "Jiaotong#2022x"),
+                    ("confirm", "Jiaotong#2022y"),
+                ],
+            )
+            .await;
+        assert_eq!(s, 422);
+        assert!(page.contains("两次输入"));
+        let (s, _) = c
+            .form(
+                "/account/password",
+                &[
+                    ("current", "Temp#2022pass"),
+                    ("password", "Jiaotong#2022x"),
+                    ("confirm", "Jiaotong#2022x"),
+                ],
+            )
+            .await;
+        assert_eq!(s, 303);
+        assert_eq!(c.get_text("/units").await.0, 200);
+        // Rotation: after the policy's 90 days the user is sent to the password page again.
+        app.advance(91 * 86_400_000);
+        let c = app.anon();
+        assert_eq!(
+            c.form(
+                "/login",
+                &[("username", "jtj"), ("password", "Jiaotong#2022x")]
+            )
+            .await
+            .0,
+            303
+        );
+        let r = c.http.get(format!("{}/", app.base)).send().await.unwrap();
+        assert_eq!(r.headers()["location"], "/account/password");
+    }
+}

@@ -283,3 +283,93 @@ async fn xlsx_import_is_all_or_nothing_with_a_report_of_every_row() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_office_defines_groups_by_list_and_by_rule() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let office = app.login("office").await;
+        let (yjj, jtj) = (app.unit_id("区应急局").await, app.unit_id("区交通局").await);
+        let (s, g) = office.post("/api/v1/groups", json!({"name": "危化品协同监管部门", "description": "第（21）项", "members": [yjj, jtj], "aliases": ["危化品牵头部门"]})).await;
+        assert_eq!(s, 201, "{g}");
+        let (_, m) = office
+            .get(&format!("/api/v1/groups/{}/members", g["id"]))
+            .await;
+        let mut n = names(&m);
+        n.sort();
+        assert_eq!(n, vec!["区交通局", "区应急局"]);
+        assert_eq!(
+            anjian_store::directory::groups::resolve(&app.db, "危化品牵头部门")
+                .await
+                .unwrap(),
+            anjian_store::directory::Resolved::Group(g["id"].as_i64().unwrap())
+        );
+        // Bad input names the field and writes nothing.
+        let (s, v) = office
+            .post("/api/v1/groups", json!({"name": "空分组", "members": []}))
+            .await;
+        assert_eq!((s, v["error"]["field"].as_str()), (422, Some("members")));
+        let (s, v) = office
+            .post(
+                "/api/v1/groups",
+                json!({"name": "坏成员", "members": [12345]}),
+            )
+            .await;
+        assert_eq!((s, v["error"]["field"].as_str()), (422, Some("members")));
+        let (s, v) = office
+            .post(
+                "/api/v1/groups",
+                json!({"name": "危化品协同监管部门", "members": [yjj]}),
+            )
+            .await;
+        assert_eq!(
+            (s, v["error"]["code"].as_str()),
+            (409, Some("duplicate_group"))
+        );
+        assert_eq!(
+            app.login("bachuan")
+                .await
+                .post("/api/v1/groups", json!({"name": "x", "members": [yjj]}))
+                .await
+                .0,
+            403
+        );
+        // The page form: a group by rule.
+        let (s, _) = office
+            .form(
+                "/groups",
+                &[
+                    ("name", "全部区属国企"),
+                    ("rule_kind", "soe"),
+                    ("aliases", "区属国企"),
+                ],
+            )
+            .await;
+        assert_eq!(s, 303);
+        let (s, page) = office
+            .form(
+                "/groups",
+                &[("name", "缺编码"), ("members", "tl-town-001、no-such")],
+            )
+            .await;
+        assert_eq!(s, 422);
+        assert!(page.contains("no-such"), "{page}");
+        let (_, groups) = office.get("/api/v1/groups").await;
+        let soe = groups
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["name"] == "全部区属国企")
+            .unwrap();
+        assert_eq!(
+            office
+                .get(&format!("/api/v1/groups/{}/members", soe["id"]))
+                .await
+                .1
+                .as_array()
+                .unwrap()
+                .len(),
+            3
+        );
+    }
+}

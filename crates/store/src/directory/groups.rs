@@ -45,6 +45,42 @@ pub async fn create(
     aliases: &[&str],
 ) -> Result<Group> {
     let mut tx = db.begin().await?;
+    if let Membership::Explicit(ids) = membership {
+        if ids.is_empty() || ids.len() > 2000 {
+            return Err(Error::Invalid(anjian_core::FieldError::new(
+                "members_required",
+                "members",
+                "指定单位的分组须列出1到2000个成员单位",
+            )));
+        }
+        let mut query = q("SELECT CAST(COUNT(*) AS BIGINT) FROM units WHERE id IN (");
+        for (i, u) in ids.iter().enumerate() {
+            query = if i == 0 {
+                query.push_bind(*u)
+            } else {
+                query.push(", ").push_bind(*u)
+            };
+        }
+        let (found,): (i64,) = tx.one(query.push(")")).await?;
+        let distinct = ids.iter().collect::<std::collections::HashSet<_>>().len();
+        if found as usize != distinct {
+            return Err(Error::Invalid(anjian_core::FieldError::new(
+                "member_not_found",
+                "members",
+                "成员单位中有不存在的单位",
+            )));
+        }
+    }
+    let taken: Option<(i64,)> = tx
+        .opt(q("SELECT id FROM unit_groups WHERE name = $1").bind(name))
+        .await?;
+    if taken.is_some() {
+        return Err(Error::conflict(
+            "duplicate_group",
+            "name",
+            format!("分组「{name}」已存在"),
+        ));
+    }
     let id = next_id(now_ms);
     let (kind, flag) = match membership {
         Membership::Rule {
@@ -62,17 +98,19 @@ pub async fn create(
             .bind(description)
             .bind(now_ms),
     )
-    .await
-    .map_err(|e| if e.is_unique_violation() { Error::conflict("duplicate_group", "name", format!("分组「{name}」已存在")) } else { e })?;
+    .await?;
     if let Membership::Explicit(ids) = membership {
-        for u in ids {
-            tx.execute(
-                q("INSERT INTO unit_group_members (group_id, unit_id) VALUES ($1, $2)")
-                    .bind(id)
-                    .bind(*u),
-            )
-            .await?;
+        let unique: std::collections::BTreeSet<i64> = ids.iter().copied().collect();
+        let mut insert = q("INSERT INTO unit_group_members (group_id, unit_id) VALUES ");
+        for (n, u) in unique.into_iter().enumerate() {
+            insert = insert
+                .push(if n == 0 { "(" } else { ", (" })
+                .push_bind(id)
+                .push(", ")
+                .push_bind(u)
+                .push(")");
         }
+        tx.execute(insert).await?;
     }
     for a in std::iter::once(&name).chain(aliases.iter()) {
         add_alias(&mut tx, None, Some(id), a).await?;

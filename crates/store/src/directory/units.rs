@@ -513,3 +513,24 @@ pub async fn list_ids(db: &Db, scope: &Scope, ids: &[i64]) -> Result<Vec<Unit>> 
     }
     db.read().all(query.push(")")).await
 }
+
+/// The ids of the units with these codes (one query; unknown codes are absent).
+pub async fn ids_by_codes(db: &Db, codes: &[String]) -> Result<Vec<(String, i64)>> {
+    let valid: Vec<&String> = codes
+        .iter()
+        .filter(|c| anjian_core::unit::UnitCode::parse(c).is_ok())
+        .take(2000)
+        .collect();
+    if valid.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut query = q("SELECT code, id FROM units WHERE code IN (");
+    for (i, c) in valid.into_iter().enumerate() {
+        query = if i == 0 {
+            query.push_bind(c.clone())
+        } else {
+            query.push(", ").push_bind(c.clone())
+        };
+    }
+    db.read().all(query.push(")")).await
+}

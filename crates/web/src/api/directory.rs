@@ -1,7 +1,7 @@
 //! Units and groups.
 
 use anjian_core::role::Role;
-use anjian_core::unit::{UnitDraft, UnitKind};
+use anjian_core::unit::{GroupDraft, UnitDraft, UnitKind};
 use anjian_store::directory::{Unit, UnitFilter, groups, units};
 use axum::Json;
 use axum::extract::{Path, State};
@@ -289,4 +289,73 @@ pub async fn group_members(
 ) -> Result<Json<Vec<UnitJson>>, ApiError> {
     let ms = groups::members(&state.db, &u.scope(), path_id(&id)?).await?;
     Ok(Json(ms.iter().map(UnitJson::from).collect()))
+}
+
+/// A new group: by rule (`rule_kind`, optionally only supervising departments) or by an
+/// explicit list of member unit ids.
+#[derive(Deserialize, ToSchema)]
+pub struct GroupInput {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub rule_kind: Option<String>,
+    #[serde(default)]
+    pub rule_supervises_safety: bool,
+    #[serde(default)]
+    pub members: Vec<i64>,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+}
+
+/// Creates a named group (office administrator).
+#[utoipa::path(post, path = "/api/v1/groups", request_body = GroupInput, responses((status = 201, body = GroupJson), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn create_group(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Body(i): Body<GroupInput>,
+) -> Result<Response, ApiError> {
+    require(&state, &u, Role::can_edit_directory, "directory.edit").await?;
+    let draft = GroupDraft::parse(
+        &i.name,
+        &i.description,
+        i.rule_kind.as_deref().unwrap_or(""),
+        i.rule_supervises_safety,
+        &i.aliases.join("、"),
+    )?;
+    let g = save_group(&state, &u, &draft, i.members).await?;
+    Ok((StatusCode::CREATED, Json(g)).into_response())
+}
+
+/// Saves a validated group for the API and the page alike.
+pub async fn save_group(
+    state: &AppState,
+    u: &anjian_store::accounts::SessionUser,
+    draft: &GroupDraft,
+    members: Vec<i64>,
+) -> Result<GroupJson, Problem> {
+    let membership = match draft.rule {
+        Some((kind, supervises_safety)) => groups::Membership::Rule {
+            kind,
+            supervises_safety,
+        },
+        None => groups::Membership::Explicit(members),
+    };
+    let aliases: Vec<&str> = draft.aliases.iter().map(String::as_str).collect();
+    let g = groups::create(
+        &state.db,
+        state.now(),
+        &u.actor(),
+        &draft.name,
+        &draft.description,
+        &membership,
+        &aliases,
+    )
+    .await?;
+    Ok(GroupJson {
+        id: g.id,
+        name: g.name,
+        description: g.description,
+        rule_kind: g.rule_kind,
+        rule_supervises_safety: g.rule_supervises_safety == Some(1),
+    })
 }

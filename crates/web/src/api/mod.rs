@@ -32,7 +32,10 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/units/{id}/active",
             post(directory::set_unit_active),
         )
-        .route("/api/v1/groups", get(directory::list_groups))
+        .route(
+            "/api/v1/groups",
+            get(directory::list_groups).post(directory::create_group),
+        )
         .route("/api/v1/groups/{id}/members", get(directory::group_members))
         .route(
             "/api/v1/users",

@@ -24,6 +24,7 @@ use super::{audit, auth, directory, users};
         directory::move_unit,
         directory::set_unit_active,
         directory::list_groups,
+        directory::create_group,
         directory::group_members,
         users::list_users,
         users::get_user,

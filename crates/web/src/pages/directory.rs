@@ -3,7 +3,7 @@
 
 use anjian_core::directory::{RowProblem, write_sheet};
 use anjian_core::role::Role;
-use anjian_core::unit::{UnitDraft, UnitKind};
+use anjian_core::unit::{GroupDraft, UnitDraft, UnitKind};
 use anjian_store::directory::{UnitFilter, groups, sheet, units};
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
@@ -483,6 +483,11 @@ pub async fn create(
 #[template(path = "groups.html")]
 pub struct GroupsPage {
     pub layout: Option<Layout>,
+    pub can_edit: bool,
+    pub kinds: Vec<(&'static str, &'static str)>,
+    /// The form's values: name, description, rule kind, member codes, aliases.
+    pub f: (String, String, String, String, String),
+    pub error: Option<String>,
     pub groups: Vec<(i64, String, String)>,
     pub selected: String,
     pub members: Option<Vec<(i64, String)>>,
@@ -492,6 +497,16 @@ async fn groups_page(
     state: &AppState,
     u: &anjian_store::accounts::SessionUser,
     selected: Option<i64>,
+) -> Result<Response, PageError> {
+    groups_page_with(state, u, selected, Default::default(), None).await
+}
+
+async fn groups_page_with(
+    state: &AppState,
+    u: &anjian_store::accounts::SessionUser,
+    selected: Option<i64>,
+    f: (String, String, String, String, String),
+    error: Option<String>,
 ) -> Result<Response, PageError> {
     require(state, u, Role::can_read_directory, "directory.read").await?;
     let gs = groups::list(&state.db).await?;
@@ -524,12 +539,85 @@ async fn groups_page(
         }
         None => None,
     };
-    Ok(render(&GroupsPage {
+    let mut r = render(&GroupsPage {
         layout: Layout::of(u),
+        can_edit: u.role().can_edit_directory(),
+        kinds: kind_options(),
+        f,
+        error: error.clone(),
         groups: gs.iter().map(|g| (g.id, g.name.clone(), rule(g))).collect(),
         selected: name,
         members,
-    }))
+    });
+    if error.is_some() {
+        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
+#[derive(Deserialize)]
+pub struct GroupForm {
+    name: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    rule_kind: String,
+    rule_supervises_safety: Option<String>,
+    #[serde(default)]
+    members: String,
+    #[serde(default)]
+    aliases: String,
+}
+
+/// POST /groups: the office creates a group by rule or by member codes.
+pub async fn create_group(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    PageForm(f): PageForm<GroupForm>,
+) -> Result<Response, PageError> {
+    require(&state, &u, Role::can_edit_directory, "directory.edit").await?;
+    let result: Result<i64, Problem> = async {
+        let draft = GroupDraft::parse(
+            &f.name,
+            &f.description,
+            &f.rule_kind,
+            f.rule_supervises_safety.is_some(),
+            &f.aliases,
+        )?;
+        let mut members = Vec::new();
+        if draft.rule.is_none() {
+            let codes = anjian_core::unit::split_list("members", "成员单位编码", &f.members)?;
+            let found = units::ids_by_codes(&state.db, &codes).await?;
+            if let Some(missing) = codes
+                .iter()
+                .find(|c| !found.iter().any(|(code, _)| code == *c))
+            {
+                return Err(Problem::bad_field(
+                    "member_not_found",
+                    "members",
+                    format!("找不到编码为 {missing} 的单位"),
+                ));
+            }
+            members = found.into_iter().map(|(_, id)| id).collect();
+        }
+        Ok(
+            crate::api::directory::save_group(&state, &u, &draft, members)
+                .await?
+                .id,
+        )
+    }
+    .await;
+    let form = (
+        f.name.clone(),
+        f.description.clone(),
+        f.rule_kind.clone(),
+        f.members.clone(),
+        f.aliases.clone(),
+    );
+    after_form(result.map(|id| format!("/groups/{id}")), |msg| {
+        groups_page_with(&state, &u, None, form, Some(msg))
+    })
+    .await
 }
 
 /// GET /groups.

@@ -105,7 +105,10 @@ pub fn routes() -> Router<AppState> {
         .route("/units/{id}", get(directory::unit).post(directory::update))
         .route("/units/{id}/move", post(directory::move_unit))
         .route("/units/{id}/active", post(directory::set_active))
-        .route("/groups", get(directory::groups))
+        .route(
+            "/groups",
+            get(directory::groups).post(directory::create_group),
+        )
         .route("/groups/{id}", get(directory::group))
         .route(
             "/directory/import",
@@ -197,6 +200,10 @@ fn field_label(f: &str) -> &str {
         "min_classes" => "字符种类",
         "rotation_days" => "更换周期",
         "active" => "状态",
+        "members" => "成员单位",
+        "description" => "说明",
+        "rule_kind" => "分组类型",
+        "rule_supervises_safety" => "监管职责",
         other => other,
     }
 }
