@@ -240,3 +240,32 @@ async fn a_disabled_account_loses_its_session_and_cannot_log_in() {
         assert_eq!(v["error"]["code"], "account_disabled");
     }
 }
+
+#[tokio::test]
+async fn a_department_finds_its_sector_enterprises_on_the_directory_pages() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let yjj = app.login("yjj").await;
+        let (s, root) = yjj.get_text("/units").await;
+        assert_eq!(s, 200);
+        assert!(
+            root.contains("区应急局") && root.contains("监管企业"),
+            "{root}"
+        );
+        let (_, list) = yjj.get_text("/units?kind=enterprise").await;
+        assert!(list.contains("重庆某机械制造有限公司") && list.contains("重庆铜梁某化工有限公司"));
+        assert!(
+            !list.contains("铜梁区某燃气有限公司"),
+            "gas is another department's sector"
+        );
+        // A township's page has no such note.
+        assert!(
+            !app.login("bachuan")
+                .await
+                .get_text("/units")
+                .await
+                .1
+                .contains("监管企业")
+        );
+    }
+}

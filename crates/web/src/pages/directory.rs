@@ -33,6 +33,8 @@ pub struct UnitRow {
 #[template(path = "units.html")]
 pub struct UnitsPage {
     pub layout: Option<Layout>,
+    /// A department also sees the enterprises of its sectors, outside its subtree.
+    pub sector_note: bool,
     pub can_edit: bool,
     pub search: String,
     pub kind: String,
@@ -129,6 +131,13 @@ pub async fn units(
     }
     Ok(render(&UnitsPage {
         layout: Layout::of(&u),
+        sector_note: matches!(
+            scope,
+            anjian_store::Scope::Subtree {
+                sector_supervisor: true,
+                ..
+            }
+        ),
         can_edit: u.role().can_edit_directory(),
         search,
         kind: kind.map(|k| k.as_str().to_string()).unwrap_or_default(),
