@@ -94,6 +94,15 @@ impl Role {
         matches!(self, Role::SystemAdmin)
     }
 
+    /// Roles the system administrator may give when creating an account; the office and
+    /// the three administrators are granted by the security administrator.
+    pub fn creatable_by_system_admin(self) -> bool {
+        matches!(
+            self,
+            Role::UnitOperator | Role::UnitLeader | Role::EnterpriseUser
+        )
+    }
+
     /// May change an account's role, unlock it, set the password policy.
     pub fn can_grant_roles(self) -> bool {
         matches!(self, Role::SecurityAdmin)

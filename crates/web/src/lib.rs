@@ -3,6 +3,7 @@
 //! call one storage function (one transaction, scope applied, audit appended) and
 //! render the result.
 
+pub mod accounts;
 pub mod api;
 pub mod auth;
 pub mod error;

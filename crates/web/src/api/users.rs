@@ -1,9 +1,7 @@
 //! Accounts, by the separated administrators.
 
-use anjian_core::error::required_text;
-use anjian_core::password::parse_username;
 use anjian_core::role::Role;
-use anjian_store::accounts::{NewUser, User, users};
+use anjian_store::accounts::{User, users};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -102,47 +100,6 @@ pub struct NewUserInput {
     pub password: String,
 }
 
-/// Roles the system administrator may give at creation; the office and the three
-/// administrators are granted by the security administrator.
-pub fn creatable_by_system_admin(r: Role) -> bool {
-    matches!(
-        r,
-        Role::UnitOperator | Role::UnitLeader | Role::EnterpriseUser
-    )
-}
-
-/// Validates a new account's fields and hashes its password.
-pub async fn new_user(
-    state: &AppState,
-    username: &str,
-    display_name: &str,
-    unit: i64,
-    role: &str,
-    password: &str,
-) -> Result<NewUser, Problem> {
-    let username = parse_username(username)?;
-    let display_name = required_text("display_name", "姓名", display_name, 50)?;
-    let role = Role::parse(role)?;
-    if !creatable_by_system_admin(role) {
-        return Err(Problem::bad_field(
-            "role_needs_security_admin",
-            "role",
-            "系统管理员只能创建单位操作员、单位负责人、企业用户；其他角色须由安全管理员授予",
-        ));
-    }
-    let policy = anjian_store::settings::password_policy(&state.db).await?;
-    policy.check(&username, password)?;
-    let password_hash = crate::password::hash(password.to_string()).await;
-    Ok(NewUser {
-        username,
-        display_name,
-        unit_id: unit,
-        role,
-        password_hash,
-        must_change_password: true,
-    })
-}
-
 /// Creates an account (system administrator). The user must choose a new password at
 /// first login.
 #[utoipa::path(post, path = "/api/v1/users", request_body = NewUserInput, responses((status = 201, body = UserJson), (status = 422, body = crate::error::ErrorBody)))]
@@ -152,7 +109,7 @@ pub async fn create_user(
     Body(i): Body<NewUserInput>,
 ) -> Result<Response, ApiError> {
     require(&state, &u, Role::can_manage_accounts, "users.create").await?;
-    let new = new_user(
+    let new = crate::accounts::new_user(
         &state,
         &i.username,
         &i.display_name,
@@ -210,21 +167,7 @@ pub async fn reset_password(
         "users.reset_password",
     )
     .await?;
-    let target = users::get(&state.db, &u.scope(), path_id(&id)?).await?;
-    anjian_store::settings::password_policy(&state.db)
-        .await?
-        .check(&target.username, &i.password)?;
-    let hash = crate::password::hash(i.password).await;
-    let user = users::set_password(
-        &state.db,
-        state.now(),
-        &u.actor(),
-        &u.scope(),
-        target.id,
-        &hash,
-        true,
-    )
-    .await?;
+    let user = crate::accounts::reset_password(&state, &u, path_id(&id)?, i.password).await?;
     Ok(Json(UserJson::from(&user)))
 }
 

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::admin::policy_hint;
-use super::{Layout, PageForm, PageQuery, flash_of};
+use super::{Done, Layout, PageForm, PageQuery, flash_of};
 use crate::AppState;
 use crate::api::path_id;
 use crate::auth::{PageUser, password_due};
@@ -68,16 +68,11 @@ async fn page(
     Ok(r)
 }
 
-#[derive(Deserialize)]
-pub struct OkQuery {
-    ok: Option<String>,
-}
-
 /// GET /account and /account/password.
 pub async fn account(
     State(state): State<AppState>,
     PageUser(u): PageUser,
-    PageQuery(q): PageQuery<OkQuery>,
+    PageQuery(q): PageQuery<Done>,
 ) -> Result<Response, PageError> {
     page(
         &state,

@@ -11,11 +11,11 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::{Layout, PageForm, PageQuery, after_form, flash_of};
+use super::{Done, Layout, PageForm, PageQuery, after_form, flash_of};
 use crate::AppState;
+use crate::accounts::new_user as validate_new_user;
 use crate::api::audit::AuditQuery;
 use crate::api::path_id;
-use crate::api::users::{creatable_by_system_admin, new_user as validate_new_user};
 use crate::auth::{PageUser, require};
 use crate::error::{PageError, Problem, render};
 
@@ -100,17 +100,12 @@ async fn user_page(
     Ok(r)
 }
 
-#[derive(Deserialize)]
-pub struct OkQuery {
-    ok: Option<String>,
-}
-
 /// GET /users/{id}.
 pub async fn user(
     State(state): State<AppState>,
     PageUser(u): PageUser,
     Path(id): Path<String>,
-    PageQuery(q): PageQuery<OkQuery>,
+    PageQuery(q): PageQuery<Done>,
 ) -> Result<Response, PageError> {
     user_page(
         &state,
@@ -188,25 +183,9 @@ pub async fn reset_password(
     )
     .await?;
     let id = path_id(&id)?;
-    let r: Result<(), Problem> = async {
-        let target = users::get(&state.db, &u.scope(), id).await?;
-        anjian_store::settings::password_policy(&state.db)
-            .await?
-            .check(&target.username, &f.password)?;
-        let hash = crate::password::hash(f.password.clone()).await;
-        users::set_password(
-            &state.db,
-            state.now(),
-            &u.actor(),
-            &u.scope(),
-            id,
-            &hash,
-            true,
-        )
-        .await?;
-        Ok(())
-    }
-    .await;
+    let r = crate::accounts::reset_password(&state, &u, id, f.password)
+        .await
+        .map(|_| ());
     after_action(&state, &u, id, r).await
 }
 
@@ -308,7 +287,7 @@ pub async fn new_user(
 fn creatable_roles() -> Vec<(&'static str, &'static str)> {
     Role::ALL
         .iter()
-        .filter(|r| creatable_by_system_admin(**r))
+        .filter(|r| r.creatable_by_system_admin())
         .map(|r| (r.as_str(), r.label()))
         .collect()
 }
@@ -379,7 +358,7 @@ pub struct PolicyPage {
 pub async fn policy(
     State(state): State<AppState>,
     PageUser(u): PageUser,
-    PageQuery(q): PageQuery<OkQuery>,
+    PageQuery(q): PageQuery<Done>,
 ) -> Result<Response, PageError> {
     require(
         &state,

@@ -11,7 +11,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::{Layout, PageForm, PageQuery, after_form, flash_of, kind_options};
+use super::{Done, Layout, PageForm, PageQuery, after_form, flash_of, kind_options};
 use crate::AppState;
 use crate::api::path_id;
 use crate::auth::{PageUser, require};
@@ -252,17 +252,12 @@ async fn unit_page(
     Ok(r)
 }
 
-#[derive(Deserialize, Default)]
-pub struct Flash {
-    ok: Option<String>,
-}
-
 /// GET /units/{id}.
 pub async fn unit(
     State(state): State<AppState>,
     PageUser(u): PageUser,
     Path(id): Path<String>,
-    PageQuery(fl): PageQuery<Flash>,
+    PageQuery(fl): PageQuery<Done>,
 ) -> Result<Response, PageError> {
     let flash = fl.ok.map(|k| {
         match k.as_str() {

@@ -71,6 +71,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for PageForm<T> {
     }
 }
 
+/// `?ok=…` on the page a form action redirected to: what to confirm to the user.
+#[derive(serde::Deserialize, Default)]
+pub struct Done {
+    pub ok: Option<String>,
+}
+
 /// Query parameters whose rejection is a friendly error page.
 pub struct PageQuery<T>(pub T);
 

@@ -1,0 +1,69 @@
+//! Account actions shared by the API and the pages: creating an account and resetting
+//! a password, each validated once and stored in one transaction.
+
+use anjian_core::error::required_text;
+use anjian_core::password::parse_username;
+use anjian_core::role::Role;
+use anjian_store::accounts::{NewUser, SessionUser, User, users};
+
+use crate::AppState;
+use crate::error::Problem;
+
+/// Validates a new account's fields against the policy and hashes its password. The
+/// user must choose a new password at first login.
+pub async fn new_user(
+    state: &AppState,
+    username: &str,
+    display_name: &str,
+    unit: i64,
+    role: &str,
+    password: &str,
+) -> Result<NewUser, Problem> {
+    let username = parse_username(username)?;
+    let display_name = required_text("display_name", "姓名", display_name, 50)?;
+    let role = Role::parse(role)?;
+    if !role.creatable_by_system_admin() {
+        return Err(Problem::bad_field(
+            "role_needs_security_admin",
+            "role",
+            "系统管理员只能创建单位操作员、单位负责人、企业用户；其他角色须由安全管理员授予",
+        ));
+    }
+    anjian_store::settings::password_policy(&state.db)
+        .await?
+        .check(&username, password)?;
+    let password_hash = crate::password::hash(password.to_string()).await;
+    Ok(NewUser {
+        username,
+        display_name,
+        unit_id: unit,
+        role,
+        password_hash,
+        must_change_password: true,
+    })
+}
+
+/// Resets the password of an account in `me`'s scope; the user must change it at next
+/// login and loses its sessions.
+pub async fn reset_password(
+    state: &AppState,
+    me: &SessionUser,
+    id: i64,
+    password: String,
+) -> Result<User, Problem> {
+    let target = users::get(&state.db, &me.scope(), id).await?;
+    anjian_store::settings::password_policy(&state.db)
+        .await?
+        .check(&target.username, &password)?;
+    let hash = crate::password::hash(password).await;
+    Ok(users::set_password(
+        &state.db,
+        state.now(),
+        &me.actor(),
+        &me.scope(),
+        id,
+        &hash,
+        true,
+    )
+    .await?)
+}
