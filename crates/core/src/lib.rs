@@ -6,7 +6,9 @@ pub mod audit;
 pub mod directory;
 pub mod error;
 pub mod password;
+pub mod responsibility;
 pub mod role;
+pub mod schedule;
 pub mod time;
 pub mod unit;
 

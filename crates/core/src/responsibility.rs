@@ -1,0 +1,219 @@
+//! The responsibility column (责任单位) as the plan writes it: the first group before
+//! "，" leads, the rest are co-responsible, and units after "必要时邀请" are invited.
+//! Names stay as written; resolving them to units and groups is the directory's job.
+
+use serde::Serialize;
+
+/// The roles of the units named in one responsibility cell.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Responsibility {
+    /// 牵头单位.
+    pub lead: Vec<String>,
+    /// 配合单位.
+    pub co: Vec<String>,
+    /// 必要时邀请.
+    pub invited: Vec<String>,
+    /// What was read between the lines, for the import report: "X等Y" categories and
+    /// bracketed remarks such as （区应急局牵头）.
+    pub notes: Vec<String>,
+}
+
+impl Responsibility {
+    /// Whether the cell named nobody (a merged cell, or an empty one).
+    pub fn is_empty(&self) -> bool {
+        self.lead.is_empty() && self.co.is_empty() && self.invited.is_empty()
+    }
+}
+
+/// Parses one responsibility cell.
+pub fn parse(cell: &str) -> Responsibility {
+    let mut r = Responsibility::default();
+    let text: String = cell.chars().filter(|c| !c.is_control()).collect();
+    let (main, invited) = match text.find("必要时邀请") {
+        Some(i) => (&text[..i], &text[i + "必要时邀请".len()..]),
+        None => (text.as_str(), ""),
+    };
+    let main = main.trim_end_matches(['；', ';', '，', ',', ' ']);
+    let (main, remarks) = strip_remarks(main);
+    let mut extra_leads = Vec::new();
+    for remark in remarks {
+        if let Some(unit) = remark.strip_suffix("牵头") {
+            extra_leads.push(unit.trim().to_string());
+        }
+        r.notes.push(format!("括注「{remark}」"));
+    }
+    let mut groups = main.split(['，', ',']);
+    if let Some(first) = groups.next() {
+        r.lead = names(first, &mut r.notes);
+    }
+    for g in groups {
+        r.co.extend(names(g, &mut r.notes));
+    }
+    for u in extra_leads {
+        if !u.is_empty() {
+            r.notes.push(format!("据括注，{u}为牵头单位"));
+            r.lead.push(u);
+        }
+    }
+    r.invited = names(invited, &mut r.notes);
+    dedupe(&mut r.lead, &[]);
+    let lead = r.lead.clone();
+    dedupe(&mut r.co, &lead);
+    let taken: Vec<String> = lead.iter().chain(r.co.iter()).cloned().collect();
+    dedupe(&mut r.invited, &taken);
+    r
+}
+
+/// Removes bracketed remarks that are not part of a name: those that say who leads or
+/// assists (（区应急局牵头）, （配合上级调查部门）). Name brackets such as 各镇（街道） stay.
+fn strip_remarks(s: &str) -> (String, Vec<String>) {
+    let mut out = String::new();
+    let mut remarks = Vec::new();
+    let mut rest = s;
+    while let Some(open) = rest.find(['（', '(']) {
+        let close_rel = rest[open..].find(['）', ')']);
+        let Some(close_rel) = close_rel else { break };
+        let inner_start = open + rest[open..].chars().next().map(char::len_utf8).unwrap_or(1);
+        let inner = &rest[inner_start..open + close_rel];
+        let close_len = rest[open + close_rel..]
+            .chars()
+            .next()
+            .map(char::len_utf8)
+            .unwrap_or(1);
+        if inner.contains("牵头") || inner.contains("配合") {
+            out.push_str(&rest[..open]);
+            remarks.push(inner.trim().to_string());
+        } else {
+            out.push_str(&rest[..open + close_rel + close_len]);
+        }
+        rest = &rest[open + close_rel + close_len..];
+    }
+    out.push_str(rest);
+    (out, remarks)
+}
+
+/// Splits a group at "、" and "X等Y" (such as X, of the category Y).
+fn names(group: &str, notes: &mut Vec<String>) -> Vec<String> {
+    let mut out = Vec::new();
+    for part in group.split(['、', '；', ';']) {
+        let part = part
+            .trim()
+            .trim_matches(|c: char| c == '。' || c.is_whitespace());
+        if part.is_empty() {
+            continue;
+        }
+        match part
+            .split_once('等')
+            .filter(|(a, b)| !a.is_empty() && !b.is_empty())
+        {
+            Some((unit, category)) => {
+                notes.push(format!("「{part}」读作 {unit}（属于“{category}”）"));
+                out.push(unit.trim().to_string());
+            }
+            None => out.push(part.to_string()),
+        }
+    }
+    out
+}
+
+fn dedupe(list: &mut Vec<String>, already: &[String]) {
+    let mut seen: Vec<String> = already.to_vec();
+    list.retain(|n| {
+        if seen.contains(n) {
+            false
+        } else {
+            seen.push(n.clone());
+            true
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn v(s: &[&str]) -> Vec<String> {
+        s.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn the_plans_cells() {
+        let r = parse(
+            "区委办，各镇（街道）党委（党工委）、各管委会、区级有关部门党委（组）、区属国有企业党委",
+        );
+        assert_eq!(r.lead, v(&["区委办"]));
+        assert_eq!(
+            r.co,
+            v(&[
+                "各镇（街道）党委（党工委）",
+                "各管委会",
+                "区级有关部门党委（组）",
+                "区属国有企业党委"
+            ])
+        );
+        assert!(r.invited.is_empty() && r.notes.is_empty());
+
+        let r = parse(
+            "区应急局，区公安局、区总工会、区应急局、区级相关区级部门；必要时邀请区纪委监委机关、区检察院",
+        );
+        assert_eq!(r.lead, v(&["区应急局"]));
+        assert_eq!(
+            r.co,
+            v(&["区公安局", "区总工会", "区级相关区级部门"]),
+            "the lead is not repeated as co"
+        );
+        assert_eq!(r.invited, v(&["区纪委监委机关", "区检察院"]));
+
+        let r = parse("区委组织部");
+        assert_eq!((r.lead, r.co.len()), (v(&["区委组织部"]), 0));
+
+        let r = parse("区公安局、区经济信息委、区交通局、区应急局等相关区级部门");
+        assert_eq!(
+            r.lead,
+            v(&["区公安局", "区经济信息委", "区交通局", "区应急局"])
+        );
+        assert_eq!(r.notes.len(), 1);
+
+        let r = parse("各镇街、各管委会，区级负有安全生产监管职责的部门（区应急局牵头）");
+        assert_eq!(r.lead, v(&["各镇街", "各管委会", "区应急局"]));
+        assert_eq!(r.co, v(&["区级负有安全生产监管职责的部门"]));
+
+        let r = parse("区纪委监委机关、区检察院、区公安局、区应急局（配合上级调查部门）");
+        assert_eq!(
+            r.lead,
+            v(&["区纪委监委机关", "区检察院", "区公安局", "区应急局"])
+        );
+        assert_eq!(r.notes, v(&["括注「配合上级调查部门」"]));
+
+        assert!(parse("   ").is_empty());
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics_and_names_are_clean(cell in "\\PC{0,200}") {
+            let r = parse(&cell);
+            for n in r.lead.iter().chain(&r.co).chain(&r.invited) {
+                prop_assert!(!n.is_empty());
+                prop_assert!(!n.contains('、') && !n.contains('，'));
+            }
+        }
+
+        #[test]
+        fn joined_names_come_back(names in proptest::collection::vec("[区镇局委办]{1,3}[一-龥]{1,6}", 1..6), split in 0usize..6) {
+            let mut unique = names.clone();
+            unique.dedup();
+            prop_assume!(unique.iter().all(|n| !n.contains('等')));
+            let cut = split.min(unique.len());
+            let cell = if cut == 0 || cut == unique.len() { unique.join("、") } else { format!("{}，{}", unique[..cut].join("、"), unique[cut..].join("、")) };
+            let r = parse(&cell);
+            let mut all: Vec<String> = r.lead.iter().chain(&r.co).cloned().collect();
+            let mut want = unique.clone();
+            all.sort();
+            all.dedup();
+            want.sort();
+            want.dedup();
+            prop_assert_eq!(all, want);
+        }
+    }
+}
