@@ -13,7 +13,7 @@ use anjian_store::{Actor, Db, Scope};
 use crate::cli::{Common, ServeArgs, database_url, ensure_secret_key, open, serve};
 
 /// The 28 townships of Tongliang (shared/data/tongliang-townships.csv).
-pub const TOWNSHIPS: &str = include_str!("../data/tongliang-townships.csv");
+pub const TOWNSHIPS: &str = include_str!("../../../seed/tongliang-townships.csv");
 
 /// Departments the plan names: (name, aliases, supervises safety, sectors).
 pub const DEPARTMENTS: &[(&str, &str, bool, &str)] = &[

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod directory;
 pub mod error;
 pub mod password;
+pub mod plan;
 pub mod responsibility;
 pub mod role;
 pub mod schedule;

@@ -1,0 +1,121 @@
+//! The work plan (工作方案) as data: its header, phases, the 15 measures, their key tasks
+//! and work items with responsibilities and schedules, and the parser of the plan as
+//! published (`published`). A plan is a template; a campaign runs it in a given year.
+
+pub mod published;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::responsibility::Responsibility;
+use crate::schedule::Schedule;
+
+/// A phase of the campaign (进度安排), with its window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Phase {
+    pub no: u32,
+    pub title: String,
+    pub starts_on: Option<NaiveDate>,
+    /// `None` when the phase runs until the campaign ends (党的二十大结束).
+    pub ends_on: Option<NaiveDate>,
+    pub text: String,
+}
+
+/// A work item (具体工作要点).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WorkItem {
+    pub no: u32,
+    pub text: String,
+    /// The responsibility cell as written (after resolving merged cells).
+    pub responsibility_text: String,
+    pub responsibility: Responsibility,
+    pub schedule: Vec<Schedule>,
+}
+
+/// A key task (重点任务).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeyTask {
+    pub no: u32,
+    pub text: String,
+    pub work_items: Vec<WorkItem>,
+}
+
+/// A measure (硬措施), numbered 一 to 十五.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Measure {
+    pub no: u32,
+    pub title: String,
+    pub content: String,
+    pub key_tasks: Vec<KeyTask>,
+}
+
+/// A whole plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Plan {
+    pub title: String,
+    pub doc_number: String,
+    pub issuers: Vec<String>,
+    pub issued_on: Option<NaiveDate>,
+    pub year: i32,
+    pub phases: Vec<Phase>,
+    pub measures: Vec<Measure>,
+}
+
+impl Plan {
+    /// Every work item, in order.
+    pub fn work_items(&self) -> impl Iterator<Item = &WorkItem> {
+        self.measures
+            .iter()
+            .flat_map(|m| m.key_tasks.iter())
+            .flat_map(|k| k.work_items.iter())
+    }
+}
+
+/// Something the importer read between the lines, or could not read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// 1-based line (text) or row (sheet).
+    pub line: usize,
+    pub message: String,
+}
+
+/// What an import saw: inferences it made (listed for the office to check) and problems
+/// that stop it (nothing is imported while there is one).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    pub inferences: Vec<Finding>,
+    pub problems: Vec<Finding>,
+}
+
+/// The Chinese numeral of 1–99 as the plan writes it (一 … 十五 … 九十九).
+pub fn chinese_numeral(n: u32) -> String {
+    const D: [&str; 10] = ["", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    match n {
+        0 => "零".into(),
+        1..=9 => D[n as usize].into(),
+        10 => "十".into(),
+        11..=19 => format!("十{}", D[(n - 10) as usize]),
+        20..=99 => format!("{}十{}", D[(n / 10) as usize], D[(n % 10) as usize]),
+        _ => n.to_string(),
+    }
+}
+
+/// Parses a Chinese numeral 一 … 九十九.
+pub fn parse_chinese_numeral(s: &str) -> Option<u32> {
+    (1..100).find(|n| chinese_numeral(*n) == s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numerals_round_trip() {
+        assert_eq!(chinese_numeral(15), "十五");
+        assert_eq!(chinese_numeral(21), "二十一");
+        for n in 1..100 {
+            assert_eq!(parse_chinese_numeral(&chinese_numeral(n)), Some(n));
+        }
+        assert_eq!(parse_chinese_numeral("十零"), None);
+    }
+}
