@@ -28,24 +28,24 @@ fn classify(line: &str) -> Cell {
     if t.is_empty() {
         return Cell::Empty;
     }
-    if let Some((num, rest)) = t.split_once('、') {
-        if let Some(n) = parse_chinese_numeral(num) {
-            return Cell::Measure(n, rest.trim().to_string());
-        }
+    if let Some((num, rest)) = t.split_once('、')
+        && let Some(n) = parse_chinese_numeral(num)
+    {
+        return Cell::Measure(n, rest.trim().to_string());
     }
-    if let Some(rest) = t.strip_prefix('（') {
-        if let Some((num, body)) = rest.split_once('）') {
-            if let Ok(n) = num.parse::<u32>() {
-                return Cell::WorkItem(n, body.trim().to_string());
-            }
-        }
+    if let Some(rest) = t.strip_prefix('（')
+        && let Some((num, body)) = rest.split_once('）')
+        && let Ok(n) = num.parse::<u32>()
+    {
+        return Cell::WorkItem(n, body.trim().to_string());
     }
     let digits: String = t.chars().take_while(|c| c.is_ascii_digit()).collect();
-    if !digits.is_empty() && t[digits.len()..].starts_with(['.', '．']) {
-        if let Ok(n) = digits.parse::<u32>() {
-            let body = t[digits.len() + 1..].trim();
-            return Cell::KeyTask(n, body.to_string());
-        }
+    if !digits.is_empty()
+        && t[digits.len()..].starts_with(['.', '．'])
+        && let Ok(n) = digits.parse::<u32>()
+    {
+        let body = t[digits.len() + 1..].trim();
+        return Cell::KeyTask(n, body.to_string());
     }
     Cell::Text(t.to_string())
 }
