@@ -50,6 +50,9 @@ pub enum Command {
     /// Manages accounts.
     #[command(subcommand)]
     User(UserCmd),
+    /// Imports and shows work plans.
+    #[command(subcommand)]
+    Plan(crate::plan::PlanCmd),
     /// Imports or exports the directory as .xlsx.
     #[command(subcommand)]
     Directory(DirectoryCmd),
@@ -230,6 +233,10 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         Command::User(cmd) => {
             let db = open(&database_url(c, "anjian.db")).await?;
             user(&db, now, cmd).await
+        }
+        Command::Plan(cmd) => {
+            let db = open(&database_url(c, "anjian.db")).await?;
+            crate::plan::run(&db, cmd).await
         }
         Command::Directory(DirectoryCmd::Import { path }) => {
             let db = open(&database_url(c, "anjian.db")).await?;

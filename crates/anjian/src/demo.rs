@@ -379,6 +379,9 @@ pub async fn load(
             .map_err(s)?;
     }
 
+    let (plan, report) = anjian_core::plan::published::parse(crate::plan::TONGLIANG_2022);
+    let plan = plan.ok_or_else(|| format!("内置方案无法读取：{:?}", report.problems))?;
+    crate::plan::store(db, now, &actor, &plan, plan.year).await?;
     let mut out = Vec::new();
     let shared_hash = password.map(anjian_web::password::hash_now);
     let office = units::list(

@@ -4,4 +4,5 @@
 pub mod bench;
 pub mod cli;
 pub mod demo;
+pub mod plan;
 pub mod seed;

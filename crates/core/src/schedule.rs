@@ -6,10 +6,10 @@
 //! unless the text names another; deadlines on weekends stay where the text puts them.
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How often a recurring duty comes due.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Period {
     Day,
@@ -21,7 +21,7 @@ pub enum Period {
 }
 
 /// One schedule of a work item, in the shape the plan API pins.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Schedule {
     /// Due once, by a date.
@@ -31,7 +31,7 @@ pub enum Schedule {
     Recurring {
         every: Period,
         min_count: u32,
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         day: Option<u32>,
     },
     /// Due at several dates (按5月、8月、11月工作节点).

@@ -24,7 +24,10 @@ macro_rules! migration {
 }
 
 /// Every migration in order.
-pub const MIGRATIONS: &[Migration] = &[migration!(1, "0001_directory_accounts_audit")];
+pub const MIGRATIONS: &[Migration] = &[
+    migration!(1, "0001_directory_accounts_audit"),
+    migration!(2, "0002_plans"),
+];
 
 /// Applies the migrations not yet applied; returns how many ran.
 pub async fn run(db: &Db, now_ms: i64) -> Result<usize> {

@@ -96,6 +96,32 @@ async fn the_operator_runs_the_commands_and_verify_catches_tampering() {
             .contains("未导入")
     );
 
+    // Plans: the published text imports into a second campaign; a sheet is not yet read.
+    let seed = d.join("plan.txt");
+    std::fs::write(&seed, anjian::plan::TONGLIANG_2022).unwrap();
+    anjian(
+        d,
+        &["plan", "import", seed.to_str().unwrap(), "--year", "2023"],
+    )
+    .await
+    .unwrap();
+    anjian(d, &["plan", "show", "--json"]).await.unwrap();
+    let newest = &anjian_store::plans::campaigns(&db).await.unwrap()[0];
+    assert_eq!(newest.year, 2023);
+    assert_eq!(newest.starts_on, "2023-01-01");
+    let broken = d.join("broken.txt");
+    std::fs::write(&broken, "铜安办〔2022〕1号\n没有附件的文件\n").unwrap();
+    assert!(
+        anjian(d, &["plan", "import", broken.to_str().unwrap()])
+            .await
+            .unwrap_err()
+            .contains("未导入")
+    );
+    assert!(
+        anjian(d, &["plan", "import", sheet.to_str().unwrap()])
+            .await
+            .is_err()
+    );
     anjian(d, &["audit", "verify"]).await.unwrap();
     let backup = d.join("backup.db");
     anjian(d, &["backup", backup.to_str().unwrap()])

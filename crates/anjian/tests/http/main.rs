@@ -9,4 +9,5 @@ mod cli;
 mod directory;
 mod harness;
 mod hostile;
+mod plan;
 mod scope;

@@ -49,6 +49,17 @@ pub struct Measure {
     pub key_tasks: Vec<KeyTask>,
 }
 
+/// A campaign-level duty stated in the plan's body: who reports what, and when (the
+/// monthly self-inspection report due on the 28th, schemes due by a date, …).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Duty {
+    pub no: u32,
+    pub text: String,
+    /// Who owes it, as written before the time phrase.
+    pub responsibility_text: String,
+    pub schedule: Vec<Schedule>,
+}
+
 /// A whole plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Plan {
@@ -58,6 +69,7 @@ pub struct Plan {
     pub issued_on: Option<NaiveDate>,
     pub year: i32,
     pub phases: Vec<Phase>,
+    pub duties: Vec<Duty>,
     pub measures: Vec<Measure>,
 }
 
@@ -103,6 +115,41 @@ pub fn chinese_numeral(n: u32) -> String {
 /// Parses a Chinese numeral 一 … 九十九.
 pub fn parse_chinese_numeral(s: &str) -> Option<u32> {
     (1..100).find(|n| chinese_numeral(*n) == s)
+}
+
+/// The plan of a campaign in the shape the API and `anjian plan show --json` pin:
+/// `{"campaign":{title, doc_number, issued_on, year, phases, duties}, "measures":[…]}` with
+/// unit and group names as the document writes them.
+pub fn document(plan: &Plan, campaign_title: &str, year: i32) -> serde_json::Value {
+    use serde_json::json;
+    let date = |d: Option<NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string());
+    json!({
+        "campaign": {
+            "title": campaign_title,
+            "doc_number": plan.doc_number,
+            "issued_on": date(plan.issued_on),
+            "year": year,
+            "phases": plan.phases.iter().map(|p| json!({"no": p.no, "title": p.title, "starts_on": date(p.starts_on), "ends_on": date(p.ends_on)})).collect::<Vec<_>>(),
+            "duties": plan.duties.iter().map(|d| json!({"no": d.no, "text": d.text, "responsible": d.responsibility_text, "schedule": d.schedule})).collect::<Vec<_>>(),
+        },
+        "measures": plan.measures.iter().map(|m| json!({
+            "no": m.no,
+            "title": m.title,
+            "content": m.content,
+            "key_tasks": m.key_tasks.iter().map(|k| json!({
+                "no": k.no,
+                "text": k.text,
+                "work_items": k.work_items.iter().map(|w| json!({
+                    "no": w.no,
+                    "text": w.text,
+                    "lead": w.responsibility.lead,
+                    "co": w.responsibility.co,
+                    "invited": w.responsibility.invited,
+                    "schedule": w.schedule,
+                })).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    })
 }
 
 #[cfg(test)]

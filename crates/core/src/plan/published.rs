@@ -9,7 +9,7 @@
 use chrono::NaiveDate;
 
 use super::{
-    Finding, ImportReport, KeyTask, Measure, Phase, Plan, WorkItem, parse_chinese_numeral,
+    Duty, Finding, ImportReport, KeyTask, Measure, Phase, Plan, WorkItem, parse_chinese_numeral,
 };
 use crate::{responsibility, schedule};
 
@@ -65,6 +65,7 @@ pub fn parse(text: &str) -> (Option<Plan>, ImportReport) {
         return (None, report);
     };
     let phases = phases(&lines[..annex_start], year, &mut report);
+    let duties = duties(&lines[..annex_start], year);
     let measures = annex(&lines, annex_start, year, &mut report);
     if measures.is_empty() {
         report.problems.push(Finding {
@@ -79,6 +80,7 @@ pub fn parse(text: &str) -> (Option<Plan>, ImportReport) {
         issued_on: header.issued_on,
         year,
         phases,
+        duties,
         measures,
     };
     check_numbering(&plan, &mut report);
@@ -215,6 +217,39 @@ fn phases(lines: &[&str], year: i32, report: &mut ImportReport) -> Vec<Phase> {
             ends_on,
             text: body.to_string(),
         });
+    }
+    out
+}
+
+/// Duties stated in the body: each sentence that sends something to the office ("报区安委办",
+/// "报送") by a time the schedule parser reads. Who owes it is the text before the time.
+fn duties(lines: &[&str], year: i32) -> Vec<Duty> {
+    let mut out: Vec<Duty> = Vec::new();
+    for l in lines {
+        for sentence in l.split(['。', '；']) {
+            let s = sentence.trim();
+            if !(s.contains("报区安委办") || s.contains("报送")) || s.contains("工作时限")
+            {
+                continue;
+            }
+            let schedule = schedule::parse(s, year);
+            if schedule.is_empty() || out.iter().any(|d| d.text == s) {
+                continue;
+            }
+            let cut = s
+                .find("每")
+                .or_else(|| s.find("要在"))
+                .or_else(|| s.find(|c: char| c.is_ascii_digit()))
+                .unwrap_or(0);
+            let who = s[..cut].trim_end_matches(['，', ',']).trim();
+            let who = who.rsplit_once('，').map(|(_, w)| w).unwrap_or(who);
+            out.push(Duty {
+                no: out.len() as u32 + 1,
+                text: s.to_string(),
+                responsibility_text: who.to_string(),
+                schedule,
+            });
+        }
     }
     out
 }

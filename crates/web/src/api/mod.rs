@@ -6,6 +6,7 @@ pub mod auth;
 pub mod body;
 pub mod directory;
 pub mod openapi;
+pub mod plans;
 pub mod users;
 
 use axum::Router;
@@ -45,6 +46,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/users/{id}/active", post(users::set_user_active))
         .route("/api/v1/users/{id}/password", post(users::reset_password))
         .route("/api/v1/users/{id}/role", post(users::set_role))
+        .route("/api/v1/campaigns", get(plans::list))
+        .route("/api/v1/campaigns/{id}/plan", get(plans::plan))
         .route("/api/v1/audit", get(audit::list))
         .route("/api/v1/audit/verify", get(audit::verify))
         .route("/api/v1/openapi.json", get(openapi::document))

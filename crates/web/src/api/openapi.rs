@@ -3,7 +3,7 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use super::{audit, auth, directory, users};
+use super::{audit, auth, directory, plans, users};
 
 /// The API description.
 #[derive(OpenApi)]
@@ -32,6 +32,8 @@ use super::{audit, auth, directory, users};
         users::set_user_active,
         users::reset_password,
         users::set_role,
+        plans::list,
+        plans::plan,
         audit::list,
         audit::verify,
     ),

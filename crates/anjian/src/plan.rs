@@ -1,0 +1,162 @@
+//! `anjian plan import | show`: the plan as published, into a campaign, and back out in
+//! the pinned JSON shape.
+
+use std::path::PathBuf;
+
+use anjian_core::plan::{ImportReport, Plan, published};
+use anjian_core::time::{Clock, SystemClock};
+use anjian_store::{Actor, Db, plans};
+use chrono::NaiveDate;
+use clap::Subcommand;
+
+/// The Tongliang plan as published (铜安办〔2022〕31号), shipped with anjian.
+pub const TONGLIANG_2022: &str = include_str!("../../../seed/tongliang-2022-work-plan.txt");
+
+#[derive(Subcommand, Debug)]
+pub enum PlanCmd {
+    /// Imports a plan from its published text and starts a campaign of it.
+    Import {
+        /// The plan's text (.txt, as published; the annex table one cell per line).
+        path: PathBuf,
+        /// The campaign's year (default: the plan's).
+        #[arg(long)]
+        year: Option<i32>,
+    },
+    /// Prints a campaign's plan (the newest campaign unless one is named).
+    Show {
+        #[arg(long)]
+        campaign: Option<i64>,
+        /// The pinned JSON shape instead of an outline.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Prints the import report in Chinese.
+pub fn print_report(report: &ImportReport) {
+    for f in &report.inferences {
+        println!("推断（第{}行）：{}", f.line, f.message);
+    }
+    for f in &report.problems {
+        eprintln!("问题（第{}行）：{}", f.line, f.message);
+    }
+}
+
+/// Stores a parsed plan and starts its campaign in `year`; returns the campaign id.
+pub async fn store(
+    db: &Db,
+    now: i64,
+    actor: &Actor,
+    plan: &Plan,
+    year: i32,
+) -> Result<i64, String> {
+    let plan_id = plans::import(db, now, actor, plan)
+        .await
+        .map_err(|e| e.to_string())?;
+    let starts_on = plan
+        .issued_on
+        .filter(|d| chrono::Datelike::year(d) == year)
+        .or_else(|| NaiveDate::from_ymd_opt(year, 1, 1))
+        .ok_or("年份无效")?;
+    let new = plans::NewCampaign {
+        plan_id,
+        title: &plan.title,
+        year,
+        starts_on,
+        ends_on: None,
+    };
+    let c = plans::start_campaign(db, now, actor, &new)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(c.id)
+}
+
+/// Runs a plan command.
+pub async fn run(db: &Db, cmd: &PlanCmd) -> Result<(), String> {
+    match cmd {
+        PlanCmd::Import { path, year } => {
+            let ext = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            if ext != "txt" {
+                return Err(format!(
+                    "暂只能导入文本格式（.txt）的方案；{} 格式的表格导入尚未提供",
+                    if ext.is_empty() { "无扩展名" } else { &ext }
+                ));
+            }
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("无法读取 {}：{e}", path.display()))?;
+            let (plan, report) = published::parse(&text);
+            print_report(&report);
+            let plan = plan
+                .ok_or_else(|| format!("发现 {} 处问题，未导入任何内容", report.problems.len()))?;
+            let year = year.unwrap_or(plan.year);
+            let id = store(
+                db,
+                SystemClock.now_ms(),
+                &Actor::system("plan import"),
+                &plan,
+                year,
+            )
+            .await?;
+            println!(
+                "已导入 {}：{} 项措施，{} 项重点任务，{} 项工作要点，{} 个阶段；专项行动编号 {id}（{year}年）",
+                plan.doc_number,
+                plan.measures.len(),
+                plan.measures
+                    .iter()
+                    .map(|m| m.key_tasks.len())
+                    .sum::<usize>(),
+                plan.work_items().count(),
+                plan.phases.len()
+            );
+            Ok(())
+        }
+        PlanCmd::Show { campaign, json } => {
+            let c = match campaign {
+                Some(id) => plans::campaign(db, *id)
+                    .await
+                    .map_err(|_| format!("专项行动 {id} 不存在"))?,
+                None => plans::campaigns(db)
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .into_iter()
+                    .next()
+                    .ok_or("还没有专项行动：请先 anjian plan import")?,
+            };
+            let plan = plans::load(db, c.plan_id)
+                .await
+                .map_err(|e| e.to_string())?;
+            if *json {
+                let doc = anjian_core::plan::document(&plan, &c.title, c.year as i32);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?
+                );
+            } else {
+                println!("{}（{}，{}年）", c.title, plan.doc_number, c.year);
+                for m in &plan.measures {
+                    println!("{}、{}", anjian_core::plan::chinese_numeral(m.no), m.title);
+                    for k in &m.key_tasks {
+                        println!(
+                            "  {}. {}",
+                            k.no,
+                            k.text.chars().take(40).collect::<String>()
+                        );
+                        for w in &k.work_items {
+                            println!(
+                                "    （{}）{} —— {}",
+                                w.no,
+                                w.text.chars().take(30).collect::<String>(),
+                                w.responsibility_text.chars().take(30).collect::<String>()
+                            );
+                        }
+                    }
+                }
+            }
+            Ok(())
+        }
+    }
+}

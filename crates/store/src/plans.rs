@@ -1,0 +1,339 @@
+//! Plans and campaigns: a parsed plan stored in one transaction, read back whole with one
+//! query per level, and campaigns that run a plan in a year.
+
+use anjian_core::plan::{Duty, KeyTask, Measure, Phase, Plan, WorkItem};
+use anjian_core::responsibility::Responsibility;
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::audit::{self, Entry};
+use crate::db::{Db, q};
+use crate::error::{Error, Result};
+use crate::ids::next_id;
+use crate::scope::Actor;
+
+/// A campaign: a plan run in a year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Campaign {
+    pub id: i64,
+    pub plan_id: i64,
+    pub title: String,
+    pub year: i64,
+    pub starts_on: String,
+    pub ends_on: Option<String>,
+}
+
+fn date(d: Option<NaiveDate>) -> Option<String> {
+    d.map(|d| d.format("%Y-%m-%d").to_string())
+}
+
+fn json<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "null".into())
+}
+
+/// Stores a parsed plan and its duties; returns the plan's id.
+pub async fn import(db: &Db, now_ms: i64, actor: &Actor, plan: &Plan) -> Result<i64> {
+    let mut tx = db.begin().await?;
+    let plan_id = next_id(now_ms);
+    tx.execute(
+        q("INSERT INTO plans (id, title, doc_number, issuers, issued_on, year, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(plan_id)
+            .bind(plan.title.as_str())
+            .bind(plan.doc_number.as_str())
+            .bind(plan.issuers.join("、"))
+            .bind(date(plan.issued_on))
+            .bind(i64::from(plan.year))
+            .bind(now_ms),
+    )
+    .await?;
+    for p in &plan.phases {
+        tx.execute(
+            q("INSERT INTO plan_phases (id, plan_id, no, title, starts_on, ends_on, text) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                .bind(next_id(now_ms))
+                .bind(plan_id)
+                .bind(i64::from(p.no))
+                .bind(p.title.as_str())
+                .bind(date(p.starts_on))
+                .bind(date(p.ends_on))
+                .bind(p.text.as_str()),
+        )
+        .await?;
+    }
+    for d in &plan.duties {
+        tx.execute(
+            q("INSERT INTO plan_duties (id, plan_id, no, text, responsibility_text, schedule_json) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(next_id(now_ms))
+                .bind(plan_id)
+                .bind(i64::from(d.no))
+                .bind(d.text.as_str())
+                .bind(d.responsibility_text.as_str())
+                .bind(json(&d.schedule)),
+        )
+        .await?;
+    }
+    for m in &plan.measures {
+        let measure_id = next_id(now_ms);
+        tx.execute(
+            q("INSERT INTO measures (id, plan_id, no, title, content) VALUES ($1, $2, $3, $4, $5)")
+                .bind(measure_id)
+                .bind(plan_id)
+                .bind(i64::from(m.no))
+                .bind(m.title.as_str())
+                .bind(m.content.as_str()),
+        )
+        .await?;
+        for k in &m.key_tasks {
+            let key_task_id = next_id(now_ms);
+            tx.execute(
+                q("INSERT INTO key_tasks (id, plan_id, measure_id, no, text) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(key_task_id)
+                    .bind(plan_id)
+                    .bind(measure_id)
+                    .bind(i64::from(k.no))
+                    .bind(k.text.as_str()),
+            )
+            .await?;
+            for w in &k.work_items {
+                tx.execute(
+                    q("INSERT INTO work_items (id, plan_id, key_task_id, no, text, responsibility_text, lead_json, co_json, invited_json, schedule_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+                        .bind(next_id(now_ms))
+                        .bind(plan_id)
+                        .bind(key_task_id)
+                        .bind(i64::from(w.no))
+                        .bind(w.text.as_str())
+                        .bind(w.responsibility_text.as_str())
+                        .bind(json(&w.responsibility.lead))
+                        .bind(json(&w.responsibility.co))
+                        .bind(json(&w.responsibility.invited))
+                        .bind(json(&w.schedule)),
+                )
+                .await?;
+            }
+        }
+    }
+    let items = plan.work_items().count();
+    let e = Entry::ok("plan.import", "plan", plan_id)
+        .change(None, Some(anjian_core::audit::digest(plan)))
+        .detail(format!(
+            "{}：{}项措施，{}项工作要点",
+            plan.doc_number,
+            plan.measures.len(),
+            items
+        ));
+    audit::append(&mut tx, now_ms, actor, e).await?;
+    tx.commit().await?;
+    Ok(plan_id)
+}
+
+/// A campaign to start.
+#[derive(Debug, Clone)]
+pub struct NewCampaign<'a> {
+    pub plan_id: i64,
+    pub title: &'a str,
+    pub year: i32,
+    pub starts_on: NaiveDate,
+    /// `None` until the office sets the end (this one ran "until the end of the 20th
+    /// Party Congress").
+    pub ends_on: Option<NaiveDate>,
+}
+
+/// Starts a campaign of a plan.
+pub async fn start_campaign(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    new: &NewCampaign<'_>,
+) -> Result<Campaign> {
+    let NewCampaign {
+        plan_id,
+        title,
+        year,
+        starts_on,
+        ends_on,
+    } = new.clone();
+    let mut tx = db.begin().await?;
+    let exists: Option<(i64,)> = tx
+        .opt(q("SELECT id FROM plans WHERE id = $1").bind(plan_id))
+        .await?;
+    if exists.is_none() {
+        return Err(Error::NotFound);
+    }
+    let id = next_id(now_ms);
+    tx.execute(
+        q("INSERT INTO campaigns (id, plan_id, title, year, starts_on, ends_on, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(id)
+            .bind(plan_id)
+            .bind(title)
+            .bind(i64::from(year))
+            .bind(date(Some(starts_on)))
+            .bind(date(ends_on))
+            .bind(now_ms),
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        now_ms,
+        actor,
+        Entry::ok("campaign.start", "campaign", id).detail(format!("{title}（{year}年）")),
+    )
+    .await?;
+    let c: Campaign = tx
+        .one(
+            q("SELECT id, plan_id, title, year, starts_on, ends_on FROM campaigns WHERE id = $1")
+                .bind(id),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(c)
+}
+
+/// Every campaign, newest first.
+pub async fn campaigns(db: &Db) -> Result<Vec<Campaign>> {
+    db.read().all(q("SELECT id, plan_id, title, year, starts_on, ends_on FROM campaigns ORDER BY year DESC, id DESC LIMIT 200")).await
+}
+
+/// One campaign.
+pub async fn campaign(db: &Db, id: i64) -> Result<Campaign> {
+    db.read()
+        .one(
+            q("SELECT id, plan_id, title, year, starts_on, ends_on FROM campaigns WHERE id = $1")
+                .bind(id),
+        )
+        .await
+}
+
+fn parse_date(s: &Option<String>) -> Option<NaiveDate> {
+    s.as_deref()
+        .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+}
+
+fn names(s: &str) -> Vec<String> {
+    serde_json::from_str(s).unwrap_or_default()
+}
+
+/// A stored plan read back whole (one query per level).
+pub async fn load(db: &Db, plan_id: i64) -> Result<Plan> {
+    #[derive(sqlx::FromRow)]
+    struct P {
+        title: String,
+        doc_number: String,
+        issuers: String,
+        issued_on: Option<String>,
+        year: i64,
+    }
+    let p: P = db
+        .read()
+        .one(
+            q("SELECT title, doc_number, issuers, issued_on, year FROM plans WHERE id = $1")
+                .bind(plan_id),
+        )
+        .await?;
+    #[derive(sqlx::FromRow)]
+    struct PhaseRow {
+        no: i64,
+        title: String,
+        starts_on: Option<String>,
+        ends_on: Option<String>,
+        text: String,
+    }
+    let phases: Vec<PhaseRow> =
+        db.read().all(q("SELECT no, title, starts_on, ends_on, text FROM plan_phases WHERE plan_id = $1 ORDER BY no").bind(plan_id)).await?;
+    let duties: Vec<(i64, String, String, String)> =
+        db.read().all(q("SELECT no, text, responsibility_text, schedule_json FROM plan_duties WHERE plan_id = $1 ORDER BY no").bind(plan_id)).await?;
+    let measures: Vec<(i64, i64, String, String)> = db
+        .read()
+        .all(
+            q("SELECT id, no, title, content FROM measures WHERE plan_id = $1 ORDER BY no")
+                .bind(plan_id),
+        )
+        .await?;
+    let tasks: Vec<(i64, i64, i64, String)> = db
+        .read()
+        .all(
+            q("SELECT id, measure_id, no, text FROM key_tasks WHERE plan_id = $1 ORDER BY no")
+                .bind(plan_id),
+        )
+        .await?;
+    #[derive(sqlx::FromRow)]
+    struct W {
+        key_task_id: i64,
+        no: i64,
+        text: String,
+        responsibility_text: String,
+        lead_json: String,
+        co_json: String,
+        invited_json: String,
+        schedule_json: String,
+    }
+    let items: Vec<W> = db
+        .read()
+        .all(q("SELECT key_task_id, no, text, responsibility_text, lead_json, co_json, invited_json, schedule_json FROM work_items WHERE plan_id = $1 ORDER BY no").bind(plan_id))
+        .await?;
+    let mut by_task: std::collections::HashMap<i64, Vec<WorkItem>> =
+        std::collections::HashMap::new();
+    for w in items {
+        by_task.entry(w.key_task_id).or_default().push(WorkItem {
+            no: w.no as u32,
+            text: w.text,
+            responsibility: Responsibility {
+                lead: names(&w.lead_json),
+                co: names(&w.co_json),
+                invited: names(&w.invited_json),
+                notes: Vec::new(),
+            },
+            responsibility_text: w.responsibility_text,
+            schedule: serde_json::from_str(&w.schedule_json).unwrap_or_default(),
+        });
+    }
+    let mut by_measure: std::collections::HashMap<i64, Vec<KeyTask>> =
+        std::collections::HashMap::new();
+    for (id, measure_id, no, text) in tasks {
+        by_measure.entry(measure_id).or_default().push(KeyTask {
+            no: no as u32,
+            text,
+            work_items: by_task.remove(&id).unwrap_or_default(),
+        });
+    }
+    let duties = duties
+        .into_iter()
+        .map(|(no, text, responsibility_text, s)| Duty {
+            no: no as u32,
+            text,
+            responsibility_text,
+            schedule: serde_json::from_str(&s).unwrap_or_default(),
+        })
+        .collect();
+    let plan = Plan {
+        title: p.title,
+        doc_number: p.doc_number,
+        issuers: p
+            .issuers
+            .split('、')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
+        issued_on: parse_date(&p.issued_on),
+        year: p.year as i32,
+        phases: phases
+            .into_iter()
+            .map(|r| Phase {
+                no: r.no as u32,
+                title: r.title,
+                starts_on: parse_date(&r.starts_on),
+                ends_on: parse_date(&r.ends_on),
+                text: r.text,
+            })
+            .collect(),
+        duties,
+        measures: measures
+            .into_iter()
+            .map(|(id, no, title, content)| Measure {
+                no: no as u32,
+                title,
+                content,
+                key_tasks: by_measure.remove(&id).unwrap_or_default(),
+            })
+            .collect(),
+    };
+    Ok(plan)
+}
