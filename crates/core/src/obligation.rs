@@ -1,0 +1,368 @@
+//! Obligations (应办事项): anything due by a date. This module holds the pure rules:
+//! expanding schedules into dated instances inside a campaign window, and the states
+//! an obligation moves through. Storage keeps one row per instance; every deadline in
+//! the product goes through here.
+
+use chrono::{Datelike, Duration, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::schedule::{Period, Schedule};
+
+/// Where an obligation stands. `Overdue` is never stored: it is `Pending` or `Returned`
+/// past its due date, computed at read time from the clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    Pending,
+    Submitted,
+    Accepted,
+    Returned,
+    Overdue,
+    DoneLate,
+    Waived,
+}
+
+impl State {
+    /// Every state.
+    pub const ALL: [State; 7] = [
+        State::Pending,
+        State::Submitted,
+        State::Accepted,
+        State::Returned,
+        State::Overdue,
+        State::DoneLate,
+        State::Waived,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Pending => "pending",
+            State::Submitted => "submitted",
+            State::Accepted => "accepted",
+            State::Returned => "returned",
+            State::Overdue => "overdue",
+            State::DoneLate => "done_late",
+            State::Waived => "waived",
+        }
+    }
+
+    /// The Chinese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            State::Pending => "待办",
+            State::Submitted => "已报送",
+            State::Accepted => "已通过",
+            State::Returned => "已退回",
+            State::Overdue => "已逾期",
+            State::DoneLate => "逾期完成",
+            State::Waived => "已豁免",
+        }
+    }
+
+    /// Parses the stored name.
+    pub fn parse(s: &str) -> Option<State> {
+        State::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// The state a reader sees on `today`: an open obligation past its due date is overdue.
+    pub fn effective(self, due_on: NaiveDate, today: NaiveDate) -> State {
+        match self {
+            State::Pending | State::Returned if due_on < today => State::Overdue,
+            s => s,
+        }
+    }
+}
+
+/// One dated instance of a schedule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Instance {
+    pub due_on: NaiveDate,
+    /// What the instance covers, for people: "2022年6月", "2022年第3季度", "2022-06-01".
+    pub label: String,
+    /// Reports required in the instance (每月至少2家: 2).
+    pub min_count: u32,
+}
+
+fn last_of_month(y: i32, m: u32) -> NaiveDate {
+    let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+    NaiveDate::from_ymd_opt(ny, nm, 1)
+        .and_then(|d| d.pred_opt())
+        .unwrap_or(NaiveDate::MIN)
+}
+
+/// Expands schedules into instances due inside `[start, end]` (both inclusive). Once and
+/// milestone dates before the window still count (a duty due before the campaign began
+/// is already due); recurring periods count when their due date falls in the window;
+/// start-from and ongoing duties are due once, at the window's end.
+pub fn expand(schedules: &[Schedule], start: NaiveDate, end: NaiveDate) -> Vec<Instance> {
+    let mut out = Vec::new();
+    for s in schedules {
+        match s {
+            Schedule::Once { due } if *due <= end => out.push(Instance {
+                due_on: *due,
+                label: format!("{}前", due.format("%-m月%-d日")),
+                min_count: 1,
+            }),
+            Schedule::Once { .. } => {}
+            Schedule::Milestones { due } => {
+                for d in due.iter().filter(|d| **d <= end) {
+                    out.push(Instance {
+                        due_on: *d,
+                        label: format!("{}节点", d.format("%-m月")),
+                        min_count: 1,
+                    });
+                }
+            }
+            Schedule::From { starts_on } if *starts_on <= end => out.push(Instance {
+                due_on: end,
+                label: format!("{}起持续", starts_on.format("%-m月%-d日")),
+                min_count: 1,
+            }),
+            Schedule::From { .. } => {}
+            Schedule::Ongoing => out.push(Instance {
+                due_on: end,
+                label: "常态化".into(),
+                min_count: 1,
+            }),
+            Schedule::Recurring {
+                every,
+                min_count,
+                day,
+            } => recurring(&mut out, *every, *min_count, *day, start, end),
+        }
+    }
+    out.sort_by(|a, b| a.due_on.cmp(&b.due_on).then(a.label.cmp(&b.label)));
+    out.dedup_by(|a, b| a.due_on == b.due_on && a.label == b.label);
+    out
+}
+
+fn recurring(
+    out: &mut Vec<Instance>,
+    every: Period,
+    min_count: u32,
+    day: Option<u32>,
+    start: NaiveDate,
+    end: NaiveDate,
+) {
+    let push = |out: &mut Vec<Instance>, due: NaiveDate, label: String| {
+        if due >= start && due <= end {
+            out.push(Instance {
+                due_on: due,
+                label,
+                min_count,
+            });
+        }
+    };
+    match every {
+        Period::Day => {
+            let mut d = start;
+            while d <= end {
+                push(out, d, d.format("%Y-%m-%d").to_string());
+                d += Duration::days(1);
+            }
+        }
+        Period::Week => {
+            // Weeks end on Sunday.
+            let mut d = start
+                + Duration::days((6 - start.weekday().num_days_from_monday() as i64).rem_euclid(7));
+            while d <= end {
+                push(
+                    out,
+                    d,
+                    format!(
+                        "{}至{}",
+                        (d - Duration::days(6)).format("%-m月%-d日"),
+                        d.format("%-m月%-d日")
+                    ),
+                );
+                d += Duration::days(7);
+            }
+        }
+        Period::Month | Period::Quarter | Period::HalfYear | Period::Year => {
+            let months = match every {
+                Period::Month => 1,
+                Period::Quarter => 3,
+                Period::HalfYear => 6,
+                _ => 12,
+            };
+            let (mut y, mut m) = (start.year(), start.month());
+            // Align to the first month of the period containing `start`.
+            m = (m - 1) / months * months + 1;
+            loop {
+                let last_month = m + months - 1;
+                let period_end = last_of_month(y, last_month);
+                let due = match day {
+                    Some(d) if months == 1 => {
+                        NaiveDate::from_ymd_opt(y, m, d).unwrap_or(period_end)
+                    }
+                    _ => period_end,
+                };
+                if due > end && period_end > end {
+                    break;
+                }
+                let label = match months {
+                    1 => format!("{y}年{m}月"),
+                    3 => format!("{y}年第{}季度", (m - 1) / 3 + 1),
+                    6 => format!("{y}年{}半年", if m == 1 { "上" } else { "下" }),
+                    _ => format!("{y}年"),
+                };
+                push(out, due, label);
+                m += months;
+                if m > 12 {
+                    m -= 12;
+                    y += 1;
+                }
+                if y > end.year() + 1 {
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// The share of closed obligations that were closed on time: accepted ones count as on
+/// time, done-late ones as late; waived ones do not count. `None` when nothing counts.
+pub fn on_time_rate(accepted: u64, done_late: u64, overdue: u64) -> Option<f64> {
+    let total = accepted + done_late + overdue;
+    (total > 0).then(|| accepted as f64 / total as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn d(m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2022, m, day).unwrap()
+    }
+
+    #[test]
+    fn monthly_report_on_the_28th_through_the_campaign() {
+        let s = [Schedule::Recurring {
+            every: Period::Month,
+            min_count: 1,
+            day: Some(28),
+        }];
+        let got: Vec<NaiveDate> = expand(&s, d(5, 16), d(10, 22))
+            .into_iter()
+            .map(|i| i.due_on)
+            .collect();
+        assert_eq!(got, vec![d(5, 28), d(6, 28), d(7, 28), d(8, 28), d(9, 28)]);
+    }
+
+    #[test]
+    fn quarters_half_years_and_weeks() {
+        let q = expand(
+            &[Schedule::Recurring {
+                every: Period::Quarter,
+                min_count: 1,
+                day: None,
+            }],
+            d(5, 16),
+            d(10, 22),
+        );
+        assert_eq!(
+            q.iter().map(|i| i.due_on).collect::<Vec<_>>(),
+            vec![d(6, 30), d(9, 30)]
+        );
+        assert_eq!(q[0].label, "2022年第2季度");
+        let h = expand(
+            &[Schedule::Recurring {
+                every: Period::HalfYear,
+                min_count: 1,
+                day: None,
+            }],
+            d(5, 16),
+            d(10, 22),
+        );
+        assert_eq!(
+            h.iter().map(|i| i.due_on).collect::<Vec<_>>(),
+            vec![d(6, 30)]
+        );
+        let w = expand(
+            &[Schedule::Recurring {
+                every: Period::Week,
+                min_count: 1,
+                day: None,
+            }],
+            d(5, 16),
+            d(5, 31),
+        );
+        assert_eq!(
+            w.iter().map(|i| i.due_on).collect::<Vec<_>>(),
+            vec![d(5, 22), d(5, 29)],
+            "Sundays"
+        );
+        let days = expand(
+            &[Schedule::Recurring {
+                every: Period::Day,
+                min_count: 1,
+                day: None,
+            }],
+            d(5, 16),
+            d(5, 31),
+        );
+        assert_eq!(days.len(), 16);
+    }
+
+    #[test]
+    fn once_milestones_from_and_ongoing() {
+        let s = [
+            Schedule::Once { due: d(5, 10) },
+            Schedule::Milestones {
+                due: vec![d(5, 31), d(8, 31), d(11, 30)],
+            },
+            Schedule::From {
+                starts_on: d(7, 31),
+            },
+            Schedule::Ongoing,
+        ];
+        let got = expand(&s, d(5, 16), d(10, 22));
+        let dates: Vec<NaiveDate> = got.iter().map(|i| i.due_on).collect();
+        assert_eq!(
+            dates,
+            vec![d(5, 10), d(5, 31), d(8, 31), d(10, 22), d(10, 22)],
+            "11-30 lies after the campaign"
+        );
+    }
+
+    #[test]
+    fn overdue_is_computed_not_stored() {
+        assert_eq!(State::Pending.effective(d(5, 31), d(6, 1)), State::Overdue);
+        assert_eq!(State::Returned.effective(d(5, 31), d(6, 1)), State::Overdue);
+        assert_eq!(
+            State::Pending.effective(d(5, 31), d(5, 31)),
+            State::Pending,
+            "due today is not late"
+        );
+        assert_eq!(
+            State::Accepted.effective(d(5, 31), d(9, 1)),
+            State::Accepted
+        );
+        for s in State::ALL {
+            assert_eq!(State::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(on_time_rate(3, 1, 0), Some(0.75));
+        assert_eq!(on_time_rate(0, 0, 0), None);
+    }
+
+    proptest! {
+        #[test]
+        fn instances_fall_inside_the_window(start_off in 0i64..365, len in 0i64..400, every in 0usize..6, day in proptest::option::of(1u32..=31)) {
+            let start = d(1, 1) + Duration::days(start_off);
+            let end = start + Duration::days(len);
+            let every = [Period::Day, Period::Week, Period::Month, Period::Quarter, Period::HalfYear, Period::Year][every];
+            let got = expand(&[Schedule::Recurring { every, min_count: 1, day }], start, end);
+            for i in &got {
+                prop_assert!(i.due_on >= start && i.due_on <= end);
+            }
+            let mut sorted = got.clone();
+            sorted.dedup_by(|a, b| a.due_on == b.due_on);
+            prop_assert_eq!(sorted.len(), got.len(), "one instance per period");
+            if every == Period::Day {
+                prop_assert_eq!(got.len() as i64, len + 1);
+            }
+        }
+    }
+}
