@@ -9,6 +9,7 @@ use anjian_store::accounts::{NewUser, users};
 use anjian_store::directory::groups::{self, Membership};
 use anjian_store::directory::{Unit, units};
 use anjian_store::{Actor, Db, Scope};
+use chrono::NaiveDate;
 
 use crate::cli::{Common, ServeArgs, database_url, ensure_secret_key, open, serve};
 
@@ -381,7 +382,16 @@ pub async fn load(
 
     let (plan, report) = anjian_core::plan::published::parse(crate::plan::TONGLIANG_2022);
     let plan = plan.ok_or_else(|| format!("内置方案无法读取：{:?}", report.problems))?;
-    crate::plan::store(db, now, &actor, &plan, plan.year).await?;
+    // This campaign ran "until the end of the 20th Party Congress": 22 October 2022.
+    crate::plan::store(
+        db,
+        now,
+        &actor,
+        &plan,
+        plan.year,
+        NaiveDate::from_ymd_opt(2022, 10, 22),
+    )
+    .await?;
     let mut out = Vec::new();
     let shared_hash = password.map(anjian_web::password::hash_now);
     let office = units::list(

@@ -21,6 +21,9 @@ pub enum PlanCmd {
         /// The campaign's year (default: the plan's).
         #[arg(long)]
         year: Option<i32>,
+        /// The campaign's last day, YYYY-MM-DD (default: open, expanded to the year's end).
+        #[arg(long)]
+        ends_on: Option<NaiveDate>,
     },
     /// Prints a campaign's plan (the newest campaign unless one is named).
     Show {
@@ -42,14 +45,17 @@ pub fn print_report(report: &ImportReport) {
     }
 }
 
-/// Stores a parsed plan and starts its campaign in `year`; returns the campaign id.
+/// Stores a parsed plan, starts its campaign in `year` (ending on `ends_on`, or open)
+/// and gives its work to the directory's units; returns the campaign id and the
+/// expansion report.
 pub async fn store(
     db: &Db,
     now: i64,
     actor: &Actor,
     plan: &Plan,
     year: i32,
-) -> Result<i64, String> {
+    ends_on: Option<NaiveDate>,
+) -> Result<(i64, anjian_store::obligations::ExpandReport), String> {
     let plan_id = plans::import(db, now, actor, plan)
         .await
         .map_err(|e| e.to_string())?;
@@ -63,18 +69,25 @@ pub async fn store(
         title: &plan.title,
         year,
         starts_on,
-        ends_on: None,
+        ends_on,
     };
     let c = plans::start_campaign(db, now, actor, &new)
         .await
         .map_err(|e| e.to_string())?;
-    Ok(c.id)
+    let report = anjian_store::obligations::expand_campaign(db, now, actor, c.id)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok((c.id, report))
 }
 
 /// Runs a plan command.
 pub async fn run(db: &Db, cmd: &PlanCmd) -> Result<(), String> {
     match cmd {
-        PlanCmd::Import { path, year } => {
+        PlanCmd::Import {
+            path,
+            year,
+            ends_on,
+        } => {
             let ext = path
                 .extension()
                 .and_then(|e| e.to_str())
@@ -93,14 +106,22 @@ pub async fn run(db: &Db, cmd: &PlanCmd) -> Result<(), String> {
             let plan = plan
                 .ok_or_else(|| format!("发现 {} 处问题，未导入任何内容", report.problems.len()))?;
             let year = year.unwrap_or(plan.year);
-            let id = store(
+            let (id, expanded) = store(
                 db,
                 SystemClock.now_ms(),
                 &Actor::system("plan import"),
                 &plan,
                 year,
+                *ends_on,
             )
             .await?;
+            for (name, items) in &expanded.unresolved {
+                println!("未能对应单位的名称：「{name}」（{}）", items.join("、"));
+            }
+            println!(
+                "已分解为 {} 个任务、{} 项应办事项",
+                expanded.assignments, expanded.obligations
+            );
             println!(
                 "已导入 {}：{} 项措施，{} 项重点任务，{} 项工作要点，{} 个阶段；专项行动编号 {id}（{year}年）",
                 plan.doc_number,

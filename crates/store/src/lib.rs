@@ -11,6 +11,7 @@ pub mod directory;
 pub mod error;
 pub mod ids;
 pub mod migrate;
+pub mod obligations;
 pub mod plans;
 pub mod scope;
 pub mod settings;

@@ -27,6 +27,7 @@ macro_rules! migration {
 pub const MIGRATIONS: &[Migration] = &[
     migration!(1, "0001_directory_accounts_audit"),
     migration!(2, "0002_plans"),
+    migration!(3, "0003_obligations"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.

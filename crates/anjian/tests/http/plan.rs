@@ -87,3 +87,126 @@ async fn a_stored_plan_reads_back_as_parsed() {
         );
     }
 }
+
+#[tokio::test]
+async fn every_unit_sees_what_it_owes_and_by_when() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let campaign = anjian_store::plans::campaigns(&app.db).await.unwrap()[0].clone();
+        assert_eq!(campaign.ends_on.as_deref(), Some("2022-10-22"));
+        let unresolved = anjian_store::obligations::unresolved(&app.db, campaign.id)
+            .await
+            .unwrap();
+        let names: Vec<&str> = unresolved.iter().map(|(n, _)| n.as_str()).collect();
+        eprintln!("unresolved: {unresolved:?}");
+        // The plan's typos and vague phrases are listed for the office, never guessed.
+        assert!(names.contains(&"区级相关区级部门"), "{names:?}");
+        // A township owes item (1) by 31 May, the monthly report by the 28th, …
+        let bachuan = app.login("bachuan").await;
+        let (s, list) = bachuan.get("/api/v1/obligations?limit=1000").await;
+        assert_eq!(s, 200);
+        let list = list.as_array().unwrap();
+        assert!(
+            list.iter().all(|o| o["unit"]["name"] == "巴川街道"
+                || o["unit"]["name"] == "重庆铜梁某化工有限公司"),
+            "scope"
+        );
+        let item1 = list
+            .iter()
+            .find(|o| o["work_item_no"] == 1 && o["unit"]["name"] == "巴川街道")
+            .expect("item (1) given to the township");
+        assert_eq!(
+            (item1["due_on"].as_str(), item1["role"].as_str()),
+            (Some("2022-05-31"), Some("co"))
+        );
+        let monthly: Vec<&str> = list
+            .iter()
+            .filter(|o| o["title"].as_str().unwrap_or("").contains("每月28日前"))
+            .map(|o| o["due_on"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            monthly,
+            vec![
+                "2022-05-28",
+                "2022-06-28",
+                "2022-07-28",
+                "2022-08-28",
+                "2022-09-28"
+            ]
+        );
+        // The test clock stands at 2022-08-08: May's deadlines are overdue, none done yet.
+        let (_, overdue) = bachuan
+            .get("/api/v1/obligations?state=overdue&limit=1000")
+            .await;
+        assert!(
+            overdue
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|o| o["work_item_no"] == 1)
+        );
+        assert!(
+            overdue
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|o| o["due_on"].as_str().unwrap() < "2022-08-09")
+        );
+        let (_, soon) = bachuan
+            .get("/api/v1/obligations?state=pending&due_before=2022-09-01")
+            .await;
+        assert!(
+            soon.as_array()
+                .unwrap()
+                .iter()
+                .all(|o| o["due_on"].as_str().unwrap() >= "2022-08-08"
+                    && o["due_on"].as_str().unwrap() < "2022-09-01")
+        );
+        // Another township's obligations are not visible; the office sees them all.
+        let anju = app.unit_id("安居镇").await;
+        assert_eq!(
+            bachuan
+                .get(&format!("/api/v1/obligations?unit={anju}"))
+                .await
+                .1
+                .as_array()
+                .unwrap()
+                .len(),
+            0
+        );
+        assert!(
+            !app.login("office")
+                .await
+                .get(&format!("/api/v1/obligations?unit={anju}"))
+                .await
+                .1
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
+        // Keyset paging walks the whole list without repeats.
+        let mut seen = std::collections::HashSet::new();
+        let mut after = String::new();
+        loop {
+            let (_, page) = bachuan
+                .get(&format!("/api/v1/obligations?limit=50{after}"))
+                .await;
+            let page = page.as_array().unwrap().clone();
+            for o in &page {
+                assert!(seen.insert(o["id"].as_i64().unwrap()));
+            }
+            match page.last() {
+                Some(l) if page.len() == 50 => {
+                    after = format!("&after={},{}", l["due_on"].as_str().unwrap(), l["id"])
+                }
+                _ => break,
+            }
+        }
+        assert_eq!(seen.len(), list.len());
+        // Bad filters name their field.
+        let (s, v) = bachuan.get("/api/v1/obligations?due_before=8月1日").await;
+        assert_eq!((s, v["error"]["field"].as_str()), (400, Some("due_before")));
+        let (s, v) = bachuan.get("/api/v1/obligations?state=late").await;
+        assert_eq!((s, v["error"]["field"].as_str()), (400, Some("state")));
+    }
+}

@@ -221,3 +221,91 @@ pub async fn resolve(db: &Db, name: &str) -> Result<Resolved> {
         _ => Resolved::Unknown,
     })
 }
+
+/// The directory held in memory to resolve many written names at once (4 queries, then
+/// no query per name): unit names, aliases, and group memberships.
+pub struct Resolver {
+    units: Vec<(i64, String, String, bool)>,
+    names: std::collections::HashMap<String, Resolved>,
+    explicit: std::collections::HashMap<i64, Vec<i64>>,
+    rules: std::collections::HashMap<i64, (String, bool)>,
+}
+
+impl Resolver {
+    /// Loads the active directory.
+    pub async fn load(db: &Db) -> Result<Resolver> {
+        #[derive(sqlx::FromRow)]
+        struct U {
+            id: i64,
+            name: String,
+            kind: String,
+            supervises_safety: i64,
+        }
+        let units: Vec<U> = db
+            .read()
+            .all(q(
+                "SELECT id, name, kind, supervises_safety FROM units WHERE active = 1",
+            ))
+            .await?;
+        let aliases: Vec<(String, Option<i64>, Option<i64>)> = db
+            .read()
+            .all(q("SELECT alias, unit_id, group_id FROM unit_aliases"))
+            .await?;
+        let groups: Vec<Group> = list(db).await?;
+        let members: Vec<(i64, i64)> = db
+            .read()
+            .all(q("SELECT group_id, unit_id FROM unit_group_members"))
+            .await?;
+        let mut names = std::collections::HashMap::new();
+        for (alias, unit, group) in aliases {
+            let r = match (unit, group) {
+                (Some(u), _) => Resolved::Unit(u),
+                (None, Some(g)) => Resolved::Group(g),
+                _ => continue,
+            };
+            names.insert(alias, r);
+        }
+        for u in &units {
+            names.insert(normalize_name(&u.name), Resolved::Unit(u.id));
+        }
+        let mut explicit: std::collections::HashMap<i64, Vec<i64>> =
+            std::collections::HashMap::new();
+        for (g, u) in members {
+            explicit.entry(g).or_default().push(u);
+        }
+        let rules = groups
+            .into_iter()
+            .filter_map(|g| {
+                g.rule_kind
+                    .map(|k| (g.id, (k, g.rule_supervises_safety == Some(1))))
+            })
+            .collect();
+        Ok(Resolver {
+            units: units
+                .into_iter()
+                .map(|u| (u.id, u.name, u.kind, u.supervises_safety == 1))
+                .collect(),
+            names,
+            explicit,
+            rules,
+        })
+    }
+
+    /// The active units a written name stands for; `None` when the name is unknown.
+    pub fn units_of(&self, name: &str) -> Option<Vec<i64>> {
+        match self.names.get(&normalize_name(name))? {
+            Resolved::Unit(u) => self.units.iter().any(|x| x.0 == *u).then(|| vec![*u]),
+            Resolved::Group(g) => match self.rules.get(g) {
+                Some((kind, sup)) => Some(
+                    self.units
+                        .iter()
+                        .filter(|u| &u.2 == kind && (!sup || u.3))
+                        .map(|u| u.0)
+                        .collect(),
+                ),
+                None => Some(self.explicit.get(g).cloned().unwrap_or_default()),
+            },
+            Resolved::Unknown => None,
+        }
+    }
+}

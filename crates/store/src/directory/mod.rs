@@ -4,5 +4,5 @@ pub mod groups;
 pub mod sheet;
 pub mod units;
 
-pub use groups::{Group, Resolved};
+pub use groups::{Group, Resolved, Resolver};
 pub use units::{Unit, UnitDetail, UnitFilter};

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod body;
 pub mod directory;
+pub mod obligations;
 pub mod openapi;
 pub mod plans;
 pub mod users;
@@ -48,6 +49,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/users/{id}/role", post(users::set_role))
         .route("/api/v1/campaigns", get(plans::list))
         .route("/api/v1/campaigns/{id}/plan", get(plans::plan))
+        .route("/api/v1/obligations", get(obligations::list))
         .route("/api/v1/audit", get(audit::list))
         .route("/api/v1/audit/verify", get(audit::verify))
         .route("/api/v1/openapi.json", get(openapi::document))

@@ -3,7 +3,7 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use super::{audit, auth, directory, plans, users};
+use super::{audit, auth, directory, obligations, plans, users};
 
 /// The API description.
 #[derive(OpenApi)]
@@ -34,6 +34,7 @@ use super::{audit, auth, directory, plans, users};
         users::set_role,
         plans::list,
         plans::plan,
+        obligations::list,
         audit::list,
         audit::verify,
     ),
