@@ -208,8 +208,23 @@ pub const ACCOUNTS: &[(&str, &str, &str, Role)] = &[
     ),
 ];
 
-/// Builds the demo directory, groups and accounts in an empty database. Returns the
-/// accounts with their passwords.
+/// Parses the shipped Tongliang plan, stores it, starts its 2022 campaign (which ran
+/// "until the end of the 20th Party Congress", 22 October 2022) and gives its work to
+/// the directory's units.
+pub async fn load_plan(
+    db: &Db,
+    now: i64,
+) -> Result<anjian_store::obligations::ExpandReport, String> {
+    let (plan, report) = anjian_core::plan::published::parse(crate::plan::TONGLIANG_2022);
+    let plan = plan.ok_or_else(|| format!("内置方案无法读取：{:?}", report.problems))?;
+    let end = NaiveDate::from_ymd_opt(2022, 10, 22);
+    let (_, expanded) =
+        crate::plan::store(db, now, &Actor::system("demo"), &plan, plan.year, end).await?;
+    Ok(expanded)
+}
+
+/// Builds the demo directory, groups, the Tongliang campaign and the accounts in an
+/// empty database. Returns the accounts with their passwords.
 pub async fn load(
     db: &Db,
     now: i64,
@@ -380,18 +395,7 @@ pub async fn load(
             .map_err(s)?;
     }
 
-    let (plan, report) = anjian_core::plan::published::parse(crate::plan::TONGLIANG_2022);
-    let plan = plan.ok_or_else(|| format!("内置方案无法读取：{:?}", report.problems))?;
-    // This campaign ran "until the end of the 20th Party Congress": 22 October 2022.
-    crate::plan::store(
-        db,
-        now,
-        &actor,
-        &plan,
-        plan.year,
-        NaiveDate::from_ymd_opt(2022, 10, 22),
-    )
-    .await?;
+    load_plan(db, now).await?;
     let mut out = Vec::new();
     let shared_hash = password.map(anjian_web::password::hash_now);
     let office = units::list(
