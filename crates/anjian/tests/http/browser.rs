@@ -174,6 +174,16 @@ async fn journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()> {
         "{list}"
     );
     shot(driver, "units-township.png").await?;
+    driver.goto(format!("{}/todo", app.base)).await?;
+    assert!(
+        driver
+            .find(By::Id("overdue"))
+            .await?
+            .text()
+            .await?
+            .contains("2022-05-31")
+    );
+    shot(driver, "todo-township.png").await?;
     logout(driver).await?;
 
     // The auditor verifies the chain.

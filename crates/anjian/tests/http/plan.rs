@@ -210,3 +210,38 @@ async fn every_unit_sees_what_it_owes_and_by_when() {
         assert_eq!((s, v["error"]["field"].as_str()), (400, Some("state")));
     }
 }
+
+#[tokio::test]
+async fn the_todo_page_shows_a_unit_its_overdue_and_coming_work() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let (s, page) = app.login("bachuan").await.get_text("/todo").await;
+        assert_eq!(s, 200);
+        assert!(
+            page.contains("巴川街道 · 截至 2022-08-09"),
+            "today in Shanghai"
+        );
+        let overdue =
+            &page[page.find("id=\"overdue\"").unwrap()..page.find("id=\"returned\"").unwrap()];
+        assert!(
+            overdue.contains("2022-05-31") && overdue.contains("（1）"),
+            "item (1) is overdue"
+        );
+        let soon = &page[page.find("id=\"due-soon\"").unwrap()..];
+        assert!(
+            soon.contains("2022-08-09") && soon.contains("2022-08-14"),
+            "today's daily duty and this week's"
+        );
+        assert!(
+            !soon.contains("2022-08-28"),
+            "the monthly report is more than two weeks away"
+        );
+        assert!(
+            !page.contains("安居镇"),
+            "another township's work is not shown"
+        );
+        let (s, page) = app.login("office").await.get_text("/todo").await;
+        assert_eq!(s, 200);
+        assert!(page.contains("全区") && page.contains("已逾期"));
+    }
+}

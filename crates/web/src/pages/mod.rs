@@ -5,6 +5,7 @@ pub mod account;
 pub mod admin;
 pub mod directory;
 pub mod session;
+pub mod todo;
 
 use anjian_store::accounts::SessionUser;
 use axum::Router;
@@ -104,6 +105,7 @@ impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(session::home))
+        .route("/todo", get(todo::todo))
         .route("/login", get(session::login_page))
         .route("/logout", post(session::logout))
         .route("/units", get(directory::units).post(directory::create))

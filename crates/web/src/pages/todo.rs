@@ -1,0 +1,109 @@
+//! The to-do list: what the user's unit owes (overdue, returned, due within two weeks);
+//! for the office, the district's overdue list.
+
+use anjian_core::obligation::State;
+use anjian_store::obligations::{self, ObligationFilter, ObligationRow};
+use askama::Template;
+use axum::extract::State as AxumState;
+use axum::response::Response;
+use chrono::Duration;
+
+use super::Layout;
+use crate::AppState;
+use crate::auth::PageUser;
+use crate::error::{PageError, render};
+
+/// A row of the to-do list.
+pub struct TodoRow {
+    pub due_on: String,
+    pub label: String,
+    pub work_item_no: Option<i64>,
+    pub title: String,
+    pub unit: String,
+    pub role: &'static str,
+    pub state: String,
+    pub state_label: &'static str,
+}
+
+impl From<ObligationRow> for TodoRow {
+    fn from(r: ObligationRow) -> Self {
+        let title = r.work_item_text.or(r.duty_text).unwrap_or_default();
+        TodoRow {
+            due_on: r.due_on,
+            label: r.label,
+            work_item_no: r.work_item_no,
+            title: if title.chars().count() > 60 {
+                format!("{}…", title.chars().take(60).collect::<String>())
+            } else {
+                title
+            },
+            unit: r.unit_name,
+            role: match r.role.as_str() {
+                "lead" => "牵头",
+                "co" => "配合",
+                _ => "邀请",
+            },
+            state_label: State::parse(&r.state).map(|s| s.label()).unwrap_or("—"),
+            state: r.state,
+        }
+    }
+}
+
+/// The to-do page.
+#[derive(Template)]
+#[template(path = "todo.html")]
+pub struct TodoPage {
+    pub layout: Option<Layout>,
+    pub who: String,
+    pub today: String,
+    pub sections: Vec<(&'static str, &'static str, Vec<TodoRow>)>,
+}
+
+/// GET /todo.
+pub async fn todo(
+    AxumState(state): AxumState<AppState>,
+    PageUser(u): PageUser,
+) -> Result<Response, PageError> {
+    let today = anjian_core::time::local_date(state.now()).unwrap_or_default();
+    let scope = u.scope();
+    let office = u.role().sees_everything();
+    let unit = (!office).then_some(u.unit_id);
+    let f = |state: State, due_before| ObligationFilter {
+        unit,
+        state: Some(state),
+        due_before,
+        limit: 100,
+        ..Default::default()
+    };
+    let list = |f: ObligationFilter| {
+        let (db, scope) = (&state.db, &scope);
+        async move {
+            obligations::list(db, scope, today, &f)
+                .await
+                .map(|v| v.into_iter().map(TodoRow::from).collect::<Vec<_>>())
+        }
+    };
+    let mut sections = vec![("已逾期", "overdue", list(f(State::Overdue, None)).await?)];
+    if !office {
+        sections.push((
+            "已退回，待重新报送",
+            "returned",
+            list(f(State::Returned, None)).await?,
+        ));
+        sections.push((
+            "两周内到期",
+            "due-soon",
+            list(f(State::Pending, Some(today + Duration::days(15)))).await?,
+        ));
+    }
+    Ok(render(&TodoPage {
+        layout: Layout::of(&u),
+        who: if office {
+            "全区".to_string()
+        } else {
+            u.unit_name.clone()
+        },
+        today: today.format("%Y-%m-%d").to_string(),
+        sections,
+    }))
+}
