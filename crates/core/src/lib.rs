@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod directory;
 pub mod error;
+pub mod evidence;
 pub mod obligation;
 pub mod password;
 pub mod plan;

@@ -74,6 +74,51 @@ impl State {
     }
 }
 
+/// What a user does to an obligation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// The unit reports what it did (履职报送).
+    Submit,
+    /// The lead unit or the office accepts the report.
+    Accept,
+    /// The lead unit or the office returns it, with a reason.
+    Return,
+    /// The office waives it, with a reason.
+    Waive,
+}
+
+/// The stored state after `action` on an obligation in stored state `current`, due on
+/// `due_on`, when the report was submitted on `submitted_on`. A report accepted after
+/// its due date is done late.
+pub fn next(
+    current: State,
+    action: Action,
+    due_on: NaiveDate,
+    submitted_on: NaiveDate,
+) -> crate::Result<State> {
+    use crate::FieldError;
+    let refuse = |m: &str| {
+        Err(FieldError::new(
+            "invalid_transition",
+            "state",
+            m.to_string(),
+        ))
+    };
+    match (action, current) {
+        (Action::Submit, State::Pending | State::Returned) => Ok(State::Submitted),
+        (Action::Submit, _) => refuse("此事项当前不能报送：已报送待审核或已办结"),
+        (Action::Accept, State::Submitted) => Ok(if submitted_on <= due_on {
+            State::Accepted
+        } else {
+            State::DoneLate
+        }),
+        (Action::Return, State::Submitted) => Ok(State::Returned),
+        (Action::Accept | Action::Return, _) => refuse("只能审核已报送的事项"),
+        (Action::Waive, State::Pending | State::Returned | State::Submitted) => Ok(State::Waived),
+        (Action::Waive, _) => refuse("已办结的事项不能豁免"),
+    }
+}
+
 /// One dated instance of a schedule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Instance {
@@ -345,6 +390,38 @@ mod tests {
         }
         assert_eq!(on_time_rate(3, 1, 0), Some(0.75));
         assert_eq!(on_time_rate(0, 0, 0), None);
+    }
+
+    #[test]
+    fn the_closed_loop_of_a_report() {
+        let (due, on_time, late) = (d(5, 31), d(5, 30), d(6, 2));
+        assert_eq!(
+            next(State::Pending, Action::Submit, due, on_time).unwrap(),
+            State::Submitted
+        );
+        assert_eq!(
+            next(State::Submitted, Action::Accept, due, on_time).unwrap(),
+            State::Accepted
+        );
+        assert_eq!(
+            next(State::Submitted, Action::Accept, due, late).unwrap(),
+            State::DoneLate
+        );
+        assert_eq!(
+            next(State::Submitted, Action::Return, due, on_time).unwrap(),
+            State::Returned
+        );
+        assert_eq!(
+            next(State::Returned, Action::Submit, due, late).unwrap(),
+            State::Submitted
+        );
+        assert!(next(State::Accepted, Action::Submit, due, late).is_err());
+        assert!(next(State::Pending, Action::Accept, due, late).is_err());
+        assert_eq!(
+            next(State::Pending, Action::Waive, due, late).unwrap(),
+            State::Waived
+        );
+        assert!(next(State::Accepted, Action::Waive, due, late).is_err());
     }
 
     proptest! {
