@@ -176,9 +176,11 @@ pub fn ensure_secret_key(c: &Common) -> Result<PathBuf, String> {
 pub async fn serve(
     db: Db,
     args: &ServeArgs,
+    data_dir: &Path,
     banner: impl FnOnce(&SocketAddr),
 ) -> Result<(), String> {
     let config = WebConfig {
+        data_dir: data_dir.to_path_buf(),
         idle_timeout_ms: args.idle_minutes.clamp(1, 24 * 60) * 60_000,
         secure_cookies: args.secure_cookies,
         login_per_minute: args.login_per_minute,
@@ -218,7 +220,10 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             std::fs::create_dir_all(&c.data_dir).map_err(|e| e.to_string())?;
             ensure_secret_key(c)?;
             let db = open(&database_url(c, "anjian.db")).await?;
-            serve(db, args, |a| println!("anjian 已启动：http://{a}/")).await
+            serve(db, args, &c.data_dir, |a| {
+                println!("anjian 已启动：http://{a}/")
+            })
+            .await
         }
         Command::Demo(args) => crate::demo::run(c, args).await,
         Command::Migrate => {

@@ -454,7 +454,7 @@ fn actor_clone() -> Actor {
 /// `anjian demo`: a fresh demo database in the data directory, then serve it.
 pub async fn run(c: &Common, args: &ServeArgs) -> Result<(), String> {
     let (db, url, accounts) = prepare(c).await?;
-    serve(db, args, |addr| {
+    serve(db, args, &c.data_dir, |addr| {
         println!();
         println!("安监平台演示已启动：http://{addr}/");
         println!("演示账户（用户名 / 密码 / 角色）：");

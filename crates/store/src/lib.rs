@@ -9,10 +9,12 @@ pub mod audit;
 pub mod db;
 pub mod directory;
 pub mod error;
+pub mod files;
 pub mod ids;
 pub mod migrate;
 pub mod obligations;
 pub mod plans;
+pub mod reports;
 pub mod scope;
 pub mod settings;
 

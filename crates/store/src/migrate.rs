@@ -28,6 +28,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(1, "0001_directory_accounts_audit"),
     migration!(2, "0002_plans"),
     migration!(3, "0003_obligations"),
+    migration!(4, "0004_progress_reports"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.

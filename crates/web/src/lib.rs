@@ -32,6 +32,8 @@ pub struct WebConfig {
     pub login_per_minute: u32,
     /// Largest request body in bytes (uploads included).
     pub max_body_bytes: usize,
+    /// Where uploaded files are kept (`evidence/` below it).
+    pub data_dir: std::path::PathBuf,
 }
 
 impl Default for WebConfig {
@@ -42,6 +44,7 @@ impl Default for WebConfig {
             secure_cookies: false,
             login_per_minute: 30,
             max_body_bytes: 10 * 1024 * 1024,
+            data_dir: std::path::PathBuf::from("data"),
         }
     }
 }
@@ -50,6 +53,7 @@ impl Default for WebConfig {
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
+    pub files: anjian_store::files::FileStore,
     pub clock: Arc<dyn Clock>,
     pub config: Arc<WebConfig>,
 }
@@ -58,6 +62,7 @@ impl AppState {
     /// A new state.
     pub fn new(db: Db, clock: Arc<dyn Clock>, config: WebConfig) -> Self {
         AppState {
+            files: anjian_store::files::FileStore::new(&config.data_dir),
             db,
             clock,
             config: Arc::new(config),

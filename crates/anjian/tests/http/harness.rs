@@ -66,20 +66,19 @@ fn random_name() -> String {
 
 impl TestApp {
     /// A migrated, demo-loaded app on `engine` with the given web settings.
-    pub async fn with_config(engine: Engine, config: WebConfig) -> TestApp {
+    pub async fn with_config(engine: Engine, mut config: WebConfig) -> TestApp {
         let _ = tracing_subscriber::fmt()
             .with_env_filter("error")
             .with_test_writer()
             .try_init();
+        let dir = std::env::temp_dir().join(format!("anjian-test-{}", random_name()));
+        std::fs::create_dir_all(&dir).unwrap();
+        config.data_dir = dir.clone();
         let (url, dir) = match engine {
-            Engine::Sqlite => {
-                let dir = std::env::temp_dir().join(format!("anjian-test-{}", random_name()));
-                std::fs::create_dir_all(&dir).unwrap();
-                (
-                    format!("sqlite:{}", dir.join("t.db").display()),
-                    Some(TempDir(dir)),
-                )
-            }
+            Engine::Sqlite => (
+                format!("sqlite:{}", dir.join("t.db").display()),
+                Some(TempDir(dir)),
+            ),
             Engine::Postgres => {
                 let admin = std::env::var("ANJIAN_TEST_DATABASE_URL").unwrap();
                 let name = format!("anjian_t_{}", random_name());
@@ -92,7 +91,7 @@ impl TestApp {
                     .expect("create test database");
                 db.close().await;
                 let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap();
-                (format!("{base}/{name}"), None)
+                (format!("{base}/{name}"), Some(TempDir(dir)))
             }
         };
         let db = anjian::cli::open(&url).await.expect("open test database");

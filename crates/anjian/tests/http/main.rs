@@ -10,4 +10,5 @@ mod directory;
 mod harness;
 mod hostile;
 mod plan;
+mod reports;
 mod scope;

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod admin;
 pub mod directory;
+pub mod obligation;
 pub mod session;
 pub mod todo;
 
@@ -106,6 +107,13 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(session::home))
         .route("/todo", get(todo::todo))
+        .route("/obligations/{id}", get(obligation::show))
+        .route("/obligations/{id}/reports", post(obligation::submit))
+        .route("/obligations/{id}/review", post(obligation::review))
+        .route(
+            "/obligations/{id}/evidence/{sha}",
+            get(obligation::evidence),
+        )
         .route("/login", get(session::login_page))
         .route("/logout", post(session::logout))
         .route("/units", get(directory::units).post(directory::create))
@@ -208,6 +216,9 @@ fn field_label(f: &str) -> &str {
         "min_classes" => "字符种类",
         "rotation_days" => "更换周期",
         "active" => "状态",
+        "text" => "报送内容",
+        "evidence" => "佐证材料",
+        "reason" => "退回理由",
         "members" => "成员单位",
         "description" => "说明",
         "rule_kind" => "分组类型",

@@ -15,6 +15,7 @@ use crate::error::{PageError, render};
 
 /// A row of the to-do list.
 pub struct TodoRow {
+    pub id: i64,
     pub due_on: String,
     pub label: String,
     pub work_item_no: Option<i64>,
@@ -29,6 +30,7 @@ impl From<ObligationRow> for TodoRow {
     fn from(r: ObligationRow) -> Self {
         let title = r.work_item_text.or(r.duty_text).unwrap_or_default();
         TodoRow {
+            id: r.id,
             due_on: r.due_on,
             label: r.label,
             work_item_no: r.work_item_no,

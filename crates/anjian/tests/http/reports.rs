@@ -1,0 +1,186 @@
+//! The closed loop of a work item: the township reports with a photo, the lead unit
+//! returns it with a reason, the township reports again, the office accepts it late.
+
+use crate::harness::{Client, TestApp, engines};
+
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+
+async fn report(c: &Client, id: i64, text: &str, files: Vec<(&str, Vec<u8>)>) -> (u16, String) {
+    let mut form = reqwest::multipart::Form::new().text("text", text.to_string());
+    for (name, bytes) in files {
+        form = form.part(
+            "evidence",
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+        );
+    }
+    let r = c
+        .http
+        .post(format!("{}/obligations/{id}/reports", c.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+/// Item (28): 区应急局 leads, 各镇街 co-operate; due 30 June 2022.
+async fn item28_for_bachuan(c: &Client) -> i64 {
+    let (_, list) = c.get("/api/v1/obligations?limit=1000").await;
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["work_item_no"] == 28 && o["unit"]["name"] == "巴川街道")
+        .expect("item (28) for 巴川街道")["id"]
+        .as_i64()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn report_return_resubmit_accept() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let bachuan = app.login("bachuan").await;
+        let id = item28_for_bachuan(&bachuan).await;
+        let (s, page) = bachuan.get_text(&format!("/obligations/{id}")).await;
+        assert_eq!(s, 200);
+        assert!(
+            page.contains("已逾期") && page.contains("配合单位") && page.contains("report-form")
+        );
+        // A disguised executable and an empty text are refused, naming the field; nothing is written.
+        let (s, page) = report(
+            &bachuan,
+            id,
+            "已建立镇街安委会工作制度",
+            vec![("制度.jpg", b"MZ\x90\0 not a photo".to_vec())],
+        )
+        .await;
+        assert_eq!(s, 422);
+        assert!(
+            page.contains("制度.jpg") && page.contains("只能上传照片"),
+            "{page}"
+        );
+        let (s, page) = report(&bachuan, id, "   ", vec![]).await;
+        assert_eq!(s, 422);
+        assert!(page.contains("报送内容不能为空"));
+        assert!(
+            bachuan
+                .get_text(&format!("/obligations/{id}"))
+                .await
+                .1
+                .contains("还没有报送")
+        );
+        // The report with a photo.
+        let (s, _) = report(
+            &bachuan,
+            id,
+            "已建立镇街安委会工作制度，印发文件见附件",
+            vec![("会议照片.png", PNG.to_vec())],
+        )
+        .await;
+        assert_eq!(s, 303);
+        let (_, page) = bachuan.get_text(&format!("/obligations/{id}")).await;
+        assert!(
+            page.contains("已报送")
+                && page.contains("会议照片.png")
+                && !page.contains("report-form")
+        );
+        // Neither the township nor another township may review; the other does not even see it.
+        assert!(!page.contains("review-form"));
+        assert_eq!(
+            bachuan
+                .form(
+                    &format!("/obligations/{id}/review"),
+                    &[("decision", "accept")]
+                )
+                .await
+                .0,
+            403
+        );
+        assert_eq!(
+            app.login("anju")
+                .await
+                .get_text(&format!("/obligations/{id}"))
+                .await
+                .0,
+            404
+        );
+        // The lead unit (区应急局) sees it, opens the photo, and returns it with a reason.
+        let yjj = app.login("yjj").await;
+        let (s, page) = yjj.get_text(&format!("/obligations/{id}")).await;
+        assert_eq!(s, 200);
+        assert!(page.contains("review-form"));
+        let sha = page
+            .split("/evidence/")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string();
+        let r = yjj
+            .http
+            .get(format!("{}/obligations/{id}/evidence/{sha}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["content-type"], "image/png");
+        assert_eq!(r.bytes().await.unwrap().as_ref(), PNG);
+        let (s, page) = yjj
+            .form(
+                &format!("/obligations/{id}/review"),
+                &[("decision", "return"), ("reason", "")],
+            )
+            .await;
+        assert_eq!(s, 422);
+        assert!(page.contains("退回时须写明理由"));
+        let (s, _) = yjj
+            .form(
+                &format!("/obligations/{id}/review"),
+                &[("decision", "return"), ("reason", "缺少印发文件")],
+            )
+            .await;
+        assert_eq!(s, 303);
+        let (_, page) = bachuan.get_text(&format!("/obligations/{id}")).await;
+        assert!(page.contains("退回理由：缺少印发文件") && page.contains("report-form"));
+        // Reported again; the office accepts it: it was due on 30 June, so it is done late.
+        let (s, _) = report(
+            &bachuan,
+            id,
+            "补充印发文件",
+            vec![("制度.pdf", b"%PDF-1.4 test".to_vec())],
+        )
+        .await;
+        assert_eq!(s, 303);
+        let (s, _) = app
+            .login("office")
+            .await
+            .form(
+                &format!("/obligations/{id}/review"),
+                &[("decision", "accept")],
+            )
+            .await;
+        assert_eq!(s, 303);
+        let (_, page) = bachuan.get_text(&format!("/obligations/{id}")).await;
+        assert!(page.contains("逾期完成"), "accepted after its due date");
+        let (_, list) = bachuan.get("/api/v1/obligations?state=done_late").await;
+        assert_eq!(list.as_array().unwrap().len(), 1);
+        // Every step is in the audit chain.
+        let (n,): (i64,) = app
+            .db
+            .read()
+            .one(anjian_store::q(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM audit_log WHERE object_type = 'obligation'",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(n, 4, "submit, return, submit, accept");
+        assert!(
+            anjian_store::audit::verify(&app.db)
+                .await
+                .unwrap()
+                .broken
+                .is_none()
+        );
+    }
+}

@@ -1,0 +1,309 @@
+//! Progress reports (履职报送) on obligations and their review: the unit reports with
+//! evidence; the lead unit or the office accepts it or returns it with a reason. Each
+//! step is one transaction that moves the obligation's state and appends its audit entry.
+
+use anjian_core::FieldError;
+use anjian_core::obligation::{Action, State, next};
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::audit::{self, Entry};
+use crate::db::{Db, Tx, q};
+use crate::error::{Error, Result};
+use crate::ids::next_id;
+use crate::scope::{Actor, Scope};
+
+/// An evidence file already written to the file store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct EvidenceFile {
+    pub sha256: String,
+    pub size: i64,
+    pub mime: String,
+    pub file_name: String,
+}
+
+/// A report with its review and evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub id: i64,
+    pub author: Option<String>,
+    pub text: String,
+    pub submitted_at: i64,
+    pub submitted_on: String,
+    pub decision: Option<String>,
+    pub reason: Option<String>,
+    pub reviewed_at: Option<i64>,
+    pub evidence: Vec<EvidenceFile>,
+}
+
+/// An obligation as its page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct ObligationDetail {
+    pub id: i64,
+    pub campaign_id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub role: String,
+    pub work_item_id: Option<i64>,
+    pub work_item_no: Option<i64>,
+    pub title: String,
+    pub due_on: String,
+    pub label: String,
+    pub min_count: i64,
+    /// The stored state (the page shows the effective one).
+    pub state: String,
+}
+
+const DETAIL: &str = "SELECT o.id, o.campaign_id, o.unit_id, u.name AS unit_name, a.role, a.work_item_id, w.no AS work_item_no, COALESCE(w.text, d.text, '') AS title, o.due_on, o.label, o.min_count, o.state FROM obligations o JOIN units u ON u.id = o.unit_id JOIN assignments a ON a.id = o.assignment_id LEFT JOIN work_items w ON w.id = a.work_item_id LEFT JOIN plan_duties d ON d.id = a.duty_id WHERE ";
+
+/// The obligations a user may open: those of units in scope, and, for a unit that leads
+/// a work item, those of the other units on the same item (it reviews their reports).
+fn visible(scope: &Scope, lead_unit: i64, id: i64) -> crate::db::Q {
+    scope
+        .units(q(DETAIL).push("("), "u")
+        .push(" OR EXISTS (SELECT 1 FROM assignments la WHERE la.campaign_id = o.campaign_id AND la.work_item_id = a.work_item_id AND la.role = 'lead' AND la.unit_id = ")
+        .push_bind(lead_unit)
+        .push(")) AND o.id = ")
+        .push_bind(id)
+}
+
+/// One obligation the user may open (see [`visible`]); `unit` is the user's unit.
+pub async fn obligation(db: &Db, scope: &Scope, unit: i64, id: i64) -> Result<ObligationDetail> {
+    db.read().one(visible(scope, unit, id)).await
+}
+
+async fn obligation_in(tx: &mut Tx, scope: &Scope, unit: i64, id: i64) -> Result<ObligationDetail> {
+    tx.one(visible(scope, unit, id)).await
+}
+
+/// The reports of an obligation, newest first, with their evidence (two queries).
+pub async fn reports(db: &Db, obligation_id: i64) -> Result<Vec<Report>> {
+    #[derive(sqlx::FromRow)]
+    struct ReportRow {
+        id: i64,
+        author: Option<String>,
+        text: String,
+        submitted_at: i64,
+        submitted_on: String,
+        decision: Option<String>,
+        reason: Option<String>,
+        reviewed_at: Option<i64>,
+    }
+    let rows: Vec<ReportRow> = db
+        .read()
+        .all(q("SELECT r.id, us.display_name AS author, r.text, r.submitted_at, r.submitted_on, r.decision, r.reason, r.reviewed_at FROM progress_reports r LEFT JOIN users us ON us.id = r.author_id WHERE r.obligation_id = $1 ORDER BY r.id DESC").bind(obligation_id))
+        .await?;
+    #[derive(sqlx::FromRow)]
+    struct FileRow {
+        report_id: i64,
+        #[sqlx(flatten)]
+        file: EvidenceFile,
+    }
+    let files: Vec<FileRow> = db
+        .read()
+        .all(q("SELECT e.report_id, e.sha256, e.size, e.mime, e.file_name FROM evidence e JOIN progress_reports r ON r.id = e.report_id WHERE r.obligation_id = $1 ORDER BY e.id").bind(obligation_id))
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Report {
+            evidence: files
+                .iter()
+                .filter(|e| e.report_id == r.id)
+                .map(|e| e.file.clone())
+                .collect(),
+            id: r.id,
+            author: r.author,
+            text: r.text,
+            submitted_at: r.submitted_at,
+            submitted_on: r.submitted_on,
+            decision: r.decision,
+            reason: r.reason,
+            reviewed_at: r.reviewed_at,
+        })
+        .collect())
+}
+
+/// Whether `actor` may review reports on this obligation: the office, or a user of a
+/// unit that leads the same work item in the same campaign.
+pub async fn may_review(
+    db: &Db,
+    office: bool,
+    actor_unit: i64,
+    o: &ObligationDetail,
+) -> Result<bool> {
+    if office {
+        return Ok(true);
+    }
+    let Some(item) = o.work_item_id else {
+        return Ok(false);
+    };
+    let hit: Option<(i64,)> = db
+        .read()
+        .opt(q("SELECT id FROM assignments WHERE campaign_id = $1 AND work_item_id = $2 AND unit_id = $3 AND role = 'lead' LIMIT 1").bind(o.campaign_id).bind(item).bind(actor_unit))
+        .await?;
+    Ok(hit.is_some() && actor_unit != o.unit_id)
+}
+
+fn stored(o: &ObligationDetail) -> State {
+    State::parse(&o.state).unwrap_or(State::Pending)
+}
+
+fn due(o: &ObligationDetail) -> NaiveDate {
+    NaiveDate::parse_from_str(&o.due_on, "%Y-%m-%d").unwrap_or(NaiveDate::MAX)
+}
+
+/// Submits a report with its evidence (already stored as files) on an obligation in
+/// scope; it counts as submitted on the Shanghai date of `now_ms`.
+pub async fn submit(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    scope: &Scope,
+    obligation_id: i64,
+    text: &str,
+    files: &[EvidenceFile],
+) -> Result<i64> {
+    let today = anjian_core::time::local_date(now_ms).unwrap_or(NaiveDate::MIN);
+    let unit = actor.unit_id.unwrap_or_default();
+    let text = anjian_core::error::required_text("text", "报送内容", text, 5000)?;
+    let mut tx = db.begin().await?;
+    let o = obligation_in(&mut tx, scope, unit, obligation_id).await?;
+    if o.unit_id != unit {
+        return Err(Error::Forbidden);
+    }
+    if o.role == "invited" {
+        return Err(Error::Invalid(FieldError::new(
+            "invited_only",
+            "state",
+            "受邀单位无需报送",
+        )));
+    }
+    let new_state = next(stored(&o), Action::Submit, due(&o), today)?;
+    let id = next_id(now_ms);
+    tx.execute(
+        q("INSERT INTO progress_reports (id, obligation_id, unit_id, author_id, text, submitted_at, submitted_on) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(id)
+            .bind(obligation_id)
+            .bind(o.unit_id)
+            .bind(actor.user_id)
+            .bind(text.as_str())
+            .bind(now_ms)
+            .bind(today.format("%Y-%m-%d").to_string()),
+    )
+    .await?;
+    for f in files {
+        tx.execute(
+            q("INSERT INTO evidence (id, report_id, sha256, size, mime, file_name, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                .bind(next_id(now_ms))
+                .bind(id)
+                .bind(f.sha256.as_str())
+                .bind(f.size)
+                .bind(f.mime.as_str())
+                .bind(f.file_name.as_str())
+                .bind(now_ms),
+        )
+        .await?;
+    }
+    tx.execute(
+        q("UPDATE obligations SET state = $1, submitted_at = $2, updated_at = $2 WHERE id = $3")
+            .bind(new_state.as_str())
+            .bind(now_ms)
+            .bind(obligation_id),
+    )
+    .await?;
+    let e = Entry::ok("obligation.submit", "obligation", obligation_id)
+        .change(Some(o.state.clone()), Some(new_state.as_str().to_string()))
+        .detail(format!("{} 报送，附{}个佐证材料", o.unit_name, files.len()));
+    audit::append(&mut tx, now_ms, actor, e).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Accepts or returns (with a reason) the latest report on an obligation in scope.
+pub async fn review(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    scope: &Scope,
+    obligation_id: i64,
+    accept: bool,
+    reason: &str,
+) -> Result<State> {
+    let reason = anjian_core::error::optional_text("reason", "退回理由", reason, 1000)?;
+    if !accept && reason.is_none() {
+        return Err(Error::Invalid(FieldError::new(
+            "reason_required",
+            "reason",
+            "退回时须写明理由",
+        )));
+    }
+    let mut tx = db.begin().await?;
+    let o = obligation_in(
+        &mut tx,
+        scope,
+        actor.unit_id.unwrap_or_default(),
+        obligation_id,
+    )
+    .await?;
+    let latest: Option<(i64, String)> = tx
+        .opt(q("SELECT id, submitted_on FROM progress_reports WHERE obligation_id = $1 AND decision IS NULL ORDER BY id DESC LIMIT 1").bind(obligation_id))
+        .await?;
+    let Some((report_id, submitted_on)) = latest else {
+        return Err(Error::Invalid(FieldError::new(
+            "invalid_transition",
+            "state",
+            "没有待审核的报送",
+        )));
+    };
+    let submitted = NaiveDate::parse_from_str(&submitted_on, "%Y-%m-%d").unwrap_or(NaiveDate::MAX);
+    let action = if accept {
+        Action::Accept
+    } else {
+        Action::Return
+    };
+    let new_state = next(stored(&o), action, due(&o), submitted)?;
+    let decision = if accept { "accepted" } else { "returned" };
+    tx.execute(
+        q("UPDATE progress_reports SET decision = $1, reason = $2, reviewer_id = $3, reviewed_at = $4 WHERE id = $5")
+            .bind(decision)
+            .bind(reason.clone())
+            .bind(actor.user_id)
+            .bind(now_ms)
+            .bind(report_id),
+    )
+    .await?;
+    let closed = matches!(new_state, State::Accepted | State::DoneLate).then_some(now_ms);
+    tx.execute(
+        q("UPDATE obligations SET state = $1, closed_at = $2, updated_at = $3 WHERE id = $4")
+            .bind(new_state.as_str())
+            .bind(closed)
+            .bind(now_ms)
+            .bind(obligation_id),
+    )
+    .await?;
+    let action_name = if accept {
+        "obligation.accept"
+    } else {
+        "obligation.return"
+    };
+    let e = Entry::ok(action_name, "obligation", obligation_id)
+        .change(Some(o.state.clone()), Some(new_state.as_str().to_string()))
+        .detail(reason.unwrap_or_default());
+    audit::append(&mut tx, now_ms, actor, e).await?;
+    tx.commit().await?;
+    Ok(new_state)
+}
+
+/// The evidence file `sha256` if it belongs to a report on an obligation in scope.
+pub async fn evidence_in_scope(
+    db: &Db,
+    scope: &Scope,
+    unit: i64,
+    obligation_id: i64,
+    sha256: &str,
+) -> Result<EvidenceFile> {
+    obligation(db, scope, unit, obligation_id).await?;
+    db.read()
+        .one(q("SELECT e.sha256, e.size, e.mime, e.file_name FROM evidence e JOIN progress_reports r ON r.id = e.report_id WHERE r.obligation_id = $1 AND e.sha256 = $2 LIMIT 1").bind(obligation_id).bind(sha256))
+        .await
+}

@@ -1,0 +1,275 @@
+//! One obligation: its details, the unit's report with evidence, and the review by the
+//! lead unit or the office.
+
+use anjian_core::obligation::State;
+use anjian_core::role::Role;
+use anjian_store::reports::{self, EvidenceFile, ObligationDetail};
+use askama::Template;
+use axum::extract::{Multipart, Path, State as AxumState};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::{Done, Layout, PageForm, PageQuery, after_form};
+use crate::AppState;
+use crate::api::path_id;
+use crate::auth::PageUser;
+use crate::error::{PageError, Problem, render};
+
+/// A report as the page shows it.
+pub struct ReportView {
+    pub when: String,
+    pub author: String,
+    pub decision: &'static str,
+    pub text: String,
+    pub reason: Option<String>,
+    pub files: Vec<(String, String)>,
+}
+
+/// The obligation page.
+#[derive(Template)]
+#[template(path = "obligation.html")]
+pub struct ObligationPage {
+    pub layout: Option<Layout>,
+    pub o: ObligationDetail,
+    pub role_label: &'static str,
+    pub state_label: &'static str,
+    pub can_submit: bool,
+    pub can_review: bool,
+    pub reports: Vec<ReportView>,
+    pub flash: Option<String>,
+    pub error: Option<String>,
+}
+
+fn today(state: &AppState) -> chrono::NaiveDate {
+    anjian_core::time::local_date(state.now()).unwrap_or_default()
+}
+
+/// Who may report for a unit: its own operators, leaders and enterprise users.
+fn reports_for_own_unit(role: Role) -> bool {
+    matches!(
+        role,
+        Role::UnitOperator | Role::UnitLeader | Role::EnterpriseUser
+    )
+}
+
+async fn page(
+    state: &AppState,
+    u: &anjian_store::accounts::SessionUser,
+    id: i64,
+    flash: Option<String>,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let o = reports::obligation(&state.db, &u.scope(), u.unit_id, id).await?;
+    let stored = State::parse(&o.state).unwrap_or(State::Pending);
+    let due = chrono::NaiveDate::parse_from_str(&o.due_on, "%Y-%m-%d").unwrap_or_default();
+    let effective = stored.effective(due, today(state));
+    let can_submit = reports_for_own_unit(u.role())
+        && u.unit_id == o.unit_id
+        && o.role != "invited"
+        && matches!(stored, State::Pending | State::Returned);
+    let can_review = stored == State::Submitted
+        && reports::may_review(&state.db, u.role().sees_everything(), u.unit_id, &o).await?;
+    let list = reports::reports(&state.db, id).await?;
+    let mut r = render(&ObligationPage {
+        layout: Layout::of(u),
+        role_label: match o.role.as_str() {
+            "lead" => "牵头单位",
+            "co" => "配合单位",
+            _ => "必要时邀请",
+        },
+        state_label: effective.label(),
+        can_submit,
+        can_review,
+        reports: list
+            .into_iter()
+            .map(|r| ReportView {
+                when: anjian_core::time::format_local(r.submitted_at),
+                author: r.author.unwrap_or_default(),
+                decision: match r.decision.as_deref() {
+                    Some("accepted") => "已通过",
+                    Some("returned") => "已退回",
+                    _ => "待审核",
+                },
+                text: r.text,
+                reason: r.reason,
+                files: r
+                    .evidence
+                    .into_iter()
+                    .map(|f| (f.sha256, f.file_name))
+                    .collect(),
+            })
+            .collect(),
+        o,
+        flash,
+        error: error.clone(),
+    });
+    if error.is_some() {
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
+/// GET /obligations/{id}.
+pub async fn show(
+    AxumState(state): AxumState<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    PageQuery(d): PageQuery<Done>,
+) -> Result<Response, PageError> {
+    let flash = d.ok.map(|k| {
+        if k == "reviewed" {
+            "已审核"
+        } else {
+            "已报送，等待审核"
+        }
+        .to_string()
+    });
+    page(&state, &u, path_id(&id)?, flash, None).await
+}
+
+/// POST /obligations/{id}/reports (multipart: `text`, any number of `evidence` files).
+pub async fn submit(
+    AxumState(state): AxumState<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    mut form: Multipart,
+) -> Result<Response, PageError> {
+    let id = path_id(&id)?;
+    let o = reports::obligation(&state.db, &u.scope(), u.unit_id, id).await?;
+    if !reports_for_own_unit(u.role()) || u.unit_id != o.unit_id {
+        return Err(Problem::forbidden().into());
+    }
+    let result: Result<String, Problem> = async {
+        let bad_upload = |e: axum::extract::multipart::MultipartError| {
+            Problem::new(
+                e.status(),
+                "bad_upload",
+                "上传的内容无法读取或过大（合计不超过10MB）",
+            )
+        };
+        let mut text = String::new();
+        let mut files: Vec<EvidenceFile> = Vec::new();
+        while let Some(field) = form.next_field().await.map_err(bad_upload)? {
+            match field.name() {
+                Some("text") => text = field.text().await.map_err(bad_upload)?,
+                Some("evidence") => {
+                    let name: String = field
+                        .file_name()
+                        .unwrap_or("材料")
+                        .chars()
+                        .filter(|c| !c.is_control())
+                        .take(100)
+                        .collect();
+                    let bytes = field.bytes().await.map_err(bad_upload)?;
+                    if bytes.is_empty() && name.is_empty() {
+                        continue;
+                    }
+                    if bytes.is_empty() {
+                        continue;
+                    }
+                    let kind = anjian_core::evidence::check(&bytes).map_err(|e| {
+                        Problem::from(anjian_core::FieldError {
+                            message: format!("「{name}」：{}", e.message),
+                            ..e
+                        })
+                    })?;
+                    let sha256 = state.files.put(&bytes).await.map_err(|_| {
+                        Problem::new(
+                            StatusCode::INTERNAL_SERVER_ERROR,
+                            "file_store",
+                            "保存佐证材料失败",
+                        )
+                    })?;
+                    files.push(EvidenceFile {
+                        sha256,
+                        size: bytes.len() as i64,
+                        mime: kind.mime().to_string(),
+                        file_name: name,
+                    });
+                }
+                _ => {}
+            }
+        }
+        reports::submit(
+            &state.db,
+            state.now(),
+            &u.actor(),
+            &u.scope(),
+            id,
+            &text,
+            &files,
+        )
+        .await?;
+        Ok(format!("/obligations/{id}?ok=submitted"))
+    }
+    .await;
+    after_form(result, |msg| page(&state, &u, id, None, Some(msg))).await
+}
+
+#[derive(Deserialize)]
+pub struct ReviewForm {
+    decision: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// POST /obligations/{id}/review: accept, or return with a reason.
+pub async fn review(
+    AxumState(state): AxumState<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<ReviewForm>,
+) -> Result<Response, PageError> {
+    let id = path_id(&id)?;
+    let o = reports::obligation(&state.db, &u.scope(), u.unit_id, id).await?;
+    if !reports::may_review(&state.db, u.role().sees_everything(), u.unit_id, &o).await? {
+        return Err(Problem::forbidden().into());
+    }
+    let result = reports::review(
+        &state.db,
+        state.now(),
+        &u.actor(),
+        &u.scope(),
+        id,
+        f.decision == "accept",
+        &f.reason,
+    )
+    .await
+    .map(|_| format!("/obligations/{id}?ok=reviewed"))
+    .map_err(Problem::from);
+    after_form(result, |msg| page(&state, &u, id, None, Some(msg))).await
+}
+
+/// GET /obligations/{id}/evidence/{sha256}: a file of a report in scope.
+pub async fn evidence(
+    AxumState(state): AxumState<AppState>,
+    PageUser(u): PageUser,
+    Path((id, sha)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let file =
+        reports::evidence_in_scope(&state.db, &u.scope(), u.unit_id, path_id(&id)?, &sha).await?;
+    let bytes = state
+        .files
+        .get(&file.sha256)
+        .await
+        .map_err(|_| Problem::not_found())?;
+    let image = file.mime.starts_with("image/");
+    let disposition = if image {
+        "inline".to_string()
+    } else {
+        format!(
+            "attachment; filename=\"{}\"",
+            crate::auth::urlencode(&file.file_name)
+        )
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, file.mime),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "private, max-age=3600".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
