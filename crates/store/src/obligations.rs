@@ -345,3 +345,125 @@ pub async fn unresolved(db: &Db, campaign_id: i64) -> Result<Vec<(String, String
         )
         .await
 }
+
+/// Counts of a group of obligations as seen on a day.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Counts {
+    /// All obligations.
+    pub total: i64,
+    /// Due by today.
+    pub due: i64,
+    /// Accepted on time.
+    pub accepted: i64,
+    pub done_late: i64,
+    pub waived: i64,
+    /// Submitted, waiting for review.
+    pub submitted: i64,
+    /// Open past their due date.
+    pub overdue: i64,
+}
+
+impl Counts {
+    /// Closed among those due: accepted, done late or waived.
+    pub fn done(&self) -> i64 {
+        self.accepted + self.done_late + self.waived
+    }
+
+    /// Completion of what is due so far, 0–100 (100 when nothing is due yet).
+    pub fn completion_percent(&self) -> i64 {
+        if self.due == 0 {
+            100
+        } else {
+            (self.done().min(self.due) * 100) / self.due
+        }
+    }
+
+    /// On-time rate, 0–100, of the obligations that count (see `core::obligation`).
+    pub fn on_time_percent(&self) -> Option<i64> {
+        anjian_core::obligation::on_time_rate(
+            self.accepted as u64,
+            self.done_late as u64,
+            self.overdue as u64,
+        )
+        .map(|r| (r * 100.0).round() as i64)
+    }
+}
+
+const COUNTS: &str = "CAST(COUNT(*) AS BIGINT) AS total, \
+    CAST(SUM(CASE WHEN o.due_on <= $1 THEN 1 ELSE 0 END) AS BIGINT) AS due, \
+    CAST(SUM(CASE WHEN o.state = 'accepted' THEN 1 ELSE 0 END) AS BIGINT) AS accepted, \
+    CAST(SUM(CASE WHEN o.state = 'done_late' THEN 1 ELSE 0 END) AS BIGINT) AS done_late, \
+    CAST(SUM(CASE WHEN o.state = 'waived' THEN 1 ELSE 0 END) AS BIGINT) AS waived, \
+    CAST(SUM(CASE WHEN o.state = 'submitted' THEN 1 ELSE 0 END) AS BIGINT) AS submitted, \
+    CAST(SUM(CASE WHEN o.state IN ('pending', 'returned') AND o.due_on < $1 THEN 1 ELSE 0 END) AS BIGINT) AS overdue";
+
+/// Counts per work item of a campaign, over the units in scope (one query).
+pub async fn item_counts(
+    db: &Db,
+    scope: &Scope,
+    campaign_id: i64,
+    today: NaiveDate,
+) -> Result<HashMap<i64, Counts>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        work_item_id: i64,
+        #[sqlx(flatten)]
+        counts: Counts,
+    }
+    let query = scope
+        .units(
+            q(format!("SELECT a.work_item_id, {COUNTS} FROM obligations o JOIN assignments a ON a.id = o.assignment_id JOIN units u ON u.id = o.unit_id WHERE "))
+                .bind(today.format("%Y-%m-%d").to_string()),
+            "u",
+        )
+        .push(" AND o.campaign_id = ")
+        .push_bind(campaign_id)
+        .push(" AND a.work_item_id IS NOT NULL GROUP BY a.work_item_id");
+    let rows: Vec<Row> = db.read().all(query).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.work_item_id, r.counts))
+        .collect())
+}
+
+/// Counts per unit in scope for a campaign, optionally for one work item (one query),
+/// worst on-time record first.
+pub async fn unit_counts(
+    db: &Db,
+    scope: &Scope,
+    campaign_id: i64,
+    work_item_id: Option<i64>,
+    today: NaiveDate,
+) -> Result<Vec<(i64, String, String, Counts)>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        unit_id: i64,
+        unit_name: String,
+        role: String,
+        #[sqlx(flatten)]
+        counts: Counts,
+    }
+    let mut query = scope
+        .units(
+            q(format!("SELECT o.unit_id, u.name AS unit_name, MIN(a.role) AS role, {COUNTS} FROM obligations o JOIN assignments a ON a.id = o.assignment_id JOIN units u ON u.id = o.unit_id WHERE "))
+                .bind(today.format("%Y-%m-%d").to_string()),
+            "u",
+        )
+        .push(" AND o.campaign_id = ")
+        .push_bind(campaign_id);
+    if let Some(w) = work_item_id {
+        query = query.push(" AND a.work_item_id = ").push_bind(w);
+    }
+    let rows: Vec<Row> = db
+        .read()
+        .all(query.push(" GROUP BY o.unit_id, u.name"))
+        .await?;
+    let mut out: Vec<(i64, String, String, Counts)> = rows
+        .into_iter()
+        .map(|r| (r.unit_id, r.unit_name, r.role, r.counts))
+        .collect();
+    out.sort_by_key(|(_, name, _, c)| {
+        (c.on_time_percent().unwrap_or(101), -c.overdue, name.clone())
+    });
+    Ok(out)
+}

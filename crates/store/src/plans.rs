@@ -337,3 +337,10 @@ pub async fn load(db: &Db, plan_id: i64) -> Result<Plan> {
     };
     Ok(plan)
 }
+
+/// The ids of a plan's work items by number.
+pub async fn work_item_ids(db: &Db, plan_id: i64) -> Result<Vec<(i64, i64)>> {
+    db.read()
+        .all(q("SELECT no, id FROM work_items WHERE plan_id = $1 ORDER BY no").bind(plan_id))
+        .await
+}

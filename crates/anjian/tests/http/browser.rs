@@ -159,6 +159,14 @@ async fn journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()> {
             .contains("auditor")
     );
     shot(driver, "users.png").await?;
+    driver.goto(format!("{}/campaigns", app.base)).await?;
+    let tree = driver
+        .find(By::Css("details.measure"))
+        .await?
+        .text()
+        .await?;
+    assert!(tree.contains("严格落实地方党委安全生产责任"), "{tree}");
+    shot(driver, "campaign.png").await?;
     driver
         .goto(format!("{}/directory/import", app.base))
         .await?;

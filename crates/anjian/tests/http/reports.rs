@@ -3,7 +3,8 @@
 
 use crate::harness::{Client, TestApp, engines};
 
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+const PNG: &[u8] =
+    b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
 
 async fn report(c: &Client, id: i64, text: &str, files: Vec<(&str, Vec<u8>)>) -> (u16, String) {
     let mut form = reqwest::multipart::Form::new().text("text", text.to_string());
@@ -182,5 +183,61 @@ async fn report_return_resubmit_accept() {
                 .broken
                 .is_none()
         );
+    }
+}
+
+#[tokio::test]
+async fn the_campaign_page_counts_what_is_due_and_done_in_scope() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let bachuan = app.login("bachuan").await;
+        let id = item28_for_bachuan(&bachuan).await;
+        let (_, _) = report(
+            &bachuan,
+            id,
+            "已建立工作制度",
+            vec![("照片.png", PNG.to_vec())],
+        )
+        .await;
+        let office = app.login("office").await;
+        assert_eq!(
+            office
+                .form(
+                    &format!("/obligations/{id}/review"),
+                    &[("decision", "accept")]
+                )
+                .await
+                .0,
+            303
+        );
+        let r = office
+            .http
+            .get(format!("{}/campaigns", app.base))
+            .send()
+            .await
+            .unwrap();
+        let campaign = r.headers()["location"].to_str().unwrap().to_string();
+        let (s, page) = office.get_text(&campaign).await;
+        assert_eq!(s, 200);
+        assert!(
+            page.contains("一、严格落实地方党委安全生产责任")
+                && page.contains("十五、统筹做好经济发展")
+        );
+        assert!(page.contains("（110）"));
+        // Item (28): 1 of 29 units (区应急局 + 28 townships) done by 2022-08-09.
+        let line = &page[page.find("/items/28\"").unwrap()..];
+        assert!(
+            line[..line.find("</tr>").unwrap()].contains("1/29"),
+            "{}",
+            &line[..400.min(line.len())]
+        );
+        let (s, item) = office.get_text(&format!("{campaign}/items/28")).await;
+        assert_eq!(s, 200);
+        assert!(item.contains("区应急局") && item.contains("巴川街道") && item.contains("牵头"));
+        let (_, rates) = office.get_text(&format!("{campaign}/units")).await;
+        assert!(rates.contains("unit-rates") && rates.contains("安居镇"));
+        // A township's page counts only its own units.
+        let (_, mine) = bachuan.get_text(&format!("{campaign}/items/28")).await;
+        assert!(mine.contains("巴川街道") && !mine.contains("安居镇"));
     }
 }

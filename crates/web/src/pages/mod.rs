@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod campaign;
 pub mod directory;
 pub mod obligation;
 pub mod session;
@@ -28,6 +29,8 @@ pub struct Layout {
     pub users: bool,
     pub security: bool,
     pub audit: bool,
+    /// Takes part in campaigns (not one of the three separated administrators).
+    pub business: bool,
 }
 
 impl Layout {
@@ -42,6 +45,7 @@ impl Layout {
             users: r.can_list_users(),
             security: r.can_grant_roles(),
             audit: r.can_read_audit(),
+            business: !r.is_separated_admin(),
         })
     }
 }
@@ -107,6 +111,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(session::home))
         .route("/todo", get(todo::todo))
+        .route("/campaigns", get(campaign::newest))
+        .route("/campaigns/{id}", get(campaign::show))
+        .route("/campaigns/{id}/units", get(campaign::units))
+        .route("/campaigns/{id}/items/{no}", get(campaign::item))
         .route("/obligations/{id}", get(obligation::show))
         .route("/obligations/{id}/reports", post(obligation::submit))
         .route("/obligations/{id}/review", post(obligation::review))

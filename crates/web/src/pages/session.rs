@@ -152,8 +152,9 @@ pub async fn home(
         Scope::Subtree { .. } => format!("{}及其下级单位", u.unit_name),
     };
     let mut links = Vec::new();
-    if !role.can_read_audit() && !role.is_separated_admin() {
+    if !role.is_separated_admin() {
         links.push(("/todo", "待办事项"));
+        links.push(("/campaigns", "专项行动进度"));
     }
     if role.can_read_directory() {
         links.push(("/units", "单位名录"));

@@ -1,0 +1,285 @@
+//! The campaign at a glance: the plan as a tree (measure → key task → work item) with
+//! completion of what is due so far, a work item's units, and on-time rates per unit.
+//! Every figure is counted over the viewer's scope.
+
+use anjian_core::plan::chinese_numeral;
+use anjian_store::obligations::{self, Counts};
+use anjian_store::plans;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Response;
+
+use super::Layout;
+use crate::AppState;
+use crate::api::path_id;
+use crate::auth::PageUser;
+use crate::error::{PageError, Problem, render};
+
+/// A work item's line.
+pub struct ItemLine {
+    pub no: u32,
+    pub text: String,
+    pub who: String,
+    pub due: i64,
+    pub done: i64,
+    pub overdue: i64,
+    pub percent: i64,
+}
+
+/// A key task with its items.
+pub struct TaskLine {
+    pub no: u32,
+    pub text: String,
+    pub items: Vec<ItemLine>,
+}
+
+/// A measure with its tasks.
+pub struct MeasureLine {
+    pub numeral: String,
+    pub title: String,
+    pub percent: i64,
+    pub overdue: i64,
+    pub key_tasks: Vec<TaskLine>,
+}
+
+/// The campaign page.
+#[derive(Template)]
+#[template(path = "campaign.html")]
+pub struct CampaignPage {
+    pub layout: Option<Layout>,
+    pub id: i64,
+    pub title: String,
+    pub doc_number: String,
+    pub year: i64,
+    pub window: String,
+    pub today: String,
+    pub scope_label: &'static str,
+    pub phases: Vec<String>,
+    pub measures: Vec<MeasureLine>,
+}
+
+fn today(state: &AppState) -> chrono::NaiveDate {
+    anjian_core::time::local_date(state.now()).unwrap_or_default()
+}
+
+fn short(s: &str, n: usize) -> String {
+    if s.chars().count() > n {
+        format!("{}…", s.chars().take(n).collect::<String>())
+    } else {
+        s.to_string()
+    }
+}
+
+/// GET /campaigns/{id}.
+pub async fn show(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let c = plans::campaign(&state.db, path_id(&id)?).await?;
+    let plan = plans::load(&state.db, c.plan_id).await?;
+    let ids = plans::work_item_ids(&state.db, c.plan_id).await?;
+    let today = today(&state);
+    let counts = obligations::item_counts(&state.db, &u.scope(), c.id, today).await?;
+    let of = |no: u32| {
+        ids.iter()
+            .find(|(n, _)| *n == i64::from(no))
+            .and_then(|(_, id)| counts.get(id))
+            .cloned()
+            .unwrap_or_default()
+    };
+    let measures = plan
+        .measures
+        .iter()
+        .map(|m| {
+            let mut sum = Counts::default();
+            let key_tasks = m
+                .key_tasks
+                .iter()
+                .map(|k| TaskLine {
+                    no: k.no,
+                    text: short(&k.text, 80),
+                    items: k
+                        .work_items
+                        .iter()
+                        .map(|w| {
+                            let n = of(w.no);
+                            sum.due += n.due;
+                            sum.accepted += n.accepted;
+                            sum.done_late += n.done_late;
+                            sum.waived += n.waived;
+                            sum.overdue += n.overdue;
+                            ItemLine {
+                                no: w.no,
+                                text: short(&w.text, 60),
+                                who: short(&w.responsibility_text, 40),
+                                due: n.due,
+                                done: n.done(),
+                                overdue: n.overdue,
+                                percent: n.completion_percent(),
+                            }
+                        })
+                        .collect(),
+                })
+                .collect();
+            MeasureLine {
+                numeral: chinese_numeral(m.no),
+                title: m.title.clone(),
+                percent: sum.completion_percent(),
+                overdue: sum.overdue,
+                key_tasks,
+            }
+        })
+        .collect();
+    Ok(render(&CampaignPage {
+        layout: Layout::of(&u),
+        id: c.id,
+        title: c.title.clone(),
+        doc_number: plan.doc_number.clone(),
+        year: c.year,
+        window: format!(
+            "{} 至 {}",
+            c.starts_on,
+            c.ends_on.clone().unwrap_or_else(|| "结束日待定".into())
+        ),
+        today: today.format("%Y-%m-%d").to_string(),
+        scope_label: if u.role().sees_everything() {
+            "全区"
+        } else {
+            "本单位数据范围"
+        },
+        phases: plan
+            .phases
+            .iter()
+            .map(|p| {
+                let d = |x: Option<chrono::NaiveDate>| x.map(|d| d.format("%Y-%m-%d").to_string());
+                format!(
+                    "（{}）{}：{} 至 {}",
+                    chinese_numeral(p.no),
+                    p.title,
+                    d(p.starts_on).unwrap_or_else(|| "即日起".into()),
+                    d(p.ends_on).unwrap_or_else(|| "专项行动结束".into())
+                )
+            })
+            .collect(),
+        measures,
+    }))
+}
+
+/// A unit's line in a rates table.
+pub struct RateLine {
+    pub unit: String,
+    pub role: &'static str,
+    pub due: i64,
+    pub done: i64,
+    pub submitted: i64,
+    pub overdue: i64,
+    pub rate: String,
+}
+
+/// Per-unit figures of a campaign or of one work item.
+#[derive(Template)]
+#[template(path = "unit_rates.html")]
+pub struct RatesPage {
+    pub layout: Option<Layout>,
+    pub id: i64,
+    pub title: String,
+    pub heading: String,
+    pub item_text: Option<String>,
+    pub today: String,
+    pub rows: Vec<RateLine>,
+}
+
+async fn rates(
+    state: &AppState,
+    u: &anjian_store::accounts::SessionUser,
+    campaign: i64,
+    item_no: Option<i64>,
+) -> Result<Response, PageError> {
+    let c = plans::campaign(&state.db, campaign).await?;
+    let today = today(state);
+    let (item, heading, item_text) = match item_no {
+        Some(no) => {
+            let ids = plans::work_item_ids(&state.db, c.plan_id).await?;
+            let id = ids
+                .iter()
+                .find(|(n, _)| *n == no)
+                .map(|(_, id)| *id)
+                .ok_or_else(Problem::not_found)?;
+            let plan = plans::load(&state.db, c.plan_id).await?;
+            let text = plan
+                .work_items()
+                .find(|w| i64::from(w.no) == no)
+                .map(|w| format!("{}（责任单位：{}）", w.text, w.responsibility_text));
+            (Some(id), format!("工作要点（{no}）各单位完成情况"), text)
+        }
+        None => (None, "各单位按时完成率".to_string(), None),
+    };
+    let rows = obligations::unit_counts(&state.db, &u.scope(), c.id, item, today).await?;
+    Ok(render(&RatesPage {
+        layout: Layout::of(u),
+        id: c.id,
+        title: c.title.clone(),
+        heading,
+        item_text,
+        today: today.format("%Y-%m-%d").to_string(),
+        rows: rows
+            .into_iter()
+            .map(|(_, unit, role, n)| RateLine {
+                unit,
+                role: if item.is_none() {
+                    ""
+                } else {
+                    match role.as_str() {
+                        "lead" => "牵头",
+                        "co" => "配合",
+                        _ => "邀请",
+                    }
+                },
+                due: n.due,
+                done: n.done(),
+                submitted: n.submitted,
+                overdue: n.overdue,
+                rate: n
+                    .on_time_percent()
+                    .map(|p| format!("{p}%"))
+                    .unwrap_or_else(|| "—".into()),
+            })
+            .collect(),
+    }))
+}
+
+/// GET /campaigns/{id}/units.
+pub async fn units(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    rates(&state, &u, path_id(&id)?, None).await
+}
+
+/// GET /campaigns/{id}/items/{no}.
+pub async fn item(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path((id, no)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    rates(&state, &u, path_id(&id)?, Some(path_id(&no)?)).await
+}
+
+/// GET /campaigns: the newest campaign.
+pub async fn newest(
+    State(state): State<AppState>,
+    PageUser(_u): PageUser,
+) -> Result<Response, PageError> {
+    use axum::response::IntoResponse;
+    let cs = plans::campaigns(&state.db).await?;
+    let c = cs.first().ok_or_else(|| {
+        Problem::new(
+            axum::http::StatusCode::NOT_FOUND,
+            "no_campaign",
+            "还没有专项行动：请安委办先导入工作方案",
+        )
+    })?;
+    Ok(axum::response::Redirect::to(&format!("/campaigns/{}", c.id)).into_response())
+}
