@@ -136,6 +136,7 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
         "district" => Size::DISTRICT,
         "city" => Size::CITY,
         "plan" => return plan(c).await,
+        "obligations" => return obligations(c, args).await,
         other => return Err(format!("未知规模 {other}，应为 district、city 或 plan")),
     };
     let dir = c.data_dir.join(format!("bench-{}", SystemClock.now_ms()));
@@ -326,6 +327,150 @@ async fn plan(c: &Common) -> Result<(), String> {
     }
     times.sort_by(f64::total_cmp);
     println!("中位数 {:.0} ms（目标 < 1000 ms）", times[2]);
+    if url.starts_with("sqlite:") {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    Ok(())
+}
+
+/// A clock standing still at one instant: the benchmark's "today" inside the campaign.
+struct FixedClock(i64);
+
+impl Clock for FixedClock {
+    fn now_ms(&self) -> i64 {
+        self.0
+    }
+}
+
+/// `--scale obligations`: the district with about 500,000 obligations in the Tongliang
+/// campaign, on 15 August 2022; measures a unit's to-do list and the office's overdue
+/// list over HTTP.
+async fn obligations(c: &Common, args: &BenchArgs) -> Result<(), String> {
+    let dir = c
+        .data_dir
+        .join(format!("bench-obl-{}", SystemClock.now_ms()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let url = c
+        .database_url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite:{}", dir.join("bench.db").display()));
+    let db = open(&url).await?;
+    let password = "Bench#2022pass";
+    let now = 1_660_521_600_000; // 2022-08-15 08:00 Shanghai
+    let seeded = seed::load(
+        &db,
+        now,
+        Size::DISTRICT,
+        &anjian_web::password::hash_now(password),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let (plan, _) = anjian_core::plan::published::parse(crate::plan::TONGLIANG_2022);
+    let plan = plan.ok_or("内置方案无法读取")?;
+    let actor = anjian_store::Actor::system("bench");
+    let plan_id = anjian_store::plans::import(&db, now, &actor, &plan)
+        .await
+        .map_err(|e| e.to_string())?;
+    let start = chrono::NaiveDate::from_ymd_opt(2022, 5, 16).ok_or("date")?;
+    let new = anjian_store::plans::NewCampaign {
+        plan_id,
+        title: &plan.title,
+        year: 2022,
+        starts_on: start,
+        ends_on: chrono::NaiveDate::from_ymd_opt(2022, 10, 22),
+    };
+    let campaign = anjian_store::plans::start_campaign(&db, now, &actor, &new)
+        .await
+        .map_err(|e| e.to_string())?;
+    let t = Instant::now();
+    let n = seed::obligations(&db, now, campaign.id, plan_id, 100)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!(
+        "{n} 项应办事项（{} 个单位），生成用时 {:.1} s",
+        n / 100,
+        t.elapsed().as_secs_f64()
+    );
+    let state = AppState::new(
+        db,
+        Arc::new(FixedClock(now)),
+        WebConfig {
+            login_per_minute: 0,
+            ..WebConfig::default()
+        },
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    tokio::spawn(async move {
+        let _ = axum::serve(
+            listener,
+            anjian_web::router(state).into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await;
+    });
+    let base = format!("http://{addr}");
+    let client = reqwest::Client::new();
+    let office = login(&client, &base, &seeded.usernames[0], password).await?;
+    let town = login(&client, &base, &seeded.usernames[1], password).await?;
+    let me: serde_json::Value = client
+        .get(format!("{base}/api/v1/me"))
+        .header("cookie", &town)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?
+        .json()
+        .await
+        .map_err(|e| e.to_string())?;
+    let unit = me["unit"]["id"].as_i64().unwrap_or_default();
+    let scenarios: [(&str, String, &String); 6] = [
+        (
+            "to-do: obligations?unit=own&state=overdue",
+            format!("/api/v1/obligations?unit={unit}&state=overdue"),
+            &town,
+        ),
+        (
+            "to-do: obligations?unit=own&state=pending&due_before",
+            format!("/api/v1/obligations?unit={unit}&state=pending&due_before=2022-08-30"),
+            &town,
+        ),
+        ("GET /todo (township page)", "/todo".into(), &town),
+        (
+            "overdue: obligations?state=overdue (office)",
+            "/api/v1/obligations?state=overdue".into(),
+            &office,
+        ),
+        (
+            "GET /todo (office: district overdue)",
+            "/todo".into(),
+            &office,
+        ),
+        (
+            "GET /campaigns/{id}/units (office)",
+            format!("/campaigns/{}/units", campaign.id),
+            &office,
+        ),
+    ];
+    println!(
+        "\n| {:<48} | {:>8} | {:>6} | {:>8} | {:>7} | {:>7} | {:>7} |",
+        "endpoint", "requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms"
+    );
+    for concurrency in [1, args.concurrency] {
+        println!("并发 {concurrency}");
+        for (name, path, cookie) in &scenarios {
+            let mut r = load(
+                name,
+                &client,
+                format!("{base}{path}"),
+                (*cookie).clone(),
+                args.seconds,
+                concurrency,
+            )
+            .await;
+            println!("{}", r.row());
+        }
+    }
     if url.starts_with("sqlite:") {
         let _ = std::fs::remove_dir_all(&dir);
     }

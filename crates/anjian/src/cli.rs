@@ -132,12 +132,13 @@ pub fn database_url(c: &Common, file: &str) -> String {
         .unwrap_or_else(|| format!("sqlite:{}", c.data_dir.join(file).display()))
 }
 
-/// Opens the database and applies migrations.
+/// Opens the database, applies migrations and refreshes the planner's statistics.
 pub async fn open(url: &str) -> Result<Db, String> {
     let db = Db::connect(url).await.map_err(|e| e.to_string())?;
     migrate::run(&db, SystemClock.now_ms())
         .await
         .map_err(|e| e.to_string())?;
+    db.analyze().await.map_err(|e| e.to_string())?;
     Ok(db)
 }
 

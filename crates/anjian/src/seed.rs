@@ -305,3 +305,114 @@ pub async fn load(
         page_key,
     })
 }
+
+/// Loads about `per_unit` obligations for every township, department and enterprise into
+/// a campaign of `plan_id` (10 work items a unit), due from 16 May to 22 October 2022,
+/// in a realistic mix of states: most accepted, some late, returned, submitted, and the
+/// rest pending (overdue or not, depending on the day). Returns how many rows it wrote.
+pub async fn obligations(
+    db: &Db,
+    now: i64,
+    campaign_id: i64,
+    plan_id: i64,
+    per_unit: usize,
+) -> Result<usize, anjian_store::Error> {
+    let items: Vec<(i64,)> = db
+        .read()
+        .all(q("SELECT id FROM work_items WHERE plan_id = $1 ORDER BY no").bind(plan_id))
+        .await?;
+    let units: Vec<(i64,)> = db.read().all(q("SELECT id FROM units WHERE kind IN ('township', 'department', 'enterprise') ORDER BY id")).await?;
+    let start = chrono::NaiveDate::from_ymd_opt(2022, 5, 16).expect("date");
+    let per_item = per_unit.div_ceil(10).max(1);
+    let mut rng: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng
+    };
+    let mut tx = db.begin().await?;
+    let mut written = 0;
+    let mut assignments = Vec::new();
+    let mut rows: Vec<(i64, i64, String, &'static str)> = Vec::new();
+    for (n, (unit,)) in units.iter().enumerate() {
+        for k in 0..10 {
+            let item = items[(n * 7 + k * 11) % items.len()].0;
+            let aid = next_id(now);
+            assignments.push((aid, item, *unit, if k == 0 { "lead" } else { "co" }));
+            for i in 0..per_item {
+                let due =
+                    start + chrono::Duration::days(((i * 160) / per_item) as i64 + (k as i64 % 7));
+                let state = match next() % 100 {
+                    0..=59 => "accepted",
+                    60..=69 => "done_late",
+                    70..=74 => "returned",
+                    75..=79 => "submitted",
+                    _ => "pending",
+                };
+                let state = if due > chrono::NaiveDate::from_ymd_opt(2022, 8, 15).expect("date")
+                    && state != "pending"
+                    && next() % 2 == 0
+                {
+                    "pending"
+                } else {
+                    state
+                };
+                rows.push((aid, *unit, due.format("%Y-%m-%d").to_string(), state));
+            }
+        }
+    }
+    for chunk in assignments.chunks(300) {
+        let mut insert = q(
+            "INSERT INTO assignments (id, campaign_id, work_item_id, duty_id, unit_id, role, created_at) VALUES ",
+        );
+        for (i, (id, item, unit, role)) in chunk.iter().enumerate() {
+            insert = insert
+                .push(if i == 0 { "(" } else { ", (" })
+                .push_bind(*id)
+                .push(", ")
+                .push_bind(campaign_id)
+                .push(", ")
+                .push_bind(*item)
+                .push(", NULL, ")
+                .push_bind(*unit)
+                .push(", ")
+                .push_bind(*role)
+                .push(", ")
+                .push_bind(now)
+                .push(")");
+        }
+        tx.execute(insert).await?;
+    }
+    for chunk in rows.chunks(300) {
+        let mut insert = q(
+            "INSERT INTO obligations (id, campaign_id, assignment_id, unit_id, due_on, label, min_count, state, created_at, updated_at) VALUES ",
+        );
+        for (i, (aid, unit, due, state)) in chunk.iter().enumerate() {
+            insert = insert
+                .push(if i == 0 { "(" } else { ", (" })
+                .push_bind(next_id(now))
+                .push(", ")
+                .push_bind(campaign_id)
+                .push(", ")
+                .push_bind(*aid)
+                .push(", ")
+                .push_bind(*unit)
+                .push(", ")
+                .push_bind(due.clone())
+                .push(", ")
+                .push_bind(format!("{}前", &due[5..]))
+                .push(", 1, ")
+                .push_bind(*state)
+                .push(", ")
+                .push_bind(now)
+                .push(", ")
+                .push_bind(now)
+                .push(")");
+        }
+        written += tx.execute(insert).await? as usize;
+    }
+    tx.commit().await?;
+    db.analyze().await?;
+    Ok(written)
+}

@@ -292,6 +292,18 @@ impl Db {
         })
     }
 
+    /// Refreshes the query planner's statistics. SQLite plans without statistics until
+    /// `ANALYZE` runs, and then picks, for example, the state index over the partial
+    /// index of open obligations for the overdue list (144 ms against 0.3 ms over 509,000
+    /// rows); it runs at start-up and after bulk writes. PostgreSQL's autovacuum keeps
+    /// its own statistics, so this does nothing there.
+    pub async fn analyze(&self) -> Result<()> {
+        if let Db::Sqlite(p) = self {
+            sqlx::query("ANALYZE").execute(p).await?;
+        }
+        Ok(())
+    }
+
     /// Closes the pool.
     pub async fn close(&self) {
         match self {

@@ -29,6 +29,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(2, "0002_plans"),
     migration!(3, "0003_obligations"),
     migration!(4, "0004_progress_reports"),
+    migration!(5, "0005_open_obligations"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.

@@ -186,6 +186,7 @@ pub async fn expand_campaign(
     ));
     audit::append(&mut tx, now_ms, actor, e).await?;
     tx.commit().await?;
+    db.analyze().await?;
     Ok(report)
 }
 
