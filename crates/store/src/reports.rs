@@ -307,3 +307,38 @@ pub async fn evidence_in_scope(
         .one(q("SELECT e.sha256, e.size, e.mime, e.file_name FROM evidence e JOIN progress_reports r ON r.id = e.report_id WHERE r.obligation_id = $1 AND e.sha256 = $2 LIMIT 1").bind(obligation_id).bind(sha256))
         .await
 }
+
+/// Waives an open obligation in scope, with a reason (the office).
+pub async fn waive(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    scope: &Scope,
+    obligation_id: i64,
+    reason: &str,
+) -> Result<State> {
+    let reason = anjian_core::error::required_text("reason", "豁免理由", reason, 1000)?;
+    let mut tx = db.begin().await?;
+    let o = obligation_in(
+        &mut tx,
+        scope,
+        actor.unit_id.unwrap_or_default(),
+        obligation_id,
+    )
+    .await?;
+    let new_state = next(stored(&o), Action::Waive, due(&o), due(&o))?;
+    tx.execute(
+        q("UPDATE obligations SET state = $1, waived_reason = $2, closed_at = $3, updated_at = $3 WHERE id = $4")
+            .bind(new_state.as_str())
+            .bind(reason.as_str())
+            .bind(now_ms)
+            .bind(obligation_id),
+    )
+    .await?;
+    let e = Entry::ok("obligation.waive", "obligation", obligation_id)
+        .change(Some(o.state.clone()), Some(new_state.as_str().to_string()))
+        .detail(reason);
+    audit::append(&mut tx, now_ms, actor, e).await?;
+    tx.commit().await?;
+    Ok(new_state)
+}

@@ -241,3 +241,88 @@ async fn the_campaign_page_counts_what_is_due_and_done_in_scope() {
         assert!(mine.contains("巴川街道") && !mine.contains("安居镇"));
     }
 }
+
+#[tokio::test]
+async fn review_and_waive_by_api_with_their_permissions() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let bachuan = app.login("bachuan").await;
+        let id = item28_for_bachuan(&bachuan).await;
+        // Nothing to review yet.
+        let yjj = app.login("yjj").await;
+        let (s, v) = yjj
+            .post(
+                &format!("/api/v1/obligations/{id}/review"),
+                serde_json::json!({"decision": "accept"}),
+            )
+            .await;
+        assert_eq!(
+            (s, v["error"]["code"].as_str()),
+            (422, Some("invalid_transition"))
+        );
+        assert_eq!(report(&bachuan, id, "已完成", vec![]).await.0, 303);
+        let (s, v) = yjj
+            .post(
+                &format!("/api/v1/obligations/{id}/review"),
+                serde_json::json!({"decision": "maybe"}),
+            )
+            .await;
+        assert_eq!((s, v["error"]["field"].as_str()), (400, Some("decision")));
+        assert_eq!(
+            bachuan
+                .post(
+                    &format!("/api/v1/obligations/{id}/review"),
+                    serde_json::json!({"decision": "accept"})
+                )
+                .await
+                .0,
+            403
+        );
+        let (s, v) = yjj
+            .post(
+                &format!("/api/v1/obligations/{id}/review"),
+                serde_json::json!({"decision": "return", "reason": "材料不全"}),
+            )
+            .await;
+        assert_eq!((s, v["state"].as_str()), (200, Some("returned")));
+        // Only the office waives, and only with a reason.
+        assert_eq!(
+            yjj.post(
+                &format!("/api/v1/obligations/{id}/waive"),
+                serde_json::json!({"reason": "x"})
+            )
+            .await
+            .0,
+            403
+        );
+        let office = app.login("office").await;
+        let (s, v) = office
+            .post(
+                &format!("/api/v1/obligations/{id}/waive"),
+                serde_json::json!({"reason": " "}),
+            )
+            .await;
+        assert_eq!((s, v["error"]["field"].as_str()), (422, Some("reason")));
+        let (s, v) = office
+            .post(
+                &format!("/api/v1/obligations/{id}/waive"),
+                serde_json::json!({"reason": "该镇已撤并，工作由新设镇承接"}),
+            )
+            .await;
+        assert_eq!((s, v["state"].as_str()), (200, Some("waived")));
+        assert!(
+            bachuan
+                .get_text(&format!("/obligations/{id}"))
+                .await
+                .1
+                .contains("已豁免")
+        );
+        let (s, _) = office
+            .post(
+                &format!("/api/v1/obligations/{id}/waive"),
+                serde_json::json!({"reason": "再次"}),
+            )
+            .await;
+        assert_eq!(s, 422, "a waived obligation is closed");
+    }
+}

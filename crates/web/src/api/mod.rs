@@ -8,6 +8,7 @@ pub mod directory;
 pub mod obligations;
 pub mod openapi;
 pub mod plans;
+pub mod reports;
 pub mod users;
 
 use axum::Router;
@@ -50,6 +51,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/campaigns", get(plans::list))
         .route("/api/v1/campaigns/{id}/plan", get(plans::plan))
         .route("/api/v1/obligations", get(obligations::list))
+        .route("/api/v1/obligations/{id}/review", post(reports::review))
+        .route("/api/v1/obligations/{id}/waive", post(reports::waive))
         .route("/api/v1/audit", get(audit::list))
         .route("/api/v1/audit/verify", get(audit::verify))
         .route("/api/v1/openapi.json", get(openapi::document))

@@ -3,7 +3,7 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use super::{audit, auth, directory, obligations, plans, users};
+use super::{audit, auth, directory, obligations, plans, reports, users};
 
 /// The API description.
 #[derive(OpenApi)]
@@ -35,6 +35,8 @@ use super::{audit, auth, directory, obligations, plans, users};
         plans::list,
         plans::plan,
         obligations::list,
+        reports::review,
+        reports::waive,
         audit::list,
         audit::verify,
     ),

@@ -456,6 +456,13 @@ pub fn action_label(action: &str) -> &'static str {
         "token.revoke" => "吊销 API 令牌",
         "settings.password_policy" => "修改密码策略",
         "settings.demo" => "建立演示数据",
+        "plan.import" => "导入工作方案",
+        "campaign.start" => "启动专项行动",
+        "campaign.expand" => "分解任务",
+        "obligation.submit" => "报送履职情况",
+        "obligation.accept" => "审核通过",
+        "obligation.return" => "退回报送",
+        "obligation.waive" => "豁免应办事项",
         _ => "其他操作",
     }
 }

@@ -118,6 +118,7 @@ pub fn routes() -> Router<AppState> {
         .route("/obligations/{id}", get(obligation::show))
         .route("/obligations/{id}/reports", post(obligation::submit))
         .route("/obligations/{id}/review", post(obligation::review))
+        .route("/obligations/{id}/waive", post(obligation::waive))
         .route(
             "/obligations/{id}/evidence/{sha}",
             get(obligation::evidence),

@@ -36,6 +36,7 @@ pub struct ObligationPage {
     pub state_label: &'static str,
     pub can_submit: bool,
     pub can_review: bool,
+    pub can_waive: bool,
     pub reports: Vec<ReportView>,
     pub flash: Option<String>,
     pub error: Option<String>,
@@ -81,6 +82,8 @@ async fn page(
         state_label: effective.label(),
         can_submit,
         can_review,
+        can_waive: u.role().sees_everything()
+            && matches!(stored, State::Pending | State::Returned | State::Submitted),
         reports: list
             .into_iter()
             .map(|r| ReportView {
@@ -204,6 +207,35 @@ pub async fn submit(
         Ok(format!("/obligations/{id}?ok=submitted"))
     }
     .await;
+    after_form(result, |msg| page(&state, &u, id, None, Some(msg))).await
+}
+
+#[derive(Deserialize)]
+pub struct WaiveForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// POST /obligations/{id}/waive: the office waives an open obligation, with a reason.
+pub async fn waive(
+    AxumState(state): AxumState<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<WaiveForm>,
+) -> Result<Response, PageError> {
+    crate::auth::require(&state, &u, Role::sees_everything, "obligation.waive").await?;
+    let id = path_id(&id)?;
+    let result = reports::waive(
+        &state.db,
+        state.now(),
+        &u.actor(),
+        &u.scope(),
+        id,
+        &f.reason,
+    )
+    .await
+    .map(|_| format!("/obligations/{id}?ok=waived"))
+    .map_err(Problem::from);
     after_form(result, |msg| page(&state, &u, id, None, Some(msg))).await
 }
 
