@@ -43,8 +43,9 @@ pub struct Common {
 pub enum Command {
     /// Runs the web server.
     Serve(ServeArgs),
-    /// Builds a fresh demo database (Tongliang directory and accounts) and serves it.
-    Demo(ServeArgs),
+    /// Builds a fresh demo database (Tongliang directory, the 2022 campaign replayed as of
+    /// a day, accounts) and serves it.
+    Demo(DemoArgs),
     /// Applies database migrations.
     Migrate,
     /// Manages accounts.
@@ -66,6 +67,16 @@ pub enum Command {
     },
     /// Benchmarks the server over loopback HTTP on a synthetic district or city.
     Bench(crate::bench::BenchArgs),
+}
+
+/// Options of `demo`.
+#[derive(Args, Debug, Clone)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub serve: ServeArgs,
+    /// The day the demo's clock starts on (the campaign ran 2022-05-16 to 2022-10-22).
+    #[arg(long, default_value = "2022-08-15")]
+    pub as_of: chrono::NaiveDate,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -178,6 +189,7 @@ pub async fn serve(
     db: Db,
     args: &ServeArgs,
     data_dir: &Path,
+    clock: Arc<dyn Clock>,
     banner: impl FnOnce(&SocketAddr),
 ) -> Result<(), String> {
     let config = WebConfig {
@@ -187,7 +199,7 @@ pub async fn serve(
         login_per_minute: args.login_per_minute,
         ..WebConfig::default()
     };
-    let state = AppState::new(db, Arc::new(SystemClock), config);
+    let state = AppState::new(db, clock, config);
     let listener = tokio::net::TcpListener::bind(&args.bind)
         .await
         .map_err(|e| format!("无法监听 {}：{e}", args.bind))?;
@@ -221,7 +233,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             std::fs::create_dir_all(&c.data_dir).map_err(|e| e.to_string())?;
             ensure_secret_key(c)?;
             let db = open(&database_url(c, "anjian.db")).await?;
-            serve(db, args, &c.data_dir, |a| {
+            serve(db, args, &c.data_dir, Arc::new(SystemClock), |a| {
                 println!("anjian 已启动：http://{a}/")
             })
             .await

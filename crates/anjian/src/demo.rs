@@ -3,7 +3,6 @@
 //! per role.
 
 use anjian_core::role::Role;
-use anjian_core::time::{Clock, SystemClock};
 use anjian_core::unit::{UnitDraft, UnitKind};
 use anjian_store::accounts::{NewUser, users};
 use anjian_store::directory::groups::{self, Membership};
@@ -11,7 +10,7 @@ use anjian_store::directory::{Unit, units};
 use anjian_store::{Actor, Db, Scope};
 use chrono::NaiveDate;
 
-use crate::cli::{Common, ServeArgs, database_url, ensure_secret_key, open, serve};
+use crate::cli::{Common, DemoArgs, database_url, ensure_secret_key, open, serve};
 
 /// The 28 townships of Tongliang (shared/data/tongliang-townships.csv).
 pub const TOWNSHIPS: &str = include_str!("../../../seed/tongliang-townships.csv");
@@ -452,11 +451,15 @@ fn actor_clone() -> Actor {
 }
 
 /// `anjian demo`: a fresh demo database in the data directory, then serve it.
-pub async fn run(c: &Common, args: &ServeArgs) -> Result<(), String> {
-    let (db, url, accounts) = prepare(c).await?;
-    serve(db, args, &c.data_dir, |addr| {
+pub async fn run(c: &Common, args: &DemoArgs) -> Result<(), String> {
+    let start = anjian_core::time::at_local(args.as_of, 9).ok_or("演示日期无效")?;
+    let (db, url, accounts) = prepare(c, start).await?;
+    let clock = std::sync::Arc::new(anjian_core::time::OffsetClock::starting_at(start));
+    let as_of = args.as_of;
+    serve(db, &args.serve, &c.data_dir, clock, |addr| {
         println!();
         println!("安监平台演示已启动：http://{addr}/");
+        println!("演示时钟从 {as_of} 09:00 开始走（2022年专项行动期间，可用 --as-of 改变）");
         println!("演示账户（用户名 / 密码 / 角色）：");
         for (u, p, r) in &accounts {
             println!("  {u:<16} {p:<18} {r}");
@@ -471,8 +474,9 @@ pub async fn run(c: &Common, args: &ServeArgs) -> Result<(), String> {
 pub type DemoAccounts = Vec<(String, String, &'static str)>;
 
 /// Builds the demo database (the default one, or `ANJIAN_DATABASE_URL` when it is
-/// empty) and returns it with its URL and accounts.
-pub async fn prepare(c: &Common) -> Result<(Db, String, DemoAccounts), String> {
+/// empty) as of the instant `now`, with the campaign's activity up to that day, and
+/// returns it with its URL and accounts.
+pub async fn prepare(c: &Common, now: i64) -> Result<(Db, String, DemoAccounts), String> {
     std::fs::create_dir_all(&c.data_dir).map_err(|e| e.to_string())?;
     ensure_secret_key(c)?;
     // The demo lives in the default database, so that `anjian audit verify` and the
@@ -511,8 +515,18 @@ pub async fn prepare(c: &Common) -> Result<(Db, String, DemoAccounts), String> {
     let password = std::env::var("ANJIAN_DEMO_PASSWORD")
         .ok()
         .filter(|p| !p.is_empty());
-    let now = SystemClock.now_ms();
     let accounts = load(&db, now, password.as_deref()).await?;
+    if let (Some(campaign), Some(today)) = (
+        anjian_store::plans::campaigns(&db)
+            .await
+            .map_err(|e| e.to_string())?
+            .first(),
+        anjian_core::time::local_date(now),
+    ) {
+        crate::seed::activity(&db, now, campaign.id, today)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
     anjian_store::settings::set(
         &db,
         now,

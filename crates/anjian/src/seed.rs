@@ -416,3 +416,125 @@ pub async fn obligations(
     db.analyze().await?;
     Ok(written)
 }
+
+/// Generates a campaign's activity up to `as_of` for the demo: of the obligations due by
+/// then, most were reported and accepted on time, some accepted late, some returned with
+/// a reason, some submitted and waiting, and the rest never reported (overdue). Written
+/// in bulk, with one audit entry saying the activity is generated.
+pub async fn activity(
+    db: &Db,
+    now: i64,
+    campaign_id: i64,
+    as_of: chrono::NaiveDate,
+) -> Result<usize, anjian_store::Error> {
+    let due: Vec<(i64, i64, String)> = db
+        .read()
+        .all(q("SELECT o.id, o.unit_id, o.due_on FROM obligations o JOIN assignments a ON a.id = o.assignment_id WHERE o.campaign_id = $1 AND o.due_on <= $2 AND a.role <> 'invited' ORDER BY o.id").bind(campaign_id).bind(as_of.format("%Y-%m-%d").to_string()))
+        .await?;
+    let mut rng: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut next = || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng % 100
+    };
+    let mut tx = db.begin().await?;
+    let mut reports = Vec::new();
+    let mut states: Vec<(i64, &'static str)> = Vec::new();
+    for (id, unit, due_on) in &due {
+        let due = chrono::NaiveDate::parse_from_str(due_on, "%Y-%m-%d").unwrap_or(as_of);
+        let (state, submitted, decision, reason) = match next() {
+            0..=61 => (
+                "accepted",
+                due - chrono::Duration::days(1 + (next() % 5) as i64),
+                Some("accepted"),
+                None,
+            ),
+            62..=73 => (
+                "done_late",
+                due + chrono::Duration::days(1 + (next() % 9) as i64),
+                Some("accepted"),
+                None,
+            ),
+            74..=79 => (
+                "returned",
+                due - chrono::Duration::days(1),
+                Some("returned"),
+                Some("佐证材料不全，请补充会议记录或照片"),
+            ),
+            80..=84 => ("submitted", due, None, None),
+            _ => continue,
+        };
+        let submitted = submitted.min(as_of);
+        let at = anjian_core::time::at_local(submitted, 10).unwrap_or(now);
+        reports.push((
+            next_id(now),
+            *id,
+            *unit,
+            at,
+            submitted.format("%Y-%m-%d").to_string(),
+            decision,
+            reason,
+        ));
+        states.push((*id, state));
+    }
+    for chunk in reports.chunks(200) {
+        let mut insert = q(
+            "INSERT INTO progress_reports (id, obligation_id, unit_id, author_id, text, submitted_at, submitted_on, decision, reason, reviewed_at) VALUES ",
+        );
+        for (i, (id, obligation, unit, at, on, decision, reason)) in chunk.iter().enumerate() {
+            insert = insert
+                .push(if i == 0 { "(" } else { ", (" })
+                .push_bind(*id)
+                .push(", ")
+                .push_bind(*obligation)
+                .push(", ")
+                .push_bind(*unit)
+                .push(", NULL, '已按要求落实，相关材料已归档（演示数据）', ")
+                .push_bind(*at)
+                .push(", ")
+                .push_bind(on.clone())
+                .push(", ")
+                .push_bind(decision.map(str::to_string))
+                .push(", ")
+                .push_bind(reason.map(str::to_string))
+                .push(", ")
+                .push_bind(decision.map(|_| *at + 86_400_000))
+                .push(")");
+        }
+        tx.execute(insert).await?;
+    }
+    for state in ["accepted", "done_late", "returned", "submitted"] {
+        let ids: Vec<i64> = states
+            .iter()
+            .filter(|(_, s)| *s == state)
+            .map(|(id, _)| *id)
+            .collect();
+        for chunk in ids.chunks(500) {
+            let mut update = q("UPDATE obligations SET state = ")
+                .push_bind(state)
+                .push(", updated_at = ")
+                .push_bind(now)
+                .push(" WHERE id IN (");
+            for (i, id) in chunk.iter().enumerate() {
+                update = if i == 0 {
+                    update.push_bind(*id)
+                } else {
+                    update.push(", ").push_bind(*id)
+                };
+            }
+            tx.execute(update.push(")")).await?;
+        }
+    }
+    let detail = format!("演示数据：截至{as_of}生成{}条报送记录", reports.len());
+    audit::append(
+        &mut tx,
+        now,
+        &Actor::system("demo"),
+        Entry::ok("demo.activity", "campaign", campaign_id).detail(detail),
+    )
+    .await?;
+    tx.commit().await?;
+    db.analyze().await?;
+    Ok(reports.len())
+}

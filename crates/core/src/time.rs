@@ -66,3 +66,34 @@ mod tests {
         assert_eq!(format_local(ms), "2022-06-01 00:00:00");
     }
 }
+
+/// A clock that runs at the real pace from a chosen starting instant: the demo replays
+/// its campaign "as of" a day in 2022 while time still moves.
+#[derive(Debug, Clone, Copy)]
+pub struct OffsetClock {
+    offset_ms: i64,
+}
+
+impl OffsetClock {
+    /// A clock that reads `start_ms` now.
+    pub fn starting_at(start_ms: Millis) -> OffsetClock {
+        OffsetClock {
+            offset_ms: start_ms - Utc::now().timestamp_millis(),
+        }
+    }
+}
+
+impl Clock for OffsetClock {
+    fn now_ms(&self) -> Millis {
+        Utc::now().timestamp_millis() + self.offset_ms
+    }
+}
+
+/// The instant of a Shanghai calendar date at `hour`:00.
+pub fn at_local(date: NaiveDate, hour: u32) -> Option<Millis> {
+    let t = date.and_hms_opt(hour, 0, 0)?;
+    shanghai()
+        .from_local_datetime(&t)
+        .single()
+        .map(|t| t.timestamp_millis())
+}

@@ -151,6 +151,9 @@ async fn the_operator_runs_the_commands_and_verify_catches_tampering() {
     );
 }
 
+/// 2022-08-15 09:00 in Shanghai.
+const AS_OF: i64 = 1_660_525_200_000;
+
 #[tokio::test]
 async fn demo_rebuilds_its_own_database_and_never_overwrites_real_data() {
     let dir = TempDir(std::env::temp_dir().join(format!("anjian-demo-{}", std::process::id())));
@@ -160,8 +163,35 @@ async fn demo_rebuilds_its_own_database_and_never_overwrites_real_data() {
         secret_key_file: None,
     };
     let demo_dir = dir.0.join("demo");
-    let (db, url, accounts) = anjian::demo::prepare(&common(&demo_dir)).await.unwrap();
+    let (db, url, accounts) = anjian::demo::prepare(&common(&demo_dir), AS_OF)
+        .await
+        .unwrap();
     assert!(url.ends_with("anjian.db"), "{url}");
+    // The campaign is replayed up to 15 August 2022: reports on time, late, returned,
+    // waiting, and missing ones overdue.
+    let counts: Vec<(String, i64)> = db
+        .read()
+        .all(anjian_store::q("SELECT CASE WHEN state = 'pending' AND due_on < '2022-08-15' THEN 'overdue' ELSE state END AS s, CAST(COUNT(*) AS BIGINT) FROM obligations GROUP BY CASE WHEN state = 'pending' AND due_on < '2022-08-15' THEN 'overdue' ELSE state END ORDER BY 1"))
+        .await
+        .unwrap();
+    let n = |s: &str| {
+        counts
+            .iter()
+            .find(|(k, _)| k == s)
+            .map(|(_, n)| *n)
+            .unwrap_or(0)
+    };
+    assert!(
+        n("accepted") > n("done_late")
+            && n("done_late") > 0
+            && n("returned") > 0
+            && n("submitted") > 0
+            && n("overdue") > 0,
+        "{counts:?}"
+    );
+    assert!(n("pending") > 0, "work due after 15 August is still ahead");
+    let (late,): (i64,) = db.read().one(anjian_store::q("SELECT CAST(COUNT(*) AS BIGINT) FROM progress_reports WHERE submitted_on > '2022-08-15'")).await.unwrap();
+    assert_eq!(late, 0, "nothing is reported after the demo's day");
     assert!(
         accounts.iter().any(|(u, _, _)| u == "office")
             && accounts.iter().any(|(u, _, _)| u == "auditor")
@@ -170,7 +200,9 @@ async fn demo_rebuilds_its_own_database_and_never_overwrites_real_data() {
     // `anjian audit verify` on the default database checks the demo's chain.
     anjian(&demo_dir, &["audit", "verify"]).await.unwrap();
     // Running the demo again rebuilds it.
-    let (db, _, _) = anjian::demo::prepare(&common(&demo_dir)).await.unwrap();
+    let (db, _, _) = anjian::demo::prepare(&common(&demo_dir), AS_OF)
+        .await
+        .unwrap();
     let (n,): (i64,) = db
         .read()
         .one(anjian_store::q(
@@ -190,6 +222,9 @@ async fn demo_rebuilds_its_own_database_and_never_overwrites_real_data() {
         .await
         .unwrap();
     db.close().await;
-    let err = anjian::demo::prepare(&common(&real)).await.err().unwrap();
+    let err = anjian::demo::prepare(&common(&real), AS_OF)
+        .await
+        .err()
+        .unwrap();
     assert!(err.contains("不会覆盖"), "{err}");
 }
