@@ -130,6 +130,44 @@ async fn login(
     Ok(c.split(';').next().unwrap_or_default().to_string())
 }
 
+/// A fresh benchmark database: `ANJIAN_DATABASE_URL` if given, else a SQLite file in a
+/// new directory under the data directory (removed by [`finish`]).
+async fn fresh_db(
+    c: &Common,
+    name: &str,
+) -> Result<(anjian_store::Db, String, std::path::PathBuf), String> {
+    let dir = c
+        .data_dir
+        .join(format!("bench-{name}-{}", SystemClock.now_ms()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let url = c
+        .database_url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite:{}", dir.join("bench.db").display()));
+    let db = open(&url).await?;
+    Ok((db, url, dir))
+}
+
+/// Removes the benchmark's SQLite directory.
+fn finish(url: &str, dir: &std::path::Path) {
+    if url.starts_with("sqlite:") {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+/// Serves the real router on a loopback port; returns its base URL.
+async fn start_server(state: AppState) -> Result<String, String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    tokio::spawn(async move {
+        let app = anjian_web::router(state).into_make_service_with_connect_info::<SocketAddr>();
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok(format!("http://{addr}"))
+}
+
 /// Runs the benchmark and prints its tables.
 pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
     let size = match args.scale.as_str() {
@@ -139,13 +177,7 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
         "obligations" => return obligations(c, args).await,
         other => return Err(format!("未知规模 {other}，应为 district、city 或 plan")),
     };
-    let dir = c.data_dir.join(format!("bench-{}", SystemClock.now_ms()));
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let url = c
-        .database_url
-        .clone()
-        .unwrap_or_else(|| format!("sqlite:{}", dir.join("bench.db").display()));
-    let db = open(&url).await?;
+    let (db, url, dir) = fresh_db(c, &args.scale).await?;
     let password = "Bench#2022pass";
     let hash = anjian_web::password::hash_now(password);
     let t = Instant::now();
@@ -171,15 +203,7 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
         ..WebConfig::default()
     };
     let state = AppState::new(db, Arc::new(SystemClock), config);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| e.to_string())?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    tokio::spawn(async move {
-        let app = anjian_web::router(state).into_make_service_with_connect_info::<SocketAddr>();
-        let _ = axum::serve(listener, app).await;
-    });
-    let base = format!("http://{addr}");
+    let base = start_server(state).await?;
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(64)
         .build()
@@ -295,24 +319,14 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
             println!("{}", r.row());
         }
     }
-    if url.starts_with("sqlite:") {
-        let _ = std::fs::remove_dir_all(&dir);
-    }
+    finish(&url, &dir);
     Ok(())
 }
 
 /// `--scale plan`: parse, store and expand the Tongliang plan for the demo directory,
 /// five times on one database; prints each run and the median.
 async fn plan(c: &Common) -> Result<(), String> {
-    let dir = c
-        .data_dir
-        .join(format!("bench-plan-{}", SystemClock.now_ms()));
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let url = c
-        .database_url
-        .clone()
-        .unwrap_or_else(|| format!("sqlite:{}", dir.join("bench.db").display()));
-    let db = open(&url).await?;
+    let (db, url, dir) = fresh_db(c, "plan").await?;
     crate::demo::load(&db, SystemClock.now_ms(), Some("Bench#2022pass")).await?;
     let mut times = Vec::new();
     for run in 1..=5 {
@@ -327,9 +341,7 @@ async fn plan(c: &Common) -> Result<(), String> {
     }
     times.sort_by(f64::total_cmp);
     println!("中位数 {:.0} ms（目标 < 1000 ms）", times[2]);
-    if url.starts_with("sqlite:") {
-        let _ = std::fs::remove_dir_all(&dir);
-    }
+    finish(&url, &dir);
     Ok(())
 }
 
@@ -346,15 +358,7 @@ impl Clock for FixedClock {
 /// campaign, on 15 August 2022; measures a unit's to-do list and the office's overdue
 /// list over HTTP.
 async fn obligations(c: &Common, args: &BenchArgs) -> Result<(), String> {
-    let dir = c
-        .data_dir
-        .join(format!("bench-obl-{}", SystemClock.now_ms()));
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let url = c
-        .database_url
-        .clone()
-        .unwrap_or_else(|| format!("sqlite:{}", dir.join("bench.db").display()));
-    let db = open(&url).await?;
+    let (db, url, dir) = fresh_db(c, "obligations").await?;
     let password = "Bench#2022pass";
     let now = 1_660_521_600_000; // 2022-08-15 08:00 Shanghai
     let seeded = seed::load(
@@ -399,18 +403,7 @@ async fn obligations(c: &Common, args: &BenchArgs) -> Result<(), String> {
             ..WebConfig::default()
         },
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| e.to_string())?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    tokio::spawn(async move {
-        let _ = axum::serve(
-            listener,
-            anjian_web::router(state).into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await;
-    });
-    let base = format!("http://{addr}");
+    let base = start_server(state).await?;
     let client = reqwest::Client::new();
     let office = login(&client, &base, &seeded.usernames[0], password).await?;
     let town = login(&client, &base, &seeded.usernames[1], password).await?;
@@ -471,9 +464,7 @@ async fn obligations(c: &Common, args: &BenchArgs) -> Result<(), String> {
             println!("{}", r.row());
         }
     }
-    if url.starts_with("sqlite:") {
-        let _ = std::fs::remove_dir_all(&dir);
-    }
+    finish(&url, &dir);
     Ok(())
 }
 
