@@ -12,6 +12,7 @@ pub mod plan;
 pub mod responsibility;
 pub mod role;
 pub mod schedule;
+pub mod sheet;
 pub mod time;
 pub mod unit;
 

@@ -245,3 +245,44 @@ async fn the_todo_page_shows_a_unit_its_overdue_and_coming_work() {
         assert!(page.contains("全区") && page.contains("已逾期"));
     }
 }
+
+#[tokio::test]
+async fn lists_export_to_xlsx_in_scope() {
+    use calamine::{Reader, Xlsx};
+    let app = TestApp::new(engines()[0]).await;
+    let bachuan = app.login("bachuan").await;
+    let r = bachuan
+        .http
+        .get(format!("{}/todo.xlsx", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let mut book: Xlsx<_> =
+        Xlsx::new(std::io::Cursor::new(r.bytes().await.unwrap().to_vec())).unwrap();
+    let range = book.worksheet_range_at(0).unwrap().unwrap();
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(rows[0][0], "分类");
+    assert!(
+        rows.iter().skip(1).all(|r| r[5] == "巴川街道"),
+        "only the township's own work"
+    );
+    assert!(rows.iter().any(|r| r[0] == "已逾期" && r[3] == "（1）"));
+    let campaign = anjian_store::plans::campaigns(&app.db).await.unwrap()[0].id;
+    let r = app
+        .login("office")
+        .await
+        .http
+        .get(format!("{}/campaigns/{campaign}/units.xlsx", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let mut book: Xlsx<_> =
+        Xlsx::new(std::io::Cursor::new(r.bytes().await.unwrap().to_vec())).unwrap();
+    let range = book.worksheet_range_at(0).unwrap().unwrap();
+    assert!(range.rows().count() > 60, "every unit with obligations");
+}

@@ -249,6 +249,37 @@ async fn rates(
     }))
 }
 
+/// GET /campaigns/{id}/units.xlsx: the on-time rates as a sheet.
+pub async fn units_export(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let c = plans::campaign(&state.db, path_id(&id)?).await?;
+    let rows = obligations::unit_counts(&state.db, &u.scope(), c.id, None, today(&state)).await?;
+    let rows: Vec<Vec<String>> = rows
+        .into_iter()
+        .map(|(_, unit, _, n)| {
+            vec![
+                unit,
+                n.due.to_string(),
+                n.done().to_string(),
+                n.submitted.to_string(),
+                n.overdue.to_string(),
+                n.on_time_percent()
+                    .map(|p| format!("{p}%"))
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect();
+    super::xlsx_response(
+        "按时完成率",
+        &["单位", "应办", "已办", "待审核", "逾期", "按时率"],
+        &rows,
+        "on-time-rates.xlsx",
+    )
+}
+
 /// GET /campaigns/{id}/units.
 pub async fn units(
     State(state): State<AppState>,

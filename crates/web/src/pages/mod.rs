@@ -111,9 +111,11 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(session::home))
         .route("/todo", get(todo::todo))
+        .route("/todo.xlsx", get(todo::export))
         .route("/campaigns", get(campaign::newest))
         .route("/campaigns/{id}", get(campaign::show))
         .route("/campaigns/{id}/units", get(campaign::units))
+        .route("/campaigns/{id}/units.xlsx", get(campaign::units_export))
         .route("/campaigns/{id}/items/{no}", get(campaign::item))
         .route("/obligations/{id}", get(obligation::show))
         .route("/obligations/{id}/reports", post(obligation::submit))
@@ -194,6 +196,37 @@ where
         }
         Err(p) => Err(p.into()),
     }
+}
+
+/// A list as an .xlsx download.
+pub fn xlsx_response(
+    title: &str,
+    headers: &[&str],
+    rows: &[Vec<String>],
+    file: &str,
+) -> Result<axum::response::Response, PageError> {
+    use axum::response::IntoResponse;
+    let bytes = anjian_core::sheet::table(title, headers, rows).map_err(|_| {
+        Problem::new(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "xlsx",
+            "生成表格失败",
+        )
+    })?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// Formats a problem for a flash message, naming the field.

@@ -51,6 +51,9 @@ impl From<ObligationRow> for TodoRow {
     }
 }
 
+/// A section of the to-do list: title, HTML id, rows.
+pub type Section = (&'static str, &'static str, Vec<TodoRow>);
+
 /// The to-do page.
 #[derive(Template)]
 #[template(path = "todo.html")]
@@ -58,14 +61,14 @@ pub struct TodoPage {
     pub layout: Option<Layout>,
     pub who: String,
     pub today: String,
-    pub sections: Vec<(&'static str, &'static str, Vec<TodoRow>)>,
+    pub sections: Vec<Section>,
 }
 
-/// GET /todo.
-pub async fn todo(
-    AxumState(state): AxumState<AppState>,
-    PageUser(u): PageUser,
-) -> Result<Response, PageError> {
+/// The sections of the to-do list for a user on the clock's day.
+async fn sections(
+    state: &AppState,
+    u: &anjian_store::accounts::SessionUser,
+) -> Result<Vec<Section>, PageError> {
     let today = anjian_core::time::local_date(state.now()).unwrap_or_default();
     let scope = u.scope();
     let office = u.role().sees_everything();
@@ -98,6 +101,59 @@ pub async fn todo(
             list(f(State::Pending, Some(today + Duration::days(15)))).await?,
         ));
     }
+    Ok(sections)
+}
+
+/// GET /todo.xlsx: the same list as a sheet.
+pub async fn export(
+    AxumState(state): AxumState<AppState>,
+    PageUser(u): PageUser,
+) -> Result<Response, PageError> {
+    let rows: Vec<Vec<String>> = sections(&state, &u)
+        .await?
+        .into_iter()
+        .flat_map(|(title, _, rows)| {
+            rows.into_iter().map(move |r| {
+                vec![
+                    title.to_string(),
+                    r.due_on,
+                    r.label,
+                    r.work_item_no
+                        .map(|n| format!("（{n}）"))
+                        .unwrap_or_default(),
+                    r.title,
+                    r.unit,
+                    r.role.to_string(),
+                    r.state_label.to_string(),
+                ]
+            })
+        })
+        .collect();
+    super::xlsx_response(
+        "待办事项",
+        &[
+            "分类",
+            "到期日",
+            "周期",
+            "序号",
+            "事项",
+            "单位",
+            "责任",
+            "状态",
+        ],
+        &rows,
+        "todo.xlsx",
+    )
+}
+
+/// GET /todo.
+pub async fn todo(
+    AxumState(state): AxumState<AppState>,
+    PageUser(u): PageUser,
+) -> Result<Response, PageError> {
+    let today = anjian_core::time::local_date(state.now()).unwrap_or_default();
+    let office = u.role().sees_everything();
+    let sections = sections(&state, &u).await?;
     Ok(render(&TodoPage {
         layout: Layout::of(&u),
         who: if office {
