@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use anjian_core::plan::{ImportReport, Plan, published};
+use anjian_core::plan::{ImportReport, Plan, published, table};
 use anjian_core::time::{Clock, SystemClock};
 use anjian_store::{Actor, Db, plans};
 use chrono::NaiveDate;
@@ -16,8 +16,15 @@ pub const TONGLIANG_2022: &str = include_str!("../../../seed/tongliang-2022-work
 pub enum PlanCmd {
     /// Imports a plan from its published text and starts a campaign of it.
     Import {
-        /// The plan's text (.txt, as published; the annex table one cell per line).
+        /// The plan: its published text (.txt, the annex table one cell per line), or its
+        /// table (.xlsx or .csv with the columns 措施 / 措施具体内容 / 重点任务 / 具体工作要点 / 责任单位).
         path: PathBuf,
+        /// The plan's title (required for a table, which does not carry it).
+        #[arg(long)]
+        title: Option<String>,
+        /// The plan's document number (for a table).
+        #[arg(long)]
+        doc_number: Option<String>,
         /// The campaign's year (default: the plan's).
         #[arg(long)]
         year: Option<i32>,
@@ -85,6 +92,8 @@ pub async fn run(db: &Db, cmd: &PlanCmd) -> Result<(), String> {
     match cmd {
         PlanCmd::Import {
             path,
+            title,
+            doc_number,
             year,
             ends_on,
         } => {
@@ -93,15 +102,34 @@ pub async fn run(db: &Db, cmd: &PlanCmd) -> Result<(), String> {
                 .and_then(|e| e.to_str())
                 .unwrap_or("")
                 .to_ascii_lowercase();
-            if ext != "txt" {
-                return Err(format!(
-                    "暂只能导入文本格式（.txt）的方案；{} 格式的表格导入尚未提供",
-                    if ext.is_empty() { "无扩展名" } else { &ext }
-                ));
-            }
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| format!("无法读取 {}：{e}", path.display()))?;
-            let (plan, report) = published::parse(&text);
+            let bytes =
+                std::fs::read(path).map_err(|e| format!("无法读取 {}：{e}", path.display()))?;
+            let (plan, report) = match ext.as_str() {
+                "txt" => published::parse(&String::from_utf8_lossy(&bytes)),
+                "xlsx" | "csv" => {
+                    let title = title
+                        .clone()
+                        .filter(|t| !t.trim().is_empty())
+                        .ok_or("表格不含方案标题，请用 --title 给出")?;
+                    let year = year.unwrap_or_else(|| {
+                        anjian_core::time::local_date(SystemClock.now_ms())
+                            .map(|d| chrono::Datelike::year(&d))
+                            .unwrap_or(2022)
+                    });
+                    let header = table::Header {
+                        title,
+                        doc_number: doc_number.clone().unwrap_or_default(),
+                        year,
+                    };
+                    let rows = table::rows_of(&bytes, ext == "csv")?;
+                    table::parse(&rows, &header)
+                }
+                other => {
+                    return Err(format!(
+                        "不支持的文件类型「{other}」：请用 .txt（公文原文）、.xlsx 或 .csv（表格）"
+                    ));
+                }
+            };
             print_report(&report);
             let plan = plan
                 .ok_or_else(|| format!("发现 {} 处问题，未导入任何内容", report.problems.len()))?;

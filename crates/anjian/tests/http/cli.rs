@@ -122,6 +122,71 @@ async fn the_operator_runs_the_commands_and_verify_catches_tampering() {
             .await
             .is_err()
     );
+    // A second plan, as another district publishes it: a table in .xlsx.
+    let rows: Vec<Vec<String>> = [
+        [
+            "一、严格落实企业主体责任",
+            "企业要……",
+            "1.开展自查",
+            "（1）6月底，完成企业自查。",
+            "区应急局，各镇街",
+        ],
+        ["", "", "", "（2）每月至少检查2家企业。", ""],
+        ["", "", "2.专项整治", "开展燃气专项整治。", "区经济信息委"],
+    ]
+    .iter()
+    .map(|r| r.iter().map(|c| c.to_string()).collect())
+    .collect();
+    let table = d.join("plan2.xlsx");
+    std::fs::write(
+        &table,
+        anjian_core::sheet::table("方案", &anjian_core::plan::table::COLUMNS, &rows).unwrap(),
+    )
+    .unwrap();
+    assert!(
+        anjian(d, &["plan", "import", table.to_str().unwrap()])
+            .await
+            .unwrap_err()
+            .contains("--title")
+    );
+    anjian(
+        d,
+        &[
+            "plan",
+            "import",
+            table.to_str().unwrap(),
+            "--title",
+            "某区燃气安全专项整治方案",
+            "--year",
+            "2023",
+            "--ends-on",
+            "2023-12-31",
+        ],
+    )
+    .await
+    .unwrap();
+    let second = &anjian_store::plans::campaigns(&db).await.unwrap()[0];
+    assert_eq!(second.title, "某区燃气安全专项整治方案");
+    let stored = anjian_store::plans::load(&db, second.plan_id)
+        .await
+        .unwrap();
+    assert_eq!(
+        stored.work_items().map(|w| w.no).collect::<Vec<_>>(),
+        vec![1, 2, 3]
+    );
+    let (n,): (i64,) = db
+        .read()
+        .one(
+            anjian_store::q(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM obligations WHERE campaign_id = $1",
+            )
+            .bind(second.id),
+        )
+        .await
+        .unwrap();
+    // (1) once for 29 units, (2) monthly Jan–Dec for the same 29; (3) states no time
+    // limit, so it is reported and owes nothing.
+    assert_eq!(n, 29 + 29 * 12);
     anjian(d, &["audit", "verify"]).await.unwrap();
     let backup = d.join("backup.db");
     anjian(d, &["backup", backup.to_str().unwrap()])

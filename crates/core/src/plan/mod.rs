@@ -3,6 +3,7 @@
 //! published (`published`). A plan is a template; a campaign runs it in a given year.
 
 pub mod published;
+pub mod table;
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -97,6 +98,17 @@ pub struct Finding {
 pub struct ImportReport {
     pub inferences: Vec<Finding>,
     pub problems: Vec<Finding>,
+}
+
+/// Lists the work items whose text states no time limit: they get no obligation until
+/// the office gives them one, and the import report says so.
+pub fn report_missing_time_limits(plan: &Plan, report: &mut ImportReport) {
+    for w in plan.work_items().filter(|w| w.schedule.is_empty()) {
+        report.inferences.push(Finding {
+            line: 0,
+            message: format!("第（{}）项未写明工作时限，不生成应办事项", w.no),
+        });
+    }
 }
 
 /// The Chinese numeral of 1–99 as the plan writes it (一 … 十五 … 九十九).

@@ -84,6 +84,7 @@ pub fn parse(text: &str) -> (Option<Plan>, ImportReport) {
         measures,
     };
     check_numbering(&plan, &mut report);
+    super::report_missing_time_limits(&plan, &mut report);
     (report.problems.is_empty().then_some(plan), report)
 }
 
