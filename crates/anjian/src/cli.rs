@@ -146,7 +146,9 @@ pub fn database_url(c: &Common, file: &str) -> String {
 /// Opens the database, applies migrations and refreshes the planner's statistics.
 pub async fn open(url: &str) -> Result<Db, String> {
     let db = Db::connect(url).await.map_err(|e| e.to_string())?;
-    migrate::run(&db, SystemClock.now_ms())
+    let now = SystemClock.now_ms();
+    migrate::run(&db, now).await.map_err(|e| e.to_string())?;
+    anjian_store::calendar::seed_if_empty(&db, now)
         .await
         .map_err(|e| e.to_string())?;
     db.analyze().await.map_err(|e| e.to_string())?;

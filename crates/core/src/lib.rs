@@ -3,6 +3,7 @@
 //! sheet codec. Nothing here does I/O.
 
 pub mod audit;
+pub mod calendar;
 pub mod directory;
 pub mod error;
 pub mod evidence;

@@ -30,6 +30,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(3, "0003_obligations"),
     migration!(4, "0004_progress_reports"),
     migration!(5, "0005_open_obligations"),
+    migration!(6, "0006_calendar"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.

@@ -286,3 +286,62 @@ async fn lists_export_to_xlsx_in_scope() {
     let range = book.worksheet_range_at(0).unwrap().unwrap();
     assert!(range.rows().count() > 60, "every unit with obligations");
 }
+
+#[tokio::test]
+async fn the_office_edits_the_working_day_calendar() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let bachuan = app.login("bachuan").await;
+        let (s, page) = bachuan.get_text("/calendar?year=2022").await;
+        assert_eq!(s, 200);
+        assert!(
+            page.contains("2022-10-07")
+                && page.contains("国庆节调休")
+                && !page.contains("calendar-form")
+        );
+        assert_eq!(
+            bachuan
+                .form("/calendar", &[("day", "2022-08-16"), ("kind", "holiday")])
+                .await
+                .0,
+            403
+        );
+        let office = app.login("office").await;
+        let (s, page) = office
+            .form("/calendar", &[("day", "8月16日"), ("kind", "holiday")])
+            .await;
+        assert_eq!(s, 422);
+        assert!(page.contains("日期应为"));
+        assert_eq!(
+            office
+                .form(
+                    "/calendar",
+                    &[
+                        ("day", "2022-08-16"),
+                        ("kind", "holiday"),
+                        ("note", "台风停工")
+                    ]
+                )
+                .await
+                .0,
+            303
+        );
+        let cal = anjian_store::calendar::load(&app.db).await.unwrap();
+        let d = |m, day| chrono::NaiveDate::from_ymd_opt(2022, m, day).unwrap();
+        assert!(!cal.is_working_day(d(8, 16)));
+        assert_eq!(cal.add_working_days(d(8, 15), 1), d(8, 17));
+        assert_eq!(
+            office
+                .form("/calendar", &[("day", "2022-08-16"), ("kind", "normal")])
+                .await
+                .0,
+            303
+        );
+        assert!(
+            anjian_store::calendar::load(&app.db)
+                .await
+                .unwrap()
+                .is_working_day(d(8, 16))
+        );
+    }
+}

@@ -463,6 +463,8 @@ pub fn action_label(action: &str) -> &'static str {
         "obligation.accept" => "审核通过",
         "obligation.return" => "退回报送",
         "obligation.waive" => "豁免应办事项",
+        "calendar.seed" => "初始化工作日历",
+        "calendar.set" => "修改工作日历",
         _ => "其他操作",
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod calendar;
 pub mod campaign;
 pub mod directory;
 pub mod obligation;
@@ -111,6 +112,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(session::home))
         .route("/todo", get(todo::todo))
+        .route("/calendar", get(calendar::show).post(calendar::set))
         .route("/todo.xlsx", get(todo::export))
         .route("/campaigns", get(campaign::newest))
         .route("/campaigns/{id}", get(campaign::show))
@@ -262,6 +264,8 @@ fn field_label(f: &str) -> &str {
         "evidence" => "佐证材料",
         "reason" => "退回理由",
         "members" => "成员单位",
+        "day" => "日期",
+        "note" => "说明",
         "description" => "说明",
         "rule_kind" => "分组类型",
         "rule_supervises_safety" => "监管职责",

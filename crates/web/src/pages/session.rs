@@ -155,6 +155,7 @@ pub async fn home(
     if !role.is_separated_admin() {
         links.push(("/todo", "待办事项"));
         links.push(("/campaigns", "专项行动进度"));
+        links.push(("/calendar", "工作日历"));
     }
     if role.can_read_directory() {
         links.push(("/units", "单位名录"));

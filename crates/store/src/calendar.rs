@@ -1,0 +1,96 @@
+//! The working-day calendar in the database: seeded once with the national days, edited
+//! by the office, each change audited.
+
+use anjian_core::calendar::{DayKind, WorkCalendar, national_days};
+use chrono::NaiveDate;
+
+use crate::audit::{self, Entry};
+use crate::db::{Db, q};
+use crate::error::Result;
+use crate::scope::Actor;
+
+/// Seeds the national days into an empty calendar; returns how many it wrote.
+pub async fn seed_if_empty(db: &Db, now_ms: i64) -> Result<usize> {
+    let mut tx = db.begin().await?;
+    let (n,): (i64,) = tx
+        .one(q("SELECT CAST(COUNT(*) AS BIGINT) FROM calendar_days"))
+        .await?;
+    if n > 0 {
+        return Ok(0);
+    }
+    let days = national_days();
+    let mut insert = q("INSERT INTO calendar_days (day, kind, note, updated_at) VALUES ");
+    for (i, (d, k, note)) in days.iter().enumerate() {
+        insert = insert
+            .push(if i == 0 { "(" } else { ", (" })
+            .push_bind(d.format("%Y-%m-%d").to_string())
+            .push(", ")
+            .push_bind(k.as_str())
+            .push(", ")
+            .push_bind(*note)
+            .push(", ")
+            .push_bind(now_ms)
+            .push(")");
+    }
+    tx.execute(insert).await?;
+    let e = Entry::ok("calendar.seed", "calendar", "national")
+        .detail(format!("写入{}个法定节假日和调休日", days.len()));
+    audit::append(&mut tx, now_ms, &Actor::system("calendar"), e).await?;
+    tx.commit().await?;
+    Ok(days.len())
+}
+
+/// The listed days of a year, in order.
+pub async fn days(db: &Db, year: i32) -> Result<Vec<(String, String, String)>> {
+    db.read()
+        .all(q("SELECT day, kind, note FROM calendar_days WHERE day >= $1 AND day < $2 ORDER BY day").bind(format!("{year}-01-01")).bind(format!("{}-01-01", year + 1)))
+        .await
+}
+
+/// The whole calendar.
+pub async fn load(db: &Db) -> Result<WorkCalendar> {
+    let rows: Vec<(String, String)> = db
+        .read()
+        .all(q("SELECT day, kind FROM calendar_days"))
+        .await?;
+    Ok(WorkCalendar::new(rows.into_iter().filter_map(|(d, k)| {
+        Some((
+            NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()?,
+            DayKind::parse(&k)?,
+        ))
+    })))
+}
+
+/// Lists a day as a holiday or a workday, or (with `None`) removes it.
+pub async fn set_day(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    day: NaiveDate,
+    kind: Option<DayKind>,
+    note: &str,
+) -> Result<()> {
+    let key = day.format("%Y-%m-%d").to_string();
+    let mut tx = db.begin().await?;
+    tx.execute(q("DELETE FROM calendar_days WHERE day = $1").bind(key.clone()))
+        .await?;
+    if let Some(k) = kind {
+        tx.execute(
+            q("INSERT INTO calendar_days (day, kind, note, updated_at) VALUES ($1, $2, $3, $4)")
+                .bind(key.clone())
+                .bind(k.as_str())
+                .bind(note)
+                .bind(now_ms),
+        )
+        .await?;
+    }
+    let what = kind.map(|k| k.as_str()).unwrap_or("normal");
+    audit::append(
+        &mut tx,
+        now_ms,
+        actor,
+        Entry::ok("calendar.set", "calendar", key).detail(format!("{what} {note}")),
+    )
+    .await?;
+    tx.commit().await
+}

@@ -1,0 +1,106 @@
+//! The working-day calendar: everyone reads it; the office edits it.
+
+use anjian_core::calendar::DayKind;
+use anjian_core::role::Role;
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use chrono::{Datelike, NaiveDate};
+use serde::Deserialize;
+
+use super::{Layout, PageForm, PageQuery, after_form};
+use crate::AppState;
+use crate::auth::{PageUser, require};
+use crate::error::{PageError, Problem, render};
+
+/// The calendar page.
+#[derive(Template)]
+#[template(path = "calendar.html")]
+pub struct CalendarPage {
+    pub layout: Option<Layout>,
+    pub year: i32,
+    pub days: Vec<(String, String, String)>,
+    pub can_edit: bool,
+    pub flash: Option<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct YearQuery {
+    year: Option<i32>,
+    ok: Option<String>,
+}
+
+async fn page(
+    state: &AppState,
+    u: &anjian_store::accounts::SessionUser,
+    year: i32,
+    flash: Option<String>,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let days = anjian_store::calendar::days(&state.db, year).await?;
+    let mut r = render(&CalendarPage {
+        layout: Layout::of(u),
+        year,
+        days,
+        can_edit: u.role().can_edit_directory(),
+        flash,
+        error: error.clone(),
+    });
+    if error.is_some() {
+        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
+/// GET /calendar?year=.
+pub async fn show(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    PageQuery(q): PageQuery<YearQuery>,
+) -> Result<Response, PageError> {
+    let this_year = anjian_core::time::local_date(state.now())
+        .map(|d| d.year())
+        .unwrap_or(2022);
+    let year = q
+        .year
+        .filter(|y| (2000..=2100).contains(y))
+        .unwrap_or(this_year);
+    page(&state, &u, year, q.ok.map(|_| "已保存".into()), None).await
+}
+
+#[derive(Deserialize)]
+pub struct DayForm {
+    day: String,
+    kind: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// POST /calendar: the office lists a day as a holiday or a workday, or removes it.
+pub async fn set(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    PageForm(f): PageForm<DayForm>,
+) -> Result<Response, PageError> {
+    require(&state, &u, Role::can_edit_directory, "calendar.edit").await?;
+    let parsed = NaiveDate::parse_from_str(f.day.trim(), "%Y-%m-%d");
+    let year = parsed.map(|d| d.year()).unwrap_or(2022);
+    let result: Result<String, Problem> = async {
+        let day =
+            parsed.map_err(|_| Problem::bad_field("invalid_date", "day", "日期应为 YYYY-MM-DD"))?;
+        let kind = match f.kind.as_str() {
+            "normal" => None,
+            k => Some(DayKind::parse(k).ok_or_else(|| {
+                Problem::bad_field("invalid_kind", "kind", "类型应为放假、调休上班或恢复正常")
+            })?),
+        };
+        let note =
+            anjian_core::error::optional_text("note", "说明", &f.note, 50)?.unwrap_or_default();
+        anjian_store::calendar::set_day(&state.db, state.now(), &u.actor(), day, kind, &note)
+            .await?;
+        Ok(format!("/calendar?year={}&ok=1", day.year()))
+    }
+    .await;
+    after_form(result, |msg| page(&state, &u, year, None, Some(msg))).await
+}
