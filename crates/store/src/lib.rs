@@ -15,6 +15,7 @@ pub mod ids;
 pub mod migrate;
 pub mod obligations;
 pub mod plans;
+pub mod reminders;
 pub mod reports;
 pub mod scope;
 pub mod settings;

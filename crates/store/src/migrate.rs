@@ -31,6 +31,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(4, "0004_progress_reports"),
     migration!(5, "0005_open_obligations"),
     migration!(6, "0006_calendar"),
+    migration!(7, "0007_notifications"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.

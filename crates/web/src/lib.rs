@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod jobs;
 pub mod pages;
 pub mod password;
 mod router;

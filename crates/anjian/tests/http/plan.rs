@@ -345,3 +345,58 @@ async fn the_office_edits_the_working_day_calendar() {
         );
     }
 }
+
+#[tokio::test]
+async fn reminders_are_created_once_even_by_two_processes() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let today = chrono::NaiveDate::from_ymd_opt(2022, 8, 9).unwrap();
+        let now = 1_660_000_000_000;
+        // Two "processes" run the job at the same time, then one runs it again.
+        let (a, b) = tokio::join!(
+            anjian_store::reminders::run_once(&app.db, now, today, 3),
+            anjian_store::reminders::run_once(&app.db, now, today, 3)
+        );
+        let first = a.unwrap() + b.unwrap();
+        assert!(first > 0);
+        assert_eq!(
+            anjian_store::reminders::run_once(&app.db, now, today, 3)
+                .await
+                .unwrap(),
+            0,
+            "idempotent"
+        );
+        let (total,): (i64,) = app
+            .db
+            .read()
+            .one(anjian_store::q(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM notifications",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(total as usize, first, "no duplicates");
+        let (soon,): (i64,) = app.db.read().one(anjian_store::q("SELECT CAST(COUNT(*) AS BIGINT) FROM notifications WHERE kind = 'due_soon' AND (due_on < '2022-08-09' OR due_on > '2022-08-12')")).await.unwrap();
+        assert_eq!(soon, 0, "due-soon reminders cover the next 3 days only");
+        // The township sees its reminders on the to-do page and clears them.
+        let bachuan = app.login("bachuan").await;
+        assert!(bachuan.get_text("/").await.1.contains("有新提醒"));
+        let (_, page) = bachuan.get_text("/todo").await;
+        assert!(page.contains("新提醒") && page.contains("已逾期 · 2022-05-31"));
+        assert_eq!(bachuan.form("/notifications/read", &[]).await.0, 303);
+        assert!(
+            !bachuan
+                .get_text("/todo")
+                .await
+                .1
+                .contains("id=\"reminders\"")
+        );
+        // Another township's reminders are untouched.
+        let anju = app.unit_id("安居镇").await;
+        assert!(
+            anjian_store::reminders::unread(&app.db, anju)
+                .await
+                .unwrap()
+                > 0
+        );
+    }
+}

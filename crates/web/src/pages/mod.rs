@@ -114,6 +114,7 @@ pub fn routes() -> Router<AppState> {
         .route("/todo", get(todo::todo))
         .route("/calendar", get(calendar::show).post(calendar::set))
         .route("/todo.xlsx", get(todo::export))
+        .route("/notifications/read", post(todo::mark_read))
         .route("/campaigns", get(campaign::newest))
         .route("/campaigns/{id}", get(campaign::show))
         .route("/campaigns/{id}/units", get(campaign::units))

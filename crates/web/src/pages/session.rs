@@ -153,7 +153,15 @@ pub async fn home(
     };
     let mut links = Vec::new();
     if !role.is_separated_admin() {
-        links.push(("/todo", "待办事项"));
+        let unread = anjian_store::reminders::unread(&state.db, u.unit_id).await?;
+        links.push((
+            "/todo",
+            if unread > 0 {
+                "待办事项（有新提醒）"
+            } else {
+                "待办事项"
+            },
+        ));
         links.push(("/campaigns", "专项行动进度"));
         links.push(("/calendar", "工作日历"));
     }

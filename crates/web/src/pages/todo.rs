@@ -54,6 +54,13 @@ impl From<ObligationRow> for TodoRow {
 /// A section of the to-do list: title, HTML id, rows.
 pub type Section = (&'static str, &'static str, Vec<TodoRow>);
 
+/// A reminder as the to-do page lists it.
+pub struct ReminderLine {
+    pub obligation_id: i64,
+    pub kind: &'static str,
+    pub due_on: String,
+}
+
 /// The to-do page.
 #[derive(Template)]
 #[template(path = "todo.html")]
@@ -62,6 +69,7 @@ pub struct TodoPage {
     pub who: String,
     pub today: String,
     pub sections: Vec<Section>,
+    pub reminders: Vec<ReminderLine>,
 }
 
 /// The sections of the to-do list for a user on the clock's day.
@@ -154,6 +162,20 @@ pub async fn todo(
     let today = anjian_core::time::local_date(state.now()).unwrap_or_default();
     let office = u.role().sees_everything();
     let sections = sections(&state, &u).await?;
+    let reminders = anjian_store::reminders::list(&state.db, &u.scope(), u.unit_id, 50)
+        .await?
+        .into_iter()
+        .filter(|n| n.read_at.is_none())
+        .map(|n| ReminderLine {
+            obligation_id: n.obligation_id,
+            kind: if n.kind == "overdue" {
+                "已逾期"
+            } else {
+                "即将到期"
+            },
+            due_on: n.due_on,
+        })
+        .collect();
     Ok(render(&TodoPage {
         layout: Layout::of(&u),
         who: if office {
@@ -163,5 +185,16 @@ pub async fn todo(
         },
         today: today.format("%Y-%m-%d").to_string(),
         sections,
+        reminders,
     }))
+}
+
+/// POST /notifications/read: marks the unit's reminders read.
+pub async fn mark_read(
+    AxumState(state): AxumState<AppState>,
+    PageUser(u): PageUser,
+) -> Result<Response, PageError> {
+    use axum::response::IntoResponse;
+    anjian_store::reminders::mark_read(&state.db, state.now(), u.unit_id).await?;
+    Ok(axum::response::Redirect::to("/todo").into_response())
 }

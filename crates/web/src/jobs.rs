@@ -1,0 +1,29 @@
+//! Background work of a server process: the reminder job, every ten minutes. It is
+//! idempotent and safe with several processes (see `store::reminders`).
+
+use std::time::Duration;
+
+use crate::AppState;
+
+/// Runs the reminder job once for the clock's day.
+pub async fn reminders_once(state: &AppState) -> Result<usize, anjian_store::Error> {
+    let Some(today) = anjian_core::time::local_date(state.now()) else {
+        return Ok(0);
+    };
+    let days = anjian_store::reminders::days_before(&state.db).await?;
+    anjian_store::reminders::run_once(&state.db, state.now(), today, days).await
+}
+
+/// Starts the reminder job in the background.
+pub fn spawn_reminders(state: AppState) {
+    tokio::spawn(async move {
+        loop {
+            match reminders_once(&state).await {
+                Ok(n) if n > 0 => tracing::info!(created = n, "reminders"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "reminder job failed; will retry"),
+            }
+            tokio::time::sleep(Duration::from_secs(600)).await;
+        }
+    });
+}
