@@ -465,6 +465,7 @@ pub fn action_label(action: &str) -> &'static str {
         "obligation.waive" => "豁免应办事项",
         "calendar.seed" => "初始化工作日历",
         "calendar.set" => "修改工作日历",
+        "settings.reminder_days" => "修改到期提醒天数",
         _ => "其他操作",
     }
 }

@@ -21,6 +21,7 @@ pub struct CalendarPage {
     pub year: i32,
     pub days: Vec<(String, String, String)>,
     pub can_edit: bool,
+    pub reminder_days: i64,
     pub flash: Option<String>,
     pub error: Option<String>,
 }
@@ -39,11 +40,13 @@ async fn page(
     error: Option<String>,
 ) -> Result<Response, PageError> {
     let days = anjian_store::calendar::days(&state.db, year).await?;
+    let reminder_days = anjian_store::reminders::days_before(&state.db).await?;
     let mut r = render(&CalendarPage {
         layout: Layout::of(u),
         year,
         days,
         can_edit: u.role().can_edit_directory(),
+        reminder_days,
         flash,
         error: error.clone(),
     });
@@ -100,6 +103,53 @@ pub async fn set(
         anjian_store::calendar::set_day(&state.db, state.now(), &u.actor(), day, kind, &note)
             .await?;
         Ok(format!("/calendar?year={}&ok=1", day.year()))
+    }
+    .await;
+    after_form(result, |msg| page(&state, &u, year, None, Some(msg))).await
+}
+
+#[derive(Deserialize)]
+pub struct ReminderForm {
+    days: String,
+}
+
+/// POST /calendar/reminders: the office sets how many days before a due date units are
+/// reminded.
+pub async fn set_reminders(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    PageForm(f): PageForm<ReminderForm>,
+) -> Result<Response, PageError> {
+    require(
+        &state,
+        &u,
+        Role::can_edit_directory,
+        "settings.reminder_days",
+    )
+    .await?;
+    let year = anjian_core::time::local_date(state.now())
+        .map(|d| d.year())
+        .unwrap_or(2022);
+    let result: Result<String, Problem> = async {
+        let days: i64 = f
+            .days
+            .trim()
+            .parse()
+            .ok()
+            .filter(|d| (0..=30).contains(d))
+            .ok_or_else(|| {
+                Problem::bad_field("out_of_range", "days", "提醒天数应为0到30之间的整数")
+            })?;
+        anjian_store::settings::set(
+            &state.db,
+            state.now(),
+            &u.actor(),
+            "settings.reminder_days",
+            "reminder_days",
+            &days.to_string(),
+        )
+        .await?;
+        Ok(format!("/calendar?year={year}&ok=1"))
     }
     .await;
     after_form(result, |msg| page(&state, &u, year, None, Some(msg))).await

@@ -113,6 +113,7 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(session::home))
         .route("/todo", get(todo::todo))
         .route("/calendar", get(calendar::show).post(calendar::set))
+        .route("/calendar/reminders", post(calendar::set_reminders))
         .route("/todo.xlsx", get(todo::export))
         .route("/notifications/read", post(todo::mark_read))
         .route("/campaigns", get(campaign::newest))
@@ -266,6 +267,7 @@ fn field_label(f: &str) -> &str {
         "reason" => "退回理由",
         "members" => "成员单位",
         "day" => "日期",
+        "days" => "提醒天数",
         "note" => "说明",
         "description" => "说明",
         "rule_kind" => "分组类型",
