@@ -304,6 +304,15 @@ impl Db {
         Ok(())
     }
 
+    /// Lets SQLite refresh only the statistics that are stale (`PRAGMA optimize`): cheap
+    /// enough for the periodic job; start-up and bulk writes call [`Db::analyze`].
+    pub async fn optimize(&self) -> Result<()> {
+        if let Db::Sqlite(p) = self {
+            sqlx::query("PRAGMA optimize").execute(p).await?;
+        }
+        Ok(())
+    }
+
     /// Closes the pool.
     pub async fn close(&self) {
         match self {

@@ -199,15 +199,20 @@ async fn store_unresolved(
     campaign_id: i64,
     unresolved: &BTreeMap<String, Vec<String>>,
 ) -> Result<()> {
-    for (name, items) in unresolved {
-        tx.execute(
-            q("INSERT INTO campaign_unresolved (campaign_id, name, items) VALUES ($1, $2, $3)")
-                .bind(campaign_id)
-                .bind(name.as_str())
-                .bind(items.join("、")),
-        )
-        .await?;
+    if unresolved.is_empty() {
+        return Ok(());
     }
+    let mut insert = q("INSERT INTO campaign_unresolved (campaign_id, name, items) VALUES ");
+    for (n, (name, items)) in unresolved.iter().enumerate() {
+        insert = values(insert, n)
+            .push_bind(campaign_id)
+            .push(", ")
+            .push_bind(name.as_str())
+            .push(", ")
+            .push_bind(items.join("、"))
+            .push(")");
+    }
+    tx.execute(insert).await?;
     Ok(())
 }
 

@@ -11,6 +11,7 @@ pub async fn reminders_once(state: &AppState) -> Result<usize, anjian_store::Err
         return Ok(0);
     };
     let days = anjian_store::reminders::days_before(&state.db).await?;
+    state.db.optimize().await?;
     anjian_store::reminders::run_once(&state.db, state.now(), today, days).await
 }
 

@@ -195,31 +195,11 @@ pub enum Resolved {
     Unknown,
 }
 
-/// Resolves a name as a document writes it: exact unit name, then aliases of units
-/// and groups, after normalising brackets and spaces.
+/// Resolves a name as a document writes it: unit names, then aliases of units and
+/// groups, after normalising brackets and spaces. For many names, load a [`Resolver`]
+/// once instead.
 pub async fn resolve(db: &Db, name: &str) -> Result<Resolved> {
-    let hit: Option<(i64,)> = db
-        .read()
-        .opt(
-            q("SELECT id FROM units WHERE name = $1 AND active = 1")
-                .bind(name.trim().replace(char::is_control, "")),
-        )
-        .await?;
-    if let Some((id,)) = hit {
-        return Ok(Resolved::Unit(id));
-    }
-    let alias: Option<(Option<i64>, Option<i64>)> = db
-        .read()
-        .opt(
-            q("SELECT unit_id, group_id FROM unit_aliases WHERE alias = $1")
-                .bind(normalize_name(name)),
-        )
-        .await?;
-    Ok(match alias {
-        Some((Some(u), _)) => Resolved::Unit(u),
-        Some((None, Some(g))) => Resolved::Group(g),
-        _ => Resolved::Unknown,
-    })
+    Ok(Resolver::load(db).await?.resolve(name))
 }
 
 /// The directory held in memory to resolve many written names at once (4 queries, then
@@ -289,6 +269,14 @@ impl Resolver {
             explicit,
             rules,
         })
+    }
+
+    /// What a written name stands for.
+    pub fn resolve(&self, name: &str) -> Resolved {
+        self.names
+            .get(&normalize_name(name))
+            .cloned()
+            .unwrap_or(Resolved::Unknown)
     }
 
     /// The active units a written name stands for; `None` when the name is unknown.

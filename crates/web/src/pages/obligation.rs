@@ -165,10 +165,8 @@ pub async fn submit(
                         .take(100)
                         .collect();
                     let bytes = field.bytes().await.map_err(bad_upload)?;
-                    if bytes.is_empty() && name.is_empty() {
-                        continue;
-                    }
                     if bytes.is_empty() {
+                        // A file input left empty.
                         continue;
                     }
                     let kind = anjian_core::evidence::check(&bytes).map_err(|e| {
