@@ -283,6 +283,8 @@ pub struct ObligationRow {
 pub struct ObligationFilter {
     pub campaign: Option<i64>,
     pub unit: Option<i64>,
+    /// Only other units' obligations on work items this unit leads (its review queue).
+    pub reviewer: Option<i64>,
     pub state: Option<State>,
     pub due_before: Option<NaiveDate>,
     pub after: Option<(NaiveDate, i64)>,
@@ -300,12 +302,19 @@ pub async fn list(
     let mut query = q("SELECT o.id, o.campaign_id, o.unit_id, u.name AS unit_name, a.role, w.no AS work_item_no, w.text AS work_item_text, d.text AS duty_text, o.due_on, o.label, o.min_count, CASE WHEN o.state IN ('pending', 'returned') AND o.due_on < ")
         .push_bind(today_s.clone())
         .push(" THEN 'overdue' ELSE o.state END AS state FROM obligations o JOIN units u ON u.id = o.unit_id JOIN assignments a ON a.id = o.assignment_id LEFT JOIN work_items w ON w.id = a.work_item_id LEFT JOIN plan_duties d ON d.id = a.duty_id WHERE ");
-    query = scope.units(query, "u");
+    query = scope.obligations(query, "o", "u");
     if let Some(c) = f.campaign {
         query = query.push(" AND o.campaign_id = ").push_bind(c);
     }
     if let Some(u) = f.unit {
         query = query.push(" AND o.unit_id = ").push_bind(u);
+    }
+    if let Some(r) = f.reviewer {
+        query = crate::scope::leads_item(
+            query.push(" AND o.unit_id <> ").push_bind(r).push(" AND "),
+            "o",
+            r,
+        );
     }
     if let Some(s) = f.state {
         query = match s {
@@ -417,9 +426,10 @@ pub async fn item_counts(
         counts: Counts,
     }
     let query = scope
-        .units(
+        .obligations(
             q(format!("SELECT a.work_item_id, {COUNTS} FROM obligations o JOIN assignments a ON a.id = o.assignment_id JOIN units u ON u.id = o.unit_id WHERE "))
                 .bind(today.format("%Y-%m-%d").to_string()),
+            "o",
             "u",
         )
         .push(" AND o.campaign_id = ")
@@ -450,9 +460,10 @@ pub async fn unit_counts(
         counts: Counts,
     }
     let mut query = scope
-        .units(
+        .obligations(
             q(format!("SELECT o.unit_id, u.name AS unit_name, MIN(a.role) AS role, {COUNTS} FROM obligations o JOIN assignments a ON a.id = o.assignment_id JOIN units u ON u.id = o.unit_id WHERE "))
                 .bind(today.format("%Y-%m-%d").to_string()),
+            "o",
             "u",
         )
         .push(" AND o.campaign_id = ")

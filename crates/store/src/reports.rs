@@ -56,24 +56,21 @@ pub struct ObligationDetail {
 
 const DETAIL: &str = "SELECT o.id, o.campaign_id, o.unit_id, u.name AS unit_name, a.role, a.work_item_id, w.no AS work_item_no, COALESCE(w.text, d.text, '') AS title, o.due_on, o.label, o.min_count, o.state FROM obligations o JOIN units u ON u.id = o.unit_id JOIN assignments a ON a.id = o.assignment_id LEFT JOIN work_items w ON w.id = a.work_item_id LEFT JOIN plan_duties d ON d.id = a.duty_id WHERE ";
 
-/// The obligations a user may open: those of units in scope, and, for a unit that leads
-/// a work item, those of the other units on the same item (it reviews their reports).
-fn visible(scope: &Scope, lead_unit: i64, id: i64) -> crate::db::Q {
+/// The obligation `id` if it is visible in `scope` (see [`Scope::obligations`]).
+fn visible(scope: &Scope, id: i64) -> crate::db::Q {
     scope
-        .units(q(DETAIL).push("("), "u")
-        .push(" OR EXISTS (SELECT 1 FROM assignments la WHERE la.campaign_id = o.campaign_id AND la.work_item_id = a.work_item_id AND la.role = 'lead' AND la.unit_id = ")
-        .push_bind(lead_unit)
-        .push(")) AND o.id = ")
+        .obligations(q(DETAIL), "o", "u")
+        .push(" AND o.id = ")
         .push_bind(id)
 }
 
-/// One obligation the user may open (see [`visible`]); `unit` is the user's unit.
-pub async fn obligation(db: &Db, scope: &Scope, unit: i64, id: i64) -> Result<ObligationDetail> {
-    db.read().one(visible(scope, unit, id)).await
+/// One obligation visible in `scope`, or `NotFound`.
+pub async fn obligation(db: &Db, scope: &Scope, id: i64) -> Result<ObligationDetail> {
+    db.read().one(visible(scope, id)).await
 }
 
-async fn obligation_in(tx: &mut Tx, scope: &Scope, unit: i64, id: i64) -> Result<ObligationDetail> {
-    tx.one(visible(scope, unit, id)).await
+async fn obligation_in(tx: &mut Tx, scope: &Scope, id: i64) -> Result<ObligationDetail> {
+    tx.one(visible(scope, id)).await
 }
 
 /// The reports of an obligation, newest first, with their evidence (two queries).
@@ -167,7 +164,7 @@ pub async fn submit(
     let unit = actor.unit_id.unwrap_or_default();
     let text = anjian_core::error::required_text("text", "报送内容", text, 5000)?;
     let mut tx = db.begin().await?;
-    let o = obligation_in(&mut tx, scope, unit, obligation_id).await?;
+    let o = obligation_in(&mut tx, scope, obligation_id).await?;
     if o.unit_id != unit {
         return Err(Error::Forbidden);
     }
@@ -238,13 +235,7 @@ pub async fn review(
         )));
     }
     let mut tx = db.begin().await?;
-    let o = obligation_in(
-        &mut tx,
-        scope,
-        actor.unit_id.unwrap_or_default(),
-        obligation_id,
-    )
-    .await?;
+    let o = obligation_in(&mut tx, scope, obligation_id).await?;
     let latest: Option<(i64, String)> = tx
         .opt(q("SELECT id, submitted_on FROM progress_reports WHERE obligation_id = $1 AND decision IS NULL ORDER BY id DESC LIMIT 1").bind(obligation_id))
         .await?;
@@ -298,11 +289,10 @@ pub async fn review(
 pub async fn evidence_in_scope(
     db: &Db,
     scope: &Scope,
-    unit: i64,
     obligation_id: i64,
     sha256: &str,
 ) -> Result<EvidenceFile> {
-    obligation(db, scope, unit, obligation_id).await?;
+    obligation(db, scope, obligation_id).await?;
     db.read()
         .one(q("SELECT e.sha256, e.size, e.mime, e.file_name FROM evidence e JOIN progress_reports r ON r.id = e.report_id WHERE r.obligation_id = $1 AND e.sha256 = $2 LIMIT 1").bind(obligation_id).bind(sha256))
         .await
@@ -319,13 +309,7 @@ pub async fn waive(
 ) -> Result<State> {
     let reason = anjian_core::error::required_text("reason", "豁免理由", reason, 1000)?;
     let mut tx = db.begin().await?;
-    let o = obligation_in(
-        &mut tx,
-        scope,
-        actor.unit_id.unwrap_or_default(),
-        obligation_id,
-    )
-    .await?;
+    let o = obligation_in(&mut tx, scope, obligation_id).await?;
     let new_state = next(stored(&o), Action::Waive, due(&o), due(&o))?;
     tx.execute(
         q("UPDATE obligations SET state = $1, waived_reason = $2, closed_at = $3, updated_at = $3 WHERE id = $4")

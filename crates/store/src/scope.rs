@@ -101,6 +101,30 @@ impl Scope {
     }
 }
 
+impl Scope {
+    /// Appends the predicate "obligation `o` is visible" to `query`, `u` being the
+    /// obligation's unit: its unit is in scope, or the viewer's own unit leads the
+    /// obligation's work item in that campaign (a lead unit reviews the co-responsible
+    /// units' reports, so it sees their obligations on its items in lists, counts and
+    /// detail alike).
+    pub fn obligations(&self, query: Q, o: &str, u: &str) -> Q {
+        match self {
+            Scope::Subtree { unit_id, .. } => {
+                leads_item(self.units(query.push("("), u).push(" OR "), o, *unit_id).push(")")
+            }
+            _ => self.units(query, u),
+        }
+    }
+}
+
+/// Appends the predicate "`unit` leads the work item of obligation `o`".
+pub fn leads_item(query: Q, o: &str, unit: i64) -> Q {
+    query
+        .push(&format!("EXISTS (SELECT 1 FROM assignments oa JOIN assignments la ON la.campaign_id = oa.campaign_id AND la.work_item_id = oa.work_item_id WHERE oa.id = {o}.assignment_id AND la.role = 'lead' AND la.unit_id = "))
+        .push_bind(unit)
+        .push(")")
+}
+
 /// The first path after every path that starts with `path` ('/' + 1 = '0').
 pub fn path_end(path: &str) -> String {
     let mut s = path.trim_end_matches('/').to_string();

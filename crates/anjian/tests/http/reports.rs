@@ -105,8 +105,37 @@ async fn report_return_resubmit_accept() {
                 .0,
             404
         );
-        // The lead unit (区应急局) sees it, opens the photo, and returns it with a reason.
+        // The lead unit (区应急局) finds it in its review queue (API and to-do page) and in
+        // its obligation list; another township's review queue stays empty.
         let yjj = app.login("yjj").await;
+        let (s, queue) = yjj.get("/api/v1/obligations?to_review=true").await;
+        assert_eq!(s, 200);
+        let queue = queue.as_array().unwrap();
+        assert!(queue.iter().any(|o| o["id"] == id), "{queue:?}");
+        assert!(
+            queue
+                .iter()
+                .all(|o| o["state"] == "submitted" && o["unit"]["name"] != "区应急局")
+        );
+        let (_, listed) = yjj
+            .get("/api/v1/obligations?state=submitted&limit=1000")
+            .await;
+        assert!(listed.as_array().unwrap().iter().any(|o| o["id"] == id));
+        let (_, todo) = yjj.get_text("/todo").await;
+        assert!(todo.contains("待审核的报送") && todo.contains(&format!("/obligations/{id}")));
+        let (_, other) = app
+            .login("anju")
+            .await
+            .get("/api/v1/obligations?to_review=true")
+            .await;
+        assert_eq!(other.as_array().unwrap().len(), 0);
+        let (_, other) = app
+            .login("anju")
+            .await
+            .get("/api/v1/obligations?state=submitted")
+            .await;
+        assert!(other.as_array().unwrap().iter().all(|o| o["id"] != id));
+        // It opens the photo and returns the report with a reason.
         let (s, page) = yjj.get_text(&format!("/obligations/{id}")).await;
         assert_eq!(s, 200);
         assert!(page.contains("review-form"));

@@ -25,6 +25,10 @@ pub struct ObligationQuery {
     /// The next page's key: `due_on,id` of the last row.
     pub after: Option<String>,
     pub limit: Option<i64>,
+    /// `true`: only the reports waiting for the caller's review (another unit's
+    /// submitted obligations on work items the caller's unit leads; every unit's for
+    /// the office).
+    pub to_review: Option<bool>,
 }
 
 /// An obligation.
@@ -59,14 +63,12 @@ fn date(field: &'static str, raw: &str) -> Result<NaiveDate, Problem> {
     })
 }
 
-/// Obligations whose unit is in the caller's scope, by due date (keyset `after`).
-#[utoipa::path(get, path = "/api/v1/obligations", params(ObligationQuery), responses((status = 200, body = [ObligationJson]), (status = 400, body = crate::error::ErrorBody)))]
-pub async fn list(
-    AxumState(state): AxumState<AppState>,
-    ApiUser(u): ApiUser,
-    Params(f): Params<ObligationQuery>,
-) -> Result<Json<Vec<ObligationJson>>, ApiError> {
-    let st = match f.state.as_deref().filter(|s| !s.is_empty()) {
+/// The store's filter from the query string, each bad value naming its field.
+pub fn filter_of(
+    f: &ObligationQuery,
+    u: &anjian_store::accounts::SessionUser,
+) -> Result<ObligationFilter, Problem> {
+    let mut st = match f.state.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => Some(State::parse(s).ok_or_else(|| {
             Problem::bad_field(
                 "invalid_state",
@@ -96,15 +98,31 @@ pub async fn list(
         }
         None => None,
     };
-    let today = anjian_core::time::local_date(state.now()).unwrap_or_default();
-    let filter = ObligationFilter {
+    let mut reviewer = None;
+    if f.to_review == Some(true) {
+        st = Some(State::Submitted);
+        reviewer = (!u.role().sees_everything()).then_some(u.unit_id);
+    }
+    Ok(ObligationFilter {
         campaign: f.campaign,
         unit: f.unit,
+        reviewer,
         state: st,
         due_before,
         after,
         limit: f.limit.unwrap_or(100),
-    };
+    })
+}
+
+/// Obligations whose unit is in the caller's scope, by due date (keyset `after`).
+#[utoipa::path(get, path = "/api/v1/obligations", params(ObligationQuery), responses((status = 200, body = [ObligationJson]), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn list(
+    AxumState(state): AxumState<AppState>,
+    ApiUser(u): ApiUser,
+    Params(f): Params<ObligationQuery>,
+) -> Result<Json<Vec<ObligationJson>>, ApiError> {
+    let today = anjian_core::time::local_date(state.now()).unwrap_or_default();
+    let filter = filter_of(&f, &u)?;
     let rows = obligations::list(&state.db, &u.scope(), today, &filter).await?;
     Ok(Json(
         rows.into_iter()

@@ -51,7 +51,7 @@ pub async fn review(
             .into());
         }
     };
-    let o = reports::obligation(&state.db, &u.scope(), u.unit_id, id).await?;
+    let o = reports::obligation(&state.db, &u.scope(), id).await?;
     if !reports::may_review(&state.db, u.role().sees_everything(), u.unit_id, &o).await? {
         return Err(Problem::forbidden().into());
     }

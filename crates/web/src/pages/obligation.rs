@@ -61,7 +61,7 @@ async fn page(
     flash: Option<String>,
     error: Option<String>,
 ) -> Result<Response, PageError> {
-    let o = reports::obligation(&state.db, &u.scope(), u.unit_id, id).await?;
+    let o = reports::obligation(&state.db, &u.scope(), id).await?;
     let stored = State::parse(&o.state).unwrap_or(State::Pending);
     let due = chrono::NaiveDate::parse_from_str(&o.due_on, "%Y-%m-%d").unwrap_or_default();
     let effective = stored.effective(due, today(state));
@@ -139,7 +139,7 @@ pub async fn submit(
     mut form: Multipart,
 ) -> Result<Response, PageError> {
     let id = path_id(&id)?;
-    let o = reports::obligation(&state.db, &u.scope(), u.unit_id, id).await?;
+    let o = reports::obligation(&state.db, &u.scope(), id).await?;
     if !reports_for_own_unit(u.role()) || u.unit_id != o.unit_id {
         return Err(Problem::forbidden().into());
     }
@@ -252,7 +252,7 @@ pub async fn review(
     PageForm(f): PageForm<ReviewForm>,
 ) -> Result<Response, PageError> {
     let id = path_id(&id)?;
-    let o = reports::obligation(&state.db, &u.scope(), u.unit_id, id).await?;
+    let o = reports::obligation(&state.db, &u.scope(), id).await?;
     if !reports::may_review(&state.db, u.role().sees_everything(), u.unit_id, &o).await? {
         return Err(Problem::forbidden().into());
     }
@@ -277,8 +277,7 @@ pub async fn evidence(
     PageUser(u): PageUser,
     Path((id, sha)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let file =
-        reports::evidence_in_scope(&state.db, &u.scope(), u.unit_id, path_id(&id)?, &sha).await?;
+    let file = reports::evidence_in_scope(&state.db, &u.scope(), path_id(&id)?, &sha).await?;
     let bytes = state
         .files
         .get(&file.sha256)

@@ -97,6 +97,17 @@ async fn sections(
         }
     };
     let mut sections = vec![("已逾期", "overdue", list(f(State::Overdue, None)).await?)];
+    // Reports waiting for this user's review: the office reviews every unit's; a unit
+    // reviews the co-responsible units' reports on the work items it leads.
+    let review = list(ObligationFilter {
+        unit: None,
+        reviewer: unit,
+        ..f(State::Submitted, None)
+    })
+    .await?;
+    if office || !review.is_empty() {
+        sections.push(("待审核的报送", "to-review", review));
+    }
     if !office {
         sections.push((
             "已退回，待重新报送",
