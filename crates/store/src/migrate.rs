@@ -32,6 +32,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(5, "0005_open_obligations"),
     migration!(6, "0006_calendar"),
     migration!(7, "0007_notifications"),
+    migration!(8, "0008_assignment_reviewer"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.

@@ -33,6 +33,8 @@ struct AssignmentRow {
     duty_id: Option<i64>,
     unit_id: i64,
     role: &'static str,
+    /// For a co-responsible unit: the item's single lead unit, which reviews its reports.
+    reviewer: Option<i64>,
 }
 
 struct Source {
@@ -88,6 +90,15 @@ pub async fn expand_campaign(
         }
         let mut units: Vec<(i64, &'static str)> = given.into_iter().collect();
         units.sort();
+        let leads: Vec<i64> = units
+            .iter()
+            .filter(|(_, r)| *r == "lead")
+            .map(|(u, _)| *u)
+            .collect();
+        let reviewer = match (s.work_item_id, leads.as_slice()) {
+            (Some(_), [only]) => Some(*only),
+            _ => None,
+        };
         for (unit, role) in units {
             let aid = next_id(now_ms);
             assignment_rows.push(AssignmentRow {
@@ -96,6 +107,7 @@ pub async fn expand_campaign(
                 duty_id: s.duty_id,
                 unit_id: unit,
                 role,
+                reviewer: reviewer.filter(|_| role == "co"),
             });
             if role != "invited" {
                 for i in &instances {
@@ -117,7 +129,7 @@ pub async fn expand_campaign(
     }
     for chunk in assignment_rows.chunks(300) {
         let mut insert = q(
-            "INSERT INTO assignments (id, campaign_id, work_item_id, duty_id, unit_id, role, created_at) VALUES ",
+            "INSERT INTO assignments (id, campaign_id, work_item_id, duty_id, unit_id, role, reviewer_unit_id, created_at) VALUES ",
         );
         for (n, a) in chunk.iter().enumerate() {
             let AssignmentRow {
@@ -126,6 +138,7 @@ pub async fn expand_campaign(
                 duty_id: d,
                 unit_id: u,
                 role,
+                reviewer,
             } = a;
             insert = values(insert, n)
                 .push_bind(*id)
@@ -139,6 +152,8 @@ pub async fn expand_campaign(
                 .push_bind(*u)
                 .push(", ")
                 .push_bind(*role)
+                .push(", ")
+                .push_bind(*reviewer)
                 .push(", ")
                 .push_bind(now_ms)
                 .push(")");

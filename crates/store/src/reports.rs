@@ -52,9 +52,11 @@ pub struct ObligationDetail {
     pub min_count: i64,
     /// The stored state (the page shows the effective one).
     pub state: String,
+    /// The unit that reviews this obligation's reports besides the office.
+    pub reviewer_unit_id: Option<i64>,
 }
 
-const DETAIL: &str = "SELECT o.id, o.campaign_id, o.unit_id, u.name AS unit_name, a.role, a.work_item_id, w.no AS work_item_no, COALESCE(w.text, d.text, '') AS title, o.due_on, o.label, o.min_count, o.state FROM obligations o JOIN units u ON u.id = o.unit_id JOIN assignments a ON a.id = o.assignment_id LEFT JOIN work_items w ON w.id = a.work_item_id LEFT JOIN plan_duties d ON d.id = a.duty_id WHERE ";
+const DETAIL: &str = "SELECT o.id, o.campaign_id, o.unit_id, u.name AS unit_name, a.role, a.work_item_id, w.no AS work_item_no, COALESCE(w.text, d.text, '') AS title, o.due_on, o.label, o.min_count, o.state, a.reviewer_unit_id FROM obligations o JOIN units u ON u.id = o.unit_id JOIN assignments a ON a.id = o.assignment_id LEFT JOIN work_items w ON w.id = a.work_item_id LEFT JOIN plan_duties d ON d.id = a.duty_id WHERE ";
 
 /// The obligation `id` if it is visible in `scope` (see [`Scope::obligations`]).
 fn visible(scope: &Scope, id: i64) -> crate::db::Q {
@@ -120,25 +122,11 @@ pub async fn reports(db: &Db, obligation_id: i64) -> Result<Vec<Report>> {
         .collect())
 }
 
-/// Whether `actor` may review reports on this obligation: the office, or a user of a
-/// unit that leads the same work item in the same campaign.
-pub async fn may_review(
-    db: &Db,
-    office: bool,
-    actor_unit: i64,
-    o: &ObligationDetail,
-) -> Result<bool> {
-    if office {
-        return Ok(true);
-    }
-    let Some(item) = o.work_item_id else {
-        return Ok(false);
-    };
-    let hit: Option<(i64,)> = db
-        .read()
-        .opt(q("SELECT id FROM assignments WHERE campaign_id = $1 AND work_item_id = $2 AND unit_id = $3 AND role = 'lead' LIMIT 1").bind(o.campaign_id).bind(item).bind(actor_unit))
-        .await?;
-    Ok(hit.is_some() && actor_unit != o.unit_id)
+/// Whether `actor` may review reports on this obligation: the office, or, for a
+/// co-responsible unit's obligation, a user of the unit that alone leads the same work
+/// item (see [`crate::scope::leads_item`]). Lead units' own reports go to the office.
+pub fn may_review(office: bool, actor_unit: i64, o: &ObligationDetail) -> bool {
+    office || o.reviewer_unit_id == Some(actor_unit)
 }
 
 fn stored(o: &ObligationDetail) -> State {
@@ -236,6 +224,10 @@ pub async fn review(
     }
     let mut tx = db.begin().await?;
     let o = obligation_in(&mut tx, scope, obligation_id).await?;
+    let office = anjian_core::role::Role::parse(&actor.role).is_ok_and(|r| r.sees_everything());
+    if !may_review(office, actor.unit_id.unwrap_or_default(), &o) {
+        return Err(Error::Forbidden);
+    }
     let latest: Option<(i64, String)> = tx
         .opt(q("SELECT id, submitted_on FROM progress_reports WHERE obligation_id = $1 AND decision IS NULL ORDER BY id DESC LIMIT 1").bind(obligation_id))
         .await?;

@@ -103,9 +103,9 @@ impl Scope {
 
 impl Scope {
     /// Appends the predicate "obligation `o` is visible" to `query`, `u` being the
-    /// obligation's unit: its unit is in scope, or the viewer's own unit leads the
-    /// obligation's work item in that campaign (a lead unit reviews the co-responsible
-    /// units' reports, so it sees their obligations on its items in lists, counts and
+    /// obligation's unit: its unit is in scope, or it is a co-responsible unit's and the
+    /// viewer's own unit alone leads its work item in that campaign (a lead unit reviews the
+    /// co-responsible units' reports, so it sees their obligations on its items in lists, counts and
     /// detail alike).
     pub fn obligations(&self, query: Q, o: &str, u: &str) -> Q {
         match self {
@@ -117,10 +117,14 @@ impl Scope {
     }
 }
 
-/// Appends the predicate "`unit` leads the work item of obligation `o`".
+/// Appends the predicate "obligation `o` is a co-responsible unit's, on a work item
+/// `unit` alone leads" (the assignment's reviewer). Joint leads, as when 各镇街 lead an
+/// item, review no one: the office does.
 pub fn leads_item(query: Q, o: &str, unit: i64) -> Q {
     query
-        .push(&format!("EXISTS (SELECT 1 FROM assignments oa JOIN assignments la ON la.campaign_id = oa.campaign_id AND la.work_item_id = oa.work_item_id WHERE oa.id = {o}.assignment_id AND la.role = 'lead' AND la.unit_id = "))
+        .push(&format!(
+            "EXISTS (SELECT 1 FROM assignments oa WHERE oa.id = {o}.assignment_id AND oa.reviewer_unit_id = "
+        ))
         .push_bind(unit)
         .push(")")
 }

@@ -104,6 +104,12 @@ impl FromRequestParts<AppState> for PageUser {
                 {
                     return Err(Redirect::to("/account/password").into_response());
                 }
+                let mut u = u;
+                if !u.role().is_separated_admin() {
+                    u.unread = anjian_store::reminders::unread(&state.db, u.unit_id)
+                        .await
+                        .map_err(|e| PageError(e.into()).into_response())?;
+                }
                 Ok(PageUser(u))
             }
             Ok(None) => {

@@ -380,6 +380,9 @@ async fn reminders_are_created_once_even_by_two_processes() {
         // The township sees its reminders on the to-do page and clears them.
         let bachuan = app.login("bachuan").await;
         assert!(bachuan.get_text("/").await.1.contains("有新提醒"));
+        // The badge is on the menu of every page, the calendar as much as the home page.
+        let (_, calendar) = bachuan.get_text("/calendar").await;
+        assert!(calendar.contains("class=\"badge\""), "{calendar}");
         let (_, page) = bachuan.get_text("/todo").await;
         assert!(page.contains("新提醒") && page.contains("已逾期 · 2022-05-31"));
         assert_eq!(bachuan.form("/notifications/read", &[]).await.0, 303);
@@ -389,6 +392,13 @@ async fn reminders_are_created_once_even_by_two_processes() {
                 .await
                 .1
                 .contains("id=\"reminders\"")
+        );
+        assert!(
+            !bachuan
+                .get_text("/calendar")
+                .await
+                .1
+                .contains("class=\"badge\"")
         );
         // Another township's reminders are untouched.
         let anju = app.unit_id("安居镇").await;

@@ -355,3 +355,59 @@ async fn review_and_waive_by_api_with_their_permissions() {
         assert_eq!(s, 422, "a waived obligation is closed");
     }
 }
+
+/// Where several units lead an item jointly (item (8): 各镇街 lead, departments
+/// co-operate), no lead reviews another unit: a township neither sees a department's
+/// obligation on it nor reviews it; the office does.
+#[tokio::test]
+async fn joint_leads_do_not_see_or_review_one_another() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let bachuan_id = app.unit_id("巴川街道").await;
+        let (co_id, co_unit): (i64, String) = app
+            .db
+            .read()
+            .one(
+                anjian_store::q(
+                    "SELECT o.id, u.name FROM obligations o JOIN assignments a ON a.id = o.assignment_id JOIN units u ON u.id = o.unit_id WHERE a.role = 'co' AND u.kind = 'department' AND EXISTS (SELECT 1 FROM assignments la WHERE la.campaign_id = a.campaign_id AND la.work_item_id = a.work_item_id AND la.role = 'lead' AND la.unit_id = $1) ORDER BY o.id LIMIT 1",
+                )
+                .bind(bachuan_id),
+            )
+            .await
+            .unwrap();
+        let bachuan = app.login("bachuan").await;
+        assert_eq!(
+            bachuan.get_text(&format!("/obligations/{co_id}")).await.0,
+            404,
+            "{co_unit}"
+        );
+        let (_, queue) = bachuan
+            .get("/api/v1/obligations?to_review=true&limit=1000")
+            .await;
+        assert!(queue.as_array().unwrap().is_empty());
+        let (s, _) = bachuan
+            .post(
+                &format!("/api/v1/obligations/{co_id}/review"),
+                serde_json::json!({"decision": "accept"}),
+            )
+            .await;
+        assert_eq!(s, 404);
+        // Another township, a joint lead of the same items, stays out of sight too.
+        let anju = app.unit_id("安居镇").await;
+        let (_, list) = bachuan.get("/api/v1/obligations?limit=1000").await;
+        assert!(
+            list.as_array()
+                .unwrap()
+                .iter()
+                .all(|o| o["unit"]["id"] != anju)
+        );
+        assert_eq!(
+            app.login("office")
+                .await
+                .get_text(&format!("/obligations/{co_id}"))
+                .await
+                .0,
+            200
+        );
+    }
+}

@@ -36,6 +36,9 @@ pub struct SessionUser {
     pub unit_kind: String,
     pub unit_path: String,
     pub last_seen_at: i64,
+    /// The unit's unread reminders (the to-do badge); loaded for pages only.
+    #[sqlx(skip)]
+    pub unread: i64,
 }
 
 impl SessionUser {

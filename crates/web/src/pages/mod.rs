@@ -32,6 +32,8 @@ pub struct Layout {
     pub audit: bool,
     /// Takes part in campaigns (not one of the three separated administrators).
     pub business: bool,
+    /// Unread reminders: the badge on the to-do entry of the menu.
+    pub unread: i64,
 }
 
 impl Layout {
@@ -47,6 +49,7 @@ impl Layout {
             security: r.can_grant_roles(),
             audit: r.can_read_audit(),
             business: !r.is_separated_admin(),
+            unread: u.unread,
         })
     }
 }

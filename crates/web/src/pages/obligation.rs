@@ -70,7 +70,7 @@ async fn page(
         && o.role != "invited"
         && matches!(stored, State::Pending | State::Returned);
     let can_review = stored == State::Submitted
-        && reports::may_review(&state.db, u.role().sees_everything(), u.unit_id, &o).await?;
+        && reports::may_review(u.role().sees_everything(), u.unit_id, &o);
     let list = reports::reports(&state.db, id).await?;
     let mut r = render(&ObligationPage {
         layout: Layout::of(u),
@@ -253,7 +253,7 @@ pub async fn review(
 ) -> Result<Response, PageError> {
     let id = path_id(&id)?;
     let o = reports::obligation(&state.db, &u.scope(), id).await?;
-    if !reports::may_review(&state.db, u.role().sees_everything(), u.unit_id, &o).await? {
+    if !reports::may_review(u.role().sees_everything(), u.unit_id, &o) {
         return Err(Problem::forbidden().into());
     }
     let result = reports::review(

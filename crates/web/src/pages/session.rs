@@ -153,10 +153,9 @@ pub async fn home(
     };
     let mut links = Vec::new();
     if !role.is_separated_admin() {
-        let unread = anjian_store::reminders::unread(&state.db, u.unit_id).await?;
         links.push((
             "/todo",
-            if unread > 0 {
+            if u.unread > 0 {
                 "待办事项（有新提醒）"
             } else {
                 "待办事项"
