@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anjian_core::plan::{ImportReport, Plan, published, table};
 use anjian_core::time::{Clock, SystemClock};
-use anjian_store::{Actor, Db, plans};
+use anjian_store::{Actor, Db, expansion, plans};
 use chrono::NaiveDate;
 use clap::Subcommand;
 
@@ -53,8 +53,8 @@ pub fn print_report(report: &ImportReport) {
 }
 
 /// Stores a parsed plan, starts its campaign in `year` (ending on `ends_on`, or open)
-/// and gives its work to the directory's units; returns the campaign id and the
-/// expansion report.
+/// and gives its work to the directory's units, all in one transaction; returns the
+/// campaign id and the expansion report.
 pub async fn store(
     db: &Db,
     now: i64,
@@ -63,25 +63,13 @@ pub async fn store(
     year: i32,
     ends_on: Option<NaiveDate>,
 ) -> Result<(i64, anjian_store::obligations::ExpandReport), String> {
-    let plan_id = plans::import(db, now, actor, plan)
-        .await
-        .map_err(|e| e.to_string())?;
-    let starts_on = plan
-        .issued_on
-        .filter(|d| chrono::Datelike::year(d) == year)
-        .or_else(|| NaiveDate::from_ymd_opt(year, 1, 1))
-        .ok_or("年份无效")?;
-    let new = plans::NewCampaign {
-        plan_id,
-        title: &plan.title,
+    let launch = expansion::Launch {
+        plan: expansion::PlanSource::New(plan),
+        title: None,
         year,
-        starts_on,
         ends_on,
     };
-    let c = plans::start_campaign(db, now, actor, &new)
-        .await
-        .map_err(|e| e.to_string())?;
-    let report = anjian_store::obligations::expand_campaign(db, now, actor, c.id)
+    let (c, report) = expansion::launch(db, now, actor, &launch)
         .await
         .map_err(|e| e.to_string())?;
     Ok((c.id, report))
@@ -175,9 +163,7 @@ pub async fn run(db: &Db, cmd: &PlanCmd) -> Result<(), String> {
                     .next()
                     .ok_or("还没有专项行动：请先 anjian plan import")?,
             };
-            let plan = plans::load(db, c.plan_id)
-                .await
-                .map_err(|e| e.to_string())?;
+            let plan = plans::load_for(db, &c).await.map_err(|e| e.to_string())?;
             if *json {
                 let doc = anjian_core::plan::document(&plan, &c.title, c.year as i32);
                 println!(

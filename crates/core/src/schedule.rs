@@ -5,7 +5,7 @@
 //! (常态化, 长期, 即查即改). One text may carry several. Dates fall in the campaign's year
 //! unless the text names another; deadlines on weekends stay where the text puts them.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 /// How often a recurring duty comes due.
@@ -40,6 +40,34 @@ pub enum Schedule {
     From { starts_on: NaiveDate },
     /// Ongoing, with no date (常态化, 长期, 即查即改).
     Ongoing,
+}
+
+impl Schedule {
+    /// The same schedule `years` later (a plan run again in a later year): every date
+    /// moves by whole years, 29 February landing on the 28th.
+    pub fn shifted(&self, years: i32) -> Schedule {
+        match self {
+            Schedule::Once { due } => Schedule::Once {
+                due: shift_years(*due, years),
+            },
+            Schedule::Milestones { due } => Schedule::Milestones {
+                due: due.iter().map(|d| shift_years(*d, years)).collect(),
+            },
+            Schedule::From { starts_on } => Schedule::From {
+                starts_on: shift_years(*starts_on, years),
+            },
+            other => other.clone(),
+        }
+    }
+}
+
+/// `d` moved by whole years; 29 February becomes the 28th in a common year, and a date
+/// out of chrono's range stays where it was.
+pub fn shift_years(d: NaiveDate, years: i32) -> NaiveDate {
+    let y = d.year() + years;
+    NaiveDate::from_ymd_opt(y, d.month(), d.day())
+        .or_else(|| NaiveDate::from_ymd_opt(y, d.month(), d.day() - 1))
+        .unwrap_or(d)
 }
 
 /// Which part of a month a phrase names.
@@ -475,7 +503,43 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_later_year_moves_every_date() {
+        use Schedule::*;
+        let next = |t: &str| {
+            parse(t, 2022)
+                .iter()
+                .map(|s| s.shifted(1))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(next("5月底前完成"), parse("5月底前完成", 2023));
+        assert_eq!(
+            next("按5月、8月、11月工作节点"),
+            parse("按5月、8月、11月工作节点", 2023)
+        );
+        assert_eq!(
+            next("7月底开始，每月开展"),
+            parse("7月底开始，每月开展", 2023)
+        );
+        assert_eq!(
+            Once {
+                due: NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()
+            }
+            .shifted(1),
+            Once {
+                due: NaiveDate::from_ymd_opt(2025, 2, 28).unwrap()
+            }
+        );
+    }
+
     proptest! {
+        #[test]
+        fn shifting_there_and_back_keeps_the_date(y in 1990i32..2100, doy in 0u32..365, n in 0i32..30) {
+            let d = NaiveDate::from_yo_opt(y, doy + 1).unwrap();
+            let back = shift_years(shift_years(d, n), -n);
+            prop_assert!(back == d || (d.month() == 2 && d.day() == 29 && back.day() == 28));
+        }
+
         #[test]
         fn never_panics_and_dates_are_real(text in "\\PC{0,200}", year in 2000i32..2100) {
             for s in parse(&text, year) {

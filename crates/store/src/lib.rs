@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod db;
 pub mod directory;
 pub mod error;
+pub mod expansion;
 pub mod files;
 pub mod ids;
 pub mod migrate;

@@ -7,7 +7,9 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::audit::{self, Entry};
-use crate::db::{Db, q};
+use std::collections::HashMap;
+
+use crate::db::{Db, Tx, q};
 use crate::error::{Error, Result};
 use crate::ids::next_id;
 use crate::scope::Actor;
@@ -31,10 +33,34 @@ fn json<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "null".into())
 }
 
+/// The ids a stored plan gave its work items and duties, by number.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlanIds {
+    pub plan_id: i64,
+    pub work_items: HashMap<u32, i64>,
+    pub duties: HashMap<u32, i64>,
+}
+
 /// Stores a parsed plan and its duties; returns the plan's id.
 pub async fn import(db: &Db, now_ms: i64, actor: &Actor, plan: &Plan) -> Result<i64> {
     let mut tx = db.begin().await?;
+    let ids = import_in(&mut tx, now_ms, actor, plan).await?;
+    tx.commit().await?;
+    Ok(ids.plan_id)
+}
+
+/// Stores a parsed plan inside the caller's transaction, with its audit entry.
+pub(crate) async fn import_in(
+    tx: &mut Tx,
+    now_ms: i64,
+    actor: &Actor,
+    plan: &Plan,
+) -> Result<PlanIds> {
     let plan_id = next_id(now_ms);
+    let mut ids = PlanIds {
+        plan_id,
+        ..Default::default()
+    };
     tx.execute(
         q("INSERT INTO plans (id, title, doc_number, issuers, issued_on, year, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(plan_id)
@@ -60,9 +86,11 @@ pub async fn import(db: &Db, now_ms: i64, actor: &Actor, plan: &Plan) -> Result<
         .await?;
     }
     for d in &plan.duties {
+        let duty_id = next_id(now_ms);
+        ids.duties.insert(d.no, duty_id);
         tx.execute(
             q("INSERT INTO plan_duties (id, plan_id, no, text, responsibility_text, schedule_json) VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(next_id(now_ms))
+                .bind(duty_id)
                 .bind(plan_id)
                 .bind(i64::from(d.no))
                 .bind(d.text.as_str())
@@ -94,9 +122,11 @@ pub async fn import(db: &Db, now_ms: i64, actor: &Actor, plan: &Plan) -> Result<
             )
             .await?;
             for w in &k.work_items {
+                let item_id = next_id(now_ms);
+                ids.work_items.insert(w.no, item_id);
                 tx.execute(
                     q("INSERT INTO work_items (id, plan_id, key_task_id, no, text, responsibility_text, lead_json, co_json, invited_json, schedule_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
-                        .bind(next_id(now_ms))
+                        .bind(item_id)
                         .bind(plan_id)
                         .bind(key_task_id)
                         .bind(i64::from(w.no))
@@ -120,9 +150,22 @@ pub async fn import(db: &Db, now_ms: i64, actor: &Actor, plan: &Plan) -> Result<
             plan.measures.len(),
             items
         ));
-    audit::append(&mut tx, now_ms, actor, e).await?;
-    tx.commit().await?;
-    Ok(plan_id)
+    audit::append(tx, now_ms, actor, e).await?;
+    Ok(ids)
+}
+
+/// The ids of a stored plan's work items and duties.
+pub async fn plan_ids(db: &Db, plan_id: i64) -> Result<PlanIds> {
+    let items: Vec<(i64, i64)> = work_item_ids(db, plan_id).await?;
+    let duties: Vec<(i64, i64)> = db
+        .read()
+        .all(q("SELECT no, id FROM plan_duties WHERE plan_id = $1").bind(plan_id))
+        .await?;
+    Ok(PlanIds {
+        plan_id,
+        work_items: items.into_iter().map(|(n, id)| (n as u32, id)).collect(),
+        duties: duties.into_iter().map(|(n, id)| (n as u32, id)).collect(),
+    })
 }
 
 /// A campaign to start.
@@ -144,6 +187,19 @@ pub async fn start_campaign(
     actor: &Actor,
     new: &NewCampaign<'_>,
 ) -> Result<Campaign> {
+    let mut tx = db.begin().await?;
+    let c = start_campaign_in(&mut tx, now_ms, actor, new).await?;
+    tx.commit().await?;
+    Ok(c)
+}
+
+/// Starts a campaign inside the caller's transaction, with its audit entry.
+pub(crate) async fn start_campaign_in(
+    tx: &mut Tx,
+    now_ms: i64,
+    actor: &Actor,
+    new: &NewCampaign<'_>,
+) -> Result<Campaign> {
     let NewCampaign {
         plan_id,
         title,
@@ -151,7 +207,6 @@ pub async fn start_campaign(
         starts_on,
         ends_on,
     } = new.clone();
-    let mut tx = db.begin().await?;
     let exists: Option<(i64,)> = tx
         .opt(q("SELECT id FROM plans WHERE id = $1").bind(plan_id))
         .await?;
@@ -171,20 +226,17 @@ pub async fn start_campaign(
     )
     .await?;
     audit::append(
-        &mut tx,
+        tx,
         now_ms,
         actor,
         Entry::ok("campaign.start", "campaign", id).detail(format!("{title}（{year}年）")),
     )
     .await?;
-    let c: Campaign = tx
-        .one(
-            q("SELECT id, plan_id, title, year, starts_on, ends_on FROM campaigns WHERE id = $1")
-                .bind(id),
-        )
-        .await?;
-    tx.commit().await?;
-    Ok(c)
+    tx.one(
+        q("SELECT id, plan_id, title, year, starts_on, ends_on FROM campaigns WHERE id = $1")
+            .bind(id),
+    )
+    .await
 }
 
 /// Every campaign, newest first.
@@ -209,6 +261,12 @@ fn parse_date(s: &Option<String>) -> Option<NaiveDate> {
 
 fn names(s: &str) -> Vec<String> {
     serde_json::from_str(s).unwrap_or_default()
+}
+
+/// The plan of a campaign, its dates moved to the campaign's year (see
+/// [`Plan::rebased`]).
+pub async fn load_for(db: &Db, c: &Campaign) -> Result<Plan> {
+    Ok(load(db, c.plan_id).await?.rebased(c.year as i32))
 }
 
 /// A stored plan read back whole (one query per level).

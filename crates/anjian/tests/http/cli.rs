@@ -108,7 +108,18 @@ async fn the_operator_runs_the_commands_and_verify_catches_tampering() {
     anjian(d, &["plan", "show", "--json"]).await.unwrap();
     let newest = &anjian_store::plans::campaigns(&db).await.unwrap()[0];
     assert_eq!(newest.year, 2023);
-    assert_eq!(newest.starts_on, "2023-01-01");
+    // Run again a year later, every date moves a year: the campaign starts on the
+    // plan's issue date in 2023 and item (1), due 31 May, is due 31 May 2023.
+    assert_eq!(newest.starts_on, "2023-05-16");
+    let (due,): (String,) = db
+        .read()
+        .one(
+            anjian_store::q("SELECT MIN(o.due_on) FROM obligations o JOIN assignments a ON a.id = o.assignment_id JOIN work_items w ON w.id = a.work_item_id WHERE o.campaign_id = $1 AND w.no = 1")
+                .bind(newest.id),
+        )
+        .await
+        .unwrap();
+    assert_eq!(due, "2023-05-31");
     let broken = d.join("broken.txt");
     std::fs::write(&broken, "铜安办〔2022〕1号\n没有附件的文件\n").unwrap();
     assert!(

@@ -75,6 +75,34 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// The plan run in `year`: its phases', duties' and work items' dates move by the
+    /// years between the plan's year and `year` (the issue date stays the document's).
+    pub fn rebased(&self, year: i32) -> Plan {
+        let n = year - self.year;
+        if n == 0 {
+            return self.clone();
+        }
+        let shift = |d: Option<NaiveDate>| d.map(|d| crate::schedule::shift_years(d, n));
+        let mut p = self.clone();
+        p.year = year;
+        for ph in &mut p.phases {
+            ph.starts_on = shift(ph.starts_on);
+            ph.ends_on = shift(ph.ends_on);
+        }
+        for d in &mut p.duties {
+            d.schedule = d.schedule.iter().map(|s| s.shifted(n)).collect();
+        }
+        for w in p
+            .measures
+            .iter_mut()
+            .flat_map(|m| m.key_tasks.iter_mut())
+            .flat_map(|k| k.work_items.iter_mut())
+        {
+            w.schedule = w.schedule.iter().map(|s| s.shifted(n)).collect();
+        }
+        p
+    }
+
     /// Every work item, in order.
     pub fn work_items(&self) -> impl Iterator<Item = &WorkItem> {
         self.measures

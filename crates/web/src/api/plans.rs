@@ -50,7 +50,7 @@ pub async fn plan(
     Path(id): Path<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let c = plans::campaign(&state.db, path_id(&id)?).await?;
-    let plan = plans::load(&state.db, c.plan_id).await?;
+    let plan = plans::load_for(&state.db, &c).await?;
     Ok(Json(anjian_core::plan::document(
         &plan,
         &c.title,

@@ -77,7 +77,7 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let c = plans::campaign(&state.db, path_id(&id)?).await?;
-    let plan = plans::load(&state.db, c.plan_id).await?;
+    let plan = plans::load_for(&state.db, &c).await?;
     let ids = plans::work_item_ids(&state.db, c.plan_id).await?;
     let today = today(&state);
     let counts = obligations::item_counts(&state.db, &u.scope(), c.id, today).await?;
@@ -206,7 +206,7 @@ async fn rates(
                 .find(|(n, _)| *n == no)
                 .map(|(_, id)| *id)
                 .ok_or_else(Problem::not_found)?;
-            let plan = plans::load(&state.db, c.plan_id).await?;
+            let plan = plans::load_for(&state.db, &c).await?;
             let text = plan
                 .work_items()
                 .find(|w| i64::from(w.no) == no)

@@ -1,0 +1,516 @@
+//! The obligations engine's write side: a campaign's work items and duties given to
+//! concrete units (assignments) and expanded into dated obligations over the campaign's
+//! window. Launching a campaign (with its plan, when the plan is new) is one
+//! transaction; so is moving its end date, which adds the obligations the longer window
+//! brings and removes the untouched ones a shorter window no longer holds.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use anjian_core::FieldError;
+use anjian_core::obligation::expand;
+use anjian_core::plan::Plan;
+use anjian_core::schedule::{Schedule, shift_years};
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+
+use crate::audit::{self, Entry};
+use crate::db::{Db, Q, Tx, q};
+use crate::directory::Resolver;
+use crate::error::{Error, Result};
+use crate::ids::next_id;
+use crate::plans::{self, Campaign, NewCampaign, PlanIds};
+use crate::scope::Actor;
+
+/// What expanding a campaign did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ExpandReport {
+    pub assignments: usize,
+    pub obligations: usize,
+    /// Names no unit or group answers to, with the work items (or 职责 duties, as
+    /// "职责N") that use them.
+    pub unresolved: Vec<(String, Vec<String>)>,
+}
+
+/// An assignment about to be inserted.
+struct AssignmentRow {
+    id: i64,
+    work_item_id: Option<i64>,
+    duty_id: Option<i64>,
+    unit_id: i64,
+    role: &'static str,
+    /// For a co-responsible unit: the item's single lead unit, which reviews its reports.
+    reviewer: Option<i64>,
+}
+
+/// An obligation about to be inserted: assignment, unit, due date, label, minimum count.
+type NewObligation = (i64, i64, NaiveDate, String, u32);
+
+/// A work item or duty of the plan, ready to give out.
+struct Source {
+    work_item_id: Option<i64>,
+    duty_id: Option<i64>,
+    label: String,
+    lead: Vec<String>,
+    co: Vec<String>,
+    invited: Vec<String>,
+    schedule: Vec<Schedule>,
+}
+
+/// The work items and duties of a plan (already moved to the campaign's year) with
+/// their stored ids.
+fn sources(plan: &Plan, ids: &PlanIds) -> Vec<Source> {
+    let mut out: Vec<Source> = plan
+        .work_items()
+        .map(|w| Source {
+            work_item_id: ids.work_items.get(&w.no).copied(),
+            duty_id: None,
+            label: format!("（{}）", w.no),
+            lead: w.responsibility.lead.clone(),
+            co: w.responsibility.co.clone(),
+            invited: w.responsibility.invited.clone(),
+            schedule: w.schedule.clone(),
+        })
+        .collect();
+    for d in &plan.duties {
+        let r = anjian_core::responsibility::parse(&d.responsibility_text);
+        out.push(Source {
+            work_item_id: None,
+            duty_id: ids.duties.get(&d.no).copied(),
+            label: format!("职责{}", d.no),
+            lead: r.lead,
+            co: r.co,
+            invited: r.invited,
+            schedule: d.schedule.clone(),
+        });
+    }
+    out
+}
+
+/// A campaign's window: its start to its end, or to the year's end while it is open.
+fn window(c: &Campaign) -> Result<(NaiveDate, NaiveDate)> {
+    let start = NaiveDate::parse_from_str(&c.starts_on, "%Y-%m-%d").map_err(|_| Error::NotFound)?;
+    let end = c
+        .ends_on
+        .as_deref()
+        .and_then(|e| NaiveDate::parse_from_str(e, "%Y-%m-%d").ok())
+        .or_else(|| NaiveDate::from_ymd_opt(c.year as i32, 12, 31))
+        .ok_or(Error::NotFound)?;
+    Ok((start, end))
+}
+
+/// Everything a campaign gives out, computed before any write.
+struct Expansion {
+    assignments: Vec<AssignmentRow>,
+    obligations: Vec<NewObligation>,
+    unresolved: BTreeMap<String, Vec<String>>,
+}
+
+/// Gives each source to its concrete units and expands its schedules over the window.
+/// Lead and co-responsible units get obligations; invited units only an assignment.
+fn compute(
+    sources: &[Source],
+    resolver: &Resolver,
+    (start, end): (NaiveDate, NaiveDate),
+    now_ms: i64,
+) -> Expansion {
+    let mut x = Expansion {
+        assignments: Vec::new(),
+        obligations: Vec::new(),
+        unresolved: BTreeMap::new(),
+    };
+    for s in sources {
+        let instances = expand(&s.schedule, start, end);
+        let mut given: HashMap<i64, &'static str> = HashMap::new();
+        for (names, role) in [(&s.lead, "lead"), (&s.co, "co"), (&s.invited, "invited")] {
+            for name in names {
+                match resolver.units_of(name) {
+                    Some(units) => {
+                        for u in units {
+                            given.entry(u).or_insert(role);
+                        }
+                    }
+                    None => x
+                        .unresolved
+                        .entry(name.clone())
+                        .or_default()
+                        .push(s.label.clone()),
+                }
+            }
+        }
+        let mut units: Vec<(i64, &'static str)> = given.into_iter().collect();
+        units.sort();
+        let leads: Vec<i64> = units
+            .iter()
+            .filter(|(_, r)| *r == "lead")
+            .map(|(u, _)| *u)
+            .collect();
+        let reviewer = match (s.work_item_id, leads.as_slice()) {
+            (Some(_), [only]) => Some(*only),
+            _ => None,
+        };
+        for (unit, role) in units {
+            let aid = next_id(now_ms);
+            x.assignments.push(AssignmentRow {
+                id: aid,
+                work_item_id: s.work_item_id,
+                duty_id: s.duty_id,
+                unit_id: unit,
+                role,
+                reviewer: reviewer.filter(|_| role == "co"),
+            });
+            if role != "invited" {
+                for i in &instances {
+                    x.obligations
+                        .push((aid, unit, i.due_on, i.label.clone(), i.min_count));
+                }
+            }
+        }
+    }
+    x
+}
+
+/// Writes an expansion inside the caller's transaction; refuses a campaign that has been
+/// expanded already.
+async fn insert(
+    tx: &mut Tx,
+    now_ms: i64,
+    actor: &Actor,
+    campaign_id: i64,
+    x: Expansion,
+) -> Result<ExpandReport> {
+    let done: Option<(i64,)> = tx
+        .opt(q("SELECT id FROM assignments WHERE campaign_id = $1 LIMIT 1").bind(campaign_id))
+        .await?;
+    if done.is_some() {
+        return Err(Error::conflict(
+            "already_expanded",
+            "campaign",
+            "该专项行动的任务已经分解过",
+        ));
+    }
+    for chunk in x.assignments.chunks(300) {
+        let mut insert = q(
+            "INSERT INTO assignments (id, campaign_id, work_item_id, duty_id, unit_id, role, reviewer_unit_id, created_at) VALUES ",
+        );
+        for (n, a) in chunk.iter().enumerate() {
+            insert = values(insert, n)
+                .push_bind(a.id)
+                .push(", ")
+                .push_bind(campaign_id)
+                .push(", ")
+                .push_bind(a.work_item_id)
+                .push(", ")
+                .push_bind(a.duty_id)
+                .push(", ")
+                .push_bind(a.unit_id)
+                .push(", ")
+                .push_bind(a.role)
+                .push(", ")
+                .push_bind(a.reviewer)
+                .push(", ")
+                .push_bind(now_ms)
+                .push(")");
+        }
+        tx.execute(insert).await?;
+    }
+    insert_obligations(tx, now_ms, campaign_id, &x.obligations).await?;
+    store_unresolved(tx, campaign_id, &x.unresolved).await?;
+    let report = ExpandReport {
+        assignments: x.assignments.len(),
+        obligations: x.obligations.len(),
+        unresolved: x.unresolved.into_iter().collect(),
+    };
+    let e = Entry::ok("campaign.expand", "campaign", campaign_id).detail(format!(
+        "分解为{}个任务、{}项应办事项；{}个名称未能对应单位",
+        report.assignments,
+        report.obligations,
+        report.unresolved.len()
+    ));
+    audit::append(tx, now_ms, actor, e).await?;
+    Ok(report)
+}
+
+async fn insert_obligations(
+    tx: &mut Tx,
+    now_ms: i64,
+    campaign_id: i64,
+    rows: &[NewObligation],
+) -> Result<()> {
+    for chunk in rows.chunks(300) {
+        let mut insert = q(
+            "INSERT INTO obligations (id, campaign_id, assignment_id, unit_id, due_on, label, min_count, state, created_at, updated_at) VALUES ",
+        );
+        for (n, (aid, unit, due, label, min)) in chunk.iter().enumerate() {
+            insert = values(insert, n)
+                .push_bind(next_id(now_ms))
+                .push(", ")
+                .push_bind(campaign_id)
+                .push(", ")
+                .push_bind(*aid)
+                .push(", ")
+                .push_bind(*unit)
+                .push(", ")
+                .push_bind(due.format("%Y-%m-%d").to_string())
+                .push(", ")
+                .push_bind(label.clone())
+                .push(", ")
+                .push_bind(i64::from(*min))
+                .push(", 'pending', ")
+                .push_bind(now_ms)
+                .push(", ")
+                .push_bind(now_ms)
+                .push(")");
+        }
+        tx.execute(insert).await?;
+    }
+    Ok(())
+}
+
+fn values(insert: Q, n: usize) -> Q {
+    insert.push(if n == 0 { "(" } else { ", (" })
+}
+
+async fn store_unresolved(
+    tx: &mut Tx,
+    campaign_id: i64,
+    unresolved: &BTreeMap<String, Vec<String>>,
+) -> Result<()> {
+    if unresolved.is_empty() {
+        return Ok(());
+    }
+    let mut insert = q("INSERT INTO campaign_unresolved (campaign_id, name, items) VALUES ");
+    for (n, (name, items)) in unresolved.iter().enumerate() {
+        insert = values(insert, n)
+            .push_bind(campaign_id)
+            .push(", ")
+            .push_bind(name.as_str())
+            .push(", ")
+            .push_bind(items.join("、"))
+            .push(")");
+    }
+    tx.execute(insert).await?;
+    Ok(())
+}
+
+/// Gives every work item and duty of a started campaign to its units (one transaction).
+/// Refuses a campaign that has been expanded already.
+pub async fn expand_campaign(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    campaign_id: i64,
+) -> Result<ExpandReport> {
+    let c = plans::campaign(db, campaign_id).await?;
+    let plan = plans::load_for(db, &c).await?;
+    let ids = plans::plan_ids(db, c.plan_id).await?;
+    let resolver = Resolver::load(db).await?;
+    let x = compute(&sources(&plan, &ids), &resolver, window(&c)?, now_ms);
+    let mut tx = db.begin().await?;
+    let report = insert(&mut tx, now_ms, actor, campaign_id, x).await?;
+    tx.commit().await?;
+    db.analyze().await?;
+    Ok(report)
+}
+
+/// The plan a campaign runs: one just parsed (stored with the campaign), or one stored
+/// before (run again, usually in a later year).
+#[derive(Debug, Clone, Copy)]
+pub enum PlanSource<'a> {
+    New(&'a Plan),
+    Stored(i64),
+}
+
+/// A campaign to launch.
+#[derive(Debug, Clone)]
+pub struct Launch<'a> {
+    pub plan: PlanSource<'a>,
+    /// The campaign's title (default: the plan's).
+    pub title: Option<String>,
+    pub year: i32,
+    /// The last day; `None` leaves it open (expanded to the year's end).
+    pub ends_on: Option<NaiveDate>,
+}
+
+fn invalid(code: &'static str, field: &'static str, message: &str) -> Error {
+    Error::Invalid(FieldError::new(code, field, message))
+}
+
+/// Launches a campaign in one transaction: stores the plan when it is new, starts the
+/// campaign in `year` (from the plan's issue date moved to that year, or 1 January) and
+/// gives its work to the directory's units, the plan's dates moved to that year.
+pub async fn launch(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    l: &Launch<'_>,
+) -> Result<(Campaign, ExpandReport)> {
+    if !(2000..=2100).contains(&l.year) {
+        return Err(invalid("invalid_year", "year", "年度应在2000至2100之间"));
+    }
+    let (plan, stored_ids) = match l.plan {
+        PlanSource::New(p) => (p.clone(), None),
+        PlanSource::Stored(id) => (
+            plans::load(db, id).await?,
+            Some(plans::plan_ids(db, id).await?),
+        ),
+    };
+    let starts_on = plan
+        .issued_on
+        .map(|d| shift_years(d, l.year - plan.year))
+        .filter(|d| d.year() == l.year)
+        .or_else(|| NaiveDate::from_ymd_opt(l.year, 1, 1))
+        .ok_or_else(|| invalid("invalid_year", "year", "年度无效"))?;
+    if let Some(end) = l.ends_on
+        && end < starts_on
+    {
+        return Err(invalid(
+            "invalid_ends_on",
+            "ends_on",
+            &format!("结束日期不能早于开始日期 {starts_on}"),
+        ));
+    }
+    let title = l
+        .title
+        .clone()
+        .filter(|t| !t.trim().is_empty())
+        .unwrap_or_else(|| plan.title.clone());
+    let title = anjian_core::error::required_text("title", "专项行动名称", &title, 200)?;
+    let resolver = Resolver::load(db).await?;
+    let rebased = plan.rebased(l.year);
+    let mut tx = db.begin().await?;
+    let ids = match stored_ids {
+        Some(ids) => ids,
+        None => plans::import_in(&mut tx, now_ms, actor, &plan).await?,
+    };
+    let new = NewCampaign {
+        plan_id: ids.plan_id,
+        title: &title,
+        year: l.year,
+        starts_on,
+        ends_on: l.ends_on,
+    };
+    let c = plans::start_campaign_in(&mut tx, now_ms, actor, &new).await?;
+    let x = compute(&sources(&rebased, &ids), &resolver, window(&c)?, now_ms);
+    let report = insert(&mut tx, now_ms, actor, c.id, x).await?;
+    tx.commit().await?;
+    db.analyze().await?;
+    Ok((c, report))
+}
+
+/// What moving a campaign's end did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Rewindowed {
+    /// Obligations the new window brought.
+    pub added: usize,
+    /// Untouched (pending) obligations the new window no longer holds.
+    pub removed: usize,
+    /// Obligations outside the new window kept because a unit already acted on them.
+    pub kept: usize,
+}
+
+/// Sets (or moves) a campaign's last day in one transaction, re-expanding every
+/// assignment over the new window: obligations it adds are created pending; pending
+/// ones it no longer holds (including "ongoing" duties due at the old end) are removed
+/// with their reminders; any a unit has reported on are kept.
+pub async fn set_end(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    campaign_id: i64,
+    ends_on: NaiveDate,
+) -> Result<Rewindowed> {
+    let c = plans::campaign(db, campaign_id).await?;
+    if ends_on.format("%Y-%m-%d").to_string() < c.starts_on {
+        return Err(invalid(
+            "invalid_ends_on",
+            "ends_on",
+            &format!("结束日期不能早于开始日期 {}", c.starts_on),
+        ));
+    }
+    let plan = plans::load_for(db, &c).await?;
+    let ids = plans::plan_ids(db, c.plan_id).await?;
+    let moved = Campaign {
+        ends_on: Some(ends_on.format("%Y-%m-%d").to_string()),
+        ..c.clone()
+    };
+    let win = window(&moved)?;
+    let schedules: HashMap<(Option<i64>, Option<i64>), Vec<Schedule>> = sources(&plan, &ids)
+        .into_iter()
+        .map(|s| ((s.work_item_id, s.duty_id), s.schedule))
+        .collect();
+    let mut tx = db.begin().await?;
+    let assignments: Vec<(i64, Option<i64>, Option<i64>, i64)> = tx
+        .all(q("SELECT id, work_item_id, duty_id, unit_id FROM assignments WHERE campaign_id = $1 AND role <> 'invited'").bind(campaign_id))
+        .await?;
+    let existing: Vec<(i64, i64, String, String, String)> = tx
+        .all(q("SELECT id, assignment_id, due_on, label, state FROM obligations WHERE campaign_id = $1").bind(campaign_id))
+        .await?;
+    let mut wanted: HashSet<(i64, String, String)> = HashSet::new();
+    let mut add: Vec<NewObligation> = Vec::new();
+    let have: HashSet<(i64, String, String)> = existing
+        .iter()
+        .map(|(_, a, d, l, _)| (*a, d.clone(), l.clone()))
+        .collect();
+    for (aid, item, duty, unit) in &assignments {
+        let Some(s) = schedules.get(&(*item, *duty)) else {
+            continue;
+        };
+        for i in expand(s, win.0, win.1) {
+            let key = (*aid, i.due_on.format("%Y-%m-%d").to_string(), i.label);
+            if !have.contains(&key) {
+                add.push((*aid, *unit, i.due_on, key.2.clone(), i.min_count));
+            }
+            wanted.insert(key);
+        }
+    }
+    let mut remove: Vec<i64> = Vec::new();
+    let mut kept = 0;
+    for (id, aid, due, label, state) in existing {
+        if !wanted.contains(&(aid, due, label)) {
+            if state == "pending" {
+                remove.push(id);
+            } else {
+                kept += 1;
+            }
+        }
+    }
+    for chunk in remove.chunks(300) {
+        let list = |query: Q| {
+            let mut query = query;
+            for (n, id) in chunk.iter().enumerate() {
+                query = query.push(if n == 0 { "" } else { ", " }).push_bind(*id);
+            }
+            query.push(")")
+        };
+        tx.execute(list(q(
+            "DELETE FROM notifications WHERE obligation_id IN (",
+        )))
+        .await?;
+        tx.execute(list(q(
+            "DELETE FROM obligations WHERE state = 'pending' AND id IN (",
+        )))
+        .await?;
+    }
+    insert_obligations(&mut tx, now_ms, campaign_id, &add).await?;
+    tx.execute(
+        q("UPDATE campaigns SET ends_on = $1 WHERE id = $2")
+            .bind(moved.ends_on.clone())
+            .bind(campaign_id),
+    )
+    .await?;
+    let r = Rewindowed {
+        added: add.len(),
+        removed: remove.len(),
+        kept,
+    };
+    let e = Entry::ok("campaign.set_end", "campaign", campaign_id)
+        .change(c.ends_on.clone(), moved.ends_on.clone())
+        .detail(format!(
+            "新增{}项、移除{}项未办理的应办事项，保留{}项已报送的",
+            r.added, r.removed, r.kept
+        ));
+    audit::append(&mut tx, now_ms, actor, e).await?;
+    tx.commit().await?;
+    db.analyze().await?;
+    Ok(r)
+}
