@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use anjian_core::plan::{ImportReport, Plan, published, table};
+use anjian_core::plan::{ImportReport, Plan, table};
 use anjian_core::time::{Clock, SystemClock};
 use anjian_store::{Actor, Db, expansion, plans};
 use chrono::NaiveDate;
@@ -85,39 +85,20 @@ pub async fn run(db: &Db, cmd: &PlanCmd) -> Result<(), String> {
             year,
             ends_on,
         } => {
-            let ext = path
-                .extension()
-                .and_then(|e| e.to_str())
-                .unwrap_or("")
-                .to_ascii_lowercase();
+            let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
             let bytes =
                 std::fs::read(path).map_err(|e| format!("无法读取 {}：{e}", path.display()))?;
-            let (plan, report) = match ext.as_str() {
-                "txt" => published::parse(&String::from_utf8_lossy(&bytes)),
-                "xlsx" | "csv" => {
-                    let title = title
-                        .clone()
-                        .filter(|t| !t.trim().is_empty())
-                        .ok_or("表格不含方案标题，请用 --title 给出")?;
-                    let year = year.unwrap_or_else(|| {
-                        anjian_core::time::local_date(SystemClock.now_ms())
-                            .map(|d| chrono::Datelike::year(&d))
-                            .unwrap_or(2022)
-                    });
-                    let header = table::Header {
-                        title,
-                        doc_number: doc_number.clone().unwrap_or_default(),
-                        year,
-                    };
-                    let rows = table::rows_of(&bytes, ext == "csv")?;
-                    table::parse(&rows, &header)
-                }
-                other => {
-                    return Err(format!(
-                        "不支持的文件类型「{other}」：请用 .txt（公文原文）、.xlsx 或 .csv（表格）"
-                    ));
-                }
+            let header = table::Header {
+                title: title.clone().unwrap_or_default(),
+                doc_number: doc_number.clone().unwrap_or_default(),
+                year: year.unwrap_or_else(|| {
+                    anjian_core::time::local_date(SystemClock.now_ms())
+                        .map(|d| chrono::Datelike::year(&d))
+                        .unwrap_or(2022)
+                }),
             };
+            let (plan, report) = anjian_core::plan::read_file(ext, &bytes, &header)
+                .map_err(|e| e.replace("请填写方案标题", "请用 --title 给出"))?;
             print_report(&report);
             let plan = plan
                 .ok_or_else(|| format!("发现 {} 处问题，未导入任何内容", report.problems.len()))?;

@@ -84,6 +84,11 @@ impl Role {
         matches!(self, Role::OfficeAdmin)
     }
 
+    /// May import plans, launch campaigns and set their end dates.
+    pub fn can_run_campaigns(self) -> bool {
+        matches!(self, Role::OfficeAdmin)
+    }
+
     /// May create, edit, move, deactivate, import units.
     pub fn can_edit_directory(self) -> bool {
         matches!(self, Role::OfficeAdmin)

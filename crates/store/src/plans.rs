@@ -244,6 +244,23 @@ pub async fn campaigns(db: &Db) -> Result<Vec<Campaign>> {
     db.read().all(q("SELECT id, plan_id, title, year, starts_on, ends_on FROM campaigns ORDER BY year DESC, id DESC LIMIT 200")).await
 }
 
+/// A campaign as the list of campaigns shows it, with its plan's document number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct CampaignLine {
+    pub id: i64,
+    pub plan_id: i64,
+    pub title: String,
+    pub year: i64,
+    pub starts_on: String,
+    pub ends_on: Option<String>,
+    pub doc_number: String,
+}
+
+/// Every campaign with its plan's document number, newest first.
+pub async fn campaign_lines(db: &Db) -> Result<Vec<CampaignLine>> {
+    db.read().all(q("SELECT c.id, c.plan_id, c.title, c.year, c.starts_on, c.ends_on, p.doc_number FROM campaigns c JOIN plans p ON p.id = c.plan_id ORDER BY c.year DESC, c.id DESC LIMIT 200")).await
+}
+
 /// One campaign.
 pub async fn campaign(db: &Db, id: i64) -> Result<Campaign> {
     db.read()

@@ -160,6 +160,11 @@ async fn journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()> {
     );
     shot(driver, "users.png").await?;
     driver.goto(format!("{}/campaigns", app.base)).await?;
+    driver
+        .find(By::Css(".campaign-line h2 a"))
+        .await?
+        .click()
+        .await?;
     let tree = driver
         .find(By::Css("details.measure"))
         .await?

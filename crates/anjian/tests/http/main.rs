@@ -5,6 +5,7 @@
 mod audit;
 mod auth;
 mod browser;
+mod campaigns;
 mod cli;
 mod directory;
 mod harness;

@@ -128,6 +128,34 @@ pub struct ImportReport {
     pub problems: Vec<Finding>,
 }
 
+/// Reads a plan file by its extension: the published text (`txt`, the annex table one
+/// cell per line) or the table (`xlsx`, `csv`), which carries no title, so `header` gives
+/// it. `Err` is a message for a file that cannot be read at all; otherwise the plan is
+/// `None` while the report lists a problem.
+pub fn read_file(
+    extension: &str,
+    bytes: &[u8],
+    header: &table::Header,
+) -> Result<(Option<Plan>, ImportReport), String> {
+    match extension.to_ascii_lowercase().as_str() {
+        "txt" => {
+            let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
+                .map_err(|_| "方案原文须为 UTF-8 编码的文本".to_string())?;
+            Ok(published::parse(text))
+        }
+        ext @ ("xlsx" | "csv") => {
+            if header.title.trim().is_empty() {
+                return Err("表格不含方案标题，请填写方案标题".into());
+            }
+            let rows = table::rows_of(bytes, ext == "csv")?;
+            Ok(table::parse(&rows, header))
+        }
+        other => Err(format!(
+            "不支持的文件类型「{other}」：请用 .txt（公文原文）、.xlsx 或 .csv（表格）"
+        )),
+    }
+}
+
 /// Lists the work items whose text states no time limit: they get no obligation until
 /// the office gives them one, and the import report says so.
 pub fn report_missing_time_limits(plan: &Plan, report: &mut ImportReport) {

@@ -297,20 +297,3 @@ pub async fn item(
 ) -> Result<Response, PageError> {
     rates(&state, &u, path_id(&id)?, Some(path_id(&no)?)).await
 }
-
-/// GET /campaigns: the newest campaign.
-pub async fn newest(
-    State(state): State<AppState>,
-    PageUser(_u): PageUser,
-) -> Result<Response, PageError> {
-    use axum::response::IntoResponse;
-    let cs = plans::campaigns(&state.db).await?;
-    let c = cs.first().ok_or_else(|| {
-        Problem::new(
-            axum::http::StatusCode::NOT_FOUND,
-            "no_campaign",
-            "还没有专项行动：请安委办先导入工作方案",
-        )
-    })?;
-    Ok(axum::response::Redirect::to(&format!("/campaigns/{}", c.id)).into_response())
-}

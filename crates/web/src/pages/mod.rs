@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod campaign;
 pub mod directory;
 pub mod obligation;
+pub mod plans;
 pub mod session;
 pub mod todo;
 
@@ -119,7 +120,10 @@ pub fn routes() -> Router<AppState> {
         .route("/calendar/reminders", post(calendar::set_reminders))
         .route("/todo.xlsx", get(todo::export))
         .route("/notifications/read", post(todo::mark_read))
-        .route("/campaigns", get(campaign::newest))
+        .route("/campaigns", get(plans::list))
+        .route("/plans/import", post(plans::import))
+        .route("/campaigns/{id}/end", post(plans::set_end))
+        .route("/campaigns/{id}/rerun", post(plans::rerun))
         .route("/campaigns/{id}", get(campaign::show))
         .route("/campaigns/{id}/units", get(campaign::units))
         .route("/campaigns/{id}/units.xlsx", get(campaign::units_export))
@@ -275,6 +279,11 @@ fn field_label(f: &str) -> &str {
         "description" => "说明",
         "rule_kind" => "分组类型",
         "rule_supervises_safety" => "监管职责",
+        "file" => "文件",
+        "title" => "标题",
+        "doc_number" => "文号",
+        "year" => "年度",
+        "ends_on" => "结束日期",
         other => other,
     }
 }
