@@ -248,43 +248,65 @@ async fn the_todo_page_shows_a_unit_its_overdue_and_coming_work() {
 
 #[tokio::test]
 async fn lists_export_to_xlsx_in_scope() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let bachuan = app.login("bachuan").await;
+        let office = app.login("office").await;
+        let rows = sheet(&bachuan, "/todo.xlsx").await;
+        assert_eq!(rows[0][0], "分类");
+        assert!(
+            rows.iter().skip(1).all(|r| r[5] == "巴川街道"),
+            "only the township's own work"
+        );
+        assert!(rows.iter().any(|r| r[0] == "已逾期" && r[3] == "（1）"));
+        let campaign = anjian_store::plans::campaigns(&app.db).await.unwrap()[0].id;
+        let rates = sheet(&office, &format!("/campaigns/{campaign}/units.xlsx")).await;
+        assert!(rates.len() > 60, "every unit with obligations");
+        // The campaign tree: one row per work item, with its figures.
+        let tree = sheet(&office, &format!("/campaigns/{campaign}/export.xlsx")).await;
+        assert_eq!(tree.len(), 1 + 110);
+        assert!(tree[1][0].starts_with("一、") && tree[1][2].starts_with("（1）"));
+        // A work item's units: (28) led by 区应急局 with the townships.
+        let item = sheet(
+            &office,
+            &format!("/campaigns/{campaign}/items/28/export.xlsx"),
+        )
+        .await;
+        assert!(item.iter().any(|r| r[0] == "区应急局" && r[1] == "牵头"));
+        assert!(item.iter().any(|r| r[0] == "巴川街道" && r[1] == "配合"));
+        // The obligation list with the API's filters, in scope: every page, not just one.
+        let list = sheet(&bachuan, "/obligations.xlsx?state=overdue").await;
+        assert!(list.len() > 2 && list.iter().skip(1).all(|r| r[6] == "已逾期"));
+        assert!(
+            list.iter()
+                .skip(1)
+                .all(|r| r[4] == "巴川街道" || r[4] == "重庆铜梁某化工有限公司")
+        );
+        let all = sheet(&office, "/obligations.xlsx").await;
+        assert!(all.len() > 1001, "more than one keyset page: {}", all.len());
+        let (s, page) = bachuan.get_text("/obligations.xlsx?state=late").await;
+        assert_eq!(s, 400);
+        assert!(page.contains("state"), "{page}");
+    }
+}
+
+/// Downloads an .xlsx and reads its first sheet's rows.
+async fn sheet(c: &crate::harness::Client, path: &str) -> Vec<Vec<String>> {
     use calamine::{Reader, Xlsx};
-    let app = TestApp::new(engines()[0]).await;
-    let bachuan = app.login("bachuan").await;
-    let r = bachuan
+    let r = c
         .http
-        .get(format!("{}/todo.xlsx", app.base))
+        .get(format!("{}{path}", c.base))
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 200);
+    assert_eq!(r.status(), 200, "{path}");
     let mut book: Xlsx<_> =
         Xlsx::new(std::io::Cursor::new(r.bytes().await.unwrap().to_vec())).unwrap();
     let range = book.worksheet_range_at(0).unwrap().unwrap();
-    let rows: Vec<Vec<String>> = range
+    range
         .rows()
         .map(|r| r.iter().map(|c| c.to_string()).collect())
-        .collect();
-    assert_eq!(rows[0][0], "分类");
-    assert!(
-        rows.iter().skip(1).all(|r| r[5] == "巴川街道"),
-        "only the township's own work"
-    );
-    assert!(rows.iter().any(|r| r[0] == "已逾期" && r[3] == "（1）"));
-    let campaign = anjian_store::plans::campaigns(&app.db).await.unwrap()[0].id;
-    let r = app
-        .login("office")
-        .await
-        .http
-        .get(format!("{}/campaigns/{campaign}/units.xlsx", app.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let mut book: Xlsx<_> =
-        Xlsx::new(std::io::Cursor::new(r.bytes().await.unwrap().to_vec())).unwrap();
-    let range = book.worksheet_range_at(0).unwrap().unwrap();
-    assert!(range.rows().count() > 60, "every unit with obligations");
+        .collect()
 }
 
 #[tokio::test]

@@ -2,6 +2,8 @@
 //! completion of what is due so far, a work item's units, and on-time rates per unit.
 //! Every figure is counted over the viewer's scope.
 
+use std::collections::HashMap;
+
 use anjian_core::plan::chinese_numeral;
 use anjian_store::obligations::{self, Counts};
 use anjian_store::plans;
@@ -76,18 +78,9 @@ pub async fn show(
     PageUser(u): PageUser,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let c = plans::campaign(&state.db, path_id(&id)?).await?;
-    let plan = plans::load_for(&state.db, &c).await?;
-    let ids = plans::work_item_ids(&state.db, c.plan_id).await?;
+    let (c, plan, counts) = tree(&state, &u, path_id(&id)?).await?;
     let today = today(&state);
-    let counts = obligations::item_counts(&state.db, &u.scope(), c.id, today).await?;
-    let of = |no: u32| {
-        ids.iter()
-            .find(|(n, _)| *n == i64::from(no))
-            .and_then(|(_, id)| counts.get(id))
-            .cloned()
-            .unwrap_or_default()
-    };
+    let of = |no: u32| counts.get(&no).cloned().unwrap_or_default();
     let measures = plan
         .measures
         .iter()
@@ -166,6 +159,72 @@ pub async fn show(
     }))
 }
 
+/// A campaign, its plan, and each work item's counts (by number) over the scope.
+async fn tree(
+    state: &AppState,
+    u: &anjian_store::accounts::SessionUser,
+    id: i64,
+) -> Result<
+    (
+        plans::Campaign,
+        anjian_core::plan::Plan,
+        HashMap<u32, Counts>,
+    ),
+    PageError,
+> {
+    let c = plans::campaign(&state.db, id).await?;
+    let plan = plans::load_for(&state.db, &c).await?;
+    let ids = plans::work_item_ids(&state.db, c.plan_id).await?;
+    let mut counts = obligations::item_counts(&state.db, &u.scope(), c.id, today(state)).await?;
+    let by_no = ids
+        .into_iter()
+        .filter_map(|(no, id)| counts.remove(&id).map(|n| (no as u32, n)))
+        .collect();
+    Ok((c, plan, by_no))
+}
+
+/// GET /campaigns/{id}/export.xlsx: the campaign's work items with their figures.
+pub async fn export(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let (_, plan, counts) = tree(&state, &u, path_id(&id)?).await?;
+    let mut rows = Vec::new();
+    for m in &plan.measures {
+        for k in &m.key_tasks {
+            for w in &k.work_items {
+                let n = counts.get(&w.no).cloned().unwrap_or_default();
+                rows.push(vec![
+                    format!("{}、{}", chinese_numeral(m.no), m.title),
+                    format!("{}. {}", k.no, k.text),
+                    format!("（{}）{}", w.no, w.text),
+                    w.responsibility_text.clone(),
+                    n.due.to_string(),
+                    n.done().to_string(),
+                    n.overdue.to_string(),
+                    format!("{}%", n.completion_percent()),
+                ]);
+            }
+        }
+    }
+    super::xlsx_response(
+        "专项行动进度",
+        &[
+            "措施",
+            "重点任务",
+            "工作要点",
+            "责任单位",
+            "到期应办",
+            "已办",
+            "逾期",
+            "完成率",
+        ],
+        &rows,
+        "campaign.xlsx",
+    )
+}
+
 /// A unit's line in a rates table.
 pub struct RateLine {
     pub unit: String,
@@ -187,15 +246,27 @@ pub struct RatesPage {
     pub heading: String,
     pub item_text: Option<String>,
     pub today: String,
+    /// The same table as .xlsx.
+    pub export: String,
     pub rows: Vec<RateLine>,
 }
 
-async fn rates(
+/// A rates table: the campaign, its heading, the item's text and the rows.
+struct Rates {
+    campaign: plans::Campaign,
+    heading: String,
+    item_text: Option<String>,
+    today: chrono::NaiveDate,
+    rows: Vec<RateLine>,
+}
+
+/// Per-unit figures of a campaign, or of one work item, over the viewer's scope.
+async fn rate_rows(
     state: &AppState,
     u: &anjian_store::accounts::SessionUser,
     campaign: i64,
     item_no: Option<i64>,
-) -> Result<Response, PageError> {
+) -> Result<Rates, PageError> {
     let c = plans::campaign(&state.db, campaign).await?;
     let today = today(state);
     let (item, heading, item_text) = match item_no {
@@ -216,13 +287,11 @@ async fn rates(
         None => (None, "各单位按时完成率".to_string(), None),
     };
     let rows = obligations::unit_counts(&state.db, &u.scope(), c.id, item, today).await?;
-    Ok(render(&RatesPage {
-        layout: Layout::of(u),
-        id: c.id,
-        title: c.title.clone(),
+    Ok(Rates {
+        campaign: c,
         heading,
         item_text,
-        today: today.format("%Y-%m-%d").to_string(),
+        today,
         rows: rows
             .into_iter()
             .map(|(_, unit, role, n)| RateLine {
@@ -246,7 +315,64 @@ async fn rates(
                     .unwrap_or_else(|| "—".into()),
             })
             .collect(),
+    })
+}
+
+async fn rates(
+    state: &AppState,
+    u: &anjian_store::accounts::SessionUser,
+    campaign: i64,
+    item_no: Option<i64>,
+) -> Result<Response, PageError> {
+    let r = rate_rows(state, u, campaign, item_no).await?;
+    let export = match item_no {
+        Some(no) => format!("/campaigns/{campaign}/items/{no}/export.xlsx"),
+        None => format!("/campaigns/{campaign}/units.xlsx"),
+    };
+    Ok(render(&RatesPage {
+        layout: Layout::of(u),
+        id: r.campaign.id,
+        title: r.campaign.title.clone(),
+        heading: r.heading,
+        item_text: r.item_text,
+        today: r.today.format("%Y-%m-%d").to_string(),
+        export,
+        rows: r.rows,
     }))
+}
+
+async fn rates_export(
+    state: &AppState,
+    u: &anjian_store::accounts::SessionUser,
+    campaign: i64,
+    item_no: Option<i64>,
+) -> Result<Response, PageError> {
+    let r = rate_rows(state, u, campaign, item_no).await?;
+    let rows: Vec<Vec<String>> = r
+        .rows
+        .into_iter()
+        .map(|l| {
+            vec![
+                l.unit,
+                l.role.to_string(),
+                l.due.to_string(),
+                l.done.to_string(),
+                l.submitted.to_string(),
+                l.overdue.to_string(),
+                l.rate,
+            ]
+        })
+        .collect();
+    let file = match item_no {
+        Some(no) => format!("work-item-{no}-units.xlsx"),
+        None => "on-time-rates.xlsx".to_string(),
+    };
+    super::xlsx_response(
+        &r.heading,
+        &["单位", "责任", "应办", "已办", "待审核", "逾期", "按时率"],
+        &rows,
+        &file,
+    )
 }
 
 /// GET /campaigns/{id}/units.xlsx: the on-time rates as a sheet.
@@ -255,29 +381,16 @@ pub async fn units_export(
     PageUser(u): PageUser,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let c = plans::campaign(&state.db, path_id(&id)?).await?;
-    let rows = obligations::unit_counts(&state.db, &u.scope(), c.id, None, today(&state)).await?;
-    let rows: Vec<Vec<String>> = rows
-        .into_iter()
-        .map(|(_, unit, _, n)| {
-            vec![
-                unit,
-                n.due.to_string(),
-                n.done().to_string(),
-                n.submitted.to_string(),
-                n.overdue.to_string(),
-                n.on_time_percent()
-                    .map(|p| format!("{p}%"))
-                    .unwrap_or_default(),
-            ]
-        })
-        .collect();
-    super::xlsx_response(
-        "按时完成率",
-        &["单位", "应办", "已办", "待审核", "逾期", "按时率"],
-        &rows,
-        "on-time-rates.xlsx",
-    )
+    rates_export(&state, &u, path_id(&id)?, None).await
+}
+
+/// GET /campaigns/{id}/items/{no}/export.xlsx: a work item's units as a sheet.
+pub async fn item_export(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path((id, no)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    rates_export(&state, &u, path_id(&id)?, Some(path_id(&no)?)).await
 }
 
 /// GET /campaigns/{id}/units.

@@ -128,6 +128,12 @@ pub fn routes() -> Router<AppState> {
         .route("/campaigns/{id}/units", get(campaign::units))
         .route("/campaigns/{id}/units.xlsx", get(campaign::units_export))
         .route("/campaigns/{id}/items/{no}", get(campaign::item))
+        .route(
+            "/campaigns/{id}/items/{no}/export.xlsx",
+            get(campaign::item_export),
+        )
+        .route("/campaigns/{id}/export.xlsx", get(campaign::export))
+        .route("/obligations.xlsx", get(todo::list_export))
         .route("/obligations/{id}", get(obligation::show))
         .route("/obligations/{id}/reports", post(obligation::submit))
         .route("/obligations/{id}/review", post(obligation::review))

@@ -165,6 +165,56 @@ pub async fn export(
     )
 }
 
+/// The most rows one export holds.
+const EXPORT_MAX: usize = 50_000;
+
+/// GET /obligations.xlsx?unit=&state=&due_before=&campaign=&to_review=: the obligations
+/// in scope with the API list's filters, as a sheet (read by keyset pages of 1,000).
+pub async fn list_export(
+    AxumState(state): AxumState<AppState>,
+    PageUser(u): PageUser,
+    super::PageQuery(q): super::PageQuery<crate::api::obligations::ObligationQuery>,
+) -> Result<Response, PageError> {
+    let today = anjian_core::time::local_date(state.now()).unwrap_or_default();
+    let mut f = crate::api::obligations::filter_of(&q, &u)?;
+    f.limit = 1000;
+    let scope = u.scope();
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    loop {
+        let page = obligations::list(&state.db, &scope, today, &f).await?;
+        let last = page.last().map(|r| (r.due_on.clone(), r.id));
+        let full = page.len() as i64 == f.limit;
+        rows.extend(page.into_iter().map(|r| {
+            let r = TodoRow::from(r);
+            vec![
+                r.due_on,
+                r.label,
+                r.work_item_no
+                    .map(|n| format!("（{n}）"))
+                    .unwrap_or_default(),
+                r.title,
+                r.unit,
+                r.role.to_string(),
+                r.state_label.to_string(),
+            ]
+        }));
+        match last {
+            Some((due, id)) if full && rows.len() < EXPORT_MAX => {
+                f.after = chrono::NaiveDate::parse_from_str(&due, "%Y-%m-%d")
+                    .ok()
+                    .map(|d| (d, id));
+            }
+            _ => break,
+        }
+    }
+    super::xlsx_response(
+        "应办事项",
+        &["到期日", "周期", "序号", "事项", "单位", "责任", "状态"],
+        &rows,
+        "obligations.xlsx",
+    )
+}
+
 /// GET /todo.
 pub async fn todo(
     AxumState(state): AxumState<AppState>,
