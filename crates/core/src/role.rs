@@ -84,6 +84,15 @@ impl Role {
         matches!(self, Role::OfficeAdmin)
     }
 
+    /// May report progress for the user's own unit: its operators, leaders and
+    /// enterprise users.
+    pub fn can_report(self) -> bool {
+        matches!(
+            self,
+            Role::UnitOperator | Role::UnitLeader | Role::EnterpriseUser
+        )
+    }
+
     /// May import plans, launch campaigns and set their end dates.
     pub fn can_run_campaigns(self) -> bool {
         matches!(self, Role::OfficeAdmin)

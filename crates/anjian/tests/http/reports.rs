@@ -239,13 +239,10 @@ async fn the_campaign_page_counts_what_is_due_and_done_in_scope() {
                 .0,
             303
         );
-        let r = office
-            .http
-            .get(format!("{}/campaigns", app.base))
-            .send()
-            .await
-            .unwrap();
-        let campaign = r.headers()["location"].to_str().unwrap().to_string();
+        let campaign = format!(
+            "/campaigns/{}",
+            anjian_store::plans::campaigns(&app.db).await.unwrap()[0].id
+        );
         let (s, page) = office.get_text(&campaign).await;
         assert_eq!(s, 200);
         assert!(
@@ -408,6 +405,81 @@ async fn joint_leads_do_not_see_or_review_one_another() {
                 .await
                 .0,
             200
+        );
+    }
+}
+
+/// A script reports through the API with the same multipart form the page posts.
+#[tokio::test]
+async fn reports_with_evidence_through_the_api() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let bachuan = app.login("bachuan").await;
+        let id = item28_for_bachuan(&bachuan).await;
+        let post = |c: &Client, text: &str, files: Vec<(&str, Vec<u8>)>| {
+            let mut form = reqwest::multipart::Form::new().text("text", text.to_string());
+            for (name, bytes) in files {
+                form = form.part(
+                    "evidence",
+                    reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+                );
+            }
+            c.http
+                .post(format!("{}/api/v1/obligations/{id}/reports", c.base))
+                .multipart(form)
+                .send()
+        };
+        let r = post(
+            &bachuan,
+            "制度已建立",
+            vec![("a.png", b"MZ\x90\0".to_vec())],
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.status(), 422);
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["field"], "evidence", "{body}");
+        let r = post(&bachuan, "", vec![]).await.unwrap();
+        assert_eq!(r.status(), 422);
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["field"], "text");
+        // Another township does not see it; the office does not report for units.
+        assert_eq!(
+            post(&app.login("anju").await, "x", vec![])
+                .await
+                .unwrap()
+                .status(),
+            404
+        );
+        assert_eq!(
+            post(&app.login("office").await, "x", vec![])
+                .await
+                .unwrap()
+                .status(),
+            403
+        );
+        let r = post(
+            &bachuan,
+            "制度已建立，照片见附件",
+            vec![("会议.png", PNG.to_vec())],
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.status(), 201);
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["state"], "submitted");
+        let (s, detail) = bachuan.get(&format!("/api/v1/obligations/{id}")).await;
+        assert_eq!(s, 200);
+        assert_eq!(detail["effective_state"], "submitted");
+        assert_eq!(detail["reports"][0]["text"], "制度已建立，照片见附件");
+        assert_eq!(detail["reports"][0]["evidence"][0]["mime"], "image/png");
+        assert_eq!(
+            app.login("anju")
+                .await
+                .get(&format!("/api/v1/obligations/{id}"))
+                .await
+                .0,
+            404
         );
     }
 }

@@ -51,6 +51,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/campaigns", get(plans::list))
         .route("/api/v1/campaigns/{id}/plan", get(plans::plan))
         .route("/api/v1/obligations", get(obligations::list))
+        .route("/api/v1/obligations/{id}", get(reports::show))
+        .route("/api/v1/obligations/{id}/reports", post(reports::submit))
         .route("/api/v1/obligations/{id}/review", post(reports::review))
         .route("/api/v1/obligations/{id}/waive", post(reports::waive))
         .route("/api/v1/audit", get(audit::list))

@@ -35,6 +35,8 @@ use super::{audit, auth, directory, obligations, plans, reports, users};
         plans::list,
         plans::plan,
         obligations::list,
+        reports::show,
+        reports::submit,
         reports::review,
         reports::waive,
         audit::list,

@@ -1,10 +1,12 @@
-//! Reviewing and waiving obligations by API (submitting with evidence is a multipart
-//! form on the obligation page).
+//! An obligation by API: read it with its reports, report progress with evidence
+//! (multipart, the same form the page posts), review, waive.
 
 use anjian_core::role::Role;
 use anjian_store::reports;
+use anjian_store::reports::EvidenceFile;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -96,5 +98,139 @@ pub async fn waive(
     .await?;
     Ok(Json(StateJson {
         state: s.as_str().to_string(),
+    }))
+}
+
+/// Reads a progress report's multipart form: `text`, and any number of `evidence` files,
+/// each checked by its content (type and size) and stored content-addressed. An empty
+/// file input is skipped; a bad file is refused naming it.
+pub async fn read_report(
+    state: &AppState,
+    form: &mut Multipart,
+) -> Result<(String, Vec<EvidenceFile>), Problem> {
+    let bad_upload = |e: axum::extract::multipart::MultipartError| {
+        Problem::new(
+            e.status(),
+            "bad_upload",
+            "上传的内容无法读取或过大（合计不超过10MB）",
+        )
+    };
+    let mut text = String::new();
+    let mut files: Vec<EvidenceFile> = Vec::new();
+    while let Some(field) = form.next_field().await.map_err(bad_upload)? {
+        match field.name() {
+            Some("text") => text = field.text().await.map_err(bad_upload)?,
+            Some("evidence") => {
+                let name: String = field
+                    .file_name()
+                    .unwrap_or("材料")
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(100)
+                    .collect();
+                let bytes = field.bytes().await.map_err(bad_upload)?;
+                if bytes.is_empty() {
+                    continue;
+                }
+                let kind = anjian_core::evidence::check(&bytes).map_err(|e| {
+                    Problem::from(anjian_core::FieldError {
+                        message: format!("「{name}」：{}", e.message),
+                        ..e
+                    })
+                })?;
+                let sha256 = state.files.put(&bytes).await.map_err(|_| {
+                    Problem::new(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "file_store",
+                        "保存佐证材料失败",
+                    )
+                })?;
+                files.push(EvidenceFile {
+                    sha256,
+                    size: bytes.len() as i64,
+                    mime: kind.mime().to_string(),
+                    file_name: name,
+                });
+            }
+            _ => {}
+        }
+    }
+    Ok((text, files))
+}
+
+/// The new report's id and the obligation's state.
+#[derive(Serialize, ToSchema)]
+pub struct SubmittedJson {
+    pub report_id: i64,
+    pub state: String,
+}
+
+/// Reports progress on the caller's own unit's obligation: multipart/form-data with
+/// `text` (required) and `evidence` files (photos, PDF, Word, Excel; 8 MB each, checked
+/// by content).
+#[utoipa::path(post, path = "/api/v1/obligations/{id}/reports", request_body(content_type = "multipart/form-data", description = "text; evidence (files)"), responses((status = 201, body = SubmittedJson), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn submit(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    mut form: Multipart,
+) -> Result<(StatusCode, Json<SubmittedJson>), ApiError> {
+    let id = path_id(&id)?;
+    let o = reports::obligation(&state.db, &u.scope(), id).await?;
+    if !u.role().can_report() || u.unit_id != o.unit_id {
+        return Err(Problem::forbidden().into());
+    }
+    let (text, files) = read_report(&state, &mut form).await?;
+    let report_id = reports::submit(
+        &state.db,
+        state.now(),
+        &u.actor(),
+        &u.scope(),
+        id,
+        &text,
+        &files,
+    )
+    .await?;
+    let o = reports::obligation(&state.db, &u.scope(), id).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(SubmittedJson {
+            report_id,
+            state: o.state,
+        }),
+    ))
+}
+
+/// An obligation with its reports, newest first.
+#[derive(Serialize, ToSchema)]
+pub struct ObligationWithReports {
+    #[schema(value_type = Object)]
+    pub obligation: reports::ObligationDetail,
+    /// The state as of today (overdue is derived from the day).
+    pub effective_state: String,
+    #[schema(value_type = Vec<Object>)]
+    pub reports: Vec<reports::Report>,
+}
+
+/// One obligation in scope with its reports and their evidence.
+#[utoipa::path(get, path = "/api/v1/obligations/{id}", responses((status = 200, body = ObligationWithReports), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn show(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<ObligationWithReports>, ApiError> {
+    let id = path_id(&id)?;
+    let o = reports::obligation(&state.db, &u.scope(), id).await?;
+    let today = anjian_core::time::local_date(state.now()).unwrap_or_default();
+    let due =
+        chrono::NaiveDate::parse_from_str(&o.due_on, "%Y-%m-%d").unwrap_or(chrono::NaiveDate::MAX);
+    let effective = anjian_core::obligation::State::parse(&o.state)
+        .map(|s| s.effective(due, today).as_str().to_string())
+        .unwrap_or_else(|| o.state.clone());
+    let list = reports::reports(&state.db, id).await?;
+    Ok(Json(ObligationWithReports {
+        obligation: o,
+        effective_state: effective,
+        reports: list,
     }))
 }

@@ -3,7 +3,7 @@
 
 use anjian_core::obligation::State;
 use anjian_core::role::Role;
-use anjian_store::reports::{self, EvidenceFile, ObligationDetail};
+use anjian_store::reports::{self, ObligationDetail};
 use askama::Template;
 use axum::extract::{Multipart, Path, State as AxumState};
 use axum::http::{StatusCode, header};
@@ -46,14 +46,6 @@ fn today(state: &AppState) -> chrono::NaiveDate {
     anjian_core::time::local_date(state.now()).unwrap_or_default()
 }
 
-/// Who may report for a unit: its own operators, leaders and enterprise users.
-fn reports_for_own_unit(role: Role) -> bool {
-    matches!(
-        role,
-        Role::UnitOperator | Role::UnitLeader | Role::EnterpriseUser
-    )
-}
-
 async fn page(
     state: &AppState,
     u: &anjian_store::accounts::SessionUser,
@@ -65,7 +57,7 @@ async fn page(
     let stored = State::parse(&o.state).unwrap_or(State::Pending);
     let due = chrono::NaiveDate::parse_from_str(&o.due_on, "%Y-%m-%d").unwrap_or_default();
     let effective = stored.effective(due, today(state));
-    let can_submit = reports_for_own_unit(u.role())
+    let can_submit = u.role().can_report()
         && u.unit_id == o.unit_id
         && o.role != "invited"
         && matches!(stored, State::Pending | State::Returned);
@@ -140,58 +132,11 @@ pub async fn submit(
 ) -> Result<Response, PageError> {
     let id = path_id(&id)?;
     let o = reports::obligation(&state.db, &u.scope(), id).await?;
-    if !reports_for_own_unit(u.role()) || u.unit_id != o.unit_id {
+    if !u.role().can_report() || u.unit_id != o.unit_id {
         return Err(Problem::forbidden().into());
     }
     let result: Result<String, Problem> = async {
-        let bad_upload = |e: axum::extract::multipart::MultipartError| {
-            Problem::new(
-                e.status(),
-                "bad_upload",
-                "上传的内容无法读取或过大（合计不超过10MB）",
-            )
-        };
-        let mut text = String::new();
-        let mut files: Vec<EvidenceFile> = Vec::new();
-        while let Some(field) = form.next_field().await.map_err(bad_upload)? {
-            match field.name() {
-                Some("text") => text = field.text().await.map_err(bad_upload)?,
-                Some("evidence") => {
-                    let name: String = field
-                        .file_name()
-                        .unwrap_or("材料")
-                        .chars()
-                        .filter(|c| !c.is_control())
-                        .take(100)
-                        .collect();
-                    let bytes = field.bytes().await.map_err(bad_upload)?;
-                    if bytes.is_empty() {
-                        // A file input left empty.
-                        continue;
-                    }
-                    let kind = anjian_core::evidence::check(&bytes).map_err(|e| {
-                        Problem::from(anjian_core::FieldError {
-                            message: format!("「{name}」：{}", e.message),
-                            ..e
-                        })
-                    })?;
-                    let sha256 = state.files.put(&bytes).await.map_err(|_| {
-                        Problem::new(
-                            StatusCode::INTERNAL_SERVER_ERROR,
-                            "file_store",
-                            "保存佐证材料失败",
-                        )
-                    })?;
-                    files.push(EvidenceFile {
-                        sha256,
-                        size: bytes.len() as i64,
-                        mime: kind.mime().to_string(),
-                        file_name: name,
-                    });
-                }
-                _ => {}
-            }
-        }
+        let (text, files) = crate::api::reports::read_report(&state, &mut form).await?;
         reports::submit(
             &state.db,
             state.now(),
