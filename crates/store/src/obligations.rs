@@ -20,6 +20,8 @@ pub use crate::expansion::{ExpandReport, expand_campaign};
 pub struct ObligationRow {
     pub id: i64,
     pub campaign_id: i64,
+    /// The work item or duty given to the unit (rows of one assignment are one duty).
+    pub assignment_id: i64,
     pub unit_id: i64,
     pub unit_name: String,
     pub role: String,
@@ -53,7 +55,7 @@ pub async fn list(
     f: &ObligationFilter,
 ) -> Result<Vec<ObligationRow>> {
     let today_s = today.format("%Y-%m-%d").to_string();
-    let mut query = q("SELECT o.id, o.campaign_id, o.unit_id, u.name AS unit_name, a.role, w.no AS work_item_no, w.text AS work_item_text, d.text AS duty_text, o.due_on, o.label, o.min_count, CASE WHEN o.state IN ('pending', 'returned') AND o.due_on < ")
+    let mut query = q("SELECT o.id, o.campaign_id, o.assignment_id, o.unit_id, u.name AS unit_name, a.role, w.no AS work_item_no, w.text AS work_item_text, d.text AS duty_text, o.due_on, o.label, o.min_count, CASE WHEN o.state IN ('pending', 'returned') AND o.due_on < ")
         .push_bind(today_s.clone())
         .push(" THEN 'overdue' ELSE o.state END AS state FROM obligations o JOIN units u ON u.id = o.unit_id JOIN assignments a ON a.id = o.assignment_id LEFT JOIN work_items w ON w.id = a.work_item_id LEFT JOIN plan_duties d ON d.id = a.duty_id WHERE ");
     query = scope.obligations(query, "o", "u");

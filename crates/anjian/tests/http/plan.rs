@@ -227,6 +227,23 @@ async fn the_todo_page_shows_a_unit_its_overdue_and_coming_work() {
             overdue.contains("2022-05-31") && overdue.contains("（1）"),
             "item (1) is overdue"
         );
+        // The daily duty (23) missed since the campaign began is one line, with its count.
+        let (daily,): (i64,) = app
+            .db
+            .read()
+            .one(anjian_store::q("SELECT CAST(COUNT(*) AS BIGINT) FROM obligations o JOIN units u ON u.id = o.unit_id JOIN assignments a ON a.id = o.assignment_id JOIN work_items w ON w.id = a.work_item_id WHERE u.name = '巴川街道' AND w.no = 23 AND o.label LIKE '____-__-__' AND o.due_on < '2022-08-09'"))
+            .await
+            .unwrap();
+        assert!(daily > 80, "{daily}");
+        assert!(
+            overdue.contains(&format!("共{daily}项，至2022-08-08")),
+            "{overdue}"
+        );
+        assert_eq!(
+            overdue.matches("2022-05-17").count(),
+            0,
+            "days are not listed one by one"
+        );
         let soon = &page[page.find("id=\"due-soon\"").unwrap()..];
         assert!(
             soon.contains("2022-08-09") && soon.contains("2022-08-14"),

@@ -16,7 +16,12 @@ use crate::error::{PageError, render};
 /// A row of the to-do list.
 pub struct TodoRow {
     pub id: i64,
+    pub assignment_id: i64,
     pub due_on: String,
+    /// Rows of the same duty folded into this one (a daily duty's missed days): how
+    /// many, and the last one's due date.
+    pub count: usize,
+    pub last_due_on: String,
     pub label: String,
     pub work_item_no: Option<i64>,
     pub title: String,
@@ -31,6 +36,9 @@ impl From<ObligationRow> for TodoRow {
         let title = r.work_item_text.or(r.duty_text).unwrap_or_default();
         TodoRow {
             id: r.id,
+            assignment_id: r.assignment_id,
+            count: 1,
+            last_due_on: r.due_on.clone(),
             due_on: r.due_on,
             label: r.label,
             work_item_no: r.work_item_no,
@@ -49,6 +57,44 @@ impl From<ObligationRow> for TodoRow {
             state: r.state,
         }
     }
+}
+
+/// The shape of a period label with its numbers taken out ("2022-08-09" and
+/// "2022-08-10" share one; a week "8月8日至8月14日" has another), so that one work
+/// item's daily and weekly instances fold apart.
+fn label_shape(label: &str) -> String {
+    let mut out = String::new();
+    for c in label.chars() {
+        if c.is_ascii_digit() {
+            if !out.ends_with('#') {
+                out.push('#');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Folds the rows of one assignment and period into its first (earliest) row, keeping
+/// the order: a daily duty missed for 60 days is one line "共60项", not 60 lines.
+pub fn fold(rows: Vec<TodoRow>) -> Vec<TodoRow> {
+    let mut out: Vec<TodoRow> = Vec::new();
+    let mut at: std::collections::HashMap<(i64, String), usize> = std::collections::HashMap::new();
+    for r in rows {
+        let key = (r.assignment_id, label_shape(&r.label));
+        match at.get(&key) {
+            Some(&i) => {
+                out[i].count += 1;
+                out[i].last_due_on = r.due_on;
+            }
+            None => {
+                at.insert(key, out.len());
+                out.push(r);
+            }
+        }
+    }
+    out
 }
 
 /// A section of the to-do list: title, HTML id, rows.
@@ -81,19 +127,22 @@ async fn sections(
     let scope = u.scope();
     let office = u.role().sees_everything();
     let unit = (!office).then_some(u.unit_id);
+    // A unit's lists read up to 1,000 rows and fold each duty's rows into one line; the
+    // office's district-wide overdue list shows the first 100 rows as they are.
     let f = |state: State, due_before| ObligationFilter {
         unit,
         state: Some(state),
         due_before,
-        limit: 100,
+        limit: if office { 100 } else { 1000 },
         ..Default::default()
     };
     let list = |f: ObligationFilter| {
         let (db, scope) = (&state.db, &scope);
         async move {
-            obligations::list(db, scope, today, &f)
-                .await
-                .map(|v| v.into_iter().map(TodoRow::from).collect::<Vec<_>>())
+            obligations::list(db, scope, today, &f).await.map(|v| {
+                let rows = v.into_iter().map(TodoRow::from).collect::<Vec<_>>();
+                if office { rows } else { fold(rows) }
+            })
         }
     };
     let mut sections = vec![("已逾期", "overdue", list(f(State::Overdue, None)).await?)];
@@ -136,7 +185,11 @@ pub async fn export(
                 vec![
                     title.to_string(),
                     r.due_on,
-                    r.label,
+                    if r.count > 1 {
+                        format!("共{}项，至{}", r.count, r.last_due_on)
+                    } else {
+                        r.label
+                    },
                     r.work_item_no
                         .map(|n| format!("（{n}）"))
                         .unwrap_or_default(),
