@@ -157,6 +157,20 @@ pub const GROUPS: &[GroupSpec] = &[
         ],
     ),
     (
+        "区安委会成员单位",
+        "区安全生产委员会成员单位（区级部门）",
+        UnitKind::Department,
+        false,
+        &["区安委会相关成员单位", "区安委会各成员单位"],
+    ),
+    (
+        "区减灾委成员单位",
+        "区减灾委员会成员单位（区级部门）",
+        UnitKind::Department,
+        false,
+        &["区减灾委相关成员单位", "区减灾委各成员单位"],
+    ),
+    (
         "区属国有企业",
         "区属国有企业",
         UnitKind::Soe,
@@ -217,8 +231,17 @@ pub async fn load_plan(
     let (plan, report) = anjian_core::plan::published::parse(crate::plan::TONGLIANG_2022);
     let plan = plan.ok_or_else(|| format!("内置方案无法读取：{:?}", report.problems))?;
     let end = NaiveDate::from_ymd_opt(2022, 10, 22);
-    let (_, expanded) =
-        crate::plan::store(db, now, &Actor::system("demo"), &plan, plan.year, end).await?;
+    let actor = Actor::system("demo");
+    let (id, expanded) = crate::plan::store(db, now, &actor, &plan, plan.year, end).await?;
+    // The special period the body names: daily reports while the 20th Party Congress sat.
+    let congress = anjian_store::expansion::Change::AddPeriod {
+        name: "党的二十大召开期间".into(),
+        starts_on: NaiveDate::from_ymd_opt(2022, 10, 16).ok_or("date")?,
+        ends_on: NaiveDate::from_ymd_opt(2022, 10, 22).ok_or("date")?,
+    };
+    anjian_store::expansion::rewindow(db, now, &actor, id, congress)
+        .await
+        .map_err(|e| e.to_string())?;
     Ok(expanded)
 }
 
@@ -292,7 +315,7 @@ pub async fn load(
             "区减灾办",
             UnitKind::CommitteeOffice,
             false,
-            "区减灾委员会办公室",
+            "区减灾委员会办公室、减灾办",
             "",
         )?,
         jzw.id,

@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use anjian_core::FieldError;
-use anjian_core::obligation::expand;
+use anjian_core::obligation::{Instance, expand};
 use anjian_core::plan::Plan;
 use anjian_core::schedule::{Schedule, shift_years};
 use chrono::{Datelike, NaiveDate};
@@ -54,6 +54,39 @@ struct Source {
     co: Vec<String>,
     invited: Vec<String>,
     schedule: Vec<Schedule>,
+    /// At least this many times per instance.
+    min_count: u32,
+    /// Only inside the campaign's special periods.
+    special_periods: bool,
+}
+
+impl Source {
+    /// The dated instances of this source inside the window (and, for a special-period
+    /// duty, inside the campaign's special periods).
+    fn instances(
+        &self,
+        (start, end): (NaiveDate, NaiveDate),
+        periods: &[(NaiveDate, NaiveDate)],
+    ) -> Vec<Instance> {
+        let mut out = if self.special_periods {
+            let mut v = Vec::new();
+            for (ps, pe) in periods {
+                let (s, e) = (start.max(*ps), end.min(*pe));
+                if s <= e {
+                    v.extend(expand(&self.schedule, s, e));
+                }
+            }
+            v.sort_by(|a, b| a.due_on.cmp(&b.due_on).then(a.label.cmp(&b.label)));
+            v.dedup_by(|a, b| a.due_on == b.due_on && a.label == b.label);
+            v
+        } else {
+            expand(&self.schedule, start, end)
+        };
+        for i in &mut out {
+            i.min_count = i.min_count.max(self.min_count);
+        }
+        out
+    }
 }
 
 /// The work items and duties of a plan (already moved to the campaign's year) with
@@ -69,6 +102,8 @@ fn sources(plan: &Plan, ids: &PlanIds) -> Vec<Source> {
             co: w.responsibility.co.clone(),
             invited: w.responsibility.invited.clone(),
             schedule: w.schedule.clone(),
+            min_count: 1,
+            special_periods: false,
         })
         .collect();
     for d in &plan.duties {
@@ -81,6 +116,8 @@ fn sources(plan: &Plan, ids: &PlanIds) -> Vec<Source> {
             co: r.co,
             invited: r.invited,
             schedule: d.schedule.clone(),
+            min_count: d.min_count,
+            special_periods: d.special_periods,
         });
     }
     out
@@ -110,7 +147,8 @@ struct Expansion {
 fn compute(
     sources: &[Source],
     resolver: &Resolver,
-    (start, end): (NaiveDate, NaiveDate),
+    window: (NaiveDate, NaiveDate),
+    periods: &[(NaiveDate, NaiveDate)],
     now_ms: i64,
 ) -> Expansion {
     let mut x = Expansion {
@@ -119,7 +157,7 @@ fn compute(
         unresolved: BTreeMap::new(),
     };
     for s in sources {
-        let instances = expand(&s.schedule, start, end);
+        let instances = s.instances(window, periods);
         let mut given: HashMap<i64, &'static str> = HashMap::new();
         for (names, role) in [(&s.lead, "lead"), (&s.co, "co"), (&s.invited, "invited")] {
             for name in names {
@@ -304,7 +342,15 @@ pub async fn expand_campaign(
     let plan = plans::load_for(db, &c).await?;
     let ids = plans::plan_ids(db, c.plan_id).await?;
     let resolver = Resolver::load(db).await?;
-    let x = compute(&sources(&plan, &ids), &resolver, window(&c)?, now_ms);
+    let periods = periods(db, campaign_id).await?;
+    let spans: Vec<(NaiveDate, NaiveDate)> = periods.iter().filter_map(Period::span).collect();
+    let x = compute(
+        &sources(&plan, &ids),
+        &resolver,
+        window(&c)?,
+        &spans,
+        now_ms,
+    );
     let mut tx = db.begin().await?;
     let report = insert(&mut tx, now_ms, actor, campaign_id, x).await?;
     tx.commit().await?;
@@ -390,14 +436,20 @@ pub async fn launch(
         ends_on: l.ends_on,
     };
     let c = plans::start_campaign_in(&mut tx, now_ms, actor, &new).await?;
-    let x = compute(&sources(&rebased, &ids), &resolver, window(&c)?, now_ms);
+    let x = compute(
+        &sources(&rebased, &ids),
+        &resolver,
+        window(&c)?,
+        &[],
+        now_ms,
+    );
     let report = insert(&mut tx, now_ms, actor, c.id, x).await?;
     tx.commit().await?;
     db.analyze().await?;
     Ok((c, report))
 }
 
-/// What moving a campaign's end did.
+/// What re-expanding a campaign did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Rewindowed {
     /// Obligations the new window brought.
@@ -408,10 +460,64 @@ pub struct Rewindowed {
     pub kept: usize,
 }
 
-/// Sets (or moves) a campaign's last day in one transaction, re-expanding every
-/// assignment over the new window: obligations it adds are created pending; pending
-/// ones it no longer holds (including "ongoing" duties due at the old end) are removed
-/// with their reminders; any a unit has reported on are kept.
+/// A special period of a campaign (党的二十大召开期间), in which special-period duties
+/// (daily reports) are owed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Period {
+    pub id: i64,
+    pub name: String,
+    pub starts_on: String,
+    pub ends_on: String,
+}
+
+impl Period {
+    fn span(&self) -> Option<(NaiveDate, NaiveDate)> {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+        Some((d(&self.starts_on)?, d(&self.ends_on)?))
+    }
+}
+
+/// A campaign's special periods, by start.
+pub async fn periods(db: &Db, campaign_id: i64) -> Result<Vec<Period>> {
+    db.read()
+        .all(q("SELECT id, name, starts_on, ends_on FROM campaign_periods WHERE campaign_id = $1 ORDER BY starts_on, id").bind(campaign_id))
+        .await
+}
+
+/// The special periods of every campaign, by campaign and start (one query).
+pub async fn all_periods(db: &Db) -> Result<Vec<(i64, Period)>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        campaign_id: i64,
+        #[sqlx(flatten)]
+        period: Period,
+    }
+    let rows: Vec<Row> = db
+        .read()
+        .all(q("SELECT campaign_id, id, name, starts_on, ends_on FROM campaign_periods ORDER BY campaign_id, starts_on, id"))
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.campaign_id, r.period))
+        .collect())
+}
+
+/// What changes a campaign's window.
+#[derive(Debug, Clone)]
+pub enum Change {
+    /// Sets or moves the last day.
+    End(NaiveDate),
+    /// Names a special period.
+    AddPeriod {
+        name: String,
+        starts_on: NaiveDate,
+        ends_on: NaiveDate,
+    },
+    /// Removes a special period.
+    RemovePeriod(i64),
+}
+
+/// Sets (or moves) a campaign's last day; see [`rewindow`].
 pub async fn set_end(
     db: &Db,
     now_ms: i64,
@@ -419,44 +525,128 @@ pub async fn set_end(
     campaign_id: i64,
     ends_on: NaiveDate,
 ) -> Result<Rewindowed> {
+    rewindow(db, now_ms, actor, campaign_id, Change::End(ends_on)).await
+}
+
+/// Changes a campaign's window (its end, or its special periods) in one transaction and
+/// re-expands every assignment over it: obligations the new window adds are created
+/// pending; pending ones it no longer holds (including "ongoing" duties due at the old
+/// end) are removed with their reminders; any a unit has reported on are kept.
+pub async fn rewindow(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    campaign_id: i64,
+    change: Change,
+) -> Result<Rewindowed> {
     let c = plans::campaign(db, campaign_id).await?;
-    if ends_on.format("%Y-%m-%d").to_string() < c.starts_on {
-        return Err(invalid(
-            "invalid_ends_on",
-            "ends_on",
-            &format!("结束日期不能早于开始日期 {}", c.starts_on),
-        ));
+    let date = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+    let mut moved = c.clone();
+    match &change {
+        Change::End(end) => {
+            if date(*end) < c.starts_on {
+                return Err(invalid(
+                    "invalid_ends_on",
+                    "ends_on",
+                    &format!("结束日期不能早于开始日期 {}", c.starts_on),
+                ));
+            }
+            moved.ends_on = Some(date(*end));
+        }
+        Change::AddPeriod {
+            starts_on, ends_on, ..
+        } if ends_on < starts_on => {
+            return Err(invalid(
+                "invalid_ends_on",
+                "ends_on",
+                "时段的结束日期不能早于开始日期",
+            ));
+        }
+        _ => {}
     }
+    let (name, period_start, period_end) = match &change {
+        Change::AddPeriod {
+            name,
+            starts_on,
+            ends_on,
+        } => (
+            anjian_core::error::required_text("name", "时段名称", name, 100)?,
+            date(*starts_on),
+            date(*ends_on),
+        ),
+        _ => Default::default(),
+    };
     let plan = plans::load_for(db, &c).await?;
     let ids = plans::plan_ids(db, c.plan_id).await?;
-    let moved = Campaign {
-        ends_on: Some(ends_on.format("%Y-%m-%d").to_string()),
-        ..c.clone()
-    };
     let win = window(&moved)?;
-    let schedules: HashMap<(Option<i64>, Option<i64>), Vec<Schedule>> = sources(&plan, &ids)
+    let sources: HashMap<(Option<i64>, Option<i64>), Source> = sources(&plan, &ids)
         .into_iter()
-        .map(|s| ((s.work_item_id, s.duty_id), s.schedule))
+        .map(|s| ((s.work_item_id, s.duty_id), s))
         .collect();
     let mut tx = db.begin().await?;
+    let (action, before, after) = match &change {
+        Change::End(_) => {
+            tx.execute(
+                q("UPDATE campaigns SET ends_on = $1 WHERE id = $2")
+                    .bind(moved.ends_on.clone())
+                    .bind(campaign_id),
+            )
+            .await?;
+            ("campaign.set_end", c.ends_on.clone(), moved.ends_on.clone())
+        }
+        Change::AddPeriod { .. } => {
+            tx.execute(
+                q("INSERT INTO campaign_periods (id, campaign_id, name, starts_on, ends_on, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                    .bind(next_id(now_ms))
+                    .bind(campaign_id)
+                    .bind(name.as_str())
+                    .bind(period_start.as_str())
+                    .bind(period_end.as_str())
+                    .bind(now_ms),
+            )
+            .await?;
+            (
+                "campaign.add_period",
+                None,
+                Some(format!("{name} {period_start}至{period_end}")),
+            )
+        }
+        Change::RemovePeriod(id) => {
+            let gone: Option<(String, String, String)> = tx
+                .opt(q("SELECT name, starts_on, ends_on FROM campaign_periods WHERE id = $1 AND campaign_id = $2").bind(*id).bind(campaign_id))
+                .await?;
+            let (n, s, e) = gone.ok_or(Error::NotFound)?;
+            tx.execute(q("DELETE FROM campaign_periods WHERE id = $1").bind(*id))
+                .await?;
+            (
+                "campaign.remove_period",
+                Some(format!("{n} {s}至{e}")),
+                None,
+            )
+        }
+    };
+    let periods: Vec<Period> = tx
+        .all(q("SELECT id, name, starts_on, ends_on FROM campaign_periods WHERE campaign_id = $1 ORDER BY starts_on, id").bind(campaign_id))
+        .await?;
+    let spans: Vec<(NaiveDate, NaiveDate)> = periods.iter().filter_map(Period::span).collect();
     let assignments: Vec<(i64, Option<i64>, Option<i64>, i64)> = tx
         .all(q("SELECT id, work_item_id, duty_id, unit_id FROM assignments WHERE campaign_id = $1 AND role <> 'invited'").bind(campaign_id))
         .await?;
     let existing: Vec<(i64, i64, String, String, String)> = tx
         .all(q("SELECT id, assignment_id, due_on, label, state FROM obligations WHERE campaign_id = $1").bind(campaign_id))
         .await?;
-    let mut wanted: HashSet<(i64, String, String)> = HashSet::new();
-    let mut add: Vec<NewObligation> = Vec::new();
     let have: HashSet<(i64, String, String)> = existing
         .iter()
         .map(|(_, a, d, l, _)| (*a, d.clone(), l.clone()))
         .collect();
+    let mut wanted: HashSet<(i64, String, String)> = HashSet::new();
+    let mut add: Vec<NewObligation> = Vec::new();
     for (aid, item, duty, unit) in &assignments {
-        let Some(s) = schedules.get(&(*item, *duty)) else {
+        let Some(s) = sources.get(&(*item, *duty)) else {
             continue;
         };
-        for i in expand(s, win.0, win.1) {
-            let key = (*aid, i.due_on.format("%Y-%m-%d").to_string(), i.label);
+        for i in s.instances(win, &spans) {
+            let key = (*aid, date(i.due_on), i.label);
             if !have.contains(&key) {
                 add.push((*aid, *unit, i.due_on, key.2.clone(), i.min_count));
             }
@@ -492,19 +682,13 @@ pub async fn set_end(
         .await?;
     }
     insert_obligations(&mut tx, now_ms, campaign_id, &add).await?;
-    tx.execute(
-        q("UPDATE campaigns SET ends_on = $1 WHERE id = $2")
-            .bind(moved.ends_on.clone())
-            .bind(campaign_id),
-    )
-    .await?;
     let r = Rewindowed {
         added: add.len(),
         removed: remove.len(),
         kept,
     };
-    let e = Entry::ok("campaign.set_end", "campaign", campaign_id)
-        .change(c.ends_on.clone(), moved.ends_on.clone())
+    let e = Entry::ok(action, "campaign", campaign_id)
+        .change(before, after)
         .detail(format!(
             "新增{}项、移除{}项未办理的应办事项，保留{}项已报送的",
             r.added, r.removed, r.kept

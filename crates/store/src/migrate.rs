@@ -33,6 +33,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(6, "0006_calendar"),
     migration!(7, "0007_notifications"),
     migration!(8, "0008_assignment_reviewer"),
+    migration!(9, "0009_duty_periods"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.

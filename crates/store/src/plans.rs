@@ -89,13 +89,15 @@ pub(crate) async fn import_in(
         let duty_id = next_id(now_ms);
         ids.duties.insert(d.no, duty_id);
         tx.execute(
-            q("INSERT INTO plan_duties (id, plan_id, no, text, responsibility_text, schedule_json) VALUES ($1, $2, $3, $4, $5, $6)")
+            q("INSERT INTO plan_duties (id, plan_id, no, text, responsibility_text, schedule_json, min_count, special_periods) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
                 .bind(duty_id)
                 .bind(plan_id)
                 .bind(i64::from(d.no))
                 .bind(d.text.as_str())
                 .bind(d.responsibility_text.as_str())
-                .bind(json(&d.schedule)),
+                .bind(json(&d.schedule))
+                .bind(i64::from(d.min_count))
+                .bind(i64::from(d.special_periods)),
         )
         .await?;
     }
@@ -313,8 +315,17 @@ pub async fn load(db: &Db, plan_id: i64) -> Result<Plan> {
     }
     let phases: Vec<PhaseRow> =
         db.read().all(q("SELECT no, title, starts_on, ends_on, text FROM plan_phases WHERE plan_id = $1 ORDER BY no").bind(plan_id)).await?;
-    let duties: Vec<(i64, String, String, String)> =
-        db.read().all(q("SELECT no, text, responsibility_text, schedule_json FROM plan_duties WHERE plan_id = $1 ORDER BY no").bind(plan_id)).await?;
+    #[derive(sqlx::FromRow)]
+    struct DutyRow {
+        no: i64,
+        text: String,
+        responsibility_text: String,
+        schedule_json: String,
+        min_count: i64,
+        special_periods: i64,
+    }
+    let duties: Vec<DutyRow> =
+        db.read().all(q("SELECT no, text, responsibility_text, schedule_json, min_count, special_periods FROM plan_duties WHERE plan_id = $1 ORDER BY no").bind(plan_id)).await?;
     let measures: Vec<(i64, i64, String, String)> = db
         .read()
         .all(
@@ -371,11 +382,13 @@ pub async fn load(db: &Db, plan_id: i64) -> Result<Plan> {
     }
     let duties = duties
         .into_iter()
-        .map(|(no, text, responsibility_text, s)| Duty {
-            no: no as u32,
-            text,
-            responsibility_text,
-            schedule: serde_json::from_str(&s).unwrap_or_default(),
+        .map(|d| Duty {
+            no: d.no as u32,
+            text: d.text,
+            responsibility_text: d.responsibility_text,
+            schedule: serde_json::from_str(&d.schedule_json).unwrap_or_default(),
+            min_count: d.min_count.clamp(1, 1000) as u32,
+            special_periods: d.special_periods != 0,
         })
         .collect();
     let plan = Plan {

@@ -315,3 +315,86 @@ async fn the_office_runs_the_plan_again_a_year_later() {
         );
     }
 }
+
+/// Daily reports "in special periods" (the plan gives no dates): the demo names the 20th
+/// Party Congress; the office adds another period and the units owe each of its days.
+#[tokio::test]
+async fn special_periods_bring_daily_reports() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let c = anjian_store::plans::campaigns(&app.db).await.unwrap()[0].clone();
+        let bachuan_id = app.unit_id("巴川街道").await;
+        let special = |from: &'static str, to: &'static str| {
+            let db = app.db.clone();
+            async move {
+                let (n,): (i64,) = db
+                    .read()
+                    .one(
+                        anjian_store::q("SELECT CAST(COUNT(*) AS BIGINT) FROM obligations o JOIN assignments a ON a.id = o.assignment_id JOIN plan_duties d ON d.id = a.duty_id WHERE d.special_periods = 1 AND o.unit_id = $1 AND o.due_on >= $2 AND o.due_on <= $3")
+                            .bind(bachuan_id)
+                            .bind(from)
+                            .bind(to),
+                    )
+                    .await
+                    .unwrap();
+                n
+            }
+        };
+        assert_eq!(
+            special("2022-10-16", "2022-10-22").await,
+            7,
+            "each day of the Congress"
+        );
+        assert_eq!(special("2022-05-01", "2022-10-15").await, 0);
+        let office = app.login("office").await;
+        let path = format!("/campaigns/{}/periods", c.id);
+        let period = [
+            ("name", "市第六次党代会期间"),
+            ("starts_on", "2022-05-27"),
+            ("ends_on", "2022-05-30"),
+        ];
+        assert_eq!(app.login("bachuan").await.form(&path, &period).await.0, 403);
+        let (s, page) = office
+            .form(
+                &path,
+                &[
+                    ("name", "某时段"),
+                    ("starts_on", "2022-06-10"),
+                    ("ends_on", "2022-06-01"),
+                ],
+            )
+            .await;
+        assert_eq!(s, 422);
+        assert!(page.contains("时段的结束日期不能早于开始日期"), "{page}");
+        let (s, page) = office
+            .form(
+                &path,
+                &[
+                    ("name", " "),
+                    ("starts_on", "2022-06-01"),
+                    ("ends_on", "2022-06-01"),
+                ],
+            )
+            .await;
+        assert_eq!(s, 422);
+        assert!(page.contains("时段名称"), "{page}");
+        assert_eq!(office.form(&path, &period).await.0, 303);
+        assert_eq!(special("2022-05-27", "2022-05-30").await, 4);
+        let (_, page) = office.get_text("/campaigns").await;
+        assert!(page.contains("市第六次党代会期间：2022-05-27 至 2022-05-30"));
+        // Removing it removes the days nobody reported on.
+        let periods = anjian_store::expansion::periods(&app.db, c.id)
+            .await
+            .unwrap();
+        let p = periods
+            .iter()
+            .find(|p| p.name == "市第六次党代会期间")
+            .unwrap();
+        let (s, _) = office
+            .form(&format!("/campaigns/{}/periods/{}/delete", c.id, p.id), &[])
+            .await;
+        assert_eq!(s, 303);
+        assert_eq!(special("2022-05-27", "2022-05-30").await, 0);
+        assert_eq!(special("2022-10-16", "2022-10-22").await, 7);
+    }
+}

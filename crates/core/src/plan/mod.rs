@@ -56,9 +56,15 @@ pub struct Measure {
 pub struct Duty {
     pub no: u32,
     pub text: String,
-    /// Who owes it, as written before the time phrase.
+    /// Who owes it, read from the text before the time phrase (document nouns such as
+    /// 自查方案 taken out, "A和B" listed as "A、B").
     pub responsibility_text: String,
     pub schedule: Vec<Schedule>,
+    /// How many times each instance must be done (区安委办 organises 2 督查检查 rounds).
+    pub min_count: u32,
+    /// Owed only in the special periods the office names for the campaign (daily
+    /// reports during the 20th Party Congress); the text gives no dates.
+    pub special_periods: bool,
 }
 
 /// A whole plan.
@@ -198,7 +204,7 @@ pub fn document(plan: &Plan, campaign_title: &str, year: i32) -> serde_json::Val
             "issued_on": date(plan.issued_on),
             "year": year,
             "phases": plan.phases.iter().map(|p| json!({"no": p.no, "title": p.title, "starts_on": date(p.starts_on), "ends_on": date(p.ends_on)})).collect::<Vec<_>>(),
-            "duties": plan.duties.iter().map(|d| json!({"no": d.no, "text": d.text, "responsible": d.responsibility_text, "schedule": d.schedule})).collect::<Vec<_>>(),
+            "duties": plan.duties.iter().map(|d| json!({"no": d.no, "text": d.text, "responsible": d.responsibility_text, "schedule": d.schedule, "min_count": d.min_count, "special_periods": d.special_periods})).collect::<Vec<_>>(),
         },
         "measures": plan.measures.iter().map(|m| json!({
             "no": m.no,

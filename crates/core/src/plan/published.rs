@@ -222,37 +222,128 @@ fn phases(lines: &[&str], year: i32, report: &mut ImportReport) -> Vec<Phase> {
     out
 }
 
-/// Duties stated in the body: each sentence that sends something to the office ("报区安委办",
-/// "报送") by a time the schedule parser reads. Who owes it is the text before the time.
+/// Duties stated in the body:
+/// - each clause that sends something to the office ("报区安委办", "报送") by a time the
+///   schedule parser reads; who owes it is the text before the time;
+/// - a daily report "在…特殊重点时段" (owed by the same units, in the periods the office
+///   names, since the text gives no dates);
+/// - supervision rounds the office organises ("将组织开展2次督查检查"), due by the end of
+///   the paragraph's 工作时限 window.
 fn duties(lines: &[&str], year: i32) -> Vec<Duty> {
     let mut out: Vec<Duty> = Vec::new();
+    let push = |out: &mut Vec<Duty>, text: &str, who: String, schedule, min_count, special| {
+        out.push(Duty {
+            no: out.len() as u32 + 1,
+            text: text.to_string(),
+            responsibility_text: who,
+            schedule,
+            min_count,
+            special_periods: special,
+        });
+    };
     for l in lines {
+        let limit = l
+            .split_once("工作时限：")
+            .map(|(_, t)| t.trim_end_matches(['）', ')', '。']))
+            .map(|t| window(t, year));
         for sentence in l.split(['。', '；']) {
             let s = sentence.trim();
+            if let Some((who, rest)) = s.split_once("将组织开展") {
+                let n = rest
+                    .split_once("次督查")
+                    .and_then(|(n, _)| n.trim().parse::<u32>().ok().or_else(|| chinese_count(n)));
+                if let (Some(n), Some((_, Some(end)))) = (n, limit) {
+                    let who = who.rsplit_once('，').map(|(_, w)| w).unwrap_or(who).trim();
+                    push(
+                        &mut out,
+                        s,
+                        who.to_string(),
+                        vec![schedule::Schedule::Once { due: end }],
+                        n,
+                        false,
+                    );
+                }
+                continue;
+            }
             if !(s.contains("报区安委办") || s.contains("报送")) || s.contains("工作时限")
             {
                 continue;
             }
-            let schedule = schedule::parse(s, year);
-            if schedule.is_empty() || out.iter().any(|d| d.text == s) {
+            // "…要在5月25日前报送…，在党的二十大…等特殊重点时段，落实日工作开展情况报告制度…"
+            let (main, special) = match s.find("，在").filter(|i| s[*i..].contains("特殊")) {
+                Some(i) => (&s[..i], Some(&s[i + "，".len()..])),
+                None => (s, None),
+            };
+            let schedule = schedule::parse(main, year);
+            if schedule.is_empty() || out.iter().any(|d| d.text == main) {
                 continue;
             }
-            let cut = s
+            let cut = main
                 .find("每")
-                .or_else(|| s.find("要在"))
-                .or_else(|| s.find(|c: char| c.is_ascii_digit()))
+                .or_else(|| main.find("要在"))
+                .or_else(|| main.find(|c: char| c.is_ascii_digit()))
                 .unwrap_or(0);
-            let who = s[..cut].trim_end_matches(['，', ',']).trim();
-            let who = who.rsplit_once('，').map(|(_, w)| w).unwrap_or(who);
-            out.push(Duty {
-                no: out.len() as u32 + 1,
-                text: s.to_string(),
-                responsibility_text: who.to_string(),
-                schedule,
-            });
+            let who = main[..cut].trim_end_matches(['，', ',']).trim();
+            let who = parties(who.rsplit_once('，').map(|(_, w)| w).unwrap_or(who));
+            push(&mut out, main, who.clone(), schedule, 1, false);
+            if let Some(sp) = special.filter(|t| t.contains("日") && t.contains("报告")) {
+                let daily = vec![schedule::Schedule::Recurring {
+                    every: schedule::Period::Day,
+                    min_count: 1,
+                    day: None,
+                }];
+                push(&mut out, sp, who, daily, 1, true);
+            }
         }
     }
     out
+}
+
+/// Who owes a duty, from "各镇（街道）自查方案和区安委会、区减灾委相关成员单位专项检查方案":
+/// the parties joined by 和, each without the document it sends, and "X、Y相关成员单位"
+/// read as the members of X and of Y: "各镇（街道）、区安委会相关成员单位、区减灾委相关成员单位".
+fn parties(who: &str) -> String {
+    const DOCUMENTS: [&str; 5] = ["专项检查方案", "自查方案", "检查方案", "工作方案", "方案"];
+    let mut out: Vec<String> = Vec::new();
+    for part in who.split('和') {
+        let mut p = part.trim();
+        for d in DOCUMENTS {
+            if let Some(x) = p.strip_suffix(d) {
+                p = x;
+                break;
+            }
+        }
+        let suffix = ["相关成员单位", "成员单位"]
+            .into_iter()
+            .find(|x| p.ends_with(x) && p.contains('、'));
+        match suffix {
+            Some(x) => {
+                let heads = p.trim_end_matches(x);
+                for h in heads.split('、') {
+                    if h.ends_with('会') || h.ends_with('委') {
+                        out.push(format!("{h}{x}"));
+                    } else {
+                        out.push(h.to_string());
+                    }
+                }
+            }
+            None if !p.is_empty() => out.push(p.to_string()),
+            None => {}
+        }
+    }
+    out.join("、")
+}
+
+/// 一 … 十 as a count ("2次" is usually written with a digit).
+fn chinese_count(s: &str) -> Option<u32> {
+    "一两二三四五六七八九十"
+        .chars()
+        .position(|c| s.trim() == c.to_string())
+        .map(|i| match i {
+            0 => 1,
+            1 | 2 => 2,
+            n => n as u32,
+        })
 }
 
 /// 二、 … section headings of the notice's body.
@@ -521,6 +612,56 @@ mod tests {
     use crate::schedule::{Period, Schedule};
 
     const SEED: &str = include_str!("../../../../seed/tongliang-2022-work-plan.txt");
+
+    #[test]
+    fn the_bodys_duties_are_read_with_who_owes_them() {
+        let plan = parse(SEED).0.unwrap();
+        let d = |n: usize| &plan.duties[n];
+        let summary: Vec<(&str, u32, bool)> = plan
+            .duties
+            .iter()
+            .map(|d| {
+                (
+                    d.responsibility_text.as_str(),
+                    d.min_count,
+                    d.special_periods,
+                )
+            })
+            .collect();
+        assert_eq!(plan.duties.len(), 4, "{summary:#?}");
+        // The monthly self-inspection report by the 28th.
+        assert_eq!(d(0).responsibility_text, "各镇街、区级行业监管部门");
+        // The office's two supervision rounds, May to July.
+        assert_eq!(d(1).responsibility_text, "区安委办、减灾办");
+        assert_eq!(d(1).min_count, 2);
+        assert_eq!(
+            d(1).schedule,
+            vec![Schedule::Once {
+                due: NaiveDate::from_ymd_opt(2022, 7, 31).unwrap()
+            }]
+        );
+        // Schemes by 25 May, from the townships and the committees' member units.
+        assert_eq!(
+            d(2).responsibility_text,
+            "各镇（街道）、区安委会相关成员单位、区减灾委相关成员单位"
+        );
+        assert_eq!(
+            d(2).schedule,
+            vec![Schedule::Once {
+                due: NaiveDate::from_ymd_opt(2022, 5, 25).unwrap()
+            }]
+        );
+        // Daily reports in the special periods, by the same units.
+        assert!(d(3).special_periods && d(3).text.contains("特殊重点时段"));
+        assert_eq!(d(3).responsibility_text, d(2).responsibility_text);
+        assert!(matches!(
+            d(3).schedule[..],
+            [Schedule::Recurring {
+                every: Period::Day,
+                ..
+            }]
+        ));
+    }
 
     #[test]
     fn the_tongliang_plan_reads_whole() {

@@ -124,6 +124,11 @@ pub fn routes() -> Router<AppState> {
         .route("/plans/import", post(plans::import))
         .route("/campaigns/{id}/end", post(plans::set_end))
         .route("/campaigns/{id}/rerun", post(plans::rerun))
+        .route("/campaigns/{id}/periods", post(plans::add_period))
+        .route(
+            "/campaigns/{id}/periods/{period}/delete",
+            post(plans::remove_period),
+        )
         .route("/campaigns/{id}", get(campaign::show))
         .route("/campaigns/{id}/units", get(campaign::units))
         .route("/campaigns/{id}/units.xlsx", get(campaign::units_export))
@@ -290,6 +295,7 @@ fn field_label(f: &str) -> &str {
         "doc_number" => "文号",
         "year" => "年度",
         "ends_on" => "结束日期",
+        "starts_on" => "开始日期",
         other => other,
     }
 }

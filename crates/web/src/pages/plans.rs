@@ -4,12 +4,12 @@
 
 use anjian_core::plan::{Finding, ImportReport, table};
 use anjian_core::role::Role;
-use anjian_store::expansion::{self, Launch, PlanSource};
+use anjian_store::expansion::{self, Change, Launch, Period, PlanSource};
 use anjian_store::plans::{self, CampaignLine};
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
@@ -24,11 +24,17 @@ use crate::error::{PageError, Problem, render};
 #[template(path = "campaigns.html")]
 pub struct CampaignsPage {
     pub layout: Option<Layout>,
-    pub campaigns: Vec<CampaignLine>,
+    pub campaigns: Vec<CampaignItem>,
     pub office: bool,
     pub next_year: i32,
     pub flash: Option<String>,
     pub error: Option<String>,
+}
+
+/// A campaign with its special periods.
+pub struct CampaignItem {
+    pub c: CampaignLine,
+    pub periods: Vec<Period>,
 }
 
 /// What importing a plan did (or, with problems, why nothing was imported).
@@ -63,7 +69,20 @@ async fn list_page(
     };
     let mut r = render(&CampaignsPage {
         layout: Layout::of(u),
-        campaigns: plans::campaign_lines(&state.db).await?,
+        campaigns: {
+            let mut periods = expansion::all_periods(&state.db).await?;
+            plans::campaign_lines(&state.db)
+                .await?
+                .into_iter()
+                .map(|c| CampaignItem {
+                    periods: periods
+                        .extract_if(.., |(id, _)| *id == c.id)
+                        .map(|(_, p)| p)
+                        .collect(),
+                    c,
+                })
+                .collect()
+        },
         office: u.role().can_run_campaigns(),
         next_year: this_year(state) + 1,
         flash,
@@ -81,6 +100,7 @@ pub async fn list(
 ) -> Result<Response, PageError> {
     let flash = d.ok.as_deref().map(|ok| match ok {
         "ended" => "已设定结束日期，应办事项已按新的期限调整".to_string(),
+        "period" => "已调整特殊时段，相关日报事项已随之调整".to_string(),
         _ => "已完成".to_string(),
     });
     list_page(&state, &u, flash, None).await
@@ -304,4 +324,59 @@ pub async fn rerun(
     }
     .await;
     after_form(result, |msg| list_page(&state, &u, None, Some(msg))).await
+}
+
+/// The form that names a special period.
+#[derive(Deserialize)]
+pub struct PeriodForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    starts_on: String,
+    #[serde(default)]
+    ends_on: String,
+}
+
+/// POST /campaigns/{id}/periods: names a special period (daily reports are owed in it).
+pub async fn add_period(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<PeriodForm>,
+) -> Result<Response, PageError> {
+    crate::auth::require(&state, &u, Role::can_run_campaigns, "campaign.add_period").await?;
+    let id = path_id(&id)?;
+    let result: Result<String, Problem> = async {
+        let starts_on = optional_date("starts_on", "开始日期", &f.starts_on)?
+            .ok_or_else(|| bad("starts_on", "请填写开始日期"))?;
+        let ends_on = optional_date("ends_on", "结束日期", &f.ends_on)?
+            .ok_or_else(|| bad("ends_on", "请填写结束日期"))?;
+        let change = Change::AddPeriod {
+            name: f.name.clone(),
+            starts_on,
+            ends_on,
+        };
+        expansion::rewindow(&state.db, state.now(), &u.actor(), id, change).await?;
+        Ok("/campaigns?ok=period".to_string())
+    }
+    .await;
+    after_form(result, |msg| list_page(&state, &u, None, Some(msg))).await
+}
+
+/// POST /campaigns/{id}/periods/{period}/delete: removes a special period.
+pub async fn remove_period(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path((id, period)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    crate::auth::require(
+        &state,
+        &u,
+        Role::can_run_campaigns,
+        "campaign.remove_period",
+    )
+    .await?;
+    let change = Change::RemovePeriod(path_id(&period)?);
+    expansion::rewindow(&state.db, state.now(), &u.actor(), path_id(&id)?, change).await?;
+    Ok(axum::response::Redirect::to("/campaigns?ok=period").into_response())
 }
