@@ -42,6 +42,9 @@ pub struct ObligationFilter {
     /// Only other units' obligations on work items this unit leads (its review queue).
     pub reviewer: Option<i64>,
     pub state: Option<State>,
+    /// Only obligations whose stored state is this (returned ones past their due date
+    /// read as overdue; the to-do list still files them under "returned").
+    pub stored: Option<State>,
     pub due_before: Option<NaiveDate>,
     pub after: Option<(NaiveDate, i64)>,
     pub limit: i64,
@@ -84,6 +87,9 @@ pub async fn list(
                 .push_bind(today_s.clone()),
             other => query.push(" AND o.state = ").push_bind(other.as_str()),
         };
+    }
+    if let Some(s) = f.stored {
+        query = query.push(" AND o.state = ").push_bind(s.as_str());
     }
     if let Some(d) = f.due_before {
         query = query

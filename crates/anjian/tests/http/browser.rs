@@ -41,14 +41,12 @@ fn start_driver(port: u16) -> Option<Driver> {
     }
 }
 
-#[tokio::test]
-async fn office_logs_in_and_sees_home_then_a_township_sees_only_its_units() {
-    let port = 9515 + (std::process::id() % 400) as u16;
-    let Some(_driver) = start_driver(port) else {
-        return;
-    };
+/// A headless Chromium session on its own chromedriver; `slot` keeps the ports of tests
+/// running at once apart.
+async fn session(slot: u16) -> Option<(Driver, WebDriver)> {
+    let port = 9515 + slot * 500 + (std::process::id() % 400) as u16;
+    let driver = start_driver(port)?;
     tokio::time::sleep(Duration::from_millis(800)).await;
-    let app = TestApp::new(Engine::Sqlite).await;
     let mut caps = DesiredCapabilities::chrome();
     for a in [
         "--headless=new",
@@ -65,12 +63,36 @@ async fn office_logs_in_and_sees_home_then_a_township_sees_only_its_units() {
         caps.add_arg(a).unwrap();
     }
     caps.set_binary("/usr/bin/chromium").unwrap();
-    let driver = WebDriver::new(format!("http://127.0.0.1:{port}"), caps)
+    let web = WebDriver::new(format!("http://127.0.0.1:{port}"), caps)
         .await
         .expect("webdriver session");
+    // Elements after a navigation appear when the page has loaded: wait for them.
+    web.set_implicit_wait_timeout(Duration::from_secs(10))
+        .await
+        .expect("implicit wait");
+    Some((driver, web))
+}
+
+#[tokio::test]
+async fn office_logs_in_and_sees_home_then_a_township_sees_only_its_units() {
+    let Some((_chromedriver, driver)) = session(0).await else {
+        return;
+    };
+    let app = TestApp::new(Engine::Sqlite).await;
     let result = journey(&driver, &app).await;
     driver.quit().await.ok();
     result.expect("browser journey");
+}
+
+#[tokio::test]
+async fn a_report_with_a_photo_is_returned_and_the_office_sees_who_is_late() {
+    let Some((_chromedriver, driver)) = session(1).await else {
+        return;
+    };
+    let app = TestApp::new(Engine::Sqlite).await;
+    let result = campaign_journey(&driver, &app).await;
+    driver.quit().await.ok();
+    result.expect("campaign journey");
 }
 
 async fn shot(driver: &WebDriver, name: &str) -> WebDriverResult<()> {
@@ -114,10 +136,6 @@ async fn logout(driver: &WebDriver) -> WebDriverResult<()> {
 }
 
 async fn journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()> {
-    // Elements after a navigation appear when the page has loaded: wait for them.
-    driver
-        .set_implicit_wait_timeout(Duration::from_secs(10))
-        .await?;
     driver.goto(format!("{}/", app.base)).await?;
     // Not logged in: the login page, then the home page.
     login(driver, "office").await?;
@@ -205,5 +223,138 @@ async fn journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()> {
     let verdict = driver.find(By::Id("verify-result")).await?.text().await?;
     assert!(verdict.contains("审计链完整"), "{verdict}");
     shot(driver, "audit.png").await?;
+    Ok(())
+}
+
+/// The campaign's closed loop as its users walk it: the township reports with a photo,
+/// the lead unit returns it from its review queue, the township sees why; the office
+/// sees the overdue list and the on-time rates, then imports a second plan from .xlsx.
+async fn campaign_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()> {
+    let files = std::env::temp_dir().join(format!("anjian-journey-{}", std::process::id()));
+    std::fs::create_dir_all(&files).unwrap();
+    let photo = files.join("会议照片.png");
+    std::fs::write(&photo, crate::reports::PNG).unwrap();
+    let table = files.join("燃气方案.xlsx");
+    std::fs::write(&table, crate::campaigns::gas_plan_xlsx()).unwrap();
+    driver.goto(format!("{}/", app.base)).await?;
+    login(driver, "bachuan").await?;
+
+    // The township opens item (28) from its overdue list and reports with a photo.
+    driver.goto(format!("{}/todo", app.base)).await?;
+    let item = "//section[@id='overdue']//a[contains(., '（28）')]";
+    driver.find(By::XPath(item)).await?.click().await?;
+    let form = driver.find(By::Id("report-form")).await?;
+    form.find(By::Name("text"))
+        .await?
+        .send_keys("已建立镇街安委会工作制度，会议照片见附件")
+        .await?;
+    form.find(By::Name("evidence"))
+        .await?
+        .send_keys(photo.to_str().unwrap())
+        .await?;
+    shot(driver, "report-form.png").await?;
+    form.find(By::Css("button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    // The page after the redirect confirms it (the form's page had no confirmation).
+    driver.find(By::Css(".flash.ok")).await?;
+    let history = driver.find(By::Id("reports")).await?.text().await?;
+    assert!(history.contains("会议照片.png"), "{history}");
+    let report_url = driver.current_url().await?.path().to_string();
+    logout(driver).await?;
+
+    // The lead unit finds it in its review queue and returns it with a reason.
+    login(driver, "yjj").await?;
+    driver.goto(format!("{}/todo", app.base)).await?;
+    let queue = driver.find(By::Id("to-review")).await?;
+    assert!(queue.text().await?.contains("（28）"));
+    queue
+        .find(By::XPath(".//a[contains(., '（28）')]"))
+        .await?
+        .click()
+        .await?;
+    let review = driver.find(By::Id("review-form")).await?;
+    review
+        .find(By::Name("reason"))
+        .await?
+        .send_keys("缺少印发的制度文件")
+        .await?;
+    review
+        .find(By::Css("button[value=return]"))
+        .await?
+        .click()
+        .await?;
+    driver.find(By::Css(".flash.ok")).await?;
+    shot(driver, "review-returned.png").await?;
+    logout(driver).await?;
+
+    // The township sees it returned, with the reason, and can report again.
+    login(driver, "bachuan").await?;
+    driver.goto(format!("{}/todo", app.base)).await?;
+    let returned = driver.find(By::Id("returned")).await?.text().await?;
+    assert!(returned.contains("（28）"), "{returned}");
+    driver.goto(format!("{}{report_url}", app.base)).await?;
+    let body = driver.find(By::Tag("body")).await?.text().await?;
+    assert!(body.contains("退回理由：缺少印发的制度文件"), "{body}");
+    driver.find(By::Id("report-form")).await?;
+    shot(driver, "returned-township.png").await?;
+    logout(driver).await?;
+
+    // The office: the district's overdue list and the on-time rates per unit.
+    login(driver, "office").await?;
+    driver.goto(format!("{}/todo", app.base)).await?;
+    let overdue = driver.find(By::Id("overdue")).await?.text().await?;
+    assert!(overdue.contains("已逾期"), "{overdue}");
+    shot(driver, "overdue-office.png").await?;
+    driver.goto(format!("{}/campaigns", app.base)).await?;
+    driver
+        .find(By::XPath("//a[contains(., '各单位按时完成率')]"))
+        .await?
+        .click()
+        .await?;
+    let rates = driver.find(By::Id("unit-rates")).await?.text().await?;
+    assert!(rates.contains("巴川街道") && rates.contains("%"), "{rates}");
+    shot(driver, "rates.png").await?;
+
+    // A second plan, from a table in .xlsx, through the campaigns page.
+    driver.goto(format!("{}/campaigns", app.base)).await?;
+    shot(driver, "campaigns.png").await?;
+    let import = driver.find(By::Id("plan-import")).await?;
+    import
+        .find(By::Name("file"))
+        .await?
+        .send_keys(table.to_str().unwrap())
+        .await?;
+    import
+        .find(By::Name("title"))
+        .await?
+        .send_keys("某区燃气安全专项整治方案")
+        .await?;
+    import
+        .find(By::Name("year"))
+        .await?
+        .send_keys("2023")
+        .await?;
+    import
+        .find(By::Css("button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    let ok = driver.find(By::Id("import-ok")).await?.text().await?;
+    assert!(ok.contains("3 项工作要点"), "{ok}");
+    shot(driver, "plan-imported.png").await?;
+    driver
+        .find(By::XPath("//a[contains(., '查看专项行动')]"))
+        .await?
+        .click()
+        .await?;
+    let tree = driver
+        .find(By::Css("details.measure"))
+        .await?
+        .text()
+        .await?;
+    assert!(tree.contains("严格落实企业主体责任"), "{tree}");
+    shot(driver, "second-campaign.png").await?;
     Ok(())
 }

@@ -4,7 +4,7 @@
 use crate::harness::{Client, TestApp, engines};
 
 /// A second district's plan as a table, the way it publishes it.
-fn gas_plan_xlsx() -> Vec<u8> {
+pub fn gas_plan_xlsx() -> Vec<u8> {
     let rows: Vec<Vec<String>> = [
         [
             "一、严格落实企业主体责任",

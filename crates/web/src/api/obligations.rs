@@ -108,6 +108,7 @@ pub fn filter_of(
         unit: f.unit,
         reviewer,
         state: st,
+        stored: None,
         due_before,
         after,
         limit: f.limit.unwrap_or(100),

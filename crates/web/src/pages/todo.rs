@@ -145,7 +145,13 @@ async fn sections(
             })
         }
     };
-    let mut sections = vec![("已逾期", "overdue", list(f(State::Overdue, None)).await?)];
+    // A unit's overdue list leaves out what was returned: that has its own section, with
+    // the reason, overdue or not.
+    let overdue = ObligationFilter {
+        stored: (!office).then_some(State::Pending),
+        ..f(State::Overdue, None)
+    };
+    let mut sections = vec![("已逾期", "overdue", list(overdue).await?)];
     // Reports waiting for this user's review: the office reviews every unit's; a unit
     // reviews the co-responsible units' reports on the work items it leads.
     let review = list(ObligationFilter {
@@ -158,11 +164,12 @@ async fn sections(
         sections.push(("待审核的报送", "to-review", review));
     }
     if !office {
-        sections.push((
-            "已退回，待重新报送",
-            "returned",
-            list(f(State::Returned, None)).await?,
-        ));
+        let returned = ObligationFilter {
+            state: None,
+            stored: Some(State::Returned),
+            ..f(State::Returned, None)
+        };
+        sections.push(("已退回，待重新报送", "returned", list(returned).await?));
         sections.push((
             "两周内到期",
             "due-soon",
