@@ -417,7 +417,7 @@ async fn obligations(c: &Common, args: &BenchArgs) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     let unit = me["unit"]["id"].as_i64().unwrap_or_default();
-    let scenarios: [(&str, String, &String); 6] = [
+    let scenarios: [(&str, String, &String); 8] = [
         (
             "to-do: obligations?unit=own&state=overdue",
             format!("/api/v1/obligations?unit={unit}&state=overdue"),
@@ -443,6 +443,16 @@ async fn obligations(c: &Common, args: &BenchArgs) -> Result<(), String> {
             "GET /campaigns/{id}/units (office)",
             format!("/campaigns/{}/units", campaign.id),
             &office,
+        ),
+        (
+            "GET /campaigns/{id} (office: the tree)",
+            format!("/campaigns/{}", campaign.id),
+            &office,
+        ),
+        (
+            "review queue: obligations?to_review=true",
+            "/api/v1/obligations?to_review=true".into(),
+            &town,
         ),
     ];
     println!(

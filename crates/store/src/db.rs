@@ -295,11 +295,18 @@ impl Db {
     /// Refreshes the query planner's statistics. SQLite plans without statistics until
     /// `ANALYZE` runs, and then picks, for example, the state index over the partial
     /// index of open obligations for the overdue list (144 ms against 0.3 ms over 509,000
-    /// rows); it runs at start-up and after bulk writes. PostgreSQL's autovacuum keeps
-    /// its own statistics, so this does nothing there.
+    /// rows); it runs at start-up and after bulk writes, on PostgreSQL too.
     pub async fn analyze(&self) -> Result<()> {
-        if let Db::Sqlite(p) = self {
-            sqlx::query("ANALYZE").execute(p).await?;
+        match self {
+            Db::Sqlite(p) => {
+                sqlx::query("ANALYZE").execute(p).await?;
+            }
+            // Autovacuum gets there too, but only after the first requests have been
+            // planned without statistics (measured: a township's to-do list at 15.9 ms
+            // p50 right after 509,000 obligations were written, 0.4 ms once analysed).
+            Db::Postgres(p) => {
+                sqlx::query("ANALYZE").execute(p).await?;
+            }
         }
         Ok(())
     }

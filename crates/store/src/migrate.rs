@@ -34,6 +34,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(7, "0007_notifications"),
     migration!(8, "0008_assignment_reviewer"),
     migration!(9, "0009_duty_periods"),
+    migration!(10, "0010_obligation_tallies"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.

@@ -9,7 +9,7 @@ use anjian_core::obligation::State;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::db::{Db, q};
+use crate::db::{Db, Q, q};
 use crate::error::Result;
 use crate::scope::Scope;
 
@@ -174,7 +174,38 @@ const COUNTS: &str = "CAST(COUNT(*) AS BIGINT) AS total, \
     CAST(SUM(CASE WHEN o.state = 'submitted' THEN 1 ELSE 0 END) AS BIGINT) AS submitted, \
     CAST(SUM(CASE WHEN o.state IN ('pending', 'returned') AND o.due_on < $1 THEN 1 ELSE 0 END) AS BIGINT) AS overdue";
 
-/// Counts per work item of a campaign, over the units in scope (one query).
+/// Sums of the per-group counts of an inner query (`t`), for a two-level aggregation.
+const SUMS: &str = "CAST(SUM(t.total) AS BIGINT) AS total, CAST(SUM(t.due) AS BIGINT) AS due, \
+    CAST(SUM(t.accepted) AS BIGINT) AS accepted, CAST(SUM(t.done_late) AS BIGINT) AS done_late, \
+    CAST(SUM(t.waived) AS BIGINT) AS waived, CAST(SUM(t.submitted) AS BIGINT) AS submitted, \
+    CAST(SUM(t.overdue) AS BIGINT) AS overdue";
+
+/// The obligations of a campaign in scope, as `FROM … WHERE …` over `o` (joined to
+/// their unit `u` only when the scope needs it, so the office's counts read the
+/// covering index alone).
+/// `with_assignment` joins each obligation's assignment as `a`.
+fn in_scope(query: Q, scope: &Scope, campaign_id: i64, with_assignment: bool) -> Q {
+    let query = query.push(" FROM obligations o");
+    let query = if with_assignment {
+        query.push(" JOIN assignments a ON a.id = o.assignment_id")
+    } else {
+        query
+    };
+    match scope {
+        Scope::All => query.push(" WHERE o.campaign_id = ").push_bind(campaign_id),
+        _ => scope
+            .obligations(
+                query.push(" JOIN units u ON u.id = o.unit_id WHERE "),
+                "o",
+                "u",
+            )
+            .push(" AND o.campaign_id = ")
+            .push_bind(campaign_id),
+    }
+}
+
+/// Counts per work item of a campaign, over the obligations in scope (one query: counted
+/// per assignment over the covering index, then summed per work item).
 pub async fn item_counts(
     db: &Db,
     scope: &Scope,
@@ -187,16 +218,16 @@ pub async fn item_counts(
         #[sqlx(flatten)]
         counts: Counts,
     }
-    let query = scope
-        .obligations(
-            q(format!("SELECT a.work_item_id, {COUNTS} FROM obligations o JOIN assignments a ON a.id = o.assignment_id JOIN units u ON u.id = o.unit_id WHERE "))
-                .bind(today.format("%Y-%m-%d").to_string()),
-            "o",
-            "u",
-        )
-        .push(" AND o.campaign_id = ")
-        .push_bind(campaign_id)
-        .push(" AND a.work_item_id IS NOT NULL GROUP BY a.work_item_id");
+    let inner = in_scope(
+        q(format!(
+            "SELECT a.work_item_id, {SUMS} FROM (SELECT o.assignment_id, {COUNTS}"
+        ))
+        .bind(today.format("%Y-%m-%d").to_string()),
+        scope,
+        campaign_id,
+        false,
+    );
+    let query = inner.push(" GROUP BY o.assignment_id) t JOIN assignments a ON a.id = t.assignment_id WHERE a.work_item_id IS NOT NULL GROUP BY a.work_item_id");
     let rows: Vec<Row> = db.read().all(query).await?;
     Ok(rows
         .into_iter()
@@ -204,8 +235,8 @@ pub async fn item_counts(
         .collect())
 }
 
-/// Counts per unit in scope for a campaign, optionally for one work item (one query),
-/// worst on-time record first.
+/// Counts per unit in scope for a campaign, optionally for one work item (one query:
+/// counted per unit over the covering index, then named), worst on-time record first.
 pub async fn unit_counts(
     db: &Db,
     scope: &Scope,
@@ -221,22 +252,21 @@ pub async fn unit_counts(
         #[sqlx(flatten)]
         counts: Counts,
     }
-    let mut query = scope
-        .obligations(
-            q(format!("SELECT o.unit_id, u.name AS unit_name, MIN(a.role) AS role, {COUNTS} FROM obligations o JOIN assignments a ON a.id = o.assignment_id JOIN units u ON u.id = o.unit_id WHERE "))
-                .bind(today.format("%Y-%m-%d").to_string()),
-            "o",
-            "u",
-        )
-        .push(" AND o.campaign_id = ")
-        .push_bind(campaign_id);
+    let head = q(format!(
+        "SELECT t.*, un.name AS unit_name FROM (SELECT o.unit_id, {} AS role, {COUNTS}",
+        if work_item_id.is_some() {
+            "MIN(a.role)"
+        } else {
+            "''"
+        }
+    ))
+    .bind(today.format("%Y-%m-%d").to_string());
+    let mut query = in_scope(head, scope, campaign_id, work_item_id.is_some());
     if let Some(w) = work_item_id {
         query = query.push(" AND a.work_item_id = ").push_bind(w);
     }
-    let rows: Vec<Row> = db
-        .read()
-        .all(query.push(" GROUP BY o.unit_id, u.name"))
-        .await?;
+    let query = query.push(" GROUP BY o.unit_id) t JOIN units un ON un.id = t.unit_id");
+    let rows: Vec<Row> = db.read().all(query).await?;
     let mut out: Vec<(i64, String, String, Counts)> = rows
         .into_iter()
         .map(|r| (r.unit_id, r.unit_name, r.role, r.counts))
