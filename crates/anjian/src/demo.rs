@@ -231,17 +231,15 @@ pub async fn load_plan(
     let (plan, report) = anjian_core::plan::published::parse(crate::plan::TONGLIANG_2022);
     let plan = plan.ok_or_else(|| format!("内置方案无法读取：{:?}", report.problems))?;
     let end = NaiveDate::from_ymd_opt(2022, 10, 22);
-    let actor = Actor::system("demo");
-    let (id, expanded) = crate::plan::store(db, now, &actor, &plan, plan.year, end).await?;
     // The special period the body names: daily reports while the 20th Party Congress sat.
-    let congress = anjian_store::expansion::Change::AddPeriod {
-        name: "党的二十大召开期间".into(),
-        starts_on: NaiveDate::from_ymd_opt(2022, 10, 16).ok_or("date")?,
-        ends_on: NaiveDate::from_ymd_opt(2022, 10, 22).ok_or("date")?,
-    };
-    anjian_store::expansion::rewindow(db, now, &actor, id, congress)
-        .await
-        .map_err(|e| e.to_string())?;
+    let congress = (
+        "党的二十大召开期间".to_string(),
+        NaiveDate::from_ymd_opt(2022, 10, 16).ok_or("date")?,
+        NaiveDate::from_ymd_opt(2022, 10, 22).ok_or("date")?,
+    );
+    let actor = Actor::system("demo");
+    let (_, expanded) =
+        crate::plan::store(db, now, &actor, &plan, (plan.year, end), vec![congress]).await?;
     Ok(expanded)
 }
 

@@ -52,22 +52,23 @@ pub fn print_report(report: &ImportReport) {
     }
 }
 
-/// Stores a parsed plan, starts its campaign in `year` (ending on `ends_on`, or open)
-/// and gives its work to the directory's units, all in one transaction; returns the
-/// campaign id and the expansion report.
+/// Stores a parsed plan, starts its campaign in `year` (ending on `ends_on`, or open,
+/// with its special periods) and gives its work to the directory's units, all in one
+/// transaction; returns the campaign id and the expansion report.
 pub async fn store(
     db: &Db,
     now: i64,
     actor: &Actor,
     plan: &Plan,
-    year: i32,
-    ends_on: Option<NaiveDate>,
+    (year, ends_on): (i32, Option<NaiveDate>),
+    periods: Vec<(String, NaiveDate, NaiveDate)>,
 ) -> Result<(i64, anjian_store::obligations::ExpandReport), String> {
     let launch = expansion::Launch {
         plan: expansion::PlanSource::New(plan),
         title: None,
         year,
         ends_on,
+        periods,
     };
     let (c, report) = expansion::launch(db, now, actor, &launch)
         .await
@@ -108,8 +109,8 @@ pub async fn run(db: &Db, cmd: &PlanCmd) -> Result<(), String> {
                 SystemClock.now_ms(),
                 &Actor::system("plan import"),
                 &plan,
-                year,
-                *ends_on,
+                (year, *ends_on),
+                Vec::new(),
             )
             .await?;
             for (name, items) in &expanded.unresolved {

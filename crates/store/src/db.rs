@@ -298,6 +298,9 @@ impl Db {
     /// rows); it runs at start-up and after bulk writes, on PostgreSQL too.
     pub async fn analyze(&self) -> Result<()> {
         match self {
+            // A full ANALYZE: with sampled statistics (`PRAGMA analysis_limit = 2000`)
+            // SQLite went back to the state index for the office's overdue list (150 ms
+            // p50 against 1.1 ms over 509,000 obligations).
             Db::Sqlite(p) => {
                 sqlx::query("ANALYZE").execute(p).await?;
             }

@@ -375,6 +375,8 @@ pub struct Launch<'a> {
     pub year: i32,
     /// The last day; `None` leaves it open (expanded to the year's end).
     pub ends_on: Option<NaiveDate>,
+    /// Special periods named from the start: (name, first day, last day).
+    pub periods: Vec<(String, NaiveDate, NaiveDate)>,
 }
 
 fn invalid(code: &'static str, field: &'static str, message: &str) -> Error {
@@ -436,11 +438,32 @@ pub async fn launch(
         ends_on: l.ends_on,
     };
     let c = plans::start_campaign_in(&mut tx, now_ms, actor, &new).await?;
+    for (name, from, to) in &l.periods {
+        let name = anjian_core::error::required_text("name", "时段名称", name, 100)?;
+        if to < from {
+            return Err(invalid(
+                "invalid_ends_on",
+                "ends_on",
+                "时段的结束日期不能早于开始日期",
+            ));
+        }
+        tx.execute(
+            q("INSERT INTO campaign_periods (id, campaign_id, name, starts_on, ends_on, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(next_id(now_ms))
+                .bind(c.id)
+                .bind(name.as_str())
+                .bind(from.format("%Y-%m-%d").to_string())
+                .bind(to.format("%Y-%m-%d").to_string())
+                .bind(now_ms),
+        )
+        .await?;
+    }
+    let spans: Vec<(NaiveDate, NaiveDate)> = l.periods.iter().map(|(_, f, t)| (*f, *t)).collect();
     let x = compute(
         &sources(&rebased, &ids),
         &resolver,
         window(&c)?,
-        &[],
+        &spans,
         now_ms,
     );
     let report = insert(&mut tx, now_ms, actor, c.id, x).await?;

@@ -213,6 +213,7 @@ pub async fn import(
                 header_year
             },
             ends_on,
+            periods: Vec::new(),
         };
         let (c, expanded) = expansion::launch(&state.db, state.now(), &u.actor(), &launch).await?;
         let counts = format!(
@@ -318,6 +319,7 @@ pub async fn rerun(
             title: Some(f.title.clone()).filter(|t| !t.trim().is_empty()),
             year,
             ends_on: optional_date("ends_on", "结束日期", &f.ends_on)?,
+            periods: Vec::new(),
         };
         let (new, _) = expansion::launch(&state.db, state.now(), &u.actor(), &launch).await?;
         Ok(format!("/campaigns/{}", new.id))
