@@ -134,26 +134,8 @@ async fn the_operator_runs_the_commands_and_verify_catches_tampering() {
             .is_err()
     );
     // A second plan, as another district publishes it: a table in .xlsx.
-    let rows: Vec<Vec<String>> = [
-        [
-            "一、严格落实企业主体责任",
-            "企业要……",
-            "1.开展自查",
-            "（1）6月底，完成企业自查。",
-            "区应急局，各镇街",
-        ],
-        ["", "", "", "（2）每月至少检查2家企业。", ""],
-        ["", "", "2.专项整治", "开展燃气专项整治。", "区经济信息委"],
-    ]
-    .iter()
-    .map(|r| r.iter().map(|c| c.to_string()).collect())
-    .collect();
     let table = d.join("plan2.xlsx");
-    std::fs::write(
-        &table,
-        anjian_core::sheet::table("方案", &anjian_core::plan::table::COLUMNS, &rows).unwrap(),
-    )
-    .unwrap();
+    std::fs::write(&table, crate::campaigns::gas_plan_xlsx()).unwrap();
     assert!(
         anjian(d, &["plan", "import", table.to_str().unwrap()])
             .await

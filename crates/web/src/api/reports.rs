@@ -158,6 +158,31 @@ pub async fn read_report(
     Ok((text, files))
 }
 
+/// Submits a report from its multipart form (page and API alike): only a user of the
+/// obligation's own unit with a reporting role; the obligation must be in scope (404).
+pub async fn submit_form(
+    state: &AppState,
+    u: &anjian_store::accounts::SessionUser,
+    id: i64,
+    form: &mut Multipart,
+) -> Result<i64, Problem> {
+    let o = reports::obligation(&state.db, &u.scope(), id).await?;
+    if !u.role().can_report() || u.unit_id != o.unit_id {
+        return Err(Problem::forbidden());
+    }
+    let (text, files) = read_report(state, form).await?;
+    Ok(reports::submit(
+        &state.db,
+        state.now(),
+        &u.actor(),
+        &u.scope(),
+        id,
+        &text,
+        &files,
+    )
+    .await?)
+}
+
 /// The new report's id and the obligation's state.
 #[derive(Serialize, ToSchema)]
 pub struct SubmittedJson {
@@ -176,21 +201,7 @@ pub async fn submit(
     mut form: Multipart,
 ) -> Result<(StatusCode, Json<SubmittedJson>), ApiError> {
     let id = path_id(&id)?;
-    let o = reports::obligation(&state.db, &u.scope(), id).await?;
-    if !u.role().can_report() || u.unit_id != o.unit_id {
-        return Err(Problem::forbidden().into());
-    }
-    let (text, files) = read_report(&state, &mut form).await?;
-    let report_id = reports::submit(
-        &state.db,
-        state.now(),
-        &u.actor(),
-        &u.scope(),
-        id,
-        &text,
-        &files,
-    )
-    .await?;
+    let report_id = submit_form(&state, &u, id, &mut form).await?;
     let o = reports::obligation(&state.db, &u.scope(), id).await?;
     Ok((
         StatusCode::CREATED,

@@ -131,25 +131,9 @@ pub async fn submit(
     mut form: Multipart,
 ) -> Result<Response, PageError> {
     let id = path_id(&id)?;
-    let o = reports::obligation(&state.db, &u.scope(), id).await?;
-    if !u.role().can_report() || u.unit_id != o.unit_id {
-        return Err(Problem::forbidden().into());
-    }
-    let result: Result<String, Problem> = async {
-        let (text, files) = crate::api::reports::read_report(&state, &mut form).await?;
-        reports::submit(
-            &state.db,
-            state.now(),
-            &u.actor(),
-            &u.scope(),
-            id,
-            &text,
-            &files,
-        )
-        .await?;
-        Ok(format!("/obligations/{id}?ok=submitted"))
-    }
-    .await;
+    let result = crate::api::reports::submit_form(&state, &u, id, &mut form)
+        .await
+        .map(|_| format!("/obligations/{id}?ok=submitted"));
     after_form(result, |msg| page(&state, &u, id, None, Some(msg))).await
 }
 

@@ -76,6 +76,27 @@ fn label_shape(label: &str) -> String {
     out
 }
 
+impl TodoRow {
+    /// The row as sheet cells: 到期日, 周期 (or the folded count), 序号, 事项, 单位, 责任, 状态.
+    pub fn cells(self) -> Vec<String> {
+        vec![
+            self.due_on,
+            if self.count > 1 {
+                format!("共{}项，至{}", self.count, self.last_due_on)
+            } else {
+                self.label
+            },
+            self.work_item_no
+                .map(|n| format!("（{n}）"))
+                .unwrap_or_default(),
+            self.title,
+            self.unit,
+            self.role.to_string(),
+            self.state_label.to_string(),
+        ]
+    }
+}
+
 /// Folds the rows of one assignment and period into its first (earliest) row, keeping
 /// the order: a daily duty missed for 60 days is one line "共60项", not 60 lines.
 pub fn fold(rows: Vec<TodoRow>) -> Vec<TodoRow> {
@@ -189,22 +210,9 @@ pub async fn export(
         .into_iter()
         .flat_map(|(title, _, rows)| {
             rows.into_iter().map(move |r| {
-                vec![
-                    title.to_string(),
-                    r.due_on,
-                    if r.count > 1 {
-                        format!("共{}项，至{}", r.count, r.last_due_on)
-                    } else {
-                        r.label
-                    },
-                    r.work_item_no
-                        .map(|n| format!("（{n}）"))
-                        .unwrap_or_default(),
-                    r.title,
-                    r.unit,
-                    r.role.to_string(),
-                    r.state_label.to_string(),
-                ]
+                let mut cells = vec![title.to_string()];
+                cells.extend(r.cells());
+                cells
             })
         })
         .collect();
@@ -244,20 +252,7 @@ pub async fn list_export(
         let page = obligations::list(&state.db, &scope, today, &f).await?;
         let last = page.last().map(|r| (r.due_on.clone(), r.id));
         let full = page.len() as i64 == f.limit;
-        rows.extend(page.into_iter().map(|r| {
-            let r = TodoRow::from(r);
-            vec![
-                r.due_on,
-                r.label,
-                r.work_item_no
-                    .map(|n| format!("（{n}）"))
-                    .unwrap_or_default(),
-                r.title,
-                r.unit,
-                r.role.to_string(),
-                r.state_label.to_string(),
-            ]
-        }));
+        rows.extend(page.into_iter().map(|r| TodoRow::from(r).cells()));
         match last {
             Some((due, id)) if full && rows.len() < EXPORT_MAX => {
                 f.after = chrono::NaiveDate::parse_from_str(&due, "%Y-%m-%d")
