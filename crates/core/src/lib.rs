@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod case;
 pub mod directory;
 pub mod error;
 pub mod evidence;
