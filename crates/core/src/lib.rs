@@ -8,6 +8,7 @@ pub mod case;
 pub mod directory;
 pub mod error;
 pub mod evidence;
+pub mod hazard;
 pub mod obligation;
 pub mod password;
 pub mod plan;

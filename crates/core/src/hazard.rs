@@ -1,0 +1,494 @@
+//! A hazard (事故隐患) as recorded in a ledger, and the rules a record must meet: the
+//! "five implementations" (整改措施、责任、资金、时限和预案), all five plus a governance
+//! plan for a major hazard, at least measures, person and deadline for a general one.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{FieldError, Result, optional_text, required_text};
+
+/// The sectors the plan names; the office can add more (the list is data).
+pub const SECTORS: &[&str] = &[
+    "道路交通",
+    "水上交通",
+    "建设施工",
+    "危化品",
+    "燃气",
+    "天然气长输管道",
+    "非煤矿山",
+    "工贸",
+    "文旅",
+    "消防",
+    "特种设备",
+    "水利",
+    "地质灾害",
+    "森林防火",
+    "电力",
+    "人员密集场所",
+    "城市运行",
+    "自建房",
+    "其他",
+];
+
+/// Hazard level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    General,
+    Major,
+}
+
+impl Level {
+    /// Parses `general` / `major` (or 一般 / 重大).
+    pub fn parse(raw: &str) -> Result<Level> {
+        match raw.trim() {
+            "general" | "一般" | "一般隐患" => Ok(Level::General),
+            "major" | "重大" | "重大隐患" => Ok(Level::Major),
+            _ => Err(FieldError::new(
+                "invalid_level",
+                "level",
+                "隐患等级应为 general（一般）或 major（重大）",
+            )),
+        }
+    }
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::General => "general",
+            Level::Major => "major",
+        }
+    }
+
+    /// The Chinese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Level::General => "一般隐患",
+            Level::Major => "重大隐患",
+        }
+    }
+}
+
+/// Where a hazard was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    SelfInspection,
+    SupervisionVisit,
+    UnannouncedVisit,
+    Enforcement,
+    PublicTip,
+}
+
+impl Source {
+    /// Every source.
+    pub const ALL: [Source; 5] = [
+        Source::SelfInspection,
+        Source::SupervisionVisit,
+        Source::UnannouncedVisit,
+        Source::Enforcement,
+        Source::PublicTip,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::SelfInspection => "self_inspection",
+            Source::SupervisionVisit => "supervision_visit",
+            Source::UnannouncedVisit => "unannounced_visit",
+            Source::Enforcement => "enforcement",
+            Source::PublicTip => "public_tip",
+        }
+    }
+
+    /// The Chinese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Source::SelfInspection => "自查",
+            Source::SupervisionVisit => "督查检查",
+            Source::UnannouncedVisit => "明查暗访",
+            Source::Enforcement => "执法检查",
+            Source::PublicTip => "群众举报",
+        }
+    }
+
+    /// Parses a stored name or a label; empty means self-inspection.
+    pub fn parse(raw: &str) -> Result<Source> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Ok(Source::SelfInspection);
+        }
+        Source::ALL
+            .into_iter()
+            .find(|s| s.as_str() == raw || s.label() == raw)
+            .ok_or_else(|| {
+                FieldError::new(
+                    "invalid_source",
+                    "source",
+                    "隐患来源应为自查、督查检查、明查暗访、执法检查或群众举报",
+                )
+            })
+    }
+}
+
+/// A major hazard's governance plan (治理方案).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GovernancePlan {
+    #[serde(default)]
+    pub targets: String,
+    #[serde(default)]
+    pub methods: String,
+    #[serde(default)]
+    pub funds_and_materials: String,
+    #[serde(default)]
+    pub people: String,
+    #[serde(default)]
+    pub deadline: String,
+    #[serde(default)]
+    pub safety_measures: String,
+}
+
+/// A hazard as typed in (strings as they came), before checking.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct HazardInput {
+    #[serde(default)]
+    pub level: String,
+    #[serde(default)]
+    pub sector: String,
+    #[serde(default)]
+    pub source: String,
+    #[serde(default)]
+    pub place: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub discovered_on: String,
+    #[serde(default)]
+    pub measures: String,
+    #[serde(default)]
+    pub responsible_person: String,
+    /// Funds in yuan, up to two decimals ("12000", "3500.50").
+    #[serde(default)]
+    pub funds: String,
+    #[serde(default)]
+    pub deadline: String,
+    #[serde(default)]
+    pub contingency_plan: String,
+    #[serde(default)]
+    pub governance_plan: Option<GovernancePlan>,
+}
+
+/// A checked hazard record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Hazard {
+    pub level: Level,
+    pub sector: String,
+    pub source: Source,
+    pub place: String,
+    pub description: String,
+    pub discovered_on: NaiveDate,
+    pub measures: Option<String>,
+    pub responsible_person: Option<String>,
+    /// In fen (0.01 yuan).
+    pub funds_fen: Option<i64>,
+    pub deadline: Option<NaiveDate>,
+    pub contingency_plan: Option<String>,
+    pub governance_plan: Option<GovernancePlan>,
+}
+
+fn date(field: &'static str, label: &str, raw: &str) -> Result<Option<NaiveDate>> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| {
+            FieldError::new(
+                "invalid_date",
+                field,
+                format!("{label}应为 YYYY-MM-DD 格式的日期"),
+            )
+        })
+}
+
+/// Parses an amount in yuan with at most two decimals into fen.
+pub fn parse_funds(raw: &str) -> Result<Option<i64>> {
+    let raw = raw.trim().trim_end_matches('元').replace(',', "");
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    let bad = || {
+        FieldError::new(
+            "invalid_funds",
+            "funds",
+            "整改资金应为不超过两位小数的金额（元）",
+        )
+    };
+    let (whole, frac) = raw.split_once('.').unwrap_or((&raw, ""));
+    if whole.is_empty()
+        || whole.len() > 12
+        || frac.len() > 2
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Err(bad());
+    }
+    let yuan: i64 = whole.parse().map_err(|_| bad())?;
+    let fen: i64 = format!("{frac:0<2}").parse().map_err(|_| bad())?;
+    Ok(Some(yuan * 100 + fen))
+}
+
+/// Checks a hazard against the rules as of `today`; `sectors` is the configured list.
+pub fn check(input: &HazardInput, sectors: &[String], today: NaiveDate) -> Result<Hazard> {
+    let level = Level::parse(&input.level)?;
+    let sector = input.sector.trim();
+    if !sectors.iter().any(|s| s == sector) {
+        return Err(FieldError::new(
+            "invalid_sector",
+            "sector",
+            format!(
+                "行业领域「{}」不在名录中",
+                sector.chars().take(20).collect::<String>()
+            ),
+        ));
+    }
+    let source = Source::parse(&input.source)?;
+    let place = required_text("place", "隐患部位", &input.place, 200)?;
+    let description = required_text("description", "隐患描述", &input.description, 2000)?;
+    let discovered_on = date("discovered_on", "发现日期", &input.discovered_on)?
+        .ok_or_else(|| FieldError::new("required", "discovered_on", "发现日期不能为空"))?;
+    if discovered_on > today {
+        return Err(FieldError::new(
+            "future_date",
+            "discovered_on",
+            "发现日期不能晚于今天",
+        ));
+    }
+    let measures = optional_text("measures", "整改措施", &input.measures, 2000)?;
+    let responsible_person = optional_text(
+        "responsible_person",
+        "整改责任人",
+        &input.responsible_person,
+        100,
+    )?;
+    let funds_fen = parse_funds(&input.funds)?;
+    let deadline = date("deadline", "整改时限", &input.deadline)?;
+    if let Some(d) = deadline
+        && d < discovered_on
+    {
+        return Err(FieldError::new(
+            "deadline_before_discovery",
+            "deadline",
+            "整改时限不能早于发现日期",
+        ));
+    }
+    let contingency_plan = optional_text(
+        "contingency_plan",
+        "应急预案",
+        &input.contingency_plan,
+        2000,
+    )?;
+    let missing = |field: &'static str, what: &str| {
+        FieldError::new(
+            "five_implementations",
+            field,
+            format!("{}须落实“五落实”：缺少{what}", level.label()),
+        )
+    };
+    if measures.is_none() {
+        return Err(missing("measures", "整改措施"));
+    }
+    if responsible_person.is_none() {
+        return Err(missing("responsible_person", "整改责任人"));
+    }
+    if deadline.is_none() {
+        return Err(missing("deadline", "整改时限"));
+    }
+    let mut governance_plan = None;
+    if level == Level::Major {
+        if funds_fen.is_none() {
+            return Err(missing("funds", "整改资金"));
+        }
+        if contingency_plan.is_none() {
+            return Err(missing("contingency_plan", "应急预案"));
+        }
+        let g = input.governance_plan.clone().unwrap_or_default();
+        let parts = [
+            (&g.targets, "治理目标和任务"),
+            (&g.methods, "采取的方法和措施"),
+            (&g.funds_and_materials, "经费和物资"),
+            (&g.people, "负责治理的机构和人员"),
+            (&g.deadline, "治理时限和要求"),
+            (&g.safety_measures, "安全措施和应急预案"),
+        ];
+        if let Some((_, what)) = parts.iter().find(|(v, _)| v.trim().is_empty()) {
+            return Err(FieldError::new(
+                "governance_plan",
+                "governance_plan",
+                format!("重大隐患须制定治理方案：缺少{what}"),
+            ));
+        }
+        for (v, what) in parts {
+            required_text("governance_plan", what, v, 2000)?;
+        }
+        governance_plan = Some(g);
+    }
+    Ok(Hazard {
+        level,
+        sector: sector.to_string(),
+        source,
+        place,
+        description,
+        discovered_on,
+        measures,
+        responsible_person,
+        funds_fen,
+        deadline,
+        contingency_plan,
+        governance_plan,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn sectors() -> Vec<String> {
+        SECTORS.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2022, 8, 9).unwrap()
+    }
+
+    fn general() -> HazardInput {
+        HazardInput {
+            level: "general".into(),
+            sector: "燃气".into(),
+            place: "巴川街道某餐馆后厨".into(),
+            description: "液化石油气钢瓶与灶具间距不足".into(),
+            discovered_on: "2022-08-01".into(),
+            measures: "钢瓶移至独立气瓶间".into(),
+            responsible_person: "张三".into(),
+            deadline: "2022-08-20".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_general_hazard_needs_measures_person_and_deadline() {
+        let h = check(&general(), &sectors(), today()).unwrap();
+        assert_eq!(
+            (h.level, h.source),
+            (Level::General, Source::SelfInspection)
+        );
+        let e = check(
+            &HazardInput {
+                responsible_person: " ".into(),
+                ..general()
+            },
+            &sectors(),
+            today(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.code, e.field),
+            ("five_implementations", "responsible_person")
+        );
+        let e = check(
+            &HazardInput {
+                deadline: "2022-07-01".into(),
+                ..general()
+            },
+            &sectors(),
+            today(),
+        )
+        .unwrap_err();
+        assert_eq!(e.field, "deadline");
+        assert!(e.message.contains("不能早于发现日期"));
+        let e = check(
+            &HazardInput {
+                sector: "矿泉水".into(),
+                ..general()
+            },
+            &sectors(),
+            today(),
+        )
+        .unwrap_err();
+        assert_eq!(e.field, "sector");
+        let e = check(
+            &HazardInput {
+                discovered_on: "2022-09-01".into(),
+                ..general()
+            },
+            &sectors(),
+            today(),
+        )
+        .unwrap_err();
+        assert_eq!(e.field, "discovered_on");
+    }
+
+    #[test]
+    fn a_major_hazard_needs_all_five_and_a_governance_plan() {
+        let major = HazardInput {
+            level: "major".into(),
+            ..general()
+        };
+        let e = check(&major, &sectors(), today()).unwrap_err();
+        assert_eq!(e.field, "funds");
+        let major = HazardInput {
+            funds: "12000.5".into(),
+            contingency_plan: "停气疏散预案".into(),
+            ..major
+        };
+        let e = check(&major, &sectors(), today()).unwrap_err();
+        assert_eq!(e.field, "governance_plan");
+        let plan = GovernancePlan {
+            targets: "消除钢瓶间距隐患".into(),
+            methods: "改造气瓶间".into(),
+            funds_and_materials: "1.2万元".into(),
+            people: "街道安办".into(),
+            deadline: "8月20日前".into(),
+            safety_measures: "整改期间停用".into(),
+        };
+        let h = check(
+            &HazardInput {
+                governance_plan: Some(plan),
+                ..major
+            },
+            &sectors(),
+            today(),
+        )
+        .unwrap();
+        assert_eq!(h.funds_fen, Some(1_200_050));
+    }
+
+    #[test]
+    fn funds_are_yuan_with_two_decimals() {
+        assert_eq!(parse_funds("3500").unwrap(), Some(350_000));
+        assert_eq!(parse_funds("3,500.5元").unwrap(), Some(350_050));
+        assert_eq!(parse_funds("").unwrap(), None);
+        for bad in ["-1", "1.234", "abc", "1e5", ".5", "9999999999999"] {
+            assert!(parse_funds(bad).is_err(), "{bad}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn checking_never_panics(level in "\\PC{0,10}", sector in "\\PC{0,10}", funds in "\\PC{0,16}", d1 in "\\PC{0,12}", d2 in "\\PC{0,12}", text in "\\PC{0,50}") {
+            let input = HazardInput {
+                level, sector, funds, discovered_on: d1, deadline: d2,
+                place: text.clone(), description: text.clone(), measures: text.clone(),
+                responsible_person: text, ..Default::default()
+            };
+            let _ = check(&input, &sectors(), today());
+        }
+
+        #[test]
+        fn funds_round_trip(yuan in 0i64..1_000_000_000, fen in 0i64..100) {
+            prop_assert_eq!(parse_funds(&format!("{yuan}.{fen:02}")).unwrap(), Some(yuan * 100 + fen));
+        }
+    }
+}
