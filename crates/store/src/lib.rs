@@ -12,6 +12,7 @@ pub mod directory;
 pub mod error;
 pub mod expansion;
 pub mod files;
+pub mod hazards;
 pub mod ids;
 pub mod migrate;
 pub mod obligations;

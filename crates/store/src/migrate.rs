@@ -35,6 +35,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(8, "0008_assignment_reviewer"),
     migration!(9, "0009_duty_periods"),
     migration!(10, "0010_obligation_tallies"),
+    migration!(11, "0011_hazards"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.

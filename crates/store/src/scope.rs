@@ -117,6 +117,28 @@ impl Scope {
     }
 }
 
+impl Scope {
+    /// Appends the predicate "hazard `h` is visible": its responsible unit `u` is in
+    /// scope, or the viewer is a department and the hazard is in a sector it supervises
+    /// (区应急局 sees every township's 危化品 hazards).
+    pub fn hazards(&self, query: Q, h: &str, u: &str) -> Q {
+        match self {
+            Scope::Subtree {
+                unit_id,
+                sector_supervisor: true,
+                ..
+            } => self
+                .units(query.push("("), u)
+                .push(&format!(
+                    " OR {h}.sector_id IN (SELECT ds.sector_id FROM unit_sectors ds WHERE ds.unit_id = "
+                ))
+                .push_bind(*unit_id)
+                .push("))"),
+            _ => self.units(query, u),
+        }
+    }
+}
+
 /// Appends the predicate "obligation `o` is a co-responsible unit's, on a work item
 /// `unit` alone leads" (the assignment's reviewer). Joint leads, as when 各镇街 lead an
 /// item, review no one: the office does.

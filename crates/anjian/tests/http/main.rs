@@ -9,6 +9,7 @@ mod campaigns;
 mod cli;
 mod directory;
 mod harness;
+mod hazards;
 mod hostile;
 mod plan;
 mod reports;

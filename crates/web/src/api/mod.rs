@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod body;
 pub mod directory;
+pub mod hazards;
 pub mod obligations;
 pub mod openapi;
 pub mod plans;
@@ -55,6 +56,12 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/obligations/{id}/reports", post(reports::submit))
         .route("/api/v1/obligations/{id}/review", post(reports::review))
         .route("/api/v1/obligations/{id}/waive", post(reports::waive))
+        .route("/api/v1/hazards", get(hazards::list).post(hazards::create))
+        .route("/api/v1/hazards/{id}", get(hazards::show))
+        .route("/api/v1/hazards/{id}/assign", post(hazards::assign))
+        .route("/api/v1/hazards/{id}/feedback", post(hazards::feedback))
+        .route("/api/v1/hazards/{id}/verify", post(hazards::verify))
+        .route("/api/v1/hazards/{id}/extend", post(hazards::extend))
         .route("/api/v1/audit", get(audit::list))
         .route("/api/v1/audit/verify", get(audit::verify))
         .route("/api/v1/openapi.json", get(openapi::document))

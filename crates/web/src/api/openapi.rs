@@ -3,7 +3,7 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use super::{audit, auth, directory, obligations, plans, reports, users};
+use super::{audit, auth, directory, hazards, obligations, plans, reports, users};
 
 /// The API description.
 #[derive(OpenApi)]
@@ -35,6 +35,13 @@ use super::{audit, auth, directory, obligations, plans, reports, users};
         plans::list,
         plans::plan,
         obligations::list,
+        hazards::create,
+        hazards::list,
+        hazards::show,
+        hazards::assign,
+        hazards::feedback,
+        hazards::verify,
+        hazards::extend,
         reports::show,
         reports::submit,
         reports::review,

@@ -1,0 +1,301 @@
+//! Hazard ledgers through the API: recording with the five implementations, scope by
+//! unit and by supervised sector, and the closed loop with its refusals.
+
+use serde_json::{Value, json};
+
+use crate::harness::{Client, TestApp, engines};
+use crate::reports::PNG;
+
+fn general(place: &str) -> Value {
+    json!({
+        "level": "general",
+        "sector": "燃气",
+        "place": place,
+        "description": "液化石油气钢瓶与灶具间距不足",
+        "discovered_on": "2022-08-01",
+        "measures": "钢瓶移至独立气瓶间",
+        "responsible_person": "张三",
+        "deadline": "2022-08-20"
+    })
+}
+
+fn major(unit: i64) -> Value {
+    json!({
+        "unit": unit,
+        "level": "major",
+        "sector": "危化品",
+        "place": "巴川街道某化工企业储罐区",
+        "description": "储罐区可燃气体报警器失效",
+        "discovered_on": "2022-08-05",
+        "measures": "更换报警器并联网",
+        "responsible_person": "李四",
+        "funds": 35000,
+        "deadline": "2022-08-31",
+        "contingency_plan": "储罐区泄漏应急处置预案",
+        "governance_plan": {
+            "targets": "恢复可燃气体检测报警",
+            "methods": "更换探头，接入监控平台",
+            "funds_and_materials": "3.5万元，报警器8套",
+            "people": "企业设备部",
+            "deadline": "8月31日前",
+            "safety_measures": "整改期间人工巡检每2小时一次"
+        }
+    })
+}
+
+async fn feedback(c: &Client, id: i64, text: &str, photo: bool) -> (u16, Value) {
+    let mut form = reqwest::multipart::Form::new().text("text", text.to_string());
+    if photo {
+        form = form.part(
+            "evidence",
+            reqwest::multipart::Part::bytes(PNG.to_vec()).file_name("整改后.png"),
+        );
+    }
+    let r = c
+        .http
+        .post(format!("{}/api/v1/hazards/{id}/feedback", c.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let s = r.status().as_u16();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn hazard_count(app: &TestApp) -> i64 {
+    let (n,): (i64,) = app
+        .db
+        .read()
+        .one(anjian_store::q(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM hazards",
+        ))
+        .await
+        .unwrap();
+    n
+}
+
+#[tokio::test]
+async fn a_township_records_hazards_and_bad_records_are_refused_whole() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let bachuan = app.login("bachuan").await;
+        let (s, h) = bachuan.post("/api/v1/hazards", general("某餐馆后厨")).await;
+        assert_eq!(s, 201, "{h}");
+        assert_eq!(
+            (h["status"].as_str(), h["deadline"].as_str()),
+            (Some("assigned"), Some("2022-08-20"))
+        );
+        assert_eq!(h["unit_name"], "巴川街道");
+        assert_eq!(h["steps"][0]["step"], "assign");
+        let id = h["id"].as_i64().unwrap();
+        let before = hazard_count(&app).await;
+        let refused = [
+            (json!({"level": "major"}), "funds"),
+            (
+                json!({"level": "major", "funds": "35000", "contingency_plan": "预案"}),
+                "governance_plan",
+            ),
+            (json!({"deadline": "2022-07-01"}), "deadline"),
+            (json!({"discovered_on": "2022-09-01"}), "discovered_on"),
+            (json!({"sector": "矿泉水"}), "sector"),
+            (json!({"level": "serious"}), "level"),
+            (json!({"measures": ""}), "measures"),
+            (json!({"funds": "1.234"}), "funds"),
+        ];
+        for (patch, field) in refused {
+            let mut body = general("某处");
+            for (k, v) in patch.as_object().unwrap() {
+                body[k] = v.clone();
+            }
+            let (s, err) = bachuan.post("/api/v1/hazards", body).await;
+            assert_eq!(s, 422, "{field}: {err}");
+            assert_eq!(err["error"]["field"], field, "{err}");
+        }
+        assert_eq!(hazard_count(&app).await, before, "nothing half-written");
+        // Another township sees none of it; 区应急局 supervises 危化品, not 燃气.
+        let anju = app.login("anju").await;
+        assert_eq!(anju.get(&format!("/api/v1/hazards/{id}")).await.0, 404);
+        let (_, list) = anju.get("/api/v1/hazards").await;
+        assert_eq!(list.as_array().unwrap().len(), 0);
+        let (_, list) = app.login("yjj").await.get("/api/v1/hazards").await;
+        assert!(list.as_array().unwrap().iter().all(|h| h["id"] != id));
+        // A township cannot record for a unit outside its scope.
+        let other = app.unit_id("安居镇").await;
+        let mut body = general("某处");
+        body["unit"] = json!(other);
+        let (s, err) = bachuan.post("/api/v1/hazards", body).await;
+        assert_eq!((s, err["error"]["field"].as_str()), (422, Some("unit")));
+        // Filters name their field.
+        let (s, err) = bachuan.get("/api/v1/hazards?status=lost").await;
+        assert_eq!((s, err["error"]["field"].as_str()), (400, Some("status")));
+    }
+}
+
+#[tokio::test]
+async fn the_office_assigns_a_major_hazard_and_closes_it_after_verification() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let office = app.login("office").await;
+        let bachuan = app.login("bachuan").await;
+        let bachuan_id = app.unit_id("巴川街道").await;
+        let (s, h) = office.post("/api/v1/hazards", major(bachuan_id)).await;
+        assert_eq!(s, 201, "{h}");
+        let id = h["id"].as_i64().unwrap();
+        assert_eq!(h["governance_plan"]["people"], "企业设备部");
+        assert_eq!(h["funds_fen"], 3_500_000);
+        // 区应急局 supervises 危化品: it sees this township's hazard; 安居镇 does not.
+        let (_, list) = app
+            .login("yjj")
+            .await
+            .get("/api/v1/hazards?sector=危化品")
+            .await;
+        assert!(list.as_array().unwrap().iter().any(|x| x["id"] == id));
+        assert_eq!(
+            app.login("anju")
+                .await
+                .post(
+                    &format!("/api/v1/hazards/{id}/verify"),
+                    json!({"pass": true})
+                )
+                .await
+                .0,
+            404
+        );
+        // The township: more time, with a reason; the office approves.
+        let (s, err) = bachuan
+            .post(
+                &format!("/api/v1/hazards/{id}/extend"),
+                json!({"until": "2022-09-15"}),
+            )
+            .await;
+        assert_eq!((s, err["error"]["field"].as_str()), (422, Some("note")));
+        let (s, _) = bachuan
+            .post(
+                &format!("/api/v1/hazards/{id}/extend"),
+                json!({"until": "2022-09-15", "reason": "报警器到货延迟"}),
+            )
+            .await;
+        assert_eq!(s, 200);
+        let (s, err) = bachuan
+            .post(
+                &format!("/api/v1/hazards/{id}/extend"),
+                json!({"decision": "approve"}),
+            )
+            .await;
+        assert_eq!(s, 422, "only the assigner decides: {err}");
+        assert_eq!(
+            office
+                .post(
+                    &format!("/api/v1/hazards/{id}/extend"),
+                    json!({"decision": "approve"})
+                )
+                .await
+                .0,
+            200
+        );
+        // Feedback needs an after-photo; the township cannot verify its own feedback.
+        let (s, err) = feedback(&bachuan, id, "已更换报警器", false).await;
+        assert_eq!((s, err["error"]["field"].as_str()), (422, Some("evidence")));
+        assert_eq!(feedback(&bachuan, id, "已更换报警器", true).await.0, 200);
+        let (s, err) = bachuan
+            .post(
+                &format!("/api/v1/hazards/{id}/verify"),
+                json!({"pass": true}),
+            )
+            .await;
+        assert_eq!(s, 422);
+        assert!(
+            err["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("交办单位"),
+            "{err}"
+        );
+        // The office sends it back with a reason, then passes it.
+        let (s, _) = office
+            .post(
+                &format!("/api/v1/hazards/{id}/verify"),
+                json!({"pass": false}),
+            )
+            .await;
+        assert_eq!(s, 422, "a failed verification needs a reason");
+        let (s, st) = office
+            .post(
+                &format!("/api/v1/hazards/{id}/verify"),
+                json!({"pass": false, "reason": "未接入监控平台"}),
+            )
+            .await;
+        assert_eq!((s, st["status"].as_str()), (200, Some("rectifying")));
+        assert_eq!(feedback(&bachuan, id, "已接入监控平台", true).await.0, 200);
+        let (s, st) = office
+            .post(
+                &format!("/api/v1/hazards/{id}/verify"),
+                json!({"pass": true}),
+            )
+            .await;
+        assert_eq!((s, st["status"].as_str()), (200, Some("closed")));
+        let (_, h) = bachuan.get(&format!("/api/v1/hazards/{id}")).await;
+        assert_eq!(h["deadline"], "2022-09-15");
+        let steps: Vec<&str> = h["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["step"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                "assign",
+                "extend_request",
+                "extend_approve",
+                "feedback",
+                "verify_fail",
+                "feedback",
+                "verify_pass"
+            ]
+        );
+        assert_eq!(h["files"].as_array().unwrap().len(), 2, "two after-photos");
+        let (s, _) = feedback(&bachuan, id, "再次反馈", true).await;
+        assert_eq!(s, 422, "closed is closed");
+        assert!(
+            anjian_store::audit::verify(&app.db)
+                .await
+                .unwrap()
+                .broken
+                .is_none()
+        );
+    }
+}
+
+#[tokio::test]
+async fn overdue_is_a_flag_and_a_filter() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let bachuan = app.login("bachuan").await;
+        let mut late = general("某加油站");
+        late["discovered_on"] = json!("2022-07-01");
+        late["deadline"] = json!("2022-07-15");
+        let (s, h) = bachuan.post("/api/v1/hazards", late).await;
+        assert_eq!(s, 201, "{h}");
+        assert_eq!(h["overdue"], 1, "past its deadline on 2022-08-09");
+        let (_, on_time) = bachuan.post("/api/v1/hazards", general("某餐馆")).await;
+        let (_, list) = bachuan.get("/api/v1/hazards?status=overdue").await;
+        let ids: Vec<i64> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["id"].as_i64().unwrap())
+            .collect();
+        assert!(
+            ids.contains(&h["id"].as_i64().unwrap())
+                && !ids.contains(&on_time["id"].as_i64().unwrap())
+        );
+        // Keyset: newest first, one at a time.
+        let (_, first) = bachuan.get("/api/v1/hazards?limit=1").await;
+        let first = first[0]["id"].as_i64().unwrap();
+        let (_, second) = bachuan
+            .get(&format!("/api/v1/hazards?limit=1&after={first}"))
+            .await;
+        assert!(second[0]["id"].as_i64().unwrap() < first);
+    }
+}

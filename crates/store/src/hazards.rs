@@ -1,0 +1,491 @@
+//! Hazard ledgers on the case workflow: recording a hazard (checked by
+//! `core::hazard::check`) opens its case, assigned to the responsible unit with the
+//! rectification deadline; each loop step (`core::case::apply`) is one transaction with
+//! its step row, its files and its audit entry. Every read is scoped by
+//! [`Scope::hazards`].
+
+use anjian_core::FieldError;
+use anjian_core::case::{self, Case, Party, Status, Step};
+use anjian_core::hazard::{self, HazardInput};
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::audit::{self, Entry};
+use crate::db::{Db, Q, Tx, q};
+use crate::error::{Error, Result};
+use crate::ids::next_id;
+use crate::reports::EvidenceFile;
+use crate::scope::{Actor, Scope};
+
+/// The directory's sectors (the configurable list), by name.
+pub async fn sectors(db: &Db) -> Result<Vec<(i64, String)>> {
+    db.read()
+        .all(q("SELECT id, name FROM sectors ORDER BY name"))
+        .await
+}
+
+fn day(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+fn invalid(code: &'static str, field: &'static str, message: &str) -> Error {
+    Error::Invalid(FieldError::new(code, field, message))
+}
+
+/// Records a hazard for `unit` (the actor's own unit when `None`; it must be in scope)
+/// and assigns it to that unit with its deadline, in one transaction. Returns its id.
+pub async fn create(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    scope: &Scope,
+    input: &HazardInput,
+    unit: Option<i64>,
+) -> Result<i64> {
+    let today = anjian_core::time::local_date(now_ms).unwrap_or(NaiveDate::MIN);
+    let own = actor.unit_id.ok_or(Error::Forbidden)?;
+    let unit_id = unit.unwrap_or(own);
+    let known = sectors(db).await?;
+    let names: Vec<String> = known.iter().map(|(_, n)| n.clone()).collect();
+    let h = hazard::check(input, &names, today)?;
+    let sector_id = known
+        .iter()
+        .find(|(_, n)| *n == h.sector)
+        .map(|(id, _)| *id)
+        .ok_or_else(|| invalid("invalid_sector", "sector", "行业领域不在名录中"))?;
+    let mut tx = db.begin().await?;
+    let visible: Option<(i64,)> = tx
+        .opt(
+            scope
+                .units(q("SELECT u.id FROM units u WHERE "), "u")
+                .push(" AND u.id = ")
+                .push_bind(unit_id),
+        )
+        .await?;
+    if visible.is_none() {
+        return Err(invalid(
+            "unknown_unit",
+            "unit",
+            "责任单位不存在或不在您的数据范围内",
+        ));
+    }
+    let party = if unit_id == own {
+        Party::Both
+    } else {
+        Party::Assigner
+    };
+    let found = Case {
+        status: Status::Found,
+        deadline: None,
+        extension: None,
+    };
+    let deadline = h
+        .deadline
+        .ok_or_else(|| invalid("required", "deadline", "整改时限不能为空"))?;
+    // A deadline already past (a hazard entered late from a paper ledger) is recorded as
+    // it stands: the hazard is overdue from the start.
+    let assigned = case::apply(
+        &found,
+        &Step::Assign { deadline },
+        party,
+        deadline.min(today),
+    )?;
+    let case_id = next_id(now_ms);
+    tx.execute(
+        q("INSERT INTO cases (id, kind, status, assigner_unit_id, unit_id, deadline, created_at, updated_at) VALUES ($1, 'hazard', $2, $3, $4, $5, $6, $6)")
+            .bind(case_id)
+            .bind(assigned.status.as_str())
+            .bind(own)
+            .bind(unit_id)
+            .bind(day(deadline))
+            .bind(now_ms),
+    )
+    .await?;
+    add_step(
+        &mut tx,
+        now_ms,
+        actor,
+        case_id,
+        "assign",
+        None,
+        assigned.status,
+        &format!("整改时限 {}", day(deadline)),
+    )
+    .await?;
+    let id = next_id(now_ms);
+    tx.execute(
+        q("INSERT INTO hazards (id, case_id, unit_id, sector_id, source, place, description, level, discovered_on, discovered_by, measures, responsible_person, funds_fen, deadline, contingency_plan, governance_plan_json, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)")
+            .bind(id)
+            .bind(case_id)
+            .bind(unit_id)
+            .bind(sector_id)
+            .bind(h.source.as_str())
+            .bind(h.place.as_str())
+            .bind(h.description.as_str())
+            .bind(h.level.as_str())
+            .bind(day(h.discovered_on))
+            .bind(actor.user_id)
+            .bind(h.measures.clone())
+            .bind(h.responsible_person.clone())
+            .bind(h.funds_fen)
+            .bind(day(deadline))
+            .bind(h.contingency_plan.clone())
+            .bind(h.governance_plan.as_ref().and_then(|g| serde_json::to_string(g).ok()))
+            .bind(assigned.status.as_str())
+            .bind(now_ms),
+    )
+    .await?;
+    let e = Entry::ok("hazard.create", "hazard", id)
+        .change(None, Some(anjian_core::audit::digest(&h)))
+        .detail(format!("{}：{}", h.level.label(), h.place));
+    audit::append(&mut tx, now_ms, actor, e).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The audit action of a loop step on a hazard.
+fn action(step: &Step) -> &'static str {
+    match step {
+        Step::Assign { .. } => "hazard.assign",
+        Step::Start => "hazard.start",
+        Step::Feedback => "hazard.feedback",
+        Step::Verify { pass: true } => "hazard.verify_pass",
+        Step::Verify { pass: false } => "hazard.verify_fail",
+        Step::RequestExtension { .. } => "hazard.extend_request",
+        Step::DecideExtension { approve: true } => "hazard.extend_approve",
+        Step::DecideExtension { approve: false } => "hazard.extend_refuse",
+        Step::CloseOnSpot => "hazard.close_on_spot",
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn add_step(
+    tx: &mut Tx,
+    now_ms: i64,
+    actor: &Actor,
+    case_id: i64,
+    step: &str,
+    from: Option<Status>,
+    to: Status,
+    note: &str,
+) -> Result<i64> {
+    let id = next_id(now_ms);
+    tx.execute(
+        q("INSERT INTO case_steps (id, case_id, step, from_status, to_status, actor_id, unit_id, note, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+            .bind(id)
+            .bind(case_id)
+            .bind(step)
+            .bind(from.map(|s| s.as_str()))
+            .bind(to.as_str())
+            .bind(actor.user_id)
+            .bind(actor.unit_id)
+            .bind(note)
+            .bind(now_ms),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// A ledger line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct HazardRow {
+    pub id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub sector: String,
+    pub source: String,
+    pub level: String,
+    pub place: String,
+    pub description: String,
+    pub discovered_on: String,
+    pub deadline: Option<String>,
+    pub status: String,
+    pub listed: i64,
+    /// Open past its deadline (1) or not (0), as of the day asked.
+    pub overdue: i64,
+}
+
+/// Filters of the ledger; keyset on id, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct HazardFilter {
+    pub unit: Option<i64>,
+    pub sector: Option<String>,
+    pub level: Option<String>,
+    /// A status, or "overdue".
+    pub status: Option<String>,
+    pub after: Option<i64>,
+    pub limit: i64,
+}
+
+fn select(today: &str) -> Q {
+    q("SELECT h.id, h.unit_id, u.name AS unit_name, s.name AS sector, h.source, h.level, h.place, h.description, h.discovered_on, h.deadline, h.status, h.listed, CAST(CASE WHEN h.status <> 'closed' AND h.deadline < ")
+        .push_bind(today.to_string())
+        .push(" THEN 1 ELSE 0 END AS BIGINT) AS overdue FROM hazards h JOIN units u ON u.id = h.unit_id JOIN sectors s ON s.id = h.sector_id WHERE ")
+}
+
+/// The ledger in scope, newest first.
+pub async fn list(
+    db: &Db,
+    scope: &Scope,
+    today: NaiveDate,
+    f: &HazardFilter,
+) -> Result<Vec<HazardRow>> {
+    let today = day(today);
+    let mut query = scope.hazards(select(&today), "h", "u");
+    if let Some(u) = f.unit {
+        query = query.push(" AND h.unit_id = ").push_bind(u);
+    }
+    if let Some(s) = &f.sector {
+        query = query.push(" AND s.name = ").push_bind(s.clone());
+    }
+    if let Some(l) = &f.level {
+        query = query.push(" AND h.level = ").push_bind(l.clone());
+    }
+    match f.status.as_deref() {
+        Some("overdue") => {
+            query = query
+                .push(" AND h.status <> 'closed' AND h.deadline < ")
+                .push_bind(today.clone())
+        }
+        Some(s) => query = query.push(" AND h.status = ").push_bind(s.to_string()),
+        None => {}
+    }
+    if let Some(a) = f.after {
+        query = query.push(" AND h.id < ").push_bind(a);
+    }
+    query = query
+        .push(" ORDER BY h.id DESC LIMIT ")
+        .push_bind(f.limit.clamp(1, 1000));
+    db.read().all(query).await
+}
+
+/// A step of a hazard's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct StepLine {
+    pub id: i64,
+    pub step: String,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub actor: Option<String>,
+    pub unit: Option<String>,
+    pub note: String,
+    pub at: i64,
+}
+
+/// A hazard with its five implementations, its case and its history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HazardDetail {
+    #[serde(flatten)]
+    pub row: HazardRow,
+    pub measures: Option<String>,
+    pub responsible_person: Option<String>,
+    pub funds_fen: Option<i64>,
+    pub contingency_plan: Option<String>,
+    pub governance_plan: Option<serde_json::Value>,
+    pub case_id: i64,
+    pub assigner_unit_id: i64,
+    pub extension_until: Option<String>,
+    pub steps: Vec<StepLine>,
+    /// Files of each step: (step id, file).
+    pub files: Vec<(i64, EvidenceFile)>,
+}
+
+/// One hazard in scope, or `NotFound`.
+pub async fn get(db: &Db, scope: &Scope, today: NaiveDate, id: i64) -> Result<HazardDetail> {
+    let row: HazardRow = db
+        .read()
+        .one(
+            scope
+                .hazards(select(&day(today)), "h", "u")
+                .push(" AND h.id = ")
+                .push_bind(id),
+        )
+        .await?;
+    #[derive(sqlx::FromRow)]
+    struct More {
+        measures: Option<String>,
+        responsible_person: Option<String>,
+        funds_fen: Option<i64>,
+        contingency_plan: Option<String>,
+        governance_plan_json: Option<String>,
+        case_id: i64,
+        assigner_unit_id: i64,
+        extension_until: Option<String>,
+    }
+    let m: More = db
+        .read()
+        .one(q("SELECT h.measures, h.responsible_person, h.funds_fen, h.contingency_plan, h.governance_plan_json, h.case_id, c.assigner_unit_id, c.extension_until FROM hazards h JOIN cases c ON c.id = h.case_id WHERE h.id = $1").bind(id))
+        .await?;
+    let steps: Vec<StepLine> = db
+        .read()
+        .all(q("SELECT st.id, st.step, st.from_status, st.to_status, us.display_name AS actor, un.name AS unit, st.note, st.at FROM case_steps st LEFT JOIN users us ON us.id = st.actor_id LEFT JOIN units un ON un.id = st.unit_id WHERE st.case_id = $1 ORDER BY st.id").bind(m.case_id))
+        .await?;
+    #[derive(sqlx::FromRow)]
+    struct FileRow {
+        step_id: i64,
+        #[sqlx(flatten)]
+        file: EvidenceFile,
+    }
+    let files: Vec<FileRow> = db
+        .read()
+        .all(q("SELECT f.step_id, f.sha256, f.size, f.mime, f.file_name FROM case_files f JOIN case_steps st ON st.id = f.step_id WHERE st.case_id = $1 ORDER BY f.id").bind(m.case_id))
+        .await?;
+    Ok(HazardDetail {
+        row,
+        measures: m.measures,
+        responsible_person: m.responsible_person,
+        funds_fen: m.funds_fen,
+        contingency_plan: m.contingency_plan,
+        governance_plan: m
+            .governance_plan_json
+            .and_then(|g| serde_json::from_str(&g).ok()),
+        case_id: m.case_id,
+        assigner_unit_id: m.assigner_unit_id,
+        extension_until: m.extension_until,
+        steps,
+        files: files.into_iter().map(|f| (f.step_id, f.file)).collect(),
+    })
+}
+
+/// Takes a loop step on a hazard in scope, in one transaction. `note` is the step's
+/// text (the feedback, a failed verification's reason, an extension's reason); a
+/// feedback carries its after-photos in `files`.
+pub async fn step(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    step: &Step,
+    (note, files): (&str, &[EvidenceFile]),
+) -> Result<Status> {
+    let today = anjian_core::time::local_date(now_ms).unwrap_or(NaiveDate::MIN);
+    let note = anjian_core::error::optional_text("note", "说明", note, 2000)?.unwrap_or_default();
+    match step {
+        Step::Feedback if note.is_empty() => {
+            return Err(invalid("required", "note", "反馈须写明整改情况"));
+        }
+        Step::Feedback if !files.iter().any(|f| f.mime.starts_with("image/")) => {
+            return Err(invalid(
+                "after_photo_required",
+                "evidence",
+                "反馈须附整改后的照片",
+            ));
+        }
+        Step::Verify { pass: false } | Step::RequestExtension { .. } if note.is_empty() => {
+            return Err(invalid("reason_required", "note", "须写明理由"));
+        }
+        _ => {}
+    }
+    let mut tx = db.begin().await?;
+    let seen: Option<(i64,)> = tx
+        .opt(
+            scope
+                .hazards(
+                    q("SELECT h.id FROM hazards h JOIN units u ON u.id = h.unit_id WHERE "),
+                    "h",
+                    "u",
+                )
+                .push(" AND h.id = ")
+                .push_bind(id),
+        )
+        .await?;
+    if seen.is_none() {
+        return Err(Error::NotFound);
+    }
+    #[derive(sqlx::FromRow)]
+    struct C {
+        case_id: i64,
+        status: String,
+        assigner_unit_id: i64,
+        unit_id: i64,
+        deadline: Option<String>,
+        extension_until: Option<String>,
+        level: String,
+    }
+    let c: C = tx
+        .one(q("SELECT c.id AS case_id, c.status, c.assigner_unit_id, c.unit_id, c.deadline, c.extension_until, h.level FROM hazards h JOIN cases c ON c.id = h.case_id WHERE h.id = $1").bind(id))
+        .await?;
+    let parse = |s: &Option<String>| {
+        s.as_deref()
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+    };
+    let before = Case {
+        status: Status::parse(&c.status).unwrap_or(Status::Found),
+        deadline: parse(&c.deadline),
+        extension: parse(&c.extension_until),
+    };
+    let me = actor.unit_id.unwrap_or_default();
+    let party = match (me == c.assigner_unit_id, me == c.unit_id) {
+        (true, true) => Party::Both,
+        (true, false) => Party::Assigner,
+        (false, true) => Party::Responsible,
+        (false, false) => {
+            return Err(invalid(
+                "not_a_party",
+                "unit",
+                "只有交办单位和责任单位可以办理此隐患",
+            ));
+        }
+    };
+    if matches!(step, Step::CloseOnSpot) && c.level != "general" {
+        return Err(invalid(
+            "major_on_spot",
+            "level",
+            "重大隐患不能即查即改销号",
+        ));
+    }
+    let after = case::apply(&before, step, party, today)?;
+    let closed = (after.status == Status::Closed).then_some(now_ms);
+    tx.execute(
+        q("UPDATE cases SET status = $1, deadline = $2, extension_until = $3, extension_reason = $4, updated_at = $5, closed_at = $6 WHERE id = $7")
+            .bind(after.status.as_str())
+            .bind(after.deadline.map(day))
+            .bind(after.extension.map(day))
+            .bind(matches!(step, Step::RequestExtension { .. }).then(|| note.clone()))
+            .bind(now_ms)
+            .bind(closed)
+            .bind(c.case_id),
+    )
+    .await?;
+    tx.execute(
+        q("UPDATE hazards SET status = $1, deadline = $2, updated_at = $3 WHERE id = $4")
+            .bind(after.status.as_str())
+            .bind(after.deadline.map(day))
+            .bind(now_ms)
+            .bind(id),
+    )
+    .await?;
+    let step_id = add_step(
+        &mut tx,
+        now_ms,
+        actor,
+        c.case_id,
+        step.name(),
+        Some(before.status),
+        after.status,
+        &note,
+    )
+    .await?;
+    for f in files {
+        tx.execute(
+            q("INSERT INTO case_files (id, step_id, sha256, size, mime, file_name) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(next_id(now_ms))
+                .bind(step_id)
+                .bind(f.sha256.as_str())
+                .bind(f.size)
+                .bind(f.mime.as_str())
+                .bind(f.file_name.as_str()),
+        )
+        .await?;
+    }
+    let e = Entry::ok(action(step), "hazard", id)
+        .change(
+            Some(before.status.as_str().into()),
+            Some(after.status.as_str().into()),
+        )
+        .detail(note);
+    audit::append(&mut tx, now_ms, actor, e).await?;
+    tx.commit().await?;
+    Ok(after.status)
+}

@@ -1,0 +1,290 @@
+//! Hazard ledgers by API: record a hazard, read the ledger (keyset, filters) and one
+//! hazard with its history, and take the loop's steps (assign, feedback with
+//! after-photos, verify, extend). Statuses: found, assigned, rectifying, feedback,
+//! closed; `overdue` is a flag (and a filter).
+
+use anjian_core::case::Step;
+use anjian_core::hazard::{GovernancePlan, HazardInput};
+use anjian_store::hazards::{self, HazardDetail, HazardFilter, HazardRow};
+use axum::Json;
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
+use chrono::NaiveDate;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use super::body::{Body, Params};
+use super::path_id;
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::{ApiError, Problem};
+
+/// A hazard to record.
+#[derive(Deserialize, ToSchema)]
+pub struct NewHazard {
+    /// `general` or `major`.
+    pub level: Option<String>,
+    pub sector: Option<String>,
+    /// self_inspection (default), supervision_visit, unannounced_visit, enforcement, public_tip.
+    pub source: Option<String>,
+    pub place: Option<String>,
+    pub description: Option<String>,
+    /// YYYY-MM-DD.
+    pub discovered_on: Option<String>,
+    pub measures: Option<String>,
+    pub responsible_person: Option<String>,
+    /// Yuan, a number or a string with at most two decimals.
+    #[schema(value_type = Option<f64>)]
+    pub funds: Option<serde_json::Value>,
+    /// YYYY-MM-DD, the rectification deadline.
+    pub deadline: Option<String>,
+    pub contingency_plan: Option<String>,
+    /// Required for a major hazard.
+    #[schema(value_type = Option<Object>)]
+    pub governance_plan: Option<GovernancePlan>,
+    /// The responsible unit (default: the caller's own).
+    pub unit: Option<i64>,
+}
+
+impl NewHazard {
+    fn input(self) -> HazardInput {
+        let s = |v: Option<String>| v.unwrap_or_default();
+        HazardInput {
+            level: s(self.level),
+            sector: s(self.sector),
+            source: s(self.source),
+            place: s(self.place),
+            description: s(self.description),
+            discovered_on: s(self.discovered_on),
+            measures: s(self.measures),
+            responsible_person: s(self.responsible_person),
+            funds: match self.funds {
+                Some(serde_json::Value::String(v)) => v,
+                Some(serde_json::Value::Number(n)) => n.to_string(),
+                Some(serde_json::Value::Null) | None => String::new(),
+                Some(_) => "?".into(),
+            },
+            deadline: s(self.deadline),
+            contingency_plan: s(self.contingency_plan),
+            governance_plan: self.governance_plan,
+        }
+    }
+}
+
+fn today(state: &AppState) -> NaiveDate {
+    anjian_core::time::local_date(state.now()).unwrap_or_default()
+}
+
+/// Records a hazard and assigns it to the responsible unit with its deadline.
+#[utoipa::path(post, path = "/api/v1/hazards", request_body = NewHazard, responses((status = 201, body = Object), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Body(i): Body<NewHazard>,
+) -> Result<(StatusCode, Json<HazardDetail>), ApiError> {
+    if u.role().is_separated_admin() {
+        return Err(Problem::forbidden().into());
+    }
+    let unit = i.unit;
+    let id = hazards::create(
+        &state.db,
+        state.now(),
+        &u.actor(),
+        &u.scope(),
+        &i.input(),
+        unit,
+    )
+    .await?;
+    let h = hazards::get(&state.db, &u.scope(), today(&state), id).await?;
+    Ok((StatusCode::CREATED, Json(h)))
+}
+
+/// Filters of the ledger.
+#[derive(Deserialize, IntoParams)]
+pub struct HazardQuery {
+    pub unit: Option<i64>,
+    pub sector: Option<String>,
+    /// general or major.
+    pub level: Option<String>,
+    /// found, assigned, rectifying, feedback, closed, or overdue.
+    pub status: Option<String>,
+    /// The last id of the previous page.
+    pub after: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+/// The ledger in the caller's scope, newest first (keyset `after`).
+#[utoipa::path(get, path = "/api/v1/hazards", params(HazardQuery), responses((status = 200, body = [Object]), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Params(f): Params<HazardQuery>,
+) -> Result<Json<Vec<HazardRow>>, ApiError> {
+    let nonempty = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+    let level = nonempty(f.level);
+    if let Some(l) = &level {
+        anjian_core::hazard::Level::parse(l)?;
+    }
+    let status = nonempty(f.status);
+    if let Some(s) = &status
+        && s != "overdue"
+        && anjian_core::case::Status::parse(s).is_none()
+    {
+        return Err(Problem::bad_field(
+            "invalid_status",
+            "status",
+            "status 应为 found、assigned、rectifying、feedback、closed 或 overdue",
+        )
+        .into());
+    }
+    let filter = HazardFilter {
+        unit: f.unit,
+        sector: nonempty(f.sector),
+        level: level.map(|l| {
+            anjian_core::hazard::Level::parse(&l)
+                .map(|l| l.as_str().to_string())
+                .unwrap_or(l)
+        }),
+        status,
+        after: f.after,
+        limit: f.limit.unwrap_or(100),
+    };
+    Ok(Json(
+        hazards::list(&state.db, &u.scope(), today(&state), &filter).await?,
+    ))
+}
+
+/// One hazard in scope, with its five implementations and its history.
+#[utoipa::path(get, path = "/api/v1/hazards/{id}", responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn show(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<HazardDetail>, ApiError> {
+    Ok(Json(
+        hazards::get(&state.db, &u.scope(), today(&state), path_id(&id)?).await?,
+    ))
+}
+
+/// A step's JSON body: `assign` takes `deadline`; `verify` takes `pass` (and `reason`
+/// when it fails); `extend` takes `until` and `reason` to ask, or `decision`
+/// (`approve` / `refuse`) to decide.
+#[derive(Deserialize, ToSchema, Default)]
+pub struct StepInput {
+    pub deadline: Option<String>,
+    pub pass: Option<bool>,
+    pub until: Option<String>,
+    pub decision: Option<String>,
+    #[serde(default)]
+    pub reason: String,
+}
+
+fn date(field: &'static str, raw: Option<&str>) -> Result<NaiveDate, Problem> {
+    raw.and_then(|d| NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok())
+        .ok_or_else(|| {
+            Problem::bad_field(
+                "invalid_date",
+                field,
+                format!("{field} 应为 YYYY-MM-DD 格式的日期"),
+            )
+        })
+}
+
+/// The new status.
+#[derive(serde::Serialize, ToSchema)]
+pub struct StatusJson {
+    pub status: String,
+}
+
+async fn take(
+    state: &AppState,
+    u: &anjian_store::accounts::SessionUser,
+    id: &str,
+    step: Step,
+    note: &str,
+    files: &[anjian_store::reports::EvidenceFile],
+) -> Result<Json<StatusJson>, ApiError> {
+    let s = hazards::step(
+        &state.db,
+        state.now(),
+        &u.actor(),
+        &u.scope(),
+        path_id(id)?,
+        &step,
+        (note, files),
+    )
+    .await?;
+    Ok(Json(StatusJson {
+        status: s.as_str().to_string(),
+    }))
+}
+
+/// 交办: gives a recorded hazard to its responsible unit with a deadline.
+#[utoipa::path(post, path = "/api/v1/hazards/{id}/assign", request_body = StepInput, responses((status = 200, body = StatusJson), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn assign(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    Body(i): Body<StepInput>,
+) -> Result<Json<StatusJson>, ApiError> {
+    let deadline = date("deadline", i.deadline.as_deref())?;
+    take(&state, &u, &id, Step::Assign { deadline }, &i.reason, &[]).await
+}
+
+/// 反馈: the responsible unit reports it fixed: multipart with `text` and at least one
+/// after-photo in `evidence`.
+#[utoipa::path(post, path = "/api/v1/hazards/{id}/feedback", request_body(content_type = "multipart/form-data", description = "text; evidence (after-photos)"), responses((status = 200, body = StatusJson), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn feedback(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    mut form: Multipart,
+) -> Result<Json<StatusJson>, ApiError> {
+    let (text, files) = super::reports::read_report(&state, &mut form).await?;
+    take(&state, &u, &id, Step::Feedback, &text, &files).await
+}
+
+/// 核查: the assigning unit passes it (销号) or sends it back with a reason.
+#[utoipa::path(post, path = "/api/v1/hazards/{id}/verify", request_body = StepInput, responses((status = 200, body = StatusJson), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn verify(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    Body(i): Body<StepInput>,
+) -> Result<Json<StatusJson>, ApiError> {
+    let pass = i.pass.ok_or_else(|| {
+        Problem::bad_field(
+            "required",
+            "pass",
+            "pass 应为 true（通过）或 false（不通过）",
+        )
+    })?;
+    take(&state, &u, &id, Step::Verify { pass }, &i.reason, &[]).await
+}
+
+/// Asks for a later deadline (`until`, `reason`), or decides on the request
+/// (`decision`: `approve` / `refuse`).
+#[utoipa::path(post, path = "/api/v1/hazards/{id}/extend", request_body = StepInput, responses((status = 200, body = StatusJson), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn extend(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    Body(i): Body<StepInput>,
+) -> Result<Json<StatusJson>, ApiError> {
+    let step = match i.decision.as_deref() {
+        Some("approve") => Step::DecideExtension { approve: true },
+        Some("refuse") => Step::DecideExtension { approve: false },
+        Some(_) => {
+            return Err(Problem::bad_field(
+                "invalid_decision",
+                "decision",
+                "decision 应为 approve 或 refuse",
+            )
+            .into());
+        }
+        None => Step::RequestExtension {
+            until: date("until", i.until.as_deref())?,
+        },
+    };
+    take(&state, &u, &id, step, &i.reason, &[]).await
+}
