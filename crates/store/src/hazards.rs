@@ -213,6 +213,8 @@ pub struct HazardFilter {
     pub level: Option<String>,
     /// A status, or "overdue".
     pub status: Option<String>,
+    /// Only listed (挂牌督办) hazards, or only unlisted ones.
+    pub listed: Option<bool>,
     pub after: Option<i64>,
     pub limit: i64,
 }
@@ -249,6 +251,9 @@ pub async fn list(
         }
         Some(s) => query = query.push(" AND h.status = ").push_bind(s.to_string()),
         None => {}
+    }
+    if let Some(l) = f.listed {
+        query = query.push(" AND h.listed = ").push_bind(i64::from(l));
     }
     if let Some(a) = f.after {
         query = query.push(" AND h.id < ").push_bind(a);
@@ -347,6 +352,17 @@ pub async fn get(db: &Db, scope: &Scope, today: NaiveDate, id: i64) -> Result<Ha
     })
 }
 
+/// What a step carries besides itself.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StepExtras<'a> {
+    /// The step's text: the feedback, a failed verification's or an extension's reason.
+    pub note: &'a str,
+    /// A feedback's after-photos.
+    pub files: &'a [EvidenceFile],
+    /// A verification made on site (required to close a listed hazard).
+    pub on_site: bool,
+}
+
 /// Takes a loop step on a hazard in scope, in one transaction. `note` is the step's
 /// text (the feedback, a failed verification's reason, an extension's reason); a
 /// feedback carries its after-photos in `files`.
@@ -357,8 +373,13 @@ pub async fn step(
     scope: &Scope,
     id: i64,
     step: &Step,
-    (note, files): (&str, &[EvidenceFile]),
+    extras: &StepExtras<'_>,
 ) -> Result<Status> {
+    let StepExtras {
+        note,
+        files,
+        on_site,
+    } = *extras;
     let today = anjian_core::time::local_date(now_ms).unwrap_or(NaiveDate::MIN);
     let note = anjian_core::error::optional_text("note", "说明", note, 2000)?.unwrap_or_default();
     match step {
@@ -402,9 +423,10 @@ pub async fn step(
         deadline: Option<String>,
         extension_until: Option<String>,
         level: String,
+        listing_unit: Option<i64>,
     }
     let c: C = tx
-        .one(q("SELECT c.id AS case_id, c.status, c.assigner_unit_id, c.unit_id, c.deadline, c.extension_until, h.level FROM hazards h JOIN cases c ON c.id = h.case_id WHERE h.id = $1").bind(id))
+        .one(q("SELECT c.id AS case_id, c.status, c.assigner_unit_id, c.unit_id, c.deadline, c.extension_until, h.level, (SELECT l.unit_id FROM hazard_listings l WHERE l.hazard_id = h.id AND l.closed_at IS NULL ORDER BY l.id DESC LIMIT 1) AS listing_unit FROM hazards h JOIN cases c ON c.id = h.case_id WHERE h.id = $1").bind(id))
         .await?;
     let parse = |s: &Option<String>| {
         s.as_deref()
@@ -416,7 +438,28 @@ pub async fn step(
         extension: parse(&c.extension_until),
     };
     let me = actor.unit_id.unwrap_or_default();
-    let party = match (me == c.assigner_unit_id, me == c.unit_id) {
+    // A listed hazard is verified by the listing unit alone, and closed only on site.
+    let verifier = match (step, c.listing_unit) {
+        (Step::Verify { pass }, Some(listing)) => {
+            if me != listing {
+                return Err(invalid(
+                    "listed_verifier",
+                    "unit",
+                    "挂牌督办的隐患须由挂牌单位核查销号",
+                ));
+            }
+            if *pass && !on_site {
+                return Err(invalid(
+                    "on_site_required",
+                    "on_site",
+                    "挂牌督办的隐患须经现场核查后才能销号",
+                ));
+            }
+            listing
+        }
+        _ => c.assigner_unit_id,
+    };
+    let party = match (me == verifier, me == c.unit_id) {
         (true, true) => Party::Both,
         (true, false) => Party::Assigner,
         (false, true) => Party::Responsible,
@@ -437,6 +480,14 @@ pub async fn step(
     }
     let after = case::apply(&before, step, party, today)?;
     let closed = (after.status == Status::Closed).then_some(now_ms);
+    if closed.is_some() && c.listing_unit.is_some() {
+        tx.execute(
+            q("UPDATE hazard_listings SET closed_at = $1 WHERE hazard_id = $2 AND closed_at IS NULL")
+                .bind(now_ms)
+                .bind(id),
+        )
+        .await?;
+    }
     tx.execute(
         q("UPDATE cases SET status = $1, deadline = $2, extension_until = $3, extension_reason = $4, updated_at = $5, closed_at = $6 WHERE id = $7")
             .bind(after.status.as_str())
@@ -488,4 +539,107 @@ pub async fn step(
     audit::append(&mut tx, now_ms, actor, e).await?;
     tx.commit().await?;
     Ok(after.status)
+}
+
+/// Lists a major, open hazard for supervision (挂牌督办) by the actor's unit, with a
+/// supervision deadline and a responsible leader (one transaction, audited).
+pub async fn list_for_supervision(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    (leader, deadline, note): (&str, &str, &str),
+) -> Result<()> {
+    let today = anjian_core::time::local_date(now_ms).unwrap_or(NaiveDate::MIN);
+    let leader = anjian_core::error::required_text("leader", "督办责任领导", leader, 100)?;
+    let note =
+        anjian_core::error::optional_text("note", "督办要求", note, 2000)?.unwrap_or_default();
+    let deadline = NaiveDate::parse_from_str(deadline.trim(), "%Y-%m-%d").map_err(|_| {
+        invalid(
+            "invalid_date",
+            "deadline",
+            "督办期限应为 YYYY-MM-DD 格式的日期",
+        )
+    })?;
+    if deadline < today {
+        return Err(invalid("deadline_past", "deadline", "督办期限不能早于今天"));
+    }
+    let unit = actor.unit_id.ok_or(Error::Forbidden)?;
+    let mut tx = db.begin().await?;
+    let row: Option<(i64, String, String, i64)> = tx
+        .opt(
+            scope
+                .hazards(q("SELECT h.case_id, h.level, h.status, h.listed FROM hazards h JOIN units u ON u.id = h.unit_id WHERE "), "h", "u")
+                .push(" AND h.id = ")
+                .push_bind(id),
+        )
+        .await?;
+    let (case_id, level, status, listed) = row.ok_or(Error::NotFound)?;
+    if level != "major" {
+        return Err(invalid("not_major", "level", "只有重大隐患可以挂牌督办"));
+    }
+    if status == "closed" {
+        return Err(invalid("case_closed", "status", "已销号，不能挂牌督办"));
+    }
+    if listed == 1 {
+        return Err(invalid("already_listed", "status", "该隐患已挂牌督办"));
+    }
+    tx.execute(
+        q("INSERT INTO hazard_listings (id, hazard_id, unit_id, leader, deadline, note, listed_by, listed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+            .bind(next_id(now_ms))
+            .bind(id)
+            .bind(unit)
+            .bind(leader.as_str())
+            .bind(day(deadline))
+            .bind(note.as_str())
+            .bind(actor.user_id)
+            .bind(now_ms),
+    )
+    .await?;
+    tx.execute(
+        q("UPDATE hazards SET listed = 1, updated_at = $1 WHERE id = $2")
+            .bind(now_ms)
+            .bind(id),
+    )
+    .await?;
+    let st = Status::parse(&status).unwrap_or(Status::Assigned);
+    add_step(
+        &mut tx,
+        now_ms,
+        actor,
+        case_id,
+        "list",
+        Some(st),
+        st,
+        &format!("挂牌督办：{leader}，督办期限 {}", day(deadline)),
+    )
+    .await?;
+    let e = Entry::ok("hazard.list", "hazard", id)
+        .detail(format!("督办责任领导 {leader}，期限 {}", day(deadline)));
+    audit::append(&mut tx, now_ms, actor, e).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A line of the listed-hazards board.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct ListingLine {
+    pub hazard_id: i64,
+    pub unit_name: String,
+    pub place: String,
+    pub status: String,
+    pub listing_unit: String,
+    pub leader: String,
+    pub deadline: String,
+    pub listed_at: i64,
+    pub closed_at: Option<i64>,
+}
+
+/// Every listing, current and past, newest first: the board is public inside the
+/// product (every signed-in business user sees it).
+pub async fn board(db: &Db, limit: i64) -> Result<Vec<ListingLine>> {
+    db.read()
+        .all(q("SELECT l.hazard_id, u.name AS unit_name, h.place, h.status, lu.name AS listing_unit, l.leader, l.deadline, l.listed_at, l.closed_at FROM hazard_listings l JOIN hazards h ON h.id = l.hazard_id JOIN units u ON u.id = h.unit_id JOIN units lu ON lu.id = l.unit_id ORDER BY l.listed_at DESC, l.id DESC LIMIT $1").bind(limit.clamp(1, 1000)))
+        .await
 }

@@ -36,6 +36,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(9, "0009_duty_periods"),
     migration!(10, "0010_obligation_tallies"),
     migration!(11, "0011_hazards"),
+    migration!(12, "0012_hazard_listings"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.

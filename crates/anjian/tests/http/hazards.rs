@@ -193,6 +193,52 @@ async fn the_office_assigns_a_major_hazard_and_closes_it_after_verification() {
                 .0,
             200
         );
+        // The office lists it for supervision; a township may not, nor may a general
+        // hazard be listed.
+        let listing =
+            json!({"leader": "王副区长", "deadline": "2022-09-30", "note": "每周报告进展"});
+        assert_eq!(
+            bachuan
+                .post(&format!("/api/v1/hazards/{id}/list"), listing.clone())
+                .await
+                .0,
+            403
+        );
+        let (_, small) = bachuan.post("/api/v1/hazards", general("某餐馆")).await;
+        let (s, err) = office
+            .post(
+                &format!("/api/v1/hazards/{}/list", small["id"]),
+                listing.clone(),
+            )
+            .await;
+        assert_eq!((s, err["error"]["field"].as_str()), (422, Some("level")));
+        let (s, err) = office
+            .post(
+                &format!("/api/v1/hazards/{id}/list"),
+                json!({"leader": "", "deadline": "2022-09-30"}),
+            )
+            .await;
+        assert_eq!((s, err["error"]["field"].as_str()), (422, Some("leader")));
+        assert_eq!(
+            office
+                .post(&format!("/api/v1/hazards/{id}/list"), listing.clone())
+                .await
+                .0,
+            200
+        );
+        assert_eq!(
+            office
+                .post(&format!("/api/v1/hazards/{id}/list"), listing)
+                .await
+                .0,
+            422,
+            "listed once"
+        );
+        let (_, board) = bachuan.get("/api/v1/hazards/listed").await;
+        assert_eq!(board[0]["hazard_id"], id);
+        assert_eq!(board[0]["leader"], "王副区长");
+        let (_, listed) = bachuan.get("/api/v1/hazards?listed=true").await;
+        assert_eq!(listed.as_array().unwrap().len(), 1);
         // Feedback needs an after-photo; the township cannot verify its own feedback.
         let (s, err) = feedback(&bachuan, id, "已更换报警器", false).await;
         assert_eq!((s, err["error"]["field"].as_str()), (422, Some("evidence")));
@@ -208,7 +254,7 @@ async fn the_office_assigns_a_major_hazard_and_closes_it_after_verification() {
             err["error"]["message"]
                 .as_str()
                 .unwrap()
-                .contains("交办单位"),
+                .contains("挂牌单位"),
             "{err}"
         );
         // The office sends it back with a reason, then passes it.
@@ -227,13 +273,26 @@ async fn the_office_assigns_a_major_hazard_and_closes_it_after_verification() {
             .await;
         assert_eq!((s, st["status"].as_str()), (200, Some("rectifying")));
         assert_eq!(feedback(&bachuan, id, "已接入监控平台", true).await.0, 200);
-        let (s, st) = office
+        // Listed: closed only after an on-site verification.
+        let (s, err) = office
             .post(
                 &format!("/api/v1/hazards/{id}/verify"),
                 json!({"pass": true}),
             )
             .await;
+        assert_eq!((s, err["error"]["field"].as_str()), (422, Some("on_site")));
+        let (s, st) = office
+            .post(
+                &format!("/api/v1/hazards/{id}/verify"),
+                json!({"pass": true, "on_site": true}),
+            )
+            .await;
         assert_eq!((s, st["status"].as_str()), (200, Some("closed")));
+        let (_, board) = bachuan.get("/api/v1/hazards/listed").await;
+        assert!(
+            board[0]["closed_at"].as_i64().is_some(),
+            "the board keeps the history"
+        );
         let (_, h) = bachuan.get(&format!("/api/v1/hazards/{id}")).await;
         assert_eq!(h["deadline"], "2022-09-15");
         let steps: Vec<&str> = h["steps"]
@@ -248,6 +307,7 @@ async fn the_office_assigns_a_major_hazard_and_closes_it_after_verification() {
                 "assign",
                 "extend_request",
                 "extend_approve",
+                "list",
                 "feedback",
                 "verify_fail",
                 "feedback",
@@ -297,5 +357,43 @@ async fn overdue_is_a_flag_and_a_filter() {
             .get(&format!("/api/v1/hazards?limit=1&after={first}"))
             .await;
         assert!(second[0]["id"].as_i64().unwrap() < first);
+    }
+}
+
+/// A township's own major hazard, once listed, is the listing unit's to close.
+#[tokio::test]
+async fn a_listed_hazard_is_closed_by_the_listing_unit_only() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let bachuan = app.login("bachuan").await;
+        let own = app.unit_id("巴川街道").await;
+        let (s, h) = bachuan.post("/api/v1/hazards", major(own)).await;
+        assert_eq!(s, 201, "{h}");
+        let id = h["id"].as_i64().unwrap();
+        let office = app.login("office").await;
+        let listing = json!({"leader": "王副区长", "deadline": "2022-09-30"});
+        assert_eq!(
+            office
+                .post(&format!("/api/v1/hazards/{id}/list"), listing)
+                .await
+                .0,
+            200
+        );
+        assert_eq!(feedback(&bachuan, id, "已整改", true).await.0, 200);
+        let (s, err) = bachuan
+            .post(
+                &format!("/api/v1/hazards/{id}/verify"),
+                json!({"pass": true, "on_site": true}),
+            )
+            .await;
+        assert_eq!(s, 422);
+        assert_eq!(err["error"]["code"], "listed_verifier", "{err}");
+        let (s, _) = office
+            .post(
+                &format!("/api/v1/hazards/{id}/verify"),
+                json!({"pass": true, "on_site": true}),
+            )
+            .await;
+        assert_eq!(s, 200);
     }
 }

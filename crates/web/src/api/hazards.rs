@@ -108,6 +108,8 @@ pub struct HazardQuery {
     pub level: Option<String>,
     /// found, assigned, rectifying, feedback, closed, or overdue.
     pub status: Option<String>,
+    /// true: only hazards under listed supervision (挂牌督办).
+    pub listed: Option<bool>,
     /// The last id of the previous page.
     pub after: Option<i64>,
     pub limit: Option<i64>,
@@ -146,6 +148,7 @@ pub async fn list(
                 .unwrap_or(l)
         }),
         status,
+        listed: f.listed,
         after: f.after,
         limit: f.limit.unwrap_or(100),
     };
@@ -175,6 +178,9 @@ pub struct StepInput {
     pub pass: Option<bool>,
     pub until: Option<String>,
     pub decision: Option<String>,
+    /// `verify`: made on site (required to close a listed hazard).
+    #[serde(default)]
+    pub on_site: bool,
     #[serde(default)]
     pub reason: String,
 }
@@ -201,8 +207,7 @@ async fn take(
     u: &anjian_store::accounts::SessionUser,
     id: &str,
     step: Step,
-    note: &str,
-    files: &[anjian_store::reports::EvidenceFile],
+    extras: hazards::StepExtras<'_>,
 ) -> Result<Json<StatusJson>, ApiError> {
     let s = hazards::step(
         &state.db,
@@ -211,7 +216,7 @@ async fn take(
         &u.scope(),
         path_id(id)?,
         &step,
-        (note, files),
+        &extras,
     )
     .await?;
     Ok(Json(StatusJson {
@@ -228,7 +233,18 @@ pub async fn assign(
     Body(i): Body<StepInput>,
 ) -> Result<Json<StatusJson>, ApiError> {
     let deadline = date("deadline", i.deadline.as_deref())?;
-    take(&state, &u, &id, Step::Assign { deadline }, &i.reason, &[]).await
+    take(
+        &state,
+        &u,
+        &id,
+        Step::Assign { deadline },
+        hazards::StepExtras {
+            note: &i.reason,
+            files: &[],
+            on_site: false,
+        },
+    )
+    .await
 }
 
 /// 反馈: the responsible unit reports it fixed: multipart with `text` and at least one
@@ -241,7 +257,18 @@ pub async fn feedback(
     mut form: Multipart,
 ) -> Result<Json<StatusJson>, ApiError> {
     let (text, files) = super::reports::read_report(&state, &mut form).await?;
-    take(&state, &u, &id, Step::Feedback, &text, &files).await
+    take(
+        &state,
+        &u,
+        &id,
+        Step::Feedback,
+        hazards::StepExtras {
+            note: &text,
+            files: &files,
+            on_site: false,
+        },
+    )
+    .await
 }
 
 /// 核查: the assigning unit passes it (销号) or sends it back with a reason.
@@ -259,7 +286,18 @@ pub async fn verify(
             "pass 应为 true（通过）或 false（不通过）",
         )
     })?;
-    take(&state, &u, &id, Step::Verify { pass }, &i.reason, &[]).await
+    take(
+        &state,
+        &u,
+        &id,
+        Step::Verify { pass },
+        hazards::StepExtras {
+            note: &i.reason,
+            files: &[],
+            on_site: i.on_site,
+        },
+    )
+    .await
 }
 
 /// Asks for a later deadline (`until`, `reason`), or decides on the request
@@ -286,5 +324,70 @@ pub async fn extend(
             until: date("until", i.until.as_deref())?,
         },
     };
-    take(&state, &u, &id, step, &i.reason, &[]).await
+    take(
+        &state,
+        &u,
+        &id,
+        step,
+        hazards::StepExtras {
+            note: &i.reason,
+            files: &[],
+            on_site: false,
+        },
+    )
+    .await
+}
+
+/// A listing: the responsible leader, the supervision deadline, the requirements.
+#[derive(Deserialize, ToSchema)]
+pub struct ListInput {
+    #[serde(default)]
+    pub leader: String,
+    #[serde(default)]
+    pub deadline: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// 挂牌督办: the office lists a major hazard; only it closes it, after an on-site check.
+#[utoipa::path(post, path = "/api/v1/hazards/{id}/list", request_body = ListInput, responses((status = 200, body = StatusJson), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn list_for_supervision(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    Body(i): Body<ListInput>,
+) -> Result<Json<StatusJson>, ApiError> {
+    crate::auth::require(
+        &state,
+        &u,
+        anjian_core::role::Role::can_run_campaigns,
+        "hazard.list",
+    )
+    .await?;
+    let id = path_id(&id)?;
+    hazards::list_for_supervision(
+        &state.db,
+        state.now(),
+        &u.actor(),
+        &u.scope(),
+        id,
+        (&i.leader, &i.deadline, &i.note),
+    )
+    .await?;
+    let h = hazards::get(&state.db, &u.scope(), today(&state), id).await?;
+    Ok(Json(StatusJson {
+        status: h.row.status,
+    }))
+}
+
+/// The listed-hazards board: every listing, current and past, newest first.
+#[utoipa::path(get, path = "/api/v1/hazards/listed", responses((status = 200, body = [Object])))]
+pub async fn board(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+) -> Result<Json<Vec<hazards::ListingLine>>, ApiError> {
+    if u.role().is_separated_admin() {
+        return Err(Problem::forbidden().into());
+    }
+    Ok(Json(hazards::board(&state.db, 200).await?))
 }

@@ -57,7 +57,12 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/obligations/{id}/review", post(reports::review))
         .route("/api/v1/obligations/{id}/waive", post(reports::waive))
         .route("/api/v1/hazards", get(hazards::list).post(hazards::create))
+        .route("/api/v1/hazards/listed", get(hazards::board))
         .route("/api/v1/hazards/{id}", get(hazards::show))
+        .route(
+            "/api/v1/hazards/{id}/list",
+            post(hazards::list_for_supervision),
+        )
         .route("/api/v1/hazards/{id}/assign", post(hazards::assign))
         .route("/api/v1/hazards/{id}/feedback", post(hazards::feedback))
         .route("/api/v1/hazards/{id}/verify", post(hazards::verify))

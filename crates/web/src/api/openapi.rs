@@ -42,6 +42,8 @@ use super::{audit, auth, directory, hazards, obligations, plans, reports, users}
         hazards::feedback,
         hazards::verify,
         hazards::extend,
+        hazards::list_for_supervision,
+        hazards::board,
         reports::show,
         reports::submit,
         reports::review,
