@@ -290,6 +290,8 @@ pub struct HazardDetail {
     pub case_id: i64,
     pub assigner_unit_id: i64,
     pub extension_until: Option<String>,
+    /// The unit that listed it for supervision, while it is listed.
+    pub listing_unit_id: Option<i64>,
     pub steps: Vec<StepLine>,
     /// Files of each step: (step id, file).
     pub files: Vec<(i64, EvidenceFile)>,
@@ -316,10 +318,11 @@ pub async fn get(db: &Db, scope: &Scope, today: NaiveDate, id: i64) -> Result<Ha
         case_id: i64,
         assigner_unit_id: i64,
         extension_until: Option<String>,
+        listing_unit_id: Option<i64>,
     }
     let m: More = db
         .read()
-        .one(q("SELECT h.measures, h.responsible_person, h.funds_fen, h.contingency_plan, h.governance_plan_json, h.case_id, c.assigner_unit_id, c.extension_until FROM hazards h JOIN cases c ON c.id = h.case_id WHERE h.id = $1").bind(id))
+        .one(q("SELECT h.measures, h.responsible_person, h.funds_fen, h.contingency_plan, h.governance_plan_json, h.case_id, c.assigner_unit_id, c.extension_until, (SELECT l.unit_id FROM hazard_listings l WHERE l.hazard_id = h.id AND l.closed_at IS NULL ORDER BY l.id DESC LIMIT 1) AS listing_unit_id FROM hazards h JOIN cases c ON c.id = h.case_id WHERE h.id = $1").bind(id))
         .await?;
     let steps: Vec<StepLine> = db
         .read()
@@ -347,6 +350,7 @@ pub async fn get(db: &Db, scope: &Scope, today: NaiveDate, id: i64) -> Result<Ha
         case_id: m.case_id,
         assigner_unit_id: m.assigner_unit_id,
         extension_until: m.extension_until,
+        listing_unit_id: m.listing_unit_id,
         steps,
         files: files.into_iter().map(|f| (f.step_id, f.file)).collect(),
     })

@@ -215,6 +215,9 @@ async fn journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()> {
             .contains("2022-05-31")
     );
     shot(driver, "todo-township.png").await?;
+    driver.goto(format!("{}/hazards/new", app.base)).await?;
+    driver.find(By::Id("hazard-form")).await?;
+    shot(driver, "hazard-new.png").await?;
     logout(driver).await?;
 
     // The auditor verifies the chain.

@@ -397,3 +397,114 @@ async fn a_listed_hazard_is_closed_by_the_listing_unit_only() {
         assert_eq!(s, 200);
     }
 }
+
+/// The ledger pages: record on a phone-sized form, see it in the ledger and its export,
+/// feed back with a photo, and the office verifies on the hazard's page.
+#[tokio::test]
+async fn the_ledger_pages_walk_the_loop() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let bachuan = app.login("bachuan").await;
+        let (s, page) = bachuan.get_text("/hazards/new").await;
+        assert_eq!(s, 200);
+        assert!(page.contains("五落实") && page.contains("危化品"));
+        let form = [
+            ("level", "major"),
+            ("sector", "燃气"),
+            ("source", "self_inspection"),
+            ("place", "某农贸市场燃气管道"),
+            ("description", "燃气管道锈蚀"),
+            ("discovered_on", "2022-08-02"),
+            ("measures", "更换管道"),
+            ("responsible_person", "赵六"),
+            ("deadline", "2022-08-25"),
+        ];
+        let (s, page) = bachuan.form("/hazards", &form).await;
+        assert_eq!(s, 422);
+        assert!(
+            page.contains("缺少整改资金") && page.contains("某农贸市场燃气管道"),
+            "the form keeps what was typed"
+        );
+        let mut general = form.to_vec();
+        general[0] = ("level", "general");
+        let r = bachuan
+            .http
+            .post(format!("{}/hazards", app.base))
+            .form(&general)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        let to = r.headers()["location"].to_str().unwrap().to_string();
+        let id: i64 = to
+            .trim_start_matches("/hazards/")
+            .split('?')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let (_, page) = bachuan.get_text(&to).await;
+        assert!(
+            page.contains("已登记并交办")
+                && page.contains("feedback-form")
+                && !page.contains("verify-form")
+        );
+        let (_, ledger) = bachuan.get_text("/hazards?sector=燃气").await;
+        assert!(ledger.contains("某农贸市场燃气管道"));
+        assert_eq!(
+            app.login("anju")
+                .await
+                .get_text(&format!("/hazards/{id}"))
+                .await
+                .0,
+            404
+        );
+        let r = bachuan
+            .http
+            .get(format!("{}/hazards.xlsx?status=assigned", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(r.bytes().await.unwrap().starts_with(b"PK"));
+        // Feedback with a photo from the page; the township is both sides of its own
+        // hazard, so it verifies it too.
+        let form = reqwest::multipart::Form::new()
+            .text("text", "已更换管道")
+            .part(
+                "evidence",
+                reqwest::multipart::Part::bytes(PNG.to_vec()).file_name("after.png"),
+            );
+        let r = bachuan
+            .http
+            .post(format!("{}/hazards/{id}/feedback", app.base))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        let (_, page) = bachuan.get_text(&format!("/hazards/{id}")).await;
+        assert!(page.contains("verify-form") && page.contains("after.png"));
+        let sha = page
+            .split("/files/")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string();
+        let r = bachuan
+            .http
+            .get(format!("{}/hazards/{id}/files/{sha}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.headers()["content-type"], "image/png");
+        let (s, _) = bachuan
+            .form(&format!("/hazards/{id}/verify"), &[("decision", "pass")])
+            .await;
+        assert_eq!(s, 303);
+        let (_, page) = bachuan.get_text(&format!("/hazards/{id}")).await;
+        assert!(page.contains("已销号"));
+    }
+}

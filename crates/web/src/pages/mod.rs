@@ -6,6 +6,7 @@ pub mod admin;
 pub mod calendar;
 pub mod campaign;
 pub mod directory;
+pub mod hazards;
 pub mod obligation;
 pub mod plans;
 pub mod session;
@@ -147,6 +148,16 @@ pub fn routes() -> Router<AppState> {
             "/obligations/{id}/evidence/{sha}",
             get(obligation::evidence),
         )
+        .route("/hazards", get(hazards::ledger).post(hazards::create))
+        .route("/hazards.xlsx", get(hazards::export))
+        .route("/hazards/new", get(hazards::new))
+        .route("/hazards/listed", get(hazards::board))
+        .route("/hazards/{id}", get(hazards::show))
+        .route("/hazards/{id}/feedback", post(hazards::feedback))
+        .route("/hazards/{id}/verify", post(hazards::verify))
+        .route("/hazards/{id}/extend", post(hazards::extend))
+        .route("/hazards/{id}/list", post(hazards::list_for_supervision))
+        .route("/hazards/{id}/files/{sha}", get(hazards::file))
         .route("/login", get(session::login_page))
         .route("/logout", post(session::logout))
         .route("/units", get(directory::units).post(directory::create))
@@ -296,6 +307,20 @@ fn field_label(f: &str) -> &str {
         "year" => "年度",
         "ends_on" => "结束日期",
         "starts_on" => "开始日期",
+        "level" => "等级",
+        "sector" => "行业领域",
+        "source" => "来源",
+        "place" => "隐患部位",
+        "discovered_on" => "发现日期",
+        "measures" => "整改措施",
+        "responsible_person" => "整改责任人",
+        "funds" => "整改资金",
+        "deadline" => "时限",
+        "contingency_plan" => "应急预案",
+        "governance_plan" => "治理方案",
+        "on_site" => "现场核查",
+        "until" => "延期至",
+        "leader" => "督办责任领导",
         other => other,
     }
 }

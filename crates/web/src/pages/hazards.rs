@@ -1,0 +1,665 @@
+//! The hazard ledger pages: the ledger with filters and its .xlsx export, recording a
+//! hazard, and one hazard with its history and the loop's forms (feedback with
+//! after-photos, verification, extension, listing). They call the same store functions
+//! as the API.
+
+use anjian_core::case::{Status, Step};
+use anjian_core::hazard::{GovernancePlan, HazardInput, Level, Source};
+use anjian_core::role::Role;
+use anjian_store::hazards::{self, HazardDetail, HazardFilter, HazardRow, StepExtras};
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::{Done, Layout, PageForm, PageQuery, after_form};
+use crate::AppState;
+use crate::api::path_id;
+use crate::auth::PageUser;
+use crate::error::{PageError, Problem, render};
+
+type User = anjian_store::accounts::SessionUser;
+
+fn today(state: &AppState) -> chrono::NaiveDate {
+    anjian_core::time::local_date(state.now()).unwrap_or_default()
+}
+
+fn status_label(s: &str) -> &'static str {
+    Status::parse(s).map(|s| s.label()).unwrap_or("—")
+}
+
+fn level_label(s: &str) -> &'static str {
+    Level::parse(s).map(|l| l.label()).unwrap_or("—")
+}
+
+fn source_label(s: &str) -> &'static str {
+    Source::parse(s).map(|s| s.label()).unwrap_or("—")
+}
+
+/// The ledger's filters, as the query string carries them.
+#[derive(Deserialize, Default, Clone)]
+pub struct LedgerQuery {
+    #[serde(default)]
+    pub sector: String,
+    #[serde(default)]
+    pub level: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub listed: String,
+    pub after: Option<i64>,
+    pub ok: Option<String>,
+}
+
+impl LedgerQuery {
+    fn filter(&self, limit: i64) -> Result<HazardFilter, Problem> {
+        let some = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        if let Some(l) = some(&self.level) {
+            Level::parse(&l)?;
+        }
+        if let Some(s) = some(&self.status)
+            && s != "overdue"
+            && Status::parse(&s).is_none()
+        {
+            return Err(Problem::bad_field("invalid_status", "status", "状态无效"));
+        }
+        Ok(HazardFilter {
+            unit: None,
+            sector: some(&self.sector),
+            level: some(&self.level),
+            status: some(&self.status),
+            listed: (self.listed == "1").then_some(true),
+            after: self.after,
+            limit,
+        })
+    }
+
+    /// The filters as a query string (without `after`).
+    fn query_string(&self) -> String {
+        let enc = |s: &str| crate::auth::urlencode(s);
+        format!(
+            "sector={}&level={}&status={}&listed={}",
+            enc(&self.sector),
+            enc(&self.level),
+            enc(&self.status),
+            enc(&self.listed)
+        )
+    }
+}
+
+/// A ledger line as the page shows it.
+pub struct LedgerLine {
+    pub row: HazardRow,
+    pub level: &'static str,
+    pub status: &'static str,
+}
+
+/// The ledger page.
+#[derive(Template)]
+#[template(path = "hazards.html")]
+pub struct LedgerPage {
+    pub layout: Option<Layout>,
+    pub q: LedgerQuery,
+    pub query: String,
+    pub sectors: Vec<String>,
+    pub rows: Vec<LedgerLine>,
+    pub next: Option<i64>,
+    pub flash: Option<String>,
+}
+
+const PAGE: i64 = 50;
+
+/// GET /hazards: the ledger in scope, newest first, 50 a page.
+pub async fn ledger(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    PageQuery(q): PageQuery<LedgerQuery>,
+) -> Result<Response, PageError> {
+    business(&u)?;
+    let rows = hazards::list(&state.db, &u.scope(), today(&state), &q.filter(PAGE)?).await?;
+    let next = (rows.len() as i64 == PAGE)
+        .then(|| rows.last().map(|r| r.id))
+        .flatten();
+    Ok(render(&LedgerPage {
+        layout: Layout::of(&u),
+        query: q.query_string(),
+        sectors: hazards::sectors(&state.db)
+            .await?
+            .into_iter()
+            .map(|(_, n)| n)
+            .collect(),
+        rows: rows
+            .into_iter()
+            .map(|row| LedgerLine {
+                level: level_label(&row.level),
+                status: status_label(&row.status),
+                row,
+            })
+            .collect(),
+        next,
+        flash: q.ok.as_ref().map(|_| "已登记隐患".to_string()),
+        q,
+    }))
+}
+
+fn business(u: &User) -> Result<(), Problem> {
+    if u.role().is_separated_admin() {
+        Err(Problem::forbidden())
+    } else {
+        Ok(())
+    }
+}
+
+/// The most rows one export holds.
+const EXPORT_MAX: usize = 200_000;
+
+/// GET /hazards.xlsx: the ledger with the page's filters, every keyset page.
+pub async fn export(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    PageQuery(q): PageQuery<LedgerQuery>,
+) -> Result<Response, PageError> {
+    business(&u)?;
+    let mut f = q.filter(1000)?;
+    let (scope, day) = (u.scope(), today(&state));
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    loop {
+        let page = hazards::list(&state.db, &scope, day, &f).await?;
+        let full = page.len() as i64 == f.limit;
+        f.after = page.last().map(|r| r.id);
+        rows.extend(page.into_iter().map(|r| {
+            vec![
+                r.id.to_string(),
+                r.unit_name,
+                r.sector,
+                level_label(&r.level).to_string(),
+                source_label(&r.source).to_string(),
+                r.place,
+                r.description,
+                r.discovered_on,
+                r.deadline.unwrap_or_default(),
+                status_label(&r.status).to_string(),
+                if r.overdue == 1 { "是" } else { "" }.to_string(),
+                if r.listed == 1 { "是" } else { "" }.to_string(),
+            ]
+        }));
+        if !full || rows.len() >= EXPORT_MAX {
+            break;
+        }
+    }
+    super::xlsx_response(
+        "隐患台账",
+        &[
+            "编号",
+            "责任单位",
+            "行业领域",
+            "等级",
+            "来源",
+            "隐患部位",
+            "隐患描述",
+            "发现日期",
+            "整改时限",
+            "状态",
+            "逾期",
+            "挂牌督办",
+        ],
+        &rows,
+        "hazards.xlsx",
+    )
+}
+
+/// The form that records a hazard (the same fields as the API).
+#[derive(Deserialize, Default, Clone)]
+pub struct HazardForm {
+    #[serde(default)]
+    pub level: String,
+    #[serde(default)]
+    pub sector: String,
+    #[serde(default)]
+    pub source: String,
+    #[serde(default)]
+    pub place: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub discovered_on: String,
+    #[serde(default)]
+    pub measures: String,
+    #[serde(default)]
+    pub responsible_person: String,
+    #[serde(default)]
+    pub funds: String,
+    #[serde(default)]
+    pub deadline: String,
+    #[serde(default)]
+    pub contingency_plan: String,
+    #[serde(default)]
+    pub g_targets: String,
+    #[serde(default)]
+    pub g_methods: String,
+    #[serde(default)]
+    pub g_funds_and_materials: String,
+    #[serde(default)]
+    pub g_people: String,
+    #[serde(default)]
+    pub g_deadline: String,
+    #[serde(default)]
+    pub g_safety_measures: String,
+}
+
+impl HazardForm {
+    fn input(&self) -> HazardInput {
+        let g = GovernancePlan {
+            targets: self.g_targets.clone(),
+            methods: self.g_methods.clone(),
+            funds_and_materials: self.g_funds_and_materials.clone(),
+            people: self.g_people.clone(),
+            deadline: self.g_deadline.clone(),
+            safety_measures: self.g_safety_measures.clone(),
+        };
+        HazardInput {
+            level: self.level.clone(),
+            sector: self.sector.clone(),
+            source: self.source.clone(),
+            place: self.place.clone(),
+            description: self.description.clone(),
+            discovered_on: self.discovered_on.clone(),
+            measures: self.measures.clone(),
+            responsible_person: self.responsible_person.clone(),
+            funds: self.funds.clone(),
+            deadline: self.deadline.clone(),
+            contingency_plan: self.contingency_plan.clone(),
+            governance_plan: Some(g),
+        }
+    }
+}
+
+/// The page that records a hazard.
+#[derive(Template)]
+#[template(path = "hazard_new.html")]
+pub struct NewPage {
+    pub layout: Option<Layout>,
+    pub f: HazardForm,
+    pub sectors: Vec<String>,
+    pub sources: Vec<(&'static str, &'static str)>,
+    pub error: Option<String>,
+}
+
+async fn new_page(
+    state: &AppState,
+    u: &User,
+    f: HazardForm,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let mut r = render(&NewPage {
+        layout: Layout::of(u),
+        sectors: hazards::sectors(&state.db)
+            .await?
+            .into_iter()
+            .map(|(_, n)| n)
+            .collect(),
+        sources: Source::ALL
+            .iter()
+            .map(|s| (s.as_str(), s.label()))
+            .collect(),
+        f,
+        error,
+    });
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+/// GET /hazards/new.
+pub async fn new(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+) -> Result<Response, PageError> {
+    business(&u)?;
+    let f = HazardForm {
+        level: "general".into(),
+        discovered_on: today(&state).format("%Y-%m-%d").to_string(),
+        ..Default::default()
+    };
+    new_page(&state, &u, f, None).await
+}
+
+/// POST /hazards: records a hazard for the user's own unit.
+pub async fn create(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    PageForm(f): PageForm<HazardForm>,
+) -> Result<Response, PageError> {
+    business(&u)?;
+    let result = hazards::create(
+        &state.db,
+        state.now(),
+        &u.actor(),
+        &u.scope(),
+        &f.input(),
+        None,
+    )
+    .await
+    .map(|id| format!("/hazards/{id}?ok=created"))
+    .map_err(Problem::from);
+    after_form(result, |msg| new_page(&state, &u, f.clone(), Some(msg))).await
+}
+
+/// One hazard's page.
+#[derive(Template)]
+#[template(path = "hazard.html")]
+pub struct HazardPage {
+    pub layout: Option<Layout>,
+    pub h: HazardDetail,
+    pub level: &'static str,
+    pub status: &'static str,
+    pub source: &'static str,
+    pub funds: String,
+    pub steps: Vec<StepView>,
+    pub can_feedback: bool,
+    pub can_verify: bool,
+    pub on_site_required: bool,
+    pub can_request_extension: bool,
+    pub can_decide_extension: bool,
+    pub can_list: bool,
+    pub flash: Option<String>,
+    pub error: Option<String>,
+}
+
+/// A step of the history with its files.
+pub struct StepView {
+    pub when: String,
+    pub what: &'static str,
+    pub who: String,
+    pub note: String,
+    pub files: Vec<(String, String)>,
+}
+
+fn step_label(step: &str) -> &'static str {
+    match step {
+        "assign" => "交办",
+        "start" => "开始整改",
+        "feedback" => "反馈整改情况",
+        "verify_pass" => "核查通过，销号",
+        "verify_fail" => "核查未通过，退回整改",
+        "extend_request" => "申请延期",
+        "extend_approve" => "同意延期",
+        "extend_refuse" => "不同意延期",
+        "close_on_spot" => "即查即改销号",
+        "list" => "挂牌督办",
+        _ => "办理",
+    }
+}
+
+async fn hazard_page(
+    state: &AppState,
+    u: &User,
+    id: i64,
+    flash: Option<String>,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let h = hazards::get(&state.db, &u.scope(), today(state), id).await?;
+    let status = Status::parse(&h.row.status).unwrap_or(Status::Found);
+    let open = status.open();
+    let me = u.unit_id;
+    let responsible = me == h.row.unit_id;
+    let verifier = h.listing_unit_id.unwrap_or(h.assigner_unit_id);
+    let steps = h
+        .steps
+        .iter()
+        .map(|s| StepView {
+            when: anjian_core::time::format_local(s.at),
+            what: step_label(&s.step),
+            who: format!(
+                "{} {}",
+                s.unit.clone().unwrap_or_default(),
+                s.actor.clone().unwrap_or_default()
+            ),
+            note: s.note.clone(),
+            files: h
+                .files
+                .iter()
+                .filter(|(step, _)| *step == s.id)
+                .map(|(_, f)| (f.sha256.clone(), f.file_name.clone()))
+                .collect(),
+        })
+        .collect();
+    let mut r = render(&HazardPage {
+        layout: Layout::of(u),
+        level: level_label(&h.row.level),
+        status: status.label(),
+        source: source_label(&h.row.source),
+        funds: h
+            .funds_fen
+            .map(|f| format!("{}.{:02} 元", f / 100, f % 100))
+            .unwrap_or_default(),
+        steps,
+        can_feedback: responsible && matches!(status, Status::Assigned | Status::Rectifying),
+        can_verify: me == verifier && status == Status::Feedback,
+        on_site_required: h.listing_unit_id.is_some(),
+        can_request_extension: responsible
+            && matches!(status, Status::Assigned | Status::Rectifying)
+            && h.extension_until.is_none(),
+        can_decide_extension: me == h.assigner_unit_id && open && h.extension_until.is_some(),
+        can_list: u.role().can_run_campaigns()
+            && open
+            && h.row.level == "major"
+            && h.row.listed == 0,
+        h,
+        flash,
+        error: error.clone(),
+    });
+    if error.is_some() {
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
+/// GET /hazards/{id}.
+pub async fn show(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    PageQuery(d): PageQuery<Done>,
+) -> Result<Response, PageError> {
+    business(&u)?;
+    let flash = d.ok.map(|k| match k.as_str() {
+        "created" => "已登记并交办".to_string(),
+        _ => "已办理".to_string(),
+    });
+    hazard_page(&state, &u, path_id(&id)?, flash, None).await
+}
+
+async fn take(
+    state: &AppState,
+    u: &User,
+    id: i64,
+    step: Result<Step, Problem>,
+    extras: StepExtras<'_>,
+) -> Result<Response, PageError> {
+    let result = match step {
+        Ok(step) => hazards::step(
+            &state.db,
+            state.now(),
+            &u.actor(),
+            &u.scope(),
+            id,
+            &step,
+            &extras,
+        )
+        .await
+        .map(|_| format!("/hazards/{id}?ok=step"))
+        .map_err(Problem::from),
+        Err(p) => Err(p),
+    };
+    after_form(result, |msg| hazard_page(state, u, id, None, Some(msg))).await
+}
+
+/// POST /hazards/{id}/feedback (multipart: `text`, `evidence` after-photos).
+pub async fn feedback(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    mut form: Multipart,
+) -> Result<Response, PageError> {
+    let id = path_id(&id)?;
+    match crate::api::reports::read_report(&state, &mut form).await {
+        Ok((text, files)) => {
+            let extras = StepExtras {
+                note: &text,
+                files: &files,
+                on_site: false,
+            };
+            take(&state, &u, id, Ok(Step::Feedback), extras).await
+        }
+        Err(p) => after_form(Err(p), |msg| hazard_page(&state, &u, id, None, Some(msg))).await,
+    }
+}
+
+/// The verification and extension forms.
+#[derive(Deserialize)]
+pub struct StepForm {
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    until: String,
+    #[serde(default)]
+    on_site: String,
+}
+
+/// POST /hazards/{id}/verify: `decision` pass / fail.
+pub async fn verify(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<StepForm>,
+) -> Result<Response, PageError> {
+    let step = Ok(Step::Verify {
+        pass: f.decision == "pass",
+    });
+    let extras = StepExtras {
+        note: &f.reason,
+        files: &[],
+        on_site: !f.on_site.is_empty(),
+    };
+    take(&state, &u, path_id(&id)?, step, extras).await
+}
+
+/// POST /hazards/{id}/extend: ask (`until`, `reason`) or decide (`decision` approve / refuse).
+pub async fn extend(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<StepForm>,
+) -> Result<Response, PageError> {
+    let step = match f.decision.as_str() {
+        "approve" => Ok(Step::DecideExtension { approve: true }),
+        "refuse" => Ok(Step::DecideExtension { approve: false }),
+        _ => chrono::NaiveDate::parse_from_str(f.until.trim(), "%Y-%m-%d")
+            .map(|until| Step::RequestExtension { until })
+            .map_err(|_| {
+                Problem::bad_field(
+                    "invalid_date",
+                    "until",
+                    "申请的整改期限应为 YYYY-MM-DD 格式的日期",
+                )
+            }),
+    };
+    let extras = StepExtras {
+        note: &f.reason,
+        files: &[],
+        on_site: false,
+    };
+    take(&state, &u, path_id(&id)?, step, extras).await
+}
+
+/// The listing form.
+#[derive(Deserialize)]
+pub struct ListForm {
+    #[serde(default)]
+    leader: String,
+    #[serde(default)]
+    deadline: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// POST /hazards/{id}/list: the office lists a major hazard for supervision.
+pub async fn list_for_supervision(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<ListForm>,
+) -> Result<Response, PageError> {
+    crate::auth::require(&state, &u, Role::can_run_campaigns, "hazard.list").await?;
+    let id = path_id(&id)?;
+    let result = hazards::list_for_supervision(
+        &state.db,
+        state.now(),
+        &u.actor(),
+        &u.scope(),
+        id,
+        (&f.leader, &f.deadline, &f.note),
+    )
+    .await
+    .map(|_| format!("/hazards/{id}?ok=listed"))
+    .map_err(Problem::from);
+    after_form(result, |msg| hazard_page(&state, &u, id, None, Some(msg))).await
+}
+
+/// GET /hazards/{id}/files/{sha}: a step's photo, for users who see the hazard.
+pub async fn file(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path((id, sha)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let h = hazards::get(&state.db, &u.scope(), today(&state), path_id(&id)?).await?;
+    let f = h
+        .files
+        .iter()
+        .map(|(_, f)| f)
+        .find(|f| f.sha256 == sha)
+        .ok_or_else(Problem::not_found)?;
+    let bytes = state
+        .files
+        .get(&f.sha256)
+        .await
+        .map_err(|_| Problem::not_found())?;
+    Ok(([(header::CONTENT_TYPE, f.mime.clone())], bytes).into_response())
+}
+
+/// The listed-hazards board page.
+#[derive(Template)]
+#[template(path = "hazard_board.html")]
+pub struct BoardPage {
+    pub layout: Option<Layout>,
+    pub lines: Vec<(hazards::ListingLine, String, &'static str)>,
+}
+
+/// GET /hazards/listed: every listing, current and past.
+pub async fn board(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+) -> Result<Response, PageError> {
+    business(&u)?;
+    let lines = hazards::board(&state.db, 200)
+        .await?
+        .into_iter()
+        .map(|l| {
+            let when = anjian_core::time::format_local(l.listed_at);
+            let st = status_label(&l.status);
+            (l, when, st)
+        })
+        .collect();
+    Ok(render(&BoardPage {
+        layout: Layout::of(&u),
+        lines,
+    }))
+}
