@@ -538,3 +538,246 @@ pub async fn activity(
     db.analyze().await?;
     Ok(reports.len())
 }
+
+/// Hazards of the demo ledgers: (sector, place, description, measures).
+const DEMO_HAZARDS: &[(&str, &str, &str, &str)] = &[
+    (
+        "燃气",
+        "餐饮店后厨",
+        "液化石油气钢瓶与灶具间距不足1米",
+        "钢瓶移至独立气瓶间并加装报警器",
+    ),
+    (
+        "燃气",
+        "农贸市场燃气管道",
+        "明装燃气管道锈蚀，无防撞设施",
+        "更换锈蚀管段并加装防撞护栏",
+    ),
+    (
+        "消防",
+        "商住楼疏散通道",
+        "疏散通道堆放杂物，安全出口上锁",
+        "清理杂物，安全出口改为推闩",
+    ),
+    (
+        "消防",
+        "小微企业员工宿舍",
+        "宿舍内私拉乱接电线为电动车充电",
+        "拆除私接线路，设置集中充电点",
+    ),
+    (
+        "建设施工",
+        "在建安置房项目",
+        "脚手架连墙件缺失，未经验收投入使用",
+        "补设连墙件，组织验收后使用",
+    ),
+    (
+        "道路交通",
+        "乡道急弯路段",
+        "急弯处无警示标志和防护栏",
+        "增设警示标志和波形护栏",
+    ),
+    (
+        "危化品",
+        "化工企业储罐区",
+        "可燃气体检测报警器未定期标定",
+        "委托检测机构标定并建立台账",
+    ),
+    (
+        "工贸",
+        "机械加工车间",
+        "冲压设备双手操纵装置失效",
+        "修复双手操纵装置，加装光电保护",
+    ),
+    (
+        "特种设备",
+        "商场自动扶梯",
+        "自动扶梯超期未检验",
+        "报请特种设备检验机构检验",
+    ),
+    (
+        "人员密集场所",
+        "农村自建民宿",
+        "民宿未配置灭火器和应急照明",
+        "配置灭火器和应急照明灯",
+    ),
+    (
+        "地质灾害",
+        "村道边坡",
+        "雨后边坡出现裂缝，坡脚有民房",
+        "设置监测点，雨季前组织避让",
+    ),
+    (
+        "森林防火",
+        "林区入山口",
+        "防火检查站无人值守",
+        "落实专人值守和入山登记",
+    ),
+];
+
+/// Demo ledgers, May to `as_of`: each township records hazards from self-inspection
+/// through the API's own store functions, so each has its loop history and audit
+/// entries; older ones are mostly fixed and closed, some are overdue, the newest are
+/// being fixed, and the office has listed two major ones. Returns how many.
+pub async fn hazards(
+    db: &Db,
+    files: &anjian_store::files::FileStore,
+    as_of: chrono::NaiveDate,
+) -> Result<usize, String> {
+    use anjian_core::case::Step;
+    use anjian_core::hazard::{GovernancePlan, HazardInput};
+    use anjian_store::hazards::{self, StepExtras};
+    let e = |e: anjian_store::Error| e.to_string();
+    let photo = files
+        .put(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89")
+        .await
+        .map_err(|e| e.to_string())?;
+    let after = [anjian_store::reports::EvidenceFile {
+        sha256: photo,
+        size: 33,
+        mime: "image/png".into(),
+        file_name: "整改后.png".into(),
+    }];
+    let towns: Vec<(i64, String)> = db
+        .read()
+        .all(q(
+            "SELECT id, name FROM units WHERE kind = 'township' ORDER BY name",
+        ))
+        .await
+        .map_err(e)?;
+    let (office,): (i64,) = db
+        .read()
+        .one(q(
+            "SELECT id FROM units WHERE kind = 'committee_office' AND name = '区安委办'",
+        ))
+        .await
+        .map_err(e)?;
+    let at = |d: chrono::NaiveDate| anjian_core::time::at_local(d, 10).unwrap_or_default();
+    let start = chrono::NaiveDate::from_ymd_opt(2022, 5, 18).ok_or("date")?;
+    let mut n = 0;
+    let mut majors = Vec::new();
+    for (t, (town, name)) in towns.iter().enumerate() {
+        let actor = Actor {
+            user_id: None,
+            username: format!("demo:{name}"),
+            role: "unit_operator".into(),
+            unit_id: Some(*town),
+        };
+        for k in 0..4usize {
+            let found = start + chrono::Days::new((k * 26 + t * 3 % 20) as u64);
+            if found > as_of {
+                continue;
+            }
+            let (sector, place, description, measures) =
+                DEMO_HAZARDS[(t * 5 + k * 7) % DEMO_HAZARDS.len()];
+            let major = (t + k) % 11 == 0;
+            let deadline = found + chrono::Days::new(if major { 45 } else { 20 });
+            let input = HazardInput {
+                level: if major { "major" } else { "general" }.into(),
+                sector: sector.into(),
+                source: if k == 2 {
+                    "supervision_visit"
+                } else {
+                    "self_inspection"
+                }
+                .into(),
+                place: format!("{name}{place}"),
+                description: description.into(),
+                discovered_on: found.format("%Y-%m-%d").to_string(),
+                measures: measures.into(),
+                responsible_person: ["张建华", "李明", "王志强", "刘芳", "陈军"][(t + k) % 5]
+                    .into(),
+                funds: if major { "48000".into() } else { String::new() },
+                deadline: deadline.format("%Y-%m-%d").to_string(),
+                contingency_plan: if major {
+                    "整改期间停止使用，设置警戒区，落实专人值守".into()
+                } else {
+                    String::new()
+                },
+                governance_plan: major.then(|| GovernancePlan {
+                    targets: format!("消除{place}隐患"),
+                    methods: measures.into(),
+                    funds_and_materials: "4.8万元，由责任单位自筹".into(),
+                    people: format!("{name}安办牵头，责任单位实施"),
+                    deadline: format!("{}前完成", deadline.format("%-m月%-d日")),
+                    safety_measures: "整改期间设置警戒区，专人监护".into(),
+                }),
+            };
+            let id = hazards::create(
+                db,
+                at(found),
+                &actor,
+                &anjian_store::scope::Scope::All,
+                &input,
+                None,
+            )
+            .await
+            .map_err(e)?;
+            n += 1;
+            if major {
+                majors.push(id);
+            }
+            // Older hazards: fixed and closed before their deadline, some late, one in
+            // six still open past it (overdue); the newest are still being fixed.
+            let fixed = found + chrono::Days::new(12 + ((t + k) % 5) as u64);
+            if major || (t + k) % 6 == 5 || fixed > as_of {
+                continue;
+            }
+            let note = "已按整改措施完成整改，附整改后照片";
+            let extras = StepExtras {
+                note,
+                files: &after,
+                on_site: false,
+            };
+            hazards::step(
+                db,
+                at(fixed),
+                &actor,
+                &anjian_store::scope::Scope::All,
+                id,
+                &Step::Feedback,
+                &extras,
+            )
+            .await
+            .map_err(e)?;
+            if (t + k) % 4 != 3 {
+                let pass = StepExtras {
+                    note: "",
+                    files: &[],
+                    on_site: false,
+                };
+                hazards::step(
+                    db,
+                    at(fixed),
+                    &actor,
+                    &anjian_store::scope::Scope::All,
+                    id,
+                    &Step::Verify { pass: true },
+                    &pass,
+                )
+                .await
+                .map_err(e)?;
+            }
+        }
+    }
+    let office_actor = Actor {
+        user_id: None,
+        username: "demo:区安委办".into(),
+        role: "office_admin".into(),
+        unit_id: Some(office),
+    };
+    for id in majors.iter().take(2) {
+        hazards::list_for_supervision(
+            db,
+            at(as_of.min(chrono::NaiveDate::from_ymd_opt(2022, 8, 1).ok_or("date")?)),
+            &office_actor,
+            &anjian_store::scope::Scope::All,
+            *id,
+            ("区政府分管副区长", "2022-09-30", "每周五前报告整改进展"),
+        )
+        .await
+        .map_err(e)?;
+    }
+    db.analyze().await.map_err(e)?;
+    Ok(n)
+}
