@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod calendar;
 pub mod case;
+pub mod chart;
 pub mod directory;
 pub mod error;
 pub mod evidence;

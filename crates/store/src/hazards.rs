@@ -647,3 +647,59 @@ pub async fn board(db: &Db, limit: i64) -> Result<Vec<ListingLine>> {
         .all(q("SELECT l.hazard_id, u.name AS unit_name, h.place, h.status, lu.name AS listing_unit, l.leader, l.deadline, l.listed_at, l.closed_at FROM hazard_listings l JOIN hazards h ON h.id = l.hazard_id JOIN units u ON u.id = h.unit_id JOIN units lu ON lu.id = l.unit_id ORDER BY l.listed_at DESC, l.id DESC LIMIT $1").bind(limit.clamp(1, 1000)))
         .await
 }
+
+/// How the statistics group hazards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatsBy {
+    Unit,
+    Sector,
+    /// The month of discovery.
+    Month,
+}
+
+/// Figures of one group of hazards.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct StatLine {
+    pub key: String,
+    pub found: i64,
+    pub closed: i64,
+    pub major: i64,
+    pub major_closed: i64,
+    pub overdue: i64,
+}
+
+impl StatLine {
+    /// Rectification rate, 0–100 (none found: 100).
+    pub fn rate(&self) -> i64 {
+        if self.found == 0 {
+            100
+        } else {
+            self.closed * 100 / self.found
+        }
+    }
+
+    /// Major-hazard rectification rate, 0–100, or `None` without major hazards.
+    pub fn major_rate(&self) -> Option<i64> {
+        (self.major > 0).then(|| self.major_closed * 100 / self.major)
+    }
+}
+
+/// Rectification figures over the hazards in scope, grouped (one query).
+pub async fn stats(db: &Db, scope: &Scope, today: NaiveDate, by: StatsBy) -> Result<Vec<StatLine>> {
+    let key = match by {
+        StatsBy::Unit => "u.name",
+        StatsBy::Sector => "s.name",
+        StatsBy::Month => "SUBSTR(h.discovered_on, 1, 7)",
+    };
+    let head = q(format!("SELECT {key} AS key, CAST(COUNT(*) AS BIGINT) AS found, \
+        CAST(SUM(CASE WHEN h.status = 'closed' THEN 1 ELSE 0 END) AS BIGINT) AS closed, \
+        CAST(SUM(CASE WHEN h.level = 'major' THEN 1 ELSE 0 END) AS BIGINT) AS major, \
+        CAST(SUM(CASE WHEN h.level = 'major' AND h.status = 'closed' THEN 1 ELSE 0 END) AS BIGINT) AS major_closed, \
+        CAST(SUM(CASE WHEN h.status <> 'closed' AND h.deadline < $1 THEN 1 ELSE 0 END) AS BIGINT) AS overdue \
+        FROM hazards h JOIN units u ON u.id = h.unit_id JOIN sectors s ON s.id = h.sector_id WHERE "))
+        .bind(day(today));
+    let query = scope
+        .hazards(head, "h", "u")
+        .push(&format!(" GROUP BY {key} ORDER BY {key}"));
+    db.read().all(query).await
+}

@@ -506,5 +506,25 @@ async fn the_ledger_pages_walk_the_loop() {
         assert_eq!(s, 303);
         let (_, page) = bachuan.get_text(&format!("/hazards/{id}")).await;
         assert!(page.contains("已销号"));
+        // Statistics: one found, one closed, 100% for 燃气; another township sees none.
+        let (s, page) = bachuan.get_text("/hazards/stats?by=sector").await;
+        assert_eq!(s, 200);
+        assert!(
+            page.contains("<svg")
+                && page.contains("<td>燃气</td><td>1</td><td>1</td><td>100%</td>"),
+            "{page}"
+        );
+        let (_, page) = app
+            .login("anju")
+            .await
+            .get_text("/hazards/stats?by=month")
+            .await;
+        assert!(page.contains("没有隐患"));
+        let (_, page) = app
+            .login("office")
+            .await
+            .get_text("/hazards/stats?by=month")
+            .await;
+        assert!(page.contains("<td>2022-08</td>"));
     }
 }

@@ -663,3 +663,55 @@ pub async fn board(
         lines,
     }))
 }
+
+/// The statistics page: rectification rates by unit, sector or month, table and chart.
+#[derive(Template)]
+#[template(path = "hazard_stats.html")]
+pub struct StatsPage {
+    pub layout: Option<Layout>,
+    pub by: &'static str,
+    pub lines: Vec<hazards::StatLine>,
+    pub total: hazards::StatLine,
+    pub chart: String,
+}
+
+/// `?by=unit|sector|month`.
+#[derive(Deserialize, Default)]
+pub struct StatsQuery {
+    #[serde(default)]
+    pub by: String,
+}
+
+/// GET /hazards/stats.
+pub async fn stats(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    PageQuery(q): PageQuery<StatsQuery>,
+) -> Result<Response, PageError> {
+    business(&u)?;
+    let (by, key, title) = match q.by.as_str() {
+        "sector" => (hazards::StatsBy::Sector, "sector", "各行业领域隐患整改率"),
+        "month" => (hazards::StatsBy::Month, "month", "各月发现隐患整改率"),
+        _ => (hazards::StatsBy::Unit, "unit", "各单位隐患整改率"),
+    };
+    let lines = hazards::stats(&state.db, &u.scope(), today(&state), by).await?;
+    let mut total = hazards::StatLine {
+        key: "合计".into(),
+        ..Default::default()
+    };
+    for l in &lines {
+        total.found += l.found;
+        total.closed += l.closed;
+        total.major += l.major;
+        total.major_closed += l.major_closed;
+        total.overdue += l.overdue;
+    }
+    let bars: Vec<(String, i64)> = lines.iter().map(|l| (l.key.clone(), l.rate())).collect();
+    Ok(render(&StatsPage {
+        layout: Layout::of(&u),
+        by: key,
+        chart: anjian_core::chart::percent_bars(title, &bars, 80),
+        lines,
+        total,
+    }))
+}

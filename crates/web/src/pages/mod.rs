@@ -152,6 +152,7 @@ pub fn routes() -> Router<AppState> {
         .route("/hazards.xlsx", get(hazards::export))
         .route("/hazards/new", get(hazards::new))
         .route("/hazards/listed", get(hazards::board))
+        .route("/hazards/stats", get(hazards::stats))
         .route("/hazards/{id}", get(hazards::show))
         .route("/hazards/{id}/feedback", post(hazards::feedback))
         .route("/hazards/{id}/verify", post(hazards::verify))
