@@ -10,6 +10,7 @@ pub mod directory;
 pub mod error;
 pub mod evidence;
 pub mod hazard;
+pub mod ledger;
 pub mod obligation;
 pub mod password;
 pub mod plan;

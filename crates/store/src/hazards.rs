@@ -42,18 +42,55 @@ pub async fn create(
     input: &HazardInput,
     unit: Option<i64>,
 ) -> Result<i64> {
-    let today = anjian_core::time::local_date(now_ms).unwrap_or(NaiveDate::MIN);
+    let known = sectors(db).await?;
+    let mut tx = db.begin().await?;
+    let unit_id = responsible_unit(&mut tx, actor, scope, unit).await?;
+    let (id, h) = insert_in(&mut tx, now_ms, actor, &known, input, unit_id).await?;
+    let e = Entry::ok("hazard.create", "hazard", id)
+        .change(None, Some(anjian_core::audit::digest(&h)))
+        .detail(format!("{}：{}", h.level.label(), h.place));
+    audit::append(&mut tx, now_ms, actor, e).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Imports a ledger's rows for `unit` (default: the actor's own) all-or-nothing, in one
+/// transaction with one audit entry; rows are checked again as they go in. Returns how
+/// many were recorded.
+pub async fn import(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    scope: &Scope,
+    inputs: &[HazardInput],
+    unit: Option<i64>,
+) -> Result<usize> {
+    let known = sectors(db).await?;
+    let mut tx = db.begin().await?;
+    let unit_id = responsible_unit(&mut tx, actor, scope, unit).await?;
+    let mut digests = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        let (_, h) = insert_in(&mut tx, now_ms, actor, &known, input, unit_id).await?;
+        digests.push(anjian_core::audit::digest(&h));
+    }
+    let e = Entry::ok("hazard.import", "unit", unit_id)
+        .change(None, Some(anjian_core::audit::digest(&digests)))
+        .detail(format!("导入隐患台账 {} 条", inputs.len()));
+    audit::append(&mut tx, now_ms, actor, e).await?;
+    tx.commit().await?;
+    db.analyze().await?;
+    Ok(inputs.len())
+}
+
+/// The responsible unit of a new hazard: `unit`, or the actor's own; it must be in scope.
+async fn responsible_unit(
+    tx: &mut Tx,
+    actor: &Actor,
+    scope: &Scope,
+    unit: Option<i64>,
+) -> Result<i64> {
     let own = actor.unit_id.ok_or(Error::Forbidden)?;
     let unit_id = unit.unwrap_or(own);
-    let known = sectors(db).await?;
-    let names: Vec<String> = known.iter().map(|(_, n)| n.clone()).collect();
-    let h = hazard::check(input, &names, today)?;
-    let sector_id = known
-        .iter()
-        .find(|(_, n)| *n == h.sector)
-        .map(|(id, _)| *id)
-        .ok_or_else(|| invalid("invalid_sector", "sector", "行业领域不在名录中"))?;
-    let mut tx = db.begin().await?;
     let visible: Option<(i64,)> = tx
         .opt(
             scope
@@ -69,6 +106,27 @@ pub async fn create(
             "责任单位不存在或不在您的数据范围内",
         ));
     }
+    Ok(unit_id)
+}
+
+/// Checks and writes one hazard and its assigned case inside the caller's transaction.
+async fn insert_in(
+    tx: &mut Tx,
+    now_ms: i64,
+    actor: &Actor,
+    known: &[(i64, String)],
+    input: &HazardInput,
+    unit_id: i64,
+) -> Result<(i64, hazard::Hazard)> {
+    let today = anjian_core::time::local_date(now_ms).unwrap_or(NaiveDate::MIN);
+    let own = actor.unit_id.ok_or(Error::Forbidden)?;
+    let names: Vec<String> = known.iter().map(|(_, n)| n.clone()).collect();
+    let h = hazard::check(input, &names, today)?;
+    let sector_id = known
+        .iter()
+        .find(|(_, n)| *n == h.sector)
+        .map(|(id, _)| *id)
+        .ok_or_else(|| invalid("invalid_sector", "sector", "行业领域不在名录中"))?;
     let party = if unit_id == own {
         Party::Both
     } else {
@@ -102,7 +160,7 @@ pub async fn create(
     )
     .await?;
     add_step(
-        &mut tx,
+        tx,
         now_ms,
         actor,
         case_id,
@@ -135,12 +193,7 @@ pub async fn create(
             .bind(now_ms),
     )
     .await?;
-    let e = Entry::ok("hazard.create", "hazard", id)
-        .change(None, Some(anjian_core::audit::digest(&h)))
-        .detail(format!("{}：{}", h.level.label(), h.place));
-    audit::append(&mut tx, now_ms, actor, e).await?;
-    tx.commit().await?;
-    Ok(id)
+    Ok((id, h))
 }
 
 /// The audit action of a loop step on a hazard.

@@ -528,3 +528,95 @@ async fn the_ledger_pages_walk_the_loop() {
         assert!(page.contains("<td>2022-08</td>"));
     }
 }
+
+async fn upload_ledger(c: &Client, bytes: Vec<u8>) -> (u16, String) {
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes).file_name("台账.xlsx"),
+    );
+    let r = c
+        .http
+        .post(format!("{}/hazards/import", c.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+/// Last month's Excel ledger imports through the template, all or nothing.
+#[tokio::test]
+async fn a_ledger_imports_from_the_template_all_or_nothing() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let bachuan = app.login("bachuan").await;
+        let r = bachuan
+            .http
+            .get(format!("{}/hazards/template.xlsx", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let template = r.bytes().await.unwrap().to_vec();
+        let row = |place: &str, sector: &str, deadline: &str| -> Vec<String> {
+            [
+                "一般隐患",
+                sector,
+                "自查",
+                place,
+                "堆放杂物",
+                "2022-07-05",
+                "清理",
+                "王五",
+                "",
+                deadline,
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+        };
+        let sheet = |rows: &[Vec<String>]| {
+            anjian_core::sheet::table("隐患台账", &anjian_core::ledger::COLUMNS, rows).unwrap()
+        };
+        let before = hazard_count(&app).await;
+        let (s, page) = upload_ledger(
+            &bachuan,
+            sheet(&[
+                row("某仓库", "消防", "2022-07-20"),
+                row("某商铺", "矿泉水", "2022-07-20"),
+                row("某楼道", "消防", "2022-07-01"),
+            ]),
+        )
+        .await;
+        assert_eq!(s, 422);
+        assert!(
+            page.contains("发现 2 处错误")
+                && page.contains("行业领域")
+                && page.contains("整改时限"),
+            "{page}"
+        );
+        assert_eq!(hazard_count(&app).await, before, "nothing imported");
+        let (s, page) = upload_ledger(
+            &bachuan,
+            sheet(&[
+                row("某仓库", "消防", "2022-07-20"),
+                row("某商铺", "燃气", "2022-08-30"),
+            ]),
+        )
+        .await;
+        assert_eq!(s, 200, "{page}");
+        assert!(page.contains("导入成功：2 条"));
+        let (_, list) = bachuan.get("/api/v1/hazards?status=overdue").await;
+        assert!(
+            list.as_array()
+                .unwrap()
+                .iter()
+                .any(|h| h["place"] == "某仓库"),
+            "past its deadline"
+        );
+        // The template's example row imports as it stands.
+        let (s, _) = upload_ledger(&bachuan, template).await;
+        assert_eq!(s, 200);
+        assert_eq!(hazard_count(&app).await, before + 3);
+    }
+}

@@ -715,3 +715,124 @@ pub async fn stats(
         total,
     }))
 }
+
+/// The ledger import page, with the result of an upload.
+#[derive(Template)]
+#[template(path = "hazard_import.html")]
+pub struct ImportPage {
+    pub layout: Option<Layout>,
+    pub imported: Option<usize>,
+    pub problems: Vec<anjian_core::directory::RowProblem>,
+}
+
+/// GET /hazards/import.
+pub async fn import_page(
+    State(_state): State<AppState>,
+    PageUser(u): PageUser,
+) -> Result<Response, PageError> {
+    business(&u)?;
+    Ok(render(&ImportPage {
+        layout: Layout::of(&u),
+        imported: None,
+        problems: Vec::new(),
+    }))
+}
+
+/// GET /hazards/template.xlsx: the import template with today's sectors.
+pub async fn template(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+) -> Result<Response, PageError> {
+    business(&u)?;
+    let sectors: Vec<String> = hazards::sectors(&state.db)
+        .await?
+        .into_iter()
+        .map(|(_, n)| n)
+        .collect();
+    let bytes = anjian_core::ledger::template(&sectors)
+        .map_err(|_| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "xlsx", "生成模板失败"))?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"hazard-ledger-template.xlsx\"".to_string(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// POST /hazards/import (multipart `file`): every row checked; all or nothing.
+pub async fn import(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    mut form: Multipart,
+) -> Result<Response, PageError> {
+    business(&u)?;
+    let mut bytes = Vec::new();
+    while let Some(field) = form.next_field().await.map_err(|e| {
+        Problem::new(
+            e.status(),
+            "bad_upload",
+            "上传的内容无法读取或过大（不超过10MB）",
+        )
+    })? {
+        if field.name() == Some("file") {
+            bytes = field
+                .bytes()
+                .await
+                .map_err(|e| {
+                    Problem::new(
+                        e.status(),
+                        "bad_upload",
+                        "上传的内容无法读取或过大（不超过10MB）",
+                    )
+                })?
+                .to_vec();
+        }
+    }
+    let sectors: Vec<String> = hazards::sectors(&state.db)
+        .await?
+        .into_iter()
+        .map(|(_, n)| n)
+        .collect();
+    let (rows, problems) = anjian_core::ledger::read(&bytes, &sectors, today(&state));
+    if !problems.is_empty() || rows.is_empty() {
+        let problems = if problems.is_empty() {
+            vec![anjian_core::directory::RowProblem {
+                row: 0,
+                column: "文件".into(),
+                message: "表中没有隐患".into(),
+            }]
+        } else {
+            problems
+        };
+        let mut r = render(&ImportPage {
+            layout: Layout::of(&u),
+            imported: None,
+            problems,
+        });
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(r);
+    }
+    let inputs: Vec<HazardInput> = rows.into_iter().map(|(_, i)| i).collect();
+    let n = hazards::import(
+        &state.db,
+        state.now(),
+        &u.actor(),
+        &u.scope(),
+        &inputs,
+        None,
+    )
+    .await?;
+    Ok(render(&ImportPage {
+        layout: Layout::of(&u),
+        imported: Some(n),
+        problems: Vec::new(),
+    }))
+}

@@ -153,6 +153,11 @@ pub fn routes() -> Router<AppState> {
         .route("/hazards/new", get(hazards::new))
         .route("/hazards/listed", get(hazards::board))
         .route("/hazards/stats", get(hazards::stats))
+        .route(
+            "/hazards/import",
+            get(hazards::import_page).post(hazards::import),
+        )
+        .route("/hazards/template.xlsx", get(hazards::template))
         .route("/hazards/{id}", get(hazards::show))
         .route("/hazards/{id}/feedback", post(hazards::feedback))
         .route("/hazards/{id}/verify", post(hazards::verify))
