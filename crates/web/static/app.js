@@ -8,3 +8,12 @@ document.addEventListener("click", function (e) {
   var c = e.target.closest("[data-confirm]");
   if (c && !window.confirm(c.getAttribute("data-confirm"))) e.preventDefault();
 });
+// A form field with data-opens="ID" opens the <details> ID when set to "major"
+// (the governance plan of a major hazard).
+document.addEventListener("change", function (e) {
+  var id = e.target.getAttribute && e.target.getAttribute("data-opens");
+  if (id && e.target.value === "major") {
+    var d = document.getElementById(id);
+    if (d) d.open = true;
+  }
+});

@@ -232,6 +232,130 @@ async fn journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()> {
 /// The campaign's closed loop as its users walk it: the township reports with a photo,
 /// the lead unit returns it from its review queue, the township sees why; the office
 /// sees the overdue list and the on-time rates, then imports a second plan from .xlsx.
+#[tokio::test]
+async fn a_major_hazard_is_listed_fixed_and_closed_on_site() {
+    let Some((_chromedriver, driver)) = session(2).await else {
+        return;
+    };
+    let app = TestApp::new(Engine::Sqlite).await;
+    let result = hazard_journey(&driver, &app).await;
+    driver.quit().await.ok();
+    result.expect("hazard journey");
+}
+
+/// Fills a form field by name.
+async fn fill(form: &WebElement, name: &str, value: &str) -> WebDriverResult<()> {
+    form.find(By::Name(name)).await?.send_keys(value).await
+}
+
+/// A township records a major hazard on a phone with its five implementations and
+/// governance plan; the office lists it; the township feeds back with an after-photo;
+/// the office verifies on site and it is closed, on the board too.
+async fn hazard_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()> {
+    let files = std::env::temp_dir().join(format!("anjian-hazard-{}", std::process::id()));
+    std::fs::create_dir_all(&files).unwrap();
+    let photo = files.join("整改后.png");
+    std::fs::write(&photo, crate::reports::PNG).unwrap();
+    driver.goto(format!("{}/", app.base)).await?;
+    login(driver, "bachuan").await?;
+    driver.goto(format!("{}/hazards/new", app.base)).await?;
+    let form = driver.find(By::Id("hazard-form")).await?;
+    form.find(By::Css("select[name=level] option[value=major]"))
+        .await?
+        .click()
+        .await?;
+    form.find(By::Css("select[name=sector] option[value='燃气']"))
+        .await?
+        .click()
+        .await?;
+    fill(&form, "place", "巴川街道某农贸市场燃气管道").await?;
+    fill(&form, "description", "燃气管道锈蚀严重").await?;
+    fill(&form, "measures", "更换锈蚀管段").await?;
+    fill(&form, "responsible_person", "赵六").await?;
+    fill(&form, "funds", "30000").await?;
+    // Dates typed into a date input follow the browser's locale order: set them by script.
+    driver
+        .execute(
+            "document.querySelector('[name=discovered_on]').value = '2022-08-02'; document.querySelector('[name=deadline]').value = '2022-08-31';",
+            vec![],
+        )
+        .await?;
+    fill(&form, "contingency_plan", "停气并设警戒区").await?;
+    for (name, v) in [
+        ("g_targets", "消除管道锈蚀隐患"),
+        ("g_methods", "更换管段"),
+        ("g_funds_and_materials", "3万元"),
+        ("g_people", "市场管理方"),
+        ("g_deadline", "8月底前"),
+        ("g_safety_measures", "整改期间停气"),
+    ] {
+        fill(&form, name, v).await?;
+    }
+    shot(driver, "hazard-form-filled.png").await?;
+    form.find(By::Css("button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    driver.find(By::Css(".flash.ok")).await?;
+    let url = driver.current_url().await?.path().to_string();
+    logout(driver).await?;
+
+    login(driver, "office").await?;
+    driver.goto(format!("{}{url}", app.base)).await?;
+    driver.find(By::Css("#list-form")).await?;
+    driver
+        .execute("document.querySelector('#list-form').closest('details').open = true; document.querySelector('#list-form [name=deadline]').value = '2022-09-30';", vec![])
+        .await?;
+    let list = driver.find(By::Id("list-form")).await?;
+    fill(&list, "leader", "王副区长").await?;
+    list.find(By::Css("button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    // The old page has a #status too: wait for the new page's confirmation first.
+    driver.find(By::Css(".flash.ok")).await?;
+    let status = driver.find(By::Id("status")).await?.text().await?;
+    assert!(status.contains("挂牌督办"), "{status}");
+    logout(driver).await?;
+
+    login(driver, "bachuan").await?;
+    driver.goto(format!("{}{url}", app.base)).await?;
+    let fb = driver.find(By::Id("feedback-form")).await?;
+    fill(&fb, "text", "已更换锈蚀管段并试压合格").await?;
+    fb.find(By::Name("evidence"))
+        .await?
+        .send_keys(photo.to_str().unwrap())
+        .await?;
+    fb.find(By::Css("button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    driver.find(By::Css(".flash.ok")).await?;
+    logout(driver).await?;
+
+    login(driver, "office").await?;
+    driver.goto(format!("{}{url}", app.base)).await?;
+    let verify = driver.find(By::Id("verify-form")).await?;
+    verify.find(By::Name("on_site")).await?.click().await?;
+    verify
+        .find(By::Css("button[value=pass]"))
+        .await?
+        .click()
+        .await?;
+    driver.find(By::Css(".flash.ok")).await?;
+    let status = driver.find(By::Id("status")).await?.text().await?;
+    assert!(status.contains("已销号"), "{status}");
+    shot(driver, "hazard-closed.png").await?;
+    driver.goto(format!("{}/hazards/listed", app.base)).await?;
+    let board = driver.find(By::Id("board")).await?.text().await?;
+    assert!(
+        board.contains("已摘牌") && board.contains("王副区长"),
+        "{board}"
+    );
+    shot(driver, "hazard-board.png").await?;
+    Ok(())
+}
+
 async fn campaign_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()> {
     let files = std::env::temp_dir().join(format!("anjian-journey-{}", std::process::id()));
     std::fs::create_dir_all(&files).unwrap();
