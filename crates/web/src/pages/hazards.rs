@@ -151,10 +151,8 @@ fn business(u: &User) -> Result<(), Problem> {
     }
 }
 
-/// The most rows one export holds.
-const EXPORT_MAX: usize = 200_000;
-
-/// GET /hazards.xlsx: the ledger with the page's filters, every keyset page.
+/// GET /hazards.xlsx: the ledger with the page's filters, every keyset page, written
+/// with constant memory to a temporary file that is streamed out and removed.
 pub async fn export(
     State(state): State<AppState>,
     PageUser(u): PageUser,
@@ -163,50 +161,83 @@ pub async fn export(
     business(&u)?;
     let mut f = q.filter(1000)?;
     let (scope, day) = (u.scope(), today(&state));
-    let mut rows: Vec<Vec<String>> = Vec::new();
+    let failed = |_| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "xlsx", "生成表格失败");
+    let headers = [
+        "编号",
+        "责任单位",
+        "行业领域",
+        "等级",
+        "来源",
+        "隐患部位",
+        "隐患描述",
+        "发现日期",
+        "整改时限",
+        "状态",
+        "逾期",
+        "挂牌督办",
+    ];
+    let widths = [
+        18.0, 16.0, 10.0, 10.0, 10.0, 30.0, 40.0, 12.0, 12.0, 12.0, 6.0, 8.0,
+    ];
+    let mut sheet =
+        anjian_core::sheet::SheetWriter::new("隐患台账", &headers, &widths).map_err(failed)?;
     loop {
         let page = hazards::list(&state.db, &scope, day, &f).await?;
         let full = page.len() as i64 == f.limit;
         f.after = page.last().map(|r| r.id);
-        rows.extend(page.into_iter().map(|r| {
-            vec![
-                r.id.to_string(),
-                r.unit_name,
-                r.sector,
-                level_label(&r.level).to_string(),
-                source_label(&r.source).to_string(),
-                r.place,
-                r.description,
-                r.discovered_on,
-                r.deadline.unwrap_or_default(),
-                status_label(&r.status).to_string(),
-                if r.overdue == 1 { "是" } else { "" }.to_string(),
-                if r.listed == 1 { "是" } else { "" }.to_string(),
-            ]
-        }));
-        if !full || rows.len() >= EXPORT_MAX {
+        let rows: Vec<Vec<String>> = page
+            .into_iter()
+            .map(|r| {
+                vec![
+                    r.id.to_string(),
+                    r.unit_name,
+                    r.sector,
+                    level_label(&r.level).to_string(),
+                    source_label(&r.source).to_string(),
+                    r.place,
+                    r.description,
+                    r.discovered_on,
+                    r.deadline.unwrap_or_default(),
+                    status_label(&r.status).to_string(),
+                    if r.overdue == 1 { "是" } else { "" }.to_string(),
+                    if r.listed == 1 { "是" } else { "" }.to_string(),
+                ]
+            })
+            .collect();
+        sheet.rows(&rows).map_err(failed)?;
+        if !full {
             break;
         }
     }
-    super::xlsx_response(
-        "隐患台账",
-        &[
-            "编号",
-            "责任单位",
-            "行业领域",
-            "等级",
-            "来源",
-            "隐患部位",
-            "隐患描述",
-            "发现日期",
-            "整改时限",
-            "状态",
-            "逾期",
-            "挂牌督办",
+    let path = std::env::temp_dir().join(format!(
+        "anjian-export-{}.xlsx",
+        anjian_store::ids::next_id(state.now())
+    ));
+    let saved = path.clone();
+    tokio::task::spawn_blocking(move || sheet.save(&saved))
+        .await
+        .map_err(|_| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "xlsx", "生成表格失败"))?
+        .map_err(failed)?;
+    let file = tokio::fs::File::open(&path)
+        .await
+        .map_err(|_| Problem::not_found())?;
+    // The open file stays readable after its name is removed.
+    let _ = tokio::fs::remove_file(&path).await;
+    let body = axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(file));
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"hazards.xlsx\"".to_string(),
+            ),
         ],
-        &rows,
-        "hazards.xlsx",
+        body,
     )
+        .into_response())
 }
 
 /// The form that records a hazard (the same fields as the API).
