@@ -439,24 +439,7 @@ pub async fn launch(
     };
     let c = plans::start_campaign_in(&mut tx, now_ms, actor, &new).await?;
     for (name, from, to) in &l.periods {
-        let name = anjian_core::error::required_text("name", "时段名称", name, 100)?;
-        if to < from {
-            return Err(invalid(
-                "invalid_ends_on",
-                "ends_on",
-                "时段的结束日期不能早于开始日期",
-            ));
-        }
-        tx.execute(
-            q("INSERT INTO campaign_periods (id, campaign_id, name, starts_on, ends_on, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(next_id(now_ms))
-                .bind(c.id)
-                .bind(name.as_str())
-                .bind(from.format("%Y-%m-%d").to_string())
-                .bind(to.format("%Y-%m-%d").to_string())
-                .bind(now_ms),
-        )
-        .await?;
+        insert_period(&mut tx, now_ms, c.id, name, *from, *to).await?;
     }
     let spans: Vec<(NaiveDate, NaiveDate)> = l.periods.iter().map(|(_, f, t)| (*f, *t)).collect();
     let x = compute(
@@ -500,11 +483,46 @@ impl Period {
     }
 }
 
+const PERIODS_OF: &str = "SELECT id, name, starts_on, ends_on FROM campaign_periods WHERE campaign_id = $1 ORDER BY starts_on, id";
+
+/// Names a special period of a campaign inside the caller's transaction; returns it as
+/// the audit entry shows it ("name from至to").
+async fn insert_period(
+    tx: &mut Tx,
+    now_ms: i64,
+    campaign_id: i64,
+    name: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<String> {
+    let name = anjian_core::error::required_text("name", "时段名称", name, 100)?;
+    if to < from {
+        return Err(invalid(
+            "invalid_ends_on",
+            "ends_on",
+            "时段的结束日期不能早于开始日期",
+        ));
+    }
+    let (from, to) = (
+        from.format("%Y-%m-%d").to_string(),
+        to.format("%Y-%m-%d").to_string(),
+    );
+    tx.execute(
+        q("INSERT INTO campaign_periods (id, campaign_id, name, starts_on, ends_on, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(next_id(now_ms))
+            .bind(campaign_id)
+            .bind(name.as_str())
+            .bind(from.as_str())
+            .bind(to.as_str())
+            .bind(now_ms),
+    )
+    .await?;
+    Ok(format!("{name} {from}至{to}"))
+}
+
 /// A campaign's special periods, by start.
 pub async fn periods(db: &Db, campaign_id: i64) -> Result<Vec<Period>> {
-    db.read()
-        .all(q("SELECT id, name, starts_on, ends_on FROM campaign_periods WHERE campaign_id = $1 ORDER BY starts_on, id").bind(campaign_id))
-        .await
+    db.read().all(q(PERIODS_OF).bind(campaign_id)).await
 }
 
 /// The special periods of every campaign, by campaign and start (one query).
@@ -565,40 +583,16 @@ pub async fn rewindow(
     let c = plans::campaign(db, campaign_id).await?;
     let date = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
     let mut moved = c.clone();
-    match &change {
-        Change::End(end) => {
-            if date(*end) < c.starts_on {
-                return Err(invalid(
-                    "invalid_ends_on",
-                    "ends_on",
-                    &format!("结束日期不能早于开始日期 {}", c.starts_on),
-                ));
-            }
-            moved.ends_on = Some(date(*end));
-        }
-        Change::AddPeriod {
-            starts_on, ends_on, ..
-        } if ends_on < starts_on => {
+    if let Change::End(end) = &change {
+        if date(*end) < c.starts_on {
             return Err(invalid(
                 "invalid_ends_on",
                 "ends_on",
-                "时段的结束日期不能早于开始日期",
+                &format!("结束日期不能早于开始日期 {}", c.starts_on),
             ));
         }
-        _ => {}
+        moved.ends_on = Some(date(*end));
     }
-    let (name, period_start, period_end) = match &change {
-        Change::AddPeriod {
-            name,
-            starts_on,
-            ends_on,
-        } => (
-            anjian_core::error::required_text("name", "时段名称", name, 100)?,
-            date(*starts_on),
-            date(*ends_on),
-        ),
-        _ => Default::default(),
-    };
     let plan = plans::load_for(db, &c).await?;
     let ids = plans::plan_ids(db, c.plan_id).await?;
     let win = window(&moved)?;
@@ -617,22 +611,14 @@ pub async fn rewindow(
             .await?;
             ("campaign.set_end", c.ends_on.clone(), moved.ends_on.clone())
         }
-        Change::AddPeriod { .. } => {
-            tx.execute(
-                q("INSERT INTO campaign_periods (id, campaign_id, name, starts_on, ends_on, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-                    .bind(next_id(now_ms))
-                    .bind(campaign_id)
-                    .bind(name.as_str())
-                    .bind(period_start.as_str())
-                    .bind(period_end.as_str())
-                    .bind(now_ms),
-            )
-            .await?;
-            (
-                "campaign.add_period",
-                None,
-                Some(format!("{name} {period_start}至{period_end}")),
-            )
+        Change::AddPeriod {
+            name,
+            starts_on,
+            ends_on,
+        } => {
+            let added =
+                insert_period(&mut tx, now_ms, campaign_id, name, *starts_on, *ends_on).await?;
+            ("campaign.add_period", None, Some(added))
         }
         Change::RemovePeriod(id) => {
             let gone: Option<(String, String, String)> = tx
@@ -648,9 +634,7 @@ pub async fn rewindow(
             )
         }
     };
-    let periods: Vec<Period> = tx
-        .all(q("SELECT id, name, starts_on, ends_on FROM campaign_periods WHERE campaign_id = $1 ORDER BY starts_on, id").bind(campaign_id))
-        .await?;
+    let periods: Vec<Period> = tx.all(q(PERIODS_OF).bind(campaign_id)).await?;
     let spans: Vec<(NaiveDate, NaiveDate)> = periods.iter().filter_map(Period::span).collect();
     let assignments: Vec<(i64, Option<i64>, Option<i64>, i64)> = tx
         .all(q("SELECT id, work_item_id, duty_id, unit_id FROM assignments WHERE campaign_id = $1 AND role <> 'invited'").bind(campaign_id))

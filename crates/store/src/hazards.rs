@@ -409,6 +409,19 @@ pub async fn get(db: &Db, scope: &Scope, today: NaiveDate, id: i64) -> Result<Ha
     })
 }
 
+/// `SELECT {columns}` of hazard `id` (as `h`, with its case `c` and unit `u`) if it is
+/// visible in `scope`: the one lookup every write on a hazard starts from.
+fn scoped(scope: &Scope, columns: &str, id: i64) -> Q {
+    scope
+        .hazards(
+            q(format!("SELECT {columns} FROM hazards h JOIN cases c ON c.id = h.case_id JOIN units u ON u.id = h.unit_id WHERE ")),
+            "h",
+            "u",
+        )
+        .push(" AND h.id = ")
+        .push_bind(id)
+}
+
 /// What a step carries besides itself.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct StepExtras<'a> {
@@ -456,21 +469,6 @@ pub async fn step(
         _ => {}
     }
     let mut tx = db.begin().await?;
-    let seen: Option<(i64,)> = tx
-        .opt(
-            scope
-                .hazards(
-                    q("SELECT h.id FROM hazards h JOIN units u ON u.id = h.unit_id WHERE "),
-                    "h",
-                    "u",
-                )
-                .push(" AND h.id = ")
-                .push_bind(id),
-        )
-        .await?;
-    if seen.is_none() {
-        return Err(Error::NotFound);
-    }
     #[derive(sqlx::FromRow)]
     struct C {
         case_id: i64,
@@ -483,8 +481,9 @@ pub async fn step(
         listing_unit: Option<i64>,
     }
     let c: C = tx
-        .one(q("SELECT c.id AS case_id, c.status, c.assigner_unit_id, c.unit_id, c.deadline, c.extension_until, h.level, (SELECT l.unit_id FROM hazard_listings l WHERE l.hazard_id = h.id AND l.closed_at IS NULL ORDER BY l.id DESC LIMIT 1) AS listing_unit FROM hazards h JOIN cases c ON c.id = h.case_id WHERE h.id = $1").bind(id))
-        .await?;
+        .opt(scoped(scope, "c.id AS case_id, c.status, c.assigner_unit_id, c.unit_id, c.deadline, c.extension_until, h.level, (SELECT l.unit_id FROM hazard_listings l WHERE l.hazard_id = h.id AND l.closed_at IS NULL ORDER BY l.id DESC LIMIT 1) AS listing_unit", id))
+        .await?
+        .ok_or(Error::NotFound)?;
     let parse = |s: &Option<String>| {
         s.as_deref()
             .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
@@ -625,12 +624,7 @@ pub async fn list_for_supervision(
     let unit = actor.unit_id.ok_or(Error::Forbidden)?;
     let mut tx = db.begin().await?;
     let row: Option<(i64, String, String, i64)> = tx
-        .opt(
-            scope
-                .hazards(q("SELECT h.case_id, h.level, h.status, h.listed FROM hazards h JOIN units u ON u.id = h.unit_id WHERE "), "h", "u")
-                .push(" AND h.id = ")
-                .push_bind(id),
-        )
+        .opt(scoped(scope, "h.case_id, h.level, h.status, h.listed", id))
         .await?;
     let (case_id, level, status, listed) = row.ok_or(Error::NotFound)?;
     if level != "major" {

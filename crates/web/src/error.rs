@@ -178,6 +178,15 @@ impl ErrorPage {
     }
 }
 
+/// Renders a page that carries a form: 422 when it shows a refusal, 200 otherwise.
+pub fn render_form<T: Template>(t: &T, refused: bool) -> Response {
+    let mut r = render(t);
+    if refused && r.status() == StatusCode::OK {
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    r
+}
+
 /// Renders a template into a response, or the 500 page if rendering fails.
 pub fn render<T: Template>(t: &T) -> Response {
     match t.render() {

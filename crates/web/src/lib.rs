@@ -11,6 +11,7 @@ pub mod jobs;
 pub mod pages;
 pub mod password;
 mod router;
+pub mod upload;
 
 use std::sync::Arc;
 

@@ -123,10 +123,9 @@ pub async fn list(
     Params(f): Params<HazardQuery>,
 ) -> Result<Json<Vec<HazardRow>>, ApiError> {
     let nonempty = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
-    let level = nonempty(f.level);
-    if let Some(l) = &level {
-        anjian_core::hazard::Level::parse(l)?;
-    }
+    let level = nonempty(f.level)
+        .map(|l| anjian_core::hazard::Level::parse(&l))
+        .transpose()?;
     let status = nonempty(f.status);
     if let Some(s) = &status
         && s != "overdue"
@@ -142,11 +141,7 @@ pub async fn list(
     let filter = HazardFilter {
         unit: f.unit,
         sector: nonempty(f.sector),
-        level: level.map(|l| {
-            anjian_core::hazard::Level::parse(&l)
-                .map(|l| l.as_str().to_string())
-                .unwrap_or(l)
-        }),
+        level: level.map(|l| l.as_str().to_string()),
         status,
         listed: f.listed,
         after: f.after,

@@ -108,13 +108,7 @@ pub async fn read_report(
     state: &AppState,
     form: &mut Multipart,
 ) -> Result<(String, Vec<EvidenceFile>), Problem> {
-    let bad_upload = |e: axum::extract::multipart::MultipartError| {
-        Problem::new(
-            e.status(),
-            "bad_upload",
-            "上传的内容无法读取或过大（合计不超过10MB）",
-        )
-    };
+    let bad_upload = crate::upload::bad_upload;
     let mut text = String::new();
     let mut files: Vec<EvidenceFile> = Vec::new();
     while let Some(field) = form.next_field().await.map_err(bad_upload)? {

@@ -670,20 +670,7 @@ pub async fn import(
     mut form: Multipart,
 ) -> Result<Response, PageError> {
     require(&state, &u, Role::can_edit_directory, "directory.import").await?;
-    let mut bytes = None;
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|e| Problem::new(e.status(), "bad_upload", "上传的文件无法读取或过大"))?
-    {
-        if field.name() == Some("file") {
-            bytes =
-                Some(field.bytes().await.map_err(|e| {
-                    Problem::new(e.status(), "bad_upload", "上传的文件无法读取或过大")
-                })?);
-        }
-    }
-    let bytes = bytes
+    let bytes = Some(crate::upload::file_field(&mut form).await?)
         .filter(|b| !b.is_empty())
         .ok_or_else(|| Problem::bad_field("file_required", "file", "请选择要导入的 .xlsx 文件"))?;
     let report = sheet::import(&state.db, state.now(), &u.actor(), &bytes).await?;

@@ -17,7 +17,7 @@ use super::{Done, Layout, PageForm, PageQuery, after_form};
 use crate::AppState;
 use crate::api::path_id;
 use crate::auth::PageUser;
-use crate::error::{PageError, Problem, render};
+use crate::error::{PageError, Problem, render, render_form};
 
 type User = anjian_store::accounts::SessionUser;
 
@@ -55,9 +55,7 @@ pub struct LedgerQuery {
 impl LedgerQuery {
     fn filter(&self, limit: i64) -> Result<HazardFilter, Problem> {
         let some = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
-        if let Some(l) = some(&self.level) {
-            Level::parse(&l)?;
-        }
+        let level = some(&self.level).map(|l| Level::parse(&l)).transpose()?;
         if let Some(s) = some(&self.status)
             && s != "overdue"
             && Status::parse(&s).is_none()
@@ -67,7 +65,7 @@ impl LedgerQuery {
         Ok(HazardFilter {
             unit: None,
             sector: some(&self.sector),
-            level: some(&self.level),
+            level: level.map(|l| l.as_str().to_string()),
             status: some(&self.status),
             listed: (self.listed == "1").then_some(true),
             after: self.after,
@@ -240,31 +238,12 @@ pub async fn export(
         .into_response())
 }
 
-/// The form that records a hazard (the same fields as the API).
+/// The form that records a hazard: the API's fields, with the governance plan's six
+/// parts as flat `g_*` fields (a form cannot nest).
 #[derive(Deserialize, Default, Clone)]
 pub struct HazardForm {
-    #[serde(default)]
-    pub level: String,
-    #[serde(default)]
-    pub sector: String,
-    #[serde(default)]
-    pub source: String,
-    #[serde(default)]
-    pub place: String,
-    #[serde(default)]
-    pub description: String,
-    #[serde(default)]
-    pub discovered_on: String,
-    #[serde(default)]
-    pub measures: String,
-    #[serde(default)]
-    pub responsible_person: String,
-    #[serde(default)]
-    pub funds: String,
-    #[serde(default)]
-    pub deadline: String,
-    #[serde(default)]
-    pub contingency_plan: String,
+    #[serde(flatten)]
+    pub h: HazardInput,
     #[serde(default)]
     pub g_targets: String,
     #[serde(default)]
@@ -281,27 +260,16 @@ pub struct HazardForm {
 
 impl HazardForm {
     fn input(&self) -> HazardInput {
-        let g = GovernancePlan {
-            targets: self.g_targets.clone(),
-            methods: self.g_methods.clone(),
-            funds_and_materials: self.g_funds_and_materials.clone(),
-            people: self.g_people.clone(),
-            deadline: self.g_deadline.clone(),
-            safety_measures: self.g_safety_measures.clone(),
-        };
         HazardInput {
-            level: self.level.clone(),
-            sector: self.sector.clone(),
-            source: self.source.clone(),
-            place: self.place.clone(),
-            description: self.description.clone(),
-            discovered_on: self.discovered_on.clone(),
-            measures: self.measures.clone(),
-            responsible_person: self.responsible_person.clone(),
-            funds: self.funds.clone(),
-            deadline: self.deadline.clone(),
-            contingency_plan: self.contingency_plan.clone(),
-            governance_plan: Some(g),
+            governance_plan: Some(GovernancePlan {
+                targets: self.g_targets.clone(),
+                methods: self.g_methods.clone(),
+                funds_and_materials: self.g_funds_and_materials.clone(),
+                people: self.g_people.clone(),
+                deadline: self.g_deadline.clone(),
+                safety_measures: self.g_safety_measures.clone(),
+            }),
+            ..self.h.clone()
         }
     }
 }
@@ -323,26 +291,24 @@ async fn new_page(
     f: HazardForm,
     error: Option<String>,
 ) -> Result<Response, PageError> {
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    let mut r = render(&NewPage {
-        layout: Layout::of(u),
-        sectors: hazards::sectors(&state.db)
-            .await?
-            .into_iter()
-            .map(|(_, n)| n)
-            .collect(),
-        sources: Source::ALL
-            .iter()
-            .map(|s| (s.as_str(), s.label()))
-            .collect(),
-        f,
-        error,
-    });
-    *r.status_mut() = status;
+    let refused = error.is_some();
+    let r = render_form(
+        &NewPage {
+            layout: Layout::of(u),
+            sectors: hazards::sectors(&state.db)
+                .await?
+                .into_iter()
+                .map(|(_, n)| n)
+                .collect(),
+            sources: Source::ALL
+                .iter()
+                .map(|s| (s.as_str(), s.label()))
+                .collect(),
+            f,
+            error,
+        },
+        refused,
+    );
     Ok(r)
 }
 
@@ -353,8 +319,11 @@ pub async fn new(
 ) -> Result<Response, PageError> {
     business(&u)?;
     let f = HazardForm {
-        level: "general".into(),
-        discovered_on: today(&state).format("%Y-%m-%d").to_string(),
+        h: HazardInput {
+            level: "general".into(),
+            discovered_on: today(&state).format("%Y-%m-%d").to_string(),
+            ..Default::default()
+        },
         ..Default::default()
     };
     new_page(&state, &u, f, None).await
@@ -460,34 +429,35 @@ async fn hazard_page(
                 .collect(),
         })
         .collect();
-    let mut r = render(&HazardPage {
-        layout: Layout::of(u),
-        level: level_label(&h.row.level),
-        status: status.label(),
-        source: source_label(&h.row.source),
-        funds: h
-            .funds_fen
-            .map(|f| format!("{}.{:02} 元", f / 100, f % 100))
-            .unwrap_or_default(),
-        steps,
-        can_feedback: responsible && matches!(status, Status::Assigned | Status::Rectifying),
-        can_verify: me == verifier && status == Status::Feedback,
-        on_site_required: h.listing_unit_id.is_some(),
-        can_request_extension: responsible
-            && matches!(status, Status::Assigned | Status::Rectifying)
-            && h.extension_until.is_none(),
-        can_decide_extension: me == h.assigner_unit_id && open && h.extension_until.is_some(),
-        can_list: u.role().can_run_campaigns()
-            && open
-            && h.row.level == "major"
-            && h.row.listed == 0,
-        h,
-        flash,
-        error: error.clone(),
-    });
-    if error.is_some() {
-        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
+    let refused = error.is_some();
+    let r = render_form(
+        &HazardPage {
+            layout: Layout::of(u),
+            level: level_label(&h.row.level),
+            status: status.label(),
+            source: source_label(&h.row.source),
+            funds: h
+                .funds_fen
+                .map(|f| format!("{}.{:02} 元", f / 100, f % 100))
+                .unwrap_or_default(),
+            steps,
+            can_feedback: responsible && matches!(status, Status::Assigned | Status::Rectifying),
+            can_verify: me == verifier && status == Status::Feedback,
+            on_site_required: h.listing_unit_id.is_some(),
+            can_request_extension: responsible
+                && matches!(status, Status::Assigned | Status::Rectifying)
+                && h.extension_until.is_none(),
+            can_decide_extension: me == h.assigner_unit_id && open && h.extension_until.is_some(),
+            can_list: u.role().can_run_campaigns()
+                && open
+                && h.row.level == "major"
+                && h.row.listed == 0,
+            h,
+            flash,
+            error,
+        },
+        refused,
+    );
     Ok(r)
 }
 
@@ -805,28 +775,7 @@ pub async fn import(
     mut form: Multipart,
 ) -> Result<Response, PageError> {
     business(&u)?;
-    let mut bytes = Vec::new();
-    while let Some(field) = form.next_field().await.map_err(|e| {
-        Problem::new(
-            e.status(),
-            "bad_upload",
-            "上传的内容无法读取或过大（不超过10MB）",
-        )
-    })? {
-        if field.name() == Some("file") {
-            bytes = field
-                .bytes()
-                .await
-                .map_err(|e| {
-                    Problem::new(
-                        e.status(),
-                        "bad_upload",
-                        "上传的内容无法读取或过大（不超过10MB）",
-                    )
-                })?
-                .to_vec();
-        }
-    }
+    let bytes = crate::upload::file_field(&mut form).await?;
     let sectors: Vec<String> = hazards::sectors(&state.db)
         .await?
         .into_iter()

@@ -6,7 +6,7 @@ use anjian_core::role::Role;
 use anjian_store::reports::{self, ObligationDetail};
 use askama::Template;
 use axum::extract::{Multipart, Path, State as AxumState};
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
@@ -14,7 +14,7 @@ use super::{Done, Layout, PageForm, PageQuery, after_form};
 use crate::AppState;
 use crate::api::path_id;
 use crate::auth::PageUser;
-use crate::error::{PageError, Problem, render};
+use crate::error::{PageError, Problem, render_form};
 
 /// A report as the page shows it.
 pub struct ReportView {
@@ -64,44 +64,45 @@ async fn page(
     let can_review = stored == State::Submitted
         && reports::may_review(u.role().sees_everything(), u.unit_id, &o);
     let list = reports::reports(&state.db, id).await?;
-    let mut r = render(&ObligationPage {
-        layout: Layout::of(u),
-        role_label: match o.role.as_str() {
-            "lead" => "牵头单位",
-            "co" => "配合单位",
-            _ => "必要时邀请",
+    let refused = error.is_some();
+    let r = render_form(
+        &ObligationPage {
+            layout: Layout::of(u),
+            role_label: match o.role.as_str() {
+                "lead" => "牵头单位",
+                "co" => "配合单位",
+                _ => "必要时邀请",
+            },
+            state_label: effective.label(),
+            can_submit,
+            can_review,
+            can_waive: u.role().sees_everything()
+                && matches!(stored, State::Pending | State::Returned | State::Submitted),
+            reports: list
+                .into_iter()
+                .map(|r| ReportView {
+                    when: anjian_core::time::format_local(r.submitted_at),
+                    author: r.author.unwrap_or_default(),
+                    decision: match r.decision.as_deref() {
+                        Some("accepted") => "已通过",
+                        Some("returned") => "已退回",
+                        _ => "待审核",
+                    },
+                    text: r.text,
+                    reason: r.reason,
+                    files: r
+                        .evidence
+                        .into_iter()
+                        .map(|f| (f.sha256, f.file_name))
+                        .collect(),
+                })
+                .collect(),
+            o,
+            flash,
+            error,
         },
-        state_label: effective.label(),
-        can_submit,
-        can_review,
-        can_waive: u.role().sees_everything()
-            && matches!(stored, State::Pending | State::Returned | State::Submitted),
-        reports: list
-            .into_iter()
-            .map(|r| ReportView {
-                when: anjian_core::time::format_local(r.submitted_at),
-                author: r.author.unwrap_or_default(),
-                decision: match r.decision.as_deref() {
-                    Some("accepted") => "已通过",
-                    Some("returned") => "已退回",
-                    _ => "待审核",
-                },
-                text: r.text,
-                reason: r.reason,
-                files: r
-                    .evidence
-                    .into_iter()
-                    .map(|f| (f.sha256, f.file_name))
-                    .collect(),
-            })
-            .collect(),
-        o,
-        flash,
-        error: error.clone(),
-    });
-    if error.is_some() {
-        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
+        refused,
+    );
     Ok(r)
 }
 

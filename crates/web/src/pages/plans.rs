@@ -17,7 +17,7 @@ use super::{Done, Layout, PageForm, PageQuery, after_form};
 use crate::AppState;
 use crate::api::path_id;
 use crate::auth::PageUser;
-use crate::error::{PageError, Problem, render};
+use crate::error::{PageError, Problem, render, render_form};
 
 /// The list of campaigns, with the office's forms.
 #[derive(Template)]
@@ -62,33 +62,31 @@ async fn list_page(
     flash: Option<String>,
     error: Option<String>,
 ) -> Result<Response, PageError> {
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    let mut r = render(&CampaignsPage {
-        layout: Layout::of(u),
-        campaigns: {
-            let mut periods = expansion::all_periods(&state.db).await?;
-            plans::campaign_lines(&state.db)
-                .await?
-                .into_iter()
-                .map(|c| CampaignItem {
-                    periods: periods
-                        .extract_if(.., |(id, _)| *id == c.id)
-                        .map(|(_, p)| p)
-                        .collect(),
-                    c,
-                })
-                .collect()
+    let refused = error.is_some();
+    let r = render_form(
+        &CampaignsPage {
+            layout: Layout::of(u),
+            campaigns: {
+                let mut periods = expansion::all_periods(&state.db).await?;
+                plans::campaign_lines(&state.db)
+                    .await?
+                    .into_iter()
+                    .map(|c| CampaignItem {
+                        periods: periods
+                            .extract_if(.., |(id, _)| *id == c.id)
+                            .map(|(_, p)| p)
+                            .collect(),
+                        c,
+                    })
+                    .collect()
+            },
+            office: u.role().can_run_campaigns(),
+            next_year: this_year(state) + 1,
+            flash,
+            error,
         },
-        office: u.role().can_run_campaigns(),
-        next_year: this_year(state) + 1,
-        flash,
-        error,
-    });
-    *r.status_mut() = status;
+        refused,
+    );
     Ok(r)
 }
 
@@ -144,13 +142,7 @@ pub async fn import(
     mut form: Multipart,
 ) -> Result<Response, PageError> {
     crate::auth::require(&state, &u, Role::can_run_campaigns, "plan.import").await?;
-    let bad_upload = |e: axum::extract::multipart::MultipartError| {
-        Problem::new(
-            e.status(),
-            "bad_upload",
-            "上传的内容无法读取或过大（不超过10MB）",
-        )
-    };
+    let bad_upload = crate::upload::bad_upload;
     let (mut file_name, mut bytes) = (String::new(), Vec::new());
     let (mut title, mut doc_number, mut year, mut ends_on) =
         (String::new(), String::new(), String::new(), String::new());
