@@ -126,6 +126,25 @@ impl Step {
     }
 }
 
+impl Step {
+    /// What the step does to the case's rectification obligation (the deadline owed by
+    /// the responsible unit), in order: a feedback submits it, a verification accepts or
+    /// returns it, a close on the spot submits and accepts it at once.
+    pub fn obligation_actions(&self) -> &'static [crate::obligation::Action] {
+        use crate::obligation::Action;
+        match self {
+            Step::Feedback => &[Action::Submit],
+            Step::Verify { pass: true } => &[Action::Accept],
+            Step::Verify { pass: false } => &[Action::Return],
+            Step::CloseOnSpot => &[Action::Submit, Action::Accept],
+            Step::Assign { .. }
+            | Step::Start
+            | Step::RequestExtension { .. }
+            | Step::DecideExtension { .. } => &[],
+        }
+    }
+}
+
 /// A case's state as the rule sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Case {

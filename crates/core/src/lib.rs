@@ -11,6 +11,7 @@ pub mod error;
 pub mod evidence;
 pub mod hazard;
 pub mod ledger;
+pub mod monthly_report;
 pub mod obligation;
 pub mod password;
 pub mod plan;

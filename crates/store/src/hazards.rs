@@ -159,7 +159,7 @@ async fn insert_in(
             .bind(now_ms),
     )
     .await?;
-    add_step(
+    crate::cases::add_step(
         tx,
         now_ms,
         actor,
@@ -168,6 +168,19 @@ async fn insert_in(
         None,
         assigned.status,
         &format!("整改时限 {}", day(deadline)),
+    )
+    .await?;
+    let label: String = format!("隐患整改：{}", h.description)
+        .chars()
+        .take(60)
+        .collect();
+    crate::cases::open_obligation(
+        tx,
+        now_ms,
+        (case_id, unit_id),
+        deadline,
+        &label,
+        h.discovered_on,
     )
     .await?;
     let id = next_id(now_ms);
@@ -209,34 +222,6 @@ fn action(step: &Step) -> &'static str {
         Step::DecideExtension { approve: false } => "hazard.extend_refuse",
         Step::CloseOnSpot => "hazard.close_on_spot",
     }
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn add_step(
-    tx: &mut Tx,
-    now_ms: i64,
-    actor: &Actor,
-    case_id: i64,
-    step: &str,
-    from: Option<Status>,
-    to: Status,
-    note: &str,
-) -> Result<i64> {
-    let id = next_id(now_ms);
-    tx.execute(
-        q("INSERT INTO case_steps (id, case_id, step, from_status, to_status, actor_id, unit_id, note, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
-            .bind(id)
-            .bind(case_id)
-            .bind(step)
-            .bind(from.map(|s| s.as_str()))
-            .bind(to.as_str())
-            .bind(actor.user_id)
-            .bind(actor.unit_id)
-            .bind(note)
-            .bind(now_ms),
-    )
-    .await?;
-    Ok(id)
 }
 
 /// A ledger line.
@@ -422,6 +407,25 @@ fn scoped(scope: &Scope, columns: &str, id: i64) -> Q {
         .push_bind(id)
 }
 
+/// The hazard of case `case_id`, if it is visible in `scope` (a case's link leads to
+/// its hazard).
+pub async fn of_case(db: &Db, scope: &Scope, case_id: i64) -> Result<i64> {
+    let (id,): (i64,) = db
+        .read()
+        .one(
+            scope
+                .hazards(
+                    q("SELECT h.id FROM hazards h JOIN units u ON u.id = h.unit_id WHERE "),
+                    "h",
+                    "u",
+                )
+                .push(" AND h.case_id = ")
+                .push_bind(case_id),
+        )
+        .await?;
+    Ok(id)
+}
+
 /// What a step carries besides itself.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct StepExtras<'a> {
@@ -563,7 +567,9 @@ pub async fn step(
             .bind(id),
     )
     .await?;
-    let step_id = add_step(
+    crate::cases::follow_obligation(&mut tx, now_ms, c.case_id, step, after.deadline, today)
+        .await?;
+    let step_id = crate::cases::add_step(
         &mut tx,
         now_ms,
         actor,
@@ -655,7 +661,7 @@ pub async fn list_for_supervision(
     )
     .await?;
     let st = Status::parse(&status).unwrap_or(Status::Assigned);
-    add_step(
+    crate::cases::add_step(
         &mut tx,
         now_ms,
         actor,
@@ -705,7 +711,7 @@ pub enum StatsBy {
 }
 
 /// Figures of one group of hazards.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize, sqlx::FromRow)]
 pub struct StatLine {
     pub key: String,
     pub found: i64,
@@ -733,6 +739,18 @@ impl StatLine {
 
 /// Rectification figures over the hazards in scope, grouped (one query).
 pub async fn stats(db: &Db, scope: &Scope, today: NaiveDate, by: StatsBy) -> Result<Vec<StatLine>> {
+    stats_found(db, scope, today, by, None).await
+}
+
+/// [`stats`] over the hazards found between two days (inclusive), when given (a
+/// month's report).
+pub async fn stats_found(
+    db: &Db,
+    scope: &Scope,
+    today: NaiveDate,
+    by: StatsBy,
+    found: Option<(NaiveDate, NaiveDate)>,
+) -> Result<Vec<StatLine>> {
     let key = match by {
         StatsBy::Unit => "u.name",
         StatsBy::Sector => "s.name",
@@ -745,8 +763,14 @@ pub async fn stats(db: &Db, scope: &Scope, today: NaiveDate, by: StatsBy) -> Res
         CAST(SUM(CASE WHEN h.status <> 'closed' AND h.deadline < $1 THEN 1 ELSE 0 END) AS BIGINT) AS overdue \
         FROM hazards h JOIN units u ON u.id = h.unit_id JOIN sectors s ON s.id = h.sector_id WHERE "))
         .bind(day(today));
-    let query = scope
-        .hazards(head, "h", "u")
-        .push(&format!(" GROUP BY {key} ORDER BY {key}"));
+    let mut query = scope.hazards(head, "h", "u");
+    if let Some((from, to)) = found {
+        query = query
+            .push(" AND h.discovered_on >= ")
+            .push_bind(day(from))
+            .push(" AND h.discovered_on <= ")
+            .push_bind(day(to));
+    }
+    let query = query.push(&format!(" GROUP BY {key} ORDER BY {key}"));
     db.read().all(query).await
 }

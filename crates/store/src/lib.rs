@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod calendar;
+pub mod cases;
 pub mod db;
 pub mod directory;
 pub mod error;
@@ -15,6 +16,7 @@ pub mod files;
 pub mod hazards;
 pub mod ids;
 pub mod migrate;
+pub mod monthly_reports;
 pub mod obligations;
 pub mod plans;
 pub mod reminders;

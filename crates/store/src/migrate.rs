@@ -37,10 +37,14 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(10, "0010_obligation_tallies"),
     migration!(11, "0011_hazards"),
     migration!(12, "0012_hazard_listings"),
+    migration!(13, "0013_case_obligations"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.
 pub async fn run(db: &Db, now_ms: i64) -> Result<usize> {
+    if let Db::Sqlite(pool) = db {
+        return run_sqlite(pool, now_ms).await;
+    }
     let mut tx = db.begin().await?;
     tx.execute(q(
         "CREATE TABLE IF NOT EXISTS anjian_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
@@ -67,6 +71,64 @@ pub async fn run(db: &Db, now_ms: i64) -> Result<usize> {
         )
         .await?;
         ran += 1;
+    }
+    tx.commit().await?;
+    Ok(ran)
+}
+
+/// SQLite's migrations run on one connection with foreign keys off, so that a table
+/// can be rebuilt (SQLite cannot drop NOT NULL in place) while other tables reference
+/// it; every foreign key is checked before the transaction commits.
+async fn run_sqlite(pool: &sqlx::SqlitePool, now_ms: i64) -> Result<usize> {
+    let mut conn = pool.acquire().await?;
+    sqlx::query("PRAGMA foreign_keys = OFF")
+        .execute(&mut *conn)
+        .await?;
+    let ran = apply_sqlite(&mut conn, now_ms).await;
+    sqlx::query("PRAGMA foreign_keys = ON")
+        .execute(&mut *conn)
+        .await?;
+    ran
+}
+
+async fn apply_sqlite(conn: &mut sqlx::SqliteConnection, now_ms: i64) -> Result<usize> {
+    use sqlx::Connection;
+    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+    sqlx::query("CREATE TABLE IF NOT EXISTS anjian_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)")
+        .execute(&mut *tx)
+        .await?;
+    let done: Vec<(i64,)> = sqlx::query_as("SELECT version FROM anjian_migrations")
+        .fetch_all(&mut *tx)
+        .await?;
+    let mut ran = 0;
+    for m in MIGRATIONS {
+        if done.iter().any(|(v,)| *v == m.version) {
+            continue;
+        }
+        for stmt in split_statements(m.sqlite) {
+            // Our own embedded migration text, not user input.
+            sqlx::query(sqlx::AssertSqlSafe(stmt))
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query(
+            "INSERT INTO anjian_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+        )
+        .bind(m.version)
+        .bind(m.name)
+        .bind(now_ms)
+        .execute(&mut *tx)
+        .await?;
+        ran += 1;
+    }
+    let broken = sqlx::query("PRAGMA foreign_key_check")
+        .fetch_all(&mut *tx)
+        .await?;
+    if !broken.is_empty() {
+        return Err(crate::error::Error::Config(format!(
+            "迁移后有 {} 条外键引用不存在的记录",
+            broken.len()
+        )));
     }
     tx.commit().await?;
     Ok(ran)

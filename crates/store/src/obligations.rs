@@ -19,9 +19,14 @@ pub use crate::expansion::{ExpandReport, expand_campaign};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct ObligationRow {
     pub id: i64,
-    pub campaign_id: i64,
-    /// The work item or duty given to the unit (rows of one assignment are one duty).
-    pub assignment_id: i64,
+    /// The campaign it counts in (a case's deadline counts in the campaign running when
+    /// the problem was found, if any).
+    pub campaign_id: Option<i64>,
+    /// The work item or duty given to the unit (rows of one assignment are one duty);
+    /// empty for a case's rectification deadline.
+    pub assignment_id: Option<i64>,
+    /// The case whose rectification deadline this is.
+    pub case_id: Option<i64>,
     pub unit_id: i64,
     pub unit_name: String,
     pub role: String,
@@ -58,9 +63,9 @@ pub async fn list(
     f: &ObligationFilter,
 ) -> Result<Vec<ObligationRow>> {
     let today_s = today.format("%Y-%m-%d").to_string();
-    let mut query = q("SELECT o.id, o.campaign_id, o.assignment_id, o.unit_id, u.name AS unit_name, a.role, w.no AS work_item_no, w.text AS work_item_text, d.text AS duty_text, o.due_on, o.label, o.min_count, CASE WHEN o.state IN ('pending', 'returned') AND o.due_on < ")
+    let mut query = q("SELECT o.id, o.campaign_id, o.assignment_id, o.case_id, o.unit_id, u.name AS unit_name, COALESCE(a.role, 'responsible') AS role, w.no AS work_item_no, w.text AS work_item_text, d.text AS duty_text, o.due_on, o.label, o.min_count, CASE WHEN o.state IN ('pending', 'returned') AND o.due_on < ")
         .push_bind(today_s.clone())
-        .push(" THEN 'overdue' ELSE o.state END AS state FROM obligations o JOIN units u ON u.id = o.unit_id JOIN assignments a ON a.id = o.assignment_id LEFT JOIN work_items w ON w.id = a.work_item_id LEFT JOIN plan_duties d ON d.id = a.duty_id WHERE ");
+        .push(" THEN 'overdue' ELSE o.state END AS state FROM obligations o JOIN units u ON u.id = o.unit_id LEFT JOIN assignments a ON a.id = o.assignment_id LEFT JOIN work_items w ON w.id = a.work_item_id LEFT JOIN plan_duties d ON d.id = a.duty_id WHERE ");
     query = scope.obligations(query, "o", "u");
     if let Some(c) = f.campaign {
         query = query.push(" AND o.campaign_id = ").push_bind(c);

@@ -89,7 +89,7 @@ pub(crate) async fn import_in(
         let duty_id = next_id(now_ms);
         ids.duties.insert(d.no, duty_id);
         tx.execute(
-            q("INSERT INTO plan_duties (id, plan_id, no, text, responsibility_text, schedule_json, min_count, special_periods) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+            q("INSERT INTO plan_duties (id, plan_id, no, text, responsibility_text, schedule_json, min_count, special_periods, monthly_report) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
                 .bind(duty_id)
                 .bind(plan_id)
                 .bind(i64::from(d.no))
@@ -97,7 +97,8 @@ pub(crate) async fn import_in(
                 .bind(d.responsibility_text.as_str())
                 .bind(json(&d.schedule))
                 .bind(i64::from(d.min_count))
-                .bind(i64::from(d.special_periods)),
+                .bind(i64::from(d.special_periods))
+                .bind(i64::from(d.is_monthly_report())),
         )
         .await?;
     }

@@ -40,7 +40,9 @@ pub struct Report {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct ObligationDetail {
     pub id: i64,
-    pub campaign_id: i64,
+    pub campaign_id: Option<i64>,
+    /// The case whose rectification deadline this is (its page is the case's).
+    pub case_id: Option<i64>,
     pub unit_id: i64,
     pub unit_name: String,
     pub role: String,
@@ -56,7 +58,7 @@ pub struct ObligationDetail {
     pub reviewer_unit_id: Option<i64>,
 }
 
-const DETAIL: &str = "SELECT o.id, o.campaign_id, o.unit_id, u.name AS unit_name, a.role, a.work_item_id, w.no AS work_item_no, COALESCE(w.text, d.text, '') AS title, o.due_on, o.label, o.min_count, o.state, a.reviewer_unit_id FROM obligations o JOIN units u ON u.id = o.unit_id JOIN assignments a ON a.id = o.assignment_id LEFT JOIN work_items w ON w.id = a.work_item_id LEFT JOIN plan_duties d ON d.id = a.duty_id WHERE ";
+const DETAIL: &str = "SELECT o.id, o.campaign_id, o.case_id, o.unit_id, u.name AS unit_name, COALESCE(a.role, 'responsible') AS role, a.work_item_id, w.no AS work_item_no, COALESCE(w.text, d.text, o.label) AS title, o.due_on, o.label, o.min_count, o.state, a.reviewer_unit_id FROM obligations o JOIN units u ON u.id = o.unit_id LEFT JOIN assignments a ON a.id = o.assignment_id LEFT JOIN work_items w ON w.id = a.work_item_id LEFT JOIN plan_duties d ON d.id = a.duty_id WHERE ";
 
 /// The obligation `id` if it is visible in `scope` (see [`Scope::obligations`]).
 fn visible(scope: &Scope, id: i64) -> crate::db::Q {
@@ -71,8 +73,18 @@ pub async fn obligation(db: &Db, scope: &Scope, id: i64) -> Result<ObligationDet
     db.read().one(visible(scope, id)).await
 }
 
+/// An obligation to report on, review or waive: a case's rectification deadline moves
+/// only with its case's steps.
 async fn obligation_in(tx: &mut Tx, scope: &Scope, id: i64) -> Result<ObligationDetail> {
-    tx.one(visible(scope, id)).await
+    let o: ObligationDetail = tx.one(visible(scope, id)).await?;
+    if o.case_id.is_some() {
+        return Err(Error::Invalid(FieldError::new(
+            "case_obligation",
+            "obligation",
+            "整改时限随隐患的整改、反馈和核查办理，不能单独报送或审核",
+        )));
+    }
+    Ok(o)
 }
 
 /// The reports of an obligation, newest first, with their evidence (two queries).
@@ -148,11 +160,27 @@ pub async fn submit(
     text: &str,
     files: &[EvidenceFile],
 ) -> Result<i64> {
+    let mut tx = db.begin().await?;
+    let id = submit_in(&mut tx, now_ms, actor, scope, obligation_id, text, files).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// [`submit`] inside the caller's transaction (a monthly report submits its month's
+/// obligation with it).
+pub(crate) async fn submit_in(
+    tx: &mut Tx,
+    now_ms: i64,
+    actor: &Actor,
+    scope: &Scope,
+    obligation_id: i64,
+    text: &str,
+    files: &[EvidenceFile],
+) -> Result<i64> {
     let today = anjian_core::time::local_date(now_ms).unwrap_or(NaiveDate::MIN);
     let unit = actor.unit_id.unwrap_or_default();
     let text = anjian_core::error::required_text("text", "报送内容", text, 5000)?;
-    let mut tx = db.begin().await?;
-    let o = obligation_in(&mut tx, scope, obligation_id).await?;
+    let o = obligation_in(tx, scope, obligation_id).await?;
     if o.unit_id != unit {
         return Err(Error::Forbidden);
     }
@@ -199,8 +227,7 @@ pub async fn submit(
     let e = Entry::ok("obligation.submit", "obligation", obligation_id)
         .change(Some(o.state.clone()), Some(new_state.as_str().to_string()))
         .detail(format!("{} 报送，附{}个佐证材料", o.unit_name, files.len()));
-    audit::append(&mut tx, now_ms, actor, e).await?;
-    tx.commit().await?;
+    audit::append(tx, now_ms, actor, e).await?;
     Ok(id)
 }
 

@@ -620,3 +620,86 @@ async fn a_ledger_imports_from_the_template_all_or_nothing() {
         assert_eq!(hazard_count(&app).await, before + 3);
     }
 }
+
+/// A hazard's rectification deadline is an obligation of the responsible unit: it shows
+/// in the unit's to-do list (overdue when past), moves with the loop's steps, and cannot
+/// be reported on or reviewed apart from the hazard.
+#[tokio::test]
+async fn the_rectification_deadline_is_an_obligation() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let office = app.login("office").await;
+        let bachuan = app.login("bachuan").await;
+        let unit = app.unit_id("巴川街道").await;
+        let mut late = general("巴川街道某加油站");
+        late["unit"] = json!(unit);
+        late["discovered_on"] = json!("2022-07-01");
+        late["deadline"] = json!("2022-07-15");
+        let (s, h) = office.post("/api/v1/hazards", late).await;
+        assert_eq!(s, 201, "{h}");
+        let id = h["id"].as_i64().unwrap();
+        let owed = |list: &Value| -> Vec<Value> {
+            list.as_array()
+                .unwrap()
+                .iter()
+                .filter(|o| o["case_id"].as_i64().is_some())
+                .cloned()
+                .collect()
+        };
+        let (_, list) = bachuan
+            .get("/api/v1/obligations?state=overdue&limit=1000")
+            .await;
+        let mine = owed(&list);
+        assert_eq!(mine.len(), 1);
+        assert_eq!(mine[0]["due_on"], "2022-07-15");
+        assert!(mine[0]["title"].as_str().unwrap().contains("隐患整改"));
+        let obligation = mine[0]["id"].as_i64().unwrap();
+        // The to-do page lists it and leads to the hazard.
+        let (_, todo) = bachuan.get_text("/todo").await;
+        assert!(todo.contains("整改时限") && todo.contains("/cases/"));
+        let case = mine[0]["case_id"].as_i64().unwrap();
+        let r = bachuan
+            .http
+            .get(format!("{}/cases/{case}", bachuan.base))
+            .send()
+            .await
+            .unwrap();
+        let to = r
+            .headers()
+            .get("location")
+            .and_then(|l| l.to_str().ok())
+            .map(str::to_string)
+            .unwrap_or_else(|| r.url().path().to_string());
+        assert_eq!(to, format!("/hazards/{id}"));
+        // Another township does not see the case.
+        let anju = app.login("anju").await;
+        assert_eq!(anju.get_text(&format!("/cases/{case}")).await.0, 404);
+        // It is not reported on apart from the hazard.
+        let form = reqwest::multipart::Form::new().text("text", "已整改");
+        let r = bachuan
+            .http
+            .post(format!("{}/obligations/{obligation}/reports", bachuan.base))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 422);
+        // Feedback submits it; the office's verification closes it, late.
+        assert_eq!(feedback(&bachuan, id, "钢瓶已移出", true).await.0, 200);
+        let (_, list) = bachuan
+            .get("/api/v1/obligations?state=submitted&limit=1000")
+            .await;
+        assert_eq!(owed(&list).len(), 1);
+        let (s, _) = office
+            .post(
+                &format!("/api/v1/hazards/{id}/verify"),
+                json!({"pass": true}),
+            )
+            .await;
+        assert_eq!(s, 200);
+        let (_, list) = bachuan
+            .get("/api/v1/obligations?state=done_late&limit=1000")
+            .await;
+        assert_eq!(owed(&list)[0]["id"].as_i64(), Some(obligation));
+    }
+}

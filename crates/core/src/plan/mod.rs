@@ -67,6 +67,24 @@ pub struct Duty {
     pub special_periods: bool,
 }
 
+impl Duty {
+    /// Whether this is the monthly self-inspection report (每月28日前将自查情况和问题清单报
+    /// 区安委办): due every month, and about the units' problem lists. The monthly hazard
+    /// report fulfils its obligations.
+    pub fn is_monthly_report(&self) -> bool {
+        self.text.contains("问题清单")
+            && self.schedule.iter().any(|s| {
+                matches!(
+                    s,
+                    crate::schedule::Schedule::Recurring {
+                        every: crate::schedule::Period::Month,
+                        ..
+                    }
+                )
+            })
+    }
+}
+
 /// A whole plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Plan {

@@ -631,6 +631,8 @@ mod tests {
         assert_eq!(plan.duties.len(), 4, "{summary:#?}");
         // The monthly self-inspection report by the 28th.
         assert_eq!(d(0).responsibility_text, "各镇街、区级行业监管部门");
+        assert!(d(0).is_monthly_report());
+        assert!(!d(1).is_monthly_report() && !d(3).is_monthly_report());
         // The office's two supervision rounds, May to July.
         assert_eq!(d(1).responsibility_text, "区安委办、减灾办");
         assert_eq!(d(1).min_count, 2);

@@ -35,7 +35,10 @@ pub struct ObligationQuery {
 #[derive(Serialize, ToSchema)]
 pub struct ObligationJson {
     pub id: i64,
-    pub campaign_id: i64,
+    /// The campaign it counts in; empty for a case's deadline found outside any campaign.
+    pub campaign_id: Option<i64>,
+    /// The case (a hazard) whose rectification deadline this is.
+    pub case_id: Option<i64>,
     pub unit: UnitName,
     pub role: String,
     pub work_item_no: Option<i64>,
@@ -130,13 +133,14 @@ pub async fn list(
             .map(|r| ObligationJson {
                 id: r.id,
                 campaign_id: r.campaign_id,
+                case_id: r.case_id,
                 unit: UnitName {
                     id: r.unit_id,
                     name: r.unit_name,
                 },
                 role: r.role,
                 work_item_no: r.work_item_no,
-                title: r.work_item_text.or(r.duty_text).unwrap_or_default(),
+                title: r.work_item_text.or(r.duty_text).unwrap_or(r.label.clone()),
                 due_on: r.due_on,
                 label: r.label,
                 min_count: r.min_count,

@@ -501,6 +501,17 @@ async fn take(
     after_form(result, |msg| hazard_page(state, u, id, None, Some(msg))).await
 }
 
+/// GET /cases/{id}: a case's page, which is its hazard's (a case deadline in a to-do
+/// list links here).
+pub async fn case(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id = hazards::of_case(&state.db, &u.scope(), path_id(&id)?).await?;
+    Ok(axum::response::Redirect::to(&format!("/hazards/{id}")).into_response())
+}
+
 /// POST /hazards/{id}/feedback (multipart: `text`, `evidence` after-photos).
 pub async fn feedback(
     State(state): State<AppState>,

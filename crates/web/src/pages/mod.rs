@@ -159,6 +159,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/hazards/template.xlsx", get(hazards::template))
         .route("/hazards/{id}", get(hazards::show))
+        .route("/cases/{id}", get(hazards::case))
         .route("/hazards/{id}/feedback", post(hazards::feedback))
         .route("/hazards/{id}/verify", post(hazards::verify))
         .route("/hazards/{id}/extend", post(hazards::extend))

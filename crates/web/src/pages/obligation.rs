@@ -121,7 +121,13 @@ pub async fn show(
         }
         .to_string()
     });
-    page(&state, &u, path_id(&id)?, flash, None).await
+    let id = path_id(&id)?;
+    // A case's deadline is followed on its case's page.
+    let o = reports::obligation(&state.db, &u.scope(), id).await?;
+    if let Some(c) = o.case_id {
+        return Ok(axum::response::Redirect::to(&format!("/cases/{c}")).into_response());
+    }
+    page(&state, &u, id, flash, None).await
 }
 
 /// POST /obligations/{id}/reports (multipart: `text`, any number of `evidence` files).

@@ -16,7 +16,10 @@ use crate::error::{PageError, render};
 /// A row of the to-do list.
 pub struct TodoRow {
     pub id: i64,
-    pub assignment_id: i64,
+    /// Rows fold by this: the assignment, or (a case's deadline) the row itself.
+    pub group: i64,
+    /// Where the row leads: the obligation's page, or its case's.
+    pub href: String,
     pub due_on: String,
     /// Rows of the same duty folded into this one (a daily duty's missed days): how
     /// many, and the last one's due date.
@@ -33,14 +36,24 @@ pub struct TodoRow {
 
 impl From<ObligationRow> for TodoRow {
     fn from(r: ObligationRow) -> Self {
-        let title = r.work_item_text.or(r.duty_text).unwrap_or_default();
+        let (title, label) = match r.case_id {
+            Some(_) => (r.label, "整改时限".to_string()),
+            None => (
+                r.work_item_text.or(r.duty_text).unwrap_or_default(),
+                r.label,
+            ),
+        };
         TodoRow {
             id: r.id,
-            assignment_id: r.assignment_id,
+            group: r.assignment_id.unwrap_or(-r.id),
+            href: match r.case_id {
+                Some(c) => format!("/cases/{c}"),
+                None => format!("/obligations/{}", r.id),
+            },
             count: 1,
             last_due_on: r.due_on.clone(),
             due_on: r.due_on,
-            label: r.label,
+            label,
             work_item_no: r.work_item_no,
             title: if title.chars().count() > 60 {
                 format!("{}…", title.chars().take(60).collect::<String>())
@@ -51,6 +64,7 @@ impl From<ObligationRow> for TodoRow {
             role: match r.role.as_str() {
                 "lead" => "牵头",
                 "co" => "配合",
+                "responsible" => "整改责任",
                 _ => "邀请",
             },
             state_label: State::parse(&r.state).map(|s| s.label()).unwrap_or("—"),
@@ -103,7 +117,7 @@ pub fn fold(rows: Vec<TodoRow>) -> Vec<TodoRow> {
     let mut out: Vec<TodoRow> = Vec::new();
     let mut at: std::collections::HashMap<(i64, String), usize> = std::collections::HashMap::new();
     for r in rows {
-        let key = (r.assignment_id, label_shape(&r.label));
+        let key = (r.group, label_shape(&r.label));
         match at.get(&key) {
             Some(&i) => {
                 out[i].count += 1;

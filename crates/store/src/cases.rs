@@ -1,0 +1,133 @@
+//! The case workflow's storage (the third mechanism in DESIGN.md): a case's steps as
+//! its history, and its rectification deadline as an obligation of the responsible unit,
+//! so that overdue cases show in to-do lists and on-time rates like any other duty.
+//! Hazards are the first kind of case; tips follow. The rules live in
+//! [`anjian_core::case`] and [`anjian_core::obligation`].
+
+use anjian_core::case::{Status, Step};
+use anjian_core::obligation::{State, next};
+use chrono::NaiveDate;
+
+use crate::db::{Tx, q};
+use crate::error::Result;
+use crate::ids::next_id;
+use crate::scope::Actor;
+
+fn day(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// Appends a step to a case's history; returns the step's id (its files hang on it).
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn add_step(
+    tx: &mut Tx,
+    now_ms: i64,
+    actor: &Actor,
+    case_id: i64,
+    step: &str,
+    from: Option<Status>,
+    to: Status,
+    note: &str,
+) -> Result<i64> {
+    let id = next_id(now_ms);
+    tx.execute(
+        q("INSERT INTO case_steps (id, case_id, step, from_status, to_status, actor_id, unit_id, note, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+            .bind(id)
+            .bind(case_id)
+            .bind(step)
+            .bind(from.map(|s| s.as_str()))
+            .bind(to.as_str())
+            .bind(actor.user_id)
+            .bind(actor.unit_id)
+            .bind(note)
+            .bind(now_ms),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Opens the rectification obligation of a newly assigned case: owed by `unit_id` on
+/// `deadline`, labelled `label`, counted in the campaign running on `on` (the day the
+/// problem was found), if any.
+pub(crate) async fn open_obligation(
+    tx: &mut Tx,
+    now_ms: i64,
+    (case_id, unit_id): (i64, i64),
+    deadline: NaiveDate,
+    label: &str,
+    on: NaiveDate,
+) -> Result<()> {
+    let campaign: Option<(i64,)> = tx
+        .opt(
+            q("SELECT id FROM campaigns WHERE starts_on <= $1 AND (ends_on IS NULL OR ends_on >= $1) ORDER BY starts_on DESC, id DESC LIMIT 1")
+                .bind(day(on)),
+        )
+        .await?;
+    tx.execute(
+        q("INSERT INTO obligations (id, campaign_id, case_id, unit_id, due_on, label, min_count, state, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 1, 'pending', $7, $7)")
+            .bind(next_id(now_ms))
+            .bind(campaign.map(|(c,)| c))
+            .bind(case_id)
+            .bind(unit_id)
+            .bind(day(deadline))
+            .bind(label)
+            .bind(now_ms),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Moves a case's rectification obligation along with a loop step taken on `today`
+/// (see [`Step::obligation_actions`]); `due` is the case's deadline after the step (an
+/// approved extension moves the obligation's due date).
+pub(crate) async fn follow_obligation(
+    tx: &mut Tx,
+    now_ms: i64,
+    case_id: i64,
+    step: &Step,
+    due: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Result<()> {
+    #[derive(sqlx::FromRow)]
+    struct O {
+        id: i64,
+        state: String,
+        due_on: String,
+        submitted_at: Option<i64>,
+    }
+    let Some(o) = tx
+        .opt::<O>(
+            q("SELECT id, state, due_on, submitted_at FROM obligations WHERE case_id = $1")
+                .bind(case_id),
+        )
+        .await?
+    else {
+        return Ok(());
+    };
+    let due = due.unwrap_or_else(|| {
+        NaiveDate::parse_from_str(&o.due_on, "%Y-%m-%d").unwrap_or(NaiveDate::MAX)
+    });
+    let mut state = State::parse(&o.state).unwrap_or(State::Pending);
+    let mut submitted_at = o.submitted_at;
+    for action in step.obligation_actions() {
+        if *action == anjian_core::obligation::Action::Submit {
+            submitted_at = Some(now_ms);
+        }
+        let submitted_on = submitted_at
+            .and_then(anjian_core::time::local_date)
+            .unwrap_or(today);
+        state = next(state, *action, due, submitted_on)?;
+    }
+    let closed = matches!(state, State::Accepted | State::DoneLate).then_some(now_ms);
+    tx.execute(
+        q("UPDATE obligations SET state = $1, due_on = $2, submitted_at = $3, closed_at = $4, updated_at = $5 WHERE id = $6")
+            .bind(state.as_str())
+            .bind(day(due))
+            .bind(submitted_at)
+            .bind(closed)
+            .bind(now_ms)
+            .bind(o.id),
+    )
+    .await?;
+    Ok(())
+}

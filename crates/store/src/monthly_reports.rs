@@ -1,0 +1,313 @@
+//! Monthly reports (每月28日前报送): a township's or supervising department's figures for
+//! a month, read from the ledger it sees, with its narrative and problem list; editable
+//! until submitted, frozen after. Submitting one submits the unit's obligation for that
+//! month under the plan's monthly-report duty, so late and missing reports are overdue
+//! obligations like any other, and the office reads them as a units × months matrix.
+
+use anjian_core::FieldError;
+use anjian_core::monthly_report::Month;
+use anjian_core::obligation::State;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::audit::{self, Entry};
+use crate::db::{Db, q};
+use crate::error::{Error, Result};
+use crate::hazards::{StatLine, StatsBy, stats_found};
+use crate::ids::next_id;
+use crate::scope::{Actor, Scope};
+
+/// A month's figures: the totals and one line per sector.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Figures {
+    pub total: StatLine,
+    pub by_sector: Vec<StatLine>,
+}
+
+/// The figures over the hazards in `scope` found in `month`, as seen on `today` (one
+/// query).
+pub async fn figures(db: &Db, scope: &Scope, month: Month, today: NaiveDate) -> Result<Figures> {
+    let by_sector = stats_found(
+        db,
+        scope,
+        today,
+        StatsBy::Sector,
+        Some((month.first, month.last)),
+    )
+    .await?;
+    let mut total = StatLine {
+        key: "合计".into(),
+        ..StatLine::default()
+    };
+    for l in &by_sector {
+        total.found += l.found;
+        total.closed += l.closed;
+        total.major += l.major;
+        total.major_closed += l.major_closed;
+        total.overdue += l.overdue;
+    }
+    Ok(Figures { total, by_sector })
+}
+
+/// A unit's report for a month.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct MonthlyReport {
+    pub id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub month: String,
+    pub narrative: String,
+    pub problems: String,
+    /// The figures frozen at submission.
+    pub figures_json: Option<String>,
+    pub submitted_at: Option<i64>,
+    pub submitted_on: Option<String>,
+}
+
+impl MonthlyReport {
+    /// The figures frozen at submission.
+    pub fn figures(&self) -> Option<Figures> {
+        serde_json::from_str(self.figures_json.as_deref()?).ok()
+    }
+}
+
+const REPORT: &str = "SELECT r.id, r.unit_id, u.name AS unit_name, r.month, r.narrative, r.problems, r.figures_json, r.submitted_at, r.submitted_on FROM monthly_reports r JOIN units u ON u.id = r.unit_id";
+
+/// The report of `unit_id` for `month`, if one was saved and the unit is in `scope`.
+pub async fn get(
+    db: &Db,
+    scope: &Scope,
+    unit_id: i64,
+    month: Month,
+) -> Result<Option<MonthlyReport>> {
+    db.read()
+        .opt(
+            scope
+                .units(q(format!("{REPORT} WHERE ")), "u")
+                .push(" AND r.unit_id = ")
+                .push_bind(unit_id)
+                .push(" AND r.month = ")
+                .push_bind(month.name()),
+        )
+        .await
+}
+
+/// What a unit writes in its report.
+#[derive(Debug, Clone, Default)]
+pub struct Draft<'a> {
+    pub narrative: &'a str,
+    pub problems: &'a str,
+    /// Submit (freeze) it, rather than save a draft.
+    pub submit: bool,
+}
+
+/// Saves or submits the actor's unit's report for `month` in one transaction: a
+/// submitted report is frozen (refused); a submission freezes the figures read from
+/// the ledger the unit sees and submits the unit's obligation for that month.
+pub async fn save(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    scope: &Scope,
+    month: Month,
+    draft: &Draft<'_>,
+) -> Result<()> {
+    let unit = actor.unit_id.ok_or(Error::Forbidden)?;
+    let today = anjian_core::time::local_date(now_ms).unwrap_or(NaiveDate::MIN);
+    if month.first > today {
+        return Err(invalid("future_month", "month", "不能报送尚未开始的月份"));
+    }
+    let narrative =
+        anjian_core::error::optional_text("narrative", "工作情况", draft.narrative, 5000)?
+            .unwrap_or_default();
+    let problems =
+        anjian_core::error::optional_text("problems", "问题清单", draft.problems, 20000)?
+            .unwrap_or_default();
+    if draft.submit && narrative.is_empty() {
+        return Err(invalid("required", "narrative", "报送前须填写本月工作情况"));
+    }
+    let figures = if draft.submit {
+        Some(figures(db, scope, month, today).await?)
+    } else {
+        None
+    };
+    let mut tx = db.begin().await?;
+    let existing: Option<(i64, Option<i64>)> = tx
+        .opt(
+            q("SELECT id, submitted_at FROM monthly_reports WHERE unit_id = $1 AND month = $2")
+                .bind(unit)
+                .bind(month.name()),
+        )
+        .await?;
+    if let Some((_, Some(_))) = existing {
+        return Err(invalid("frozen", "month", "本月月报已报送，不能再修改"));
+    }
+    // The unit's obligation for this month under the monthly-report duty.
+    let obligation: Option<(i64, String)> = tx
+        .opt(
+            q("SELECT o.id, o.state FROM obligations o JOIN assignments a ON a.id = o.assignment_id JOIN plan_duties d ON d.id = a.duty_id WHERE o.unit_id = $1 AND d.monthly_report = 1 AND o.due_on >= $2 AND o.due_on <= $3 ORDER BY o.id LIMIT 1")
+                .bind(unit)
+                .bind(month.first.format("%Y-%m-%d").to_string())
+                .bind(month.last.format("%Y-%m-%d").to_string()),
+        )
+        .await?;
+    let submitted = draft.submit.then_some(now_ms);
+    let figures_json = figures.as_ref().and_then(|f| serde_json::to_string(f).ok());
+    let id = match existing {
+        Some((id, _)) => {
+            tx.execute(
+                q("UPDATE monthly_reports SET narrative = $1, problems = $2, figures_json = $3, author_id = $4, submitted_at = $5, submitted_on = $6, obligation_id = $7, updated_at = $8 WHERE id = $9")
+                    .bind(narrative.as_str())
+                    .bind(problems.as_str())
+                    .bind(figures_json)
+                    .bind(actor.user_id)
+                    .bind(submitted)
+                    .bind(submitted.map(|_| today.format("%Y-%m-%d").to_string()))
+                    .bind(obligation.as_ref().map(|(o, _)| *o))
+                    .bind(now_ms)
+                    .bind(id),
+            )
+            .await?;
+            id
+        }
+        None => {
+            let id = next_id(now_ms);
+            tx.execute(
+                q("INSERT INTO monthly_reports (id, unit_id, month, obligation_id, narrative, problems, figures_json, author_id, submitted_at, submitted_on, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)")
+                    .bind(id)
+                    .bind(unit)
+                    .bind(month.name())
+                    .bind(obligation.as_ref().map(|(o, _)| *o))
+                    .bind(narrative.as_str())
+                    .bind(problems.as_str())
+                    .bind(figures_json)
+                    .bind(actor.user_id)
+                    .bind(submitted)
+                    .bind(submitted.map(|_| today.format("%Y-%m-%d").to_string()))
+                    .bind(now_ms),
+            )
+            .await?;
+            id
+        }
+    };
+    if let (true, Some((o, state))) = (draft.submit, &obligation) {
+        if matches!(State::parse(state), Some(State::Pending | State::Returned)) {
+            let text = format!("{}月报：{}", month.label(), narrative);
+            crate::reports::submit_in(&mut tx, now_ms, actor, scope, *o, &text, &[]).await?;
+        }
+    }
+    let action = if draft.submit {
+        "monthly_report.submit"
+    } else {
+        "monthly_report.save"
+    };
+    let e = Entry::ok(action, "monthly_report", id).detail(month.label());
+    audit::append(&mut tx, now_ms, actor, e).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn invalid(code: &'static str, field: &'static str, message: &str) -> Error {
+    Error::Invalid(FieldError::new(code, field, message))
+}
+
+/// One cell of the office's matrix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Cell {
+    /// `on_time`, `late`, `missing` (past the 28th, none), `open` (not yet due), or
+    /// empty (not owed that month).
+    pub state: &'static str,
+    pub submitted_on: Option<String>,
+}
+
+/// A unit's row of the matrix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MatrixRow {
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub cells: Vec<Cell>,
+}
+
+/// Who reported each month of a campaign (the units owing the monthly-report duty),
+/// read from the duty's obligations and the reports that fulfil them (one query).
+pub async fn matrix(
+    db: &Db,
+    scope: &Scope,
+    campaign_id: i64,
+    today: NaiveDate,
+) -> Result<(Vec<Month>, Vec<MatrixRow>)> {
+    #[derive(sqlx::FromRow)]
+    struct Line {
+        unit_id: i64,
+        unit_name: String,
+        due_on: String,
+        submitted_on: Option<String>,
+    }
+    let lines: Vec<Line> = db
+        .read()
+        .all(
+            scope
+                .units(
+                    q("SELECT o.unit_id, u.name AS unit_name, o.due_on, r.submitted_on FROM obligations o JOIN assignments a ON a.id = o.assignment_id JOIN plan_duties d ON d.id = a.duty_id JOIN units u ON u.id = o.unit_id LEFT JOIN monthly_reports r ON r.obligation_id = o.id AND r.submitted_at IS NOT NULL WHERE d.monthly_report = 1 AND o.campaign_id = ")
+                        .push_bind(campaign_id)
+                        .push(" AND "),
+                    "u",
+                )
+                .push(" ORDER BY u.kind DESC, u.name, o.due_on"),
+        )
+        .await?;
+    let parse = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+    let mut months: Vec<Month> = lines
+        .iter()
+        .filter_map(|l| parse(&l.due_on).map(Month::of))
+        .collect();
+    months.sort_by_key(|m| m.first);
+    months.dedup();
+    let mut rows: Vec<MatrixRow> = Vec::new();
+    for l in lines {
+        let Some(due) = parse(&l.due_on) else {
+            continue;
+        };
+        if rows.last().map(|r| r.unit_id) != Some(l.unit_id) {
+            rows.push(MatrixRow {
+                unit_id: l.unit_id,
+                unit_name: l.unit_name.clone(),
+                cells: vec![
+                    Cell {
+                        state: "",
+                        submitted_on: None,
+                    };
+                    months.len()
+                ],
+            });
+        }
+        let at = months.iter().position(|m| m.first == Month::of(due).first);
+        if let (Some(row), Some(i)) = (rows.last_mut(), at) {
+            let state = match l.submitted_on.as_deref().and_then(parse) {
+                Some(on) if on <= due => "on_time",
+                Some(_) => "late",
+                None if due < today => "missing",
+                None => "open",
+            };
+            row.cells[i] = Cell {
+                state,
+                submitted_on: l.submitted_on,
+            };
+        }
+    }
+    Ok((months, rows))
+}
+
+/// The submitted reports of a month in `scope`, by unit name (the consolidated
+/// workbook).
+pub async fn submitted(db: &Db, scope: &Scope, month: Month) -> Result<Vec<MonthlyReport>> {
+    db.read()
+        .all(
+            scope
+                .units(q(format!("{REPORT} WHERE ")), "u")
+                .push(" AND r.month = ")
+                .push_bind(month.name())
+                .push(" AND r.submitted_at IS NOT NULL ORDER BY u.name"),
+        )
+        .await
+}
