@@ -77,6 +77,27 @@ pub fn optional_text(
     Ok(Some(v.to_string()))
 }
 
+/// Checks an optional multi-line text (a narrative, a list one item per line): like
+/// [`optional_text`], but line breaks (normalised to `\n`) and tabs are kept.
+pub fn optional_paragraphs(
+    field: &'static str,
+    label: &str,
+    raw: &str,
+    max: usize,
+) -> Result<Option<String>> {
+    let v = raw.replace("\r\n", "\n");
+    let v = v.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    let one_line: String = v
+        .chars()
+        .map(|c| if c == '\n' || c == '\t' { ' ' } else { c })
+        .collect();
+    optional_text(field, label, &one_line, max)?;
+    Ok(Some(v.to_string()))
+}
+
 /// Bidirectional overrides and isolates, which can make a name display as another.
 fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
@@ -105,6 +126,16 @@ mod tests {
                 prop_assert_eq!(t.trim(), t.as_str());
             }
         }
+    }
+
+    #[test]
+    fn paragraphs_keep_their_lines_and_refuse_other_controls() {
+        assert_eq!(
+            optional_paragraphs("problems", "问题清单", "一\r\n二\t三\n", 100).unwrap(),
+            Some("一\n二\t三".to_string())
+        );
+        let e = optional_paragraphs("problems", "问题清单", "一\u{0}二", 100).unwrap_err();
+        assert_eq!((e.code, e.field), ("invalid_chars", "problems"));
     }
 
     #[test]

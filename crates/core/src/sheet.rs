@@ -5,7 +5,28 @@ use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
 /// Writes `rows` under `headers` on a sheet named `title`.
 pub fn table(title: &str, headers: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, XlsxError> {
+    tables(&[(title, headers, rows)])
+}
+
+/// One sheet of a workbook: its name, header row and rows.
+pub type Table<'a> = (&'a str, &'a [&'a str], &'a [Vec<String>]);
+
+/// Writes several tables, one per sheet, into one workbook (a month's consolidated
+/// reports: summary, problems, sectors).
+pub fn tables(sheets: &[Table<'_>]) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
+    for (title, headers, rows) in sheets {
+        add_table(&mut book, title, headers, rows)?;
+    }
+    book.save_to_buffer()
+}
+
+fn add_table(
+    book: &mut Workbook,
+    title: &str,
+    headers: &[&str],
+    rows: &[Vec<String>],
+) -> Result<(), XlsxError> {
     let bold = Format::new().set_bold();
     let sheet = book.add_worksheet();
     let name: String = title
@@ -29,7 +50,7 @@ pub fn table(title: &str, headers: &[&str], rows: &[Vec<String>]) -> Result<Vec<
             sheet.write_string((r + 1) as u32, c as u16, v)?;
         }
     }
-    book.save_to_buffer()
+    Ok(())
 }
 
 /// A large list written page by page with constant memory: rows go to a temporary file

@@ -722,6 +722,22 @@ pub struct StatLine {
 }
 
 impl StatLine {
+    /// The sum of `lines`, named 合计.
+    pub fn total(lines: &[StatLine]) -> StatLine {
+        let mut total = StatLine {
+            key: "合计".into(),
+            ..StatLine::default()
+        };
+        for l in lines {
+            total.found += l.found;
+            total.closed += l.closed;
+            total.major += l.major;
+            total.major_closed += l.major_closed;
+            total.overdue += l.overdue;
+        }
+        total
+    }
+
     /// Rectification rate, 0–100 (none found: 100).
     pub fn rate(&self) -> i64 {
         if self.found == 0 {

@@ -35,17 +35,7 @@ pub async fn figures(db: &Db, scope: &Scope, month: Month, today: NaiveDate) -> 
         Some((month.first, month.last)),
     )
     .await?;
-    let mut total = StatLine {
-        key: "合计".into(),
-        ..StatLine::default()
-    };
-    for l in &by_sector {
-        total.found += l.found;
-        total.closed += l.closed;
-        total.major += l.major;
-        total.major_closed += l.major_closed;
-        total.overdue += l.overdue;
-    }
+    let total = StatLine::total(&by_sector);
     Ok(Figures { total, by_sector })
 }
 
@@ -118,10 +108,10 @@ pub async fn save(
         return Err(invalid("future_month", "month", "不能报送尚未开始的月份"));
     }
     let narrative =
-        anjian_core::error::optional_text("narrative", "工作情况", draft.narrative, 5000)?
+        anjian_core::error::optional_paragraphs("narrative", "工作情况", draft.narrative, 5000)?
             .unwrap_or_default();
     let problems =
-        anjian_core::error::optional_text("problems", "问题清单", draft.problems, 20000)?
+        anjian_core::error::optional_paragraphs("problems", "问题清单", draft.problems, 20000)?
             .unwrap_or_default();
     if draft.submit && narrative.is_empty() {
         return Err(invalid("required", "narrative", "报送前须填写本月工作情况"));
@@ -190,11 +180,11 @@ pub async fn save(
             id
         }
     };
-    if let (true, Some((o, state))) = (draft.submit, &obligation) {
-        if matches!(State::parse(state), Some(State::Pending | State::Returned)) {
-            let text = format!("{}月报：{}", month.label(), narrative);
-            crate::reports::submit_in(&mut tx, now_ms, actor, scope, *o, &text, &[]).await?;
-        }
+    if let (true, Some((o, state))) = (draft.submit, &obligation)
+        && matches!(State::parse(state), Some(State::Pending | State::Returned))
+    {
+        let text = format!("{}月报：{}", month.label(), narrative);
+        crate::reports::submit_in(&mut tx, now_ms, actor, scope, *o, &text, &[]).await?;
     }
     let action = if draft.submit {
         "monthly_report.submit"

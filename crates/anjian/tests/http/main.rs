@@ -11,6 +11,7 @@ mod directory;
 mod harness;
 mod hazards;
 mod hostile;
+mod monthly;
 mod plan;
 mod reports;
 mod scope;

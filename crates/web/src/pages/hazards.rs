@@ -707,17 +707,7 @@ pub async fn stats(
         _ => (hazards::StatsBy::Unit, "unit", "各单位隐患整改率"),
     };
     let lines = hazards::stats(&state.db, &u.scope(), today(&state), by).await?;
-    let mut total = hazards::StatLine {
-        key: "合计".into(),
-        ..Default::default()
-    };
-    for l in &lines {
-        total.found += l.found;
-        total.closed += l.closed;
-        total.major += l.major;
-        total.major_closed += l.major_closed;
-        total.overdue += l.overdue;
-    }
+    let total = hazards::StatLine::total(&lines);
     let bars: Vec<(String, i64)> = lines.iter().map(|l| (l.key.clone(), l.rate())).collect();
     Ok(render(&StatsPage {
         layout: Layout::of(&u),

@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod campaign;
 pub mod directory;
 pub mod hazards;
+pub mod monthly_reports;
 pub mod obligation;
 pub mod plans;
 pub mod session;
@@ -153,6 +154,15 @@ pub fn routes() -> Router<AppState> {
         .route("/hazards/new", get(hazards::new))
         .route("/hazards/listed", get(hazards::board))
         .route("/hazards/stats", get(hazards::stats))
+        .route("/monthly-reports", get(monthly_reports::index))
+        .route(
+            "/monthly-reports/{month}",
+            get(monthly_reports::show).post(monthly_reports::save),
+        )
+        .route(
+            "/monthly-reports/{month}/export.xlsx",
+            get(monthly_reports::export),
+        )
         .route(
             "/hazards/import",
             get(hazards::import_page).post(hazards::import),
@@ -245,8 +255,16 @@ pub fn xlsx_response(
     rows: &[Vec<String>],
     file: &str,
 ) -> Result<axum::response::Response, PageError> {
+    workbook_response(&[(title, headers, rows)], file)
+}
+
+/// A workbook of several sheets as a download named `file`.
+pub fn workbook_response(
+    sheets: &[anjian_core::sheet::Table<'_>],
+    file: &str,
+) -> Result<axum::response::Response, PageError> {
     use axum::response::IntoResponse;
-    let bytes = anjian_core::sheet::table(title, headers, rows).map_err(|_| {
+    let bytes = anjian_core::sheet::tables(sheets).map_err(|_| {
         Problem::new(
             axum::http::StatusCode::INTERNAL_SERVER_ERROR,
             "xlsx",
