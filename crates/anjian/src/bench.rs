@@ -590,6 +590,21 @@ async fn ledger(c: &Common) -> Result<(), String> {
     let base = start_server(state).await?;
     let client = reqwest::Client::new();
     let office = login(&client, &base, "office", password).await?;
+    // The township's monthly report over its 100,000 July hazards, and the office's
+    // matrix, one client each (the figures are one grouped query).
+    let township = login(&client, &base, "bachuan", password).await?;
+    for (name, path, cookie) in [
+        (
+            "巴川街道 7月月报（10万条隐患）",
+            "/monthly-reports/2022-07",
+            &township,
+        ),
+        ("区安委办 月报矩阵", "/monthly-reports", &office),
+        ("区安委办 隐患统计（按单位）", "/hazards/stats", &office),
+    ] {
+        let mut o = load(name, &client, format!("{base}{path}"), cookie.clone(), 3, 1).await;
+        println!("{}", o.row());
+    }
     for run in 1..=3 {
         let t = Instant::now();
         let body = client

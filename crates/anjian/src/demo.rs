@@ -564,6 +564,7 @@ pub async fn prepare(c: &Common, now: i64) -> Result<(Db, String, DemoAccounts),
             .map_err(|e| e.to_string())?;
         let files = anjian_store::files::FileStore::new(&c.data_dir);
         crate::seed::hazards(&db, &files, today).await?;
+        crate::seed::monthly_reports(&db, today).await?;
     }
     anjian_store::settings::set(
         &db,

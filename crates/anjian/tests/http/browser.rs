@@ -353,6 +353,35 @@ async fn hazard_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()
         "{board}"
     );
     shot(driver, "hazard-board.png").await?;
+    logout(driver).await?;
+
+    // The 28th: the township sends July's report; the office sees who reported.
+    login(driver, "bachuan").await?;
+    driver
+        .goto(format!("{}/monthly-reports/2022-07", app.base))
+        .await?;
+    let form = driver.find(By::Id("monthly-form")).await?;
+    form.find(By::Name("narrative"))
+        .await?
+        .send_keys("7月共检查生产经营单位26家，发现隐患均已建立台账")
+        .await?;
+    form.find(By::Name("problems"))
+        .await?
+        .send_keys("某化工企业储罐区可燃气体报警器失效")
+        .await?;
+    form.find(By::Id("monthly-submit")).await?.click().await?;
+    driver.find(By::Css(".flash.ok")).await?;
+    driver.find(By::Id("report-frozen")).await?;
+    shot(driver, "monthly-report.png").await?;
+    logout(driver).await?;
+    login(driver, "office").await?;
+    driver.goto(format!("{}/monthly-reports", app.base)).await?;
+    let matrix = driver.find(By::Id("monthly-matrix")).await?.text().await?;
+    assert!(
+        matrix.contains("巴川街道") && matrix.contains("逾期报送") && matrix.contains("未报"),
+        "{matrix}"
+    );
+    shot(driver, "monthly-matrix.png").await?;
     Ok(())
 }
 

@@ -250,6 +250,25 @@ async fn demo_rebuilds_its_own_database_and_never_overwrites_real_data() {
     assert!(n("pending") > 0, "work due after 15 August is still ahead");
     let (late,): (i64,) = db.read().one(anjian_store::q("SELECT CAST(COUNT(*) AS BIGINT) FROM progress_reports WHERE submitted_on > '2022-08-15'")).await.unwrap();
     assert_eq!(late, 0, "nothing is reported after the demo's day");
+    // Monthly reports: most on time, some late, some months missing.
+    let (on_time, late, sent): (i64, i64, i64) = db
+        .read()
+        .one(anjian_store::q("SELECT CAST(SUM(CASE WHEN submitted_on <= month || '-28' THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(CASE WHEN submitted_on > month || '-28' THEN 1 ELSE 0 END) AS BIGINT), CAST(COUNT(*) AS BIGINT) FROM monthly_reports WHERE submitted_at IS NOT NULL"))
+        .await
+        .unwrap();
+    let (towns,): (i64,) = db
+        .read()
+        .one(anjian_store::q(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM units WHERE kind = 'township'",
+        ))
+        .await
+        .unwrap();
+    assert!(on_time > late && late > 0, "{on_time} {late}");
+    assert!(
+        sent < towns * 3,
+        "some months are missing: {sent} of {}",
+        towns * 3
+    );
     assert!(
         accounts.iter().any(|(u, _, _)| u == "office")
             && accounts.iter().any(|(u, _, _)| u == "auditor")

@@ -115,7 +115,7 @@ async fn a_township_reports_its_month_and_the_office_sees_who_did_not() {
         let (_, matrix) = office.get_text("/monthly-reports").await;
         let row = |name: &str| {
             let at = matrix
-                .find(&format!("<td>{name}</td>"))
+                .find(&format!("<td class=\"nowrap\">{name}</td>"))
                 .unwrap_or_else(|| panic!("{name} in the matrix"));
             matrix[at..].split("</tr>").next().unwrap().to_string()
         };
