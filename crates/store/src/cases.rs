@@ -46,6 +46,31 @@ pub(crate) async fn add_step(
     Ok(id)
 }
 
+/// The campaigns' windows, read once per transaction: which campaign a case found on a
+/// day counts in (the latest started one running that day).
+pub(crate) struct Campaigns(Vec<(i64, String, Option<String>)>);
+
+impl Campaigns {
+    /// Reads every campaign's window.
+    pub(crate) async fn load(tx: &mut Tx) -> Result<Campaigns> {
+        Ok(Campaigns(
+            tx.all(q(
+                "SELECT id, starts_on, ends_on FROM campaigns ORDER BY starts_on DESC, id DESC",
+            ))
+            .await?,
+        ))
+    }
+
+    /// The campaign running on `on`, if any.
+    fn on(&self, on: NaiveDate) -> Option<i64> {
+        let d = day(on);
+        self.0
+            .iter()
+            .find(|(_, starts, ends)| *starts <= d && ends.as_ref().is_none_or(|e| *e >= d))
+            .map(|(id, _, _)| *id)
+    }
+}
+
 /// Opens the rectification obligation of a newly assigned case: owed by `unit_id` on
 /// `deadline`, labelled `label`, counted in the campaign running on `on` (the day the
 /// problem was found), if any.
@@ -53,20 +78,15 @@ pub(crate) async fn open_obligation(
     tx: &mut Tx,
     now_ms: i64,
     (case_id, unit_id): (i64, i64),
-    deadline: NaiveDate,
+    (deadline, on): (NaiveDate, NaiveDate),
     label: &str,
-    on: NaiveDate,
+    campaigns: &Campaigns,
 ) -> Result<()> {
-    let campaign: Option<(i64,)> = tx
-        .opt(
-            q("SELECT id FROM campaigns WHERE starts_on <= $1 AND (ends_on IS NULL OR ends_on >= $1) ORDER BY starts_on DESC, id DESC LIMIT 1")
-                .bind(day(on)),
-        )
-        .await?;
+    let campaign = campaigns.on(on);
     tx.execute(
         q("INSERT INTO obligations (id, campaign_id, case_id, unit_id, due_on, label, min_count, state, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 1, 'pending', $7, $7)")
             .bind(next_id(now_ms))
-            .bind(campaign.map(|(c,)| c))
+            .bind(campaign)
             .bind(case_id)
             .bind(unit_id)
             .bind(day(deadline))

@@ -45,7 +45,8 @@ pub async fn create(
     let known = sectors(db).await?;
     let mut tx = db.begin().await?;
     let unit_id = responsible_unit(&mut tx, actor, scope, unit).await?;
-    let (id, h) = insert_in(&mut tx, now_ms, actor, &known, input, unit_id).await?;
+    let campaigns = crate::cases::Campaigns::load(&mut tx).await?;
+    let (id, h) = insert_in(&mut tx, now_ms, actor, (&known, &campaigns), input, unit_id).await?;
     let e = Entry::ok("hazard.create", "hazard", id)
         .change(None, Some(anjian_core::audit::digest(&h)))
         .detail(format!("{}：{}", h.level.label(), h.place));
@@ -68,9 +69,11 @@ pub async fn import(
     let known = sectors(db).await?;
     let mut tx = db.begin().await?;
     let unit_id = responsible_unit(&mut tx, actor, scope, unit).await?;
+    let campaigns = crate::cases::Campaigns::load(&mut tx).await?;
     let mut digests = Vec::with_capacity(inputs.len());
     for input in inputs {
-        let (_, h) = insert_in(&mut tx, now_ms, actor, &known, input, unit_id).await?;
+        let (_, h) =
+            insert_in(&mut tx, now_ms, actor, (&known, &campaigns), input, unit_id).await?;
         digests.push(anjian_core::audit::digest(&h));
     }
     let e = Entry::ok("hazard.import", "unit", unit_id)
@@ -114,7 +117,7 @@ async fn insert_in(
     tx: &mut Tx,
     now_ms: i64,
     actor: &Actor,
-    known: &[(i64, String)],
+    (known, campaigns): (&[(i64, String)], &crate::cases::Campaigns),
     input: &HazardInput,
     unit_id: i64,
 ) -> Result<(i64, hazard::Hazard)> {
@@ -178,9 +181,9 @@ async fn insert_in(
         tx,
         now_ms,
         (case_id, unit_id),
-        deadline,
+        (deadline, h.discovered_on),
         &label,
-        h.discovered_on,
+        campaigns,
     )
     .await?;
     let id = next_id(now_ms);

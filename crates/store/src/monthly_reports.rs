@@ -143,43 +143,25 @@ pub async fn save(
         .await?;
     let submitted = draft.submit.then_some(now_ms);
     let figures_json = figures.as_ref().and_then(|f| serde_json::to_string(f).ok());
-    let id = match existing {
-        Some((id, _)) => {
-            tx.execute(
-                q("UPDATE monthly_reports SET narrative = $1, problems = $2, figures_json = $3, author_id = $4, submitted_at = $5, submitted_on = $6, obligation_id = $7, updated_at = $8 WHERE id = $9")
-                    .bind(narrative.as_str())
-                    .bind(problems.as_str())
-                    .bind(figures_json)
-                    .bind(actor.user_id)
-                    .bind(submitted)
-                    .bind(submitted.map(|_| today.format("%Y-%m-%d").to_string()))
-                    .bind(obligation.as_ref().map(|(o, _)| *o))
-                    .bind(now_ms)
-                    .bind(id),
-            )
-            .await?;
-            id
-        }
-        None => {
-            let id = next_id(now_ms);
-            tx.execute(
-                q("INSERT INTO monthly_reports (id, unit_id, month, obligation_id, narrative, problems, figures_json, author_id, submitted_at, submitted_on, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)")
-                    .bind(id)
-                    .bind(unit)
-                    .bind(month.name())
-                    .bind(obligation.as_ref().map(|(o, _)| *o))
-                    .bind(narrative.as_str())
-                    .bind(problems.as_str())
-                    .bind(figures_json)
-                    .bind(actor.user_id)
-                    .bind(submitted)
-                    .bind(submitted.map(|_| today.format("%Y-%m-%d").to_string()))
-                    .bind(now_ms),
-            )
-            .await?;
-            id
-        }
-    };
+    // One statement for a first save and a later one (the unit and month are unique).
+    let id = existing
+        .map(|(id, _)| id)
+        .unwrap_or_else(|| next_id(now_ms));
+    tx.execute(
+        q("INSERT INTO monthly_reports (id, unit_id, month, obligation_id, narrative, problems, figures_json, author_id, submitted_at, submitted_on, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) ON CONFLICT (unit_id, month) DO UPDATE SET obligation_id = excluded.obligation_id, narrative = excluded.narrative, problems = excluded.problems, figures_json = excluded.figures_json, author_id = excluded.author_id, submitted_at = excluded.submitted_at, submitted_on = excluded.submitted_on, updated_at = excluded.updated_at")
+            .bind(id)
+            .bind(unit)
+            .bind(month.name())
+            .bind(obligation.as_ref().map(|(o, _)| *o))
+            .bind(narrative.as_str())
+            .bind(problems.as_str())
+            .bind(figures_json)
+            .bind(actor.user_id)
+            .bind(submitted)
+            .bind(submitted.map(|_| today.format("%Y-%m-%d").to_string()))
+            .bind(now_ms),
+    )
+    .await?;
     if let (true, Some((o, state))) = (draft.submit, &obligation)
         && matches!(State::parse(state), Some(State::Pending | State::Returned))
     {
