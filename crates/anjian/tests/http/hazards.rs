@@ -703,3 +703,71 @@ async fn the_rectification_deadline_is_an_obligation() {
         assert_eq!(owed(&list)[0]["id"].as_i64(), Some(obligation));
     }
 }
+
+/// The statistics API: rates by unit, sector and month over the caller's scope.
+#[tokio::test]
+async fn statistics_count_the_hazards_in_scope() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let bachuan = app.login("bachuan").await;
+        let anju = app.login("anju").await;
+        let office = app.login("office").await;
+        let mut late = general("巴川街道某加油站");
+        late["discovered_on"] = json!("2022-07-01");
+        late["deadline"] = json!("2022-07-15");
+        assert_eq!(bachuan.post("/api/v1/hazards", late).await.0, 201);
+        let (_, h) = bachuan
+            .post("/api/v1/hazards", general("巴川街道某餐馆"))
+            .await;
+        let id = h["id"].as_i64().unwrap();
+        assert_eq!(feedback(&bachuan, id, "已整改", true).await.0, 200);
+        let (s, _) = bachuan
+            .post(
+                &format!("/api/v1/hazards/{id}/verify"),
+                json!({"pass": true}),
+            )
+            .await;
+        assert_eq!(s, 200);
+        assert_eq!(
+            anju.post("/api/v1/hazards", general("安居镇某餐馆"))
+                .await
+                .0,
+            201
+        );
+        let (s, lines) = office.get("/api/v1/hazards/stats?by=unit").await;
+        assert_eq!(s, 200);
+        let line = |v: &Value, k: &str| {
+            v.as_array()
+                .unwrap()
+                .iter()
+                .find(|l| l["key"] == k)
+                .cloned()
+                .unwrap_or(Value::Null)
+        };
+        let b = line(&lines, "巴川街道");
+        assert_eq!(
+            (
+                b["found"].as_i64(),
+                b["closed"].as_i64(),
+                b["rate"].as_i64(),
+                b["overdue"].as_i64()
+            ),
+            (Some(2), Some(1), Some(50), Some(1))
+        );
+        assert_eq!(line(&lines, "安居镇")["found"], 1);
+        // A township counts only its own.
+        let (_, mine) = bachuan.get("/api/v1/hazards/stats?by=month").await;
+        let total: i64 = mine
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["found"].as_i64().unwrap())
+            .sum();
+        assert_eq!(total, 2);
+        assert_eq!(line(&mine, "2022-07")["found"], 1);
+        let (_, sectors) = bachuan.get("/api/v1/hazards/stats?by=sector").await;
+        assert_eq!(line(&sectors, "燃气")["found"], 2);
+        let (s, err) = office.get("/api/v1/hazards/stats?by=leader").await;
+        assert_eq!((s, err["error"]["field"].as_str()), (422, Some("by")));
+    }
+}

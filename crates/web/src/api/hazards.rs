@@ -386,3 +386,69 @@ pub async fn board(
     }
     Ok(Json(hazards::board(&state.db, 200).await?))
 }
+
+/// How the statistics group the hazards.
+#[derive(Deserialize, IntoParams)]
+pub struct StatsQuery {
+    /// `unit` (default), `sector` or `month` (of discovery).
+    pub by: Option<String>,
+}
+
+/// A group's rectification figures.
+#[derive(serde::Serialize, ToSchema)]
+pub struct StatJson {
+    /// The unit's or sector's name, or the month `YYYY-MM`.
+    pub key: String,
+    pub found: i64,
+    pub closed: i64,
+    /// Closed of found, 0–100.
+    pub rate: i64,
+    pub major: i64,
+    pub major_closed: i64,
+    /// Closed of the major ones, 0–100; empty when none was found.
+    pub major_rate: Option<i64>,
+    /// Still open past their deadline.
+    pub overdue: i64,
+}
+
+/// Rectification rate, major-hazard rate and overdue count over the hazards in the
+/// caller's scope, by unit, sector or month.
+#[utoipa::path(get, path = "/api/v1/hazards/stats", params(StatsQuery), responses((status = 200, body = [StatJson])))]
+pub async fn stats(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Params(q): Params<StatsQuery>,
+) -> Result<Json<Vec<StatJson>>, ApiError> {
+    if u.role().is_separated_admin() {
+        return Err(Problem::forbidden().into());
+    }
+    let by = match q.by.as_deref().unwrap_or("unit") {
+        "unit" => hazards::StatsBy::Unit,
+        "sector" => hazards::StatsBy::Sector,
+        "month" => hazards::StatsBy::Month,
+        _ => {
+            return Err(Problem::from(anjian_core::FieldError::new(
+                "invalid_group",
+                "by",
+                "统计口径只能是 unit、sector 或 month",
+            ))
+            .into());
+        }
+    };
+    let lines = hazards::stats(&state.db, &u.scope(), today(&state), by).await?;
+    Ok(Json(
+        lines
+            .into_iter()
+            .map(|l| StatJson {
+                rate: l.rate(),
+                major_rate: l.major_rate(),
+                key: l.key,
+                found: l.found,
+                closed: l.closed,
+                major: l.major,
+                major_closed: l.major_closed,
+                overdue: l.overdue,
+            })
+            .collect(),
+    ))
+}

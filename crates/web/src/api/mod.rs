@@ -58,6 +58,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/obligations/{id}/waive", post(reports::waive))
         .route("/api/v1/hazards", get(hazards::list).post(hazards::create))
         .route("/api/v1/hazards/listed", get(hazards::board))
+        .route("/api/v1/hazards/stats", get(hazards::stats))
         .route("/api/v1/hazards/{id}", get(hazards::show))
         .route(
             "/api/v1/hazards/{id}/list",

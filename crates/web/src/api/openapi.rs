@@ -44,6 +44,7 @@ use super::{audit, auth, directory, hazards, obligations, plans, reports, users}
         hazards::extend,
         hazards::list_for_supervision,
         hazards::board,
+        hazards::stats,
         reports::show,
         reports::submit,
         reports::review,
