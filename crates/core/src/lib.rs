@@ -21,5 +21,6 @@ pub mod schedule;
 pub mod sheet;
 pub mod time;
 pub mod unit;
+pub mod visit;
 
 pub use error::{FieldError, Result};

@@ -112,6 +112,21 @@ async fn responsible_unit(
     Ok(unit_id)
 }
 
+/// Writes a visit's finding on `unit` inside the visit's transaction (the visit has
+/// checked that `unit` is its target); returns the hazard's id.
+pub(crate) async fn insert_finding(
+    tx: &mut Tx,
+    now_ms: i64,
+    actor: &Actor,
+    known: &[(i64, String)],
+    input: &HazardInput,
+    unit: i64,
+) -> Result<i64> {
+    let campaigns = crate::cases::Campaigns::load(tx).await?;
+    let (id, _) = insert_in(tx, now_ms, actor, (known, &campaigns), input, unit).await?;
+    Ok(id)
+}
+
 /// Checks and writes one hazard and its assigned case inside the caller's transaction.
 async fn insert_in(
     tx: &mut Tx,

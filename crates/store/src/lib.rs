@@ -23,6 +23,7 @@ pub mod reminders;
 pub mod reports;
 pub mod scope;
 pub mod settings;
+pub mod visits;
 
 pub use db::{Backend, Db, Tx, q};
 pub use error::{Error, Result};

@@ -38,6 +38,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(11, "0011_hazards"),
     migration!(12, "0012_hazard_listings"),
     migration!(13, "0013_case_obligations"),
+    migration!(14, "0014_visits"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.

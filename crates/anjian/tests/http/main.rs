@@ -15,3 +15,4 @@ mod monthly;
 mod plan;
 mod reports;
 mod scope;
+mod visits;

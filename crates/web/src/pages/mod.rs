@@ -12,6 +12,7 @@ pub mod obligation;
 pub mod plans;
 pub mod session;
 pub mod todo;
+pub mod visits;
 
 use anjian_store::accounts::SessionUser;
 use axum::Router;
@@ -154,6 +155,14 @@ pub fn routes() -> Router<AppState> {
         .route("/hazards/new", get(hazards::new))
         .route("/hazards/listed", get(hazards::board))
         .route("/hazards/stats", get(hazards::stats))
+        .route("/visits", get(visits::index).post(visits::create))
+        .route("/visits/{id}", get(visits::show))
+        .route("/visits/{id}/findings", post(visits::finding))
+        .route("/visits/{id}/record", post(visits::record))
+        .route(
+            "/visits/{id}/findings/{hazard}/expose",
+            post(visits::expose),
+        )
         .route("/monthly-reports", get(monthly_reports::index))
         .route(
             "/monthly-reports/{month}",

@@ -1,0 +1,268 @@
+//! Supervision and unannounced visits: plan one, enter findings on site from a phone
+//! (each becomes a hazard in the visited unit's ledger), record it with its report,
+//! mark findings for exposure. An unannounced visit is invisible to its targets until
+//! it is recorded.
+
+use anjian_core::hazard::HazardInput;
+use anjian_core::unit::UnitKind;
+use anjian_core::visit::Kind;
+use anjian_store::directory::UnitFilter;
+use anjian_store::visits::{self, VisitDetail, VisitRow};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::{Layout, PageForm, after_form};
+use crate::AppState;
+use crate::api::path_id;
+use crate::auth::PageUser;
+use crate::error::{PageError, Problem, render_form};
+
+type User = anjian_store::accounts::SessionUser;
+
+fn business(u: &User) -> Result<(), Problem> {
+    if u.role().is_separated_admin() || !(u.role().can_report() || u.role().sees_everything()) {
+        Err(Problem::forbidden())
+    } else {
+        Ok(())
+    }
+}
+
+/// The label of a stored kind.
+pub fn kind_label(s: &str) -> &'static str {
+    Kind::parse(s).map(|k| k.label()).unwrap_or("—")
+}
+
+/// The visits page: the list and the planning form.
+#[derive(Template)]
+#[template(path = "visits.html")]
+pub struct VisitsPage {
+    pub layout: Option<Layout>,
+    pub visits: Vec<VisitRow>,
+    pub units: Vec<(i64, String)>,
+    pub error: Option<String>,
+}
+
+async fn visits_page(
+    state: &AppState,
+    u: &User,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    business(u)?;
+    let scope = u.scope();
+    let visits = visits::list(&state.db, &scope, Some(u.unit_id), 200).await?;
+    let mut units = Vec::new();
+    for kind in [UnitKind::Township, UnitKind::Department] {
+        let f = UnitFilter {
+            limit: 500,
+            kind: Some(kind),
+            ..UnitFilter::default()
+        };
+        units.extend(
+            anjian_store::directory::units::list(&state.db, &scope, &f)
+                .await?
+                .into_iter()
+                .filter(|x| x.id != u.unit_id)
+                .map(|x| (x.id, x.name)),
+        );
+    }
+    let refused = error.is_some();
+    Ok(render_form(
+        &VisitsPage {
+            layout: Layout::of(u),
+            visits,
+            units,
+            error,
+        },
+        refused,
+    ))
+}
+
+/// GET /visits.
+pub async fn index(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+) -> Result<Response, PageError> {
+    visits_page(&state, &u, None).await
+}
+
+/// The planning form; `targets` repeats.
+#[derive(Deserialize)]
+pub struct PlanForm {
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub team: String,
+    #[serde(default)]
+    pub starts_on: String,
+    #[serde(default)]
+    pub ends_on: String,
+    #[serde(default)]
+    pub targets: String,
+}
+
+/// POST /visits: plans a visit (targets: unit ids separated by commas).
+pub async fn create(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    PageForm(f): PageForm<PlanForm>,
+) -> Result<Response, PageError> {
+    business(&u)?;
+    let result = async {
+        let plan = anjian_core::visit::check(&f.kind, &f.title, &f.team, &f.starts_on, &f.ends_on)?;
+        let targets: Vec<i64> = f
+            .targets
+            .split([',', '，', ' '])
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| s.trim().parse::<i64>())
+            .collect::<Result<_, _>>()
+            .map_err(|_| anjian_core::FieldError::new("invalid_unit", "targets", "检查对象无效"))?;
+        let id = visits::plan(
+            &state.db,
+            state.now(),
+            &u.actor(),
+            &u.scope(),
+            &plan,
+            &targets,
+        )
+        .await?;
+        Ok::<_, Problem>(format!("/visits/{id}"))
+    }
+    .await;
+    after_form(result, |msg| visits_page(&state, &u, Some(msg))).await
+}
+
+/// A visit's page: targets, findings with progress, and the planner's forms.
+#[derive(Template)]
+#[template(path = "visit.html")]
+pub struct VisitPage {
+    pub layout: Option<Layout>,
+    pub v: VisitDetail,
+    pub planner: bool,
+    pub sectors: Vec<String>,
+    pub today: String,
+    pub error: Option<String>,
+}
+
+async fn visit_page(
+    state: &AppState,
+    u: &User,
+    id: i64,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    business(u)?;
+    let v = visits::get(&state.db, &u.scope(), Some(u.unit_id), id).await?;
+    let sectors = anjian_store::hazards::sectors(&state.db)
+        .await?
+        .into_iter()
+        .map(|(_, n)| n)
+        .collect();
+    let refused = error.is_some();
+    Ok(render_form(
+        &VisitPage {
+            layout: Layout::of(u),
+            planner: v.visit.unit_id == u.unit_id,
+            v,
+            sectors,
+            today: anjian_core::time::local_date(state.now())
+                .unwrap_or_default()
+                .format("%Y-%m-%d")
+                .to_string(),
+            error,
+        },
+        refused,
+    ))
+}
+
+/// GET /visits/{id}.
+pub async fn show(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    visit_page(&state, &u, path_id(&id)?, None).await
+}
+
+/// A finding entered on site.
+#[derive(Deserialize)]
+pub struct FindingForm {
+    #[serde(default)]
+    pub unit: String,
+    #[serde(flatten)]
+    pub hazard: HazardInput,
+}
+
+/// POST /visits/{id}/findings: a finding becomes a hazard of the visited unit.
+pub async fn finding(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<FindingForm>,
+) -> Result<Response, PageError> {
+    business(&u)?;
+    let id = path_id(&id)?;
+    let result = async {
+        let unit =
+            f.unit.trim().parse::<i64>().map_err(|_| {
+                anjian_core::FieldError::new("required", "unit", "请选择被检查单位")
+            })?;
+        visits::add_finding(&state.db, state.now(), &u.actor(), id, unit, &f.hazard).await?;
+        Ok::<_, Problem>(format!("/visits/{id}?ok=finding"))
+    }
+    .await;
+    after_form(result, |msg| visit_page(&state, &u, id, Some(msg))).await
+}
+
+/// The record form.
+#[derive(Deserialize)]
+pub struct RecordForm {
+    #[serde(default)]
+    pub report: String,
+}
+
+/// POST /visits/{id}/record: the planner records the visit; its targets now see it.
+pub async fn record(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<RecordForm>,
+) -> Result<Response, PageError> {
+    business(&u)?;
+    let id = path_id(&id)?;
+    let result = visits::record(&state.db, state.now(), &u.actor(), id, &f.report)
+        .await
+        .map(|_| format!("/visits/{id}?ok=recorded"))
+        .map_err(Problem::from);
+    after_form(result, |msg| visit_page(&state, &u, id, Some(msg))).await
+}
+
+/// POST /visits/{id}/findings/{hazard}/expose (`expose=1` marks, anything else clears).
+#[derive(Deserialize)]
+pub struct ExposeForm {
+    #[serde(default)]
+    pub expose: String,
+}
+
+/// Marks or clears a finding for exposure in bulletins.
+pub async fn expose(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path((id, hazard)): Path<(String, String)>,
+    PageForm(f): PageForm<ExposeForm>,
+) -> Result<Response, PageError> {
+    business(&u)?;
+    let id = path_id(&id)?;
+    visits::expose(
+        &state.db,
+        state.now(),
+        &u.actor(),
+        id,
+        path_id(&hazard)?,
+        f.expose == "1",
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/visits/{id}?ok=exposed")).into_response())
+}
