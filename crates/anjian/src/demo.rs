@@ -565,6 +565,7 @@ pub async fn prepare(c: &Common, now: i64) -> Result<(Db, String, DemoAccounts),
         let files = anjian_store::files::FileStore::new(&c.data_dir);
         crate::seed::hazards(&db, &files, today).await?;
         crate::seed::monthly_reports(&db, today).await?;
+        crate::seed::visits(&db, today).await?;
     }
     anjian_store::settings::set(
         &db,

@@ -847,3 +847,114 @@ pub async fn monthly_reports(db: &Db, as_of: chrono::NaiveDate) -> Result<usize,
     }
     Ok(n)
 }
+
+/// The office's visits: a recorded unannounced visit per month from June with one
+/// finding in each of two townships (one marked for exposure), and a supervision round
+/// planned for the coming week. Returns how many visits.
+pub async fn visits(db: &Db, as_of: chrono::NaiveDate) -> Result<usize, String> {
+    use anjian_core::hazard::HazardInput;
+    use anjian_store::visits;
+    let e = |e: anjian_store::Error| e.to_string();
+    let towns: Vec<(i64, String)> = db
+        .read()
+        .all(q(
+            "SELECT id, name FROM units WHERE kind = 'township' ORDER BY name",
+        ))
+        .await
+        .map_err(e)?;
+    let (office,): (i64,) = db
+        .read()
+        .one(q(
+            "SELECT id FROM units WHERE kind = 'committee_office' AND name = '区安委办'",
+        ))
+        .await
+        .map_err(e)?;
+    let actor = Actor {
+        user_id: None,
+        username: "demo:区安委办".into(),
+        role: "office_admin".into(),
+        unit_id: Some(office),
+    };
+    let scope = anjian_store::scope::Scope::All;
+    let mut n = 0;
+    for (m, month) in [(6u32, "6月"), (7, "7月"), (8, "8月")] {
+        let Some(on) = chrono::NaiveDate::from_ymd_opt(2022, m, 12) else {
+            continue;
+        };
+        if on > as_of || towns.len() < 2 {
+            continue;
+        }
+        let pair = [
+            &towns[(m as usize * 3) % towns.len()],
+            &towns[(m as usize * 3 + 5) % towns.len()],
+        ];
+        let plan = anjian_core::visit::check(
+            "unannounced",
+            &format!("{month}燃气和人员密集场所四不两直暗访"),
+            "区安委办带队，区应急局、区消防救援支队参加",
+            &on.to_string(),
+            &on.to_string(),
+        )
+        .map_err(|e| e.message)?;
+        let at = anjian_core::time::at_local(on, 9).unwrap_or_default();
+        let id = visits::plan(db, at, &actor, &scope, &plan, &[pair[0].0, pair[1].0])
+            .await
+            .map_err(e)?;
+        for (k, (town, name)) in pair.iter().enumerate() {
+            let input = HazardInput {
+                level: "general".into(),
+                sector: if k == 0 {
+                    "燃气"
+                } else {
+                    "人员密集场所"
+                }
+                .into(),
+                place: format!("{name}{}", if k == 0 { "某火锅店" } else { "某超市" }),
+                description: if k == 0 {
+                    "液化气钢瓶放置在厨房操作间，未安装燃气泄漏报警器"
+                } else {
+                    "安全出口上锁，疏散通道堆放货物"
+                }
+                .into(),
+                discovered_on: on.to_string(),
+                measures: if k == 0 {
+                    "钢瓶移至独立气瓶间，安装报警器"
+                } else {
+                    "立即开锁，清理通道"
+                }
+                .into(),
+                responsible_person: ["张建华", "李明"][k].into(),
+                deadline: (on + chrono::Days::new(10)).to_string(),
+                ..HazardInput::default()
+            };
+            let hazard = visits::add_finding(db, at, &actor, id, *town, &input)
+                .await
+                .map_err(e)?;
+            if k == 1 {
+                visits::expose(db, at, &actor, id, hazard, true)
+                    .await
+                    .map_err(e)?;
+            }
+        }
+        let report = format!("{month}暗访餐饮、商超场所8家，发现问题2项，已交办属地镇街限期整改");
+        visits::record(db, at + 3_600_000, &actor, id, &report)
+            .await
+            .map_err(e)?;
+        n += 1;
+    }
+    let next = as_of + chrono::Days::new(7);
+    let plan = anjian_core::visit::check(
+        "supervision",
+        "安全生产大排查大整治第二轮督查",
+        "区安委办、区减灾办联合督查组",
+        &next.to_string(),
+        &(next + chrono::Days::new(2)).to_string(),
+    )
+    .map_err(|e| e.message)?;
+    let at = anjian_core::time::at_local(as_of, 9).unwrap_or_default();
+    let targets: Vec<i64> = towns.iter().take(4).map(|(id, _)| *id).collect();
+    visits::plan(db, at, &actor, &scope, &plan, &targets)
+        .await
+        .map_err(e)?;
+    Ok(n + 1)
+}

@@ -269,6 +269,17 @@ async fn demo_rebuilds_its_own_database_and_never_overwrites_real_data() {
         "some months are missing: {sent} of {}",
         towns * 3
     );
+    // Visits: recorded unannounced visits with findings in the ledgers, one planned.
+    let (recorded, planned, findings): (i64, i64, i64) = db
+        .read()
+        .one(anjian_store::q("SELECT CAST(SUM(CASE WHEN recorded_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(CASE WHEN recorded_at IS NULL THEN 1 ELSE 0 END) AS BIGINT), (SELECT CAST(COUNT(*) AS BIGINT) FROM hazards WHERE visit_id IS NOT NULL) FROM visits"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (recorded, planned, findings),
+        (3, 1, 6),
+        "June to August, and the next round"
+    );
     assert!(
         accounts.iter().any(|(u, _, _)| u == "office")
             && accounts.iter().any(|(u, _, _)| u == "auditor")
