@@ -638,20 +638,7 @@ pub async fn hazards(
         mime: "image/png".into(),
         file_name: "整改后.png".into(),
     }];
-    let towns: Vec<(i64, String)> = db
-        .read()
-        .all(q(
-            "SELECT id, name FROM units WHERE kind = 'township' ORDER BY name",
-        ))
-        .await
-        .map_err(e)?;
-    let (office,): (i64,) = db
-        .read()
-        .one(q(
-            "SELECT id FROM units WHERE kind = 'committee_office' AND name = '区安委办'",
-        ))
-        .await
-        .map_err(e)?;
+    let (towns, office) = towns_and_office(db).await?;
     let at = |d: chrono::NaiveDate| anjian_core::time::at_local(d, 10).unwrap_or_default();
     let start = chrono::NaiveDate::from_ymd_opt(2022, 5, 18).ok_or("date")?;
     let mut n = 0;
@@ -848,12 +835,8 @@ pub async fn monthly_reports(db: &Db, as_of: chrono::NaiveDate) -> Result<usize,
     Ok(n)
 }
 
-/// The office's visits: a recorded unannounced visit per month from June with one
-/// finding in each of two townships (one marked for exposure), and a supervision round
-/// planned for the coming week. Returns how many visits.
-pub async fn visits(db: &Db, as_of: chrono::NaiveDate) -> Result<usize, String> {
-    use anjian_core::hazard::HazardInput;
-    use anjian_store::visits;
+/// The demo directory's townships (by name) and the office's unit.
+async fn towns_and_office(db: &Db) -> Result<(Vec<(i64, String)>, i64), String> {
     let e = |e: anjian_store::Error| e.to_string();
     let towns: Vec<(i64, String)> = db
         .read()
@@ -869,6 +852,17 @@ pub async fn visits(db: &Db, as_of: chrono::NaiveDate) -> Result<usize, String> 
         ))
         .await
         .map_err(e)?;
+    Ok((towns, office))
+}
+
+/// The office's visits: a recorded unannounced visit per month from June with one
+/// finding in each of two townships (one marked for exposure), and a supervision round
+/// planned for the coming week. Returns how many visits.
+pub async fn visits(db: &Db, as_of: chrono::NaiveDate) -> Result<usize, String> {
+    use anjian_core::hazard::HazardInput;
+    use anjian_store::visits;
+    let e = |e: anjian_store::Error| e.to_string();
+    let (towns, office) = towns_and_office(db).await?;
     let actor = Actor {
         user_id: None,
         username: "demo:区安委办".into(),
