@@ -382,6 +382,77 @@ async fn hazard_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()
         "{matrix}"
     );
     shot(driver, "monthly-matrix.png").await?;
+
+    // An unannounced visit: planned, a finding entered on site, recorded; the finding
+    // lands in the township's ledger.
+    let town = app.unit_id("巴川街道").await;
+    driver.goto(format!("{}/visits", app.base)).await?;
+    driver
+        .execute(
+            &format!("document.querySelector('#visit-plan').closest('details').open = true; const f = document.querySelector('#visit-plan'); f.kind.value = 'unannounced'; f.starts_on.value = '2022-08-09'; f.ends_on.value = '2022-08-09'; f.targets.value = '{town}';"),
+            vec![],
+        )
+        .await?;
+    let plan = driver.find(By::Id("visit-plan")).await?;
+    plan.find(By::Name("title"))
+        .await?
+        .send_keys("燃气安全四不两直暗访")
+        .await?;
+    plan.find(By::Name("team"))
+        .await?
+        .send_keys("区安委办 张三、李四")
+        .await?;
+    plan.find(By::Css("button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    let form = driver.find(By::Id("finding-form")).await?;
+    form.find(By::Name("place"))
+        .await?
+        .send_keys("巴川街道某火锅店")
+        .await?;
+    form.find(By::Name("description"))
+        .await?
+        .send_keys("液化气钢瓶放置在厨房操作间")
+        .await?;
+    form.find(By::Name("measures"))
+        .await?
+        .send_keys("钢瓶移至独立气瓶间")
+        .await?;
+    form.find(By::Name("responsible_person"))
+        .await?
+        .send_keys("赵六")
+        .await?;
+    driver
+        .execute(
+            "document.querySelector('#finding-form [name=deadline]').value = '2022-08-20';",
+            vec![],
+        )
+        .await?;
+    form.find(By::Css("button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    driver.find(By::Css(".flash.ok")).await?;
+    driver
+        .find(By::Css("#record-form textarea"))
+        .await?
+        .send_keys("暗访餐饮场所3家，发现问题1项")
+        .await?;
+    driver
+        .find(By::Css("#record-form button"))
+        .await?
+        .click()
+        .await?;
+    driver.find(By::Id("visit-report")).await?;
+    let findings = driver.find(By::Id("findings")).await?.text().await?;
+    assert!(findings.contains("巴川街道某火锅店"), "{findings}");
+    shot(driver, "visit.png").await?;
+    logout(driver).await?;
+    login(driver, "bachuan").await?;
+    driver.goto(format!("{}/hazards", app.base)).await?;
+    let ledger = driver.find(By::Tag("main")).await?.text().await?;
+    assert!(ledger.contains("巴川街道某火锅店"), "{ledger}");
     Ok(())
 }
 

@@ -34,6 +34,13 @@ pub fn kind_label(s: &str) -> &'static str {
     Kind::parse(s).map(|k| k.label()).unwrap_or("—")
 }
 
+/// The Chinese label of a finding's case status.
+pub fn status_label(s: &str) -> &'static str {
+    anjian_core::case::Status::parse(s)
+        .map(|s| s.label())
+        .unwrap_or("—")
+}
+
 /// The visits page: the list and the planning form.
 #[derive(Template)]
 #[template(path = "visits.html")]
@@ -144,6 +151,7 @@ pub struct VisitPage {
     pub planner: bool,
     pub sectors: Vec<String>,
     pub today: String,
+    pub flash: Option<String>,
     pub error: Option<String>,
 }
 
@@ -151,7 +159,7 @@ async fn visit_page(
     state: &AppState,
     u: &User,
     id: i64,
-    error: Option<String>,
+    (flash, error): (Option<String>, Option<String>),
 ) -> Result<Response, PageError> {
     business(u)?;
     let v = visits::get(&state.db, &u.scope(), Some(u.unit_id), id).await?;
@@ -171,6 +179,7 @@ async fn visit_page(
                 .unwrap_or_default()
                 .format("%Y-%m-%d")
                 .to_string(),
+            flash,
             error,
         },
         refused,
@@ -182,8 +191,17 @@ pub async fn show(
     State(state): State<AppState>,
     PageUser(u): PageUser,
     Path(id): Path<String>,
+    super::PageQuery(d): super::PageQuery<super::Done>,
 ) -> Result<Response, PageError> {
-    visit_page(&state, &u, path_id(&id)?, None).await
+    let flash = d.ok.map(|k| {
+        match k.as_str() {
+            "finding" => "问题已录入并交办被检查单位",
+            "recorded" => "检查已记录",
+            _ => "曝光标记已更新",
+        }
+        .to_string()
+    });
+    visit_page(&state, &u, path_id(&id)?, (flash, None)).await
 }
 
 /// A finding entered on site.
@@ -213,7 +231,7 @@ pub async fn finding(
         Ok::<_, Problem>(format!("/visits/{id}?ok=finding"))
     }
     .await;
-    after_form(result, |msg| visit_page(&state, &u, id, Some(msg))).await
+    after_form(result, |msg| visit_page(&state, &u, id, (None, Some(msg)))).await
 }
 
 /// The record form.
@@ -236,7 +254,7 @@ pub async fn record(
         .await
         .map(|_| format!("/visits/{id}?ok=recorded"))
         .map_err(Problem::from);
-    after_form(result, |msg| visit_page(&state, &u, id, Some(msg))).await
+    after_form(result, |msg| visit_page(&state, &u, id, (None, Some(msg)))).await
 }
 
 /// POST /visits/{id}/findings/{hazard}/expose (`expose=1` marks, anything else clears).
