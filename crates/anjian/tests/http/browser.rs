@@ -453,6 +453,48 @@ async fn hazard_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()
     driver.goto(format!("{}/hazards", app.base)).await?;
     let ledger = driver.find(By::Tag("main")).await?.text().await?;
     assert!(ledger.contains("巴川街道某火锅店"), "{ledger}");
+
+    // Last month's Excel ledger, imported through the template's columns.
+    let rows: Vec<Vec<String>> = ["巴川街道某五金店", "巴川街道某幼儿园"]
+        .iter()
+        .map(|place| {
+            [
+                "一般隐患",
+                "消防",
+                "自查",
+                place,
+                "灭火器过期",
+                "2022-07-12",
+                "更换灭火器",
+                "王五",
+                "",
+                "2022-07-30",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+        })
+        .collect();
+    let sheet = files.join("7月隐患台账.xlsx");
+    std::fs::write(
+        &sheet,
+        anjian_core::sheet::table("隐患台账", &anjian_core::ledger::COLUMNS, &rows).unwrap(),
+    )
+    .unwrap();
+    driver.goto(format!("{}/hazards/import", app.base)).await?;
+    driver
+        .find(By::Css("#ledger-import input[type=file]"))
+        .await?
+        .send_keys(sheet.to_str().unwrap())
+        .await?;
+    driver
+        .find(By::Css("#ledger-import button"))
+        .await?
+        .click()
+        .await?;
+    let ok = driver.find(By::Id("import-ok")).await?.text().await?;
+    assert!(ok.contains("2 条"), "{ok}");
+    shot(driver, "ledger-imported.png").await?;
     Ok(())
 }
 
