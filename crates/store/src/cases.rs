@@ -8,14 +8,11 @@ use anjian_core::case::{Status, Step};
 use anjian_core::obligation::{State, next};
 use chrono::NaiveDate;
 
+use crate::db::day;
 use crate::db::{Tx, q};
 use crate::error::Result;
 use crate::ids::next_id;
 use crate::scope::Actor;
-
-fn day(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
 
 /// Appends a step to a case's history; returns the step's id (its files hang on it).
 #[allow(clippy::too_many_arguments)]

@@ -350,3 +350,8 @@ impl Tx {
         }
     }
 }
+
+/// A day as stored: `YYYY-MM-DD` text, which sorts as dates do.
+pub fn day(d: chrono::NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}

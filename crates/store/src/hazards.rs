@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::audit::{self, Entry};
+use crate::db::day;
 use crate::db::{Db, Q, Tx, q};
 use crate::error::{Error, Result};
 use crate::ids::next_id;
@@ -22,10 +23,6 @@ pub async fn sectors(db: &Db) -> Result<Vec<(i64, String)>> {
     db.read()
         .all(q("SELECT id, name FROM sectors ORDER BY name"))
         .await
-}
-
-fn day(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
 }
 
 fn invalid(code: &'static str, field: &'static str, message: &str) -> Error {

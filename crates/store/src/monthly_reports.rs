@@ -137,8 +137,8 @@ pub async fn save(
         .opt(
             q("SELECT o.id, o.state FROM obligations o JOIN assignments a ON a.id = o.assignment_id JOIN plan_duties d ON d.id = a.duty_id WHERE o.unit_id = $1 AND d.monthly_report = 1 AND o.due_on >= $2 AND o.due_on <= $3 ORDER BY o.id LIMIT 1")
                 .bind(unit)
-                .bind(month.first.format("%Y-%m-%d").to_string())
-                .bind(month.last.format("%Y-%m-%d").to_string()),
+                .bind(crate::db::day(month.first))
+                .bind(crate::db::day(month.last)),
         )
         .await?;
     let submitted = draft.submit.then_some(now_ms);
@@ -158,7 +158,7 @@ pub async fn save(
             .bind(figures_json)
             .bind(actor.user_id)
             .bind(submitted)
-            .bind(submitted.map(|_| today.format("%Y-%m-%d").to_string()))
+            .bind(submitted.map(|_| crate::db::day(today)))
             .bind(now_ms),
     )
     .await?;

@@ -9,14 +9,11 @@ use anjian_core::visit::Plan;
 use serde::Serialize;
 
 use crate::audit::{self, Entry};
+use crate::db::day;
 use crate::db::{Db, Q, q};
 use crate::error::{Error, Result};
 use crate::ids::next_id;
 use crate::scope::{Actor, Scope};
-
-fn day(d: chrono::NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
 
 fn invalid(code: &'static str, field: &'static str, message: &str) -> Error {
     Error::Invalid(FieldError::new(code, field, message))

@@ -75,4 +75,9 @@ impl AppState {
     pub fn now(&self) -> i64 {
         self.clock.now_ms()
     }
+
+    /// Today in Asia/Shanghai, from the injected clock.
+    pub fn today(&self) -> chrono::NaiveDate {
+        anjian_core::time::local_date(self.now()).unwrap_or_default()
+    }
 }

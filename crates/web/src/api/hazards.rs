@@ -71,10 +71,6 @@ impl NewHazard {
     }
 }
 
-fn today(state: &AppState) -> NaiveDate {
-    anjian_core::time::local_date(state.now()).unwrap_or_default()
-}
-
 /// Records a hazard and assigns it to the responsible unit with its deadline.
 #[utoipa::path(post, path = "/api/v1/hazards", request_body = NewHazard, responses((status = 201, body = Object), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn create(
@@ -95,7 +91,7 @@ pub async fn create(
         unit,
     )
     .await?;
-    let h = hazards::get(&state.db, &u.scope(), today(&state), id).await?;
+    let h = hazards::get(&state.db, &u.scope(), state.today(), id).await?;
     Ok((StatusCode::CREATED, Json(h)))
 }
 
@@ -148,7 +144,7 @@ pub async fn list(
         limit: f.limit.unwrap_or(100),
     };
     Ok(Json(
-        hazards::list(&state.db, &u.scope(), today(&state), &filter).await?,
+        hazards::list(&state.db, &u.scope(), state.today(), &filter).await?,
     ))
 }
 
@@ -160,7 +156,7 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> Result<Json<HazardDetail>, ApiError> {
     Ok(Json(
-        hazards::get(&state.db, &u.scope(), today(&state), path_id(&id)?).await?,
+        hazards::get(&state.db, &u.scope(), state.today(), path_id(&id)?).await?,
     ))
 }
 
@@ -369,7 +365,7 @@ pub async fn list_for_supervision(
         (&i.leader, &i.deadline, &i.note),
     )
     .await?;
-    let h = hazards::get(&state.db, &u.scope(), today(&state), id).await?;
+    let h = hazards::get(&state.db, &u.scope(), state.today(), id).await?;
     Ok(Json(StatusJson {
         status: h.row.status,
     }))
@@ -435,7 +431,7 @@ pub async fn stats(
             .into());
         }
     };
-    let lines = hazards::stats(&state.db, &u.scope(), today(&state), by).await?;
+    let lines = hazards::stats(&state.db, &u.scope(), state.today(), by).await?;
     Ok(Json(
         lines
             .into_iter()

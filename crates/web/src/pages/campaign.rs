@@ -60,10 +60,6 @@ pub struct CampaignPage {
     pub measures: Vec<MeasureLine>,
 }
 
-fn today(state: &AppState) -> chrono::NaiveDate {
-    anjian_core::time::local_date(state.now()).unwrap_or_default()
-}
-
 fn short(s: &str, n: usize) -> String {
     if s.chars().count() > n {
         format!("{}…", s.chars().take(n).collect::<String>())
@@ -79,7 +75,7 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let (c, plan, counts) = tree(&state, &u, path_id(&id)?).await?;
-    let today = today(&state);
+    let today = state.today();
     let of = |no: u32| counts.get(&no).cloned().unwrap_or_default();
     let measures = plan
         .measures
@@ -175,7 +171,7 @@ async fn tree(
     let c = plans::campaign(&state.db, id).await?;
     let plan = plans::load_for(&state.db, &c).await?;
     let ids = plans::work_item_ids(&state.db, c.plan_id).await?;
-    let mut counts = obligations::item_counts(&state.db, &u.scope(), c.id, today(state)).await?;
+    let mut counts = obligations::item_counts(&state.db, &u.scope(), c.id, state.today()).await?;
     let by_no = ids
         .into_iter()
         .filter_map(|(no, id)| counts.remove(&id).map(|n| (no as u32, n)))
@@ -268,7 +264,7 @@ async fn rate_rows(
     item_no: Option<i64>,
 ) -> Result<Rates, PageError> {
     let c = plans::campaign(&state.db, campaign).await?;
-    let today = today(state);
+    let today = state.today();
     let (item, heading, item_text) = match item_no {
         Some(no) => {
             let ids = plans::work_item_ids(&state.db, c.plan_id).await?;

@@ -21,10 +21,6 @@ use crate::error::{PageError, Problem, render, render_form};
 
 type User = anjian_store::accounts::SessionUser;
 
-fn today(state: &AppState) -> chrono::NaiveDate {
-    anjian_core::time::local_date(state.now()).unwrap_or_default()
-}
-
 fn status_label(s: &str) -> &'static str {
     Status::parse(s).map(|s| s.label()).unwrap_or("—")
 }
@@ -115,7 +111,7 @@ pub async fn ledger(
     PageQuery(q): PageQuery<LedgerQuery>,
 ) -> Result<Response, PageError> {
     business(&u)?;
-    let rows = hazards::list(&state.db, &u.scope(), today(&state), &q.filter(PAGE)?).await?;
+    let rows = hazards::list(&state.db, &u.scope(), state.today(), &q.filter(PAGE)?).await?;
     let next = (rows.len() as i64 == PAGE)
         .then(|| rows.last().map(|r| r.id))
         .flatten();
@@ -158,7 +154,7 @@ pub async fn export(
 ) -> Result<Response, PageError> {
     business(&u)?;
     let mut f = q.filter(1000)?;
-    let (scope, day) = (u.scope(), today(&state));
+    let (scope, day) = (u.scope(), state.today());
     let failed = |_| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "xlsx", "生成表格失败");
     let headers = [
         "编号",
@@ -321,7 +317,7 @@ pub async fn new(
     let f = HazardForm {
         h: HazardInput {
             level: "general".into(),
-            discovered_on: today(&state).format("%Y-%m-%d").to_string(),
+            discovered_on: state.today().format("%Y-%m-%d").to_string(),
             ..Default::default()
         },
         ..Default::default()
@@ -403,7 +399,7 @@ async fn hazard_page(
     flash: Option<String>,
     error: Option<String>,
 ) -> Result<Response, PageError> {
-    let h = hazards::get(&state.db, &u.scope(), today(state), id).await?;
+    let h = hazards::get(&state.db, &u.scope(), state.today(), id).await?;
     let status = Status::parse(&h.row.status).unwrap_or(Status::Found);
     let open = status.open();
     let me = u.unit_id;
@@ -632,7 +628,7 @@ pub async fn file(
     PageUser(u): PageUser,
     Path((id, sha)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let h = hazards::get(&state.db, &u.scope(), today(&state), path_id(&id)?).await?;
+    let h = hazards::get(&state.db, &u.scope(), state.today(), path_id(&id)?).await?;
     let f = h
         .files
         .iter()
@@ -706,7 +702,7 @@ pub async fn stats(
         "month" => (hazards::StatsBy::Month, "month", "各月发现隐患整改率"),
         _ => (hazards::StatsBy::Unit, "unit", "各单位隐患整改率"),
     };
-    let lines = hazards::stats(&state.db, &u.scope(), today(&state), by).await?;
+    let lines = hazards::stats(&state.db, &u.scope(), state.today(), by).await?;
     let total = hazards::StatLine::total(&lines);
     let bars: Vec<(String, i64)> = lines.iter().map(|l| (l.key.clone(), l.rate())).collect();
     Ok(render(&StatsPage {
@@ -782,7 +778,7 @@ pub async fn import(
         .into_iter()
         .map(|(_, n)| n)
         .collect();
-    let (rows, problems) = anjian_core::ledger::read(&bytes, &sectors, today(&state));
+    let (rows, problems) = anjian_core::ledger::read(&bytes, &sectors, state.today());
     if !problems.is_empty() || rows.is_empty() {
         let problems = if problems.is_empty() {
             vec![anjian_core::directory::RowProblem {

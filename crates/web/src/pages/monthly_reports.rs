@@ -18,10 +18,6 @@ use crate::error::{PageError, Problem, render, render_form};
 
 type User = anjian_store::accounts::SessionUser;
 
-fn today(state: &AppState) -> chrono::NaiveDate {
-    anjian_core::time::local_date(state.now()).unwrap_or_default()
-}
-
 /// The label of a matrix cell's state.
 pub fn cell_label(state: &str) -> &'static str {
     match state {
@@ -56,7 +52,7 @@ pub async fn index(
     let campaigns = anjian_store::plans::campaigns(&state.db).await?;
     let latest = campaigns.iter().max_by_key(|c| (c.starts_on.clone(), c.id));
     let (months, rows) = match latest {
-        Some(c) => monthly_reports::matrix(&state.db, &u.scope(), c.id, today(&state)).await?,
+        Some(c) => monthly_reports::matrix(&state.db, &u.scope(), c.id, state.today()).await?,
         None => (Vec::new(), Vec::new()),
     };
     Ok(render(&IndexPage {
@@ -119,7 +115,7 @@ async fn page(
         // The unit's own ledger as it stands (the office looking at an unsent report
         // sees the unit's ledger through its own, wider scope: the unit's hazards).
         None if unit_id == own => {
-            monthly_reports::figures(&state.db, &scope, month, today(state)).await?
+            monthly_reports::figures(&state.db, &scope, month, state.today()).await?
         }
         None => Figures::default(),
     };

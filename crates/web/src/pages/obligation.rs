@@ -42,10 +42,6 @@ pub struct ObligationPage {
     pub error: Option<String>,
 }
 
-fn today(state: &AppState) -> chrono::NaiveDate {
-    anjian_core::time::local_date(state.now()).unwrap_or_default()
-}
-
 async fn page(
     state: &AppState,
     u: &anjian_store::accounts::SessionUser,
@@ -56,7 +52,7 @@ async fn page(
     let o = reports::obligation(&state.db, &u.scope(), id).await?;
     let stored = State::parse(&o.state).unwrap_or(State::Pending);
     let due = chrono::NaiveDate::parse_from_str(&o.due_on, "%Y-%m-%d").unwrap_or_default();
-    let effective = stored.effective(due, today(state));
+    let effective = stored.effective(due, state.today());
     let can_submit = u.role().can_report()
         && u.unit_id == o.unit_id
         && o.role != "invited"
