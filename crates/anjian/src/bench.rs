@@ -13,10 +13,12 @@ use clap::Args;
 use crate::cli::{Common, open};
 use crate::seed::{self, Size};
 
+mod hazards;
+
 /// Options of the benchmark.
 #[derive(Args, Debug, Clone)]
 pub struct BenchArgs {
-    /// `district` or `city`.
+    /// `district`, `city`, `plan`, `obligations`, `ledger` or `hazards`.
     #[arg(long, default_value = "district")]
     pub scale: String,
     /// Seconds per read scenario.
@@ -148,9 +150,11 @@ async fn fresh_db(
     Ok((db, url, dir))
 }
 
-/// Removes the benchmark's SQLite directory.
+/// Removes the benchmark's SQLite directory (kept when `ANJIAN_BENCH_KEEP` is set).
 fn finish(url: &str, dir: &std::path::Path) {
-    if url.starts_with("sqlite:") {
+    if std::env::var_os("ANJIAN_BENCH_KEEP").is_some() {
+        println!("保留基准数据库：{url}");
+    } else if url.starts_with("sqlite:") {
         let _ = std::fs::remove_dir_all(dir);
     }
 }
@@ -176,9 +180,10 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
         "plan" => return plan(c).await,
         "obligations" => return obligations(c, args).await,
         "ledger" => return ledger(c).await,
+        "hazards" => return hazards::run(c, args).await,
         other => {
             return Err(format!(
-                "未知规模 {other}，应为 district、city、plan、obligations 或 ledger"
+                "未知规模 {other}，应为 district、city、plan、obligations、ledger 或 hazards"
             ));
         }
     };
@@ -606,6 +611,7 @@ async fn ledger(c: &Common) -> Result<(), String> {
         println!("{}", o.row());
     }
     for run in 1..=3 {
+        let rss = RssPeak::start();
         let t = Instant::now();
         let body = client
             .get(format!("{base}/hazards.xlsx"))
@@ -616,12 +622,71 @@ async fn ledger(c: &Common) -> Result<(), String> {
             .bytes()
             .await
             .map_err(|e| e.to_string())?;
+        let elapsed = t.elapsed().as_secs_f64();
+        let (before, peak) = rss.stop().await;
         println!(
-            "第{run}次导出 /hazards.xlsx：{:.1} MB，{:.1} s（目标 < 10 s）",
+            "第{run}次导出 /hazards.xlsx：{:.1} MB，{elapsed:.1} s（目标 < 10 s）；进程内存 {:.0} MB → 峰值 {:.0} MB（含客户端收下的 {:.1} MB）",
             body.len() as f64 / 1e6,
-            t.elapsed().as_secs_f64()
+            before as f64 / 1024.0,
+            peak as f64 / 1024.0,
+            body.len() as f64 / 1e6,
         );
     }
     finish(&url, &dir);
     Ok(())
+}
+
+/// The process's resident memory (KiB), from /proc (0 where there is none).
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Samples the resident memory every 5 ms while a request runs: the export's own
+/// memory, apart from what the benchmark allocated before it.
+struct RssPeak {
+    before: u64,
+    peak: Arc<std::sync::atomic::AtomicU64>,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl RssPeak {
+    fn start() -> RssPeak {
+        use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+        let before = rss_kib();
+        let peak = Arc::new(AtomicU64::new(before));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (p, s) = (peak.clone(), stop.clone());
+        let task = tokio::spawn(async move {
+            while !s.load(Ordering::Relaxed) {
+                p.fetch_max(rss_kib(), Ordering::Relaxed);
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        });
+        RssPeak {
+            before,
+            peak,
+            stop,
+            task,
+        }
+    }
+
+    /// (before, peak) in KiB.
+    async fn stop(self) -> (u64, u64) {
+        use std::sync::atomic::Ordering;
+        self.stop.store(true, Ordering::Relaxed);
+        let _ = self.task.await;
+        (
+            self.before,
+            self.peak.load(Ordering::Relaxed).max(rss_kib()),
+        )
+    }
 }

@@ -4,6 +4,7 @@
 //! transaction; the audit chain records one entry for the whole load.
 
 use anjian_store::audit::{self, Entry};
+use anjian_store::db::day;
 use anjian_store::ids::next_id;
 use anjian_store::{Actor, Db, q};
 
@@ -638,6 +639,10 @@ pub async fn hazards(
         mime: "image/png".into(),
         file_name: "整改后.png".into(),
     }];
+    let before = [anjian_store::reports::EvidenceFile {
+        file_name: "现场照片.png".into(),
+        ..after[0].clone()
+    }];
     let (towns, office) = towns_and_office(db).await?;
     let at = |d: chrono::NaiveDate| anjian_core::time::at_local(d, 10).unwrap_or_default();
     let start = chrono::NaiveDate::from_ymd_opt(2022, 5, 18).ok_or("date")?;
@@ -695,7 +700,7 @@ pub async fn hazards(
                 at(found),
                 &actor,
                 &anjian_store::scope::Scope::All,
-                &input,
+                (&input, if major { &before[..] } else { &[] }),
                 None,
             )
             .await
@@ -921,7 +926,7 @@ pub async fn visits(db: &Db, as_of: chrono::NaiveDate) -> Result<usize, String> 
                 deadline: (on + chrono::Days::new(10)).to_string(),
                 ..HazardInput::default()
             };
-            let hazard = visits::add_finding(db, at, &actor, id, *town, &input)
+            let hazard = visits::add_finding(db, at, &actor, id, *town, (&input, &[]))
                 .await
                 .map_err(e)?;
             if k == 1 {
@@ -951,4 +956,237 @@ pub async fn visits(db: &Db, as_of: chrono::NaiveDate) -> Result<usize, String> 
         .await
         .map_err(e)?;
     Ok(n + 1)
+}
+
+/// Hazard ledgers for a synthetic directory (the benchmark's city): `n` hazards found
+/// from 1 May 2022 over 106 days, four in five on enterprises and the rest on townships,
+/// each with its case, first step and rectification obligation, in a realistic mix as
+/// of `now`: of those past their deadline 93% closed and the rest overdue; of the others
+/// a third closed and the rest assigned, rectifying or fed back; one in thirty major, a
+/// third of those listed.
+/// Written with multi-row INSERTs in one transaction; returns how many hazards.
+pub async fn city_hazards(db: &Db, now: i64, n: usize) -> Result<usize, anjian_store::Error> {
+    struct U {
+        id: i64,
+        kind: String,
+        parent_id: Option<i64>,
+        name: String,
+        sector_id: Option<i64>,
+    }
+    /// id, kind, parent, name, sector.
+    type Row = (i64, String, Option<i64>, String, Option<i64>);
+    let units: Vec<Row> = db
+        .read()
+        .all(q("SELECT u.id, u.kind, u.parent_id, u.name, (SELECT MIN(s.sector_id) FROM unit_sectors s WHERE s.unit_id = u.id) AS sector_id FROM units u WHERE u.kind IN ('township', 'enterprise') ORDER BY u.id"))
+        .await?;
+    let units: Vec<U> = units
+        .into_iter()
+        .map(|(id, kind, parent_id, name, sector_id)| U {
+            id,
+            kind,
+            parent_id,
+            name,
+            sector_id,
+        })
+        .collect();
+    let sectors: Vec<(i64,)> = db
+        .read()
+        .all(q("SELECT id FROM sectors ORDER BY id"))
+        .await?;
+    let (office,): (i64,) = db
+        .read()
+        .one(q("SELECT id FROM units WHERE code = 'office'"))
+        .await?;
+    let towns: Vec<&U> = units.iter().filter(|u| u.kind == "township").collect();
+    let town_names: std::collections::HashMap<i64, &str> =
+        towns.iter().map(|u| (u.id, u.name.as_str())).collect();
+    let ents: Vec<&U> = units.iter().filter(|u| u.kind == "enterprise").collect();
+    if towns.is_empty() || sectors.is_empty() {
+        return Ok(0);
+    }
+    let start = chrono::NaiveDate::from_ymd_opt(2022, 5, 1).expect("date");
+    let today = anjian_core::time::local_date(now).unwrap_or(start);
+    let mut rng: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut next = move || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng
+    };
+    let actor = Actor::system("bench seed");
+    let mut tx = db.begin().await?;
+    const CHUNK: usize = 150;
+    let mut done = 0;
+    while done < n {
+        let size = CHUNK.min(n - done);
+        let mut cases = q(
+            "INSERT INTO cases (id, kind, status, assigner_unit_id, unit_id, deadline, created_at, updated_at, closed_at) VALUES ",
+        );
+        let mut steps = q(
+            "INSERT INTO case_steps (id, case_id, step, from_status, to_status, actor_id, unit_id, note, at) VALUES ",
+        );
+        let mut obligations = q(
+            "INSERT INTO obligations (id, campaign_id, case_id, unit_id, due_on, label, min_count, state, submitted_at, closed_at, created_at, updated_at) VALUES ",
+        );
+        let mut hazards = q(
+            "INSERT INTO hazards (id, case_id, unit_id, locality_id, sector_id, source, place, description, level, discovered_on, measures, responsible_person, funds_fen, deadline, contingency_plan, status, listed, created_at, updated_at) VALUES ",
+        );
+        for i in 0..size {
+            let r = next();
+            let (unit, assigner, town_name) = if r % 5 == 0 {
+                let t = towns[(r as usize / 5) % towns.len()];
+                (t, office, t.name.as_str())
+            } else {
+                let e = ents[(r as usize / 5) % ents.len().max(1)];
+                let t = e.parent_id.unwrap_or(office);
+                let town = town_names.get(&t).copied().unwrap_or("");
+                (e, t, town)
+            };
+            let sector = unit
+                .sector_id
+                .unwrap_or(sectors[(r as usize >> 8) % sectors.len()].0);
+            let (_, place, description, measures) =
+                DEMO_HAZARDS[(r as usize >> 12) % DEMO_HAZARDS.len()];
+            let found = start + chrono::Days::new((r >> 20) % 106);
+            let major = (r >> 28) % 30 == 0;
+            let deadline = found + chrono::Days::new(if major { 45 } else { 7 + (r >> 33) % 30 });
+            // Past their deadline, nearly all are closed; the rest are overdue.
+            let status = match ((r >> 40) % 100, deadline < today) {
+                (0..=92, true) | (0..=34, false) => "closed",
+                (93..=95, true) | (35..=54, false) => "feedback",
+                (96..=97, true) | (55..=79, false) => "rectifying",
+                _ => "assigned",
+            };
+            let listed = major && (r >> 48) % 3 == 0;
+            let at = anjian_core::time::at_local(found, 10).unwrap_or(now);
+            let closed_on = (found + chrono::Days::new(3 + (r >> 52) % 40)).min(today);
+            let closed_at = (status == "closed")
+                .then(|| anjian_core::time::at_local(closed_on, 16).unwrap_or(now));
+            let ostate = match status {
+                "closed" if closed_on > deadline => "done_late",
+                "closed" => "accepted",
+                "feedback" => "submitted",
+                _ => "pending",
+            };
+            let (case_id, hazard_id) = (next_id(now), next_id(now));
+            let sep = if i == 0 { "(" } else { ", (" };
+            let found_s = day(found);
+            let deadline_s = day(deadline);
+            cases = cases
+                .push(sep)
+                .push_bind(case_id)
+                .push(", 'hazard', ")
+                .push_bind(status)
+                .push(", ")
+                .push_bind(assigner)
+                .push(", ")
+                .push_bind(unit.id)
+                .push(", ")
+                .push_bind(deadline_s.clone())
+                .push(", ")
+                .push_bind(at)
+                .push(", ")
+                .push_bind(closed_at.unwrap_or(at))
+                .push(", ")
+                .push_bind(closed_at)
+                .push(")");
+            steps = steps
+                .push(sep)
+                .push_bind(next_id(now))
+                .push(", ")
+                .push_bind(case_id)
+                .push(", 'assign', NULL, 'assigned', NULL, ")
+                .push_bind(assigner)
+                .push(", ")
+                .push_bind(format!("整改时限 {deadline_s}"))
+                .push(", ")
+                .push_bind(at)
+                .push(")");
+            obligations = obligations
+                .push(sep)
+                .push_bind(next_id(now))
+                .push(", NULL, ")
+                .push_bind(case_id)
+                .push(", ")
+                .push_bind(unit.id)
+                .push(", ")
+                .push_bind(deadline_s.clone())
+                .push(", ")
+                .push_bind(format!("隐患整改：{description}"))
+                .push(", 1, ")
+                .push_bind(ostate)
+                .push(", ")
+                .push_bind(closed_at)
+                .push(", ")
+                .push_bind(closed_at)
+                .push(", ")
+                .push_bind(at)
+                .push(", ")
+                .push_bind(closed_at.unwrap_or(at))
+                .push(")");
+            hazards = hazards
+                .push(sep)
+                .push_bind(hazard_id)
+                .push(", ")
+                .push_bind(case_id)
+                .push(", ")
+                .push_bind(unit.id)
+                .push(", ")
+                .push_bind(if unit.kind == "township" {
+                    unit.id
+                } else {
+                    unit.parent_id.unwrap_or(unit.id)
+                })
+                .push(", ")
+                .push_bind(sector)
+                .push(", ")
+                .push_bind(if r % 7 == 0 {
+                    "supervision_visit"
+                } else {
+                    "self_inspection"
+                })
+                .push(", ")
+                .push_bind(format!("{town_name}{place}"))
+                .push(", ")
+                .push_bind(description)
+                .push(", ")
+                .push_bind(if major { "major" } else { "general" })
+                .push(", ")
+                .push_bind(found_s)
+                .push(", ")
+                .push_bind(measures)
+                .push(", ")
+                .push_bind(["张建华", "李明", "王志强", "刘芳", "陈军"][(r >> 56) as usize % 5])
+                .push(", ")
+                .push_bind(major.then_some(4_800_000_i64))
+                .push(", ")
+                .push_bind(deadline_s)
+                .push(", ")
+                .push_bind(major.then_some("整改期间停止使用，设置警戒区，落实专人值守"))
+                .push(", ")
+                .push_bind(status)
+                .push(", ")
+                .push_bind(i64::from(listed))
+                .push(", ")
+                .push_bind(at)
+                .push(", ")
+                .push_bind(closed_at.unwrap_or(at))
+                .push(")");
+        }
+        tx.execute(cases).await?;
+        tx.execute(steps).await?;
+        tx.execute(obligations).await?;
+        tx.execute(hazards).await?;
+        done += size;
+    }
+    audit::append(
+        &mut tx,
+        now,
+        &actor,
+        Entry::ok("hazard.seed", "hazards", "synthetic").detail(format!("合成隐患台账 {n} 条")),
+    )
+    .await?;
+    tx.commit().await?;
+    db.analyze().await?;
+    Ok(n)
 }

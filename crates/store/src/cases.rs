@@ -12,6 +12,7 @@ use crate::db::day;
 use crate::db::{Tx, q};
 use crate::error::Result;
 use crate::ids::next_id;
+use crate::reports::EvidenceFile;
 use crate::scope::Actor;
 
 /// Appends a step to a case's history; returns the step's id (its files hang on it).
@@ -41,6 +42,28 @@ pub(crate) async fn add_step(
     )
     .await?;
     Ok(id)
+}
+
+/// Attaches `files` (already stored) to step `step_id` of a case.
+pub(crate) async fn attach_files(
+    tx: &mut Tx,
+    now_ms: i64,
+    step_id: i64,
+    files: &[EvidenceFile],
+) -> Result<()> {
+    for f in files {
+        tx.execute(
+            q("INSERT INTO case_files (id, step_id, sha256, size, mime, file_name) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(next_id(now_ms))
+                .bind(step_id)
+                .bind(f.sha256.as_str())
+                .bind(f.size)
+                .bind(f.mime.as_str())
+                .bind(f.file_name.as_str()),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// The campaigns' windows, read once per transaction: which campaign a case found on a

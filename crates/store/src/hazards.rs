@@ -30,20 +30,29 @@ fn invalid(code: &'static str, field: &'static str, message: &str) -> Error {
 }
 
 /// Records a hazard for `unit` (the actor's own unit when `None`; it must be in scope)
-/// and assigns it to that unit with its deadline, in one transaction. Returns its id.
+/// with its before-photos, and assigns it to that unit with its deadline, in one
+/// transaction. Returns its id.
 pub async fn create(
     db: &Db,
     now_ms: i64,
     actor: &Actor,
     scope: &Scope,
-    input: &HazardInput,
+    (input, photos): (&HazardInput, &[EvidenceFile]),
     unit: Option<i64>,
 ) -> Result<i64> {
     let known = sectors(db).await?;
     let mut tx = db.begin().await?;
-    let unit_id = responsible_unit(&mut tx, actor, scope, unit).await?;
+    let unit = responsible_unit(&mut tx, actor, scope, unit).await?;
     let campaigns = crate::cases::Campaigns::load(&mut tx).await?;
-    let (id, h) = insert_in(&mut tx, now_ms, actor, (&known, &campaigns), input, unit_id).await?;
+    let (id, h) = insert_in(
+        &mut tx,
+        now_ms,
+        actor,
+        (&known, &campaigns),
+        (input, photos),
+        unit,
+    )
+    .await?;
     let e = Entry::ok("hazard.create", "hazard", id)
         .change(None, Some(anjian_core::audit::digest(&h)))
         .detail(format!("{}：{}", h.level.label(), h.place));
@@ -65,12 +74,20 @@ pub async fn import(
 ) -> Result<usize> {
     let known = sectors(db).await?;
     let mut tx = db.begin().await?;
-    let unit_id = responsible_unit(&mut tx, actor, scope, unit).await?;
+    let unit = responsible_unit(&mut tx, actor, scope, unit).await?;
+    let unit_id = unit.id;
     let campaigns = crate::cases::Campaigns::load(&mut tx).await?;
     let mut digests = Vec::with_capacity(inputs.len());
     for input in inputs {
-        let (_, h) =
-            insert_in(&mut tx, now_ms, actor, (&known, &campaigns), input, unit_id).await?;
+        let (_, h) = insert_in(
+            &mut tx,
+            now_ms,
+            actor,
+            (&known, &campaigns),
+            (input, &[]),
+            unit,
+        )
+        .await?;
         digests.push(anjian_core::audit::digest(&h));
     }
     let e = Entry::ok("hazard.import", "unit", unit_id)
@@ -82,31 +99,54 @@ pub async fn import(
     Ok(inputs.len())
 }
 
+/// A hazard's responsible unit and its locality (属地, see [`crate::scope::locality`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Responsible {
+    pub id: i64,
+    pub locality: i64,
+}
+
+impl Responsible {
+    /// `unit` (already checked by the caller) with its locality.
+    pub(crate) async fn of(tx: &mut Tx, unit: i64) -> Result<Responsible> {
+        let (path,): (String,) = tx
+            .one(q("SELECT path FROM units WHERE id = $1").bind(unit))
+            .await?;
+        Ok(Responsible {
+            id: unit,
+            locality: crate::scope::locality(&path).unwrap_or(unit),
+        })
+    }
+}
+
 /// The responsible unit of a new hazard: `unit`, or the actor's own; it must be in scope.
 async fn responsible_unit(
     tx: &mut Tx,
     actor: &Actor,
     scope: &Scope,
     unit: Option<i64>,
-) -> Result<i64> {
+) -> Result<Responsible> {
     let own = actor.unit_id.ok_or(Error::Forbidden)?;
     let unit_id = unit.unwrap_or(own);
-    let visible: Option<(i64,)> = tx
+    let visible: Option<(String,)> = tx
         .opt(
             scope
-                .units(q("SELECT u.id FROM units u WHERE "), "u")
+                .units(q("SELECT u.path FROM units u WHERE "), "u")
                 .push(" AND u.id = ")
                 .push_bind(unit_id),
         )
         .await?;
-    if visible.is_none() {
+    let Some((path,)) = visible else {
         return Err(invalid(
             "unknown_unit",
             "unit",
             "责任单位不存在或不在您的数据范围内",
         ));
-    }
-    Ok(unit_id)
+    };
+    Ok(Responsible {
+        id: unit_id,
+        locality: crate::scope::locality(&path).unwrap_or(unit_id),
+    })
 }
 
 /// Writes a visit's finding on `unit` inside the visit's transaction (the visit has
@@ -116,11 +156,12 @@ pub(crate) async fn insert_finding(
     now_ms: i64,
     actor: &Actor,
     known: &[(i64, String)],
-    input: &HazardInput,
+    finding: (&HazardInput, &[EvidenceFile]),
     unit: i64,
 ) -> Result<i64> {
     let campaigns = crate::cases::Campaigns::load(tx).await?;
-    let (id, _) = insert_in(tx, now_ms, actor, (known, &campaigns), input, unit).await?;
+    let unit = Responsible::of(tx, unit).await?;
+    let (id, _) = insert_in(tx, now_ms, actor, (known, &campaigns), finding, unit).await?;
     Ok(id)
 }
 
@@ -130,9 +171,10 @@ async fn insert_in(
     now_ms: i64,
     actor: &Actor,
     (known, campaigns): (&[(i64, String)], &crate::cases::Campaigns),
-    input: &HazardInput,
-    unit_id: i64,
+    (input, photos): (&HazardInput, &[EvidenceFile]),
+    unit: Responsible,
 ) -> Result<(i64, hazard::Hazard)> {
+    let unit_id = unit.id;
     let today = anjian_core::time::local_date(now_ms).unwrap_or(NaiveDate::MIN);
     let own = actor.unit_id.ok_or(Error::Forbidden)?;
     let names: Vec<String> = known.iter().map(|(_, n)| n.clone()).collect();
@@ -174,7 +216,7 @@ async fn insert_in(
             .bind(now_ms),
     )
     .await?;
-    crate::cases::add_step(
+    let step = crate::cases::add_step(
         tx,
         now_ms,
         actor,
@@ -185,6 +227,8 @@ async fn insert_in(
         &format!("整改时限 {}", day(deadline)),
     )
     .await?;
+    // The photos taken when it was found go with the step that recorded it.
+    crate::cases::attach_files(tx, now_ms, step, photos).await?;
     let label: String = format!("隐患整改：{}", h.description)
         .chars()
         .take(60)
@@ -200,7 +244,7 @@ async fn insert_in(
     .await?;
     let id = next_id(now_ms);
     tx.execute(
-        q("INSERT INTO hazards (id, case_id, unit_id, sector_id, source, place, description, level, discovered_on, discovered_by, measures, responsible_person, funds_fen, deadline, contingency_plan, governance_plan_json, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)")
+        q("INSERT INTO hazards (id, case_id, unit_id, locality_id, sector_id, source, place, description, level, discovered_on, discovered_by, measures, responsible_person, funds_fen, deadline, contingency_plan, governance_plan_json, status, created_at, updated_at) VALUES ($1, $2, $3, $19, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)")
             .bind(id)
             .bind(case_id)
             .bind(unit_id)
@@ -218,7 +262,8 @@ async fn insert_in(
             .bind(h.contingency_plan.clone())
             .bind(h.governance_plan.as_ref().and_then(|g| serde_json::to_string(g).ok()))
             .bind(assigned.status.as_str())
-            .bind(now_ms),
+            .bind(now_ms)
+            .bind(unit.locality),
     )
     .await?;
     Ok((id, h))
@@ -595,18 +640,7 @@ pub async fn step(
         &note,
     )
     .await?;
-    for f in files {
-        tx.execute(
-            q("INSERT INTO case_files (id, step_id, sha256, size, mime, file_name) VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(next_id(now_ms))
-                .bind(step_id)
-                .bind(f.sha256.as_str())
-                .bind(f.size)
-                .bind(f.mime.as_str())
-                .bind(f.file_name.as_str()),
-        )
-        .await?;
-    }
+    crate::cases::attach_files(&mut tx, now_ms, step_id, files).await?;
     let e = Entry::ok(action(step), "hazard", id)
         .change(
             Some(before.status.as_str().into()),
@@ -775,6 +809,13 @@ pub async fn stats(db: &Db, scope: &Scope, today: NaiveDate, by: StatsBy) -> Res
 
 /// [`stats`] over the hazards found between two days (inclusive), when given (a
 /// month's report).
+///
+/// "By unit" rolls up to the viewer's level: the office sees each locality (属地: the
+/// townships, streets and departments), a township or department sees each unit of its
+/// own locality and, for a department, each other locality where hazards of its sectors
+/// lie. The query reads the hazards alone (no join) and groups in the order of a covering
+/// index (`hazards_tally` by locality and sector, `hazards_found` by day of discovery);
+/// the groups are then summed by sector or month and named.
 pub async fn stats_found(
     db: &Db,
     scope: &Scope,
@@ -782,19 +823,38 @@ pub async fn stats_found(
     by: StatsBy,
     found: Option<(NaiveDate, NaiveDate)>,
 ) -> Result<Vec<StatLine>> {
-    let key = match by {
-        StatsBy::Unit => "u.name",
-        StatsBy::Sector => "s.name",
-        StatsBy::Month => "SUBSTR(h.discovered_on, 1, 7)",
+    #[derive(sqlx::FromRow)]
+    struct Group {
+        unit: i64,
+        sector: i64,
+        day: String,
+        found: i64,
+        closed: i64,
+        major: i64,
+        major_closed: i64,
+        overdue: i64,
+    }
+    let unit = match scope.own_locality() {
+        Some(own) => {
+            format!("CASE WHEN h.locality_id = {own} THEN h.unit_id ELSE h.locality_id END")
+        }
+        None => "h.locality_id".to_string(),
     };
-    let head = q(format!("SELECT {key} AS key, CAST(COUNT(*) AS BIGINT) AS found, \
+    // Each grouping keeps to an index's order; the other columns are constants here.
+    let (unit_key, sector_key, day_key) = match by {
+        StatsBy::Unit => (unit.as_str(), "0", "''"),
+        StatsBy::Sector => ("h.locality_id", "h.sector_id", "''"),
+        StatsBy::Month => ("0", "0", "h.discovered_on"),
+    };
+    let head = q(format!("SELECT CAST({unit_key} AS BIGINT) AS unit, CAST({sector_key} AS BIGINT) AS sector, {day_key} AS day, \
+        CAST(COUNT(*) AS BIGINT) AS found, \
         CAST(SUM(CASE WHEN h.status = 'closed' THEN 1 ELSE 0 END) AS BIGINT) AS closed, \
         CAST(SUM(CASE WHEN h.level = 'major' THEN 1 ELSE 0 END) AS BIGINT) AS major, \
         CAST(SUM(CASE WHEN h.level = 'major' AND h.status = 'closed' THEN 1 ELSE 0 END) AS BIGINT) AS major_closed, \
         CAST(SUM(CASE WHEN h.status <> 'closed' AND h.deadline < $1 THEN 1 ELSE 0 END) AS BIGINT) AS overdue \
-        FROM hazards h JOIN units u ON u.id = h.unit_id JOIN sectors s ON s.id = h.sector_id WHERE "))
+        FROM hazards h WHERE "))
         .bind(day(today));
-    let mut query = scope.hazards(head, "h", "u");
+    let mut query = scope.hazards_alone(head, "h");
     if let Some((from, to)) = found {
         query = query
             .push(" AND h.discovered_on >= ")
@@ -802,6 +862,55 @@ pub async fn stats_found(
             .push(" AND h.discovered_on <= ")
             .push_bind(day(to));
     }
-    let query = query.push(&format!(" GROUP BY {key} ORDER BY {key}"));
-    db.read().all(query).await
+    let group = match by {
+        StatsBy::Unit => unit.as_str(),
+        StatsBy::Sector => "h.locality_id, h.sector_id",
+        StatsBy::Month => "h.discovered_on",
+    };
+    let groups: Vec<Group> = db
+        .read()
+        .all(query.push(&format!(" GROUP BY {group}")))
+        .await?;
+    let names: std::collections::HashMap<i64, String> = match by {
+        StatsBy::Unit => {
+            let mut ids: Vec<i64> = groups.iter().map(|g| g.unit).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            unit_names(db, &ids).await?
+        }
+        StatsBy::Sector => sectors(db).await?.into_iter().collect(),
+        StatsBy::Month => Default::default(),
+    };
+    let mut lines: std::collections::BTreeMap<String, StatLine> = Default::default();
+    for g in groups {
+        let key = match by {
+            StatsBy::Unit => names.get(&g.unit).cloned().unwrap_or_default(),
+            StatsBy::Sector => names.get(&g.sector).cloned().unwrap_or_default(),
+            StatsBy::Month => g.day.chars().take(7).collect(),
+        };
+        let line = lines.entry(key.clone()).or_insert_with(|| StatLine {
+            key,
+            ..StatLine::default()
+        });
+        line.found += g.found;
+        line.closed += g.closed;
+        line.major += g.major;
+        line.major_closed += g.major_closed;
+        line.overdue += g.overdue;
+    }
+    Ok(lines.into_values().collect())
+}
+
+/// The names of units `ids` (sorted), read in batches.
+async fn unit_names(db: &Db, ids: &[i64]) -> Result<std::collections::HashMap<i64, String>> {
+    let mut names = std::collections::HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let mut query = q("SELECT id, name FROM units WHERE id IN (");
+        for (i, id) in chunk.iter().enumerate() {
+            query = query.push(if i == 0 { "" } else { ", " }).push_bind(*id);
+        }
+        let rows: Vec<(i64, String)> = db.read().all(query.push(")")).await?;
+        names.extend(rows);
+    }
+    Ok(names)
 }

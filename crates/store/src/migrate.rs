@@ -39,6 +39,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(12, "0012_hazard_listings"),
     migration!(13, "0013_case_obligations"),
     migration!(14, "0014_visits"),
+    migration!(15, "0015_hazard_locality"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.

@@ -194,15 +194,16 @@ async fn planned_by(
     Ok((kind, recorded))
 }
 
-/// Enters a finding of visit `id` on `unit` (one of its targets) as a hazard assigned to
-/// that unit by the visiting unit, in one transaction. Returns the hazard's id.
+/// Enters a finding of visit `id` on `unit` (one of its targets), with the photos taken
+/// on site, as a hazard assigned to that unit by the visiting unit, in one transaction.
+/// Returns the hazard's id.
 pub async fn add_finding(
     db: &Db,
     now_ms: i64,
     actor: &Actor,
     id: i64,
     unit: i64,
-    input: &HazardInput,
+    (input, photos): (&HazardInput, &[crate::reports::EvidenceFile]),
 ) -> Result<i64> {
     let known = crate::hazards::sectors(db).await?;
     let mut tx = db.begin().await?;
@@ -223,7 +224,8 @@ pub async fn add_finding(
         .unwrap_or("supervision_visit")
         .into();
     let hazard =
-        crate::hazards::insert_finding(&mut tx, now_ms, actor, &known, &input, unit).await?;
+        crate::hazards::insert_finding(&mut tx, now_ms, actor, &known, (&input, photos), unit)
+            .await?;
     tx.execute(
         q("UPDATE hazards SET visit_id = $1 WHERE id = $2")
             .bind(id)

@@ -769,5 +769,43 @@ async fn statistics_count_the_hazards_in_scope() {
         assert_eq!(line(&sectors, "燃气")["found"], 2);
         let (s, err) = office.get("/api/v1/hazards/stats?by=leader").await;
         assert_eq!((s, err["error"]["field"].as_str()), (422, Some("by")));
+        // An enterprise's hazard rolls up to its locality (属地) for the office; the
+        // department supervising its sector counts exactly the hazards its ledger lists.
+        let chem = app.unit_id("重庆铜梁某化工有限公司").await;
+        let mut h = general("某化工企业罐区");
+        h["unit"] = json!(chem);
+        h["sector"] = json!("危化品");
+        assert_eq!(office.post("/api/v1/hazards", h).await.0, 201);
+        let (_, lines) = office.get("/api/v1/hazards/stats?by=unit").await;
+        let keys: Vec<&str> = lines
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["key"].as_str().unwrap())
+            .collect();
+        assert!(!keys.contains(&"重庆铜梁某化工有限公司"), "{keys:?}");
+        let total = |v: &Value| -> i64 {
+            v.as_array()
+                .unwrap()
+                .iter()
+                .map(|l| l["found"].as_i64().unwrap())
+                .sum()
+        };
+        assert_eq!(total(&lines), 4);
+        let yjj = app.login("yjj").await;
+        let (_, ledger) = yjj.get("/api/v1/hazards?limit=1000").await;
+        let listed = ledger.as_array().unwrap().len() as i64;
+        assert!(listed >= 1);
+        for by in ["unit", "sector", "month"] {
+            let (_, v) = yjj.get(&format!("/api/v1/hazards/stats?by={by}")).await;
+            assert_eq!(total(&v), listed, "by {by}: {v}");
+        }
+        let (_, v) = yjj.get("/api/v1/hazards/stats?by=sector").await;
+        assert_eq!(line(&v, "危化品")["found"], 1);
+        assert_eq!(
+            line(&v, "燃气")["found"],
+            Value::Null,
+            "gas is not its sector"
+        );
     }
 }

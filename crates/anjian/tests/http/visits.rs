@@ -140,3 +140,233 @@ async fn an_unannounced_visit_is_hidden_until_recorded_and_its_findings_land_in_
         );
     }
 }
+
+/// The fields of a finding on `unit`.
+fn finding_fields(unit: &str, place: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("unit", unit.to_string()),
+        ("level", "general".to_string()),
+        ("sector", "燃气".to_string()),
+        ("place", place.to_string()),
+        ("description", "燃气管道穿越卧室".to_string()),
+        ("discovered_on", "2022-08-09".to_string()),
+        ("measures", "改管并加装报警器".to_string()),
+        ("responsible_person", "孙七".to_string()),
+        ("deadline", "2022-08-25".to_string()),
+    ]
+}
+
+#[tokio::test]
+async fn a_finding_entered_on_site_keeps_its_photos_and_a_new_hazard_its_before_photos() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let office = app.login("office").await;
+        let bachuan = app.login("bachuan").await;
+        let town = app.unit_id("巴川街道").await.to_string();
+        let (s, v) = office
+            .post(
+                "/api/v1/visits",
+                serde_json::json!({"kind": "supervision", "title": "燃气安全督查", "team": "区安委办", "starts_on": "2022-08-09", "ends_on": "2022-08-10", "targets": [town.parse::<i64>().unwrap()]}),
+            )
+            .await;
+        assert_eq!(s, 201, "{v}");
+        let id = v["visit"]["id"].as_i64().unwrap();
+        // The phone form posts the finding with two photos taken on site.
+        let mut form = reqwest::multipart::Form::new();
+        for (k, v) in finding_fields(&town, "巴川街道某小区") {
+            form = form.text(k, v);
+        }
+        for name in ["现场1.png", "现场2.png"] {
+            form = form.part(
+                "photos",
+                reqwest::multipart::Part::bytes(crate::reports::PNG.to_vec()).file_name(name),
+            );
+        }
+        let r = office
+            .http
+            .post(format!("{}/visits/{id}/findings", app.base))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        let (_, v) = office.get(&format!("/api/v1/visits/{id}")).await;
+        let hid = v["findings"][0]["hazard_id"].as_i64().unwrap();
+        let (_, h) = bachuan.get(&format!("/api/v1/hazards/{hid}")).await;
+        let files: Vec<&str> = h["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f[1]["file_name"].as_str().unwrap())
+            .collect();
+        assert_eq!(files, ["现场1.png", "现场2.png"], "{h}");
+        assert_eq!(h["source"], "supervision_visit");
+        // A file that is not a photo is refused naming it, and nothing is written.
+        let mut form = reqwest::multipart::Form::new();
+        for (k, v) in finding_fields(&town, "巴川街道另一小区") {
+            form = form.text(k, v);
+        }
+        form = form.part(
+            "photos",
+            reqwest::multipart::Part::bytes(b"MZ not a photo".to_vec()).file_name("病毒.exe"),
+        );
+        let r = office
+            .http
+            .post(format!("{}/visits/{id}/findings", app.base))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("病毒.exe"));
+        let (_, v) = office.get(&format!("/api/v1/visits/{id}")).await;
+        assert_eq!(v["findings"].as_array().unwrap().len(), 1);
+        // The township records a hazard of its own with its before-photo.
+        let mut form = reqwest::multipart::Form::new();
+        for (k, v) in finding_fields(&town, "巴川街道农贸市场") {
+            if k != "unit" {
+                form = form.text(k, v);
+            }
+        }
+        form = form.text("source", "self_inspection").part(
+            "photos",
+            reqwest::multipart::Part::bytes(crate::reports::PNG.to_vec()).file_name("整改前.png"),
+        );
+        let r = bachuan
+            .http
+            .post(format!("{}/hazards", app.base))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        let location = r.headers()["location"].to_str().unwrap().to_string();
+        let (_, page) = bachuan.get_text(&location).await;
+        assert!(
+            page.contains("整改前.png"),
+            "the before-photo shows on the hazard's page"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_visits_api_plans_enters_findings_records_and_hides_like_the_pages() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let office = app.login("office").await;
+        let bachuan = app.login("bachuan").await;
+        let town = app.unit_id("巴川街道").await;
+        let anju = app.unit_id("安居镇").await;
+        // Bad plans name their field; nothing is written.
+        let plan = |kind: &str, ends: &str, targets: Vec<i64>| serde_json::json!({"kind": kind, "title": "燃气安全四不两直暗访", "team": "区安委办 张三", "starts_on": "2022-08-09", "ends_on": ends, "targets": targets});
+        for (body, field) in [
+            (plan("surprise", "2022-08-09", vec![town]), "kind"),
+            (plan("unannounced", "2022-08-08", vec![town]), "ends_on"),
+            (plan("unannounced", "2022-08-09", vec![]), "targets"),
+            (plan("unannounced", "2022-08-09", vec![999]), "targets"),
+        ] {
+            let (s, b) = office.post("/api/v1/visits", body).await;
+            assert_eq!(s, 422, "{b}");
+            assert_eq!(b["error"]["field"], field, "{b}");
+        }
+        assert_eq!(
+            office
+                .get("/api/v1/visits")
+                .await
+                .1
+                .as_array()
+                .unwrap()
+                .len(),
+            0
+        );
+        let (s, v) = office
+            .post(
+                "/api/v1/visits",
+                plan("unannounced", "2022-08-09", vec![town]),
+            )
+            .await;
+        assert_eq!(s, 201);
+        let id = v["visit"]["id"].as_i64().unwrap();
+        assert_eq!(v["visit"]["kind"], "unannounced");
+        // Hidden from its target until recorded: 404, and not listed.
+        assert_eq!(bachuan.get(&format!("/api/v1/visits/{id}")).await.0, 404);
+        assert!(
+            bachuan
+                .get("/api/v1/visits")
+                .await
+                .1
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
+        // Findings: the unit must be a target; the township cannot enter one.
+        let finding = |unit: i64| {
+            let mut f: serde_json::Map<String, serde_json::Value> =
+                finding_fields(&unit.to_string(), "巴川街道某火锅店")
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), serde_json::Value::String(v)))
+                    .collect();
+            f.insert("unit".into(), serde_json::json!(unit));
+            serde_json::Value::Object(f)
+        };
+        let (s, b) = office
+            .post(&format!("/api/v1/visits/{id}/findings"), finding(anju))
+            .await;
+        assert_eq!((s, b["error"]["field"].as_str()), (422, Some("unit")));
+        let mut no_unit = finding(town);
+        no_unit.as_object_mut().unwrap().remove("unit");
+        let (s, b) = office
+            .post(&format!("/api/v1/visits/{id}/findings"), no_unit)
+            .await;
+        assert_eq!((s, b["error"]["field"].as_str()), (422, Some("unit")));
+        assert_eq!(
+            bachuan
+                .post(&format!("/api/v1/visits/{id}/findings"), finding(town))
+                .await
+                .0,
+            404
+        );
+        let (s, v) = office
+            .post(&format!("/api/v1/visits/{id}/findings"), finding(town))
+            .await;
+        assert_eq!(s, 201, "{v}");
+        let hid = v["findings"][0]["hazard_id"].as_i64().unwrap();
+        assert_eq!(v["findings"][0]["status"], "assigned");
+        // Recording needs a report; then the township sees the visit and its finding.
+        let (s, b) = office
+            .post(
+                &format!("/api/v1/visits/{id}/record"),
+                serde_json::json!({}),
+            )
+            .await;
+        assert_eq!((s, b["error"]["field"].as_str()), (422, Some("report")));
+        let (s, v) = office
+            .post(
+                &format!("/api/v1/visits/{id}/record"),
+                serde_json::json!({"report": "抽查餐饮场所3家，发现问题1项"}),
+            )
+            .await;
+        assert_eq!(s, 200);
+        assert!(v["visit"]["recorded_at"].is_i64());
+        let (s, v) = bachuan.get(&format!("/api/v1/visits/{id}")).await;
+        assert_eq!(s, 200);
+        assert_eq!(v["findings"][0]["hazard_id"], hid);
+        // Exposure: the planner only.
+        let expose = format!("/api/v1/visits/{id}/findings/{hid}/expose");
+        assert_eq!(
+            bachuan
+                .post(&expose, serde_json::json!({"exposed": true}))
+                .await
+                .0,
+            404
+        );
+        let (s, v) = office
+            .post(&expose, serde_json::json!({"exposed": true}))
+            .await;
+        assert_eq!(s, 200);
+        assert_eq!(v["findings"][0]["exposed"], 1);
+        // The endpoints are in the OpenAPI document.
+        let (_, doc) = office.get("/api/v1/openapi.json").await;
+        assert!(doc["paths"]["/api/v1/visits/{id}/findings"]["post"].is_object());
+    }
+}

@@ -424,7 +424,7 @@ pub async fn move_to(
     let shift = parent.depth + 1 - unit.depth;
     tx.execute(
         q("UPDATE units SET path = $1 || substr(path, CAST($2 AS INTEGER)), depth = depth + $3, updated_at = $4 WHERE path >= $5 AND path < $6")
-            .bind(new_path)
+            .bind(new_path.clone())
             .bind(unit.path.len() as i64 + 1)
             .bind(shift)
             .bind(now_ms)
@@ -436,6 +436,14 @@ pub async fn move_to(
         q("UPDATE units SET parent_id = $1 WHERE id = $2")
             .bind(parent.id)
             .bind(id),
+    )
+    .await?;
+    // The subtree's hazards now roll up to the new locality (属地).
+    tx.execute(
+        q("UPDATE hazards SET locality_id = $1 WHERE unit_id IN (SELECT id FROM units WHERE path >= $2 AND path < $3)")
+            .bind(crate::scope::locality(&new_path).unwrap_or(id))
+            .bind(new_path.clone())
+            .bind(path_end(&new_path)),
     )
     .await?;
     let after = get_in(&mut tx, &Scope::All, id).await?;

@@ -47,7 +47,7 @@ pub struct NewHazard {
 }
 
 impl NewHazard {
-    fn input(self) -> HazardInput {
+    pub(crate) fn input(self) -> HazardInput {
         let s = |v: Option<String>| v.unwrap_or_default();
         HazardInput {
             level: s(self.level),
@@ -87,7 +87,7 @@ pub async fn create(
         state.now(),
         &u.actor(),
         &u.scope(),
-        &i.input(),
+        (&i.input(), &[]),
         unit,
     )
     .await?;

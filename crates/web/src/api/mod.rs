@@ -11,6 +11,7 @@ pub mod openapi;
 pub mod plans;
 pub mod reports;
 pub mod users;
+pub mod visits;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -68,6 +69,14 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/hazards/{id}/feedback", post(hazards::feedback))
         .route("/api/v1/hazards/{id}/verify", post(hazards::verify))
         .route("/api/v1/hazards/{id}/extend", post(hazards::extend))
+        .route("/api/v1/visits", get(visits::list).post(visits::create))
+        .route("/api/v1/visits/{id}", get(visits::show))
+        .route("/api/v1/visits/{id}/findings", post(visits::finding))
+        .route("/api/v1/visits/{id}/record", post(visits::record))
+        .route(
+            "/api/v1/visits/{id}/findings/{hazard}/expose",
+            post(visits::expose),
+        )
         .route("/api/v1/audit", get(audit::list))
         .route("/api/v1/audit/verify", get(audit::verify))
         .route("/api/v1/openapi.json", get(openapi::document))

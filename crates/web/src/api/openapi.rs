@@ -3,7 +3,7 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use super::{audit, auth, directory, hazards, obligations, plans, reports, users};
+use super::{audit, auth, directory, hazards, obligations, plans, reports, users, visits};
 
 /// The API description.
 #[derive(OpenApi)]
@@ -45,6 +45,12 @@ use super::{audit, auth, directory, hazards, obligations, plans, reports, users}
         hazards::list_for_supervision,
         hazards::board,
         hazards::stats,
+        visits::list,
+        visits::create,
+        visits::show,
+        visits::finding,
+        visits::record,
+        visits::expose,
         reports::show,
         reports::submit,
         reports::review,

@@ -114,38 +114,7 @@ pub async fn read_report(
     while let Some(field) = form.next_field().await.map_err(bad_upload)? {
         match field.name() {
             Some("text") => text = field.text().await.map_err(bad_upload)?,
-            Some("evidence") => {
-                let name: String = field
-                    .file_name()
-                    .unwrap_or("材料")
-                    .chars()
-                    .filter(|c| !c.is_control())
-                    .take(100)
-                    .collect();
-                let bytes = field.bytes().await.map_err(bad_upload)?;
-                if bytes.is_empty() {
-                    continue;
-                }
-                let kind = anjian_core::evidence::check(&bytes).map_err(|e| {
-                    Problem::from(anjian_core::FieldError {
-                        message: format!("「{name}」：{}", e.message),
-                        ..e
-                    })
-                })?;
-                let sha256 = state.files.put(&bytes).await.map_err(|_| {
-                    Problem::new(
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        "file_store",
-                        "保存佐证材料失败",
-                    )
-                })?;
-                files.push(EvidenceFile {
-                    sha256,
-                    size: bytes.len() as i64,
-                    mime: kind.mime().to_string(),
-                    file_name: name,
-                });
-            }
+            Some("evidence") => files.extend(crate::upload::evidence_file(state, field).await?),
             _ => {}
         }
     }

@@ -18,6 +18,7 @@ use crate::AppState;
 use crate::api::path_id;
 use crate::auth::PageUser;
 use crate::error::{PageError, Problem, render, render_form};
+use crate::upload::PhotoForm;
 
 type User = anjian_store::accounts::SessionUser;
 
@@ -325,11 +326,12 @@ pub async fn new(
     new_page(&state, &u, f, None).await
 }
 
-/// POST /hazards: records a hazard for the user's own unit.
+/// POST /hazards (multipart, with before-photos in `photos`; or urlencoded without):
+/// records a hazard for the user's own unit.
 pub async fn create(
     State(state): State<AppState>,
     PageUser(u): PageUser,
-    PageForm(f): PageForm<HazardForm>,
+    PhotoForm { form: f, photos }: PhotoForm<HazardForm>,
 ) -> Result<Response, PageError> {
     business(&u)?;
     let result = hazards::create(
@@ -337,7 +339,7 @@ pub async fn create(
         state.now(),
         &u.actor(),
         &u.scope(),
-        &f.input(),
+        (&f.input(), &photos),
         None,
     )
     .await

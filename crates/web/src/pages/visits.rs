@@ -18,10 +18,13 @@ use crate::AppState;
 use crate::api::path_id;
 use crate::auth::PageUser;
 use crate::error::{PageError, Problem, render_form};
+use crate::upload::PhotoForm;
 
 type User = anjian_store::accounts::SessionUser;
 
-fn business(u: &User) -> Result<(), Problem> {
+/// Visits are business work: not for the separated administrators, and only for roles
+/// that report or see everything (pages and API alike).
+pub(crate) fn business(u: &User) -> Result<(), Problem> {
     if u.role().is_separated_admin() || !(u.role().can_report() || u.role().sees_everything()) {
         Err(Problem::forbidden())
     } else {
@@ -213,12 +216,13 @@ pub struct FindingForm {
     pub hazard: HazardInput,
 }
 
-/// POST /visits/{id}/findings: a finding becomes a hazard of the visited unit.
+/// POST /visits/{id}/findings (multipart, with `photos` taken on site): a finding
+/// becomes a hazard of the visited unit.
 pub async fn finding(
     State(state): State<AppState>,
     PageUser(u): PageUser,
     Path(id): Path<String>,
-    PageForm(f): PageForm<FindingForm>,
+    PhotoForm { form: f, photos }: PhotoForm<FindingForm>,
 ) -> Result<Response, PageError> {
     business(&u)?;
     let id = path_id(&id)?;
@@ -227,7 +231,15 @@ pub async fn finding(
             f.unit.trim().parse::<i64>().map_err(|_| {
                 anjian_core::FieldError::new("required", "unit", "请选择被检查单位")
             })?;
-        visits::add_finding(&state.db, state.now(), &u.actor(), id, unit, &f.hazard).await?;
+        visits::add_finding(
+            &state.db,
+            state.now(),
+            &u.actor(),
+            id,
+            unit,
+            (&f.hazard, &photos),
+        )
+        .await?;
         Ok::<_, Problem>(format!("/visits/{id}?ok=finding"))
     }
     .await;
