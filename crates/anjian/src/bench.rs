@@ -172,6 +172,37 @@ async fn start_server(state: AppState) -> Result<String, String> {
     Ok(format!("http://{addr}"))
 }
 
+/// Serves `db` with the clock standing at `now` and no login rate limit; returns the
+/// base URL.
+async fn serve_at(db: anjian_store::Db, now: i64) -> Result<String, String> {
+    let state = AppState::new(
+        db,
+        Arc::new(FixedClock(now)),
+        WebConfig {
+            login_per_minute: 0,
+            ..WebConfig::default()
+        },
+    );
+    start_server(state).await
+}
+
+/// GET `url` with `cookie`, as JSON.
+async fn get_json(
+    client: &reqwest::Client,
+    url: &str,
+    cookie: &str,
+) -> Result<serde_json::Value, String> {
+    client
+        .get(url)
+        .header("cookie", cookie)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?
+        .json()
+        .await
+        .map_err(|e| e.to_string())
+}
+
 /// Runs the benchmark and prints its tables.
 pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
     let size = match args.scale.as_str() {
@@ -405,27 +436,11 @@ async fn obligations(c: &Common, args: &BenchArgs) -> Result<(), String> {
         n / 100,
         t.elapsed().as_secs_f64()
     );
-    let state = AppState::new(
-        db,
-        Arc::new(FixedClock(now)),
-        WebConfig {
-            login_per_minute: 0,
-            ..WebConfig::default()
-        },
-    );
-    let base = start_server(state).await?;
+    let base = serve_at(db, now).await?;
     let client = reqwest::Client::new();
     let office = login(&client, &base, &seeded.usernames[0], password).await?;
     let town = login(&client, &base, &seeded.usernames[1], password).await?;
-    let me: serde_json::Value = client
-        .get(format!("{base}/api/v1/me"))
-        .header("cookie", &town)
-        .send()
-        .await
-        .map_err(|e| e.to_string())?
-        .json()
-        .await
-        .map_err(|e| e.to_string())?;
+    let me = get_json(&client, &format!("{base}/api/v1/me"), &town).await?;
     let unit = me["unit"]["id"].as_i64().unwrap_or_default();
     let scenarios: [(&str, String, &String); 8] = [
         (
@@ -584,15 +599,7 @@ async fn ledger(c: &Common) -> Result<(), String> {
         bytes.len() as f64 / 1e6,
         t.elapsed().as_secs_f64()
     );
-    let state = AppState::new(
-        db,
-        Arc::new(FixedClock(now)),
-        WebConfig {
-            login_per_minute: 0,
-            ..WebConfig::default()
-        },
-    );
-    let base = start_server(state).await?;
+    let base = serve_at(db, now).await?;
     let client = reqwest::Client::new();
     let office = login(&client, &base, "office", password).await?;
     // The township's monthly report over its 100,000 July hazards, and the office's

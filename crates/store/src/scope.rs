@@ -81,13 +81,7 @@ impl Scope {
                 path,
                 sector_supervisor,
             } => {
-                let end = path_end(path);
-                let query = query
-                    .push(&format!("(({alias}.path >= "))
-                    .push_bind(path.clone())
-                    .push(&format!(" AND {alias}.path < "))
-                    .push_bind(end)
-                    .push(")");
+                let query = in_subtree(query.push("("), alias, path);
                 if *sector_supervisor {
                     query
                         .push(&format!(" OR EXISTS (SELECT 1 FROM unit_sectors es JOIN unit_sectors ds ON ds.sector_id = es.sector_id WHERE es.unit_id = {alias}.id AND {alias}.kind = 'enterprise' AND ds.unit_id = "))
@@ -154,14 +148,14 @@ impl Scope {
                 path,
                 sector_supervisor,
             } => {
-                let query = query
-                    .push(&format!(
-                        "({h}.unit_id IN (SELECT su.id FROM units su WHERE su.path >= "
-                    ))
-                    .push_bind(path.clone())
-                    .push(" AND su.path < ")
-                    .push_bind(path_end(path))
-                    .push(")");
+                let query = in_subtree(
+                    query.push(&format!(
+                        "({h}.unit_id IN (SELECT su.id FROM units su WHERE "
+                    )),
+                    "su",
+                    path,
+                )
+                .push(")");
                 if *sector_supervisor {
                     query
                         .push(&format!(" OR {h}.unit_id IN (SELECT es.unit_id FROM unit_sectors ds JOIN unit_sectors es ON es.sector_id = ds.sector_id JOIN units eu ON eu.id = es.unit_id WHERE eu.kind = 'enterprise' AND ds.unit_id = "))
@@ -210,6 +204,16 @@ pub fn locality(path: &str) -> Option<i64> {
     let mut ids = path.split('/').filter(|s| !s.is_empty());
     let root = ids.next()?;
     ids.next().unwrap_or(root).parse().ok()
+}
+
+/// Appends "(unit `alias` is `path` or below it)": a range over the materialised path.
+fn in_subtree(query: Q, alias: &str, path: &str) -> Q {
+    query
+        .push(&format!("({alias}.path >= "))
+        .push_bind(path.to_string())
+        .push(&format!(" AND {alias}.path < "))
+        .push_bind(path_end(path))
+        .push(")")
 }
 
 /// The first path after every path that starts with `path` ('/' + 1 = '0').

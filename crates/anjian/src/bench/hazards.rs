@@ -3,12 +3,9 @@
 //! clock at 15 August; times the filtered ledger pages, a township's monthly report
 //! (its figures are read from the ledger) and the statistics pages over HTTP.
 
-use std::sync::Arc;
 use std::time::Instant;
 
-use anjian_web::{AppState, WebConfig};
-
-use super::{BenchArgs, FixedClock, finish, fresh_db, load, login, start_server};
+use super::{BenchArgs, finish, fresh_db, get_json, load, login, serve_at};
 use crate::cli::Common;
 use crate::seed::{self, Size};
 
@@ -41,29 +38,13 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
             "PostgreSQL"
         }
     );
-    let state = AppState::new(
-        db,
-        Arc::new(FixedClock(now)),
-        WebConfig {
-            login_per_minute: 0,
-            ..WebConfig::default()
-        },
-    );
-    let base = start_server(state).await?;
+    let base = serve_at(db, now).await?;
     let client = reqwest::Client::new();
     let office = login(&client, &base, &seeded.usernames[0], password).await?;
     let town = login(&client, &base, &seeded.usernames[1], password).await?;
     // The first department supervises a sector (every other one does).
     let dept = login(&client, &base, &seeded.usernames[1001], password).await?;
-    let page2: serde_json::Value = client
-        .get(format!("{base}/api/v1/hazards"))
-        .header("cookie", &office)
-        .send()
-        .await
-        .map_err(|e| e.to_string())?
-        .json()
-        .await
-        .map_err(|e| e.to_string())?;
+    let page2 = get_json(&client, &format!("{base}/api/v1/hazards"), &office).await?;
     let after = page2
         .as_array()
         .and_then(|a| a.last())
@@ -138,9 +119,11 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
         "\n| {:<44} | {:>8} | {:>6} | {:>8} | {:>7} | {:>7} | {:>7} |",
         "endpoint", "requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms"
     );
-    for concurrency in [1, args.concurrency] {
+    // The ledger pages with one client and with many; the figures with one.
+    let runs = [(&ledger, 1), (&ledger, args.concurrency), (&figures, 1)];
+    for (scenarios, concurrency) in runs {
         println!("并发 {concurrency}");
-        for (name, path, cookie) in &ledger {
+        for (name, path, cookie) in scenarios.iter() {
             let mut r = load(
                 name,
                 &client,
@@ -152,19 +135,6 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
             .await;
             println!("{}", r.row());
         }
-    }
-    println!("并发 1");
-    for (name, path, cookie) in &figures {
-        let mut r = load(
-            name,
-            &client,
-            format!("{base}{path}"),
-            (*cookie).clone(),
-            args.seconds,
-            1,
-        )
-        .await;
-        println!("{}", r.row());
     }
     finish(&url, &dir);
     Ok(())

@@ -256,6 +256,8 @@ async fn hazard_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()
     std::fs::create_dir_all(&files).unwrap();
     let photo = files.join("整改后.png");
     std::fs::write(&photo, crate::reports::PNG).unwrap();
+    let on_site = files.join("暗访现场.png");
+    std::fs::write(&on_site, crate::reports::PNG).unwrap();
     driver.goto(format!("{}/", app.base)).await?;
     login(driver, "bachuan").await?;
     driver.goto(format!("{}/hazards/new", app.base)).await?;
@@ -423,6 +425,10 @@ async fn hazard_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()
         .await?
         .send_keys("赵六")
         .await?;
+    form.find(By::Name("photos"))
+        .await?
+        .send_keys(on_site.to_str().unwrap())
+        .await?;
     driver
         .execute(
             "document.querySelector('#finding-form [name=deadline]').value = '2022-08-20';",
@@ -453,6 +459,16 @@ async fn hazard_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()
     driver.goto(format!("{}/hazards", app.base)).await?;
     let ledger = driver.find(By::Tag("main")).await?.text().await?;
     assert!(ledger.contains("巴川街道某火锅店"), "{ledger}");
+    // The finding's page shows the photo taken on site.
+    driver
+        .find(By::PartialLinkText("巴川街道某火锅店"))
+        .await?
+        .click()
+        .await?;
+    driver.find(By::Id("status")).await?;
+    let page = driver.find(By::Tag("main")).await?.text().await?;
+    assert!(page.contains("暗访现场.png"), "{page}");
+    driver.goto(format!("{}/hazards", app.base)).await?;
 
     // Last month's Excel ledger, imported through the template's columns.
     let rows: Vec<Vec<String>> = ["巴川街道某五金店", "巴川街道某幼儿园"]
