@@ -1015,7 +1015,7 @@ pub async fn city_hazards(db: &Db, now: i64, n: usize) -> Result<usize, anjian_s
     };
     let actor = Actor::system("bench seed");
     let mut tx = db.begin().await?;
-    const CHUNK: usize = 150;
+    const CHUNK: usize = 150; // 6,000 is a multiple
     let mut done = 0;
     while done < n {
         let size = CHUNK.min(n - done);
@@ -1178,6 +1178,11 @@ pub async fn city_hazards(db: &Db, now: i64, n: usize) -> Result<usize, anjian_s
         tx.execute(obligations).await?;
         tx.execute(hazards).await?;
         done += size;
+        if done == 6_000 {
+            // Statistics once the tables have grown, for PostgreSQL's foreign-key checks.
+            tx.analyze(&["cases", "case_steps", "obligations", "hazards"])
+                .await?;
+        }
     }
     audit::append(
         &mut tx,

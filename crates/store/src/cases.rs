@@ -9,7 +9,7 @@ use anjian_core::obligation::{State, next};
 use chrono::NaiveDate;
 
 use crate::db::day;
-use crate::db::{Tx, q};
+use crate::db::{Arg, Tx, insert_rows, q};
 use crate::error::Result;
 use crate::ids::next_id;
 use crate::reports::EvidenceFile;
@@ -27,21 +27,113 @@ pub(crate) async fn add_step(
     to: Status,
     note: &str,
 ) -> Result<i64> {
-    let id = next_id(now_ms);
-    tx.execute(
-        q("INSERT INTO case_steps (id, case_id, step, from_status, to_status, actor_id, unit_id, note, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
-            .bind(id)
-            .bind(case_id)
-            .bind(step)
-            .bind(from.map(|s| s.as_str()))
-            .bind(to.as_str())
-            .bind(actor.user_id)
-            .bind(actor.unit_id)
-            .bind(note)
-            .bind(now_ms),
-    )
-    .await?;
+    let (id, row) = step_row(now_ms, actor, (case_id, step), (from, to), note);
+    tx.execute(insert_rows(STEP_INSERT, [&row])).await?;
     Ok(id)
+}
+
+const STEP_INSERT: &str = "INSERT INTO case_steps (id, case_id, step, from_status, to_status, actor_id, unit_id, note, at) VALUES ";
+
+/// A step's new id and row for [`STEP_INSERT`].
+fn step_row(
+    now_ms: i64,
+    actor: &Actor,
+    (case_id, step): (i64, &str),
+    (from, to): (Option<Status>, Status),
+    note: &str,
+) -> (i64, Vec<Arg>) {
+    let id = next_id(now_ms);
+    let row = vec![
+        id.into(),
+        case_id.into(),
+        step.into(),
+        from.map(|s| s.as_str()).into(),
+        to.as_str().into(),
+        actor.user_id.into(),
+        actor.unit_id.into(),
+        note.into(),
+        now_ms.into(),
+    ];
+    (id, row)
+}
+
+/// A new case assigned to its responsible unit, with its first step (`assign`) and its
+/// rectification obligation, as rows: [`open_many`] writes many in a few statements.
+pub(crate) struct Opening {
+    pub case_id: i64,
+    /// The first step's id (the photos taken when it was found go with it).
+    pub step_id: i64,
+    case: Vec<Arg>,
+    step: Vec<Arg>,
+    obligation: Vec<Arg>,
+}
+
+impl Opening {
+    /// A `kind` case from `assigner` to `unit`, assigned (`status`) with `deadline`; its
+    /// obligation, labelled `label`, counts in the campaign running on `found_on`.
+    pub(crate) fn new(
+        now_ms: i64,
+        actor: &Actor,
+        (kind, assigner, unit): (&str, i64, i64),
+        (status, deadline, found_on): (Status, NaiveDate, NaiveDate),
+        label: &str,
+        campaigns: &Campaigns,
+    ) -> Opening {
+        let case_id = next_id(now_ms);
+        let due = day(deadline);
+        let case = vec![
+            case_id.into(),
+            kind.into(),
+            status.as_str().into(),
+            assigner.into(),
+            unit.into(),
+            due.clone().into(),
+            now_ms.into(),
+            now_ms.into(),
+        ];
+        let note = format!("整改时限 {due}");
+        let (step_id, step) = step_row(now_ms, actor, (case_id, "assign"), (None, status), &note);
+        let obligation = vec![
+            next_id(now_ms).into(),
+            campaigns.on(found_on).into(),
+            case_id.into(),
+            unit.into(),
+            due.into(),
+            label.into(),
+            1.into(),
+            "pending".into(),
+            now_ms.into(),
+            now_ms.into(),
+        ];
+        Opening {
+            case_id,
+            step_id,
+            case,
+            step,
+            obligation,
+        }
+    }
+}
+
+/// Writes `openings`: cases, first steps and obligations, 200 rows a statement.
+pub(crate) async fn open_many(tx: &mut Tx, openings: &[&Opening]) -> Result<()> {
+    for chunk in openings.chunks(200) {
+        tx.execute(insert_rows(
+            "INSERT INTO cases (id, kind, status, assigner_unit_id, unit_id, deadline, created_at, updated_at) VALUES ",
+            chunk.iter().map(|o| &o.case),
+        ))
+        .await?;
+        tx.execute(insert_rows(STEP_INSERT, chunk.iter().map(|o| &o.step)))
+            .await?;
+        tx.execute(
+            insert_rows(
+                "INSERT INTO obligations (id, campaign_id, case_id, unit_id, due_on, label, min_count, state, created_at, updated_at) VALUES ",
+                chunk.iter().map(|o| &o.obligation),
+            )
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Attaches `files` (already stored) to step `step_id` of a case.
@@ -89,32 +181,6 @@ impl Campaigns {
             .find(|(_, starts, ends)| *starts <= d && ends.as_ref().is_none_or(|e| *e >= d))
             .map(|(id, _, _)| *id)
     }
-}
-
-/// Opens the rectification obligation of a newly assigned case: owed by `unit_id` on
-/// `deadline`, labelled `label`, counted in the campaign running on `on` (the day the
-/// problem was found), if any.
-pub(crate) async fn open_obligation(
-    tx: &mut Tx,
-    now_ms: i64,
-    (case_id, unit_id): (i64, i64),
-    (deadline, on): (NaiveDate, NaiveDate),
-    label: &str,
-    campaigns: &Campaigns,
-) -> Result<()> {
-    let campaign = campaigns.on(on);
-    tx.execute(
-        q("INSERT INTO obligations (id, campaign_id, case_id, unit_id, due_on, label, min_count, state, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 1, 'pending', $7, $7)")
-            .bind(next_id(now_ms))
-            .bind(campaign)
-            .bind(case_id)
-            .bind(unit_id)
-            .bind(day(deadline))
-            .bind(label)
-            .bind(now_ms),
-    )
-    .await?;
-    Ok(())
 }
 
 /// Moves a case's rectification obligation along with a loop step taken on `today`

@@ -66,6 +66,24 @@ impl From<Option<&str>> for Arg {
     }
 }
 
+/// A multi-row `INSERT`: `head` is `INSERT INTO t (a, b) VALUES `, each row its values
+/// in column order. One statement for many rows: one round trip on PostgreSQL (an
+/// import of 100,000 hazards made 400,000 single-row round trips and took 43.7 s).
+pub fn insert_rows<'a>(head: &str, rows: impl IntoIterator<Item = &'a Vec<Arg>>) -> Q {
+    let mut query = q(head);
+    for (i, row) in rows.into_iter().enumerate() {
+        query = query.push(if i == 0 { "(" } else { ", (" });
+        for (j, v) in row.iter().enumerate() {
+            if j > 0 {
+                query = query.push(", ");
+            }
+            query = query.push_bind(v.clone());
+        }
+        query = query.push(")");
+    }
+    query
+}
+
 /// A query: SQL text plus its arguments in `$n` order.
 #[derive(Debug, Clone)]
 pub struct Q {
@@ -344,6 +362,24 @@ impl Db {
 }
 
 impl Tx {
+    /// On PostgreSQL, refreshes the planner's statistics of `tables` inside this
+    /// transaction (it counts the rows written so far). A bulk write calls it once the
+    /// tables have a few thousand rows: PostgreSQL plans each foreign-key check once per
+    /// connection, and planned against small tables the checks scanned the growing
+    /// parent table for every new row (a 1,000,000-hazard load wrote 8% in 14 minutes;
+    /// statistics taken at 150 rows still chose the scan). New statistics invalidate
+    /// those plans. SQLite checks keys by primary key and needs nothing here.
+    pub async fn analyze(&mut self, tables: &[&'static str]) -> Result<()> {
+        if let Tx::Postgres(t) = self {
+            for table in tables {
+                sqlx::query(sqlx::AssertSqlSafe(format!("ANALYZE {table}")))
+                    .execute(&mut **t)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
     /// Commits.
     pub async fn commit(self) -> Result<()> {
         match self {

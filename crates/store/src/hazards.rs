@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::audit::{self, Entry};
 use crate::db::day;
-use crate::db::{Db, Q, Tx, q};
+use crate::db::{Arg, Db, Q, Tx, insert_rows, q};
 use crate::error::{Error, Result};
 use crate::ids::next_id;
 use crate::reports::EvidenceFile;
@@ -78,17 +78,20 @@ pub async fn import(
     let unit_id = unit.id;
     let campaigns = crate::cases::Campaigns::load(&mut tx).await?;
     let mut digests = Vec::with_capacity(inputs.len());
-    for input in inputs {
-        let (_, h) = insert_in(
-            &mut tx,
-            now_ms,
-            actor,
-            (&known, &campaigns),
-            (input, &[]),
-            unit,
-        )
-        .await?;
-        digests.push(anjian_core::audit::digest(&h));
+    let mut batch = Vec::with_capacity(1_000);
+    for (n, input) in inputs.iter().enumerate() {
+        let p = prepare(now_ms, actor, (&known, &campaigns), input, unit)?;
+        digests.push(anjian_core::audit::digest(&p.hazard));
+        batch.push(p);
+        if batch.len() == 1_000 || n + 1 == inputs.len() {
+            write(&mut tx, &batch).await?;
+            batch.clear();
+        }
+        if n + 1 == 5_000 {
+            // A large ledger into a young database: statistics for the key checks.
+            tx.analyze(&["cases", "case_steps", "obligations", "hazards"])
+                .await?;
+        }
     }
     let e = Entry::ok("hazard.import", "unit", unit_id)
         .change(None, Some(anjian_core::audit::digest(&digests)))
@@ -170,10 +173,34 @@ async fn insert_in(
     tx: &mut Tx,
     now_ms: i64,
     actor: &Actor,
-    (known, campaigns): (&[(i64, String)], &crate::cases::Campaigns),
+    known: (&[(i64, String)], &crate::cases::Campaigns),
     (input, photos): (&HazardInput, &[EvidenceFile]),
     unit: Responsible,
 ) -> Result<(i64, hazard::Hazard)> {
+    let p = prepare(now_ms, actor, known, input, unit)?;
+    write(tx, std::slice::from_ref(&p)).await?;
+    // The photos taken when it was found go with the step that recorded it.
+    crate::cases::attach_files(tx, now_ms, p.opening.step_id, photos).await?;
+    Ok((p.id, p.hazard))
+}
+
+/// A checked hazard ready to write: its case opening and its ledger row.
+struct Prepared {
+    id: i64,
+    hazard: hazard::Hazard,
+    opening: crate::cases::Opening,
+    row: Vec<Arg>,
+}
+
+/// Checks `input` and builds its rows: the case assigned to `unit` with its deadline (an
+/// obligation) and the ledger row.
+fn prepare(
+    now_ms: i64,
+    actor: &Actor,
+    (known, campaigns): (&[(i64, String)], &crate::cases::Campaigns),
+    input: &HazardInput,
+    unit: Responsible,
+) -> Result<Prepared> {
     let unit_id = unit.id;
     let today = anjian_core::time::local_date(now_ms).unwrap_or(NaiveDate::MIN);
     let own = actor.unit_id.ok_or(Error::Forbidden)?;
@@ -205,68 +232,64 @@ async fn insert_in(
         party,
         deadline.min(today),
     )?;
-    let case_id = next_id(now_ms);
-    tx.execute(
-        q("INSERT INTO cases (id, kind, status, assigner_unit_id, unit_id, deadline, created_at, updated_at) VALUES ($1, 'hazard', $2, $3, $4, $5, $6, $6)")
-            .bind(case_id)
-            .bind(assigned.status.as_str())
-            .bind(own)
-            .bind(unit_id)
-            .bind(day(deadline))
-            .bind(now_ms),
-    )
-    .await?;
-    let step = crate::cases::add_step(
-        tx,
-        now_ms,
-        actor,
-        case_id,
-        "assign",
-        None,
-        assigned.status,
-        &format!("整改时限 {}", day(deadline)),
-    )
-    .await?;
-    // The photos taken when it was found go with the step that recorded it.
-    crate::cases::attach_files(tx, now_ms, step, photos).await?;
     let label: String = format!("隐患整改：{}", h.description)
         .chars()
         .take(60)
         .collect();
-    crate::cases::open_obligation(
-        tx,
+    let opening = crate::cases::Opening::new(
         now_ms,
-        (case_id, unit_id),
-        (deadline, h.discovered_on),
+        actor,
+        ("hazard", own, unit_id),
+        (assigned.status, deadline, h.discovered_on),
         &label,
         campaigns,
-    )
-    .await?;
+    );
     let id = next_id(now_ms);
-    tx.execute(
-        q("INSERT INTO hazards (id, case_id, unit_id, locality_id, sector_id, source, place, description, level, discovered_on, discovered_by, measures, responsible_person, funds_fen, deadline, contingency_plan, governance_plan_json, status, created_at, updated_at) VALUES ($1, $2, $3, $19, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)")
-            .bind(id)
-            .bind(case_id)
-            .bind(unit_id)
-            .bind(sector_id)
-            .bind(h.source.as_str())
-            .bind(h.place.as_str())
-            .bind(h.description.as_str())
-            .bind(h.level.as_str())
-            .bind(day(h.discovered_on))
-            .bind(actor.user_id)
-            .bind(h.measures.clone())
-            .bind(h.responsible_person.clone())
-            .bind(h.funds_fen)
-            .bind(day(deadline))
-            .bind(h.contingency_plan.clone())
-            .bind(h.governance_plan.as_ref().and_then(|g| serde_json::to_string(g).ok()))
-            .bind(assigned.status.as_str())
-            .bind(now_ms)
-            .bind(unit.locality),
-    )
-    .await?;
-    Ok((id, h))
+    let row = vec![
+        id.into(),
+        opening.case_id.into(),
+        unit_id.into(),
+        unit.locality.into(),
+        sector_id.into(),
+        h.source.as_str().into(),
+        h.place.as_str().into(),
+        h.description.as_str().into(),
+        h.level.as_str().into(),
+        day(h.discovered_on).into(),
+        actor.user_id.into(),
+        h.measures.clone().into(),
+        h.responsible_person.clone().into(),
+        h.funds_fen.into(),
+        day(deadline).into(),
+        h.contingency_plan.clone().into(),
+        h.governance_plan
+            .as_ref()
+            .and_then(|g| serde_json::to_string(g).ok())
+            .into(),
+        assigned.status.as_str().into(),
+        now_ms.into(),
+        now_ms.into(),
+    ];
+    Ok(Prepared {
+        id,
+        hazard: h,
+        opening,
+        row,
+    })
+}
+
+/// Writes prepared hazards with their cases, 200 rows a statement.
+async fn write(tx: &mut Tx, prepared: &[Prepared]) -> Result<()> {
+    for chunk in prepared.chunks(200) {
+        let openings: Vec<&crate::cases::Opening> = chunk.iter().map(|p| &p.opening).collect();
+        crate::cases::open_many(tx, &openings).await?;
+        tx.execute(insert_rows(
+            "INSERT INTO hazards (id, case_id, unit_id, locality_id, sector_id, source, place, description, level, discovered_on, discovered_by, measures, responsible_person, funds_fen, deadline, contingency_plan, governance_plan_json, status, created_at, updated_at) VALUES ",
+            chunk.iter().map(|p| &p.row),
+        ))
+        .await?;
+    }
+    Ok(())
 }
 
 /// The audit action of a loop step on a hazard.
