@@ -877,23 +877,27 @@ pub async fn stats_found(
         CAST(SUM(CASE WHEN h.status <> 'closed' AND h.deadline < $1 THEN 1 ELSE 0 END) AS BIGINT) AS overdue \
         FROM hazards h WHERE "))
         .bind(day(today));
-    let mut query = scope.hazards_alone(head, "h");
-    if let Some((from, to)) = found {
-        query = query
-            .push(" AND h.discovered_on >= ")
-            .push_bind(day(from))
-            .push(" AND h.discovered_on <= ")
-            .push_bind(day(to));
-    }
     let group = match by {
         StatsBy::Unit => unit.as_str(),
         StatsBy::Sector => "h.locality_id, h.sector_id",
         StatsBy::Month => "h.discovered_on",
     };
-    let groups: Vec<Group> = db
-        .read()
-        .all(query.push(&format!(" GROUP BY {group}")))
-        .await?;
+    let mut groups: Vec<Group> = Vec::new();
+    // One query per disjoint part of the scope; their groups add up below.
+    for mut query in scope.hazards_alone(head, "h") {
+        if let Some((from, to)) = found {
+            query = query
+                .push(" AND h.discovered_on >= ")
+                .push_bind(day(from))
+                .push(" AND h.discovered_on <= ")
+                .push_bind(day(to));
+        }
+        let part: Vec<Group> = db
+            .read()
+            .all(query.push(&format!(" GROUP BY {group}")))
+            .await?;
+        groups.extend(part);
+    }
     let names: std::collections::HashMap<i64, String> = match by {
         StatsBy::Unit => {
             let mut ids: Vec<i64> = groups.iter().map(|g| g.unit).collect();

@@ -40,6 +40,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(13, "0013_case_obligations"),
     migration!(14, "0014_visits"),
     migration!(15, "0015_hazard_locality"),
+    migration!(16, "0016_hazard_scope_indexes"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.
