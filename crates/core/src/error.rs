@@ -49,6 +49,55 @@ pub fn required_text(field: &'static str, label: &str, raw: &str, max: usize) ->
     optional_text(field, label, v, max).map(|o| o.unwrap_or_default())
 }
 
+/// Parses an optional date (YYYY-MM-DD); empty becomes `None`.
+pub fn optional_date(
+    field: &'static str,
+    label: &str,
+    raw: &str,
+) -> Result<Option<chrono::NaiveDate>> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| {
+            FieldError::new(
+                "invalid_date",
+                field,
+                format!("{label}应为 YYYY-MM-DD 格式的日期"),
+            )
+        })
+}
+
+/// Parses an optional amount in yuan with at most two decimals into fen (分); empty
+/// becomes `None`.
+pub fn optional_yuan(field: &'static str, label: &str, raw: &str) -> Result<Option<i64>> {
+    let raw = raw.trim().trim_end_matches('元').replace(',', "");
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    let bad = || {
+        FieldError::new(
+            "invalid_amount",
+            field,
+            format!("{label}应为不超过两位小数的金额（元）"),
+        )
+    };
+    let (whole, frac) = raw.split_once('.').unwrap_or((&raw, ""));
+    if whole.is_empty()
+        || whole.len() > 12
+        || frac.len() > 2
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Err(bad());
+    }
+    let yuan: i64 = whole.parse().map_err(|_| bad())?;
+    let fen: i64 = format!("{frac:0<2}").parse().map_err(|_| bad())?;
+    Ok(Some(yuan * 100 + fen))
+}
+
 /// Checks an optional free-text field; empty becomes `None`.
 pub fn optional_text(
     field: &'static str,

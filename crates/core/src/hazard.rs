@@ -174,46 +174,12 @@ pub struct Hazard {
 }
 
 fn date(field: &'static str, label: &str, raw: &str) -> Result<Option<NaiveDate>> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(None);
-    }
-    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-        .map(Some)
-        .map_err(|_| {
-            FieldError::new(
-                "invalid_date",
-                field,
-                format!("{label}应为 YYYY-MM-DD 格式的日期"),
-            )
-        })
+    crate::error::optional_date(field, label, raw)
 }
 
 /// Parses an amount in yuan with at most two decimals into fen.
 pub fn parse_funds(raw: &str) -> Result<Option<i64>> {
-    let raw = raw.trim().trim_end_matches('元').replace(',', "");
-    if raw.is_empty() {
-        return Ok(None);
-    }
-    let bad = || {
-        FieldError::new(
-            "invalid_funds",
-            "funds",
-            "整改资金应为不超过两位小数的金额（元）",
-        )
-    };
-    let (whole, frac) = raw.split_once('.').unwrap_or((&raw, ""));
-    if whole.is_empty()
-        || whole.len() > 12
-        || frac.len() > 2
-        || !whole.bytes().all(|b| b.is_ascii_digit())
-        || !frac.bytes().all(|b| b.is_ascii_digit())
-    {
-        return Err(bad());
-    }
-    let yuan: i64 = whole.parse().map_err(|_| bad())?;
-    let fen: i64 = format!("{frac:0<2}").parse().map_err(|_| bad())?;
-    Ok(Some(yuan * 100 + fen))
+    crate::error::optional_yuan("funds", "整改资金", raw)
 }
 
 /// Checks a hazard against the rules as of `today`; `sectors` is the directory's list of

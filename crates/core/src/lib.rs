@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod case;
 pub mod chart;
 pub mod directory;
+pub mod enforcement;
 pub mod error;
 pub mod evidence;
 pub mod hazard;

@@ -1,0 +1,363 @@
+//! Enforcement inspections (执法检查): what a record must state, the three steps
+//! (三部曲: 检查诊断 → 行政处罚 → 整改复查) as states, and the daily continuing penalty
+//! (按日连续处罚) for refusing to rectify after a penalty.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::FieldError;
+use crate::error::{Result, optional_date, optional_text, optional_yuan, required_text};
+
+/// Where a record stands in the three steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Step {
+    /// 检查诊断: inspected, problems recorded.
+    Inspection,
+    /// 行政处罚: a penalty decided.
+    Penalty,
+    /// 整改复查: the rectification rechecked.
+    Recheck,
+}
+
+impl Step {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Step::Inspection => "inspection",
+            Step::Penalty => "penalty",
+            Step::Recheck => "recheck",
+        }
+    }
+
+    /// The Chinese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Step::Inspection => "检查诊断",
+            Step::Penalty => "行政处罚",
+            Step::Recheck => "整改复查",
+        }
+    }
+}
+
+/// An inspector and the number of their enforcement certificate (执法证).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inspector {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub certificate: String,
+}
+
+/// A penalty decision (行政处罚决定) as entered.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PenaltyInput {
+    /// 罚款, 警告, 责令停产停业整顿, …
+    #[serde(default)]
+    pub kind: String,
+    /// Yuan, at most two decimals (empty for a penalty without a fine).
+    #[serde(default)]
+    pub amount: String,
+    /// 法律依据 (required).
+    #[serde(default)]
+    pub legal_basis: String,
+    #[serde(default)]
+    pub decided_on: String,
+}
+
+/// An enforcement record as entered (page or API).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnforcementInput {
+    #[serde(default)]
+    pub inspected_on: String,
+    #[serde(default)]
+    pub inspectors: Vec<Inspector>,
+    /// 检查地点.
+    #[serde(default)]
+    pub place: String,
+    /// 检查内容.
+    #[serde(default)]
+    pub checked: String,
+    /// 发现的问题, one per line.
+    #[serde(default)]
+    pub problems: String,
+    /// 处理情况.
+    #[serde(default)]
+    pub handling: String,
+    /// The enterprise's principal signed the on-site record (false: refused to sign).
+    #[serde(default)]
+    pub signed: bool,
+    /// 两个必查: the principal's performance of duty …
+    #[serde(default)]
+    pub principal_checked: bool,
+    /// … and the three tiers of heads (主要负责人、分管负责人、安全管理人员).
+    #[serde(default)]
+    pub heads_checked: bool,
+    /// 责令限期整改: rectify by this day.
+    #[serde(default)]
+    pub order_deadline: String,
+    #[serde(default)]
+    pub penalty: Option<PenaltyInput>,
+}
+
+/// A checked penalty.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Penalty {
+    pub kind: String,
+    pub amount_fen: Option<i64>,
+    pub legal_basis: String,
+    pub decided_on: NaiveDate,
+}
+
+/// A checked enforcement record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Enforcement {
+    pub inspected_on: NaiveDate,
+    pub inspectors: Vec<Inspector>,
+    pub place: String,
+    pub checked: String,
+    pub problems: Vec<String>,
+    pub handling: Option<String>,
+    pub signed: bool,
+    pub principal_checked: bool,
+    pub heads_checked: bool,
+    pub order_deadline: Option<NaiveDate>,
+    pub penalty: Option<Penalty>,
+    pub step: Step,
+}
+
+/// Checks a record as of `today`: at least two inspectors, each with a certificate
+/// number; dates not in the future; an order's deadline not before the inspection; a
+/// penalty with its legal basis, decided on or after the inspection.
+pub fn check(input: &EnforcementInput, today: NaiveDate) -> Result<Enforcement> {
+    let inspected_on = optional_date("inspected_on", "检查日期", &input.inspected_on)?
+        .ok_or_else(|| FieldError::new("required", "inspected_on", "检查日期不能为空"))?;
+    if inspected_on > today {
+        return Err(FieldError::new(
+            "future_date",
+            "inspected_on",
+            "检查日期不能晚于今天",
+        ));
+    }
+    let mut inspectors = Vec::new();
+    for i in &input.inspectors {
+        let name = required_text("inspectors", "执法人员姓名", &i.name, 50)?;
+        let certificate =
+            required_text("inspectors", "执法证号", &i.certificate, 50).map_err(|_| {
+                FieldError::new(
+                    "certificate_required",
+                    "inspectors",
+                    format!("执法人员{name}须填写执法证号"),
+                )
+            })?;
+        if inspectors
+            .iter()
+            .any(|x: &Inspector| x.certificate == certificate)
+        {
+            return Err(FieldError::new(
+                "duplicate_inspector",
+                "inspectors",
+                format!("执法证号{certificate}重复"),
+            ));
+        }
+        inspectors.push(Inspector { name, certificate });
+    }
+    if inspectors.len() < 2 {
+        return Err(FieldError::new(
+            "two_inspectors",
+            "inspectors",
+            "执法检查须由两名以上持证执法人员进行",
+        ));
+    }
+    let place = required_text("place", "检查地点", &input.place, 200)?;
+    let checked = required_text("checked", "检查内容", &input.checked, 2000)?;
+    let problems: Vec<String> = input
+        .problems
+        .lines()
+        .map(|l| optional_text("problems", "发现的问题", l, 500))
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect();
+    let handling = optional_text("handling", "处理情况", &input.handling, 2000)?;
+    let order_deadline = optional_date("order_deadline", "整改期限", &input.order_deadline)?;
+    if let Some(d) = order_deadline
+        && d < inspected_on
+    {
+        return Err(FieldError::new(
+            "deadline_before_inspection",
+            "order_deadline",
+            "整改期限不能早于检查日期",
+        ));
+    }
+    let penalty = match &input.penalty {
+        None => None,
+        Some(p) => Some(check_penalty(p, inspected_on, today)?),
+    };
+    Ok(Enforcement {
+        inspected_on,
+        inspectors,
+        place,
+        checked,
+        problems,
+        handling,
+        signed: input.signed,
+        principal_checked: input.principal_checked,
+        heads_checked: input.heads_checked,
+        order_deadline,
+        step: if penalty.is_some() {
+            Step::Penalty
+        } else {
+            Step::Inspection
+        },
+        penalty,
+    })
+}
+
+fn check_penalty(p: &PenaltyInput, inspected_on: NaiveDate, today: NaiveDate) -> Result<Penalty> {
+    let kind = required_text("penalty.kind", "处罚种类", &p.kind, 50)?;
+    let legal_basis = required_text("penalty.legal_basis", "处罚的法律依据", &p.legal_basis, 500)?;
+    let amount_fen = optional_yuan("penalty.amount", "罚款金额", &p.amount)?;
+    if kind.contains("罚款") && amount_fen.unwrap_or(0) <= 0 {
+        return Err(FieldError::new(
+            "amount_required",
+            "penalty.amount",
+            "罚款须填写金额",
+        ));
+    }
+    let decided_on = optional_date("penalty.decided_on", "处罚决定日期", &p.decided_on)?
+        .ok_or_else(|| FieldError::new("required", "penalty.decided_on", "处罚决定日期不能为空"))?;
+    if decided_on < inspected_on || decided_on > today {
+        return Err(FieldError::new(
+            "invalid_decision_date",
+            "penalty.decided_on",
+            "处罚决定日期应在检查日期之后、今天之前",
+        ));
+    }
+    Ok(Penalty {
+        kind,
+        amount_fen,
+        legal_basis,
+        decided_on,
+    })
+}
+
+/// The running total of a daily continuing penalty (按日连续处罚), in fen: the original
+/// fine for each day from the day after the order's `deadline` up to `until` (the day
+/// of the recheck that found it rectified, or today), inclusive; nothing before the
+/// deadline has passed.
+pub fn daily_penalty_total(fine_fen: i64, deadline: NaiveDate, until: NaiveDate) -> i64 {
+    let days = (until - deadline).num_days().max(0);
+    fine_fen.saturating_mul(days)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn input() -> EnforcementInput {
+        EnforcementInput {
+            inspected_on: "2022-07-12".into(),
+            inspectors: vec![
+                Inspector {
+                    name: "王强".into(),
+                    certificate: "渝应急执 0501".into(),
+                },
+                Inspector {
+                    name: "刘洋".into(),
+                    certificate: "渝应急执 0502".into(),
+                },
+            ],
+            place: "重庆某化工有限公司储罐区".into(),
+            checked: "重大危险源管理、特殊作业审批".into(),
+            problems: "可燃气体报警器失效\n\n动火作业未审批".into(),
+            order_deadline: "2022-07-20".into(),
+            ..EnforcementInput::default()
+        }
+    }
+
+    #[test]
+    fn a_record_needs_two_certified_inspectors() {
+        let today = day("2022-08-15");
+        let e = check(&input(), today).unwrap();
+        assert_eq!(e.problems, ["可燃气体报警器失效", "动火作业未审批"]);
+        assert_eq!(e.step, Step::Inspection);
+        let mut one = input();
+        one.inspectors.pop();
+        assert_eq!(check(&one, today).unwrap_err().code, "two_inspectors");
+        let mut uncertified = input();
+        uncertified.inspectors[1].certificate = " ".into();
+        assert_eq!(
+            check(&uncertified, today).unwrap_err().code,
+            "certificate_required"
+        );
+        let mut twice = input();
+        twice.inspectors[1].certificate = "渝应急执 0501".into();
+        assert_eq!(
+            check(&twice, today).unwrap_err().code,
+            "duplicate_inspector"
+        );
+    }
+
+    #[test]
+    fn a_penalty_needs_its_legal_basis_and_a_fine_its_amount() {
+        let today = day("2022-08-15");
+        let mut p = input();
+        p.penalty = Some(PenaltyInput {
+            kind: "罚款".into(),
+            amount: "30000".into(),
+            legal_basis: String::new(),
+            decided_on: "2022-07-15".into(),
+        });
+        let err = check(&p, today).unwrap_err();
+        assert_eq!((err.code, err.field), ("required", "penalty.legal_basis"));
+        p.penalty.as_mut().unwrap().legal_basis = "《安全生产法》第九十九条".into();
+        let e = check(&p, today).unwrap();
+        assert_eq!(e.step, Step::Penalty);
+        assert_eq!(e.penalty.unwrap().amount_fen, Some(3_000_000));
+        p.penalty.as_mut().unwrap().amount = String::new();
+        assert_eq!(check(&p, today).unwrap_err().code, "amount_required");
+        p.penalty.as_mut().unwrap().amount = "1000".into();
+        p.penalty.as_mut().unwrap().decided_on = "2022-07-01".into();
+        assert_eq!(check(&p, today).unwrap_err().field, "penalty.decided_on");
+    }
+
+    #[test]
+    fn the_daily_penalty_runs_from_the_day_after_the_deadline() {
+        let deadline = day("2022-07-20");
+        assert_eq!(daily_penalty_total(100_000, deadline, day("2022-07-20")), 0);
+        assert_eq!(
+            daily_penalty_total(100_000, deadline, day("2022-07-21")),
+            100_000
+        );
+        assert_eq!(
+            daily_penalty_total(100_000, deadline, day("2022-08-01")),
+            1_200_000
+        );
+        assert_eq!(daily_penalty_total(100_000, deadline, day("2022-07-01")), 0);
+    }
+
+    proptest! {
+        #[test]
+        fn the_daily_penalty_never_shrinks_as_days_pass(fine in 0i64..10_000_000, a in 0i64..400, b in 0i64..400) {
+            let deadline = day("2022-07-20");
+            let (x, y) = (a.min(b), a.max(b));
+            let at = |n: i64| deadline + chrono::Duration::days(n - 100);
+            prop_assert!(daily_penalty_total(fine, deadline, at(x)) <= daily_penalty_total(fine, deadline, at(y)));
+        }
+
+        #[test]
+        fn checking_any_input_never_panics(date in "\\PC{0,12}", name in "\\PC{0,8}", cert in "\\PC{0,8}", amount in "\\PC{0,10}") {
+            let mut i = input();
+            i.inspected_on = date;
+            i.inspectors[0].name = name;
+            i.inspectors[0].certificate = cert;
+            i.penalty = Some(PenaltyInput { kind: "罚款".into(), amount, legal_basis: "依据".into(), decided_on: "2022-07-15".into() });
+            let _ = check(&i, day("2022-08-15"));
+        }
+    }
+}
