@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod cases;
 pub mod db;
 pub mod directory;
+pub mod enforcements;
 pub mod error;
 pub mod expansion;
 pub mod files;

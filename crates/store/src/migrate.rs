@@ -41,6 +41,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(14, "0014_visits"),
     migration!(15, "0015_hazard_locality"),
     migration!(16, "0016_hazard_scope_indexes"),
+    migration!(17, "0017_enforcements"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.

@@ -8,6 +8,7 @@ mod browser;
 mod campaigns;
 mod cli;
 mod directory;
+mod enforcements;
 mod harness;
 mod hazards;
 mod hostile;

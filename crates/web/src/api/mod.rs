@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod body;
 pub mod directory;
+pub mod enforcements;
 pub mod hazards;
 pub mod obligations;
 pub mod openapi;
@@ -69,6 +70,11 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/hazards/{id}/feedback", post(hazards::feedback))
         .route("/api/v1/hazards/{id}/verify", post(hazards::verify))
         .route("/api/v1/hazards/{id}/extend", post(hazards::extend))
+        .route(
+            "/api/v1/enforcements",
+            get(enforcements::list).post(enforcements::create),
+        )
+        .route("/api/v1/enforcements/watch", get(enforcements::watch))
         .route("/api/v1/visits", get(visits::list).post(visits::create))
         .route("/api/v1/visits/{id}", get(visits::show))
         .route("/api/v1/visits/{id}/findings", post(visits::finding))

@@ -3,7 +3,9 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use super::{audit, auth, directory, hazards, obligations, plans, reports, users, visits};
+use super::{
+    audit, auth, directory, enforcements, hazards, obligations, plans, reports, users, visits,
+};
 
 /// The API description.
 #[derive(OpenApi)]
@@ -45,6 +47,9 @@ use super::{audit, auth, directory, hazards, obligations, plans, reports, users,
         hazards::list_for_supervision,
         hazards::board,
         hazards::stats,
+        enforcements::create,
+        enforcements::list,
+        enforcements::watch,
         visits::list,
         visits::create,
         visits::show,

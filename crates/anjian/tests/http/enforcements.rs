@@ -1,0 +1,135 @@
+//! Enforcement records: two certified inspectors, a penalty's legal basis, an enterprise
+//! in the enforcing unit's scope; lists in scope; the month's zero-enforcement watch.
+
+use serde_json::{Value, json};
+
+use crate::harness::{TestApp, engines};
+
+fn record(enterprise: i64) -> Value {
+    json!({
+        "enterprise": enterprise,
+        "inspected_on": "2022-08-05",
+        "inspectors": [
+            {"name": "王强", "certificate": "渝应急执 0501"},
+            {"name": "刘洋", "certificate": "渝应急执 0502"}
+        ],
+        "place": "储罐区及装卸区",
+        "checked": "重大危险源管理、特殊作业审批、两个必查",
+        "problems": "可燃气体报警器失效\n动火作业未审批",
+        "handling": "责令限期整改并立案",
+        "signed": true,
+        "principal_checked": true,
+        "heads_checked": true,
+        "order_deadline": "2022-08-15",
+        "penalty": {"kind": "罚款", "amount": "30000", "legal_basis": "《安全生产法》第九十九条", "decided_on": "2022-08-08"}
+    })
+}
+
+#[tokio::test]
+async fn a_department_records_an_inspection_of_an_enterprise_it_supervises() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let yjj = app.login("yjj").await;
+        let office = app.login("office").await;
+        let chem = app.unit_id("重庆铜梁某化工有限公司").await;
+        let gas = app.unit_id("铜梁区某燃气有限公司").await;
+        // Bad input is refused naming the field; nothing is written.
+        let mut one = record(chem);
+        one["inspectors"].as_array_mut().unwrap().pop();
+        let mut no_basis = record(chem);
+        no_basis["penalty"]["legal_basis"] = json!("");
+        let mut no_amount = record(chem);
+        no_amount["penalty"]["amount"] = json!("");
+        let mut no_enterprise = record(chem);
+        no_enterprise.as_object_mut().unwrap().remove("enterprise");
+        for (body, field) in [
+            (one, "inspectors"),
+            (no_basis, "penalty.legal_basis"),
+            (no_amount, "penalty.amount"),
+            (no_enterprise, "enterprise"),
+            (record(gas), "enterprise"),
+        ] {
+            let (s, b) = yjj.post("/api/v1/enforcements", body).await;
+            assert_eq!((s, b["error"]["field"].as_str()), (422, Some(field)), "{b}");
+        }
+        assert!(
+            yjj.get("/api/v1/enforcements")
+                .await
+                .1
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
+        let (s, r) = yjj.post("/api/v1/enforcements", record(chem)).await;
+        assert_eq!(s, 201, "{r}");
+        assert_eq!(r["step"], "penalty");
+        assert_eq!(r["penalty_amount_fen"], 3_000_000);
+        assert_eq!(r["problem_count"], 2);
+        assert_eq!(r["enterprise_name"], "重庆铜梁某化工有限公司");
+        // The office sees it, filtered by unit and month; a township sees it only if the
+        // enterprise is in its subtree.
+        let (_, me) = yjj.get("/api/v1/me").await;
+        let dept = me["unit"]["id"].as_i64().unwrap();
+        let (_, l) = office
+            .get(&format!("/api/v1/enforcements?unit={dept}&month=2022-08"))
+            .await;
+        assert_eq!(l.as_array().unwrap().len(), 1);
+        let (_, l) = office.get("/api/v1/enforcements?month=2022-07").await;
+        assert!(l.as_array().unwrap().is_empty());
+        let (s, b) = office.get("/api/v1/enforcements?month=2022-13").await;
+        assert_eq!((s, b["error"]["field"].as_str()), (400, Some("month")));
+        let (_, unit) = office.get(&format!("/api/v1/units/{chem}")).await;
+        let parent = unit["parent"].as_i64();
+        assert!(parent.is_some(), "{unit}");
+        for (login, town) in [("bachuan", "巴川街道"), ("anju", "安居镇")] {
+            let seen = !app
+                .login(login)
+                .await
+                .get("/api/v1/enforcements")
+                .await
+                .1
+                .as_array()
+                .unwrap()
+                .is_empty();
+            assert_eq!(seen, parent == Some(app.unit_id(town).await), "{login}");
+        }
+        // The watch: the department inspected once; a township with none is flagged.
+        let (s, w) = office.get("/api/v1/enforcements/watch?month=2022-08").await;
+        assert_eq!(s, 200);
+        let line = |name: &str| {
+            w.as_array()
+                .unwrap()
+                .iter()
+                .find(|l| l["unit_name"] == name)
+                .cloned()
+                .unwrap()
+        };
+        let d = line("区应急局");
+        assert_eq!(
+            (
+                d["inspections"].as_i64(),
+                d["enterprises"].as_i64(),
+                d["penalties"].as_i64(),
+                d["amount_fen"].as_i64(),
+                d["zero"].as_bool()
+            ),
+            (Some(1), Some(1), Some(1), Some(3_000_000), Some(false))
+        );
+        assert_eq!(line("巴川街道")["zero"], true);
+        let (s, b) = office.get("/api/v1/enforcements/watch").await;
+        assert_eq!((s, b["error"]["field"].as_str()), (400, Some("month")));
+        // A township sees only its own line.
+        let (_, w) = app
+            .login("bachuan")
+            .await
+            .get("/api/v1/enforcements/watch?month=2022-08")
+            .await;
+        let names: Vec<&str> = w
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["unit_name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["巴川街道"]);
+    }
+}

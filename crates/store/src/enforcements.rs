@@ -1,0 +1,220 @@
+//! Enforcement records (执法检查): written by a supervising unit about an enterprise in
+//! its scope, with their inspectors, in one transaction with the audit entry; read in
+//! scope (the enforcing unit's or the enterprise's), newest first; and the month's
+//! tally per unit for the zero-enforcement watch (执法"清零").
+
+use anjian_core::FieldError;
+use anjian_core::enforcement::EnforcementInput;
+use anjian_core::monthly_report::Month;
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::audit::{self, Entry};
+use crate::db::{Db, Q, day, q};
+use crate::error::{Error, Result};
+use crate::ids::next_id;
+use crate::scope::{Actor, Scope};
+
+/// Records an inspection by the actor's unit of `enterprise` (an enterprise in scope) as
+/// of `today`, in one transaction. Returns its id.
+pub async fn create(
+    db: &Db,
+    (now_ms, today): (i64, NaiveDate),
+    actor: &Actor,
+    scope: &Scope,
+    enterprise: Option<i64>,
+    input: &EnforcementInput,
+) -> Result<i64> {
+    let unit = actor.unit_id.ok_or(Error::Forbidden)?;
+    let e = anjian_core::enforcement::check(input, today)?;
+    let enterprise =
+        enterprise.ok_or_else(|| invalid("required", "enterprise", "请选择被检查企业"))?;
+    let mut tx = db.begin().await?;
+    let found: Option<(String,)> = tx
+        .opt(
+            scope
+                .units(q("SELECT u.kind FROM units u WHERE "), "u")
+                .push(" AND u.id = ")
+                .push_bind(enterprise),
+        )
+        .await?;
+    if found.is_none_or(|(k,)| k != "enterprise") {
+        return Err(invalid(
+            "unknown_enterprise",
+            "enterprise",
+            "被检查企业不存在或不在您的监管范围内",
+        ));
+    }
+    let id = next_id(now_ms);
+    let penalty = e.penalty.as_ref();
+    tx.execute(
+        q("INSERT INTO enforcements (id, unit_id, enterprise_id, inspected_on, place, checked, problems, problem_count, handling, signed, principal_checked, heads_checked, order_deadline, step, penalty_kind, penalty_amount_fen, penalty_legal_basis, penalty_decided_on, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20)")
+            .bind(id)
+            .bind(unit)
+            .bind(enterprise)
+            .bind(day(e.inspected_on))
+            .bind(e.place.as_str())
+            .bind(e.checked.as_str())
+            .bind(e.problems.join("\n"))
+            .bind(e.problems.len() as i64)
+            .bind(e.handling.clone())
+            .bind(i64::from(e.signed))
+            .bind(i64::from(e.principal_checked))
+            .bind(i64::from(e.heads_checked))
+            .bind(e.order_deadline.map(day))
+            .bind(e.step.as_str())
+            .bind(penalty.map(|p| p.kind.clone()))
+            .bind(penalty.and_then(|p| p.amount_fen))
+            .bind(penalty.map(|p| p.legal_basis.clone()))
+            .bind(penalty.map(|p| day(p.decided_on)))
+            .bind(actor.user_id)
+            .bind(now_ms),
+    )
+    .await?;
+    tx.execute(crate::db::insert_rows(
+        "INSERT INTO enforcement_inspectors (enforcement_id, certificate, name) VALUES ",
+        &e.inspectors
+            .iter()
+            .map(|i| {
+                vec![
+                    id.into(),
+                    i.certificate.as_str().into(),
+                    i.name.as_str().into(),
+                ]
+            })
+            .collect::<Vec<_>>(),
+    ))
+    .await?;
+    let entry = Entry::ok("enforcement.create", "enforcement", id)
+        .change(None, Some(anjian_core::audit::digest(&e)))
+        .detail(format!("{}：{}", e.step.label(), e.place));
+    audit::append(&mut tx, now_ms, actor, entry).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+fn invalid(code: &'static str, field: &'static str, message: &str) -> Error {
+    Error::Invalid(FieldError::new(code, field, message))
+}
+
+/// A record as lists show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct EnforcementRow {
+    pub id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub enterprise_id: i64,
+    pub enterprise_name: String,
+    pub inspected_on: String,
+    pub place: String,
+    pub problem_count: i64,
+    pub step: String,
+    pub order_deadline: Option<String>,
+    pub penalty_kind: Option<String>,
+    pub penalty_amount_fen: Option<i64>,
+    pub penalty_legal_basis: Option<String>,
+    pub penalty_decided_on: Option<String>,
+    pub rectified_on: Option<String>,
+}
+
+/// Filters of the list; keyset on id, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct EnforcementFilter {
+    /// The enforcing unit.
+    pub unit: Option<i64>,
+    pub month: Option<Month>,
+    pub after: Option<i64>,
+    pub limit: i64,
+}
+
+/// "Record `e` is visible": its enforcing unit `u` or its enterprise `x` is in scope.
+fn visible(scope: &Scope, query: Q) -> Q {
+    let query = scope.units(query.push("("), "u").push(" OR ");
+    scope.units(query, "x").push(")")
+}
+
+const ROW: &str = "SELECT e.id, e.unit_id, u.name AS unit_name, e.enterprise_id, x.name AS enterprise_name, e.inspected_on, e.place, e.problem_count, e.step, e.order_deadline, e.penalty_kind, e.penalty_amount_fen, e.penalty_legal_basis, e.penalty_decided_on, e.rectified_on FROM enforcements e JOIN units u ON u.id = e.unit_id JOIN units x ON x.id = e.enterprise_id";
+
+/// The records in scope, newest first.
+pub async fn list(db: &Db, scope: &Scope, f: &EnforcementFilter) -> Result<Vec<EnforcementRow>> {
+    let mut query = visible(scope, q(format!("{ROW} WHERE ")));
+    if let Some(u) = f.unit {
+        query = query.push(" AND e.unit_id = ").push_bind(u);
+    }
+    if let Some(m) = f.month {
+        query = query
+            .push(" AND e.inspected_on >= ")
+            .push_bind(day(m.first))
+            .push(" AND e.inspected_on <= ")
+            .push_bind(day(m.last));
+    }
+    if let Some(a) = f.after {
+        query = query.push(" AND e.id < ").push_bind(a);
+    }
+    db.read()
+        .all(
+            query
+                .push(" ORDER BY e.id DESC LIMIT ")
+                .push_bind(f.limit.clamp(1, 1000)),
+        )
+        .await
+}
+
+/// One unit's enforcement in a month (the zero-enforcement watch).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Tally {
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub kind: String,
+    pub inspections: i64,
+    pub enterprises: i64,
+    pub problems: i64,
+    pub penalties: i64,
+    pub amount_fen: i64,
+    /// No inspection at all this month.
+    #[sqlx(default)]
+    pub zero: bool,
+}
+
+impl Tally {
+    /// No inspection at all this month (执法"清零" must not happen).
+    pub fn is_zero(&self) -> bool {
+        self.inspections == 0
+    }
+}
+
+/// Every township and department in scope with its enforcement in `month`; those with
+/// none have zeros (one grouped query over the month's records).
+pub async fn tally(db: &Db, scope: &Scope, month: Month) -> Result<Vec<Tally>> {
+    let query = scope
+        .units(
+            q("SELECT u.id AS unit_id, u.name AS unit_name, u.kind, \
+               CAST(COUNT(e.id) AS BIGINT) AS inspections, \
+               CAST(COUNT(DISTINCT e.enterprise_id) AS BIGINT) AS enterprises, \
+               CAST(COALESCE(SUM(e.problem_count), 0) AS BIGINT) AS problems, \
+               CAST(COUNT(e.penalty_kind) AS BIGINT) AS penalties, \
+               CAST(COALESCE(SUM(e.penalty_amount_fen), 0) AS BIGINT) AS amount_fen \
+               FROM units u LEFT JOIN enforcements e ON e.unit_id = u.id AND e.inspected_on >= $1 AND e.inspected_on <= $2 \
+               WHERE u.kind IN ('township', 'department') AND u.active = 1 AND ")
+            .bind(day(month.first))
+            .bind(day(month.last)),
+            "u",
+        )
+        .push(" GROUP BY u.id, u.name, u.kind ORDER BY u.kind DESC, u.name");
+    let mut lines: Vec<Tally> = db.read().all(query).await?;
+    for l in &mut lines {
+        l.zero = l.is_zero();
+    }
+    Ok(lines)
+}
+
+/// One record in scope, or `NotFound`.
+pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<EnforcementRow> {
+    db.read()
+        .one(
+            visible(scope, q(format!("{ROW} WHERE ")))
+                .push(" AND e.id = ")
+                .push_bind(id),
+        )
+        .await
+}

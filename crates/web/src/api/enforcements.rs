@@ -1,0 +1,115 @@
+//! Enforcement records by API: record an inspection (two certified inspectors, the
+//! on-site record, the order to rectify, the penalty), list them in scope by unit and
+//! month, and the month's zero-enforcement watch per township and department.
+
+use anjian_core::enforcement::EnforcementInput;
+use anjian_core::monthly_report::Month;
+use anjian_store::enforcements::{self, EnforcementFilter, EnforcementRow, Tally};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use super::body::{Body, Params};
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::{ApiError, Problem};
+use crate::pages::visits::business;
+
+/// An inspection to record.
+#[derive(Deserialize, ToSchema)]
+pub struct NewEnforcement {
+    /// The inspected enterprise's unit id (in the caller's scope).
+    pub enterprise: Option<i64>,
+    /// The rest of the record: `inspected_on`, `inspectors` ([{"name", "certificate"}],
+    /// at least two), `place`, `checked`, `problems` (one per line), `handling`,
+    /// `signed`, `principal_checked`, `heads_checked`, `order_deadline`, `penalty`
+    /// ({"kind", "amount", "legal_basis", "decided_on"}).
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub record: EnforcementInput,
+}
+
+/// Records an inspection by the caller's unit.
+#[utoipa::path(post, path = "/api/v1/enforcements", request_body = NewEnforcement, responses((status = 201, body = Object), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Body(i): Body<NewEnforcement>,
+) -> Result<(StatusCode, Json<EnforcementRow>), ApiError> {
+    business(&u)?;
+    let id = enforcements::create(
+        &state.db,
+        (state.now(), state.today()),
+        &u.actor(),
+        &u.scope(),
+        i.enterprise,
+        &i.record,
+    )
+    .await?;
+    let row = enforcements::get(&state.db, &u.scope(), id).await?;
+    Ok((StatusCode::CREATED, Json(row)))
+}
+
+/// `?unit=&month=YYYY-MM&after=&limit=`.
+#[derive(Deserialize, IntoParams)]
+pub struct EnforcementQuery {
+    /// The enforcing unit.
+    pub unit: Option<i64>,
+    /// YYYY-MM.
+    pub month: Option<String>,
+    /// The last id of the previous page.
+    pub after: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+fn month(raw: Option<&str>) -> Result<Option<Month>, Problem> {
+    match raw.map(str::trim).filter(|m| !m.is_empty()) {
+        None => Ok(None),
+        Some(m) => Month::parse(m).map(Some).map_err(|_| {
+            Problem::bad_field("invalid_month", "month", "month 应为 YYYY-MM 格式的月份")
+        }),
+    }
+}
+
+/// The records in the caller's scope (its own and those of the units below it, and
+/// those about enterprises it sees), newest first.
+#[utoipa::path(get, path = "/api/v1/enforcements", params(EnforcementQuery), responses((status = 200, body = [Object]), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Params(f): Params<EnforcementQuery>,
+) -> Result<Json<Vec<EnforcementRow>>, ApiError> {
+    business(&u)?;
+    let filter = EnforcementFilter {
+        unit: f.unit,
+        month: month(f.month.as_deref())?,
+        after: f.after,
+        limit: f.limit.unwrap_or(100),
+    };
+    Ok(Json(
+        enforcements::list(&state.db, &u.scope(), &filter).await?,
+    ))
+}
+
+/// `?month=YYYY-MM` (required).
+#[derive(Deserialize, IntoParams)]
+pub struct WatchQuery {
+    pub month: Option<String>,
+}
+
+/// The zero-enforcement watch (执法"清零"): every township and department in scope with
+/// its inspections, enterprises inspected, problems, penalties and amounts in the month;
+/// `zero` marks those with no inspection.
+#[utoipa::path(get, path = "/api/v1/enforcements/watch", params(WatchQuery), responses((status = 200, body = [Object]), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn watch(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Params(q): Params<WatchQuery>,
+) -> Result<Json<Vec<Tally>>, ApiError> {
+    business(&u)?;
+    let m = month(q.month.as_deref())?
+        .ok_or_else(|| Problem::bad_field("required", "month", "请指定月份（month=YYYY-MM）"))?;
+    Ok(Json(enforcements::tally(&state.db, &u.scope(), m).await?))
+}
