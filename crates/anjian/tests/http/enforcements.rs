@@ -133,3 +133,63 @@ async fn a_department_records_an_inspection_of_an_enterprise_it_supervises() {
         assert_eq!(names, ["巴川街道"]);
     }
 }
+
+#[tokio::test]
+async fn the_enforcement_page_records_an_inspection_and_flags_units_without_one() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let yjj = app.login("yjj").await;
+        let chem = app.unit_id("重庆铜梁某化工有限公司").await.to_string();
+        let fields = |second_certificate: &'static str| {
+            vec![
+                ("enterprise", chem.clone()),
+                ("inspected_on", "2022-08-05".to_string()),
+                ("i1_name", "王强".to_string()),
+                ("i1_certificate", "渝应急执 0501".to_string()),
+                ("i2_name", "刘洋".to_string()),
+                ("i2_certificate", second_certificate.to_string()),
+                ("place", "储罐区".to_string()),
+                ("checked", "特殊作业审批".to_string()),
+                ("problems", "动火作业未审批".to_string()),
+                ("signed", "1".to_string()),
+                ("order_deadline", "2022-08-15".to_string()),
+            ]
+        };
+        // A second inspector without a certificate: refused, the form kept open.
+        let r = yjj
+            .http
+            .post(format!("{}/enforcements", app.base))
+            .form(&fields(""))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("须填写执法证号"));
+        let r = yjj
+            .http
+            .post(format!("{}/enforcements", app.base))
+            .form(&fields("渝应急执 0502"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        let location = r.headers()["location"].to_str().unwrap().to_string();
+        assert!(
+            location.starts_with("/enforcements?month=2022-08"),
+            "{location}"
+        );
+        let (s, page) = yjj.get_text(&location).await;
+        assert_eq!(s, 200);
+        assert!(page.contains("执法检查已记录") && page.contains("重庆铜梁某化工有限公司"));
+        assert!(page.contains("检查诊断"));
+        // The office's watch names the townships with no enforcement this month.
+        let (_, page) = app
+            .login("office")
+            .await
+            .get_text("/enforcements?month=2022-08")
+            .await;
+        assert!(page.contains("本月未开展执法") && page.contains("巴川街道"));
+        let (s, _) = yjj.get_text("/enforcements?month=2022-99").await;
+        assert_eq!(s, 422);
+    }
+}

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod calendar;
 pub mod campaign;
 pub mod directory;
+pub mod enforcements;
 pub mod hazards;
 pub mod monthly_reports;
 pub mod obligation;
@@ -155,6 +156,10 @@ pub fn routes() -> Router<AppState> {
         .route("/hazards/new", get(hazards::new))
         .route("/hazards/listed", get(hazards::board))
         .route("/hazards/stats", get(hazards::stats))
+        .route(
+            "/enforcements",
+            get(enforcements::index).post(enforcements::create),
+        )
         .route("/visits", get(visits::index).post(visits::create))
         .route("/visits/{id}", get(visits::show))
         .route("/visits/{id}/findings", post(visits::finding))

@@ -1,0 +1,236 @@
+//! Enforcement pages: a month's records in scope, the zero-enforcement watch (执法"清零")
+//! for the townships and departments in scope, and the phone form to record an
+//! inspection with its inspectors, order and penalty.
+
+use anjian_core::enforcement::{EnforcementInput, Inspector, PenaltyInput};
+use anjian_core::monthly_report::Month;
+use anjian_core::unit::UnitKind;
+use anjian_store::directory::UnitFilter;
+use anjian_store::enforcements::{self, EnforcementFilter, EnforcementRow, Tally};
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use serde::Deserialize;
+
+use super::visits::business;
+use super::{Layout, PageForm, PageQuery, after_form};
+use crate::AppState;
+use crate::auth::PageUser;
+use crate::error::{PageError, Problem, render_form};
+
+type User = anjian_store::accounts::SessionUser;
+
+/// The enforcement page.
+#[derive(Template)]
+#[template(path = "enforcements.html")]
+pub struct EnforcementsPage {
+    pub layout: Option<Layout>,
+    pub month: String,
+    pub month_label: String,
+    pub records: Vec<EnforcementRow>,
+    pub watch: Vec<Tally>,
+    pub zero: usize,
+    pub enterprises: Vec<(i64, String)>,
+    pub today: String,
+    pub flash: Option<String>,
+    pub error: Option<String>,
+}
+
+/// `?month=YYYY-MM&ok=`.
+#[derive(Deserialize, Default)]
+pub struct MonthQuery {
+    pub month: Option<String>,
+    pub ok: Option<String>,
+}
+
+/// The Chinese label of a stored step.
+pub fn step_label(s: &str) -> &'static str {
+    match s {
+        "inspection" => "检查诊断",
+        "penalty" => "行政处罚",
+        "recheck" => "整改复查",
+        _ => "—",
+    }
+}
+
+/// Yuan from fen, for display.
+pub fn yuan(fen: &i64) -> String {
+    format!("{}.{:02}", fen / 100, fen % 100)
+}
+
+async fn page(
+    state: &AppState,
+    u: &User,
+    month: Month,
+    (flash, error): (Option<String>, Option<String>),
+) -> Result<Response, PageError> {
+    business(u)?;
+    let scope = u.scope();
+    let filter = EnforcementFilter {
+        month: Some(month),
+        limit: 500,
+        ..EnforcementFilter::default()
+    };
+    let records = enforcements::list(&state.db, &scope, &filter).await?;
+    let watch = enforcements::tally(&state.db, &scope, month).await?;
+    let f = UnitFilter {
+        limit: 500,
+        kind: Some(UnitKind::Enterprise),
+        ..UnitFilter::default()
+    };
+    let enterprises = anjian_store::directory::units::list(&state.db, &scope, &f)
+        .await?
+        .into_iter()
+        .map(|x| (x.id, x.name))
+        .collect();
+    let refused = error.is_some();
+    Ok(render_form(
+        &EnforcementsPage {
+            layout: Layout::of(u),
+            month: month.name(),
+            month_label: month.label(),
+            zero: watch.iter().filter(|t| t.zero).count(),
+            records,
+            watch,
+            enterprises,
+            today: state.today().format("%Y-%m-%d").to_string(),
+            flash,
+            error,
+        },
+        refused,
+    ))
+}
+
+fn month_or_current(state: &AppState, raw: Option<&str>) -> Result<Month, Problem> {
+    match raw.map(str::trim).filter(|m| !m.is_empty()) {
+        Some(m) => Month::parse(m).map_err(Problem::from),
+        None => Ok(Month::of(state.today())),
+    }
+}
+
+/// GET /enforcements?month=YYYY-MM (default: this month).
+pub async fn index(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    PageQuery(q): PageQuery<MonthQuery>,
+) -> Result<Response, PageError> {
+    let month = month_or_current(&state, q.month.as_deref())?;
+    let flash = q.ok.map(|_| "执法检查已记录".to_string());
+    page(&state, &u, month, (flash, None)).await
+}
+
+/// The record form: up to three inspectors and an optional penalty, flat.
+#[derive(Deserialize, Default)]
+pub struct EnforcementForm {
+    #[serde(default)]
+    pub enterprise: String,
+    #[serde(default)]
+    pub inspected_on: String,
+    #[serde(default)]
+    pub i1_name: String,
+    #[serde(default)]
+    pub i1_certificate: String,
+    #[serde(default)]
+    pub i2_name: String,
+    #[serde(default)]
+    pub i2_certificate: String,
+    #[serde(default)]
+    pub i3_name: String,
+    #[serde(default)]
+    pub i3_certificate: String,
+    #[serde(default)]
+    pub place: String,
+    #[serde(default)]
+    pub checked: String,
+    #[serde(default)]
+    pub problems: String,
+    #[serde(default)]
+    pub handling: String,
+    #[serde(default)]
+    pub signed: String,
+    #[serde(default)]
+    pub principal_checked: String,
+    #[serde(default)]
+    pub heads_checked: String,
+    #[serde(default)]
+    pub order_deadline: String,
+    #[serde(default)]
+    pub penalty_kind: String,
+    #[serde(default)]
+    pub penalty_amount: String,
+    #[serde(default)]
+    pub penalty_legal_basis: String,
+    #[serde(default)]
+    pub penalty_decided_on: String,
+}
+
+impl EnforcementForm {
+    fn input(&self) -> EnforcementInput {
+        let inspectors = [
+            (&self.i1_name, &self.i1_certificate),
+            (&self.i2_name, &self.i2_certificate),
+            (&self.i3_name, &self.i3_certificate),
+        ]
+        .into_iter()
+        .filter(|(n, c)| !n.trim().is_empty() || !c.trim().is_empty())
+        .map(|(n, c)| Inspector {
+            name: n.clone(),
+            certificate: c.clone(),
+        })
+        .collect();
+        let penalty = [
+            &self.penalty_kind,
+            &self.penalty_amount,
+            &self.penalty_legal_basis,
+            &self.penalty_decided_on,
+        ]
+        .iter()
+        .any(|v| !v.trim().is_empty())
+        .then(|| PenaltyInput {
+            kind: self.penalty_kind.clone(),
+            amount: self.penalty_amount.clone(),
+            legal_basis: self.penalty_legal_basis.clone(),
+            decided_on: self.penalty_decided_on.clone(),
+        });
+        EnforcementInput {
+            inspected_on: self.inspected_on.clone(),
+            inspectors,
+            place: self.place.clone(),
+            checked: self.checked.clone(),
+            problems: self.problems.clone(),
+            handling: self.handling.clone(),
+            signed: !self.signed.is_empty(),
+            principal_checked: !self.principal_checked.is_empty(),
+            heads_checked: !self.heads_checked.is_empty(),
+            order_deadline: self.order_deadline.clone(),
+            penalty,
+        }
+    }
+}
+
+/// POST /enforcements: records an inspection by the user's unit.
+pub async fn create(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    PageForm(f): PageForm<EnforcementForm>,
+) -> Result<Response, PageError> {
+    business(&u)?;
+    let input = f.input();
+    let month = anjian_core::error::optional_date("inspected_on", "检查日期", &f.inspected_on)
+        .ok()
+        .flatten()
+        .map(Month::of)
+        .unwrap_or_else(|| Month::of(state.today()));
+    let result = enforcements::create(
+        &state.db,
+        (state.now(), state.today()),
+        &u.actor(),
+        &u.scope(),
+        f.enterprise.trim().parse().ok(),
+        &input,
+    )
+    .await
+    .map(|_| format!("/enforcements?month={}&ok=1", month.name()))
+    .map_err(Problem::from);
+    after_form(result, |msg| page(&state, &u, month, (None, Some(msg)))).await
+}
