@@ -566,6 +566,7 @@ pub async fn prepare(c: &Common, now: i64) -> Result<(Db, String, DemoAccounts),
         crate::seed::hazards(&db, &files, today).await?;
         crate::seed::monthly_reports(&db, today).await?;
         crate::seed::visits(&db, today).await?;
+        crate::seed::enforcements(&db, today).await?;
     }
     anjian_store::settings::set(
         &db,

@@ -1195,3 +1195,116 @@ pub async fn city_hazards(db: &Db, now: i64, n: usize) -> Result<usize, anjian_s
     db.analyze().await?;
     Ok(n)
 }
+
+/// Enforcement for the demo from May to `as_of`: every township and department that
+/// has enterprises in its scope inspects some of them each month (two certified
+/// inspectors, problems, an order to rectify; every third inspection ends in a fine).
+/// Units without enterprises to inspect stay at zero, as the watch should show.
+/// Returns how many records.
+pub async fn enforcements(db: &Db, as_of: chrono::NaiveDate) -> Result<usize, String> {
+    use anjian_core::enforcement::{EnforcementInput, Inspector, PenaltyInput};
+    use anjian_core::unit::UnitKind;
+    use anjian_store::scope::Scope;
+    let e = |e: anjian_store::Error| e.to_string();
+    let units: Vec<(i64, String, String, String)> = db
+        .read()
+        .all(q(
+            "SELECT id, name, kind, path FROM units WHERE kind IN ('township', 'department') AND active = 1 ORDER BY name",
+        ))
+        .await
+        .map_err(e)?;
+    const PEOPLE: &[&str] = &["王强", "刘洋", "陈静", "张伟", "李娜", "赵磊"];
+    const CHECKS: &[(&str, &str, &str)] = &[
+        (
+            "生产车间及配电房",
+            "安全生产责任制落实、电气线路、两个必查",
+            "配电房无绝缘垫\n安全生产责任制未公示",
+        ),
+        (
+            "储罐区及装卸区",
+            "重大危险源管理、特殊作业审批",
+            "可燃气体报警器未定期检定\n动火作业票填写不全",
+        ),
+        (
+            "仓库及消防通道",
+            "消防设施、疏散通道、应急预案演练",
+            "消防通道堆放货物",
+        ),
+    ];
+    let mut n = 0;
+    for (i, (unit, name, kind, path)) in units.iter().enumerate() {
+        let scope = Scope::Subtree {
+            unit_id: *unit,
+            path: path.clone(),
+            sector_supervisor: kind == "department",
+        };
+        let f = anjian_store::directory::UnitFilter {
+            limit: 50,
+            kind: Some(UnitKind::Enterprise),
+            ..anjian_store::directory::UnitFilter::default()
+        };
+        let enterprises = anjian_store::directory::units::list(db, &scope, &f)
+            .await
+            .map_err(e)?;
+        if enterprises.is_empty() {
+            continue;
+        }
+        let actor = Actor {
+            user_id: None,
+            username: format!("demo:{name}"),
+            role: "unit_operator".into(),
+            unit_id: Some(*unit),
+        };
+        for month in 5..=8u32 {
+            for k in 0..(1 + (i + month as usize) % 3) {
+                let Some(on) =
+                    chrono::NaiveDate::from_ymd_opt(2022, month, 3 + ((i * 5 + k * 9) % 24) as u32)
+                else {
+                    continue;
+                };
+                if on > as_of {
+                    continue;
+                }
+                let ent = &enterprises[(i + k + month as usize) % enterprises.len()];
+                let (place, checked, problems) = CHECKS[(i + k) % CHECKS.len()];
+                let fine = (i + k + month as usize) % 3 == 0;
+                let input = EnforcementInput {
+                    inspected_on: on.to_string(),
+                    inspectors: (0..2)
+                        .map(|j| Inspector {
+                            name: PEOPLE[(i + j) % PEOPLE.len()].into(),
+                            certificate: format!("渝执{:03}{:02}", i + 1, j + 1),
+                        })
+                        .collect(),
+                    place: place.into(),
+                    checked: checked.into(),
+                    problems: problems.into(),
+                    handling: "当场责令限期整改".into(),
+                    signed: k % 4 != 3,
+                    principal_checked: true,
+                    heads_checked: k % 2 == 0,
+                    order_deadline: (on + chrono::Days::new(10)).to_string(),
+                    penalty: fine.then(|| PenaltyInput {
+                        kind: "罚款".into(),
+                        amount: format!("{}", 10_000 * (1 + (i + k) % 5)),
+                        legal_basis: "《中华人民共和国安全生产法》第一百零一条".into(),
+                        decided_on: (on + chrono::Days::new(3)).min(as_of).to_string(),
+                    }),
+                };
+                let at = anjian_core::time::at_local(on, 15).unwrap_or_default();
+                anjian_store::enforcements::create(
+                    db,
+                    (at, as_of.max(on)),
+                    &actor,
+                    &scope,
+                    Some(ent.id),
+                    &input,
+                )
+                .await
+                .map_err(|err| format!("{name}：{err}"))?;
+                n += 1;
+            }
+        }
+    }
+    Ok(n)
+}

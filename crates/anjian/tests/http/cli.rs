@@ -280,6 +280,23 @@ async fn demo_rebuilds_its_own_database_and_never_overwrites_real_data() {
         (3, 1, 6),
         "June to August, and the next round"
     );
+    // Enforcement from May to August, some fined; July's watch has units at zero.
+    let (records, fined, months): (i64, i64, i64) = db
+        .read()
+        .one(anjian_store::q("SELECT CAST(COUNT(*) AS BIGINT), CAST(COUNT(penalty_kind) AS BIGINT), CAST(COUNT(DISTINCT SUBSTR(inspected_on, 1, 7)) AS BIGINT) FROM enforcements"))
+        .await
+        .unwrap();
+    assert!(
+        records > 8 && fined > 0 && fined < records,
+        "{records} {fined}"
+    );
+    assert_eq!(months, 4, "May to August");
+    let july = anjian_core::monthly_report::Month::parse("2022-07").unwrap();
+    let watch = anjian_store::enforcements::tally(&db, &anjian_store::Scope::All, july)
+        .await
+        .unwrap();
+    let zero = watch.iter().filter(|t| t.zero).count();
+    assert!(zero > 0 && zero < watch.len(), "{zero} of {}", watch.len());
     assert!(
         accounts.iter().any(|(u, _, _)| u == "office")
             && accounts.iter().any(|(u, _, _)| u == "auditor")
