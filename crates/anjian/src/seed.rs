@@ -1267,7 +1267,7 @@ pub async fn enforcements(db: &Db, as_of: chrono::NaiveDate) -> Result<usize, St
                 }
                 let ent = &enterprises[(i + k + month as usize) % enterprises.len()];
                 let (place, checked, problems) = CHECKS[(i + k) % CHECKS.len()];
-                let fine = (i + k + month as usize) % 3 == 0;
+                let fine = (i + k + month as usize).is_multiple_of(3);
                 let input = EnforcementInput {
                     inspected_on: on.to_string(),
                     inspectors: (0..2)

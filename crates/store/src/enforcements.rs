@@ -115,6 +115,32 @@ pub struct EnforcementRow {
     pub penalty_legal_basis: Option<String>,
     pub penalty_decided_on: Option<String>,
     pub rectified_on: Option<String>,
+    /// A recheck found the order not carried out after the penalty (1).
+    pub refused_rectification: i64,
+    /// The running total of the daily continuing penalty (按日连续处罚), in fen, as of
+    /// the day asked; 0 unless rectification was refused after a fine.
+    #[sqlx(default)]
+    pub daily_penalty_fen: i64,
+}
+
+impl EnforcementRow {
+    /// Fills [`EnforcementRow::daily_penalty_fen`] as of `today`: the fine for each day
+    /// after the order's deadline until the day it was found rectified (or today).
+    fn with_daily_penalty(mut self, today: NaiveDate) -> EnforcementRow {
+        let parse = |s: &Option<String>| {
+            s.as_deref()
+                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        };
+        if self.refused_rectification == 1
+            && let (Some(fine), Some(deadline)) =
+                (self.penalty_amount_fen, parse(&self.order_deadline))
+        {
+            let until = parse(&self.rectified_on).unwrap_or(today);
+            self.daily_penalty_fen =
+                anjian_core::enforcement::daily_penalty_total(fine, deadline, until);
+        }
+        self
+    }
 }
 
 /// Filters of the list; keyset on id, newest first.
@@ -133,10 +159,15 @@ fn visible(scope: &Scope, query: Q) -> Q {
     scope.units(query, "x").push(")")
 }
 
-const ROW: &str = "SELECT e.id, e.unit_id, u.name AS unit_name, e.enterprise_id, x.name AS enterprise_name, e.inspected_on, e.place, e.problem_count, e.step, e.order_deadline, e.penalty_kind, e.penalty_amount_fen, e.penalty_legal_basis, e.penalty_decided_on, e.rectified_on FROM enforcements e JOIN units u ON u.id = e.unit_id JOIN units x ON x.id = e.enterprise_id";
+const ROW: &str = "SELECT e.id, e.unit_id, u.name AS unit_name, e.enterprise_id, x.name AS enterprise_name, e.inspected_on, e.place, e.problem_count, e.step, e.order_deadline, e.penalty_kind, e.penalty_amount_fen, e.penalty_legal_basis, e.penalty_decided_on, e.rectified_on, e.refused_rectification FROM enforcements e JOIN units u ON u.id = e.unit_id JOIN units x ON x.id = e.enterprise_id";
 
 /// The records in scope, newest first.
-pub async fn list(db: &Db, scope: &Scope, f: &EnforcementFilter) -> Result<Vec<EnforcementRow>> {
+pub async fn list(
+    db: &Db,
+    scope: &Scope,
+    today: NaiveDate,
+    f: &EnforcementFilter,
+) -> Result<Vec<EnforcementRow>> {
     let mut query = visible(scope, q(format!("{ROW} WHERE ")));
     if let Some(u) = f.unit {
         query = query.push(" AND e.unit_id = ").push_bind(u);
@@ -151,13 +182,18 @@ pub async fn list(db: &Db, scope: &Scope, f: &EnforcementFilter) -> Result<Vec<E
     if let Some(a) = f.after {
         query = query.push(" AND e.id < ").push_bind(a);
     }
-    db.read()
+    let rows: Vec<EnforcementRow> = db
+        .read()
         .all(
             query
                 .push(" ORDER BY e.id DESC LIMIT ")
                 .push_bind(f.limit.clamp(1, 1000)),
         )
-        .await
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| r.with_daily_penalty(today))
+        .collect())
 }
 
 /// One unit's enforcement in a month (the zero-enforcement watch).
@@ -209,12 +245,76 @@ pub async fn tally(db: &Db, scope: &Scope, month: Month) -> Result<Vec<Tally>> {
 }
 
 /// One record in scope, or `NotFound`.
-pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<EnforcementRow> {
-    db.read()
+pub async fn get(db: &Db, scope: &Scope, today: NaiveDate, id: i64) -> Result<EnforcementRow> {
+    let row: EnforcementRow = db
+        .read()
         .one(
             visible(scope, q(format!("{ROW} WHERE ")))
                 .push(" AND e.id = ")
                 .push_bind(id),
         )
-        .await
+        .await?;
+    Ok(row.with_daily_penalty(today))
+}
+
+/// 整改复查: the enforcing unit rechecks record `id` on `today`. Rectified, the record
+/// reaches its last step; not rectified after a fine, the daily continuing penalty runs
+/// from the day after the order's deadline until a later recheck finds it rectified.
+/// Refused: a recheck of another unit's record (404), a record without an order to
+/// rectify, or one already found rectified.
+pub async fn recheck(
+    db: &Db,
+    (now_ms, today): (i64, NaiveDate),
+    actor: &Actor,
+    id: i64,
+    rectified: bool,
+) -> Result<()> {
+    let mut tx = db.begin().await?;
+    let (unit, deadline, rectified_on, fine): (i64, Option<String>, Option<String>, Option<i64>) = tx
+        .opt(q("SELECT unit_id, order_deadline, rectified_on, penalty_amount_fen FROM enforcements WHERE id = $1").bind(id))
+        .await?
+        .ok_or(Error::NotFound)?;
+    if Some(unit) != actor.unit_id {
+        return Err(Error::NotFound);
+    }
+    if deadline.is_none() {
+        return Err(invalid(
+            "no_order",
+            "rectified",
+            "该记录没有责令限期整改，无需复查",
+        ));
+    }
+    if rectified_on.is_some() {
+        return Err(invalid(
+            "already_rectified",
+            "rectified",
+            "复查已确认整改完成",
+        ));
+    }
+    let query = if rectified {
+        q("UPDATE enforcements SET step = 'recheck', rectified_on = $1, updated_at = $2 WHERE id = $3")
+            .bind(day(today))
+    } else {
+        // Not rectified: a fine turns into a daily continuing penalty.
+        q("UPDATE enforcements SET refused_rectification = $1, updated_at = $2 WHERE id = $3")
+            .bind(i64::from(fine.is_some()))
+    };
+    tx.execute(query.bind(now_ms).bind(id)).await?;
+    let entry = Entry::ok(
+        if rectified {
+            "enforcement.recheck_pass"
+        } else {
+            "enforcement.recheck_fail"
+        },
+        "enforcement",
+        id,
+    )
+    .detail(if rectified {
+        "复查：已整改".to_string()
+    } else {
+        "复查：拒不整改".to_string()
+    });
+    audit::append(&mut tx, now_ms, actor, entry).await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -193,3 +193,59 @@ async fn the_enforcement_page_records_an_inspection_and_flags_units_without_one(
         assert_eq!(s, 422);
     }
 }
+
+/// POST /api/v1/enforcements/{id}/recheck with `rectified`.
+async fn recheck(c: &crate::harness::Client, id: i64, rectified: Value) -> (u16, Value) {
+    c.post(
+        &format!("/api/v1/enforcements/{id}/recheck"),
+        json!({ "rectified": rectified }),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn refusing_to_rectify_after_a_fine_runs_a_daily_penalty_until_a_recheck_finds_it_done() {
+    const DAY: i64 = 86_400_000;
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let yjj = app.login("yjj").await;
+        let chem = app.unit_id("重庆铜梁某化工有限公司").await;
+        let (_, r) = yjj.post("/api/v1/enforcements", record(chem)).await;
+        let id = r["id"].as_i64().unwrap();
+        assert_eq!(r["daily_penalty_fen"], 0);
+        // Only the enforcing unit rechecks; the finding is required.
+        let office = app.login("office").await;
+        assert_eq!(recheck(&office, id, json!(true)).await.0, 404);
+        let (s, b) = recheck(&yjj, id, Value::Null).await;
+        assert_eq!((s, b["error"]["field"].as_str()), (422, Some("rectified")));
+        // The order ran to 15 August. On the 18th it is still not done: 3 days so far.
+        app.advance(9 * DAY);
+        let yjj = app.login("yjj").await;
+        let (s, r) = recheck(&yjj, id, json!(false)).await;
+        assert_eq!(s, 200, "{r}");
+        assert_eq!(r["refused_rectification"], 1);
+        assert_eq!(r["daily_penalty_fen"], 3 * 3_000_000);
+        // Found done on the 20th: the total stops at 5 days and the record is complete.
+        app.advance(2 * DAY);
+        let yjj = app.login("yjj").await;
+        let (s, r) = recheck(&yjj, id, json!(true)).await;
+        assert_eq!(s, 200);
+        assert_eq!(
+            (r["step"].as_str(), r["daily_penalty_fen"].as_i64()),
+            (Some("recheck"), Some(5 * 3_000_000))
+        );
+        app.advance(5 * DAY);
+        let yjj = app.login("yjj").await;
+        let (_, r) = yjj.get("/api/v1/enforcements").await;
+        assert_eq!(
+            r[0]["daily_penalty_fen"],
+            5 * 3_000_000,
+            "frozen once rectified"
+        );
+        let (s, b) = recheck(&yjj, id, json!(true)).await;
+        assert_eq!(
+            (s, b["error"]["code"].as_str()),
+            (422, Some("already_rectified"))
+        );
+    }
+}

@@ -22,6 +22,7 @@ CREATE TABLE enforcements (
     penalty_legal_basis TEXT,
     penalty_decided_on TEXT,
     rectified_on TEXT,
+    refused_rectification BIGINT NOT NULL DEFAULT 0,
     created_by BIGINT REFERENCES users(id),
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL

@@ -48,7 +48,7 @@ pub async fn create(
         &i.record,
     )
     .await?;
-    let row = enforcements::get(&state.db, &u.scope(), id).await?;
+    let row = enforcements::get(&state.db, &u.scope(), state.today(), id).await?;
     Ok((StatusCode::CREATED, Json(row)))
 }
 
@@ -89,7 +89,7 @@ pub async fn list(
         limit: f.limit.unwrap_or(100),
     };
     Ok(Json(
-        enforcements::list(&state.db, &u.scope(), &filter).await?,
+        enforcements::list(&state.db, &u.scope(), state.today(), &filter).await?,
     ))
 }
 
@@ -112,4 +112,42 @@ pub async fn watch(
     let m = month(q.month.as_deref())?
         .ok_or_else(|| Problem::bad_field("required", "month", "请指定月份（month=YYYY-MM）"))?;
     Ok(Json(enforcements::tally(&state.db, &u.scope(), m).await?))
+}
+
+/// A recheck's finding.
+#[derive(Deserialize, ToSchema)]
+pub struct RecheckInput {
+    /// true: rectified (the last step); false: not rectified (after a fine, the daily
+    /// continuing penalty runs).
+    pub rectified: Option<bool>,
+}
+
+/// 整改复查 by the enforcing unit; returns the record with its running daily penalty.
+#[utoipa::path(post, path = "/api/v1/enforcements/{id}/recheck", request_body = RecheckInput, responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn recheck(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Body(r): Body<RecheckInput>,
+) -> Result<Json<EnforcementRow>, ApiError> {
+    business(&u)?;
+    let id = super::path_id(&id)?;
+    let rectified = r.rectified.ok_or_else(|| {
+        Problem::from(anjian_core::FieldError::new(
+            "required",
+            "rectified",
+            "rectified 应为 true（已整改）或 false（未整改）",
+        ))
+    })?;
+    enforcements::recheck(
+        &state.db,
+        (state.now(), state.today()),
+        &u.actor(),
+        id,
+        rectified,
+    )
+    .await?;
+    Ok(Json(
+        enforcements::get(&state.db, &u.scope(), state.today(), id).await?,
+    ))
 }

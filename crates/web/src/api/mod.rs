@@ -75,6 +75,10 @@ pub fn routes() -> Router<AppState> {
             get(enforcements::list).post(enforcements::create),
         )
         .route("/api/v1/enforcements/watch", get(enforcements::watch))
+        .route(
+            "/api/v1/enforcements/{id}/recheck",
+            post(enforcements::recheck),
+        )
         .route("/api/v1/visits", get(visits::list).post(visits::create))
         .route("/api/v1/visits/{id}", get(visits::show))
         .route("/api/v1/visits/{id}/findings", post(visits::finding))

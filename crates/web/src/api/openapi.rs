@@ -50,6 +50,7 @@ use super::{
         enforcements::create,
         enforcements::list,
         enforcements::watch,
+        enforcements::recheck,
         visits::list,
         visits::create,
         visits::show,

@@ -71,7 +71,7 @@ async fn page(
         limit: 500,
         ..EnforcementFilter::default()
     };
-    let records = enforcements::list(&state.db, &scope, &filter).await?;
+    let records = enforcements::list(&state.db, &scope, state.today(), &filter).await?;
     let watch = enforcements::tally(&state.db, &scope, month).await?;
     let f = UnitFilter {
         limit: 500,
