@@ -182,6 +182,19 @@ async fn the_enforcement_page_records_an_inspection_and_flags_units_without_one(
         assert_eq!(s, 200);
         assert!(page.contains("执法检查已记录") && page.contains("重庆铜梁某化工有限公司"));
         assert!(page.contains("检查诊断"));
+        // The enforcing unit rechecks from the page: found rectified.
+        let id = yjj.get("/api/v1/enforcements").await.1[0]["id"]
+            .as_i64()
+            .unwrap();
+        let (s, _) = yjj
+            .form(
+                &format!("/enforcements/{id}/recheck"),
+                &[("rectified", "1"), ("month", "2022-08")],
+            )
+            .await;
+        assert_eq!(s, 303);
+        let (_, page) = yjj.get_text("/enforcements?month=2022-08&ok=recheck").await;
+        assert!(page.contains("复查结果已记录") && page.contains("整改复查"));
         // The office's watch names the townships with no enforcement this month.
         let (_, page) = app
             .login("office")

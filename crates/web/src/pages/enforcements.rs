@@ -30,6 +30,8 @@ pub struct EnforcementsPage {
     pub records: Vec<EnforcementRow>,
     pub watch: Vec<Tally>,
     pub zero: usize,
+    /// The user's unit: it rechecks its own records.
+    pub own_unit: i64,
     pub enterprises: Vec<(i64, String)>,
     pub today: String,
     pub flash: Option<String>,
@@ -90,6 +92,7 @@ async fn page(
             month: month.name(),
             month_label: month.label(),
             zero: watch.iter().filter(|t| t.zero).count(),
+            own_unit: u.unit_id,
             records,
             watch,
             enterprises,
@@ -115,7 +118,14 @@ pub async fn index(
     PageQuery(q): PageQuery<MonthQuery>,
 ) -> Result<Response, PageError> {
     let month = month_or_current(&state, q.month.as_deref())?;
-    let flash = q.ok.map(|_| "执法检查已记录".to_string());
+    let flash = q.ok.map(|k| {
+        if k == "recheck" {
+            "复查结果已记录"
+        } else {
+            "执法检查已记录"
+        }
+        .to_string()
+    });
     page(&state, &u, month, (flash, None)).await
 }
 
@@ -231,6 +241,38 @@ pub async fn create(
     )
     .await
     .map(|_| format!("/enforcements?month={}&ok=1", month.name()))
+    .map_err(Problem::from);
+    after_form(result, |msg| page(&state, &u, month, (None, Some(msg)))).await
+}
+
+/// The recheck buttons.
+#[derive(Deserialize)]
+pub struct RecheckForm {
+    #[serde(default)]
+    pub rectified: String,
+    #[serde(default)]
+    pub month: String,
+}
+
+/// POST /enforcements/{id}/recheck: `rectified` 1 or 0.
+pub async fn recheck(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    PageForm(f): PageForm<RecheckForm>,
+) -> Result<Response, PageError> {
+    business(&u)?;
+    let id = crate::api::path_id(&id)?;
+    let month = month_or_current(&state, Some(&f.month))?;
+    let result = enforcements::recheck(
+        &state.db,
+        (state.now(), state.today()),
+        &u.actor(),
+        id,
+        f.rectified == "1",
+    )
+    .await
+    .map(|_| format!("/enforcements?month={}&ok=recheck", month.name()))
     .map_err(Problem::from);
     after_form(result, |msg| page(&state, &u, month, (None, Some(msg)))).await
 }

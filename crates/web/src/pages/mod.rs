@@ -160,6 +160,7 @@ pub fn routes() -> Router<AppState> {
             "/enforcements",
             get(enforcements::index).post(enforcements::create),
         )
+        .route("/enforcements/{id}/recheck", post(enforcements::recheck))
         .route("/visits", get(visits::index).post(visits::create))
         .route("/visits/{id}", get(visits::show))
         .route("/visits/{id}/findings", post(visits::finding))
