@@ -194,6 +194,13 @@ async fn journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()> {
         .goto(format!("{}/directory/import", app.base))
         .await?;
     shot(driver, "import.png").await?;
+    // The enforcement page: the zero-enforcement watch names the townships with none.
+    driver
+        .goto(format!("{}/enforcements?month=2022-08", app.base))
+        .await?;
+    let watch = driver.find(By::Id("watch")).await?.text().await?;
+    assert!(watch.contains("未开展执法"), "{watch}");
+    shot(driver, "enforcements.png").await?;
     logout(driver).await?;
 
     // A township operator sees its own subtree only.
