@@ -1284,6 +1284,7 @@ pub async fn enforcements(db: &Db, as_of: chrono::NaiveDate) -> Result<usize, St
                     principal_checked: true,
                     heads_checked: k % 2 == 0,
                     order_deadline: (on + chrono::Days::new(10)).to_string(),
+                    to_ledger: false,
                     penalty: fine.then(|| PenaltyInput {
                         kind: "罚款".into(),
                         amount: format!("{}", 10_000 * (1 + (i + k) % 5)),

@@ -97,6 +97,10 @@ pub struct EnforcementInput {
     pub order_deadline: String,
     #[serde(default)]
     pub penalty: Option<PenaltyInput>,
+    /// Enter each problem in the enterprise's hazard ledger (source `enforcement`, the
+    /// order's deadline as its rectification deadline).
+    #[serde(default)]
+    pub to_ledger: bool,
 }
 
 /// A checked penalty.
@@ -123,6 +127,7 @@ pub struct Enforcement {
     pub order_deadline: Option<NaiveDate>,
     pub penalty: Option<Penalty>,
     pub step: Step,
+    pub to_ledger: bool,
 }
 
 /// Checks a record as of `today`: at least two inspectors, each with a certificate
@@ -189,6 +194,13 @@ pub fn check(input: &EnforcementInput, today: NaiveDate) -> Result<Enforcement> 
             "整改期限不能早于检查日期",
         ));
     }
+    if input.to_ledger && (problems.is_empty() || order_deadline.is_none()) {
+        return Err(FieldError::new(
+            "ledger_needs_problems_and_deadline",
+            "to_ledger",
+            "登记入隐患台账须填写发现的问题和整改期限",
+        ));
+    }
     let penalty = match &input.penalty {
         None => None,
         Some(p) => Some(check_penalty(p, inspected_on, today)?),
@@ -210,6 +222,7 @@ pub fn check(input: &EnforcementInput, today: NaiveDate) -> Result<Enforcement> 
             Step::Inspection
         },
         penalty,
+        to_ledger: input.to_ledger,
     })
 }
 

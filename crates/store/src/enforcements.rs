@@ -85,12 +85,69 @@ pub async fn create(
             .collect::<Vec<_>>(),
     ))
     .await?;
+    if e.to_ledger {
+        to_ledger(&mut tx, now_ms, actor, (id, enterprise), &e).await?;
+    }
     let entry = Entry::ok("enforcement.create", "enforcement", id)
         .change(None, Some(anjian_core::audit::digest(&e)))
         .detail(format!("{}：{}", e.step.label(), e.place));
     audit::append(&mut tx, now_ms, actor, entry).await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// Enters each problem of record `id` in `enterprise`'s hazard ledger, assigned by the
+/// enforcing unit with the order's deadline, inside the record's transaction.
+async fn to_ledger(
+    tx: &mut crate::db::Tx,
+    now_ms: i64,
+    actor: &Actor,
+    (id, enterprise): (i64, i64),
+    e: &anjian_core::enforcement::Enforcement,
+) -> Result<()> {
+    let sector: Option<(String,)> = tx
+        .opt(
+            q("SELECT s.name FROM unit_sectors us JOIN sectors s ON s.id = us.sector_id WHERE us.unit_id = $1 ORDER BY s.name LIMIT 1")
+                .bind(enterprise),
+        )
+        .await?;
+    let Some((sector,)) = sector else {
+        return Err(invalid(
+            "enterprise_without_sector",
+            "to_ledger",
+            "该企业未设行业领域，无法登记入隐患台账",
+        ));
+    };
+    let known: Vec<(i64, String)> = tx
+        .all(q("SELECT id, name FROM sectors ORDER BY name"))
+        .await?;
+    for problem in &e.problems {
+        let input = anjian_core::hazard::HazardInput {
+            level: "general".into(),
+            sector: sector.clone(),
+            source: "enforcement".into(),
+            place: e.place.clone(),
+            description: problem.clone(),
+            discovered_on: day(e.inspected_on),
+            measures: e
+                .handling
+                .clone()
+                .unwrap_or_else(|| "按执法检查责令整改要求整改".into()),
+            responsible_person: "企业主要负责人".into(),
+            deadline: e.order_deadline.map(day).unwrap_or_default(),
+            ..Default::default()
+        };
+        let hazard =
+            crate::hazards::insert_finding(tx, now_ms, actor, &known, (&input, &[]), enterprise)
+                .await?;
+        tx.execute(
+            q("UPDATE hazards SET enforcement_id = $1 WHERE id = $2")
+                .bind(id)
+                .bind(hazard),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 fn invalid(code: &'static str, field: &'static str, message: &str) -> Error {

@@ -60,9 +60,40 @@ async fn a_department_records_an_inspection_of_an_enterprise_it_supervises() {
                 .unwrap()
                 .is_empty()
         );
-        let (s, r) = yjj.post("/api/v1/enforcements", record(chem)).await;
+        let mut with_ledger = record(chem);
+        with_ledger["to_ledger"] = json!(true);
+        let (s, r) = yjj.post("/api/v1/enforcements", with_ledger).await;
         assert_eq!(s, 201, "{r}");
         assert_eq!(r["step"], "penalty");
+        // Its two problems are now hazards of the enterprise, assigned by the department
+        // with the order's deadline (and so obligations of the enterprise).
+        let huagong = app.login("huagong").await;
+        let (_, ledger) = huagong.get("/api/v1/hazards").await;
+        let found: Vec<(&str, &str, &str)> = ledger
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|h| h["source"] == "enforcement")
+            .map(|h| {
+                (
+                    h["description"].as_str().unwrap(),
+                    h["deadline"].as_str().unwrap(),
+                    h["status"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("动火作业未审批", "2022-08-15", "assigned"),
+                ("可燃气体报警器失效", "2022-08-15", "assigned")
+            ]
+        );
+        let mut no_deadline = record(chem);
+        no_deadline["to_ledger"] = json!(true);
+        no_deadline["order_deadline"] = json!("");
+        let (s, b) = yjj.post("/api/v1/enforcements", no_deadline).await;
+        assert_eq!((s, b["error"]["field"].as_str()), (422, Some("to_ledger")));
         assert_eq!(r["penalty_amount_fen"], 3_000_000);
         assert_eq!(r["problem_count"], 2);
         assert_eq!(r["enterprise_name"], "重庆铜梁某化工有限公司");

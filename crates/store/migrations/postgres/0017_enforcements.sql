@@ -36,3 +36,6 @@ CREATE TABLE enforcement_inspectors (
     name TEXT NOT NULL,
     PRIMARY KEY (enforcement_id, certificate)
 );
+-- A problem found by an inspection can go into the enterprise's hazard ledger.
+ALTER TABLE hazards ADD COLUMN enforcement_id BIGINT REFERENCES enforcements(id);
+CREATE INDEX hazards_enforcement ON hazards (enforcement_id, id);

@@ -172,6 +172,8 @@ pub struct EnforcementForm {
     pub penalty_legal_basis: String,
     #[serde(default)]
     pub penalty_decided_on: String,
+    #[serde(default)]
+    pub to_ledger: String,
 }
 
 impl EnforcementForm {
@@ -214,6 +216,7 @@ impl EnforcementForm {
             heads_checked: !self.heads_checked.is_empty(),
             order_deadline: self.order_deadline.clone(),
             penalty,
+            to_ledger: !self.to_ledger.is_empty(),
         }
     }
 }
