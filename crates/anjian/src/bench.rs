@@ -172,6 +172,29 @@ async fn start_server(state: AppState) -> Result<String, String> {
     Ok(format!("http://{addr}"))
 }
 
+/// Runs each scenario (name, path, session cookie) for `seconds` with `concurrency`
+/// clients and prints its row.
+async fn rows(
+    client: &reqwest::Client,
+    base: &str,
+    scenarios: &[(&str, String, &String)],
+    seconds: u64,
+    concurrency: usize,
+) {
+    for (name, path, cookie) in scenarios {
+        let mut r = load(
+            name,
+            client,
+            format!("{base}{path}"),
+            (*cookie).clone(),
+            seconds,
+            concurrency,
+        )
+        .await;
+        println!("{}", r.row());
+    }
+}
+
 /// Serves `db` with the clock standing at `now` and no login rate limit; returns the
 /// base URL.
 async fn serve_at(db: anjian_store::Db, now: i64) -> Result<String, String> {
@@ -347,18 +370,7 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
             "并发 {concurrency}，每项 {} s，回环 HTTP（客户端与服务端共用本机 {cores} 核）",
             args.seconds
         ));
-        for (name, path, cookie) in &scenarios {
-            let mut r = load(
-                name,
-                &client,
-                format!("{base}{path}"),
-                (*cookie).clone(),
-                args.seconds,
-                concurrency,
-            )
-            .await;
-            println!("{}", r.row());
-        }
+        rows(&client, &base, &scenarios, args.seconds, concurrency).await;
     }
     finish(&url, &dir);
     Ok(())
@@ -486,18 +498,7 @@ async fn obligations(c: &Common, args: &BenchArgs) -> Result<(), String> {
     );
     for concurrency in [1, args.concurrency] {
         println!("并发 {concurrency}");
-        for (name, path, cookie) in &scenarios {
-            let mut r = load(
-                name,
-                &client,
-                format!("{base}{path}"),
-                (*cookie).clone(),
-                args.seconds,
-                concurrency,
-            )
-            .await;
-            println!("{}", r.row());
-        }
+        rows(&client, &base, &scenarios, args.seconds, concurrency).await;
     }
     finish(&url, &dir);
     Ok(())

@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use super::{BenchArgs, finish, fresh_db, get_json, load, login, serve_at};
+use super::{BenchArgs, finish, fresh_db, get_json, login, rows, serve_at};
 use crate::cli::Common;
 use crate::seed::{self, Size};
 
@@ -123,18 +123,7 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
     let runs = [(&ledger, 1), (&ledger, args.concurrency), (&figures, 1)];
     for (scenarios, concurrency) in runs {
         println!("并发 {concurrency}");
-        for (name, path, cookie) in scenarios.iter() {
-            let mut r = load(
-                name,
-                &client,
-                format!("{base}{path}"),
-                (*cookie).clone(),
-                args.seconds,
-                concurrency,
-            )
-            .await;
-            println!("{}", r.row());
-        }
+        rows(&client, &base, scenarios, args.seconds, concurrency).await;
     }
     finish(&url, &dir);
     Ok(())
