@@ -16,6 +16,7 @@ pub mod monthly_report;
 pub mod obligation;
 pub mod password;
 pub mod plan;
+pub mod ranking;
 pub mod responsibility;
 pub mod role;
 pub mod schedule;
