@@ -414,7 +414,7 @@ pub async fn obligations(
         written += tx.execute(insert).await? as usize;
     }
     tx.commit().await?;
-    db.analyze().await?;
+    db.settle().await?;
     Ok(written)
 }
 
@@ -536,7 +536,7 @@ pub async fn activity(
     )
     .await?;
     tx.commit().await?;
-    db.analyze().await?;
+    db.settle().await?;
     Ok(reports.len())
 }
 
@@ -770,7 +770,7 @@ pub async fn hazards(
         .await
         .map_err(e)?;
     }
-    db.analyze().await.map_err(e)?;
+    db.settle().await.map_err(e)?;
     Ok(n)
 }
 
@@ -1192,7 +1192,7 @@ pub async fn city_hazards(db: &Db, now: i64, n: usize) -> Result<usize, anjian_s
     )
     .await?;
     tx.commit().await?;
-    db.analyze().await?;
+    db.settle().await?;
     Ok(n)
 }
 

@@ -98,6 +98,11 @@ pub fn optional_yuan(field: &'static str, label: &str, raw: &str) -> Result<Opti
     Ok(Some(yuan * 100 + fen))
 }
 
+/// Fen (分) as yuan with two decimals, the inverse of [`optional_yuan`]: 3000050 → "30000.50".
+pub fn yuan(fen: i64) -> String {
+    format!("{}.{:02}", fen / 100, fen % 100)
+}
+
 /// Checks an optional free-text field; empty becomes `None`.
 pub fn optional_text(
     field: &'static str,

@@ -336,17 +336,29 @@ impl Db {
             // Autovacuum gets there too, but only after the first requests have been
             // planned without statistics (measured: a township's to-do list at 15.9 ms
             // p50 right after 509,000 obligations were written, 0.4 ms once analysed).
-            // VACUUM too: it marks the pages all-visible, so the statistics can be read
-            // from covering indexes alone (index-only scans) right after a bulk load.
             Db::Postgres(p) => {
-                sqlx::query("VACUUM (ANALYZE)").execute(p).await?;
+                sqlx::query("ANALYZE").execute(p).await?;
             }
         }
         Ok(())
     }
 
+    /// After a bulk write: [`Db::analyze`], and on PostgreSQL `VACUUM` as well, which
+    /// marks the new pages all-visible so the statistics read covering indexes alone
+    /// (index-only scans) at once instead of after autovacuum's next round (a
+    /// department's statistics over 1,000,000 hazards: 139 ms p50).
+    pub async fn settle(&self) -> Result<()> {
+        match self {
+            Db::Sqlite(_) => self.analyze().await,
+            Db::Postgres(p) => {
+                sqlx::query("VACUUM (ANALYZE)").execute(p).await?;
+                Ok(())
+            }
+        }
+    }
+
     /// Lets SQLite refresh only the statistics that are stale (`PRAGMA optimize`): cheap
-    /// enough for the periodic job; start-up and bulk writes call [`Db::analyze`].
+    /// enough for the periodic job; start-up calls [`Db::analyze`], bulk writes [`Db::settle`].
     pub async fn optimize(&self) -> Result<()> {
         if let Db::Sqlite(p) = self {
             sqlx::query("PRAGMA optimize").execute(p).await?;

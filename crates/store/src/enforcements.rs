@@ -3,7 +3,6 @@
 //! scope (the enforcing unit's or the enterprise's), newest first; and the month's
 //! tally per unit for the zero-enforcement watch (执法"清零").
 
-use anjian_core::FieldError;
 use anjian_core::enforcement::EnforcementInput;
 use anjian_core::monthly_report::Month;
 use chrono::NaiveDate;
@@ -28,7 +27,12 @@ pub async fn create(
     let unit = actor.unit_id.ok_or(Error::Forbidden)?;
     let e = anjian_core::enforcement::check(input, today)?;
     let enterprise =
-        enterprise.ok_or_else(|| invalid("required", "enterprise", "请选择被检查企业"))?;
+        enterprise.ok_or_else(|| Error::invalid("required", "enterprise", "请选择被检查企业"))?;
+    let known = if e.to_ledger {
+        crate::hazards::sectors(db).await?
+    } else {
+        Vec::new()
+    };
     let mut tx = db.begin().await?;
     let found: Option<(String,)> = tx
         .opt(
@@ -39,7 +43,7 @@ pub async fn create(
         )
         .await?;
     if found.is_none_or(|(k,)| k != "enterprise") {
-        return Err(invalid(
+        return Err(Error::invalid(
             "unknown_enterprise",
             "enterprise",
             "被检查企业不存在或不在您的监管范围内",
@@ -86,7 +90,7 @@ pub async fn create(
     ))
     .await?;
     if e.to_ledger {
-        to_ledger(&mut tx, now_ms, actor, (id, enterprise), &e).await?;
+        to_ledger(&mut tx, (now_ms, actor), &known, (id, enterprise), &e).await?;
     }
     let entry = Entry::ok("enforcement.create", "enforcement", id)
         .change(None, Some(anjian_core::audit::digest(&e)))
@@ -100,8 +104,8 @@ pub async fn create(
 /// enforcing unit with the order's deadline, inside the record's transaction.
 async fn to_ledger(
     tx: &mut crate::db::Tx,
-    now_ms: i64,
-    actor: &Actor,
+    (now_ms, actor): (i64, &Actor),
+    known: &[(i64, String)],
     (id, enterprise): (i64, i64),
     e: &anjian_core::enforcement::Enforcement,
 ) -> Result<()> {
@@ -112,17 +116,16 @@ async fn to_ledger(
         )
         .await?;
     let Some((sector,)) = sector else {
-        return Err(invalid(
+        return Err(Error::invalid(
             "enterprise_without_sector",
             "to_ledger",
             "该企业未设行业领域，无法登记入隐患台账",
         ));
     };
-    let known: Vec<(i64, String)> = tx
-        .all(q("SELECT id, name FROM sectors ORDER BY name"))
-        .await?;
-    for problem in &e.problems {
-        let input = anjian_core::hazard::HazardInput {
+    let inputs: Vec<anjian_core::hazard::HazardInput> = e
+        .problems
+        .iter()
+        .map(|problem| anjian_core::hazard::HazardInput {
             level: "general".into(),
             sector: sector.clone(),
             source: "enforcement".into(),
@@ -136,22 +139,16 @@ async fn to_ledger(
             responsible_person: "企业主要负责人".into(),
             deadline: e.order_deadline.map(day).unwrap_or_default(),
             ..Default::default()
-        };
-        let hazard =
-            crate::hazards::insert_finding(tx, now_ms, actor, &known, (&input, &[]), enterprise)
-                .await?;
-        tx.execute(
-            q("UPDATE hazards SET enforcement_id = $1 WHERE id = $2")
-                .bind(id)
-                .bind(hazard),
-        )
-        .await?;
+        })
+        .collect();
+    let hazards =
+        crate::hazards::insert_findings(tx, now_ms, actor, known, &inputs, enterprise).await?;
+    let mut link = q("UPDATE hazards SET enforcement_id = $1 WHERE id IN (").bind(id);
+    for (i, h) in hazards.iter().enumerate() {
+        link = link.push(if i == 0 { "" } else { ", " }).push_bind(*h);
     }
+    tx.execute(link.push(")")).await?;
     Ok(())
-}
-
-fn invalid(code: &'static str, field: &'static str, message: &str) -> Error {
-    Error::Invalid(FieldError::new(code, field, message))
 }
 
 /// A record as lists show it.
@@ -335,14 +332,14 @@ pub async fn recheck(
         return Err(Error::NotFound);
     }
     if deadline.is_none() {
-        return Err(invalid(
+        return Err(Error::invalid(
             "no_order",
             "rectified",
             "该记录没有责令限期整改，无需复查",
         ));
     }
     if rectified_on.is_some() {
-        return Err(invalid(
+        return Err(Error::invalid(
             "already_rectified",
             "rectified",
             "复查已确认整改完成",

@@ -47,6 +47,11 @@ impl Error {
         matches!(self, Error::Db(sqlx::Error::Database(d)) if d.is_unique_violation())
     }
 
+    /// Bad input on `field` (422), with a message for the user.
+    pub fn invalid(code: &'static str, field: &'static str, message: impl Into<String>) -> Self {
+        Error::Invalid(anjian_core::FieldError::new(code, field, message))
+    }
+
     /// A conflict on `field`.
     pub fn conflict(code: &'static str, field: &'static str, message: impl Into<String>) -> Self {
         Error::Conflict {

@@ -6,7 +6,6 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use anjian_core::FieldError;
 use anjian_core::obligation::{Instance, expand};
 use anjian_core::plan::Plan;
 use anjian_core::schedule::{Schedule, shift_years};
@@ -354,7 +353,7 @@ pub async fn expand_campaign(
     let mut tx = db.begin().await?;
     let report = insert(&mut tx, now_ms, actor, campaign_id, x).await?;
     tx.commit().await?;
-    db.analyze().await?;
+    db.settle().await?;
     Ok(report)
 }
 
@@ -379,10 +378,6 @@ pub struct Launch<'a> {
     pub periods: Vec<(String, NaiveDate, NaiveDate)>,
 }
 
-fn invalid(code: &'static str, field: &'static str, message: &str) -> Error {
-    Error::Invalid(FieldError::new(code, field, message))
-}
-
 /// Launches a campaign in one transaction: stores the plan when it is new, starts the
 /// campaign in `year` (from the plan's issue date moved to that year, or 1 January) and
 /// gives its work to the directory's units, the plan's dates moved to that year.
@@ -393,7 +388,11 @@ pub async fn launch(
     l: &Launch<'_>,
 ) -> Result<(Campaign, ExpandReport)> {
     if !(2000..=2100).contains(&l.year) {
-        return Err(invalid("invalid_year", "year", "年度应在2000至2100之间"));
+        return Err(Error::invalid(
+            "invalid_year",
+            "year",
+            "年度应在2000至2100之间",
+        ));
     }
     let (plan, stored_ids) = match l.plan {
         PlanSource::New(p) => (p.clone(), None),
@@ -407,14 +406,14 @@ pub async fn launch(
         .map(|d| shift_years(d, l.year - plan.year))
         .filter(|d| d.year() == l.year)
         .or_else(|| NaiveDate::from_ymd_opt(l.year, 1, 1))
-        .ok_or_else(|| invalid("invalid_year", "year", "年度无效"))?;
+        .ok_or_else(|| Error::invalid("invalid_year", "year", "年度无效"))?;
     if let Some(end) = l.ends_on
         && end < starts_on
     {
-        return Err(invalid(
+        return Err(Error::invalid(
             "invalid_ends_on",
             "ends_on",
-            &format!("结束日期不能早于开始日期 {starts_on}"),
+            format!("结束日期不能早于开始日期 {starts_on}"),
         ));
     }
     let title = l
@@ -451,7 +450,7 @@ pub async fn launch(
     );
     let report = insert(&mut tx, now_ms, actor, c.id, x).await?;
     tx.commit().await?;
-    db.analyze().await?;
+    db.settle().await?;
     Ok((c, report))
 }
 
@@ -497,7 +496,7 @@ async fn insert_period(
 ) -> Result<String> {
     let name = anjian_core::error::required_text("name", "时段名称", name, 100)?;
     if to < from {
-        return Err(invalid(
+        return Err(Error::invalid(
             "invalid_ends_on",
             "ends_on",
             "时段的结束日期不能早于开始日期",
@@ -585,10 +584,10 @@ pub async fn rewindow(
     let mut moved = c.clone();
     if let Change::End(end) = &change {
         if date(*end) < c.starts_on {
-            return Err(invalid(
+            return Err(Error::invalid(
                 "invalid_ends_on",
                 "ends_on",
-                &format!("结束日期不能早于开始日期 {}", c.starts_on),
+                format!("结束日期不能早于开始日期 {}", c.starts_on),
             ));
         }
         moved.ends_on = Some(date(*end));
@@ -702,6 +701,6 @@ pub async fn rewindow(
         ));
     audit::append(&mut tx, now_ms, actor, e).await?;
     tx.commit().await?;
-    db.analyze().await?;
+    db.settle().await?;
     Ok(r)
 }

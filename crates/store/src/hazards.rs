@@ -4,7 +4,6 @@
 //! its step row, its files and its audit entry. Every read is scoped by
 //! [`Scope::hazards`].
 
-use anjian_core::FieldError;
 use anjian_core::case::{self, Case, Party, Status, Step};
 use anjian_core::hazard::{self, HazardInput};
 use chrono::NaiveDate;
@@ -23,10 +22,6 @@ pub async fn sectors(db: &Db) -> Result<Vec<(i64, String)>> {
     db.read()
         .all(q("SELECT id, name FROM sectors ORDER BY name"))
         .await
-}
-
-fn invalid(code: &'static str, field: &'static str, message: &str) -> Error {
-    Error::Invalid(FieldError::new(code, field, message))
 }
 
 /// Records a hazard for `unit` (the actor's own unit when `None`; it must be in scope)
@@ -98,7 +93,7 @@ pub async fn import(
         .detail(format!("导入隐患台账 {} 条", inputs.len()));
     audit::append(&mut tx, now_ms, actor, e).await?;
     tx.commit().await?;
-    db.analyze().await?;
+    db.settle().await?;
     Ok(inputs.len())
 }
 
@@ -140,7 +135,7 @@ async fn responsible_unit(
         )
         .await?;
     let Some((path,)) = visible else {
-        return Err(invalid(
+        return Err(Error::invalid(
             "unknown_unit",
             "unit",
             "责任单位不存在或不在您的数据范围内",
@@ -166,6 +161,27 @@ pub(crate) async fn insert_finding(
     let unit = Responsible::of(tx, unit).await?;
     let (id, _) = insert_in(tx, now_ms, actor, (known, &campaigns), finding, unit).await?;
     Ok(id)
+}
+
+/// Writes findings without photos (an inspection's problems) on `unit` inside the
+/// caller's transaction, the caller having checked `unit`: all checked first, then
+/// written together. Returns the hazards' ids in order.
+pub(crate) async fn insert_findings(
+    tx: &mut Tx,
+    now_ms: i64,
+    actor: &Actor,
+    known: &[(i64, String)],
+    inputs: &[HazardInput],
+    unit: i64,
+) -> Result<Vec<i64>> {
+    let campaigns = crate::cases::Campaigns::load(tx).await?;
+    let unit = Responsible::of(tx, unit).await?;
+    let prepared = inputs
+        .iter()
+        .map(|i| prepare(now_ms, actor, (known, &campaigns), i, unit))
+        .collect::<Result<Vec<_>>>()?;
+    write(tx, &prepared).await?;
+    Ok(prepared.iter().map(|p| p.id).collect())
 }
 
 /// Checks and writes one hazard and its assigned case inside the caller's transaction.
@@ -210,7 +226,7 @@ fn prepare(
         .iter()
         .find(|(_, n)| *n == h.sector)
         .map(|(id, _)| *id)
-        .ok_or_else(|| invalid("invalid_sector", "sector", "行业领域不在名录中"))?;
+        .ok_or_else(|| Error::invalid("invalid_sector", "sector", "行业领域不在名录中"))?;
     let party = if unit_id == own {
         Party::Both
     } else {
@@ -223,7 +239,7 @@ fn prepare(
     };
     let deadline = h
         .deadline
-        .ok_or_else(|| invalid("required", "deadline", "整改时限不能为空"))?;
+        .ok_or_else(|| Error::invalid("required", "deadline", "整改时限不能为空"))?;
     // A deadline already past (a hazard entered late from a paper ledger) is recorded as
     // it stands: the hazard is overdue from the start.
     let assigned = case::apply(
@@ -541,17 +557,17 @@ pub async fn step(
     let note = anjian_core::error::optional_text("note", "说明", note, 2000)?.unwrap_or_default();
     match step {
         Step::Feedback if note.is_empty() => {
-            return Err(invalid("required", "note", "反馈须写明整改情况"));
+            return Err(Error::invalid("required", "note", "反馈须写明整改情况"));
         }
         Step::Feedback if !files.iter().any(|f| f.mime.starts_with("image/")) => {
-            return Err(invalid(
+            return Err(Error::invalid(
                 "after_photo_required",
                 "evidence",
                 "反馈须附整改后的照片",
             ));
         }
         Step::Verify { pass: false } | Step::RequestExtension { .. } if note.is_empty() => {
-            return Err(invalid("reason_required", "note", "须写明理由"));
+            return Err(Error::invalid("reason_required", "note", "须写明理由"));
         }
         _ => {}
     }
@@ -585,14 +601,14 @@ pub async fn step(
     let verifier = match (step, c.listing_unit) {
         (Step::Verify { pass }, Some(listing)) => {
             if me != listing {
-                return Err(invalid(
+                return Err(Error::invalid(
                     "listed_verifier",
                     "unit",
                     "挂牌督办的隐患须由挂牌单位核查销号",
                 ));
             }
             if *pass && !on_site {
-                return Err(invalid(
+                return Err(Error::invalid(
                     "on_site_required",
                     "on_site",
                     "挂牌督办的隐患须经现场核查后才能销号",
@@ -607,7 +623,7 @@ pub async fn step(
         (true, false) => Party::Assigner,
         (false, true) => Party::Responsible,
         (false, false) => {
-            return Err(invalid(
+            return Err(Error::invalid(
                 "not_a_party",
                 "unit",
                 "只有交办单位和责任单位可以办理此隐患",
@@ -615,7 +631,7 @@ pub async fn step(
         }
     };
     if matches!(step, Step::CloseOnSpot) && c.level != "general" {
-        return Err(invalid(
+        return Err(Error::invalid(
             "major_on_spot",
             "level",
             "重大隐患不能即查即改销号",
@@ -690,14 +706,18 @@ pub async fn list_for_supervision(
     let note =
         anjian_core::error::optional_text("note", "督办要求", note, 2000)?.unwrap_or_default();
     let deadline = NaiveDate::parse_from_str(deadline.trim(), "%Y-%m-%d").map_err(|_| {
-        invalid(
+        Error::invalid(
             "invalid_date",
             "deadline",
             "督办期限应为 YYYY-MM-DD 格式的日期",
         )
     })?;
     if deadline < today {
-        return Err(invalid("deadline_past", "deadline", "督办期限不能早于今天"));
+        return Err(Error::invalid(
+            "deadline_past",
+            "deadline",
+            "督办期限不能早于今天",
+        ));
     }
     let unit = actor.unit_id.ok_or(Error::Forbidden)?;
     let mut tx = db.begin().await?;
@@ -706,13 +726,25 @@ pub async fn list_for_supervision(
         .await?;
     let (case_id, level, status, listed) = row.ok_or(Error::NotFound)?;
     if level != "major" {
-        return Err(invalid("not_major", "level", "只有重大隐患可以挂牌督办"));
+        return Err(Error::invalid(
+            "not_major",
+            "level",
+            "只有重大隐患可以挂牌督办",
+        ));
     }
     if status == "closed" {
-        return Err(invalid("case_closed", "status", "已销号，不能挂牌督办"));
+        return Err(Error::invalid(
+            "case_closed",
+            "status",
+            "已销号，不能挂牌督办",
+        ));
     }
     if listed == 1 {
-        return Err(invalid("already_listed", "status", "该隐患已挂牌督办"));
+        return Err(Error::invalid(
+            "already_listed",
+            "status",
+            "该隐患已挂牌督办",
+        ));
     }
     tx.execute(
         q("INSERT INTO hazard_listings (id, hazard_id, unit_id, leader, deadline, note, listed_by, listed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")

@@ -4,7 +4,6 @@
 //! month under the plan's monthly-report duty, so late and missing reports are overdue
 //! obligations like any other, and the office reads them as a units × months matrix.
 
-use anjian_core::FieldError;
 use anjian_core::monthly_report::Month;
 use anjian_core::obligation::State;
 use chrono::NaiveDate;
@@ -105,7 +104,11 @@ pub async fn save(
     let unit = actor.unit_id.ok_or(Error::Forbidden)?;
     let today = anjian_core::time::local_date(now_ms).unwrap_or(NaiveDate::MIN);
     if month.first > today {
-        return Err(invalid("future_month", "month", "不能报送尚未开始的月份"));
+        return Err(Error::invalid(
+            "future_month",
+            "month",
+            "不能报送尚未开始的月份",
+        ));
     }
     let narrative =
         anjian_core::error::optional_paragraphs("narrative", "工作情况", draft.narrative, 5000)?
@@ -114,7 +117,11 @@ pub async fn save(
         anjian_core::error::optional_paragraphs("problems", "问题清单", draft.problems, 20000)?
             .unwrap_or_default();
     if draft.submit && narrative.is_empty() {
-        return Err(invalid("required", "narrative", "报送前须填写本月工作情况"));
+        return Err(Error::invalid(
+            "required",
+            "narrative",
+            "报送前须填写本月工作情况",
+        ));
     }
     let figures = if draft.submit {
         Some(figures(db, scope, month, today).await?)
@@ -130,7 +137,11 @@ pub async fn save(
         )
         .await?;
     if let Some((_, Some(_))) = existing {
-        return Err(invalid("frozen", "month", "本月月报已报送，不能再修改"));
+        return Err(Error::invalid(
+            "frozen",
+            "month",
+            "本月月报已报送，不能再修改",
+        ));
     }
     // The unit's obligation for this month under the monthly-report duty.
     let obligation: Option<(i64, String)> = tx
@@ -177,10 +188,6 @@ pub async fn save(
     audit::append(&mut tx, now_ms, actor, e).await?;
     tx.commit().await?;
     Ok(())
-}
-
-fn invalid(code: &'static str, field: &'static str, message: &str) -> Error {
-    Error::Invalid(FieldError::new(code, field, message))
 }
 
 /// One cell of the office's matrix.

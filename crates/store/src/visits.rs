@@ -3,7 +3,6 @@
 //! rectification obligation), the visit report lists them with their progress. An
 //! unannounced visit is invisible to its targets until it is recorded.
 
-use anjian_core::FieldError;
 use anjian_core::hazard::HazardInput;
 use anjian_core::visit::Plan;
 use serde::Serialize;
@@ -14,10 +13,6 @@ use crate::db::{Db, Q, q};
 use crate::error::{Error, Result};
 use crate::ids::next_id;
 use crate::scope::{Actor, Scope};
-
-fn invalid(code: &'static str, field: &'static str, message: &str) -> Error {
-    Error::Invalid(FieldError::new(code, field, message))
-}
 
 /// Plans a visit by the actor's unit to `targets` (units in the actor's scope), in one
 /// transaction. Returns its id.
@@ -31,7 +26,11 @@ pub async fn plan(
 ) -> Result<i64> {
     let unit = actor.unit_id.ok_or(Error::Forbidden)?;
     if targets.is_empty() {
-        return Err(invalid("required", "targets", "至少选择一个检查对象"));
+        return Err(Error::invalid(
+            "required",
+            "targets",
+            "至少选择一个检查对象",
+        ));
     }
     let mut tx = db.begin().await?;
     let mut query = scope.units(
@@ -50,7 +49,7 @@ pub async fn plan(
     distinct.sort_unstable();
     distinct.dedup();
     if found != distinct.len() as i64 {
-        return Err(invalid(
+        return Err(Error::invalid(
             "unknown_unit",
             "targets",
             "检查对象不存在或不在您的数据范围内",
@@ -216,7 +215,11 @@ pub async fn add_finding(
         )
         .await?;
     if target.is_none() {
-        return Err(invalid("not_a_target", "unit", "该单位不是本次检查的对象"));
+        return Err(Error::invalid(
+            "not_a_target",
+            "unit",
+            "该单位不是本次检查的对象",
+        ));
     }
     let mut input = input.clone();
     input.source = anjian_core::visit::Kind::parse(&kind)
@@ -242,11 +245,15 @@ pub async fn add_finding(
 /// Records a visit with its report: from now on its targets see it and its findings.
 pub async fn record(db: &Db, now_ms: i64, actor: &Actor, id: i64, report: &str) -> Result<()> {
     let report = anjian_core::error::optional_paragraphs("report", "检查情况", report, 5000)?
-        .ok_or_else(|| invalid("required", "report", "须填写检查情况"))?;
+        .ok_or_else(|| Error::invalid("required", "report", "须填写检查情况"))?;
     let mut tx = db.begin().await?;
     let (_, recorded) = planned_by(&mut tx, actor, id).await?;
     if recorded.is_some() {
-        return Err(invalid("already_recorded", "report", "本次检查已记录"));
+        return Err(Error::invalid(
+            "already_recorded",
+            "report",
+            "本次检查已记录",
+        ));
     }
     tx.execute(
         q("UPDATE visits SET report = $1, recorded_at = $2 WHERE id = $3")

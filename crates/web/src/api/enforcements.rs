@@ -15,7 +15,7 @@ use super::body::{Body, Params};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, Problem};
-use crate::pages::visits::business;
+use crate::pages::field_work as business;
 
 /// An inspection to record.
 #[derive(Deserialize, ToSchema)]

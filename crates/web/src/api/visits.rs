@@ -17,7 +17,7 @@ use super::path_id;
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::ApiError;
-use crate::pages::visits::business;
+use crate::pages::field_work as business;
 
 /// A visit to plan.
 #[derive(Deserialize, ToSchema)]

@@ -12,7 +12,7 @@ use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::visits::business;
+use super::field_work as business;
 use super::{Layout, PageForm, PageQuery, after_form};
 use crate::AppState;
 use crate::auth::PageUser;
@@ -57,7 +57,7 @@ pub fn step_label(s: &str) -> &'static str {
 
 /// Yuan from fen, for display.
 pub fn yuan(fen: &i64) -> String {
-    format!("{}.{:02}", fen / 100, fen % 100)
+    anjian_core::error::yuan(*fen)
 }
 
 async fn page(

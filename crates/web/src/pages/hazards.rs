@@ -436,7 +436,7 @@ async fn hazard_page(
             source: source_label(&h.row.source),
             funds: h
                 .funds_fen
-                .map(|f| format!("{}.{:02} 元", f / 100, f % 100))
+                .map(|f| format!("{} 元", anjian_core::error::yuan(f)))
                 .unwrap_or_default(),
             steps,
             can_feedback: responsible && matches!(status, Status::Assigned | Status::Rectifying),

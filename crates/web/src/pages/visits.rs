@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::{Layout, PageForm, after_form};
+use super::{Layout, PageForm, after_form, field_work as business};
 use crate::AppState;
 use crate::api::path_id;
 use crate::auth::PageUser;
@@ -21,16 +21,6 @@ use crate::error::{PageError, Problem, render_form};
 use crate::upload::PhotoForm;
 
 type User = anjian_store::accounts::SessionUser;
-
-/// Visits are business work: not for the separated administrators, and only for roles
-/// that report or see everything (pages and API alike).
-pub(crate) fn business(u: &User) -> Result<(), Problem> {
-    if u.role().is_separated_admin() || !(u.role().can_report() || u.role().sees_everything()) {
-        Err(Problem::forbidden())
-    } else {
-        Ok(())
-    }
-}
 
 /// The label of a stored kind.
 pub fn kind_label(s: &str) -> &'static str {
@@ -178,10 +168,7 @@ async fn visit_page(
             planner: v.visit.unit_id == u.unit_id,
             v,
             sectors,
-            today: anjian_core::time::local_date(state.now())
-                .unwrap_or_default()
-                .format("%Y-%m-%d")
-                .to_string(),
+            today: state.today().format("%Y-%m-%d").to_string(),
             flash,
             error,
         },
