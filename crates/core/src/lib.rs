@@ -2,7 +2,9 @@
 //! password policy, the audit-chain digest, Asia/Shanghai time, and the directory
 //! sheet codec. Nothing here does I/O.
 
+pub mod accountability;
 pub mod audit;
+pub mod bulletin;
 pub mod calendar;
 pub mod case;
 pub mod chart;

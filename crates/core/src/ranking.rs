@@ -118,7 +118,7 @@ pub struct Figures {
 }
 
 /// One part of a score: its points (weight × ratio, in hundredths) and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Line {
     pub part: Part,
     pub weight: i64,
@@ -129,7 +129,7 @@ pub struct Line {
 }
 
 /// A unit's score and rank among its peers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Score {
     pub unit_id: i64,
     /// In hundredths (100 points = 10000).

@@ -14,6 +14,9 @@ use crate::error::{Error, Result};
 use crate::ids::next_id;
 use crate::scope::{Actor, Scope};
 
+/// Working days after a penalty decision by which it must be made public.
+pub const PUBLICATION_WORKING_DAYS: u32 = 7;
+
 /// Records an inspection by the actor's unit of `enterprise` (an enterprise in scope) as
 /// of `today`, in one transaction. Returns its id.
 pub async fn create(
@@ -33,22 +36,27 @@ pub async fn create(
     } else {
         Vec::new()
     };
+    let calendar = if e.penalty.is_some() {
+        Some(crate::calendar::load(db).await?)
+    } else {
+        None
+    };
     let mut tx = db.begin().await?;
-    let found: Option<(String,)> = tx
+    let found: Option<(String, String)> = tx
         .opt(
             scope
-                .units(q("SELECT u.kind FROM units u WHERE "), "u")
+                .units(q("SELECT u.kind, u.name FROM units u WHERE "), "u")
                 .push(" AND u.id = ")
                 .push_bind(enterprise),
         )
         .await?;
-    if found.is_none_or(|(k,)| k != "enterprise") {
+    let Some((_, enterprise_name)) = found.filter(|(k, _)| k == "enterprise") else {
         return Err(Error::invalid(
             "unknown_enterprise",
             "enterprise",
             "被检查企业不存在或不在您的监管范围内",
         ));
-    }
+    };
     let id = next_id(now_ms);
     let penalty = e.penalty.as_ref();
     tx.execute(
@@ -89,6 +97,20 @@ pub async fn create(
             .collect::<Vec<_>>(),
     ))
     .await?;
+    if let (Some(p), Some(calendar)) = (penalty, calendar) {
+        // 行政处罚决定公示: within seven working days of the decision.
+        let due = calendar.add_working_days(p.decided_on, PUBLICATION_WORKING_DAYS);
+        tx.execute(
+            q("INSERT INTO obligations (id, enforcement_id, unit_id, due_on, label, min_count, state, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 1, 'pending', $6, $6)")
+                .bind(next_id(now_ms))
+                .bind(id)
+                .bind(unit)
+                .bind(day(due))
+                .bind(format!("行政处罚决定公示：{enterprise_name}（{}）", p.kind))
+                .bind(now_ms),
+        )
+        .await?;
+    }
     if e.to_ledger {
         to_ledger(&mut tx, (now_ms, actor), &known, (id, enterprise), &e).await?;
     }

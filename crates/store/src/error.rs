@@ -24,6 +24,8 @@ pub enum Error {
     Db(#[from] sqlx::Error),
     #[error("参数编码错误：{0}")]
     Encode(sqlx::error::BoxDynError),
+    #[error("文件存储错误：{0}")]
+    Files(String),
     #[error("审计链校验失败：第{seq}条，{reason}")]
     ChainBroken { seq: i64, reason: String },
 }
@@ -38,6 +40,7 @@ impl Error {
             Error::Forbidden => "forbidden",
             Error::Config(_) => "config",
             Error::Db(_) | Error::Encode(_) => "database",
+            Error::Files(_) => "files",
             Error::ChainBroken { .. } => "audit_chain_broken",
         }
     }

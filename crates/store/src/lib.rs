@@ -5,7 +5,9 @@
 //! append the audit entry inside it.
 
 pub mod accounts;
+pub mod accountability;
 pub mod audit;
+pub mod bulletins;
 pub mod calendar;
 pub mod cases;
 pub mod db;
@@ -20,6 +22,7 @@ pub mod migrate;
 pub mod monthly_reports;
 pub mod obligations;
 pub mod plans;
+pub mod rankings;
 pub mod reminders;
 pub mod reports;
 pub mod scope;

@@ -42,6 +42,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(15, "0015_hazard_locality"),
     migration!(16, "0016_hazard_scope_indexes"),
     migration!(17, "0017_enforcements"),
+    migration!(18, "0018_ranking_accountability_bulletins"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.

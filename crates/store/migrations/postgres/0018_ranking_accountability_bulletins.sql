@@ -1,0 +1,59 @@
+-- A penalty decision must be made public (行政处罚决定公示) by a deadline: an
+-- obligation of the enforcing unit, linked to its record.
+ALTER TABLE obligations ADD COLUMN enforcement_id BIGINT REFERENCES enforcements(id);
+CREATE INDEX obligations_enforcement ON obligations (enforcement_id);
+-- Findings of unannounced visits per locality and month read from one covering index.
+CREATE INDEX hazards_month ON hazards (discovered_on, locality_id, source, status, level, listed);
+-- Hazards open past their deadline at a month's end, per locality.
+CREATE INDEX hazards_open ON hazards (status, deadline, discovered_on, locality_id, listed);
+-- Obligations due in a month, per unit (the ranking's on-time part).
+CREATE INDEX obligations_due ON obligations (due_on, unit_id, state, case_id);
+
+-- The month's ranking as computed at the time (each unit's figures, parts and rank),
+-- kept so that a bulletin, the ladder and the dashboard read the same numbers.
+CREATE TABLE rankings (
+    month TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    scores_json TEXT NOT NULL,
+    computed_at BIGINT NOT NULL,
+    PRIMARY KEY (month, kind)
+);
+
+-- The accountability ladder (问责): a form recorded against a unit or a named person,
+-- either suggested by a rule (state suggested, then confirmed or dismissed by the
+-- office) or recorded directly (confirmed).
+CREATE TABLE accountability (
+    id BIGINT PRIMARY KEY,
+    unit_id BIGINT NOT NULL REFERENCES units(id),
+    person TEXT,
+    form TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    evidence_json TEXT NOT NULL,
+    month TEXT,
+    rule_key TEXT,
+    state TEXT NOT NULL,
+    decided_on TEXT,
+    dismissed_reason TEXT,
+    created_by BIGINT REFERENCES users(id),
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+CREATE INDEX accountability_unit ON accountability (unit_id, id);
+CREATE INDEX accountability_month ON accountability (month, state, id);
+CREATE UNIQUE INDEX accountability_suggestion ON accountability (unit_id, rule_key, month);
+
+-- Monthly bulletins (通报), numbered within their year and archived as issued.
+CREATE TABLE bulletins (
+    id BIGINT PRIMARY KEY,
+    month TEXT NOT NULL UNIQUE,
+    year BIGINT NOT NULL,
+    no BIGINT NOT NULL,
+    doc_no TEXT NOT NULL,
+    issued_on TEXT NOT NULL,
+    content_json TEXT NOT NULL,
+    docx_sha256 TEXT NOT NULL,
+    xlsx_sha256 TEXT NOT NULL,
+    created_by BIGINT REFERENCES users(id),
+    created_at BIGINT NOT NULL,
+    UNIQUE (year, no)
+);

@@ -1,0 +1,288 @@
+//! Monthly bulletins (通报): generated from the month's kept rankings, the
+//! zero-enforcement watch, exposed findings of visits and the confirmed accountability
+//! forms; numbered within the year of issue (铜安办通报〔2022〕3号); archived with their
+//! content and the .docx and .xlsx files as issued. One bulletin per month: asking again
+//! returns the archived one.
+
+use anjian_core::bulletin::{Bulletin, BulletinTable, Section};
+use anjian_core::monthly_report::Month;
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+
+use crate::audit::{self, Entry};
+use crate::db::{Db, day, q};
+use crate::error::{Error, Result};
+use crate::files::FileStore;
+use crate::ids::next_id;
+use crate::rankings::{Kind, Ranking};
+use crate::scope::Actor;
+
+/// Setting key of the issuing office's full name (the red header and signature).
+pub const ISSUER: &str = "bulletin_issuer";
+/// Setting key of the document-number prefix (铜安办通报).
+pub const PREFIX: &str = "bulletin_prefix";
+
+/// An archived bulletin.
+#[derive(Debug, Clone, Serialize)]
+pub struct Archived {
+    pub id: i64,
+    pub month: String,
+    pub doc_no: String,
+    pub issued_on: String,
+    pub content: Bulletin,
+    pub docx_sha256: String,
+    pub xlsx_sha256: String,
+}
+
+/// The bulletin of `month`, if issued.
+pub async fn get(db: &Db, month: &str) -> Result<Option<Archived>> {
+    let row: Option<(i64, String, String, String, String, String)> = db
+        .read()
+        .opt(q("SELECT id, doc_no, issued_on, content_json, docx_sha256, xlsx_sha256 FROM bulletins WHERE month = $1").bind(month))
+        .await?;
+    Ok(row.map(|(id, doc_no, issued_on, json, docx, xlsx)| Archived {
+        id,
+        month: month.to_string(),
+        doc_no,
+        issued_on,
+        content: serde_json::from_str(&json).unwrap_or_default(),
+        docx_sha256: docx,
+        xlsx_sha256: xlsx,
+    }))
+}
+
+/// The archive, newest first: id, month, document number, day of issue.
+pub async fn list(db: &Db) -> Result<Vec<(i64, String, String, String)>> {
+    db.read()
+        .all(q("SELECT id, month, doc_no, issued_on FROM bulletins ORDER BY month DESC LIMIT 240"))
+        .await
+}
+
+/// Generates, numbers and archives the bulletin of `month` (ended before `today`), or
+/// returns the one already issued. Returns its id.
+pub async fn generate(
+    db: &Db,
+    files: &FileStore,
+    (now_ms, today): (i64, NaiveDate),
+    actor: &Actor,
+    month: Month,
+) -> Result<i64> {
+    if month.last >= today {
+        return Err(Error::invalid(
+            "month_not_ended",
+            "month",
+            format!("{}尚未结束，不能生成通报", month.label()),
+        ));
+    }
+    if let Some(b) = get(db, &month.name()).await? {
+        return Ok(b.id);
+    }
+    let township = crate::rankings::ranking(db, now_ms, today, month, Kind::Township).await?;
+    let department = crate::rankings::ranking(db, now_ms, today, month, Kind::Department).await?;
+    let issuer = crate::settings::get(db, ISSUER)
+        .await?
+        .unwrap_or_else(|| "区安全生产委员会办公室".into());
+    let prefix = crate::settings::get(db, PREFIX)
+        .await?
+        .unwrap_or_else(|| "安办通报".into());
+    let year = i64::from(today.year());
+    let (last_no,): (i64,) = db
+        .read()
+        .one(q("SELECT CAST(COALESCE(MAX(no), 0) AS BIGINT) FROM bulletins WHERE year = $1").bind(year))
+        .await?;
+    let no = last_no + 1;
+    let doc_no = format!("{prefix}〔{year}〕{no}号");
+    let exposed: Vec<(String, String, String)> = db
+        .read()
+        .all(q("SELECT u.name, h.place, h.description FROM hazards h JOIN units u ON u.id = h.unit_id WHERE h.exposed = 1 AND h.discovered_on >= $1 AND h.discovered_on <= $2 ORDER BY h.id LIMIT 30").bind(day(month.first)).bind(day(month.last)))
+        .await?;
+    let forms: Vec<(String, Option<String>, String, String)> = db
+        .read()
+        .all(q("SELECT u.name, a.person, a.form, a.reason FROM accountability a JOIN units u ON u.id = a.unit_id WHERE a.month = $1 AND a.state = 'confirmed' ORDER BY a.id").bind(month.name()))
+        .await?;
+    let content = compose(
+        (&issuer, &doc_no, today),
+        month,
+        [&township, &department],
+        &exposed,
+        &forms,
+    );
+    let docx = content.to_docx();
+    let xlsx = content
+        .to_xlsx()
+        .map_err(|e| Error::Files(format!("xlsx: {e}")))?;
+    let docx_sha = files.put(&docx).await.map_err(|e| Error::Files(e.to_string()))?;
+    let xlsx_sha = files.put(&xlsx).await.map_err(|e| Error::Files(e.to_string()))?;
+    let id = next_id(now_ms);
+    let mut tx = db.begin().await?;
+    tx.execute(
+        q("INSERT INTO bulletins (id, month, year, no, doc_no, issued_on, content_json, docx_sha256, xlsx_sha256, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
+            .bind(id)
+            .bind(month.name())
+            .bind(year)
+            .bind(no)
+            .bind(doc_no.as_str())
+            .bind(day(today))
+            .bind(serde_json::to_string(&content).unwrap_or_default())
+            .bind(docx_sha.as_str())
+            .bind(xlsx_sha.as_str())
+            .bind(actor.user_id)
+            .bind(now_ms),
+    )
+    .await?;
+    let entry = Entry::ok("bulletin.generate", "bulletin", id)
+        .change(None, Some(docx_sha))
+        .detail(format!("{doc_no} {}", content.title));
+    audit::append(&mut tx, now_ms, actor, entry).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Names joined with 、, or 无.
+fn names<'a>(it: impl Iterator<Item = &'a str>) -> String {
+    let v: Vec<&str> = it.collect();
+    if v.is_empty() {
+        "无".into()
+    } else {
+        v.join("、")
+    }
+}
+
+/// The bulletin's text and tables from the month's figures.
+fn compose(
+    (issuer, doc_no, today): (&str, &str, NaiveDate),
+    month: Month,
+    rankings: [&Ranking; 2],
+    exposed: &[(String, String, String)],
+    forms: &[(String, Option<String>, String, String)],
+) -> Bulletin {
+    let all = || rankings.iter().flat_map(|r| r.units.iter());
+    let sum = |f: fn(&crate::rankings::UnitMonth) -> i64| all().map(|r| f(&r.unit)).sum::<i64>();
+    let (found, closed, overdue, inspections, penalties, amount) = (
+        sum(|u| u.found),
+        sum(|u| u.closed),
+        sum(|u| u.overdue),
+        sum(|u| u.inspections),
+        sum(|u| u.penalties),
+        sum(|u| u.amount_fen),
+    );
+    let mut sections = vec![Section {
+        heading: "一、总体情况".into(),
+        paragraphs: vec![format!(
+            "{}，全区共排查发现隐患{found}项，已整改{closed}项，月末逾期未整改隐患{overdue}项；各镇街、部门开展执法检查{inspections}次，作出行政处罚{penalties}次，罚款{}元。",
+            month.label(),
+            anjian_core::error::yuan(amount)
+        )],
+    }];
+    let mut ranking_lines = Vec::new();
+    for r in rankings {
+        if r.units.is_empty() {
+            continue;
+        }
+        let bottom = names(r.units.iter().filter(|u| u.bottom).map(|u| u.unit.name.as_str()));
+        let behind = names(
+            r.units
+                .iter()
+                .filter(|u| u.behind_run >= 3)
+                .map(|u| u.unit.name.as_str()),
+        );
+        ranking_lines.push(format!(
+            "{}排名末位的是：{bottom}；连续三个月排名靠后的是：{behind}。",
+            r.kind.label()
+        ));
+    }
+    ranking_lines.push("各单位得分及分项情况见附表。".into());
+    sections.push(Section {
+        heading: "二、排名情况".into(),
+        paragraphs: ranking_lines,
+    });
+    let zero = names(
+        all()
+            .filter(|r| r.unit.inspections == 0)
+            .map(|r| r.unit.name.as_str()),
+    );
+    sections.push(Section {
+        heading: "三、执法“清零”单位".into(),
+        paragraphs: vec![format!(
+            "{}未开展执法检查的单位：{zero}。请上述单位立即整改，确保执法检查常态化。",
+            month.label()
+        )],
+    });
+    let mut exposed_lines: Vec<String> = exposed
+        .iter()
+        .enumerate()
+        .map(|(i, (unit, place, what))| format!("{}. {unit}（{place}）：{what}", i + 1))
+        .collect();
+    if exposed_lines.is_empty() {
+        exposed_lines.push("本月暗访未曝光问题。".into());
+    }
+    sections.push(Section {
+        heading: "四、暗访曝光问题".into(),
+        paragraphs: exposed_lines,
+    });
+    let mut form_lines: Vec<String> = forms
+        .iter()
+        .map(|(unit, person, form, reason)| {
+            let label = anjian_core::accountability::Form::parse(form)
+                .map(|f| f.label())
+                .unwrap_or("");
+            let who = person
+                .as_deref()
+                .map(|p| format!("{unit}{p}"))
+                .unwrap_or_else(|| unit.clone());
+            format!("对{who}予以{label}（{reason}）。")
+        })
+        .collect();
+    if form_lines.is_empty() {
+        form_lines.push("本月无问责事项。".into());
+    }
+    sections.push(Section {
+        heading: "五、问责情况".into(),
+        paragraphs: form_lines,
+    });
+    sections.push(Section {
+        heading: "六、工作要求".into(),
+        paragraphs: vec!["各单位要对照通报问题举一反三，逾期隐患限期整改到位，执法“清零”单位要立即开展执法检查，排名靠后单位要深入分析原因、制定整改措施，并于下月5日前将整改情况报区安委办。".into()],
+    });
+    let tables = rankings
+        .iter()
+        .filter(|r| !r.units.is_empty())
+        .map(|r| BulletinTable {
+            caption: format!("{}{}安全生产工作排名", month.label(), r.kind.label()),
+            header: [
+                "名次", "单位", "得分", "按时完成率", "隐患整改率", "逾期隐患", "执法检查", "暗访问题",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: r
+                .units
+                .iter()
+                .map(|u| {
+                    vec![
+                        u.score.rank.to_string(),
+                        u.unit.name.clone(),
+                        u.total_label(),
+                        format!("{}%", u.unit.on_time_rate()),
+                        format!("{}%", u.unit.rectification_rate()),
+                        u.unit.overdue.to_string(),
+                        u.unit.inspections.to_string(),
+                        u.unit.visit_findings.to_string(),
+                    ]
+                })
+                .collect(),
+        })
+        .collect();
+    Bulletin {
+        issuer: issuer.to_string(),
+        doc_no: doc_no.to_string(),
+        title: format!("关于{}全区安全生产工作情况的通报", month.label()),
+        addressees: "各镇人民政府、街道办事处，区安委会各成员单位，各有关单位：".into(),
+        opening: format!(
+            "为压紧压实安全生产责任，推动隐患排查整治和执法检查落地落实，区安委办对{}各镇街、各部门安全生产工作情况进行了排名，现将有关情况通报如下。",
+            month.label()
+        ),
+        sections,
+        tables,
+        issued_on: today,
+    }
+}

@@ -1,0 +1,462 @@
+//! The monthly ranking (每月通报排名): each township's and department's figures for a
+//! month read from the obligations, the hazard ledger (by locality), enforcement and
+//! visit findings in a handful of grouped queries; scored under the office's scheme
+//! (`core::ranking`) among peers of the same kind; and kept per month and kind so that
+//! the bulletin, the ladder and the dashboard read the same numbers. A ranking of a
+//! month that has ended is computed once and kept until the office recomputes it.
+
+use std::collections::HashMap;
+
+use anjian_core::monthly_report::Month;
+use anjian_core::ranking::{Figures, Part, Scheme, Score};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::db::{Db, day, q};
+use crate::error::{Error, Result};
+use crate::scope::{Actor, Scope, locality};
+
+/// Setting key of the scoring scheme (JSON list of `[part, weight]`).
+pub const SCHEME: &str = "ranking_scheme";
+
+/// Peers ranked together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Township,
+    Department,
+}
+
+impl Kind {
+    /// The stored name (the units' kind).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Township => "township",
+            Kind::Department => "department",
+        }
+    }
+
+    /// The Chinese name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Township => "镇街",
+            Kind::Department => "区级部门",
+        }
+    }
+
+    /// Reads `township` or `department` (field `kind`).
+    pub fn parse(s: &str) -> Result<Kind> {
+        match s.trim() {
+            "township" | "" => Ok(Kind::Township),
+            "department" => Ok(Kind::Department),
+            _ => Err(Error::invalid(
+                "invalid_kind",
+                "kind",
+                "排名类别应为 township（镇街）或 department（部门）",
+            )),
+        }
+    }
+}
+
+/// The office's scheme, or the default one.
+pub async fn scheme(db: &Db) -> Result<Scheme> {
+    let stored = crate::settings::get(db, SCHEME).await?;
+    Ok(stored
+        .and_then(|s| serde_json::from_str::<Vec<(Part, i64)>>(&s).ok())
+        .and_then(|w| Scheme::check(w).ok())
+        .unwrap_or_else(Scheme::default_scheme))
+}
+
+/// Sets the scheme after checking that its weights add up to 100 (audited).
+pub async fn set_scheme(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    weights: Vec<(Part, i64)>,
+) -> Result<Scheme> {
+    let scheme = Scheme::check(weights)?;
+    let json = serde_json::to_string(&scheme.weights).unwrap_or_default();
+    crate::settings::set(db, now_ms, actor, "ranking.scheme", SCHEME, &json).await?;
+    Ok(scheme)
+}
+
+/// One unit's month: the figures the score reads and those the dashboard and the
+/// bulletin show beside it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitMonth {
+    pub unit_id: i64,
+    pub name: String,
+    /// Obligations due in the month (campaign work, not hazard deadlines), waived aside.
+    pub due: i64,
+    /// Of those, accepted or submitted by their due day.
+    pub on_time: i64,
+    /// Hazards of the locality found in the month.
+    pub found: i64,
+    pub closed: i64,
+    pub major: i64,
+    pub listed: i64,
+    /// Hazards of the locality open past their deadline at the month's end.
+    pub overdue: i64,
+    pub listed_overdue: i64,
+    /// Hazards found by supervision and unannounced visits in the month.
+    pub visit_findings: i64,
+    pub inspections: i64,
+    pub enterprises: i64,
+    pub problems: i64,
+    pub penalties: i64,
+    pub amount_fen: i64,
+    /// Production-safety accidents (recorded from issue 6 on; 0 until then).
+    pub accidents: i64,
+}
+
+impl UnitMonth {
+    /// On-time rate, 0–100 (nothing due: 100).
+    pub fn on_time_rate(&self) -> i64 {
+        if self.due == 0 {
+            100
+        } else {
+            self.on_time.min(self.due) * 100 / self.due
+        }
+    }
+
+    /// Rectification rate of the month's hazards, 0–100 (none found: 100).
+    pub fn rectification_rate(&self) -> i64 {
+        if self.found == 0 {
+            100
+        } else {
+            self.closed * 100 / self.found
+        }
+    }
+
+    fn figures(&self) -> Figures {
+        Figures {
+            unit_id: self.unit_id,
+            on_time_rate: self.on_time_rate(),
+            rectification_rate: self.rectification_rate(),
+            overdue: self.overdue,
+            inspections: self.inspections,
+            visit_findings: self.visit_findings,
+            accidents: self.accidents,
+            veto: false,
+        }
+    }
+}
+
+/// A unit's place in the month's ranking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ranked {
+    pub unit: UnitMonth,
+    pub score: Score,
+    /// Last place among its peers.
+    pub bottom: bool,
+    /// In the bottom third among its peers.
+    pub behind: bool,
+    /// Months running, ending with this one, in last place / in the bottom third.
+    pub bottom_run: i64,
+    pub behind_run: i64,
+}
+
+impl Ranked {
+    /// The total as shown, 87.50.
+    pub fn total_label(&self) -> String {
+        format!("{}.{:02}", self.score.total / 100, self.score.total % 100)
+    }
+}
+
+/// The month's ranking of one kind of unit, best first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ranking {
+    pub month: String,
+    pub kind: Kind,
+    pub computed_at: i64,
+    pub units: Vec<Ranked>,
+}
+
+impl Ranking {
+    /// Units marked behind several months running (at least `months`).
+    pub fn behind_for(&self, months: i64) -> Vec<&Ranked> {
+        self.units
+            .iter()
+            .filter(|r| r.behind_run >= months)
+            .collect()
+    }
+}
+
+/// The figures of every township and department for `month` as of `today` (five grouped
+/// queries, none per unit).
+pub async fn month_figures(
+    db: &Db,
+    month: Month,
+    today: NaiveDate,
+) -> Result<Vec<(Kind, UnitMonth)>> {
+    let enforcement = crate::enforcements::tally(db, &Scope::All, month).await?;
+    let mut units: Vec<(Kind, UnitMonth)> = enforcement
+        .into_iter()
+        .map(|t| {
+            let kind = if t.kind == "department" {
+                Kind::Department
+            } else {
+                Kind::Township
+            };
+            (
+                kind,
+                UnitMonth {
+                    unit_id: t.unit_id,
+                    name: t.unit_name,
+                    inspections: t.inspections,
+                    enterprises: t.enterprises,
+                    problems: t.problems,
+                    penalties: t.penalties,
+                    amount_fen: t.amount_fen,
+                    ..UnitMonth::default()
+                },
+            )
+        })
+        .collect();
+    let at: HashMap<i64, usize> = units
+        .iter()
+        .enumerate()
+        .map(|(i, (_, u))| (u.unit_id, i))
+        .collect();
+    let (first, last) = (day(month.first), day(month.last));
+    // Obligations due in the month, per unit, rolled up to the locality.
+    #[derive(sqlx::FromRow)]
+    struct Due {
+        path: String,
+        due: i64,
+        on_time: i64,
+    }
+    let dues: Vec<Due> = db
+        .read()
+        .all(
+            q("SELECT MIN(u.path) AS path, \
+               CAST(SUM(CASE WHEN o.state <> 'waived' THEN 1 ELSE 0 END) AS BIGINT) AS due, \
+               CAST(SUM(CASE WHEN o.state IN ('accepted', 'submitted') THEN 1 ELSE 0 END) AS BIGINT) AS on_time \
+               FROM obligations o JOIN units u ON u.id = o.unit_id \
+               WHERE o.due_on >= $1 AND o.due_on <= $2 AND o.case_id IS NULL GROUP BY o.unit_id")
+            .bind(first.clone())
+            .bind(last.clone()),
+        )
+        .await?;
+    for d in dues {
+        if let Some(&i) = locality(&d.path).and_then(|l| at.get(&l)) {
+            units[i].1.due += d.due;
+            units[i].1.on_time += d.on_time;
+        }
+    }
+    // Hazards found in the month, per locality.
+    #[derive(sqlx::FromRow)]
+    struct Found {
+        locality_id: Option<i64>,
+        found: i64,
+        closed: i64,
+        major: i64,
+        listed: i64,
+        visit_findings: i64,
+    }
+    let found: Vec<Found> = db
+        .read()
+        .all(
+            q("SELECT h.locality_id, CAST(COUNT(*) AS BIGINT) AS found, \
+               CAST(SUM(CASE WHEN h.status = 'closed' THEN 1 ELSE 0 END) AS BIGINT) AS closed, \
+               CAST(SUM(CASE WHEN h.level = 'major' THEN 1 ELSE 0 END) AS BIGINT) AS major, \
+               CAST(SUM(h.listed) AS BIGINT) AS listed, \
+               CAST(SUM(CASE WHEN h.source IN ('unannounced_visit', 'supervision_visit') THEN 1 ELSE 0 END) AS BIGINT) AS visit_findings \
+               FROM hazards h WHERE h.discovered_on >= $1 AND h.discovered_on <= $2 GROUP BY h.locality_id")
+            .bind(first)
+            .bind(last.clone()),
+        )
+        .await?;
+    for f in found {
+        if let Some(&i) = f.locality_id.and_then(|l| at.get(&l)) {
+            let u = &mut units[i].1;
+            (u.found, u.closed, u.major, u.listed, u.visit_findings) =
+                (f.found, f.closed, f.major, f.listed, f.visit_findings);
+        }
+    }
+    // Hazards open past their deadline at the month's end (or today, if sooner).
+    let end = day(month.last.min(today.pred_opt().unwrap_or(today)));
+    let overdue: Vec<(Option<i64>, i64, i64)> = db
+        .read()
+        .all(
+            q("SELECT h.locality_id, CAST(COUNT(*) AS BIGINT), CAST(SUM(h.listed) AS BIGINT) \
+               FROM hazards h WHERE h.status IN ('found', 'assigned', 'rectifying', 'feedback') \
+               AND h.deadline <= $1 AND h.discovered_on <= $2 GROUP BY h.locality_id")
+            .bind(end)
+            .bind(last),
+        )
+        .await?;
+    for (l, n, listed) in overdue {
+        if let Some(&i) = l.and_then(|l| at.get(&l)) {
+            (units[i].1.overdue, units[i].1.listed_overdue) = (n, listed);
+        }
+    }
+    Ok(units)
+}
+
+/// Ranks the figures of `kind` under `scheme`, marking last places and the bottom
+/// third, with the runs carried on from the previous month's ranking when given.
+pub fn rank_units(
+    scheme: &Scheme,
+    kind: Kind,
+    units: Vec<UnitMonth>,
+    previous: Option<&Ranking>,
+) -> Vec<Ranked> {
+    let figures: Vec<Figures> = units.iter().map(UnitMonth::figures).collect();
+    let scores = anjian_core::ranking::rank(scheme, &figures);
+    let mut by_id: HashMap<i64, UnitMonth> = units.into_iter().map(|u| (u.unit_id, u)).collect();
+    let last_rank = scores.iter().map(|s| s.rank).max().unwrap_or(0);
+    let n = scores.len();
+    let before: HashMap<i64, (i64, i64)> = previous
+        .filter(|p| p.kind == kind)
+        .map(|p| {
+            p.units
+                .iter()
+                .map(|r| (r.unit.unit_id, (r.bottom_run, r.behind_run)))
+                .collect()
+        })
+        .unwrap_or_default();
+    scores
+        .into_iter()
+        .filter_map(|score| {
+            let unit = by_id.remove(&score.unit_id)?;
+            let bottom = n > 1 && score.rank == last_rank;
+            // The bottom third: ranked after two thirds of the peers.
+            let behind = n > 2 && score.rank * 3 > n * 2;
+            let (b, h) = before.get(&score.unit_id).copied().unwrap_or((0, 0));
+            Some(Ranked {
+                unit,
+                bottom,
+                behind,
+                bottom_run: if bottom { b + 1 } else { 0 },
+                behind_run: if behind { h + 1 } else { 0 },
+                score,
+            })
+        })
+        .collect()
+}
+
+/// The kept ranking of `month` and `kind`, if any.
+async fn kept(db: &Db, month: &str, kind: Kind) -> Result<Option<Ranking>> {
+    let row: Option<(String, i64)> = db
+        .read()
+        .opt(
+            q("SELECT scores_json, computed_at FROM rankings WHERE month = $1 AND kind = $2")
+                .bind(month)
+                .bind(kind.as_str()),
+        )
+        .await?;
+    Ok(row.and_then(|(json, at)| {
+        serde_json::from_str::<Vec<Ranked>>(&json)
+            .ok()
+            .map(|units| Ranking {
+                month: month.to_string(),
+                kind,
+                computed_at: at,
+                units,
+            })
+    }))
+}
+
+/// Computes the rankings of `month` (both kinds) and keeps them when the month has
+/// ended, carrying the runs on from the previous month's kept rankings (computed first
+/// when missing, back to the first month with any data).
+pub async fn compute(db: &Db, now_ms: i64, today: NaiveDate, month: Month) -> Result<[Ranking; 2]> {
+    let scheme = scheme(db).await?;
+    let figures = month_figures(db, month, today).await?;
+    let previous_month = Month::of(month.first.pred_opt().unwrap_or(month.first));
+    let mut out = Vec::with_capacity(2);
+    for kind in [Kind::Township, Kind::Department] {
+        let previous = if previous_month.first < month.first {
+            kept(db, &previous_month.name(), kind).await?
+        } else {
+            None
+        };
+        let units: Vec<UnitMonth> = figures
+            .iter()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, u)| u.clone())
+            .collect();
+        let ranking = Ranking {
+            month: month.name(),
+            kind,
+            computed_at: now_ms,
+            units: rank_units(&scheme, kind, units, previous.as_ref()),
+        };
+        if month.last < today {
+            let json = serde_json::to_string(&ranking.units).unwrap_or_default();
+            let mut tx = db.begin().await?;
+            tx.execute(
+                q("DELETE FROM rankings WHERE month = $1 AND kind = $2")
+                    .bind(ranking.month.clone())
+                    .bind(kind.as_str()),
+            )
+            .await?;
+            tx.execute(
+                q("INSERT INTO rankings (month, kind, scores_json, computed_at) VALUES ($1, $2, $3, $4)")
+                    .bind(ranking.month.clone())
+                    .bind(kind.as_str())
+                    .bind(json)
+                    .bind(now_ms),
+            )
+            .await?;
+            tx.commit().await?;
+        }
+        out.push(ranking);
+    }
+    let department = out.pop().unwrap_or_else(|| empty(month, Kind::Department));
+    let township = out.pop().unwrap_or_else(|| empty(month, Kind::Township));
+    Ok([township, department])
+}
+
+fn empty(month: Month, kind: Kind) -> Ranking {
+    Ranking {
+        month: month.name(),
+        kind,
+        computed_at: 0,
+        units: Vec::new(),
+    }
+}
+
+/// The ranking of `month` and `kind`: the kept one for a month that has ended (computed
+/// and kept on first use), or computed afresh for the current month. A month that has
+/// not begun is refused (field `month`).
+pub async fn ranking(
+    db: &Db,
+    now_ms: i64,
+    today: NaiveDate,
+    month: Month,
+    kind: Kind,
+) -> Result<Ranking> {
+    if month.first > today {
+        return Err(Error::invalid(
+            "month_not_begun",
+            "month",
+            format!("{}尚未开始，无法排名", month.label()),
+        ));
+    }
+    if month.last < today
+        && let Some(r) = kept(db, &month.name(), kind).await?
+    {
+        return Ok(r);
+    }
+    // The runs (months in last place, months behind) carry on from the months before:
+    // keep those first, oldest first, back to a kept month (at most a year).
+    let mut missing = Vec::new();
+    let mut m = month;
+    for _ in 0..12 {
+        m = Month::of(m.first.pred_opt().unwrap_or(m.first));
+        if kept(db, &m.name(), kind).await?.is_some() {
+            break;
+        }
+        missing.push(m);
+    }
+    for m in missing.into_iter().rev() {
+        compute(db, now_ms, today, m).await?;
+    }
+    let [township, department] = compute(db, now_ms, today, month).await?;
+    Ok(match kind {
+        Kind::Township => township,
+        Kind::Department => department,
+    })
+}
