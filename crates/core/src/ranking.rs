@@ -128,6 +128,13 @@ pub struct Line {
     pub because: String,
 }
 
+impl Line {
+    /// The part's Chinese label.
+    pub fn part_label(&self) -> &'static str {
+        self.part.label()
+    }
+}
+
 /// A unit's score and rank among its peers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Score {

@@ -152,7 +152,7 @@ fn evidence_for(rule_key: &str, month: Month, kind: Kind, unit: i64) -> Vec<Evid
     match trigger {
         "listed_overdue" => out.push(Evidence {
             label: "逾期隐患".into(),
-            href: format!("/hazards?unit={unit}&overdue=1"),
+            href: format!("/hazards?locality={unit}&status=overdue"),
         }),
         "zero_enforcement" => out.push(Evidence {
             label: "执法检查".into(),
@@ -160,7 +160,7 @@ fn evidence_for(rule_key: &str, month: Month, kind: Kind, unit: i64) -> Vec<Evid
         }),
         "visit_findings" => out.push(Evidence {
             label: "暗访发现问题".into(),
-            href: format!("/hazards?unit={unit}&source=unannounced_visit"),
+            href: format!("/hazards?locality={unit}&month={}", month.name()),
         }),
         _ => {}
     }

@@ -346,6 +346,10 @@ pub struct HazardRow {
 #[derive(Debug, Clone, Default)]
 pub struct HazardFilter {
     pub unit: Option<i64>,
+    /// Hazards of one locality (属地: a township or department and its units).
+    pub locality: Option<i64>,
+    /// Found between two days (inclusive).
+    pub found: Option<(NaiveDate, NaiveDate)>,
     pub sector: Option<String>,
     pub level: Option<String>,
     /// A status, or "overdue".
@@ -373,6 +377,16 @@ pub async fn list(
     let mut query = scope.hazards(select(&today), "h", "u");
     if let Some(u) = f.unit {
         query = query.push(" AND h.unit_id = ").push_bind(u);
+    }
+    if let Some(l) = f.locality {
+        query = query.push(" AND h.locality_id = ").push_bind(l);
+    }
+    if let Some((from, to)) = f.found {
+        query = query
+            .push(" AND h.discovered_on >= ")
+            .push_bind(day(from))
+            .push(" AND h.discovered_on <= ")
+            .push_bind(day(to));
     }
     if let Some(s) = &f.sector {
         query = query.push(" AND s.name = ").push_bind(s.clone());

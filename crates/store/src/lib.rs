@@ -10,6 +10,7 @@ pub mod audit;
 pub mod bulletins;
 pub mod calendar;
 pub mod cases;
+pub mod dashboard;
 pub mod db;
 pub mod directory;
 pub mod enforcements;

@@ -142,6 +142,7 @@ pub async fn list(
         listed: f.listed,
         after: f.after,
         limit: f.limit.unwrap_or(100),
+        ..HazardFilter::default()
     };
     Ok(Json(
         hazards::list(&state.db, &u.scope(), state.today(), &filter).await?,

@@ -12,6 +12,7 @@ pub mod openapi;
 pub mod plans;
 pub mod reports;
 pub mod users;
+pub mod rankings;
 pub mod visits;
 
 use axum::Router;
@@ -79,6 +80,10 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/enforcements/{id}/recheck",
             post(enforcements::recheck),
         )
+        .route("/api/v1/rankings/{month}", get(rankings::show))
+        .route("/api/v1/bulletins/{month}", post(rankings::generate))
+        .route("/api/v1/bulletins/{month}/docx", get(rankings::docx))
+        .route("/api/v1/dashboard", get(rankings::dashboard))
         .route("/api/v1/visits", get(visits::list).post(visits::create))
         .route("/api/v1/visits/{id}", get(visits::show))
         .route("/api/v1/visits/{id}/findings", post(visits::finding))

@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::OpenApi;
 
 use super::{
-    audit, auth, directory, enforcements, hazards, obligations, plans, reports, users, visits,
+    audit, auth, directory, enforcements, hazards, obligations, plans, rankings, reports, users, visits,
 };
 
 /// The API description.
@@ -51,6 +51,10 @@ use super::{
         enforcements::list,
         enforcements::watch,
         enforcements::recheck,
+        rankings::show,
+        rankings::generate,
+        rankings::docx,
+        rankings::dashboard,
         visits::list,
         visits::create,
         visits::show,

@@ -45,6 +45,11 @@ pub struct LedgerQuery {
     pub status: String,
     #[serde(default)]
     pub listed: String,
+    /// A locality's hazards (drill-down from the dashboard and the ranking).
+    pub locality: Option<i64>,
+    /// Found in this month, YYYY-MM.
+    #[serde(default)]
+    pub month: String,
     pub after: Option<i64>,
     pub ok: Option<String>,
 }
@@ -59,8 +64,14 @@ impl LedgerQuery {
         {
             return Err(Problem::bad_field("invalid_status", "status", "状态无效"));
         }
+        let found = some(&self.month)
+            .map(|m| anjian_core::monthly_report::Month::parse(&m))
+            .transpose()?
+            .map(|m| (m.first, m.last));
         Ok(HazardFilter {
             unit: None,
+            locality: self.locality,
+            found,
             sector: some(&self.sector),
             level: level.map(|l| l.as_str().to_string()),
             status: some(&self.status),
@@ -74,11 +85,15 @@ impl LedgerQuery {
     fn query_string(&self) -> String {
         let enc = |s: &str| crate::auth::urlencode(s);
         format!(
-            "sector={}&level={}&status={}&listed={}",
+            "sector={}&level={}&status={}&listed={}&month={}{}",
             enc(&self.sector),
             enc(&self.level),
             enc(&self.status),
-            enc(&self.listed)
+            enc(&self.listed),
+            enc(&self.month),
+            self.locality
+                .map(|l| format!("&locality={l}"))
+                .unwrap_or_default()
         )
     }
 }

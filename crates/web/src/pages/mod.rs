@@ -2,15 +2,19 @@
 //! template.
 
 pub mod account;
+pub mod accountability;
 pub mod admin;
+pub mod bulletins;
 pub mod calendar;
 pub mod campaign;
+pub mod dashboard;
 pub mod directory;
 pub mod enforcements;
 pub mod hazards;
 pub mod monthly_reports;
 pub mod obligation;
 pub mod plans;
+pub mod rankings;
 pub mod session;
 pub mod todo;
 pub mod visits;
@@ -130,6 +134,22 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(session::home))
         .route("/todo", get(todo::todo))
+        .route("/dashboard", get(session::home))
+        .route("/rankings", get(rankings::latest))
+        .route("/rankings/scheme", post(rankings::set_scheme))
+        .route("/rankings/{month}", get(rankings::show))
+        .route("/rankings/{month}/recompute", post(rankings::recompute))
+        .route(
+            "/accountability",
+            get(accountability::index).post(accountability::record),
+        )
+        .route("/accountability/suggest", post(accountability::suggest))
+        .route("/accountability/rules", post(accountability::set_rules))
+        .route("/accountability/{id}/decide", post(accountability::decide))
+        .route("/units/{id}/accountability", get(accountability::history))
+        .route("/bulletins", get(bulletins::index).post(bulletins::generate))
+        .route("/bulletins/{month}", get(bulletins::show))
+        .route("/bulletins/{month}/{kind}", get(bulletins::download))
         .route("/calendar", get(calendar::show).post(calendar::set))
         .route("/calendar/reminders", post(calendar::set_reminders))
         .route("/todo.xlsx", get(todo::export))

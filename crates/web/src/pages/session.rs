@@ -118,13 +118,23 @@ pub struct HomePage {
     pub counts: Vec<(String, &'static str, i64)>,
     pub user_count: i64,
     pub links: Vec<(&'static str, &'static str)>,
+    /// The dashboard, for the office, townships and departments.
+    pub dashboard: Option<super::dashboard::DashboardView>,
+}
+
+/// `?month=YYYY-MM` of the dashboard.
+#[derive(serde::Deserialize, Default)]
+pub struct HomeQuery {
+    pub month: Option<String>,
 }
 
 /// GET /.
 pub async fn home(
     State(state): State<AppState>,
     PageUser(u): PageUser,
+    super::PageQuery(hq): super::PageQuery<HomeQuery>,
 ) -> Result<Response, PageError> {
+    let dashboard = super::dashboard::view(&state, &u, hq.month.as_deref()).await?;
     let scope = u.scope();
     let role = u.role();
     let counts = units::count_by_kind(&state.db, &scope)
@@ -162,6 +172,11 @@ pub async fn home(
             },
         ));
         links.push(("/campaigns", "专项行动进度"));
+        if role != anjian_core::role::Role::EnterpriseUser {
+            links.push(("/rankings", "月度排名"));
+            links.push(("/bulletins", "月度通报"));
+            links.push(("/accountability", "问责"));
+        }
         links.push(("/calendar", "工作日历"));
     }
     if role.can_read_directory() {
@@ -194,5 +209,6 @@ pub async fn home(
         counts,
         user_count,
         links,
+        dashboard,
     }))
 }

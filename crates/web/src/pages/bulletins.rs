@@ -1,0 +1,156 @@
+//! Bulletin pages: the archive with the office's one-click generation for a month that
+//! has ended, the printable bulletin, and its .docx and .xlsx as issued.
+
+use anjian_core::monthly_report::Month;
+use anjian_core::role::Role;
+use anjian_store::bulletins::{self, Archived};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::rankings::{month_or_last, viewer};
+use super::{Layout, PageForm, PageQuery, after_form};
+use crate::AppState;
+use crate::auth::PageUser;
+use crate::error::{PageError, Problem, render, render_form};
+
+type User = anjian_store::accounts::SessionUser;
+
+/// The archive.
+#[derive(Template)]
+#[template(path = "bulletins.html")]
+pub struct BulletinsPage {
+    pub layout: Option<Layout>,
+    pub bulletins: Vec<(i64, String, String, String)>,
+    pub office: bool,
+    pub last_month: String,
+    pub error: Option<String>,
+}
+
+async fn archive(state: &AppState, u: &User, error: Option<String>) -> Result<Response, PageError> {
+    viewer(u)?;
+    let refused = error.is_some();
+    Ok(render_form(
+        &BulletinsPage {
+            layout: Layout::of(u),
+            bulletins: bulletins::list(&state.db).await?,
+            office: u.role().sees_everything(),
+            last_month: month_or_last(state, None)?.name(),
+            error,
+        },
+        refused,
+    ))
+}
+
+/// GET /bulletins.
+pub async fn index(State(state): State<AppState>, PageUser(u): PageUser) -> Result<Response, PageError> {
+    archive(&state, &u, None).await
+}
+
+/// The generation form.
+#[derive(Deserialize, Default)]
+pub struct GenerateForm {
+    #[serde(default)]
+    pub month: String,
+}
+
+/// POST /bulletins (office): generates the month's bulletin (or opens the one issued).
+pub async fn generate(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    PageForm(f): PageForm<GenerateForm>,
+) -> Result<Response, PageError> {
+    crate::auth::require(&state, &u, Role::sees_everything, "bulletin.generate").await?;
+    let result = async {
+        let month = Month::parse(&f.month)?;
+        bulletins::generate(
+            &state.db,
+            &state.files,
+            (state.now(), state.today()),
+            &u.actor(),
+            month,
+        )
+        .await?;
+        Ok::<_, Problem>(format!("/bulletins/{}", month.name()))
+    }
+    .await;
+    after_form(result, |msg| archive(&state, &u, Some(msg))).await
+}
+
+/// The printable bulletin.
+#[derive(Template)]
+#[template(path = "bulletin.html")]
+pub struct BulletinPage {
+    pub layout: Option<Layout>,
+    pub b: Archived,
+    pub issued: String,
+}
+
+async fn archived(state: &AppState, u: &User, month: &str) -> Result<Archived, Problem> {
+    viewer(u)?;
+    let month = Month::parse(month)?;
+    bulletins::get(&state.db, &month.name())
+        .await?
+        .ok_or_else(|| Problem::from(anjian_store::error::Error::NotFound))
+}
+
+/// GET /bulletins/{YYYY-MM}.
+pub async fn show(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(month): Path<String>,
+    PageQuery(_): PageQuery<GenerateForm>,
+) -> Result<Response, PageError> {
+    let b = archived(&state, &u, &month).await?;
+    Ok(render(&BulletinPage {
+        layout: Layout::of(&u),
+        issued: anjian_core::bulletin::chinese_date(b.content.issued_on),
+        b,
+    }))
+}
+
+/// The bulletin's file of `kind` (docx or xlsx) as a download.
+pub(crate) async fn file(state: &AppState, b: &Archived, kind: &str) -> Result<Response, Problem> {
+    let (sha, mime, ext) = match kind {
+        "docx" => (
+            &b.docx_sha256,
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "docx",
+        ),
+        _ => (
+            &b.xlsx_sha256,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+    };
+    let bytes = state.files.get(sha).await.map_err(|_| {
+        Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "files", "通报文件缺失")
+    })?;
+    let name = format!("bulletin-{}.{ext}", b.month);
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// GET /bulletins/{YYYY-MM}/docx and /xlsx.
+pub async fn download(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path((month, kind)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    if kind != "docx" && kind != "xlsx" {
+        return Err(Problem::from(anjian_store::error::Error::NotFound).into());
+    }
+    let b = archived(&state, &u, &month).await?;
+    Ok(file(&state, &b, &kind).await?)
+}

@@ -1,0 +1,107 @@
+//! The office dashboard (工作看板), the home page's upper half for the office, townships
+//! and departments: a month's figures in scope with server-drawn SVG charts (scores as
+//! bars, hazards per locality stacked, the trend as lines), a month selector, and every
+//! figure a link to the list behind it.
+
+use anjian_core::chart;
+use anjian_core::monthly_report::Month;
+use anjian_store::dashboard::{self, Dashboard};
+use anjian_store::rankings::Kind;
+
+use crate::AppState;
+use crate::error::Problem;
+
+type User = anjian_store::accounts::SessionUser;
+
+/// What the home page shows of the dashboard.
+pub struct DashboardView {
+    pub d: Dashboard,
+    pub month_label: String,
+    /// The months to choose from: the twelve up to this one, newest first.
+    pub months: Vec<(String, String)>,
+    pub office: bool,
+    pub scores_svg: String,
+    pub stacked_svg: String,
+    pub trend_svg: String,
+}
+
+/// The dashboard of `month` (default: the last month that has ended) for `u`, or
+/// `None` for users it is not for (enterprises, the separated administrators).
+pub async fn view(
+    state: &AppState,
+    u: &User,
+    month: Option<&str>,
+) -> Result<Option<DashboardView>, Problem> {
+    if super::rankings::viewer(u).is_err() {
+        return Ok(None);
+    }
+    let month = super::rankings::month_or_last(state, month)?;
+    if month.first > state.today() {
+        return Err(Problem::from(anjian_core::FieldError::new(
+            "month_not_begun",
+            "month",
+            format!("{}尚未开始", month.label()),
+        )));
+    }
+    let d = dashboard::month(&state.db, &u.scope(), (state.now(), state.today()), month).await?;
+    let mut months = Vec::new();
+    let mut m = Month::of(state.today());
+    for _ in 0..12 {
+        months.push((m.name(), m.label()));
+        m = Month::of(m.first.pred_opt().unwrap_or(m.first));
+    }
+    let townships: Vec<_> = d
+        .localities
+        .iter()
+        .filter(|l| l.kind == Kind::Township)
+        .collect();
+    let scores_svg = chart::percent_bars(
+        "镇街得分",
+        &townships
+            .iter()
+            .map(|l| (l.unit.name.clone(), l.total / 100))
+            .collect::<Vec<_>>(),
+        60,
+    );
+    let mut by_found: Vec<_> = d.localities.iter().collect();
+    by_found.sort_by_key(|l| std::cmp::Reverse(l.unit.found + l.unit.overdue));
+    let stacked_svg = chart::stacked_bars(
+        "隐患：已整改 / 未整改 / 逾期（前15个单位）",
+        &[("已整改", "#2e7d32"), ("未整改", "#f9a825"), ("逾期", "#c62828")],
+        &by_found
+            .iter()
+            .take(15)
+            .map(|l| {
+                let open = (l.unit.found - l.unit.closed).max(0);
+                (
+                    l.unit.name.clone(),
+                    format!("/hazards?locality={}&month={}", l.unit.unit_id, d.month),
+                    vec![l.unit.closed, open, l.unit.overdue],
+                )
+            })
+            .collect::<Vec<_>>(),
+    );
+    let labels: Vec<String> = d
+        .trend
+        .iter()
+        .map(|t| format!("{}月", t.month.get(5..).unwrap_or("").trim_start_matches('0')))
+        .collect();
+    let trend_svg = chart::lines(
+        "近七个月走势",
+        &labels,
+        &[
+            ("发现隐患", "#1565c0", d.trend.iter().map(|t| t.found).collect()),
+            ("已整改", "#2e7d32", d.trend.iter().map(|t| t.closed).collect()),
+            ("执法检查", "#6a1b9a", d.trend.iter().map(|t| t.inspections).collect()),
+        ],
+    );
+    Ok(Some(DashboardView {
+        month_label: month.label(),
+        months,
+        office: u.role().sees_everything(),
+        scores_svg,
+        stacked_svg,
+        trend_svg,
+        d,
+    }))
+}
