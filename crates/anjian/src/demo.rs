@@ -568,6 +568,14 @@ pub async fn prepare(c: &Common, now: i64) -> Result<(Db, String, DemoAccounts),
         crate::seed::visits(&db, today).await?;
         crate::seed::enforcements(&db, today).await?;
     }
+    for (key, value) in [
+        (anjian_store::bulletins::ISSUER, "重庆市铜梁区安全生产委员会办公室"),
+        (anjian_store::bulletins::PREFIX, "铜安办通报"),
+    ] {
+        anjian_store::settings::set(&db, now, &actor_clone(), "settings.bulletin", key, value)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
     anjian_store::settings::set(
         &db,
         now,

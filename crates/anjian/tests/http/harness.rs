@@ -196,6 +196,23 @@ impl Client {
         (r.status().as_u16(), r.text().await.unwrap())
     }
 
+    /// GET raw bytes, with the status and content type.
+    pub async fn get_bytes(&self, path: &str) -> (u16, String, Vec<u8>) {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        let kind = r
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        (r.status().as_u16(), kind, r.bytes().await.unwrap().to_vec())
+    }
+
     /// POST JSON.
     pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
         let r = self

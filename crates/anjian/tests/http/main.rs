@@ -14,6 +14,7 @@ mod hazards;
 mod hostile;
 mod monthly;
 mod plan;
+mod rankings;
 mod reports;
 mod scope;
 mod visits;

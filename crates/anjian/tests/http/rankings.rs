@@ -1,0 +1,365 @@
+//! The monthly ranking, the accountability ladder, the bulletin and the dashboard:
+//! explainable scores, a scheme that must add up, suggestions the office confirms or
+//! dismisses, a bulletin only for a month that has ended, and every figure in scope.
+
+use serde_json::{Value, json};
+
+use crate::harness::{Client, TestApp, engines};
+
+/// An inspection by the caller's unit of `enterprise` on `day`, with a fine.
+fn inspection(enterprise: i64, day: &str, fined: bool) -> Value {
+    let mut v = json!({
+        "enterprise": enterprise,
+        "inspected_on": day,
+        "inspectors": [
+            {"name": "王强", "certificate": "渝应急执 0501"},
+            {"name": "刘洋", "certificate": "渝应急执 0502"}
+        ],
+        "place": "储罐区",
+        "checked": "重大危险源管理、两个必查",
+        "problems": "可燃气体报警器失效",
+        "signed": true,
+        "principal_checked": true,
+        "heads_checked": true,
+        "order_deadline": "2022-08-20"
+    });
+    if fined {
+        v["penalty"] = json!({"kind": "罚款", "amount": "20000", "legal_basis": "《安全生产法》第九十九条", "decided_on": "2022-08-08"});
+    }
+    v
+}
+
+/// The ids of the suggestions on an accountability page.
+fn decide_ids(html: &str) -> Vec<String> {
+    html.split("/accountability/")
+        .skip(1)
+        .filter_map(|s| s.split_once("/decide").map(|(id, _)| id.to_string()))
+        .filter(|id| id.chars().all(|c| c.is_ascii_digit()))
+        .collect()
+}
+
+/// The text of `word/document.xml` in a .docx.
+fn docx_text(bytes: &[u8]) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut s = String::new();
+    zip.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut s)
+        .unwrap();
+    s
+}
+
+#[tokio::test]
+async fn a_penalty_decision_must_be_made_public_within_seven_working_days() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let yjj = app.login("yjj").await;
+        let chem = app.unit_id("重庆铜梁某化工有限公司").await;
+        let (s, b) = yjj
+            .post("/api/v1/enforcements", inspection(chem, "2022-08-05", true))
+            .await;
+        assert_eq!(s, 201, "{b}");
+        let (_, list) = yjj.get("/api/v1/obligations?limit=1000").await;
+        let publication: Vec<&Value> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|o| o["title"].as_str().unwrap_or("").contains("行政处罚决定公示"))
+            .collect();
+        assert_eq!(publication.len(), 1, "{list}");
+        // Decided on Monday 8 August 2022: seven working days later is 17 August.
+        assert_eq!(publication[0]["due_on"], "2022-08-17");
+        assert!(publication[0]["title"].as_str().unwrap().contains("化工"));
+        // Without a penalty there is nothing to publish.
+        yjj.post("/api/v1/enforcements", inspection(chem, "2022-08-06", false))
+            .await;
+        let (_, list) = yjj.get("/api/v1/obligations?limit=1000").await;
+        let n = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|o| o["title"].as_str().unwrap_or("").contains("行政处罚决定公示"))
+            .count();
+        assert_eq!(n, 1);
+    }
+}
+
+#[tokio::test]
+async fn the_ranking_explains_each_score_and_the_scheme_must_add_up() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let office = app.login("office").await;
+        let yjj = app.login("yjj").await;
+        let chem = app.unit_id("重庆铜梁某化工有限公司").await;
+        yjj.post("/api/v1/enforcements", inspection(chem, "2022-07-12", false))
+            .await;
+        let (s, r) = office
+            .get("/api/v1/rankings/2022-07?kind=department")
+            .await;
+        assert_eq!(s, 200, "{r}");
+        let units = r["units"].as_array().unwrap();
+        assert!(units.len() > 5, "{r}");
+        for u in units {
+            let lines = u["score"]["lines"].as_array().unwrap();
+            assert_eq!(lines.len(), 6);
+            let sum: i64 = lines.iter().map(|l| l["points"].as_i64().unwrap()).sum();
+            assert_eq!(sum, u["score"]["total"].as_i64().unwrap(), "{u}");
+            assert!(lines.iter().all(|l| !l["because"].as_str().unwrap().is_empty()));
+        }
+        let part = |u: &Value, p: &str| {
+            u["score"]["lines"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|l| l["part"] == p)
+                .unwrap()["points"]
+                .as_i64()
+                .unwrap()
+        };
+        let yjj_line = units.iter().find(|u| u["unit"]["name"] == "区应急局").unwrap();
+        assert_eq!(yjj_line["unit"]["inspections"], 1);
+        assert_eq!(part(yjj_line, "enforcement"), 1500, "the most among peers: full marks");
+        assert!(units.iter().filter(|u| u["unit"]["name"] != "区应急局").all(|u| part(u, "enforcement") == 0));
+        assert_eq!(units[0]["score"]["rank"], 1);
+        assert!(units.iter().any(|u| u["bottom"] == true));
+        let ranks: Vec<i64> = units.iter().map(|u| u["score"]["rank"].as_i64().unwrap()).collect();
+        assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "best first");
+        // Townships are ranked apart.
+        let (_, t) = office.get("/api/v1/rankings/2022-07?kind=township").await;
+        let names: Vec<&str> = t["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["unit"]["name"].as_str().unwrap())
+            .collect();
+        assert!(names.contains(&"巴川街道") && !names.contains(&"区应急局"));
+        // Bad input names the field.
+        for (path, status, field) in [
+            ("/api/v1/rankings/2022-13", 400, "month"),
+            ("/api/v1/rankings/2022-07?kind=village", 400, "kind"),
+            ("/api/v1/rankings/2022-09", 422, "month"),
+        ] {
+            let (s, b) = office.get(path).await;
+            assert_eq!((s, b["error"]["field"].as_str()), (status, Some(field)), "{path}: {b}");
+        }
+        // A scheme whose weights do not add up to 100 is refused, and nothing changes.
+        let weights = [
+            ("on_time", "30"),
+            ("rectification", "30"),
+            ("overdue", "15"),
+            ("enforcement", "15"),
+            ("visit_findings", "10"),
+            ("accidents", "5"),
+            ("month", "2022-07"),
+            ("kind", "department"),
+        ];
+        let (s, html) = office.form("/rankings/scheme", &weights).await;
+        assert_eq!(s, 422);
+        assert!(html.contains("各项权重之和应为100，现为105"), "{html}");
+        // A township may not change it.
+        let bachuan = app.login("bachuan").await;
+        let mut good = weights;
+        good[1].1 = "25";
+        good[3].1 = "50";
+        good[0].1 = "0";
+        good[2].1 = "10";
+        good[4].1 = "10";
+        good[5].1 = "5";
+        assert_eq!(bachuan.form("/rankings/scheme", &good).await.0, 403);
+        // The office may; the month is recomputed under the new weights.
+        let (s, html) = office.form("/rankings/scheme", &good).await;
+        assert_eq!(s, 303, "{html}");
+        let (_, r) = office.get("/api/v1/rankings/2022-07?kind=department").await;
+        let yjj_line = r["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["unit"]["name"] == "区应急局")
+            .unwrap();
+        let enforcement = yjj_line["score"]["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["part"] == "enforcement")
+            .unwrap();
+        assert_eq!((enforcement["weight"].as_i64(), enforcement["points"].as_i64()), (Some(50), Some(5000)));
+        // Enterprises do not see rankings.
+        let huagong = app.login("huagong").await;
+        assert_eq!(huagong.get("/api/v1/rankings/2022-07").await.0, 403);
+    }
+}
+
+/// Asks for July's suggestions and returns the page.
+async fn suggestions(office: &Client) -> String {
+    let (s, html) = office
+        .form("/accountability/suggest", &[("month", "2022-07")])
+        .await;
+    assert_eq!(s, 303, "{html}");
+    office.get_text("/accountability?month=2022-07").await.1
+}
+
+#[tokio::test]
+async fn the_office_confirms_or_dismisses_the_ladders_suggestions() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let office = app.login("office").await;
+        let bachuan = app.login("bachuan").await;
+        // Before the month has ended there is nothing to suggest.
+        let (s, html) = office
+            .form("/accountability/suggest", &[("month", "2022-08")])
+            .await;
+        assert_eq!(s, 422);
+        assert!(html.contains("尚未结束"));
+        // July: nobody enforced, so the rule on zero enforcement suggests 警示约谈.
+        let html = suggestions(&office).await;
+        assert!(html.contains("警示约谈") && html.contains("当月执法检查为零"), "{html}");
+        let ids = decide_ids(&html);
+        assert!(ids.len() >= 2, "{html}");
+        // Asking again suggests nothing new.
+        let again = suggestions(&office).await;
+        assert_eq!(decide_ids(&again), ids, "asking again suggests nothing new");
+        // A township may neither suggest nor decide.
+        assert_eq!(bachuan.form("/accountability/suggest", &[("month", "2022-07")]).await.0, 403);
+        let path = format!("/accountability/{}/decide", ids[0]);
+        assert_eq!(bachuan.form(&path, &[("confirm", "1"), ("month", "2022-07")]).await.0, 403);
+        // Dismissing needs a reason.
+        let (s, html) = office
+            .form(&path, &[("confirm", "0"), ("month", "2022-07")])
+            .await;
+        assert_eq!(s, 422);
+        assert!(html.contains("驳回建议须写明理由"));
+        // Two confirmed, one dismissed with its reason.
+        for id in &ids[..2] {
+            let (s, _) = office
+                .form(&format!("/accountability/{id}/decide"), &[("confirm", "1"), ("month", "2022-07")])
+                .await;
+            assert_eq!(s, 303);
+        }
+        let (s, html) = office
+            .form(&format!("/accountability/{}/decide", ids[0]), &[("confirm", "1"), ("month", "2022-07")])
+            .await;
+        assert_eq!(s, 422, "a decided suggestion is not decided again");
+        assert!(html.contains("已确认或驳回"));
+        if let Some(third) = ids.get(2) {
+            let (s, _) = office
+                .form(&format!("/accountability/{third}/decide"), &[("confirm", "0"), ("reason", "已整改到位"), ("month", "2022-07")])
+                .await;
+            assert_eq!(s, 303);
+        }
+        // A unit's history is one page; a township sees only forms against its own.
+        let bachuan_id = app.unit_id("巴川街道").await;
+        let (s, html) = bachuan
+            .get_text(&format!("/units/{bachuan_id}/accountability"))
+            .await;
+        assert_eq!(s, 200);
+        assert!(html.contains("巴川街道"));
+        let anju_id = app.unit_id("安居镇").await;
+        assert_eq!(bachuan.get_text(&format!("/units/{anju_id}/accountability")).await.0, 404);
+        let (_, mine) = bachuan.get_text("/accountability?month=2022-07").await;
+        assert!(!mine.contains("安居镇"), "{mine}");
+        // A form recorded directly against a named person.
+        let unit = anju_id.to_string();
+        let (s, html) = office
+            .form(
+                "/accountability",
+                &[("unit", &unit), ("person", "张某"), ("form", "last_place_speech"), ("reason", "连续两月排名末位"), ("decided_on", "2022-08-05"), ("evidence", "7月排名|/rankings/2022-07")],
+            )
+            .await;
+        assert_eq!(s, 303, "{html}");
+        let (_, history) = office.get_text(&format!("/units/{anju_id}/accountability")).await;
+        assert!(history.contains("末位发言") && history.contains("张某") && history.contains("/rankings/2022-07"));
+        let (s, html) = office
+            .form("/accountability", &[("unit", &unit), ("form", "fine"), ("reason", "x"), ("decided_on", "2022-08-05")])
+            .await;
+        assert_eq!(s, 422);
+        assert!(html.contains("请选择问责方式"));
+    }
+}
+
+#[tokio::test]
+async fn the_bulletin_is_generated_once_for_a_month_that_has_ended() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let office = app.login("office").await;
+        let yjj = app.login("yjj").await;
+        let chem = app.unit_id("重庆铜梁某化工有限公司").await;
+        yjj.post("/api/v1/enforcements", inspection(chem, "2022-07-12", false))
+            .await;
+        // August has not ended on 9 August 2022.
+        let (s, b) = office.post("/api/v1/bulletins/2022-08", json!({})).await;
+        assert_eq!((s, b["error"]["field"].as_str()), (422, Some("month")), "{b}");
+        assert!(b["error"]["message"].as_str().unwrap().contains("尚未结束"));
+        let (s, b) = office.post("/api/v1/bulletins/2022-7x", json!({})).await;
+        assert_eq!((s, b["error"]["field"].as_str()), (400, Some("month")));
+        assert_eq!(office.get_bytes("/api/v1/bulletins/2022-07/docx").await.0, 404);
+        // A township may not issue one.
+        let bachuan = app.login("bachuan").await;
+        assert_eq!(bachuan.post("/api/v1/bulletins/2022-07", json!({})).await.0, 403);
+        let (s, b) = office.post("/api/v1/bulletins/2022-07", json!({})).await;
+        assert_eq!(s, 201, "{b}");
+        let id = b["id"].as_i64().unwrap();
+        // Asking again returns the archived one.
+        assert_eq!(office.post("/api/v1/bulletins/2022-07", json!({})).await.1["id"], id);
+        let (s, kind, bytes) = office.get_bytes("/api/v1/bulletins/2022-07/docx").await;
+        assert_eq!(s, 200);
+        assert!(kind.contains("wordprocessingml"));
+        let xml = docx_text(&bytes);
+        for needle in ["〔2022〕1号", "关于2022年7月全区安全生产工作情况的通报", "区应急局", "巴川街道", "未开展执法检查的单位", "w:eastAsia=\"仿宋_GB2312\""] {
+            assert!(xml.contains(needle), "the bulletin lacks {needle}");
+        }
+        // Zero-enforcement units are named; the one that enforced is not among them.
+        let zero = xml.split("未开展执法检查的单位").nth(1).unwrap();
+        let zero = zero.split("请上述单位").next().unwrap();
+        assert!(zero.contains("巴川街道") && !zero.contains("区应急局"), "{zero}");
+        // The township reads it (printable page and annex); enterprises do not.
+        let (s, html) = bachuan.get_text("/bulletins/2022-07").await;
+        assert_eq!(s, 200);
+        assert!(html.contains("铜梁") || html.contains("通报"));
+        let (s, kind, _) = bachuan.get_bytes("/bulletins/2022-07/xlsx").await;
+        assert_eq!(s, 200);
+        assert!(kind.contains("spreadsheetml"));
+        let huagong = app.login("huagong").await;
+        assert_eq!(huagong.get_bytes("/api/v1/bulletins/2022-07/docx").await.0, 403);
+    }
+}
+
+#[tokio::test]
+async fn the_dashboard_shows_each_viewer_its_own_scope() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let office = app.login("office").await;
+        let yjj = app.login("yjj").await;
+        let chem = app.unit_id("重庆铜梁某化工有限公司").await;
+        yjj.post("/api/v1/enforcements", inspection(chem, "2022-07-12", true))
+            .await;
+        let (s, d) = office.get("/api/v1/dashboard?month=2022-07").await;
+        assert_eq!(s, 200, "{d}");
+        assert_eq!(d["totals"]["inspections"], 1);
+        assert_eq!(d["totals"]["penalties"], 1);
+        assert_eq!(d["totals"]["amount_fen"], 2_000_000);
+        assert!(d["localities"].as_array().unwrap().len() > 10);
+        assert_eq!(d["trend"].as_array().unwrap().len(), 7);
+        // A township sees its own locality only.
+        let bachuan = app.login("bachuan").await;
+        let (_, mine) = bachuan.get("/api/v1/dashboard?month=2022-07").await;
+        let names: Vec<&str> = mine["localities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["unit"]["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, vec!["巴川街道"]);
+        assert_eq!(mine["totals"]["inspections"], 0);
+        // Bad months are refused naming the field.
+        assert_eq!(office.get("/api/v1/dashboard?month=July").await.1["error"]["field"], "month");
+        assert_eq!(office.get("/api/v1/dashboard?month=2023-01").await.1["error"]["field"], "month");
+        // The home page carries it with its charts and drill-down links.
+        let (_, html) = office.get_text("/?month=2022-07").await;
+        assert!(html.contains("工作看板") && html.matches("<svg").count() >= 3, "{html}");
+        assert!(html.contains("/enforcements?month=2022-07"));
+        let huagong = app.login("huagong").await;
+        assert_eq!(huagong.get("/api/v1/dashboard").await.0, 403);
+        assert!(!huagong.get_text("/").await.1.contains("工作看板"));
+    }
+}
