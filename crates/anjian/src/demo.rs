@@ -562,6 +562,7 @@ pub async fn prepare(c: &Common, now: i64) -> Result<(Db, String, DemoAccounts),
         crate::seed::activity(&db, now, campaign.id, today)
             .await
             .map_err(|e| e.to_string())?;
+        crate::seed::township_enterprises(&db, now).await?;
         let files = anjian_store::files::FileStore::new(&c.data_dir);
         crate::seed::hazards(&db, &files, today).await?;
         crate::seed::monthly_reports(&db, today).await?;

@@ -1196,10 +1196,73 @@ pub async fn city_hazards(db: &Db, now: i64, n: usize) -> Result<usize, anjian_s
     Ok(n)
 }
 
+/// Gives every demo township without enterprises two small ones of the common trades
+/// (a brick works, a hardware plant, a filling station…), so that each township and
+/// most supervising departments have someone to inspect. Returns how many were added.
+pub async fn township_enterprises(db: &Db, now: i64) -> Result<usize, String> {
+    use anjian_core::unit::{UnitDraft, UnitKind};
+    use anjian_store::scope::Scope;
+    const TRADES: &[(&str, &str)] = &[
+        ("某页岩砖厂", "工贸"),
+        ("某五金制品有限公司", "工贸"),
+        ("某加油站", "危险化学品"),
+        ("某农贸市场", "消防"),
+        ("某食品加工厂", "工贸"),
+        ("某砂石场", "非煤矿山"),
+        ("某物流有限公司", "道路运输"),
+        ("某液化气供应站", "城镇燃气"),
+        ("某养老院", "养老机构"),
+        ("某建材有限公司", "建筑施工"),
+        ("某电梯维保站", "特种设备"),
+        ("某KTV", "文化娱乐场所"),
+        ("某民营医院", "医疗机构"),
+        ("某民办幼儿园", "学校"),
+        ("某小水电站", "水利工程"),
+        ("某国有林场", "林业"),
+        ("某购物中心", "商贸"),
+        ("某危险货物运输有限公司", "危险化学品运输"),
+        ("某农机专业合作社", "农业机械"),
+        ("某天然气输气站", "天然气长输管道"),
+        ("某城市公园", "城市公园"),
+        ("某机动车驾驶培训学校", "道路交通"),
+        ("某地质灾害治理项目部", "地质灾害"),
+    ];
+    let e = |e: anjian_store::Error| e.to_string();
+    let towns: Vec<(i64, String)> = db
+        .read()
+        .all(q("SELECT t.id, t.name FROM units t WHERE t.kind = 'township' AND NOT EXISTS (SELECT 1 FROM units c WHERE c.parent_id = t.id AND c.kind = 'enterprise') ORDER BY t.name"))
+        .await
+        .map_err(e)?;
+    let actor = Actor::system("demo");
+    let mut n = 0;
+    for (i, (town, name)) in towns.iter().enumerate() {
+        let short = name.trim_end_matches("街道").trim_end_matches('镇');
+        for k in 0..2 {
+            let (trade, sector) = TRADES[(i * 2 + k) % TRADES.len()];
+            let draft = UnitDraft::parse(
+                &format!("tl-ent-{}-{k}", town % 1_000_000),
+                &format!("铜梁区{short}{trade}"),
+                "",
+                UnitKind::Enterprise.as_str(),
+                false,
+                "",
+                sector,
+            )
+            .map_err(|e| e.to_string())?;
+            anjian_store::directory::units::create(db, now, &actor, &Scope::All, &draft, Some(*town))
+                .await
+                .map_err(e)?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
 /// Enforcement for the demo from May to `as_of`: every township and department that
 /// has enterprises in its scope inspects some of them each month (two certified
 /// inspectors, problems, an order to rectify; every third inspection ends in a fine).
-/// Units without enterprises to inspect stay at zero, as the watch should show.
+/// Units without enterprises to inspect, and a few others each month, stay at zero, as
+/// the watch should show.
 /// Returns how many records.
 pub async fn enforcements(db: &Db, as_of: chrono::NaiveDate) -> Result<usize, String> {
     use anjian_core::enforcement::{EnforcementInput, Inspector, PenaltyInput};
@@ -1256,6 +1319,11 @@ pub async fn enforcements(db: &Db, as_of: chrono::NaiveDate) -> Result<usize, St
             unit_id: Some(*unit),
         };
         for month in 5..=8u32 {
+            // A few units each month do not enforce at all (执法"清零"), as the watch,
+            // the ranking and the bulletin should show.
+            if (i + month as usize * 3).is_multiple_of(11) {
+                continue;
+            }
             for k in 0..(1 + (i + month as usize) % 3) {
                 let Some(on) =
                     chrono::NaiveDate::from_ymd_opt(2022, month, 3 + ((i * 5 + k * 9) % 24) as u32)

@@ -295,8 +295,8 @@ impl Tally {
     }
 }
 
-/// Every township and department in scope with its enforcement in `month`; those with
-/// none have zeros (one grouped query over the month's records).
+/// Every township and every department with supervisory duties (负有安全生产监管职责)
+/// in scope with its enforcement in `month`; those with none have zeros (one grouped query over the month's records).
 pub async fn tally(db: &Db, scope: &Scope, month: Month) -> Result<Vec<Tally>> {
     let query = scope
         .units(
@@ -307,7 +307,7 @@ pub async fn tally(db: &Db, scope: &Scope, month: Month) -> Result<Vec<Tally>> {
                CAST(COUNT(e.penalty_kind) AS BIGINT) AS penalties, \
                CAST(COALESCE(SUM(e.penalty_amount_fen), 0) AS BIGINT) AS amount_fen \
                FROM units u LEFT JOIN enforcements e ON e.unit_id = u.id AND e.inspected_on >= $1 AND e.inspected_on <= $2 \
-               WHERE u.kind IN ('township', 'department') AND u.active = 1 AND ")
+               WHERE (u.kind = 'township' OR (u.kind = 'department' AND u.supervises_safety = 1)) AND u.active = 1 AND ")
             .bind(day(month.first))
             .bind(day(month.last)),
             "u",
