@@ -650,3 +650,129 @@ async fn campaign_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<
     shot(driver, "second-campaign.png").await?;
     Ok(())
 }
+
+/// The month's close as the office walks it: the dashboard of a past month, the
+/// ranking with its explanations, two of the ladder's suggestions confirmed, and the
+/// bulletin generated, read and downloaded with the zero-enforcement units named.
+#[tokio::test]
+async fn the_office_closes_a_month_from_dashboard_to_bulletin() {
+    let Some((_chromedriver, driver)) = session(3).await else {
+        return;
+    };
+    let app = TestApp::new(Engine::Sqlite).await;
+    let result = month_close_journey(&driver, &app).await;
+    driver.quit().await.ok();
+    result.expect("month close journey");
+}
+
+/// The text of `css` once it satisfies `ok` (the page after a click may still be the
+/// one before it for a moment).
+async fn text_when(
+    driver: &WebDriver,
+    css: &str,
+    ok: impl Fn(&str) -> bool,
+) -> WebDriverResult<String> {
+    let mut last = String::new();
+    for _ in 0..50 {
+        if let Ok(e) = driver.find(By::Css(css)).await
+            && let Ok(t) = e.text().await
+        {
+            if ok(&t) {
+                return Ok(t);
+            }
+            last = t;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("{css} never became as expected: {last}");
+}
+
+async fn month_close_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()> {
+    // In July the emergency bureau inspected the chemical plant; nobody else enforced.
+    let yjj = app.login("yjj").await;
+    let chem = app.unit_id("重庆铜梁某化工有限公司").await;
+    let (s, b) = yjj
+        .post(
+            "/api/v1/enforcements",
+            serde_json::json!({
+                "enterprise": chem, "inspected_on": "2022-07-12",
+                "inspectors": [{"name": "王强", "certificate": "渝应急执 0501"}, {"name": "刘洋", "certificate": "渝应急执 0502"}],
+                "place": "储罐区", "checked": "重大危险源管理", "problems": "可燃气体报警器失效",
+                "signed": true, "principal_checked": true, "heads_checked": true,
+                "order_deadline": "2022-07-30",
+                "penalty": {"kind": "罚款", "amount": "20000", "legal_basis": "《安全生产法》第九十九条", "decided_on": "2022-07-15"}
+            }),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+
+    driver.goto(format!("{}/", app.base)).await?;
+    login(driver, "office").await?;
+    // The dashboard of July, chosen from the month selector.
+    driver.goto(format!("{}/?month=2022-07", app.base)).await?;
+    let tiles = driver.find(By::Id("dashboard")).await?.text().await?;
+    assert!(tiles.contains("工作看板 · 2022年7月"), "{tiles}");
+    let enforcement = driver.find(By::Id("tile-enforcement")).await?.text().await?;
+    assert!(enforcement.starts_with('1') && enforcement.contains("处罚1次"), "{enforcement}");
+    assert!(driver.find_all(By::Css("#dashboard svg")).await?.len() >= 3);
+    shot(driver, "dashboard.png").await?;
+    // Drill down to the ranking; open a unit's explanation.
+    driver.find(By::Id("tile-ranking")).await?.click().await?;
+    text_when(driver, "h1", |t| t.contains("排名")).await?;
+    driver
+        .goto(format!("{}/rankings/2022-07?kind=department", app.base))
+        .await?;
+    let first = driver.find(By::Css("#ranking details summary")).await?;
+    first.click().await?;
+    let parts = driver.find(By::Css("#ranking details ul.parts")).await?.text().await?;
+    assert!(parts.contains("按时完成率（权重30）") && parts.contains("执法力度（权重15）"), "{parts}");
+    shot(driver, "ranking.png").await?;
+    // The ladder: the rules suggest, the office confirms two.
+    driver
+        .goto(format!("{}/accountability?month=2022-07", app.base))
+        .await?;
+    driver.find(By::Css("#suggest button")).await?.click().await?;
+    let forms = text_when(driver, "#forms", |t| t.contains("待确认")).await?;
+    assert!(forms.contains("警示约谈"), "{forms}");
+    for n in 1..=2 {
+        driver
+            .find(By::Css("form.decide button[value='1']"))
+            .await?
+            .click()
+            .await?;
+        text_when(driver, "#forms", |t| t.matches("已确认").count() == n).await?;
+    }
+    shot(driver, "accountability.png").await?;
+    // The bulletin: one click for July, then read it.
+    driver.goto(format!("{}/bulletins", app.base)).await?;
+    driver.find(By::Css("#generate button")).await?.click().await?;
+    let bulletin = text_when(driver, "#bulletin", |t| t.contains("通报")).await?;
+    assert!(
+        bulletin.contains("〔2022〕1号") && bulletin.contains("未开展执法检查的单位") && bulletin.contains("警示约谈"),
+        "{bulletin}"
+    );
+    shot(driver, "bulletin.png").await?;
+    // The .docx it links to names the zero-enforcement units.
+    let href = driver
+        .find(By::LinkText("下载 Word"))
+        .await?
+        .attr("href")
+        .await?
+        .unwrap_or_default();
+    let office = app.login("office").await;
+    let (s, _, bytes) = office.get_bytes(&href.replace(&app.base, "")).await;
+    assert_eq!(s, 200, "{href}");
+    let xml = {
+        use std::io::Read;
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut s = String::new();
+        zip.by_name("word/document.xml")
+            .unwrap()
+            .read_to_string(&mut s)
+            .unwrap();
+        s
+    };
+    let zero = xml.split("未开展执法检查的单位").nth(1).unwrap_or_default();
+    assert!(zero.contains("巴川街道") && !zero.split("请上述单位").next().unwrap_or_default().contains("区应急局"));
+    Ok(())
+}
