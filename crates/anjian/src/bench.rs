@@ -14,11 +14,12 @@ use crate::cli::{Common, open};
 use crate::seed::{self, Size};
 
 mod hazards;
+mod rankings;
 
 /// Options of the benchmark.
 #[derive(Args, Debug, Clone)]
 pub struct BenchArgs {
-    /// `district`, `city`, `plan`, `obligations`, `ledger` or `hazards`.
+    /// `district`, `city`, `plan`, `obligations`, `ledger`, `hazards` or `ranking`.
     #[arg(long, default_value = "district")]
     pub scale: String,
     /// Seconds per read scenario.
@@ -235,9 +236,10 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
         "obligations" => return obligations(c, args).await,
         "ledger" => return ledger(c).await,
         "hazards" => return hazards::run(c, args).await,
+        "ranking" => return rankings::run(c, args).await,
         other => {
             return Err(format!(
-                "未知规模 {other}，应为 district、city、plan、obligations、ledger 或 hazards"
+                "未知规模 {other}，应为 district、city、plan、obligations、ledger、hazards 或 ranking"
             ));
         }
     };

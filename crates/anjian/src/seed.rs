@@ -1377,3 +1377,122 @@ pub async fn enforcements(db: &Db, as_of: chrono::NaiveDate) -> Result<usize, St
     }
     Ok(n)
 }
+
+/// Writes `n` enforcement records for the synthetic city from 1 May to the day before
+/// `now`, in one transaction with multi-row INSERTs: nine in ten by townships of their
+/// own enterprises, the rest by departments with supervisory duties; two certified
+/// inspectors each, one in four fined. Every twentieth township never enforces, so the
+/// zero-enforcement watch has units to name. Returns how many were written.
+pub async fn city_enforcements(db: &Db, now: i64, n: usize) -> Result<usize, anjian_store::Error> {
+    let units: Vec<(i64, String, Option<i64>, i64)> = db
+        .read()
+        .all(q("SELECT id, kind, parent_id, supervises_safety FROM units WHERE kind IN ('township', 'department', 'enterprise') AND active = 1 ORDER BY id"))
+        .await?;
+    let towns: Vec<i64> = units
+        .iter()
+        .filter(|u| u.1 == "township")
+        .map(|u| u.0)
+        .enumerate()
+        .filter(|(i, _)| i % 20 != 7)
+        .map(|(_, id)| id)
+        .collect();
+    let depts: Vec<i64> = units
+        .iter()
+        .filter(|u| u.1 == "department" && u.3 == 1)
+        .map(|u| u.0)
+        .collect();
+    let mut ents_of: std::collections::HashMap<i64, Vec<i64>> = Default::default();
+    let mut all_ents = Vec::new();
+    for u in units.iter().filter(|u| u.1 == "enterprise") {
+        all_ents.push(u.0);
+        if let Some(p) = u.2 {
+            ents_of.entry(p).or_default().push(u.0);
+        }
+    }
+    if towns.is_empty() || all_ents.is_empty() {
+        return Ok(0);
+    }
+    let start = chrono::NaiveDate::from_ymd_opt(2022, 5, 1).expect("date");
+    let today = anjian_core::time::local_date(now).unwrap_or(start);
+    let days = (today - start).num_days().max(1) as u64;
+    let mut rng: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng
+    };
+    let mut tx = db.begin().await?;
+    let mut done = 0;
+    while done < n {
+        let size = 200.min(n - done);
+        let mut records = Vec::with_capacity(size);
+        let mut inspectors = Vec::with_capacity(size * 2);
+        for _ in 0..size {
+            let r = next();
+            let (unit, enterprise) = if r % 10 == 0 && !depts.is_empty() {
+                let d = depts[(r as usize / 10) % depts.len()];
+                (d, all_ents[(r as usize >> 20) % all_ents.len()])
+            } else {
+                let t = towns[(r as usize / 10) % towns.len()];
+                let e = ents_of
+                    .get(&t)
+                    .and_then(|v| v.get((r as usize >> 20) % v.len()))
+                    .copied()
+                    .unwrap_or(all_ents[(r as usize >> 20) % all_ents.len()]);
+                (t, e)
+            };
+            let on = start + chrono::Days::new((r >> 30) % days);
+            let fined = (r >> 40) % 4 == 0;
+            let problems = 1 + (r >> 44) % 3;
+            let id = next_id(now);
+            let at = anjian_core::time::at_local(on, 15).unwrap_or(now);
+            let step = if fined { "penalty" } else { "inspection" };
+            records.push(vec![
+                id.into(),
+                unit.into(),
+                enterprise.into(),
+                day(on).into(),
+                "生产车间及仓库".into(),
+                "安全生产责任制落实、两个必查".into(),
+                "消防通道堆放货物".into(),
+                (problems as i64).into(),
+                "当场责令限期整改".into(),
+                1i64.into(),
+                1i64.into(),
+                1i64.into(),
+                day(on + chrono::Days::new(15)).into(),
+                step.into(),
+                fined.then_some("罚款").into(),
+                fined.then_some(1_000_000 * (1 + (r >> 50) as i64 % 5)).into(),
+                fined.then_some("《安全生产法》第九十九条").into(),
+                fined.then(|| day(on + chrono::Days::new(3))).into(),
+                at.into(),
+                at.into(),
+            ]);
+            for j in 0..2 {
+                inspectors.push(vec![
+                    id.into(),
+                    format!("渝执{:06}{j}", (unit % 1_000_000)).into(),
+                    ["王强", "刘洋", "陈静", "张伟"][(j + (r >> 56) as usize) % 4].into(),
+                ]);
+            }
+        }
+        tx.execute(anjian_store::db::insert_rows(
+            "INSERT INTO enforcements (id, unit_id, enterprise_id, inspected_on, place, checked, problems, problem_count, handling, signed, principal_checked, heads_checked, order_deadline, step, penalty_kind, penalty_amount_fen, penalty_legal_basis, penalty_decided_on, created_at, updated_at) VALUES ",
+            &records,
+        ))
+        .await?;
+        tx.execute(anjian_store::db::insert_rows(
+            "INSERT INTO enforcement_inspectors (enforcement_id, certificate, name) VALUES ",
+            &inspectors,
+        ))
+        .await?;
+        done += size;
+        if done == 6_000 {
+            tx.analyze(&["enforcements", "enforcement_inspectors"]).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(done)
+}

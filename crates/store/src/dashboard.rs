@@ -7,7 +7,7 @@ use anjian_core::monthly_report::Month;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::db::Db;
+use crate::db::{Db, q};
 use crate::error::Result;
 use crate::rankings::{Kind, UnitMonth};
 use crate::scope::Scope;
@@ -45,6 +45,15 @@ pub struct Dashboard {
     pub trend: Vec<TrendPoint>,
 }
 
+/// The viewer's own locality, `Some(None)` for the office (all), `None` for no data.
+fn own(scope: &Scope) -> Option<Option<i64>> {
+    match scope {
+        Scope::All => Some(None),
+        Scope::Nothing => None,
+        _ => Some(Some(scope.own_locality().unwrap_or(0))),
+    }
+}
+
 /// The localities of both rankings of `month` within `scope`.
 async fn lines(
     db: &Db,
@@ -52,30 +61,78 @@ async fn lines(
     (now_ms, today): (i64, NaiveDate),
     month: Month,
 ) -> Result<Vec<LocalityLine>> {
-    let own = match scope {
-        Scope::All => None,
-        Scope::Nothing => return Ok(Vec::new()),
-        _ => Some(scope.own_locality()),
+    let Some(own) = own(scope) else {
+        return Ok(Vec::new());
     };
     let mut out = Vec::new();
+    if month.last < today {
+        // Kept: read the rows in scope, not whole rankings.
+        crate::rankings::ensure_kept(db, now_ms, today, month).await?;
+        let mut query = q("SELECT ranked_json FROM ranking_units WHERE month = $1").bind(month.name());
+        if let Some(o) = own {
+            query = query.push(" AND unit_id = ").push_bind(o);
+        }
+        let rows: Vec<(String, )> = db
+            .read()
+            .all(query.push(" ORDER BY kind DESC, position"))
+            .await?;
+        for r in crate::rankings::parse_rows(rows) {
+            let kind = r.kind;
+            out.push(line(kind, r));
+        }
+        return Ok(out);
+    }
     for kind in [Kind::Township, Kind::Department] {
         let r = crate::rankings::ranking(db, now_ms, today, month, kind).await?;
         out.extend(
             r.units
                 .into_iter()
-                .filter(|r| own.is_none_or(|o| o == Some(r.unit.unit_id)))
-                .map(|r| LocalityLine {
-                    kind,
-                    rank: r.score.rank,
-                    total: r.score.total,
-                    bottom: r.bottom,
-                    unit: r.unit,
-                }),
+                .filter(|r| own.is_none_or(|o| o == r.unit.unit_id))
+                .map(|r| line(kind, r)),
         );
     }
     Ok(out)
 }
 
+fn line(kind: Kind, r: crate::rankings::Ranked) -> LocalityLine {
+    LocalityLine {
+        kind,
+        rank: r.score.rank,
+        total: r.score.total,
+        bottom: r.bottom,
+        unit: r.unit,
+    }
+}
+
+/// The trend figures of the (kept) months `months` in scope, summed per month.
+async fn trend(db: &Db, scope: &Scope, months: &[Month]) -> Result<Vec<TrendPoint>> {
+    let Some(own) = own(scope) else {
+        return Ok(Vec::new());
+    };
+    let mut query = q("SELECT month, CAST(SUM(found) AS BIGINT), CAST(SUM(closed) AS BIGINT), CAST(SUM(overdue) AS BIGINT), CAST(SUM(inspections) AS BIGINT) FROM ranking_units WHERE month IN (");
+    for (i, m) in months.iter().enumerate() {
+        query = query.push(if i == 0 { "" } else { ", " }).push_bind(m.name());
+    }
+    query = query.push(")");
+    if let Some(o) = own {
+        query = query.push(" AND unit_id = ").push_bind(o);
+    }
+    let rows: Vec<(String, i64, i64, i64, i64)> =
+        db.read().all(query.push(" GROUP BY month")).await?;
+    Ok(months
+        .iter()
+        .map(|m| {
+            let r = rows.iter().find(|r| r.0 == m.name());
+            TrendPoint {
+                month: m.name(),
+                found: r.map_or(0, |r| r.1),
+                closed: r.map_or(0, |r| r.2),
+                overdue: r.map_or(0, |r| r.3),
+                inspections: r.map_or(0, |r| r.4),
+            }
+        })
+        .collect())
+}
 
 fn sum(lines: &[LocalityLine]) -> UnitMonth {
     let mut t = UnitMonth {
@@ -103,7 +160,8 @@ fn sum(lines: &[LocalityLine]) -> UnitMonth {
     t
 }
 
-/// The dashboard of `month` (begun by `today`) in `scope`.
+/// The dashboard of `month` (begun by `today`) in `scope`: the months before it are
+/// kept rankings (computed once), so the trend is one grouped read.
 pub async fn month(
     db: &Db,
     scope: &Scope,
@@ -112,20 +170,15 @@ pub async fn month(
 ) -> Result<Dashboard> {
     let localities = lines(db, scope, (now_ms, today), month).await?;
     let totals = sum(&localities);
-    let mut trend = Vec::new();
+    crate::rankings::ensure_kept(db, now_ms, today, month).await?;
+    let mut months = Vec::new();
     let mut m = month;
     for _ in 0..6 {
         m = Month::of(m.first.pred_opt().unwrap_or(m.first));
-        let t = sum(&lines(db, scope, (now_ms, today), m).await?);
-        trend.push(TrendPoint {
-            month: m.name(),
-            found: t.found,
-            closed: t.closed,
-            overdue: t.overdue,
-            inspections: t.inspections,
-        });
+        months.push(m);
     }
-    trend.reverse();
+    months.reverse();
+    let mut trend = trend(db, scope, &months).await?;
     trend.push(TrendPoint {
         month: month.name(),
         found: totals.found,

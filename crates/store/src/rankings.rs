@@ -145,6 +145,8 @@ impl UnitMonth {
 /// A unit's place in the month's ranking.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ranked {
+    /// Township or department: the peers it is ranked among.
+    pub kind: Kind,
     pub unit: UnitMonth,
     pub score: Score,
     /// Last place among its peers.
@@ -325,6 +327,7 @@ pub fn rank_units(
             let behind = n > 2 && score.rank * 3 > n * 2;
             let (b, h) = before.get(&score.unit_id).copied().unwrap_or((0, 0));
             Some(Ranked {
+                kind,
                 unit,
                 bottom,
                 behind,
@@ -338,24 +341,94 @@ pub fn rank_units(
 
 /// The kept ranking of `month` and `kind`, if any.
 async fn kept(db: &Db, month: &str, kind: Kind) -> Result<Option<Ranking>> {
-    let row: Option<(String, i64)> = db
+    let header: Option<(i64,)> = db
         .read()
         .opt(
-            q("SELECT scores_json, computed_at FROM rankings WHERE month = $1 AND kind = $2")
+            q("SELECT computed_at FROM rankings WHERE month = $1 AND kind = $2")
                 .bind(month)
                 .bind(kind.as_str()),
         )
         .await?;
-    Ok(row.and_then(|(json, at)| {
-        serde_json::from_str::<Vec<Ranked>>(&json)
-            .ok()
-            .map(|units| Ranking {
-                month: month.to_string(),
-                kind,
-                computed_at: at,
-                units,
-            })
+    let Some((computed_at,)) = header else {
+        return Ok(None);
+    };
+    let rows: Vec<(String,)> = db
+        .read()
+        .all(
+            q("SELECT ranked_json FROM ranking_units WHERE month = $1 AND kind = $2 ORDER BY position")
+                .bind(month)
+                .bind(kind.as_str()),
+        )
+        .await?;
+    Ok(Some(Ranking {
+        month: month.to_string(),
+        kind,
+        computed_at,
+        units: parse_rows(rows),
     }))
+}
+
+/// Kept rows, read back.
+pub(crate) fn parse_rows(rows: Vec<(String,)>) -> Vec<Ranked> {
+    rows.into_iter()
+        .filter_map(|(json,)| serde_json::from_str(&json).ok())
+        .collect()
+}
+
+/// Whether the rankings of `month` are kept.
+pub async fn is_kept(db: &Db, month: &str) -> Result<bool> {
+    let n: Option<(i64,)> = db
+        .read()
+        .opt(q("SELECT computed_at FROM rankings WHERE month = $1").bind(month))
+        .await?;
+    Ok(n.is_some())
+}
+
+/// Keeps `ranking` in place of the one kept before, in one transaction.
+async fn keep(db: &Db, ranking: &Ranking) -> Result<()> {
+    let kind = ranking.kind.as_str();
+    let mut tx = db.begin().await?;
+    for table in ["ranking_units", "rankings"] {
+        tx.execute(
+            q(format!("DELETE FROM {table} WHERE month = $1 AND kind = $2"))
+                .bind(ranking.month.clone())
+                .bind(kind),
+        )
+        .await?;
+    }
+    tx.execute(
+        q("INSERT INTO rankings (month, kind, computed_at) VALUES ($1, $2, $3)")
+            .bind(ranking.month.clone())
+            .bind(kind)
+            .bind(ranking.computed_at),
+    )
+    .await?;
+    let rows: Vec<Vec<crate::db::Arg>> = ranking
+        .units
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            vec![
+                ranking.month.as_str().into(),
+                kind.into(),
+                r.unit.unit_id.into(),
+                (i as i64).into(),
+                r.unit.found.into(),
+                r.unit.closed.into(),
+                r.unit.overdue.into(),
+                r.unit.inspections.into(),
+                serde_json::to_string(r).unwrap_or_default().into(),
+            ]
+        })
+        .collect();
+    for chunk in rows.chunks(200) {
+        tx.execute(crate::db::insert_rows(
+            "INSERT INTO ranking_units (month, kind, unit_id, position, found, closed, overdue, inspections, ranked_json) VALUES ",
+            chunk,
+        ))
+        .await?;
+    }
+    tx.commit().await
 }
 
 /// Computes the rankings of `month` (both kinds) and keeps them when the month has
@@ -384,23 +457,7 @@ pub async fn compute(db: &Db, now_ms: i64, today: NaiveDate, month: Month) -> Re
             units: rank_units(&scheme, kind, units, previous.as_ref()),
         };
         if month.last < today {
-            let json = serde_json::to_string(&ranking.units).unwrap_or_default();
-            let mut tx = db.begin().await?;
-            tx.execute(
-                q("DELETE FROM rankings WHERE month = $1 AND kind = $2")
-                    .bind(ranking.month.clone())
-                    .bind(kind.as_str()),
-            )
-            .await?;
-            tx.execute(
-                q("INSERT INTO rankings (month, kind, scores_json, computed_at) VALUES ($1, $2, $3, $4)")
-                    .bind(ranking.month.clone())
-                    .bind(kind.as_str())
-                    .bind(json)
-                    .bind(now_ms),
-            )
-            .await?;
-            tx.commit().await?;
+            keep(db, &ranking).await?;
         }
         out.push(ranking);
     }
@@ -416,6 +473,28 @@ fn empty(month: Month, kind: Kind) -> Ranking {
         computed_at: 0,
         units: Vec::new(),
     }
+}
+
+/// Keeps the rankings of `month` if it has ended, and first those of the months before
+/// it that are missing (back to a kept month, at most a year), oldest first: the runs
+/// of last places and of months behind carry on from month to month.
+pub async fn ensure_kept(db: &Db, now_ms: i64, today: NaiveDate, month: Month) -> Result<()> {
+    let mut missing = Vec::new();
+    let mut m = month;
+    if m.last >= today {
+        m = Month::of(m.first.pred_opt().unwrap_or(m.first));
+    }
+    for _ in 0..12 {
+        if is_kept(db, &m.name()).await? {
+            break;
+        }
+        missing.push(m);
+        m = Month::of(m.first.pred_opt().unwrap_or(m.first));
+    }
+    for m in missing.into_iter().rev() {
+        compute(db, now_ms, today, m).await?;
+    }
+    Ok(())
 }
 
 /// The ranking of `month` and `kind`: the kept one for a month that has ended (computed
@@ -435,24 +514,11 @@ pub async fn ranking(
             format!("{}尚未开始，无法排名", month.label()),
         ));
     }
+    ensure_kept(db, now_ms, today, month).await?;
     if month.last < today
         && let Some(r) = kept(db, &month.name(), kind).await?
     {
         return Ok(r);
-    }
-    // The runs (months in last place, months behind) carry on from the months before:
-    // keep those first, oldest first, back to a kept month (at most a year).
-    let mut missing = Vec::new();
-    let mut m = month;
-    for _ in 0..12 {
-        m = Month::of(m.first.pred_opt().unwrap_or(m.first));
-        if kept(db, &m.name(), kind).await?.is_some() {
-            break;
-        }
-        missing.push(m);
-    }
-    for m in missing.into_iter().rev() {
-        compute(db, now_ms, today, m).await?;
     }
     let [township, department] = compute(db, now_ms, today, month).await?;
     Ok(match kind {

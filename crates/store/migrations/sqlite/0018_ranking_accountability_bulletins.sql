@@ -7,17 +7,32 @@ CREATE INDEX hazards_month ON hazards (discovered_on, locality_id, source, statu
 -- Hazards open past their deadline at a month's end, per locality.
 CREATE INDEX hazards_open ON hazards (status, deadline, discovered_on, locality_id, listed);
 -- Obligations due in a month, per unit (the ranking's on-time part).
-CREATE INDEX obligations_due ON obligations (due_on, unit_id, state, case_id);
+CREATE INDEX obligations_due ON obligations (case_id, due_on, unit_id, state);
 
--- The month's ranking as computed at the time (each unit's figures, parts and rank),
--- kept so that a bulletin, the ladder and the dashboard read the same numbers.
+-- The month's ranking as computed at the time, kept so that the bulletin, the ladder
+-- and the dashboard read the same numbers: a header per month and kind, and a row per
+-- unit with its place, marks, the figures the trend sums, and the rest as JSON (its
+-- figures and the score's explained parts).
 CREATE TABLE rankings (
     month TEXT NOT NULL,
     kind TEXT NOT NULL,
-    scores_json TEXT NOT NULL,
     computed_at BIGINT NOT NULL,
     PRIMARY KEY (month, kind)
 );
+CREATE TABLE ranking_units (
+    month TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    unit_id BIGINT NOT NULL REFERENCES units(id),
+    position BIGINT NOT NULL,
+    found BIGINT NOT NULL,
+    closed BIGINT NOT NULL,
+    overdue BIGINT NOT NULL,
+    inspections BIGINT NOT NULL,
+    ranked_json TEXT NOT NULL,
+    PRIMARY KEY (month, kind, unit_id)
+);
+CREATE INDEX ranking_units_position ON ranking_units (month, kind, position);
+CREATE INDEX ranking_units_unit ON ranking_units (unit_id, month);
 
 -- The accountability ladder (问责): a form recorded against a unit or a named person,
 -- either suggested by a rule (state suggested, then confirmed or dismissed by the

@@ -20,6 +20,8 @@ pub struct DashboardView {
     /// The months to choose from: the twelve up to this one, newest first.
     pub months: Vec<(String, String)>,
     pub office: bool,
+    /// The lines of the table (all of a district; the lowest ranked of a city).
+    pub rows: Vec<anjian_store::dashboard::LocalityLine>,
     pub scores_svg: String,
     pub stacked_svg: String,
     pub trend_svg: String,
@@ -55,14 +57,24 @@ pub async fn view(
         .iter()
         .filter(|l| l.kind == Kind::Township)
         .collect();
+    // A city has a thousand townships: the chart shows the lowest fifteen.
+    let shown = townships.len().saturating_sub(if townships.len() > 30 { 15 } else { 30 });
     let scores_svg = chart::percent_bars(
-        "镇街得分",
-        &townships
+        if shown > 0 { "得分最低的15个镇街" } else { "镇街得分" },
+        &townships[shown..]
             .iter()
             .map(|l| (l.unit.name.clone(), l.total / 100))
             .collect::<Vec<_>>(),
         60,
     );
+    // The table lists every unit of a district, and the last twenty of a city.
+    let rows: Vec<_> = if d.localities.len() > 100 {
+        let mut worst: Vec<_> = d.localities.iter().collect();
+        worst.sort_by_key(|l| (std::cmp::Reverse(l.rank), l.unit.unit_id));
+        worst.into_iter().take(20).cloned().collect()
+    } else {
+        d.localities.clone()
+    };
     let mut by_found: Vec<_> = d.localities.iter().collect();
     by_found.sort_by_key(|l| std::cmp::Reverse(l.unit.found + l.unit.overdue));
     let stacked_svg = chart::stacked_bars(
@@ -99,6 +111,7 @@ pub async fn view(
         month_label: month.label(),
         months,
         office: u.role().sees_everything(),
+        rows,
         scores_svg,
         stacked_svg,
         trend_svg,
