@@ -570,7 +570,10 @@ pub async fn prepare(c: &Common, now: i64) -> Result<(Db, String, DemoAccounts),
         crate::seed::enforcements(&db, today).await?;
     }
     for (key, value) in [
-        (anjian_store::bulletins::ISSUER, "重庆市铜梁区安全生产委员会办公室"),
+        (
+            anjian_store::bulletins::ISSUER,
+            "重庆市铜梁区安全生产委员会办公室",
+        ),
         (anjian_store::bulletins::PREFIX, "铜安办通报"),
     ] {
         anjian_store::settings::set(&db, now, &actor_clone(), "settings.bulletin", key, value)

@@ -1249,9 +1249,16 @@ pub async fn township_enterprises(db: &Db, now: i64) -> Result<usize, String> {
                 sector,
             )
             .map_err(|e| e.to_string())?;
-            anjian_store::directory::units::create(db, now, &actor, &Scope::All, &draft, Some(*town))
-                .await
-                .map_err(e)?;
+            anjian_store::directory::units::create(
+                db,
+                now,
+                &actor,
+                &Scope::All,
+                &draft,
+                Some(*town),
+            )
+            .await
+            .map_err(e)?;
             n += 1;
         }
     }
@@ -1358,6 +1365,7 @@ pub async fn enforcements(db: &Db, as_of: chrono::NaiveDate) -> Result<usize, St
                         amount: format!("{}", 10_000 * (1 + (i + k) % 5)),
                         legal_basis: "《中华人民共和国安全生产法》第一百零一条".into(),
                         decided_on: (on + chrono::Days::new(3)).min(as_of).to_string(),
+                        paid_by: (on + chrono::Days::new(18)).to_string(),
                     }),
                 };
                 let at = anjian_core::time::at_local(on, 15).unwrap_or_default();
@@ -1464,7 +1472,9 @@ pub async fn city_enforcements(db: &Db, now: i64, n: usize) -> Result<usize, anj
                 day(on + chrono::Days::new(15)).into(),
                 step.into(),
                 fined.then_some("罚款").into(),
-                fined.then_some(1_000_000 * (1 + (r >> 50) as i64 % 5)).into(),
+                fined
+                    .then_some(1_000_000 * (1 + (r >> 50) as i64 % 5))
+                    .into(),
                 fined.then_some("《安全生产法》第九十九条").into(),
                 fined.then(|| day(on + chrono::Days::new(3))).into(),
                 at.into(),
@@ -1490,7 +1500,8 @@ pub async fn city_enforcements(db: &Db, now: i64, n: usize) -> Result<usize, anj
         .await?;
         done += size;
         if done == 6_000 {
-            tx.analyze(&["enforcements", "enforcement_inspectors"]).await?;
+            tx.analyze(&["enforcements", "enforcement_inspectors"])
+                .await?;
         }
     }
     tx.commit().await?;

@@ -153,7 +153,10 @@ pub fn check_rules(rules: Vec<Rule>) -> Result<Vec<Rule>> {
             return Err(FieldError::new(
                 "invalid_threshold",
                 "rules",
-                format!("规则“{}”的阈值应在1到12之间", r.trigger.describe(r.threshold)),
+                format!(
+                    "规则“{}”的阈值应在1到12之间",
+                    r.trigger.describe(r.threshold)
+                ),
             ));
         }
     }

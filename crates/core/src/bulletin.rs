@@ -57,7 +57,10 @@ fn fonts(east_asia: &str) -> RunFonts {
 
 /// A run in `font` at `half_points` (三号 = 16 pt = 32).
 fn run(text: &str, font: &str, half_points: usize) -> Run {
-    Run::new().add_text(text).fonts(fonts(font)).size(half_points)
+    Run::new()
+        .add_text(text)
+        .fonts(fonts(font))
+        .size(half_points)
 }
 
 /// A body paragraph: two characters' first-line indent, fixed 28 pt line.
@@ -93,7 +96,9 @@ fn cell(text: &str, bold: bool) -> TableCell {
 }
 
 fn table(t: &BulletinTable) -> Table {
-    let mut rows = vec![TableRow::new(t.header.iter().map(|h| cell(h, true)).collect())];
+    let mut rows = vec![TableRow::new(
+        t.header.iter().map(|h| cell(h, true)).collect(),
+    )];
     rows.extend(
         t.rows
             .iter()
@@ -290,7 +295,10 @@ mod tests {
     fn the_annex_is_a_workbook_with_the_rankings() {
         let xlsx = sample().to_xlsx().unwrap();
         let entries = zip_entries(&xlsx);
-        let strings = entries.get("xl/sharedStrings.xml").cloned().unwrap_or_default();
+        let strings = entries
+            .get("xl/sharedStrings.xml")
+            .cloned()
+            .unwrap_or_default();
         assert!(strings.contains("巴川街道") && strings.contains("92.50"));
     }
 }

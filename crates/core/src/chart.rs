@@ -166,12 +166,19 @@ mod tests {
             "隐患",
             &[("已整改", "#2e7d32"), ("未整改", "#c62828")],
             &[
-                ("巴川街道".into(), "/hazards?locality=1".into(), vec![110, 110]),
+                (
+                    "巴川街道".into(),
+                    "/hazards?locality=1".into(),
+                    vec![110, 110],
+                ),
                 ("安居镇".into(), "/hazards?locality=2".into(), vec![55, 0]),
             ],
         );
         assert!(svg.contains("href=\"/hazards?locality=1\""));
-        assert!(svg.contains("width=\"110\" height=\"14\" fill=\"#2e7d32\""), "220 px is the largest sum");
+        assert!(
+            svg.contains("width=\"110\" height=\"14\" fill=\"#2e7d32\""),
+            "220 px is the largest sum"
+        );
         assert!(svg.contains("width=\"55\" height=\"14\" fill=\"#2e7d32\""));
     }
 

@@ -62,6 +62,9 @@ pub struct PenaltyInput {
     pub legal_basis: String,
     #[serde(default)]
     pub decided_on: String,
+    /// The day the fine must be paid by (缴纳期限), optional; not before the decision.
+    #[serde(default)]
+    pub paid_by: String,
 }
 
 /// An enforcement record as entered (page or API).
@@ -110,6 +113,7 @@ pub struct Penalty {
     pub amount_fen: Option<i64>,
     pub legal_basis: String,
     pub decided_on: NaiveDate,
+    pub paid_by: Option<NaiveDate>,
 }
 
 /// A checked enforcement record.
@@ -246,11 +250,20 @@ fn check_penalty(p: &PenaltyInput, inspected_on: NaiveDate, today: NaiveDate) ->
             "处罚决定日期应在检查日期之后、今天之前",
         ));
     }
+    let paid_by = optional_date("penalty.paid_by", "罚款缴纳期限", &p.paid_by)?;
+    if paid_by.is_some_and(|d| d < decided_on) {
+        return Err(FieldError::new(
+            "invalid_paid_by",
+            "penalty.paid_by",
+            "罚款缴纳期限不能早于处罚决定日期",
+        ));
+    }
     Ok(Penalty {
         kind,
         amount_fen,
         legal_basis,
         decided_on,
+        paid_by,
     })
 }
 
@@ -325,6 +338,7 @@ mod tests {
             amount: "30000".into(),
             legal_basis: String::new(),
             decided_on: "2022-07-15".into(),
+            paid_by: String::new(),
         });
         let err = check(&p, today).unwrap_err();
         assert_eq!((err.code, err.field), ("required", "penalty.legal_basis"));
@@ -335,6 +349,14 @@ mod tests {
         p.penalty.as_mut().unwrap().amount = String::new();
         assert_eq!(check(&p, today).unwrap_err().code, "amount_required");
         p.penalty.as_mut().unwrap().amount = "1000".into();
+        p.penalty.as_mut().unwrap().paid_by = "2022-07-14".into();
+        assert_eq!(
+            check(&p, today).unwrap_err().field,
+            "penalty.paid_by",
+            "before the decision"
+        );
+        p.penalty.as_mut().unwrap().paid_by = "2022-07-30".into();
+        assert!(check(&p, today).is_ok());
         p.penalty.as_mut().unwrap().decided_on = "2022-07-01".into();
         assert_eq!(check(&p, today).unwrap_err().field, "penalty.decided_on");
     }
@@ -369,7 +391,7 @@ mod tests {
             i.inspected_on = date;
             i.inspectors[0].name = name;
             i.inspectors[0].certificate = cert;
-            i.penalty = Some(PenaltyInput { kind: "罚款".into(), amount, legal_basis: "依据".into(), decided_on: "2022-07-15".into() });
+            i.penalty = Some(PenaltyInput { kind: "罚款".into(), amount, legal_basis: "依据".into(), decided_on: "2022-07-15".into(), paid_by: String::new() });
             let _ = check(&i, day("2022-08-15"));
         }
     }

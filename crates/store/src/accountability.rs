@@ -135,8 +135,11 @@ pub async fn suggest_for(
             .await?;
         made += done as usize;
     }
-    let entry = Entry::ok("accountability.suggest", "month", month.name())
-        .detail(format!("{}：按规则新提出{}条问责建议", month.label(), made));
+    let entry = Entry::ok("accountability.suggest", "month", month.name()).detail(format!(
+        "{}：按规则新提出{}条问责建议",
+        month.label(),
+        made
+    ));
     audit::append(&mut tx, now_ms, actor, entry).await?;
     tx.commit().await?;
     Ok(made)
@@ -216,11 +219,7 @@ pub async fn record(db: &Db, now_ms: i64, actor: &Actor, input: &FormInput) -> R
         .opt(q("SELECT id FROM units WHERE id = $1 AND kind <> 'enterprise'").bind(unit))
         .await?;
     if exists.is_none() {
-        return Err(Error::invalid(
-            "unknown_unit",
-            "unit",
-            "被问责单位不存在",
-        ));
+        return Err(Error::invalid("unknown_unit", "unit", "被问责单位不存在"));
     }
     let id = next_id(now_ms);
     tx.execute(
@@ -256,7 +255,11 @@ pub async fn decide(
 ) -> Result<()> {
     let reason = anjian_core::error::optional_text("reason", "驳回理由", reason, 1000)?;
     if !confirm && reason.is_none() {
-        return Err(Error::invalid("reason_required", "reason", "驳回建议须写明理由"));
+        return Err(Error::invalid(
+            "reason_required",
+            "reason",
+            "驳回建议须写明理由",
+        ));
     }
     let mut tx = db.begin().await?;
     let state: (String,) = tx

@@ -40,21 +40,25 @@ pub async fn get(db: &Db, month: &str) -> Result<Option<Archived>> {
         .read()
         .opt(q("SELECT id, doc_no, issued_on, content_json, docx_sha256, xlsx_sha256 FROM bulletins WHERE month = $1").bind(month))
         .await?;
-    Ok(row.map(|(id, doc_no, issued_on, json, docx, xlsx)| Archived {
-        id,
-        month: month.to_string(),
-        doc_no,
-        issued_on,
-        content: serde_json::from_str(&json).unwrap_or_default(),
-        docx_sha256: docx,
-        xlsx_sha256: xlsx,
-    }))
+    Ok(
+        row.map(|(id, doc_no, issued_on, json, docx, xlsx)| Archived {
+            id,
+            month: month.to_string(),
+            doc_no,
+            issued_on,
+            content: serde_json::from_str(&json).unwrap_or_default(),
+            docx_sha256: docx,
+            xlsx_sha256: xlsx,
+        }),
+    )
 }
 
 /// The archive, newest first: id, month, document number, day of issue.
 pub async fn list(db: &Db) -> Result<Vec<(i64, String, String, String)>> {
     db.read()
-        .all(q("SELECT id, month, doc_no, issued_on FROM bulletins ORDER BY month DESC LIMIT 240"))
+        .all(q(
+            "SELECT id, month, doc_no, issued_on FROM bulletins ORDER BY month DESC LIMIT 240",
+        ))
         .await
 }
 
@@ -88,7 +92,10 @@ pub async fn generate(
     let year = i64::from(today.year());
     let (last_no,): (i64,) = db
         .read()
-        .one(q("SELECT CAST(COALESCE(MAX(no), 0) AS BIGINT) FROM bulletins WHERE year = $1").bind(year))
+        .one(
+            q("SELECT CAST(COALESCE(MAX(no), 0) AS BIGINT) FROM bulletins WHERE year = $1")
+                .bind(year),
+        )
         .await?;
     let no = last_no + 1;
     let doc_no = format!("{prefix}〔{year}〕{no}号");
@@ -111,8 +118,14 @@ pub async fn generate(
     let xlsx = content
         .to_xlsx()
         .map_err(|e| Error::Files(format!("xlsx: {e}")))?;
-    let docx_sha = files.put(&docx).await.map_err(|e| Error::Files(e.to_string()))?;
-    let xlsx_sha = files.put(&xlsx).await.map_err(|e| Error::Files(e.to_string()))?;
+    let docx_sha = files
+        .put(&docx)
+        .await
+        .map_err(|e| Error::Files(e.to_string()))?;
+    let xlsx_sha = files
+        .put(&xlsx)
+        .await
+        .map_err(|e| Error::Files(e.to_string()))?;
     let id = next_id(now_ms);
     let mut tx = db.begin().await?;
     tx.execute(
@@ -179,7 +192,12 @@ fn compose(
         if r.units.is_empty() {
             continue;
         }
-        let bottom = names(r.units.iter().filter(|u| u.bottom).map(|u| u.unit.name.as_str()));
+        let bottom = names(
+            r.units
+                .iter()
+                .filter(|u| u.bottom)
+                .map(|u| u.unit.name.as_str()),
+        );
         let behind = names(
             r.units
                 .iter()
@@ -250,7 +268,14 @@ fn compose(
         .map(|r| BulletinTable {
             caption: format!("{}{}安全生产工作排名", month.label(), r.kind.label()),
             header: [
-                "名次", "单位", "得分", "按时完成率", "隐患整改率", "逾期隐患", "执法检查", "暗访问题",
+                "名次",
+                "单位",
+                "得分",
+                "按时完成率",
+                "隐患整改率",
+                "逾期隐患",
+                "执法检查",
+                "暗访问题",
             ]
             .map(String::from)
             .to_vec(),

@@ -68,11 +68,12 @@ async fn lines(
     if month.last < today {
         // Kept: read the rows in scope, not whole rankings.
         crate::rankings::ensure_kept(db, now_ms, today, month).await?;
-        let mut query = q("SELECT ranked_json FROM ranking_units WHERE month = $1").bind(month.name());
+        let mut query =
+            q("SELECT ranked_json FROM ranking_units WHERE month = $1").bind(month.name());
         if let Some(o) = own {
             query = query.push(" AND unit_id = ").push_bind(o);
         }
-        let rows: Vec<(String, )> = db
+        let rows: Vec<(String,)> = db
             .read()
             .all(query.push(" ORDER BY kind DESC, position"))
             .await?;
@@ -82,8 +83,10 @@ async fn lines(
         }
         return Ok(out);
     }
-    for kind in [Kind::Township, Kind::Department] {
-        let r = crate::rankings::ranking(db, now_ms, today, month, kind).await?;
+    // The month under way: computed afresh (both kinds at once), not kept.
+    crate::rankings::ensure_kept(db, now_ms, today, month).await?;
+    for r in crate::rankings::compute(db, now_ms, today, month).await? {
+        let kind = r.kind;
         out.extend(
             r.units
                 .into_iter()
@@ -109,9 +112,13 @@ async fn trend(db: &Db, scope: &Scope, months: &[Month]) -> Result<Vec<TrendPoin
     let Some(own) = own(scope) else {
         return Ok(Vec::new());
     };
-    let mut query = q("SELECT month, CAST(SUM(found) AS BIGINT), CAST(SUM(closed) AS BIGINT), CAST(SUM(overdue) AS BIGINT), CAST(SUM(inspections) AS BIGINT) FROM ranking_units WHERE month IN (");
+    let mut query = q(
+        "SELECT month, CAST(SUM(found) AS BIGINT), CAST(SUM(closed) AS BIGINT), CAST(SUM(overdue) AS BIGINT), CAST(SUM(inspections) AS BIGINT) FROM ranking_units WHERE month IN (",
+    );
     for (i, m) in months.iter().enumerate() {
-        query = query.push(if i == 0 { "" } else { ", " }).push_bind(m.name());
+        query = query
+            .push(if i == 0 { "" } else { ", " })
+            .push_bind(m.name());
     }
     query = query.push(")");
     if let Some(o) = own {

@@ -60,7 +60,7 @@ pub async fn create(
     let id = next_id(now_ms);
     let penalty = e.penalty.as_ref();
     tx.execute(
-        q("INSERT INTO enforcements (id, unit_id, enterprise_id, inspected_on, place, checked, problems, problem_count, handling, signed, principal_checked, heads_checked, order_deadline, step, penalty_kind, penalty_amount_fen, penalty_legal_basis, penalty_decided_on, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20)")
+        q("INSERT INTO enforcements (id, unit_id, enterprise_id, inspected_on, place, checked, problems, problem_count, handling, signed, principal_checked, heads_checked, order_deadline, step, penalty_kind, penalty_amount_fen, penalty_legal_basis, penalty_decided_on, penalty_paid_by, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21)")
             .bind(id)
             .bind(unit)
             .bind(enterprise)
@@ -79,6 +79,7 @@ pub async fn create(
             .bind(penalty.and_then(|p| p.amount_fen))
             .bind(penalty.map(|p| p.legal_basis.clone()))
             .bind(penalty.map(|p| day(p.decided_on)))
+            .bind(penalty.and_then(|p| p.paid_by).map(day))
             .bind(actor.user_id)
             .bind(now_ms),
     )
@@ -190,6 +191,8 @@ pub struct EnforcementRow {
     pub penalty_amount_fen: Option<i64>,
     pub penalty_legal_basis: Option<String>,
     pub penalty_decided_on: Option<String>,
+    /// The day the fine must be paid by.
+    pub penalty_paid_by: Option<String>,
     pub rectified_on: Option<String>,
     /// A recheck found the order not carried out after the penalty (1).
     pub refused_rectification: i64,
@@ -235,7 +238,7 @@ fn visible(scope: &Scope, query: Q) -> Q {
     scope.units(query, "x").push(")")
 }
 
-const ROW: &str = "SELECT e.id, e.unit_id, u.name AS unit_name, e.enterprise_id, x.name AS enterprise_name, e.inspected_on, e.place, e.problem_count, e.step, e.order_deadline, e.penalty_kind, e.penalty_amount_fen, e.penalty_legal_basis, e.penalty_decided_on, e.rectified_on, e.refused_rectification FROM enforcements e JOIN units u ON u.id = e.unit_id JOIN units x ON x.id = e.enterprise_id";
+const ROW: &str = "SELECT e.id, e.unit_id, u.name AS unit_name, e.enterprise_id, x.name AS enterprise_name, e.inspected_on, e.place, e.problem_count, e.step, e.order_deadline, e.penalty_kind, e.penalty_amount_fen, e.penalty_legal_basis, e.penalty_decided_on, e.penalty_paid_by, e.rectified_on, e.refused_rectification FROM enforcements e JOIN units u ON u.id = e.unit_id JOIN units x ON x.id = e.enterprise_id";
 
 /// The records in scope, newest first.
 pub async fn list(

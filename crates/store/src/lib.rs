@@ -4,8 +4,8 @@
 //! words that take the [`Scope`] of the caller, run one transaction per user action and
 //! append the audit entry inside it.
 
-pub mod accounts;
 pub mod accountability;
+pub mod accounts;
 pub mod audit;
 pub mod bulletins;
 pub mod calendar;

@@ -281,9 +281,11 @@ pub async fn month_figures(
     let overdue: Vec<(Option<i64>, i64, i64)> = db
         .read()
         .all(
-            q("SELECT h.locality_id, CAST(COUNT(*) AS BIGINT), CAST(SUM(h.listed) AS BIGINT) \
+            q(
+                "SELECT h.locality_id, CAST(COUNT(*) AS BIGINT), CAST(SUM(h.listed) AS BIGINT) \
                FROM hazards h WHERE h.status IN ('found', 'assigned', 'rectifying', 'feedback') \
-               AND h.deadline <= $1 AND h.discovered_on <= $2 GROUP BY h.locality_id")
+               AND h.deadline <= $1 AND h.discovered_on <= $2 GROUP BY h.locality_id",
+            )
             .bind(end)
             .bind(last),
         )
@@ -390,9 +392,11 @@ async fn keep(db: &Db, ranking: &Ranking) -> Result<()> {
     let mut tx = db.begin().await?;
     for table in ["ranking_units", "rankings"] {
         tx.execute(
-            q(format!("DELETE FROM {table} WHERE month = $1 AND kind = $2"))
-                .bind(ranking.month.clone())
-                .bind(kind),
+            q(format!(
+                "DELETE FROM {table} WHERE month = $1 AND kind = $2"
+            ))
+            .bind(ranking.month.clone())
+            .bind(kind),
         )
         .await?;
     }

@@ -712,8 +712,15 @@ async fn month_close_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResu
     driver.goto(format!("{}/?month=2022-07", app.base)).await?;
     let tiles = driver.find(By::Id("dashboard")).await?.text().await?;
     assert!(tiles.contains("工作看板 · 2022年7月"), "{tiles}");
-    let enforcement = driver.find(By::Id("tile-enforcement")).await?.text().await?;
-    assert!(enforcement.starts_with('1') && enforcement.contains("处罚1次"), "{enforcement}");
+    let enforcement = driver
+        .find(By::Id("tile-enforcement"))
+        .await?
+        .text()
+        .await?;
+    assert!(
+        enforcement.starts_with('1') && enforcement.contains("处罚1次"),
+        "{enforcement}"
+    );
     assert!(driver.find_all(By::Css("#dashboard svg")).await?.len() >= 3);
     shot(driver, "dashboard.png").await?;
     // Drill down to the ranking; open a unit's explanation.
@@ -724,14 +731,25 @@ async fn month_close_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResu
         .await?;
     let first = driver.find(By::Css("#ranking details summary")).await?;
     first.click().await?;
-    let parts = driver.find(By::Css("#ranking details ul.parts")).await?.text().await?;
-    assert!(parts.contains("按时完成率（权重30）") && parts.contains("执法力度（权重15）"), "{parts}");
+    let parts = driver
+        .find(By::Css("#ranking details ul.parts"))
+        .await?
+        .text()
+        .await?;
+    assert!(
+        parts.contains("按时完成率（权重30）") && parts.contains("执法力度（权重15）"),
+        "{parts}"
+    );
     shot(driver, "ranking.png").await?;
     // The ladder: the rules suggest, the office confirms two.
     driver
         .goto(format!("{}/accountability?month=2022-07", app.base))
         .await?;
-    driver.find(By::Css("#suggest button")).await?.click().await?;
+    driver
+        .find(By::Css("#suggest button"))
+        .await?
+        .click()
+        .await?;
     let forms = text_when(driver, "#forms", |t| t.contains("待确认")).await?;
     assert!(forms.contains("警示约谈"), "{forms}");
     for n in 1..=2 {
@@ -745,10 +763,16 @@ async fn month_close_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResu
     shot(driver, "accountability.png").await?;
     // The bulletin: one click for July, then read it.
     driver.goto(format!("{}/bulletins", app.base)).await?;
-    driver.find(By::Css("#generate button")).await?.click().await?;
+    driver
+        .find(By::Css("#generate button"))
+        .await?
+        .click()
+        .await?;
     let bulletin = text_when(driver, "#bulletin", |t| t.contains("通报")).await?;
     assert!(
-        bulletin.contains("〔2022〕1号") && bulletin.contains("未开展执法检查的单位") && bulletin.contains("警示约谈"),
+        bulletin.contains("〔2022〕1号")
+            && bulletin.contains("未开展执法检查的单位")
+            && bulletin.contains("警示约谈"),
         "{bulletin}"
     );
     shot(driver, "bulletin.png").await?;
@@ -773,6 +797,13 @@ async fn month_close_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResu
         s
     };
     let zero = xml.split("未开展执法检查的单位").nth(1).unwrap_or_default();
-    assert!(zero.contains("巴川街道") && !zero.split("请上述单位").next().unwrap_or_default().contains("区应急局"));
+    assert!(
+        zero.contains("巴川街道")
+            && !zero
+                .split("请上述单位")
+                .next()
+                .unwrap_or_default()
+                .contains("区应急局")
+    );
     Ok(())
 }

@@ -300,7 +300,11 @@ async fn demo_rebuilds_its_own_database_and_never_overwrites_real_data() {
         zero > 0 && zero * 4 < watch.len(),
         "a few units at zero: {zero} of {}: {:?}",
         watch.len(),
-        watch.iter().filter(|t| t.zero).map(|t| t.unit_name.as_str()).collect::<Vec<_>>()
+        watch
+            .iter()
+            .filter(|t| t.zero)
+            .map(|t| t.unit_name.as_str())
+            .collect::<Vec<_>>()
     );
     // Every township has enterprises to inspect; May to July rank them with spread.
     let today = anjian_core::time::local_date(AS_OF).unwrap();
@@ -316,10 +320,14 @@ async fn demo_rebuilds_its_own_database_and_never_overwrites_real_data() {
         .await
         .unwrap();
         assert_eq!(r.units.len() as i64, towns, "{m}");
-        let totals: std::collections::BTreeSet<i64> = r.units.iter().map(|u| u.score.total).collect();
+        let totals: std::collections::BTreeSet<i64> =
+            r.units.iter().map(|u| u.score.total).collect();
         assert!(totals.len() > 10, "{m}: scores spread out: {totals:?}");
         assert!(r.units.iter().any(|u| u.bottom));
-        assert!(r.units.iter().filter(|u| u.unit.inspections > 0).count() * 4 > r.units.len() * 3, "{m}");
+        assert!(
+            r.units.iter().filter(|u| u.unit.inspections > 0).count() * 4 > r.units.len() * 3,
+            "{m}"
+        );
     }
     assert!(
         accounts.iter().any(|(u, _, _)| u == "office")

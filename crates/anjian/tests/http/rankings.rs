@@ -56,30 +56,51 @@ async fn a_penalty_decision_must_be_made_public_within_seven_working_days() {
         let app = TestApp::new(e).await;
         let yjj = app.login("yjj").await;
         let chem = app.unit_id("重庆铜梁某化工有限公司").await;
-        let (s, b) = yjj
-            .post("/api/v1/enforcements", inspection(chem, "2022-08-05", true))
-            .await;
+        let mut fined = inspection(chem, "2022-08-05", true);
+        fined["penalty"]["paid_by"] = json!("2022-08-01");
+        let (s, b) = yjj.post("/api/v1/enforcements", fined.clone()).await;
+        assert_eq!(
+            (s, b["error"]["field"].as_str()),
+            (422, Some("penalty.paid_by")),
+            "{b}"
+        );
+        fined["penalty"]["paid_by"] = json!("2022-08-23");
+        let (s, b) = yjj.post("/api/v1/enforcements", fined).await;
         assert_eq!(s, 201, "{b}");
+        assert_eq!(b["penalty_paid_by"], "2022-08-23");
         let (_, list) = yjj.get("/api/v1/obligations?limit=1000").await;
         let publication: Vec<&Value> = list
             .as_array()
             .unwrap()
             .iter()
-            .filter(|o| o["title"].as_str().unwrap_or("").contains("行政处罚决定公示"))
+            .filter(|o| {
+                o["title"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("行政处罚决定公示")
+            })
             .collect();
         assert_eq!(publication.len(), 1, "{list}");
         // Decided on Monday 8 August 2022: seven working days later is 17 August.
         assert_eq!(publication[0]["due_on"], "2022-08-17");
         assert!(publication[0]["title"].as_str().unwrap().contains("化工"));
         // Without a penalty there is nothing to publish.
-        yjj.post("/api/v1/enforcements", inspection(chem, "2022-08-06", false))
-            .await;
+        yjj.post(
+            "/api/v1/enforcements",
+            inspection(chem, "2022-08-06", false),
+        )
+        .await;
         let (_, list) = yjj.get("/api/v1/obligations?limit=1000").await;
         let n = list
             .as_array()
             .unwrap()
             .iter()
-            .filter(|o| o["title"].as_str().unwrap_or("").contains("行政处罚决定公示"))
+            .filter(|o| {
+                o["title"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("行政处罚决定公示")
+            })
             .count();
         assert_eq!(n, 1);
     }
@@ -92,11 +113,12 @@ async fn the_ranking_explains_each_score_and_the_scheme_must_add_up() {
         let office = app.login("office").await;
         let yjj = app.login("yjj").await;
         let chem = app.unit_id("重庆铜梁某化工有限公司").await;
-        yjj.post("/api/v1/enforcements", inspection(chem, "2022-07-12", false))
-            .await;
-        let (s, r) = office
-            .get("/api/v1/rankings/2022-07?kind=department")
-            .await;
+        yjj.post(
+            "/api/v1/enforcements",
+            inspection(chem, "2022-07-12", false),
+        )
+        .await;
+        let (s, r) = office.get("/api/v1/rankings/2022-07?kind=department").await;
         assert_eq!(s, 200, "{r}");
         let units = r["units"].as_array().unwrap();
         assert!(units.len() > 5, "{r}");
@@ -105,7 +127,11 @@ async fn the_ranking_explains_each_score_and_the_scheme_must_add_up() {
             assert_eq!(lines.len(), 6);
             let sum: i64 = lines.iter().map(|l| l["points"].as_i64().unwrap()).sum();
             assert_eq!(sum, u["score"]["total"].as_i64().unwrap(), "{u}");
-            assert!(lines.iter().all(|l| !l["because"].as_str().unwrap().is_empty()));
+            assert!(
+                lines
+                    .iter()
+                    .all(|l| !l["because"].as_str().unwrap().is_empty())
+            );
         }
         let part = |u: &Value, p: &str| {
             u["score"]["lines"]
@@ -117,13 +143,28 @@ async fn the_ranking_explains_each_score_and_the_scheme_must_add_up() {
                 .as_i64()
                 .unwrap()
         };
-        let yjj_line = units.iter().find(|u| u["unit"]["name"] == "区应急局").unwrap();
+        let yjj_line = units
+            .iter()
+            .find(|u| u["unit"]["name"] == "区应急局")
+            .unwrap();
         assert_eq!(yjj_line["unit"]["inspections"], 1);
-        assert_eq!(part(yjj_line, "enforcement"), 1500, "the most among peers: full marks");
-        assert!(units.iter().filter(|u| u["unit"]["name"] != "区应急局").all(|u| part(u, "enforcement") == 0));
+        assert_eq!(
+            part(yjj_line, "enforcement"),
+            1500,
+            "the most among peers: full marks"
+        );
+        assert!(
+            units
+                .iter()
+                .filter(|u| u["unit"]["name"] != "区应急局")
+                .all(|u| part(u, "enforcement") == 0)
+        );
         assert_eq!(units[0]["score"]["rank"], 1);
         assert!(units.iter().any(|u| u["bottom"] == true));
-        let ranks: Vec<i64> = units.iter().map(|u| u["score"]["rank"].as_i64().unwrap()).collect();
+        let ranks: Vec<i64> = units
+            .iter()
+            .map(|u| u["score"]["rank"].as_i64().unwrap())
+            .collect();
         assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "best first");
         // Townships are ranked apart.
         let (_, t) = office.get("/api/v1/rankings/2022-07?kind=township").await;
@@ -141,7 +182,11 @@ async fn the_ranking_explains_each_score_and_the_scheme_must_add_up() {
             ("/api/v1/rankings/2022-09", 422, "month"),
         ] {
             let (s, b) = office.get(path).await;
-            assert_eq!((s, b["error"]["field"].as_str()), (status, Some(field)), "{path}: {b}");
+            assert_eq!(
+                (s, b["error"]["field"].as_str()),
+                (status, Some(field)),
+                "{path}: {b}"
+            );
         }
         // A scheme whose weights do not add up to 100 is refused, and nothing changes.
         let weights = [
@@ -183,7 +228,13 @@ async fn the_ranking_explains_each_score_and_the_scheme_must_add_up() {
             .iter()
             .find(|l| l["part"] == "enforcement")
             .unwrap();
-        assert_eq!((enforcement["weight"].as_i64(), enforcement["points"].as_i64()), (Some(50), Some(5000)));
+        assert_eq!(
+            (
+                enforcement["weight"].as_i64(),
+                enforcement["points"].as_i64()
+            ),
+            (Some(50), Some(5000))
+        );
         // Enterprises do not see rankings.
         let huagong = app.login("huagong").await;
         assert_eq!(huagong.get("/api/v1/rankings/2022-07").await.0, 403);
@@ -213,16 +264,31 @@ async fn the_office_confirms_or_dismisses_the_ladders_suggestions() {
         assert!(html.contains("尚未结束"));
         // July: nobody enforced, so the rule on zero enforcement suggests 警示约谈.
         let html = suggestions(&office).await;
-        assert!(html.contains("警示约谈") && html.contains("当月执法检查为零"), "{html}");
+        assert!(
+            html.contains("警示约谈") && html.contains("当月执法检查为零"),
+            "{html}"
+        );
         let ids = decide_ids(&html);
         assert!(ids.len() >= 2, "{html}");
         // Asking again suggests nothing new.
         let again = suggestions(&office).await;
         assert_eq!(decide_ids(&again), ids, "asking again suggests nothing new");
         // A township may neither suggest nor decide.
-        assert_eq!(bachuan.form("/accountability/suggest", &[("month", "2022-07")]).await.0, 403);
+        assert_eq!(
+            bachuan
+                .form("/accountability/suggest", &[("month", "2022-07")])
+                .await
+                .0,
+            403
+        );
         let path = format!("/accountability/{}/decide", ids[0]);
-        assert_eq!(bachuan.form(&path, &[("confirm", "1"), ("month", "2022-07")]).await.0, 403);
+        assert_eq!(
+            bachuan
+                .form(&path, &[("confirm", "1"), ("month", "2022-07")])
+                .await
+                .0,
+            403
+        );
         // Dismissing needs a reason.
         let (s, html) = office
             .form(&path, &[("confirm", "0"), ("month", "2022-07")])
@@ -232,18 +298,31 @@ async fn the_office_confirms_or_dismisses_the_ladders_suggestions() {
         // Two confirmed, one dismissed with its reason.
         for id in &ids[..2] {
             let (s, _) = office
-                .form(&format!("/accountability/{id}/decide"), &[("confirm", "1"), ("month", "2022-07")])
+                .form(
+                    &format!("/accountability/{id}/decide"),
+                    &[("confirm", "1"), ("month", "2022-07")],
+                )
                 .await;
             assert_eq!(s, 303);
         }
         let (s, html) = office
-            .form(&format!("/accountability/{}/decide", ids[0]), &[("confirm", "1"), ("month", "2022-07")])
+            .form(
+                &format!("/accountability/{}/decide", ids[0]),
+                &[("confirm", "1"), ("month", "2022-07")],
+            )
             .await;
         assert_eq!(s, 422, "a decided suggestion is not decided again");
         assert!(html.contains("已确认或驳回"));
         if let Some(third) = ids.get(2) {
             let (s, _) = office
-                .form(&format!("/accountability/{third}/decide"), &[("confirm", "0"), ("reason", "已整改到位"), ("month", "2022-07")])
+                .form(
+                    &format!("/accountability/{third}/decide"),
+                    &[
+                        ("confirm", "0"),
+                        ("reason", "已整改到位"),
+                        ("month", "2022-07"),
+                    ],
+                )
                 .await;
             assert_eq!(s, 303);
         }
@@ -255,7 +334,13 @@ async fn the_office_confirms_or_dismisses_the_ladders_suggestions() {
         assert_eq!(s, 200);
         assert!(html.contains("巴川街道"));
         let anju_id = app.unit_id("安居镇").await;
-        assert_eq!(bachuan.get_text(&format!("/units/{anju_id}/accountability")).await.0, 404);
+        assert_eq!(
+            bachuan
+                .get_text(&format!("/units/{anju_id}/accountability"))
+                .await
+                .0,
+            404
+        );
         let (_, mine) = bachuan.get_text("/accountability?month=2022-07").await;
         assert!(!mine.contains("安居镇"), "{mine}");
         // A form recorded directly against a named person.
@@ -263,14 +348,35 @@ async fn the_office_confirms_or_dismisses_the_ladders_suggestions() {
         let (s, html) = office
             .form(
                 "/accountability",
-                &[("unit", &unit), ("person", "张某"), ("form", "last_place_speech"), ("reason", "连续两月排名末位"), ("decided_on", "2022-08-05"), ("evidence", "7月排名|/rankings/2022-07")],
+                &[
+                    ("unit", &unit),
+                    ("person", "张某"),
+                    ("form", "last_place_speech"),
+                    ("reason", "连续两月排名末位"),
+                    ("decided_on", "2022-08-05"),
+                    ("evidence", "7月排名|/rankings/2022-07"),
+                ],
             )
             .await;
         assert_eq!(s, 303, "{html}");
-        let (_, history) = office.get_text(&format!("/units/{anju_id}/accountability")).await;
-        assert!(history.contains("末位发言") && history.contains("张某") && history.contains("/rankings/2022-07"));
+        let (_, history) = office
+            .get_text(&format!("/units/{anju_id}/accountability"))
+            .await;
+        assert!(
+            history.contains("末位发言")
+                && history.contains("张某")
+                && history.contains("/rankings/2022-07")
+        );
         let (s, html) = office
-            .form("/accountability", &[("unit", &unit), ("form", "fine"), ("reason", "x"), ("decided_on", "2022-08-05")])
+            .form(
+                "/accountability",
+                &[
+                    ("unit", &unit),
+                    ("form", "fine"),
+                    ("reason", "x"),
+                    ("decided_on", "2022-08-05"),
+                ],
+            )
             .await;
         assert_eq!(s, 422);
         assert!(html.contains("请选择问责方式"));
@@ -284,34 +390,60 @@ async fn the_bulletin_is_generated_once_for_a_month_that_has_ended() {
         let office = app.login("office").await;
         let yjj = app.login("yjj").await;
         let chem = app.unit_id("重庆铜梁某化工有限公司").await;
-        yjj.post("/api/v1/enforcements", inspection(chem, "2022-07-12", false))
-            .await;
+        yjj.post(
+            "/api/v1/enforcements",
+            inspection(chem, "2022-07-12", false),
+        )
+        .await;
         // August has not ended on 9 August 2022.
         let (s, b) = office.post("/api/v1/bulletins/2022-08", json!({})).await;
-        assert_eq!((s, b["error"]["field"].as_str()), (422, Some("month")), "{b}");
+        assert_eq!(
+            (s, b["error"]["field"].as_str()),
+            (422, Some("month")),
+            "{b}"
+        );
         assert!(b["error"]["message"].as_str().unwrap().contains("尚未结束"));
         let (s, b) = office.post("/api/v1/bulletins/2022-7x", json!({})).await;
         assert_eq!((s, b["error"]["field"].as_str()), (400, Some("month")));
-        assert_eq!(office.get_bytes("/api/v1/bulletins/2022-07/docx").await.0, 404);
+        assert_eq!(
+            office.get_bytes("/api/v1/bulletins/2022-07/docx").await.0,
+            404
+        );
         // A township may not issue one.
         let bachuan = app.login("bachuan").await;
-        assert_eq!(bachuan.post("/api/v1/bulletins/2022-07", json!({})).await.0, 403);
+        assert_eq!(
+            bachuan.post("/api/v1/bulletins/2022-07", json!({})).await.0,
+            403
+        );
         let (s, b) = office.post("/api/v1/bulletins/2022-07", json!({})).await;
         assert_eq!(s, 201, "{b}");
         let id = b["id"].as_i64().unwrap();
         // Asking again returns the archived one.
-        assert_eq!(office.post("/api/v1/bulletins/2022-07", json!({})).await.1["id"], id);
+        assert_eq!(
+            office.post("/api/v1/bulletins/2022-07", json!({})).await.1["id"],
+            id
+        );
         let (s, kind, bytes) = office.get_bytes("/api/v1/bulletins/2022-07/docx").await;
         assert_eq!(s, 200);
         assert!(kind.contains("wordprocessingml"));
         let xml = docx_text(&bytes);
-        for needle in ["〔2022〕1号", "关于2022年7月全区安全生产工作情况的通报", "区应急局", "巴川街道", "未开展执法检查的单位", "w:eastAsia=\"仿宋_GB2312\""] {
+        for needle in [
+            "〔2022〕1号",
+            "关于2022年7月全区安全生产工作情况的通报",
+            "区应急局",
+            "巴川街道",
+            "未开展执法检查的单位",
+            "w:eastAsia=\"仿宋_GB2312\"",
+        ] {
             assert!(xml.contains(needle), "the bulletin lacks {needle}");
         }
         // Zero-enforcement units are named; the one that enforced is not among them.
         let zero = xml.split("未开展执法检查的单位").nth(1).unwrap();
         let zero = zero.split("请上述单位").next().unwrap();
-        assert!(zero.contains("巴川街道") && !zero.contains("区应急局"), "{zero}");
+        assert!(
+            zero.contains("巴川街道") && !zero.contains("区应急局"),
+            "{zero}"
+        );
         // The township reads it (printable page and annex); enterprises do not.
         let (s, html) = bachuan.get_text("/bulletins/2022-07").await;
         assert_eq!(s, 200);
@@ -320,7 +452,10 @@ async fn the_bulletin_is_generated_once_for_a_month_that_has_ended() {
         assert_eq!(s, 200);
         assert!(kind.contains("spreadsheetml"));
         let huagong = app.login("huagong").await;
-        assert_eq!(huagong.get_bytes("/api/v1/bulletins/2022-07/docx").await.0, 403);
+        assert_eq!(
+            huagong.get_bytes("/api/v1/bulletins/2022-07/docx").await.0,
+            403
+        );
     }
 }
 
@@ -352,11 +487,20 @@ async fn the_dashboard_shows_each_viewer_its_own_scope() {
         assert_eq!(names, vec!["巴川街道"]);
         assert_eq!(mine["totals"]["inspections"], 0);
         // Bad months are refused naming the field.
-        assert_eq!(office.get("/api/v1/dashboard?month=July").await.1["error"]["field"], "month");
-        assert_eq!(office.get("/api/v1/dashboard?month=2023-01").await.1["error"]["field"], "month");
+        assert_eq!(
+            office.get("/api/v1/dashboard?month=July").await.1["error"]["field"],
+            "month"
+        );
+        assert_eq!(
+            office.get("/api/v1/dashboard?month=2023-01").await.1["error"]["field"],
+            "month"
+        );
         // The home page carries it with its charts and drill-down links.
         let (_, html) = office.get_text("/?month=2022-07").await;
-        assert!(html.contains("工作看板") && html.matches("<svg").count() >= 3, "{html}");
+        assert!(
+            html.contains("工作看板") && html.matches("<svg").count() >= 3,
+            "{html}"
+        );
         assert!(html.contains("/enforcements?month=2022-07"));
         let huagong = app.login("huagong").await;
         assert_eq!(huagong.get("/api/v1/dashboard").await.0, 403);

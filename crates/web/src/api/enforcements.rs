@@ -25,7 +25,7 @@ pub struct NewEnforcement {
     /// The rest of the record: `inspected_on`, `inspectors` ([{"name", "certificate"}],
     /// at least two), `place`, `checked`, `problems` (one per line), `handling`,
     /// `signed`, `principal_checked`, `heads_checked`, `order_deadline`, `penalty`
-    /// ({"kind", "amount", "legal_basis", "decided_on"}).
+    /// ({"kind", "amount", "legal_basis", "decided_on", "paid_by"}).
     #[serde(flatten)]
     #[schema(value_type = Object)]
     pub record: EnforcementInput,

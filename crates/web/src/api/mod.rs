@@ -10,9 +10,9 @@ pub mod hazards;
 pub mod obligations;
 pub mod openapi;
 pub mod plans;
+pub mod rankings;
 pub mod reports;
 pub mod users;
-pub mod rankings;
 pub mod visits;
 
 use axum::Router;

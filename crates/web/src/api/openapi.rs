@@ -4,7 +4,8 @@ use axum::Json;
 use utoipa::OpenApi;
 
 use super::{
-    audit, auth, directory, enforcements, hazards, obligations, plans, rankings, reports, users, visits,
+    audit, auth, directory, enforcements, hazards, obligations, plans, rankings, reports, users,
+    visits,
 };
 
 /// The API description.

@@ -19,8 +19,13 @@ use crate::error::{ApiError, Problem};
 use crate::pages::rankings::viewer;
 
 fn month(raw: &str) -> Result<Month, Problem> {
-    Month::parse(raw)
-        .map_err(|_| Problem::bad_field("invalid_month", "month", "月份应为 YYYY-MM 格式，如 2022-07"))
+    Month::parse(raw).map_err(|_| {
+        Problem::bad_field(
+            "invalid_month",
+            "month",
+            "月份应为 YYYY-MM 格式，如 2022-07",
+        )
+    })
 }
 
 /// `?kind=township|department` (default township).

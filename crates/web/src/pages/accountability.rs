@@ -135,15 +135,11 @@ pub async fn suggest(
 ) -> Result<Response, PageError> {
     crate::auth::require(&state, &u, Role::sees_everything, "accountability.suggest").await?;
     let month = month_or_last(&state, Some(&f.month))?;
-    let result = accountability::suggest_for(
-        &state.db,
-        (state.now(), state.today()),
-        &u.actor(),
-        month,
-    )
-    .await
-    .map(|n| format!("/accountability?month={}&ok={n}", month.name()))
-    .map_err(Problem::from);
+    let result =
+        accountability::suggest_for(&state.db, (state.now(), state.today()), &u.actor(), month)
+            .await
+            .map(|n| format!("/accountability?month={}&ok={n}", month.name()))
+            .map_err(Problem::from);
     after_form(result, |msg| page(&state, &u, month, (None, Some(msg)))).await
 }
 
@@ -232,7 +228,11 @@ pub async fn set_rules(
     let result = async {
         let mut rules = accountability::rules(&state.db).await?;
         for (i, r) in rules.iter_mut().enumerate() {
-            let get = |k: &str| f.fields.get(&format!("{k}_{i}")).map(|s| s.trim().to_string());
+            let get = |k: &str| {
+                f.fields
+                    .get(&format!("{k}_{i}"))
+                    .map(|s| s.trim().to_string())
+            };
             r.enabled = get("enabled").is_some_and(|v| v == "1");
             if let Some(t) = get("threshold") {
                 r.threshold = t.parse().map_err(|_| {

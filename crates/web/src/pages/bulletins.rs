@@ -45,7 +45,10 @@ async fn archive(state: &AppState, u: &User, error: Option<String>) -> Result<Re
 }
 
 /// GET /bulletins.
-pub async fn index(State(state): State<AppState>, PageUser(u): PageUser) -> Result<Response, PageError> {
+pub async fn index(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+) -> Result<Response, PageError> {
     archive(&state, &u, None).await
 }
 
@@ -125,9 +128,10 @@ pub(crate) async fn file(state: &AppState, b: &Archived, kind: &str) -> Result<R
             "xlsx",
         ),
     };
-    let bytes = state.files.get(sha).await.map_err(|_| {
-        Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "files", "通报文件缺失")
-    })?;
+    let bytes =
+        state.files.get(sha).await.map_err(|_| {
+            Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "files", "通报文件缺失")
+        })?;
     let name = format!("bulletin-{}.{ext}", b.month);
     Ok((
         [

@@ -58,9 +58,15 @@ pub async fn view(
         .filter(|l| l.kind == Kind::Township)
         .collect();
     // A city has a thousand townships: the chart shows the lowest fifteen.
-    let shown = townships.len().saturating_sub(if townships.len() > 30 { 15 } else { 30 });
+    let shown = townships
+        .len()
+        .saturating_sub(if townships.len() > 30 { 15 } else { 30 });
     let scores_svg = chart::percent_bars(
-        if shown > 0 { "得分最低的15个镇街" } else { "镇街得分" },
+        if shown > 0 {
+            "得分最低的15个镇街"
+        } else {
+            "镇街得分"
+        },
         &townships[shown..]
             .iter()
             .map(|l| (l.unit.name.clone(), l.total / 100))
@@ -79,7 +85,11 @@ pub async fn view(
     by_found.sort_by_key(|l| std::cmp::Reverse(l.unit.found + l.unit.overdue));
     let stacked_svg = chart::stacked_bars(
         "隐患：已整改 / 未整改 / 逾期（前15个单位）",
-        &[("已整改", "#2e7d32"), ("未整改", "#f9a825"), ("逾期", "#c62828")],
+        &[
+            ("已整改", "#2e7d32"),
+            ("未整改", "#f9a825"),
+            ("逾期", "#c62828"),
+        ],
         &by_found
             .iter()
             .take(15)
@@ -96,15 +106,32 @@ pub async fn view(
     let labels: Vec<String> = d
         .trend
         .iter()
-        .map(|t| format!("{}月", t.month.get(5..).unwrap_or("").trim_start_matches('0')))
+        .map(|t| {
+            format!(
+                "{}月",
+                t.month.get(5..).unwrap_or("").trim_start_matches('0')
+            )
+        })
         .collect();
     let trend_svg = chart::lines(
         "近七个月走势",
         &labels,
         &[
-            ("发现隐患", "#1565c0", d.trend.iter().map(|t| t.found).collect()),
-            ("已整改", "#2e7d32", d.trend.iter().map(|t| t.closed).collect()),
-            ("执法检查", "#6a1b9a", d.trend.iter().map(|t| t.inspections).collect()),
+            (
+                "发现隐患",
+                "#1565c0",
+                d.trend.iter().map(|t| t.found).collect(),
+            ),
+            (
+                "已整改",
+                "#2e7d32",
+                d.trend.iter().map(|t| t.closed).collect(),
+            ),
+            (
+                "执法检查",
+                "#6a1b9a",
+                d.trend.iter().map(|t| t.inspections).collect(),
+            ),
         ],
     );
     Ok(Some(DashboardView {

@@ -173,6 +173,8 @@ pub struct EnforcementForm {
     #[serde(default)]
     pub penalty_decided_on: String,
     #[serde(default)]
+    pub penalty_paid_by: String,
+    #[serde(default)]
     pub to_ledger: String,
 }
 
@@ -203,6 +205,7 @@ impl EnforcementForm {
             amount: self.penalty_amount.clone(),
             legal_basis: self.penalty_legal_basis.clone(),
             decided_on: self.penalty_decided_on.clone(),
+            paid_by: self.penalty_paid_by.clone(),
         });
         EnforcementInput {
             inspected_on: self.inspected_on.clone(),

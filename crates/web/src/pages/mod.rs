@@ -147,7 +147,10 @@ pub fn routes() -> Router<AppState> {
         .route("/accountability/rules", post(accountability::set_rules))
         .route("/accountability/{id}/decide", post(accountability::decide))
         .route("/units/{id}/accountability", get(accountability::history))
-        .route("/bulletins", get(bulletins::index).post(bulletins::generate))
+        .route(
+            "/bulletins",
+            get(bulletins::index).post(bulletins::generate),
+        )
         .route("/bulletins/{month}", get(bulletins::show))
         .route("/bulletins/{month}/{kind}", get(bulletins::download))
         .route("/calendar", get(calendar::show).post(calendar::set))

@@ -123,7 +123,10 @@ async fn page(
 }
 
 /// GET /rankings: the last month that has ended.
-pub async fn latest(State(state): State<AppState>, PageUser(u): PageUser) -> Result<Response, PageError> {
+pub async fn latest(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+) -> Result<Response, PageError> {
     viewer(&u)?;
     let m = month_or_last(&state, None)?;
     Ok(Redirect::to(&format!("/rankings/{}", m.name())).into_response())
@@ -220,7 +223,10 @@ pub async fn set_scheme(
         ))
     }
     .await;
-    after_form(result, |msg| page(&state, &u, (month, kind), (None, Some(msg)))).await
+    after_form(result, |msg| {
+        page(&state, &u, (month, kind), (None, Some(msg)))
+    })
+    .await
 }
 
 /// POST /rankings/{YYYY-MM}/recompute (office).
@@ -242,8 +248,15 @@ pub async fn recompute(
             )));
         }
         rankings::compute(&state.db, state.now(), state.today(), month).await?;
-        Ok(format!("/rankings/{}?kind={}&ok=1", month.name(), kind.as_str()))
+        Ok(format!(
+            "/rankings/{}?kind={}&ok=1",
+            month.name(),
+            kind.as_str()
+        ))
     }
     .await;
-    after_form(result, |msg| page(&state, &u, (month, kind), (None, Some(msg)))).await
+    after_form(result, |msg| {
+        page(&state, &u, (month, kind), (None, Some(msg)))
+    })
+    .await
 }
