@@ -196,6 +196,24 @@ async fn rows(
     }
 }
 
+/// Prints the table's head, then each scenario's row at each of `concurrencies`.
+async fn table(
+    client: &reqwest::Client,
+    base: &str,
+    scenarios: &[(&str, String, &String)],
+    seconds: u64,
+    concurrencies: &[usize],
+) {
+    println!(
+        "\n| {:<48} | {:>8} | {:>6} | {:>8} | {:>7} | {:>7} | {:>7} |",
+        "endpoint", "requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms"
+    );
+    for concurrency in concurrencies {
+        println!("并发 {concurrency}");
+        rows(client, base, scenarios, seconds, *concurrency).await;
+    }
+}
+
 /// Serves `db` with the clock standing at `now` and no login rate limit; returns the
 /// base URL.
 async fn serve_at(db: anjian_store::Db, now: i64) -> Result<String, String> {
@@ -494,14 +512,14 @@ async fn obligations(c: &Common, args: &BenchArgs) -> Result<(), String> {
             &town,
         ),
     ];
-    println!(
-        "\n| {:<48} | {:>8} | {:>6} | {:>8} | {:>7} | {:>7} | {:>7} |",
-        "endpoint", "requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms"
-    );
-    for concurrency in [1, args.concurrency] {
-        println!("并发 {concurrency}");
-        rows(&client, &base, &scenarios, args.seconds, concurrency).await;
-    }
+    table(
+        &client,
+        &base,
+        &scenarios,
+        args.seconds,
+        &[1, args.concurrency],
+    )
+    .await;
     finish(&url, &dir);
     Ok(())
 }

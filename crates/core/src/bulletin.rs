@@ -95,16 +95,50 @@ fn cell(text: &str, bold: bool) -> TableCell {
     )
 }
 
+/// The width of the type area in twips (A4 less the margins).
+const TEXT_WIDTH: usize = 11906 - 1587 - 1474;
+
+/// Column widths in twips: a narrow first column (the place), a wide second (the
+/// unit's name), the rest shared.
+fn column_widths(n: usize) -> Vec<usize> {
+    match n {
+        0 => Vec::new(),
+        1 => vec![TEXT_WIDTH],
+        2 => vec![700, TEXT_WIDTH - 700],
+        _ => {
+            let rest = (TEXT_WIDTH - 700 - 2400) / (n - 2);
+            let mut w = vec![700, 2400];
+            w.extend(std::iter::repeat_n(rest, n - 2));
+            w
+        }
+    }
+}
+
 fn table(t: &BulletinTable) -> Table {
-    let mut rows = vec![TableRow::new(
-        t.header.iter().map(|h| cell(h, true)).collect(),
-    )];
-    rows.extend(
-        t.rows
-            .iter()
-            .map(|r| TableRow::new(r.iter().map(|c| cell(c, false)).collect())),
-    );
-    Table::new(rows).width(5000, WidthType::Pct)
+    let widths = column_widths(t.header.len());
+    let row = |cells: &[String], bold: bool| {
+        TableRow::new(
+            cells
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    cell(c, bold).width(widths.get(i).copied().unwrap_or(900), WidthType::Dxa)
+                })
+                .collect(),
+        )
+    };
+    let mut rows = vec![row(&t.header, true)];
+    rows.extend(t.rows.iter().map(|r| row(r, false)));
+    Table::new(rows)
+        .set_grid(widths.clone())
+        .width(TEXT_WIDTH, WidthType::Dxa)
+}
+
+/// The issuing office's red header: 30 pt, smaller for a long name so it keeps to one
+/// line (in half-points).
+fn header_size(issuer: &str) -> usize {
+    let chars = issuer.chars().count().max(1);
+    (860 / chars).clamp(28, 60)
 }
 
 impl Bulletin {
@@ -121,10 +155,22 @@ impl Bulletin {
             )
             .default_fonts(fonts(BODY_FONT))
             .default_size(32)
+            // Page numbers at the foot, — 1 — as official documents number them.
+            .footer(
+                docx_rs::Footer::new().add_paragraph(
+                    Paragraph::new()
+                        .add_run(run("— ", BODY_FONT, 28))
+                        .add_page_num(docx_rs::PageNum::new())
+                        .add_run(run(" —", BODY_FONT, 28))
+                        .align(AlignmentType::Center),
+                ),
+            )
             // The red header: the issuing office and 文件-style rule.
             .add_paragraph(
                 Paragraph::new()
-                    .add_run(run(&self.issuer, TITLE_FONT, 60).color("FF0000"))
+                    .add_run(
+                        run(&self.issuer, TITLE_FONT, header_size(&self.issuer)).color("FF0000"),
+                    )
                     .align(AlignmentType::Center)
                     .line_spacing(LineSpacing::new().before(400).after(200)),
             )
@@ -288,6 +334,17 @@ mod tests {
             "FF0000",
         ] {
             assert!(xml.contains(needle), "document.xml lacks {needle}");
+        }
+    }
+
+    #[test]
+    fn long_issuers_keep_to_one_line_and_columns_fill_the_type_area() {
+        assert_eq!(header_size("安委办"), 60);
+        assert!(header_size("重庆市铜梁区安全生产委员会办公室") * 16 <= 880);
+        for n in 0..10 {
+            let w = column_widths(n);
+            assert_eq!(w.len(), n);
+            assert!(w.iter().sum::<usize>() <= TEXT_WIDTH);
         }
     }
 

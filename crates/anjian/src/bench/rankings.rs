@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use anjian_core::monthly_report::Month;
 
-use super::{BenchArgs, finish, fresh_db, login, rows, serve_at};
+use super::{BenchArgs, finish, fresh_db, login, serve_at, table};
 use crate::cli::Common;
 use crate::seed::{self, Size};
 
@@ -123,14 +123,14 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
             &office,
         ),
     ];
-    println!(
-        "\n| {:<44} | {:>8} | {:>6} | {:>8} | {:>7} | {:>7} | {:>7} |",
-        "endpoint", "requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms"
-    );
-    for concurrency in [1, args.concurrency] {
-        println!("并发 {concurrency}");
-        rows(&client, &base, &scenarios, args.seconds, concurrency).await;
-    }
+    table(
+        &client,
+        &base,
+        &scenarios,
+        args.seconds,
+        &[1, args.concurrency],
+    )
+    .await;
     finish(&url, &dir);
     Ok(())
 }

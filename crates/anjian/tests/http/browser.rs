@@ -786,16 +786,7 @@ async fn month_close_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResu
     let office = app.login("office").await;
     let (s, _, bytes) = office.get_bytes(&href.replace(&app.base, "")).await;
     assert_eq!(s, 200, "{href}");
-    let xml = {
-        use std::io::Read;
-        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-        let mut s = String::new();
-        zip.by_name("word/document.xml")
-            .unwrap()
-            .read_to_string(&mut s)
-            .unwrap();
-        s
-    };
+    let xml = crate::harness::docx_text(&bytes);
     let zero = xml.split("未开展执法检查的单位").nth(1).unwrap_or_default();
     assert!(
         zero.contains("巴川街道")

@@ -260,3 +260,15 @@ pub fn names(v: &Value) -> Vec<String> {
         .map(|u| u["name"].as_str().unwrap().to_string())
         .collect()
 }
+
+/// The text of `word/document.xml` in a .docx.
+pub fn docx_text(bytes: &[u8]) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut s = String::new();
+    zip.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut s)
+        .unwrap();
+    s
+}

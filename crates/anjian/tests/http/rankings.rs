@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::harness::{Client, TestApp, engines};
+use crate::harness::{Client, TestApp, docx_text, engines};
 
 /// An inspection by the caller's unit of `enterprise` on `day`, with a fine.
 fn inspection(enterprise: i64, day: &str, fined: bool) -> Value {
@@ -36,18 +36,6 @@ fn decide_ids(html: &str) -> Vec<String> {
         .filter_map(|s| s.split_once("/decide").map(|(id, _)| id.to_string()))
         .filter(|id| id.chars().all(|c| c.is_ascii_digit()))
         .collect()
-}
-
-/// The text of `word/document.xml` in a .docx.
-fn docx_text(bytes: &[u8]) -> String {
-    use std::io::Read;
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-    let mut s = String::new();
-    zip.by_name("word/document.xml")
-        .unwrap()
-        .read_to_string(&mut s)
-        .unwrap();
-    s
 }
 
 #[tokio::test]
@@ -84,6 +72,12 @@ async fn a_penalty_decision_must_be_made_public_within_seven_working_days() {
         // Decided on Monday 8 August 2022: seven working days later is 17 August.
         assert_eq!(publication[0]["due_on"], "2022-08-17");
         assert!(publication[0]["title"].as_str().unwrap().contains("化工"));
+        // It is an ordinary obligation of the unit: its page offers the report form.
+        let (s, page) = yjj
+            .get_text(&format!("/obligations/{}", publication[0]["id"]))
+            .await;
+        assert_eq!(s, 200, "{page}");
+        assert!(page.contains("行政处罚决定公示") && page.contains("2022-08-17"));
         // Without a penalty there is nothing to publish.
         yjj.post(
             "/api/v1/enforcements",

@@ -12,7 +12,7 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::rankings::{month_or_last, viewer};
-use super::{Layout, PageForm, PageQuery, after_form};
+use super::{Layout, MonthQuery, PageForm, PageQuery, after_form};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::{PageError, Problem, render, render_form};
@@ -34,13 +34,6 @@ pub struct AccountabilityPage {
     pub today: String,
     pub flash: Option<String>,
     pub error: Option<String>,
-}
-
-/// `?month=&ok=`.
-#[derive(Deserialize, Default)]
-pub struct MonthQuery {
-    pub month: Option<String>,
-    pub ok: Option<String>,
 }
 
 fn all_forms() -> Vec<(&'static str, &'static str)> {

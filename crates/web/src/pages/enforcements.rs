@@ -13,7 +13,7 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::field_work as business;
-use super::{Layout, PageForm, PageQuery, after_form};
+use super::{Layout, MonthQuery, PageForm, PageQuery, after_form};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::{PageError, Problem, render_form};
@@ -36,13 +36,6 @@ pub struct EnforcementsPage {
     pub today: String,
     pub flash: Option<String>,
     pub error: Option<String>,
-}
-
-/// `?month=YYYY-MM&ok=`.
-#[derive(Deserialize, Default)]
-pub struct MonthQuery {
-    pub month: Option<String>,
-    pub ok: Option<String>,
 }
 
 /// The Chinese label of a stored step.

@@ -63,6 +63,13 @@ impl Layout {
     }
 }
 
+/// `?month=YYYY-MM&ok=`: a month's page and the flash of the action that led to it.
+#[derive(serde::Deserialize, Default)]
+pub struct MonthQuery {
+    pub month: Option<String>,
+    pub ok: Option<String>,
+}
+
 /// Field work (visits, enforcement): not for the separated administrators, and only for
 /// roles that report or see everything (pages and API alike).
 pub(crate) fn field_work(u: &anjian_store::accounts::SessionUser) -> Result<(), Problem> {

@@ -137,17 +137,23 @@ pub async fn home(
     let dashboard = super::dashboard::view(&state, &u, hq.month.as_deref()).await?;
     let scope = u.scope();
     let role = u.role();
-    let counts = units::count_by_kind(&state.db, &scope)
-        .await?
-        .into_iter()
-        .map(|(k, n)| {
-            let label = anjian_core::unit::UnitKind::parse(&k)
-                .map(|k| k.label())
-                .unwrap_or("其他");
-            (k, label, n)
-        })
-        .collect();
-    let user_count = if role.can_list_users() {
+    // The dashboard is the summary of those who have one; the directory's tiles (units
+    // by kind, accounts) are for the others, and counting a city's 200,000 units for
+    // each home page would cost more than the dashboard itself.
+    let counts = if dashboard.is_some() {
+        Vec::new()
+    } else {
+        units::count_by_kind(&state.db, &scope).await?
+    }
+    .into_iter()
+    .map(|(k, n)| {
+        let label = anjian_core::unit::UnitKind::parse(&k)
+            .map(|k| k.label())
+            .unwrap_or("其他");
+        (k, label, n)
+    })
+    .collect();
+    let user_count = if role.can_list_users() && dashboard.is_none() {
         users::count(&state.db, &scope).await?
     } else {
         -1
