@@ -163,6 +163,8 @@ fn sum(lines: &[LocalityLine]) -> UnitMonth {
         t.penalties += u.penalties;
         t.amount_fen += u.amount_fen;
         t.accidents += u.accidents;
+        t.due_to_date += u.due_to_date;
+        t.done_to_date += u.done_to_date;
     }
     t
 }

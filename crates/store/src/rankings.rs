@@ -107,6 +107,15 @@ pub struct UnitMonth {
     pub amount_fen: i64,
     /// Production-safety accidents (recorded from issue 6 on; 0 until then).
     pub accidents: i64,
+    /// Campaign obligations due by the month's end, and of those closed or submitted:
+    /// the campaign's progress.
+    #[serde(default)]
+    pub due_to_date: i64,
+    #[serde(default)]
+    pub done_to_date: i64,
+    /// The reason of a one-vote veto (一票否决) the office recorded for the month.
+    #[serde(default)]
+    pub veto: Option<String>,
 }
 
 impl UnitMonth {
@@ -116,6 +125,15 @@ impl UnitMonth {
             100
         } else {
             self.on_time.min(self.due) * 100 / self.due
+        }
+    }
+
+    /// Campaign progress at the month's end, 0–100 (nothing due yet: 100).
+    pub fn progress(&self) -> i64 {
+        if self.due_to_date == 0 {
+            100
+        } else {
+            self.done_to_date.min(self.due_to_date) * 100 / self.due_to_date
         }
     }
 
@@ -137,7 +155,7 @@ impl UnitMonth {
             inspections: self.inspections,
             visit_findings: self.visit_findings,
             accidents: self.accidents,
-            veto: false,
+            veto: self.veto.is_some(),
         }
     }
 }
@@ -231,11 +249,11 @@ pub async fn month_figures(
     let dues: Vec<Due> = db
         .read()
         .all(
-            q("SELECT MIN(u.path) AS path, \
+            q("SELECT u.path, t.due, t.on_time FROM (SELECT o.unit_id, \
                CAST(SUM(CASE WHEN o.state <> 'waived' THEN 1 ELSE 0 END) AS BIGINT) AS due, \
                CAST(SUM(CASE WHEN o.state IN ('accepted', 'submitted') THEN 1 ELSE 0 END) AS BIGINT) AS on_time \
-               FROM obligations o JOIN units u ON u.id = o.unit_id \
-               WHERE o.due_on >= $1 AND o.due_on <= $2 AND o.case_id IS NULL GROUP BY o.unit_id")
+               FROM obligations o WHERE o.case_id IS NULL AND o.due_on >= $1 AND o.due_on <= $2 GROUP BY o.unit_id) t \
+               JOIN units u ON u.id = t.unit_id")
             .bind(first.clone())
             .bind(last.clone()),
         )
@@ -244,6 +262,34 @@ pub async fn month_figures(
         if let Some(&i) = locality(&d.path).and_then(|l| at.get(&l)) {
             units[i].1.due += d.due;
             units[i].1.on_time += d.on_time;
+        }
+    }
+    // The campaigns' progress: obligations due by the month's end, per unit.
+    let progress: Vec<Due> = db
+        .read()
+        .all(
+            q("SELECT u.path, t.due, t.on_time FROM (SELECT o.unit_id, \
+               CAST(SUM(CASE WHEN o.state <> 'waived' THEN 1 ELSE 0 END) AS BIGINT) AS due, \
+               CAST(SUM(CASE WHEN o.state IN ('accepted', 'done_late', 'submitted') THEN 1 ELSE 0 END) AS BIGINT) AS on_time \
+               FROM obligations o WHERE o.case_id IS NULL AND o.due_on <= $1 GROUP BY o.unit_id) t \
+               JOIN units u ON u.id = t.unit_id")
+            .bind(last.clone()),
+        )
+        .await?;
+    for d in progress {
+        if let Some(&i) = locality(&d.path).and_then(|l| at.get(&l)) {
+            units[i].1.due_to_date += d.due;
+            units[i].1.done_to_date += d.on_time;
+        }
+    }
+    // One-vote vetoes the office recorded for the month.
+    let vetoes: Vec<(i64, String)> = db
+        .read()
+        .all(q("SELECT unit_id, reason FROM ranking_vetoes WHERE month = $1").bind(month.name()))
+        .await?;
+    for (unit, reason) in vetoes {
+        if let Some(&i) = at.get(&unit) {
+            units[i].1.veto = Some(reason);
         }
     }
     // Hazards found in the month, per locality.
@@ -296,6 +342,64 @@ pub async fn month_figures(
         }
     }
     Ok(units)
+}
+
+/// Records a one-vote veto (一票否决) of `unit` (a township or department) in `month`
+/// with its reason, and recomputes the month if it has ended (audited). A second veto
+/// of the same unit and month replaces the reason.
+pub async fn set_veto(
+    db: &Db,
+    (now_ms, today): (i64, NaiveDate),
+    actor: &Actor,
+    (month, unit): (Month, Option<i64>),
+    reason: &str,
+) -> Result<()> {
+    let unit = unit.ok_or_else(|| Error::invalid("required", "unit", "请选择一票否决的单位"))?;
+    let reason = anjian_core::error::required_text("reason", "否决事由", reason, 500)?;
+    if month.first > today {
+        return Err(Error::invalid(
+            "month_not_begun",
+            "month",
+            format!("{}尚未开始", month.label()),
+        ));
+    }
+    let mut tx = db.begin().await?;
+    let found: Option<(String,)> = tx
+        .opt(
+            q("SELECT name FROM units WHERE id = $1 AND kind IN ('township', 'department')")
+                .bind(unit),
+        )
+        .await?;
+    let Some((name,)) = found else {
+        return Err(Error::invalid(
+            "unknown_unit",
+            "unit",
+            "一票否决的单位应为镇街或部门",
+        ));
+    };
+    tx.execute(
+        q("DELETE FROM ranking_vetoes WHERE month = $1 AND unit_id = $2")
+            .bind(month.name())
+            .bind(unit),
+    )
+    .await?;
+    tx.execute(
+        q("INSERT INTO ranking_vetoes (month, unit_id, reason, created_by, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(month.name())
+            .bind(unit)
+            .bind(reason.as_str())
+            .bind(actor.user_id)
+            .bind(now_ms),
+    )
+    .await?;
+    let entry = crate::audit::Entry::ok("ranking.veto", "unit", unit)
+        .detail(format!("{} {name} 一票否决：{reason}", month.label()));
+    crate::audit::append(&mut tx, now_ms, actor, entry).await?;
+    tx.commit().await?;
+    if month.last < today {
+        compute(db, now_ms, today, month).await?;
+    }
+    Ok(())
 }
 
 /// Ranks the figures of `kind` under `scheme`, marking last places and the bottom

@@ -229,6 +229,38 @@ async fn the_ranking_explains_each_score_and_the_scheme_must_add_up() {
             ),
             (Some(50), Some(5000))
         );
+        // A one-vote veto scores the unit 0, whatever its parts; a township may not.
+        let yjj_id = app.unit_id("区应急局").await.to_string();
+        let veto = [
+            ("unit", yjj_id.as_str()),
+            ("reason", "发生较大生产安全事故"),
+            ("kind", "department"),
+        ];
+        assert_eq!(bachuan.form("/rankings/2022-07/veto", &veto).await.0, 403);
+        let (s, html) = office
+            .form(
+                "/rankings/2022-07/veto",
+                &[
+                    ("unit", yjj_id.as_str()),
+                    ("reason", ""),
+                    ("kind", "department"),
+                ],
+            )
+            .await;
+        assert_eq!(s, 422);
+        assert!(html.contains("否决事由"), "{html}");
+        assert_eq!(office.form("/rankings/2022-07/veto", &veto).await.0, 303);
+        let (_, r) = office.get("/api/v1/rankings/2022-07?kind=department").await;
+        let last = r["units"].as_array().unwrap().last().unwrap().clone();
+        assert_eq!(last["unit"]["name"], "区应急局");
+        assert_eq!(
+            (
+                last["score"]["total"].as_i64(),
+                last["score"]["veto"].as_bool()
+            ),
+            (Some(0), Some(true))
+        );
+        assert_eq!(last["unit"]["veto"], "发生较大生产安全事故");
         // Enterprises do not see rankings.
         let huagong = app.login("huagong").await;
         assert_eq!(huagong.get("/api/v1/rankings/2022-07").await.0, 403);
@@ -469,6 +501,12 @@ async fn the_dashboard_shows_each_viewer_its_own_scope() {
         assert_eq!(d["totals"]["amount_fen"], 2_000_000);
         assert!(d["localities"].as_array().unwrap().len() > 10);
         assert_eq!(d["trend"].as_array().unwrap().len(), 7);
+        // The campaign's progress at July's end: its work due by then, and what is done.
+        let due = d["totals"]["due_to_date"].as_i64().unwrap();
+        assert!(
+            due > 100 && d["totals"]["done_to_date"].as_i64().unwrap() <= due,
+            "{d}"
+        );
         // A township sees its own locality only.
         let bachuan = app.login("bachuan").await;
         let (_, mine) = bachuan.get("/api/v1/dashboard?month=2022-07").await;

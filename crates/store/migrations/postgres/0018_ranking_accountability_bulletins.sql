@@ -37,6 +37,15 @@ CREATE TABLE ranking_units (
 );
 CREATE INDEX ranking_units_position ON ranking_units (month, kind, position);
 CREATE INDEX ranking_units_unit ON ranking_units (unit_id, month);
+-- One-vote vetoes (一票否决) the office records for a unit and month: its score is 0.
+CREATE TABLE ranking_vetoes (
+    month TEXT NOT NULL,
+    unit_id BIGINT NOT NULL REFERENCES units(id),
+    reason TEXT NOT NULL,
+    created_by BIGINT REFERENCES users(id),
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (month, unit_id)
+);
 
 -- The accountability ladder (问责): a form recorded against a unit or a named person,
 -- either suggested by a rule (state suggested, then confirmed or dismissed by the

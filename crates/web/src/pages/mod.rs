@@ -146,6 +146,7 @@ pub fn routes() -> Router<AppState> {
         .route("/rankings/scheme", post(rankings::set_scheme))
         .route("/rankings/{month}", get(rankings::show))
         .route("/rankings/{month}/recompute", post(rankings::recompute))
+        .route("/rankings/{month}/veto", post(rankings::veto))
         .route(
             "/accountability",
             get(accountability::index).post(accountability::record),

@@ -142,10 +142,10 @@ pub async fn show(
     let month = Month::parse(&month).map_err(Problem::from)?;
     let kind = Kind::parse(&q.kind)?;
     let flash = q.ok.map(|k| {
-        if k == "scheme" {
-            "评分办法已保存，已重新计算本月排名"
-        } else {
-            "已重新计算"
+        match k.as_str() {
+            "scheme" => "评分办法已保存，已重新计算本月排名",
+            "veto" => "一票否决已记录，已重新计算本月排名",
+            _ => "已重新计算",
         }
         .to_string()
     });
@@ -255,6 +255,43 @@ pub async fn recompute(
         ))
     }
     .await;
+    after_form(result, |msg| {
+        page(&state, &u, (month, kind), (None, Some(msg)))
+    })
+    .await
+}
+
+/// The veto form.
+#[derive(Deserialize, Default)]
+pub struct VetoForm {
+    #[serde(default)]
+    pub unit: String,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub kind: String,
+}
+
+/// POST /rankings/{YYYY-MM}/veto (office): a one-vote veto of a unit for the month.
+pub async fn veto(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(month): Path<String>,
+    PageForm(f): PageForm<VetoForm>,
+) -> Result<Response, PageError> {
+    crate::auth::require(&state, &u, Role::sees_everything, "ranking.veto").await?;
+    let month = Month::parse(&month).map_err(Problem::from)?;
+    let kind = Kind::parse(&f.kind)?;
+    let result = rankings::set_veto(
+        &state.db,
+        (state.now(), state.today()),
+        &u.actor(),
+        (month, f.unit.trim().parse().ok()),
+        &f.reason,
+    )
+    .await
+    .map(|_| format!("/rankings/{}?kind={}&ok=veto", month.name(), kind.as_str()))
+    .map_err(Problem::from);
     after_form(result, |msg| {
         page(&state, &u, (month, kind), (None, Some(msg)))
     })
