@@ -85,6 +85,8 @@ pub enum Trigger {
     ZeroEnforcement,
     /// At least `threshold` findings of unannounced visits in the month.
     VisitFindings,
+    /// A larger accident or worse, or a concealed one, in the month (a one-vote veto).
+    SeriousAccident,
 }
 
 impl Trigger {
@@ -96,6 +98,7 @@ impl Trigger {
             Trigger::Behind => "behind",
             Trigger::ZeroEnforcement => "zero_enforcement",
             Trigger::VisitFindings => "visit_findings",
+            Trigger::SeriousAccident => "serious_accident",
         }
     }
 
@@ -107,6 +110,7 @@ impl Trigger {
             Trigger::Behind => format!("连续{threshold}个月排名靠后（后三分之一）"),
             Trigger::ZeroEnforcement => "当月执法检查为零（执法“清零”）".into(),
             Trigger::VisitFindings => format!("当月暗访发现问题{threshold}个及以上"),
+            Trigger::SeriousAccident => "当月发生较大及以上或瞒报的生产安全事故".into(),
         }
     }
 }
@@ -129,7 +133,8 @@ impl Rule {
 
 /// The rules a new database starts with: a listed hazard overdue → 交办督办; zero
 /// enforcement → 警示约谈; bottom place twice running → 末位发言; behind three months
-/// running → 通报批评; five findings of unannounced visits → 公开曝光.
+/// running → 通报批评; five findings of unannounced visits → 公开曝光; a larger accident
+/// or worse, or a concealed one → 追责问责.
 pub fn default_rules() -> Vec<Rule> {
     let r = |trigger, threshold, form| Rule {
         trigger,
@@ -143,6 +148,7 @@ pub fn default_rules() -> Vec<Rule> {
         r(Trigger::BottomPlace, 2, Form::LastPlaceSpeech),
         r(Trigger::Behind, 3, Form::CirculatedCriticism),
         r(Trigger::VisitFindings, 5, Form::PublicExposure),
+        r(Trigger::SeriousAccident, 1, Form::Discipline),
     ]
 }
 
@@ -175,6 +181,8 @@ pub struct Facts {
     /// Whether the unit enforces and did not this month.
     pub zero_enforcement: bool,
     pub visit_findings: i64,
+    /// Larger accidents or worse, or concealed ones, in the month.
+    pub serious_accidents: i64,
 }
 
 /// A suggestion of the next form for a unit, with the rule and why.
@@ -209,6 +217,10 @@ pub fn suggest(rules: &[Rule], facts: &[Facts]) -> Vec<Suggestion> {
                 Trigger::VisitFindings => (
                     f.visit_findings >= r.threshold,
                     format!("当月暗访发现问题{}个", f.visit_findings),
+                ),
+                Trigger::SeriousAccident => (
+                    f.serious_accidents >= r.threshold,
+                    format!("较大及以上或瞒报事故{}起", f.serious_accidents),
                 ),
             };
             if holds {
@@ -299,7 +311,7 @@ mod tests {
         fn at_most_one_suggestion_per_unit_and_rule(
             listed in 0i64..5, bottom in 0i64..5, behind in 0i64..5, zero: bool, visits in 0i64..10
         ) {
-            let f = Facts { unit_id: 7, listed_overdue: listed, bottom_run: bottom, behind_run: behind, zero_enforcement: zero, visit_findings: visits };
+            let f = Facts { unit_id: 7, listed_overdue: listed, bottom_run: bottom, behind_run: behind, zero_enforcement: zero, visit_findings: visits, serious_accidents: 0 };
             let s = suggest(&default_rules(), &[f]);
             let mut keys: Vec<_> = s.iter().map(|s| s.rule_key.clone()).collect();
             keys.sort();

@@ -2,6 +2,7 @@
 //! password policy, the audit-chain digest, Asia/Shanghai time, and the directory
 //! sheet codec. Nothing here does I/O.
 
+pub mod accident;
 pub mod accountability;
 pub mod audit;
 pub mod bulletin;

@@ -109,6 +109,7 @@ pub async fn suggest_for(
                 behind_run: r.behind_run,
                 zero_enforcement: r.unit.inspections == 0,
                 visit_findings: r.unit.visit_findings,
+                serious_accidents: r.unit.serious_accidents,
             });
         }
     }
@@ -160,6 +161,10 @@ fn evidence_for(rule_key: &str, month: Month, kind: Kind, unit: i64) -> Vec<Evid
         "zero_enforcement" => out.push(Evidence {
             label: "执法检查".into(),
             href: format!("/enforcements?month={}", month.name()),
+        }),
+        "serious_accident" => out.push(Evidence {
+            label: "生产安全事故".into(),
+            href: format!("/accidents?month={}", month.name()),
         }),
         "visit_findings" => out.push(Evidence {
             label: "暗访发现问题".into(),

@@ -163,6 +163,7 @@ fn sum(lines: &[LocalityLine]) -> UnitMonth {
         t.penalties += u.penalties;
         t.amount_fen += u.amount_fen;
         t.accidents += u.accidents;
+        t.serious_accidents += u.serious_accidents;
         t.due_to_date += u.due_to_date;
         t.done_to_date += u.done_to_date;
     }

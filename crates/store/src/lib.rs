@@ -4,6 +4,7 @@
 //! words that take the [`Scope`] of the caller, run one transaction per user action and
 //! append the audit entry inside it.
 
+pub mod accidents;
 pub mod accountability;
 pub mod accounts;
 pub mod audit;

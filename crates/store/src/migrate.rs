@@ -43,6 +43,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(16, "0016_hazard_scope_indexes"),
     migration!(17, "0017_enforcements"),
     migration!(18, "0018_ranking_accountability_bulletins"),
+    migration!(19, "0019_accidents"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.

@@ -105,8 +105,11 @@ pub struct UnitMonth {
     pub problems: i64,
     pub penalties: i64,
     pub amount_fen: i64,
-    /// Production-safety accidents (recorded from issue 6 on; 0 until then).
+    /// Production-safety accidents in the month.
     pub accidents: i64,
+    /// Of those, larger or worse, or concealed.
+    #[serde(default)]
+    pub serious_accidents: i64,
     /// Campaign obligations due by the month's end, and of those closed or submitted:
     /// the campaign's progress.
     #[serde(default)]
@@ -280,6 +283,34 @@ pub async fn month_figures(
         if let Some(&i) = locality(&d.path).and_then(|l| at.get(&l)) {
             units[i].1.due_to_date += d.due;
             units[i].1.done_to_date += d.on_time;
+        }
+    }
+    // Accidents of the month per unit, rolled up to the locality; a larger accident or
+    // worse, or one concealed, is a one-vote veto.
+    #[derive(sqlx::FromRow)]
+    struct Accidents {
+        path: String,
+        accidents: i64,
+        serious: i64,
+    }
+    let accidents: Vec<Accidents> = db
+        .read()
+        .all(
+            q("SELECT u.path, t.accidents, t.serious FROM (SELECT a.unit_id, CAST(COUNT(*) AS BIGINT) AS accidents, \
+               CAST(SUM(CASE WHEN a.grade <> 'ordinary' OR a.concealed = 1 THEN 1 ELSE 0 END) AS BIGINT) AS serious \
+               FROM accidents a WHERE a.occurred_on >= $1 AND a.occurred_on <= $2 GROUP BY a.unit_id) t JOIN units u ON u.id = t.unit_id")
+            .bind(day(month.first))
+            .bind(day(month.last)),
+        )
+        .await?;
+    for a in accidents {
+        if let Some(&i) = locality(&a.path).and_then(|l| at.get(&l)) {
+            let u = &mut units[i].1;
+            u.accidents += a.accidents;
+            u.serious_accidents += a.serious;
+            if a.serious > 0 {
+                u.veto = Some("发生较大及以上或瞒报的生产安全事故".into());
+            }
         }
     }
     // One-vote vetoes the office recorded for the month.

@@ -2,6 +2,7 @@
 //! Every test runs on SQLite, and on PostgreSQL too when `ANJIAN_TEST_DATABASE_URL`
 //! names a server (as `.ci/run` does).
 
+mod accidents;
 mod audit;
 mod auth;
 mod browser;

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, described by the OpenAPI document at
 //! `/api/v1/openapi.json`.
 
+pub mod accidents;
 pub mod audit;
 pub mod auth;
 pub mod body;
@@ -79,6 +80,14 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/enforcements/{id}/recheck",
             post(enforcements::recheck),
+        )
+        .route(
+            "/api/v1/accidents",
+            get(accidents::list).post(accidents::create),
+        )
+        .route(
+            "/api/v1/accidents/{id}/supplements",
+            post(accidents::supplement),
         )
         .route("/api/v1/rankings/{month}", get(rankings::show))
         .route("/api/v1/bulletins/{month}", post(rankings::generate))

@@ -4,8 +4,8 @@ use axum::Json;
 use utoipa::OpenApi;
 
 use super::{
-    audit, auth, directory, enforcements, hazards, obligations, plans, rankings, reports, users,
-    visits,
+    accidents, audit, auth, directory, enforcements, hazards, obligations, plans, rankings,
+    reports, users, visits,
 };
 
 /// The API description.
@@ -52,6 +52,9 @@ use super::{
         enforcements::list,
         enforcements::watch,
         enforcements::recheck,
+        accidents::create,
+        accidents::list,
+        accidents::supplement,
         rankings::show,
         rankings::generate,
         rankings::docx,

@@ -1,0 +1,268 @@
+//! Accident direct reports: Decree 493's grades, the one-hour rule, supplements that
+//! regrade within their window, the investigation's deadline in the lead department's
+//! to-do list, scope, and the one-vote veto in the month's ranking.
+
+use serde_json::{Value, json};
+
+use crate::harness::{TestApp, engines};
+
+fn report(unit: i64, enterprise: i64, occurred: &str, reported: &str, deaths: i64) -> Value {
+    json!({
+        "unit": unit,
+        "enterprise": enterprise,
+        "sector": "危险化学品",
+        "occurred_at": occurred,
+        "reported_at": reported,
+        "place": "重庆铜梁某化工有限公司储罐区",
+        "account": "储罐检修动火作业引发闪爆",
+        "deaths": deaths,
+        "missing": 0,
+        "serious_injuries": 2,
+        "direct_loss_yuan": "3500000",
+        "measures_taken": "已疏散周边人员，现场警戒"
+    })
+}
+
+#[tokio::test]
+async fn a_late_report_with_three_deaths_is_a_late_larger_accident_investigated_in_sixty_days() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let bachuan = app.login("bachuan").await;
+        let unit = app.unit_id("巴川街道").await;
+        let chem = app.unit_id("重庆铜梁某化工有限公司").await;
+        // Bad input names the field; nothing is written.
+        let anju = app.unit_id("安居镇").await;
+        let mut unknown = report(
+            unit,
+            chem,
+            "2022-08-08T09:00:00+08:00",
+            "2022-08-08T10:30:00+08:00",
+            3,
+        );
+        unknown["sector"] = json!("不存在的行业");
+        let mut no_unit = report(
+            unit,
+            chem,
+            "2022-08-08T09:00:00+08:00",
+            "2022-08-08T10:30:00+08:00",
+            3,
+        );
+        no_unit.as_object_mut().unwrap().remove("unit");
+        for (body, field) in [
+            (
+                report(
+                    unit,
+                    chem,
+                    "2022-08-08T09:00:00+08:00",
+                    "2022-08-08T08:30:00+08:00",
+                    3,
+                ),
+                "reported_at",
+            ),
+            (
+                report(unit, chem, "2022年8月8日", "2022-08-08T10:30:00+08:00", 3),
+                "occurred_at",
+            ),
+            (
+                report(
+                    unit,
+                    chem,
+                    "2022-08-08T09:00:00+08:00",
+                    "2022-08-08T10:30:00+08:00",
+                    -1,
+                ),
+                "deaths",
+            ),
+            (
+                report(
+                    anju,
+                    chem,
+                    "2022-08-08T09:00:00+08:00",
+                    "2022-08-08T10:30:00+08:00",
+                    3,
+                ),
+                "unit",
+            ),
+            (unknown, "sector"),
+            (no_unit, "unit"),
+        ] {
+            let (s, b) = bachuan.post("/api/v1/accidents", body).await;
+            assert_eq!((s, b["error"]["field"].as_str()), (422, Some(field)), "{b}");
+        }
+        assert!(
+            bachuan
+                .get("/api/v1/accidents")
+                .await
+                .1
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
+        // Ninety minutes after, three dead: late, and larger.
+        let (s, a) = bachuan
+            .post(
+                "/api/v1/accidents",
+                report(
+                    unit,
+                    chem,
+                    "2022-08-08T09:00:00+08:00",
+                    "2022-08-08T10:30:00+08:00",
+                    3,
+                ),
+            )
+            .await;
+        assert_eq!(s, 201, "{a}");
+        assert_eq!(
+            (a["grade"].as_str(), a["late"].as_bool()),
+            (Some("larger"), Some(true))
+        );
+        // Within the hour and two dead: ordinary, in time.
+        let (_, b) = bachuan
+            .post(
+                "/api/v1/accidents",
+                report(
+                    unit,
+                    chem,
+                    "2022-08-08T09:00:00+08:00",
+                    "2022-08-08T10:00:00+08:00",
+                    2,
+                ),
+            )
+            .await;
+        assert_eq!(
+            (b["grade"].as_str(), b["late"].as_bool()),
+            (Some("ordinary"), Some(false))
+        );
+        // The department supervising the sector leads the investigation: the report is
+        // due sixty days after the accident in its to-do list.
+        let yjj = app.login("yjj").await;
+        let (_, list) = yjj.get("/api/v1/obligations?limit=1000").await;
+        let due: Vec<&str> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|o| {
+                o["title"]
+                    .as_str()
+                    .unwrap_or("")
+                    .starts_with("事故调查报告")
+            })
+            .map(|o| o["due_on"].as_str().unwrap())
+            .collect();
+        assert_eq!(due, vec!["2022-10-07", "2022-10-07"], "{list}");
+        assert!(
+            yjj.get("/api/v1/accidents")
+                .await
+                .1
+                .as_array()
+                .unwrap()
+                .len()
+                == 2
+        );
+        // Another township sees none of it and cannot supplement it.
+        let other = app.login("anju").await;
+        assert!(
+            other
+                .get("/api/v1/accidents")
+                .await
+                .1
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
+        let path = format!("/api/v1/accidents/{}/supplements", b["id"]);
+        assert_eq!(other.post(&path, json!({"deaths": 3})).await.0, 404);
+        // A death the next day regrades the ordinary accident as larger; ten, as major.
+        let (s, r) = bachuan
+            .post(
+                &path,
+                json!({"deaths": 3, "note": "一名重伤者经抢救无效死亡"}),
+            )
+            .await;
+        assert_eq!((s, r["grade"].as_str()), (201, Some("larger")), "{r}");
+        let (_, r) = bachuan.post(&path, json!({"deaths": 10})).await;
+        assert_eq!(r["grade"], "major");
+        let (s, r) = bachuan.post(&path, json!({"deaths": -2})).await;
+        assert_eq!((s, r["error"]["field"].as_str()), (422, Some("deaths")));
+    }
+}
+
+#[tokio::test]
+async fn supplements_close_after_seven_days_for_road_traffic_and_a_serious_accident_vetoes_the_month()
+ {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let bachuan = app.login("bachuan").await;
+        let office = app.login("office").await;
+        let unit = app.unit_id("巴川街道").await;
+        let chem = app.unit_id("重庆铜梁某化工有限公司").await;
+        let mut road = report(
+            unit,
+            chem,
+            "2022-07-20T09:00:00+08:00",
+            "2022-07-20T09:40:00+08:00",
+            1,
+        );
+        road["sector"] = json!("道路交通");
+        road.as_object_mut().unwrap().remove("enterprise");
+        let (s, a) = bachuan.post("/api/v1/accidents", road).await;
+        assert_eq!(s, 201, "{a}");
+        // Twenty days later: past the seven days of a road traffic accident.
+        let (s, r) = bachuan
+            .post(
+                &format!("/api/v1/accidents/{}/supplements", a["id"]),
+                json!({"deaths": 2}),
+            )
+            .await;
+        assert_eq!(
+            (s, r["error"]["field"].as_str()),
+            (422, Some("deaths")),
+            "{r}"
+        );
+        assert!(r["error"]["message"].as_str().unwrap().contains("7日"));
+        // A larger accident in July: 巴川街道 scores 0 for July, and the ladder suggests
+        // 追责问责.
+        let (s, _) = bachuan
+            .post(
+                "/api/v1/accidents",
+                report(
+                    unit,
+                    chem,
+                    "2022-07-25T09:00:00+08:00",
+                    "2022-07-25T09:30:00+08:00",
+                    4,
+                ),
+            )
+            .await;
+        assert_eq!(s, 201);
+        let (_, r) = office.get("/api/v1/rankings/2022-07?kind=township").await;
+        let b = r["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["unit"]["name"] == "巴川街道")
+            .unwrap()
+            .clone();
+        assert_eq!(
+            (b["score"]["total"].as_i64(), b["score"]["veto"].as_bool()),
+            (Some(0), Some(true)),
+            "{b}"
+        );
+        assert_eq!(
+            (
+                b["unit"]["accidents"].as_i64(),
+                b["unit"]["serious_accidents"].as_i64()
+            ),
+            (Some(2), Some(1))
+        );
+        let (s, _) = office
+            .form("/accountability/suggest", &[("month", "2022-07")])
+            .await;
+        assert_eq!(s, 303);
+        let (_, page) = office.get_text("/accountability?month=2022-07").await;
+        assert!(
+            page.contains("追责问责") && page.contains("较大及以上或瞒报事故1起"),
+            "{page}"
+        );
+    }
+}

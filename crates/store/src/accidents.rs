@@ -1,0 +1,327 @@
+//! Accident direct reports (事故直报): a unit reports an accident in its scope, graded by
+//! Decree 493 and flagged late after an hour, in one transaction with the investigation
+//! report's deadline (60 days) as an obligation of the department supervising the
+//! sector, and the audit entry; supplementary reports within 30 days (7 for road
+//! traffic and fire) regrade it. Read in scope.
+
+use anjian_core::accident::{
+    AccidentInput, Casualties, Grade, casualties, check, supplement_allowed,
+};
+use anjian_core::monthly_report::Month;
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::audit::{self, Entry};
+use crate::db::{Db, Tx, day, q};
+use crate::error::{Error, Result};
+use crate::ids::next_id;
+use crate::scope::{Actor, Scope};
+
+/// Days from the accident by which the investigation report is due (Decree 493, art. 32).
+pub const INVESTIGATION_DAYS: u64 = 60;
+
+/// A report as the API takes it.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct NewAccident {
+    /// The unit whose locality the accident happened in (in the reporter's scope).
+    pub unit: Option<i64>,
+    /// The enterprise, if one (in scope).
+    pub enterprise: Option<i64>,
+    #[serde(flatten)]
+    pub report: AccidentInput,
+}
+
+fn shanghai(ms: i64) -> DateTime<FixedOffset> {
+    DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .with_timezone(&anjian_core::time::shanghai())
+}
+
+/// Records a report received at `now_ms`. Returns its id.
+pub async fn create(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    scope: &Scope,
+    n: &NewAccident,
+) -> Result<i64> {
+    let a = check(&n.report, shanghai(now_ms))?;
+    let unit = n
+        .unit
+        .ok_or_else(|| Error::invalid("required", "unit", "请选择事故发生地所属单位"))?;
+    let known = crate::hazards::sectors(db).await?;
+    let Some((sector_id, _)) = known.iter().find(|(_, s)| *s == a.sector) else {
+        return Err(Error::invalid(
+            "unknown_sector",
+            "sector",
+            "行业领域不在名录中",
+        ));
+    };
+    let mut tx = db.begin().await?;
+    let kind = |id: i64| {
+        scope
+            .units(q("SELECT u.kind FROM units u WHERE "), "u")
+            .push(" AND u.id = ")
+            .push_bind(id)
+    };
+    let found: Option<(String,)> = tx.opt(kind(unit)).await?;
+    if found.is_none_or(|(k,)| k == "enterprise") {
+        return Err(Error::invalid(
+            "unknown_unit",
+            "unit",
+            "事故发生地所属单位不存在或不在您的范围内",
+        ));
+    }
+    if let Some(e) = n.enterprise {
+        let found: Option<(String,)> = tx.opt(kind(e)).await?;
+        if found.is_none_or(|(k,)| k != "enterprise") {
+            return Err(Error::invalid(
+                "unknown_enterprise",
+                "enterprise",
+                "事故企业不存在或不在您的范围内",
+            ));
+        }
+    }
+    // The department supervising the sector leads the investigation; without one, the
+    // reporting unit does.
+    let lead: Option<(i64,)> = tx
+        .opt(q("SELECT u.id FROM units u JOIN unit_sectors us ON us.unit_id = u.id WHERE us.sector_id = $1 AND u.kind = 'department' AND u.supervises_safety = 1 AND u.active = 1 ORDER BY u.depth, u.id LIMIT 1").bind(*sector_id))
+        .await?;
+    let lead = lead.map_or(unit, |(l,)| l);
+    let id = next_id(now_ms);
+    let occurred_on = a
+        .occurred_at
+        .with_timezone(&anjian_core::time::shanghai())
+        .date_naive();
+    let c = a.casualties;
+    tx.execute(
+        q("INSERT INTO accidents (id, unit_id, enterprise_id, lead_unit_id, sector, occurred_at, occurred_on, reported_at, place, account, deaths, missing, serious_injuries, direct_loss_fen, measures_taken, grade, late, status, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'investigating', $18, $19, $19)")
+            .bind(id)
+            .bind(unit)
+            .bind(n.enterprise)
+            .bind(lead)
+            .bind(a.sector.as_str())
+            .bind(a.occurred_at.timestamp_millis())
+            .bind(day(occurred_on))
+            .bind(a.reported_at.timestamp_millis())
+            .bind(a.place.as_str())
+            .bind(a.account.as_str())
+            .bind(c.deaths)
+            .bind(c.missing)
+            .bind(c.serious_injuries)
+            .bind(c.direct_loss_fen)
+            .bind(a.measures_taken.clone())
+            .bind(a.grade.as_str())
+            .bind(i64::from(a.late))
+            .bind(actor.user_id)
+            .bind(now_ms),
+    )
+    .await?;
+    owe(
+        &mut tx,
+        now_ms,
+        (id, lead),
+        occurred_on + chrono::Days::new(INVESTIGATION_DAYS),
+        format!(
+            "事故调查报告（{}，{}，{}日内）",
+            a.place,
+            a.grade.label(),
+            INVESTIGATION_DAYS
+        ),
+    )
+    .await?;
+    let entry = Entry::ok("accident.report", "accident", id)
+        .change(None, Some(a.grade.as_str().into()))
+        .detail(format!(
+            "{} {}：死亡{} 失踪{} 重伤{}{}",
+            a.grade.label(),
+            a.place,
+            c.deaths,
+            c.missing,
+            c.serious_injuries,
+            if a.late { "（迟报）" } else { "" }
+        ));
+    audit::append(&mut tx, now_ms, actor, entry).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// An obligation of `unit` about accident `id`, due on `due`.
+async fn owe(
+    tx: &mut Tx,
+    now_ms: i64,
+    (id, unit): (i64, i64),
+    due: NaiveDate,
+    label: String,
+) -> Result<()> {
+    tx.execute(
+        q("INSERT INTO obligations (id, accident_id, unit_id, due_on, label, min_count, state, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 1, 'pending', $6, $6)")
+            .bind(next_id(now_ms))
+            .bind(id)
+            .bind(unit)
+            .bind(day(due))
+            .bind(label)
+            .bind(now_ms),
+    )
+    .await?;
+    Ok(())
+}
+
+/// A supplementary report's figures.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Supplement {
+    pub deaths: Option<i64>,
+    pub missing: Option<i64>,
+    pub serious_injuries: Option<i64>,
+    pub direct_loss_yuan: Option<serde_json::Value>,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Records a supplementary report on accident `id` (in scope) at `now_ms`: the figures
+/// as they now stand, within the window after the accident; the accident is regraded.
+/// Returns the new grade.
+pub async fn supplement(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    s: &Supplement,
+) -> Result<Grade> {
+    let c = casualties(s.deaths, s.missing, s.serious_injuries, &s.direct_loss_yuan)?;
+    let note = anjian_core::error::optional_text("note", "说明", &s.note, 1000)?;
+    let mut tx = db.begin().await?;
+    let row: Option<(String, i64, String)> = tx
+        .opt(visible(scope, q("SELECT a.sector, a.occurred_at, a.grade FROM accidents a JOIN units u ON u.id = a.unit_id WHERE ")).push(" AND a.id = ").push_bind(id))
+        .await?;
+    let (sector, occurred_at, before) = row.ok_or(Error::NotFound)?;
+    if !supplement_allowed(&sector, shanghai(occurred_at), shanghai(now_ms)) {
+        return Err(Error::invalid(
+            "supplement_window_closed",
+            "deaths",
+            format!(
+                "事故发生已超过{}日，伤亡人数变化不再补报",
+                anjian_core::accident::supplement_days(&sector)
+            ),
+        ));
+    }
+    let grade = c.grade();
+    tx.execute(
+        q("INSERT INTO accident_supplements (id, accident_id, at, deaths, missing, serious_injuries, direct_loss_fen, grade_before, grade_after, note, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
+            .bind(next_id(now_ms))
+            .bind(id)
+            .bind(now_ms)
+            .bind(c.deaths)
+            .bind(c.missing)
+            .bind(c.serious_injuries)
+            .bind(c.direct_loss_fen)
+            .bind(before.as_str())
+            .bind(grade.as_str())
+            .bind(note.clone())
+            .bind(actor.user_id),
+    )
+    .await?;
+    tx.execute(
+        q("UPDATE accidents SET deaths = $1, missing = $2, serious_injuries = $3, direct_loss_fen = $4, grade = $5, updated_at = $6 WHERE id = $7")
+            .bind(c.deaths)
+            .bind(c.missing)
+            .bind(c.serious_injuries)
+            .bind(c.direct_loss_fen)
+            .bind(grade.as_str())
+            .bind(now_ms)
+            .bind(id),
+    )
+    .await?;
+    let entry = Entry::ok("accident.supplement", "accident", id)
+        .change(Some(before), Some(grade.as_str().into()))
+        .detail(format!(
+            "续报：死亡{} 失踪{} 重伤{}",
+            c.deaths, c.missing, c.serious_injuries
+        ));
+    audit::append(&mut tx, now_ms, actor, entry).await?;
+    tx.commit().await?;
+    Ok(grade)
+}
+
+/// Accidents visible in `scope`: those of units in it (as `a` joined to `u`), and, for
+/// the department that leads an investigation, those it leads.
+fn visible(scope: &Scope, query: crate::db::Q) -> crate::db::Q {
+    match scope {
+        Scope::All => query.push("1 = 1"),
+        Scope::Nothing => query.push("1 = 0"),
+        Scope::Subtree { unit_id, .. } => {
+            let query = query
+                .push("(a.lead_unit_id = ")
+                .push_bind(*unit_id)
+                .push(" OR ");
+            scope.units(query, "u").push(")")
+        }
+    }
+}
+
+/// An accident as lists and the API show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct AccidentRow {
+    pub id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub enterprise_id: Option<i64>,
+    pub lead_unit_id: Option<i64>,
+    pub sector: String,
+    pub occurred_at: i64,
+    pub occurred_on: String,
+    pub reported_at: i64,
+    pub place: String,
+    pub account: String,
+    pub deaths: i64,
+    pub missing: i64,
+    pub serious_injuries: i64,
+    pub direct_loss_fen: i64,
+    pub measures_taken: Option<String>,
+    pub grade: String,
+    pub late: bool,
+    pub concealed: bool,
+    pub status: String,
+}
+
+impl AccidentRow {
+    /// The grade's Chinese name.
+    pub fn grade_label(&self) -> &'static str {
+        Grade::parse(&self.grade).map_or("", Grade::label)
+    }
+
+    /// The casualties as recorded.
+    pub fn casualties(&self) -> Casualties {
+        Casualties {
+            deaths: self.deaths,
+            missing: self.missing,
+            serious_injuries: self.serious_injuries,
+            direct_loss_fen: self.direct_loss_fen,
+        }
+    }
+}
+
+const ROW: &str = "SELECT a.id, a.unit_id, u.name AS unit_name, a.enterprise_id, a.lead_unit_id, a.sector, a.occurred_at, a.occurred_on, a.reported_at, a.place, a.account, a.deaths, a.missing, a.serious_injuries, a.direct_loss_fen, a.measures_taken, a.grade, CAST(a.late AS BIGINT) = 1 AS late, CAST(a.concealed AS BIGINT) = 1 AS concealed, a.status FROM accidents a JOIN units u ON u.id = a.unit_id WHERE ";
+
+/// The accidents in scope, newest first, optionally of one month (at most 500).
+pub async fn list(db: &Db, scope: &Scope, month: Option<Month>) -> Result<Vec<AccidentRow>> {
+    let mut query = visible(scope, q(ROW));
+    if let Some(m) = month {
+        query = query
+            .push(" AND a.occurred_on >= ")
+            .push_bind(day(m.first))
+            .push(" AND a.occurred_on <= ")
+            .push_bind(day(m.last));
+    }
+    db.read()
+        .all(query.push(" ORDER BY a.occurred_at DESC, a.id DESC LIMIT 500"))
+        .await
+}
+
+/// One accident in scope, or `NotFound`.
+pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<AccidentRow> {
+    db.read()
+        .one(visible(scope, q(ROW)).push(" AND a.id = ").push_bind(id))
+        .await
+}

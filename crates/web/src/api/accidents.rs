@@ -1,0 +1,99 @@
+//! Accident direct reports by API: report (graded by Decree 493, flagged late after an
+//! hour), supplementary reports that regrade, and the accidents in scope.
+
+use anjian_store::accidents::{self, AccidentRow, NewAccident, Supplement};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use super::body::{Body, Params};
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::{ApiError, Problem};
+use crate::pages::field_work as business;
+
+/// A report: `unit`, `enterprise` (optional), `sector`, `occurred_at` and `reported_at`
+/// (RFC 3339), `place`, `account`, `deaths`, `missing`, `serious_injuries`,
+/// `direct_loss_yuan`, `measures_taken`.
+#[derive(Deserialize, ToSchema)]
+pub struct AccidentReport {
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub report: NewAccident,
+}
+
+/// Reports an accident; returns the record with its `grade` (`ordinary`, `larger`,
+/// `major`, `especially_major`) and `late` (reported more than an hour after it).
+#[utoipa::path(post, path = "/api/v1/accidents", request_body = AccidentReport, responses((status = 201, body = Object), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Body(r): Body<AccidentReport>,
+) -> Result<(StatusCode, Json<AccidentRow>), ApiError> {
+    business(&u)?;
+    let id = accidents::create(&state.db, state.now(), &u.actor(), &u.scope(), &r.report).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(accidents::get(&state.db, &u.scope(), id).await?),
+    ))
+}
+
+/// `?month=YYYY-MM`.
+#[derive(Deserialize, IntoParams)]
+pub struct MonthQuery {
+    pub month: Option<String>,
+}
+
+/// The accidents in the caller's scope (and those its department investigates).
+#[utoipa::path(get, path = "/api/v1/accidents", params(MonthQuery), responses((status = 200, body = [Object]), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Params(q): Params<MonthQuery>,
+) -> Result<Json<Vec<AccidentRow>>, ApiError> {
+    business(&u)?;
+    let month = match q.month.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
+        None => None,
+        Some(m) => Some(anjian_core::monthly_report::Month::parse(m).map_err(|_| {
+            Problem::bad_field("invalid_month", "month", "month 应为 YYYY-MM 格式的月份")
+        })?),
+    };
+    Ok(Json(accidents::list(&state.db, &u.scope(), month).await?))
+}
+
+/// A supplementary report: the figures as they now stand (`deaths`, `missing`,
+/// `serious_injuries`, `direct_loss_yuan`) and a `note`.
+#[derive(Deserialize, ToSchema)]
+pub struct SupplementReport {
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub supplement: Supplement,
+}
+
+/// Records a casualty change within 30 days (7 for road traffic and fire) and regrades
+/// the accident; returns it.
+#[utoipa::path(post, path = "/api/v1/accidents/{id}/supplements", request_body = SupplementReport, responses((status = 201, body = Object), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn supplement(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    Body(s): Body<SupplementReport>,
+) -> Result<(StatusCode, Json<AccidentRow>), ApiError> {
+    business(&u)?;
+    let id = super::path_id(&id)?;
+    accidents::supplement(
+        &state.db,
+        state.now(),
+        &u.actor(),
+        &u.scope(),
+        id,
+        &s.supplement,
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(accidents::get(&state.db, &u.scope(), id).await?),
+    ))
+}
