@@ -23,8 +23,10 @@ pub mod ranking;
 pub mod responsibility;
 pub mod role;
 pub mod schedule;
+pub mod sealed;
 pub mod sheet;
 pub mod time;
+pub mod tip;
 pub mod unit;
 pub mod visit;
 
