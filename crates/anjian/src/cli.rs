@@ -186,16 +186,28 @@ pub fn ensure_secret_key(c: &Common) -> Result<PathBuf, String> {
     Ok(path)
 }
 
+/// The field-encryption keyring from the secret key file (created if missing).
+pub fn keyring(c: &Common) -> Result<anjian_core::sealed::Keyring, String> {
+    let path = ensure_secret_key(c)?;
+    let bytes =
+        std::fs::read(&path).map_err(|e| format!("无法读取密钥文件 {}：{e}", path.display()))?;
+    let key: [u8; 32] = bytes
+        .try_into()
+        .map_err(|_| format!("密钥文件 {} 应为32字节", path.display()))?;
+    Ok(anjian_core::sealed::Keyring::from_secret(key))
+}
+
 /// Serves `db` until Ctrl-C.
 pub async fn serve(
     db: Db,
     args: &ServeArgs,
-    data_dir: &Path,
+    c: &Common,
     clock: Arc<dyn Clock>,
     banner: impl FnOnce(&SocketAddr),
 ) -> Result<(), String> {
     let config = WebConfig {
-        data_dir: data_dir.to_path_buf(),
+        data_dir: c.data_dir.clone(),
+        keyring: keyring(c)?,
         idle_timeout_ms: args.idle_minutes.clamp(1, 24 * 60) * 60_000,
         secure_cookies: args.secure_cookies,
         login_per_minute: args.login_per_minute,
@@ -236,7 +248,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             std::fs::create_dir_all(&c.data_dir).map_err(|e| e.to_string())?;
             ensure_secret_key(c)?;
             let db = open(&database_url(c, "anjian.db")).await?;
-            serve(db, args, &c.data_dir, Arc::new(SystemClock), |a| {
+            serve(db, args, c, Arc::new(SystemClock), |a| {
                 println!("anjian 已启动：http://{a}/")
             })
             .await

@@ -207,6 +207,7 @@ pub const ACCOUNTS: &[(&str, &str, &str, Role)] = &[
     ("sysadmin", "系统管理员", "区安委办", Role::SystemAdmin),
     ("secadmin", "安全管理员", "区安委办", Role::SecurityAdmin),
     ("auditor", "审计管理员", "区安委办", Role::Auditor),
+    ("tipkeeper", "举报保密员", "区安委办", Role::TipCustodian),
     (
         "bachuan",
         "巴川街道安办操作员",
@@ -492,7 +493,7 @@ pub async fn run(c: &Common, args: &DemoArgs) -> Result<(), String> {
     let (db, url, accounts) = prepare(c, start).await?;
     let clock = std::sync::Arc::new(anjian_core::time::OffsetClock::starting_at(start));
     let as_of = args.as_of;
-    serve(db, &args.serve, &c.data_dir, clock, |addr| {
+    serve(db, &args.serve, c, clock, |addr| {
         println!();
         println!("安监平台演示已启动：http://{addr}/");
         println!("演示时钟从 {as_of} 09:00 开始走（2022年专项行动期间，可用 --as-of 改变）");

@@ -23,11 +23,14 @@ pub enum Role {
     SecurityAdmin,
     /// 审计管理员: reads and verifies the audit chain; nothing else.
     Auditor,
+    /// 举报保密员: the only one who sees a tip reporter's identity, one tip at a time,
+    /// each view with its reason in the audit chain.
+    TipCustodian,
 }
 
 impl Role {
     /// Every role, in the order the UI lists them.
-    pub const ALL: [Role; 7] = [
+    pub const ALL: [Role; 8] = [
         Role::OfficeAdmin,
         Role::UnitOperator,
         Role::UnitLeader,
@@ -35,6 +38,7 @@ impl Role {
         Role::SystemAdmin,
         Role::SecurityAdmin,
         Role::Auditor,
+        Role::TipCustodian,
     ];
 
     /// The stored name.
@@ -47,6 +51,7 @@ impl Role {
             Role::SystemAdmin => "system_admin",
             Role::SecurityAdmin => "security_admin",
             Role::Auditor => "auditor",
+            Role::TipCustodian => "tip_custodian",
         }
     }
 
@@ -60,6 +65,7 @@ impl Role {
             Role::SystemAdmin => "系统管理员",
             Role::SecurityAdmin => "安全管理员",
             Role::Auditor => "审计管理员",
+            Role::TipCustodian => "举报保密员",
         }
     }
 
@@ -133,6 +139,11 @@ impl Role {
     /// May read and verify the audit chain.
     pub fn can_read_audit(self) -> bool {
         matches!(self, Role::Auditor)
+    }
+
+    /// May see a tip reporter's identity (one tip at a time, with a reason).
+    pub fn can_see_reporters(self) -> bool {
+        matches!(self, Role::TipCustodian)
     }
 
     /// May read the directory at all (the three administrators need it to pick units).

@@ -29,6 +29,7 @@ pub mod reminders;
 pub mod reports;
 pub mod scope;
 pub mod settings;
+pub mod tips;
 pub mod visits;
 
 pub use db::{Backend, Db, Tx, q};

@@ -44,6 +44,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(17, "0017_enforcements"),
     migration!(18, "0018_ranking_accountability_bulletins"),
     migration!(19, "0019_accidents"),
+    migration!(20, "0020_tips"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.

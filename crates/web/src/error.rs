@@ -42,6 +42,15 @@ impl Problem {
         )
     }
 
+    /// 500, for what cannot happen but must not panic (no random source).
+    pub fn internal() -> Self {
+        Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "服务器内部错误，请稍后重试",
+        )
+    }
+
     /// 401.
     pub fn unauthorized() -> Self {
         Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "请先登录")

@@ -32,10 +32,15 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Login attempts allowed per client address per minute (0 turns the limit off).
     pub login_per_minute: u32,
+    /// Public tip requests allowed per client address per minute (0 turns the limit
+    /// off).
+    pub public_per_minute: u32,
     /// Largest request body in bytes (uploads included).
     pub max_body_bytes: usize,
     /// Where uploaded files are kept (`evidence/` below it).
     pub data_dir: std::path::PathBuf,
+    /// The keys of field encryption (reporters' identities), from the secret key file.
+    pub keyring: anjian_core::sealed::Keyring,
 }
 
 impl Default for WebConfig {
@@ -45,8 +50,15 @@ impl Default for WebConfig {
             absolute_timeout_ms: 12 * 3600 * 1000,
             secure_cookies: false,
             login_per_minute: 30,
+            public_per_minute: 60,
             max_body_bytes: 10 * 1024 * 1024,
             data_dir: std::path::PathBuf::from("data"),
+            // A key of this process only, for tests; `serve` reads the secret key file.
+            keyring: {
+                let mut key = [0u8; 32];
+                let _ = getrandom::fill(&mut key);
+                anjian_core::sealed::Keyring::from_secret(key)
+            },
         }
     }
 }

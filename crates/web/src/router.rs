@@ -50,11 +50,13 @@ pub fn router(state: AppState) -> Router {
             .into_response()
         }));
     }
+    let public = public_routes(state.config.public_per_minute);
     let max = state.config.max_body_bytes;
     Router::new()
         .merge(pages::routes())
         .merge(api::routes())
         .merge(login)
+        .merge(public)
         .route("/healthz", get(healthz))
         .route("/static/style.css", get(|| async { asset("text/css; charset=utf-8", include_str!("../static/style.css")) }))
         .route("/static/app.js", get(|| async { asset("text/javascript; charset=utf-8", include_str!("../static/app.js")) }))
@@ -71,7 +73,58 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'"),
         ))
         .layer(CatchPanicLayer::custom(|_| panic_response()))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(redacted_span))
+}
+
+/// The request's span, without the path of the public tip routes (a receipt code is a
+/// secret) and, as for every route, without headers or the peer's address.
+fn redacted_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let path = req.uri().path();
+    let path = if path.starts_with("/api/v1/public") || path.starts_with("/tip") {
+        "/[public]"
+    } else {
+        path
+    };
+    tracing::debug_span!("request", method = %req.method(), path = %path)
+}
+
+/// The public routes (no login): the tip form and the receipt. Their responses are not
+/// cached, send no referrer and allow no script; submissions are limited per client
+/// address (in memory only) without a third-party captcha.
+fn public_routes(per_minute: u32) -> Router<AppState> {
+    let mut public = Router::new()
+        .route("/api/v1/public/tips", post(api::tips::submit))
+        .route("/api/v1/public/tips/{receipt}", get(api::tips::status));
+    if per_minute > 0 {
+        let conf = GovernorConfigBuilder::default()
+            .key_extractor(PeerIpKeyExtractor)
+            .per_millisecond((60_000 / u64::from(per_minute)).max(1))
+            .burst_size(per_minute.min(10_000))
+            .finish()
+            .expect("valid rate limit");
+        let limiter = conf.limiter().clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_secs(60)).await;
+                limiter.retain_recent();
+            }
+        });
+        public = public.layer(GovernorLayer::new(conf).error_handler(|_| {
+            ApiError(Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "提交过于频繁，请稍后再试",
+            ))
+            .into_response()
+        }));
+    }
+    public
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+        ))
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {

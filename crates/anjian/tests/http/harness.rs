@@ -124,6 +124,26 @@ impl TestApp {
         TestApp::with_config(engine, WebConfig::default()).await
     }
 
+    /// Every file of the app's data directory (the SQLite database, its WAL, uploads),
+    /// with its bytes.
+    pub fn data_files(&self) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+        fn walk(dir: &std::path::Path, out: &mut Vec<(std::path::PathBuf, Vec<u8>)>) {
+            for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else if let Ok(b) = std::fs::read(&p) {
+                    out.push((p, b));
+                }
+            }
+        }
+        let mut out = Vec::new();
+        if let Some(d) = &self._dir {
+            walk(&d.0, &mut out);
+        }
+        out
+    }
+
     /// Moves the clock forward.
     pub fn advance(&self, ms: i64) {
         self.clock.0.fetch_add(ms, Ordering::SeqCst);

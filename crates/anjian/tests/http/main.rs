@@ -18,4 +18,5 @@ mod plan;
 mod rankings;
 mod reports;
 mod scope;
+mod tips;
 mod visits;

@@ -13,6 +13,7 @@ pub mod openapi;
 pub mod plans;
 pub mod rankings;
 pub mod reports;
+pub mod tips;
 pub mod users;
 pub mod visits;
 
@@ -89,6 +90,10 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/accidents/{id}/supplements",
             post(accidents::supplement),
         )
+        .route("/api/v1/tips", get(tips::list))
+        .route("/api/v1/tips/{id}/triage", post(tips::triage))
+        .route("/api/v1/tips/{id}/outcome", post(tips::outcome))
+        .route("/api/v1/tips/{id}/identity", post(tips::identity))
         .route("/api/v1/rankings/{month}", get(rankings::show))
         .route("/api/v1/bulletins/{month}", post(rankings::generate))
         .route("/api/v1/bulletins/{month}/docx", get(rankings::docx))

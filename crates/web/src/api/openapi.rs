@@ -5,7 +5,7 @@ use utoipa::OpenApi;
 
 use super::{
     accidents, audit, auth, directory, enforcements, hazards, obligations, plans, rankings,
-    reports, users, visits,
+    reports, tips, users, visits,
 };
 
 /// The API description.
@@ -55,6 +55,12 @@ use super::{
         accidents::create,
         accidents::list,
         accidents::supplement,
+        tips::submit,
+        tips::status,
+        tips::list,
+        tips::triage,
+        tips::outcome,
+        tips::identity,
         rankings::show,
         rankings::generate,
         rankings::docx,

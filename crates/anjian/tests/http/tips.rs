@@ -1,0 +1,276 @@
+//! Public tips: the receipt shown once and throttled against guessing; the reporter's
+//! identity never in the database's files, the audit chain or any handler's answer, and
+//! opened only for the custodian with a reason; triage, routing with a deadline, and
+//! the outcome the reporter reads.
+
+use serde_json::{Value, json};
+
+use crate::harness::{TestApp, engines};
+
+/// Markers that must never be readable anywhere but in the custodian's view.
+const NAME: &str = "蔺晓标记";
+const PHONE: &str = "13907310942";
+const ID_NUMBER: &str = "11010519491231002X";
+
+fn tip(reporter: bool) -> Value {
+    let mut v = json!({
+        "category": "violation",
+        "sector": "危险化学品",
+        "place": "重庆铜梁某化工有限公司二号仓库",
+        "reported_unit": "重庆铜梁某化工有限公司",
+        "description": "仓库安全出口被货物堵死，夜间锁闭"
+    });
+    if reporter {
+        v["reporter"] = json!({"name": NAME, "phone": PHONE, "id_number": ID_NUMBER});
+    }
+    v
+}
+
+fn contains(hay: &[u8], needle: &str) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+#[tokio::test]
+async fn an_identity_is_sealed_and_opened_only_for_the_custodian() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let public = app.anon();
+        let (s, r) = public.post("/api/v1/public/tips", tip(true)).await;
+        assert_eq!(s, 201, "{r}");
+        let receipt = r["receipt"].as_str().unwrap().to_string();
+        assert_eq!(receipt.len(), 22);
+        assert!(receipt.chars().all(|c| c.is_ascii_digit()));
+        // Nothing readable in the data directory (SQLite file and WAL included) …
+        app.db.settle().await.ok();
+        for (path, bytes) in app.data_files() {
+            for m in [NAME, PHONE, ID_NUMBER, receipt.as_str()] {
+                assert!(!contains(&bytes, m), "{m} in {}", path.display());
+            }
+        }
+        // … nor in any row of the database, audit chain included.
+        let rows: Vec<(String,)> = app
+            .db
+            .read()
+            .all(anjian_store::q("SELECT COALESCE(identity_sealed, '') || receipt_hash || description FROM tips UNION ALL SELECT COALESCE(detail, '') || action FROM audit_log"))
+            .await
+            .unwrap();
+        for (r,) in &rows {
+            assert!(
+                !r.contains(NAME) && !r.contains(PHONE) && !r.contains(&receipt),
+                "{r}"
+            );
+        }
+        // Handlers' lists have no identity.
+        let office = app.login("office").await;
+        let (_, list) = office.get("/api/v1/tips").await;
+        let text = list.to_string();
+        assert!(
+            text.contains("安全出口被货物堵死") && !text.contains(NAME) && !text.contains(PHONE)
+        );
+        assert_eq!(list[0]["anonymous"], false);
+        let id = list[0]["id"].as_i64().unwrap();
+        // Only the custodian opens it, with a reason, and the view is audited.
+        let path = format!("/api/v1/tips/{id}/identity");
+        for who in ["office", "bachuan", "auditor", "sysadmin"] {
+            let c = app.login(who).await;
+            assert_eq!(
+                c.post(&path, json!({"reason": "核实举报人"})).await.0,
+                403,
+                "{who}"
+            );
+        }
+        let keeper = app.login("tipkeeper").await;
+        let (s, b) = keeper.post(&path, json!({"reason": ""})).await;
+        assert_eq!((s, b["error"]["field"].as_str()), (422, Some("reason")));
+        let (s, who) = keeper
+            .post(&path, json!({"reason": "发放奖励前核实身份"}))
+            .await;
+        assert_eq!(s, 200, "{who}");
+        assert_eq!(
+            (who["name"].as_str(), who["phone"].as_str()),
+            (Some(NAME), Some(PHONE))
+        );
+        let (n,): (i64,) = app
+            .db
+            .read()
+            .one(anjian_store::q("SELECT CAST(COUNT(*) AS BIGINT) FROM audit_log WHERE action = 'tip.identity.view' AND detail = '发放奖励前核实身份'"))
+            .await
+            .unwrap();
+        assert_eq!(n, 1);
+        // The reporter follows it by receipt, grouped or not.
+        let (s, v) = public.get(&format!("/api/v1/public/tips/{receipt}")).await;
+        assert_eq!((s, v["status"].as_str()), (200, Some("received")), "{v}");
+        assert!(!v.to_string().contains(NAME));
+    }
+}
+
+#[tokio::test]
+async fn wrong_receipts_are_throttled_and_bad_tips_name_their_field() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let public = app.anon();
+        for (change, field) in [
+            (json!({"category": "gossip"}), "category"),
+            (json!({"sector": "不存在的行业"}), "sector"),
+            (json!({"description": ""}), "description"),
+            (
+                json!({"reporter": {"name": "王五", "phone": "abc"}}),
+                "reporter.phone",
+            ),
+        ] {
+            let mut t = tip(false);
+            for (k, v) in change.as_object().unwrap() {
+                t[k] = v.clone();
+            }
+            let (s, b) = public.post("/api/v1/public/tips", t).await;
+            assert_eq!((s, b["error"]["field"].as_str()), (422, Some(field)), "{b}");
+        }
+        let (_, r) = public.post("/api/v1/public/tips", tip(false)).await;
+        let receipt = r["receipt"].as_str().unwrap().to_string();
+        let last = receipt.chars().last().unwrap().to_digit(10).unwrap();
+        let wrong = format!("{}{}", &receipt[..21], (last + 1) % 10);
+        assert_eq!(
+            public.get("/api/v1/public/tips/1234").await.1["error"]["field"],
+            "receipt"
+        );
+        for _ in 0..5 {
+            assert_eq!(
+                public.get(&format!("/api/v1/public/tips/{wrong}")).await.0,
+                404
+            );
+        }
+        // Locked now, even for the right code; a quarter of an hour later it opens.
+        let (s, b) = public.get(&format!("/api/v1/public/tips/{receipt}")).await;
+        assert_eq!(
+            (s, b["error"]["field"].as_str()),
+            (422, Some("receipt")),
+            "{b}"
+        );
+        app.advance(16 * 60 * 1000);
+        assert_eq!(
+            public
+                .get(&format!("/api/v1/public/tips/{receipt}"))
+                .await
+                .0,
+            200
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_tip_is_routed_verified_and_its_outcome_told_to_the_reporter() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let public = app.anon();
+        let (_, r) = public.post("/api/v1/public/tips", tip(false)).await;
+        let receipt = r["receipt"].as_str().unwrap().to_string();
+        let (_, second) = public.post("/api/v1/public/tips", tip(false)).await;
+        let office = app.login("office").await;
+        let (_, list) = office.get("/api/v1/tips?status=received").await;
+        let ids: Vec<i64> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["id"].as_i64().unwrap())
+            .collect();
+        let (first, dup) = (ids[1], ids[0]);
+        let yjj_unit = app.unit_id("区应急局").await;
+        // A township may not triage.
+        let bachuan = app.login("bachuan").await;
+        let path = format!("/api/v1/tips/{first}/triage");
+        assert_eq!(
+            bachuan
+                .post(&path, json!({"action": "accept", "unit": yjj_unit}))
+                .await
+                .0,
+            403
+        );
+        let (s, b) = office.post(&path, json!({"action": "accept"})).await;
+        assert_eq!((s, b["error"]["field"].as_str()), (422, Some("unit")));
+        let (s, t) = office
+            .post(&path, json!({"action": "accept", "unit": yjj_unit}))
+            .await;
+        assert_eq!((s, t["status"].as_str()), (200, Some("accepted")), "{t}");
+        // The duplicate joins it; a third cannot be merged into a received one.
+        let (s, _) = office
+            .post(
+                &format!("/api/v1/tips/{dup}/triage"),
+                json!({"action": "merge", "into": first}),
+            )
+            .await;
+        assert_eq!(s, 200);
+        assert!(second["receipt"].is_string());
+        // The department verifies within sixty days: an obligation in its to-do list.
+        let yjj = app.login("yjj").await;
+        let (_, todo) = yjj.get("/api/v1/obligations?limit=1000").await;
+        let due: Vec<&str> = todo
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|o| o["title"].as_str().unwrap_or("").starts_with("举报核查"))
+            .map(|o| o["due_on"].as_str().unwrap())
+            .collect();
+        assert_eq!(due, vec!["2022-10-08"]);
+        // Another unit sees nothing of it.
+        assert!(
+            bachuan
+                .get("/api/v1/tips")
+                .await
+                .1
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
+        let (s, t) = yjj
+            .post(
+                &format!("/api/v1/tips/{first}/outcome"),
+                json!({"substantiated": true, "note": "经现场核查，安全出口确被堵塞，已立案查处"}),
+            )
+            .await;
+        assert_eq!(
+            (s, t["status"].as_str()),
+            (200, Some("substantiated")),
+            "{t}"
+        );
+        let (_, v) = public.get(&format!("/api/v1/public/tips/{receipt}")).await;
+        assert_eq!(v["status_label"], "经核查属实");
+        assert!(v["note"].as_str().unwrap().contains("已立案查处"));
+    }
+}
+
+#[tokio::test]
+async fn the_public_path_is_rate_limited_and_not_cached() {
+    let config = anjian_web::WebConfig {
+        public_per_minute: 3,
+        ..anjian_web::WebConfig::default()
+    };
+    let app = TestApp::with_config(crate::harness::Engine::Sqlite, config).await;
+    let public = app.anon();
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        statuses.push(public.post("/api/v1/public/tips", tip(false)).await.0);
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        3,
+        "{statuses:?}"
+    );
+    assert!(statuses.contains(&429));
+    let r = reqwest::Client::new()
+        .get(format!(
+            "{}/api/v1/public/tips/0000000000000000000000",
+            app.base
+        ))
+        .send()
+        .await
+        .unwrap();
+    let h = r.headers();
+    assert_eq!(h["cache-control"], "no-store");
+    assert_eq!(h["referrer-policy"], "no-referrer");
+    assert!(
+        h["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("default-src 'none'")
+    );
+}

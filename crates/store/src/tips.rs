@@ -1,0 +1,455 @@
+//! Public tips as kept: submitted without login with the identity sealed and the receipt
+//! only as a slow hash; followed by receipt (wrong codes lock a locator for a while);
+//! listed for handlers without identity, ever; the identity opened for the tip
+//! custodian alone, each time with a reason in the audit chain; triaged by the office
+//! (accepted and routed to the unit responsible for the sector with a verification
+//! deadline as an obligation, merged into an earlier tip, or rejected with a reason);
+//! and closed by the unit with its outcome.
+
+use anjian_core::sealed::Keyring;
+use anjian_core::tip::{Category, Reporter, Tip};
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::audit::{self, Entry};
+use crate::db::{Db, day, q};
+use crate::error::{Error, Result};
+use crate::ids::next_id;
+use crate::scope::{Actor, Scope};
+
+/// Days the responsible unit has to verify a tip (configurable by law: 60, extendable
+/// by 30 with approval).
+pub const VERIFY_DAYS: u64 = 60;
+/// Wrong receipt codes in a row before a locator is locked, and for how long.
+pub const MAX_FAILURES: i64 = 5;
+pub const LOCK_MS: i64 = 15 * 60 * 1000;
+
+/// The actor of the public path: nobody, and nothing about them.
+pub fn public() -> Actor {
+    Actor {
+        user_id: None,
+        username: "公众".into(),
+        role: "public".into(),
+        unit_id: None,
+    }
+}
+
+/// The associated data that binds a sealed identity to its tip.
+fn aad(id: i64) -> Vec<u8> {
+    format!("tip:{id}").into_bytes()
+}
+
+/// Keeps a submitted tip received on `today` (the day only); `receipt` is its locator
+/// and the slow hash of the whole code; `nonce` seals the identity. Returns its id; a
+/// locator already taken is a unique violation the caller retries with a new code.
+pub async fn submit(
+    db: &Db,
+    (keyring, nonce): (&Keyring, [u8; 24]),
+    (now_ms, today): (i64, NaiveDate),
+    tip: &Tip,
+    (locator, receipt_hash): (&str, &str),
+) -> Result<i64> {
+    let sectors = crate::hazards::sectors(db).await?;
+    let Some((sector_id, _)) = sectors.iter().find(|(_, s)| *s == tip.sector) else {
+        return Err(Error::invalid("unknown_sector", "sector", "请选择行业领域"));
+    };
+    let id = next_id(now_ms);
+    let sealed = tip.reporter.as_ref().map(|r| {
+        keyring.seal(
+            serde_json::to_string(r).unwrap_or_default().as_bytes(),
+            &aad(id),
+            nonce,
+        )
+    });
+    let mut tx = db.begin().await?;
+    tx.execute(
+        q("INSERT INTO tips (id, locator, receipt_hash, category, sector_id, place, reported_unit, description, anonymous, identity_sealed, status, received_on, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'received', $11, $12)")
+            .bind(id)
+            .bind(locator)
+            .bind(receipt_hash)
+            .bind(tip.category.as_str())
+            .bind(*sector_id)
+            .bind(tip.place.as_str())
+            .bind(tip.reported_unit.clone())
+            .bind(tip.description.as_str())
+            .bind(i64::from(tip.reporter.is_none()))
+            .bind(sealed)
+            .bind(day(today))
+            .bind(now_ms),
+    )
+    .await?;
+    let entry = Entry::ok("tip.submit", "tip", id).detail(format!(
+        "{}（{}）{}",
+        tip.category.label(),
+        tip.sector,
+        if tip.reporter.is_none() {
+            "匿名"
+        } else {
+            "实名"
+        }
+    ));
+    audit::append(&mut tx, now_ms, &public(), entry).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The tip a locator names: its id and receipt hash, unless the locator is locked
+/// (`Err` with field `receipt`) or unknown (`None`).
+pub async fn locate(db: &Db, now_ms: i64, locator: &str) -> Result<Option<(i64, String)>> {
+    let lock: Option<(i64, i64)> = db
+        .read()
+        .opt(
+            q("SELECT failures, locked_until FROM tip_receipt_failures WHERE locator = $1")
+                .bind(locator),
+        )
+        .await?;
+    if lock.is_some_and(|(_, until)| until > now_ms) {
+        return Err(Error::invalid(
+            "receipt_locked",
+            "receipt",
+            "回执码错误次数过多，请15分钟后再试",
+        ));
+    }
+    db.read()
+        .opt(q("SELECT id, receipt_hash FROM tips WHERE locator = $1").bind(locator))
+        .await
+}
+
+/// Counts a wrong code for `locator`; the fifth in a row locks it.
+pub async fn wrong_code(db: &Db, now_ms: i64, locator: &str) -> Result<()> {
+    let mut tx = db.begin().await?;
+    let row: Option<(i64,)> = tx
+        .opt(q("SELECT failures FROM tip_receipt_failures WHERE locator = $1").bind(locator))
+        .await?;
+    let failures = row.map_or(0, |(f,)| f) + 1;
+    let (failures, until) = if failures >= MAX_FAILURES {
+        (0, now_ms + LOCK_MS)
+    } else {
+        (failures, 0)
+    };
+    tx.execute(
+        q("INSERT INTO tip_receipt_failures (locator, failures, locked_until) VALUES ($1, $2, $3) ON CONFLICT (locator) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until")
+            .bind(locator)
+            .bind(failures)
+            .bind(until),
+    )
+    .await?;
+    tx.commit().await
+}
+
+/// Forgets the wrong codes of `locator` after a right one.
+pub async fn right_code(db: &Db, locator: &str) -> Result<()> {
+    db.read()
+        .execute(q("DELETE FROM tip_receipt_failures WHERE locator = $1").bind(locator))
+        .await?;
+    Ok(())
+}
+
+/// The status names as the reporter and handlers read them.
+pub fn status_label(s: &str) -> &'static str {
+    match s {
+        "received" => "已受理，待分办",
+        "accepted" => "已分办，核查中",
+        "merged" => "与其他举报合并办理",
+        "rejected" => "不予受理",
+        "substantiated" => "经核查属实",
+        "unsubstantiated" => "经核查不属实",
+        _ => "",
+    }
+}
+
+/// What the reporter sees by receipt: never anyone's identity, nor the handling unit.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicView {
+    pub category: Category,
+    pub received_on: String,
+    pub status: String,
+    pub status_label: &'static str,
+    /// The outcome or the reason of a rejection, as told to the reporter.
+    pub note: Option<String>,
+    pub messages: Vec<Message>,
+    pub reward: Option<RewardView>,
+}
+
+/// A question from the handler or an answer from the reporter.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Message {
+    pub from_reporter: bool,
+    pub text: String,
+    pub at: i64,
+}
+
+/// A reward as the reporter sees it.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct RewardView {
+    pub amount_fen: i64,
+    pub state: String,
+    pub approved_on: Option<String>,
+    pub paid_on: Option<String>,
+}
+
+/// The reporter's view of tip `id`.
+pub async fn public_view(db: &Db, id: i64) -> Result<PublicView> {
+    let (category, received_on, status, outcome, reason): (String, String, String, Option<String>, Option<String>) = db
+        .read()
+        .one(q("SELECT category, received_on, status, outcome_note, reject_reason FROM tips WHERE id = $1").bind(id))
+        .await?;
+    let messages: Vec<Message> = db
+        .read()
+        .all(q("SELECT CAST(from_reporter AS BIGINT) = 1 AS from_reporter, text, at FROM tip_messages WHERE tip_id = $1 ORDER BY id").bind(id))
+        .await?;
+    let reward: Option<RewardView> = db
+        .read()
+        .opt(q("SELECT amount_fen, state, approved_on, paid_on FROM tip_rewards WHERE tip_id = $1 AND state <> 'proposed'").bind(id))
+        .await?;
+    Ok(PublicView {
+        category: Category::parse(&category).unwrap_or(Category::Other),
+        received_on,
+        status_label: status_label(&status),
+        status,
+        note: outcome.or(reason),
+        messages,
+        reward,
+    })
+}
+
+/// A tip as handlers see it: no identity, only whether one was given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct TipRow {
+    pub id: i64,
+    pub category: String,
+    pub sector: String,
+    pub place: String,
+    pub reported_unit: Option<String>,
+    pub description: String,
+    pub anonymous: bool,
+    pub status: String,
+    pub unit_id: Option<i64>,
+    pub unit_name: Option<String>,
+    pub merged_into: Option<i64>,
+    pub received_on: String,
+}
+
+impl TipRow {
+    /// The category's Chinese name.
+    pub fn category_label(&self) -> &'static str {
+        Category::parse(&self.category).map_or("", Category::label)
+    }
+
+    /// The status's Chinese name.
+    pub fn status_label(&self) -> &'static str {
+        status_label(&self.status)
+    }
+}
+
+/// Never the identity columns.
+const ROW: &str = "SELECT t.id, t.category, s.name AS sector, t.place, t.reported_unit, t.description, CAST(t.anonymous AS BIGINT) = 1 AS anonymous, t.status, t.unit_id, u.name AS unit_name, t.merged_into, t.received_on FROM tips t JOIN sectors s ON s.id = t.sector_id LEFT JOIN units u ON u.id = t.unit_id WHERE ";
+
+/// Tips for handlers: the office sees all; a unit those routed to it or below it.
+fn visible(scope: &Scope) -> crate::db::Q {
+    match scope {
+        Scope::All => q(ROW).push("1 = 1"),
+        Scope::Nothing => q(ROW).push("1 = 0"),
+        Scope::Subtree { .. } => scope.units(q(ROW).push("t.unit_id IS NOT NULL AND "), "u"),
+    }
+}
+
+/// Tips in scope, newest first, optionally in one status (at most 500).
+pub async fn list(db: &Db, scope: &Scope, status: Option<&str>) -> Result<Vec<TipRow>> {
+    let mut query = visible(scope);
+    if let Some(s) = status {
+        query = query.push(" AND t.status = ").push_bind(s.to_string());
+    }
+    db.read()
+        .all(query.push(" ORDER BY t.id DESC LIMIT 500"))
+        .await
+}
+
+/// One tip in scope, or `NotFound`.
+pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<TipRow> {
+    db.read()
+        .one(visible(scope).push(" AND t.id = ").push_bind(id))
+        .await
+}
+
+/// Opens the identity of tip `id` for the custodian, with the reason in the audit
+/// chain; `None` for an anonymous tip.
+pub async fn reveal(
+    db: &Db,
+    keyring: &Keyring,
+    now_ms: i64,
+    actor: &Actor,
+    id: i64,
+    reason: &str,
+) -> Result<Option<Reporter>> {
+    let reason = anjian_core::error::required_text("reason", "查看理由", reason, 500)?;
+    let mut tx = db.begin().await?;
+    let row: Option<(Option<String>,)> = tx
+        .opt(q("SELECT identity_sealed FROM tips WHERE id = $1").bind(id))
+        .await?;
+    let (sealed,) = row.ok_or(Error::NotFound)?;
+    let entry = Entry::ok("tip.identity.view", "tip", id).detail(reason);
+    audit::append(&mut tx, now_ms, actor, entry).await?;
+    tx.commit().await?;
+    let Some(sealed) = sealed else {
+        return Ok(None);
+    };
+    let plain = keyring
+        .open(&sealed, &aad(id))
+        .map_err(|e| Error::Config(e.to_string()))?;
+    Ok(serde_json::from_slice(&plain).ok())
+}
+
+/// The office's triage of a received tip.
+#[derive(Debug, Clone)]
+pub enum Triage {
+    /// Route to `unit` (the one responsible for the sector), which verifies it.
+    Accept {
+        unit: i64,
+    },
+    /// The same matter as tip `into`, accepted before.
+    Merge {
+        into: i64,
+    },
+    Reject {
+        reason: String,
+    },
+}
+
+/// Triages tip `id` (still received) on `today`; an accepted tip owes its verification
+/// in `VERIFY_DAYS` days as an obligation of the unit.
+pub async fn triage(
+    db: &Db,
+    (now_ms, today): (i64, NaiveDate),
+    actor: &Actor,
+    id: i64,
+    t: &Triage,
+) -> Result<()> {
+    let mut tx = db.begin().await?;
+    let row: Option<(String, String)> = tx
+        .opt(q("SELECT t.status, t.place FROM tips t WHERE t.id = $1").bind(id))
+        .await?;
+    let (status, place) = row.ok_or(Error::NotFound)?;
+    if status != "received" {
+        return Err(Error::invalid(
+            "already_triaged",
+            "status",
+            "该举报已分办或处理",
+        ));
+    }
+    let (new_status, detail) = match t {
+        Triage::Accept { unit } => {
+            let found: Option<(String,)> = tx
+                .opt(q("SELECT name FROM units WHERE id = $1 AND kind <> 'enterprise' AND active = 1").bind(*unit))
+                .await?;
+            let (name,) = found
+                .ok_or_else(|| Error::invalid("unknown_unit", "unit", "请选择负责核查的单位"))?;
+            tx.execute(
+                q("UPDATE tips SET status = 'accepted', unit_id = $1, updated_at = $2 WHERE id = $3")
+                    .bind(*unit)
+                    .bind(now_ms)
+                    .bind(id),
+            )
+            .await?;
+            tx.execute(
+                q("INSERT INTO obligations (id, tip_id, unit_id, due_on, label, min_count, state, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 1, 'pending', $6, $6)")
+                    .bind(next_id(now_ms))
+                    .bind(id)
+                    .bind(*unit)
+                    .bind(day(today + chrono::Days::new(VERIFY_DAYS)))
+                    .bind(format!("举报核查：{place}（{VERIFY_DAYS}日内）"))
+                    .bind(now_ms),
+            )
+            .await?;
+            ("accepted", format!("分办至{name}"))
+        }
+        Triage::Merge { into } => {
+            let target: Option<(String,)> = tx
+                .opt(
+                    q("SELECT status FROM tips WHERE id = $1 AND id <> $2")
+                        .bind(*into)
+                        .bind(id),
+                )
+                .await?;
+            if target.is_none_or(|(s,)| s == "received" || s == "rejected" || s == "merged") {
+                return Err(Error::invalid(
+                    "invalid_merge",
+                    "into",
+                    "只能合并到已受理的举报",
+                ));
+            }
+            tx.execute(
+                q("UPDATE tips SET status = 'merged', merged_into = $1, updated_at = $2 WHERE id = $3")
+                    .bind(*into)
+                    .bind(now_ms)
+                    .bind(id),
+            )
+            .await?;
+            ("merged", format!("合并至举报 {into}"))
+        }
+        Triage::Reject { reason } => {
+            let reason = anjian_core::error::required_text("reason", "不予受理理由", reason, 500)?;
+            tx.execute(
+                q("UPDATE tips SET status = 'rejected', reject_reason = $1, updated_at = $2 WHERE id = $3")
+                    .bind(reason.as_str())
+                    .bind(now_ms)
+                    .bind(id),
+            )
+            .await?;
+            ("rejected", reason)
+        }
+    };
+    let entry = Entry::ok("tip.triage", "tip", id)
+        .change(Some(status), Some(new_status.into()))
+        .detail(detail);
+    audit::append(&mut tx, now_ms, actor, entry).await?;
+    tx.commit().await
+}
+
+/// The routed unit's outcome of tip `id` (in scope) on `today`: substantiated or not,
+/// with the note the reporter reads; its verification obligation is closed (late if
+/// after its day).
+pub async fn outcome(
+    db: &Db,
+    (now_ms, today): (i64, NaiveDate),
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    (substantiated, note): (bool, &str),
+) -> Result<()> {
+    let note = anjian_core::error::required_text("note", "核查结果说明", note, 2000)?;
+    let tip = get(db, scope, id).await?;
+    if tip.status != "accepted" || tip.unit_id != actor.unit_id {
+        return Err(Error::invalid(
+            "not_verifying",
+            "status",
+            "该举报不在本单位核查中",
+        ));
+    }
+    let status = if substantiated {
+        "substantiated"
+    } else {
+        "unsubstantiated"
+    };
+    let mut tx = db.begin().await?;
+    tx.execute(
+        q("UPDATE tips SET status = $1, outcome_note = $2, updated_at = $3 WHERE id = $4")
+            .bind(status)
+            .bind(note.as_str())
+            .bind(now_ms)
+            .bind(id),
+    )
+    .await?;
+    tx.execute(
+        q("UPDATE obligations SET state = CASE WHEN due_on < $1 THEN 'done_late' ELSE 'accepted' END, closed_at = $2, updated_at = $2 WHERE tip_id = $3 AND state IN ('pending', 'returned', 'submitted')")
+            .bind(day(today))
+            .bind(now_ms)
+            .bind(id),
+    )
+    .await?;
+    let entry = Entry::ok("tip.outcome", "tip", id)
+        .change(Some("accepted".into()), Some(status.into()))
+        .detail(note);
+    audit::append(&mut tx, now_ms, actor, entry).await?;
+    tx.commit().await
+}

@@ -1,0 +1,293 @@
+//! Tips by API. The public path (no login): submit a tip and receive its receipt code
+//! once; follow it by receipt (wrong codes lock the code's locator for a while). The
+//! handlers' path: tips in scope without identity, the office's triage, the unit's
+//! outcome, and the custodian's view of an identity with a reason.
+
+use anjian_core::tip::{Reporter, TipInput};
+use anjian_store::tips::{self, PublicView, TipRow, Triage};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::body::{Body, Params};
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::{ApiError, Problem};
+
+/// A tip: `category` (`major_hazard`, `violation`, `concealed_accident`, `other`),
+/// `sector`, `place`, `reported_unit`, `description`, and `reporter` (`name`, `phone`,
+/// `id_number`) unless anonymous.
+#[derive(Deserialize, ToSchema)]
+pub struct NewTip {
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub tip: TipInput,
+}
+
+/// The receipt code, shown once: keep it to follow the tip.
+#[derive(Serialize, ToSchema)]
+pub struct ReceiptJson {
+    pub receipt: String,
+}
+
+/// Keeps a checked tip and returns its receipt code (22 digits), generating a new code
+/// if its locator is taken.
+pub async fn keep(state: &AppState, tip: &anjian_core::tip::Tip) -> Result<String, Problem> {
+    for _ in 0..3 {
+        let mut random = [0u8; 32];
+        let mut nonce = [0u8; 24];
+        getrandom::fill(&mut random).map_err(|_| Problem::internal())?;
+        getrandom::fill(&mut nonce).map_err(|_| Problem::internal())?;
+        let receipt = anjian_core::tip::receipt_from(&random);
+        let hash = crate::password::hash_receipt(receipt.clone()).await;
+        let locator = &receipt[..anjian_core::tip::LOCATOR_DIGITS];
+        match tips::submit(
+            &state.db,
+            (&state.config.keyring, nonce),
+            (state.now(), state.today()),
+            tip,
+            (locator, &hash),
+        )
+        .await
+        {
+            Ok(_) => return Ok(receipt),
+            Err(e) if e.is_unique_violation() => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(Problem::internal())
+}
+
+/// Submits a tip without logging in. Nothing about the sender is kept: no address, no
+/// browser, no time of day.
+#[utoipa::path(post, path = "/api/v1/public/tips", request_body = NewTip, responses((status = 201, body = ReceiptJson), (status = 422, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody)))]
+pub async fn submit(
+    State(state): State<AppState>,
+    Body(t): Body<NewTip>,
+) -> Result<(StatusCode, Json<ReceiptJson>), ApiError> {
+    let tip = anjian_core::tip::check(&t.tip).map_err(Problem::from)?;
+    let receipt = keep(&state, &tip).await?;
+    Ok((StatusCode::CREATED, Json(ReceiptJson { receipt })))
+}
+
+/// The tip a receipt names, if the code is right; a wrong code counts towards the
+/// locator's lock and answers 404 like an unknown one.
+pub async fn by_receipt(state: &AppState, raw: &str) -> Result<(i64, PublicView), Problem> {
+    let (locator, receipt) = anjian_core::tip::parse_receipt(raw)?;
+    let Some((id, hash)) = tips::locate(&state.db, state.now(), &locator).await? else {
+        return Err(Problem::not_found());
+    };
+    if !crate::password::verify_receipt(receipt, hash).await {
+        tips::wrong_code(&state.db, state.now(), &locator).await?;
+        return Err(Problem::not_found());
+    }
+    tips::right_code(&state.db, &locator).await?;
+    Ok((id, tips::public_view(&state.db, id).await?))
+}
+
+/// The reporter's view of a tip by its receipt code: status, outcome, questions and
+/// answers, the reward decision. Never anyone's identity.
+#[utoipa::path(get, path = "/api/v1/public/tips/{receipt}", params(("receipt" = String, Path, description = "the 22-digit receipt code")), responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn status(
+    State(state): State<AppState>,
+    Path(receipt): Path<String>,
+) -> Result<Json<PublicView>, ApiError> {
+    Ok(Json(by_receipt(&state, &receipt).await?.1))
+}
+
+/// `?status=`.
+#[derive(Deserialize, IntoParams)]
+pub struct TipQuery {
+    pub status: Option<String>,
+}
+
+/// Only the office, the units' operators and leaders handle tips (not enterprises, nor
+/// the separated administrators).
+fn handler(u: &anjian_store::accounts::SessionUser) -> Result<(), Problem> {
+    let r = u.role();
+    if r.sees_everything()
+        || matches!(
+            r,
+            anjian_core::role::Role::UnitOperator
+                | anjian_core::role::Role::UnitLeader
+                | anjian_core::role::Role::TipCustodian
+        )
+    {
+        Ok(())
+    } else {
+        Err(Problem::forbidden())
+    }
+}
+
+/// Tips in the caller's scope (the office: all; a unit: those routed to it), newest
+/// first. Identity is never included.
+#[utoipa::path(get, path = "/api/v1/tips", params(TipQuery), responses((status = 200, body = [Object]), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Params(q): Params<TipQuery>,
+) -> Result<Json<Vec<TipRow>>, ApiError> {
+    handler(&u)?;
+    let scope = if u.role().can_see_reporters() {
+        anjian_store::Scope::All
+    } else {
+        u.scope()
+    };
+    Ok(Json(
+        tips::list(
+            &state.db,
+            &scope,
+            q.status.as_deref().filter(|s| !s.is_empty()),
+        )
+        .await?,
+    ))
+}
+
+/// The office's triage: `action` `accept` (with `unit`), `merge` (with `into`) or
+/// `reject` (with `reason`).
+#[derive(Deserialize, ToSchema)]
+pub struct TriageInput {
+    pub action: Option<String>,
+    pub unit: Option<i64>,
+    pub into: Option<i64>,
+    #[serde(default)]
+    pub reason: String,
+}
+
+impl TriageInput {
+    /// The triage it asks for.
+    pub fn triage(&self) -> Result<Triage, Problem> {
+        match self.action.as_deref().map(str::trim) {
+            Some("accept") => Ok(Triage::Accept {
+                unit: self.unit.ok_or_else(|| {
+                    Problem::from(anjian_core::FieldError::new(
+                        "required",
+                        "unit",
+                        "请选择负责核查的单位",
+                    ))
+                })?,
+            }),
+            Some("merge") => Ok(Triage::Merge {
+                into: self.into.ok_or_else(|| {
+                    Problem::from(anjian_core::FieldError::new(
+                        "required",
+                        "into",
+                        "请填写合并到的举报编号",
+                    ))
+                })?,
+            }),
+            Some("reject") => Ok(Triage::Reject {
+                reason: self.reason.clone(),
+            }),
+            _ => Err(anjian_core::FieldError::new(
+                "invalid_action",
+                "action",
+                "action 应为 accept、merge 或 reject",
+            )
+            .into()),
+        }
+    }
+}
+
+/// Triages a received tip (office only).
+#[utoipa::path(post, path = "/api/v1/tips/{id}/triage", request_body = TriageInput, responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn triage(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    Body(t): Body<TriageInput>,
+) -> Result<Json<TipRow>, ApiError> {
+    crate::auth::require(
+        &state,
+        &u,
+        anjian_core::role::Role::sees_everything,
+        "tip.triage",
+    )
+    .await?;
+    let id = super::path_id(&id)?;
+    tips::triage(
+        &state.db,
+        (state.now(), state.today()),
+        &u.actor(),
+        id,
+        &t.triage()?,
+    )
+    .await?;
+    Ok(Json(tips::get(&state.db, &u.scope(), id).await?))
+}
+
+/// The routed unit's outcome.
+#[derive(Deserialize, ToSchema)]
+pub struct OutcomeInput {
+    pub substantiated: Option<bool>,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Records the outcome of a tip routed to the caller's unit.
+#[utoipa::path(post, path = "/api/v1/tips/{id}/outcome", request_body = OutcomeInput, responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn outcome(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    Body(o): Body<OutcomeInput>,
+) -> Result<Json<TipRow>, ApiError> {
+    handler(&u)?;
+    let id = super::path_id(&id)?;
+    let substantiated = o.substantiated.ok_or_else(|| {
+        Problem::from(anjian_core::FieldError::new(
+            "required",
+            "substantiated",
+            "请填写核查结论",
+        ))
+    })?;
+    tips::outcome(
+        &state.db,
+        (state.now(), state.today()),
+        &u.actor(),
+        &u.scope(),
+        id,
+        (substantiated, &o.note),
+    )
+    .await?;
+    Ok(Json(tips::get(&state.db, &u.scope(), id).await?))
+}
+
+/// Why the custodian looks.
+#[derive(Deserialize, ToSchema)]
+pub struct RevealInput {
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// The reporter's identity, for the tip custodian only; the view and its reason go into
+/// the audit chain. `null` for an anonymous tip.
+#[utoipa::path(post, path = "/api/v1/tips/{id}/identity", request_body = RevealInput, responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn identity(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    Body(r): Body<RevealInput>,
+) -> Result<Json<Option<Reporter>>, ApiError> {
+    crate::auth::require(
+        &state,
+        &u,
+        anjian_core::role::Role::can_see_reporters,
+        "tip.identity",
+    )
+    .await?;
+    let id = super::path_id(&id)?;
+    Ok(Json(
+        tips::reveal(
+            &state.db,
+            &state.config.keyring,
+            state.now(),
+            &u.actor(),
+            id,
+            &r.reason,
+        )
+        .await?,
+    ))
+}
