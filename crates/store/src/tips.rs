@@ -179,6 +179,13 @@ pub struct Message {
     pub at: i64,
 }
 
+impl PublicView {
+    /// The category's Chinese name.
+    pub fn category_label(&self) -> &'static str {
+        self.category.label()
+    }
+}
+
 /// A reward as the reporter sees it.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct RewardView {
@@ -186,6 +193,17 @@ pub struct RewardView {
     pub state: String,
     pub approved_on: Option<String>,
     pub paid_on: Option<String>,
+}
+
+impl RewardView {
+    /// The state's Chinese name.
+    pub fn state_label(&self) -> &'static str {
+        match self.state.as_str() {
+            "approved" => "已批准",
+            "paid" => "已发放",
+            _ => "拟奖励",
+        }
+    }
 }
 
 /// The reporter's view of tip `id`.
@@ -450,6 +468,66 @@ pub async fn outcome(
     let entry = Entry::ok("tip.outcome", "tip", id)
         .change(Some("accepted".into()), Some(status.into()))
         .detail(note);
+    audit::append(&mut tx, now_ms, actor, entry).await?;
+    tx.commit().await
+}
+
+/// A file the reporter sends: the original and the copy without metadata.
+#[derive(Debug, Clone)]
+pub struct TipFile {
+    pub sha256: String,
+    pub clean_sha256: String,
+    pub size: i64,
+    pub mime: String,
+}
+
+/// Adds files (already stored) to tip `id`.
+pub async fn attach(db: &Db, now_ms: i64, id: i64, files: &[TipFile]) -> Result<()> {
+    if files.is_empty() {
+        return Ok(());
+    }
+    let mut tx = db.begin().await?;
+    for f in files {
+        tx.execute(
+            q("INSERT INTO tip_files (id, tip_id, sha256, clean_sha256, size, mime) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(next_id(now_ms))
+                .bind(id)
+                .bind(f.sha256.as_str())
+                .bind(f.clean_sha256.as_str())
+                .bind(f.size)
+                .bind(f.mime.as_str()),
+        )
+        .await?;
+    }
+    let entry = Entry::ok("tip.material", "tip", id).detail(format!("补充材料{}份", files.len()));
+    audit::append(&mut tx, now_ms, &public(), entry).await?;
+    tx.commit().await
+}
+
+/// A message on tip `id`: the reporter's answer (by receipt) or a handler's question.
+pub async fn message(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    id: i64,
+    (from_reporter, text): (bool, &str),
+) -> Result<()> {
+    let text = anjian_core::error::required_text("text", "内容", text, 2000)?;
+    let mut tx = db.begin().await?;
+    tx.execute(
+        q("INSERT INTO tip_messages (id, tip_id, from_reporter, text, at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(next_id(now_ms))
+            .bind(id)
+            .bind(i64::from(from_reporter))
+            .bind(text.as_str())
+            .bind(now_ms),
+    )
+    .await?;
+    let entry = Entry::ok("tip.message", "tip", id).detail(if from_reporter {
+        "举报人回复"
+    } else {
+        "承办人提问"
+    });
     audit::append(&mut tx, now_ms, actor, entry).await?;
     tx.commit().await
 }

@@ -94,7 +94,13 @@ fn redacted_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
 fn public_routes(per_minute: u32) -> Router<AppState> {
     let mut public = Router::new()
         .route("/api/v1/public/tips", post(api::tips::submit))
-        .route("/api/v1/public/tips/{receipt}", get(api::tips::status));
+        .route("/api/v1/public/tips/{receipt}", get(api::tips::status))
+        .route("/tip", get(pages::tip::form).post(pages::tip::submit))
+        .route(
+            "/tip/status",
+            get(pages::tip::status_form).post(pages::tip::status),
+        )
+        .route("/tip/{file}", get(pages::tip::qr));
     if per_minute > 0 {
         let conf = GovernorConfigBuilder::default()
             .key_extractor(PeerIpKeyExtractor)

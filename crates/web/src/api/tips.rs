@@ -32,9 +32,9 @@ pub struct ReceiptJson {
     pub receipt: String,
 }
 
-/// Keeps a checked tip and returns its receipt code (22 digits), generating a new code
-/// if its locator is taken.
-pub async fn keep(state: &AppState, tip: &anjian_core::tip::Tip) -> Result<String, Problem> {
+/// Keeps a checked tip and returns its id and receipt code (22 digits), generating a
+/// new code if its locator is taken.
+pub async fn keep(state: &AppState, tip: &anjian_core::tip::Tip) -> Result<(i64, String), Problem> {
     for _ in 0..3 {
         let mut random = [0u8; 32];
         let mut nonce = [0u8; 24];
@@ -52,7 +52,7 @@ pub async fn keep(state: &AppState, tip: &anjian_core::tip::Tip) -> Result<Strin
         )
         .await
         {
-            Ok(_) => return Ok(receipt),
+            Ok(id) => return Ok((id, receipt)),
             Err(e) if e.is_unique_violation() => continue,
             Err(e) => return Err(e.into()),
         }
@@ -68,7 +68,7 @@ pub async fn submit(
     Body(t): Body<NewTip>,
 ) -> Result<(StatusCode, Json<ReceiptJson>), ApiError> {
     let tip = anjian_core::tip::check(&t.tip).map_err(Problem::from)?;
-    let receipt = keep(&state, &tip).await?;
+    let (_, receipt) = keep(&state, &tip).await?;
     Ok((StatusCode::CREATED, Json(ReceiptJson { receipt })))
 }
 

@@ -16,6 +16,7 @@ pub mod obligation;
 pub mod plans;
 pub mod rankings;
 pub mod session;
+pub mod tip;
 pub mod todo;
 pub mod visits;
 

@@ -1,0 +1,265 @@
+//! The public tip pages (no login, phone first): the form with photos and the choice of
+//! giving one's identity; the receipt, shown once; following a tip by its receipt, with
+//! the handler's questions, answers and more material; and the form's QR code for
+//! posters. Photos are kept as sent, and a copy without metadata is what handlers open.
+
+use anjian_core::tip::{Category, Reporter, TipInput};
+use askama::Template;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::api::tips::{by_receipt, keep};
+use crate::error::{PageError, Problem, render_form};
+use crate::upload::PhotoForm;
+
+/// The form.
+#[derive(Template)]
+#[template(path = "tip_form.html")]
+pub struct TipFormPage {
+    pub categories: Vec<(&'static str, &'static str)>,
+    pub sectors: Vec<String>,
+    pub error: Option<String>,
+}
+
+async fn form_page(state: &AppState, error: Option<String>) -> Result<Response, PageError> {
+    let refused = error.is_some();
+    Ok(render_form(
+        &TipFormPage {
+            categories: Category::ALL
+                .iter()
+                .map(|c| (c.as_str(), c.label()))
+                .collect(),
+            sectors: anjian_store::hazards::sectors(&state.db)
+                .await?
+                .into_iter()
+                .map(|(_, s)| s)
+                .collect(),
+            error,
+        },
+        refused,
+    ))
+}
+
+/// GET /tip.
+pub async fn form(State(state): State<AppState>) -> Result<Response, PageError> {
+    form_page(&state, None).await
+}
+
+/// The form's fields.
+#[derive(Deserialize, Default)]
+pub struct TipForm {
+    #[serde(default)]
+    pub category: String,
+    #[serde(default)]
+    pub sector: String,
+    #[serde(default)]
+    pub place: String,
+    #[serde(default)]
+    pub reported_unit: String,
+    #[serde(default)]
+    pub description: String,
+    /// "real" to give one's identity.
+    #[serde(default)]
+    pub identity: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub id_number: String,
+}
+
+/// The receipt, shown once.
+#[derive(Template)]
+#[template(path = "tip_receipt.html")]
+pub struct ReceiptPage {
+    pub receipt: String,
+}
+
+/// Stores the copies without metadata of `photos` and attaches both to tip `id`.
+async fn attach(
+    state: &AppState,
+    id: i64,
+    photos: &[anjian_store::reports::EvidenceFile],
+) -> Result<(), Problem> {
+    let mut files = Vec::new();
+    for p in photos {
+        let original = state
+            .files
+            .get(&p.sha256)
+            .await
+            .map_err(|_| Problem::internal())?;
+        let clean = anjian_core::strip::strip_metadata(&original);
+        let clean_sha256 = state
+            .files
+            .put(&clean)
+            .await
+            .map_err(|_| Problem::internal())?;
+        files.push(anjian_store::tips::TipFile {
+            sha256: p.sha256.clone(),
+            clean_sha256,
+            size: p.size,
+            mime: p.mime.clone(),
+        });
+    }
+    anjian_store::tips::attach(&state.db, state.now(), id, &files).await?;
+    Ok(())
+}
+
+/// POST /tip: keeps the tip and shows its receipt once.
+pub async fn submit(
+    State(state): State<AppState>,
+    PhotoForm { form: f, photos }: PhotoForm<TipForm>,
+) -> Result<Response, PageError> {
+    let input = TipInput {
+        category: f.category,
+        sector: f.sector,
+        place: f.place,
+        reported_unit: f.reported_unit,
+        description: f.description,
+        reporter: (f.identity == "real").then_some(Reporter {
+            name: f.name,
+            phone: f.phone,
+            id_number: f.id_number,
+        }),
+    };
+    let result = async {
+        let tip = anjian_core::tip::check(&input)?;
+        let (id, receipt) = keep(&state, &tip).await?;
+        attach(&state, id, &photos).await?;
+        Ok::<_, Problem>(receipt)
+    }
+    .await;
+    match result {
+        Ok(receipt) => Ok(crate::error::render(&ReceiptPage {
+            receipt: anjian_core::tip::group_receipt(&receipt),
+        })),
+        Err(p) if p.status.is_client_error() => {
+            form_page(&state, Some(crate::pages::flash_of(&p))).await
+        }
+        Err(p) => Err(p.into()),
+    }
+}
+
+/// Following a tip.
+#[derive(Template)]
+#[template(path = "tip_status.html")]
+pub struct StatusPage {
+    pub receipt: String,
+    pub view: Option<anjian_store::tips::PublicView>,
+    pub error: Option<String>,
+    pub flash: Option<String>,
+}
+
+/// GET /tip/status: the receipt box.
+pub async fn status_form() -> Response {
+    crate::error::render(&StatusPage {
+        receipt: String::new(),
+        view: None,
+        error: None,
+        flash: None,
+    })
+}
+
+/// The receipt, an answer and material.
+#[derive(Deserialize, Default)]
+pub struct StatusForm {
+    #[serde(default)]
+    pub receipt: String,
+    #[serde(default)]
+    pub text: String,
+}
+
+/// POST /tip/status: the tip's status by receipt; with `text` or photos, the answer or
+/// the material is added first.
+pub async fn status(
+    State(state): State<AppState>,
+    PhotoForm { form: f, photos }: PhotoForm<StatusForm>,
+) -> Result<Response, PageError> {
+    let result = async {
+        let (id, _) = by_receipt(&state, &f.receipt).await?;
+        let mut flash = None;
+        if !f.text.trim().is_empty() {
+            anjian_store::tips::message(
+                &state.db,
+                state.now(),
+                &anjian_store::tips::public(),
+                id,
+                (true, &f.text),
+            )
+            .await?;
+            flash = Some("已提交回复".to_string());
+        }
+        if !photos.is_empty() {
+            attach(&state, id, &photos).await?;
+            flash = Some("已补充材料".to_string());
+        }
+        let view = anjian_store::tips::public_view(&state.db, id).await?;
+        Ok::<_, Problem>((view, flash))
+    }
+    .await;
+    let receipt = f.receipt.clone();
+    match result {
+        Ok((view, flash)) => Ok(crate::error::render(&StatusPage {
+            receipt,
+            view: Some(view),
+            error: None,
+            flash,
+        })),
+        Err(p) if p.status.is_client_error() => {
+            let message = if p.status == StatusCode::NOT_FOUND {
+                "回执码不正确".to_string()
+            } else {
+                crate::pages::flash_of(&p)
+            };
+            Ok(render_form(
+                &StatusPage {
+                    receipt,
+                    view: None,
+                    error: Some(message),
+                    flash: None,
+                },
+                true,
+            ))
+        }
+        Err(p) => Err(p.into()),
+    }
+}
+
+/// The form's address as the visitor reached this server.
+fn form_url(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
+        .unwrap_or("localhost");
+    let https = headers
+        .get("x-forwarded-proto")
+        .is_some_and(|v| v.as_bytes() == b"https");
+    format!("{}://{host}/tip", if https { "https" } else { "http" })
+}
+
+/// GET /tip/qr.svg and /tip/qr.png: the form's QR code.
+pub async fn qr(
+    headers: HeaderMap,
+    axum::extract::Path(file): axum::extract::Path<String>,
+) -> Response {
+    let url = form_url(&headers);
+    match file.as_str() {
+        "qr.svg" => match anjian_core::qr::svg(&url, 256) {
+            Some(svg) => ([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response(),
+            None => PageError(Problem::internal()).into_response(),
+        },
+        "qr.png" => match anjian_core::qr::png(&url, 8) {
+            Some(png) => ([(header::CONTENT_TYPE, "image/png")], png).into_response(),
+            None => PageError(Problem::internal()).into_response(),
+        },
+        _ => PageError(Problem::not_found()).into_response(),
+    }
+}
