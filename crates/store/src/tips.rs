@@ -531,3 +531,119 @@ pub async fn message(
     audit::append(&mut tx, now_ms, actor, entry).await?;
     tx.commit().await
 }
+
+/// Setting key of the reward rules (JSON).
+pub const REWARD_RULES: &str = "tip_reward_rules";
+
+/// The office's reward rules, or the national defaults.
+pub async fn reward_rules(db: &Db) -> Result<anjian_core::tip::RewardRules> {
+    Ok(crate::settings::get(db, REWARD_RULES)
+        .await?
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_default())
+}
+
+/// A step of a reward.
+#[derive(Debug, Clone)]
+pub enum RewardStep {
+    /// Compute it from the rules: for a hazard or violation, from the fine imposed.
+    Propose {
+        fine_fen: i64,
+    },
+    Approve,
+    Pay {
+        method: String,
+    },
+}
+
+/// Proposes, approves or records the payment of the reward of substantiated tip `id`
+/// (the office), on `today`. Returns the amount in fen.
+pub async fn reward(
+    db: &Db,
+    (now_ms, today): (i64, NaiveDate),
+    actor: &Actor,
+    id: i64,
+    step: &RewardStep,
+) -> Result<i64> {
+    let rules = reward_rules(db).await?;
+    let mut tx = db.begin().await?;
+    let row: Option<(String, String, Option<i64>)> = tx
+        .opt(q("SELECT status, category, accident_id FROM tips WHERE id = $1").bind(id))
+        .await?;
+    let (status, category, accident) = row.ok_or(Error::NotFound)?;
+    if status != "substantiated" {
+        return Err(Error::invalid(
+            "not_substantiated",
+            "status",
+            "只有经核查属实的举报才能奖励",
+        ));
+    }
+    let current: Option<(i64, String)> = tx
+        .opt(q("SELECT amount_fen, state FROM tip_rewards WHERE tip_id = $1").bind(id))
+        .await?;
+    let (amount, detail) = match (step, current) {
+        (RewardStep::Propose { fine_fen }, current) => {
+            if current.as_ref().is_some_and(|(_, s)| s != "proposed") {
+                return Err(Error::invalid(
+                    "reward_decided",
+                    "state",
+                    "奖励已批准，不能重新计算",
+                ));
+            }
+            let category = Category::parse(&category).unwrap_or(Category::Other);
+            let grade: Option<(anjian_core::accident::Grade, i64)> = match accident {
+                Some(a) => tx
+                    .opt(q("SELECT grade, deaths + missing FROM accidents WHERE id = $1").bind(a))
+                    .await?
+                    .and_then(|(g, d): (String, i64)| {
+                        Some((anjian_core::accident::Grade::parse(&g)?, d))
+                    }),
+                None => None,
+            };
+            let amount = rules.reward_fen(category, *fine_fen, grade);
+            tx.execute(
+                q("INSERT INTO tip_rewards (tip_id, amount_fen, basis, state, updated_at) VALUES ($1, $2, $3, 'proposed', $4) ON CONFLICT (tip_id) DO UPDATE SET amount_fen = excluded.amount_fen, basis = excluded.basis, updated_at = excluded.updated_at")
+                    .bind(id)
+                    .bind(amount)
+                    .bind(format!("{}；罚款{}元", category.label(), anjian_core::error::yuan(*fine_fen)))
+                    .bind(now_ms),
+            )
+            .await?;
+            (amount, "拟奖励")
+        }
+        (RewardStep::Approve, Some((amount, state))) if state == "proposed" => {
+            tx.execute(
+                q("UPDATE tip_rewards SET state = 'approved', approved_on = $1, updated_at = $2 WHERE tip_id = $3")
+                    .bind(day(today))
+                    .bind(now_ms)
+                    .bind(id),
+            )
+            .await?;
+            (amount, "批准奖励")
+        }
+        (RewardStep::Pay { method }, Some((amount, state))) if state == "approved" => {
+            let method = anjian_core::error::required_text("method", "发放方式", method, 100)?;
+            tx.execute(
+                q("UPDATE tip_rewards SET state = 'paid', paid_on = $1, paid_method = $2, updated_at = $3 WHERE tip_id = $4")
+                    .bind(day(today))
+                    .bind(method.as_str())
+                    .bind(now_ms)
+                    .bind(id),
+            )
+            .await?;
+            (amount, "发放奖励")
+        }
+        _ => {
+            return Err(Error::invalid(
+                "reward_order",
+                "state",
+                "奖励须依次拟定、批准、发放",
+            ));
+        }
+    };
+    let entry = Entry::ok("tip.reward", "tip", id)
+        .detail(format!("{detail}：{}元", anjian_core::error::yuan(amount)));
+    audit::append(&mut tx, now_ms, actor, entry).await?;
+    tx.commit().await?;
+    Ok(amount)
+}

@@ -235,6 +235,60 @@ async fn a_tip_is_routed_verified_and_its_outcome_told_to_the_reporter() {
         let (_, v) = public.get(&format!("/api/v1/public/tips/{receipt}")).await;
         assert_eq!(v["status_label"], "经核查属实");
         assert!(v["note"].as_str().unwrap().contains("已立案查处"));
+        assert!(v["reward"].is_null());
+        // The reward: 15% of a 50,000-yuan fine, approved, paid; steps in order only.
+        let path = format!("/api/v1/tips/{first}/reward");
+        assert_eq!(
+            yjj.post(&path, json!({"action": "propose", "fine_yuan": "50000"}))
+                .await
+                .0,
+            403
+        );
+        let (s, b) = office
+            .post(&path, json!({"action": "pay", "method": "银行转账"}))
+            .await;
+        assert_eq!((s, b["error"]["field"].as_str()), (422, Some("state")));
+        let (s, r) = office
+            .post(&path, json!({"action": "propose", "fine_yuan": "50000"}))
+            .await;
+        assert_eq!((s, r["amount_fen"].as_i64()), (200, Some(750_000)), "{r}");
+        let (_, v) = public.get(&format!("/api/v1/public/tips/{receipt}")).await;
+        assert!(v["reward"].is_null(), "a proposal is not yet a decision");
+        assert_eq!(
+            office.post(&path, json!({"action": "approve"})).await.0,
+            200
+        );
+        let (_, v) = public.get(&format!("/api/v1/public/tips/{receipt}")).await;
+        assert_eq!(
+            (
+                v["reward"]["amount_fen"].as_i64(),
+                v["reward"]["state"].as_str()
+            ),
+            (Some(750_000), Some("approved"))
+        );
+        assert_eq!(
+            office
+                .post(&path, json!({"action": "pay", "method": "银行转账"}))
+                .await
+                .0,
+            200
+        );
+        let (_, v) = public.get(&format!("/api/v1/public/tips/{receipt}")).await;
+        assert_eq!(
+            (
+                v["reward"]["state"].as_str(),
+                v["reward"]["paid_on"].as_str()
+            ),
+            (Some("paid"), Some("2022-08-09"))
+        );
+        // A merged duplicate is not rewarded on its own.
+        let (s, _) = office
+            .post(
+                &format!("/api/v1/tips/{dup}/reward"),
+                json!({"action": "propose"}),
+            )
+            .await;
+        assert_eq!(s, 422);
     }
 }
 

@@ -61,6 +61,7 @@ use super::{
         tips::triage,
         tips::outcome,
         tips::identity,
+        tips::reward,
         rankings::show,
         rankings::generate,
         rankings::docx,

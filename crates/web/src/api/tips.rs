@@ -291,3 +291,65 @@ pub async fn identity(
         .await?,
     ))
 }
+
+/// A reward step: `action` `propose` (with `fine_yuan`, the fine imposed), `approve`,
+/// or `pay` (with `method`).
+#[derive(Deserialize, ToSchema)]
+pub struct RewardInput {
+    pub action: Option<String>,
+    #[serde(default)]
+    pub fine_yuan: String,
+    #[serde(default)]
+    pub method: String,
+}
+
+/// The amount of a reward.
+#[derive(Serialize, ToSchema)]
+pub struct RewardJson {
+    pub amount_fen: i64,
+}
+
+/// Proposes (computed by the reward rules), approves or pays the reward of a
+/// substantiated tip (office only); the reporter sees the decision by receipt.
+#[utoipa::path(post, path = "/api/v1/tips/{id}/reward", request_body = RewardInput, responses((status = 200, body = RewardJson), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn reward(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    Body(r): Body<RewardInput>,
+) -> Result<Json<RewardJson>, ApiError> {
+    crate::auth::require(
+        &state,
+        &u,
+        anjian_core::role::Role::sees_everything,
+        "tip.reward",
+    )
+    .await?;
+    let id = super::path_id(&id)?;
+    let step = match r.action.as_deref().map(str::trim) {
+        Some("propose") => tips::RewardStep::Propose {
+            fine_fen: anjian_core::error::optional_yuan("fine_yuan", "罚款金额", &r.fine_yuan)
+                .map_err(Problem::from)?
+                .unwrap_or(0),
+        },
+        Some("approve") => tips::RewardStep::Approve,
+        Some("pay") => tips::RewardStep::Pay { method: r.method },
+        _ => {
+            return Err(Problem::from(anjian_core::FieldError::new(
+                "invalid_action",
+                "action",
+                "action 应为 propose、approve 或 pay",
+            ))
+            .into());
+        }
+    };
+    let amount_fen = tips::reward(
+        &state.db,
+        (state.now(), state.today()),
+        &u.actor(),
+        id,
+        &step,
+    )
+    .await?;
+    Ok(Json(RewardJson { amount_fen }))
+}
