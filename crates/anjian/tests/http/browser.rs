@@ -798,3 +798,123 @@ async fn month_close_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResu
     );
     Ok(())
 }
+
+/// A member of the public on a phone: reports a blocked fire exit anonymously, keeps
+/// the receipt, and later sees it substantiated with a reward approved.
+#[tokio::test]
+async fn a_member_of_the_public_reports_anonymously_and_follows_the_tip() {
+    let Some((_chromedriver, driver)) = session(4).await else {
+        return;
+    };
+    let app = TestApp::new(Engine::Sqlite).await;
+    let result = public_journey(&driver, &app).await;
+    driver.quit().await.ok();
+    result.expect("public journey");
+}
+
+async fn public_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()> {
+    // The QR code on the poster leads to the form.
+    let (s, kind, png) = app.anon().get_bytes("/tip/qr.png").await;
+    assert_eq!(s, 200);
+    assert!(kind.starts_with("image/png") && png.starts_with(b"\x89PNG"));
+    driver.goto(format!("{}/tip", app.base)).await?;
+    let form = driver.find(By::Id("tip-form")).await?;
+    form.find(By::Css("select[name=category] option[value=violation]"))
+        .await?
+        .click()
+        .await?;
+    form.find(By::Css("select[name=sector] option[value='消防']"))
+        .await?
+        .click()
+        .await?;
+    fill(&form, "place", "铜梁区某商场三楼东侧").await?;
+    fill(
+        &form,
+        "description",
+        "三楼东侧安全出口被货物堵死，晚上还上了锁",
+    )
+    .await?;
+    shot(driver, "tip-form.png").await?;
+    driver.find(By::Id("tip-submit")).await?.click().await?;
+    let receipt = text_when(driver, "#receipt", |t| t.len() >= 22).await?;
+    let digits: String = receipt.chars().filter(char::is_ascii_digit).collect();
+    assert_eq!(digits.len(), 22, "{receipt}");
+    shot(driver, "tip-receipt.png").await?;
+    // The office routes it; the fire brigade substantiates it; a reward is approved.
+    let office = app.login("office").await;
+    let (_, list) = office.get("/api/v1/tips").await;
+    assert_eq!(list[0]["anonymous"], true);
+    let id = list[0]["id"].as_i64().unwrap();
+    let fire = app.unit_id("区消防救援支队").await;
+    office
+        .post(
+            &format!("/api/v1/tips/{id}/triage"),
+            serde_json::json!({"action": "accept", "unit": fire}),
+        )
+        .await;
+    // The brigade has no demo account: the test records its outcome through the store
+    // as the brigade's operator would.
+    let actor = anjian_store::Actor {
+        user_id: None,
+        username: "xfzd".into(),
+        role: "unit_operator".into(),
+        unit_id: Some(fire),
+    };
+    let scope = anjian_store::Scope::Subtree {
+        unit_id: fire,
+        path: {
+            let (p,): (String,) = app
+                .db
+                .read()
+                .one(anjian_store::q("SELECT path FROM units WHERE id = $1").bind(fire))
+                .await
+                .unwrap();
+            p
+        },
+        sector_supervisor: true,
+    };
+    let now = app.clock.0.load(std::sync::atomic::Ordering::SeqCst);
+    let today = anjian_core::time::local_date(now).unwrap();
+    anjian_store::tips::outcome(
+        &app.db,
+        (now, today),
+        &actor,
+        &scope,
+        id,
+        (true, "经现场核查属实，已责令整改并处罚款"),
+    )
+    .await
+    .unwrap();
+    for step in [
+        serde_json::json!({"action": "propose", "fine_yuan": "30000"}),
+        serde_json::json!({"action": "approve"}),
+    ] {
+        let (s, b) = office
+            .post(&format!("/api/v1/tips/{id}/reward"), step)
+            .await;
+        assert_eq!(s, 200, "{b}");
+    }
+    // Back on the phone with the receipt.
+    driver.goto(format!("{}/tip/status", app.base)).await?;
+    driver
+        .find(By::Id("receipt-input"))
+        .await?
+        .send_keys(&receipt)
+        .await?;
+    driver
+        .find(By::Css("#status-form button"))
+        .await?
+        .click()
+        .await?;
+    let status = text_when(driver, "#tip-status", |t| t.contains("办理状态")).await?;
+    assert!(
+        status.contains("经核查属实") && status.contains("已批准"),
+        "{status}"
+    );
+    assert!(
+        status.contains("3000.00 元") || status.contains("4500.00 元"),
+        "{status}"
+    );
+    shot(driver, "tip-status.png").await?;
+    Ok(())
+}
