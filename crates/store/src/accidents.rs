@@ -143,6 +143,8 @@ pub async fn create(
         ));
     audit::append(&mut tx, now_ms, actor, entry).await?;
     tx.commit().await?;
+    let today = anjian_core::time::local_date(now_ms).unwrap_or(occurred_on);
+    crate::rankings::refresh(db, now_ms, today, occurred_on).await?;
     Ok(id)
 }
 
@@ -324,4 +326,143 @@ pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<AccidentRow> {
     db.read()
         .one(visible(scope, q(ROW)).push(" AND a.id = ").push_bind(id))
         .await
+}
+
+/// Days the investigation may be extended by, at most (Decree 493, art. 32).
+pub const EXTENSION_DAYS: u64 = 60;
+
+/// Extends the investigation of accident `id` by `days` (1–60, once; the office).
+pub async fn extend(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    id: i64,
+    days: i64,
+    reason: &str,
+) -> Result<()> {
+    let reason = anjian_core::error::required_text("reason", "延期理由", reason, 500)?;
+    if !(1..=EXTENSION_DAYS as i64).contains(&days) {
+        return Err(Error::invalid(
+            "invalid_days",
+            "days",
+            "延期天数应为1到60天",
+        ));
+    }
+    let mut tx = db.begin().await?;
+    let row: Option<(i64, String, String)> = tx
+        .opt(q("SELECT o.id, o.due_on, o.label FROM obligations o WHERE o.accident_id = $1 AND o.label LIKE '事故调查报告（%' AND o.state IN ('pending', 'returned')").bind(id))
+        .await?;
+    let (obligation, due, label) = row.ok_or_else(|| {
+        Error::invalid("no_investigation", "days", "该事故没有进行中的调查报告时限")
+    })?;
+    if label.contains("延期") {
+        return Err(Error::invalid(
+            "already_extended",
+            "days",
+            "调查期限只能延长一次",
+        ));
+    }
+    let due = NaiveDate::parse_from_str(&due, "%Y-%m-%d").unwrap_or_default()
+        + chrono::Days::new(days as u64);
+    tx.execute(
+        q("UPDATE obligations SET due_on = $1, label = $2, updated_at = $3 WHERE id = $4")
+            .bind(day(due))
+            .bind(format!("{label}（延期{days}日）"))
+            .bind(now_ms)
+            .bind(obligation),
+    )
+    .await?;
+    let entry = Entry::ok("accident.extend", "accident", id)
+        .detail(format!("调查期限延长{days}日：{reason}"));
+    audit::append(&mut tx, now_ms, actor, entry).await?;
+    tx.commit().await
+}
+
+/// Closes the investigation of accident `id` on `today` (its lead unit or the office):
+/// the report's obligation is done, and the lead unit owes the report's publication
+/// within a month and the 四不放过 review of the measures within a year.
+pub async fn close(
+    db: &Db,
+    (now_ms, today): (i64, NaiveDate),
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+) -> Result<()> {
+    let a = get(db, scope, id).await?;
+    let office = matches!(scope, Scope::All);
+    if !office && a.lead_unit_id != actor.unit_id {
+        return Err(Error::Forbidden);
+    }
+    if a.status != "investigating" {
+        return Err(Error::invalid(
+            "already_closed",
+            "status",
+            "该事故调查已结案",
+        ));
+    }
+    let lead = a.lead_unit_id.unwrap_or(a.unit_id);
+    let mut tx = db.begin().await?;
+    tx.execute(
+        q("UPDATE accidents SET status = 'closed', closed_on = $1, updated_at = $2 WHERE id = $3")
+            .bind(day(today))
+            .bind(now_ms)
+            .bind(id),
+    )
+    .await?;
+    tx.execute(
+        q("UPDATE obligations SET state = CASE WHEN due_on < $1 THEN 'done_late' ELSE 'accepted' END, closed_at = $2, updated_at = $2 WHERE accident_id = $3 AND state IN ('pending', 'returned', 'submitted')")
+            .bind(day(today))
+            .bind(now_ms)
+            .bind(id),
+    )
+    .await?;
+    let month = today
+        .checked_add_months(chrono::Months::new(1))
+        .unwrap_or(today);
+    owe(
+        &mut tx,
+        now_ms,
+        (id, lead),
+        month,
+        format!("事故调查报告公开（{}，结案后一个月内）", a.place),
+    )
+    .await?;
+    let year = today
+        .checked_add_months(chrono::Months::new(12))
+        .unwrap_or(today);
+    owe(
+        &mut tx,
+        now_ms,
+        (id, lead),
+        year,
+        format!(
+            "事故整改措施落实情况评估（四不放过，{}，结案后一年内）",
+            a.place
+        ),
+    )
+    .await?;
+    let entry = Entry::ok("accident.close", "accident", id)
+        .change(Some("investigating".into()), Some("closed".into()));
+    audit::append(&mut tx, now_ms, actor, entry).await?;
+    tx.commit().await
+}
+
+/// Marks accident `id` concealed (瞒报): a substantiated tip showed it, inside the tip's
+/// transaction.
+pub(crate) async fn mark_concealed(tx: &mut Tx, now_ms: i64, id: i64) -> Result<()> {
+    let n = tx
+        .execute(
+            q("UPDATE accidents SET concealed = 1, updated_at = $1 WHERE id = $2")
+                .bind(now_ms)
+                .bind(id),
+        )
+        .await?;
+    if n == 0 {
+        return Err(Error::invalid(
+            "unknown_accident",
+            "accident",
+            "所关联的事故不存在",
+        ));
+    }
+    Ok(())
 }

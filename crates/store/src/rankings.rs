@@ -614,6 +614,16 @@ fn empty(month: Month, kind: Kind) -> Ranking {
     }
 }
 
+/// Recomputes the kept rankings of the month of `day` after a late change to what they
+/// read (an accident recorded or found concealed afterwards); nothing when not kept.
+pub async fn refresh(db: &Db, now_ms: i64, today: NaiveDate, day: NaiveDate) -> Result<()> {
+    let month = Month::of(day);
+    if month.last < today && is_kept(db, &month.name()).await? {
+        compute(db, now_ms, today, month).await?;
+    }
+    Ok(())
+}
+
 /// Keeps the rankings of `month` if it has ended, and first those of the months before
 /// it that are missing (back to a kept month, at most a year), oldest first: the runs
 /// of last places and of months behind carry on from month to month.

@@ -433,7 +433,7 @@ pub async fn outcome(
     actor: &Actor,
     scope: &Scope,
     id: i64,
-    (substantiated, note): (bool, &str),
+    (substantiated, note, accident): (bool, &str, Option<i64>),
 ) -> Result<()> {
     let note = anjian_core::error::required_text("note", "核查结果说明", note, 2000)?;
     let tip = get(db, scope, id).await?;
@@ -450,10 +450,20 @@ pub async fn outcome(
         "unsubstantiated"
     };
     let mut tx = db.begin().await?;
+    // A concealed accident the tip proved is marked so (a one-vote veto of its unit).
+    let accident = if substantiated && tip.category == "concealed_accident" {
+        accident
+    } else {
+        None
+    };
+    if let Some(a) = accident {
+        crate::accidents::mark_concealed(&mut tx, now_ms, a).await?;
+    }
     tx.execute(
-        q("UPDATE tips SET status = $1, outcome_note = $2, updated_at = $3 WHERE id = $4")
+        q("UPDATE tips SET status = $1, outcome_note = $2, accident_id = $3, updated_at = $4 WHERE id = $5")
             .bind(status)
             .bind(note.as_str())
+            .bind(accident)
             .bind(now_ms)
             .bind(id),
     )
@@ -469,7 +479,17 @@ pub async fn outcome(
         .change(Some("accepted".into()), Some(status.into()))
         .detail(note);
     audit::append(&mut tx, now_ms, actor, entry).await?;
-    tx.commit().await
+    tx.commit().await?;
+    if let Some(a) = accident {
+        let (on,): (String,) = db
+            .read()
+            .one(q("SELECT occurred_on FROM accidents WHERE id = $1").bind(a))
+            .await?;
+        if let Ok(on) = NaiveDate::parse_from_str(&on, "%Y-%m-%d") {
+            crate::rankings::refresh(db, now_ms, today, on).await?;
+        }
+    }
+    Ok(())
 }
 
 /// A file the reporter sends: the original and the copy without metadata.

@@ -266,3 +266,158 @@ async fn supplements_close_after_seven_days_for_road_traffic_and_a_serious_accid
         );
     }
 }
+
+#[tokio::test]
+async fn closing_an_investigation_owes_publication_in_a_month_and_the_review_in_a_year() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let bachuan = app.login("bachuan").await;
+        let office = app.login("office").await;
+        let yjj = app.login("yjj").await;
+        let unit = app.unit_id("巴川街道").await;
+        let chem = app.unit_id("重庆铜梁某化工有限公司").await;
+        let (_, a) = bachuan
+            .post(
+                "/api/v1/accidents",
+                report(
+                    unit,
+                    chem,
+                    "2022-08-01T09:00:00+08:00",
+                    "2022-08-01T09:20:00+08:00",
+                    1,
+                ),
+            )
+            .await;
+        let (_, b) = bachuan
+            .post(
+                "/api/v1/accidents",
+                report(
+                    unit,
+                    chem,
+                    "2022-08-02T09:00:00+08:00",
+                    "2022-08-02T09:20:00+08:00",
+                    1,
+                ),
+            )
+            .await;
+        // The office extends one investigation once, by sixty days at most.
+        let ext = format!("/api/v1/accidents/{}/extension", b["id"]);
+        assert_eq!(
+            yjj.post(&ext, json!({"days": 30, "reason": "技术鉴定"}))
+                .await
+                .0,
+            403
+        );
+        let (s, r) = office
+            .post(&ext, json!({"days": 61, "reason": "技术鉴定"}))
+            .await;
+        assert_eq!((s, r["error"]["field"].as_str()), (422, Some("days")));
+        assert_eq!(
+            office
+                .post(&ext, json!({"days": 30, "reason": "需技术鉴定"}))
+                .await
+                .0,
+            200
+        );
+        assert_eq!(
+            office
+                .post(&ext, json!({"days": 10, "reason": "再延"}))
+                .await
+                .1["error"]["code"],
+            "already_extended"
+        );
+        // The lead department closes the other; the township may not.
+        let close = format!("/api/v1/accidents/{}/close", a["id"]);
+        assert_eq!(bachuan.post(&close, json!({})).await.0, 403);
+        let (s, r) = yjj.post(&close, json!({})).await;
+        assert_eq!((s, r["status"].as_str()), (200, Some("closed")), "{r}");
+        let (_, list) = yjj.get("/api/v1/obligations?limit=1000").await;
+        let mine: Vec<(String, String, String)> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|o| o["title"].as_str().unwrap_or("").starts_with("事故"))
+            .map(|o| {
+                (
+                    o["title"].as_str().unwrap().chars().take(6).collect(),
+                    o["due_on"].as_str().unwrap().into(),
+                    o["state"].as_str().unwrap().into(),
+                )
+            })
+            .collect();
+        for (title, due, state) in [
+            ("事故调查报告", "2022-09-30", "accepted"),
+            ("事故调查报告", "2022-10-31", "pending"),
+            ("事故调查报告", "2022-09-09", "pending"),
+            ("事故整改措施", "2023-08-09", "pending"),
+        ] {
+            assert!(
+                mine.iter()
+                    .any(|(t, d, s)| t == title && d == due && s == state),
+                "{title} {due} {state}: {mine:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_tip_substantiated_as_a_concealed_accident_marks_it_and_vetoes_the_month() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let bachuan = app.login("bachuan").await;
+        let office = app.login("office").await;
+        let unit = app.unit_id("巴川街道").await;
+        let chem = app.unit_id("重庆铜梁某化工有限公司").await;
+        // July's ranking is kept before anything is known.
+        let (_, before) = office.get("/api/v1/rankings/2022-07?kind=township").await;
+        assert!(
+            before["units"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|u| u["score"]["veto"] == false)
+        );
+        // Recorded as an ordinary accident with one death …
+        let (_, a) = bachuan
+            .post(
+                "/api/v1/accidents",
+                report(
+                    unit,
+                    chem,
+                    "2022-07-05T09:00:00+08:00",
+                    "2022-07-05T09:20:00+08:00",
+                    1,
+                ),
+            )
+            .await;
+        // … a tip says more was hidden; the township verifies and links it.
+        let (_, r) = app
+            .anon()
+            .post("/api/v1/public/tips", json!({"category": "concealed_accident", "sector": "危险化学品", "place": "重庆铜梁某化工有限公司", "description": "7月5日事故实际死亡2人，企业隐瞒不报"}))
+            .await;
+        assert!(r["receipt"].is_string());
+        let (_, list) = office.get("/api/v1/tips").await;
+        let id = list[0]["id"].as_i64().unwrap();
+        office
+            .post(
+                &format!("/api/v1/tips/{id}/triage"),
+                json!({"action": "accept", "unit": unit}),
+            )
+            .await;
+        let (s, t) = bachuan
+            .post(&format!("/api/v1/tips/{id}/outcome"), json!({"substantiated": true, "note": "经核查属实，已依法处理", "accident": a["id"]}))
+            .await;
+        assert_eq!(s, 200, "{t}");
+        let (_, list) = bachuan.get("/api/v1/accidents").await;
+        assert_eq!(list[0]["concealed"], true);
+        let (_, r) = office.get("/api/v1/rankings/2022-07?kind=township").await;
+        let b = r["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["unit"]["name"] == "巴川街道")
+            .unwrap()
+            .clone();
+        assert_eq!(b["score"]["total"], 0, "{b}");
+    }
+}

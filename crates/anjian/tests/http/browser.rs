@@ -881,7 +881,7 @@ async fn public_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()
         &actor,
         &scope,
         id,
-        (true, "经现场核查属实，已责令整改并处罚款"),
+        (true, "经现场核查属实，已责令整改并处罚款", None),
     )
     .await
     .unwrap();

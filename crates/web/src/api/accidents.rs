@@ -97,3 +97,60 @@ pub async fn supplement(
         Json(accidents::get(&state.db, &u.scope(), id).await?),
     ))
 }
+
+/// An extension of the investigation: `days` (1–60) and `reason`.
+#[derive(Deserialize, ToSchema)]
+pub struct ExtensionInput {
+    pub days: Option<i64>,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Extends an accident's investigation once, by up to 60 days (office only).
+#[utoipa::path(post, path = "/api/v1/accidents/{id}/extension", request_body = ExtensionInput, responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn extend(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    Body(x): Body<ExtensionInput>,
+) -> Result<Json<AccidentRow>, ApiError> {
+    crate::auth::require(
+        &state,
+        &u,
+        anjian_core::role::Role::sees_everything,
+        "accident.extend",
+    )
+    .await?;
+    let id = super::path_id(&id)?;
+    accidents::extend(
+        &state.db,
+        state.now(),
+        &u.actor(),
+        id,
+        x.days.unwrap_or(0),
+        &x.reason,
+    )
+    .await?;
+    Ok(Json(accidents::get(&state.db, &u.scope(), id).await?))
+}
+
+/// Closes an accident's investigation (its lead department or the office): the report's
+/// publication within a month and the review within a year become obligations.
+#[utoipa::path(post, path = "/api/v1/accidents/{id}/close", responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn close(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<AccidentRow>, ApiError> {
+    business(&u)?;
+    let id = super::path_id(&id)?;
+    accidents::close(
+        &state.db,
+        (state.now(), state.today()),
+        &u.actor(),
+        &u.scope(),
+        id,
+    )
+    .await?;
+    Ok(Json(accidents::get(&state.db, &u.scope(), id).await?))
+}

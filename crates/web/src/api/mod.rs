@@ -90,6 +90,8 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/accidents/{id}/supplements",
             post(accidents::supplement),
         )
+        .route("/api/v1/accidents/{id}/extension", post(accidents::extend))
+        .route("/api/v1/accidents/{id}/close", post(accidents::close))
         .route("/api/v1/tips", get(tips::list))
         .route("/api/v1/tips/{id}/triage", post(tips::triage))
         .route("/api/v1/tips/{id}/outcome", post(tips::outcome))

@@ -55,6 +55,8 @@ use super::{
         accidents::create,
         accidents::list,
         accidents::supplement,
+        accidents::extend,
+        accidents::close,
         tips::submit,
         tips::status,
         tips::list,

@@ -224,6 +224,8 @@ pub struct OutcomeInput {
     pub substantiated: Option<bool>,
     #[serde(default)]
     pub note: String,
+    /// For a substantiated concealed accident: the accident (now recorded) it concealed.
+    pub accident: Option<i64>,
 }
 
 /// Records the outcome of a tip routed to the caller's unit.
@@ -249,7 +251,7 @@ pub async fn outcome(
         &u.actor(),
         &u.scope(),
         id,
-        (substantiated, &o.note),
+        (substantiated, &o.note, o.accident),
     )
     .await?;
     Ok(Json(tips::get(&state.db, &u.scope(), id).await?))
