@@ -421,3 +421,33 @@ async fn a_tip_substantiated_as_a_concealed_accident_marks_it_and_vetoes_the_mon
         assert_eq!(b["score"]["total"], 0, "{b}");
     }
 }
+
+#[tokio::test]
+async fn the_accident_page_reports_from_a_phone_form_in_beijing_time() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let bachuan = app.login("bachuan").await;
+        let unit = app.unit_id("巴川街道").await.to_string();
+        let fields = [
+            ("unit", unit.as_str()),
+            ("sector", "危险化学品"),
+            ("occurred_at", "2022-08-08T09:00"),
+            ("reported_at", "2022-08-08T10:30"),
+            ("place", "储罐区"),
+            ("account", "闪爆"),
+            ("deaths", "3"),
+            ("direct_loss_yuan", "350万"),
+        ];
+        let (s, html) = bachuan.form("/accidents", &fields).await;
+        assert_eq!(s, 422, "a loss written in words is refused");
+        assert!(html.contains("直接经济损失"), "{html}");
+        let mut fields = fields;
+        fields[7].1 = "3500000";
+        assert_eq!(bachuan.form("/accidents", &fields).await.0, 303);
+        let (_, html) = bachuan.get_text("/accidents").await;
+        assert!(
+            html.contains("较大事故") && html.contains("迟报") && html.contains("2022-08-08 09:00"),
+            "{html}"
+        );
+    }
+}

@@ -328,3 +328,59 @@ async fn the_public_path_is_rate_limited_and_not_cached() {
             .contains("default-src 'none'")
     );
 }
+
+#[tokio::test]
+async fn the_tip_page_shows_no_identity_and_opens_it_for_the_custodian_only() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        app.anon().post("/api/v1/public/tips", tip(true)).await;
+        let office = app.login("office").await;
+        let (s, html) = office.get_text("/tips").await;
+        assert_eq!(s, 200);
+        assert!(
+            html.contains("安全出口被货物堵死")
+                && html.contains("实名")
+                && !html.contains(NAME)
+                && !html.contains(PHONE)
+        );
+        let id = app
+            .db
+            .read()
+            .one::<(i64,)>(anjian_store::q("SELECT id FROM tips"))
+            .await
+            .unwrap()
+            .0;
+        let path = format!("/tips/{id}");
+        assert_eq!(
+            office
+                .form(&path, &[("action", "identity"), ("reason", "看看")])
+                .await
+                .0,
+            403
+        );
+        let keeper = app.login("tipkeeper").await;
+        let (s, html) = keeper
+            .form(
+                &path,
+                &[
+                    ("action", "identity"),
+                    ("reason", "核实举报人身份以发放奖励"),
+                ],
+            )
+            .await;
+        assert_eq!(s, 200);
+        assert!(html.contains(NAME) && html.contains(PHONE), "{html}");
+        // The office routes it from the page.
+        let unit = app.unit_id("区应急局").await.to_string();
+        let (s, _) = office
+            .form(&path, &[("action", "accept"), ("unit", unit.as_str())])
+            .await;
+        assert_eq!(s, 303);
+        let (_, html) = app.login("yjj").await.get_text("/tips").await;
+        assert!(html.contains("已分办，核查中") && !html.contains(NAME));
+        // The public form on a phone works without JavaScript and without login.
+        let (s, html) = app.anon().get_text("/tip").await;
+        assert_eq!(s, 200);
+        assert!(html.contains("我要举报") && !html.contains("<script"));
+    }
+}

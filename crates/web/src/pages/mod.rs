@@ -1,6 +1,7 @@
 //! Server-rendered pages in Simplified Chinese. One struct per page, bound to one
 //! template.
 
+pub mod accidents;
 pub mod account;
 pub mod accountability;
 pub mod admin;
@@ -17,6 +18,7 @@ pub mod plans;
 pub mod rankings;
 pub mod session;
 pub mod tip;
+pub mod tips;
 pub mod todo;
 pub mod visits;
 
@@ -142,6 +144,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(session::home))
         .route("/todo", get(todo::todo))
+        .route("/tips", get(tips::index))
+        .route("/accidents", get(accidents::index).post(accidents::create))
+        .route("/accidents/{id}", post(accidents::act))
+        .route("/tips/{id}", post(tips::act))
         .route("/dashboard", get(session::home))
         .route("/rankings", get(rankings::latest))
         .route("/rankings/scheme", post(rankings::set_scheme))

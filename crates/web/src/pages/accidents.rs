@@ -1,0 +1,239 @@
+//! The accident page: direct reports in scope with their grade, late and concealment
+//! flags; the phone form to report one (times as the reporter's clock shows them, in
+//! Beijing time); supplementary reports and closing the investigation.
+
+use anjian_core::accident::AccidentInput;
+use anjian_store::accidents::{self, AccidentRow, NewAccident, Supplement};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use serde::Deserialize;
+
+use super::field_work as business;
+use super::{Layout, PageForm, PageQuery, after_form};
+use crate::AppState;
+use crate::auth::PageUser;
+use crate::error::{PageError, Problem, render_form};
+
+type User = anjian_store::accounts::SessionUser;
+
+/// The accident page.
+#[derive(Template)]
+#[template(path = "accidents.html")]
+pub struct AccidentsPage {
+    pub layout: Option<Layout>,
+    pub accidents: Vec<AccidentRow>,
+    pub units: Vec<(i64, String)>,
+    pub enterprises: Vec<(i64, String)>,
+    pub sectors: Vec<String>,
+    pub own_unit: i64,
+    pub now: String,
+    pub flash: Option<String>,
+    pub error: Option<String>,
+}
+
+/// An instant as Beijing time, for the list.
+pub fn local(ms: &i64) -> String {
+    anjian_core::time::format_local(*ms)
+}
+
+async fn page(
+    state: &AppState,
+    u: &User,
+    (flash, error): (Option<String>, Option<String>),
+) -> Result<Response, PageError> {
+    business(u)?;
+    let scope = u.scope();
+    let accidents = accidents::list(&state.db, &scope, None).await?;
+    let f = anjian_store::directory::UnitFilter {
+        limit: 500,
+        ..Default::default()
+    };
+    let all = anjian_store::directory::units::list(&state.db, &scope, &f).await?;
+    let units = all
+        .iter()
+        .filter(|x| x.kind.as_str() != "enterprise")
+        .map(|x| (x.id, x.name.clone()))
+        .collect();
+    let enterprises = all
+        .iter()
+        .filter(|x| x.kind.as_str() == "enterprise")
+        .map(|x| (x.id, x.name.clone()))
+        .collect();
+    let sectors = anjian_store::hazards::sectors(&state.db)
+        .await?
+        .into_iter()
+        .map(|(_, s)| s)
+        .collect();
+    let refused = error.is_some();
+    Ok(render_form(
+        &AccidentsPage {
+            layout: Layout::of(u),
+            accidents,
+            units,
+            enterprises,
+            sectors,
+            own_unit: u.unit_id,
+            now: anjian_core::time::format_local(state.now())
+                .chars()
+                .take(16)
+                .collect::<String>()
+                .replace(' ', "T"),
+            flash,
+            error,
+        },
+        refused,
+    ))
+}
+
+/// `?ok=`.
+#[derive(Deserialize, Default)]
+pub struct OkQuery {
+    pub ok: Option<String>,
+}
+
+/// GET /accidents.
+pub async fn index(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    PageQuery(q): PageQuery<OkQuery>,
+) -> Result<Response, PageError> {
+    page(&state, &u, (q.ok.map(|_| "已记录".to_string()), None)).await
+}
+
+/// A `datetime-local` value (Beijing time) as RFC 3339; other text unchanged, for the
+/// checks to refuse.
+fn rfc3339(local: &str) -> String {
+    let t = local.trim();
+    if t.len() == 16 && t.as_bytes().get(10) == Some(&b'T') {
+        format!("{t}:00+08:00")
+    } else {
+        t.to_string()
+    }
+}
+
+/// The report form.
+#[derive(Deserialize, Default)]
+pub struct ReportForm {
+    #[serde(default)]
+    pub unit: String,
+    #[serde(default)]
+    pub enterprise: String,
+    #[serde(default)]
+    pub sector: String,
+    #[serde(default)]
+    pub occurred_at: String,
+    #[serde(default)]
+    pub reported_at: String,
+    #[serde(default)]
+    pub place: String,
+    #[serde(default)]
+    pub account: String,
+    #[serde(default)]
+    pub deaths: String,
+    #[serde(default)]
+    pub missing: String,
+    #[serde(default)]
+    pub serious_injuries: String,
+    #[serde(default)]
+    pub direct_loss_yuan: String,
+    #[serde(default)]
+    pub measures_taken: String,
+}
+
+/// A count field: empty is 0, anything else not a number is refused by the checks.
+fn count(raw: &str) -> Option<i64> {
+    let t = raw.trim();
+    if t.is_empty() {
+        Some(0)
+    } else {
+        Some(t.parse().unwrap_or(-1))
+    }
+}
+
+/// POST /accidents.
+pub async fn create(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    PageForm(f): PageForm<ReportForm>,
+) -> Result<Response, PageError> {
+    business(&u)?;
+    let n = NewAccident {
+        unit: f.unit.trim().parse().ok(),
+        enterprise: f.enterprise.trim().parse().ok(),
+        report: AccidentInput {
+            sector: f.sector,
+            occurred_at: rfc3339(&f.occurred_at),
+            reported_at: rfc3339(&f.reported_at),
+            place: f.place,
+            account: f.account,
+            deaths: count(&f.deaths),
+            missing: count(&f.missing),
+            serious_injuries: count(&f.serious_injuries),
+            direct_loss_yuan: Some(serde_json::Value::String(f.direct_loss_yuan)),
+            measures_taken: f.measures_taken,
+        },
+    };
+    let result = accidents::create(&state.db, state.now(), &u.actor(), &u.scope(), &n)
+        .await
+        .map(|_| "/accidents?ok=1".to_string())
+        .map_err(Problem::from);
+    after_form(result, |msg| page(&state, &u, (None, Some(msg)))).await
+}
+
+/// The supplement and close forms.
+#[derive(Deserialize, Default)]
+pub struct ActionForm {
+    #[serde(default)]
+    pub action: String,
+    #[serde(default)]
+    pub deaths: String,
+    #[serde(default)]
+    pub missing: String,
+    #[serde(default)]
+    pub serious_injuries: String,
+    #[serde(default)]
+    pub direct_loss_yuan: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// POST /accidents/{id}: `action` supplement or close.
+pub async fn act(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<ActionForm>,
+) -> Result<Response, PageError> {
+    business(&u)?;
+    let id = crate::api::path_id(&id)?;
+    let result = async {
+        match f.action.as_str() {
+            "supplement" => {
+                let s = Supplement {
+                    deaths: count(&f.deaths),
+                    missing: count(&f.missing),
+                    serious_injuries: count(&f.serious_injuries),
+                    direct_loss_yuan: Some(serde_json::Value::String(f.direct_loss_yuan.clone())),
+                    note: f.note.clone(),
+                };
+                accidents::supplement(&state.db, state.now(), &u.actor(), &u.scope(), id, &s)
+                    .await?;
+            }
+            "close" => {
+                accidents::close(
+                    &state.db,
+                    (state.now(), state.today()),
+                    &u.actor(),
+                    &u.scope(),
+                    id,
+                )
+                .await?
+            }
+            _ => return Err(Problem::bad_field("invalid_action", "action", "未知的操作")),
+        }
+        Ok("/accidents?ok=1".to_string())
+    }
+    .await;
+    after_form(result, |msg| page(&state, &u, (None, Some(msg)))).await
+}

@@ -1,0 +1,231 @@
+//! The handlers' tip page: tips in scope without identity; the office triages (route,
+//! merge, reject) and decides rewards; the routed unit records its outcome; the tip
+//! custodian opens an identity with a reason, shown on this page once.
+
+use anjian_core::role::Role;
+use anjian_core::tip::Reporter;
+use anjian_store::tips::{self, TipRow, Triage};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use serde::Deserialize;
+
+use super::{Layout, PageForm, PageQuery, after_form};
+use crate::AppState;
+use crate::auth::PageUser;
+use crate::error::{PageError, Problem, render_form};
+
+type User = anjian_store::accounts::SessionUser;
+
+/// The tip page.
+#[derive(Template)]
+#[template(path = "tips.html")]
+pub struct TipsPage {
+    pub layout: Option<Layout>,
+    pub tips: Vec<TipRow>,
+    pub office: bool,
+    pub custodian: bool,
+    pub own_unit: i64,
+    pub units: Vec<(i64, String)>,
+    /// An identity the custodian just opened: the tip and the reporter.
+    pub revealed: Option<(i64, Option<Reporter>)>,
+    pub flash: Option<String>,
+    pub error: Option<String>,
+}
+
+fn handler(u: &User) -> Result<(), Problem> {
+    let r = u.role();
+    if r.sees_everything()
+        || r.can_see_reporters()
+        || matches!(r, Role::UnitOperator | Role::UnitLeader)
+    {
+        Ok(())
+    } else {
+        Err(Problem::forbidden())
+    }
+}
+
+async fn page(
+    state: &AppState,
+    u: &User,
+    revealed: Option<(i64, Option<Reporter>)>,
+    (flash, error): (Option<String>, Option<String>),
+) -> Result<Response, PageError> {
+    handler(u)?;
+    let office = u.role().sees_everything();
+    let custodian = u.role().can_see_reporters();
+    let scope = if custodian {
+        anjian_store::Scope::All
+    } else {
+        u.scope()
+    };
+    let tips = tips::list(&state.db, &scope, None).await?;
+    let units = if office {
+        let f = anjian_store::directory::UnitFilter {
+            limit: 500,
+            ..Default::default()
+        };
+        anjian_store::directory::units::list(&state.db, &u.scope(), &f)
+            .await?
+            .into_iter()
+            .filter(|x| matches!(x.kind.as_str(), "township" | "department"))
+            .map(|x| (x.id, x.name))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let refused = error.is_some();
+    Ok(render_form(
+        &TipsPage {
+            layout: Layout::of(u),
+            tips,
+            office,
+            custodian,
+            own_unit: u.unit_id,
+            units,
+            revealed,
+            flash,
+            error,
+        },
+        refused,
+    ))
+}
+
+/// `?ok=`.
+#[derive(Deserialize, Default)]
+pub struct OkQuery {
+    pub ok: Option<String>,
+}
+
+/// GET /tips.
+pub async fn index(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    PageQuery(q): PageQuery<OkQuery>,
+) -> Result<Response, PageError> {
+    page(&state, &u, None, (q.ok.map(|_| "已处理".to_string()), None)).await
+}
+
+/// The action forms of a tip.
+#[derive(Deserialize, Default)]
+pub struct ActionForm {
+    #[serde(default)]
+    pub action: String,
+    #[serde(default)]
+    pub unit: String,
+    #[serde(default)]
+    pub into: String,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub note: String,
+    #[serde(default)]
+    pub fine_yuan: String,
+    #[serde(default)]
+    pub method: String,
+}
+
+/// POST /tips/{id}: `action` accept / merge / reject (office), substantiated /
+/// unsubstantiated (the routed unit), propose / approve / pay (office), identity (the
+/// custodian, with a reason).
+pub async fn act(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<ActionForm>,
+) -> Result<Response, PageError> {
+    handler(&u)?;
+    let id = crate::api::path_id(&id)?;
+    let now = (state.now(), state.today());
+    let office = |what| {
+        let state = state.clone();
+        let u = u.clone();
+        async move { crate::auth::require(&state, &u, Role::sees_everything, what).await }
+    };
+    let result: Result<Option<Option<Reporter>>, Problem> = async {
+        match f.action.as_str() {
+            "accept" | "merge" | "reject" => {
+                office("tip.triage").await?;
+                let t = match f.action.as_str() {
+                    "accept" => Triage::Accept {
+                        unit: f.unit.trim().parse().map_err(|_| {
+                            Problem::from(anjian_core::FieldError::new(
+                                "required",
+                                "unit",
+                                "请选择负责核查的单位",
+                            ))
+                        })?,
+                    },
+                    "merge" => Triage::Merge {
+                        into: f.into.trim().parse().map_err(|_| {
+                            Problem::from(anjian_core::FieldError::new(
+                                "required",
+                                "into",
+                                "请填写合并到的举报编号",
+                            ))
+                        })?,
+                    },
+                    _ => Triage::Reject {
+                        reason: f.reason.clone(),
+                    },
+                };
+                tips::triage(&state.db, now, &u.actor(), id, &t).await?;
+            }
+            "substantiated" | "unsubstantiated" => {
+                tips::outcome(
+                    &state.db,
+                    now,
+                    &u.actor(),
+                    &u.scope(),
+                    id,
+                    (f.action == "substantiated", &f.note, None),
+                )
+                .await?;
+            }
+            "propose" | "approve" | "pay" => {
+                office("tip.reward").await?;
+                let step = match f.action.as_str() {
+                    "propose" => tips::RewardStep::Propose {
+                        fine_fen: anjian_core::error::optional_yuan(
+                            "fine_yuan",
+                            "罚款金额",
+                            &f.fine_yuan,
+                        )?
+                        .unwrap_or(0),
+                    },
+                    "approve" => tips::RewardStep::Approve,
+                    _ => tips::RewardStep::Pay {
+                        method: f.method.clone(),
+                    },
+                };
+                tips::reward(&state.db, now, &u.actor(), id, &step).await?;
+            }
+            "identity" => {
+                crate::auth::require(&state, &u, Role::can_see_reporters, "tip.identity").await?;
+                let who = tips::reveal(
+                    &state.db,
+                    &state.config.keyring,
+                    state.now(),
+                    &u.actor(),
+                    id,
+                    &f.reason,
+                )
+                .await?;
+                return Ok(Some(who));
+            }
+            _ => return Err(Problem::bad_field("invalid_action", "action", "未知的操作")),
+        }
+        Ok(None)
+    }
+    .await;
+    match result {
+        // The identity is rendered on this response only, never in a redirect's URL.
+        Ok(Some(who)) => page(&state, &u, Some((id, who)), (None, None)).await,
+        other => {
+            after_form(other.map(|_| "/tips?ok=1".to_string()), |msg| {
+                page(&state, &u, None, (None, Some(msg)))
+            })
+            .await
+        }
+    }
+}
