@@ -306,6 +306,39 @@ async fn demo_rebuilds_its_own_database_and_never_overwrites_real_data() {
             .map(|t| t.unit_name.as_str())
             .collect::<Vec<_>>()
     );
+    // Tips in every state, one rewarded; accidents of two grades, one late.
+    let states: Vec<(String,)> = db
+        .read()
+        .all(anjian_store::q(
+            "SELECT DISTINCT status FROM tips ORDER BY status",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        states.into_iter().map(|(s,)| s).collect::<Vec<_>>(),
+        [
+            "accepted",
+            "merged",
+            "received",
+            "rejected",
+            "substantiated",
+            "unsubstantiated"
+        ]
+    );
+    let (paid,): (i64,) = db
+        .read()
+        .one(anjian_store::q(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM tip_rewards WHERE state = 'paid'",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(paid, 1);
+    let (accidents, grades, late): (i64, i64, i64) = db
+        .read()
+        .one(anjian_store::q("SELECT CAST(COUNT(*) AS BIGINT), CAST(COUNT(DISTINCT grade) AS BIGINT), CAST(SUM(late) AS BIGINT) FROM accidents"))
+        .await
+        .unwrap();
+    assert_eq!((accidents, grades, late), (3, 2, 1));
     // Every township has enterprises to inspect; May to July rank them with spread.
     let today = anjian_core::time::local_date(AS_OF).unwrap();
     for m in ["2022-05", "2022-06", "2022-07"] {
