@@ -68,7 +68,7 @@ impl Outcome {
 async fn load(
     name: &str,
     client: &reqwest::Client,
-    url: String,
+    (url, body): (String, Option<serde_json::Value>),
     cookie: String,
     seconds: u64,
     concurrency: usize,
@@ -77,13 +77,18 @@ async fn load(
     let start = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..concurrency {
-        let (client, url, cookie) = (client.clone(), url.clone(), cookie.clone());
+        let (client, url, cookie, body) =
+            (client.clone(), url.clone(), cookie.clone(), body.clone());
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
             let mut errors = 0;
             while Instant::now() < deadline {
                 let t = Instant::now();
-                match client.get(&url).header("cookie", &cookie).send().await {
+                let request = match &body {
+                    Some(b) => client.post(&url).json(b),
+                    None => client.get(&url).header("cookie", &cookie),
+                };
+                match request.send().await {
                     Ok(r) if r.status().is_success() => {
                         let _ = r.bytes().await;
                         lat.push(t.elapsed());
@@ -186,7 +191,7 @@ async fn rows(
         let mut r = load(
             name,
             client,
-            format!("{base}{path}"),
+            (format!("{base}{path}"), None),
             (*cookie).clone(),
             seconds,
             concurrency,
@@ -222,6 +227,7 @@ async fn serve_at(db: anjian_store::Db, now: i64) -> Result<String, String> {
         Arc::new(FixedClock(now)),
         WebConfig {
             login_per_minute: 0,
+            public_per_minute: 0,
             ..WebConfig::default()
         },
     );
@@ -255,9 +261,10 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
         "ledger" => return ledger(c).await,
         "hazards" => return hazards::run(c, args).await,
         "ranking" => return rankings::run(c, args).await,
+        "tips" => return tips(c, args).await,
         other => {
             return Err(format!(
-                "未知规模 {other}，应为 district、city、plan、obligations、ledger、hazards 或 ranking"
+                "未知规模 {other}，应为 district、city、plan、obligations、ledger、hazards、ranking 或 tips"
             ));
         }
     };
@@ -392,6 +399,83 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
         ));
         rows(&client, &base, &scenarios, args.seconds, concurrency).await;
     }
+    finish(&url, &dir);
+    Ok(())
+}
+
+/// `--scale tips`: the district; the public tip form takes submissions from eight
+/// clients for `--seconds` while eight others read the office's ledger and to-do pages
+/// at the same time. Target: 200 submissions a second without an error, the reads
+/// keeping their latency.
+async fn tips(c: &Common, args: &BenchArgs) -> Result<(), String> {
+    let (db, url, dir) = fresh_db(c, "tips").await?;
+    let password = "Bench#2022pass";
+    let now = 1_660_521_600_000; // 2022-08-15 08:00 Shanghai
+    let seeded = seed::load(
+        &db,
+        now,
+        Size::DISTRICT,
+        &anjian_web::password::hash_now(password),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let (sector,): (String,) = db
+        .read()
+        .one(anjian_store::q(
+            "SELECT name FROM sectors ORDER BY id LIMIT 1",
+        ))
+        .await
+        .map_err(|e| e.to_string())?;
+    let base = serve_at(db, now).await?;
+    let client = reqwest::Client::new();
+    let office = login(&client, &base, &seeded.usernames[0], password).await?;
+    let tip = serde_json::json!({
+        "category": "violation", "sector": sector, "place": "某商场三楼东侧",
+        "description": "安全出口被货物堵死，夜间上锁",
+        "reporter": {"name": "王某某", "phone": "13800000001"}
+    });
+    let n = args.concurrency;
+    let submit = load(
+        "公众 提交举报 POST /api/v1/public/tips",
+        &client,
+        (format!("{base}/api/v1/public/tips"), Some(tip)),
+        String::new(),
+        args.seconds,
+        n,
+    );
+    let ledger = load(
+        "同时 区安委办 隐患台账 API ?status=overdue",
+        &client,
+        (format!("{base}/api/v1/hazards?status=overdue"), None),
+        office.clone(),
+        args.seconds,
+        n,
+    );
+    let todo = load(
+        "同时 区安委办 待办 API",
+        &client,
+        (format!("{base}/api/v1/obligations?limit=100"), None),
+        office.clone(),
+        args.seconds,
+        n,
+    );
+    let (mut a, mut b, mut t) = tokio::join!(submit, ledger, todo);
+    println!(
+        "\n| {:<44} | {:>8} | {:>6} | {:>8} | {:>7} | {:>7} | {:>7} |",
+        "endpoint", "requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms"
+    );
+    println!("{}\n{}\n{}", a.row(), b.row(), t.row());
+    // Alone, for comparison.
+    let mut alone = load(
+        "单独 区安委办 隐患台账 API ?status=overdue",
+        &client,
+        (format!("{base}/api/v1/hazards?status=overdue"), None),
+        office,
+        args.seconds,
+        n,
+    )
+    .await;
+    println!("{}", alone.row());
     finish(&url, &dir);
     Ok(())
 }
@@ -635,7 +719,15 @@ async fn ledger(c: &Common) -> Result<(), String> {
         ("区安委办 月报矩阵", "/monthly-reports", &office),
         ("区安委办 隐患统计（按单位）", "/hazards/stats", &office),
     ] {
-        let mut o = load(name, &client, format!("{base}{path}"), cookie.clone(), 3, 1).await;
+        let mut o = load(
+            name,
+            &client,
+            (format!("{base}{path}"), None),
+            cookie.clone(),
+            3,
+            1,
+        )
+        .await;
         println!("{}", o.row());
     }
     for run in 1..=3 {
