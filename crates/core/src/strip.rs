@@ -3,12 +3,14 @@
 //! drops APP1–APP15 and comments; PNG keeps the chunks that draw the image. Other
 //! files are returned as they are.
 
-/// `bytes` without metadata, or unchanged when not a JPEG or PNG (or malformed).
+/// `bytes` without metadata; other kinds of file unchanged. A JPEG or PNG whose
+/// structure cannot be followed gives an empty copy: what cannot be cleaned is not
+/// shown to handlers (the original stays, for the custodian).
 pub fn strip_metadata(bytes: &[u8]) -> Vec<u8> {
     if bytes.starts_with(&[0xff, 0xd8]) {
-        jpeg(bytes).unwrap_or_else(|| bytes.to_vec())
+        jpeg(bytes).unwrap_or_default()
     } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        png(bytes).unwrap_or_else(|| bytes.to_vec())
+        png(bytes).unwrap_or_default()
     } else {
         bytes.to_vec()
     }
@@ -84,6 +86,12 @@ mod tests {
         with_text.extend(&p[33..]);
         let s = strip_metadata(&with_text);
         assert_eq!(s, p);
+    }
+
+    #[test]
+    fn what_cannot_be_followed_is_not_shown() {
+        assert!(strip_metadata(&[0xff, 0xd8, 0xff, 0xe1, 0, 90, b'G', b'P', b'S']).is_empty());
+        assert_eq!(strip_metadata(b"%PDF-1.4 x"), b"%PDF-1.4 x");
     }
 
     proptest! {

@@ -246,6 +246,8 @@ pub struct TipRow {
     pub unit_name: Option<String>,
     pub merged_into: Option<i64>,
     pub received_on: String,
+    /// How many files the reporter sent.
+    pub files: i64,
 }
 
 impl TipRow {
@@ -261,7 +263,7 @@ impl TipRow {
 }
 
 /// Never the identity columns.
-const ROW: &str = "SELECT t.id, t.category, s.name AS sector, t.place, t.reported_unit, t.description, CAST(t.anonymous AS BIGINT) = 1 AS anonymous, t.status, t.unit_id, u.name AS unit_name, t.merged_into, t.received_on FROM tips t JOIN sectors s ON s.id = t.sector_id LEFT JOIN units u ON u.id = t.unit_id WHERE ";
+const ROW: &str = "SELECT t.id, t.category, s.name AS sector, t.place, t.reported_unit, t.description, CAST(t.anonymous AS BIGINT) = 1 AS anonymous, t.status, t.unit_id, u.name AS unit_name, t.merged_into, t.received_on, (SELECT CAST(COUNT(*) AS BIGINT) FROM tip_files f WHERE f.tip_id = t.id) AS files FROM tips t JOIN sectors s ON s.id = t.sector_id LEFT JOIN units u ON u.id = t.unit_id WHERE ";
 
 /// Tips for handlers: the office sees all; a unit those routed to it or below it.
 fn visible(scope: &Scope) -> crate::db::Q {
@@ -666,4 +668,80 @@ pub async fn reward(
     audit::append(&mut tx, now_ms, actor, entry).await?;
     tx.commit().await?;
     Ok(amount)
+}
+
+/// Tip `id` as its handlers may touch it: the office, the unit it is routed to (or one
+/// above it), the custodian; otherwise `NotFound`.
+pub async fn handled(db: &Db, scope: &Scope, id: i64) -> Result<TipRow> {
+    get(db, scope, id).await
+}
+
+/// The files of tip `id`: the copy without metadata, in the order sent.
+pub async fn clean_files(db: &Db, id: i64) -> Result<Vec<(String, String)>> {
+    db.read()
+        .all(q("SELECT clean_sha256, mime FROM tip_files WHERE tip_id = $1 ORDER BY id").bind(id))
+        .await
+}
+
+/// A month's figures of the tips received.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct MonthStats {
+    pub month: String,
+    pub received: i64,
+    /// Verified: substantiated or not.
+    pub verified: i64,
+    pub substantiated: i64,
+    /// With a reward approved or paid.
+    pub rewarded: i64,
+    pub reward_fen: i64,
+}
+
+/// The tips of `year` per month, and the whole previous year for comparison (the plan
+/// asks for more tips than by the end of last year).
+pub async fn stats(db: &Db, year: i32) -> Result<(Vec<MonthStats>, MonthStats)> {
+    const SELECT: &str = "CAST(COUNT(*) AS BIGINT) AS received, \
+        CAST(COALESCE(SUM(CASE WHEN t.status IN ('substantiated', 'unsubstantiated') THEN 1 ELSE 0 END), 0) AS BIGINT) AS verified, \
+        CAST(COALESCE(SUM(CASE WHEN t.status = 'substantiated' THEN 1 ELSE 0 END), 0) AS BIGINT) AS substantiated, \
+        CAST(COALESCE(SUM(CASE WHEN r.state IN ('approved', 'paid') THEN 1 ELSE 0 END), 0) AS BIGINT) AS rewarded, \
+        CAST(COALESCE(SUM(CASE WHEN r.state IN ('approved', 'paid') THEN r.amount_fen ELSE 0 END), 0) AS BIGINT) AS reward_fen \
+        FROM tips t LEFT JOIN tip_rewards r ON r.tip_id = t.id WHERE t.received_on >= $1 AND t.received_on < $2";
+    let months: Vec<MonthStats> = db
+        .read()
+        .all(
+            q(format!("SELECT SUBSTR(t.received_on, 1, 7) AS month, {SELECT} GROUP BY SUBSTR(t.received_on, 1, 7) ORDER BY month"))
+                .bind(format!("{year}-01-01"))
+                .bind(format!("{}-01-01", year + 1)),
+        )
+        .await?;
+    let mut last: MonthStats = db
+        .read()
+        .one(
+            q(format!("SELECT '' AS month, {SELECT}"))
+                .bind(format!("{}-01-01", year - 1))
+                .bind(format!("{year}-01-01")),
+        )
+        .await?;
+    last.month = format!("{}年全年", year - 1);
+    Ok((months, last))
+}
+
+/// The messages of tips `ids` in one query: (tip, message), oldest first.
+pub async fn messages_of(db: &Db, ids: &[i64]) -> Result<Vec<(i64, Message)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        tip_id: i64,
+        #[sqlx(flatten)]
+        message: Message,
+    }
+    let mut query = q(
+        "SELECT tip_id, CAST(from_reporter AS BIGINT) = 1 AS from_reporter, text, at FROM tip_messages WHERE tip_id IN (",
+    );
+    for (i, id) in ids.iter().enumerate() {
+        query = query.push(if i == 0 { "" } else { ", " }).push_bind(*id);
+    }
+    let rows: Vec<Row> = db.read().all(query.push(") ORDER BY id")).await?;
+    Ok(rows.into_iter().map(|r| (r.tip_id, r.message)).collect())
 }

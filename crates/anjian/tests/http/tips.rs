@@ -384,3 +384,108 @@ async fn the_tip_page_shows_no_identity_and_opens_it_for_the_custodian_only() {
         assert!(html.contains("我要举报") && !html.contains("<script"));
     }
 }
+
+/// A JPEG whose EXIF carries a position.
+fn jpeg_with_gps() -> Vec<u8> {
+    let exif = b"Exif\0\0GPS29.8N106.1E";
+    let mut j = vec![0xff, 0xd8, 0xff, 0xe1, 0, exif.len() as u8 + 2];
+    j.extend(exif);
+    j.extend([0xff, 0xda, 0, 2, 7, 7, 7, 0xff, 0xd9]);
+    j
+}
+
+#[tokio::test]
+async fn questions_answers_material_without_metadata_and_the_years_figures() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        // A tip from the phone form with a photo carrying a GPS position.
+        let form = reqwest::multipart::Form::new()
+            .text("category", "major_hazard")
+            .text("sector", "危险化学品")
+            .text("place", "重庆铜梁某化工有限公司")
+            .text("description", "储罐区报警器长期不工作")
+            .text("identity", "anonymous")
+            .text("name", "不应保存的名字")
+            .part(
+                "photos",
+                reqwest::multipart::Part::bytes(jpeg_with_gps()).file_name("现场.jpg"),
+            );
+        let anon = app.anon();
+        let r = anon
+            .http
+            .post(format!("{}/tip", app.base))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let html = r.text().await.unwrap();
+        let receipt: String = html
+            .split("id=\"receipt\">")
+            .nth(1)
+            .unwrap()
+            .split('<')
+            .next()
+            .unwrap()
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect();
+        assert_eq!(receipt.len(), 22, "{html}");
+        let office = app.login("office").await;
+        let (_, list) = office.get("/api/v1/tips").await;
+        let t = &list[0];
+        assert_eq!(
+            (t["anonymous"].as_bool(), t["files"].as_i64()),
+            (Some(true), Some(1)),
+            "an anonymous tip keeps no name"
+        );
+        let id = t["id"].as_i64().unwrap();
+        // Handlers open the copy without the position.
+        let (s, _, bytes) = office.get_bytes(&format!("/tips/{id}/files/0")).await;
+        assert_eq!(s, 200);
+        assert!(!bytes.windows(3).any(|w| w == b"GPS") && bytes.starts_with(&[0xff, 0xd8]));
+        assert_eq!(
+            app.login("bachuan")
+                .await
+                .get_bytes(&format!("/tips/{id}/files/0"))
+                .await
+                .0,
+            404
+        );
+        // A question, read and answered by receipt.
+        let (s, _) = office
+            .post(
+                &format!("/api/v1/tips/{id}/messages"),
+                json!({"text": "报警器在几号罐？"}),
+            )
+            .await;
+        assert_eq!(s, 201);
+        let (_, v) = anon.get(&format!("/api/v1/public/tips/{receipt}")).await;
+        assert_eq!(v["messages"][0]["text"], "报警器在几号罐？");
+        let (s, html) = anon
+            .form(
+                "/tip/status",
+                &[("receipt", receipt.as_str()), ("text", "3号罐")],
+            )
+            .await;
+        assert_eq!(s, 200);
+        assert!(html.contains("已提交回复") && html.contains("3号罐"));
+        let (_, page) = office.get_text("/tips").await;
+        assert!(page.contains("举报人答复：3号罐"));
+        // The year's figures, month by month, beside last year's.
+        let (s, st) = office.get("/api/v1/tips/stats?year=2022").await;
+        assert_eq!(s, 200, "{st}");
+        assert_eq!(
+            (
+                st["months"][0]["month"].as_str(),
+                st["months"][0]["received"].as_i64()
+            ),
+            (Some("2022-08"), Some(1))
+        );
+        assert_eq!(st["last_year"]["received"], 0);
+        assert_eq!(
+            app.login("bachuan").await.get("/api/v1/tips/stats").await.0,
+            403
+        );
+    }
+}

@@ -93,6 +93,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/accidents/{id}/extension", post(accidents::extend))
         .route("/api/v1/accidents/{id}/close", post(accidents::close))
         .route("/api/v1/tips", get(tips::list))
+        .route("/api/v1/tips/stats", get(tips::stats))
+        .route("/api/v1/tips/{id}/messages", post(tips::ask))
         .route("/api/v1/tips/{id}/triage", post(tips::triage))
         .route("/api/v1/tips/{id}/outcome", post(tips::outcome))
         .route("/api/v1/tips/{id}/identity", post(tips::identity))

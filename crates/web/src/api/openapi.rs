@@ -64,6 +64,8 @@ use super::{
         tips::outcome,
         tips::identity,
         tips::reward,
+        tips::ask,
+        tips::stats,
         rankings::show,
         rankings::generate,
         rankings::docx,

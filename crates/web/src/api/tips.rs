@@ -355,3 +355,55 @@ pub async fn reward(
     .await?;
     Ok(Json(RewardJson { amount_fen }))
 }
+
+/// A question to the reporter.
+#[derive(Deserialize, ToSchema)]
+pub struct QuestionInput {
+    #[serde(default)]
+    pub text: String,
+}
+
+/// Asks the reporter a question (the office or the routed unit); the reporter reads it
+/// and answers by receipt.
+#[utoipa::path(post, path = "/api/v1/tips/{id}/messages", request_body = QuestionInput, responses((status = 201, body = Object), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn ask(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    Body(m): Body<QuestionInput>,
+) -> Result<StatusCode, ApiError> {
+    handler(&u)?;
+    let id = super::path_id(&id)?;
+    tips::handled(&state.db, &u.scope(), id).await?;
+    tips::message(&state.db, state.now(), &u.actor(), id, (false, &m.text)).await?;
+    Ok(StatusCode::CREATED)
+}
+
+/// `?year=`.
+#[derive(Deserialize, IntoParams)]
+pub struct YearQuery {
+    pub year: Option<i32>,
+}
+
+/// Tips of a year per month (received, verified, substantiated, rewarded and the
+/// rewards' total) and the previous year's whole (office only).
+#[utoipa::path(get, path = "/api/v1/tips/stats", params(YearQuery), responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn stats(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Params(q): Params<YearQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    crate::auth::require(
+        &state,
+        &u,
+        anjian_core::role::Role::sees_everything,
+        "tip.stats",
+    )
+    .await?;
+    use chrono::Datelike;
+    let year = q.year.unwrap_or(state.today().year()).clamp(2000, 2100);
+    let (months, last_year) = tips::stats(&state.db, year).await?;
+    Ok(Json(
+        serde_json::json!({"year": year, "months": months, "last_year": last_year}),
+    ))
+}

@@ -148,6 +148,7 @@ pub fn routes() -> Router<AppState> {
         .route("/accidents", get(accidents::index).post(accidents::create))
         .route("/accidents/{id}", post(accidents::act))
         .route("/tips/{id}", post(tips::act))
+        .route("/tips/{id}/files/{n}", get(tips::file))
         .route("/dashboard", get(session::home))
         .route("/rankings", get(rankings::latest))
         .route("/rankings/scheme", post(rankings::set_scheme))

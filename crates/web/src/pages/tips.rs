@@ -23,6 +23,8 @@ type User = anjian_store::accounts::SessionUser;
 pub struct TipsPage {
     pub layout: Option<Layout>,
     pub tips: Vec<TipRow>,
+    /// The questions and answers of the tips listed.
+    pub messages: Vec<(i64, anjian_store::tips::Message)>,
     pub office: bool,
     pub custodian: bool,
     pub own_unit: i64,
@@ -60,6 +62,8 @@ async fn page(
         u.scope()
     };
     let tips = tips::list(&state.db, &scope, None).await?;
+    let ids: Vec<i64> = tips.iter().map(|t| t.id).collect();
+    let messages = tips::messages_of(&state.db, &ids).await?;
     let units = if office {
         let f = anjian_store::directory::UnitFilter {
             limit: 500,
@@ -79,6 +83,7 @@ async fn page(
         &TipsPage {
             layout: Layout::of(u),
             tips,
+            messages,
             office,
             custodian,
             own_unit: u.unit_id,
@@ -200,6 +205,10 @@ pub async fn act(
                 };
                 tips::reward(&state.db, now, &u.actor(), id, &step).await?;
             }
+            "ask" => {
+                tips::handled(&state.db, &u.scope(), id).await?;
+                tips::message(&state.db, state.now(), &u.actor(), id, (false, &f.note)).await?;
+            }
             "identity" => {
                 crate::auth::require(&state, &u, Role::can_see_reporters, "tip.identity").await?;
                 let who = tips::reveal(
@@ -228,4 +237,30 @@ pub async fn act(
             .await
         }
     }
+}
+
+/// GET /tips/{id}/files/{n}: the `n`th file of a tip, the copy without metadata, for
+/// its handlers (404 for anyone else).
+pub async fn file(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path((id, n)): Path<(String, usize)>,
+) -> Result<Response, PageError> {
+    use axum::response::IntoResponse;
+    handler(&u)?;
+    let id = crate::api::path_id(&id)?;
+    let scope = if u.role().can_see_reporters() {
+        anjian_store::Scope::All
+    } else {
+        u.scope()
+    };
+    tips::handled(&state.db, &scope, id).await?;
+    let files = tips::clean_files(&state.db, id).await?;
+    let (sha, mime) = files.get(n).ok_or_else(Problem::not_found)?;
+    let bytes = state
+        .files
+        .get(sha)
+        .await
+        .map_err(|_| Problem::not_found())?;
+    Ok(([(axum::http::header::CONTENT_TYPE, mime.clone())], bytes).into_response())
 }
