@@ -186,7 +186,9 @@ pub fn ensure_secret_key(c: &Common) -> Result<PathBuf, String> {
     Ok(path)
 }
 
-/// The field-encryption keyring from the secret key file (created if missing).
+/// The field-encryption keyring from the secret key file (created if missing), sealing
+/// with the cipher `ANJIAN_FIELD_CIPHER` names (default XChaCha20-Poly1305; `sm4-gcm`
+/// for national cryptography).
 pub fn keyring(c: &Common) -> Result<anjian_core::sealed::Keyring, String> {
     let path = ensure_secret_key(c)?;
     let bytes =
@@ -194,7 +196,11 @@ pub fn keyring(c: &Common) -> Result<anjian_core::sealed::Keyring, String> {
     let key: [u8; 32] = bytes
         .try_into()
         .map_err(|_| format!("密钥文件 {} 应为32字节", path.display()))?;
-    Ok(anjian_core::sealed::Keyring::from_secret(key))
+    let cipher = std::env::var("ANJIAN_FIELD_CIPHER").unwrap_or_default();
+    let cipher = anjian_core::sealed::Cipher::parse(&cipher).ok_or_else(|| {
+        format!("ANJIAN_FIELD_CIPHER 应为 xchacha20poly1305 或 sm4-gcm，而不是 {cipher}")
+    })?;
+    Ok(anjian_core::sealed::Keyring::from_secret(key).with_cipher(cipher))
 }
 
 /// Serves `db` until Ctrl-C.

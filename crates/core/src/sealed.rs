@@ -1,6 +1,7 @@
 //! Field encryption (字段加密) for what must not be readable in the database, its files
-//! or its backups: a reporter's identity and contact. XChaCha20-Poly1305 (AEAD) with a
-//! key named by an id, so keys can be rotated: a sealed value names the key it was
+//! or its backups: a reporter's identity and contact. XChaCha20-Poly1305 (AEAD), or
+//! SM4-GCM for deployments that must use the national algorithms (国密), with a key
+//! named by an id, so keys can be rotated: a sealed value names the key it was
 //! sealed with, new values use the current key, old ones open with the key they name.
 //! The associated data binds a value to its row (a tip's id), so a sealed value copied
 //! to another row does not open. Keys live outside the database (the secret key file).
@@ -8,10 +9,41 @@
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 
+/// SM4 in GCM mode: a 128-bit key, a 96-bit nonce.
+type Sm4Gcm = aes_gcm::AesGcm<sm4::Sm4, aes_gcm::aead::consts::U12>;
+
+/// The cipher new values are sealed with; a sealed value names its own, so both open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cipher {
+    /// XChaCha20-Poly1305 (the default).
+    XChaCha20Poly1305,
+    /// SM4-GCM (GB/T 32907 with GCM), the first 16 bytes of the key.
+    Sm4Gcm,
+}
+
+impl Cipher {
+    /// Reads `xchacha20poly1305` or `sm4-gcm` (configuration).
+    pub fn parse(s: &str) -> Option<Cipher> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "" | "xchacha20poly1305" | "xchacha20-poly1305" => Some(Cipher::XChaCha20Poly1305),
+            "sm4-gcm" | "sm4gcm" | "sm4" => Some(Cipher::Sm4Gcm),
+            _ => None,
+        }
+    }
+
+    fn prefix(self) -> &'static str {
+        match self {
+            Cipher::XChaCha20Poly1305 => PREFIX,
+            Cipher::Sm4Gcm => SM4_PREFIX,
+        }
+    }
+}
+
 /// Keys by id; the first is current.
 #[derive(Clone)]
 pub struct Keyring {
     keys: Vec<(String, [u8; 32])>,
+    cipher: Cipher,
 }
 
 impl std::fmt::Debug for Keyring {
@@ -34,13 +66,23 @@ pub enum SealError {
 }
 
 const PREFIX: &str = "xc1";
+const SM4_PREFIX: &str = "sg1";
 
 impl Keyring {
     /// A keyring whose current key is `current` (id and 32 bytes), with older keys after.
     pub fn new(current: (String, [u8; 32]), older: Vec<(String, [u8; 32])>) -> Keyring {
         let mut keys = vec![current];
         keys.extend(older);
-        Keyring { keys }
+        Keyring {
+            keys,
+            cipher: Cipher::XChaCha20Poly1305,
+        }
+    }
+
+    /// The same keys, sealing new values with `cipher`.
+    pub fn with_cipher(mut self, cipher: Cipher) -> Keyring {
+        self.cipher = cipher;
+        self
     }
 
     /// The current key's id.
@@ -48,23 +90,39 @@ impl Keyring {
         &self.keys[0].0
     }
 
-    /// Seals `plain` for the row named by `aad` with the current key and the 24-byte
-    /// random `nonce` (never reused: 192 random bits). Returns `xc1:<key id>:<nonce
-    /// hex>:<ciphertext hex>`.
+    /// Seals `plain` for the row named by `aad` with the current key and the random
+    /// `nonce` (24 bytes for XChaCha20-Poly1305; SM4-GCM uses the first 12). Returns
+    /// `<cipher>:<key id>:<nonce hex>:<ciphertext hex>`.
     pub fn seal(&self, plain: &[u8], aad: &[u8], nonce: [u8; 24]) -> String {
         let (id, key) = &self.keys[0];
-        let cipher = XChaCha20Poly1305::new(key.into());
+        let payload = Payload { msg: plain, aad };
         // Encryption into memory cannot fail for inputs this size.
-        let ct = cipher
-            .encrypt(XNonce::from_slice(&nonce), Payload { msg: plain, aad })
-            .unwrap_or_default();
-        format!("{PREFIX}:{id}:{}:{}", hex::encode(nonce), hex::encode(ct))
+        let (nonce, ct) = match self.cipher {
+            Cipher::XChaCha20Poly1305 => (
+                &nonce[..],
+                XChaCha20Poly1305::new(key.into())
+                    .encrypt(XNonce::from_slice(&nonce), payload)
+                    .unwrap_or_default(),
+            ),
+            Cipher::Sm4Gcm => (
+                &nonce[..12],
+                Sm4Gcm::new(aes_gcm::Key::<Sm4Gcm>::from_slice(&key[..16]))
+                    .encrypt(aes_gcm::Nonce::from_slice(&nonce[..12]), payload)
+                    .unwrap_or_default(),
+            ),
+        };
+        format!(
+            "{}:{id}:{}:{}",
+            self.cipher.prefix(),
+            hex::encode(nonce),
+            hex::encode(ct)
+        )
     }
 
     /// Opens a sealed value for the row named by `aad`.
     pub fn open(&self, sealed: &str, aad: &[u8]) -> Result<Vec<u8>, SealError> {
         let mut parts = sealed.split(':');
-        let (Some(PREFIX), Some(id), Some(nonce), Some(ct), None) = (
+        let (Some(prefix), Some(id), Some(nonce), Some(ct), None) = (
             parts.next(),
             parts.next(),
             parts.next(),
@@ -73,19 +131,28 @@ impl Keyring {
         ) else {
             return Err(SealError::Malformed);
         };
+        let cipher = match prefix {
+            PREFIX => Cipher::XChaCha20Poly1305,
+            SM4_PREFIX => Cipher::Sm4Gcm,
+            _ => return Err(SealError::Malformed),
+        };
         let nonce = hex::decode(nonce).map_err(|_| SealError::Malformed)?;
         let ct = hex::decode(ct).map_err(|_| SealError::Malformed)?;
-        if nonce.len() != 24 {
-            return Err(SealError::Malformed);
-        }
         let (_, key) = self
             .keys
             .iter()
             .find(|(k, _)| k == id)
             .ok_or_else(|| SealError::UnknownKey(id.to_string()))?;
-        XChaCha20Poly1305::new(key.into())
-            .decrypt(XNonce::from_slice(&nonce), Payload { msg: &ct, aad })
-            .map_err(|_| SealError::Rejected)
+        let payload = Payload { msg: &ct, aad };
+        match (cipher, nonce.len()) {
+            (Cipher::XChaCha20Poly1305, 24) => XChaCha20Poly1305::new(key.into())
+                .decrypt(XNonce::from_slice(&nonce), payload)
+                .map_err(|_| SealError::Rejected),
+            (Cipher::Sm4Gcm, 12) => Sm4Gcm::new(aes_gcm::Key::<Sm4Gcm>::from_slice(&key[..16]))
+                .decrypt(aes_gcm::Nonce::from_slice(&nonce), payload)
+                .map_err(|_| SealError::Rejected),
+            _ => Err(SealError::Malformed),
+        }
     }
 
     /// Derives a keyring from the secret key file's 32 bytes: the key id is the first
@@ -141,6 +208,24 @@ mod tests {
             !format!("{rotated:?}").contains("[2, 2"),
             "no key bytes in Debug"
         );
+    }
+
+    #[test]
+    fn sm4_gcm_seals_for_national_cryptography_and_both_open() {
+        let chacha = ring(4);
+        let old = chacha.seal(b"before", b"row", [5; 24]);
+        let sm4 = ring(4).with_cipher(Cipher::Sm4Gcm);
+        let s = sm4.seal("张三".as_bytes(), b"row", [6; 24]);
+        assert!(s.starts_with("sg1:"));
+        assert_eq!(sm4.open(&s, b"row").unwrap(), "张三".as_bytes());
+        assert_eq!(sm4.open(&s, b"other"), Err(SealError::Rejected));
+        assert_eq!(
+            sm4.open(&old, b"row").unwrap(),
+            b"before",
+            "values sealed before still open"
+        );
+        assert_eq!(Cipher::parse("SM4-GCM"), Some(Cipher::Sm4Gcm));
+        assert_eq!(Cipher::parse("rot13"), None);
     }
 
     proptest! {
