@@ -234,6 +234,23 @@ impl Default for RewardRules {
 }
 
 impl RewardRules {
+    /// Checks rules as the office edits them (field `rules`): a percentage from 0 to
+    /// 100, amounts not negative, each minimum not above its maximum.
+    pub fn check(self) -> Result<RewardRules> {
+        let bad = |m: &str| Err(FieldError::new("invalid_rules", "rules", m.to_string()));
+        if !(0..=100).contains(&self.hazard_percent) {
+            return bad("奖励比例应在0到100之间");
+        }
+        if self.hazard_min_yuan < 0
+            || self.hazard_min_yuan > self.hazard_max_yuan
+            || self.accident_max_yuan < 0
+            || self.per_death_yuan.iter().any(|v| *v < 0)
+        {
+            return bad("奖励金额不能为负，最低额不能高于最高额");
+        }
+        Ok(self)
+    }
+
     /// The reward in fen for a substantiated tip: for a major hazard or violation, the
     /// percentage of `fine_fen` between the minimum and the maximum; for a concealed
     /// accident, the amount per confirmed death of its grade up to the maximum; nothing

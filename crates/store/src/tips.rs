@@ -565,6 +565,19 @@ pub async fn reward_rules(db: &Db) -> Result<anjian_core::tip::RewardRules> {
         .unwrap_or_default())
 }
 
+/// Replaces the reward rules after checking them (audited).
+pub async fn set_reward_rules(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    rules: anjian_core::tip::RewardRules,
+) -> Result<anjian_core::tip::RewardRules> {
+    let rules = rules.check()?;
+    let json = serde_json::to_string(&rules).unwrap_or_default();
+    crate::settings::set(db, now_ms, actor, "tip.reward_rules", REWARD_RULES, &json).await?;
+    Ok(rules)
+}
+
 /// A step of a reward.
 #[derive(Debug, Clone)]
 pub enum RewardStep {

@@ -94,6 +94,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/accidents/{id}/close", post(accidents::close))
         .route("/api/v1/tips", get(tips::list))
         .route("/api/v1/tips/stats", get(tips::stats))
+        .route(
+            "/api/v1/tips/reward-rules",
+            get(tips::rules).put(tips::set_rules),
+        )
         .route("/api/v1/tips/{id}/messages", post(tips::ask))
         .route("/api/v1/tips/{id}/triage", post(tips::triage))
         .route("/api/v1/tips/{id}/outcome", post(tips::outcome))

@@ -66,6 +66,8 @@ use super::{
         tips::reward,
         tips::ask,
         tips::stats,
+        tips::rules,
+        tips::set_rules,
         rankings::show,
         rankings::generate,
         rankings::docx,

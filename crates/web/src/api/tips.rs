@@ -407,3 +407,34 @@ pub async fn stats(
         serde_json::json!({"year": year, "months": months, "last_year": last_year}),
     ))
 }
+
+/// The reward rules in force (the national defaults of 2018 until the office changes
+/// them).
+#[utoipa::path(get, path = "/api/v1/tips/reward-rules", responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn rules(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+) -> Result<Json<anjian_core::tip::RewardRules>, ApiError> {
+    handler(&u)?;
+    Ok(Json(tips::reward_rules(&state.db).await?))
+}
+
+/// Replaces the reward rules (office only): `hazard_percent`, `hazard_min_yuan`,
+/// `hazard_max_yuan`, `per_death_yuan` (four grades), `accident_max_yuan`.
+#[utoipa::path(put, path = "/api/v1/tips/reward-rules", request_body = Object, responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn set_rules(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Body(r): Body<anjian_core::tip::RewardRules>,
+) -> Result<Json<anjian_core::tip::RewardRules>, ApiError> {
+    crate::auth::require(
+        &state,
+        &u,
+        anjian_core::role::Role::sees_everything,
+        "tip.reward_rules",
+    )
+    .await?;
+    Ok(Json(
+        tips::set_reward_rules(&state.db, state.now(), &u.actor(), r).await?,
+    ))
+}
