@@ -489,3 +489,88 @@ async fn questions_answers_material_without_metadata_and_the_years_figures() {
         );
     }
 }
+
+/// The real binary at its most verbose logging: a tip's identity, its receipt, the
+/// sender's address and browser appear nowhere in what it prints.
+#[tokio::test]
+async fn nothing_of_the_reporter_reaches_the_logs() {
+    use std::io::Read;
+    let dir = std::env::temp_dir().join(format!("anjian-logs-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    // The output goes to a file: a pipe nobody reads would fill and stall the server.
+    let log = dir.join("out.log");
+    let file = std::fs::File::create(&log).unwrap();
+    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_anjian"))
+        .args(["demo", "--data-dir"])
+        .arg(&dir)
+        .args(["--bind", &format!("127.0.0.1:{port}")])
+        .env("ANJIAN_LOG", "trace")
+        .env("ANJIAN_DEMO_PASSWORD", crate::harness::PASSWORD)
+        .env_remove("ANJIAN_DATABASE_URL")
+        .stdout(file.try_clone().unwrap())
+        .stderr(file)
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    let mut up = false;
+    for _ in 0..600 {
+        if http.get(format!("{base}/healthz")).send().await.is_ok() {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert!(up, "the demo server did not start");
+    let r: Value = http
+        .post(format!("{base}/api/v1/public/tips"))
+        .header("user-agent", "MarkerBrowser/9.9")
+        .header("x-forwarded-for", "203.0.113.77")
+        .json(&tip(true))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let receipt = r["receipt"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{r}"))
+        .to_string();
+    let s = http
+        .get(format!("{base}/api/v1/public/tips/{receipt}"))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(s, 200);
+    server.kill().unwrap();
+    let _ = server.wait();
+    let mut out = String::new();
+    std::fs::File::open(&log)
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        out.contains("/[public]"),
+        "trace logging was on: {}",
+        out.len()
+    );
+    for m in [
+        NAME,
+        PHONE,
+        ID_NUMBER,
+        receipt.as_str(),
+        "MarkerBrowser",
+        "203.0.113.77",
+    ] {
+        let line = out.lines().find(|l| l.contains(m)).unwrap_or_default();
+        assert!(!out.contains(m), "{m} in the logs: {line}");
+    }
+}
