@@ -232,22 +232,25 @@ pub fn check(input: &AccidentInput, now: DateTime<FixedOffset>) -> Result<Accide
     let sector = required_text("sector", "行业领域", &input.sector, 50)?;
     let occurred_at = instant("occurred_at", "事故发生时间", &input.occurred_at)?;
     let reported_at = instant("reported_at", "报告时间", &input.reported_at)?;
+    if occurred_at > now {
+        return Err(FieldError::new(
+            "in_future",
+            "occurred_at",
+            "事故发生时间不能晚于现在",
+        ));
+    }
+    if reported_at > now + chrono::Duration::minutes(5) {
+        return Err(FieldError::new(
+            "in_future",
+            "reported_at",
+            "报告时间不能晚于现在",
+        ));
+    }
     if reported_at < occurred_at {
         return Err(FieldError::new(
             "reported_before_occurred",
             "reported_at",
             "报告时间不能早于事故发生时间",
-        ));
-    }
-    if reported_at > now + chrono::Duration::minutes(5) || occurred_at > now {
-        return Err(FieldError::new(
-            "in_future",
-            if occurred_at > now {
-                "occurred_at"
-            } else {
-                "reported_at"
-            },
-            "时间不能晚于现在",
         ));
     }
     let place = required_text("place", "事故地点", &input.place, 200)?;
