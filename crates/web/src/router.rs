@@ -23,33 +23,14 @@ use crate::{AppState, api, pages};
 /// Builds the application. Serve it with `into_make_service_with_connect_info::<SocketAddr>()`:
 /// throttling and the audit chain read the peer address.
 pub fn router(state: AppState) -> Router {
-    let mut login = Router::new()
+    let login = Router::new()
         .route("/login", post(pages::session::login))
         .route("/api/v1/auth/login", post(api::auth::login));
-    let per_minute = state.config.login_per_minute;
-    if per_minute > 0 {
-        let conf = GovernorConfigBuilder::default()
-            .key_extractor(PeerIpKeyExtractor)
-            .per_millisecond((60_000 / u64::from(per_minute)).max(1))
-            .burst_size(per_minute.min(1000))
-            .finish()
-            .expect("valid rate limit");
-        let limiter = conf.limiter().clone();
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(Duration::from_secs(60)).await;
-                limiter.retain_recent();
-            }
-        });
-        login = login.layer(GovernorLayer::new(conf).error_handler(|_| {
-            ApiError(Problem::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
-                "登录请求过于频繁，请稍后再试",
-            ))
-            .into_response()
-        }));
-    }
+    let login = rate_limited(
+        login,
+        state.config.login_per_minute,
+        "登录请求过于频繁，请稍后再试",
+    );
     let public = public_routes(state.config.public_per_minute);
     let max = state.config.max_body_bytes;
     Router::new()
@@ -76,6 +57,39 @@ pub fn router(state: AppState) -> Router {
         .layer(TraceLayer::new_for_http().make_span_with(redacted_span))
 }
 
+/// `routes` limited to `per_minute` requests per client address (kept in memory only,
+/// forgotten after a minute; 0: no limit), answering 429 with `message`.
+fn rate_limited(
+    routes: Router<AppState>,
+    per_minute: u32,
+    message: &'static str,
+) -> Router<AppState> {
+    if per_minute == 0 {
+        return routes;
+    }
+    let conf = GovernorConfigBuilder::default()
+        .key_extractor(PeerIpKeyExtractor)
+        .per_millisecond((60_000 / u64::from(per_minute)).max(1))
+        .burst_size(per_minute.min(10_000))
+        .finish()
+        .expect("valid rate limit");
+    let limiter = conf.limiter().clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            limiter.retain_recent();
+        }
+    });
+    routes.layer(GovernorLayer::new(conf).error_handler(move |_| {
+        ApiError(Problem::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            message,
+        ))
+        .into_response()
+    }))
+}
+
 /// The request's span, without the path of the public tip routes (a receipt code is a
 /// secret) and, as for every route, without headers or the peer's address.
 fn redacted_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
@@ -92,7 +106,7 @@ fn redacted_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
 /// cached, send no referrer and allow no script; submissions are limited per client
 /// address (in memory only) without a third-party captcha.
 fn public_routes(per_minute: u32) -> Router<AppState> {
-    let mut public = Router::new()
+    let public = Router::new()
         .route("/api/v1/public/tips", post(api::tips::submit))
         .route("/api/v1/public/tips/{receipt}", get(api::tips::status))
         .route("/tip", get(pages::tip::form).post(pages::tip::submit))
@@ -101,29 +115,7 @@ fn public_routes(per_minute: u32) -> Router<AppState> {
             get(pages::tip::status_form).post(pages::tip::status),
         )
         .route("/tip/{file}", get(pages::tip::qr));
-    if per_minute > 0 {
-        let conf = GovernorConfigBuilder::default()
-            .key_extractor(PeerIpKeyExtractor)
-            .per_millisecond((60_000 / u64::from(per_minute)).max(1))
-            .burst_size(per_minute.min(10_000))
-            .finish()
-            .expect("valid rate limit");
-        let limiter = conf.limiter().clone();
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(Duration::from_secs(60)).await;
-                limiter.retain_recent();
-            }
-        });
-        public = public.layer(GovernorLayer::new(conf).error_handler(|_| {
-            ApiError(Problem::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
-                "提交过于频繁，请稍后再试",
-            ))
-            .into_response()
-        }));
-    }
+    let public = rate_limited(public, per_minute, "提交过于频繁，请稍后再试");
     public
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))

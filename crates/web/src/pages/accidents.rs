@@ -45,21 +45,19 @@ async fn page(
     business(u)?;
     let scope = u.scope();
     let accidents = accidents::list(&state.db, &scope, None).await?;
-    let f = anjian_store::directory::UnitFilter {
-        limit: 500,
-        ..Default::default()
-    };
-    let all = anjian_store::directory::units::list(&state.db, &scope, &f).await?;
-    let units = all
-        .iter()
-        .filter(|x| x.kind.as_str() != "enterprise")
-        .map(|x| (x.id, x.name.clone()))
-        .collect();
-    let enterprises = all
-        .iter()
-        .filter(|x| x.kind.as_str() == "enterprise")
-        .map(|x| (x.id, x.name.clone()))
-        .collect();
+    let units = super::unit_choices(
+        state,
+        u,
+        &[
+            "township",
+            "department",
+            "zone_committee",
+            "committee_office",
+            "soe",
+        ],
+    )
+    .await?;
+    let enterprises = super::unit_choices(state, u, &["enterprise"]).await?;
     let sectors = anjian_store::hazards::sectors(&state.db)
         .await?
         .into_iter()

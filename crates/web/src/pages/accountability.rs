@@ -65,16 +65,7 @@ async fn page(
         })
         .collect();
     let units = if office {
-        let f = anjian_store::directory::UnitFilter {
-            limit: 500,
-            ..Default::default()
-        };
-        anjian_store::directory::units::list(&state.db, &u.scope(), &f)
-            .await?
-            .into_iter()
-            .filter(|x| x.kind.as_str() == "township" || x.kind.as_str() == "department")
-            .map(|x| (x.id, x.name))
-            .collect()
+        super::unit_choices(state, u, &["township", "department"]).await?
     } else {
         Vec::new()
     };

@@ -66,6 +66,27 @@ impl Layout {
     }
 }
 
+/// Units in `u`'s scope to choose from in a form (the first 500 by the directory's
+/// order), those of the kinds `kinds` names.
+pub(crate) async fn unit_choices(
+    state: &AppState,
+    u: &SessionUser,
+    kinds: &[&str],
+) -> Result<Vec<(i64, String)>, Problem> {
+    let f = anjian_store::directory::UnitFilter {
+        limit: 500,
+        ..Default::default()
+    };
+    Ok(
+        anjian_store::directory::units::list(&state.db, &u.scope(), &f)
+            .await?
+            .into_iter()
+            .filter(|x| kinds.contains(&x.kind.as_str()))
+            .map(|x| (x.id, x.name))
+            .collect(),
+    )
+}
+
 /// `?month=YYYY-MM&ok=`: a month's page and the flash of the action that led to it.
 #[derive(serde::Deserialize, Default)]
 pub struct MonthQuery {

@@ -65,16 +65,7 @@ async fn page(
     let ids: Vec<i64> = tips.iter().map(|t| t.id).collect();
     let messages = tips::messages_of(&state.db, &ids).await?;
     let units = if office {
-        let f = anjian_store::directory::UnitFilter {
-            limit: 500,
-            ..Default::default()
-        };
-        anjian_store::directory::units::list(&state.db, &u.scope(), &f)
-            .await?
-            .into_iter()
-            .filter(|x| matches!(x.kind.as_str(), "township" | "department"))
-            .map(|x| (x.id, x.name))
-            .collect()
+        super::unit_choices(state, u, &["township", "department"]).await?
     } else {
         Vec::new()
     };
