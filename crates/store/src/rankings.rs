@@ -675,3 +675,66 @@ pub async fn ranking(
         Kind::Department => department,
     })
 }
+
+/// A unit's annual rating mark: a one-vote veto in the year, with its reasons.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AnnualVeto {
+    pub unit_id: i64,
+    pub name: String,
+    pub reasons: Vec<String>,
+}
+
+/// The townships and departments whose annual rating `year` is vetoed (一票否决): a veto
+/// the office recorded in a month of the year, or a larger-or-worse or concealed
+/// accident in their locality (two queries).
+pub async fn annual_vetoes(db: &Db, year: i32) -> Result<Vec<AnnualVeto>> {
+    let (from, to) = (format!("{year}-01"), format!("{year}-12"));
+    let recorded: Vec<(i64, String, String, String)> = db
+        .read()
+        .all(q("SELECT v.unit_id, u.path, v.month, v.reason FROM ranking_vetoes v JOIN units u ON u.id = v.unit_id WHERE v.month >= $1 AND v.month <= $2 ORDER BY v.month").bind(from).bind(to))
+        .await?;
+    let accidents: Vec<(i64, String, String, String, String, i64)> = db
+        .read()
+        .all(q("SELECT a.unit_id, u.path, a.occurred_on, a.grade, a.place, a.concealed FROM accidents a JOIN units u ON u.id = a.unit_id WHERE a.occurred_on >= $1 AND a.occurred_on <= $2 AND (a.grade <> 'ordinary' OR a.concealed = 1) ORDER BY a.occurred_on")
+            .bind(format!("{year}-01-01"))
+            .bind(format!("{year}-12-31")))
+        .await?;
+    let mut by_unit: std::collections::BTreeMap<i64, Vec<String>> = Default::default();
+    for (unit, path, month, reason) in recorded {
+        by_unit
+            .entry(locality(&path).unwrap_or(unit))
+            .or_default()
+            .push(format!("{month}：{reason}"));
+    }
+    for (unit, path, on, grade, place, concealed) in accidents {
+        let what = if concealed == 1 {
+            "瞒报事故".to_string()
+        } else {
+            anjian_core::accident::Grade::parse(&grade)
+                .map_or("", |g| g.label())
+                .to_string()
+        };
+        by_unit
+            .entry(locality(&path).unwrap_or(unit))
+            .or_default()
+            .push(format!("{on}：{place}{what}"));
+    }
+    let ids: Vec<i64> = by_unit.keys().copied().collect();
+    let mut names: HashMap<i64, String> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let mut query = q("SELECT id, name FROM units WHERE id IN (");
+        for (i, id) in chunk.iter().enumerate() {
+            query = query.push(if i == 0 { "" } else { ", " }).push_bind(*id);
+        }
+        let rows: Vec<(i64, String)> = db.read().all(query.push(")")).await?;
+        names.extend(rows);
+    }
+    Ok(by_unit
+        .into_iter()
+        .map(|(unit_id, reasons)| AnnualVeto {
+            name: names.get(&unit_id).cloned().unwrap_or_default(),
+            unit_id,
+            reasons,
+        })
+        .collect())
+}

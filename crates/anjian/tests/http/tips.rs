@@ -378,6 +378,34 @@ async fn the_tip_page_shows_no_identity_and_opens_it_for_the_custodian_only() {
         assert_eq!(s, 303);
         let (_, html) = app.login("yjj").await.get_text("/tips").await;
         assert!(html.contains("已分办，核查中") && !html.contains(NAME));
+        // The office sees the year's figures and edits the reward rules on the page.
+        let (_, html) = office.get_text("/tips").await;
+        assert!(html.contains("本年举报情况") && html.contains("2021年全年"));
+        let mut rules = vec![
+            ("hazard_percent", "15"),
+            ("hazard_min_yuan", "400000"),
+            ("hazard_max_yuan", "300000"),
+            ("ordinary", "30000"),
+            ("larger", "40000"),
+            ("major", "50000"),
+            ("especially_major", "60000"),
+            ("accident_max_yuan", "300000"),
+        ];
+        let (s, html) = office.form("/tips/rules", &rules).await;
+        assert_eq!(s, 422);
+        assert!(html.contains("最低额不能高于最高额"), "{html}");
+        rules[1].1 = "5000";
+        assert_eq!(office.form("/tips/rules", &rules).await.0, 303);
+        assert_eq!(
+            app.login("bachuan")
+                .await
+                .form("/tips/rules", &rules)
+                .await
+                .0,
+            403
+        );
+        let (_, r) = office.get("/api/v1/tips/reward-rules").await;
+        assert_eq!(r["hazard_min_yuan"], 5000);
         // The public form on a phone works without JavaScript and without login.
         let (s, html) = app.anon().get_text("/tip").await;
         assert_eq!(s, 200);

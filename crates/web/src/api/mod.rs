@@ -104,6 +104,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/tips/{id}/identity", post(tips::identity))
         .route("/api/v1/tips/{id}/reward", post(tips::reward))
         .route("/api/v1/rankings/{month}", get(rankings::show))
+        .route("/api/v1/ratings/{year}", get(rankings::ratings))
         .route("/api/v1/bulletins/{month}", post(rankings::generate))
         .route("/api/v1/bulletins/{month}/docx", get(rankings::docx))
         .route("/api/v1/dashboard", get(rankings::dashboard))

@@ -69,6 +69,7 @@ use super::{
         tips::rules,
         tips::set_rules,
         rankings::show,
+        rankings::ratings,
         rankings::generate,
         rankings::docx,
         rankings::dashboard,

@@ -131,3 +131,23 @@ pub async fn dashboard(
         dashboard::month(&state.db, &u.scope(), (state.now(), state.today()), m).await?,
     ))
 }
+
+/// The townships and departments whose annual rating of `year` is vetoed (一票否决),
+/// with the reasons: the office's vetoes and larger-or-worse or concealed accidents.
+#[utoipa::path(get, path = "/api/v1/ratings/{year}", params(("year" = i32, Path, description = "the year")), responses((status = 200, body = [Object]), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn ratings(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(year): Path<String>,
+) -> Result<Json<Vec<anjian_store::rankings::AnnualVeto>>, ApiError> {
+    viewer(&u)?;
+    let year: i32 = year
+        .trim()
+        .parse()
+        .ok()
+        .filter(|y| (2000..=2100).contains(y))
+        .ok_or_else(|| {
+            Problem::bad_field("invalid_year", "year", "年份应为 2000 到 2100 之间的整数")
+        })?;
+    Ok(Json(rankings::annual_vetoes(&state.db, year).await?))
+}

@@ -27,6 +27,8 @@ pub struct AccidentsPage {
     pub enterprises: Vec<(i64, String)>,
     pub sectors: Vec<String>,
     pub own_unit: i64,
+    /// The office extends investigations.
+    pub office: bool,
     pub now: String,
     pub flash: Option<String>,
     pub error: Option<String>,
@@ -72,6 +74,7 @@ async fn page(
             enterprises,
             sectors,
             own_unit: u.unit_id,
+            office: u.role().sees_everything(),
             now: anjian_core::time::format_local(state.now())
                 .chars()
                 .take(16)
@@ -194,9 +197,11 @@ pub struct ActionForm {
     pub direct_loss_yuan: String,
     #[serde(default)]
     pub note: String,
+    #[serde(default)]
+    pub days: String,
 }
 
-/// POST /accidents/{id}: `action` supplement or close.
+/// POST /accidents/{id}: `action` supplement, close, or extend (the office).
 pub async fn act(
     State(state): State<AppState>,
     PageUser(u): PageUser,

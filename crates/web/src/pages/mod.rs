@@ -168,6 +168,7 @@ pub fn routes() -> Router<AppState> {
         .route("/tips", get(tips::index))
         .route("/accidents", get(accidents::index).post(accidents::create))
         .route("/accidents/{id}", post(accidents::act))
+        .route("/tips/rules", post(tips::set_rules))
         .route("/tips/{id}", post(tips::act))
         .route("/tips/{id}/files/{n}", get(tips::file))
         .route("/dashboard", get(session::home))

@@ -59,6 +59,8 @@ pub struct RankingPage {
     pub office: bool,
     pub weights: Vec<(&'static str, &'static str, i64)>,
     pub computed_at: String,
+    /// The year's annual-rating vetoes so far.
+    pub vetoes: Vec<anjian_store::rankings::AnnualVeto>,
     pub flash: Option<String>,
     pub error: Option<String>,
 }
@@ -104,9 +106,12 @@ async fn page(
             (part_key(p), p.label(), w)
         })
         .collect();
+    use chrono::Datelike;
+    let vetoes = rankings::annual_vetoes(&state.db, month.first.year()).await?;
     let refused = error.is_some();
     Ok(render_form(
         &RankingPage {
+            vetoes,
             layout: Layout::of(u),
             month: month.name(),
             month_label: month.label(),

@@ -29,6 +29,10 @@ pub struct TipsPage {
     pub custodian: bool,
     pub own_unit: i64,
     pub units: Vec<(i64, String)>,
+    /// The office's view: the reward rules and this year's figures beside last year's.
+    pub rules: Option<anjian_core::tip::RewardRules>,
+    pub stats: Vec<anjian_store::tips::MonthStats>,
+    pub last_year: Option<anjian_store::tips::MonthStats>,
     /// An identity the custodian just opened: the tip and the reporter.
     pub revealed: Option<(i64, Option<Reporter>)>,
     pub flash: Option<String>,
@@ -69,9 +73,23 @@ async fn page(
     } else {
         Vec::new()
     };
+    let (rules, stats, last_year) = if office {
+        use chrono::Datelike;
+        let (months, last) = tips::stats(&state.db, state.today().year()).await?;
+        (
+            Some(tips::reward_rules(&state.db).await?),
+            months,
+            Some(last),
+        )
+    } else {
+        (None, Vec::new(), None)
+    };
     let refused = error.is_some();
     Ok(render_form(
         &TipsPage {
+            rules,
+            stats,
+            last_year,
             layout: Layout::of(u),
             tips,
             messages,
@@ -254,4 +272,61 @@ pub async fn file(
         .await
         .map_err(|_| Problem::not_found())?;
     Ok(([(axum::http::header::CONTENT_TYPE, mime.clone())], bytes).into_response())
+}
+
+/// The reward rules form.
+#[derive(Deserialize, Default)]
+pub struct RulesForm {
+    #[serde(default)]
+    pub hazard_percent: String,
+    #[serde(default)]
+    pub hazard_min_yuan: String,
+    #[serde(default)]
+    pub hazard_max_yuan: String,
+    #[serde(default)]
+    pub ordinary: String,
+    #[serde(default)]
+    pub larger: String,
+    #[serde(default)]
+    pub major: String,
+    #[serde(default)]
+    pub especially_major: String,
+    #[serde(default)]
+    pub accident_max_yuan: String,
+}
+
+/// POST /tips/rules (office): the reward rules.
+pub async fn set_rules(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    PageForm(f): PageForm<RulesForm>,
+) -> Result<Response, PageError> {
+    crate::auth::require(&state, &u, Role::sees_everything, "tip.reward_rules").await?;
+    let n = |raw: &str| -> Result<i64, Problem> {
+        raw.trim().parse().map_err(|_| {
+            Problem::from(anjian_core::FieldError::new(
+                "invalid_rules",
+                "rules",
+                "奖励规则应填整数",
+            ))
+        })
+    };
+    let result = async {
+        let rules = anjian_core::tip::RewardRules {
+            hazard_percent: n(&f.hazard_percent)?,
+            hazard_min_yuan: n(&f.hazard_min_yuan)?,
+            hazard_max_yuan: n(&f.hazard_max_yuan)?,
+            per_death_yuan: [
+                n(&f.ordinary)?,
+                n(&f.larger)?,
+                n(&f.major)?,
+                n(&f.especially_major)?,
+            ],
+            accident_max_yuan: n(&f.accident_max_yuan)?,
+        };
+        tips::set_reward_rules(&state.db, state.now(), &u.actor(), rules).await?;
+        Ok::<_, Problem>("/tips?ok=1".to_string())
+    }
+    .await;
+    after_form(result, |msg| page(&state, &u, None, (None, Some(msg)))).await
 }
