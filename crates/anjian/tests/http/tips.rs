@@ -381,6 +381,7 @@ async fn the_tip_page_shows_no_identity_and_opens_it_for_the_custodian_only() {
         // The office sees the year's figures and edits the reward rules on the page.
         let (_, html) = office.get_text("/tips").await;
         assert!(html.contains("本年举报情况") && html.contains("2021年全年"));
+        assert!(html.contains("<title>举报处理 · 安监平台</title>"));
         let mut rules = vec![
             ("hazard_percent", "15"),
             ("hazard_min_yuan", "400000"),
