@@ -15,6 +15,7 @@ use crate::audit::{self, Entry};
 use crate::db::{Db, Tx, day, q};
 use crate::error::{Error, Result};
 use crate::ids::next_id;
+use crate::obligations::Source;
 use crate::scope::{Actor, Scope};
 
 /// Days from the accident by which the investigation report is due (Decree 493, art. 32).
@@ -117,11 +118,11 @@ pub async fn create(
             .bind(now_ms),
     )
     .await?;
-    owe(
+    crate::obligations::owe(
         &mut tx,
         now_ms,
-        (id, lead),
-        occurred_on + chrono::Days::new(INVESTIGATION_DAYS),
+        Source::Accident(id),
+        (lead, occurred_on + chrono::Days::new(INVESTIGATION_DAYS)),
         format!(
             "事故调查报告（{}，{}，{}日内）",
             a.place,
@@ -146,27 +147,6 @@ pub async fn create(
     let today = anjian_core::time::local_date(now_ms).unwrap_or(occurred_on);
     crate::rankings::refresh(db, now_ms, today, occurred_on).await?;
     Ok(id)
-}
-
-/// An obligation of `unit` about accident `id`, due on `due`.
-async fn owe(
-    tx: &mut Tx,
-    now_ms: i64,
-    (id, unit): (i64, i64),
-    due: NaiveDate,
-    label: String,
-) -> Result<()> {
-    tx.execute(
-        q("INSERT INTO obligations (id, accident_id, unit_id, due_on, label, min_count, state, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 1, 'pending', $6, $6)")
-            .bind(next_id(now_ms))
-            .bind(id)
-            .bind(unit)
-            .bind(day(due))
-            .bind(label)
-            .bind(now_ms),
-    )
-    .await?;
-    Ok(())
 }
 
 /// A supplementary report's figures.
@@ -409,32 +389,26 @@ pub async fn close(
             .bind(id),
     )
     .await?;
-    tx.execute(
-        q("UPDATE obligations SET state = CASE WHEN due_on < $1 THEN 'done_late' ELSE 'accepted' END, closed_at = $2, updated_at = $2 WHERE accident_id = $3 AND state IN ('pending', 'returned', 'submitted')")
-            .bind(day(today))
-            .bind(now_ms)
-            .bind(id),
-    )
-    .await?;
+    crate::obligations::fulfil(&mut tx, (now_ms, today), Source::Accident(id)).await?;
     let month = today
         .checked_add_months(chrono::Months::new(1))
         .unwrap_or(today);
-    owe(
+    crate::obligations::owe(
         &mut tx,
         now_ms,
-        (id, lead),
-        month,
+        Source::Accident(id),
+        (lead, month),
         format!("事故调查报告公开（{}，结案后一个月内）", a.place),
     )
     .await?;
     let year = today
         .checked_add_months(chrono::Months::new(12))
         .unwrap_or(today);
-    owe(
+    crate::obligations::owe(
         &mut tx,
         now_ms,
-        (id, lead),
-        year,
+        Source::Accident(id),
+        (lead, year),
         format!(
             "事故整改措施落实情况评估（四不放过，{}，结案后一年内）",
             a.place

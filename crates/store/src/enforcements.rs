@@ -101,14 +101,12 @@ pub async fn create(
     if let (Some(p), Some(calendar)) = (penalty, calendar) {
         // 行政处罚决定公示: within seven working days of the decision.
         let due = calendar.add_working_days(p.decided_on, PUBLICATION_WORKING_DAYS);
-        tx.execute(
-            q("INSERT INTO obligations (id, enforcement_id, unit_id, due_on, label, min_count, state, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 1, 'pending', $6, $6)")
-                .bind(next_id(now_ms))
-                .bind(id)
-                .bind(unit)
-                .bind(day(due))
-                .bind(format!("行政处罚决定公示：{enterprise_name}（{}）", p.kind))
-                .bind(now_ms),
+        crate::obligations::owe(
+            &mut tx,
+            now_ms,
+            crate::obligations::Source::Enforcement(id),
+            (unit, due),
+            format!("行政处罚决定公示：{enterprise_name}（{}）", p.kind),
         )
         .await?;
     }

@@ -975,7 +975,10 @@ pub async fn stats_found(
 }
 
 /// The names of units `ids` (sorted), read in batches.
-async fn unit_names(db: &Db, ids: &[i64]) -> Result<std::collections::HashMap<i64, String>> {
+pub(crate) async fn unit_names(
+    db: &Db,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, String>> {
     let mut names = std::collections::HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
         let mut query = q("SELECT id, name FROM units WHERE id IN (");

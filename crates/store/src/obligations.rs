@@ -1,7 +1,9 @@
 //! Obligations as units and the office read them: the scoped list with each
 //! obligation's effective state (overdue is derived from the day, never stored), and
 //! the counts behind completion and on-time rates. They are written by
-//! [`crate::expansion`] and moved along by [`crate::reports`].
+//! [`crate::expansion`] (a campaign's work), [`crate::cases`] (a case's deadline) and
+//! [`owe`] (one obligation for a penalty, an accident or a tip), and moved along by
+//! [`crate::reports`], or closed by the action that fulfils them ([`fulfil`]).
 
 use std::collections::HashMap;
 
@@ -280,4 +282,67 @@ pub async fn unit_counts(
         (c.on_time_percent().unwrap_or(101), -c.overdue, name.clone())
     });
     Ok(out)
+}
+
+/// What a single obligation outside a campaign is owed for: the row it is linked to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A penalty decision's publication (`obligations.enforcement_id`).
+    Enforcement(i64),
+    /// An accident's investigation, publication and review (`obligations.accident_id`).
+    Accident(i64),
+    /// A tip's verification (`obligations.tip_id`).
+    Tip(i64),
+}
+
+impl Source {
+    fn column(self) -> (&'static str, i64) {
+        match self {
+            Source::Enforcement(id) => ("enforcement_id", id),
+            Source::Accident(id) => ("accident_id", id),
+            Source::Tip(id) => ("tip_id", id),
+        }
+    }
+}
+
+/// Gives `unit` an obligation owed for `source`, due on `due`, inside the caller's
+/// transaction (reported and reviewed like any other).
+pub(crate) async fn owe(
+    tx: &mut crate::db::Tx,
+    now_ms: i64,
+    source: Source,
+    (unit, due): (i64, NaiveDate),
+    label: String,
+) -> Result<()> {
+    let (column, id) = source.column();
+    tx.execute(
+        q(format!("INSERT INTO obligations (id, {column}, unit_id, due_on, label, min_count, state, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 1, 'pending', $6, $6)"))
+            .bind(crate::ids::next_id(now_ms))
+            .bind(id)
+            .bind(unit)
+            .bind(crate::db::day(due))
+            .bind(label)
+            .bind(now_ms),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Closes the open obligations owed for `source` on `today`, as done by the action that
+/// fulfils them (a tip's outcome, an investigation's close): accepted, or done late
+/// after their due day.
+pub(crate) async fn fulfil(
+    tx: &mut crate::db::Tx,
+    (now_ms, today): (i64, NaiveDate),
+    source: Source,
+) -> Result<()> {
+    let (column, id) = source.column();
+    tx.execute(
+        q(format!("UPDATE obligations SET state = CASE WHEN due_on < $1 THEN 'done_late' ELSE 'accepted' END, closed_at = $2, updated_at = $2 WHERE {column} = $3 AND state IN ('pending', 'returned', 'submitted')"))
+            .bind(crate::db::day(today))
+            .bind(now_ms)
+            .bind(id),
+    )
+    .await?;
+    Ok(())
 }

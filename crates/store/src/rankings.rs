@@ -720,15 +720,7 @@ pub async fn annual_vetoes(db: &Db, year: i32) -> Result<Vec<AnnualVeto>> {
             .push(format!("{on}：{place}{what}"));
     }
     let ids: Vec<i64> = by_unit.keys().copied().collect();
-    let mut names: HashMap<i64, String> = HashMap::new();
-    for chunk in ids.chunks(500) {
-        let mut query = q("SELECT id, name FROM units WHERE id IN (");
-        for (i, id) in chunk.iter().enumerate() {
-            query = query.push(if i == 0 { "" } else { ", " }).push_bind(*id);
-        }
-        let rows: Vec<(i64, String)> = db.read().all(query.push(")")).await?;
-        names.extend(rows);
-    }
+    let names = crate::hazards::unit_names(db, &ids).await?;
     Ok(by_unit
         .into_iter()
         .map(|(unit_id, reasons)| AnnualVeto {

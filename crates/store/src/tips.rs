@@ -371,14 +371,12 @@ pub async fn triage(
                     .bind(id),
             )
             .await?;
-            tx.execute(
-                q("INSERT INTO obligations (id, tip_id, unit_id, due_on, label, min_count, state, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 1, 'pending', $6, $6)")
-                    .bind(next_id(now_ms))
-                    .bind(id)
-                    .bind(*unit)
-                    .bind(day(today + chrono::Days::new(VERIFY_DAYS)))
-                    .bind(format!("举报核查：{place}（{VERIFY_DAYS}日内）"))
-                    .bind(now_ms),
+            crate::obligations::owe(
+                &mut tx,
+                now_ms,
+                crate::obligations::Source::Tip(id),
+                (*unit, today + chrono::Days::new(VERIFY_DAYS)),
+                format!("举报核查：{place}（{VERIFY_DAYS}日内）"),
             )
             .await?;
             ("accepted", format!("分办至{name}"))
@@ -470,11 +468,10 @@ pub async fn outcome(
             .bind(id),
     )
     .await?;
-    tx.execute(
-        q("UPDATE obligations SET state = CASE WHEN due_on < $1 THEN 'done_late' ELSE 'accepted' END, closed_at = $2, updated_at = $2 WHERE tip_id = $3 AND state IN ('pending', 'returned', 'submitted')")
-            .bind(day(today))
-            .bind(now_ms)
-            .bind(id),
+    crate::obligations::fulfil(
+        &mut tx,
+        (now_ms, today),
+        crate::obligations::Source::Tip(id),
     )
     .await?;
     let entry = Entry::ok("tip.outcome", "tip", id)
@@ -681,12 +678,6 @@ pub async fn reward(
     audit::append(&mut tx, now_ms, actor, entry).await?;
     tx.commit().await?;
     Ok(amount)
-}
-
-/// Tip `id` as its handlers may touch it: the office, the unit it is routed to (or one
-/// above it), the custodian; otherwise `NotFound`.
-pub async fn handled(db: &Db, scope: &Scope, id: i64) -> Result<TipRow> {
-    get(db, scope, id).await
 }
 
 /// The files of tip `id`: the copy without metadata, in the order sent.

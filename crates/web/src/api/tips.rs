@@ -374,7 +374,7 @@ pub async fn ask(
 ) -> Result<StatusCode, ApiError> {
     handler(&u)?;
     let id = super::path_id(&id)?;
-    tips::handled(&state.db, &u.scope(), id).await?;
+    tips::get(&state.db, &u.scope(), id).await?;
     tips::message(&state.db, state.now(), &u.actor(), id, (false, &m.text)).await?;
     Ok(StatusCode::CREATED)
 }

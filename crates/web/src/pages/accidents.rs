@@ -10,7 +10,7 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::field_work as business;
-use super::{Layout, PageForm, PageQuery, after_form};
+use super::{Layout, OkQuery, PageForm, PageQuery, after_form};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::{PageError, Problem, render_form};
@@ -85,12 +85,6 @@ async fn page(
         },
         refused,
     ))
-}
-
-/// `?ok=`.
-#[derive(Deserialize, Default)]
-pub struct OkQuery {
-    pub ok: Option<String>,
 }
 
 /// GET /accidents.

@@ -87,6 +87,12 @@ pub(crate) async fn unit_choices(
     )
 }
 
+/// `?ok=`: the flash of the action that led to a page.
+#[derive(serde::Deserialize, Default)]
+pub struct OkQuery {
+    pub ok: Option<String>,
+}
+
 /// `?month=YYYY-MM&ok=`: a month's page and the flash of the action that led to it.
 #[derive(serde::Deserialize, Default)]
 pub struct MonthQuery {

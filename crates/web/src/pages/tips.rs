@@ -10,7 +10,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::{Layout, PageForm, PageQuery, after_form};
+use super::{Layout, OkQuery, PageForm, PageQuery, after_form};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::{PageError, Problem, render_form};
@@ -103,12 +103,6 @@ async fn page(
         },
         refused,
     ))
-}
-
-/// `?ok=`.
-#[derive(Deserialize, Default)]
-pub struct OkQuery {
-    pub ok: Option<String>,
 }
 
 /// GET /tips.
@@ -215,7 +209,7 @@ pub async fn act(
                 tips::reward(&state.db, now, &u.actor(), id, &step).await?;
             }
             "ask" => {
-                tips::handled(&state.db, &u.scope(), id).await?;
+                tips::get(&state.db, &u.scope(), id).await?;
                 tips::message(&state.db, state.now(), &u.actor(), id, (false, &f.note)).await?;
             }
             "identity" => {
@@ -263,7 +257,7 @@ pub async fn file(
     } else {
         u.scope()
     };
-    tips::handled(&state.db, &scope, id).await?;
+    tips::get(&state.db, &scope, id).await?;
     let files = tips::clean_files(&state.db, id).await?;
     let (sha, mime) = files.get(n).ok_or_else(Problem::not_found)?;
     let bytes = state
