@@ -1759,6 +1759,7 @@ pub async fn tips_and_accidents(
         &xf_scope,
         t0.0,
         (true, "经现场核查属实，已责令整改并罚款3万元", None),
+        &anjian_store::tips::Produced::default(),
     )
     .await
     .map_err(e)?;
@@ -1829,6 +1830,7 @@ pub async fn tips_and_accidents(
         &Scope::All,
         t4.0,
         (false, "经现场核查，作业人员均按规定佩戴安全带", None),
+        &anjian_store::tips::Produced::default(),
     )
     .await
     .map_err(e)?;

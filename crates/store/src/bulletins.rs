@@ -107,11 +107,12 @@ pub async fn generate(
         .read()
         .all(q("SELECT u.name, a.person, a.form, a.reason FROM accountability a JOIN units u ON u.id = a.unit_id WHERE a.month = $1 AND a.state = 'confirmed' ORDER BY a.id").bind(month.name()))
         .await?;
+    let reports = reports_of(db, month).await?;
     let content = compose(
         (&issuer, &doc_no, today),
         month,
         [&township, &department],
-        &exposed,
+        (&exposed, &reports),
         &forms,
     );
     let docx = content.to_docx();
@@ -151,6 +152,95 @@ pub async fn generate(
     Ok(id)
 }
 
+/// The month's public tips and accidents as the bulletin states them: counts, and the
+/// substantiated tips by what and where (never by whom).
+#[derive(Debug, Default)]
+struct Reports {
+    /// Tips received, substantiated, and rewards approved or paid (with their total).
+    tips: (i64, i64, i64, i64),
+    /// Substantiated tips: category, place, reported unit.
+    substantiated: Vec<(String, String, Option<String>)>,
+    /// Accidents: unit, place, grade, deaths, late, concealed.
+    accidents: Vec<(String, String, String, i64, bool, bool)>,
+}
+
+async fn reports_of(db: &Db, month: Month) -> Result<Reports> {
+    let (first, last) = (day(month.first), day(month.last));
+    let tips: (i64, i64, i64, i64) = db
+        .read()
+        .one(q("SELECT CAST(COUNT(*) AS BIGINT), \
+            CAST(COALESCE(SUM(CASE WHEN t.status = 'substantiated' THEN 1 ELSE 0 END), 0) AS BIGINT), \
+            CAST(COALESCE(SUM(CASE WHEN r.state IN ('approved', 'paid') THEN 1 ELSE 0 END), 0) AS BIGINT), \
+            CAST(COALESCE(SUM(CASE WHEN r.state IN ('approved', 'paid') THEN r.amount_fen ELSE 0 END), 0) AS BIGINT) \
+            FROM tips t LEFT JOIN tip_rewards r ON r.tip_id = t.id WHERE t.received_on >= $1 AND t.received_on <= $2")
+            .bind(first.clone())
+            .bind(last.clone()))
+        .await?;
+    let substantiated = db
+        .read()
+        .all(q("SELECT category, place, reported_unit FROM tips WHERE status = 'substantiated' AND received_on >= $1 AND received_on <= $2 ORDER BY id LIMIT 30")
+            .bind(first.clone())
+            .bind(last.clone()))
+        .await?;
+    let rows: Vec<(String, String, String, i64, i64, i64)> = db
+        .read()
+        .all(q("SELECT u.name, a.place, a.grade, a.deaths, a.late, a.concealed FROM accidents a JOIN units u ON u.id = a.unit_id WHERE a.occurred_on >= $1 AND a.occurred_on <= $2 ORDER BY a.occurred_at LIMIT 50")
+            .bind(first)
+            .bind(last))
+        .await?;
+    Ok(Reports {
+        tips,
+        substantiated,
+        accidents: rows
+            .into_iter()
+            .map(|(u, p, g, d, late, c)| (u, p, g, d, late == 1, c == 1))
+            .collect(),
+    })
+}
+
+/// The section on tips and accidents.
+fn reports_section(month: Month, r: &Reports) -> Section {
+    let (received, substantiated, rewarded, fen) = r.tips;
+    let mut paragraphs = vec![format!(
+        "{}，区安委办受理安全生产举报{received}件，经核查属实{substantiated}件，批准奖励{rewarded}件、奖励金额{}元。举报人信息依法严格保密。",
+        month.label(),
+        anjian_core::error::yuan(fen)
+    )];
+    for (i, (category, place, unit)) in r.substantiated.iter().enumerate() {
+        let what = anjian_core::tip::Category::parse(category).map_or("", |c| c.label());
+        let unit = unit
+            .as_deref()
+            .map(|u| format!("（{u}）"))
+            .unwrap_or_default();
+        paragraphs.push(format!("{}. 举报{place}{unit}{what}，经核查属实。", i + 1));
+    }
+    if r.accidents.is_empty() {
+        paragraphs.push("本月未发生生产安全事故。".into());
+    } else {
+        paragraphs.push(format!("本月发生生产安全事故{}起：", r.accidents.len()));
+        for (unit, place, grade, deaths, late, concealed) in &r.accidents {
+            let grade = anjian_core::accident::Grade::parse(grade).map_or("", |g| g.label());
+            let mut flags = Vec::new();
+            if *late {
+                flags.push("迟报");
+            }
+            if *concealed {
+                flags.push("瞒报");
+            }
+            let flags = if flags.is_empty() {
+                String::new()
+            } else {
+                format!("，存在{}问题", flags.join("、"))
+            };
+            paragraphs.push(format!("{unit}{place}发生{grade}，死亡{deaths}人{flags}。"));
+        }
+    }
+    Section {
+        heading: "五、举报和事故情况".into(),
+        paragraphs,
+    }
+}
+
 /// Names joined with 、, or 无.
 fn names<'a>(it: impl Iterator<Item = &'a str>) -> String {
     let v: Vec<&str> = it.collect();
@@ -166,7 +256,7 @@ fn compose(
     (issuer, doc_no, today): (&str, &str, NaiveDate),
     month: Month,
     rankings: [&Ranking; 2],
-    exposed: &[(String, String, String)],
+    (exposed, reports): (&[(String, String, String)], &Reports),
     forms: &[(String, Option<String>, String, String)],
 ) -> Bulletin {
     let all = || rankings.iter().flat_map(|r| r.units.iter());
@@ -254,12 +344,13 @@ fn compose(
     if form_lines.is_empty() {
         form_lines.push("本月无问责事项。".into());
     }
+    sections.push(reports_section(month, reports));
     sections.push(Section {
-        heading: "五、问责情况".into(),
+        heading: "六、问责情况".into(),
         paragraphs: form_lines,
     });
     sections.push(Section {
-        heading: "六、工作要求".into(),
+        heading: "七、工作要求".into(),
         paragraphs: vec!["各单位要对照通报问题举一反三，逾期隐患限期整改到位，执法“清零”单位要立即开展执法检查，排名靠后单位要深入分析原因、制定整改措施，并于下月5日前将整改情况报区安委办。".into()],
     });
     let tables = rankings

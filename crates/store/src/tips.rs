@@ -248,6 +248,31 @@ pub struct TipRow {
     pub received_on: String,
     /// How many files the reporter sent.
     pub files: i64,
+    /// The hazards and enforcement records its verification produced.
+    #[sqlx(skip)]
+    pub produced: Produced,
+}
+
+/// What a tip's verification produced, named with its outcome: hazards (隐患) and
+/// enforcement records (执法检查), each in the verifying unit's scope.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Produced {
+    #[serde(default)]
+    pub hazards: Vec<i64>,
+    #[serde(default)]
+    pub enforcements: Vec<i64>,
+}
+
+impl Produced {
+    /// At most this many links of each kind.
+    pub const MAX: usize = 50;
+
+    fn kinds(&self) -> [(&'static str, &Vec<i64>); 2] {
+        [
+            ("hazard", &self.hazards),
+            ("enforcement", &self.enforcements),
+        ]
+    }
 }
 
 impl TipRow {
@@ -276,20 +301,113 @@ fn visible(scope: &Scope) -> crate::db::Q {
 
 /// Tips in scope, newest first, optionally in one status (at most 500).
 pub async fn list(db: &Db, scope: &Scope, status: Option<&str>) -> Result<Vec<TipRow>> {
+    page(db, scope, status, None, 500).await
+}
+
+/// One keyset page of tips in scope, newest first: those with an id below `before`.
+pub async fn page(
+    db: &Db,
+    scope: &Scope,
+    status: Option<&str>,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<TipRow>> {
     let mut query = visible(scope);
     if let Some(s) = status {
         query = query.push(" AND t.status = ").push_bind(s.to_string());
     }
-    db.read()
-        .all(query.push(" ORDER BY t.id DESC LIMIT 500"))
-        .await
+    if let Some(b) = before {
+        query = query.push(" AND t.id < ").push_bind(b);
+    }
+    let mut rows: Vec<TipRow> = db
+        .read()
+        .all(query.push(" ORDER BY t.id DESC LIMIT ").push_bind(limit))
+        .await?;
+    with_produced(db, &mut rows).await?;
+    Ok(rows)
 }
 
 /// One tip in scope, or `NotFound`.
 pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<TipRow> {
-    db.read()
+    let mut row: TipRow = db
+        .read()
         .one(visible(scope).push(" AND t.id = ").push_bind(id))
-        .await
+        .await?;
+    with_produced(db, std::slice::from_mut(&mut row)).await?;
+    Ok(row)
+}
+
+/// Fills in what the verification of `rows` produced, in one query.
+async fn with_produced(db: &Db, rows: &mut [TipRow]) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut query = q("SELECT tip_id, kind, target_id FROM tip_links WHERE tip_id IN (");
+    for (i, r) in rows.iter().enumerate() {
+        query = query.push(if i == 0 { "" } else { ", " }).push_bind(r.id);
+    }
+    let links: Vec<(i64, String, i64)> = db
+        .read()
+        .all(query.push(") ORDER BY tip_id, kind, target_id"))
+        .await?;
+    for (tip, kind, target) in links {
+        if let Some(r) = rows.iter_mut().find(|r| r.id == tip) {
+            match kind.as_str() {
+                "hazard" => r.produced.hazards.push(target),
+                _ => r.produced.enforcements.push(target),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Checks that every hazard and enforcement record named is in `scope` (one query per
+/// kind): a record out of scope answers `NotFound`, too many an invalid field.
+async fn check_produced(db: &Db, scope: &Scope, produced: &Produced) -> Result<Produced> {
+    let mut checked = Produced::default();
+    for (kind, ids) in produced.kinds() {
+        let mut ids = ids.clone();
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.len() > Produced::MAX {
+            return Err(Error::invalid(
+                "too_many",
+                if kind == "hazard" {
+                    "hazards"
+                } else {
+                    "enforcements"
+                },
+                format!("关联记录不能超过{}条", Produced::MAX),
+            ));
+        }
+        if ids.is_empty() {
+            continue;
+        }
+        let table = if kind == "hazard" {
+            "hazards"
+        } else {
+            "enforcements"
+        };
+        let mut query = q(format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM {table} x JOIN units u ON u.id = x.unit_id WHERE x.id IN ("
+        ));
+        for (i, id) in ids.iter().enumerate() {
+            query = query.push(if i == 0 { "" } else { ", " }).push_bind(*id);
+        }
+        let (n,): (i64,) = db
+            .read()
+            .one(scope.units(query.push(") AND "), "u"))
+            .await?;
+        if n != ids.len() as i64 {
+            return Err(Error::NotFound);
+        }
+        if kind == "hazard" {
+            checked.hazards = ids;
+        } else {
+            checked.enforcements = ids;
+        }
+    }
+    Ok(checked)
 }
 
 /// Opens the identity of tip `id` for the custodian, with the reason in the audit
@@ -425,7 +543,8 @@ pub async fn triage(
 }
 
 /// The routed unit's outcome of tip `id` (in scope) on `today`: substantiated or not,
-/// with the note the reporter reads; its verification obligation is closed (late if
+/// with the note the reporter reads and the hazards and enforcement records it
+/// produced (in the unit's scope); its verification obligation is closed (late if
 /// after its day).
 pub async fn outcome(
     db: &Db,
@@ -434,9 +553,11 @@ pub async fn outcome(
     scope: &Scope,
     id: i64,
     (substantiated, note, accident): (bool, &str, Option<i64>),
+    produced: &Produced,
 ) -> Result<()> {
     let note = anjian_core::error::required_text("note", "核查结果说明", note, 2000)?;
     let tip = get(db, scope, id).await?;
+    let produced = check_produced(db, scope, produced).await?;
     if tip.status != "accepted" || tip.unit_id != actor.unit_id {
         return Err(Error::invalid(
             "not_verifying",
@@ -468,6 +589,25 @@ pub async fn outcome(
             .bind(id),
     )
     .await?;
+    let links: Vec<(&str, i64)> = produced
+        .kinds()
+        .into_iter()
+        .flat_map(|(kind, ids)| ids.iter().map(move |t| (kind, *t)))
+        .collect();
+    if !links.is_empty() {
+        let mut insert = q("INSERT INTO tip_links (tip_id, kind, target_id) VALUES ");
+        for (i, (kind, target)) in links.into_iter().enumerate() {
+            insert = insert
+                .push(if i == 0 { "(" } else { ", (" })
+                .push_bind(id)
+                .push(", ")
+                .push_bind(kind.to_string())
+                .push(", ")
+                .push_bind(target)
+                .push(")");
+        }
+        tx.execute(insert).await?;
+    }
     crate::obligations::fulfil(
         &mut tx,
         (now_ms, today),

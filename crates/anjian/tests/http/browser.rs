@@ -882,6 +882,7 @@ async fn public_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()
         &scope,
         id,
         (true, "经现场核查属实，已责令整改并处罚款", None),
+        &anjian_store::tips::Produced::default(),
     )
     .await
     .unwrap();

@@ -282,6 +282,20 @@ pub fn names(v: &Value) -> Vec<String> {
 }
 
 /// The text of `word/document.xml` in a .docx.
+/// Every entry of a zip container (.xlsx, .docx) as text, concatenated.
+pub fn zip_text(bytes: &[u8]) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut all = String::new();
+    for i in 0..zip.len() {
+        let mut s = String::new();
+        if zip.by_index(i).unwrap().read_to_string(&mut s).is_ok() {
+            all.push_str(&s);
+        }
+    }
+    all
+}
+
 pub fn docx_text(bytes: &[u8]) -> String {
     use std::io::Read;
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();

@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use crate::harness::{TestApp, engines};
+use crate::harness::{TestApp, engines, zip_text};
 
 /// Markers that must never be readable anywhere but in the custodian's view.
 const NAME: &str = "蔺晓标记";
@@ -601,5 +601,108 @@ async fn nothing_of_the_reporter_reaches_the_logs() {
     ] {
         let line = out.lines().find(|l| l.contains(m)).unwrap_or_default();
         assert!(!out.contains(m), "{m} in the logs: {line}");
+    }
+}
+
+/// The verification names the hazards and enforcement records it produced (in the
+/// unit's scope only); the ledger export, the to-do exports and the month's bulletin
+/// carry the tip but never the reporter.
+#[tokio::test]
+async fn exports_and_the_bulletin_carry_the_tip_but_never_the_reporter() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let (s, _) = app.anon().post("/api/v1/public/tips", tip(true)).await;
+        assert_eq!(s, 201);
+        let office = app.login("office").await;
+        let id = office.get("/api/v1/tips").await.1[0]["id"]
+            .as_i64()
+            .unwrap();
+        let yjj_unit = app.unit_id("区应急局").await;
+        let (s, _) = office
+            .post(
+                &format!("/api/v1/tips/{id}/triage"),
+                json!({"action": "accept", "unit": yjj_unit}),
+            )
+            .await;
+        assert_eq!(s, 200);
+        let hazard = |place: &str| {
+            json!({
+                "level": "general",
+                "sector": "危险化学品",
+                "place": place,
+                "description": "仓库安全出口被货物堵塞",
+                "discovered_on": "2022-08-09",
+                "measures": "清除堵塞货物，恢复安全出口畅通",
+                "responsible_person": "王五",
+                "deadline": "2022-08-20"
+            })
+        };
+        let yjj = app.login("yjj").await;
+        let (s, own) = yjj
+            .post("/api/v1/hazards", hazard("某化工公司二号仓库"))
+            .await;
+        assert_eq!(s, 201, "{own}");
+        let own = own["id"].as_i64().unwrap();
+        let (s, other) = app
+            .login("bachuan")
+            .await
+            .post("/api/v1/hazards", hazard("巴川某仓库"))
+            .await;
+        assert_eq!(s, 201, "{other}");
+        let other = other["id"].as_i64().unwrap();
+        // A hazard outside the unit's scope is not found, and nothing is written.
+        let path = format!("/api/v1/tips/{id}/outcome");
+        let (s, _) = yjj
+            .post(
+                &path,
+                json!({"substantiated": true, "note": "属实，已立案", "hazards": [own, other]}),
+            )
+            .await;
+        assert_eq!(s, 404);
+        assert_eq!(
+            office.get(&format!("/api/v1/tips/{id}")).await.1["status"],
+            "accepted"
+        );
+        let (s, t) = yjj
+            .post(
+                &path,
+                json!({"substantiated": true, "note": "属实，已立案", "hazards": [own, own]}),
+            )
+            .await;
+        assert_eq!(s, 200, "{t}");
+        assert_eq!(t["produced"]["hazards"], json!([own]));
+        let page = office.get_text("/tips").await.1;
+        assert!(page.contains(&format!("href=\"/hazards/{own}\"")));
+        // Every export in which the tip or its obligation appears.
+        for (who, path) in [
+            (&office, "/tips.xlsx"),
+            (&yjj, "/tips.xlsx"),
+            (&yjj, "/todo.xlsx"),
+            (&yjj, "/obligations.xlsx"),
+        ] {
+            let (s, _, bytes) = who.get_bytes(path).await;
+            assert_eq!(s, 200, "{path}");
+            let text = zip_text(&bytes);
+            assert!(!text.contains(NAME) && !text.contains(PHONE), "{path}");
+            if path == "/tips.xlsx" {
+                assert!(text.contains("安全出口被货物堵死") && text.contains("实名"));
+            }
+        }
+        // The August bulletin, issued in September.
+        app.advance(30 * 86_400_000);
+        let office = app.login("office").await;
+        let (s, b) = office.post("/api/v1/bulletins/2022-08", json!({})).await;
+        assert_eq!(s, 201, "{b}");
+        let (s, _, docx) = office.get_bytes("/api/v1/bulletins/2022-08/docx").await;
+        assert_eq!(s, 200);
+        let (s, _, xlsx) = office.get_bytes("/bulletins/2022-08/xlsx").await;
+        assert_eq!(s, 200);
+        let text = format!("{}{}", zip_text(&docx), zip_text(&xlsx));
+        assert!(
+            text.contains("受理安全生产举报1件，经核查属实1件"),
+            "{text}"
+        );
+        assert!(text.contains("重庆铜梁某化工有限公司二号仓库"));
+        assert!(!text.contains(NAME) && !text.contains(PHONE) && !text.contains(ID_NUMBER));
     }
 }

@@ -61,6 +61,7 @@ use super::{
         tips::status,
         tips::list,
         tips::triage,
+        tips::show,
         tips::outcome,
         tips::identity,
         tips::reward,

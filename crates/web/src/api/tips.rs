@@ -218,6 +218,18 @@ pub async fn triage(
     Ok(Json(tips::get(&state.db, &u.scope(), id).await?))
 }
 
+/// One tip in the caller's scope, without identity (404 out of scope).
+#[utoipa::path(get, path = "/api/v1/tips/{id}", responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn show(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<TipRow>, ApiError> {
+    handler(&u)?;
+    let id = super::path_id(&id)?;
+    Ok(Json(tips::get(&state.db, &u.scope(), id).await?))
+}
+
 /// The routed unit's outcome.
 #[derive(Deserialize, ToSchema)]
 pub struct OutcomeInput {
@@ -226,6 +238,12 @@ pub struct OutcomeInput {
     pub note: String,
     /// For a substantiated concealed accident: the accident (now recorded) it concealed.
     pub accident: Option<i64>,
+    /// The hazards the verification produced (ids in the caller's scope).
+    #[serde(default)]
+    pub hazards: Vec<i64>,
+    /// The enforcement records it produced.
+    #[serde(default)]
+    pub enforcements: Vec<i64>,
 }
 
 /// Records the outcome of a tip routed to the caller's unit.
@@ -252,6 +270,10 @@ pub async fn outcome(
         &u.scope(),
         id,
         (substantiated, &o.note, o.accident),
+        &tips::Produced {
+            hazards: o.hazards,
+            enforcements: o.enforcements,
+        },
     )
     .await?;
     Ok(Json(tips::get(&state.db, &u.scope(), id).await?))

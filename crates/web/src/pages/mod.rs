@@ -172,6 +172,7 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(session::home))
         .route("/todo", get(todo::todo))
         .route("/tips", get(tips::index))
+        .route("/tips.xlsx", get(tips::export))
         .route("/accidents", get(accidents::index).post(accidents::create))
         .route("/accidents/{id}", post(accidents::act))
         .route("/tips/rules", post(tips::set_rules))

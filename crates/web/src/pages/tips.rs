@@ -131,6 +131,28 @@ pub struct ActionForm {
     pub fine_yuan: String,
     #[serde(default)]
     pub method: String,
+    /// The hazards the verification produced: numbers separated by commas or spaces.
+    #[serde(default)]
+    pub hazards: String,
+    /// The enforcement records it produced, likewise.
+    #[serde(default)]
+    pub enforcements: String,
+}
+
+/// Record numbers typed into one box, separated by commas (either width), 、 or spaces.
+fn numbers(field: &'static str, label: &str, text: &str) -> Result<Vec<i64>, Problem> {
+    text.split(|c: char| c == ',' || c == '，' || c == '、' || c.is_whitespace())
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            t.parse::<i64>().map_err(|_| {
+                Problem::from(anjian_core::FieldError::new(
+                    "invalid",
+                    field,
+                    format!("{label}应为记录编号，多个用逗号分隔"),
+                ))
+            })
+        })
+        .collect()
 }
 
 /// POST /tips/{id}: `action` accept / merge / reject (office), substantiated /
@@ -187,6 +209,10 @@ pub async fn act(
                     &u.scope(),
                     id,
                     (f.action == "substantiated", &f.note, None),
+                    &tips::Produced {
+                        hazards: numbers("hazards", "关联隐患", &f.hazards)?,
+                        enforcements: numbers("enforcements", "关联执法检查", &f.enforcements)?,
+                    },
                 )
                 .await?;
             }
@@ -240,6 +266,66 @@ pub async fn act(
             .await
         }
     }
+}
+
+/// GET /tips.xlsx: the tip ledger in the caller's scope (every keyset page), without
+/// identity: whether one was given, never who.
+pub async fn export(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+) -> Result<Response, PageError> {
+    handler(&u)?;
+    let scope = if u.role().can_see_reporters() {
+        anjian_store::Scope::All
+    } else {
+        u.scope()
+    };
+    let ids = |v: &[i64]| v.iter().map(i64::to_string).collect::<Vec<_>>().join("、");
+    let mut rows = Vec::new();
+    let mut before = None;
+    loop {
+        let page = tips::page(&state.db, &scope, None, before, 500).await?;
+        let full = page.len() == 500;
+        before = page.last().map(|t| t.id);
+        rows.extend(page.into_iter().map(|t| {
+            vec![
+                t.id.to_string(),
+                t.received_on.clone(),
+                t.category_label().to_string(),
+                t.sector.clone(),
+                t.place.clone(),
+                t.reported_unit.clone().unwrap_or_default(),
+                t.description.clone(),
+                if t.anonymous { "匿名" } else { "实名" }.to_string(),
+                t.status_label().to_string(),
+                t.unit_name.clone().unwrap_or_default(),
+                ids(&t.produced.hazards),
+                ids(&t.produced.enforcements),
+            ]
+        }));
+        if !full {
+            break;
+        }
+    }
+    super::xlsx_response(
+        "举报台账",
+        &[
+            "编号",
+            "受理日期",
+            "类别",
+            "行业领域",
+            "地点",
+            "被举报单位",
+            "举报内容",
+            "实名/匿名",
+            "状态",
+            "承办单位",
+            "关联隐患",
+            "关联执法检查",
+        ],
+        &rows,
+        "tips.xlsx",
+    )
 }
 
 /// GET /tips/{id}/files/{n}: the `n`th file of a tip, the copy without metadata, for
