@@ -1803,6 +1803,19 @@ pub async fn tips_and_accidents(
     )
     .await
     .map_err(e)?;
+    // 区应急局 asked to extend its verification; the office has yet to decide.
+    anjian_store::tips::extension(
+        db,
+        day(t2.1, 40).0,
+        &actor(yjj),
+        &Scope::All,
+        t2.0,
+        &anjian_store::tips::ExtensionStep::Request {
+            reason: "需委托第三方机构检测储罐，检测报告待出".into(),
+        },
+    )
+    .await
+    .map_err(e)?;
     triage(
         db,
         day(t3.1, 1),

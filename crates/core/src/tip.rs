@@ -208,6 +208,45 @@ pub fn group_receipt(r: &str) -> String {
         .join(" ")
 }
 
+/// How long the responsible unit has to verify a tip, and by how much the office may
+/// extend it once on the unit's request (the national default: 60 days, plus 30).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deadlines {
+    pub verify_days: i64,
+    pub extension_days: i64,
+}
+
+impl Default for Deadlines {
+    fn default() -> Self {
+        Deadlines {
+            verify_days: 60,
+            extension_days: 30,
+        }
+    }
+}
+
+impl Deadlines {
+    /// Checks deadlines as the office edits them: verification 1 to 365 days (field
+    /// `verify_days`), extension 0 to 365 (`extension_days`; 0: no extension).
+    pub fn check(self) -> Result<Deadlines> {
+        if !(1..=365).contains(&self.verify_days) {
+            return Err(FieldError::new(
+                "invalid_days",
+                "verify_days",
+                "核查时限应为1到365日",
+            ));
+        }
+        if !(0..=365).contains(&self.extension_days) {
+            return Err(FieldError::new(
+                "invalid_days",
+                "extension_days",
+                "延期天数应为0到365日",
+            ));
+        }
+        Ok(self)
+    }
+}
+
 /// The reward rules; the defaults are the national ones of 2018.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RewardRules {

@@ -329,27 +329,11 @@ pub async fn extend(
         ));
     }
     let mut tx = db.begin().await?;
-    let row: Option<(i64, String, String)> = tx
-        .opt(q("SELECT o.id, o.due_on, o.label FROM obligations o WHERE o.accident_id = $1 AND o.label LIKE '事故调查报告（%' AND o.state IN ('pending', 'returned')").bind(id))
-        .await?;
-    let (obligation, due, label) = row.ok_or_else(|| {
-        Error::invalid("no_investigation", "days", "该事故没有进行中的调查报告时限")
-    })?;
-    if label.contains("延期") {
-        return Err(Error::invalid(
-            "already_extended",
-            "days",
-            "调查期限只能延长一次",
-        ));
-    }
-    let due = NaiveDate::parse_from_str(&due, "%Y-%m-%d").unwrap_or_default()
-        + chrono::Days::new(days as u64);
-    tx.execute(
-        q("UPDATE obligations SET due_on = $1, label = $2, updated_at = $3 WHERE id = $4")
-            .bind(day(due))
-            .bind(format!("{label}（延期{days}日）"))
-            .bind(now_ms)
-            .bind(obligation),
+    crate::obligations::extend(
+        &mut tx,
+        now_ms,
+        crate::obligations::Source::Accident(id),
+        ("days", days),
     )
     .await?;
     let entry = Entry::ok("accident.extend", "accident", id)

@@ -45,7 +45,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(18, "0018_ranking_accountability_bulletins"),
     migration!(19, "0019_accidents"),
     migration!(20, "0020_tips"),
-    migration!(21, "0021_tip_links"),
+    migration!(21, "0021_tip_verification"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.

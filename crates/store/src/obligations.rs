@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::db::{Db, Q, q};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::scope::Scope;
 
 pub use crate::expansion::{ExpandReport, expand_campaign};
@@ -345,4 +345,43 @@ pub(crate) async fn fulfil(
     )
     .await?;
     Ok(())
+}
+
+/// Extends the open obligation owed for `source` by `days`, once, inside the caller's
+/// transaction (a tip's verification with the office's approval, an investigation's
+/// report): returns its label and new due day. Refused when nothing is open or it was
+/// extended before.
+pub(crate) async fn extend(
+    tx: &mut crate::db::Tx,
+    now_ms: i64,
+    source: Source,
+    (field, days): (&'static str, i64),
+) -> Result<(String, NaiveDate)> {
+    let (column, id) = source.column();
+    let row: Option<(i64, String, String, i64)> = tx
+        .opt(q(format!("SELECT id, due_on, label, extended_days FROM obligations WHERE {column} = $1 AND state IN ('pending', 'returned') ORDER BY due_on LIMIT 1")).bind(id))
+        .await?;
+    let (obligation, due, label, extended) =
+        row.ok_or_else(|| Error::invalid("nothing_open", field, "没有进行中的时限可以延长"))?;
+    if extended > 0 {
+        return Err(Error::invalid(
+            "already_extended",
+            field,
+            format!("该时限已延长过{extended}日，只能延长一次"),
+        ));
+    }
+    let due = NaiveDate::parse_from_str(&due, "%Y-%m-%d")
+        .map_err(|_| Error::Config(format!("obligation {obligation}: due day {due}")))?
+        + chrono::Days::new(days.max(0) as u64);
+    let label = format!("{label}（延期{days}日）");
+    tx.execute(
+        q("UPDATE obligations SET due_on = $1, extended_days = $2, label = $3, updated_at = $4 WHERE id = $5")
+            .bind(crate::db::day(due))
+            .bind(days)
+            .bind(label.as_str())
+            .bind(now_ms)
+            .bind(obligation),
+    )
+    .await?;
+    Ok((label, due))
 }

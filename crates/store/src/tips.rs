@@ -17,9 +17,6 @@ use crate::error::{Error, Result};
 use crate::ids::next_id;
 use crate::scope::{Actor, Scope};
 
-/// Days the responsible unit has to verify a tip (configurable by law: 60, extendable
-/// by 30 with approval).
-pub const VERIFY_DAYS: u64 = 60;
 /// Wrong receipt codes in a row before a locator is locked, and for how long.
 pub const MAX_FAILURES: i64 = 5;
 pub const LOCK_MS: i64 = 15 * 60 * 1000;
@@ -248,6 +245,10 @@ pub struct TipRow {
     pub received_on: String,
     /// How many files the reporter sent.
     pub files: i64,
+    /// The routed unit's request to extend the verification: requested, approved or
+    /// refused, and its reason.
+    pub extension_state: Option<String>,
+    pub extension_reason: Option<String>,
     /// The hazards and enforcement records its verification produced.
     #[sqlx(skip)]
     pub produced: Produced,
@@ -285,10 +286,20 @@ impl TipRow {
     pub fn status_label(&self) -> &'static str {
         status_label(&self.status)
     }
+
+    /// The extension's state in Chinese, empty when none was asked.
+    pub fn extension_label(&self) -> &'static str {
+        match self.extension_state.as_deref() {
+            Some("requested") => "已申请延期",
+            Some("approved") => "已批准延期",
+            Some("refused") => "不予延期",
+            _ => "",
+        }
+    }
 }
 
 /// Never the identity columns.
-const ROW: &str = "SELECT t.id, t.category, s.name AS sector, t.place, t.reported_unit, t.description, CAST(t.anonymous AS BIGINT) = 1 AS anonymous, t.status, t.unit_id, u.name AS unit_name, t.merged_into, t.received_on, (SELECT CAST(COUNT(*) AS BIGINT) FROM tip_files f WHERE f.tip_id = t.id) AS files FROM tips t JOIN sectors s ON s.id = t.sector_id LEFT JOIN units u ON u.id = t.unit_id WHERE ";
+const ROW: &str = "SELECT t.id, t.category, s.name AS sector, t.place, t.reported_unit, t.description, CAST(t.anonymous AS BIGINT) = 1 AS anonymous, t.status, t.unit_id, u.name AS unit_name, t.merged_into, t.received_on, t.extension_state, t.extension_reason, (SELECT CAST(COUNT(*) AS BIGINT) FROM tip_files f WHERE f.tip_id = t.id) AS files FROM tips t JOIN sectors s ON s.id = t.sector_id LEFT JOIN units u ON u.id = t.unit_id WHERE ";
 
 /// Tips for handlers: the office sees all; a unit those routed to it or below it.
 fn visible(scope: &Scope) -> crate::db::Q {
@@ -455,7 +466,7 @@ pub enum Triage {
 }
 
 /// Triages tip `id` (still received) on `today`; an accepted tip owes its verification
-/// in `VERIFY_DAYS` days as an obligation of the unit.
+/// in the configured days (`deadlines`) as an obligation of the unit.
 pub async fn triage(
     db: &Db,
     (now_ms, today): (i64, NaiveDate),
@@ -463,6 +474,7 @@ pub async fn triage(
     id: i64,
     t: &Triage,
 ) -> Result<()> {
+    let days = deadlines(db).await?.verify_days;
     let mut tx = db.begin().await?;
     let row: Option<(String, String)> = tx
         .opt(q("SELECT t.status, t.place FROM tips t WHERE t.id = $1").bind(id))
@@ -493,8 +505,8 @@ pub async fn triage(
                 &mut tx,
                 now_ms,
                 crate::obligations::Source::Tip(id),
-                (*unit, today + chrono::Days::new(VERIFY_DAYS)),
-                format!("举报核查：{place}（{VERIFY_DAYS}日内）"),
+                (*unit, today + chrono::Days::new(days as u64)),
+                format!("举报核查：{place}（{days}日内）"),
             )
             .await?;
             ("accepted", format!("分办至{name}"))
@@ -693,6 +705,135 @@ pub async fn message(
 
 /// Setting key of the reward rules (JSON).
 pub const REWARD_RULES: &str = "tip_reward_rules";
+/// Setting key of the verification deadlines.
+pub const DEADLINES: &str = "tip_deadlines";
+
+/// The verification deadlines in force (the defaults unless the office set others).
+pub async fn deadlines(db: &Db) -> Result<anjian_core::tip::Deadlines> {
+    Ok(crate::settings::get(db, DEADLINES)
+        .await?
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_default())
+}
+
+/// Sets the verification deadlines (the office; audited as a setting), for tips
+/// accepted from now on.
+pub async fn set_deadlines(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    d: anjian_core::tip::Deadlines,
+) -> Result<anjian_core::tip::Deadlines> {
+    let d = d.check()?;
+    let json = serde_json::to_string(&d).unwrap_or_default();
+    crate::settings::set(db, now_ms, actor, "tip.deadlines", DEADLINES, &json).await?;
+    Ok(d)
+}
+
+/// A step of the extension of a tip's verification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExtensionStep {
+    /// The routed unit asks, with its reason.
+    Request { reason: String },
+    /// The office approves: the verification's due day moves by the configured days.
+    Approve,
+    /// The office refuses, with its reason.
+    Refuse { reason: String },
+}
+
+/// Takes `step` of the extension of tip `id`'s verification: the routed unit requests
+/// (once, while verifying), the office approves (the obligation's due day moves by
+/// the configured days, once) or refuses. Returns the new due day on approval.
+pub async fn extension(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    step: &ExtensionStep,
+) -> Result<Option<NaiveDate>> {
+    let tip = get(db, scope, id).await?;
+    let state = tip.extension_state.clone();
+    let days = deadlines(db).await?.extension_days;
+    if tip.status != "accepted" {
+        return Err(Error::invalid(
+            "not_verifying",
+            "status",
+            "该举报不在核查中",
+        ));
+    }
+    let office = matches!(scope, Scope::All);
+    let mut tx = db.begin().await?;
+    let (new_state, reason, due, detail) = match step {
+        ExtensionStep::Request { reason } => {
+            if tip.unit_id != actor.unit_id {
+                return Err(Error::Forbidden);
+            }
+            let reason = anjian_core::error::required_text("reason", "延期理由", reason, 500)?;
+            if state.is_some() {
+                return Err(Error::invalid(
+                    "already_requested",
+                    "reason",
+                    "该举报已申请过延期",
+                ));
+            }
+            let detail = format!("申请延期核查：{reason}");
+            ("requested", Some(reason), None, detail)
+        }
+        ExtensionStep::Approve | ExtensionStep::Refuse { .. } => {
+            if !office {
+                return Err(Error::Forbidden);
+            }
+            if state.as_deref() != Some("requested") {
+                return Err(Error::invalid(
+                    "not_requested",
+                    "action",
+                    "承办单位未申请延期",
+                ));
+            }
+            if let ExtensionStep::Refuse { reason } = step {
+                let reason =
+                    anjian_core::error::required_text("reason", "不予延期理由", reason, 500)?;
+                ("refused", None, None, format!("不予延期：{reason}"))
+            } else {
+                if days == 0 {
+                    return Err(Error::invalid(
+                        "no_extension",
+                        "action",
+                        "按现行规则举报核查不能延期",
+                    ));
+                }
+                let (_, due) = crate::obligations::extend(
+                    &mut tx,
+                    now_ms,
+                    crate::obligations::Source::Tip(id),
+                    ("action", days),
+                )
+                .await?;
+                (
+                    "approved",
+                    None,
+                    Some(due),
+                    format!("批准延期{days}日，至{due}"),
+                )
+            }
+        }
+    };
+    tx.execute(
+        q("UPDATE tips SET extension_state = $1, extension_reason = COALESCE($2, extension_reason), updated_at = $3 WHERE id = $4")
+            .bind(new_state)
+            .bind(reason)
+            .bind(now_ms)
+            .bind(id),
+    )
+    .await?;
+    let entry = Entry::ok("tip.extension", "tip", id)
+        .change(state, Some(new_state.into()))
+        .detail(detail);
+    audit::append(&mut tx, now_ms, actor, entry).await?;
+    tx.commit().await?;
+    Ok(due)
+}
 
 /// The office's reward rules, or the national defaults.
 pub async fn reward_rules(db: &Db) -> Result<anjian_core::tip::RewardRules> {

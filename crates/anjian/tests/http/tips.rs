@@ -706,3 +706,103 @@ async fn exports_and_the_bulletin_carry_the_tip_but_never_the_reporter() {
         assert!(!text.contains(NAME) && !text.contains(PHONE) && !text.contains(ID_NUMBER));
     }
 }
+
+/// The verification deadline is the office's setting; the routed unit may ask once to
+/// extend it, and only the office's approval moves the due day in its to-do list.
+#[tokio::test]
+async fn the_verification_is_extended_once_with_the_offices_approval() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let office = app.login("office").await;
+        let (s, d) = office.get("/api/v1/tips/deadlines").await;
+        assert_eq!(
+            (s, d["verify_days"].as_i64(), d["extension_days"].as_i64()),
+            (200, Some(60), Some(30))
+        );
+        let bachuan = app.login("bachuan").await;
+        let body = json!({"verify_days": 45, "extension_days": 30});
+        assert_eq!(
+            bachuan.put("/api/v1/tips/deadlines", body.clone()).await.0,
+            403
+        );
+        let (s, b) = office
+            .put(
+                "/api/v1/tips/deadlines",
+                json!({"verify_days": 0, "extension_days": 30}),
+            )
+            .await;
+        assert_eq!(
+            (s, b["error"]["field"].as_str()),
+            (422, Some("verify_days"))
+        );
+        assert_eq!(office.put("/api/v1/tips/deadlines", body).await.0, 200);
+        app.anon().post("/api/v1/public/tips", tip(false)).await;
+        let id = office.get("/api/v1/tips").await.1[0]["id"]
+            .as_i64()
+            .unwrap();
+        let yjj_unit = app.unit_id("区应急局").await;
+        office
+            .post(
+                &format!("/api/v1/tips/{id}/triage"),
+                json!({"action": "accept", "unit": yjj_unit}),
+            )
+            .await;
+        let yjj = app.login("yjj").await;
+        let due = || async {
+            let (_, todo) = yjj.get("/api/v1/obligations?limit=1000").await;
+            todo.as_array()
+                .unwrap()
+                .iter()
+                .filter(|o| o["title"].as_str().unwrap_or("").starts_with("举报核查"))
+                .map(|o| {
+                    (
+                        o["due_on"].as_str().unwrap().to_string(),
+                        o["title"].as_str().unwrap().to_string(),
+                    )
+                })
+                .next()
+                .unwrap()
+        };
+        assert_eq!(due().await.0, "2022-09-23", "45 days from 9 August");
+        let path = format!("/api/v1/tips/{id}/extension");
+        let (s, b) = office.post(&path, json!({"action": "approve"})).await;
+        assert_eq!((s, b["error"]["field"].as_str()), (422, Some("action")));
+        assert_eq!(
+            bachuan
+                .post(&path, json!({"action": "request", "reason": "人手不足"}))
+                .await
+                .0,
+            404
+        );
+        let (s, b) = yjj.post(&path, json!({"action": "request"})).await;
+        assert_eq!((s, b["error"]["field"].as_str()), (422, Some("reason")));
+        let (s, b) = yjj.post(&path, json!({"action": "later"})).await;
+        assert_eq!((s, b["error"]["field"].as_str()), (422, Some("action")));
+        let (s, t) = yjj
+            .post(
+                &path,
+                json!({"action": "request", "reason": "需委托第三方检测，结果待出"}),
+            )
+            .await;
+        assert_eq!((s, t["extension_state"].as_str()), (200, Some("requested")));
+        assert_eq!(
+            yjj.post(&path, json!({"action": "request", "reason": "再次申请"}))
+                .await
+                .0,
+            422
+        );
+        assert_eq!(yjj.post(&path, json!({"action": "approve"})).await.0, 403);
+        assert_eq!(due().await.0, "2022-09-23", "not moved before approval");
+        let (s, t) = office.post(&path, json!({"action": "approve"})).await;
+        assert_eq!(
+            (s, t["extension_state"].as_str()),
+            (200, Some("approved")),
+            "{t}"
+        );
+        let (on, title) = due().await;
+        assert_eq!(on, "2022-10-23");
+        assert!(title.contains("延期30日"), "{title}");
+        let page = office.get_text("/tips").await.1;
+        assert!(page.contains("已批准延期：需委托第三方检测"));
+    }
+}

@@ -98,7 +98,12 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/tips/reward-rules",
             get(tips::rules).put(tips::set_rules),
         )
+        .route(
+            "/api/v1/tips/deadlines",
+            get(tips::deadlines).put(tips::set_deadlines),
+        )
         .route("/api/v1/tips/{id}", get(tips::show))
+        .route("/api/v1/tips/{id}/extension", post(tips::extension))
         .route("/api/v1/tips/{id}/messages", post(tips::ask))
         .route("/api/v1/tips/{id}/triage", post(tips::triage))
         .route("/api/v1/tips/{id}/outcome", post(tips::outcome))

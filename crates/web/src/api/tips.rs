@@ -460,3 +460,89 @@ pub async fn set_rules(
         tips::set_reward_rules(&state.db, state.now(), &u.actor(), r).await?,
     ))
 }
+
+/// The verification deadlines in force (60 days, extendable once by 30, until the
+/// office changes them).
+#[utoipa::path(get, path = "/api/v1/tips/deadlines", responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn deadlines(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+) -> Result<Json<anjian_core::tip::Deadlines>, ApiError> {
+    handler(&u)?;
+    Ok(Json(tips::deadlines(&state.db).await?))
+}
+
+/// Replaces the verification deadlines (office only): `verify_days` (1–365),
+/// `extension_days` (0–365), for tips accepted or extended from now on.
+#[utoipa::path(put, path = "/api/v1/tips/deadlines", request_body = Object, responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn set_deadlines(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Body(d): Body<anjian_core::tip::Deadlines>,
+) -> Result<Json<anjian_core::tip::Deadlines>, ApiError> {
+    crate::auth::require(
+        &state,
+        &u,
+        anjian_core::role::Role::sees_everything,
+        "tip.deadlines",
+    )
+    .await?;
+    Ok(Json(
+        tips::set_deadlines(&state.db, state.now(), &u.actor(), d).await?,
+    ))
+}
+
+/// A step of a verification's extension: `action` = `request` (the routed unit, with
+/// `reason`), `approve` or `refuse` (the office; `reason` for a refusal).
+#[derive(Deserialize, ToSchema)]
+pub struct ExtensionInput {
+    #[serde(default)]
+    pub action: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+impl ExtensionInput {
+    /// The step, or an error naming `action`.
+    pub fn step(&self) -> Result<tips::ExtensionStep, Problem> {
+        Ok(match self.action.as_str() {
+            "request" => tips::ExtensionStep::Request {
+                reason: self.reason.clone(),
+            },
+            "approve" => tips::ExtensionStep::Approve,
+            "refuse" => tips::ExtensionStep::Refuse {
+                reason: self.reason.clone(),
+            },
+            _ => {
+                return Err(Problem::from(anjian_core::FieldError::new(
+                    "invalid",
+                    "action",
+                    "action 应为 request、approve 或 refuse",
+                )));
+            }
+        })
+    }
+}
+
+/// Requests, approves or refuses the extension of a tip's verification; returns the
+/// tip (its obligation's new due day is in the unit's to-do list).
+#[utoipa::path(post, path = "/api/v1/tips/{id}/extension", request_body = ExtensionInput, responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn extension(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    Body(x): Body<ExtensionInput>,
+) -> Result<Json<TipRow>, ApiError> {
+    handler(&u)?;
+    let id = super::path_id(&id)?;
+    tips::extension(
+        &state.db,
+        state.now(),
+        &u.actor(),
+        &u.scope(),
+        id,
+        &x.step()?,
+    )
+    .await?;
+    Ok(Json(tips::get(&state.db, &u.scope(), id).await?))
+}

@@ -176,6 +176,7 @@ pub fn routes() -> Router<AppState> {
         .route("/accidents", get(accidents::index).post(accidents::create))
         .route("/accidents/{id}", post(accidents::act))
         .route("/tips/rules", post(tips::set_rules))
+        .route("/tips/deadlines", post(tips::set_deadlines))
         .route("/tips/{id}", post(tips::act))
         .route("/tips/{id}/files/{n}", get(tips::file))
         .route("/dashboard", get(session::home))

@@ -33,6 +33,8 @@ pub struct TipsPage {
     pub rules: Option<anjian_core::tip::RewardRules>,
     pub stats: Vec<anjian_store::tips::MonthStats>,
     pub last_year: Option<anjian_store::tips::MonthStats>,
+    /// The verification deadlines in force.
+    pub deadlines: anjian_core::tip::Deadlines,
     /// An identity the custodian just opened: the tip and the reporter.
     pub revealed: Option<(i64, Option<Reporter>)>,
     pub flash: Option<String>,
@@ -85,8 +87,10 @@ async fn page(
         (None, Vec::new(), None)
     };
     let refused = error.is_some();
+    let deadlines = tips::deadlines(&state.db).await?;
     Ok(render_form(
         &TipsPage {
+            deadlines,
             rules,
             stats,
             last_year,
@@ -200,6 +204,14 @@ pub async fn act(
                     },
                 };
                 tips::triage(&state.db, now, &u.actor(), id, &t).await?;
+            }
+            "request" | "approve_extension" | "refuse_extension" => {
+                let step = crate::api::tips::ExtensionInput {
+                    action: f.action.trim_end_matches("_extension").to_string(),
+                    reason: f.reason.clone(),
+                }
+                .step()?;
+                tips::extension(&state.db, now.0, &u.actor(), &u.scope(), id, &step).await?;
             }
             "substantiated" | "unsubstantiated" => {
                 tips::outcome(
@@ -405,6 +417,43 @@ pub async fn set_rules(
             accident_max_yuan: n(&f.accident_max_yuan)?,
         };
         tips::set_reward_rules(&state.db, state.now(), &u.actor(), rules).await?;
+        Ok::<_, Problem>("/tips?ok=1".to_string())
+    }
+    .await;
+    after_form(result, |msg| page(&state, &u, None, (None, Some(msg)))).await
+}
+
+/// The verification deadlines form.
+#[derive(Deserialize, Default)]
+pub struct DeadlinesForm {
+    #[serde(default)]
+    pub verify_days: String,
+    #[serde(default)]
+    pub extension_days: String,
+}
+
+/// POST /tips/deadlines (office): the verification deadlines.
+pub async fn set_deadlines(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    PageForm(f): PageForm<DeadlinesForm>,
+) -> Result<Response, PageError> {
+    crate::auth::require(&state, &u, Role::sees_everything, "tip.deadlines").await?;
+    let n = |field: &'static str, raw: &str| -> Result<i64, Problem> {
+        raw.trim().parse().map_err(|_| {
+            Problem::from(anjian_core::FieldError::new(
+                "invalid_days",
+                field,
+                "天数应填整数",
+            ))
+        })
+    };
+    let result = async {
+        let d = anjian_core::tip::Deadlines {
+            verify_days: n("verify_days", &f.verify_days)?,
+            extension_days: n("extension_days", &f.extension_days)?,
+        };
+        tips::set_deadlines(&state.db, state.now(), &u.actor(), d).await?;
         Ok::<_, Problem>("/tips?ok=1".to_string())
     }
     .await;
