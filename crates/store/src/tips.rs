@@ -207,7 +207,7 @@ impl RewardView {
 pub async fn public_view(db: &Db, id: i64) -> Result<PublicView> {
     let (category, received_on, status, outcome, reason): (String, String, String, Option<String>, Option<String>) = db
         .read()
-        .one(q("SELECT category, received_on, status, outcome_note, reject_reason FROM tips WHERE id = $1").bind(id))
+        .one(q("SELECT t.category, t.received_on, t.status, COALESCE(t.outcome_note, m.outcome_note), t.reject_reason FROM tips t LEFT JOIN tips m ON m.id = t.merged_into WHERE t.id = $1").bind(id))
         .await?;
     let messages: Vec<Message> = db
         .read()
@@ -215,7 +215,7 @@ pub async fn public_view(db: &Db, id: i64) -> Result<PublicView> {
         .await?;
     let reward: Option<RewardView> = db
         .read()
-        .opt(q("SELECT amount_fen, state, approved_on, paid_on FROM tip_rewards WHERE tip_id = $1 AND state <> 'proposed'").bind(id))
+        .opt(q("SELECT amount_fen, state, approved_on, paid_on FROM tip_rewards WHERE COALESCE(payee_tip_id, tip_id) = $1 AND state <> 'proposed'").bind(id))
         .await?;
     Ok(PublicView {
         category: Category::parse(&category).unwrap_or(Category::Other),
@@ -249,6 +249,11 @@ pub struct TipRow {
     /// refused, and its reason.
     pub extension_state: Option<String>,
     pub extension_reason: Option<String>,
+    /// The reward decided for it (proposed, approved, paid), in fen, and the tip whose
+    /// reporter receives it (the first real-name reporter of merged duplicates).
+    pub reward_state: Option<String>,
+    pub reward_fen: Option<i64>,
+    pub reward_payee: Option<i64>,
     /// The hazards and enforcement records its verification produced.
     #[sqlx(skip)]
     pub produced: Produced,
@@ -299,7 +304,7 @@ impl TipRow {
 }
 
 /// Never the identity columns.
-const ROW: &str = "SELECT t.id, t.category, s.name AS sector, t.place, t.reported_unit, t.description, CAST(t.anonymous AS BIGINT) = 1 AS anonymous, t.status, t.unit_id, u.name AS unit_name, t.merged_into, t.received_on, t.extension_state, t.extension_reason, (SELECT CAST(COUNT(*) AS BIGINT) FROM tip_files f WHERE f.tip_id = t.id) AS files FROM tips t JOIN sectors s ON s.id = t.sector_id LEFT JOIN units u ON u.id = t.unit_id WHERE ";
+const ROW: &str = "SELECT t.id, t.category, s.name AS sector, t.place, t.reported_unit, t.description, CAST(t.anonymous AS BIGINT) = 1 AS anonymous, t.status, t.unit_id, u.name AS unit_name, t.merged_into, t.received_on, t.extension_state, t.extension_reason, r.state AS reward_state, r.amount_fen AS reward_fen, COALESCE(r.payee_tip_id, r.tip_id) AS reward_payee, (SELECT CAST(COUNT(*) AS BIGINT) FROM tip_files f WHERE f.tip_id = t.id) AS files FROM tips t JOIN sectors s ON s.id = t.sector_id LEFT JOIN units u ON u.id = t.unit_id LEFT JOIN tip_rewards r ON r.tip_id = t.id WHERE ";
 
 /// Tips for handlers: the office sees all; a unit those routed to it or below it.
 fn visible(scope: &Scope) -> crate::db::Q {
@@ -914,12 +919,19 @@ pub async fn reward(
                 None => None,
             };
             let amount = rules.reward_fen(category, *fine_fen, grade);
+            // The first real-name reporter of the tip and its merged duplicates keeps
+            // priority; with none, the tip's own (anonymous) reporter.
+            let payee: Option<(i64,)> = tx
+                .opt(q("SELECT id FROM tips WHERE (id = $1 OR merged_into = $1) AND anonymous = 0 ORDER BY id LIMIT 1").bind(id))
+                .await?;
+            let payee = payee.map_or(id, |(p,)| p);
             tx.execute(
-                q("INSERT INTO tip_rewards (tip_id, amount_fen, basis, state, updated_at) VALUES ($1, $2, $3, 'proposed', $4) ON CONFLICT (tip_id) DO UPDATE SET amount_fen = excluded.amount_fen, basis = excluded.basis, updated_at = excluded.updated_at")
+                q("INSERT INTO tip_rewards (tip_id, amount_fen, basis, state, updated_at, payee_tip_id) VALUES ($1, $2, $3, 'proposed', $4, $5) ON CONFLICT (tip_id) DO UPDATE SET amount_fen = excluded.amount_fen, basis = excluded.basis, updated_at = excluded.updated_at, payee_tip_id = excluded.payee_tip_id")
                     .bind(id)
                     .bind(amount)
                     .bind(format!("{}；罚款{}元", category.label(), anjian_core::error::yuan(*fine_fen)))
-                    .bind(now_ms),
+                    .bind(now_ms)
+                    .bind(payee),
             )
             .await?;
             (amount, "拟奖励")

@@ -806,3 +806,75 @@ async fn the_verification_is_extended_once_with_the_offices_approval() {
         assert!(page.contains("已批准延期：需委托第三方检测"));
     }
 }
+
+/// Duplicates merged into one tip: the first real-name reporter keeps priority for the
+/// reward, and every merged reporter reads the outcome by their own receipt.
+#[tokio::test]
+async fn the_first_real_name_reporter_of_merged_duplicates_is_rewarded() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let public = app.anon();
+        let anonymous = public.post("/api/v1/public/tips", tip(false)).await.1["receipt"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let named = public.post("/api/v1/public/tips", tip(true)).await.1["receipt"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let office = app.login("office").await;
+        let (_, list) = office.get("/api/v1/tips").await;
+        let (second, first) = (
+            list[0]["id"].as_i64().unwrap(),
+            list[1]["id"].as_i64().unwrap(),
+        );
+        let yjj_unit = app.unit_id("区应急局").await;
+        office
+            .post(
+                &format!("/api/v1/tips/{first}/triage"),
+                json!({"action": "accept", "unit": yjj_unit}),
+            )
+            .await;
+        let (s, _) = office
+            .post(
+                &format!("/api/v1/tips/{second}/triage"),
+                json!({"action": "merge", "into": first}),
+            )
+            .await;
+        assert_eq!(s, 200);
+        let yjj = app.login("yjj").await;
+        yjj.post(
+            &format!("/api/v1/tips/{first}/outcome"),
+            json!({"substantiated": true, "note": "安全出口堵塞属实，已责令立即清理"}),
+        )
+        .await;
+        let path = format!("/api/v1/tips/{first}/reward");
+        let (s, r) = office
+            .post(&path, json!({"action": "propose", "fine_yuan": "10000"}))
+            .await;
+        assert_eq!((s, r["amount_fen"].as_i64()), (200, Some(300_000)), "{r}");
+        assert_eq!(
+            office.post(&path, json!({"action": "approve"})).await.0,
+            200
+        );
+        let (_, t) = office.get(&format!("/api/v1/tips/{first}")).await;
+        assert_eq!(
+            (t["reward_payee"].as_i64(), t["reward_state"].as_str()),
+            (Some(second), Some("approved"))
+        );
+        let (_, a) = public
+            .get(&format!("/api/v1/public/tips/{anonymous}"))
+            .await;
+        assert!(a["reward"].is_null(), "{a}");
+        let (_, n) = public.get(&format!("/api/v1/public/tips/{named}")).await;
+        assert_eq!(
+            (n["status"].as_str(), n["reward"]["state"].as_str()),
+            (Some("merged"), Some("approved")),
+            "{n}"
+        );
+        assert!(n["note"].as_str().unwrap().contains("已责令立即清理"));
+        let page = office.get_text("/tips").await.1;
+        assert!(page.contains(&format!("奖励给举报 {second} 的举报人")));
+        assert!(!page.contains(NAME));
+    }
+}

@@ -13,3 +13,6 @@ ALTER TABLE obligations ADD COLUMN extended_days BIGINT NOT NULL DEFAULT 0;
 -- (requested, approved, refused).
 ALTER TABLE tips ADD COLUMN extension_reason TEXT;
 ALTER TABLE tips ADD COLUMN extension_state TEXT;
+-- Whose reward it is when duplicates were merged: the first real-name reporter of the
+-- group (the tip and those merged into it), else the tip itself.
+ALTER TABLE tip_rewards ADD COLUMN payee_tip_id BIGINT REFERENCES tips(id);
