@@ -10,7 +10,9 @@ pub mod calendar;
 pub mod case;
 pub mod chart;
 pub mod directory;
+pub mod duty;
 pub mod enforcement;
+pub mod enterprise;
 pub mod error;
 pub mod evidence;
 pub mod hazard;
@@ -31,5 +33,6 @@ pub mod time;
 pub mod tip;
 pub mod unit;
 pub mod visit;
+pub mod warning;
 
 pub use error::{FieldError, Result};

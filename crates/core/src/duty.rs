@@ -1,0 +1,418 @@
+//! Duty records (履职纪实) and the quotas they are counted against: the activities an
+//! official or leader logs, the posts the plan gives quotas to (post × activity ×
+//! period × minimum, items (7), (8), (23) and (53)), the periods a quota runs over, and
+//! how a run of daily counts meets a quota by a given day.
+
+use chrono::{Datelike, Days, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{FieldError, Result};
+
+/// A duty activity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Activity {
+    /// 专题研究 (a special study meeting).
+    Study,
+    /// 实地调研检查.
+    SiteInspection,
+    /// 听取汇报 (hearing the team's duty report).
+    HearReport,
+    /// 协调调度.
+    Coordination,
+    /// 检查督查.
+    Check,
+    /// 指导检查挂牌企业 (a responsible official at a listed enterprise).
+    Inspection,
+    /// 督促整改突出问题隐患.
+    ProblemFixed,
+    /// 协调解决安全管理难题.
+    DifficultySolved,
+}
+
+impl Activity {
+    pub const ALL: [Activity; 8] = [
+        Activity::Study,
+        Activity::SiteInspection,
+        Activity::HearReport,
+        Activity::Coordination,
+        Activity::Check,
+        Activity::Inspection,
+        Activity::ProblemFixed,
+        Activity::DifficultySolved,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Activity::Study => "study",
+            Activity::SiteInspection => "site_inspection",
+            Activity::HearReport => "hear_report",
+            Activity::Coordination => "coordination",
+            Activity::Check => "check",
+            Activity::Inspection => "inspection",
+            Activity::ProblemFixed => "problem_fixed",
+            Activity::DifficultySolved => "difficulty_solved",
+        }
+    }
+
+    /// The Chinese name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Activity::Study => "专题研究",
+            Activity::SiteInspection => "实地调研检查",
+            Activity::HearReport => "听取履职汇报",
+            Activity::Coordination => "协调调度",
+            Activity::Check => "检查督查",
+            Activity::Inspection => "指导检查挂牌企业",
+            Activity::ProblemFixed => "督促整改问题隐患",
+            Activity::DifficultySolved => "协调解决安全管理难题",
+        }
+    }
+
+    /// Reads a stored name (field `activity`).
+    pub fn parse(raw: &str) -> Result<Activity> {
+        Activity::ALL
+            .into_iter()
+            .find(|a| a.as_str() == raw.trim())
+            .ok_or_else(|| FieldError::new("invalid_activity", "activity", "履职活动类别不正确"))
+    }
+
+    /// Whether the activity is done at one listed enterprise, which must be named.
+    pub fn at_enterprise(self) -> bool {
+        matches!(
+            self,
+            Activity::Inspection | Activity::ProblemFixed | Activity::DifficultySolved
+        )
+    }
+}
+
+/// A post with quotas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Post {
+    /// 区委主要负责人.
+    DistrictHead,
+    /// 镇街主要负责人.
+    TownshipHead,
+    /// 其他负责人 (政府其他负责人).
+    OtherLeader,
+    /// 行政负责人、行业部门监管负责人 of listed enterprises.
+    ResponsibleOfficial,
+}
+
+impl Post {
+    pub const ALL: [Post; 4] = [
+        Post::DistrictHead,
+        Post::TownshipHead,
+        Post::OtherLeader,
+        Post::ResponsibleOfficial,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Post::DistrictHead => "district_head",
+            Post::TownshipHead => "township_head",
+            Post::OtherLeader => "other_leader",
+            Post::ResponsibleOfficial => "responsible_official",
+        }
+    }
+
+    /// The Chinese name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Post::DistrictHead => "区委主要负责人",
+            Post::TownshipHead => "镇街主要负责人",
+            Post::OtherLeader => "其他负责人",
+            Post::ResponsibleOfficial => "挂牌企业行政、行业监管负责人",
+        }
+    }
+
+    /// Reads a stored name (field `post`).
+    pub fn parse(raw: &str) -> Result<Post> {
+        Post::ALL
+            .into_iter()
+            .find(|p| p.as_str() == raw.trim())
+            .ok_or_else(|| FieldError::new("invalid_post", "post", "岗位类别不正确"))
+    }
+}
+
+/// How long a quota runs before it starts again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Period {
+    /// Monday to Sunday.
+    Week,
+    Month,
+    Quarter,
+    HalfYear,
+}
+
+impl Period {
+    pub const ALL: [Period; 4] = [
+        Period::Week,
+        Period::Month,
+        Period::Quarter,
+        Period::HalfYear,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Period::Week => "week",
+            Period::Month => "month",
+            Period::Quarter => "quarter",
+            Period::HalfYear => "half_year",
+        }
+    }
+
+    /// The Chinese name (每周、每月 …).
+    pub fn label(self) -> &'static str {
+        match self {
+            Period::Week => "每周",
+            Period::Month => "每月",
+            Period::Quarter => "每季度",
+            Period::HalfYear => "每半年",
+        }
+    }
+
+    /// Reads a stored name (field `period`).
+    pub fn parse(raw: &str) -> Result<Period> {
+        Period::ALL
+            .into_iter()
+            .find(|p| p.as_str() == raw.trim())
+            .ok_or_else(|| FieldError::new("invalid_period", "period", "周期应为周、月、季度或半年"))
+    }
+
+    /// The period that contains `d`: its first and last days.
+    pub fn containing(self, d: NaiveDate) -> (NaiveDate, NaiveDate) {
+        let month_start = |y: i32, m: u32| NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(d);
+        let span = |y: i32, first_month: u32, months: u32| {
+            let first = month_start(y, first_month);
+            let next = first
+                .checked_add_months(chrono::Months::new(months))
+                .unwrap_or(first);
+            (first, next.pred_opt().unwrap_or(next))
+        };
+        match self {
+            Period::Week => {
+                let first = d - Days::new(u64::from(d.weekday().num_days_from_monday()));
+                (first, first + Days::new(6))
+            }
+            Period::Month => span(d.year(), d.month(), 1),
+            Period::Quarter => span(d.year(), (d.month() - 1) / 3 * 3 + 1, 3),
+            Period::HalfYear => span(d.year(), (d.month() - 1) / 6 * 6 + 1, 6),
+        }
+    }
+
+    /// The periods that overlap `first..=last`, in order.
+    pub fn overlapping(self, first: NaiveDate, last: NaiveDate) -> Vec<(NaiveDate, NaiveDate)> {
+        let mut out = Vec::new();
+        let mut d = first;
+        while d <= last && out.len() < 400 {
+            let p = self.containing(d);
+            out.push(p);
+            d = match p.1.succ_opt() {
+                Some(n) => n,
+                None => break,
+            };
+        }
+        out
+    }
+}
+
+/// A quota: the post must log at least `minimum` of `activity` each `period`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Quota {
+    pub post: Post,
+    pub activity: Activity,
+    pub period: Period,
+    pub minimum: i64,
+    /// Where the plan says so, e.g. "（7）".
+    #[serde(default)]
+    pub source: String,
+}
+
+impl Quota {
+    /// "每季度专题研究至少1次".
+    pub fn label(&self) -> String {
+        format!(
+            "{}{}至少{}次",
+            self.period.label(),
+            self.activity.label(),
+            self.minimum
+        )
+    }
+}
+
+/// The quotas of the plan (铜安办〔2022〕31号): items (7) and (8) for the district and
+/// township heads, (23) for other leaders, and (53) for the responsible officials of
+/// listed enterprises.
+pub fn plan_quotas() -> Vec<Quota> {
+    use Activity::*;
+    use Period::*;
+    let q = |post, activity, period, minimum, source: &str| Quota {
+        post,
+        activity,
+        period,
+        minimum,
+        source: source.to_string(),
+    };
+    vec![
+        q(Post::DistrictHead, Study, Quarter, 1, "（7）"),
+        q(Post::DistrictHead, SiteInspection, Quarter, 1, "（7）"),
+        q(Post::DistrictHead, HearReport, HalfYear, 1, "（7）"),
+        q(Post::TownshipHead, Study, Month, 1, "（8）"),
+        q(Post::TownshipHead, SiteInspection, Month, 1, "（8）"),
+        q(Post::TownshipHead, HearReport, Quarter, 1, "（8）"),
+        q(Post::OtherLeader, Coordination, Week, 1, "（23）"),
+        q(Post::OtherLeader, Check, Month, 1, "（23）"),
+        q(Post::ResponsibleOfficial, Inspection, Month, 2, "（53）"),
+        q(Post::ResponsibleOfficial, ProblemFixed, Month, 2, "（53）"),
+        q(Post::ResponsibleOfficial, DifficultySolved, Month, 2, "（53）"),
+    ]
+}
+
+/// How one quota stands over the periods overlapping a range, as of a day.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Standing {
+    /// The minimum times the number of periods.
+    pub required: i64,
+    /// Activities logged in those periods.
+    pub done: i64,
+    /// Periods ended (by the day) below the minimum.
+    pub missed: i64,
+    /// Periods still running below the minimum.
+    pub pending: i64,
+}
+
+impl Standing {
+    /// Whether every period so far met the quota.
+    pub fn met(&self) -> bool {
+        self.missed == 0 && self.pending == 0
+    }
+
+    /// "已完成", "未完成" (a period ended short) or "进行中".
+    pub fn label(&self) -> &'static str {
+        if self.missed > 0 {
+            "未完成"
+        } else if self.pending > 0 {
+            "进行中"
+        } else {
+            "已完成"
+        }
+    }
+}
+
+/// How `quota` stands over the periods overlapping `first..=last` as of `as_of`, given
+/// the days on which the activity was logged (one entry per record, any order).
+pub fn standing(
+    quota: &Quota,
+    (first, last): (NaiveDate, NaiveDate),
+    as_of: NaiveDate,
+    days: &[NaiveDate],
+) -> Standing {
+    let mut s = Standing::default();
+    for (pf, pl) in quota.period.overlapping(first, last) {
+        let n = days.iter().filter(|d| **d >= pf && **d <= pl).count() as i64;
+        s.required += quota.minimum;
+        s.done += n;
+        if n < quota.minimum {
+            if pl < as_of {
+                s.missed += 1;
+            } else {
+                s.pending += 1;
+            }
+        }
+    }
+    s
+}
+
+/// Checks the day of a duty record logged on `today`: not in the future (field `on`);
+/// returns whether it is back-dated beyond `window_days` and so needs the office's
+/// approval before it counts.
+pub fn check_day(on: NaiveDate, today: NaiveDate, window_days: i64) -> Result<bool> {
+    if on > today {
+        return Err(FieldError::new(
+            "future_date",
+            "on",
+            "履职日期不能晚于今天",
+        ));
+    }
+    Ok((today - on).num_days() > window_days)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2022, m, day).unwrap()
+    }
+
+    #[test]
+    fn periods_contain_their_days() {
+        assert_eq!(Period::Week.containing(d(7, 6)), (d(7, 4), d(7, 10)));
+        assert_eq!(Period::Month.containing(d(2, 14)), (d(2, 1), d(2, 28)));
+        assert_eq!(Period::Quarter.containing(d(7, 31)), (d(7, 1), d(9, 30)));
+        assert_eq!(Period::HalfYear.containing(d(6, 30)), (d(1, 1), d(6, 30)));
+        assert_eq!(
+            Period::HalfYear.containing(d(12, 31)),
+            (d(7, 1), d(12, 31))
+        );
+        // July 2022 touches five weeks, from Monday 27 June to Sunday 31 July.
+        let weeks = Period::Week.overlapping(d(7, 1), d(7, 31));
+        assert_eq!(weeks.len(), 5);
+        assert_eq!((weeks[0].0, weeks[4].1), (d(6, 27), d(7, 31)));
+        assert_eq!(Period::Week.overlapping(d(8, 1), d(8, 31)).len(), 5);
+    }
+
+    #[test]
+    fn a_quota_is_missed_only_once_its_period_has_ended() {
+        let two = Quota {
+            post: Post::ResponsibleOfficial,
+            activity: Activity::Inspection,
+            period: Period::Month,
+            minimum: 2,
+            source: String::new(),
+        };
+        let july = (d(7, 1), d(7, 31));
+        let s = standing(&two, july, d(8, 9), &[d(7, 5)]);
+        assert_eq!((s.required, s.done, s.missed, s.pending), (2, 1, 1, 0));
+        assert_eq!(s.label(), "未完成");
+        let s = standing(&two, july, d(7, 20), &[d(7, 5)]);
+        assert_eq!((s.missed, s.pending), (0, 1));
+        let s = standing(&two, july, d(8, 9), &[d(7, 5), d(7, 30), d(6, 30)]);
+        assert!(s.met());
+        let study = Quota {
+            period: Period::Quarter,
+            activity: Activity::Study,
+            post: Post::DistrictHead,
+            minimum: 1,
+            source: String::new(),
+        };
+        // A study in May counts for the second quarter, not the third.
+        let s = standing(&study, july, d(8, 9), &[d(5, 10)]);
+        assert_eq!((s.done, s.pending), (0, 1));
+    }
+
+    #[test]
+    fn a_record_is_never_in_the_future_and_old_ones_need_approval() {
+        assert_eq!(check_day(d(8, 10), d(8, 9), 7).unwrap_err().field, "on");
+        assert!(!check_day(d(8, 2), d(8, 9), 7).unwrap());
+        assert!(check_day(d(8, 1), d(8, 9), 7).unwrap());
+    }
+
+    #[test]
+    fn the_plan_gives_the_responsible_officials_two_two_two() {
+        let q = plan_quotas();
+        let mine: Vec<i64> = q
+            .iter()
+            .filter(|q| q.post == Post::ResponsibleOfficial)
+            .map(|q| q.minimum)
+            .collect();
+        assert_eq!(mine, vec![2, 2, 2]);
+        assert_eq!(q[0].label(), "每季度专题研究至少1次");
+    }
+}
