@@ -46,6 +46,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(19, "0019_accidents"),
     migration!(20, "0020_tips"),
     migration!(21, "0021_tip_verification"),
+    migration!(22, "0022_responsibility"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.

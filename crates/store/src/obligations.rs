@@ -293,6 +293,11 @@ pub enum Source {
     Accident(i64),
     /// A tip's verification (`obligations.tip_id`).
     Tip(i64),
+    /// A warning's answer (叫应), one per addressed unit (`obligations.warning_id`).
+    Warning(i64),
+    /// A special period's daily reports, one per unit and day
+    /// (`obligations.special_period_id`).
+    SpecialPeriod(i64),
 }
 
 impl Source {
@@ -301,6 +306,8 @@ impl Source {
             Source::Enforcement(id) => ("enforcement_id", id),
             Source::Accident(id) => ("accident_id", id),
             Source::Tip(id) => ("tip_id", id),
+            Source::Warning(id) => ("warning_id", id),
+            Source::SpecialPeriod(id) => ("special_period_id", id),
         }
     }
 }
@@ -328,22 +335,73 @@ pub(crate) async fn owe(
     Ok(())
 }
 
+/// Gives each `(unit, due)` an obligation owed for `source`, labelled by `label`,
+/// inside the caller's transaction, in multi-row inserts of 500 (a warning's
+/// addressees, a special period's units × days).
+pub(crate) async fn owe_many(
+    tx: &mut crate::db::Tx,
+    now_ms: i64,
+    source: Source,
+    owed: &[(i64, NaiveDate)],
+    label: impl Fn(NaiveDate) -> String,
+) -> Result<()> {
+    let (column, id) = source.column();
+    for chunk in owed.chunks(500) {
+        let mut insert = q(format!("INSERT INTO obligations (id, {column}, unit_id, due_on, label, min_count, state, created_at, updated_at) VALUES "));
+        for (i, (unit, due)) in chunk.iter().enumerate() {
+            insert = insert
+                .push(if i == 0 { "(" } else { ", (" })
+                .push_bind(crate::ids::next_id(now_ms))
+                .push(", ")
+                .push_bind(id)
+                .push(", ")
+                .push_bind(*unit)
+                .push(", ")
+                .push_bind(crate::db::day(*due))
+                .push(", ")
+                .push_bind(label(*due))
+                .push(", 1, 'pending', ")
+                .push_bind(now_ms)
+                .push(", ")
+                .push_bind(now_ms)
+                .push(")");
+        }
+        tx.execute(insert).await?;
+    }
+    Ok(())
+}
+
 /// Closes the open obligations owed for `source` on `today`, as done by the action that
 /// fulfils them (a tip's outcome, an investigation's close): accepted, or done late
 /// after their due day.
 pub(crate) async fn fulfil(
     tx: &mut crate::db::Tx,
-    (now_ms, today): (i64, NaiveDate),
+    now: (i64, NaiveDate),
     source: Source,
 ) -> Result<()> {
+    fulfil_of(tx, now, source, None).await
+}
+
+/// Closes the open obligations owed for `source` by one unit (on one due day, when
+/// given): a warning's answer, a day's report.
+pub(crate) async fn fulfil_of(
+    tx: &mut crate::db::Tx,
+    (now_ms, today): (i64, NaiveDate),
+    source: Source,
+    only: Option<(i64, Option<NaiveDate>)>,
+) -> Result<()> {
     let (column, id) = source.column();
-    tx.execute(
-        q(format!("UPDATE obligations SET state = CASE WHEN due_on < $1 THEN 'done_late' ELSE 'accepted' END, closed_at = $2, updated_at = $2 WHERE {column} = $3 AND state IN ('pending', 'returned', 'submitted')"))
-            .bind(crate::db::day(today))
-            .bind(now_ms)
-            .bind(id),
-    )
-    .await?;
+    let mut query = q(format!("UPDATE obligations SET state = CASE WHEN due_on < $1 THEN 'done_late' ELSE 'accepted' END, closed_at = $2, updated_at = $2 WHERE {column} = $3 AND state IN ('pending', 'returned', 'submitted')"))
+        .bind(crate::db::day(today))
+        .bind(now_ms)
+        .bind(id);
+    if let Some((unit, due)) = only {
+        query = query.push(" AND unit_id = ").push_bind(unit);
+        if let Some(d) = due {
+            query = query.push(" AND due_on = ").push_bind(crate::db::day(d));
+        }
+    }
+    tx.execute(query).await?;
     Ok(())
 }
 

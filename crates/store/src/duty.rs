@@ -1,0 +1,426 @@
+//! Duty records and quotas: officials and leaders log what they did (a record can name
+//! the enforcement it was); records back-dated beyond the window wait for the office's
+//! approval before they count; each official's and leader's records are counted
+//! against the quotas of their post (the plan's, until the office sets others) over the
+//! periods that overlap a month or a week, and the responsible officials' half-year
+//! coverage of their listed enterprises is counted beside.
+
+use std::collections::HashMap;
+
+use anjian_core::duty::{Activity, Period, Post, Quota, Standing};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::audit::{self, Entry};
+use crate::db::{Db, day, q};
+use crate::error::{Error, Result};
+use crate::ids::next_id;
+use crate::responsible::Official;
+use crate::scope::{Actor, Scope};
+
+/// Setting key of the days a record may be back-dated without approval.
+pub const BACKDATE_WINDOW: &str = "duty_backdate_days";
+/// The default window.
+pub const DEFAULT_WINDOW: i64 = 7;
+
+/// The quotas in force: the office's table, or the plan's when it has set none.
+pub async fn quotas(db: &Db) -> Result<Vec<Quota>> {
+    let rows: Vec<(String, String, String, i64, String)> = db
+        .read()
+        .all(q("SELECT post, activity, period, minimum, source FROM duty_quotas ORDER BY post, activity"))
+        .await?;
+    if rows.is_empty() {
+        return Ok(anjian_core::duty::plan_quotas());
+    }
+    Ok(rows
+        .into_iter()
+        .filter_map(|(p, a, per, minimum, source)| {
+            Some(Quota {
+                post: Post::parse(&p).ok()?,
+                activity: Activity::parse(&a).ok()?,
+                period: Period::parse(&per).ok()?,
+                minimum,
+                source,
+            })
+        })
+        .collect())
+}
+
+/// Replaces the quotas (the office), in one transaction with its audit entry.
+pub async fn set_quotas(db: &Db, now_ms: i64, actor: &Actor, quotas: &[Quota]) -> Result<()> {
+    if let Some(bad) = quotas.iter().find(|q| !(1..=100).contains(&q.minimum)) {
+        return Err(Error::invalid(
+            "invalid_minimum",
+            "minimum",
+            format!("{}的最低次数应为1到100", bad.activity.label()),
+        ));
+    }
+    let mut tx = db.begin().await?;
+    tx.execute(q("DELETE FROM duty_quotas")).await?;
+    if !quotas.is_empty() {
+        let mut insert =
+            q("INSERT INTO duty_quotas (post, activity, period, minimum, source) VALUES ");
+        for (i, x) in quotas.iter().enumerate() {
+            insert = insert
+                .push(if i == 0 { "(" } else { ", (" })
+                .push_bind(x.post.as_str())
+                .push(", ")
+                .push_bind(x.activity.as_str())
+                .push(", ")
+                .push_bind(x.period.as_str())
+                .push(", ")
+                .push_bind(x.minimum)
+                .push(", ")
+                .push_bind(x.source.clone())
+                .push(")");
+        }
+        tx.execute(insert).await.map_err(|e| match e {
+            e if e.is_unique_violation() => Error::invalid(
+                "duplicate_quota",
+                "activity",
+                "同一岗位的同一履职活动只能设一条定额",
+            ),
+            e => e,
+        })?;
+    }
+    let entry = Entry::ok("duty.quotas", "setting", 0)
+        .detail(format!("履职定额{}条", quotas.len()));
+    audit::append(&mut tx, now_ms, actor, entry).await?;
+    tx.commit().await
+}
+
+/// A duty record as logged: the official (the caller's own when empty), the activity,
+/// the day, place, participants, topic, the listed enterprise (for the activities at
+/// one), and the enforcement record it was, if any.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct NewRecord {
+    pub official: Option<i64>,
+    #[serde(default)]
+    pub activity: String,
+    /// YYYY-MM-DD.
+    #[serde(default)]
+    pub on: String,
+    #[serde(default)]
+    pub place: String,
+    #[serde(default)]
+    pub participants: String,
+    #[serde(default)]
+    pub topic: String,
+    pub enterprise: Option<i64>,
+    pub enforcement: Option<i64>,
+}
+
+/// A logged record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Record {
+    pub id: i64,
+    pub official_id: i64,
+    pub official: String,
+    pub unit_name: String,
+    pub activity: String,
+    pub on_day: String,
+    pub place: String,
+    pub participants: Option<String>,
+    pub topic: String,
+    pub enterprise_id: Option<i64>,
+    pub enterprise: Option<String>,
+    pub enforcement_id: Option<i64>,
+    /// counted, pending (back-dated, awaiting the office) or refused.
+    pub state: String,
+}
+
+impl Record {
+    /// The activity's Chinese name.
+    pub fn activity_label(&self) -> &'static str {
+        Activity::parse(&self.activity).map_or("", Activity::label)
+    }
+}
+
+const RECORD: &str = "SELECT r.id, r.official_id, o.name AS official, u.name AS unit_name, r.activity, r.on_day, r.place, r.participants, r.topic, r.enterprise_id, x.name AS enterprise, r.enforcement_id, r.state FROM duty_records r JOIN officials o ON o.id = r.official_id JOIN units u ON u.id = o.unit_id LEFT JOIN units x ON x.id = r.enterprise_id WHERE ";
+
+/// Logs a duty record on `today`: for an official of a unit in scope (or the caller's
+/// own); never in the future; back-dated beyond the window it waits for approval.
+/// Returns the record.
+pub async fn record(
+    db: &Db,
+    (now_ms, today): (i64, NaiveDate),
+    actor: &Actor,
+    scope: &Scope,
+    r: &NewRecord,
+) -> Result<Record> {
+    use anjian_core::error::{optional_date, optional_text, required_text};
+    let official = match r.official {
+        Some(id) => crate::responsible::official(db, scope, id)
+            .await
+            .map_err(|e| match e {
+                Error::NotFound => Error::invalid("unknown_official", "official", "履职人不存在或不在本单位范围内"),
+                e => e,
+            })?,
+        None => match actor.user_id {
+            Some(u) => crate::responsible::official_of_user(db, u)
+                .await?
+                .ok_or_else(|| Error::invalid("required", "official", "请选择履职人"))?,
+            None => return Err(Error::invalid("required", "official", "请选择履职人")),
+        },
+    };
+    let activity = Activity::parse(&r.activity)?;
+    let on = optional_date("on", "履职日期", &r.on)?
+        .ok_or_else(|| Error::invalid("required", "on", "请填写履职日期"))?;
+    let window = crate::settings::get(db, BACKDATE_WINDOW)
+        .await?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(DEFAULT_WINDOW);
+    let late = anjian_core::duty::check_day(on, today, window)?;
+    let place = required_text("place", "地点", &r.place, 200)?;
+    let topic = required_text("topic", "主题或内容", &r.topic, 1000)?;
+    let participants = optional_text("participants", "参加人员", &r.participants, 500)?;
+    if activity.at_enterprise() {
+        let e = r
+            .enterprise
+            .ok_or_else(|| Error::invalid("required", "enterprise", "请选择挂牌企业"))?;
+        let listed: Option<(i64,)> = db
+            .read()
+            .opt(q("SELECT listed FROM enterprises WHERE unit_id = $1").bind(e))
+            .await?;
+        if listed.map(|(l,)| l) != Some(1) {
+            return Err(Error::invalid(
+                "not_listed",
+                "enterprise",
+                "所选企业不是挂牌企业",
+            ));
+        }
+    }
+    if let Some(x) = r.enforcement {
+        crate::enforcements::get(db, scope, today, x)
+            .await
+            .map_err(|e| match e {
+                Error::NotFound => Error::invalid("unknown_enforcement", "enforcement", "执法检查记录不存在"),
+                e => e,
+            })?;
+    }
+    let state = if late { "pending" } else { "counted" };
+    let id = next_id(now_ms);
+    let mut tx = db.begin().await?;
+    tx.execute(
+        q("INSERT INTO duty_records (id, official_id, activity, on_day, place, participants, topic, enterprise_id, enforcement_id, state, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)")
+            .bind(id)
+            .bind(official.id)
+            .bind(activity.as_str())
+            .bind(day(on))
+            .bind(place.as_str())
+            .bind(participants)
+            .bind(topic.as_str())
+            .bind(r.enterprise.filter(|_| activity.at_enterprise()))
+            .bind(r.enforcement)
+            .bind(state)
+            .bind(actor.user_id)
+            .bind(now_ms),
+    )
+    .await?;
+    let entry = Entry::ok("duty.record", "duty_record", id).detail(format!(
+        "{} {} {}：{}",
+        official.name,
+        on,
+        activity.label(),
+        topic
+    ));
+    audit::append(&mut tx, now_ms, actor, entry).await?;
+    tx.commit().await?;
+    db.read()
+        .one(q(RECORD).push("r.id = ").push_bind(id))
+        .await
+}
+
+/// Records of officials in scope on days `first..=last`, newest first, optionally
+/// only those in `state` (at most 1,000).
+pub async fn records(
+    db: &Db,
+    scope: &Scope,
+    (first, last): (NaiveDate, NaiveDate),
+    state: Option<&str>,
+) -> Result<Vec<Record>> {
+    let mut query = scope
+        .units(q(RECORD), "u")
+        .push(" AND r.on_day >= ")
+        .push_bind(day(first))
+        .push(" AND r.on_day <= ")
+        .push_bind(day(last));
+    if let Some(s) = state {
+        query = query.push(" AND r.state = ").push_bind(s.to_string());
+    }
+    db.read()
+        .all(query.push(" ORDER BY r.on_day DESC, r.id DESC LIMIT 1000"))
+        .await
+}
+
+/// The office approves (the record counts) or refuses a back-dated record.
+pub async fn decide(db: &Db, now_ms: i64, actor: &Actor, id: i64, approve: bool) -> Result<()> {
+    let row: Option<(String,)> = db
+        .read()
+        .opt(q("SELECT state FROM duty_records WHERE id = $1").bind(id))
+        .await?;
+    let (state,) = row.ok_or(Error::NotFound)?;
+    if state != "pending" {
+        return Err(Error::invalid(
+            "not_pending",
+            "state",
+            "该履职记录无需审批",
+        ));
+    }
+    let to = if approve { "counted" } else { "refused" };
+    let mut tx = db.begin().await?;
+    tx.execute(
+        q("UPDATE duty_records SET state = $1, decided_at = $2 WHERE id = $3")
+            .bind(to)
+            .bind(now_ms)
+            .bind(id),
+    )
+    .await?;
+    let entry = Entry::ok("duty.decide", "duty_record", id).change(Some(state), Some(to.into()));
+    audit::append(&mut tx, now_ms, actor, entry).await?;
+    tx.commit().await
+}
+
+/// One quota of one person over the range.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QuotaStanding {
+    pub activity: Activity,
+    pub period: Period,
+    pub minimum: i64,
+    pub label: String,
+    #[serde(flatten)]
+    pub standing: Standing,
+}
+
+/// An official's or leader's standing over a range: each quota of their post, and for
+/// a responsible official the listed enterprises they answer for and how many of those
+/// they inspected in the half-year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PersonStanding {
+    pub official_id: i64,
+    pub name: String,
+    pub title: String,
+    pub unit_name: String,
+    pub post: Post,
+    pub quotas: Vec<QuotaStanding>,
+    /// (listed enterprises answered for, of those inspected in the half-year).
+    pub coverage: Option<(i64, i64)>,
+}
+
+impl PersonStanding {
+    /// Whether any quota fell short (missed or still pending).
+    pub fn short(&self) -> bool {
+        self.quotas.iter().any(|q| !q.standing.met())
+    }
+
+    /// Whether a quota ended short.
+    pub fn missed(&self) -> bool {
+        self.quotas.iter().any(|q| q.standing.missed > 0)
+    }
+}
+
+/// Every official and leader of a unit in scope with a post, against their quotas over
+/// the periods overlapping `first..=last` as of `as_of`: officials and their days of
+/// counted records read in three grouped queries whatever their number.
+pub async fn standings(
+    db: &Db,
+    scope: &Scope,
+    (first, last): (NaiveDate, NaiveDate),
+    as_of: NaiveDate,
+) -> Result<Vec<PersonStanding>> {
+    let quotas = quotas(db).await?;
+    // Leaders by post; responsible officials by their current official roles.
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        o: Official,
+        listed: i64,
+    }
+    let rows: Vec<Row> = db
+        .read()
+        .all(
+            scope
+                .units(
+                    q("SELECT o.id, o.unit_id, u.name AS unit_name, o.name, o.title, o.post, o.phone, o.user_id, (SELECT CAST(COUNT(DISTINCT r.enterprise_id) AS BIGINT) FROM responsible_persons r JOIN enterprises e ON e.unit_id = r.enterprise_id WHERE r.official_id = o.id AND r.until_on IS NULL AND e.listed = 1) AS listed FROM officials o JOIN units u ON u.id = o.unit_id WHERE o.active = 1 AND (o.post IS NOT NULL OR EXISTS (SELECT 1 FROM responsible_persons r WHERE r.official_id = o.id AND r.until_on IS NULL)) AND "),
+                    "u",
+                )
+                .push(" ORDER BY u.name, o.name LIMIT 20000"),
+        )
+        .await?;
+    // The span every period overlapping the range covers.
+    let (mut from, mut to) = (first, last);
+    for quota in &quotas {
+        for (pf, pl) in quota.period.overlapping(first, last) {
+            from = from.min(pf);
+            to = to.max(pl);
+        }
+    }
+    let half = Period::HalfYear.containing(last);
+    from = from.min(half.0);
+    to = to.max(half.1).min(as_of.max(last));
+    let query = scope
+        .units(
+            q("SELECT r.official_id, r.activity, r.on_day FROM duty_records r JOIN officials o ON o.id = r.official_id JOIN units u ON u.id = o.unit_id WHERE r.state = 'counted' AND r.on_day >= ")
+                .push_bind(day(from))
+                .push(" AND r.on_day <= ")
+                .push_bind(day(to))
+                .push(" AND "),
+            "u",
+        );
+    let days: Vec<(i64, String, String)> = db.read().all(query).await?;
+    let mut by: HashMap<(i64, &str), Vec<NaiveDate>> = HashMap::new();
+    for (o, a, d) in &days {
+        if let Ok(d) = NaiveDate::parse_from_str(d, "%Y-%m-%d") {
+            by.entry((*o, a.as_str())).or_default().push(d);
+        }
+    }
+    let query = scope
+        .units(
+            q("SELECT r.official_id, CAST(COUNT(DISTINCT r.enterprise_id) AS BIGINT) FROM duty_records r JOIN officials o ON o.id = r.official_id JOIN units u ON u.id = o.unit_id JOIN responsible_persons p ON p.official_id = r.official_id AND p.enterprise_id = r.enterprise_id AND p.until_on IS NULL WHERE r.state = 'counted' AND r.activity = 'inspection' AND r.on_day >= ")
+                .push_bind(day(half.0))
+                .push(" AND r.on_day <= ")
+                .push_bind(day(half.1))
+                .push(" AND "),
+            "u",
+        )
+        .push(" GROUP BY r.official_id");
+    let covered: Vec<(i64, i64)> = db.read().all(query).await?;
+    let covered: HashMap<i64, i64> = covered.into_iter().collect();
+    let mut out = Vec::new();
+    for Row { o, listed } in rows {
+        let mut posts: Vec<Post> = o.post.as_deref().and_then(|p| Post::parse(p).ok()).into_iter().collect();
+        if listed > 0 {
+            posts.push(Post::ResponsibleOfficial);
+        }
+        for post in posts {
+            let qs = quotas
+                .iter()
+                .filter(|x| x.post == post)
+                .map(|x| QuotaStanding {
+                    activity: x.activity,
+                    period: x.period,
+                    minimum: x.minimum,
+                    label: x.label(),
+                    standing: anjian_core::duty::standing(
+                        x,
+                        (first, last),
+                        as_of,
+                        by.get(&(o.id, x.activity.as_str()))
+                            .map_or(&[][..], |v| v.as_slice()),
+                    ),
+                })
+                .collect();
+            out.push(PersonStanding {
+                official_id: o.id,
+                name: o.name.clone(),
+                title: o.title.clone(),
+                unit_name: o.unit_name.clone(),
+                post,
+                quotas: qs,
+                coverage: (post == Post::ResponsibleOfficial)
+                    .then(|| (listed, covered.get(&o.id).copied().unwrap_or(0))),
+            });
+        }
+    }
+    Ok(out)
+}

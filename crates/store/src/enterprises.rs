@@ -1,0 +1,298 @@
+//! The enterprise register: an enterprise is a unit of the directory (kind
+//! `enterprise`, under its township, coded by its credit code) with the register's
+//! facts beside it (credit code, sector, staff, risk level, major hazard
+//! installations, supervising department, listed or not, the small business's risk
+//! card). Read in scope like any unit: the township sees its own, a supervising
+//! department those of its sectors.
+
+use anjian_core::enterprise::{EnterpriseInput, RiskCard, RiskLevel};
+use anjian_core::unit::{UnitCode, UnitDraft, UnitKind};
+use serde::Serialize;
+
+use crate::audit::{self, Entry};
+use crate::db::{Db, Q, Tx, q};
+use crate::error::{Error, Result};
+use crate::scope::{Actor, Scope};
+
+/// An enterprise as the register lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct EnterpriseRow {
+    pub id: i64,
+    pub name: String,
+    pub credit_code: String,
+    pub township_id: i64,
+    pub township: String,
+    pub sector: String,
+    pub staff: i64,
+    pub risk_level: String,
+    pub major_hazards: i64,
+    pub supervisor_id: Option<i64>,
+    pub supervisor: Option<String>,
+    pub listed: bool,
+    pub address: Option<String>,
+    #[serde(skip)]
+    pub risk_card_json: Option<String>,
+}
+
+impl EnterpriseRow {
+    /// Whether it is a small business (under 30 staff) that needs a risk card.
+    pub fn small(&self) -> bool {
+        anjian_core::enterprise::is_small(self.staff)
+    }
+
+    /// The risk level's Chinese name.
+    pub fn risk_label(&self) -> &'static str {
+        RiskLevel::parse(&self.risk_level).map_or("", RiskLevel::label)
+    }
+
+    /// Its risk card, if written.
+    pub fn risk_card(&self) -> Option<RiskCard> {
+        self.risk_card_json
+            .as_deref()
+            .and_then(|j| serde_json::from_str(j).ok())
+    }
+}
+
+const ROW: &str = "SELECT u.id, u.name, e.credit_code, e.township_id, t.name AS township, s.name AS sector, e.staff, e.risk_level, e.major_hazards, e.supervisor_id, d.name AS supervisor, CAST(e.listed AS BIGINT) = 1 AS listed, e.address, e.risk_card_json FROM enterprises e JOIN units u ON u.id = e.unit_id JOIN units t ON t.id = e.township_id JOIN sectors s ON s.id = e.sector_id LEFT JOIN units d ON d.id = e.supervisor_id WHERE ";
+
+fn visible(scope: &Scope) -> Q {
+    scope.units(q(ROW), "u")
+}
+
+/// The register's filter: township, sector (by name), listed or not; keyset by id.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub township: Option<i64>,
+    pub sector: Option<String>,
+    pub listed: Option<bool>,
+    pub after: Option<i64>,
+    pub limit: i64,
+}
+
+/// Enterprises in scope matching `f`, by id.
+pub async fn list(db: &Db, scope: &Scope, f: &Filter) -> Result<Vec<EnterpriseRow>> {
+    let mut query = visible(scope);
+    if let Some(t) = f.township {
+        query = query.push(" AND e.township_id = ").push_bind(t);
+    }
+    if let Some(s) = &f.sector {
+        query = query.push(" AND s.name = ").push_bind(s.clone());
+    }
+    if let Some(l) = f.listed {
+        query = query.push(" AND e.listed = ").push_bind(i64::from(l));
+    }
+    if let Some(a) = f.after {
+        query = query.push(" AND e.unit_id > ").push_bind(a);
+    }
+    db.read()
+        .all(
+            query
+                .push(" ORDER BY e.unit_id LIMIT ")
+                .push_bind(f.limit.clamp(1, 1000)),
+        )
+        .await
+}
+
+/// One enterprise in scope, or `NotFound`.
+pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<EnterpriseRow> {
+    db.read()
+        .one(visible(scope).push(" AND u.id = ").push_bind(id))
+        .await
+}
+
+/// Resolves the sector, township (in scope) and supervising department of `input`.
+async fn resolve(tx: &mut Tx, scope: &Scope, input: &EnterpriseInput) -> Result<i64> {
+    let sector: Option<(i64,)> = tx
+        .opt(q("SELECT id FROM sectors WHERE name = $1").bind(input.sector.as_str()))
+        .await?;
+    let (sector,) =
+        sector.ok_or_else(|| Error::invalid("unknown_sector", "sector", "行业领域不存在"))?;
+    let town: Option<(i64,)> = tx
+        .opt(
+            scope
+                .units(
+                    q("SELECT u.id FROM units u WHERE u.kind = 'township' AND u.id = ")
+                        .push_bind(input.township)
+                        .push(" AND "),
+                    "u",
+                ),
+        )
+        .await?;
+    if town.is_none() {
+        return Err(Error::invalid(
+            "unknown_township",
+            "township",
+            "所在镇街不存在或不在本单位管辖范围内",
+        ));
+    }
+    if let Some(d) = input.supervisor {
+        let dept: Option<(i64,)> = tx
+            .opt(q("SELECT id FROM units WHERE id = $1 AND kind = 'department'").bind(d))
+            .await?;
+        if dept.is_none() {
+            return Err(Error::invalid(
+                "unknown_supervisor",
+                "supervisor",
+                "行业主管部门不存在",
+            ));
+        }
+    }
+    Ok(sector)
+}
+
+/// Inserts one enterprise (its unit and its register row) inside `tx`.
+async fn insert(
+    tx: &mut Tx,
+    now_ms: i64,
+    scope: &Scope,
+    input: &EnterpriseInput,
+) -> Result<i64> {
+    let sector = resolve(tx, scope, input).await?;
+    let taken: Option<(i64,)> = tx
+        .opt(q("SELECT unit_id FROM enterprises WHERE credit_code = $1").bind(input.credit_code.as_str()))
+        .await?;
+    if taken.is_some() {
+        return Err(Error::invalid(
+            "duplicate_credit_code",
+            "credit_code",
+            format!("统一社会信用代码{}已登记", input.credit_code),
+        ));
+    }
+    let draft = UnitDraft {
+        code: UnitCode::parse(&input.credit_code)?,
+        name: input.name.clone(),
+        short_name: None,
+        kind: UnitKind::Enterprise,
+        supervises_safety: false,
+        aliases: Vec::new(),
+        sectors: vec![input.sector.clone()],
+    };
+    let unit = crate::directory::units::insert(tx, now_ms, scope, &draft, Some(input.township), true)
+        .await?;
+    tx.execute(
+        q("INSERT INTO enterprises (unit_id, credit_code, township_id, sector_id, staff, risk_level, major_hazards, supervisor_id, listed, address, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
+            .bind(unit.id)
+            .bind(input.credit_code.as_str())
+            .bind(input.township)
+            .bind(sector)
+            .bind(input.staff)
+            .bind(input.risk_level.as_str())
+            .bind(input.major_hazards)
+            .bind(input.supervisor)
+            .bind(i64::from(input.listed))
+            .bind(input.address.clone())
+            .bind(now_ms),
+    )
+    .await?;
+    Ok(unit.id)
+}
+
+/// Registers an enterprise under its township (in scope): its unit, coded by its
+/// credit code, and its register row, with an audit entry, in one transaction.
+pub async fn create(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    scope: &Scope,
+    input: &EnterpriseInput,
+) -> Result<i64> {
+    let mut tx = db.begin().await?;
+    let id = insert(&mut tx, now_ms, scope, input).await?;
+    let entry = Entry::ok("enterprise.create", "unit", id)
+        .detail(format!("{} {}", input.credit_code, input.name));
+    audit::append(&mut tx, now_ms, actor, entry).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Registers every enterprise of an import in one transaction, or none: the first row
+/// at fault is named with its field.
+pub async fn import(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    scope: &Scope,
+    rows: &[EnterpriseInput],
+) -> Result<usize> {
+    let mut tx = db.begin().await?;
+    for (i, input) in rows.iter().enumerate() {
+        insert(&mut tx, now_ms, scope, input)
+            .await
+            .map_err(|e| match e {
+                Error::Invalid(f) => Error::invalid(
+                    f.code,
+                    f.field,
+                    format!("第{}行：{}", i + 2, f.message),
+                ),
+                e => e,
+            })?;
+    }
+    let entry = Entry::ok("enterprise.import", "unit", 0)
+        .detail(format!("导入企业{}家", rows.len()));
+    audit::append(&mut tx, now_ms, actor, entry).await?;
+    tx.commit().await?;
+    Ok(rows.len())
+}
+
+/// Sets whether enterprise `id` (in scope) is listed on its township's public board.
+pub async fn set_listed(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    listed: bool,
+) -> Result<()> {
+    let e = get(db, scope, id).await?;
+    let mut tx = db.begin().await?;
+    tx.execute(
+        q("UPDATE enterprises SET listed = $1, updated_at = $2 WHERE unit_id = $3")
+            .bind(i64::from(listed))
+            .bind(now_ms)
+            .bind(id),
+    )
+    .await?;
+    let entry = Entry::ok("enterprise.listed", "unit", id)
+        .change(Some(e.listed.to_string()), Some(listed.to_string()))
+        .detail(e.name);
+    audit::append(&mut tx, now_ms, actor, entry).await?;
+    tx.commit().await
+}
+
+/// Writes the risk card of enterprise `id` (in scope: the enterprise itself, its
+/// township or its supervising department).
+pub async fn set_risk_card(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    card: RiskCard,
+) -> Result<()> {
+    let card = card.check()?;
+    let e = get(db, scope, id).await?;
+    let json = serde_json::to_string(&card).unwrap_or_default();
+    let mut tx = db.begin().await?;
+    tx.execute(
+        q("UPDATE enterprises SET risk_card_json = $1, risk_card_updated_at = $2, updated_at = $2 WHERE unit_id = $3")
+            .bind(json.as_str())
+            .bind(now_ms)
+            .bind(id),
+    )
+    .await?;
+    let entry = Entry::ok("enterprise.risk_card", "unit", id)
+        .change(e.risk_card_json, Some(json))
+        .detail(e.name);
+    audit::append(&mut tx, now_ms, actor, entry).await?;
+    tx.commit().await
+}
+
+/// The townships in scope: id and name, for forms and filters.
+pub async fn townships(db: &Db, scope: &Scope) -> Result<Vec<(i64, String)>> {
+    db.read()
+        .all(scope.units(
+            q("SELECT u.id, u.name FROM units u WHERE u.kind = 'township' AND u.active = 1 AND "),
+            "u",
+        ).push(" ORDER BY u.name"))
+        .await
+}

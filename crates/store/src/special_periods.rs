@@ -1,0 +1,232 @@
+//! Special periods (特殊时段: the Congress, National Day, the flood season): declared by
+//! the office, they make every township and supervising department owe a daily report
+//! (situation, incidents, the leader on duty) for each day, as obligations; the office
+//! reads a matrix of days × units.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::audit::{self, Entry};
+use crate::db::{Db, day, q};
+use crate::error::{Error, Result};
+use crate::ids::next_id;
+use crate::obligations::Source;
+use crate::scope::{Actor, Scope};
+
+/// A special period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct SpecialPeriod {
+    pub id: i64,
+    pub name: String,
+    pub first_day: String,
+    pub last_day: String,
+}
+
+/// The units that owe daily reports: active townships and departments with safety
+/// supervision duties.
+const REPORTERS: &str = "SELECT u.id, u.name FROM units u WHERE u.active = 1 AND (u.kind = 'township' OR (u.kind = 'department' AND u.supervises_safety = 1))";
+
+/// Declares a special period (the office): every reporting unit owes a report for
+/// each day, in one transaction.
+pub async fn declare(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    name: &str,
+    (first, last): (NaiveDate, NaiveDate),
+) -> Result<i64> {
+    let name = anjian_core::error::required_text("name", "时段名称", name, 100)?;
+    anjian_core::warning::check_period(first, last)?;
+    let units: Vec<(i64, String)> = db
+        .read()
+        .all(q(REPORTERS).push(" ORDER BY u.id"))
+        .await?;
+    let mut owed = Vec::new();
+    for d in first.iter_days().take_while(|d| *d <= last) {
+        owed.extend(units.iter().map(|(u, _)| (*u, d)));
+    }
+    let id = next_id(now_ms);
+    let mut tx = db.begin().await?;
+    tx.execute(
+        q("INSERT INTO special_periods (id, name, first_day, last_day, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(id)
+            .bind(name.as_str())
+            .bind(day(first))
+            .bind(day(last))
+            .bind(actor.user_id)
+            .bind(now_ms),
+    )
+    .await?;
+    crate::obligations::owe_many(&mut tx, now_ms, Source::SpecialPeriod(id), &owed, |d| {
+        format!("日报告：{name}（{}）", d.format("%-m月%-d日"))
+    })
+    .await?;
+    let entry = Entry::ok("special_period.declare", "special_period", id)
+        .detail(format!("{name} {first}至{last}"));
+    audit::append(&mut tx, now_ms, actor, entry).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Special periods, newest first.
+pub async fn list(db: &Db) -> Result<Vec<SpecialPeriod>> {
+    db.read()
+        .all(q("SELECT id, name, first_day, last_day FROM special_periods ORDER BY first_day DESC, id DESC LIMIT 100"))
+        .await
+}
+
+/// One special period, or `NotFound`.
+pub async fn get(db: &Db, id: i64) -> Result<SpecialPeriod> {
+    db.read()
+        .one(q("SELECT id, name, first_day, last_day FROM special_periods WHERE id = $1").bind(id))
+        .await
+}
+
+/// A day's report.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct NewReport {
+    /// YYYY-MM-DD; today when empty.
+    #[serde(default)]
+    pub day: String,
+    #[serde(default)]
+    pub situation: String,
+    #[serde(default)]
+    pub incidents: String,
+    #[serde(default)]
+    pub on_duty_leader: String,
+}
+
+/// The caller's unit reports day `r.day` of period `id`: the day must be in the period
+/// and not after today, the unit must owe it, and once only. Closes that day's
+/// obligation.
+pub async fn report(
+    db: &Db,
+    (now_ms, today): (i64, NaiveDate),
+    actor: &Actor,
+    id: i64,
+    r: &NewReport,
+) -> Result<()> {
+    use anjian_core::error::{optional_date, optional_text, required_text};
+    let p = get(db, id).await?;
+    let unit = actor.unit_id.ok_or(Error::Forbidden)?;
+    let on = optional_date("day", "报告日期", &r.day)?.unwrap_or(today);
+    if day(on) < p.first_day || day(on) > p.last_day {
+        return Err(Error::invalid("out_of_period", "day", "报告日期不在该时段内"));
+    }
+    if on > today {
+        return Err(Error::invalid("future_date", "day", "不能提前报送以后的日报告"));
+    }
+    let owes: Option<(i64,)> = db
+        .read()
+        .opt(q("SELECT id FROM obligations WHERE special_period_id = $1 AND unit_id = $2 AND due_on = $3").bind(id).bind(unit).bind(day(on)))
+        .await?;
+    if owes.is_none() {
+        return Err(Error::invalid("not_owed", "day", "本单位无需报送该日报告"));
+    }
+    let situation = required_text("situation", "总体情况", &r.situation, 2000)?;
+    let incidents = optional_text("incidents", "突发事件", &r.incidents, 2000)?;
+    let leader = required_text("on_duty_leader", "带班领导", &r.on_duty_leader, 50)?;
+    let mut tx = db.begin().await?;
+    tx.execute(
+        q("INSERT INTO daily_reports (id, period_id, unit_id, day, situation, incidents, on_duty_leader, submitted_at, submitted_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+            .bind(next_id(now_ms))
+            .bind(id)
+            .bind(unit)
+            .bind(day(on))
+            .bind(situation.as_str())
+            .bind(incidents)
+            .bind(leader.as_str())
+            .bind(now_ms)
+            .bind(actor.user_id),
+    )
+    .await
+    .map_err(|e| match e {
+        e if e.is_unique_violation() => {
+            Error::invalid("already_reported", "day", "该日报告已报送")
+        }
+        e => e,
+    })?;
+    crate::obligations::fulfil_of(
+        &mut tx,
+        (now_ms, today),
+        Source::SpecialPeriod(id),
+        Some((unit, Some(on))),
+    )
+    .await?;
+    let entry = Entry::ok("daily_report.submit", "special_period", id)
+        .detail(format!("{on} 带班领导{leader}"));
+    audit::append(&mut tx, now_ms, actor, entry).await?;
+    tx.commit().await
+}
+
+/// One cell of the matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cell {
+    /// Reported on its day.
+    OnTime,
+    /// Reported after its day.
+    Late,
+    /// Not reported, its day past.
+    Missing,
+    /// Not yet due.
+    Due,
+}
+
+impl Cell {
+    /// The mark printed in the matrix.
+    pub fn mark(self) -> &'static str {
+        match self {
+            Cell::OnTime => "✓",
+            Cell::Late => "迟",
+            Cell::Missing => "✗",
+            Cell::Due => "·",
+        }
+    }
+}
+
+/// The matrix of period `id`: its days, and each reporting unit in scope with a cell
+/// per day; two queries.
+pub async fn matrix(
+    db: &Db,
+    scope: &Scope,
+    id: i64,
+    today: NaiveDate,
+) -> Result<(SpecialPeriod, Vec<NaiveDate>, Vec<(String, Vec<Cell>)>)> {
+    let p = get(db, id).await?;
+    let first = NaiveDate::parse_from_str(&p.first_day, "%Y-%m-%d").unwrap_or(today);
+    let last = NaiveDate::parse_from_str(&p.last_day, "%Y-%m-%d").unwrap_or(today);
+    let days: Vec<NaiveDate> = first.iter_days().take_while(|d| *d <= last).collect();
+    let units: Vec<(i64, String)> = db
+        .read()
+        .all(scope.units(q(REPORTERS).push(" AND "), "u").push(" ORDER BY u.kind DESC, u.name"))
+        .await?;
+    let reports: Vec<(i64, String, i64)> = db
+        .read()
+        .all(q("SELECT unit_id, day, submitted_at FROM daily_reports WHERE period_id = $1").bind(id))
+        .await?;
+    let rows = units
+        .into_iter()
+        .map(|(u, name)| {
+            let cells = days
+                .iter()
+                .map(|d| {
+                    let key = day(*d);
+                    match reports.iter().find(|r| r.0 == u && r.1 == key) {
+                        Some((_, _, at)) => {
+                            if anjian_core::time::local_date(*at).is_some_and(|s| s > *d) {
+                                Cell::Late
+                            } else {
+                                Cell::OnTime
+                            }
+                        }
+                        None if *d < today => Cell::Missing,
+                        None => Cell::Due,
+                    }
+                })
+                .collect();
+            (name, cells)
+        })
+        .collect();
+    Ok((p, days, rows))
+}

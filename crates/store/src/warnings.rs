@@ -1,0 +1,523 @@
+//! Risk assessments, warnings with call-and-response (叫应), and circuit breakers (熔断).
+//!
+//! A warning names its addressees and the instant by which each must answer; every
+//! addressee owes the answer as an obligation (so a missed one is overdue in the
+//! to-do lists and escalated like any other), and the office sees who answered in
+//! time, late, or not at all. A circuit breaker suspends named activities in named
+//! areas (townships) and sectors between two instants until it ends or is lifted.
+
+use anjian_core::warning::{AssessmentKind, WarningKind};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::audit::{self, Entry};
+use crate::db::{Db, day, q};
+use crate::error::{Error, Result};
+use crate::ids::next_id;
+use crate::obligations::Source;
+use crate::scope::{Actor, Scope};
+
+/// A risk assessment to record.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct NewAssessment {
+    #[serde(default)]
+    pub kind: String,
+    /// YYYY-MM-DD.
+    #[serde(default)]
+    pub held_on: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub conclusion: String,
+}
+
+/// A recorded assessment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Assessment {
+    pub id: i64,
+    pub unit_name: String,
+    pub kind: String,
+    pub held_on: String,
+    pub title: String,
+    pub conclusion: String,
+}
+
+impl Assessment {
+    /// The kind's Chinese name.
+    pub fn kind_label(&self) -> &'static str {
+        AssessmentKind::parse(&self.kind).map_or("", AssessmentKind::label)
+    }
+}
+
+/// Records a risk assessment held by the caller's unit (not in the future).
+pub async fn assess(
+    db: &Db,
+    (now_ms, today): (i64, NaiveDate),
+    actor: &Actor,
+    a: &NewAssessment,
+) -> Result<i64> {
+    use anjian_core::error::{optional_date, required_text};
+    let unit = actor.unit_id.ok_or(Error::Forbidden)?;
+    let kind = AssessmentKind::parse(&a.kind)?;
+    let on = optional_date("held_on", "研判日期", &a.held_on)?.unwrap_or(today);
+    if on > today {
+        return Err(Error::invalid(
+            "future_date",
+            "held_on",
+            "研判日期不能晚于今天",
+        ));
+    }
+    let title = required_text("title", "研判主题", &a.title, 200)?;
+    let conclusion = required_text("conclusion", "研判结论", &a.conclusion, 4000)?;
+    let id = next_id(now_ms);
+    let mut tx = db.begin().await?;
+    tx.execute(
+        q("INSERT INTO risk_assessments (id, unit_id, kind, held_on, title, conclusion, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+            .bind(id)
+            .bind(unit)
+            .bind(kind.as_str())
+            .bind(day(on))
+            .bind(title.as_str())
+            .bind(conclusion.as_str())
+            .bind(actor.user_id)
+            .bind(now_ms),
+    )
+    .await?;
+    let entry = Entry::ok("risk.assess", "risk_assessment", id).detail(title);
+    audit::append(&mut tx, now_ms, actor, entry).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Assessments of units in scope, newest first (at most 200).
+pub async fn assessments(db: &Db, scope: &Scope) -> Result<Vec<Assessment>> {
+    db.read()
+        .all(
+            scope
+                .units(q("SELECT a.id, u.name AS unit_name, a.kind, a.held_on, a.title, a.conclusion FROM risk_assessments a JOIN units u ON u.id = a.unit_id WHERE "), "u")
+                .push(" ORDER BY a.held_on DESC, a.id DESC LIMIT 200"),
+        )
+        .await
+}
+
+/// A warning to issue: kind, title, text, the instant by which to answer (epoch ms),
+/// the addressed units.
+#[derive(Debug, Clone, Default)]
+pub struct NewWarning {
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+    pub answer_by: i64,
+    pub units: Vec<i64>,
+}
+
+/// A warning as listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Warning {
+    pub id: i64,
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+    pub issued_at: i64,
+    pub answer_by: i64,
+    pub addressed: i64,
+    pub answered: i64,
+    pub late: i64,
+}
+
+impl Warning {
+    /// The kind's Chinese name.
+    pub fn kind_label(&self) -> &'static str {
+        WarningKind::parse(&self.kind).map_or("", WarningKind::label)
+    }
+}
+
+/// One addressee's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Recipient {
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub acked_at: Option<i64>,
+    pub reply: Option<String>,
+}
+
+impl Recipient {
+    /// answered (in time), late, overdue (not answered, past the instant) or waiting.
+    pub fn status(&self, answer_by: i64, now_ms: i64) -> &'static str {
+        match self.acked_at {
+            Some(t) if t <= answer_by => "answered",
+            Some(_) => "late",
+            None if now_ms > answer_by => "overdue",
+            None => "waiting",
+        }
+    }
+}
+
+/// The Chinese name of a recipient status.
+pub fn status_label(s: &str) -> &'static str {
+    match s {
+        "answered" => "按时回应",
+        "late" => "超时回应",
+        "overdue" => "未回应（已超时）",
+        _ => "待回应",
+    }
+}
+
+/// Issues a warning (the office): its addressees (active townships, departments and
+/// other units, not enterprises) each owe an answer by `answer_by`, due that day.
+pub async fn issue(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    w: &NewWarning,
+) -> Result<i64> {
+    use anjian_core::error::required_text;
+    let kind = WarningKind::parse(&w.kind)?;
+    let title = required_text("title", "预警标题", &w.title, 200)?;
+    let body = required_text("body", "预警内容", &w.body, 4000)?;
+    anjian_core::warning::check_window("answer_by", now_ms, w.answer_by, 7)?;
+    let mut units = w.units.clone();
+    units.sort_unstable();
+    units.dedup();
+    if units.is_empty() {
+        return Err(Error::invalid("required", "units", "请选择接收单位"));
+    }
+    if units.len() > 5000 {
+        return Err(Error::invalid("too_many", "units", "接收单位过多"));
+    }
+    let mut check = q("SELECT CAST(COUNT(*) AS BIGINT) FROM units WHERE kind <> 'enterprise' AND active = 1 AND id IN (");
+    for (i, u) in units.iter().enumerate() {
+        check = check.push(if i == 0 { "" } else { ", " }).push_bind(*u);
+    }
+    let (n,): (i64,) = db.read().one(check.push(")")).await?;
+    if n != units.len() as i64 {
+        return Err(Error::invalid(
+            "unknown_unit",
+            "units",
+            "接收单位中有不存在或已停用的单位",
+        ));
+    }
+    let due = anjian_core::time::local_date(w.answer_by).unwrap_or_default();
+    let id = next_id(now_ms);
+    let mut tx = db.begin().await?;
+    tx.execute(
+        q("INSERT INTO warnings (id, kind, title, body, issued_at, answer_by, issued_by) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(id)
+            .bind(kind.as_str())
+            .bind(title.as_str())
+            .bind(body.as_str())
+            .bind(now_ms)
+            .bind(w.answer_by)
+            .bind(actor.user_id),
+    )
+    .await?;
+    for chunk in units.chunks(500) {
+        let mut insert = q("INSERT INTO warning_recipients (warning_id, unit_id) VALUES ");
+        for (i, u) in chunk.iter().enumerate() {
+            insert = insert
+                .push(if i == 0 { "(" } else { ", (" })
+                .push_bind(id)
+                .push(", ")
+                .push_bind(*u)
+                .push(")");
+        }
+        tx.execute(insert).await?;
+    }
+    let owed: Vec<(i64, NaiveDate)> = units.iter().map(|u| (*u, due)).collect();
+    crate::obligations::owe_many(&mut tx, now_ms, Source::Warning(id), &owed, |_| {
+        format!("叫应：{title}")
+    })
+    .await?;
+    let entry = Entry::ok("warning.issue", "warning", id)
+        .detail(format!("{}（{}个单位）", title, units.len()));
+    audit::append(&mut tx, now_ms, actor, entry).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The caller's unit answers warning `id` (喊得应、有回应): refused for a unit not
+/// addressed, or answering twice. Its obligation is closed (late after its day).
+pub async fn ack(
+    db: &Db,
+    (now_ms, today): (i64, NaiveDate),
+    actor: &Actor,
+    id: i64,
+    reply: &str,
+) -> Result<Recipient> {
+    let reply = anjian_core::error::optional_text("reply", "回应内容", reply, 1000)?;
+    let unit = actor.unit_id.ok_or(Error::Forbidden)?;
+    let exists: Option<(i64,)> = db
+        .read()
+        .opt(q("SELECT id FROM warnings WHERE id = $1").bind(id))
+        .await?;
+    exists.ok_or(Error::NotFound)?;
+    let row: Option<(Option<i64>,)> = db
+        .read()
+        .opt(q("SELECT acked_at FROM warning_recipients WHERE warning_id = $1 AND unit_id = $2").bind(id).bind(unit))
+        .await?;
+    match row {
+        None => {
+            return Err(Error::invalid(
+                "not_addressed",
+                "unit",
+                "本单位不是该预警的接收单位，无需回应",
+            ));
+        }
+        Some((Some(_),)) => {
+            return Err(Error::invalid(
+                "already_answered",
+                "unit",
+                "本单位已回应该预警",
+            ));
+        }
+        Some((None,)) => {}
+    }
+    let mut tx = db.begin().await?;
+    tx.execute(
+        q("UPDATE warning_recipients SET acked_at = $1, acked_by = $2, reply = $3 WHERE warning_id = $4 AND unit_id = $5 AND acked_at IS NULL")
+            .bind(now_ms)
+            .bind(actor.user_id)
+            .bind(reply.clone())
+            .bind(id)
+            .bind(unit),
+    )
+    .await?;
+    crate::obligations::fulfil_of(&mut tx, (now_ms, today), Source::Warning(id), Some((unit, None)))
+        .await?;
+    let entry = Entry::ok("warning.ack", "warning", id).detail(reply.clone().unwrap_or_default());
+    audit::append(&mut tx, now_ms, actor, entry).await?;
+    tx.commit().await?;
+    Ok(db
+        .read()
+        .one(q("SELECT r.unit_id, u.name AS unit_name, r.acked_at, r.reply FROM warning_recipients r JOIN units u ON u.id = r.unit_id WHERE r.warning_id = $1 AND r.unit_id = $2").bind(id).bind(unit))
+        .await?)
+}
+
+const WARNING: &str = "SELECT w.id, w.kind, w.title, w.body, w.issued_at, w.answer_by, \
+    (SELECT CAST(COUNT(*) AS BIGINT) FROM warning_recipients r WHERE r.warning_id = w.id) AS addressed, \
+    (SELECT CAST(COUNT(*) AS BIGINT) FROM warning_recipients r WHERE r.warning_id = w.id AND r.acked_at IS NOT NULL) AS answered, \
+    (SELECT CAST(COUNT(*) AS BIGINT) FROM warning_recipients r WHERE r.warning_id = w.id AND r.acked_at > w.answer_by) AS late \
+    FROM warnings w WHERE ";
+
+/// Warnings the caller sees: the office all, a unit those addressed to it; newest
+/// first (at most 200).
+pub async fn list(db: &Db, scope: &Scope, unit: Option<i64>) -> Result<Vec<Warning>> {
+    let query = match (scope, unit) {
+        (Scope::All, _) => q(WARNING).push("1 = 1"),
+        (_, Some(u)) => q(WARNING)
+            .push("EXISTS (SELECT 1 FROM warning_recipients r WHERE r.warning_id = w.id AND r.unit_id = ")
+            .push_bind(u)
+            .push(")"),
+        _ => q(WARNING).push("1 = 0"),
+    };
+    db.read()
+        .all(query.push(" ORDER BY w.issued_at DESC, w.id DESC LIMIT 200"))
+        .await
+}
+
+/// One warning the caller sees, with its addressees (all for the office, their own
+/// unit for the rest).
+pub async fn get(
+    db: &Db,
+    scope: &Scope,
+    unit: Option<i64>,
+    id: i64,
+) -> Result<(Warning, Vec<Recipient>)> {
+    let query = match (scope, unit) {
+        (Scope::All, _) => q(WARNING).push("w.id = ").push_bind(id),
+        (_, Some(u)) => q(WARNING)
+            .push("w.id = ")
+            .push_bind(id)
+            .push(" AND EXISTS (SELECT 1 FROM warning_recipients r WHERE r.warning_id = w.id AND r.unit_id = ")
+            .push_bind(u)
+            .push(")"),
+        _ => return Err(Error::NotFound),
+    };
+    let w: Warning = db.read().one(query).await?;
+    let mut query = q("SELECT r.unit_id, u.name AS unit_name, r.acked_at, r.reply FROM warning_recipients r JOIN units u ON u.id = r.unit_id WHERE r.warning_id = ").push_bind(id);
+    if !matches!(scope, Scope::All) {
+        query = query.push(" AND r.unit_id = ").push_bind(unit.unwrap_or(0));
+    }
+    let recipients = db
+        .read()
+        .all(query.push(" ORDER BY r.acked_at IS NULL DESC, u.name"))
+        .await?;
+    Ok((w, recipients))
+}
+
+/// A circuit breaker to set: activities, reason, window, areas and sectors.
+#[derive(Debug, Clone, Default)]
+pub struct NewBreaker {
+    pub activities: String,
+    pub reason: String,
+    pub from_at: i64,
+    pub until_at: i64,
+    pub areas: Vec<i64>,
+    pub sectors: Vec<String>,
+}
+
+/// A circuit breaker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Breaker {
+    pub id: i64,
+    pub activities: String,
+    pub reason: String,
+    pub from_at: i64,
+    pub until_at: i64,
+    pub lifted_at: Option<i64>,
+    pub areas: Vec<String>,
+    pub sectors: Vec<String>,
+}
+
+impl Breaker {
+    /// Whether it suspends at `now_ms`.
+    pub fn active(&self, now_ms: i64) -> bool {
+        self.lifted_at.is_none() && self.from_at <= now_ms && now_ms < self.until_at
+    }
+}
+
+/// Sets a circuit breaker (the office).
+pub async fn trip(db: &Db, now_ms: i64, actor: &Actor, b: &NewBreaker) -> Result<i64> {
+    use anjian_core::error::required_text;
+    let activities = required_text("activities", "暂停的活动", &b.activities, 500)?;
+    let reason = required_text("reason", "熔断原因", &b.reason, 1000)?;
+    anjian_core::warning::check_window("until_at", b.from_at, b.until_at, 30)?;
+    if b.areas.is_empty() && b.sectors.is_empty() {
+        return Err(Error::invalid(
+            "required",
+            "areas",
+            "请选择熔断的区域或行业领域",
+        ));
+    }
+    let sectors = crate::hazards::sectors(db).await?;
+    let mut sector_ids = Vec::new();
+    for name in &b.sectors {
+        let (id, _) = sectors
+            .iter()
+            .find(|(_, s)| s == name)
+            .ok_or_else(|| Error::invalid("unknown_sector", "sectors", format!("行业领域“{name}”不存在")))?;
+        sector_ids.push(*id);
+    }
+    sector_ids.sort_unstable();
+    sector_ids.dedup();
+    let mut areas = b.areas.clone();
+    areas.sort_unstable();
+    areas.dedup();
+    if !areas.is_empty() {
+        let mut check = q("SELECT CAST(COUNT(*) AS BIGINT) FROM units WHERE kind = 'township' AND id IN (");
+        for (i, u) in areas.iter().enumerate() {
+            check = check.push(if i == 0 { "" } else { ", " }).push_bind(*u);
+        }
+        let (n,): (i64,) = db.read().one(check.push(")")).await?;
+        if n != areas.len() as i64 {
+            return Err(Error::invalid("unknown_unit", "areas", "熔断区域应为镇街"));
+        }
+    }
+    let id = next_id(now_ms);
+    let mut tx = db.begin().await?;
+    tx.execute(
+        q("INSERT INTO circuit_breakers (id, activities, reason, from_at, until_at, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(id)
+            .bind(activities.as_str())
+            .bind(reason.as_str())
+            .bind(b.from_at)
+            .bind(b.until_at)
+            .bind(actor.user_id)
+            .bind(now_ms),
+    )
+    .await?;
+    for (table, column, ids) in [
+        ("circuit_breaker_areas", "unit_id", &areas),
+        ("circuit_breaker_sectors", "sector_id", &sector_ids),
+    ] {
+        if ids.is_empty() {
+            continue;
+        }
+        let mut insert = q(format!("INSERT INTO {table} (breaker_id, {column}) VALUES "));
+        for (i, x) in ids.iter().enumerate() {
+            insert = insert
+                .push(if i == 0 { "(" } else { ", (" })
+                .push_bind(id)
+                .push(", ")
+                .push_bind(*x)
+                .push(")");
+        }
+        tx.execute(insert).await?;
+    }
+    let entry = Entry::ok("breaker.trip", "circuit_breaker", id)
+        .detail(format!("{activities}：{reason}"));
+    audit::append(&mut tx, now_ms, actor, entry).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Lifts circuit breaker `id` now (the office), with a reason.
+pub async fn lift(db: &Db, now_ms: i64, actor: &Actor, id: i64, reason: &str) -> Result<()> {
+    let reason = anjian_core::error::required_text("reason", "解除原因", reason, 500)?;
+    let mut tx = db.begin().await?;
+    let n = tx
+        .execute(
+            q("UPDATE circuit_breakers SET lifted_at = $1, lift_reason = $2 WHERE id = $3 AND lifted_at IS NULL")
+                .bind(now_ms)
+                .bind(reason.as_str())
+                .bind(id),
+        )
+        .await?;
+    if n == 0 {
+        return Err(Error::invalid("not_active", "id", "该熔断已解除或不存在"));
+    }
+    let entry = Entry::ok("breaker.lift", "circuit_breaker", id).detail(reason);
+    audit::append(&mut tx, now_ms, actor, entry).await?;
+    tx.commit().await
+}
+
+/// Breakers not yet ended or lifted at `now_ms` (in force or ahead) that touch `unit`
+/// (its township is an area, or it supervises or belongs to a sector), or all of them
+/// for `None`; three queries.
+pub async fn current(db: &Db, now_ms: i64, unit: Option<i64>) -> Result<Vec<Breaker>> {
+    let mut query = q("SELECT b.id, b.activities, b.reason, b.from_at, b.until_at, b.lifted_at FROM circuit_breakers b WHERE b.lifted_at IS NULL AND b.until_at > ").push_bind(now_ms);
+    if let Some(u) = unit {
+        query = query
+            .push(" AND (EXISTS (SELECT 1 FROM circuit_breaker_areas a JOIN units t ON t.id = a.unit_id JOIN units x ON x.path >= t.path AND x.path < t.path || '~' WHERE a.breaker_id = b.id AND x.id = ")
+            .push_bind(u)
+            .push(") OR EXISTS (SELECT 1 FROM circuit_breaker_sectors s JOIN unit_sectors us ON us.sector_id = s.sector_id WHERE s.breaker_id = b.id AND us.unit_id = ")
+            .push_bind(u)
+            .push("))");
+    }
+    let rows: Vec<(i64, String, String, i64, i64, Option<i64>)> = db
+        .read()
+        .all(query.push(" ORDER BY b.from_at, b.id LIMIT 100"))
+        .await?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let list = |sql: &str| {
+        let mut query = q(sql);
+        for (i, id) in ids.iter().enumerate() {
+            query = query.push(if i == 0 { "" } else { ", " }).push_bind(*id);
+        }
+        query.push(") ORDER BY 2")
+    };
+    let areas: Vec<(i64, String)> = db
+        .read()
+        .all(list("SELECT a.breaker_id, u.name FROM circuit_breaker_areas a JOIN units u ON u.id = a.unit_id WHERE a.breaker_id IN ("))
+        .await?;
+    let sectors: Vec<(i64, String)> = db
+        .read()
+        .all(list("SELECT s.breaker_id, x.name FROM circuit_breaker_sectors s JOIN sectors x ON x.id = s.sector_id WHERE s.breaker_id IN ("))
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, activities, reason, from_at, until_at, lifted_at)| Breaker {
+            id,
+            activities,
+            reason,
+            from_at,
+            until_at,
+            lifted_at,
+            areas: areas.iter().filter(|a| a.0 == id).map(|a| a.1.clone()).collect(),
+            sectors: sectors.iter().filter(|s| s.0 == id).map(|s| s.1.clone()).collect(),
+        })
+        .collect())
+}
