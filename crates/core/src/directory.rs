@@ -74,7 +74,7 @@ fn column_of(field: &str) -> &'static str {
     }
 }
 
-fn cell_text(c: &Data) -> String {
+pub(crate) fn cell_text(c: &Data) -> String {
     match c {
         Data::Empty => String::new(),
         Data::String(s) => s.clone(),

@@ -182,7 +182,9 @@ impl Period {
         Period::ALL
             .into_iter()
             .find(|p| p.as_str() == raw.trim())
-            .ok_or_else(|| FieldError::new("invalid_period", "period", "周期应为周、月、季度或半年"))
+            .ok_or_else(|| {
+                FieldError::new("invalid_period", "period", "周期应为周、月、季度或半年")
+            })
     }
 
     /// The period that contains `d`: its first and last days.
@@ -270,7 +272,13 @@ pub fn plan_quotas() -> Vec<Quota> {
         q(Post::OtherLeader, Check, Month, 1, "（23）"),
         q(Post::ResponsibleOfficial, Inspection, Month, 2, "（53）"),
         q(Post::ResponsibleOfficial, ProblemFixed, Month, 2, "（53）"),
-        q(Post::ResponsibleOfficial, DifficultySolved, Month, 2, "（53）"),
+        q(
+            Post::ResponsibleOfficial,
+            DifficultySolved,
+            Month,
+            2,
+            "（53）",
+        ),
     ]
 }
 
@@ -334,11 +342,7 @@ pub fn standing(
 /// approval before it counts.
 pub fn check_day(on: NaiveDate, today: NaiveDate, window_days: i64) -> Result<bool> {
     if on > today {
-        return Err(FieldError::new(
-            "future_date",
-            "on",
-            "履职日期不能晚于今天",
-        ));
+        return Err(FieldError::new("future_date", "on", "履职日期不能晚于今天"));
     }
     Ok((today - on).num_days() > window_days)
 }
@@ -357,10 +361,7 @@ mod tests {
         assert_eq!(Period::Month.containing(d(2, 14)), (d(2, 1), d(2, 28)));
         assert_eq!(Period::Quarter.containing(d(7, 31)), (d(7, 1), d(9, 30)));
         assert_eq!(Period::HalfYear.containing(d(6, 30)), (d(1, 1), d(6, 30)));
-        assert_eq!(
-            Period::HalfYear.containing(d(12, 31)),
-            (d(7, 1), d(12, 31))
-        );
+        assert_eq!(Period::HalfYear.containing(d(12, 31)), (d(7, 1), d(12, 31)));
         // July 2022 touches five weeks, from Monday 27 June to Sunday 31 July.
         let weeks = Period::Week.overlapping(d(7, 1), d(7, 31));
         assert_eq!(weeks.len(), 5);

@@ -309,6 +309,73 @@ impl RiskCard {
     }
 }
 
+/// The columns of the register's import template and export, in order.
+pub const HEADERS: [&str; 10] = [
+    "企业名称",
+    "统一社会信用代码",
+    "所在镇街",
+    "行业领域",
+    "从业人数",
+    "风险等级",
+    "重大危险源数量",
+    "行业主管部门",
+    "是否挂牌",
+    "地址",
+];
+
+/// One row of an imported register sheet, as text: its sheet row number and the cells
+/// under `HEADERS`.
+pub type SheetRow = (usize, Vec<String>);
+
+/// Reads the first sheet of an uploaded register (.xlsx) whose header is `HEADERS`:
+/// the non-empty rows, or a message naming what is wrong with the file (field `file`).
+pub fn read_sheet(bytes: &[u8]) -> Result<Vec<SheetRow>> {
+    use calamine::{Reader, Xlsx};
+    let bad = |m: String| FieldError::new("invalid_file", "file", m);
+    let mut book =
+        Xlsx::new(std::io::Cursor::new(bytes)).map_err(|_| bad("不是有效的 .xlsx 文件".into()))?;
+    let range = match book.worksheet_range_at(0) {
+        Some(Ok(r)) => r,
+        _ => return Err(bad("文件中没有工作表".into())),
+    };
+    let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
+    let mut rows = range.rows();
+    let header: Vec<String> = rows
+        .next()
+        .ok_or_else(|| bad("工作表为空".into()))?
+        .iter()
+        .map(|c| crate::directory::cell_text(c).trim().to_string())
+        .collect();
+    for (i, h) in HEADERS.iter().enumerate() {
+        if header.get(i).map(String::as_str) != Some(*h) {
+            return Err(bad(format!("表头第{}列应为「{h}」，请使用导入模板", i + 1)));
+        }
+    }
+    let mut out = Vec::new();
+    for (i, row) in rows.enumerate() {
+        let cells: Vec<String> = (0..HEADERS.len())
+            .map(|c| {
+                row.get(c)
+                    .map(|x| crate::directory::cell_text(x).trim().to_string())
+                    .unwrap_or_default()
+            })
+            .collect();
+        if cells.iter().all(String::is_empty) {
+            continue;
+        }
+        if out.len() >= 20_000 {
+            return Err(bad("一次最多导入20000家企业".into()));
+        }
+        out.push((first_row + i + 2, cells));
+    }
+    Ok(out)
+}
+
+/// Reads a yes/no cell (是/否, 1/0, empty is no).
+pub fn yes(cell: &str) -> bool {
+    matches!(cell.trim(), "是" | "1" | "true" | "挂牌")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -329,7 +396,12 @@ mod tests {
         let e = credit_code(&format!("{first}{other}")).unwrap_err();
         assert_eq!((e.field, e.code), ("credit_code", "invalid_credit_code"));
         assert!(e.message.contains("校验位"));
-        assert!(credit_code("91500224MA5UIBCD1X").unwrap_err().message.contains("无效字符"));
+        assert!(
+            credit_code("91500224MA5UIBCD1X")
+                .unwrap_err()
+                .message
+                .contains("无效字符")
+        );
         assert!(credit_code("123").unwrap_err().message.contains("18位"));
         assert!(credit_code(" ").unwrap_err().message.contains("请填写"));
     }
@@ -348,7 +420,39 @@ mod tests {
         assert_eq!(RiskLevel::parse("紫").unwrap_err().field, "risk_level");
     }
 
+    #[test]
+    fn a_sheet_without_the_template_header_is_refused() {
+        let bytes = crate::sheet::table("企业", &["名称"], &[vec!["某厂".into()]]).unwrap();
+        let e = read_sheet(&bytes).unwrap_err();
+        assert_eq!(e.field, "file");
+        assert!(e.message.contains("企业名称"), "{}", e.message);
+        let row: Vec<String> = [
+            "重庆铜梁某厂",
+            "91500224MA5UABCD1H",
+            "巴川街道",
+            "工贸",
+            "25",
+            "黄",
+            "0",
+            "区经济信息委",
+            "是",
+            "",
+        ]
+        .map(String::from)
+        .to_vec();
+        let bytes = crate::sheet::table("企业", &HEADERS, std::slice::from_ref(&row)).unwrap();
+        assert_eq!(read_sheet(&bytes).unwrap(), vec![(2, row)]);
+        assert_eq!(read_sheet(b"not a zip").unwrap_err().field, "file");
+    }
+
     proptest! {
+        #[test]
+        fn any_bytes_read_or_name_the_file(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+            if let Err(e) = read_sheet(&bytes) {
+                prop_assert_eq!(e.field, "file");
+            }
+        }
+
         #[test]
         fn any_input_parses_or_names_the_field(s in "\\PC{0,40}") {
             if let Err(e) = credit_code(&s) {

@@ -152,7 +152,10 @@ mod tests {
         assert!(check_window("until", 0, 8 * 86_400_000, 7).is_err());
         let d = |m, d| NaiveDate::from_ymd_opt(2022, m, d).unwrap();
         assert!(check_period(d(10, 10), d(10, 22)).is_ok());
-        assert_eq!(check_period(d(10, 22), d(10, 10)).unwrap_err().field, "last_day");
+        assert_eq!(
+            check_period(d(10, 22), d(10, 10)).unwrap_err().field,
+            "last_day"
+        );
         assert!(check_period(d(6, 1), d(9, 30)).is_err());
         assert_eq!(WarningKind::parse("weather").unwrap().label(), "气象预警");
         assert_eq!(AssessmentKind::parse("x").unwrap_err().field, "kind");

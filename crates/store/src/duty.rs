@@ -83,8 +83,8 @@ pub async fn set_quotas(db: &Db, now_ms: i64, actor: &Actor, quotas: &[Quota]) -
             e => e,
         })?;
     }
-    let entry = Entry::ok("duty.quotas", "setting", 0)
-        .detail(format!("履职定额{}条", quotas.len()));
+    let entry =
+        Entry::ok("duty.quotas", "setting", 0).detail(format!("履职定额{}条", quotas.len()));
     audit::append(&mut tx, now_ms, actor, entry).await?;
     tx.commit().await
 }
@@ -153,7 +153,11 @@ pub async fn record(
         Some(id) => crate::responsible::official(db, scope, id)
             .await
             .map_err(|e| match e {
-                Error::NotFound => Error::invalid("unknown_official", "official", "履职人不存在或不在本单位范围内"),
+                Error::NotFound => Error::invalid(
+                    "unknown_official",
+                    "official",
+                    "履职人不存在或不在本单位范围内",
+                ),
                 e => e,
             })?,
         None => match actor.user_id {
@@ -194,7 +198,9 @@ pub async fn record(
         crate::enforcements::get(db, scope, today, x)
             .await
             .map_err(|e| match e {
-                Error::NotFound => Error::invalid("unknown_enforcement", "enforcement", "执法检查记录不存在"),
+                Error::NotFound => {
+                    Error::invalid("unknown_enforcement", "enforcement", "执法检查记录不存在")
+                }
                 e => e,
             })?;
     }
@@ -226,9 +232,7 @@ pub async fn record(
     ));
     audit::append(&mut tx, now_ms, actor, entry).await?;
     tx.commit().await?;
-    db.read()
-        .one(q(RECORD).push("r.id = ").push_bind(id))
-        .await
+    db.read().one(q(RECORD).push("r.id = ").push_bind(id)).await
 }
 
 /// Records of officials in scope on days `first..=last`, newest first, optionally
@@ -261,11 +265,7 @@ pub async fn decide(db: &Db, now_ms: i64, actor: &Actor, id: i64, approve: bool)
         .await?;
     let (state,) = row.ok_or(Error::NotFound)?;
     if state != "pending" {
-        return Err(Error::invalid(
-            "not_pending",
-            "state",
-            "该履职记录无需审批",
-        ));
+        return Err(Error::invalid("not_pending", "state", "该履职记录无需审批"));
     }
     let to = if approve { "counted" } else { "refused" };
     let mut tx = db.begin().await?;
@@ -388,7 +388,12 @@ pub async fn standings(
     let covered: HashMap<i64, i64> = covered.into_iter().collect();
     let mut out = Vec::new();
     for Row { o, listed } in rows {
-        let mut posts: Vec<Post> = o.post.as_deref().and_then(|p| Post::parse(p).ok()).into_iter().collect();
+        let mut posts: Vec<Post> = o
+            .post
+            .as_deref()
+            .and_then(|p| Post::parse(p).ok())
+            .into_iter()
+            .collect();
         if listed > 0 {
             posts.push(Post::ResponsibleOfficial);
         }

@@ -109,13 +109,12 @@ async fn resolve(tx: &mut Tx, scope: &Scope, input: &EnterpriseInput) -> Result<
         sector.ok_or_else(|| Error::invalid("unknown_sector", "sector", "行业领域不存在"))?;
     let town: Option<(i64,)> = tx
         .opt(
-            scope
-                .units(
-                    q("SELECT u.id FROM units u WHERE u.kind = 'township' AND u.id = ")
-                        .push_bind(input.township)
-                        .push(" AND "),
-                    "u",
-                ),
+            scope.units(
+                q("SELECT u.id FROM units u WHERE u.kind = 'township' AND u.id = ")
+                    .push_bind(input.township)
+                    .push(" AND "),
+                "u",
+            ),
         )
         .await?;
     if town.is_none() {
@@ -141,15 +140,13 @@ async fn resolve(tx: &mut Tx, scope: &Scope, input: &EnterpriseInput) -> Result<
 }
 
 /// Inserts one enterprise (its unit and its register row) inside `tx`.
-async fn insert(
-    tx: &mut Tx,
-    now_ms: i64,
-    scope: &Scope,
-    input: &EnterpriseInput,
-) -> Result<i64> {
+async fn insert(tx: &mut Tx, now_ms: i64, scope: &Scope, input: &EnterpriseInput) -> Result<i64> {
     let sector = resolve(tx, scope, input).await?;
     let taken: Option<(i64,)> = tx
-        .opt(q("SELECT unit_id FROM enterprises WHERE credit_code = $1").bind(input.credit_code.as_str()))
+        .opt(
+            q("SELECT unit_id FROM enterprises WHERE credit_code = $1")
+                .bind(input.credit_code.as_str()),
+        )
         .await?;
     if taken.is_some() {
         return Err(Error::invalid(
@@ -167,8 +164,9 @@ async fn insert(
         aliases: Vec::new(),
         sectors: vec![input.sector.clone()],
     };
-    let unit = crate::directory::units::insert(tx, now_ms, scope, &draft, Some(input.township), true)
-        .await?;
+    let unit =
+        crate::directory::units::insert(tx, now_ms, scope, &draft, Some(input.township), true)
+            .await?;
     tx.execute(
         q("INSERT INTO enterprises (unit_id, credit_code, township_id, sector_id, staff, risk_level, major_hazards, supervisor_id, listed, address, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
             .bind(unit.id)
@@ -219,16 +217,14 @@ pub async fn import(
         insert(&mut tx, now_ms, scope, input)
             .await
             .map_err(|e| match e {
-                Error::Invalid(f) => Error::invalid(
-                    f.code,
-                    f.field,
-                    format!("第{}行：{}", i + 2, f.message),
-                ),
+                Error::Invalid(f) => {
+                    Error::invalid(f.code, f.field, format!("第{}行：{}", i + 2, f.message))
+                }
                 e => e,
             })?;
     }
-    let entry = Entry::ok("enterprise.import", "unit", 0)
-        .detail(format!("导入企业{}家", rows.len()));
+    let entry =
+        Entry::ok("enterprise.import", "unit", 0).detail(format!("导入企业{}家", rows.len()));
     audit::append(&mut tx, now_ms, actor, entry).await?;
     tx.commit().await?;
     Ok(rows.len())

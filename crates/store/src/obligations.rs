@@ -347,7 +347,9 @@ pub(crate) async fn owe_many(
 ) -> Result<()> {
     let (column, id) = source.column();
     for chunk in owed.chunks(500) {
-        let mut insert = q(format!("INSERT INTO obligations (id, {column}, unit_id, due_on, label, min_count, state, created_at, updated_at) VALUES "));
+        let mut insert = q(format!(
+            "INSERT INTO obligations (id, {column}, unit_id, due_on, label, min_count, state, created_at, updated_at) VALUES "
+        ));
         for (i, (unit, due)) in chunk.iter().enumerate() {
             insert = insert
                 .push(if i == 0 { "(" } else { ", (" })

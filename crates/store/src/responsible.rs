@@ -65,21 +65,35 @@ const OFFICIAL: &str = "SELECT o.id, o.unit_id, u.name AS unit_name, o.name, o.t
 /// Officials of units in scope, by unit and name.
 pub async fn officials(db: &Db, scope: &Scope) -> Result<Vec<Official>> {
     db.read()
-        .all(scope.units(q(OFFICIAL), "u").push(" ORDER BY u.name, o.name LIMIT 10000"))
+        .all(
+            scope
+                .units(q(OFFICIAL), "u")
+                .push(" ORDER BY u.name, o.name LIMIT 10000"),
+        )
         .await
 }
 
 /// One official in scope, or `NotFound`.
 pub async fn official(db: &Db, scope: &Scope, id: i64) -> Result<Official> {
     db.read()
-        .one(scope.units(q(OFFICIAL), "u").push(" AND o.id = ").push_bind(id))
+        .one(
+            scope
+                .units(q(OFFICIAL), "u")
+                .push(" AND o.id = ")
+                .push_bind(id),
+        )
         .await
 }
 
 /// The official a user logs in as, if any.
 pub async fn official_of_user(db: &Db, user_id: i64) -> Result<Option<Official>> {
     db.read()
-        .opt(q(OFFICIAL).push("o.user_id = ").push_bind(user_id).push(" LIMIT 1"))
+        .opt(
+            q(OFFICIAL)
+                .push("o.user_id = ")
+                .push_bind(user_id)
+                .push(" LIMIT 1"),
+        )
         .await
 }
 
@@ -196,7 +210,12 @@ pub async fn assign(
     crate::enterprises::get(db, scope, enterprise).await?;
     let role = PersonRole::parse(&p.role)?;
     let risk = if role.needs_risk() {
-        Some(required_text("risk", "重大风险（隐患）或危险源名称", &p.risk, 100)?)
+        Some(required_text(
+            "risk",
+            "重大风险（隐患）或危险源名称",
+            &p.risk,
+            100,
+        )?)
     } else {
         None
     };
@@ -249,8 +268,13 @@ pub async fn assign(
             .bind(now_ms),
     )
     .await?;
-    let entry = Entry::ok("enterprise.person", "unit", enterprise)
-        .detail(format!("{}：{} {}（{}起）", role.label(), name, title, from));
+    let entry = Entry::ok("enterprise.person", "unit", enterprise).detail(format!(
+        "{}：{} {}（{}起）",
+        role.label(),
+        name,
+        title,
+        from
+    ));
     audit::append(&mut tx, now_ms, actor, entry).await?;
     tx.commit().await?;
     let load = match official {
@@ -339,7 +363,9 @@ pub struct Board {
 pub async fn board(db: &Db, id: i64) -> Result<Board> {
     let (township,): (String,) = db
         .read()
-        .one(q("SELECT name FROM units WHERE id = $1 AND kind = 'township' AND active = 1").bind(id))
+        .one(
+            q("SELECT name FROM units WHERE id = $1 AND kind = 'township' AND active = 1").bind(id),
+        )
         .await?;
     let ents: Vec<(i64, String, String, String)> = db
         .read()

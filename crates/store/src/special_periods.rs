@@ -37,10 +37,7 @@ pub async fn declare(
 ) -> Result<i64> {
     let name = anjian_core::error::required_text("name", "时段名称", name, 100)?;
     anjian_core::warning::check_period(first, last)?;
-    let units: Vec<(i64, String)> = db
-        .read()
-        .all(q(REPORTERS).push(" ORDER BY u.id"))
-        .await?;
+    let units: Vec<(i64, String)> = db.read().all(q(REPORTERS).push(" ORDER BY u.id")).await?;
     let mut owed = Vec::new();
     for d in first.iter_days().take_while(|d| *d <= last) {
         owed.extend(units.iter().map(|(u, _)| (*u, d)));
@@ -111,10 +108,18 @@ pub async fn report(
     let unit = actor.unit_id.ok_or(Error::Forbidden)?;
     let on = optional_date("day", "报告日期", &r.day)?.unwrap_or(today);
     if day(on) < p.first_day || day(on) > p.last_day {
-        return Err(Error::invalid("out_of_period", "day", "报告日期不在该时段内"));
+        return Err(Error::invalid(
+            "out_of_period",
+            "day",
+            "报告日期不在该时段内",
+        ));
     }
     if on > today {
-        return Err(Error::invalid("future_date", "day", "不能提前报送以后的日报告"));
+        return Err(Error::invalid(
+            "future_date",
+            "day",
+            "不能提前报送以后的日报告",
+        ));
     }
     let owes: Option<(i64,)> = db
         .read()
@@ -199,11 +204,17 @@ pub async fn matrix(
     let days: Vec<NaiveDate> = first.iter_days().take_while(|d| *d <= last).collect();
     let units: Vec<(i64, String)> = db
         .read()
-        .all(scope.units(q(REPORTERS).push(" AND "), "u").push(" ORDER BY u.kind DESC, u.name"))
+        .all(
+            scope
+                .units(q(REPORTERS).push(" AND "), "u")
+                .push(" ORDER BY u.kind DESC, u.name"),
+        )
         .await?;
     let reports: Vec<(i64, String, i64)> = db
         .read()
-        .all(q("SELECT unit_id, day, submitted_at FROM daily_reports WHERE period_id = $1").bind(id))
+        .all(
+            q("SELECT unit_id, day, submitted_at FROM daily_reports WHERE period_id = $1").bind(id),
+        )
         .await?;
     let rows = units
         .into_iter()

@@ -165,12 +165,7 @@ pub fn status_label(s: &str) -> &'static str {
 
 /// Issues a warning (the office): its addressees (active townships, departments and
 /// other units, not enterprises) each owe an answer by `answer_by`, due that day.
-pub async fn issue(
-    db: &Db,
-    now_ms: i64,
-    actor: &Actor,
-    w: &NewWarning,
-) -> Result<i64> {
+pub async fn issue(db: &Db, now_ms: i64, actor: &Actor, w: &NewWarning) -> Result<i64> {
     use anjian_core::error::required_text;
     let kind = WarningKind::parse(&w.kind)?;
     let title = required_text("title", "预警标题", &w.title, 200)?;
@@ -185,7 +180,9 @@ pub async fn issue(
     if units.len() > 5000 {
         return Err(Error::invalid("too_many", "units", "接收单位过多"));
     }
-    let mut check = q("SELECT CAST(COUNT(*) AS BIGINT) FROM units WHERE kind <> 'enterprise' AND active = 1 AND id IN (");
+    let mut check = q(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM units WHERE kind <> 'enterprise' AND active = 1 AND id IN (",
+    );
     for (i, u) in units.iter().enumerate() {
         check = check.push(if i == 0 { "" } else { ", " }).push_bind(*u);
     }
@@ -228,8 +225,11 @@ pub async fn issue(
         format!("叫应：{title}")
     })
     .await?;
-    let entry = Entry::ok("warning.issue", "warning", id)
-        .detail(format!("{}（{}个单位）", title, units.len()));
+    let entry = Entry::ok("warning.issue", "warning", id).detail(format!(
+        "{}（{}个单位）",
+        title,
+        units.len()
+    ));
     audit::append(&mut tx, now_ms, actor, entry).await?;
     tx.commit().await?;
     Ok(id)
@@ -253,7 +253,11 @@ pub async fn ack(
     exists.ok_or(Error::NotFound)?;
     let row: Option<(Option<i64>,)> = db
         .read()
-        .opt(q("SELECT acked_at FROM warning_recipients WHERE warning_id = $1 AND unit_id = $2").bind(id).bind(unit))
+        .opt(
+            q("SELECT acked_at FROM warning_recipients WHERE warning_id = $1 AND unit_id = $2")
+                .bind(id)
+                .bind(unit),
+        )
         .await?;
     match row {
         None => {
@@ -282,15 +286,20 @@ pub async fn ack(
             .bind(unit),
     )
     .await?;
-    crate::obligations::fulfil_of(&mut tx, (now_ms, today), Source::Warning(id), Some((unit, None)))
-        .await?;
+    crate::obligations::fulfil_of(
+        &mut tx,
+        (now_ms, today),
+        Source::Warning(id),
+        Some((unit, None)),
+    )
+    .await?;
     let entry = Entry::ok("warning.ack", "warning", id).detail(reply.clone().unwrap_or_default());
     audit::append(&mut tx, now_ms, actor, entry).await?;
     tx.commit().await?;
-    Ok(db
+    db
         .read()
         .one(q("SELECT r.unit_id, u.name AS unit_name, r.acked_at, r.reply FROM warning_recipients r JOIN units u ON u.id = r.unit_id WHERE r.warning_id = $1 AND r.unit_id = $2").bind(id).bind(unit))
-        .await?)
+        .await
 }
 
 const WARNING: &str = "SELECT w.id, w.kind, w.title, w.body, w.issued_at, w.answer_by, \
@@ -392,10 +401,13 @@ pub async fn trip(db: &Db, now_ms: i64, actor: &Actor, b: &NewBreaker) -> Result
     let sectors = crate::hazards::sectors(db).await?;
     let mut sector_ids = Vec::new();
     for name in &b.sectors {
-        let (id, _) = sectors
-            .iter()
-            .find(|(_, s)| s == name)
-            .ok_or_else(|| Error::invalid("unknown_sector", "sectors", format!("行业领域“{name}”不存在")))?;
+        let (id, _) = sectors.iter().find(|(_, s)| s == name).ok_or_else(|| {
+            Error::invalid(
+                "unknown_sector",
+                "sectors",
+                format!("行业领域“{name}”不存在"),
+            )
+        })?;
         sector_ids.push(*id);
     }
     sector_ids.sort_unstable();
@@ -404,7 +416,8 @@ pub async fn trip(db: &Db, now_ms: i64, actor: &Actor, b: &NewBreaker) -> Result
     areas.sort_unstable();
     areas.dedup();
     if !areas.is_empty() {
-        let mut check = q("SELECT CAST(COUNT(*) AS BIGINT) FROM units WHERE kind = 'township' AND id IN (");
+        let mut check =
+            q("SELECT CAST(COUNT(*) AS BIGINT) FROM units WHERE kind = 'township' AND id IN (");
         for (i, u) in areas.iter().enumerate() {
             check = check.push(if i == 0 { "" } else { ", " }).push_bind(*u);
         }
@@ -433,7 +446,9 @@ pub async fn trip(db: &Db, now_ms: i64, actor: &Actor, b: &NewBreaker) -> Result
         if ids.is_empty() {
             continue;
         }
-        let mut insert = q(format!("INSERT INTO {table} (breaker_id, {column}) VALUES "));
+        let mut insert = q(format!(
+            "INSERT INTO {table} (breaker_id, {column}) VALUES "
+        ));
         for (i, x) in ids.iter().enumerate() {
             insert = insert
                 .push(if i == 0 { "(" } else { ", (" })
@@ -444,8 +459,8 @@ pub async fn trip(db: &Db, now_ms: i64, actor: &Actor, b: &NewBreaker) -> Result
         }
         tx.execute(insert).await?;
     }
-    let entry = Entry::ok("breaker.trip", "circuit_breaker", id)
-        .detail(format!("{activities}：{reason}"));
+    let entry =
+        Entry::ok("breaker.trip", "circuit_breaker", id).detail(format!("{activities}：{reason}"));
     audit::append(&mut tx, now_ms, actor, entry).await?;
     tx.commit().await?;
     Ok(id)
@@ -509,15 +524,25 @@ pub async fn current(db: &Db, now_ms: i64, unit: Option<i64>) -> Result<Vec<Brea
         .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, activities, reason, from_at, until_at, lifted_at)| Breaker {
-            id,
-            activities,
-            reason,
-            from_at,
-            until_at,
-            lifted_at,
-            areas: areas.iter().filter(|a| a.0 == id).map(|a| a.1.clone()).collect(),
-            sectors: sectors.iter().filter(|s| s.0 == id).map(|s| s.1.clone()).collect(),
-        })
+        .map(
+            |(id, activities, reason, from_at, until_at, lifted_at)| Breaker {
+                id,
+                activities,
+                reason,
+                from_at,
+                until_at,
+                lifted_at,
+                areas: areas
+                    .iter()
+                    .filter(|a| a.0 == id)
+                    .map(|a| a.1.clone())
+                    .collect(),
+                sectors: sectors
+                    .iter()
+                    .filter(|s| s.0 == id)
+                    .map(|s| s.1.clone())
+                    .collect(),
+            },
+        )
         .collect())
 }

@@ -6,7 +6,9 @@ pub mod audit;
 pub mod auth;
 pub mod body;
 pub mod directory;
+pub mod duty;
 pub mod enforcements;
+pub mod enterprises;
 pub mod hazards;
 pub mod obligations;
 pub mod openapi;
@@ -16,6 +18,7 @@ pub mod reports;
 pub mod tips;
 pub mod users;
 pub mod visits;
+pub mod warnings;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -27,6 +30,52 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/auth/logout", post(auth::logout))
         .route("/api/v1/me", get(auth::me))
+        .route(
+            "/api/v1/enterprises",
+            get(enterprises::list).post(enterprises::create),
+        )
+        .route("/api/v1/enterprises/{id}", get(enterprises::show))
+        .route(
+            "/api/v1/enterprises/{id}/persons",
+            post(enterprises::assign),
+        )
+        .route(
+            "/api/v1/enterprises/{id}/risk-card",
+            axum::routing::put(enterprises::risk_card),
+        )
+        .route(
+            "/api/v1/officials",
+            get(enterprises::officials).post(enterprises::add_official),
+        )
+        .route("/api/v1/public/boards/{id}", get(enterprises::board))
+        .route("/api/v1/duty-records", get(duty::list).post(duty::create))
+        .route("/api/v1/duty-records/{id}/decision", post(duty::decide))
+        .route("/api/v1/quotas/{month}", get(duty::quotas))
+        .route(
+            "/api/v1/duty-quotas",
+            get(duty::get_quotas).put(duty::set_quotas),
+        )
+        .route(
+            "/api/v1/warnings",
+            get(warnings::list).post(warnings::issue),
+        )
+        .route("/api/v1/warnings/{id}", get(warnings::show))
+        .route("/api/v1/warnings/{id}/ack", post(warnings::ack))
+        .route(
+            "/api/v1/circuit-breakers",
+            get(warnings::breakers).post(warnings::trip),
+        )
+        .route("/api/v1/circuit-breakers/{id}/lift", post(warnings::lift))
+        .route(
+            "/api/v1/risk-assessments",
+            get(warnings::assessments).post(warnings::assess),
+        )
+        .route("/api/v1/special-periods", post(warnings::declare))
+        .route("/api/v1/special-periods/{id}", get(warnings::matrix))
+        .route(
+            "/api/v1/special-periods/{id}/reports",
+            post(warnings::report),
+        )
         .route("/api/v1/tokens", post(auth::create_token))
         .route(
             "/api/v1/units",

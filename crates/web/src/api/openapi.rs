@@ -4,8 +4,8 @@ use axum::Json;
 use utoipa::OpenApi;
 
 use super::{
-    accidents, audit, auth, directory, enforcements, hazards, obligations, plans, rankings,
-    reports, tips, users, visits,
+    accidents, audit, auth, directory, duty, enforcements, enterprises, hazards, obligations,
+    plans, rankings, reports, tips, users, visits, warnings,
 };
 
 /// The API description.
@@ -57,6 +57,32 @@ use super::{
         accidents::supplement,
         accidents::extend,
         accidents::close,
+        enterprises::create,
+        enterprises::list,
+        enterprises::show,
+        enterprises::assign,
+        enterprises::risk_card,
+        enterprises::officials,
+        enterprises::add_official,
+        enterprises::board,
+        duty::create,
+        duty::list,
+        duty::decide,
+        duty::quotas,
+        duty::get_quotas,
+        duty::set_quotas,
+        warnings::issue,
+        warnings::list,
+        warnings::show,
+        warnings::ack,
+        warnings::trip,
+        warnings::breakers,
+        warnings::lift,
+        warnings::assess,
+        warnings::assessments,
+        warnings::declare,
+        warnings::matrix,
+        warnings::report,
         tips::submit,
         tips::status,
         tips::list,

@@ -10,7 +10,9 @@ pub mod calendar;
 pub mod campaign;
 pub mod dashboard;
 pub mod directory;
+pub mod duty;
 pub mod enforcements;
+pub mod enterprises;
 pub mod hazards;
 pub mod monthly_reports;
 pub mod obligation;
@@ -21,6 +23,7 @@ pub mod tip;
 pub mod tips;
 pub mod todo;
 pub mod visits;
+pub mod warnings;
 
 use anjian_store::accounts::SessionUser;
 use axum::Router;
@@ -171,6 +174,30 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(session::home))
         .route("/todo", get(todo::todo))
+        .route(
+            "/enterprises",
+            get(enterprises::index).post(enterprises::create),
+        )
+        .route("/enterprises.xlsx", get(enterprises::export))
+        .route("/enterprises/template.xlsx", get(enterprises::template))
+        .route("/enterprises/import", post(enterprises::import))
+        .route(
+            "/enterprises/{id}",
+            get(enterprises::show).post(enterprises::act),
+        )
+        .route("/enterprises/{id}/risk-card", get(enterprises::risk_card))
+        .route("/boards/{id}", get(enterprises::board))
+        .route("/quotas", get(duty::index))
+        .route("/quotas.xlsx", get(duty::export))
+        .route("/duty-records", post(duty::record))
+        .route("/duty-records/{id}/decision", post(duty::decide))
+        .route("/officials", post(duty::add_official))
+        .route("/warnings", get(warnings::index).post(warnings::act))
+        .route("/warnings/{id}", get(warnings::show))
+        .route("/warnings/{id}/ack", post(warnings::ack))
+        .route("/circuit-breakers/{id}/lift", post(warnings::lift))
+        .route("/special-periods/{id}", get(warnings::show_period))
+        .route("/special-periods/{id}/reports", post(warnings::report))
         .route("/tips", get(tips::index))
         .route("/tips.xlsx", get(tips::export))
         .route("/accidents", get(accidents::index).post(accidents::create))

@@ -120,6 +120,9 @@ pub struct HomePage {
     pub links: Vec<(&'static str, &'static str)>,
     /// The dashboard, for the office, townships and departments.
     pub dashboard: Option<super::dashboard::DashboardView>,
+    /// Circuit breakers in force or ahead: all for the office, those touching the
+    /// user's unit for the rest.
+    pub breakers: Vec<anjian_store::warnings::Breaker>,
 }
 
 /// `?month=YYYY-MM` of the dashboard.
@@ -137,6 +140,16 @@ pub async fn home(
     let dashboard = super::dashboard::view(&state, &u, hq.month.as_deref()).await?;
     let scope = u.scope();
     let role = u.role();
+    let breakers = if role.is_separated_admin() {
+        Vec::new()
+    } else {
+        anjian_store::warnings::current(
+            &state.db,
+            state.now(),
+            (!role.sees_everything()).then_some(u.unit_id),
+        )
+        .await?
+    };
     // The dashboard is the summary of those who have one; the directory's tiles (units
     // by kind, accounts) are for the others, and counting a city's 200,000 units for
     // each home page would cost more than the dashboard itself.
@@ -216,5 +229,6 @@ pub async fn home(
         user_count,
         links,
         dashboard,
+        breakers,
     }))
 }

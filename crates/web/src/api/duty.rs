@@ -1,0 +1,164 @@
+//! Duty records and quotas by API.
+
+use anjian_core::duty::Quota;
+use anjian_core::monthly_report::Month;
+use anjian_store::duty::{self, NewRecord, PersonStanding, Record};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use super::body::{Body, Params};
+use super::enterprises::keeper;
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::{ApiError, Problem};
+
+/// A duty record: `official` (id; the caller's own when empty), `activity` (`study`,
+/// `site_inspection`, `hear_report`, `coordination`, `check`, `inspection`,
+/// `problem_fixed`, `difficulty_solved`), `on` (YYYY-MM-DD, not in the future),
+/// `place`, `participants`, `topic`, `enterprise` (a listed one, for the last three),
+/// `enforcement` (the enforcement record it was).
+#[derive(Deserialize, ToSchema)]
+pub struct RecordInput {
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub record: NewRecord,
+}
+
+/// Logs a duty record; back-dated beyond the window (7 days by default) it waits for
+/// the office's approval (`state` = `pending`).
+#[utoipa::path(post, path = "/api/v1/duty-records", request_body = RecordInput, responses((status = 201, body = Object), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Body(r): Body<RecordInput>,
+) -> Result<(StatusCode, Json<Record>), ApiError> {
+    keeper(&u)?;
+    let rec = duty::record(
+        &state.db,
+        (state.now(), state.today()),
+        &u.actor(),
+        &u.scope(),
+        &r.record,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(rec)))
+}
+
+/// `?month=YYYY-MM&state=`.
+#[derive(Deserialize, IntoParams)]
+pub struct RecordQuery {
+    pub month: Option<String>,
+    pub state: Option<String>,
+}
+
+/// Parses a month, naming the field.
+pub(crate) fn month(raw: &str) -> Result<Month, Problem> {
+    Month::parse(raw.trim())
+        .map_err(|_| Problem::bad_field("invalid_month", "month", "月份应为 YYYY-MM 格式"))
+}
+
+/// Duty records of officials in scope in a month (this month by default).
+#[utoipa::path(get, path = "/api/v1/duty-records", params(RecordQuery), responses((status = 200, body = [Object]), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Params(q): Params<RecordQuery>,
+) -> Result<Json<Vec<Record>>, ApiError> {
+    keeper(&u)?;
+    let m = match q.month.as_deref() {
+        Some(m) if !m.trim().is_empty() => month(m)?,
+        _ => Month::of(state.today()),
+    };
+    let st = match q.state.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(s @ ("counted" | "pending" | "refused")) => Some(s),
+        Some(_) => {
+            return Err(Problem::bad_field(
+                "invalid_state",
+                "state",
+                "state 应为 counted、pending 或 refused",
+            )
+            .into());
+        }
+    };
+    Ok(Json(
+        duty::records(&state.db, &u.scope(), (m.first, m.last), st).await?,
+    ))
+}
+
+/// The office's decision on a back-dated record: `approve` true or false.
+#[derive(Deserialize, ToSchema)]
+pub struct Decision {
+    pub approve: Option<bool>,
+}
+
+/// Approves (it counts) or refuses a back-dated record (the office).
+#[utoipa::path(post, path = "/api/v1/duty-records/{id}/decision", request_body = Decision, responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn decide(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    Body(d): Body<Decision>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    crate::auth::require(
+        &state,
+        &u,
+        anjian_core::role::Role::sees_everything,
+        "duty.decide",
+    )
+    .await?;
+    let id = super::path_id(&id)?;
+    let approve = d
+        .approve
+        .ok_or_else(|| Problem::bad_field("required", "approve", "请选择批准或不批准"))?;
+    duty::decide(&state.db, state.now(), &u.actor(), id, approve).await?;
+    Ok(Json(serde_json::json!({"id": id, "approved": approve})))
+}
+
+/// Each official and leader in scope with a post against their quotas over the periods
+/// overlapping the month (as of today): required and done counts, periods missed and
+/// still running short, and a responsible official's half-year coverage.
+#[utoipa::path(get, path = "/api/v1/quotas/{month}", params(("month" = String, Path, description = "YYYY-MM")), responses((status = 200, body = [Object]), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn quotas(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(m): Path<String>,
+) -> Result<Json<Vec<PersonStanding>>, ApiError> {
+    keeper(&u)?;
+    let m = month(&m)?;
+    Ok(Json(
+        duty::standings(&state.db, &u.scope(), (m.first, m.last), state.today()).await?,
+    ))
+}
+
+/// The quotas in force (post × activity × period × minimum).
+#[utoipa::path(get, path = "/api/v1/duty-quotas", responses((status = 200, body = [Object])))]
+pub async fn get_quotas(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+) -> Result<Json<Vec<Quota>>, ApiError> {
+    keeper(&u)?;
+    Ok(Json(duty::quotas(&state.db).await?))
+}
+
+/// Replaces the quotas (the office): a list of `post`, `activity`, `period` (`week`,
+/// `month`, `quarter`, `half_year`), `minimum`, `source`.
+#[utoipa::path(put, path = "/api/v1/duty-quotas", request_body = [Object], responses((status = 200, body = [Object]), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn set_quotas(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Body(qs): Body<Vec<Quota>>,
+) -> Result<Json<Vec<Quota>>, ApiError> {
+    crate::auth::require(
+        &state,
+        &u,
+        anjian_core::role::Role::sees_everything,
+        "duty.quotas",
+    )
+    .await?;
+    duty::set_quotas(&state.db, state.now(), &u.actor(), &qs).await?;
+    Ok(Json(duty::quotas(&state.db).await?))
+}

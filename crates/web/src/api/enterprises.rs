@@ -1,0 +1,238 @@
+//! The enterprise register, officials, responsible persons and the public board by API.
+
+use anjian_core::enterprise::{EnterpriseFields, RiskCard};
+use anjian_core::role::Role;
+use anjian_store::enterprises::{self, EnterpriseRow, Filter};
+use anjian_store::responsible::{self, Board, NewOfficial, NewPerson, Official, Person};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::body::{Body, Params};
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::{ApiError, Problem};
+
+type User = anjian_store::accounts::SessionUser;
+
+/// The office and the units' operators and leaders keep the register (not enterprises
+/// themselves, nor the separated administrators).
+pub(crate) fn keeper(u: &User) -> Result<(), Problem> {
+    if u.role().sees_everything() || matches!(u.role(), Role::UnitOperator | Role::UnitLeader) {
+        Ok(())
+    } else {
+        Err(Problem::forbidden())
+    }
+}
+
+/// An enterprise: `name`, `credit_code` (统一社会信用代码, check character verified),
+/// `township` (id), `sector`, `staff`, `risk_level` (`red`, `orange`, `yellow`,
+/// `blue`), `major_hazards`, `supervisor` (department id), `listed`, `address`.
+#[derive(Deserialize, ToSchema)]
+pub struct NewEnterprise {
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub fields: EnterpriseFields,
+}
+
+/// Registers an enterprise under a township in the caller's scope.
+#[utoipa::path(post, path = "/api/v1/enterprises", request_body = NewEnterprise, responses((status = 201, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Body(b): Body<NewEnterprise>,
+) -> Result<(StatusCode, Json<EnterpriseRow>), ApiError> {
+    keeper(&u)?;
+    let input = b.fields.check().map_err(Problem::from)?;
+    let id = enterprises::create(&state.db, state.now(), &u.actor(), &u.scope(), &input).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(enterprises::get(&state.db, &u.scope(), id).await?),
+    ))
+}
+
+/// `?township=&sector=&listed=&after=&limit=`.
+#[derive(Deserialize, IntoParams, Default)]
+pub struct EnterpriseQuery {
+    pub township: Option<i64>,
+    pub sector: Option<String>,
+    pub listed: Option<bool>,
+    /// The last id of the previous page.
+    pub after: Option<i64>,
+    /// At most 1,000 (default 200).
+    pub limit: Option<i64>,
+}
+
+impl EnterpriseQuery {
+    /// The store's filter.
+    pub fn filter(&self) -> Filter {
+        Filter {
+            township: self.township,
+            sector: self
+                .sector
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from),
+            listed: self.listed,
+            after: self.after,
+            limit: self.limit.unwrap_or(200),
+        }
+    }
+}
+
+/// Enterprises in the caller's scope, by id (keyset pages with `after`).
+#[utoipa::path(get, path = "/api/v1/enterprises", params(EnterpriseQuery), responses((status = 200, body = [Object]), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Params(q): Params<EnterpriseQuery>,
+) -> Result<Json<Vec<EnterpriseRow>>, ApiError> {
+    crate::pages::field_work(&u)?;
+    Ok(Json(
+        enterprises::list(&state.db, &u.scope(), &q.filter()).await?,
+    ))
+}
+
+/// An enterprise with its responsible persons, current and past.
+#[derive(Serialize, ToSchema)]
+pub struct EnterpriseDetail {
+    #[schema(value_type = Object)]
+    pub enterprise: EnterpriseRow,
+    #[schema(value_type = Object)]
+    pub risk_card: Option<RiskCard>,
+    #[schema(value_type = [Object])]
+    pub persons: Vec<Person>,
+}
+
+/// One enterprise in scope (404 otherwise).
+#[utoipa::path(get, path = "/api/v1/enterprises/{id}", responses((status = 200, body = EnterpriseDetail), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn show(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<EnterpriseDetail>, ApiError> {
+    crate::pages::field_work(&u)?;
+    let id = super::path_id(&id)?;
+    let enterprise = enterprises::get(&state.db, &u.scope(), id).await?;
+    let persons = responsible::persons(&state.db, &u.scope(), id).await?;
+    Ok(Json(EnterpriseDetail {
+        risk_card: enterprise.risk_card(),
+        enterprise,
+        persons,
+    }))
+}
+
+/// The person named, and for an official how many listed enterprises they now answer
+/// for and whether that passes the ceiling.
+#[derive(Serialize, ToSchema)]
+pub struct Assigned {
+    pub id: i64,
+    pub enterprises: Option<i64>,
+    pub over_ceiling: bool,
+}
+
+/// A person to name: `role` (`administrative`, `industry`, `enterprise`, `management`,
+/// `technical`, `shop_floor`, `guarantee`), `risk` (for the three tiers and guarantee),
+/// `official` (id, for the administrative and industry roles) or `name` and `title`,
+/// `phone`, `from_on`.
+#[derive(Deserialize, ToSchema)]
+pub struct PersonInput {
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub person: NewPerson,
+}
+
+/// Names a responsible person from a day; the holder of the same role is closed then.
+#[utoipa::path(post, path = "/api/v1/enterprises/{id}/persons", request_body = PersonInput, responses((status = 201, body = Assigned), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn assign(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    Body(p): Body<PersonInput>,
+) -> Result<(StatusCode, Json<Assigned>), ApiError> {
+    keeper(&u)?;
+    let id = super::path_id(&id)?;
+    let (person, load) = responsible::assign(
+        &state.db,
+        (state.now(), state.today()),
+        &u.actor(),
+        &u.scope(),
+        id,
+        &p.person,
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Assigned {
+            id: person,
+            enterprises: load.map(|l| l.0),
+            over_ceiling: load.is_some_and(|l| l.1),
+        }),
+    ))
+}
+
+/// Writes a small business's risk card: `main_risks`, `controls`,
+/// `emergency_contacts` (the enterprise itself, its township or department).
+#[utoipa::path(put, path = "/api/v1/enterprises/{id}/risk-card", request_body = Object, responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn risk_card(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    Body(card): Body<RiskCard>,
+) -> Result<Json<RiskCard>, ApiError> {
+    crate::pages::field_work(&u)?;
+    let id = super::path_id(&id)?;
+    enterprises::set_risk_card(&state.db, state.now(), &u.actor(), &u.scope(), id, card).await?;
+    let e = enterprises::get(&state.db, &u.scope(), id).await?;
+    Ok(Json(e.risk_card().unwrap_or_default()))
+}
+
+/// Officials and leaders of units in the caller's scope.
+#[utoipa::path(get, path = "/api/v1/officials", responses((status = 200, body = [Object])))]
+pub async fn officials(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+) -> Result<Json<Vec<Official>>, ApiError> {
+    keeper(&u)?;
+    Ok(Json(responsible::officials(&state.db, &u.scope()).await?))
+}
+
+/// An official: `unit` (the caller's when empty), `name`, `title`, `post`
+/// (`district_head`, `township_head`, `other_leader` or empty), `phone`, `user`.
+#[derive(Deserialize, ToSchema)]
+pub struct OfficialInput {
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub official: NewOfficial,
+}
+
+/// Adds an official or leader to a unit in scope.
+#[utoipa::path(post, path = "/api/v1/officials", request_body = OfficialInput, responses((status = 201, body = Object), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn add_official(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Body(o): Body<OfficialInput>,
+) -> Result<(StatusCode, Json<Official>), ApiError> {
+    keeper(&u)?;
+    let id = responsible::add_official(&state.db, state.now(), &u.actor(), &u.scope(), &o.official)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(responsible::official(&state.db, &u.scope(), id).await?),
+    ))
+}
+
+/// A township's public board (no login): its listed enterprises with their
+/// administrative, industry-supervision and enterprise responsible persons (names and
+/// titles), and the 12350 hotline.
+#[utoipa::path(get, path = "/api/v1/public/boards/{township_id}", responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn board(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Board>, ApiError> {
+    let id = super::path_id(&id)?;
+    Ok(Json(responsible::board(&state.db, id).await?))
+}

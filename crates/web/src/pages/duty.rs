@@ -1,0 +1,354 @@
+//! The duty page: each official and leader against the quotas of their post over a
+//! month (the monthly circulation, printable and as .xlsx) or a week (the weekly check);
+//! logging a duty record; the office's approval of back-dated records; the officials.
+
+use anjian_core::duty::{Activity, Period, Post};
+use anjian_core::monthly_report::Month;
+use anjian_store::duty::{self, NewRecord, PersonStanding, Record};
+use anjian_store::responsible::{self, NewOfficial, Official};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::{Layout, PageForm, PageQuery, after_form};
+use crate::AppState;
+use crate::api::enterprises::keeper;
+use crate::auth::PageUser;
+use crate::error::{PageError, Problem, render_form};
+
+type User = anjian_store::accounts::SessionUser;
+
+/// The duty page.
+#[derive(Template)]
+#[template(path = "quotas.html")]
+pub struct QuotasPage {
+    pub layout: Option<Layout>,
+    /// "2022年7月" or "2022年7月18日至7月24日".
+    pub range_label: String,
+    pub month: String,
+    pub week: String,
+    pub short: Vec<PersonStanding>,
+    pub met: Vec<PersonStanding>,
+    pub pending: Vec<Record>,
+    pub recent: Vec<Record>,
+    pub officials: Vec<Official>,
+    pub enterprises: Vec<(i64, String)>,
+    pub activities: Vec<(&'static str, &'static str)>,
+    pub posts: Vec<(&'static str, &'static str)>,
+    pub units: Vec<(i64, String)>,
+    pub office: bool,
+    pub today: String,
+    pub flash: Option<String>,
+    pub error: Option<String>,
+}
+
+/// `?month=YYYY-MM` or `?week=YYYY-MM-DD` (any day of the week).
+#[derive(Deserialize, Default)]
+pub struct RangeQuery {
+    pub month: Option<String>,
+    pub week: Option<String>,
+    pub ok: Option<String>,
+}
+
+/// The range asked for: its first and last days, label, and the month and week fields.
+fn range(q: &RangeQuery, today: NaiveDate) -> Result<(NaiveDate, NaiveDate, String), Problem> {
+    if let Some(w) = q.week.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
+        let d = NaiveDate::parse_from_str(w, "%Y-%m-%d")
+            .map_err(|_| Problem::bad_field("invalid_week", "week", "周应为该周任一天的日期"))?;
+        let (f, l) = Period::Week.containing(d);
+        return Ok((
+            f,
+            l,
+            format!(
+                "{}至{}（周检查）",
+                f.format("%Y年%-m月%-d日"),
+                l.format("%-m月%-d日")
+            ),
+        ));
+    }
+    let m = match q.month.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
+        Some(m) => crate::api::duty::month(m)?,
+        None => Month::of(today),
+    };
+    Ok((m.first, m.last, m.label()))
+}
+
+/// Standings split into those short of a quota and those meeting all.
+fn split(all: Vec<PersonStanding>) -> (Vec<PersonStanding>, Vec<PersonStanding>) {
+    all.into_iter().partition(PersonStanding::short)
+}
+
+async fn page(
+    state: &AppState,
+    u: &User,
+    q: &RangeQuery,
+    (flash, error): (Option<String>, Option<String>),
+) -> Result<Response, PageError> {
+    keeper(u)?;
+    let today = state.today();
+    let (first, last, range_label) = range(q, today)?;
+    let scope = u.scope();
+    let (short, met) = split(duty::standings(&state.db, &scope, (first, last), today).await?);
+    let office = u.role().sees_everything();
+    let pending = if office {
+        duty::records(
+            &state.db,
+            &scope,
+            (first - chrono::Days::new(366), today),
+            Some("pending"),
+        )
+        .await?
+    } else {
+        Vec::new()
+    };
+    let mut recent = duty::records(&state.db, &scope, (first, last), None).await?;
+    recent.truncate(50);
+    let officials = responsible::officials(&state.db, &scope).await?;
+    let enterprises = anjian_store::enterprises::list(
+        &state.db,
+        &scope,
+        &anjian_store::enterprises::Filter {
+            listed: Some(true),
+            limit: 1000,
+            ..Default::default()
+        },
+    )
+    .await?
+    .into_iter()
+    .map(|e| (e.id, e.name))
+    .collect();
+    let units =
+        super::unit_choices(state, u, &["township", "department", "committee_office"]).await?;
+    let refused = error.is_some();
+    Ok(render_form(
+        &QuotasPage {
+            layout: Layout::of(u),
+            range_label,
+            month: Month::of(first.max(last.min(today))).name(),
+            week: q.week.clone().unwrap_or_default(),
+            short,
+            met,
+            pending,
+            recent,
+            officials,
+            enterprises,
+            activities: Activity::ALL
+                .iter()
+                .map(|a| (a.as_str(), a.label()))
+                .collect(),
+            posts: [Post::DistrictHead, Post::TownshipHead, Post::OtherLeader]
+                .iter()
+                .map(|p| (p.as_str(), p.label()))
+                .collect(),
+            units,
+            office,
+            today: today.to_string(),
+            flash,
+            error,
+        },
+        refused,
+    ))
+}
+
+/// GET /quotas.
+pub async fn index(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    PageQuery(q): PageQuery<RangeQuery>,
+) -> Result<Response, PageError> {
+    let flash = q.ok.as_ref().map(|o| match o.as_str() {
+        "pending" => "已记录；补录超过时限，待区安委办审核后计入".to_string(),
+        _ => "已保存".to_string(),
+    });
+    page(&state, &u, &q, (flash, None)).await
+}
+
+/// GET /quotas.xlsx: the circulation of the range: every official and leader, each
+/// quota with done and required, and whether met.
+pub async fn export(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    PageQuery(q): PageQuery<RangeQuery>,
+) -> Result<Response, PageError> {
+    keeper(&u)?;
+    let today = state.today();
+    let (first, last, label) = range(&q, today)?;
+    let all = duty::standings(&state.db, &u.scope(), (first, last), today).await?;
+    let mut rows = Vec::new();
+    for p in &all {
+        for x in &p.quotas {
+            rows.push(vec![
+                p.unit_name.clone(),
+                p.name.clone(),
+                p.title.clone(),
+                p.post.label().to_string(),
+                x.label.clone(),
+                x.standing.done.to_string(),
+                x.standing.required.to_string(),
+                x.standing.label().to_string(),
+            ]);
+        }
+        if let Some((n, c)) = p.coverage {
+            rows.push(vec![
+                p.unit_name.clone(),
+                p.name.clone(),
+                p.title.clone(),
+                p.post.label().to_string(),
+                "半年检查挂牌企业全覆盖".into(),
+                c.to_string(),
+                n.to_string(),
+                if c >= n { "已覆盖" } else { "未覆盖" }.to_string(),
+            ]);
+        }
+    }
+    super::xlsx_response(
+        &format!("履职通报{}", label.chars().take(20).collect::<String>()),
+        &[
+            "单位",
+            "姓名",
+            "职务",
+            "岗位",
+            "定额",
+            "完成",
+            "应完成",
+            "情况",
+        ],
+        &rows,
+        "duty-quotas.xlsx",
+    )
+}
+
+/// The duty record form.
+#[derive(Deserialize, Default)]
+pub struct RecordForm {
+    #[serde(default)]
+    pub official: String,
+    #[serde(default)]
+    pub activity: String,
+    #[serde(default)]
+    pub on: String,
+    #[serde(default)]
+    pub place: String,
+    #[serde(default)]
+    pub participants: String,
+    #[serde(default)]
+    pub topic: String,
+    #[serde(default)]
+    pub enterprise: String,
+    #[serde(default)]
+    pub enforcement: String,
+}
+
+/// POST /duty-records.
+pub async fn record(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    PageForm(f): PageForm<RecordForm>,
+) -> Result<Response, PageError> {
+    keeper(&u)?;
+    let result = async {
+        let r = duty::record(
+            &state.db,
+            (state.now(), state.today()),
+            &u.actor(),
+            &u.scope(),
+            &NewRecord {
+                official: f.official.trim().parse().ok(),
+                activity: f.activity.clone(),
+                on: f.on.clone(),
+                place: f.place.clone(),
+                participants: f.participants.clone(),
+                topic: f.topic.clone(),
+                enterprise: f.enterprise.trim().parse().ok(),
+                enforcement: f.enforcement.trim().parse().ok(),
+            },
+        )
+        .await?;
+        Ok::<_, Problem>(if r.state == "pending" {
+            "/quotas?ok=pending".to_string()
+        } else {
+            "/quotas?ok=1".to_string()
+        })
+    }
+    .await;
+    let blank = RangeQuery::default();
+    after_form(result, |msg| page(&state, &u, &blank, (None, Some(msg)))).await
+}
+
+/// The office's decision form.
+#[derive(Deserialize, Default)]
+pub struct DecisionForm {
+    #[serde(default)]
+    pub approve: String,
+}
+
+/// POST /duty-records/{id}/decision (the office).
+pub async fn decide(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<DecisionForm>,
+) -> Result<Response, PageError> {
+    crate::auth::require(
+        &state,
+        &u,
+        anjian_core::role::Role::sees_everything,
+        "duty.decide",
+    )
+    .await?;
+    let id = crate::api::path_id(&id)?;
+    let result = async {
+        duty::decide(&state.db, state.now(), &u.actor(), id, f.approve == "1").await?;
+        Ok::<_, Problem>("/quotas?ok=1".to_string())
+    }
+    .await;
+    let blank = RangeQuery::default();
+    after_form(result, |msg| page(&state, &u, &blank, (None, Some(msg)))).await
+}
+
+/// The official form.
+#[derive(Deserialize, Default)]
+pub struct OfficialForm {
+    #[serde(default)]
+    pub unit: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub post: String,
+    #[serde(default)]
+    pub phone: String,
+}
+
+/// POST /officials.
+pub async fn add_official(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    PageForm(f): PageForm<OfficialForm>,
+) -> Result<Response, PageError> {
+    keeper(&u)?;
+    let result = async {
+        responsible::add_official(
+            &state.db,
+            state.now(),
+            &u.actor(),
+            &u.scope(),
+            &NewOfficial {
+                unit: f.unit.trim().parse().ok(),
+                name: f.name.clone(),
+                title: f.title.clone(),
+                post: f.post.clone(),
+                phone: f.phone.clone(),
+                user: None,
+            },
+        )
+        .await?;
+        Ok::<_, Problem>("/quotas?ok=1".to_string())
+    }
+    .await;
+    let blank = RangeQuery::default();
+    after_form(result, |msg| page(&state, &u, &blank, (None, Some(msg)))).await
+}

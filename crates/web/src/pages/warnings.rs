@@ -1,0 +1,480 @@
+//! The warning desk: circuit breakers in force (set and lifted by the office), warnings
+//! and who answered them in time, risk assessments, and special periods with their
+//! matrix of daily reports.
+
+use anjian_core::warning::{AssessmentKind, WarningKind};
+use anjian_store::special_periods::{self, Cell, NewReport, SpecialPeriod};
+use anjian_store::warnings::{
+    self, Assessment, Breaker, NewAssessment, NewBreaker, NewWarning, Warning,
+};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::{Layout, OkQuery, PageForm, PageQuery, after_form};
+use crate::AppState;
+use crate::api::enterprises::keeper;
+use crate::api::warnings::{RecipientJson, detail};
+use crate::auth::PageUser;
+use crate::error::{PageError, Problem, render_form};
+
+type User = anjian_store::accounts::SessionUser;
+
+/// The warning desk.
+#[derive(Template)]
+#[template(path = "warnings.html")]
+pub struct DeskPage {
+    pub layout: Option<Layout>,
+    pub breakers: Vec<Breaker>,
+    pub warnings: Vec<Warning>,
+    pub assessments: Vec<Assessment>,
+    pub periods: Vec<SpecialPeriod>,
+    pub units: Vec<(i64, String)>,
+    pub townships: Vec<(i64, String)>,
+    pub sectors: Vec<String>,
+    pub kinds: Vec<(&'static str, &'static str)>,
+    pub assessment_kinds: Vec<(&'static str, &'static str)>,
+    pub office: bool,
+    pub now: String,
+    pub today: String,
+    pub flash: Option<String>,
+    pub error: Option<String>,
+}
+
+/// An instant as a `datetime-local` value in Beijing time.
+fn local_input(ms: i64) -> String {
+    anjian_core::time::format_local(ms)
+        .chars()
+        .take(16)
+        .collect::<String>()
+        .replace(' ', "T")
+}
+
+/// A `datetime-local` value (Beijing time) as epoch ms, naming `field`.
+fn local_ms(field: &'static str, label: &str, raw: &str) -> Result<i64, Problem> {
+    let t = raw.trim();
+    let rfc = if t.len() == 16 && t.as_bytes().get(10) == Some(&b'T') {
+        format!("{t}:00+08:00")
+    } else {
+        t.to_string()
+    };
+    Ok(anjian_core::accident::instant(field, label, &rfc)?.timestamp_millis())
+}
+
+async fn desk(
+    state: &AppState,
+    u: &User,
+    (flash, error): (Option<String>, Option<String>),
+) -> Result<Response, PageError> {
+    keeper(u)?;
+    let office = u.role().sees_everything();
+    let scope = u.scope();
+    let now = state.now();
+    let breakers = warnings::current(&state.db, now, (!office).then_some(u.unit_id)).await?;
+    let list = warnings::list(&state.db, &scope, Some(u.unit_id)).await?;
+    let assessments = warnings::assessments(&state.db, &scope).await?;
+    let periods = special_periods::list(&state.db).await?;
+    let (units, townships, sectors) = if office {
+        (
+            super::unit_choices(
+                state,
+                u,
+                &["township", "department", "zone_committee", "soe"],
+            )
+            .await?,
+            anjian_store::enterprises::townships(&state.db, &scope).await?,
+            anjian_store::hazards::sectors(&state.db)
+                .await?
+                .into_iter()
+                .map(|(_, s)| s)
+                .collect(),
+        )
+    } else {
+        (Vec::new(), Vec::new(), Vec::new())
+    };
+    let refused = error.is_some();
+    Ok(render_form(
+        &DeskPage {
+            layout: Layout::of(u),
+            breakers,
+            warnings: list,
+            assessments,
+            periods,
+            units,
+            townships,
+            sectors,
+            kinds: WarningKind::ALL
+                .iter()
+                .map(|k| (k.as_str(), k.label()))
+                .collect(),
+            assessment_kinds: AssessmentKind::ALL
+                .iter()
+                .map(|k| (k.as_str(), k.label()))
+                .collect(),
+            office,
+            now: local_input(now),
+            today: state.today().to_string(),
+            flash,
+            error,
+        },
+        refused,
+    ))
+}
+
+/// GET /warnings.
+pub async fn index(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    PageQuery(q): PageQuery<OkQuery>,
+) -> Result<Response, PageError> {
+    desk(&state, &u, (q.ok.map(|_| "已保存".to_string()), None)).await
+}
+
+/// The desk's forms: `action` = `warning`, `breaker`, `assessment` or `period`.
+#[derive(Deserialize, Default)]
+pub struct DeskForm {
+    #[serde(default)]
+    pub action: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub body: String,
+    #[serde(default)]
+    pub answer_by: String,
+    /// Unit ids, several values of one field.
+    #[serde(default)]
+    pub units: Vec<String>,
+    #[serde(default)]
+    pub activities: String,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub until: String,
+    #[serde(default)]
+    pub areas: Vec<String>,
+    #[serde(default)]
+    pub sectors: Vec<String>,
+    #[serde(default)]
+    pub held_on: String,
+    #[serde(default)]
+    pub conclusion: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub first_day: String,
+    #[serde(default)]
+    pub last_day: String,
+}
+
+fn ids(v: &[String]) -> Vec<i64> {
+    v.iter().filter_map(|x| x.trim().parse().ok()).collect()
+}
+
+fn date(field: &'static str, label: &str, raw: &str) -> Result<NaiveDate, Problem> {
+    anjian_core::error::optional_date(field, label, raw)?
+        .ok_or_else(|| Problem::bad_field("required", field, format!("请填写{label}")))
+}
+
+/// POST /warnings.
+pub async fn act(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    raw: axum::extract::RawForm,
+) -> Result<Response, PageError> {
+    keeper(&u)?;
+    // Repeated fields (units, areas, sectors) need the urlencoded pairs themselves.
+    let f: DeskForm = repeated_form(&raw.0)?;
+    let result = async {
+        let office = || {
+            crate::auth::require(
+                &state,
+                &u,
+                anjian_core::role::Role::sees_everything,
+                "warning.desk",
+            )
+        };
+        match f.action.as_str() {
+            "warning" => {
+                office().await?;
+                let id = warnings::issue(
+                    &state.db,
+                    state.now(),
+                    &u.actor(),
+                    &NewWarning {
+                        kind: f.kind.clone(),
+                        title: f.title.clone(),
+                        body: f.body.clone(),
+                        answer_by: local_ms("answer_by", "回应时限", &f.answer_by)?,
+                        units: ids(&f.units),
+                    },
+                )
+                .await?;
+                return Ok(format!("/warnings/{id}"));
+            }
+            "breaker" => {
+                office().await?;
+                warnings::trip(
+                    &state.db,
+                    state.now(),
+                    &u.actor(),
+                    &NewBreaker {
+                        activities: f.activities.clone(),
+                        reason: f.reason.clone(),
+                        from_at: local_ms("from", "开始时间", &f.from)?,
+                        until_at: local_ms("until", "结束时间", &f.until)?,
+                        areas: ids(&f.areas),
+                        sectors: f
+                            .sectors
+                            .iter()
+                            .filter(|s| !s.is_empty())
+                            .cloned()
+                            .collect(),
+                    },
+                )
+                .await?;
+            }
+            "period" => {
+                office().await?;
+                let id = special_periods::declare(
+                    &state.db,
+                    state.now(),
+                    &u.actor(),
+                    &f.name,
+                    (
+                        date("first_day", "开始日期", &f.first_day)?,
+                        date("last_day", "结束日期", &f.last_day)?,
+                    ),
+                )
+                .await?;
+                return Ok(format!("/special-periods/{id}"));
+            }
+            _ => {
+                warnings::assess(
+                    &state.db,
+                    (state.now(), state.today()),
+                    &u.actor(),
+                    &NewAssessment {
+                        kind: f.kind.clone(),
+                        held_on: f.held_on.clone(),
+                        title: f.title.clone(),
+                        conclusion: f.conclusion.clone(),
+                    },
+                )
+                .await?;
+            }
+        }
+        Ok::<_, Problem>("/warnings?ok=1".to_string())
+    }
+    .await;
+    after_form(result, |msg| desk(&state, &u, (None, Some(msg)))).await
+}
+
+/// Reads an urlencoded form whose fields may repeat.
+fn repeated_form<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Problem> {
+    let mut map: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
+        .map_err(|_| Problem::bad_field("invalid_form", "form", "表单内容不正确"))?;
+    // Repeated keys become JSON arrays; single ones strings.
+    let mut obj = serde_json::Map::new();
+    for (k, v) in map.drain(..) {
+        let plural = matches!(k.as_str(), "units" | "areas" | "sectors");
+        match obj.get_mut(&k) {
+            Some(serde_json::Value::Array(a)) => a.push(v.into()),
+            _ if plural => {
+                obj.insert(k, serde_json::Value::Array(vec![v.into()]));
+            }
+            _ => {
+                obj.insert(k, v.into());
+            }
+        }
+    }
+    serde_json::from_value(serde_json::Value::Object(obj))
+        .map_err(|_| Problem::bad_field("invalid_form", "form", "表单内容不正确"))
+}
+
+/// POST /circuit-breakers/{id}/lift (the office).
+pub async fn lift(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<DeskForm>,
+) -> Result<Response, PageError> {
+    crate::auth::require(
+        &state,
+        &u,
+        anjian_core::role::Role::sees_everything,
+        "breaker.lift",
+    )
+    .await?;
+    let id = crate::api::path_id(&id)?;
+    let result = async {
+        warnings::lift(&state.db, state.now(), &u.actor(), id, &f.reason).await?;
+        Ok::<_, Problem>("/warnings?ok=1".to_string())
+    }
+    .await;
+    after_form(result, |msg| desk(&state, &u, (None, Some(msg)))).await
+}
+
+/// One warning.
+#[derive(Template)]
+#[template(path = "warning.html")]
+pub struct WarningPage {
+    pub layout: Option<Layout>,
+    pub w: Warning,
+    pub recipients: Vec<RecipientJson>,
+    /// Whether the caller's unit still owes its answer.
+    pub can_answer: bool,
+    pub office: bool,
+    pub flash: Option<String>,
+    pub error: Option<String>,
+}
+
+impl WarningPage {
+    /// A status in Chinese.
+    pub fn status_label(&self, s: &str) -> &'static str {
+        warnings::status_label(s)
+    }
+}
+
+async fn warning(
+    state: &AppState,
+    u: &User,
+    id: i64,
+    (flash, error): (Option<String>, Option<String>),
+) -> Result<Response, PageError> {
+    keeper(u)?;
+    let d = detail(state, u, id).await.map_err(|e| e.0)?;
+    let can_answer = d
+        .recipients
+        .iter()
+        .any(|r| r.recipient.unit_id == u.unit_id && r.recipient.acked_at.is_none());
+    let refused = error.is_some();
+    Ok(render_form(
+        &WarningPage {
+            layout: Layout::of(u),
+            w: d.warning,
+            recipients: d.recipients,
+            can_answer,
+            office: u.role().sees_everything(),
+            flash,
+            error,
+        },
+        refused,
+    ))
+}
+
+/// GET /warnings/{id}.
+pub async fn show(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    PageQuery(q): PageQuery<OkQuery>,
+) -> Result<Response, PageError> {
+    let id = crate::api::path_id(&id)?;
+    warning(&state, &u, id, (q.ok.map(|_| "已回应".to_string()), None)).await
+}
+
+/// The answer form.
+#[derive(Deserialize, Default)]
+pub struct AckForm {
+    #[serde(default)]
+    pub reply: String,
+}
+
+/// POST /warnings/{id}/ack.
+pub async fn ack(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<AckForm>,
+) -> Result<Response, PageError> {
+    keeper(&u)?;
+    let id = crate::api::path_id(&id)?;
+    let result = async {
+        warnings::ack(
+            &state.db,
+            (state.now(), state.today()),
+            &u.actor(),
+            id,
+            &f.reply,
+        )
+        .await?;
+        Ok::<_, Problem>(format!("/warnings/{id}?ok=1"))
+    }
+    .await;
+    after_form(result, |msg| warning(&state, &u, id, (None, Some(msg)))).await
+}
+
+/// A special period's matrix.
+#[derive(Template)]
+#[template(path = "special_period.html")]
+pub struct PeriodPage {
+    pub layout: Option<Layout>,
+    pub period: SpecialPeriod,
+    pub days: Vec<String>,
+    pub rows: Vec<(String, Vec<Cell>)>,
+    pub today: String,
+    pub flash: Option<String>,
+    pub error: Option<String>,
+}
+
+async fn period(
+    state: &AppState,
+    u: &User,
+    id: i64,
+    (flash, error): (Option<String>, Option<String>),
+) -> Result<Response, PageError> {
+    keeper(u)?;
+    let (period, days, rows) =
+        special_periods::matrix(&state.db, &u.scope(), id, state.today()).await?;
+    let refused = error.is_some();
+    Ok(render_form(
+        &PeriodPage {
+            layout: Layout::of(u),
+            period,
+            days: days
+                .iter()
+                .map(|d| d.format("%-m/%-d").to_string())
+                .collect(),
+            rows,
+            today: state.today().to_string(),
+            flash,
+            error,
+        },
+        refused,
+    ))
+}
+
+/// GET /special-periods/{id}.
+pub async fn show_period(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    PageQuery(q): PageQuery<OkQuery>,
+) -> Result<Response, PageError> {
+    let id = crate::api::path_id(&id)?;
+    period(&state, &u, id, (q.ok.map(|_| "已报送".to_string()), None)).await
+}
+
+/// POST /special-periods/{id}/reports.
+pub async fn report(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<NewReport>,
+) -> Result<Response, PageError> {
+    keeper(&u)?;
+    let id = crate::api::path_id(&id)?;
+    let result = async {
+        special_periods::report(&state.db, (state.now(), state.today()), &u.actor(), id, &f)
+            .await?;
+        Ok::<_, Problem>(format!("/special-periods/{id}?ok=1"))
+    }
+    .await;
+    after_form(result, |msg| period(&state, &u, id, (None, Some(msg)))).await
+}
