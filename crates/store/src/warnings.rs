@@ -390,7 +390,7 @@ pub async fn trip(db: &Db, now_ms: i64, actor: &Actor, b: &NewBreaker) -> Result
     use anjian_core::error::required_text;
     let activities = required_text("activities", "暂停的活动", &b.activities, 500)?;
     let reason = required_text("reason", "熔断原因", &b.reason, 1000)?;
-    anjian_core::warning::check_window("until_at", b.from_at, b.until_at, 30)?;
+    anjian_core::warning::check_window("until", b.from_at, b.until_at, 30)?;
     if b.areas.is_empty() && b.sectors.is_empty() {
         return Err(Error::invalid(
             "required",

@@ -17,6 +17,7 @@ mod monthly;
 mod plan;
 mod rankings;
 mod reports;
+mod responsibility;
 mod scope;
 mod tips;
 mod visits;
