@@ -3,6 +3,8 @@
 //! with names shaped like Tongliang's. Rows go in with multi-row INSERTs in one
 //! transaction; the audit chain records one entry for the whole load.
 
+pub mod responsibility;
+
 use anjian_store::audit::{self, Entry};
 use anjian_store::db::day;
 use anjian_store::ids::next_id;

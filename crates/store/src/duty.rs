@@ -308,14 +308,14 @@ pub struct PersonStanding {
 }
 
 impl PersonStanding {
-    /// Whether any quota fell short (missed or still pending).
-    pub fn short(&self) -> bool {
-        self.quotas.iter().any(|q| !q.standing.met())
-    }
-
-    /// Whether a quota ended short.
+    /// Whether a quota's period ended short (未完成).
     pub fn missed(&self) -> bool {
         self.quotas.iter().any(|q| q.standing.missed > 0)
+    }
+
+    /// Whether, none having ended short, a period still running is short so far.
+    pub fn in_progress(&self) -> bool {
+        !self.missed() && self.quotas.iter().any(|q| q.standing.pending > 0)
     }
 }
 

@@ -164,12 +164,23 @@ async fn insert(tx: &mut Tx, now_ms: i64, scope: &Scope, input: &EnterpriseInput
         aliases: Vec::new(),
         sectors: vec![input.sector.clone()],
     };
-    let unit =
-        crate::directory::units::insert(tx, now_ms, scope, &draft, Some(input.township), true)
-            .await?;
+    let unit = crate::directory::units::insert(tx, now_ms, scope, &draft, Some(input.township), true)
+        .await?;
+    insert_row(tx, now_ms, unit.id, sector, input).await?;
+    Ok(unit.id)
+}
+
+/// Writes the register row of enterprise unit `unit`.
+async fn insert_row(
+    tx: &mut Tx,
+    now_ms: i64,
+    unit: i64,
+    sector: i64,
+    input: &EnterpriseInput,
+) -> Result<()> {
     tx.execute(
         q("INSERT INTO enterprises (unit_id, credit_code, township_id, sector_id, staff, risk_level, major_hazards, supervisor_id, listed, address, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
-            .bind(unit.id)
+            .bind(unit)
             .bind(input.credit_code.as_str())
             .bind(input.township)
             .bind(sector)
@@ -182,7 +193,35 @@ async fn insert(tx: &mut Tx, now_ms: i64, scope: &Scope, input: &EnterpriseInput
             .bind(now_ms),
     )
     .await?;
-    Ok(unit.id)
+    Ok(())
+}
+
+/// Adds the register's facts to an enterprise unit already in the directory (one a
+/// directory import made), in scope, with an audit entry.
+pub async fn register_unit(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    scope: &Scope,
+    unit: i64,
+    input: &EnterpriseInput,
+) -> Result<()> {
+    let mut tx = db.begin().await?;
+    let found: Option<(i64,)> = tx
+        .opt(scope.units(
+            q("SELECT u.id FROM units u WHERE u.kind = 'enterprise' AND NOT EXISTS (SELECT 1 FROM enterprises e WHERE e.unit_id = u.id) AND u.id = ")
+                .push_bind(unit)
+                .push(" AND "),
+            "u",
+        ))
+        .await?;
+    found.ok_or(Error::NotFound)?;
+    let sector = resolve(&mut tx, scope, input).await?;
+    insert_row(&mut tx, now_ms, unit, sector, input).await?;
+    let entry = Entry::ok("enterprise.register", "unit", unit)
+        .detail(format!("{} {}", input.credit_code, input.name));
+    audit::append(&mut tx, now_ms, actor, entry).await?;
+    tx.commit().await
 }
 
 /// Registers an enterprise under its township (in scope): its unit, coded by its

@@ -490,7 +490,22 @@ pub async fn lift(db: &Db, now_ms: i64, actor: &Actor, id: i64, reason: &str) ->
 /// (its township is an area, or it supervises or belongs to a sector), or all of them
 /// for `None`; three queries.
 pub async fn current(db: &Db, now_ms: i64, unit: Option<i64>) -> Result<Vec<Breaker>> {
-    let mut query = q("SELECT b.id, b.activities, b.reason, b.from_at, b.until_at, b.lifted_at FROM circuit_breakers b WHERE b.lifted_at IS NULL AND b.until_at > ").push_bind(now_ms);
+    breakers(db, Some(now_ms), unit).await
+}
+
+/// The latest breakers, ended and lifted ones included (at most 100).
+pub async fn history(db: &Db) -> Result<Vec<Breaker>> {
+    breakers(db, None, None).await
+}
+
+async fn breakers(db: &Db, now_ms: Option<i64>, unit: Option<i64>) -> Result<Vec<Breaker>> {
+    let mut query = q("SELECT b.id, b.activities, b.reason, b.from_at, b.until_at, b.lifted_at FROM circuit_breakers b WHERE ");
+    query = match now_ms {
+        Some(now) => query
+            .push("b.lifted_at IS NULL AND b.until_at > ")
+            .push_bind(now),
+        None => query.push("1 = 1"),
+    };
     if let Some(u) = unit {
         query = query
             .push(" AND (EXISTS (SELECT 1 FROM circuit_breaker_areas a JOIN units t ON t.id = a.unit_id JOIN units x ON x.path >= t.path AND x.path < t.path || '~' WHERE a.breaker_id = b.id AND x.id = ")
@@ -501,7 +516,11 @@ pub async fn current(db: &Db, now_ms: i64, unit: Option<i64>) -> Result<Vec<Brea
     }
     let rows: Vec<(i64, String, String, i64, i64, Option<i64>)> = db
         .read()
-        .all(query.push(" ORDER BY b.from_at, b.id LIMIT 100"))
+        .all(query.push(if now_ms.is_some() {
+            " ORDER BY b.from_at, b.id LIMIT 100"
+        } else {
+            " ORDER BY b.from_at DESC, b.id DESC LIMIT 20"
+        }))
         .await?;
     if rows.is_empty() {
         return Ok(Vec::new());

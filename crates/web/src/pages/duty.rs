@@ -29,7 +29,10 @@ pub struct QuotasPage {
     pub range_label: String,
     pub month: String,
     pub week: String,
+    /// A period ended short of a quota.
     pub short: Vec<PersonStanding>,
+    /// Short so far in a period still running.
+    pub running: Vec<PersonStanding>,
     pub met: Vec<PersonStanding>,
     pub pending: Vec<Record>,
     pub recent: Vec<Record>,
@@ -75,9 +78,14 @@ fn range(q: &RangeQuery, today: NaiveDate) -> Result<(NaiveDate, NaiveDate, Stri
     Ok((m.first, m.last, m.label()))
 }
 
-/// Standings split into those short of a quota and those meeting all.
-fn split(all: Vec<PersonStanding>) -> (Vec<PersonStanding>, Vec<PersonStanding>) {
-    all.into_iter().partition(PersonStanding::short)
+/// Standings split into those who missed a quota, those short so far in a period
+/// still running, and those meeting all.
+fn split(
+    all: Vec<PersonStanding>,
+) -> (Vec<PersonStanding>, Vec<PersonStanding>, Vec<PersonStanding>) {
+    let (short, rest): (Vec<_>, Vec<_>) = all.into_iter().partition(PersonStanding::missed);
+    let (running, met) = rest.into_iter().partition(PersonStanding::in_progress);
+    (short, running, met)
 }
 
 async fn page(
@@ -90,7 +98,8 @@ async fn page(
     let today = state.today();
     let (first, last, range_label) = range(q, today)?;
     let scope = u.scope();
-    let (short, met) = split(duty::standings(&state.db, &scope, (first, last), today).await?);
+    let (short, running, met) =
+        split(duty::standings(&state.db, &scope, (first, last), today).await?);
     let office = u.role().sees_everything();
     let pending = if office {
         duty::records(
@@ -129,6 +138,7 @@ async fn page(
             month: Month::of(first.max(last.min(today))).name(),
             week: q.week.clone().unwrap_or_default(),
             short,
+            running,
             met,
             pending,
             recent,

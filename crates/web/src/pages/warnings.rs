@@ -28,6 +28,8 @@ type User = anjian_store::accounts::SessionUser;
 pub struct DeskPage {
     pub layout: Option<Layout>,
     pub breakers: Vec<Breaker>,
+    /// Ended and lifted breakers, latest first (the office's record).
+    pub past: Vec<Breaker>,
     pub warnings: Vec<Warning>,
     pub assessments: Vec<Assessment>,
     pub periods: Vec<SpecialPeriod>,
@@ -74,6 +76,15 @@ async fn desk(
     let now = state.now();
     let breakers = warnings::current(&state.db, now, (!office).then_some(u.unit_id)).await?;
     let list = warnings::list(&state.db, &scope, Some(u.unit_id)).await?;
+    let past = if office {
+        warnings::history(&state.db)
+            .await?
+            .into_iter()
+            .filter(|b| !b.active(now) && (b.lifted_at.is_some() || b.until_at <= now))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let assessments = warnings::assessments(&state.db, &scope).await?;
     let periods = special_periods::list(&state.db).await?;
     let (units, townships, sectors) = if office {
@@ -99,6 +110,7 @@ async fn desk(
         &DeskPage {
             layout: Layout::of(u),
             breakers,
+            past,
             warnings: list,
             assessments,
             periods,
