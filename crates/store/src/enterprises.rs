@@ -164,8 +164,9 @@ async fn insert(tx: &mut Tx, now_ms: i64, scope: &Scope, input: &EnterpriseInput
         aliases: Vec::new(),
         sectors: vec![input.sector.clone()],
     };
-    let unit = crate::directory::units::insert(tx, now_ms, scope, &draft, Some(input.township), true)
-        .await?;
+    let unit =
+        crate::directory::units::insert(tx, now_ms, scope, &draft, Some(input.township), true)
+            .await?;
     insert_row(tx, now_ms, unit.id, sector, input).await?;
     Ok(unit.id)
 }

@@ -227,7 +227,12 @@ pub async fn assign(
             Error::NotFound => Error::invalid("unknown_official", "official", "所选干部不存在"),
             e => e,
         })?;
-        (Some(o.id), o.name, format!("{}{}", o.unit_name, o.title))
+        let title = if o.title.starts_with(&o.unit_name) {
+            o.title
+        } else {
+            format!("{}{}", o.unit_name, o.title)
+        };
+        (Some(o.id), o.name, title)
     } else {
         (
             None,

@@ -499,7 +499,9 @@ pub async fn history(db: &Db) -> Result<Vec<Breaker>> {
 }
 
 async fn breakers(db: &Db, now_ms: Option<i64>, unit: Option<i64>) -> Result<Vec<Breaker>> {
-    let mut query = q("SELECT b.id, b.activities, b.reason, b.from_at, b.until_at, b.lifted_at FROM circuit_breakers b WHERE ");
+    let mut query = q(
+        "SELECT b.id, b.activities, b.reason, b.from_at, b.until_at, b.lifted_at FROM circuit_breakers b WHERE ",
+    );
     query = match now_ms {
         Some(now) => query
             .push("b.lifted_at IS NULL AND b.until_at > ")

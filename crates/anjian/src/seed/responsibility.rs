@@ -19,8 +19,8 @@ const SURNAMES: [&str; 20] = [
     "何", "罗", "高", "林",
 ];
 const GIVEN: [&str; 20] = [
-    "建国", "志强", "海燕", "晓东", "明辉", "丽萍", "伟", "静", "涛", "敏", "军", "燕", "勇",
-    "杰", "娟", "磊", "芳", "超", "婷", "鹏",
+    "建国", "志强", "海燕", "晓东", "明辉", "丽萍", "伟", "静", "涛", "敏", "军", "燕", "勇", "杰",
+    "娟", "磊", "芳", "超", "婷", "鹏",
 ];
 
 /// A person's name, the `i`th of the demo.
@@ -89,9 +89,16 @@ pub async fn load(db: &Db, as_of: NaiveDate) -> Result<(usize, usize), String> {
             address: format!("{tname}{}号", 10 + i),
         };
         let input = fields.check().map_err(|e| e.message)?;
-        anjian_store::enterprises::register_unit(db, now0, &actor(office), &Scope::All, *id, &input)
-            .await
-            .map_err(err)?;
+        anjian_store::enterprises::register_unit(
+            db,
+            now0,
+            &actor(office),
+            &Scope::All,
+            *id,
+            &input,
+        )
+        .await
+        .map_err(err)?;
         registered += 1;
         if input.listed {
             listed.push((*id, *town, sector.clone(), *dept));
@@ -105,7 +112,8 @@ pub async fn load(db: &Db, as_of: NaiveDate) -> Result<(usize, usize), String> {
                 *id,
                 anjian_core::enterprise::RiskCard {
                     main_risks: format!("{sector}作业中的机械伤害、触电、火灾"),
-                    controls: "设备班前检查，电气线路定期检测，消防通道保持畅通，员工每月安全培训".into(),
+                    controls: "设备班前检查，电气线路定期检测，消防通道保持畅通，员工每月安全培训"
+                        .into(),
                     emergency_contacts: format!("企业负责人 {}；火警 119；急救 120", name(i + 40)),
                 },
             )
@@ -132,26 +140,52 @@ pub async fn load(db: &Db, as_of: NaiveDate) -> Result<(usize, usize), String> {
         .await
         .map_err(err)
     };
-    let head = add(committee, "陈国强".into(), "区委书记".into(), "district_head").await?;
+    let head = add(
+        committee,
+        "陈国强".into(),
+        "区委书记".into(),
+        "district_head",
+    )
+    .await?;
     let mut others = Vec::new();
-    for (i, t) in ["副区长（分管应急管理）", "副区长（分管交通、住建）", "副区长（分管工业）"]
-        .iter()
-        .enumerate()
+    for (i, t) in [
+        "副区长（分管应急管理）",
+        "副区长（分管交通、住建）",
+        "副区长（分管工业）",
+    ]
+    .iter()
+    .enumerate()
     {
         others.push(add(committee, name(60 + i), (*t).into(), "other_leader").await?);
     }
     let towns: Vec<(i64, String)> = db
         .read()
-        .all(q("SELECT id, name FROM units WHERE kind = 'township' AND active = 1 ORDER BY name"))
+        .all(q(
+            "SELECT id, name FROM units WHERE kind = 'township' AND active = 1 ORDER BY name",
+        ))
         .await
         .map_err(err)?;
     let mut heads = Vec::new();
     let mut admins = std::collections::HashMap::new();
     for (i, (t, tname)) in towns.iter().enumerate() {
-        let kind = if tname.ends_with("街道") { "街道党工委书记" } else { "镇党委书记" };
-        heads.push((*t, add(*t, name(i), format!("{tname}{kind}"), "township_head").await?));
-        let deputy = if tname.ends_with("街道") { "办事处副主任" } else { "副镇长" };
-        admins.insert(*t, add(*t, name(i + 30), format!("{tname}{deputy}"), "").await?);
+        let kind = if tname.ends_with("街道") {
+            "街道党工委书记"
+        } else {
+            "镇党委书记"
+        };
+        heads.push((
+            *t,
+            add(*t, name(i), format!("{tname}{kind}"), "township_head").await?,
+        ));
+        let deputy = if tname.ends_with("街道") {
+            "办事处副主任"
+        } else {
+            "副镇长"
+        };
+        admins.insert(
+            *t,
+            add(*t, name(i + 30), format!("{tname}{deputy}"), "").await?,
+        );
     }
     let mut industry = std::collections::HashMap::new();
     for (_, _, _, dept) in &listed {
@@ -169,25 +203,54 @@ pub async fn load(db: &Db, as_of: NaiveDate) -> Result<(usize, usize), String> {
     }
     // The persons of each listed enterprise.
     let assign = |ent: i64, p: NewPerson, on: NaiveDate| async move {
-        anjian_store::responsible::assign(db, (at(on, 10), on), &actor(office), &Scope::All, ent, &p)
-            .await
-            .map_err(err)
+        anjian_store::responsible::assign(
+            db,
+            (at(on, 10), on),
+            &actor(office),
+            &Scope::All,
+            ent,
+            &p,
+        )
+        .await
+        .map_err(err)
     };
-    let person = |role: &str, official: Option<i64>, who: String, title: &str, risk: &str| NewPerson {
-        role: role.into(),
-        risk: risk.into(),
-        official,
-        name: who,
-        title: title.into(),
-        phone: String::new(),
-        from_on: String::new(),
-    };
+    let person =
+        |role: &str, official: Option<i64>, who: String, title: &str, risk: &str| NewPerson {
+            role: role.into(),
+            risk: risk.into(),
+            official,
+            name: who,
+            title: title.into(),
+            phone: String::new(),
+            from_on: String::new(),
+        };
     for (i, (ent, town, sector, dept)) in listed.iter().enumerate() {
-        assign(*ent, person("administrative", admins.get(town).copied(), String::new(), "", ""), start).await?;
+        assign(
+            *ent,
+            person(
+                "administrative",
+                admins.get(town).copied(),
+                String::new(),
+                "",
+                "",
+            ),
+            start,
+        )
+        .await?;
         if let Some(o) = dept.and_then(|d| industry.get(&d).copied()) {
-            assign(*ent, person("industry", Some(o), String::new(), "", ""), start).await?;
+            assign(
+                *ent,
+                person("industry", Some(o), String::new(), "", ""),
+                start,
+            )
+            .await?;
         }
-        assign(*ent, person("enterprise", None, name(100 + i), "总经理", ""), start).await?;
+        assign(
+            *ent,
+            person("enterprise", None, name(100 + i), "总经理", ""),
+            start,
+        )
+        .await?;
         if sector.contains("危险化学品") {
             for (role, title, k) in [
                 ("management", "生产副总经理", 1),
@@ -195,7 +258,12 @@ pub async fn load(db: &Db, as_of: NaiveDate) -> Result<(usize, usize), String> {
                 ("shop_floor", "储运车间主任", 3),
                 ("guarantee", "安全总监", 4),
             ] {
-                assign(*ent, person(role, None, name(100 + i + 7 * k), title, "1号储罐区"), start).await?;
+                assign(
+                    *ent,
+                    person(role, None, name(100 + i + 7 * k), title, "1号储罐区"),
+                    start,
+                )
+                .await?;
             }
         }
     }
@@ -203,11 +271,21 @@ pub async fn load(db: &Db, as_of: NaiveDate) -> Result<(usize, usize), String> {
     if let Some((ent, ..)) = listed.first()
         && as_of >= date(7, 15)
     {
-        assign(*ent, person("enterprise", None, name(150), "总经理", ""), date(7, 15)).await?;
+        assign(
+            *ent,
+            person("enterprise", None, name(150), "总经理", ""),
+            date(7, 15),
+        )
+        .await?;
     }
     // Duty records, logged on their day.
     let mut records = 0;
-    let log = |official: i64, activity: &'static str, on: NaiveDate, enterprise: Option<i64>, topic: String, logged: NaiveDate| async move {
+    let log = |official: i64,
+               activity: &'static str,
+               on: NaiveDate,
+               enterprise: Option<i64>,
+               topic: String,
+               logged: NaiveDate| async move {
         anjian_store::duty::record(
             db,
             (at(logged, 18), logged),
@@ -230,17 +308,36 @@ pub async fn load(db: &Db, as_of: NaiveDate) -> Result<(usize, usize), String> {
     let months: Vec<u32> = (5..=8).filter(|m| date(*m, 1) <= as_of).collect();
     for (ti, (town, _)) in towns.iter().enumerate() {
         let admin = admins[town];
-        let mine: Vec<i64> = listed.iter().filter(|l| l.1 == *town).map(|l| l.0).collect();
-        let Some(first) = mine.first().copied() else { continue };
+        let mine: Vec<i64> = listed
+            .iter()
+            .filter(|l| l.1 == *town)
+            .map(|l| l.0)
+            .collect();
+        let Some(first) = mine.first().copied() else {
+            continue;
+        };
         let second = mine.get(1).copied().unwrap_or(first);
         for m in &months {
             // In July a quarter of the townships' officials inspect only once.
             let short = *m == 7 && ti % 4 == 1;
             let days = [3u32, 10, 17, 24];
             let plan: Vec<(&'static str, u32, i64)> = if short {
-                vec![("inspection", days[0], first), ("problem_fixed", days[1], first), ("problem_fixed", days[2], first), ("difficulty_solved", days[1], first), ("difficulty_solved", days[3], first)]
+                vec![
+                    ("inspection", days[0], first),
+                    ("problem_fixed", days[1], first),
+                    ("problem_fixed", days[2], first),
+                    ("difficulty_solved", days[1], first),
+                    ("difficulty_solved", days[3], first),
+                ]
             } else {
-                vec![("inspection", days[0], first), ("inspection", days[2], second), ("problem_fixed", days[1], first), ("problem_fixed", days[3], second), ("difficulty_solved", days[1], first), ("difficulty_solved", days[3], second)]
+                vec![
+                    ("inspection", days[0], first),
+                    ("inspection", days[2], second),
+                    ("problem_fixed", days[1], first),
+                    ("problem_fixed", days[3], second),
+                    ("difficulty_solved", days[1], first),
+                    ("difficulty_solved", days[3], second),
+                ]
             };
             for (activity, d, ent) in plan {
                 let on = date(*m, d);
@@ -267,7 +364,9 @@ pub async fn load(db: &Db, as_of: NaiveDate) -> Result<(usize, usize), String> {
             .filter(|l| l.3 == Some(*dept))
             .map(|l| l.0)
             .collect();
-        let Some(first) = mine.first().copied() else { continue };
+        let Some(first) = mine.first().copied() else {
+            continue;
+        };
         let second = mine.get(1).copied().unwrap_or(first);
         for m in &months {
             let once = *m == 7 && di == 0;
@@ -283,7 +382,15 @@ pub async fn load(db: &Db, as_of: NaiveDate) -> Result<(usize, usize), String> {
                 if on > as_of || (once && d != 6) {
                     continue;
                 }
-                log(*o, activity, on, Some(ent), "行业监管检查，督促落实隐患整改".into(), on).await?;
+                log(
+                    *o,
+                    activity,
+                    on,
+                    Some(ent),
+                    "行业监管检查，督促落实隐患整改".into(),
+                    on,
+                )
+                .await?;
                 records += 1;
             }
         }
@@ -305,7 +412,15 @@ pub async fn load(db: &Db, as_of: NaiveDate) -> Result<(usize, usize), String> {
             if *m == 6 || *m == 8 {
                 let on = date(*m, 25);
                 if on <= as_of {
-                    log(*h, "hear_report", on, None, "听取班子成员安全生产履职情况汇报".into(), on).await?;
+                    log(
+                        *h,
+                        "hear_report",
+                        on,
+                        None,
+                        "听取班子成员安全生产履职情况汇报".into(),
+                        on,
+                    )
+                    .await?;
                     records += 1;
                 }
             }
@@ -314,9 +429,21 @@ pub async fn load(db: &Db, as_of: NaiveDate) -> Result<(usize, usize), String> {
     // The district head: the second quarter's study and inspection; in the third only
     // an inspection.
     for (activity, on, topic) in [
-        ("study", date(5, 20), "区委常委会专题研究安全生产和自然灾害防治"),
-        ("site_inspection", date(6, 15), "实地检查危险化学品企业和燃气场站"),
-        ("hear_report", date(6, 28), "听取区领导班子成员安全生产履职情况汇报"),
+        (
+            "study",
+            date(5, 20),
+            "区委常委会专题研究安全生产和自然灾害防治",
+        ),
+        (
+            "site_inspection",
+            date(6, 15),
+            "实地检查危险化学品企业和燃气场站",
+        ),
+        (
+            "hear_report",
+            date(6, 28),
+            "听取区领导班子成员安全生产履职情况汇报",
+        ),
         ("site_inspection", date(8, 5), "实地检查防汛和地质灾害防治"),
     ] {
         if on <= as_of {
@@ -330,7 +457,15 @@ pub async fn load(db: &Db, as_of: NaiveDate) -> Result<(usize, usize), String> {
         while d <= as_of && d <= date(8, 31) {
             let missing = i == 1 && d >= date(7, 18) && d <= date(7, 31);
             if !missing {
-                log(*o, "coordination", d, None, "协调调度分管行业领域安全生产工作".into(), d).await?;
+                log(
+                    *o,
+                    "coordination",
+                    d,
+                    None,
+                    "协调调度分管行业领域安全生产工作".into(),
+                    d,
+                )
+                .await?;
                 records += 1;
             }
             d = d + chrono::Days::new(7);
@@ -347,8 +482,24 @@ pub async fn load(db: &Db, as_of: NaiveDate) -> Result<(usize, usize), String> {
     if let Some((_, h)) = heads.first()
         && as_of >= date(8, 2)
     {
-        log(*h, "check", date(7, 6), None, "补录：检查防汛物资储备".into(), date(7, 30)).await?;
-        log(admins[&towns[0].0], "inspection", date(7, 7), listed.first().map(|l| l.0), "补录：检查挂牌企业".into(), date(7, 30)).await?;
+        log(
+            *h,
+            "check",
+            date(7, 6),
+            None,
+            "补录：检查防汛物资储备".into(),
+            date(7, 30),
+        )
+        .await?;
+        log(
+            admins[&towns[0].0],
+            "inspection",
+            date(7, 7),
+            listed.first().map(|l| l.0),
+            "补录：检查挂牌企业".into(),
+            date(7, 30),
+        )
+        .await?;
         records += 2;
     }
     if as_of >= date(7, 6) {
@@ -366,7 +517,10 @@ async fn warning_and_breaker(
     db: &Db,
     towns: &[(i64, String)],
     office: i64,
-    (date, at): (impl Fn(u32, u32) -> NaiveDate, impl Fn(NaiveDate, u32) -> i64),
+    (date, at): (
+        impl Fn(u32, u32) -> NaiveDate,
+        impl Fn(NaiveDate, u32) -> i64,
+    ),
 ) -> Result<(), String> {
     let issued = at(date(7, 5), 18);
     let actor = |unit: i64| Actor {
@@ -400,7 +554,10 @@ async fn warning_and_breaker(
             let when = issued + m * 60_000;
             anjian_store::warnings::ack(
                 db,
-                (when, anjian_core::time::local_date(when).unwrap_or(date(7, 5))),
+                (
+                    when,
+                    anjian_core::time::local_date(when).unwrap_or(date(7, 5)),
+                ),
                 &actor(*t),
                 id,
                 "已收到，已通知村（社区）和企业落实防范措施",
@@ -425,9 +582,15 @@ async fn warning_and_breaker(
     )
     .await
     .map_err(err)?;
-    anjian_store::warnings::lift(db, at(date(7, 6), 18), &actor(office), b, "降雨结束，预警解除")
-        .await
-        .map_err(err)
+    anjian_store::warnings::lift(
+        db,
+        at(date(7, 6), 18),
+        &actor(office),
+        b,
+        "降雨结束，预警解除",
+    )
+    .await
+    .map_err(err)
 }
 
 /// The special period before the Congress from 1 August: most townships and

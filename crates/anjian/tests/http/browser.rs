@@ -919,3 +919,107 @@ async fn public_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()
     shot(driver, "tip-status.png").await?;
     Ok(())
 }
+
+/// The office checks July 2022 on a phone: which officials inspected fewer than two
+/// listed enterprises and which township heads held no study, which leader has yet to
+/// hold the quarter's study (and logs it), which townships did not answer the
+/// rainstorm warning in time, and prints a township's public board.
+#[tokio::test]
+async fn the_office_sees_who_fell_short_in_july_and_prints_a_board() {
+    let Some((_chromedriver, driver)) = session(5).await else {
+        return;
+    };
+    let app = TestApp::new(Engine::Sqlite).await;
+    let result = responsibility_journey(&driver, &app).await;
+    driver.quit().await.ok();
+    result.expect("responsibility journey");
+}
+
+async fn responsibility_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()> {
+    let now = app.clock.0.load(std::sync::atomic::Ordering::SeqCst);
+    anjian::seed::township_enterprises(&app.db, now)
+        .await
+        .unwrap();
+    let as_of = chrono::NaiveDate::from_ymd_opt(2022, 8, 8).unwrap();
+    anjian::seed::responsibility::load(&app.db, as_of)
+        .await
+        .unwrap();
+    driver.goto(format!("{}/login", app.base)).await?;
+    login(driver, "office").await?;
+    driver
+        .goto(format!("{}/quotas?month=2022-07", app.base))
+        .await?;
+    let short = text_when(driver, "#short", |t| t.contains("未完成")).await?;
+    assert!(
+        short.contains("每月指导检查挂牌企业至少2次：1/2"),
+        "{short}"
+    );
+    assert!(short.contains("每月专题研究至少1次：0/1"), "{short}");
+    let running = driver.find(By::Id("running")).await?.text().await?;
+    assert!(
+        running.contains("陈国强") && running.contains("每季度专题研究至少1次：0/1"),
+        "{running}"
+    );
+    shot(driver, "quotas-july.png").await?;
+    // The district head's study of the quarter, logged today.
+    let form = driver.find(By::Id("duty-form")).await?;
+    driver
+        .find(By::Css("#duty-form"))
+        .await?
+        .find(By::XPath(".."))
+        .await?
+        .find(By::Css("summary"))
+        .await?
+        .click()
+        .await?;
+    let official = form.find(By::Name("official")).await?;
+    official
+        .find(By::XPath(".//option[contains(., '陈国强')]"))
+        .await?
+        .click()
+        .await?;
+    form.find(By::Name("activity"))
+        .await?
+        .find(By::Css("option[value=study]"))
+        .await?
+        .click()
+        .await?;
+    fill(&form, "place", "区委常委会议室").await?;
+    fill(&form, "topic", "专题研究汛期安全生产和地质灾害防治").await?;
+    form.find(By::Css("button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    text_when(driver, "p.flash", |t| t.contains("已保存")).await?;
+    driver
+        .goto(format!("{}/quotas?month=2022-07", app.base))
+        .await?;
+    text_when(driver, "#running", |t| {
+        !t.contains("每季度专题研究至少1次：0/1")
+    })
+    .await?;
+    // The rainstorm warning: who answered late, who not at all.
+    driver.goto(format!("{}/warnings", app.base)).await?;
+    driver
+        .find(By::XPath("//a[contains(., '暴雨红色预警')]"))
+        .await?
+        .click()
+        .await?;
+    let answers = text_when(driver, "#recipients", |t| t.contains("回应")).await?;
+    assert!(
+        answers.contains("超时回应") && answers.contains("未回应（已超时）"),
+        "{answers}"
+    );
+    shot(driver, "warning-answers.png").await?;
+    // The public board of 巴川街道, as printed.
+    let town = app.unit_id("巴川街道").await;
+    logout(driver).await?;
+    driver.find(By::Id("username")).await?;
+    driver.goto(format!("{}/boards/{town}", app.base)).await?;
+    let board = text_when(driver, "#board", |t| t.contains("行政负责人")).await?;
+    assert!(board.contains("巴川"), "{board}");
+    let hotline = driver.find(By::Css(".hotline")).await?.text().await?;
+    assert!(hotline.contains("12350"));
+    shot(driver, "board.png").await?;
+    Ok(())
+}

@@ -82,7 +82,11 @@ fn range(q: &RangeQuery, today: NaiveDate) -> Result<(NaiveDate, NaiveDate, Stri
 /// still running, and those meeting all.
 fn split(
     all: Vec<PersonStanding>,
-) -> (Vec<PersonStanding>, Vec<PersonStanding>, Vec<PersonStanding>) {
+) -> (
+    Vec<PersonStanding>,
+    Vec<PersonStanding>,
+    Vec<PersonStanding>,
+) {
     let (short, rest): (Vec<_>, Vec<_>) = all.into_iter().partition(PersonStanding::missed);
     let (running, met) = rest.into_iter().partition(PersonStanding::in_progress);
     (short, running, met)
