@@ -15,6 +15,7 @@ use crate::seed::{self, Size};
 
 mod hazards;
 mod rankings;
+mod responsibility;
 
 /// Options of the benchmark.
 #[derive(Args, Debug, Clone)]
@@ -262,9 +263,10 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
         "hazards" => return hazards::run(c, args).await,
         "ranking" => return rankings::run(c, args).await,
         "tips" => return tips(c, args).await,
+        "responsibility" => return responsibility::run(c, args).await,
         other => {
             return Err(format!(
-                "未知规模 {other}，应为 district、city、plan、obligations、ledger、hazards、ranking 或 tips"
+                "未知规模 {other}，应为 district、city、plan、obligations、ledger、hazards、ranking、tips 或 responsibility"
             ));
         }
     };
