@@ -108,6 +108,9 @@ pub struct NewRecord {
     pub topic: String,
     pub enterprise: Option<i64>,
     pub enforcement: Option<i64>,
+    /// The stored evidence file (its SHA-256 in the file store), if any.
+    #[serde(skip)]
+    pub evidence: Option<String>,
 }
 
 /// A logged record.
@@ -127,6 +130,8 @@ pub struct Record {
     pub enforcement_id: Option<i64>,
     /// counted, pending (back-dated, awaiting the office) or refused.
     pub state: String,
+    /// The evidence file's SHA-256, if one was attached.
+    pub evidence_sha256: Option<String>,
 }
 
 impl Record {
@@ -136,7 +141,7 @@ impl Record {
     }
 }
 
-const RECORD: &str = "SELECT r.id, r.official_id, o.name AS official, u.name AS unit_name, r.activity, r.on_day, r.place, r.participants, r.topic, r.enterprise_id, x.name AS enterprise, r.enforcement_id, r.state FROM duty_records r JOIN officials o ON o.id = r.official_id JOIN units u ON u.id = o.unit_id LEFT JOIN units x ON x.id = r.enterprise_id WHERE ";
+const RECORD: &str = "SELECT r.id, r.official_id, o.name AS official, u.name AS unit_name, r.activity, r.on_day, r.place, r.participants, r.topic, r.enterprise_id, x.name AS enterprise, r.enforcement_id, r.state, r.evidence_sha256 FROM duty_records r JOIN officials o ON o.id = r.official_id JOIN units u ON u.id = o.unit_id LEFT JOIN units x ON x.id = r.enterprise_id WHERE ";
 
 /// Logs a duty record on `today`: for an official of a unit in scope (or the caller's
 /// own); never in the future; back-dated beyond the window it waits for approval.
@@ -208,7 +213,7 @@ pub async fn record(
     let id = next_id(now_ms);
     let mut tx = db.begin().await?;
     tx.execute(
-        q("INSERT INTO duty_records (id, official_id, activity, on_day, place, participants, topic, enterprise_id, enforcement_id, state, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)")
+        q("INSERT INTO duty_records (id, official_id, activity, on_day, place, participants, topic, enterprise_id, enforcement_id, state, created_by, created_at, evidence_sha256) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)")
             .bind(id)
             .bind(official.id)
             .bind(activity.as_str())
@@ -220,7 +225,8 @@ pub async fn record(
             .bind(r.enforcement)
             .bind(state)
             .bind(actor.user_id)
-            .bind(now_ms),
+            .bind(now_ms)
+            .bind(r.evidence.clone()),
     )
     .await?;
     let entry = Entry::ok("duty.record", "duty_record", id).detail(format!(
@@ -233,6 +239,20 @@ pub async fn record(
     audit::append(&mut tx, now_ms, actor, entry).await?;
     tx.commit().await?;
     db.read().one(q(RECORD).push("r.id = ").push_bind(id)).await
+}
+
+/// The evidence file of record `id`, if the record is in scope and has one.
+pub async fn evidence(db: &Db, scope: &Scope, id: i64) -> Result<Option<String>> {
+    let r: Record = db
+        .read()
+        .one(
+            scope
+                .units(q(RECORD), "u")
+                .push(" AND r.id = ")
+                .push_bind(id),
+        )
+        .await?;
+    Ok(r.evidence_sha256)
 }
 
 /// Records of officials in scope on days `first..=last`, newest first, optionally

@@ -300,6 +300,7 @@ pub async fn load(db: &Db, as_of: NaiveDate) -> Result<(usize, usize), String> {
                 topic,
                 enterprise,
                 enforcement: None,
+                evidence: None,
             },
         )
         .await
@@ -655,7 +656,9 @@ async fn special_period(
 
 /// The synthetic city's responsibility for benchmarks: every enterprise registered
 /// (one in five listed), a head and four responsible officials per township (5,000
-/// officials in all), each listed enterprise's administrative official and head, and
+/// officials in all), each listed enterprise's administrative official (or, for
+/// townships without listed enterprises, industry officials of ten elsewhere) and head,
+/// and
 /// the officials' and heads' duty records from May to `now` (some months short), in
 /// multi-row inserts within one transaction. Returns (enterprises, officials,
 /// records).
@@ -770,16 +773,30 @@ pub async fn city(db: &Db, now: i64) -> Result<(usize, usize, usize), anjian_sto
                 ]);
             }
         };
+    // Officials of townships without listed enterprises supervise ten elsewhere, as a
+    // department's industry officials would.
+    let all_listed: Vec<i64> = listed_of.values().flatten().copied().collect();
+    let mut spare = 0usize;
     for (i, (town, o)) in deputies.iter().enumerate() {
-        let mine: Vec<i64> = listed_of
-            .get(town)
-            .map(|v| v.iter().skip(i % 4).step_by(4).copied().collect())
-            .unwrap_or_default();
+        let (role, mine): (&str, Vec<i64>) = match listed_of.get(town) {
+            Some(v) => (
+                "administrative",
+                v.iter().skip(i % 4).step_by(4).copied().collect(),
+            ),
+            None if !all_listed.is_empty() => {
+                let v = (0..10)
+                    .map(|k| all_listed[(spare * 10 + k) % all_listed.len()])
+                    .collect();
+                spare += 1;
+                ("industry", v)
+            }
+            None => ("administrative", Vec::new()),
+        };
         for e in &mine {
             persons.push(vec![
                 next_id(now).into(),
                 (*e).into(),
-                "administrative".into(),
+                role.into(),
                 Some(*o).into(),
                 name(i).into(),
                 "副职领导".into(),

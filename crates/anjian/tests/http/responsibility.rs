@@ -716,3 +716,60 @@ async fn a_special_period_makes_every_township_report_daily() {
         assert!(page.contains("巴川街道") && page.contains("✗"));
     }
 }
+
+/// An enterprise the directory already has is registered; its own account keeps its
+/// risk card and sees no other enterprise.
+#[tokio::test]
+async fn an_enterprise_keeps_its_own_risk_card() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let office = app.login("office").await;
+        let unit = app.unit_id("重庆铜梁某化工有限公司").await;
+        let (parent,): (i64,) = app
+            .db
+            .read()
+            .one(anjian_store::q("SELECT parent_id FROM units WHERE id = $1").bind(unit))
+            .await
+            .unwrap();
+        let mut body = enterprise(
+            "重庆铜梁某化工有限公司",
+            "E0001",
+            parent,
+            "危险化学品",
+            true,
+        );
+        body["unit"] = json!(unit);
+        let (s, b) = office.post("/api/v1/enterprises", body.clone()).await;
+        assert_eq!((s, b["id"].as_i64()), (201, Some(unit)), "{b}");
+        assert_eq!(
+            office.post("/api/v1/enterprises", body).await.0,
+            404,
+            "registered once"
+        );
+        let huagong = app.login("huagong").await;
+        let (s, _) = huagong
+            .put(
+                &format!("/api/v1/enterprises/{unit}/risk-card"),
+                json!({"main_risks": "液氯泄漏中毒", "controls": "储罐区可燃有毒气体报警，双人巡检", "emergency_contacts": "值班室 023-45600000；119"}),
+            )
+            .await;
+        assert_eq!(s, 200);
+        assert_eq!(huagong.get_text("/my-enterprise").await.0, 303);
+        let (s, page) = huagong.get_text(&format!("/enterprises/{unit}")).await;
+        assert_eq!(s, 200);
+        assert!(page.contains("液氯泄漏中毒"), "{page}");
+        let (_, ent) = office
+            .post(
+                "/api/v1/enterprises",
+                enterprise("重庆铜梁某砖厂", "E0002", parent, "工贸", false),
+            )
+            .await;
+        assert_eq!(
+            huagong
+                .get(&format!("/api/v1/enterprises/{}", ent["id"]))
+                .await
+                .0,
+            404
+        );
+    }
+}

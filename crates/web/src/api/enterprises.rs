@@ -29,15 +29,18 @@ pub(crate) fn keeper(u: &User) -> Result<(), Problem> {
 
 /// An enterprise: `name`, `credit_code` (统一社会信用代码, check character verified),
 /// `township` (id), `sector`, `staff`, `risk_level` (`red`, `orange`, `yellow`,
-/// `blue`), `major_hazards`, `supervisor` (department id), `listed`, `address`.
+/// `blue`), `major_hazards`, `supervisor` (department id), `listed`, `address`; and
+/// `unit` to register an enterprise unit the directory already has.
 #[derive(Deserialize, ToSchema)]
 pub struct NewEnterprise {
     #[serde(flatten)]
     #[schema(value_type = Object)]
     pub fields: EnterpriseFields,
+    pub unit: Option<i64>,
 }
 
-/// Registers an enterprise under a township in the caller's scope.
+/// Registers an enterprise under a township in the caller's scope (a new unit, or the
+/// directory's enterprise unit `unit`).
 #[utoipa::path(post, path = "/api/v1/enterprises", request_body = NewEnterprise, responses((status = 201, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
@@ -46,7 +49,21 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<EnterpriseRow>), ApiError> {
     keeper(&u)?;
     let input = b.fields.check().map_err(Problem::from)?;
-    let id = enterprises::create(&state.db, state.now(), &u.actor(), &u.scope(), &input).await?;
+    let id = match b.unit {
+        Some(unit) => {
+            enterprises::register_unit(
+                &state.db,
+                state.now(),
+                &u.actor(),
+                &u.scope(),
+                unit,
+                &input,
+            )
+            .await?;
+            unit
+        }
+        None => enterprises::create(&state.db, state.now(), &u.actor(), &u.scope(), &input).await?,
+    };
     Ok((
         StatusCode::CREATED,
         Json(enterprises::get(&state.db, &u.scope(), id).await?),

@@ -255,11 +255,11 @@ pub struct RecordForm {
     pub enforcement: String,
 }
 
-/// POST /duty-records.
+/// POST /duty-records (multipart when evidence is attached, in `photos`).
 pub async fn record(
     State(state): State<AppState>,
     PageUser(u): PageUser,
-    PageForm(f): PageForm<RecordForm>,
+    crate::upload::PhotoForm { form: f, photos }: crate::upload::PhotoForm<RecordForm>,
 ) -> Result<Response, PageError> {
     keeper(&u)?;
     let result = async {
@@ -277,6 +277,7 @@ pub async fn record(
                 topic: f.topic.clone(),
                 enterprise: f.enterprise.trim().parse().ok(),
                 enforcement: f.enforcement.trim().parse().ok(),
+                evidence: photos.first().map(|p| p.sha256.clone()),
             },
         )
         .await?;
@@ -365,4 +366,27 @@ pub async fn add_official(
     .await;
     let blank = RangeQuery::default();
     after_form(result, |msg| page(&state, &u, &blank, (None, Some(msg)))).await
+}
+
+/// GET /duty-records/{id}/evidence: the evidence of a record in scope.
+pub async fn evidence(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    use axum::response::IntoResponse;
+    keeper(&u)?;
+    let id = crate::api::path_id(&id)?;
+    let sha = duty::evidence(&state.db, &u.scope(), id)
+        .await?
+        .ok_or_else(Problem::not_found)?;
+    let bytes = state
+        .files
+        .get(&sha)
+        .await
+        .map_err(|_| Problem::not_found())?;
+    let mime = anjian_core::evidence::check(&bytes)
+        .map(|k| k.mime())
+        .unwrap_or("application/octet-stream");
+    Ok(([(axum::http::header::CONTENT_TYPE, mime)], bytes).into_response())
 }

@@ -508,3 +508,11 @@ pub async fn board(
     let board = responsible::board(&state.db, id).await?;
     Ok(render(&BoardPage { board }))
 }
+
+/// GET /my-enterprise: an enterprise's own account goes to its register page (facts,
+/// responsible persons, the risk card it keeps).
+pub async fn mine(PageUser(u): PageUser) -> Result<Response, PageError> {
+    use axum::response::IntoResponse;
+    super::field_work(&u)?;
+    Ok(axum::response::Redirect::to(&format!("/enterprises/{}", u.unit_id)).into_response())
+}

@@ -191,7 +191,9 @@ pub async fn home(
             },
         ));
         links.push(("/campaigns", "专项行动进度"));
-        if role != anjian_core::role::Role::EnterpriseUser {
+        if role == anjian_core::role::Role::EnterpriseUser {
+            links.push(("/my-enterprise", "本企业信息和风险明白卡"));
+        } else {
             links.push(("/rankings", "月度排名"));
             links.push(("/bulletins", "月度通报"));
             links.push(("/accountability", "问责"));
