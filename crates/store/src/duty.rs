@@ -339,6 +339,14 @@ impl PersonStanding {
     }
 }
 
+/// An activity's index in [`Activity::ALL`], as the standings' query encodes it.
+fn index(a: Activity) -> i64 {
+    Activity::ALL
+        .iter()
+        .position(|x| *x == a)
+        .unwrap_or(usize::MAX) as i64
+}
+
 /// Every official and leader of a unit in scope with a post, against their quotas over
 /// the periods overlapping `first..=last` as of `as_of`: officials and their days of
 /// counted records read in three grouped queries whatever their number.
@@ -378,20 +386,35 @@ pub async fn standings(
     let half = Period::HalfYear.containing(last);
     from = from.min(half.0);
     to = to.max(half.1).min(as_of.max(last));
+    // Days as YYYYMMDD and activities as their index: integers decode without an
+    // allocation per row (the city's 5,000 officials log about 40,000 records in the
+    // span of a month's periods).
+    let mut activity = String::from("CASE r.activity");
+    for (i, a) in Activity::ALL.iter().enumerate() {
+        activity.push_str(&format!(" WHEN '{}' THEN {i}", a.as_str()));
+    }
+    activity.push_str(" ELSE -1 END");
     let query = scope
         .units(
-            q("SELECT r.official_id, r.activity, r.on_day FROM duty_records r JOIN officials o ON o.id = r.official_id JOIN units u ON u.id = o.unit_id WHERE r.state = 'counted' AND r.on_day >= ")
+            q(format!("SELECT r.official_id, CAST({activity} AS BIGINT), CAST(REPLACE(r.on_day, '-', '') AS BIGINT), CAST(COUNT(*) AS BIGINT) FROM duty_records r JOIN officials o ON o.id = r.official_id JOIN units u ON u.id = o.unit_id WHERE r.state = 'counted' AND r.on_day >= "))
                 .push_bind(day(from))
                 .push(" AND r.on_day <= ")
                 .push_bind(day(to))
                 .push(" AND "),
             "u",
+        )
+        .push(" GROUP BY r.official_id, r.activity, r.on_day");
+    let days: Vec<(i64, i64, i64, i64)> = db.read().all(query).await?;
+    let mut by: HashMap<(i64, i64), Vec<NaiveDate>> = HashMap::new();
+    for (o, a, d, n) in days {
+        let on = NaiveDate::from_ymd_opt(
+            (d / 10_000) as i32,
+            (d / 100 % 100) as u32,
+            (d % 100) as u32,
         );
-    let days: Vec<(i64, String, String)> = db.read().all(query).await?;
-    let mut by: HashMap<(i64, &str), Vec<NaiveDate>> = HashMap::new();
-    for (o, a, d) in &days {
-        if let Ok(d) = NaiveDate::parse_from_str(d, "%Y-%m-%d") {
-            by.entry((*o, a.as_str())).or_default().push(d);
+        if let Some(on) = on {
+            let v = by.entry((o, a)).or_default();
+            v.extend(std::iter::repeat_n(on, n.clamp(0, 1000) as usize));
         }
     }
     let query = scope
@@ -430,7 +453,7 @@ pub async fn standings(
                         x,
                         (first, last),
                         as_of,
-                        by.get(&(o.id, x.activity.as_str()))
+                        by.get(&(o.id, index(x.activity)))
                             .map_or(&[][..], |v| v.as_slice()),
                     ),
                 })
