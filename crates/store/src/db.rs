@@ -119,6 +119,18 @@ impl Q {
         self
     }
 
+    /// Appends `$a, $b, …` binding each of `ids` (for `IN (…)`; the caller writes the
+    /// parentheses and never passes an empty list).
+    pub fn push_list(mut self, ids: &[i64]) -> Self {
+        for (i, id) in ids.iter().enumerate() {
+            if i > 0 {
+                self = self.push(", ");
+            }
+            self = self.push_bind(*id);
+        }
+        self
+    }
+
     /// The number of bound arguments so far.
     pub fn arg_count(&self) -> usize {
         self.args.len()

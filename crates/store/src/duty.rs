@@ -58,22 +58,22 @@ pub async fn set_quotas(db: &Db, now_ms: i64, actor: &Actor, quotas: &[Quota]) -
     let mut tx = db.begin().await?;
     tx.execute(q("DELETE FROM duty_quotas")).await?;
     if !quotas.is_empty() {
-        let mut insert =
-            q("INSERT INTO duty_quotas (post, activity, period, minimum, source) VALUES ");
-        for (i, x) in quotas.iter().enumerate() {
-            insert = insert
-                .push(if i == 0 { "(" } else { ", (" })
-                .push_bind(x.post.as_str())
-                .push(", ")
-                .push_bind(x.activity.as_str())
-                .push(", ")
-                .push_bind(x.period.as_str())
-                .push(", ")
-                .push_bind(x.minimum)
-                .push(", ")
-                .push_bind(x.source.clone())
-                .push(")");
-        }
+        let rows: Vec<Vec<crate::db::Arg>> = quotas
+            .iter()
+            .map(|x| {
+                vec![
+                    x.post.as_str().into(),
+                    x.activity.as_str().into(),
+                    x.period.as_str().into(),
+                    x.minimum.into(),
+                    x.source.clone().into(),
+                ]
+            })
+            .collect();
+        let insert = crate::db::insert_rows(
+            "INSERT INTO duty_quotas (post, activity, period, minimum, source) VALUES ",
+            &rows,
+        );
         tx.execute(insert).await.map_err(|e| match e {
             e if e.is_unique_violation() => Error::invalid(
                 "duplicate_quota",
@@ -388,7 +388,8 @@ pub async fn standings(
     to = to.max(half.1).min(as_of.max(last));
     // Days as YYYYMMDD and activities as their index: integers decode without an
     // allocation per row (the city's 5,000 officials log about 40,000 records in the
-    // span of a month's periods).
+    // span of a month's periods). No GROUP BY: grouping made SQLite walk every record
+    // of the span in index order instead of the township's officials' (13 → 68 ms).
     let mut activity = String::from("CASE r.activity");
     for (i, a) in Activity::ALL.iter().enumerate() {
         activity.push_str(&format!(" WHEN '{}' THEN {i}", a.as_str()));
@@ -396,25 +397,23 @@ pub async fn standings(
     activity.push_str(" ELSE -1 END");
     let query = scope
         .units(
-            q(format!("SELECT r.official_id, CAST({activity} AS BIGINT), CAST(REPLACE(r.on_day, '-', '') AS BIGINT), CAST(COUNT(*) AS BIGINT) FROM duty_records r JOIN officials o ON o.id = r.official_id JOIN units u ON u.id = o.unit_id WHERE r.state = 'counted' AND r.on_day >= "))
+            q(format!("SELECT r.official_id, CAST({activity} AS BIGINT), CAST(REPLACE(r.on_day, '-', '') AS BIGINT) FROM duty_records r JOIN officials o ON o.id = r.official_id JOIN units u ON u.id = o.unit_id WHERE r.state = 'counted' AND r.on_day >= "))
                 .push_bind(day(from))
                 .push(" AND r.on_day <= ")
                 .push_bind(day(to))
                 .push(" AND "),
             "u",
-        )
-        .push(" GROUP BY r.official_id, r.activity, r.on_day");
-    let days: Vec<(i64, i64, i64, i64)> = db.read().all(query).await?;
+        );
+    let days: Vec<(i64, i64, i64)> = db.read().all(query).await?;
     let mut by: HashMap<(i64, i64), Vec<NaiveDate>> = HashMap::new();
-    for (o, a, d, n) in days {
+    for (o, a, d) in days {
         let on = NaiveDate::from_ymd_opt(
             (d / 10_000) as i32,
             (d / 100 % 100) as u32,
             (d % 100) as u32,
         );
         if let Some(on) = on {
-            let v = by.entry((o, a)).or_default();
-            v.extend(std::iter::repeat_n(on, n.clamp(0, 1000) as usize));
+            by.entry((o, a)).or_default().push(on);
         }
     }
     let query = scope

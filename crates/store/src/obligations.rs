@@ -347,28 +347,27 @@ pub(crate) async fn owe_many(
 ) -> Result<()> {
     let (column, id) = source.column();
     for chunk in owed.chunks(500) {
-        let mut insert = q(format!(
-            "INSERT INTO obligations (id, {column}, unit_id, due_on, label, min_count, state, created_at, updated_at) VALUES "
-        ));
-        for (i, (unit, due)) in chunk.iter().enumerate() {
-            insert = insert
-                .push(if i == 0 { "(" } else { ", (" })
-                .push_bind(crate::ids::next_id(now_ms))
-                .push(", ")
-                .push_bind(id)
-                .push(", ")
-                .push_bind(*unit)
-                .push(", ")
-                .push_bind(crate::db::day(*due))
-                .push(", ")
-                .push_bind(label(*due))
-                .push(", 1, 'pending', ")
-                .push_bind(now_ms)
-                .push(", ")
-                .push_bind(now_ms)
-                .push(")");
-        }
-        tx.execute(insert).await?;
+        let rows: Vec<Vec<crate::db::Arg>> = chunk
+            .iter()
+            .map(|(unit, due)| {
+                vec![
+                    crate::ids::next_id(now_ms).into(),
+                    id.into(),
+                    (*unit).into(),
+                    crate::db::day(*due).into(),
+                    label(*due).into(),
+                    1i64.into(),
+                    "pending".into(),
+                    now_ms.into(),
+                    now_ms.into(),
+                ]
+            })
+            .collect();
+        tx.execute(crate::db::insert_rows(
+            &format!("INSERT INTO obligations (id, {column}, unit_id, due_on, label, min_count, state, created_at, updated_at) VALUES "),
+            &rows,
+        ))
+        .await?;
     }
     Ok(())
 }

@@ -358,13 +358,14 @@ async fn with_produced(db: &Db, rows: &mut [TipRow]) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
-    let mut query = q("SELECT tip_id, kind, target_id FROM tip_links WHERE tip_id IN (");
-    for (i, r) in rows.iter().enumerate() {
-        query = query.push(if i == 0 { "" } else { ", " }).push_bind(r.id);
-    }
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let links: Vec<(i64, String, i64)> = db
         .read()
-        .all(query.push(") ORDER BY tip_id, kind, target_id"))
+        .all(
+            q("SELECT tip_id, kind, target_id FROM tip_links WHERE tip_id IN (")
+                .push_list(&ids)
+                .push(") ORDER BY tip_id, kind, target_id"),
+        )
         .await?;
     for (tip, kind, target) in links {
         if let Some(r) = rows.iter_mut().find(|r| r.id == tip) {
@@ -404,12 +405,10 @@ async fn check_produced(db: &Db, scope: &Scope, produced: &Produced) -> Result<P
         } else {
             "enforcements"
         };
-        let mut query = q(format!(
+        let query = q(format!(
             "SELECT CAST(COUNT(*) AS BIGINT) FROM {table} x JOIN units u ON u.id = x.unit_id WHERE x.id IN ("
-        ));
-        for (i, id) in ids.iter().enumerate() {
-            query = query.push(if i == 0 { "" } else { ", " }).push_bind(*id);
-        }
+        ))
+        .push_list(&ids);
         let (n,): (i64,) = db
             .read()
             .one(scope.units(query.push(") AND "), "u"))
@@ -606,24 +605,20 @@ pub async fn outcome(
             .bind(id),
     )
     .await?;
-    let links: Vec<(&str, i64)> = produced
+    let links: Vec<Vec<crate::db::Arg>> = produced
         .kinds()
         .into_iter()
-        .flat_map(|(kind, ids)| ids.iter().map(move |t| (kind, *t)))
+        .flat_map(|(kind, ids)| {
+            ids.iter()
+                .map(move |t| vec![id.into(), kind.into(), (*t).into()])
+        })
         .collect();
     if !links.is_empty() {
-        let mut insert = q("INSERT INTO tip_links (tip_id, kind, target_id) VALUES ");
-        for (i, (kind, target)) in links.into_iter().enumerate() {
-            insert = insert
-                .push(if i == 0 { "(" } else { ", (" })
-                .push_bind(id)
-                .push(", ")
-                .push_bind(kind.to_string())
-                .push(", ")
-                .push_bind(target)
-                .push(")");
-        }
-        tx.execute(insert).await?;
+        tx.execute(crate::db::insert_rows(
+            "INSERT INTO tip_links (tip_id, kind, target_id) VALUES ",
+            &links,
+        ))
+        .await?;
     }
     crate::obligations::fulfil(
         &mut tx,
@@ -1033,12 +1028,10 @@ pub async fn messages_of(db: &Db, ids: &[i64]) -> Result<Vec<(i64, Message)>> {
         #[sqlx(flatten)]
         message: Message,
     }
-    let mut query = q(
+    let query = q(
         "SELECT tip_id, CAST(from_reporter AS BIGINT) = 1 AS from_reporter, text, at FROM tip_messages WHERE tip_id IN (",
-    );
-    for (i, id) in ids.iter().enumerate() {
-        query = query.push(if i == 0 { "" } else { ", " }).push_bind(*id);
-    }
+    )
+    .push_list(ids);
     let rows: Vec<Row> = db.read().all(query.push(") ORDER BY id")).await?;
     Ok(rows.into_iter().map(|r| (r.tip_id, r.message)).collect())
 }

@@ -209,16 +209,13 @@ pub async fn issue(db: &Db, now_ms: i64, actor: &Actor, w: &NewWarning) -> Resul
     )
     .await?;
     for chunk in units.chunks(500) {
-        let mut insert = q("INSERT INTO warning_recipients (warning_id, unit_id) VALUES ");
-        for (i, u) in chunk.iter().enumerate() {
-            insert = insert
-                .push(if i == 0 { "(" } else { ", (" })
-                .push_bind(id)
-                .push(", ")
-                .push_bind(*u)
-                .push(")");
-        }
-        tx.execute(insert).await?;
+        let rows: Vec<Vec<crate::db::Arg>> =
+            chunk.iter().map(|u| vec![id.into(), (*u).into()]).collect();
+        tx.execute(crate::db::insert_rows(
+            "INSERT INTO warning_recipients (warning_id, unit_id) VALUES ",
+            &rows,
+        ))
+        .await?;
     }
     let owed: Vec<(i64, NaiveDate)> = units.iter().map(|u| (*u, due)).collect();
     crate::obligations::owe_many(&mut tx, now_ms, Source::Warning(id), &owed, |_| {
@@ -528,13 +525,7 @@ async fn breakers(db: &Db, now_ms: Option<i64>, unit: Option<i64>) -> Result<Vec
         return Ok(Vec::new());
     }
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
-    let list = |sql: &str| {
-        let mut query = q(sql);
-        for (i, id) in ids.iter().enumerate() {
-            query = query.push(if i == 0 { "" } else { ", " }).push_bind(*id);
-        }
-        query.push(") ORDER BY 2")
-    };
+    let list = |sql: &str| q(sql).push_list(&ids).push(") ORDER BY 2");
     let areas: Vec<(i64, String)> = db
         .read()
         .all(list("SELECT a.breaker_id, u.name FROM circuit_breaker_areas a JOIN units u ON u.id = a.unit_id WHERE a.breaker_id IN ("))
