@@ -962,16 +962,12 @@ async fn responsibility_journey(driver: &WebDriver, app: &TestApp) -> WebDriverR
     );
     shot(driver, "quotas-july.png").await?;
     // The district head's study of the quarter, logged today.
-    let form = driver.find(By::Id("duty-form")).await?;
     driver
-        .find(By::Css("#duty-form"))
-        .await?
-        .find(By::XPath(".."))
-        .await?
-        .find(By::Css("summary"))
+        .find(By::XPath("//a[contains(., '记录履职')]"))
         .await?
         .click()
         .await?;
+    let form = driver.find(By::Id("duty-form")).await?;
     let official = form.find(By::Name("official")).await?;
     official
         .find(By::XPath(".//option[contains(., '陈国强')]"))

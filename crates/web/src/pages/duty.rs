@@ -36,11 +36,6 @@ pub struct QuotasPage {
     pub met: Vec<PersonStanding>,
     pub pending: Vec<Record>,
     pub recent: Vec<Record>,
-    pub officials: Vec<Official>,
-    pub enterprises: Vec<(i64, String)>,
-    pub activities: Vec<(&'static str, &'static str)>,
-    pub posts: Vec<(&'static str, &'static str)>,
-    pub units: Vec<(i64, String)>,
     pub office: bool,
     pub today: String,
     pub flash: Option<String>,
@@ -118,22 +113,6 @@ async fn page(
     };
     let mut recent = duty::records(&state.db, &scope, (first, last), None).await?;
     recent.truncate(50);
-    let officials = responsible::officials(&state.db, &scope).await?;
-    let enterprises = anjian_store::enterprises::list(
-        &state.db,
-        &scope,
-        &anjian_store::enterprises::Filter {
-            listed: Some(true),
-            limit: 1000,
-            ..Default::default()
-        },
-    )
-    .await?
-    .into_iter()
-    .map(|e| (e.id, e.name))
-    .collect();
-    let units =
-        super::unit_choices(state, u, &["township", "department", "committee_office"]).await?;
     let refused = error.is_some();
     Ok(render_form(
         &QuotasPage {
@@ -146,17 +125,6 @@ async fn page(
             met,
             pending,
             recent,
-            officials,
-            enterprises,
-            activities: Activity::ALL
-                .iter()
-                .map(|a| (a.as_str(), a.label()))
-                .collect(),
-            posts: [Post::DistrictHead, Post::TownshipHead, Post::OtherLeader]
-                .iter()
-                .map(|p| (p.as_str(), p.label()))
-                .collect(),
-            units,
             office,
             today: today.to_string(),
             flash,
@@ -177,6 +145,73 @@ pub async fn index(
         _ => "已保存".to_string(),
     });
     page(&state, &u, &q, (flash, None)).await
+}
+
+/// The form to log a duty record, and the officials.
+#[derive(Template)]
+#[template(path = "duty_new.html")]
+pub struct RecordPage {
+    pub layout: Option<Layout>,
+    pub officials: Vec<Official>,
+    pub enterprises: Vec<(i64, String)>,
+    pub activities: Vec<(&'static str, &'static str)>,
+    pub posts: Vec<(&'static str, &'static str)>,
+    pub units: Vec<(i64, String)>,
+    pub today: String,
+    pub error: Option<String>,
+}
+
+async fn record_page(
+    state: &AppState,
+    u: &User,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    keeper(u)?;
+    let scope = u.scope();
+    let officials = responsible::officials(&state.db, &scope).await?;
+    let enterprises = anjian_store::enterprises::list(
+        &state.db,
+        &scope,
+        &anjian_store::enterprises::Filter {
+            listed: Some(true),
+            limit: 1000,
+            ..Default::default()
+        },
+    )
+    .await?
+    .into_iter()
+    .map(|e| (e.id, e.name))
+    .collect();
+    let units =
+        super::unit_choices(state, u, &["township", "department", "committee_office"]).await?;
+    let refused = error.is_some();
+    Ok(render_form(
+        &RecordPage {
+            layout: Layout::of(u),
+            officials,
+            enterprises,
+            activities: Activity::ALL
+                .iter()
+                .map(|a| (a.as_str(), a.label()))
+                .collect(),
+            posts: [Post::DistrictHead, Post::TownshipHead, Post::OtherLeader]
+                .iter()
+                .map(|p| (p.as_str(), p.label()))
+                .collect(),
+            units,
+            today: state.today().to_string(),
+            error,
+        },
+        refused,
+    ))
+}
+
+/// GET /duty-records/new.
+pub async fn new(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+) -> Result<Response, PageError> {
+    record_page(&state, &u, None).await
 }
 
 /// GET /quotas.xlsx: the circulation of the range: every official and leader, each
@@ -288,8 +323,7 @@ pub async fn record(
         })
     }
     .await;
-    let blank = RangeQuery::default();
-    after_form(result, |msg| page(&state, &u, &blank, (None, Some(msg)))).await
+    after_form(result, |msg| record_page(&state, &u, Some(msg))).await
 }
 
 /// The office's decision form.
@@ -361,11 +395,10 @@ pub async fn add_official(
             },
         )
         .await?;
-        Ok::<_, Problem>("/quotas?ok=1".to_string())
+        Ok::<_, Problem>("/duty-records/new".to_string())
     }
     .await;
-    let blank = RangeQuery::default();
-    after_form(result, |msg| page(&state, &u, &blank, (None, Some(msg)))).await
+    after_form(result, |msg| record_page(&state, &u, Some(msg))).await
 }
 
 /// GET /duty-records/{id}/evidence: the evidence of a record in scope.

@@ -191,6 +191,7 @@ pub fn routes() -> Router<AppState> {
         .route("/quotas", get(duty::index))
         .route("/quotas.xlsx", get(duty::export))
         .route("/duty-records", post(duty::record))
+        .route("/duty-records/new", get(duty::new))
         .route("/duty-records/{id}/decision", post(duty::decide))
         .route("/duty-records/{id}/evidence", get(duty::evidence))
         .route("/officials", post(duty::add_official))
