@@ -91,7 +91,7 @@ pub async fn set_quotas(db: &Db, now_ms: i64, actor: &Actor, quotas: &[Quota]) -
 
 /// A duty record as logged: the official (the caller's own when empty), the activity,
 /// the day, place, participants, topic, the listed enterprise (for the activities at
-/// one), and the enforcement record it was, if any.
+/// one), and the enforcement record or supervision visit it was, if any.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct NewRecord {
     pub official: Option<i64>,
@@ -108,6 +108,8 @@ pub struct NewRecord {
     pub topic: String,
     pub enterprise: Option<i64>,
     pub enforcement: Option<i64>,
+    /// The supervision visit it was, if any.
+    pub visit: Option<i64>,
     /// The stored evidence file (its SHA-256 in the file store), if any.
     #[serde(skip)]
     pub evidence: Option<String>,
@@ -128,6 +130,7 @@ pub struct Record {
     pub enterprise_id: Option<i64>,
     pub enterprise: Option<String>,
     pub enforcement_id: Option<i64>,
+    pub visit_id: Option<i64>,
     /// counted, pending (back-dated, awaiting the office) or refused.
     pub state: String,
     /// The evidence file's SHA-256, if one was attached.
@@ -141,7 +144,7 @@ impl Record {
     }
 }
 
-const RECORD: &str = "SELECT r.id, r.official_id, o.name AS official, u.name AS unit_name, r.activity, r.on_day, r.place, r.participants, r.topic, r.enterprise_id, x.name AS enterprise, r.enforcement_id, r.state, r.evidence_sha256 FROM duty_records r JOIN officials o ON o.id = r.official_id JOIN units u ON u.id = o.unit_id LEFT JOIN units x ON x.id = r.enterprise_id WHERE ";
+const RECORD: &str = "SELECT r.id, r.official_id, o.name AS official, u.name AS unit_name, r.activity, r.on_day, r.place, r.participants, r.topic, r.enterprise_id, x.name AS enterprise, r.enforcement_id, r.visit_id, r.state, r.evidence_sha256 FROM duty_records r JOIN officials o ON o.id = r.official_id JOIN units u ON u.id = o.unit_id LEFT JOIN units x ON x.id = r.enterprise_id WHERE ";
 
 /// Logs a duty record on `today`: for an official of a unit in scope (or the caller's
 /// own); never in the future; back-dated beyond the window it waits for approval.
@@ -209,11 +212,19 @@ pub async fn record(
                 e => e,
             })?;
     }
+    if let Some(v) = r.visit {
+        crate::visits::get(db, scope, actor.unit_id, v)
+            .await
+            .map_err(|e| match e {
+                Error::NotFound => Error::invalid("unknown_visit", "visit", "督查检查记录不存在"),
+                e => e,
+            })?;
+    }
     let state = if late { "pending" } else { "counted" };
     let id = next_id(now_ms);
     let mut tx = db.begin().await?;
     tx.execute(
-        q("INSERT INTO duty_records (id, official_id, activity, on_day, place, participants, topic, enterprise_id, enforcement_id, state, created_by, created_at, evidence_sha256) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)")
+        q("INSERT INTO duty_records (id, official_id, activity, on_day, place, participants, topic, enterprise_id, enforcement_id, state, created_by, created_at, evidence_sha256, visit_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)")
             .bind(id)
             .bind(official.id)
             .bind(activity.as_str())
@@ -226,7 +237,8 @@ pub async fn record(
             .bind(state)
             .bind(actor.user_id)
             .bind(now_ms)
-            .bind(r.evidence.clone()),
+            .bind(r.evidence.clone())
+            .bind(r.visit),
     )
     .await?;
     let entry = Entry::ok("duty.record", "duty_record", id).detail(format!(

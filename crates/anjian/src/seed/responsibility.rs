@@ -300,6 +300,7 @@ pub async fn load(db: &Db, as_of: NaiveDate) -> Result<(usize, usize), String> {
                 topic,
                 enterprise,
                 enforcement: None,
+                visit: None,
                 evidence: None,
             },
         )

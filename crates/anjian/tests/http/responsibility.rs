@@ -482,6 +482,28 @@ async fn duty_records_count_against_the_quotas_of_the_month() {
         assert_eq!(standing(&july, wang, "inspection"), (0, 2, 1, 0));
         assert_eq!(standing(&july, mayor, "study"), (0, 1, 1, 0));
         assert_eq!(office.get("/api/v1/quotas/2022-13").await.0, 400);
+        // A record may name the supervision visit it was, if that visit exists.
+        let mut body = rec(wang, "check", "2022-08-05", None);
+        body["visit"] = json!(42);
+        let (s, b) = office.post("/api/v1/duty-records", body).await;
+        assert_eq!((s, b["error"]["field"].as_str()), (422, Some("visit")));
+        // The office sets the quotas on the page: one inspection a month is enough now.
+        let (_, quotas) = office.get("/api/v1/duty-quotas").await;
+        let i = quotas
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|x| x["post"] == "responsible_official" && x["activity"] == "inspection")
+            .unwrap();
+        let field = format!("minimum_{i}");
+        let (s, page) = office.form("/duty-quotas", &[(field.as_str(), "x")]).await;
+        assert_eq!(s, 422, "{page}");
+        let (s, _) = office.form("/duty-quotas", &[(field.as_str(), "1")]).await;
+        assert_eq!(s, 303);
+        let (_, july) = office.get("/api/v1/quotas/2022-07").await;
+        assert_eq!(standing(&july, wang, "inspection"), (0, 1, 1, 0));
+        let (_, quotas) = office.get("/api/v1/duty-quotas").await;
+        assert_eq!(quotas.as_array().unwrap().len(), 11, "the others kept");
         // A township sees its own people only; the office alone decides.
         let bachuan = app.login("bachuan").await;
         let (_, mine) = bachuan.get("/api/v1/quotas/2022-08").await;
@@ -514,7 +536,7 @@ async fn duty_records_count_against_the_quotas_of_the_month() {
         assert!(page.contains("王建国") && page.contains("未完成"));
         let (s, _, bytes) = office.get_bytes("/quotas.xlsx?month=2022-07").await;
         assert_eq!(s, 200);
-        assert!(zip_text(&bytes).contains("每月指导检查挂牌企业至少2次"));
+        assert!(zip_text(&bytes).contains("每月指导检查挂牌企业至少1次"));
     }
 }
 

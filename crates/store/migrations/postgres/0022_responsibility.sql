@@ -70,7 +70,8 @@ CREATE TABLE duty_quotas (
     PRIMARY KEY (post, activity)
 );
 
--- A logged duty activity; 'pending' when back-dated beyond the window until the
+-- A logged duty activity (which may be an enforcement record or a supervision visit);
+-- 'pending' when back-dated beyond the window until the
 -- office approves ('counted') or refuses ('refused').
 CREATE TABLE duty_records (
     id BIGINT PRIMARY KEY,
@@ -82,6 +83,7 @@ CREATE TABLE duty_records (
     topic TEXT NOT NULL,
     enterprise_id BIGINT REFERENCES units(id),
     enforcement_id BIGINT REFERENCES enforcements(id),
+    visit_id BIGINT REFERENCES visits(id),
     evidence_sha256 TEXT,
     state TEXT NOT NULL,
     created_by BIGINT REFERENCES users(id),

@@ -36,6 +36,9 @@ pub struct QuotasPage {
     pub met: Vec<PersonStanding>,
     pub pending: Vec<Record>,
     pub recent: Vec<Record>,
+    /// The quotas in force, with each period's choices (the office edits them).
+    pub quotas: Vec<anjian_core::duty::Quota>,
+    pub periods: Vec<(&'static str, &'static str)>,
     pub office: bool,
     pub today: String,
     pub flash: Option<String>,
@@ -125,6 +128,11 @@ async fn page(
             met,
             pending,
             recent,
+            quotas: duty::quotas(&state.db).await?,
+            periods: Period::ALL
+                .iter()
+                .map(|p| (p.as_str(), p.label()))
+                .collect(),
             office,
             today: today.to_string(),
             flash,
@@ -288,6 +296,8 @@ pub struct RecordForm {
     pub enterprise: String,
     #[serde(default)]
     pub enforcement: String,
+    #[serde(default)]
+    pub visit: String,
 }
 
 /// POST /duty-records (multipart when evidence is attached, in `photos`).
@@ -312,6 +322,7 @@ pub async fn record(
                 topic: f.topic.clone(),
                 enterprise: f.enterprise.trim().parse().ok(),
                 enforcement: f.enforcement.trim().parse().ok(),
+                visit: f.visit.trim().parse().ok(),
                 evidence: photos.first().map(|p| p.sha256.clone()),
             },
         )
@@ -422,4 +433,38 @@ pub async fn evidence(
         .map(|k| k.mime())
         .unwrap_or("application/octet-stream");
     Ok(([(axum::http::header::CONTENT_TYPE, mime)], bytes).into_response())
+}
+
+/// POST /duty-quotas (the office): each quota's period (`period_N`) and minimum
+/// (`minimum_N`), N its place in the table as shown.
+pub async fn set_quotas(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    PageForm(f): PageForm<std::collections::HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    crate::auth::require(
+        &state,
+        &u,
+        anjian_core::role::Role::sees_everything,
+        "duty.quotas",
+    )
+    .await?;
+    let result = async {
+        let mut quotas = duty::quotas(&state.db).await?;
+        for (i, x) in quotas.iter_mut().enumerate() {
+            if let Some(p) = f.get(&format!("period_{i}")) {
+                x.period = Period::parse(p)?;
+            }
+            if let Some(m) = f.get(&format!("minimum_{i}")) {
+                x.minimum = m.trim().parse().map_err(|_| {
+                    Problem::bad_field("invalid_minimum", "minimum", "最低次数应填整数")
+                })?;
+            }
+        }
+        duty::set_quotas(&state.db, state.now(), &u.actor(), &quotas).await?;
+        Ok::<_, Problem>("/quotas?ok=1".to_string())
+    }
+    .await;
+    let blank = RangeQuery::default();
+    after_form(result, |msg| page(&state, &u, &blank, (None, Some(msg)))).await
 }

@@ -192,6 +192,7 @@ pub fn routes() -> Router<AppState> {
         .route("/quotas.xlsx", get(duty::export))
         .route("/duty-records", post(duty::record))
         .route("/duty-records/new", get(duty::new))
+        .route("/duty-quotas", post(duty::set_quotas))
         .route("/duty-records/{id}/decision", post(duty::decide))
         .route("/duty-records/{id}/evidence", get(duty::evidence))
         .route("/officials", post(duty::add_official))
