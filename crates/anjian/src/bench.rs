@@ -157,6 +157,50 @@ async fn fresh_db(
     Ok((db, url, dir))
 }
 
+/// The median of some timings.
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v.get(v.len() / 2).copied().unwrap_or(0.0)
+}
+
+/// The password of the city's synthetic accounts.
+const CITY_PASSWORD: &str = "Bench#2022pass";
+/// The city's clock: 2022-08-15 08:00 Shanghai.
+const CITY_NOW: i64 = 1_660_521_600_000;
+
+/// A fresh database named `name` holding the synthetic city (1,000 townships, 200,000
+/// enterprises, accounts with [`CITY_PASSWORD`]) as of [`CITY_NOW`]: the database, its
+/// URL, its directory, the engine's name and the accounts.
+async fn city(
+    c: &Common,
+    name: &str,
+) -> Result<
+    (
+        anjian_store::Db,
+        String,
+        std::path::PathBuf,
+        &'static str,
+        crate::seed::Seeded,
+    ),
+    String,
+> {
+    let (db, url, dir) = fresh_db(c, name).await?;
+    let engine = if url.starts_with("sqlite:") {
+        "SQLite"
+    } else {
+        "PostgreSQL"
+    };
+    let seeded = crate::seed::load(
+        &db,
+        CITY_NOW,
+        Size::CITY,
+        &anjian_web::password::hash_now(CITY_PASSWORD),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    Ok((db, url, dir, engine, seeded))
+}
+
 /// Removes the benchmark's SQLite directory (kept when `ANJIAN_BENCH_KEEP` is set).
 fn finish(url: &str, dir: &std::path::Path) {
     if std::env::var_os("ANJIAN_BENCH_KEEP").is_some() {

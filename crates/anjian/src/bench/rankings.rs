@@ -8,41 +8,22 @@ use std::time::Instant;
 
 use anjian_core::monthly_report::Month;
 
-use super::{BenchArgs, finish, fresh_db, login, serve_at, table};
+use super::{BenchArgs, CITY_NOW, CITY_PASSWORD, city, finish, login, median, serve_at, table};
 use crate::cli::Common;
-use crate::seed::{self, Size};
+use crate::seed;
 
 /// How many hazards the city's ledgers hold.
 const HAZARDS: usize = 1_000_000;
 /// How many enforcement records.
 const ENFORCEMENTS: usize = 200_000;
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    v[v.len() / 2]
-}
-
 /// Runs the scenario and prints its figures.
 pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
-    let (db, url, dir) = fresh_db(c, "ranking").await?;
-    let engine = if url.starts_with("sqlite:") {
-        "SQLite"
-    } else {
-        "PostgreSQL"
-    };
-    let password = "Bench#2022pass";
-    let now = 1_660_521_600_000; // 2022-08-15 08:00 Shanghai
+    let t = Instant::now();
+    let (db, url, dir, engine, seeded) = city(c, "ranking").await?;
+    let (password, now) = (CITY_PASSWORD, CITY_NOW);
     let today = anjian_core::time::local_date(now).ok_or("date")?;
     let e = |e: anjian_store::Error| e.to_string();
-    let t = Instant::now();
-    let seeded = seed::load(
-        &db,
-        now,
-        Size::CITY,
-        &anjian_web::password::hash_now(password),
-    )
-    .await
-    .map_err(e)?;
     let hazards = seed::city_hazards(&db, now, HAZARDS).await.map_err(e)?;
     let records = seed::city_enforcements(&db, now, ENFORCEMENTS)
         .await

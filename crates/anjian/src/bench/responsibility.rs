@@ -6,36 +6,17 @@
 
 use std::time::Instant;
 
-use super::{BenchArgs, finish, fresh_db, login, serve_at, table};
+use super::{BenchArgs, CITY_NOW, CITY_PASSWORD, city, finish, login, median, serve_at, table};
 use crate::cli::Common;
-use crate::seed::{self, Size};
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    v[v.len() / 2]
-}
+use crate::seed;
 
 /// Runs the scenario and prints its figures.
 pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
-    let (db, url, dir) = fresh_db(c, "responsibility").await?;
-    let engine = if url.starts_with("sqlite:") {
-        "SQLite"
-    } else {
-        "PostgreSQL"
-    };
-    let password = "Bench#2022pass";
-    let now = 1_660_521_600_000; // 2022-08-15 08:00 Shanghai
+    let t = Instant::now();
+    let (db, url, dir, engine, seeded) = city(c, "responsibility").await?;
+    let (password, now) = (CITY_PASSWORD, CITY_NOW);
     let today = anjian_core::time::local_date(now).ok_or("date")?;
     let e = |e: anjian_store::Error| e.to_string();
-    let t = Instant::now();
-    let seeded = seed::load(
-        &db,
-        now,
-        Size::CITY,
-        &anjian_web::password::hash_now(password),
-    )
-    .await
-    .map_err(e)?;
     let (ents, officials, records) = seed::responsibility::city(&db, now).await.map_err(e)?;
     db.settle().await.map_err(e)?;
     db.analyze().await.map_err(e)?;
