@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::FieldError;
 use crate::error::{Result, optional_text, optional_yuan, required_text};
+use crate::time::instant;
 
 /// The grade of an accident, lowest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -168,24 +169,6 @@ impl Casualties {
             self.direct_loss_fen / 100,
         )
     }
-}
-
-/// Reads an RFC 3339 instant (field `field`).
-pub fn instant(field: &'static str, label: &str, raw: &str) -> Result<DateTime<FixedOffset>> {
-    if raw.trim().is_empty() {
-        return Err(FieldError::new(
-            "required",
-            field,
-            format!("{label}不能为空"),
-        ));
-    }
-    DateTime::parse_from_rfc3339(raw.trim()).map_err(|_| {
-        FieldError::new(
-            "invalid_instant",
-            field,
-            format!("{label}应为 RFC 3339 时间，如 2022-07-12T09:30:00+08:00"),
-        )
-    })
 }
 
 fn count(field: &'static str, label: &str, v: Option<i64>) -> Result<i64> {

@@ -70,6 +70,13 @@ pub fn optional_date(
         })
 }
 
+/// A required `YYYY-MM-DD` date: empty is "请填写{label}", anything else not a date
+/// names the field as [`optional_date`] does.
+pub fn required_date(field: &'static str, label: &str, raw: &str) -> Result<chrono::NaiveDate> {
+    optional_date(field, label, raw)?
+        .ok_or_else(|| FieldError::new("required", field, format!("请填写{label}")))
+}
+
 /// Parses an optional amount in yuan with at most two decimals into fen (分); empty
 /// becomes `None`.
 pub fn optional_yuan(field: &'static str, label: &str, raw: &str) -> Result<Option<i64>> {

@@ -97,3 +97,25 @@ pub fn at_local(date: NaiveDate, hour: u32) -> Option<Millis> {
         .single()
         .map(|t| t.timestamp_millis())
 }
+
+/// Reads an RFC 3339 instant (field `field`).
+pub fn instant(
+    field: &'static str,
+    label: &str,
+    raw: &str,
+) -> crate::error::Result<DateTime<FixedOffset>> {
+    if raw.trim().is_empty() {
+        return Err(crate::error::FieldError::new(
+            "required",
+            field,
+            format!("{label}不能为空"),
+        ));
+    }
+    DateTime::parse_from_rfc3339(raw.trim()).map_err(|_| {
+        crate::error::FieldError::new(
+            "invalid_instant",
+            field,
+            format!("{label}应为 RFC 3339 时间，如 2022-07-12T09:30:00+08:00"),
+        )
+    })
+}

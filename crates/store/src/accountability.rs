@@ -200,8 +200,7 @@ pub async fn record(db: &Db, now_ms: i64, actor: &Actor, input: &FormInput) -> R
         .ok_or_else(|| Error::invalid("required", "unit", "请选择被问责单位"))?;
     let reason = anjian_core::error::required_text("reason", "问责事由", &input.reason, 2000)?;
     let person = anjian_core::error::optional_text("person", "被问责人", &input.person, 50)?;
-    let decided = anjian_core::error::optional_date("decided_on", "决定日期", &input.decided_on)?
-        .ok_or_else(|| Error::invalid("required", "decided_on", "请填写决定日期"))?;
+    let decided = anjian_core::error::required_date("decided_on", "决定日期", &input.decided_on)?;
     let evidence: Vec<Evidence> = input
         .evidence
         .lines()

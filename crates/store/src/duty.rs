@@ -156,7 +156,7 @@ pub async fn record(
     scope: &Scope,
     r: &NewRecord,
 ) -> Result<Record> {
-    use anjian_core::error::{optional_date, optional_text, required_text};
+    use anjian_core::error::{optional_text, required_date, required_text};
     let official = match r.official {
         Some(id) => crate::responsible::official(db, scope, id)
             .await
@@ -176,8 +176,7 @@ pub async fn record(
         },
     };
     let activity = Activity::parse(&r.activity)?;
-    let on = optional_date("on", "履职日期", &r.on)?
-        .ok_or_else(|| Error::invalid("required", "on", "请填写履职日期"))?;
+    let on = required_date("on", "履职日期", &r.on)?;
     let window = crate::settings::get(db, BACKDATE_WINDOW)
         .await?
         .and_then(|v| v.parse().ok())

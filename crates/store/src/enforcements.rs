@@ -164,10 +164,9 @@ async fn to_ledger(
         .collect();
     let hazards =
         crate::hazards::insert_findings(tx, now_ms, actor, known, &inputs, enterprise).await?;
-    let mut link = q("UPDATE hazards SET enforcement_id = $1 WHERE id IN (").bind(id);
-    for (i, h) in hazards.iter().enumerate() {
-        link = link.push(if i == 0 { "" } else { ", " }).push_bind(*h);
-    }
+    let link = q("UPDATE hazards SET enforcement_id = $1 WHERE id IN (")
+        .bind(id)
+        .push_list(&hazards);
     tx.execute(link.push(")")).await?;
     Ok(())
 }

@@ -7,6 +7,8 @@
 
 use anjian_core::enterprise::{EnterpriseInput, RiskCard, RiskLevel};
 use anjian_core::unit::{UnitCode, UnitDraft, UnitKind};
+use std::collections::{HashMap, HashSet};
+
 use serde::Serialize;
 
 use crate::audit::{self, Entry};
@@ -100,61 +102,91 @@ pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<EnterpriseRow> {
         .await
 }
 
-/// Resolves the sector, township (in scope) and supervising department of `input`.
-async fn resolve(tx: &mut Tx, scope: &Scope, input: &EnterpriseInput) -> Result<i64> {
-    let sector: Option<(i64,)> = tx
-        .opt(q("SELECT id FROM sectors WHERE name = $1").bind(input.sector.as_str()))
-        .await?;
-    let (sector,) =
-        sector.ok_or_else(|| Error::invalid("unknown_sector", "sector", "行业领域不存在"))?;
-    let town: Option<(i64,)> = tx
-        .opt(
-            scope.units(
-                q("SELECT u.id FROM units u WHERE u.kind = 'township' AND u.id = ")
-                    .push_bind(input.township)
-                    .push(" AND "),
+/// What registrations check their rows against, read once for a whole import: the
+/// sectors by name, the townships in scope, the departments, and which of the rows'
+/// credit codes are registered already (codes registered by earlier rows join them).
+struct Known {
+    sectors: HashMap<String, i64>,
+    towns: HashSet<i64>,
+    depts: HashSet<i64>,
+    taken: HashSet<String>,
+}
+
+impl Known {
+    /// Reads what `inputs` will be checked against, in four queries (the codes in
+    /// chunks of 500).
+    async fn load(tx: &mut Tx, scope: &Scope, inputs: &[&EnterpriseInput]) -> Result<Known> {
+        let sectors: Vec<(i64, String)> = tx.all(q("SELECT id, name FROM sectors")).await?;
+        let towns: Vec<(i64,)> = tx
+            .all(scope.units(
+                q("SELECT u.id FROM units u WHERE u.kind = 'township' AND "),
                 "u",
-            ),
-        )
-        .await?;
-    if town.is_none() {
-        return Err(Error::invalid(
-            "unknown_township",
-            "township",
-            "所在镇街不存在或不在本单位管辖范围内",
-        ));
-    }
-    if let Some(d) = input.supervisor {
-        let dept: Option<(i64,)> = tx
-            .opt(q("SELECT id FROM units WHERE id = $1 AND kind = 'department'").bind(d))
+            ))
             .await?;
-        if dept.is_none() {
+        let depts: Vec<(i64,)> = tx
+            .all(q("SELECT id FROM units WHERE kind = 'department'"))
+            .await?;
+        let mut taken = HashSet::new();
+        for chunk in inputs.chunks(500) {
+            let mut query = q("SELECT credit_code FROM enterprises WHERE credit_code IN (");
+            for (i, input) in chunk.iter().enumerate() {
+                query = query
+                    .push(if i == 0 { "" } else { ", " })
+                    .push_bind(input.credit_code.as_str());
+            }
+            let codes: Vec<(String,)> = tx.all(query.push(")")).await?;
+            taken.extend(codes.into_iter().map(|(c,)| c));
+        }
+        Ok(Known {
+            sectors: sectors.into_iter().map(|(id, n)| (n, id)).collect(),
+            towns: towns.into_iter().map(|(t,)| t).collect(),
+            depts: depts.into_iter().map(|(d,)| d).collect(),
+            taken,
+        })
+    }
+
+    /// Checks `input`'s sector, township (in scope), supervising department and credit
+    /// code (not registered, nor by an earlier row); returns the sector's id and marks
+    /// the code taken.
+    fn check(&mut self, input: &EnterpriseInput) -> Result<i64> {
+        let sector = *self
+            .sectors
+            .get(&input.sector)
+            .ok_or_else(|| Error::invalid("unknown_sector", "sector", "行业领域不存在"))?;
+        if !self.towns.contains(&input.township) {
+            return Err(Error::invalid(
+                "unknown_township",
+                "township",
+                "所在镇街不存在或不在本单位管辖范围内",
+            ));
+        }
+        if input.supervisor.is_some_and(|d| !self.depts.contains(&d)) {
             return Err(Error::invalid(
                 "unknown_supervisor",
                 "supervisor",
                 "行业主管部门不存在",
             ));
         }
+        if !self.taken.insert(input.credit_code.clone()) {
+            return Err(Error::invalid(
+                "duplicate_credit_code",
+                "credit_code",
+                format!("统一社会信用代码{}已登记", input.credit_code),
+            ));
+        }
+        Ok(sector)
     }
-    Ok(sector)
 }
 
 /// Inserts one enterprise (its unit and its register row) inside `tx`.
-async fn insert(tx: &mut Tx, now_ms: i64, scope: &Scope, input: &EnterpriseInput) -> Result<i64> {
-    let sector = resolve(tx, scope, input).await?;
-    let taken: Option<(i64,)> = tx
-        .opt(
-            q("SELECT unit_id FROM enterprises WHERE credit_code = $1")
-                .bind(input.credit_code.as_str()),
-        )
-        .await?;
-    if taken.is_some() {
-        return Err(Error::invalid(
-            "duplicate_credit_code",
-            "credit_code",
-            format!("统一社会信用代码{}已登记", input.credit_code),
-        ));
-    }
+async fn insert(
+    tx: &mut Tx,
+    now_ms: i64,
+    scope: &Scope,
+    known: &mut Known,
+    input: &EnterpriseInput,
+) -> Result<i64> {
+    let sector = known.check(input)?;
     let draft = UnitDraft {
         code: UnitCode::parse(&input.credit_code)?,
         name: input.name.clone(),
@@ -217,7 +249,7 @@ pub async fn register_unit(
         ))
         .await?;
     found.ok_or(Error::NotFound)?;
-    let sector = resolve(&mut tx, scope, input).await?;
+    let sector = Known::load(&mut tx, scope, &[input]).await?.check(input)?;
     insert_row(&mut tx, now_ms, unit, sector, input).await?;
     let entry = Entry::ok("enterprise.register", "unit", unit)
         .detail(format!("{} {}", input.credit_code, input.name));
@@ -235,7 +267,8 @@ pub async fn create(
     input: &EnterpriseInput,
 ) -> Result<i64> {
     let mut tx = db.begin().await?;
-    let id = insert(&mut tx, now_ms, scope, input).await?;
+    let mut known = Known::load(&mut tx, scope, &[input]).await?;
+    let id = insert(&mut tx, now_ms, scope, &mut known, input).await?;
     let entry = Entry::ok("enterprise.create", "unit", id)
         .detail(format!("{} {}", input.credit_code, input.name));
     audit::append(&mut tx, now_ms, actor, entry).await?;
@@ -253,8 +286,10 @@ pub async fn import(
     rows: &[EnterpriseInput],
 ) -> Result<usize> {
     let mut tx = db.begin().await?;
+    let all: Vec<&EnterpriseInput> = rows.iter().collect();
+    let mut known = Known::load(&mut tx, scope, &all).await?;
     for (i, input) in rows.iter().enumerate() {
-        insert(&mut tx, now_ms, scope, input)
+        insert(&mut tx, now_ms, scope, &mut known, input)
             .await
             .map_err(|e| match e {
                 Error::Invalid(f) => {

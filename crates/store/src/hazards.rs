@@ -981,10 +981,7 @@ pub(crate) async fn unit_names(
 ) -> Result<std::collections::HashMap<i64, String>> {
     let mut names = std::collections::HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
-        let mut query = q("SELECT id, name FROM units WHERE id IN (");
-        for (i, id) in chunk.iter().enumerate() {
-            query = query.push(if i == 0 { "" } else { ", " }).push_bind(*id);
-        }
+        let query = q("SELECT id, name FROM units WHERE id IN (").push_list(chunk);
         let rows: Vec<(i64, String)> = db.read().all(query.push(")")).await?;
         names.extend(rows);
     }

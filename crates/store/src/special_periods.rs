@@ -210,30 +210,30 @@ pub async fn matrix(
                 .push(" ORDER BY u.kind DESC, u.name"),
         )
         .await?;
-    let reports: Vec<(i64, String, i64)> = db
+    let reports: std::collections::HashMap<(i64, String), i64> = db
         .read()
-        .all(
+        .all::<(i64, String, i64)>(
             q("SELECT unit_id, day, submitted_at FROM daily_reports WHERE period_id = $1").bind(id),
         )
-        .await?;
+        .await?
+        .into_iter()
+        .map(|(u, d, at)| ((u, d), at))
+        .collect();
     let rows = units
         .into_iter()
         .map(|(u, name)| {
             let cells = days
                 .iter()
-                .map(|d| {
-                    let key = day(*d);
-                    match reports.iter().find(|r| r.0 == u && r.1 == key) {
-                        Some((_, _, at)) => {
-                            if anjian_core::time::local_date(*at).is_some_and(|s| s > *d) {
-                                Cell::Late
-                            } else {
-                                Cell::OnTime
-                            }
+                .map(|d| match reports.get(&(u, day(*d))) {
+                    Some(at) => {
+                        if anjian_core::time::local_date(*at).is_some_and(|s| s > *d) {
+                            Cell::Late
+                        } else {
+                            Cell::OnTime
                         }
-                        None if *d < today => Cell::Missing,
-                        None => Cell::Due,
                     }
+                    None if *d < today => Cell::Missing,
+                    None => Cell::Due,
                 })
                 .collect();
             (name, cells)

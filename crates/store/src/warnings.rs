@@ -163,6 +163,21 @@ pub fn status_label(s: &str) -> &'static str {
     }
 }
 
+/// How many of `ids` (distinct) are units matching `predicate`, in one query.
+async fn count_units(db: &Db, predicate: &str, ids: &[i64]) -> Result<i64> {
+    let (n,): (i64,) = db
+        .read()
+        .one(
+            q(format!(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM units WHERE {predicate} AND id IN ("
+            ))
+            .push_list(ids)
+            .push(")"),
+        )
+        .await?;
+    Ok(n)
+}
+
 /// Issues a warning (the office): its addressees (active townships, departments and
 /// other units, not enterprises) each owe an answer by `answer_by`, due that day.
 pub async fn issue(db: &Db, now_ms: i64, actor: &Actor, w: &NewWarning) -> Result<i64> {
@@ -180,14 +195,7 @@ pub async fn issue(db: &Db, now_ms: i64, actor: &Actor, w: &NewWarning) -> Resul
     if units.len() > 5000 {
         return Err(Error::invalid("too_many", "units", "接收单位过多"));
     }
-    let mut check = q(
-        "SELECT CAST(COUNT(*) AS BIGINT) FROM units WHERE kind <> 'enterprise' AND active = 1 AND id IN (",
-    );
-    for (i, u) in units.iter().enumerate() {
-        check = check.push(if i == 0 { "" } else { ", " }).push_bind(*u);
-    }
-    let (n,): (i64,) = db.read().one(check.push(")")).await?;
-    if n != units.len() as i64 {
+    if count_units(db, "kind <> 'enterprise' AND active = 1", &units).await? != units.len() as i64 {
         return Err(Error::invalid(
             "unknown_unit",
             "units",
@@ -412,16 +420,10 @@ pub async fn trip(db: &Db, now_ms: i64, actor: &Actor, b: &NewBreaker) -> Result
     let mut areas = b.areas.clone();
     areas.sort_unstable();
     areas.dedup();
-    if !areas.is_empty() {
-        let mut check =
-            q("SELECT CAST(COUNT(*) AS BIGINT) FROM units WHERE kind = 'township' AND id IN (");
-        for (i, u) in areas.iter().enumerate() {
-            check = check.push(if i == 0 { "" } else { ", " }).push_bind(*u);
-        }
-        let (n,): (i64,) = db.read().one(check.push(")")).await?;
-        if n != areas.len() as i64 {
-            return Err(Error::invalid("unknown_unit", "areas", "熔断区域应为镇街"));
-        }
+    if !areas.is_empty()
+        && count_units(db, "kind = 'township'", &areas).await? != areas.len() as i64
+    {
+        return Err(Error::invalid("unknown_unit", "areas", "熔断区域应为镇街"));
     }
     let id = next_id(now_ms);
     let mut tx = db.begin().await?;
@@ -443,18 +445,13 @@ pub async fn trip(db: &Db, now_ms: i64, actor: &Actor, b: &NewBreaker) -> Result
         if ids.is_empty() {
             continue;
         }
-        let mut insert = q(format!(
-            "INSERT INTO {table} (breaker_id, {column}) VALUES "
-        ));
-        for (i, x) in ids.iter().enumerate() {
-            insert = insert
-                .push(if i == 0 { "(" } else { ", (" })
-                .push_bind(id)
-                .push(", ")
-                .push_bind(*x)
-                .push(")");
-        }
-        tx.execute(insert).await?;
+        let rows: Vec<Vec<crate::db::Arg>> =
+            ids.iter().map(|x| vec![id.into(), (*x).into()]).collect();
+        tx.execute(crate::db::insert_rows(
+            &format!("INSERT INTO {table} (breaker_id, {column}) VALUES "),
+            &rows,
+        ))
+        .await?;
     }
     let entry =
         Entry::ok("breaker.trip", "circuit_breaker", id).detail(format!("{activities}：{reason}"));

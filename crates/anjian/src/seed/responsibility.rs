@@ -35,6 +35,16 @@ fn credit_code(i: usize) -> String {
     format!("{body}{c}")
 }
 
+/// The demo acting for `unit`.
+fn actor(unit: i64) -> Actor {
+    Actor {
+        user_id: None,
+        username: "demo".into(),
+        role: "office_admin".into(),
+        unit_id: Some(unit),
+    }
+}
+
 fn err(e: anjian_store::Error) -> String {
     e.to_string()
 }
@@ -43,12 +53,6 @@ fn err(e: anjian_store::Error) -> String {
 pub async fn load(db: &Db, as_of: NaiveDate) -> Result<(usize, usize), String> {
     let date = |m: u32, d: u32| NaiveDate::from_ymd_opt(2022, m, d).unwrap_or(as_of);
     let at = |d: NaiveDate, h: u32| anjian_core::time::at_local(d, h).unwrap_or_default();
-    let actor = |unit: i64| Actor {
-        user_id: None,
-        username: "demo".into(),
-        role: "office_admin".into(),
-        unit_id: Some(unit),
-    };
     let unit = |n: &'static str| async move {
         let (id,): (i64,) = db
             .read()
@@ -525,12 +529,6 @@ async fn warning_and_breaker(
     ),
 ) -> Result<(), String> {
     let issued = at(date(7, 5), 18);
-    let actor = |unit: i64| Actor {
-        user_id: None,
-        username: "demo".into(),
-        role: "office_admin".into(),
-        unit_id: Some(unit),
-    };
     let id = anjian_store::warnings::issue(
         db,
         issued,
@@ -605,12 +603,6 @@ async fn special_period(
 ) -> Result<(), String> {
     let first = NaiveDate::from_ymd_opt(2022, 8, 1).unwrap_or(as_of);
     let last = NaiveDate::from_ymd_opt(2022, 8, 10).unwrap_or(as_of);
-    let actor = |unit: i64| Actor {
-        user_id: None,
-        username: "demo".into(),
-        role: "office_admin".into(),
-        unit_id: Some(unit),
-    };
     let id = anjian_store::special_periods::declare(
         db,
         at(first - chrono::Days::new(2), 9),

@@ -1,8 +1,8 @@
 //! Warnings with call-and-response, circuit breakers, risk assessments and special
 //! periods with daily reports by API.
 
-use anjian_core::accident::instant;
 use anjian_core::role::Role;
+use anjian_core::time::instant;
 use anjian_store::special_periods::{self, Cell, NewReport, SpecialPeriod};
 use anjian_store::warnings::{
     self, Assessment, Breaker, NewAssessment, NewBreaker, NewWarning, Recipient, Warning,
@@ -307,17 +307,9 @@ pub async fn declare(
     Body(p): Body<PeriodInput>,
 ) -> Result<(StatusCode, Json<SpecialPeriod>), ApiError> {
     office(&state, &u, "special_period.declare").await?;
-    let date = |field: &'static str, label: &str, raw: &str| {
-        anjian_core::error::optional_date(field, label, raw)
-            .and_then(|d| {
-                d.ok_or_else(|| {
-                    anjian_core::FieldError::new("required", field, format!("请填写{label}"))
-                })
-            })
-            .map_err(Problem::from)
-    };
-    let first = date("first_day", "开始日期", &p.first_day)?;
-    let last = date("last_day", "结束日期", &p.last_day)?;
+    let date = anjian_core::error::required_date;
+    let first = date("first_day", "开始日期", &p.first_day).map_err(Problem::from)?;
+    let last = date("last_day", "结束日期", &p.last_day).map_err(Problem::from)?;
     let id = special_periods::declare(&state.db, state.now(), &u.actor(), &p.name, (first, last))
         .await?;
     Ok((

@@ -75,11 +75,7 @@ async fn page(
             sectors,
             own_unit: u.unit_id,
             office: u.role().sees_everything(),
-            now: anjian_core::time::format_local(state.now())
-                .chars()
-                .take(16)
-                .collect::<String>()
-                .replace(' ', "T"),
+            now: super::datetime_input(state.now()),
             flash,
             error,
         },
@@ -94,17 +90,6 @@ pub async fn index(
     PageQuery(q): PageQuery<OkQuery>,
 ) -> Result<Response, PageError> {
     page(&state, &u, (q.ok.map(|_| "已记录".to_string()), None)).await
-}
-
-/// A `datetime-local` value (Beijing time) as RFC 3339; other text unchanged, for the
-/// checks to refuse.
-fn rfc3339(local: &str) -> String {
-    let t = local.trim();
-    if t.len() == 16 && t.as_bytes().get(10) == Some(&b'T') {
-        format!("{t}:00+08:00")
-    } else {
-        t.to_string()
-    }
 }
 
 /// The report form.
@@ -158,8 +143,8 @@ pub async fn create(
         enterprise: f.enterprise.trim().parse().ok(),
         report: AccidentInput {
             sector: f.sector,
-            occurred_at: rfc3339(&f.occurred_at),
-            reported_at: rfc3339(&f.reported_at),
+            occurred_at: super::rfc3339(&f.occurred_at),
+            reported_at: super::rfc3339(&f.reported_at),
             place: f.place,
             account: f.account,
             deaths: count(&f.deaths),

@@ -373,6 +373,26 @@ where
     }
 }
 
+/// An instant as a `datetime-local` value in Beijing time (2022-08-09T07:06).
+pub fn datetime_input(ms: i64) -> String {
+    anjian_core::time::format_local(ms)
+        .chars()
+        .take(16)
+        .collect::<String>()
+        .replace(' ', "T")
+}
+
+/// A `datetime-local` value (Beijing time) as RFC 3339; other text unchanged, for the
+/// checks to refuse.
+pub fn rfc3339(local: &str) -> String {
+    let t = local.trim();
+    if t.len() == 16 && t.as_bytes().get(10) == Some(&b'T') {
+        format!("{t}:00+08:00")
+    } else {
+        t.to_string()
+    }
+}
+
 /// A list as an .xlsx download.
 pub fn xlsx_response(
     title: &str,

@@ -2,6 +2,7 @@
 //! and who answered them in time, risk assessments, and special periods with their
 //! matrix of daily reports.
 
+use anjian_core::error::required_date;
 use anjian_core::warning::{AssessmentKind, WarningKind};
 use anjian_store::special_periods::{self, Cell, NewReport, SpecialPeriod};
 use anjian_store::warnings::{
@@ -10,7 +11,6 @@ use anjian_store::warnings::{
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::{Layout, OkQuery, PageForm, PageQuery, after_form};
@@ -45,24 +45,9 @@ pub struct DeskPage {
     pub error: Option<String>,
 }
 
-/// An instant as a `datetime-local` value in Beijing time.
-fn local_input(ms: i64) -> String {
-    anjian_core::time::format_local(ms)
-        .chars()
-        .take(16)
-        .collect::<String>()
-        .replace(' ', "T")
-}
-
 /// A `datetime-local` value (Beijing time) as epoch ms, naming `field`.
 fn local_ms(field: &'static str, label: &str, raw: &str) -> Result<i64, Problem> {
-    let t = raw.trim();
-    let rfc = if t.len() == 16 && t.as_bytes().get(10) == Some(&b'T') {
-        format!("{t}:00+08:00")
-    } else {
-        t.to_string()
-    };
-    Ok(anjian_core::accident::instant(field, label, &rfc)?.timestamp_millis())
+    Ok(anjian_core::time::instant(field, label, &super::rfc3339(raw))?.timestamp_millis())
 }
 
 async fn desk(
@@ -126,7 +111,7 @@ async fn desk(
                 .map(|k| (k.as_str(), k.label()))
                 .collect(),
             office,
-            now: local_input(now),
+            now: super::datetime_input(now),
             today: state.today().to_string(),
             flash,
             error,
@@ -186,11 +171,6 @@ pub struct DeskForm {
 
 fn ids(v: &[String]) -> Vec<i64> {
     v.iter().filter_map(|x| x.trim().parse().ok()).collect()
-}
-
-fn date(field: &'static str, label: &str, raw: &str) -> Result<NaiveDate, Problem> {
-    anjian_core::error::optional_date(field, label, raw)?
-        .ok_or_else(|| Problem::bad_field("required", field, format!("请填写{label}")))
 }
 
 /// POST /warnings.
@@ -259,8 +239,8 @@ pub async fn act(
                     &u.actor(),
                     &f.name,
                     (
-                        date("first_day", "开始日期", &f.first_day)?,
-                        date("last_day", "结束日期", &f.last_day)?,
+                        required_date("first_day", "开始日期", &f.first_day)?,
+                        required_date("last_day", "结束日期", &f.last_day)?,
                     ),
                 )
                 .await?;
