@@ -157,6 +157,8 @@ pub const GROUPS: &[GroupSpec] = &[
             "各负有安全生产监管职责的部门",
             "区级负有监管职责的部门",
             "区级行业监管部门",
+            // (44) "各镇街及有关部门": the departments that supervise the sectors it names.
+            "有关部门",
         ],
     ),
     (
@@ -563,6 +565,7 @@ pub async fn prepare(c: &Common, now: i64) -> Result<(Db, String, DemoAccounts),
         crate::seed::activity(&db, now, campaign.id, today)
             .await
             .map_err(|e| e.to_string())?;
+        crate::seed::plan_edits::load(&db, campaign.id, today).await?;
         crate::seed::township_enterprises(&db, now).await?;
         let files = anjian_store::files::FileStore::new(&c.data_dir);
         crate::seed::hazards(&db, &files, today).await?;

@@ -3,6 +3,7 @@
 //! with names shaped like Tongliang's. Rows go in with multi-row INSERTs in one
 //! transaction; the audit chain records one entry for the whole load.
 
+pub mod plan_edits;
 pub mod responsibility;
 
 use anjian_store::audit::{self, Entry};
@@ -824,7 +825,23 @@ pub async fn monthly_reports(db: &Db, as_of: chrono::NaiveDate) -> Result<usize,
             if day > as_of {
                 continue;
             }
+            // Most standing duties get a line of progress; a few are left for the office
+            // to return.
+            let progress: Vec<(i64, String)> = anjian_store::monthly_reports::standing(db, *town, month_of)
+                .await
+                .map_err(e)?
+                .into_iter()
+                .enumerate()
+                .filter(|(k, _)| (k + t) % 9 != 4)
+                .map(|(_, l)| {
+                    (
+                        l.obligation_id,
+                        format!("{name}本月按要求落实：召开专题会议1次，督促相关单位整改问题{}个。", 1 + (t + m as usize) % 4),
+                    )
+                })
+                .collect();
             let draft = Draft {
+                progress: &progress,
                 narrative: &format!(
                     "{name}{month}组织开展安全生产大排查大整治，检查生产经营单位{}家，对发现的问题隐患落实“五落实”并跟踪整改。",
                     18 + (t * 7 + m as usize) % 40

@@ -73,7 +73,7 @@ impl WorkCalendar {
     }
 }
 
-/// The national holidays and make-up workdays of 2022 and 2023, as the State Council's
+/// The national holidays and make-up workdays of 2022 to 2026, as the State Council's
 /// notices set them: the calendar's seed, which the office edits.
 pub fn national_days() -> Vec<(NaiveDate, DayKind, &'static str)> {
     let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).expect("a real date");
@@ -100,6 +100,28 @@ pub fn national_days() -> Vec<(NaiveDate, DayKind, &'static str)> {
     off(2023, 6, 22, 24, "端午节");
     off(2023, 9, 29, 30, "中秋节、国庆节");
     off(2023, 10, 1, 6, "中秋节、国庆节");
+    off(2024, 1, 1, 1, "元旦");
+    off(2024, 2, 10, 17, "春节");
+    off(2024, 4, 4, 6, "清明节");
+    off(2024, 5, 1, 5, "劳动节");
+    off(2024, 6, 10, 10, "端午节");
+    off(2024, 9, 15, 17, "中秋节");
+    off(2024, 10, 1, 7, "国庆节");
+    off(2025, 1, 1, 1, "元旦");
+    off(2025, 1, 28, 31, "春节");
+    off(2025, 2, 1, 4, "春节");
+    off(2025, 4, 4, 6, "清明节");
+    off(2025, 5, 1, 5, "劳动节");
+    off(2025, 5, 31, 31, "端午节");
+    off(2025, 6, 1, 2, "端午节");
+    off(2025, 10, 1, 8, "国庆节、中秋节");
+    off(2026, 1, 1, 3, "元旦");
+    off(2026, 2, 15, 23, "春节");
+    off(2026, 4, 4, 6, "清明节");
+    off(2026, 5, 1, 5, "劳动节");
+    off(2026, 6, 19, 21, "端午节");
+    off(2026, 9, 25, 27, "中秋节");
+    off(2026, 10, 1, 7, "国庆节");
     for (y, m, day, name) in [
         (2022, 1, 29, "春节调休"),
         (2022, 1, 30, "春节调休"),
@@ -115,8 +137,47 @@ pub fn national_days() -> Vec<(NaiveDate, DayKind, &'static str)> {
         (2023, 6, 25, "端午节调休"),
         (2023, 10, 7, "国庆节调休"),
         (2023, 10, 8, "国庆节调休"),
+        (2024, 2, 4, "春节调休"),
+        (2024, 2, 18, "春节调休"),
+        (2024, 4, 7, "清明节调休"),
+        (2024, 4, 28, "劳动节调休"),
+        (2024, 5, 11, "劳动节调休"),
+        (2024, 9, 14, "中秋节调休"),
+        (2024, 9, 29, "国庆节调休"),
+        (2024, 10, 12, "国庆节调休"),
+        (2025, 1, 26, "春节调休"),
+        (2025, 2, 8, "春节调休"),
+        (2025, 4, 27, "劳动节调休"),
+        (2025, 9, 28, "国庆节调休"),
+        (2025, 10, 11, "国庆节调休"),
+        (2026, 1, 4, "元旦调休"),
+        (2026, 2, 14, "春节调休"),
+        (2026, 2, 28, "春节调休"),
+        (2026, 5, 9, "劳动节调休"),
+        (2026, 9, 20, "国庆节调休"),
+        (2026, 10, 10, "国庆节调休"),
     ] {
         out.push((d(y, m, day), DayKind::Workday, name));
+    }
+    out
+}
+
+/// The first day of each national holiday in the seed, with its name (a holiday's
+/// eve, 节假日前, is the day before it).
+pub fn holiday_starts() -> Vec<(NaiveDate, &'static str)> {
+    let mut days: Vec<(NaiveDate, &'static str)> = national_days()
+        .into_iter()
+        .filter(|(_, k, _)| *k == DayKind::Holiday)
+        .map(|(d, _, name)| (d, name))
+        .collect();
+    days.sort();
+    let mut out: Vec<(NaiveDate, &'static str)> = Vec::new();
+    let mut previous: Option<NaiveDate> = None;
+    for (d, name) in days {
+        if previous.and_then(|p| p.succ_opt()) != Some(d) {
+            out.push((d, name));
+        }
+        previous = Some(d);
     }
     out
 }

@@ -136,22 +136,25 @@ fn last_of_month(y: i32, m: u32) -> NaiveDate {
         .unwrap_or(NaiveDate::MIN)
 }
 
-/// Expands schedules into instances due inside `[start, end]` (both inclusive). Once and
-/// milestone dates before the window still count (a duty due before the campaign began
-/// is already due); recurring periods count when their due date falls in the window;
-/// start-from and ongoing duties are due once, at the window's end.
+/// Expands schedules into instances of the window `[start, end]` (both inclusive).
+/// Once and milestone dates keep their dates wherever they fall: before the window (a
+/// duty due before the campaign began is already due) or after it (the text's date is
+/// kept; the import report lists it). Recurring periods count when their due date falls
+/// in the window; a half-year or year that overlaps the window but ends after it is due
+/// at the window's end. Start-from and ongoing duties are due once, at the
+/// window's end; a standing duty owes a progress line every month by the 28th and a
+/// summary at the window's end.
 pub fn expand(schedules: &[Schedule], start: NaiveDate, end: NaiveDate) -> Vec<Instance> {
     let mut out = Vec::new();
     for s in schedules {
         match s {
-            Schedule::Once { due } if *due <= end => out.push(Instance {
+            Schedule::Once { due } => out.push(Instance {
                 due_on: *due,
                 label: format!("{}前", due.format("%-m月%-d日")),
                 min_count: 1,
             }),
-            Schedule::Once { .. } => {}
             Schedule::Milestones { due } => {
-                for d in due.iter().filter(|d| **d <= end) {
+                for d in due {
                     out.push(Instance {
                         due_on: *d,
                         label: format!("{}节点", d.format("%-m月")),
@@ -175,11 +178,65 @@ pub fn expand(schedules: &[Schedule], start: NaiveDate, end: NaiveDate) -> Vec<I
                 min_count,
                 day,
             } => recurring(&mut out, *every, *min_count, *day, start, end),
+            Schedule::Standing => {
+                let mut months = Vec::new();
+                recurring(&mut months, Period::Month, 1, Some(STANDING_DAY), start, end);
+                for mut i in months {
+                    i.label.push_str(PROGRESS);
+                    out.push(i);
+                }
+                out.push(Instance {
+                    due_on: end,
+                    label: CLOSING.into(),
+                    min_count: 1,
+                });
+            }
+            Schedule::InMonths { months } => {
+                for y in start.year()..=end.year() {
+                    for m in months.iter().filter(|m| (1..=12).contains(*m)) {
+                        let due = last_of_month(y, *m);
+                        if due >= start && due <= end {
+                            out.push(Instance {
+                                due_on: due,
+                                label: format!("{y}年{m}月"),
+                                min_count: 1,
+                            });
+                        }
+                    }
+                }
+            }
+            Schedule::BeforeHolidays => {
+                for (first, name) in crate::calendar::holiday_starts() {
+                    let Some(eve) = first.pred_opt() else {
+                        continue;
+                    };
+                    if eve >= start && eve <= end {
+                        out.push(Instance {
+                            due_on: eve,
+                            label: format!("{}{name}前", first.year()),
+                            min_count: 1,
+                        });
+                    }
+                }
+            }
         }
     }
     out.sort_by(|a, b| a.due_on.cmp(&b.due_on).then(a.label.cmp(&b.label)));
     out.dedup_by(|a, b| a.due_on == b.due_on && a.label == b.label);
     out
+}
+
+/// The day of the month by which a standing duty's progress line is due: the monthly
+/// self-inspection report's (每月28日前).
+pub const STANDING_DAY: u32 = 28;
+/// The end of a standing duty's monthly label ("2022年6月进展").
+pub const PROGRESS: &str = "进展";
+/// The label of a standing duty's summary at the campaign's end.
+pub const CLOSING: &str = "总结报告";
+
+/// Whether an instance label is a standing duty's monthly progress line.
+pub fn is_progress(label: &str) -> bool {
+    label.ends_with(PROGRESS)
 }
 
 fn recurring(
@@ -207,21 +264,25 @@ fn recurring(
                 d += Duration::days(1);
             }
         }
-        Period::Week => {
-            // Weeks end on Sunday.
+        Period::Week | Period::Fortnight => {
+            // Weeks end on Sunday; a fortnight is two of them from the window's start.
+            let days = if every == Period::Week { 7 } else { 14 };
             let mut d = start
                 + Duration::days((6 - start.weekday().num_days_from_monday() as i64).rem_euclid(7));
+            if days == 14 && d - start < Duration::days(7) {
+                d += Duration::days(7);
+            }
             while d <= end {
                 push(
                     out,
                     d,
                     format!(
                         "{}至{}",
-                        (d - Duration::days(6)).format("%-m月%-d日"),
+                        (d - Duration::days(days - 1)).format("%-m月%-d日"),
                         d.format("%-m月%-d日")
                     ),
                 );
-                d += Duration::days(7);
+                d += Duration::days(days);
             }
         }
         Period::Month | Period::Quarter | Period::HalfYear | Period::Year => {
@@ -244,15 +305,20 @@ fn recurring(
                     _ => period_end,
                 };
                 if due > end && period_end > end {
+                    // A half-year or year that overlaps the window is owed by the
+                    // window's end (每年不少于1次 in a May–October campaign).
+                    let first = NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(NaiveDate::MAX);
+                    if months >= 6 && first <= end && period_end >= start {
+                        let label = period_label(y, m, months);
+                        out.push(Instance {
+                            due_on: end,
+                            label,
+                            min_count,
+                        });
+                    }
                     break;
                 }
-                let label = match months {
-                    1 => format!("{y}年{m}月"),
-                    3 => format!("{y}年第{}季度", (m - 1) / 3 + 1),
-                    6 => format!("{y}年{}半年", if m == 1 { "上" } else { "下" }),
-                    _ => format!("{y}年"),
-                };
-                push(out, due, label);
+                push(out, due, period_label(y, m, months));
                 m += months;
                 if m > 12 {
                     m -= 12;
@@ -263,6 +329,15 @@ fn recurring(
                 }
             }
         }
+    }
+}
+
+fn period_label(y: i32, m: u32, months: u32) -> String {
+    match months {
+        1 => format!("{y}年{m}月"),
+        3 => format!("{y}年第{}季度", (m - 1) / 3 + 1),
+        6 => format!("{y}年{}半年", if m == 1 { "上" } else { "下" }),
+        _ => format!("{y}年"),
     }
 }
 
@@ -323,7 +398,8 @@ mod tests {
         );
         assert_eq!(
             h.iter().map(|i| i.due_on).collect::<Vec<_>>(),
-            vec![d(6, 30)]
+            vec![d(6, 30), d(10, 22)],
+            "the second half-year begins inside the campaign and is owed by its end"
         );
         let w = expand(
             &[Schedule::Recurring {
@@ -367,8 +443,92 @@ mod tests {
         let dates: Vec<NaiveDate> = got.iter().map(|i| i.due_on).collect();
         assert_eq!(
             dates,
-            vec![d(5, 10), d(5, 31), d(8, 31), d(10, 22), d(10, 22)],
-            "11-30 lies after the campaign"
+            vec![d(5, 10), d(5, 31), d(8, 31), d(10, 22), d(10, 22), d(11, 30)],
+            "11-30 lies after the campaign and keeps its date"
+        );
+    }
+
+    /// "即日起至党的二十大结束" and "每月28日前将自查情况和问题清单报区安委办": a standing duty
+    /// owes a progress line each month by the 28th and a summary at the end.
+    #[test]
+    fn a_standing_duty_reports_monthly_and_closes() {
+        let got = expand(&[Schedule::Standing], d(5, 16), d(10, 22));
+        let pairs: Vec<(NaiveDate, &str)> =
+            got.iter().map(|i| (i.due_on, i.label.as_str())).collect();
+        assert_eq!(
+            pairs,
+            vec![
+                (d(5, 28), "2022年5月进展"),
+                (d(6, 28), "2022年6月进展"),
+                (d(7, 28), "2022年7月进展"),
+                (d(8, 28), "2022年8月进展"),
+                (d(9, 28), "2022年9月进展"),
+                (d(10, 22), "总结报告"),
+            ]
+        );
+        assert!(got[..5].iter().all(|i| is_progress(&i.label)));
+        assert!(!is_progress(&got[5].label));
+    }
+
+    /// "（5）纳入中心组学习内容，每年不少于1次专题学习。": a year that overlaps the campaign
+    /// is owed by the campaign's end; so is a half-year that begins inside it.
+    #[test]
+    fn periods_overlapping_the_end_are_due_at_the_end() {
+        let rec = |every| Schedule::Recurring {
+            every,
+            min_count: 1,
+            day: None,
+        };
+        let year = expand(&[rec(Period::Year)], d(5, 16), d(10, 22));
+        assert_eq!(
+            year.iter().map(|i| (i.due_on, i.label.as_str())).collect::<Vec<_>>(),
+            vec![(d(10, 22), "2022年")]
+        );
+        let half = expand(&[rec(Period::HalfYear)], d(5, 16), d(10, 22));
+        assert_eq!(
+            half.iter().map(|i| i.due_on).collect::<Vec<_>>(),
+            vec![d(6, 30), d(10, 22)]
+        );
+        let months = expand(
+            &[Schedule::Recurring {
+                every: Period::Month,
+                min_count: 1,
+                day: Some(28),
+            }],
+            d(5, 16),
+            d(10, 22),
+        );
+        assert_eq!(months.last().unwrap().due_on, d(9, 28), "months are not cut");
+    }
+
+    #[test]
+    fn fortnights_months_of_the_year_and_holiday_eves() {
+        let f = expand(
+            &[Schedule::Recurring {
+                every: Period::Fortnight,
+                min_count: 1,
+                day: None,
+            }],
+            d(5, 16),
+            d(6, 30),
+        );
+        assert_eq!(
+            f.iter().map(|i| i.due_on).collect::<Vec<_>>(),
+            vec![d(5, 29), d(6, 12), d(6, 26)],
+            "every second Sunday"
+        );
+        let m = expand(
+            &[Schedule::InMonths { months: vec![1, 7] }],
+            d(1, 1),
+            NaiveDate::from_ymd_opt(2023, 12, 31).unwrap(),
+        );
+        assert_eq!(m.len(), 4);
+        assert_eq!(m[1].due_on, d(7, 31));
+        let eves = expand(&[Schedule::BeforeHolidays], d(5, 16), d(10, 22));
+        assert_eq!(
+            eves.iter().map(|i| i.due_on).collect::<Vec<_>>(),
+            vec![d(6, 2), d(9, 9), d(9, 30)],
+            "端午、中秋、国庆"
         );
     }
 

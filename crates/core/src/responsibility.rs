@@ -110,7 +110,17 @@ fn names(group: &str, notes: &mut Vec<String>) -> Vec<String> {
                 notes.push(format!("「{part}」读作 {unit}（属于“{category}”）"));
                 out.push(unit.trim().to_string());
             }
-            None => out.push(part.to_string()),
+            None => match part.split_once('及').filter(|(a, b)| {
+                a.starts_with('各') && b.ends_with("部门") && !b.is_empty()
+            }) {
+                // "各镇街及有关部门": the townships and the departments, two names.
+                Some((a, b)) => {
+                    notes.push(format!("「{part}」读作 {a}、{b}"));
+                    out.push(a.trim().to_string());
+                    out.push(b.trim().to_string());
+                }
+                None => out.push(part.to_string()),
+            },
         }
     }
     out
@@ -139,6 +149,8 @@ mod tests {
 
     #[test]
     fn the_plans_cells() {
+        // (44) "各镇街及有关部门": two names.
+        assert_eq!(parse("各镇街及有关部门").lead, v(&["各镇街", "有关部门"]));
         let r = parse(
             "区委办，各镇（街道）党委（党工委）、各管委会、区级有关部门党委（组）、区属国有企业党委",
         );

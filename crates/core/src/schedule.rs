@@ -14,6 +14,8 @@ use serde::{Deserialize, Serialize};
 pub enum Period {
     Day,
     Week,
+    /// Every two weeks (每两周, 每半月, 隔周): due every second Sunday.
+    Fortnight,
     Month,
     Quarter,
     HalfYear,
@@ -40,6 +42,15 @@ pub enum Schedule {
     From { starts_on: NaiveDate },
     /// Ongoing, with no date (常态化, 长期, 即查即改).
     Ongoing,
+    /// Due at the end of the named months every year (每年1月和7月分别组织一次).
+    InMonths { months: Vec<u32> },
+    /// Due on the eve of every national holiday (节假日前), read from the calendar's
+    /// national days.
+    BeforeHolidays,
+    /// A standing duty of the campaign: the text states no time limit (or says 即日起),
+    /// so the unit reports its progress every month by the 28th, with the monthly
+    /// self-inspection report, and closes it with a summary at the campaign's end.
+    Standing,
 }
 
 impl Schedule {
@@ -57,6 +68,62 @@ impl Schedule {
                 starts_on: shift_years(*starts_on, years),
             },
             other => other.clone(),
+        }
+    }
+}
+
+impl Schedule {
+    /// The schedule in words, for the import report and the plan editor's preview.
+    pub fn describe(&self) -> String {
+        let md = |d: &NaiveDate| d.format("%-m月%-d日").to_string();
+        match self {
+            Schedule::Once { due } => format!("{}前完成", md(due)),
+            Schedule::Recurring {
+                every,
+                min_count,
+                day,
+            } => {
+                let when = match (every, day) {
+                    (Period::Month, Some(d)) => format!("每月{d}日前"),
+                    _ => every.label().to_string(),
+                };
+                if *min_count > 1 {
+                    format!("{when}至少{min_count}次")
+                } else {
+                    format!("{when}一次")
+                }
+            }
+            Schedule::Milestones { due } => format!(
+                "按{}节点",
+                due.iter().map(md).collect::<Vec<_>>().join("、")
+            ),
+            Schedule::From { starts_on } => format!("{}起持续开展", md(starts_on)),
+            Schedule::Ongoing => "常态化，专项行动结束时报送".into(),
+            Schedule::InMonths { months } => format!(
+                "每年{}月底前",
+                months
+                    .iter()
+                    .map(|m| m.to_string())
+                    .collect::<Vec<_>>()
+                    .join("月、")
+            ),
+            Schedule::BeforeHolidays => "每个法定节假日前".into(),
+            Schedule::Standing => "常设职责：每月28日前随月报报送进展，结束时报送总结".into(),
+        }
+    }
+}
+
+impl Period {
+    /// The period in words (每月, 每两周, …).
+    pub fn label(self) -> &'static str {
+        match self {
+            Period::Day => "每日",
+            Period::Week => "每周",
+            Period::Fortnight => "每两周",
+            Period::Month => "每月",
+            Period::Quarter => "每季度",
+            Period::HalfYear => "每半年",
+            Period::Year => "每年",
         }
     }
 }
@@ -170,14 +237,28 @@ const PERIODS: &[(&str, Period)] = &[
     ("每日", Period::Day),
     ("每天", Period::Day),
     ("逐日", Period::Day),
+    ("每两周", Period::Fortnight),
+    ("每隔一周", Period::Fortnight),
+    ("隔周", Period::Fortnight),
+    ("每半月", Period::Fortnight),
+    ("每半个月", Period::Fortnight),
     ("每周", Period::Week),
+    ("按周", Period::Week),
+    ("按月", Period::Month),
+    ("按季度", Period::Quarter),
+    ("每季", Period::Quarter),
+    ("按季", Period::Quarter),
     ("每月", Period::Month),
     ("逐月", Period::Month),
     ("每季度", Period::Quarter),
     ("每个季度", Period::Quarter),
     ("每半年", Period::HalfYear),
     ("每年", Period::Year),
+    ("按年度", Period::Year),
 ];
+
+/// Holiday eves (节假日前): due the day before each national holiday.
+const BEFORE_HOLIDAYS: &[&str] = &["节假日前", "节日前", "假日前", "节前"];
 
 const ONGOING: &[&str] = &["常态化", "长期", "即查即改", "即知即改", "立行立改", "持续"];
 
@@ -200,6 +281,13 @@ pub fn parse(text: &str, year: i32) -> Vec<Schedule> {
             {
                 day = Some(d);
                 j = k + 1;
+            }
+            if *period == Period::Year
+                && let Some((months, k)) = month_list(&c, j)
+            {
+                out.push(Schedule::InMonths { months });
+                i = k;
+                continue;
             }
             let min = min_count(&c, j).unwrap_or(1);
             match recurring.iter_mut().find(|(p, _, _)| p == period) {
@@ -250,10 +338,75 @@ pub fn parse(text: &str, year: i32) -> Vec<Schedule> {
             day,
         });
     }
+    if BEFORE_HOLIDAYS.iter().any(|w| text.contains(w)) {
+        out.push(Schedule::BeforeHolidays);
+    }
+    // 汛期前 with no date of its own: the flood season starts in June here (汛期前（5月底）).
+    if text.contains("汛期前") && !out.iter().any(|s| matches!(s, Schedule::Once { .. })) {
+        out.extend(date_of(year, 5, MonthPart::End).map(|due| Schedule::Once { due }));
+    }
     if ONGOING.iter().any(|w| text.contains(w)) {
         out.push(Schedule::Ongoing);
     }
+    if out.is_empty() && (text.contains("即日起") || text.contains("即日开始")) {
+        out.push(Schedule::Standing);
+    }
     out.dedup();
+    out
+}
+
+/// A list of months right after 每年 (`1月和7月`, `3月、9月`); two or more.
+fn month_list(c: &[char], from: usize) -> Option<(Vec<u32>, usize)> {
+    let mut months = Vec::new();
+    let mut j = from;
+    loop {
+        let Some((m, k)) = number_at(c, j) else {
+            break;
+        };
+        if c.get(k) != Some(&'月') || !(1..=12).contains(&m) || months.contains(&m) {
+            break;
+        }
+        // A month with a part or a day (每年5月底) is a date, not a list entry.
+        if month_phrase(c, j).is_some_and(|(_, _, part, _)| part.is_some()) {
+            break;
+        }
+        months.push(m);
+        j = k + 1;
+        match c.get(j) {
+            Some('和' | '、' | '及' | '与' | ',' | '，') => j += 1,
+            _ => break,
+        }
+    }
+    months.sort_unstable();
+    (months.len() >= 2).then_some((months, j))
+}
+
+/// Phrases that look like a time limit but that [`parse`] does not read (每两月,
+/// 每三个月, 按旬): the importer lists them so that nothing is silently guessed.
+pub fn unread_phrases(text: &str) -> Vec<String> {
+    let c: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < c.len() {
+        if matches!(c[i], '每' | '按' | '逐')
+            && !PERIODS.iter().any(|(w, _)| starts_with(&c, i, w))
+            && !(c[i] == '按' && milestones(&c, i + 1, 2000).is_some())
+        {
+            let end = (i + 5).min(c.len());
+            if let Some(k) = (i + 1..end).find(|k| {
+                matches!(c[*k], '月' | '周' | '年' | '季' | '旬' | '天' | '日')
+            }) && k > i + 1
+                && c[i + 1..k].iter().all(|ch| {
+                    ch.is_ascii_digit() || "０１２３４５６７８９一二三四五六七八九十两半个隔".contains(*ch)
+                })
+            {
+                out.push(c[i..=k].iter().collect());
+                i = k + 1;
+                continue;
+            }
+        }
+        i += 1;
+    }
     out
 }
 
@@ -468,6 +621,42 @@ mod tests {
         assert_eq!(parse("（工作时限：2022年5月至7月）", 2022), vec![]);
     }
 
+    /// Phrases of plans written in other districts' words (issue fixtures): each is read,
+    /// none is silently weekly.
+    #[test]
+    fn other_districts_phrases() {
+        use Schedule::*;
+        let rec = |every, min_count| Recurring {
+            every,
+            min_count,
+            day: None,
+        };
+        assert_eq!(parse("各单位按季度报送工作进展", 2023), vec![rec(Period::Quarter, 1)]);
+        assert_eq!(parse("每季度报送一次", 2023), vec![rec(Period::Quarter, 1)]);
+        for t in ["每两周调度一次", "每半月报送", "隔周开展一次联合检查", "每隔一周通报"] {
+            assert_eq!(parse(t, 2023), vec![rec(Period::Fortnight, 1)], "{t}");
+        }
+        assert_eq!(
+            parse("每年1月和7月分别组织一次集中检查", 2023),
+            vec![InMonths { months: vec![1, 7] }]
+        );
+        assert_eq!(
+            parse("汛期前（5月底）完成隐患排查", 2023),
+            vec![Once { due: NaiveDate::from_ymd_opt(2023, 5, 31).unwrap() }]
+        );
+        assert_eq!(
+            parse("汛期前完成山洪灾害点排查", 2023),
+            vec![Once { due: NaiveDate::from_ymd_opt(2023, 5, 31).unwrap() }]
+        );
+        assert_eq!(parse("即日起开展专项整治", 2023), vec![Standing]);
+        assert_eq!(parse("节假日前开展安全检查", 2023), vec![BeforeHolidays]);
+        // Unknown phrases are named, not guessed.
+        assert_eq!(unread_phrases("每两月通报一次"), vec!["每两月".to_string()]);
+        assert_eq!(unread_phrases("每三个月报送"), vec!["每三个月".to_string()]);
+        assert!(unread_phrases("每月28日前按时报送，每人每年培训").is_empty());
+        assert!(unread_phrases("按5月、8月、11月工作节点").is_empty());
+    }
+
     #[test]
     fn recurring_keeps_the_largest_minimum() {
         let s = parse(
@@ -538,6 +727,29 @@ mod tests {
             let d = NaiveDate::from_yo_opt(y, doy + 1).unwrap();
             let back = shift_years(shift_years(d, n), -n);
             prop_assert!(back == d || (d.month() == 2 && d.day() == 29 && back.day() == 28));
+        }
+
+        #[test]
+        fn month_lists_after_every_year_are_milestones(a in 1u32..=12, b in 1u32..=12, sep in 0usize..3) {
+            prop_assume!(a != b);
+            let sep = ["和", "、", "及"][sep];
+            let text = format!("每年{a}月{sep}{b}月分别组织一次");
+            let mut months = vec![a, b];
+            months.sort_unstable();
+            prop_assert_eq!(parse(&text, 2023), vec![Schedule::InMonths { months }]);
+        }
+
+        #[test]
+        fn fortnightly_words_are_never_weekly(w in 0usize..4, prefix in "[各单位镇街部门要]{0,6}") {
+            let word = ["每两周", "每半月", "隔周", "每隔一周"][w];
+            let got = parse(&format!("{prefix}{word}报送一次"), 2023);
+            prop_assert!(got.iter().all(|s| !matches!(s, Schedule::Recurring { every: Period::Week, .. })), "{:?}", got);
+            prop_assert!(got.iter().any(|s| matches!(s, Schedule::Recurring { every: Period::Fortnight, .. })), "{:?}", got);
+        }
+
+        #[test]
+        fn unread_phrases_never_panic(text in "\\PC{0,200}") {
+            let _ = unread_phrases(&text);
         }
 
         #[test]

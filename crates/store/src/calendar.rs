@@ -9,16 +9,23 @@ use crate::db::{Db, q};
 use crate::error::Result;
 use crate::scope::Actor;
 
-/// Seeds the national days into an empty calendar; returns how many it wrote.
+/// Seeds the national days of every year the calendar does not list yet (an empty
+/// calendar gets them all; a calendar seeded with 2022–2023 gets the later years);
+/// returns how many days it wrote. Years the office already holds are left as edited.
 pub async fn seed_if_empty(db: &Db, now_ms: i64) -> Result<usize> {
     let mut tx = db.begin().await?;
-    let (n,): (i64,) = tx
-        .one(q("SELECT CAST(COUNT(*) AS BIGINT) FROM calendar_days"))
+    let years: Vec<(String,)> = tx
+        .all(q("SELECT DISTINCT substr(day, 1, 4) FROM calendar_days"))
         .await?;
-    if n > 0 {
+    let have: std::collections::HashSet<i32> =
+        years.iter().filter_map(|(y,)| y.parse().ok()).collect();
+    let days: Vec<_> = national_days()
+        .into_iter()
+        .filter(|(d, _, _)| !have.contains(&chrono::Datelike::year(d)))
+        .collect();
+    if days.is_empty() {
         return Ok(0);
     }
-    let days = national_days();
     let mut insert = q("INSERT INTO calendar_days (day, kind, note, updated_at) VALUES ");
     for (i, (d, k, note)) in days.iter().enumerate() {
         insert = insert
@@ -32,7 +39,7 @@ pub async fn seed_if_empty(db: &Db, now_ms: i64) -> Result<usize> {
             .push_bind(now_ms)
             .push(")");
     }
-    tx.execute(insert).await?;
+    tx.execute(insert.push(" ON CONFLICT (day) DO NOTHING")).await?;
     let e = Entry::ok("calendar.seed", "calendar", "national")
         .detail(format!("写入{}个法定节假日和调休日", days.len()));
     audit::append(&mut tx, now_ms, &Actor::system("calendar"), e).await?;

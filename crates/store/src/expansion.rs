@@ -28,6 +28,9 @@ pub struct ExpandReport {
     /// Names no unit or group answers to, with the work items (or 职责 duties, as
     /// "职责N") that use them.
     pub unresolved: Vec<(String, Vec<String>)>,
+    /// Work items whose text gives a date after the campaign's end, with those dates:
+    /// the dates are kept (listed here for the office).
+    pub after_end: Vec<(String, Vec<String>)>,
 }
 
 /// An assignment about to be inserted.
@@ -42,27 +45,27 @@ struct AssignmentRow {
 }
 
 /// An obligation about to be inserted: assignment, unit, due date, label, minimum count.
-type NewObligation = (i64, i64, NaiveDate, String, u32);
+pub(crate) type NewObligation = (i64, i64, NaiveDate, String, u32);
 
 /// A work item or duty of the plan, ready to give out.
-struct Source {
-    work_item_id: Option<i64>,
-    duty_id: Option<i64>,
-    label: String,
-    lead: Vec<String>,
-    co: Vec<String>,
-    invited: Vec<String>,
-    schedule: Vec<Schedule>,
+pub(crate) struct Source {
+    pub(crate) work_item_id: Option<i64>,
+    pub(crate) duty_id: Option<i64>,
+    pub(crate) label: String,
+    pub(crate) lead: Vec<String>,
+    pub(crate) co: Vec<String>,
+    pub(crate) invited: Vec<String>,
+    pub(crate) schedule: Vec<Schedule>,
     /// At least this many times per instance.
-    min_count: u32,
+    pub(crate) min_count: u32,
     /// Only inside the campaign's special periods.
-    special_periods: bool,
+    pub(crate) special_periods: bool,
 }
 
 impl Source {
     /// The dated instances of this source inside the window (and, for a special-period
     /// duty, inside the campaign's special periods).
-    fn instances(
+    pub(crate) fn instances(
         &self,
         (start, end): (NaiveDate, NaiveDate),
         periods: &[(NaiveDate, NaiveDate)],
@@ -90,7 +93,7 @@ impl Source {
 
 /// The work items and duties of a plan (already moved to the campaign's year) with
 /// their stored ids.
-fn sources(plan: &Plan, ids: &PlanIds) -> Vec<Source> {
+pub(crate) fn sources(plan: &Plan, ids: &PlanIds) -> Vec<Source> {
     let mut out: Vec<Source> = plan
         .work_items()
         .map(|w| Source {
@@ -123,7 +126,7 @@ fn sources(plan: &Plan, ids: &PlanIds) -> Vec<Source> {
 }
 
 /// A campaign's window: its start to its end, or to the year's end while it is open.
-fn window(c: &Campaign) -> Result<(NaiveDate, NaiveDate)> {
+pub(crate) fn window(c: &Campaign) -> Result<(NaiveDate, NaiveDate)> {
     let start = NaiveDate::parse_from_str(&c.starts_on, "%Y-%m-%d").map_err(|_| Error::NotFound)?;
     let end = c
         .ends_on
@@ -139,6 +142,7 @@ struct Expansion {
     assignments: Vec<AssignmentRow>,
     obligations: Vec<NewObligation>,
     unresolved: BTreeMap<String, Vec<String>>,
+    after_end: Vec<(String, Vec<String>)>,
 }
 
 /// Gives each source to its concrete units and expands its schedules over the window.
@@ -154,37 +158,31 @@ fn compute(
         assignments: Vec::new(),
         obligations: Vec::new(),
         unresolved: BTreeMap::new(),
+        after_end: Vec::new(),
     };
     for s in sources {
         let instances = s.instances(window, periods);
-        let mut given: HashMap<i64, &'static str> = HashMap::new();
-        for (names, role) in [(&s.lead, "lead"), (&s.co, "co"), (&s.invited, "invited")] {
-            for name in names {
-                match resolver.units_of(name) {
-                    Some(units) => {
-                        for u in units {
-                            given.entry(u).or_insert(role);
-                        }
-                    }
-                    None => x
-                        .unresolved
-                        .entry(name.clone())
-                        .or_default()
-                        .push(s.label.clone()),
-                }
-            }
-        }
-        let mut units: Vec<(i64, &'static str)> = given.into_iter().collect();
-        units.sort();
-        let leads: Vec<i64> = units
+        let late: Vec<String> = instances
             .iter()
-            .filter(|(_, r)| *r == "lead")
-            .map(|(u, _)| *u)
+            .filter(|i| i.due_on > window.1)
+            .map(|i| i.due_on.format("%Y-%m-%d").to_string())
             .collect();
-        let reviewer = match (s.work_item_id, leads.as_slice()) {
-            (Some(_), [only]) => Some(*only),
-            _ => None,
-        };
+        if !late.is_empty() {
+            x.after_end.push((s.label.clone(), late));
+        }
+        let (units, reviewer) = units_for(
+            &s.lead,
+            &s.co,
+            &s.invited,
+            s.work_item_id.is_some(),
+            resolver,
+            |name| {
+                x.unresolved
+                    .entry(name.to_string())
+                    .or_default()
+                    .push(s.label.clone())
+            },
+        );
         for (unit, role) in units {
             let aid = next_id(now_ms);
             x.assignments.push(AssignmentRow {
@@ -204,6 +202,45 @@ fn compute(
         }
     }
     x
+}
+
+/// The concrete units a work item or duty is given to, each with its role (a unit named
+/// twice keeps its first role: lead, then co, then invited), and the unit that reviews
+/// co-responsible units' reports (a work item's single lead). Names no unit or group
+/// answers to go to `unknown`.
+pub(crate) fn units_for(
+    lead: &[String],
+    co: &[String],
+    invited: &[String],
+    work_item: bool,
+    resolver: &Resolver,
+    mut unknown: impl FnMut(&str),
+) -> (Vec<(i64, &'static str)>, Option<i64>) {
+    let mut given: HashMap<i64, &'static str> = HashMap::new();
+    for (names, role) in [(lead, "lead"), (co, "co"), (invited, "invited")] {
+        for name in names {
+            match resolver.units_of(name) {
+                Some(units) => {
+                    for u in units {
+                        given.entry(u).or_insert(role);
+                    }
+                }
+                None => unknown(name),
+            }
+        }
+    }
+    let mut units: Vec<(i64, &'static str)> = given.into_iter().collect();
+    units.sort();
+    let leads: Vec<i64> = units
+        .iter()
+        .filter(|(_, r)| *r == "lead")
+        .map(|(u, _)| *u)
+        .collect();
+    let reviewer = match (work_item, leads.as_slice()) {
+        (true, [only]) => Some(*only),
+        _ => None,
+    };
+    (units, reviewer)
 }
 
 /// Writes an expansion inside the caller's transaction; refuses a campaign that has been
@@ -256,6 +293,7 @@ async fn insert(
         assignments: x.assignments.len(),
         obligations: x.obligations.len(),
         unresolved: x.unresolved.into_iter().collect(),
+        after_end: x.after_end,
     };
     let e = Entry::ok("campaign.expand", "campaign", campaign_id).detail(format!(
         "分解为{}个任务、{}项应办事项；{}个名称未能对应单位",
@@ -267,7 +305,7 @@ async fn insert(
     Ok(report)
 }
 
-async fn insert_obligations(
+pub(crate) async fn insert_obligations(
     tx: &mut Tx,
     now_ms: i64,
     campaign_id: i64,
@@ -338,8 +376,7 @@ pub async fn expand_campaign(
     campaign_id: i64,
 ) -> Result<ExpandReport> {
     let c = plans::campaign(db, campaign_id).await?;
-    let plan = plans::load_for(db, &c).await?;
-    let ids = plans::plan_ids(db, c.plan_id).await?;
+    let (plan, ids) = plans::campaign_plan(db, &c).await?;
     let resolver = Resolver::load(db).await?;
     let periods = periods(db, campaign_id).await?;
     let spans: Vec<(NaiveDate, NaiveDate)> = periods.iter().filter_map(Period::span).collect();
@@ -476,13 +513,13 @@ pub struct Period {
 }
 
 impl Period {
-    fn span(&self) -> Option<(NaiveDate, NaiveDate)> {
+    pub(crate) fn span(&self) -> Option<(NaiveDate, NaiveDate)> {
         let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
         Some((d(&self.starts_on)?, d(&self.ends_on)?))
     }
 }
 
-const PERIODS_OF: &str = "SELECT id, name, starts_on, ends_on FROM campaign_periods WHERE campaign_id = $1 ORDER BY starts_on, id";
+pub(crate) const PERIODS_OF: &str = "SELECT id, name, starts_on, ends_on FROM campaign_periods WHERE campaign_id = $1 ORDER BY starts_on, id";
 
 /// Names a special period of a campaign inside the caller's transaction; returns it as
 /// the audit entry shows it ("name from至to").
@@ -592,8 +629,7 @@ pub async fn rewindow(
         }
         moved.ends_on = Some(date(*end));
     }
-    let plan = plans::load_for(db, &c).await?;
-    let ids = plans::plan_ids(db, c.plan_id).await?;
+    let (plan, ids) = plans::campaign_plan(db, &c).await?;
     let win = window(&moved)?;
     let sources: HashMap<(Option<i64>, Option<i64>), Source> = sources(&plan, &ids)
         .into_iter()
@@ -636,7 +672,7 @@ pub async fn rewindow(
     let periods: Vec<Period> = tx.all(q(PERIODS_OF).bind(campaign_id)).await?;
     let spans: Vec<(NaiveDate, NaiveDate)> = periods.iter().filter_map(Period::span).collect();
     let assignments: Vec<(i64, Option<i64>, Option<i64>, i64)> = tx
-        .all(q("SELECT id, work_item_id, duty_id, unit_id FROM assignments WHERE campaign_id = $1 AND role <> 'invited'").bind(campaign_id))
+        .all(q("SELECT id, work_item_id, duty_id, unit_id FROM assignments WHERE campaign_id = $1 AND role <> 'invited' AND ended_at IS NULL").bind(campaign_id))
         .await?;
     let existing: Vec<(i64, i64, String, String, String)> = tx
         .all(q("SELECT id, assignment_id, due_on, label, state FROM obligations WHERE campaign_id = $1").bind(campaign_id))

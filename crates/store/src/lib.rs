@@ -25,6 +25,7 @@ pub mod ids;
 pub mod migrate;
 pub mod monthly_reports;
 pub mod obligations;
+pub mod plan_editor;
 pub mod plans;
 pub mod rankings;
 pub mod reminders;

@@ -47,6 +47,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(20, "0020_tips"),
     migration!(21, "0021_tip_verification"),
     migration!(22, "0022_responsibility"),
+    migration!(23, "0023_plan_editor"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.

@@ -47,6 +47,8 @@ pub struct MonthlyReport {
     pub month: String,
     pub narrative: String,
     pub problems: String,
+    /// Progress lines of the standing duties (JSON: obligation id → text).
+    pub progress_json: Option<String>,
     /// The figures frozen at submission.
     pub figures_json: Option<String>,
     pub submitted_at: Option<i64>,
@@ -54,13 +56,20 @@ pub struct MonthlyReport {
 }
 
 impl MonthlyReport {
+    /// The progress line typed for a standing duty's obligation.
+    pub fn progress_of(&self, obligation_id: i64) -> Option<String> {
+        let map: std::collections::BTreeMap<String, String> =
+            serde_json::from_str(self.progress_json.as_deref()?).ok()?;
+        map.get(&obligation_id.to_string()).cloned()
+    }
+
     /// The figures frozen at submission.
     pub fn figures(&self) -> Option<Figures> {
         serde_json::from_str(self.figures_json.as_deref()?).ok()
     }
 }
 
-const REPORT: &str = "SELECT r.id, r.unit_id, u.name AS unit_name, r.month, r.narrative, r.problems, r.figures_json, r.submitted_at, r.submitted_on FROM monthly_reports r JOIN units u ON u.id = r.unit_id";
+const REPORT: &str = "SELECT r.id, r.unit_id, u.name AS unit_name, r.month, r.narrative, r.problems, r.progress_json, r.figures_json, r.submitted_at, r.submitted_on FROM monthly_reports r JOIN units u ON u.id = r.unit_id";
 
 /// The report of `unit_id` for `month`, if one was saved and the unit is in `scope`.
 pub async fn get(
@@ -81,11 +90,41 @@ pub async fn get(
         .await
 }
 
+/// A standing duty of the unit due in a month: the progress line it owes with the
+/// monthly report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct StandingLine {
+    pub obligation_id: i64,
+    pub work_item_no: Option<i64>,
+    pub text: String,
+    pub state: String,
+}
+
+/// The unit's standing duties due in `month` (their monthly progress lines), by work
+/// item (one query over the unit's obligations index).
+pub async fn standing(db: &Db, unit_id: i64, month: Month) -> Result<Vec<StandingLine>> {
+    db.read()
+        .all(
+            q("SELECT o.id AS obligation_id, w.no AS work_item_no, COALESCE(cw.text, w.text, o.label) AS text, o.state FROM obligations o JOIN assignments a ON a.id = o.assignment_id LEFT JOIN work_items w ON w.id = a.work_item_id LEFT JOIN campaign_work_items cw ON cw.campaign_id = o.campaign_id AND cw.work_item_id = a.work_item_id WHERE o.unit_id = $1 AND o.due_on >= $2 AND o.due_on <= $3 AND o.label LIKE $4 ORDER BY w.no, o.id LIMIT 500")
+                .bind(unit_id)
+                .bind(crate::db::day(month.first))
+                .bind(crate::db::day(month.last))
+                .bind(format!("%{}", anjian_core::obligation::PROGRESS)),
+        )
+        .await
+}
+
+/// What a unit writes for a standing duty when nothing is typed: the office sees that
+/// the line was left empty and may return it.
+pub const NO_PROGRESS: &str = "（本月未填写进展）";
+
 /// What a unit writes in its report.
 #[derive(Debug, Clone, Default)]
 pub struct Draft<'a> {
     pub narrative: &'a str,
     pub problems: &'a str,
+    /// Progress lines for the unit's standing duties of the month: (obligation, text).
+    pub progress: &'a [(i64, String)],
     /// Submit (freeze) it, rather than save a draft.
     pub submit: bool,
 }
@@ -154,12 +193,22 @@ pub async fn save(
         .await?;
     let submitted = draft.submit.then_some(now_ms);
     let figures_json = figures.as_ref().and_then(|f| serde_json::to_string(f).ok());
+    if draft.progress.len() > 500 {
+        return Err(Error::invalid("too_many", "progress", "进展条目过多"));
+    }
+    let mut progress: std::collections::BTreeMap<String, String> = Default::default();
+    for (o, text) in draft.progress {
+        let text = anjian_core::error::optional_paragraphs("progress", "工作进展", text, 2000)?
+            .unwrap_or_default();
+        progress.insert(o.to_string(), text);
+    }
+    let progress_json = serde_json::to_string(&progress).ok();
     // One statement for a first save and a later one (the unit and month are unique).
     let id = existing
         .map(|(id, _)| id)
         .unwrap_or_else(|| next_id(now_ms));
     tx.execute(
-        q("INSERT INTO monthly_reports (id, unit_id, month, obligation_id, narrative, problems, figures_json, author_id, submitted_at, submitted_on, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) ON CONFLICT (unit_id, month) DO UPDATE SET obligation_id = excluded.obligation_id, narrative = excluded.narrative, problems = excluded.problems, figures_json = excluded.figures_json, author_id = excluded.author_id, submitted_at = excluded.submitted_at, submitted_on = excluded.submitted_on, updated_at = excluded.updated_at")
+        q("INSERT INTO monthly_reports (id, unit_id, month, obligation_id, narrative, problems, figures_json, author_id, submitted_at, submitted_on, created_at, updated_at, progress_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12) ON CONFLICT (unit_id, month) DO UPDATE SET obligation_id = excluded.obligation_id, narrative = excluded.narrative, problems = excluded.problems, figures_json = excluded.figures_json, author_id = excluded.author_id, submitted_at = excluded.submitted_at, submitted_on = excluded.submitted_on, updated_at = excluded.updated_at, progress_json = excluded.progress_json")
             .bind(id)
             .bind(unit)
             .bind(month.name())
@@ -170,9 +219,32 @@ pub async fn save(
             .bind(actor.user_id)
             .bind(submitted)
             .bind(submitted.map(|_| crate::db::day(today)))
-            .bind(now_ms),
+            .bind(now_ms)
+            .bind(progress_json),
     )
     .await?;
+    if draft.submit {
+        // The standing duties of the month are submitted with the report, each with
+        // its progress line (one conditional submission each, inside this transaction).
+        let lines: Vec<(i64, String)> = tx
+            .all(
+                q("SELECT o.id, o.state FROM obligations o WHERE o.unit_id = $1 AND o.due_on >= $2 AND o.due_on <= $3 AND o.label LIKE $4 AND o.state IN ('pending', 'returned') ORDER BY o.id LIMIT 500")
+                    .bind(unit)
+                    .bind(crate::db::day(month.first))
+                    .bind(crate::db::day(month.last))
+                    .bind(format!("%{}", anjian_core::obligation::PROGRESS)),
+            )
+            .await?;
+        for (o, _) in lines {
+            let text = progress
+                .get(&o.to_string())
+                .filter(|t| !t.trim().is_empty())
+                .cloned()
+                .unwrap_or_else(|| NO_PROGRESS.to_string());
+            let text = format!("{}月报·工作进展：{text}", month.label());
+            crate::reports::submit_in(&mut tx, now_ms, actor, scope, o, &text, &[]).await?;
+        }
+    }
     if let (true, Some((o, state))) = (draft.submit, &obligation)
         && matches!(State::parse(state), Some(State::Pending | State::Returned))
     {

@@ -284,9 +284,101 @@ fn names(s: &str) -> Vec<String> {
 }
 
 /// The plan of a campaign, its dates moved to the campaign's year (see
-/// [`Plan::rebased`]).
+/// [`Plan::rebased`]), with the office's edits of that campaign applied: edited work
+/// items read as edited, added ones are in their key task, retired ones are gone.
 pub async fn load_for(db: &Db, c: &Campaign) -> Result<Plan> {
-    Ok(load(db, c.plan_id).await?.rebased(c.year as i32))
+    let mut plan = load(db, c.plan_id).await?.rebased(c.year as i32);
+    for o in overrides(db, c.id).await? {
+        let no = o.no as u32;
+        let items = plan
+            .measures
+            .iter_mut()
+            .flat_map(|m| m.key_tasks.iter_mut())
+            .find(|k| i64::from(k.no) == o.key_task_no)
+            .map(|k| &mut k.work_items);
+        let Some(items) = items else {
+            continue;
+        };
+        items.retain(|w| w.no != no);
+        if o.retired_reason.is_some() {
+            continue;
+        }
+        let item = o.item();
+        let at = items.iter().position(|w| w.no > no).unwrap_or(items.len());
+        items.insert(at, item);
+    }
+    Ok(plan)
+}
+
+/// The campaign's plan (as [`load_for`]) and the ids of its work items and duties,
+/// including the work items the campaign added.
+pub async fn campaign_plan(db: &Db, c: &Campaign) -> Result<(Plan, PlanIds)> {
+    let plan = load_for(db, c).await?;
+    let mut ids = plan_ids(db, c.plan_id).await?;
+    let added: Vec<(i64, i64)> = db
+        .read()
+        .all(q("SELECT no, id FROM work_items WHERE campaign_id = $1").bind(c.id))
+        .await?;
+    ids.work_items
+        .extend(added.into_iter().map(|(n, id)| (n as u32, id)));
+    Ok((plan, ids))
+}
+
+/// A campaign's own version of a work item (edited, added or retired).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Override {
+    pub work_item_id: i64,
+    pub no: i64,
+    pub key_task_no: i64,
+    pub text: String,
+    pub lead_json: String,
+    pub co_json: String,
+    pub invited_json: String,
+    pub schedule_json: String,
+    pub retired_reason: Option<String>,
+    /// Set when the campaign added the item (after a new directive).
+    pub added: i64,
+}
+
+impl Override {
+    /// The work item as the campaign now has it.
+    pub fn item(&self) -> WorkItem {
+        let responsibility = Responsibility {
+            lead: names(&self.lead_json),
+            co: names(&self.co_json),
+            invited: names(&self.invited_json),
+            notes: Vec::new(),
+        };
+        WorkItem {
+            no: self.no as u32,
+            text: self.text.clone(),
+            responsibility_text: responsibility_text(&responsibility),
+            responsibility,
+            schedule: serde_json::from_str(&self.schedule_json).unwrap_or_default(),
+        }
+    }
+}
+
+/// A responsibility written back as the plan's column writes it: leads, then
+/// co-responsible units after "，", then "必要时邀请" units after "；".
+pub fn responsibility_text(r: &Responsibility) -> String {
+    let mut s = r.lead.join("、");
+    if !r.co.is_empty() {
+        s.push('，');
+        s.push_str(&r.co.join("、"));
+    }
+    if !r.invited.is_empty() {
+        s.push_str("；必要时邀请");
+        s.push_str(&r.invited.join("、"));
+    }
+    s
+}
+
+/// The campaign's own versions of its work items, by number.
+pub async fn overrides(db: &Db, campaign_id: i64) -> Result<Vec<Override>> {
+    db.read()
+        .all(q("SELECT cw.work_item_id, w.no, k.no AS key_task_no, cw.text, cw.lead_json, cw.co_json, cw.invited_json, cw.schedule_json, cw.retired_reason, CAST(CASE WHEN w.campaign_id IS NULL THEN 0 ELSE 1 END AS BIGINT) AS added FROM campaign_work_items cw JOIN work_items w ON w.id = cw.work_item_id JOIN key_tasks k ON k.id = w.key_task_id WHERE cw.campaign_id = $1 ORDER BY w.no").bind(campaign_id))
+        .await
 }
 
 /// A stored plan read back whole (one query per level).
@@ -354,7 +446,7 @@ pub async fn load(db: &Db, plan_id: i64) -> Result<Plan> {
     }
     let items: Vec<W> = db
         .read()
-        .all(q("SELECT key_task_id, no, text, responsibility_text, lead_json, co_json, invited_json, schedule_json FROM work_items WHERE plan_id = $1 ORDER BY no").bind(plan_id))
+        .all(q("SELECT key_task_id, no, text, responsibility_text, lead_json, co_json, invited_json, schedule_json FROM work_items WHERE plan_id = $1 AND campaign_id IS NULL ORDER BY no").bind(plan_id))
         .await?;
     let mut by_task: std::collections::HashMap<i64, Vec<WorkItem>> =
         std::collections::HashMap::new();
@@ -427,9 +519,16 @@ pub async fn load(db: &Db, plan_id: i64) -> Result<Plan> {
     Ok(plan)
 }
 
-/// The ids of a plan's work items by number.
+/// The ids of a plan's own work items by number (not those a campaign added).
 pub async fn work_item_ids(db: &Db, plan_id: i64) -> Result<Vec<(i64, i64)>> {
     db.read()
-        .all(q("SELECT no, id FROM work_items WHERE plan_id = $1 ORDER BY no").bind(plan_id))
+        .all(q("SELECT no, id FROM work_items WHERE plan_id = $1 AND campaign_id IS NULL ORDER BY no").bind(plan_id))
+        .await
+}
+
+/// The ids of a campaign's work items by number: the plan's and those it added.
+pub async fn campaign_item_ids(db: &Db, c: &Campaign) -> Result<Vec<(i64, i64)>> {
+    db.read()
+        .all(q("SELECT no, id FROM work_items WHERE plan_id = $1 AND (campaign_id IS NULL OR campaign_id = $2) ORDER BY no").bind(c.plan_id).bind(c.id))
         .await
 }

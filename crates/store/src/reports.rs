@@ -58,7 +58,7 @@ pub struct ObligationDetail {
     pub reviewer_unit_id: Option<i64>,
 }
 
-const DETAIL: &str = "SELECT o.id, o.campaign_id, o.case_id, o.unit_id, u.name AS unit_name, COALESCE(a.role, 'responsible') AS role, a.work_item_id, w.no AS work_item_no, COALESCE(w.text, d.text, o.label) AS title, o.due_on, o.label, o.min_count, o.state, a.reviewer_unit_id FROM obligations o JOIN units u ON u.id = o.unit_id LEFT JOIN assignments a ON a.id = o.assignment_id LEFT JOIN work_items w ON w.id = a.work_item_id LEFT JOIN plan_duties d ON d.id = a.duty_id WHERE ";
+const DETAIL: &str = "SELECT o.id, o.campaign_id, o.case_id, o.unit_id, u.name AS unit_name, COALESCE(a.role, 'responsible') AS role, a.work_item_id, w.no AS work_item_no, COALESCE(cw.text, w.text, d.text, o.label) AS title, o.due_on, o.label, o.min_count, o.state, a.reviewer_unit_id FROM obligations o JOIN units u ON u.id = o.unit_id LEFT JOIN assignments a ON a.id = o.assignment_id LEFT JOIN work_items w ON w.id = a.work_item_id LEFT JOIN campaign_work_items cw ON cw.campaign_id = o.campaign_id AND cw.work_item_id = a.work_item_id LEFT JOIN plan_duties d ON d.id = a.duty_id WHERE ";
 
 /// The obligation `id` if it is visible in `scope` (see [`Scope::obligations`]).
 fn visible(scope: &Scope, id: i64) -> crate::db::Q {

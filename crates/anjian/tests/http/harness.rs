@@ -259,6 +259,19 @@ impl Client {
         (s, r.json().await.unwrap_or(Value::Null))
     }
 
+    /// DELETE with a JSON body.
+    pub async fn delete(&self, path: &str, body: Value) -> (u16, Value) {
+        let r = self
+            .http
+            .delete(format!("{}{path}", self.base))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let s = r.status().as_u16();
+        (s, r.json().await.unwrap_or(Value::Null))
+    }
+
     /// POST a form (as a browser does), returning status and body text.
     pub async fn form(&self, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
         let r = self

@@ -15,6 +15,7 @@ mod hazards;
 mod hostile;
 mod monthly;
 mod plan;
+mod plan_editor;
 mod rankings;
 mod reports;
 mod responsibility;

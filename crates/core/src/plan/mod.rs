@@ -150,6 +150,15 @@ pub struct Finding {
 pub struct ImportReport {
     pub inferences: Vec<Finding>,
     pub problems: Vec<Finding>,
+    /// What each work item was given, in order.
+    pub given: Vec<Given>,
+}
+
+/// What one work item was given: its schedule in words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Given {
+    pub no: u32,
+    pub schedule: String,
 }
 
 /// Reads a plan file by its extension: the published text (`txt`, the annex table one
@@ -180,15 +189,53 @@ pub fn read_file(
     }
 }
 
-/// Lists the work items whose text states no time limit: they get no obligation until
-/// the office gives them one, and the import report says so.
-pub fn report_missing_time_limits(plan: &Plan, report: &mut ImportReport) {
-    for w in plan.work_items().filter(|w| w.schedule.is_empty()) {
-        report.inferences.push(Finding {
-            line: 0,
-            message: format!("第（{}）项未写明工作时限，不生成应办事项", w.no),
+/// Gives every work item whose text states no time limit the standing duty of the
+/// campaign ([`Schedule::Standing`]: a progress line every month by the 28th with the
+/// monthly self-inspection report, and a summary at the end), so that no work item is
+/// nobody's work; then names, in the report, every item and what it was given, and
+/// every phrase that looks like a time limit but was not read.
+pub fn give_standing_duties(plan: &mut Plan, report: &mut ImportReport) {
+    for w in plan
+        .measures
+        .iter_mut()
+        .flat_map(|m| m.key_tasks.iter_mut())
+        .flat_map(|k| k.work_items.iter_mut())
+    {
+        let unread = crate::schedule::unread_phrases(&w.text);
+        if w.schedule.is_empty() {
+            w.schedule.push(Schedule::Standing);
+            report.inferences.push(Finding {
+                line: 0,
+                message: format!(
+                    "第（{}）项未写明工作时限，作为常设职责：每月28日前随月报报送进展，专项行动结束时报送总结",
+                    w.no
+                ),
+            });
+        }
+        for phrase in unread {
+            report.inferences.push(Finding {
+                line: 0,
+                message: format!(
+                    "第（{}）项的时限用语「{phrase}」未能识别，请在方案编辑中核对（已按{}处理）",
+                    w.no,
+                    describe(&w.schedule)
+                ),
+            });
+        }
+        report.given.push(Given {
+            no: w.no,
+            schedule: describe(&w.schedule),
         });
     }
+}
+
+/// Schedules in words, joined.
+pub fn describe(schedules: &[Schedule]) -> String {
+    schedules
+        .iter()
+        .map(Schedule::describe)
+        .collect::<Vec<_>>()
+        .join("；")
 }
 
 /// The Chinese numeral of 1–99 as the plan writes it (一 … 十五 … 九十九).
@@ -231,16 +278,21 @@ pub fn document(plan: &Plan, campaign_title: &str, year: i32) -> serde_json::Val
             "key_tasks": m.key_tasks.iter().map(|k| json!({
                 "no": k.no,
                 "text": k.text,
-                "work_items": k.work_items.iter().map(|w| json!({
-                    "no": w.no,
-                    "text": w.text,
-                    "lead": w.responsibility.lead,
-                    "co": w.responsibility.co,
-                    "invited": w.responsibility.invited,
-                    "schedule": w.schedule,
-                })).collect::<Vec<_>>(),
+                "work_items": k.work_items.iter().map(work_item_document).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
+    })
+}
+
+/// A work item in the plan's pinned shape: `{no, text, lead, co, invited, schedule}`.
+pub fn work_item_document(w: &WorkItem) -> serde_json::Value {
+    serde_json::json!({
+        "no": w.no,
+        "text": w.text,
+        "lead": w.responsibility.lead,
+        "co": w.responsibility.co,
+        "invited": w.responsibility.invited,
+        "schedule": w.schedule,
     })
 }
 

@@ -73,7 +73,7 @@ pub fn parse(text: &str) -> (Option<Plan>, ImportReport) {
             message: "附件表中没有读到任何措施".into(),
         });
     }
-    let plan = Plan {
+    let mut plan = Plan {
         title: header.title,
         doc_number: header.doc_number,
         issuers: header.issuers,
@@ -84,7 +84,7 @@ pub fn parse(text: &str) -> (Option<Plan>, ImportReport) {
         measures,
     };
     check_numbering(&plan, &mut report);
-    super::report_missing_time_limits(&plan, &mut report);
+    super::give_standing_duties(&mut plan, &mut report);
     (report.problems.is_empty().then_some(plan), report)
 }
 

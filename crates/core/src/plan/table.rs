@@ -225,7 +225,7 @@ pub fn parse(rows: &[Vec<String>], header: &Header) -> (Option<Plan>, ImportRepo
             responsibility_text: who,
         });
     }
-    let plan = Plan {
+    let mut plan = Plan {
         title: header.title.clone(),
         doc_number: header.doc_number.clone(),
         issuers: Vec::new(),
@@ -235,7 +235,7 @@ pub fn parse(rows: &[Vec<String>], header: &Header) -> (Option<Plan>, ImportRepo
         duties: Vec::new(),
         measures,
     };
-    super::report_missing_time_limits(&plan, &mut report);
+    super::give_standing_duties(&mut plan, &mut report);
     if plan.work_items().next().is_none() && report.problems.is_empty() {
         report.problems.push(Finding {
             line: 0,

@@ -105,6 +105,11 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/users/{id}/role", post(users::set_role))
         .route("/api/v1/campaigns", get(plans::list))
         .route("/api/v1/campaigns/{id}/plan", get(plans::plan))
+        .route("/api/v1/campaigns/{id}/work-items", post(plans::add_item))
+        .route(
+            "/api/v1/campaigns/{id}/work-items/{no}",
+            axum::routing::put(plans::edit_item).delete(plans::retire_item),
+        )
         .route("/api/v1/obligations", get(obligations::list))
         .route("/api/v1/obligations/{id}", get(reports::show))
         .route("/api/v1/obligations/{id}/reports", post(reports::submit))

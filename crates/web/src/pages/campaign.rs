@@ -22,6 +22,10 @@ pub struct ItemLine {
     pub no: u32,
     pub text: String,
     pub who: String,
+    /// Everything the item's units owe in scope, due or not.
+    pub total: i64,
+    /// 已修改 / 新增 when the office edited or added the item in this campaign.
+    pub mark: &'static str,
     pub due: i64,
     pub done: i64,
     pub overdue: i64,
@@ -58,6 +62,15 @@ pub struct CampaignPage {
     pub scope_label: &'static str,
     pub phases: Vec<String>,
     pub measures: Vec<MeasureLine>,
+    pub office: bool,
+    pub flash: Option<&'static str>,
+}
+
+/// The page's query: a confirmation after the editor.
+#[derive(serde::Deserialize, Default)]
+pub struct ShowQuery {
+    #[serde(default)]
+    ok: String,
 }
 
 fn short(s: &str, n: usize) -> String {
@@ -73,8 +86,10 @@ pub async fn show(
     State(state): State<AppState>,
     PageUser(u): PageUser,
     Path(id): Path<String>,
+    super::PageQuery(query): super::PageQuery<ShowQuery>,
 ) -> Result<Response, PageError> {
     let (c, plan, counts) = tree(&state, &u, path_id(&id)?).await?;
+    let marks = anjian_store::plan_editor::marks(&state.db, c.id).await?;
     let today = state.today();
     let of = |no: u32| counts.get(&no).cloned().unwrap_or_default();
     let measures = plan
@@ -102,6 +117,8 @@ pub async fn show(
                                 no: w.no,
                                 text: short(&w.text, 60),
                                 who: short(&w.responsibility_text, 40),
+                                total: n.total,
+                                mark: marks.get(&w.no).copied().unwrap_or(""),
                                 due: n.due,
                                 done: n.done(),
                                 overdue: n.overdue,
@@ -152,6 +169,11 @@ pub async fn show(
             })
             .collect(),
         measures,
+        office: u.role().can_run_campaigns(),
+        flash: match query.ok.as_str() {
+            "retired" => Some("已撤销该工作要点：各单位未办结的应办事项已豁免并注明理由"),
+            _ => None,
+        },
     }))
 }
 
@@ -170,7 +192,7 @@ async fn tree(
 > {
     let c = plans::campaign(&state.db, id).await?;
     let plan = plans::load_for(&state.db, &c).await?;
-    let ids = plans::work_item_ids(&state.db, c.plan_id).await?;
+    let ids = plans::campaign_item_ids(&state.db, &c).await?;
     let mut counts = obligations::item_counts(&state.db, &u.scope(), c.id, state.today()).await?;
     let by_no = ids
         .into_iter()
@@ -245,6 +267,21 @@ pub struct RatesPage {
     /// The same table as .xlsx.
     pub export: String,
     pub rows: Vec<RateLine>,
+    /// The work item's number, schedule in words and history (its page only).
+    pub item_no: Option<u32>,
+    pub schedule_words: String,
+    pub history: Vec<HistoryRow>,
+    pub office: bool,
+    pub flash: Option<&'static str>,
+}
+
+/// A line of a work item's history.
+pub struct HistoryRow {
+    pub at: String,
+    pub who: String,
+    pub action: &'static str,
+    pub reason: String,
+    pub summary: String,
 }
 
 /// A rates table: the campaign, its heading, the item's text and the rows.
@@ -252,6 +289,7 @@ struct Rates {
     campaign: plans::Campaign,
     heading: String,
     item_text: Option<String>,
+    schedule_words: String,
     today: chrono::NaiveDate,
     rows: Vec<RateLine>,
 }
@@ -265,28 +303,35 @@ async fn rate_rows(
 ) -> Result<Rates, PageError> {
     let c = plans::campaign(&state.db, campaign).await?;
     let today = state.today();
-    let (item, heading, item_text) = match item_no {
+    let (item, heading, item_text, schedule_words) = match item_no {
         Some(no) => {
-            let ids = plans::work_item_ids(&state.db, c.plan_id).await?;
+            let ids = plans::campaign_item_ids(&state.db, &c).await?;
             let id = ids
                 .iter()
                 .find(|(n, _)| *n == no)
                 .map(|(_, id)| *id)
                 .ok_or_else(Problem::not_found)?;
             let plan = plans::load_for(&state.db, &c).await?;
-            let text = plan
-                .work_items()
-                .find(|w| i64::from(w.no) == no)
-                .map(|w| format!("{}（责任单位：{}）", w.text, w.responsibility_text));
-            (Some(id), format!("工作要点（{no}）各单位完成情况"), text)
+            let w = plan.work_items().find(|w| i64::from(w.no) == no);
+            let text = w.map(|w| format!("{}（责任单位：{}）", w.text, w.responsibility_text));
+            let words = w
+                .map(|w| anjian_core::plan::describe(&w.schedule))
+                .unwrap_or_else(|| "已撤销".into());
+            (
+                Some(id),
+                format!("工作要点（{no}）各单位完成情况"),
+                text,
+                words,
+            )
         }
-        None => (None, "各单位按时完成率".to_string(), None),
+        None => (None, "各单位按时完成率".to_string(), None, String::new()),
     };
     let rows = obligations::unit_counts(&state.db, &u.scope(), c.id, item, today).await?;
     Ok(Rates {
         campaign: c,
         heading,
         item_text,
+        schedule_words,
         today,
         rows: rows
             .into_iter()
@@ -319,8 +364,23 @@ async fn rates(
     u: &anjian_store::accounts::SessionUser,
     campaign: i64,
     item_no: Option<i64>,
+    flash: Option<&'static str>,
 ) -> Result<Response, PageError> {
     let r = rate_rows(state, u, campaign, item_no).await?;
+    let history = match item_no {
+        Some(no) => anjian_store::plan_editor::history(&state.db, &r.campaign, no as u32)
+            .await?
+            .into_iter()
+            .map(|h| HistoryRow {
+                at: anjian_core::time::format_local(h.at),
+                action: h.action_label(),
+                who: h.username,
+                reason: h.reason,
+                summary: h.summary,
+            })
+            .collect(),
+        None => Vec::new(),
+    };
     let export = match item_no {
         Some(no) => format!("/campaigns/{campaign}/items/{no}/export.xlsx"),
         None => format!("/campaigns/{campaign}/units.xlsx"),
@@ -334,6 +394,11 @@ async fn rates(
         today: r.today.format("%Y-%m-%d").to_string(),
         export,
         rows: r.rows,
+        item_no: item_no.map(|n| n as u32),
+        schedule_words: r.schedule_words,
+        history,
+        office: u.role().can_run_campaigns(),
+        flash,
     }))
 }
 
@@ -395,7 +460,7 @@ pub async fn units(
     PageUser(u): PageUser,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    rates(&state, &u, path_id(&id)?, None).await
+    rates(&state, &u, path_id(&id)?, None, None).await
 }
 
 /// GET /campaigns/{id}/items/{no}.
@@ -403,6 +468,8 @@ pub async fn item(
     State(state): State<AppState>,
     PageUser(u): PageUser,
     Path((id, no)): Path<(String, String)>,
+    super::PageQuery(query): super::PageQuery<ShowQuery>,
 ) -> Result<Response, PageError> {
-    rates(&state, &u, path_id(&id)?, Some(path_id(&no)?)).await
+    let flash = (query.ok == "edited").then_some("已保存：各相关单位的应办事项已按修改后的要求调整，已报送的保留");
+    rates(&state, &u, path_id(&id)?, Some(path_id(&no)?), flash).await
 }

@@ -16,6 +16,7 @@ pub mod enterprises;
 pub mod hazards;
 pub mod monthly_reports;
 pub mod obligation;
+pub mod plan_editor;
 pub mod plans;
 pub mod rankings;
 pub mod session;
@@ -247,6 +248,18 @@ pub fn routes() -> Router<AppState> {
         .route("/campaigns/{id}/units", get(campaign::units))
         .route("/campaigns/{id}/units.xlsx", get(campaign::units_export))
         .route("/campaigns/{id}/items/{no}", get(campaign::item))
+        .route(
+            "/campaigns/{id}/items/new",
+            get(plan_editor::new_page).post(plan_editor::add),
+        )
+        .route(
+            "/campaigns/{id}/items/{no}/edit",
+            get(plan_editor::edit_page).post(plan_editor::edit),
+        )
+        .route(
+            "/campaigns/{id}/items/{no}/retire",
+            post(plan_editor::retire),
+        )
         .route(
             "/campaigns/{id}/items/{no}/export.xlsx",
             get(campaign::item_export),

@@ -86,6 +86,29 @@ pub struct ReportPage {
     pub problems: String,
     pub flash: Option<String>,
     pub error: Option<String>,
+    /// The unit's standing duties due this month, each with its progress line.
+    pub standing: Vec<StandingView>,
+}
+
+/// A standing duty on the monthly report.
+pub struct StandingView {
+    pub obligation_id: i64,
+    pub no: String,
+    pub text: String,
+    pub state: &'static str,
+    pub progress: String,
+}
+
+/// The progress lines typed on the form (`progress_{obligation id}`).
+fn progress_lines(rest: &std::collections::HashMap<String, String>) -> Vec<(i64, String)> {
+    rest.iter()
+        .filter_map(|(k, v)| {
+            k.strip_prefix("progress_")
+                .and_then(|id| id.parse().ok())
+                .map(|id| (id, v.clone()))
+        })
+        .take(500)
+        .collect()
 }
 
 async fn page(
@@ -95,6 +118,7 @@ async fn page(
     unit: Option<i64>,
     flash: Option<String>,
     error: Option<(String, String, String)>,
+    typed: Option<Vec<(i64, String)>>,
 ) -> Result<Response, PageError> {
     let own = u.unit_id;
     let unit_id = unit.unwrap_or(own);
@@ -119,6 +143,27 @@ async fn page(
         }
         None => Figures::default(),
     };
+    let lines = monthly_reports::standing(&state.db, unit_id, month).await?;
+    let standing = lines
+        .into_iter()
+        .map(|l| {
+            let typed_line = typed
+                .as_ref()
+                .and_then(|t| t.iter().find(|(o, _)| *o == l.obligation_id))
+                .map(|(_, t)| t.clone());
+            StandingView {
+                progress: typed_line
+                    .or_else(|| report.as_ref().and_then(|r| r.progress_of(l.obligation_id)))
+                    .unwrap_or_default(),
+                obligation_id: l.obligation_id,
+                no: l.work_item_no.map(|n| format!("（{n}）")).unwrap_or_default(),
+                text: l.text,
+                state: anjian_core::obligation::State::parse(&l.state)
+                    .map(|s| s.label())
+                    .unwrap_or(""),
+            }
+        })
+        .collect();
     let refused = error.is_some();
     let (narrative, problems, error) = match error {
         Some((n, p, e)) => (n, p, Some(e)),
@@ -147,6 +192,7 @@ async fn page(
             problems,
             flash,
             error,
+            standing,
         },
         refused,
     ))
@@ -168,7 +214,7 @@ pub async fn show(
         }
         .to_string()
     });
-    page(&state, &u, month, q.unit, flash, None).await
+    page(&state, &u, month, q.unit, flash, None, None).await
 }
 
 /// The report form.
@@ -181,6 +227,9 @@ pub struct ReportForm {
     /// `submit` to submit (freeze); anything else saves a draft.
     #[serde(default)]
     pub action: String,
+    /// The standing duties' progress lines, `progress_{obligation id}`.
+    #[serde(flatten)]
+    pub rest: std::collections::HashMap<String, String>,
 }
 
 /// POST /monthly-reports/{month}: saves a draft or submits the unit's report.
@@ -195,6 +244,7 @@ pub async fn save(
         return Err(Problem::forbidden().into());
     }
     let submit = f.action == "submit";
+    let progress = progress_lines(&f.rest);
     let result = monthly_reports::save(
         &state.db,
         state.now(),
@@ -204,6 +254,7 @@ pub async fn save(
         &Draft {
             narrative: &f.narrative,
             problems: &f.problems,
+            progress: &progress,
             submit,
         },
     )
@@ -224,6 +275,7 @@ pub async fn save(
             None,
             None,
             Some((f.narrative.clone(), f.problems.clone(), msg)),
+            Some(progress.clone()),
         )
     })
     .await

@@ -1,0 +1,330 @@
+//! The campaign whole: every work item is somebody's work (standing duties), dates past
+//! the window are kept, and the office corrects and extends a running campaign with the
+//! plan editor (`PUT/POST/DELETE /api/v1/campaigns/{id}/work-items…`) and its pages.
+
+use serde_json::{Value, json};
+
+use crate::harness::{Client, TestApp, engines};
+
+async fn campaign_id(c: &Client) -> i64 {
+    let (_, campaigns) = c.get("/api/v1/campaigns").await;
+    campaigns[0]["id"].as_i64().unwrap()
+}
+
+fn items(doc: &Value) -> Vec<Value> {
+    doc["measures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|m| m["key_tasks"].as_array().unwrap().clone())
+        .flat_map(|k| k["work_items"].as_array().unwrap().clone())
+        .collect()
+}
+
+fn item(doc: &Value, no: u64) -> Option<Value> {
+    items(doc).into_iter().find(|w| w["no"] == no)
+}
+
+async fn obligations_of(c: &Client, no: u64) -> Vec<Value> {
+    let (s, list) = c.get("/api/v1/obligations?limit=1000").await;
+    assert_eq!(s, 200);
+    list.as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["work_item_no"] == no)
+        .cloned()
+        .collect()
+}
+
+/// The plan's body: "即日起至党的二十大结束，分五个阶段进行。" and "各镇街、区级行业监管部门每月
+/// 28日前将自查情况和问题清单报区安委办" — a work item with no time limit of its own runs
+/// for the whole campaign and is reported with the monthly self-inspection report.
+#[tokio::test]
+async fn every_work_item_of_the_plan_is_somebodys_work() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let office = app.login("office").await;
+        let id = campaign_id(&office).await;
+        let (_, doc) = office.get(&format!("/api/v1/campaigns/{id}/plan")).await;
+        let all = items(&doc);
+        assert_eq!(all.len(), 110);
+        for w in &all {
+            assert!(
+                !w["schedule"].as_array().unwrap().is_empty(),
+                "item {} has no schedule",
+                w["no"]
+            );
+        }
+        // (2) 在年度经济社会发展考核中加大安全生产…权重，并逐步提高。 — no time limit.
+        assert_eq!(
+            item(&doc, 2).unwrap()["schedule"],
+            json!([{"kind": "standing"}])
+        );
+        // Every item whose units resolve owes something: no item without obligations.
+        let idle: Vec<(i64,)> = app
+            .db
+            .read()
+            .all(anjian_store::q(
+                "SELECT w.no FROM work_items w WHERE w.campaign_id IS NULL AND NOT EXISTS (SELECT 1 FROM obligations o JOIN assignments a ON a.id = o.assignment_id WHERE a.work_item_id = w.id)",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(idle, vec![], "every work item reaches a unit");
+        // The tree never shows 0/0 where a unit owes something.
+        let (s, page) = office.get_text(&format!("/campaigns/{id}")).await;
+        assert_eq!(s, 200);
+        assert!(!page.contains(">0/0<"), "no 0/0 on the campaign tree");
+        // 巴川街道 owes (20) 镇街、管委会落实属地监管职责 as a standing duty: a progress line
+        // every month by the 28th, and a summary at the end.
+        let bachuan = app.login("bachuan").await;
+        let standing = obligations_of(&bachuan, 20).await;
+        let labels: Vec<&str> = standing
+            .iter()
+            .map(|o| o["label"].as_str().unwrap())
+            .collect();
+        assert!(labels.contains(&"2022年6月进展"), "{labels:?}");
+        assert!(labels.contains(&"总结报告"), "{labels:?}");
+        // The monthly report lists the township's standing duties with a line each.
+        let (s, page) = bachuan.get_text("/monthly-reports/2022-08").await;
+        assert_eq!(s, 200);
+        assert!(page.contains("id=\"standing-duties\""), "standing duties listed");
+        assert!(page.contains("（20）"), "item 20 on the monthly report");
+    }
+}
+
+/// "（100）12月底，开展综合行政执法改革“回头看”" and "（60）按5月、8月、11月工作节点": dates after
+/// the campaign's end (it ran until the 20th Party Congress ended) keep their dates.
+#[tokio::test]
+async fn dates_after_the_campaigns_end_are_kept() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let q = |no: i64, due: &'static str| {
+            anjian_store::q("SELECT CAST(COUNT(*) AS BIGINT) FROM obligations o JOIN assignments a ON a.id = o.assignment_id JOIN work_items w ON w.id = a.work_item_id WHERE w.no = $1 AND o.due_on = $2").bind(no).bind(due)
+        };
+        let (n,): (i64,) = app.db.read().one(q(100, "2022-12-31")).await.unwrap();
+        assert!(n > 0, "(100) is due on 31 December");
+        let (n,): (i64,) = app.db.read().one(q(60, "2022-11-30")).await.unwrap();
+        assert!(n > 0, "(60)'s November node is kept");
+    }
+}
+
+#[tokio::test]
+async fn the_office_edits_a_work_items_units_and_schedule() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let office = app.login("office").await;
+        let bachuan = app.login("bachuan").await;
+        let anju = app.login("anju").await;
+        let id = campaign_id(&office).await;
+        let path = format!("/api/v1/campaigns/{id}/work-items/20");
+        let (_, before) = office.get(&format!("/api/v1/campaigns/{id}/plan")).await;
+        // 巴川街道 reports on its current month's line of (20) before the edit.
+        let open = obligations_of(&bachuan, 20).await;
+        let due = open
+            .iter()
+            .find(|o| o["label"] == "2022年8月进展")
+            .expect("August's line");
+        let oid = due["id"].as_i64().unwrap();
+        let form = reqwest::multipart::Form::new().text("text", "8月开展属地检查12次");
+        let r = bachuan
+            .http
+            .post(format!("{}/api/v1/obligations/{oid}/reports", bachuan.base))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+
+        // Refusals name the field and change nothing.
+        let good = json!({
+            "text": "镇街、管委会落实属地监管职责，每季度报送属地监管情况。",
+            "lead": ["安居镇"],
+            "co": ["区应急局"],
+            "invited": [],
+            "schedule": [{"kind": "recurring", "every": "quarter", "min_count": 1}],
+            "reason": "区安委会第3次会议决定先在安居镇试行"
+        });
+        for (patch, field) in [
+            (json!({"lead": ["不存在的单位"]}), "lead"),
+            (json!({"lead": []}), "lead"),
+            (json!({"co": ["某某局"]}), "co"),
+            (json!({"schedule": "每季度"}), "schedule"),
+            (json!({"schedule": [{"kind": "sometimes"}]}), "schedule"),
+            (json!({"schedule": []}), "schedule"),
+            (json!({"reason": ""}), "reason"),
+            (json!({"text": " "}), "text"),
+        ] {
+            let mut body = good.clone();
+            for (k, v) in patch.as_object().unwrap() {
+                body[k] = v.clone();
+            }
+            let (s, err) = office.put(&path, body).await;
+            assert_eq!(s, 422, "{err}");
+            assert_eq!(err["error"]["field"], field, "{err}");
+        }
+        assert_eq!(bachuan.put(&path, good.clone()).await.0, 403);
+        assert_eq!(
+            office
+                .put(&format!("/api/v1/campaigns/{id}/work-items/999"), good.clone())
+                .await
+                .0,
+            404
+        );
+        let (_, unchanged) = office.get(&format!("/api/v1/campaigns/{id}/plan")).await;
+        assert_eq!(unchanged, before, "refused edits change nothing");
+
+        // The edit: one township leads, quarterly.
+        let (s, out) = office.put(&path, good.clone()).await;
+        assert_eq!(s, 200, "{out}");
+        assert_eq!(out["item"]["lead"], json!(["安居镇"]));
+        assert_eq!(
+            out["item"]["schedule"],
+            json!([{"kind": "recurring", "every": "quarter", "min_count": 1}])
+        );
+        assert!(out["outcome"]["removed"].as_u64().unwrap() > 0);
+        let (_, doc) = office.get(&format!("/api/v1/campaigns/{id}/plan")).await;
+        assert_eq!(item(&doc, 20).unwrap()["lead"], json!(["安居镇"]));
+        // 安居镇 owes the third quarter; 巴川街道 owes nothing open, and its report stays.
+        let anju_owes = obligations_of(&anju, 20).await;
+        assert!(
+            anju_owes.iter().any(|o| o["label"] == "2022年第3季度"),
+            "{anju_owes:?}"
+        );
+        let left = obligations_of(&bachuan, 20).await;
+        assert!(
+            left.iter()
+                .all(|o| o["state"] == "waived" || o["state"] == "accepted"),
+            "{left:?}"
+        );
+        let (s, detail) = bachuan.get(&format!("/api/v1/obligations/{oid}")).await;
+        assert_eq!(s, 200);
+        assert_eq!(detail["obligation"]["state"], "waived", "{detail}");
+        assert!(
+            detail.to_string().contains("8月开展属地检查12次"),
+            "the report stays: {detail}"
+        );
+        // The item's page shows the history; the tree marks the item.
+        let (_, page) = office.get_text(&format!("/campaigns/{id}/items/20")).await;
+        assert!(page.contains("区安委会第3次会议决定先在安居镇试行"));
+        assert!(page.contains("id=\"history\""));
+        let (_, tree) = office.get_text(&format!("/campaigns/{id}")).await;
+        assert!(tree.contains("已修改"));
+    }
+}
+
+#[tokio::test]
+async fn the_office_adds_and_retires_work_items() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let office = app.login("office").await;
+        let id = campaign_id(&office).await;
+        let base = format!("/api/v1/campaigns/{id}/work-items");
+        let new = json!({
+            "key_task": 30,
+            "text": "汛期前（5月底）完成地下商业空间疏散通道专项检查。",
+            "lead": ["各镇街"],
+            "co": [],
+            "invited": [],
+            "schedule": [{"kind": "once", "due": "2022-08-31"}],
+            "reason": "市安委办新部署"
+        });
+        let mut missing = new.clone();
+        missing.as_object_mut().unwrap().remove("key_task");
+        let (s, err) = office.post(&base, missing).await;
+        assert_eq!(s, 422);
+        assert_eq!(err["error"]["field"], "key_task");
+        let mut bad = new.clone();
+        bad["key_task"] = json!(999);
+        let (s, err) = office.post(&base, bad).await;
+        assert_eq!((s, err["error"]["field"].as_str()), (422, Some("key_task")));
+        let (s, out) = office.post(&base, new).await;
+        assert_eq!(s, 201, "{out}");
+        assert_eq!(out["item"]["no"], 111);
+        let (_, doc) = office.get(&format!("/api/v1/campaigns/{id}/plan")).await;
+        let added = item(&doc, 111).expect("the new item is in the plan");
+        assert_eq!(added["lead"], json!(["各镇街"]));
+        let bachuan = app.login("bachuan").await;
+        assert_eq!(obligations_of(&bachuan, 111).await.len(), 1);
+
+        let (s, err) = office.delete(&format!("{base}/111"), json!({})).await;
+        assert_eq!((s, err["error"]["field"].as_str()), (422, Some("reason")));
+        let (s, _) = office
+            .delete(&format!("{base}/111"), json!({"reason": "并入第（61）项"}))
+            .await;
+        assert_eq!(s, 200);
+        let (_, doc) = office.get(&format!("/api/v1/campaigns/{id}/plan")).await;
+        assert!(item(&doc, 111).is_none(), "retired items leave the plan");
+        let left = obligations_of(&bachuan, 111).await;
+        assert!(left.iter().all(|o| o["state"] == "waived"), "{left:?}");
+        assert_eq!(
+            office
+                .delete(&format!("{base}/111"), json!({"reason": "again"}))
+                .await
+                .0,
+            404
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_editor_page_previews_then_saves() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let office = app.login("office").await;
+        let id = campaign_id(&office).await;
+        let (s, page) = office.get_text(&format!("/campaigns/{id}/items/29/edit")).await;
+        assert_eq!(s, 200);
+        assert!(page.contains("name=\"lead\""));
+        let fields = [
+            ("text", "落实定期与重要时段、重大活动、重大变化情况风险研判机制。"),
+            ("lead", "区安委办\n巴川街道"),
+            ("co", ""),
+            ("invited", ""),
+            ("time_limit", "每两周"),
+            ("reason", "缩小范围"),
+        ];
+        let mut preview: Vec<(&str, &str)> = fields.to_vec();
+        preview.push(("action", "preview"));
+        let (s, page) = office
+            .form(&format!("/campaigns/{id}/items/29/edit"), &preview)
+            .await;
+        assert_eq!(s, 200, "{page}");
+        assert!(page.contains("id=\"preview\""));
+        assert!(page.contains("每两周"));
+        // The preview wrote nothing.
+        let (_, doc) = office.get(&format!("/api/v1/campaigns/{id}/plan")).await;
+        assert_ne!(item(&doc, 29).unwrap()["lead"], json!(["区安委办", "巴川街道"]));
+        let mut bad = fields.to_vec();
+        bad[1] = ("lead", "区安委办\n不存在的镇");
+        bad.push(("action", "save"));
+        let (s, page) = office
+            .form(&format!("/campaigns/{id}/items/29/edit"), &bad)
+            .await;
+        assert_eq!(s, 422);
+        assert!(page.contains("不存在的镇"), "the typed form comes back");
+        let mut save: Vec<(&str, &str)> = fields.to_vec();
+        save.push(("action", "save"));
+        let (s, page) = office
+            .form(&format!("/campaigns/{id}/items/29/edit"), &save)
+            .await;
+        assert_eq!(s, 303, "{page}");
+        let (_, page) = office
+            .get_text(&format!("/campaigns/{id}/items/29?ok=edited"))
+            .await;
+        assert!(page.contains("已保存"));
+        assert!(page.contains("缩小范围"), "the history names the reason");
+        let (_, doc) = office.get(&format!("/api/v1/campaigns/{id}/plan")).await;
+        assert_eq!(
+            item(&doc, 29).unwrap()["schedule"],
+            json!([{"kind": "recurring", "every": "fortnight", "min_count": 1}])
+        );
+        let bachuan = app.login("bachuan").await;
+        assert_eq!(
+            bachuan
+                .get_text(&format!("/campaigns/{id}/items/29/edit"))
+                .await
+                .0,
+            403
+        );
+    }
+}

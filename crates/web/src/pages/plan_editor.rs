@@ -1,0 +1,344 @@
+//! The plan editor's pages (the office): edit a running campaign's work item, add one
+//! after a new directive, or retire one. "预览" runs the change and rolls it back, listing
+//! what changes for whom; "保存" applies the same change in one transaction. The time
+//! limit is typed as the plan writes it (5月底, 每季度, 每两周, 每年1月和7月, 常设职责)
+//! and read by the importer's own parser.
+
+use anjian_core::role::Role;
+use anjian_core::schedule::{self, Schedule};
+use anjian_store::plan_editor::{self, Change, Draft, Outcome};
+use anjian_store::plans;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::{Layout, PageForm};
+use crate::AppState;
+use crate::api::path_id;
+use crate::auth::PageUser;
+use crate::error::{PageError, Problem, render_form};
+
+/// The editor's form, filled with the item as it is or as the office typed it.
+#[derive(Template)]
+#[template(path = "plan_editor.html")]
+pub struct EditorPage {
+    pub layout: Option<Layout>,
+    pub campaign_id: i64,
+    pub campaign_title: String,
+    /// `None` when adding a work item.
+    pub no: Option<u32>,
+    pub form: EditorForm,
+    /// The key tasks a new item may go under: (no, text).
+    pub key_tasks: Vec<(u32, String)>,
+    /// How the time limit reads now.
+    pub schedule_words: String,
+    pub preview: Option<Outcome>,
+    pub error: Option<String>,
+    pub error_field: Option<String>,
+}
+
+/// What the office types.
+#[derive(Deserialize, Default, Clone)]
+pub struct EditorForm {
+    #[serde(default)]
+    pub text: String,
+    #[serde(default)]
+    pub lead: String,
+    #[serde(default)]
+    pub co: String,
+    #[serde(default)]
+    pub invited: String,
+    /// The time limit in the plan's words; empty keeps the item's schedule.
+    #[serde(default)]
+    pub time_limit: String,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub key_task: String,
+    /// `preview` or `save`.
+    #[serde(default)]
+    pub action: String,
+}
+
+/// Names typed one per line, or separated by 、 ， ; (the plan's own separators).
+fn names(raw: &str) -> Vec<String> {
+    raw.split(['\n', '、', '，', ',', '；', ';'])
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// Reads the time limit typed in the form: 常设职责 (or 常设) is the standing duty;
+/// otherwise the importer's parser reads it; text it cannot read is refused.
+fn schedule_of(raw: &str, year: i32, current: &[Schedule]) -> Result<Vec<Schedule>, Problem> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(current.to_vec());
+    }
+    if raw.chars().count() > 200 {
+        return Err(Problem::bad_field(
+            "too_long",
+            "time_limit",
+            "工作时限最多200字",
+        ));
+    }
+    if raw.starts_with("常设") {
+        return Ok(vec![Schedule::Standing]);
+    }
+    let parsed = schedule::parse(raw, year);
+    if parsed.is_empty() {
+        return Err(Problem::bad_field(
+            "invalid_schedule",
+            "time_limit",
+            format!("未能识别工作时限「{raw}」：可写如“5月底”“每季度”“每两周”“每年1月和7月”“7月底开始”或“常设职责”"),
+        ));
+    }
+    Ok(parsed)
+}
+
+struct Context {
+    campaign: plans::Campaign,
+    plan: anjian_core::plan::Plan,
+}
+
+async fn context(state: &AppState, id: i64) -> Result<Context, PageError> {
+    let campaign = plans::campaign(&state.db, id).await?;
+    let plan = plans::load_for(&state.db, &campaign).await?;
+    Ok(Context { campaign, plan })
+}
+
+fn form_of(w: &anjian_core::plan::WorkItem) -> EditorForm {
+    EditorForm {
+        text: w.text.clone(),
+        lead: w.responsibility.lead.join("\n"),
+        co: w.responsibility.co.join("\n"),
+        invited: w.responsibility.invited.join("\n"),
+        ..Default::default()
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn page(
+    u: &anjian_store::accounts::SessionUser,
+    cx: &Context,
+    no: Option<u32>,
+    form: EditorForm,
+    schedule_words: String,
+    preview: Option<Outcome>,
+    error: Option<&Problem>,
+) -> Response {
+    render_form(
+        &EditorPage {
+            layout: Layout::of(u),
+            campaign_id: cx.campaign.id,
+            campaign_title: cx.campaign.title.clone(),
+            no,
+            form,
+            key_tasks: cx
+                .plan
+                .measures
+                .iter()
+                .flat_map(|m| m.key_tasks.iter())
+                .map(|k| (k.no, k.text.chars().take(40).collect()))
+                .collect(),
+            schedule_words,
+            preview,
+            error: error.map(|p| p.message.clone()),
+            error_field: error.and_then(|p| p.field.clone()),
+        },
+        error.is_some(),
+    )
+}
+
+fn item_no(raw: &str) -> Result<u32, Problem> {
+    raw.parse::<u32>()
+        .ok()
+        .filter(|n| (1..=100_000).contains(n))
+        .ok_or_else(Problem::not_found)
+}
+
+/// GET /campaigns/{id}/items/{no}/edit.
+pub async fn edit_page(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path((id, no)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    crate::auth::require(&state, &u, Role::can_run_campaigns, "campaign.edit_work_item").await?;
+    let cx = context(&state, path_id(&id)?).await?;
+    let no = item_no(&no)?;
+    let w = cx
+        .plan
+        .work_items()
+        .find(|w| w.no == no)
+        .ok_or_else(Problem::not_found)?;
+    let words = anjian_core::plan::describe(&w.schedule);
+    Ok(page(&u, &cx, Some(no), form_of(w), words, None, None))
+}
+
+/// GET /campaigns/{id}/items/new.
+pub async fn new_page(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    crate::auth::require(&state, &u, Role::can_run_campaigns, "campaign.add_work_item").await?;
+    let cx = context(&state, path_id(&id)?).await?;
+    Ok(page(
+        &u,
+        &cx,
+        None,
+        EditorForm::default(),
+        String::new(),
+        None,
+        None,
+    ))
+}
+
+/// POST /campaigns/{id}/items/{no}/edit: previews or saves an edit.
+pub async fn edit(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path((id, no)): Path<(String, String)>,
+    PageForm(f): PageForm<EditorForm>,
+) -> Result<Response, PageError> {
+    crate::auth::require(&state, &u, Role::can_run_campaigns, "campaign.edit_work_item").await?;
+    let cx = context(&state, path_id(&id)?).await?;
+    let no = item_no(&no)?;
+    let w = cx
+        .plan
+        .work_items()
+        .find(|w| w.no == no)
+        .ok_or_else(Problem::not_found)?
+        .clone();
+    submit(&state, &u, &cx, Some(no), &w.schedule, f).await
+}
+
+/// POST /campaigns/{id}/items/new: previews or saves a new work item.
+pub async fn add(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<EditorForm>,
+) -> Result<Response, PageError> {
+    crate::auth::require(&state, &u, Role::can_run_campaigns, "campaign.add_work_item").await?;
+    let cx = context(&state, path_id(&id)?).await?;
+    submit(&state, &u, &cx, None, &[], f).await
+}
+
+async fn submit(
+    state: &AppState,
+    u: &anjian_store::accounts::SessionUser,
+    cx: &Context,
+    no: Option<u32>,
+    current: &[Schedule],
+    f: EditorForm,
+) -> Result<Response, PageError> {
+    let year = cx.campaign.year as i32;
+    let words = anjian_core::plan::describe(current);
+    let change = async {
+        let schedule = schedule_of(&f.time_limit, year, current)?;
+        let draft = Draft {
+            text: f.text.clone(),
+            lead: names(&f.lead),
+            co: names(&f.co),
+            invited: names(&f.invited),
+            schedule,
+            reason: f.reason.clone(),
+        };
+        Ok::<Change, Problem>(match no {
+            Some(no) => Change::Edit { no, draft },
+            None => Change::Add {
+                key_task: f.key_task.trim().parse().map_err(|_| {
+                    Problem::bad_field("required", "key_task", "请选择所属重点任务")
+                })?,
+                draft,
+            },
+        })
+    }
+    .await;
+    let change = match change {
+        Ok(c) => c,
+        Err(p) => return Ok(page(u, cx, no, f, words, None, Some(&p))),
+    };
+    let saving = f.action == "save";
+    let result = if saving {
+        plan_editor::apply(&state.db, state.now(), &u.actor(), cx.campaign.id, &change).await
+    } else {
+        plan_editor::preview(&state.db, state.now(), &u.actor(), cx.campaign.id, &change).await
+    };
+    match result {
+        Ok(o) if saving => Ok(axum::response::Redirect::to(&format!(
+            "/campaigns/{}/items/{}?ok=edited",
+            cx.campaign.id, o.no
+        ))
+        .into_response()),
+        Ok(o) => {
+            let words = o
+                .item
+                .as_ref()
+                .map(|w| anjian_core::plan::describe(&w.schedule))
+                .unwrap_or(words);
+            Ok(page(u, cx, no, f, words, Some(o), None))
+        }
+        Err(e) => {
+            let p = Problem::from(e);
+            if p.status.is_client_error() && p.status.as_u16() != 404 && p.status.as_u16() != 403 {
+                Ok(page(u, cx, no, f, words, None, Some(&p)))
+            } else {
+                Err(p.into())
+            }
+        }
+    }
+}
+
+/// The retire form.
+#[derive(Deserialize)]
+pub struct RetireForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// POST /campaigns/{id}/items/{no}/retire: retires a work item with a reason.
+pub async fn retire(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path((id, no)): Path<(String, String)>,
+    PageForm(f): PageForm<RetireForm>,
+) -> Result<Response, PageError> {
+    crate::auth::require(&state, &u, Role::can_run_campaigns, "campaign.retire_work_item").await?;
+    let cx = context(&state, path_id(&id)?).await?;
+    let no = item_no(&no)?;
+    let change = Change::Retire {
+        no,
+        reason: f.reason,
+    };
+    match plan_editor::apply(&state.db, state.now(), &u.actor(), cx.campaign.id, &change).await {
+        Ok(_) => Ok(axum::response::Redirect::to(&format!(
+            "/campaigns/{}?ok=retired",
+            cx.campaign.id
+        ))
+        .into_response()),
+        Err(e) => {
+            let p = Problem::from(e);
+            let w = cx.plan.work_items().find(|w| w.no == no).cloned();
+            match w {
+                Some(w) if p.status.as_u16() == 422 => {
+                    let p = Problem::bad_field(p.code, "retire_reason", p.message);
+                    let words = anjian_core::plan::describe(&w.schedule);
+                    Ok(page(&u, &cx, Some(no), form_of(&w), words, None, Some(&p)))
+                }
+                _ => Err(p.into()),
+            }
+        }
+    }
+}
+
+/// The history of a work item, for its page.
+pub async fn history_of(
+    state: &AppState,
+    c: &plans::Campaign,
+    no: u32,
+) -> Result<Vec<plan_editor::HistoryLine>, PageError> {
+    Ok(plan_editor::history(&state.db, c, no).await?)
+}
