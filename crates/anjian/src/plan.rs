@@ -44,6 +44,9 @@ pub enum PlanCmd {
 
 /// Prints the import report in Chinese.
 pub fn print_report(report: &ImportReport) {
+    for g in &report.given {
+        println!("第（{}）项：{}", g.no, g.schedule);
+    }
     for f in &report.inferences {
         println!("推断（第{}行）：{}", f.line, f.message);
     }
@@ -115,6 +118,12 @@ pub async fn run(db: &Db, cmd: &PlanCmd) -> Result<(), String> {
             .await?;
             for (name, items) in &expanded.unresolved {
                 println!("未能对应单位的名称：「{name}」（{}）", items.join("、"));
+            }
+            for (item, dates) in &expanded.after_end {
+                println!(
+                    "{item}的期限晚于专项行动结束日，保留原期限：{}",
+                    dates.join("、")
+                );
             }
             println!(
                 "已分解为 {} 个任务、{} 项应办事项",

@@ -827,19 +827,23 @@ pub async fn monthly_reports(db: &Db, as_of: chrono::NaiveDate) -> Result<usize,
             }
             // Most standing duties get a line of progress; a few are left for the office
             // to return.
-            let progress: Vec<(i64, String)> = anjian_store::monthly_reports::standing(db, *town, month_of)
-                .await
-                .map_err(e)?
-                .into_iter()
-                .enumerate()
-                .filter(|(k, _)| (k + t) % 9 != 4)
-                .map(|(_, l)| {
-                    (
-                        l.obligation_id,
-                        format!("{name}本月按要求落实：召开专题会议1次，督促相关单位整改问题{}个。", 1 + (t + m as usize) % 4),
-                    )
-                })
-                .collect();
+            let progress: Vec<(i64, String)> =
+                anjian_store::monthly_reports::standing(db, *town, month_of)
+                    .await
+                    .map_err(e)?
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(k, _)| (k + t) % 9 != 4)
+                    .map(|(_, l)| {
+                        (
+                            l.obligation_id,
+                            format!(
+                                "{name}本月按要求落实：召开专题会议1次，督促相关单位整改问题{}个。",
+                                1 + (t + m as usize) % 4
+                            ),
+                        )
+                    })
+                    .collect();
             let draft = Draft {
                 progress: &progress,
                 narrative: &format!(
@@ -1345,7 +1349,7 @@ pub async fn enforcements(db: &Db, as_of: chrono::NaiveDate) -> Result<usize, St
             unit_id: Some(*unit),
         };
         for month in 5..=8u32 {
-            // A few units each month do not enforce at all (执法"清零"), as the watch,
+            // A few units each month do not enforce at all (零执法 units), as the watch,
             // the ranking and the bulletin should show.
             if (i + month as usize * 3).is_multiple_of(11) {
                 continue;

@@ -81,7 +81,7 @@ pub enum Trigger {
     BottomPlace,
     /// In the bottom third among peers `threshold` months running.
     Behind,
-    /// No enforcement at all in the month (执法"清零"), for units that enforce.
+    /// No enforcement at all in the month (a 零执法 unit), for units that enforce.
     ZeroEnforcement,
     /// At least `threshold` findings of unannounced visits in the month.
     VisitFindings,
@@ -108,7 +108,7 @@ impl Trigger {
             Trigger::ListedOverdue => format!("挂牌督办隐患逾期未整改{threshold}项及以上"),
             Trigger::BottomPlace => format!("连续{threshold}个月排名末位"),
             Trigger::Behind => format!("连续{threshold}个月排名靠后（后三分之一）"),
-            Trigger::ZeroEnforcement => "当月执法检查为零（执法“清零”）".into(),
+            Trigger::ZeroEnforcement => "当月执法检查为零（零执法）".into(),
             Trigger::VisitFindings => format!("当月暗访发现问题{threshold}个及以上"),
             Trigger::SeriousAccident => "当月发生较大及以上或瞒报的生产安全事故".into(),
         }

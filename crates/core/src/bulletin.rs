@@ -287,7 +287,7 @@ mod tests {
             opening: "现将7月情况通报如下。".into(),
             sections: vec![Section {
                 heading: "一、执法检查".into(),
-                paragraphs: vec!["执法“清零”单位：少云镇。".into()],
+                paragraphs: vec!["零执法单位：少云镇。".into()],
             }],
             tables: vec![BulletinTable {
                 caption: "镇街排名".into(),

@@ -180,7 +180,14 @@ pub fn expand(schedules: &[Schedule], start: NaiveDate, end: NaiveDate) -> Vec<I
             } => recurring(&mut out, *every, *min_count, *day, start, end),
             Schedule::Standing => {
                 let mut months = Vec::new();
-                recurring(&mut months, Period::Month, 1, Some(STANDING_DAY), start, end);
+                recurring(
+                    &mut months,
+                    Period::Month,
+                    1,
+                    Some(STANDING_DAY),
+                    start,
+                    end,
+                );
                 for mut i in months {
                     i.label.push_str(PROGRESS);
                     out.push(i);
@@ -443,7 +450,14 @@ mod tests {
         let dates: Vec<NaiveDate> = got.iter().map(|i| i.due_on).collect();
         assert_eq!(
             dates,
-            vec![d(5, 10), d(5, 31), d(8, 31), d(10, 22), d(10, 22), d(11, 30)],
+            vec![
+                d(5, 10),
+                d(5, 31),
+                d(8, 31),
+                d(10, 22),
+                d(10, 22),
+                d(11, 30)
+            ],
             "11-30 lies after the campaign and keeps its date"
         );
     }
@@ -481,7 +495,9 @@ mod tests {
         };
         let year = expand(&[rec(Period::Year)], d(5, 16), d(10, 22));
         assert_eq!(
-            year.iter().map(|i| (i.due_on, i.label.as_str())).collect::<Vec<_>>(),
+            year.iter()
+                .map(|i| (i.due_on, i.label.as_str()))
+                .collect::<Vec<_>>(),
             vec![(d(10, 22), "2022年")]
         );
         let half = expand(&[rec(Period::HalfYear)], d(5, 16), d(10, 22));
@@ -498,7 +514,11 @@ mod tests {
             d(5, 16),
             d(10, 22),
         );
-        assert_eq!(months.last().unwrap().due_on, d(9, 28), "months are not cut");
+        assert_eq!(
+            months.last().unwrap().due_on,
+            d(9, 28),
+            "months are not cut"
+        );
     }
 
     #[test]

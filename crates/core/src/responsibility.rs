@@ -110,9 +110,10 @@ fn names(group: &str, notes: &mut Vec<String>) -> Vec<String> {
                 notes.push(format!("「{part}」读作 {unit}（属于“{category}”）"));
                 out.push(unit.trim().to_string());
             }
-            None => match part.split_once('及').filter(|(a, b)| {
-                a.starts_with('各') && b.ends_with("部门") && !b.is_empty()
-            }) {
+            None => match part
+                .split_once('及')
+                .filter(|(a, b)| a.starts_with('各') && b.ends_with("部门") && !b.is_empty())
+            {
                 // "各镇街及有关部门": the townships and the departments, two names.
                 Some((a, b)) => {
                     notes.push(format!("「{part}」读作 {a}、{b}"));

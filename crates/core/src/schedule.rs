@@ -359,10 +359,7 @@ pub fn parse(text: &str, year: i32) -> Vec<Schedule> {
 fn month_list(c: &[char], from: usize) -> Option<(Vec<u32>, usize)> {
     let mut months = Vec::new();
     let mut j = from;
-    loop {
-        let Some((m, k)) = number_at(c, j) else {
-            break;
-        };
+    while let Some((m, k)) = number_at(c, j) {
         if c.get(k) != Some(&'月') || !(1..=12).contains(&m) || months.contains(&m) {
             break;
         }
@@ -393,11 +390,12 @@ pub fn unread_phrases(text: &str) -> Vec<String> {
             && !(c[i] == '按' && milestones(&c, i + 1, 2000).is_some())
         {
             let end = (i + 5).min(c.len());
-            if let Some(k) = (i + 1..end).find(|k| {
-                matches!(c[*k], '月' | '周' | '年' | '季' | '旬' | '天' | '日')
-            }) && k > i + 1
+            if let Some(k) = (i + 1..end)
+                .find(|k| matches!(c[*k], '月' | '周' | '年' | '季' | '旬' | '天' | '日'))
+                && k > i + 1
                 && c[i + 1..k].iter().all(|ch| {
-                    ch.is_ascii_digit() || "０１２３４５６７８９一二三四五六七八九十两半个隔".contains(*ch)
+                    ch.is_ascii_digit()
+                        || "０１２３４５６７８９一二三四五六七八九十两半个隔".contains(*ch)
                 })
             {
                 out.push(c[i..=k].iter().collect());
@@ -631,9 +629,17 @@ mod tests {
             min_count,
             day: None,
         };
-        assert_eq!(parse("各单位按季度报送工作进展", 2023), vec![rec(Period::Quarter, 1)]);
+        assert_eq!(
+            parse("各单位按季度报送工作进展", 2023),
+            vec![rec(Period::Quarter, 1)]
+        );
         assert_eq!(parse("每季度报送一次", 2023), vec![rec(Period::Quarter, 1)]);
-        for t in ["每两周调度一次", "每半月报送", "隔周开展一次联合检查", "每隔一周通报"] {
+        for t in [
+            "每两周调度一次",
+            "每半月报送",
+            "隔周开展一次联合检查",
+            "每隔一周通报",
+        ] {
             assert_eq!(parse(t, 2023), vec![rec(Period::Fortnight, 1)], "{t}");
         }
         assert_eq!(
@@ -642,11 +648,15 @@ mod tests {
         );
         assert_eq!(
             parse("汛期前（5月底）完成隐患排查", 2023),
-            vec![Once { due: NaiveDate::from_ymd_opt(2023, 5, 31).unwrap() }]
+            vec![Once {
+                due: NaiveDate::from_ymd_opt(2023, 5, 31).unwrap()
+            }]
         );
         assert_eq!(
             parse("汛期前完成山洪灾害点排查", 2023),
-            vec![Once { due: NaiveDate::from_ymd_opt(2023, 5, 31).unwrap() }]
+            vec![Once {
+                due: NaiveDate::from_ymd_opt(2023, 5, 31).unwrap()
+            }]
         );
         assert_eq!(parse("即日起开展专项整治", 2023), vec![Standing]);
         assert_eq!(parse("节假日前开展安全检查", 2023), vec![BeforeHolidays]);

@@ -310,7 +310,7 @@ fn compose(
             .map(|r| r.unit.name.as_str()),
     );
     sections.push(Section {
-        heading: "三、执法“清零”单位".into(),
+        heading: "三、零执法单位".into(),
         paragraphs: vec![format!(
             "{}未开展执法检查的单位：{zero}。请上述单位立即整改，确保执法检查常态化。",
             month.label()
@@ -351,7 +351,7 @@ fn compose(
     });
     sections.push(Section {
         heading: "七、工作要求".into(),
-        paragraphs: vec!["各单位要对照通报问题举一反三，逾期隐患限期整改到位，执法“清零”单位要立即开展执法检查，排名靠后单位要深入分析原因、制定整改措施，并于下月5日前将整改情况报区安委办。".into()],
+        paragraphs: vec!["各单位要对照通报问题举一反三，逾期隐患限期整改到位，零执法单位要立即开展执法检查，排名靠后单位要深入分析原因、制定整改措施，并于下月5日前将整改情况报区安委办。".into()],
     });
     let tables = rankings
         .iter()

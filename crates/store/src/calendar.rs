@@ -39,7 +39,8 @@ pub async fn seed_if_empty(db: &Db, now_ms: i64) -> Result<usize> {
             .push_bind(now_ms)
             .push(")");
     }
-    tx.execute(insert.push(" ON CONFLICT (day) DO NOTHING")).await?;
+    tx.execute(insert.push(" ON CONFLICT (day) DO NOTHING"))
+        .await?;
     let e = Entry::ok("calendar.seed", "calendar", "national")
         .detail(format!("写入{}个法定节假日和调休日", days.len()));
     audit::append(&mut tx, now_ms, &Actor::system("calendar"), e).await?;

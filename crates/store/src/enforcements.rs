@@ -1,7 +1,8 @@
 //! Enforcement records (执法检查): written by a supervising unit about an enterprise in
 //! its scope, with their inspectors, in one transaction with the audit entry; read in
 //! scope (the enforcing unit's or the enterprise's), newest first; and the month's
-//! tally per unit for the zero-enforcement watch (执法"清零").
+//! tally per unit for the zero-enforcement watch (零执法 and 零处罚 units; the plan's
+//! goal of 执法"清零" is that there are none).
 
 use anjian_core::enforcement::EnforcementInput;
 use anjian_core::monthly_report::Month;
@@ -283,15 +284,24 @@ pub struct Tally {
     pub problems: i64,
     pub penalties: i64,
     pub amount_fen: i64,
-    /// No inspection at all this month.
+    /// No inspection at all this month (零执法).
     #[sqlx(default)]
     pub zero: bool,
+    /// Inspections but no penalty this month (零处罚).
+    #[sqlx(default)]
+    pub zero_penalty: bool,
 }
 
 impl Tally {
-    /// No inspection at all this month (执法"清零" must not happen).
+    /// No inspection at all this month: a 零执法 unit. The plan's goal of 执法"清零"
+    /// (four(二): "坚决杜绝“零执法”、“零处罚”") is that no unit is one.
     pub fn is_zero(&self) -> bool {
         self.inspections == 0
+    }
+
+    /// Inspections but no penalty this month: a 零处罚 unit (watched, not ranked).
+    pub fn is_zero_penalty(&self) -> bool {
+        self.inspections > 0 && self.penalties == 0
     }
 }
 
@@ -316,6 +326,7 @@ pub async fn tally(db: &Db, scope: &Scope, month: Month) -> Result<Vec<Tally>> {
     let mut lines: Vec<Tally> = db.read().all(query).await?;
     for l in &mut lines {
         l.zero = l.is_zero();
+        l.zero_penalty = l.is_zero_penalty();
     }
     Ok(lines)
 }

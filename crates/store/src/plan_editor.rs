@@ -150,11 +150,7 @@ fn check(draft: &Draft, resolver: &Resolver) -> Result<(String, String)> {
         ));
     }
     if draft.schedule.len() > 20 {
-        return Err(Error::invalid(
-            "too_many",
-            "schedule",
-            "工作时限最多20条",
-        ));
+        return Err(Error::invalid("too_many", "schedule", "工作时限最多20条"));
     }
     for s in &draft.schedule {
         let bad = match s {

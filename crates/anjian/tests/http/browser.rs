@@ -1019,3 +1019,69 @@ async fn responsibility_journey(driver: &WebDriver, app: &TestApp) -> WebDriverR
     shot(driver, "board.png").await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn the_office_corrects_a_work_item_and_the_units_lists_change() {
+    let Some((_chromedriver, driver)) = session(6).await else {
+        return;
+    };
+    let app = TestApp::new(Engine::Sqlite).await;
+    let result = editor_journey(&driver, &app).await;
+    driver.quit().await.ok();
+    result.expect("plan editor journey");
+}
+
+/// The office opens work item (20) from the campaign tree, narrows it from every
+/// township to 安居镇 with a quarterly time limit, sees the preview name 巴川街道 as
+/// removed, saves, and sees the history; 巴川街道's to-do list no longer holds (20) while
+/// 安居镇's does.
+async fn editor_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()> {
+    driver.goto(format!("{}/", app.base)).await?;
+    login(driver, "office").await?;
+    let campaigns = anjian_store::plans::campaigns(&app.db).await.unwrap();
+    let id = campaigns[0].id;
+    driver
+        .goto(format!("{}/campaigns/{id}/items/20", app.base))
+        .await?;
+    driver
+        .find(By::XPath("//a[contains(., '修改此工作要点')]"))
+        .await?
+        .click()
+        .await?;
+    let form = driver.find(By::Id("editor")).await?;
+    let lead = form.find(By::Name("lead")).await?;
+    lead.clear().await?;
+    lead.send_keys("安居镇").await?;
+    fill(&form, "time_limit", "每季度").await?;
+    fill(&form, "reason", "区安委会决定先在安居镇试行").await?;
+    form.find(By::Css("button[value=preview]"))
+        .await?
+        .click()
+        .await?;
+    let preview = driver.find(By::Id("preview")).await?.text().await?;
+    assert!(preview.contains("巴川街道"), "{preview}");
+    assert!(preview.contains("移出"), "{preview}");
+    shot(driver, "editor-preview.png").await?;
+    driver.find(By::Id("save")).await?.click().await?;
+    driver.find(By::Css(".flash.ok")).await?;
+    let history = driver.find(By::Id("history")).await?.text().await?;
+    assert!(history.contains("区安委会决定先在安居镇试行"), "{history}");
+    let schedule = driver.find(By::Id("schedule")).await?.text().await?;
+    assert!(schedule.contains("每季度"), "{schedule}");
+    logout(driver).await?;
+
+    login(driver, "bachuan").await?;
+    driver.goto(format!("{}/todo", app.base)).await?;
+    let page = driver.source().await?;
+    assert!(!page.contains("（20）"), "巴川街道 no longer owes (20)");
+    let anju = app.login("anju").await;
+    let (_, list) = anju.get("/api/v1/obligations?limit=1000").await;
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["work_item_no"] == 20 && o["label"] == "2022年第3季度"),
+        "安居镇 owes (20) for the third quarter"
+    );
+    Ok(())
+}

@@ -87,7 +87,10 @@ async fn every_work_item_of_the_plan_is_somebodys_work() {
         // The monthly report lists the township's standing duties with a line each.
         let (s, page) = bachuan.get_text("/monthly-reports/2022-08").await;
         assert_eq!(s, 200);
-        assert!(page.contains("id=\"standing-duties\""), "standing duties listed");
+        assert!(
+            page.contains("id=\"standing-duties\""),
+            "standing duties listed"
+        );
         assert!(page.contains("（20）"), "item 20 on the monthly report");
     }
 }
@@ -165,13 +168,31 @@ async fn the_office_edits_a_work_items_units_and_schedule() {
         assert_eq!(bachuan.put(&path, good.clone()).await.0, 403);
         assert_eq!(
             office
-                .put(&format!("/api/v1/campaigns/{id}/work-items/999"), good.clone())
+                .put(
+                    &format!("/api/v1/campaigns/{id}/work-items/999"),
+                    good.clone()
+                )
                 .await
                 .0,
             404
         );
         let (_, unchanged) = office.get(&format!("/api/v1/campaigns/{id}/plan")).await;
         assert_eq!(unchanged, before, "refused edits change nothing");
+
+        // The preview says what would change and changes nothing.
+        let (s, preview) = office
+            .put(&format!("{path}?preview=true"), good.clone())
+            .await;
+        assert_eq!(s, 200, "{preview}");
+        let units = preview["outcome"]["units"].as_array().unwrap();
+        assert!(
+            units
+                .iter()
+                .any(|u| u["unit_name"] == "巴川街道" && u["role_after"].is_null()),
+            "{preview}"
+        );
+        let (_, same) = office.get(&format!("/api/v1/campaigns/{id}/plan")).await;
+        assert_eq!(same, before, "a preview changes nothing");
 
         // The edit: one township leads, quarterly.
         let (s, out) = office.put(&path, good.clone()).await;
@@ -272,11 +293,16 @@ async fn the_editor_page_previews_then_saves() {
         let app = TestApp::new(e).await;
         let office = app.login("office").await;
         let id = campaign_id(&office).await;
-        let (s, page) = office.get_text(&format!("/campaigns/{id}/items/29/edit")).await;
+        let (s, page) = office
+            .get_text(&format!("/campaigns/{id}/items/29/edit"))
+            .await;
         assert_eq!(s, 200);
         assert!(page.contains("name=\"lead\""));
         let fields = [
-            ("text", "落实定期与重要时段、重大活动、重大变化情况风险研判机制。"),
+            (
+                "text",
+                "落实定期与重要时段、重大活动、重大变化情况风险研判机制。",
+            ),
             ("lead", "区安委办\n巴川街道"),
             ("co", ""),
             ("invited", ""),
@@ -293,7 +319,10 @@ async fn the_editor_page_previews_then_saves() {
         assert!(page.contains("每两周"));
         // The preview wrote nothing.
         let (_, doc) = office.get(&format!("/api/v1/campaigns/{id}/plan")).await;
-        assert_ne!(item(&doc, 29).unwrap()["lead"], json!(["区安委办", "巴川街道"]));
+        assert_ne!(
+            item(&doc, 29).unwrap()["lead"],
+            json!(["区安委办", "巴川街道"])
+        );
         let mut bad = fields.to_vec();
         bad[1] = ("lead", "区安委办\n不存在的镇");
         bad.push(("action", "save"));
@@ -326,5 +355,101 @@ async fn the_editor_page_previews_then_saves() {
                 .0,
             403
         );
+    }
+}
+
+/// A plan in another district's words: "按季度报送", "每两周", "每年1月和7月分别组织一次"
+/// are read as written (quarterly, every two weeks, milestones in January and July);
+/// "每两月" is not a phrase we read, so it is reported and the item is a standing duty.
+#[tokio::test]
+async fn a_plan_in_another_districts_words_imports_with_each_phrase_read_or_reported() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let office = app.login("office").await;
+        let rows: Vec<Vec<String>> = [
+            [
+                "一、压实责任",
+                "……",
+                "1.调度",
+                "（1）各镇街按季度报送隐患排查情况。",
+                "各镇街",
+            ],
+            [
+                "",
+                "",
+                "",
+                "（2）区应急局每两周调度一次重点企业。",
+                "区应急局",
+            ],
+            [
+                "",
+                "",
+                "2.检查",
+                "（3）每年1月和7月分别组织一次集中检查。",
+                "区应急局",
+            ],
+            ["", "", "", "（4）每两月通报一次检查情况。", "区应急局"],
+        ]
+        .iter()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+        let xlsx =
+            anjian_core::sheet::table("方案", &anjian_core::plan::table::COLUMNS, &rows).unwrap();
+        let (s, page) = crate::campaigns::upload(
+            &office,
+            "某区方案.xlsx",
+            xlsx,
+            &[
+                ("title", "某区安全生产大检查方案"),
+                ("year", "2023"),
+                ("ends_on", "2023-12-31"),
+            ],
+        )
+        .await;
+        assert_eq!(s, 200, "{page}");
+        assert!(
+            page.contains("「每两月」未能识别"),
+            "the unknown phrase is reported"
+        );
+        assert!(
+            page.contains("id=\"given\""),
+            "every item is listed with its schedule"
+        );
+        let newest = anjian_store::plans::campaigns(&app.db).await.unwrap()[0].clone();
+        let (_, doc) = office
+            .get(&format!("/api/v1/campaigns/{}/plan", newest.id))
+            .await;
+        assert_eq!(
+            item(&doc, 1).unwrap()["schedule"],
+            json!([{"kind": "recurring", "every": "quarter", "min_count": 1}])
+        );
+        assert_eq!(
+            item(&doc, 2).unwrap()["schedule"],
+            json!([{"kind": "recurring", "every": "fortnight", "min_count": 1}])
+        );
+        assert_eq!(
+            item(&doc, 3).unwrap()["schedule"],
+            json!([{"kind": "in_months", "months": [1, 7]}])
+        );
+        assert_eq!(
+            item(&doc, 4).unwrap()["schedule"],
+            json!([{"kind": "standing"}])
+        );
+        // 区应急局 owes (3) at the end of January and of July 2023.
+        let yjj = app.login("yjj").await;
+        let (_, list) = yjj
+            .get(&format!(
+                "/api/v1/obligations?campaign={}&limit=1000",
+                newest.id
+            ))
+            .await;
+        let dues: Vec<&str> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|o| o["work_item_no"] == 3)
+            .map(|o| o["due_on"].as_str().unwrap())
+            .collect();
+        assert_eq!(dues, vec!["2023-01-31", "2023-07-31"]);
     }
 }

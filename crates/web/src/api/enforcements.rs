@@ -99,7 +99,8 @@ pub struct WatchQuery {
     pub month: Option<String>,
 }
 
-/// The zero-enforcement watch (执法"清零"): every township and department in scope with
+/// The watch of 零执法 units (no inspection in the month) and 零处罚 units (inspections,
+/// no penalty): every township and department in scope with
 /// its inspections, enterprises inspected, problems, penalties and amounts in the month;
 /// `zero` marks those with no inspection.
 #[utoipa::path(get, path = "/api/v1/enforcements/watch", params(WatchQuery), responses((status = 200, body = [Object]), (status = 400, body = crate::error::ErrorBody)))]

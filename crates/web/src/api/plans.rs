@@ -149,21 +149,41 @@ fn item_no(raw: &str) -> Result<u32, Problem> {
         .ok_or_else(Problem::not_found)
 }
 
+/// `?preview=true`: answer what the change would do, and change nothing.
+#[derive(Deserialize, Default)]
+pub struct PreviewQuery {
+    #[serde(default)]
+    pub preview: bool,
+}
+
 /// Edits a work item of a running campaign (the office): its text, units and schedule;
-/// the units that owe it change at once, what they reported stays.
-#[utoipa::path(put, path = "/api/v1/campaigns/{id}/work-items/{no}", request_body = WorkItemInput, responses((status = 200, body = EditedJson), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+/// the units that owe it change at once, what they reported stays. With `?preview=true`
+/// the answer says what would change for whom, and nothing is saved.
+#[utoipa::path(put, path = "/api/v1/campaigns/{id}/work-items/{no}", request_body = WorkItemInput, params(("preview" = Option<bool>, Query, description = "only say what would change")), responses((status = 200, body = EditedJson), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn edit_item(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     Path((id, no)): Path<(String, String)>,
+    axum::extract::Query(p): axum::extract::Query<PreviewQuery>,
     Body(w): Body<WorkItemInput>,
 ) -> Result<Json<EditedJson>, ApiError> {
-    crate::auth::require(&state, &u, Role::can_run_campaigns, "campaign.edit_work_item").await?;
+    crate::auth::require(
+        &state,
+        &u,
+        Role::can_run_campaigns,
+        "campaign.edit_work_item",
+    )
+    .await?;
     let change = plan_editor::Change::Edit {
         no: item_no(&no)?,
         draft: draft_of(w)?,
     };
-    let o = plan_editor::apply(&state.db, state.now(), &u.actor(), path_id(&id)?, &change).await?;
+    let (db, now, actor, id) = (&state.db, state.now(), u.actor(), path_id(&id)?);
+    let o = if p.preview {
+        plan_editor::preview(db, now, &actor, id, &change).await?
+    } else {
+        plan_editor::apply(db, now, &actor, id, &change).await?
+    };
     Ok(Json(edited(o)))
 }
 
@@ -175,7 +195,13 @@ pub async fn add_item(
     Path(id): Path<String>,
     Body(w): Body<WorkItemInput>,
 ) -> Result<(StatusCode, Json<EditedJson>), ApiError> {
-    crate::auth::require(&state, &u, Role::can_run_campaigns, "campaign.add_work_item").await?;
+    crate::auth::require(
+        &state,
+        &u,
+        Role::can_run_campaigns,
+        "campaign.add_work_item",
+    )
+    .await?;
     let key_task = w.key_task.ok_or_else(|| {
         Problem::from(anjian_core::FieldError::new(
             "required",
@@ -200,7 +226,13 @@ pub async fn retire_item(
     Path((id, no)): Path<(String, String)>,
     Body(r): Body<RetireInput>,
 ) -> Result<Json<EditedJson>, ApiError> {
-    crate::auth::require(&state, &u, Role::can_run_campaigns, "campaign.retire_work_item").await?;
+    crate::auth::require(
+        &state,
+        &u,
+        Role::can_run_campaigns,
+        "campaign.retire_work_item",
+    )
+    .await?;
     let change = plan_editor::Change::Retire {
         no: item_no(&no)?,
         reason: r.reason,

@@ -470,6 +470,7 @@ pub async fn item(
     Path((id, no)): Path<(String, String)>,
     super::PageQuery(query): super::PageQuery<ShowQuery>,
 ) -> Result<Response, PageError> {
-    let flash = (query.ok == "edited").then_some("已保存：各相关单位的应办事项已按修改后的要求调整，已报送的保留");
+    let flash = (query.ok == "edited")
+        .then_some("已保存：各相关单位的应办事项已按修改后的要求调整，已报送的保留");
     rates(&state, &u, path_id(&id)?, Some(path_id(&no)?), flash).await
 }

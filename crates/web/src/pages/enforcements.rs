@@ -1,4 +1,5 @@
-//! Enforcement pages: a month's records in scope, the zero-enforcement watch (执法"清零")
+//! Enforcement pages: a month's records in scope, the watch of 零执法 and 零处罚 units (the plan's
+//! 执法"清零" goal)
 //! for the townships and departments in scope, and the phone form to record an
 //! inspection with its inspectors, order and penalty.
 
@@ -30,6 +31,8 @@ pub struct EnforcementsPage {
     pub records: Vec<EnforcementRow>,
     pub watch: Vec<Tally>,
     pub zero: usize,
+    /// 零处罚 units: inspections but no penalty.
+    pub zero_penalty: usize,
     /// The user's unit: it rechecks its own records.
     pub own_unit: i64,
     pub enterprises: Vec<(i64, String)>,
@@ -85,6 +88,7 @@ async fn page(
             month: month.name(),
             month_label: month.label(),
             zero: watch.iter().filter(|t| t.zero).count(),
+            zero_penalty: watch.iter().filter(|t| t.zero_penalty).count(),
             own_unit: u.unit_id,
             records,
             watch,

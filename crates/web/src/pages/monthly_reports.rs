@@ -156,7 +156,10 @@ async fn page(
                     .or_else(|| report.as_ref().and_then(|r| r.progress_of(l.obligation_id)))
                     .unwrap_or_default(),
                 obligation_id: l.obligation_id,
-                no: l.work_item_no.map(|n| format!("（{n}）")).unwrap_or_default(),
+                no: l
+                    .work_item_no
+                    .map(|n| format!("（{n}）"))
+                    .unwrap_or_default(),
                 text: l.text,
                 state: anjian_core::obligation::State::parse(&l.state)
                     .map(|s| s.label())

@@ -91,7 +91,9 @@ fn schedule_of(raw: &str, year: i32, current: &[Schedule]) -> Result<Vec<Schedul
         return Err(Problem::bad_field(
             "invalid_schedule",
             "time_limit",
-            format!("未能识别工作时限「{raw}」：可写如“5月底”“每季度”“每两周”“每年1月和7月”“7月底开始”或“常设职责”"),
+            format!(
+                "未能识别工作时限「{raw}」：可写如“5月底”“每季度”“每两周”“每年1月和7月”“7月底开始”或“常设职责”"
+            ),
         ));
     }
     Ok(parsed)
@@ -164,7 +166,13 @@ pub async fn edit_page(
     PageUser(u): PageUser,
     Path((id, no)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    crate::auth::require(&state, &u, Role::can_run_campaigns, "campaign.edit_work_item").await?;
+    crate::auth::require(
+        &state,
+        &u,
+        Role::can_run_campaigns,
+        "campaign.edit_work_item",
+    )
+    .await?;
     let cx = context(&state, path_id(&id)?).await?;
     let no = item_no(&no)?;
     let w = cx
@@ -182,7 +190,13 @@ pub async fn new_page(
     PageUser(u): PageUser,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    crate::auth::require(&state, &u, Role::can_run_campaigns, "campaign.add_work_item").await?;
+    crate::auth::require(
+        &state,
+        &u,
+        Role::can_run_campaigns,
+        "campaign.add_work_item",
+    )
+    .await?;
     let cx = context(&state, path_id(&id)?).await?;
     Ok(page(
         &u,
@@ -202,7 +216,13 @@ pub async fn edit(
     Path((id, no)): Path<(String, String)>,
     PageForm(f): PageForm<EditorForm>,
 ) -> Result<Response, PageError> {
-    crate::auth::require(&state, &u, Role::can_run_campaigns, "campaign.edit_work_item").await?;
+    crate::auth::require(
+        &state,
+        &u,
+        Role::can_run_campaigns,
+        "campaign.edit_work_item",
+    )
+    .await?;
     let cx = context(&state, path_id(&id)?).await?;
     let no = item_no(&no)?;
     let w = cx
@@ -221,7 +241,13 @@ pub async fn add(
     Path(id): Path<String>,
     PageForm(f): PageForm<EditorForm>,
 ) -> Result<Response, PageError> {
-    crate::auth::require(&state, &u, Role::can_run_campaigns, "campaign.add_work_item").await?;
+    crate::auth::require(
+        &state,
+        &u,
+        Role::can_run_campaigns,
+        "campaign.add_work_item",
+    )
+    .await?;
     let cx = context(&state, path_id(&id)?).await?;
     submit(&state, &u, &cx, None, &[], f).await
 }
@@ -306,7 +332,13 @@ pub async fn retire(
     Path((id, no)): Path<(String, String)>,
     PageForm(f): PageForm<RetireForm>,
 ) -> Result<Response, PageError> {
-    crate::auth::require(&state, &u, Role::can_run_campaigns, "campaign.retire_work_item").await?;
+    crate::auth::require(
+        &state,
+        &u,
+        Role::can_run_campaigns,
+        "campaign.retire_work_item",
+    )
+    .await?;
     let cx = context(&state, path_id(&id)?).await?;
     let no = item_no(&no)?;
     let change = Change::Retire {

@@ -48,6 +48,10 @@ pub struct ImportPage {
     pub inferences: Vec<Finding>,
     pub problems: Vec<Finding>,
     pub unresolved: Vec<(String, Vec<String>)>,
+    /// What each work item was given (its schedule in words).
+    pub given: Vec<anjian_core::plan::Given>,
+    /// Work items whose dates fall after the campaign's end (kept).
+    pub after_end: Vec<(String, Vec<String>)>,
 }
 
 fn this_year(state: &AppState) -> i32 {
@@ -192,6 +196,7 @@ pub async fn import(
                 String::new(),
                 report,
                 vec![],
+                vec![],
             ));
             *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             return Ok(r);
@@ -226,6 +231,7 @@ pub async fn import(
             counts,
             report,
             expanded.unresolved,
+            expanded.after_end,
         )))
     }
     .await;
@@ -245,6 +251,7 @@ fn result_page(
     counts: String,
     report: ImportReport,
     unresolved: Vec<(String, Vec<String>)>,
+    after_end: Vec<(String, Vec<String>)>,
 ) -> ImportPage {
     ImportPage {
         layout: Layout::of(u),
@@ -253,7 +260,9 @@ fn result_page(
         counts,
         inferences: report.inferences,
         problems: report.problems,
+        given: report.given,
         unresolved,
+        after_end,
     }
 }
 
