@@ -1573,25 +1573,34 @@ pub async fn tips_and_accidents(
     // Accidents.
     let report =
         |sector: &str, occurred: &str, reported: &str, place: &str, deaths: i64, injuries: i64| {
-            anjian_store::accidents::NewAccident {
-                unit: None,
-                enterprise: None,
-                report: anjian_core::accident::AccidentInput {
-                    sector: sector.into(),
-                    occurred_at: occurred.into(),
-                    reported_at: reported.into(),
-                    place: place.into(),
-                    account: "详见事故快报".into(),
-                    deaths: Some(deaths),
-                    missing: Some(0),
-                    serious_injuries: Some(injuries),
-                    direct_loss_yuan: Some(serde_json::json!(deaths * 1_200_000 + 80_000)),
-                    measures_taken: "已组织救援并保护现场".into(),
+            (
+                reported.to_string(),
+                anjian_store::accidents::NewAccident {
+                    unit: None,
+                    enterprise: None,
+                    report: anjian_core::accident::AccidentInput {
+                        sector: sector.into(),
+                        occurred_at: occurred.into(),
+                        learned_at: String::new(),
+                        place: place.into(),
+                        account: "详见事故快报".into(),
+                        deaths: Some(deaths),
+                        missing: Some(0),
+                        serious_injuries: Some(injuries),
+                        direct_loss_yuan: Some(serde_json::json!(deaths * 1_200_000 + 80_000)),
+                        measures_taken: "已组织救援并保护现场".into(),
+                    },
                 },
-            }
+            )
         };
     let mut accidents = 0;
-    let list: Vec<(i64, anjian_store::accidents::NewAccident, chrono::NaiveDate)> = vec![
+    // Each report is received at the time given (the server's receipt), the head having
+    // learned of the accident when it happened.
+    let list: Vec<(
+        i64,
+        (String, anjian_store::accidents::NewAccident),
+        chrono::NaiveDate,
+    )> = vec![
         (
             dongcheng,
             report(
@@ -1630,7 +1639,7 @@ pub async fn tips_and_accidents(
         ),
     ];
     let mut ids = Vec::new();
-    for (u, mut n, on) in list {
+    for (u, (received, mut n), on) in list {
         if on >= as_of {
             continue;
         }
@@ -1638,7 +1647,8 @@ pub async fn tips_and_accidents(
         if u == bachuan && n.report.sector == "危险化学品" {
             n.enterprise = Some(chem);
         }
-        let now = at(on, 18);
+        let now = anjian_core::time::instant("reported_at", "", &received)
+            .map_or(at(on, 18), |t| t.timestamp_millis());
         let id = anjian_store::accidents::create(db, now, &actor(u), &Scope::All, &n)
             .await
             .map_err(e)?;

@@ -1,9 +1,11 @@
 //! Production-safety accidents (生产安全事故) as State Council Decree 493 has them
 //! reported and graded: the grade from deaths, serious injuries and direct economic loss
 //! ("以上" includes the bound, "以下" excludes it; the highest grade any measure reaches
-//! wins), a report later than one hour after the accident flagged late, and supplementary
-//! reports of casualty changes within 30 days (7 for road traffic and fire) that regrade
-//! the accident.
+//! wins), a report received more than one hour after the unit's head learned of the
+//! accident flagged late (article 9; the time of reporting is the server's receipt, never
+//! a time the reporter types), supplementary reports of casualty changes within 30 days
+//! (7 for road traffic and fire) that regrade the accident (article 13), and who
+//! investigates it (article 19).
 
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
@@ -86,13 +88,33 @@ pub fn grade(deaths: i64, serious_injuries: i64, direct_loss_yuan: i64) -> Grade
         .max(by(direct_loss_yuan, 1_000 * WAN, 5_000 * WAN, 10_000 * WAN))
 }
 
-/// Minutes after the accident by which it must be reported (事故发生后1小时内).
+/// Minutes after the unit's head learned of the accident by which it must be reported
+/// (Decree 493, article 9: "单位负责人接到报告后，应当于1小时内向事故发生地县级以上人民政府安全
+/// 生产监督管理部门和负有安全生产监督管理职责的有关部门报告").
 pub const REPORT_WITHIN_MINUTES: i64 = 60;
 
-/// Whether a report at `reported_at` of an accident at `occurred_at` is late (more than
-/// an hour after).
-pub fn is_late(occurred_at: DateTime<FixedOffset>, reported_at: DateTime<FixedOffset>) -> bool {
-    (reported_at - occurred_at).num_seconds() > REPORT_WITHIN_MINUTES * 60
+/// Whether a report received at `received_at` is late: more than an hour after the unit's
+/// head learned of the accident at `learned_at`.
+pub fn is_late(learned_at: DateTime<FixedOffset>, received_at: DateTime<FixedOffset>) -> bool {
+    (received_at - learned_at).num_seconds() > REPORT_WITHIN_MINUTES * 60
+}
+
+/// Whether the district investigates an accident of this grade itself. Decree 493,
+/// article 19: "重大事故、较大事故、一般事故分别由事故发生地省级人民政府、设区的市级人民政府、
+/// 县级人民政府负责调查" — a 较大 or worse accident is investigated above the district,
+/// which owes its cooperation and the follow-up, not the investigation report.
+pub fn investigated_by_district(grade: Grade) -> bool {
+    grade == Grade::Ordinary
+}
+
+/// Who investigates an accident of this grade, in words.
+pub fn investigator(grade: Grade) -> &'static str {
+    match grade {
+        Grade::Ordinary => "区（县）人民政府",
+        Grade::Larger => "市人民政府",
+        Grade::Major => "省级人民政府",
+        Grade::EspeciallyMajor => "国务院",
+    }
 }
 
 /// Days after the accident in which casualty changes are reported and regrade it: 7 for
@@ -113,9 +135,11 @@ pub struct AccidentInput {
     /// RFC 3339.
     #[serde(default)]
     pub occurred_at: String,
-    /// RFC 3339.
+    /// When the unit's head learned of the accident (RFC 3339, optional; defaults to
+    /// `occurred_at`). The time of reporting is the server's receipt: a `reported_at`
+    /// in a body is ignored.
     #[serde(default)]
-    pub reported_at: String,
+    pub learned_at: String,
     #[serde(default)]
     pub place: String,
     /// 事故简要经过.
@@ -140,6 +164,8 @@ pub struct AccidentInput {
 pub struct Accident {
     pub sector: String,
     pub occurred_at: DateTime<FixedOffset>,
+    pub learned_at: DateTime<FixedOffset>,
+    /// The server's receipt.
     pub reported_at: DateTime<FixedOffset>,
     pub place: String,
     pub account: String,
@@ -209,12 +235,17 @@ pub fn casualties(
     })
 }
 
-/// Checks a report received at `now`: both instants given, the accident not after the
-/// report, the report not in the future.
+/// Checks a report received at `now` (the time of reporting): the accident and the
+/// moment the unit's head learned of it not in the future, and learned not before it
+/// happened.
 pub fn check(input: &AccidentInput, now: DateTime<FixedOffset>) -> Result<Accident> {
     let sector = required_text("sector", "行业领域", &input.sector, 50)?;
     let occurred_at = instant("occurred_at", "事故发生时间", &input.occurred_at)?;
-    let reported_at = instant("reported_at", "报告时间", &input.reported_at)?;
+    let learned_at = if input.learned_at.trim().is_empty() {
+        occurred_at
+    } else {
+        instant("learned_at", "单位负责人接报时间", &input.learned_at)?
+    };
     if occurred_at > now {
         return Err(FieldError::new(
             "in_future",
@@ -222,18 +253,18 @@ pub fn check(input: &AccidentInput, now: DateTime<FixedOffset>) -> Result<Accide
             "事故发生时间不能晚于现在",
         ));
     }
-    if reported_at > now + chrono::Duration::minutes(5) {
+    if learned_at > now + chrono::Duration::minutes(5) {
         return Err(FieldError::new(
             "in_future",
-            "reported_at",
-            "报告时间不能晚于现在",
+            "learned_at",
+            "单位负责人接报时间不能晚于现在",
         ));
     }
-    if reported_at < occurred_at {
+    if learned_at < occurred_at {
         return Err(FieldError::new(
-            "reported_before_occurred",
-            "reported_at",
-            "报告时间不能早于事故发生时间",
+            "learned_before_occurred",
+            "learned_at",
+            "单位负责人接报时间不能早于事故发生时间",
         ));
     }
     let place = required_text("place", "事故地点", &input.place, 200)?;
@@ -252,10 +283,11 @@ pub fn check(input: &AccidentInput, now: DateTime<FixedOffset>) -> Result<Accide
     )?;
     Ok(Accident {
         grade: casualties.grade(),
-        late: is_late(occurred_at, reported_at),
+        late: is_late(learned_at, now),
         sector,
         occurred_at,
-        reported_at,
+        learned_at,
+        reported_at: now,
         place,
         account,
         casualties,
@@ -386,11 +418,10 @@ mod tests {
 
     #[test]
     fn bad_reports_name_their_field() {
-        let now = at("2022-08-01T12:00:00+08:00");
+        let now = at("2022-07-12T10:30:00+08:00");
         let good = AccidentInput {
             sector: "建筑施工".into(),
             occurred_at: "2022-07-12T09:00:00+08:00".into(),
-            reported_at: "2022-07-12T10:30:00+08:00".into(),
             place: "某工地".into(),
             account: "塔吊倒塌".into(),
             deaths: Some(3),
@@ -399,14 +430,23 @@ mod tests {
         };
         let a = check(&good, now).unwrap();
         assert_eq!((a.grade, a.late), (Grade::Larger, true));
+        assert_eq!(a.reported_at, now, "the time of reporting is the receipt");
         assert_eq!(a.casualties.direct_loss_fen, 120_000_050);
+        // The head learned of it at 9:45: received 45 minutes later, in time.
+        let mut learned = good.clone();
+        learned.learned_at = "2022-07-12T09:45:00+08:00".into();
+        assert!(!check(&learned, now).unwrap().late);
         type Change = Box<dyn Fn(&mut AccidentInput)>;
         let cases: Vec<(Change, &str)> = vec![
             (Box::new(|i| i.occurred_at = "昨天".into()), "occurred_at"),
-            (Box::new(|i| i.reported_at = String::new()), "reported_at"),
+            (Box::new(|i| i.occurred_at = String::new()), "occurred_at"),
             (
-                Box::new(|i| i.reported_at = "2022-07-12T08:00:00+08:00".into()),
-                "reported_at",
+                Box::new(|i| i.learned_at = "2022-07-12T08:00:00+08:00".into()),
+                "learned_at",
+            ),
+            (
+                Box::new(|i| i.learned_at = "2022-07-13T08:00:00+08:00".into()),
+                "learned_at",
             ),
             (
                 Box::new(|i| i.occurred_at = "2022-09-01T08:00:00+08:00".into()),

@@ -1,8 +1,12 @@
 //! Accident direct reports (事故直报): a unit reports an accident in its scope, graded by
-//! Decree 493 and flagged late after an hour, in one transaction with the investigation
-//! report's deadline (60 days) as an obligation of the department supervising the
-//! sector, and the audit entry; supplementary reports within 30 days (7 for road
-//! traffic and fire) regrade it. Read in scope.
+//! Decree 493 and flagged late when received more than an hour after its head learned of
+//! it, in one transaction with the audit entry and the investigation's obligation of the
+//! emergency bureau, which leads every investigation (key task 16, items (39)–(41)) with
+//! the sector's department taking part: the 60-day report (article 29) when the district
+//! investigates, or its cooperation and follow-up when a 较大 or worse accident is
+//! investigated above it (article 19). Supplementary reports within 30 days (7 for road
+//! traffic and fire) regrade it. Read in scope: the locality's units, the emergency
+//! bureau and the sector's department.
 
 use anjian_core::accident::{
     AccidentInput, Casualties, Grade, casualties, check, supplement_allowed,
@@ -18,8 +22,28 @@ use crate::ids::next_id;
 use crate::obligations::Source;
 use crate::scope::{Actor, Scope};
 
-/// Days from the accident by which the investigation report is due (Decree 493, art. 32).
+/// Days from the accident by which the investigation report is due (Decree 493, art. 29:
+/// "事故调查组应当自事故发生之日起60日内提交事故调查报告").
 pub const INVESTIGATION_DAYS: u64 = 60;
+
+/// The names the emergency bureau goes by: it leads every accident investigation.
+const EMERGENCY_BUREAU: [&str; 4] = ["区应急局", "区应急管理局", "县应急管理局", "县应急局"];
+
+/// The label of the investigation's obligation for an accident of `grade` at `place`.
+fn investigation_label(grade: Grade, place: &str) -> String {
+    if anjian_core::accident::investigated_by_district(grade) {
+        format!(
+            "事故调查报告（{place}，{}，{INVESTIGATION_DAYS}日内）",
+            grade.label()
+        )
+    } else {
+        format!(
+            "配合上级事故调查并跟踪整改（{place}，{}，由{}负责调查）",
+            grade.label(),
+            anjian_core::accident::investigator(grade)
+        )
+    }
+}
 
 /// A report as the API takes it.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -83,12 +107,32 @@ pub async fn create(
             ));
         }
     }
-    // The department supervising the sector leads the investigation; without one, the
-    // reporting unit does.
-    let lead: Option<(i64,)> = tx
+    // The emergency bureau leads the investigation of every accident ("区应急局依法牵头组织
+    // 对工矿商贸、建筑施工、道路运输、生产经营性火灾等各类生产安全事故调查处理"); the
+    // department supervising the sector takes part. Without a bureau in the directory,
+    // the sector's department leads; without one either, the reporting unit.
+    let sector_unit: Option<(i64,)> = tx
         .opt(q("SELECT u.id FROM units u JOIN unit_sectors us ON us.unit_id = u.id WHERE us.sector_id = $1 AND u.kind = 'department' AND u.supervises_safety = 1 AND u.active = 1 ORDER BY u.depth, u.id LIMIT 1").bind(*sector_id))
         .await?;
-    let lead = lead.map_or(unit, |(l,)| l);
+    let sector_unit = sector_unit.map(|(u,)| u);
+    let bureau: Option<(i64,)> = tx
+        .opt(
+            q("SELECT u.id FROM units u WHERE u.active = 1 AND u.kind = 'department' AND (u.name IN (")
+                .push_bind(EMERGENCY_BUREAU[0])
+                .push(", ")
+                .push_bind(EMERGENCY_BUREAU[1])
+                .push(", ")
+                .push_bind(EMERGENCY_BUREAU[2])
+                .push(", ")
+                .push_bind(EMERGENCY_BUREAU[3])
+                .push(") OR u.id IN (SELECT a.unit_id FROM unit_aliases a WHERE a.alias IN (")
+                .push_bind(EMERGENCY_BUREAU[0])
+                .push(", ")
+                .push_bind(EMERGENCY_BUREAU[1])
+                .push("))) ORDER BY u.id LIMIT 1"),
+        )
+        .await?;
+    let lead = bureau.map(|(b,)| b).or(sector_unit).unwrap_or(unit);
     let id = next_id(now_ms);
     let occurred_on = a
         .occurred_at
@@ -96,7 +140,7 @@ pub async fn create(
         .date_naive();
     let c = a.casualties;
     tx.execute(
-        q("INSERT INTO accidents (id, unit_id, enterprise_id, lead_unit_id, sector, occurred_at, occurred_on, reported_at, place, account, deaths, missing, serious_injuries, direct_loss_fen, measures_taken, grade, late, status, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'investigating', $18, $19, $19)")
+        q("INSERT INTO accidents (id, unit_id, enterprise_id, lead_unit_id, sector, occurred_at, occurred_on, reported_at, place, account, deaths, missing, serious_injuries, direct_loss_fen, measures_taken, grade, late, status, created_by, created_at, updated_at, learned_at, sector_unit_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'investigating', $18, $19, $19, $20, $21)")
             .bind(id)
             .bind(unit)
             .bind(n.enterprise)
@@ -115,7 +159,9 @@ pub async fn create(
             .bind(a.grade.as_str())
             .bind(i64::from(a.late))
             .bind(actor.user_id)
-            .bind(now_ms),
+            .bind(now_ms)
+            .bind(a.learned_at.timestamp_millis())
+            .bind(sector_unit),
     )
     .await?;
     crate::obligations::owe(
@@ -123,12 +169,7 @@ pub async fn create(
         now_ms,
         Source::Accident(id),
         (lead, occurred_on + chrono::Days::new(INVESTIGATION_DAYS)),
-        format!(
-            "事故调查报告（{}，{}，{}日内）",
-            a.place,
-            a.grade.label(),
-            INVESTIGATION_DAYS
-        ),
+        investigation_label(a.grade, &a.place),
     )
     .await?;
     let entry = Entry::ok("accident.report", "accident", id)
@@ -174,10 +215,10 @@ pub async fn supplement(
     let c = casualties(s.deaths, s.missing, s.serious_injuries, &s.direct_loss_yuan)?;
     let note = anjian_core::error::optional_text("note", "说明", &s.note, 1000)?;
     let mut tx = db.begin().await?;
-    let row: Option<(String, i64, String)> = tx
-        .opt(visible(scope, q("SELECT a.sector, a.occurred_at, a.grade FROM accidents a JOIN units u ON u.id = a.unit_id WHERE ")).push(" AND a.id = ").push_bind(id))
+    let row: Option<(String, i64, String, String)> = tx
+        .opt(visible(scope, q("SELECT a.sector, a.occurred_at, a.grade, a.place FROM accidents a JOIN units u ON u.id = a.unit_id WHERE ")).push(" AND a.id = ").push_bind(id))
         .await?;
-    let (sector, occurred_at, before) = row.ok_or(Error::NotFound)?;
+    let (sector, occurred_at, before, place) = row.ok_or(Error::NotFound)?;
     if !supplement_allowed(&sector, shanghai(occurred_at), shanghai(now_ms)) {
         return Err(Error::invalid(
             "supplement_window_closed",
@@ -215,6 +256,25 @@ pub async fn supplement(
             .bind(id),
     )
     .await?;
+    // Regraded across the district's bound, the investigation moves: the open
+    // obligation now reads as the district's report or as its cooperation.
+    let was = Grade::parse(&before).unwrap_or(Grade::Ordinary);
+    if anjian_core::accident::investigated_by_district(was)
+        != anjian_core::accident::investigated_by_district(grade)
+    {
+        tx.execute(
+            q("UPDATE obligations SET label = $1, updated_at = $2 WHERE accident_id = $3 AND state IN ('pending', 'returned') AND label LIKE $4")
+                .bind(investigation_label(grade, &place))
+                .bind(now_ms)
+                .bind(id)
+                .bind(if anjian_core::accident::investigated_by_district(was) {
+                    "事故调查报告%"
+                } else {
+                    "配合上级事故调查%"
+                }),
+        )
+        .await?;
+    }
     let entry = Entry::ok("accident.supplement", "accident", id)
         .change(Some(before), Some(grade.as_str().into()))
         .detail(format!(
@@ -227,7 +287,8 @@ pub async fn supplement(
 }
 
 /// Accidents visible in `scope`: those of units in it (as `a` joined to `u`), and, for
-/// the department that leads an investigation, those it leads.
+/// the department that leads an investigation or takes part in it as the sector's
+/// department, those.
 fn visible(scope: &Scope, query: crate::db::Q) -> crate::db::Q {
     match scope {
         Scope::All => query.push("1 = 1"),
@@ -235,6 +296,8 @@ fn visible(scope: &Scope, query: crate::db::Q) -> crate::db::Q {
         Scope::Subtree { unit_id, .. } => {
             let query = query
                 .push("(a.lead_unit_id = ")
+                .push_bind(*unit_id)
+                .push(" OR a.sector_unit_id = ")
                 .push_bind(*unit_id)
                 .push(" OR ");
             scope.units(query, "u").push(")")
@@ -253,7 +316,12 @@ pub struct AccidentRow {
     pub sector: String,
     pub occurred_at: i64,
     pub occurred_on: String,
+    /// The server's receipt: the time of reporting.
     pub reported_at: i64,
+    /// When the unit's head learned of it (lateness counts from here).
+    pub learned_at: Option<i64>,
+    /// The sector's department, which takes part in the investigation.
+    pub sector_unit_id: Option<i64>,
     pub place: String,
     pub account: String,
     pub deaths: i64,
@@ -284,7 +352,7 @@ impl AccidentRow {
     }
 }
 
-const ROW: &str = "SELECT a.id, a.unit_id, u.name AS unit_name, a.enterprise_id, a.lead_unit_id, a.sector, a.occurred_at, a.occurred_on, a.reported_at, a.place, a.account, a.deaths, a.missing, a.serious_injuries, a.direct_loss_fen, a.measures_taken, a.grade, CAST(a.late AS BIGINT) = 1 AS late, CAST(a.concealed AS BIGINT) = 1 AS concealed, a.status FROM accidents a JOIN units u ON u.id = a.unit_id WHERE ";
+const ROW: &str = "SELECT a.id, a.unit_id, u.name AS unit_name, a.enterprise_id, a.lead_unit_id, a.sector, a.occurred_at, a.occurred_on, a.reported_at, a.learned_at, a.sector_unit_id, a.place, a.account, a.deaths, a.missing, a.serious_injuries, a.direct_loss_fen, a.measures_taken, a.grade, CAST(a.late AS BIGINT) = 1 AS late, CAST(a.concealed AS BIGINT) = 1 AS concealed, a.status FROM accidents a JOIN units u ON u.id = a.unit_id WHERE ";
 
 /// The accidents in scope, newest first, optionally of one month (at most 500).
 pub async fn list(db: &Db, scope: &Scope, month: Option<Month>) -> Result<Vec<AccidentRow>> {
@@ -308,7 +376,8 @@ pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<AccidentRow> {
         .await
 }
 
-/// Days the investigation may be extended by, at most (Decree 493, art. 32).
+/// Days the investigation may be extended by, at most (Decree 493, art. 29: "延长的期限最长
+/// 不超过60日").
 pub const EXTENSION_DAYS: u64 = 60;
 
 /// Extends the investigation of accident `id` by `days` (1–60, once; the office).
@@ -343,8 +412,10 @@ pub async fn extend(
 }
 
 /// Closes the investigation of accident `id` on `today` (its lead unit or the office):
-/// the report's obligation is done, and the lead unit owes the report's publication
-/// within a month and the 四不放过 review of the measures within a year.
+/// the investigation's obligation is done, and the lead unit owes the report's
+/// publication within a month, copied to the city's emergency bureau (item (40): "区应急局
+/// 事故查处结案后一个月内向社会公开，同时抄报市应急局") — when the district investigated
+/// it — and the 四不放过 review within a year (item (41)) in every case.
 pub async fn close(
     db: &Db,
     (now_ms, today): (i64, NaiveDate),
@@ -377,14 +448,20 @@ pub async fn close(
     let month = today
         .checked_add_months(chrono::Months::new(1))
         .unwrap_or(today);
-    crate::obligations::owe(
-        &mut tx,
-        now_ms,
-        Source::Accident(id),
-        (lead, month),
-        format!("事故调查报告公开（{}，结案后一个月内）", a.place),
-    )
-    .await?;
+    let grade = Grade::parse(&a.grade).unwrap_or(Grade::Ordinary);
+    if anjian_core::accident::investigated_by_district(grade) {
+        crate::obligations::owe(
+            &mut tx,
+            now_ms,
+            Source::Accident(id),
+            (lead, month),
+            format!(
+                "事故调查报告向社会公开并抄报市应急局（{}，结案后一个月内）",
+                a.place
+            ),
+        )
+        .await?;
+    }
     let year = today
         .checked_add_months(chrono::Months::new(12))
         .unwrap_or(today);

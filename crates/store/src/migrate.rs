@@ -48,6 +48,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(21, "0021_tip_verification"),
     migration!(22, "0022_responsibility"),
     migration!(23, "0023_plan_editor"),
+    migration!(24, "0024_accident_readings"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.

@@ -92,6 +92,38 @@ async fn every_work_item_of_the_plan_is_somebodys_work() {
             "standing duties listed"
         );
         assert!(page.contains("（20）"), "item 20 on the monthly report");
+        // Submitting the report submits each standing duty's line with it.
+        let august = standing
+            .iter()
+            .find(|o| o["label"] == "2022年8月进展")
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        let field = format!("progress_{august}");
+        let (s, _) = bachuan
+            .form(
+                "/monthly-reports/2022-08",
+                &[
+                    ("narrative", "8月开展大排查"),
+                    ("problems", ""),
+                    (field.as_str(), "8月落实属地监管，检查企业15家"),
+                    ("action", "submit"),
+                ],
+            )
+            .await;
+        assert_eq!(s, 303);
+        let (_, detail) = bachuan.get(&format!("/api/v1/obligations/{august}")).await;
+        assert_eq!(detail["obligation"]["state"], "submitted", "{detail}");
+        assert!(detail.to_string().contains("检查企业15家"), "{detail}");
+        let others: Vec<Value> = obligations_of(&bachuan, 47)
+            .await
+            .into_iter()
+            .filter(|o| o["label"] == "2022年8月进展")
+            .collect();
+        assert!(
+            others.iter().all(|o| o["state"] == "submitted"),
+            "an empty line is submitted too, marked for the reviewer: {others:?}"
+        );
     }
 }
 

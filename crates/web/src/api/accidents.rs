@@ -1,5 +1,6 @@
-//! Accident direct reports by API: report (graded by Decree 493, flagged late after an
-//! hour), supplementary reports that regrade, and the accidents in scope.
+//! Accident direct reports by API: report (graded by Decree 493, flagged late when
+//! received more than an hour after the unit's head learned of it), supplementary
+//! reports that regrade, and the accidents in scope.
 
 use anjian_store::accidents::{self, AccidentRow, NewAccident, Supplement};
 use axum::Json;
@@ -14,9 +15,11 @@ use crate::auth::ApiUser;
 use crate::error::{ApiError, Problem};
 use crate::pages::field_work as business;
 
-/// A report: `unit`, `enterprise` (optional), `sector`, `occurred_at` and `reported_at`
-/// (RFC 3339), `place`, `account`, `deaths`, `missing`, `serious_injuries`,
-/// `direct_loss_yuan`, `measures_taken`.
+/// A report: `unit`, `enterprise` (optional), `sector`, `occurred_at` and `learned_at`
+/// (RFC 3339; when the unit's head learned of it, optional, defaulting to `occurred_at`),
+/// `place`, `account`, `deaths`, `missing`, `serious_injuries`, `direct_loss_yuan`,
+/// `measures_taken`. The time of reporting is the server's receipt: a `reported_at` in
+/// the body is ignored.
 #[derive(Deserialize, ToSchema)]
 pub struct AccidentReport {
     #[serde(flatten)]
@@ -25,7 +28,8 @@ pub struct AccidentReport {
 }
 
 /// Reports an accident; returns the record with its `grade` (`ordinary`, `larger`,
-/// `major`, `especially_major`) and `late` (reported more than an hour after it).
+/// `major`, `especially_major`), `reported_at` (the server's receipt) and `late`
+/// (received more than an hour after `learned_at`).
 #[utoipa::path(post, path = "/api/v1/accidents", request_body = AccidentReport, responses((status = 201, body = Object), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,

@@ -104,7 +104,7 @@ pub struct ReportForm {
     #[serde(default)]
     pub occurred_at: String,
     #[serde(default)]
-    pub reported_at: String,
+    pub learned_at: String,
     #[serde(default)]
     pub place: String,
     #[serde(default)]
@@ -144,7 +144,11 @@ pub async fn create(
         report: AccidentInput {
             sector: f.sector,
             occurred_at: super::rfc3339(&f.occurred_at),
-            reported_at: super::rfc3339(&f.reported_at),
+            learned_at: if f.learned_at.trim().is_empty() {
+                String::new()
+            } else {
+                super::rfc3339(&f.learned_at)
+            },
             place: f.place,
             account: f.account,
             deaths: count(&f.deaths),
