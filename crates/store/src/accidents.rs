@@ -332,6 +332,10 @@ pub struct AccidentRow {
     pub grade: String,
     pub late: bool,
     pub concealed: bool,
+    /// `enterprise` or `unit`, for a concealed accident.
+    pub concealed_by: Option<String>,
+    /// The day the 区安委会 listed it for supervision (挂牌督办).
+    pub listed_on: Option<String>,
     pub status: String,
 }
 
@@ -352,7 +356,7 @@ impl AccidentRow {
     }
 }
 
-const ROW: &str = "SELECT a.id, a.unit_id, u.name AS unit_name, a.enterprise_id, a.lead_unit_id, a.sector, a.occurred_at, a.occurred_on, a.reported_at, a.learned_at, a.sector_unit_id, a.place, a.account, a.deaths, a.missing, a.serious_injuries, a.direct_loss_fen, a.measures_taken, a.grade, CAST(a.late AS BIGINT) = 1 AS late, CAST(a.concealed AS BIGINT) = 1 AS concealed, a.status FROM accidents a JOIN units u ON u.id = a.unit_id WHERE ";
+const ROW: &str = "SELECT a.id, a.unit_id, u.name AS unit_name, a.enterprise_id, a.lead_unit_id, a.sector, a.occurred_at, a.occurred_on, a.reported_at, a.learned_at, a.sector_unit_id, a.place, a.account, a.deaths, a.missing, a.serious_injuries, a.direct_loss_fen, a.measures_taken, a.grade, CAST(a.late AS BIGINT) = 1 AS late, CAST(a.concealed AS BIGINT) = 1 AS concealed, a.concealed_by, a.listed_on, a.status FROM accidents a JOIN units u ON u.id = a.unit_id WHERE ";
 
 /// The accidents in scope, newest first, optionally of one month (at most 500).
 pub async fn list(db: &Db, scope: &Scope, month: Option<Month>) -> Result<Vec<AccidentRow>> {
@@ -482,22 +486,94 @@ pub async fn close(
     tx.commit().await
 }
 
-/// Marks accident `id` concealed (瞒报): a substantiated tip showed it, inside the tip's
-/// transaction.
-pub(crate) async fn mark_concealed(tx: &mut Tx, now_ms: i64, id: i64) -> Result<()> {
-    let n = tx
-        .execute(
-            q("UPDATE accidents SET concealed = 1, updated_at = $1 WHERE id = $2")
-                .bind(now_ms)
+/// Marks accident `id` concealed (瞒报) on `today`: a substantiated tip showed it, inside
+/// the tip's transaction. Key task 61: the 区安委会 lists it for supervision at once
+/// (挂牌督办); when the enterprise concealed it ("对瞒报事故的企业，一律从重处罚并纳入“黑名单”，
+/// 实施联合惩戒"), the enterprise enters the blacklist and the lead unit owes its heavier
+/// penalty; the one-vote veto falls on the township or department only when it concealed
+/// it ("对政府和部门瞒报一律实行“一票否决”"). `by` is `enterprise` or `unit`; by default
+/// the accident's enterprise when it has one, else its unit.
+pub(crate) async fn mark_concealed(
+    tx: &mut Tx,
+    (now_ms, today): (i64, NaiveDate),
+    id: i64,
+    by: Option<&str>,
+) -> Result<()> {
+    let row: Option<(Option<i64>, Option<i64>, i64, String)> = tx
+        .opt(
+            q("SELECT enterprise_id, lead_unit_id, unit_id, place FROM accidents WHERE id = $1")
                 .bind(id),
         )
         .await?;
-    if n == 0 {
+    let Some((enterprise, lead, unit, place)) = row else {
         return Err(Error::invalid(
             "unknown_accident",
             "accident",
             "所关联的事故不存在",
         ));
+    };
+    let by = match (by.map(str::trim), enterprise) {
+        (Some("unit"), _) => "unit",
+        (Some("enterprise"), Some(_)) | (None | Some(""), Some(_)) => "enterprise",
+        (None | Some(""), None) => "unit",
+        (Some("enterprise"), None) => {
+            return Err(Error::invalid(
+                "no_enterprise",
+                "concealed_by",
+                "该事故没有登记企业，不能认定为企业瞒报",
+            ));
+        }
+        _ => {
+            return Err(Error::invalid(
+                "invalid_concealed_by",
+                "concealed_by",
+                "瞒报主体应为企业（enterprise）或属地单位（unit）",
+            ));
+        }
+    };
+    tx.execute(
+        q("UPDATE accidents SET concealed = 1, concealed_by = $1, listed_on = COALESCE(listed_on, $2), updated_at = $3 WHERE id = $4")
+            .bind(by)
+            .bind(day(today))
+            .bind(now_ms)
+            .bind(id),
+    )
+    .await?;
+    if let (Some(e), "enterprise") = (enterprise, by) {
+        tx.execute(
+            q("INSERT INTO blacklist (unit_id, accident_id, listed_on, reason, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (unit_id, accident_id) DO NOTHING")
+                .bind(e)
+                .bind(id)
+                .bind(day(today))
+                .bind(format!("瞒报事故（{place}），纳入黑名单，实施联合惩戒"))
+                .bind(now_ms),
+        )
+        .await?;
+        crate::obligations::owe(
+            tx,
+            now_ms,
+            Source::Accident(id),
+            (
+                lead.unwrap_or(unit),
+                today + chrono::Days::new(PENALTY_DAYS),
+            ),
+            format!("对瞒报事故的企业从重处罚（{place}）"),
+        )
+        .await?;
     }
     Ok(())
+}
+
+/// Days the lead unit has to decide the heavier penalty of an enterprise that concealed
+/// an accident.
+pub const PENALTY_DAYS: u64 = 30;
+
+/// The enterprise's entries on the blacklist (黑名单): (listed on, reason).
+pub async fn blacklisted(db: &Db, enterprise: i64) -> Result<Vec<(String, String)>> {
+    db.read()
+        .all(
+            q("SELECT listed_on, reason FROM blacklist WHERE unit_id = $1 ORDER BY listed_on DESC LIMIT 50")
+                .bind(enterprise),
+        )
+        .await
 }

@@ -286,7 +286,8 @@ pub async fn month_figures(
         }
     }
     // Accidents of the month per unit, rolled up to the locality; a larger accident or
-    // worse, or one concealed, is a one-vote veto.
+    // worse, or one the township or department itself concealed ("对政府和部门瞒报一律实行
+    // “一票否决”"), is a one-vote veto.
     #[derive(sqlx::FromRow)]
     struct Accidents {
         path: String,
@@ -297,7 +298,7 @@ pub async fn month_figures(
         .read()
         .all(
             q("SELECT u.path, t.accidents, t.serious FROM (SELECT a.unit_id, CAST(COUNT(*) AS BIGINT) AS accidents, \
-               CAST(SUM(CASE WHEN a.grade <> 'ordinary' OR a.concealed = 1 THEN 1 ELSE 0 END) AS BIGINT) AS serious \
+               CAST(SUM(CASE WHEN a.grade <> 'ordinary' OR (a.concealed = 1 AND a.concealed_by = 'unit') THEN 1 ELSE 0 END) AS BIGINT) AS serious \
                FROM accidents a WHERE a.occurred_on >= $1 AND a.occurred_on <= $2 GROUP BY a.unit_id) t JOIN units u ON u.id = t.unit_id")
             .bind(day(month.first))
             .bind(day(month.last)),
@@ -695,7 +696,7 @@ pub async fn annual_vetoes(db: &Db, year: i32) -> Result<Vec<AnnualVeto>> {
         .await?;
     let accidents: Vec<(i64, String, String, String, String, i64)> = db
         .read()
-        .all(q("SELECT a.unit_id, u.path, a.occurred_on, a.grade, a.place, a.concealed FROM accidents a JOIN units u ON u.id = a.unit_id WHERE a.occurred_on >= $1 AND a.occurred_on <= $2 AND (a.grade <> 'ordinary' OR a.concealed = 1) ORDER BY a.occurred_on")
+        .all(q("SELECT a.unit_id, u.path, a.occurred_on, a.grade, a.place, CAST(CASE WHEN a.concealed = 1 AND a.concealed_by = 'unit' THEN 1 ELSE 0 END AS BIGINT) AS concealed FROM accidents a JOIN units u ON u.id = a.unit_id WHERE a.occurred_on >= $1 AND a.occurred_on <= $2 AND (a.grade <> 'ordinary' OR (a.concealed = 1 AND a.concealed_by = 'unit')) ORDER BY a.occurred_on")
             .bind(format!("{year}-01-01"))
             .bind(format!("{year}-12-31")))
         .await?;

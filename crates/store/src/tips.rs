@@ -267,6 +267,10 @@ pub struct Produced {
     pub hazards: Vec<i64>,
     #[serde(default)]
     pub enforcements: Vec<i64>,
+    /// Who concealed the linked accident: `enterprise` or `unit` (by default the
+    /// accident's enterprise when it has one, else its unit).
+    #[serde(default)]
+    pub concealed_by: Option<String>,
 }
 
 impl Produced {
@@ -573,6 +577,7 @@ pub async fn outcome(
 ) -> Result<()> {
     let note = anjian_core::error::required_text("note", "核查结果说明", note, 2000)?;
     let tip = get(db, scope, id).await?;
+    let produced_by = produced.concealed_by.clone();
     let produced = check_produced(db, scope, produced).await?;
     if tip.status != "accepted" || tip.unit_id != actor.unit_id {
         return Err(Error::invalid(
@@ -594,7 +599,8 @@ pub async fn outcome(
         None
     };
     if let Some(a) = accident {
-        crate::accidents::mark_concealed(&mut tx, now_ms, a).await?;
+        crate::accidents::mark_concealed(&mut tx, (now_ms, today), a, produced_by.as_deref())
+            .await?;
     }
     tx.execute(
         q("UPDATE tips SET status = $1, outcome_note = $2, accident_id = $3, updated_at = $4 WHERE id = $5")

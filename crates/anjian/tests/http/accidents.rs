@@ -387,6 +387,9 @@ async fn closing_an_investigation_owes_publication_in_a_month_and_the_review_in_
 }
 
 #[tokio::test]
+/// Key task 61: "对初步认定的瞒报事故，一律由区安委会挂牌督办…对瞒报事故的企业，一律从重处罚并
+/// 纳入“黑名单”，实施联合惩戒…对政府和部门瞒报一律实行“一票否决”。" — the enterprise that
+/// concealed is blacklisted and penalised, the township is vetoed only when it concealed.
 async fn a_tip_substantiated_as_a_concealed_accident_marks_it_and_vetoes_the_month() {
     for e in engines() {
         let app = TestApp::new(e).await;
@@ -436,15 +439,68 @@ async fn a_tip_substantiated_as_a_concealed_accident_marks_it_and_vetoes_the_mon
         assert_eq!(s, 200, "{t}");
         let (_, list) = bachuan.get("/api/v1/accidents").await;
         assert_eq!(list[0]["concealed"], true);
+        assert_eq!(list[0]["concealed_by"], "enterprise");
+        assert!(
+            list[0]["listed_on"].is_string(),
+            "listed for supervision at once"
+        );
+        // The enterprise concealed it: blacklisted, its penalty owed by the bureau; the
+        // township is not vetoed.
+        let entries = anjian_store::accidents::blacklisted(&app.db, chem)
+            .await
+            .unwrap();
+        assert_eq!(entries.len(), 1);
+        assert!(entries[0].1.contains("联合惩戒"), "{entries:?}");
+        let yjj = app.login("yjj").await;
+        let (_, owed) = yjj.get("/api/v1/obligations?limit=1000").await;
+        assert!(
+            owed.to_string().contains("对瞒报事故的企业从重处罚"),
+            "{owed}"
+        );
+        let township = |r: &Value| {
+            r["units"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|u| u["unit"]["name"] == "巴川街道")
+                .unwrap()
+                .clone()
+        };
         let (_, r) = office.get("/api/v1/rankings/2022-07?kind=township").await;
-        let b = r["units"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|u| u["unit"]["name"] == "巴川街道")
-            .unwrap()
-            .clone();
-        assert_eq!(b["score"]["total"], 0, "{b}");
+        assert_eq!(township(&r)["score"]["veto"], false, "{r}");
+        // A second concealed accident, concealed by the township itself: vetoed.
+        let (_, c) = bachuan
+            .post(
+                "/api/v1/accidents",
+                report(
+                    unit,
+                    chem,
+                    "2022-07-06T09:00:00+08:00",
+                    "2022-07-06T09:20:00+08:00",
+                    1,
+                ),
+            )
+            .await;
+        let (_, r) = app
+            .anon()
+            .post("/api/v1/public/tips", json!({"category": "concealed_accident", "sector": "危险化学品", "place": "巴川街道", "description": "街道知情不报"}))
+            .await;
+        assert!(r["receipt"].is_string());
+        let (_, list) = office.get("/api/v1/tips").await;
+        let id = list[0]["id"].as_i64().unwrap();
+        office
+            .post(
+                &format!("/api/v1/tips/{id}/triage"),
+                json!({"action": "accept", "unit": unit}),
+            )
+            .await;
+        let (s, t) = bachuan
+            .post(&format!("/api/v1/tips/{id}/outcome"), json!({"substantiated": true, "note": "经核查属实", "accident": c["id"], "concealed_by": "unit"}))
+            .await;
+        assert_eq!(s, 200, "{t}");
+        let (_, r) = office.get("/api/v1/rankings/2022-07?kind=township").await;
+        assert_eq!(township(&r)["score"]["total"], 0, "{r}");
+        assert_eq!(township(&r)["score"]["veto"], true, "{r}");
     }
 }
 

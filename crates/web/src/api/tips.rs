@@ -244,6 +244,11 @@ pub struct OutcomeInput {
     /// The enforcement records it produced.
     #[serde(default)]
     pub enforcements: Vec<i64>,
+    /// For a concealed accident: who concealed it, `enterprise` (blacklisted, penalised)
+    /// or `unit` (the township or department: a one-vote veto). By default the
+    /// accident's enterprise when it has one.
+    #[serde(default)]
+    pub concealed_by: Option<String>,
 }
 
 /// Records the outcome of a tip routed to the caller's unit.
@@ -273,6 +278,7 @@ pub async fn outcome(
         &tips::Produced {
             hazards: o.hazards,
             enforcements: o.enforcements,
+            concealed_by: o.concealed_by,
         },
     )
     .await?;

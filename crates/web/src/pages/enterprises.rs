@@ -327,6 +327,8 @@ pub struct EnterprisePage {
     pub today: String,
     pub flash: Option<String>,
     pub error: Option<String>,
+    /// Blacklist entries (黑名单, 联合惩戒): (listed on, reason).
+    pub blacklist: Vec<(String, String)>,
 }
 
 async fn enterprise(
@@ -346,8 +348,10 @@ async fn enterprise(
         Vec::new()
     };
     let refused = error.is_some();
+    let blacklist = anjian_store::accidents::blacklisted(&state.db, e.id).await?;
     Ok(render_form(
         &EnterprisePage {
+            blacklist,
             layout: Layout::of(u),
             card: e.risk_card().unwrap_or_default(),
             e,

@@ -224,6 +224,7 @@ pub async fn act(
                     &tips::Produced {
                         hazards: numbers("hazards", "关联隐患", &f.hazards)?,
                         enforcements: numbers("enforcements", "关联执法检查", &f.enforcements)?,
+                        concealed_by: None,
                     },
                 )
                 .await?;
