@@ -1379,8 +1379,8 @@ pub async fn enforcements(db: &Db, as_of: chrono::NaiveDate) -> Result<usize, St
                     problems: problems.into(),
                     handling: "当场责令限期整改".into(),
                     signed: k % 4 != 3,
-                    principal_checked: true,
-                    heads_checked: k % 2 == 0,
+                    principal_checked: Some(true),
+                    heads_checked: Some(k % 2 == 0),
                     order_deadline: (on + chrono::Days::new(10)).to_string(),
                     to_ledger: false,
                     penalty: fine.then(|| PenaltyInput {

@@ -89,12 +89,14 @@ pub struct EnforcementInput {
     /// The enterprise's principal signed the on-site record (false: refused to sign).
     #[serde(default)]
     pub signed: bool,
-    /// 两个必查: the principal's performance of duty …
+    /// 两个必查 (item (56): "必查主要负责人履职情况、必查“三个层级负责人”履职情况"), each a
+    /// required answer: whether the principal's performance of duty was checked …
     #[serde(default)]
-    pub principal_checked: bool,
-    /// … and the three tiers of heads (主要负责人、分管负责人、安全管理人员).
+    pub principal_checked: Option<bool>,
+    /// … and whether the three tiers of heads were (三个层级负责人: 厂长经理管理层、部门
+    /// 技术层、车间班组操作层, key task 26).
     #[serde(default)]
-    pub heads_checked: bool,
+    pub heads_checked: Option<bool>,
     /// 责令限期整改: rectify by this day.
     #[serde(default)]
     pub order_deadline: String,
@@ -177,6 +179,20 @@ pub fn check(input: &EnforcementInput, today: NaiveDate) -> Result<Enforcement> 
             "执法检查须由两名以上持证执法人员进行",
         ));
     }
+    let principal_checked = input.principal_checked.ok_or_else(|| {
+        FieldError::new(
+            "must_check_required",
+            "principal_checked",
+            "两个必查须填写：是否检查了企业主要负责人履职情况",
+        )
+    })?;
+    let heads_checked = input.heads_checked.ok_or_else(|| {
+        FieldError::new(
+            "must_check_required",
+            "heads_checked",
+            "两个必查须填写：是否检查了管理层、技术层、操作层“三个层级负责人”履职情况",
+        )
+    })?;
     let place = required_text("place", "检查地点", &input.place, 200)?;
     let checked = required_text("checked", "检查内容", &input.checked, 2000)?;
     let problems: Vec<String> = input
@@ -217,8 +233,8 @@ pub fn check(input: &EnforcementInput, today: NaiveDate) -> Result<Enforcement> 
         problems,
         handling,
         signed: input.signed,
-        principal_checked: input.principal_checked,
-        heads_checked: input.heads_checked,
+        principal_checked,
+        heads_checked,
         order_deadline,
         step: if penalty.is_some() {
             Step::Penalty
@@ -302,8 +318,30 @@ mod tests {
             checked: "重大危险源管理、特殊作业审批".into(),
             problems: "可燃气体报警器失效\n\n动火作业未审批".into(),
             order_deadline: "2022-07-20".into(),
+            principal_checked: Some(true),
+            heads_checked: Some(false),
             ..EnforcementInput::default()
         }
+    }
+
+    /// Item (56): "监管部门检查执法“两个必查”：必查主要负责人履职情况、必查“三个层级负责人”履职
+    /// 情况" — both are answered on every record.
+    #[test]
+    fn the_two_must_checks_are_answered() {
+        let e = check(&input(), day("2022-07-20")).unwrap();
+        assert!(e.principal_checked && !e.heads_checked);
+        let mut i = input();
+        i.principal_checked = None;
+        assert_eq!(
+            check(&i, day("2022-07-20")).unwrap_err().field,
+            "principal_checked"
+        );
+        let mut i = input();
+        i.heads_checked = None;
+        assert_eq!(
+            check(&i, day("2022-07-20")).unwrap_err().field,
+            "heads_checked"
+        );
     }
 
     #[test]

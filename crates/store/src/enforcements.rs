@@ -284,6 +284,8 @@ pub struct Tally {
     pub problems: i64,
     pub penalties: i64,
     pub amount_fen: i64,
+    /// Inspections that made both of the two must-checks (两个必查, item (56)).
+    pub must_checked: i64,
     /// No inspection at all this month (零执法).
     #[sqlx(default)]
     pub zero: bool,
@@ -315,7 +317,8 @@ pub async fn tally(db: &Db, scope: &Scope, month: Month) -> Result<Vec<Tally>> {
                CAST(COUNT(DISTINCT e.enterprise_id) AS BIGINT) AS enterprises, \
                CAST(COALESCE(SUM(e.problem_count), 0) AS BIGINT) AS problems, \
                CAST(COUNT(e.penalty_kind) AS BIGINT) AS penalties, \
-               CAST(COALESCE(SUM(e.penalty_amount_fen), 0) AS BIGINT) AS amount_fen \
+               CAST(COALESCE(SUM(e.penalty_amount_fen), 0) AS BIGINT) AS amount_fen, \
+               CAST(COALESCE(SUM(CASE WHEN e.principal_checked = 1 AND e.heads_checked = 1 THEN 1 ELSE 0 END), 0) AS BIGINT) AS must_checked \
                FROM units u LEFT JOIN enforcements e ON e.unit_id = u.id AND e.inspected_on >= $1 AND e.inspected_on <= $2 \
                WHERE (u.kind = 'township' OR (u.kind = 'department' AND u.supervises_safety = 1)) AND u.active = 1 AND ")
             .bind(day(month.first))

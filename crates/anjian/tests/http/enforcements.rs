@@ -146,7 +146,31 @@ async fn a_department_records_an_inspection_of_an_enterprise_it_supervises() {
             ),
             (Some(1), Some(1), Some(1), Some(3_000_000), Some(false))
         );
+        assert_eq!(d["must_checked"], 1, "both must-checks were made");
+        assert_eq!(d["zero_penalty"], false);
+        // Four(二): "坚决杜绝“零执法”、“零处罚”" — a township with no inspection is a 零执法
+        // unit.
         assert_eq!(line("巴川街道")["zero"], true);
+        // An inspection without a penalty makes a 零处罚 unit.
+        let mut unpunished = record(chem);
+        unpunished.as_object_mut().unwrap().remove("penalty");
+        unpunished["inspectors"][0]["certificate"] = json!("渝应急执 0601");
+        assert_eq!(yjj.post("/api/v1/enforcements", unpunished).await.0, 201);
+        let (_, w2) = office.get("/api/v1/enforcements/watch?month=2022-08").await;
+        let d2 = w2
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["unit_name"] == "区应急局")
+            .cloned()
+            .unwrap();
+        assert_eq!(
+            (d2["inspections"].as_i64(), d2["zero_penalty"].as_bool()),
+            (Some(2), Some(false)),
+            "one penalty is enough"
+        );
+        let (_, page) = office.get_text("/enforcements?month=2022-08").await;
+        assert!(page.contains("零执法") && page.contains("零处罚"), "{page}");
         let (s, b) = office.get("/api/v1/enforcements/watch").await;
         assert_eq!((s, b["error"]["field"].as_str()), (400, Some("month")));
         // A township sees only its own line.
@@ -184,6 +208,8 @@ async fn the_enforcement_page_records_an_inspection_and_flags_units_without_one(
                 ("problems", "动火作业未审批".to_string()),
                 ("signed", "1".to_string()),
                 ("order_deadline", "2022-08-15".to_string()),
+                ("principal_checked", "1".to_string()),
+                ("heads_checked", "0".to_string()),
             ]
         };
         // A second inspector without a certificate: refused, the form kept open.
@@ -196,6 +222,18 @@ async fn the_enforcement_page_records_an_inspection_and_flags_units_without_one(
             .unwrap();
         assert_eq!(r.status(), 422);
         assert!(r.text().await.unwrap().contains("须填写执法证号"));
+        // Item (56): the two must-checks are required answers.
+        let mut unanswered = fields("渝应急执 0502");
+        unanswered.retain(|(k, _)| *k != "heads_checked");
+        let r = yjj
+            .http
+            .post(format!("{}/enforcements", app.base))
+            .form(&unanswered)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("三个层级负责人"));
         let r = yjj
             .http
             .post(format!("{}/enforcements", app.base))

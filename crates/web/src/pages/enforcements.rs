@@ -175,6 +175,15 @@ pub struct EnforcementForm {
     pub to_ledger: String,
 }
 
+/// A 是 / 否 radio: `1`, `0`, or unanswered.
+fn yes_no(raw: &str) -> Option<bool> {
+    match raw.trim() {
+        "1" => Some(true),
+        "0" => Some(false),
+        _ => None,
+    }
+}
+
 impl EnforcementForm {
     fn input(&self) -> EnforcementInput {
         let inspectors = [
@@ -212,8 +221,8 @@ impl EnforcementForm {
             problems: self.problems.clone(),
             handling: self.handling.clone(),
             signed: !self.signed.is_empty(),
-            principal_checked: !self.principal_checked.is_empty(),
-            heads_checked: !self.heads_checked.is_empty(),
+            principal_checked: yes_no(&self.principal_checked),
+            heads_checked: yes_no(&self.heads_checked),
             order_deadline: self.order_deadline.clone(),
             penalty,
             to_ledger: !self.to_ledger.is_empty(),
