@@ -14,6 +14,7 @@ use crate::cli::{Common, open};
 use crate::seed::{self, Size};
 
 mod hazards;
+mod plan_edit;
 mod rankings;
 mod responsibility;
 
@@ -302,6 +303,7 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
         "district" => Size::DISTRICT,
         "city" => Size::CITY,
         "plan" => return plan(c).await,
+        "plan-edit" => return plan_edit::run(c).await,
         "obligations" => return obligations(c, args).await,
         "ledger" => return ledger(c).await,
         "hazards" => return hazards::run(c, args).await,
@@ -310,7 +312,7 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
         "responsibility" => return responsibility::run(c, args).await,
         other => {
             return Err(format!(
-                "未知规模 {other}，应为 district、city、plan、obligations、ledger、hazards、ranking、tips 或 responsibility"
+                "未知规模 {other}，应为 district、city、plan、plan-edit、obligations、ledger、hazards、ranking、tips 或 responsibility"
             ));
         }
     };

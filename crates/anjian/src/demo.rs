@@ -423,6 +423,16 @@ pub async fn load(
         .await?;
         by_name.push(u);
     }
+    // The procuratorate and the discipline commission are named where the plan means
+    // them ("必要时邀请区纪委监委机关、区检察院"); no group of departments includes them.
+    for u in by_name
+        .iter()
+        .filter(|u| u.name == "区检察院" || u.name == "区纪委监委机关")
+    {
+        units::set_in_groups(db, now, &actor, u.id, false)
+            .await
+            .map_err(s)?;
+    }
     for (name, description, kind, supervises_safety, aliases) in GROUPS {
         let membership = Membership::Rule {
             kind: *kind,

@@ -697,6 +697,7 @@ pub async fn hazards(
                     deadline: format!("{}前完成", deadline.format("%-m月%-d日")),
                     safety_measures: "整改期间设置警戒区，专人监护".into(),
                 }),
+                fixed_on_spot: false,
             };
             let id = hazards::create(
                 db,

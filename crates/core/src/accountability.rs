@@ -87,6 +87,12 @@ pub enum Trigger {
     VisitFindings,
     /// A larger accident or worse, or a concealed one, in the month (a one-vote veto).
     SeriousAccident,
+    /// At least `threshold` accidents in the month (事故多发频发).
+    ManyAccidents,
+    /// Self-inspection not taken seriously (自查自改不认真、整改不落实): the month's
+    /// monthly report missing, or at least `threshold` campaign obligations of the month
+    /// not done on time.
+    SelfInspectionLax,
 }
 
 impl Trigger {
@@ -99,6 +105,8 @@ impl Trigger {
             Trigger::ZeroEnforcement => "zero_enforcement",
             Trigger::VisitFindings => "visit_findings",
             Trigger::SeriousAccident => "serious_accident",
+            Trigger::ManyAccidents => "many_accidents",
+            Trigger::SelfInspectionLax => "self_inspection_lax",
         }
     }
 
@@ -111,6 +119,12 @@ impl Trigger {
             Trigger::ZeroEnforcement => "当月执法检查为零（零执法）".into(),
             Trigger::VisitFindings => format!("当月暗访发现问题{threshold}个及以上"),
             Trigger::SeriousAccident => "当月发生较大及以上或瞒报的生产安全事故".into(),
+            Trigger::ManyAccidents => {
+                format!("当月发生生产安全事故{threshold}起及以上（事故多发）")
+            }
+            Trigger::SelfInspectionLax => {
+                format!("自查自改不认真：当月月报未报送，或{threshold}项及以上应办事项未按时完成")
+            }
         }
     }
 }
@@ -131,10 +145,13 @@ impl Rule {
     }
 }
 
-/// The rules a new database starts with: a listed hazard overdue → 交办督办; zero
-/// enforcement → 警示约谈; bottom place twice running → 末位发言; behind three months
-/// running → 通报批评; five findings of unannounced visits → 公开曝光; a larger accident
-/// or worse, or a concealed one → 追责问责.
+/// The rules a new database starts with, as key task 32 and phase 五 read: a listed
+/// hazard overdue → 交办督办; a 零执法 unit → 警示约谈; last place twice running, or
+/// behind twice running ("专项整治排名连续落后…作末位发言") → 末位发言; five findings of
+/// unannounced visits → 公开曝光 ("明查暗访发现的重大隐患和突出问题…曝光"); accidents
+/// happening often ("事故多发频发") → 警示约谈; a larger accident or worse, or one the
+/// unit concealed ("发生较大事故") → 通报批评 and 追责问责; self-inspection not taken
+/// seriously (phase 五: "对自查自改不认真、整改不落实的") → 交办督办.
 pub fn default_rules() -> Vec<Rule> {
     let r = |trigger, threshold, form| Rule {
         trigger,
@@ -146,9 +163,12 @@ pub fn default_rules() -> Vec<Rule> {
         r(Trigger::ListedOverdue, 1, Form::AssignSupervise),
         r(Trigger::ZeroEnforcement, 1, Form::WarningInterview),
         r(Trigger::BottomPlace, 2, Form::LastPlaceSpeech),
-        r(Trigger::Behind, 3, Form::CirculatedCriticism),
+        r(Trigger::Behind, 2, Form::LastPlaceSpeech),
         r(Trigger::VisitFindings, 5, Form::PublicExposure),
+        r(Trigger::ManyAccidents, 2, Form::WarningInterview),
+        r(Trigger::SeriousAccident, 1, Form::CirculatedCriticism),
         r(Trigger::SeriousAccident, 1, Form::Discipline),
+        r(Trigger::SelfInspectionLax, 10, Form::AssignSupervise),
     ]
 }
 
@@ -183,6 +203,12 @@ pub struct Facts {
     pub visit_findings: i64,
     /// Larger accidents or worse, or concealed ones, in the month.
     pub serious_accidents: i64,
+    /// Accidents in the month.
+    pub accidents: i64,
+    /// Whether the month's monthly report was not submitted.
+    pub monthly_report_missing: bool,
+    /// Campaign obligations due in the month not done on time.
+    pub late_obligations: i64,
 }
 
 /// A suggestion of the next form for a unit, with the rule and why.
@@ -221,6 +247,18 @@ pub fn suggest(rules: &[Rule], facts: &[Facts]) -> Vec<Suggestion> {
                 Trigger::SeriousAccident => (
                     f.serious_accidents >= r.threshold,
                     format!("较大及以上或瞒报事故{}起", f.serious_accidents),
+                ),
+                Trigger::ManyAccidents => (
+                    f.accidents >= r.threshold,
+                    format!("当月发生事故{}起", f.accidents),
+                ),
+                Trigger::SelfInspectionLax => (
+                    f.monthly_report_missing || f.late_obligations >= r.threshold,
+                    match (f.monthly_report_missing, f.late_obligations) {
+                        (true, 0) => "当月月报未报送".to_string(),
+                        (true, n) => format!("当月月报未报送，{n}项应办事项未按时完成"),
+                        (false, n) => format!("{n}项应办事项未按时完成"),
+                    },
                 ),
             };
             if holds {
@@ -278,10 +316,57 @@ mod tests {
         let s = suggest(&default_rules(), &facts);
         assert_eq!(
             s.iter().map(|s| (s.unit_id, s.form)).collect::<Vec<_>>(),
-            vec![(1, Form::AssignSupervise), (2, Form::LastPlaceSpeech)],
-            "bottom once is not yet a speech; behind twice is not yet three"
+            vec![
+                (1, Form::AssignSupervise),
+                (2, Form::LastPlaceSpeech),
+                (2, Form::LastPlaceSpeech)
+            ],
+            "bottom or behind once is not yet a speech"
         );
         assert!(s[1].reason.contains("连续2个月排名末位"));
+        assert!(s[2].reason.contains("连续2个月排名靠后"));
+    }
+
+    /// Key task 32: "对事故多发频发、发生较大事故或重大险情、责任落实不力的，予以交办督办、通报批评、
+    /// 警示约谈和追责问责"; phase 五: "对自查自改不认真、整改不落实的，运用交办督办…".
+    #[test]
+    fn accidents_and_lax_self_inspection_are_triggers() {
+        let facts = [
+            Facts {
+                unit_id: 1,
+                accidents: 2,
+                serious_accidents: 1,
+                ..Facts::default()
+            },
+            Facts {
+                unit_id: 2,
+                monthly_report_missing: true,
+                ..Facts::default()
+            },
+            Facts {
+                unit_id: 3,
+                late_obligations: 10,
+                ..Facts::default()
+            },
+            Facts {
+                unit_id: 4,
+                late_obligations: 9,
+                accidents: 1,
+                ..Facts::default()
+            },
+        ];
+        let s = suggest(&default_rules(), &facts);
+        assert_eq!(
+            s.iter().map(|s| (s.unit_id, s.form)).collect::<Vec<_>>(),
+            vec![
+                (1, Form::WarningInterview),
+                (1, Form::CirculatedCriticism),
+                (1, Form::Discipline),
+                (2, Form::AssignSupervise),
+                (3, Form::AssignSupervise),
+            ]
+        );
+        assert!(s[3].reason.contains("月报未报送"));
     }
 
     #[test]
@@ -311,7 +396,7 @@ mod tests {
         fn at_most_one_suggestion_per_unit_and_rule(
             listed in 0i64..5, bottom in 0i64..5, behind in 0i64..5, zero: bool, visits in 0i64..10
         ) {
-            let f = Facts { unit_id: 7, listed_overdue: listed, bottom_run: bottom, behind_run: behind, zero_enforcement: zero, visit_findings: visits, serious_accidents: 0 };
+            let f = Facts { unit_id: 7, listed_overdue: listed, bottom_run: bottom, behind_run: behind, zero_enforcement: zero, visit_findings: visits, ..Facts::default() };
             let s = suggest(&default_rules(), &[f]);
             let mut keys: Vec<_> = s.iter().map(|s| s.rule_key.clone()).collect();
             keys.sort();

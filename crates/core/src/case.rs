@@ -180,6 +180,11 @@ pub fn apply(case: &Case, step: &Step, party: Party, today: NaiveDate) -> Result
         (Found, Step::CloseOnSpot) => {
             next.status = Closed;
         }
+        // A unit that found and fixed its own hazard on the spot (即查即改) closes it in
+        // the step that records it.
+        (Assigned, Step::CloseOnSpot) if party == Party::Both => {
+            next.status = Closed;
+        }
         (Assigned, Step::Start) => {
             if !party.fixes() {
                 return Err(refuse(

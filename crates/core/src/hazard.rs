@@ -153,7 +153,29 @@ pub struct HazardInput {
     pub contingency_plan: String,
     #[serde(default)]
     pub governance_plan: Option<GovernancePlan>,
+    /// Fixed on the spot (即查即改): a general hazard recorded and closed in one step.
+    /// Blank funds read as 0, a blank plan as "现场立即整改" and a blank deadline as the
+    /// day it was found, so that all five of the 五落实 are stated.
+    #[serde(default, deserialize_with = "flag")]
+    pub fixed_on_spot: bool,
 }
+
+/// A yes/no field from JSON (`true`) or a form (`"true"`, `"1"`, `"on"`).
+fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<bool, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Flag {
+        Bool(bool),
+        Text(String),
+    }
+    Ok(match Flag::deserialize(d)? {
+        Flag::Bool(b) => b,
+        Flag::Text(t) => matches!(t.trim(), "true" | "1" | "on" | "yes"),
+    })
+}
+
+/// What a hazard fixed on the spot states as its plan when none is written.
+pub const ON_SPOT_PLAN: &str = "现场立即整改";
 
 /// A checked hazard record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -171,6 +193,7 @@ pub struct Hazard {
     pub deadline: Option<NaiveDate>,
     pub contingency_plan: Option<String>,
     pub governance_plan: Option<GovernancePlan>,
+    pub fixed_on_spot: bool,
 }
 
 fn date(field: &'static str, label: &str, raw: &str) -> Result<Option<NaiveDate>> {
@@ -216,8 +239,8 @@ pub fn check(input: &HazardInput, sectors: &[String], today: NaiveDate) -> Resul
         &input.responsible_person,
         100,
     )?;
-    let funds_fen = parse_funds(&input.funds)?;
-    let deadline = date("deadline", "整改时限", &input.deadline)?;
+    let mut funds_fen = parse_funds(&input.funds)?;
+    let mut deadline = date("deadline", "整改时限", &input.deadline)?;
     if let Some(d) = deadline
         && d < discovered_on
     {
@@ -227,12 +250,24 @@ pub fn check(input: &HazardInput, sectors: &[String], today: NaiveDate) -> Resul
             "整改时限不能早于发现日期",
         ));
     }
-    let contingency_plan = optional_text(
+    let mut contingency_plan = optional_text(
         "contingency_plan",
         "应急预案",
         &input.contingency_plan,
         2000,
     )?;
+    if input.fixed_on_spot {
+        if level != Level::General {
+            return Err(FieldError::new(
+                "major_on_spot",
+                "fixed_on_spot",
+                "重大隐患不能即查即改",
+            ));
+        }
+        funds_fen = funds_fen.or(Some(0));
+        deadline = deadline.or(Some(discovered_on));
+        contingency_plan = contingency_plan.or_else(|| Some(ON_SPOT_PLAN.to_string()));
+    }
     let missing = |field: &'static str, what: &str| {
         FieldError::new(
             "five_implementations",
@@ -291,6 +326,7 @@ pub fn check(input: &HazardInput, sectors: &[String], today: NaiveDate) -> Resul
         deadline,
         contingency_plan,
         governance_plan,
+        fixed_on_spot: input.fixed_on_spot,
     })
 }
 

@@ -143,6 +143,7 @@ pub fn read(
             deadline: v[9].clone(),
             contingency_plan: v[10].clone(),
             governance_plan: Some(plan),
+            fixed_on_spot: false,
         };
         match hazard::check(&input, sectors, today) {
             Ok(_) => out.push((row, input)),

@@ -96,6 +96,16 @@ pub async fn suggest_for(
         ));
     }
     let rules = rules(db).await?;
+    // Units whose monthly report of the month was never submitted (自查自改不认真).
+    let missing: Vec<(i64,)> = db
+        .read()
+        .all(
+            q("SELECT DISTINCT o.unit_id FROM obligations o JOIN assignments a ON a.id = o.assignment_id JOIN plan_duties d ON d.id = a.duty_id WHERE d.monthly_report = 1 AND o.due_on >= $1 AND o.due_on <= $2 AND o.state IN ('pending', 'returned')")
+                .bind(crate::db::day(month.first))
+                .bind(crate::db::day(month.last)),
+        )
+        .await?;
+    let missing: std::collections::HashSet<i64> = missing.into_iter().map(|(u,)| u).collect();
     let mut facts = Vec::new();
     let mut kinds = std::collections::HashMap::new();
     for kind in [Kind::Township, Kind::Department] {
@@ -110,6 +120,9 @@ pub async fn suggest_for(
                 zero_enforcement: r.unit.inspections == 0,
                 visit_findings: r.unit.visit_findings,
                 serious_accidents: r.unit.serious_accidents,
+                accidents: r.unit.accidents,
+                monthly_report_missing: missing.contains(&r.unit.unit_id),
+                late_obligations: (r.unit.due - r.unit.on_time).max(0),
             });
         }
     }
@@ -162,7 +175,11 @@ fn evidence_for(rule_key: &str, month: Month, kind: Kind, unit: i64) -> Vec<Evid
             label: "执法检查".into(),
             href: format!("/enforcements?month={}", month.name()),
         }),
-        "serious_accident" => out.push(Evidence {
+        "self_inspection_lax" => out.push(Evidence {
+            label: "月报报送情况".into(),
+            href: "/monthly-reports".into(),
+        }),
+        "serious_accident" | "many_accidents" => out.push(Evidence {
             label: "生产安全事故".into(),
             href: format!("/accidents?month={}", month.name()),
         }),

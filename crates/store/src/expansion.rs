@@ -60,6 +60,10 @@ pub(crate) struct Source {
     pub(crate) min_count: u32,
     /// Only inside the campaign's special periods.
     pub(crate) special_periods: bool,
+    /// A leaders' own routine counted by a post's quota in the duty records (item (23)
+    /// "其他负责人坚持每日了解掌握、每周协调调度、每月检查督查"): its units are named, but
+    /// it is never a unit's to-do.
+    pub(crate) counted_by_quota: bool,
 }
 
 impl Source {
@@ -70,6 +74,12 @@ impl Source {
         (start, end): (NaiveDate, NaiveDate),
         periods: &[(NaiveDate, NaiveDate)],
     ) -> Vec<Instance> {
+        // A leaders' routine is counted in the duty records; a special-period duty is
+        // owed through the campaign's special periods (`special_periods`), one daily
+        // report form for one set of units.
+        if self.counted_by_quota || self.special_periods {
+            return Vec::new();
+        }
         let mut out = if self.special_periods {
             let mut v = Vec::new();
             for (ps, pe) in periods {
@@ -93,7 +103,7 @@ impl Source {
 
 /// The work items and duties of a plan (already moved to the campaign's year) with
 /// their stored ids.
-pub(crate) fn sources(plan: &Plan, ids: &PlanIds) -> Vec<Source> {
+pub(crate) fn sources(plan: &Plan, ids: &PlanIds, by_quota: &HashSet<u32>) -> Vec<Source> {
     let mut out: Vec<Source> = plan
         .work_items()
         .map(|w| Source {
@@ -106,6 +116,7 @@ pub(crate) fn sources(plan: &Plan, ids: &PlanIds) -> Vec<Source> {
             schedule: w.schedule.clone(),
             min_count: 1,
             special_periods: false,
+            counted_by_quota: is_leaders_routine(w, by_quota),
         })
         .collect();
     for d in &plan.duties {
@@ -120,9 +131,43 @@ pub(crate) fn sources(plan: &Plan, ids: &PlanIds) -> Vec<Source> {
             schedule: d.schedule.clone(),
             min_count: d.min_count,
             special_periods: d.special_periods,
+            counted_by_quota: false,
         });
     }
     out
+}
+
+/// The work item numbers the duty quotas count (their sources, "（23）"): read from the
+/// quotas the office keeps.
+pub(crate) async fn quota_items(db: &Db) -> Result<HashSet<u32>> {
+    Ok(crate::duty::quotas(db)
+        .await?
+        .iter()
+        .filter_map(|q| {
+            q.source
+                .trim_matches(|c| c == '（' || c == '）' || c == '(' || c == ')')
+                .parse()
+                .ok()
+        })
+        .collect())
+}
+
+/// Whether a work item is a leaders' own routine that a post's quota counts: a quota
+/// names it as its source and its text is about a 负责人 (so that another plan's item
+/// of the same number is never taken for it).
+pub fn is_leaders_routine(w: &anjian_core::plan::WorkItem, by_quota: &HashSet<u32>) -> bool {
+    by_quota.contains(&w.no) && w.text.contains("负责人")
+}
+
+/// The numbers of a campaign plan's work items that are leaders' routines counted by
+/// the duty quotas (the campaign tree says so instead of "nothing owed").
+pub async fn leaders_routines(db: &Db, plan: &Plan) -> Result<HashSet<u32>> {
+    let by_quota = quota_items(db).await?;
+    Ok(plan
+        .work_items()
+        .filter(|w| is_leaders_routine(w, &by_quota))
+        .map(|w| w.no)
+        .collect())
 }
 
 /// A campaign's window: its start to its end, or to the year's end while it is open.
@@ -381,7 +426,7 @@ pub async fn expand_campaign(
     let periods = periods(db, campaign_id).await?;
     let spans: Vec<(NaiveDate, NaiveDate)> = periods.iter().filter_map(Period::span).collect();
     let x = compute(
-        &sources(&plan, &ids),
+        &sources(&plan, &ids, &quota_items(db).await?),
         &resolver,
         window(&c)?,
         &spans,
@@ -460,6 +505,7 @@ pub async fn launch(
         .unwrap_or_else(|| plan.title.clone());
     let title = anjian_core::error::required_text("title", "专项行动名称", &title, 200)?;
     let resolver = Resolver::load(db).await?;
+    let by_quota = quota_items(db).await?;
     let rebased = plan.rebased(l.year);
     let mut tx = db.begin().await?;
     let ids = match stored_ids {
@@ -475,11 +521,11 @@ pub async fn launch(
     };
     let c = plans::start_campaign_in(&mut tx, now_ms, actor, &new).await?;
     for (name, from, to) in &l.periods {
-        insert_period(&mut tx, now_ms, c.id, name, *from, *to).await?;
+        insert_period(&mut tx, (now_ms, actor), c.id, name, *from, *to).await?;
     }
     let spans: Vec<(NaiveDate, NaiveDate)> = l.periods.iter().map(|(_, f, t)| (*f, *t)).collect();
     let x = compute(
-        &sources(&rebased, &ids),
+        &sources(&rebased, &ids, &by_quota),
         &resolver,
         window(&c)?,
         &spans,
@@ -525,7 +571,7 @@ pub(crate) const PERIODS_OF: &str = "SELECT id, name, starts_on, ends_on FROM ca
 /// the audit entry shows it ("name from至to").
 async fn insert_period(
     tx: &mut Tx,
-    now_ms: i64,
+    (now_ms, actor): (i64, &Actor),
     campaign_id: i64,
     name: &str,
     from: NaiveDate,
@@ -539,6 +585,7 @@ async fn insert_period(
             "时段的结束日期不能早于开始日期",
         ));
     }
+    let (f, t) = (from, to);
     let (from, to) = (
         from.format("%Y-%m-%d").to_string(),
         to.format("%Y-%m-%d").to_string(),
@@ -553,6 +600,7 @@ async fn insert_period(
             .bind(now_ms),
     )
     .await?;
+    crate::special_periods::declare_in(tx, now_ms, actor, &name, (f, t), Some(campaign_id)).await?;
     Ok(format!("{name} {from}至{to}"))
 }
 
@@ -631,7 +679,8 @@ pub async fn rewindow(
     }
     let (plan, ids) = plans::campaign_plan(db, &c).await?;
     let win = window(&moved)?;
-    let sources: HashMap<(Option<i64>, Option<i64>), Source> = sources(&plan, &ids)
+    let by_quota = quota_items(db).await?;
+    let sources: HashMap<(Option<i64>, Option<i64>), Source> = sources(&plan, &ids, &by_quota)
         .into_iter()
         .map(|s| ((s.work_item_id, s.duty_id), s))
         .collect();
@@ -651,8 +700,15 @@ pub async fn rewindow(
             starts_on,
             ends_on,
         } => {
-            let added =
-                insert_period(&mut tx, now_ms, campaign_id, name, *starts_on, *ends_on).await?;
+            let added = insert_period(
+                &mut tx,
+                (now_ms, actor),
+                campaign_id,
+                name,
+                *starts_on,
+                *ends_on,
+            )
+            .await?;
             ("campaign.add_period", None, Some(added))
         }
         Change::RemovePeriod(id) => {
@@ -662,6 +718,7 @@ pub async fn rewindow(
             let (n, s, e) = gone.ok_or(Error::NotFound)?;
             tx.execute(q("DELETE FROM campaign_periods WHERE id = $1").bind(*id))
                 .await?;
+            crate::special_periods::withdraw_in(&mut tx, campaign_id, &n, (&s, &e)).await?;
             (
                 "campaign.remove_period",
                 Some(format!("{n} {s}至{e}")),

@@ -52,6 +52,21 @@ pub async fn create(
         .change(None, Some(anjian_core::audit::digest(&h)))
         .detail(format!("{}：{}", h.level.label(), h.place));
     audit::append(&mut tx, now_ms, actor, e).await?;
+    // Fixed on the spot (即查即改): recorded and closed in the same step.
+    if h.fixed_on_spot {
+        let today = anjian_core::time::local_date(now_ms).unwrap_or(NaiveDate::MIN);
+        let note = h.measures.clone().unwrap_or_default();
+        step_in(
+            &mut tx,
+            (now_ms, today),
+            actor,
+            scope,
+            id,
+            &Step::CloseOnSpot,
+            (&note, &[], false),
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(id)
 }
@@ -586,6 +601,32 @@ pub async fn step(
         _ => {}
     }
     let mut tx = db.begin().await?;
+    let status = step_in(
+        &mut tx,
+        (now_ms, today),
+        actor,
+        scope,
+        id,
+        step,
+        (&note, files, on_site),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(status)
+}
+
+/// A loop step inside the caller's transaction, with its step row and audit entry (the
+/// checks of `note` and the photos are the caller's).
+async fn step_in(
+    tx: &mut Tx,
+    (now_ms, today): (i64, NaiveDate),
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    step: &Step,
+    (note, files, on_site): (&str, &[EvidenceFile], bool),
+) -> Result<Status> {
+    let note = note.to_string();
     #[derive(sqlx::FromRow)]
     struct C {
         case_id: i64,
@@ -680,10 +721,9 @@ pub async fn step(
             .bind(id),
     )
     .await?;
-    crate::cases::follow_obligation(&mut tx, now_ms, c.case_id, step, after.deadline, today)
-        .await?;
+    crate::cases::follow_obligation(tx, now_ms, c.case_id, step, after.deadline, today).await?;
     let step_id = crate::cases::add_step(
-        &mut tx,
+        tx,
         now_ms,
         actor,
         c.case_id,
@@ -693,15 +733,14 @@ pub async fn step(
         &note,
     )
     .await?;
-    crate::cases::attach_files(&mut tx, now_ms, step_id, files).await?;
+    crate::cases::attach_files(tx, now_ms, step_id, files).await?;
     let e = Entry::ok(action(step), "hazard", id)
         .change(
             Some(before.status.as_str().into()),
             Some(after.status.as_str().into()),
         )
         .detail(note);
-    audit::append(&mut tx, now_ms, actor, e).await?;
-    tx.commit().await?;
+    audit::append(tx, now_ms, actor, e).await?;
     Ok(after.status)
 }
 

@@ -49,6 +49,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(22, "0022_responsibility"),
     migration!(23, "0023_plan_editor"),
     migration!(24, "0024_accident_readings"),
+    migration!(25, "0025_group_membership"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.

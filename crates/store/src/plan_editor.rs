@@ -200,6 +200,7 @@ async fn run(
     let resolver = Resolver::load(db).await?;
     let today = anjian_core::time::local_date(now_ms).unwrap_or(NaiveDate::MIN);
     // The item as it will be, and its id (none yet for an added item).
+    let by_quota = expansion::quota_items(db).await?;
     let (no, item_id, new_item, reason, action) = match change {
         Change::Edit { no, draft } => {
             let (text, reason) = check(draft, &resolver)?;
@@ -263,7 +264,7 @@ async fn run(
         &c,
         item_id,
         new_item.as_ref(),
-        &resolver,
+        (&resolver, &by_quota),
         &reason,
         today,
     )
@@ -442,7 +443,7 @@ async fn regive(
     c: &Campaign,
     item_id: i64,
     item: Option<&WorkItem>,
-    resolver: &Resolver,
+    (resolver, by_quota): (&Resolver, &HashSet<u32>),
     reason: &str,
     today: NaiveDate,
 ) -> Result<Outcome> {
@@ -469,6 +470,7 @@ async fn regive(
                 schedule: w.schedule.clone(),
                 min_count: 1,
                 special_periods: false,
+                counted_by_quota: expansion::is_leaders_routine(w, by_quota),
             };
             (units, reviewer, source.instances(win, &spans))
         }

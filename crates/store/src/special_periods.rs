@@ -1,13 +1,16 @@
 //! Special periods (特殊时段: the Congress, National Day, the flood season): declared by
-//! the office, they make every township and supervising department owe a daily report
-//! (situation, incidents, the leader on duty) for each day, as obligations; the office
-//! reads a matrix of days × units.
+//! the office, on the warning desk or as a campaign's special period (the plan's body:
+//! "在党的二十大、市第六次党代会等特殊重点时段，落实日工作开展情况报告制度"), they make every
+//! township and supervising department owe a daily report (situation, incidents, the
+//! leader on duty) for each day, as obligations; the office reads a matrix of days ×
+//! units. There is one mechanism: a campaign's periods are special periods with the
+//! campaign's id.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::audit::{self, Entry};
-use crate::db::{Db, day, q};
+use crate::db::{Db, Tx, day, q};
 use crate::error::{Error, Result};
 use crate::ids::next_id;
 use crate::obligations::Source;
@@ -35,34 +38,92 @@ pub async fn declare(
     name: &str,
     (first, last): (NaiveDate, NaiveDate),
 ) -> Result<i64> {
+    let mut tx = db.begin().await?;
+    let id = declare_in(&mut tx, now_ms, actor, name, (first, last), None).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Declares a special period inside the caller's transaction, for `campaign` when it is
+/// a campaign's: every reporting unit owes a report for each day; the audit entry.
+pub(crate) async fn declare_in(
+    tx: &mut Tx,
+    now_ms: i64,
+    actor: &Actor,
+    name: &str,
+    (first, last): (NaiveDate, NaiveDate),
+    campaign: Option<i64>,
+) -> Result<i64> {
     let name = anjian_core::error::required_text("name", "时段名称", name, 100)?;
     anjian_core::warning::check_period(first, last)?;
-    let units: Vec<(i64, String)> = db.read().all(q(REPORTERS).push(" ORDER BY u.id")).await?;
+    let units: Vec<(i64, String)> = tx.all(q(REPORTERS).push(" ORDER BY u.id")).await?;
     let mut owed = Vec::new();
     for d in first.iter_days().take_while(|d| *d <= last) {
         owed.extend(units.iter().map(|(u, _)| (*u, d)));
     }
     let id = next_id(now_ms);
-    let mut tx = db.begin().await?;
     tx.execute(
-        q("INSERT INTO special_periods (id, name, first_day, last_day, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        q("INSERT INTO special_periods (id, name, first_day, last_day, created_by, created_at, campaign_id) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(id)
             .bind(name.as_str())
             .bind(day(first))
             .bind(day(last))
             .bind(actor.user_id)
-            .bind(now_ms),
+            .bind(now_ms)
+            .bind(campaign),
     )
     .await?;
-    crate::obligations::owe_many(&mut tx, now_ms, Source::SpecialPeriod(id), &owed, |d| {
+    crate::obligations::owe_many(tx, now_ms, Source::SpecialPeriod(id), &owed, |d| {
         format!("日报告：{name}（{}）", d.format("%-m月%-d日"))
     })
     .await?;
     let entry = Entry::ok("special_period.declare", "special_period", id)
         .detail(format!("{name} {first}至{last}"));
-    audit::append(&mut tx, now_ms, actor, entry).await?;
-    tx.commit().await?;
+    audit::append(tx, now_ms, actor, entry).await?;
     Ok(id)
+}
+
+/// Withdraws a campaign's special period named `name` from `first` to `last` inside the
+/// caller's transaction: the days nobody reported on are removed; a period with reports
+/// keeps them (and its row).
+pub(crate) async fn withdraw_in(
+    tx: &mut Tx,
+    campaign: i64,
+    name: &str,
+    (first, last): (&str, &str),
+) -> Result<()> {
+    let found: Option<(i64,)> = tx
+        .opt(
+            q("SELECT id FROM special_periods WHERE campaign_id = $1 AND name = $2 AND first_day = $3 AND last_day = $4 ORDER BY id LIMIT 1")
+                .bind(campaign)
+                .bind(name)
+                .bind(first)
+                .bind(last),
+        )
+        .await?;
+    let Some((id,)) = found else {
+        return Ok(());
+    };
+    tx.execute(
+        q("DELETE FROM notifications WHERE obligation_id IN (SELECT o.id FROM obligations o WHERE o.special_period_id = $1 AND o.state = 'pending')")
+            .bind(id),
+    )
+    .await?;
+    tx.execute(
+        q("DELETE FROM obligations WHERE special_period_id = $1 AND state = 'pending'").bind(id),
+    )
+    .await?;
+    let (left,): (i64,) = tx
+        .one(
+            q("SELECT CAST(COUNT(*) AS BIGINT) FROM obligations WHERE special_period_id = $1")
+                .bind(id),
+        )
+        .await?;
+    if left == 0 {
+        tx.execute(q("DELETE FROM special_periods WHERE id = $1").bind(id))
+            .await?;
+    }
+    Ok(())
 }
 
 /// Special periods, newest first.

@@ -171,16 +171,20 @@ async fn the_office_moves_a_campaigns_end_and_obligations_follow() {
         assert_eq!(c.ends_on.as_deref(), Some("2022-10-22"));
         let office = app.login("office").await;
         let bachuan = app.login("bachuan").await;
-        // The township reports early on its daily duty (23) for 20 October.
+        // The township reports early on a standing duty's summary, due at the end.
         let (_, list) = bachuan
-            .get("/api/v1/obligations?limit=1000&after=2022-10-19,9007199254740991&due_before=2022-10-21")
+            .get("/api/v1/obligations?limit=1000&after=2022-10-21,9007199254740991&due_before=2022-10-23")
             .await;
         let october = list
             .as_array()
             .unwrap()
             .iter()
-            .find(|o| o["work_item_no"] == 23 && o["unit"]["name"] == "巴川街道")
-            .expect("item (23) due 20 October")["id"]
+            .find(|o| {
+                o["work_item_no"] == 20
+                    && o["label"] == "总结报告"
+                    && o["unit"]["name"] == "巴川街道"
+            })
+            .expect("(20)'s summary due 22 October")["id"]
             .as_i64()
             .unwrap();
         let form = reqwest::multipart::Form::new().text("text", "10月20日巡查情况已报送");
@@ -332,13 +336,17 @@ async fn special_periods_bring_daily_reports() {
         let app = TestApp::new(e).await;
         let c = anjian_store::plans::campaigns(&app.db).await.unwrap()[0].clone();
         let bachuan_id = app.unit_id("巴川街道").await;
+        let campaign_id = c.id;
+        // The campaign's special periods are special periods: one daily report form
+        // (with the leader on duty), owed by the townships and supervising departments.
         let special = |from: &'static str, to: &'static str| {
             let db = app.db.clone();
             async move {
                 let (n,): (i64,) = db
                     .read()
                     .one(
-                        anjian_store::q("SELECT CAST(COUNT(*) AS BIGINT) FROM obligations o JOIN assignments a ON a.id = o.assignment_id JOIN plan_duties d ON d.id = a.duty_id WHERE d.special_periods = 1 AND o.unit_id = $1 AND o.due_on >= $2 AND o.due_on <= $3")
+                        anjian_store::q("SELECT CAST(COUNT(*) AS BIGINT) FROM obligations o JOIN special_periods p ON p.id = o.special_period_id WHERE p.campaign_id = $1 AND o.unit_id = $2 AND o.due_on >= $3 AND o.due_on <= $4")
+                            .bind(campaign_id)
                             .bind(bachuan_id)
                             .bind(from)
                             .bind(to),

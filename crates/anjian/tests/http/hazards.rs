@@ -809,3 +809,38 @@ async fn statistics_count_the_hazards_in_scope() {
         );
     }
 }
+
+/// Body 三(二): "自查问题要建立台账清单，做到整改措施、责任、资金、时限和预案“五落实”" — a
+/// hazard fixed on the spot says so in one step and still states all five; a major
+/// hazard cannot be.
+#[tokio::test]
+async fn a_hazard_fixed_on_the_spot_states_all_five_and_is_closed_at_once() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let bachuan = app.login("bachuan").await;
+        let mut body = general("某超市安全出口");
+        body["fixed_on_spot"] = json!(true);
+        body["measures"] = json!("现场清除安全出口堆放的纸箱");
+        body.as_object_mut().unwrap().remove("deadline");
+        let (s, h) = bachuan.post("/api/v1/hazards", body).await;
+        assert_eq!(s, 201, "{h}");
+        assert_eq!(h["status"], "closed", "{h}");
+        assert_eq!(h["deadline"], "2022-08-01", "the day it was found");
+        let (s, page) = bachuan.get_text(&format!("/hazards/{}", h["id"])).await;
+        assert_eq!(s, 200);
+        assert!(page.contains("现场立即整改"), "{page}");
+        assert!(!page.contains("未落实"), "all five are stated");
+        // A major hazard cannot be fixed on the spot.
+        let mut major = major(app.unit_id("巴川街道").await);
+        major["fixed_on_spot"] = json!(true);
+        let (s, err) = bachuan.post("/api/v1/hazards", major).await;
+        assert_eq!(
+            (s, err["error"]["field"].as_str()),
+            (422, Some("fixed_on_spot"))
+        );
+        // A hazard recorded without funds or a plan shows what is missing.
+        let (_, h) = bachuan.post("/api/v1/hazards", general("某餐馆后厨")).await;
+        let (_, page) = bachuan.get_text(&format!("/hazards/{}", h["id"])).await;
+        assert!(page.contains("未落实"), "nothing is silently blank");
+    }
+}

@@ -227,11 +227,16 @@ async fn the_todo_page_shows_a_unit_its_overdue_and_coming_work() {
             overdue.contains("2022-05-31") && overdue.contains("（1）"),
             "item (1) is overdue"
         );
-        // The daily duty (23) missed since the campaign began is one line, with its count.
+        // 区应急局's daily duty (14) missed since the campaign began is one line, with its
+        // count.
+        let (s, page) = app.login("yjj").await.get_text("/todo").await;
+        assert_eq!(s, 200);
+        let overdue =
+            &page[page.find("id=\"overdue\"").unwrap()..page.find("id=\"returned\"").unwrap()];
         let (daily,): (i64,) = app
             .db
             .read()
-            .one(anjian_store::q("SELECT CAST(COUNT(*) AS BIGINT) FROM obligations o JOIN units u ON u.id = o.unit_id JOIN assignments a ON a.id = o.assignment_id JOIN work_items w ON w.id = a.work_item_id WHERE u.name = '巴川街道' AND w.no = 23 AND o.label LIKE '____-__-__' AND o.due_on < '2022-08-09'"))
+            .one(anjian_store::q("SELECT CAST(COUNT(*) AS BIGINT) FROM obligations o JOIN units u ON u.id = o.unit_id JOIN assignments a ON a.id = o.assignment_id JOIN work_items w ON w.id = a.work_item_id WHERE u.name = '区应急局' AND w.no = 14 AND o.label LIKE '____-__-__' AND o.due_on < '2022-08-09'"))
             .await
             .unwrap();
         assert!(daily > 80, "{daily}");
@@ -253,6 +258,7 @@ async fn the_todo_page_shows_a_unit_its_overdue_and_coming_work() {
             !soon.contains("2022-08-28"),
             "the monthly report is more than two weeks away"
         );
+        let (_, page) = app.login("bachuan").await.get_text("/todo").await;
         assert!(
             !page.contains("安居镇"),
             "another township's work is not shown"

@@ -172,7 +172,9 @@ pub async fn members(db: &Db, scope: &Scope, group_id: i64) -> Result<Vec<Unit>>
     );
     query = match &g.rule_kind {
         Some(kind) => {
-            let query = query.push(" AND u.kind = ").push_bind(kind.clone());
+            let query = query
+                .push(" AND u.in_groups = 1 AND u.kind = ")
+                .push_bind(kind.clone());
             if g.rule_supervises_safety == Some(1) {
                 query.push(" AND u.supervises_safety = 1")
             } else {
@@ -205,7 +207,8 @@ pub async fn resolve(db: &Db, name: &str) -> Result<Resolved> {
 /// The directory held in memory to resolve many written names at once (4 queries, then
 /// no query per name): unit names, aliases, and group memberships.
 pub struct Resolver {
-    units: Vec<(i64, String, String, bool)>,
+    /// (id, name, kind, supervises safety, counts in rule groups).
+    units: Vec<(i64, String, String, bool, bool)>,
     names: std::collections::HashMap<String, Resolved>,
     explicit: std::collections::HashMap<i64, Vec<i64>>,
     rules: std::collections::HashMap<i64, (String, bool)>,
@@ -220,11 +223,12 @@ impl Resolver {
             name: String,
             kind: String,
             supervises_safety: i64,
+            in_groups: i64,
         }
         let units: Vec<U> = db
             .read()
             .all(q(
-                "SELECT id, name, kind, supervises_safety FROM units WHERE active = 1",
+                "SELECT id, name, kind, supervises_safety, in_groups FROM units WHERE active = 1",
             ))
             .await?;
         let aliases: Vec<(String, Option<i64>, Option<i64>)> = db
@@ -263,7 +267,15 @@ impl Resolver {
         Ok(Resolver {
             units: units
                 .into_iter()
-                .map(|u| (u.id, u.name, u.kind, u.supervises_safety == 1))
+                .map(|u| {
+                    (
+                        u.id,
+                        u.name,
+                        u.kind,
+                        u.supervises_safety == 1,
+                        u.in_groups == 1,
+                    )
+                })
                 .collect(),
             names,
             explicit,
@@ -287,7 +299,7 @@ impl Resolver {
                 Some((kind, sup)) => Some(
                     self.units
                         .iter()
-                        .filter(|u| &u.2 == kind && (!sup || u.3))
+                        .filter(|u| u.4 && &u.2 == kind && (!sup || u.3))
                         .map(|u| u.0)
                         .collect(),
                 ),

@@ -222,7 +222,8 @@ pub(crate) async fn insert(
     parent: Option<i64>,
     active: bool,
 ) -> Result<Unit> {
-    let (parent_path, depth) = match parent {
+    // An office inside a department (区委办督查室) does not count in rule groups.
+    let (parent_path, depth, in_groups) = match parent {
         Some(p) => {
             let pu = get_in(tx, scope, p).await.map_err(|e| match e {
                 Error::NotFound => Error::Invalid(anjian_core::FieldError::new(
@@ -232,20 +233,20 @@ pub(crate) async fn insert(
                 )),
                 e => e,
             })?;
-            (pu.path, pu.depth + 1)
+            (pu.path, pu.depth + 1, pu.kind != "department")
         }
         None => {
             if *scope != Scope::All {
                 return Err(Error::Forbidden);
             }
-            ("/".to_string(), 0)
+            ("/".to_string(), 0, true)
         }
     };
     check_code_free(tx, draft.code.as_str(), None).await?;
     let id = next_id(now_ms);
     let path = format!("{parent_path}{id}/");
     tx.execute(
-        q("INSERT INTO units (id, code, name, short_name, kind, parent_id, path, depth, supervises_safety, active, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)")
+        q("INSERT INTO units (id, code, name, short_name, kind, parent_id, path, depth, supervises_safety, active, created_at, updated_at, in_groups) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12)")
             .bind(id)
             .bind(draft.code.as_str())
             .bind(draft.name.as_str())
@@ -256,7 +257,8 @@ pub(crate) async fn insert(
             .bind(depth)
             .bind(draft.supervises_safety)
             .bind(active)
-            .bind(now_ms),
+            .bind(now_ms)
+            .bind(i64::from(in_groups)),
     )
     .await?;
     write_names(tx, now_ms, id, draft).await?;
@@ -541,4 +543,35 @@ pub async fn ids_by_codes(db: &Db, codes: &[String]) -> Result<Vec<(String, i64)
         };
     }
     db.read().all(query.push(")")).await
+}
+
+/// Sets whether a unit counts in the groups that select members by rule (the office):
+/// the procuratorate and the discipline commission, say, are named by the plan where it
+/// means them and are not "区级有关部门". One transaction with its audit entry.
+pub async fn set_in_groups(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    id: i64,
+    in_groups: bool,
+) -> Result<()> {
+    let mut tx = db.begin().await?;
+    let n = tx
+        .execute(
+            q("UPDATE units SET in_groups = $1, updated_at = $2 WHERE id = $3")
+                .bind(i64::from(in_groups))
+                .bind(now_ms)
+                .bind(id),
+        )
+        .await?;
+    if n == 0 {
+        return Err(Error::NotFound);
+    }
+    let e = Entry::ok("unit.set_in_groups", "unit", id).detail(if in_groups {
+        "计入按规则确定的单位组"
+    } else {
+        "不计入按规则确定的单位组（须逐项点名）"
+    });
+    audit::append(&mut tx, now_ms, actor, e).await?;
+    tx.commit().await
 }

@@ -44,6 +44,11 @@ pub struct NewHazard {
     pub governance_plan: Option<GovernancePlan>,
     /// The responsible unit (default: the caller's own).
     pub unit: Option<i64>,
+    /// Fixed on the spot (即查即改): a general hazard recorded and closed in one step;
+    /// blank funds read as 0, a blank plan as "现场立即整改", a blank deadline as the day
+    /// it was found.
+    #[serde(default)]
+    pub fixed_on_spot: bool,
 }
 
 impl NewHazard {
@@ -67,6 +72,7 @@ impl NewHazard {
             deadline: s(self.deadline),
             contingency_plan: s(self.contingency_plan),
             governance_plan: self.governance_plan,
+            fixed_on_spot: self.fixed_on_spot,
         }
     }
 }

@@ -26,6 +26,8 @@ pub struct ItemLine {
     pub total: i64,
     /// 已修改 / 新增 when the office edited or added the item in this campaign.
     pub mark: &'static str,
+    /// A leaders' own routine, counted by a post's quota in the duty records.
+    pub by_quota: bool,
     pub due: i64,
     pub done: i64,
     pub overdue: i64,
@@ -90,6 +92,7 @@ pub async fn show(
 ) -> Result<Response, PageError> {
     let (c, plan, counts) = tree(&state, &u, path_id(&id)?).await?;
     let marks = anjian_store::plan_editor::marks(&state.db, c.id).await?;
+    let routines = anjian_store::expansion::leaders_routines(&state.db, &plan).await?;
     let today = state.today();
     let of = |no: u32| counts.get(&no).cloned().unwrap_or_default();
     let measures = plan
@@ -119,6 +122,7 @@ pub async fn show(
                                 who: short(&w.responsibility_text, 40),
                                 total: n.total,
                                 mark: marks.get(&w.no).copied().unwrap_or(""),
+                                by_quota: routines.contains(&w.no),
                                 due: n.due,
                                 done: n.done(),
                                 overdue: n.overdue,
