@@ -119,6 +119,12 @@ pub async fn run(db: &Db, cmd: &PlanCmd) -> Result<(), String> {
             for (name, items) in &expanded.unresolved {
                 println!("未能对应单位的名称：「{name}」（{}）", items.join("、"));
             }
+            for (item, moved) in &expanded.before_start {
+                println!(
+                    "{item}的期限早于专项行动开始，顺延至开始后的宽限日：{}",
+                    moved.join("、")
+                );
+            }
             for (item, dates) in &expanded.after_end {
                 println!(
                     "{item}的期限晚于专项行动结束日，保留原期限：{}",

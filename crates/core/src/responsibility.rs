@@ -49,9 +49,14 @@ pub fn parse(cell: &str) -> Responsibility {
     for g in groups {
         r.co.extend(names(g, &mut r.notes));
     }
-    for u in extra_leads {
-        if !u.is_empty() {
-            r.notes.push(format!("据括注，{u}为牵头单位"));
+    // "（X牵头）" makes X the sole lead; the units written before it assist ((101)
+    // "各镇街、各管委会，区级负有安全生产监管职责的部门（区应急局牵头）").
+    let extra_leads: Vec<String> = extra_leads.into_iter().filter(|u| !u.is_empty()).collect();
+    if !extra_leads.is_empty() {
+        let before = std::mem::take(&mut r.lead);
+        r.co.splice(0..0, before);
+        for u in extra_leads {
+            r.notes.push(format!("据括注，{u}牵头，其余单位配合"));
             r.lead.push(u);
         }
     }
@@ -188,9 +193,13 @@ mod tests {
         );
         assert_eq!(r.notes.len(), 1);
 
+        // (101): "（区应急局牵头）" makes 区应急局 the sole lead; the rest assist.
         let r = parse("各镇街、各管委会，区级负有安全生产监管职责的部门（区应急局牵头）");
-        assert_eq!(r.lead, v(&["各镇街", "各管委会", "区应急局"]));
-        assert_eq!(r.co, v(&["区级负有安全生产监管职责的部门"]));
+        assert_eq!(r.lead, v(&["区应急局"]));
+        assert_eq!(
+            r.co,
+            v(&["各镇街", "各管委会", "区级负有安全生产监管职责的部门"])
+        );
 
         let r = parse("区纪委监委机关、区检察院、区公安局、区应急局（配合上级调查部门）");
         assert_eq!(

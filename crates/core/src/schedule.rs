@@ -258,7 +258,7 @@ const PERIODS: &[(&str, Period)] = &[
 ];
 
 /// Holiday eves (节假日前): due the day before each national holiday.
-const BEFORE_HOLIDAYS: &[&str] = &["节假日前", "节日前", "假日前", "节前"];
+const BEFORE_HOLIDAYS: &[&str] = &["节假日前", "节日前", "假日前"];
 
 const ONGOING: &[&str] = &["常态化", "长期", "即查即改", "即知即改", "立行立改", "持续"];
 

@@ -71,9 +71,24 @@ pub async fn create(
     n: &NewAccident,
 ) -> Result<i64> {
     let a = check(&n.report, shanghai(now_ms))?;
-    let unit = n
-        .unit
-        .ok_or_else(|| Error::invalid("required", "unit", "请选择事故发生地所属单位"))?;
+    // An enterprise reports its own accident (Decree 493, art. 9: "单位负责人接到报告后，应当
+    // 于1小时内…报告"): the locality is its township, the enterprise itself; its township
+    // and the sector's department read it like any other.
+    let own: Option<(String, Option<i64>)> = match actor.unit_id {
+        Some(u) => {
+            db.read()
+                .opt(q("SELECT kind, parent_id FROM units WHERE id = $1").bind(u))
+                .await?
+        }
+        None => None,
+    };
+    let all = Scope::All;
+    let (unit, enterprise, scope) = match own {
+        Some((kind, parent)) if kind == "enterprise" => (parent, actor.unit_id, &all),
+        _ => (n.unit, n.enterprise, scope),
+    };
+    let unit =
+        unit.ok_or_else(|| Error::invalid("required", "unit", "请选择事故发生地所属单位"))?;
     let known = crate::hazards::sectors(db).await?;
     let Some((sector_id, _)) = known.iter().find(|(_, s)| *s == a.sector) else {
         return Err(Error::invalid(
@@ -97,7 +112,7 @@ pub async fn create(
             "事故发生地所属单位不存在或不在您的范围内",
         ));
     }
-    if let Some(e) = n.enterprise {
+    if let Some(e) = enterprise {
         let found: Option<(String,)> = tx.opt(kind(e)).await?;
         if found.is_none_or(|(k,)| k != "enterprise") {
             return Err(Error::invalid(
@@ -143,7 +158,7 @@ pub async fn create(
         q("INSERT INTO accidents (id, unit_id, enterprise_id, lead_unit_id, sector, occurred_at, occurred_on, reported_at, place, account, deaths, missing, serious_injuries, direct_loss_fen, measures_taken, grade, late, status, created_by, created_at, updated_at, learned_at, sector_unit_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'investigating', $18, $19, $19, $20, $21)")
             .bind(id)
             .bind(unit)
-            .bind(n.enterprise)
+            .bind(enterprise)
             .bind(lead)
             .bind(a.sector.as_str())
             .bind(a.occurred_at.timestamp_millis())
@@ -298,6 +313,8 @@ fn visible(scope: &Scope, query: crate::db::Q) -> crate::db::Q {
                 .push("(a.lead_unit_id = ")
                 .push_bind(*unit_id)
                 .push(" OR a.sector_unit_id = ")
+                .push_bind(*unit_id)
+                .push(" OR a.enterprise_id = ")
                 .push_bind(*unit_id)
                 .push(" OR ");
             scope.units(query, "u").push(")")
@@ -540,7 +557,7 @@ pub(crate) async fn mark_concealed(
     )
     .await?;
     if let (Some(e), "enterprise") = (enterprise, by) {
-        tx.execute(
+        let listed = tx.execute(
             q("INSERT INTO blacklist (unit_id, accident_id, listed_on, reason, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (unit_id, accident_id) DO NOTHING")
                 .bind(e)
                 .bind(id)
@@ -549,6 +566,9 @@ pub(crate) async fn mark_concealed(
                 .bind(now_ms),
         )
         .await?;
+        if listed == 0 {
+            return Ok(());
+        }
         crate::obligations::owe(
             tx,
             now_ms,

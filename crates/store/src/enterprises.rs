@@ -273,6 +273,7 @@ pub async fn create(
         .detail(format!("{} {}", input.credit_code, input.name));
     audit::append(&mut tx, now_ms, actor, entry).await?;
     tx.commit().await?;
+    crate::follow::follow_directory(db, now_ms).await?;
     Ok(id)
 }
 
@@ -302,6 +303,7 @@ pub async fn import(
         Entry::ok("enterprise.import", "unit", 0).detail(format!("导入企业{}家", rows.len()));
     audit::append(&mut tx, now_ms, actor, entry).await?;
     tx.commit().await?;
+    crate::follow::follow_directory(db, now_ms).await?;
     Ok(rows.len())
 }
 

@@ -31,6 +31,9 @@ pub struct ExpandReport {
     /// Work items whose text gives a date after the campaign's end, with those dates:
     /// the dates are kept (listed here for the office).
     pub after_end: Vec<(String, Vec<String>)>,
+    /// Work items whose text gives a date before the campaign's start, with the day
+    /// each now falls due (the start plus the office's grace).
+    pub before_start: Vec<(String, Vec<String>)>,
 }
 
 /// An assignment about to be inserted.
@@ -73,6 +76,7 @@ impl Source {
         &self,
         (start, end): (NaiveDate, NaiveDate),
         periods: &[(NaiveDate, NaiveDate)],
+        grace_to: NaiveDate,
     ) -> Vec<Instance> {
         // A leaders' routine is counted in the duty records; a special-period duty is
         // owed through the campaign's special periods (`special_periods`), one daily
@@ -96,9 +100,35 @@ impl Source {
         };
         for i in &mut out {
             i.min_count = i.min_count.max(self.min_count);
+            // A date before the campaign began (the plan's "5月上旬" in a plan issued on
+            // 16 May) falls due at the start plus the office's grace: nobody starts a
+            // campaign overdue.
+            if i.due_on < start {
+                i.due_on = grace_to;
+            }
         }
+        out.sort_by(|a, b| a.due_on.cmp(&b.due_on).then(a.label.cmp(&b.label)));
         out
     }
+}
+
+/// The settings key of the grace, in working days, given to deadlines that fall before a
+/// campaign's start.
+pub const GRACE_KEY: &str = "campaign_grace_days";
+/// The grace by default: five working days.
+pub const GRACE_DAYS: u32 = 5;
+
+/// The day a deadline before a campaign starting on `start` falls due: `start` plus the
+/// office's grace (working days on the office's calendar).
+pub async fn grace_to(db: &Db, start: NaiveDate) -> Result<NaiveDate> {
+    let days = crate::settings::get(db, GRACE_KEY)
+        .await?
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .filter(|d| *d <= 60)
+        .unwrap_or(GRACE_DAYS);
+    Ok(crate::calendar::load(db)
+        .await?
+        .add_working_days(start, days))
 }
 
 /// The work items and duties of a plan (already moved to the campaign's year) with
@@ -188,6 +218,7 @@ struct Expansion {
     obligations: Vec<NewObligation>,
     unresolved: BTreeMap<String, Vec<String>>,
     after_end: Vec<(String, Vec<String>)>,
+    before_start: Vec<(String, Vec<String>)>,
 }
 
 /// Gives each source to its concrete units and expands its schedules over the window.
@@ -195,7 +226,7 @@ struct Expansion {
 fn compute(
     sources: &[Source],
     resolver: &Resolver,
-    window: (NaiveDate, NaiveDate),
+    (window, grace): ((NaiveDate, NaiveDate), NaiveDate),
     periods: &[(NaiveDate, NaiveDate)],
     now_ms: i64,
 ) -> Expansion {
@@ -204,9 +235,19 @@ fn compute(
         obligations: Vec::new(),
         unresolved: BTreeMap::new(),
         after_end: Vec::new(),
+        before_start: Vec::new(),
     };
     for s in sources {
-        let instances = s.instances(window, periods);
+        let instances = s.instances(window, periods, grace);
+        let moved: Vec<String> = s
+            .instances(window, periods, NaiveDate::MIN)
+            .iter()
+            .filter(|i| i.due_on < window.0)
+            .map(|i| format!("{}→{}", i.label, grace.format("%Y-%m-%d")))
+            .collect();
+        if !moved.is_empty() {
+            x.before_start.push((s.label.clone(), moved));
+        }
         let late: Vec<String> = instances
             .iter()
             .filter(|i| i.due_on > window.1)
@@ -339,6 +380,7 @@ async fn insert(
         obligations: x.obligations.len(),
         unresolved: x.unresolved.into_iter().collect(),
         after_end: x.after_end,
+        before_start: x.before_start,
     };
     let e = Entry::ok("campaign.expand", "campaign", campaign_id).detail(format!(
         "分解为{}个任务、{}项应办事项；{}个名称未能对应单位",
@@ -425,10 +467,12 @@ pub async fn expand_campaign(
     let resolver = Resolver::load(db).await?;
     let periods = periods(db, campaign_id).await?;
     let spans: Vec<(NaiveDate, NaiveDate)> = periods.iter().filter_map(Period::span).collect();
+    let win = window(&c)?;
+    let grace = grace_to(db, win.0).await?;
     let x = compute(
         &sources(&plan, &ids, &quota_items(db).await?),
         &resolver,
-        window(&c)?,
+        (win, grace),
         &spans,
         now_ms,
     );
@@ -506,6 +550,7 @@ pub async fn launch(
     let title = anjian_core::error::required_text("title", "专项行动名称", &title, 200)?;
     let resolver = Resolver::load(db).await?;
     let by_quota = quota_items(db).await?;
+    let grace = grace_to(db, starts_on).await?;
     let rebased = plan.rebased(l.year);
     let mut tx = db.begin().await?;
     let ids = match stored_ids {
@@ -527,7 +572,7 @@ pub async fn launch(
     let x = compute(
         &sources(&rebased, &ids, &by_quota),
         &resolver,
-        window(&c)?,
+        (window(&c)?, grace),
         &spans,
         now_ms,
     );
@@ -664,6 +709,7 @@ pub async fn rewindow(
     campaign_id: i64,
     change: Change,
 ) -> Result<Rewindowed> {
+    let today = anjian_core::time::local_date(now_ms).unwrap_or(NaiveDate::MIN);
     let c = plans::campaign(db, campaign_id).await?;
     let date = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
     let mut moved = c.clone();
@@ -679,6 +725,7 @@ pub async fn rewindow(
     }
     let (plan, ids) = plans::campaign_plan(db, &c).await?;
     let win = window(&moved)?;
+    let grace = grace_to(db, win.0).await?;
     let by_quota = quota_items(db).await?;
     let sources: HashMap<(Option<i64>, Option<i64>), Source> = sources(&plan, &ids, &by_quota)
         .into_iter()
@@ -744,9 +791,17 @@ pub async fn rewindow(
         let Some(s) = sources.get(&(*item, *duty)) else {
             continue;
         };
-        for i in s.instances(win, &spans) {
+        if s.special_periods {
+            // Owed through the special periods now; what an older campaign holds stays.
+            for (_, a, d, l, _) in existing.iter().filter(|e| e.1 == *aid) {
+                wanted.insert((*a, d.clone(), l.clone()));
+            }
+            continue;
+        }
+        for i in s.instances(win, &spans, grace) {
             let key = (*aid, date(i.due_on), i.label);
-            if !have.contains(&key) {
+            // Nothing retroactive: a longer window adds what is still ahead.
+            if !have.contains(&key) && i.due_on >= today {
                 add.push((*aid, *unit, i.due_on, key.2.clone(), i.min_count));
             }
             wanted.insert(key);
@@ -771,6 +826,10 @@ pub async fn rewindow(
             }
             query.push(")")
         };
+        tx.execute(list(q(
+            "UPDATE monthly_reports SET obligation_id = NULL WHERE obligation_id IN (",
+        )))
+        .await?;
         tx.execute(list(q(
             "DELETE FROM notifications WHERE obligation_id IN (",
         )))

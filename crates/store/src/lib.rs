@@ -20,6 +20,7 @@ pub mod enterprises;
 pub mod error;
 pub mod expansion;
 pub mod files;
+pub mod follow;
 pub mod hazards;
 pub mod ids;
 pub mod migrate;

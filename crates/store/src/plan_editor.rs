@@ -196,11 +196,19 @@ async fn run(
         return Err(Error::Forbidden);
     }
     let c = plans::campaign(db, campaign_id).await?;
+    let today = anjian_core::time::local_date(now_ms).unwrap_or(NaiveDate::MIN);
+    if expansion::window(&c)?.1 < today {
+        return Err(Error::invalid(
+            "campaign_ended",
+            "campaign",
+            "该专项行动已结束，不能再修改其工作要点",
+        ));
+    }
     let (plan, ids) = plans::campaign_plan(db, &c).await?;
     let resolver = Resolver::load(db).await?;
-    let today = anjian_core::time::local_date(now_ms).unwrap_or(NaiveDate::MIN);
     // The item as it will be, and its id (none yet for an added item).
     let by_quota = expansion::quota_items(db).await?;
+    let grace = expansion::grace_to(db, expansion::window(&c)?.0).await?;
     let (no, item_id, new_item, reason, action) = match change {
         Change::Edit { no, draft } => {
             let (text, reason) = check(draft, &resolver)?;
@@ -241,6 +249,10 @@ async fn run(
         }
     };
     let mut tx = db.begin().await?;
+    // One change of a campaign at a time (PostgreSQL takes the row's lock; SQLite's
+    // write transaction already holds the database).
+    tx.execute(q("UPDATE campaigns SET id = id WHERE id = $1").bind(c.id))
+        .await?;
     let item_id = match (item_id, change) {
         (Some(id), _) => id,
         (None, Change::Add { key_task, .. }) => {
@@ -266,7 +278,7 @@ async fn run(
         new_item.as_ref(),
         (&resolver, &by_quota),
         &reason,
-        today,
+        (today, grace),
     )
     .await?;
     outcome.no = no;
@@ -445,7 +457,7 @@ async fn regive(
     item: Option<&WorkItem>,
     (resolver, by_quota): (&Resolver, &HashSet<u32>),
     reason: &str,
-    today: NaiveDate,
+    (today, grace): (NaiveDate, NaiveDate),
 ) -> Result<Outcome> {
     let win = expansion::window(c)?;
     let periods: Vec<Period> = tx.all(q(expansion::PERIODS_OF).bind(c.id)).await?;
@@ -472,7 +484,7 @@ async fn regive(
                 special_periods: false,
                 counted_by_quota: expansion::is_leaders_routine(w, by_quota),
             };
-            (units, reviewer, source.instances(win, &spans))
+            (units, reviewer, source.instances(win, &spans, grace))
         }
         None => (Vec::new(), None, Vec::new()),
     };
@@ -539,7 +551,7 @@ async fn regive(
         }
         let mut added = 0usize;
         if owes {
-            for i in &instances {
+            for i in instances.iter().filter(|i| i.due_on >= today) {
                 if !have.contains(&(day(i.due_on), i.label.clone())) {
                     add.push((a.id, a.unit_id, i.due_on, i.label.clone(), i.min_count));
                     added += 1;
@@ -589,7 +601,8 @@ async fn regive(
         new_assignments.push((aid, *unit, role));
         let mut added = 0;
         if *role != "invited" {
-            for i in &instances {
+            // Nothing retroactive: a unit given the item now owes what is still ahead.
+            for i in instances.iter().filter(|i| i.due_on >= today) {
                 add.push((aid, *unit, i.due_on, i.label.clone(), i.min_count));
                 added += 1;
             }
@@ -631,6 +644,12 @@ async fn regive(
         tx.execute(insert).await?;
     }
     for chunk in delete.chunks(300) {
+        tx.execute(
+            q("UPDATE monthly_reports SET obligation_id = NULL WHERE obligation_id IN (")
+                .push_list(chunk)
+                .push(")"),
+        )
+        .await?;
         tx.execute(
             q("DELETE FROM notifications WHERE obligation_id IN (")
                 .push_list(chunk)

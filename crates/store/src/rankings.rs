@@ -578,9 +578,12 @@ pub async fn compute(db: &Db, now_ms: i64, today: NaiveDate, month: Month) -> Re
     let scheme = scheme(db).await?;
     let figures = month_figures(db, month, today).await?;
     let previous_month = Month::of(month.first.pred_opt().unwrap_or(month.first));
+    // Runs start with the campaigns: a month before the first one is not carried on.
+    let started = first_month(db).await?;
+    let carried = started.is_none_or(|f| previous_month.first >= f.first);
     let mut out = Vec::with_capacity(2);
     for kind in [Kind::Township, Kind::Department] {
-        let previous = if previous_month.first < month.first {
+        let previous = if previous_month.first < month.first && carried {
             kept(db, &previous_month.name(), kind).await?
         } else {
             None
@@ -625,17 +628,31 @@ pub async fn refresh(db: &Db, now_ms: i64, today: NaiveDate, day: NaiveDate) -> 
     Ok(())
 }
 
+/// The month the first campaign started in: rankings, and their runs of last places and
+/// months behind, start with it ("排名连续落后" counts the campaign's months only).
+pub async fn first_month(db: &Db) -> Result<Option<Month>> {
+    let (first,): (Option<String>,) = db
+        .read()
+        .one(q("SELECT MIN(starts_on) FROM campaigns"))
+        .await?;
+    Ok(first
+        .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
+        .map(Month::of))
+}
+
 /// Keeps the rankings of `month` if it has ended, and first those of the months before
-/// it that are missing (back to a kept month, at most a year), oldest first: the runs
-/// of last places and of months behind carry on from month to month.
+/// it that are missing (back to a kept month or the first campaign's month, at most a
+/// year), oldest first: the runs of last places and of months behind carry on from
+/// month to month.
 pub async fn ensure_kept(db: &Db, now_ms: i64, today: NaiveDate, month: Month) -> Result<()> {
     let mut missing = Vec::new();
     let mut m = month;
     if m.last >= today {
         m = Month::of(m.first.pred_opt().unwrap_or(m.first));
     }
+    let started = first_month(db).await?;
     for _ in 0..12 {
-        if is_kept(db, &m.name()).await? {
+        if started.is_some_and(|f| m.first < f.first) || is_kept(db, &m.name()).await? {
             break;
         }
         missing.push(m);

@@ -55,7 +55,9 @@ pub(crate) async fn declare_in(
     campaign: Option<i64>,
 ) -> Result<i64> {
     let name = anjian_core::error::required_text("name", "时段名称", name, 100)?;
-    anjian_core::warning::check_period(first, last)?;
+    if campaign.is_none() {
+        anjian_core::warning::check_period(first, last)?;
+    }
     let units: Vec<(i64, String)> = tx.all(q(REPORTERS).push(" ORDER BY u.id")).await?;
     let mut owed = Vec::new();
     for d in first.iter_days().take_while(|d| *d <= last) {
@@ -94,7 +96,7 @@ pub(crate) async fn withdraw_in(
 ) -> Result<()> {
     let found: Option<(i64,)> = tx
         .opt(
-            q("SELECT id FROM special_periods WHERE campaign_id = $1 AND name = $2 AND first_day = $3 AND last_day = $4 ORDER BY id LIMIT 1")
+            q("SELECT id FROM special_periods WHERE campaign_id = $1 AND name = $2 AND first_day = $3 AND last_day = $4 ORDER BY id DESC LIMIT 1")
                 .bind(campaign)
                 .bind(name)
                 .bind(first)

@@ -1,5 +1,6 @@
-//! Background work of a server process: the reminder job, every ten minutes. It is
-//! idempotent and safe with several processes (see `store::reminders`).
+//! Background work of a server process, every ten minutes: the reminder job, and the
+//! campaigns following the directory (`store::follow`). Both are idempotent and safe
+//! with several processes.
 
 use std::time::Duration;
 
@@ -19,6 +20,17 @@ pub async fn reminders_once(state: &AppState) -> Result<usize, anjian_store::Err
 pub fn spawn_reminders(state: AppState) {
     tokio::spawn(async move {
         loop {
+            match anjian_store::follow::follow_directory(&state.db, state.now()).await {
+                Ok(f) if f.joined + f.left > 0 => {
+                    tracing::info!(
+                        joined = f.joined,
+                        left = f.left,
+                        "campaigns follow the directory"
+                    )
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "following the directory failed; will retry"),
+            }
             match reminders_once(&state).await {
                 Ok(n) if n > 0 => tracing::info!(created = n, "reminders"),
                 Ok(_) => {}

@@ -533,3 +533,37 @@ async fn the_accident_page_reports_from_a_phone_form_in_beijing_time() {
         );
     }
 }
+
+/// Decree 493, article 9: "事故发生后，事故现场有关人员应当立即向本单位负责人报告；单位负责
+/// 人接到报告后，应当于1小时内…报告" — an enterprise account reports its own accident and
+/// follows it; its township, the emergency bureau and the sector's department read it.
+#[tokio::test]
+async fn an_enterprise_reports_its_own_accident() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let huagong = app.login("huagong").await;
+        let mut body = report(
+            0,
+            0,
+            "2022-08-09T06:10:00+08:00",
+            "2022-08-09T06:40:00+08:00",
+            1,
+        );
+        let o = body.as_object_mut().unwrap();
+        o.remove("unit");
+        o.remove("enterprise");
+        let (s, a) = huagong.post("/api/v1/accidents", body).await;
+        assert_eq!(s, 201, "{a}");
+        assert_eq!(a["unit_name"], "巴川街道", "the enterprise's township");
+        assert_eq!(a["late"], false);
+        for login in ["huagong", "bachuan", "yjj", "office"] {
+            let (_, list) = app.login(login).await.get("/api/v1/accidents").await;
+            assert!(
+                list.as_array().unwrap().iter().any(|x| x["id"] == a["id"]),
+                "{login} reads it"
+            );
+        }
+        let (_, list) = app.login("anju").await.get("/api/v1/accidents").await;
+        assert!(list.as_array().unwrap().is_empty());
+    }
+}

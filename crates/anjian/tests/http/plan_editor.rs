@@ -55,6 +55,9 @@ async fn every_work_item_of_the_plan_is_somebodys_work() {
                 w["no"]
             );
         }
+        // (101) "各镇街、各管委会，区级负有安全生产监管职责的部门（区应急局牵头）": 区应急局
+        // alone leads.
+        assert_eq!(item(&doc, 101).unwrap()["lead"], json!(["区应急局"]));
         // (2) 在年度经济社会发展考核中加大安全生产…权重，并逐步提高。 — no time limit.
         assert_eq!(
             item(&doc, 2).unwrap()["schedule"],
@@ -139,6 +142,49 @@ async fn every_work_item_of_the_plan_is_somebodys_work() {
         assert!(
             others.iter().all(|o| o["state"] == "submitted"),
             "an empty line is submitted too, marked for the reviewer: {others:?}"
+        );
+    }
+}
+
+/// "（10）5月上旬，专题研究落实“十五条措施”有关工作" in a plan issued on 16 May 2022
+/// ("2022年5月16日"): nobody starts the campaign overdue; a date before the start falls
+/// due five working days after it (the office's grace), listed in the launch report.
+#[tokio::test]
+async fn deadlines_before_the_campaign_fall_due_after_its_grace() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let (n,): (i64,) = app
+            .db
+            .read()
+            .one(anjian_store::q(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM obligations WHERE campaign_id IS NOT NULL AND due_on < '2022-05-16'",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(n, 0, "no obligation falls due before the plan was issued");
+        let (due,): (String,) = app
+            .db
+            .read()
+            .one(anjian_store::q("SELECT MIN(o.due_on) FROM obligations o JOIN assignments a ON a.id = o.assignment_id JOIN work_items w ON w.id = a.work_item_id WHERE w.no = 10"))
+            .await
+            .unwrap();
+        assert_eq!(due, "2022-05-23", "16 May plus five working days");
+        // The launch report names it.
+        let (plan, _) = anjian_core::plan::published::parse(anjian::plan::TONGLIANG_2022);
+        let (_, report) = anjian::plan::store(
+            &app.db,
+            1_660_000_000_000,
+            &anjian_store::Actor::system("test"),
+            &plan.unwrap(),
+            (2022, chrono::NaiveDate::from_ymd_opt(2022, 10, 22)),
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+        assert!(
+            report.before_start.iter().any(|(item, _)| item == "（10）"),
+            "{:?}",
+            report.before_start
         );
     }
 }
@@ -499,5 +545,114 @@ async fn a_plan_in_another_districts_words_imports_with_each_phrase_read_or_repo
             .map(|o| o["due_on"].as_str().unwrap())
             .collect();
         assert_eq!(dues, vec!["2023-01-31", "2023-07-31"]);
+    }
+}
+
+/// Item (12) "常态化保持3条（幅）以上的标语…" is owed by "各企业": an enterprise registered
+/// after the campaign started owes it from that day, nothing retroactive; a unit
+/// deactivated has its open duties waived with the reason, and what it reported stays.
+#[tokio::test]
+async fn the_campaign_follows_the_directory() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let bachuan = app.login("bachuan").await;
+        let town = app.unit_id("巴川街道").await;
+        let (s, ent) = bachuan
+            .post(
+                "/api/v1/enterprises",
+                json!({
+                    "name": "重庆铜梁某新建五金有限公司",
+                    "credit_code": crate::responsibility::code("B0001"),
+                    "township": town,
+                    "sector": "工贸",
+                    "staff": 25,
+                    "risk_level": "yellow",
+                    "major_hazards": 0,
+                    "listed": false,
+                    "address": "巴川街道某路2号"
+                }),
+            )
+            .await;
+        assert_eq!(s, 201, "{ent}");
+        let id = ent["id"].as_i64().unwrap();
+        let (_, list) = bachuan.get("/api/v1/obligations?limit=1000").await;
+        let owed: Vec<&Value> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|o| o["unit"]["id"] == id)
+            .collect();
+        assert!(
+            owed.iter().any(|o| o["work_item_no"] == 12),
+            "the new enterprise owes (12): {owed:?}"
+        );
+        assert!(
+            owed.iter()
+                .all(|o| o["due_on"].as_str().unwrap() >= "2022-08-09"),
+            "nothing retroactive: {owed:?}"
+        );
+        // Deactivated, its open duties are waived with the reason.
+        let office = app.login("office").await;
+        let (s, _) = office
+            .post(
+                &format!("/api/v1/units/{id}/active"),
+                json!({"active": false}),
+            )
+            .await;
+        assert_eq!(s, 200);
+        let (n,): (i64,) = app
+            .db
+            .read()
+            .one(
+                anjian_store::q("SELECT CAST(COUNT(*) AS BIGINT) FROM obligations WHERE unit_id = $1 AND state <> 'waived'")
+                    .bind(id),
+            )
+            .await
+            .unwrap();
+        assert_eq!(n, 0, "every open duty waived");
+        // Running it again changes nothing.
+        let again = anjian_store::follow::follow_directory(&app.db, 1_660_000_000_000)
+            .await
+            .unwrap();
+        assert_eq!((again.joined, again.left), (0, 0), "{again:?}");
+    }
+}
+
+/// "（1）…区委办，各镇（街道）党委（党工委）、各管委会、区级有关部门党委（组）、区属国有企业党委"
+/// and "（41）…必要时邀请区纪委监委机关、区检察院": a group of departments means the
+/// government's departments, not the procuratorate, the discipline commission or an
+/// office inside a department, which the plan names where it means them.
+#[tokio::test]
+async fn groups_reach_the_units_the_document_means() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let owes = |unit: &'static str, no: i64| {
+            let db = app.db.clone();
+            async move {
+                let (n,): (i64,) = db
+                    .read()
+                    .one(
+                        anjian_store::q("SELECT CAST(COUNT(*) AS BIGINT) FROM assignments a JOIN units u ON u.id = a.unit_id JOIN work_items w ON w.id = a.work_item_id WHERE u.name = $1 AND w.no = $2")
+                            .bind(unit)
+                            .bind(no),
+                    )
+                    .await
+                    .unwrap();
+                n
+            }
+        };
+        assert_eq!(owes("区检察院", 1).await, 0);
+        assert_eq!(owes("区纪委监委机关", 1).await, 0);
+        assert_eq!(owes("区委办督查室", 1).await, 0);
+        assert_eq!(
+            owes("区财政局", 1).await,
+            1,
+            "a department of the government"
+        );
+        assert_eq!(
+            owes("区检察院", 41).await,
+            1,
+            "invited where the text names it"
+        );
     }
 }

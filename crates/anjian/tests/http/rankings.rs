@@ -78,6 +78,11 @@ async fn a_penalty_decision_must_be_made_public_within_seven_working_days() {
             .await;
         assert_eq!(s, 200, "{page}");
         assert!(page.contains("行政处罚决定公示") && page.contains("2022-08-17"));
+        // Its page names the unit's role as assigned: it alone owes it, not "必要时邀请".
+        assert!(
+            page.contains("责任单位") && !page.contains("必要时邀请"),
+            "{page}"
+        );
         // Without a penalty there is nothing to publish.
         yjj.post(
             "/api/v1/enforcements",
@@ -537,5 +542,37 @@ async fn the_dashboard_shows_each_viewer_its_own_scope() {
         let huagong = app.login("huagong").await;
         assert_eq!(huagong.get("/api/v1/dashboard").await.0, 403);
         assert!(!huagong.get_text("/").await.1.contains("工作看板"));
+    }
+}
+
+/// Key task 32: "专项整治排名连续落后…作末位发言" — runs count the campaign's months only:
+/// in May 2022, the campaign's first month, nobody has been behind for longer.
+#[tokio::test]
+async fn rankings_start_with_the_campaign() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let office = app.login("office").await;
+        for kind in ["township", "department"] {
+            let (s, r) = office
+                .get(&format!("/api/v1/rankings/2022-05?kind={kind}"))
+                .await;
+            assert_eq!(s, 200, "{r}");
+            for u in r["units"].as_array().unwrap() {
+                assert!(
+                    u["bottom_run"].as_i64().unwrap() <= 1
+                        && u["behind_run"].as_i64().unwrap() <= 1,
+                    "{u}"
+                );
+            }
+        }
+        let (n,): (i64,) = app
+            .db
+            .read()
+            .one(anjian_store::q(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM ranking_units WHERE month < '2022-05'",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(n, 0, "no month before the campaign is kept");
     }
 }

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::harness::{TestApp, engines, zip_text};
 
 /// A valid credit code of 铜梁 (500224) whose organisation part ends in `tail`.
-fn code(tail: &str) -> String {
+pub(crate) fn code(tail: &str) -> String {
     let body = format!("91500224MA5U{tail:0>5}");
     let c = anjian_core::enterprise::credit_check_char(&body).unwrap();
     format!("{body}{c}")

@@ -126,6 +126,7 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
+    crate::follow::follow_directory(db, now_ms).await?;
     Ok(g)
 }
 

@@ -142,6 +142,7 @@ pub async fn import(db: &Db, now_ms: i64, actor: &Actor, bytes: &[u8]) -> Result
     )
     .await?;
     tx.commit().await?;
+    crate::follow::follow_directory(db, now_ms).await?;
     Ok(report)
 }
 

@@ -210,6 +210,7 @@ pub async fn create(
         .detail(format!("{} {}", unit.code, unit.name));
     audit::append(&mut tx, now_ms, actor, e).await?;
     tx.commit().await?;
+    crate::follow::follow_directory(db, now_ms).await?;
     Ok(unit)
 }
 
@@ -357,6 +358,7 @@ pub async fn update(
     let mut tx = db.begin().await?;
     let after = update_in(&mut tx, now_ms, actor, scope, id, draft).await?;
     tx.commit().await?;
+    crate::follow::follow_directory(db, now_ms).await?;
     Ok(after)
 }
 
@@ -454,6 +456,7 @@ pub async fn move_to(
         .detail(format!("移至 {}", parent.name));
     audit::append(&mut tx, now_ms, actor, e).await?;
     tx.commit().await?;
+    crate::follow::follow_directory(db, now_ms).await?;
     Ok(after)
 }
 
@@ -499,6 +502,7 @@ pub async fn set_active(
     let e = Entry::ok(action, "unit", id).change(Some(digest(&before)), Some(digest(&after)));
     audit::append(&mut tx, now_ms, actor, e).await?;
     tx.commit().await?;
+    crate::follow::follow_directory(db, now_ms).await?;
     Ok(after)
 }
 
@@ -573,5 +577,7 @@ pub async fn set_in_groups(
         "不计入按规则确定的单位组（须逐项点名）"
     });
     audit::append(&mut tx, now_ms, actor, e).await?;
-    tx.commit().await
+    tx.commit().await?;
+    crate::follow::follow_directory(db, now_ms).await?;
+    Ok(())
 }

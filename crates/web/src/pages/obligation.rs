@@ -64,10 +64,13 @@ async fn page(
     let r = render_form(
         &ObligationPage {
             layout: Layout::of(u),
+            // The role as assigned; a one-off obligation (a penalty's publication, a
+            // hazard's deadline, a tip's verification) is owed by its unit alone.
             role_label: match o.role.as_str() {
                 "lead" => "牵头单位",
                 "co" => "配合单位",
-                _ => "必要时邀请",
+                "invited" => "必要时邀请",
+                _ => "责任单位",
             },
             state_label: effective.label(),
             can_submit,

@@ -52,6 +52,8 @@ pub struct ImportPage {
     pub given: Vec<anjian_core::plan::Given>,
     /// Work items whose dates fall after the campaign's end (kept).
     pub after_end: Vec<(String, Vec<String>)>,
+    /// Work items whose dates fall before its start (moved to the start plus the grace).
+    pub before_start: Vec<(String, Vec<String>)>,
 }
 
 fn this_year(state: &AppState) -> i32 {
@@ -196,7 +198,7 @@ pub async fn import(
                 String::new(),
                 report,
                 vec![],
-                vec![],
+                (vec![], vec![]),
             ));
             *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             return Ok(r);
@@ -231,7 +233,7 @@ pub async fn import(
             counts,
             report,
             expanded.unresolved,
-            expanded.after_end,
+            (expanded.after_end, expanded.before_start),
         )))
     }
     .await;
@@ -244,6 +246,9 @@ pub async fn import(
     }
 }
 
+/// Work items with the dates the launch report names for them.
+type Dated = Vec<(String, Vec<String>)>;
+
 fn result_page(
     u: &anjian_store::accounts::SessionUser,
     file_name: &str,
@@ -251,7 +256,7 @@ fn result_page(
     counts: String,
     report: ImportReport,
     unresolved: Vec<(String, Vec<String>)>,
-    after_end: Vec<(String, Vec<String>)>,
+    (after_end, before_start): (Dated, Dated),
 ) -> ImportPage {
     ImportPage {
         layout: Layout::of(u),
@@ -263,6 +268,7 @@ fn result_page(
         given: report.given,
         unresolved,
         after_end,
+        before_start,
     }
 }
 
