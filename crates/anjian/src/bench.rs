@@ -584,15 +584,10 @@ async fn plan(c: &Common) -> Result<(), String> {
             },
         };
         let t = Instant::now();
-        let o = anjian_store::plan_editor::apply(
-            &db,
-            SystemClock.now_ms(),
-            &office,
-            campaign.id,
-            &change,
-        )
-        .await
-        .map_err(|e| e.to_string())?;
+        // The campaign's clock: 15 August 2022, inside its window.
+        let o = anjian_store::plan_editor::apply(&db, CITY_NOW, &office, campaign.id, &change)
+            .await
+            .map_err(|e| e.to_string())?;
         let ms = t.elapsed().as_secs_f64() * 1000.0;
         println!(
             "第{run}次：修改工作要点（20）并重新分解 {ms:.0} ms（新增 {}、移除 {}）",

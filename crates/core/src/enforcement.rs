@@ -283,12 +283,15 @@ fn check_penalty(p: &PenaltyInput, inspected_on: NaiveDate, today: NaiveDate) ->
     })
 }
 
-/// The running total of a daily continuing penalty (按日连续处罚), in fen: the original
-/// fine for each day from the day after the order's `deadline` up to `until` (the day
-/// of the recheck that found it rectified, or today), inclusive; nothing before the
-/// deadline has passed.
-pub fn daily_penalty_total(fine_fen: i64, deadline: NaiveDate, until: NaiveDate) -> i64 {
-    let days = (until - deadline).num_days().max(0);
+/// The statute the daily continuing penalty applies (《安全生产法》第一百一十二条).
+pub const DAILY_PENALTY_STATUTE: &str = "《安全生产法》第一百一十二条：生产经营单位违反本法规定，被责令改正且受到罚款处罚，拒不改正的，负有安全生产监督管理职责的部门可以自作出责令改正之日的次日起，按照原处罚数额按日连续处罚。";
+
+/// The running total of a daily continuing penalty (按日连续处罚), in fen, once a
+/// recheck finds the enterprise refused to rectify: the original fine for each day from
+/// the day after the order to correct was made (`ordered_on`) up to `until` (the day of
+/// the recheck that found it rectified, or today), inclusive.
+pub fn daily_penalty_total(fine_fen: i64, ordered_on: NaiveDate, until: NaiveDate) -> i64 {
+    let days = (until - ordered_on).num_days().max(0);
     fine_fen.saturating_mul(days)
 }
 
@@ -400,7 +403,8 @@ mod tests {
     }
 
     #[test]
-    fn the_daily_penalty_runs_from_the_day_after_the_deadline() {
+    /// 安全生产法 art. 112: "自作出责令改正之日的次日起，按照原处罚数额按日连续处罚".
+    fn the_daily_penalty_runs_from_the_day_after_the_order() {
         let deadline = day("2022-07-20");
         assert_eq!(daily_penalty_total(100_000, deadline, day("2022-07-20")), 0);
         assert_eq!(

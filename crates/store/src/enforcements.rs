@@ -208,13 +208,18 @@ impl EnforcementRow {
             s.as_deref()
                 .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
         };
+        // From the day after the order to correct was made (at the inspection), once a
+        // recheck found the enterprise refused to rectify (安全生产法 art. 112).
         if self.refused_rectification == 1
-            && let (Some(fine), Some(deadline)) =
-                (self.penalty_amount_fen, parse(&self.order_deadline))
+            && self.order_deadline.is_some()
+            && let (Some(fine), Some(ordered_on)) = (
+                self.penalty_amount_fen,
+                parse(&Some(self.inspected_on.clone())),
+            )
         {
             let until = parse(&self.rectified_on).unwrap_or(today);
             self.daily_penalty_fen =
-                anjian_core::enforcement::daily_penalty_total(fine, deadline, until);
+                anjian_core::enforcement::daily_penalty_total(fine, ordered_on, until);
         }
         self
     }

@@ -300,28 +300,29 @@ async fn refusing_to_rectify_after_a_fine_runs_a_daily_penalty_until_a_recheck_f
         assert_eq!(recheck(&office, id, json!(true)).await.0, 404);
         let (s, b) = recheck(&yjj, id, Value::Null).await;
         assert_eq!((s, b["error"]["field"].as_str()), (422, Some("rectified")));
-        // The order ran to 15 August. On the 18th it is still not done: 3 days so far.
+        // Ordered on 5 August (deadline the 15th). On the 18th it is still not done: the
+        // daily penalty runs "自作出责令改正之日的次日起" (安全生产法 art. 112): 13 days.
         app.advance(9 * DAY);
         let yjj = app.login("yjj").await;
         let (s, r) = recheck(&yjj, id, json!(false)).await;
         assert_eq!(s, 200, "{r}");
         assert_eq!(r["refused_rectification"], 1);
-        assert_eq!(r["daily_penalty_fen"], 3 * 3_000_000);
-        // Found done on the 20th: the total stops at 5 days and the record is complete.
+        assert_eq!(r["daily_penalty_fen"], 13 * 3_000_000);
+        // Found done on the 20th: the total stops at 15 days and the record is complete.
         app.advance(2 * DAY);
         let yjj = app.login("yjj").await;
         let (s, r) = recheck(&yjj, id, json!(true)).await;
         assert_eq!(s, 200);
         assert_eq!(
             (r["step"].as_str(), r["daily_penalty_fen"].as_i64()),
-            (Some("recheck"), Some(5 * 3_000_000))
+            (Some("recheck"), Some(15 * 3_000_000))
         );
         app.advance(5 * DAY);
         let yjj = app.login("yjj").await;
         let (_, r) = yjj.get("/api/v1/enforcements").await;
         assert_eq!(
             r[0]["daily_penalty_fen"],
-            5 * 3_000_000,
+            15 * 3_000_000,
             "frozen once rectified"
         );
         let (s, b) = recheck(&yjj, id, json!(true)).await;
