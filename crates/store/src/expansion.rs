@@ -392,6 +392,52 @@ async fn insert(
     Ok(report)
 }
 
+/// An assignment about to be given: id, work item, duty, unit, role, reviewer.
+pub(crate) type NewAssignment = (
+    i64,
+    Option<i64>,
+    Option<i64>,
+    i64,
+    &'static str,
+    Option<i64>,
+);
+
+/// Inserts assignments of a campaign (multi-row inserts), for the plan editor and the
+/// directory's follow-up.
+pub(crate) async fn insert_assignments(
+    tx: &mut Tx,
+    now_ms: i64,
+    campaign_id: i64,
+    rows: &[NewAssignment],
+) -> Result<()> {
+    for chunk in rows.chunks(300) {
+        let mut insert = q(
+            "INSERT INTO assignments (id, campaign_id, work_item_id, duty_id, unit_id, role, reviewer_unit_id, created_at) VALUES ",
+        );
+        for (n, (id, item, duty, unit, role, reviewer)) in chunk.iter().enumerate() {
+            insert = values(insert, n)
+                .push_bind(*id)
+                .push(", ")
+                .push_bind(campaign_id)
+                .push(", ")
+                .push_bind(*item)
+                .push(", ")
+                .push_bind(*duty)
+                .push(", ")
+                .push_bind(*unit)
+                .push(", ")
+                .push_bind(*role)
+                .push(", ")
+                .push_bind(*reviewer)
+                .push(", ")
+                .push_bind(now_ms)
+                .push(")");
+        }
+        tx.execute(insert).await?;
+    }
+    Ok(())
+}
+
 pub(crate) async fn insert_obligations(
     tx: &mut Tx,
     now_ms: i64,

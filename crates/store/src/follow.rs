@@ -71,16 +71,6 @@ pub async fn follow_directory(db: &Db, now_ms: i64) -> Result<Followed> {
     Ok(total)
 }
 
-/// An assignment about to be given: id, work item, duty, unit, role, reviewer.
-type Joining = (
-    i64,
-    Option<i64>,
-    Option<i64>,
-    i64,
-    &'static str,
-    Option<i64>,
-);
-
 #[derive(sqlx::FromRow)]
 struct Held {
     id: i64,
@@ -120,7 +110,7 @@ async fn follow_campaign(
             .or_default()
             .insert(h.unit_id, h.id);
     }
-    let mut joined: Vec<Joining> = Vec::new();
+    let mut joined: Vec<expansion::NewAssignment> = Vec::new();
     let mut owed: Vec<NewObligation> = Vec::new();
     let mut left: Vec<i64> = Vec::new();
     for s in expansion::sources(&plan, &ids, by_quota) {
@@ -174,32 +164,7 @@ async fn follow_campaign(
     if joined.is_empty() && left.is_empty() {
         return Ok(Followed::default());
     }
-    for chunk in joined.chunks(300) {
-        let mut insert = q(
-            "INSERT INTO assignments (id, campaign_id, work_item_id, duty_id, unit_id, role, reviewer_unit_id, created_at) VALUES ",
-        );
-        for (n, (id, item, duty, unit, role, reviewer)) in chunk.iter().enumerate() {
-            insert = insert
-                .push(if n == 0 { "(" } else { ", (" })
-                .push_bind(*id)
-                .push(", ")
-                .push_bind(c.id)
-                .push(", ")
-                .push_bind(*item)
-                .push(", ")
-                .push_bind(*duty)
-                .push(", ")
-                .push_bind(*unit)
-                .push(", ")
-                .push_bind(*role)
-                .push(", ")
-                .push_bind(*reviewer)
-                .push(", ")
-                .push_bind(now_ms)
-                .push(")");
-        }
-        tx.execute(insert).await?;
-    }
+    expansion::insert_assignments(&mut tx, now_ms, c.id, &joined).await?;
     expansion::insert_obligations(&mut tx, now_ms, c.id, &owed).await?;
     let mut waived = 0;
     for chunk in left.chunks(300) {

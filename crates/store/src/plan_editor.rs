@@ -312,7 +312,6 @@ async fn run(
     .detail(format!("（{no}）{reason}；{summary}"));
     audit::append(&mut tx, now_ms, actor, e).await?;
     tx.commit().await?;
-    db.settle().await?;
     Ok(outcome)
 }
 
@@ -619,30 +618,20 @@ async fn regive(
             },
         );
     }
-    for chunk in new_assignments.chunks(300) {
-        let mut insert = q(
-            "INSERT INTO assignments (id, campaign_id, work_item_id, duty_id, unit_id, role, reviewer_unit_id, created_at) VALUES ",
-        );
-        for (n, (id, unit, role)) in chunk.iter().enumerate() {
-            insert = insert
-                .push(if n == 0 { "(" } else { ", (" })
-                .push_bind(*id)
-                .push(", ")
-                .push_bind(c.id)
-                .push(", ")
-                .push_bind(item_id)
-                .push(", NULL, ")
-                .push_bind(*unit)
-                .push(", ")
-                .push_bind(*role)
-                .push(", ")
-                .push_bind(reviewer.filter(|_| *role == "co"))
-                .push(", ")
-                .push_bind(now_ms)
-                .push(")");
-        }
-        tx.execute(insert).await?;
-    }
+    let rows: Vec<expansion::NewAssignment> = new_assignments
+        .iter()
+        .map(|(id, unit, role)| {
+            (
+                *id,
+                Some(item_id),
+                None,
+                *unit,
+                *role,
+                reviewer.filter(|_| *role == "co"),
+            )
+        })
+        .collect();
+    expansion::insert_assignments(tx, now_ms, c.id, &rows).await?;
     for chunk in delete.chunks(300) {
         tx.execute(
             q("UPDATE monthly_reports SET obligation_id = NULL WHERE obligation_id IN (")

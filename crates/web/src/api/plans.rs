@@ -142,7 +142,8 @@ fn edited(o: plan_editor::Outcome) -> EditedJson {
     }
 }
 
-fn item_no(raw: &str) -> Result<u32, Problem> {
+/// A work item's number from a path: 404 when it is not one.
+pub(crate) fn item_no(raw: &str) -> Result<u32, Problem> {
     raw.parse::<u32>()
         .ok()
         .filter(|n| (1..=100_000).contains(n))

@@ -16,6 +16,7 @@ use serde::Deserialize;
 use super::{Layout, PageForm};
 use crate::AppState;
 use crate::api::path_id;
+use crate::api::plans::item_no;
 use crate::auth::PageUser;
 use crate::error::{PageError, Problem, render_form};
 
@@ -153,11 +154,17 @@ fn page(
     )
 }
 
-fn item_no(raw: &str) -> Result<u32, Problem> {
-    raw.parse::<u32>()
-        .ok()
-        .filter(|n| (1..=100_000).contains(n))
-        .ok_or_else(Problem::not_found)
+/// The office's own page of one work item: the function's permission, the campaign and
+/// the item's number (404 when it is not one).
+async fn office_item(
+    state: &AppState,
+    u: &anjian_store::accounts::SessionUser,
+    (id, no): (&str, &str),
+    what: &str,
+) -> Result<(Context, u32), PageError> {
+    crate::auth::require(state, u, Role::can_run_campaigns, what).await?;
+    let cx = context(state, path_id(id)?).await?;
+    Ok((cx, item_no(no)?))
 }
 
 /// GET /campaigns/{id}/items/{no}/edit.
@@ -166,15 +173,7 @@ pub async fn edit_page(
     PageUser(u): PageUser,
     Path((id, no)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    crate::auth::require(
-        &state,
-        &u,
-        Role::can_run_campaigns,
-        "campaign.edit_work_item",
-    )
-    .await?;
-    let cx = context(&state, path_id(&id)?).await?;
-    let no = item_no(&no)?;
+    let (cx, no) = office_item(&state, &u, (&id, &no), "campaign.edit_work_item").await?;
     let w = cx
         .plan
         .work_items()
@@ -216,15 +215,7 @@ pub async fn edit(
     Path((id, no)): Path<(String, String)>,
     PageForm(f): PageForm<EditorForm>,
 ) -> Result<Response, PageError> {
-    crate::auth::require(
-        &state,
-        &u,
-        Role::can_run_campaigns,
-        "campaign.edit_work_item",
-    )
-    .await?;
-    let cx = context(&state, path_id(&id)?).await?;
-    let no = item_no(&no)?;
+    let (cx, no) = office_item(&state, &u, (&id, &no), "campaign.edit_work_item").await?;
     let w = cx
         .plan
         .work_items()
@@ -332,15 +323,7 @@ pub async fn retire(
     Path((id, no)): Path<(String, String)>,
     PageForm(f): PageForm<RetireForm>,
 ) -> Result<Response, PageError> {
-    crate::auth::require(
-        &state,
-        &u,
-        Role::can_run_campaigns,
-        "campaign.retire_work_item",
-    )
-    .await?;
-    let cx = context(&state, path_id(&id)?).await?;
-    let no = item_no(&no)?;
+    let (cx, no) = office_item(&state, &u, (&id, &no), "campaign.retire_work_item").await?;
     let change = Change::Retire {
         no,
         reason: f.reason,
