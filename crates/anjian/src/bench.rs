@@ -554,47 +554,7 @@ async fn plan(c: &Common) -> Result<(), String> {
         .into_iter()
         .min_by_key(|c| c.id)
         .ok_or("no campaign")?;
-    let office = anjian_store::Actor {
-        user_id: None,
-        username: "bench".into(),
-        role: "office_admin".into(),
-        unit_id: None,
-    };
-    let mut edits = Vec::new();
-    for run in 1..=5 {
-        use anjian_core::schedule::{Period, Schedule};
-        let every = if run % 2 == 0 {
-            Period::Month
-        } else {
-            Period::Quarter
-        };
-        let change = anjian_store::plan_editor::Change::Edit {
-            no: 20,
-            draft: anjian_store::plan_editor::Draft {
-                text: "镇街、管委会落实属地监管职责。".into(),
-                lead: vec!["各镇街".into(), "各管委会".into()],
-                co: Vec::new(),
-                invited: Vec::new(),
-                schedule: vec![Schedule::Recurring {
-                    every,
-                    min_count: 1,
-                    day: None,
-                }],
-                reason: format!("基准测试第{run}次"),
-            },
-        };
-        let t = Instant::now();
-        // The campaign's clock: 15 August 2022, inside its window.
-        let o = anjian_store::plan_editor::apply(&db, CITY_NOW, &office, campaign.id, &change)
-            .await
-            .map_err(|e| e.to_string())?;
-        let ms = t.elapsed().as_secs_f64() * 1000.0;
-        println!(
-            "第{run}次：修改工作要点（20）并重新分解 {ms:.0} ms（新增 {}、移除 {}）",
-            o.added, o.removed
-        );
-        edits.push(ms);
-    }
+    let edits = plan_edit::edit_item_20(&db, campaign.id).await?;
     println!(
         "修改一项工作要点，中位数 {:.0} ms（目标 < 1000 ms）",
         median(edits)

@@ -148,7 +148,7 @@ pub async fn open(url: &str) -> Result<Db, String> {
     let db = Db::connect(url).await.map_err(|e| e.to_string())?;
     let now = SystemClock.now_ms();
     migrate::run(&db, now).await.map_err(|e| e.to_string())?;
-    anjian_store::calendar::seed_if_empty(&db, now)
+    anjian_store::calendar::seed_national_days(&db, now)
         .await
         .map_err(|e| e.to_string())?;
     db.analyze().await.map_err(|e| e.to_string())?;

@@ -12,7 +12,7 @@ use crate::scope::Actor;
 /// Seeds the national days of every year the calendar does not list yet (an empty
 /// calendar gets them all; a calendar seeded with 2022–2023 gets the later years);
 /// returns how many days it wrote. Years the office already holds are left as edited.
-pub async fn seed_if_empty(db: &Db, now_ms: i64) -> Result<usize> {
+pub async fn seed_national_days(db: &Db, now_ms: i64) -> Result<usize> {
     let mut tx = db.begin().await?;
     let years: Vec<(String,)> = tx
         .all(q("SELECT DISTINCT substr(day, 1, 4) FROM calendar_days"))

@@ -392,6 +392,21 @@ async fn insert(
     Ok(report)
 }
 
+/// Removes obligations nobody acted on (still pending), with their reminders; a monthly
+/// report draft that pointed at one keeps its text and loses the link.
+pub(crate) async fn remove_untouched(tx: &mut Tx, ids: &[i64]) -> Result<()> {
+    for chunk in ids.chunks(300) {
+        for sql in [
+            "UPDATE monthly_reports SET obligation_id = NULL WHERE obligation_id IN (",
+            "DELETE FROM notifications WHERE obligation_id IN (",
+            "DELETE FROM obligations WHERE state = 'pending' AND id IN (",
+        ] {
+            tx.execute(q(sql).push_list(chunk).push(")")).await?;
+        }
+    }
+    Ok(())
+}
+
 /// An assignment about to be given: id, work item, duty, unit, role, reviewer.
 pub(crate) type NewAssignment = (
     i64,
@@ -864,27 +879,7 @@ pub async fn rewindow(
             }
         }
     }
-    for chunk in remove.chunks(300) {
-        let list = |query: Q| {
-            let mut query = query;
-            for (n, id) in chunk.iter().enumerate() {
-                query = query.push(if n == 0 { "" } else { ", " }).push_bind(*id);
-            }
-            query.push(")")
-        };
-        tx.execute(list(q(
-            "UPDATE monthly_reports SET obligation_id = NULL WHERE obligation_id IN (",
-        )))
-        .await?;
-        tx.execute(list(q(
-            "DELETE FROM notifications WHERE obligation_id IN (",
-        )))
-        .await?;
-        tx.execute(list(q(
-            "DELETE FROM obligations WHERE state = 'pending' AND id IN (",
-        )))
-        .await?;
-    }
+    remove_untouched(&mut tx, &remove).await?;
     insert_obligations(&mut tx, now_ms, campaign_id, &add).await?;
     let r = Rewindowed {
         added: add.len(),

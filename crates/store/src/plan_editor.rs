@@ -77,15 +77,16 @@ pub struct Outcome {
     pub units: Vec<UnitChange>,
 }
 
-/// Previews a change: runs it in a transaction that is rolled back.
-pub async fn preview(
+/// Saves a change (`save`), or previews it: the same run, rolled back.
+pub async fn submit(
     db: &Db,
     now_ms: i64,
     actor: &Actor,
     campaign_id: i64,
     change: &Change,
+    save: bool,
 ) -> Result<Outcome> {
-    run(db, now_ms, actor, campaign_id, change, false).await
+    run(db, now_ms, actor, campaign_id, change, save).await
 }
 
 /// Applies a change in one transaction with its audit entry and history row.
@@ -434,6 +435,7 @@ struct ExistingAssignment {
     id: i64,
     unit_id: i64,
     role: String,
+    reviewer_unit_id: Option<i64>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -489,7 +491,7 @@ async fn regive(
     };
     let existing: Vec<ExistingAssignment> = tx
         .all(
-            q("SELECT id, unit_id, role FROM assignments WHERE campaign_id = $1 AND work_item_id = $2 AND ended_at IS NULL")
+            q("SELECT id, unit_id, role, reviewer_unit_id FROM assignments WHERE campaign_id = $1 AND work_item_id = $2 AND ended_at IS NULL")
                 .bind(c.id)
                 .bind(item_id),
         )
@@ -513,6 +515,9 @@ async fn regive(
     let mut waive: Vec<i64> = Vec::new();
     let mut end: Vec<i64> = Vec::new();
     let mut kept = 0usize;
+    // Assignments whose role or reviewer changes, grouped so that each group is one
+    // UPDATE (never one statement per unit).
+    let mut retag: HashMap<(&'static str, Option<i64>), Vec<i64>> = HashMap::new();
     let mut seen: HashSet<i64> = HashSet::new();
     for a in &existing {
         seen.insert(a.unit_id);
@@ -559,22 +564,11 @@ async fn regive(
         }
         match new_role {
             None => end.push(a.id),
-            Some(r) if r != a.role => {
-                tx.execute(
-                    q("UPDATE assignments SET role = $1, reviewer_unit_id = $2 WHERE id = $3")
-                        .bind(r)
-                        .bind(reviewer.filter(|_| r == "co"))
-                        .bind(a.id),
-                )
-                .await?;
-            }
             Some(r) => {
-                tx.execute(
-                    q("UPDATE assignments SET reviewer_unit_id = $1 WHERE id = $2")
-                        .bind(reviewer.filter(|_| r == "co"))
-                        .bind(a.id),
-                )
-                .await?;
+                let rev = reviewer.filter(|_| r == "co");
+                if r != a.role || rev != a.reviewer_unit_id {
+                    retag.entry((r, rev)).or_default().push(a.id);
+                }
             }
         }
         let after = new_role.map(role_label);
@@ -618,6 +612,20 @@ async fn regive(
             },
         );
     }
+    for ((role, rev), ids) in &retag {
+        for chunk in ids.chunks(300) {
+            tx.execute(
+                q("UPDATE assignments SET role = ")
+                    .push_bind(*role)
+                    .push(", reviewer_unit_id = ")
+                    .push_bind(*rev)
+                    .push(" WHERE id IN (")
+                    .push_list(chunk)
+                    .push(")"),
+            )
+            .await?;
+        }
+    }
     let rows: Vec<expansion::NewAssignment> = new_assignments
         .iter()
         .map(|(id, unit, role)| {
@@ -632,26 +640,7 @@ async fn regive(
         })
         .collect();
     expansion::insert_assignments(tx, now_ms, c.id, &rows).await?;
-    for chunk in delete.chunks(300) {
-        tx.execute(
-            q("UPDATE monthly_reports SET obligation_id = NULL WHERE obligation_id IN (")
-                .push_list(chunk)
-                .push(")"),
-        )
-        .await?;
-        tx.execute(
-            q("DELETE FROM notifications WHERE obligation_id IN (")
-                .push_list(chunk)
-                .push(")"),
-        )
-        .await?;
-        tx.execute(
-            q("DELETE FROM obligations WHERE state = 'pending' AND id IN (")
-                .push_list(chunk)
-                .push(")"),
-        )
-        .await?;
-    }
+    expansion::remove_untouched(tx, &delete).await?;
     let waived_reason = match item {
         Some(_) => format!("方案调整：{reason}"),
         None => format!("工作要点已撤销：{reason}"),

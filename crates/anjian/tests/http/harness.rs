@@ -233,43 +233,32 @@ impl Client {
         (r.status().as_u16(), kind, r.bytes().await.unwrap().to_vec())
     }
 
-    /// POST JSON.
-    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+    /// Sends a JSON body with `method`; answers the status and the JSON (or null).
+    async fn send_json(&self, method: reqwest::Method, path: &str, body: Value) -> (u16, Value) {
         let r = self
             .http
-            .post(format!("{}{path}", self.base))
+            .request(method, format!("{}{path}", self.base))
             .json(&body)
             .send()
             .await
             .unwrap();
         let s = r.status().as_u16();
         (s, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// POST JSON.
+    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        self.send_json(reqwest::Method::POST, path, body).await
     }
 
     /// PUT JSON.
     pub async fn put(&self, path: &str, body: Value) -> (u16, Value) {
-        let r = self
-            .http
-            .put(format!("{}{path}", self.base))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let s = r.status().as_u16();
-        (s, r.json().await.unwrap_or(Value::Null))
+        self.send_json(reqwest::Method::PUT, path, body).await
     }
 
     /// DELETE with a JSON body.
     pub async fn delete(&self, path: &str, body: Value) -> (u16, Value) {
-        let r = self
-            .http
-            .delete(format!("{}{path}", self.base))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let s = r.status().as_u16();
-        (s, r.json().await.unwrap_or(Value::Null))
+        self.send_json(reqwest::Method::DELETE, path, body).await
     }
 
     /// POST a form (as a browser does), returning status and body text.

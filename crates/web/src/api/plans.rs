@@ -179,12 +179,15 @@ pub async fn edit_item(
         no: item_no(&no)?,
         draft: draft_of(w)?,
     };
-    let (db, now, actor, id) = (&state.db, state.now(), u.actor(), path_id(&id)?);
-    let o = if p.preview {
-        plan_editor::preview(db, now, &actor, id, &change).await?
-    } else {
-        plan_editor::apply(db, now, &actor, id, &change).await?
-    };
+    let o = plan_editor::submit(
+        &state.db,
+        state.now(),
+        &u.actor(),
+        path_id(&id)?,
+        &change,
+        !p.preview,
+    )
+    .await?;
     Ok(Json(edited(o)))
 }
 

@@ -279,11 +279,15 @@ async fn submit(
         Err(p) => return Ok(page(u, cx, no, f, words, None, Some(&p))),
     };
     let saving = f.action == "save";
-    let result = if saving {
-        plan_editor::apply(&state.db, state.now(), &u.actor(), cx.campaign.id, &change).await
-    } else {
-        plan_editor::preview(&state.db, state.now(), &u.actor(), cx.campaign.id, &change).await
-    };
+    let result = plan_editor::submit(
+        &state.db,
+        state.now(),
+        &u.actor(),
+        cx.campaign.id,
+        &change,
+        saving,
+    )
+    .await;
     match result {
         Ok(o) if saving => Ok(axum::response::Redirect::to(&format!(
             "/campaigns/{}/items/{}?ok=edited",
@@ -347,13 +351,4 @@ pub async fn retire(
             }
         }
     }
-}
-
-/// The history of a work item, for its page.
-pub async fn history_of(
-    state: &AppState,
-    c: &plans::Campaign,
-    no: u32,
-) -> Result<Vec<plan_editor::HistoryLine>, PageError> {
-    Ok(plan_editor::history(&state.db, c, no).await?)
 }
