@@ -1001,7 +1001,7 @@ pub async fn city_hazards(db: &Db, now: i64, n: usize) -> Result<usize, anjian_s
     type Row = (i64, String, Option<i64>, String, Option<i64>);
     let units: Vec<Row> = db
         .read()
-        .all(q("SELECT u.id, u.kind, u.parent_id, u.name, (SELECT MIN(s.sector_id) FROM unit_sectors s WHERE s.unit_id = u.id) AS sector_id FROM units u WHERE u.kind IN ('township', 'enterprise') ORDER BY u.id"))
+        .all(q("SELECT u.id, u.kind, u.parent_id, u.name, (SELECT MIN(s.sector_id) FROM unit_sectors s WHERE s.unit_id = u.id) AS sector_id FROM units u WHERE u.kind IN ('township', 'zone_committee', 'enterprise') ORDER BY u.id"))
         .await?;
     let units: Vec<U> = units
         .into_iter()
@@ -1021,7 +1021,10 @@ pub async fn city_hazards(db: &Db, now: i64, n: usize) -> Result<usize, anjian_s
         .read()
         .one(q("SELECT id FROM units WHERE code = 'office'"))
         .await?;
-    let towns: Vec<&U> = units.iter().filter(|u| u.kind == "township").collect();
+    let towns: Vec<&U> = units
+        .iter()
+        .filter(|u| u.kind == "township" || u.kind == "zone_committee")
+        .collect();
     let town_names: std::collections::HashMap<i64, &str> =
         towns.iter().map(|u| (u.id, u.name.as_str())).collect();
     let ents: Vec<&U> = units.iter().filter(|u| u.kind == "enterprise").collect();
@@ -1156,7 +1159,7 @@ pub async fn city_hazards(db: &Db, now: i64, n: usize) -> Result<usize, anjian_s
                 .push(", ")
                 .push_bind(unit.id)
                 .push(", ")
-                .push_bind(if unit.kind == "township" {
+                .push_bind(if unit.kind != "enterprise" {
                     unit.id
                 } else {
                     unit.parent_id.unwrap_or(unit.id)
@@ -1254,7 +1257,7 @@ pub async fn township_enterprises(db: &Db, now: i64) -> Result<usize, String> {
     let e = |e: anjian_store::Error| e.to_string();
     let towns: Vec<(i64, String)> = db
         .read()
-        .all(q("SELECT t.id, t.name FROM units t WHERE t.kind = 'township' AND NOT EXISTS (SELECT 1 FROM units c WHERE c.parent_id = t.id AND c.kind = 'enterprise') ORDER BY t.name"))
+        .all(q("SELECT t.id, t.name FROM units t WHERE t.kind IN ('township', 'zone_committee') AND NOT EXISTS (SELECT 1 FROM units c WHERE c.parent_id = t.id AND c.kind = 'enterprise') ORDER BY t.name"))
         .await
         .map_err(e)?;
     let actor = Actor::system("demo");

@@ -158,7 +158,7 @@ impl EnterpriseFields {
         let credit_code = credit_code(&self.credit_code)?;
         let township = self
             .township
-            .ok_or_else(|| FieldError::new("required", "township", "请选择所在镇街"))?;
+            .ok_or_else(|| FieldError::new("required", "township", "请选择所在镇街或管委会"))?;
         let sector = required_text("sector", "行业领域", &self.sector, 50)?;
         let staff = self
             .staff

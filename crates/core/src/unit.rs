@@ -23,7 +23,17 @@ pub enum UnitKind {
     Enterprise,
 }
 
+/// The stored kinds of the localities (属地) as an SQL list, for `kind IN …`: the
+/// townships and the 管委会, which "落实属地监管职责" alike (plan item (20): "镇街、管委会落实属地监管职责").
+pub const LOCALITY_KINDS: &str = "('township', 'zone_committee')";
+
 impl UnitKind {
+    /// Whether units of this kind are localities (镇街 or 管委会): enterprises sit under
+    /// them, and they are ranked, watched and report as townships do.
+    pub fn is_locality(self) -> bool {
+        matches!(self, UnitKind::Township | UnitKind::ZoneCommittee)
+    }
+
     /// Every kind in display order.
     pub const ALL: [UnitKind; 6] = [
         UnitKind::CommitteeOffice,

@@ -325,7 +325,7 @@ pub async fn tally(db: &Db, scope: &Scope, month: Month) -> Result<Vec<Tally>> {
                CAST(COALESCE(SUM(e.penalty_amount_fen), 0) AS BIGINT) AS amount_fen, \
                CAST(COALESCE(SUM(CASE WHEN e.principal_checked = 1 AND e.heads_checked = 1 THEN 1 ELSE 0 END), 0) AS BIGINT) AS must_checked \
                FROM units u LEFT JOIN enforcements e ON e.unit_id = u.id AND e.inspected_on >= $1 AND e.inspected_on <= $2 \
-               WHERE (u.kind = 'township' OR (u.kind = 'department' AND u.supervises_safety = 1)) AND u.active = 1 AND ")
+               WHERE (u.kind IN ('township', 'zone_committee') OR (u.kind = 'department' AND u.supervises_safety = 1)) AND u.active = 1 AND ")
             .bind(day(month.first))
             .bind(day(month.last)),
             "u",

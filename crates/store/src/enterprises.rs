@@ -6,7 +6,7 @@
 //! department those of its sectors.
 
 use anjian_core::enterprise::{EnterpriseInput, RiskCard, RiskLevel};
-use anjian_core::unit::{UnitCode, UnitDraft, UnitKind};
+use anjian_core::unit::{LOCALITY_KINDS, UnitCode, UnitDraft, UnitKind};
 use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
@@ -119,7 +119,9 @@ impl Known {
         let sectors: Vec<(i64, String)> = tx.all(q("SELECT id, name FROM sectors")).await?;
         let towns: Vec<(i64,)> = tx
             .all(scope.units(
-                q("SELECT u.id FROM units u WHERE u.kind = 'township' AND "),
+                q(format!(
+                    "SELECT u.id FROM units u WHERE u.kind IN {LOCALITY_KINDS} AND "
+                )),
                 "u",
             ))
             .await?;
@@ -157,7 +159,7 @@ impl Known {
             return Err(Error::invalid(
                 "unknown_township",
                 "township",
-                "所在镇街不存在或不在本单位管辖范围内",
+                "所在镇街（管委会）不存在或不在本单位管辖范围内",
             ));
         }
         if input.supervisor.is_some_and(|d| !self.depts.contains(&d)) {
@@ -364,7 +366,7 @@ pub async fn set_risk_card(
 pub async fn townships(db: &Db, scope: &Scope) -> Result<Vec<(i64, String)>> {
     db.read()
         .all(scope.units(
-            q("SELECT u.id, u.name FROM units u WHERE u.kind = 'township' AND u.active = 1 AND "),
+            q(format!("SELECT u.id, u.name FROM units u WHERE u.kind IN {LOCALITY_KINDS} AND u.active = 1 AND ")),
             "u",
         ).push(" ORDER BY u.name"))
         .await

@@ -39,7 +39,7 @@ impl Kind {
     /// The Chinese name.
     pub fn label(self) -> &'static str {
         match self {
-            Kind::Township => "镇街",
+            Kind::Township => "镇街及管委会",
             Kind::Department => "区级部门",
         }
     }
@@ -398,7 +398,7 @@ pub async fn set_veto(
     let mut tx = db.begin().await?;
     let found: Option<(String,)> = tx
         .opt(
-            q("SELECT name FROM units WHERE id = $1 AND kind IN ('township', 'department')")
+            q("SELECT name FROM units WHERE id = $1 AND kind IN ('township', 'zone_committee', 'department')")
                 .bind(unit),
         )
         .await?;

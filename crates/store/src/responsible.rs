@@ -369,7 +369,11 @@ pub async fn board(db: &Db, id: i64) -> Result<Board> {
     let (township,): (String,) = db
         .read()
         .one(
-            q("SELECT name FROM units WHERE id = $1 AND kind = 'township' AND active = 1").bind(id),
+            q(format!(
+                "SELECT name FROM units WHERE id = $1 AND kind IN {} AND active = 1",
+                anjian_core::unit::LOCALITY_KINDS
+            ))
+            .bind(id),
         )
         .await?;
     let ents: Vec<(i64, String, String, String)> = db

@@ -25,9 +25,9 @@ pub struct SpecialPeriod {
     pub last_day: String,
 }
 
-/// The units that owe daily reports: active townships and departments with safety
+/// The units that owe daily reports: active localities (镇街、管委会) and departments with safety
 /// supervision duties.
-const REPORTERS: &str = "SELECT u.id, u.name FROM units u WHERE u.active = 1 AND (u.kind = 'township' OR (u.kind = 'department' AND u.supervises_safety = 1))";
+const REPORTERS: &str = "SELECT u.id, u.name FROM units u WHERE u.active = 1 AND (u.kind IN ('township', 'zone_committee') OR (u.kind = 'department' AND u.supervises_safety = 1))";
 
 /// Declares a special period (the office): every reporting unit owes a report for
 /// each day, in one transaction.

@@ -421,9 +421,19 @@ pub async fn trip(db: &Db, now_ms: i64, actor: &Actor, b: &NewBreaker) -> Result
     areas.sort_unstable();
     areas.dedup();
     if !areas.is_empty()
-        && count_units(db, "kind = 'township'", &areas).await? != areas.len() as i64
+        && count_units(
+            db,
+            &format!("kind IN {}", anjian_core::unit::LOCALITY_KINDS),
+            &areas,
+        )
+        .await?
+            != areas.len() as i64
     {
-        return Err(Error::invalid("unknown_unit", "areas", "熔断区域应为镇街"));
+        return Err(Error::invalid(
+            "unknown_unit",
+            "areas",
+            "熔断区域应为镇街或管委会",
+        ));
     }
     let id = next_id(now_ms);
     let mut tx = db.begin().await?;

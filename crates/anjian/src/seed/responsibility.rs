@@ -69,7 +69,7 @@ pub async fn load(db: &Db, as_of: NaiveDate) -> Result<(usize, usize), String> {
     // that supervises it.
     let ents: Vec<(i64, String, i64, String, String, Option<i64>)> = db
         .read()
-        .all(q("SELECT u.id, u.name, t.id, t.name, COALESCE((SELECT s.name FROM unit_sectors us JOIN sectors s ON s.id = us.sector_id WHERE us.unit_id = u.id ORDER BY s.name LIMIT 1), '工贸'), (SELECT MIN(d.id) FROM unit_sectors us JOIN unit_sectors ds ON ds.sector_id = us.sector_id JOIN units d ON d.id = ds.unit_id WHERE us.unit_id = u.id AND d.kind = 'department') FROM units u JOIN units t ON t.id = u.parent_id WHERE u.kind = 'enterprise' AND t.kind = 'township' AND u.active = 1 ORDER BY t.name, u.id"))
+        .all(q("SELECT u.id, u.name, t.id, t.name, COALESCE((SELECT s.name FROM unit_sectors us JOIN sectors s ON s.id = us.sector_id WHERE us.unit_id = u.id ORDER BY s.name LIMIT 1), '工贸'), (SELECT MIN(d.id) FROM unit_sectors us JOIN unit_sectors ds ON ds.sector_id = us.sector_id JOIN units d ON d.id = ds.unit_id WHERE us.unit_id = u.id AND d.kind = 'department') FROM units u JOIN units t ON t.id = u.parent_id WHERE u.kind = 'enterprise' AND t.kind IN ('township', 'zone_committee') AND u.active = 1 ORDER BY t.name, u.id"))
         .await
         .map_err(err)?;
     let levels = ["red", "orange", "yellow", "blue", "yellow", "blue"];

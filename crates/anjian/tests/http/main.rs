@@ -13,6 +13,7 @@ mod enforcements;
 mod harness;
 mod hazards;
 mod hostile;
+mod localities;
 mod monthly;
 mod plan;
 mod plan_editor;

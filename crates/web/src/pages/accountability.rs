@@ -65,7 +65,7 @@ async fn page(
         })
         .collect();
     let units = if office {
-        super::unit_choices(state, u, &["township", "department"]).await?
+        super::unit_choices(state, u, &["township", "zone_committee", "department"]).await?
     } else {
         Vec::new()
     };

@@ -190,8 +190,17 @@ async fn record_page(
     .into_iter()
     .map(|e| (e.id, e.name))
     .collect();
-    let units =
-        super::unit_choices(state, u, &["township", "department", "committee_office"]).await?;
+    let units = super::unit_choices(
+        state,
+        u,
+        &[
+            "township",
+            "zone_committee",
+            "department",
+            "committee_office",
+        ],
+    )
+    .await?;
     let refused = error.is_some();
     Ok(render_form(
         &RecordPage {

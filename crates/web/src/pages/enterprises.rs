@@ -274,7 +274,7 @@ pub async fn import(
                 at(anjian_core::FieldError::new(
                     "unknown_township",
                     "township",
-                    format!("镇街“{}”不存在或不在本单位范围内", c[2]),
+                    format!("镇街（管委会）“{}”不存在或不在本单位范围内", c[2]),
                 ))
             })?;
             let supervisor = if c[7].is_empty() {

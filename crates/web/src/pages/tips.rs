@@ -71,7 +71,7 @@ async fn page(
     let ids: Vec<i64> = tips.iter().map(|t| t.id).collect();
     let messages = tips::messages_of(&state.db, &ids).await?;
     let units = if office {
-        super::unit_choices(state, u, &["township", "department"]).await?
+        super::unit_choices(state, u, &["township", "zone_committee", "department"]).await?
     } else {
         Vec::new()
     };

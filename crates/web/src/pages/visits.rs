@@ -53,7 +53,11 @@ async fn visits_page(
     let scope = u.scope();
     let visits = visits::list(&state.db, &scope, Some(u.unit_id), 200).await?;
     let mut units = Vec::new();
-    for kind in [UnitKind::Township, UnitKind::Department] {
+    for kind in [
+        UnitKind::Township,
+        UnitKind::ZoneCommittee,
+        UnitKind::Department,
+    ] {
         let f = UnitFilter {
             limit: 500,
             kind: Some(kind),
