@@ -434,6 +434,16 @@ pub async fn load(
             .await
             .map_err(s)?;
     }
+    // Item (45) "开展明查暗访、追责问责" is led by the discipline commission and the two
+    // 督查室: they visit localities and departments.
+    for u in by_name
+        .iter()
+        .filter(|u| ["区纪委监委机关", "区委办督查室", "区政府办督查室"].contains(&u.name.as_str()))
+    {
+        units::set_oversees(db, now, &actor, u.id, true)
+            .await
+            .map_err(s)?;
+    }
     for (name, description, kind, supervises_safety, aliases) in GROUPS {
         let membership = Membership::Rule {
             kind: *kind,

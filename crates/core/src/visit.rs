@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 
 use crate::FieldError;
+use crate::unit::UnitKind;
 
 /// What kind of visit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +50,25 @@ impl Kind {
             Kind::Unannounced => "unannounced_visit",
             _ => "supervision_visit",
         }
+    }
+}
+
+/// The kinds of units a visiting unit may visit beyond the units of its own scope (the
+/// office's scope is everything already):
+/// - a department guides and inspects every locality: phase 三 "对各镇街…指导帮扶", and
+///   (93) "区级部门定期指导各镇街日常监管执法"; the enterprises of its sectors are in
+///   its scope;
+/// - a unit that oversees (督查: the discipline commission, the 督查室), lead of (45)
+///   "开展明查暗访、追责问责", visits every locality and department.
+pub fn reach(visitor: UnitKind, oversees: bool) -> &'static [UnitKind] {
+    match (visitor, oversees) {
+        (UnitKind::Department, true) => &[
+            UnitKind::Township,
+            UnitKind::ZoneCommittee,
+            UnitKind::Department,
+        ],
+        (UnitKind::Department, false) => &[UnitKind::Township, UnitKind::ZoneCommittee],
+        _ => &[],
     }
 }
 

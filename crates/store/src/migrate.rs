@@ -50,6 +50,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(23, "0023_plan_editor"),
     migration!(24, "0024_accident_readings"),
     migration!(25, "0025_group_membership"),
+    migration!(26, "0026_oversight"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.

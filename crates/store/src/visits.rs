@@ -14,8 +14,8 @@ use crate::error::{Error, Result};
 use crate::ids::next_id;
 use crate::scope::{Actor, Scope};
 
-/// Plans a visit by the actor's unit to `targets` (units in the actor's scope), in one
-/// transaction. Returns its id.
+/// Plans a visit by the actor's unit to `targets` (units in the actor's scope or its
+/// reach, `core::visit::reach`), in one transaction. Returns its id.
 pub async fn plan(
     db: &Db,
     now_ms: i64,
@@ -33,9 +33,13 @@ pub async fn plan(
         ));
     }
     let mut tx = db.begin().await?;
-    let mut query = scope.units(
+    let visitor: (String, i64) = tx
+        .one(q("SELECT kind, oversees FROM units WHERE id = $1").bind(unit))
+        .await?;
+    let mut query = visitable(
         q("SELECT CAST(COUNT(*) AS BIGINT) FROM units u WHERE "),
-        "u",
+        scope,
+        visitor,
     );
     query = query.push(" AND u.id IN (");
     for (i, t) in targets.iter().enumerate() {
@@ -85,6 +89,40 @@ pub async fn plan(
     audit::append(&mut tx, now_ms, actor, e).await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// Appends "unit `u` may be visited by a unit of `visitor` (kind, oversees) with
+/// `scope`": active, and in the scope or of a kind in its reach.
+fn visitable(query: Q, scope: &Scope, (kind, oversees): (String, i64)) -> Q {
+    let reach = anjian_core::unit::UnitKind::parse(&kind)
+        .map(|k| anjian_core::visit::reach(k, oversees == 1))
+        .unwrap_or(&[]);
+    let mut query = scope
+        .units(query.push("u.active = 1 AND (("), "u")
+        .push(")");
+    for k in reach {
+        query = query.push(" OR u.kind = ").push_bind(k.as_str());
+    }
+    query.push(")")
+}
+
+/// The localities and departments the actor's unit may visit (for the planning form),
+/// by kind and name, at most 500; enterprises are chosen from the register.
+pub async fn reachable(db: &Db, actor: &Actor, scope: &Scope) -> Result<Vec<(i64, String)>> {
+    let unit = actor.unit_id.ok_or(Error::Forbidden)?;
+    let visitor: (String, i64) = db
+        .read()
+        .one(q("SELECT kind, oversees FROM units WHERE id = $1").bind(unit))
+        .await?;
+    let query = visitable(
+        q("SELECT u.id, u.name FROM units u WHERE u.kind IN ('township', 'zone_committee', 'department') AND "),
+        scope,
+        visitor,
+    )
+    .push(" AND u.id <> ")
+    .push_bind(unit)
+    .push(" ORDER BY CASE u.kind WHEN 'department' THEN 1 ELSE 0 END, u.name LIMIT 500");
+    db.read().all(query).await
 }
 
 /// A visit as lists show it.

@@ -370,3 +370,69 @@ async fn the_visits_api_plans_enters_findings_records_and_hides_like_the_pages()
         assert!(doc["paths"]["/api/v1/visits/{id}/findings"]["post"].is_object());
     }
 }
+
+/// Phase 三 "对各镇街…指导帮扶" and (93) "区级部门定期指导各镇街日常监管执法": a department
+/// plans a guidance visit to a township outside its scope; (45) "开展明查暗访、追责问责"
+/// (区纪委监委机关、区委办督查室…牵头): the discipline commission visits townships and
+/// departments; an ordinary department still cannot visit another department.
+#[tokio::test]
+async fn departments_and_the_oversight_units_visit_the_units_the_plan_names() {
+    use anjian_core::role::Role;
+    use anjian_core::unit::UnitKind;
+    use anjian_store::scope::{Actor, Scope};
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let yjj = app.login("yjj").await;
+        let town = app.unit_id("巴川街道").await;
+        let zone = app.unit_id("高新区管委会").await;
+        let jtj = app.unit_id("区交通局").await;
+        let visit = |targets: Vec<i64>| {
+            serde_json::json!({"kind": "assisted", "title": "指导帮扶日常监管执法", "team": "区应急局执法支队",
+                "starts_on": "2022-08-10", "ends_on": "2022-08-11", "targets": targets})
+        };
+        let (_, page) = yjj.get_text("/visits").await;
+        assert!(page.contains("巴川街道") && page.contains("高新区管委会"));
+        let (s, v) = yjj.post("/api/v1/visits", visit(vec![town, zone])).await;
+        assert_eq!(s, 201, "{v}");
+        let (s, b) = yjj.post("/api/v1/visits", visit(vec![jtj])).await;
+        assert_eq!((s, b["error"]["field"].as_str()), (422, Some("targets")));
+        // The discipline commission oversees: townships and departments alike.
+        let jw = app.unit_id("区纪委监委机关").await;
+        let (path,): (String,) = app
+            .db
+            .read()
+            .one(anjian_store::q("SELECT path FROM units WHERE id = $1").bind(jw))
+            .await
+            .unwrap();
+        let actor = Actor {
+            user_id: None,
+            username: "jw".into(),
+            role: Role::UnitOperator.as_str().into(),
+            unit_id: Some(jw),
+        };
+        let scope = Scope::for_user(Role::UnitOperator, jw, UnitKind::Department, &path);
+        let plan = anjian_core::visit::check(
+            "unannounced",
+            "明查暗访",
+            "区纪委监委",
+            "2022-08-10",
+            "2022-08-12",
+        )
+        .unwrap();
+        let id = anjian_store::visits::plan(
+            &app.db,
+            1_660_000_000_000,
+            &actor,
+            &scope,
+            &plan,
+            &[town, jtj],
+        )
+        .await
+        .unwrap();
+        assert!(id > 0);
+        let reach = anjian_store::visits::reachable(&app.db, &actor, &scope)
+            .await
+            .unwrap();
+        assert!(reach.iter().any(|(i, _)| *i == jtj));
+    }
+}

@@ -581,3 +581,34 @@ pub async fn set_in_groups(
     crate::follow::follow_directory(db, now_ms).await?;
     Ok(())
 }
+
+/// Sets whether a unit oversees others (督查: the discipline commission, the 督查室), so
+/// that it may plan 明查暗访 of every locality and department (the office). One
+/// transaction with its audit entry.
+pub async fn set_oversees(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    id: i64,
+    oversees: bool,
+) -> Result<()> {
+    let mut tx = db.begin().await?;
+    let n = tx
+        .execute(
+            q("UPDATE units SET oversees = $1, updated_at = $2 WHERE id = $3 AND kind = 'department'")
+                .bind(i64::from(oversees))
+                .bind(now_ms)
+                .bind(id),
+        )
+        .await?;
+    if n == 0 {
+        return Err(Error::NotFound);
+    }
+    let e = Entry::ok("unit.set_oversees", "unit", id).detail(if oversees {
+        "具有督查职能：可对各镇街、管委会和区级部门明查暗访"
+    } else {
+        "不具有督查职能"
+    });
+    audit::append(&mut tx, now_ms, actor, e).await?;
+    tx.commit().await
+}

@@ -4,9 +4,7 @@
 //! it is recorded.
 
 use anjian_core::hazard::HazardInput;
-use anjian_core::unit::UnitKind;
 use anjian_core::visit::Kind;
-use anjian_store::directory::UnitFilter;
 use anjian_store::visits::{self, VisitDetail, VisitRow};
 use askama::Template;
 use axum::extract::{Path, State};
@@ -52,25 +50,7 @@ async fn visits_page(
     business(u)?;
     let scope = u.scope();
     let visits = visits::list(&state.db, &scope, Some(u.unit_id), 200).await?;
-    let mut units = Vec::new();
-    for kind in [
-        UnitKind::Township,
-        UnitKind::ZoneCommittee,
-        UnitKind::Department,
-    ] {
-        let f = UnitFilter {
-            limit: 500,
-            kind: Some(kind),
-            ..UnitFilter::default()
-        };
-        units.extend(
-            anjian_store::directory::units::list(&state.db, &scope, &f)
-                .await?
-                .into_iter()
-                .filter(|x| x.id != u.unit_id)
-                .map(|x| (x.id, x.name)),
-        );
-    }
+    let units = visits::reachable(&state.db, &u.actor(), &scope).await?;
     let refused = error.is_some();
     Ok(render_form(
         &VisitsPage {
