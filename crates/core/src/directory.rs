@@ -1,9 +1,7 @@
 //! The directory sheet: the .xlsx layout offices fill in to load or update their
 //! directory, its template, and the row-by-row validation of an uploaded sheet.
 
-use std::io::Cursor;
-
-use calamine::{Data, Reader, Xlsx};
+use calamine::Data;
 use rust_xlsxwriter::{Format, Workbook};
 
 use crate::error::FieldError;
@@ -112,17 +110,13 @@ pub fn read_sheet(bytes: &[u8]) -> (Vec<SheetRow>, Vec<RowProblem>) {
         column: "文件".into(),
         message: m.into(),
     };
-    let mut book = match Xlsx::new(Cursor::new(bytes)) {
-        Ok(b) => b,
-        Err(_) => return (rows, vec![file_problem("不是有效的 .xlsx 文件")]),
+    let grid = match crate::grid::read(bytes, &crate::grid::Limits::default()) {
+        Ok(g) => g,
+        Err(m) => return (rows, vec![file_problem(&m)]),
     };
-    let range = match book.worksheet_range_at(0) {
-        Some(Ok(r)) => r,
-        _ => return (rows, vec![file_problem("文件中没有工作表")]),
-    };
-    // calamine's range starts at the first non-empty cell: keep sheet row numbers true.
-    let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
-    let mut iter = range.rows();
+    // The grid starts at the first non-empty row: keep sheet row numbers true.
+    let first_row = grid.first_row;
+    let mut iter = grid.rows.iter();
     let header: Vec<String> = match iter.next() {
         Some(h) => h.iter().map(|c| cell_text(c).trim().to_string()).collect(),
         None => return (rows, vec![file_problem("工作表为空")]),

@@ -78,6 +78,12 @@ impl Activity {
             .ok_or_else(|| FieldError::new("invalid_activity", "activity", "履职活动类别不正确"))
     }
 
+    /// Whether a quota of this activity counts distinct enterprises rather than records:
+    /// (53) "每月至少指导检查2家以上挂牌企业" is not met by one enterprise visited twice.
+    pub fn counts_enterprises(self) -> bool {
+        self == Activity::Inspection
+    }
+
     /// Whether the activity is done at one listed enterprise, which must be named.
     pub fn at_enterprise(self) -> bool {
         matches!(
@@ -237,13 +243,18 @@ pub struct Quota {
 }
 
 impl Quota {
-    /// "每季度专题研究至少1次".
+    /// "每季度专题研究至少1次", "每月指导检查挂牌企业至少2家".
     pub fn label(&self) -> String {
         format!(
-            "{}{}至少{}次",
+            "{}{}至少{}{}",
             self.period.label(),
             self.activity.label(),
-            self.minimum
+            self.minimum,
+            if self.activity.counts_enterprises() {
+                "家"
+            } else {
+                "次"
+            }
         )
     }
 }
@@ -314,16 +325,25 @@ impl Standing {
 }
 
 /// How `quota` stands over the periods overlapping `first..=last` as of `as_of`, given
-/// the days on which the activity was logged (one entry per record, any order).
+/// the records of the activity (one entry per record, any order: the day and the
+/// enterprise, 0 for none). A quota that counts enterprises counts each once a period.
 pub fn standing(
     quota: &Quota,
     (first, last): (NaiveDate, NaiveDate),
     as_of: NaiveDate,
-    days: &[NaiveDate],
+    records: &[(NaiveDate, i64)],
 ) -> Standing {
     let mut s = Standing::default();
     for (pf, pl) in quota.period.overlapping(first, last) {
-        let n = days.iter().filter(|d| **d >= pf && **d <= pl).count() as i64;
+        let inside = records.iter().filter(|(d, _)| *d >= pf && *d <= pl);
+        let n = if quota.activity.counts_enterprises() {
+            let mut ents: Vec<i64> = inside.map(|(_, e)| *e).filter(|e| *e != 0).collect();
+            ents.sort_unstable();
+            ents.dedup();
+            ents.len() as i64
+        } else {
+            inside.count() as i64
+        };
         s.required += quota.minimum;
         s.done += n;
         if n < quota.minimum {
@@ -379,13 +399,22 @@ mod tests {
             source: String::new(),
         };
         let july = (d(7, 1), d(7, 31));
-        let s = standing(&two, july, d(8, 9), &[d(7, 5)]);
+        let s = standing(&two, july, d(8, 9), &[(d(7, 5), 1)]);
         assert_eq!((s.required, s.done, s.missed, s.pending), (2, 1, 1, 0));
         assert_eq!(s.label(), "未完成");
-        let s = standing(&two, july, d(7, 20), &[d(7, 5)]);
+        let s = standing(&two, july, d(7, 20), &[(d(7, 5), 1)]);
         assert_eq!((s.missed, s.pending), (0, 1));
-        let s = standing(&two, july, d(8, 9), &[d(7, 5), d(7, 30), d(6, 30)]);
+        let s = standing(
+            &two,
+            july,
+            d(8, 9),
+            &[(d(7, 5), 1), (d(7, 30), 2), (d(6, 30), 3)],
+        );
         assert!(s.met());
+        // (53) "每月至少指导检查2家以上挂牌企业": one enterprise visited twice is one.
+        let s = standing(&two, july, d(8, 9), &[(d(7, 5), 1), (d(7, 30), 1)]);
+        assert_eq!((s.done, s.missed), (1, 1));
+        assert_eq!(two.label(), "每月指导检查挂牌企业至少2家");
         let study = Quota {
             period: Period::Quarter,
             activity: Activity::Study,
@@ -394,7 +423,7 @@ mod tests {
             source: String::new(),
         };
         // A study in May counts for the second quarter, not the third.
-        let s = standing(&study, july, d(8, 9), &[d(5, 10)]);
+        let s = standing(&study, july, d(8, 9), &[(d(5, 10), 0)]);
         assert_eq!((s.done, s.pending), (0, 1));
     }
 

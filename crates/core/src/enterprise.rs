@@ -330,16 +330,10 @@ pub type SheetRow = (usize, Vec<String>);
 /// Reads the first sheet of an uploaded register (.xlsx) whose header is `HEADERS`:
 /// the non-empty rows, or a message naming what is wrong with the file (field `file`).
 pub fn read_sheet(bytes: &[u8]) -> Result<Vec<SheetRow>> {
-    use calamine::{Reader, Xlsx};
     let bad = |m: String| FieldError::new("invalid_file", "file", m);
-    let mut book =
-        Xlsx::new(std::io::Cursor::new(bytes)).map_err(|_| bad("不是有效的 .xlsx 文件".into()))?;
-    let range = match book.worksheet_range_at(0) {
-        Some(Ok(r)) => r,
-        _ => return Err(bad("文件中没有工作表".into())),
-    };
-    let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
-    let mut rows = range.rows();
+    let grid = crate::grid::read(bytes, &crate::grid::Limits::default()).map_err(bad)?;
+    let first_row = grid.first_row;
+    let mut rows = grid.rows.iter();
     let header: Vec<String> = rows
         .next()
         .ok_or_else(|| bad("工作表为空".into()))?

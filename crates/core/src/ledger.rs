@@ -2,9 +2,7 @@
 //! instructions sheet) and its reader, which checks every row with the same rules as a
 //! hazard typed in (`hazard::check`) and reports each problem with its row and column.
 
-use std::io::Cursor;
-
-use calamine::{Data, Reader, Xlsx};
+use calamine::Data;
 use chrono::NaiveDate;
 use rust_xlsxwriter::{DataValidation, Format, Formula, Workbook, XlsxError};
 
@@ -88,14 +86,12 @@ pub fn read(
             }],
         )
     };
-    let Ok(mut book) = Xlsx::new(Cursor::new(bytes)) else {
-        return file("不是有效的 .xlsx 文件");
+    let grid = match crate::grid::read(bytes, &crate::grid::Limits::default()) {
+        Ok(g) => g,
+        Err(m) => return file(&m),
     };
-    let Some(Ok(range)) = book.worksheet_range_at(0) else {
-        return file("文件中没有工作表");
-    };
-    let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
-    let mut rows = range.rows();
+    let first_row = grid.first_row;
+    let mut rows = grid.rows.iter();
     let header: Vec<String> = match rows.next() {
         Some(h) => h.iter().map(|c| cell(c).trim().to_string()).collect(),
         None => return file("工作表为空"),

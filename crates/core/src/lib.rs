@@ -15,6 +15,7 @@ pub mod enforcement;
 pub mod enterprise;
 pub mod error;
 pub mod evidence;
+pub mod grid;
 pub mod hazard;
 pub mod ledger;
 pub mod monthly_report;

@@ -408,23 +408,23 @@ pub async fn standings(
     activity.push_str(" ELSE -1 END");
     let query = scope
         .units(
-            q(format!("SELECT r.official_id, CAST({activity} AS BIGINT), CAST(REPLACE(r.on_day, '-', '') AS BIGINT) FROM duty_records r JOIN officials o ON o.id = r.official_id JOIN units u ON u.id = o.unit_id WHERE r.state = 'counted' AND r.on_day >= "))
+            q(format!("SELECT r.official_id, CAST({activity} AS BIGINT), CAST(REPLACE(r.on_day, '-', '') AS BIGINT), COALESCE(r.enterprise_id, 0) FROM duty_records r JOIN officials o ON o.id = r.official_id JOIN units u ON u.id = o.unit_id WHERE r.state = 'counted' AND r.on_day >= "))
                 .push_bind(day(from))
                 .push(" AND r.on_day <= ")
                 .push_bind(day(to))
                 .push(" AND "),
             "u",
         );
-    let days: Vec<(i64, i64, i64)> = db.read().all(query).await?;
-    let mut by: HashMap<(i64, i64), Vec<NaiveDate>> = HashMap::new();
-    for (o, a, d) in days {
+    let days: Vec<(i64, i64, i64, i64)> = db.read().all(query).await?;
+    let mut by: HashMap<(i64, i64), Vec<(NaiveDate, i64)>> = HashMap::new();
+    for (o, a, d, enterprise) in days {
         let on = NaiveDate::from_ymd_opt(
             (d / 10_000) as i32,
             (d / 100 % 100) as u32,
             (d % 100) as u32,
         );
         if let Some(on) = on {
-            by.entry((o, a)).or_default().push(on);
+            by.entry((o, a)).or_default().push((on, enterprise));
         }
     }
     let query = scope

@@ -165,7 +165,7 @@ pub async fn load(db: &Db, as_of: NaiveDate) -> Result<(usize, usize), String> {
     let towns: Vec<(i64, String)> = db
         .read()
         .all(q(
-            "SELECT id, name FROM units WHERE kind = 'township' AND active = 1 ORDER BY name",
+            "SELECT id, name FROM units WHERE kind IN ('township', 'zone_committee') AND active = 1 ORDER BY name",
         ))
         .await
         .map_err(err)?;
@@ -174,6 +174,8 @@ pub async fn load(db: &Db, as_of: NaiveDate) -> Result<(usize, usize), String> {
     for (i, (t, tname)) in towns.iter().enumerate() {
         let kind = if tname.ends_with("街道") {
             "街道党工委书记"
+        } else if tname.ends_with("管委会") {
+            "党工委书记"
         } else {
             "镇党委书记"
         };
@@ -183,6 +185,8 @@ pub async fn load(db: &Db, as_of: NaiveDate) -> Result<(usize, usize), String> {
         ));
         let deputy = if tname.ends_with("街道") {
             "办事处副主任"
+        } else if tname.ends_with("管委会") {
+            "副主任"
         } else {
             "副镇长"
         };

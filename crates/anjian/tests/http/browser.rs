@@ -951,7 +951,7 @@ async fn responsibility_journey(driver: &WebDriver, app: &TestApp) -> WebDriverR
         .await?;
     let short = text_when(driver, "#short", |t| t.contains("未完成")).await?;
     assert!(
-        short.contains("每月指导检查挂牌企业至少2次：1/2"),
+        short.contains("每月指导检查挂牌企业至少2家：1/2"),
         "{short}"
     );
     assert!(short.contains("每月专题研究至少1次：0/1"), "{short}");

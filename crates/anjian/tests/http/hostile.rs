@@ -131,3 +131,68 @@ async fn login_requests_are_rate_limited_per_address() {
     // Other routes are not limited.
     assert_eq!(c.get("/healthz").await.0, 200);
 }
+
+/// An import route: who posts, where, with which other form fields.
+type Upload<'a> = (
+    &'a crate::harness::Client,
+    &'a str,
+    &'a [(&'a str, &'a str)],
+);
+
+/// An 8 kB workbook with one cell at XFD1048576 (the last column of the last row).
+fn far_cell_sheet() -> Vec<u8> {
+    let mut b = rust_xlsxwriter::Workbook::new();
+    let s = b.add_worksheet();
+    s.write_string(0, 0, "序号").unwrap();
+    s.write_string(1_048_575, 16_383, "x").unwrap();
+    let bytes = b.save_to_buffer().unwrap();
+    assert!(bytes.len() < 8 * 1024);
+    bytes
+}
+
+/// The crafted sheet that made the process abort on a 550 GB allocation is answered
+/// 422 with a message on every import route, and the server keeps serving.
+#[tokio::test]
+async fn a_sheet_with_a_far_cell_is_refused_on_every_import_route() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let office = app.login("office").await;
+        let bachuan = app.login("bachuan").await;
+        let routes: [Upload<'_>; 4] = [
+            (&bachuan, "/hazards/import", &[]),
+            (&bachuan, "/enterprises/import", &[]),
+            (&office, "/directory/import", &[]),
+            (
+                &office,
+                "/plans/import",
+                &[
+                    ("title", "某计划"),
+                    ("year", "2022"),
+                    ("ends_on", "2022-10-22"),
+                ],
+            ),
+        ];
+        for (client, path, fields) in routes {
+            let mut form = reqwest::multipart::Form::new();
+            for (k, v) in fields {
+                form = form.text(k.to_string(), v.to_string());
+            }
+            form = form.part(
+                "file",
+                reqwest::multipart::Part::bytes(far_cell_sheet()).file_name("台账.xlsx"),
+            );
+            let r = client
+                .http
+                .post(format!("{}{path}", client.base))
+                .multipart(form)
+                .send()
+                .await
+                .unwrap();
+            let status = r.status().as_u16();
+            let body = r.text().await.unwrap();
+            assert_eq!(status, 422, "{path}: {body}");
+            assert!(body.contains("列"), "{path}: {body}");
+        }
+        assert_eq!(office.get("/api/v1/me").await.0, 200);
+    }
+}

@@ -536,7 +536,7 @@ async fn duty_records_count_against_the_quotas_of_the_month() {
         assert!(page.contains("王建国") && page.contains("未完成"));
         let (s, _, bytes) = office.get_bytes("/quotas.xlsx?month=2022-07").await;
         assert_eq!(s, 200);
-        assert!(zip_text(&bytes).contains("每月指导检查挂牌企业至少1次"));
+        assert!(zip_text(&bytes).contains("每月指导检查挂牌企业至少1家"));
     }
 }
 

@@ -5,9 +5,7 @@
 //! work item without its number gets the next one (listed too). Problems name the row
 //! and the column; nothing is imported while there is one.
 
-use std::io::Cursor;
-
-use calamine::{Data, Reader, Xlsx};
+use calamine::Data;
 
 use super::{Finding, ImportReport, KeyTask, Measure, Plan, WorkItem, parse_chinese_numeral};
 use crate::{responsibility, schedule};
@@ -36,14 +34,10 @@ pub fn rows_of(bytes: &[u8], csv: bool) -> Result<Vec<Vec<String>>, String> {
             .map_err(|_| "CSV 文件须为 UTF-8 编码".to_string())?;
         return Ok(parse_csv(text));
     }
-    let mut book =
-        Xlsx::new(Cursor::new(bytes)).map_err(|_| "不是有效的 .xlsx 文件".to_string())?;
-    let range = match book.worksheet_range_at(0) {
-        Some(Ok(r)) => r,
-        _ => return Err("文件中没有工作表".into()),
-    };
-    Ok(range
-        .rows()
+    let grid = crate::grid::read(bytes, &crate::grid::Limits::default())?;
+    Ok(grid
+        .rows
+        .iter()
         .map(|r| {
             r.iter()
                 .map(|c| match c {
