@@ -105,14 +105,34 @@ pub enum Post {
     OtherLeader,
     /// 行政负责人、行业部门监管负责人 of listed enterprises.
     ResponsibleOfficial,
+    /// 区政府主要负责人 (item (22)).
+    GovernmentHead,
+    /// 区级部门主要负责人 (item (33)).
+    DepartmentHead,
+    /// 区级部门分管负责人 (items (33), (34)).
+    DepartmentDeputy,
 }
 
 impl Post {
-    pub const ALL: [Post; 4] = [
+    pub const ALL: [Post; 7] = [
         Post::DistrictHead,
         Post::TownshipHead,
         Post::OtherLeader,
         Post::ResponsibleOfficial,
+        Post::GovernmentHead,
+        Post::DepartmentHead,
+        Post::DepartmentDeputy,
+    ];
+
+    /// The posts an official is appointed to (the responsible officials of listed
+    /// enterprises are whoever is named on an enterprise).
+    pub const APPOINTED: [Post; 6] = [
+        Post::DistrictHead,
+        Post::GovernmentHead,
+        Post::TownshipHead,
+        Post::OtherLeader,
+        Post::DepartmentHead,
+        Post::DepartmentDeputy,
     ];
 
     /// The stored name.
@@ -122,6 +142,9 @@ impl Post {
             Post::TownshipHead => "township_head",
             Post::OtherLeader => "other_leader",
             Post::ResponsibleOfficial => "responsible_official",
+            Post::GovernmentHead => "government_head",
+            Post::DepartmentHead => "department_head",
+            Post::DepartmentDeputy => "department_deputy",
         }
     }
 
@@ -132,6 +155,9 @@ impl Post {
             Post::TownshipHead => "镇街主要负责人",
             Post::OtherLeader => "其他负责人",
             Post::ResponsibleOfficial => "挂牌企业行政、行业监管负责人",
+            Post::GovernmentHead => "区政府主要负责人",
+            Post::DepartmentHead => "部门主要负责人",
+            Post::DepartmentDeputy => "部门分管负责人",
         }
     }
 
@@ -260,8 +286,9 @@ impl Quota {
 }
 
 /// The quotas of the plan (铜安办〔2022〕31号): items (7) and (8) for the district and
-/// township heads, (23) for other leaders, and (53) for the responsible officials of
-/// listed enterprises.
+/// township heads, (22) for the district government's head, (23) for other leaders,
+/// (33) and (34) for the departments' heads and deputies, and (53) for the responsible
+/// officials of listed enterprises.
 pub fn plan_quotas() -> Vec<Quota> {
     use Activity::*;
     use Period::*;
@@ -281,6 +308,16 @@ pub fn plan_quotas() -> Vec<Quota> {
         q(Post::TownshipHead, HearReport, Quarter, 1, "（8）"),
         q(Post::OtherLeader, Coordination, Week, 1, "（23）"),
         q(Post::OtherLeader, Check, Month, 1, "（23）"),
+        // (22) "主要负责人每月至少开展1次调研检查，组织1次专题研究".
+        q(Post::GovernmentHead, SiteInspection, Month, 1, "（22）"),
+        q(Post::GovernmentHead, Study, Month, 1, "（22）"),
+        // (33) "主要负责人每月至少开展1次安全生产检查，每季度至少组织召开1次专题会…
+        // 分管负责人每月至少带队组织开展1次安全生产检查".
+        q(Post::DepartmentHead, Check, Month, 1, "（33）"),
+        q(Post::DepartmentHead, Study, Quarter, 1, "（33）"),
+        q(Post::DepartmentDeputy, Check, Month, 1, "（33）"),
+        // (34) "分管负责人每周必须调度推动执法".
+        q(Post::DepartmentDeputy, Coordination, Week, 1, "（34）"),
         q(Post::ResponsibleOfficial, Inspection, Month, 2, "（53）"),
         q(Post::ResponsibleOfficial, ProblemFixed, Month, 2, "（53）"),
         q(

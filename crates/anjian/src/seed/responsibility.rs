@@ -151,6 +151,8 @@ pub async fn load(db: &Db, as_of: NaiveDate) -> Result<(usize, usize), String> {
         "district_head",
     )
     .await?;
+    // (22): the district government's head.
+    add(committee, "周建华".into(), "区长".into(), "government_head").await?;
     let mut others = Vec::new();
     for (i, t) in [
         "副区长（分管应急管理）",
@@ -205,7 +207,16 @@ pub async fn load(db: &Db, as_of: NaiveDate) -> Result<(usize, usize), String> {
                 .one(q("SELECT name FROM units WHERE id = $1").bind(*d))
                 .await
                 .map_err(err)?;
-            let o = add(*d, name(80 + industry.len()), format!("{dname}副局长"), "").await?;
+            // (33), (34): the department's head and the deputy in charge have quotas.
+            let n = industry.len();
+            add(*d, name(90 + n), format!("{dname}局长"), "department_head").await?;
+            let o = add(
+                *d,
+                name(80 + n),
+                format!("{dname}副局长"),
+                "department_deputy",
+            )
+            .await?;
             industry.insert(*d, o);
         }
     }

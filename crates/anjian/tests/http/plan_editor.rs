@@ -65,8 +65,9 @@ async fn every_work_item_of_the_plan_is_somebodys_work() {
         );
         // Every item whose units resolve owes something: no item without obligations.
         // Every item reaches a unit, but the leaders' own routines that the duty quotas
-        // count ((7), (8), (23), (53): "（23）其他负责人坚持每日了解掌握、每周协调调度、每月检查
-        // 督查"), which are duties of people, logged as duty records, not units' to-dos.
+        // count ((7), (8), (22), (23), (33), (34), (53): "（23）其他负责人坚持每日了解掌握、
+        // 每周协调调度、每月检查督查", "（34）…分管负责人每周必须调度推动执法"), which are
+        // duties of people, logged as duty records, not units' to-dos.
         let idle: Vec<(i64,)> = app
             .db
             .read()
@@ -77,7 +78,7 @@ async fn every_work_item_of_the_plan_is_somebodys_work() {
             .unwrap();
         assert_eq!(
             idle,
-            vec![(7,), (8,), (23,), (53,)],
+            vec![(7,), (8,), (22,), (23,), (33,), (34,), (53,)],
             "every other work item reaches a unit"
         );
         // The tree never shows 0/0 where a unit owes something.

@@ -211,7 +211,7 @@ async fn record_page(
                 .iter()
                 .map(|a| (a.as_str(), a.label()))
                 .collect(),
-            posts: [Post::DistrictHead, Post::TownshipHead, Post::OtherLeader]
+            posts: Post::APPOINTED
                 .iter()
                 .map(|p| (p.as_str(), p.label()))
                 .collect(),
