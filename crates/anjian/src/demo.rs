@@ -595,6 +595,7 @@ pub async fn prepare(c: &Common, now: i64) -> Result<(Db, String, DemoAccounts),
         crate::seed::enforcements(&db, today).await?;
         crate::seed::tips_and_accidents(&db, &crate::cli::keyring(c)?, today).await?;
         crate::seed::responsibility::load(&db, today).await?;
+        crate::seed::daily::load(&db, today).await?;
     }
     for (key, value) in [
         (

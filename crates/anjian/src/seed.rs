@@ -3,6 +3,7 @@
 //! with names shaped like Tongliang's. Rows go in with multi-row INSERTs in one
 //! transaction; the audit chain records one entry for the whole load.
 
+pub mod daily;
 pub mod plan_edits;
 pub mod responsibility;
 

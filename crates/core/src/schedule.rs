@@ -79,6 +79,9 @@ impl Schedule {
         match self {
             Schedule::Once { due } => format!("{}前完成", md(due)),
             Schedule::Recurring {
+                every: Period::Day, ..
+            } => "每日记录发布情况（按日计数，不逐日报送）".into(),
+            Schedule::Recurring {
                 every,
                 min_count,
                 day,

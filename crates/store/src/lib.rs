@@ -11,6 +11,7 @@ pub mod audit;
 pub mod bulletins;
 pub mod calendar;
 pub mod cases;
+pub mod daily;
 pub mod dashboard;
 pub mod db;
 pub mod directory;

@@ -51,6 +51,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(24, "0024_accident_readings"),
     migration!(25, "0025_group_membership"),
     migration!(26, "0026_oversight"),
+    migration!(27, "0027_daily_entries"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.

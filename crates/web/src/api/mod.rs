@@ -5,6 +5,7 @@ pub mod accidents;
 pub mod audit;
 pub mod auth;
 pub mod body;
+pub mod daily;
 pub mod directory;
 pub mod duty;
 pub mod enforcements;
@@ -168,6 +169,11 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/bulletins/{month}", post(rankings::generate))
         .route("/api/v1/bulletins/{month}/docx", get(rankings::docx))
         .route("/api/v1/dashboard", get(rankings::dashboard))
+        .route("/api/v1/daily", get(daily::lines))
+        .route(
+            "/api/v1/daily-entries",
+            get(daily::entries).post(daily::log),
+        )
         .route("/api/v1/visits", get(visits::list).post(visits::create))
         .route("/api/v1/visits/{id}", get(visits::show))
         .route("/api/v1/visits/{id}/findings", post(visits::finding))

@@ -4,8 +4,8 @@ use axum::Json;
 use utoipa::OpenApi;
 
 use super::{
-    accidents, audit, auth, directory, duty, enforcements, enterprises, hazards, obligations,
-    plans, rankings, reports, tips, users, visits, warnings,
+    accidents, audit, auth, daily, directory, duty, enforcements, enterprises, hazards,
+    obligations, plans, rankings, reports, tips, users, visits, warnings,
 };
 
 /// The API description.
@@ -106,6 +106,9 @@ use super::{
         rankings::generate,
         rankings::docx,
         rankings::dashboard,
+        daily::lines,
+        daily::entries,
+        daily::log,
         visits::list,
         visits::create,
         visits::show,

@@ -28,6 +28,8 @@ pub struct ItemLine {
     pub mark: &'static str,
     /// A leaders' own routine, counted by a post's quota in the duty records.
     pub by_quota: bool,
+    /// A daily duty, counted by daily entries (`/daily`) rather than reported.
+    pub daily: bool,
     pub due: i64,
     pub done: i64,
     pub overdue: i64,
@@ -123,6 +125,7 @@ pub async fn show(
                                 total: n.total,
                                 mark: marks.get(&w.no).copied().unwrap_or(""),
                                 by_quota: routines.contains(&w.no),
+                                daily: w.schedule.iter().any(anjian_core::daily::is_daily),
                                 due: n.due,
                                 done: n.done(),
                                 overdue: n.overdue,

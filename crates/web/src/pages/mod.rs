@@ -8,6 +8,7 @@ pub mod admin;
 pub mod bulletins;
 pub mod calendar;
 pub mod campaign;
+pub mod daily;
 pub mod dashboard;
 pub mod directory;
 pub mod duty;
@@ -284,6 +285,7 @@ pub fn routes() -> Router<AppState> {
             get(enforcements::index).post(enforcements::create),
         )
         .route("/enforcements/{id}/recheck", post(enforcements::recheck))
+        .route("/daily", get(daily::index).post(daily::log))
         .route("/visits", get(visits::index).post(visits::create))
         .route("/visits/{id}", get(visits::show))
         .route("/visits/{id}/findings", post(visits::finding))

@@ -1,0 +1,76 @@
+//! Daily duties by API: each unit's count of days with and without an entry, the latest
+//! entries, and logging one (the same store functions as the page).
+
+use anjian_store::daily::{self, DailyLine, EntryRow};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::body::Body;
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::ApiError;
+use crate::pages::field_work as business;
+
+/// An occurrence of a daily duty to log.
+#[derive(Deserialize, ToSchema)]
+pub struct NewDailyEntry {
+    /// The caller's unit's assignment to the daily work item (from `GET /api/v1/daily`).
+    #[serde(default)]
+    pub assignment: i64,
+    /// YYYY-MM-DD, not in the future.
+    #[serde(default)]
+    pub on: String,
+    /// `media` (主流媒体发布) or `broadcast` (应急广播).
+    #[serde(default)]
+    pub channel: String,
+    /// The outlet.
+    #[serde(default)]
+    pub outlet: String,
+    #[serde(default)]
+    pub title: String,
+    /// http(s) address; required for `media`.
+    #[serde(default)]
+    pub link: String,
+}
+
+/// The daily duties of the units in the caller's scope, with the days missed.
+#[utoipa::path(get, path = "/api/v1/daily", operation_id = "daily_lines", responses((status = 200, body = [Object])))]
+pub async fn lines(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+) -> Result<Json<Vec<DailyLine>>, ApiError> {
+    business(&u)?;
+    Ok(Json(
+        daily::lines(&state.db, &u.scope(), state.today()).await?,
+    ))
+}
+
+/// The latest entries in the caller's scope.
+#[utoipa::path(get, path = "/api/v1/daily-entries", operation_id = "daily_entries", responses((status = 200, body = [Object])))]
+pub async fn entries(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+) -> Result<Json<Vec<EntryRow>>, ApiError> {
+    business(&u)?;
+    Ok(Json(daily::recent(&state.db, &u.scope(), 100).await?))
+}
+
+/// Logs an occurrence for the caller's own unit.
+#[utoipa::path(post, path = "/api/v1/daily-entries", operation_id = "daily_log", request_body = NewDailyEntry, responses((status = 201, body = Object), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn log(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Body(e): Body<NewDailyEntry>,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    business(&u)?;
+    let entry = anjian_core::daily::check(
+        (&e.on, &e.channel, &e.outlet, &e.title, &e.link),
+        state.today(),
+    )
+    .map_err(crate::error::Problem::from)?;
+    let id = daily::log(&state.db, state.now(), &u.actor(), e.assignment, &entry).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id }))))
+}
