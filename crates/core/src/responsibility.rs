@@ -25,6 +25,23 @@ impl Responsibility {
     }
 }
 
+/// The suffix of a category of departments narrowed to those whose sectors the item
+/// names: "区公安局、区交通局等相关区级部门" reads as the named units and
+/// "相关区级部门（与本项行业相关）", the departments of that group that supervise a sector
+/// the item's text names — never every department, never none beyond the named.
+pub const SECTOR_MATCH: &str = "（与本项行业相关）";
+
+/// The category a name stands for when it carries [`SECTOR_MATCH`].
+pub fn sector_category(name: &str) -> Option<&str> {
+    name.strip_suffix(SECTOR_MATCH)
+}
+
+/// Whether `text` (a work item's) names `sector` (a sector's name or alias, 危化品 as
+/// well as 危险化学品).
+pub fn names_sector(text: &str, sector: &str) -> bool {
+    sector.chars().count() >= 2 && text.contains(sector)
+}
+
 /// Parses one responsibility cell.
 pub fn parse(cell: &str) -> Responsibility {
     let mut r = Responsibility::default();
@@ -69,6 +86,34 @@ pub fn parse(cell: &str) -> Responsibility {
     r
 }
 
+/// Parses one responsibility cell of a work item under a key task whose text opens with
+/// the units that do the work: where that subject is one of the cell's co-responsible
+/// names, it leads and the others assist. Key task 48: "区级负有监管职责的部门围绕重大风险
+/// …严格开展检查诊断、行政处罚、整改复查“三部曲”闭环执法" makes the departments lead
+/// (89) and (90), written "各镇街、各管委会，区级负有安全生产监管职责的部门".
+pub fn parse_under(cell: &str, key_task: &str) -> Responsibility {
+    let mut r = parse(cell);
+    let subject = normalized(key_task);
+    let named = r.co.iter().position(|n| {
+        let n = normalized(n);
+        n.chars().count() >= 4 && subject.starts_with(&n)
+    });
+    if let Some(i) = named {
+        let subject = r.co.remove(i);
+        let before = std::mem::replace(&mut r.lead, vec![subject.clone()]);
+        r.co.splice(0..0, before);
+        r.notes
+            .push(format!("据重点任务的主语，{subject}牵头，其余单位配合"));
+    }
+    r
+}
+
+/// A name or text without the words the plan writes in some places and not in others
+/// ("区级负有安全生产监管职责的部门" and "区级负有监管职责的部门").
+fn normalized(s: &str) -> String {
+    s.trim().replace("安全生产", "")
+}
+
 /// Removes bracketed remarks that are not part of a name: those that say who leads or
 /// assists (（区应急局牵头）, （配合上级调查部门）). Name brackets such as 各镇（街道） stay.
 fn strip_remarks(s: &str) -> (String, Vec<String>) {
@@ -111,6 +156,13 @@ fn names(group: &str, notes: &mut Vec<String>) -> Vec<String> {
             .split_once('等')
             .filter(|(a, b)| !a.is_empty() && !b.is_empty())
         {
+            Some((unit, category)) if category.ends_with("部门") => {
+                notes.push(format!(
+                    "「{part}」读作 {unit}，及“{category}”中主管本项所涉行业的部门"
+                ));
+                out.push(unit.trim().to_string());
+                out.push(format!("{}{SECTOR_MATCH}", category.trim()));
+            }
             Some((unit, category)) => {
                 notes.push(format!("「{part}」读作 {unit}（属于“{category}”）"));
                 out.push(unit.trim().to_string());
@@ -186,13 +238,40 @@ mod tests {
         let r = parse("区委组织部");
         assert_eq!((r.lead, r.co.len()), (v(&["区委组织部"]), 0));
 
+        // (21) "…区应急局等相关区级部门": the named, and the group's departments of the
+        // sectors the item names.
         let r = parse("区公安局、区经济信息委、区交通局、区应急局等相关区级部门");
         assert_eq!(
             r.lead,
-            v(&["区公安局", "区经济信息委", "区交通局", "区应急局"])
+            v(&[
+                "区公安局",
+                "区经济信息委",
+                "区交通局",
+                "区应急局",
+                "相关区级部门（与本项行业相关）"
+            ])
         );
+        assert_eq!(sector_category(&r.lead[4]), Some("相关区级部门"));
         assert_eq!(r.notes.len(), 1);
+        assert!(names_sector(
+            "形成危化品、燃气、道路运输等行业协同监管机制",
+            "危化品"
+        ));
+        assert!(!names_sector("常态化抓好应急准备", "消防"));
 
+        // Key task 48 "区级负有监管职责的部门围绕…闭环执法": (89) is led by the departments.
+        let r = parse_under(
+            "各镇街、各管委会，区级负有安全生产监管职责的部门",
+            "区级负有监管职责的部门围绕重大风险、重大隐患和突出违法行为，严格开展检查诊断",
+        );
+        assert_eq!(r.lead, vec!["区级负有安全生产监管职责的部门"]);
+        assert_eq!(r.co, vec!["各镇街", "各管委会"]);
+        // A key task whose subject is not among the co-responsible changes nothing.
+        let r = parse_under(
+            "各镇街，区应急局",
+            "各镇（街道）制定政府领导干部安全生产“职责清单”",
+        );
+        assert_eq!(r.lead, vec!["各镇街"]);
         // (101): "（区应急局牵头）" makes 区应急局 the sole lead; the rest assist.
         let r = parse("各镇街、各管委会，区级负有安全生产监管职责的部门（区应急局牵头）");
         assert_eq!(r.lead, v(&["区应急局"]));

@@ -58,6 +58,8 @@ pub(crate) struct Source {
     pub(crate) lead: Vec<String>,
     pub(crate) co: Vec<String>,
     pub(crate) invited: Vec<String>,
+    /// The item's or duty's text (for the departments of the sectors it names).
+    pub(crate) text: String,
     pub(crate) schedule: Vec<Schedule>,
     /// At least this many times per instance.
     pub(crate) min_count: u32,
@@ -143,6 +145,7 @@ pub(crate) fn sources(plan: &Plan, ids: &PlanIds, by_quota: &HashSet<u32>) -> Ve
             lead: w.responsibility.lead.clone(),
             co: w.responsibility.co.clone(),
             invited: w.responsibility.invited.clone(),
+            text: w.text.clone(),
             schedule: w.schedule.clone(),
             min_count: 1,
             special_periods: false,
@@ -158,6 +161,7 @@ pub(crate) fn sources(plan: &Plan, ids: &PlanIds, by_quota: &HashSet<u32>) -> Ve
             lead: r.lead,
             co: r.co,
             invited: r.invited,
+            text: d.text.clone(),
             schedule: d.schedule.clone(),
             min_count: d.min_count,
             special_periods: d.special_periods,
@@ -261,7 +265,7 @@ fn compute(
             &s.co,
             &s.invited,
             s.work_item_id.is_some(),
-            resolver,
+            (resolver, &s.text),
             |name| {
                 x.unresolved
                     .entry(name.to_string())
@@ -299,13 +303,19 @@ pub(crate) fn units_for(
     co: &[String],
     invited: &[String],
     work_item: bool,
-    resolver: &Resolver,
+    (resolver, text): (&Resolver, &str),
     mut unknown: impl FnMut(&str),
 ) -> (Vec<(i64, &'static str)>, Option<i64>) {
     let mut given: HashMap<i64, &'static str> = HashMap::new();
     for (names, role) in [(lead, "lead"), (co, "co"), (invited, "invited")] {
         for name in names {
-            match resolver.units_of(name) {
+            let units = match anjian_core::responsibility::sector_category(name) {
+                Some(category) => resolver
+                    .units_of(category)
+                    .map(|us| resolver.of_sectors_named(us, text)),
+                None => resolver.units_of(name),
+            };
+            match units {
                 Some(units) => {
                     for u in units {
                         given.entry(u).or_insert(role);

@@ -119,7 +119,7 @@ async fn follow_campaign(
             &s.co,
             &s.invited,
             s.work_item_id.is_some(),
-            resolver,
+            (resolver, &s.text),
             |_| {},
         );
         let have = by_source

@@ -132,10 +132,10 @@ fn check(draft: &Draft, resolver: &Resolver) -> Result<(String, String)> {
                 format!("{label}最多200个"),
             ));
         }
-        if let Some(unknown) = names
-            .iter()
-            .find(|n| n.trim().is_empty() || resolver.units_of(n).is_none())
-        {
+        if let Some(unknown) = names.iter().find(|n| {
+            let n = anjian_core::responsibility::sector_category(n).unwrap_or(n);
+            n.trim().is_empty() || resolver.units_of(n).is_none()
+        }) {
             return Err(Error::invalid(
                 "unknown_unit",
                 field,
@@ -470,7 +470,7 @@ async fn regive(
                 &w.responsibility.co,
                 &w.responsibility.invited,
                 true,
-                resolver,
+                (resolver, &w.text),
                 |_| {},
             );
             let source = Source {
@@ -480,6 +480,7 @@ async fn regive(
                 lead: Vec::new(),
                 co: Vec::new(),
                 invited: Vec::new(),
+                text: w.text.clone(),
                 schedule: w.schedule.clone(),
                 min_count: 1,
                 special_periods: false,

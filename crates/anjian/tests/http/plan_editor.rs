@@ -58,6 +58,26 @@ async fn every_work_item_of_the_plan_is_somebodys_work() {
         // (101) "各镇街、各管委会，区级负有安全生产监管职责的部门（区应急局牵头）": 区应急局
         // alone leads.
         assert_eq!(item(&doc, 101).unwrap()["lead"], json!(["区应急局"]));
+        // Key task 48 "区级负有监管职责的部门围绕重大风险…严格开展检查诊断、行政处罚、整改复查
+        // “三部曲”闭环执法" names who does (89) and (90): the departments lead.
+        for no in [89, 90] {
+            let w = item(&doc, no).unwrap();
+            assert_eq!(w["lead"], json!(["区级负有安全生产监管职责的部门"]), "{w}");
+            assert_eq!(w["co"], json!(["各镇街", "各管委会"]), "{w}");
+        }
+        // (74) "…区交通局、区应急局等区级负有安全生产监督管理职责的部门": the named, and
+        // the departments of the sectors the item names (none here): never all, never none.
+        let co74 = item(&doc, 74).unwrap()["co"].clone();
+        assert_eq!(
+            co74,
+            json!([
+                "区住房城乡建委",
+                "区农业农村委",
+                "区交通局",
+                "区应急局",
+                "区级负有安全生产监督管理职责的部门（与本项行业相关）"
+            ])
+        );
         // (2) 在年度经济社会发展考核中加大安全生产…权重，并逐步提高。 — no time limit.
         assert_eq!(
             item(&doc, 2).unwrap()["schedule"],
@@ -325,6 +345,51 @@ async fn the_office_edits_a_work_items_units_and_schedule() {
         assert!(page.contains("id=\"history\""));
         let (_, tree) = office.get_text(&format!("/campaigns/{id}")).await;
         assert!(tree.contains("已修改"));
+    }
+}
+
+/// "等…部门" adds the departments of the group whose sectors the item names: an item on
+/// 特种设备 and 城镇燃气 reaches 区市场监管局 and 区经济信息委 besides the named 区应急局,
+/// and not 区教委.
+#[tokio::test]
+async fn a_category_after_deng_adds_the_departments_of_the_items_sectors() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let office = app.login("office").await;
+        let id = campaign_id(&office).await;
+        let (s, out) = office
+            .post(
+                &format!("/api/v1/campaigns/{id}/work-items"),
+                json!({
+                    "key_task": 30,
+                    "text": "8月底前完成特种设备和城镇燃气安全专项检查。",
+                    "lead": ["区应急局", "相关区级部门（与本项行业相关）"],
+                    "co": [],
+                    "invited": [],
+                    "schedule": [{"kind": "once", "due": "2022-08-31"}],
+                    "reason": "市安委办新部署"
+                }),
+            )
+            .await;
+        assert_eq!(s, 201, "{out}");
+        let no = out["item"]["no"].as_i64().unwrap();
+        let units: Vec<(String,)> = app
+            .db
+            .read()
+            .all(
+                anjian_store::q("SELECT u.name FROM assignments a JOIN work_items w ON w.id = a.work_item_id JOIN units u ON u.id = a.unit_id WHERE w.no = $1 AND w.campaign_id IS NOT NULL AND a.ended_at IS NULL ORDER BY u.name")
+                    .bind(no),
+            )
+            .await
+            .unwrap();
+        let names: Vec<&str> = units.iter().map(|(n,)| n.as_str()).collect();
+        assert!(
+            names.contains(&"区应急局")
+                && names.contains(&"区市场监管局")
+                && names.contains(&"区经济信息委"),
+            "{names:?}"
+        );
+        assert!(!names.contains(&"区教委"), "{names:?}");
     }
 }
 

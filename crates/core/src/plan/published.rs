@@ -536,7 +536,7 @@ fn push_item(
     let schedule = schedule::parse(&text, year);
     task.work_items.push(WorkItem {
         no,
-        responsibility: responsibility::parse(&responsibility_text),
+        responsibility: responsibility::parse_under(&responsibility_text, &task.text),
         responsibility_text,
         schedule,
         text,
@@ -612,6 +612,29 @@ mod tests {
     use crate::schedule::{Period, Schedule};
 
     const SEED: &str = include_str!("../../../../seed/tongliang-2022-work-plan.txt");
+
+    /// Key task 48 "区级负有监管职责的部门围绕…严格开展…“三部曲”闭环执法" names who does
+    /// the work: the departments lead (89) and (90); no other item's leads move.
+    #[test]
+    fn a_key_tasks_subject_leads_its_items() {
+        let plan = parse(SEED).0.unwrap();
+        let moved: Vec<u32> = plan
+            .work_items()
+            .filter(|w| {
+                w.responsibility
+                    .notes
+                    .iter()
+                    .any(|n| n.contains("据重点任务的主语"))
+            })
+            .map(|w| w.no)
+            .collect();
+        assert_eq!(moved, vec![89, 90]);
+        let w = plan.work_items().find(|w| w.no == 89).unwrap();
+        assert_eq!(
+            w.responsibility.lead,
+            vec!["区级负有安全生产监管职责的部门"]
+        );
+    }
 
     #[test]
     fn the_bodys_duties_are_read_with_who_owes_them() {

@@ -215,7 +215,7 @@ pub fn parse(rows: &[Vec<String>], header: &Header) -> (Option<Plan>, ImportRepo
             no,
             schedule: schedule::parse(&text, header.year),
             text,
-            responsibility: responsibility::parse(&who),
+            responsibility: responsibility::parse_under(&who, &k.text),
             responsibility_text: who,
         });
     }

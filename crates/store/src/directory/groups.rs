@@ -213,6 +213,8 @@ pub struct Resolver {
     names: std::collections::HashMap<String, Resolved>,
     explicit: std::collections::HashMap<i64, Vec<i64>>,
     rules: std::collections::HashMap<i64, (String, bool)>,
+    /// The departments' sectors (names and aliases).
+    sectors: std::collections::HashMap<i64, Vec<String>>,
 }
 
 impl Resolver {
@@ -236,6 +238,14 @@ impl Resolver {
             .read()
             .all(q("SELECT alias, unit_id, group_id FROM unit_aliases"))
             .await?;
+        let sector_rows: Vec<(i64, String)> = db
+            .read()
+            .all(q("SELECT us.unit_id, s.name FROM unit_sectors us JOIN sectors s ON s.id = us.sector_id JOIN units u ON u.id = us.unit_id WHERE u.kind = 'department'"))
+            .await?;
+        let mut sectors: std::collections::HashMap<i64, Vec<String>> = Default::default();
+        for (u, s) in sector_rows {
+            sectors.entry(u).or_default().push(s);
+        }
         let groups: Vec<Group> = list(db).await?;
         let members: Vec<(i64, i64)> = db
             .read()
@@ -281,7 +291,21 @@ impl Resolver {
             names,
             explicit,
             rules,
+            sectors,
         })
+    }
+
+    /// Of `units`, the departments that supervise a sector `text` names.
+    pub fn of_sectors_named(&self, units: Vec<i64>, text: &str) -> Vec<i64> {
+        units
+            .into_iter()
+            .filter(|u| {
+                self.sectors.get(u).is_some_and(|ss| {
+                    ss.iter()
+                        .any(|s| anjian_core::responsibility::names_sector(text, s))
+                })
+            })
+            .collect()
     }
 
     /// What a written name stands for.
