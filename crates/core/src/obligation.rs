@@ -359,6 +359,48 @@ pub fn on_time_rate(accepted: u64, done_late: u64, overdue: u64) -> Option<f64> 
     (total > 0).then(|| accepted as f64 / total as f64)
 }
 
+/// How the minimum an obligation asks for is counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counted {
+    /// The unit states how many its report covers (offices heard, meetings held).
+    Stated,
+    /// The supervision visits the unit recorded: "区安委办、减灾办将组织开展2次督查检查".
+    Visits,
+}
+
+/// How the minimum of an obligation whose text is `title` is counted.
+pub fn counted_by(title: &str) -> Counted {
+    if title.contains("督查检查") || title.contains("明查暗访") {
+        Counted::Visits
+    } else {
+        Counted::Stated
+    }
+}
+
+/// Reads the count a report states for an obligation asking at least `min` (field
+/// `counted`): required when `min` is above one, a whole number from 0 to 100,000.
+pub fn stated_count(raw: &str, min: i64) -> crate::Result<Option<i64>> {
+    if min <= 1 {
+        return Ok(None);
+    }
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Err(crate::FieldError::new(
+            "required",
+            "counted",
+            format!("请填写本次完成的数量（要求至少{min}）"),
+        ));
+    }
+    match raw.parse::<i64>() {
+        Ok(n) if (0..=100_000).contains(&n) => Ok(Some(n)),
+        _ => Err(crate::FieldError::new(
+            "invalid_count",
+            "counted",
+            "完成数量应为0到100000之间的整数",
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -628,5 +670,23 @@ mod tests {
                 prop_assert!(got.is_empty());
             }
         }
+    }
+
+    /// "区安委办、减灾办将组织开展2次督查检查": counted from recorded visits; (18)
+    /// "逐月听取10个安全专项办公室…汇报": stated, and required.
+    #[test]
+    fn minimums_are_counted() {
+        assert_eq!(
+            counted_by("区安委办、减灾办将组织开展2次督查检查"),
+            Counted::Visits
+        );
+        assert_eq!(
+            counted_by("区政府常务会逐月听取10个安全专项办公室"),
+            Counted::Stated
+        );
+        assert_eq!(stated_count("", 1).unwrap(), None);
+        assert_eq!(stated_count("", 10).unwrap_err().field, "counted");
+        assert_eq!(stated_count("x", 10).unwrap_err().field, "counted");
+        assert_eq!(stated_count(" 8 ", 10).unwrap(), Some(8));
     }
 }

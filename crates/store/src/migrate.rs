@@ -52,6 +52,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(25, "0025_group_membership"),
     migration!(26, "0026_oversight"),
     migration!(27, "0027_daily_entries"),
+    migration!(28, "0028_report_counts"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.

@@ -242,14 +242,14 @@ pub async fn save(
                 .cloned()
                 .unwrap_or_else(|| NO_PROGRESS.to_string());
             let text = format!("{}月报·工作进展：{text}", month.label());
-            crate::reports::submit_in(&mut tx, now_ms, actor, scope, o, &text, &[]).await?;
+            crate::reports::submit_in(&mut tx, now_ms, actor, scope, o, (&text, ""), &[]).await?;
         }
     }
     if let (true, Some((o, state))) = (draft.submit, &obligation)
         && matches!(State::parse(state), Some(State::Pending | State::Returned))
     {
         let text = format!("{}月报：{}", month.label(), narrative);
-        crate::reports::submit_in(&mut tx, now_ms, actor, scope, *o, &text, &[]).await?;
+        crate::reports::submit_in(&mut tx, now_ms, actor, scope, *o, (&text, ""), &[]).await?;
     }
     let action = if draft.submit {
         "monthly_report.submit"

@@ -3,7 +3,7 @@
 //! step is one transaction that moves the obligation's state and appends its audit entry.
 
 use anjian_core::FieldError;
-use anjian_core::obligation::{Action, State, next};
+use anjian_core::obligation::{Action, Counted, State, next};
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -33,6 +33,8 @@ pub struct Report {
     pub decision: Option<String>,
     pub reason: Option<String>,
     pub reviewed_at: Option<i64>,
+    /// How many the report covers, where the obligation asks for a minimum.
+    pub counted: Option<i64>,
     pub evidence: Vec<EvidenceFile>,
 }
 
@@ -99,10 +101,11 @@ pub async fn reports(db: &Db, obligation_id: i64) -> Result<Vec<Report>> {
         decision: Option<String>,
         reason: Option<String>,
         reviewed_at: Option<i64>,
+        counted: Option<i64>,
     }
     let rows: Vec<ReportRow> = db
         .read()
-        .all(q("SELECT r.id, us.display_name AS author, r.text, r.submitted_at, r.submitted_on, r.decision, r.reason, r.reviewed_at FROM progress_reports r LEFT JOIN users us ON us.id = r.author_id WHERE r.obligation_id = $1 ORDER BY r.id DESC").bind(obligation_id))
+        .all(q("SELECT r.id, us.display_name AS author, r.text, r.submitted_at, r.submitted_on, r.decision, r.reason, r.reviewed_at, r.counted FROM progress_reports r LEFT JOIN users us ON us.id = r.author_id WHERE r.obligation_id = $1 ORDER BY r.id DESC").bind(obligation_id))
         .await?;
     #[derive(sqlx::FromRow)]
     struct FileRow {
@@ -130,6 +133,7 @@ pub async fn reports(db: &Db, obligation_id: i64) -> Result<Vec<Report>> {
             decision: r.decision,
             reason: r.reason,
             reviewed_at: r.reviewed_at,
+            counted: r.counted,
         })
         .collect())
 }
@@ -157,11 +161,20 @@ pub async fn submit(
     actor: &Actor,
     scope: &Scope,
     obligation_id: i64,
-    text: &str,
+    (text, counted): (&str, &str),
     files: &[EvidenceFile],
 ) -> Result<i64> {
     let mut tx = db.begin().await?;
-    let id = submit_in(&mut tx, now_ms, actor, scope, obligation_id, text, files).await?;
+    let id = submit_in(
+        &mut tx,
+        now_ms,
+        actor,
+        scope,
+        obligation_id,
+        (text, counted),
+        files,
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -174,7 +187,7 @@ pub(crate) async fn submit_in(
     actor: &Actor,
     scope: &Scope,
     obligation_id: i64,
-    text: &str,
+    (text, counted): (&str, &str),
     files: &[EvidenceFile],
 ) -> Result<i64> {
     let today = anjian_core::time::local_date(now_ms).unwrap_or(NaiveDate::MIN);
@@ -192,16 +205,21 @@ pub(crate) async fn submit_in(
         )));
     }
     let new_state = next(stored(&o), Action::Submit, due(&o), today)?;
+    let counted = match anjian_core::obligation::counted_by(&o.title) {
+        Counted::Visits if o.min_count > 1 => Some(visits_recorded(tx, &o).await?),
+        _ => anjian_core::obligation::stated_count(counted, o.min_count)?,
+    };
     let id = next_id(now_ms);
     tx.execute(
-        q("INSERT INTO progress_reports (id, obligation_id, unit_id, author_id, text, submitted_at, submitted_on) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        q("INSERT INTO progress_reports (id, obligation_id, unit_id, author_id, text, submitted_at, submitted_on, counted) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
             .bind(id)
             .bind(obligation_id)
             .bind(o.unit_id)
             .bind(actor.user_id)
             .bind(text.as_str())
             .bind(now_ms)
-            .bind(today.format("%Y-%m-%d").to_string()),
+            .bind(today.format("%Y-%m-%d").to_string())
+            .bind(counted),
     )
     .await?;
     for f in files {
@@ -217,18 +235,41 @@ pub(crate) async fn submit_in(
         )
         .await?;
     }
-    tx.execute(
-        q("UPDATE obligations SET state = $1, submitted_at = $2, updated_at = $2 WHERE id = $3")
-            .bind(new_state.as_str())
-            .bind(now_ms)
-            .bind(obligation_id),
-    )
-    .await?;
+    let n = tx
+        .execute(
+            q("UPDATE obligations SET state = $1, submitted_at = $2, updated_at = $2 WHERE id = $3 AND state = $4")
+                .bind(new_state.as_str())
+                .bind(now_ms)
+                .bind(obligation_id)
+                .bind(o.state.as_str()),
+        )
+        .await?;
+    if n == 0 {
+        return Err(Error::conflict(
+            "state_changed",
+            "state",
+            "该事项已被他人办理，请刷新后再试",
+        ));
+    }
     let e = Entry::ok("obligation.submit", "obligation", obligation_id)
         .change(Some(o.state.clone()), Some(new_state.as_str().to_string()))
         .detail(format!("{} 报送，附{}个佐证材料", o.unit_name, files.len()));
     audit::append(tx, now_ms, actor, e).await?;
     Ok(id)
+}
+
+/// The supervision visits the obligation's unit recorded from its campaign's start to
+/// the obligation's due day ("组织开展2次督查检查").
+async fn visits_recorded(tx: &mut Tx, o: &ObligationDetail) -> Result<i64> {
+    let (n,): (i64,) = tx
+        .one(
+            q("SELECT CAST(COUNT(*) AS BIGINT) FROM visits v WHERE v.unit_id = $1 AND v.recorded_at IS NOT NULL AND v.starts_on <= $2 AND v.starts_on >= COALESCE((SELECT c.starts_on FROM campaigns c WHERE c.id = $3), '0000-00-00')")
+                .bind(o.unit_id)
+                .bind(o.due_on.as_str())
+                .bind(o.campaign_id),
+        )
+        .await?;
+    Ok(n)
 }
 
 /// Accepts or returns (with a reason) the latest report on an obligation in scope.

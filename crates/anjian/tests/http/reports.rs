@@ -484,3 +484,125 @@ async fn reports_with_evidence_through_the_api() {
         );
     }
 }
+
+/// Counts counted. Body 三(三) "区安委办、减灾办将组织开展2次督查检查": the office's report
+/// counts the supervision visits it recorded; (18) "区政府常务会逐月听取10个安全专项办公室
+/// 和相关重点行业部门汇报": 区政府办 states how many it heard, and a report short of ten is
+/// marked short with the count.
+#[tokio::test]
+async fn a_minimum_in_the_text_is_counted_and_a_short_report_is_marked() {
+    use anjian_core::role::Role;
+    use anjian_core::unit::UnitKind;
+    use anjian_store::scope::{Actor, Scope};
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let office = app.login("office").await;
+        let office_unit = app.unit_id("区安委办").await;
+        let (id, state): (i64, String) = app
+            .db
+            .read()
+            .one(
+                anjian_store::q("SELECT o.id, o.state FROM obligations o WHERE o.unit_id = $1 AND o.min_count = 2")
+                    .bind(office_unit),
+            )
+            .await
+            .unwrap();
+        if state == "submitted" {
+            let (s, b) = office
+                .post(
+                    &format!("/api/v1/obligations/{id}/review"),
+                    serde_json::json!({"decision": "return", "reason": "补充督查检查记录"}),
+                )
+                .await;
+            assert_eq!(s, 200, "{b}");
+        }
+        let (_, page) = office.get_text(&format!("/obligations/{id}")).await;
+        assert!(
+            page.contains("要求至少2次，报送时按本单位已记录的督查检查计数"),
+            "{page}"
+        );
+        let (recorded,): (i64,) = app
+            .db
+            .read()
+            .one(
+                anjian_store::q("SELECT CAST(COUNT(*) AS BIGINT) FROM visits WHERE unit_id = $1 AND recorded_at IS NOT NULL AND starts_on <= '2022-07-31'")
+                    .bind(office_unit),
+            )
+            .await
+            .unwrap();
+        // The office's operator account reports for 区安委办.
+        let (path,): (String,) = app
+            .db
+            .read()
+            .one(anjian_store::q("SELECT path FROM units WHERE id = $1").bind(office_unit))
+            .await
+            .unwrap();
+        let op = Actor {
+            user_id: None,
+            username: "ops".into(),
+            role: Role::UnitOperator.as_str().into(),
+            unit_id: Some(office_unit),
+        };
+        let op_scope = Scope::for_user(
+            Role::UnitOperator,
+            office_unit,
+            UnitKind::CommitteeOffice,
+            &path,
+        );
+        let now = app.clock.0.load(std::sync::atomic::Ordering::SeqCst);
+        anjian_store::reports::submit(
+            &app.db,
+            now,
+            &op,
+            &op_scope,
+            id,
+            ("5月至7月组织督查检查", ""),
+            &[],
+        )
+        .await
+        .unwrap();
+        let (_, page) = office.get_text(&format!("/obligations/{id}")).await;
+        assert!(
+            page.contains(&format!("完成{recorded}，要求至少2")),
+            "{page}"
+        );
+        assert_eq!(page.contains("（未达要求）"), recorded < 2);
+
+        // (18): stated by 区政府办, required, and marked short below ten.
+        let gov = app.unit_id("区政府办").await;
+        let (oid, path): (i64, String) = app
+            .db
+            .read()
+            .one(
+                anjian_store::q("SELECT o.id, u.path FROM obligations o JOIN units u ON u.id = o.unit_id WHERE o.unit_id = $1 AND o.min_count = 10 AND o.state = 'pending' ORDER BY o.due_on LIMIT 1")
+                    .bind(gov),
+            )
+            .await
+            .unwrap();
+        let actor = Actor {
+            user_id: None,
+            username: "zfb".into(),
+            role: Role::UnitOperator.as_str().into(),
+            unit_id: Some(gov),
+        };
+        let scope = Scope::for_user(Role::UnitOperator, gov, UnitKind::Department, &path);
+        for (counted, ok) in [("", false), ("8", true)] {
+            let r = anjian_store::reports::submit(
+                &app.db,
+                now,
+                &actor,
+                &scope,
+                oid,
+                ("常务会听取专项办公室汇报", counted),
+                &[],
+            )
+            .await;
+            match r {
+                Err(err) => assert!(!ok && err.to_string().contains("要求至少10"), "{err}"),
+                Ok(_) => assert!(ok),
+            }
+        }
+        let (_, page) = office.get_text(&format!("/obligations/{oid}")).await;
+        assert!(page.contains("完成8，要求至少10（未达要求）"), "{page}");
+    }
+}

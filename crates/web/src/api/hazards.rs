@@ -254,7 +254,8 @@ pub async fn feedback(
     Path(id): Path<String>,
     mut form: Multipart,
 ) -> Result<Json<StatusJson>, ApiError> {
-    let (text, files) = super::reports::read_report(&state, &mut form).await?;
+    let super::reports::ReportForm { text, files, .. } =
+        super::reports::read_report(&state, &mut form).await?;
     take(
         &state,
         &u,

@@ -101,24 +101,35 @@ pub async fn waive(
     }))
 }
 
-/// Reads a progress report's multipart form: `text`, and any number of `evidence` files,
-/// each checked by its content (type and size) and stored content-addressed. An empty
-/// file input is skipped; a bad file is refused naming it.
-pub async fn read_report(
-    state: &AppState,
-    form: &mut Multipart,
-) -> Result<(String, Vec<EvidenceFile>), Problem> {
+/// A progress report as its form sends it.
+pub struct ReportForm {
+    pub text: String,
+    /// How many the report covers (where the obligation asks for a minimum).
+    pub counted: String,
+    pub files: Vec<EvidenceFile>,
+}
+
+/// Reads a progress report's multipart form: `text`, `counted`, and any number of
+/// `evidence` files, each checked by its content (type and size) and stored
+/// content-addressed. An empty file input is skipped; a bad file is refused naming it.
+pub async fn read_report(state: &AppState, form: &mut Multipart) -> Result<ReportForm, Problem> {
     let bad_upload = crate::upload::bad_upload;
     let mut text = String::new();
+    let mut counted = String::new();
     let mut files: Vec<EvidenceFile> = Vec::new();
     while let Some(field) = form.next_field().await.map_err(bad_upload)? {
         match field.name() {
             Some("text") => text = field.text().await.map_err(bad_upload)?,
+            Some("counted") => counted = field.text().await.map_err(bad_upload)?,
             Some("evidence") => files.extend(crate::upload::evidence_file(state, field).await?),
             _ => {}
         }
     }
-    Ok((text, files))
+    Ok(ReportForm {
+        text,
+        counted,
+        files,
+    })
 }
 
 /// Submits a report from its multipart form (page and API alike): only a user of the
@@ -133,15 +144,15 @@ pub async fn submit_form(
     if !u.role().can_report() || u.unit_id != o.unit_id {
         return Err(Problem::forbidden());
     }
-    let (text, files) = read_report(state, form).await?;
+    let f = read_report(state, form).await?;
     Ok(reports::submit(
         &state.db,
         state.now(),
         &u.actor(),
         &u.scope(),
         id,
-        &text,
-        &files,
+        (&f.text, &f.counted),
+        &f.files,
     )
     .await?)
 }
@@ -156,7 +167,7 @@ pub struct SubmittedJson {
 /// Reports progress on the caller's own unit's obligation: multipart/form-data with
 /// `text` (required) and `evidence` files (photos, PDF, Word, Excel; 8 MB each, checked
 /// by content).
-#[utoipa::path(post, path = "/api/v1/obligations/{id}/reports", request_body(content_type = "multipart/form-data", description = "text; evidence (files)"), responses((status = 201, body = SubmittedJson), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/obligations/{id}/reports", request_body(content_type = "multipart/form-data", description = "text; counted (how many, where the obligation asks for a minimum); evidence (files)"), responses((status = 201, body = SubmittedJson), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn submit(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,

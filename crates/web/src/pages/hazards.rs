@@ -534,7 +534,7 @@ pub async fn feedback(
 ) -> Result<Response, PageError> {
     let id = path_id(&id)?;
     match crate::api::reports::read_report(&state, &mut form).await {
-        Ok((text, files)) => {
+        Ok(crate::api::reports::ReportForm { text, files, .. }) => {
             let extras = StepExtras {
                 note: &text,
                 files: &files,

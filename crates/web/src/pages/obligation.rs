@@ -1,7 +1,7 @@
 //! One obligation: its details, the unit's report with evidence, and the review by the
 //! lead unit or the office.
 
-use anjian_core::obligation::State;
+use anjian_core::obligation::{Counted, State};
 use anjian_core::role::Role;
 use anjian_store::reports::{self, ObligationDetail};
 use askama::Template;
@@ -23,6 +23,8 @@ pub struct ReportView {
     pub decision: &'static str,
     pub text: String,
     pub reason: Option<String>,
+    /// "完成8，要求至少10（未达要求）" where the obligation asks for a minimum.
+    pub count: Option<String>,
     pub files: Vec<(String, String)>,
 }
 
@@ -38,6 +40,11 @@ pub struct ObligationPage {
     pub can_review: bool,
     pub can_waive: bool,
     pub reports: Vec<ReportView>,
+    /// The unit states how many its report covers (the obligation asks at least
+    /// `o.min_count`, not counted from recorded visits).
+    pub asks_count: bool,
+    /// For a supervision-round obligation: the visits recorded so far.
+    pub visits_note: Option<String>,
     pub flash: Option<String>,
     pub error: Option<String>,
 }
@@ -60,6 +67,7 @@ async fn page(
     let can_review = stored == State::Submitted
         && reports::may_review(u.role().sees_everything(), u.unit_id, &o);
     let list = reports::reports(&state.db, id).await?;
+    let counted = anjian_core::obligation::counted_by(&o.title);
     let refused = error.is_some();
     let r = render_form(
         &ObligationPage {
@@ -89,6 +97,17 @@ async fn page(
                     },
                     text: r.text,
                     reason: r.reason,
+                    count: r.counted.map(|n| {
+                        format!(
+                            "完成{n}，要求至少{}{}",
+                            o.min_count,
+                            if n < o.min_count {
+                                "（未达要求）"
+                            } else {
+                                ""
+                            }
+                        )
+                    }),
                     files: r
                         .evidence
                         .into_iter()
@@ -96,6 +115,13 @@ async fn page(
                         .collect(),
                 })
                 .collect(),
+            asks_count: o.min_count > 1 && counted == Counted::Stated,
+            visits_note: (o.min_count > 1 && counted == Counted::Visits).then(|| {
+                format!(
+                    "要求至少{}次，报送时按本单位已记录的督查检查计数",
+                    o.min_count
+                )
+            }),
             o,
             flash,
             error,
