@@ -22,6 +22,7 @@ pub mod ledger;
 pub mod monthly_report;
 pub mod obligation;
 pub mod password;
+pub mod permission;
 pub mod plan;
 pub mod qr;
 pub mod ranking;

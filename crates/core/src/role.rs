@@ -99,6 +99,15 @@ impl Role {
         )
     }
 
+    /// May record an enforcement inspection (the office, and the users of units with
+    /// supervision duties); never an enterprise's own account, which is inspected.
+    pub fn can_enforce(self) -> bool {
+        matches!(
+            self,
+            Role::OfficeAdmin | Role::UnitOperator | Role::UnitLeader
+        )
+    }
+
     /// May import plans, launch campaigns and set their end dates.
     pub fn can_run_campaigns(self) -> bool {
         matches!(self, Role::OfficeAdmin)

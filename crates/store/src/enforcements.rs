@@ -29,6 +29,9 @@ pub async fn create(
     input: &EnforcementInput,
 ) -> Result<i64> {
     let unit = actor.unit_id.ok_or(Error::Forbidden)?;
+    if !anjian_core::role::Role::parse(&actor.role).is_ok_and(|r| r.can_enforce()) {
+        return Err(Error::Forbidden);
+    }
     let e = anjian_core::enforcement::check(input, today)?;
     let enterprise =
         enterprise.ok_or_else(|| Error::invalid("required", "enterprise", "请选择被检查企业"))?;

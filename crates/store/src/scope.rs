@@ -56,11 +56,29 @@ pub enum Scope {
 }
 
 impl Scope {
-    /// The scope of a user with `role` in a unit of `kind` at `path`.
+    /// The business scope of a user with `role` in a unit of `kind` at `path`: the
+    /// office sees everything; the three separated administrators and the tip custodian
+    /// see no business data at all (`core::permission`).
     pub fn for_user(role: Role, unit_id: i64, unit_kind: UnitKind, path: &str) -> Scope {
+        if role.sees_everything() {
+            Scope::All
+        } else if !role.enters(anjian_core::permission::Area::Business) {
+            Scope::Nothing
+        } else {
+            Scope::Subtree {
+                unit_id,
+                path: path.to_string(),
+                sector_supervisor: unit_kind == UnitKind::Department,
+            }
+        }
+    }
+
+    /// The scope over the directory and the accounts: the account administrators place
+    /// accounts anywhere; the others read the directory as their business scope.
+    pub fn directory_for(role: Role, unit_id: i64, unit_kind: UnitKind, path: &str) -> Scope {
         if role.sees_everything() || role.can_manage_accounts() || role.can_grant_roles() {
             Scope::All
-        } else if !role.can_read_directory() {
+        } else if !role.enters(anjian_core::permission::Area::Directory) {
             Scope::Nothing
         } else {
             Scope::Subtree {

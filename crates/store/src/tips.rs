@@ -591,26 +591,44 @@ pub async fn outcome(
     } else {
         "unsubstantiated"
     };
-    let mut tx = db.begin().await?;
-    // A concealed accident the tip proved is marked so (a one-vote veto of its unit).
+    // A concealed accident the tip proved is marked so (a one-vote veto of its unit):
+    // only an accident the routed unit itself sees, never another locality's.
     let accident = if substantiated && tip.category == "concealed_accident" {
         accident
     } else {
         None
     };
+    if let Some(a) = accident
+        && crate::accidents::get(db, scope, a).await.is_err()
+    {
+        return Err(Error::invalid(
+            "unknown_accident",
+            "accident",
+            "事故不存在或不在本单位范围内",
+        ));
+    }
+    let mut tx = db.begin().await?;
     if let Some(a) = accident {
         crate::accidents::mark_concealed(&mut tx, (now_ms, today), a, produced_by.as_deref())
             .await?;
     }
-    tx.execute(
-        q("UPDATE tips SET status = $1, outcome_note = $2, accident_id = $3, updated_at = $4 WHERE id = $5")
-            .bind(status)
-            .bind(note.as_str())
-            .bind(accident)
-            .bind(now_ms)
-            .bind(id),
-    )
-    .await?;
+    let n = tx
+        .execute(
+            q("UPDATE tips SET status = $1, outcome_note = $2, accident_id = $3, updated_at = $4 WHERE id = $5 AND status = 'accepted'")
+                .bind(status)
+                .bind(note.as_str())
+                .bind(accident)
+                .bind(now_ms)
+                .bind(id),
+        )
+        .await?;
+    if n == 0 {
+        return Err(Error::conflict(
+            "state_changed",
+            "status",
+            "该举报的核查结果已由他人提交，请刷新后查看",
+        ));
+    }
     let links: Vec<Vec<crate::db::Arg>> = produced
         .kinds()
         .into_iter()

@@ -265,13 +265,8 @@ pub async fn ack(
         )
         .await?;
     match row {
-        None => {
-            return Err(Error::invalid(
-                "not_addressed",
-                "unit",
-                "本单位不是该预警的接收单位，无需回应",
-            ));
-        }
+        // Not an addressee: the warning does not exist for this unit.
+        None => return Err(Error::NotFound),
         Some((Some(_),)) => {
             return Err(Error::invalid(
                 "already_answered",

@@ -51,7 +51,7 @@ pub async fn reset_password(
     id: i64,
     password: String,
 ) -> Result<User, Problem> {
-    let target = users::get(&state.db, &me.scope(), id).await?;
+    let target = users::get(&state.db, &me.directory_scope(), id).await?;
     anjian_store::settings::password_policy(&state.db)
         .await?
         .check(&target.username, &password)?;
@@ -60,7 +60,7 @@ pub async fn reset_password(
         &state.db,
         state.now(),
         &me.actor(),
-        &me.scope(),
+        &me.directory_scope(),
         id,
         &hash,
         true,

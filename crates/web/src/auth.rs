@@ -79,10 +79,24 @@ impl FromRequestParts<AppState> for ApiUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        match authenticate(parts, state).await? {
-            Some(u) => Ok(ApiUser(u)),
-            None => Err(ApiError(Problem::unauthorized())),
+        let Some(u) = authenticate(parts, state).await? else {
+            return Err(ApiError(Problem::unauthorized()));
+        };
+        let path = parts.uri.path();
+        // An account that must choose a new password gets nothing from the API but
+        // who it is and the change itself.
+        let exempt = path.starts_with("/api/v1/auth/")
+            || path == "/api/v1/me"
+            || path == "/api/v1/me/password";
+        if !exempt && password_due(state, &u).await {
+            return Err(ApiError(Problem::new(
+                axum::http::StatusCode::FORBIDDEN,
+                "password_change_required",
+                "请先修改密码",
+            )));
         }
+        guard(state, &u, path).await.map_err(ApiError)?;
+        Ok(ApiUser(u))
     }
 }
 
@@ -104,6 +118,9 @@ impl FromRequestParts<AppState> for PageUser {
                 {
                     return Err(Redirect::to("/account/password").into_response());
                 }
+                guard(state, &u, path)
+                    .await
+                    .map_err(|p| PageError(p).into_response())?;
                 let mut u = u;
                 if !u.role().is_separated_admin() {
                     u.unread = anjian_store::reminders::unread(&state.db, u.unit_id)
@@ -178,10 +195,28 @@ pub async fn require(
     if allowed(u.role()) {
         return Ok(());
     }
+    Err(denied(state, u, what).await)
+}
+
+/// Records a refusal in the audit chain and returns the 403 to answer.
+async fn denied(state: &AppState, u: &SessionUser, what: &str) -> Problem {
     let mut e = Entry::ok("access.denied", "function", what);
     e.outcome = "denied";
-    audit::record(&state.db, state.now(), &u.actor(), e).await?;
-    Err(Problem::forbidden())
+    match audit::record(&state.db, state.now(), &u.actor(), e).await {
+        Ok(_) => Problem::forbidden(),
+        Err(err) => err.into(),
+    }
+}
+
+/// The guard of every route: a role outside the area of the path (`core::permission`)
+/// is refused, and the refusal recorded.
+async fn guard(state: &AppState, u: &SessionUser, path: &str) -> Result<(), Problem> {
+    let area = crate::areas::area_of(path);
+    if u.role().enters(area) {
+        Ok(())
+    } else {
+        Err(denied(state, u, &format!("{area:?} {path}")).await)
+    }
 }
 
 /// Checks a user name and password and opens a session. Returns the user and the token.

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod api;
+pub mod areas;
 pub mod auth;
 pub mod error;
 pub mod jobs;

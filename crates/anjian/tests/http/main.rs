@@ -15,6 +15,7 @@ mod harness;
 mod hazards;
 mod hostile;
 mod localities;
+mod matrix;
 mod monthly;
 mod plan;
 mod plan_editor;

@@ -57,6 +57,16 @@ impl SessionUser {
         )
     }
 
+    /// This user's scope over the directory and the accounts (`Scope::directory_for`).
+    pub fn directory_scope(&self) -> Scope {
+        Scope::directory_for(
+            self.role(),
+            self.unit_id,
+            UnitKind::parse(&self.unit_kind).unwrap_or(UnitKind::Enterprise),
+            &self.unit_path,
+        )
+    }
+
     /// This user as the actor of an action.
     pub fn actor(&self) -> Actor {
         Actor {

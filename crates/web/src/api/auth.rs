@@ -98,6 +98,27 @@ pub async fn me(ApiUser(u): ApiUser) -> Json<Me> {
     Json(me_of(&u))
 }
 
+/// A change of one's own password.
+#[derive(Deserialize, ToSchema)]
+pub struct PasswordChange {
+    #[serde(default)]
+    pub current: String,
+    #[serde(default)]
+    pub password: String,
+}
+
+/// Changes the caller's own password (the one API route an account that must change
+/// its password may use besides `/api/v1/me`).
+#[utoipa::path(post, path = "/api/v1/me/password", operation_id = "change_own_password", request_body = PasswordChange, responses((status = 204), (status = 400, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Body(c): Body<PasswordChange>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    crate::pages::account::change_own_password(&state, &u, &c.current, &c.password).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
 /// A request for an API token.
 #[derive(Deserialize, ToSchema)]
 pub struct TokenRequest {

@@ -91,7 +91,7 @@ pub async fn list_units(
         parent: f.parent,
         include_inactive: f.all.unwrap_or(false),
     };
-    let rows = units::list(&state.db, &u.scope(), &filter).await?;
+    let rows = units::list(&state.db, &u.directory_scope(), &filter).await?;
     let body: Vec<UnitJson> = rows.iter().map(UnitJson::from).collect();
     let mut resp = Json(body).into_response();
     if rows.len() as i64 == limit
@@ -115,7 +115,7 @@ pub async fn get_unit(
     ApiUser(u): ApiUser,
     Path(id): Path<String>,
 ) -> Result<Json<UnitDetailJson>, ApiError> {
-    let d = units::detail(&state.db, &u.scope(), path_id(&id)?).await?;
+    let d = units::detail(&state.db, &u.directory_scope(), path_id(&id)?).await?;
     Ok(Json(UnitDetailJson {
         unit: UnitJson::from(&d.unit),
         parent_name: d.parent.map(|p| p.name),
@@ -169,7 +169,7 @@ pub async fn create_unit(
         &state.db,
         state.now(),
         &u.actor(),
-        &u.scope(),
+        &u.directory_scope(),
         &draft,
         input.parent,
     )
@@ -188,7 +188,15 @@ pub async fn update_unit(
     require(&state, &u, Role::can_edit_directory, "directory.edit").await?;
     let id = path_id(&id)?;
     let draft = input.draft()?;
-    let unit = units::update(&state.db, state.now(), &u.actor(), &u.scope(), id, &draft).await?;
+    let unit = units::update(
+        &state.db,
+        state.now(),
+        &u.actor(),
+        &u.directory_scope(),
+        id,
+        &draft,
+    )
+    .await?;
     Ok(Json(UnitJson::from(&unit)))
 }
 
@@ -211,7 +219,7 @@ pub async fn move_unit(
         &state.db,
         state.now(),
         &u.actor(),
-        &u.scope(),
+        &u.directory_scope(),
         path_id(&id)?,
         input.parent,
     )
@@ -238,7 +246,7 @@ pub async fn set_unit_active(
         &state.db,
         state.now(),
         &u.actor(),
-        &u.scope(),
+        &u.directory_scope(),
         path_id(&id)?,
         input.active,
     )
@@ -287,7 +295,7 @@ pub async fn group_members(
     ApiUser(u): ApiUser,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<UnitJson>>, ApiError> {
-    let ms = groups::members(&state.db, &u.scope(), path_id(&id)?).await?;
+    let ms = groups::members(&state.db, &u.directory_scope(), path_id(&id)?).await?;
     Ok(Json(ms.iter().map(UnitJson::from).collect()))
 }
 

@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/auth/logout", post(auth::logout))
         .route("/api/v1/me", get(auth::me))
+        .route("/api/v1/me/password", post(auth::change_password))
         .route(
             "/api/v1/enterprises",
             get(enterprises::list).post(enterprises::create),

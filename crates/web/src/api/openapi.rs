@@ -19,6 +19,7 @@ use super::{
         auth::login,
         auth::logout,
         auth::me,
+        auth::change_password,
         auth::create_token,
         directory::list_units,
         directory::get_unit,

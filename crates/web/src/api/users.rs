@@ -69,7 +69,7 @@ pub async fn list_users(
     require(&state, &u, Role::can_list_users, "users.list").await?;
     let rows = users::list(
         &state.db,
-        &u.scope(),
+        &u.directory_scope(),
         f.after,
         f.unit,
         f.limit.unwrap_or(100),
@@ -86,7 +86,7 @@ pub async fn get_user(
     Path(id): Path<String>,
 ) -> Result<Json<UserJson>, ApiError> {
     require(&state, &u, Role::can_list_users, "users.read").await?;
-    let user = users::get(&state.db, &u.scope(), path_id(&id)?).await?;
+    let user = users::get(&state.db, &u.directory_scope(), path_id(&id)?).await?;
     Ok(Json(UserJson::from(&user)))
 }
 
@@ -118,7 +118,14 @@ pub async fn create_user(
         &i.password,
     )
     .await?;
-    let user = users::create(&state.db, state.now(), &u.actor(), &u.scope(), &new).await?;
+    let user = users::create(
+        &state.db,
+        state.now(),
+        &u.actor(),
+        &u.directory_scope(),
+        &new,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(UserJson::from(&user))).into_response())
 }
 
@@ -141,8 +148,15 @@ pub async fn set_user_active(
     if id == u.user_id {
         return Err(Problem::bad_field("self_disable", "active", "不能停用自己的账户").into());
     }
-    let user =
-        users::set_active(&state.db, state.now(), &u.actor(), &u.scope(), id, i.active).await?;
+    let user = users::set_active(
+        &state.db,
+        state.now(),
+        &u.actor(),
+        &u.directory_scope(),
+        id,
+        i.active,
+    )
+    .await?;
     Ok(Json(UserJson::from(&user)))
 }
 
@@ -191,6 +205,14 @@ pub async fn set_role(
         return Err(Problem::bad_field("self_role", "role", "不能修改自己的角色").into());
     }
     let role = Role::parse(&i.role)?;
-    let user = users::set_role(&state.db, state.now(), &u.actor(), &u.scope(), id, role).await?;
+    let user = users::set_role(
+        &state.db,
+        state.now(),
+        &u.actor(),
+        &u.directory_scope(),
+        id,
+        role,
+    )
+    .await?;
     Ok(Json(UserJson::from(&user)))
 }

@@ -84,6 +84,48 @@ pub async fn account(
     .await
 }
 
+/// Changes the user's own password (page and API alike): the current one must match,
+/// the new one differ from it and meet the policy.
+pub async fn change_own_password(
+    state: &AppState,
+    u: &anjian_store::accounts::SessionUser,
+    current: &str,
+    password: &str,
+) -> Result<(), Problem> {
+    let creds = users::credentials(&state.db, &u.username)
+        .await?
+        .ok_or_else(Problem::not_found)?;
+    if !crate::password::verify(current.to_string(), creds.password_hash).await {
+        return Err(Problem::bad_field(
+            "wrong_password",
+            "current",
+            "当前密码不正确",
+        ));
+    }
+    if password == current {
+        return Err(Problem::bad_field(
+            "same_password",
+            "password",
+            "新密码不能与当前密码相同",
+        ));
+    }
+    anjian_store::settings::password_policy(&state.db)
+        .await?
+        .check(&u.username, password)?;
+    let hash = crate::password::hash(password.to_string()).await;
+    users::set_password(
+        &state.db,
+        state.now(),
+        &u.actor(),
+        &anjian_store::Scope::All,
+        u.user_id,
+        &hash,
+        false,
+    )
+    .await?;
+    Ok(())
+}
+
 #[derive(Deserialize)]
 pub struct PasswordForm {
     current: String,
@@ -97,48 +139,15 @@ pub async fn change_password(
     PageUser(u): PageUser,
     PageForm(f): PageForm<PasswordForm>,
 ) -> Result<Response, PageError> {
-    let r: Result<(), Problem> = async {
-        let creds = users::credentials(&state.db, &u.username)
-            .await?
-            .ok_or_else(Problem::not_found)?;
-        if !crate::password::verify(f.current.clone(), creds.password_hash).await {
-            return Err(Problem::bad_field(
-                "wrong_password",
-                "current",
-                "当前密码不正确",
-            ));
-        }
-        if f.password != f.confirm {
-            return Err(Problem::bad_field(
-                "mismatch",
-                "confirm",
-                "两次输入的新密码不一致",
-            ));
-        }
-        if f.password == f.current {
-            return Err(Problem::bad_field(
-                "same_password",
-                "password",
-                "新密码不能与当前密码相同",
-            ));
-        }
-        anjian_store::settings::password_policy(&state.db)
-            .await?
-            .check(&u.username, &f.password)?;
-        let hash = crate::password::hash(f.password.clone()).await;
-        users::set_password(
-            &state.db,
-            state.now(),
-            &u.actor(),
-            &anjian_store::Scope::All,
-            u.user_id,
-            &hash,
-            false,
-        )
-        .await?;
-        Ok(())
-    }
-    .await;
+    let r = if f.password != f.confirm {
+        Err(Problem::bad_field(
+            "mismatch",
+            "confirm",
+            "两次输入的新密码不一致",
+        ))
+    } else {
+        change_own_password(&state, &u, &f.current, &f.password).await
+    };
     match r {
         Ok(()) => Ok(Redirect::to("/account?ok=1").into_response()),
         Err(p) if p.status.is_client_error() => {

@@ -41,7 +41,7 @@ pub async fn users(
     PageQuery(q): PageQuery<AfterQuery>,
 ) -> Result<Response, PageError> {
     require(&state, &u, Role::can_list_users, "users.list").await?;
-    let mut rows = users::list(&state.db, &u.scope(), q.after, None, 100).await?;
+    let mut rows = users::list(&state.db, &u.directory_scope(), q.after, None, 100).await?;
     let next = (rows.len() == 100)
         .then(|| rows.last().map(|r| r.id))
         .flatten();
@@ -82,7 +82,7 @@ async fn user_page(
     error: Option<String>,
 ) -> Result<Response, PageError> {
     require(state, me, Role::can_list_users, "users.read").await?;
-    let target = users::get(&state.db, &me.scope(), id).await?;
+    let target = users::get(&state.db, &me.directory_scope(), id).await?;
     let mut r = render(&UserPage {
         layout: Layout::of(me),
         role_label: target.role().map(|r| r.label()).unwrap_or("未知"),
@@ -152,7 +152,7 @@ pub async fn set_active(
             &state.db,
             state.now(),
             &u.actor(),
-            &u.scope(),
+            &u.directory_scope(),
             id,
             f.active == "1",
         )
@@ -212,7 +212,15 @@ pub async fn set_role(
             ));
         }
         let role = Role::parse(&f.role)?;
-        users::set_role(&state.db, state.now(), &u.actor(), &u.scope(), id, role).await?;
+        users::set_role(
+            &state.db,
+            state.now(),
+            &u.actor(),
+            &u.directory_scope(),
+            id,
+            role,
+        )
+        .await?;
         Ok(())
     }
     .await;
@@ -227,7 +235,7 @@ pub async fn unlock(
 ) -> Result<Response, PageError> {
     require(&state, &u, Role::can_grant_roles, "users.unlock").await?;
     let id = path_id(&id)?;
-    let target = users::get(&state.db, &u.scope(), id).await?;
+    let target = users::get(&state.db, &u.directory_scope(), id).await?;
     let now = state.now();
     let mut tx = state.db.begin().await.map_err(Problem::from)?;
     throttle::unlock(&mut tx, &target.username)
@@ -321,7 +329,14 @@ pub async fn create_user(
             &f.password,
         )
         .await?;
-        Ok(users::create(&state.db, state.now(), &u.actor(), &u.scope(), &new).await?)
+        Ok(users::create(
+            &state.db,
+            state.now(),
+            &u.actor(),
+            &u.directory_scope(),
+            &new,
+        )
+        .await?)
     }
     .await;
     match r {

@@ -81,7 +81,7 @@ pub async fn units(
     PageQuery(q): PageQuery<UnitsQuery>,
 ) -> Result<Response, PageError> {
     require(&state, &u, Role::can_read_directory, "directory.read").await?;
-    let scope = u.scope();
+    let scope = u.directory_scope();
     let search = anjian_core::error::search_term(q.q.as_deref(), 50).unwrap_or_default();
     let kind = q
         .kind
@@ -205,7 +205,7 @@ async fn unit_page(
     error: Option<String>,
     form: Option<UnitFields>,
 ) -> Result<Response, PageError> {
-    let scope = u.scope();
+    let scope = u.directory_scope();
     let d = units::detail(&state.db, &scope, id).await?;
     let mut crumb = crumbs(state, &scope, &d.unit.path).await?;
     crumb.pop();
@@ -322,9 +322,16 @@ pub async fn update(
     require(&state, &u, Role::can_edit_directory, "directory.edit").await?;
     let id = path_id(&id)?;
     let result = match f.draft() {
-        Ok(d) => units::update(&state.db, state.now(), &u.actor(), &u.scope(), id, &d)
-            .await
-            .map_err(Problem::from),
+        Ok(d) => units::update(
+            &state.db,
+            state.now(),
+            &u.actor(),
+            &u.directory_scope(),
+            id,
+            &d,
+        )
+        .await
+        .map_err(Problem::from),
         Err(e) => Err(e.into()),
     };
     let fields = f.fields();
@@ -351,9 +358,16 @@ pub async fn move_unit(
     let id = path_id(&id)?;
     let parent = units::by_code(&state.db, f.parent_code.trim()).await?;
     let result = match parent {
-        Some(p) => units::move_to(&state.db, state.now(), &u.actor(), &u.scope(), id, p.id)
-            .await
-            .map_err(Problem::from),
+        Some(p) => units::move_to(
+            &state.db,
+            state.now(),
+            &u.actor(),
+            &u.directory_scope(),
+            id,
+            p.id,
+        )
+        .await
+        .map_err(Problem::from),
         None => Err(Problem::bad_field(
             "parent_not_found",
             "parent",
@@ -382,7 +396,7 @@ pub async fn set_active(
         &state.db,
         state.now(),
         &u.actor(),
-        &u.scope(),
+        &u.directory_scope(),
         id,
         f.active == "1",
     )
@@ -417,7 +431,7 @@ pub async fn new_unit(
 ) -> Result<Response, PageError> {
     require(&state, &u, Role::can_edit_directory, "directory.edit").await?;
     let parent_code = match q.parent.as_deref().map(path_id).transpose()? {
-        Some(p) => units::get(&state.db, &u.scope(), p).await?.code,
+        Some(p) => units::get(&state.db, &u.directory_scope(), p).await?.code,
         None => String::new(),
     };
     Ok(render(&NewUnitPage {
@@ -458,7 +472,7 @@ pub async fn create(
             &state.db,
             state.now(),
             &u.actor(),
-            &u.scope(),
+            &u.directory_scope(),
             &draft,
             parent,
         )
@@ -534,7 +548,7 @@ async fn groups_page_with(
                 .ok_or_else(Problem::not_found)?;
             name = g.name.clone();
             Some(
-                groups::members(&state.db, &u.scope(), id)
+                groups::members(&state.db, &u.directory_scope(), id)
                     .await?
                     .into_iter()
                     .map(|m| (m.id, m.name))
@@ -711,7 +725,7 @@ pub async fn export(
     PageUser(u): PageUser,
 ) -> Result<Response, PageError> {
     require(&state, &u, Role::can_read_directory, "directory.export").await?;
-    let rows = sheet::export(&state.db, &u.scope()).await?;
+    let rows = sheet::export(&state.db, &u.directory_scope()).await?;
     let bytes = write_sheet(&rows).map_err(|_| {
         Problem::new(
             axum::http::StatusCode::INTERNAL_SERVER_ERROR,

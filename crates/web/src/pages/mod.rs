@@ -27,6 +27,7 @@ pub mod todo;
 pub mod visits;
 pub mod warnings;
 
+use anjian_core::permission::Area;
 use anjian_store::accounts::SessionUser;
 use axum::Router;
 use axum::extract::rejection::FormRejection;
@@ -47,8 +48,11 @@ pub struct Layout {
     pub users: bool,
     pub security: bool,
     pub audit: bool,
-    /// Takes part in campaigns (not one of the three separated administrators).
+    /// Takes part in campaigns (not one of the three separated administrators, nor the
+    /// tip custodian).
     pub business: bool,
+    /// The tip custodian: the tips, to open a reporter's identity.
+    pub custodian: bool,
     /// Unread reminders: the badge on the to-do entry of the menu.
     pub unread: i64,
 }
@@ -61,11 +65,12 @@ impl Layout {
             display_name: u.display_name.clone(),
             role_label: r.label(),
             unit_name: u.unit_name.clone(),
-            directory: r.can_read_directory(),
+            directory: r.enters(Area::Directory),
             users: r.can_list_users(),
             security: r.can_grant_roles(),
-            audit: r.can_read_audit(),
-            business: !r.is_separated_admin(),
+            audit: r.enters(Area::Audit),
+            business: r.enters(Area::Business),
+            custodian: !r.enters(Area::Business) && r.enters(Area::TipIdentity),
             unread: u.unread,
         })
     }

@@ -140,7 +140,8 @@ pub async fn home(
     let dashboard = super::dashboard::view(&state, &u, hq.month.as_deref()).await?;
     let scope = u.scope();
     let role = u.role();
-    let breakers = if role.is_separated_admin() {
+    let business = role.enters(anjian_core::permission::Area::Business);
+    let breakers = if !business {
         Vec::new()
     } else {
         anjian_store::warnings::current(
@@ -156,7 +157,7 @@ pub async fn home(
     let counts = if dashboard.is_some() {
         Vec::new()
     } else {
-        units::count_by_kind(&state.db, &scope).await?
+        units::count_by_kind(&state.db, &u.directory_scope()).await?
     }
     .into_iter()
     .map(|(k, n)| {
@@ -167,7 +168,7 @@ pub async fn home(
     })
     .collect();
     let user_count = if role.can_list_users() && dashboard.is_none() {
-        users::count(&state.db, &scope).await?
+        users::count(&state.db, &u.directory_scope()).await?
     } else {
         -1
     };
@@ -181,7 +182,7 @@ pub async fn home(
         Scope::Subtree { .. } => format!("{}及其下级单位", u.unit_name),
     };
     let mut links = Vec::new();
-    if !role.is_separated_admin() {
+    if business {
         links.push((
             "/todo",
             if u.unread > 0 {
@@ -200,7 +201,10 @@ pub async fn home(
         }
         links.push(("/calendar", "工作日历"));
     }
-    if role.can_read_directory() {
+    if role.enters(anjian_core::permission::Area::TipIdentity) && !business {
+        links.push(("/tips", "举报处理（查阅举报人身份）"));
+    }
+    if role.enters(anjian_core::permission::Area::Directory) {
         links.push(("/units", "单位名录"));
         links.push(("/groups", "单位分组"));
     }

@@ -1,0 +1,288 @@
+//! The route × role matrix, generated: every route the router declares (read from the
+//! route tables' source, so that a new route is in the matrix without anyone adding
+//! it) against every demo role and an anonymous client. The area of a route
+//! (`web::areas`) and the role's areas (`core::permission`) decide: a role outside the
+//! area gets 403 on reads and writes alike; inside, a read never answers 5xx; the
+//! anonymous client gets 401 from the API and the login page from the pages.
+
+use anjian_core::permission::Area;
+use anjian_core::role::Role;
+
+use crate::harness::{TestApp, engines};
+
+const TABLES: &[&str] = &[
+    include_str!("../../../web/src/router.rs"),
+    include_str!("../../../web/src/pages/mod.rs"),
+    include_str!("../../../web/src/api/mod.rs"),
+];
+
+/// Every (path, methods) declared by `.route("…", get(…).post(…))` in the tables.
+fn routes() -> Vec<(String, Vec<&'static str>)> {
+    let mut out: Vec<(String, Vec<&'static str>)> = Vec::new();
+    for src in TABLES {
+        let mut rest = *src;
+        while let Some(i) = rest.find(".route(") {
+            rest = &rest[i + ".route(".len()..];
+            let Some(open) = rest.find('"') else { break };
+            let after = &rest[open + 1..];
+            let Some(close) = after.find('"') else { break };
+            let path = after[..close].to_string();
+            // The call ends at the parenthesis that closes `.route(`.
+            let (mut depth, mut end) = (1, 0);
+            for (j, c) in rest.char_indices() {
+                match c {
+                    '(' => depth += 1,
+                    ')' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            end = j;
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let call = &rest[..end];
+            let methods: Vec<&'static str> = [
+                ("get(", "GET"),
+                ("post(", "POST"),
+                ("put(", "PUT"),
+                ("delete(", "DELETE"),
+            ]
+            .into_iter()
+            .filter(|(m, _)| call.contains(m))
+            .map(|(_, name)| name)
+            .collect();
+            if path.starts_with('/') && !methods.is_empty() {
+                out.push((path, methods));
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// A path with its parameters filled in.
+fn concrete(path: &str) -> String {
+    path.replace("{month}", "2022-08")
+        .replace("{year}", "2022")
+        .replace("{receipt}", "X7K2M9Q4")
+        .replace("{kind}", "township")
+        .replace("{period}", "1")
+        .replace("{sha}", "0000")
+        .replace("{file}", "qr.png")
+        .replace("{n}", "0")
+        .replace("{no}", "1")
+        .replace("{hazard}", "1")
+        .replace("{id}", "1")
+}
+
+#[tokio::test]
+async fn every_route_answers_every_role_as_the_permission_table_says() {
+    let routes = routes();
+    assert!(
+        routes.len() > 150,
+        "the route tables were read: {}",
+        routes.len()
+    );
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let roles: [(&str, Role); 8] = [
+            ("office", Role::OfficeAdmin),
+            ("bachuan", Role::UnitOperator),
+            ("bachuan_leader", Role::UnitLeader),
+            ("huagong", Role::EnterpriseUser),
+            ("sysadmin", Role::SystemAdmin),
+            ("secadmin", Role::SecurityAdmin),
+            ("auditor", Role::Auditor),
+            ("tipkeeper", Role::TipCustodian),
+        ];
+        let mut unexpected = Vec::new();
+        let (mut refused, mut served) = (0, 0);
+        for (login, role) in roles {
+            let c = app.login(login).await;
+            for (path, methods) in &routes {
+                if path.contains("logout") || path.contains("/auth/login") || path == "/login" {
+                    continue;
+                }
+                let area = anjian_web::areas::area_of(&concrete(path));
+                let allowed = role.enters(area);
+                for m in methods {
+                    // Writes are checked where refused only: an allowed write with an
+                    // empty body would act.
+                    if allowed && *m != "GET" {
+                        continue;
+                    }
+                    let url = format!("{}{}", c.base, concrete(path));
+                    let req = match *m {
+                        "GET" => c.http.get(&url),
+                        "POST" => c.http.post(&url).json(&serde_json::json!({})),
+                        "PUT" => c.http.put(&url).json(&serde_json::json!({})),
+                        _ => c.http.delete(&url).json(&serde_json::json!({})),
+                    };
+                    let s = req.send().await.unwrap().status().as_u16();
+                    let ok = if allowed {
+                        s < 500
+                    } else {
+                        // A page's POST answers 403 too (its CSRF check may refuse first).
+                        s == 403
+                    };
+                    if allowed {
+                        served += 1;
+                    } else {
+                        refused += 1;
+                    }
+                    if !ok {
+                        unexpected.push(format!("{login} {m} {path} ({area:?}) → {s}"));
+                    }
+                }
+            }
+        }
+        // Anonymous: the API asks for a login, the pages send to the login page.
+        let anon = app.anon();
+        for (path, methods) in &routes {
+            let area = anjian_web::areas::area_of(&concrete(path));
+            if area == Area::Own || area == Area::Public || !methods.contains(&"GET") {
+                continue;
+            }
+            let s = anon.get(&concrete(path)).await.0;
+            let want = if path.starts_with("/api/") { 401 } else { 303 };
+            if s != want {
+                unexpected.push(format!("anonymous GET {path} → {s}"));
+            }
+        }
+        assert!(
+            refused > 500 && served > 500,
+            "cells: {refused} refused, {served} served"
+        );
+        assert!(
+            unexpected.is_empty(),
+            "{} unexpected cells:\n{}",
+            unexpected.len(),
+            unexpected.join("\n")
+        );
+    }
+}
+
+/// The findings of the 等保 review, each as a user would try it.
+#[tokio::test]
+async fn the_separated_administrators_and_the_custodian_get_no_business_data() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        for login in ["sysadmin", "secadmin", "auditor", "tipkeeper"] {
+            let c = app.login(login).await;
+            for path in [
+                "/api/v1/hazards",
+                "/api/v1/obligations",
+                "/api/v1/rankings/2022-07",
+            ] {
+                assert_eq!(c.get(path).await.0, 403, "{login} {path}");
+            }
+            for path in [
+                "/todo",
+                "/hazards/new",
+                "/rankings",
+                "/hazards/import",
+                "/obligations.xlsx",
+            ] {
+                assert_eq!(c.get_text(path).await.0, 403, "{login} {path}");
+            }
+            let (_, home) = c.get_text("/").await;
+            assert!(
+                !home.contains("href=\"/todo\""),
+                "{login}'s menu offers no to-do list"
+            );
+        }
+        // The account administrators still place accounts in the directory.
+        assert_eq!(
+            app.login("sysadmin").await.get("/api/v1/units").await.0,
+            200
+        );
+        // The custodian reaches the tips, to open an identity.
+        assert_eq!(app.login("tipkeeper").await.get_text("/tips").await.0, 200);
+    }
+}
+
+/// An enterprise account is inspected; it never records an inspection, not even of
+/// itself.
+#[tokio::test]
+async fn an_enterprise_account_cannot_record_enforcement() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let me = app.unit_id("重庆铜梁某化工有限公司").await;
+        let c = app.login("huagong").await;
+        let (s, b) = c
+            .post(
+                "/api/v1/enforcements",
+                serde_json::json!({
+                    "enterprise": me, "inspected_on": "2022-08-05",
+                    "inspectors": [{"name": "王强", "certificate": "渝应急执 0501"}, {"name": "刘洋", "certificate": "渝应急执 0502"}],
+                    "place": "储罐区", "checked": "两个必查", "problems": "", "handling": "无",
+                    "signed": true, "principal_checked": true, "heads_checked": true
+                }),
+            )
+            .await;
+        assert_eq!(s, 403, "{b}");
+    }
+}
+
+/// "The API ignores must_change_password": an account given a temporary password gets
+/// nothing from the API but who it is and the change, and no token.
+#[tokio::test]
+async fn an_account_that_must_change_its_password_gets_only_the_change() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let sys = app.login("sysadmin").await;
+        let unit = app.unit_id("安居镇").await;
+        let (s, v) = sys
+            .post(
+                "/api/v1/users",
+                serde_json::json!({"username": "anju3", "display_name": "安居镇新操作员", "unit": unit, "role": "unit_operator", "password": "Anju#2022new"}),
+            )
+            .await;
+        assert_eq!(s, 201, "{v}");
+        let c = app.anon();
+        let (s, _) = c
+            .post(
+                "/api/v1/auth/login",
+                serde_json::json!({"username": "anju3", "password": "Anju#2022new"}),
+            )
+            .await;
+        assert_eq!(s, 200);
+        assert_eq!(c.get("/api/v1/me").await.0, 200);
+        for path in ["/api/v1/obligations", "/api/v1/hazards"] {
+            let (s, b) = c.get(path).await;
+            assert_eq!(
+                (s, b["error"]["code"].as_str()),
+                (403, Some("password_change_required")),
+                "{path}"
+            );
+        }
+        let (s, b) = c
+            .post(
+                "/api/v1/tokens",
+                serde_json::json!({"name": "脚本", "days": 366}),
+            )
+            .await;
+        assert_eq!(
+            (s, b["error"]["code"].as_str()),
+            (403, Some("password_change_required"))
+        );
+        let (s, b) = c
+            .post(
+                "/api/v1/me/password",
+                serde_json::json!({"current": "Anju#2022new", "password": "Anju#2022new"}),
+            )
+            .await;
+        assert_eq!((s, b["error"]["field"].as_str()), (400, Some("password")));
+        let (s, _) = c
+            .post(
+                "/api/v1/me/password",
+                serde_json::json!({"current": "Anju#2022new", "password": "Anju!Safe2023x"}),
+            )
+            .await;
+        assert_eq!(s, 204);
+        assert_eq!(c.get("/api/v1/obligations").await.0, 200);
+    }
+}

@@ -1,0 +1,98 @@
+//! The area of every route, by its path (`core::permission::Area`): the guard in the
+//! user extractors refuses a role the area of the path it asks for, so that a page and
+//! its API can never disagree and a new route is business unless listed here.
+
+use anjian_core::permission::Area;
+
+/// Paths (exact, or a prefix ending in '/') and their areas, first match wins; anything
+/// else is business.
+const TABLE: &[(&str, Area)] = &[
+    ("/", Area::Own),
+    ("/login", Area::Own),
+    ("/logout", Area::Own),
+    ("/account", Area::Own),
+    ("/account/", Area::Own),
+    ("/api/v1/auth/", Area::Own),
+    ("/api/v1/me", Area::Own),
+    ("/api/v1/me/", Area::Own),
+    ("/api/v1/tokens", Area::Own),
+    ("/api/v1/tokens/", Area::Own),
+    ("/api/v1/openapi.json", Area::Own),
+    ("/static/", Area::Own),
+    ("/healthz", Area::Own),
+    ("/tip", Area::Public),
+    ("/tip/", Area::Public),
+    ("/boards/", Area::Public),
+    ("/api/v1/public/", Area::Public),
+    ("/units", Area::Directory),
+    ("/units/", Area::Directory),
+    ("/groups", Area::Directory),
+    ("/groups/", Area::Directory),
+    ("/directory/", Area::Directory),
+    ("/api/v1/units", Area::Directory),
+    ("/api/v1/units/", Area::Directory),
+    ("/api/v1/groups", Area::Directory),
+    ("/api/v1/groups/", Area::Directory),
+    ("/users", Area::Accounts),
+    ("/users/", Area::Accounts),
+    ("/security/", Area::Accounts),
+    ("/api/v1/users", Area::Accounts),
+    ("/api/v1/users/", Area::Accounts),
+    ("/audit", Area::Audit),
+    ("/audit/", Area::Audit),
+    ("/api/v1/audit", Area::Audit),
+    ("/api/v1/audit/", Area::Audit),
+];
+
+/// The area of a request path.
+pub fn area_of(path: &str) -> Area {
+    if is_tip_identity(path) {
+        return Area::TipIdentity;
+    }
+    TABLE
+        .iter()
+        .find(|(p, _)| {
+            if p.ends_with('/') && p.len() > 1 {
+                path.starts_with(p)
+            } else {
+                path == *p
+            }
+        })
+        .map_or(Area::Business, |(_, a)| *a)
+}
+
+/// The custodian's routes: the tip list and a tip's page (where the identity is opened
+/// with a reason), and the API's identity route.
+fn is_tip_identity(path: &str) -> bool {
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    let id = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    match segments.as_slice() {
+        ["", "tips"] => true,
+        ["", "tips", t] => id(t),
+        ["", "api", "v1", "tips", t, "identity"] => id(t),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_fall_in_their_areas() {
+        assert_eq!(area_of("/"), Area::Own);
+        assert_eq!(area_of("/todo"), Area::Business);
+        assert_eq!(area_of("/api/v1/hazards"), Area::Business);
+        assert_eq!(area_of("/api/v1/obligations"), Area::Business);
+        assert_eq!(area_of("/units/5"), Area::Directory);
+        assert_eq!(area_of("/users/new"), Area::Accounts);
+        assert_eq!(area_of("/api/v1/audit/verify"), Area::Audit);
+        assert_eq!(area_of("/tips/12"), Area::TipIdentity);
+        assert_eq!(area_of("/tips.xlsx"), Area::Business);
+        assert_eq!(area_of("/tips/12/files/0"), Area::Business);
+        assert_eq!(area_of("/api/v1/tips/12/identity"), Area::TipIdentity);
+        assert_eq!(area_of("/api/v1/tips/12"), Area::Business);
+        assert_eq!(area_of("/tip"), Area::Public);
+        assert_eq!(area_of("/tips/deadlines"), Area::Business);
+    }
+}
