@@ -433,10 +433,48 @@ async fn a_tip_substantiated_as_a_concealed_accident_marks_it_and_vetoes_the_mon
                 json!({"action": "accept", "unit": unit}),
             )
             .await;
+        // Another locality's accident is not the township's to mark (a one-vote veto of
+        // 安居镇): refused, and nothing is written.
+        let anju_unit = app.unit_id("安居镇").await;
+        let scenic = app.unit_id("铜梁区安居古镇旅游开发有限公司").await;
+        let (s, foreign) = app
+            .login("anju")
+            .await
+            .post(
+                "/api/v1/accidents",
+                report(
+                    anju_unit,
+                    scenic,
+                    "2022-07-04T09:00:00+08:00",
+                    "2022-07-04T09:20:00+08:00",
+                    1,
+                ),
+            )
+            .await;
+        assert_eq!(s, 201, "{foreign}");
+        let (s, t) = bachuan
+            .post(
+                &format!("/api/v1/tips/{id}/outcome"),
+                json!({"substantiated": true, "note": "经核查属实", "accident": foreign["id"]}),
+            )
+            .await;
+        assert_eq!(
+            (s, t["error"]["field"].as_str()),
+            (422, Some("accident")),
+            "{t}"
+        );
         let (s, t) = bachuan
             .post(&format!("/api/v1/tips/{id}/outcome"), json!({"substantiated": true, "note": "经核查属实，已依法处理", "accident": a["id"]}))
             .await;
         assert_eq!(s, 200, "{t}");
+        // A second outcome of the same tip is a conflict, not a second success.
+        let (s, t) = bachuan
+            .post(
+                &format!("/api/v1/tips/{id}/outcome"),
+                json!({"substantiated": false, "note": "重复提交"}),
+            )
+            .await;
+        assert!(s == 409 || s == 422, "{s} {t}");
         let (_, list) = bachuan.get("/api/v1/accidents").await;
         assert_eq!(list[0]["concealed"], true);
         assert_eq!(list[0]["concealed_by"], "enterprise");
