@@ -300,13 +300,21 @@ pub async fn decide(db: &Db, now_ms: i64, actor: &Actor, id: i64, approve: bool)
     }
     let to = if approve { "counted" } else { "refused" };
     let mut tx = db.begin().await?;
-    tx.execute(
-        q("UPDATE duty_records SET state = $1, decided_at = $2 WHERE id = $3")
-            .bind(to)
-            .bind(now_ms)
-            .bind(id),
-    )
-    .await?;
+    let n = tx
+        .execute(
+            q("UPDATE duty_records SET state = $1, decided_at = $2 WHERE id = $3 AND state = 'pending'")
+                .bind(to)
+                .bind(now_ms)
+                .bind(id),
+        )
+        .await?;
+    if n == 0 {
+        return Err(Error::conflict(
+            "state_changed",
+            "state",
+            "该履职记录已由他人审批，请刷新后查看",
+        ));
+    }
     let entry = Entry::ok("duty.decide", "duty_record", id).change(Some(state), Some(to.into()));
     audit::append(&mut tx, now_ms, actor, entry).await?;
     tx.commit().await

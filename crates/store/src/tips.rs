@@ -843,14 +843,24 @@ pub async fn extension(
             }
         }
     };
-    tx.execute(
-        q("UPDATE tips SET extension_state = $1, extension_reason = COALESCE($2, extension_reason), updated_at = $3 WHERE id = $4")
-            .bind(new_state)
-            .bind(reason)
-            .bind(now_ms)
-            .bind(id),
-    )
-    .await?;
+    // Only from the state read: a concurrent step makes this one a conflict.
+    let n = tx
+        .execute(
+            q("UPDATE tips SET extension_state = $1, extension_reason = COALESCE($2, extension_reason), updated_at = $3 WHERE id = $4 AND status = 'accepted' AND COALESCE(extension_state, '') = $5")
+                .bind(new_state)
+                .bind(reason)
+                .bind(now_ms)
+                .bind(id)
+                .bind(state.clone().unwrap_or_default()),
+        )
+        .await?;
+    if n == 0 {
+        return Err(Error::conflict(
+            "state_changed",
+            "action",
+            "该举报的延期已由他人办理，请刷新后查看",
+        ));
+    }
     let entry = Entry::ok("tip.extension", "tip", id)
         .change(state, Some(new_state.into()))
         .detail(detail);

@@ -286,3 +286,45 @@ async fn an_account_that_must_change_its_password_gets_only_the_change() {
         assert_eq!(c.get("/api/v1/obligations").await.0, 200);
     }
 }
+
+/// Two office users approving the same back-dated duty record at once: one succeeds,
+/// the other is told it was decided (409, or 422 when it reads the new state).
+#[tokio::test]
+async fn a_concurrent_double_decision_succeeds_once() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let now = app.clock.0.load(std::sync::atomic::Ordering::SeqCst);
+        anjian::seed::township_enterprises(&app.db, now)
+            .await
+            .unwrap();
+        let as_of = chrono::NaiveDate::from_ymd_opt(2022, 8, 8).unwrap();
+        anjian::seed::responsibility::load(&app.db, as_of)
+            .await
+            .unwrap();
+        let (id,): (i64,) = app
+            .db
+            .read()
+            .one(anjian_store::q(
+                "SELECT id FROM duty_records WHERE state = 'pending' ORDER BY id LIMIT 1",
+            ))
+            .await
+            .unwrap();
+        let (a, b) = (app.login("office").await, app.login("office").await);
+        let path = format!("/api/v1/duty-records/{id}/decision");
+        let body = serde_json::json!({"approve": true});
+        let (x, y) = tokio::join!(a.post(&path, body.clone()), b.post(&path, body));
+        let mut statuses = [x.0, y.0];
+        statuses.sort_unstable();
+        assert_eq!(statuses[0], 200, "{x:?} {y:?}");
+        assert!(statuses[1] == 409 || statuses[1] == 422, "{x:?} {y:?}");
+        let (n,): (i64,) = app
+            .db
+            .read()
+            .one(anjian_store::q(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM audit_log WHERE action = 'duty.decide'",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(n, 1, "one decision in the chain");
+    }
+}
