@@ -62,8 +62,12 @@ pub enum Command {
     Audit(AuditCmd),
     /// Copies the database to a file (SQLite: a consistent online copy; PostgreSQL: use pg_dump).
     Backup {
-        /// Destination file.
+        /// Destination file; the secret key is written beside it as `<path>.key`.
         path: PathBuf,
+        /// Do not copy the secret key (the sealed identities cannot be opened from this
+        /// backup without the key kept elsewhere).
+        #[arg(long)]
+        without_keys: bool,
     },
     /// Benchmarks the server over loopback HTTP on a synthetic district or city.
     Bench(crate::bench::BenchArgs),
@@ -155,12 +159,37 @@ pub async fn open(url: &str) -> Result<Db, String> {
     Ok(db)
 }
 
+/// The secret key file's path.
+fn key_path(c: &Common) -> PathBuf {
+    c.secret_key_file
+        .clone()
+        .unwrap_or_else(|| c.data_dir.join("secret.key"))
+}
+
+/// Refuses a key file that does not hold the key that sealed the stored data (a backup
+/// restored without its key, a key file replaced): the server would otherwise start and
+/// fail when someone opens a reporter's identity.
+pub async fn check_keys(
+    db: &Db,
+    keys: &anjian_core::sealed::Keyring,
+    path: &Path,
+) -> Result<(), String> {
+    let ids = anjian_store::tips::sealing_key_ids(db)
+        .await
+        .map_err(|e| e.to_string())?;
+    match ids.iter().find(|id| !keys.knows(id)) {
+        Some(id) => Err(format!(
+            "密钥文件 {} 不是加密数据库中举报人身份所用的密钥（密钥编号 {id}，当前文件为 {}）：请用 --secret-key-file 指定备份时的密钥文件",
+            path.display(),
+            keys.current_id()
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Ensures the secret key exists (32 random bytes, owner-readable only) and is valid.
 pub fn ensure_secret_key(c: &Common) -> Result<PathBuf, String> {
-    let path = c
-        .secret_key_file
-        .clone()
-        .unwrap_or_else(|| c.data_dir.join("secret.key"));
+    let path = key_path(c);
     if !path.exists() {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)
@@ -211,9 +240,11 @@ pub async fn serve(
     clock: Arc<dyn Clock>,
     banner: impl FnOnce(&SocketAddr),
 ) -> Result<(), String> {
+    let keys = keyring(c)?;
+    check_keys(&db, &keys, &key_path(c)).await?;
     let config = WebConfig {
         data_dir: c.data_dir.clone(),
-        keyring: keyring(c)?,
+        keyring: keys,
         idle_timeout_ms: args.idle_minutes.clamp(1, 24 * 60) * 60_000,
         secure_cookies: args.secure_cookies,
         login_per_minute: args.login_per_minute,
@@ -318,7 +349,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                 )),
             }
         }
-        Command::Backup { path } => backup(c, path).await,
+        Command::Backup { path, without_keys } => backup(c, path, *without_keys).await,
         Command::Bench(args) => crate::bench::run(c, args).await,
     }
 }
@@ -405,13 +436,17 @@ async fn user(db: &Db, now: i64, cmd: &UserCmd) -> Result<(), String> {
     }
 }
 
-async fn backup(c: &Common, path: &Path) -> Result<(), String> {
+async fn backup(c: &Common, path: &Path, without_keys: bool) -> Result<(), String> {
     let url = database_url(c, "anjian.db");
     if !url.starts_with("sqlite:") {
         return Err("PostgreSQL 请使用 pg_dump 备份；本命令用于内置的 SQLite 数据库".into());
     }
     if path.exists() {
         return Err(format!("目标文件 {} 已存在", path.display()));
+    }
+    let key_copy = PathBuf::from(format!("{}.key", path.display()));
+    if !without_keys && key_copy.exists() {
+        return Err(format!("目标文件 {} 已存在", key_copy.display()));
     }
     let db = open(&url).await?;
     let dest = path.to_string_lossy().replace('\'', "''");
@@ -427,6 +462,35 @@ async fn backup(c: &Common, path: &Path) -> Result<(), String> {
     )
     .await
     .map_err(|e| e.to_string())?;
+    if without_keys {
+        println!(
+            "未备份密钥：没有密钥文件 {}，此备份中加密的举报人身份无法打开",
+            key_path(c).display()
+        );
+    } else if !key_path(c).exists() {
+        let sealed = anjian_store::tips::sealing_key_ids(&db)
+            .await
+            .map_err(|e| e.to_string())?;
+        if !sealed.is_empty() {
+            return Err(format!(
+                "找不到密钥文件 {}，而数据库中有加密数据：请用 --secret-key-file 指定它，或加 --without-keys",
+                key_path(c).display()
+            ));
+        }
+        println!("尚无密钥文件，也没有加密数据：无需备份密钥");
+    } else {
+        std::fs::copy(key_path(c), &key_copy)
+            .map_err(|e| format!("无法写入密钥备份 {}：{e}", key_copy.display()))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&key_copy, std::fs::Permissions::from_mode(0o600));
+        }
+        println!(
+            "密钥已备份到 {}：请与数据库备份分开保管；恢复时用 --secret-key-file 指定它",
+            key_copy.display()
+        );
+    }
     println!(
         "已备份到 {}（审计链 {} 条记录，{}）",
         path.display(),

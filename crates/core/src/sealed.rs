@@ -90,6 +90,16 @@ impl Keyring {
         &self.keys[0].0
     }
 
+    /// Whether the keyring holds the key with this id.
+    pub fn knows(&self, id: &str) -> bool {
+        self.keys.iter().any(|(k, _)| k == id)
+    }
+
+    /// The key id a sealed value names, if it is one.
+    pub fn key_id_of(sealed: &str) -> Option<&str> {
+        sealed.split(':').nth(1).filter(|id| !id.is_empty())
+    }
+
     /// Seals `plain` for the row named by `aad` with the current key and the random
     /// `nonce` (24 bytes for XChaCha20-Poly1305; SM4-GCM uses the first 12). Returns
     /// `<cipher>:<key id>:<nonce hex>:<ciphertext hex>`.

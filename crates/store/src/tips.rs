@@ -1069,3 +1069,18 @@ pub async fn messages_of(db: &Db, ids: &[i64]) -> Result<Vec<(i64, Message)>> {
     let rows: Vec<Row> = db.read().all(query.push(") ORDER BY id")).await?;
     Ok(rows.into_iter().map(|r| (r.tip_id, r.message)).collect())
 }
+/// The key ids that sealed the stored identities (at most a few, distinct), so that a
+/// server started with another key file is refused instead of failing later.
+pub async fn sealing_key_ids(db: &Db) -> Result<Vec<String>> {
+    let rows: Vec<(String,)> = db
+        .read()
+        .all(q("SELECT identity_sealed FROM tips WHERE identity_sealed IS NOT NULL ORDER BY id DESC LIMIT 200"))
+        .await?;
+    let mut ids: Vec<String> = rows
+        .iter()
+        .filter_map(|(s,)| anjian_core::sealed::Keyring::key_id_of(s).map(str::to_string))
+        .collect();
+    ids.sort();
+    ids.dedup();
+    Ok(ids)
+}

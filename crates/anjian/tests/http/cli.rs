@@ -400,3 +400,70 @@ async fn demo_rebuilds_its_own_database_and_never_overwrites_real_data() {
         .unwrap();
     assert!(err.contains("不会覆盖"), "{err}");
 }
+
+/// A restore drill: `backup` writes the key beside the database; the restored copy opens
+/// a reporter's identity with it; a server given another key file refuses to start,
+/// naming the file, instead of failing when someone opens an identity.
+#[tokio::test]
+async fn a_backup_restores_with_its_key_and_another_key_is_refused() {
+    let dir = TempDir(std::env::temp_dir().join(format!("anjian-restore-{}", std::process::id())));
+    std::fs::create_dir_all(&dir.0).unwrap();
+    let d = dir.0.as_path();
+    anjian(d, &["migrate"]).await.unwrap();
+    let db = anjian::cli::open(&format!("sqlite:{}", d.join("anjian.db").display()))
+        .await
+        .unwrap();
+    anjian::demo::load(&db, AS_OF, Some(crate::harness::PASSWORD))
+        .await
+        .unwrap();
+    let key = [42u8; 32];
+    std::fs::write(d.join("secret.key"), key).unwrap();
+    let keys = anjian_core::sealed::Keyring::from_secret(key);
+    let today = anjian_core::time::local_date(AS_OF).unwrap();
+    anjian::seed::tips_and_accidents(&db, &keys, today)
+        .await
+        .unwrap();
+    let backup = d.join("restore.db");
+    anjian(d, &["backup", backup.to_str().unwrap()])
+        .await
+        .unwrap();
+    let key_copy = d.join("restore.db.key");
+    assert_eq!(std::fs::read(&key_copy).unwrap(), key.to_vec());
+    // The restored copy, with the backed-up key, opens an identity.
+    let restored = anjian_store::Db::connect(&format!("sqlite:{}", backup.display()))
+        .await
+        .unwrap();
+    let copy_keys = anjian_core::sealed::Keyring::from_secret(
+        std::fs::read(&key_copy).unwrap().try_into().unwrap(),
+    );
+    anjian::cli::check_keys(&restored, &copy_keys, &key_copy)
+        .await
+        .unwrap();
+    let (tip,): (i64,) = restored
+        .read()
+        .one(anjian_store::q(
+            "SELECT id FROM tips WHERE identity_sealed IS NOT NULL ORDER BY id LIMIT 1",
+        ))
+        .await
+        .unwrap();
+    let who = anjian_store::tips::reveal(
+        &restored,
+        &copy_keys,
+        AS_OF,
+        &anjian_store::scope::Actor::system("drill"),
+        tip,
+        "恢复演练",
+    )
+    .await
+    .unwrap();
+    assert!(who.is_some());
+    // Another key file: refused with a message naming it.
+    let other = anjian_core::sealed::Keyring::from_secret([7u8; 32]);
+    let err = anjian::cli::check_keys(&restored, &other, std::path::Path::new("/srv/other.key"))
+        .await
+        .unwrap_err();
+    assert!(
+        err.contains("/srv/other.key") && err.contains("--secret-key-file"),
+        "{err}"
+    );
+}
