@@ -284,6 +284,51 @@ async fn an_account_that_must_change_its_password_gets_only_the_change() {
             .await;
         assert_eq!(s, 204);
         assert_eq!(c.get("/api/v1/obligations").await.0, 200);
+        // A token minted now stops working when the security administrator resets the
+        // password.
+        let (s, t) = c
+            .post(
+                "/api/v1/tokens",
+                serde_json::json!({"name": "脚本", "days": 30}),
+            )
+            .await;
+        assert_eq!(s, 201, "{t}");
+        let token = t["token"].as_str().unwrap().to_string();
+        let bearer = |path: &str| {
+            let url = format!("{}{path}", app.base);
+            let token = token.clone();
+            async move {
+                reqwest::Client::new()
+                    .get(url)
+                    .bearer_auth(token)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            }
+        };
+        assert_eq!(bearer("/api/v1/me").await, 200);
+        let (id,): (i64,) = app
+            .db
+            .read()
+            .one(anjian_store::q(
+                "SELECT id FROM users WHERE username = 'anju3'",
+            ))
+            .await
+            .unwrap();
+        let (s, b) = sys
+            .post(
+                &format!("/api/v1/users/{id}/password"),
+                serde_json::json!({"password": "Reset#2022abc"}),
+            )
+            .await;
+        assert!(s < 300, "{s} {b}");
+        assert_eq!(
+            bearer("/api/v1/me").await,
+            401,
+            "the token ended with the reset"
+        );
     }
 }
 

@@ -201,6 +201,16 @@ async fn change(
         tx.execute(q("DELETE FROM sessions WHERE user_id = $1").bind(id))
             .await?;
     }
+    // A reset, a disabled account, a new role or a new password: no API token minted
+    // before it goes on working.
+    if end_sessions || action == "user.change_password" {
+        tx.execute(
+            q("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+                .bind(now_ms)
+                .bind(id),
+        )
+        .await?;
+    }
     let after: User = tx
         .one(
             q(format!(
