@@ -91,6 +91,10 @@ pub struct ServeArgs {
     /// Mark the session cookie Secure (when TLS terminates in front of anjian).
     #[arg(long)]
     pub secure_cookies: bool,
+    /// The reverse proxies (addresses or CIDRs, comma-separated) whose X-Forwarded-For
+    /// names the client for the rate limits and the audit chain.
+    #[arg(long, env = "ANJIAN_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: String,
     /// Session idle timeout in minutes.
     #[arg(long, default_value_t = 30)]
     pub idle_minutes: i64,
@@ -248,6 +252,9 @@ pub async fn serve(
         idle_timeout_ms: args.idle_minutes.clamp(1, 24 * 60) * 60_000,
         secure_cookies: args.secure_cookies,
         login_per_minute: args.login_per_minute,
+        trusted_proxies: std::sync::Arc::new(anjian_web::client::TrustedProxies::parse(
+            &args.trusted_proxies,
+        )?),
         ..WebConfig::default()
     };
     let state = AppState::new(db, clock, config);

@@ -1,13 +1,11 @@
 //! Who is asking: the session cookie or an API token, resolved once per request into
 //! a [`SessionUser`] with its scope. Also login and logout.
 
-use std::net::SocketAddr;
-
 use anjian_core::password::parse_username;
 use anjian_core::role::Role;
 use anjian_store::accounts::{SessionUser, sessions, throttle, users};
 use anjian_store::audit::{self, Entry};
-use axum::extract::{ConnectInfo, FromRequestParts, OptionalFromRequestParts};
+use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -39,15 +37,6 @@ fn bearer_token(headers: &HeaderMap) -> Option<String> {
         .strip_prefix("Bearer ")
         .map(|t| t.trim().to_string())
         .filter(|t| t.starts_with("ajt_") && t.len() < 200)
-}
-
-/// The client address as recorded in throttling and the audit chain.
-pub fn client_of(parts: &Parts) -> String {
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
 }
 
 /// Resolves the request's user, if any, refreshing the session's idle clock at most

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod api;
 pub mod areas;
 pub mod auth;
+pub mod client;
 pub mod error;
 pub mod jobs;
 pub mod pages;
@@ -42,6 +43,9 @@ pub struct WebConfig {
     pub data_dir: std::path::PathBuf,
     /// The keys of field encryption (reporters' identities), from the secret key file.
     pub keyring: anjian_core::sealed::Keyring,
+    /// The reverse proxies whose `X-Forwarded-For` names the client
+    /// (`ANJIAN_TRUSTED_PROXIES`).
+    pub trusted_proxies: std::sync::Arc<client::TrustedProxies>,
 }
 
 impl Default for WebConfig {
@@ -60,6 +64,7 @@ impl Default for WebConfig {
                 let _ = getrandom::fill(&mut key);
                 anjian_core::sealed::Keyring::from_secret(key)
             },
+            trusted_proxies: Default::default(),
         }
     }
 }

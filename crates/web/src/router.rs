@@ -10,7 +10,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tower_governor::GovernorLayer;
 use tower_governor::governor::GovernorConfigBuilder;
-use tower_governor::key_extractor::PeerIpKeyExtractor;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::csrf::CsrfLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -26,12 +25,13 @@ pub fn router(state: AppState) -> Router {
     let login = Router::new()
         .route("/login", post(pages::session::login))
         .route("/api/v1/auth/login", post(api::auth::login));
+    let proxies = state.config.trusted_proxies.clone();
     let login = rate_limited(
         login,
-        state.config.login_per_minute,
+        (state.config.login_per_minute, proxies.clone()),
         "登录请求过于频繁，请稍后再试",
     );
-    let public = public_routes(state.config.public_per_minute);
+    let public = public_routes(state.config.public_per_minute, proxies);
     let max = state.config.max_body_bytes;
     // Behind TLS (secure cookies on), browsers are told to use nothing else for a year.
     let hsts = state
@@ -67,14 +67,14 @@ pub fn router(state: AppState) -> Router {
 /// forgotten after a minute; 0: no limit), answering 429 with `message`.
 fn rate_limited(
     routes: Router<AppState>,
-    per_minute: u32,
+    (per_minute, proxies): (u32, std::sync::Arc<crate::client::TrustedProxies>),
     message: &'static str,
 ) -> Router<AppState> {
     if per_minute == 0 {
         return routes;
     }
     let conf = GovernorConfigBuilder::default()
-        .key_extractor(PeerIpKeyExtractor)
+        .key_extractor(crate::client::ClientKey(proxies))
         .per_millisecond((60_000 / u64::from(per_minute)).max(1))
         .burst_size(per_minute.min(10_000))
         .finish()
@@ -111,7 +111,10 @@ fn redacted_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
 /// The public routes (no login): the tip form and the receipt. Their responses are not
 /// cached, send no referrer and allow no script; submissions are limited per client
 /// address (in memory only) without a third-party captcha.
-fn public_routes(per_minute: u32) -> Router<AppState> {
+fn public_routes(
+    per_minute: u32,
+    proxies: std::sync::Arc<crate::client::TrustedProxies>,
+) -> Router<AppState> {
     let public = Router::new()
         .route("/api/v1/public/tips", post(api::tips::submit))
         .route("/api/v1/public/tips/{receipt}", get(api::tips::status))
@@ -121,7 +124,7 @@ fn public_routes(per_minute: u32) -> Router<AppState> {
             get(pages::tip::status_form).post(pages::tip::status),
         )
         .route("/tip/{file}", get(pages::tip::qr));
-    let public = rate_limited(public, per_minute, "提交过于频繁，请稍后再试");
+    let public = rate_limited(public, (per_minute, proxies), "提交过于频繁，请稍后再试");
     public
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))

@@ -196,3 +196,103 @@ async fn a_sheet_with_a_far_cell_is_refused_on_every_import_route() {
         assert_eq!(office.get("/api/v1/me").await.0, 200);
     }
 }
+
+/// A local reverse proxy playing the TLS terminator: it forwards every request to the
+/// app, appending its client's address to `X-Forwarded-For`, as nginx does.
+async fn start_proxy(upstream: String) -> String {
+    use axum::extract::{ConnectInfo, Request};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let http = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, 1]))
+        .build()
+        .unwrap();
+    let forward = move |ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>, req: Request| {
+        let (http, upstream) = (http.clone(), upstream.clone());
+        async move {
+            let (parts, body) = req.into_parts();
+            let bytes = axum::body::to_bytes(body, 1 << 20).await.unwrap();
+            let mut out = http
+                .request(parts.method, format!("{upstream}{}", parts.uri))
+                .body(bytes);
+            for (k, v) in &parts.headers {
+                if k != "host" {
+                    out = out.header(k, v);
+                }
+            }
+            let r = out
+                .header("x-forwarded-for", peer.ip().to_string())
+                .send()
+                .await
+                .unwrap();
+            let status = r.status().as_u16();
+            let body = r.bytes().await.unwrap();
+            (axum::http::StatusCode::from_u16(status).unwrap(), body)
+        }
+    };
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            axum::Router::new()
+                .fallback(forward)
+                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    format!("http://{addr}")
+}
+
+/// Behind the proxy named in `ANJIAN_TRUSTED_PROXIES`, two members of the public (from
+/// 127.0.0.2 and 127.0.0.3) have a login budget each; without the setting they would
+/// share the proxy's.
+#[tokio::test]
+async fn behind_a_trusted_proxy_clients_are_limited_separately() {
+    let config = anjian_web::WebConfig {
+        login_per_minute: 2,
+        trusted_proxies: std::sync::Arc::new(
+            anjian_web::client::TrustedProxies::parse("127.0.0.1").unwrap(),
+        ),
+        ..Default::default()
+    };
+    let app = TestApp::with_config(engines()[0], config).await;
+    let proxy = start_proxy(app.base.clone()).await;
+    let from = |last: u8| {
+        reqwest::Client::builder()
+            .local_address(std::net::IpAddr::from([127, 0, 0, last]))
+            .build()
+            .unwrap()
+    };
+    let login = |c: reqwest::Client| {
+        let url = format!("{proxy}/api/v1/auth/login");
+        async move {
+            c.post(url)
+                .json(&json!({"username": "nobody", "password": "x"}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    let (a, b) = (from(2), from(3));
+    assert_eq!(login(a.clone()).await, 401);
+    assert_eq!(login(a.clone()).await, 401);
+    assert_eq!(
+        login(a.clone()).await,
+        429,
+        "the first client's budget is spent"
+    );
+    assert_eq!(login(b.clone()).await, 401, "the second client has its own");
+    // A client cannot escape its budget by writing the header itself.
+    let spoofed = a
+        .post(format!("{proxy}/api/v1/auth/login"))
+        .header("x-forwarded-for", "198.51.100.7")
+        .json(&json!({"username": "nobody", "password": "x"}))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16();
+    assert_eq!(spoofed, 429);
+}

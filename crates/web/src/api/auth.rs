@@ -58,6 +58,15 @@ fn me_of(u: &anjian_store::accounts::SessionUser) -> Me {
     }
 }
 
+/// The client's address for throttling and the audit chain (`client::TrustedProxies`).
+pub(crate) fn client(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> String {
+    state
+        .config
+        .trusted_proxies
+        .client(peer.ip(), headers)
+        .to_string()
+}
+
 /// Logs in with a user name and password; sets the session cookie.
 #[utoipa::path(post, path = "/api/v1/auth/login", request_body = LoginRequest,
     responses((status = 200, body = Me), (status = 401, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody)))]
@@ -67,8 +76,13 @@ pub async fn login(
     headers: HeaderMap,
     Body(req): Body<LoginRequest>,
 ) -> Result<Response, ApiError> {
-    let (user, token) =
-        crate::auth::login(&state, &req.username, &req.password, &peer.ip().to_string()).await?;
+    let (user, token) = crate::auth::login(
+        &state,
+        &req.username,
+        &req.password,
+        &client(&state, peer, &headers),
+    )
+    .await?;
     let cookie = session_cookie(
         &token,
         is_secure(&state, &headers),

@@ -70,7 +70,8 @@ pub async fn login(
     PageForm(f): PageForm<LoginForm>,
 ) -> Response {
     let next = safe_next(f.next.as_deref());
-    match crate::auth::login(&state, &f.username, &f.password, &peer.ip().to_string()).await {
+    let client = crate::api::auth::client(&state, peer, &headers);
+    match crate::auth::login(&state, &f.username, &f.password, &client).await {
         Ok((_, token)) => {
             let cookie = session_cookie(
                 &token,
