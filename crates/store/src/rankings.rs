@@ -522,7 +522,8 @@ pub async fn is_kept(db: &Db, month: &str) -> Result<bool> {
     Ok(n.is_some())
 }
 
-/// Keeps `ranking` in place of the one kept before, in one transaction.
+/// Keeps `ranking` in place of the one kept before, in one transaction with its audit
+/// entry.
 async fn keep(db: &Db, ranking: &Ranking) -> Result<()> {
     let kind = ranking.kind.as_str();
     let mut tx = db.begin().await?;
@@ -568,6 +569,14 @@ async fn keep(db: &Db, ranking: &Ranking) -> Result<()> {
         ))
         .await?;
     }
+    // Keeping a month's ranking is a write like any other: in the chain.
+    let e = crate::audit::Entry::ok(
+        "ranking.keep",
+        "ranking",
+        format!("{}/{kind}", ranking.month),
+    )
+    .detail(format!("{}个单位", ranking.units.len()));
+    crate::audit::append(&mut tx, ranking.computed_at, &Actor::system("ranking"), e).await?;
     tx.commit().await
 }
 

@@ -565,6 +565,16 @@ async fn rankings_start_with_the_campaign() {
                 );
             }
         }
+        // Keeping an ended month's ranking is in the audit chain.
+        let (kept,): (i64,) = app
+            .db
+            .read()
+            .one(anjian_store::q(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM audit_log WHERE action = 'ranking.keep' AND object_id LIKE '2022-05/%'",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(kept, 2, "both kinds of May kept, each audited once");
         let (n,): (i64,) = app
             .db
             .read()
