@@ -1085,3 +1085,60 @@ async fn editor_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn the_emergency_bureau_logs_a_publication_and_sees_its_days_counted() {
+    let Some((_chromedriver, driver)) = session(7).await else {
+        return;
+    };
+    let app = TestApp::new(Engine::Sqlite).await;
+    let result = daily_journey(&driver, &app).await;
+    driver.quit().await.ok();
+    result.expect("daily journey");
+}
+
+/// (14) "每日在区级以上主流媒体…发布1条以上工作动态": on a phone, 区应急局 opens 每日动态 from
+/// the menu, logs today's publication with its link, and sees today counted; a
+/// publication without its link is refused with the field named.
+async fn daily_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()> {
+    driver.goto(format!("{}/", app.base)).await?;
+    login(driver, "yjj").await?;
+    driver
+        .find(By::Css("button[data-toggle=nav]"))
+        .await?
+        .click()
+        .await?;
+    driver
+        .find(By::XPath("//nav//a[contains(., '每日动态')]"))
+        .await?
+        .click()
+        .await?;
+    let lines = driver.find(By::Id("daily-lines")).await?.text().await?;
+    assert!(
+        lines.contains("区应急局") && lines.contains("0/"),
+        "{lines}"
+    );
+    let form = driver.find(By::Id("daily-form")).await?;
+    fill(&form, "outlet", "铜梁发布").await?;
+    fill(&form, "title", "我区开展燃气安全专项检查").await?;
+    form.find(By::Css("button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    let flash = text_when(driver, ".flash.error", |t| t.contains("链接")).await?;
+    assert!(flash.contains("主流媒体发布须填写链接"), "{flash}");
+    let form = driver.find(By::Id("daily-form")).await?;
+    fill(&form, "link", "https://www.cqstl.gov.cn/news/1").await?;
+    fill(&form, "outlet", "铜梁发布").await?;
+    fill(&form, "title", "我区开展燃气安全专项检查").await?;
+    form.find(By::Css("button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    let entries = text_when(driver, "#daily-entries", |t| t.contains("燃气安全专项检查")).await?;
+    assert!(entries.contains("铜梁发布"), "{entries}");
+    let lines = driver.find(By::Id("daily-lines")).await?.text().await?;
+    assert!(lines.contains("1/"), "{lines}");
+    shot(driver, "daily.png").await?;
+    Ok(())
+}
