@@ -55,6 +55,17 @@ impl Error {
         Error::Invalid(anjian_core::FieldError::new(code, field, message))
     }
 
+    /// A state change that found the row no longer in the state it was read in (a
+    /// conditional `UPDATE … WHERE state = expected` that changed `rows` rows): 409 with
+    /// `message`.
+    pub fn unless_changed(rows: u64, field: &'static str, message: &str) -> Result<()> {
+        if rows == 0 {
+            Err(Error::conflict("state_changed", field, message))
+        } else {
+            Ok(())
+        }
+    }
+
     /// A conflict on `field`.
     pub fn conflict(code: &'static str, field: &'static str, message: impl Into<String>) -> Self {
         Error::Conflict {

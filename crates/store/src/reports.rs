@@ -244,13 +244,7 @@ pub(crate) async fn submit_in(
                 .bind(o.state.as_str()),
         )
         .await?;
-    if n == 0 {
-        return Err(Error::conflict(
-            "state_changed",
-            "state",
-            "该事项已被他人办理，请刷新后再试",
-        ));
-    }
+    Error::unless_changed(n, "state", "该事项已被他人办理，请刷新后再试")?;
     let e = Entry::ok("obligation.submit", "obligation", obligation_id)
         .change(Some(o.state.clone()), Some(new_state.as_str().to_string()))
         .detail(format!("{} 报送，附{}个佐证材料", o.unit_name, files.len()));

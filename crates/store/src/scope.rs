@@ -60,25 +60,32 @@ impl Scope {
     /// office sees everything; the three separated administrators and the tip custodian
     /// see no business data at all (`core::permission`).
     pub fn for_user(role: Role, unit_id: i64, unit_kind: UnitKind, path: &str) -> Scope {
-        if role.sees_everything() {
-            Scope::All
-        } else if !role.enters(anjian_core::permission::Area::Business) {
-            Scope::Nothing
-        } else {
-            Scope::Subtree {
-                unit_id,
-                path: path.to_string(),
-                sector_supervisor: unit_kind == UnitKind::Department,
-            }
-        }
+        Scope::of(
+            role.sees_everything(),
+            role.enters(anjian_core::permission::Area::Business),
+            (unit_id, unit_kind, path),
+        )
     }
 
     /// The scope over the directory and the accounts: the account administrators place
     /// accounts anywhere; the others read the directory as their business scope.
     pub fn directory_for(role: Role, unit_id: i64, unit_kind: UnitKind, path: &str) -> Scope {
-        if role.sees_everything() || role.can_manage_accounts() || role.can_grant_roles() {
+        Scope::of(
+            role.sees_everything() || role.can_manage_accounts() || role.can_grant_roles(),
+            role.enters(anjian_core::permission::Area::Directory),
+            (unit_id, unit_kind, path),
+        )
+    }
+
+    /// Everything, nothing, or the unit's subtree (with its sectors for a department).
+    fn of(
+        everything: bool,
+        enters: bool,
+        (unit_id, unit_kind, path): (i64, UnitKind, &str),
+    ) -> Scope {
+        if everything {
             Scope::All
-        } else if !role.enters(anjian_core::permission::Area::Directory) {
+        } else if !enters {
             Scope::Nothing
         } else {
             Scope::Subtree {

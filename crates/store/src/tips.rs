@@ -622,13 +622,7 @@ pub async fn outcome(
                 .bind(id),
         )
         .await?;
-    if n == 0 {
-        return Err(Error::conflict(
-            "state_changed",
-            "status",
-            "该举报的核查结果已由他人提交，请刷新后查看",
-        ));
-    }
+    Error::unless_changed(n, "status", "该举报的核查结果已由他人提交，请刷新后查看")?;
     let links: Vec<Vec<crate::db::Arg>> = produced
         .kinds()
         .into_iter()
@@ -854,13 +848,7 @@ pub async fn extension(
                 .bind(state.clone().unwrap_or_default()),
         )
         .await?;
-    if n == 0 {
-        return Err(Error::conflict(
-            "state_changed",
-            "action",
-            "该举报的延期已由他人办理，请刷新后查看",
-        ));
-    }
+    Error::unless_changed(n, "action", "该举报的延期已由他人办理，请刷新后查看")?;
     let entry = Entry::ok("tip.extension", "tip", id)
         .change(state, Some(new_state.into()))
         .detail(detail);

@@ -6,7 +6,6 @@ use anjian_store::daily::{self, DailyLine, EntryRow};
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use serde::Deserialize;
 
 use super::{Layout, PageForm, after_form, field_work as business};
 use crate::AppState;
@@ -65,40 +64,19 @@ pub async fn index(
     page(&state, &u, None).await
 }
 
-/// The logging form.
-#[derive(Deserialize)]
-pub struct LogForm {
-    #[serde(default)]
-    pub assignment: String,
-    #[serde(default)]
-    pub on: String,
-    #[serde(default)]
-    pub channel: String,
-    #[serde(default)]
-    pub outlet: String,
-    #[serde(default)]
-    pub title: String,
-    #[serde(default)]
-    pub link: String,
-}
-
 /// POST /daily: logs a publication or broadcast for the user's unit.
 pub async fn log(
     State(state): State<AppState>,
     PageUser(u): PageUser,
-    PageForm(f): PageForm<LogForm>,
+    PageForm(f): PageForm<crate::api::daily::NewDailyEntry>,
 ) -> Result<Response, PageError> {
     business(&u)?;
     let result = async {
-        let assignment: i64 =
-            f.assignment.trim().parse().map_err(|_| {
-                anjian_core::FieldError::new("required", "assignment", "请选择事项")
-            })?;
         let entry = anjian_core::daily::check(
             (&f.on, &f.channel, &f.outlet, &f.title, &f.link),
             state.today(),
         )?;
-        daily::log(&state.db, state.now(), &u.actor(), assignment, &entry).await?;
+        daily::log(&state.db, state.now(), &u.actor(), f.assignment, &entry).await?;
         Ok::<_, Problem>("/daily".to_string())
     }
     .await;
