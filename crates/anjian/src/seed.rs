@@ -980,7 +980,77 @@ pub async fn visits(db: &Db, as_of: chrono::NaiveDate) -> Result<usize, String> 
     visits::plan(db, at, &actor, &scope, &plan, &targets)
         .await
         .map_err(e)?;
-    Ok(n + 1)
+    Ok(n + 1 + units_visits(db, as_of).await?)
+}
+
+/// Visits by the units the plan names besides the office: 区应急局 guides 巴川街道's
+/// daily enforcement (phase 三 "对各镇街…指导帮扶", (93)), and 区纪委监委机关 visits
+/// 区交通局 unannounced ((45) "开展明查暗访、追责问责"). Returns how many.
+async fn units_visits(db: &Db, as_of: chrono::NaiveDate) -> Result<usize, String> {
+    use anjian_core::role::Role;
+    use anjian_core::unit::UnitKind;
+    let e = |e: anjian_store::Error| e.to_string();
+    let unit = |name: &'static str| async move {
+        db.read()
+            .opt::<(i64, String)>(q("SELECT id, path FROM units WHERE name = $1").bind(name))
+            .await
+            .map_err(e)
+    };
+    let mut n = 0;
+    for (visitor, target, kind, title, team, day) in [
+        (
+            "区应急局",
+            "巴川街道",
+            "assisted",
+            "指导巴川街道日常监管执法",
+            "区应急局执法支队",
+            20u32,
+        ),
+        (
+            "区纪委监委机关",
+            "区交通局",
+            "unannounced",
+            "道路运输安全监管履职明查暗访",
+            "区纪委监委第三监督检查室",
+            25,
+        ),
+    ] {
+        let (Some((v, path)), Some((t, _))) = (unit(visitor).await?, unit(target).await?) else {
+            continue;
+        };
+        let Some(on) = chrono::NaiveDate::from_ymd_opt(2022, 7, day).filter(|d| *d <= as_of) else {
+            continue;
+        };
+        let actor = Actor {
+            user_id: None,
+            username: format!("demo:{visitor}"),
+            role: "unit_operator".into(),
+            unit_id: Some(v),
+        };
+        let scope = anjian_store::scope::Scope::for_user(
+            Role::UnitOperator,
+            v,
+            UnitKind::Department,
+            &path,
+        );
+        let plan = anjian_core::visit::check(kind, title, team, &on.to_string(), &on.to_string())
+            .map_err(|e| e.message)?;
+        let at = anjian_core::time::at_local(on, 9).unwrap_or_default();
+        let id = anjian_store::visits::plan(db, at, &actor, &scope, &plan, &[t])
+            .await
+            .map_err(e)?;
+        anjian_store::visits::record(
+            db,
+            at + 3_600_000,
+            &actor,
+            id,
+            &format!("{title}：已反馈意见，督促整改"),
+        )
+        .await
+        .map_err(e)?;
+        n += 1;
+    }
+    Ok(n)
 }
 
 /// Hazard ledgers for a synthetic directory (the benchmark's city): `n` hazards found

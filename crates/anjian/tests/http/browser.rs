@@ -63,9 +63,20 @@ async fn session(slot: u16) -> Option<(Driver, WebDriver)> {
         caps.add_arg(a).unwrap();
     }
     caps.set_binary("/usr/bin/chromium").unwrap();
-    let web = WebDriver::new(format!("http://127.0.0.1:{port}"), caps)
-        .await
-        .expect("webdriver session");
+    // Eight journeys start their drivers at once on a busy machine: a driver may take
+    // longer than the pause above to listen, so the session is retried for a while.
+    let mut tries = 0;
+    let web = loop {
+        match WebDriver::new(format!("http://127.0.0.1:{port}"), caps.clone()).await {
+            Ok(w) => break w,
+            Err(e) if tries < 30 => {
+                tries += 1;
+                let _ = e;
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            Err(e) => panic!("webdriver session: {e:?}"),
+        }
+    };
     // Elements after a navigation appear when the page has loaded: wait for them.
     web.set_implicit_wait_timeout(Duration::from_secs(10))
         .await

@@ -270,7 +270,8 @@ async fn demo_rebuilds_its_own_database_and_never_overwrites_real_data() {
         "some months are missing: {sent} of {}",
         towns * 3
     );
-    // Visits: recorded unannounced visits with findings in the ledgers, one planned.
+    // Visits: recorded unannounced visits with findings in the ledgers, one planned, and
+    // the visits of 区应急局 (guidance of 巴川街道) and of 区纪委监委机关 (明查暗访).
     let (recorded, planned, findings): (i64, i64, i64) = db
         .read()
         .one(anjian_store::q("SELECT CAST(SUM(CASE WHEN recorded_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(CASE WHEN recorded_at IS NULL THEN 1 ELSE 0 END) AS BIGINT), (SELECT CAST(COUNT(*) AS BIGINT) FROM hazards WHERE visit_id IS NOT NULL) FROM visits"))
@@ -278,8 +279,8 @@ async fn demo_rebuilds_its_own_database_and_never_overwrites_real_data() {
         .unwrap();
     assert_eq!(
         (recorded, planned, findings),
-        (3, 1, 6),
-        "June to August, and the next round"
+        (5, 1, 6),
+        "June to August, the units' two, and the next round"
     );
     // Enforcement from May to August, some fined; July's watch has units at zero.
     let (records, fined, months): (i64, i64, i64) = db
