@@ -156,6 +156,7 @@ async fn report_return_resubmit_accept() {
             .unwrap();
         assert_eq!(r.status(), 200);
         assert_eq!(r.headers()["content-type"], "image/png");
+        assert_eq!(r.headers()["content-disposition"], "inline");
         assert_eq!(r.bytes().await.unwrap().as_ref(), PNG);
         let (s, page) = yjj
             .form(

@@ -427,7 +427,6 @@ pub async fn evidence(
     PageUser(u): PageUser,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    use axum::response::IntoResponse;
     keeper(&u)?;
     let id = crate::api::path_id(&id)?;
     let sha = duty::evidence(&state.db, &u.scope(), id)
@@ -441,7 +440,7 @@ pub async fn evidence(
     let mime = anjian_core::evidence::check(&bytes)
         .map(|k| k.mime())
         .unwrap_or("application/octet-stream");
-    Ok(([(axum::http::header::CONTENT_TYPE, mime)], bytes).into_response())
+    Ok(super::uploaded_file(mime, &sha, bytes))
 }
 
 /// POST /duty-quotas (the office): each quota's period (`period_N`) and minimum

@@ -657,7 +657,7 @@ pub async fn file(
         .get(&f.sha256)
         .await
         .map_err(|_| Problem::not_found())?;
-    Ok(([(header::CONTENT_TYPE, f.mime.clone())], bytes).into_response())
+    Ok(super::uploaded_file(&f.mime, &f.file_name, bytes))
 }
 
 /// The listed-hazards board page.

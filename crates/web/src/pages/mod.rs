@@ -514,3 +514,50 @@ fn field_label(f: &str) -> &str {
         other => other,
     }
 }
+
+/// An uploaded file as a download: images and PDF shown inline, anything else saved as
+/// an attachment under `name`, never rendered by the browser; never cached by proxies.
+pub(crate) fn uploaded_file(mime: &str, name: &str, bytes: Vec<u8>) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let inline = mime.starts_with("image/") || mime == "application/pdf";
+    let disposition = if inline {
+        "inline".to_string()
+    } else {
+        format!(
+            "attachment; filename=\"file\"; filename*=UTF-8''{}",
+            crate::auth::urlencode(name)
+        )
+    };
+    (
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "private, max-age=3600".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    /// An uploaded Word file is saved, never rendered; a photo or a PDF is shown.
+    #[test]
+    fn uploads_other_than_images_and_pdf_download_as_attachments() {
+        let word = super::uploaded_file(
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "整改报告.docx",
+            Vec::new(),
+        );
+        let d = word.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(d.starts_with("attachment;") && d.contains("UTF-8''"), "{d}");
+        for mime in ["image/jpeg", "application/pdf"] {
+            let r = super::uploaded_file(mime, "x", Vec::new());
+            assert_eq!(r.headers()["content-disposition"], "inline");
+        }
+    }
+}

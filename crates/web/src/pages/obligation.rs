@@ -6,7 +6,6 @@ use anjian_core::role::Role;
 use anjian_store::reports::{self, ObligationDetail};
 use askama::Template;
 use axum::extract::{Multipart, Path, State as AxumState};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
@@ -244,22 +243,5 @@ pub async fn evidence(
         .get(&file.sha256)
         .await
         .map_err(|_| Problem::not_found())?;
-    let image = file.mime.starts_with("image/");
-    let disposition = if image {
-        "inline".to_string()
-    } else {
-        format!(
-            "attachment; filename=\"{}\"",
-            crate::auth::urlencode(&file.file_name)
-        )
-    };
-    Ok((
-        [
-            (header::CONTENT_TYPE, file.mime),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, "private, max-age=3600".to_string()),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(super::uploaded_file(&file.mime, &file.file_name, bytes))
 }

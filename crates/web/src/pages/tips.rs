@@ -348,7 +348,6 @@ pub async fn file(
     PageUser(u): PageUser,
     Path((id, n)): Path<(String, usize)>,
 ) -> Result<Response, PageError> {
-    use axum::response::IntoResponse;
     handler(&u)?;
     let id = crate::api::path_id(&id)?;
     let scope = if u.role().can_see_reporters() {
@@ -364,7 +363,7 @@ pub async fn file(
         .get(sha)
         .await
         .map_err(|_| Problem::not_found())?;
-    Ok(([(axum::http::header::CONTENT_TYPE, mime.clone())], bytes).into_response())
+    Ok(super::uploaded_file(mime, sha, bytes))
 }
 
 /// The reward rules form.
