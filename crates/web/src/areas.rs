@@ -4,44 +4,32 @@
 
 use anjian_core::permission::Area;
 
-/// Paths (exact, or a prefix ending in '/') and their areas, first match wins; anything
-/// else is business.
+/// Paths and their areas, first match wins: a path matches itself and every path below
+/// it ("/units" matches "/units/5"); "/" matches only itself. Anything else is business.
 const TABLE: &[(&str, Area)] = &[
     ("/", Area::Own),
     ("/login", Area::Own),
     ("/logout", Area::Own),
     ("/account", Area::Own),
-    ("/account/", Area::Own),
-    ("/api/v1/auth/", Area::Own),
+    ("/api/v1/auth", Area::Own),
     ("/api/v1/me", Area::Own),
-    ("/api/v1/me/", Area::Own),
     ("/api/v1/tokens", Area::Own),
-    ("/api/v1/tokens/", Area::Own),
     ("/api/v1/openapi.json", Area::Own),
-    ("/static/", Area::Own),
+    ("/static", Area::Own),
     ("/healthz", Area::Own),
     ("/tip", Area::Public),
-    ("/tip/", Area::Public),
-    ("/boards/", Area::Public),
-    ("/api/v1/public/", Area::Public),
+    ("/boards", Area::Public),
+    ("/api/v1/public", Area::Public),
     ("/units", Area::Directory),
-    ("/units/", Area::Directory),
     ("/groups", Area::Directory),
-    ("/groups/", Area::Directory),
-    ("/directory/", Area::Directory),
+    ("/directory", Area::Directory),
     ("/api/v1/units", Area::Directory),
-    ("/api/v1/units/", Area::Directory),
     ("/api/v1/groups", Area::Directory),
-    ("/api/v1/groups/", Area::Directory),
     ("/users", Area::Accounts),
-    ("/users/", Area::Accounts),
-    ("/security/", Area::Accounts),
+    ("/security", Area::Accounts),
     ("/api/v1/users", Area::Accounts),
-    ("/api/v1/users/", Area::Accounts),
     ("/audit", Area::Audit),
-    ("/audit/", Area::Audit),
     ("/api/v1/audit", Area::Audit),
-    ("/api/v1/audit/", Area::Audit),
 ];
 
 /// The area of a request path.
@@ -52,11 +40,11 @@ pub fn area_of(path: &str) -> Area {
     TABLE
         .iter()
         .find(|(p, _)| {
-            if p.ends_with('/') && p.len() > 1 {
-                path.starts_with(p)
-            } else {
-                path == *p
-            }
+            path == *p
+                || (*p != "/"
+                    && path
+                        .strip_prefix(p)
+                        .is_some_and(|rest| rest.starts_with('/')))
         })
         .map_or(Area::Business, |(_, a)| *a)
 }
@@ -93,6 +81,9 @@ mod tests {
         assert_eq!(area_of("/api/v1/tips/12/identity"), Area::TipIdentity);
         assert_eq!(area_of("/api/v1/tips/12"), Area::Business);
         assert_eq!(area_of("/tip"), Area::Public);
+        assert_eq!(area_of("/tip/status"), Area::Public);
+        assert_eq!(area_of("/api/v1/me/password"), Area::Own);
+        assert_eq!(area_of("/unitsx"), Area::Business);
         assert_eq!(area_of("/tips/deadlines"), Area::Business);
     }
 }

@@ -27,11 +27,6 @@ pub struct DailyPage {
     pub error: Option<String>,
 }
 
-/// The role's Chinese name.
-pub fn role_label(role: &str) -> &'static str {
-    daily::role_label(role)
-}
-
 async fn page(state: &AppState, u: &User, error: Option<String>) -> Result<Response, PageError> {
     business(u)?;
     let scope = u.scope();
