@@ -141,6 +141,50 @@ impl Q {
         &self.sql
     }
 
+    /// The statement as SQLite is given it. SQLite finds a numbered parameter's name by
+    /// a linear scan at every bind, so a statement of 3,000 `$N` parameters (a 300-row
+    /// insert) spent more time binding than writing: an obligation row cost 60 µs
+    /// against 22 µs in SQLite itself. When the parameters appear once each and in
+    /// order, as the builders write them, they become anonymous `?`, bound by position.
+    fn sqlite_sql(&self) -> String {
+        if self.args.len() < 16 {
+            return self.sql.clone();
+        }
+        let bytes = self.sql.as_bytes();
+        let mut out = String::with_capacity(self.sql.len());
+        let (mut expected, mut copied, mut i, mut quoted) = (1usize, 0usize, 0usize, false);
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\'' => quoted = !quoted,
+                b'$' if !quoted => {
+                    let digits = bytes[i + 1..]
+                        .iter()
+                        .take_while(|b| b.is_ascii_digit())
+                        .count();
+                    if digits > 0 {
+                        let end = i + 1 + digits;
+                        if self.sql[i + 1..end].parse::<usize>().ok() != Some(expected) {
+                            return self.sql.clone();
+                        }
+                        expected += 1;
+                        out.push_str(&self.sql[copied..i]);
+                        out.push('?');
+                        copied = end;
+                        i = end;
+                        continue;
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        if expected - 1 != self.args.len() {
+            return self.sql.clone();
+        }
+        out.push_str(&self.sql[copied..]);
+        out
+    }
+
     fn arguments<DB: Database>(&self) -> Result<DB::Arguments>
     where
         for<'a> Option<i64>: Encode<'a, DB> + Type<DB>,
@@ -193,7 +237,7 @@ macro_rules! run_methods {
             pub async fn execute(self: &mut Self, query: Q) -> Result<u64> {
                 match self {
                     $sqlite => Ok(sqlx::query_with(
-                        AssertSqlSafe(query.sql.clone()),
+                        AssertSqlSafe(query.sqlite_sql()),
                         query.arguments::<Sqlite>()?,
                     )
                     .execute($sconn)
@@ -213,7 +257,7 @@ macro_rules! run_methods {
             pub async fn all<T: Row>(self: &mut Self, query: Q) -> Result<Vec<T>> {
                 match self {
                     $sqlite => Ok(sqlx::query_as_with::<_, T, _>(
-                        AssertSqlSafe(query.sql.clone()),
+                        AssertSqlSafe(query.sqlite_sql()),
                         query.arguments::<Sqlite>()?,
                     )
                     .fetch_all($sconn)
@@ -231,7 +275,7 @@ macro_rules! run_methods {
             pub async fn opt<T: Row>(self: &mut Self, query: Q) -> Result<Option<T>> {
                 match self {
                     $sqlite => Ok(sqlx::query_as_with::<_, T, _>(
-                        AssertSqlSafe(query.sql.clone()),
+                        AssertSqlSafe(query.sqlite_sql()),
                         query.arguments::<Sqlite>()?,
                     )
                     .fetch_optional($sconn)
@@ -372,6 +416,53 @@ impl Db {
         }
     }
 
+    /// After a bulk write of `rows` rows into `table`: [`Db::settle`] when the planner's
+    /// statistics no longer describe the table (none yet, or the write adds a tenth or
+    /// more of the rows they counted), otherwise nothing. Statistics that are still
+    /// proportionally right keep the plans right, and a full `ANALYZE` grows with the
+    /// whole database: a plan launched into one holding 509,000 obligations spent 1.9 s
+    /// of its 2.0 s there.
+    pub async fn settle_after(&self, table: &'static str, rows: usize) -> Result<()> {
+        let counted: Option<i64> = match self {
+            Db::Sqlite(p) => {
+                let has: Option<(String,)> = sqlx::query_as(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'",
+                )
+                .fetch_optional(p)
+                .await?;
+                match has {
+                    None => None,
+                    Some(_) => {
+                        // Each index's row starts with the rows it counted; a partial
+                        // index counts only its own, so the table's is the largest.
+                        let stats: Vec<(String,)> =
+                            sqlx::query_as("SELECT stat FROM sqlite_stat1 WHERE tbl = ?")
+                                .bind(table)
+                                .fetch_all(p)
+                                .await?;
+                        stats
+                            .iter()
+                            .filter_map(|(s,)| s.split(' ').next()?.parse::<i64>().ok())
+                            .max()
+                    }
+                }
+            }
+            Db::Postgres(p) => {
+                let (n,): (f64,) = sqlx::query_as(
+                    "SELECT COALESCE(MAX(reltuples), -1)::float8 FROM pg_class WHERE relname = $1",
+                )
+                .bind(table)
+                .fetch_one(p)
+                .await?;
+                (n >= 0.0).then_some(n as i64)
+            }
+        };
+        match counted {
+            Some(n) if (rows as i64).saturating_mul(10) < n => Ok(()),
+            _ => self.settle().await,
+        }
+    }
+
     /// Lets SQLite refresh only the statistics that are stale (`PRAGMA optimize`): cheap
     /// enough for the periodic job; start-up calls [`Db::analyze`], bulk writes [`Db::settle`].
     pub async fn optimize(&self) -> Result<()> {
@@ -430,4 +521,38 @@ impl Tx {
 /// A day as stored: `YYYY-MM-DD` text, which sorts as dates do.
 pub fn day(d: chrono::NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::q;
+
+    fn many(n: usize) -> super::Q {
+        (0..n).fold(q("INSERT INTO t (a) VALUES "), |query, i| {
+            query
+                .push(if i == 0 { "(" } else { ", (" })
+                .push_bind(i as i64)
+                .push(")")
+        })
+    }
+
+    #[test]
+    fn sqlite_gets_positional_parameters_when_they_run_in_order() {
+        let query = many(20);
+        let sql = query.sqlite_sql();
+        assert!(sql.starts_with("INSERT INTO t (a) VALUES (?), (?)"));
+        assert!(!sql.contains('$'));
+        assert_eq!(sql.matches('?').count(), 20);
+    }
+
+    #[test]
+    fn sqlite_keeps_numbered_parameters_used_twice_or_out_of_order_or_quoted() {
+        let twice = (0..20).fold(q("SELECT $1, $1"), |query, i| query.bind(i as i64));
+        assert_eq!(twice.sqlite_sql(), "SELECT $1, $1");
+        let quoted = many(20).push(" WHERE b = '$1'");
+        assert!(quoted.sqlite_sql().ends_with("WHERE b = '$1'"));
+        assert!(!quoted.sqlite_sql().contains("$2"));
+        let few = q("SELECT $1").bind(1);
+        assert_eq!(few.sqlite_sql(), "SELECT $1");
+    }
 }

@@ -275,7 +275,7 @@ pub async fn create(
         .detail(format!("{} {}", input.credit_code, input.name));
     audit::append(&mut tx, now_ms, actor, entry).await?;
     tx.commit().await?;
-    crate::follow::follow_directory(db, now_ms).await?;
+    crate::follow::follow_units(db, now_ms, &[id]).await?;
     Ok(id)
 }
 
@@ -291,8 +291,9 @@ pub async fn import(
     let mut tx = db.begin().await?;
     let all: Vec<&EnterpriseInput> = rows.iter().collect();
     let mut known = Known::load(&mut tx, scope, &all).await?;
+    let mut ids = Vec::with_capacity(rows.len());
     for (i, input) in rows.iter().enumerate() {
-        insert(&mut tx, now_ms, scope, &mut known, input)
+        let id = insert(&mut tx, now_ms, scope, &mut known, input)
             .await
             .map_err(|e| match e {
                 Error::Invalid(f) => {
@@ -300,12 +301,13 @@ pub async fn import(
                 }
                 e => e,
             })?;
+        ids.push(id);
     }
     let entry =
         Entry::ok("enterprise.import", "unit", 0).detail(format!("导入企业{}家", rows.len()));
     audit::append(&mut tx, now_ms, actor, entry).await?;
     tx.commit().await?;
-    crate::follow::follow_directory(db, now_ms).await?;
+    crate::follow::follow_units(db, now_ms, &ids).await?;
     Ok(rows.len())
 }
 

@@ -333,7 +333,7 @@ pub(crate) fn units_for(
         .map(|(u, _)| *u)
         .collect();
     let reviewer = match (work_item, leads.as_slice()) {
-        (true, [only]) => Some(*only),
+        (true, [only]) if lead.iter().all(|n| resolver.answers_whole(n)) => Some(*only),
         _ => None,
     };
     (units, reviewer)
@@ -550,7 +550,7 @@ pub async fn expand_campaign(
     let mut tx = db.begin().await?;
     let report = insert(&mut tx, now_ms, actor, campaign_id, x).await?;
     tx.commit().await?;
-    db.settle().await?;
+    db.settle_after("obligations", report.obligations).await?;
     Ok(report)
 }
 
@@ -649,7 +649,7 @@ pub async fn launch(
     );
     let report = insert(&mut tx, now_ms, actor, c.id, x).await?;
     tx.commit().await?;
-    db.settle().await?;
+    db.settle_after("obligations", report.obligations).await?;
     Ok((c, report))
 }
 
@@ -904,6 +904,6 @@ pub async fn rewindow(
         ));
     audit::append(&mut tx, now_ms, actor, e).await?;
     tx.commit().await?;
-    db.settle().await?;
+    db.settle_after("obligations", r.added + r.removed).await?;
     Ok(r)
 }

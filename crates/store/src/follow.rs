@@ -34,6 +34,8 @@ pub struct Followed {
     pub left: usize,
     /// Open obligations waived with them.
     pub waived: usize,
+    /// Assignments kept whose role (牵头 / 配合 / 必要时邀请) or reviewing unit changed.
+    pub recast: usize,
 }
 
 /// The reason an obligation is waived when its unit leaves a campaign's names.
@@ -42,6 +44,28 @@ pub const LEFT_REASON: &str = "单位已不在该事项的责任单位范围内�
 /// Gives every running campaign's work again to the directory as it is on the day of
 /// `now_ms` (one transaction per campaign that changes, with its audit entry).
 pub async fn follow_directory(db: &Db, now_ms: i64) -> Result<Followed> {
+    follow(db, now_ms, None).await
+}
+
+/// Above this many units a change is followed over the whole directory.
+const AROUND_AT_MOST: usize = 5_000;
+
+/// [`follow_directory`] for a change that touched only `units` (registered, edited,
+/// moved, activated or deactivated; not a group or an alias of another unit): only those
+/// units' assignments can change, so only they are reconciled, and of the enterprises
+/// only they are read (a city holds 200,000).
+pub async fn follow_units(db: &Db, now_ms: i64, units: &[i64]) -> Result<Followed> {
+    if units.len() > AROUND_AT_MOST {
+        return follow(db, now_ms, None).await;
+    }
+    let mut units = units.to_vec();
+    units.sort_unstable();
+    units.dedup();
+    follow(db, now_ms, Some(&units)).await
+}
+
+/// Follows the directory for every unit, or only around `units` (sorted).
+async fn follow(db: &Db, now_ms: i64, around: Option<&[i64]>) -> Result<Followed> {
     let today = anjian_core::time::local_date(now_ms).unwrap_or(NaiveDate::MIN);
     let candidates: Vec<plans::Campaign> = db
         .read()
@@ -59,17 +83,24 @@ pub async fn follow_directory(db: &Db, now_ms: i64) -> Result<Followed> {
     if running.is_empty() {
         return Ok(total);
     }
-    let resolver = Resolver::load(db).await?;
+    let resolver = match around {
+        None => Resolver::load(db).await?,
+        Some(units) => Resolver::load_around(db, units).await?,
+    };
     let by_quota = expansion::quota_items(db).await?;
     for c in running {
-        let f = follow_campaign(db, now_ms, today, &c, (&resolver, &by_quota)).await?;
+        let f = follow_campaign(db, (now_ms, today), &c, (&resolver, &by_quota), around).await?;
         total.joined += f.joined;
         total.owed += f.owed;
         total.left += f.left;
         total.waived += f.waived;
+        total.recast += f.recast;
     }
     Ok(total)
 }
+
+/// A work item or a duty of the plan: (work item, duty).
+type SourceKey = (Option<i64>, Option<i64>);
 
 #[derive(sqlx::FromRow)]
 struct Held {
@@ -77,14 +108,16 @@ struct Held {
     work_item_id: Option<i64>,
     duty_id: Option<i64>,
     unit_id: i64,
+    role: String,
+    reviewer_unit_id: Option<i64>,
 }
 
 async fn follow_campaign(
     db: &Db,
-    now_ms: i64,
-    today: NaiveDate,
+    (now_ms, today): (i64, NaiveDate),
     c: &plans::Campaign,
     (resolver, by_quota): (&Resolver, &HashSet<u32>),
+    around: Option<&[i64]>,
 ) -> Result<Followed> {
     let (plan, ids) = plans::campaign_plan(db, c).await?;
     let win = expansion::window(c)?;
@@ -97,19 +130,33 @@ async fn follow_campaign(
     let mut tx = db.begin().await?;
     tx.execute(q("UPDATE campaigns SET id = id WHERE id = $1").bind(c.id))
         .await?;
-    let held: Vec<Held> = tx
-        .all(
-            q("SELECT id, work_item_id, duty_id, unit_id FROM assignments WHERE campaign_id = $1 AND ended_at IS NULL")
-                .bind(c.id),
-        )
-        .await?;
-    let mut by_source: HashMap<(Option<i64>, Option<i64>), HashMap<i64, i64>> = HashMap::new();
+    const HELD: &str = "SELECT id, work_item_id, duty_id, unit_id, role, reviewer_unit_id FROM assignments WHERE ended_at IS NULL AND campaign_id = ";
+    let mut held: Vec<Held> = Vec::new();
+    match around {
+        None => held = tx.all(q(HELD).push_bind(c.id)).await?,
+        Some(units) => {
+            for chunk in units.chunks(300) {
+                let query = q(HELD)
+                    .push_bind(c.id)
+                    .push(" AND unit_id IN (")
+                    .push_list(chunk)
+                    .push(")");
+                held.extend(tx.all::<Held>(query).await?);
+            }
+        }
+    }
+    let touched = |u: &i64| around.is_none_or(|units| units.binary_search(u).is_ok());
+    let mut by_source: HashMap<SourceKey, HashMap<i64, &Held>> = HashMap::new();
     for h in &held {
         by_source
             .entry((h.work_item_id, h.duty_id))
             .or_default()
-            .insert(h.unit_id, h.id);
+            .insert(h.unit_id, h);
     }
+    // Units that stay but whose role or reviewer the directory changed (a second lead
+    // joined a group that led alone, say): (assignment, role, reviewer).
+    let mut recast: Vec<(i64, &'static str, Option<i64>)> = Vec::new();
+    let mut ended: HashSet<i64> = HashSet::new();
     let mut joined: Vec<expansion::NewAssignment> = Vec::new();
     let mut owed: Vec<NewObligation> = Vec::new();
     let mut left: Vec<i64> = Vec::new();
@@ -128,8 +175,20 @@ async fn follow_campaign(
         let wanted: HashSet<i64> = units.iter().map(|(u, _)| *u).collect();
         let mut ahead: Option<Vec<anjian_core::obligation::Instance>> = None;
         for (unit, role) in &units {
-            if have.contains_key(unit) {
+            let reviews = reviewer.filter(|_| *role == "co");
+            if !touched(unit) {
                 continue;
+            }
+            if let Some(h) = have.get(unit) {
+                if (h.role == "invited") == (*role == "invited") {
+                    if h.role != *role || h.reviewer_unit_id != reviews {
+                        recast.push((h.id, role, reviews));
+                    }
+                    continue;
+                }
+                // Invited units owe nothing: becoming one, or ceasing to be one, ends
+                // the assignment and gives a new one.
+                ended.insert(h.id);
             }
             let aid = next_id(now_ms);
             joined.push((
@@ -153,16 +212,25 @@ async fn follow_campaign(
                 owed.push((aid, *unit, i.due_on, i.label.clone(), i.min_count));
             }
         }
-        for (unit, aid) in have {
-            if !wanted.contains(&unit) {
-                left.push(aid);
+        for (unit, h) in have {
+            if !wanted.contains(&unit) || ended.contains(&h.id) {
+                left.push(h.id);
             }
         }
     }
     // Sources no longer in the plan (retired items) were ended by the editor; anything
     // left here belongs to none and is left alone.
-    if joined.is_empty() && left.is_empty() {
+    if joined.is_empty() && left.is_empty() && recast.is_empty() {
         return Ok(Followed::default());
+    }
+    for (aid, role, reviewer) in &recast {
+        tx.execute(
+            q("UPDATE assignments SET role = $1, reviewer_unit_id = $2 WHERE id = $3 AND ended_at IS NULL")
+                .bind(*role)
+                .bind(*reviewer)
+                .bind(*aid),
+        )
+        .await?;
     }
     expansion::insert_assignments(&mut tx, now_ms, c.id, &joined).await?;
     expansion::insert_obligations(&mut tx, now_ms, c.id, &owed).await?;
@@ -195,10 +263,11 @@ async fn follow_campaign(
         owed: owed.len(),
         left: left.len(),
         waived,
+        recast: recast.len(),
     };
     let e = Entry::ok("campaign.follow_directory", "campaign", c.id).detail(format!(
-        "随单位名录调整：新增{}个任务、{}项应办事项；{}个任务结束，豁免{}项未办结事项",
-        f.joined, f.owed, f.left, f.waived
+        "随单位名录调整：新增{}个任务、{}项应办事项；{}个任务结束，豁免{}项未办结事项；{}个任务的角色或审核单位改变",
+        f.joined, f.owed, f.left, f.waived, f.recast
     ));
     audit::append(&mut tx, now_ms, &Actor::system("directory"), e).await?;
     tx.commit().await?;

@@ -53,6 +53,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(26, "0026_oversight"),
     migration!(27, "0027_daily_entries"),
     migration!(28, "0028_report_counts"),
+    migration!(29, "0029_partial_obligation_links"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.

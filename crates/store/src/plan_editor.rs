@@ -206,7 +206,19 @@ async fn run(
         ));
     }
     let (plan, ids) = plans::campaign_plan(db, &c).await?;
-    let resolver = Resolver::load(db).await?;
+    // Only the units the draft's names need: a city's 200,000 enterprises are read only
+    // for an item given to them.
+    let names: Vec<&str> = match change {
+        Change::Edit { draft, .. } | Change::Add { draft, .. } => draft
+            .lead
+            .iter()
+            .chain(&draft.co)
+            .chain(&draft.invited)
+            .map(String::as_str)
+            .collect(),
+        Change::Retire { .. } => Vec::new(),
+    };
+    let resolver = Resolver::load_for(db, &names).await?;
     // The item as it will be, and its id (none yet for an added item).
     let by_quota = expansion::quota_items(db).await?;
     let grace = expansion::grace_to(db, expansion::window(&c)?.0).await?;

@@ -21,10 +21,11 @@ pub fn spawn_reminders(state: AppState) {
     tokio::spawn(async move {
         loop {
             match anjian_store::follow::follow_directory(&state.db, state.now()).await {
-                Ok(f) if f.joined + f.left > 0 => {
+                Ok(f) if f.joined + f.left + f.recast > 0 => {
                     tracing::info!(
                         joined = f.joined,
                         left = f.left,
+                        recast = f.recast,
                         "campaigns follow the directory"
                     )
                 }

@@ -680,7 +680,46 @@ async fn the_campaign_follows_the_directory() {
         let again = anjian_store::follow::follow_directory(&app.db, 1_660_000_000_000)
             .await
             .unwrap();
-        assert_eq!((again.joined, again.left), (0, 0), "{again:?}");
+        assert_eq!(
+            (again.joined, again.left, again.recast),
+            (0, 0, 0),
+            "{again:?}"
+        );
+        // A unit that stays but whose reviewer no longer matches what the names give
+        // (here made stale by hand) is recast, and nothing else changes.
+        let (aid, reviewer): (i64, i64) = app
+            .db
+            .read()
+            .one(anjian_store::q(
+                "SELECT id, reviewer_unit_id FROM assignments WHERE role = 'co' AND reviewer_unit_id IS NOT NULL AND ended_at IS NULL ORDER BY id LIMIT 1",
+            ))
+            .await
+            .unwrap();
+        let mut tx = app.db.begin().await.unwrap();
+        tx.execute(
+            anjian_store::q("UPDATE assignments SET reviewer_unit_id = NULL WHERE id = $1")
+                .bind(aid),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let fixed = anjian_store::follow::follow_directory(&app.db, 1_660_000_000_000)
+            .await
+            .unwrap();
+        assert_eq!(
+            (fixed.joined, fixed.left, fixed.recast),
+            (0, 0, 1),
+            "{fixed:?}"
+        );
+        let (now,): (Option<i64>,) = app
+            .db
+            .read()
+            .one(
+                anjian_store::q("SELECT reviewer_unit_id FROM assignments WHERE id = $1").bind(aid),
+            )
+            .await
+            .unwrap();
+        assert_eq!(now, Some(reviewer));
     }
 }
 
@@ -720,5 +759,83 @@ async fn groups_reach_the_units_the_document_means() {
             1,
             "invited where the text names it"
         );
+    }
+}
+
+/// Item (12) "常态化保持3条（幅）以上的标语…" as the plan gives it, "各企业": the editor reads
+/// the enterprises only when a name stands for them, and then reaches every one of them;
+/// an enterprise written by its own name is reached alone, and an unknown one is refused.
+#[tokio::test]
+async fn the_editor_reaches_enterprises_when_a_name_stands_for_them() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let office = app.login("office").await;
+        let id = campaign_id(&office).await;
+        let path = format!("/api/v1/campaigns/{id}/work-items/12");
+        let names: Vec<(String,)> = app
+            .db
+            .read()
+            .all(anjian_store::q(
+                "SELECT name FROM units WHERE kind = 'enterprise' AND active = 1",
+            ))
+            .await
+            .unwrap();
+        let enterprise: std::collections::HashSet<String> =
+            names.into_iter().map(|(n,)| n).collect();
+        let enterprises = enterprise.len() as i64;
+        let (named,): (String,) = app
+            .db
+            .read()
+            .one(anjian_store::q(
+                "SELECT name FROM units WHERE kind = 'enterprise' AND active = 1 ORDER BY id LIMIT 1",
+            ))
+            .await
+            .unwrap();
+        let body = |lead: Vec<&str>| {
+            json!({
+                "text": "常态化保持3条（幅）以上的标语。",
+                "lead": lead,
+                "co": [],
+                "invited": [],
+                "schedule": [{"kind": "recurring", "every": "month", "min_count": 1}],
+                "reason": "核对名录"
+            })
+        };
+        // Given to one enterprise by its name: every other one leaves.
+        let (s, saved) = office.put(&path, body(vec![named.as_str()])).await;
+        assert_eq!(s, 200, "{saved}");
+        let changes = |doc: &Value, before: bool, after: bool| {
+            doc["outcome"]["units"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|u| u["role_before"].is_null() != before)
+                .filter(|u| u["role_after"].is_null() != after)
+                .filter(|u| u["unit_name"] != named.as_str())
+                .filter(|u| enterprise.contains(u["unit_name"].as_str().unwrap()))
+                .count() as i64
+        };
+        assert_eq!(changes(&saved, true, false), enterprises - 1, "{saved}");
+        // Given back to "各企业": every other one comes back as a lead.
+        let (s, preview) = office
+            .put(&format!("{path}?preview=true"), body(vec!["各企业"]))
+            .await;
+        assert_eq!(s, 200, "{preview}");
+        assert_eq!(changes(&preview, false, true), enterprises - 1, "{preview}");
+        assert!(
+            preview["outcome"]["units"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|u| u["role_before"].is_null())
+                .all(|u| u["role_after"] == "牵头"
+                    && enterprise.contains(u["unit_name"].as_str().unwrap())),
+            "{preview}"
+        );
+        let (s, err) = office
+            .put(&path, body(vec!["重庆铜梁并不存在的公司"]))
+            .await;
+        assert_eq!(s, 422, "{err}");
+        assert_eq!(err["error"]["field"], "lead");
     }
 }

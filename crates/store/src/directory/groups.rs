@@ -205,34 +205,132 @@ pub async fn resolve(db: &Db, name: &str) -> Result<Resolved> {
     Ok(Resolver::load(db).await?.resolve(name))
 }
 
-/// The directory held in memory to resolve many written names at once (4 queries, then
-/// no query per name): unit names, aliases, and group memberships.
+/// The directory held in memory to resolve many written names at once (a handful of
+/// queries, then no query per name): unit names, aliases, and group memberships.
+///
+/// Enterprises are the directory's bulk (200,000 in a city, against about a thousand
+/// townships and departments), so a resolver may hold only some of them: every other
+/// active unit is always held, and [`Resolver::load_for`] adds the enterprises only when
+/// a name it is asked about stands for them, [`Resolver::load_around`] only the
+/// enterprises a directory change touched.
 pub struct Resolver {
     /// (id, name, kind, supervises safety, counts in rule groups).
     units: Vec<(i64, String, String, bool, bool)>,
+    /// The ids of `units`.
+    held: std::collections::HashSet<i64>,
     names: std::collections::HashMap<String, Resolved>,
     explicit: std::collections::HashMap<i64, Vec<i64>>,
     rules: std::collections::HashMap<i64, (String, bool)>,
     /// The departments' sectors (names and aliases).
     sectors: std::collections::HashMap<i64, Vec<String>>,
+    /// Whether every active enterprise is held.
+    all_enterprises: bool,
+    /// Held around a change ([`Resolver::load_around`]): a unit not held may be an
+    /// enterprise outside the change, not a unit gone from the directory.
+    around: bool,
 }
 
+/// Which enterprises a resolver holds.
+enum Enterprises {
+    All,
+    Only(Vec<i64>),
+}
+
+#[derive(sqlx::FromRow)]
+struct HeldUnit {
+    id: i64,
+    name: String,
+    kind: String,
+    supervises_safety: i64,
+    in_groups: i64,
+}
+
+const HELD_UNIT: &str =
+    "SELECT id, name, kind, supervises_safety, in_groups FROM units WHERE active = 1 AND ";
+
 impl Resolver {
-    /// Loads the active directory.
+    /// Loads the whole active directory.
     pub async fn load(db: &Db) -> Result<Resolver> {
-        #[derive(sqlx::FromRow)]
-        struct U {
-            id: i64,
-            name: String,
-            kind: String,
-            supervises_safety: i64,
-            in_groups: i64,
+        let mut r = Self::load_bodies(db).await?;
+        r.hold(db, Enterprises::All).await?;
+        Ok(r)
+    }
+
+    /// Loads what resolving `names` needs: every active unit that is not an enterprise,
+    /// and the enterprises a name stands for (all of them for a group of enterprises such
+    /// as 各企业, the members of a listed group, an enterprise named by its name or an
+    /// alias). Resolves each of `names` as [`Resolver::load`] would.
+    pub async fn load_for(db: &Db, names: &[&str]) -> Result<Resolver> {
+        let mut r = Self::load_bodies(db).await?;
+        let mut wanted: Vec<i64> = Vec::new();
+        let mut unknown: Vec<&str> = Vec::new();
+        let mut all = false;
+        for name in names {
+            let name = anjian_core::responsibility::sector_category(name).unwrap_or(name);
+            match r.names.get(&normalize_name(name)) {
+                Some(Resolved::Unit(u)) => wanted.push(*u),
+                Some(Resolved::Group(g)) => match r.rules.get(g) {
+                    Some((kind, _)) => all |= kind == UnitKind::Enterprise.as_str(),
+                    None => wanted.extend(r.explicit.get(g).into_iter().flatten()),
+                },
+                _ => unknown.push(name),
+            }
         }
-        let units: Vec<U> = db
+        if all {
+            r.hold(db, Enterprises::All).await?;
+            return Ok(r);
+        }
+        for chunk in unknown.chunks(300) {
+            let found: Vec<(i64,)> = db
+                .read()
+                .all(
+                    chunk.iter().enumerate().fold(
+                        q("SELECT id FROM units WHERE kind = 'enterprise' AND active = 1 AND name IN ("),
+                        |query, (i, n)| query.push(if i == 0 { "" } else { ", " }).push_bind(n.to_string()),
+                    )
+                    .push(")"),
+                )
+                .await?;
+            wanted.extend(found.into_iter().map(|(u,)| u));
+        }
+        r.hold(db, Enterprises::Only(wanted)).await?;
+        Ok(r)
+    }
+
+    /// Loads the directory around `units` (those a directory change touched): every
+    /// active unit that is not an enterprise, and of the enterprises only those of
+    /// `units` that are active. What it answers for a name is the name's units among
+    /// those it holds.
+    pub async fn load_around(db: &Db, units: &[i64]) -> Result<Resolver> {
+        let mut r = Self::load_bodies(db).await?;
+        r.around = true;
+        r.hold(db, Enterprises::Only(units.to_vec())).await?;
+        Ok(r)
+    }
+
+    /// Whether the units given for `name` are all the units it stands for: always,
+    /// unless the resolver holds only the units around a change and the name may stand
+    /// for an enterprise it does not hold.
+    pub fn answers_whole(&self, name: &str) -> bool {
+        if !self.around {
+            return true;
+        }
+        let name = anjian_core::responsibility::sector_category(name).unwrap_or(name);
+        match self.names.get(&normalize_name(name)) {
+            Some(Resolved::Unit(u)) => self.held.contains(u),
+            Some(Resolved::Group(g)) => self
+                .rules
+                .get(g)
+                .is_some_and(|(kind, _)| kind != UnitKind::Enterprise.as_str()),
+            _ => true,
+        }
+    }
+
+    /// Aliases, groups, sectors, and every active unit but the enterprises.
+    async fn load_bodies(db: &Db) -> Result<Resolver> {
+        let units: Vec<HeldUnit> = db
             .read()
-            .all(q(
-                "SELECT id, name, kind, supervises_safety, in_groups FROM units WHERE active = 1",
-            ))
+            .all(q(format!("{HELD_UNIT}kind <> 'enterprise'")))
             .await?;
         let aliases: Vec<(String, Option<i64>, Option<i64>)> = db
             .read()
@@ -260,9 +358,6 @@ impl Resolver {
             };
             names.insert(alias, r);
         }
-        for u in &units {
-            names.insert(normalize_name(&u.name), Resolved::Unit(u.id));
-        }
         let mut explicit: std::collections::HashMap<i64, Vec<i64>> =
             std::collections::HashMap::new();
         for (g, u) in members {
@@ -275,24 +370,65 @@ impl Resolver {
                     .map(|k| (g.id, (k, g.rule_supervises_safety == Some(1))))
             })
             .collect();
-        Ok(Resolver {
-            units: units
-                .into_iter()
-                .map(|u| {
-                    (
-                        u.id,
-                        u.name,
-                        u.kind,
-                        u.supervises_safety == 1,
-                        u.in_groups == 1,
-                    )
-                })
-                .collect(),
+        let mut r = Resolver {
+            units: Vec::new(),
+            held: Default::default(),
             names,
             explicit,
             rules,
             sectors,
-        })
+            all_enterprises: false,
+            around: false,
+        };
+        r.add(units);
+        Ok(r)
+    }
+
+    /// Adds enterprises to those held.
+    async fn hold(&mut self, db: &Db, which: Enterprises) -> Result<()> {
+        match which {
+            Enterprises::All => {
+                let units: Vec<HeldUnit> = db
+                    .read()
+                    .all(q(format!("{HELD_UNIT}kind = 'enterprise'")))
+                    .await?;
+                self.add(units);
+                self.all_enterprises = true;
+            }
+            Enterprises::Only(mut ids) => {
+                ids.sort_unstable();
+                ids.dedup();
+                ids.retain(|u| !self.held.contains(u));
+                for chunk in ids.chunks(300) {
+                    let units: Vec<HeldUnit> = db
+                        .read()
+                        .all(
+                            q(format!("{HELD_UNIT}kind = 'enterprise' AND id IN ("))
+                                .push_list(chunk)
+                                .push(")"),
+                        )
+                        .await?;
+                    self.add(units);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn add(&mut self, units: Vec<HeldUnit>) {
+        for u in units {
+            // A unit's own name wins over an alias that happens to read the same.
+            self.names
+                .insert(normalize_name(&u.name), Resolved::Unit(u.id));
+            self.held.insert(u.id);
+            self.units.push((
+                u.id,
+                u.name,
+                u.kind,
+                u.supervises_safety == 1,
+                u.in_groups == 1,
+            ));
+        }
     }
 
     /// Of `units`, the departments that supervise a sector `text` names.
@@ -319,7 +455,10 @@ impl Resolver {
     /// The active units a written name stands for; `None` when the name is unknown.
     pub fn units_of(&self, name: &str) -> Option<Vec<i64>> {
         match self.names.get(&normalize_name(name))? {
-            Resolved::Unit(u) => self.units.iter().any(|x| x.0 == *u).then(|| vec![*u]),
+            Resolved::Unit(u) if self.held.contains(u) => Some(vec![*u]),
+            // Inactive (an unknown name, as for a unit never registered), unless the
+            // resolver holds only the units around a change.
+            Resolved::Unit(_) => self.around.then(Vec::new),
             Resolved::Group(g) => match self.rules.get(g) {
                 Some((kind, sup)) => Some(
                     self.units
@@ -328,7 +467,15 @@ impl Resolver {
                         .map(|u| u.0)
                         .collect(),
                 ),
-                None => Some(self.explicit.get(g).cloned().unwrap_or_default()),
+                None => Some(
+                    self.explicit
+                        .get(g)
+                        .into_iter()
+                        .flatten()
+                        .copied()
+                        .filter(|u| self.held.contains(u))
+                        .collect(),
+                ),
             },
             Resolved::Unknown => None,
         }

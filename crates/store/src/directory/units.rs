@@ -210,7 +210,7 @@ pub async fn create(
         .detail(format!("{} {}", unit.code, unit.name));
     audit::append(&mut tx, now_ms, actor, e).await?;
     tx.commit().await?;
-    crate::follow::follow_directory(db, now_ms).await?;
+    crate::follow::follow_units(db, now_ms, &[unit.id]).await?;
     Ok(unit)
 }
 
@@ -358,7 +358,7 @@ pub async fn update(
     let mut tx = db.begin().await?;
     let after = update_in(&mut tx, now_ms, actor, scope, id, draft).await?;
     tx.commit().await?;
-    crate::follow::follow_directory(db, now_ms).await?;
+    crate::follow::follow_units(db, now_ms, &[id]).await?;
     Ok(after)
 }
 
@@ -456,7 +456,7 @@ pub async fn move_to(
         .detail(format!("移至 {}", parent.name));
     audit::append(&mut tx, now_ms, actor, e).await?;
     tx.commit().await?;
-    crate::follow::follow_directory(db, now_ms).await?;
+    crate::follow::follow_units(db, now_ms, &[id]).await?;
     Ok(after)
 }
 
@@ -502,7 +502,7 @@ pub async fn set_active(
     let e = Entry::ok(action, "unit", id).change(Some(digest(&before)), Some(digest(&after)));
     audit::append(&mut tx, now_ms, actor, e).await?;
     tx.commit().await?;
-    crate::follow::follow_directory(db, now_ms).await?;
+    crate::follow::follow_units(db, now_ms, &[id]).await?;
     Ok(after)
 }
 
@@ -578,7 +578,7 @@ pub async fn set_in_groups(
     });
     audit::append(&mut tx, now_ms, actor, e).await?;
     tx.commit().await?;
-    crate::follow::follow_directory(db, now_ms).await?;
+    crate::follow::follow_units(db, now_ms, &[id]).await?;
     Ok(())
 }
 
