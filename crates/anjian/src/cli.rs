@@ -419,7 +419,7 @@ async fn user(db: &Db, now: i64, cmd: &UserCmd) -> Result<(), String> {
                 &Scope::All,
                 u.id,
                 &anjian_web::password::hash_now(&password),
-                true,
+                (true, None),
             )
             .await
             .map_err(|e| e.to_string())?;

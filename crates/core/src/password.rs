@@ -15,6 +15,13 @@ pub struct PasswordPolicy {
     pub min_classes: u32,
     /// Days after which a password must be changed; 0 disables rotation.
     pub rotation_days: u32,
+    /// The longest an API token may live, in days.
+    #[serde(default = "default_token_days")]
+    pub token_max_days: u32,
+}
+
+fn default_token_days() -> u32 {
+    90
 }
 
 impl Default for PasswordPolicy {
@@ -23,13 +30,19 @@ impl Default for PasswordPolicy {
             min_length: 10,
             min_classes: 3,
             rotation_days: 90,
+            token_max_days: default_token_days(),
         }
     }
 }
 
 impl PasswordPolicy {
     /// Validates a policy an administrator typed.
-    pub fn parse(min_length: &str, min_classes: &str, rotation_days: &str) -> Result<Self> {
+    pub fn parse(
+        min_length: &str,
+        min_classes: &str,
+        rotation_days: &str,
+        token_max_days: &str,
+    ) -> Result<Self> {
         let n = |field: &'static str, label: &str, v: &str, lo: u32, hi: u32| {
             v.trim()
                 .parse::<u32>()
@@ -47,6 +60,13 @@ impl PasswordPolicy {
             min_length: n("min_length", "最小长度", min_length, 8, 64)?,
             min_classes: n("min_classes", "字符种类数", min_classes, 2, 4)?,
             rotation_days: n("rotation_days", "更换周期（天）", rotation_days, 0, 365)?,
+            token_max_days: n(
+                "token_max_days",
+                "API令牌最长有效期（天）",
+                token_max_days,
+                1,
+                366,
+            )?,
         })
     }
 
@@ -149,16 +169,28 @@ mod tests {
     #[test]
     fn policy_fields_are_named() {
         assert_eq!(
-            PasswordPolicy::parse("5", "3", "90").unwrap_err().field,
+            PasswordPolicy::parse("5", "3", "90", "90")
+                .unwrap_err()
+                .field,
             "min_length"
         );
         assert_eq!(
-            PasswordPolicy::parse("10", "x", "90").unwrap_err().field,
+            PasswordPolicy::parse("10", "x", "90", "90")
+                .unwrap_err()
+                .field,
             "min_classes"
         );
         assert_eq!(
-            PasswordPolicy::parse("10", "3", "-1").unwrap_err().field,
+            PasswordPolicy::parse("10", "3", "-1", "90")
+                .unwrap_err()
+                .field,
             "rotation_days"
+        );
+        assert_eq!(
+            PasswordPolicy::parse("10", "3", "90", "0")
+                .unwrap_err()
+                .field,
+            "token_max_days"
         );
     }
 

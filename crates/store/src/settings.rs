@@ -5,7 +5,7 @@ use anjian_core::audit::digest;
 use anjian_core::password::PasswordPolicy;
 
 use crate::audit::{self, Entry};
-use crate::db::{Db, q};
+use crate::db::{Db, Tx, q};
 use crate::error::Result;
 use crate::scope::Actor;
 
@@ -34,6 +34,15 @@ pub async fn set(
 ) -> Result<()> {
     let before = get(db, key).await?;
     let mut tx = db.begin().await?;
+    upsert(&mut tx, now_ms, key, value).await?;
+    let e = Entry::ok(action, "settings", key)
+        .change(before.as_ref().map(digest), Some(digest(&value)))
+        .detail(value.chars().take(500).collect::<String>());
+    audit::append(&mut tx, now_ms, actor, e).await?;
+    tx.commit().await
+}
+
+async fn upsert(tx: &mut Tx, now_ms: i64, key: &str, value: &str) -> Result<()> {
     tx.execute(
         q("INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at")
             .bind(key)
@@ -41,11 +50,7 @@ pub async fn set(
             .bind(now_ms),
     )
     .await?;
-    let e = Entry::ok(action, "settings", key)
-        .change(before.as_ref().map(digest), Some(digest(&value)))
-        .detail(value.chars().take(500).collect::<String>());
-    audit::append(&mut tx, now_ms, actor, e).await?;
-    tx.commit().await
+    Ok(())
 }
 
 /// The password policy in force (the default until the security administrator sets one).
@@ -56,7 +61,8 @@ pub async fn password_policy(db: &Db) -> Result<PasswordPolicy> {
         .unwrap_or_default())
 }
 
-/// Sets the password policy.
+/// Sets the password policy; tokens issued for longer than its new maximum lifetime
+/// are shortened to it, in the same transaction.
 pub async fn set_password_policy(
     db: &Db,
     now_ms: i64,
@@ -64,13 +70,18 @@ pub async fn set_password_policy(
     p: PasswordPolicy,
 ) -> Result<()> {
     let json = serde_json::to_string(&p).unwrap_or_default();
-    set(
-        db,
-        now_ms,
-        actor,
-        "settings.password_policy",
-        PASSWORD_POLICY,
-        &json,
+    let before = get(db, PASSWORD_POLICY).await?;
+    let mut tx = db.begin().await?;
+    upsert(&mut tx, now_ms, PASSWORD_POLICY, &json).await?;
+    let max_ms = i64::from(p.token_max_days) * 86_400_000;
+    tx.execute(
+        q("UPDATE api_tokens SET expires_at = created_at + $1 WHERE revoked_at IS NULL AND expires_at > created_at + $1")
+            .bind(max_ms),
     )
-    .await
+    .await?;
+    let e = Entry::ok("settings.password_policy", "settings", PASSWORD_POLICY)
+        .change(before.as_ref().map(digest), Some(digest(&json)))
+        .detail(json.clone());
+    audit::append(&mut tx, now_ms, actor, e).await?;
+    tx.commit().await
 }

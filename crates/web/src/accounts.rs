@@ -63,7 +63,7 @@ pub async fn reset_password(
         &me.directory_scope(),
         id,
         &hash,
-        true,
+        (true, None),
     )
     .await?)
 }

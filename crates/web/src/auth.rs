@@ -13,18 +13,26 @@ use axum::response::{IntoResponse, Redirect, Response};
 use crate::AppState;
 use crate::error::{ApiError, PageError, Problem};
 
-/// Name of the session cookie.
+/// Name of the session cookie over plain HTTP.
 pub const COOKIE: &str = "anjian_session";
 
-/// The session token in the request's cookies.
+/// Name of the session cookie over TLS: a browser keeps a `__Host-` cookie only when it
+/// is `Secure`, has `Path=/` and no `Domain`, so no other host or plain-HTTP page of the
+/// site can set or shadow it.
+pub const HOST_COOKIE: &str = "__Host-anjian_session";
+
+/// The session token in the request's cookies (the `__Host-` cookie first).
 pub fn cookie_token(headers: &HeaderMap) -> Option<String> {
-    headers
+    let pairs: Vec<(&str, &str)> = headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE)
+        .collect();
+    [HOST_COOKIE, COOKIE]
+        .iter()
+        .find_map(|name| pairs.iter().find(|(k, _)| k == name))
         .map(|(_, v)| v.to_string())
         .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
 }
@@ -293,18 +301,33 @@ pub async fn login(
 /// A valid Argon2id hash of a random password, verified against for unknown users.
 pub(crate) const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2F9Zr6n0Hq7I3k3GmWm7m2m8oU0p1zYcR0Yb0b1wG2E";
 
-/// The `Set-Cookie` value for a new session.
+/// The `Set-Cookie` value for a new session: over TLS the `__Host-` cookie.
 pub fn session_cookie(token: &str, secure: bool, max_age_s: i64) -> HeaderValue {
-    let secure = if secure { "; Secure" } else { "" };
+    let (name, secure) = if secure {
+        (HOST_COOKIE, "; Secure")
+    } else {
+        (COOKIE, "")
+    };
     HeaderValue::from_str(&format!(
-        "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_s}{secure}"
+        "{name}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_s}{secure}"
     ))
     .expect("ASCII cookie")
 }
 
-/// The `Set-Cookie` value that removes the session cookie.
-pub fn clear_cookie() -> HeaderValue {
-    HeaderValue::from_static("anjian_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+/// The `Set-Cookie` headers that remove the session cookie, under either name.
+pub fn clear_cookies() -> [(header::HeaderName, HeaderValue); 2] {
+    [
+        (
+            header::SET_COOKIE,
+            HeaderValue::from_static("anjian_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
+        ),
+        (
+            header::SET_COOKIE,
+            HeaderValue::from_static(
+                "__Host-anjian_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0; Secure",
+            ),
+        ),
+    ]
 }
 
 /// Whether this request came over TLS (directly configured or via a proxy header).
@@ -352,5 +375,30 @@ mod tests {
             HeaderValue::from_static("anjian_session=../../etc"),
         );
         assert_eq!(cookie_token(&h), None);
+    }
+
+    #[test]
+    fn over_tls_the_session_cookie_is_a_host_cookie_and_read_first() {
+        let t = "b".repeat(64);
+        let c = session_cookie(&t, true, 60);
+        let c = c.to_str().unwrap();
+        assert!(c.starts_with("__Host-anjian_session="), "{c}");
+        assert!(c.contains("; Secure") && c.contains("Path=/") && !c.contains("Domain"));
+        assert!(
+            session_cookie(&t, false, 60)
+                .to_str()
+                .unwrap()
+                .starts_with("anjian_session=")
+        );
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_str(&format!(
+                "anjian_session={}; __Host-anjian_session={t}",
+                "c".repeat(64)
+            ))
+            .unwrap(),
+        );
+        assert_eq!(cookie_token(&h), Some(t));
     }
 }

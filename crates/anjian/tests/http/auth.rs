@@ -39,7 +39,8 @@ async fn login_sets_a_safe_cookie_and_me_answers() {
         assert_eq!(me["username"], "office");
         assert_eq!(me["role"], "office_admin");
         assert_eq!(me["unit"]["name"], "区安委办");
-        // Behind TLS the cookie is Secure.
+        // Behind TLS the cookie is Secure, and a `__Host-` cookie no other host or
+        // plain-HTTP page can set; it signs the user in.
         let r = c
             .http
             .post(format!("{}/api/v1/auth/login", app.base))
@@ -48,14 +49,29 @@ async fn login_sets_a_safe_cookie_and_me_answers() {
             .send()
             .await
             .unwrap();
+        let secure = r
+            .headers()
+            .get("set-cookie")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(secure.contains("; Secure"), "{secure}");
+        assert!(secure.starts_with("__Host-anjian_session="), "{secure}");
         assert!(
-            r.headers()
-                .get("set-cookie")
-                .unwrap()
-                .to_str()
-                .unwrap()
-                .contains("Secure")
+            secure.contains("Path=/") && !secure.contains("Domain"),
+            "{secure}"
         );
+        let pair = secure.split(';').next().unwrap().to_string();
+        let me = app
+            .anon()
+            .http
+            .get(format!("{}/api/v1/me", app.base))
+            .header("cookie", pair)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(me.status(), 200);
     }
 }
 
@@ -447,6 +463,15 @@ async fn a_reset_password_must_be_changed_before_anything_else() {
             .await
             .unwrap();
         assert_eq!(r.headers()["location"], "/account/password");
+        // A second session of the same account (another browser).
+        let other = app.anon();
+        let (s, _) = other
+            .form(
+                "/login",
+                &[("username", "jtj"), ("password", "Temp#2022pass")],
+            )
+            .await;
+        assert_eq!(s, 303);
         let (s, page) = c
             .form(
                 "/account/password",
@@ -483,6 +508,8 @@ async fn a_reset_password_must_be_changed_before_anything_else() {
             .await;
         assert_eq!(s, 303);
         assert_eq!(c.get_text("/units").await.0, 200);
+        // The change ends every other session; the one that made it goes on.
+        assert_eq!(other.get("/api/v1/me").await.0, 401);
         // Rotation: after the policy's 90 days the user is sent to the password page again.
         app.advance(91 * 86_400_000);
         let c = app.anon();
@@ -497,5 +524,73 @@ async fn a_reset_password_must_be_changed_before_anything_else() {
         );
         let r = c.http.get(format!("{}/", app.base)).send().await.unwrap();
         assert_eq!(r.headers()["location"], "/account/password");
+    }
+}
+
+/// 等保 asks that credentials expire: the security administrator sets the longest an API
+/// token may live; a token asked for longer gets that long, and tokens already issued
+/// for longer are shortened to it.
+#[tokio::test]
+async fn api_tokens_live_at_most_as_long_as_the_policy_allows() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let c = app.login("yjj").await;
+        let (s, early) = c
+            .post("/api/v1/tokens", json!({"name": "早先的脚本", "days": 30}))
+            .await;
+        assert_eq!(s, 201, "{early}");
+        let sec = app.login("secadmin").await;
+        let (s, page) = sec
+            .form(
+                "/security/policy",
+                &[
+                    ("min_length", "10"),
+                    ("min_classes", "3"),
+                    ("rotation_days", "90"),
+                    ("token_max_days", "0"),
+                ],
+            )
+            .await;
+        assert_eq!(s, 422);
+        assert!(page.contains("API令牌最长有效期"), "{page}");
+        let (s, _) = sec
+            .form(
+                "/security/policy",
+                &[
+                    ("min_length", "10"),
+                    ("min_classes", "3"),
+                    ("rotation_days", "90"),
+                    ("token_max_days", "7"),
+                ],
+            )
+            .await;
+        assert_eq!(s, 303);
+        let (s, later) = c
+            .post("/api/v1/tokens", json!({"name": "新脚本", "days": 30}))
+            .await;
+        assert_eq!(s, 201, "{later}");
+        let script = reqwest::Client::new();
+        let status = |token: String| {
+            let script = script.clone();
+            let url = format!("{}/api/v1/me", app.base);
+            async move {
+                script
+                    .get(url)
+                    .bearer_auth(token)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            }
+        };
+        let tokens = [early, later].map(|t| t["token"].as_str().unwrap().to_string());
+        for t in &tokens {
+            assert_eq!(status(t.clone()).await, 200);
+        }
+        app.advance(8 * 86_400_000);
+        for t in &tokens {
+            assert_eq!(status(t.clone()).await, 401, "a token past 7 days");
+        }
     }
 }

@@ -19,7 +19,8 @@ pub struct ApiToken {
     pub revoked_at: Option<i64>,
 }
 
-/// Creates a token for the actor's own account; returns it with its secret.
+/// Creates a token for the actor's own account; returns it with its secret. It lives
+/// `ttl_days`, at most the policy's maximum (`token_max_days`).
 pub async fn create(
     db: &Db,
     now_ms: i64,
@@ -28,6 +29,7 @@ pub async fn create(
     name: &str,
     ttl_days: i64,
 ) -> Result<(ApiToken, String)> {
+    let max_days = i64::from(crate::settings::password_policy(db).await?.token_max_days);
     let secret = format!("ajt_{}", new_token());
     let id = next_id(now_ms);
     let mut tx = db.begin().await?;
@@ -38,7 +40,7 @@ pub async fn create(
             .bind(name)
             .bind(token_hash(&secret))
             .bind(now_ms)
-            .bind(now_ms + ttl_days.clamp(1, 366) * 86_400_000),
+            .bind(now_ms + ttl_days.clamp(1, max_days.max(1)) * 86_400_000),
     )
     .await?;
     audit::append(

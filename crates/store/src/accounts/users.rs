@@ -176,6 +176,9 @@ struct Change {
     action: &'static str,
     sql: crate::db::Q,
     end_sessions: bool,
+    /// The session that made the change and goes on (one's own password change ends
+    /// every other session).
+    keep_session: Option<String>,
 }
 
 /// Applies one change to a user in scope, audited, in one transaction.
@@ -191,6 +194,7 @@ async fn change(
         action,
         sql,
         end_sessions,
+        keep_session,
     } = c;
     let mut tx = db.begin().await?;
     let before: User = tx
@@ -198,8 +202,12 @@ async fn change(
         .await?;
     tx.execute(sql).await?;
     if end_sessions {
-        tx.execute(q("DELETE FROM sessions WHERE user_id = $1").bind(id))
-            .await?;
+        tx.execute(
+            q("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> COALESCE($2, '')")
+                .bind(id)
+                .bind(keep_session.as_deref().map(super::sessions::token_hash)),
+        )
+        .await?;
     }
     // A reset, a disabled account, a new role or a new password: no API token minted
     // before it goes on working.
@@ -255,13 +263,16 @@ pub async fn set_active(
             action,
             sql,
             end_sessions: !active,
+            keep_session: None,
         },
     )
     .await
 }
 
-/// Sets a new password hash; ends the account's sessions. `must_change` makes the user
-/// choose a new one at next login (after an administrator's reset).
+/// Sets a new password hash and ends the account's sessions and tokens, all of them
+/// after an administrator's reset (`must_change`: the user chooses a new one at next
+/// login), every one but `keep_session` (the session that changed it) when the user
+/// changes their own.
 pub async fn set_password(
     db: &Db,
     now_ms: i64,
@@ -269,7 +280,7 @@ pub async fn set_password(
     scope: &Scope,
     id: i64,
     hash: &str,
-    must_change: bool,
+    (must_change, keep_session): (bool, Option<&str>),
 ) -> Result<User> {
     let sql = q("UPDATE users SET password_hash = $1, password_changed_at = $2, must_change_password = $3, updated_at = $2 WHERE id = $4")
         .bind(hash)
@@ -290,7 +301,8 @@ pub async fn set_password(
         Change {
             action,
             sql,
-            end_sessions: must_change,
+            end_sessions: true,
+            keep_session: keep_session.filter(|_| !must_change).map(str::to_string),
         },
     )
     .await
@@ -319,6 +331,7 @@ pub async fn set_role(
             action: "user.set_role",
             sql,
             end_sessions: true,
+            keep_session: None,
         },
     )
     .await

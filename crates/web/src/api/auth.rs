@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 
 use super::body::Body;
 use crate::AppState;
-use crate::auth::{ApiUser, clear_cookie, is_secure, session_cookie};
+use crate::auth::{ApiUser, clear_cookies, is_secure, session_cookie};
 use crate::error::ApiError;
 
 /// Credentials.
@@ -99,11 +99,7 @@ pub async fn logout(
     ApiUser(u): ApiUser,
 ) -> Result<Response, ApiError> {
     crate::auth::logout(&state, &headers, Some(&u)).await?;
-    Ok((
-        [(header::SET_COOKIE, clear_cookie())],
-        axum::http::StatusCode::NO_CONTENT,
-    )
-        .into_response())
+    Ok((clear_cookies(), axum::http::StatusCode::NO_CONTENT).into_response())
 }
 
 /// The logged-in user.
@@ -126,10 +122,12 @@ pub struct PasswordChange {
 #[utoipa::path(post, path = "/api/v1/me/password", operation_id = "change_own_password", request_body = PasswordChange, responses((status = 204), (status = 400, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn change_password(
     State(state): State<AppState>,
+    headers: HeaderMap,
     ApiUser(u): ApiUser,
     Body(c): Body<PasswordChange>,
 ) -> Result<axum::http::StatusCode, ApiError> {
-    crate::pages::account::change_own_password(&state, &u, &c.current, &c.password).await?;
+    crate::pages::account::change_own_password(&state, (&u, &headers), &c.current, &c.password)
+        .await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 

@@ -85,10 +85,12 @@ pub async fn account(
 }
 
 /// Changes the user's own password (page and API alike): the current one must match,
-/// the new one differ from it and meet the policy.
+/// the new one differ from it and meet the policy. Every other session of the account
+/// ends, and its API tokens with them; the browser session that changed it (its cookie
+/// in `headers`) goes on.
 pub async fn change_own_password(
     state: &AppState,
-    u: &anjian_store::accounts::SessionUser,
+    (u, headers): (&anjian_store::accounts::SessionUser, &axum::http::HeaderMap),
     current: &str,
     password: &str,
 ) -> Result<(), Problem> {
@@ -120,7 +122,7 @@ pub async fn change_own_password(
         &anjian_store::Scope::All,
         u.user_id,
         &hash,
-        false,
+        (false, crate::auth::cookie_token(headers).as_deref()),
     )
     .await?;
     Ok(())
@@ -136,6 +138,7 @@ pub struct PasswordForm {
 /// POST /account/password: checks the current password and the policy.
 pub async fn change_password(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     PageUser(u): PageUser,
     PageForm(f): PageForm<PasswordForm>,
 ) -> Result<Response, PageError> {
@@ -146,7 +149,7 @@ pub async fn change_password(
             "两次输入的新密码不一致",
         ))
     } else {
-        change_own_password(&state, &u, &f.current, &f.password).await
+        change_own_password(&state, (&u, &headers), &f.current, &f.password).await
     };
     match r {
         Ok(()) => Ok(Redirect::to("/account?ok=1").into_response()),

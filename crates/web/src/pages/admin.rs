@@ -396,6 +396,7 @@ pub struct PolicyForm {
     min_length: String,
     min_classes: String,
     rotation_days: String,
+    token_max_days: String,
 }
 
 /// POST /security/policy.
@@ -411,7 +412,12 @@ pub async fn set_policy(
         "settings.password_policy",
     )
     .await?;
-    match PasswordPolicy::parse(&f.min_length, &f.min_classes, &f.rotation_days) {
+    match PasswordPolicy::parse(
+        &f.min_length,
+        &f.min_classes,
+        &f.rotation_days,
+        &f.token_max_days,
+    ) {
         Ok(p) => {
             anjian_store::settings::set_password_policy(&state.db, state.now(), &u.actor(), p)
                 .await?;

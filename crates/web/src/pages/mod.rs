@@ -480,6 +480,7 @@ fn field_label(f: &str) -> &str {
         "min_length" => "最小长度",
         "min_classes" => "字符种类",
         "rotation_days" => "更换周期",
+        "token_max_days" => "API令牌最长有效期",
         "active" => "状态",
         "text" => "报送内容",
         "evidence" => "佐证材料",

@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::{Layout, PageForm, PageQuery};
 use crate::AppState;
-use crate::auth::{PageUser, clear_cookie, is_secure, session_cookie};
+use crate::auth::{PageUser, clear_cookies, is_secure, session_cookie};
 use crate::error::{PageError, render};
 
 /// The login page.
@@ -100,11 +100,7 @@ pub async fn logout(
     user: Option<PageUser>,
 ) -> Result<Response, PageError> {
     crate::auth::logout(&state, &headers, user.as_ref().map(|u| &u.0)).await?;
-    Ok((
-        [(header::SET_COOKIE, clear_cookie())],
-        Redirect::to("/login"),
-    )
-        .into_response())
+    Ok((clear_cookies(), Redirect::to("/login")).into_response())
 }
 
 /// The home page.
