@@ -90,6 +90,18 @@ impl Role {
         matches!(self, Role::OfficeAdmin)
     }
 
+    /// Does field work (visits, enforcement, the enterprise register's records): not the
+    /// separated administrators, and only roles that report or see everything.
+    pub fn does_field_work(self) -> bool {
+        !self.is_separated_admin() && (self.can_report() || self.sees_everything())
+    }
+
+    /// Reads rankings, bulletins and the dashboard: the office, townships and
+    /// departments; not enterprises nor the separated administrators.
+    pub fn reads_rankings(self) -> bool {
+        !self.is_separated_admin() && self != Role::EnterpriseUser
+    }
+
     /// May report progress for the user's own unit: its operators, leaders and
     /// enterprise users.
     pub fn can_report(self) -> bool {

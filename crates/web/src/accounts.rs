@@ -1,5 +1,5 @@
-//! Account actions shared by the API and the pages: creating an account and resetting
-//! a password, each validated once and stored in one transaction.
+//! Account actions shared by the API and the pages: creating an account, resetting a
+//! password and changing one's own, each validated once and stored in one transaction.
 
 use anjian_core::error::required_text;
 use anjian_core::password::parse_username;
@@ -66,4 +66,48 @@ pub async fn reset_password(
         (true, None),
     )
     .await?)
+}
+
+/// Changes the user's own password (page and API alike): the current one must match,
+/// the new one differ from it and meet the policy. Every other session of the account
+/// ends, and its API tokens with them; the browser session that changed it (its cookie
+/// in `headers`) goes on.
+pub async fn change_own_password(
+    state: &AppState,
+    (u, headers): (&anjian_store::accounts::SessionUser, &axum::http::HeaderMap),
+    current: &str,
+    password: &str,
+) -> Result<(), Problem> {
+    let creds = users::credentials(&state.db, &u.username)
+        .await?
+        .ok_or_else(Problem::not_found)?;
+    if !crate::password::verify(current.to_string(), creds.password_hash).await {
+        return Err(Problem::bad_field(
+            "wrong_password",
+            "current",
+            "当前密码不正确",
+        ));
+    }
+    if password == current {
+        return Err(Problem::bad_field(
+            "same_password",
+            "password",
+            "新密码不能与当前密码相同",
+        ));
+    }
+    anjian_store::settings::password_policy(&state.db)
+        .await?
+        .check(&u.username, password)?;
+    let hash = crate::password::hash(password.to_string()).await;
+    users::set_password(
+        &state.db,
+        state.now(),
+        &u.actor(),
+        &anjian_store::Scope::All,
+        u.user_id,
+        &hash,
+        (false, crate::auth::cookie_token(headers).as_deref()),
+    )
+    .await?;
+    Ok(())
 }

@@ -13,6 +13,29 @@ use axum::response::{IntoResponse, Redirect, Response};
 use crate::AppState;
 use crate::error::{ApiError, PageError, Problem};
 
+/// Field work (visits, enforcement): pages and API alike ([`Role::does_field_work`]).
+///
+/// [`Role::does_field_work`]: anjian_core::role::Role::does_field_work
+pub(crate) fn field_work(u: &SessionUser) -> Result<(), Problem> {
+    if u.role().does_field_work() {
+        Ok(())
+    } else {
+        Err(Problem::forbidden())
+    }
+}
+
+/// Rankings, bulletins and the dashboard: pages and API alike
+/// ([`Role::reads_rankings`]).
+///
+/// [`Role::reads_rankings`]: anjian_core::role::Role::reads_rankings
+pub(crate) fn ranking_viewer(u: &SessionUser) -> Result<(), Problem> {
+    if u.role().reads_rankings() {
+        Ok(())
+    } else {
+        Err(Problem::forbidden())
+    }
+}
+
 /// Name of the session cookie over plain HTTP.
 pub const COOKIE: &str = "anjian_session";
 

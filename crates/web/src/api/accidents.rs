@@ -12,8 +12,8 @@ use utoipa::{IntoParams, ToSchema};
 use super::body::{Body, Params};
 use crate::AppState;
 use crate::auth::ApiUser;
+use crate::auth::field_work as business;
 use crate::error::{ApiError, Problem};
-use crate::pages::field_work as business;
 
 /// A report: `unit`, `enterprise` (optional), `sector`, `occurred_at` and `learned_at`
 /// (RFC 3339; when the unit's head learned of it, optional, defaulting to `occurred_at`),

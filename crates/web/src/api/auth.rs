@@ -126,8 +126,7 @@ pub async fn change_password(
     ApiUser(u): ApiUser,
     Body(c): Body<PasswordChange>,
 ) -> Result<axum::http::StatusCode, ApiError> {
-    crate::pages::account::change_own_password(&state, (&u, &headers), &c.current, &c.password)
-        .await?;
+    crate::accounts::change_own_password(&state, (&u, &headers), &c.current, &c.password).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 

@@ -11,8 +11,8 @@ use utoipa::ToSchema;
 use super::body::Body;
 use crate::AppState;
 use crate::auth::ApiUser;
+use crate::auth::field_work as business;
 use crate::error::ApiError;
-use crate::pages::field_work as business;
 
 /// An occurrence of a daily duty to log.
 #[derive(Deserialize, ToSchema)]

@@ -14,8 +14,8 @@ use utoipa::{IntoParams, ToSchema};
 use super::body::{Body, Params};
 use crate::AppState;
 use crate::auth::ApiUser;
+use crate::auth::field_work as business;
 use crate::error::{ApiError, Problem};
-use crate::pages::field_work as business;
 
 /// An inspection to record.
 #[derive(Deserialize, ToSchema)]

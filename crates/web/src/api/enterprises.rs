@@ -107,7 +107,7 @@ pub async fn list(
     ApiUser(u): ApiUser,
     Params(q): Params<EnterpriseQuery>,
 ) -> Result<Json<Vec<EnterpriseRow>>, ApiError> {
-    crate::pages::field_work(&u)?;
+    crate::auth::field_work(&u)?;
     Ok(Json(
         enterprises::list(&state.db, &u.scope(), &q.filter()).await?,
     ))
@@ -131,7 +131,7 @@ pub async fn show(
     ApiUser(u): ApiUser,
     Path(id): Path<String>,
 ) -> Result<Json<EnterpriseDetail>, ApiError> {
-    crate::pages::field_work(&u)?;
+    crate::auth::field_work(&u)?;
     let id = super::path_id(&id)?;
     let enterprise = enterprises::get(&state.db, &u.scope(), id).await?;
     let persons = responsible::persons(&state.db, &u.scope(), id).await?;
@@ -200,7 +200,7 @@ pub async fn risk_card(
     Path(id): Path<String>,
     Body(card): Body<RiskCard>,
 ) -> Result<Json<RiskCard>, ApiError> {
-    crate::pages::field_work(&u)?;
+    crate::auth::field_work(&u)?;
     let id = super::path_id(&id)?;
     enterprises::set_risk_card(&state.db, state.now(), &u.actor(), &u.scope(), id, card).await?;
     let e = enterprises::get(&state.db, &u.scope(), id).await?;

@@ -188,8 +188,4 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/openapi.json", get(openapi::document))
 }
 
-/// Parses an id from a path segment; anything else is 404.
-pub fn path_id(raw: &str) -> Result<i64, crate::error::Problem> {
-    raw.parse::<i64>()
-        .map_err(|_| crate::error::Problem::not_found())
-}
+pub use crate::input::path_id;

@@ -15,8 +15,8 @@ use utoipa::{IntoParams, ToSchema};
 use super::body::Params;
 use crate::AppState;
 use crate::auth::ApiUser;
+use crate::auth::ranking_viewer as viewer;
 use crate::error::{ApiError, Problem};
-use crate::pages::rankings::viewer;
 
 fn month(raw: &str) -> Result<Month, Problem> {
     Month::parse(raw).map_err(|_| {
@@ -102,7 +102,7 @@ pub async fn docx(
     let b = bulletins::get(&state.db, &m.name())
         .await?
         .ok_or(anjian_store::error::Error::NotFound)?;
-    Ok(crate::pages::bulletins::file(&state, &b, "docx").await?)
+    Ok(crate::download::bulletin(&state, &b, "docx").await?)
 }
 
 /// `?month=YYYY-MM` (default: the last month that has ended).
@@ -122,7 +122,7 @@ pub async fn dashboard(
     viewer(&u)?;
     let m = match q.month.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
         Some(m) => month(m)?,
-        None => crate::pages::rankings::month_or_last(&state, None)?,
+        None => crate::input::month_or_last(&state, None)?,
     };
     if m.first > state.today() {
         return Err(Problem::bad_field("month_not_begun", "month", "该月尚未开始").into());

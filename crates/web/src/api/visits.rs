@@ -16,8 +16,8 @@ use super::hazards::NewHazard;
 use super::path_id;
 use crate::AppState;
 use crate::auth::ApiUser;
+use crate::auth::field_work as business;
 use crate::error::ApiError;
-use crate::pages::field_work as business;
 
 /// A visit to plan.
 #[derive(Deserialize, ToSchema)]

@@ -1,7 +1,7 @@
 //! The user's own account: change password, API tokens.
 
 use anjian_core::error::required_text;
-use anjian_store::accounts::{tokens, users};
+use anjian_store::accounts::tokens;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -84,50 +84,6 @@ pub async fn account(
     .await
 }
 
-/// Changes the user's own password (page and API alike): the current one must match,
-/// the new one differ from it and meet the policy. Every other session of the account
-/// ends, and its API tokens with them; the browser session that changed it (its cookie
-/// in `headers`) goes on.
-pub async fn change_own_password(
-    state: &AppState,
-    (u, headers): (&anjian_store::accounts::SessionUser, &axum::http::HeaderMap),
-    current: &str,
-    password: &str,
-) -> Result<(), Problem> {
-    let creds = users::credentials(&state.db, &u.username)
-        .await?
-        .ok_or_else(Problem::not_found)?;
-    if !crate::password::verify(current.to_string(), creds.password_hash).await {
-        return Err(Problem::bad_field(
-            "wrong_password",
-            "current",
-            "当前密码不正确",
-        ));
-    }
-    if password == current {
-        return Err(Problem::bad_field(
-            "same_password",
-            "password",
-            "新密码不能与当前密码相同",
-        ));
-    }
-    anjian_store::settings::password_policy(&state.db)
-        .await?
-        .check(&u.username, password)?;
-    let hash = crate::password::hash(password.to_string()).await;
-    users::set_password(
-        &state.db,
-        state.now(),
-        &u.actor(),
-        &anjian_store::Scope::All,
-        u.user_id,
-        &hash,
-        (false, crate::auth::cookie_token(headers).as_deref()),
-    )
-    .await?;
-    Ok(())
-}
-
 #[derive(Deserialize)]
 pub struct PasswordForm {
     current: String,
@@ -149,7 +105,7 @@ pub async fn change_password(
             "两次输入的新密码不一致",
         ))
     } else {
-        change_own_password(&state, (&u, &headers), &f.current, &f.password).await
+        crate::accounts::change_own_password(&state, (&u, &headers), &f.current, &f.password).await
     };
     match r {
         Ok(()) => Ok(Redirect::to("/account?ok=1").into_response()),

@@ -11,11 +11,12 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::rankings::{month_or_last, viewer};
 use super::{Layout, MonthQuery, PageForm, PageQuery, after_form};
 use crate::AppState;
 use crate::auth::PageUser;
+use crate::auth::ranking_viewer as viewer;
 use crate::error::{PageError, Problem, render, render_form};
+use crate::input::month_or_last;
 
 type User = anjian_store::accounts::SessionUser;
 

@@ -6,15 +6,16 @@ use anjian_core::role::Role;
 use anjian_store::bulletins::{self, Archived};
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+
+use axum::response::Response;
 use serde::Deserialize;
 
-use super::rankings::{month_or_last, viewer};
 use super::{Layout, PageForm, PageQuery, after_form};
 use crate::AppState;
 use crate::auth::PageUser;
+use crate::auth::ranking_viewer as viewer;
 use crate::error::{PageError, Problem, render, render_form};
+use crate::input::month_or_last;
 
 type User = anjian_store::accounts::SessionUser;
 
@@ -114,38 +115,6 @@ pub async fn show(
     }))
 }
 
-/// The bulletin's file of `kind` (docx or xlsx) as a download.
-pub(crate) async fn file(state: &AppState, b: &Archived, kind: &str) -> Result<Response, Problem> {
-    let (sha, mime, ext) = match kind {
-        "docx" => (
-            &b.docx_sha256,
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-            "docx",
-        ),
-        _ => (
-            &b.xlsx_sha256,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "xlsx",
-        ),
-    };
-    let bytes =
-        state.files.get(sha).await.map_err(|_| {
-            Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "files", "通报文件缺失")
-        })?;
-    let name = format!("bulletin-{}.{ext}", b.month);
-    Ok((
-        [
-            (header::CONTENT_TYPE, mime.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
-}
-
 /// GET /bulletins/{YYYY-MM}/docx and /xlsx.
 pub async fn download(
     State(state): State<AppState>,
@@ -156,5 +125,5 @@ pub async fn download(
         return Err(Problem::from(anjian_store::error::Error::NotFound).into());
     }
     let b = archived(&state, &u, &month).await?;
-    Ok(file(&state, &b, &kind).await?)
+    Ok(crate::download::bulletin(&state, &b, &kind).await?)
 }

@@ -7,9 +7,10 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 
-use super::{Layout, PageForm, after_form, field_work as business};
+use super::{Layout, PageForm, after_form};
 use crate::AppState;
 use crate::auth::PageUser;
+use crate::auth::field_work as business;
 use crate::error::{PageError, Problem, render_form};
 
 type User = anjian_store::accounts::SessionUser;

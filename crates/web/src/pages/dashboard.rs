@@ -34,10 +34,10 @@ pub async fn view(
     u: &User,
     month: Option<&str>,
 ) -> Result<Option<DashboardView>, Problem> {
-    if super::rankings::viewer(u).is_err() {
+    if crate::auth::ranking_viewer(u).is_err() {
         return Ok(None);
     }
-    let month = super::rankings::month_or_last(state, month)?;
+    let month = crate::input::month_or_last(state, month)?;
     if month.first > state.today() {
         return Err(Problem::from(anjian_core::FieldError::new(
             "month_not_begun",

@@ -13,10 +13,10 @@ use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::field_work as business;
 use super::{Layout, MonthQuery, PageForm, PageQuery, after_form};
 use crate::AppState;
 use crate::auth::PageUser;
+use crate::auth::field_work as business;
 use crate::error::{PageError, Problem, render_form};
 
 type User = anjian_store::accounts::SessionUser;

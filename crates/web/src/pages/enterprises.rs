@@ -337,7 +337,7 @@ async fn enterprise(
     id: i64,
     (flash, error): (Option<String>, Option<String>),
 ) -> Result<Response, PageError> {
-    super::field_work(u)?;
+    crate::auth::field_work(u)?;
     let scope = u.scope();
     let e = enterprises::get(&state.db, &scope, id).await?;
     let persons = responsible::persons(&state.db, &scope, id).await?;
@@ -416,7 +416,7 @@ pub async fn act(
     Path(id): Path<String>,
     PageForm(f): PageForm<EnterpriseAction>,
 ) -> Result<Response, PageError> {
-    super::field_work(&u)?;
+    crate::auth::field_work(&u)?;
     let id = crate::api::path_id(&id)?;
     let result = async {
         let scope = u.scope();
@@ -487,7 +487,7 @@ pub async fn risk_card(
     PageUser(u): PageUser,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    super::field_work(&u)?;
+    crate::auth::field_work(&u)?;
     let id = crate::api::path_id(&id)?;
     let e = enterprises::get(&state.db, &u.scope(), id).await?;
     Ok(render(&RiskCardPage {
@@ -517,6 +517,6 @@ pub async fn board(
 /// responsible persons, the risk card it keeps).
 pub async fn mine(PageUser(u): PageUser) -> Result<Response, PageError> {
     use axum::response::IntoResponse;
-    super::field_work(&u)?;
+    crate::auth::field_work(&u)?;
     Ok(axum::response::Redirect::to(&format!("/enterprises/{}", u.unit_id)).into_response())
 }

@@ -110,16 +110,6 @@ pub struct MonthQuery {
     pub ok: Option<String>,
 }
 
-/// Field work (visits, enforcement): not for the separated administrators, and only for
-/// roles that report or see everything (pages and API alike).
-pub(crate) fn field_work(u: &anjian_store::accounts::SessionUser) -> Result<(), Problem> {
-    if u.role().is_separated_admin() || !(u.role().can_report() || u.role().sees_everything()) {
-        Err(Problem::forbidden())
-    } else {
-        Ok(())
-    }
-}
-
 /// A form body whose rejection is a friendly error page.
 pub struct PageForm<T>(pub T);
 

@@ -13,34 +13,11 @@ use serde::Deserialize;
 
 use super::{Layout, PageForm, PageQuery, after_form};
 use crate::AppState;
-use crate::auth::PageUser;
+use crate::auth::{PageUser, ranking_viewer as viewer};
 use crate::error::{PageError, Problem, render_form};
+use crate::input::month_or_last;
 
 type User = anjian_store::accounts::SessionUser;
-
-/// Rankings, bulletins and the dashboard are for the office, townships and departments:
-/// not for enterprises nor the separated administrators.
-pub(crate) fn viewer(u: &User) -> Result<(), Problem> {
-    let r = u.role();
-    if r.is_separated_admin() || r == Role::EnterpriseUser {
-        Err(Problem::forbidden())
-    } else {
-        Ok(())
-    }
-}
-
-/// The month named in a path or query, or the last month that has ended.
-pub(crate) fn month_or_last(state: &AppState, raw: Option<&str>) -> Result<Month, Problem> {
-    match raw.map(str::trim).filter(|m| !m.is_empty()) {
-        Some(m) => Ok(Month::parse(m)?),
-        None => Ok(Month::of(
-            Month::of(state.today())
-                .first
-                .pred_opt()
-                .unwrap_or(state.today()),
-        )),
-    }
-}
 
 /// Points in hundredths as shown, 24.50.
 pub fn points(p: &i64) -> String {

@@ -11,10 +11,11 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::{Layout, PageForm, after_form, field_work as business};
+use super::{Layout, PageForm, after_form};
 use crate::AppState;
 use crate::api::path_id;
 use crate::auth::PageUser;
+use crate::auth::field_work as business;
 use crate::error::{PageError, Problem, render_form};
 use crate::upload::PhotoForm;
 
