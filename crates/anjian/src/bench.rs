@@ -10,8 +10,8 @@ use anjian_core::time::{Clock, SystemClock};
 use anjian_web::{AppState, WebConfig};
 use clap::Args;
 
-use crate::cli::{Common, open};
 use crate::seed::{self, Size};
+use crate::setup::{Common, open};
 
 mod follow;
 mod hazards;

@@ -2,7 +2,6 @@
 //! variables `ANJIAN_DATABASE_URL`, `ANJIAN_BIND`, `ANJIAN_DATA_DIR`,
 //! `ANJIAN_SECRET_KEY_FILE`.
 
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -12,8 +11,13 @@ use anjian_core::time::{Clock, SystemClock};
 use anjian_store::accounts::{NewUser, users};
 use anjian_store::directory::{sheet, units};
 use anjian_store::{Actor, Db, Scope, audit, migrate};
-use anjian_web::{AppState, WebConfig};
-use clap::{Args, Parser, Subcommand};
+
+use clap::{Parser, Subcommand};
+
+pub use crate::demo::DemoArgs;
+pub use crate::setup::{
+    Common, ServeArgs, check_keys, database_url, ensure_secret_key, key_path, keyring, open, serve,
+};
 
 /// 安监平台：区安委办的安全生产大检查工作平台。
 #[derive(Parser, Debug)]
@@ -23,20 +27,6 @@ pub struct Cli {
     pub common: Common,
     #[command(subcommand)]
     pub command: Command,
-}
-
-/// Options every command shares.
-#[derive(Args, Debug, Clone)]
-pub struct Common {
-    /// Database URL: `sqlite:PATH` or `postgres://…` (default: a SQLite file in the data directory).
-    #[arg(long, env = "ANJIAN_DATABASE_URL", global = true)]
-    pub database_url: Option<String>,
-    /// Data directory (SQLite file, uploads, secret key).
-    #[arg(long, env = "ANJIAN_DATA_DIR", default_value = "data", global = true)]
-    pub data_dir: PathBuf,
-    /// File holding the 32-byte secret key for field encryption (created if missing).
-    #[arg(long, env = "ANJIAN_SECRET_KEY_FILE", global = true)]
-    pub secret_key_file: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -71,36 +61,6 @@ pub enum Command {
     },
     /// Benchmarks the server over loopback HTTP on a synthetic district or city.
     Bench(crate::bench::BenchArgs),
-}
-
-/// Options of `demo`.
-#[derive(Args, Debug, Clone)]
-pub struct DemoArgs {
-    #[command(flatten)]
-    pub serve: ServeArgs,
-    /// The day the demo's clock starts on (the campaign ran 2022-05-16 to 2022-10-22).
-    #[arg(long, default_value = "2022-08-15")]
-    pub as_of: chrono::NaiveDate,
-}
-
-#[derive(Args, Debug, Clone)]
-pub struct ServeArgs {
-    /// Address to listen on.
-    #[arg(long, env = "ANJIAN_BIND", default_value = "127.0.0.1:8080")]
-    pub bind: String,
-    /// Mark the session cookie Secure (when TLS terminates in front of anjian).
-    #[arg(long)]
-    pub secure_cookies: bool,
-    /// The reverse proxies (addresses or CIDRs, comma-separated) whose X-Forwarded-For
-    /// names the client for the rate limits and the audit chain.
-    #[arg(long, env = "ANJIAN_TRUSTED_PROXIES", default_value = "")]
-    pub trusted_proxies: String,
-    /// Session idle timeout in minutes.
-    #[arg(long, default_value_t = 30)]
-    pub idle_minutes: i64,
-    /// Login attempts per client address per minute (0: no limit).
-    #[arg(long, default_value_t = 30)]
-    pub login_per_minute: u32,
 }
 
 #[derive(Subcommand, Debug)]
@@ -142,138 +102,6 @@ pub enum DirectoryCmd {
 pub enum AuditCmd {
     /// Re-computes the chain; exits 1 naming the first broken entry.
     Verify,
-}
-
-/// The database URL from flags, environment or the data directory.
-pub fn database_url(c: &Common, file: &str) -> String {
-    c.database_url
-        .clone()
-        .unwrap_or_else(|| format!("sqlite:{}", c.data_dir.join(file).display()))
-}
-
-/// Opens the database, applies migrations and refreshes the planner's statistics.
-pub async fn open(url: &str) -> Result<Db, String> {
-    let db = Db::connect(url).await.map_err(|e| e.to_string())?;
-    let now = SystemClock.now_ms();
-    migrate::run(&db, now).await.map_err(|e| e.to_string())?;
-    anjian_store::calendar::seed_national_days(&db, now)
-        .await
-        .map_err(|e| e.to_string())?;
-    db.analyze().await.map_err(|e| e.to_string())?;
-    Ok(db)
-}
-
-/// The secret key file's path.
-fn key_path(c: &Common) -> PathBuf {
-    c.secret_key_file
-        .clone()
-        .unwrap_or_else(|| c.data_dir.join("secret.key"))
-}
-
-/// Refuses a key file that does not hold the key that sealed the stored data (a backup
-/// restored without its key, a key file replaced): the server would otherwise start and
-/// fail when someone opens a reporter's identity.
-pub async fn check_keys(
-    db: &Db,
-    keys: &anjian_core::sealed::Keyring,
-    path: &Path,
-) -> Result<(), String> {
-    let ids = anjian_store::tips::sealing_key_ids(db)
-        .await
-        .map_err(|e| e.to_string())?;
-    match ids.iter().find(|id| !keys.knows(id)) {
-        Some(id) => Err(format!(
-            "密钥文件 {} 不是加密数据库中举报人身份所用的密钥（密钥编号 {id}，当前文件为 {}）：请用 --secret-key-file 指定备份时的密钥文件",
-            path.display(),
-            keys.current_id()
-        )),
-        None => Ok(()),
-    }
-}
-
-/// Ensures the secret key exists (32 random bytes, owner-readable only) and is valid.
-pub fn ensure_secret_key(c: &Common) -> Result<PathBuf, String> {
-    let path = key_path(c);
-    if !path.exists() {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| format!("无法创建目录 {}：{e}", dir.display()))?;
-        }
-        let mut key = [0u8; 32];
-        getrandom::fill(&mut key).map_err(|e| e.to_string())?;
-        std::fs::write(&path, key)
-            .map_err(|e| format!("无法写入密钥文件 {}：{e}", path.display()))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
-        }
-    }
-    let len = std::fs::metadata(&path).map_err(|e| e.to_string())?.len();
-    if len != 32 {
-        return Err(format!(
-            "密钥文件 {} 应为32字节，实际为{len}字节",
-            path.display()
-        ));
-    }
-    Ok(path)
-}
-
-/// The field-encryption keyring from the secret key file (created if missing), sealing
-/// with the cipher `ANJIAN_FIELD_CIPHER` names (default XChaCha20-Poly1305; `sm4-gcm`
-/// for national cryptography).
-pub fn keyring(c: &Common) -> Result<anjian_core::sealed::Keyring, String> {
-    let path = ensure_secret_key(c)?;
-    let bytes =
-        std::fs::read(&path).map_err(|e| format!("无法读取密钥文件 {}：{e}", path.display()))?;
-    let key: [u8; 32] = bytes
-        .try_into()
-        .map_err(|_| format!("密钥文件 {} 应为32字节", path.display()))?;
-    let cipher = std::env::var("ANJIAN_FIELD_CIPHER").unwrap_or_default();
-    let cipher = anjian_core::sealed::Cipher::parse(&cipher).ok_or_else(|| {
-        format!("ANJIAN_FIELD_CIPHER 应为 xchacha20poly1305 或 sm4-gcm，而不是 {cipher}")
-    })?;
-    Ok(anjian_core::sealed::Keyring::from_secret(key).with_cipher(cipher))
-}
-
-/// Serves `db` until Ctrl-C.
-pub async fn serve(
-    db: Db,
-    args: &ServeArgs,
-    c: &Common,
-    clock: Arc<dyn Clock>,
-    banner: impl FnOnce(&SocketAddr),
-) -> Result<(), String> {
-    let keys = keyring(c)?;
-    check_keys(&db, &keys, &key_path(c)).await?;
-    let config = WebConfig {
-        data_dir: c.data_dir.clone(),
-        keyring: keys,
-        idle_timeout_ms: args.idle_minutes.clamp(1, 24 * 60) * 60_000,
-        secure_cookies: args.secure_cookies,
-        login_per_minute: args.login_per_minute,
-        trusted_proxies: std::sync::Arc::new(anjian_web::client::TrustedProxies::parse(
-            &args.trusted_proxies,
-        )?),
-        ..WebConfig::default()
-    };
-    let state = AppState::new(db, clock, config);
-    anjian_web::jobs::spawn_reminders(state.clone());
-    let listener = tokio::net::TcpListener::bind(&args.bind)
-        .await
-        .map_err(|e| format!("无法监听 {}：{e}", args.bind))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    banner(&addr);
-    tracing::info!(%addr, "anjian listening");
-    axum::serve(
-        listener,
-        anjian_web::router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await
-    .map_err(|e| e.to_string())
 }
 
 fn password_or_generated(p: Option<String>) -> (String, bool) {

@@ -10,7 +10,19 @@ use anjian_store::directory::{Unit, units};
 use anjian_store::{Actor, Db, Scope};
 use chrono::NaiveDate;
 
-use crate::cli::{Common, DemoArgs, database_url, ensure_secret_key, open, serve};
+use clap::Args;
+
+use crate::setup::{Common, ServeArgs, database_url, ensure_secret_key, open, serve};
+
+/// Options of `demo`.
+#[derive(Args, Debug, Clone)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub serve: ServeArgs,
+    /// The day the demo's clock starts on (the campaign ran 2022-05-16 to 2022-10-22).
+    #[arg(long, default_value = "2022-08-15")]
+    pub as_of: chrono::NaiveDate,
+}
 
 /// The 28 townships of Tongliang (shared/data/tongliang-townships.csv).
 pub const TOWNSHIPS: &str = include_str!("../../../seed/tongliang-townships.csv");
@@ -593,7 +605,7 @@ pub async fn prepare(c: &Common, now: i64) -> Result<(Db, String, DemoAccounts),
         crate::seed::monthly_reports(&db, today).await?;
         crate::seed::visits(&db, today).await?;
         crate::seed::enforcements(&db, today).await?;
-        crate::seed::tips_and_accidents(&db, &crate::cli::keyring(c)?, today).await?;
+        crate::seed::tips_and_accidents(&db, &crate::setup::keyring(c)?, today).await?;
         crate::seed::responsibility::load(&db, today).await?;
         crate::seed::daily::load(&db, today).await?;
     }

@@ -6,3 +6,4 @@ pub mod cli;
 pub mod demo;
 pub mod plan;
 pub mod seed;
+pub mod setup;

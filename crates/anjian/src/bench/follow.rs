@@ -11,8 +11,8 @@ use anjian_store::directory::groups::{self, Membership};
 use anjian_store::{Scope, q};
 
 use super::{CITY_NOW, CITY_PASSWORD, finish, median};
-use crate::cli::Common;
 use crate::seed::{self, Size};
+use crate::setup::Common;
 
 /// Enterprises registered in each timed import.
 const JOINING: usize = 1_000;

@@ -6,8 +6,8 @@
 use std::time::Instant;
 
 use super::{BenchArgs, finish, fresh_db, get_json, login, rows, serve_at};
-use crate::cli::Common;
 use crate::seed::{self, Size};
+use crate::setup::Common;
 
 /// How many hazards the city's ledgers hold.
 const HAZARDS: usize = 1_000_000;

@@ -11,7 +11,7 @@ use anjian_store::directory::groups::{self, Membership};
 use anjian_store::plan_editor::{self, Change, Draft};
 
 use super::{CITY_NOW, city, finish, median};
-use crate::cli::Common;
+use crate::setup::Common;
 
 /// Runs the scenario and prints its figures.
 pub async fn run(c: &Common) -> Result<(), String> {

@@ -9,8 +9,8 @@ use std::time::Instant;
 use anjian_core::monthly_report::Month;
 
 use super::{BenchArgs, CITY_NOW, CITY_PASSWORD, city, finish, login, median, serve_at, table};
-use crate::cli::Common;
 use crate::seed;
+use crate::setup::Common;
 
 /// How many hazards the city's ledgers hold.
 const HAZARDS: usize = 1_000_000;

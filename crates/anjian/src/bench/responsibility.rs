@@ -7,8 +7,8 @@
 use std::time::Instant;
 
 use super::{BenchArgs, CITY_NOW, CITY_PASSWORD, city, finish, login, median, serve_at, table};
-use crate::cli::Common;
 use crate::seed;
+use crate::setup::Common;
 
 /// Runs the scenario and prints its figures.
 pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
