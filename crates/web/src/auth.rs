@@ -36,6 +36,21 @@ pub(crate) fn ranking_viewer(u: &SessionUser) -> Result<(), Problem> {
     }
 }
 
+/// The office and the units' operators and leaders keep the register (not enterprises
+/// themselves, nor the separated administrators).
+pub(crate) fn keeper(u: &SessionUser) -> Result<(), Problem> {
+    if u.role().sees_everything()
+        || matches!(
+            u.role(),
+            anjian_core::role::Role::UnitOperator | anjian_core::role::Role::UnitLeader
+        )
+    {
+        Ok(())
+    } else {
+        Err(Problem::forbidden())
+    }
+}
+
 /// Name of the session cookie over plain HTTP.
 pub const COOKIE: &str = "anjian_session";
 

@@ -23,3 +23,9 @@ pub(crate) fn month_or_last(state: &AppState, raw: Option<&str>) -> Result<Month
         )),
     }
 }
+
+/// Parses a month, naming the field.
+pub(crate) fn month(raw: &str) -> Result<Month, Problem> {
+    Month::parse(raw.trim())
+        .map_err(|_| Problem::bad_field("invalid_month", "month", "月份应为 YYYY-MM 格式"))
+}

@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod pages;
 pub mod password;
 mod router;
+pub mod shared;
 pub mod upload;
 
 use std::sync::Arc;

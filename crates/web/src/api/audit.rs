@@ -4,23 +4,14 @@ use anjian_core::role::Role;
 use anjian_store::audit::{self, AuditFilter, AuditRow};
 use axum::Json;
 use axum::extract::State;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::body::Params;
 use crate::AppState;
 use crate::auth::{ApiUser, require};
 use crate::error::ApiError;
-
-/// Filters of the audit list (newest first; `before` is the keyset).
-#[derive(Deserialize, IntoParams, Default)]
-pub struct AuditQuery {
-    pub before: Option<i64>,
-    pub actor: Option<String>,
-    pub action: Option<String>,
-    pub outcome: Option<String>,
-    pub limit: Option<i64>,
-}
+pub(crate) use crate::shared::audit::AuditQuery;
 
 impl AuditQuery {
     /// The storage filter.

@@ -14,6 +14,7 @@ use super::body::Body;
 use crate::AppState;
 use crate::auth::{ApiUser, clear_cookies, is_secure, session_cookie};
 use crate::error::ApiError;
+pub(crate) use crate::shared::client_address::client;
 
 /// Credentials.
 #[derive(Deserialize, ToSchema)]
@@ -56,15 +57,6 @@ fn me_of(u: &anjian_store::accounts::SessionUser) -> Me {
         },
         must_change_password: u.must_change_password == 1,
     }
-}
-
-/// The client's address for throttling and the audit chain (`client::TrustedProxies`).
-pub(crate) fn client(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> String {
-    state
-        .config
-        .trusted_proxies
-        .client(peer.ip(), headers)
-        .to_string()
 }
 
 /// Logs in with a user name and password; sets the session cookie.

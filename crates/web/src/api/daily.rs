@@ -5,36 +5,13 @@ use anjian_store::daily::{self, DailyLine, EntryRow};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::Deserialize;
-use utoipa::ToSchema;
 
 use super::body::Body;
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::auth::field_work as business;
 use crate::error::ApiError;
-
-/// An occurrence of a daily duty to log.
-#[derive(Deserialize, ToSchema)]
-pub struct NewDailyEntry {
-    /// The caller's unit's assignment to the daily work item (from `GET /api/v1/daily`).
-    #[serde(default)]
-    pub assignment: i64,
-    /// YYYY-MM-DD, not in the future.
-    #[serde(default)]
-    pub on: String,
-    /// `media` (主流媒体发布) or `broadcast` (应急广播).
-    #[serde(default)]
-    pub channel: String,
-    /// The outlet.
-    #[serde(default)]
-    pub outlet: String,
-    #[serde(default)]
-    pub title: String,
-    /// http(s) address; required for `media`.
-    #[serde(default)]
-    pub link: String,
-}
+pub(crate) use crate::shared::daily::NewDailyEntry;
 
 /// The daily duties of the units in the caller's scope, with the days missed.
 #[utoipa::path(get, path = "/api/v1/daily", operation_id = "daily_lines", responses((status = 200, body = [Object])))]

@@ -15,6 +15,7 @@ use super::path_id;
 use crate::AppState;
 use crate::auth::{ApiUser, require};
 use crate::error::{ApiError, Problem};
+pub(crate) use crate::shared::directory::{GroupJson, save_group};
 
 /// A unit in a list.
 #[derive(Serialize, ToSchema)]
@@ -254,17 +255,6 @@ pub async fn set_unit_active(
     Ok(Json(UnitJson::from(&unit)))
 }
 
-/// A named group of units.
-#[derive(Serialize, ToSchema)]
-pub struct GroupJson {
-    pub id: i64,
-    pub name: String,
-    pub description: String,
-    /// The kind of unit the rule selects, if the group is defined by rule.
-    pub rule_kind: Option<String>,
-    pub rule_supervises_safety: bool,
-}
-
 /// Every named unit group.
 #[utoipa::path(get, path = "/api/v1/groups", responses((status = 200, body = [GroupJson])))]
 pub async fn list_groups(
@@ -332,38 +322,4 @@ pub async fn create_group(
     )?;
     let g = save_group(&state, &u, &draft, i.members).await?;
     Ok((StatusCode::CREATED, Json(g)).into_response())
-}
-
-/// Saves a validated group for the API and the page alike.
-pub async fn save_group(
-    state: &AppState,
-    u: &anjian_store::accounts::SessionUser,
-    draft: &GroupDraft,
-    members: Vec<i64>,
-) -> Result<GroupJson, Problem> {
-    let membership = match draft.rule {
-        Some((kind, supervises_safety)) => groups::Membership::Rule {
-            kind,
-            supervises_safety,
-        },
-        None => groups::Membership::Explicit(members),
-    };
-    let aliases: Vec<&str> = draft.aliases.iter().map(String::as_str).collect();
-    let g = groups::create(
-        &state.db,
-        state.now(),
-        &u.actor(),
-        &draft.name,
-        &draft.description,
-        &membership,
-        &aliases,
-    )
-    .await?;
-    Ok(GroupJson {
-        id: g.id,
-        name: g.name,
-        description: g.description,
-        rule_kind: g.rule_kind,
-        rule_supervises_safety: g.rule_supervises_safety == Some(1),
-    })
 }

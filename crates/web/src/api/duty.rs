@@ -14,6 +14,7 @@ use super::enterprises::keeper;
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, Problem};
+pub(crate) use crate::input::month;
 
 /// A duty record: `official` (id; the caller's own when empty), `activity` (`study`,
 /// `site_inspection`, `hear_report`, `coordination`, `check`, `inspection`,
@@ -52,12 +53,6 @@ pub async fn create(
 pub struct RecordQuery {
     pub month: Option<String>,
     pub state: Option<String>,
-}
-
-/// Parses a month, naming the field.
-pub(crate) fn month(raw: &str) -> Result<Month, Problem> {
-    Month::parse(raw.trim())
-        .map_err(|_| Problem::bad_field("invalid_month", "month", "月份应为 YYYY-MM 格式"))
 }
 
 /// Duty records of officials in scope in a month (this month by default).

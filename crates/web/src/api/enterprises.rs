@@ -1,31 +1,20 @@
 //! The enterprise register, officials, responsible persons and the public board by API.
 
 use anjian_core::enterprise::{EnterpriseFields, RiskCard};
-use anjian_core::role::Role;
 use anjian_store::enterprises::{self, EnterpriseRow, Filter};
 use anjian_store::responsible::{self, Board, NewOfficial, NewPerson, Official, Person};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use super::body::{Body, Params};
 use crate::AppState;
 use crate::auth::ApiUser;
+pub(crate) use crate::auth::keeper;
 use crate::error::{ApiError, Problem};
-
-type User = anjian_store::accounts::SessionUser;
-
-/// The office and the units' operators and leaders keep the register (not enterprises
-/// themselves, nor the separated administrators).
-pub(crate) fn keeper(u: &User) -> Result<(), Problem> {
-    if u.role().sees_everything() || matches!(u.role(), Role::UnitOperator | Role::UnitLeader) {
-        Ok(())
-    } else {
-        Err(Problem::forbidden())
-    }
-}
+pub(crate) use crate::shared::enterprises::EnterpriseQuery;
 
 /// An enterprise: `name`, `credit_code` (统一社会信用代码, check character verified),
 /// `township` (id), `sector`, `staff`, `risk_level` (`red`, `orange`, `yellow`,
@@ -68,18 +57,6 @@ pub async fn create(
         StatusCode::CREATED,
         Json(enterprises::get(&state.db, &u.scope(), id).await?),
     ))
-}
-
-/// `?township=&sector=&listed=&after=&limit=`.
-#[derive(Deserialize, IntoParams, Default)]
-pub struct EnterpriseQuery {
-    pub township: Option<i64>,
-    pub sector: Option<String>,
-    pub listed: Option<bool>,
-    /// The last id of the previous page.
-    pub after: Option<i64>,
-    /// At most 1,000 (default 200).
-    pub limit: Option<i64>,
 }
 
 impl EnterpriseQuery {

@@ -1,35 +1,16 @@
 //! Obligations in scope: what each unit owes and by when.
 
-use anjian_core::obligation::State;
-use anjian_store::obligations::{self, ObligationFilter};
+use anjian_store::obligations::{self};
 use axum::Json;
 use axum::extract::State as AxumState;
-use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::body::Params;
 use crate::AppState;
 use crate::auth::ApiUser;
-use crate::error::{ApiError, Problem};
-
-/// Filters of the obligation list.
-#[derive(Deserialize, IntoParams)]
-pub struct ObligationQuery {
-    pub campaign: Option<i64>,
-    pub unit: Option<i64>,
-    /// pending, submitted, accepted, returned, overdue, done_late, waived.
-    pub state: Option<String>,
-    /// YYYY-MM-DD: only obligations due before this day.
-    pub due_before: Option<String>,
-    /// The next page's key: `due_on,id` of the last row.
-    pub after: Option<String>,
-    pub limit: Option<i64>,
-    /// `true`: only the reports waiting for the caller's review (another unit's
-    /// submitted obligations on work items the caller's unit leads; every unit's for
-    /// the office).
-    pub to_review: Option<bool>,
-}
+use crate::error::ApiError;
+pub(crate) use crate::shared::obligations::{ObligationQuery, filter_of};
 
 /// An obligation.
 #[derive(Serialize, ToSchema)]
@@ -54,68 +35,6 @@ pub struct ObligationJson {
 pub struct UnitName {
     pub id: i64,
     pub name: String,
-}
-
-fn date(field: &'static str, raw: &str) -> Result<NaiveDate, Problem> {
-    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| {
-        Problem::bad_field(
-            "invalid_date",
-            field,
-            format!("{field} 应为 YYYY-MM-DD 格式的日期"),
-        )
-    })
-}
-
-/// The store's filter from the query string, each bad value naming its field.
-pub fn filter_of(
-    f: &ObligationQuery,
-    u: &anjian_store::accounts::SessionUser,
-) -> Result<ObligationFilter, Problem> {
-    let mut st = match f.state.as_deref().filter(|s| !s.is_empty()) {
-        Some(s) => Some(State::parse(s).ok_or_else(|| {
-            Problem::bad_field(
-                "invalid_state",
-                "state",
-                "state 应为 pending、submitted、accepted、returned、overdue、done_late 或 waived",
-            )
-        })?),
-        None => None,
-    };
-    let due_before = f
-        .due_before
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .map(|s| date("due_before", s))
-        .transpose()?;
-    let after = match f.after.as_deref().filter(|s| !s.is_empty()) {
-        Some(a) => {
-            let (d, id) = a.split_once(',').ok_or_else(|| {
-                Problem::bad_field("invalid_after", "after", "after 应为“日期,编号”")
-            })?;
-            Some((
-                date("after", d)?,
-                id.trim().parse().map_err(|_| {
-                    Problem::bad_field("invalid_after", "after", "after 应为“日期,编号”")
-                })?,
-            ))
-        }
-        None => None,
-    };
-    let mut reviewer = None;
-    if f.to_review == Some(true) {
-        st = Some(State::Submitted);
-        reviewer = (!u.role().sees_everything()).then_some(u.unit_id);
-    }
-    Ok(ObligationFilter {
-        campaign: f.campaign,
-        unit: f.unit,
-        reviewer,
-        state: st,
-        stored: None,
-        due_before,
-        after,
-        limit: f.limit.unwrap_or(100),
-    })
 }
 
 /// Obligations whose unit is in the caller's scope, by due date (keyset `after`).

@@ -14,6 +14,7 @@ use super::path_id;
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, Problem};
+pub(crate) use crate::shared::plans::item_no;
 
 /// A campaign.
 #[derive(Serialize, ToSchema)]
@@ -140,14 +141,6 @@ fn edited(o: plan_editor::Outcome) -> EditedJson {
         item,
         outcome: serde_json::to_value(&o).unwrap_or_default(),
     }
-}
-
-/// A work item's number from a path: 404 when it is not one.
-pub(crate) fn item_no(raw: &str) -> Result<u32, Problem> {
-    raw.parse::<u32>()
-        .ok()
-        .filter(|n| (1..=100_000).contains(n))
-        .ok_or_else(Problem::not_found)
 }
 
 /// `?preview=true`: answer what the change would do, and change nothing.

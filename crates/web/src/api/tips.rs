@@ -15,6 +15,7 @@ use super::body::{Body, Params};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, Problem};
+pub(crate) use crate::shared::tips::{ExtensionInput, by_receipt, keep};
 
 /// A tip: `category` (`major_hazard`, `violation`, `concealed_accident`, `other`),
 /// `sector`, `place`, `reported_unit`, `description`, and `reporter` (`name`, `phone`,
@@ -32,34 +33,6 @@ pub struct ReceiptJson {
     pub receipt: String,
 }
 
-/// Keeps a checked tip and returns its id and receipt code (22 digits), generating a
-/// new code if its locator is taken.
-pub async fn keep(state: &AppState, tip: &anjian_core::tip::Tip) -> Result<(i64, String), Problem> {
-    for _ in 0..3 {
-        let mut random = [0u8; 32];
-        let mut nonce = [0u8; 24];
-        getrandom::fill(&mut random).map_err(|_| Problem::internal())?;
-        getrandom::fill(&mut nonce).map_err(|_| Problem::internal())?;
-        let receipt = anjian_core::tip::receipt_from(&random);
-        let hash = crate::password::hash_receipt(receipt.clone()).await;
-        let locator = &receipt[..anjian_core::tip::LOCATOR_DIGITS];
-        match tips::submit(
-            &state.db,
-            (&state.config.keyring, nonce),
-            (state.now(), state.today()),
-            tip,
-            (locator, &hash),
-        )
-        .await
-        {
-            Ok(id) => return Ok((id, receipt)),
-            Err(e) if e.is_unique_violation() => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(Problem::internal())
-}
-
 /// Submits a tip without logging in. Nothing about the sender is kept: no address, no
 /// browser, no time of day.
 #[utoipa::path(post, path = "/api/v1/public/tips", request_body = NewTip, responses((status = 201, body = ReceiptJson), (status = 422, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody)))]
@@ -70,21 +43,6 @@ pub async fn submit(
     let tip = anjian_core::tip::check(&t.tip).map_err(Problem::from)?;
     let (_, receipt) = keep(&state, &tip).await?;
     Ok((StatusCode::CREATED, Json(ReceiptJson { receipt })))
-}
-
-/// The tip a receipt names, if the code is right; a wrong code counts towards the
-/// locator's lock and answers 404 like an unknown one.
-pub async fn by_receipt(state: &AppState, raw: &str) -> Result<(i64, PublicView), Problem> {
-    let (locator, receipt) = anjian_core::tip::parse_receipt(raw)?;
-    let Some((id, hash)) = tips::locate(&state.db, state.now(), &locator).await? else {
-        return Err(Problem::not_found());
-    };
-    if !crate::password::verify_receipt(receipt, hash).await {
-        tips::wrong_code(&state.db, state.now(), &locator).await?;
-        return Err(Problem::not_found());
-    }
-    tips::right_code(&state.db, &locator).await?;
-    Ok((id, tips::public_view(&state.db, id).await?))
 }
 
 /// The reporter's view of a tip by its receipt code: status, outcome, questions and
@@ -496,16 +454,6 @@ pub async fn set_deadlines(
     Ok(Json(
         tips::set_deadlines(&state.db, state.now(), &u.actor(), d).await?,
     ))
-}
-
-/// A step of a verification's extension: `action` = `request` (the routed unit, with
-/// `reason`), `approve` or `refuse` (the office; `reason` for a refusal).
-#[derive(Deserialize, ToSchema)]
-pub struct ExtensionInput {
-    #[serde(default)]
-    pub action: String,
-    #[serde(default)]
-    pub reason: String,
 }
 
 impl ExtensionInput {

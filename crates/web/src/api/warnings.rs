@@ -5,7 +5,7 @@ use anjian_core::role::Role;
 use anjian_core::time::instant;
 use anjian_store::special_periods::{self, Cell, NewReport, SpecialPeriod};
 use anjian_store::warnings::{
-    self, Assessment, Breaker, NewAssessment, NewBreaker, NewWarning, Recipient, Warning,
+    self, Assessment, Breaker, NewAssessment, NewBreaker, NewWarning, Warning,
 };
 use axum::Json;
 use axum::extract::{Path, State};
@@ -18,6 +18,7 @@ use super::enterprises::keeper;
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, Problem};
+pub(crate) use crate::shared::warnings::{RecipientJson, WarningDetail, detail};
 
 async fn office(
     state: &AppState,
@@ -41,44 +42,6 @@ pub struct WarningInput {
     pub answer_by: String,
     #[serde(default)]
     pub units: Vec<i64>,
-}
-
-/// A warning with its addressees and their answers.
-#[derive(Serialize, ToSchema)]
-pub struct WarningDetail {
-    #[serde(flatten)]
-    #[schema(value_type = Object)]
-    pub warning: Warning,
-    #[schema(value_type = [Object])]
-    pub recipients: Vec<RecipientJson>,
-}
-
-/// One addressee: its answer and status (`answered`, `late`, `overdue`, `waiting`).
-#[derive(Serialize, ToSchema)]
-pub struct RecipientJson {
-    #[serde(flatten)]
-    #[schema(value_type = Object)]
-    pub recipient: Recipient,
-    pub status: &'static str,
-}
-
-pub(crate) async fn detail(
-    state: &AppState,
-    u: &anjian_store::accounts::SessionUser,
-    id: i64,
-) -> Result<WarningDetail, ApiError> {
-    let (warning, rs) = warnings::get(&state.db, &u.scope(), Some(u.unit_id), id).await?;
-    let now = state.now();
-    Ok(WarningDetail {
-        recipients: rs
-            .into_iter()
-            .map(|r| RecipientJson {
-                status: r.status(warning.answer_by, now),
-                recipient: r,
-            })
-            .collect(),
-        warning,
-    })
 }
 
 /// Issues a warning (the office); each addressed unit owes its answer by `answer_by`.

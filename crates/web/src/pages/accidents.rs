@@ -192,7 +192,7 @@ pub async fn act(
     PageForm(f): PageForm<ActionForm>,
 ) -> Result<Response, PageError> {
     business(&u)?;
-    let id = crate::api::path_id(&id)?;
+    let id = crate::input::path_id(&id)?;
     let result = async {
         match f.action.as_str() {
             "supplement" => {

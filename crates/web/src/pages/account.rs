@@ -10,9 +10,9 @@ use serde::Deserialize;
 use super::admin::policy_hint;
 use super::{Done, Layout, PageForm, PageQuery, flash_of};
 use crate::AppState;
-use crate::api::path_id;
 use crate::auth::{PageUser, password_due};
 use crate::error::{PageError, Problem, render};
+use crate::input::path_id;
 
 /// The account page.
 #[derive(Template)]

@@ -147,7 +147,7 @@ pub async fn decide(
     PageForm(f): PageForm<DecideForm>,
 ) -> Result<Response, PageError> {
     crate::auth::require(&state, &u, Role::sees_everything, "accountability.decide").await?;
-    let id = crate::api::path_id(&id)?;
+    let id = crate::input::path_id(&id)?;
     let month = month_or_last(&state, Some(&f.month))?;
     let result = accountability::decide(
         &state.db,
@@ -255,7 +255,7 @@ pub async fn history(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     viewer(&u)?;
-    let id = crate::api::path_id(&id)?;
+    let id = crate::input::path_id(&id)?;
     let unit = anjian_store::directory::units::get(&state.db, &u.scope(), id).await?;
     let filter = Filter {
         unit: Some(id),

@@ -14,10 +14,10 @@ use serde::Deserialize;
 use super::{Done, Layout, PageForm, PageQuery, after_form, flash_of};
 use crate::AppState;
 use crate::accounts::new_user as validate_new_user;
-use crate::api::audit::AuditQuery;
-use crate::api::path_id;
 use crate::auth::{PageUser, require};
 use crate::error::{PageError, Problem, render};
+use crate::input::path_id;
+use crate::shared::audit::AuditQuery;
 
 /// The account list.
 #[derive(Template)]

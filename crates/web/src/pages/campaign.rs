@@ -13,9 +13,9 @@ use axum::response::Response;
 
 use super::Layout;
 use crate::AppState;
-use crate::api::path_id;
 use crate::auth::PageUser;
 use crate::error::{PageError, Problem, render};
+use crate::input::path_id;
 
 /// A work item's line.
 pub struct ItemLine {

@@ -64,7 +64,7 @@ pub async fn index(
 pub async fn log(
     State(state): State<AppState>,
     PageUser(u): PageUser,
-    PageForm(f): PageForm<crate::api::daily::NewDailyEntry>,
+    PageForm(f): PageForm<crate::shared::daily::NewDailyEntry>,
 ) -> Result<Response, PageError> {
     business(&u)?;
     let result = async {

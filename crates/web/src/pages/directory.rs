@@ -13,9 +13,9 @@ use serde::Deserialize;
 
 use super::{Done, Layout, PageForm, PageQuery, after_form, flash_of, kind_options};
 use crate::AppState;
-use crate::api::path_id;
 use crate::auth::{PageUser, require};
 use crate::error::{PageError, Problem, render};
+use crate::input::path_id;
 
 /// A row of the unit list.
 pub struct UnitRow {
@@ -619,7 +619,7 @@ pub async fn create_group(
             members = found.into_iter().map(|(_, id)| id).collect();
         }
         Ok(
-            crate::api::directory::save_group(&state, &u, &draft, members)
+            crate::shared::directory::save_group(&state, &u, &draft, members)
                 .await?
                 .id,
         )

@@ -14,8 +14,8 @@ use serde::Deserialize;
 
 use super::{Layout, PageForm, PageQuery, after_form};
 use crate::AppState;
-use crate::api::enterprises::keeper;
 use crate::auth::PageUser;
+use crate::auth::keeper;
 use crate::error::{PageError, Problem, render_form};
 
 type User = anjian_store::accounts::SessionUser;
@@ -70,7 +70,7 @@ fn range(q: &RangeQuery, today: NaiveDate) -> Result<(NaiveDate, NaiveDate, Stri
         ));
     }
     let m = match q.month.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
-        Some(m) => crate::api::duty::month(m)?,
+        Some(m) => crate::input::month(m)?,
         None => Month::of(today),
     };
     Ok((m.first, m.last, m.label()))
@@ -367,7 +367,7 @@ pub async fn decide(
         "duty.decide",
     )
     .await?;
-    let id = crate::api::path_id(&id)?;
+    let id = crate::input::path_id(&id)?;
     let result = async {
         duty::decide(&state.db, state.now(), &u.actor(), id, f.approve == "1").await?;
         Ok::<_, Problem>("/quotas?ok=1".to_string())
@@ -428,7 +428,7 @@ pub async fn evidence(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     keeper(&u)?;
-    let id = crate::api::path_id(&id)?;
+    let id = crate::input::path_id(&id)?;
     let sha = duty::evidence(&state.db, &u.scope(), id)
         .await?
         .ok_or_else(Problem::not_found)?;

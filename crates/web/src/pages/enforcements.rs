@@ -274,7 +274,7 @@ pub async fn recheck(
     PageForm(f): PageForm<RecheckForm>,
 ) -> Result<Response, PageError> {
     business(&u)?;
-    let id = crate::api::path_id(&id)?;
+    let id = crate::input::path_id(&id)?;
     let month = month_or_current(&state, Some(&f.month))?;
     let result = enforcements::recheck(
         &state.db,

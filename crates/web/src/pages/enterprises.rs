@@ -12,9 +12,10 @@ use serde::Deserialize;
 
 use super::{Layout, OkQuery, PageForm, PageQuery, after_form};
 use crate::AppState;
-use crate::api::enterprises::{EnterpriseQuery, keeper};
 use crate::auth::PageUser;
+use crate::auth::keeper;
 use crate::error::{PageError, Problem, render, render_form};
+use crate::shared::enterprises::EnterpriseQuery;
 
 type User = anjian_store::accounts::SessionUser;
 
@@ -377,7 +378,7 @@ pub async fn show(
     Path(id): Path<String>,
     PageQuery(q): PageQuery<OkQuery>,
 ) -> Result<Response, PageError> {
-    let id = crate::api::path_id(&id)?;
+    let id = crate::input::path_id(&id)?;
     enterprise(&state, &u, id, (q.ok.map(|_| "已保存".to_string()), None)).await
 }
 
@@ -417,7 +418,7 @@ pub async fn act(
     PageForm(f): PageForm<EnterpriseAction>,
 ) -> Result<Response, PageError> {
     crate::auth::field_work(&u)?;
-    let id = crate::api::path_id(&id)?;
+    let id = crate::input::path_id(&id)?;
     let result = async {
         let scope = u.scope();
         match f.action.as_str() {
@@ -488,7 +489,7 @@ pub async fn risk_card(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     crate::auth::field_work(&u)?;
-    let id = crate::api::path_id(&id)?;
+    let id = crate::input::path_id(&id)?;
     let e = enterprises::get(&state.db, &u.scope(), id).await?;
     Ok(render(&RiskCardPage {
         card: e.risk_card().unwrap_or_default(),
@@ -508,7 +509,7 @@ pub async fn board(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let id = crate::api::path_id(&id)?;
+    let id = crate::input::path_id(&id)?;
     let board = responsible::board(&state.db, id).await?;
     Ok(render(&BoardPage { board }))
 }

@@ -15,9 +15,9 @@ use serde::Deserialize;
 
 use super::{Done, Layout, PageForm, PageQuery, after_form};
 use crate::AppState;
-use crate::api::path_id;
 use crate::auth::PageUser;
 use crate::error::{PageError, Problem, render, render_form};
+use crate::input::path_id;
 use crate::upload::PhotoForm;
 
 type User = anjian_store::accounts::SessionUser;
@@ -533,8 +533,8 @@ pub async fn feedback(
     mut form: Multipart,
 ) -> Result<Response, PageError> {
     let id = path_id(&id)?;
-    match crate::api::reports::read_report(&state, &mut form).await {
-        Ok(crate::api::reports::ReportForm { text, files, .. }) => {
+    match crate::shared::reports::read_report(&state, &mut form).await {
+        Ok(crate::shared::reports::ReportForm { text, files, .. }) => {
             let extras = StepExtras {
                 note: &text,
                 files: &files,

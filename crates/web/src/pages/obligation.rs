@@ -11,9 +11,9 @@ use serde::Deserialize;
 
 use super::{Done, Layout, PageForm, PageQuery, after_form};
 use crate::AppState;
-use crate::api::path_id;
 use crate::auth::PageUser;
 use crate::error::{PageError, Problem, render_form};
+use crate::input::path_id;
 
 /// A report as the page shows it.
 pub struct ReportView {
@@ -162,7 +162,7 @@ pub async fn submit(
     mut form: Multipart,
 ) -> Result<Response, PageError> {
     let id = path_id(&id)?;
-    let result = crate::api::reports::submit_form(&state, &u, id, &mut form)
+    let result = crate::shared::reports::submit_form(&state, &u, id, &mut form)
         .await
         .map(|_| format!("/obligations/{id}?ok=submitted"));
     after_form(result, |msg| page(&state, &u, id, None, Some(msg))).await

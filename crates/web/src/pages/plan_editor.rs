@@ -15,10 +15,10 @@ use serde::Deserialize;
 
 use super::{Layout, PageForm};
 use crate::AppState;
-use crate::api::path_id;
-use crate::api::plans::item_no;
 use crate::auth::PageUser;
 use crate::error::{PageError, Problem, render_form};
+use crate::input::path_id;
+use crate::shared::plans::item_no;
 
 /// The editor's form, filled with the item as it is or as the office typed it.
 #[derive(Template)]

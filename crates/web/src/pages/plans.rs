@@ -15,9 +15,9 @@ use serde::Deserialize;
 
 use super::{Done, Layout, PageForm, PageQuery, after_form};
 use crate::AppState;
-use crate::api::path_id;
 use crate::auth::PageUser;
 use crate::error::{PageError, Problem, render, render_form};
+use crate::input::path_id;
 
 /// The list of campaigns, with the office's forms.
 #[derive(Template)]

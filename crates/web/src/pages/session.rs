@@ -70,7 +70,7 @@ pub async fn login(
     PageForm(f): PageForm<LoginForm>,
 ) -> Response {
     let next = safe_next(f.next.as_deref());
-    let client = crate::api::auth::client(&state, peer, &headers);
+    let client = crate::shared::client_address::client(&state, peer, &headers);
     match crate::auth::login(&state, &f.username, &f.password, &client).await {
         Ok((_, token)) => {
             let cookie = session_cookie(

@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::api::tips::{by_receipt, keep};
 use crate::error::{PageError, Problem, render_form};
+use crate::shared::tips::{by_receipt, keep};
 use crate::upload::PhotoForm;
 
 /// The form.

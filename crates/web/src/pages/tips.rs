@@ -169,7 +169,7 @@ pub async fn act(
     PageForm(f): PageForm<ActionForm>,
 ) -> Result<Response, PageError> {
     handler(&u)?;
-    let id = crate::api::path_id(&id)?;
+    let id = crate::input::path_id(&id)?;
     let now = (state.now(), state.today());
     let office = |what| {
         let state = state.clone();
@@ -206,7 +206,7 @@ pub async fn act(
                 tips::triage(&state.db, now, &u.actor(), id, &t).await?;
             }
             "request" | "approve_extension" | "refuse_extension" => {
-                let step = crate::api::tips::ExtensionInput {
+                let step = crate::shared::tips::ExtensionInput {
                     action: f.action.trim_end_matches("_extension").to_string(),
                     reason: f.reason.clone(),
                 }
@@ -349,7 +349,7 @@ pub async fn file(
     Path((id, n)): Path<(String, usize)>,
 ) -> Result<Response, PageError> {
     handler(&u)?;
-    let id = crate::api::path_id(&id)?;
+    let id = crate::input::path_id(&id)?;
     let scope = if u.role().can_see_reporters() {
         anjian_store::Scope::All
     } else {

@@ -255,10 +255,10 @@ const EXPORT_MAX: usize = 50_000;
 pub async fn list_export(
     AxumState(state): AxumState<AppState>,
     PageUser(u): PageUser,
-    super::PageQuery(q): super::PageQuery<crate::api::obligations::ObligationQuery>,
+    super::PageQuery(q): super::PageQuery<crate::shared::obligations::ObligationQuery>,
 ) -> Result<Response, PageError> {
     let today = anjian_core::time::local_date(state.now()).unwrap_or_default();
-    let mut f = crate::api::obligations::filter_of(&q, &u)?;
+    let mut f = crate::shared::obligations::filter_of(&q, &u)?;
     f.limit = 1000;
     let scope = u.scope();
     let mut rows: Vec<Vec<String>> = Vec::new();

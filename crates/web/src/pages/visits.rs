@@ -13,10 +13,10 @@ use serde::Deserialize;
 
 use super::{Layout, PageForm, after_form};
 use crate::AppState;
-use crate::api::path_id;
 use crate::auth::PageUser;
 use crate::auth::field_work as business;
 use crate::error::{PageError, Problem, render_form};
+use crate::input::path_id;
 use crate::upload::PhotoForm;
 
 type User = anjian_store::accounts::SessionUser;

@@ -15,10 +15,10 @@ use serde::Deserialize;
 
 use super::{Layout, OkQuery, PageForm, PageQuery, after_form};
 use crate::AppState;
-use crate::api::enterprises::keeper;
-use crate::api::warnings::{RecipientJson, detail};
 use crate::auth::PageUser;
+use crate::auth::keeper;
 use crate::error::{PageError, Problem, render_form};
+use crate::shared::warnings::{RecipientJson, detail};
 
 type User = anjian_store::accounts::SessionUser;
 
@@ -303,7 +303,7 @@ pub async fn lift(
         "breaker.lift",
     )
     .await?;
-    let id = crate::api::path_id(&id)?;
+    let id = crate::input::path_id(&id)?;
     let result = async {
         warnings::lift(&state.db, state.now(), &u.actor(), id, &f.reason).await?;
         Ok::<_, Problem>("/warnings?ok=1".to_string())
@@ -367,7 +367,7 @@ pub async fn show(
     Path(id): Path<String>,
     PageQuery(q): PageQuery<OkQuery>,
 ) -> Result<Response, PageError> {
-    let id = crate::api::path_id(&id)?;
+    let id = crate::input::path_id(&id)?;
     warning(&state, &u, id, (q.ok.map(|_| "已回应".to_string()), None)).await
 }
 
@@ -386,7 +386,7 @@ pub async fn ack(
     PageForm(f): PageForm<AckForm>,
 ) -> Result<Response, PageError> {
     keeper(&u)?;
-    let id = crate::api::path_id(&id)?;
+    let id = crate::input::path_id(&id)?;
     let result = async {
         warnings::ack(
             &state.db,
@@ -449,7 +449,7 @@ pub async fn show_period(
     Path(id): Path<String>,
     PageQuery(q): PageQuery<OkQuery>,
 ) -> Result<Response, PageError> {
-    let id = crate::api::path_id(&id)?;
+    let id = crate::input::path_id(&id)?;
     period(&state, &u, id, (q.ok.map(|_| "已报送".to_string()), None)).await
 }
 
@@ -461,7 +461,7 @@ pub async fn report(
     PageForm(f): PageForm<NewReport>,
 ) -> Result<Response, PageError> {
     keeper(&u)?;
-    let id = crate::api::path_id(&id)?;
+    let id = crate::input::path_id(&id)?;
     let result = async {
         special_periods::report(&state.db, (state.now(), state.today()), &u.actor(), id, &f)
             .await?;

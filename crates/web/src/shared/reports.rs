@@ -1,0 +1,64 @@
+//! A progress report read from its multipart form and submitted, for the API and the
+//! obligation page alike (also the hazard page's rectification report).
+
+use crate::AppState;
+use crate::error::Problem;
+use anjian_store::reports;
+use anjian_store::reports::EvidenceFile;
+use axum::extract::Multipart;
+
+/// A progress report as its form sends it.
+pub struct ReportForm {
+    pub text: String,
+    /// How many the report covers (where the obligation asks for a minimum).
+    pub counted: String,
+    pub files: Vec<EvidenceFile>,
+}
+
+/// Reads a progress report's multipart form: `text`, `counted`, and any number of
+/// `evidence` files, each checked by its content (type and size) and stored
+/// content-addressed. An empty file input is skipped; a bad file is refused naming it.
+pub async fn read_report(state: &AppState, form: &mut Multipart) -> Result<ReportForm, Problem> {
+    let bad_upload = crate::upload::bad_upload;
+    let mut text = String::new();
+    let mut counted = String::new();
+    let mut files: Vec<EvidenceFile> = Vec::new();
+    while let Some(field) = form.next_field().await.map_err(bad_upload)? {
+        match field.name() {
+            Some("text") => text = field.text().await.map_err(bad_upload)?,
+            Some("counted") => counted = field.text().await.map_err(bad_upload)?,
+            Some("evidence") => files.extend(crate::upload::evidence_file(state, field).await?),
+            _ => {}
+        }
+    }
+    Ok(ReportForm {
+        text,
+        counted,
+        files,
+    })
+}
+
+/// Submits a report from its multipart form (page and API alike): only a user of the
+/// obligation's own unit with a reporting role; the obligation must be in scope (404).
+pub async fn submit_form(
+    state: &AppState,
+    u: &anjian_store::accounts::SessionUser,
+    id: i64,
+    form: &mut Multipart,
+) -> Result<i64, Problem> {
+    let o = reports::obligation(&state.db, &u.scope(), id).await?;
+    if !u.role().can_report() || u.unit_id != o.unit_id {
+        return Err(Problem::forbidden());
+    }
+    let f = read_report(state, form).await?;
+    Ok(reports::submit(
+        &state.db,
+        state.now(),
+        &u.actor(),
+        &u.scope(),
+        id,
+        (&f.text, &f.counted),
+        &f.files,
+    )
+    .await?)
+}
