@@ -204,6 +204,35 @@ async fn city(
     Ok((db, url, dir, engine, seeded))
 }
 
+/// One number from the database (a `CAST(COUNT(*) AS BIGINT)`).
+async fn count(db: &anjian_store::Db, sql: &'static str) -> Result<i64, String> {
+    let (n,): (i64,) = db
+        .read()
+        .one(anjian_store::q(sql))
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(n)
+}
+
+/// Every obligation in the database.
+const ALL_OBLIGATIONS: &str = "SELECT CAST(COUNT(*) AS BIGINT) FROM obligations";
+
+/// Launches the built-in Tongliang plan as a new campaign to 22 October 2022, as of
+/// [`CITY_NOW`]; returns the campaign, what its expansion gave and the time it took in
+/// milliseconds.
+async fn launch_tongliang(
+    db: &anjian_store::Db,
+    actor: &anjian_store::Actor,
+) -> Result<(i64, anjian_store::obligations::ExpandReport, f64), String> {
+    let (plan, _) = anjian_core::plan::published::parse(crate::plan::TONGLIANG_2022);
+    let plan = plan.ok_or("内置方案无法读取")?;
+    let end = chrono::NaiveDate::from_ymd_opt(2022, 10, 22);
+    let t = Instant::now();
+    let (campaign, report) =
+        crate::plan::store(db, CITY_NOW, actor, &plan, (2022, end), Vec::new()).await?;
+    Ok((campaign, report, t.elapsed().as_secs_f64() * 1000.0))
+}
+
 /// Removes the benchmark's SQLite directory (kept when `ANJIAN_BENCH_KEEP` is set).
 fn finish(url: &str, dir: &std::path::Path) {
     if std::env::var_os("ANJIAN_BENCH_KEEP").is_some() {
@@ -564,19 +593,13 @@ async fn plan(c: &Common) -> Result<(), String> {
     );
     // A plan imported into a database that already holds 500,000 obligations (issue 15):
     // the first campaign grown by synthetic obligations, then the plan launched again.
-    let units: (i64,) = db
-        .read()
-        .one(anjian_store::q("SELECT CAST(COUNT(*) AS BIGINT) FROM units WHERE kind IN ('township', 'department', 'enterprise')"))
-        .await
-        .map_err(|e| e.to_string())?;
-    let held: (i64,) = db
-        .read()
-        .one(anjian_store::q(
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM obligations",
-        ))
-        .await
-        .map_err(|e| e.to_string())?;
-    let per_unit = (500_000 - held.0).max(0) as usize / units.0.max(1) as usize;
+    let units = count(
+        &db,
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM units WHERE kind IN ('township', 'department', 'enterprise')",
+    )
+    .await?;
+    let held = count(&db, ALL_OBLIGATIONS).await?;
+    let per_unit = (500_000 - held).max(0) as usize / units.max(1) as usize;
     seed::obligations(
         &db,
         SystemClock.now_ms(),
@@ -586,13 +609,7 @@ async fn plan(c: &Common) -> Result<(), String> {
     )
     .await
     .map_err(|e| e.to_string())?;
-    let held: (i64,) = db
-        .read()
-        .one(anjian_store::q(
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM obligations",
-        ))
-        .await
-        .map_err(|e| e.to_string())?;
+    let held = count(&db, ALL_OBLIGATIONS).await?;
     let mut times = Vec::new();
     for run in 1..=3 {
         let t = Instant::now();
@@ -600,7 +617,7 @@ async fn plan(c: &Common) -> Result<(), String> {
         let ms = t.elapsed().as_secs_f64() * 1000.0;
         println!(
             "第{run}次：在已有 {} 项应办事项的库中导入铜梁方案并分解 {ms:.0} ms（{} 项应办事项）",
-            held.0 + (run - 1) * report.obligations as i64,
+            held + (run - 1) * report.obligations as i64,
             report.obligations
         );
         times.push(ms);

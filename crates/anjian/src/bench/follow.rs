@@ -53,17 +53,10 @@ pub async fn run(c: &Common) -> Result<(), String> {
         .await
         .map_err(e)?;
     }
-    let (plan, _) = anjian_core::plan::published::parse(crate::plan::TONGLIANG_2022);
-    let plan = plan.ok_or("内置方案无法读取")?;
-    let end = chrono::NaiveDate::from_ymd_opt(2022, 10, 22);
-    let t = Instant::now();
-    let (_, launched) =
-        crate::plan::store(&db, CITY_NOW, &actor, &plan, (2022, end), Vec::new()).await?;
+    let (_, launched, ms) = super::launch_tongliang(&db, &actor).await?;
     println!(
-        "城市（1000个镇街、2000家企业）启动铜梁方案 {:.0} ms（{} 个任务，{} 项应办事项）",
-        t.elapsed().as_secs_f64() * 1000.0,
-        launched.assignments,
-        launched.obligations
+        "城市（1000个镇街、2000家企业）启动铜梁方案 {ms:.0} ms（{} 个任务，{} 项应办事项）",
+        launched.assignments, launched.obligations
     );
     let towns: Vec<(i64,)> = db
         .read()
@@ -92,21 +85,13 @@ pub async fn run(c: &Common) -> Result<(), String> {
                 }
             })
             .collect();
-        let (before,): (i64,) = db
-            .read()
-            .one(q("SELECT CAST(COUNT(*) AS BIGINT) FROM obligations"))
-            .await
-            .map_err(e)?;
+        let before = super::count(&db, super::ALL_OBLIGATIONS).await?;
         let t = Instant::now();
         anjian_store::enterprises::import(&db, CITY_NOW, &actor, &Scope::All, &rows)
             .await
             .map_err(e)?;
         let ms = t.elapsed().as_secs_f64() * 1000.0;
-        let (after,): (i64,) = db
-            .read()
-            .one(q("SELECT CAST(COUNT(*) AS BIGINT) FROM obligations"))
-            .await
-            .map_err(e)?;
+        let after = super::count(&db, super::ALL_OBLIGATIONS).await?;
         println!(
             "第{}次：登记{JOINING}家企业并随名录分解 {ms:.0} ms（新增 {} 项应办事项）",
             run + 1,
