@@ -186,3 +186,36 @@ fn panic_response() -> Response {
     ))
     .into_response()
 }
+
+#[cfg(test)]
+mod csp_tests {
+    /// The Content-Security-Policy above allows scripts and styles only from the app's
+    /// own files: an inline handler (`onclick=`) or a `style=` attribute in a template
+    /// would silently do nothing in the browser (the bulletin's print button did).
+    #[test]
+    fn templates_carry_no_inline_script_or_style() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            for bad in [
+                " onclick=",
+                " onchange=",
+                " onsubmit=",
+                " onload=",
+                " style=\"",
+                "<script>",
+                "<style>",
+            ] {
+                assert!(
+                    !text.contains(bad),
+                    "{} holds {bad:?}, which the CSP blocks",
+                    path.display()
+                );
+            }
+            checked += 1;
+        }
+        assert!(checked > 20, "templates read: {checked}");
+    }
+}
