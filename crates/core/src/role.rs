@@ -96,6 +96,13 @@ impl Role {
         !self.is_separated_admin() && (self.can_report() || self.sees_everything())
     }
 
+    /// Keeps the enterprise register and its officials' records: the office and the
+    /// units' operators and leaders (not enterprises themselves, nor the separated
+    /// administrators).
+    pub fn keeps_register(self) -> bool {
+        self.sees_everything() || matches!(self, Role::UnitOperator | Role::UnitLeader)
+    }
+
     /// Reads rankings, bulletins and the dashboard: the office, townships and
     /// departments; not enterprises nor the separated administrators.
     pub fn reads_rankings(self) -> bool {

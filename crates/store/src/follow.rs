@@ -191,14 +191,7 @@ async fn follow_campaign(
                 ended.insert(h.id);
             }
             let aid = next_id(now_ms);
-            joined.push((
-                aid,
-                s.work_item_id,
-                s.duty_id,
-                *unit,
-                *role,
-                reviewer.filter(|_| *role == "co"),
-            ));
+            joined.push((aid, s.work_item_id, s.duty_id, *unit, *role, reviews));
             if *role == "invited" {
                 continue;
             }
@@ -223,14 +216,24 @@ async fn follow_campaign(
     if joined.is_empty() && left.is_empty() && recast.is_empty() {
         return Ok(Followed::default());
     }
+    // One statement per (role, reviewer) and chunk of assignments, not one per row.
+    let mut by_cast: HashMap<(&'static str, Option<i64>), Vec<i64>> = HashMap::new();
     for (aid, role, reviewer) in &recast {
-        tx.execute(
-            q("UPDATE assignments SET role = $1, reviewer_unit_id = $2 WHERE id = $3 AND ended_at IS NULL")
-                .bind(*role)
-                .bind(*reviewer)
-                .bind(*aid),
-        )
-        .await?;
+        by_cast.entry((role, *reviewer)).or_default().push(*aid);
+    }
+    for ((role, reviewer), ids) in &by_cast {
+        for chunk in ids.chunks(300) {
+            tx.execute(
+                q("UPDATE assignments SET role = ")
+                    .push_bind(*role)
+                    .push(", reviewer_unit_id = ")
+                    .push_bind(*reviewer)
+                    .push(" WHERE ended_at IS NULL AND id IN (")
+                    .push_list(chunk)
+                    .push(")"),
+            )
+            .await?;
+        }
     }
     expansion::insert_assignments(&mut tx, now_ms, c.id, &joined).await?;
     expansion::insert_obligations(&mut tx, now_ms, c.id, &owed).await?;

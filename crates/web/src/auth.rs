@@ -36,15 +36,11 @@ pub(crate) fn ranking_viewer(u: &SessionUser) -> Result<(), Problem> {
     }
 }
 
-/// The office and the units' operators and leaders keep the register (not enterprises
-/// themselves, nor the separated administrators).
+/// The enterprise register: pages and API alike ([`Role::keeps_register`]).
+///
+/// [`Role::keeps_register`]: anjian_core::role::Role::keeps_register
 pub(crate) fn keeper(u: &SessionUser) -> Result<(), Problem> {
-    if u.role().sees_everything()
-        || matches!(
-            u.role(),
-            anjian_core::role::Role::UnitOperator | anjian_core::role::Role::UnitLeader
-        )
-    {
+    if u.role().keeps_register() {
         Ok(())
     } else {
         Err(Problem::forbidden())

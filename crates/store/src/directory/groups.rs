@@ -223,8 +223,6 @@ pub struct Resolver {
     rules: std::collections::HashMap<i64, (String, bool)>,
     /// The departments' sectors (names and aliases).
     sectors: std::collections::HashMap<i64, Vec<String>>,
-    /// Whether every active enterprise is held.
-    all_enterprises: bool,
     /// Held around a change ([`Resolver::load_around`]): a unit not held may be an
     /// enterprise outside the change, not a unit gone from the directory.
     around: bool,
@@ -377,7 +375,6 @@ impl Resolver {
             explicit,
             rules,
             sectors,
-            all_enterprises: false,
             around: false,
         };
         r.add(units);
@@ -393,7 +390,6 @@ impl Resolver {
                     .all(q(format!("{HELD_UNIT}kind = 'enterprise'")))
                     .await?;
                 self.add(units);
-                self.all_enterprises = true;
             }
             Enterprises::Only(mut ids) => {
                 ids.sort_unstable();
