@@ -61,6 +61,9 @@ pub async fn open(url: &str) -> Result<Db, String> {
     anjian_store::calendar::seed_national_days(&db, now)
         .await
         .map_err(|e| e.to_string())?;
+    anjian_store::special_periods::backfill_campaign_periods(&db, now)
+        .await
+        .map_err(|e| e.to_string())?;
     db.analyze().await.map_err(|e| e.to_string())?;
     Ok(db)
 }

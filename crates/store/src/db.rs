@@ -303,6 +303,23 @@ pub struct PoolRef<'a>(&'a Db);
 run_methods!(PoolRef<'_>, PoolRef(Db::Sqlite(p)) => p, PoolRef(Db::Postgres(p)) => p);
 run_methods!(Tx, Tx::Sqlite(t) => &mut **t, Tx::Postgres(t) => &mut **t);
 
+/// Where reads go: the pool, or a transaction whose own uncommitted writes they must
+/// see (the directory read again after a unit is registered, inside the same action).
+pub enum Conn<'a> {
+    Pool(&'a Db),
+    Tx(&'a mut Tx),
+}
+
+impl Conn<'_> {
+    /// Fetches every row.
+    pub async fn all<T: Row>(&mut self, query: Q) -> Result<Vec<T>> {
+        match self {
+            Conn::Pool(db) => db.read().all(query).await,
+            Conn::Tx(tx) => tx.all(query).await,
+        }
+    }
+}
+
 impl Db {
     /// Connects to `url`: `sqlite:PATH` (created if missing; WAL, foreign keys, busy
     /// timeout) or `postgres://…`.

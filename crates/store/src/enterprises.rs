@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 
 use crate::audit::{self, Entry};
-use crate::db::{Db, Q, Tx, q};
+use crate::db::{Arg, Db, Q, Tx, insert_rows, q};
 use crate::error::{Error, Result};
 use crate::scope::{Actor, Scope};
 
@@ -113,7 +113,7 @@ struct Known {
 }
 
 impl Known {
-    /// Reads what `inputs` will be checked against, in four queries (the codes in
+    /// Reads what `inputs` will be checked against, in five queries (the codes in
     /// chunks of 500).
     async fn load(tx: &mut Tx, scope: &Scope, inputs: &[&EnterpriseInput]) -> Result<Known> {
         let sectors: Vec<(i64, String)> = tx.all(q("SELECT id, name FROM sectors")).await?;
@@ -129,15 +129,21 @@ impl Known {
             .all(q("SELECT id FROM units WHERE kind = 'department'"))
             .await?;
         let mut taken = HashSet::new();
+        // A code is taken by a register row or by a unit of the directory.
         for chunk in inputs.chunks(500) {
-            let mut query = q("SELECT credit_code FROM enterprises WHERE credit_code IN (");
-            for (i, input) in chunk.iter().enumerate() {
-                query = query
-                    .push(if i == 0 { "" } else { ", " })
-                    .push_bind(input.credit_code.as_str());
+            for head in [
+                "SELECT credit_code FROM enterprises WHERE credit_code IN (",
+                "SELECT code FROM units WHERE code IN (",
+            ] {
+                let mut query = q(head);
+                for (i, input) in chunk.iter().enumerate() {
+                    query = query
+                        .push(if i == 0 { "" } else { ", " })
+                        .push_bind(input.credit_code.as_str());
+                }
+                let codes: Vec<(String,)> = tx.all(query.push(")")).await?;
+                taken.extend(codes.into_iter().map(|(c,)| c));
             }
-            let codes: Vec<(String,)> = tx.all(query.push(")")).await?;
-            taken.extend(codes.into_iter().map(|(c,)| c));
         }
         Ok(Known {
             sectors: sectors.into_iter().map(|(id, n)| (n, id)).collect(),
@@ -189,7 +195,17 @@ async fn insert(
     input: &EnterpriseInput,
 ) -> Result<i64> {
     let sector = known.check(input)?;
-    let draft = UnitDraft {
+    let draft = draft_of(input)?;
+    let unit =
+        crate::directory::units::insert(tx, now_ms, scope, &draft, Some(input.township), true)
+            .await?;
+    insert_row(tx, now_ms, unit.id, sector, input).await?;
+    Ok(unit.id)
+}
+
+/// The directory's unit for an enterprise: coded by its credit code, in its sector.
+fn draft_of(input: &EnterpriseInput) -> Result<UnitDraft> {
+    Ok(UnitDraft {
         code: UnitCode::parse(&input.credit_code)?,
         name: input.name.clone(),
         short_name: None,
@@ -197,12 +213,26 @@ async fn insert(
         supervises_safety: false,
         aliases: Vec::new(),
         sectors: vec![input.sector.clone()],
-    };
-    let unit =
-        crate::directory::units::insert(tx, now_ms, scope, &draft, Some(input.township), true)
-            .await?;
-    insert_row(tx, now_ms, unit.id, sector, input).await?;
-    Ok(unit.id)
+    })
+}
+
+const REGISTER_INSERT: &str = "INSERT INTO enterprises (unit_id, credit_code, township_id, sector_id, staff, risk_level, major_hazards, supervisor_id, listed, address, updated_at) VALUES ";
+
+/// The register row of enterprise unit `unit`, in [`REGISTER_INSERT`]'s column order.
+fn register_row(now_ms: i64, unit: i64, sector: i64, input: &EnterpriseInput) -> Vec<Arg> {
+    vec![
+        unit.into(),
+        input.credit_code.as_str().into(),
+        input.township.into(),
+        sector.into(),
+        input.staff.into(),
+        input.risk_level.as_str().into(),
+        input.major_hazards.into(),
+        input.supervisor.into(),
+        i64::from(input.listed).into(),
+        input.address.clone().into(),
+        now_ms.into(),
+    ]
 }
 
 /// Writes the register row of enterprise unit `unit`.
@@ -213,21 +243,8 @@ async fn insert_row(
     sector: i64,
     input: &EnterpriseInput,
 ) -> Result<()> {
-    tx.execute(
-        q("INSERT INTO enterprises (unit_id, credit_code, township_id, sector_id, staff, risk_level, major_hazards, supervisor_id, listed, address, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
-            .bind(unit)
-            .bind(input.credit_code.as_str())
-            .bind(input.township)
-            .bind(sector)
-            .bind(input.staff)
-            .bind(input.risk_level.as_str())
-            .bind(input.major_hazards)
-            .bind(input.supervisor)
-            .bind(i64::from(input.listed))
-            .bind(input.address.clone())
-            .bind(now_ms),
-    )
-    .await?;
+    let row = register_row(now_ms, unit, sector, input);
+    tx.execute(insert_rows(REGISTER_INSERT, [&row])).await?;
     Ok(())
 }
 
@@ -268,14 +285,15 @@ pub async fn create(
     scope: &Scope,
     input: &EnterpriseInput,
 ) -> Result<i64> {
+    let follow = crate::follow::Follow::prepare(db, now_ms).await?;
     let mut tx = db.begin().await?;
     let mut known = Known::load(&mut tx, scope, &[input]).await?;
     let id = insert(&mut tx, now_ms, scope, &mut known, input).await?;
     let entry = Entry::ok("enterprise.create", "unit", id)
         .detail(format!("{} {}", input.credit_code, input.name));
     audit::append(&mut tx, now_ms, actor, entry).await?;
+    follow.apply_to(&mut tx, &[id]).await?;
     tx.commit().await?;
-    crate::follow::follow_units(db, now_ms, &[id]).await?;
     Ok(id)
 }
 
@@ -288,26 +306,41 @@ pub async fn import(
     scope: &Scope,
     rows: &[EnterpriseInput],
 ) -> Result<usize> {
+    let follow = crate::follow::Follow::prepare(db, now_ms).await?;
     let mut tx = db.begin().await?;
     let all: Vec<&EnterpriseInput> = rows.iter().collect();
     let mut known = Known::load(&mut tx, scope, &all).await?;
-    let mut ids = Vec::with_capacity(rows.len());
+    let at_row = |i: usize| {
+        move |e| match e {
+            Error::Invalid(f) => {
+                Error::invalid(f.code, f.field, format!("第{}行：{}", i + 2, f.message))
+            }
+            e => e,
+        }
+    };
+    let mut checked = Vec::with_capacity(rows.len());
     for (i, input) in rows.iter().enumerate() {
-        let id = insert(&mut tx, now_ms, scope, &mut known, input)
-            .await
-            .map_err(|e| match e {
-                Error::Invalid(f) => {
-                    Error::invalid(f.code, f.field, format!("第{}行：{}", i + 2, f.message))
-                }
-                e => e,
-            })?;
-        ids.push(id);
+        let sector = known.check(input).map_err(at_row(i))?;
+        let draft = draft_of(input).map_err(at_row(i))?;
+        checked.push((draft, input.township, sector));
+    }
+    // The units and register rows in multi-row statements (the rows were checked above).
+    let placed: Vec<(&UnitDraft, i64)> = checked.iter().map(|(d, t, _)| (d, *t)).collect();
+    let ids = crate::directory::units::insert_many(&mut tx, now_ms, scope, &placed, true).await?;
+    let register: Vec<Vec<Arg>> = rows
+        .iter()
+        .zip(&checked)
+        .zip(&ids)
+        .map(|((input, (_, _, sector)), id)| register_row(now_ms, *id, *sector, input))
+        .collect();
+    for chunk in register.chunks(300) {
+        tx.execute(insert_rows(REGISTER_INSERT, chunk)).await?;
     }
     let entry =
         Entry::ok("enterprise.import", "unit", 0).detail(format!("导入企业{}家", rows.len()));
     audit::append(&mut tx, now_ms, actor, entry).await?;
+    follow.apply_to(&mut tx, &ids).await?;
     tx.commit().await?;
-    crate::follow::follow_units(db, now_ms, &ids).await?;
     Ok(rows.len())
 }
 

@@ -13,7 +13,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use crate::audit::{self, Entry};
-use crate::db::{Db, Q, Tx, q};
+use crate::db::{Db, Q, Tx, day, q};
 use crate::directory::Resolver;
 use crate::error::{Error, Result};
 use crate::ids::next_id;
@@ -131,6 +131,24 @@ pub async fn grace_to(db: &Db, start: NaiveDate) -> Result<NaiveDate> {
     Ok(crate::calendar::load(db)
         .await?
         .add_working_days(start, days))
+}
+
+/// The day a campaign's deadlines before its start fall due: the one fixed when it was
+/// launched (so that a unit joining later owes them on the same day as everyone else,
+/// whatever the calendar or the grace setting has become since), or for a campaign
+/// launched before that was kept, the start plus today's grace.
+pub async fn campaign_grace(db: &Db, c: &Campaign, start: NaiveDate) -> Result<NaiveDate> {
+    let kept: Option<(Option<String>,)> = db
+        .read()
+        .opt(q("SELECT grace_on FROM campaigns WHERE id = $1").bind(c.id))
+        .await?;
+    match kept
+        .and_then(|(g,)| g)
+        .and_then(|g| NaiveDate::parse_from_str(&g, "%Y-%m-%d").ok())
+    {
+        Some(d) => Ok(d),
+        None => grace_to(db, start).await,
+    }
 }
 
 /// The work items and duties of a plan (already moved to the campaign's year) with
@@ -539,7 +557,7 @@ pub async fn expand_campaign(
     let periods = periods(db, campaign_id).await?;
     let spans: Vec<(NaiveDate, NaiveDate)> = periods.iter().filter_map(Period::span).collect();
     let win = window(&c)?;
-    let grace = grace_to(db, win.0).await?;
+    let grace = campaign_grace(db, &c, win.0).await?;
     let x = compute(
         &sources(&plan, &ids, &quota_items(db).await?),
         &resolver,
@@ -549,6 +567,12 @@ pub async fn expand_campaign(
     );
     let mut tx = db.begin().await?;
     let report = insert(&mut tx, now_ms, actor, campaign_id, x).await?;
+    tx.execute(
+        q("UPDATE campaigns SET grace_on = $1 WHERE id = $2")
+            .bind(day(grace))
+            .bind(campaign_id),
+    )
+    .await?;
     tx.commit().await?;
     db.settle_after("obligations", report.obligations).await?;
     Ok(report)
@@ -636,6 +660,12 @@ pub async fn launch(
         ends_on: l.ends_on,
     };
     let c = plans::start_campaign_in(&mut tx, now_ms, actor, &new).await?;
+    tx.execute(
+        q("UPDATE campaigns SET grace_on = $1 WHERE id = $2")
+            .bind(day(grace))
+            .bind(c.id),
+    )
+    .await?;
     for (name, from, to) in &l.periods {
         insert_period(&mut tx, (now_ms, actor), c.id, name, *from, *to).await?;
     }
@@ -716,7 +746,8 @@ async fn insert_period(
             .bind(now_ms),
     )
     .await?;
-    crate::special_periods::declare_in(tx, now_ms, actor, &name, (f, t), Some(campaign_id)).await?;
+    crate::special_periods::declare_in(tx, now_ms, actor, &name, (f, t), Some(campaign_id), None)
+        .await?;
     Ok(format!("{name} {from}至{to}"))
 }
 
@@ -796,7 +827,7 @@ pub async fn rewindow(
     }
     let (plan, ids) = plans::campaign_plan(db, &c).await?;
     let win = window(&moved)?;
-    let grace = grace_to(db, win.0).await?;
+    let grace = campaign_grace(db, &c, win.0).await?;
     let by_quota = quota_items(db).await?;
     let sources: HashMap<(Option<i64>, Option<i64>), Source> = sources(&plan, &ids, &by_quota)
         .into_iter()

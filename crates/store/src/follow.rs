@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::audit::{self, Entry};
-use crate::db::{Db, day, q};
+use crate::db::{Conn, Db, Tx, day, q};
 use crate::directory::Resolver;
 use crate::error::Result;
 use crate::expansion::{self, NewObligation, Period};
@@ -42,61 +42,139 @@ pub struct Followed {
 pub const LEFT_REASON: &str = "单位已不在该事项的责任单位范围内（单位名录变化）";
 
 /// Gives every running campaign's work again to the directory as it is on the day of
-/// `now_ms` (one transaction per campaign that changes, with its audit entry).
+/// `now_ms`, in one transaction with one audit entry per campaign that changes (the
+/// background job; a directory change follows inside its own transaction, see
+/// [`Follow`]).
 pub async fn follow_directory(db: &Db, now_ms: i64) -> Result<Followed> {
-    follow(db, now_ms, None).await
+    let f = Follow::prepare(db, now_ms).await?;
+    if f.running.is_empty() {
+        return Ok(Followed::default());
+    }
+    let mut tx = db.begin().await?;
+    let done = f.apply(&mut tx, None).await?;
+    tx.commit().await?;
+    Ok(done)
 }
 
 /// Above this many units a change is followed over the whole directory.
 const AROUND_AT_MOST: usize = 5_000;
 
-/// [`follow_directory`] for a change that touched only `units` (registered, edited,
-/// moved, activated or deactivated; not a group or an alias of another unit): only those
-/// units' assignments can change, so only they are reconciled, and of the enterprises
-/// only they are read (a city holds 200,000).
-pub async fn follow_units(db: &Db, now_ms: i64, units: &[i64]) -> Result<Followed> {
-    if units.len() > AROUND_AT_MOST {
-        return follow(db, now_ms, None).await;
-    }
-    let mut units = units.to_vec();
-    units.sort_unstable();
-    units.dedup();
-    follow(db, now_ms, Some(&units)).await
+/// A running campaign as read before a directory change: everything following it needs
+/// but the directory itself.
+struct Running {
+    campaign: plans::Campaign,
+    plan: anjian_core::plan::Plan,
+    ids: plans::PlanIds,
+    window: (NaiveDate, NaiveDate),
+    grace: NaiveDate,
+    spans: Vec<(NaiveDate, NaiveDate)>,
 }
 
-/// Follows the directory for every unit, or only around `units` (sorted).
-async fn follow(db: &Db, now_ms: i64, around: Option<&[i64]>) -> Result<Followed> {
-    let today = anjian_core::time::local_date(now_ms).unwrap_or(NaiveDate::MIN);
-    let candidates: Vec<plans::Campaign> = db
-        .read()
-        .all(
-            q("SELECT id, plan_id, title, year, starts_on, ends_on FROM campaigns WHERE ends_on IS NULL OR ends_on >= $1 ORDER BY id")
-                .bind(day(today)),
-        )
-        .await?;
-    // Running: its window (to its end, or to its year's end while open) holds today.
-    let running: Vec<plans::Campaign> = candidates
-        .into_iter()
-        .filter(|c| expansion::window(c).is_ok_and(|(s, e)| s <= today && today <= e))
-        .collect();
-    let mut total = Followed::default();
-    if running.is_empty() {
-        return Ok(total);
+/// The follow-up of a directory change, in two halves so that it lands in the change's
+/// own transaction (one user action, one transaction): [`Follow::prepare`] reads the
+/// running campaigns through the pool before the transaction begins (so a transaction
+/// never waits for a pooled connection while it holds the write lock), and
+/// [`Follow::apply`] reads the directory through the transaction, so that it sees the
+/// unit just written, and gives or ends the work there. A plan edit that lands between
+/// the halves is caught up by the background job, which runs the same reconciliation.
+pub struct Follow {
+    now_ms: i64,
+    today: NaiveDate,
+    running: Vec<Running>,
+    by_quota: HashSet<u32>,
+}
+
+impl Follow {
+    /// Reads the campaigns running on the day of `now_ms`.
+    pub async fn prepare(db: &Db, now_ms: i64) -> Result<Follow> {
+        let today = anjian_core::time::local_date(now_ms).unwrap_or(NaiveDate::MIN);
+        let candidates: Vec<plans::Campaign> = db
+            .read()
+            .all(
+                q("SELECT id, plan_id, title, year, starts_on, ends_on FROM campaigns WHERE ends_on IS NULL OR ends_on >= $1 ORDER BY id")
+                    .bind(day(today)),
+            )
+            .await?;
+        let mut running = Vec::new();
+        for campaign in candidates {
+            // Running: its window (to its end, or to its year's end while open) holds today.
+            let Ok(window) = expansion::window(&campaign) else {
+                continue;
+            };
+            if !(window.0 <= today && today <= window.1) {
+                continue;
+            }
+            let (plan, ids) = plans::campaign_plan(db, &campaign).await?;
+            let grace = expansion::campaign_grace(db, &campaign, window.0).await?;
+            let periods: Vec<Period> = db
+                .read()
+                .all(q(expansion::PERIODS_OF).bind(campaign.id))
+                .await?;
+            let spans = periods.iter().filter_map(Period::span).collect();
+            running.push(Running {
+                campaign,
+                plan,
+                ids,
+                window,
+                grace,
+                spans,
+            });
+        }
+        let by_quota = if running.is_empty() {
+            HashSet::new()
+        } else {
+            expansion::quota_items(db).await?
+        };
+        Ok(Follow {
+            now_ms,
+            today,
+            running,
+            by_quota,
+        })
     }
-    let resolver = match around {
-        None => Resolver::load(db).await?,
-        Some(units) => Resolver::load_around(db, units).await?,
-    };
-    let by_quota = expansion::quota_items(db).await?;
-    for c in running {
-        let f = follow_campaign(db, (now_ms, today), &c, (&resolver, &by_quota), around).await?;
-        total.joined += f.joined;
-        total.owed += f.owed;
-        total.left += f.left;
-        total.waived += f.waived;
-        total.recast += f.recast;
+
+    /// Follows a change that touched only `units` (registered, edited, moved,
+    /// activated or deactivated; not a group or an alias of another unit) inside the
+    /// change's transaction: only those units' assignments can change, so only they are
+    /// reconciled, and of the enterprises only they are read (a city holds 200,000).
+    pub async fn apply_to(&self, tx: &mut Tx, units: &[i64]) -> Result<Followed> {
+        if units.len() > AROUND_AT_MOST {
+            return self.apply(tx, None).await;
+        }
+        let mut units = units.to_vec();
+        units.sort_unstable();
+        units.dedup();
+        self.apply(tx, Some(&units)).await
     }
-    Ok(total)
+
+    /// Follows the directory for every unit, or only around `units` (sorted), inside
+    /// `tx`.
+    pub async fn apply(&self, tx: &mut Tx, around: Option<&[i64]>) -> Result<Followed> {
+        let mut total = Followed::default();
+        if self.running.is_empty() {
+            return Ok(total);
+        }
+        let resolver = match around {
+            None => Resolver::load_in(&mut Conn::Tx(tx)).await?,
+            Some(units) => Resolver::load_around(&mut Conn::Tx(tx), units).await?,
+        };
+        for r in &self.running {
+            let f = follow_campaign(
+                tx,
+                (self.now_ms, self.today),
+                r,
+                (&resolver, &self.by_quota),
+                around,
+            )
+            .await?;
+            total.joined += f.joined;
+            total.owed += f.owed;
+            total.left += f.left;
+            total.waived += f.waived;
+            total.recast += f.recast;
+        }
+        Ok(total)
+    }
 }
 
 /// A work item or a duty of the plan: (work item, duty).
@@ -113,21 +191,17 @@ struct Held {
 }
 
 async fn follow_campaign(
-    db: &Db,
+    tx: &mut Tx,
     (now_ms, today): (i64, NaiveDate),
-    c: &plans::Campaign,
+    r: &Running,
     (resolver, by_quota): (&Resolver, &HashSet<u32>),
     around: Option<&[i64]>,
 ) -> Result<Followed> {
-    let (plan, ids) = plans::campaign_plan(db, c).await?;
-    let win = expansion::window(c)?;
-    let grace = expansion::grace_to(db, win.0).await?;
-    let periods: Vec<Period> = db.read().all(q(expansion::PERIODS_OF).bind(c.id)).await?;
-    let spans: Vec<(NaiveDate, NaiveDate)> = periods.iter().filter_map(Period::span).collect();
+    let (c, plan, ids, win, grace, spans) =
+        (&r.campaign, &r.plan, &r.ids, r.window, r.grace, &r.spans);
     // The campaign's row is locked and its assignments read inside the transaction, so
     // that two runs at once (two processes, or a change during the job) never both add
     // the same unit.
-    let mut tx = db.begin().await?;
     tx.execute(q("UPDATE campaigns SET id = id WHERE id = $1").bind(c.id))
         .await?;
     const HELD: &str = "SELECT id, work_item_id, duty_id, unit_id, role, reviewer_unit_id FROM assignments WHERE ended_at IS NULL AND campaign_id = ";
@@ -160,7 +234,7 @@ async fn follow_campaign(
     let mut joined: Vec<expansion::NewAssignment> = Vec::new();
     let mut owed: Vec<NewObligation> = Vec::new();
     let mut left: Vec<i64> = Vec::new();
-    for s in expansion::sources(&plan, &ids, by_quota) {
+    for s in expansion::sources(plan, ids, by_quota) {
         let (units, reviewer) = expansion::units_for(
             &s.lead,
             &s.co,
@@ -196,7 +270,7 @@ async fn follow_campaign(
                 continue;
             }
             let instances = ahead.get_or_insert_with(|| {
-                s.instances(win, &spans, grace)
+                s.instances(win, spans, grace)
                     .into_iter()
                     .filter(|i| i.due_on >= today)
                     .collect()
@@ -235,8 +309,8 @@ async fn follow_campaign(
             .await?;
         }
     }
-    expansion::insert_assignments(&mut tx, now_ms, c.id, &joined).await?;
-    expansion::insert_obligations(&mut tx, now_ms, c.id, &owed).await?;
+    expansion::insert_assignments(tx, now_ms, c.id, &joined).await?;
+    expansion::insert_obligations(tx, now_ms, c.id, &owed).await?;
     let mut waived = 0;
     for chunk in left.chunks(300) {
         waived += tx
@@ -272,7 +346,6 @@ async fn follow_campaign(
         "随单位名录调整：新增{}个任务、{}项应办事项；{}个任务结束，豁免{}项未办结事项；{}个任务的角色或审核单位改变",
         f.joined, f.owed, f.left, f.waived, f.recast
     ));
-    audit::append(&mut tx, now_ms, &Actor::system("directory"), e).await?;
-    tx.commit().await?;
+    audit::append(tx, now_ms, &Actor::system("directory"), e).await?;
     Ok(f)
 }

@@ -54,6 +54,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(27, "0027_daily_entries"),
     migration!(28, "0028_report_counts"),
     migration!(29, "0029_partial_obligation_links"),
+    migration!(30, "0030_campaign_grace"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.

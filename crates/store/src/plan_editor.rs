@@ -221,7 +221,7 @@ async fn run(
     let resolver = Resolver::load_for(db, &names).await?;
     // The item as it will be, and its id (none yet for an added item).
     let by_quota = expansion::quota_items(db).await?;
-    let grace = expansion::grace_to(db, expansion::window(&c)?.0).await?;
+    let grace = expansion::campaign_grace(db, &c, expansion::window(&c)?.0).await?;
     let (no, item_id, new_item, reason, action) = match change {
         Change::Edit { no, draft } => {
             let (text, reason) = check(draft, &resolver)?;

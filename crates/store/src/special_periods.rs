@@ -39,13 +39,14 @@ pub async fn declare(
     (first, last): (NaiveDate, NaiveDate),
 ) -> Result<i64> {
     let mut tx = db.begin().await?;
-    let id = declare_in(&mut tx, now_ms, actor, name, (first, last), None).await?;
+    let id = declare_in(&mut tx, now_ms, actor, name, (first, last), None, None).await?;
     tx.commit().await?;
     Ok(id)
 }
 
 /// Declares a special period inside the caller's transaction, for `campaign` when it is
-/// a campaign's: every reporting unit owes a report for each day; the audit entry.
+/// a campaign's: every reporting unit owes a report for each day (from `owed_from` when
+/// given); the audit entry.
 pub(crate) async fn declare_in(
     tx: &mut Tx,
     now_ms: i64,
@@ -53,6 +54,7 @@ pub(crate) async fn declare_in(
     name: &str,
     (first, last): (NaiveDate, NaiveDate),
     campaign: Option<i64>,
+    owed_from: Option<NaiveDate>,
 ) -> Result<i64> {
     let name = anjian_core::error::required_text("name", "时段名称", name, 100)?;
     if campaign.is_none() {
@@ -60,7 +62,11 @@ pub(crate) async fn declare_in(
     }
     let units: Vec<(i64, String)> = tx.all(q(REPORTERS).push(" ORDER BY u.id")).await?;
     let mut owed = Vec::new();
-    for d in first.iter_days().take_while(|d| *d <= last) {
+    for d in first
+        .iter_days()
+        .take_while(|d| *d <= last)
+        .filter(|d| owed_from.is_none_or(|f| *d >= f))
+    {
         owed.extend(units.iter().map(|(u, _)| (*u, d)));
     }
     let id = next_id(now_ms);
@@ -83,6 +89,41 @@ pub(crate) async fn declare_in(
         .detail(format!("{name} {first}至{last}"));
     audit::append(tx, now_ms, actor, entry).await?;
     Ok(id)
+}
+
+/// Declares the special period of every campaign period named before a campaign's
+/// periods were special periods (a database from before migration 0025), in one
+/// transaction: the matrix and the daily reports appear for it, owed from today on,
+/// nothing retroactive. Returns how many were declared; none on a later database.
+pub async fn backfill_campaign_periods(db: &Db, now_ms: i64) -> Result<usize> {
+    const MISSING: &str = "SELECT cp.campaign_id, cp.name, cp.starts_on, cp.ends_on FROM campaign_periods cp WHERE NOT EXISTS (SELECT 1 FROM special_periods sp WHERE sp.campaign_id = cp.campaign_id AND sp.name = cp.name AND sp.first_day = cp.starts_on AND sp.last_day = cp.ends_on) ORDER BY cp.campaign_id, cp.starts_on";
+    let missing: Vec<(i64, String, String, String)> = db.read().all(q(MISSING)).await?;
+    if missing.is_empty() {
+        return Ok(0);
+    }
+    let today = anjian_core::time::local_date(now_ms).unwrap_or(NaiveDate::MIN);
+    let parse = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+    let actor = Actor::system("migration");
+    let mut tx = db.begin().await?;
+    let mut n = 0;
+    for (campaign, name, first, last) in &missing {
+        let (Some(first), Some(last)) = (parse(first), parse(last)) else {
+            continue;
+        };
+        declare_in(
+            &mut tx,
+            now_ms,
+            &actor,
+            name,
+            (first, last),
+            Some(*campaign),
+            Some(today),
+        )
+        .await?;
+        n += 1;
+    }
+    tx.commit().await?;
+    Ok(n)
 }
 
 /// Withdraws a campaign's special period named `name` from `first` to `last` inside the

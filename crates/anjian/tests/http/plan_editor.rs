@@ -207,6 +207,80 @@ async fn deadlines_before_the_campaign_fall_due_after_its_grace() {
             "{:?}",
             report.before_start
         );
+        // The grace day is the launch's: when the office lengthens the grace later, a
+        // unit that joins still owes those deadlines on 23 May, like everyone else.
+        let actor = anjian_store::Actor::system("test");
+        anjian_store::settings::set(
+            &app.db,
+            1_660_000_000_000,
+            &actor,
+            "settings.grace",
+            anjian_store::expansion::GRACE_KEY,
+            "20",
+        )
+        .await
+        .unwrap();
+        let office = app.login("office").await;
+        let c = anjian_store::plans::campaign(&app.db, campaign_id(&office).await)
+            .await
+            .unwrap();
+        let start = chrono::NaiveDate::from_ymd_opt(2022, 5, 16).unwrap();
+        assert_eq!(
+            anjian_store::expansion::campaign_grace(&app.db, &c, start)
+                .await
+                .unwrap()
+                .to_string(),
+            "2022-05-23"
+        );
+        assert_eq!(
+            anjian_store::expansion::grace_to(&app.db, start)
+                .await
+                .unwrap()
+                .to_string(),
+            "2022-06-14",
+            "a campaign launched now would get the new grace"
+        );
+    }
+}
+
+/// The plan's body: "在党的二十大、市第六次党代会等特殊重点时段，落实日工作开展情况报告制度": a
+/// campaign's periods named before they were special periods (a database from before
+/// migration 0025) become special periods at start-up, owed from that day on, once.
+#[tokio::test]
+async fn campaign_periods_of_an_older_database_become_special_periods() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let office = app.login("office").await;
+        let campaign = campaign_id(&office).await;
+        let mut tx = app.db.begin().await.unwrap();
+        tx.execute(
+            anjian_store::q("INSERT INTO campaign_periods (id, campaign_id, name, starts_on, ends_on, created_at) VALUES (990001, $1, '旧库特殊时段', '2022-08-07', '2022-08-12', 0)")
+                .bind(campaign),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        // 9 August 2022, the test clock's day.
+        let now = 1_660_000_000_000;
+        let n = anjian_store::special_periods::backfill_campaign_periods(&app.db, now)
+            .await
+            .unwrap();
+        assert_eq!(n, 1);
+        let (days, units): (i64, i64) = app
+            .db
+            .read()
+            .one(anjian_store::q("SELECT CAST(COUNT(DISTINCT o.due_on) AS BIGINT), CAST(COUNT(DISTINCT o.unit_id) AS BIGINT) FROM obligations o JOIN special_periods sp ON sp.id = o.special_period_id WHERE sp.name = '旧库特殊时段' AND sp.campaign_id = $1").bind(campaign))
+            .await
+            .unwrap();
+        assert_eq!(days, 4, "9 to 12 August: nothing retroactive");
+        assert!(
+            units >= 30,
+            "every township and supervising department: {units}"
+        );
+        let again = anjian_store::special_periods::backfill_campaign_periods(&app.db, now)
+            .await
+            .unwrap();
+        assert_eq!(again, 0, "once");
     }
 }
 

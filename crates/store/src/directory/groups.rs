@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::units::{COLUMNS, Unit};
 use crate::audit::{self, Entry};
-use crate::db::{Db, Tx, q};
+use crate::db::{Conn, Db, Tx, q};
 use crate::error::{Error, Result};
 use crate::ids::next_id;
 use crate::scope::{Actor, Scope};
@@ -44,6 +44,7 @@ pub async fn create(
     membership: &Membership,
     aliases: &[&str],
 ) -> Result<Group> {
+    let follow = crate::follow::Follow::prepare(db, now_ms).await?;
     let mut tx = db.begin().await?;
     if let Membership::Explicit(ids) = membership {
         if ids.is_empty() || ids.len() > 2000 {
@@ -125,8 +126,8 @@ pub async fn create(
         Entry::ok("group.create", "unit_group", id).detail(name),
     )
     .await?;
+    follow.apply(&mut tx, None).await?;
     tx.commit().await?;
-    crate::follow::follow_directory(db, now_ms).await?;
     Ok(g)
 }
 
@@ -154,10 +155,10 @@ async fn add_alias(tx: &mut Tx, unit: Option<i64>, group: Option<i64>, alias: &s
 
 /// Every group, by name.
 pub async fn list(db: &Db) -> Result<Vec<Group>> {
-    db.read()
-        .all(q("SELECT id, name, rule_kind, rule_supervises_safety, description FROM unit_groups ORDER BY name"))
-        .await
+    db.read().all(q(GROUPS)).await
 }
+
+const GROUPS: &str = "SELECT id, name, rule_kind, rule_supervises_safety, description FROM unit_groups ORDER BY name";
 
 /// The members of a group that are in scope, by name.
 pub async fn members(db: &Db, scope: &Scope, group_id: i64) -> Result<Vec<Unit>> {
@@ -249,8 +250,13 @@ const HELD_UNIT: &str =
 impl Resolver {
     /// Loads the whole active directory.
     pub async fn load(db: &Db) -> Result<Resolver> {
-        let mut r = Self::load_bodies(db).await?;
-        r.hold(db, Enterprises::All).await?;
+        Self::load_in(&mut Conn::Pool(db)).await
+    }
+
+    /// [`Resolver::load`] through `c` (a transaction that just changed the directory).
+    pub async fn load_in(c: &mut Conn<'_>) -> Result<Resolver> {
+        let mut r = Self::load_bodies(c).await?;
+        r.hold(c, Enterprises::All).await?;
         Ok(r)
     }
 
@@ -259,7 +265,8 @@ impl Resolver {
     /// as 各企业, the members of a listed group, an enterprise named by its name or an
     /// alias). Resolves each of `names` as [`Resolver::load`] would.
     pub async fn load_for(db: &Db, names: &[&str]) -> Result<Resolver> {
-        let mut r = Self::load_bodies(db).await?;
+        let c = &mut Conn::Pool(db);
+        let mut r = Self::load_bodies(c).await?;
         let mut wanted: Vec<i64> = Vec::new();
         let mut unknown: Vec<&str> = Vec::new();
         let mut all = false;
@@ -275,7 +282,7 @@ impl Resolver {
             }
         }
         if all {
-            r.hold(db, Enterprises::All).await?;
+            r.hold(c, Enterprises::All).await?;
             return Ok(r);
         }
         for chunk in unknown.chunks(300) {
@@ -291,7 +298,7 @@ impl Resolver {
                 .await?;
             wanted.extend(found.into_iter().map(|(u,)| u));
         }
-        r.hold(db, Enterprises::Only(wanted)).await?;
+        r.hold(c, Enterprises::Only(wanted)).await?;
         Ok(r)
     }
 
@@ -299,10 +306,10 @@ impl Resolver {
     /// active unit that is not an enterprise, and of the enterprises only those of
     /// `units` that are active. What it answers for a name is the name's units among
     /// those it holds.
-    pub async fn load_around(db: &Db, units: &[i64]) -> Result<Resolver> {
-        let mut r = Self::load_bodies(db).await?;
+    pub async fn load_around(c: &mut Conn<'_>, units: &[i64]) -> Result<Resolver> {
+        let mut r = Self::load_bodies(c).await?;
         r.around = true;
-        r.hold(db, Enterprises::Only(units.to_vec())).await?;
+        r.hold(c, Enterprises::Only(units.to_vec())).await?;
         Ok(r)
     }
 
@@ -325,26 +332,20 @@ impl Resolver {
     }
 
     /// Aliases, groups, sectors, and every active unit but the enterprises.
-    async fn load_bodies(db: &Db) -> Result<Resolver> {
-        let units: Vec<HeldUnit> = db
-            .read()
-            .all(q(format!("{HELD_UNIT}kind <> 'enterprise'")))
-            .await?;
-        let aliases: Vec<(String, Option<i64>, Option<i64>)> = db
-            .read()
+    async fn load_bodies(c: &mut Conn<'_>) -> Result<Resolver> {
+        let units: Vec<HeldUnit> = c.all(q(format!("{HELD_UNIT}kind <> 'enterprise'"))).await?;
+        let aliases: Vec<(String, Option<i64>, Option<i64>)> = c
             .all(q("SELECT alias, unit_id, group_id FROM unit_aliases"))
             .await?;
-        let sector_rows: Vec<(i64, String)> = db
-            .read()
+        let sector_rows: Vec<(i64, String)> = c
             .all(q("SELECT us.unit_id, s.name FROM unit_sectors us JOIN sectors s ON s.id = us.sector_id JOIN units u ON u.id = us.unit_id WHERE u.kind = 'department'"))
             .await?;
         let mut sectors: std::collections::HashMap<i64, Vec<String>> = Default::default();
         for (u, s) in sector_rows {
             sectors.entry(u).or_default().push(s);
         }
-        let groups: Vec<Group> = list(db).await?;
-        let members: Vec<(i64, i64)> = db
-            .read()
+        let groups: Vec<Group> = c.all(q(GROUPS)).await?;
+        let members: Vec<(i64, i64)> = c
             .all(q("SELECT group_id, unit_id FROM unit_group_members"))
             .await?;
         let mut names = std::collections::HashMap::new();
@@ -382,13 +383,11 @@ impl Resolver {
     }
 
     /// Adds enterprises to those held.
-    async fn hold(&mut self, db: &Db, which: Enterprises) -> Result<()> {
+    async fn hold(&mut self, c: &mut Conn<'_>, which: Enterprises) -> Result<()> {
         match which {
             Enterprises::All => {
-                let units: Vec<HeldUnit> = db
-                    .read()
-                    .all(q(format!("{HELD_UNIT}kind = 'enterprise'")))
-                    .await?;
+                let units: Vec<HeldUnit> =
+                    c.all(q(format!("{HELD_UNIT}kind = 'enterprise'"))).await?;
                 self.add(units);
             }
             Enterprises::Only(mut ids) => {
@@ -396,8 +395,7 @@ impl Resolver {
                 ids.dedup();
                 ids.retain(|u| !self.held.contains(u));
                 for chunk in ids.chunks(300) {
-                    let units: Vec<HeldUnit> = db
-                        .read()
+                    let units: Vec<HeldUnit> = c
                         .all(
                             q(format!("{HELD_UNIT}kind = 'enterprise' AND id IN ("))
                                 .push_list(chunk)

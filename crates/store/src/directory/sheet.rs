@@ -40,6 +40,7 @@ pub async fn import(db: &Db, now_ms: i64, actor: &Actor, bytes: &[u8]) -> Result
             });
         }
     };
+    let follow = crate::follow::Follow::prepare(db, now_ms).await?;
     let mut tx = db.begin().await?;
     let mut report = ImportReport::default();
     for row in ordered {
@@ -141,8 +142,8 @@ pub async fn import(db: &Db, now_ms: i64, actor: &Actor, bytes: &[u8]) -> Result
         )),
     )
     .await?;
+    follow.apply(&mut tx, None).await?;
     tx.commit().await?;
-    crate::follow::follow_directory(db, now_ms).await?;
     Ok(report)
 }
 

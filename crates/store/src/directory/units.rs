@@ -6,7 +6,9 @@ use anjian_core::unit::{UnitDraft, UnitKind, normalize_name};
 use serde::Serialize;
 
 use crate::audit::{self, Entry};
-use crate::db::{Db, Q, Tx, q};
+use std::collections::{HashMap, HashSet};
+
+use crate::db::{Arg, Db, Q, Tx, insert_rows, q};
 use crate::error::{Error, Result};
 use crate::ids::next_id;
 use crate::scope::{Actor, Scope, path_end};
@@ -203,14 +205,15 @@ pub async fn create(
     draft: &UnitDraft,
     parent: Option<i64>,
 ) -> Result<Unit> {
+    let follow = crate::follow::Follow::prepare(db, now_ms).await?;
     let mut tx = db.begin().await?;
     let unit = insert(&mut tx, now_ms, scope, draft, parent, true).await?;
     let e = Entry::ok("unit.create", "unit", unit.id)
         .change(None, Some(snapshot(&unit, &draft.aliases, &draft.sectors)))
         .detail(format!("{} {}", unit.code, unit.name));
     audit::append(&mut tx, now_ms, actor, e).await?;
+    follow.apply_to(&mut tx, &[unit.id]).await?;
     tx.commit().await?;
-    crate::follow::follow_units(db, now_ms, &[unit.id]).await?;
     Ok(unit)
 }
 
@@ -267,16 +270,145 @@ pub(crate) async fn insert(
         .await
 }
 
+/// Inserts many units without aliases (an import's enterprises) inside `tx`, each under
+/// its parent in `scope`, in multi-row statements: the same rows as [`insert`], but an
+/// import of 1,000 enterprises made 9,000 single-row round trips that way (1.2 s on
+/// PostgreSQL). Returns the new ids in the order of `rows`.
+pub(crate) async fn insert_many(
+    tx: &mut Tx,
+    now_ms: i64,
+    scope: &Scope,
+    rows: &[(&UnitDraft, i64)],
+    active: bool,
+) -> Result<Vec<i64>> {
+    let mut parent_ids: Vec<i64> = rows.iter().map(|(_, p)| *p).collect();
+    parent_ids.sort_unstable();
+    parent_ids.dedup();
+    let mut parents: HashMap<i64, Unit> = HashMap::new();
+    for chunk in parent_ids.chunks(300) {
+        let query = scoped(scope, &format!("SELECT {COLUMNS} FROM units u"))
+            .push(" AND u.id IN (")
+            .push_list(chunk)
+            .push(")");
+        parents.extend(tx.all::<Unit>(query).await?.into_iter().map(|u| (u.id, u)));
+    }
+    let mut codes: HashSet<&str> = HashSet::new();
+    for (d, _) in rows {
+        if !d.aliases.is_empty() {
+            return Err(Error::invalid(
+                "aliases",
+                "aliases",
+                "批量登记的单位不能带别名",
+            ));
+        }
+        if !codes.insert(d.code.as_str()) {
+            return Err(duplicate_code(d.code.as_str()));
+        }
+    }
+    let all: Vec<&str> = codes.into_iter().collect();
+    for chunk in all.chunks(300) {
+        let mut query = q("SELECT code FROM units WHERE code IN (");
+        for (i, code) in chunk.iter().enumerate() {
+            query = query.push(if i == 0 { "" } else { ", " }).push_bind(*code);
+        }
+        if let Some((code,)) = tx.all::<(String,)>(query.push(")")).await?.first() {
+            return Err(duplicate_code(code));
+        }
+    }
+    let mut units: Vec<Vec<Arg>> = Vec::with_capacity(rows.len());
+    let mut ids = Vec::with_capacity(rows.len());
+    for (d, parent) in rows {
+        let pu = parents.get(parent).ok_or_else(|| {
+            Error::Invalid(anjian_core::FieldError::new(
+                "parent_not_found",
+                "parent",
+                "上级单位不存在",
+            ))
+        })?;
+        let id = next_id(now_ms);
+        ids.push(id);
+        units.push(vec![
+            id.into(),
+            d.code.as_str().into(),
+            d.name.as_str().into(),
+            d.short_name.as_deref().into(),
+            d.kind.as_str().into(),
+            Some(*parent).into(),
+            format!("{}{id}/", pu.path).into(),
+            (pu.depth + 1).into(),
+            i64::from(d.supervises_safety).into(),
+            i64::from(active).into(),
+            now_ms.into(),
+            now_ms.into(),
+            i64::from(pu.kind != "department").into(),
+        ]);
+    }
+    for chunk in units.chunks(300) {
+        tx.execute(insert_rows(
+            "INSERT INTO units (id, code, name, short_name, kind, parent_id, path, depth, supervises_safety, active, created_at, updated_at, in_groups) VALUES ",
+            chunk,
+        ))
+        .await?;
+    }
+    let mut names: Vec<&str> = rows
+        .iter()
+        .flat_map(|(d, _)| d.sectors.iter().map(String::as_str))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let mut sectors: HashMap<String, i64> = HashMap::new();
+    for chunk in names.chunks(300) {
+        let mut query = q("SELECT name, id FROM sectors WHERE name IN (");
+        for (i, n) in chunk.iter().enumerate() {
+            query = query.push(if i == 0 { "" } else { ", " }).push_bind(*n);
+        }
+        sectors.extend(tx.all::<(String, i64)>(query.push(")")).await?);
+    }
+    for n in names {
+        if !sectors.contains_key(n) {
+            let sid = next_id(now_ms);
+            tx.execute(
+                q("INSERT INTO sectors (id, name) VALUES ($1, $2)")
+                    .bind(sid)
+                    .bind(n),
+            )
+            .await?;
+            sectors.insert(n.to_string(), sid);
+        }
+    }
+    let mut links: Vec<Vec<Arg>> = Vec::new();
+    for ((d, _), id) in rows.iter().zip(&ids) {
+        let mut seen = HashSet::new();
+        for n in &d.sectors {
+            if let Some(sid) = sectors.get(n).filter(|s| seen.insert(**s)) {
+                links.push(vec![(*id).into(), (*sid).into()]);
+            }
+        }
+    }
+    for chunk in links.chunks(300) {
+        tx.execute(insert_rows(
+            "INSERT INTO unit_sectors (unit_id, sector_id) VALUES ",
+            chunk,
+        ))
+        .await?;
+    }
+    Ok(ids)
+}
+
+fn duplicate_code(code: &str) -> Error {
+    Error::conflict(
+        "duplicate_code",
+        "code",
+        format!("单位编码 {code} 已被使用"),
+    )
+}
+
 async fn check_code_free(tx: &mut Tx, code: &str, except: Option<i64>) -> Result<()> {
     let hit: Option<(i64,)> = tx
         .opt(q("SELECT id FROM units WHERE code = $1").bind(code))
         .await?;
     match hit {
-        Some((id,)) if Some(id) != except => Err(Error::conflict(
-            "duplicate_code",
-            "code",
-            format!("单位编码 {code} 已被使用"),
-        )),
+        Some((id,)) if Some(id) != except => Err(duplicate_code(code)),
         _ => Ok(()),
     }
 }
@@ -355,10 +487,11 @@ pub async fn update(
     id: i64,
     draft: &UnitDraft,
 ) -> Result<Unit> {
+    let follow = crate::follow::Follow::prepare(db, now_ms).await?;
     let mut tx = db.begin().await?;
     let after = update_in(&mut tx, now_ms, actor, scope, id, draft).await?;
+    follow.apply_to(&mut tx, &[id]).await?;
     tx.commit().await?;
-    crate::follow::follow_units(db, now_ms, &[id]).await?;
     Ok(after)
 }
 
@@ -405,6 +538,7 @@ pub async fn move_to(
     id: i64,
     new_parent: i64,
 ) -> Result<Unit> {
+    let follow = crate::follow::Follow::prepare(db, now_ms).await?;
     let mut tx = db.begin().await?;
     let unit = get_in(&mut tx, scope, id).await?;
     let parent = get_in(&mut tx, scope, new_parent)
@@ -455,8 +589,8 @@ pub async fn move_to(
         .change(Some(digest(&unit)), Some(digest(&after)))
         .detail(format!("移至 {}", parent.name));
     audit::append(&mut tx, now_ms, actor, e).await?;
+    follow.apply_to(&mut tx, &[id]).await?;
     tx.commit().await?;
-    crate::follow::follow_units(db, now_ms, &[id]).await?;
     Ok(after)
 }
 
@@ -469,6 +603,7 @@ pub async fn set_active(
     id: i64,
     active: bool,
 ) -> Result<Unit> {
+    let follow = crate::follow::Follow::prepare(db, now_ms).await?;
     let mut tx = db.begin().await?;
     let before = get_in(&mut tx, scope, id).await?;
     if !active {
@@ -501,8 +636,8 @@ pub async fn set_active(
     };
     let e = Entry::ok(action, "unit", id).change(Some(digest(&before)), Some(digest(&after)));
     audit::append(&mut tx, now_ms, actor, e).await?;
+    follow.apply_to(&mut tx, &[id]).await?;
     tx.commit().await?;
-    crate::follow::follow_units(db, now_ms, &[id]).await?;
     Ok(after)
 }
 
@@ -559,6 +694,7 @@ pub async fn set_in_groups(
     id: i64,
     in_groups: bool,
 ) -> Result<()> {
+    let follow = crate::follow::Follow::prepare(db, now_ms).await?;
     let mut tx = db.begin().await?;
     let n = tx
         .execute(
@@ -577,8 +713,8 @@ pub async fn set_in_groups(
         "不计入按规则确定的单位组（须逐项点名）"
     });
     audit::append(&mut tx, now_ms, actor, e).await?;
+    follow.apply_to(&mut tx, &[id]).await?;
     tx.commit().await?;
-    crate::follow::follow_units(db, now_ms, &[id]).await?;
     Ok(())
 }
 
