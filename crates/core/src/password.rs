@@ -18,10 +18,53 @@ pub struct PasswordPolicy {
     /// The longest an API token may live, in days.
     #[serde(default = "default_token_days")]
     pub token_max_days: u32,
+    /// Days before expiry from which the user is warned; 0 warns not at all.
+    #[serde(default = "default_warn_days")]
+    pub warn_days: u32,
+    /// A new password may not be the current one nor any of this many before it.
+    #[serde(default = "default_history")]
+    pub history: u32,
+    /// Failed logins (from one address, within `lock_minutes`) that lock the account
+    /// for that address.
+    #[serde(default = "default_lock_failures")]
+    pub lock_failures: u32,
+    /// The window in which failures count, and the lock's length, in minutes.
+    #[serde(default = "default_lock_minutes")]
+    pub lock_minutes: u32,
 }
 
 fn default_token_days() -> u32 {
     90
+}
+fn default_warn_days() -> u32 {
+    7
+}
+fn default_history() -> u32 {
+    5
+}
+fn default_lock_failures() -> u32 {
+    5
+}
+fn default_lock_minutes() -> u32 {
+    15
+}
+
+/// The policy as the security administrator types it (the page's form): every field a
+/// string, checked by [`PasswordPolicy::parse`]; a field left out keeps its default.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PolicyInput {
+    pub min_length: String,
+    pub min_classes: String,
+    pub rotation_days: String,
+    pub token_max_days: String,
+    #[serde(default)]
+    pub warn_days: Option<String>,
+    #[serde(default)]
+    pub history: Option<String>,
+    #[serde(default)]
+    pub lock_failures: Option<String>,
+    #[serde(default)]
+    pub lock_minutes: Option<String>,
 }
 
 impl Default for PasswordPolicy {
@@ -31,18 +74,17 @@ impl Default for PasswordPolicy {
             min_classes: 3,
             rotation_days: 90,
             token_max_days: default_token_days(),
+            warn_days: default_warn_days(),
+            history: default_history(),
+            lock_failures: default_lock_failures(),
+            lock_minutes: default_lock_minutes(),
         }
     }
 }
 
 impl PasswordPolicy {
-    /// Validates a policy an administrator typed.
-    pub fn parse(
-        min_length: &str,
-        min_classes: &str,
-        rotation_days: &str,
-        token_max_days: &str,
-    ) -> Result<Self> {
+    /// Validates a policy an administrator typed; a refusal names the field.
+    pub fn parse(f: &PolicyInput) -> Result<Self> {
         let n = |field: &'static str, label: &str, v: &str, lo: u32, hi: u32| {
             v.trim()
                 .parse::<u32>()
@@ -56,18 +98,55 @@ impl PasswordPolicy {
                     )
                 })
         };
-        Ok(PasswordPolicy {
-            min_length: n("min_length", "最小长度", min_length, 8, 64)?,
-            min_classes: n("min_classes", "字符种类数", min_classes, 2, 4)?,
-            rotation_days: n("rotation_days", "更换周期（天）", rotation_days, 0, 365)?,
+        let or = |v: &Option<String>, d: u32| v.clone().unwrap_or_else(|| d.to_string());
+        let p = PasswordPolicy {
+            min_length: n("min_length", "最小长度", &f.min_length, 8, 64)?,
+            min_classes: n("min_classes", "字符种类数", &f.min_classes, 2, 4)?,
+            rotation_days: n("rotation_days", "更换周期（天）", &f.rotation_days, 0, 365)?,
             token_max_days: n(
                 "token_max_days",
                 "API令牌最长有效期（天）",
-                token_max_days,
+                &f.token_max_days,
                 1,
                 366,
             )?,
-        })
+            warn_days: n(
+                "warn_days",
+                "到期前提醒（天）",
+                &or(&f.warn_days, default_warn_days()),
+                0,
+                30,
+            )?,
+            history: n(
+                "history",
+                "不得重复使用的历史密码个数",
+                &or(&f.history, default_history()),
+                0,
+                24,
+            )?,
+            lock_failures: n(
+                "lock_failures",
+                "锁定前允许的失败次数",
+                &or(&f.lock_failures, default_lock_failures()),
+                3,
+                20,
+            )?,
+            lock_minutes: n(
+                "lock_minutes",
+                "锁定时长（分钟）",
+                &or(&f.lock_minutes, default_lock_minutes()),
+                1,
+                1440,
+            )?,
+        };
+        if p.rotation_days > 0 && p.warn_days >= p.rotation_days {
+            return Err(FieldError::new(
+                "out_of_range",
+                "warn_days",
+                "到期前提醒的天数应小于更换周期",
+            ));
+        }
+        Ok(p)
     }
 
     /// Checks a new password for `username` against the policy.
@@ -116,6 +195,24 @@ impl PasswordPolicy {
         Ok(())
     }
 
+    /// Whole days left (at least 1) before a password last changed at `changed_at_ms`
+    /// expires, when that is within the warning period at `now_ms`; `None` when it is
+    /// further off, already expired, or the policy neither rotates nor warns.
+    pub fn days_left(&self, changed_at_ms: i64, now_ms: i64) -> Option<i64> {
+        if self.rotation_days == 0 || self.warn_days == 0 {
+            return None;
+        }
+        let left =
+            i64::from(self.rotation_days) * 86_400_000 - now_ms.saturating_sub(changed_at_ms);
+        (left > 0 && left <= i64::from(self.warn_days) * 86_400_000)
+            .then(|| (left + 86_399_999) / 86_400_000)
+    }
+
+    /// The lock's length (and the window failures count in), in milliseconds.
+    pub fn lock_ms(&self) -> i64 {
+        i64::from(self.lock_minutes) * 60_000
+    }
+
     /// Whether a password last changed at `changed_at_ms` has expired at `now_ms`.
     pub fn expired(&self, changed_at_ms: i64, now_ms: i64) -> bool {
         self.rotation_days > 0
@@ -146,6 +243,58 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    fn input(len: &str, classes: &str, rotation: &str, token: &str) -> PolicyInput {
+        PolicyInput {
+            min_length: len.into(),
+            min_classes: classes.into(),
+            rotation_days: rotation.into(),
+            token_max_days: token.into(),
+            ..PolicyInput::default()
+        }
+    }
+
+    #[test]
+    fn expiry_is_warned_of_within_the_warning_days() {
+        let p = PasswordPolicy::default();
+        let day = 86_400_000;
+        assert_eq!(p.days_left(0, 80 * day), None, "ten days left: not yet");
+        assert_eq!(p.days_left(0, 83 * day), Some(7));
+        assert_eq!(p.days_left(0, 89 * day + 1), Some(1));
+        assert_eq!(
+            p.days_left(0, 90 * day + 1),
+            None,
+            "expired: changed, not warned"
+        );
+        let quiet = PasswordPolicy { warn_days: 0, ..p };
+        assert_eq!(quiet.days_left(0, 89 * day), None);
+    }
+
+    #[test]
+    fn lock_and_history_settings_are_bounded_and_named() {
+        let mut f = input("10", "3", "90", "90");
+        f.lock_failures = Some("2".into());
+        assert_eq!(
+            PasswordPolicy::parse(&f).unwrap_err().field,
+            "lock_failures"
+        );
+        f.lock_failures = Some("6".into());
+        f.lock_minutes = Some("0".into());
+        assert_eq!(PasswordPolicy::parse(&f).unwrap_err().field, "lock_minutes");
+        f.lock_minutes = Some("30".into());
+        f.history = Some("25".into());
+        assert_eq!(PasswordPolicy::parse(&f).unwrap_err().field, "history");
+        f.history = Some("3".into());
+        f.warn_days = Some("90".into());
+        assert_eq!(PasswordPolicy::parse(&f).unwrap_err().field, "warn_days");
+        f.warn_days = None;
+        let p = PasswordPolicy::parse(&f).unwrap();
+        assert_eq!(
+            (p.lock_failures, p.lock_minutes, p.history, p.warn_days),
+            (6, 30, 3, 7)
+        );
+        assert_eq!(p.lock_ms(), 30 * 60_000);
+    }
+
     #[test]
     fn default_policy_is_level_three() {
         let p = PasswordPolicy::default();
@@ -169,25 +318,25 @@ mod tests {
     #[test]
     fn policy_fields_are_named() {
         assert_eq!(
-            PasswordPolicy::parse("5", "3", "90", "90")
+            PasswordPolicy::parse(&input("5", "3", "90", "90"))
                 .unwrap_err()
                 .field,
             "min_length"
         );
         assert_eq!(
-            PasswordPolicy::parse("10", "x", "90", "90")
+            PasswordPolicy::parse(&input("10", "x", "90", "90"))
                 .unwrap_err()
                 .field,
             "min_classes"
         );
         assert_eq!(
-            PasswordPolicy::parse("10", "3", "-1", "90")
+            PasswordPolicy::parse(&input("10", "3", "-1", "90"))
                 .unwrap_err()
                 .field,
             "rotation_days"
         );
         assert_eq!(
-            PasswordPolicy::parse("10", "3", "90", "0")
+            PasswordPolicy::parse(&input("10", "3", "90", "0"))
                 .unwrap_err()
                 .field,
             "token_max_days"

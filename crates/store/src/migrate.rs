@@ -55,6 +55,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(28, "0028_report_counts"),
     migration!(29, "0029_partial_obligation_links"),
     migration!(30, "0030_campaign_grace"),
+    migration!(31, "0031_password_history"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.

@@ -95,9 +95,17 @@ pub async fn change_own_password(
             "新密码不能与当前密码相同",
         ));
     }
-    anjian_store::settings::password_policy(&state.db)
-        .await?
-        .check(&u.username, password)?;
+    let policy = anjian_store::settings::password_policy(&state.db).await?;
+    policy.check(&u.username, password)?;
+    for old in users::previous_password_hashes(&state.db, u.user_id, policy.history).await? {
+        if crate::password::verify(password.to_string(), old).await {
+            return Err(Problem::bad_field(
+                "password_reused",
+                "password",
+                format!("新密码不能与最近使用过的{}个密码相同", policy.history),
+            ));
+        }
+    }
     let hash = crate::password::hash(password.to_string()).await;
     users::set_password(
         &state.db,

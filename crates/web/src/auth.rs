@@ -204,6 +204,14 @@ pub async fn password_due(state: &AppState, u: &SessionUser) -> bool {
     }
 }
 
+/// Days left before the user's password expires, when the policy warns of it now.
+pub async fn password_days_left(state: &AppState, u: &SessionUser) -> Option<i64> {
+    anjian_store::settings::password_policy(&state.db)
+        .await
+        .ok()?
+        .days_left(u.password_changed_at, state.now())
+}
+
 /// Percent-encodes a path for a query parameter.
 pub fn urlencode(s: &str) -> String {
     s.bytes()

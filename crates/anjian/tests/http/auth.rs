@@ -594,3 +594,107 @@ async fn api_tokens_live_at_most_as_long_as_the_policy_allows() {
         }
     }
 }
+
+/// 等保 level 3 (GB/T 22239-2019, 8.1.4.1 身份鉴别): "应具有登录失败处理功能，应配置并启用结束会话、
+/// 限制非法登录次数和当登录连接超时自动退出等相关措施" and passwords "定期更换". The security
+/// administrator sets the lockout, the warning before expiry and how many old passwords
+/// may not come back; each takes effect as set.
+#[tokio::test]
+async fn the_security_administrator_sets_lockout_expiry_warning_and_reuse() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let sec = app.login("secadmin").await;
+        let policy = |lock_failures: &'static str| {
+            [
+                ("min_length", "10"),
+                ("min_classes", "3"),
+                ("rotation_days", "90"),
+                ("token_max_days", "90"),
+                ("warn_days", "10"),
+                ("history", "2"),
+                ("lock_failures", lock_failures),
+                ("lock_minutes", "30"),
+            ]
+        };
+        let (s, page) = sec.form("/security/policy", &policy("2")).await;
+        assert_eq!(s, 422);
+        assert!(
+            page.contains("锁定前允许的失败次数应为3到20之间的整数"),
+            "{page}"
+        );
+        let (s, _) = sec.form("/security/policy", &policy("3")).await;
+        assert_eq!(s, 303);
+        let (_, page) = sec.get_text("/security/policy").await;
+        assert!(
+            page.contains(r#"name="lock_minutes" type="number" min="1" max="1440" value="30""#),
+            "{page}"
+        );
+
+        // Three failures lock the pair, for 30 minutes, not 15.
+        let c = app.anon();
+        for i in 0..3 {
+            let (s, _) = c
+                .post(
+                    "/api/v1/auth/login",
+                    json!({"username": "bachuan", "password": "wrong"}),
+                )
+                .await;
+            assert_eq!(s, if i < 2 { 401 } else { 429 }, "attempt {i}");
+        }
+        app.advance(16 * 60 * 1000);
+        let right = json!({"username": "bachuan", "password": PASSWORD});
+        assert_eq!(c.post("/api/v1/auth/login", right.clone()).await.0, 429);
+        app.advance(15 * 60 * 1000);
+        let (s, me) = c.post("/api/v1/auth/login", right.clone()).await;
+        assert_eq!(s, 200, "{me}");
+        assert!(me.get("password_expires_in_days").is_none(), "{me}");
+
+        // No reuse of the last two: A → B → C, then A and B are refused, a new one is not.
+        let change =
+            |current: &str, password: &str| json!({"current": current, "password": password});
+        let (s, v) = c
+            .post("/api/v1/me/password", change(PASSWORD, "Tongliang#2023b"))
+            .await;
+        assert_eq!(s, 204, "{v}");
+        let (s, v) = c
+            .post(
+                "/api/v1/me/password",
+                change("Tongliang#2023b", "Tongliang#2023c"),
+            )
+            .await;
+        assert_eq!(s, 204, "{v}");
+        for old in [PASSWORD, "Tongliang#2023b"] {
+            let (s, v) = c
+                .post("/api/v1/me/password", change("Tongliang#2023c", old))
+                .await;
+            assert_eq!(s, 400, "{v}");
+            assert_eq!(v["error"]["code"], "password_reused", "{v}");
+            assert_eq!(v["error"]["field"], "password", "{v}");
+        }
+        let (s, v) = c
+            .post(
+                "/api/v1/me/password",
+                change("Tongliang#2023c", "Tongliang#2023d"),
+            )
+            .await;
+        assert_eq!(s, 204, "{v}");
+
+        // Ten days before the 90 are up, the user is warned, on the API and the home page.
+        app.advance(81 * 86_400_000);
+        let c = app.anon();
+        let (s, me) = c
+            .post(
+                "/api/v1/auth/login",
+                json!({"username": "bachuan", "password": "Tongliang#2023d"}),
+            )
+            .await;
+        assert_eq!(s, 200, "{me}");
+        assert_eq!(me["password_expires_in_days"], 9, "{me}");
+        let (s, me) = c.get("/api/v1/me").await;
+        assert_eq!(s, 200);
+        assert_eq!(me["password_expires_in_days"], 9, "{me}");
+        let (s, home) = c.get_text("/").await;
+        assert_eq!(s, 200);
+        assert!(home.contains("您的密码将在9天后过期"), "{home}");
+    }
+}

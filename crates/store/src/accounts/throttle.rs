@@ -1,5 +1,6 @@
-//! Failed-login throttling. Failures are counted per (user name, client address): five
-//! within 15 minutes lock that pair for 15 minutes. The lock expires by itself and
+//! Failed-login throttling. Failures are counted per (user name, client address): as
+//! many as the password policy allows (five by default) within its lock period (15
+//! minutes by default) lock that pair for that period. The lock expires by itself and
 //! failures during a lock do not extend it, so nobody can lock a victim out for good,
 //! and an attacker's address never locks the victim's own.
 
@@ -7,11 +8,6 @@ use crate::audit::{self, Entry};
 use crate::db::{Db, q};
 use crate::error::Result;
 use crate::scope::Actor;
-
-/// Failures allowed in a window before the pair is locked.
-pub const MAX_FAILURES: i64 = 5;
-/// Window and lock length.
-pub const WINDOW_MS: i64 = 15 * 60 * 1000;
 
 /// Until when (epoch ms) the pair is locked, if it is locked at `now_ms`.
 pub async fn locked_until(
@@ -40,16 +36,18 @@ pub async fn record_failure(
     client: &str,
     reason: &str,
 ) -> Result<Option<i64>> {
+    let policy = crate::settings::password_policy(db).await?;
+    let (max_failures, window_ms) = (i64::from(policy.lock_failures), policy.lock_ms());
     let mut tx = db.begin().await?;
     let row: Option<(i64, i64)> = tx
         .opt(q("SELECT failures, window_start FROM login_failures WHERE username = $1 AND client = $2").bind(username).bind(client))
         .await?;
     let (failures, start) = match row {
-        Some((n, s)) if now_ms - s < WINDOW_MS => (n + 1, s),
+        Some((n, s)) if now_ms - s < window_ms => (n + 1, s),
         _ => (1, now_ms),
     };
-    let locked = if failures >= MAX_FAILURES {
-        now_ms + WINDOW_MS
+    let locked = if failures >= max_failures {
+        now_ms + window_ms
     } else {
         0
     };

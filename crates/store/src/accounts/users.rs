@@ -179,7 +179,12 @@ struct Change {
     /// The session that made the change and goes on (one's own password change ends
     /// every other session).
     keep_session: Option<String>,
+    /// The change replaces the password: the old hash goes to the history.
+    replaces_password: bool,
 }
+
+/// How many replaced passwords are kept per account (the policy may ask up to this).
+const HISTORY_KEPT: i64 = 24;
 
 /// Applies one change to a user in scope, audited, in one transaction.
 async fn change(
@@ -195,11 +200,26 @@ async fn change(
         sql,
         end_sessions,
         keep_session,
+        replaces_password,
     } = c;
     let mut tx = db.begin().await?;
     let before: User = tx
         .one(scoped(scope).push(" AND us.id = ").push_bind(id))
         .await?;
+    if replaces_password {
+        tx.execute(
+            q("INSERT INTO password_history (user_id, password_hash, replaced_at) SELECT id, password_hash, $2 FROM users WHERE id = $1")
+                .bind(id)
+                .bind(now_ms),
+        )
+        .await?;
+        tx.execute(
+            q("DELETE FROM password_history WHERE user_id = $1 AND replaced_at < (SELECT MIN(replaced_at) FROM (SELECT replaced_at FROM password_history WHERE user_id = $1 ORDER BY replaced_at DESC LIMIT $2) kept)")
+                .bind(id)
+                .bind(HISTORY_KEPT),
+        )
+        .await?;
+    }
     tx.execute(sql).await?;
     if end_sessions {
         tx.execute(
@@ -264,6 +284,7 @@ pub async fn set_active(
             sql,
             end_sessions: !active,
             keep_session: None,
+            replaces_password: false,
         },
     )
     .await
@@ -303,9 +324,27 @@ pub async fn set_password(
             sql,
             end_sessions: true,
             keep_session: keep_session.filter(|_| !must_change).map(str::to_string),
+            replaces_password: true,
         },
     )
     .await
+}
+
+/// The hashes of the `n` passwords account `id` had before its current one, newest
+/// first (for the policy's "no reuse of the last N").
+pub async fn previous_password_hashes(db: &Db, id: i64, n: u32) -> Result<Vec<String>> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(String,)> = db
+        .read()
+        .all(
+            q("SELECT password_hash FROM password_history WHERE user_id = $1 ORDER BY replaced_at DESC LIMIT $2")
+                .bind(id)
+                .bind(i64::from(n)),
+        )
+        .await?;
+    Ok(rows.into_iter().map(|(h,)| h).collect())
 }
 
 /// Changes an account's role; ends its sessions so the new role applies at once.
@@ -332,6 +371,7 @@ pub async fn set_role(
             sql,
             end_sessions: true,
             keep_session: None,
+            replaces_password: false,
         },
     )
     .await

@@ -41,6 +41,17 @@ pub struct Me {
     pub role_label: String,
     pub unit: UnitRef,
     pub must_change_password: bool,
+    /// Days left before the password expires, when within the policy's warning period
+    /// (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password_expires_in_days: Option<i64>,
+}
+
+/// The caller as `/api/v1/me` and the login show it, with the expiry warning.
+async fn me_now(state: &AppState, u: &anjian_store::accounts::SessionUser) -> Me {
+    let mut me = me_of(u);
+    me.password_expires_in_days = crate::auth::password_days_left(state, u).await;
+    me
 }
 
 fn me_of(u: &anjian_store::accounts::SessionUser) -> Me {
@@ -56,6 +67,7 @@ fn me_of(u: &anjian_store::accounts::SessionUser) -> Me {
             kind: u.unit_kind.clone(),
         },
         must_change_password: u.must_change_password == 1,
+        password_expires_in_days: None,
     }
 }
 
@@ -80,7 +92,8 @@ pub async fn login(
         is_secure(&state, &headers),
         state.config.absolute_timeout_ms / 1000,
     );
-    Ok(([(header::SET_COOKIE, cookie)], Json(me_of(&user))).into_response())
+    let me = me_now(&state, &user).await;
+    Ok(([(header::SET_COOKIE, cookie)], Json(me)).into_response())
 }
 
 /// Logs out: the session ends on the server.
@@ -96,8 +109,8 @@ pub async fn logout(
 
 /// The logged-in user.
 #[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = Me), (status = 401, body = crate::error::ErrorBody)))]
-pub async fn me(ApiUser(u): ApiUser) -> Json<Me> {
-    Json(me_of(&u))
+pub async fn me(State(state): State<AppState>, ApiUser(u): ApiUser) -> Json<Me> {
+    Json(me_now(&state, &u).await)
 }
 
 /// A change of one's own password.

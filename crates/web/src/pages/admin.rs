@@ -391,19 +391,11 @@ pub async fn policy(
     }))
 }
 
-#[derive(Deserialize)]
-pub struct PolicyForm {
-    min_length: String,
-    min_classes: String,
-    rotation_days: String,
-    token_max_days: String,
-}
-
 /// POST /security/policy.
 pub async fn set_policy(
     State(state): State<AppState>,
     PageUser(u): PageUser,
-    PageForm(f): PageForm<PolicyForm>,
+    PageForm(f): PageForm<anjian_core::password::PolicyInput>,
 ) -> Result<Response, PageError> {
     require(
         &state,
@@ -412,12 +404,7 @@ pub async fn set_policy(
         "settings.password_policy",
     )
     .await?;
-    match PasswordPolicy::parse(
-        &f.min_length,
-        &f.min_classes,
-        &f.rotation_days,
-        &f.token_max_days,
-    ) {
+    match PasswordPolicy::parse(&f) {
         Ok(p) => {
             anjian_store::settings::set_password_policy(&state.db, state.now(), &u.actor(), p)
                 .await?;

@@ -120,6 +120,8 @@ pub struct HomePage {
     /// Circuit breakers in force or ahead: all for the office, those touching the
     /// user's unit for the rest.
     pub breakers: Vec<anjian_store::warnings::Breaker>,
+    /// Days left before the user's password expires, within the policy's warning period.
+    pub password_days_left: Option<i64>,
 }
 
 /// `?month=YYYY-MM` of the dashboard.
@@ -233,5 +235,6 @@ pub async fn home(
         links,
         dashboard,
         breakers,
+        password_days_left: crate::auth::password_days_left(&state, &u).await,
     }))
 }
