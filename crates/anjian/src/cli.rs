@@ -100,8 +100,25 @@ pub enum DirectoryCmd {
 
 #[derive(Subcommand, Debug)]
 pub enum AuditCmd {
-    /// Re-computes the chain; exits 1 naming the first broken entry.
-    Verify,
+    /// Re-computes the chain under the key file's chain key; exits 1 naming the first
+    /// broken entry. With `--checkpoint`, also fails when the chain no longer extends
+    /// that signed checkpoint.
+    Verify {
+        /// A checkpoint exported earlier (`audit checkpoint`, or the security
+        /// administrator's page).
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
+        /// The checkpoint key's public half as kept elsewhere (hex); default: the one
+        /// the checkpoint names.
+        #[arg(long)]
+        public_key: Option<String>,
+    },
+    /// Signs the chain's head and writes the checkpoint (JSON) to `--out`; prints the
+    /// public key to keep elsewhere.
+    Checkpoint {
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 fn password_or_generated(p: Option<String>) -> (String, bool) {
@@ -115,6 +132,9 @@ fn password_or_generated(p: Option<String>) -> (String, bool) {
 pub async fn run(cli: Cli) -> Result<(), String> {
     let c = &cli.common;
     let now = SystemClock.now_ms();
+    // Every command may append to the audit chain (migrations, the demo, accounts): the
+    // chain's key comes from the secret key file before the database is opened.
+    anjian_store::audit::use_chain_keys(keyring(c)?.chain_keys());
     match &cli.command {
         Command::Serve(args) => {
             std::fs::create_dir_all(&c.data_dir).map_err(|e| e.to_string())?;
@@ -170,8 +190,24 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             println!("已导出 {} 个单位到 {}", rows.len(), path.display());
             Ok(())
         }
-        Command::Audit(AuditCmd::Verify) => {
+        Command::Audit(AuditCmd::Verify {
+            checkpoint,
+            public_key,
+        }) => {
             let db = open(&database_url(c, "anjian.db")).await?;
+            if let Some(path) = checkpoint {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| format!("无法读取检查点 {}：{e}", path.display()))?;
+                let cp: anjian_core::checkpoint::Checkpoint = serde_json::from_str(&text)
+                    .map_err(|e| format!("检查点 {} 格式不正确：{e}", path.display()))?;
+                if let Some(why) = audit::extends(&db, &cp, public_key.as_deref())
+                    .await
+                    .map_err(|e| e.to_string())?
+                {
+                    return Err(format!("审计链不再延续检查点（第 {} 条）：{why}", cp.seq));
+                }
+                println!("审计链延续检查点：第 {} 条及之前的记录未被改写", cp.seq);
+            }
             let v = audit::verify(&db).await.map_err(|e| e.to_string())?;
             match v.broken {
                 None => {
@@ -183,6 +219,22 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                     b.seq, b.reason, v.checked
                 )),
             }
+        }
+        Command::Audit(AuditCmd::Checkpoint { out }) => {
+            let db = open(&database_url(c, "anjian.db")).await?;
+            let keys = keyring(c)?;
+            let cp = audit::checkpoint(&db, now, &Actor::system("cli"), &keys.checkpoint_key())
+                .await
+                .map_err(|e| e.to_string())?;
+            let json = serde_json::to_string_pretty(&cp).map_err(|e| e.to_string())?;
+            std::fs::write(out, json).map_err(|e| format!("无法写入 {}：{e}", out.display()))?;
+            println!(
+                "已签署审计链检查点：第 {} 条，写入 {}\n检查点公钥（请另行妥善保存）：{}",
+                cp.seq,
+                out.display(),
+                cp.public_key
+            );
+            Ok(())
         }
         Command::Backup { path, without_keys } => backup(c, path, *without_keys).await,
         Command::Bench(args) => crate::bench::run(c, args).await,

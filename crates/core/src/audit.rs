@@ -1,8 +1,40 @@
-//! The audit chain's arithmetic: the digest of a change and the hash that links each
-//! entry to the one before it. Storage appends; this module decides what is hashed.
+//! The audit chain's arithmetic: the digest of a change and the link that ties each
+//! entry to the one before it. Storage appends; this module decides what is linked.
+//!
+//! A link is an HMAC-SHA-256 under the chain key, which is derived from the secret key
+//! file and never stored in the database: whoever can write the database but not read
+//! the key file cannot rewrite an entry and recompute the links after it. Entries
+//! written before links were keyed (a database from before migration 0032) carry a plain
+//! SHA-256 and are marked unkeyed; once a keyed entry appears, every later one must be.
 
+use hmac::{Hmac, Mac};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+
+/// The key of the chain's links (32 bytes), derived from the secret key file.
+#[derive(Clone)]
+pub struct ChainKey([u8; 32]);
+
+impl std::fmt::Debug for ChainKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ChainKey(…)")
+    }
+}
+
+impl ChainKey {
+    /// The chain key derived from the installation's secret key: HMAC-SHA-256 of a
+    /// fixed label under it, so that it differs from the field-sealing key.
+    pub fn derive(secret: &[u8; 32]) -> ChainKey {
+        ChainKey(derive_key(secret, b"anjian audit chain v1"))
+    }
+}
+
+/// HMAC-SHA-256 of `label` under `secret`: a key for one purpose.
+pub(crate) fn derive_key(secret: &[u8; 32], label: &[u8]) -> [u8; 32] {
+    let mut m = <Hmac<Sha256> as Mac>::new_from_slice(secret).expect("HMAC takes any key length");
+    m.update(label);
+    m.finalize().into_bytes().into()
+}
 
 /// The hash that stands before the first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -27,13 +59,12 @@ pub struct AuditRecord {
 }
 
 impl AuditRecord {
-    /// The SHA-256 over every field, each length-prefixed so that no two different
-    /// records serialise alike.
-    pub fn hash(&self) -> String {
-        let mut h = Sha256::new();
+    /// Feeds every field, each length-prefixed so that no two different records
+    /// serialise alike.
+    fn feed(&self, mut update: impl FnMut(&[u8])) {
         let mut field = |s: &str| {
-            h.update((s.len() as u64).to_be_bytes());
-            h.update(s.as_bytes());
+            update(&(s.len() as u64).to_be_bytes());
+            update(s.as_bytes());
         };
         field(&self.seq.to_string());
         field(&self.at_ms.to_string());
@@ -49,7 +80,22 @@ impl AuditRecord {
         field(self.after_digest.as_deref().unwrap_or("-"));
         field(&self.detail);
         field(&self.prev_hash);
+    }
+
+    /// The unkeyed link of entries written before links were keyed: SHA-256 over every
+    /// field.
+    pub fn hash(&self) -> String {
+        let mut h = Sha256::new();
+        self.feed(|b| h.update(b));
         hex::encode(h.finalize())
+    }
+
+    /// The keyed link: HMAC-SHA-256 over every field under the chain key.
+    pub fn link(&self, key: &ChainKey) -> String {
+        let mut m =
+            <Hmac<Sha256> as Mac>::new_from_slice(&key.0).expect("HMAC takes any key length");
+        self.feed(|b| m.update(b));
+        hex::encode(m.finalize().into_bytes())
     }
 }
 
@@ -105,27 +151,43 @@ pub struct ChainBreak {
     pub reason: String,
 }
 
-/// Incremental verifier: feed entries in sequence order with their stored hash.
+/// Incremental verifier: feed entries in sequence order with their stored link.
 #[derive(Debug, Clone)]
 pub struct ChainVerifier {
     prev_hash: String,
     prev_seq: i64,
     checked: u64,
+    keys: Vec<ChainKey>,
+    keyed_seen: bool,
 }
 
 impl Default for ChainVerifier {
     fn default() -> Self {
-        ChainVerifier {
-            prev_hash: GENESIS.to_string(),
-            prev_seq: 0,
-            checked: 0,
-        }
+        ChainVerifier::new(Vec::new())
     }
 }
 
 impl ChainVerifier {
-    /// Checks the next entry; returns the break if the chain is broken here.
-    pub fn next(&mut self, rec: &AuditRecord, stored_hash: &str) -> Result<(), ChainBreak> {
+    /// A verifier with the chain keys (the current one and those of rotated key files;
+    /// none: only unkeyed entries can be checked).
+    pub fn new(keys: Vec<ChainKey>) -> Self {
+        ChainVerifier {
+            prev_hash: GENESIS.to_string(),
+            prev_seq: 0,
+            checked: 0,
+            keys,
+            keyed_seen: false,
+        }
+    }
+
+    /// Checks the next entry (`keyed`: its link is an HMAC under the chain key);
+    /// returns the break if the chain is broken here.
+    pub fn next(
+        &mut self,
+        rec: &AuditRecord,
+        stored_hash: &str,
+        keyed: bool,
+    ) -> Result<(), ChainBreak> {
         let fail = |reason: &str| ChainBreak {
             seq: rec.seq,
             reason: reason.to_string(),
@@ -136,9 +198,22 @@ impl ChainVerifier {
         if rec.prev_hash != self.prev_hash {
             return Err(fail("前序哈希与上一条记录不一致"));
         }
-        if rec.hash() != stored_hash {
-            return Err(fail("记录内容与其哈希不符，已被篡改"));
+        let intact = match keyed {
+            false if self.keyed_seen => {
+                return Err(fail("此前的记录已用密钥链接，这条却没有：已被改写"));
+            }
+            false => rec.hash() == stored_hash,
+            true if self.keys.is_empty() => {
+                return Err(fail("记录用密钥链接，校验需要密钥文件"));
+            }
+            true => self.keys.iter().any(|k| rec.link(k) == stored_hash),
+        };
+        if !intact {
+            return Err(fail(
+                "记录内容与其链接不符，已被篡改（或密钥文件不是本系统的）",
+            ));
         }
+        self.keyed_seen |= keyed;
         self.prev_hash = stored_hash.to_string();
         self.prev_seq = rec.seq;
         self.checked += 1;
@@ -181,24 +256,48 @@ mod tests {
 
     #[test]
     fn chain_detects_edit_deletion_and_reorder() {
+        let k = ChainKey::derive(&[7; 32]);
         let a = rec(1, GENESIS);
-        let b = rec(2, &a.hash());
-        let c = rec(3, &b.hash());
-        let mut v = ChainVerifier::default();
+        let b = rec(2, &a.link(&k));
+        let c = rec(3, &b.link(&k));
+        let mut v = ChainVerifier::new(vec![k.clone()]);
         for r in [&a, &b, &c] {
-            v.next(r, &r.hash()).unwrap();
+            v.next(r, &r.link(&k), true).unwrap();
         }
         assert_eq!(v.checked(), 3);
 
         let mut tampered = b.clone();
         tampered.actor_name = "someone".into();
-        let mut v = ChainVerifier::default();
-        v.next(&a, &a.hash()).unwrap();
-        assert_eq!(v.next(&tampered, &b.hash()).unwrap_err().seq, 2);
+        let mut v = ChainVerifier::new(vec![k.clone()]);
+        v.next(&a, &a.link(&k), true).unwrap();
+        assert_eq!(v.next(&tampered, &b.link(&k), true).unwrap_err().seq, 2);
 
-        let mut v = ChainVerifier::default();
-        v.next(&a, &a.hash()).unwrap();
-        assert_eq!(v.next(&c, &c.hash()).unwrap_err().seq, 3);
+        let mut v = ChainVerifier::new(vec![k.clone()]);
+        v.next(&a, &a.link(&k), true).unwrap();
+        assert_eq!(v.next(&c, &c.link(&k), true).unwrap_err().seq, 3);
+    }
+
+    /// Whoever can write the database but lacks the key file rewrites entry 2 and
+    /// everything after it: with plain SHA-256, with a key of their own, or marked as
+    /// unkeyed. Each fails.
+    #[test]
+    fn a_rewrite_without_the_key_fails() {
+        let k = ChainKey::derive(&[7; 32]);
+        let a = rec(1, GENESIS);
+        let mut b = rec(2, &a.link(&k));
+        b.detail = "改写".into();
+        let theirs = ChainKey::derive(&[9; 32]);
+        for (link, keyed) in [(b.hash(), true), (b.link(&theirs), true), (b.hash(), false)] {
+            let mut v = ChainVerifier::new(vec![k.clone()]);
+            v.next(&a, &a.link(&k), true).unwrap();
+            assert_eq!(v.next(&b, &link, keyed).unwrap_err().seq, 2);
+        }
+        // Entries of an older database, unkeyed, then keyed ones: verified.
+        let old = rec(1, GENESIS);
+        let new = rec(2, &old.hash());
+        let mut v = ChainVerifier::new(vec![k.clone()]);
+        v.next(&old, &old.hash(), false).unwrap();
+        v.next(&new, &new.link(&k), true).unwrap();
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod bulletin;
 pub mod calendar;
 pub mod case;
 pub mod chart;
+pub mod checkpoint;
 pub mod daily;
 pub mod directory;
 pub mod duty;

@@ -165,6 +165,20 @@ impl Keyring {
         }
     }
 
+    /// The audit chain's link keys, derived from the current secret key (first, the one
+    /// new entries are linked with) and from the older ones.
+    pub fn chain_keys(&self) -> Vec<crate::audit::ChainKey> {
+        self.keys
+            .iter()
+            .map(|(_, k)| crate::audit::ChainKey::derive(k))
+            .collect()
+    }
+
+    /// The audit checkpoints' Ed25519 signing key, derived from the current secret key.
+    pub fn checkpoint_key(&self) -> crate::checkpoint::SigningKey {
+        crate::checkpoint::signing_key(&self.keys[0].1)
+    }
+
     /// Derives a keyring from the secret key file's 32 bytes: the key id is the first
     /// eight hex digits of the key's SHA-256, so a rotated file names a new key.
     pub fn from_secret(secret: [u8; 32]) -> Keyring {

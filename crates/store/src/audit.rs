@@ -1,11 +1,35 @@
 //! The audit chain writer and verifier. Every write appends one entry inside its own
-//! transaction; the product offers no way to edit or delete entries.
+//! transaction; the product offers no way to edit or delete entries. Each entry is
+//! linked to the one before it under the chain key (HMAC-SHA-256, see
+//! `anjian_core::audit`), which the process is given at start-up from the secret key
+//! file ([`use_chain_key`]) and which is never stored in the database.
 
-use anjian_core::audit::{AuditRecord, ChainBreak, ChainVerifier};
+use std::sync::OnceLock;
+
+use anjian_core::audit::{AuditRecord, ChainBreak, ChainKey, ChainVerifier};
+use anjian_core::checkpoint::Checkpoint;
 
 use crate::db::{Db, Tx, q};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::scope::Actor;
+
+static CHAIN_KEYS: OnceLock<Vec<ChainKey>> = OnceLock::new();
+
+/// Gives the process the chain keys, the current one first (once; a later call keeps
+/// the first keys). Until they are given, appending refuses: an entry never goes
+/// unlinked.
+pub fn use_chain_keys(keys: Vec<ChainKey>) {
+    if !keys.is_empty() {
+        let _ = CHAIN_KEYS.set(keys);
+    }
+}
+
+fn chain_key() -> Result<&'static ChainKey> {
+    CHAIN_KEYS
+        .get()
+        .and_then(|k| k.first())
+        .ok_or_else(|| Error::Config("审计链密钥未载入（需要密钥文件）".into()))
+}
 
 /// What an entry records beyond its actor.
 #[derive(Debug, Clone, Default)]
@@ -76,9 +100,9 @@ pub async fn append(tx: &mut Tx, now_ms: i64, actor: &Actor, e: Entry) -> Result
         detail: e.detail.chars().take(2000).collect(),
         prev_hash: head.hash,
     };
-    let hash = rec.hash();
+    let hash = rec.link(chain_key()?);
     tx.execute(
-        q("INSERT INTO audit_log (seq, at_ms, actor_user_id, actor_name, role, unit_id, action, object_type, object_id, outcome, before_digest, after_digest, detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)")
+        q("INSERT INTO audit_log (seq, at_ms, actor_user_id, actor_name, role, unit_id, action, object_type, object_id, outcome, before_digest, after_digest, detail, prev_hash, hash, keyed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1)")
             .bind(rec.seq)
             .bind(rec.at_ms)
             .bind(rec.actor_user_id)
@@ -127,6 +151,8 @@ pub struct AuditRow {
     pub detail: String,
     pub prev_hash: String,
     pub hash: String,
+    /// 1 when the link is keyed (every entry since migration 0032).
+    pub keyed: i64,
 }
 
 impl AuditRow {
@@ -150,7 +176,7 @@ impl AuditRow {
     }
 }
 
-const COLUMNS: &str = "seq, at_ms, actor_user_id, actor_name, role, unit_id, action, object_type, object_id, outcome, before_digest, after_digest, detail, prev_hash, hash";
+const COLUMNS: &str = "seq, at_ms, actor_user_id, actor_name, role, unit_id, action, object_type, object_id, outcome, before_digest, after_digest, detail, prev_hash, hash, keyed";
 
 /// Filter of the audit viewer.
 #[derive(Debug, Clone, Default)]
@@ -192,9 +218,10 @@ pub struct Verification {
     pub broken: Option<ChainBreak>,
 }
 
-/// Re-computes the whole chain in sequence order and names the first broken entry.
+/// Re-computes the whole chain in sequence order under the process's chain key and
+/// names the first broken entry.
 pub async fn verify(db: &Db) -> Result<Verification> {
-    let mut v = ChainVerifier::default();
+    let mut v = ChainVerifier::new(CHAIN_KEYS.get().cloned().unwrap_or_default());
     let mut after = 0_i64;
     loop {
         let rows: Vec<AuditRow> = db
@@ -209,7 +236,7 @@ pub async fn verify(db: &Db) -> Result<Verification> {
         let Some(last) = rows.last() else { break };
         after = last.seq;
         for r in &rows {
-            if let Err(b) = v.next(&r.record(), &r.hash) {
+            if let Err(b) = v.next(&r.record(), &r.hash, r.keyed == 1) {
                 return Ok(Verification {
                     checked: v.checked(),
                     head_seq: r.seq,
@@ -240,4 +267,53 @@ pub async fn verify(db: &Db) -> Result<Verification> {
         head_seq: head.seq,
         broken,
     })
+}
+
+/// Signs the chain's head as it is once this checkpoint's own entry is appended (the
+/// security administrator's export), in one transaction.
+pub async fn checkpoint(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    key: &anjian_core::checkpoint::SigningKey,
+) -> Result<Checkpoint> {
+    let mut tx = db.begin().await?;
+    let e = Entry::ok("audit.checkpoint", "audit", "head").detail("导出审计链签名检查点");
+    append(&mut tx, now_ms, actor, e).await?;
+    let (seq, head): (i64, String) = tx
+        .one(q("SELECT seq, hash FROM audit_head WHERE id = 1"))
+        .await?;
+    tx.commit().await?;
+    Ok(Checkpoint::sign(seq, &head, now_ms, key))
+}
+
+/// Whether the chain still extends `c`: the checkpoint's signature holds (against
+/// `public_key` when given), the entry at its sequence number still carries its link,
+/// and the whole chain verifies. Returns the reason it does not.
+pub async fn extends(db: &Db, c: &Checkpoint, public_key: Option<&str>) -> Result<Option<String>> {
+    if let Err(why) = c.check(public_key) {
+        return Ok(Some(why));
+    }
+    let at: Option<(String,)> = db
+        .read()
+        .opt(q("SELECT hash FROM audit_log WHERE seq = $1").bind(c.seq))
+        .await?;
+    match at {
+        None => {
+            return Ok(Some(format!(
+                "审计链已不含检查点的第 {} 条记录：被截短",
+                c.seq
+            )));
+        }
+        Some((h,)) if h != c.head => {
+            return Ok(Some(format!(
+                "第 {} 条记录的链接与检查点不符：检查点之前的记录被改写",
+                c.seq
+            )));
+        }
+        Some(_) => {}
+    }
+    let v = verify(db).await?;
+    Ok(v.broken
+        .map(|b| format!("第 {} 条记录：{}", b.seq, b.reason)))
 }

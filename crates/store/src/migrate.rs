@@ -56,6 +56,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(29, "0029_partial_obligation_links"),
     migration!(30, "0030_campaign_grace"),
     migration!(31, "0031_password_history"),
+    migration!(32, "0032_keyed_audit_links"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.

@@ -97,3 +97,124 @@ async fn concurrent_writers_keep_one_chain() {
         assert!(v.broken.is_none(), "{:?}", v.broken);
     }
 }
+
+/// 等保 level 3 (8.1.4.3 安全审计): "应对审计记录进行保护，定期备份，避免受到未预期的删除、修改或覆盖".
+/// Whoever can write the database but not read the key file rewrites an entry and every
+/// link after it (with plain SHA-256, as the chain was before, or marked unkeyed): the
+/// chain fails. The security administrator's signed checkpoint catches a rewrite even
+/// by someone holding the key, and a chain cut short.
+#[tokio::test]
+async fn a_rewritten_chain_fails_and_a_checkpoint_holds_it() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let sec = app.login("secadmin").await;
+        let (s, page) = sec.get_text("/security/policy").await;
+        assert_eq!(s, 200);
+        assert!(page.contains("检查点公钥"), "{page}");
+        let r = sec
+            .http
+            .post(format!("{}/security/checkpoint", sec.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(
+            r.headers()["content-disposition"]
+                .to_str()
+                .unwrap()
+                .starts_with("attachment")
+        );
+        let cp: anjian_core::checkpoint::Checkpoint = r.json().await.unwrap();
+        let public = anjian_core::checkpoint::public_key(&crate::harness::TEST_SECRET);
+        assert!(page.contains(&public), "the page shows the key to keep");
+        assert_eq!(
+            anjian_store::audit::extends(&app.db, &cp, Some(&public))
+                .await
+                .unwrap(),
+            None
+        );
+        // Later writes extend the checkpoint.
+        app.login("office").await;
+        assert_eq!(
+            anjian_store::audit::extends(&app.db, &cp, Some(&public))
+                .await
+                .unwrap(),
+            None
+        );
+        // Rewrite entry 3 and every entry after it without the key.
+        let rows: Vec<(i64, i64, Option<i64>, String, String, Option<i64>, String, String, Option<String>, String, Option<String>, Option<String>, String)> = app
+            .db
+            .read()
+            .all(anjian_store::q("SELECT seq, at_ms, actor_user_id, actor_name, role, unit_id, action, object_type, object_id, outcome, before_digest, after_digest, detail FROM audit_log WHERE seq >= 3 ORDER BY seq"))
+            .await
+            .unwrap();
+        let (prev,): (String,) = app
+            .db
+            .read()
+            .one(anjian_store::q("SELECT hash FROM audit_log WHERE seq = 2"))
+            .await
+            .unwrap();
+        for keyed in [1_i64, 0] {
+            let mut prev = prev.clone();
+            let mut tx = app.db.begin().await.unwrap();
+            for r in &rows {
+                let rec = anjian_core::audit::AuditRecord {
+                    seq: r.0,
+                    at_ms: r.1,
+                    actor_user_id: r.2,
+                    actor_name: r.3.clone(),
+                    role: r.4.clone(),
+                    unit_id: r.5,
+                    action: r.6.clone(),
+                    object_type: r.7.clone(),
+                    object_id: r.8.clone(),
+                    outcome: r.9.clone(),
+                    before_digest: r.10.clone(),
+                    after_digest: r.11.clone(),
+                    detail: if r.0 == 3 {
+                        "改写".into()
+                    } else {
+                        r.12.clone()
+                    },
+                    prev_hash: prev.clone(),
+                };
+                let link = rec.hash();
+                tx.execute(
+                    anjian_store::q("UPDATE audit_log SET detail = $1, prev_hash = $2, hash = $3, keyed = $4 WHERE seq = $5")
+                        .bind(rec.detail.clone())
+                        .bind(prev.clone())
+                        .bind(link.clone())
+                        .bind(keyed)
+                        .bind(r.0),
+                )
+                .await
+                .unwrap();
+                prev = link;
+            }
+            tx.execute(anjian_store::q("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(prev))
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            let v = anjian_store::audit::verify(&app.db).await.unwrap();
+            assert_eq!(v.broken.map(|b| b.seq), Some(3), "keyed = {keyed}");
+            let why = anjian_store::audit::extends(&app.db, &cp, Some(&public))
+                .await
+                .unwrap()
+                .expect("the checkpoint no longer holds");
+            assert!(why.contains("改写") || why.contains("第 3 条"), "{why}");
+        }
+        // A checkpoint signed by another key is refused against the key kept.
+        let forged = anjian_core::checkpoint::Checkpoint::sign(
+            cp.seq,
+            &cp.head,
+            cp.at_ms,
+            &anjian_core::checkpoint::signing_key(&[1; 32]),
+        );
+        assert!(
+            anjian_store::audit::extends(&app.db, &forged, Some(&public))
+                .await
+                .unwrap()
+                .is_some()
+        );
+    }
+}

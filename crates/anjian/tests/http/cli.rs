@@ -6,6 +6,12 @@ use clap::Parser;
 use crate::harness::TempDir;
 
 async fn anjian(dir: &std::path::Path, args: &[&str]) -> Result<(), String> {
+    crate::harness::use_test_chain_key();
+    let key = dir.join("secret.key");
+    if !key.exists() {
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(&key, crate::harness::TEST_SECRET).unwrap();
+    }
     let mut argv = vec!["anjian", "--data-dir", dir.to_str().unwrap()];
     argv.extend_from_slice(args);
     run(Cli::parse_from(argv)).await
@@ -182,6 +188,21 @@ async fn the_operator_runs_the_commands_and_verify_catches_tampering() {
     // 28th (January to December) and a summary at the end.
     assert_eq!(n, 29 + 29 * 12 + 12 + 1);
     anjian(d, &["audit", "verify"]).await.unwrap();
+    // A signed checkpoint, verified against the public key kept elsewhere.
+    let cp = d.join("checkpoint.json");
+    anjian(d, &["audit", "checkpoint", "--out", cp.to_str().unwrap()])
+        .await
+        .unwrap();
+    let public = anjian_core::checkpoint::public_key(&crate::harness::TEST_SECRET);
+    let with_cp = [
+        "audit",
+        "verify",
+        "--checkpoint",
+        cp.to_str().unwrap(),
+        "--public-key",
+        public.as_str(),
+    ];
+    anjian(d, &with_cp).await.unwrap();
     let backup = d.join("backup.db");
     anjian(d, &["backup", backup.to_str().unwrap()])
         .await
@@ -197,6 +218,8 @@ async fn the_operator_runs_the_commands_and_verify_catches_tampering() {
     tx.commit().await.unwrap();
     let err = anjian(d, &["audit", "verify"]).await.unwrap_err();
     assert!(err.contains("第 5 条"), "{err}");
+    let err = anjian(d, &with_cp).await.unwrap_err();
+    assert!(err.contains("不再延续检查点"), "{err}");
     // The backup taken before the edit still verifies.
     let copy = anjian_store::Db::connect(&format!("sqlite:{}", backup.display()))
         .await

@@ -14,6 +14,18 @@ use serde_json::{Value, json};
 /// The password of every demo account in tests.
 pub const PASSWORD: &str = "Tongliang#2022";
 
+/// The secret key of every test: the audit chain of the test process is linked under
+/// the key derived from it, and the commands run in-process find it in their data
+/// directory.
+pub const TEST_SECRET: [u8; 32] = [42; 32];
+
+/// Gives the test process the chain key of [`TEST_SECRET`] (the first call wins).
+pub fn use_test_chain_key() {
+    anjian_store::audit::use_chain_keys(
+        anjian_core::sealed::Keyring::from_secret(TEST_SECRET).chain_keys(),
+    );
+}
+
 /// A clock the test moves.
 #[derive(Clone)]
 pub struct TestClock(pub Arc<AtomicI64>);
@@ -74,6 +86,7 @@ impl TestApp {
         let dir = std::env::temp_dir().join(format!("anjian-test-{}", random_name()));
         std::fs::create_dir_all(&dir).unwrap();
         config.data_dir = dir.clone();
+        config.keyring = anjian_core::sealed::Keyring::from_secret(TEST_SECRET);
         let (url, dir) = match engine {
             Engine::Sqlite => (
                 format!("sqlite:{}", dir.join("t.db").display()),
@@ -94,6 +107,7 @@ impl TestApp {
                 (format!("{base}/{name}"), Some(TempDir(dir)))
             }
         };
+        use_test_chain_key();
         let db = anjian::cli::open(&url).await.expect("open test database");
         let clock = TestClock(Arc::new(AtomicI64::new(1_660_000_000_000)));
         anjian::demo::load(&db, clock.now_ms(), Some(PASSWORD))

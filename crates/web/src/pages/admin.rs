@@ -367,6 +367,45 @@ pub struct PolicyPage {
     pub p: PasswordPolicy,
     pub flash: Option<String>,
     pub error: Option<String>,
+    /// The public half of the audit checkpoints' signing key, to keep elsewhere.
+    pub checkpoint_key: String,
+}
+
+fn checkpoint_public_key(state: &AppState) -> String {
+    hex::encode(
+        state
+            .config
+            .keyring
+            .checkpoint_key()
+            .verifying_key()
+            .as_bytes(),
+    )
+}
+
+/// POST /security/checkpoint: the security administrator signs the audit chain's head
+/// and downloads the checkpoint (JSON) for `anjian audit verify --checkpoint`.
+pub async fn checkpoint(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+) -> Result<Response, PageError> {
+    require(&state, &u, Role::can_grant_roles, "audit.checkpoint").await?;
+    let key = state.config.keyring.checkpoint_key();
+    let cp = anjian_store::audit::checkpoint(&state.db, state.now(), &u.actor(), &key).await?;
+    let body = serde_json::to_string_pretty(&cp).unwrap_or_default();
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/json; charset=utf-8".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"audit-checkpoint-{}.json\"", cp.seq),
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 /// GET /security/policy.
@@ -388,6 +427,7 @@ pub async fn policy(
         p,
         flash: q.ok.map(|_| "已保存".into()),
         error: None,
+        checkpoint_key: checkpoint_public_key(&state),
     }))
 }
 
@@ -417,6 +457,7 @@ pub async fn set_policy(
                 p: cur,
                 flash: None,
                 error: Some(flash_of(&e.into())),
+                checkpoint_key: checkpoint_public_key(&state),
             });
             *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(r)
@@ -463,6 +504,7 @@ pub fn action_label(action: &str) -> &'static str {
         "token.create" => "生成 API 令牌",
         "token.revoke" => "吊销 API 令牌",
         "settings.password_policy" => "修改密码策略",
+        "audit.checkpoint" => "导出审计链检查点",
         "settings.demo" => "建立演示数据",
         "plan.import" => "导入工作方案",
         "campaign.start" => "启动专项行动",

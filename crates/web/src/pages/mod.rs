@@ -339,6 +339,7 @@ pub fn routes() -> Router<AppState> {
             "/security/policy",
             get(admin::policy).post(admin::set_policy),
         )
+        .route("/security/checkpoint", post(admin::checkpoint))
         .route("/audit", get(admin::audit))
         .route("/audit/verify", get(admin::verify))
         .route("/account", get(account::account))
