@@ -156,7 +156,8 @@ pub struct AuditRow {
 }
 
 impl AuditRow {
-    fn record(&self) -> AuditRecord {
+    /// The fields the entry's link covers.
+    pub fn record(&self) -> AuditRecord {
         AuditRecord {
             seq: self.seq,
             at_ms: self.at_ms,

@@ -142,10 +142,10 @@ async fn a_rewritten_chain_fails_and_a_checkpoint_holds_it() {
             None
         );
         // Rewrite entry 3 and every entry after it without the key.
-        let rows: Vec<(i64, i64, Option<i64>, String, String, Option<i64>, String, String, Option<String>, String, Option<String>, Option<String>, String)> = app
+        let rows: Vec<anjian_store::audit::AuditRow> = app
             .db
             .read()
-            .all(anjian_store::q("SELECT seq, at_ms, actor_user_id, actor_name, role, unit_id, action, object_type, object_id, outcome, before_digest, after_digest, detail FROM audit_log WHERE seq >= 3 ORDER BY seq"))
+            .all(anjian_store::q("SELECT seq, at_ms, actor_user_id, actor_name, role, unit_id, action, object_type, object_id, outcome, before_digest, after_digest, detail, prev_hash, hash, keyed FROM audit_log WHERE seq >= 3 ORDER BY seq"))
             .await
             .unwrap();
         let (prev,): (String,) = app
@@ -158,26 +158,11 @@ async fn a_rewritten_chain_fails_and_a_checkpoint_holds_it() {
             let mut prev = prev.clone();
             let mut tx = app.db.begin().await.unwrap();
             for r in &rows {
-                let rec = anjian_core::audit::AuditRecord {
-                    seq: r.0,
-                    at_ms: r.1,
-                    actor_user_id: r.2,
-                    actor_name: r.3.clone(),
-                    role: r.4.clone(),
-                    unit_id: r.5,
-                    action: r.6.clone(),
-                    object_type: r.7.clone(),
-                    object_id: r.8.clone(),
-                    outcome: r.9.clone(),
-                    before_digest: r.10.clone(),
-                    after_digest: r.11.clone(),
-                    detail: if r.0 == 3 {
-                        "改写".into()
-                    } else {
-                        r.12.clone()
-                    },
-                    prev_hash: prev.clone(),
-                };
+                let mut rec = r.record();
+                rec.prev_hash = prev.clone();
+                if r.seq == 3 {
+                    rec.detail = "改写".into();
+                }
                 let link = rec.hash();
                 tx.execute(
                     anjian_store::q("UPDATE audit_log SET detail = $1, prev_hash = $2, hash = $3, keyed = $4 WHERE seq = $5")
@@ -185,7 +170,7 @@ async fn a_rewritten_chain_fails_and_a_checkpoint_holds_it() {
                         .bind(prev.clone())
                         .bind(link.clone())
                         .bind(keyed)
-                        .bind(r.0),
+                        .bind(r.seq),
                 )
                 .await
                 .unwrap();
