@@ -104,7 +104,7 @@ fn opt_num(v: Option<i64>) -> String {
 }
 
 /// The digest of an object's state: SHA-256 of its canonical JSON (keys sorted).
-pub fn digest<T: Serialize>(value: &T) -> String {
+pub fn digest<T: Serialize + ?Sized>(value: &T) -> String {
     let v = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
     let mut out = String::new();
     canonical(&v, &mut out);

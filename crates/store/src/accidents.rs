@@ -188,7 +188,7 @@ pub async fn create(
     )
     .await?;
     let entry = Entry::ok("accident.report", "accident", id)
-        .change(None, Some(a.grade.as_str().into()))
+        .change(None, Some(a.grade.as_str()))
         .detail(format!(
             "{} {}：死亡{} 失踪{} 重伤{}{}",
             a.grade.label(),
@@ -291,7 +291,7 @@ pub async fn supplement(
         .await?;
     }
     let entry = Entry::ok("accident.supplement", "accident", id)
-        .change(Some(before), Some(grade.as_str().into()))
+        .change(Some(before.as_str()), Some(grade.as_str()))
         .detail(format!(
             "续报：死亡{} 失踪{} 重伤{}",
             c.deaths, c.missing, c.serious_injuries
@@ -497,8 +497,8 @@ pub async fn close(
         ),
     )
     .await?;
-    let entry = Entry::ok("accident.close", "accident", id)
-        .change(Some("investigating".into()), Some("closed".into()));
+    let entry =
+        Entry::ok("accident.close", "accident", id).change(Some("investigating"), Some("closed"));
     audit::append(&mut tx, now_ms, actor, entry).await?;
     tx.commit().await
 }

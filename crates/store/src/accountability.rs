@@ -258,7 +258,7 @@ pub async fn record(db: &Db, now_ms: i64, actor: &Actor, input: &FormInput) -> R
     )
     .await?;
     let entry = Entry::ok("accountability.record", "accountability", id)
-        .change(None, Some("confirmed".into()))
+        .change(None, Some("confirmed"))
         .detail(format!("{}：{}", form.label(), reason));
     audit::append(&mut tx, now_ms, actor, entry).await?;
     tx.commit().await?;
@@ -305,7 +305,7 @@ pub async fn decide(
     )
     .await?;
     let entry = Entry::ok("accountability.decide", "accountability", id)
-        .change(Some("suggested".into()), Some(new_state.into()))
+        .change(Some("suggested"), Some(new_state))
         .detail(reason.unwrap_or_default());
     audit::append(&mut tx, now_ms, actor, entry).await?;
     tx.commit().await

@@ -56,10 +56,16 @@ impl Entry {
         }
     }
 
-    /// Sets the digests of the object's state before and after.
-    pub fn change(mut self, before: Option<String>, after: Option<String>) -> Entry {
-        self.before_digest = before;
-        self.after_digest = after;
+    /// Sets the digests of the object's state before and after: always the SHA-256 of
+    /// the state's canonical JSON (`anjian_core::audit::digest`), whatever the state is
+    /// (a whole record, or a workflow's state name).
+    pub fn change<T: serde::Serialize + ?Sized>(
+        mut self,
+        before: Option<&T>,
+        after: Option<&T>,
+    ) -> Entry {
+        self.before_digest = before.map(anjian_core::audit::digest);
+        self.after_digest = after.map(anjian_core::audit::digest);
         self
     }
 

@@ -145,8 +145,11 @@ pub async fn generate(
     )
     .await?;
     let entry = Entry::ok("bulletin.generate", "bulletin", id)
-        .change(None, Some(docx_sha))
-        .detail(format!("{doc_no} {}", content.title));
+        .change(None, Some(&content))
+        .detail(format!(
+            "{doc_no} {}（Word 文件 SHA-256 {docx_sha}）",
+            content.title
+        ));
     audit::append(&mut tx, now_ms, actor, entry).await?;
     tx.commit().await?;
     Ok(id)

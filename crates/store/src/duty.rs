@@ -309,7 +309,7 @@ pub async fn decide(db: &Db, now_ms: i64, actor: &Actor, id: i64, approve: bool)
         )
         .await?;
     Error::unless_changed(n, "state", "该履职记录已由他人审批，请刷新后查看")?;
-    let entry = Entry::ok("duty.decide", "duty_record", id).change(Some(state), Some(to.into()));
+    let entry = Entry::ok("duty.decide", "duty_record", id).change(Some(state.as_str()), Some(to));
     audit::append(&mut tx, now_ms, actor, entry).await?;
     tx.commit().await
 }

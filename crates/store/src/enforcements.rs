@@ -118,7 +118,7 @@ pub async fn create(
         to_ledger(&mut tx, (now_ms, actor), &known, (id, enterprise), &e).await?;
     }
     let entry = Entry::ok("enforcement.create", "enforcement", id)
-        .change(None, Some(anjian_core::audit::digest(&e)))
+        .change(None, Some(&e))
         .detail(format!("{}：{}", e.step.label(), e.place));
     audit::append(&mut tx, now_ms, actor, entry).await?;
     tx.commit().await?;

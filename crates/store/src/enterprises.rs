@@ -363,7 +363,7 @@ pub async fn set_listed(
     )
     .await?;
     let entry = Entry::ok("enterprise.listed", "unit", id)
-        .change(Some(e.listed.to_string()), Some(listed.to_string()))
+        .change(Some(&e.listed), Some(&listed))
         .detail(e.name);
     audit::append(&mut tx, now_ms, actor, entry).await?;
     tx.commit().await
@@ -391,7 +391,13 @@ pub async fn set_risk_card(
     )
     .await?;
     let entry = Entry::ok("enterprise.risk_card", "unit", id)
-        .change(e.risk_card_json, Some(json))
+        .change(
+            e.risk_card_json
+                .as_deref()
+                .and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok())
+                .as_ref(),
+            serde_json::to_value(&card).ok().as_ref(),
+        )
         .detail(e.name);
     audit::append(&mut tx, now_ms, actor, entry).await?;
     tx.commit().await

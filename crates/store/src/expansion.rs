@@ -928,7 +928,7 @@ pub async fn rewindow(
         kept,
     };
     let e = Entry::ok(action, "campaign", campaign_id)
-        .change(before, after)
+        .change(before.as_deref(), after.as_deref())
         .detail(format!(
             "新增{}项、移除{}项未办理的应办事项，保留{}项已报送的",
             r.added, r.removed, r.kept

@@ -49,7 +49,7 @@ pub async fn create(
     )
     .await?;
     let e = Entry::ok("hazard.create", "hazard", id)
-        .change(None, Some(anjian_core::audit::digest(&h)))
+        .change(None, Some(&h))
         .detail(format!("{}：{}", h.level.label(), h.place));
     audit::append(&mut tx, now_ms, actor, e).await?;
     // Fixed on the spot (即查即改): recorded and closed in the same step.
@@ -104,7 +104,7 @@ pub async fn import(
         }
     }
     let e = Entry::ok("hazard.import", "unit", unit_id)
-        .change(None, Some(anjian_core::audit::digest(&digests)))
+        .change(None, Some(&digests))
         .detail(format!("导入隐患台账 {} 条", inputs.len()));
     audit::append(&mut tx, now_ms, actor, e).await?;
     tx.commit().await?;
@@ -735,10 +735,7 @@ async fn step_in(
     .await?;
     crate::cases::attach_files(tx, now_ms, step_id, files).await?;
     let e = Entry::ok(action(step), "hazard", id)
-        .change(
-            Some(before.status.as_str().into()),
-            Some(after.status.as_str().into()),
-        )
+        .change(Some(before.status.as_str()), Some(after.status.as_str()))
         .detail(note);
     audit::append(tx, now_ms, actor, e).await?;
     Ok(after.status)

@@ -146,7 +146,7 @@ pub(crate) async fn import_in(
     }
     let items = plan.work_items().count();
     let e = Entry::ok("plan.import", "plan", plan_id)
-        .change(None, Some(anjian_core::audit::digest(plan)))
+        .change(None, Some(plan))
         .detail(format!(
             "{}：{}项措施，{}项工作要点",
             plan.doc_number,

@@ -246,7 +246,7 @@ pub(crate) async fn submit_in(
         .await?;
     Error::unless_changed(n, "state", "该事项已被他人办理，请刷新后再试")?;
     let e = Entry::ok("obligation.submit", "obligation", obligation_id)
-        .change(Some(o.state.clone()), Some(new_state.as_str().to_string()))
+        .change(Some(o.state.as_str()), Some(new_state.as_str()))
         .detail(format!("{} 报送，附{}个佐证材料", o.unit_name, files.len()));
     audit::append(tx, now_ms, actor, e).await?;
     Ok(id)
@@ -332,7 +332,7 @@ pub async fn review(
         "obligation.return"
     };
     let e = Entry::ok(action_name, "obligation", obligation_id)
-        .change(Some(o.state.clone()), Some(new_state.as_str().to_string()))
+        .change(Some(o.state.as_str()), Some(new_state.as_str()))
         .detail(reason.unwrap_or_default());
     audit::append(&mut tx, now_ms, actor, e).await?;
     tx.commit().await?;
@@ -374,7 +374,7 @@ pub async fn waive(
     )
     .await?;
     let e = Entry::ok("obligation.waive", "obligation", obligation_id)
-        .change(Some(o.state.clone()), Some(new_state.as_str().to_string()))
+        .change(Some(o.state.as_str()), Some(new_state.as_str()))
         .detail(reason);
     audit::append(&mut tx, now_ms, actor, e).await?;
     tx.commit().await?;

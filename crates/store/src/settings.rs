@@ -1,7 +1,6 @@
 //! Settings kept in the database: the password policy, and the mark of a demo
 //! database. Each change is audited.
 
-use anjian_core::audit::digest;
 use anjian_core::password::PasswordPolicy;
 
 use crate::audit::{self, Entry};
@@ -36,7 +35,7 @@ pub async fn set(
     let mut tx = db.begin().await?;
     upsert(&mut tx, now_ms, key, value).await?;
     let e = Entry::ok(action, "settings", key)
-        .change(before.as_ref().map(digest), Some(digest(&value)))
+        .change(before.as_deref(), Some(value))
         .detail(value.chars().take(500).collect::<String>());
     audit::append(&mut tx, now_ms, actor, e).await?;
     tx.commit().await
@@ -80,7 +79,13 @@ pub async fn set_password_policy(
     )
     .await?;
     let e = Entry::ok("settings.password_policy", "settings", PASSWORD_POLICY)
-        .change(before.as_ref().map(digest), Some(digest(&json)))
+        .change(
+            before
+                .as_deref()
+                .and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok())
+                .as_ref(),
+            serde_json::to_value(p).ok().as_ref(),
+        )
         .detail(json.clone());
     audit::append(&mut tx, now_ms, actor, e).await?;
     tx.commit().await

@@ -556,7 +556,7 @@ pub async fn triage(
         }
     };
     let entry = Entry::ok("tip.triage", "tip", id)
-        .change(Some(status), Some(new_status.into()))
+        .change(Some(status.as_str()), Some(new_status))
         .detail(detail);
     audit::append(&mut tx, now_ms, actor, entry).await?;
     tx.commit().await
@@ -645,7 +645,7 @@ pub async fn outcome(
     )
     .await?;
     let entry = Entry::ok("tip.outcome", "tip", id)
-        .change(Some("accepted".into()), Some(status.into()))
+        .change(Some("accepted"), Some(status))
         .detail(note);
     audit::append(&mut tx, now_ms, actor, entry).await?;
     tx.commit().await?;
@@ -850,7 +850,7 @@ pub async fn extension(
         .await?;
     Error::unless_changed(n, "action", "该举报的延期已由他人办理，请刷新后查看")?;
     let entry = Entry::ok("tip.extension", "tip", id)
-        .change(state, Some(new_state.into()))
+        .change(state.as_deref(), Some(new_state))
         .detail(detail);
     audit::append(&mut tx, now_ms, actor, entry).await?;
     tx.commit().await?;

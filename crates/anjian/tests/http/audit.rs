@@ -34,6 +34,27 @@ async fn writes_are_audited_and_tampering_is_found() {
             .unwrap();
         assert_eq!(create["role"], "office_admin");
         assert!(create["after_digest"].as_str().unwrap().len() == 64);
+        // Every digest in the chain, of a whole record or of a workflow's state, is the
+        // SHA-256 of canonical JSON: 64 hex digits, never a state name.
+        let digests: Vec<(Option<String>, Option<String>)> = app
+            .db
+            .read()
+            .all(anjian_store::q(
+                "SELECT before_digest, after_digest FROM audit_log",
+            ))
+            .await
+            .unwrap();
+        for d in digests.iter().flat_map(|(b, a)| [b, a]).flatten() {
+            assert!(
+                d.len() == 64 && d.chars().all(|c| c.is_ascii_hexdigit()),
+                "{d}"
+            );
+        }
+        assert_eq!(
+            anjian_core::audit::digest("pending").len(),
+            64,
+            "a state name is digested as the JSON string it is"
+        );
         // Tamper with one entry directly in the database.
         let seq = create["seq"].as_i64().unwrap();
         let mut tx = app.db.begin().await.unwrap();

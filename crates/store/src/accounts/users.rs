@@ -1,6 +1,5 @@
 //! Users: each belongs to a unit and has one role. Listed and read through the scope.
 
-use anjian_core::audit::digest;
 use anjian_core::role::Role;
 use serde::Serialize;
 
@@ -163,7 +162,7 @@ pub async fn create(
         )
         .await?;
     let e = Entry::ok("user.create", "user", id)
-        .change(None, Some(digest(&user)))
+        .change(None, Some(&user))
         .detail(format!("{} {}", user.username, user.role));
     audit::append(&mut tx, now_ms, actor, e).await?;
     tx.commit().await?;
@@ -248,7 +247,7 @@ async fn change(
         )
         .await?;
     let e = Entry::ok(action, "user", id)
-        .change(Some(digest(&before)), Some(digest(&after)))
+        .change(Some(&before), Some(&after))
         .detail(after.username.clone());
     audit::append(&mut tx, now_ms, actor, e).await?;
     tx.commit().await?;

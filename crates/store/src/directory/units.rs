@@ -1,7 +1,6 @@
 //! Units: list, read, create, edit, move, deactivate. Every call takes the caller's
 //! scope; an out-of-scope id is `NotFound`.
 
-use anjian_core::audit::digest;
 use anjian_core::unit::{UnitDraft, UnitKind, normalize_name};
 use serde::Serialize;
 
@@ -188,12 +187,12 @@ struct Snapshot<'a> {
     sectors: &'a [String],
 }
 
-fn snapshot(u: &Unit, aliases: &[String], sectors: &[String]) -> String {
-    digest(&Snapshot {
+fn snapshot<'a>(u: &'a Unit, aliases: &'a [String], sectors: &'a [String]) -> Snapshot<'a> {
+    Snapshot {
         unit: u,
         aliases,
         sectors,
-    })
+    }
 }
 
 /// Creates a unit under `parent` (a root when `None`). The parent must be in scope.
@@ -209,7 +208,7 @@ pub async fn create(
     let mut tx = db.begin().await?;
     let unit = insert(&mut tx, now_ms, scope, draft, parent, true).await?;
     let e = Entry::ok("unit.create", "unit", unit.id)
-        .change(None, Some(snapshot(&unit, &draft.aliases, &draft.sectors)))
+        .change(None, Some(&snapshot(&unit, &draft.aliases, &draft.sectors)))
         .detail(format!("{} {}", unit.code, unit.name));
     audit::append(&mut tx, now_ms, actor, e).await?;
     follow.apply_to(&mut tx, &[unit.id]).await?;
@@ -521,8 +520,8 @@ pub(crate) async fn update_in(
     let after = get_in(tx, &Scope::All, id).await?;
     let e = Entry::ok("unit.update", "unit", id)
         .change(
-            Some(snapshot(&before, &ba, &bs)),
-            Some(snapshot(&after, &draft.aliases, &draft.sectors)),
+            Some(&snapshot(&before, &ba, &bs)),
+            Some(&snapshot(&after, &draft.aliases, &draft.sectors)),
         )
         .detail(format!("{} {}", after.code, after.name));
     audit::append(tx, now_ms, actor, e).await?;
@@ -586,7 +585,7 @@ pub async fn move_to(
     .await?;
     let after = get_in(&mut tx, &Scope::All, id).await?;
     let e = Entry::ok("unit.move", "unit", id)
-        .change(Some(digest(&unit)), Some(digest(&after)))
+        .change(Some(&unit), Some(&after))
         .detail(format!("移至 {}", parent.name));
     audit::append(&mut tx, now_ms, actor, e).await?;
     follow.apply_to(&mut tx, &[id]).await?;
@@ -634,7 +633,7 @@ pub async fn set_active(
     } else {
         "unit.deactivate"
     };
-    let e = Entry::ok(action, "unit", id).change(Some(digest(&before)), Some(digest(&after)));
+    let e = Entry::ok(action, "unit", id).change(Some(&before), Some(&after));
     audit::append(&mut tx, now_ms, actor, e).await?;
     follow.apply_to(&mut tx, &[id]).await?;
     tx.commit().await?;
