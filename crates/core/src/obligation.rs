@@ -352,11 +352,27 @@ fn period_label(y: i32, m: u32, months: u32) -> String {
     }
 }
 
-/// The share of closed obligations that were closed on time: accepted ones count as on
-/// time, done-late ones as late; waived ones do not count. `None` when nothing counts.
+/// "On time", the one definition every figure that says 按时 uses (home tile, campaign
+/// and unit pages, the ranking's component, the bulletin, the dashboard): of the duties
+/// that have fallen due, the share done by their day. A duty accepted on a report made
+/// by its day is on time (`accepted`); one done after it is late (`done_late`); one
+/// still open past its day is not on time (`overdue`). A duty not yet due, waived, or
+/// reported and still waiting for review counts neither way. `None` when nothing counts:
+/// shown as "—" ("本期无到期任务"), never as 100 %, and weighted out of a ranking.
 pub fn on_time_rate(accepted: u64, done_late: u64, overdue: u64) -> Option<f64> {
     let total = accepted + done_late + overdue;
     (total > 0).then(|| accepted as f64 / total as f64)
+}
+
+/// [`on_time_rate`] in whole percent (rounded).
+pub fn on_time_percent(accepted: i64, done_late: i64, overdue: i64) -> Option<i64> {
+    let n = |v: i64| v.max(0) as u64;
+    on_time_rate(n(accepted), n(done_late), n(overdue)).map(|r| (r * 100.0).round() as i64)
+}
+
+/// A rate as the pages show it: "87%", or "—" when nothing counts.
+pub fn percent_label(rate: Option<i64>) -> String {
+    rate.map(|r| format!("{r}%")).unwrap_or_else(|| "—".into())
 }
 
 /// How the minimum an obligation asks for is counted.

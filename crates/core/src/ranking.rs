@@ -107,7 +107,8 @@ impl Scheme {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Figures {
     pub unit_id: i64,
-    pub on_time_rate: i64,
+    /// `None` when nothing fell due: the part is weighted out.
+    pub on_time_rate: Option<i64>,
     pub rectification_rate: i64,
     pub overdue: i64,
     pub inspections: i64,
@@ -126,6 +127,14 @@ pub struct Line {
     pub points: i64,
     /// The figure behind it, in Chinese.
     pub because: String,
+    /// False when the part had nothing to score (no duty fell due): its weight is left
+    /// out and the other parts are scaled to 100.
+    #[serde(default = "scored_by_default")]
+    pub scored: bool,
+}
+
+fn scored_by_default() -> bool {
+    true
 }
 
 impl Line {
@@ -174,10 +183,13 @@ pub fn rank(scheme: &Scheme, units: &[Figures]) -> Vec<Score> {
                 .iter()
                 .map(|(part, weight)| {
                     let (ratio, because) = match part {
-                        Part::OnTime => (
-                            u.on_time_rate.clamp(0, 100),
-                            format!("按时完成率{}%", u.on_time_rate),
-                        ),
+                        Part::OnTime => match u.on_time_rate {
+                            Some(r) => (r.clamp(0, 100), format!("按时完成率{r}%")),
+                            None => (
+                                -1,
+                                "本月无到期任务，按时完成率不计分（其余各项按比例折算）".into(),
+                            ),
+                        },
                         Part::Rectification => (
                             u.rectification_rate.clamp(0, 100),
                             format!("隐患整改率{}%", u.rectification_rate),
@@ -209,15 +221,17 @@ pub fn rank(scheme: &Scheme, units: &[Figures]) -> Vec<Score> {
                     Line {
                         part: *part,
                         weight: *weight,
-                        points: weight * ratio,
+                        points: weight * ratio.max(0),
                         because,
+                        scored: ratio >= 0,
                     }
                 })
                 .collect();
-            let total = if u.veto {
+            let scored_weight: i64 = lines.iter().filter(|l| l.scored).map(|l| l.weight).sum();
+            let total = if u.veto || scored_weight <= 0 {
                 0
             } else {
-                lines.iter().map(|l| l.points).sum()
+                lines.iter().map(|l| l.points).sum::<i64>() * 100 / scored_weight
             };
             Score {
                 unit_id: u.unit_id,
@@ -260,7 +274,7 @@ mod tests {
     fn a_score_explains_its_parts_and_a_veto_zeroes_it() {
         let a = Figures {
             unit_id: 1,
-            on_time_rate: 90,
+            on_time_rate: Some(90),
             rectification_rate: 80,
             overdue: 0,
             inspections: 10,
@@ -268,7 +282,7 @@ mod tests {
         };
         let b = Figures {
             unit_id: 2,
-            on_time_rate: 70,
+            on_time_rate: Some(70),
             rectification_rate: 60,
             overdue: 4,
             inspections: 5,
@@ -291,11 +305,33 @@ mod tests {
         assert_eq!((s[2].total, s[2].veto, s[2].rank), (0, true, 3));
     }
 
+    /// Issue 22: "a ranking component with nothing to score is weighted out and
+    /// explained, not granted full marks".
+    #[test]
+    fn a_month_without_duties_due_weights_the_on_time_part_out() {
+        let none_due = Figures {
+            unit_id: 1,
+            on_time_rate: None,
+            rectification_rate: 80,
+            inspections: 10,
+            ..Figures::default()
+        };
+        let s = rank(&Scheme::default_scheme(), &[none_due]);
+        let line = &s[0].lines[0];
+        assert_eq!(
+            (line.part, line.scored, line.points),
+            (Part::OnTime, false, 0)
+        );
+        assert!(line.because.contains("本月无到期任务"), "{}", line.because);
+        // (25×80 + 15×100 + 15×100 + 10×100 + 5×100) × 100 / 70 = 6500 / 0.7 = 9285.
+        assert_eq!(s[0].total, 650_000 / 70);
+    }
+
     #[test]
     fn equal_totals_share_a_rank() {
         let u = |id| Figures {
             unit_id: id,
-            on_time_rate: 100,
+            on_time_rate: Some(100),
             rectification_rate: 100,
             ..Figures::default()
         };
@@ -320,7 +356,7 @@ mod tests {
         ) {
             let units: Vec<Figures> = figures.iter().enumerate().map(|(i, f)| Figures {
                 unit_id: i as i64,
-                on_time_rate: f.0, rectification_rate: f.1, overdue: f.2, inspections: f.3,
+                on_time_rate: Some(f.0), rectification_rate: f.1, overdue: f.2, inspections: f.3,
                 visit_findings: f.4, accidents: f.5, veto: f.6,
             }).collect();
             let s = rank(&Scheme::default_scheme(), &units);

@@ -381,7 +381,7 @@ fn compose(
                         u.score.rank.to_string(),
                         u.unit.name.clone(),
                         u.total_label(),
-                        format!("{}%", u.unit.on_time_rate()),
+                        u.unit.on_time_label(),
                         format!("{}%", u.unit.rectification_rate()),
                         u.unit.overdue.to_string(),
                         u.unit.inspections.to_string(),

@@ -39,7 +39,8 @@ pub struct Dashboard {
     pub month: String,
     /// The sum over the localities in scope.
     pub totals: UnitMonth,
-    pub on_time_rate: i64,
+    /// `None` when no duty fell due in the month (shown "—").
+    pub on_time_rate: Option<i64>,
     pub rectification_rate: i64,
     pub localities: Vec<LocalityLine>,
     pub trend: Vec<TrendPoint>,
@@ -150,6 +151,8 @@ fn sum(lines: &[LocalityLine]) -> UnitMonth {
         let u = &l.unit;
         t.due += u.due;
         t.on_time += u.on_time;
+        t.late += u.late;
+        t.missed += u.missed;
         t.found += u.found;
         t.closed += u.closed;
         t.major += u.major;

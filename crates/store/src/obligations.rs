@@ -164,12 +164,7 @@ impl Counts {
 
     /// On-time rate, 0–100, of the obligations that count (see `core::obligation`).
     pub fn on_time_percent(&self) -> Option<i64> {
-        anjian_core::obligation::on_time_rate(
-            self.accepted as u64,
-            self.done_late as u64,
-            self.overdue as u64,
-        )
-        .map(|r| (r * 100.0).round() as i64)
+        anjian_core::obligation::on_time_percent(self.accepted, self.done_late, self.overdue)
     }
 }
 

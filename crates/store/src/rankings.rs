@@ -88,8 +88,14 @@ pub struct UnitMonth {
     pub name: String,
     /// Obligations due in the month (campaign work, not hazard deadlines), waived aside.
     pub due: i64,
-    /// Of those, accepted or submitted by their due day.
+    /// Of those, done by their day (accepted on a report made in time).
     pub on_time: i64,
+    /// Done after their day.
+    #[serde(default)]
+    pub late: i64,
+    /// Still open past their day.
+    #[serde(default)]
+    pub missed: i64,
     /// Hazards of the locality found in the month.
     pub found: i64,
     pub closed: i64,
@@ -122,13 +128,15 @@ pub struct UnitMonth {
 }
 
 impl UnitMonth {
-    /// On-time rate, 0–100 (nothing due: 100).
-    pub fn on_time_rate(&self) -> i64 {
-        if self.due == 0 {
-            100
-        } else {
-            self.on_time.min(self.due) * 100 / self.due
-        }
+    /// On-time rate, 0–100, as `core::obligation::on_time_rate` defines it; `None` when
+    /// nothing fell due.
+    pub fn on_time_rate(&self) -> Option<i64> {
+        anjian_core::obligation::on_time_percent(self.on_time, self.late, self.missed)
+    }
+
+    /// The on-time rate as pages and the bulletin show it ("—" when nothing fell due).
+    pub fn on_time_label(&self) -> String {
+        anjian_core::obligation::percent_label(self.on_time_rate())
     }
 
     /// Campaign progress at the month's end, 0–100 (nothing due yet: 100).
@@ -242,30 +250,45 @@ pub async fn month_figures(
         .map(|(i, (_, u))| (u.unit_id, i))
         .collect();
     let (first, last) = (day(month.first), day(month.last));
-    // Obligations due in the month, per unit, rolled up to the locality.
+    // Obligations due in the month, per unit, rolled up to the locality, counted as
+    // `core::obligation::on_time_rate` defines on time.
+    #[derive(sqlx::FromRow)]
+    struct InMonth {
+        path: String,
+        due: i64,
+        on_time: i64,
+        late: i64,
+        missed: i64,
+    }
+    let dues: Vec<InMonth> = db
+        .read()
+        .all(
+            q("SELECT u.path, t.due, t.on_time, t.late, t.missed FROM (SELECT o.unit_id, \
+               CAST(SUM(CASE WHEN o.state <> 'waived' THEN 1 ELSE 0 END) AS BIGINT) AS due, \
+               CAST(SUM(CASE WHEN o.state = 'accepted' THEN 1 ELSE 0 END) AS BIGINT) AS on_time, \
+               CAST(SUM(CASE WHEN o.state = 'done_late' THEN 1 ELSE 0 END) AS BIGINT) AS late, \
+               CAST(SUM(CASE WHEN o.state IN ('pending', 'returned') AND o.due_on < $3 THEN 1 ELSE 0 END) AS BIGINT) AS missed \
+               FROM obligations o WHERE o.case_id IS NULL AND o.due_on >= $1 AND o.due_on <= $2 GROUP BY o.unit_id) t \
+               JOIN units u ON u.id = t.unit_id")
+            .bind(first.clone())
+            .bind(last.clone())
+            .bind(day(today)),
+        )
+        .await?;
+    for d in dues {
+        if let Some(&i) = locality(&d.path).and_then(|l| at.get(&l)) {
+            let u = &mut units[i].1;
+            u.due += d.due;
+            u.on_time += d.on_time;
+            u.late += d.late;
+            u.missed += d.missed;
+        }
+    }
     #[derive(sqlx::FromRow)]
     struct Due {
         path: String,
         due: i64,
         on_time: i64,
-    }
-    let dues: Vec<Due> = db
-        .read()
-        .all(
-            q("SELECT u.path, t.due, t.on_time FROM (SELECT o.unit_id, \
-               CAST(SUM(CASE WHEN o.state <> 'waived' THEN 1 ELSE 0 END) AS BIGINT) AS due, \
-               CAST(SUM(CASE WHEN o.state IN ('accepted', 'submitted') THEN 1 ELSE 0 END) AS BIGINT) AS on_time \
-               FROM obligations o WHERE o.case_id IS NULL AND o.due_on >= $1 AND o.due_on <= $2 GROUP BY o.unit_id) t \
-               JOIN units u ON u.id = t.unit_id")
-            .bind(first.clone())
-            .bind(last.clone()),
-        )
-        .await?;
-    for d in dues {
-        if let Some(&i) = locality(&d.path).and_then(|l| at.get(&l)) {
-            units[i].1.due += d.due;
-            units[i].1.on_time += d.on_time;
-        }
     }
     // The campaigns' progress: obligations due by the month's end, per unit.
     let progress: Vec<Due> = db

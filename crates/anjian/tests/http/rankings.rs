@@ -124,8 +124,19 @@ async fn the_ranking_explains_each_score_and_the_scheme_must_add_up() {
         for u in units {
             let lines = u["score"]["lines"].as_array().unwrap();
             assert_eq!(lines.len(), 6);
+            // The parts with something to score, scaled to 100 (issue 22: a part with
+            // nothing to score is weighted out).
             let sum: i64 = lines.iter().map(|l| l["points"].as_i64().unwrap()).sum();
-            assert_eq!(sum, u["score"]["total"].as_i64().unwrap(), "{u}");
+            let weight: i64 = lines
+                .iter()
+                .filter(|l| l["scored"] == true)
+                .map(|l| l["weight"].as_i64().unwrap())
+                .sum();
+            assert_eq!(
+                sum * 100 / weight,
+                u["score"]["total"].as_i64().unwrap(),
+                "{u}"
+            );
             assert!(
                 lines
                     .iter()
@@ -584,5 +595,132 @@ async fn rankings_start_with_the_campaign() {
             .await
             .unwrap();
         assert_eq!(n, 0, "no month before the campaign is kept");
+    }
+}
+
+/// One on-time rate (issue 22 part 2), read as the plan's body reads "按时": of the duties
+/// that fell due in the month, the share done by their day. 巴川街道's August holds one
+/// duty done on time, one done late, one still open past its day, one waived and one not
+/// yet due: 1 of 3 on 9 August, 1 of 4 once the last falls due. The home tile, the
+/// dashboard API, the ranking (API and page) and the bulletin show the same number; a
+/// township with nothing due shows "—" and its on-time part is weighted out.
+#[tokio::test]
+async fn one_on_time_rate_on_every_page() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let town = app.unit_id("巴川街道").await;
+        let quiet = app.unit_id("安居镇").await;
+        let run = |sql: String| {
+            let db = app.db.clone();
+            async move {
+                let mut tx = db.begin().await.unwrap();
+                tx.execute(anjian_store::q(sql)).await.unwrap();
+                tx.commit().await.unwrap();
+            }
+        };
+        let subtree = |unit: i64| {
+            format!(
+                "unit_id IN (SELECT c.id FROM units c JOIN units p ON c.path LIKE p.path || '%' WHERE p.id = {unit})"
+            )
+        };
+        // Nothing else of either township falls due in August.
+        for u in [town, quiet] {
+            run(format!("UPDATE obligations SET due_on = '2022-09-20' WHERE {} AND due_on >= '2022-08-01' AND due_on <= '2022-08-31'", subtree(u))).await;
+        }
+        let picked: Vec<(i64,)> = app
+            .db
+            .read()
+            .all(anjian_store::q(format!("SELECT id FROM obligations WHERE unit_id = {town} AND case_id IS NULL ORDER BY id LIMIT 5")))
+            .await
+            .unwrap();
+        assert_eq!(picked.len(), 5);
+        for ((id,), (due, state)) in picked.iter().zip([
+            ("2022-08-03", "accepted"),
+            ("2022-08-04", "done_late"),
+            ("2022-08-05", "pending"),
+            ("2022-08-06", "waived"),
+            ("2022-08-20", "pending"),
+        ]) {
+            run(format!(
+                "UPDATE obligations SET due_on = '{due}', state = '{state}' WHERE id = {id}"
+            ))
+            .await;
+        }
+        let office = app.login("office").await;
+        let bachuan = app.login("bachuan").await;
+        let ranking_line = |v: &Value, name: &str| -> Value {
+            v["units"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|u| u["unit"]["name"] == name)
+                .unwrap_or_else(|| panic!("{name} in {v}"))["score"]["lines"][0]
+                .clone()
+        };
+        let tile = |home: &str| -> String {
+            home.split(r#"id="tile-on-time">"#)
+                .nth(1)
+                .and_then(|t| t.split("</a>").next())
+                .unwrap_or_default()
+                .to_string()
+        };
+        // 9 August: 1 of 3.
+        let (_, home) = bachuan.get_text("/?month=2022-08").await;
+        assert!(
+            tile(&home).starts_with(r#"<span class="num">33%</span>"#),
+            "{}",
+            tile(&home)
+        );
+        let (_, d) = bachuan.get("/api/v1/dashboard?month=2022-08").await;
+        assert_eq!(d["on_time_rate"], 33, "{d}");
+        let (_, r) = office.get("/api/v1/rankings/2022-08?kind=township").await;
+        assert_eq!(ranking_line(&r, "巴川街道")["because"], "按时完成率33%");
+        let none = ranking_line(&r, "安居镇");
+        assert_eq!(none["scored"], false, "{none}");
+        assert!(none["because"].as_str().unwrap().contains("本月无到期任务"));
+        let (_, anju_home) = app.login("anju").await.get_text("/?month=2022-08").await;
+        assert!(
+            tile(&anju_home).starts_with(r#"<span class="num">—</span>"#),
+            "nothing due is shown as —, never 100%: {}",
+            tile(&anju_home)
+        );
+        // 2 September: the 20 August duty is past its day too: 1 of 4, everywhere.
+        app.advance(24 * 86_400_000);
+        let office = app.login("office").await;
+        let (_, d) = office.get("/api/v1/dashboard?month=2022-08").await;
+        let line = d["localities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["unit"]["name"] == "巴川街道")
+            .cloned()
+            .unwrap();
+        let u = &line["unit"];
+        assert_eq!(
+            (u["on_time"].clone(), u["late"].clone(), u["missed"].clone()),
+            (json!(1), json!(1), json!(2)),
+            "{line}"
+        );
+        let (_, r) = office.get("/api/v1/rankings/2022-08?kind=township").await;
+        assert_eq!(ranking_line(&r, "巴川街道")["because"], "按时完成率25%");
+        let (s, page) = office.get_text("/rankings/2022-08?kind=township").await;
+        assert_eq!(s, 200);
+        assert!(page.contains("按时完成率25%"), "the ranking page");
+        let (s, _) = office.post("/api/v1/bulletins/2022-08", json!({})).await;
+        assert_eq!(s, 201);
+        let (_, bulletin) = office.get_text("/bulletins/2022-08").await;
+        let row = |name: &str| -> String {
+            bulletin
+                .split("<tr>")
+                .find(|r| r.contains(&format!("<td>{name}</td>")))
+                .unwrap_or_else(|| panic!("{name} in {bulletin}"))
+                .to_string()
+        };
+        assert!(
+            row("巴川街道").contains("<td>25%</td>"),
+            "{}",
+            row("巴川街道")
+        );
+        assert!(row("安居镇").contains("<td>—</td>"), "{}", row("安居镇"));
     }
 }

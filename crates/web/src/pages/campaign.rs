@@ -357,10 +357,7 @@ async fn rate_rows(
                 done: n.done(),
                 submitted: n.submitted,
                 overdue: n.overdue,
-                rate: n
-                    .on_time_percent()
-                    .map(|p| format!("{p}%"))
-                    .unwrap_or_else(|| "—".into()),
+                rate: anjian_core::obligation::percent_label(n.on_time_percent()),
             })
             .collect(),
     })
