@@ -428,10 +428,7 @@ async fn a_tip_substantiated_as_a_concealed_accident_marks_it_and_vetoes_the_mon
         let (_, list) = office.get("/api/v1/tips").await;
         let id = list[0]["id"].as_i64().unwrap();
         office
-            .post(
-                &format!("/api/v1/tips/{id}/triage"),
-                json!({"action": "accept", "unit": unit}),
-            )
+            .post(&format!("/api/v1/tips/{id}/accept"), json!({"unit": unit}))
             .await;
         // Another locality's accident is not the township's to mark (a one-vote veto of
         // 安居镇): refused, and nothing is written.
@@ -527,10 +524,7 @@ async fn a_tip_substantiated_as_a_concealed_accident_marks_it_and_vetoes_the_mon
         let (_, list) = office.get("/api/v1/tips").await;
         let id = list[0]["id"].as_i64().unwrap();
         office
-            .post(
-                &format!("/api/v1/tips/{id}/triage"),
-                json!({"action": "accept", "unit": unit}),
-            )
+            .post(&format!("/api/v1/tips/{id}/accept"), json!({"unit": unit}))
             .await;
         let (s, t) = bachuan
             .post(&format!("/api/v1/tips/{id}/outcome"), json!({"substantiated": true, "note": "经核查属实", "accident": c["id"], "concealed_by": "unit"}))

@@ -859,8 +859,8 @@ async fn public_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()
     let fire = app.unit_id("区消防救援支队").await;
     office
         .post(
-            &format!("/api/v1/tips/{id}/triage"),
-            serde_json::json!({"action": "accept", "unit": fire}),
+            &format!("/api/v1/tips/{id}/accept"),
+            serde_json::json!({"unit": fire}),
         )
         .await;
     // The brigade has no demo account: the test records its outcome through the store
@@ -897,12 +897,12 @@ async fn public_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()
     )
     .await
     .unwrap();
-    for step in [
-        serde_json::json!({"action": "propose", "fine_yuan": "30000"}),
-        serde_json::json!({"action": "approve"}),
+    for (step, body) in [
+        ("propose", serde_json::json!({"fine_yuan": "30000"})),
+        ("approve", serde_json::json!({})),
     ] {
         let (s, b) = office
-            .post(&format!("/api/v1/tips/{id}/reward"), step)
+            .post(&format!("/api/v1/tips/{id}/reward/{step}"), body)
             .await;
         assert_eq!(s, 200, "{b}");
     }

@@ -177,26 +177,23 @@ async fn a_tip_is_routed_verified_and_its_outcome_told_to_the_reporter() {
         let yjj_unit = app.unit_id("区应急局").await;
         // A township may not triage.
         let bachuan = app.login("bachuan").await;
-        let path = format!("/api/v1/tips/{first}/triage");
+        let path = format!("/api/v1/tips/{first}");
         assert_eq!(
             bachuan
-                .post(&path, json!({"action": "accept", "unit": yjj_unit}))
+                .post(&format!("{path}/accept"), json!({"unit": yjj_unit}))
                 .await
                 .0,
             403
         );
-        let (s, b) = office.post(&path, json!({"action": "accept"})).await;
+        let (s, b) = office.post(&format!("{path}/accept"), json!({})).await;
         assert_eq!((s, b["error"]["field"].as_str()), (422, Some("unit")));
         let (s, t) = office
-            .post(&path, json!({"action": "accept", "unit": yjj_unit}))
+            .post(&format!("{path}/accept"), json!({"unit": yjj_unit}))
             .await;
         assert_eq!((s, t["status"].as_str()), (200, Some("accepted")), "{t}");
         // The duplicate joins it; a third cannot be merged into a received one.
         let (s, _) = office
-            .post(
-                &format!("/api/v1/tips/{dup}/triage"),
-                json!({"action": "merge", "into": first}),
-            )
+            .post(&format!("/api/v1/tips/{dup}/merge"), json!({"into": first}))
             .await;
         assert_eq!(s, 200);
         assert!(second["receipt"].is_string());
@@ -239,23 +236,23 @@ async fn a_tip_is_routed_verified_and_its_outcome_told_to_the_reporter() {
         // The reward: 15% of a 50,000-yuan fine, approved, paid; steps in order only.
         let path = format!("/api/v1/tips/{first}/reward");
         assert_eq!(
-            yjj.post(&path, json!({"action": "propose", "fine_yuan": "50000"}))
+            yjj.post(&format!("{path}/propose"), json!({"fine_yuan": "50000"}))
                 .await
                 .0,
             403
         );
         let (s, b) = office
-            .post(&path, json!({"action": "pay", "method": "银行转账"}))
+            .post(&format!("{path}/pay"), json!({"method": "银行转账"}))
             .await;
         assert_eq!((s, b["error"]["field"].as_str()), (422, Some("state")));
         let (s, r) = office
-            .post(&path, json!({"action": "propose", "fine_yuan": "50000"}))
+            .post(&format!("{path}/propose"), json!({"fine_yuan": "50000"}))
             .await;
         assert_eq!((s, r["amount_fen"].as_i64()), (200, Some(750_000)), "{r}");
         let (_, v) = public.get(&format!("/api/v1/public/tips/{receipt}")).await;
         assert!(v["reward"].is_null(), "a proposal is not yet a decision");
         assert_eq!(
-            office.post(&path, json!({"action": "approve"})).await.0,
+            office.post(&format!("{path}/approve"), json!({})).await.0,
             200
         );
         let (_, v) = public.get(&format!("/api/v1/public/tips/{receipt}")).await;
@@ -268,7 +265,7 @@ async fn a_tip_is_routed_verified_and_its_outcome_told_to_the_reporter() {
         );
         assert_eq!(
             office
-                .post(&path, json!({"action": "pay", "method": "银行转账"}))
+                .post(&format!("{path}/pay"), json!({"method": "银行转账"}))
                 .await
                 .0,
             200
@@ -283,10 +280,7 @@ async fn a_tip_is_routed_verified_and_its_outcome_told_to_the_reporter() {
         );
         // A merged duplicate is not rewarded on its own.
         let (s, _) = office
-            .post(
-                &format!("/api/v1/tips/{dup}/reward"),
-                json!({"action": "propose"}),
-            )
+            .post(&format!("/api/v1/tips/{dup}/reward/propose"), json!({}))
             .await;
         assert_eq!(s, 422);
     }
@@ -620,8 +614,8 @@ async fn exports_and_the_bulletin_carry_the_tip_but_never_the_reporter() {
         let yjj_unit = app.unit_id("区应急局").await;
         let (s, _) = office
             .post(
-                &format!("/api/v1/tips/{id}/triage"),
-                json!({"action": "accept", "unit": yjj_unit}),
+                &format!("/api/v1/tips/{id}/accept"),
+                json!({"unit": yjj_unit}),
             )
             .await;
         assert_eq!(s, 200);
@@ -743,8 +737,8 @@ async fn the_verification_is_extended_once_with_the_offices_approval() {
         let yjj_unit = app.unit_id("区应急局").await;
         office
             .post(
-                &format!("/api/v1/tips/{id}/triage"),
-                json!({"action": "accept", "unit": yjj_unit}),
+                &format!("/api/v1/tips/{id}/accept"),
+                json!({"unit": yjj_unit}),
             )
             .await;
         let yjj = app.login("yjj").await;
@@ -765,35 +759,27 @@ async fn the_verification_is_extended_once_with_the_offices_approval() {
         };
         assert_eq!(due().await.0, "2022-09-23", "45 days from 9 August");
         let path = format!("/api/v1/tips/{id}/extension");
-        let (s, b) = office.post(&path, json!({"action": "approve"})).await;
+        // Each step is its own route; approving what nobody requested is refused.
+        let approve = format!("{path}/approve");
+        let (s, b) = office.post(&approve, json!({})).await;
         assert_eq!((s, b["error"]["field"].as_str()), (422, Some("action")));
         assert_eq!(
-            bachuan
-                .post(&path, json!({"action": "request", "reason": "人手不足"}))
-                .await
-                .0,
+            bachuan.post(&path, json!({"reason": "人手不足"})).await.0,
             404
         );
-        let (s, b) = yjj.post(&path, json!({"action": "request"})).await;
+        let (s, b) = yjj.post(&path, json!({})).await;
         assert_eq!((s, b["error"]["field"].as_str()), (422, Some("reason")));
-        let (s, b) = yjj.post(&path, json!({"action": "later"})).await;
-        assert_eq!((s, b["error"]["field"].as_str()), (422, Some("action")));
+        // A step that does not exist is a missing route, not a runtime refusal.
+        let (s, _) = yjj.post(&format!("{path}/later"), json!({})).await;
+        assert!(s == 404 || s == 405, "{s}");
         let (s, t) = yjj
-            .post(
-                &path,
-                json!({"action": "request", "reason": "需委托第三方检测，结果待出"}),
-            )
+            .post(&path, json!({"reason": "需委托第三方检测，结果待出"}))
             .await;
         assert_eq!((s, t["extension_state"].as_str()), (200, Some("requested")));
-        assert_eq!(
-            yjj.post(&path, json!({"action": "request", "reason": "再次申请"}))
-                .await
-                .0,
-            422
-        );
-        assert_eq!(yjj.post(&path, json!({"action": "approve"})).await.0, 403);
+        assert_eq!(yjj.post(&path, json!({"reason": "再次申请"})).await.0, 422);
+        assert_eq!(yjj.post(&approve, json!({})).await.0, 403);
         assert_eq!(due().await.0, "2022-09-23", "not moved before approval");
-        let (s, t) = office.post(&path, json!({"action": "approve"})).await;
+        let (s, t) = office.post(&approve, json!({})).await;
         assert_eq!(
             (s, t["extension_state"].as_str()),
             (200, Some("approved")),
@@ -831,14 +817,14 @@ async fn the_first_real_name_reporter_of_merged_duplicates_is_rewarded() {
         let yjj_unit = app.unit_id("区应急局").await;
         office
             .post(
-                &format!("/api/v1/tips/{first}/triage"),
-                json!({"action": "accept", "unit": yjj_unit}),
+                &format!("/api/v1/tips/{first}/accept"),
+                json!({"unit": yjj_unit}),
             )
             .await;
         let (s, _) = office
             .post(
-                &format!("/api/v1/tips/{second}/triage"),
-                json!({"action": "merge", "into": first}),
+                &format!("/api/v1/tips/{second}/merge"),
+                json!({"into": first}),
             )
             .await;
         assert_eq!(s, 200);
@@ -850,11 +836,11 @@ async fn the_first_real_name_reporter_of_merged_duplicates_is_rewarded() {
         .await;
         let path = format!("/api/v1/tips/{first}/reward");
         let (s, r) = office
-            .post(&path, json!({"action": "propose", "fine_yuan": "10000"}))
+            .post(&format!("{path}/propose"), json!({"fine_yuan": "10000"}))
             .await;
         assert_eq!((s, r["amount_fen"].as_i64()), (200, Some(300_000)), "{r}");
         assert_eq!(
-            office.post(&path, json!({"action": "approve"})).await.0,
+            office.post(&format!("{path}/approve"), json!({})).await.0,
             200
         );
         let (_, t) = office.get(&format!("/api/v1/tips/{first}")).await;

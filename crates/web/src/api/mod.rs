@@ -160,11 +160,29 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/tips/{id}", get(tips::show))
         .route("/api/v1/tips/{id}/extension", post(tips::extension))
+        .route(
+            "/api/v1/tips/{id}/extension/approve",
+            post(tips::approve_extension),
+        )
+        .route(
+            "/api/v1/tips/{id}/extension/refuse",
+            post(tips::refuse_extension),
+        )
         .route("/api/v1/tips/{id}/messages", post(tips::ask))
-        .route("/api/v1/tips/{id}/triage", post(tips::triage))
+        .route("/api/v1/tips/{id}/accept", post(tips::accept))
+        .route("/api/v1/tips/{id}/merge", post(tips::merge))
+        .route("/api/v1/tips/{id}/reject", post(tips::reject))
         .route("/api/v1/tips/{id}/outcome", post(tips::outcome))
         .route("/api/v1/tips/{id}/identity", post(tips::identity))
-        .route("/api/v1/tips/{id}/reward", post(tips::reward))
+        .route(
+            "/api/v1/tips/{id}/reward/propose",
+            post(tips::propose_reward),
+        )
+        .route(
+            "/api/v1/tips/{id}/reward/approve",
+            post(tips::approve_reward),
+        )
+        .route("/api/v1/tips/{id}/reward/pay", post(tips::pay_reward))
         .route("/api/v1/rankings/{month}", get(rankings::show))
         .route("/api/v1/ratings/{year}", get(rankings::ratings))
         .route("/api/v1/bulletins/{month}", post(rankings::generate))

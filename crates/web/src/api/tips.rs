@@ -15,7 +15,7 @@ use super::body::{Body, Params};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, Problem};
-pub(crate) use crate::shared::tips::{ExtensionInput, by_receipt, keep};
+pub(crate) use crate::shared::tips::{by_receipt, keep};
 
 /// A tip: `category` (`major_hazard`, `violation`, `concealed_accident`, `other`),
 /// `sector`, `place`, `reported_unit`, `description`, and `reporter` (`name`, `phone`,
@@ -103,77 +103,85 @@ pub async fn list(
     ))
 }
 
-/// The office's triage: `action` `accept` (with `unit`), `merge` (with `into`) or
-/// `reject` (with `reason`).
+/// Accepting a received tip: the unit that verifies it.
 #[derive(Deserialize, ToSchema)]
-pub struct TriageInput {
-    pub action: Option<String>,
+pub struct AcceptInput {
     pub unit: Option<i64>,
+}
+
+/// Merging a received tip into an earlier one about the same matter.
+#[derive(Deserialize, ToSchema)]
+pub struct MergeInput {
     pub into: Option<i64>,
+}
+
+/// A reason (rejecting a tip, refusing or requesting an extension).
+#[derive(Deserialize, ToSchema)]
+pub struct ReasonInput {
     #[serde(default)]
     pub reason: String,
 }
 
-impl TriageInput {
-    /// The triage it asks for.
-    pub fn triage(&self) -> Result<Triage, Problem> {
-        match self.action.as_deref().map(str::trim) {
-            Some("accept") => Ok(Triage::Accept {
-                unit: self.unit.ok_or_else(|| {
-                    Problem::from(anjian_core::FieldError::new(
-                        "required",
-                        "unit",
-                        "请选择负责核查的单位",
-                    ))
-                })?,
-            }),
-            Some("merge") => Ok(Triage::Merge {
-                into: self.into.ok_or_else(|| {
-                    Problem::from(anjian_core::FieldError::new(
-                        "required",
-                        "into",
-                        "请填写合并到的举报编号",
-                    ))
-                })?,
-            }),
-            Some("reject") => Ok(Triage::Reject {
-                reason: self.reason.clone(),
-            }),
-            _ => Err(anjian_core::FieldError::new(
-                "invalid_action",
-                "action",
-                "action 应为 accept、merge 或 reject",
-            )
-            .into()),
-        }
-    }
+fn required(field: &'static str, message: &str) -> Problem {
+    Problem::from(anjian_core::FieldError::new("required", field, message))
 }
 
-/// Triages a received tip (office only).
-#[utoipa::path(post, path = "/api/v1/tips/{id}/triage", request_body = TriageInput, responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
-pub async fn triage(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path(id): Path<String>,
-    Body(t): Body<TriageInput>,
+/// Takes one triage step on a received tip (office only) and returns the tip.
+async fn triage_as(
+    state: &AppState,
+    u: &anjian_store::accounts::SessionUser,
+    id: &str,
+    t: Triage,
 ) -> Result<Json<TipRow>, ApiError> {
     crate::auth::require(
-        &state,
-        &u,
+        state,
+        u,
         anjian_core::role::Role::sees_everything,
         "tip.triage",
     )
     .await?;
-    let id = super::path_id(&id)?;
-    tips::triage(
-        &state.db,
-        (state.now(), state.today()),
-        &u.actor(),
-        id,
-        &t.triage()?,
-    )
-    .await?;
+    let id = super::path_id(id)?;
+    tips::triage(&state.db, (state.now(), state.today()), &u.actor(), id, &t).await?;
     Ok(Json(tips::get(&state.db, &u.scope(), id).await?))
+}
+
+/// Accepts a received tip and routes it to the unit that verifies it (office only).
+#[utoipa::path(post, path = "/api/v1/tips/{id}/accept", operation_id = "accept_tip", params(("id" = i64, Path, description = "the tip")), request_body = AcceptInput, responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn accept(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    Body(a): Body<AcceptInput>,
+) -> Result<Json<TipRow>, ApiError> {
+    let unit = a
+        .unit
+        .ok_or_else(|| required("unit", "请选择负责核查的单位"))?;
+    triage_as(&state, &u, &id, Triage::Accept { unit }).await
+}
+
+/// Merges a received tip into an earlier one (office only).
+#[utoipa::path(post, path = "/api/v1/tips/{id}/merge", operation_id = "merge_tip", params(("id" = i64, Path, description = "the tip")), request_body = MergeInput, responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn merge(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    Body(m): Body<MergeInput>,
+) -> Result<Json<TipRow>, ApiError> {
+    let into = m
+        .into
+        .ok_or_else(|| required("into", "请填写合并到的举报编号"))?;
+    triage_as(&state, &u, &id, Triage::Merge { into }).await
+}
+
+/// Rejects a received tip with its reason (office only).
+#[utoipa::path(post, path = "/api/v1/tips/{id}/reject", operation_id = "reject_tip", params(("id" = i64, Path, description = "the tip")), request_body = ReasonInput, responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn reject(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    Body(r): Body<ReasonInput>,
+) -> Result<Json<TipRow>, ApiError> {
+    triage_as(&state, &u, &id, Triage::Reject { reason: r.reason }).await
 }
 
 /// One tip in the caller's scope, without identity (404 out of scope).
@@ -281,12 +289,16 @@ pub async fn identity(
 }
 
 /// A reward step: `action` `propose` (with `fine_yuan`, the fine imposed), `approve`,
-/// or `pay` (with `method`).
+/// Proposing a reward: the fine the tip led to (yuan), from which the rules compute it.
 #[derive(Deserialize, ToSchema)]
-pub struct RewardInput {
-    pub action: Option<String>,
+pub struct ProposeInput {
     #[serde(default)]
     pub fine_yuan: String,
+}
+
+/// Paying a reward: how it was paid.
+#[derive(Deserialize, ToSchema)]
+pub struct PayInput {
     #[serde(default)]
     pub method: String,
 }
@@ -297,40 +309,21 @@ pub struct RewardJson {
     pub amount_fen: i64,
 }
 
-/// Proposes (computed by the reward rules), approves or pays the reward of a
-/// substantiated tip (office only); the reporter sees the decision by receipt.
-#[utoipa::path(post, path = "/api/v1/tips/{id}/reward", request_body = RewardInput, responses((status = 200, body = RewardJson), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
-pub async fn reward(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path(id): Path<String>,
-    Body(r): Body<RewardInput>,
+/// Takes one reward step on a substantiated tip (office only).
+async fn reward_as(
+    state: &AppState,
+    u: &anjian_store::accounts::SessionUser,
+    id: &str,
+    step: tips::RewardStep,
 ) -> Result<Json<RewardJson>, ApiError> {
     crate::auth::require(
-        &state,
-        &u,
+        state,
+        u,
         anjian_core::role::Role::sees_everything,
         "tip.reward",
     )
     .await?;
-    let id = super::path_id(&id)?;
-    let step = match r.action.as_deref().map(str::trim) {
-        Some("propose") => tips::RewardStep::Propose {
-            fine_fen: anjian_core::error::optional_yuan("fine_yuan", "罚款金额", &r.fine_yuan)
-                .map_err(Problem::from)?
-                .unwrap_or(0),
-        },
-        Some("approve") => tips::RewardStep::Approve,
-        Some("pay") => tips::RewardStep::Pay { method: r.method },
-        _ => {
-            return Err(Problem::from(anjian_core::FieldError::new(
-                "invalid_action",
-                "action",
-                "action 应为 propose、approve 或 pay",
-            ))
-            .into());
-        }
-    };
+    let id = super::path_id(id)?;
     let amount_fen = tips::reward(
         &state.db,
         (state.now(), state.today()),
@@ -340,6 +333,42 @@ pub async fn reward(
     )
     .await?;
     Ok(Json(RewardJson { amount_fen }))
+}
+
+/// Proposes the reward of a substantiated tip, computed by the reward rules from the
+/// fine (office only); the reporter sees the decision by receipt.
+#[utoipa::path(post, path = "/api/v1/tips/{id}/reward/propose", operation_id = "propose_tip_reward", params(("id" = i64, Path, description = "the tip")), request_body = ProposeInput, responses((status = 200, body = RewardJson), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn propose_reward(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    Body(r): Body<ProposeInput>,
+) -> Result<Json<RewardJson>, ApiError> {
+    let fine_fen = anjian_core::error::optional_yuan("fine_yuan", "罚款金额", &r.fine_yuan)
+        .map_err(Problem::from)?
+        .unwrap_or(0);
+    reward_as(&state, &u, &id, tips::RewardStep::Propose { fine_fen }).await
+}
+
+/// Approves the proposed reward (office only).
+#[utoipa::path(post, path = "/api/v1/tips/{id}/reward/approve", operation_id = "approve_tip_reward", params(("id" = i64, Path, description = "the tip")), responses((status = 200, body = RewardJson), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn approve_reward(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<RewardJson>, ApiError> {
+    reward_as(&state, &u, &id, tips::RewardStep::Approve).await
+}
+
+/// Records the approved reward as paid, with how (office only).
+#[utoipa::path(post, path = "/api/v1/tips/{id}/reward/pay", operation_id = "pay_tip_reward", params(("id" = i64, Path, description = "the tip")), request_body = PayInput, responses((status = 200, body = RewardJson), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn pay_reward(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    Body(r): Body<PayInput>,
+) -> Result<Json<RewardJson>, ApiError> {
+    reward_as(&state, &u, &id, tips::RewardStep::Pay { method: r.method }).await
 }
 
 /// A question to the reporter.
@@ -456,47 +485,50 @@ pub async fn set_deadlines(
     ))
 }
 
-impl ExtensionInput {
-    /// The step, or an error naming `action`.
-    pub fn step(&self) -> Result<tips::ExtensionStep, Problem> {
-        Ok(match self.action.as_str() {
-            "request" => tips::ExtensionStep::Request {
-                reason: self.reason.clone(),
-            },
-            "approve" => tips::ExtensionStep::Approve,
-            "refuse" => tips::ExtensionStep::Refuse {
-                reason: self.reason.clone(),
-            },
-            _ => {
-                return Err(Problem::from(anjian_core::FieldError::new(
-                    "invalid",
-                    "action",
-                    "action 应为 request、approve 或 refuse",
-                )));
-            }
-        })
-    }
+/// Takes one step of a tip verification's extension and returns the tip (its
+/// obligation's new due day is in the unit's to-do list).
+async fn extension_as(
+    state: &AppState,
+    u: &anjian_store::accounts::SessionUser,
+    id: &str,
+    step: tips::ExtensionStep,
+) -> Result<Json<TipRow>, ApiError> {
+    handler(u)?;
+    let id = super::path_id(id)?;
+    tips::extension(&state.db, state.now(), &u.actor(), &u.scope(), id, &step).await?;
+    Ok(Json(tips::get(&state.db, &u.scope(), id).await?))
 }
 
-/// Requests, approves or refuses the extension of a tip's verification; returns the
-/// tip (its obligation's new due day is in the unit's to-do list).
-#[utoipa::path(post, path = "/api/v1/tips/{id}/extension", request_body = ExtensionInput, responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+/// The routed unit requests more time for a tip's verification, with its reason.
+#[utoipa::path(post, path = "/api/v1/tips/{id}/extension", operation_id = "request_tip_extension", params(("id" = i64, Path, description = "the tip")), request_body = ReasonInput, responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn extension(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     Path(id): Path<String>,
-    Body(x): Body<ExtensionInput>,
+    Body(r): Body<ReasonInput>,
 ) -> Result<Json<TipRow>, ApiError> {
-    handler(&u)?;
-    let id = super::path_id(&id)?;
-    tips::extension(
-        &state.db,
-        state.now(),
-        &u.actor(),
-        &u.scope(),
-        id,
-        &x.step()?,
-    )
-    .await?;
-    Ok(Json(tips::get(&state.db, &u.scope(), id).await?))
+    let step = tips::ExtensionStep::Request { reason: r.reason };
+    extension_as(&state, &u, &id, step).await
+}
+
+/// The office approves the requested extension.
+#[utoipa::path(post, path = "/api/v1/tips/{id}/extension/approve", operation_id = "approve_tip_extension", params(("id" = i64, Path, description = "the tip")), responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn approve_extension(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<TipRow>, ApiError> {
+    extension_as(&state, &u, &id, tips::ExtensionStep::Approve).await
+}
+
+/// The office refuses the requested extension, with its reason.
+#[utoipa::path(post, path = "/api/v1/tips/{id}/extension/refuse", operation_id = "refuse_tip_extension", params(("id" = i64, Path, description = "the tip")), request_body = ReasonInput, responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn refuse_extension(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    Body(r): Body<ReasonInput>,
+) -> Result<Json<TipRow>, ApiError> {
+    let step = tips::ExtensionStep::Refuse { reason: r.reason };
+    extension_as(&state, &u, &id, step).await
 }

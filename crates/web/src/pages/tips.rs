@@ -206,11 +206,15 @@ pub async fn act(
                 tips::triage(&state.db, now, &u.actor(), id, &t).await?;
             }
             "request" | "approve_extension" | "refuse_extension" => {
-                let step = crate::shared::tips::ExtensionInput {
-                    action: f.action.trim_end_matches("_extension").to_string(),
-                    reason: f.reason.clone(),
-                }
-                .step()?;
+                let step = match f.action.as_str() {
+                    "request" => tips::ExtensionStep::Request {
+                        reason: f.reason.clone(),
+                    },
+                    "approve_extension" => tips::ExtensionStep::Approve,
+                    _ => tips::ExtensionStep::Refuse {
+                        reason: f.reason.clone(),
+                    },
+                };
                 tips::extension(&state.db, now.0, &u.actor(), &u.scope(), id, &step).await?;
             }
             "substantiated" | "unsubstantiated" => {

@@ -1,21 +1,9 @@
-//! Keeping a public tip with its receipt code, finding a tip by receipt, and a deadline
-//! extension's input: the public API and the public pages take the same steps.
+//! Keeping a public tip with its receipt code and finding a tip by receipt: the public
+//! API and the public pages take the same steps.
 
 use crate::AppState;
 use crate::error::Problem;
 use anjian_store::tips::{self, PublicView};
-use serde::Deserialize;
-use utoipa::ToSchema;
-
-/// A step of a verification's extension: `action` = `request` (the routed unit, with
-/// `reason`), `approve` or `refuse` (the office; `reason` for a refusal).
-#[derive(Deserialize, ToSchema)]
-pub struct ExtensionInput {
-    #[serde(default)]
-    pub action: String,
-    #[serde(default)]
-    pub reason: String,
-}
 
 /// Keeps a checked tip and returns its id and receipt code (22 digits), generating a
 /// new code if its locator is taken.
