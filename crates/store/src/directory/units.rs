@@ -291,28 +291,14 @@ pub(crate) async fn insert_many(
             .push(")");
         parents.extend(tx.all::<Unit>(query).await?.into_iter().map(|u| (u.id, u)));
     }
-    let mut codes: HashSet<&str> = HashSet::new();
-    for (d, _) in rows {
-        if !d.aliases.is_empty() {
-            return Err(Error::invalid(
-                "aliases",
-                "aliases",
-                "批量登记的单位不能带别名",
-            ));
-        }
-        if !codes.insert(d.code.as_str()) {
-            return Err(duplicate_code(d.code.as_str()));
-        }
-    }
-    let all: Vec<&str> = codes.into_iter().collect();
-    for chunk in all.chunks(300) {
-        let mut query = q("SELECT code FROM units WHERE code IN (");
-        for (i, code) in chunk.iter().enumerate() {
-            query = query.push(if i == 0 { "" } else { ", " }).push_bind(*code);
-        }
-        if let Some((code,)) = tx.all::<(String,)>(query.push(")")).await?.first() {
-            return Err(duplicate_code(code));
-        }
+    // Codes are checked by the caller, with the row they stand on (the register's
+    // `Known` reads the taken ones once per import); the unique index stays the last guard.
+    if rows.iter().any(|(d, _)| !d.aliases.is_empty()) {
+        return Err(Error::invalid(
+            "aliases",
+            "aliases",
+            "批量登记的单位不能带别名",
+        ));
     }
     let mut units: Vec<Vec<Arg>> = Vec::with_capacity(rows.len());
     let mut ids = Vec::with_capacity(rows.len());
