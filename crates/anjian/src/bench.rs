@@ -119,15 +119,28 @@ async fn load(
     out
 }
 
+/// The phones of the accounts the benchmarks enrolled, by server and user name.
+static PHONES: std::sync::LazyLock<
+    tokio::sync::Mutex<std::collections::HashMap<String, crate::authenticator::Authenticator>>,
+> = std::sync::LazyLock::new(Default::default);
+
+/// Logs in and answers the session cookie. An account with a second factor logs in
+/// with its phone's next code; one whose role needs a second factor enrols it first
+/// through the API, as a user would.
 async fn login(
     client: &reqwest::Client,
     base: &str,
     username: &str,
     password: &str,
 ) -> Result<String, String> {
+    let key = format!("{base} {username}");
+    let mut body = serde_json::json!({"username": username, "password": password});
+    if let Some(phone) = PHONES.lock().await.get_mut(&key) {
+        body["totp"] = serde_json::json!(phone.next_code().await);
+    }
     let r = client
         .post(format!("{base}/api/v1/auth/login"))
-        .json(&serde_json::json!({"username": username, "password": password}))
+        .json(&body)
         .send()
         .await
         .map_err(|e| e.to_string())?;
@@ -139,7 +152,54 @@ async fn login(
         .get("set-cookie")
         .and_then(|v| v.to_str().ok())
         .ok_or("no cookie")?;
-    Ok(c.split(';').next().unwrap_or_default().to_string())
+    let cookie = c.split(';').next().unwrap_or_default().to_string();
+    let me: serde_json::Value = r.json().await.map_err(|e| e.to_string())?;
+    if me["second_factor_due"] == true {
+        enrol(client, base, &cookie, &key).await?;
+    }
+    Ok(cookie)
+}
+
+/// Enrols a second factor for the session `cookie` and keeps the phone under `key`.
+async fn enrol(
+    client: &reqwest::Client,
+    base: &str,
+    cookie: &str,
+    key: &str,
+) -> Result<(), String> {
+    let post = |path: &str, body: serde_json::Value| {
+        client
+            .post(format!("{base}{path}"))
+            .header("cookie", cookie)
+            .json(&body)
+            .send()
+    };
+    let e: serde_json::Value = post("/api/v1/me/second-factor", serde_json::json!({}))
+        .await
+        .map_err(|e| e.to_string())?
+        .json()
+        .await
+        .map_err(|e| e.to_string())?;
+    let secret = e["secret"]
+        .as_str()
+        .and_then(anjian_core::second_factor::TotpSecret::from_base32)
+        .ok_or_else(|| format!("enrolment: {e}"))?;
+    let mut phone = crate::authenticator::Authenticator::new(secret);
+    let code = phone.next_step_code().await;
+    let r: serde_json::Value = post(
+        "/api/v1/me/second-factor/confirm",
+        serde_json::json!({"totp": code}),
+    )
+    .await
+    .map_err(|e| e.to_string())?
+    .json()
+    .await
+    .map_err(|e| e.to_string())?;
+    let codes: Vec<String> =
+        serde_json::from_value(r["recovery_codes"].clone()).map_err(|e| format!("{e}: {r}"))?;
+    phone.keep_recovery(codes);
+    PHONES.lock().await.insert(key.to_string(), phone);
+    Ok(())
 }
 
 /// A fresh benchmark database: `ANJIAN_DATABASE_URL` if given, else a SQLite file in a

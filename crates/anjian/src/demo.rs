@@ -518,6 +518,40 @@ pub async fn load(
     Ok(out)
 }
 
+/// Gives the demo accounts that need a second factor (the office, the three
+/// separated administrators, and the tip custodian, whose identity route asks for it)
+/// the secret `shared`, or each a new one; answers each account's `otpauth://` URI.
+pub async fn enrol_second_factors(
+    db: &Db,
+    now: i64,
+    keyring: &anjian_core::sealed::Keyring,
+    shared: Option<&anjian_core::second_factor::TotpSecret>,
+) -> Result<Vec<(String, String)>, String> {
+    let actor = Actor::system("demo");
+    let mut out = Vec::new();
+    for (username, _, _, role) in ACCOUNTS {
+        if !role.requires_second_factor() && *role != Role::TipCustodian {
+            continue;
+        }
+        let user = users::by_username(db, username)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or("demo account")?;
+        let secret = shared
+            .cloned()
+            .unwrap_or_else(anjian_web::second_factor::new_secret);
+        let sealed = anjian_web::second_factor::seal_with(keyring, user.id, &secret);
+        anjian_store::accounts::second_factor::install(db, now, &actor, user.id, &sealed)
+            .await
+            .map_err(|e| e.to_string())?;
+        out.push((
+            username.to_string(),
+            secret.otpauth_uri(anjian_web::second_factor::ISSUER, username),
+        ));
+    }
+    Ok(out)
+}
+
 fn actor_clone() -> Actor {
     Actor::system("demo")
 }
@@ -533,8 +567,16 @@ pub async fn run(c: &Common, args: &DemoArgs) -> Result<(), String> {
         println!("安监平台演示已启动：http://{addr}/");
         println!("演示时钟从 {as_of} 09:00 开始走（2022年专项行动期间，可用 --as-of 改变）");
         println!("演示账户（用户名 / 密码 / 角色）：");
-        for (u, p, r) in &accounts {
+        for (u, p, r, _) in &accounts {
             println!("  {u:<16} {p:<18} {r}");
+        }
+        println!(
+            "以下账户须以双因素认证登录：用手机验证器扫描（或手动输入）各自的密钥，登录时填写其6位动态验证码："
+        );
+        for (u, _, _, uri) in &accounts {
+            if let Some(uri) = uri {
+                println!("  {u:<16} {uri}");
+            }
         }
         println!("数据库：{url}（再次运行 demo 会重建它；校验审计链：anjian audit verify）");
         println!("按 Ctrl-C 停止。");
@@ -542,8 +584,9 @@ pub async fn run(c: &Common, args: &DemoArgs) -> Result<(), String> {
     .await
 }
 
-/// The demo's accounts: user name, password, role label.
-pub type DemoAccounts = Vec<(String, String, &'static str)>;
+/// The demo's accounts: user name, password, role label, and the `otpauth://` URI of
+/// the accounts with a second factor.
+pub type DemoAccounts = Vec<(String, String, &'static str, Option<String>)>;
 
 /// Builds the demo database (the default one, or `ANJIAN_DATABASE_URL` when it is
 /// empty) as of the instant `now`, with the campaign's activity up to that day, and
@@ -630,5 +673,25 @@ pub async fn prepare(c: &Common, now: i64) -> Result<(Db, String, DemoAccounts),
     )
     .await
     .map_err(|e| e.to_string())?;
+    // The second factor runs on the real clock; a script that knows the secret makes
+    // its codes, anyone else scans the URIs printed beside the passwords.
+    let shared = match std::env::var("ANJIAN_DEMO_TOTP_SECRET")
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+    {
+        Some(s) if password.is_some() => Some(
+            anjian_core::second_factor::TotpSecret::from_base32(&s)
+                .ok_or("ANJIAN_DEMO_TOTP_SECRET 应为 base32 编码、至少128位的密钥")?,
+        ),
+        _ => None,
+    };
+    let uris = enrol_second_factors(&db, now, &crate::setup::keyring(c)?, shared.as_ref()).await?;
+    let accounts = accounts
+        .into_iter()
+        .map(|(u, p, r)| {
+            let uri = uris.iter().find(|(n, _)| *n == u).map(|(_, x)| x.clone());
+            (u, p, r, uri)
+        })
+        .collect();
     Ok((db, url, accounts))
 }

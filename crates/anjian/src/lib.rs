@@ -1,6 +1,7 @@
 //! The `anjian` application: command line, demo data, synthetic data and the
 //! benchmark harness. `main.rs` only parses arguments and runs [`cli::run`].
 
+pub mod authenticator;
 pub mod bench;
 pub mod cli;
 pub mod demo;

@@ -38,9 +38,6 @@ pub struct ServeArgs {
     /// names the client for the rate limits and the audit chain.
     #[arg(long, env = "ANJIAN_TRUSTED_PROXIES", default_value = "")]
     pub trusted_proxies: String,
-    /// Session idle timeout in minutes.
-    #[arg(long, default_value_t = 30)]
-    pub idle_minutes: i64,
     /// Login attempts per client address per minute (0: no limit).
     #[arg(long, default_value_t = 30)]
     pub login_per_minute: u32,
@@ -154,7 +151,6 @@ pub async fn serve(
     let config = WebConfig {
         data_dir: c.data_dir.clone(),
         keyring: keys,
-        idle_timeout_ms: args.idle_minutes.clamp(1, 24 * 60) * 60_000,
         secure_cookies: args.secure_cookies,
         login_per_minute: args.login_per_minute,
         trusted_proxies: std::sync::Arc::new(anjian_web::client::TrustedProxies::parse(

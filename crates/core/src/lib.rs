@@ -31,6 +31,7 @@ pub mod responsibility;
 pub mod role;
 pub mod schedule;
 pub mod sealed;
+pub mod second_factor;
 pub mod sheet;
 pub mod strip;
 pub mod time;

@@ -5,9 +5,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{FieldError, Result};
+use crate::role::Role;
 
 /// A configurable password policy, edited by the security administrator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PasswordPolicy {
     /// Minimum length in characters.
     pub min_length: u32,
@@ -31,6 +32,17 @@ pub struct PasswordPolicy {
     /// The window in which failures count, and the lock's length, in minutes.
     #[serde(default = "default_lock_minutes")]
     pub lock_minutes: u32,
+    /// Minutes without a request after which a session ends.
+    #[serde(default = "default_idle_minutes")]
+    pub idle_minutes: u32,
+    /// Roles that must sign in with a second factor besides those that always must
+    /// ([`Role::requires_second_factor`]), by their stored names.
+    #[serde(default)]
+    pub second_factor_roles: Vec<String>,
+}
+
+fn default_idle_minutes() -> u32 {
+    30
 }
 
 fn default_token_days() -> u32 {
@@ -65,6 +77,18 @@ pub struct PolicyInput {
     pub lock_failures: Option<String>,
     #[serde(default)]
     pub lock_minutes: Option<String>,
+    #[serde(default)]
+    pub idle_minutes: Option<String>,
+    /// The roles, beyond those that always need one, that must sign in with a second
+    /// factor: one checkbox each, ticked when present and not empty.
+    #[serde(default)]
+    pub second_factor_unit_operator: Option<String>,
+    #[serde(default)]
+    pub second_factor_unit_leader: Option<String>,
+    #[serde(default)]
+    pub second_factor_enterprise_user: Option<String>,
+    #[serde(default)]
+    pub second_factor_tip_custodian: Option<String>,
 }
 
 impl Default for PasswordPolicy {
@@ -78,6 +102,8 @@ impl Default for PasswordPolicy {
             history: default_history(),
             lock_failures: default_lock_failures(),
             lock_minutes: default_lock_minutes(),
+            idle_minutes: default_idle_minutes(),
+            second_factor_roles: Vec::new(),
         }
     }
 }
@@ -138,6 +164,23 @@ impl PasswordPolicy {
                 1,
                 1440,
             )?,
+            idle_minutes: n(
+                "idle_minutes",
+                "会话空闲超时（分钟）",
+                &or(&f.idle_minutes, default_idle_minutes()),
+                5,
+                480,
+            )?,
+            second_factor_roles: [
+                (&f.second_factor_unit_operator, Role::UnitOperator),
+                (&f.second_factor_unit_leader, Role::UnitLeader),
+                (&f.second_factor_enterprise_user, Role::EnterpriseUser),
+                (&f.second_factor_tip_custodian, Role::TipCustodian),
+            ]
+            .into_iter()
+            .filter(|(v, _)| v.as_deref().is_some_and(|v| !v.trim().is_empty()))
+            .map(|(_, r)| r.as_str().to_string())
+            .collect(),
         };
         if p.rotation_days > 0 && p.warn_days >= p.rotation_days {
             return Err(FieldError::new(
@@ -147,6 +190,22 @@ impl PasswordPolicy {
             ));
         }
         Ok(p)
+    }
+
+    /// Whether the policy (beyond the roles that always need one) requires a second
+    /// factor of `role`.
+    pub fn adds_second_factor(&self, role: Role) -> bool {
+        self.second_factor_roles.iter().any(|r| r == role.as_str())
+    }
+
+    /// Whether a user of `role` must sign in with a second factor.
+    pub fn needs_second_factor(&self, role: Role) -> bool {
+        role.requires_second_factor() || self.second_factor_roles.iter().any(|r| r == role.as_str())
+    }
+
+    /// The idle timeout in milliseconds.
+    pub fn idle_ms(&self) -> i64 {
+        i64::from(self.idle_minutes) * 60_000
     }
 
     /// Checks a new password for `username` against the policy.

@@ -85,6 +85,13 @@ impl Role {
         )
     }
 
+    /// Must sign in with a second factor whatever the policy says: the office
+    /// administrator and the three separated administrators (等保 level 3 asks it of
+    /// administrators). The security administrator may require it of other roles.
+    pub fn requires_second_factor(self) -> bool {
+        self == Role::OfficeAdmin || self.is_separated_admin()
+    }
+
     /// Sees business data of the whole directory regardless of its unit.
     pub fn sees_everything(self) -> bool {
         matches!(self, Role::OfficeAdmin)

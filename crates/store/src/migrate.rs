@@ -57,6 +57,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(30, "0030_campaign_grace"),
     migration!(31, "0031_password_history"),
     migration!(32, "0032_keyed_audit_links"),
+    migration!(33, "0033_second_factor"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.

@@ -1057,12 +1057,13 @@ pub async fn messages_of(db: &Db, ids: &[i64]) -> Result<Vec<(i64, Message)>> {
     let rows: Vec<Row> = db.read().all(query.push(") ORDER BY id")).await?;
     Ok(rows.into_iter().map(|r| (r.tip_id, r.message)).collect())
 }
-/// The key ids that sealed the stored identities (at most a few, distinct), so that a
-/// server started with another key file is refused instead of failing later.
+/// The key ids that sealed the stored identities and second-factor secrets (at most a
+/// few, distinct), so that a server started with another key file is refused instead
+/// of failing later.
 pub async fn sealing_key_ids(db: &Db) -> Result<Vec<String>> {
     let rows: Vec<(String,)> = db
         .read()
-        .all(q("SELECT identity_sealed FROM tips WHERE identity_sealed IS NOT NULL ORDER BY id DESC LIMIT 200"))
+        .all(q("SELECT s FROM (SELECT identity_sealed AS s FROM tips WHERE identity_sealed IS NOT NULL ORDER BY id DESC LIMIT 200) t UNION ALL SELECT s FROM (SELECT totp_secret AS s FROM users WHERE totp_secret IS NOT NULL ORDER BY id DESC LIMIT 200) u"))
         .await?;
     let mut ids: Vec<String> = rows
         .iter()

@@ -1,7 +1,7 @@
 //! Who is asking: the session cookie or an API token, resolved once per request into
 //! a [`SessionUser`] with its scope. Also login and logout.
 
-use anjian_core::password::parse_username;
+use anjian_core::password::{PasswordPolicy, parse_username};
 use anjian_core::role::Role;
 use anjian_store::accounts::{SessionUser, sessions, throttle, users};
 use anjian_store::audit::{self, Entry};
@@ -81,23 +81,53 @@ fn bearer_token(headers: &HeaderMap) -> Option<String> {
         .filter(|t| t.starts_with("ajt_") && t.len() < 200)
 }
 
-/// Resolves the request's user, if any, refreshing the session's idle clock at most
-/// once a minute.
-async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<SessionUser>, Problem> {
+/// Resolves the request's user, if any, with the security policy in force, refreshing
+/// the session's idle clock at most once a minute.
+async fn authenticate(
+    parts: &Parts,
+    state: &AppState,
+) -> Result<Option<(SessionUser, PasswordPolicy)>, Problem> {
     let now = state.now();
-    if let Some(token) = bearer_token(&parts.headers) {
-        return Ok(sessions::lookup_token(&state.db, now, &token).await?);
-    }
-    let Some(token) = cookie_token(&parts.headers) else {
+    let token = if let Some(token) = bearer_token(&parts.headers) {
+        Err(token)
+    } else if let Some(token) = cookie_token(&parts.headers) {
+        Ok(token)
+    } else {
         return Ok(None);
     };
-    let user = sessions::lookup(&state.db, now, &token, state.config.idle_timeout_ms).await?;
-    if let Some(u) = &user
-        && now - u.last_seen_at > 60_000
-    {
-        sessions::touch(&state.db, now, &token).await?;
+    let policy = anjian_store::settings::password_policy(&state.db).await?;
+    let user = match &token {
+        Err(bearer) => sessions::lookup_token(&state.db, now, bearer).await?,
+        Ok(cookie) => {
+            let user = sessions::lookup(&state.db, now, cookie, policy.idle_ms()).await?;
+            if let Some(u) = &user
+                && now - u.last_seen_at > 60_000
+            {
+                sessions::touch(&state.db, now, cookie).await?;
+            }
+            user
+        }
+    };
+    Ok(user.map(|u| (u, policy)))
+}
+
+/// What the account must do before anything else, if anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Due {
+    /// Choose a new password (reset by an administrator, or past the rotation period).
+    Password,
+    /// Enrol a second factor (the role needs one and the account has none).
+    SecondFactor,
+}
+
+fn due(state: &AppState, u: &SessionUser, policy: &PasswordPolicy) -> Option<Due> {
+    if u.must_change_password == 1 || policy.expired(u.password_changed_at, state.now()) {
+        Some(Due::Password)
+    } else if policy.needs_second_factor(u.role()) && u.second_factor_at == 0 {
+        Some(Due::SecondFactor)
+    } else {
+        None
     }
-    Ok(user)
 }
 
 /// A logged-in user of the JSON API (401 otherwise).
@@ -110,21 +140,26 @@ impl FromRequestParts<AppState> for ApiUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let Some(u) = authenticate(parts, state).await? else {
+        let Some((u, policy)) = authenticate(parts, state).await? else {
             return Err(ApiError(Problem::unauthorized()));
         };
         let path = parts.uri.path();
         // An account that must choose a new password gets nothing from the API but
-        // who it is and the change itself.
-        let exempt = path.starts_with("/api/v1/auth/")
-            || path == "/api/v1/me"
-            || path == "/api/v1/me/password";
-        if !exempt && password_due(state, &u).await {
-            return Err(ApiError(Problem::new(
-                axum::http::StatusCode::FORBIDDEN,
-                "password_change_required",
-                "请先修改密码",
-            )));
+        // who it is and the change itself; one that must enrol a second factor, nothing
+        // but who it is and the enrolment.
+        let own = path.starts_with("/api/v1/auth/") || path == "/api/v1/me";
+        match due(state, &u, &policy) {
+            Some(Due::Password) if !own && path != "/api/v1/me/password" => {
+                return Err(ApiError(Problem::new(
+                    StatusCode::FORBIDDEN,
+                    "password_change_required",
+                    "请先修改密码",
+                )));
+            }
+            Some(Due::SecondFactor) if !own && !path.starts_with("/api/v1/me/second-factor") => {
+                return Err(ApiError(crate::second_factor::enrolment_required()));
+            }
+            _ => {}
         }
         guard(state, &u, path).await.map_err(ApiError)?;
         Ok(ApiUser(u))
@@ -143,11 +178,18 @@ impl FromRequestParts<AppState> for PageUser {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         match authenticate(parts, state).await {
-            Ok(Some(u)) => {
+            Ok(Some((u, policy))) => {
                 let path = parts.uri.path();
-                if path != "/account/password" && path != "/logout" && password_due(state, &u).await
-                {
-                    return Err(Redirect::to("/account/password").into_response());
+                match due(state, &u, &policy) {
+                    Some(Due::Password) if path != "/account/password" && path != "/logout" => {
+                        return Err(Redirect::to("/account/password").into_response());
+                    }
+                    Some(Due::SecondFactor)
+                        if path != "/account/second-factor" && path != "/logout" =>
+                    {
+                        return Err(Redirect::to("/account/second-factor").into_response());
+                    }
+                    _ => {}
                 }
                 guard(state, &u, path)
                     .await
@@ -186,7 +228,7 @@ impl OptionalFromRequestParts<AppState> for PageUser {
         state: &AppState,
     ) -> Result<Option<Self>, Self::Rejection> {
         match authenticate(parts, state).await {
-            Ok(u) => Ok(u.map(PageUser)),
+            Ok(u) => Ok(u.map(|(u, _)| PageUser(u))),
             Err(p) => Err(PageError(p).into_response()),
         }
     }
@@ -202,6 +244,14 @@ pub async fn password_due(state: &AppState, u: &SessionUser) -> bool {
         Ok(p) => p.expired(u.password_changed_at, state.now()),
         Err(_) => false,
     }
+}
+
+/// Whether the user must enrol a second factor before anything else.
+pub async fn enrolment_due(state: &AppState, u: &SessionUser) -> bool {
+    u.second_factor_at == 0
+        && anjian_store::settings::password_policy(&state.db)
+            .await
+            .is_ok_and(|p| p.needs_second_factor(u.role()))
 }
 
 /// Days left before the user's password expires, when the policy warns of it now.
@@ -258,11 +308,14 @@ async fn guard(state: &AppState, u: &SessionUser, path: &str) -> Result<(), Prob
     }
 }
 
-/// Checks a user name and password and opens a session. Returns the user and the token.
+/// Checks a user name, password and, for an account with a second factor, the code
+/// (`second`: six digits or a recovery code), and opens a session. Returns the user and
+/// the token. A missing code answers 401 `second_factor_required` and counts as no
+/// failure (it is the first half of a two-step login); a wrong one answers 401
+/// `invalid_second_factor` and counts towards the lock like a wrong password.
 pub async fn login(
     state: &AppState,
-    username: &str,
-    password: &str,
+    (username, password, second): (&str, &str, Option<&str>),
     client: &str,
 ) -> Result<(SessionUser, String), Problem> {
     let now = state.now();
@@ -318,7 +371,27 @@ pub async fn login(
             return Err(bad());
         }
     };
-    throttle::clear(&state.db, &name, client).await?;
+    let proof = match (creds.totp_secret.as_deref(), second.map(str::trim)) {
+        (None, _) => None,
+        (Some(_), None | Some("")) => {
+            return Err(Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "second_factor_required",
+                "请输入动态验证码（或恢复码）",
+            ));
+        }
+        (Some(sealed), Some(typed)) => {
+            match crate::second_factor::proof(
+                state,
+                creds.id,
+                (sealed, creds.totp_last_step),
+                typed,
+            )? {
+                Some(p) => Some(p),
+                None => return Err(second_factor_failed(state, now, &name, client).await?),
+            }
+        }
+    };
     let user = users::get(&state.db, &anjian_store::Scope::All, creds.id).await?;
     let actor = anjian_store::Actor {
         user_id: Some(user.id),
@@ -326,18 +399,49 @@ pub async fn login(
         role: user.role.clone(),
         unit_id: Some(user.unit_id),
     };
-    let token = sessions::create(
+    let token = match sessions::create(
         &state.db,
         now,
         &actor,
-        state.config.absolute_timeout_ms,
-        client,
+        (state.config.absolute_timeout_ms, client),
+        proof.as_ref(),
     )
-    .await?;
-    let su = sessions::lookup(&state.db, now, &token, state.config.idle_timeout_ms)
+    .await
+    {
+        Ok(t) => t,
+        // The code was used already (a replay), or the recovery code is spent.
+        Err(anjian_store::Error::Conflict { .. }) => {
+            return Err(second_factor_failed(state, now, &name, client).await?);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    throttle::clear(&state.db, &name, client).await?;
+    let idle = anjian_store::settings::password_policy(&state.db)
+        .await?
+        .idle_ms();
+    let su = sessions::lookup(&state.db, now, &token, idle)
         .await?
         .ok_or_else(Problem::unauthorized)?;
     Ok((su, token))
+}
+
+/// Records a wrong second factor as a failed login; answers the problem to return.
+async fn second_factor_failed(
+    state: &AppState,
+    now: i64,
+    name: &str,
+    client: &str,
+) -> Result<Problem, Problem> {
+    let locked = throttle::record_failure(&state.db, now, name, client, "动态验证码错误").await?;
+    Ok(if locked.is_some() {
+        Problem::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "login_locked",
+            "登录失败次数过多，请稍后再试",
+        )
+    } else {
+        crate::second_factor::invalid()
+    })
 }
 
 /// A valid Argon2id hash of a random password, verified against for unknown users.

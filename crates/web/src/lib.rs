@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod pages;
 pub mod password;
 mod router;
+pub mod second_factor;
 pub mod shared;
 pub mod upload;
 
@@ -28,8 +29,6 @@ pub use router::router;
 /// Settings of the web layer.
 #[derive(Debug, Clone)]
 pub struct WebConfig {
-    /// A session ends after this long without a request.
-    pub idle_timeout_ms: i64,
     /// A session ends this long after login, however active.
     pub absolute_timeout_ms: i64,
     /// Always mark the cookie `Secure` (set when TLS terminates in front of anjian;
@@ -54,7 +53,6 @@ pub struct WebConfig {
 impl Default for WebConfig {
     fn default() -> Self {
         WebConfig {
-            idle_timeout_ms: 30 * 60 * 1000,
             absolute_timeout_ms: 12 * 3600 * 1000,
             secure_cookies: false,
             login_per_minute: 30,

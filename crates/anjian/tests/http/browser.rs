@@ -7,6 +7,9 @@ use std::time::Duration;
 
 use thirtyfour::prelude::*;
 
+use anjian::authenticator::Authenticator;
+use anjian_core::second_factor::TotpSecret;
+
 use crate::harness::{Engine, PASSWORD, TestApp};
 
 struct Driver(Child);
@@ -115,7 +118,10 @@ async fn shot(driver: &WebDriver, name: &str) -> WebDriverResult<()> {
     Ok(())
 }
 
-async fn login(driver: &WebDriver, username: &str) -> WebDriverResult<()> {
+/// Logs in through the form. An account with a second factor types its phone's next
+/// code; a role that needs one and has none enrols it in the browser on the way (the
+/// QR page's secret read, the first code typed, the recovery codes kept).
+async fn login(driver: &WebDriver, app: &TestApp, username: &str) -> WebDriverResult<()> {
     driver
         .find(By::Id("username"))
         .await?
@@ -126,8 +132,43 @@ async fn login(driver: &WebDriver, username: &str) -> WebDriverResult<()> {
         .await?
         .send_keys(PASSWORD)
         .await?;
+    if let Some(code) = app.code(username).await {
+        driver.find(By::Id("totp")).await?.send_keys(&code).await?;
+    }
     driver.find(By::Id("login-submit")).await?.click().await?;
-    driver.find(By::Id("welcome")).await?;
+    let landed = driver
+        .query(By::Id("welcome"))
+        .or(By::Id("begin-enrolment"))
+        .first()
+        .await?;
+    if landed.id().await?.as_deref() == Some("begin-enrolment") {
+        shot(driver, "second-factor-required.png").await?;
+        landed.click().await?;
+        let secret = driver.find(By::Id("totp-secret")).await?.text().await?;
+        shot(driver, "second-factor-enrol.png").await?;
+        let mut phone = Authenticator::new(TotpSecret::from_base32(&secret).expect("base32"));
+        let code = phone.next_step_code().await;
+        driver
+            .find(By::Id("confirm-totp"))
+            .await?
+            .send_keys(&code)
+            .await?;
+        driver
+            .find(By::Css("#confirm-form button"))
+            .await?
+            .click()
+            .await?;
+        let mut codes = Vec::new();
+        for c in driver.find_all(By::Css("#recovery-codes code")).await? {
+            codes.push(c.text().await?);
+        }
+        assert_eq!(codes.len(), 10, "the recovery codes are shown once");
+        shot(driver, "second-factor-recovery.png").await?;
+        phone.keep_recovery(codes);
+        app.phones.lock().await.insert(username.to_string(), phone);
+        driver.goto(format!("{}/", app.base)).await?;
+        driver.find(By::Id("welcome")).await?;
+    }
     Ok(())
 }
 
@@ -149,7 +190,7 @@ async fn logout(driver: &WebDriver) -> WebDriverResult<()> {
 async fn journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()> {
     driver.goto(format!("{}/", app.base)).await?;
     // Not logged in: the login page, then the home page.
-    login(driver, "office").await?;
+    login(driver, app, "office").await?;
     let welcome = driver.find(By::Id("welcome")).await?.text().await?;
     assert!(welcome.contains("区安委办管理员"), "{welcome}");
     let body = driver.find(By::Tag("body")).await?.text().await?;
@@ -215,7 +256,7 @@ async fn journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()> {
     logout(driver).await?;
 
     // A township operator sees its own subtree only.
-    login(driver, "bachuan").await?;
+    login(driver, app, "bachuan").await?;
     driver.goto(format!("{}/units", app.base)).await?;
     let list = driver.find(By::Id("unit-list")).await?.text().await?;
     assert!(
@@ -239,7 +280,7 @@ async fn journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()> {
     logout(driver).await?;
 
     // The auditor verifies the chain.
-    login(driver, "auditor").await?;
+    login(driver, app, "auditor").await?;
     driver.goto(format!("{}/audit/verify", app.base)).await?;
     let verdict = driver.find(By::Id("verify-result")).await?.text().await?;
     assert!(verdict.contains("审计链完整"), "{verdict}");
@@ -277,7 +318,7 @@ async fn hazard_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()
     let on_site = files.join("暗访现场.png");
     std::fs::write(&on_site, crate::reports::PNG).unwrap();
     driver.goto(format!("{}/", app.base)).await?;
-    login(driver, "bachuan").await?;
+    login(driver, app, "bachuan").await?;
     driver.goto(format!("{}/hazards/new", app.base)).await?;
     let form = driver.find(By::Id("hazard-form")).await?;
     form.find(By::Css("select[name=level] option[value=major]"))
@@ -320,7 +361,7 @@ async fn hazard_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()
     let url = driver.current_url().await?.path().to_string();
     logout(driver).await?;
 
-    login(driver, "office").await?;
+    login(driver, app, "office").await?;
     driver.goto(format!("{}{url}", app.base)).await?;
     driver.find(By::Css("#list-form")).await?;
     driver
@@ -338,7 +379,7 @@ async fn hazard_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()
     assert!(status.contains("挂牌督办"), "{status}");
     logout(driver).await?;
 
-    login(driver, "bachuan").await?;
+    login(driver, app, "bachuan").await?;
     driver.goto(format!("{}{url}", app.base)).await?;
     let fb = driver.find(By::Id("feedback-form")).await?;
     fill(&fb, "text", "已更换锈蚀管段并试压合格").await?;
@@ -353,7 +394,7 @@ async fn hazard_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()
     driver.find(By::Css(".flash.ok")).await?;
     logout(driver).await?;
 
-    login(driver, "office").await?;
+    login(driver, app, "office").await?;
     driver.goto(format!("{}{url}", app.base)).await?;
     let verify = driver.find(By::Id("verify-form")).await?;
     verify.find(By::Name("on_site")).await?.click().await?;
@@ -376,7 +417,7 @@ async fn hazard_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()
     logout(driver).await?;
 
     // The 28th: the township sends July's report; the office sees who reported.
-    login(driver, "bachuan").await?;
+    login(driver, app, "bachuan").await?;
     driver
         .goto(format!("{}/monthly-reports/2022-07", app.base))
         .await?;
@@ -394,7 +435,7 @@ async fn hazard_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()
     driver.find(By::Id("report-frozen")).await?;
     shot(driver, "monthly-report.png").await?;
     logout(driver).await?;
-    login(driver, "office").await?;
+    login(driver, app, "office").await?;
     driver.goto(format!("{}/monthly-reports", app.base)).await?;
     let matrix = driver.find(By::Id("monthly-matrix")).await?.text().await?;
     assert!(
@@ -473,7 +514,7 @@ async fn hazard_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()
     assert!(findings.contains("巴川街道某火锅店"), "{findings}");
     shot(driver, "visit.png").await?;
     logout(driver).await?;
-    login(driver, "bachuan").await?;
+    login(driver, app, "bachuan").await?;
     driver.goto(format!("{}/hazards", app.base)).await?;
     let ledger = driver.find(By::Tag("main")).await?.text().await?;
     assert!(ledger.contains("巴川街道某火锅店"), "{ledger}");
@@ -540,7 +581,7 @@ async fn campaign_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<
     let table = files.join("燃气方案.xlsx");
     std::fs::write(&table, crate::campaigns::gas_plan_xlsx()).unwrap();
     driver.goto(format!("{}/", app.base)).await?;
-    login(driver, "bachuan").await?;
+    login(driver, app, "bachuan").await?;
 
     // The township opens item (28) from its overdue list and reports with a photo.
     driver.goto(format!("{}/todo", app.base)).await?;
@@ -568,7 +609,7 @@ async fn campaign_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<
     logout(driver).await?;
 
     // The lead unit finds it in its review queue and returns it with a reason.
-    login(driver, "yjj").await?;
+    login(driver, app, "yjj").await?;
     driver.goto(format!("{}/todo", app.base)).await?;
     let queue = driver.find(By::Id("to-review")).await?;
     assert!(queue.text().await?.contains("（28）"));
@@ -593,7 +634,7 @@ async fn campaign_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<
     logout(driver).await?;
 
     // The township sees it returned, with the reason, and can report again.
-    login(driver, "bachuan").await?;
+    login(driver, app, "bachuan").await?;
     driver.goto(format!("{}/todo", app.base)).await?;
     let returned = driver.find(By::Id("returned")).await?.text().await?;
     assert!(returned.contains("（28）"), "{returned}");
@@ -605,7 +646,7 @@ async fn campaign_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<
     logout(driver).await?;
 
     // The office: the district's overdue list and the on-time rates per unit.
-    login(driver, "office").await?;
+    login(driver, app, "office").await?;
     driver.goto(format!("{}/todo", app.base)).await?;
     let overdue = driver.find(By::Id("overdue")).await?.text().await?;
     assert!(overdue.contains("已逾期"), "{overdue}");
@@ -718,7 +759,7 @@ async fn month_close_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResu
     assert_eq!(s, 201, "{b}");
 
     driver.goto(format!("{}/", app.base)).await?;
-    login(driver, "office").await?;
+    login(driver, app, "office").await?;
     // The dashboard of July, chosen from the month selector.
     driver.goto(format!("{}/?month=2022-07", app.base)).await?;
     let tiles = driver.find(By::Id("dashboard")).await?.text().await?;
@@ -956,7 +997,7 @@ async fn responsibility_journey(driver: &WebDriver, app: &TestApp) -> WebDriverR
         .await
         .unwrap();
     driver.goto(format!("{}/login", app.base)).await?;
-    login(driver, "office").await?;
+    login(driver, app, "office").await?;
     driver
         .goto(format!("{}/quotas?month=2022-07", app.base))
         .await?;
@@ -1048,7 +1089,7 @@ async fn the_office_corrects_a_work_item_and_the_units_lists_change() {
 /// 安居镇's does.
 async fn editor_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()> {
     driver.goto(format!("{}/", app.base)).await?;
-    login(driver, "office").await?;
+    login(driver, app, "office").await?;
     let campaigns = anjian_store::plans::campaigns(&app.db).await.unwrap();
     let id = campaigns[0].id;
     driver
@@ -1081,7 +1122,7 @@ async fn editor_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()
     assert!(schedule.contains("每季度"), "{schedule}");
     logout(driver).await?;
 
-    login(driver, "bachuan").await?;
+    login(driver, app, "bachuan").await?;
     driver.goto(format!("{}/todo", app.base)).await?;
     let page = driver.source().await?;
     assert!(!page.contains("（20）"), "巴川街道 no longer owes (20)");
@@ -1113,7 +1154,7 @@ async fn the_emergency_bureau_logs_a_publication_and_sees_its_days_counted() {
 /// publication without its link is refused with the field named.
 async fn daily_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()> {
     driver.goto(format!("{}/", app.base)).await?;
-    login(driver, "yjj").await?;
+    login(driver, app, "yjj").await?;
     driver
         .find(By::Css("button[data-toggle=nav]"))
         .await?

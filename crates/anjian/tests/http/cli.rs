@@ -389,8 +389,13 @@ async fn demo_rebuilds_its_own_database_and_never_overwrites_real_data() {
         );
     }
     assert!(
-        accounts.iter().any(|(u, _, _)| u == "office")
-            && accounts.iter().any(|(u, _, _)| u == "auditor")
+        accounts
+            .iter()
+            .any(|(u, _, _, uri)| u == "office" && uri.is_some())
+            && accounts
+                .iter()
+                .any(|(u, _, _, uri)| u == "bachuan" && uri.is_none())
+            && accounts.iter().any(|(u, _, _, _)| u == "auditor")
     );
     db.close().await;
     // `anjian audit verify` on the default database checks the demo's chain.

@@ -6,6 +6,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
+use anjian::authenticator::Authenticator;
+use anjian_core::second_factor::TotpSecret;
 use anjian_core::time::Clock;
 use anjian_store::Db;
 use anjian_web::{AppState, WebConfig};
@@ -58,6 +60,8 @@ pub struct TestApp {
     pub db: Db,
     pub clock: TestClock,
     pub engine: Engine,
+    /// The phones of the accounts that enrolled a second factor in this app.
+    pub phones: tokio::sync::Mutex<std::collections::HashMap<String, Authenticator>>,
     _dir: Option<TempDir>,
 }
 
@@ -129,6 +133,7 @@ impl TestApp {
             db,
             clock,
             engine,
+            phones: Default::default(),
             _dir: dir,
         }
     }
@@ -175,17 +180,50 @@ impl TestApp {
         }
     }
 
-    /// A client logged in as a demo user.
+    /// A client logged in as a demo user. An account with a second factor logs in
+    /// with the next code of its phone; one whose role needs a second factor (or the
+    /// tip custodian, whose identity route asks for one) and has none enrols it first,
+    /// as a user would: the secret, its first code, the recovery codes kept.
     pub async fn login(&self, username: &str) -> Client {
         let c = self.anon();
-        let r = c
-            .post(
-                "/api/v1/auth/login",
-                json!({"username": username, "password": PASSWORD}),
-            )
-            .await;
+        let mut body = json!({"username": username, "password": PASSWORD});
+        if let Some(code) = self.code(username).await {
+            body["totp"] = json!(code);
+        }
+        let r = c.post("/api/v1/auth/login", body).await;
         assert_eq!(r.0, 200, "login {username}: {:?}", r.1);
+        if r.1["second_factor_due"] == true
+            || (r.1["role"] == "tip_custodian" && r.1["second_factor"] == false)
+        {
+            self.enrol(&c, username).await;
+        }
         c
+    }
+
+    /// The next code of `username`'s phone, if the account enrolled in this app.
+    pub async fn code(&self, username: &str) -> Option<String> {
+        let mut phones = self.phones.lock().await;
+        match phones.get_mut(username) {
+            Some(p) => Some(p.next_code().await),
+            None => None,
+        }
+    }
+
+    /// Enrols a second factor for the logged-in `c` (as `username`) through the API.
+    pub async fn enrol(&self, c: &Client, username: &str) {
+        let (s, e) = c.post("/api/v1/me/second-factor", json!({})).await;
+        assert_eq!(s, 200, "begin enrolment of {username}: {e}");
+        let secret = TotpSecret::from_base32(e["secret"].as_str().unwrap()).unwrap();
+        let mut phone = Authenticator::new(secret);
+        let code = phone.next_step_code().await;
+        let (s, r) = c
+            .post("/api/v1/me/second-factor/confirm", json!({"totp": code}))
+            .await;
+        assert_eq!(s, 200, "confirm enrolment of {username}: {r}");
+        let codes: Vec<String> = serde_json::from_value(r["recovery_codes"].clone()).unwrap();
+        assert_eq!(codes.len(), 10);
+        phone.keep_recovery(codes);
+        self.phones.lock().await.insert(username.to_string(), phone);
     }
 
     /// The id of a unit by name (no scope).

@@ -23,5 +23,6 @@ mod rankings;
 mod reports;
 mod responsibility;
 mod scope;
+mod second_factor;
 mod tips;
 mod visits;

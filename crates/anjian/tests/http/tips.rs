@@ -82,10 +82,39 @@ async fn an_identity_is_sealed_and_opened_only_for_the_custodian() {
         let keeper = app.login("tipkeeper").await;
         let (s, b) = keeper.post(&path, json!({"reason": ""})).await;
         assert_eq!((s, b["error"]["field"].as_str()), (422, Some("reason")));
-        let (s, who) = keeper
+        // Issue 16 part 4: "a step-up for the identity route": the custodian types a
+        // code again; without one, or with a wrong one, nothing opens.
+        let (s, b) = keeper
             .post(&path, json!({"reason": "发放奖励前核实身份"}))
             .await;
+        assert_eq!(
+            (s, b["error"]["code"].as_str()),
+            (403, Some("step_up_required"))
+        );
+        let (s, b) = keeper
+            .post(
+                &path,
+                json!({"reason": "发放奖励前核实身份", "totp": "000000"}),
+            )
+            .await;
+        assert_eq!(
+            (s, b["error"]["code"].as_str()),
+            (403, Some("invalid_second_factor"))
+        );
+        let code = app.code("tipkeeper").await.unwrap();
+        let (s, who) = keeper
+            .post(&path, json!({"reason": "发放奖励前核实身份", "totp": code}))
+            .await;
         assert_eq!(s, 200, "{who}");
+        // The same code does not open it for another session of the custodian.
+        let (s, _) = app
+            .anon()
+            .post(
+                "/api/v1/auth/login",
+                json!({"username": "tipkeeper", "password": crate::harness::PASSWORD, "totp": code}),
+            )
+            .await;
+        assert_eq!(s, 401, "a code is good once");
         assert_eq!(
             (who["name"].as_str(), who["phone"].as_str()),
             (Some(NAME), Some(PHONE))
@@ -353,12 +382,14 @@ async fn the_tip_page_shows_no_identity_and_opens_it_for_the_custodian_only() {
             403
         );
         let keeper = app.login("tipkeeper").await;
+        let code = app.code("tipkeeper").await.unwrap();
         let (s, html) = keeper
             .form(
                 &path,
                 &[
                     ("action", "identity"),
                     ("reason", "核实举报人身份以发放奖励"),
+                    ("totp", code.as_str()),
                 ],
             )
             .await;
@@ -667,7 +698,14 @@ async fn exports_and_the_bulletin_carry_the_tip_but_never_the_reporter() {
         assert_eq!(t["produced"]["hazards"], json!([own]));
         let page = office.get_text("/tips").await.1;
         assert!(page.contains(&format!("href=\"/hazards/{own}\"")));
-        // Every export in which the tip or its obligation appears.
+        // Every export in which the tip or its obligation appears. The office's whole
+        // tip ledger asks for its second factor again (`/api/v1/auth/step-up`).
+        assert_eq!(office.get_bytes("/tips.xlsx").await.0, 303);
+        let code = app.code("office").await.unwrap();
+        let (s, b) = office
+            .post("/api/v1/auth/step-up", json!({"totp": code}))
+            .await;
+        assert_eq!(s, 204, "{b}");
         for (who, path) in [
             (&office, "/tips.xlsx"),
             (&yjj, "/tips.xlsx"),

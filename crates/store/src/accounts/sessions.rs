@@ -5,6 +5,7 @@ use anjian_core::role::Role;
 use anjian_core::unit::UnitKind;
 use sha2::{Digest, Sha256};
 
+use super::second_factor::Proof;
 use crate::audit::{self, Entry};
 use crate::db::{Db, q};
 use crate::error::Result;
@@ -36,6 +37,10 @@ pub struct SessionUser {
     pub unit_kind: String,
     pub unit_path: String,
     pub last_seen_at: i64,
+    /// When the account's second factor was enabled (0: none).
+    pub second_factor_at: i64,
+    /// When this session last stepped up (0: never; always 0 for an API token).
+    pub stepped_up_at: i64,
     /// The unit's unread reminders (the to-do badge); loaded for pages only.
     #[sqlx(skip)]
     pub unread: i64,
@@ -78,20 +83,24 @@ impl SessionUser {
     }
 }
 
-const JOIN: &str = "SELECT us.id AS user_id, us.username, us.display_name, us.role, us.must_change_password, us.password_changed_at, u.id AS unit_id, u.name AS unit_name, u.kind AS unit_kind, u.path AS unit_path";
+const JOIN: &str = "SELECT us.id AS user_id, us.username, us.display_name, us.role, us.must_change_password, us.password_changed_at, u.id AS unit_id, u.name AS unit_name, u.kind AS unit_kind, u.path AS unit_path, COALESCE(us.totp_enabled_at, 0) AS second_factor_at";
 
 /// Opens a session for `actor` (a new token at every login); returns the token for
-/// the cookie. The login is audited in the same transaction.
+/// the cookie. The second factor's `proof`, if the account has one, is used up and the
+/// login audited in the same transaction.
 pub async fn create(
     db: &Db,
     now_ms: i64,
     actor: &Actor,
-    absolute_ms: i64,
-    client: &str,
+    (absolute_ms, client): (i64, &str),
+    proof: Option<&Proof>,
 ) -> Result<String> {
     let token = new_token();
     let user_id = actor.user_id.ok_or(crate::error::Error::NotFound)?;
     let mut tx = db.begin().await?;
+    if let Some(p) = proof {
+        super::second_factor::spend(&mut tx, now_ms, user_id, p).await?;
+    }
     tx.execute(
         q("INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, client) VALUES ($1, $2, $3, $3, $4, $5)")
             .bind(token_hash(&token))
@@ -104,7 +113,12 @@ pub async fn create(
     // Sessions past their absolute expiry are swept here, on the rare write path.
     tx.execute(q("DELETE FROM sessions WHERE expires_at < $1").bind(now_ms))
         .await?;
-    let e = Entry::ok("auth.login", "user", user_id).detail(format!("来自 {client}"));
+    let how = match proof {
+        Some(Proof::Step(_)) => "，动态验证码",
+        Some(Proof::Recovery(_)) => "，恢复码",
+        None => "",
+    };
+    let e = Entry::ok("auth.login", "user", user_id).detail(format!("来自 {client}{how}"));
     audit::append(&mut tx, now_ms, actor, e).await?;
     tx.commit().await?;
     Ok(token)
@@ -120,7 +134,7 @@ pub async fn lookup(
 ) -> Result<Option<SessionUser>> {
     db.read()
         .opt(
-            q(format!("{JOIN}, s.last_seen_at FROM sessions s JOIN users us ON us.id = s.user_id JOIN units u ON u.id = us.unit_id WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND us.active = 1"))
+            q(format!("{JOIN}, s.last_seen_at, s.stepped_up_at FROM sessions s JOIN users us ON us.id = s.user_id JOIN units u ON u.id = us.unit_id WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND us.active = 1"))
                 .bind(token_hash(token))
                 .bind(now_ms)
                 .bind(now_ms - idle_ms),
@@ -162,9 +176,83 @@ pub async fn delete(db: &Db, now_ms: i64, actor: &Actor, token: &str) -> Result<
 pub async fn lookup_token(db: &Db, now_ms: i64, token: &str) -> Result<Option<SessionUser>> {
     db.read()
         .opt(
-            q(format!("{JOIN}, t.created_at AS last_seen_at FROM api_tokens t JOIN users us ON us.id = t.user_id JOIN units u ON u.id = us.unit_id WHERE t.token_hash = $1 AND t.expires_at > $2 AND t.revoked_at IS NULL AND us.active = 1"))
+            q(format!("{JOIN}, t.created_at AS last_seen_at, CAST(0 AS BIGINT) AS stepped_up_at FROM api_tokens t JOIN users us ON us.id = t.user_id JOIN units u ON u.id = us.unit_id WHERE t.token_hash = $1 AND t.expires_at > $2 AND t.revoked_at IS NULL AND us.active = 1"))
                 .bind(token_hash(token))
                 .bind(now_ms),
         )
         .await
+}
+
+/// One of a user's live sessions as the user sees it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Live {
+    /// The first 16 hex digits of the token's hash: names the session in a form
+    /// without revealing anything that opens it.
+    pub handle: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub client: String,
+}
+
+/// The user's live sessions at `now_ms` (newest first; at most 50).
+pub async fn live(db: &Db, now_ms: i64, user_id: i64, idle_ms: i64) -> Result<Vec<Live>> {
+    db.read()
+        .all(
+            q("SELECT substr(token_hash, 1, 16) AS handle, created_at, last_seen_at, client FROM sessions WHERE user_id = $1 AND expires_at > $2 AND last_seen_at > $3 ORDER BY last_seen_at DESC, token_hash LIMIT 50")
+                .bind(user_id)
+                .bind(now_ms)
+                .bind(now_ms - idle_ms),
+        )
+        .await
+}
+
+/// The handle of a token (see [`Live::handle`]).
+pub fn handle_of(token: &str) -> String {
+    token_hash(token)[..16].to_string()
+}
+
+/// Ends the user's own sessions: the one named by `handle`, or with `None` every one
+/// but the current (`keep`). Audited; answers how many ended (0 for an unknown handle).
+pub async fn end_own(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    handle: Option<&str>,
+    keep: &str,
+) -> Result<u64> {
+    let user_id = actor.user_id.ok_or(crate::error::Error::NotFound)?;
+    let mut tx = db.begin().await?;
+    let n = match handle {
+        Some(h) => {
+            tx.execute(
+                q("DELETE FROM sessions WHERE user_id = $1 AND substr(token_hash, 1, 16) = $2 AND token_hash <> $3")
+                    .bind(user_id)
+                    .bind(h)
+                    .bind(token_hash(keep)),
+            )
+            .await?
+        }
+        None => {
+            tx.execute(
+                q("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+                    .bind(user_id)
+                    .bind(token_hash(keep)),
+            )
+            .await?
+        }
+    };
+    let what = if handle.is_some() {
+        "结束一个会话"
+    } else {
+        "结束其他全部会话"
+    };
+    audit::append(
+        &mut tx,
+        now_ms,
+        actor,
+        Entry::ok("auth.sessions_ended", "user", user_id).detail(format!("{what}（{n}个）")),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(n)
 }

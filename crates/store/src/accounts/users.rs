@@ -97,12 +97,17 @@ pub struct Credentials {
     pub id: i64,
     pub password_hash: String,
     pub active: i64,
+    pub role: String,
+    /// The sealed TOTP secret, when the account has a second factor.
+    pub totp_secret: Option<String>,
+    /// The last TOTP step accepted.
+    pub totp_last_step: i64,
 }
 
 /// The credentials of `username`, if the account exists.
 pub async fn credentials(db: &Db, username: &str) -> Result<Option<Credentials>> {
     db.read()
-        .opt(q("SELECT id, password_hash, active FROM users WHERE username = $1").bind(username))
+        .opt(q("SELECT id, password_hash, active, role, totp_secret, totp_last_step FROM users WHERE username = $1").bind(username))
         .await
 }
 

@@ -21,6 +21,10 @@ pub(crate) use crate::shared::client_address::client;
 pub struct LoginRequest {
     pub username: String,
     pub password: String,
+    /// The second factor, for an account that has one: the six digits of the
+    /// authenticator app, or a recovery code.
+    #[serde(default)]
+    pub totp: Option<String>,
 }
 
 /// A unit reference.
@@ -45,12 +49,18 @@ pub struct Me {
     /// (absent otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub password_expires_in_days: Option<i64>,
+    /// Whether the account signs in with a second factor.
+    pub second_factor: bool,
+    /// Whether the account must enrol a second factor before anything else (its role
+    /// needs one): `POST /api/v1/me/second-factor`, then `…/confirm`.
+    pub second_factor_due: bool,
 }
 
 /// The caller as `/api/v1/me` and the login show it, with the expiry warning.
 async fn me_now(state: &AppState, u: &anjian_store::accounts::SessionUser) -> Me {
     let mut me = me_of(u);
     me.password_expires_in_days = crate::auth::password_days_left(state, u).await;
+    me.second_factor_due = crate::auth::enrolment_due(state, u).await;
     me
 }
 
@@ -68,6 +78,8 @@ fn me_of(u: &anjian_store::accounts::SessionUser) -> Me {
         },
         must_change_password: u.must_change_password == 1,
         password_expires_in_days: None,
+        second_factor: u.second_factor_at > 0,
+        second_factor_due: false,
     }
 }
 
@@ -82,8 +94,7 @@ pub async fn login(
 ) -> Result<Response, ApiError> {
     let (user, token) = crate::auth::login(
         &state,
-        &req.username,
-        &req.password,
+        (&req.username, &req.password, req.totp.as_deref()),
         &client(&state, peer, &headers),
     )
     .await?;
@@ -179,4 +190,158 @@ pub async fn create_token(
         }),
     )
         .into_response())
+}
+
+/// A secret being enrolled: type it or scan the URI, then confirm with a code.
+#[derive(Serialize, ToSchema)]
+pub struct Enrolment {
+    /// The secret in base32.
+    pub secret: String,
+    /// The `otpauth://` URI (the QR code's content).
+    pub otpauth_uri: String,
+}
+
+/// Starts enrolling a second factor (TOTP): a new secret, pending until its first code
+/// confirms it; an enabled factor stays in force until then.
+#[utoipa::path(post, path = "/api/v1/me/second-factor", operation_id = "begin_second_factor", responses((status = 200, body = Enrolment), (status = 401, body = crate::error::ErrorBody)))]
+pub async fn begin_second_factor(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+) -> Result<Json<Enrolment>, ApiError> {
+    crate::second_factor::begin(&state, &u).await?;
+    let f = anjian_store::accounts::second_factor::of(&state.db, u.user_id).await?;
+    let secret =
+        crate::second_factor::open(&state, u.user_id, f.pending.as_deref().unwrap_or_default())?;
+    Ok(Json(Enrolment {
+        otpauth_uri: secret.otpauth_uri(crate::second_factor::ISSUER, &u.username),
+        secret: secret.base32(),
+    }))
+}
+
+/// A second-factor code.
+#[derive(Deserialize, ToSchema)]
+pub struct SecondFactorInput {
+    /// Six digits from the authenticator app (or, for a step-up, a recovery code).
+    #[serde(default)]
+    pub totp: String,
+}
+
+/// Recovery codes, shown this once.
+#[derive(Serialize, ToSchema)]
+pub struct RecoveryCodes {
+    pub recovery_codes: Vec<String>,
+}
+
+/// Confirms the pending second factor with its first code; answers the recovery codes.
+#[utoipa::path(post, path = "/api/v1/me/second-factor/confirm", operation_id = "confirm_second_factor", request_body = SecondFactorInput, responses((status = 200, body = RecoveryCodes), (status = 400, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn confirm_second_factor(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Body(i): Body<SecondFactorInput>,
+) -> Result<Json<RecoveryCodes>, ApiError> {
+    let codes = crate::second_factor::confirm(&state, &u, &i.totp).await?;
+    Ok(Json(RecoveryCodes {
+        recovery_codes: codes,
+    }))
+}
+
+/// Steps the session up: a good code lets it open a reporter's identity and export
+/// whole ledgers for five minutes.
+#[utoipa::path(post, path = "/api/v1/auth/step-up", operation_id = "step_up", request_body = SecondFactorInput, responses((status = 204), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn step_up(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiUser(u): ApiUser,
+    Body(i): Body<SecondFactorInput>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    let fresh = crate::second_factor::fresh(&state, &u);
+    if fresh {
+        // A fresh step-up is not renewed without a code.
+        if i.totp.trim().is_empty() {
+            return Ok(axum::http::StatusCode::NO_CONTENT);
+        }
+    }
+    let mut u = u;
+    u.stepped_up_at = 0;
+    crate::second_factor::step_up(&state, &u, &headers, Some(&i.totp), false).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// One of the caller's live sessions.
+#[derive(Serialize, ToSchema)]
+pub struct LiveSession {
+    /// Names the session for `/api/v1/me/sessions/end`.
+    pub id: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub client: String,
+    /// The session of this request.
+    pub current: bool,
+}
+
+/// The caller's live sessions, newest first.
+#[utoipa::path(get, path = "/api/v1/me/sessions", operation_id = "list_own_sessions", responses((status = 200, body = [LiveSession])))]
+pub async fn sessions(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiUser(u): ApiUser,
+) -> Result<Json<Vec<LiveSession>>, ApiError> {
+    let idle = anjian_store::settings::password_policy(&state.db)
+        .await?
+        .idle_ms();
+    let current = crate::auth::cookie_token(&headers)
+        .map(|t| anjian_store::accounts::sessions::handle_of(&t))
+        .unwrap_or_default();
+    let live =
+        anjian_store::accounts::sessions::live(&state.db, state.now(), u.user_id, idle).await?;
+    Ok(Json(
+        live.into_iter()
+            .map(|l| LiveSession {
+                current: l.handle == current,
+                id: l.handle,
+                created_at: l.created_at,
+                last_seen_at: l.last_seen_at,
+                client: l.client,
+            })
+            .collect(),
+    ))
+}
+
+/// Which sessions to end: one by its id, or (without it) every other one.
+#[derive(Deserialize, ToSchema)]
+pub struct EndSessions {
+    #[serde(default)]
+    pub id: Option<String>,
+}
+
+/// How many sessions ended.
+#[derive(Serialize, ToSchema)]
+pub struct Ended {
+    pub ended: u64,
+}
+
+/// Ends one of the caller's other sessions, or all of them.
+#[utoipa::path(post, path = "/api/v1/me/sessions/end", operation_id = "end_own_sessions", request_body = EndSessions, responses((status = 200, body = Ended), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn end_sessions(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiUser(u): ApiUser,
+    Body(e): Body<EndSessions>,
+) -> Result<Json<Ended>, ApiError> {
+    let handle = e.id.as_deref().map(str::trim).filter(|h| !h.is_empty());
+    if handle.is_some_and(|h| h.len() != 16 || !h.bytes().all(|b| b.is_ascii_hexdigit())) {
+        return Err(
+            crate::error::Problem::bad_field("invalid_session", "id", "会话编号无效").into(),
+        );
+    }
+    let keep = crate::auth::cookie_token(&headers).unwrap_or_default();
+    let ended = anjian_store::accounts::sessions::end_own(
+        &state.db,
+        state.now(),
+        &u.actor(),
+        handle,
+        &keep,
+    )
+    .await?;
+    Ok(Json(Ended { ended }))
 }

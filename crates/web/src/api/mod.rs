@@ -32,6 +32,14 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/auth/logout", post(auth::logout))
         .route("/api/v1/me", get(auth::me))
         .route("/api/v1/me/password", post(auth::change_password))
+        .route("/api/v1/me/second-factor", post(auth::begin_second_factor))
+        .route(
+            "/api/v1/me/second-factor/confirm",
+            post(auth::confirm_second_factor),
+        )
+        .route("/api/v1/me/sessions", get(auth::sessions))
+        .route("/api/v1/me/sessions/end", post(auth::end_sessions))
+        .route("/api/v1/auth/step-up", post(auth::step_up))
         .route(
             "/api/v1/enterprises",
             get(enterprises::list).post(enterprises::create),

@@ -256,6 +256,10 @@ pub async fn outcome(
 pub struct RevealInput {
     #[serde(default)]
     pub reason: String,
+    /// The step-up code (six digits or a recovery code), unless the session stepped up
+    /// within five minutes (`/api/v1/auth/step-up`).
+    #[serde(default)]
+    pub totp: Option<String>,
 }
 
 /// The reporter's identity, for the tip custodian only; the view and its reason go into
@@ -263,6 +267,7 @@ pub struct RevealInput {
 #[utoipa::path(post, path = "/api/v1/tips/{id}/identity", request_body = RevealInput, responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn identity(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     ApiUser(u): ApiUser,
     Path(id): Path<String>,
     Body(r): Body<RevealInput>,
@@ -274,6 +279,8 @@ pub async fn identity(
         "tip.identity",
     )
     .await?;
+    anjian_core::error::required_text("reason", "查看理由", &r.reason, 500)?;
+    crate::second_factor::step_up(&state, &u, &headers, r.totp.as_deref(), false).await?;
     let id = super::path_id(&id)?;
     Ok(Json(
         tips::reveal(

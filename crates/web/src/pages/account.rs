@@ -1,9 +1,10 @@
 //! The user's own account: change password, API tokens.
 
 use anjian_core::error::required_text;
-use anjian_store::accounts::tokens;
+use anjian_store::accounts::{sessions, tokens};
 use askama::Template;
 use axum::extract::{Path, State};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -25,17 +26,25 @@ pub struct AccountPage {
     pub policy_hint: String,
     pub new_token: Option<String>,
     pub tokens: Vec<(i64, String, String, String, bool)>,
+    /// The live sessions: handle, since, last seen, client, whether it is this one.
+    pub sessions: Vec<(String, String, String, String, bool)>,
+    /// Whether the account has a second factor.
+    pub second_factor: bool,
 }
 
 async fn page(
     state: &AppState,
-    u: &anjian_store::accounts::SessionUser,
+    (u, headers): (&anjian_store::accounts::SessionUser, &HeaderMap),
     flash: Option<String>,
     error: Option<String>,
     new_token: Option<String>,
 ) -> Result<Response, PageError> {
     let p = anjian_store::settings::password_policy(&state.db).await?;
     let ts = tokens::list(&state.db, u.user_id).await?;
+    let current = crate::auth::cookie_token(headers)
+        .map(|t| sessions::handle_of(&t))
+        .unwrap_or_default();
+    let live = sessions::live(&state.db, state.now(), u.user_id, p.idle_ms()).await?;
     let fmt = |ms: i64| {
         anjian_core::time::format_local(ms)
             .chars()
@@ -61,6 +70,20 @@ async fn page(
                 )
             })
             .collect(),
+        sessions: live
+            .into_iter()
+            .map(|l| {
+                let this = l.handle == current;
+                (
+                    l.handle,
+                    anjian_core::time::format_local(l.created_at),
+                    anjian_core::time::format_local(l.last_seen_at),
+                    l.client,
+                    this,
+                )
+            })
+            .collect(),
+        second_factor: u.second_factor_at > 0,
     });
     if error.is_some() {
         *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
@@ -71,12 +94,13 @@ async fn page(
 /// GET /account and /account/password.
 pub async fn account(
     State(state): State<AppState>,
+    headers: HeaderMap,
     PageUser(u): PageUser,
     PageQuery(q): PageQuery<Done>,
 ) -> Result<Response, PageError> {
     page(
         &state,
-        &u,
+        (&u, &headers),
         q.ok.map(|_| "密码已修改".to_string()),
         None,
         None,
@@ -110,7 +134,7 @@ pub async fn change_password(
     match r {
         Ok(()) => Ok(Redirect::to("/account?ok=1").into_response()),
         Err(p) if p.status.is_client_error() => {
-            page(&state, &u, None, Some(flash_of(&p)), None).await
+            page(&state, (&u, &headers), None, Some(flash_of(&p)), None).await
         }
         Err(p) => Err(p.into()),
     }
@@ -124,6 +148,7 @@ pub struct TokenForm {
 /// POST /account/tokens.
 pub async fn create_token(
     State(state): State<AppState>,
+    headers: HeaderMap,
     PageUser(u): PageUser,
     PageForm(f): PageForm<TokenForm>,
 ) -> Result<Response, PageError> {
@@ -131,9 +156,18 @@ pub async fn create_token(
         Ok(name) => {
             let (_, secret) =
                 tokens::create(&state.db, state.now(), &u.actor(), u.user_id, &name, 90).await?;
-            page(&state, &u, None, None, Some(secret)).await
+            page(&state, (&u, &headers), None, None, Some(secret)).await
         }
-        Err(e) => page(&state, &u, None, Some(flash_of(&e.into())), None).await,
+        Err(e) => {
+            page(
+                &state,
+                (&u, &headers),
+                None,
+                Some(flash_of(&e.into())),
+                None,
+            )
+            .await
+        }
     }
 }
 
@@ -145,4 +179,36 @@ pub async fn revoke_token(
 ) -> Result<Response, PageError> {
     tokens::revoke(&state.db, state.now(), &u.actor(), u.user_id, path_id(&id)?).await?;
     Ok(Redirect::to("/account").into_response())
+}
+
+/// Ending sessions: the one named by `session` (its handle), or every other one when
+/// it is empty.
+#[derive(Deserialize)]
+pub struct EndForm {
+    #[serde(default)]
+    session: String,
+}
+
+/// POST /account/sessions/end: ends one of the user's other sessions, or all of them.
+pub async fn end_sessions(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageUser(u): PageUser,
+    PageForm(f): PageForm<EndForm>,
+) -> Result<Response, PageError> {
+    let keep = crate::auth::cookie_token(&headers).unwrap_or_default();
+    let handle = f.session.trim();
+    if !handle.is_empty() && (handle.len() != 16 || !handle.bytes().all(|b| b.is_ascii_hexdigit()))
+    {
+        return Err(Problem::bad_field("invalid_session", "session", "会话编号无效").into());
+    }
+    sessions::end_own(
+        &state.db,
+        state.now(),
+        &u.actor(),
+        (!handle.is_empty()).then_some(handle),
+        &keep,
+    )
+    .await?;
+    Ok(Redirect::to("/account#sessions").into_response())
 }

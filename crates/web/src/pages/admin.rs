@@ -72,6 +72,8 @@ pub struct UserPage {
     pub roles: Vec<(&'static str, &'static str)>,
     pub flash: Option<String>,
     pub error: Option<String>,
+    /// When the account's second factor was enabled, if it is.
+    pub second_factor: Option<String>,
 }
 
 async fn user_page(
@@ -83,7 +85,9 @@ async fn user_page(
 ) -> Result<Response, PageError> {
     require(state, me, Role::can_list_users, "users.read").await?;
     let target = users::get(&state.db, &me.directory_scope(), id).await?;
+    let factor = anjian_store::accounts::second_factor::of(&state.db, target.id).await?;
     let mut r = render(&UserPage {
+        second_factor: factor.enabled_at.map(anjian_core::time::format_local),
         layout: Layout::of(me),
         role_label: target.role().map(|r| r.label()).unwrap_or("未知"),
         changed: anjian_core::time::format_local(target.password_changed_at),
@@ -251,6 +255,42 @@ pub async fn unlock(
     .map_err(Problem::from)?;
     tx.commit().await.map_err(Problem::from)?;
     after_action(&state, &u, id, Ok(())).await
+}
+
+/// POST /users/{id}/second-factor/reset: the security administrator removes a user's
+/// second factor (a lost phone); every session and token of the account ends, and the
+/// user enrols again at the next login when the role needs it.
+pub async fn reset_second_factor(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    require(
+        &state,
+        &u,
+        Role::can_grant_roles,
+        "users.second_factor_reset",
+    )
+    .await?;
+    let id = path_id(&id)?;
+    if id == u.user_id {
+        return Err(Problem::bad_field(
+            "own_account",
+            "id",
+            "不能重置自己的双因素认证，请由另一位安全管理员操作，或使用恢复码登录后重新绑定",
+        )
+        .into());
+    }
+    let r = anjian_store::accounts::second_factor::reset(
+        &state.db,
+        state.now(),
+        &u.actor(),
+        &u.directory_scope(),
+        id,
+    )
+    .await
+    .map_err(Problem::from);
+    after_action(&state, &u, id, r).await
 }
 
 /// The new-account page.

@@ -722,9 +722,13 @@ fn xlsx(bytes: Vec<u8>, name: &str) -> Response {
 /// GET /directory/export.xlsx: the units in scope.
 pub async fn export(
     State(state): State<AppState>,
+    uri: axum::http::Uri,
     PageUser(u): PageUser,
 ) -> Result<Response, PageError> {
     require(&state, &u, Role::can_read_directory, "directory.export").await?;
+    if let Some(r) = super::second_factor::export_gate(&state, &u, &uri) {
+        return Ok(r);
+    }
     let rows = sheet::export(&state.db, &u.directory_scope()).await?;
     let bytes = write_sheet(&rows).map_err(|_| {
         Problem::new(

@@ -208,10 +208,14 @@ pub async fn template(PageUser(u): PageUser) -> Result<Response, PageError> {
 /// template's columns (so it can be edited and imported elsewhere).
 pub async fn export(
     State(state): State<AppState>,
+    uri: axum::http::Uri,
     PageUser(u): PageUser,
     PageQuery(q): PageQuery<RegisterQuery>,
 ) -> Result<Response, PageError> {
     keeper(&u)?;
+    if let Some(r) = super::second_factor::export_gate(&state, &u, &uri) {
+        return Ok(r);
+    }
     let mut f = q.api().filter();
     f.limit = 1000;
     let mut rows = Vec::new();

@@ -165,10 +165,14 @@ fn business(u: &User) -> Result<(), Problem> {
 /// with constant memory to a temporary file that is streamed out and removed.
 pub async fn export(
     State(state): State<AppState>,
+    uri: axum::http::Uri,
     PageUser(u): PageUser,
     PageQuery(q): PageQuery<LedgerQuery>,
 ) -> Result<Response, PageError> {
     business(&u)?;
+    if let Some(r) = super::second_factor::export_gate(&state, &u, &uri) {
+        return Ok(r);
+    }
     let mut f = q.filter(1000)?;
     let (scope, day) = (u.scope(), state.today());
     let failed = |_| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "xlsx", "生成表格失败");

@@ -20,6 +20,7 @@ pub mod obligation;
 pub mod plan_editor;
 pub mod plans;
 pub mod rankings;
+pub mod second_factor;
 pub mod session;
 pub mod tip;
 pub mod tips;
@@ -336,6 +337,10 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{id}/role", post(admin::set_role))
         .route("/users/{id}/unlock", post(admin::unlock))
         .route(
+            "/users/{id}/second-factor/reset",
+            post(admin::reset_second_factor),
+        )
+        .route(
             "/security/policy",
             get(admin::policy).post(admin::set_policy),
         )
@@ -348,6 +353,15 @@ pub fn routes() -> Router<AppState> {
             get(account::account).post(account::change_password),
         )
         .route("/account/tokens", post(account::create_token))
+        .route(
+            "/account/second-factor",
+            get(second_factor::show).post(second_factor::act),
+        )
+        .route(
+            "/account/step-up",
+            get(second_factor::step_up_page).post(second_factor::step_up),
+        )
+        .route("/account/sessions/end", post(account::end_sessions))
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
 }
 

@@ -59,6 +59,8 @@ pub async fn login_page(user: Option<PageUser>, PageQuery(q): PageQuery<NextQuer
 pub struct LoginForm {
     username: String,
     password: String,
+    #[serde(default)]
+    totp: Option<String>,
     next: Option<String>,
 }
 
@@ -71,7 +73,13 @@ pub async fn login(
 ) -> Response {
     let next = safe_next(f.next.as_deref());
     let client = crate::shared::client_address::client(&state, peer, &headers);
-    match crate::auth::login(&state, &f.username, &f.password, &client).await {
+    match crate::auth::login(
+        &state,
+        (&f.username, &f.password, f.totp.as_deref()),
+        &client,
+    )
+    .await
+    {
         Ok((_, token)) => {
             let cookie = session_cookie(
                 &token,

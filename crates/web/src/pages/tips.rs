@@ -141,6 +141,9 @@ pub struct ActionForm {
     /// The enforcement records it produced, likewise.
     #[serde(default)]
     pub enforcements: String,
+    /// The step-up code that opening an identity asks for.
+    #[serde(default)]
+    pub totp: String,
 }
 
 /// Record numbers typed into one box, separated by commas (either width), 、 or spaces.
@@ -164,6 +167,7 @@ fn numbers(field: &'static str, label: &str, text: &str) -> Result<Vec<i64>, Pro
 /// custodian, with a reason).
 pub async fn act(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     PageUser(u): PageUser,
     Path(id): Path<String>,
     PageForm(f): PageForm<ActionForm>,
@@ -257,6 +261,8 @@ pub async fn act(
             }
             "identity" => {
                 crate::auth::require(&state, &u, Role::can_see_reporters, "tip.identity").await?;
+                anjian_core::error::required_text("reason", "查看理由", &f.reason, 500)?;
+                crate::second_factor::step_up(&state, &u, &headers, Some(&f.totp), false).await?;
                 let who = tips::reveal(
                     &state.db,
                     &state.config.keyring,
@@ -289,9 +295,13 @@ pub async fn act(
 /// identity: whether one was given, never who.
 pub async fn export(
     State(state): State<AppState>,
+    uri: axum::http::Uri,
     PageUser(u): PageUser,
 ) -> Result<Response, PageError> {
     handler(&u)?;
+    if let Some(r) = super::second_factor::export_gate(&state, &u, &uri) {
+        return Ok(r);
+    }
     let scope = if u.role().can_see_reporters() {
         anjian_store::Scope::All
     } else {
