@@ -17,7 +17,7 @@ const TABLES: &[&str] = &[
 ];
 
 /// Every (path, methods) declared by `.route("…", get(…).post(…))` in the tables.
-fn routes() -> Vec<(String, Vec<&'static str>)> {
+pub(crate) fn routes() -> Vec<(String, Vec<&'static str>)> {
     let mut out: Vec<(String, Vec<&'static str>)> = Vec::new();
     for src in TABLES {
         let mut rest = *src;

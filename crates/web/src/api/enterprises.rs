@@ -95,7 +95,7 @@ pub async fn list(
 pub struct EnterpriseDetail {
     #[schema(value_type = Object)]
     pub enterprise: EnterpriseRow,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub risk_card: Option<RiskCard>,
     #[schema(value_type = [Object])]
     pub persons: Vec<Person>,
@@ -222,7 +222,7 @@ pub async fn add_official(
 /// A township's public board (no login): its listed enterprises with their
 /// administrative, industry-supervision and enterprise responsible persons (names and
 /// titles), and the 12350 hotline.
-#[utoipa::path(get, path = "/api/v1/public/boards/{township_id}", responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/public/boards/{id}", responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn board(
     State(state): State<AppState>,
     Path(id): Path<String>,

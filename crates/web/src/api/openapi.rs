@@ -139,6 +139,95 @@ use super::{
 pub struct ApiDoc;
 
 /// Serves the document.
-pub async fn document() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+pub async fn document() -> Json<&'static serde_json::Value> {
+    Json(served())
+}
+
+/// The document as served: utoipa's, with every path parameter declared with its type
+/// and every operationId unique, so that client generators and schemathesis take it
+/// as it is. Built once.
+pub fn served() -> &'static serde_json::Value {
+    static DOC: std::sync::LazyLock<serde_json::Value> = std::sync::LazyLock::new(|| {
+        normalize(serde_json::to_value(ApiDoc::openapi()).unwrap_or_default())
+    });
+    &DOC
+}
+
+const METHODS: [&str; 5] = ["get", "post", "put", "delete", "patch"];
+
+/// The schema of a path parameter, by its name in the route table.
+fn param_schema(name: &str) -> serde_json::Value {
+    use serde_json::json;
+    match name {
+        "month" => {
+            json!({"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$", "example": "2022-08"})
+        }
+        "year" => json!({"type": "integer", "minimum": 2000, "maximum": 2100}),
+        "receipt" => json!({"type": "string", "maxLength": 40}),
+        "no" => json!({"type": "integer", "minimum": 1}),
+        _ => json!({"type": "integer", "format": "int64", "minimum": 1}),
+    }
+}
+
+/// Declares the path parameters an operation leaves out and makes operationIds unique
+/// (`list` on `/api/v1/hazards` becomes `list_hazards`).
+fn normalize(mut doc: serde_json::Value) -> serde_json::Value {
+    use serde_json::json;
+    let Some(paths) = doc.get_mut("paths").and_then(|p| p.as_object_mut()) else {
+        return doc;
+    };
+    let mut seen: std::collections::HashMap<String, usize> = Default::default();
+    for item in paths.values() {
+        for m in METHODS {
+            if let Some(id) = item[m]["operationId"].as_str() {
+                *seen.entry(id.to_string()).or_default() += 1;
+            }
+        }
+    }
+    for (path, item) in paths.iter_mut() {
+        let names: Vec<&str> = path
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .collect();
+        let slug: Vec<&str> = path
+            .split('/')
+            .filter(|s| !s.is_empty() && !s.starts_with('{') && *s != "api" && *s != "v1")
+            .collect();
+        let slug = slug.join("_").replace('-', "_");
+        for m in METHODS {
+            let Some(op) = item.get_mut(m).and_then(|o| o.as_object_mut()) else {
+                continue;
+            };
+            let id = op
+                .get("operationId")
+                .and_then(|v| v.as_str())
+                .unwrap_or(m)
+                .to_string();
+            if seen.get(&id).copied().unwrap_or(0) > 1 || !op.contains_key("operationId") {
+                op.insert("operationId".into(), json!(format!("{id}_{slug}")));
+            }
+            if names.is_empty() {
+                continue;
+            }
+            let params = op
+                .entry("parameters")
+                .or_insert_with(|| json!([]))
+                .as_array_mut();
+            let Some(params) = params else { continue };
+            for name in &names {
+                let declared = params
+                    .iter()
+                    .any(|p| p["in"] == "path" && p["name"] == *name);
+                if !declared {
+                    params.push(json!({
+                        "name": name,
+                        "in": "path",
+                        "required": true,
+                        "schema": param_schema(name),
+                    }));
+                }
+            }
+        }
+    }
+    doc
 }

@@ -264,7 +264,7 @@ pub struct RevealInput {
 
 /// The reporter's identity, for the tip custodian only; the view and its reason go into
 /// the audit chain. `null` for an anonymous tip.
-#[utoipa::path(post, path = "/api/v1/tips/{id}/identity", request_body = RevealInput, responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/tips/{id}/identity", request_body = RevealInput, responses((status = 200, body = Option<Object>, description = "举报人身份；匿名举报为 null"), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn identity(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,
@@ -387,7 +387,7 @@ pub struct QuestionInput {
 
 /// Asks the reporter a question (the office or the routed unit); the reporter reads it
 /// and answers by receipt.
-#[utoipa::path(post, path = "/api/v1/tips/{id}/messages", request_body = QuestionInput, responses((status = 201, body = Object), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/tips/{id}/messages", request_body = QuestionInput, responses((status = 201, description = "已发送"), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn ask(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
