@@ -180,6 +180,16 @@ impl ChainVerifier {
         }
     }
 
+    /// A verifier that picks the chain up after entry `prev_seq`, whose link was
+    /// `prev_hash` (an export of a period).
+    pub fn resume(keys: Vec<ChainKey>, prev_seq: i64, prev_hash: &str) -> Self {
+        ChainVerifier {
+            prev_hash: prev_hash.to_string(),
+            prev_seq,
+            ..ChainVerifier::new(keys)
+        }
+    }
+
     /// Checks the next entry (`keyed`: its link is an HMAC under the chain key);
     /// returns the break if the chain is broken here.
     pub fn next(

@@ -77,6 +77,78 @@ impl Checkpoint {
     }
 }
 
+/// The label signed before an export's fields.
+const EXPORT_LABEL: &str = "anjian-audit-export-v1";
+
+/// A signed statement over an export of the chain: the entries `first_seq..=last_seq`
+/// (`count` of them) whose lines, as written, hash (SHA-256) to `sha256`. The auditor
+/// checks it offline with the public key kept elsewhere: a line changed, added or
+/// dropped after the export no longer matches.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportSeal {
+    pub first_seq: i64,
+    pub last_seq: i64,
+    pub count: i64,
+    pub sha256: String,
+    pub at_ms: i64,
+    /// The Ed25519 public key that signed it (hex).
+    pub public_key: String,
+    /// The signature (hex).
+    pub signature: String,
+}
+
+fn export_message(first: i64, last: i64, count: i64, sha256: &str, at_ms: i64) -> String {
+    format!("{EXPORT_LABEL}\n{first}\n{last}\n{count}\n{sha256}\n{at_ms}")
+}
+
+impl ExportSeal {
+    /// Signs an export of `count` entries `first..=last` whose lines hash to `sha256`.
+    pub fn sign(
+        (first_seq, last_seq, count): (i64, i64, i64),
+        sha256: &str,
+        at_ms: i64,
+        key: &SigningKey,
+    ) -> ExportSeal {
+        let sig = key.sign(export_message(first_seq, last_seq, count, sha256, at_ms).as_bytes());
+        ExportSeal {
+            first_seq,
+            last_seq,
+            count,
+            sha256: sha256.to_string(),
+            at_ms,
+            public_key: hex::encode(key.verifying_key().as_bytes()),
+            signature: hex::encode(sig.to_bytes()),
+        }
+    }
+
+    /// Checks the signature against `expected_key` (hex), or the key the seal names.
+    pub fn check(&self, expected_key: Option<&str>) -> Result<(), String> {
+        if let Some(k) = expected_key
+            && !k.trim().eq_ignore_ascii_case(&self.public_key)
+        {
+            return Err("导出文件不是由所给公钥对应的密钥签署的".into());
+        }
+        let key: [u8; 32] = hex::decode(&self.public_key)
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or("导出文件的公钥格式不正确")?;
+        let sig: [u8; 64] = hex::decode(&self.signature)
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or("导出文件的签名格式不正确")?;
+        let key = VerifyingKey::from_bytes(&key).map_err(|_| "导出文件的公钥无效".to_string())?;
+        let m = export_message(
+            self.first_seq,
+            self.last_seq,
+            self.count,
+            &self.sha256,
+            self.at_ms,
+        );
+        key.verify(m.as_bytes(), &Signature::from_bytes(&sig))
+            .map_err(|_| "导出文件的签名不正确：内容被改动过".to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

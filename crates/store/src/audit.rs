@@ -140,7 +140,7 @@ pub async fn record(db: &Db, now_ms: i64, actor: &Actor, e: Entry) -> Result<i64
 }
 
 /// A stored entry as read back.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
 pub struct AuditRow {
     pub seq: i64,
     pub at_ms: i64,
@@ -183,7 +183,7 @@ impl AuditRow {
     }
 }
 
-const COLUMNS: &str = "seq, at_ms, actor_user_id, actor_name, role, unit_id, action, object_type, object_id, outcome, before_digest, after_digest, detail, prev_hash, hash, keyed";
+pub(crate) const COLUMNS: &str = "seq, at_ms, actor_user_id, actor_name, role, unit_id, action, object_type, object_id, outcome, before_digest, after_digest, detail, prev_hash, hash, keyed";
 
 /// Filter of the audit viewer.
 #[derive(Debug, Clone, Default)]

@@ -8,6 +8,7 @@ pub mod accidents;
 pub mod accountability;
 pub mod accounts;
 pub mod audit;
+pub mod audit_export;
 pub mod bulletins;
 pub mod calendar;
 pub mod cases;

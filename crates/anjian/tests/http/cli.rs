@@ -496,3 +496,122 @@ async fn a_backup_restores_with_its_key_and_another_key_is_refused() {
         "{err}"
     );
 }
+
+/// Issue 16 part 6: "the security administrator exports the chain for a period and the
+/// auditor verifies an export offline with `anjian audit verify --file`".
+#[tokio::test]
+async fn an_exported_period_verifies_offline_and_a_changed_one_does_not() {
+    for e in crate::harness::engines() {
+        let app = crate::harness::TestApp::new(e).await;
+        let sec = app.login("secadmin").await;
+        let export = |from: &'static str, to: &'static str| {
+            let http = sec.http.clone();
+            let url = format!("{}/security/audit-export", app.base);
+            async move {
+                let r = http
+                    .post(url)
+                    .form(&[("from", from), ("to", to)])
+                    .send()
+                    .await
+                    .unwrap();
+                let status = r.status().as_u16();
+                let disposition = r
+                    .headers()
+                    .get("content-disposition")
+                    .map(|v| v.to_str().unwrap().to_string())
+                    .unwrap_or_default();
+                (status, disposition, r.bytes().await.unwrap().to_vec())
+            }
+        };
+        let (s, _, _) = export("2022-08-31", "2022-08-01").await;
+        assert_eq!(s, 400, "the end before the start");
+        let (s, _, body) = export("2030-01-01", "2030-01-31").await;
+        assert_eq!(s, 422, "{}", String::from_utf8_lossy(&body));
+        let (s, disposition, bytes) = export("2022-08-01", "2022-08-31").await;
+        assert_eq!(s, 200);
+        assert!(disposition.starts_with("attachment"), "{disposition}");
+        let lines = bytes
+            .split(|b| *b == b'\n')
+            .filter(|l| !l.is_empty())
+            .count();
+        assert!(lines > 50, "the demo's entries and the seal: {lines}");
+        // The auditor's machine: the export and, first, no key file.
+        let dir =
+            TempDir(std::env::temp_dir().join(format!("anjian-export-{}", app.base.len() + lines)));
+        std::fs::create_dir_all(&dir.0).unwrap();
+        let file = dir.0.join("audit.ndjson");
+        std::fs::write(&file, &bytes).unwrap();
+        let pk = anjian_core::checkpoint::public_key(&crate::harness::TEST_SECRET);
+        let offline = |args: Vec<String>| {
+            let mut argv = vec![
+                "anjian".to_string(),
+                "--data-dir".into(),
+                dir.0.join("auditor").display().to_string(),
+            ];
+            argv.extend(args);
+            run(Cli::parse_from(argv))
+        };
+        let verify = |f: &std::path::Path| {
+            vec![
+                "audit".to_string(),
+                "verify".into(),
+                "--file".into(),
+                f.display().to_string(),
+                "--public-key".into(),
+                pk.clone(),
+            ]
+        };
+        offline(verify(&file)).await.unwrap();
+        assert!(!dir.0.join("auditor/secret.key").exists(), "no key is made");
+        // With the key file the keyed links are checked too.
+        anjian(
+            &dir.0,
+            &["audit", "verify", "--file", file.to_str().unwrap()],
+        )
+        .await
+        .unwrap();
+        // One entry changed after the export: refused.
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        let changed = text.replacen("\"outcome\":\"ok\"", "\"outcome\":\"no\"", 1);
+        assert_ne!(changed, text);
+        let bad = dir.0.join("changed.ndjson");
+        std::fs::write(&bad, &changed).unwrap();
+        let err = offline(verify(&bad)).await.unwrap_err();
+        assert!(err.contains("改动"), "{err}");
+        // Changed and sealed again with another key: refused against the kept key.
+        let body_end = changed.trim_end().rfind('\n').unwrap() + 1;
+        let body = &changed[..body_end];
+        let seq: Vec<i64> = body
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["seq"]
+                    .as_i64()
+                    .unwrap()
+            })
+            .collect();
+        let sha = {
+            use sha2::Digest;
+            hex::encode(sha2::Sha256::digest(body.as_bytes()))
+        };
+        let forged = anjian_core::checkpoint::ExportSeal::sign(
+            (seq[0], *seq.last().unwrap(), seq.len() as i64),
+            &sha,
+            0,
+            &anjian_core::checkpoint::signing_key(&[7; 32]),
+        );
+        let resealed = format!("{body}{}\n", serde_json::json!({ "seal": forged }));
+        std::fs::write(&bad, resealed).unwrap();
+        let err = offline(verify(&bad)).await.unwrap_err();
+        assert!(err.contains("公钥"), "{err}");
+        // The export itself is in the chain.
+        let (n,): (i64,) = app
+            .db
+            .read()
+            .one(anjian_store::q(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM audit_log WHERE action = 'audit.export'",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(n, 1);
+    }
+}

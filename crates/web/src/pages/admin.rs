@@ -448,6 +448,54 @@ pub async fn checkpoint(
         .into_response())
 }
 
+/// The period of an export of the audit chain (local dates, both included).
+#[derive(Deserialize)]
+pub struct ExportForm {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+}
+
+/// POST /security/audit-export: the security administrator downloads the chain's
+/// entries of a period, signed, for the auditor's `anjian audit verify --file`.
+pub async fn audit_export(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    PageForm(f): PageForm<ExportForm>,
+) -> Result<Response, PageError> {
+    require(&state, &u, Role::can_grant_roles, "audit.export").await?;
+    let from = anjian_core::error::required_date("from", "起始日期", &f.from)?;
+    let to = anjian_core::error::required_date("to", "截止日期", &f.to)?;
+    if to < from {
+        return Err(Problem::bad_field("out_of_range", "to", "截止日期不能早于起始日期").into());
+    }
+    let start = anjian_core::time::at_local(from, 0)
+        .ok_or_else(|| Problem::bad_field("out_of_range", "from", "起始日期无效"))?;
+    let end = to
+        .succ_opt()
+        .and_then(|d| anjian_core::time::at_local(d, 0))
+        .ok_or_else(|| Problem::bad_field("out_of_range", "to", "截止日期无效"))?;
+    let key = state.config.keyring.checkpoint_key();
+    let bytes =
+        anjian_store::audit_export::export(&state.db, state.now(), &u.actor(), (start, end), &key)
+            .await?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/x-ndjson; charset=utf-8".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"audit-{from}-{to}.ndjson\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
 /// GET /security/policy.
 pub async fn policy(
     State(state): State<AppState>,

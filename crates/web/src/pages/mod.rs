@@ -345,6 +345,7 @@ pub fn routes() -> Router<AppState> {
             get(admin::policy).post(admin::set_policy),
         )
         .route("/security/checkpoint", post(admin::checkpoint))
+        .route("/security/audit-export", post(admin::audit_export))
         .route("/audit", get(admin::audit))
         .route("/audit/verify", get(admin::verify))
         .route("/account", get(account::account))
