@@ -118,6 +118,14 @@ pub enum AuditCmd {
         #[arg(long)]
         public_key: Option<String>,
     },
+    /// Removes the entries older than the retention period the security administrator
+    /// set (at least six months), after writing them, signed, to `--export` (verify it
+    /// with `audit verify --file`); the chain then starts at the last removed entry's
+    /// link. At most 200,000 entries per run.
+    Purge {
+        #[arg(long)]
+        export: PathBuf,
+    },
     /// Signs the chain's head and writes the checkpoint (JSON) to `--out`; prints the
     /// public key to keep elsewhere.
     Checkpoint {
@@ -260,6 +268,34 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                     b.seq, b.reason, v.checked
                 )),
             }
+        }
+        Command::Audit(AuditCmd::Purge { export }) => {
+            let db = open(&database_url(c, "anjian.db")).await?;
+            let keys = keyring(c)?;
+            let Some(p) =
+                anjian_store::audit_export::prepare_purge(&db, now, &keys.checkpoint_key())
+                    .await
+                    .map_err(|e| e.to_string())?
+            else {
+                println!("没有超过保存期的审计记录，未清理");
+                return Ok(());
+            };
+            if export.exists() {
+                return Err(format!("{} 已存在，不会覆盖", export.display()));
+            }
+            std::fs::write(export, &p.export)
+                .and_then(|()| std::fs::File::open(export)?.sync_all())
+                .map_err(|e| format!("无法写入 {}：{e}", export.display()))?;
+            let n = anjian_store::audit_export::purge_exported(&db, now, &Actor::system("cli"), &p)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "已清理第 {} 至 {} 条审计记录（共 {n} 条），清理前已导出到 {}",
+                p.first_seq,
+                p.last_seq,
+                export.display()
+            );
+            Ok(())
         }
         Command::Audit(AuditCmd::Checkpoint { out }) => {
             let db = open(&database_url(c, "anjian.db")).await?;

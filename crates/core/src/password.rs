@@ -35,6 +35,11 @@ pub struct PasswordPolicy {
     /// Minutes without a request after which a session ends.
     #[serde(default = "default_idle_minutes")]
     pub idle_minutes: u32,
+    /// Months the audit entries are kept before `anjian audit purge` may remove them
+    /// (after exporting them): at least 6 (网络安全法第二十一条: network logs kept no
+    /// less than six months).
+    #[serde(default = "default_retention_months")]
+    pub retention_months: u32,
     /// Roles that must sign in with a second factor besides those that always must
     /// ([`Role::requires_second_factor`]), by their stored names.
     #[serde(default)]
@@ -44,6 +49,12 @@ pub struct PasswordPolicy {
 fn default_idle_minutes() -> u32 {
     30
 }
+fn default_retention_months() -> u32 {
+    12
+}
+
+/// The fewest months audit entries are kept (网络安全法第二十一条).
+pub const MIN_RETENTION_MONTHS: u32 = 6;
 
 fn default_token_days() -> u32 {
     90
@@ -79,6 +90,8 @@ pub struct PolicyInput {
     pub lock_minutes: Option<String>,
     #[serde(default)]
     pub idle_minutes: Option<String>,
+    #[serde(default)]
+    pub retention_months: Option<String>,
     /// The roles, beyond those that always need one, that must sign in with a second
     /// factor: one checkbox each, ticked when present and not empty.
     #[serde(default)]
@@ -103,6 +116,7 @@ impl Default for PasswordPolicy {
             lock_failures: default_lock_failures(),
             lock_minutes: default_lock_minutes(),
             idle_minutes: default_idle_minutes(),
+            retention_months: default_retention_months(),
             second_factor_roles: Vec::new(),
         }
     }
@@ -170,6 +184,13 @@ impl PasswordPolicy {
                 &or(&f.idle_minutes, default_idle_minutes()),
                 5,
                 480,
+            )?,
+            retention_months: n(
+                "retention_months",
+                "审计记录保存期（月）",
+                &or(&f.retention_months, default_retention_months()),
+                MIN_RETENTION_MONTHS,
+                120,
             )?,
             second_factor_roles: [
                 (&f.second_factor_unit_operator, Role::UnitOperator),

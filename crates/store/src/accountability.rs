@@ -96,6 +96,8 @@ pub async fn suggest_for(
         ));
     }
     let rules = rules(db).await?;
+    // The suggestions rest on the month's rankings: kept first (an audited write).
+    crate::rankings::ensure_kept(db, now_ms, today, month).await?;
     // Units whose monthly report of the month was never submitted (自查自改不认真).
     let missing: Vec<(i64,)> = db
         .read()

@@ -228,8 +228,16 @@ pub struct Verification {
 /// Re-computes the whole chain in sequence order under the process's chain key and
 /// names the first broken entry.
 pub async fn verify(db: &Db) -> Result<Verification> {
-    let mut v = ChainVerifier::new(CHAIN_KEYS.get().cloned().unwrap_or_default());
-    let mut after = 0_i64;
+    let keys = CHAIN_KEYS.get().cloned().unwrap_or_default();
+    // After a purge the chain is picked up at the last purged entry's link.
+    let anchor: Option<(i64, String)> = db
+        .read()
+        .opt(q("SELECT seq, hash FROM audit_anchor WHERE id = 1"))
+        .await?;
+    let (mut v, mut after) = match anchor {
+        Some((seq, hash)) => (ChainVerifier::resume(keys, seq, &hash), seq),
+        None => (ChainVerifier::new(keys), 0_i64),
+    };
     loop {
         let rows: Vec<AuditRow> = db
             .read()

@@ -152,3 +152,136 @@ pub fn verify_export(
         links_checked,
     })
 }
+
+/// The instant before which entries may be purged when they are kept `months` months
+/// (never fewer than the law's six): midnight, Beijing time, `months` months before
+/// `now_ms`'s day.
+pub fn retention_cutoff(now_ms: i64, months: u32) -> Option<i64> {
+    let months = months.max(anjian_core::password::MIN_RETENTION_MONTHS);
+    let today = anjian_core::time::local_date(now_ms)?;
+    let day = today.checked_sub_months(chrono::Months::new(months))?;
+    anjian_core::time::at_local(day, 0)
+}
+
+/// What a purge removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Purge {
+    /// The signed export of the purged entries, to keep (it must be written before
+    /// the entries go: the caller writes it, then calls [`purge_exported`]).
+    pub export: Vec<u8>,
+    pub first_seq: i64,
+    pub last_seq: i64,
+}
+
+/// The oldest entries past the retention period of the policy, from the chain's start
+/// to its first entry inside the period (at most [`MAX_ENTRIES`] of them), exported and
+/// signed; `None` when the chain's first entry is inside the period. Nothing is
+/// deleted yet.
+pub async fn prepare_purge(db: &Db, now_ms: i64, key: &SigningKey) -> Result<Option<Purge>> {
+    let months = crate::settings::password_policy(db).await?.retention_months;
+    let Some(cutoff) = retention_cutoff(now_ms, months) else {
+        return Ok(None);
+    };
+    // The chain is purged from its start up to its first entry inside the period: a
+    // prefix, so that what remains is one chain from the anchor.
+    let (first, last, young): (Option<i64>, Option<i64>, Option<i64>) = db
+        .read()
+        .one(
+            q("SELECT (SELECT MIN(seq) FROM audit_log), (SELECT MAX(seq) FROM audit_log), (SELECT MIN(seq) FROM audit_log WHERE at_ms >= $1)")
+                .bind(cutoff),
+        )
+        .await?;
+    let (Some(first_seq), Some(last)) = (first, last) else {
+        return Ok(None);
+    };
+    let last_seq = young
+        .map_or(last, |y| y - 1)
+        .min(first_seq + MAX_ENTRIES - 1);
+    if last_seq < first_seq {
+        return Ok(None);
+    }
+    let mut out = Vec::new();
+    let mut after = first_seq - 1;
+    let mut count = 0_i64;
+    while after < last_seq {
+        let rows: Vec<AuditRow> = db
+            .read()
+            .all(
+                q(format!("SELECT {COLUMNS} FROM audit_log WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT 2000"))
+                    .bind(after)
+                    .bind(last_seq),
+            )
+            .await?;
+        let Some(tail) = rows.last() else { break };
+        after = tail.seq;
+        for r in &rows {
+            count += 1;
+            out.extend(serde_json::to_vec(r).unwrap_or_default());
+            out.push(b'\n');
+        }
+    }
+    let sha = hex::encode(Sha256::digest(&out));
+    let seal = ExportSeal::sign((first_seq, last_seq, count), &sha, now_ms, key);
+    out.extend(serde_json::to_vec(&serde_json::json!({ "seal": seal })).unwrap_or_default());
+    out.push(b'\n');
+    Ok(Some(Purge {
+        export: out,
+        first_seq,
+        last_seq,
+    }))
+}
+
+/// Deletes the entries of an exported purge in one transaction: the chain's anchor
+/// moves to the last purged entry's link and the purge is itself audited. Entries
+/// younger than the retention period are never deleted (the cutoff is checked again
+/// here); `Conflict` when the chain no longer starts where the purge began.
+pub async fn purge_exported(db: &Db, now_ms: i64, actor: &Actor, p: &Purge) -> Result<u64> {
+    let months = crate::settings::password_policy(db).await?.retention_months;
+    let cutoff = retention_cutoff(now_ms, months).unwrap_or(i64::MIN);
+    let mut tx = db.begin().await?;
+    let (young,): (i64,) = tx
+        .one(
+            q("SELECT CAST(COUNT(*) AS BIGINT) FROM audit_log WHERE seq >= $1 AND seq <= $2 AND at_ms >= $3")
+                .bind(p.first_seq)
+                .bind(p.last_seq)
+                .bind(cutoff),
+        )
+        .await?;
+    if young > 0 {
+        return Err(Error::conflict(
+            "retention",
+            "retention_months",
+            "要清理的记录中有未满保存期的，未清理任何记录",
+        ));
+    }
+    let (first,): (Option<i64>,) = tx.one(q("SELECT MIN(seq) FROM audit_log")).await?;
+    if first != Some(p.first_seq) {
+        return Err(Error::conflict(
+            "state_changed",
+            "seq",
+            "审计链的起点已变化，请重新清理",
+        ));
+    }
+    let (hash,): (String,) = tx
+        .one(q("SELECT hash FROM audit_log WHERE seq = $1").bind(p.last_seq))
+        .await?;
+    let n = tx
+        .execute(q("DELETE FROM audit_log WHERE seq <= $1").bind(p.last_seq))
+        .await?;
+    tx.execute(q("DELETE FROM audit_anchor WHERE id = 1"))
+        .await?;
+    tx.execute(
+        q("INSERT INTO audit_anchor (id, seq, hash, purged_at) VALUES (1, $1, $2, $3)")
+            .bind(p.last_seq)
+            .bind(hash)
+            .bind(now_ms),
+    )
+    .await?;
+    let e = Entry::ok("audit.purge", "audit", "chain").detail(format!(
+        "清理超过保存期（{months}个月）的审计记录：第 {} 至 {} 条，共 {n} 条（已导出）",
+        p.first_seq, p.last_seq
+    ));
+    audit::append(&mut tx, now_ms, actor, e).await?;
+    tx.commit().await?;
+    Ok(n)
+}

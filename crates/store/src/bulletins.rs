@@ -81,6 +81,8 @@ pub async fn generate(
     if let Some(b) = get(db, &month.name()).await? {
         return Ok(b.id);
     }
+    // The bulletin publishes the month's rankings: kept first (an audited write).
+    crate::rankings::ensure_kept(db, now_ms, today, month).await?;
     let township = crate::rankings::ranking(db, now_ms, today, month, Kind::Township).await?;
     let department = crate::rankings::ranking(db, now_ms, today, month, Kind::Department).await?;
     let issuer = crate::settings::get(db, ISSUER)

@@ -24,7 +24,7 @@ pub struct LocalityLine {
 }
 
 /// One month of the trend.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct TrendPoint {
     pub month: String,
     pub found: i64,
@@ -66,9 +66,8 @@ async fn lines(
         return Ok(Vec::new());
     };
     let mut out = Vec::new();
-    if month.last < today {
+    if month.last < today && crate::rankings::is_kept(db, &month.name()).await? {
         // Kept: read the rows in scope, not whole rankings.
-        crate::rankings::ensure_kept(db, now_ms, today, month).await?;
         let mut query =
             q("SELECT ranked_json FROM ranking_units WHERE month = $1").bind(month.name());
         if let Some(o) = own {
@@ -84,9 +83,8 @@ async fn lines(
         }
         return Ok(out);
     }
-    // The month under way: computed afresh (both kinds at once), not kept.
-    crate::rankings::ensure_kept(db, now_ms, today, month).await?;
-    for r in crate::rankings::compute(db, now_ms, today, month).await? {
+    // The month under way, or an ended one not kept yet: as it stands, not written.
+    for r in crate::rankings::standing(db, now_ms, today, month).await? {
         let kind = r.kind;
         out.extend(
             r.units
@@ -108,8 +106,15 @@ fn line(kind: Kind, r: crate::rankings::Ranked) -> LocalityLine {
     }
 }
 
-/// The trend figures of the (kept) months `months` in scope, summed per month.
-async fn trend(db: &Db, scope: &Scope, months: &[Month]) -> Result<Vec<TrendPoint>> {
+/// The trend figures of the months `months` in scope, summed per month: the kept
+/// rankings in one grouped read, and the figures of a month not kept yet computed
+/// (nothing is written on a read).
+async fn trend(
+    db: &Db,
+    scope: &Scope,
+    today: NaiveDate,
+    months: &[Month],
+) -> Result<Vec<TrendPoint>> {
     let Some(own) = own(scope) else {
         return Ok(Vec::new());
     };
@@ -127,19 +132,39 @@ async fn trend(db: &Db, scope: &Scope, months: &[Month]) -> Result<Vec<TrendPoin
     }
     let rows: Vec<(String, i64, i64, i64, i64)> =
         db.read().all(query.push(" GROUP BY month")).await?;
-    Ok(months
-        .iter()
-        .map(|m| {
-            let r = rows.iter().find(|r| r.0 == m.name());
-            TrendPoint {
+    let mut out = Vec::with_capacity(months.len());
+    for m in months {
+        let point = match rows.iter().find(|r| r.0 == m.name()) {
+            Some(r) => TrendPoint {
                 month: m.name(),
-                found: r.map_or(0, |r| r.1),
-                closed: r.map_or(0, |r| r.2),
-                overdue: r.map_or(0, |r| r.3),
-                inspections: r.map_or(0, |r| r.4),
+                found: r.1,
+                closed: r.2,
+                overdue: r.3,
+                inspections: r.4,
+            },
+            None if crate::rankings::is_kept(db, &m.name()).await? => TrendPoint {
+                month: m.name(),
+                ..TrendPoint::default()
+            },
+            None => {
+                let mut p = TrendPoint {
+                    month: m.name(),
+                    ..TrendPoint::default()
+                };
+                for (_, u) in crate::rankings::month_figures(db, *m, today).await? {
+                    if own.is_none_or(|o| o == u.unit_id) {
+                        p.found += u.found;
+                        p.closed += u.closed;
+                        p.overdue += u.overdue;
+                        p.inspections += u.inspections;
+                    }
+                }
+                p
             }
-        })
-        .collect())
+        };
+        out.push(point);
+    }
+    Ok(out)
 }
 
 fn sum(lines: &[LocalityLine]) -> UnitMonth {
@@ -183,7 +208,6 @@ pub async fn month(
 ) -> Result<Dashboard> {
     let localities = lines(db, scope, (now_ms, today), month).await?;
     let totals = sum(&localities);
-    crate::rankings::ensure_kept(db, now_ms, today, month).await?;
     let mut months = Vec::new();
     let mut m = month;
     for _ in 0..6 {
@@ -191,7 +215,7 @@ pub async fn month(
         months.push(m);
     }
     months.reverse();
-    let mut trend = trend(db, scope, &months).await?;
+    let mut trend = trend(db, scope, today, &months).await?;
     trend.push(TrendPoint {
         month: month.name(),
         found: totals.found,

@@ -58,6 +58,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(31, "0031_password_history"),
     migration!(32, "0032_keyed_audit_links"),
     migration!(33, "0033_second_factor"),
+    migration!(34, "0034_audit_anchor"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.

@@ -604,9 +604,44 @@ async fn keep(db: &Db, ranking: &Ranking) -> Result<()> {
 }
 
 /// Computes the rankings of `month` (both kinds) and keeps them when the month has
-/// ended, carrying the runs on from the previous month's kept rankings (computed first
-/// when missing, back to the first month with any data).
+/// ended (an audited write), carrying the runs on from the previous month's kept
+/// rankings.
 pub async fn compute(db: &Db, now_ms: i64, today: NaiveDate, month: Month) -> Result<[Ranking; 2]> {
+    let ranked = rank_month(db, now_ms, today, month, None).await?;
+    if month.last < today {
+        for r in &ranked {
+            keep(db, r).await?;
+        }
+    }
+    Ok(ranked)
+}
+
+/// The office's recomputation of `month`: the months before it are kept first when
+/// they are not (oldest first), so that the runs carry on, then `month` is computed and,
+/// if it has ended, kept. Every keeping is audited.
+pub async fn recompute(
+    db: &Db,
+    now_ms: i64,
+    today: NaiveDate,
+    month: Month,
+) -> Result<[Ranking; 2]> {
+    let before = Month::of(month.first.pred_opt().unwrap_or(month.first));
+    if before.first < month.first && before.last < today {
+        ensure_kept(db, now_ms, today, before).await?;
+    }
+    compute(db, now_ms, today, month).await
+}
+
+/// Ranks `month` (both kinds) without writing, carrying the runs of last places and
+/// months behind on from `previous` (the month before, ranked here), or else from the
+/// month before as kept.
+async fn rank_month(
+    db: &Db,
+    now_ms: i64,
+    today: NaiveDate,
+    month: Month,
+    previous: Option<&[Ranking; 2]>,
+) -> Result<[Ranking; 2]> {
     let scheme = scheme(db).await?;
     let figures = month_figures(db, month, today).await?;
     let previous_month = Month::of(month.first.pred_opt().unwrap_or(month.first));
@@ -614,9 +649,12 @@ pub async fn compute(db: &Db, now_ms: i64, today: NaiveDate, month: Month) -> Re
     let started = first_month(db).await?;
     let carried = started.is_none_or(|f| previous_month.first >= f.first);
     let mut out = Vec::with_capacity(2);
-    for kind in [Kind::Township, Kind::Department] {
-        let previous = if previous_month.first < month.first && carried {
-            kept(db, &previous_month.name(), kind).await?
+    for (i, kind) in [Kind::Township, Kind::Department].into_iter().enumerate() {
+        let before = if previous_month.first < month.first && carried {
+            match previous {
+                Some(p) => Some(p[i].clone()),
+                None => kept(db, &previous_month.name(), kind).await?,
+            }
         } else {
             None
         };
@@ -625,20 +663,56 @@ pub async fn compute(db: &Db, now_ms: i64, today: NaiveDate, month: Month) -> Re
             .filter(|(k, _)| *k == kind)
             .map(|(_, u)| u.clone())
             .collect();
-        let ranking = Ranking {
+        out.push(Ranking {
             month: month.name(),
             kind,
             computed_at: now_ms,
-            units: rank_units(&scheme, kind, units, previous.as_ref()),
-        };
-        if month.last < today {
-            keep(db, &ranking).await?;
-        }
-        out.push(ranking);
+            units: rank_units(&scheme, kind, units, before.as_ref()),
+        });
     }
     let department = out.pop().unwrap_or_else(|| empty(month, Kind::Department));
     let township = out.pop().unwrap_or_else(|| empty(month, Kind::Township));
     Ok([township, department])
+}
+
+/// The rankings of `month` as they stand, without writing anything (what a page or an
+/// API read shows): the kept ones of an ended month that is kept; otherwise computed,
+/// carrying the runs on from the kept months before it, or from the months before it
+/// computed here in memory when those are not kept either (at most a year back, not
+/// before the first campaign's month).
+pub async fn standing(
+    db: &Db,
+    now_ms: i64,
+    today: NaiveDate,
+    month: Month,
+) -> Result<[Ranking; 2]> {
+    let started = first_month(db).await?;
+    let mut chain = Vec::new();
+    let mut m = month;
+    for _ in 0..13 {
+        if m.last < today
+            && let (Some(t), Some(d)) = (
+                kept(db, &m.name(), Kind::Township).await?,
+                kept(db, &m.name(), Kind::Department).await?,
+            )
+        {
+            if chain.is_empty() {
+                return Ok([t, d]);
+            }
+            break;
+        }
+        chain.push(m);
+        let before = Month::of(m.first.pred_opt().unwrap_or(m.first));
+        if before.first >= m.first || started.is_some_and(|f| before.first < f.first) {
+            break;
+        }
+        m = before;
+    }
+    let mut previous: Option<[Ranking; 2]> = None;
+    for m in chain.into_iter().rev() {
+        previous = Some(rank_month(db, now_ms, today, m, previous.as_ref()).await?);
+    }
+    Ok(previous.unwrap_or_else(|| [empty(month, Kind::Township), empty(month, Kind::Department)]))
 }
 
 fn empty(month: Month, kind: Kind) -> Ranking {
@@ -696,9 +770,9 @@ pub async fn ensure_kept(db: &Db, now_ms: i64, today: NaiveDate, month: Month) -
     Ok(())
 }
 
-/// The ranking of `month` and `kind`: the kept one for a month that has ended (computed
-/// and kept on first use), or computed afresh for the current month. A month that has
-/// not begun is refused (field `month`).
+/// The ranking of `month` and `kind` as it stands ([`standing`]: read, never written;
+/// keeping is the job's and the office's audited action). A month that has not begun
+/// is refused (field `month`).
 pub async fn ranking(
     db: &Db,
     now_ms: i64,
@@ -713,13 +787,7 @@ pub async fn ranking(
             format!("{}尚未开始，无法排名", month.label()),
         ));
     }
-    ensure_kept(db, now_ms, today, month).await?;
-    if month.last < today
-        && let Some(r) = kept(db, &month.name(), kind).await?
-    {
-        return Ok(r);
-    }
-    let [township, department] = compute(db, now_ms, today, month).await?;
+    let [township, department] = standing(db, now_ms, today, month).await?;
     Ok(match kind {
         Kind::Township => township,
         Kind::Department => department,

@@ -1,5 +1,6 @@
-//! Background work of a server process, every ten minutes: the reminder job, and the
-//! campaigns following the directory (`store::follow`). Both are idempotent and safe
+//! Background work of a server process, every ten minutes: the reminder job, the
+//! campaigns following the directory (`store::follow`), and keeping the rankings of
+//! the months that have ended. Both are idempotent and safe
 //! with several processes.
 
 use std::time::Duration;
@@ -31,6 +32,16 @@ pub fn spawn_reminders(state: AppState) {
                 }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "following the directory failed; will retry"),
+            }
+            // A month's rankings are kept once it has ended (audited, by the system):
+            // pages and the API only read them.
+            if let Some(today) = anjian_core::time::local_date(state.now()) {
+                let month = anjian_core::monthly_report::Month::of(today);
+                if let Err(e) =
+                    anjian_store::rankings::ensure_kept(&state.db, state.now(), today, month).await
+                {
+                    tracing::warn!(error = %e, "keeping last month's rankings failed; will retry");
+                }
             }
             match reminders_once(&state).await {
                 Ok(n) if n > 0 => tracing::info!(created = n, "reminders"),

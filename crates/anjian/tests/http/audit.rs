@@ -224,3 +224,116 @@ async fn a_rewritten_chain_fails_and_a_checkpoint_holds_it() {
         );
     }
 }
+
+/// Issue 16 part 6: "Logs and audit entries are kept at least 6 months (Cybersecurity
+/// Law art. 21), with a setting and a test that nothing younger is purged."
+#[tokio::test]
+async fn entries_younger_than_the_retention_period_are_never_purged() {
+    use anjian_store::audit_export::{prepare_purge, purge_exported, verify_export};
+    const DAY: i64 = 86_400_000;
+    for e in crate::harness::engines() {
+        let app = crate::harness::TestApp::new(e).await;
+        let sec = app.login("secadmin").await;
+        let policy = |months: &'static str| {
+            vec![
+                ("min_length", "10"),
+                ("min_classes", "3"),
+                ("rotation_days", "0"),
+                ("token_max_days", "90"),
+                ("retention_months", months),
+            ]
+        };
+        let (s, html) = sec.form("/security/policy", &policy("5")).await;
+        assert!(s == 422 && html.contains("审计记录保存期"), "{s}");
+        assert_eq!(sec.form("/security/policy", &policy("6")).await.0, 303);
+        let key = anjian_core::checkpoint::signing_key(&crate::harness::TEST_SECRET);
+        let now =
+            |app: &crate::harness::TestApp| app.clock.0.load(std::sync::atomic::Ordering::SeqCst);
+        // Five months after today (the migrations' entries carry the real time, the
+        // demo's the test clock's 2022): the chain's first entries are not six months
+        // old, so nothing can go.
+        let real = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as i64;
+        app.clock
+            .0
+            .store(real + 155 * DAY, std::sync::atomic::Ordering::SeqCst);
+        assert!(
+            prepare_purge(&app.db, now(&app), &key)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let _ = app.login("bachuan").await;
+        let young_at = now(&app);
+        let count_young = |app: &crate::harness::TestApp| {
+            let db = app.db.clone();
+            async move {
+                db.read()
+                    .one::<(i64,)>(
+                        anjian_store::q(
+                            "SELECT CAST(COUNT(*) AS BIGINT) FROM audit_log WHERE at_ms >= $1",
+                        )
+                        .bind(young_at),
+                    )
+                    .await
+                    .unwrap()
+                    .0
+            }
+        };
+        let young = count_young(&app).await;
+        // Seven months after today; the login above is two months old.
+        app.advance(62 * DAY);
+        let p = prepare_purge(&app.db, now(&app), &key)
+            .await
+            .unwrap()
+            .unwrap();
+        let n = purge_exported(&app.db, now(&app), &anjian_store::Actor::system("test"), &p)
+            .await
+            .unwrap();
+        assert!(n > 50, "the demo's entries are past the period: {n}");
+        let cutoff = anjian_store::audit_export::retention_cutoff(now(&app), 6).unwrap();
+        let (oldest,): (i64,) = app
+            .db
+            .read()
+            .one(anjian_store::q("SELECT MIN(at_ms) FROM audit_log"))
+            .await
+            .unwrap();
+        assert!(oldest >= cutoff, "nothing younger than six months is gone");
+        assert_eq!(
+            count_young(&app).await,
+            young + 1,
+            "the young entries and the purge's own"
+        );
+        // The chain verifies from its new start, and the export offline.
+        let v = anjian_store::audit::verify(&app.db).await.unwrap();
+        assert!(v.broken.is_none(), "{:?}", v.broken);
+        let keys =
+            anjian_core::sealed::Keyring::from_secret(crate::harness::TEST_SECRET).chain_keys();
+        let check = verify_export(&p.export, Some(keys), None).unwrap();
+        assert_eq!(check.seal.count, n as i64);
+        // A purge reaching into the period is refused whole.
+        let (first, last): (i64, i64) = app
+            .db
+            .read()
+            .one(anjian_store::q("SELECT MIN(seq), MAX(seq) FROM audit_log"))
+            .await
+            .unwrap();
+        let greedy = anjian_store::audit_export::Purge {
+            export: Vec::new(),
+            first_seq: first,
+            last_seq: last,
+        };
+        let err = purge_exported(
+            &app.db,
+            now(&app),
+            &anjian_store::Actor::system("test"),
+            &greedy,
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(err.code(), "retention");
+        assert!(count_young(&app).await > young);
+    }
+}

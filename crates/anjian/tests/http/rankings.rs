@@ -576,7 +576,45 @@ async fn rankings_start_with_the_campaign() {
                 );
             }
         }
-        // Keeping an ended month's ranking is in the audit chain.
+        // Issue 16 part 6: "rankings are computed without writing on a GET, and
+        // keeping them is an audited action". Reading the rankings, the ranking page,
+        // the dashboard and the home page write nothing.
+        let chain = |app: &TestApp| {
+            let db = app.db.clone();
+            async move {
+                db.read()
+                    .one::<(i64,)>(anjian_store::q(
+                        "SELECT CAST(COUNT(*) AS BIGINT) FROM audit_log",
+                    ))
+                    .await
+                    .unwrap()
+                    .0
+            }
+        };
+        let before = chain(&app).await;
+        for path in [
+            "/rankings/2022-07?kind=township",
+            "/",
+            "/rankings/2022-06?kind=department",
+        ] {
+            assert_eq!(office.get_text(path).await.0, 200, "{path}");
+        }
+        assert_eq!(office.get("/api/v1/dashboard?month=2022-07").await.0, 200);
+        assert_eq!(chain(&app).await, before, "reads write nothing");
+        let (n,): (i64,) = app
+            .db
+            .read()
+            .one(anjian_store::q(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM rankings",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(n, 0, "nothing kept by a read");
+        // The office keeps May (recomputing it): both kinds, each audited once.
+        let (s, _) = office
+            .form("/rankings/2022-05/recompute", &[("kind", "township")])
+            .await;
+        assert_eq!(s, 303);
         let (kept,): (i64,) = app
             .db
             .read()

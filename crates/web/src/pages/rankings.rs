@@ -229,7 +229,7 @@ pub async fn recompute(
                 format!("{}尚未开始，无法排名", month.label()),
             )));
         }
-        rankings::compute(&state.db, state.now(), state.today(), month).await?;
+        rankings::recompute(&state.db, state.now(), state.today(), month).await?;
         Ok(format!(
             "/rankings/{}?kind={}&ok=1",
             month.name(),
