@@ -223,6 +223,15 @@ struct Prepared {
     row: Vec<Arg>,
 }
 
+/// Checks a hazard as typed, before anything is written (its photos included): the
+/// same rules [`create`] applies, so a refused form stores nothing.
+pub async fn precheck(db: &Db, now_ms: i64, input: &HazardInput) -> Result<()> {
+    let names: Vec<String> = sectors(db).await?.into_iter().map(|(_, n)| n).collect();
+    let today = anjian_core::time::local_date(now_ms).unwrap_or(NaiveDate::MIN);
+    hazard::check(input, &names, today)?;
+    Ok(())
+}
+
 /// Checks `input` and builds its rows: the case assigned to `unit` with its deadline (an
 /// obligation) and the ledger row.
 fn prepare(

@@ -1,6 +1,6 @@
 //! Background work of a server process, every ten minutes: the reminder job, the
 //! campaigns following the directory (`store::follow`), and keeping the rankings of
-//! the months that have ended. Both are idempotent and safe
+//! the months that have ended, and removing uploads no record references. Both are idempotent and safe
 //! with several processes.
 
 use std::time::Duration;
@@ -42,6 +42,11 @@ pub fn spawn_reminders(state: AppState) {
                 {
                     tracing::warn!(error = %e, "keeping last month's rankings failed; will retry");
                 }
+            }
+            match crate::upload::sweep_orphans(&state).await {
+                Ok(n) if n > 0 => tracing::info!(removed = n, "unreferenced uploads removed"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "sweeping unreferenced uploads failed"),
             }
             match reminders_once(&state).await {
                 Ok(n) if n > 0 => tracing::info!(created = n, "reminders"),

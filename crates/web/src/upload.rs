@@ -31,12 +31,19 @@ pub async fn file_field(form: &mut Multipart) -> Result<Vec<u8>, Problem> {
     Ok(bytes)
 }
 
-/// Stores one uploaded file after checking its content (type and size); `None` for an
-/// empty file input. A bad file is refused naming it.
-pub async fn evidence_file(
-    state: &AppState,
-    field: Field<'_>,
-) -> Result<Option<EvidenceFile>, Problem> {
+/// An uploaded file checked by its content (type and size) and held in memory, within
+/// the body limit, until the handler has accepted the caller and the form: nothing of
+/// a refused request reaches the disk.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub bytes: axum::body::Bytes,
+    pub mime: &'static str,
+    pub file_name: String,
+}
+
+/// Reads and checks one uploaded file; `None` for an empty file input. A bad file is
+/// refused naming it.
+pub async fn checked_file(field: Field<'_>) -> Result<Option<Pending>, Problem> {
     let name: String = field
         .file_name()
         .unwrap_or("材料")
@@ -54,19 +61,56 @@ pub async fn evidence_file(
             ..e
         })
     })?;
-    let sha256 = state.files.put(&bytes).await.map_err(|_| {
-        Problem::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "file_store",
-            "保存佐证材料失败",
-        )
-    })?;
-    Ok(Some(EvidenceFile {
-        sha256,
-        size: bytes.len() as i64,
-        mime: kind.mime().to_string(),
+    Ok(Some(Pending {
+        bytes,
+        mime: kind.mime(),
         file_name: name,
     }))
+}
+
+/// Stores accepted files content-addressed; answers what the records keep of them. A
+/// file whose record is then refused stays unreferenced until the orphan sweep
+/// ([`sweep_orphans`]) removes it.
+pub async fn store(state: &AppState, pending: &[Pending]) -> Result<Vec<EvidenceFile>, Problem> {
+    let mut out = Vec::with_capacity(pending.len());
+    for p in pending {
+        let sha256 = state.files.put(&p.bytes).await.map_err(|_| {
+            Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "file_store",
+                "保存佐证材料失败",
+            )
+        })?;
+        out.push(EvidenceFile {
+            sha256,
+            size: p.bytes.len() as i64,
+            mime: p.mime.to_string(),
+            file_name: p.file_name.clone(),
+        });
+    }
+    Ok(out)
+}
+
+/// Removes stored files older than a day that no record references (a request refused
+/// after its files were stored, a crash between the file and its row); at most 2,000
+/// files looked at per run. Answers how many were removed.
+pub async fn sweep_orphans(state: &AppState) -> Result<usize, anjian_store::Error> {
+    let old = state
+        .files
+        .older_than(std::time::Duration::from_secs(24 * 3600), 2000)
+        .await
+        .map_err(|e| anjian_store::Error::Files(e.to_string()))?;
+    if old.is_empty() {
+        return Ok(0);
+    }
+    let used = anjian_store::files::referenced(&state.db, &old).await?;
+    let mut n = 0;
+    for sha in old.iter().filter(|s| !used.contains(*s)) {
+        if state.files.remove(sha).await.is_ok() {
+            n += 1;
+        }
+    }
+    Ok(n)
 }
 
 /// A page form that may carry photos: multipart (text fields, and files in `photos`)
@@ -74,7 +118,9 @@ pub async fn evidence_file(
 /// [`crate::pages::PageForm`] would.
 pub struct PhotoForm<T> {
     pub form: T,
-    pub photos: Vec<EvidenceFile>,
+    /// Checked, not stored yet: the handler stores them ([`store`]) once it has
+    /// accepted the caller.
+    pub photos: Vec<Pending>,
 }
 
 impl<T: DeserializeOwned + Send> FromRequest<AppState> for PhotoForm<T> {
@@ -104,7 +150,7 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for PhotoForm<T> {
                 continue;
             };
             if name == "photos" {
-                photos.extend(evidence_file(state, field).await?);
+                photos.extend(checked_file(field).await?);
             } else {
                 fields.push((name, field.text().await.map_err(bad_upload)?));
             }

@@ -143,6 +143,11 @@ impl TestApp {
         TestApp::with_config(engine, WebConfig::default()).await
     }
 
+    /// The app's data directory (the SQLite file, uploads under `evidence/`).
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        self._dir.as_ref().map(|d| d.0.clone()).unwrap_or_default()
+    }
+
     /// Every file of the app's data directory (the SQLite database, its WAL, uploads),
     /// with its bytes.
     pub fn data_files(&self) -> Vec<(std::path::PathBuf, Vec<u8>)> {

@@ -844,3 +844,106 @@ async fn a_hazard_fixed_on_the_spot_states_all_five_and_is_closed_at_once() {
         assert!(page.contains("未落实"), "nothing is silently blank");
     }
 }
+
+/// Issue 16 part 3: "uploads stored only after the caller and the form are accepted,
+/// orphans collected".
+#[tokio::test]
+async fn refused_forms_store_no_upload_and_orphans_are_collected() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let evidence = |app: &TestApp| {
+            app.data_files()
+                .into_iter()
+                .filter(|(p, _)| p.to_string_lossy().contains("evidence"))
+                .count()
+        };
+        let before = evidence(&app);
+        let photo = || {
+            reqwest::multipart::Part::bytes(vec![0xff, 0xd8, 0xff, 0xe0, 0, 2, 0xff, 0xd9, 1, 2, 3])
+                .file_name("现场.jpg")
+        };
+        let post = |c: &crate::harness::Client, form: reqwest::multipart::Form| {
+            let http = c.http.clone();
+            let url = format!("{}/hazards", c.base);
+            async move {
+                http.post(url)
+                    .multipart(form)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            }
+        };
+        // A form the rules refuse (no description), and a role that may not record.
+        let bachuan = app.login("bachuan").await;
+        let form = reqwest::multipart::Form::new()
+            .text("sector", "危险化学品")
+            .text("description", "")
+            .part("photos", photo());
+        assert_eq!(post(&bachuan, form).await, 422);
+        let auditor = app.login("auditor").await;
+        let form = reqwest::multipart::Form::new()
+            .text("description", "x")
+            .part("photos", photo());
+        assert_eq!(post(&auditor, form).await, 403);
+        assert_eq!(
+            evidence(&app),
+            before,
+            "nothing of a refused form on the disk"
+        );
+        // An accepted one keeps its photo.
+        let mut form = reqwest::multipart::Form::new();
+        for (k, v) in [
+            ("level", "general"),
+            ("sector", "燃气"),
+            ("source", "self_inspection"),
+            ("place", "某农贸市场燃气管道"),
+            ("description", "燃气管道锈蚀"),
+            ("discovered_on", "2022-08-02"),
+            ("measures", "更换管道"),
+            ("responsible_person", "赵六"),
+            ("deadline", "2022-08-25"),
+        ] {
+            form = form.text(k, v);
+        }
+        assert_eq!(post(&bachuan, form.part("photos", photo())).await, 303);
+        assert_eq!(evidence(&app), before + 1);
+        // Every stored file is made two days old for the sweep below.
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 86_400);
+        for (p, _) in app.data_files() {
+            if p.to_string_lossy().contains("evidence") {
+                std::fs::File::options()
+                    .write(true)
+                    .open(&p)
+                    .unwrap()
+                    .set_modified(old)
+                    .unwrap();
+            }
+        }
+        // A file no record references, older than a day, is removed by the sweep; a
+        // referenced one stays.
+        let dir = app.data_dir().join("evidence").join("ab");
+        std::fs::create_dir_all(&dir).unwrap();
+        let orphan = dir.join("ab".repeat(32));
+        std::fs::write(&orphan, b"left behind").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&orphan)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+        let state = anjian_web::AppState::new(
+            app.db.clone(),
+            std::sync::Arc::new(app.clock.clone()),
+            anjian_web::WebConfig {
+                data_dir: app.data_dir(),
+                ..anjian_web::WebConfig::default()
+            },
+        );
+        let kept = evidence(&app) - 1;
+        assert_eq!(anjian_web::upload::sweep_orphans(&state).await.unwrap(), 1);
+        assert!(!orphan.exists());
+        assert_eq!(evidence(&app), kept, "referenced files stay");
+    }
+}

@@ -498,6 +498,21 @@ async fn questions_answers_material_without_metadata_and_the_years_figures() {
         let (s, _, bytes) = office.get_bytes(&format!("/tips/{id}/files/0")).await;
         assert_eq!(s, 200);
         assert!(!bytes.windows(3).any(|w| w == b"GPS") && bytes.starts_with(&[0xff, 0xd8]));
+        // Issue 16 part 3: "tip attachments sealed with the field cipher": no file on
+        // the disk holds the original's position.
+        let files = app.data_files();
+        assert!(
+            files
+                .iter()
+                .any(|(p, _)| p.to_string_lossy().contains("evidence"))
+        );
+        assert!(
+            files
+                .iter()
+                .filter(|(p, _)| p.to_string_lossy().contains("evidence"))
+                .all(|(_, b)| !b.windows(3).any(|w| w == b"GPS")),
+            "the original is stored sealed"
+        );
         assert_eq!(
             app.login("bachuan")
                 .await

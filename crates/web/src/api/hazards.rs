@@ -255,7 +255,10 @@ pub async fn feedback(
     mut form: Multipart,
 ) -> Result<Json<StatusJson>, ApiError> {
     let super::reports::ReportForm { text, files, .. } =
-        super::reports::read_report(&state, &mut form).await?;
+        super::reports::read_report(&mut form).await?;
+    // The photos are stored once the hazard is known to be the caller's to see.
+    hazards::get(&state.db, &u.scope(), state.today(), super::path_id(&id)?).await?;
+    let files = crate::upload::store(&state, &files).await?;
     take(
         &state,
         &u,

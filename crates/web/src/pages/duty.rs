@@ -317,6 +317,7 @@ pub async fn record(
 ) -> Result<Response, PageError> {
     keeper(&u)?;
     let result = async {
+        let photos = crate::upload::store(&state, &photos).await?;
         let r = duty::record(
             &state.db,
             (state.now(), state.today()),

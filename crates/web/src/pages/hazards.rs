@@ -353,12 +353,20 @@ pub async fn create(
     PhotoForm { form: f, photos }: PhotoForm<HazardForm>,
 ) -> Result<Response, PageError> {
     business(&u)?;
+    let input = f.input();
+    if let Err(e) = hazards::precheck(&state.db, state.now(), &input).await {
+        return after_form(Err(e.into()), |msg| {
+            new_page(&state, &u, f.clone(), Some(msg))
+        })
+        .await;
+    }
+    let photos = crate::upload::store(&state, &photos).await?;
     let result = hazards::create(
         &state.db,
         state.now(),
         &u.actor(),
         &u.scope(),
-        (&f.input(), &photos),
+        (&input, &photos),
         None,
     )
     .await
@@ -537,8 +545,11 @@ pub async fn feedback(
     mut form: Multipart,
 ) -> Result<Response, PageError> {
     let id = path_id(&id)?;
-    match crate::shared::reports::read_report(&state, &mut form).await {
+    match crate::shared::reports::read_report(&mut form).await {
         Ok(crate::shared::reports::ReportForm { text, files, .. }) => {
+            // The photos are stored once the hazard is known to be the caller's to see.
+            hazards::get(&state.db, &u.scope(), state.today(), id).await?;
+            let files = crate::upload::store(&state, &files).await?;
             let extras = StepExtras {
                 note: &text,
                 files: &files,

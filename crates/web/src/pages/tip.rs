@@ -79,30 +79,43 @@ pub struct ReceiptPage {
     pub receipt: String,
 }
 
-/// Stores the copies without metadata of `photos` and attaches both to tip `id`.
+/// Attaches `photos` to tip `id`: the handlers' copy without metadata (EXIF, GPS), and
+/// the original sealed with the field cipher (it may name the reporter's phone or
+/// place), so that no readable original is ever on the disk.
 async fn attach(
     state: &AppState,
     id: i64,
-    photos: &[anjian_store::reports::EvidenceFile],
+    photos: &[crate::upload::Pending],
 ) -> Result<(), Problem> {
     let mut files = Vec::new();
     for p in photos {
-        let original = state
-            .files
-            .get(&p.sha256)
-            .await
-            .map_err(|_| Problem::internal())?;
-        let clean = anjian_core::strip::strip_metadata(&original);
-        let clean_sha256 = state
-            .files
-            .put(&clean)
-            .await
-            .map_err(|_| Problem::internal())?;
+        let clean = anjian_core::strip::strip_metadata(&p.bytes);
+        let mut nonce = [0u8; 24];
+        getrandom::fill(&mut nonce).map_err(|_| Problem::internal())?;
+        let sealed =
+            state
+                .config
+                .keyring
+                .seal(&p.bytes, format!("tip-file:{id}").as_bytes(), nonce);
+        let stored = crate::upload::store(
+            state,
+            &[
+                crate::upload::Pending {
+                    bytes: sealed.into_bytes().into(),
+                    ..p.clone()
+                },
+                crate::upload::Pending {
+                    bytes: clean.into(),
+                    ..p.clone()
+                },
+            ],
+        )
+        .await?;
         files.push(anjian_store::tips::TipFile {
-            sha256: p.sha256.clone(),
-            clean_sha256,
-            size: p.size,
-            mime: p.mime.clone(),
+            sha256: stored[0].sha256.clone(),
+            clean_sha256: stored[1].sha256.clone(),
+            size: p.bytes.len() as i64,
+            mime: p.mime.to_string(),
         });
     }
     anjian_store::tips::attach(&state.db, state.now(), id, &files).await?;

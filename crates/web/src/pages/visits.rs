@@ -203,6 +203,8 @@ pub async fn finding(
             f.unit.trim().parse::<i64>().map_err(|_| {
                 anjian_core::FieldError::new("required", "unit", "请选择被检查单位")
             })?;
+        anjian_store::hazards::precheck(&state.db, state.now(), &f.hazard).await?;
+        let photos = crate::upload::store(&state, &photos).await?;
         visits::add_finding(
             &state.db,
             state.now(),

@@ -4,7 +4,6 @@
 use crate::AppState;
 use crate::error::Problem;
 use anjian_store::reports;
-use anjian_store::reports::EvidenceFile;
 use axum::extract::Multipart;
 
 /// A progress report as its form sends it.
@@ -12,22 +11,23 @@ pub struct ReportForm {
     pub text: String,
     /// How many the report covers (where the obligation asks for a minimum).
     pub counted: String,
-    pub files: Vec<EvidenceFile>,
+    /// Checked, not stored yet: stored by the caller once it has accepted the user.
+    pub files: Vec<crate::upload::Pending>,
 }
 
 /// Reads a progress report's multipart form: `text`, `counted`, and any number of
-/// `evidence` files, each checked by its content (type and size) and stored
-/// content-addressed. An empty file input is skipped; a bad file is refused naming it.
-pub async fn read_report(state: &AppState, form: &mut Multipart) -> Result<ReportForm, Problem> {
+/// `evidence` files, each checked by its content (type and size) and held until the
+/// caller stores them. An empty file input is skipped; a bad file is refused naming it.
+pub async fn read_report(form: &mut Multipart) -> Result<ReportForm, Problem> {
     let bad_upload = crate::upload::bad_upload;
     let mut text = String::new();
     let mut counted = String::new();
-    let mut files: Vec<EvidenceFile> = Vec::new();
+    let mut files = Vec::new();
     while let Some(field) = form.next_field().await.map_err(bad_upload)? {
         match field.name() {
             Some("text") => text = field.text().await.map_err(bad_upload)?,
             Some("counted") => counted = field.text().await.map_err(bad_upload)?,
-            Some("evidence") => files.extend(crate::upload::evidence_file(state, field).await?),
+            Some("evidence") => files.extend(crate::upload::checked_file(field).await?),
             _ => {}
         }
     }
@@ -50,7 +50,8 @@ pub async fn submit_form(
     if !u.role().can_report() || u.unit_id != o.unit_id {
         return Err(Problem::forbidden());
     }
-    let f = read_report(state, form).await?;
+    let f = read_report(form).await?;
+    let files = crate::upload::store(state, &f.files).await?;
     Ok(reports::submit(
         &state.db,
         state.now(),
@@ -58,7 +59,7 @@ pub async fn submit_form(
         &u.scope(),
         id,
         (&f.text, &f.counted),
-        &f.files,
+        &files,
     )
     .await?)
 }
