@@ -49,14 +49,14 @@ pub fn area_of(path: &str) -> Area {
         .map_or(Area::Business, |(_, a)| *a)
 }
 
-/// The custodian's routes: the tip list and a tip's page (where the identity is opened
-/// with a reason), and the API's identity route.
+/// The custodian's routes: the tip list, and the page's and the API's identity routes
+/// (where the identity is opened with a reason).
 fn is_tip_identity(path: &str) -> bool {
     let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
     let id = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     match segments.as_slice() {
         ["", "tips"] => true,
-        ["", "tips", t] => id(t),
+        ["", "tips", t, "identity"] => id(t),
         ["", "api", "v1", "tips", t, "identity"] => id(t),
         _ => false,
     }
@@ -75,7 +75,8 @@ mod tests {
         assert_eq!(area_of("/units/5"), Area::Directory);
         assert_eq!(area_of("/users/new"), Area::Accounts);
         assert_eq!(area_of("/api/v1/audit/verify"), Area::Audit);
-        assert_eq!(area_of("/tips/12"), Area::TipIdentity);
+        assert_eq!(area_of("/tips/12/identity"), Area::TipIdentity);
+        assert_eq!(area_of("/tips/12/accept"), Area::Business);
         assert_eq!(area_of("/tips.xlsx"), Area::Business);
         assert_eq!(area_of("/tips/12/files/0"), Area::Business);
         assert_eq!(area_of("/api/v1/tips/12/identity"), Area::TipIdentity);

@@ -185,7 +185,7 @@ impl FromRequestParts<AppState> for PageUser {
                         return Err(Redirect::to("/account/password").into_response());
                     }
                     Some(Due::SecondFactor)
-                        if path != "/account/second-factor" && path != "/logout" =>
+                        if !path.starts_with("/account/second-factor") && path != "/logout" =>
                     {
                         return Err(Redirect::to("/account/second-factor").into_response());
                     }

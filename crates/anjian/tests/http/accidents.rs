@@ -563,6 +563,41 @@ async fn the_accident_page_reports_from_a_phone_form_in_beijing_time() {
             html.contains("较大事故") && html.contains("迟报") && html.contains("2022-08-08 09:00"),
             "{html}"
         );
+        // Each form of the entry posts to its own route: the office extends the
+        // investigation once (Decree 493 art. 29: "延长的期限最长不超过60日").
+        let (id,): (i64,) = app
+            .db
+            .read()
+            .one(anjian_store::q("SELECT MAX(id) FROM accidents"))
+            .await
+            .unwrap();
+        let office = app.login("office").await;
+        let path = format!("/accidents/{id}/extension");
+        let (s, html) = office
+            .form(&path, &[("days", "90"), ("note", "需要补充鉴定")])
+            .await;
+        assert!(s == 422 && html.contains("60"), "{s}");
+        assert_eq!(
+            bachuan
+                .form(&path, &[("days", "30"), ("note", "需要补充鉴定")])
+                .await
+                .0,
+            403,
+            "only the office extends"
+        );
+        let (s, _) = office
+            .form(&path, &[("days", "30"), ("note", "需要补充鉴定")])
+            .await;
+        assert_eq!(s, 303);
+        let (n,): (i64,) = app
+            .db
+            .read()
+            .one(anjian_store::q(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM audit_log WHERE action = 'accident.extend' AND detail LIKE '%需要补充鉴定%'",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(n, 1);
     }
 }
 

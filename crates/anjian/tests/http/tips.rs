@@ -373,21 +373,15 @@ async fn the_tip_page_shows_no_identity_and_opens_it_for_the_custodian_only() {
             .await
             .unwrap()
             .0;
-        let path = format!("/tips/{id}");
-        assert_eq!(
-            office
-                .form(&path, &[("action", "identity"), ("reason", "看看")])
-                .await
-                .0,
-            403
-        );
+        // Each step of the page posts to its own route (issue 22 part 4).
+        let path = format!("/tips/{id}/identity");
+        assert_eq!(office.form(&path, &[("reason", "看看")]).await.0, 403);
         let keeper = app.login("tipkeeper").await;
         let code = app.code("tipkeeper").await.unwrap();
         let (s, html) = keeper
             .form(
                 &path,
                 &[
-                    ("action", "identity"),
                     ("reason", "核实举报人身份以发放奖励"),
                     ("totp", code.as_str()),
                 ],
@@ -398,7 +392,7 @@ async fn the_tip_page_shows_no_identity_and_opens_it_for_the_custodian_only() {
         // The office routes it from the page.
         let unit = app.unit_id("区应急局").await.to_string();
         let (s, _) = office
-            .form(&path, &[("action", "accept"), ("unit", unit.as_str())])
+            .form(&format!("/tips/{id}/accept"), &[("unit", unit.as_str())])
             .await;
         assert_eq!(s, 303);
         let (_, html) = app.login("yjj").await.get_text("/tips").await;

@@ -169,8 +169,6 @@ pub async fn create(
 #[derive(Deserialize, Default)]
 pub struct ActionForm {
     #[serde(default)]
-    pub action: String,
-    #[serde(default)]
     pub deaths: String,
     #[serde(default)]
     pub missing: String,
@@ -184,18 +182,59 @@ pub struct ActionForm {
     pub days: String,
 }
 
-/// POST /accidents/{id}: `action` supplement, close, or extend (the office).
-pub async fn act(
+/// A step on an accident's entry: each posts to its own route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccidentStep {
+    /// POST /accidents/{id}/supplements: a supplementary report (续报).
+    Supplement,
+    /// POST /accidents/{id}/close: the investigation closed (its lead or the office).
+    Close,
+    /// POST /accidents/{id}/extension: the office extends the investigation once.
+    Extend,
+}
+
+/// POST /accidents/{id}/supplements.
+pub async fn supplement(
+    state: State<AppState>,
+    user: PageUser,
+    id: Path<String>,
+    form: PageForm<ActionForm>,
+) -> Result<Response, PageError> {
+    act(state, user, id, form, AccidentStep::Supplement).await
+}
+
+/// POST /accidents/{id}/close.
+pub async fn close(
+    state: State<AppState>,
+    user: PageUser,
+    id: Path<String>,
+    form: PageForm<ActionForm>,
+) -> Result<Response, PageError> {
+    act(state, user, id, form, AccidentStep::Close).await
+}
+
+/// POST /accidents/{id}/extension.
+pub async fn extend(
+    state: State<AppState>,
+    user: PageUser,
+    id: Path<String>,
+    form: PageForm<ActionForm>,
+) -> Result<Response, PageError> {
+    act(state, user, id, form, AccidentStep::Extend).await
+}
+
+async fn act(
     State(state): State<AppState>,
     PageUser(u): PageUser,
     Path(id): Path<String>,
     PageForm(f): PageForm<ActionForm>,
+    step: AccidentStep,
 ) -> Result<Response, PageError> {
     business(&u)?;
     let id = crate::input::path_id(&id)?;
     let result = async {
-        match f.action.as_str() {
-            "supplement" => {
+        match step {
+            AccidentStep::Supplement => {
                 let s = Supplement {
                     deaths: count(&f.deaths),
                     missing: count(&f.missing),
@@ -206,7 +245,7 @@ pub async fn act(
                 accidents::supplement(&state.db, state.now(), &u.actor(), &u.scope(), id, &s)
                     .await?;
             }
-            "close" => {
+            AccidentStep::Close => {
                 accidents::close(
                     &state.db,
                     (state.now(), state.today()),
@@ -216,7 +255,19 @@ pub async fn act(
                 )
                 .await?
             }
-            _ => return Err(Problem::bad_field("invalid_action", "action", "未知的操作")),
+            AccidentStep::Extend => {
+                crate::auth::require(
+                    &state,
+                    &u,
+                    anjian_core::role::Role::sees_everything,
+                    "accident.extend",
+                )
+                .await?;
+                let days = f.days.trim().parse::<i64>().map_err(|_| {
+                    Problem::bad_field("out_of_range", "days", "延长天数应为1到60之间的整数")
+                })?;
+                accidents::extend(&state.db, state.now(), &u.actor(), id, days, &f.note).await?;
+            }
         }
         Ok("/accidents?ok=1".to_string())
     }

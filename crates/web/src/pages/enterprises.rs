@@ -386,12 +386,10 @@ pub async fn show(
     enterprise(&state, &u, id, (q.ok.map(|_| "已保存".to_string()), None)).await
 }
 
-/// The forms of one enterprise: `action` = `person` (name a responsible person),
-/// `listed` / `unlisted`, `card` (the risk card).
+/// The fields of the forms on one enterprise's page (a responsible person, the risk
+/// card; listing takes none).
 #[derive(Deserialize, Default)]
 pub struct EnterpriseAction {
-    #[serde(default)]
-    pub action: String,
     #[serde(default)]
     pub role: String,
     #[serde(default)]
@@ -414,19 +412,72 @@ pub struct EnterpriseAction {
     pub emergency_contacts: String,
 }
 
-/// POST /enterprises/{id}.
-pub async fn act(
+/// A form on an enterprise's page: each posts to its own route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnterpriseStep {
+    /// POST /enterprises/{id}/risk-card: the risk card (风险明白卡).
+    Card,
+    /// POST /enterprises/{id}/listing: listed on the public board.
+    Listed,
+    /// POST /enterprises/{id}/unlisting: taken off it.
+    Unlisted,
+    /// POST /enterprises/{id}/persons: a responsible person assigned.
+    Person,
+}
+
+/// POST /enterprises/{id}/risk-card.
+pub async fn set_card(
+    state: State<AppState>,
+    user: PageUser,
+    id: Path<String>,
+    form: PageForm<EnterpriseAction>,
+) -> Result<Response, PageError> {
+    act(state, user, id, form, EnterpriseStep::Card).await
+}
+
+/// POST /enterprises/{id}/listing.
+pub async fn list_on_board(
+    state: State<AppState>,
+    user: PageUser,
+    id: Path<String>,
+    form: PageForm<EnterpriseAction>,
+) -> Result<Response, PageError> {
+    act(state, user, id, form, EnterpriseStep::Listed).await
+}
+
+/// POST /enterprises/{id}/unlisting.
+pub async fn unlist(
+    state: State<AppState>,
+    user: PageUser,
+    id: Path<String>,
+    form: PageForm<EnterpriseAction>,
+) -> Result<Response, PageError> {
+    act(state, user, id, form, EnterpriseStep::Unlisted).await
+}
+
+/// POST /enterprises/{id}/persons.
+pub async fn assign_person(
+    state: State<AppState>,
+    user: PageUser,
+    id: Path<String>,
+    form: PageForm<EnterpriseAction>,
+) -> Result<Response, PageError> {
+    act(state, user, id, form, EnterpriseStep::Person).await
+}
+
+async fn act(
     State(state): State<AppState>,
     PageUser(u): PageUser,
     Path(id): Path<String>,
     PageForm(f): PageForm<EnterpriseAction>,
+    step: EnterpriseStep,
 ) -> Result<Response, PageError> {
     crate::auth::field_work(&u)?;
     let id = crate::input::path_id(&id)?;
     let result = async {
         let scope = u.scope();
-        match f.action.as_str() {
-            "card" => {
+        match step {
+            EnterpriseStep::Card => {
                 let card = RiskCard {
                     main_risks: f.main_risks.clone(),
                     controls: f.controls.clone(),
@@ -435,7 +486,7 @@ pub async fn act(
                 enterprises::set_risk_card(&state.db, state.now(), &u.actor(), &scope, id, card)
                     .await?;
             }
-            "listed" | "unlisted" => {
+            EnterpriseStep::Listed | EnterpriseStep::Unlisted => {
                 keeper(&u)?;
                 enterprises::set_listed(
                     &state.db,
@@ -443,11 +494,11 @@ pub async fn act(
                     &u.actor(),
                     &scope,
                     id,
-                    f.action == "listed",
+                    step == EnterpriseStep::Listed,
                 )
                 .await?;
             }
-            _ => {
+            EnterpriseStep::Person => {
                 keeper(&u)?;
                 let p = NewPerson {
                     role: f.role.clone(),

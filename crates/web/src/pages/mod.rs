@@ -179,11 +179,20 @@ pub fn routes() -> Router<AppState> {
         .route("/enterprises.xlsx", get(enterprises::export))
         .route("/enterprises/template.xlsx", get(enterprises::template))
         .route("/enterprises/import", post(enterprises::import))
+        .route("/enterprises/{id}", get(enterprises::show))
         .route(
-            "/enterprises/{id}",
-            get(enterprises::show).post(enterprises::act),
+            "/enterprises/{id}/risk-card",
+            get(enterprises::risk_card).post(enterprises::set_card),
         )
-        .route("/enterprises/{id}/risk-card", get(enterprises::risk_card))
+        .route(
+            "/enterprises/{id}/listing",
+            post(enterprises::list_on_board),
+        )
+        .route("/enterprises/{id}/unlisting", post(enterprises::unlist))
+        .route(
+            "/enterprises/{id}/persons",
+            post(enterprises::assign_person),
+        )
         .route("/boards/{id}", get(enterprises::board))
         .route("/my-enterprise", get(enterprises::mine))
         .route("/quotas", get(duty::index))
@@ -194,7 +203,10 @@ pub fn routes() -> Router<AppState> {
         .route("/duty-records/{id}/decision", post(duty::decide))
         .route("/duty-records/{id}/evidence", get(duty::evidence))
         .route("/officials", post(duty::add_official))
-        .route("/warnings", get(warnings::index).post(warnings::act))
+        .route("/warnings", get(warnings::index).post(warnings::issue))
+        .route("/warnings/assessments", post(warnings::assess))
+        .route("/circuit-breakers", post(warnings::trip))
+        .route("/special-periods", post(warnings::declare))
         .route("/warnings/{id}", get(warnings::show))
         .route("/warnings/{id}/ack", post(warnings::ack))
         .route("/circuit-breakers/{id}/lift", post(warnings::lift))
@@ -203,10 +215,27 @@ pub fn routes() -> Router<AppState> {
         .route("/tips", get(tips::index))
         .route("/tips.xlsx", get(tips::export))
         .route("/accidents", get(accidents::index).post(accidents::create))
-        .route("/accidents/{id}", post(accidents::act))
+        .route("/accidents/{id}/supplements", post(accidents::supplement))
+        .route("/accidents/{id}/close", post(accidents::close))
+        .route("/accidents/{id}/extension", post(accidents::extend))
         .route("/tips/rules", post(tips::set_rules))
         .route("/tips/deadlines", post(tips::set_deadlines))
-        .route("/tips/{id}", post(tips::act))
+        .route("/tips/{id}/accept", post(tips::accept))
+        .route("/tips/{id}/merge", post(tips::merge))
+        .route("/tips/{id}/reject", post(tips::reject))
+        .route("/tips/{id}/extension", post(tips::request_extension))
+        .route(
+            "/tips/{id}/extension/approve",
+            post(tips::approve_extension),
+        )
+        .route("/tips/{id}/extension/refuse", post(tips::refuse_extension))
+        .route("/tips/{id}/substantiated", post(tips::substantiated))
+        .route("/tips/{id}/unsubstantiated", post(tips::unsubstantiated))
+        .route("/tips/{id}/reward/propose", post(tips::propose))
+        .route("/tips/{id}/reward/approve", post(tips::approve))
+        .route("/tips/{id}/reward/pay", post(tips::pay))
+        .route("/tips/{id}/messages", post(tips::ask))
+        .route("/tips/{id}/identity", post(tips::identity))
         .route("/tips/{id}/files/{n}", get(tips::file))
         .route("/dashboard", get(session::home))
         .route("/rankings", get(rankings::latest))
@@ -354,10 +383,13 @@ pub fn routes() -> Router<AppState> {
             get(account::account).post(account::change_password),
         )
         .route("/account/tokens", post(account::create_token))
+        .route("/account/second-factor", get(second_factor::show))
+        .route("/account/second-factor/begin", post(second_factor::begin))
         .route(
-            "/account/second-factor",
-            get(second_factor::show).post(second_factor::act),
+            "/account/second-factor/confirm",
+            post(second_factor::confirm),
         )
+        .route("/account/second-factor/renew", post(second_factor::renew))
         .route(
             "/account/step-up",
             get(second_factor::step_up_page).post(second_factor::step_up),

@@ -72,27 +72,51 @@ pub async fn show(
     page(&state, &u, Vec::new(), None).await
 }
 
-/// The enrolment form: `action` `begin` (a new secret), `confirm` (its first code) or
-/// `renew` (new recovery codes, with a current code).
+/// A code typed on the enrolment page.
 #[derive(Deserialize)]
-pub struct FactorForm {
-    action: String,
+pub struct CodeForm {
     #[serde(default)]
     totp: String,
 }
 
-/// POST /account/second-factor.
-pub async fn act(
+/// POST /account/second-factor/begin: a new secret, pending until confirmed.
+pub async fn begin(
     State(state): State<AppState>,
     PageUser(u): PageUser,
-    PageForm(f): PageForm<FactorForm>,
 ) -> Result<Response, PageError> {
-    let r = match f.action.as_str() {
-        "begin" => sf::begin(&state, &u).await.map(|()| Vec::new()),
-        "confirm" => sf::confirm(&state, &u, &f.totp).await,
-        "renew" => sf::renew(&state, &u, &f.totp).await,
-        _ => Err(Problem::bad_field("invalid_action", "action", "未知操作")),
-    };
+    let r = sf::begin(&state, &u).await.map(|()| Vec::new());
+    after(&state, &u, r).await
+}
+
+/// POST /account/second-factor/confirm: the pending secret's first code; shows the
+/// recovery codes once.
+pub async fn confirm(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    PageForm(f): PageForm<CodeForm>,
+) -> Result<Response, PageError> {
+    let r = sf::confirm(&state, &u, &f.totp).await;
+    after(&state, &u, r).await
+}
+
+/// POST /account/second-factor/renew: new recovery codes, with a current code.
+pub async fn renew(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    PageForm(f): PageForm<CodeForm>,
+) -> Result<Response, PageError> {
+    let r = sf::renew(&state, &u, &f.totp).await;
+    after(&state, &u, r).await
+}
+
+/// The page after a step: the recovery codes it made, or its refusal.
+async fn after(
+    state: &AppState,
+    u: &SessionUser,
+    r: Result<Vec<String>, Problem>,
+) -> Result<Response, PageError> {
+    let state = state.clone();
+    let u = u.clone();
     match r {
         Ok(codes) => page(&state, &u, codes, None).await,
         Err(p) if p.status.is_client_error() => page(&state, &u, Vec::new(), Some(p.message)).await,

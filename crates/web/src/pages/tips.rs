@@ -122,8 +122,6 @@ pub async fn index(
 #[derive(Deserialize, Default)]
 pub struct ActionForm {
     #[serde(default)]
-    pub action: String,
-    #[serde(default)]
     pub unit: String,
     #[serde(default)]
     pub into: String,
@@ -162,15 +160,76 @@ fn numbers(field: &'static str, label: &str, text: &str) -> Result<Vec<i64>, Pro
         .collect()
 }
 
-/// POST /tips/{id}: `action` accept / merge / reject (office), substantiated /
-/// unsubstantiated (the routed unit), propose / approve / pay (office), identity (the
-/// custodian, with a reason).
-pub async fn act(
-    State(state): State<AppState>,
+/// A step of the tip page: each is its own route (`POST /tips/{id}/accept`, …), its
+/// button posting there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TipStep {
+    Accept,
+    Merge,
+    Reject,
+    RequestExtension,
+    ApproveExtension,
+    RefuseExtension,
+    Substantiated,
+    Unsubstantiated,
+    Propose,
+    Approve,
+    Pay,
+    Ask,
+    Identity,
+}
+
+macro_rules! tip_step {
+    ($(#[$doc:meta] $name:ident => $step:expr;)*) => {$(
+        #[$doc]
+        pub async fn $name(
+            State(state): State<AppState>,
+            headers: axum::http::HeaderMap,
+            PageUser(u): PageUser,
+            Path(id): Path<String>,
+            PageForm(f): PageForm<ActionForm>,
+        ) -> Result<Response, PageError> {
+            act(state, headers, u, (id, $step), f).await
+        }
+    )*};
+}
+
+tip_step! {
+    /// POST /tips/{id}/accept: the office routes the tip to the unit in `unit`.
+    accept => TipStep::Accept;
+    /// POST /tips/{id}/merge: the office merges it into tip `into`.
+    merge => TipStep::Merge;
+    /// POST /tips/{id}/reject: the office does not accept it, with a reason.
+    reject => TipStep::Reject;
+    /// POST /tips/{id}/extension: the routed unit asks for more time, with a reason.
+    request_extension => TipStep::RequestExtension;
+    /// POST /tips/{id}/extension/approve: the office grants it.
+    approve_extension => TipStep::ApproveExtension;
+    /// POST /tips/{id}/extension/refuse: the office refuses it, with a reason.
+    refuse_extension => TipStep::RefuseExtension;
+    /// POST /tips/{id}/substantiated: the routed unit found it true.
+    substantiated => TipStep::Substantiated;
+    /// POST /tips/{id}/unsubstantiated: the routed unit found it untrue.
+    unsubstantiated => TipStep::Unsubstantiated;
+    /// POST /tips/{id}/reward/propose: the office computes the reward from the fine.
+    propose => TipStep::Propose;
+    /// POST /tips/{id}/reward/approve: the office approves it.
+    approve => TipStep::Approve;
+    /// POST /tips/{id}/reward/pay: the office records how it was paid.
+    pay => TipStep::Pay;
+    /// POST /tips/{id}/messages: a question to the reporter.
+    ask => TipStep::Ask;
+    /// POST /tips/{id}/identity: the custodian opens the reporter's identity.
+    identity => TipStep::Identity;
+}
+
+/// Takes a step of the tip page.
+async fn act(
+    state: AppState,
     headers: axum::http::HeaderMap,
-    PageUser(u): PageUser,
-    Path(id): Path<String>,
-    PageForm(f): PageForm<ActionForm>,
+    u: anjian_store::accounts::SessionUser,
+    (id, step): (String, TipStep),
+    f: ActionForm,
 ) -> Result<Response, PageError> {
     handler(&u)?;
     let id = crate::input::path_id(&id)?;
@@ -181,11 +240,11 @@ pub async fn act(
         async move { crate::auth::require(&state, &u, Role::sees_everything, what).await }
     };
     let result: Result<Option<Option<Reporter>>, Problem> = async {
-        match f.action.as_str() {
-            "accept" | "merge" | "reject" => {
+        match step {
+            TipStep::Accept | TipStep::Merge | TipStep::Reject => {
                 office("tip.triage").await?;
-                let t = match f.action.as_str() {
-                    "accept" => Triage::Accept {
+                let t = match step {
+                    TipStep::Accept => Triage::Accept {
                         unit: f.unit.trim().parse().map_err(|_| {
                             Problem::from(anjian_core::FieldError::new(
                                 "required",
@@ -194,7 +253,7 @@ pub async fn act(
                             ))
                         })?,
                     },
-                    "merge" => Triage::Merge {
+                    TipStep::Merge => Triage::Merge {
                         into: f.into.trim().parse().map_err(|_| {
                             Problem::from(anjian_core::FieldError::new(
                                 "required",
@@ -209,26 +268,26 @@ pub async fn act(
                 };
                 tips::triage(&state.db, now, &u.actor(), id, &t).await?;
             }
-            "request" | "approve_extension" | "refuse_extension" => {
-                let step = match f.action.as_str() {
-                    "request" => tips::ExtensionStep::Request {
+            TipStep::RequestExtension | TipStep::ApproveExtension | TipStep::RefuseExtension => {
+                let step = match step {
+                    TipStep::RequestExtension => tips::ExtensionStep::Request {
                         reason: f.reason.clone(),
                     },
-                    "approve_extension" => tips::ExtensionStep::Approve,
+                    TipStep::ApproveExtension => tips::ExtensionStep::Approve,
                     _ => tips::ExtensionStep::Refuse {
                         reason: f.reason.clone(),
                     },
                 };
                 tips::extension(&state.db, now.0, &u.actor(), &u.scope(), id, &step).await?;
             }
-            "substantiated" | "unsubstantiated" => {
+            TipStep::Substantiated | TipStep::Unsubstantiated => {
                 tips::outcome(
                     &state.db,
                     now,
                     &u.actor(),
                     &u.scope(),
                     id,
-                    (f.action == "substantiated", &f.note, None),
+                    (step == TipStep::Substantiated, &f.note, None),
                     &tips::Produced {
                         hazards: numbers("hazards", "关联隐患", &f.hazards)?,
                         enforcements: numbers("enforcements", "关联执法检查", &f.enforcements)?,
@@ -237,10 +296,10 @@ pub async fn act(
                 )
                 .await?;
             }
-            "propose" | "approve" | "pay" => {
+            TipStep::Propose | TipStep::Approve | TipStep::Pay => {
                 office("tip.reward").await?;
-                let step = match f.action.as_str() {
-                    "propose" => tips::RewardStep::Propose {
+                let step = match step {
+                    TipStep::Propose => tips::RewardStep::Propose {
                         fine_fen: anjian_core::error::optional_yuan(
                             "fine_yuan",
                             "罚款金额",
@@ -248,18 +307,18 @@ pub async fn act(
                         )?
                         .unwrap_or(0),
                     },
-                    "approve" => tips::RewardStep::Approve,
+                    TipStep::Approve => tips::RewardStep::Approve,
                     _ => tips::RewardStep::Pay {
                         method: f.method.clone(),
                     },
                 };
                 tips::reward(&state.db, now, &u.actor(), id, &step).await?;
             }
-            "ask" => {
+            TipStep::Ask => {
                 tips::get(&state.db, &u.scope(), id).await?;
                 tips::message(&state.db, state.now(), &u.actor(), id, (false, &f.note)).await?;
             }
-            "identity" => {
+            TipStep::Identity => {
                 crate::auth::require(&state, &u, Role::can_see_reporters, "tip.identity").await?;
                 anjian_core::error::required_text("reason", "查看理由", &f.reason, 500)?;
                 crate::second_factor::step_up(&state, &u, &headers, Some(&f.totp), false).await?;
@@ -274,7 +333,6 @@ pub async fn act(
                 .await?;
                 return Ok(Some(who));
             }
-            _ => return Err(Problem::bad_field("invalid_action", "action", "未知的操作")),
         }
         Ok(None)
     }

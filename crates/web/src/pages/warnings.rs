@@ -133,8 +133,6 @@ pub async fn index(
 #[derive(Deserialize, Default)]
 pub struct DeskForm {
     #[serde(default)]
-    pub action: String,
-    #[serde(default)]
     pub kind: String,
     #[serde(default)]
     pub title: String,
@@ -173,11 +171,60 @@ fn ids(v: &[String]) -> Vec<i64> {
     v.iter().filter_map(|x| x.trim().parse().ok()).collect()
 }
 
+/// A form of the warning desk: each posts to its own route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeskStep {
+    /// POST /warnings: the office issues a warning (预警叫应).
+    Warning,
+    /// POST /circuit-breakers: the office trips a circuit breaker (熔断).
+    Breaker,
+    /// POST /special-periods: the office declares a special period.
+    Period,
+    /// POST /warnings/assessments: a unit records a risk assessment (会商研判).
+    Assessment,
+}
+
 /// POST /warnings.
-pub async fn act(
+pub async fn issue(
+    state: State<AppState>,
+    user: PageUser,
+    raw: axum::extract::RawForm,
+) -> Result<Response, PageError> {
+    act(state, user, raw, DeskStep::Warning).await
+}
+
+/// POST /circuit-breakers.
+pub async fn trip(
+    state: State<AppState>,
+    user: PageUser,
+    raw: axum::extract::RawForm,
+) -> Result<Response, PageError> {
+    act(state, user, raw, DeskStep::Breaker).await
+}
+
+/// POST /special-periods.
+pub async fn declare(
+    state: State<AppState>,
+    user: PageUser,
+    raw: axum::extract::RawForm,
+) -> Result<Response, PageError> {
+    act(state, user, raw, DeskStep::Period).await
+}
+
+/// POST /warnings/assessments.
+pub async fn assess(
+    state: State<AppState>,
+    user: PageUser,
+    raw: axum::extract::RawForm,
+) -> Result<Response, PageError> {
+    act(state, user, raw, DeskStep::Assessment).await
+}
+
+async fn act(
     State(state): State<AppState>,
     PageUser(u): PageUser,
     raw: axum::extract::RawForm,
+    step: DeskStep,
 ) -> Result<Response, PageError> {
     keeper(&u)?;
     // Repeated fields (units, areas, sectors) need the urlencoded pairs themselves.
@@ -191,8 +238,8 @@ pub async fn act(
                 "warning.desk",
             )
         };
-        match f.action.as_str() {
-            "warning" => {
+        match step {
+            DeskStep::Warning => {
                 office().await?;
                 let id = warnings::issue(
                     &state.db,
@@ -209,7 +256,7 @@ pub async fn act(
                 .await?;
                 return Ok(format!("/warnings/{id}"));
             }
-            "breaker" => {
+            DeskStep::Breaker => {
                 office().await?;
                 warnings::trip(
                     &state.db,
@@ -231,7 +278,7 @@ pub async fn act(
                 )
                 .await?;
             }
-            "period" => {
+            DeskStep::Period => {
                 office().await?;
                 let id = special_periods::declare(
                     &state.db,
@@ -246,7 +293,7 @@ pub async fn act(
                 .await?;
                 return Ok(format!("/special-periods/{id}"));
             }
-            _ => {
+            DeskStep::Assessment => {
                 warnings::assess(
                     &state.db,
                     (state.now(), state.today()),
