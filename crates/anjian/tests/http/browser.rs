@@ -1106,10 +1106,7 @@ async fn editor_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()
     lead.send_keys("安居镇").await?;
     fill(&form, "time_limit", "每季度").await?;
     fill(&form, "reason", "区安委会决定先在安居镇试行").await?;
-    form.find(By::Css("button[value=preview]"))
-        .await?
-        .click()
-        .await?;
+    form.find(By::Id("preview-button")).await?.click().await?;
     let preview = driver.find(By::Id("preview")).await?.text().await?;
     assert!(preview.contains("巴川街道"), "{preview}");
     assert!(preview.contains("移出"), "{preview}");

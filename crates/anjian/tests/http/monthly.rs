@@ -39,22 +39,14 @@ async fn a_township_reports_its_month_and_the_office_sees_who_did_not() {
         let (s, _) = bachuan
             .form(
                 "/monthly-reports/2022-07",
-                &[
-                    ("narrative", ""),
-                    ("problems", "某餐馆燃气报警器未安装"),
-                    ("action", "save"),
-                ],
+                &[("narrative", ""), ("problems", "某餐馆燃气报警器未安装")],
             )
             .await;
         assert_eq!(s, 303);
         let (s, page) = bachuan
             .form(
-                "/monthly-reports/2022-07",
-                &[
-                    ("narrative", ""),
-                    ("problems", "某餐馆燃气报警器未安装"),
-                    ("action", "submit"),
-                ],
+                "/monthly-reports/2022-07/submit",
+                &[("narrative", ""), ("problems", "某餐馆燃气报警器未安装")],
             )
             .await;
         assert_eq!(s, 422);
@@ -64,11 +56,10 @@ async fn a_township_reports_its_month_and_the_office_sees_who_did_not() {
         );
         let (s, page) = bachuan
             .form(
-                "/monthly-reports/2022-07",
+                "/monthly-reports/2022-07/submit",
                 &[
                     ("narrative", "7月共排查餐饮场所12家"),
                     ("problems", "某餐馆燃气报警器未安装\n某加油站消防通道堵塞"),
-                    ("action", "submit"),
                 ],
             )
             .await;
@@ -80,10 +71,7 @@ async fn a_township_reports_its_month_and_the_office_sees_who_did_not() {
         );
         // Frozen: no more edits, and the figures stay as submitted.
         let (s, page) = bachuan
-            .form(
-                "/monthly-reports/2022-07",
-                &[("narrative", "改"), ("action", "submit")],
-            )
+            .form("/monthly-reports/2022-07/submit", &[("narrative", "改")])
             .await;
         assert_eq!(s, 422);
         assert!(page.contains("已报送"), "{page}");
@@ -93,8 +81,8 @@ async fn a_township_reports_its_month_and_the_office_sees_who_did_not() {
         for bad in ["2022-13", "July", "2022-09"] {
             let (s, _) = bachuan
                 .form(
-                    &format!("/monthly-reports/{bad}"),
-                    &[("narrative", "x"), ("action", "submit")],
+                    &format!("/monthly-reports/{bad}/submit"),
+                    &[("narrative", "x")],
                 )
                 .await;
             assert!(s == 400 || s == 422, "{bad}: {s}");

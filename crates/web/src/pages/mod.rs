@@ -279,8 +279,16 @@ pub fn routes() -> Router<AppState> {
             get(plan_editor::new_page).post(plan_editor::add),
         )
         .route(
+            "/campaigns/{id}/items/new/preview",
+            post(plan_editor::add_preview),
+        )
+        .route(
             "/campaigns/{id}/items/{no}/edit",
             get(plan_editor::edit_page).post(plan_editor::edit),
+        )
+        .route(
+            "/campaigns/{id}/items/{no}/edit/preview",
+            post(plan_editor::edit_preview),
         )
         .route(
             "/campaigns/{id}/items/{no}/retire",
@@ -323,6 +331,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/monthly-reports/{month}",
             get(monthly_reports::show).post(monthly_reports::save),
+        )
+        .route(
+            "/monthly-reports/{month}/submit",
+            post(monthly_reports::submit),
         )
         .route(
             "/monthly-reports/{month}/export.xlsx",

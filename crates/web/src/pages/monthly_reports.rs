@@ -227,26 +227,42 @@ pub struct ReportForm {
     pub narrative: String,
     #[serde(default)]
     pub problems: String,
-    /// `submit` to submit (freeze); anything else saves a draft.
-    #[serde(default)]
-    pub action: String,
     /// The standing duties' progress lines, `progress_{obligation id}`.
     #[serde(flatten)]
     pub rest: std::collections::HashMap<String, String>,
 }
 
-/// POST /monthly-reports/{month}: saves a draft or submits the unit's report.
+/// POST /monthly-reports/{month}: saves the unit's report as a draft.
 pub async fn save(
+    state: State<AppState>,
+    user: PageUser,
+    month: Path<String>,
+    form: PageForm<ReportForm>,
+) -> Result<Response, PageError> {
+    keep(state, user, month, form, false).await
+}
+
+/// POST /monthly-reports/{month}/submit: submits (and freezes) the unit's report.
+pub async fn submit(
+    state: State<AppState>,
+    user: PageUser,
+    month: Path<String>,
+    form: PageForm<ReportForm>,
+) -> Result<Response, PageError> {
+    keep(state, user, month, form, true).await
+}
+
+async fn keep(
     State(state): State<AppState>,
     PageUser(u): PageUser,
     Path(month): Path<String>,
     PageForm(f): PageForm<ReportForm>,
+    submit: bool,
 ) -> Result<Response, PageError> {
     let month = Month::parse(&month).map_err(Problem::from)?;
     if !u.role().can_report() {
         return Err(Problem::forbidden().into());
     }
-    let submit = f.action == "submit";
     let progress = progress_lines(&f.rest);
     let result = monthly_reports::save(
         &state.db,

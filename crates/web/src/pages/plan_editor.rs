@@ -57,9 +57,6 @@ pub struct EditorForm {
     pub reason: String,
     #[serde(default)]
     pub key_task: String,
-    /// `preview` or `save`.
-    #[serde(default)]
-    pub action: String,
 }
 
 /// Names typed one per line, or separated by 、 ， ; (the plan's own separators).
@@ -208,12 +205,32 @@ pub async fn new_page(
     ))
 }
 
-/// POST /campaigns/{id}/items/{no}/edit: previews or saves an edit.
+/// POST /campaigns/{id}/items/{no}/edit: saves an edit.
 pub async fn edit(
+    state: State<AppState>,
+    user: PageUser,
+    path: Path<(String, String)>,
+    form: PageForm<EditorForm>,
+) -> Result<Response, PageError> {
+    edit_item(state, user, path, form, true).await
+}
+
+/// POST /campaigns/{id}/items/{no}/edit/preview: shows what an edit would change.
+pub async fn edit_preview(
+    state: State<AppState>,
+    user: PageUser,
+    path: Path<(String, String)>,
+    form: PageForm<EditorForm>,
+) -> Result<Response, PageError> {
+    edit_item(state, user, path, form, false).await
+}
+
+async fn edit_item(
     State(state): State<AppState>,
     PageUser(u): PageUser,
     Path((id, no)): Path<(String, String)>,
     PageForm(f): PageForm<EditorForm>,
+    saving: bool,
 ) -> Result<Response, PageError> {
     let (cx, no) = office_item(&state, &u, (&id, &no), "campaign.edit_work_item").await?;
     let w = cx
@@ -222,15 +239,35 @@ pub async fn edit(
         .find(|w| w.no == no)
         .ok_or_else(Problem::not_found)?
         .clone();
-    submit(&state, &u, &cx, Some(no), &w.schedule, f).await
+    submit(&state, &u, &cx, (Some(no), &w.schedule), (f, saving)).await
 }
 
-/// POST /campaigns/{id}/items/new: previews or saves a new work item.
+/// POST /campaigns/{id}/items/new: saves a new work item.
 pub async fn add(
+    state: State<AppState>,
+    user: PageUser,
+    path: Path<String>,
+    form: PageForm<EditorForm>,
+) -> Result<Response, PageError> {
+    add_item(state, user, path, form, true).await
+}
+
+/// POST /campaigns/{id}/items/new/preview: shows what a new work item would change.
+pub async fn add_preview(
+    state: State<AppState>,
+    user: PageUser,
+    path: Path<String>,
+    form: PageForm<EditorForm>,
+) -> Result<Response, PageError> {
+    add_item(state, user, path, form, false).await
+}
+
+async fn add_item(
     State(state): State<AppState>,
     PageUser(u): PageUser,
     Path(id): Path<String>,
     PageForm(f): PageForm<EditorForm>,
+    saving: bool,
 ) -> Result<Response, PageError> {
     crate::auth::require(
         &state,
@@ -240,16 +277,15 @@ pub async fn add(
     )
     .await?;
     let cx = context(&state, path_id(&id)?).await?;
-    submit(&state, &u, &cx, None, &[], f).await
+    submit(&state, &u, &cx, (None, &[]), (f, saving)).await
 }
 
 async fn submit(
     state: &AppState,
     u: &anjian_store::accounts::SessionUser,
     cx: &Context,
-    no: Option<u32>,
-    current: &[Schedule],
-    f: EditorForm,
+    (no, current): (Option<u32>, &[Schedule]),
+    (f, saving): (EditorForm, bool),
 ) -> Result<Response, PageError> {
     let year = cx.campaign.year as i32;
     let words = anjian_core::plan::describe(current);
@@ -278,7 +314,6 @@ async fn submit(
         Ok(c) => c,
         Err(p) => return Ok(page(u, cx, no, f, words, None, Some(&p))),
     };
-    let saving = f.action == "save";
     let result = plan_editor::submit(
         &state.db,
         state.now(),
