@@ -13,6 +13,7 @@ use clap::Args;
 use crate::seed::{self, Size};
 use crate::setup::{Common, open};
 
+mod directory;
 mod follow;
 mod hazards;
 mod plan_edit;
@@ -396,6 +397,7 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
         "plan" => return plan(c).await,
         "plan-edit" => return plan_edit::run(c).await,
         "follow" => return follow::run(c).await,
+        "directory" => return directory::run(c).await,
         "obligations" => return obligations(c, args).await,
         "ledger" => return ledger(c).await,
         "hazards" => return hazards::run(c, args).await,
@@ -404,7 +406,7 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
         "responsibility" => return responsibility::run(c, args).await,
         other => {
             return Err(format!(
-                "未知规模 {other}，应为 district、city、plan、plan-edit、follow、obligations、ledger、hazards、ranking、tips 或 responsibility"
+                "未知规模 {other}，应为 district、city、plan、plan-edit、follow、directory、obligations、ledger、hazards、ranking、tips 或 responsibility"
             ));
         }
     };

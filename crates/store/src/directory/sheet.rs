@@ -3,6 +3,8 @@
 use anjian_core::directory::{ExportRow, RowProblem, SheetRow, read_sheet};
 use anjian_core::unit::UnitKind;
 
+use std::collections::HashMap;
+
 use super::units::{self, COLUMNS, Unit};
 use crate::audit::{self, Entry};
 use crate::db::{Db, q};
@@ -43,23 +45,55 @@ pub async fn import(db: &Db, now_ms: i64, actor: &Actor, bytes: &[u8]) -> Result
     let follow = crate::follow::Follow::prepare(db, now_ms).await?;
     let mut tx = db.begin().await?;
     let mut report = ImportReport::default();
+    // The units the sheet names (its codes and its parents' codes), read once.
+    let mut named: Vec<&str> = ordered
+        .iter()
+        .flat_map(|r| std::iter::once(r.draft.code.as_str()).chain(r.parent_code.as_deref()))
+        .collect();
+    named.sort_unstable();
+    named.dedup();
+    let mut known: HashMap<String, Unit> = HashMap::new();
+    for chunk in named.chunks(300) {
+        let mut query = q(format!("SELECT {COLUMNS} FROM units u WHERE u.code IN ("));
+        for (i, c) in chunk.iter().enumerate() {
+            query = query.push(if i == 0 { "" } else { ", " }).push_bind(*c);
+        }
+        for u in tx.all::<Unit>(query.push(")")).await? {
+            known.insert(u.code.clone(), u);
+        }
+    }
+    // New units go in batches of multi-row statements (a unit's parent is written in an
+    // earlier batch); a new unit with aliases, or without a parent, and every update go
+    // one by one, as the unit pages write them.
+    let mut created: HashMap<String, i64> = HashMap::new();
+    let mut batch: Vec<&SheetRow> = Vec::new();
+    let mut in_batch: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for row in ordered {
-        let parent_id = match &row.parent_code {
-            Some(code) => {
-                let p: Option<(i64,)> = tx
-                    .opt(q("SELECT id FROM units WHERE code = $1").bind(code.as_str()))
-                    .await?;
-                p.map(|(id,)| id)
-            }
-            None => None,
-        };
-        let existing: Option<Unit> = tx
-            .opt(
-                q(format!("SELECT {COLUMNS} FROM units u WHERE u.code = $1"))
-                    .bind(row.draft.code.as_str()),
-            )
-            .await?;
-        let result = match existing {
+        let code = row.draft.code.as_str();
+        let bulk =
+            !known.contains_key(code) && row.draft.aliases.is_empty() && row.parent_code.is_some();
+        let parent_in_batch = row
+            .parent_code
+            .as_deref()
+            .is_some_and(|pc| in_batch.contains(pc));
+        if !bulk || parent_in_batch || batch.len() >= 2_000 {
+            insert_batch(&mut tx, now_ms, &known, &mut created, &batch).await?;
+            report.created += batch.len();
+            batch.clear();
+            in_batch.clear();
+        }
+        if bulk {
+            batch.push(row);
+            in_batch.insert(code);
+            continue;
+        }
+        let parent_id = row.parent_code.as_deref().and_then(|pc| {
+            known
+                .get(pc)
+                .map(|u| u.id)
+                .or_else(|| created.get(pc).copied())
+        });
+        let result = match known.get(code) {
             Some(u) => {
                 let r =
                     units::update_in(&mut tx, now_ms, actor, &Scope::All, u.id, &row.draft).await;
@@ -95,14 +129,7 @@ pub async fn import(db: &Db, now_ms: i64, actor: &Actor, bytes: &[u8]) -> Result
                 .await;
                 if let Ok(u) = &r {
                     report.created += 1;
-                    audit::append(
-                        &mut tx,
-                        now_ms,
-                        actor,
-                        Entry::ok("unit.create", "unit", u.id)
-                            .detail(format!("导入 {} {}", u.code, u.name)),
-                    )
-                    .await?;
+                    created.insert(u.code.clone(), u.id);
                 }
                 r.map(|_| ())
             }
@@ -125,6 +152,8 @@ pub async fn import(db: &Db, now_ms: i64, actor: &Actor, bytes: &[u8]) -> Result
             });
         }
     }
+    insert_batch(&mut tx, now_ms, &known, &mut created, &batch).await?;
+    report.created += batch.len();
     if !problems.is_empty() {
         // Dropping the transaction rolls everything back.
         return Ok(ImportReport {
@@ -132,12 +161,25 @@ pub async fn import(db: &Db, now_ms: i64, actor: &Actor, bytes: &[u8]) -> Result
             ..Default::default()
         });
     }
+    // One entry for the sheet: the units it created, by code, and how many it updated
+    // (each update also has its own entry, as on the unit page).
+    let mut codes: Vec<&str> = created.keys().map(String::as_str).collect();
+    codes.sort_unstable();
+    let listed = if codes.len() > 20 {
+        format!(
+            "{} … {}",
+            codes[..10].join("、"),
+            codes[codes.len() - 10..].join("、")
+        )
+    } else {
+        codes.join("、")
+    };
     audit::append(
         &mut tx,
         now_ms,
         actor,
         Entry::ok("directory.import", "directory", "sheet").detail(format!(
-            "新增{}个，更新{}个",
+            "新增{}个，更新{}个；新增编码：{listed}",
             report.created, report.updated
         )),
     )
@@ -145,6 +187,39 @@ pub async fn import(db: &Db, now_ms: i64, actor: &Actor, bytes: &[u8]) -> Result
     follow.apply(&mut tx, None).await?;
     tx.commit().await?;
     Ok(report)
+}
+
+/// Writes a batch of new units (each with a parent known before the batch) in
+/// multi-row statements, grouped by whether they are active; records their ids.
+async fn insert_batch(
+    tx: &mut crate::db::Tx,
+    now_ms: i64,
+    known: &HashMap<String, Unit>,
+    created: &mut HashMap<String, i64>,
+    batch: &[&SheetRow],
+) -> Result<()> {
+    for active in [true, false] {
+        let rows: Vec<(&anjian_core::unit::UnitDraft, i64)> = batch
+            .iter()
+            .filter(|r| r.active == active)
+            .filter_map(|r| {
+                let pc = r.parent_code.as_deref()?;
+                let parent = known
+                    .get(pc)
+                    .map(|u| u.id)
+                    .or_else(|| created.get(pc).copied())?;
+                Some((&r.draft, parent))
+            })
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let ids = units::insert_many(tx, now_ms, &Scope::All, &rows, active).await?;
+        for ((d, _), id) in rows.iter().zip(ids) {
+            created.insert(d.code.as_str().to_string(), id);
+        }
+    }
+    Ok(())
 }
 
 /// Orders rows parents first; reports unknown parents and cycles.
