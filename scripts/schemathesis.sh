@@ -33,12 +33,13 @@ done
 curl -fs "$base/healthz" >/dev/null || { cat "$dir/out.log"; exit 1; }
 
 checks=not_a_server_error,response_schema_conformance
-common=(--checks "$checks" --max-time "$seconds" --workers 2 --seed 20221205 --no-color)
+# The coverage phase is left out: schemathesis 4.32.5 raised an internal KeyError in its
+# coverage module on a CI run (every generated case had passed); the examples, fuzzing
+# and stateful phases still generate every operation's cases.
+common=(--checks "$checks" --max-time "$seconds" --workers 2 --seed 20221205 --no-color
+  --phases examples,fuzzing,stateful)
 
-echo "== schemathesis, logged out"
-"$st" run "$base/api/v1/openapi.json" "${common[@]}"
-
-echo "== schemathesis, logged in as the office"
+# The office's token first: the logged-out run spends the login route's rate limit.
 code="$(python3 - "$secret" <<'EOF'
 import base64, hashlib, hmac, struct, sys, time
 key = base64.b32decode(sys.argv[1])
@@ -54,6 +55,10 @@ curl -fs -c "$jar" -H 'content-type: application/json' \
 token="$(curl -fs -b "$jar" -H 'content-type: application/json' \
   -d '{"name":"schemathesis","days":1}' "$base/api/v1/tokens" |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')"
+echo "== schemathesis, logged out"
+"$st" run "$base/api/v1/openapi.json" "${common[@]}"
+
+echo "== schemathesis, logged in as the office"
 # Ending the sessions or changing the password would only log the run out.
 "$st" run "$base/api/v1/openapi.json" "${common[@]}" \
   -H "Authorization: Bearer $token" \
