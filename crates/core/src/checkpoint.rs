@@ -39,6 +39,26 @@ fn message(seq: i64, head: &str, at_ms: i64) -> String {
     format!("{LABEL}\n{seq}\n{head}\n{at_ms}")
 }
 
+/// Checks a hex Ed25519 `signature` by the hex `public_key` over `message`; a refusal
+/// names `what` was signed (a checkpoint, an export).
+fn verify_signed(
+    what: &str,
+    (public_key, signature): (&str, &str),
+    message: &str,
+) -> Result<(), String> {
+    let key: [u8; 32] = hex::decode(public_key)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| format!("{what}的公钥格式不正确"))?;
+    let sig: [u8; 64] = hex::decode(signature)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| format!("{what}的签名格式不正确"))?;
+    let key = VerifyingKey::from_bytes(&key).map_err(|_| format!("{what}的公钥无效"))?;
+    key.verify(message.as_bytes(), &Signature::from_bytes(&sig))
+        .map_err(|_| format!("{what}的签名不正确：内容被改动过"))
+}
+
 impl Checkpoint {
     /// Signs the head `(seq, head)` at `at_ms`.
     pub fn sign(seq: i64, head: &str, at_ms: i64, key: &SigningKey) -> Checkpoint {
@@ -60,20 +80,11 @@ impl Checkpoint {
         {
             return Err("检查点不是由所给公钥对应的密钥签署的".into());
         }
-        let key: [u8; 32] = hex::decode(&self.public_key)
-            .ok()
-            .and_then(|b| b.try_into().ok())
-            .ok_or("检查点的公钥格式不正确")?;
-        let sig: [u8; 64] = hex::decode(&self.signature)
-            .ok()
-            .and_then(|b| b.try_into().ok())
-            .ok_or("检查点的签名格式不正确")?;
-        let key = VerifyingKey::from_bytes(&key).map_err(|_| "检查点的公钥无效".to_string())?;
-        key.verify(
-            message(self.seq, &self.head, self.at_ms).as_bytes(),
-            &Signature::from_bytes(&sig),
+        verify_signed(
+            "检查点",
+            (&self.public_key, &self.signature),
+            &message(self.seq, &self.head, self.at_ms),
         )
-        .map_err(|_| "检查点的签名不正确：内容被改动过".to_string())
     }
 }
 
@@ -128,15 +139,6 @@ impl ExportSeal {
         {
             return Err("导出文件不是由所给公钥对应的密钥签署的".into());
         }
-        let key: [u8; 32] = hex::decode(&self.public_key)
-            .ok()
-            .and_then(|b| b.try_into().ok())
-            .ok_or("导出文件的公钥格式不正确")?;
-        let sig: [u8; 64] = hex::decode(&self.signature)
-            .ok()
-            .and_then(|b| b.try_into().ok())
-            .ok_or("导出文件的签名格式不正确")?;
-        let key = VerifyingKey::from_bytes(&key).map_err(|_| "导出文件的公钥无效".to_string())?;
         let m = export_message(
             self.first_seq,
             self.last_seq,
@@ -144,8 +146,7 @@ impl ExportSeal {
             &self.sha256,
             self.at_ms,
         );
-        key.verify(m.as_bytes(), &Signature::from_bytes(&sig))
-            .map_err(|_| "导出文件的签名不正确：内容被改动过".to_string())
+        verify_signed("导出文件", (&self.public_key, &self.signature), &m)
     }
 }
 

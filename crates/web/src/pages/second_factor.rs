@@ -140,23 +140,11 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-/// A path of this site to go back to (anything else goes home).
-fn safe_next(n: Option<&str>) -> String {
-    match n {
-        Some(n)
-            if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && n.len() < 300 =>
-        {
-            n.to_string()
-        }
-        _ => "/".to_string(),
-    }
-}
-
 /// GET /account/step-up.
 pub async fn step_up_page(PageUser(u): PageUser, PageQuery(q): PageQuery<NextQuery>) -> Response {
     render(&StepUpPage {
         layout: Layout::of(&u),
-        next: safe_next(q.next.as_deref()),
+        next: super::session::safe_next(q.next.as_deref()),
         minutes: STEP_UP_MS / 60_000,
         error: None,
     })
@@ -177,7 +165,7 @@ pub async fn step_up(
     PageUser(u): PageUser,
     PageForm(f): PageForm<StepUpForm>,
 ) -> Result<Response, PageError> {
-    let next = safe_next(f.next.as_deref());
+    let next = super::session::safe_next(f.next.as_deref());
     match sf::step_up(&state, &u, &headers, Some(&f.totp), false).await {
         Ok(()) => Ok(Redirect::to(&next).into_response()),
         Err(p) if p.status.is_client_error() => {

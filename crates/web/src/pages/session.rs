@@ -31,7 +31,9 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-fn safe_next(n: Option<&str>) -> String {
+/// A path of this site to go back to after a login or a step-up (anything else goes
+/// home).
+pub(crate) fn safe_next(n: Option<&str>) -> String {
     match n {
         Some(n)
             if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && n.len() < 300 =>
