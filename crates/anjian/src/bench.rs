@@ -16,6 +16,7 @@ use crate::setup::{Common, open};
 mod directory;
 mod follow;
 mod hazards;
+mod memory;
 mod plan_edit;
 mod rankings;
 mod responsibility;
@@ -24,7 +25,7 @@ mod responsibility;
 #[derive(Args, Debug, Clone)]
 pub struct BenchArgs {
     /// `district`, `city`, `plan`, `plan-edit`, `follow`, `obligations`, `ledger`, `hazards`,
-    /// `ranking`, `tips` or `responsibility`.
+    /// `ranking`, `tips`, `memory` or `responsibility`.
     #[arg(long, default_value = "district")]
     pub scale: String,
     /// Seconds per read scenario.
@@ -403,10 +404,15 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
         "hazards" => return hazards::run(c, args).await,
         "ranking" => return rankings::run(c, args).await,
         "tips" => return tips(c, args).await,
+        "memory" => {
+            // 60 s of load unless `--seconds` says otherwise.
+            let seconds = if args.seconds == 5 { 60 } else { args.seconds };
+            return memory::run(c, seconds).await;
+        }
         "responsibility" => return responsibility::run(c, args).await,
         other => {
             return Err(format!(
-                "未知规模 {other}，应为 district、city、plan、plan-edit、follow、directory、obligations、ledger、hazards、ranking、tips 或 responsibility"
+                "未知规模 {other}，应为 district、city、plan、plan-edit、follow、directory、obligations、ledger、hazards、ranking、tips、memory 或 responsibility"
             ));
         }
     };

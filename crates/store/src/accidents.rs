@@ -199,9 +199,9 @@ pub async fn create(
             if a.late { "（迟报）" } else { "" }
         ));
     audit::append(&mut tx, now_ms, actor, entry).await?;
+    // A month already ranked is ranked again with the accident in it.
+    crate::rankings::forget(&mut tx, occurred_on).await?;
     tx.commit().await?;
-    let today = anjian_core::time::local_date(now_ms).unwrap_or(occurred_on);
-    crate::rankings::refresh(db, now_ms, today, occurred_on).await?;
     Ok(id)
 }
 

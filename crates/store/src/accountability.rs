@@ -96,8 +96,6 @@ pub async fn suggest_for(
         ));
     }
     let rules = rules(db).await?;
-    // The suggestions rest on the month's rankings: kept first (an audited write).
-    crate::rankings::ensure_kept(db, now_ms, today, month).await?;
     // Units whose monthly report of the month was never submitted (自查自改不认真).
     let missing: Vec<(i64,)> = db
         .read()
@@ -151,10 +149,13 @@ pub async fn suggest_for(
             .await?;
         made += done as usize;
     }
+    // The suggestions rest on the month's rankings: kept with them.
+    let kept = crate::rankings::keep_in(db, &mut tx, (now_ms, today), month, false).await?;
     let entry = Entry::ok("accountability.suggest", "month", month.name()).detail(format!(
-        "{}：按规则新提出{}条问责建议",
+        "{}：按规则新提出{}条问责建议{}",
         month.label(),
-        made
+        made,
+        crate::bulletins::kept_note(&kept)
     ));
     audit::append(&mut tx, now_ms, actor, entry).await?;
     tx.commit().await?;

@@ -79,10 +79,17 @@ pub async fn generate(
         ));
     }
     if let Some(b) = get(db, &month.name()).await? {
-        return Ok(b.id);
+        return Err(Error::conflict(
+            "bulletin_issued",
+            "month",
+            format!(
+                "{}的通报已于{}生成（{}），见通报存档",
+                month.label(),
+                b.issued_on,
+                b.doc_no
+            ),
+        ));
     }
-    // The bulletin publishes the month's rankings: kept first (an audited write).
-    crate::rankings::ensure_kept(db, now_ms, today, month).await?;
     let township = crate::rankings::ranking(db, now_ms, today, month, Kind::Township).await?;
     let department = crate::rankings::ranking(db, now_ms, today, month, Kind::Department).await?;
     let issuer = crate::settings::get(db, ISSUER)
@@ -146,11 +153,14 @@ pub async fn generate(
             .bind(now_ms),
     )
     .await?;
+    // The bulletin publishes the month's rankings: kept with it, in its transaction.
+    let kept = crate::rankings::keep_in(db, &mut tx, (now_ms, today), month, false).await?;
     let entry = Entry::ok("bulletin.generate", "bulletin", id)
         .change(None, Some(&content))
         .detail(format!(
-            "{doc_no} {}（Word 文件 SHA-256 {docx_sha}）",
-            content.title
+            "{doc_no} {}（Word 文件 SHA-256 {docx_sha}）{}",
+            content.title,
+            kept_note(&kept)
         ));
     audit::append(&mut tx, now_ms, actor, entry).await?;
     tx.commit().await?;
@@ -405,5 +415,14 @@ fn compose(
         sections,
         tables,
         issued_on: today,
+    }
+}
+
+/// What an action's audit entry says of the rankings it kept.
+pub(crate) fn kept_note(kept: &[String]) -> String {
+    if kept.is_empty() {
+        String::new()
+    } else {
+        format!("；同时留存排名：{}", kept.join("、"))
     }
 }

@@ -291,8 +291,11 @@ pub async fn create(
     let id = insert(&mut tx, now_ms, scope, &mut known, input).await?;
     let entry = Entry::ok("enterprise.create", "unit", id)
         .detail(format!("{} {}", input.credit_code, input.name));
-    audit::append(&mut tx, now_ms, actor, entry).await?;
-    follow.apply_to(&mut tx, &[id]).await?;
+    follow
+        .apply_to(&mut tx, &[id])
+        .await?
+        .recorded(&mut tx, now_ms, actor, entry)
+        .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -338,8 +341,11 @@ pub async fn import(
     }
     let entry =
         Entry::ok("enterprise.import", "unit", 0).detail(format!("导入企业{}家", rows.len()));
-    audit::append(&mut tx, now_ms, actor, entry).await?;
-    follow.apply_to(&mut tx, &ids).await?;
+    follow
+        .apply_to(&mut tx, &ids)
+        .await?
+        .recorded(&mut tx, now_ms, actor, entry)
+        .await?;
     tx.commit().await?;
     Ok(rows.len())
 }

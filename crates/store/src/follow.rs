@@ -38,6 +38,34 @@ pub struct Followed {
     pub recast: usize,
 }
 
+impl Followed {
+    /// What following changed, as the acting entry's detail ends (empty when nothing).
+    pub fn note(&self) -> String {
+        if *self == Followed::default() {
+            return String::new();
+        }
+        format!(
+            "；运行中的任务随单位名录调整：新增{}个任务、{}项应办事项；{}个任务结束，豁免{}项未办结事项；{}个任务的角色或审核单位改变",
+            self.joined, self.owed, self.left, self.waived, self.recast
+        )
+    }
+
+    /// Appends the acting entry `e` with what following changed at the end of its
+    /// detail: a change to the directory and the campaign work it moves are one action,
+    /// one entry of the chain.
+    pub async fn recorded(
+        self,
+        tx: &mut Tx,
+        now_ms: i64,
+        actor: &Actor,
+        e: Entry,
+    ) -> Result<Followed> {
+        let detail = format!("{}{}", e.detail, self.note());
+        audit::append(tx, now_ms, actor, e.detail(detail)).await?;
+        Ok(self)
+    }
+}
+
 /// The reason an obligation is waived when its unit leaves a campaign's names.
 pub const LEFT_REASON: &str = "单位已不在该事项的责任单位范围内（单位名录变化）";
 
@@ -342,10 +370,5 @@ async fn follow_campaign(
         waived,
         recast: recast.len(),
     };
-    let e = Entry::ok("campaign.follow_directory", "campaign", c.id).detail(format!(
-        "随单位名录调整：新增{}个任务、{}项应办事项；{}个任务结束，豁免{}项未办结事项；{}个任务的角色或审核单位改变",
-        f.joined, f.owed, f.left, f.waived, f.recast
-    ));
-    audit::append(tx, now_ms, &Actor::system("directory"), e).await?;
     Ok(f)
 }

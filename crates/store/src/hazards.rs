@@ -48,14 +48,15 @@ pub async fn create(
         unit,
     )
     .await?;
-    let e = Entry::ok("hazard.create", "hazard", id)
+    let mut e = Entry::ok("hazard.create", "hazard", id)
         .change(None, Some(&h))
         .detail(format!("{}：{}", h.level.label(), h.place));
-    audit::append(&mut tx, now_ms, actor, e).await?;
-    // Fixed on the spot (即查即改): recorded and closed in the same step.
+    // Fixed on the spot (即查即改): recorded and closed in the same step, one entry.
     if h.fixed_on_spot {
         let today = anjian_core::time::local_date(now_ms).unwrap_or(NaiveDate::MIN);
         let note = h.measures.clone().unwrap_or_default();
+        let detail = format!("{}；即查即改，当场销号", e.detail);
+        e = e.detail(detail);
         step_in(
             &mut tx,
             (now_ms, today),
@@ -67,6 +68,7 @@ pub async fn create(
         )
         .await?;
     }
+    audit::append(&mut tx, now_ms, actor, e).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -610,7 +612,7 @@ pub async fn step(
         _ => {}
     }
     let mut tx = db.begin().await?;
-    let status = step_in(
+    let (status, e) = step_in(
         &mut tx,
         (now_ms, today),
         actor,
@@ -620,12 +622,14 @@ pub async fn step(
         (&note, files, on_site),
     )
     .await?;
+    audit::append(&mut tx, now_ms, actor, e).await?;
     tx.commit().await?;
     Ok(status)
 }
 
-/// A loop step inside the caller's transaction, with its step row and audit entry (the
-/// checks of `note` and the photos are the caller's).
+/// A loop step inside the caller's transaction, with its step row; answers the new
+/// status and the entry recording the step, for the acting caller to append (the checks
+/// of `note` and the photos are the caller's).
 async fn step_in(
     tx: &mut Tx,
     (now_ms, today): (i64, NaiveDate),
@@ -634,7 +638,7 @@ async fn step_in(
     id: i64,
     step: &Step,
     (note, files, on_site): (&str, &[EvidenceFile], bool),
-) -> Result<Status> {
+) -> Result<(Status, Entry)> {
     let note = note.to_string();
     #[derive(sqlx::FromRow)]
     struct C {
@@ -746,8 +750,7 @@ async fn step_in(
     let e = Entry::ok(action(step), "hazard", id)
         .change(Some(before.status.as_str()), Some(after.status.as_str()))
         .detail(note);
-    audit::append(tx, now_ms, actor, e).await?;
-    Ok(after.status)
+    Ok((after.status, e))
 }
 
 /// Lists a major, open hazard for supervision (挂牌督办) by the actor's unit, with a

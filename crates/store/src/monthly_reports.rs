@@ -223,6 +223,7 @@ pub async fn save(
             .bind(progress_json),
     )
     .await?;
+    let mut submitted = 0;
     if draft.submit {
         // The standing duties of the month are submitted with the report, each with
         // its progress line (one conditional submission each, inside this transaction).
@@ -243,6 +244,7 @@ pub async fn save(
                 .unwrap_or_else(|| NO_PROGRESS.to_string());
             let text = format!("{}月报·工作进展：{text}", month.label());
             crate::reports::submit_in(&mut tx, now_ms, actor, scope, o, (&text, ""), &[]).await?;
+            submitted += 1;
         }
     }
     if let (true, Some((o, state))) = (draft.submit, &obligation)
@@ -250,13 +252,19 @@ pub async fn save(
     {
         let text = format!("{}月报：{}", month.label(), narrative);
         crate::reports::submit_in(&mut tx, now_ms, actor, scope, *o, (&text, ""), &[]).await?;
+        submitted += 1;
     }
     let action = if draft.submit {
         "monthly_report.submit"
     } else {
         "monthly_report.save"
     };
-    let e = Entry::ok(action, "monthly_report", id).detail(month.label());
+    // One entry for the report and the obligations it submitted with it.
+    let e = Entry::ok(action, "monthly_report", id).detail(if submitted > 0 {
+        format!("{}，随月报报送{submitted}项应办事项", month.label())
+    } else {
+        month.label()
+    });
     audit::append(&mut tx, now_ms, actor, e).await?;
     tx.commit().await?;
     Ok(())

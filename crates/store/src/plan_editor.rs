@@ -196,6 +196,19 @@ async fn run(
     if !office {
         return Err(Error::Forbidden);
     }
+    // Names are looked up in the directory: control characters and overlong names are
+    // refused before any query (PostgreSQL refuses a NUL in text outright).
+    if let Change::Edit { draft, .. } | Change::Add { draft, .. } = change {
+        for (field, label, names) in [
+            ("lead", "牵头单位", &draft.lead),
+            ("co", "配合单位", &draft.co),
+            ("invited", "邀请单位", &draft.invited),
+        ] {
+            for name in names {
+                anjian_core::error::required_text(field, label, name, 100)?;
+            }
+        }
+    }
     let c = plans::campaign(db, campaign_id).await?;
     let today = anjian_core::time::local_date(now_ms).unwrap_or(NaiveDate::MIN);
     if expansion::window(&c)?.1 < today {

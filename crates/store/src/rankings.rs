@@ -12,7 +12,7 @@ use anjian_core::ranking::{Figures, Part, Scheme, Score};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::db::{Db, day, q};
+use crate::db::{Db, Tx, day, q};
 use crate::error::{Error, Result};
 use crate::scope::{Actor, Scope, locality};
 
@@ -73,10 +73,17 @@ pub async fn set_scheme(
     now_ms: i64,
     actor: &Actor,
     weights: Vec<(Part, i64)>,
+    shown: Option<Month>,
 ) -> Result<Scheme> {
     let scheme = Scheme::check(weights)?;
     let json = serde_json::to_string(&scheme.weights).unwrap_or_default();
-    crate::settings::set(db, now_ms, actor, "ranking.scheme", SCHEME, &json).await?;
+    let mut tx = db.begin().await?;
+    crate::settings::set_in(&mut tx, now_ms, actor, ("ranking.scheme", SCHEME), &json).await?;
+    // The month the office is looking at is ranked under the new scheme from now on.
+    if let Some(m) = shown {
+        forget(&mut tx, m.first).await?;
+    }
+    tx.commit().await?;
     Ok(scheme)
 }
 
@@ -450,10 +457,9 @@ pub async fn set_veto(
     let entry = crate::audit::Entry::ok("ranking.veto", "unit", unit)
         .detail(format!("{} {name} 一票否决：{reason}", month.label()));
     crate::audit::append(&mut tx, now_ms, actor, entry).await?;
+    // A month already kept is ranked again with the veto.
+    forget(&mut tx, month.first).await?;
     tx.commit().await?;
-    if month.last < today {
-        compute(db, now_ms, today, month).await?;
-    }
     Ok(())
 }
 
@@ -545,11 +551,11 @@ pub async fn is_kept(db: &Db, month: &str) -> Result<bool> {
     Ok(n.is_some())
 }
 
-/// Keeps `ranking` in place of the one kept before, in one transaction with its audit
-/// entry.
-async fn keep(db: &Db, ranking: &Ranking) -> Result<()> {
+/// Writes `ranking` in place of the one kept before, inside `tx`. Keeping is part of
+/// an action (the job's, the office's recomputation, a bulletin, the accountability
+/// suggestions), whose one audit entry names the months kept.
+async fn write_kept(tx: &mut Tx, ranking: &Ranking) -> Result<()> {
     let kind = ranking.kind.as_str();
-    let mut tx = db.begin().await?;
     for table in ["ranking_units", "rankings"] {
         tx.execute(
             q(format!(
@@ -592,44 +598,104 @@ async fn keep(db: &Db, ranking: &Ranking) -> Result<()> {
         ))
         .await?;
     }
-    // Keeping a month's ranking is a write like any other: in the chain.
-    let e = crate::audit::Entry::ok(
-        "ranking.keep",
-        "ranking",
-        format!("{}/{kind}", ranking.month),
-    )
-    .detail(format!("{}个单位", ranking.units.len()));
-    crate::audit::append(&mut tx, ranking.computed_at, &Actor::system("ranking"), e).await?;
+    Ok(())
+}
+
+/// Keeps, inside `tx`, the rankings of the ended months up to `month` that are not kept
+/// (back to a kept month or the first campaign's month, at most a year), computed
+/// oldest first so that the runs of last places and of months behind carry on; with
+/// `again`, `month` itself is computed and kept anew when it has ended (the office's
+/// recomputation). Reads what is committed. Answers the months kept, for the acting
+/// entry of the chain.
+pub async fn keep_in(
+    db: &Db,
+    tx: &mut Tx,
+    (now_ms, today): (i64, NaiveDate),
+    month: Month,
+    again: bool,
+) -> Result<Vec<String>> {
+    let mut months = missing(db, today, month).await?;
+    if again && month.last < today && !months.contains(&month) {
+        months.push(month);
+    }
+    let mut previous: Option<[Ranking; 2]> = None;
+    for m in &months {
+        let ranked = rank_month(db, now_ms, today, *m, previous.as_ref()).await?;
+        for r in &ranked {
+            write_kept(tx, r).await?;
+        }
+        previous = Some(ranked);
+    }
+    Ok(months.iter().map(Month::name).collect())
+}
+
+/// The ended months up to `month` whose rankings are not kept, oldest first (back to a
+/// kept month or the first campaign's month, at most a year).
+async fn missing(db: &Db, today: NaiveDate, month: Month) -> Result<Vec<Month>> {
+    let mut missing = Vec::new();
+    let mut m = month;
+    if m.last >= today {
+        m = Month::of(m.first.pred_opt().unwrap_or(m.first));
+    }
+    let started = first_month(db).await?;
+    for _ in 0..12 {
+        if started.is_some_and(|f| m.first < f.first) || is_kept(db, &m.name()).await? {
+            break;
+        }
+        missing.push(m);
+        m = Month::of(m.first.pred_opt().unwrap_or(m.first));
+    }
+    missing.reverse();
+    Ok(missing)
+}
+
+/// Forgets, inside `tx`, the kept rankings of the month of `day` after a late change to
+/// what they read (an accident recorded, or found concealed, afterwards): the month is
+/// computed on reading again until the job keeps it anew.
+pub async fn forget(tx: &mut Tx, day: NaiveDate) -> Result<()> {
+    let month = Month::of(day).name();
+    for table in ["ranking_units", "rankings"] {
+        tx.execute(q(format!("DELETE FROM {table} WHERE month = $1")).bind(month.clone()))
+            .await?;
+    }
+    Ok(())
+}
+
+/// The job's keeping of the ended months up to `month` not kept yet: one transaction,
+/// one entry of the chain naming them (nothing when every month is kept).
+pub async fn ensure_kept(db: &Db, now_ms: i64, today: NaiveDate, month: Month) -> Result<()> {
+    let mut tx = db.begin().await?;
+    let kept = keep_in(db, &mut tx, (now_ms, today), month, false).await?;
+    if kept.is_empty() {
+        return Ok(());
+    }
+    let e = crate::audit::Entry::ok("ranking.keep", "ranking", kept.join(","))
+        .detail(format!("留存{}个月的排名", kept.len()));
+    crate::audit::append(&mut tx, now_ms, &Actor::system("ranking"), e).await?;
     tx.commit().await
 }
 
-/// Computes the rankings of `month` (both kinds) and keeps them when the month has
-/// ended (an audited write), carrying the runs on from the previous month's kept
-/// rankings.
-pub async fn compute(db: &Db, now_ms: i64, today: NaiveDate, month: Month) -> Result<[Ranking; 2]> {
-    let ranked = rank_month(db, now_ms, today, month, None).await?;
-    if month.last < today {
-        for r in &ranked {
-            keep(db, r).await?;
-        }
-    }
-    Ok(ranked)
-}
-
-/// The office's recomputation of `month`: the months before it are kept first when
-/// they are not (oldest first), so that the runs carry on, then `month` is computed and,
-/// if it has ended, kept. Every keeping is audited.
+/// The office's recomputation of `month`: the months before it are kept first when they
+/// are not (oldest first), so that the runs carry on, then `month` is computed and, if
+/// it has ended, kept anew; one transaction, one entry of the chain.
 pub async fn recompute(
     db: &Db,
-    now_ms: i64,
-    today: NaiveDate,
+    (now_ms, today): (i64, NaiveDate),
+    actor: &Actor,
     month: Month,
-) -> Result<[Ranking; 2]> {
-    let before = Month::of(month.first.pred_opt().unwrap_or(month.first));
-    if before.first < month.first && before.last < today {
-        ensure_kept(db, now_ms, today, before).await?;
-    }
-    compute(db, now_ms, today, month).await
+) -> Result<Vec<String>> {
+    let mut tx = db.begin().await?;
+    let kept = keep_in(db, &mut tx, (now_ms, today), month, true).await?;
+    let e = crate::audit::Entry::ok("ranking.recompute", "ranking", month.name()).detail(
+        if kept.is_empty() {
+            format!("{}尚未结束，排名按读取时计算", month.label())
+        } else {
+            format!("重新计算并留存：{}", kept.join("、"))
+        },
+    );
+    crate::audit::append(&mut tx, now_ms, actor, e).await?;
+    tx.commit().await?;
+    Ok(kept)
 }
 
 /// Ranks `month` (both kinds) without writing, carrying the runs of last places and
@@ -724,16 +790,6 @@ fn empty(month: Month, kind: Kind) -> Ranking {
     }
 }
 
-/// Recomputes the kept rankings of the month of `day` after a late change to what they
-/// read (an accident recorded or found concealed afterwards); nothing when not kept.
-pub async fn refresh(db: &Db, now_ms: i64, today: NaiveDate, day: NaiveDate) -> Result<()> {
-    let month = Month::of(day);
-    if month.last < today && is_kept(db, &month.name()).await? {
-        compute(db, now_ms, today, month).await?;
-    }
-    Ok(())
-}
-
 /// The month the first campaign started in: rankings, and their runs of last places and
 /// months behind, start with it ("排名连续落后" counts the campaign's months only).
 pub async fn first_month(db: &Db) -> Result<Option<Month>> {
@@ -744,30 +800,6 @@ pub async fn first_month(db: &Db) -> Result<Option<Month>> {
     Ok(first
         .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
         .map(Month::of))
-}
-
-/// Keeps the rankings of `month` if it has ended, and first those of the months before
-/// it that are missing (back to a kept month or the first campaign's month, at most a
-/// year), oldest first: the runs of last places and of months behind carry on from
-/// month to month.
-pub async fn ensure_kept(db: &Db, now_ms: i64, today: NaiveDate, month: Month) -> Result<()> {
-    let mut missing = Vec::new();
-    let mut m = month;
-    if m.last >= today {
-        m = Month::of(m.first.pred_opt().unwrap_or(m.first));
-    }
-    let started = first_month(db).await?;
-    for _ in 0..12 {
-        if started.is_some_and(|f| m.first < f.first) || is_kept(db, &m.name()).await? {
-            break;
-        }
-        missing.push(m);
-        m = Month::of(m.first.pred_opt().unwrap_or(m.first));
-    }
-    for m in missing.into_iter().rev() {
-        compute(db, now_ms, today, m).await?;
-    }
-    Ok(())
 }
 
 /// The ranking of `month` and `kind` as it stands ([`standing`]: read, never written;

@@ -165,7 +165,7 @@ pub async fn submit(
     files: &[EvidenceFile],
 ) -> Result<i64> {
     let mut tx = db.begin().await?;
-    let id = submit_in(
+    let (id, e) = submit_in(
         &mut tx,
         now_ms,
         actor,
@@ -175,12 +175,14 @@ pub async fn submit(
         files,
     )
     .await?;
+    audit::append(&mut tx, now_ms, actor, e).await?;
     tx.commit().await?;
     Ok(id)
 }
 
 /// [`submit`] inside the caller's transaction (a monthly report submits its month's
-/// obligation with it).
+/// obligations with it): answers the report and the entry recording it, which the
+/// acting caller appends or sums up in its own.
 pub(crate) async fn submit_in(
     tx: &mut Tx,
     now_ms: i64,
@@ -189,7 +191,7 @@ pub(crate) async fn submit_in(
     obligation_id: i64,
     (text, counted): (&str, &str),
     files: &[EvidenceFile],
-) -> Result<i64> {
+) -> Result<(i64, Entry)> {
     let today = anjian_core::time::local_date(now_ms).unwrap_or(NaiveDate::MIN);
     let unit = actor.unit_id.unwrap_or_default();
     let text = anjian_core::error::required_text("text", "报送内容", text, 5000)?;
@@ -248,8 +250,7 @@ pub(crate) async fn submit_in(
     let e = Entry::ok("obligation.submit", "obligation", obligation_id)
         .change(Some(o.state.as_str()), Some(new_state.as_str()))
         .detail(format!("{} 报送，附{}个佐证材料", o.unit_name, files.len()));
-    audit::append(tx, now_ms, actor, e).await?;
-    Ok(id)
+    Ok((id, e))
 }
 
 /// The supervision visits the obligation's unit recorded from its campaign's start to

@@ -31,14 +31,28 @@ pub async fn set(
     key: &'static str,
     value: &str,
 ) -> Result<()> {
-    let before = get(db, key).await?;
     let mut tx = db.begin().await?;
-    upsert(&mut tx, now_ms, key, value).await?;
-    let e = Entry::ok(action, "settings", key)
-        .change(before.as_deref(), Some(value))
-        .detail(value.chars().take(500).collect::<String>());
-    audit::append(&mut tx, now_ms, actor, e).await?;
+    set_in(&mut tx, now_ms, actor, (action, key), value).await?;
     tx.commit().await
+}
+
+/// [`set`] inside `tx`, for an action that writes more than the setting.
+pub(crate) async fn set_in(
+    tx: &mut Tx,
+    now_ms: i64,
+    actor: &Actor,
+    (action, key): (&'static str, &'static str),
+    value: &str,
+) -> Result<()> {
+    let before: Option<(String,)> = tx
+        .opt(q("SELECT value FROM settings WHERE key = $1").bind(key))
+        .await?;
+    upsert(tx, now_ms, key, value).await?;
+    let e = Entry::ok(action, "settings", key)
+        .change(before.as_ref().map(|(v,)| v.as_str()), Some(value))
+        .detail(value.chars().take(500).collect::<String>());
+    audit::append(tx, now_ms, actor, e).await?;
+    Ok(())
 }
 
 async fn upsert(tx: &mut Tx, now_ms: i64, key: &str, value: &str) -> Result<()> {

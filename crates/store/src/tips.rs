@@ -648,16 +648,16 @@ pub async fn outcome(
         .change(Some("accepted"), Some(status))
         .detail(note);
     audit::append(&mut tx, now_ms, actor, entry).await?;
-    tx.commit().await?;
+    // A concealed accident's month, if already ranked, is ranked again with it.
     if let Some(a) = accident {
-        let (on,): (String,) = db
-            .read()
+        let (on,): (String,) = tx
             .one(q("SELECT occurred_on FROM accidents WHERE id = $1").bind(a))
             .await?;
         if let Ok(on) = NaiveDate::parse_from_str(&on, "%Y-%m-%d") {
-            crate::rankings::refresh(db, now_ms, today, on).await?;
+            crate::rankings::forget(&mut tx, on).await?;
         }
     }
+    tx.commit().await?;
     Ok(())
 }
 

@@ -19,17 +19,9 @@ const ROWS: usize = 100_000;
 /// Townships among them (the rest are enterprises, spread over the townships).
 const TOWNSHIPS: usize = 100;
 
-/// The process's peak resident memory so far (KiB), from /proc (0 where there is none).
+/// The process's peak resident memory so far (KiB).
 fn peak_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse().ok())
-        })
-        .unwrap_or(0)
+    super::memory::rss_kib().1
 }
 
 /// Runs the scenario and prints its figures.

@@ -54,10 +54,136 @@ pub fn engines() -> Vec<Engine> {
     v
 }
 
+/// Watches the audit chain around every write a [`Client`] sends (issue 16 part 6):
+/// an accepted write (2xx, 3xx) appends exactly one entry in its transaction, a refused
+/// one (4xx) records no change (a denial or a failed attempt may be recorded). A write that overlapped another request of the same app is not
+/// judged, since the other may have written too.
+pub struct ChainWatch {
+    db: Db,
+    in_flight: std::sync::atomic::AtomicU32,
+    started: std::sync::atomic::AtomicU64,
+}
+
+/// Writes that do not append exactly one entry, each with its reason (matched against
+/// the path and its query, ids written `{id}`).
+const NOT_ONE_ENTRY: &[(&str, &str)] = &[
+    (
+        "/preview",
+        "a preview shows what a save would do and saves nothing",
+    ),
+    (
+        "preview=true",
+        "a preview shows what a save would do and saves nothing",
+    ),
+    (
+        "/notifications/read",
+        "marking one's own notifications read changes the reader's own view only",
+    ),
+    (
+        "/identity",
+        "a code given with the opening is a second-factor confirmation, a security event of its own, recorded beside the opening",
+    ),
+    (
+        "/campaigns/{id}/rerun",
+        "not yet one entry: a launch records the campaign, its expansion and its special periods as entries of its one transaction",
+    ),
+    (
+        "/campaigns/{id}/periods",
+        "not yet one entry: naming a period records it and the special period it declares, in one transaction",
+    ),
+];
+
+/// `path` with its ids (six digits or more) written `{id}`.
+fn normalized(path: &str) -> String {
+    let mut out = String::new();
+    let mut digits = String::new();
+    for c in path.chars().chain(std::iter::once('/')) {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        if digits.len() >= 6 {
+            out.push_str("{id}");
+        } else {
+            out.push_str(&digits);
+        }
+        digits.clear();
+        out.push(c);
+    }
+    out.pop();
+    out
+}
+
+impl ChainWatch {
+    /// The chain's length, and how many of its entries record a change made ("ok").
+    async fn length(&self) -> (i64, i64) {
+        self.db
+            .read()
+            .one(anjian_store::q(
+                "SELECT CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN outcome = 'ok' THEN 1 ELSE 0 END), 0) AS BIGINT) FROM audit_log",
+            ))
+            .await
+            .unwrap()
+    }
+
+    /// Before a write: the chain's length and the request's ticket.
+    async fn before(&self) -> ((i64, i64), u64, bool) {
+        let alone = self.in_flight.fetch_add(1, Ordering::SeqCst) == 0;
+        let ticket = self.started.fetch_add(1, Ordering::SeqCst) + 1;
+        (self.length().await, ticket, alone)
+    }
+
+    /// After a write answered `status`: checks the chain grew as it should.
+    async fn after(&self, (len, ticket, alone): ((i64, i64), u64, bool), path: &str, status: u16) {
+        let now = self.length().await;
+        let (grown, changes) = (now.0 - len.0, now.1 - len.1);
+        let alone = alone && self.started.load(Ordering::SeqCst) == ticket;
+        self.in_flight.fetch_sub(1, Ordering::SeqCst);
+        let shape = normalized(path);
+        if !alone || NOT_ONE_ENTRY.iter().any(|(p, _)| shape.contains(p)) {
+            return;
+        }
+        let path = path.split('?').next().unwrap_or(path);
+        // `ANJIAN_CHAIN_WATCH_LOG=FILE` lists every departure in FILE instead of failing,
+        // to survey a whole run.
+        if let Some(log) = std::env::var_os("ANJIAN_CHAIN_WATCH_LOG") {
+            let wrong = if status < 400 {
+                grown != 1
+            } else {
+                changes != 0
+            };
+            if wrong {
+                use std::io::Write;
+                let mut f = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(log)
+                    .unwrap();
+                let _ = writeln!(f, "{status} {path} grown={grown} changes={changes}");
+            }
+            return;
+        }
+        if status < 400 {
+            assert_eq!(
+                grown, 1,
+                "the accepted write {path} ({status}) appends one audit entry"
+            );
+        } else {
+            // A refusal changes nothing; a denial or a failed attempt may be recorded.
+            assert_eq!(
+                changes, 0,
+                "the refused write {path} ({status}) records no change"
+            );
+        }
+    }
+}
+
 /// A running application.
 pub struct TestApp {
     pub base: String,
     pub db: Db,
+    /// The audit chain's watch over this app's writes.
+    pub watch: Arc<ChainWatch>,
     pub clock: TestClock,
     pub engine: Engine,
     /// The phones of the accounts that enrolled a second factor in this app.
@@ -130,6 +256,11 @@ impl TestApp {
         });
         TestApp {
             base: format!("http://{addr}"),
+            watch: Arc::new(ChainWatch {
+                db: db.clone(),
+                in_flight: Default::default(),
+                started: Default::default(),
+            }),
             db,
             clock,
             engine,
@@ -177,6 +308,7 @@ impl TestApp {
     pub fn anon(&self) -> Client {
         Client {
             base: self.base.clone(),
+            watch: self.watch.clone(),
             http: reqwest::Client::builder()
                 .cookie_store(true)
                 .redirect(reqwest::redirect::Policy::none())
@@ -247,6 +379,7 @@ impl TestApp {
 pub struct Client {
     pub base: String,
     pub http: reqwest::Client,
+    watch: Arc<ChainWatch>,
 }
 
 impl Client {
@@ -292,6 +425,7 @@ impl Client {
 
     /// Sends a JSON body with `method`; answers the status and the JSON (or null).
     async fn send_json(&self, method: reqwest::Method, path: &str, body: Value) -> (u16, Value) {
+        let before = self.watch.before().await;
         let r = self
             .http
             .request(method, format!("{}{path}", self.base))
@@ -300,7 +434,9 @@ impl Client {
             .await
             .unwrap();
         let s = r.status().as_u16();
-        (s, r.json().await.unwrap_or(Value::Null))
+        let body = r.json().await.unwrap_or(Value::Null);
+        self.watch.after(before, path, s).await;
+        (s, body)
     }
 
     /// POST JSON.
@@ -318,8 +454,26 @@ impl Client {
         self.send_json(reqwest::Method::DELETE, path, body).await
     }
 
+    /// POST a multipart form (files attached), answering the status and the JSON (or
+    /// null).
+    pub async fn multipart(&self, path: &str, form: reqwest::multipart::Form) -> (u16, Value) {
+        let before = self.watch.before().await;
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        let s = r.status().as_u16();
+        let body = r.json().await.unwrap_or(Value::Null);
+        self.watch.after(before, path, s).await;
+        (s, body)
+    }
+
     /// POST a form (as a browser does), returning status and body text.
     pub async fn form(&self, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
+        let before = self.watch.before().await;
         let r = self
             .http
             .post(format!("{}{path}", self.base))
@@ -327,7 +481,10 @@ impl Client {
             .send()
             .await
             .unwrap();
-        (r.status().as_u16(), r.text().await.unwrap())
+        let s = r.status().as_u16();
+        let text = r.text().await.unwrap();
+        self.watch.after(before, path, s).await;
+        (s, text)
     }
 }
 

@@ -51,15 +51,8 @@ async fn feedback(c: &Client, id: i64, text: &str, photo: bool) -> (u16, Value) 
             reqwest::multipart::Part::bytes(PNG.to_vec()).file_name("整改后.png"),
         );
     }
-    let r = c
-        .http
-        .post(format!("{}/api/v1/hazards/{id}/feedback", c.base))
-        .multipart(form)
-        .send()
+    c.multipart(&format!("/api/v1/hazards/{id}/feedback"), form)
         .await
-        .unwrap();
-    let s = r.status().as_u16();
-    (s, r.json().await.unwrap_or(Value::Null))
 }
 
 async fn hazard_count(app: &TestApp) -> i64 {
@@ -945,5 +938,41 @@ async fn refused_forms_store_no_upload_and_orphans_are_collected() {
         assert_eq!(anjian_web::upload::sweep_orphans(&state).await.unwrap(), 1);
         assert!(!orphan.exists());
         assert_eq!(evidence(&app), kept, "referenced files stay");
+    }
+}
+
+/// Two office users verifying the same fed-back hazard at once: one closes it, the
+/// other is told it was already decided, and the chain holds one verification.
+#[tokio::test]
+async fn a_concurrent_double_verification_succeeds_once() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let bachuan = app.login("bachuan").await;
+        let (a, b) = (app.login("office").await, app.login("office").await);
+        let (s, h) = a
+            .post("/api/v1/hazards", major(app.unit_id("巴川街道").await))
+            .await;
+        assert_eq!(s, 201, "{h}");
+        let id = h["id"].as_i64().unwrap();
+        assert_eq!(feedback(&bachuan, id, "已整改", true).await.0, 200);
+        let path = format!("/api/v1/hazards/{id}/verify");
+        let body = json!({"pass": true});
+        let (x, y) = tokio::join!(a.post(&path, body.clone()), b.post(&path, body));
+        let mut statuses = [x.0, y.0];
+        statuses.sort_unstable();
+        assert_eq!(statuses[0], 200, "{x:?} {y:?}");
+        assert!(statuses[1] == 409 || statuses[1] == 422, "{x:?} {y:?}");
+        let (n,): (i64,) = app
+            .db
+            .read()
+            .one(
+                anjian_store::q(
+                    "SELECT CAST(COUNT(*) AS BIGINT) FROM audit_log WHERE action LIKE 'hazard.verif%' AND object_type = 'hazard' AND object_id = $1",
+                )
+                .bind(id.to_string()),
+            )
+            .await
+            .unwrap();
+        assert_eq!(n, 1, "one verification in the chain");
     }
 }

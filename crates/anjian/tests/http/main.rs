@@ -14,6 +14,7 @@ mod enforcements;
 mod harness;
 mod hazards;
 mod hostile;
+mod hostile_routes;
 mod localities;
 mod matrix;
 mod monthly;

@@ -373,3 +373,137 @@ async fn a_concurrent_double_decision_succeeds_once() {
         assert_eq!(n, 1, "one decision in the chain");
     }
 }
+
+/// The table of each kind of object a route names by `{id}` (the first segment of
+/// its path, under `/api/v1` or not), and the SQL that finds such objects all of
+/// whose units lie in a subtree (`$1` is the subtree's path).
+const OBJECTS: &[(&str, &str)] = &[
+    (
+        "hazards",
+        "SELECT h.id FROM hazards h JOIN units u ON u.id = h.unit_id LEFT JOIN units e ON e.id = h.enterprise_id WHERE u.path LIKE $1 AND (e.id IS NULL OR e.path LIKE $1) ORDER BY h.id",
+    ),
+    (
+        "obligations",
+        "SELECT o.id FROM obligations o JOIN units u ON u.id = o.unit_id WHERE u.path LIKE $1 ORDER BY o.id",
+    ),
+    (
+        "tips",
+        "SELECT t.id FROM tips t JOIN units u ON u.id = t.unit_id WHERE u.path LIKE $1 ORDER BY t.id",
+    ),
+    (
+        "accidents",
+        "SELECT a.id FROM accidents a JOIN units u ON u.id = a.unit_id LEFT JOIN units e ON e.id = a.enterprise_id LEFT JOIN units l ON l.id = a.lead_unit_id WHERE u.path LIKE $1 AND (e.id IS NULL OR e.path LIKE $1) AND (l.id IS NULL OR l.path LIKE $1) ORDER BY a.id",
+    ),
+    (
+        "enforcements",
+        "SELECT x.id FROM enforcements x JOIN units u ON u.id = x.unit_id JOIN units e ON e.id = x.enterprise_id WHERE u.path LIKE $1 AND e.path LIKE $1 ORDER BY x.id",
+    ),
+    (
+        "visits",
+        "SELECT v.id FROM visits v JOIN units u ON u.id = v.unit_id WHERE u.path LIKE $1 ORDER BY v.id",
+    ),
+    (
+        "cases",
+        "SELECT c.id FROM cases c JOIN units u ON u.id = c.unit_id JOIN units a ON a.id = c.assigner_unit_id WHERE u.path LIKE $1 AND a.path LIKE $1 ORDER BY c.id",
+    ),
+    (
+        "enterprises",
+        "SELECT u.id FROM enterprises e JOIN units u ON u.id = e.unit_id JOIN units t ON t.id = e.township_id WHERE u.path LIKE $1 AND t.path LIKE $1 ORDER BY u.id",
+    ),
+    (
+        "units",
+        "SELECT u.id FROM units u WHERE u.path LIKE $1 ORDER BY u.id",
+    ),
+];
+
+/// The kind of object a route's `{id}` names, when it is one of [`OBJECTS`].
+fn object_of(path: &str) -> Option<&'static str> {
+    let rest = path.strip_prefix("/api/v1").unwrap_or(path);
+    let first = rest.trim_start_matches('/').split('/').next()?;
+    OBJECTS
+        .iter()
+        .find(|(k, _)| *k == first)
+        .map(|(_, sql)| *sql)
+}
+
+/// Issue 16 part 2, by object: every read route that names an object by `{id}`
+/// answers a unit's user 404 for an object of another township, and serves the same
+/// kind of object of its own unit, on the page and the API alike.
+#[tokio::test]
+async fn every_route_by_id_serves_the_scope_and_answers_404_outside_it() {
+    let routes: Vec<String> = routes()
+        .into_iter()
+        .filter(|(p, m)| {
+            m.contains(&"GET")
+                && p.matches('{').count() == 1
+                && p.contains("{id}")
+                && object_of(p).is_some()
+        })
+        .map(|(p, _)| p)
+        .collect();
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let path_of = |name: &'static str| {
+            let db = app.db.clone();
+            async move {
+                let (p,): (String,) = db
+                    .read()
+                    .one(anjian_store::q("SELECT path FROM units WHERE name = $1").bind(name))
+                    .await
+                    .unwrap();
+                format!("{p}%")
+            }
+        };
+        let mut unexpected = Vec::new();
+        let mut cells = 0;
+        for (login, own, other) in [
+            ("bachuan", "巴川街道", "安居镇"),
+            ("anju", "安居镇", "巴川街道"),
+            ("huagong", "重庆铜梁某化工有限公司", "安居镇"),
+        ] {
+            let (own, other) = (path_of(own).await, path_of(other).await);
+            let c = app.login(login).await;
+            for route in &routes {
+                let sql = object_of(route).unwrap();
+                let mut answers = Vec::new();
+                let ids = |subtree: String| {
+                    let db = app.db.clone();
+                    async move {
+                        let v: Vec<(i64,)> = db
+                            .read()
+                            .all(anjian_store::q(sql).bind(subtree))
+                            .await
+                            .unwrap();
+                        v.first().map(|(id,)| *id)
+                    }
+                };
+                if let Some(id) = ids(other.clone()).await {
+                    let s = c.get_text(&route.replace("{id}", &id.to_string())).await.0;
+                    cells += 1;
+                    answers.push((format!("{login} GET {route} (id {id}, another's)"), s, 404));
+                }
+                if let Some(id) = ids(own.clone()).await {
+                    let s = c.get_text(&route.replace("{id}", &id.to_string())).await.0;
+                    cells += 1;
+                    answers.push((format!("{login} GET {route} (id {id}, own)"), s, 200));
+                }
+                // A role that may not use the route at all is refused whatever the id.
+                if answers.iter().all(|(_, s, _)| *s == 403) {
+                    continue;
+                }
+                for (cell, s, want) in answers {
+                    if s != want {
+                        unexpected.push(format!("{cell} → {s}, not {want}"));
+                    }
+                }
+            }
+        }
+        assert!(cells >= 24, "cells: {cells} over {} routes", routes.len());
+        assert!(
+            unexpected.is_empty(),
+            "{} unexpected cells:\n{}",
+            unexpected.len(),
+            unexpected.join("\n")
+        );
+    }
+}

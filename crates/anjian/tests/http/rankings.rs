@@ -460,11 +460,22 @@ async fn the_bulletin_is_generated_once_for_a_month_that_has_ended() {
         let (s, b) = office.post("/api/v1/bulletins/2022-07", json!({})).await;
         assert_eq!(s, 201, "{b}");
         let id = b["id"].as_i64().unwrap();
-        // Asking again returns the archived one.
+        // Asking again is refused: the archived one stands.
+        let (s, again) = office.post("/api/v1/bulletins/2022-07", json!({})).await;
         assert_eq!(
-            office.post("/api/v1/bulletins/2022-07", json!({})).await.1["id"],
-            id
+            (s, again["error"]["code"].as_str()),
+            (409, Some("bulletin_issued")),
+            "{again}"
         );
+        let (n, first): (i64, i64) = app
+            .db
+            .read()
+            .one(anjian_store::q(
+                "SELECT CAST(COUNT(*) AS BIGINT), CAST(MIN(id) AS BIGINT) FROM bulletins WHERE month = '2022-07'",
+            ))
+            .await
+            .unwrap();
+        assert_eq!((n, first), (1, id), "one bulletin for July");
         let (s, kind, bytes) = office.get_bytes("/api/v1/bulletins/2022-07/docx").await;
         assert_eq!(s, 200);
         assert!(kind.contains("wordprocessingml"));
@@ -610,7 +621,7 @@ async fn rankings_start_with_the_campaign() {
             .await
             .unwrap();
         assert_eq!(n, 0, "nothing kept by a read");
-        // The office keeps May (recomputing it): both kinds, each audited once.
+        // The office keeps May (recomputing it): both kinds, in one audited action.
         let (s, _) = office
             .form("/rankings/2022-05/recompute", &[("kind", "township")])
             .await;
@@ -619,11 +630,20 @@ async fn rankings_start_with_the_campaign() {
             .db
             .read()
             .one(anjian_store::q(
-                "SELECT CAST(COUNT(*) AS BIGINT) FROM audit_log WHERE action = 'ranking.keep' AND object_id LIKE '2022-05/%'",
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM audit_log WHERE action = 'ranking.recompute' AND object_id = '2022-05' AND detail LIKE '%2022-05%'",
             ))
             .await
             .unwrap();
-        assert_eq!(kept, 2, "both kinds of May kept, each audited once");
+        assert_eq!(kept, 1, "May kept in one audited action");
+        let (kinds,): (i64,) = app
+            .db
+            .read()
+            .one(anjian_store::q(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM rankings WHERE month = '2022-05'",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(kinds, 2, "both kinds of May kept");
         let (n,): (i64,) = app
             .db
             .read()

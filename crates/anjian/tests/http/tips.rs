@@ -911,3 +911,46 @@ async fn the_first_real_name_reporter_of_merged_duplicates_is_rewarded() {
         assert!(!page.contains(NAME));
     }
 }
+
+/// Two of the department's sessions recording the outcome of the same tip at once:
+/// one records it, the other is told it was already decided, and the chain holds one
+/// outcome.
+#[tokio::test]
+async fn a_concurrent_double_outcome_succeeds_once() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let (_, r) = app.anon().post("/api/v1/public/tips", tip(false)).await;
+        assert!(r["receipt"].is_string(), "{r}");
+        let office = app.login("office").await;
+        let (_, list) = office.get("/api/v1/tips?status=received").await;
+        let id = list[0]["id"].as_i64().unwrap();
+        let yjj_unit = app.unit_id("区应急局").await;
+        let (s, t) = office
+            .post(
+                &format!("/api/v1/tips/{id}/accept"),
+                json!({"unit": yjj_unit}),
+            )
+            .await;
+        assert_eq!(s, 200, "{t}");
+        let (a, b) = (app.login("yjj").await, app.login("yjj").await);
+        let path = format!("/api/v1/tips/{id}/outcome");
+        let body = json!({"substantiated": true, "note": "经现场核查属实，已立案查处"});
+        let (x, y) = tokio::join!(a.post(&path, body.clone()), b.post(&path, body));
+        let mut statuses = [x.0, y.0];
+        statuses.sort_unstable();
+        assert_eq!(statuses[0], 200, "{x:?} {y:?}");
+        assert!(statuses[1] == 409 || statuses[1] == 422, "{x:?} {y:?}");
+        let (n,): (i64,) = app
+            .db
+            .read()
+            .one(
+                anjian_store::q(
+                    "SELECT CAST(COUNT(*) AS BIGINT) FROM audit_log WHERE action = 'tip.outcome' AND object_id = $1",
+                )
+                .bind(id.to_string()),
+            )
+            .await
+            .unwrap();
+        assert_eq!(n, 1, "one outcome in the chain");
+    }
+}

@@ -6,7 +6,7 @@ use anjian_core::unit::{UnitKind, normalize_name};
 use serde::Serialize;
 
 use super::units::{COLUMNS, Unit};
-use crate::audit::{self, Entry};
+use crate::audit::Entry;
 use crate::db::{Conn, Db, Tx, q};
 use crate::error::{Error, Result};
 use crate::ids::next_id;
@@ -119,14 +119,12 @@ pub async fn create(
     let g: Group = tx
         .one(q("SELECT id, name, rule_kind, rule_supervises_safety, description FROM unit_groups WHERE id = $1").bind(id))
         .await?;
-    audit::append(
-        &mut tx,
-        now_ms,
-        actor,
-        Entry::ok("group.create", "unit_group", id).detail(name),
-    )
-    .await?;
-    follow.apply(&mut tx, None).await?;
+    let e = Entry::ok("group.create", "unit_group", id).detail(name);
+    follow
+        .apply(&mut tx, None)
+        .await?
+        .recorded(&mut tx, now_ms, actor, e)
+        .await?;
     tx.commit().await?;
     Ok(g)
 }

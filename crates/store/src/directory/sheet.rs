@@ -6,7 +6,7 @@ use anjian_core::unit::UnitKind;
 use std::collections::HashMap;
 
 use super::units::{self, COLUMNS, Unit};
-use crate::audit::{self, Entry};
+use crate::audit::Entry;
 use crate::db::{Db, q};
 use crate::error::{Error, Result};
 use crate::scope::{Actor, Scope};
@@ -95,8 +95,7 @@ pub async fn import(db: &Db, now_ms: i64, actor: &Actor, bytes: &[u8]) -> Result
         });
         let result = match known.get(code) {
             Some(u) => {
-                let r =
-                    units::update_in(&mut tx, now_ms, actor, &Scope::All, u.id, &row.draft).await;
+                let r = units::update_in(&mut tx, now_ms, &Scope::All, u.id, &row.draft).await;
                 if r.is_ok() {
                     report.updated += 1;
                     if u.parent_id != parent_id && parent_id.is_some() {
@@ -161,8 +160,7 @@ pub async fn import(db: &Db, now_ms: i64, actor: &Actor, bytes: &[u8]) -> Result
             ..Default::default()
         });
     }
-    // One entry for the sheet: the units it created, by code, and how many it updated
-    // (each update also has its own entry, as on the unit page).
+    // One entry for the sheet: the units it created, by code, and how many it updated.
     let mut codes: Vec<&str> = created.keys().map(String::as_str).collect();
     codes.sort_unstable();
     let listed = if codes.len() > 20 {
@@ -174,17 +172,15 @@ pub async fn import(db: &Db, now_ms: i64, actor: &Actor, bytes: &[u8]) -> Result
     } else {
         codes.join("、")
     };
-    audit::append(
-        &mut tx,
-        now_ms,
-        actor,
-        Entry::ok("directory.import", "directory", "sheet").detail(format!(
-            "新增{}个，更新{}个；新增编码：{listed}",
-            report.created, report.updated
-        )),
-    )
-    .await?;
-    follow.apply(&mut tx, None).await?;
+    let e = Entry::ok("directory.import", "directory", "sheet").detail(format!(
+        "新增{}个，更新{}个；新增编码：{listed}",
+        report.created, report.updated
+    ));
+    follow
+        .apply(&mut tx, None)
+        .await?
+        .recorded(&mut tx, now_ms, actor, e)
+        .await?;
     tx.commit().await?;
     Ok(report)
 }

@@ -210,8 +210,11 @@ pub async fn create(
     let e = Entry::ok("unit.create", "unit", unit.id)
         .change(None, Some(&snapshot(&unit, &draft.aliases, &draft.sectors)))
         .detail(format!("{} {}", unit.code, unit.name));
-    audit::append(&mut tx, now_ms, actor, e).await?;
-    follow.apply_to(&mut tx, &[unit.id]).await?;
+    follow
+        .apply_to(&mut tx, &[unit.id])
+        .await?
+        .recorded(&mut tx, now_ms, actor, e)
+        .await?;
     tx.commit().await?;
     Ok(unit)
 }
@@ -328,12 +331,18 @@ pub(crate) async fn insert_many(
             i64::from(pu.kind != "department").into(),
         ]);
     }
-    for chunk in units.chunks(300) {
+    for (i, chunk) in units.chunks(300).enumerate() {
         tx.execute(insert_rows(
             "INSERT INTO units (id, code, name, short_name, kind, parent_id, path, depth, supervises_safety, active, created_at, updated_at, in_groups) VALUES ",
             chunk,
         ))
         .await?;
+        // Once 3,000 units are in, PostgreSQL plans its key checks on `units` again, with
+        // the index: planned against the small directory, every parent check and every
+        // sector link scanned the growing table (100,000 rows took 67.5 s).
+        if i == 9 {
+            tx.analyze(&["units"]).await?;
+        }
     }
     let mut names: Vec<&str> = rows
         .iter()
@@ -474,20 +483,25 @@ pub async fn update(
 ) -> Result<Unit> {
     let follow = crate::follow::Follow::prepare(db, now_ms).await?;
     let mut tx = db.begin().await?;
-    let after = update_in(&mut tx, now_ms, actor, scope, id, draft).await?;
-    follow.apply_to(&mut tx, &[id]).await?;
+    let (after, e) = update_in(&mut tx, now_ms, scope, id, draft).await?;
+    follow
+        .apply_to(&mut tx, &[id])
+        .await?
+        .recorded(&mut tx, now_ms, actor, e)
+        .await?;
     tx.commit().await?;
     Ok(after)
 }
 
+/// Writes a unit's edit inside `tx`; answers the unit after it and the entry that
+/// records it, for the acting caller to append.
 pub(crate) async fn update_in(
     tx: &mut Tx,
     now_ms: i64,
-    actor: &Actor,
     scope: &Scope,
     id: i64,
     draft: &UnitDraft,
-) -> Result<Unit> {
+) -> Result<(Unit, Entry)> {
     let before = get_in(tx, scope, id).await?;
     let (ba, bs) = names_in(tx, id).await?;
     check_code_free(tx, draft.code.as_str(), Some(id)).await?;
@@ -510,8 +524,7 @@ pub(crate) async fn update_in(
             Some(&snapshot(&after, &draft.aliases, &draft.sectors)),
         )
         .detail(format!("{} {}", after.code, after.name));
-    audit::append(tx, now_ms, actor, e).await?;
-    Ok(after)
+    Ok((after, e))
 }
 
 /// Moves a unit (and its subtree) under a new parent in scope.
@@ -573,8 +586,11 @@ pub async fn move_to(
     let e = Entry::ok("unit.move", "unit", id)
         .change(Some(&unit), Some(&after))
         .detail(format!("移至 {}", parent.name));
-    audit::append(&mut tx, now_ms, actor, e).await?;
-    follow.apply_to(&mut tx, &[id]).await?;
+    follow
+        .apply_to(&mut tx, &[id])
+        .await?
+        .recorded(&mut tx, now_ms, actor, e)
+        .await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -620,8 +636,11 @@ pub async fn set_active(
         "unit.deactivate"
     };
     let e = Entry::ok(action, "unit", id).change(Some(&before), Some(&after));
-    audit::append(&mut tx, now_ms, actor, e).await?;
-    follow.apply_to(&mut tx, &[id]).await?;
+    follow
+        .apply_to(&mut tx, &[id])
+        .await?
+        .recorded(&mut tx, now_ms, actor, e)
+        .await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -697,8 +716,11 @@ pub async fn set_in_groups(
     } else {
         "不计入按规则确定的单位组（须逐项点名）"
     });
-    audit::append(&mut tx, now_ms, actor, e).await?;
-    follow.apply_to(&mut tx, &[id]).await?;
+    follow
+        .apply_to(&mut tx, &[id])
+        .await?
+        .recorded(&mut tx, now_ms, actor, e)
+        .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -10,6 +10,27 @@ use crate::error::{ApiError, Problem};
 /// A JSON request body.
 pub struct Body<T>(pub T);
 
+/// A multipart body (a form with its files): anything else is refused in the API's
+/// error shape, in Chinese.
+pub struct Upload(pub axum::extract::Multipart);
+
+impl<S: Send + Sync> FromRequest<S> for Upload {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Multipart::from_request(req, state)
+            .await
+            .map(Upload)
+            .map_err(|e| {
+                ApiError(Problem::new(
+                    e.status(),
+                    "multipart_required",
+                    "请求体须为 multipart/form-data（表单字段与文件）",
+                ))
+            })
+    }
+}
+
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
     type Rejection = ApiError;
 

@@ -7,7 +7,7 @@ use anjian_core::case::Step;
 use anjian_core::hazard::{GovernancePlan, HazardInput};
 use anjian_store::hazards::{self, HazardDetail, HazardFilter, HazardRow};
 use axum::Json;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -252,7 +252,7 @@ pub async fn feedback(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     Path(id): Path<String>,
-    mut form: Multipart,
+    super::body::Upload(mut form): super::body::Upload,
 ) -> Result<Json<StatusJson>, ApiError> {
     let super::reports::ReportForm { text, files, .. } =
         super::reports::read_report(&mut form).await?;

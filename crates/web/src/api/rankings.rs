@@ -71,7 +71,7 @@ pub struct BulletinId {
 
 /// Generates the bulletin of a month that has ended (office only), or returns the one
 /// already issued.
-#[utoipa::path(post, path = "/api/v1/bulletins/{month}", params(("month" = String, Path, description = "YYYY-MM")), responses((status = 201, body = BulletinId), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/bulletins/{month}", params(("month" = String, Path, description = "YYYY-MM")), responses((status = 201, body = BulletinId), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn generate(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,

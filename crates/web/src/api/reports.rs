@@ -4,7 +4,7 @@
 use anjian_core::role::Role;
 use anjian_store::reports;
 use axum::Json;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -116,7 +116,7 @@ pub async fn submit(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     Path(id): Path<String>,
-    mut form: Multipart,
+    super::body::Upload(mut form): super::body::Upload,
 ) -> Result<(StatusCode, Json<SubmittedJson>), ApiError> {
     let id = path_id(&id)?;
     let report_id = submit_form(&state, &u, id, &mut form).await?;

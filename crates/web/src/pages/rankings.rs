@@ -194,10 +194,8 @@ pub async fn set_scheme(
     let kind = Kind::parse(&f.kind)?;
     let result = async {
         let weights = f.weights()?;
-        rankings::set_scheme(&state.db, state.now(), &u.actor(), weights).await?;
-        if month.first <= state.today() {
-            rankings::compute(&state.db, state.now(), state.today(), month).await?;
-        }
+        let shown = (month.first <= state.today()).then_some(month);
+        rankings::set_scheme(&state.db, state.now(), &u.actor(), weights, shown).await?;
         Ok::<_, Problem>(format!(
             "/rankings/{}?kind={}&ok=scheme",
             month.name(),
@@ -229,7 +227,7 @@ pub async fn recompute(
                 format!("{}尚未开始，无法排名", month.label()),
             )));
         }
-        rankings::recompute(&state.db, state.now(), state.today(), month).await?;
+        rankings::recompute(&state.db, (state.now(), state.today()), &u.actor(), month).await?;
         Ok(format!(
             "/rankings/{}?kind={}&ok=1",
             month.name(),
