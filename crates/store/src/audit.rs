@@ -74,6 +74,16 @@ impl Entry {
         self.detail = d.into();
         self
     }
+
+    /// Folds what a part of the same action recorded into this entry's detail: one user
+    /// action, one entry of the chain (a launch records the plan it stored, its special
+    /// periods and its expansion in the campaign's entry).
+    pub fn and(mut self, part: Entry) -> Entry {
+        if !part.detail.is_empty() {
+            self.detail = format!("{}；{}", self.detail, part.detail);
+        }
+        self
+    }
 }
 
 #[derive(sqlx::FromRow)]

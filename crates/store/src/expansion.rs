@@ -362,10 +362,9 @@ pub(crate) fn units_for(
 async fn insert(
     tx: &mut Tx,
     now_ms: i64,
-    actor: &Actor,
     campaign_id: i64,
     x: Expansion,
-) -> Result<ExpandReport> {
+) -> Result<(ExpandReport, Entry)> {
     let done: Option<(i64,)> = tx
         .opt(q("SELECT id FROM assignments WHERE campaign_id = $1 LIMIT 1").bind(campaign_id))
         .await?;
@@ -416,8 +415,7 @@ async fn insert(
         report.obligations,
         report.unresolved.len()
     ));
-    audit::append(tx, now_ms, actor, e).await?;
-    Ok(report)
+    Ok((report, e))
 }
 
 /// Removes obligations nobody acted on (still pending), with their reminders; a monthly
@@ -566,7 +564,8 @@ pub async fn expand_campaign(
         now_ms,
     );
     let mut tx = db.begin().await?;
-    let report = insert(&mut tx, now_ms, actor, campaign_id, x).await?;
+    let (report, e) = insert(&mut tx, now_ms, campaign_id, x).await?;
+    audit::append(&mut tx, now_ms, actor, e).await?;
     tx.execute(
         q("UPDATE campaigns SET grace_on = $1 WHERE id = $2")
             .bind(day(grace))
@@ -648,9 +647,12 @@ pub async fn launch(
     let grace = grace_to(db, starts_on).await?;
     let rebased = plan.rebased(l.year);
     let mut tx = db.begin().await?;
-    let ids = match stored_ids {
-        Some(ids) => ids,
-        None => plans::import_in(&mut tx, now_ms, actor, &plan).await?,
+    let (ids, imported) = match stored_ids {
+        Some(ids) => (ids, None),
+        None => {
+            let (ids, e) = plans::import_in(&mut tx, now_ms, &plan).await?;
+            (ids, Some(e))
+        }
     };
     let new = NewCampaign {
         plan_id: ids.plan_id,
@@ -659,7 +661,12 @@ pub async fn launch(
         starts_on,
         ends_on: l.ends_on,
     };
-    let c = plans::start_campaign_in(&mut tx, now_ms, actor, &new).await?;
+    // One entry for the launch: the campaign, with the plan it stored, its special
+    // periods and its expansion folded in.
+    let (c, mut e) = plans::start_campaign_in(&mut tx, now_ms, &new).await?;
+    if let Some(imported) = imported {
+        e = e.and(imported);
+    }
     tx.execute(
         q("UPDATE campaigns SET grace_on = $1 WHERE id = $2")
             .bind(day(grace))
@@ -667,7 +674,8 @@ pub async fn launch(
     )
     .await?;
     for (name, from, to) in &l.periods {
-        insert_period(&mut tx, (now_ms, actor), c.id, name, *from, *to).await?;
+        let (_, declared) = insert_period(&mut tx, now_ms, actor, c.id, (name, *from, *to)).await?;
+        e = e.and(declared);
     }
     let spans: Vec<(NaiveDate, NaiveDate)> = l.periods.iter().map(|(_, f, t)| (*f, *t)).collect();
     let x = compute(
@@ -677,7 +685,8 @@ pub async fn launch(
         &spans,
         now_ms,
     );
-    let report = insert(&mut tx, now_ms, actor, c.id, x).await?;
+    let (report, expanded) = insert(&mut tx, now_ms, c.id, x).await?;
+    audit::append(&mut tx, now_ms, actor, e.and(expanded)).await?;
     tx.commit().await?;
     db.settle_after("obligations", report.obligations).await?;
     Ok((c, report))
@@ -717,12 +726,11 @@ pub(crate) const PERIODS_OF: &str = "SELECT id, name, starts_on, ends_on FROM ca
 /// the audit entry shows it ("name from至to").
 async fn insert_period(
     tx: &mut Tx,
-    (now_ms, actor): (i64, &Actor),
+    now_ms: i64,
+    actor: &Actor,
     campaign_id: i64,
-    name: &str,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<String> {
+    (name, from, to): (&str, NaiveDate, NaiveDate),
+) -> Result<(String, Entry)> {
     let name = anjian_core::error::required_text("name", "时段名称", name, 100)?;
     if to < from {
         return Err(Error::invalid(
@@ -746,9 +754,17 @@ async fn insert_period(
             .bind(now_ms),
     )
     .await?;
-    crate::special_periods::declare_in(tx, now_ms, actor, &name, (f, t), Some(campaign_id), None)
-        .await?;
-    Ok(format!("{name} {from}至{to}"))
+    let (_, e) = crate::special_periods::declare_in(
+        tx,
+        now_ms,
+        actor,
+        &name,
+        (f, t),
+        Some(campaign_id),
+        None,
+    )
+    .await?;
+    Ok((format!("{name} {from}至{to}"), e))
 }
 
 /// A campaign's special periods, by start.
@@ -834,6 +850,7 @@ pub async fn rewindow(
         .map(|s| ((s.work_item_id, s.duty_id), s))
         .collect();
     let mut tx = db.begin().await?;
+    let mut declared = None;
     let (action, before, after) = match &change {
         Change::End(_) => {
             tx.execute(
@@ -849,15 +866,15 @@ pub async fn rewindow(
             starts_on,
             ends_on,
         } => {
-            let added = insert_period(
+            let (added, e) = insert_period(
                 &mut tx,
-                (now_ms, actor),
+                now_ms,
+                actor,
                 campaign_id,
-                name,
-                *starts_on,
-                *ends_on,
+                (name, *starts_on, *ends_on),
             )
             .await?;
+            declared = Some(e);
             ("campaign.add_period", None, Some(added))
         }
         Change::RemovePeriod(id) => {
@@ -927,12 +944,15 @@ pub async fn rewindow(
         removed: remove.len(),
         kept,
     };
-    let e = Entry::ok(action, "campaign", campaign_id)
+    let mut e = Entry::ok(action, "campaign", campaign_id)
         .change(before.as_deref(), after.as_deref())
         .detail(format!(
             "新增{}项、移除{}项未办理的应办事项，保留{}项已报送的",
             r.added, r.removed, r.kept
         ));
+    if let Some(declared) = declared {
+        e = e.and(declared);
+    }
     audit::append(&mut tx, now_ms, actor, e).await?;
     tx.commit().await?;
     db.settle_after("obligations", r.added + r.removed).await?;

@@ -44,18 +44,14 @@ pub struct PlanIds {
 /// Stores a parsed plan and its duties; returns the plan's id.
 pub async fn import(db: &Db, now_ms: i64, actor: &Actor, plan: &Plan) -> Result<i64> {
     let mut tx = db.begin().await?;
-    let ids = import_in(&mut tx, now_ms, actor, plan).await?;
+    let (ids, e) = import_in(&mut tx, now_ms, plan).await?;
+    audit::append(&mut tx, now_ms, actor, e).await?;
     tx.commit().await?;
     Ok(ids.plan_id)
 }
 
 /// Stores a parsed plan inside the caller's transaction, with its audit entry.
-pub(crate) async fn import_in(
-    tx: &mut Tx,
-    now_ms: i64,
-    actor: &Actor,
-    plan: &Plan,
-) -> Result<PlanIds> {
+pub(crate) async fn import_in(tx: &mut Tx, now_ms: i64, plan: &Plan) -> Result<(PlanIds, Entry)> {
     let plan_id = next_id(now_ms);
     let mut ids = PlanIds {
         plan_id,
@@ -153,8 +149,7 @@ pub(crate) async fn import_in(
             plan.measures.len(),
             items
         ));
-    audit::append(tx, now_ms, actor, e).await?;
-    Ok(ids)
+    Ok((ids, e))
 }
 
 /// The ids of a stored plan's work items and duties.
@@ -191,7 +186,8 @@ pub async fn start_campaign(
     new: &NewCampaign<'_>,
 ) -> Result<Campaign> {
     let mut tx = db.begin().await?;
-    let c = start_campaign_in(&mut tx, now_ms, actor, new).await?;
+    let (c, e) = start_campaign_in(&mut tx, now_ms, new).await?;
+    audit::append(&mut tx, now_ms, actor, e).await?;
     tx.commit().await?;
     Ok(c)
 }
@@ -200,9 +196,8 @@ pub async fn start_campaign(
 pub(crate) async fn start_campaign_in(
     tx: &mut Tx,
     now_ms: i64,
-    actor: &Actor,
     new: &NewCampaign<'_>,
-) -> Result<Campaign> {
+) -> Result<(Campaign, Entry)> {
     let NewCampaign {
         plan_id,
         title,
@@ -228,18 +223,14 @@ pub(crate) async fn start_campaign_in(
             .bind(now_ms),
     )
     .await?;
-    audit::append(
-        tx,
-        now_ms,
-        actor,
-        Entry::ok("campaign.start", "campaign", id).detail(format!("{title}（{year}年）")),
-    )
-    .await?;
-    tx.one(
-        q("SELECT id, plan_id, title, year, starts_on, ends_on FROM campaigns WHERE id = $1")
-            .bind(id),
-    )
-    .await
+    let e = Entry::ok("campaign.start", "campaign", id).detail(format!("{title}（{year}年）"));
+    let c = tx
+        .one(
+            q("SELECT id, plan_id, title, year, starts_on, ends_on FROM campaigns WHERE id = $1")
+                .bind(id),
+        )
+        .await?;
+    Ok((c, e))
 }
 
 /// Every campaign, newest first.

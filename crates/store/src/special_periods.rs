@@ -39,7 +39,8 @@ pub async fn declare(
     (first, last): (NaiveDate, NaiveDate),
 ) -> Result<i64> {
     let mut tx = db.begin().await?;
-    let id = declare_in(&mut tx, now_ms, actor, name, (first, last), None, None).await?;
+    let (id, e) = declare_in(&mut tx, now_ms, actor, name, (first, last), None, None).await?;
+    audit::append(&mut tx, now_ms, actor, e).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -55,7 +56,7 @@ pub(crate) async fn declare_in(
     (first, last): (NaiveDate, NaiveDate),
     campaign: Option<i64>,
     owed_from: Option<NaiveDate>,
-) -> Result<i64> {
+) -> Result<(i64, Entry)> {
     let name = anjian_core::error::required_text("name", "时段名称", name, 100)?;
     if campaign.is_none() {
         anjian_core::warning::check_period(first, last)?;
@@ -87,8 +88,7 @@ pub(crate) async fn declare_in(
     .await?;
     let entry = Entry::ok("special_period.declare", "special_period", id)
         .detail(format!("{name} {first}至{last}"));
-    audit::append(tx, now_ms, actor, entry).await?;
-    Ok(id)
+    Ok((id, entry))
 }
 
 /// Declares the special period of every campaign period named before a campaign's
@@ -110,7 +110,7 @@ pub async fn backfill_campaign_periods(db: &Db, now_ms: i64) -> Result<usize> {
         let (Some(first), Some(last)) = (parse(first), parse(last)) else {
             continue;
         };
-        declare_in(
+        let (_, e) = declare_in(
             &mut tx,
             now_ms,
             &actor,
@@ -120,6 +120,7 @@ pub async fn backfill_campaign_periods(db: &Db, now_ms: i64) -> Result<usize> {
             Some(today),
         )
         .await?;
+        audit::append(&mut tx, now_ms, &actor, e).await?;
         n += 1;
     }
     tx.commit().await?;

@@ -83,14 +83,6 @@ const NOT_ONE_ENTRY: &[(&str, &str)] = &[
         "/identity",
         "a code given with the opening is a second-factor confirmation, a security event of its own, recorded beside the opening",
     ),
-    (
-        "/campaigns/{id}/rerun",
-        "not yet one entry: a launch records the campaign, its expansion and its special periods as entries of its one transaction",
-    ),
-    (
-        "/campaigns/{id}/periods",
-        "not yet one entry: naming a period records it and the special period it declares, in one transaction",
-    ),
 ];
 
 /// `path` with its ids (six digits or more) written `{id}`.

@@ -331,18 +331,12 @@ pub(crate) async fn insert_many(
             i64::from(pu.kind != "department").into(),
         ]);
     }
-    for (i, chunk) in units.chunks(300).enumerate() {
+    for chunk in units.chunks(300) {
         tx.execute(insert_rows(
             "INSERT INTO units (id, code, name, short_name, kind, parent_id, path, depth, supervises_safety, active, created_at, updated_at, in_groups) VALUES ",
             chunk,
         ))
         .await?;
-        // Once 3,000 units are in, PostgreSQL plans its key checks on `units` again, with
-        // the index: planned against the small directory, every parent check and every
-        // sector link scanned the growing table (100,000 rows took 67.5 s).
-        if i == 9 {
-            tx.analyze(&["units"]).await?;
-        }
     }
     let mut names: Vec<&str> = rows
         .iter()
