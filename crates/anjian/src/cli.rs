@@ -219,7 +219,10 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?;
             if r.problems.is_empty() {
-                println!("导入成功：新增 {} 个，更新 {} 个单位", r.created, r.updated);
+                println!(
+                    "导入成功：新增 {} 个，更新 {} 个，{} 个单位未变化",
+                    r.created, r.updated, r.unchanged
+                );
                 Ok(())
             } else {
                 for p in &r.problems {

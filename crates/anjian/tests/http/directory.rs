@@ -198,6 +198,25 @@ fn row(code: &str, name: &str, kind: &str, parent: &str, sectors: &str) -> Expor
     }
 }
 
+/// The rows of an exported sheet, as rows to write again.
+fn calamine_rows(bytes: &[u8]) -> Vec<ExportRow> {
+    let (rows, problems) = anjian_core::directory::read_sheet(bytes);
+    assert!(problems.is_empty(), "{problems:?}");
+    rows.iter()
+        .map(|r| ExportRow {
+            code: r.draft.code.as_str().to_string(),
+            name: r.draft.name.clone(),
+            short_name: r.draft.short_name.clone().unwrap_or_default(),
+            kind_label: r.draft.kind.label().to_string(),
+            parent_code: r.parent_code.clone().unwrap_or_default(),
+            supervises_safety: r.draft.supervises_safety,
+            aliases: r.draft.aliases.join("、"),
+            sectors: r.draft.sectors.join("、"),
+            active: r.active,
+        })
+        .collect()
+}
+
 async fn upload(c: &crate::harness::Client, bytes: Vec<u8>) -> (u16, String) {
     let part = reqwest::multipart::Part::bytes(bytes).file_name("units.xlsx");
     let form = reqwest::multipart::Form::new().part("file", part);
@@ -275,6 +294,38 @@ async fn xlsx_import_is_all_or_nothing_with_a_report_of_every_row() {
             codes.len(),
             4,
             "巴川街道, its enterprise and the two imported: {codes:?}"
+        );
+        // The office re-imports its own export (a whole-ledger export: it confirms its
+        // second factor first): nothing changes, nothing is written; with one name
+        // corrected, that unit alone is updated.
+        let code = app.code("office").await.unwrap();
+        let (s, b) = office
+            .post("/api/v1/auth/step-up", json!({"totp": code}))
+            .await;
+        assert!(s < 300, "{s} {b}");
+        let r = office
+            .http
+            .get(format!("{}/directory/export.xlsx", app.base))
+            .send()
+            .await
+            .unwrap();
+        let exported = r.bytes().await.unwrap().to_vec();
+        let (rows, _) = anjian_core::directory::read_sheet(&exported);
+        let all = rows.len();
+        let (s, body) = upload(&office, exported.clone()).await;
+        assert_eq!(s, 200, "{body}");
+        assert!(
+            body.contains(&format!("新增 0 个单位，更新 0 个单位，{all} 个单位未变化")),
+            "{body}"
+        );
+        let mut edited = calamine_rows(&exported);
+        let at = edited.iter().position(|r| r.code == "tl-ent-903").unwrap();
+        edited[at].name = "重庆某化工二厂原料仓库".into();
+        let (s, body) = upload(&office, write_sheet(&edited).unwrap()).await;
+        assert_eq!(s, 200, "{body}");
+        assert!(
+            body.contains(&format!("更新 1 个单位，{} 个单位未变化", all - 1)),
+            "{body}"
         );
         // Township operators cannot import.
         assert_eq!(

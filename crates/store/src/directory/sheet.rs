@@ -16,6 +16,8 @@ use crate::scope::{Actor, Scope};
 pub struct ImportReport {
     pub created: usize,
     pub updated: usize,
+    /// Known units whose row says what the directory already holds: left untouched.
+    pub unchanged: usize,
     pub problems: Vec<RowProblem>,
 }
 
@@ -62,6 +64,7 @@ pub async fn import(db: &Db, now_ms: i64, actor: &Actor, bytes: &[u8]) -> Result
             known.insert(u.code.clone(), u);
         }
     }
+    let held = Held::load(&mut tx, &known).await?;
     // New units go in batches of multi-row statements (a unit's parent is written in an
     // earlier batch); a new unit with aliases, or without a parent, and every update go
     // one by one, as the unit pages write them.
@@ -94,6 +97,12 @@ pub async fn import(db: &Db, now_ms: i64, actor: &Actor, bytes: &[u8]) -> Result
                 .or_else(|| created.get(pc).copied())
         });
         let result = match known.get(code) {
+            // A row that says what the directory holds changes nothing: re-importing the
+            // exported sheet with a few edits writes only those.
+            Some(u) if held.same(u, row, parent_id) => {
+                report.unchanged += 1;
+                Ok(())
+            }
             Some(u) => {
                 let r = units::update_in(&mut tx, now_ms, &Scope::All, u.id, &row.draft).await;
                 if r.is_ok() {
@@ -160,7 +169,8 @@ pub async fn import(db: &Db, now_ms: i64, actor: &Actor, bytes: &[u8]) -> Result
             ..Default::default()
         });
     }
-    // One entry for the sheet: the units it created, by code, and how many it updated.
+    // One entry for the sheet: the units it created, by code, how many it updated and
+    // how many it found unchanged.
     let mut codes: Vec<&str> = created.keys().map(String::as_str).collect();
     codes.sort_unstable();
     let listed = if codes.len() > 20 {
@@ -173,8 +183,8 @@ pub async fn import(db: &Db, now_ms: i64, actor: &Actor, bytes: &[u8]) -> Result
         codes.join("、")
     };
     let e = Entry::ok("directory.import", "directory", "sheet").detail(format!(
-        "新增{}个，更新{}个；新增编码：{listed}",
-        report.created, report.updated
+        "新增{}个，更新{}个，{}个未变化；新增编码：{listed}",
+        report.created, report.updated, report.unchanged
     ));
     follow
         .apply(&mut tx, None)
@@ -223,6 +233,76 @@ async fn insert_batch(
         }
     }
     Ok(())
+}
+
+/// The aliases and sectors of the sheet's known units, read in chunks, to tell which
+/// rows change nothing.
+struct Held {
+    aliases: HashMap<i64, Vec<String>>,
+    sectors: HashMap<i64, Vec<String>>,
+}
+
+impl Held {
+    async fn load(tx: &mut crate::db::Tx, known: &HashMap<String, Unit>) -> Result<Held> {
+        let ids: Vec<i64> = known.values().map(|u| u.id).collect();
+        let mut held = Held {
+            aliases: HashMap::new(),
+            sectors: HashMap::new(),
+        };
+        for chunk in ids.chunks(500) {
+            let rows: Vec<(i64, String)> = tx
+                .all(
+                    q("SELECT unit_id, alias FROM unit_aliases WHERE unit_id IN (")
+                        .push_list(chunk)
+                        .push(")"),
+                )
+                .await?;
+            for (id, a) in rows {
+                held.aliases.entry(id).or_default().push(a);
+            }
+            let rows: Vec<(i64, String)> = tx
+                .all(
+                    q("SELECT us.unit_id, s.name FROM unit_sectors us JOIN sectors s ON s.id = us.sector_id WHERE us.unit_id IN (")
+                        .push_list(chunk)
+                        .push(")"),
+                )
+                .await?;
+            for (id, s) in rows {
+                held.sectors.entry(id).or_default().push(s);
+            }
+        }
+        Ok(held)
+    }
+
+    /// Whether `row` says exactly what the directory holds of `u` (its parent too, when
+    /// the row names one).
+    fn same(&self, u: &Unit, row: &SheetRow, parent_id: Option<i64>) -> bool {
+        let d = &row.draft;
+        let sorted = |v: Option<&Vec<String>>| {
+            let mut v = v.cloned().unwrap_or_default();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let mut aliases: Vec<String> = d
+            .aliases
+            .iter()
+            .map(|a| anjian_core::unit::normalize_name(a))
+            .collect();
+        aliases.sort_unstable();
+        aliases.dedup();
+        let mut sectors = d.sectors.clone();
+        sectors.sort_unstable();
+        sectors.dedup();
+        u.name == d.name
+            && u.short_name == d.short_name
+            && u.kind == d.kind.as_str()
+            && (u.supervises_safety == 1) == d.supervises_safety
+            && (u.active == 1) == row.active
+            && (parent_id.is_none() || u.parent_id == parent_id)
+            && sorted(self.aliases.get(&u.id)) == aliases
+            && sorted(self.sectors.get(&u.id)) == sectors
+    }
 }
 
 /// Orders rows parents first; reports unknown parents and cycles.

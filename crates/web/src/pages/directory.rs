@@ -660,7 +660,8 @@ pub async fn group(
 #[template(path = "import.html")]
 pub struct ImportPage {
     pub layout: Option<Layout>,
-    pub result: Option<(usize, usize)>,
+    /// Created, updated, unchanged.
+    pub result: Option<(usize, usize, usize)>,
     pub problems: Vec<RowProblem>,
 }
 
@@ -695,7 +696,7 @@ pub async fn import(
     };
     let mut r = render(&ImportPage {
         layout: Layout::of(&u),
-        result: Some((report.created, report.updated)),
+        result: Some((report.created, report.updated, report.unchanged)),
         problems: report.problems,
     });
     *r.status_mut() = status;
