@@ -327,6 +327,19 @@ async fn xlsx_import_is_all_or_nothing_with_a_report_of_every_row() {
             body.contains(&format!("更新 1 个单位，{} 个单位未变化", all - 1)),
             "{body}"
         );
+        let (name, sectors): (String, i64) = app
+            .db
+            .read()
+            .one(anjian_store::q(
+                "SELECT u.name, CAST((SELECT COUNT(*) FROM unit_sectors us WHERE us.unit_id = u.id) AS BIGINT) FROM units u WHERE u.code = 'tl-ent-903'",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(
+            (name.as_str(), sectors),
+            ("重庆某化工二厂原料仓库", 1),
+            "renamed, its sector kept"
+        );
         // Township operators cannot import.
         assert_eq!(
             upload(&app.login("bachuan").await, vec![1, 2, 3]).await.0,

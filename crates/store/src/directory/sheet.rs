@@ -69,6 +69,7 @@ pub async fn import(db: &Db, now_ms: i64, actor: &Actor, bytes: &[u8]) -> Result
     // earlier batch); a new unit with aliases, or without a parent, and every update go
     // one by one, as the unit pages write them.
     let mut created: HashMap<String, i64> = HashMap::new();
+    let mut updates: Vec<(i64, &anjian_core::unit::UnitDraft, bool)> = Vec::new();
     let mut batch: Vec<&SheetRow> = Vec::new();
     let mut in_batch: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for row in ordered {
@@ -101,6 +102,16 @@ pub async fn import(db: &Db, now_ms: i64, actor: &Actor, bytes: &[u8]) -> Result
             // exported sheet with a few edits writes only those.
             Some(u) if held.same(u, row, parent_id) => {
                 report.unchanged += 1;
+                Ok(())
+            }
+            // Aliases as they are and no move asked: updated with the others at the end,
+            // in multi-row statements.
+            Some(u)
+                if held.same_aliases(u, row)
+                    && (parent_id.is_none() || u.parent_id == parent_id) =>
+            {
+                updates.push((u.id, &row.draft, row.active));
+                report.updated += 1;
                 Ok(())
             }
             Some(u) => {
@@ -162,6 +173,7 @@ pub async fn import(db: &Db, now_ms: i64, actor: &Actor, bytes: &[u8]) -> Result
     }
     insert_batch(&mut tx, now_ms, &known, &mut created, &batch).await?;
     report.created += batch.len();
+    units::update_many(&mut tx, now_ms, &updates).await?;
     if !problems.is_empty() {
         // Dropping the transaction rolls everything back.
         return Ok(ImportReport {
@@ -274,35 +286,43 @@ impl Held {
         Ok(held)
     }
 
-    /// Whether `row` says exactly what the directory holds of `u` (its parent too, when
-    /// the row names one).
-    fn same(&self, u: &Unit, row: &SheetRow, parent_id: Option<i64>) -> bool {
-        let d = &row.draft;
-        let sorted = |v: Option<&Vec<String>>| {
-            let mut v = v.cloned().unwrap_or_default();
-            v.sort_unstable();
-            v.dedup();
-            v
-        };
-        let mut aliases: Vec<String> = d
+    /// Whether `row` names the aliases `u` has.
+    fn same_aliases(&self, u: &Unit, row: &SheetRow) -> bool {
+        let mut aliases: Vec<String> = row
+            .draft
             .aliases
             .iter()
             .map(|a| anjian_core::unit::normalize_name(a))
             .collect();
         aliases.sort_unstable();
         aliases.dedup();
+        sorted(self.aliases.get(&u.id)) == aliases
+    }
+
+    /// Whether `row` says exactly what the directory holds of `u` (its parent too, when
+    /// the row names one).
+    fn same(&self, u: &Unit, row: &SheetRow, parent_id: Option<i64>) -> bool {
+        let d = &row.draft;
         let mut sectors = d.sectors.clone();
         sectors.sort_unstable();
         sectors.dedup();
-        u.name == d.name
+        self.same_aliases(u, row)
+            && u.name == d.name
             && u.short_name == d.short_name
             && u.kind == d.kind.as_str()
             && (u.supervises_safety == 1) == d.supervises_safety
             && (u.active == 1) == row.active
             && (parent_id.is_none() || u.parent_id == parent_id)
-            && sorted(self.aliases.get(&u.id)) == aliases
             && sorted(self.sectors.get(&u.id)) == sectors
     }
+}
+
+/// A held list, sorted and without repeats.
+fn sorted(v: Option<&Vec<String>>) -> Vec<String> {
+    let mut v = v.cloned().unwrap_or_default();
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
 /// Orders rows parents first; reports unknown parents and cycles.

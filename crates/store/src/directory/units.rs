@@ -338,9 +338,21 @@ pub(crate) async fn insert_many(
         ))
         .await?;
     }
-    let mut names: Vec<&str> = rows
+    let linked: Vec<(i64, &[String])> = rows
         .iter()
-        .flat_map(|(d, _)| d.sectors.iter().map(String::as_str))
+        .zip(&ids)
+        .map(|((d, _), id)| (*id, d.sectors.as_slice()))
+        .collect();
+    link_sectors(tx, now_ms, &linked).await?;
+    Ok(ids)
+}
+
+/// Links units to their sectors by name inside `tx` (sectors are created on first
+/// use), in multi-row statements.
+async fn link_sectors(tx: &mut Tx, now_ms: i64, units: &[(i64, &[String])]) -> Result<()> {
+    let mut names: Vec<&str> = units
+        .iter()
+        .flat_map(|(_, s)| s.iter().map(String::as_str))
         .collect();
     names.sort_unstable();
     names.dedup();
@@ -365,9 +377,9 @@ pub(crate) async fn insert_many(
         }
     }
     let mut links: Vec<Vec<Arg>> = Vec::new();
-    for ((d, _), id) in rows.iter().zip(&ids) {
+    for (id, names) in units {
         let mut seen = HashSet::new();
-        for n in &d.sectors {
+        for n in names.iter() {
             if let Some(sid) = sectors.get(n).filter(|s| seen.insert(**s)) {
                 links.push(vec![(*id).into(), (*sid).into()]);
             }
@@ -380,7 +392,53 @@ pub(crate) async fn insert_many(
         ))
         .await?;
     }
-    Ok(ids)
+    Ok(())
+}
+
+/// Updates many units whose aliases stay as they are (an import's corrected rows) inside
+/// `tx`, in multi-row statements: names, kind, flag and active state, then their
+/// sectors. One by one (`update_in`) a 100,000-row re-import would take minutes.
+pub(crate) async fn update_many(
+    tx: &mut Tx,
+    now_ms: i64,
+    rows: &[(i64, &UnitDraft, bool)],
+) -> Result<()> {
+    for chunk in rows.chunks(200) {
+        // `VALUES` columns are column1, column2, … on both engines.
+        let mut query = q("UPDATE units SET name = v.column2, short_name = v.column3, kind = v.column4, supervises_safety = v.column5, active = v.column6, updated_at = ")
+            .push_bind(now_ms)
+            .push(" FROM (VALUES ");
+        for (i, (id, d, active)) in chunk.iter().enumerate() {
+            query = query
+                .push(if i == 0 { "(" } else { ", (" })
+                .push_bind(*id)
+                .push(", ")
+                .push_bind(d.name.as_str())
+                .push(", ")
+                .push_bind(d.short_name.as_deref())
+                .push(", ")
+                .push_bind(d.kind.as_str())
+                .push(", ")
+                .push_bind(i64::from(d.supervises_safety))
+                .push(", ")
+                .push_bind(i64::from(*active))
+                .push(")");
+        }
+        tx.execute(query.push(") AS v WHERE units.id = v.column1"))
+            .await?;
+        let ids: Vec<i64> = chunk.iter().map(|(id, _, _)| *id).collect();
+        tx.execute(
+            q("DELETE FROM unit_sectors WHERE unit_id IN (")
+                .push_list(&ids)
+                .push(")"),
+        )
+        .await?;
+    }
+    let linked: Vec<(i64, &[String])> = rows
+        .iter()
+        .map(|(id, d, _)| (*id, d.sectors.as_slice()))
+        .collect();
+    link_sectors(tx, now_ms, &linked).await
 }
 
 fn duplicate_code(code: &str) -> Error {
