@@ -49,7 +49,6 @@ fn start_driver(port: u16) -> Option<Driver> {
 async fn session(slot: u16) -> Option<(Driver, WebDriver)> {
     let port = 9515 + slot * 500 + (std::process::id() % 400) as u16;
     let driver = start_driver(port)?;
-    tokio::time::sleep(Duration::from_millis(800)).await;
     let mut caps = DesiredCapabilities::chrome();
     for a in [
         "--headless=new",
@@ -66,8 +65,8 @@ async fn session(slot: u16) -> Option<(Driver, WebDriver)> {
         caps.add_arg(a).unwrap();
     }
     caps.set_binary("/usr/bin/chromium").unwrap();
-    // Eight journeys start their drivers at once on a busy machine: a driver may take
-    // longer than the pause above to listen, so the session is retried for a while.
+    // The driver listens when it is ready (eight journeys start theirs at once on a
+    // busy machine): the session is polled every half second for up to 15 s.
     let mut tries = 0;
     let web = loop {
         match WebDriver::new(format!("http://127.0.0.1:{port}"), caps.clone()).await {
