@@ -36,6 +36,7 @@ pub mod sheet;
 pub mod strip;
 pub mod time;
 pub mod tip;
+pub mod tip_state;
 pub mod unit;
 pub mod visit;
 pub mod warning;

@@ -458,13 +458,18 @@ pub async fn close(
     }
     let lead = a.lead_unit_id.unwrap_or(a.unit_id);
     let mut tx = db.begin().await?;
-    tx.execute(
-        q("UPDATE accidents SET status = 'closed', closed_on = $1, updated_at = $2 WHERE id = $3")
-            .bind(day(today))
-            .bind(now_ms)
-            .bind(id),
-    )
-    .await?;
+    // Closed only from the investigation read above: a concurrent close changes nothing.
+    let n = tx
+        .execute(
+            q("UPDATE accidents SET status = $1, closed_on = $2, updated_at = $3 WHERE id = $4 AND status = $5")
+                .bind("closed")
+                .bind(day(today))
+                .bind(now_ms)
+                .bind(id)
+                .bind(a.status.as_str()),
+        )
+        .await?;
+    Error::unless_changed(n, "status", "该事故调查已由他人结案，请刷新后查看")?;
     crate::obligations::fulfil(&mut tx, (now_ms, today), Source::Accident(id)).await?;
     let month = today
         .checked_add_months(chrono::Months::new(1))

@@ -8,6 +8,7 @@
 
 use anjian_core::sealed::Keyring;
 use anjian_core::tip::{Category, Reporter, Tip};
+use anjian_core::tip_state::{RewardState, Status, Step};
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -142,17 +143,9 @@ pub async fn right_code(db: &Db, locator: &str) -> Result<()> {
     Ok(())
 }
 
-/// The status names as the reporter and handlers read them.
+/// The status names as the reporter and handlers read them (`core::tip_state`).
 pub fn status_label(s: &str) -> &'static str {
-    match s {
-        "received" => "已受理，待分办",
-        "accepted" => "已分办，核查中",
-        "merged" => "与其他举报合并办理",
-        "rejected" => "不予受理",
-        "substantiated" => "经核查属实",
-        "unsubstantiated" => "经核查不属实",
-        _ => "",
-    }
+    Status::parse(s).map_or("", Status::label)
 }
 
 /// What the reporter sees by receipt: never anyone's identity, nor the handling unit.
@@ -488,27 +481,34 @@ pub async fn triage(
         .opt(q("SELECT t.status, t.place FROM tips t WHERE t.id = $1").bind(id))
         .await?;
     let (status, place) = row.ok_or(Error::NotFound)?;
-    if status != "received" {
-        return Err(Error::invalid(
-            "already_triaged",
-            "status",
-            "该举报已分办或处理",
-        ));
-    }
-    let (new_status, detail) = match t {
+    let step = match t {
+        Triage::Accept { .. } => Step::Accept,
+        Triage::Merge { .. } => Step::Merge,
+        Triage::Reject { .. } => Step::Reject,
+    };
+    let from = Status::parse(&status).unwrap_or(Status::Received);
+    let to = step.from(from)?;
+    // Applied only from the state read: a concurrent triage finds nothing to change.
+    let moved =
+        |n: u64| Error::unless_changed(n, "status", "该举报已由他人分办或处理，请刷新后查看");
+    let detail = match t {
         Triage::Accept { unit } => {
             let found: Option<(String,)> = tx
                 .opt(q("SELECT name FROM units WHERE id = $1 AND kind <> 'enterprise' AND active = 1").bind(*unit))
                 .await?;
             let (name,) = found
                 .ok_or_else(|| Error::invalid("unknown_unit", "unit", "请选择负责核查的单位"))?;
-            tx.execute(
-                q("UPDATE tips SET status = 'accepted', unit_id = $1, updated_at = $2 WHERE id = $3")
-                    .bind(*unit)
-                    .bind(now_ms)
-                    .bind(id),
-            )
-            .await?;
+            moved(
+                tx.execute(
+                    q("UPDATE tips SET status = $1, unit_id = $2, updated_at = $3 WHERE id = $4 AND status = $5")
+                        .bind(to.as_str())
+                        .bind(*unit)
+                        .bind(now_ms)
+                        .bind(id)
+                        .bind(from.as_str()),
+                )
+                .await?,
+            )?;
             crate::obligations::owe(
                 &mut tx,
                 now_ms,
@@ -517,7 +517,7 @@ pub async fn triage(
                 format!("举报核查：{place}（{days}日内）"),
             )
             .await?;
-            ("accepted", format!("分办至{name}"))
+            format!("分办至{name}")
         }
         Triage::Merge { into } => {
             let target: Option<(String,)> = tx
@@ -527,36 +527,44 @@ pub async fn triage(
                         .bind(id),
                 )
                 .await?;
-            if target.is_none_or(|(s,)| s == "received" || s == "rejected" || s == "merged") {
+            if target.is_none_or(|(s,)| !Status::parse(&s).is_some_and(Status::takes_merges)) {
                 return Err(Error::invalid(
                     "invalid_merge",
                     "into",
                     "只能合并到已受理的举报",
                 ));
             }
-            tx.execute(
-                q("UPDATE tips SET status = 'merged', merged_into = $1, updated_at = $2 WHERE id = $3")
-                    .bind(*into)
-                    .bind(now_ms)
-                    .bind(id),
-            )
-            .await?;
-            ("merged", format!("合并至举报 {into}"))
+            moved(
+                tx.execute(
+                    q("UPDATE tips SET status = $1, merged_into = $2, updated_at = $3 WHERE id = $4 AND status = $5")
+                        .bind(to.as_str())
+                        .bind(*into)
+                        .bind(now_ms)
+                        .bind(id)
+                        .bind(from.as_str()),
+                )
+                .await?,
+            )?;
+            format!("合并至举报 {into}")
         }
         Triage::Reject { reason } => {
             let reason = anjian_core::error::required_text("reason", "不予受理理由", reason, 500)?;
-            tx.execute(
-                q("UPDATE tips SET status = 'rejected', reject_reason = $1, updated_at = $2 WHERE id = $3")
-                    .bind(reason.as_str())
-                    .bind(now_ms)
-                    .bind(id),
-            )
-            .await?;
-            ("rejected", reason)
+            moved(
+                tx.execute(
+                    q("UPDATE tips SET status = $1, reject_reason = $2, updated_at = $3 WHERE id = $4 AND status = $5")
+                        .bind(to.as_str())
+                        .bind(reason.as_str())
+                        .bind(now_ms)
+                        .bind(id)
+                        .bind(from.as_str()),
+                )
+                .await?,
+            )?;
+            reason
         }
     };
     let entry = Entry::ok("tip.triage", "tip", id)
-        .change(Some(status.as_str()), Some(new_status))
+        .change(Some(from.as_str()), Some(to.as_str()))
         .detail(detail);
     audit::append(&mut tx, now_ms, actor, entry).await?;
     tx.commit().await
@@ -579,18 +587,21 @@ pub async fn outcome(
     let tip = get(db, scope, id).await?;
     let produced_by = produced.concealed_by.clone();
     let produced = check_produced(db, scope, produced).await?;
-    if tip.status != "accepted" || tip.unit_id != actor.unit_id {
+    let step = if substantiated {
+        Step::Substantiate
+    } else {
+        Step::Unsubstantiate
+    };
+    let from = Status::parse(&tip.status).unwrap_or(Status::Received);
+    if step.from(from).is_err() || tip.unit_id != actor.unit_id {
         return Err(Error::invalid(
             "not_verifying",
             "status",
             "该举报不在本单位核查中",
         ));
     }
-    let status = if substantiated {
-        "substantiated"
-    } else {
-        "unsubstantiated"
-    };
+    let (from, to) = step.transition();
+    let status = to.as_str();
     // A concealed accident the tip proved is marked so (a one-vote veto of its unit):
     // only an accident the routed unit itself sees, never another locality's.
     let accident = if substantiated && tip.category == "concealed_accident" {
@@ -614,12 +625,13 @@ pub async fn outcome(
     }
     let n = tx
         .execute(
-            q("UPDATE tips SET status = $1, outcome_note = $2, accident_id = $3, updated_at = $4 WHERE id = $5 AND status = 'accepted'")
+            q("UPDATE tips SET status = $1, outcome_note = $2, accident_id = $3, updated_at = $4 WHERE id = $5 AND status = $6")
                 .bind(status)
                 .bind(note.as_str())
                 .bind(accident)
                 .bind(now_ms)
-                .bind(id),
+                .bind(id)
+                .bind(from.as_str()),
         )
         .await?;
     Error::unless_changed(n, "status", "该举报的核查结果已由他人提交，请刷新后查看")?;
@@ -645,7 +657,7 @@ pub async fn outcome(
     )
     .await?;
     let entry = Entry::ok("tip.outcome", "tip", id)
-        .change(Some("accepted"), Some(status))
+        .change(Some(from.as_str()), Some(status))
         .detail(note);
     audit::append(&mut tx, now_ms, actor, entry).await?;
     // A concealed accident's month, if already ranked, is ranked again with it.
@@ -906,7 +918,7 @@ pub async fn reward(
         .opt(q("SELECT status, category, accident_id FROM tips WHERE id = $1").bind(id))
         .await?;
     let (status, category, accident) = row.ok_or(Error::NotFound)?;
-    if status != "substantiated" {
+    if Status::parse(&status) != Some(Status::Substantiated) {
         return Err(Error::invalid(
             "not_substantiated",
             "status",
@@ -918,7 +930,10 @@ pub async fn reward(
         .await?;
     let (amount, detail) = match (step, current) {
         (RewardStep::Propose { fine_fen }, current) => {
-            if current.as_ref().is_some_and(|(_, s)| s != "proposed") {
+            if current
+                .as_ref()
+                .is_some_and(|(_, s)| RewardState::parse(s).is_some_and(RewardState::decided))
+            {
                 return Err(Error::invalid(
                     "reward_decided",
                     "state",
@@ -953,26 +968,38 @@ pub async fn reward(
             .await?;
             (amount, "拟奖励")
         }
-        (RewardStep::Approve, Some((amount, state))) if state == "proposed" => {
-            tx.execute(
-                q("UPDATE tip_rewards SET state = 'approved', approved_on = $1, updated_at = $2 WHERE tip_id = $3")
-                    .bind(day(today))
-                    .bind(now_ms)
-                    .bind(id),
-            )
-            .await?;
+        (RewardStep::Approve, Some((amount, state)))
+            if RewardState::parse(&state) == RewardState::Approved.before() =>
+        {
+            let n = tx
+                .execute(
+                    q("UPDATE tip_rewards SET state = $1, approved_on = $2, updated_at = $3 WHERE tip_id = $4 AND state = $5")
+                        .bind(RewardState::Approved.as_str())
+                        .bind(day(today))
+                        .bind(now_ms)
+                        .bind(id)
+                        .bind(state.as_str()),
+                )
+                .await?;
+            Error::unless_changed(n, "state", "该奖励已由他人办理，请刷新后查看")?;
             (amount, "批准奖励")
         }
-        (RewardStep::Pay { method }, Some((amount, state))) if state == "approved" => {
+        (RewardStep::Pay { method }, Some((amount, state)))
+            if RewardState::parse(&state) == RewardState::Paid.before() =>
+        {
             let method = anjian_core::error::required_text("method", "发放方式", method, 100)?;
-            tx.execute(
-                q("UPDATE tip_rewards SET state = 'paid', paid_on = $1, paid_method = $2, updated_at = $3 WHERE tip_id = $4")
-                    .bind(day(today))
-                    .bind(method.as_str())
-                    .bind(now_ms)
-                    .bind(id),
-            )
-            .await?;
+            let n = tx
+                .execute(
+                    q("UPDATE tip_rewards SET state = $1, paid_on = $2, paid_method = $3, updated_at = $4 WHERE tip_id = $5 AND state = $6")
+                        .bind(RewardState::Paid.as_str())
+                        .bind(day(today))
+                        .bind(method.as_str())
+                        .bind(now_ms)
+                        .bind(id)
+                        .bind(state.as_str()),
+                )
+                .await?;
+            Error::unless_changed(n, "state", "该奖励已由他人办理，请刷新后查看")?;
             (amount, "发放奖励")
         }
         _ => {

@@ -954,3 +954,39 @@ async fn a_concurrent_double_outcome_succeeds_once() {
         assert_eq!(n, 1, "one outcome in the chain");
     }
 }
+
+/// Two office sessions routing the same received tip at once: one routes it, the other
+/// is told it was already handled (409), and the chain holds one triage.
+#[tokio::test]
+async fn a_concurrent_double_triage_succeeds_once() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let (_, r) = app.anon().post("/api/v1/public/tips", tip(false)).await;
+        assert!(r["receipt"].is_string(), "{r}");
+        let (a, b) = (app.login("office").await, app.login("office").await);
+        let (_, list) = a.get("/api/v1/tips?status=received").await;
+        let id = list[0]["id"].as_i64().unwrap();
+        let (yjj, anju) = (app.unit_id("区应急局").await, app.unit_id("安居镇").await);
+        let path = format!("/api/v1/tips/{id}/accept");
+        let (x, y) = tokio::join!(
+            a.post(&path, json!({"unit": yjj})),
+            b.post(&path, json!({"unit": anju}))
+        );
+        let mut statuses = [x.0, y.0];
+        statuses.sort_unstable();
+        assert_eq!(statuses[0], 200, "{x:?} {y:?}");
+        assert!(statuses[1] == 409 || statuses[1] == 422, "{x:?} {y:?}");
+        let (n,): (i64,) = app
+            .db
+            .read()
+            .one(
+                anjian_store::q(
+                    "SELECT CAST(COUNT(*) AS BIGINT) FROM audit_log WHERE action = 'tip.triage' AND object_id = $1",
+                )
+                .bind(id.to_string()),
+            )
+            .await
+            .unwrap();
+        assert_eq!(n, 1, "one triage in the chain");
+    }
+}
