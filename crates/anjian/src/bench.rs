@@ -551,12 +551,20 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// `--scale tips`: the district; the public tip form takes submissions from eight
-/// clients for `--seconds` while eight others read the office's ledger and to-do pages
-/// at the same time. Target: 200 submissions a second without an error, the reads
-/// keeping their latency.
-async fn tips(c: &Common, args: &BenchArgs) -> Result<(), String> {
-    let (db, url, dir) = fresh_db(c, "tips").await?;
+/// The district served on loopback, as the public-tip scenarios start: the database's
+/// URL and directory, the server's address, a client, the office's session cookie and a
+/// sector's name for the tips.
+struct TipStage {
+    url: String,
+    dir: std::path::PathBuf,
+    base: String,
+    client: reqwest::Client,
+    office: String,
+    sector: String,
+}
+
+async fn tip_stage(c: &Common, name: &str) -> Result<TipStage, String> {
+    let (db, url, dir) = fresh_db(c, name).await?;
     let password = "Bench#2022pass";
     let now = 1_660_521_600_000; // 2022-08-15 08:00 Shanghai
     let seeded = seed::load(
@@ -577,6 +585,29 @@ async fn tips(c: &Common, args: &BenchArgs) -> Result<(), String> {
     let base = serve_at(db, now).await?;
     let client = reqwest::Client::new();
     let office = login(&client, &base, &seeded.usernames[0], password).await?;
+    Ok(TipStage {
+        url,
+        dir,
+        base,
+        client,
+        office,
+        sector,
+    })
+}
+
+/// `--scale tips`: the district; the public tip form takes submissions from eight
+/// clients for `--seconds` while eight others read the office's ledger and to-do pages
+/// at the same time. Target: 200 submissions a second without an error, the reads
+/// keeping their latency.
+async fn tips(c: &Common, args: &BenchArgs) -> Result<(), String> {
+    let TipStage {
+        url,
+        dir,
+        base,
+        client,
+        office,
+        sector,
+    } = tip_stage(c, "tips").await?;
     let tip = serde_json::json!({
         "category": "violation", "sector": sector, "place": "某商场三楼东侧",
         "description": "安全出口被货物堵死，夜间上锁",

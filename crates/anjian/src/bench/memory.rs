@@ -8,8 +8,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::{Outcome, finish, fresh_db, load, login, serve_at};
-use crate::seed::{self, Size};
+use super::{Outcome, finish, load};
 use crate::setup::Common;
 
 /// Clients posting tips.
@@ -36,27 +35,14 @@ pub(super) fn rss_kib() -> (u64, u64) {
 
 /// Runs the scenario and prints its figures.
 pub async fn run(c: &Common, seconds: u64) -> Result<(), String> {
-    let (db, url, dir) = fresh_db(c, "memory").await?;
-    let password = "Bench#2022pass";
-    let now = 1_660_521_600_000; // 2022-08-15 08:00 Shanghai
-    let seeded = seed::load(
-        &db,
-        now,
-        Size::DISTRICT,
-        &anjian_web::password::hash_now(password),
-    )
-    .await
-    .map_err(|e| e.to_string())?;
-    let (sector,): (String,) = db
-        .read()
-        .one(anjian_store::q(
-            "SELECT name FROM sectors ORDER BY id LIMIT 1",
-        ))
-        .await
-        .map_err(|e| e.to_string())?;
-    let base = serve_at(db, now).await?;
-    let client = reqwest::Client::new();
-    let office = login(&client, &base, &seeded.usernames[0], password).await?;
+    let super::TipStage {
+        url,
+        dir,
+        base,
+        client,
+        office,
+        sector,
+    } = super::tip_stage(c, "memory").await?;
     // A first read of each, so that the baseline holds the warmed caches.
     let _ = client
         .get(format!("{base}/api/v1/hazards?limit=100"))

@@ -514,3 +514,29 @@ pub fn docx_text(bytes: &[u8]) -> String {
         .unwrap();
     s
 }
+
+/// Two requests raced against each other: exactly one succeeded (200) and the other was
+/// told the object had moved on (409, or 422 when it read the new state).
+pub fn one_of_two_succeeds(x: &(u16, Value), y: &(u16, Value)) {
+    let mut statuses = [x.0, y.0];
+    statuses.sort_unstable();
+    assert_eq!(statuses[0], 200, "{x:?} {y:?}");
+    assert!(statuses[1] == 409 || statuses[1] == 422, "{x:?} {y:?}");
+}
+
+/// How many entries of the chain record `action` on object `id`.
+pub async fn entries(app: &TestApp, action: &str, id: i64) -> i64 {
+    let (n,): (i64,) = app
+        .db
+        .read()
+        .one(
+            anjian_store::q(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM audit_log WHERE action LIKE $1 AND object_id = $2",
+            )
+            .bind(action)
+            .bind(id.to_string()),
+        )
+        .await
+        .unwrap();
+    n
+}
