@@ -159,11 +159,19 @@ const METHODS: [&str; 5] = ["get", "post", "put", "delete", "patch"];
 fn param_schema(name: &str) -> serde_json::Value {
     use serde_json::json;
     match name {
-        "month" => {
-            json!({"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$", "example": "2022-08"})
-        }
+        // As `Month::parse` reads it: a year from 2000 to 2100 and a month 01–12.
+        "month" => json!({
+            "type": "string",
+            "pattern": "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$",
+            "example": "2022-08"
+        }),
         "year" => json!({"type": "integer", "minimum": 2000, "maximum": 2100}),
-        "receipt" => json!({"type": "string", "maxLength": 40}),
+        // As `tip::parse_receipt` reads it: 22 digits (spaces and dashes allowed).
+        "receipt" => json!({
+            "type": "string",
+            "pattern": "^[0-9]{22}$",
+            "example": "1234567890123456789012"
+        }),
         "no" => json!({"type": "integer", "minimum": 1}),
         _ => json!({"type": "integer", "format": "int64", "minimum": 1}),
     }
