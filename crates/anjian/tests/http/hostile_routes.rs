@@ -149,7 +149,7 @@ fn encode(v: &str) -> String {
 }
 
 /// A plausible value for a property of `schema`: the body around the hostile one.
-fn plausible(schema: &Value, doc: &Value) -> Value {
+pub(crate) fn plausible(schema: &Value, doc: &Value) -> Value {
     let schema = resolve(schema, doc);
     if let Some(e) = schema["enum"].as_array().and_then(|e| e.first()) {
         return e.clone();
@@ -177,7 +177,7 @@ fn plausible(schema: &Value, doc: &Value) -> Value {
 }
 
 /// `schema` with a `$ref` followed.
-fn resolve<'a>(schema: &'a Value, doc: &'a Value) -> &'a Value {
+pub(crate) fn resolve<'a>(schema: &'a Value, doc: &'a Value) -> &'a Value {
     match schema["$ref"].as_str() {
         Some(r) => {
             let mut at = doc;
@@ -191,7 +191,12 @@ fn resolve<'a>(schema: &'a Value, doc: &'a Value) -> &'a Value {
 }
 
 /// Sends and answers the status and the JSON answer (null when it is not JSON).
-async fn send(c: &Client, method: &str, path: &str, body: Option<&Value>) -> (u16, Value) {
+pub(crate) async fn send(
+    c: &Client,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+) -> (u16, Value) {
     match (method, body) {
         ("get", _) => c.get(path).await,
         ("put", Some(b)) => c.put(path, b.clone()).await,

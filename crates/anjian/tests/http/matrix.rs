@@ -504,3 +504,92 @@ async fn every_route_by_id_serves_the_scope_and_answers_404_outside_it() {
         );
     }
 }
+
+/// Issue 16 part 2, writes: every API write that names an object by `{id}`, sent by 巴川
+/// 街道's operator for an object outside its subtree with a body the document
+/// calls valid, acts on nothing: a refusal (404 for the object it may not see, or 403,
+/// 409, 422 before that), never a 2xx, and (the harness's chain watch) no change in the
+/// audit chain.
+#[tokio::test]
+async fn no_write_by_id_acts_on_another_townships_object() {
+    use crate::hostile_routes::{plausible, resolve, send};
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        // The demo's activity: hazards, visits, inspections, tips and accidents in every
+        // township.
+        let now = app.clock.0.load(std::sync::atomic::Ordering::SeqCst);
+        let today = anjian_core::time::local_date(now).unwrap();
+        anjian::seed::township_enterprises(&app.db, now)
+            .await
+            .unwrap();
+        let files = anjian_store::files::FileStore::new(&app.data_dir());
+        anjian::seed::hazards(&app.db, &files, today).await.unwrap();
+        anjian::seed::visits(&app.db, today).await.unwrap();
+        anjian::seed::enforcements(&app.db, today).await.unwrap();
+        let keys = anjian_core::sealed::Keyring::from_secret(crate::harness::TEST_SECRET);
+        anjian::seed::tips_and_accidents(&app.db, &keys, today)
+            .await
+            .unwrap();
+        let (_, doc) = app.anon().get("/api/v1/openapi.json").await;
+        let (own,): (String,) = app
+            .db
+            .read()
+            .one(anjian_store::q(
+                "SELECT path FROM units WHERE name = '巴川街道'",
+            ))
+            .await
+            .unwrap();
+        let c = app.login("bachuan").await;
+        let (mut unexpected, mut cells) = (Vec::new(), 0);
+        for (template, item) in doc["paths"].as_object().unwrap() {
+            if template.matches('{').count() != 1 || !template.contains("{id}") {
+                continue;
+            }
+            let Some(sql) = object_of(template) else {
+                continue;
+            };
+            // An object none of whose units lies in 巴川街道's subtree.
+            let outside = sql.replace(" LIKE $1", " NOT LIKE $1");
+            let ids: Vec<(i64,)> = app
+                .db
+                .read()
+                .all(anjian_store::q(outside).bind(format!("{own}%")))
+                .await
+                .unwrap();
+            let Some((id,)) = ids.first().copied() else {
+                continue;
+            };
+            let path = template.replace("{id}", &id.to_string());
+            for method in ["post", "put", "delete"] {
+                let op = &item[method];
+                if op.is_null() {
+                    continue;
+                }
+                let schema = resolve(
+                    &op["requestBody"]["content"]["application/json"]["schema"],
+                    &doc,
+                );
+                let body: serde_json::Map<String, serde_json::Value> = schema["properties"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(k, s)| (k.clone(), plausible(s, &doc)))
+                    .collect();
+                let (s, v) = send(&c, method, &path, Some(&serde_json::Value::Object(body))).await;
+                cells += 1;
+                if s < 400 || s >= 500 {
+                    unexpected.push(format!(
+                        "bachuan {method} {template} (id {id}, outside its subtree) → {s}: {v}"
+                    ));
+                }
+            }
+        }
+        assert!(cells >= 20, "cells: {cells}");
+        assert!(
+            unexpected.is_empty(),
+            "{} writes acted outside the scope:\n{}",
+            unexpected.len(),
+            unexpected.join("\n")
+        );
+    }
+}
