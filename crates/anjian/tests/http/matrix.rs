@@ -577,7 +577,7 @@ async fn no_write_by_id_acts_on_another_townships_object() {
                     .collect();
                 let (s, v) = send(&c, method, &path, Some(&serde_json::Value::Object(body))).await;
                 cells += 1;
-                if s < 400 || s >= 500 {
+                if !(400..500).contains(&s) {
                     unexpected.push(format!(
                         "bachuan {method} {template} (id {id}, outside its subtree) → {s}: {v}"
                     ));
