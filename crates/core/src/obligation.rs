@@ -47,6 +47,22 @@ impl State {
         }
     }
 
+    /// Still owed by the unit: not reported yet, or returned to it.
+    pub const OPEN: [State; 2] = [State::Pending, State::Returned];
+
+    /// The stored name as an SQL literal (`'pending'`), for a statement that names a
+    /// state in its text (a sum by state, a fixed filter): written from [`State::as_str`],
+    /// never typed into SQL by hand.
+    pub fn sql(self) -> String {
+        format!("'{}'", self.as_str())
+    }
+
+    /// Stored names as an SQL list: `('pending', 'returned')`.
+    pub fn sql_list(states: &[State]) -> String {
+        let names: Vec<String> = states.iter().map(|s| s.sql()).collect();
+        format!("({})", names.join(", "))
+    }
+
     /// The Chinese label.
     pub fn label(self) -> &'static str {
         match self {
@@ -419,6 +435,13 @@ pub fn stated_count(raw: &str, min: i64) -> crate::Result<Option<i64>> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn states_are_written_into_sql_from_their_names() {
+        assert_eq!(State::DoneLate.sql(), "'done_late'");
+        assert_eq!(State::sql_list(&State::OPEN), "('pending', 'returned')");
+    }
+
     use super::*;
     use proptest::prelude::*;
 

@@ -65,7 +65,7 @@ pub async fn list(
     f: &ObligationFilter,
 ) -> Result<Vec<ObligationRow>> {
     let today_s = today.format("%Y-%m-%d").to_string();
-    let mut query = q("SELECT o.id, o.campaign_id, o.assignment_id, o.case_id, o.unit_id, u.name AS unit_name, COALESCE(a.role, 'responsible') AS role, w.no AS work_item_no, COALESCE(cw.text, w.text) AS work_item_text, d.text AS duty_text, o.due_on, o.label, o.min_count, CASE WHEN o.state IN ('pending', 'returned') AND o.due_on < ")
+    let mut query = q(format!("SELECT o.id, o.campaign_id, o.assignment_id, o.case_id, o.unit_id, u.name AS unit_name, COALESCE(a.role, 'responsible') AS role, w.no AS work_item_no, COALESCE(cw.text, w.text) AS work_item_text, d.text AS duty_text, o.due_on, o.label, o.min_count, CASE WHEN o.state IN {} AND o.due_on < ", State::sql_list(&State::OPEN)))
         .push_bind(today_s.clone())
         .push(" THEN 'overdue' ELSE o.state END AS state FROM obligations o JOIN units u ON u.id = o.unit_id LEFT JOIN assignments a ON a.id = o.assignment_id LEFT JOIN work_items w ON w.id = a.work_item_id LEFT JOIN campaign_work_items cw ON cw.campaign_id = o.campaign_id AND cw.work_item_id = a.work_item_id LEFT JOIN plan_duties d ON d.id = a.duty_id WHERE ");
     query = scope.obligations(query, "o", "u");
@@ -85,7 +85,10 @@ pub async fn list(
     if let Some(s) = f.state {
         query = match s {
             State::Overdue => query
-                .push(" AND o.state IN ('pending', 'returned') AND o.due_on < ")
+                .push(&format!(
+                    " AND o.state IN {} AND o.due_on < ",
+                    State::sql_list(&State::OPEN)
+                ))
                 .push_bind(today_s.clone()),
             State::Pending | State::Returned => query
                 .push(" AND o.state = ")
@@ -168,13 +171,23 @@ impl Counts {
     }
 }
 
-const COUNTS: &str = "CAST(COUNT(*) AS BIGINT) AS total, \
+/// The counts by state (`$1`: today), the states named from `State`.
+static COUNTS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "CAST(COUNT(*) AS BIGINT) AS total, \
     CAST(SUM(CASE WHEN o.due_on <= $1 THEN 1 ELSE 0 END) AS BIGINT) AS due, \
-    CAST(SUM(CASE WHEN o.state = 'accepted' THEN 1 ELSE 0 END) AS BIGINT) AS accepted, \
-    CAST(SUM(CASE WHEN o.state = 'done_late' THEN 1 ELSE 0 END) AS BIGINT) AS done_late, \
-    CAST(SUM(CASE WHEN o.state = 'waived' THEN 1 ELSE 0 END) AS BIGINT) AS waived, \
-    CAST(SUM(CASE WHEN o.state = 'submitted' THEN 1 ELSE 0 END) AS BIGINT) AS submitted, \
-    CAST(SUM(CASE WHEN o.state IN ('pending', 'returned') AND o.due_on < $1 THEN 1 ELSE 0 END) AS BIGINT) AS overdue";
+    CAST(SUM(CASE WHEN o.state = {accepted} THEN 1 ELSE 0 END) AS BIGINT) AS accepted, \
+    CAST(SUM(CASE WHEN o.state = {done_late} THEN 1 ELSE 0 END) AS BIGINT) AS done_late, \
+    CAST(SUM(CASE WHEN o.state = {waived} THEN 1 ELSE 0 END) AS BIGINT) AS waived, \
+    CAST(SUM(CASE WHEN o.state = {submitted} THEN 1 ELSE 0 END) AS BIGINT) AS submitted, \
+    CAST(SUM(CASE WHEN o.state IN {open} AND o.due_on < $1 THEN 1 ELSE 0 END) AS BIGINT) AS overdue",
+        accepted = State::Accepted.sql(),
+        done_late = State::DoneLate.sql(),
+        waived = State::Waived.sql(),
+        submitted = State::Submitted.sql(),
+        open = State::sql_list(&State::OPEN),
+    )
+});
 
 /// Sums of the per-group counts of an inner query (`t`), for a two-level aggregation.
 const SUMS: &str = "CAST(SUM(t.total) AS BIGINT) AS total, CAST(SUM(t.due) AS BIGINT) AS due, \
@@ -222,7 +235,8 @@ pub async fn item_counts(
     }
     let inner = in_scope(
         q(format!(
-            "SELECT a.work_item_id, {SUMS} FROM (SELECT o.assignment_id, {COUNTS}"
+            "SELECT a.work_item_id, {SUMS} FROM (SELECT o.assignment_id, {}",
+            *COUNTS
         ))
         .bind(today.format("%Y-%m-%d").to_string()),
         scope,
@@ -255,12 +269,13 @@ pub async fn unit_counts(
         counts: Counts,
     }
     let head = q(format!(
-        "SELECT t.*, un.name AS unit_name FROM (SELECT o.unit_id, {} AS role, {COUNTS}",
+        "SELECT t.*, un.name AS unit_name FROM (SELECT o.unit_id, {} AS role, {}",
         if work_item_id.is_some() {
             "MIN(a.role)"
         } else {
             "''"
-        }
+        },
+        *COUNTS
     ))
     .bind(today.format("%Y-%m-%d").to_string());
     let mut query = in_scope(head, scope, campaign_id, work_item_id.is_some());
@@ -318,7 +333,10 @@ pub(crate) async fn owe(
 ) -> Result<()> {
     let (column, id) = source.column();
     tx.execute(
-        q(format!("INSERT INTO obligations (id, {column}, unit_id, due_on, label, min_count, state, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 1, 'pending', $6, $6)"))
+        q(format!(
+            "INSERT INTO obligations (id, {column}, unit_id, due_on, label, min_count, state, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 1, {pending}, $6, $6)",
+            pending = State::Pending.sql()
+        ))
             .bind(crate::ids::next_id(now_ms))
             .bind(id)
             .bind(unit)
@@ -387,7 +405,12 @@ pub(crate) async fn fulfil_of(
     only: Option<(i64, Option<NaiveDate>)>,
 ) -> Result<()> {
     let (column, id) = source.column();
-    let mut query = q(format!("UPDATE obligations SET state = CASE WHEN due_on < $1 THEN 'done_late' ELSE 'accepted' END, closed_at = $2, updated_at = $2 WHERE {column} = $3 AND state IN ('pending', 'returned', 'submitted')"))
+    let mut query = q(format!(
+        "UPDATE obligations SET state = CASE WHEN due_on < $1 THEN {late} ELSE {accepted} END, closed_at = $2, updated_at = $2 WHERE {column} = $3 AND state IN {unfinished}",
+        late = State::DoneLate.sql(),
+        accepted = State::Accepted.sql(),
+        unfinished = State::sql_list(&[State::Pending, State::Returned, State::Submitted]),
+    ))
         .bind(crate::db::day(today))
         .bind(now_ms)
         .bind(id);
@@ -413,7 +436,13 @@ pub(crate) async fn extend(
 ) -> Result<(String, NaiveDate)> {
     let (column, id) = source.column();
     let row: Option<(i64, String, String, i64)> = tx
-        .opt(q(format!("SELECT id, due_on, label, extended_days FROM obligations WHERE {column} = $1 AND state IN ('pending', 'returned') ORDER BY due_on LIMIT 1")).bind(id))
+        .opt(
+            q(format!(
+                "SELECT id, due_on, label, extended_days FROM obligations WHERE {column} = $1 AND state IN {open} ORDER BY due_on LIMIT 1",
+                open = State::sql_list(&State::OPEN)
+            ))
+            .bind(id),
+        )
         .await?;
     let (obligation, due, label, extended) =
         row.ok_or_else(|| Error::invalid("nothing_open", field, "没有进行中的时限可以延长"))?;

@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 
 use anjian_core::monthly_report::Month;
+use anjian_core::obligation::State;
 use anjian_core::ranking::{Figures, Part, Scheme, Score};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -270,13 +271,17 @@ pub async fn month_figures(
     let dues: Vec<InMonth> = db
         .read()
         .all(
-            q("SELECT u.path, t.due, t.on_time, t.late, t.missed FROM (SELECT o.unit_id, \
-               CAST(SUM(CASE WHEN o.state <> 'waived' THEN 1 ELSE 0 END) AS BIGINT) AS due, \
-               CAST(SUM(CASE WHEN o.state = 'accepted' THEN 1 ELSE 0 END) AS BIGINT) AS on_time, \
-               CAST(SUM(CASE WHEN o.state = 'done_late' THEN 1 ELSE 0 END) AS BIGINT) AS late, \
-               CAST(SUM(CASE WHEN o.state IN ('pending', 'returned') AND o.due_on < $3 THEN 1 ELSE 0 END) AS BIGINT) AS missed \
+            q(format!("SELECT u.path, t.due, t.on_time, t.late, t.missed FROM (SELECT o.unit_id, \
+               CAST(SUM(CASE WHEN o.state <> {waived} THEN 1 ELSE 0 END) AS BIGINT) AS due, \
+               CAST(SUM(CASE WHEN o.state = {accepted} THEN 1 ELSE 0 END) AS BIGINT) AS on_time, \
+               CAST(SUM(CASE WHEN o.state = {late} THEN 1 ELSE 0 END) AS BIGINT) AS late, \
+               CAST(SUM(CASE WHEN o.state IN {open} AND o.due_on < $3 THEN 1 ELSE 0 END) AS BIGINT) AS missed \
                FROM obligations o WHERE o.case_id IS NULL AND o.due_on >= $1 AND o.due_on <= $2 GROUP BY o.unit_id) t \
-               JOIN units u ON u.id = t.unit_id")
+               JOIN units u ON u.id = t.unit_id",
+               waived = State::Waived.sql(),
+               accepted = State::Accepted.sql(),
+               late = State::DoneLate.sql(),
+               open = State::sql_list(&State::OPEN)))
             .bind(first.clone())
             .bind(last.clone())
             .bind(day(today)),
@@ -301,11 +306,15 @@ pub async fn month_figures(
     let progress: Vec<Due> = db
         .read()
         .all(
-            q("SELECT u.path, t.due, t.on_time FROM (SELECT o.unit_id, \
-               CAST(SUM(CASE WHEN o.state <> 'waived' THEN 1 ELSE 0 END) AS BIGINT) AS due, \
-               CAST(SUM(CASE WHEN o.state IN ('accepted', 'done_late', 'submitted') THEN 1 ELSE 0 END) AS BIGINT) AS on_time \
+            q(format!(
+                "SELECT u.path, t.due, t.on_time FROM (SELECT o.unit_id, \
+               CAST(SUM(CASE WHEN o.state <> {waived} THEN 1 ELSE 0 END) AS BIGINT) AS due, \
+               CAST(SUM(CASE WHEN o.state IN {done} THEN 1 ELSE 0 END) AS BIGINT) AS on_time \
                FROM obligations o WHERE o.case_id IS NULL AND o.due_on <= $1 GROUP BY o.unit_id) t \
-               JOIN units u ON u.id = t.unit_id")
+               JOIN units u ON u.id = t.unit_id",
+                waived = State::Waived.sql(),
+                done = State::sql_list(&[State::Accepted, State::DoneLate, State::Submitted])
+            ))
             .bind(last.clone()),
         )
         .await?;
