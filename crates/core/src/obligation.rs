@@ -50,6 +50,9 @@ impl State {
     /// Still owed by the unit: not reported yet, or returned to it.
     pub const OPEN: [State; 2] = [State::Pending, State::Returned];
 
+    /// Not finished: still owed, or reported and awaiting review.
+    pub const UNFINISHED: [State; 3] = [State::Pending, State::Returned, State::Submitted];
+
     /// The stored name as an SQL literal (`'pending'`), for a statement that names a
     /// state in its text (a sum by state, a fixed filter): written from [`State::as_str`],
     /// never typed into SQL by hand.

@@ -12,6 +12,7 @@ use anjian_core::accident::{
     AccidentInput, Casualties, Grade, casualties, check, supplement_allowed,
 };
 use anjian_core::monthly_report::Month;
+use anjian_core::obligation::State;
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -278,7 +279,7 @@ pub async fn supplement(
         != anjian_core::accident::investigated_by_district(grade)
     {
         tx.execute(
-            q("UPDATE obligations SET label = $1, updated_at = $2 WHERE accident_id = $3 AND state IN ('pending', 'returned') AND label LIKE $4")
+            q(format!("UPDATE obligations SET label = $1, updated_at = $2 WHERE accident_id = $3 AND state IN {} AND label LIKE $4", State::sql_list(&State::OPEN)))
                 .bind(investigation_label(grade, &place))
                 .bind(now_ms)
                 .bind(id)

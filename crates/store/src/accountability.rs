@@ -6,6 +6,7 @@
 
 use anjian_core::accountability::{Facts, Form, Rule, check_rules, default_rules, suggest};
 use anjian_core::monthly_report::Month;
+use anjian_core::obligation::State;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -100,7 +101,7 @@ pub async fn suggest_for(
     let missing: Vec<(i64,)> = db
         .read()
         .all(
-            q("SELECT DISTINCT o.unit_id FROM obligations o JOIN assignments a ON a.id = o.assignment_id JOIN plan_duties d ON d.id = a.duty_id WHERE d.monthly_report = 1 AND o.due_on >= $1 AND o.due_on <= $2 AND o.state IN ('pending', 'returned')")
+            q(format!("SELECT DISTINCT o.unit_id FROM obligations o JOIN assignments a ON a.id = o.assignment_id JOIN plan_duties d ON d.id = a.duty_id WHERE d.monthly_report = 1 AND o.due_on >= $1 AND o.due_on <= $2 AND o.state IN {}", State::sql_list(&State::OPEN)))
                 .bind(crate::db::day(month.first))
                 .bind(crate::db::day(month.last)),
         )

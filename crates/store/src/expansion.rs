@@ -4,6 +4,7 @@
 //! transaction; so is moving its end date, which adds the obligations the longer window
 //! brings and removes the untouched ones a shorter window no longer holds.
 
+use anjian_core::obligation::State;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use anjian_core::obligation::{Instance, expand};
@@ -422,10 +423,14 @@ async fn insert(
 /// report draft that pointed at one keeps its text and loses the link.
 pub(crate) async fn remove_untouched(tx: &mut Tx, ids: &[i64]) -> Result<()> {
     for chunk in ids.chunks(300) {
+        let untouched = format!(
+            "DELETE FROM obligations WHERE state = {} AND id IN (",
+            State::Pending.sql()
+        );
         for sql in [
             "UPDATE monthly_reports SET obligation_id = NULL WHERE obligation_id IN (",
             "DELETE FROM notifications WHERE obligation_id IN (",
-            "DELETE FROM obligations WHERE state = 'pending' AND id IN (",
+            untouched.as_str(),
         ] {
             tx.execute(q(sql).push_list(chunk).push(")")).await?;
         }
@@ -504,7 +509,7 @@ pub(crate) async fn insert_obligations(
                 .push_bind(label.clone())
                 .push(", ")
                 .push_bind(i64::from(*min))
-                .push(", 'pending', ")
+                .push(&format!(", {}, ", State::Pending.sql()))
                 .push_bind(now_ms)
                 .push(", ")
                 .push_bind(now_ms)

@@ -9,6 +9,7 @@
 //! is idempotent: running it twice changes nothing the second time, so the background
 //! job runs it too and a change made by several processes at once converges.
 
+use anjian_core::obligation::State;
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
@@ -343,15 +344,21 @@ async fn follow_campaign(
     for chunk in left.chunks(300) {
         waived += tx
             .execute(
-                q("UPDATE obligations SET state = 'waived', waived_reason = ")
-                    .push_bind(LEFT_REASON)
-                    .push(", closed_at = ")
-                    .push_bind(now_ms)
-                    .push(", updated_at = ")
-                    .push_bind(now_ms)
-                    .push(" WHERE state IN ('pending', 'returned', 'submitted') AND assignment_id IN (")
-                    .push_list(chunk)
-                    .push(")"),
+                q(format!(
+                    "UPDATE obligations SET state = {}, waived_reason = ",
+                    State::Waived.sql()
+                ))
+                .push_bind(LEFT_REASON)
+                .push(", closed_at = ")
+                .push_bind(now_ms)
+                .push(", updated_at = ")
+                .push_bind(now_ms)
+                .push(&format!(
+                    " WHERE state IN {} AND assignment_id IN (",
+                    State::sql_list(&State::UNFINISHED)
+                ))
+                .push_list(chunk)
+                .push(")"),
             )
             .await? as usize;
         tx.execute(

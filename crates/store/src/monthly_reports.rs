@@ -229,7 +229,7 @@ pub async fn save(
         // its progress line (one conditional submission each, inside this transaction).
         let lines: Vec<(i64, String)> = tx
             .all(
-                q("SELECT o.id, o.state FROM obligations o WHERE o.unit_id = $1 AND o.due_on >= $2 AND o.due_on <= $3 AND o.label LIKE $4 AND o.state IN ('pending', 'returned') ORDER BY o.id LIMIT 500")
+                q(format!("SELECT o.id, o.state FROM obligations o WHERE o.unit_id = $1 AND o.due_on >= $2 AND o.due_on <= $3 AND o.label LIKE $4 AND o.state IN {} ORDER BY o.id LIMIT 500", State::sql_list(&State::OPEN)))
                     .bind(unit)
                     .bind(crate::db::day(month.first))
                     .bind(crate::db::day(month.last))

@@ -409,7 +409,7 @@ pub(crate) async fn fulfil_of(
         "UPDATE obligations SET state = CASE WHEN due_on < $1 THEN {late} ELSE {accepted} END, closed_at = $2, updated_at = $2 WHERE {column} = $3 AND state IN {unfinished}",
         late = State::DoneLate.sql(),
         accepted = State::Accepted.sql(),
-        unfinished = State::sql_list(&[State::Pending, State::Returned, State::Submitted]),
+        unfinished = State::sql_list(&State::UNFINISHED),
     ))
         .bind(crate::db::day(today))
         .bind(now_ms)

@@ -9,6 +9,7 @@
 //! and whatever a unit already reported stays. A preview runs the very same change and
 //! rolls it back, so what the office sees before saving is what saving does.
 
+use anjian_core::obligation::State;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use anjian_core::plan::WorkItem;
@@ -673,15 +674,21 @@ async fn regive(
     };
     for chunk in waive.chunks(300) {
         tx.execute(
-            q("UPDATE obligations SET state = 'waived', waived_reason = ")
-                .push_bind(waived_reason.as_str())
-                .push(", closed_at = ")
-                .push_bind(now_ms)
-                .push(", updated_at = ")
-                .push_bind(now_ms)
-                .push(" WHERE state IN ('pending', 'returned', 'submitted') AND id IN (")
-                .push_list(chunk)
-                .push(")"),
+            q(format!(
+                "UPDATE obligations SET state = {}, waived_reason = ",
+                State::Waived.sql()
+            ))
+            .push_bind(waived_reason.as_str())
+            .push(", closed_at = ")
+            .push_bind(now_ms)
+            .push(", updated_at = ")
+            .push_bind(now_ms)
+            .push(&format!(
+                " WHERE state IN {} AND id IN (",
+                State::sql_list(&State::UNFINISHED)
+            ))
+            .push_list(chunk)
+            .push(")"),
         )
         .await?;
     }

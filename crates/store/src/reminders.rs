@@ -2,6 +2,7 @@
 //! and another when it is overdue. The job is idempotent (a unique index refuses a
 //! second copy) and safe with several server processes against one database.
 
+use anjian_core::obligation::State;
 use chrono::{Duration, NaiveDate};
 use serde::Serialize;
 
@@ -35,7 +36,7 @@ pub async fn run_once(db: &Db, now_ms: i64, today: NaiveDate, days: i64) -> Resu
             let batch: Vec<(i64, i64, String)> = db
                 .read()
                 .all(
-                    q("SELECT o.id, o.unit_id, o.due_on FROM obligations o WHERE o.state IN ('pending', 'returned') AND o.due_on >= ")
+                    q(format!("SELECT o.id, o.unit_id, o.due_on FROM obligations o WHERE o.state IN {} AND o.due_on >= ", State::sql_list(&State::OPEN)))
                         .push_bind(lo.clone())
                         .push(if kind == "overdue" { " AND o.due_on < " } else { " AND o.due_on <= " })
                         .push_bind(hi.clone())

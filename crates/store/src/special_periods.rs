@@ -6,6 +6,7 @@
 //! units. There is one mechanism: a campaign's periods are special periods with the
 //! campaign's id.
 
+use anjian_core::obligation::State;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -149,12 +150,16 @@ pub(crate) async fn withdraw_in(
         return Ok(());
     };
     tx.execute(
-        q("DELETE FROM notifications WHERE obligation_id IN (SELECT o.id FROM obligations o WHERE o.special_period_id = $1 AND o.state = 'pending')")
+        q(format!("DELETE FROM notifications WHERE obligation_id IN (SELECT o.id FROM obligations o WHERE o.special_period_id = $1 AND o.state = {})", State::Pending.sql()))
             .bind(id),
     )
     .await?;
     tx.execute(
-        q("DELETE FROM obligations WHERE special_period_id = $1 AND state = 'pending'").bind(id),
+        q(format!(
+            "DELETE FROM obligations WHERE special_period_id = $1 AND state = {}",
+            State::Pending.sql()
+        ))
+        .bind(id),
     )
     .await?;
     let (left,): (i64,) = tx
