@@ -47,6 +47,26 @@ impl Status {
         }
     }
 
+    /// Not closed yet: every status of the loop before 销号.
+    pub const OPEN: [Status; 4] = [
+        Status::Found,
+        Status::Assigned,
+        Status::Rectifying,
+        Status::Feedback,
+    ];
+
+    /// The stored name as an SQL literal (`'closed'`), for a statement that names a
+    /// status in its text: written from [`Status::as_str`], never typed into SQL by hand.
+    pub fn sql(self) -> String {
+        format!("'{}'", self.as_str())
+    }
+
+    /// Stored names as an SQL list: `('found', 'assigned', …)`.
+    pub fn sql_list(statuses: &[Status]) -> String {
+        let names: Vec<String> = statuses.iter().map(|s| s.sql()).collect();
+        format!("({})", names.join(", "))
+    }
+
     /// The Chinese label.
     pub fn label(self) -> &'static str {
         match self {
@@ -274,6 +294,16 @@ pub fn overdue(case: &Case, today: NaiveDate) -> bool {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn statuses_are_written_into_sql_from_their_names() {
+        assert_eq!(Status::Closed.sql(), "'closed'");
+        assert_eq!(
+            Status::sql_list(&Status::OPEN),
+            "('found', 'assigned', 'rectifying', 'feedback')"
+        );
+    }
+
     use super::*;
     use proptest::prelude::*;
 

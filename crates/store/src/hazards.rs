@@ -387,7 +387,7 @@ pub struct HazardFilter {
 }
 
 fn select(today: &str) -> Q {
-    q("SELECT h.id, h.unit_id, u.name AS unit_name, s.name AS sector, h.source, h.level, h.place, h.description, h.discovered_on, h.deadline, h.status, h.listed, CAST(CASE WHEN h.status <> 'closed' AND h.deadline < ")
+    q(format!("SELECT h.id, h.unit_id, u.name AS unit_name, s.name AS sector, h.source, h.level, h.place, h.description, h.discovered_on, h.deadline, h.status, h.listed, CAST(CASE WHEN h.status <> {} AND h.deadline < ", Status::Closed.sql()))
         .push_bind(today.to_string())
         .push(" THEN 1 ELSE 0 END AS BIGINT) AS overdue FROM hazards h JOIN units u ON u.id = h.unit_id JOIN sectors s ON s.id = h.sector_id WHERE ")
 }
@@ -423,7 +423,10 @@ pub async fn list(
     match f.status.as_deref() {
         Some("overdue") => {
             query = query
-                .push(" AND h.status <> 'closed' AND h.deadline < ")
+                .push(&format!(
+                    " AND h.status <> {} AND h.deadline < ",
+                    Status::Closed.sql()
+                ))
                 .push_bind(today.clone())
         }
         Some(s) => query = query.push(" AND h.status = ").push_bind(s.to_string()),
@@ -965,11 +968,11 @@ pub async fn stats_found(
     };
     let head = q(format!("SELECT CAST({unit_key} AS BIGINT) AS unit, CAST({sector_key} AS BIGINT) AS sector, {day_key} AS day, \
         CAST(COUNT(*) AS BIGINT) AS found, \
-        CAST(SUM(CASE WHEN h.status = 'closed' THEN 1 ELSE 0 END) AS BIGINT) AS closed, \
+        CAST(SUM(CASE WHEN h.status = {closed} THEN 1 ELSE 0 END) AS BIGINT) AS closed, \
         CAST(SUM(CASE WHEN h.level = 'major' THEN 1 ELSE 0 END) AS BIGINT) AS major, \
-        CAST(SUM(CASE WHEN h.level = 'major' AND h.status = 'closed' THEN 1 ELSE 0 END) AS BIGINT) AS major_closed, \
-        CAST(SUM(CASE WHEN h.status <> 'closed' AND h.deadline < $1 THEN 1 ELSE 0 END) AS BIGINT) AS overdue \
-        FROM hazards h WHERE "))
+        CAST(SUM(CASE WHEN h.level = 'major' AND h.status = {closed} THEN 1 ELSE 0 END) AS BIGINT) AS major_closed, \
+        CAST(SUM(CASE WHEN h.status <> {closed} AND h.deadline < $1 THEN 1 ELSE 0 END) AS BIGINT) AS overdue \
+        FROM hazards h WHERE ", closed = Status::Closed.sql()))
         .bind(day(today));
     let group = match by {
         StatsBy::Unit => unit.as_str(),

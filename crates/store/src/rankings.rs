@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 
+use anjian_core::case::Status as HazardStatus;
 use anjian_core::monthly_report::Month;
 use anjian_core::obligation::State;
 use anjian_core::ranking::{Figures, Part, Scheme, Score};
@@ -376,12 +377,13 @@ pub async fn month_figures(
     let found: Vec<Found> = db
         .read()
         .all(
-            q("SELECT h.locality_id, CAST(COUNT(*) AS BIGINT) AS found, \
-               CAST(SUM(CASE WHEN h.status = 'closed' THEN 1 ELSE 0 END) AS BIGINT) AS closed, \
+            q(format!("SELECT h.locality_id, CAST(COUNT(*) AS BIGINT) AS found, \
+               CAST(SUM(CASE WHEN h.status = {closed} THEN 1 ELSE 0 END) AS BIGINT) AS closed, \
                CAST(SUM(CASE WHEN h.level = 'major' THEN 1 ELSE 0 END) AS BIGINT) AS major, \
                CAST(SUM(h.listed) AS BIGINT) AS listed, \
                CAST(SUM(CASE WHEN h.source IN ('unannounced_visit', 'supervision_visit') THEN 1 ELSE 0 END) AS BIGINT) AS visit_findings \
-               FROM hazards h WHERE h.discovered_on >= $1 AND h.discovered_on <= $2 GROUP BY h.locality_id")
+               FROM hazards h WHERE h.discovered_on >= $1 AND h.discovered_on <= $2 GROUP BY h.locality_id",
+               closed = HazardStatus::Closed.sql()))
             .bind(first)
             .bind(last.clone()),
         )
@@ -398,11 +400,12 @@ pub async fn month_figures(
     let overdue: Vec<(Option<i64>, i64, i64)> = db
         .read()
         .all(
-            q(
+            q(format!(
                 "SELECT h.locality_id, CAST(COUNT(*) AS BIGINT), CAST(SUM(h.listed) AS BIGINT) \
-               FROM hazards h WHERE h.status IN ('found', 'assigned', 'rectifying', 'feedback') \
+               FROM hazards h WHERE h.status IN {} \
                AND h.deadline <= $1 AND h.discovered_on <= $2 GROUP BY h.locality_id",
-            )
+                HazardStatus::sql_list(&HazardStatus::OPEN)
+            ))
             .bind(end)
             .bind(last),
         )
