@@ -128,6 +128,8 @@ pub async fn suggest_for(
         }
     }
     let suggestions = suggest(&rules, &facts);
+    // The month's rankings, kept with the suggestions: computed before their transaction.
+    let ranked = crate::rankings::to_keep(db, (now_ms, today), month, false).await?;
     let mut tx = db.begin().await?;
     let mut made = 0;
     for s in &suggestions {
@@ -150,8 +152,7 @@ pub async fn suggest_for(
             .await?;
         made += done as usize;
     }
-    // The suggestions rest on the month's rankings: kept with them.
-    let kept = crate::rankings::keep_in(db, &mut tx, (now_ms, today), month, false).await?;
+    let kept = crate::rankings::keep_in(&mut tx, &ranked).await?;
     let entry = Entry::ok("accountability.suggest", "month", month.name()).detail(format!(
         "{}：按规则新提出{}条问责建议{}",
         month.label(),

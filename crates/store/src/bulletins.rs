@@ -136,6 +136,8 @@ pub async fn generate(
         .put(&xlsx)
         .await
         .map_err(|e| Error::Files(e.to_string()))?;
+    // The month's rankings, kept with the bulletin: computed before its transaction.
+    let ranked = crate::rankings::to_keep(db, (now_ms, today), month, false).await?;
     let id = next_id(now_ms);
     let mut tx = db.begin().await?;
     tx.execute(
@@ -153,8 +155,7 @@ pub async fn generate(
             .bind(now_ms),
     )
     .await?;
-    // The bulletin publishes the month's rankings: kept with it, in its transaction.
-    let kept = crate::rankings::keep_in(db, &mut tx, (now_ms, today), month, false).await?;
+    let kept = crate::rankings::keep_in(&mut tx, &ranked).await?;
     let entry = Entry::ok("bulletin.generate", "bulletin", id)
         .change(None, Some(&content))
         .detail(format!(

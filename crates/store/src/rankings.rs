@@ -613,32 +613,41 @@ async fn write_kept(tx: &mut Tx, ranking: &Ranking) -> Result<()> {
     Ok(())
 }
 
-/// Keeps, inside `tx`, the rankings of the ended months up to `month` that are not kept
-/// (back to a kept month or the first campaign's month, at most a year), computed
-/// oldest first so that the runs of last places and of months behind carry on; with
-/// `again`, `month` itself is computed and kept anew when it has ended (the office's
-/// recomputation). Reads what is committed. Answers the months kept, for the acting
-/// entry of the chain.
-pub async fn keep_in(
+/// The rankings of the ended months up to `month` that are not kept (back to a kept
+/// month or the first campaign's month, at most a year), computed oldest first so that
+/// the runs of last places and of months behind carry on; with `again`, `month` itself
+/// too when it has ended (the office's recomputation). Reads what is committed and
+/// writes nothing: computed before the keeping action opens its transaction, so that no
+/// writer waits on the computation.
+pub async fn to_keep(
     db: &Db,
-    tx: &mut Tx,
     (now_ms, today): (i64, NaiveDate),
     month: Month,
     again: bool,
-) -> Result<Vec<String>> {
+) -> Result<Vec<[Ranking; 2]>> {
     let mut months = missing(db, today, month).await?;
     if again && month.last < today && !months.contains(&month) {
         months.push(month);
     }
-    let mut previous: Option<[Ranking; 2]> = None;
+    let mut ranked: Vec<[Ranking; 2]> = Vec::with_capacity(months.len());
     for m in &months {
-        let ranked = rank_month(db, now_ms, today, *m, previous.as_ref()).await?;
-        for r in &ranked {
+        let r = rank_month(db, now_ms, today, *m, ranked.last()).await?;
+        ranked.push(r);
+    }
+    Ok(ranked)
+}
+
+/// Keeps `ranked` ([`to_keep`]) inside the acting transaction `tx`; answers the months
+/// kept, for the action's one entry of the chain.
+pub async fn keep_in(tx: &mut Tx, ranked: &[[Ranking; 2]]) -> Result<Vec<String>> {
+    let mut months = Vec::with_capacity(ranked.len());
+    for pair in ranked {
+        for r in pair {
             write_kept(tx, r).await?;
         }
-        previous = Some(ranked);
+        months.push(pair[0].month.clone());
     }
-    Ok(months.iter().map(Month::name).collect())
+    Ok(months)
 }
 
 /// The ended months up to `month` whose rankings are not kept, oldest first (back to a
@@ -676,11 +685,12 @@ pub async fn forget(tx: &mut Tx, day: NaiveDate) -> Result<()> {
 /// The job's keeping of the ended months up to `month` not kept yet: one transaction,
 /// one entry of the chain naming them (nothing when every month is kept).
 pub async fn ensure_kept(db: &Db, now_ms: i64, today: NaiveDate, month: Month) -> Result<()> {
-    let mut tx = db.begin().await?;
-    let kept = keep_in(db, &mut tx, (now_ms, today), month, false).await?;
-    if kept.is_empty() {
+    let ranked = to_keep(db, (now_ms, today), month, false).await?;
+    if ranked.is_empty() {
         return Ok(());
     }
+    let mut tx = db.begin().await?;
+    let kept = keep_in(&mut tx, &ranked).await?;
     let e = crate::audit::Entry::ok("ranking.keep", "ranking", kept.join(","))
         .detail(format!("留存{}个月的排名", kept.len()));
     crate::audit::append(&mut tx, now_ms, &Actor::system("ranking"), e).await?;
@@ -696,8 +706,9 @@ pub async fn recompute(
     actor: &Actor,
     month: Month,
 ) -> Result<Vec<String>> {
+    let ranked = to_keep(db, (now_ms, today), month, true).await?;
     let mut tx = db.begin().await?;
-    let kept = keep_in(db, &mut tx, (now_ms, today), month, true).await?;
+    let kept = keep_in(&mut tx, &ranked).await?;
     let e = crate::audit::Entry::ok("ranking.recompute", "ranking", month.name()).detail(
         if kept.is_empty() {
             format!("{}尚未结束，排名按读取时计算", month.label())

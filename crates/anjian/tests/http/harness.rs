@@ -417,14 +417,17 @@ impl Client {
 
     /// Sends a JSON body with `method`; answers the status and the JSON (or null).
     async fn send_json(&self, method: reqwest::Method, path: &str, body: Value) -> (u16, Value) {
-        let before = self.watch.before().await;
-        let r = self
+        let request = self
             .http
             .request(method, format!("{}{path}", self.base))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
+            .json(&body);
+        self.watched(path, request).await
+    }
+
+    /// Sends a write under the chain's watch; answers the status and the JSON (or null).
+    async fn watched(&self, path: &str, request: reqwest::RequestBuilder) -> (u16, Value) {
+        let before = self.watch.before().await;
+        let r = request.send().await.unwrap();
         let s = r.status().as_u16();
         let body = r.json().await.unwrap_or(Value::Null);
         self.watch.after(before, path, s).await;
@@ -449,18 +452,11 @@ impl Client {
     /// POST a multipart form (files attached), answering the status and the JSON (or
     /// null).
     pub async fn multipart(&self, path: &str, form: reqwest::multipart::Form) -> (u16, Value) {
-        let before = self.watch.before().await;
-        let r = self
+        let request = self
             .http
             .post(format!("{}{path}", self.base))
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
-        let s = r.status().as_u16();
-        let body = r.json().await.unwrap_or(Value::Null);
-        self.watch.after(before, path, s).await;
-        (s, body)
+            .multipart(form);
+        self.watched(path, request).await
     }
 
     /// POST a form (as a browser does), returning status and body text.

@@ -149,7 +149,7 @@ fn encode(v: &str) -> String {
 }
 
 /// A plausible value for a property of `schema`: the body around the hostile one.
-pub(crate) fn plausible(schema: &Value, doc: &Value) -> Value {
+fn plausible(schema: &Value, doc: &Value) -> Value {
     let schema = resolve(schema, doc);
     if let Some(e) = schema["enum"].as_array().and_then(|e| e.first()) {
         return e.clone();
@@ -176,8 +176,25 @@ pub(crate) fn plausible(schema: &Value, doc: &Value) -> Value {
     }
 }
 
+type Object = serde_json::Map<String, Value>;
+
+/// The JSON body of operation `op` with every property plausible, and its properties'
+/// schemas (`None` when the operation takes no JSON object).
+pub(crate) fn plausible_body<'a>(op: &'a Value, doc: &'a Value) -> Option<(Object, &'a Object)> {
+    let schema = resolve(
+        &op["requestBody"]["content"]["application/json"]["schema"],
+        doc,
+    );
+    let props = schema["properties"].as_object()?;
+    let body = props
+        .iter()
+        .map(|(k, s)| (k.clone(), plausible(s, doc)))
+        .collect();
+    Some((body, props))
+}
+
 /// `schema` with a `$ref` followed.
-pub(crate) fn resolve<'a>(schema: &'a Value, doc: &'a Value) -> &'a Value {
+fn resolve<'a>(schema: &'a Value, doc: &'a Value) -> &'a Value {
     match schema["$ref"].as_str() {
         Some(r) => {
             let mut at = doc;
@@ -243,16 +260,7 @@ async fn no_hostile_value_on_any_api_route_causes_a_5xx() {
                 }
                 operations += 1;
                 // The body: every property plausible, then each hostile in turn.
-                let schema = resolve(
-                    &op["requestBody"]["content"]["application/json"]["schema"],
-                    &doc,
-                );
-                let props = schema["properties"].as_object();
-                if let Some(props) = props {
-                    let base: serde_json::Map<String, Value> = props
-                        .iter()
-                        .map(|(k, s)| (k.clone(), plausible(s, &doc)))
-                        .collect();
+                if let Some((base, props)) = plausible_body(op, &doc) {
                     for name in props.keys() {
                         for bad in hostile_json() {
                             let mut body = base.clone();
