@@ -304,6 +304,64 @@ pub fn supplement_allowed(
     at >= occurred_at && (at - occurred_at).num_days() < supplement_days(sector)
 }
 
+/// Where an accident's record stands. A record exists from the moment the accident is
+/// reported, and its investigation starts at once (the grade decides who investigates,
+/// [`investigator`]): reported and investigating are one state. The late-report and
+/// concealment marks are marks on the record, not states.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// 调查中.
+    Investigating,
+    /// 已结案.
+    Closed,
+}
+
+impl crate::machine::States for Status {
+    const ALL: &'static [Status] = &[Status::Investigating, Status::Closed];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Status::Investigating => "investigating",
+            Status::Closed => "closed",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Status::Investigating => "调查中",
+            Status::Closed => "已结案",
+        }
+    }
+}
+
+/// A step of an accident's investigation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// 结案: the lead unit (or the office) closes the investigation.
+    Close,
+}
+
+/// An accident's investigation.
+pub struct Investigation;
+
+impl crate::machine::Machine for Investigation {
+    type State = Status;
+    type Step = Step;
+    const INITIAL: &'static [Status] = &[Status::Investigating];
+    const TABLE: &'static [crate::machine::Transition<Status, Step>] =
+        &[crate::machine::Transition {
+            step: Step::Close,
+            from: Status::Investigating,
+            to: Status::Closed,
+            by: &[crate::machine::By::Office, crate::machine::By::Assignee],
+            carries: &[],
+        }];
+
+    fn refusal(_: Step, _: Status) -> FieldError {
+        FieldError::new("already_closed", "status", "该事故调查已结案")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -477,5 +535,24 @@ mod tests {
         fn instants_never_panic(raw in ".{0,40}") {
             let _ = instant("occurred_at", "时间", &raw);
         }
+    }
+
+    #[test]
+    fn an_investigation_as_a_table() {
+        use crate::machine::{By, Machine, check_table};
+        check_table::<Investigation>(
+            &[Step::Close],
+            &[(Step::Close, Status::Investigating, Status::Closed)],
+        )
+        .unwrap();
+        assert_eq!(
+            Investigation::next(Step::Close, Status::Closed)
+                .unwrap_err()
+                .code,
+            "already_closed"
+        );
+        // The lead unit or the office closes it; the reporting enterprise does not.
+        assert!(Investigation::allows(Step::Close, &[By::Assignee]));
+        assert!(!Investigation::allows(Step::Close, &[By::Recorder]));
     }
 }

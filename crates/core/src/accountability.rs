@@ -279,6 +279,75 @@ pub fn run_length<T>(months: &[T], pred: impl Fn(&T) -> bool) -> i64 {
     months.iter().rev().take_while(|m| pred(m)).count() as i64
 }
 
+/// Where an accountability record stands: a rule's suggestion waits for the office,
+/// which confirms or dismisses it; one the office records itself is confirmed at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    /// 待确认: suggested by a rule.
+    Suggested,
+    /// 已确认.
+    Confirmed,
+    /// 已驳回.
+    Dismissed,
+}
+
+impl crate::machine::States for State {
+    const ALL: &'static [State] = &[State::Suggested, State::Confirmed, State::Dismissed];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            State::Suggested => "suggested",
+            State::Confirmed => "confirmed",
+            State::Dismissed => "dismissed",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            State::Suggested => "待确认",
+            State::Confirmed => "已确认",
+            State::Dismissed => "已驳回",
+        }
+    }
+}
+
+/// The office's decision on a suggestion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Confirm,
+    /// Needs a reason.
+    Dismiss,
+}
+
+/// An accountability record.
+pub struct Ladder;
+
+impl crate::machine::Machine for Ladder {
+    type State = State;
+    type Step = Step;
+    const INITIAL: &'static [State] = &[State::Suggested, State::Confirmed];
+    const TABLE: &'static [crate::machine::Transition<State, Step>] = &[
+        crate::machine::Transition {
+            step: Step::Confirm,
+            from: State::Suggested,
+            to: State::Confirmed,
+            by: &[crate::machine::By::Office],
+            carries: &[],
+        },
+        crate::machine::Transition {
+            step: Step::Dismiss,
+            from: State::Suggested,
+            to: State::Dismissed,
+            by: &[crate::machine::By::Office],
+            carries: &[crate::machine::Carry::Reason],
+        },
+    ];
+
+    fn refusal(_: Step, _: State) -> FieldError {
+        FieldError::new("already_decided", "state", "该问责建议已确认或驳回")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -404,5 +473,22 @@ mod tests {
             prop_assert_eq!(keys.len(), s.len());
             prop_assert!(s.len() <= default_rules().len());
         }
+    }
+
+    #[test]
+    fn a_suggestion_is_decided_once_by_the_office() {
+        use crate::machine::{By, Machine, check_table};
+        check_table::<Ladder>(
+            &[Step::Confirm, Step::Dismiss],
+            &[
+                (Step::Confirm, State::Suggested, State::Confirmed),
+                (Step::Dismiss, State::Suggested, State::Dismissed),
+            ],
+        )
+        .unwrap();
+        assert!(!Ladder::allows(
+            Step::Confirm,
+            &[By::Assignee, By::Recorder]
+        ));
     }
 }

@@ -55,18 +55,6 @@ impl Status {
         Status::Feedback,
     ];
 
-    /// The stored name as an SQL literal (`'closed'`), for a statement that names a
-    /// status in its text: written from [`Status::as_str`], never typed into SQL by hand.
-    pub fn sql(self) -> String {
-        format!("'{}'", self.as_str())
-    }
-
-    /// Stored names as an SQL list: `('found', 'assigned', …)`.
-    pub fn sql_list(statuses: &[Status]) -> String {
-        let names: Vec<String> = statuses.iter().map(|s| s.sql()).collect();
-        format!("({})", names.join(", "))
-    }
-
     /// The Chinese label.
     pub fn label(self) -> &'static str {
         match self {
@@ -86,6 +74,18 @@ impl Status {
     /// Still open (not closed).
     pub fn open(self) -> bool {
         self != Status::Closed
+    }
+}
+
+impl crate::machine::States for Status {
+    const ALL: &'static [Status] = &Status::ALL;
+
+    fn as_str(self) -> &'static str {
+        Status::as_str(self)
+    }
+
+    fn label(self) -> &'static str {
+        Status::label(self)
     }
 }
 
@@ -294,6 +294,7 @@ pub fn overdue(case: &Case, today: NaiveDate) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use crate::machine::States as _;
 
     #[test]
     fn statuses_are_written_into_sql_from_their_names() {

@@ -404,6 +404,78 @@ pub fn check_day(on: NaiveDate, today: NaiveDate, window_days: i64) -> Result<bo
     Ok((today - on).num_days() > window_days)
 }
 
+/// Where a duty record stands: one logged within the window counts at once; one
+/// back-dated beyond it waits for the office, which approves or refuses it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordState {
+    /// 已计入.
+    Counted,
+    /// 补录待审批.
+    Pending,
+    /// 不予计入.
+    Refused,
+}
+
+impl crate::machine::States for RecordState {
+    const ALL: &'static [RecordState] = &[
+        RecordState::Counted,
+        RecordState::Pending,
+        RecordState::Refused,
+    ];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            RecordState::Counted => "counted",
+            RecordState::Pending => "pending",
+            RecordState::Refused => "refused",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            RecordState::Counted => "已计入",
+            RecordState::Pending => "补录待审批",
+            RecordState::Refused => "不予计入",
+        }
+    }
+}
+
+/// The office's decision on a back-dated record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordStep {
+    Approve,
+    Refuse,
+}
+
+/// A duty record's approval.
+pub struct Approval;
+
+impl crate::machine::Machine for Approval {
+    type State = RecordState;
+    type Step = RecordStep;
+    const INITIAL: &'static [RecordState] = &[RecordState::Counted, RecordState::Pending];
+    const TABLE: &'static [crate::machine::Transition<RecordState, RecordStep>] = &[
+        crate::machine::Transition {
+            step: RecordStep::Approve,
+            from: RecordState::Pending,
+            to: RecordState::Counted,
+            by: &[crate::machine::By::Office],
+            carries: &[],
+        },
+        crate::machine::Transition {
+            step: RecordStep::Refuse,
+            from: RecordState::Pending,
+            to: RecordState::Refused,
+            by: &[crate::machine::By::Office],
+            carries: &[],
+        },
+    ];
+
+    fn refusal(_: RecordStep, _: RecordState) -> FieldError {
+        FieldError::new("not_pending", "state", "该履职记录无需审批")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -481,5 +553,25 @@ mod tests {
             .collect();
         assert_eq!(mine, vec![2, 2, 2]);
         assert_eq!(q[0].label(), "每季度专题研究至少1次");
+    }
+
+    #[test]
+    fn a_back_dated_record_waits_for_the_office() {
+        use crate::machine::{Machine, check_table};
+        use RecordState::*;
+        check_table::<Approval>(
+            &[RecordStep::Approve, RecordStep::Refuse],
+            &[
+                (RecordStep::Approve, Pending, Counted),
+                (RecordStep::Refuse, Pending, Refused),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            Approval::next(RecordStep::Approve, Counted)
+                .unwrap_err()
+                .code,
+            "not_pending"
+        );
     }
 }

@@ -10,7 +10,7 @@ use crate::error::{Result, optional_date, optional_text, optional_yuan, required
 
 /// Where a record stands in the three steps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Step {
+pub enum Stage {
     /// 检查诊断: inspected, problems recorded.
     Inspection,
     /// 行政处罚: a penalty decided.
@@ -19,23 +19,63 @@ pub enum Step {
     Recheck,
 }
 
-impl Step {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
+impl crate::machine::States for Stage {
+    const ALL: &'static [Stage] = &[Stage::Inspection, Stage::Penalty, Stage::Recheck];
+
+    fn as_str(self) -> &'static str {
         match self {
-            Step::Inspection => "inspection",
-            Step::Penalty => "penalty",
-            Step::Recheck => "recheck",
+            Stage::Inspection => "inspection",
+            Stage::Penalty => "penalty",
+            Stage::Recheck => "recheck",
         }
     }
 
-    /// The Chinese label.
-    pub fn label(self) -> &'static str {
+    fn label(self) -> &'static str {
         match self {
-            Step::Inspection => "检查诊断",
-            Step::Penalty => "行政处罚",
-            Step::Recheck => "整改复查",
+            Stage::Inspection => "检查诊断",
+            Stage::Penalty => "行政处罚",
+            Stage::Recheck => "整改复查",
         }
+    }
+}
+
+/// A step of a record after it is made (a record with a penalty starts at
+/// [`Stage::Penalty`], one without at [`Stage::Inspection`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// 复查：已整改 — the record reaches its last stage.
+    RecheckPassed,
+    /// 复查：未整改 — it stays where it is; after a fine the daily penalty runs.
+    RecheckFailed,
+}
+
+/// An enforcement record through the three steps; the recording unit rechecks.
+pub struct ThreeSteps;
+
+impl crate::machine::Machine for ThreeSteps {
+    type State = Stage;
+    type Step = Step;
+    const INITIAL: &'static [Stage] = &[Stage::Inspection, Stage::Penalty];
+    const TABLE: &'static [crate::machine::Transition<Stage, Step>] = &[
+        recheck(Step::RecheckPassed, Stage::Inspection, Stage::Recheck),
+        recheck(Step::RecheckPassed, Stage::Penalty, Stage::Recheck),
+        recheck(Step::RecheckFailed, Stage::Inspection, Stage::Inspection),
+        recheck(Step::RecheckFailed, Stage::Penalty, Stage::Penalty),
+    ];
+
+    fn refusal(_: Step, _: Stage) -> FieldError {
+        FieldError::new("already_rectified", "rectified", "复查已确认整改完成")
+    }
+}
+
+/// A recheck row: the recording unit takes it.
+const fn recheck(step: Step, from: Stage, to: Stage) -> crate::machine::Transition<Stage, Step> {
+    crate::machine::Transition {
+        step,
+        from,
+        to,
+        by: &[crate::machine::By::Recorder],
+        carries: &[],
     }
 }
 
@@ -132,7 +172,7 @@ pub struct Enforcement {
     pub heads_checked: bool,
     pub order_deadline: Option<NaiveDate>,
     pub penalty: Option<Penalty>,
-    pub step: Step,
+    pub step: Stage,
     pub to_ledger: bool,
 }
 
@@ -237,9 +277,9 @@ pub fn check(input: &EnforcementInput, today: NaiveDate) -> Result<Enforcement> 
         heads_checked,
         order_deadline,
         step: if penalty.is_some() {
-            Step::Penalty
+            Stage::Penalty
         } else {
-            Step::Inspection
+            Stage::Inspection
         },
         penalty,
         to_ledger: input.to_ledger,
@@ -352,7 +392,7 @@ mod tests {
         let today = day("2022-08-15");
         let e = check(&input(), today).unwrap();
         assert_eq!(e.problems, ["可燃气体报警器失效", "动火作业未审批"]);
-        assert_eq!(e.step, Step::Inspection);
+        assert_eq!(e.step, Stage::Inspection);
         let mut one = input();
         one.inspectors.pop();
         assert_eq!(check(&one, today).unwrap_err().code, "two_inspectors");
@@ -385,7 +425,7 @@ mod tests {
         assert_eq!((err.code, err.field), ("required", "penalty.legal_basis"));
         p.penalty.as_mut().unwrap().legal_basis = "《安全生产法》第九十九条".into();
         let e = check(&p, today).unwrap();
-        assert_eq!(e.step, Step::Penalty);
+        assert_eq!(e.step, Stage::Penalty);
         assert_eq!(e.penalty.unwrap().amount_fen, Some(3_000_000));
         p.penalty.as_mut().unwrap().amount = String::new();
         assert_eq!(check(&p, today).unwrap_err().code, "amount_required");
@@ -436,5 +476,27 @@ mod tests {
             i.penalty = Some(PenaltyInput { kind: "罚款".into(), amount, legal_basis: "依据".into(), decided_on: "2022-07-15".into(), paid_by: String::new() });
             let _ = check(&i, day("2022-08-15"));
         }
+    }
+
+    #[test]
+    fn the_three_steps_as_a_table() {
+        use crate::machine::{By, Machine, check_table};
+        check_table::<ThreeSteps>(
+            &[Step::RecheckPassed, Step::RecheckFailed],
+            &[
+                (Step::RecheckPassed, Stage::Inspection, Stage::Recheck),
+                (Step::RecheckPassed, Stage::Penalty, Stage::Recheck),
+                (Step::RecheckFailed, Stage::Inspection, Stage::Inspection),
+                (Step::RecheckFailed, Stage::Penalty, Stage::Penalty),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            ThreeSteps::next(Step::RecheckFailed, Stage::Recheck)
+                .unwrap_err()
+                .code,
+            "already_rectified"
+        );
+        assert!(!ThreeSteps::allows(Step::RecheckPassed, &[By::Office]));
     }
 }

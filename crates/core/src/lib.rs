@@ -20,6 +20,7 @@ pub mod evidence;
 pub mod grid;
 pub mod hazard;
 pub mod ledger;
+pub mod machine;
 pub mod monthly_report;
 pub mod obligation;
 pub mod password;

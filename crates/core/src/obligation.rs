@@ -53,19 +53,6 @@ impl State {
     /// Not finished: still owed, or reported and awaiting review.
     pub const UNFINISHED: [State; 3] = [State::Pending, State::Returned, State::Submitted];
 
-    /// The stored name as an SQL literal (`'pending'`), for a statement that names a
-    /// state in its text (a sum by state, a fixed filter): written from [`State::as_str`],
-    /// never typed into SQL by hand.
-    pub fn sql(self) -> String {
-        format!("'{}'", self.as_str())
-    }
-
-    /// Stored names as an SQL list: `('pending', 'returned')`.
-    pub fn sql_list(states: &[State]) -> String {
-        let names: Vec<String> = states.iter().map(|s| s.sql()).collect();
-        format!("({})", names.join(", "))
-    }
-
     /// The Chinese label.
     pub fn label(self) -> &'static str {
         match self {
@@ -93,6 +80,18 @@ impl State {
     }
 }
 
+impl crate::machine::States for State {
+    const ALL: &'static [State] = &State::ALL;
+
+    fn as_str(self) -> &'static str {
+        State::as_str(self)
+    }
+
+    fn label(self) -> &'static str {
+        State::label(self)
+    }
+}
+
 /// What a user does to an obligation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -106,36 +105,120 @@ pub enum Action {
     Waive,
 }
 
+/// A step of the duty's machine: [`Action::Accept`] is `Accept` for a report made by
+/// its day and `AcceptLate` for one made after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Submit,
+    Accept,
+    AcceptLate,
+    Return,
+    Waive,
+}
+
+/// An obligation (a duty, a monthly or progress report, a warning's answer) as a
+/// machine: the owing unit submits, the reviewer (the lead unit or the office)
+/// accepts or returns with a reason, the office waives with a reason. Overdue is never
+/// stored (a pending or returned duty past its day, read from the clock).
+pub struct Duty;
+
+const fn duty(
+    step: Step,
+    from: State,
+    to: State,
+    by: &'static [crate::machine::By],
+    carries: &'static [crate::machine::Carry],
+) -> crate::machine::Transition<State, Step> {
+    crate::machine::Transition {
+        step,
+        from,
+        to,
+        by,
+        carries,
+    }
+}
+
+const OWING: &[crate::machine::By] = &[crate::machine::By::Assignee];
+const REVIEWER: &[crate::machine::By] = &[crate::machine::By::Office, crate::machine::By::Recorder];
+const OFFICE: &[crate::machine::By] = &[crate::machine::By::Office];
+const REASON: &[crate::machine::Carry] = &[crate::machine::Carry::Reason];
+
+impl crate::machine::Machine for Duty {
+    type State = State;
+    type Step = Step;
+    const INITIAL: &'static [State] = &[State::Pending];
+    const TABLE: &'static [crate::machine::Transition<State, Step>] = &[
+        duty(
+            Step::Submit,
+            State::Pending,
+            State::Submitted,
+            OWING,
+            &[crate::machine::Carry::Note],
+        ),
+        duty(
+            Step::Submit,
+            State::Returned,
+            State::Submitted,
+            OWING,
+            &[crate::machine::Carry::Note],
+        ),
+        duty(
+            Step::Accept,
+            State::Submitted,
+            State::Accepted,
+            REVIEWER,
+            &[],
+        ),
+        duty(
+            Step::AcceptLate,
+            State::Submitted,
+            State::DoneLate,
+            REVIEWER,
+            &[],
+        ),
+        duty(
+            Step::Return,
+            State::Submitted,
+            State::Returned,
+            REVIEWER,
+            REASON,
+        ),
+        duty(Step::Waive, State::Pending, State::Waived, OFFICE, REASON),
+        duty(Step::Waive, State::Returned, State::Waived, OFFICE, REASON),
+        duty(Step::Waive, State::Submitted, State::Waived, OFFICE, REASON),
+    ];
+
+    fn refusal(step: Step, _: State) -> crate::FieldError {
+        crate::FieldError::new(
+            "invalid_transition",
+            "state",
+            match step {
+                Step::Submit => "此事项当前不能报送：已报送待审核或已办结",
+                Step::Accept | Step::AcceptLate | Step::Return => "只能审核已报送的事项",
+                Step::Waive => "已办结的事项不能豁免",
+            },
+        )
+    }
+}
+
 /// The stored state after `action` on an obligation in stored state `current`, due on
-/// `due_on`, when the report was submitted on `submitted_on`. A report accepted after
-/// its due date is done late.
+/// `due_on`, when the report was submitted on `submitted_on`: [`Duty`]'s table, a report
+/// accepted after its due date being done late.
 pub fn next(
     current: State,
     action: Action,
     due_on: NaiveDate,
     submitted_on: NaiveDate,
 ) -> crate::Result<State> {
-    use crate::FieldError;
-    let refuse = |m: &str| {
-        Err(FieldError::new(
-            "invalid_transition",
-            "state",
-            m.to_string(),
-        ))
+    use crate::machine::Machine;
+    let step = match action {
+        Action::Submit => Step::Submit,
+        Action::Accept if submitted_on <= due_on => Step::Accept,
+        Action::Accept => Step::AcceptLate,
+        Action::Return => Step::Return,
+        Action::Waive => Step::Waive,
     };
-    match (action, current) {
-        (Action::Submit, State::Pending | State::Returned) => Ok(State::Submitted),
-        (Action::Submit, _) => refuse("此事项当前不能报送：已报送待审核或已办结"),
-        (Action::Accept, State::Submitted) => Ok(if submitted_on <= due_on {
-            State::Accepted
-        } else {
-            State::DoneLate
-        }),
-        (Action::Return, State::Submitted) => Ok(State::Returned),
-        (Action::Accept | Action::Return, _) => refuse("只能审核已报送的事项"),
-        (Action::Waive, State::Pending | State::Returned | State::Submitted) => Ok(State::Waived),
-        (Action::Waive, _) => refuse("已办结的事项不能豁免"),
-    }
+    Duty::next(step, current)
 }
 
 /// One dated instance of a schedule.
@@ -438,6 +521,7 @@ pub fn stated_count(raw: &str, min: i64) -> crate::Result<Option<i64>> {
 
 #[cfg(test)]
 mod tests {
+    use crate::machine::States as _;
 
     #[test]
     fn states_are_written_into_sql_from_their_names() {
@@ -730,5 +814,43 @@ mod tests {
         assert_eq!(stated_count("", 10).unwrap_err().field, "counted");
         assert_eq!(stated_count("x", 10).unwrap_err().field, "counted");
         assert_eq!(stated_count(" 8 ", 10).unwrap(), Some(8));
+    }
+
+    #[test]
+    fn a_duty_as_a_table() {
+        use crate::machine::check_table;
+        use State::*;
+        let steps = [
+            Step::Submit,
+            Step::Accept,
+            Step::AcceptLate,
+            Step::Return,
+            Step::Waive,
+        ];
+        let table = [
+            (Step::Submit, Pending, Submitted),
+            (Step::Submit, Returned, Submitted),
+            (Step::Accept, Submitted, Accepted),
+            (Step::AcceptLate, Submitted, DoneLate),
+            (Step::Return, Submitted, Returned),
+            (Step::Waive, Pending, Waived),
+            (Step::Waive, Returned, Waived),
+            (Step::Waive, Submitted, Waived),
+        ];
+        // Overdue is derived from the clock, never stored nor reached by a step.
+        let stored: Vec<State> = State::ALL.into_iter().filter(|s| *s != Overdue).collect();
+        assert!(check_table::<Duty>(&steps, &table).is_err_and(|e| e.contains("Overdue")));
+        for &step in &steps {
+            for &from in &stored {
+                let want = table
+                    .iter()
+                    .find(|(s, f, _)| *s == step && *f == from)
+                    .map(|t| t.2);
+                assert_eq!(
+                    <Duty as crate::machine::Machine>::next(step, from).ok(),
+                    want
+                );
+            }
+        }
     }
 }

@@ -5,7 +5,7 @@
 //! store applies each as a conditional update (`… WHERE id = $1 AND status = $from`).
 
 use crate::FieldError;
-use crate::error::Result;
+use crate::machine::{By, Carry, Machine, States, Transition};
 
 /// Where a tip stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -24,9 +24,8 @@ pub enum Status {
     Unsubstantiated,
 }
 
-impl Status {
-    /// Every status.
-    pub const ALL: [Status; 6] = [
+impl States for Status {
+    const ALL: &'static [Status] = &[
         Status::Received,
         Status::Accepted,
         Status::Merged,
@@ -35,8 +34,7 @@ impl Status {
         Status::Unsubstantiated,
     ];
 
-    /// As stored.
-    pub fn as_str(self) -> &'static str {
+    fn as_str(self) -> &'static str {
         match self {
             Status::Received => "received",
             Status::Accepted => "accepted",
@@ -47,13 +45,7 @@ impl Status {
         }
     }
 
-    /// From the stored name.
-    pub fn parse(s: &str) -> Option<Status> {
-        Status::ALL.into_iter().find(|x| x.as_str() == s)
-    }
-
-    /// As the reporter and the handlers read it.
-    pub fn label(self) -> &'static str {
+    fn label(self) -> &'static str {
         match self {
             Status::Received => "已受理，待分办",
             Status::Accepted => "已分办，核查中",
@@ -63,6 +55,11 @@ impl Status {
             Status::Unsubstantiated => "经核查不属实",
         }
     }
+}
+
+impl Status {
+    /// Handled and closed: verified either way.
+    pub const VERIFIED: [Status; 2] = [Status::Substantiated, Status::Unsubstantiated];
 
     /// Whether another tip may be merged into one in this status (it is being handled
     /// or was handled).
@@ -89,39 +86,148 @@ pub enum Step {
     Unsubstantiate,
 }
 
-/// The transition table: (step, from, to).
-pub const TRANSITIONS: [(Step, Status, Status); 5] = [
-    (Step::Accept, Status::Received, Status::Accepted),
-    (Step::Merge, Status::Received, Status::Merged),
-    (Step::Reject, Status::Received, Status::Rejected),
-    (Step::Substantiate, Status::Accepted, Status::Substantiated),
-    (
-        Step::Unsubstantiate,
-        Status::Accepted,
-        Status::Unsubstantiated,
-    ),
-];
+/// A tip's handling: triage by the office, verification by the routed unit.
+pub struct Handling;
 
-impl Step {
-    /// The state the step starts from and the one it leads to.
-    pub fn transition(self) -> (Status, Status) {
-        TRANSITIONS
-            .into_iter()
-            .find(|(s, _, _)| *s == self)
-            .map(|(_, from, to)| (from, to))
-            .unwrap_or((Status::Received, Status::Received))
+impl Machine for Handling {
+    type State = Status;
+    type Step = Step;
+    const INITIAL: &'static [Status] = &[Status::Received];
+    const TABLE: &'static [Transition<Status, Step>] = &[
+        Transition {
+            step: Step::Accept,
+            from: Status::Received,
+            to: Status::Accepted,
+            by: &[By::Office],
+            carries: &[Carry::Unit],
+        },
+        Transition {
+            step: Step::Merge,
+            from: Status::Received,
+            to: Status::Merged,
+            by: &[By::Office],
+            carries: &[Carry::Target],
+        },
+        Transition {
+            step: Step::Reject,
+            from: Status::Received,
+            to: Status::Rejected,
+            by: &[By::Office],
+            carries: &[Carry::Reason],
+        },
+        Transition {
+            step: Step::Substantiate,
+            from: Status::Accepted,
+            to: Status::Substantiated,
+            by: &[By::Assignee],
+            carries: &[Carry::Note],
+        },
+        Transition {
+            step: Step::Unsubstantiate,
+            from: Status::Accepted,
+            to: Status::Unsubstantiated,
+            by: &[By::Assignee],
+            carries: &[Carry::Note],
+        },
+    ];
+
+    fn refusal(step: Step, _: Status) -> FieldError {
+        match step {
+            Step::Accept | Step::Merge | Step::Reject => {
+                FieldError::new("already_triaged", "status", "该举报已分办或处理")
+            }
+            Step::Substantiate | Step::Unsubstantiate => {
+                FieldError::new("not_verifying", "status", "该举报不在核查中")
+            }
+        }
+    }
+}
+
+/// A routed unit's request for more time to verify (申请延期), decided by the office.
+/// A tip that never asked stands at `NotRequested` (stored as no value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExtensionState {
+    NotRequested,
+    Requested,
+    Approved,
+    Refused,
+}
+
+impl States for ExtensionState {
+    const ALL: &'static [ExtensionState] = &[
+        ExtensionState::NotRequested,
+        ExtensionState::Requested,
+        ExtensionState::Approved,
+        ExtensionState::Refused,
+    ];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            ExtensionState::NotRequested => "",
+            ExtensionState::Requested => "requested",
+            ExtensionState::Approved => "approved",
+            ExtensionState::Refused => "refused",
+        }
     }
 
-    /// The state after taking the step from `from`, or why it cannot be taken.
-    pub fn from(self, from: Status) -> Result<Status> {
-        let (expected, to) = self.transition();
-        if from == expected {
-            return Ok(to);
+    fn label(self) -> &'static str {
+        match self {
+            ExtensionState::NotRequested => "未申请延期",
+            ExtensionState::Requested => "已申请延期",
+            ExtensionState::Approved => "已批准延期",
+            ExtensionState::Refused => "不予延期",
         }
-        Err(match expected {
-            Status::Received => FieldError::new("already_triaged", "status", "该举报已分办或处理"),
-            _ => FieldError::new("not_verifying", "status", "该举报不在核查中"),
-        })
+    }
+}
+
+/// A step of an extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExtensionStep {
+    Request,
+    Approve,
+    Refuse,
+}
+
+/// The extension of a tip's verification: one request, one decision.
+pub struct Extension;
+
+impl Machine for Extension {
+    type State = ExtensionState;
+    type Step = ExtensionStep;
+    const INITIAL: &'static [ExtensionState] = &[ExtensionState::NotRequested];
+    const TABLE: &'static [Transition<ExtensionState, ExtensionStep>] = &[
+        Transition {
+            step: ExtensionStep::Request,
+            from: ExtensionState::NotRequested,
+            to: ExtensionState::Requested,
+            by: &[By::Assignee],
+            carries: &[Carry::Reason],
+        },
+        Transition {
+            step: ExtensionStep::Approve,
+            from: ExtensionState::Requested,
+            to: ExtensionState::Approved,
+            by: &[By::Office],
+            carries: &[],
+        },
+        Transition {
+            step: ExtensionStep::Refuse,
+            from: ExtensionState::Requested,
+            to: ExtensionState::Refused,
+            by: &[By::Office],
+            carries: &[Carry::Reason],
+        },
+    ];
+
+    fn refusal(step: ExtensionStep, _: ExtensionState) -> FieldError {
+        match step {
+            ExtensionStep::Request => {
+                FieldError::new("already_requested", "reason", "该举报已申请过延期")
+            }
+            ExtensionStep::Approve | ExtensionStep::Refuse => {
+                FieldError::new("not_requested", "action", "承办单位未申请延期")
+            }
+        }
     }
 }
 
@@ -133,9 +239,14 @@ pub enum RewardState {
     Paid,
 }
 
-impl RewardState {
-    /// As stored.
-    pub fn as_str(self) -> &'static str {
+impl States for RewardState {
+    const ALL: &'static [RewardState] = &[
+        RewardState::Proposed,
+        RewardState::Approved,
+        RewardState::Paid,
+    ];
+
+    fn as_str(self) -> &'static str {
         match self {
             RewardState::Proposed => "proposed",
             RewardState::Approved => "approved",
@@ -143,68 +254,114 @@ impl RewardState {
         }
     }
 
-    /// From the stored name.
-    pub fn parse(s: &str) -> Option<RewardState> {
-        [
-            RewardState::Proposed,
-            RewardState::Approved,
-            RewardState::Paid,
-        ]
-        .into_iter()
-        .find(|x| x.as_str() == s)
-    }
-
-    /// The state a decision moves the reward on from: approving a proposed one, paying
-    /// an approved one.
-    pub fn before(self) -> Option<RewardState> {
+    fn label(self) -> &'static str {
         match self {
-            RewardState::Proposed => None,
-            RewardState::Approved => Some(RewardState::Proposed),
-            RewardState::Paid => Some(RewardState::Approved),
+            RewardState::Proposed => "拟奖励",
+            RewardState::Approved => "已批准",
+            RewardState::Paid => "已发放",
         }
     }
+}
 
-    /// Whether the amount is decided (approved or paid): it counts in the bulletin and
-    /// is no longer recomputed.
+impl RewardState {
+    /// Decided (approved or paid): the amount counts in the bulletin and is no longer
+    /// recomputed.
+    pub const DECIDED: [RewardState; 2] = [RewardState::Approved, RewardState::Paid];
+
+    /// Whether the amount is decided.
     pub fn decided(self) -> bool {
-        self != RewardState::Proposed
+        RewardState::DECIDED.contains(&self)
+    }
+}
+
+/// A step of a reward (the proposal itself creates it, or recomputes a proposed one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RewardStep {
+    Propose,
+    Approve,
+    Pay,
+}
+
+/// A reward: the office proposes it from the rules, approves it and records its payment.
+pub struct Reward;
+
+impl Machine for Reward {
+    type State = RewardState;
+    type Step = RewardStep;
+    const INITIAL: &'static [RewardState] = &[RewardState::Proposed];
+    const TABLE: &'static [Transition<RewardState, RewardStep>] = &[
+        Transition {
+            step: RewardStep::Propose,
+            from: RewardState::Proposed,
+            to: RewardState::Proposed,
+            by: &[By::Office],
+            carries: &[Carry::Amount],
+        },
+        Transition {
+            step: RewardStep::Approve,
+            from: RewardState::Proposed,
+            to: RewardState::Approved,
+            by: &[By::Office],
+            carries: &[],
+        },
+        Transition {
+            step: RewardStep::Pay,
+            from: RewardState::Approved,
+            to: RewardState::Paid,
+            by: &[By::Office],
+            carries: &[Carry::Method],
+        },
+    ];
+
+    fn refusal(step: RewardStep, _: RewardState) -> FieldError {
+        match step {
+            RewardStep::Propose => {
+                FieldError::new("reward_decided", "state", "奖励已批准，不能重新计算")
+            }
+            RewardStep::Approve | RewardStep::Pay => {
+                FieldError::new("reward_order", "state", "奖励须依次拟定、批准、发放")
+            }
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::machine::check_table;
 
     #[test]
-    fn the_transition_table_as_a_table() {
+    fn a_tips_handling_as_a_table() {
         use Status::*;
-        let steps = [
-            Step::Accept,
-            Step::Merge,
-            Step::Reject,
-            Step::Substantiate,
-            Step::Unsubstantiate,
-        ];
-        // Every (step, from) pair: allowed exactly where the table says.
-        for step in steps {
-            for from in Status::ALL {
-                let want = TRANSITIONS
-                    .iter()
-                    .find(|(s, f, _)| *s == step && *f == from)
-                    .map(|(_, _, t)| *t);
-                assert_eq!(step.from(from).ok(), want, "{step:?} from {from:?}");
-            }
-        }
-        assert_eq!(Step::Accept.from(Received), Ok(Accepted));
+        use Step::*;
+        check_table::<Handling>(
+            &[Accept, Merge, Reject, Substantiate, Unsubstantiate],
+            &[
+                (Accept, Received, Accepted),
+                (Merge, Received, Merged),
+                (Reject, Received, Rejected),
+                (Substantiate, Accepted, Substantiated),
+                (Unsubstantiate, Accepted, Unsubstantiated),
+            ],
+        )
+        .unwrap();
         assert_eq!(
-            Step::Accept.from(Accepted).unwrap_err().code,
+            Handling::next(Accept, Accepted).unwrap_err().code,
             "already_triaged"
         );
         assert_eq!(
-            Step::Substantiate.from(Received).unwrap_err().code,
+            Handling::next(Substantiate, Received).unwrap_err().code,
             "not_verifying"
         );
-        for s in Status::ALL {
+        // The office triages, the routed unit verifies.
+        assert!(
+            Handling::allows(Accept, &[By::Office]) && !Handling::allows(Accept, &[By::Assignee])
+        );
+        assert!(
+            Handling::allows(Substantiate, &[By::Assignee])
+                && !Handling::allows(Substantiate, &[By::Office])
+        );
+        for &s in Status::ALL {
             assert_eq!(Status::parse(s.as_str()), Some(s));
             assert!(!s.label().is_empty());
         }
@@ -212,17 +369,50 @@ mod tests {
     }
 
     #[test]
+    fn an_extension_is_asked_once_and_decided_once_by_the_office() {
+        use ExtensionState::*;
+        use ExtensionStep::*;
+        check_table::<Extension>(
+            &[Request, Approve, Refuse],
+            &[
+                (Request, NotRequested, Requested),
+                (Approve, Requested, Approved),
+                (Refuse, Requested, Refused),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            Extension::next(Request, Refused).unwrap_err().code,
+            "already_requested"
+        );
+        assert!(
+            Extension::allows(Request, &[By::Assignee])
+                && !Extension::allows(Approve, &[By::Assignee])
+        );
+        assert_eq!(ExtensionState::parse(""), Some(NotRequested));
+    }
+
+    #[test]
     fn a_reward_is_proposed_then_approved_then_paid() {
-        assert_eq!(RewardState::Paid.before(), Some(RewardState::Approved));
-        assert_eq!(RewardState::Approved.before(), Some(RewardState::Proposed));
-        assert_eq!(RewardState::Proposed.before(), None);
-        assert!(RewardState::Approved.decided() && !RewardState::Proposed.decided());
-        for s in [
-            RewardState::Proposed,
-            RewardState::Approved,
-            RewardState::Paid,
-        ] {
-            assert_eq!(RewardState::parse(s.as_str()), Some(s));
-        }
+        use RewardState::*;
+        use RewardStep::*;
+        check_table::<Reward>(
+            &[Propose, Approve, Pay],
+            &[
+                (Propose, Proposed, Proposed),
+                (Approve, Proposed, Approved),
+                (Pay, Approved, Paid),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            Reward::next(Propose, Approved).unwrap_err().code,
+            "reward_decided"
+        );
+        assert!(Approved.decided() && Paid.decided() && !Proposed.decided());
+        assert_eq!(
+            RewardState::sql_list(&RewardState::DECIDED),
+            "('approved', 'paid')"
+        );
     }
 }

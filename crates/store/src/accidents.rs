@@ -9,8 +9,10 @@
 //! bureau and the sector's department.
 
 use anjian_core::accident::{
-    AccidentInput, Casualties, Grade, casualties, check, supplement_allowed,
+    AccidentInput, Casualties, Grade, Investigation, Status, Step, casualties, check,
+    supplement_allowed,
 };
+use anjian_core::machine::States;
 use anjian_core::monthly_report::Month;
 use anjian_core::obligation::State;
 use chrono::{DateTime, FixedOffset, NaiveDate};
@@ -22,6 +24,7 @@ use crate::error::{Error, Result};
 use crate::ids::next_id;
 use crate::obligations::Source;
 use crate::scope::{Actor, Scope};
+use crate::transition::{Kept, Move, apply};
 
 /// Days from the accident by which the investigation report is due (Decree 493, art. 29:
 /// "事故调查组应当自事故发生之日起60日内提交事故调查报告").
@@ -156,7 +159,7 @@ pub async fn create(
         .date_naive();
     let c = a.casualties;
     tx.execute(
-        q("INSERT INTO accidents (id, unit_id, enterprise_id, lead_unit_id, sector, occurred_at, occurred_on, reported_at, place, account, deaths, missing, serious_injuries, direct_loss_fen, measures_taken, grade, late, status, created_by, created_at, updated_at, learned_at, sector_unit_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'investigating', $18, $19, $19, $20, $21)")
+        q("INSERT INTO accidents (id, unit_id, enterprise_id, lead_unit_id, sector, occurred_at, occurred_on, reported_at, place, account, deaths, missing, serious_injuries, direct_loss_fen, measures_taken, grade, late, created_by, created_at, updated_at, learned_at, sector_unit_id, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19, $20, $21, $22)")
             .bind(id)
             .bind(unit)
             .bind(enterprise)
@@ -177,7 +180,8 @@ pub async fn create(
             .bind(actor.user_id)
             .bind(now_ms)
             .bind(a.learned_at.timestamp_millis())
-            .bind(sector_unit),
+            .bind(sector_unit)
+            .bind(Status::Investigating.as_str()),
     )
     .await?;
     crate::obligations::owe(
@@ -363,6 +367,16 @@ impl AccidentRow {
         Grade::parse(&self.grade).map_or("", Grade::label)
     }
 
+    /// Whether the investigation is still open (调查中).
+    pub fn investigating(&self) -> bool {
+        Status::parse(&self.status) == Some(Status::Investigating)
+    }
+
+    /// The status's Chinese name.
+    pub fn status_label(&self) -> &'static str {
+        Status::label_of(&self.status)
+    }
+
     /// The casualties as recorded.
     pub fn casualties(&self) -> Casualties {
         Casualties {
@@ -446,31 +460,20 @@ pub async fn close(
     id: i64,
 ) -> Result<()> {
     let a = get(db, scope, id).await?;
-    let office = matches!(scope, Scope::All);
-    if !office && a.lead_unit_id != actor.unit_id {
-        return Err(Error::Forbidden);
-    }
-    if a.status != "investigating" {
-        return Err(Error::invalid(
-            "already_closed",
-            "status",
-            "该事故调查已结案",
-        ));
-    }
+    let from = Status::parse(&a.status).unwrap_or(Status::Closed);
+    let by = crate::transition::relation(scope, actor, a.lead_unit_id);
     let lead = a.lead_unit_id.unwrap_or(a.unit_id);
     let mut tx = db.begin().await?;
     // Closed only from the investigation read above: a concurrent close changes nothing.
-    let n = tx
-        .execute(
-            q("UPDATE accidents SET status = $1, closed_on = $2, updated_at = $3 WHERE id = $4 AND status = $5")
-                .bind("closed")
-                .bind(day(today))
-                .bind(now_ms)
-                .bind(id)
-                .bind(a.status.as_str()),
-        )
-        .await?;
-    Error::unless_changed(n, "status", "该事故调查已由他人结案，请刷新后查看")?;
+    let mv = Move::<Investigation>::new(id, Step::Close, from, &by).set("closed_on", day(today));
+    apply(
+        &mut tx,
+        now_ms,
+        actor,
+        mv,
+        Entry::ok("accident.close", "accident", id),
+    )
+    .await?;
     crate::obligations::fulfil(&mut tx, (now_ms, today), Source::Accident(id)).await?;
     let month = today
         .checked_add_months(chrono::Months::new(1))
@@ -503,10 +506,13 @@ pub async fn close(
         ),
     )
     .await?;
-    let entry =
-        Entry::ok("accident.close", "accident", id).change(Some("investigating"), Some("closed"));
-    audit::append(&mut tx, now_ms, actor, entry).await?;
     tx.commit().await
+}
+
+impl Kept for Investigation {
+    const RELATION: &'static str = "accidents";
+    const COLUMN: &'static str = "status";
+    const CONFLICT: &'static str = "该事故调查已由他人结案，请刷新后查看";
 }
 
 /// Marks accident `id` concealed (瞒报) on `today`: a substantiated tip showed it, inside

@@ -4,7 +4,10 @@
 //! with its audit entry. Read in scope: a township or department sees the forms against
 //! units of its own subtree.
 
-use anjian_core::accountability::{Facts, Form, Rule, check_rules, default_rules, suggest};
+use anjian_core::accountability::{
+    Facts, Form, Ladder, Rule, State as AState, Step, check_rules, default_rules, suggest,
+};
+use anjian_core::machine::{Machine, States};
 use anjian_core::monthly_report::Month;
 use anjian_core::obligation::State;
 use chrono::NaiveDate;
@@ -16,6 +19,7 @@ use crate::error::{Error, Result};
 use crate::ids::next_id;
 use crate::rankings::Kind;
 use crate::scope::{Actor, Scope};
+use crate::transition::{Kept, Move, apply};
 
 /// Setting key of the rules (JSON).
 pub const RULES: &str = "accountability_rules";
@@ -67,11 +71,12 @@ impl FormRow {
 
     /// The state's Chinese name.
     pub fn state_label(&self) -> &'static str {
-        match self.state.as_str() {
-            "suggested" => "待确认",
-            "confirmed" => "已确认",
-            _ => "已驳回",
-        }
+        AState::label_of(&self.state)
+    }
+
+    /// Whether it still waits for the office's decision (a rule's suggestion).
+    pub fn suggested(&self) -> bool {
+        AState::parse(&self.state) == Some(AState::Suggested)
     }
 
     /// The evidence links.
@@ -138,7 +143,7 @@ pub async fn suggest_for(
         let id = next_id(now_ms);
         let done = tx
             .execute(
-                q("INSERT INTO accountability (id, unit_id, form, reason, evidence_json, month, rule_key, state, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'suggested', $8, $9, $9) ON CONFLICT (unit_id, rule_key, month) DO NOTHING")
+                q("INSERT INTO accountability (id, unit_id, form, reason, evidence_json, month, rule_key, created_by, created_at, updated_at, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10) ON CONFLICT (unit_id, rule_key, month) DO NOTHING")
                     .bind(id)
                     .bind(s.unit_id)
                     .bind(s.form.as_str())
@@ -147,7 +152,8 @@ pub async fn suggest_for(
                     .bind(month.name())
                     .bind(s.rule_key.as_str())
                     .bind(actor.user_id)
-                    .bind(now_ms),
+                    .bind(now_ms)
+                    .bind(Ladder::INITIAL[0].as_str()),
             )
             .await?;
         made += done as usize;
@@ -249,7 +255,7 @@ pub async fn record(db: &Db, now_ms: i64, actor: &Actor, input: &FormInput) -> R
     }
     let id = next_id(now_ms);
     tx.execute(
-        q("INSERT INTO accountability (id, unit_id, person, form, reason, evidence_json, month, state, decided_on, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'confirmed', $8, $9, $10, $10)")
+        q("INSERT INTO accountability (id, unit_id, person, form, reason, evidence_json, month, decided_on, created_by, created_at, updated_at, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11)")
             .bind(id)
             .bind(unit)
             .bind(person.clone())
@@ -259,11 +265,12 @@ pub async fn record(db: &Db, now_ms: i64, actor: &Actor, input: &FormInput) -> R
             .bind(Month::of(decided).name())
             .bind(day(decided))
             .bind(actor.user_id)
-            .bind(now_ms),
+            .bind(now_ms)
+            .bind(AState::Confirmed.as_str()),
     )
     .await?;
     let entry = Entry::ok("accountability.record", "accountability", id)
-        .change(None, Some("confirmed"))
+        .change(None, Some(AState::Confirmed.as_str()))
         .detail(format!("{}：{}", form.label(), reason));
     audit::append(&mut tx, now_ms, actor, entry).await?;
     tx.commit().await?;
@@ -275,6 +282,7 @@ pub async fn decide(
     db: &Db,
     (now_ms, today): (i64, NaiveDate),
     actor: &Actor,
+    scope: &Scope,
     id: i64,
     confirm: bool,
     reason: &str,
@@ -288,32 +296,30 @@ pub async fn decide(
         ));
     }
     let mut tx = db.begin().await?;
-    let state: (String,) = tx
+    let (state,): (String,) = tx
         .opt(q("SELECT state FROM accountability WHERE id = $1").bind(id))
         .await?
         .ok_or(Error::NotFound)?;
-    if state.0 != "suggested" {
-        return Err(Error::invalid(
-            "already_decided",
-            "state",
-            "该问责建议已确认或驳回",
-        ));
-    }
-    let new_state = if confirm { "confirmed" } else { "dismissed" };
-    tx.execute(
-        q("UPDATE accountability SET state = $1, decided_on = $2, dismissed_reason = $3, updated_at = $4 WHERE id = $5")
-            .bind(new_state)
-            .bind(confirm.then(|| day(today)))
-            .bind(reason.clone())
-            .bind(now_ms)
-            .bind(id),
-    )
-    .await?;
-    let entry = Entry::ok("accountability.decide", "accountability", id)
-        .change(Some("suggested"), Some(new_state))
-        .detail(reason.unwrap_or_default());
-    audit::append(&mut tx, now_ms, actor, entry).await?;
+    let from = AState::parse(&state).unwrap_or(AState::Dismissed);
+    let by = crate::transition::relation(scope, actor, None);
+    let step = if confirm {
+        Step::Confirm
+    } else {
+        Step::Dismiss
+    };
+    let mv = Move::<Ladder>::new(id, step, from, &by)
+        .set("decided_on", confirm.then(|| day(today)))
+        .set("dismissed_reason", reason.clone());
+    let entry =
+        Entry::ok("accountability.decide", "accountability", id).detail(reason.unwrap_or_default());
+    apply(&mut tx, now_ms, actor, mv, entry).await?;
     tx.commit().await
+}
+
+impl Kept for Ladder {
+    const RELATION: &'static str = "accountability";
+    const COLUMN: &'static str = "state";
+    const CONFLICT: &'static str = "该问责建议已由他人确认或驳回，请刷新后查看";
 }
 
 /// Filters of the list.

@@ -5,7 +5,9 @@
 //! returns the archived one.
 
 use anjian_core::bulletin::{Bulletin, BulletinTable, Section};
+use anjian_core::machine::States;
 use anjian_core::monthly_report::Month;
+use anjian_core::tip_state::Status;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
@@ -114,7 +116,7 @@ pub async fn generate(
         .await?;
     let forms: Vec<(String, Option<String>, String, String)> = db
         .read()
-        .all(q("SELECT u.name, a.person, a.form, a.reason FROM accountability a JOIN units u ON u.id = a.unit_id WHERE a.month = $1 AND a.state = 'confirmed' ORDER BY a.id").bind(month.name()))
+        .all(q(format!("SELECT u.name, a.person, a.form, a.reason FROM accountability a JOIN units u ON u.id = a.unit_id WHERE a.month = $1 AND a.state = {} ORDER BY a.id", anjian_core::accountability::State::Confirmed.sql())).bind(month.name()))
         .await?;
     let reports = reports_of(db, month).await?;
     let content = compose(
@@ -182,19 +184,22 @@ struct Reports {
 
 async fn reports_of(db: &Db, month: Month) -> Result<Reports> {
     let (first, last) = (day(month.first), day(month.last));
-    let tips: (i64, i64, i64, i64) = db
+    let sums = crate::tips::month_sums("t", "r");
+    let stats: crate::tips::MonthStats = db
         .read()
-        .one(q("SELECT CAST(COUNT(*) AS BIGINT), \
-            CAST(COALESCE(SUM(CASE WHEN t.status = 'substantiated' THEN 1 ELSE 0 END), 0) AS BIGINT), \
-            CAST(COALESCE(SUM(CASE WHEN r.state IN ('approved', 'paid') THEN 1 ELSE 0 END), 0) AS BIGINT), \
-            CAST(COALESCE(SUM(CASE WHEN r.state IN ('approved', 'paid') THEN r.amount_fen ELSE 0 END), 0) AS BIGINT) \
-            FROM tips t LEFT JOIN tip_rewards r ON r.tip_id = t.id WHERE t.received_on >= $1 AND t.received_on <= $2")
+        .one(q(format!("SELECT '' AS month, {sums} FROM tips t LEFT JOIN tip_rewards r ON r.tip_id = t.id WHERE t.received_on >= $1 AND t.received_on <= $2"))
             .bind(first.clone())
             .bind(last.clone()))
         .await?;
+    let tips = (
+        stats.received,
+        stats.substantiated,
+        stats.rewarded,
+        stats.reward_fen,
+    );
     let substantiated = db
         .read()
-        .all(q("SELECT category, place, reported_unit FROM tips WHERE status = 'substantiated' AND received_on >= $1 AND received_on <= $2 ORDER BY id LIMIT 30")
+        .all(q(format!("SELECT category, place, reported_unit FROM tips WHERE status = {} AND received_on >= $1 AND received_on <= $2 ORDER BY id LIMIT 30", Status::Substantiated.sql()))
             .bind(first.clone())
             .bind(last.clone()))
         .await?;

@@ -101,7 +101,7 @@ impl Opening {
             due.into(),
             label.into(),
             1.into(),
-            "pending".into(),
+            State::Pending.as_str().into(),
             now_ms.into(),
             now_ms.into(),
         ];

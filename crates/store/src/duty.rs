@@ -7,7 +7,10 @@
 
 use std::collections::HashMap;
 
-use anjian_core::duty::{Activity, Period, Post, Quota, Standing};
+use anjian_core::duty::{
+    Activity, Approval, Period, Post, Quota, RecordState, RecordStep, Standing,
+};
+use anjian_core::machine::States;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +20,7 @@ use crate::error::{Error, Result};
 use crate::ids::next_id;
 use crate::responsible::Official;
 use crate::scope::{Actor, Scope};
+use crate::transition::{Kept, Move, apply};
 
 /// Setting key of the days a record may be back-dated without approval.
 pub const BACKDATE_WINDOW: &str = "duty_backdate_days";
@@ -138,6 +142,16 @@ pub struct Record {
 }
 
 impl Record {
+    /// Whether it counts (logged in time, or approved by the office).
+    pub fn counted(&self) -> bool {
+        RecordState::parse(&self.state) == Some(RecordState::Counted)
+    }
+
+    /// The state's Chinese name.
+    pub fn state_label(&self) -> &'static str {
+        RecordState::label_of(&self.state)
+    }
+
     /// The activity's Chinese name.
     pub fn activity_label(&self) -> &'static str {
         Activity::parse(&self.activity).map_or("", Activity::label)
@@ -219,7 +233,11 @@ pub async fn record(
                 e => e,
             })?;
     }
-    let state = if late { "pending" } else { "counted" };
+    let state = if late {
+        RecordState::Pending
+    } else {
+        RecordState::Counted
+    };
     let id = next_id(now_ms);
     let mut tx = db.begin().await?;
     tx.execute(
@@ -233,7 +251,7 @@ pub async fn record(
             .bind(topic.as_str())
             .bind(r.enterprise.filter(|_| activity.at_enterprise()))
             .bind(r.enforcement)
-            .bind(state)
+            .bind(state.as_str())
             .bind(actor.user_id)
             .bind(now_ms)
             .bind(r.evidence.clone())
@@ -289,29 +307,43 @@ pub async fn records(
 }
 
 /// The office approves (the record counts) or refuses a back-dated record.
-pub async fn decide(db: &Db, now_ms: i64, actor: &Actor, id: i64, approve: bool) -> Result<()> {
-    let row: Option<(String,)> = db
-        .read()
-        .opt(q("SELECT state FROM duty_records WHERE id = $1").bind(id))
-        .await?;
-    let (state,) = row.ok_or(Error::NotFound)?;
-    if state != "pending" {
-        return Err(Error::invalid("not_pending", "state", "该履职记录无需审批"));
-    }
-    let to = if approve { "counted" } else { "refused" };
+pub async fn decide(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    approve: bool,
+) -> Result<()> {
     let mut tx = db.begin().await?;
-    let n = tx
-        .execute(
-            q("UPDATE duty_records SET state = $1, decided_at = $2 WHERE id = $3 AND state = 'pending'")
-                .bind(to)
-                .bind(now_ms)
-                .bind(id),
-        )
-        .await?;
-    Error::unless_changed(n, "state", "该履职记录已由他人审批，请刷新后查看")?;
-    let entry = Entry::ok("duty.decide", "duty_record", id).change(Some(state.as_str()), Some(to));
-    audit::append(&mut tx, now_ms, actor, entry).await?;
+    let (state,): (String,) = tx
+        .opt(q("SELECT state FROM duty_records WHERE id = $1").bind(id))
+        .await?
+        .ok_or(Error::NotFound)?;
+    let from = RecordState::parse(&state).unwrap_or(RecordState::Refused);
+    let step = if approve {
+        RecordStep::Approve
+    } else {
+        RecordStep::Refuse
+    };
+    let by = crate::transition::relation(scope, actor, None);
+    let mv = Move::<Approval>::new(id, step, from, &by).set("decided_at", now_ms);
+    apply(
+        &mut tx,
+        now_ms,
+        actor,
+        mv,
+        Entry::ok("duty.decide", "duty_record", id),
+    )
+    .await?;
     tx.commit().await
+}
+
+impl Kept for Approval {
+    const RELATION: &'static str = "duty_records";
+    const COLUMN: &'static str = "state";
+    const UPDATED_AT: Option<&'static str> = None;
+    const CONFLICT: &'static str = "该履职记录已由他人审批，请刷新后查看";
 }
 
 /// One quota of one person over the range.
@@ -408,9 +440,10 @@ pub async fn standings(
         activity.push_str(&format!(" WHEN '{}' THEN {i}", a.as_str()));
     }
     activity.push_str(" ELSE -1 END");
+    let counted = RecordState::Counted.sql();
     let query = scope
         .units(
-            q(format!("SELECT r.official_id, CAST({activity} AS BIGINT), CAST(REPLACE(r.on_day, '-', '') AS BIGINT), COALESCE(r.enterprise_id, 0) FROM duty_records r JOIN officials o ON o.id = r.official_id JOIN units u ON u.id = o.unit_id WHERE r.state = 'counted' AND r.on_day >= "))
+            q(format!("SELECT r.official_id, CAST({activity} AS BIGINT), CAST(REPLACE(r.on_day, '-', '') AS BIGINT), COALESCE(r.enterprise_id, 0) FROM duty_records r JOIN officials o ON o.id = r.official_id JOIN units u ON u.id = o.unit_id WHERE r.state = {counted} AND r.on_day >= "))
                 .push_bind(day(from))
                 .push(" AND r.on_day <= ")
                 .push_bind(day(to))
@@ -431,7 +464,7 @@ pub async fn standings(
     }
     let query = scope
         .units(
-            q("SELECT r.official_id, CAST(COUNT(DISTINCT r.enterprise_id) AS BIGINT) FROM duty_records r JOIN officials o ON o.id = r.official_id JOIN units u ON u.id = o.unit_id JOIN responsible_persons p ON p.official_id = r.official_id AND p.enterprise_id = r.enterprise_id AND p.until_on IS NULL WHERE r.state = 'counted' AND r.activity = 'inspection' AND r.on_day >= ")
+            q(format!("SELECT r.official_id, CAST(COUNT(DISTINCT r.enterprise_id) AS BIGINT) FROM duty_records r JOIN officials o ON o.id = r.official_id JOIN units u ON u.id = o.unit_id JOIN responsible_persons p ON p.official_id = r.official_id AND p.enterprise_id = r.enterprise_id AND p.until_on IS NULL WHERE r.state = {} AND r.activity = 'inspection' AND r.on_day >= ", RecordState::Counted.sql()))
                 .push_bind(day(half.0))
                 .push(" AND r.on_day <= ")
                 .push_bind(day(half.1))

@@ -4,7 +4,8 @@
 //! tally per unit for the zero-enforcement watch (零执法 and 零处罚 units; the plan's
 //! goal of 执法"清零" is that there are none).
 
-use anjian_core::enforcement::EnforcementInput;
+use anjian_core::enforcement::{EnforcementInput, Stage, Step, ThreeSteps};
+use anjian_core::machine::{By, States};
 use anjian_core::monthly_report::Month;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -14,6 +15,7 @@ use crate::db::{Db, Q, day, q};
 use crate::error::{Error, Result};
 use crate::ids::next_id;
 use crate::scope::{Actor, Scope};
+use crate::transition::{Kept, Move, apply};
 
 /// Working days after a penalty decision by which it must be made public.
 pub const PUBLICATION_WORKING_DAYS: u32 = 7;
@@ -368,8 +370,8 @@ pub async fn recheck(
     rectified: bool,
 ) -> Result<()> {
     let mut tx = db.begin().await?;
-    let (unit, deadline, rectified_on, fine): (i64, Option<String>, Option<String>, Option<i64>) = tx
-        .opt(q("SELECT unit_id, order_deadline, rectified_on, penalty_amount_fen FROM enforcements WHERE id = $1").bind(id))
+    let (unit, deadline, stage, fine): (i64, Option<String>, String, Option<i64>) = tx
+        .opt(q("SELECT unit_id, order_deadline, step, penalty_amount_fen FROM enforcements WHERE id = $1").bind(id))
         .await?
         .ok_or(Error::NotFound)?;
     if Some(unit) != actor.unit_id {
@@ -382,37 +384,41 @@ pub async fn recheck(
             "该记录没有责令限期整改，无需复查",
         ));
     }
-    if rectified_on.is_some() {
-        return Err(Error::invalid(
-            "already_rectified",
-            "rectified",
-            "复查已确认整改完成",
-        ));
-    }
-    let query = if rectified {
-        q("UPDATE enforcements SET step = 'recheck', rectified_on = $1, updated_at = $2 WHERE id = $3")
-            .bind(day(today))
+    let from = Stage::parse(&stage).unwrap_or(Stage::Recheck);
+    let (step, action, detail) = if rectified {
+        (
+            Step::RecheckPassed,
+            "enforcement.recheck_pass",
+            "复查：已整改",
+        )
+    } else {
+        (
+            Step::RecheckFailed,
+            "enforcement.recheck_fail",
+            "复查：拒不整改",
+        )
+    };
+    let mv = Move::<ThreeSteps>::new(id, step, from, &[By::Recorder]);
+    let mv = if rectified {
+        mv.set("rectified_on", day(today))
     } else {
         // Not rectified: a fine turns into a daily continuing penalty.
-        q("UPDATE enforcements SET refused_rectification = $1, updated_at = $2 WHERE id = $3")
-            .bind(i64::from(fine.is_some()))
+        mv.set("refused_rectification", fine.is_some())
     };
-    tx.execute(query.bind(now_ms).bind(id)).await?;
-    let entry = Entry::ok(
-        if rectified {
-            "enforcement.recheck_pass"
-        } else {
-            "enforcement.recheck_fail"
-        },
-        "enforcement",
-        id,
+    apply(
+        &mut tx,
+        now_ms,
+        actor,
+        mv,
+        Entry::ok(action, "enforcement", id).detail(detail),
     )
-    .detail(if rectified {
-        "复查：已整改".to_string()
-    } else {
-        "复查：拒不整改".to_string()
-    });
-    audit::append(&mut tx, now_ms, actor, entry).await?;
+    .await?;
     tx.commit().await?;
     Ok(())
+}
+
+impl Kept for ThreeSteps {
+    const RELATION: &'static str = "enforcements";
+    const COLUMN: &'static str = "step";
+    const CONFLICT: &'static str = "该记录已由他人复查，请刷新后查看";
 }

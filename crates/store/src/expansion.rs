@@ -4,6 +4,7 @@
 //! transaction; so is moving its end date, which adds the obligations the longer window
 //! brings and removes the untouched ones a shorter window no longer holds.
 
+use anjian_core::machine::States as _;
 use anjian_core::obligation::State;
 use std::collections::{BTreeMap, HashMap, HashSet};
 

@@ -9,6 +9,7 @@
 //! is idempotent: running it twice changes nothing the second time, so the background
 //! job runs it too and a change made by several processes at once converges.
 
+use anjian_core::machine::States as _;
 use anjian_core::obligation::State;
 use std::collections::{HashMap, HashSet};
 

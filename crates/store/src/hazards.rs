@@ -6,6 +6,7 @@
 
 use anjian_core::case::{self, Case, Party, Status, Step};
 use anjian_core::hazard::{self, HazardInput};
+use anjian_core::machine::States as _;
 use chrono::NaiveDate;
 use serde::Serialize;
 

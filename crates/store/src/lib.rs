@@ -38,6 +38,7 @@ pub mod scope;
 pub mod settings;
 pub mod special_periods;
 pub mod tips;
+pub(crate) mod transition;
 pub mod visits;
 pub mod warnings;
 

@@ -4,6 +4,7 @@
 //! month under the plan's monthly-report duty, so late and missing reports are overdue
 //! obligations like any other, and the office reads them as a units × months matrix.
 
+use anjian_core::machine::States as _;
 use anjian_core::monthly_report::Month;
 use anjian_core::obligation::State;
 use chrono::NaiveDate;

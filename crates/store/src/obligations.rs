@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 
+use anjian_core::machine::States as _;
 use anjian_core::obligation::State;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -67,7 +68,7 @@ pub async fn list(
     let today_s = today.format("%Y-%m-%d").to_string();
     let mut query = q(format!("SELECT o.id, o.campaign_id, o.assignment_id, o.case_id, o.unit_id, u.name AS unit_name, COALESCE(a.role, 'responsible') AS role, w.no AS work_item_no, COALESCE(cw.text, w.text) AS work_item_text, d.text AS duty_text, o.due_on, o.label, o.min_count, CASE WHEN o.state IN {} AND o.due_on < ", State::sql_list(&State::OPEN)))
         .push_bind(today_s.clone())
-        .push(" THEN 'overdue' ELSE o.state END AS state FROM obligations o JOIN units u ON u.id = o.unit_id LEFT JOIN assignments a ON a.id = o.assignment_id LEFT JOIN work_items w ON w.id = a.work_item_id LEFT JOIN campaign_work_items cw ON cw.campaign_id = o.campaign_id AND cw.work_item_id = a.work_item_id LEFT JOIN plan_duties d ON d.id = a.duty_id WHERE ");
+        .push(&format!(" THEN {} ELSE o.state END AS state FROM obligations o JOIN units u ON u.id = o.unit_id LEFT JOIN assignments a ON a.id = o.assignment_id LEFT JOIN work_items w ON w.id = a.work_item_id LEFT JOIN campaign_work_items cw ON cw.campaign_id = o.campaign_id AND cw.work_item_id = a.work_item_id LEFT JOIN plan_duties d ON d.id = a.duty_id WHERE ", State::Overdue.sql()));
     query = scope.obligations(query, "o", "u");
     if let Some(c) = f.campaign {
         query = query.push(" AND o.campaign_id = ").push_bind(c);

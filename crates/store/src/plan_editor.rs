@@ -9,6 +9,7 @@
 //! and whatever a unit already reported stays. A preview runs the very same change and
 //! rolls it back, so what the office sees before saving is what saving does.
 
+use anjian_core::machine::States as _;
 use anjian_core::obligation::State;
 use std::collections::{BTreeMap, HashMap, HashSet};
 

@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 
 use anjian_core::case::Status as HazardStatus;
+use anjian_core::machine::States as _;
 use anjian_core::monthly_report::Month;
 use anjian_core::obligation::State;
 use anjian_core::ranking::{Figures, Part, Scheme, Score};

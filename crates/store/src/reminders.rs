@@ -2,6 +2,7 @@
 //! and another when it is overdue. The job is idempotent (a unique index refuses a
 //! second copy) and safe with several server processes against one database.
 
+use anjian_core::machine::States as _;
 use anjian_core::obligation::State;
 use chrono::{Duration, NaiveDate};
 use serde::Serialize;

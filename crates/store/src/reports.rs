@@ -308,7 +308,12 @@ pub async fn review(
         Action::Return
     };
     let new_state = next(stored(&o), action, due(&o), submitted)?;
-    let decision = if accept { "accepted" } else { "returned" };
+    // The report's decision is named as the obligation's state it leads to.
+    let decision = if accept {
+        State::Accepted.as_str()
+    } else {
+        State::Returned.as_str()
+    };
     tx.execute(
         q("UPDATE progress_reports SET decision = $1, reason = $2, reviewer_id = $3, reviewed_at = $4 WHERE id = $5")
             .bind(decision)

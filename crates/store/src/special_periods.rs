@@ -6,6 +6,7 @@
 //! units. There is one mechanism: a campaign's periods are special periods with the
 //! campaign's id.
 
+use anjian_core::machine::States as _;
 use anjian_core::obligation::State;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

@@ -6,9 +6,15 @@
 //! deadline as an obligation, merged into an earlier tip, or rejected with a reason);
 //! and closed by the unit with its outcome.
 
+use anjian_core::machine::{Machine, States};
 use anjian_core::sealed::Keyring;
 use anjian_core::tip::{Category, Reporter, Tip};
-use anjian_core::tip_state::{RewardState, Status, Step};
+use anjian_core::tip_state::{
+    Extension, ExtensionState, ExtensionStep as ExtensionMove, Handling, Reward, RewardState,
+    RewardStep as RewardMove, Status, Step,
+};
+
+use crate::transition::{Kept, Move, apply};
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -61,7 +67,7 @@ pub async fn submit(
     });
     let mut tx = db.begin().await?;
     tx.execute(
-        q("INSERT INTO tips (id, locator, receipt_hash, category, sector_id, place, reported_unit, description, anonymous, identity_sealed, status, received_on, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'received', $11, $12)")
+        q("INSERT INTO tips (id, locator, receipt_hash, category, sector_id, place, reported_unit, description, anonymous, identity_sealed, received_on, updated_at, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)")
             .bind(id)
             .bind(locator)
             .bind(receipt_hash)
@@ -73,7 +79,8 @@ pub async fn submit(
             .bind(i64::from(tip.reporter.is_none()))
             .bind(sealed)
             .bind(day(today))
-            .bind(now_ms),
+            .bind(now_ms)
+            .bind(Status::Received.as_str()),
     )
     .await?;
     let entry = Entry::ok("tip.submit", "tip", id).detail(format!(
@@ -208,7 +215,7 @@ pub async fn public_view(db: &Db, id: i64) -> Result<PublicView> {
         .await?;
     let reward: Option<RewardView> = db
         .read()
-        .opt(q("SELECT amount_fen, state, approved_on, paid_on FROM tip_rewards WHERE COALESCE(payee_tip_id, tip_id) = $1 AND state <> 'proposed'").bind(id))
+        .opt(q(format!("SELECT amount_fen, state, approved_on, paid_on FROM tip_rewards WHERE COALESCE(payee_tip_id, tip_id) = $1 AND state IN {}", RewardState::sql_list(&RewardState::DECIDED))).bind(id))
         .await?;
     Ok(PublicView {
         category: Category::parse(&category).unwrap_or(Category::Other),
@@ -291,12 +298,45 @@ impl TipRow {
 
     /// The extension's state in Chinese, empty when none was asked.
     pub fn extension_label(&self) -> &'static str {
-        match self.extension_state.as_deref() {
-            Some("requested") => "已申请延期",
-            Some("approved") => "已批准延期",
-            Some("refused") => "不予延期",
-            _ => "",
+        match self.extension() {
+            ExtensionState::NotRequested => "",
+            e => e.label(),
         }
+    }
+
+    /// The reward's state in Chinese.
+    pub fn reward_label(&self) -> &'static str {
+        RewardState::label_of(self.reward_state.as_deref().unwrap_or_default())
+    }
+
+    /// Where the tip stands.
+    pub fn status(&self) -> Status {
+        Status::parse(&self.status).unwrap_or(Status::Received)
+    }
+
+    /// Where its extension stands.
+    pub fn extension(&self) -> ExtensionState {
+        ExtensionState::parse(self.extension_state.as_deref().unwrap_or_default())
+            .unwrap_or(ExtensionState::NotRequested)
+    }
+
+    /// Whether a viewer (the office, or unit `own_unit`) may take `step` of the tip's
+    /// handling now: the table the store applies, asked before a button is shown.
+    pub fn may(&self, step: Step, office: bool, own_unit: i64) -> bool {
+        let by = anjian_core::machine::relation(office, Some(own_unit), self.unit_id);
+        Handling::may(step, self.status(), &by)
+    }
+
+    /// Whether the viewer may take `step` of the extension now (while verifying).
+    pub fn may_extend(&self, step: ExtensionMove, office: bool, own_unit: i64) -> bool {
+        let by = anjian_core::machine::relation(office, Some(own_unit), self.unit_id);
+        self.status() == Status::Accepted && Extension::may(step, self.extension(), &by)
+    }
+
+    /// Whether the viewer may decide the reward of the tip (substantiated) now.
+    pub fn may_reward(&self, office: bool) -> bool {
+        let by = anjian_core::machine::relation(office, None, None);
+        self.status() == Status::Substantiated && Reward::allows(RewardMove::Propose, &by)
     }
 }
 
@@ -472,6 +512,7 @@ pub async fn triage(
     db: &Db,
     (now_ms, today): (i64, NaiveDate),
     actor: &Actor,
+    scope: &Scope,
     id: i64,
     t: &Triage,
 ) -> Result<()> {
@@ -487,28 +528,16 @@ pub async fn triage(
         Triage::Reject { .. } => Step::Reject,
     };
     let from = Status::parse(&status).unwrap_or(Status::Received);
-    let to = step.from(from)?;
-    // Applied only from the state read: a concurrent triage finds nothing to change.
-    let moved =
-        |n: u64| Error::unless_changed(n, "status", "该举报已由他人分办或处理，请刷新后查看");
-    let detail = match t {
+    let by = crate::transition::relation(scope, actor, None);
+    let mv = Move::<Handling>::new(id, step, from, &by);
+    mv.check()?;
+    let (mv, detail) = match t {
         Triage::Accept { unit } => {
             let found: Option<(String,)> = tx
                 .opt(q("SELECT name FROM units WHERE id = $1 AND kind <> 'enterprise' AND active = 1").bind(*unit))
                 .await?;
             let (name,) = found
                 .ok_or_else(|| Error::invalid("unknown_unit", "unit", "请选择负责核查的单位"))?;
-            moved(
-                tx.execute(
-                    q("UPDATE tips SET status = $1, unit_id = $2, updated_at = $3 WHERE id = $4 AND status = $5")
-                        .bind(to.as_str())
-                        .bind(*unit)
-                        .bind(now_ms)
-                        .bind(id)
-                        .bind(from.as_str()),
-                )
-                .await?,
-            )?;
             crate::obligations::owe(
                 &mut tx,
                 now_ms,
@@ -517,7 +546,7 @@ pub async fn triage(
                 format!("举报核查：{place}（{days}日内）"),
             )
             .await?;
-            format!("分办至{name}")
+            (mv.set("unit_id", *unit), format!("分办至{name}"))
         }
         Triage::Merge { into } => {
             let target: Option<(String,)> = tx
@@ -534,40 +563,36 @@ pub async fn triage(
                     "只能合并到已受理的举报",
                 ));
             }
-            moved(
-                tx.execute(
-                    q("UPDATE tips SET status = $1, merged_into = $2, updated_at = $3 WHERE id = $4 AND status = $5")
-                        .bind(to.as_str())
-                        .bind(*into)
-                        .bind(now_ms)
-                        .bind(id)
-                        .bind(from.as_str()),
-                )
-                .await?,
-            )?;
-            format!("合并至举报 {into}")
+            (mv.set("merged_into", *into), format!("合并至举报 {into}"))
         }
         Triage::Reject { reason } => {
             let reason = anjian_core::error::required_text("reason", "不予受理理由", reason, 500)?;
-            moved(
-                tx.execute(
-                    q("UPDATE tips SET status = $1, reject_reason = $2, updated_at = $3 WHERE id = $4 AND status = $5")
-                        .bind(to.as_str())
-                        .bind(reason.as_str())
-                        .bind(now_ms)
-                        .bind(id)
-                        .bind(from.as_str()),
-                )
-                .await?,
-            )?;
-            reason
+            (mv.set("reject_reason", reason.as_str()), reason)
         }
     };
-    let entry = Entry::ok("tip.triage", "tip", id)
-        .change(Some(from.as_str()), Some(to.as_str()))
-        .detail(detail);
-    audit::append(&mut tx, now_ms, actor, entry).await?;
+    // Applied only from the state read: a concurrent triage finds nothing to change.
+    let entry = Entry::ok("tip.triage", "tip", id).detail(detail);
+    apply(&mut tx, now_ms, actor, mv, entry).await?;
     tx.commit().await
+}
+
+impl Kept for Handling {
+    const RELATION: &'static str = "tips";
+    const COLUMN: &'static str = "status";
+    const CONFLICT: &'static str = "该举报已由他人办理，请刷新后查看";
+}
+
+impl Kept for Extension {
+    const RELATION: &'static str = "tips";
+    const COLUMN: &'static str = "extension_state";
+    const CONFLICT: &'static str = "该举报的延期已由他人办理，请刷新后查看";
+}
+
+impl Kept for Reward {
+    const RELATION: &'static str = "tip_rewards";
+    const KEY: &'static str = "tip_id";
+    const COLUMN: &'static str = "state";
+    const CONFLICT: &'static str = "该奖励已由他人办理，请刷新后查看";
 }
 
 /// The routed unit's outcome of tip `id` (in scope) on `today`: substantiated or not,
@@ -593,15 +618,15 @@ pub async fn outcome(
         Step::Unsubstantiate
     };
     let from = Status::parse(&tip.status).unwrap_or(Status::Received);
-    if step.from(from).is_err() || tip.unit_id != actor.unit_id {
+    let by = crate::transition::relation(scope, actor, tip.unit_id);
+    let mv = Move::<Handling>::new(id, step, from, &by);
+    if mv.check().is_err() {
         return Err(Error::invalid(
             "not_verifying",
             "status",
             "该举报不在本单位核查中",
         ));
     }
-    let (from, to) = step.transition();
-    let status = to.as_str();
     // A concealed accident the tip proved is marked so (a one-vote veto of its unit):
     // only an accident the routed unit itself sees, never another locality's.
     let accident = if substantiated && tip.category == "concealed_accident" {
@@ -623,18 +648,6 @@ pub async fn outcome(
         crate::accidents::mark_concealed(&mut tx, (now_ms, today), a, produced_by.as_deref())
             .await?;
     }
-    let n = tx
-        .execute(
-            q("UPDATE tips SET status = $1, outcome_note = $2, accident_id = $3, updated_at = $4 WHERE id = $5 AND status = $6")
-                .bind(status)
-                .bind(note.as_str())
-                .bind(accident)
-                .bind(now_ms)
-                .bind(id)
-                .bind(from.as_str()),
-        )
-        .await?;
-    Error::unless_changed(n, "status", "该举报的核查结果已由他人提交，请刷新后查看")?;
     let links: Vec<Vec<crate::db::Arg>> = produced
         .kinds()
         .into_iter()
@@ -656,10 +669,17 @@ pub async fn outcome(
         crate::obligations::Source::Tip(id),
     )
     .await?;
-    let entry = Entry::ok("tip.outcome", "tip", id)
-        .change(Some(from.as_str()), Some(status))
-        .detail(note);
-    audit::append(&mut tx, now_ms, actor, entry).await?;
+    let mv = mv
+        .set("outcome_note", note.as_str())
+        .set("accident_id", accident);
+    apply(
+        &mut tx,
+        now_ms,
+        actor,
+        mv,
+        Entry::ok("tip.outcome", "tip", id).detail(note),
+    )
+    .await?;
     // A concealed accident's month, if already ranked, is ranked again with it.
     if let Some(a) = accident {
         let (on,): (String,) = tx
@@ -783,88 +803,58 @@ pub async fn extension(
     step: &ExtensionStep,
 ) -> Result<Option<NaiveDate>> {
     let tip = get(db, scope, id).await?;
-    let state = tip.extension_state.clone();
+    let from = ExtensionState::parse(tip.extension_state.as_deref().unwrap_or_default())
+        .unwrap_or(ExtensionState::NotRequested);
     let days = deadlines(db).await?.extension_days;
-    if tip.status != "accepted" {
+    if Status::parse(&tip.status) != Some(Status::Accepted) {
         return Err(Error::invalid(
             "not_verifying",
             "status",
             "该举报不在核查中",
         ));
     }
-    let office = matches!(scope, Scope::All);
+    let by = crate::transition::relation(scope, actor, tip.unit_id);
+    let which = match step {
+        ExtensionStep::Request { .. } => anjian_core::tip_state::ExtensionStep::Request,
+        ExtensionStep::Approve => anjian_core::tip_state::ExtensionStep::Approve,
+        ExtensionStep::Refuse { .. } => anjian_core::tip_state::ExtensionStep::Refuse,
+    };
+    // Only while the tip is still being verified, from the state read: a concurrent
+    // step makes this one a conflict.
+    let mv =
+        Move::<Extension>::new(id, which, from, &by).guard("status", Status::Accepted.as_str());
+    mv.check()?;
     let mut tx = db.begin().await?;
-    let (new_state, reason, due, detail) = match step {
+    let (mv, due, detail) = match step {
         ExtensionStep::Request { reason } => {
-            if tip.unit_id != actor.unit_id {
-                return Err(Error::Forbidden);
-            }
             let reason = anjian_core::error::required_text("reason", "延期理由", reason, 500)?;
-            if state.is_some() {
-                return Err(Error::invalid(
-                    "already_requested",
-                    "reason",
-                    "该举报已申请过延期",
-                ));
-            }
             let detail = format!("申请延期核查：{reason}");
-            ("requested", Some(reason), None, detail)
+            (mv.set("extension_reason", reason), None, detail)
         }
-        ExtensionStep::Approve | ExtensionStep::Refuse { .. } => {
-            if !office {
-                return Err(Error::Forbidden);
-            }
-            if state.as_deref() != Some("requested") {
+        ExtensionStep::Refuse { reason } => {
+            let reason = anjian_core::error::required_text("reason", "不予延期理由", reason, 500)?;
+            (mv, None, format!("不予延期：{reason}"))
+        }
+        ExtensionStep::Approve => {
+            if days == 0 {
                 return Err(Error::invalid(
-                    "not_requested",
+                    "no_extension",
                     "action",
-                    "承办单位未申请延期",
+                    "按现行规则举报核查不能延期",
                 ));
             }
-            if let ExtensionStep::Refuse { reason } = step {
-                let reason =
-                    anjian_core::error::required_text("reason", "不予延期理由", reason, 500)?;
-                ("refused", None, None, format!("不予延期：{reason}"))
-            } else {
-                if days == 0 {
-                    return Err(Error::invalid(
-                        "no_extension",
-                        "action",
-                        "按现行规则举报核查不能延期",
-                    ));
-                }
-                let (_, due) = crate::obligations::extend(
-                    &mut tx,
-                    now_ms,
-                    crate::obligations::Source::Tip(id),
-                    ("action", days),
-                )
-                .await?;
-                (
-                    "approved",
-                    None,
-                    Some(due),
-                    format!("批准延期{days}日，至{due}"),
-                )
-            }
+            let (_, due) = crate::obligations::extend(
+                &mut tx,
+                now_ms,
+                crate::obligations::Source::Tip(id),
+                ("action", days),
+            )
+            .await?;
+            (mv, Some(due), format!("批准延期{days}日，至{due}"))
         }
     };
-    // Only from the state read: a concurrent step makes this one a conflict.
-    let n = tx
-        .execute(
-            q("UPDATE tips SET extension_state = $1, extension_reason = COALESCE($2, extension_reason), updated_at = $3 WHERE id = $4 AND status = 'accepted' AND COALESCE(extension_state, '') = $5")
-                .bind(new_state)
-                .bind(reason)
-                .bind(now_ms)
-                .bind(id)
-                .bind(state.clone().unwrap_or_default()),
-        )
-        .await?;
-    Error::unless_changed(n, "action", "该举报的延期已由他人办理，请刷新后查看")?;
-    let entry = Entry::ok("tip.extension", "tip", id)
-        .change(state.as_deref(), Some(new_state))
-        .detail(detail);
-    audit::append(&mut tx, now_ms, actor, entry).await?;
+    let entry = Entry::ok("tip.extension", "tip", id).detail(detail);
+    apply(&mut tx, now_ms, actor, mv, entry).await?;
     tx.commit().await?;
     Ok(due)
 }
@@ -909,6 +899,7 @@ pub async fn reward(
     db: &Db,
     (now_ms, today): (i64, NaiveDate),
     actor: &Actor,
+    scope: &Scope,
     id: i64,
     step: &RewardStep,
 ) -> Result<i64> {
@@ -928,17 +919,27 @@ pub async fn reward(
     let current: Option<(i64, String)> = tx
         .opt(q("SELECT amount_fen, state FROM tip_rewards WHERE tip_id = $1").bind(id))
         .await?;
-    let (amount, detail) = match (step, current) {
+    let entry = |amount: i64, what: &str| {
+        Entry::ok("tip.reward", "tip", id)
+            .detail(format!("{what}：{}元", anjian_core::error::yuan(amount)))
+    };
+    let by = crate::transition::relation(scope, actor, None);
+    let from = |state: &str| RewardState::parse(state).unwrap_or(RewardState::Proposed);
+    let amount = match (step, current) {
         (RewardStep::Propose { fine_fen }, current) => {
-            if current
-                .as_ref()
-                .is_some_and(|(_, s)| RewardState::parse(s).is_some_and(RewardState::decided))
-            {
-                return Err(Error::invalid(
-                    "reward_decided",
-                    "state",
-                    "奖励已批准，不能重新计算",
-                ));
+            // A first proposal creates the reward; a later one recomputes a proposed one.
+            match &current {
+                Some((_, state)) => {
+                    Move::<Reward>::new(id, RewardMove::Propose, from(state), &by).check()?;
+                }
+                None if !<Reward as anjian_core::machine::Machine>::allows(
+                    RewardMove::Propose,
+                    &by,
+                ) =>
+                {
+                    return Err(Error::Forbidden);
+                }
+                None => {}
             }
             let category = Category::parse(&category).unwrap_or(Category::Other);
             let grade: Option<(anjian_core::accident::Grade, i64)> = match accident {
@@ -958,51 +959,33 @@ pub async fn reward(
                 .await?;
             let payee = payee.map_or(id, |(p,)| p);
             tx.execute(
-                q("INSERT INTO tip_rewards (tip_id, amount_fen, basis, state, updated_at, payee_tip_id) VALUES ($1, $2, $3, 'proposed', $4, $5) ON CONFLICT (tip_id) DO UPDATE SET amount_fen = excluded.amount_fen, basis = excluded.basis, updated_at = excluded.updated_at, payee_tip_id = excluded.payee_tip_id")
+                q("INSERT INTO tip_rewards (tip_id, amount_fen, basis, updated_at, payee_tip_id, state) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tip_id) DO UPDATE SET amount_fen = excluded.amount_fen, basis = excluded.basis, updated_at = excluded.updated_at, payee_tip_id = excluded.payee_tip_id")
                     .bind(id)
                     .bind(amount)
                     .bind(format!("{}；罚款{}元", category.label(), anjian_core::error::yuan(*fine_fen)))
                     .bind(now_ms)
-                    .bind(payee),
+                    .bind(payee)
+                    .bind(RewardState::Proposed.as_str()),
             )
             .await?;
-            (amount, "拟奖励")
+            audit::append(&mut tx, now_ms, actor, entry(amount, "拟奖励")).await?;
+            amount
         }
-        (RewardStep::Approve, Some((amount, state)))
-            if RewardState::parse(&state) == RewardState::Approved.before() =>
-        {
-            let n = tx
-                .execute(
-                    q("UPDATE tip_rewards SET state = $1, approved_on = $2, updated_at = $3 WHERE tip_id = $4 AND state = $5")
-                        .bind(RewardState::Approved.as_str())
-                        .bind(day(today))
-                        .bind(now_ms)
-                        .bind(id)
-                        .bind(state.as_str()),
-                )
-                .await?;
-            Error::unless_changed(n, "state", "该奖励已由他人办理，请刷新后查看")?;
-            (amount, "批准奖励")
+        (RewardStep::Approve, Some((amount, state))) => {
+            let mv = Move::<Reward>::new(id, RewardMove::Approve, from(&state), &by)
+                .set("approved_on", day(today));
+            apply(&mut tx, now_ms, actor, mv, entry(amount, "批准奖励")).await?;
+            amount
         }
-        (RewardStep::Pay { method }, Some((amount, state)))
-            if RewardState::parse(&state) == RewardState::Paid.before() =>
-        {
+        (RewardStep::Pay { method }, Some((amount, state))) => {
             let method = anjian_core::error::required_text("method", "发放方式", method, 100)?;
-            let n = tx
-                .execute(
-                    q("UPDATE tip_rewards SET state = $1, paid_on = $2, paid_method = $3, updated_at = $4 WHERE tip_id = $5 AND state = $6")
-                        .bind(RewardState::Paid.as_str())
-                        .bind(day(today))
-                        .bind(method.as_str())
-                        .bind(now_ms)
-                        .bind(id)
-                        .bind(state.as_str()),
-                )
-                .await?;
-            Error::unless_changed(n, "state", "该奖励已由他人办理，请刷新后查看")?;
-            (amount, "发放奖励")
+            let mv = Move::<Reward>::new(id, RewardMove::Pay, from(&state), &by)
+                .set("paid_on", day(today))
+                .set("paid_method", method);
+            apply(&mut tx, now_ms, actor, mv, entry(amount, "发放奖励")).await?;
+            amount
         }
-        _ => {
+        (_, None) => {
             return Err(Error::invalid(
                 "reward_order",
                 "state",
@@ -1010,9 +993,6 @@ pub async fn reward(
             ));
         }
     };
-    let entry = Entry::ok("tip.reward", "tip", id)
-        .detail(format!("{detail}：{}元", anjian_core::error::yuan(amount)));
-    audit::append(&mut tx, now_ms, actor, entry).await?;
     tx.commit().await?;
     Ok(amount)
 }
@@ -1037,19 +1017,33 @@ pub struct MonthStats {
     pub reward_fen: i64,
 }
 
+/// A month's sums of tips `t` and their rewards `r` (`received`, `verified`,
+/// `substantiated`, `rewarded`, `reward_fen`), the states named from core: the one
+/// definition the tip statistics and the monthly bulletin share.
+pub(crate) fn month_sums(t: &str, r: &str) -> String {
+    let verified = Status::sql_list(&Status::VERIFIED);
+    let substantiated = Status::Substantiated.sql();
+    let decided = RewardState::sql_list(&RewardState::DECIDED);
+    format!(
+        "CAST(COUNT(*) AS BIGINT) AS received, \
+        CAST(COALESCE(SUM(CASE WHEN {t}.status IN {verified} THEN 1 ELSE 0 END), 0) AS BIGINT) AS verified, \
+        CAST(COALESCE(SUM(CASE WHEN {t}.status = {substantiated} THEN 1 ELSE 0 END), 0) AS BIGINT) AS substantiated, \
+        CAST(COALESCE(SUM(CASE WHEN {r}.state IN {decided} THEN 1 ELSE 0 END), 0) AS BIGINT) AS rewarded, \
+        CAST(COALESCE(SUM(CASE WHEN {r}.state IN {decided} THEN {r}.amount_fen ELSE 0 END), 0) AS BIGINT) AS reward_fen"
+    )
+}
+
 /// The tips of `year` per month, and the whole previous year for comparison (the plan
 /// asks for more tips than by the end of last year).
 pub async fn stats(db: &Db, year: i32) -> Result<(Vec<MonthStats>, MonthStats)> {
-    const SELECT: &str = "CAST(COUNT(*) AS BIGINT) AS received, \
-        CAST(COALESCE(SUM(CASE WHEN t.status IN ('substantiated', 'unsubstantiated') THEN 1 ELSE 0 END), 0) AS BIGINT) AS verified, \
-        CAST(COALESCE(SUM(CASE WHEN t.status = 'substantiated' THEN 1 ELSE 0 END), 0) AS BIGINT) AS substantiated, \
-        CAST(COALESCE(SUM(CASE WHEN r.state IN ('approved', 'paid') THEN 1 ELSE 0 END), 0) AS BIGINT) AS rewarded, \
-        CAST(COALESCE(SUM(CASE WHEN r.state IN ('approved', 'paid') THEN r.amount_fen ELSE 0 END), 0) AS BIGINT) AS reward_fen \
-        FROM tips t LEFT JOIN tip_rewards r ON r.tip_id = t.id WHERE t.received_on >= $1 AND t.received_on < $2";
+    let select = month_sums("t", "r");
+    let select = format!(
+        "{select} FROM tips t LEFT JOIN tip_rewards r ON r.tip_id = t.id WHERE t.received_on >= $1 AND t.received_on < $2"
+    );
     let months: Vec<MonthStats> = db
         .read()
         .all(
-            q(format!("SELECT SUBSTR(t.received_on, 1, 7) AS month, {SELECT} GROUP BY SUBSTR(t.received_on, 1, 7) ORDER BY month"))
+            q(format!("SELECT SUBSTR(t.received_on, 1, 7) AS month, {select} GROUP BY SUBSTR(t.received_on, 1, 7) ORDER BY month"))
                 .bind(format!("{year}-01-01"))
                 .bind(format!("{}-01-01", year + 1)),
         )
@@ -1057,7 +1051,7 @@ pub async fn stats(db: &Db, year: i32) -> Result<(Vec<MonthStats>, MonthStats)> 
     let mut last: MonthStats = db
         .read()
         .one(
-            q(format!("SELECT '' AS month, {SELECT}"))
+            q(format!("SELECT '' AS month, {select}"))
                 .bind(format!("{}-01-01", year - 1))
                 .bind(format!("{year}-01-01")),
         )

@@ -244,6 +244,7 @@ pub async fn tips_and_accidents(
         db,
         day(t0.1, 1),
         &actor(office),
+        &Scope::All,
         t0.0,
         &Triage::Accept { unit: xf },
     )
@@ -253,6 +254,7 @@ pub async fn tips_and_accidents(
         db,
         day(t1.1, 1),
         &actor(office),
+        &Scope::All,
         t1.0,
         &Triage::Merge { into: t0.0 },
     )
@@ -274,6 +276,7 @@ pub async fn tips_and_accidents(
         db,
         day(t0.1, 20),
         &actor(office),
+        &Scope::All,
         t0.0,
         &RewardStep::Propose {
             fine_fen: 3_000_000,
@@ -285,6 +288,7 @@ pub async fn tips_and_accidents(
         db,
         day(t0.1, 25),
         &actor(office),
+        &Scope::All,
         t0.0,
         &RewardStep::Approve,
     )
@@ -294,6 +298,7 @@ pub async fn tips_and_accidents(
         db,
         day(t0.1, 30),
         &actor(office),
+        &Scope::All,
         t0.0,
         &RewardStep::Pay {
             method: "银行转账".into(),
@@ -305,6 +310,7 @@ pub async fn tips_and_accidents(
         db,
         day(t2.1, 1),
         &actor(office),
+        &Scope::All,
         t2.0,
         &Triage::Accept { unit: yjj },
     )
@@ -327,6 +333,7 @@ pub async fn tips_and_accidents(
         db,
         day(t3.1, 1),
         &actor(office),
+        &Scope::All,
         t3.0,
         &Triage::Reject {
             reason: "不属于安全生产举报范围，已告知向相关部门反映".into(),
@@ -338,6 +345,7 @@ pub async fn tips_and_accidents(
         db,
         day(t4.1, 1),
         &actor(office),
+        &Scope::All,
         t4.0,
         &Triage::Accept { unit: bachuan },
     )

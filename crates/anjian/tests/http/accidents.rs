@@ -634,3 +634,40 @@ async fn an_enterprise_reports_its_own_accident() {
         assert!(list.as_array().unwrap().is_empty());
     }
 }
+
+/// The lead department and the office closing one investigation at once: one closes it,
+/// the other is told it moved on (the step is applied only from the state read), and
+/// the chain holds one close; a second close later is refused by the machine's table.
+#[tokio::test]
+async fn a_concurrent_double_close_succeeds_once() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let bachuan = app.login("bachuan").await;
+        let unit = app.unit_id("巴川街道").await;
+        let chem = app.unit_id("重庆铜梁某化工有限公司").await;
+        let (s, a) = bachuan
+            .post(
+                "/api/v1/accidents",
+                report(
+                    unit,
+                    chem,
+                    "2022-08-01T09:00:00+08:00",
+                    "2022-08-01T09:20:00+08:00",
+                    1,
+                ),
+            )
+            .await;
+        assert_eq!(s, 201, "{a}");
+        let id = a["id"].as_i64().unwrap();
+        let (yjj, office) = (app.login("yjj").await, app.login("office").await);
+        let close = format!("/api/v1/accidents/{id}/close");
+        let (x, y) = tokio::join!(yjj.post(&close, json!({})), office.post(&close, json!({})));
+        crate::harness::one_of_two_succeeds(&x, &y);
+        assert_eq!(crate::harness::entries(&app, "accident.close", id).await, 1);
+        let (s, r) = office.post(&close, json!({})).await;
+        assert_eq!(
+            (s, r["error"]["code"].as_str()),
+            (422, Some("already_closed"))
+        );
+    }
+}

@@ -1,6 +1,7 @@
 //! Duty records and quotas by API.
 
-use anjian_core::duty::Quota;
+use anjian_core::duty::{Quota, RecordState};
+use anjian_core::machine::States;
 use anjian_core::monthly_report::Month;
 use anjian_store::duty::{self, NewRecord, PersonStanding, Record};
 use axum::Json;
@@ -69,7 +70,7 @@ pub async fn list(
     };
     let st = match q.state.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(s @ ("counted" | "pending" | "refused")) => Some(s),
+        Some(s) if RecordState::parse(s).is_some() => Some(s),
         Some(_) => {
             return Err(Problem::bad_field(
                 "invalid_state",
@@ -109,7 +110,7 @@ pub async fn decide(
     let approve = d
         .approve
         .ok_or_else(|| Problem::bad_field("required", "approve", "请选择批准或不批准"))?;
-    duty::decide(&state.db, state.now(), &u.actor(), id, approve).await?;
+    duty::decide(&state.db, state.now(), &u.actor(), &u.scope(), id, approve).await?;
     Ok(Json(serde_json::json!({"id": id, "approved": approve})))
 }
 

@@ -141,7 +141,15 @@ async fn triage_as(
     )
     .await?;
     let id = super::path_id(id)?;
-    tips::triage(&state.db, (state.now(), state.today()), &u.actor(), id, &t).await?;
+    tips::triage(
+        &state.db,
+        (state.now(), state.today()),
+        &u.actor(),
+        &u.scope(),
+        id,
+        &t,
+    )
+    .await?;
     Ok(Json(tips::get(&state.db, &u.scope(), id).await?))
 }
 
@@ -335,6 +343,7 @@ async fn reward_as(
         &state.db,
         (state.now(), state.today()),
         &u.actor(),
+        &u.scope(),
         id,
         &step,
     )

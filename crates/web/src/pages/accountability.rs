@@ -54,7 +54,7 @@ async fn page(
     };
     let mut forms = accountability::list(&state.db, &u.scope(), &filter).await?;
     // Suggestions waiting for a decision first.
-    forms.sort_by_key(|f| (f.state != "suggested", -f.id));
+    forms.sort_by_key(|f| (!f.suggested(), -f.id));
     let office = u.role().sees_everything();
     let rules = accountability::rules(&state.db)
         .await?
@@ -153,6 +153,7 @@ pub async fn decide(
         &state.db,
         (state.now(), state.today()),
         &u.actor(),
+        &u.scope(),
         id,
         f.confirm == "1",
         &f.reason,

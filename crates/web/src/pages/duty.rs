@@ -2,7 +2,8 @@
 //! month (the monthly circulation, printable and as .xlsx) or a week (the weekly check);
 //! logging a duty record; the office's approval of back-dated records; the officials.
 
-use anjian_core::duty::{Activity, Period, Post};
+use anjian_core::duty::{Activity, Period, Post, RecordState};
+use anjian_core::machine::States;
 use anjian_core::monthly_report::Month;
 use anjian_store::duty::{self, NewRecord, PersonStanding, Record};
 use anjian_store::responsible::{self, NewOfficial, Official};
@@ -108,7 +109,7 @@ async fn page(
             &state.db,
             &scope,
             (first - chrono::Days::new(366), today),
-            Some("pending"),
+            Some(RecordState::Pending.as_str()),
         )
         .await?
     } else {
@@ -337,11 +338,13 @@ pub async fn record(
             },
         )
         .await?;
-        Ok::<_, Problem>(if r.state == "pending" {
-            "/quotas?ok=pending".to_string()
-        } else {
-            "/quotas?ok=1".to_string()
-        })
+        Ok::<_, Problem>(
+            if RecordState::parse(&r.state) == Some(RecordState::Pending) {
+                "/quotas?ok=pending".to_string()
+            } else {
+                "/quotas?ok=1".to_string()
+            },
+        )
     }
     .await;
     after_form(result, |msg| record_page(&state, &u, Some(msg))).await
@@ -370,7 +373,15 @@ pub async fn decide(
     .await?;
     let id = crate::input::path_id(&id)?;
     let result = async {
-        duty::decide(&state.db, state.now(), &u.actor(), id, f.approve == "1").await?;
+        duty::decide(
+            &state.db,
+            state.now(),
+            &u.actor(),
+            &u.scope(),
+            id,
+            f.approve == "1",
+        )
+        .await?;
         Ok::<_, Problem>("/quotas?ok=1".to_string())
     }
     .await;

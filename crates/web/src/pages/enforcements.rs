@@ -43,12 +43,8 @@ pub struct EnforcementsPage {
 
 /// The Chinese label of a stored step.
 pub fn step_label(s: &str) -> &'static str {
-    match s {
-        "inspection" => "检查诊断",
-        "penalty" => "行政处罚",
-        "recheck" => "整改复查",
-        _ => "—",
-    }
+    use anjian_core::machine::States;
+    anjian_core::enforcement::Stage::label_of(s)
 }
 
 /// Yuan from fen, for display.

@@ -23,7 +23,7 @@ use crate::upload::PhotoForm;
 type User = anjian_store::accounts::SessionUser;
 
 fn status_label(s: &str) -> &'static str {
-    Status::parse(s).map(|s| s.label()).unwrap_or("—")
+    <Status as anjian_core::machine::States>::label_of(s)
 }
 
 fn level_label(s: &str) -> &'static str {

@@ -89,9 +89,8 @@ async fn page(
                 .map(|r| ReportView {
                     when: anjian_core::time::format_local(r.submitted_at),
                     author: r.author.unwrap_or_default(),
-                    decision: match r.decision.as_deref() {
-                        Some("accepted") => "已通过",
-                        Some("returned") => "已退回",
+                    decision: match r.decision.as_deref().and_then(State::parse) {
+                        Some(d @ (State::Accepted | State::Returned)) => d.label(),
                         _ => "待审核",
                     },
                     text: r.text,

@@ -266,7 +266,7 @@ async fn act(
                         reason: f.reason.clone(),
                     },
                 };
-                tips::triage(&state.db, now, &u.actor(), id, &t).await?;
+                tips::triage(&state.db, now, &u.actor(), &u.scope(), id, &t).await?;
             }
             TipStep::RequestExtension | TipStep::ApproveExtension | TipStep::RefuseExtension => {
                 let step = match step {
@@ -312,7 +312,7 @@ async fn act(
                         method: f.method.clone(),
                     },
                 };
-                tips::reward(&state.db, now, &u.actor(), id, &step).await?;
+                tips::reward(&state.db, now, &u.actor(), &u.scope(), id, &step).await?;
             }
             TipStep::Ask => {
                 tips::get(&state.db, &u.scope(), id).await?;

@@ -28,9 +28,7 @@ pub fn kind_label(s: &str) -> &'static str {
 
 /// The Chinese label of a finding's case status.
 pub fn status_label(s: &str) -> &'static str {
-    anjian_core::case::Status::parse(s)
-        .map(|s| s.label())
-        .unwrap_or("—")
+    <anjian_core::case::Status as anjian_core::machine::States>::label_of(s)
 }
 
 /// The visits page: the list and the planning form.
