@@ -3,6 +3,7 @@
 //! period × minimum, items (7), (8), (23) and (53)), the periods a quota runs over, and
 //! how a run of daily counts meets a quota by a given day.
 
+use crate::time::Span;
 use chrono::{Datelike, Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -366,7 +367,7 @@ impl Standing {
 /// enterprise, 0 for none). A quota that counts enterprises counts each once a period.
 pub fn standing(
     quota: &Quota,
-    (first, last): (NaiveDate, NaiveDate),
+    Span { first, last }: Span,
     as_of: NaiveDate,
     records: &[(NaiveDate, i64)],
 ) -> Standing {
@@ -507,7 +508,7 @@ mod tests {
             minimum: 2,
             source: String::new(),
         };
-        let july = (d(7, 1), d(7, 31));
+        let july = Span::new(d(7, 1), d(7, 31));
         let s = standing(&two, july, d(8, 9), &[(d(7, 5), 1)]);
         assert_eq!((s.required, s.done, s.missed, s.pending), (2, 1, 1, 0));
         assert_eq!(s.label(), "未完成");

@@ -38,6 +38,11 @@ impl Month {
             .ok_or_else(bad)
     }
 
+    /// Its days.
+    pub fn span(&self) -> crate::time::Span {
+        crate::time::Span::new(self.first, self.last)
+    }
+
     /// The `YYYY-MM` name.
     pub fn name(&self) -> String {
         self.first.format("%Y-%m").to_string()

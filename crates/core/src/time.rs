@@ -12,6 +12,51 @@ pub fn shanghai() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).expect("valid offset")
 }
 
+/// The moment an action happens: its instant and the Asia/Shanghai day it falls on,
+/// read from the clock once (a write that needs both takes this, never a pair).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Moment {
+    /// Epoch milliseconds.
+    pub ms: Millis,
+    /// The Asia/Shanghai date of `ms` (or the day a replay or a seed acts on).
+    pub today: NaiveDate,
+}
+
+impl Moment {
+    /// The moment `ms` on `today`.
+    pub fn new(ms: Millis, today: NaiveDate) -> Moment {
+        Moment { ms, today }
+    }
+
+    /// The moment of instant `ms`, on its Asia/Shanghai date.
+    pub fn at(ms: Millis) -> Moment {
+        Moment {
+            ms,
+            today: local_date(ms).unwrap_or_default(),
+        }
+    }
+}
+
+/// A run of calendar days, both ends included (a month, a campaign's window, a special
+/// period, the range a list or a standing covers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub first: NaiveDate,
+    pub last: NaiveDate,
+}
+
+impl Span {
+    /// The days `first` to `last`.
+    pub fn new(first: NaiveDate, last: NaiveDate) -> Span {
+        Span { first, last }
+    }
+
+    /// Whether `day` falls inside.
+    pub fn contains(&self, day: NaiveDate) -> bool {
+        self.first <= day && day <= self.last
+    }
+}
+
 /// A source of the current instant, injectable so tests and replays can move time.
 pub trait Clock: Send + Sync + 'static {
     /// Now, in epoch milliseconds.

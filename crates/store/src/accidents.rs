@@ -15,7 +15,8 @@ use anjian_core::accident::{
 use anjian_core::machine::States;
 use anjian_core::monthly_report::Month;
 use anjian_core::obligation::State;
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use anjian_core::time::Moment;
+use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 use crate::audit::{self, Entry};
@@ -454,7 +455,7 @@ pub async fn extend(
 /// it — and the 四不放过 review within a year (item (41)) in every case.
 pub async fn close(
     db: &Db,
-    (now_ms, today): (i64, NaiveDate),
+    Moment { ms: now_ms, today }: Moment,
     actor: &Actor,
     scope: &Scope,
     id: i64,
@@ -474,7 +475,7 @@ pub async fn close(
         Entry::ok("accident.close", "accident", id),
     )
     .await?;
-    crate::obligations::fulfil(&mut tx, (now_ms, today), Source::Accident(id)).await?;
+    crate::obligations::fulfil(&mut tx, Moment::new(now_ms, today), Source::Accident(id)).await?;
     let month = today
         .checked_add_months(chrono::Months::new(1))
         .unwrap_or(today);
@@ -524,7 +525,7 @@ impl Kept for Investigation {
 /// the accident's enterprise when it has one, else its unit.
 pub(crate) async fn mark_concealed(
     tx: &mut Tx,
-    (now_ms, today): (i64, NaiveDate),
+    Moment { ms: now_ms, today }: Moment,
     id: i64,
     by: Option<&str>,
 ) -> Result<()> {

@@ -10,7 +10,7 @@ use anjian_core::accountability::{
 use anjian_core::machine::{Machine, States};
 use anjian_core::monthly_report::Month;
 use anjian_core::obligation::State;
-use chrono::NaiveDate;
+use anjian_core::time::Moment;
 use serde::{Deserialize, Serialize};
 
 use crate::audit::{self, Entry};
@@ -90,7 +90,7 @@ impl FormRow {
 /// Returns how many are new.
 pub async fn suggest_for(
     db: &Db,
-    (now_ms, today): (i64, NaiveDate),
+    Moment { ms: now_ms, today }: Moment,
     actor: &Actor,
     month: Month,
 ) -> Result<usize> {
@@ -134,7 +134,7 @@ pub async fn suggest_for(
     }
     let suggestions = suggest(&rules, &facts);
     // The month's rankings, kept with the suggestions: computed before their transaction.
-    let ranked = crate::rankings::to_keep(db, (now_ms, today), month, false).await?;
+    let ranked = crate::rankings::to_keep(db, Moment::new(now_ms, today), month, false).await?;
     let mut tx = db.begin().await?;
     let mut made = 0;
     for s in &suggestions {
@@ -280,7 +280,7 @@ pub async fn record(db: &Db, now_ms: i64, actor: &Actor, input: &FormInput) -> R
 /// Confirms (with the decision's date) or dismisses (with a reason) a suggestion.
 pub async fn decide(
     db: &Db,
-    (now_ms, today): (i64, NaiveDate),
+    Moment { ms: now_ms, today }: Moment,
     actor: &Actor,
     scope: &Scope,
     id: i64,

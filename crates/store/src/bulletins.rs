@@ -7,6 +7,7 @@
 use anjian_core::bulletin::{Bulletin, BulletinTable, Section};
 use anjian_core::machine::States;
 use anjian_core::monthly_report::Month;
+use anjian_core::time::Moment;
 use anjian_core::tip_state::Status;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
@@ -69,7 +70,7 @@ pub async fn list(db: &Db) -> Result<Vec<(i64, String, String, String)>> {
 pub async fn generate(
     db: &Db,
     files: &FileStore,
-    (now_ms, today): (i64, NaiveDate),
+    Moment { ms: now_ms, today }: Moment,
     actor: &Actor,
     month: Month,
 ) -> Result<i64> {
@@ -139,7 +140,7 @@ pub async fn generate(
         .await
         .map_err(|e| Error::Files(e.to_string()))?;
     // The month's rankings, kept with the bulletin: computed before its transaction.
-    let ranked = crate::rankings::to_keep(db, (now_ms, today), month, false).await?;
+    let ranked = crate::rankings::to_keep(db, Moment::new(now_ms, today), month, false).await?;
     let id = next_id(now_ms);
     let mut tx = db.begin().await?;
     tx.execute(

@@ -4,6 +4,7 @@
 //! its own locality; with the six months before for the trend.
 
 use anjian_core::monthly_report::Month;
+use anjian_core::time::Moment;
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -59,7 +60,7 @@ fn own(scope: &Scope) -> Option<Option<i64>> {
 async fn lines(
     db: &Db,
     scope: &Scope,
-    (now_ms, today): (i64, NaiveDate),
+    Moment { ms: now_ms, today }: Moment,
     month: Month,
 ) -> Result<Vec<LocalityLine>> {
     let Some(own) = own(scope) else {
@@ -203,10 +204,10 @@ fn sum(lines: &[LocalityLine]) -> UnitMonth {
 pub async fn month(
     db: &Db,
     scope: &Scope,
-    (now_ms, today): (i64, NaiveDate),
+    Moment { ms: now_ms, today }: Moment,
     month: Month,
 ) -> Result<Dashboard> {
-    let localities = lines(db, scope, (now_ms, today), month).await?;
+    let localities = lines(db, scope, Moment::new(now_ms, today), month).await?;
     let totals = sum(&localities);
     let mut months = Vec::new();
     let mut m = month;

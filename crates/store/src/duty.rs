@@ -5,6 +5,8 @@
 //! periods that overlap a month or a week, and the responsible officials' half-year
 //! coverage of their listed enterprises is counted beside.
 
+use anjian_core::time::Moment;
+use anjian_core::time::Span;
 use std::collections::HashMap;
 
 use anjian_core::duty::{
@@ -165,7 +167,7 @@ const RECORD: &str = "SELECT r.id, r.official_id, o.name AS official, u.name AS 
 /// Returns the record.
 pub async fn record(
     db: &Db,
-    (now_ms, today): (i64, NaiveDate),
+    Moment { ms: now_ms, today }: Moment,
     actor: &Actor,
     scope: &Scope,
     r: &NewRecord,
@@ -289,7 +291,7 @@ pub async fn evidence(db: &Db, scope: &Scope, id: i64) -> Result<Option<String>>
 pub async fn records(
     db: &Db,
     scope: &Scope,
-    (first, last): (NaiveDate, NaiveDate),
+    Span { first, last }: Span,
     state: Option<&str>,
 ) -> Result<Vec<Record>> {
     let mut query = scope
@@ -398,7 +400,7 @@ fn index(a: Activity) -> i64 {
 pub async fn standings(
     db: &Db,
     scope: &Scope,
-    (first, last): (NaiveDate, NaiveDate),
+    Span { first, last }: Span,
     as_of: NaiveDate,
 ) -> Result<Vec<PersonStanding>> {
     let quotas = quotas(db).await?;
@@ -496,7 +498,7 @@ pub async fn standings(
                     label: x.label(),
                     standing: anjian_core::duty::standing(
                         x,
-                        (first, last),
+                        Span::new(first, last),
                         as_of,
                         by.get(&(o.id, index(x.activity)))
                             .map_or(&[][..], |v| v.as_slice()),

@@ -7,6 +7,7 @@
 use anjian_core::enforcement::{EnforcementInput, Stage, Step, ThreeSteps};
 use anjian_core::machine::{By, States};
 use anjian_core::monthly_report::Month;
+use anjian_core::time::Moment;
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -24,7 +25,7 @@ pub const PUBLICATION_WORKING_DAYS: u32 = 7;
 /// of `today`, in one transaction. Returns its id.
 pub async fn create(
     db: &Db,
-    (now_ms, today): (i64, NaiveDate),
+    Moment { ms: now_ms, today }: Moment,
     actor: &Actor,
     scope: &Scope,
     enterprise: Option<i64>,
@@ -364,7 +365,7 @@ pub async fn get(db: &Db, scope: &Scope, today: NaiveDate, id: i64) -> Result<En
 /// rectify, or one already found rectified.
 pub async fn recheck(
     db: &Db,
-    (now_ms, today): (i64, NaiveDate),
+    Moment { ms: now_ms, today }: Moment,
     actor: &Actor,
     id: i64,
     rectified: bool,

@@ -765,7 +765,7 @@ async fn insert_period(
         now_ms,
         actor,
         &name,
-        (f, t),
+        anjian_core::time::Span::new(f, t),
         Some(campaign_id),
         None,
     )

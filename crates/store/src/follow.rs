@@ -11,6 +11,7 @@
 
 use anjian_core::machine::States as _;
 use anjian_core::obligation::State;
+use anjian_core::time::Moment;
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
@@ -191,7 +192,7 @@ impl Follow {
         for r in &self.running {
             let f = follow_campaign(
                 tx,
-                (self.now_ms, self.today),
+                Moment::new(self.now_ms, self.today),
                 r,
                 (&resolver, &self.by_quota),
                 around,
@@ -222,7 +223,7 @@ struct Held {
 
 async fn follow_campaign(
     tx: &mut Tx,
-    (now_ms, today): (i64, NaiveDate),
+    Moment { ms: now_ms, today }: Moment,
     r: &Running,
     (resolver, by_quota): (&Resolver, &HashSet<u32>),
     around: Option<&[i64]>,

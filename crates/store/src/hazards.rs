@@ -7,6 +7,7 @@
 use anjian_core::case::{self, Case, Party, Status, Step};
 use anjian_core::hazard::{self, HazardInput};
 use anjian_core::machine::States as _;
+use anjian_core::time::Moment;
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -60,7 +61,7 @@ pub async fn create(
         e = e.detail(detail);
         step_in(
             &mut tx,
-            (now_ms, today),
+            Moment::new(now_ms, today),
             actor,
             scope,
             id,
@@ -618,7 +619,7 @@ pub async fn step(
     let mut tx = db.begin().await?;
     let (status, e) = step_in(
         &mut tx,
-        (now_ms, today),
+        Moment::new(now_ms, today),
         actor,
         scope,
         id,
@@ -636,7 +637,7 @@ pub async fn step(
 /// of `note` and the photos are the caller's).
 async fn step_in(
     tx: &mut Tx,
-    (now_ms, today): (i64, NaiveDate),
+    Moment { ms: now_ms, today }: Moment,
     actor: &Actor,
     scope: &Scope,
     id: i64,

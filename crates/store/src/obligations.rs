@@ -5,6 +5,7 @@
 //! [`owe`] (one obligation for a penalty, an accident or a tip), and moved along by
 //! [`crate::reports`], or closed by the action that fulfils them ([`fulfil`]).
 
+use anjian_core::time::Moment;
 use std::collections::HashMap;
 
 use anjian_core::machine::States as _;
@@ -389,11 +390,7 @@ pub(crate) async fn owe_many(
 /// Closes the open obligations owed for `source` on `today`, as done by the action that
 /// fulfils them (a tip's outcome, an investigation's close): accepted, or done late
 /// after their due day.
-pub(crate) async fn fulfil(
-    tx: &mut crate::db::Tx,
-    now: (i64, NaiveDate),
-    source: Source,
-) -> Result<()> {
+pub(crate) async fn fulfil(tx: &mut crate::db::Tx, now: Moment, source: Source) -> Result<()> {
     fulfil_of(tx, now, source, None).await
 }
 
@@ -401,7 +398,7 @@ pub(crate) async fn fulfil(
 /// given): a warning's answer, a day's report.
 pub(crate) async fn fulfil_of(
     tx: &mut crate::db::Tx,
-    (now_ms, today): (i64, NaiveDate),
+    Moment { ms: now_ms, today }: Moment,
     source: Source,
     only: Option<(i64, Option<NaiveDate>)>,
 ) -> Result<()> {

@@ -5,6 +5,7 @@
 //! the bulletin, the ladder and the dashboard read the same numbers. A ranking of a
 //! month that has ended is computed once and kept until the office recomputes it.
 
+use anjian_core::time::Moment;
 use std::collections::HashMap;
 
 use anjian_core::case::Status as HazardStatus;
@@ -424,7 +425,7 @@ pub async fn month_figures(
 /// of the same unit and month replaces the reason.
 pub async fn set_veto(
     db: &Db,
-    (now_ms, today): (i64, NaiveDate),
+    Moment { ms: now_ms, today }: Moment,
     actor: &Actor,
     (month, unit): (Month, Option<i64>),
     reason: &str,
@@ -622,7 +623,7 @@ async fn write_kept(tx: &mut Tx, ranking: &Ranking) -> Result<()> {
 /// writer waits on the computation.
 pub async fn to_keep(
     db: &Db,
-    (now_ms, today): (i64, NaiveDate),
+    Moment { ms: now_ms, today }: Moment,
     month: Month,
     again: bool,
 ) -> Result<Vec<[Ranking; 2]>> {
@@ -686,7 +687,7 @@ pub async fn forget(tx: &mut Tx, day: NaiveDate) -> Result<()> {
 /// The job's keeping of the ended months up to `month` not kept yet: one transaction,
 /// one entry of the chain naming them (nothing when every month is kept).
 pub async fn ensure_kept(db: &Db, now_ms: i64, today: NaiveDate, month: Month) -> Result<()> {
-    let ranked = to_keep(db, (now_ms, today), month, false).await?;
+    let ranked = to_keep(db, Moment::new(now_ms, today), month, false).await?;
     if ranked.is_empty() {
         return Ok(());
     }
@@ -703,11 +704,11 @@ pub async fn ensure_kept(db: &Db, now_ms: i64, today: NaiveDate, month: Month) -
 /// it has ended, kept anew; one transaction, one entry of the chain.
 pub async fn recompute(
     db: &Db,
-    (now_ms, today): (i64, NaiveDate),
+    Moment { ms: now_ms, today }: Moment,
     actor: &Actor,
     month: Month,
 ) -> Result<Vec<String>> {
-    let ranked = to_keep(db, (now_ms, today), month, true).await?;
+    let ranked = to_keep(db, Moment::new(now_ms, today), month, true).await?;
     let mut tx = db.begin().await?;
     let kept = keep_in(&mut tx, &ranked).await?;
     let e = crate::audit::Entry::ok("ranking.recompute", "ranking", month.name()).detail(

@@ -6,7 +6,7 @@
 
 use anjian_core::duty::Post;
 use anjian_core::enterprise::PersonRole;
-use chrono::NaiveDate;
+use anjian_core::time::Moment;
 use serde::{Deserialize, Serialize};
 
 use crate::audit::{self, Entry};
@@ -200,7 +200,7 @@ pub struct NewPerson {
 /// the ceiling.
 pub async fn assign(
     db: &Db,
-    (now_ms, today): (i64, NaiveDate),
+    Moment { ms: now_ms, today }: Moment,
     actor: &Actor,
     scope: &Scope,
     enterprise: i64,

@@ -8,6 +8,8 @@
 
 use anjian_core::machine::States as _;
 use anjian_core::obligation::State;
+use anjian_core::time::Moment;
+use anjian_core::time::Span;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -38,10 +40,19 @@ pub async fn declare(
     now_ms: i64,
     actor: &Actor,
     name: &str,
-    (first, last): (NaiveDate, NaiveDate),
+    Span { first, last }: Span,
 ) -> Result<i64> {
     let mut tx = db.begin().await?;
-    let (id, e) = declare_in(&mut tx, now_ms, actor, name, (first, last), None, None).await?;
+    let (id, e) = declare_in(
+        &mut tx,
+        now_ms,
+        actor,
+        name,
+        Span::new(first, last),
+        None,
+        None,
+    )
+    .await?;
     audit::append(&mut tx, now_ms, actor, e).await?;
     tx.commit().await?;
     Ok(id)
@@ -55,7 +66,7 @@ pub(crate) async fn declare_in(
     now_ms: i64,
     actor: &Actor,
     name: &str,
-    (first, last): (NaiveDate, NaiveDate),
+    Span { first, last }: Span,
     campaign: Option<i64>,
     owed_from: Option<NaiveDate>,
 ) -> Result<(i64, Entry)> {
@@ -117,7 +128,7 @@ pub async fn backfill_campaign_periods(db: &Db, now_ms: i64) -> Result<usize> {
             now_ms,
             &actor,
             name,
-            (first, last),
+            Span::new(first, last),
             Some(*campaign),
             Some(today),
         )
@@ -209,7 +220,7 @@ pub struct NewReport {
 /// obligation.
 pub async fn report(
     db: &Db,
-    (now_ms, today): (i64, NaiveDate),
+    Moment { ms: now_ms, today }: Moment,
     actor: &Actor,
     id: i64,
     r: &NewReport,
@@ -264,7 +275,7 @@ pub async fn report(
     })?;
     crate::obligations::fulfil_of(
         &mut tx,
-        (now_ms, today),
+        Moment::new(now_ms, today),
         Source::SpecialPeriod(id),
         Some((unit, Some(on))),
     )

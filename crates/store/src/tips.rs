@@ -8,6 +8,7 @@
 
 use anjian_core::machine::{Machine, States};
 use anjian_core::sealed::Keyring;
+use anjian_core::time::Moment;
 use anjian_core::tip::{Category, Reporter, Tip};
 use anjian_core::tip_state::{
     Extension, ExtensionState, ExtensionStep as ExtensionMove, Handling, Reward, RewardState,
@@ -49,7 +50,7 @@ fn aad(id: i64) -> Vec<u8> {
 pub async fn submit(
     db: &Db,
     (keyring, nonce): (&Keyring, [u8; 24]),
-    (now_ms, today): (i64, NaiveDate),
+    Moment { ms: now_ms, today }: Moment,
     tip: &Tip,
     (locator, receipt_hash): (&str, &str),
 ) -> Result<i64> {
@@ -510,7 +511,7 @@ pub enum Triage {
 /// in the configured days (`deadlines`) as an obligation of the unit.
 pub async fn triage(
     db: &Db,
-    (now_ms, today): (i64, NaiveDate),
+    Moment { ms: now_ms, today }: Moment,
     actor: &Actor,
     scope: &Scope,
     id: i64,
@@ -601,7 +602,7 @@ impl Kept for Reward {
 /// after its day).
 pub async fn outcome(
     db: &Db,
-    (now_ms, today): (i64, NaiveDate),
+    Moment { ms: now_ms, today }: Moment,
     actor: &Actor,
     scope: &Scope,
     id: i64,
@@ -645,8 +646,13 @@ pub async fn outcome(
     }
     let mut tx = db.begin().await?;
     if let Some(a) = accident {
-        crate::accidents::mark_concealed(&mut tx, (now_ms, today), a, produced_by.as_deref())
-            .await?;
+        crate::accidents::mark_concealed(
+            &mut tx,
+            Moment::new(now_ms, today),
+            a,
+            produced_by.as_deref(),
+        )
+        .await?;
     }
     let links: Vec<Vec<crate::db::Arg>> = produced
         .kinds()
@@ -665,7 +671,7 @@ pub async fn outcome(
     }
     crate::obligations::fulfil(
         &mut tx,
-        (now_ms, today),
+        Moment::new(now_ms, today),
         crate::obligations::Source::Tip(id),
     )
     .await?;
@@ -897,7 +903,7 @@ pub enum RewardStep {
 /// (the office), on `today`. Returns the amount in fen.
 pub async fn reward(
     db: &Db,
-    (now_ms, today): (i64, NaiveDate),
+    Moment { ms: now_ms, today }: Moment,
     actor: &Actor,
     scope: &Scope,
     id: i64,

@@ -6,6 +6,7 @@
 //! time, late, or not at all. A circuit breaker suspends named activities in named
 //! areas (townships) and sectors between two instants until it ends or is lifted.
 
+use anjian_core::time::Moment;
 use anjian_core::warning::{AssessmentKind, WarningKind};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -52,7 +53,7 @@ impl Assessment {
 /// Records a risk assessment held by the caller's unit (not in the future).
 pub async fn assess(
     db: &Db,
-    (now_ms, today): (i64, NaiveDate),
+    Moment { ms: now_ms, today }: Moment,
     actor: &Actor,
     a: &NewAssessment,
 ) -> Result<i64> {
@@ -244,7 +245,7 @@ pub async fn issue(db: &Db, now_ms: i64, actor: &Actor, w: &NewWarning) -> Resul
 /// addressed, or answering twice. Its obligation is closed (late after its day).
 pub async fn ack(
     db: &Db,
-    (now_ms, today): (i64, NaiveDate),
+    Moment { ms: now_ms, today }: Moment,
     actor: &Actor,
     id: i64,
     reply: &str,
@@ -288,7 +289,7 @@ pub async fn ack(
     .await?;
     crate::obligations::fulfil_of(
         &mut tx,
-        (now_ms, today),
+        Moment::new(now_ms, today),
         Source::Warning(id),
         Some((unit, None)),
     )

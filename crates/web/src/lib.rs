@@ -95,6 +95,11 @@ impl AppState {
         self.clock.now_ms()
     }
 
+    /// Now and today, from one reading of the injected clock.
+    pub fn moment(&self) -> anjian_core::time::Moment {
+        anjian_core::time::Moment::at(self.now())
+    }
+
     /// Today in Asia/Shanghai, from the injected clock.
     pub fn today(&self) -> chrono::NaiveDate {
         anjian_core::time::local_date(self.now()).unwrap_or_default()

@@ -50,7 +50,7 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
         let t = Instant::now();
         anjian_store::rankings::recompute(
             &db,
-            (now, today),
+            anjian_core::time::Moment::new(now, today),
             &anjian_store::Actor::system("bench"),
             july,
         )
@@ -71,9 +71,15 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
     for m in ["2022-07", "2022-06", "2022-05"] {
         let m = Month::parse(m).map_err(|e| e.message)?;
         let t = Instant::now();
-        anjian_store::bulletins::generate(&db, &files, (now, today), &actor, m)
-            .await
-            .map_err(e)?;
+        anjian_store::bulletins::generate(
+            &db,
+            &files,
+            anjian_core::time::Moment::new(now, today),
+            &actor,
+            m,
+        )
+        .await
+        .map_err(e)?;
         times.push(t.elapsed().as_secs_f64());
     }
     println!(

@@ -29,15 +29,10 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
     let mut people = 0;
     for _ in 0..5 {
         let t = Instant::now();
-        people = anjian_store::duty::standings(
-            &db,
-            &anjian_store::Scope::All,
-            (july.first, july.last),
-            today,
-        )
-        .await
-        .map_err(e)?
-        .len();
+        people = anjian_store::duty::standings(&db, &anjian_store::Scope::All, july.span(), today)
+            .await
+            .map_err(e)?
+            .len();
         times.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     println!(

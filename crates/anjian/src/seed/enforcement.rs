@@ -180,7 +180,7 @@ pub async fn enforcements(db: &Db, as_of: chrono::NaiveDate) -> Result<usize, St
                 let at = anjian_core::time::at_local(on, 15).unwrap_or_default();
                 anjian_store::enforcements::create(
                     db,
-                    (at, as_of.max(on)),
+                    anjian_core::time::Moment::new(at, as_of.max(on)),
                     &actor,
                     &scope,
                     Some(ent.id),

@@ -230,7 +230,7 @@ pub async fn load(db: &Db, as_of: NaiveDate) -> Result<(usize, usize), String> {
     let assign = |ent: i64, p: NewPerson, on: NaiveDate| async move {
         anjian_store::responsible::assign(
             db,
-            (at(on, 10), on),
+            anjian_core::time::Moment::new(at(on, 10), on),
             &actor(office),
             &Scope::All,
             ent,
@@ -313,7 +313,7 @@ pub async fn load(db: &Db, as_of: NaiveDate) -> Result<(usize, usize), String> {
                logged: NaiveDate| async move {
         anjian_store::duty::record(
             db,
-            (at(logged, 18), logged),
+            anjian_core::time::Moment::new(at(logged, 18), logged),
             &actor(office),
             &Scope::All,
             &NewRecord {

@@ -150,7 +150,7 @@ pub async fn tips_and_accidents(
         if closed < as_of {
             anjian_store::accidents::close(
                 db,
-                (at(closed, 10), closed),
+                anjian_core::time::Moment::new(at(closed, 10), closed),
                 &actor(office),
                 &Scope::All,
                 id,
@@ -227,7 +227,7 @@ pub async fn tips_and_accidents(
         let id = anjian_store::tips::submit(
             db,
             (keyring, nonce),
-            (at(on, 9), on),
+            anjian_core::time::Moment::new(at(on, 9), on),
             &t,
             (&receipt[..6], &hash),
         )
@@ -237,7 +237,7 @@ pub async fn tips_and_accidents(
     }
     use anjian_store::tips::{RewardStep, Triage, outcome, reward, triage};
     let day = |on: chrono::NaiveDate, n: u64| {
-        (at(on + chrono::Days::new(n), 10), on + chrono::Days::new(n))
+        anjian_core::time::Moment::new(at(on + chrono::Days::new(n), 10), on + chrono::Days::new(n))
     };
     let (t0, t1, t2, t3, t4) = (tip_ids[0], tip_ids[1], tip_ids[2], tip_ids[3], tip_ids[4]);
     triage(
@@ -319,7 +319,7 @@ pub async fn tips_and_accidents(
     // 区应急局 asked to extend its verification; the office has yet to decide.
     anjian_store::tips::extension(
         db,
-        day(t2.1, 40).0,
+        day(t2.1, 40).ms,
         &actor(yjj),
         &Scope::All,
         t2.0,

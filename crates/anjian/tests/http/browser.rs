@@ -925,10 +925,9 @@ async fn public_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()
         sector_supervisor: true,
     };
     let now = app.clock.0.load(std::sync::atomic::Ordering::SeqCst);
-    let today = anjian_core::time::local_date(now).unwrap();
     anjian_store::tips::outcome(
         &app.db,
-        (now, today),
+        anjian_core::time::Moment::at(now),
         &actor,
         &scope,
         id,

@@ -148,13 +148,6 @@ pub async fn close(
 ) -> Result<Json<AccidentRow>, ApiError> {
     business(&u)?;
     let id = super::path_id(&id)?;
-    accidents::close(
-        &state.db,
-        (state.now(), state.today()),
-        &u.actor(),
-        &u.scope(),
-        id,
-    )
-    .await?;
+    accidents::close(&state.db, state.moment(), &u.actor(), &u.scope(), id).await?;
     Ok(Json(accidents::get(&state.db, &u.scope(), id).await?))
 }

@@ -38,14 +38,7 @@ pub async fn create(
     Body(r): Body<RecordInput>,
 ) -> Result<(StatusCode, Json<Record>), ApiError> {
     keeper(&u)?;
-    let rec = duty::record(
-        &state.db,
-        (state.now(), state.today()),
-        &u.actor(),
-        &u.scope(),
-        &r.record,
-    )
-    .await?;
+    let rec = duty::record(&state.db, state.moment(), &u.actor(), &u.scope(), &r.record).await?;
     Ok((StatusCode::CREATED, Json(rec)))
 }
 
@@ -81,7 +74,7 @@ pub async fn list(
         }
     };
     Ok(Json(
-        duty::records(&state.db, &u.scope(), (m.first, m.last), st).await?,
+        duty::records(&state.db, &u.scope(), m.span(), st).await?,
     ))
 }
 
@@ -126,7 +119,7 @@ pub async fn quotas(
     keeper(&u)?;
     let m = month(&m)?;
     Ok(Json(
-        duty::standings(&state.db, &u.scope(), (m.first, m.last), state.today()).await?,
+        duty::standings(&state.db, &u.scope(), m.span(), state.today()).await?,
     ))
 }
 

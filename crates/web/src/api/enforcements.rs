@@ -41,7 +41,7 @@ pub async fn create(
     business(&u)?;
     let id = enforcements::create(
         &state.db,
-        (state.now(), state.today()),
+        state.moment(),
         &u.actor(),
         &u.scope(),
         i.enterprise,
@@ -140,14 +140,7 @@ pub async fn recheck(
             "rectified 应为 true（已整改）或 false（未整改）",
         ))
     })?;
-    enforcements::recheck(
-        &state.db,
-        (state.now(), state.today()),
-        &u.actor(),
-        id,
-        rectified,
-    )
-    .await?;
+    enforcements::recheck(&state.db, state.moment(), &u.actor(), id, rectified).await?;
     Ok(Json(
         enforcements::get(&state.db, &u.scope(), state.today(), id).await?,
     ))

@@ -151,7 +151,7 @@ pub async fn assign(
     let id = super::path_id(&id)?;
     let (person, load) = responsible::assign(
         &state.db,
-        (state.now(), state.today()),
+        state.moment(),
         &u.actor(),
         &u.scope(),
         id,

@@ -79,14 +79,7 @@ pub async fn generate(
 ) -> Result<(StatusCode, Json<BulletinId>), ApiError> {
     crate::auth::require(&state, &u, Role::sees_everything, "bulletin.generate").await?;
     let m = month(&m)?;
-    let id = bulletins::generate(
-        &state.db,
-        &state.files,
-        (state.now(), state.today()),
-        &u.actor(),
-        m,
-    )
-    .await?;
+    let id = bulletins::generate(&state.db, &state.files, state.moment(), &u.actor(), m).await?;
     Ok((StatusCode::CREATED, Json(BulletinId { id })))
 }
 
@@ -128,7 +121,7 @@ pub async fn dashboard(
         return Err(Problem::bad_field("month_not_begun", "month", "该月尚未开始").into());
     }
     Ok(Json(
-        dashboard::month(&state.db, &u.scope(), (state.now(), state.today()), m).await?,
+        dashboard::month(&state.db, &u.scope(), state.moment(), m).await?,
     ))
 }
 

@@ -141,15 +141,7 @@ async fn triage_as(
     )
     .await?;
     let id = super::path_id(id)?;
-    tips::triage(
-        &state.db,
-        (state.now(), state.today()),
-        &u.actor(),
-        &u.scope(),
-        id,
-        &t,
-    )
-    .await?;
+    tips::triage(&state.db, state.moment(), &u.actor(), &u.scope(), id, &t).await?;
     Ok(Json(tips::get(&state.db, &u.scope(), id).await?))
 }
 
@@ -244,7 +236,7 @@ pub async fn outcome(
     })?;
     tips::outcome(
         &state.db,
-        (state.now(), state.today()),
+        state.moment(),
         &u.actor(),
         &u.scope(),
         id,
@@ -339,15 +331,8 @@ async fn reward_as(
     )
     .await?;
     let id = super::path_id(id)?;
-    let amount_fen = tips::reward(
-        &state.db,
-        (state.now(), state.today()),
-        &u.actor(),
-        &u.scope(),
-        id,
-        &step,
-    )
-    .await?;
+    let amount_fen =
+        tips::reward(&state.db, state.moment(), &u.actor(), &u.scope(), id, &step).await?;
     Ok(Json(RewardJson { amount_fen }))
 }
 

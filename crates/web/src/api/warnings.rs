@@ -112,14 +112,7 @@ pub async fn ack(
 ) -> Result<Json<RecipientJson>, ApiError> {
     keeper(&u)?;
     let id = super::path_id(&id)?;
-    let r = warnings::ack(
-        &state.db,
-        (state.now(), state.today()),
-        &u.actor(),
-        id,
-        &a.reply,
-    )
-    .await?;
+    let r = warnings::ack(&state.db, state.moment(), &u.actor(), id, &a.reply).await?;
     let (w, _) = warnings::get(&state.db, &u.scope(), Some(u.unit_id), id).await?;
     Ok(Json(RecipientJson {
         status: r.status(w.answer_by, state.now()),
@@ -230,13 +223,7 @@ pub async fn assess(
     Body(a): Body<AssessmentInput>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
     keeper(&u)?;
-    let id = warnings::assess(
-        &state.db,
-        (state.now(), state.today()),
-        &u.actor(),
-        &a.assessment,
-    )
-    .await?;
+    let id = warnings::assess(&state.db, state.moment(), &u.actor(), &a.assessment).await?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({"id": id}))))
 }
 
@@ -273,8 +260,14 @@ pub async fn declare(
     let date = anjian_core::error::required_date;
     let first = date("first_day", "开始日期", &p.first_day).map_err(Problem::from)?;
     let last = date("last_day", "结束日期", &p.last_day).map_err(Problem::from)?;
-    let id = special_periods::declare(&state.db, state.now(), &u.actor(), &p.name, (first, last))
-        .await?;
+    let id = special_periods::declare(
+        &state.db,
+        state.now(),
+        &u.actor(),
+        &p.name,
+        anjian_core::time::Span::new(first, last),
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(special_periods::get(&state.db, id).await?),
@@ -330,14 +323,7 @@ pub async fn report(
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
     keeper(&u)?;
     let id = super::path_id(&id)?;
-    special_periods::report(
-        &state.db,
-        (state.now(), state.today()),
-        &u.actor(),
-        id,
-        &r.report,
-    )
-    .await?;
+    special_periods::report(&state.db, state.moment(), &u.actor(), id, &r.report).await?;
     Ok((
         StatusCode::CREATED,
         Json(serde_json::json!({"period": id, "reported": true})),

@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::{Layout, OkQuery, PageForm, PageQuery, after_form};
+use super::{Layout, Notice, OkQuery, PageForm, PageQuery, after_form};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::auth::field_work as business;
@@ -42,7 +42,7 @@ pub fn local(ms: &i64) -> String {
 async fn page(
     state: &AppState,
     u: &User,
-    (flash, error): (Option<String>, Option<String>),
+    Notice { flash, error }: Notice,
 ) -> Result<Response, PageError> {
     business(u)?;
     let scope = u.scope();
@@ -89,7 +89,12 @@ pub async fn index(
     PageUser(u): PageUser,
     PageQuery(q): PageQuery<OkQuery>,
 ) -> Result<Response, PageError> {
-    page(&state, &u, (q.ok.map(|_| "已记录".to_string()), None)).await
+    page(
+        &state,
+        &u,
+        Notice::flash(q.ok.map(|_| "已记录".to_string())),
+    )
+    .await
 }
 
 /// The report form.
@@ -162,7 +167,7 @@ pub async fn create(
         .await
         .map(|_| "/accidents?ok=1".to_string())
         .map_err(Problem::from);
-    after_form(result, |msg| page(&state, &u, (None, Some(msg)))).await
+    after_form(result, |msg| page(&state, &u, Notice::error(msg))).await
 }
 
 /// The supplement and close forms.
@@ -246,14 +251,7 @@ async fn act(
                     .await?;
             }
             AccidentStep::Close => {
-                accidents::close(
-                    &state.db,
-                    (state.now(), state.today()),
-                    &u.actor(),
-                    &u.scope(),
-                    id,
-                )
-                .await?
+                accidents::close(&state.db, state.moment(), &u.actor(), &u.scope(), id).await?
             }
             AccidentStep::Extend => {
                 crate::auth::require(
@@ -272,5 +270,5 @@ async fn act(
         Ok("/accidents?ok=1".to_string())
     }
     .await;
-    after_form(result, |msg| page(&state, &u, (None, Some(msg)))).await
+    after_form(result, |msg| page(&state, &u, Notice::error(msg))).await
 }

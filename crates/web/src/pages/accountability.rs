@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::{Layout, MonthQuery, PageForm, PageQuery, after_form};
+use super::{Layout, MonthQuery, Notice, PageForm, PageQuery, after_form};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::auth::ranking_viewer as viewer;
@@ -45,7 +45,7 @@ async fn page(
     state: &AppState,
     u: &User,
     month: Month,
-    (flash, error): (Option<String>, Option<String>),
+    Notice { flash, error }: Notice,
 ) -> Result<Response, PageError> {
     viewer(u)?;
     let filter = Filter {
@@ -102,7 +102,7 @@ pub async fn index(
         "decide" => "已处理该建议".to_string(),
         n => format!("按规则新提出{n}条问责建议"),
     });
-    page(&state, &u, month, (flash, None)).await
+    page(&state, &u, month, Notice::flash(flash)).await
 }
 
 /// The month a form posts back to.
@@ -120,12 +120,11 @@ pub async fn suggest(
 ) -> Result<Response, PageError> {
     crate::auth::require(&state, &u, Role::sees_everything, "accountability.suggest").await?;
     let month = month_or_last(&state, Some(&f.month))?;
-    let result =
-        accountability::suggest_for(&state.db, (state.now(), state.today()), &u.actor(), month)
-            .await
-            .map(|n| format!("/accountability?month={}&ok={n}", month.name()))
-            .map_err(Problem::from);
-    after_form(result, |msg| page(&state, &u, month, (None, Some(msg)))).await
+    let result = accountability::suggest_for(&state.db, state.moment(), &u.actor(), month)
+        .await
+        .map(|n| format!("/accountability?month={}&ok={n}", month.name()))
+        .map_err(Problem::from);
+    after_form(result, |msg| page(&state, &u, month, Notice::error(msg))).await
 }
 
 /// The confirm / dismiss buttons.
@@ -151,7 +150,7 @@ pub async fn decide(
     let month = month_or_last(&state, Some(&f.month))?;
     let result = accountability::decide(
         &state.db,
-        (state.now(), state.today()),
+        state.moment(),
         &u.actor(),
         &u.scope(),
         id,
@@ -161,7 +160,7 @@ pub async fn decide(
     .await
     .map(|_| format!("/accountability?month={}&ok=decide", month.name()))
     .map_err(Problem::from);
-    after_form(result, |msg| page(&state, &u, month, (None, Some(msg)))).await
+    after_form(result, |msg| page(&state, &u, month, Notice::error(msg))).await
 }
 
 /// The record form.
@@ -191,7 +190,7 @@ pub async fn record(
         .await
         .map(|_| format!("/accountability?month={}&ok=record", month.name()))
         .map_err(Problem::from);
-    after_form(result, |msg| page(&state, &u, month, (None, Some(msg)))).await
+    after_form(result, |msg| page(&state, &u, month, Notice::error(msg))).await
 }
 
 /// The rules form: per rule, `enabled_i`, `threshold_i` and `form_i`.
@@ -237,7 +236,7 @@ pub async fn set_rules(
         Ok::<_, Problem>(format!("/accountability?month={}&ok=rules", month.name()))
     }
     .await;
-    after_form(result, |msg| page(&state, &u, month, (None, Some(msg)))).await
+    after_form(result, |msg| page(&state, &u, month, Notice::error(msg))).await
 }
 
 /// A unit's history of forms.

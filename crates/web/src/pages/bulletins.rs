@@ -69,14 +69,7 @@ pub async fn generate(
     crate::auth::require(&state, &u, Role::sees_everything, "bulletin.generate").await?;
     let result = async {
         let month = Month::parse(&f.month)?;
-        bulletins::generate(
-            &state.db,
-            &state.files,
-            (state.now(), state.today()),
-            &u.actor(),
-            month,
-        )
-        .await?;
+        bulletins::generate(&state.db, &state.files, state.moment(), &u.actor(), month).await?;
         Ok::<_, Problem>(format!("/bulletins/{}", month.name()))
     }
     .await;

@@ -45,7 +45,7 @@ pub async fn view(
             format!("{}尚未开始", month.label()),
         )));
     }
-    let d = dashboard::month(&state.db, &u.scope(), (state.now(), state.today()), month).await?;
+    let d = dashboard::month(&state.db, &u.scope(), state.moment(), month).await?;
     let mut months = Vec::new();
     let mut m = Month::of(state.today());
     for _ in 0..12 {

@@ -13,7 +13,7 @@ use axum::response::Response;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::{Layout, PageForm, PageQuery, after_form};
+use super::{Layout, Notice, PageForm, PageQuery, after_form};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::auth::keeper;
@@ -95,27 +95,40 @@ async fn page(
     state: &AppState,
     u: &User,
     q: &RangeQuery,
-    (flash, error): (Option<String>, Option<String>),
+    Notice { flash, error }: Notice,
 ) -> Result<Response, PageError> {
     keeper(u)?;
     let today = state.today();
     let (first, last, range_label) = range(q, today)?;
     let scope = u.scope();
-    let (short, running, met) =
-        split(duty::standings(&state.db, &scope, (first, last), today).await?);
+    let (short, running, met) = split(
+        duty::standings(
+            &state.db,
+            &scope,
+            anjian_core::time::Span::new(first, last),
+            today,
+        )
+        .await?,
+    );
     let office = u.role().sees_everything();
     let pending = if office {
         duty::records(
             &state.db,
             &scope,
-            (first - chrono::Days::new(366), today),
+            anjian_core::time::Span::new(first - chrono::Days::new(366), today),
             Some(RecordState::Pending.as_str()),
         )
         .await?
     } else {
         Vec::new()
     };
-    let mut recent = duty::records(&state.db, &scope, (first, last), None).await?;
+    let mut recent = duty::records(
+        &state.db,
+        &scope,
+        anjian_core::time::Span::new(first, last),
+        None,
+    )
+    .await?;
     recent.truncate(50);
     let refused = error.is_some();
     Ok(render_form(
@@ -153,7 +166,7 @@ pub async fn index(
         "pending" => "已记录；补录超过时限，待区安委办审核后计入".to_string(),
         _ => "已保存".to_string(),
     });
-    page(&state, &u, &q, (flash, None)).await
+    page(&state, &u, &q, Notice::flash(flash)).await
 }
 
 /// The form to log a duty record, and the officials.
@@ -242,7 +255,13 @@ pub async fn export(
     keeper(&u)?;
     let today = state.today();
     let (first, last, label) = range(&q, today)?;
-    let all = duty::standings(&state.db, &u.scope(), (first, last), today).await?;
+    let all = duty::standings(
+        &state.db,
+        &u.scope(),
+        anjian_core::time::Span::new(first, last),
+        today,
+    )
+    .await?;
     let mut rows = Vec::new();
     for p in &all {
         for x in &p.quotas {
@@ -321,7 +340,7 @@ pub async fn record(
         let photos = crate::upload::store(&state, &photos).await?;
         let r = duty::record(
             &state.db,
-            (state.now(), state.today()),
+            state.moment(),
             &u.actor(),
             &u.scope(),
             &NewRecord {
@@ -386,7 +405,7 @@ pub async fn decide(
     }
     .await;
     let blank = RangeQuery::default();
-    after_form(result, |msg| page(&state, &u, &blank, (None, Some(msg)))).await
+    after_form(result, |msg| page(&state, &u, &blank, Notice::error(msg))).await
 }
 
 /// The official form.
@@ -486,5 +505,5 @@ pub async fn set_quotas(
     }
     .await;
     let blank = RangeQuery::default();
-    after_form(result, |msg| page(&state, &u, &blank, (None, Some(msg)))).await
+    after_form(result, |msg| page(&state, &u, &blank, Notice::error(msg))).await
 }

@@ -13,7 +13,7 @@ use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::{Layout, MonthQuery, PageForm, PageQuery, after_form};
+use super::{Layout, MonthQuery, Notice, PageForm, PageQuery, after_form};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::auth::field_work as business;
@@ -56,7 +56,7 @@ async fn page(
     state: &AppState,
     u: &User,
     month: Month,
-    (flash, error): (Option<String>, Option<String>),
+    Notice { flash, error }: Notice,
 ) -> Result<Response, PageError> {
     business(u)?;
     let scope = u.scope();
@@ -119,7 +119,7 @@ pub async fn index(
         }
         .to_string()
     });
-    page(&state, &u, month, (flash, None)).await
+    page(&state, &u, month, Notice::flash(flash)).await
 }
 
 /// The record form: up to three inspectors and an optional penalty, flat.
@@ -241,7 +241,7 @@ pub async fn create(
         .unwrap_or_else(|| Month::of(state.today()));
     let result = enforcements::create(
         &state.db,
-        (state.now(), state.today()),
+        state.moment(),
         &u.actor(),
         &u.scope(),
         f.enterprise.trim().parse().ok(),
@@ -250,7 +250,7 @@ pub async fn create(
     .await
     .map(|_| format!("/enforcements?month={}&ok=1", month.name()))
     .map_err(Problem::from);
-    after_form(result, |msg| page(&state, &u, month, (None, Some(msg)))).await
+    after_form(result, |msg| page(&state, &u, month, Notice::error(msg))).await
 }
 
 /// The recheck buttons.
@@ -274,7 +274,7 @@ pub async fn recheck(
     let month = month_or_current(&state, Some(&f.month))?;
     let result = enforcements::recheck(
         &state.db,
-        (state.now(), state.today()),
+        state.moment(),
         &u.actor(),
         id,
         f.rectified == "1",
@@ -282,5 +282,5 @@ pub async fn recheck(
     .await
     .map(|_| format!("/enforcements?month={}&ok=recheck", month.name()))
     .map_err(Problem::from);
-    after_form(result, |msg| page(&state, &u, month, (None, Some(msg)))).await
+    after_form(result, |msg| page(&state, &u, month, Notice::error(msg))).await
 }

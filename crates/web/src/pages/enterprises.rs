@@ -10,7 +10,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::{Layout, OkQuery, PageForm, PageQuery, after_form};
+use super::{Layout, Notice, OkQuery, PageForm, PageQuery, after_form};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::auth::keeper;
@@ -70,7 +70,7 @@ async fn register(
     state: &AppState,
     u: &User,
     q: &RegisterQuery,
-    (flash, error): (Option<String>, Option<String>),
+    Notice { flash, error }: Notice,
 ) -> Result<Response, PageError> {
     keeper(u)?;
     let scope = u.scope();
@@ -116,7 +116,7 @@ pub async fn index(
     PageQuery(q): PageQuery<RegisterQuery>,
 ) -> Result<Response, PageError> {
     let flash = q.ok.as_ref().map(|_| "已保存".to_string());
-    register(&state, &u, &q, (flash, None)).await
+    register(&state, &u, &q, Notice::flash(flash)).await
 }
 
 /// The registration form.
@@ -179,7 +179,7 @@ pub async fn create(
     .await;
     let blank = RegisterQuery::default();
     after_form(result, |msg| {
-        register(&state, &u, &blank, (None, Some(msg)))
+        register(&state, &u, &blank, Notice::error(msg))
     })
     .await
 }
@@ -313,7 +313,7 @@ pub async fn import(
     .await;
     let blank = RegisterQuery::default();
     after_form(result, |msg| {
-        register(&state, &u, &blank, (None, Some(msg)))
+        register(&state, &u, &blank, Notice::error(msg))
     })
     .await
 }
@@ -340,7 +340,7 @@ async fn enterprise(
     state: &AppState,
     u: &User,
     id: i64,
-    (flash, error): (Option<String>, Option<String>),
+    Notice { flash, error }: Notice,
 ) -> Result<Response, PageError> {
     crate::auth::field_work(u)?;
     let scope = u.scope();
@@ -383,7 +383,13 @@ pub async fn show(
     PageQuery(q): PageQuery<OkQuery>,
 ) -> Result<Response, PageError> {
     let id = crate::input::path_id(&id)?;
-    enterprise(&state, &u, id, (q.ok.map(|_| "已保存".to_string()), None)).await
+    enterprise(
+        &state,
+        &u,
+        id,
+        Notice::flash(q.ok.map(|_| "已保存".to_string())),
+    )
+    .await
 }
 
 /// The fields of the forms on one enterprise's page (a responsible person, the risk
@@ -509,15 +515,9 @@ async fn act(
                     phone: f.phone.clone(),
                     from_on: f.from_on.clone(),
                 };
-                let (_, load) = responsible::assign(
-                    &state.db,
-                    (state.now(), state.today()),
-                    &u.actor(),
-                    &scope,
-                    id,
-                    &p,
-                )
-                .await?;
+                let (_, load) =
+                    responsible::assign(&state.db, state.moment(), &u.actor(), &scope, id, &p)
+                        .await?;
                 if let Some((n, true)) = load {
                     return Ok(format!("/enterprises/{id}?ok=over{n}"));
                 }
@@ -526,7 +526,7 @@ async fn act(
         Ok::<_, Problem>(format!("/enterprises/{id}?ok=1"))
     }
     .await;
-    after_form(result, |msg| enterprise(&state, &u, id, (None, Some(msg)))).await
+    after_form(result, |msg| enterprise(&state, &u, id, Notice::error(msg))).await
 }
 
 /// The printable risk card.

@@ -39,6 +39,29 @@ use serde::de::DeserializeOwned;
 use crate::AppState;
 use crate::error::{PageError, Problem};
 
+/// The messages a page shows above its content: what was just done (`flash`) or why a
+/// form was refused (`error`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Notice {
+    pub flash: Option<String>,
+    pub error: Option<String>,
+}
+
+impl Notice {
+    /// What was just done, if anything.
+    pub fn flash(flash: Option<String>) -> Notice {
+        Notice { flash, error: None }
+    }
+
+    /// Why a form was refused.
+    pub fn error(message: String) -> Notice {
+        Notice {
+            flash: None,
+            error: Some(message),
+        }
+    }
+}
+
 /// What the page frame shows about the user and which menu entries it offers.
 #[derive(Debug, Clone)]
 pub struct Layout {

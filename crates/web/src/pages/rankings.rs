@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::{Layout, PageForm, PageQuery, after_form};
+use super::{Layout, Notice, PageForm, PageQuery, after_form};
 use crate::AppState;
 use crate::auth::{PageUser, ranking_viewer as viewer};
 use crate::error::{PageError, Problem, render_form};
@@ -66,7 +66,7 @@ async fn page(
     state: &AppState,
     u: &User,
     (month, kind): (Month, Kind),
-    (flash, error): (Option<String>, Option<String>),
+    Notice { flash, error }: Notice,
 ) -> Result<Response, PageError> {
     viewer(u)?;
     let ranking = rankings::ranking(&state.db, state.now(), state.today(), month, kind).await?;
@@ -131,7 +131,7 @@ pub async fn show(
         }
         .to_string()
     });
-    page(&state, &u, (month, kind), (flash, None)).await
+    page(&state, &u, (month, kind), Notice::flash(flash)).await
 }
 
 /// The scheme form: a weight per part, and where to return.
@@ -204,7 +204,7 @@ pub async fn set_scheme(
     }
     .await;
     after_form(result, |msg| {
-        page(&state, &u, (month, kind), (None, Some(msg)))
+        page(&state, &u, (month, kind), Notice::error(msg))
     })
     .await
 }
@@ -227,7 +227,7 @@ pub async fn recompute(
                 format!("{}尚未开始，无法排名", month.label()),
             )));
         }
-        rankings::recompute(&state.db, (state.now(), state.today()), &u.actor(), month).await?;
+        rankings::recompute(&state.db, state.moment(), &u.actor(), month).await?;
         Ok(format!(
             "/rankings/{}?kind={}&ok=1",
             month.name(),
@@ -236,7 +236,7 @@ pub async fn recompute(
     }
     .await;
     after_form(result, |msg| {
-        page(&state, &u, (month, kind), (None, Some(msg)))
+        page(&state, &u, (month, kind), Notice::error(msg))
     })
     .await
 }
@@ -264,7 +264,7 @@ pub async fn veto(
     let kind = Kind::parse(&f.kind)?;
     let result = rankings::set_veto(
         &state.db,
-        (state.now(), state.today()),
+        state.moment(),
         &u.actor(),
         (month, f.unit.trim().parse().ok()),
         &f.reason,
@@ -273,7 +273,7 @@ pub async fn veto(
     .map(|_| format!("/rankings/{}?kind={}&ok=veto", month.name(), kind.as_str()))
     .map_err(Problem::from);
     after_form(result, |msg| {
-        page(&state, &u, (month, kind), (None, Some(msg)))
+        page(&state, &u, (month, kind), Notice::error(msg))
     })
     .await
 }

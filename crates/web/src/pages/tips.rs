@@ -10,7 +10,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::{Layout, OkQuery, PageForm, PageQuery, after_form};
+use super::{Layout, Notice, OkQuery, PageForm, PageQuery, after_form};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::{PageError, Problem, render_form};
@@ -57,7 +57,7 @@ async fn page(
     state: &AppState,
     u: &User,
     revealed: Option<(i64, Option<Reporter>)>,
-    (flash, error): (Option<String>, Option<String>),
+    Notice { flash, error }: Notice,
 ) -> Result<Response, PageError> {
     handler(u)?;
     let office = u.role().sees_everything();
@@ -115,7 +115,13 @@ pub async fn index(
     PageUser(u): PageUser,
     PageQuery(q): PageQuery<OkQuery>,
 ) -> Result<Response, PageError> {
-    page(&state, &u, None, (q.ok.map(|_| "已处理".to_string()), None)).await
+    page(
+        &state,
+        &u,
+        None,
+        Notice::flash(q.ok.map(|_| "已处理".to_string())),
+    )
+    .await
 }
 
 /// The action forms of a tip.
@@ -233,7 +239,7 @@ async fn act(
 ) -> Result<Response, PageError> {
     handler(&u)?;
     let id = crate::input::path_id(&id)?;
-    let now = (state.now(), state.today());
+    let now = state.moment();
     let office = |what| {
         let state = state.clone();
         let u = u.clone();
@@ -278,7 +284,7 @@ async fn act(
                         reason: f.reason.clone(),
                     },
                 };
-                tips::extension(&state.db, now.0, &u.actor(), &u.scope(), id, &step).await?;
+                tips::extension(&state.db, now.ms, &u.actor(), &u.scope(), id, &step).await?;
             }
             TipStep::Substantiated | TipStep::Unsubstantiated => {
                 tips::outcome(
@@ -339,10 +345,10 @@ async fn act(
     .await;
     match result {
         // The identity is rendered on this response only, never in a redirect's URL.
-        Ok(Some(who)) => page(&state, &u, Some((id, who)), (None, None)).await,
+        Ok(Some(who)) => page(&state, &u, Some((id, who)), Notice::default()).await,
         other => {
             after_form(other.map(|_| "/tips?ok=1".to_string()), |msg| {
-                page(&state, &u, None, (None, Some(msg)))
+                page(&state, &u, None, Notice::error(msg))
             })
             .await
         }
@@ -492,7 +498,7 @@ pub async fn set_rules(
         Ok::<_, Problem>("/tips?ok=1".to_string())
     }
     .await;
-    after_form(result, |msg| page(&state, &u, None, (None, Some(msg)))).await
+    after_form(result, |msg| page(&state, &u, None, Notice::error(msg))).await
 }
 
 /// The verification deadlines form.
@@ -529,5 +535,5 @@ pub async fn set_deadlines(
         Ok::<_, Problem>("/tips?ok=1".to_string())
     }
     .await;
-    after_form(result, |msg| page(&state, &u, None, (None, Some(msg)))).await
+    after_form(result, |msg| page(&state, &u, None, Notice::error(msg))).await
 }

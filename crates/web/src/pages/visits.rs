@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::{Layout, PageForm, after_form};
+use super::{Layout, Notice, PageForm, after_form};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::auth::field_work as business;
@@ -135,7 +135,7 @@ async fn visit_page(
     state: &AppState,
     u: &User,
     id: i64,
-    (flash, error): (Option<String>, Option<String>),
+    Notice { flash, error }: Notice,
 ) -> Result<Response, PageError> {
     business(u)?;
     let v = visits::get(&state.db, &u.scope(), Some(u.unit_id), id).await?;
@@ -174,7 +174,7 @@ pub async fn show(
         }
         .to_string()
     });
-    visit_page(&state, &u, path_id(&id)?, (flash, None)).await
+    visit_page(&state, &u, path_id(&id)?, Notice::flash(flash)).await
 }
 
 /// A finding entered on site.
@@ -215,7 +215,7 @@ pub async fn finding(
         Ok::<_, Problem>(format!("/visits/{id}?ok=finding"))
     }
     .await;
-    after_form(result, |msg| visit_page(&state, &u, id, (None, Some(msg)))).await
+    after_form(result, |msg| visit_page(&state, &u, id, Notice::error(msg))).await
 }
 
 /// The record form.
@@ -238,7 +238,7 @@ pub async fn record(
         .await
         .map(|_| format!("/visits/{id}?ok=recorded"))
         .map_err(Problem::from);
-    after_form(result, |msg| visit_page(&state, &u, id, (None, Some(msg)))).await
+    after_form(result, |msg| visit_page(&state, &u, id, Notice::error(msg))).await
 }
 
 /// POST /visits/{id}/findings/{hazard}/expose (`expose=1` marks, anything else clears).

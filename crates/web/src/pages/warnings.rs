@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::{Layout, OkQuery, PageForm, PageQuery, after_form};
+use super::{Layout, Notice, OkQuery, PageForm, PageQuery, after_form};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::auth::keeper;
@@ -53,7 +53,7 @@ fn local_ms(field: &'static str, label: &str, raw: &str) -> Result<i64, Problem>
 async fn desk(
     state: &AppState,
     u: &User,
-    (flash, error): (Option<String>, Option<String>),
+    Notice { flash, error }: Notice,
 ) -> Result<Response, PageError> {
     keeper(u)?;
     let office = u.role().sees_everything();
@@ -126,7 +126,12 @@ pub async fn index(
     PageUser(u): PageUser,
     PageQuery(q): PageQuery<OkQuery>,
 ) -> Result<Response, PageError> {
-    desk(&state, &u, (q.ok.map(|_| "已保存".to_string()), None)).await
+    desk(
+        &state,
+        &u,
+        Notice::flash(q.ok.map(|_| "已保存".to_string())),
+    )
+    .await
 }
 
 /// The desk's forms: `action` = `warning`, `breaker`, `assessment` or `period`.
@@ -285,7 +290,7 @@ async fn act(
                     state.now(),
                     &u.actor(),
                     &f.name,
-                    (
+                    anjian_core::time::Span::new(
                         required_date("first_day", "开始日期", &f.first_day)?,
                         required_date("last_day", "结束日期", &f.last_day)?,
                     ),
@@ -296,7 +301,7 @@ async fn act(
             DeskStep::Assessment => {
                 warnings::assess(
                     &state.db,
-                    (state.now(), state.today()),
+                    state.moment(),
                     &u.actor(),
                     &NewAssessment {
                         kind: f.kind.clone(),
@@ -311,7 +316,7 @@ async fn act(
         Ok::<_, Problem>("/warnings?ok=1".to_string())
     }
     .await;
-    after_form(result, |msg| desk(&state, &u, (None, Some(msg)))).await
+    after_form(result, |msg| desk(&state, &u, Notice::error(msg))).await
 }
 
 /// Reads an urlencoded form whose fields may repeat.
@@ -356,7 +361,7 @@ pub async fn lift(
         Ok::<_, Problem>("/warnings?ok=1".to_string())
     }
     .await;
-    after_form(result, |msg| desk(&state, &u, (None, Some(msg)))).await
+    after_form(result, |msg| desk(&state, &u, Notice::error(msg))).await
 }
 
 /// One warning.
@@ -384,7 +389,7 @@ async fn warning(
     state: &AppState,
     u: &User,
     id: i64,
-    (flash, error): (Option<String>, Option<String>),
+    Notice { flash, error }: Notice,
 ) -> Result<Response, PageError> {
     keeper(u)?;
     let d = detail(state, u, id).await.map_err(|e| e.0)?;
@@ -415,7 +420,13 @@ pub async fn show(
     PageQuery(q): PageQuery<OkQuery>,
 ) -> Result<Response, PageError> {
     let id = crate::input::path_id(&id)?;
-    warning(&state, &u, id, (q.ok.map(|_| "已回应".to_string()), None)).await
+    warning(
+        &state,
+        &u,
+        id,
+        Notice::flash(q.ok.map(|_| "已回应".to_string())),
+    )
+    .await
 }
 
 /// The answer form.
@@ -435,18 +446,11 @@ pub async fn ack(
     keeper(&u)?;
     let id = crate::input::path_id(&id)?;
     let result = async {
-        warnings::ack(
-            &state.db,
-            (state.now(), state.today()),
-            &u.actor(),
-            id,
-            &f.reply,
-        )
-        .await?;
+        warnings::ack(&state.db, state.moment(), &u.actor(), id, &f.reply).await?;
         Ok::<_, Problem>(format!("/warnings/{id}?ok=1"))
     }
     .await;
-    after_form(result, |msg| warning(&state, &u, id, (None, Some(msg)))).await
+    after_form(result, |msg| warning(&state, &u, id, Notice::error(msg))).await
 }
 
 /// A special period's matrix.
@@ -466,7 +470,7 @@ async fn period(
     state: &AppState,
     u: &User,
     id: i64,
-    (flash, error): (Option<String>, Option<String>),
+    Notice { flash, error }: Notice,
 ) -> Result<Response, PageError> {
     keeper(u)?;
     let (period, days, rows) =
@@ -497,7 +501,13 @@ pub async fn show_period(
     PageQuery(q): PageQuery<OkQuery>,
 ) -> Result<Response, PageError> {
     let id = crate::input::path_id(&id)?;
-    period(&state, &u, id, (q.ok.map(|_| "已报送".to_string()), None)).await
+    period(
+        &state,
+        &u,
+        id,
+        Notice::flash(q.ok.map(|_| "已报送".to_string())),
+    )
+    .await
 }
 
 /// POST /special-periods/{id}/reports.
@@ -510,10 +520,9 @@ pub async fn report(
     keeper(&u)?;
     let id = crate::input::path_id(&id)?;
     let result = async {
-        special_periods::report(&state.db, (state.now(), state.today()), &u.actor(), id, &f)
-            .await?;
+        special_periods::report(&state.db, state.moment(), &u.actor(), id, &f).await?;
         Ok::<_, Problem>(format!("/special-periods/{id}?ok=1"))
     }
     .await;
-    after_form(result, |msg| period(&state, &u, id, (None, Some(msg)))).await
+    after_form(result, |msg| period(&state, &u, id, Notice::error(msg))).await
 }

@@ -19,7 +19,7 @@ pub async fn keep(state: &AppState, tip: &anjian_core::tip::Tip) -> Result<(i64,
         match tips::submit(
             &state.db,
             (&state.config.keyring, nonce),
-            (state.now(), state.today()),
+            state.moment(),
             tip,
             (locator, &hash),
         )

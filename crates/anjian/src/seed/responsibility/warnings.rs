@@ -41,10 +41,7 @@ pub(super) async fn warning_and_breaker(
             let when = issued + m * 60_000;
             anjian_store::warnings::ack(
                 db,
-                (
-                    when,
-                    anjian_core::time::local_date(when).unwrap_or(date(7, 5)),
-                ),
+                anjian_core::time::Moment::at(when),
                 &actor(*t),
                 id,
                 "已收到，已通知村（社区）和企业落实防范措施",
@@ -95,7 +92,7 @@ pub(super) async fn special_period(
         at(first - chrono::Days::new(2), 9),
         &actor(office),
         "迎接党的二十大安全防范特护期",
-        (first, last),
+        anjian_core::time::Span::new(first, last),
     )
     .await
     .map_err(err)?;
@@ -117,7 +114,7 @@ pub(super) async fn special_period(
             }
             anjian_store::special_periods::report(
                 db,
-                (at(sent, if late { 9 } else { 17 }), sent),
+                anjian_core::time::Moment::new(at(sent, if late { 9 } else { 17 }), sent),
                 &actor(*t),
                 id,
                 &anjian_store::special_periods::NewReport {
