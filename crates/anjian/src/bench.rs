@@ -74,7 +74,8 @@ impl Outcome {
 async fn load(
     name: &str,
     client: &reqwest::Client,
-    (url, body): (String, Option<serde_json::Value>),
+    url: String,
+    body: Option<serde_json::Value>,
     cookie: String,
     seconds: u64,
     concurrency: usize,
@@ -291,7 +292,7 @@ async fn launch_tongliang(
     let end = chrono::NaiveDate::from_ymd_opt(2022, 10, 22);
     let t = Instant::now();
     let (campaign, report) =
-        crate::plan::store(db, CITY_NOW, actor, &plan, (2022, end), Vec::new()).await?;
+        crate::plan::store(db, CITY_NOW, actor, &plan, 2022, end, Vec::new()).await?;
     Ok((campaign, report, t.elapsed().as_secs_f64() * 1000.0))
 }
 
@@ -330,7 +331,8 @@ async fn rows(
         let mut r = load(
             name,
             client,
-            (format!("{base}{path}"), None),
+            format!("{base}{path}"),
+            None,
             (*cookie).clone(),
             seconds,
             concurrency,
@@ -617,7 +619,8 @@ async fn tips(c: &Common, args: &BenchArgs) -> Result<(), String> {
     let submit = load(
         "公众 提交举报 POST /api/v1/public/tips",
         &client,
-        (format!("{base}/api/v1/public/tips"), Some(tip)),
+        format!("{base}/api/v1/public/tips"),
+        Some(tip),
         String::new(),
         args.seconds,
         n,
@@ -625,7 +628,8 @@ async fn tips(c: &Common, args: &BenchArgs) -> Result<(), String> {
     let ledger = load(
         "同时 区安委办 隐患台账 API ?status=overdue",
         &client,
-        (format!("{base}/api/v1/hazards?status=overdue"), None),
+        format!("{base}/api/v1/hazards?status=overdue"),
+        None,
         office.clone(),
         args.seconds,
         n,
@@ -633,7 +637,8 @@ async fn tips(c: &Common, args: &BenchArgs) -> Result<(), String> {
     let todo = load(
         "同时 区安委办 待办 API",
         &client,
-        (format!("{base}/api/v1/obligations?limit=100"), None),
+        format!("{base}/api/v1/obligations?limit=100"),
+        None,
         office.clone(),
         args.seconds,
         n,
@@ -648,7 +653,8 @@ async fn tips(c: &Common, args: &BenchArgs) -> Result<(), String> {
     let mut alone = load(
         "单独 区安委办 隐患台账 API ?status=overdue",
         &client,
-        (format!("{base}/api/v1/hazards?status=overdue"), None),
+        format!("{base}/api/v1/hazards?status=overdue"),
+        None,
         office,
         args.seconds,
         n,
@@ -949,7 +955,8 @@ async fn ledger(c: &Common) -> Result<(), String> {
         let mut o = load(
             name,
             &client,
-            (format!("{base}{path}"), None),
+            format!("{base}{path}"),
+            None,
             cookie.clone(),
             3,
             1,

@@ -46,7 +46,7 @@ pub async fn load_plan(
     );
     let actor = Actor::system("demo");
     let (_, expanded) =
-        crate::plan::store(db, now, &actor, &plan, (plan.year, end), vec![congress]).await?;
+        crate::plan::store(db, now, &actor, &plan, plan.year, end, vec![congress]).await?;
     Ok(expanded)
 }
 

@@ -63,7 +63,8 @@ pub async fn store(
     now: i64,
     actor: &Actor,
     plan: &Plan,
-    (year, ends_on): (i32, Option<NaiveDate>),
+    year: i32,
+    ends_on: Option<NaiveDate>,
     periods: Vec<(String, NaiveDate, NaiveDate)>,
 ) -> Result<(i64, anjian_store::obligations::ExpandReport), String> {
     let launch = expansion::Launch {
@@ -112,7 +113,8 @@ pub async fn run(db: &Db, cmd: &PlanCmd) -> Result<(), String> {
                 SystemClock.now_ms(),
                 &Actor::system("plan import"),
                 &plan,
-                (year, *ends_on),
+                year,
+                *ends_on,
                 Vec::new(),
             )
             .await?;

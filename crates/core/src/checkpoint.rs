@@ -43,7 +43,8 @@ fn message(seq: i64, head: &str, at_ms: i64) -> String {
 /// names `what` was signed (a checkpoint, an export).
 fn verify_signed(
     what: &str,
-    (public_key, signature): (&str, &str),
+    public_key: &str,
+    signature: &str,
     message: &str,
 ) -> Result<(), String> {
     let key: [u8; 32] = hex::decode(public_key)
@@ -82,7 +83,8 @@ impl Checkpoint {
         }
         verify_signed(
             "检查点",
-            (&self.public_key, &self.signature),
+            &self.public_key,
+            &self.signature,
             &message(self.seq, &self.head, self.at_ms),
         )
     }
@@ -146,7 +148,7 @@ impl ExportSeal {
             &self.sha256,
             self.at_ms,
         );
-        verify_signed("导出文件", (&self.public_key, &self.signature), &m)
+        verify_signed("导出文件", &self.public_key, &self.signature, &m)
     }
 }
 

@@ -189,7 +189,10 @@ pub async fn create(
         &mut tx,
         now_ms,
         Source::Accident(id),
-        (lead, occurred_on + chrono::Days::new(INVESTIGATION_DAYS)),
+        crate::obligations::Due {
+            unit: lead,
+            on: occurred_on + chrono::Days::new(INVESTIGATION_DAYS),
+        },
         investigation_label(a.grade, &a.place),
     )
     .await?;
@@ -439,7 +442,8 @@ pub async fn extend(
         &mut tx,
         now_ms,
         crate::obligations::Source::Accident(id),
-        ("days", days),
+        "days",
+        days,
     )
     .await?;
     let entry = Entry::ok("accident.extend", "accident", id)
@@ -485,7 +489,10 @@ pub async fn close(
             &mut tx,
             now_ms,
             Source::Accident(id),
-            (lead, month),
+            crate::obligations::Due {
+                unit: lead,
+                on: month,
+            },
             format!(
                 "事故调查报告向社会公开并抄报市应急局（{}，结案后一个月内）",
                 a.place
@@ -500,7 +507,10 @@ pub async fn close(
         &mut tx,
         now_ms,
         Source::Accident(id),
-        (lead, year),
+        crate::obligations::Due {
+            unit: lead,
+            on: year,
+        },
         format!(
             "事故整改措施落实情况评估（四不放过，{}，结案后一年内）",
             a.place
@@ -586,10 +596,10 @@ pub(crate) async fn mark_concealed(
             tx,
             now_ms,
             Source::Accident(id),
-            (
-                lead.unwrap_or(unit),
-                today + chrono::Days::new(PENALTY_DAYS),
-            ),
+            crate::obligations::Due {
+                unit: lead.unwrap_or(unit),
+                on: today + chrono::Days::new(PENALTY_DAYS),
+            },
             format!("对瞒报事故的企业从重处罚（{place}）"),
         )
         .await?;

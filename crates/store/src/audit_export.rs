@@ -23,7 +23,8 @@ pub async fn export(
     db: &Db,
     now_ms: i64,
     actor: &Actor,
-    (from_ms, to_ms): (i64, i64),
+    from_ms: i64,
+    to_ms: i64,
     key: &SigningKey,
 ) -> Result<Vec<u8>> {
     let (n,): (i64,) = db

@@ -27,7 +27,7 @@ pub(crate) async fn add_step(
     to: Status,
     note: &str,
 ) -> Result<i64> {
-    let (id, row) = step_row(now_ms, actor, (case_id, step), (from, to), note);
+    let (id, row) = step_row(now_ms, actor, case_id, step, from, to, note);
     tx.execute(insert_rows(STEP_INSERT, [&row])).await?;
     Ok(id)
 }
@@ -38,8 +38,10 @@ const STEP_INSERT: &str = "INSERT INTO case_steps (id, case_id, step, from_statu
 fn step_row(
     now_ms: i64,
     actor: &Actor,
-    (case_id, step): (i64, &str),
-    (from, to): (Option<Status>, Status),
+    case_id: i64,
+    step: &str,
+    from: Option<Status>,
+    to: Status,
     note: &str,
 ) -> (i64, Vec<Arg>) {
     let id = next_id(now_ms);
@@ -92,7 +94,7 @@ impl Opening {
             now_ms.into(),
         ];
         let note = format!("整改时限 {due}");
-        let (step_id, step) = step_row(now_ms, actor, (case_id, "assign"), (None, status), &note);
+        let (step_id, step) = step_row(now_ms, actor, case_id, "assign", None, status, &note);
         let obligation = vec![
             next_id(now_ms).into(),
             campaigns.on(found_on).into(),

@@ -112,13 +112,13 @@ pub async fn create(
             &mut tx,
             now_ms,
             crate::obligations::Source::Enforcement(id),
-            (unit, due),
+            crate::obligations::Due { unit, on: due },
             format!("行政处罚决定公示：{enterprise_name}（{}）", p.kind),
         )
         .await?;
     }
     if e.to_ledger {
-        to_ledger(&mut tx, (now_ms, actor), &known, (id, enterprise), &e).await?;
+        to_ledger(&mut tx, now_ms, actor, &known, id, enterprise, &e).await?;
     }
     let entry = Entry::ok("enforcement.create", "enforcement", id)
         .change(None, Some(&e))
@@ -132,9 +132,11 @@ pub async fn create(
 /// enforcing unit with the order's deadline, inside the record's transaction.
 async fn to_ledger(
     tx: &mut crate::db::Tx,
-    (now_ms, actor): (i64, &Actor),
+    now_ms: i64,
+    actor: &Actor,
     known: &[(i64, String)],
-    (id, enterprise): (i64, i64),
+    id: i64,
+    enterprise: i64,
     e: &anjian_core::enforcement::Enforcement,
 ) -> Result<()> {
     let sector: Option<(String,)> = tx

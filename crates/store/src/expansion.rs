@@ -78,10 +78,11 @@ impl Source {
     /// duty, inside the campaign's special periods).
     pub(crate) fn instances(
         &self,
-        (start, end): (NaiveDate, NaiveDate),
+        window: (NaiveDate, NaiveDate),
         periods: &[(NaiveDate, NaiveDate)],
         grace_to: NaiveDate,
     ) -> Vec<Instance> {
+        let (start, end) = window;
         // A leaders' routine is counted in the duty records; a special-period duty is
         // owed through the campaign's special periods (`special_periods`), one daily
         // report form for one set of units.
@@ -250,7 +251,8 @@ struct Expansion {
 fn compute(
     sources: &[Source],
     resolver: &Resolver,
-    (window, grace): ((NaiveDate, NaiveDate), NaiveDate),
+    window: (NaiveDate, NaiveDate),
+    grace: NaiveDate,
     periods: &[(NaiveDate, NaiveDate)],
     now_ms: i64,
 ) -> Expansion {
@@ -285,7 +287,8 @@ fn compute(
             &s.co,
             &s.invited,
             s.work_item_id.is_some(),
-            (resolver, &s.text),
+            resolver,
+            &s.text,
             |name| {
                 x.unresolved
                     .entry(name.to_string())
@@ -323,7 +326,8 @@ pub(crate) fn units_for(
     co: &[String],
     invited: &[String],
     work_item: bool,
-    (resolver, text): (&Resolver, &str),
+    resolver: &Resolver,
+    text: &str,
     mut unknown: impl FnMut(&str),
 ) -> (Vec<(i64, &'static str)>, Option<i64>) {
     let mut given: HashMap<i64, &'static str> = HashMap::new();
@@ -565,7 +569,8 @@ pub async fn expand_campaign(
     let x = compute(
         &sources(&plan, &ids, &quota_items(db).await?),
         &resolver,
-        (win, grace),
+        win,
+        grace,
         &spans,
         now_ms,
     );
@@ -680,14 +685,15 @@ pub async fn launch(
     )
     .await?;
     for (name, from, to) in &l.periods {
-        let (_, declared) = insert_period(&mut tx, now_ms, actor, c.id, (name, *from, *to)).await?;
+        let (_, declared) = insert_period(&mut tx, now_ms, actor, c.id, name, *from, *to).await?;
         e = e.and(declared);
     }
     let spans: Vec<(NaiveDate, NaiveDate)> = l.periods.iter().map(|(_, f, t)| (*f, *t)).collect();
     let x = compute(
         &sources(&rebased, &ids, &by_quota),
         &resolver,
-        (window(&c)?, grace),
+        window(&c)?,
+        grace,
         &spans,
         now_ms,
     );
@@ -735,7 +741,9 @@ async fn insert_period(
     now_ms: i64,
     actor: &Actor,
     campaign_id: i64,
-    (name, from, to): (&str, NaiveDate, NaiveDate),
+    name: &str,
+    from: NaiveDate,
+    to: NaiveDate,
 ) -> Result<(String, Entry)> {
     let name = anjian_core::error::required_text("name", "时段名称", name, 100)?;
     if to < from {
@@ -877,7 +885,9 @@ pub async fn rewindow(
                 now_ms,
                 actor,
                 campaign_id,
-                (name, *starts_on, *ends_on),
+                name,
+                *starts_on,
+                *ends_on,
             )
             .await?;
             declared = Some(e);
@@ -890,7 +900,7 @@ pub async fn rewindow(
             let (n, s, e) = gone.ok_or(Error::NotFound)?;
             tx.execute(q("DELETE FROM campaign_periods WHERE id = $1").bind(*id))
                 .await?;
-            crate::special_periods::withdraw_in(&mut tx, campaign_id, &n, (&s, &e)).await?;
+            crate::special_periods::withdraw_in(&mut tx, campaign_id, &n, &s, &e).await?;
             (
                 "campaign.remove_period",
                 Some(format!("{n} {s}至{e}")),

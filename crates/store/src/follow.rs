@@ -194,7 +194,8 @@ impl Follow {
                 tx,
                 Moment::new(self.now_ms, self.today),
                 r,
-                (&resolver, &self.by_quota),
+                &resolver,
+                &self.by_quota,
                 around,
             )
             .await?;
@@ -225,7 +226,8 @@ async fn follow_campaign(
     tx: &mut Tx,
     Moment { ms: now_ms, today }: Moment,
     r: &Running,
-    (resolver, by_quota): (&Resolver, &HashSet<u32>),
+    resolver: &Resolver,
+    by_quota: &HashSet<u32>,
     around: Option<&[i64]>,
 ) -> Result<Followed> {
     let (c, plan, ids, win, grace, spans) =
@@ -271,7 +273,8 @@ async fn follow_campaign(
             &s.co,
             &s.invited,
             s.work_item_id.is_some(),
-            (resolver, &s.text),
+            resolver,
+            &s.text,
             |_| {},
         );
         let have = by_source

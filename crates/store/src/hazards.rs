@@ -26,6 +26,21 @@ pub async fn sectors(db: &Db) -> Result<Vec<(i64, String)>> {
         .await
 }
 
+/// A hazard as it was found: what was typed and the photos taken (before-photos).
+#[derive(Debug, Clone, Copy)]
+pub struct Finding<'a> {
+    pub input: &'a HazardInput,
+    pub photos: &'a [EvidenceFile],
+}
+
+/// What a hazard is checked against: the sectors of the directory (id, name) and the
+/// campaigns it may count in.
+#[derive(Clone, Copy)]
+struct Known<'a> {
+    sectors: &'a [(i64, String)],
+    campaigns: &'a crate::cases::Campaigns,
+}
+
 /// Records a hazard for `unit` (the actor's own unit when `None`; it must be in scope)
 /// with its before-photos, and assigns it to that unit with its deadline, in one
 /// transaction. Returns its id.
@@ -34,7 +49,7 @@ pub async fn create(
     now_ms: i64,
     actor: &Actor,
     scope: &Scope,
-    (input, photos): (&HazardInput, &[EvidenceFile]),
+    finding: Finding<'_>,
     unit: Option<i64>,
 ) -> Result<i64> {
     let known = sectors(db).await?;
@@ -45,8 +60,11 @@ pub async fn create(
         &mut tx,
         now_ms,
         actor,
-        (&known, &campaigns),
-        (input, photos),
+        Known {
+            sectors: &known,
+            campaigns: &campaigns,
+        },
+        finding,
         unit,
     )
     .await?;
@@ -66,7 +84,10 @@ pub async fn create(
             scope,
             id,
             &Step::CloseOnSpot,
-            (&note, &[], false),
+            StepExtras {
+                note: &note,
+                ..StepExtras::default()
+            },
         )
         .await?;
     }
@@ -94,7 +115,16 @@ pub async fn import(
     let mut digests = Vec::with_capacity(inputs.len());
     let mut batch = Vec::with_capacity(1_000);
     for (n, input) in inputs.iter().enumerate() {
-        let p = prepare(now_ms, actor, (&known, &campaigns), input, unit)?;
+        let p = prepare(
+            now_ms,
+            actor,
+            Known {
+                sectors: &known,
+                campaigns: &campaigns,
+            },
+            input,
+            unit,
+        )?;
         digests.push(anjian_core::audit::digest(&p.hazard));
         batch.push(p);
         if batch.len() == 1_000 || n + 1 == inputs.len() {
@@ -173,12 +203,16 @@ pub(crate) async fn insert_finding(
     now_ms: i64,
     actor: &Actor,
     known: &[(i64, String)],
-    finding: (&HazardInput, &[EvidenceFile]),
+    finding: Finding<'_>,
     unit: i64,
 ) -> Result<i64> {
     let campaigns = crate::cases::Campaigns::load(tx).await?;
     let unit = Responsible::of(tx, unit).await?;
-    let (id, _) = insert_in(tx, now_ms, actor, (known, &campaigns), finding, unit).await?;
+    let known = Known {
+        sectors: known,
+        campaigns: &campaigns,
+    };
+    let (id, _) = insert_in(tx, now_ms, actor, known, finding, unit).await?;
     Ok(id)
 }
 
@@ -197,7 +231,18 @@ pub(crate) async fn insert_findings(
     let unit = Responsible::of(tx, unit).await?;
     let prepared = inputs
         .iter()
-        .map(|i| prepare(now_ms, actor, (known, &campaigns), i, unit))
+        .map(|i| {
+            prepare(
+                now_ms,
+                actor,
+                Known {
+                    sectors: known,
+                    campaigns: &campaigns,
+                },
+                i,
+                unit,
+            )
+        })
         .collect::<Result<Vec<_>>>()?;
     write(tx, &prepared).await?;
     Ok(prepared.iter().map(|p| p.id).collect())
@@ -208,8 +253,8 @@ async fn insert_in(
     tx: &mut Tx,
     now_ms: i64,
     actor: &Actor,
-    known: (&[(i64, String)], &crate::cases::Campaigns),
-    (input, photos): (&HazardInput, &[EvidenceFile]),
+    known: Known<'_>,
+    Finding { input, photos }: Finding<'_>,
     unit: Responsible,
 ) -> Result<(i64, hazard::Hazard)> {
     let p = prepare(now_ms, actor, known, input, unit)?;
@@ -241,7 +286,10 @@ pub async fn precheck(db: &Db, now_ms: i64, input: &HazardInput) -> Result<()> {
 fn prepare(
     now_ms: i64,
     actor: &Actor,
-    (known, campaigns): (&[(i64, String)], &crate::cases::Campaigns),
+    Known {
+        sectors: known,
+        campaigns,
+    }: Known<'_>,
     input: &HazardInput,
     unit: Responsible,
 ) -> Result<Prepared> {
@@ -570,6 +618,16 @@ pub async fn of_case(db: &Db, scope: &Scope, case_id: i64) -> Result<i64> {
     Ok(id)
 }
 
+/// A listing for supervision (挂牌督办) as the office makes it.
+#[derive(Debug, Clone, Copy)]
+pub struct Listing<'a> {
+    /// The district leader who supervises it (督办领导).
+    pub leader: &'a str,
+    /// The day it must be closed by (YYYY-MM-DD).
+    pub deadline: &'a str,
+    pub note: &'a str,
+}
+
 /// What a step carries besides itself.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct StepExtras<'a> {
@@ -624,7 +682,11 @@ pub async fn step(
         scope,
         id,
         step,
-        (&note, files, on_site),
+        StepExtras {
+            note: &note,
+            files,
+            on_site,
+        },
     )
     .await?;
     audit::append(&mut tx, now_ms, actor, e).await?;
@@ -642,7 +704,11 @@ async fn step_in(
     scope: &Scope,
     id: i64,
     step: &Step,
-    (note, files, on_site): (&str, &[EvidenceFile], bool),
+    StepExtras {
+        note,
+        files,
+        on_site,
+    }: StepExtras<'_>,
 ) -> Result<(Status, Entry)> {
     let note = note.to_string();
     #[derive(sqlx::FromRow)]
@@ -766,7 +832,11 @@ pub async fn list_for_supervision(
     actor: &Actor,
     scope: &Scope,
     id: i64,
-    (leader, deadline, note): (&str, &str, &str),
+    Listing {
+        leader,
+        deadline,
+        note,
+    }: Listing<'_>,
 ) -> Result<()> {
     let today = anjian_core::time::local_date(now_ms).unwrap_or(NaiveDate::MIN);
     let leader = anjian_core::error::required_text("leader", "督办责任领导", leader, 100)?;

@@ -15,6 +15,7 @@ use crate::db::{Db, q};
 use crate::error::{Error, Result};
 use crate::hazards::{StatLine, StatsBy, stats_found};
 use crate::ids::next_id;
+use crate::reports::Submission;
 use crate::scope::{Actor, Scope};
 
 /// A month's figures: the totals and one line per sector.
@@ -244,7 +245,19 @@ pub async fn save(
                 .cloned()
                 .unwrap_or_else(|| NO_PROGRESS.to_string());
             let text = format!("{}月报·工作进展：{text}", month.label());
-            crate::reports::submit_in(&mut tx, now_ms, actor, scope, o, (&text, ""), &[]).await?;
+            crate::reports::submit_in(
+                &mut tx,
+                now_ms,
+                actor,
+                scope,
+                o,
+                Submission {
+                    text: &text,
+                    counted: "",
+                    files: &[],
+                },
+            )
+            .await?;
             submitted += 1;
         }
     }
@@ -252,7 +265,19 @@ pub async fn save(
         && matches!(State::parse(state), Some(State::Pending | State::Returned))
     {
         let text = format!("{}月报：{}", month.label(), narrative);
-        crate::reports::submit_in(&mut tx, now_ms, actor, scope, *o, (&text, ""), &[]).await?;
+        crate::reports::submit_in(
+            &mut tx,
+            now_ms,
+            actor,
+            scope,
+            *o,
+            Submission {
+                text: &text,
+                counted: "",
+                files: &[],
+            },
+        )
+        .await?;
         submitted += 1;
     }
     let action = if draft.submit {

@@ -324,13 +324,20 @@ impl Source {
     }
 }
 
+/// Who owes a duty and by which day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Due {
+    pub unit: i64,
+    pub on: NaiveDate,
+}
+
 /// Gives `unit` an obligation owed for `source`, due on `due`, inside the caller's
 /// transaction (reported and reviewed like any other).
 pub(crate) async fn owe(
     tx: &mut crate::db::Tx,
     now_ms: i64,
     source: Source,
-    (unit, due): (i64, NaiveDate),
+    Due { unit, on: due }: Due,
     label: String,
 ) -> Result<()> {
     let (column, id) = source.column();
@@ -430,7 +437,8 @@ pub(crate) async fn extend(
     tx: &mut crate::db::Tx,
     now_ms: i64,
     source: Source,
-    (field, days): (&'static str, i64),
+    field: &'static str,
+    days: i64,
 ) -> Result<(String, NaiveDate)> {
     let (column, id) = source.column();
     let row: Option<(i64, String, String, i64)> = tx

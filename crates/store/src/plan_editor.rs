@@ -497,7 +497,8 @@ async fn regive(
                 &w.responsibility.co,
                 &w.responsibility.invited,
                 true,
-                (resolver, &w.text),
+                resolver,
+                &w.text,
                 |_| {},
             );
             let source = Source {

@@ -82,7 +82,7 @@ pub async fn set_scheme(
     let scheme = Scheme::check(weights)?;
     let json = serde_json::to_string(&scheme.weights).unwrap_or_default();
     let mut tx = db.begin().await?;
-    crate::settings::set_in(&mut tx, now_ms, actor, ("ranking.scheme", SCHEME), &json).await?;
+    crate::settings::set_in(&mut tx, now_ms, actor, "ranking.scheme", SCHEME, &json).await?;
     // The month the office is looking at is ranked under the new scheme from now on.
     if let Some(m) = shown {
         forget(&mut tx, m.first).await?;
@@ -427,7 +427,8 @@ pub async fn set_veto(
     db: &Db,
     Moment { ms: now_ms, today }: Moment,
     actor: &Actor,
-    (month, unit): (Month, Option<i64>),
+    month: Month,
+    unit: Option<i64>,
     reason: &str,
 ) -> Result<()> {
     let unit = unit.ok_or_else(|| Error::invalid("required", "unit", "请选择一票否决的单位"))?;

@@ -153,6 +153,17 @@ fn due(o: &ObligationDetail) -> NaiveDate {
     NaiveDate::parse_from_str(&o.due_on, "%Y-%m-%d").unwrap_or(NaiveDate::MAX)
 }
 
+/// A report as its author submits it.
+#[derive(Debug, Clone, Copy)]
+pub struct Submission<'a> {
+    /// What was done (报送内容).
+    pub text: &'a str,
+    /// How many it covers, for a duty that counts (empty otherwise).
+    pub counted: &'a str,
+    /// Its evidence, already stored as files.
+    pub files: &'a [EvidenceFile],
+}
+
 /// Submits a report with its evidence (already stored as files) on an obligation in
 /// scope; it counts as submitted on the Shanghai date of `now_ms`.
 pub async fn submit(
@@ -161,20 +172,10 @@ pub async fn submit(
     actor: &Actor,
     scope: &Scope,
     obligation_id: i64,
-    (text, counted): (&str, &str),
-    files: &[EvidenceFile],
+    report: Submission<'_>,
 ) -> Result<i64> {
     let mut tx = db.begin().await?;
-    let (id, e) = submit_in(
-        &mut tx,
-        now_ms,
-        actor,
-        scope,
-        obligation_id,
-        (text, counted),
-        files,
-    )
-    .await?;
+    let (id, e) = submit_in(&mut tx, now_ms, actor, scope, obligation_id, report).await?;
     audit::append(&mut tx, now_ms, actor, e).await?;
     tx.commit().await?;
     Ok(id)
@@ -189,8 +190,11 @@ pub(crate) async fn submit_in(
     actor: &Actor,
     scope: &Scope,
     obligation_id: i64,
-    (text, counted): (&str, &str),
-    files: &[EvidenceFile],
+    Submission {
+        text,
+        counted,
+        files,
+    }: Submission<'_>,
 ) -> Result<(i64, Entry)> {
     let today = anjian_core::time::local_date(now_ms).unwrap_or(NaiveDate::MIN);
     let unit = actor.unit_id.unwrap_or_default();

@@ -63,7 +63,9 @@ impl Scope {
         Scope::of(
             role.sees_everything(),
             role.enters(anjian_core::permission::Area::Business),
-            (unit_id, unit_kind, path),
+            unit_id,
+            unit_kind,
+            path,
         )
     }
 
@@ -73,16 +75,14 @@ impl Scope {
         Scope::of(
             role.sees_everything() || role.can_manage_accounts() || role.can_grant_roles(),
             role.enters(anjian_core::permission::Area::Directory),
-            (unit_id, unit_kind, path),
+            unit_id,
+            unit_kind,
+            path,
         )
     }
 
     /// Everything, nothing, or the unit's subtree (with its sectors for a department).
-    fn of(
-        everything: bool,
-        enters: bool,
-        (unit_id, unit_kind, path): (i64, UnitKind, &str),
-    ) -> Scope {
+    fn of(everything: bool, enters: bool, unit_id: i64, unit_kind: UnitKind, path: &str) -> Scope {
         if everything {
             Scope::All
         } else if !enters {

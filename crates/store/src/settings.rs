@@ -32,7 +32,7 @@ pub async fn set(
     value: &str,
 ) -> Result<()> {
     let mut tx = db.begin().await?;
-    set_in(&mut tx, now_ms, actor, (action, key), value).await?;
+    set_in(&mut tx, now_ms, actor, action, key, value).await?;
     tx.commit().await
 }
 
@@ -41,7 +41,8 @@ pub(crate) async fn set_in(
     tx: &mut Tx,
     now_ms: i64,
     actor: &Actor,
-    (action, key): (&'static str, &'static str),
+    action: &'static str,
+    key: &'static str,
     value: &str,
 ) -> Result<()> {
     let before: Option<(String,)> = tx

@@ -147,7 +147,8 @@ pub(crate) async fn withdraw_in(
     tx: &mut Tx,
     campaign: i64,
     name: &str,
-    (first, last): (&str, &str),
+    first: &str,
+    last: &str,
 ) -> Result<()> {
     let found: Option<(i64,)> = tx
         .opt(

@@ -49,10 +49,12 @@ fn aad(id: i64) -> Vec<u8> {
 /// locator already taken is a unique violation the caller retries with a new code.
 pub async fn submit(
     db: &Db,
-    (keyring, nonce): (&Keyring, [u8; 24]),
+    keyring: &Keyring,
+    nonce: [u8; 24],
     Moment { ms: now_ms, today }: Moment,
     tip: &Tip,
-    (locator, receipt_hash): (&str, &str),
+    locator: &str,
+    receipt_hash: &str,
 ) -> Result<i64> {
     let sectors = crate::hazards::sectors(db).await?;
     let Some((sector_id, _)) = sectors.iter().find(|(_, s)| *s == tip.sector) else {
@@ -543,7 +545,10 @@ pub async fn triage(
                 &mut tx,
                 now_ms,
                 crate::obligations::Source::Tip(id),
-                (*unit, today + chrono::Days::new(days as u64)),
+                crate::obligations::Due {
+                    unit: *unit,
+                    on: today + chrono::Days::new(days as u64),
+                },
                 format!("举报核查：{place}（{days}日内）"),
             )
             .await?;
@@ -596,6 +601,19 @@ impl Kept for Reward {
     const CONFLICT: &'static str = "该奖励已由他人办理，请刷新后查看";
 }
 
+/// The routed unit's finding on a tip it verified.
+#[derive(Debug, Clone, Copy)]
+pub struct Verdict<'a> {
+    /// 属实 or 不属实.
+    pub substantiated: bool,
+    /// What the reporter reads.
+    pub note: &'a str,
+    /// The concealed accident it proved, for a tip of that category.
+    pub accident: Option<i64>,
+    /// The hazards and enforcement records it produced.
+    pub produced: &'a Produced,
+}
+
 /// The routed unit's outcome of tip `id` (in scope) on `today`: substantiated or not,
 /// with the note the reporter reads and the hazards and enforcement records it
 /// produced (in the unit's scope); its verification obligation is closed (late if
@@ -606,8 +624,12 @@ pub async fn outcome(
     actor: &Actor,
     scope: &Scope,
     id: i64,
-    (substantiated, note, accident): (bool, &str, Option<i64>),
-    produced: &Produced,
+    Verdict {
+        substantiated,
+        note,
+        accident,
+        produced,
+    }: Verdict<'_>,
 ) -> Result<()> {
     let note = anjian_core::error::required_text("note", "核查结果说明", note, 2000)?;
     let tip = get(db, scope, id).await?;
@@ -737,7 +759,8 @@ pub async fn message(
     now_ms: i64,
     actor: &Actor,
     id: i64,
-    (from_reporter, text): (bool, &str),
+    from_reporter: bool,
+    text: &str,
 ) -> Result<()> {
     let text = anjian_core::error::required_text("text", "内容", text, 2000)?;
     let mut tx = db.begin().await?;
@@ -853,7 +876,8 @@ pub async fn extension(
                 &mut tx,
                 now_ms,
                 crate::obligations::Source::Tip(id),
-                ("action", days),
+                "action",
+                days,
             )
             .await?;
             (mv, Some(due), format!("批准延期{days}日，至{due}"))

@@ -3,7 +3,6 @@
 //! rectification obligation), the visit report lists them with their progress. An
 //! unannounced visit is invisible to its targets until it is recorded.
 
-use anjian_core::hazard::HazardInput;
 use anjian_core::visit::Plan;
 use serde::Serialize;
 
@@ -240,7 +239,7 @@ pub async fn add_finding(
     actor: &Actor,
     id: i64,
     unit: i64,
-    (input, photos): (&HazardInput, &[crate::reports::EvidenceFile]),
+    finding: crate::hazards::Finding<'_>,
 ) -> Result<i64> {
     let known = crate::hazards::sectors(db).await?;
     let mut tx = db.begin().await?;
@@ -259,14 +258,23 @@ pub async fn add_finding(
             "该单位不是本次检查的对象",
         ));
     }
-    let mut input = input.clone();
+    let mut input = finding.input.clone();
     input.source = anjian_core::visit::Kind::parse(&kind)
         .map(|k| k.source())
         .unwrap_or("supervision_visit")
         .into();
-    let hazard =
-        crate::hazards::insert_finding(&mut tx, now_ms, actor, &known, (&input, photos), unit)
-            .await?;
+    let hazard = crate::hazards::insert_finding(
+        &mut tx,
+        now_ms,
+        actor,
+        &known,
+        crate::hazards::Finding {
+            input: &input,
+            photos: finding.photos,
+        },
+        unit,
+    )
+    .await?;
     tx.execute(
         q("UPDATE hazards SET visit_id = $1 WHERE id = $2")
             .bind(id)

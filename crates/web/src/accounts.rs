@@ -74,7 +74,8 @@ pub async fn reset_password(
 /// in `headers`) goes on.
 pub async fn change_own_password(
     state: &AppState,
-    (u, headers): (&anjian_store::accounts::SessionUser, &axum::http::HeaderMap),
+    u: &anjian_store::accounts::SessionUser,
+    headers: &axum::http::HeaderMap,
     current: &str,
     password: &str,
 ) -> Result<(), Problem> {

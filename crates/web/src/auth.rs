@@ -381,12 +381,8 @@ pub async fn login(
             ));
         }
         (Some(sealed), Some(typed)) => {
-            match crate::second_factor::proof(
-                state,
-                creds.id,
-                (sealed, creds.totp_last_step),
-                typed,
-            )? {
+            match crate::second_factor::proof(state, creds.id, sealed, creds.totp_last_step, typed)?
+            {
                 Some(p) => Some(p),
                 None => return Err(second_factor_failed(state, now, &name, client).await?),
             }
@@ -403,7 +399,8 @@ pub async fn login(
         &state.db,
         now,
         &actor,
-        (state.config.absolute_timeout_ms, client),
+        state.config.absolute_timeout_ms,
+        client,
         proof.as_ref(),
     )
     .await

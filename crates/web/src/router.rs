@@ -28,7 +28,8 @@ pub fn router(state: AppState) -> Router {
     let proxies = state.config.trusted_proxies.clone();
     let login = rate_limited(
         login,
-        (state.config.login_per_minute, proxies.clone()),
+        state.config.login_per_minute,
+        proxies.clone(),
         "登录请求过于频繁，请稍后再试",
     );
     let public = public_routes(state.config.public_per_minute, proxies);
@@ -67,7 +68,8 @@ pub fn router(state: AppState) -> Router {
 /// forgotten after a minute; 0: no limit), answering 429 with `message`.
 fn rate_limited(
     routes: Router<AppState>,
-    (per_minute, proxies): (u32, std::sync::Arc<crate::client::TrustedProxies>),
+    per_minute: u32,
+    proxies: std::sync::Arc<crate::client::TrustedProxies>,
     message: &'static str,
 ) -> Router<AppState> {
     if per_minute == 0 {
@@ -124,7 +126,7 @@ fn public_routes(
             get(pages::tip::status_form).post(pages::tip::status),
         )
         .route("/tip/{file}", get(pages::tip::qr));
-    let public = rate_limited(public, (per_minute, proxies), "提交过于频繁，请稍后再试");
+    let public = rate_limited(public, per_minute, proxies, "提交过于频繁，请稍后再试");
     public
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))

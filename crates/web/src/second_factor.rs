@@ -74,7 +74,8 @@ pub fn unix_now() -> u64 {
 pub fn proof(
     state: &AppState,
     user_id: i64,
-    (sealed, last_step): (&str, i64),
+    sealed: &str,
+    last_step: i64,
     typed: &str,
 ) -> Result<Option<Proof>, Problem> {
     Ok(match Answer::parse(typed) {
@@ -155,7 +156,7 @@ pub async fn step_up(
     let Some(sealed) = f.secret.as_deref() else {
         return Err(enrolment_required());
     };
-    let Some(p) = proof(state, u.user_id, (sealed, f.last_step), typed)? else {
+    let Some(p) = proof(state, u.user_id, sealed, f.last_step, typed)? else {
         return Err(invalid_step_up());
     };
     let hash = anjian_store::accounts::sessions::token_hash(&token);
@@ -259,5 +260,5 @@ async fn current_proof(state: &AppState, u: &SessionUser, typed: &str) -> Result
     let Some(secret) = f.secret.as_deref() else {
         return Err(enrolment_required());
     };
-    proof(state, u.user_id, (secret, f.last_step), typed)?.ok_or_else(wrong_code)
+    proof(state, u.user_id, secret, f.last_step, typed)?.ok_or_else(wrong_code)
 }

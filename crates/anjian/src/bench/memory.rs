@@ -68,7 +68,8 @@ pub async fn run(c: &Common, seconds: u64) -> Result<(), String> {
     let submit = load(
         "公众 提交举报 POST /api/v1/public/tips",
         &client,
-        (format!("{base}/api/v1/public/tips"), Some(tip)),
+        format!("{base}/api/v1/public/tips"),
+        Some(tip),
         String::new(),
         seconds,
         POSTERS,
@@ -76,7 +77,8 @@ pub async fn run(c: &Common, seconds: u64) -> Result<(), String> {
     let ledger = load(
         "同时 区安委办 隐患台账 API（100 条一页）",
         &client,
-        (format!("{base}/api/v1/hazards?limit=100"), None),
+        format!("{base}/api/v1/hazards?limit=100"),
+        None,
         office,
         seconds,
         READERS,

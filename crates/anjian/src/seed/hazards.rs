@@ -166,7 +166,10 @@ pub async fn hazards(
                 at(found),
                 &actor,
                 &anjian_store::scope::Scope::All,
-                (&input, if major { &before[..] } else { &[] }),
+                hazards::Finding {
+                    input: &input,
+                    photos: if major { &before[..] } else { &[] },
+                },
                 None,
             )
             .await
@@ -231,7 +234,11 @@ pub async fn hazards(
             &office_actor,
             &anjian_store::scope::Scope::All,
             *id,
-            ("区政府分管副区长", "2022-09-30", "每周五前报告整改进展"),
+            hazards::Listing {
+                leader: "区政府分管副区长",
+                deadline: "2022-09-30",
+                note: "每周五前报告整改进展",
+            },
         )
         .await
         .map_err(e)?;

@@ -176,9 +176,19 @@ pub async fn visits(db: &Db, as_of: chrono::NaiveDate) -> Result<usize, String> 
                 deadline: (on + chrono::Days::new(10)).to_string(),
                 ..HazardInput::default()
             };
-            let hazard = visits::add_finding(db, at, &actor, id, *town, (&input, &[]))
-                .await
-                .map_err(e)?;
+            let hazard = visits::add_finding(
+                db,
+                at,
+                &actor,
+                id,
+                *town,
+                anjian_store::hazards::Finding {
+                    input: &input,
+                    photos: &[],
+                },
+            )
+            .await
+            .map_err(e)?;
             if k == 1 {
                 visits::expose(db, at, &actor, id, hazard, true)
                     .await

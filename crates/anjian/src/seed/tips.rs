@@ -226,10 +226,12 @@ pub async fn tips_and_accidents(
         let hash = anjian_web::password::hash_receipt(receipt.clone()).await;
         let id = anjian_store::tips::submit(
             db,
-            (keyring, nonce),
+            keyring,
+            nonce,
             anjian_core::time::Moment::new(at(on, 9), on),
             &t,
-            (&receipt[..6], &hash),
+            &receipt[..6],
+            &hash,
         )
         .await
         .map_err(e)?;
@@ -267,8 +269,12 @@ pub async fn tips_and_accidents(
         &actor(xf),
         &xf_scope,
         t0.0,
-        (true, "经现场核查属实，已责令整改并罚款3万元", None),
-        &anjian_store::tips::Produced::default(),
+        anjian_store::tips::Verdict {
+            substantiated: true,
+            note: "经现场核查属实，已责令整改并罚款3万元",
+            accident: None,
+            produced: &anjian_store::tips::Produced::default(),
+        },
     )
     .await
     .map_err(e)?;
@@ -357,8 +363,12 @@ pub async fn tips_and_accidents(
         &actor(bachuan),
         &Scope::All,
         t4.0,
-        (false, "经现场核查，作业人员均按规定佩戴安全带", None),
-        &anjian_store::tips::Produced::default(),
+        anjian_store::tips::Verdict {
+            substantiated: false,
+            note: "经现场核查，作业人员均按规定佩戴安全带",
+            accident: None,
+            produced: &anjian_store::tips::Produced::default(),
+        },
     )
     .await
     .map_err(e)?;

@@ -931,8 +931,12 @@ async fn public_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()
         &actor,
         &scope,
         id,
-        (true, "经现场核查属实，已责令整改并处罚款", None),
-        &anjian_store::tips::Produced::default(),
+        anjian_store::tips::Verdict {
+            substantiated: true,
+            note: "经现场核查属实，已责令整改并处罚款",
+            accident: None,
+            produced: &anjian_store::tips::Produced::default(),
+        },
     )
     .await
     .unwrap();

@@ -196,7 +196,8 @@ async fn deadlines_before_the_campaign_fall_due_after_its_grace() {
             1_660_000_000_000,
             &anjian_store::Actor::system("test"),
             &plan.unwrap(),
-            (2022, chrono::NaiveDate::from_ymd_opt(2022, 10, 22)),
+            2022,
+            chrono::NaiveDate::from_ymd_opt(2022, 10, 22),
             Vec::new(),
         )
         .await

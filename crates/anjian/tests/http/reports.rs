@@ -557,8 +557,11 @@ async fn a_minimum_in_the_text_is_counted_and_a_short_report_is_marked() {
             &op,
             &op_scope,
             id,
-            ("5月至7月组织督查检查", ""),
-            &[],
+            anjian_store::reports::Submission {
+                text: "5月至7月组织督查检查",
+                counted: "",
+                files: &[],
+            },
         )
         .await
         .unwrap();
@@ -594,8 +597,11 @@ async fn a_minimum_in_the_text_is_counted_and_a_short_report_is_marked() {
                 &actor,
                 &scope,
                 oid,
-                ("常务会听取专项办公室汇报", counted),
-                &[],
+                anjian_store::reports::Submission {
+                    text: "常务会听取专项办公室汇报",
+                    counted,
+                    files: &[],
+                },
             )
             .await;
             match r {

@@ -92,7 +92,8 @@ pub async fn create(
     db: &Db,
     now_ms: i64,
     actor: &Actor,
-    (absolute_ms, client): (i64, &str),
+    absolute_ms: i64,
+    client: &str,
     proof: Option<&Proof>,
 ) -> Result<String> {
     let token = new_token();

@@ -142,7 +142,7 @@ pub async fn change_password(
     ApiUser(u): ApiUser,
     Body(c): Body<PasswordChange>,
 ) -> Result<axum::http::StatusCode, ApiError> {
-    crate::accounts::change_own_password(&state, (&u, &headers), &c.current, &c.password).await?;
+    crate::accounts::change_own_password(&state, &u, &headers, &c.current, &c.password).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 

@@ -93,7 +93,10 @@ pub async fn create(
         state.now(),
         &u.actor(),
         &u.scope(),
-        (&i.input(), &[]),
+        hazards::Finding {
+            input: &i.input(),
+            photos: &[],
+        },
         unit,
     )
     .await?;
@@ -373,7 +376,11 @@ pub async fn list_for_supervision(
         &u.actor(),
         &u.scope(),
         id,
-        (&i.leader, &i.deadline, &i.note),
+        hazards::Listing {
+            leader: &i.leader,
+            deadline: &i.deadline,
+            note: &i.note,
+        },
     )
     .await?;
     let h = hazards::get(&state.db, &u.scope(), state.today(), id).await?;

@@ -240,11 +240,15 @@ pub async fn outcome(
         &u.actor(),
         &u.scope(),
         id,
-        (substantiated, &o.note, o.accident),
-        &tips::Produced {
-            hazards: o.hazards,
-            enforcements: o.enforcements,
-            concealed_by: o.concealed_by,
+        tips::Verdict {
+            substantiated,
+            note: &o.note,
+            accident: o.accident,
+            produced: &tips::Produced {
+                hazards: o.hazards,
+                enforcements: o.enforcements,
+                concealed_by: o.concealed_by,
+            },
         },
     )
     .await?;
@@ -391,7 +395,7 @@ pub async fn ask(
     handler(&u)?;
     let id = super::path_id(&id)?;
     tips::get(&state.db, &u.scope(), id).await?;
-    tips::message(&state.db, state.now(), &u.actor(), id, (false, &m.text)).await?;
+    tips::message(&state.db, state.now(), &u.actor(), id, false, &m.text).await?;
     Ok(StatusCode::CREATED)
 }
 

@@ -124,7 +124,10 @@ pub async fn finding(
         &u.actor(),
         id,
         unit,
-        (&h.input(), &[]),
+        anjian_store::hazards::Finding {
+            input: &h.input(),
+            photos: &[],
+        },
     )
     .await?;
     let detail = visits::get(&state.db, &u.scope(), Some(u.unit_id), id).await?;

@@ -34,7 +34,8 @@ pub struct AccountPage {
 
 async fn page(
     state: &AppState,
-    (u, headers): (&anjian_store::accounts::SessionUser, &HeaderMap),
+    u: &anjian_store::accounts::SessionUser,
+    headers: &HeaderMap,
     flash: Option<String>,
     error: Option<String>,
     new_token: Option<String>,
@@ -100,7 +101,8 @@ pub async fn account(
 ) -> Result<Response, PageError> {
     page(
         &state,
-        (&u, &headers),
+        &u,
+        &headers,
         q.ok.map(|_| "密码已修改".to_string()),
         None,
         None,
@@ -129,12 +131,12 @@ pub async fn change_password(
             "两次输入的新密码不一致",
         ))
     } else {
-        crate::accounts::change_own_password(&state, (&u, &headers), &f.current, &f.password).await
+        crate::accounts::change_own_password(&state, &u, &headers, &f.current, &f.password).await
     };
     match r {
         Ok(()) => Ok(Redirect::to("/account?ok=1").into_response()),
         Err(p) if p.status.is_client_error() => {
-            page(&state, (&u, &headers), None, Some(flash_of(&p)), None).await
+            page(&state, &u, &headers, None, Some(flash_of(&p)), None).await
         }
         Err(p) => Err(p.into()),
     }
@@ -156,18 +158,9 @@ pub async fn create_token(
         Ok(name) => {
             let (_, secret) =
                 tokens::create(&state.db, state.now(), &u.actor(), u.user_id, &name, 90).await?;
-            page(&state, (&u, &headers), None, None, Some(secret)).await
+            page(&state, &u, &headers, None, None, Some(secret)).await
         }
-        Err(e) => {
-            page(
-                &state,
-                (&u, &headers),
-                None,
-                Some(flash_of(&e.into())),
-                None,
-            )
-            .await
-        }
+        Err(e) => page(&state, &u, &headers, None, Some(flash_of(&e.into())), None).await,
     }
 }
 

@@ -478,7 +478,7 @@ pub async fn audit_export(
         .ok_or_else(|| Problem::bad_field("out_of_range", "to", "截止日期无效"))?;
     let key = state.config.keyring.checkpoint_key();
     let bytes =
-        anjian_store::audit_export::export(&state.db, state.now(), &u.actor(), (start, end), &key)
+        anjian_store::audit_export::export(&state.db, state.now(), &u.actor(), start, end, &key)
             .await?;
     Ok((
         [

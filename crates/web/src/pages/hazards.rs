@@ -366,7 +366,10 @@ pub async fn create(
         state.now(),
         &u.actor(),
         &u.scope(),
-        (&input, &photos),
+        hazards::Finding {
+            input: &input,
+            photos: &photos,
+        },
         None,
     )
     .await
@@ -646,7 +649,11 @@ pub async fn list_for_supervision(
         &u.actor(),
         &u.scope(),
         id,
-        (&f.leader, &f.deadline, &f.note),
+        hazards::Listing {
+            leader: &f.leader,
+            deadline: &f.deadline,
+            note: &f.note,
+        },
     )
     .await
     .map(|_| format!("/hazards/{id}?ok=listed"))

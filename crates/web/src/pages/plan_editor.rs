@@ -156,7 +156,8 @@ fn page(
 async fn office_item(
     state: &AppState,
     u: &anjian_store::accounts::SessionUser,
-    (id, no): (&str, &str),
+    id: &str,
+    no: &str,
     what: &str,
 ) -> Result<(Context, u32), PageError> {
     crate::auth::require(state, u, Role::can_run_campaigns, what).await?;
@@ -170,7 +171,7 @@ pub async fn edit_page(
     PageUser(u): PageUser,
     Path((id, no)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let (cx, no) = office_item(&state, &u, (&id, &no), "campaign.edit_work_item").await?;
+    let (cx, no) = office_item(&state, &u, &id, &no, "campaign.edit_work_item").await?;
     let w = cx
         .plan
         .work_items()
@@ -232,14 +233,14 @@ async fn edit_item(
     PageForm(f): PageForm<EditorForm>,
     saving: bool,
 ) -> Result<Response, PageError> {
-    let (cx, no) = office_item(&state, &u, (&id, &no), "campaign.edit_work_item").await?;
+    let (cx, no) = office_item(&state, &u, &id, &no, "campaign.edit_work_item").await?;
     let w = cx
         .plan
         .work_items()
         .find(|w| w.no == no)
         .ok_or_else(Problem::not_found)?
         .clone();
-    submit(&state, &u, &cx, (Some(no), &w.schedule), (f, saving)).await
+    submit(&state, &u, &cx, Some(no), &w.schedule, f, saving).await
 }
 
 /// POST /campaigns/{id}/items/new: saves a new work item.
@@ -277,15 +278,17 @@ async fn add_item(
     )
     .await?;
     let cx = context(&state, path_id(&id)?).await?;
-    submit(&state, &u, &cx, (None, &[]), (f, saving)).await
+    submit(&state, &u, &cx, None, &[], f, saving).await
 }
 
 async fn submit(
     state: &AppState,
     u: &anjian_store::accounts::SessionUser,
     cx: &Context,
-    (no, current): (Option<u32>, &[Schedule]),
-    (f, saving): (EditorForm, bool),
+    no: Option<u32>,
+    current: &[Schedule],
+    f: EditorForm,
+    saving: bool,
 ) -> Result<Response, PageError> {
     let year = cx.campaign.year as i32;
     let words = anjian_core::plan::describe(current);
@@ -362,7 +365,7 @@ pub async fn retire(
     Path((id, no)): Path<(String, String)>,
     PageForm(f): PageForm<RetireForm>,
 ) -> Result<Response, PageError> {
-    let (cx, no) = office_item(&state, &u, (&id, &no), "campaign.retire_work_item").await?;
+    let (cx, no) = office_item(&state, &u, &id, &no, "campaign.retire_work_item").await?;
     let change = Change::Retire {
         no,
         reason: f.reason,

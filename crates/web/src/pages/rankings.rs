@@ -65,7 +65,8 @@ fn part_key(p: Part) -> &'static str {
 async fn page(
     state: &AppState,
     u: &User,
-    (month, kind): (Month, Kind),
+    month: Month,
+    kind: Kind,
     Notice { flash, error }: Notice,
 ) -> Result<Response, PageError> {
     viewer(u)?;
@@ -131,7 +132,7 @@ pub async fn show(
         }
         .to_string()
     });
-    page(&state, &u, (month, kind), Notice::flash(flash)).await
+    page(&state, &u, month, kind, Notice::flash(flash)).await
 }
 
 /// The scheme form: a weight per part, and where to return.
@@ -204,7 +205,7 @@ pub async fn set_scheme(
     }
     .await;
     after_form(result, |msg| {
-        page(&state, &u, (month, kind), Notice::error(msg))
+        page(&state, &u, month, kind, Notice::error(msg))
     })
     .await
 }
@@ -236,7 +237,7 @@ pub async fn recompute(
     }
     .await;
     after_form(result, |msg| {
-        page(&state, &u, (month, kind), Notice::error(msg))
+        page(&state, &u, month, kind, Notice::error(msg))
     })
     .await
 }
@@ -266,14 +267,15 @@ pub async fn veto(
         &state.db,
         state.moment(),
         &u.actor(),
-        (month, f.unit.trim().parse().ok()),
+        month,
+        f.unit.trim().parse().ok(),
         &f.reason,
     )
     .await
     .map(|_| format!("/rankings/{}?kind={}&ok=veto", month.name(), kind.as_str()))
     .map_err(Problem::from);
     after_form(result, |msg| {
-        page(&state, &u, (month, kind), Notice::error(msg))
+        page(&state, &u, month, kind, Notice::error(msg))
     })
     .await
 }

@@ -201,7 +201,8 @@ pub async fn status(
                 state.now(),
                 &anjian_store::tips::public(),
                 id,
-                (true, &f.text),
+                true,
+                &f.text,
             )
             .await?;
             flash = Some("已提交回复".to_string());

@@ -195,7 +195,7 @@ macro_rules! tip_step {
             Path(id): Path<String>,
             PageForm(f): PageForm<ActionForm>,
         ) -> Result<Response, PageError> {
-            act(state, headers, u, (id, $step), f).await
+            act(state, headers, u, id, $step, f).await
         }
     )*};
 }
@@ -234,7 +234,8 @@ async fn act(
     state: AppState,
     headers: axum::http::HeaderMap,
     u: anjian_store::accounts::SessionUser,
-    (id, step): (String, TipStep),
+    id: String,
+    step: TipStep,
     f: ActionForm,
 ) -> Result<Response, PageError> {
     handler(&u)?;
@@ -293,11 +294,15 @@ async fn act(
                     &u.actor(),
                     &u.scope(),
                     id,
-                    (step == TipStep::Substantiated, &f.note, None),
-                    &tips::Produced {
-                        hazards: numbers("hazards", "关联隐患", &f.hazards)?,
-                        enforcements: numbers("enforcements", "关联执法检查", &f.enforcements)?,
-                        concealed_by: None,
+                    tips::Verdict {
+                        substantiated: step == TipStep::Substantiated,
+                        note: &f.note,
+                        accident: None,
+                        produced: &tips::Produced {
+                            hazards: numbers("hazards", "关联隐患", &f.hazards)?,
+                            enforcements: numbers("enforcements", "关联执法检查", &f.enforcements)?,
+                            concealed_by: None,
+                        },
                     },
                 )
                 .await?;
@@ -322,7 +327,7 @@ async fn act(
             }
             TipStep::Ask => {
                 tips::get(&state.db, &u.scope(), id).await?;
-                tips::message(&state.db, state.now(), &u.actor(), id, (false, &f.note)).await?;
+                tips::message(&state.db, state.now(), &u.actor(), id, false, &f.note).await?;
             }
             TipStep::Identity => {
                 crate::auth::require(&state, &u, Role::can_see_reporters, "tip.identity").await?;

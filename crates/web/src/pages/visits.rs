@@ -209,7 +209,10 @@ pub async fn finding(
             &u.actor(),
             id,
             unit,
-            (&f.hazard, &photos),
+            anjian_store::hazards::Finding {
+                input: &f.hazard,
+                photos: &photos,
+            },
         )
         .await?;
         Ok::<_, Problem>(format!("/visits/{id}?ok=finding"))

@@ -58,8 +58,11 @@ pub async fn submit_form(
         &u.actor(),
         &u.scope(),
         id,
-        (&f.text, &f.counted),
-        &files,
+        reports::Submission {
+            text: &f.text,
+            counted: &f.counted,
+            files: &files,
+        },
     )
     .await?)
 }

@@ -18,10 +18,12 @@ pub async fn keep(state: &AppState, tip: &anjian_core::tip::Tip) -> Result<(i64,
         let locator = &receipt[..anjian_core::tip::LOCATOR_DIGITS];
         match tips::submit(
             &state.db,
-            (&state.config.keyring, nonce),
+            &state.config.keyring,
+            nonce,
             state.moment(),
             tip,
-            (locator, &hash),
+            locator,
+            &hash,
         )
         .await
         {
