@@ -378,8 +378,11 @@ async fn user(db: &Db, now: i64, cmd: &UserCmd) -> Result<(), String> {
                 &actor,
                 &Scope::All,
                 u.id,
-                &anjian_web::password::hash_now(&password),
-                (true, None),
+                users::NewPassword {
+                    hash: &anjian_web::password::hash_now(&password),
+                    must_change: true,
+                    keep_session: None,
+                },
             )
             .await
             .map_err(|e| e.to_string())?;

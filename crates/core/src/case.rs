@@ -1,6 +1,10 @@
 //! The case workflow (the third mechanism in DESIGN.md): the closed loop
 //! 交办 → 整改 → 反馈 → 核查 → 销号, or back with a reason, with deadline extensions.
-//! Hazards use it now; inspection findings and public tips will use the same one.
+//! Hazards and the findings of inspections and unannounced visits (entered in the
+//! hazard ledger) run it; a tip's handling has its own machine
+//! (`crate::tip_state::Handling`) because its steps differ, and a substantiated tip's
+//! hazards then run this loop. This loop keeps its own `apply`, since its rules
+//! depend on the deadline and the pending extension; its table is tested below.
 //!
 //! Who may take a step is part of the rule: the responsible unit feeds back and asks for
 //! more time; the assigning unit verifies and decides on extensions.
@@ -453,6 +457,64 @@ mod tests {
                         c = n;
                     }
                     Err(e) => prop_assert!(!e.message.is_empty()),
+                }
+            }
+        }
+    }
+
+    /// The loop as a table (who may take which step from which status, and where it
+    /// leads), every status × step × party checked against it.
+    #[test]
+    fn the_loop_as_a_table() {
+        use Party::*;
+        use Status::*;
+        let today = d(6, 1);
+        let steps = [
+            Step::Assign { deadline: d(6, 30) },
+            Step::Start,
+            Step::Feedback,
+            Step::Verify { pass: true },
+            Step::Verify { pass: false },
+            Step::RequestExtension { until: d(7, 30) },
+            Step::DecideExtension { approve: true },
+            Step::CloseOnSpot,
+        ];
+        // (step, from, parties that may take it, to).
+        let fixes: &[Party] = &[Responsible, Both];
+        let assigns: &[Party] = &[Assigner, Both];
+        let any: &[Party] = &[Assigner, Responsible, Both];
+        let table: Vec<(&str, Status, &[Party], Status)> = vec![
+            ("assign", Found, assigns, Assigned),
+            ("close_on_spot", Found, any, Closed),
+            ("close_on_spot", Assigned, &[Both], Closed),
+            ("start", Assigned, fixes, Rectifying),
+            ("feedback", Assigned, fixes, Feedback),
+            ("feedback", Rectifying, fixes, Feedback),
+            ("verify_pass", Feedback, assigns, Closed),
+            ("verify_fail", Feedback, assigns, Rectifying),
+            ("extend_request", Assigned, fixes, Assigned),
+            ("extend_request", Rectifying, fixes, Rectifying),
+            ("extend_decide", Assigned, assigns, Assigned),
+            ("extend_decide", Rectifying, assigns, Rectifying),
+        ];
+        for step in &steps {
+            let name = match step {
+                Step::DecideExtension { .. } => "extend_decide",
+                s => s.name(),
+            };
+            for from in Status::ALL {
+                for party in [Assigner, Responsible, Both] {
+                    let case = Case {
+                        status: from,
+                        deadline: (from != Found).then_some(d(6, 30)),
+                        extension: matches!(step, Step::DecideExtension { .. }).then_some(d(7, 30)),
+                    };
+                    let want = table
+                        .iter()
+                        .find(|(n, f, who, _)| *n == name && *f == from && who.contains(&party))
+                        .map(|t| t.3);
+                    let got = apply(&case, step, party, today).map(|c| c.status).ok();
+                    assert_eq!(got, want, "{name} from {from:?} by {party:?}");
                 }
             }
         }

@@ -117,7 +117,9 @@ fn export_message(first: i64, last: i64, count: i64, sha256: &str, at_ms: i64) -
 impl ExportSeal {
     /// Signs an export of `count` entries `first..=last` whose lines hash to `sha256`.
     pub fn sign(
-        (first_seq, last_seq, count): (i64, i64, i64),
+        first_seq: i64,
+        last_seq: i64,
+        count: i64,
         sha256: &str,
         at_ms: i64,
         key: &SigningKey,

@@ -74,9 +74,26 @@ pub struct Entry {
     pub link: Option<String>,
 }
 
+/// A daily entry as typed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EntryInput<'a> {
+    /// YYYY-MM-DD.
+    pub on: &'a str,
+    pub channel: &'a str,
+    pub outlet: &'a str,
+    pub title: &'a str,
+    pub link: &'a str,
+}
+
 /// Checks a daily entry logged on `today`, naming the first field at fault.
 pub fn check(
-    (on, channel, outlet, title, link): (&str, &str, &str, &str, &str),
+    EntryInput {
+        on,
+        channel,
+        outlet,
+        title,
+        link,
+    }: EntryInput<'_>,
     today: NaiveDate,
 ) -> Result<Entry> {
     let on = required_date("on", "发布日期", on)?;
@@ -148,8 +165,15 @@ mod tests {
     #[test]
     fn an_entry_names_the_field_at_fault() {
         let today = d(8, 9);
+        let entry = |on, channel, outlet, title, link| EntryInput {
+            on,
+            channel,
+            outlet,
+            title,
+            link,
+        };
         let ok = check(
-            (
+            entry(
                 "2022-08-09",
                 "media",
                 "铜梁发布",
@@ -160,24 +184,27 @@ mod tests {
         )
         .unwrap();
         assert_eq!(ok.channel, Channel::Media);
-        let field = |t: (&str, &str, &str, &str, &str)| check(t, today).unwrap_err().field;
-        assert_eq!(field(("2022-08-10", "media", "x", "y", "https://a")), "on");
+        let field = |e: EntryInput| check(e, today).unwrap_err().field;
         assert_eq!(
-            field(("2022-08-09", "tv", "x", "y", "https://a")),
+            field(entry("2022-08-10", "media", "x", "y", "https://a")),
+            "on"
+        );
+        assert_eq!(
+            field(entry("2022-08-09", "tv", "x", "y", "https://a")),
             "channel"
         );
         assert_eq!(
-            field(("2022-08-09", "media", "", "y", "https://a")),
+            field(entry("2022-08-09", "media", "", "y", "https://a")),
             "outlet"
         );
-        assert_eq!(field(("2022-08-09", "media", "x", "y", "")), "link");
+        assert_eq!(field(entry("2022-08-09", "media", "x", "y", "")), "link");
         assert_eq!(
-            field(("2022-08-09", "media", "x", "y", "javascript:1")),
+            field(entry("2022-08-09", "media", "x", "y", "javascript:1")),
             "link"
         );
         assert!(
             check(
-                ("2022-08-09", "broadcast", "应急广播", "防汛提示", ""),
+                entry("2022-08-09", "broadcast", "应急广播", "防汛提示", ""),
                 today
             )
             .is_ok()

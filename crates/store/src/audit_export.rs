@@ -81,7 +81,7 @@ pub async fn export(
         }
     }
     let sha = hex::encode(Sha256::digest(&out));
-    let seal = ExportSeal::sign((first, last, count), &sha, now_ms, key);
+    let seal = ExportSeal::sign(first, last, count, &sha, now_ms, key);
     out.extend(serde_json::to_vec(&serde_json::json!({ "seal": seal })).unwrap_or_default());
     out.push(b'\n');
     Ok(out)
@@ -222,7 +222,7 @@ pub async fn prepare_purge(db: &Db, now_ms: i64, key: &SigningKey) -> Result<Opt
         }
     }
     let sha = hex::encode(Sha256::digest(&out));
-    let seal = ExportSeal::sign((first_seq, last_seq, count), &sha, now_ms, key);
+    let seal = ExportSeal::sign(first_seq, last_seq, count, &sha, now_ms, key);
     out.extend(serde_json::to_vec(&serde_json::json!({ "seal": seal })).unwrap_or_default());
     out.push(b'\n');
     Ok(Some(Purge {

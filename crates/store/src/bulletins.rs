@@ -121,10 +121,15 @@ pub async fn generate(
         .await?;
     let reports = reports_of(db, month).await?;
     let content = compose(
-        (&issuer, &doc_no, today),
+        Heading {
+            issuer: &issuer,
+            doc_no: &doc_no,
+            today,
+        },
         month,
         [&township, &department],
-        (&exposed, &reports),
+        &exposed,
+        &reports,
         &forms,
     );
     let docx = content.to_docx();
@@ -176,7 +181,7 @@ pub async fn generate(
 #[derive(Debug, Default)]
 struct Reports {
     /// Tips received, substantiated, and rewards approved or paid (with their total).
-    tips: (i64, i64, i64, i64),
+    tips: crate::tips::MonthStats,
     /// Substantiated tips: category, place, reported unit.
     substantiated: Vec<(String, String, Option<String>)>,
     /// Accidents: unit, place, grade, deaths, late, concealed.
@@ -186,18 +191,12 @@ struct Reports {
 async fn reports_of(db: &Db, month: Month) -> Result<Reports> {
     let (first, last) = (day(month.first), day(month.last));
     let sums = crate::tips::month_sums("t", "r");
-    let stats: crate::tips::MonthStats = db
+    let tips: crate::tips::MonthStats = db
         .read()
         .one(q(format!("SELECT '' AS month, {sums} FROM tips t LEFT JOIN tip_rewards r ON r.tip_id = t.id WHERE t.received_on >= $1 AND t.received_on <= $2"))
             .bind(first.clone())
             .bind(last.clone()))
         .await?;
-    let tips = (
-        stats.received,
-        stats.substantiated,
-        stats.rewarded,
-        stats.reward_fen,
-    );
     let substantiated = db
         .read()
         .all(q(format!("SELECT category, place, reported_unit FROM tips WHERE status = {} AND received_on >= $1 AND received_on <= $2 ORDER BY id LIMIT 30", Status::Substantiated.sql()))
@@ -222,7 +221,13 @@ async fn reports_of(db: &Db, month: Month) -> Result<Reports> {
 
 /// The section on tips and accidents.
 fn reports_section(month: Month, r: &Reports) -> Section {
-    let (received, substantiated, rewarded, fen) = r.tips;
+    let crate::tips::MonthStats {
+        received,
+        substantiated,
+        rewarded,
+        reward_fen: fen,
+        ..
+    } = r.tips;
     let mut paragraphs = vec![format!(
         "{}，区安委办受理安全生产举报{received}件，经核查属实{substantiated}件，批准奖励{rewarded}件、奖励金额{}元。举报人信息依法严格保密。",
         month.label(),
@@ -273,12 +278,25 @@ fn names<'a>(it: impl Iterator<Item = &'a str>) -> String {
     }
 }
 
+/// Who issues a bulletin, its document number and the day it is dated.
+#[derive(Clone, Copy)]
+struct Heading<'a> {
+    issuer: &'a str,
+    doc_no: &'a str,
+    today: NaiveDate,
+}
+
 /// The bulletin's text and tables from the month's figures.
 fn compose(
-    (issuer, doc_no, today): (&str, &str, NaiveDate),
+    Heading {
+        issuer,
+        doc_no,
+        today,
+    }: Heading<'_>,
     month: Month,
     rankings: [&Ranking; 2],
-    (exposed, reports): (&[(String, String, String)], &Reports),
+    exposed: &[(String, String, String)],
+    reports: &Reports,
     forms: &[(String, Option<String>, String, String)],
 ) -> Bulletin {
     let all = || rankings.iter().flat_map(|r| r.units.iter());

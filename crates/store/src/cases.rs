@@ -15,19 +15,25 @@ use crate::ids::next_id;
 use crate::reports::EvidenceFile;
 use crate::scope::Actor;
 
+/// A step of a case's history: which case, the step's name, the status it moved the
+/// case from (none for the first) and to, and its text.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CaseStep<'a> {
+    pub case_id: i64,
+    pub step: &'a str,
+    pub from: Option<Status>,
+    pub to: Status,
+    pub note: &'a str,
+}
+
 /// Appends a step to a case's history; returns the step's id (its files hang on it).
-#[allow(clippy::too_many_arguments)]
 pub(crate) async fn add_step(
     tx: &mut Tx,
     now_ms: i64,
     actor: &Actor,
-    case_id: i64,
-    step: &str,
-    from: Option<Status>,
-    to: Status,
-    note: &str,
+    step: CaseStep<'_>,
 ) -> Result<i64> {
-    let (id, row) = step_row(now_ms, actor, case_id, step, from, to, note);
+    let (id, row) = step_row(now_ms, actor, step);
     tx.execute(insert_rows(STEP_INSERT, [&row])).await?;
     Ok(id)
 }
@@ -38,11 +44,13 @@ const STEP_INSERT: &str = "INSERT INTO case_steps (id, case_id, step, from_statu
 fn step_row(
     now_ms: i64,
     actor: &Actor,
-    case_id: i64,
-    step: &str,
-    from: Option<Status>,
-    to: Status,
-    note: &str,
+    CaseStep {
+        case_id,
+        step,
+        from,
+        to,
+        note,
+    }: CaseStep<'_>,
 ) -> (i64, Vec<Arg>) {
     let id = next_id(now_ms);
     let row = vec![
@@ -70,15 +78,35 @@ pub(crate) struct Opening {
     obligation: Vec<Arg>,
 }
 
+/// A case to open: its kind, the unit assigning it and the one that must fix it, its
+/// first status and deadline, the day it was found (the campaign it counts in) and its
+/// obligation's label.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct NewCase<'a> {
+    pub kind: &'a str,
+    pub assigner: i64,
+    pub unit: i64,
+    pub status: Status,
+    pub deadline: NaiveDate,
+    pub found_on: NaiveDate,
+    pub label: &'a str,
+}
+
 impl Opening {
     /// A `kind` case from `assigner` to `unit`, assigned (`status`) with `deadline`; its
     /// obligation, labelled `label`, counts in the campaign running on `found_on`.
     pub(crate) fn new(
         now_ms: i64,
         actor: &Actor,
-        (kind, assigner, unit): (&str, i64, i64),
-        (status, deadline, found_on): (Status, NaiveDate, NaiveDate),
-        label: &str,
+        NewCase {
+            kind,
+            assigner,
+            unit,
+            status,
+            deadline,
+            found_on,
+            label,
+        }: NewCase<'_>,
         campaigns: &Campaigns,
     ) -> Opening {
         let case_id = next_id(now_ms);
@@ -94,7 +122,14 @@ impl Opening {
             now_ms.into(),
         ];
         let note = format!("整改时限 {due}");
-        let (step_id, step) = step_row(now_ms, actor, case_id, "assign", None, status, &note);
+        let first = CaseStep {
+            case_id,
+            step: "assign",
+            from: None,
+            to: status,
+            note: &note,
+        };
+        let (step_id, step) = step_row(now_ms, actor, first);
         let obligation = vec![
             next_id(now_ms).into(),
             campaigns.on(found_on).into(),

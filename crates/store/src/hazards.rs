@@ -331,9 +331,15 @@ fn prepare(
     let opening = crate::cases::Opening::new(
         now_ms,
         actor,
-        ("hazard", own, unit_id),
-        (assigned.status, deadline, h.discovered_on),
-        &label,
+        crate::cases::NewCase {
+            kind: "hazard",
+            assigner: own,
+            unit: unit_id,
+            status: assigned.status,
+            deadline,
+            found_on: h.discovered_on,
+            label: &label,
+        },
         campaigns,
     );
     let id = next_id(now_ms);
@@ -810,11 +816,13 @@ async fn step_in(
         tx,
         now_ms,
         actor,
-        c.case_id,
-        step.name(),
-        Some(before.status),
-        after.status,
-        &note,
+        crate::cases::CaseStep {
+            case_id: c.case_id,
+            step: step.name(),
+            from: Some(before.status),
+            to: after.status,
+            note: &note,
+        },
     )
     .await?;
     crate::cases::attach_files(tx, now_ms, step_id, files).await?;
@@ -906,11 +914,13 @@ pub async fn list_for_supervision(
         &mut tx,
         now_ms,
         actor,
-        case_id,
-        "list",
-        Some(st),
-        st,
-        &format!("挂牌督办：{leader}，督办期限 {}", day(deadline)),
+        crate::cases::CaseStep {
+            case_id,
+            step: "list",
+            from: Some(st),
+            to: st,
+            note: &format!("挂牌督办：{leader}，督办期限 {}", day(deadline)),
+        },
     )
     .await?;
     let e = Entry::ok("hazard.list", "hazard", id)

@@ -298,17 +298,16 @@ async fn run(
         change,
     )
     .await?;
-    let mut outcome = regive(
-        &mut tx,
-        now_ms,
-        &c,
+    let regiving = Regiving {
         item_id,
-        new_item.as_ref(),
-        (&resolver, &by_quota),
-        &reason,
-        (today, grace),
-    )
-    .await?;
+        item: new_item.as_ref(),
+        resolver: &resolver,
+        by_quota: &by_quota,
+        reason: &reason,
+        today,
+        grace,
+    };
+    let mut outcome = regive(&mut tx, now_ms, &c, regiving).await?;
     outcome.no = no;
     outcome.item = new_item;
     if !commit {
@@ -474,18 +473,36 @@ struct ExistingObligation {
     state: String,
 }
 
+/// What a changed (or retired) work item is given again with.
+struct Regiving<'a> {
+    item_id: i64,
+    /// The item as it now reads; `None` when it is retired.
+    item: Option<&'a WorkItem>,
+    /// The directory's names and groups, and the items counted in the duty records.
+    resolver: &'a Resolver,
+    by_quota: &'a HashSet<u32>,
+    /// The office's reason, recorded on every change.
+    reason: &'a str,
+    today: NaiveDate,
+    /// The campaign's grace day for duties that fell due before it began.
+    grace: NaiveDate,
+}
+
 /// Gives one work item out again inside the caller's transaction (see the module's
 /// doc); `item` is `None` when it is retired.
-#[allow(clippy::too_many_arguments)]
 async fn regive(
     tx: &mut Tx,
     now_ms: i64,
     c: &Campaign,
-    item_id: i64,
-    item: Option<&WorkItem>,
-    (resolver, by_quota): (&Resolver, &HashSet<u32>),
-    reason: &str,
-    (today, grace): (NaiveDate, NaiveDate),
+    Regiving {
+        item_id,
+        item,
+        resolver,
+        by_quota,
+        reason,
+        today,
+        grace,
+    }: Regiving<'_>,
 ) -> Result<Outcome> {
     let win = expansion::window(c)?;
     let periods: Vec<Period> = tx.all(q(expansion::PERIODS_OF).bind(c.id)).await?;

@@ -62,8 +62,11 @@ pub async fn reset_password(
         &me.actor(),
         &me.directory_scope(),
         id,
-        &hash,
-        (true, None),
+        users::NewPassword {
+            hash: &hash,
+            must_change: true,
+            keep_session: None,
+        },
     )
     .await?)
 }
@@ -114,8 +117,11 @@ pub async fn change_own_password(
         &u.actor(),
         &anjian_store::Scope::All,
         u.user_id,
-        &hash,
-        (false, crate::auth::cookie_token(headers).as_deref()),
+        users::NewPassword {
+            hash: &hash,
+            must_change: false,
+            keep_session: crate::auth::cookie_token(headers).as_deref(),
+        },
     )
     .await?;
     Ok(())

@@ -308,6 +308,15 @@ async fn guard(state: &AppState, u: &SessionUser, path: &str) -> Result<(), Prob
     }
 }
 
+/// What a person types to log in: the username, the password, and the second factor
+/// when the account has one (six digits or a recovery code).
+#[derive(Clone, Copy)]
+pub struct Credentials<'a> {
+    pub username: &'a str,
+    pub password: &'a str,
+    pub second: Option<&'a str>,
+}
+
 /// Checks a user name, password and, for an account with a second factor, the code
 /// (`second`: six digits or a recovery code), and opens a session. Returns the user and
 /// the token. A missing code answers 401 `second_factor_required` and counts as no
@@ -315,7 +324,11 @@ async fn guard(state: &AppState, u: &SessionUser, path: &str) -> Result<(), Prob
 /// `invalid_second_factor` and counts towards the lock like a wrong password.
 pub async fn login(
     state: &AppState,
-    (username, password, second): (&str, &str, Option<&str>),
+    Credentials {
+        username,
+        password,
+        second,
+    }: Credentials<'_>,
     client: &str,
 ) -> Result<(SessionUser, String), Problem> {
     let now = state.now();

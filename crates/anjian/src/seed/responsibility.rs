@@ -530,7 +530,7 @@ pub async fn load(db: &Db, as_of: NaiveDate) -> Result<(usize, usize), String> {
         records += 2;
     }
     if as_of >= date(7, 6) {
-        warning_and_breaker(db, &towns, office, (date, at)).await?;
+        warning_and_breaker(db, &towns, office, date, at).await?;
     }
     if as_of >= date(8, 2) {
         special_period(db, office, as_of, at).await?;

@@ -594,7 +594,9 @@ async fn an_exported_period_verifies_offline_and_a_changed_one_does_not() {
             hex::encode(sha2::Sha256::digest(body.as_bytes()))
         };
         let forged = anjian_core::checkpoint::ExportSeal::sign(
-            (seq[0], *seq.last().unwrap(), seq.len() as i64),
+            seq[0],
+            *seq.last().unwrap(),
+            seq.len() as i64,
             &sha,
             0,
             &anjian_core::checkpoint::signing_key(&[7; 32]),

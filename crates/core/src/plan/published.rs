@@ -425,9 +425,7 @@ fn annex(lines: &[&str], start: usize, year: i32, report: &mut ImportReport) -> 
                     &mut measures,
                     lines,
                     &mut i,
-                    line_no,
-                    no,
-                    text,
+                    ItemCell { line_no, no, text },
                     year,
                     &mut last_responsibility,
                     report,
@@ -450,9 +448,7 @@ fn annex(lines: &[&str], start: usize, year: i32, report: &mut ImportReport) -> 
                         &mut measures,
                         lines,
                         &mut i,
-                        line_no,
-                        no,
-                        text,
+                        ItemCell { line_no, no, text },
                         year,
                         &mut last_responsibility,
                         report,
@@ -470,14 +466,18 @@ fn annex(lines: &[&str], start: usize, year: i32, report: &mut ImportReport) -> 
     measures
 }
 
-#[allow(clippy::too_many_arguments)]
+/// A work item's cell as read: its line, its number and its text.
+struct ItemCell {
+    line_no: usize,
+    no: u32,
+    text: String,
+}
+
 fn push_item(
     measures: &mut [Measure],
     lines: &[&str],
     i: &mut usize,
-    line_no: usize,
-    no: u32,
-    text: String,
+    ItemCell { line_no, no, text }: ItemCell,
     year: i32,
     last_responsibility: &mut String,
     report: &mut ImportReport,

@@ -294,6 +294,15 @@ pub async fn set_active(
     .await
 }
 
+/// A password being set: its Argon2 hash, whether the user must change it at the next
+/// login (an administrator's reset), and the session to keep (the user's own change).
+#[derive(Debug, Clone, Copy)]
+pub struct NewPassword<'a> {
+    pub hash: &'a str,
+    pub must_change: bool,
+    pub keep_session: Option<&'a str>,
+}
+
 /// Sets a new password hash and ends the account's sessions and tokens, all of them
 /// after an administrator's reset (`must_change`: the user chooses a new one at next
 /// login), every one but `keep_session` (the session that changed it) when the user
@@ -304,8 +313,11 @@ pub async fn set_password(
     actor: &Actor,
     scope: &Scope,
     id: i64,
-    hash: &str,
-    (must_change, keep_session): (bool, Option<&str>),
+    NewPassword {
+        hash,
+        must_change,
+        keep_session,
+    }: NewPassword<'_>,
 ) -> Result<User> {
     let sql = q("UPDATE users SET password_hash = $1, password_changed_at = $2, must_change_password = $3, updated_at = $2 WHERE id = $4")
         .bind(hash)

@@ -94,7 +94,11 @@ pub async fn login(
 ) -> Result<Response, ApiError> {
     let (user, token) = crate::auth::login(
         &state,
-        (&req.username, &req.password, req.totp.as_deref()),
+        crate::auth::Credentials {
+            username: &req.username,
+            password: &req.password,
+            second: req.totp.as_deref(),
+        },
         &client(&state, peer, &headers),
     )
     .await?;

@@ -44,7 +44,13 @@ pub async fn log(
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
     business(&u)?;
     let entry = anjian_core::daily::check(
-        (&e.on, &e.channel, &e.outlet, &e.title, &e.link),
+        anjian_core::daily::EntryInput {
+            on: &e.on,
+            channel: &e.channel,
+            outlet: &e.outlet,
+            title: &e.title,
+            link: &e.link,
+        },
         state.today(),
     )
     .map_err(crate::error::Problem::from)?;

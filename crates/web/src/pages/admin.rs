@@ -645,15 +645,17 @@ async fn audit_page(
         },
     )
     .await?;
+    // The next page keeps the filters: each as typed, encoded for the query string.
+    let param = |v: &Option<String>| crate::auth::urlencode(v.as_deref().unwrap_or(""));
     let next = (rows.len() == 100)
         .then(|| {
             rows.last().map(|r| {
                 format!(
                     "/audit?before={}&actor={}&action={}&outcome={}",
                     r.seq,
-                    crate::auth::urlencode(f.actor.as_deref().unwrap_or("")),
-                    crate::auth::urlencode(f.action.as_deref().unwrap_or("")),
-                    crate::auth::urlencode(f.outcome.as_deref().unwrap_or(""))
+                    param(&f.actor),
+                    param(&f.action),
+                    param(&f.outcome)
                 )
             })
         })

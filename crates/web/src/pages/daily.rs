@@ -69,7 +69,13 @@ pub async fn log(
     business(&u)?;
     let result = async {
         let entry = anjian_core::daily::check(
-            (&f.on, &f.channel, &f.outlet, &f.title, &f.link),
+            anjian_core::daily::EntryInput {
+                on: &f.on,
+                channel: &f.channel,
+                outlet: &f.outlet,
+                title: &f.title,
+                link: &f.link,
+            },
             state.today(),
         )?;
         daily::log(&state.db, state.now(), &u.actor(), f.assignment, &entry).await?;

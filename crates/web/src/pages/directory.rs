@@ -503,8 +503,8 @@ pub struct GroupsPage {
     pub layout: Option<Layout>,
     pub can_edit: bool,
     pub kinds: Vec<(&'static str, &'static str)>,
-    /// The form's values: name, description, rule kind, member codes, aliases.
-    pub f: (String, String, String, String, String),
+    /// The form's values, as typed.
+    pub f: GroupForm,
     pub error: Option<String>,
     pub groups: Vec<(i64, String, String)>,
     pub selected: String,
@@ -523,7 +523,7 @@ async fn groups_page_with(
     state: &AppState,
     u: &anjian_store::accounts::SessionUser,
     selected: Option<i64>,
-    f: (String, String, String, String, String),
+    f: GroupForm,
     error: Option<String>,
 ) -> Result<Response, PageError> {
     require(state, u, Role::can_read_directory, "directory.read").await?;
@@ -573,7 +573,8 @@ async fn groups_page_with(
     Ok(r)
 }
 
-#[derive(Deserialize)]
+/// The group form.
+#[derive(Deserialize, Default, Clone)]
 pub struct GroupForm {
     name: String,
     #[serde(default)]
@@ -625,13 +626,7 @@ pub async fn create_group(
         )
     }
     .await;
-    let form = (
-        f.name.clone(),
-        f.description.clone(),
-        f.rule_kind.clone(),
-        f.members.clone(),
-        f.aliases.clone(),
-    );
+    let form = f.clone();
     after_form(result.map(|id| format!("/groups/{id}")), |msg| {
         groups_page_with(&state, &u, None, form, Some(msg))
     })

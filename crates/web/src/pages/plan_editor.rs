@@ -118,7 +118,6 @@ fn form_of(w: &anjian_core::plan::WorkItem) -> EditorForm {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn page(
     u: &anjian_store::accounts::SessionUser,
     cx: &Context,

@@ -197,8 +197,7 @@ pub async fn import(
                 None,
                 String::new(),
                 report,
-                vec![],
-                (vec![], vec![]),
+                Default::default(),
             ));
             *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             return Ok(r);
@@ -232,8 +231,7 @@ pub async fn import(
             Some((c.id, c.title)),
             counts,
             report,
-            expanded.unresolved,
-            (expanded.after_end, expanded.before_start),
+            expanded,
         )))
     }
     .await;
@@ -247,16 +245,13 @@ pub async fn import(
 }
 
 /// Work items with the dates the launch report names for them.
-type Dated = Vec<(String, Vec<String>)>;
-
 fn result_page(
     u: &anjian_store::accounts::SessionUser,
     file_name: &str,
     campaign: Option<(i64, String)>,
     counts: String,
     report: ImportReport,
-    unresolved: Vec<(String, Vec<String>)>,
-    (after_end, before_start): (Dated, Dated),
+    expanded: anjian_store::obligations::ExpandReport,
 ) -> ImportPage {
     ImportPage {
         layout: Layout::of(u),
@@ -266,9 +261,9 @@ fn result_page(
         inferences: report.inferences,
         problems: report.problems,
         given: report.given,
-        unresolved,
-        after_end,
-        before_start,
+        unresolved: expanded.unresolved,
+        after_end: expanded.after_end,
+        before_start: expanded.before_start,
     }
 }
 

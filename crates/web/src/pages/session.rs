@@ -77,7 +77,11 @@ pub async fn login(
     let client = crate::shared::client_address::client(&state, peer, &headers);
     match crate::auth::login(
         &state,
-        (&f.username, &f.password, f.totp.as_deref()),
+        crate::auth::Credentials {
+            username: &f.username,
+            password: &f.password,
+            second: f.totp.as_deref(),
+        },
         &client,
     )
     .await

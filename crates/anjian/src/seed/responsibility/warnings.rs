@@ -10,10 +10,8 @@ pub(super) async fn warning_and_breaker(
     db: &Db,
     towns: &[(i64, String)],
     office: i64,
-    (date, at): (
-        impl Fn(u32, u32) -> NaiveDate,
-        impl Fn(NaiveDate, u32) -> i64,
-    ),
+    date: impl Fn(u32, u32) -> NaiveDate,
+    at: impl Fn(NaiveDate, u32) -> i64,
 ) -> Result<(), String> {
     let issued = at(date(7, 5), 18);
     let id = anjian_store::warnings::issue(
