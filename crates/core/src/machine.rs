@@ -60,8 +60,11 @@ pub enum By {
     Office,
     /// The unit the object is routed to or led by (承办 / 牵头单位).
     Assignee,
-    /// The unit that recorded the object (its own enforcement record, its own report).
+    /// The unit that recorded the object (its own enforcement record).
     Recorder,
+    /// The unit that reviews the object for the office (a duty's lead unit, which
+    /// accepts or returns the reports of the units under it).
+    Reviewer,
 }
 
 impl By {
@@ -71,6 +74,7 @@ impl By {
             By::Office => "区安委办",
             By::Assignee => "承办单位",
             By::Recorder => "记录单位",
+            By::Reviewer => "审核单位",
         }
     }
 }

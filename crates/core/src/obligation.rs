@@ -139,7 +139,7 @@ const fn duty(
 }
 
 const OWING: &[crate::machine::By] = &[crate::machine::By::Assignee];
-const REVIEWER: &[crate::machine::By] = &[crate::machine::By::Office, crate::machine::By::Recorder];
+const REVIEWER: &[crate::machine::By] = &[crate::machine::By::Office, crate::machine::By::Reviewer];
 const OFFICE: &[crate::machine::By] = &[crate::machine::By::Office];
 const REASON: &[crate::machine::Carry] = &[crate::machine::Carry::Reason];
 
@@ -211,14 +211,21 @@ pub fn next(
     submitted_on: NaiveDate,
 ) -> crate::Result<State> {
     use crate::machine::Machine;
-    let step = match action {
-        Action::Submit => Step::Submit,
-        Action::Accept if submitted_on <= due_on => Step::Accept,
-        Action::Accept => Step::AcceptLate,
-        Action::Return => Step::Return,
-        Action::Waive => Step::Waive,
-    };
-    Duty::next(step, current)
+    Duty::next(Step::of(action, due_on, submitted_on), current)
+}
+
+impl Step {
+    /// The step `action` is for a duty due on `due_on` reported on `submitted_on`: an
+    /// acceptance of a report made after the day is [`Step::AcceptLate`].
+    pub fn of(action: Action, due_on: NaiveDate, submitted_on: NaiveDate) -> Step {
+        match action {
+            Action::Submit => Step::Submit,
+            Action::Accept if submitted_on <= due_on => Step::Accept,
+            Action::Accept => Step::AcceptLate,
+            Action::Return => Step::Return,
+            Action::Waive => Step::Waive,
+        }
+    }
 }
 
 /// One dated instance of a schedule.

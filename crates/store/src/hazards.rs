@@ -792,17 +792,22 @@ async fn step_in(
         )
         .await?;
     }
-    tx.execute(
-        q("UPDATE cases SET status = $1, deadline = $2, extension_until = $3, extension_reason = $4, updated_at = $5, closed_at = $6 WHERE id = $7")
+    // Only from the status (and pending extension) read: of two steps taken at once on
+    // the same case, the second finds nothing to change (409).
+    let n = tx.execute(
+        q("UPDATE cases SET status = $1, deadline = $2, extension_until = $3, extension_reason = $4, updated_at = $5, closed_at = $6 WHERE id = $7 AND status = $8 AND COALESCE(extension_until, '') = $9")
             .bind(after.status.as_str())
             .bind(after.deadline.map(day))
             .bind(after.extension.map(day))
             .bind(matches!(step, Step::RequestExtension { .. }).then(|| note.clone()))
             .bind(now_ms)
             .bind(closed)
-            .bind(c.case_id),
+            .bind(c.case_id)
+            .bind(before.status.as_str())
+            .bind(c.extension_until.clone().unwrap_or_default()),
     )
     .await?;
+    Error::unless_changed(n, "status", "该隐患已由他人办理，请刷新后查看")?;
     tx.execute(
         q("UPDATE hazards SET status = $1, deadline = $2, updated_at = $3 WHERE id = $4")
             .bind(after.status.as_str())

@@ -3,7 +3,8 @@
 //! step is one transaction that moves the obligation's state and appends its audit entry.
 
 use anjian_core::FieldError;
-use anjian_core::obligation::{Action, Counted, State, next};
+use anjian_core::machine::By;
+use anjian_core::obligation::{Action, Counted, Duty, State, Step};
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -12,6 +13,7 @@ use crate::db::{Db, Tx, q};
 use crate::error::{Error, Result};
 use crate::ids::next_id;
 use crate::scope::{Actor, Scope};
+use crate::transition::{Kept, Move, apply, enter};
 
 /// An evidence file already written to the file store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -153,6 +155,12 @@ fn due(o: &ObligationDetail) -> NaiveDate {
     NaiveDate::parse_from_str(&o.due_on, "%Y-%m-%d").unwrap_or(NaiveDate::MAX)
 }
 
+impl Kept for Duty {
+    const RELATION: &'static str = "obligations";
+    const COLUMN: &'static str = "state";
+    const CONFLICT: &'static str = "该事项已被他人办理，请刷新后再试";
+}
+
 /// A report as its author submits it.
 #[derive(Debug, Clone, Copy)]
 pub struct Submission<'a> {
@@ -210,7 +218,10 @@ pub(crate) async fn submit_in(
             "受邀单位无需报送",
         )));
     }
-    let new_state = next(stored(&o), Action::Submit, due(&o), today)?;
+    // The owing unit submits (checked above): the duty's table says from where.
+    let mv = Move::<Duty>::new(obligation_id, Step::Submit, stored(&o), &[By::Assignee])
+        .set("submitted_at", now_ms);
+    mv.check()?;
     let counted = match anjian_core::obligation::counted_by(&o.title) {
         Counted::Visits if o.min_count > 1 => Some(visits_recorded(tx, &o).await?),
         _ => anjian_core::obligation::stated_count(counted, o.min_count)?,
@@ -241,19 +252,12 @@ pub(crate) async fn submit_in(
         )
         .await?;
     }
-    let n = tx
-        .execute(
-            q("UPDATE obligations SET state = $1, submitted_at = $2, updated_at = $2 WHERE id = $3 AND state = $4")
-                .bind(new_state.as_str())
-                .bind(now_ms)
-                .bind(obligation_id)
-                .bind(o.state.as_str()),
-        )
-        .await?;
-    Error::unless_changed(n, "state", "该事项已被他人办理，请刷新后再试")?;
-    let e = Entry::ok("obligation.submit", "obligation", obligation_id)
-        .change(Some(o.state.as_str()), Some(new_state.as_str()))
-        .detail(format!("{} 报送，附{}个佐证材料", o.unit_name, files.len()));
+    let e = Entry::ok("obligation.submit", "obligation", obligation_id).detail(format!(
+        "{} 报送，附{}个佐证材料",
+        o.unit_name,
+        files.len()
+    ));
+    let (_, e) = enter(tx, now_ms, mv, e).await?;
     Ok((id, e))
 }
 
@@ -311,7 +315,16 @@ pub async fn review(
     } else {
         Action::Return
     };
-    let new_state = next(stored(&o), action, due(&o), submitted)?;
+    let step = Step::of(action, due(&o), submitted);
+    let mut by = Vec::new();
+    if office {
+        by.push(By::Office);
+    }
+    if may_review(false, actor.unit_id.unwrap_or_default(), &o) {
+        by.push(By::Reviewer);
+    }
+    let mv = Move::<Duty>::new(obligation_id, step, stored(&o), &by);
+    let new_state = mv.check()?;
     // The report's decision is named as the obligation's state it leads to.
     let decision = if accept {
         State::Accepted.as_str()
@@ -328,23 +341,14 @@ pub async fn review(
     )
     .await?;
     let closed = matches!(new_state, State::Accepted | State::DoneLate).then_some(now_ms);
-    tx.execute(
-        q("UPDATE obligations SET state = $1, closed_at = $2, updated_at = $3 WHERE id = $4")
-            .bind(new_state.as_str())
-            .bind(closed)
-            .bind(now_ms)
-            .bind(obligation_id),
-    )
-    .await?;
+    let mv = mv.set("closed_at", closed);
     let action_name = if accept {
         "obligation.accept"
     } else {
         "obligation.return"
     };
-    let e = Entry::ok(action_name, "obligation", obligation_id)
-        .change(Some(o.state.as_str()), Some(new_state.as_str()))
-        .detail(reason.unwrap_or_default());
-    audit::append(&mut tx, now_ms, actor, e).await?;
+    let e = Entry::ok(action_name, "obligation", obligation_id).detail(reason.unwrap_or_default());
+    let new_state = apply(&mut tx, now_ms, actor, mv, e).await?;
     tx.commit().await?;
     Ok(new_state)
 }
@@ -374,19 +378,12 @@ pub async fn waive(
     let reason = anjian_core::error::required_text("reason", "豁免理由", reason, 1000)?;
     let mut tx = db.begin().await?;
     let o = obligation_in(&mut tx, scope, obligation_id).await?;
-    let new_state = next(stored(&o), Action::Waive, due(&o), due(&o))?;
-    tx.execute(
-        q("UPDATE obligations SET state = $1, waived_reason = $2, closed_at = $3, updated_at = $3 WHERE id = $4")
-            .bind(new_state.as_str())
-            .bind(reason.as_str())
-            .bind(now_ms)
-            .bind(obligation_id),
-    )
-    .await?;
-    let e = Entry::ok("obligation.waive", "obligation", obligation_id)
-        .change(Some(o.state.as_str()), Some(new_state.as_str()))
-        .detail(reason);
-    audit::append(&mut tx, now_ms, actor, e).await?;
+    let by = crate::transition::relation(scope, actor, None);
+    let mv = Move::<Duty>::new(obligation_id, Step::Waive, stored(&o), &by)
+        .set("waived_reason", reason.as_str())
+        .set("closed_at", now_ms);
+    let e = Entry::ok("obligation.waive", "obligation", obligation_id).detail(reason);
+    let new_state = apply(&mut tx, now_ms, actor, mv, e).await?;
     tx.commit().await?;
     Ok(new_state)
 }

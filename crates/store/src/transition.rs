@@ -91,6 +91,20 @@ pub(crate) async fn apply<M: Kept>(
     mv: Move<M>,
     entry: Entry,
 ) -> Result<M::State> {
+    let (to, entry) = enter(tx, now_ms, mv, entry).await?;
+    audit::append(tx, now_ms, actor, entry).await?;
+    Ok(to)
+}
+
+/// [`apply`] without appending: answers the new state and `entry` with the change from
+/// → to, for an action that folds this step into its own entry (a monthly report
+/// submitting its month's duties).
+pub(crate) async fn enter<M: Kept>(
+    tx: &mut Tx,
+    now_ms: i64,
+    mv: Move<M>,
+    entry: Entry,
+) -> Result<(M::State, Entry)> {
     let to = mv.check()?;
     let mut query =
         q(format!("UPDATE {} SET {} = ", M::RELATION, M::COLUMN)).push_bind(to.as_str());
@@ -117,8 +131,7 @@ pub(crate) async fn apply<M: Kept>(
     let field = M::refusal(mv.step, mv.from).field;
     Error::unless_changed(n, field, M::CONFLICT)?;
     let word = |s: M::State| Some(s.as_str()).filter(|w| !w.is_empty());
-    audit::append(tx, now_ms, actor, entry.change(word(mv.from), word(to))).await?;
-    Ok(to)
+    Ok((to, entry.change(word(mv.from), word(to))))
 }
 
 /// How `actor`, seeing `scope`, relates to an object routed to (or led by) `assignee`

@@ -613,3 +613,29 @@ async fn a_minimum_in_the_text_is_counted_and_a_short_report_is_marked() {
         assert!(page.contains("完成8，要求至少10（未达要求）"), "{page}");
     }
 }
+
+/// The lead unit accepting a report while the office waives the same duty: the duty's
+/// table is applied only from the state read, so one of them wins and the other is told
+/// it moved on; the chain holds one of the two.
+#[tokio::test]
+async fn a_review_and_a_waiver_at_once_succeed_once() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let bachuan = app.login("bachuan").await;
+        let id = item28_for_bachuan(&bachuan).await;
+        assert_eq!(report(&bachuan, id, "已完成", vec![]).await.0, 303);
+        let (yjj, office) = (app.login("yjj").await, app.login("office").await);
+        let (review, waive) = (
+            format!("/api/v1/obligations/{id}/review"),
+            format!("/api/v1/obligations/{id}/waive"),
+        );
+        let (x, y) = tokio::join!(
+            yjj.post(&review, serde_json::json!({"decision": "accept"})),
+            office.post(&waive, serde_json::json!({"reason": "并入年度考核"}))
+        );
+        crate::harness::one_of_two_succeeds(&x, &y);
+        let decided = crate::harness::entries(&app, "obligation.accept", id).await
+            + crate::harness::entries(&app, "obligation.waive", id).await;
+        assert_eq!(decided, 1, "{x:?} {y:?}");
+    }
+}
