@@ -1,7 +1,7 @@
 //! Which parts of the product each role enters: the one table that the route guard,
 //! the menus and the route × role tests read. A route's area is decided by its path
-//! (`web::areas`); within an area the store still decides scope and the handlers the
-//! finer permissions (who may review, who may decide).
+//! (`web::areas`); within an area the store decides scope, and who may take a
+//! workflow's step from the workflow's table (`crate::machine`).
 
 use crate::role::Role;
 

@@ -287,6 +287,13 @@ pub async fn decide(
     confirm: bool,
     reason: &str,
 ) -> Result<()> {
+    let by = crate::transition::relation(scope, actor, None);
+    let step = if confirm {
+        Step::Confirm
+    } else {
+        Step::Dismiss
+    };
+    crate::transition::may::<Ladder>(step, &by)?;
     let reason = anjian_core::error::optional_text("reason", "驳回理由", reason, 1000)?;
     if !confirm && reason.is_none() {
         return Err(Error::invalid(
@@ -301,12 +308,6 @@ pub async fn decide(
         .await?
         .ok_or(Error::NotFound)?;
     let from = AState::parse(&state).unwrap_or(AState::Dismissed);
-    let by = crate::transition::relation(scope, actor, None);
-    let step = if confirm {
-        Step::Confirm
-    } else {
-        Step::Dismiss
-    };
     let mv = Move::<Ladder>::new(id, step, from, &by)
         .set("decided_on", confirm.then(|| day(today)))
         .set("dismissed_reason", reason.clone());

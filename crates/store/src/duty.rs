@@ -317,18 +317,19 @@ pub async fn decide(
     id: i64,
     approve: bool,
 ) -> Result<()> {
-    let mut tx = db.begin().await?;
-    let (state,): (String,) = tx
-        .opt(q("SELECT state FROM duty_records WHERE id = $1").bind(id))
-        .await?
-        .ok_or(Error::NotFound)?;
-    let from = RecordState::parse(&state).unwrap_or(RecordState::Refused);
     let step = if approve {
         RecordStep::Approve
     } else {
         RecordStep::Refuse
     };
     let by = crate::transition::relation(scope, actor, None);
+    crate::transition::may::<Approval>(step, &by)?;
+    let mut tx = db.begin().await?;
+    let (state,): (String,) = tx
+        .opt(q("SELECT state FROM duty_records WHERE id = $1").bind(id))
+        .await?
+        .ok_or(Error::NotFound)?;
+    let from = RecordState::parse(&state).unwrap_or(RecordState::Refused);
     let mv = Move::<Approval>::new(id, step, from, &by).set("decided_at", now_ms);
     apply(
         &mut tx,

@@ -519,19 +519,20 @@ pub async fn triage(
     id: i64,
     t: &Triage,
 ) -> Result<()> {
+    let step = match t {
+        Triage::Accept { .. } => Step::Accept,
+        Triage::Merge { .. } => Step::Merge,
+        Triage::Reject { .. } => Step::Reject,
+    };
+    let by = crate::transition::relation(scope, actor, None);
+    crate::transition::may::<Handling>(step, &by)?;
     let days = deadlines(db).await?.verify_days;
     let mut tx = db.begin().await?;
     let row: Option<(String, String)> = tx
         .opt(q("SELECT t.status, t.place FROM tips t WHERE t.id = $1").bind(id))
         .await?;
     let (status, place) = row.ok_or(Error::NotFound)?;
-    let step = match t {
-        Triage::Accept { .. } => Step::Accept,
-        Triage::Merge { .. } => Step::Merge,
-        Triage::Reject { .. } => Step::Reject,
-    };
     let from = Status::parse(&status).unwrap_or(Status::Received);
-    let by = crate::transition::relation(scope, actor, None);
     let mv = Move::<Handling>::new(id, step, from, &by);
     mv.check()?;
     let (mv, detail) = match t {
@@ -933,6 +934,13 @@ pub async fn reward(
     id: i64,
     step: &RewardStep,
 ) -> Result<i64> {
+    let by = crate::transition::relation(scope, actor, None);
+    let which = match step {
+        RewardStep::Propose { .. } => RewardMove::Propose,
+        RewardStep::Approve => RewardMove::Approve,
+        RewardStep::Pay { .. } => RewardMove::Pay,
+    };
+    crate::transition::may::<Reward>(which, &by)?;
     let rules = reward_rules(db).await?;
     let mut tx = db.begin().await?;
     let row: Option<(String, String, Option<i64>)> = tx
@@ -953,7 +961,6 @@ pub async fn reward(
         Entry::ok("tip.reward", "tip", id)
             .detail(format!("{what}：{}元", anjian_core::error::yuan(amount)))
     };
-    let by = crate::transition::relation(scope, actor, None);
     let from = |state: &str| RewardState::parse(state).unwrap_or(RewardState::Proposed);
     let amount = match (step, current) {
         (RewardStep::Propose { fine_fen }, current) => {

@@ -82,6 +82,17 @@ impl<M: Machine> Move<M> {
     }
 }
 
+/// Refuses (403) a party the table never lets take `step`: asked before anything is
+/// read, so that a step only the office takes tells no one else whether the object
+/// exists.
+pub(crate) fn may<M: Machine>(step: M::Step, by: &[By]) -> Result<()> {
+    if M::allows(step, by) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden)
+    }
+}
+
 /// Applies `mv` inside `tx` and appends `entry` (given the change from → to); answers
 /// the new state.
 pub(crate) async fn apply<M: Kept>(
@@ -135,8 +146,10 @@ pub(crate) async fn enter<M: Kept>(
 }
 
 /// How `actor`, seeing `scope`, relates to an object routed to (or led by) `assignee`
-/// ([`anjian_core::machine::relation`]): the office when its scope is the whole
-/// district.
+/// ([`anjian_core::machine::relation`]): the office when its role sees the whole
+/// district and so does its scope.
 pub(crate) fn relation(scope: &Scope, actor: &Actor, assignee: Option<i64>) -> Vec<By> {
-    anjian_core::machine::relation(matches!(scope, Scope::All), actor.unit_id, assignee)
+    let office = matches!(scope, Scope::All)
+        && anjian_core::role::Role::parse(&actor.role).is_ok_and(|r| r.sees_everything());
+    anjian_core::machine::relation(office, actor.unit_id, assignee)
 }

@@ -14,6 +14,7 @@ pub mod input;
 pub mod jobs;
 pub mod pages;
 pub mod password;
+pub mod refusals;
 mod router;
 pub mod second_factor;
 pub mod shared;

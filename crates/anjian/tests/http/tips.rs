@@ -970,3 +970,53 @@ async fn a_concurrent_double_triage_succeeds_once() {
         );
     }
 }
+
+/// A step only the office takes, tried by a township on the API and on the page: the
+/// store refuses it from the tip machine's table (403, the same on both faces, before
+/// anything about the tip is read), and each refusal is in the audit chain once.
+#[tokio::test]
+async fn a_triage_by_a_township_is_refused_by_the_store_and_recorded_once() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let (_, r) = app.anon().post("/api/v1/public/tips", tip(false)).await;
+        assert!(r["receipt"].is_string(), "{r}");
+        let office = app.login("office").await;
+        let (_, list) = office.get("/api/v1/tips?status=received").await;
+        let id = list[0]["id"].as_i64().unwrap();
+        let bachuan = app.login("bachuan").await;
+        let unit = app.unit_id("巴川街道").await;
+        let denied = |app: &TestApp| {
+            let db = app.db.clone();
+            async move {
+                let (n,): (i64,) = db
+                    .read()
+                    .one(anjian_store::q(
+                        "SELECT CAST(COUNT(*) AS BIGINT) FROM audit_log WHERE action = 'access.denied' AND outcome = 'denied'",
+                    ))
+                    .await
+                    .unwrap();
+                n
+            }
+        };
+        let before = denied(&app).await;
+        let (s, v) = bachuan
+            .post(&format!("/api/v1/tips/{id}/accept"), json!({"unit": unit}))
+            .await;
+        assert_eq!((s, v["error"]["code"].as_str()), (403, Some("forbidden")));
+        // A tip that does not exist is refused the same way: nothing leaks.
+        let (s, _) = bachuan
+            .post("/api/v1/tips/999999999/accept", json!({"unit": unit}))
+            .await;
+        assert_eq!(s, 403);
+        let (s, _) = bachuan
+            .form(
+                &format!("/tips/{id}/accept"),
+                &[("unit", &unit.to_string())],
+            )
+            .await;
+        assert_eq!(s, 403);
+        assert_eq!(denied(&app).await - before, 3, "each refusal recorded once");
+        let (_, t) = office.get(&format!("/api/v1/tips/{id}")).await;
+        assert_eq!(t["status"], "received", "{t}");
+    }
+}

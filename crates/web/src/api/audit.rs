@@ -75,7 +75,7 @@ pub async fn list(
     ApiUser(u): ApiUser,
     Params(q): Params<AuditQuery>,
 ) -> Result<Json<Vec<AuditJson>>, ApiError> {
-    require(&state, &u, Role::can_read_audit, "audit.read").await?;
+    require(&u, Role::can_read_audit)?;
     let rows = audit::list(&state.db, &q.filter()).await?;
     Ok(Json(rows.into_iter().map(AuditJson::from).collect()))
 }
@@ -96,7 +96,7 @@ pub async fn verify(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
 ) -> Result<Json<VerifyJson>, ApiError> {
-    require(&state, &u, Role::can_read_audit, "audit.verify").await?;
+    require(&u, Role::can_read_audit)?;
     let v = audit::verify(&state.db).await?;
     Ok(Json(VerifyJson {
         ok: v.broken.is_none(),

@@ -1,7 +1,6 @@
 //! An obligation by API: read it with its reports, report progress with evidence
 //! (multipart, the same form the page posts), review, waive.
 
-use anjian_core::role::Role;
 use anjian_store::reports;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -12,7 +11,7 @@ use utoipa::ToSchema;
 use super::body::Body;
 use super::path_id;
 use crate::AppState;
-use crate::auth::{ApiUser, require};
+use crate::auth::ApiUser;
 use crate::error::{ApiError, Problem};
 pub(crate) use crate::shared::reports::{ReportForm, read_report, submit_form};
 
@@ -86,7 +85,6 @@ pub async fn waive(
     Path(id): Path<String>,
     Body(i): Body<WaiveInput>,
 ) -> Result<Json<StateJson>, ApiError> {
-    require(&state, &u, Role::sees_everything, "obligation.waive").await?;
     let s = reports::waive(
         &state.db,
         state.now(),

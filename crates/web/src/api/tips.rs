@@ -133,13 +133,6 @@ async fn triage_as(
     id: &str,
     t: Triage,
 ) -> Result<Json<TipRow>, ApiError> {
-    crate::auth::require(
-        state,
-        u,
-        anjian_core::role::Role::sees_everything,
-        "tip.triage",
-    )
-    .await?;
     let id = super::path_id(id)?;
     tips::triage(&state.db, state.moment(), &u.actor(), &u.scope(), id, &t).await?;
     Ok(Json(tips::get(&state.db, &u.scope(), id).await?))
@@ -276,13 +269,7 @@ pub async fn identity(
     Path(id): Path<String>,
     Body(r): Body<RevealInput>,
 ) -> Result<Json<Option<Reporter>>, ApiError> {
-    crate::auth::require(
-        &state,
-        &u,
-        anjian_core::role::Role::can_see_reporters,
-        "tip.identity",
-    )
-    .await?;
+    crate::auth::require(&u, anjian_core::role::Role::can_see_reporters)?;
     anjian_core::error::required_text("reason", "查看理由", &r.reason, 500)?;
     crate::second_factor::step_up(&state, &u, &headers, r.totp.as_deref(), false).await?;
     let id = super::path_id(&id)?;
@@ -327,13 +314,6 @@ async fn reward_as(
     id: &str,
     step: tips::RewardStep,
 ) -> Result<Json<RewardJson>, ApiError> {
-    crate::auth::require(
-        state,
-        u,
-        anjian_core::role::Role::sees_everything,
-        "tip.reward",
-    )
-    .await?;
     let id = super::path_id(id)?;
     let amount_fen =
         tips::reward(&state.db, state.moment(), &u.actor(), &u.scope(), id, &step).await?;
@@ -413,13 +393,7 @@ pub async fn stats(
     ApiUser(u): ApiUser,
     Params(q): Params<YearQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    crate::auth::require(
-        &state,
-        &u,
-        anjian_core::role::Role::sees_everything,
-        "tip.stats",
-    )
-    .await?;
+    crate::auth::require(&u, anjian_core::role::Role::sees_everything)?;
     use chrono::Datelike;
     let year = q.year.unwrap_or(state.today().year()).clamp(2000, 2100);
     let (months, last_year) = tips::stats(&state.db, year).await?;
@@ -447,13 +421,7 @@ pub async fn set_rules(
     ApiUser(u): ApiUser,
     Body(r): Body<anjian_core::tip::RewardRules>,
 ) -> Result<Json<anjian_core::tip::RewardRules>, ApiError> {
-    crate::auth::require(
-        &state,
-        &u,
-        anjian_core::role::Role::sees_everything,
-        "tip.reward_rules",
-    )
-    .await?;
+    crate::auth::require(&u, anjian_core::role::Role::sees_everything)?;
     Ok(Json(
         tips::set_reward_rules(&state.db, state.now(), &u.actor(), r).await?,
     ))
@@ -478,13 +446,7 @@ pub async fn set_deadlines(
     ApiUser(u): ApiUser,
     Body(d): Body<anjian_core::tip::Deadlines>,
 ) -> Result<Json<anjian_core::tip::Deadlines>, ApiError> {
-    crate::auth::require(
-        &state,
-        &u,
-        anjian_core::role::Role::sees_everything,
-        "tip.deadlines",
-    )
-    .await?;
+    crate::auth::require(&u, anjian_core::role::Role::sees_everything)?;
     Ok(Json(
         tips::set_deadlines(&state.db, state.now(), &u.actor(), d).await?,
     ))

@@ -66,7 +66,7 @@ pub async fn list_users(
     ApiUser(u): ApiUser,
     Params(f): Params<UserQuery>,
 ) -> Result<Json<Vec<UserJson>>, ApiError> {
-    require(&state, &u, Role::can_list_users, "users.list").await?;
+    require(&u, Role::can_list_users)?;
     let rows = users::list(
         &state.db,
         &u.directory_scope(),
@@ -85,7 +85,7 @@ pub async fn get_user(
     ApiUser(u): ApiUser,
     Path(id): Path<String>,
 ) -> Result<Json<UserJson>, ApiError> {
-    require(&state, &u, Role::can_list_users, "users.read").await?;
+    require(&u, Role::can_list_users)?;
     let user = users::get(&state.db, &u.directory_scope(), path_id(&id)?).await?;
     Ok(Json(UserJson::from(&user)))
 }
@@ -108,7 +108,7 @@ pub async fn create_user(
     ApiUser(u): ApiUser,
     Body(i): Body<NewUserInput>,
 ) -> Result<Response, ApiError> {
-    require(&state, &u, Role::can_manage_accounts, "users.create").await?;
+    require(&u, Role::can_manage_accounts)?;
     let new = crate::accounts::new_user(
         &state,
         &i.username,
@@ -143,7 +143,7 @@ pub async fn set_user_active(
     Path(id): Path<String>,
     Body(i): Body<UserActiveInput>,
 ) -> Result<Json<UserJson>, ApiError> {
-    require(&state, &u, Role::can_manage_accounts, "users.disable").await?;
+    require(&u, Role::can_manage_accounts)?;
     let id = path_id(&id)?;
     if id == u.user_id {
         return Err(Problem::bad_field("self_disable", "active", "不能停用自己的账户").into());
@@ -174,13 +174,7 @@ pub async fn reset_password(
     Path(id): Path<String>,
     Body(i): Body<PasswordInput>,
 ) -> Result<Json<UserJson>, ApiError> {
-    require(
-        &state,
-        &u,
-        Role::can_manage_accounts,
-        "users.reset_password",
-    )
-    .await?;
+    require(&u, Role::can_manage_accounts)?;
     let user = crate::accounts::reset_password(&state, &u, path_id(&id)?, i.password).await?;
     Ok(Json(UserJson::from(&user)))
 }
@@ -199,7 +193,7 @@ pub async fn set_role(
     Path(id): Path<String>,
     Body(i): Body<RoleInput>,
 ) -> Result<Json<UserJson>, ApiError> {
-    require(&state, &u, Role::can_grant_roles, "users.set_role").await?;
+    require(&u, Role::can_grant_roles)?;
     let id = path_id(&id)?;
     if id == u.user_id {
         return Err(Problem::bad_field("self_role", "role", "不能修改自己的角色").into());

@@ -40,7 +40,7 @@ pub async fn users(
     PageUser(u): PageUser,
     PageQuery(q): PageQuery<AfterQuery>,
 ) -> Result<Response, PageError> {
-    require(&state, &u, Role::can_list_users, "users.list").await?;
+    require(&u, Role::can_list_users)?;
     let mut rows = users::list(&state.db, &u.directory_scope(), q.after, None, 100).await?;
     let next = (rows.len() == 100)
         .then(|| rows.last().map(|r| r.id))
@@ -83,7 +83,7 @@ async fn user_page(
     flash: Option<String>,
     error: Option<String>,
 ) -> Result<Response, PageError> {
-    require(state, me, Role::can_list_users, "users.read").await?;
+    require(me, Role::can_list_users)?;
     let target = users::get(&state.db, &me.directory_scope(), id).await?;
     let factor = anjian_store::accounts::second_factor::of(&state.db, target.id).await?;
     let mut r = render(&UserPage {
@@ -143,7 +143,7 @@ pub async fn set_active(
     Path(id): Path<String>,
     PageForm(f): PageForm<ActiveForm>,
 ) -> Result<Response, PageError> {
-    require(&state, &u, Role::can_manage_accounts, "users.disable").await?;
+    require(&u, Role::can_manage_accounts)?;
     let id = path_id(&id)?;
     let r = if id == u.user_id {
         Err(Problem::bad_field(
@@ -179,13 +179,7 @@ pub async fn reset_password(
     Path(id): Path<String>,
     PageForm(f): PageForm<PasswordForm>,
 ) -> Result<Response, PageError> {
-    require(
-        &state,
-        &u,
-        Role::can_manage_accounts,
-        "users.reset_password",
-    )
-    .await?;
+    require(&u, Role::can_manage_accounts)?;
     let id = path_id(&id)?;
     let r = crate::accounts::reset_password(&state, &u, id, f.password)
         .await
@@ -205,7 +199,7 @@ pub async fn set_role(
     Path(id): Path<String>,
     PageForm(f): PageForm<RoleForm>,
 ) -> Result<Response, PageError> {
-    require(&state, &u, Role::can_grant_roles, "users.set_role").await?;
+    require(&u, Role::can_grant_roles)?;
     let id = path_id(&id)?;
     let r: Result<(), Problem> = async {
         if id == u.user_id {
@@ -237,7 +231,7 @@ pub async fn unlock(
     PageUser(u): PageUser,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    require(&state, &u, Role::can_grant_roles, "users.unlock").await?;
+    require(&u, Role::can_grant_roles)?;
     let id = path_id(&id)?;
     let target = users::get(&state.db, &u.directory_scope(), id).await?;
     let now = state.now();
@@ -265,13 +259,7 @@ pub async fn reset_second_factor(
     PageUser(u): PageUser,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    require(
-        &state,
-        &u,
-        Role::can_grant_roles,
-        "users.second_factor_reset",
-    )
-    .await?;
+    require(&u, Role::can_grant_roles)?;
     let id = path_id(&id)?;
     if id == u.user_id {
         return Err(Problem::bad_field(
@@ -319,7 +307,7 @@ pub async fn new_user(
     State(state): State<AppState>,
     PageUser(u): PageUser,
 ) -> Result<Response, PageError> {
-    require(&state, &u, Role::can_manage_accounts, "users.create").await?;
+    require(&u, Role::can_manage_accounts)?;
     let p = anjian_store::settings::password_policy(&state.db).await?;
     Ok(render(&NewUserPage {
         layout: Layout::of(&u),
@@ -355,7 +343,7 @@ pub async fn create_user(
     PageUser(u): PageUser,
     PageForm(f): PageForm<NewUserForm>,
 ) -> Result<Response, PageError> {
-    require(&state, &u, Role::can_manage_accounts, "users.create").await?;
+    require(&u, Role::can_manage_accounts)?;
     let r: Result<User, Problem> = async {
         let unit = units::by_code(&state.db, f.unit_code.trim())
             .await?
@@ -428,7 +416,7 @@ pub async fn checkpoint(
     State(state): State<AppState>,
     PageUser(u): PageUser,
 ) -> Result<Response, PageError> {
-    require(&state, &u, Role::can_grant_roles, "audit.checkpoint").await?;
+    require(&u, Role::can_grant_roles)?;
     let key = state.config.keyring.checkpoint_key();
     let cp = anjian_store::audit::checkpoint(&state.db, state.now(), &u.actor(), &key).await?;
     let body = serde_json::to_string_pretty(&cp).unwrap_or_default();
@@ -464,7 +452,7 @@ pub async fn audit_export(
     PageUser(u): PageUser,
     PageForm(f): PageForm<ExportForm>,
 ) -> Result<Response, PageError> {
-    require(&state, &u, Role::can_grant_roles, "audit.export").await?;
+    require(&u, Role::can_grant_roles)?;
     let from = anjian_core::error::required_date("from", "起始日期", &f.from)?;
     let to = anjian_core::error::required_date("to", "截止日期", &f.to)?;
     if to < from {
@@ -502,13 +490,7 @@ pub async fn policy(
     PageUser(u): PageUser,
     PageQuery(q): PageQuery<Done>,
 ) -> Result<Response, PageError> {
-    require(
-        &state,
-        &u,
-        Role::can_grant_roles,
-        "settings.password_policy",
-    )
-    .await?;
+    require(&u, Role::can_grant_roles)?;
     let p = anjian_store::settings::password_policy(&state.db).await?;
     Ok(render(&PolicyPage {
         layout: Layout::of(&u),
@@ -525,13 +507,7 @@ pub async fn set_policy(
     PageUser(u): PageUser,
     PageForm(f): PageForm<anjian_core::password::PolicyInput>,
 ) -> Result<Response, PageError> {
-    require(
-        &state,
-        &u,
-        Role::can_grant_roles,
-        "settings.password_policy",
-    )
-    .await?;
+    require(&u, Role::can_grant_roles)?;
     match PasswordPolicy::parse(&f) {
         Ok(p) => {
             anjian_store::settings::set_password_policy(&state.db, state.now(), &u.actor(), p)
@@ -697,7 +673,7 @@ pub async fn audit(
     PageUser(u): PageUser,
     PageQuery(q): PageQuery<AuditQuery>,
 ) -> Result<Response, PageError> {
-    require(&state, &u, Role::can_read_audit, "audit.read").await?;
+    require(&u, Role::can_read_audit)?;
     audit_page(&state, &u, q, None).await
 }
 
@@ -706,7 +682,7 @@ pub async fn verify(
     State(state): State<AppState>,
     PageUser(u): PageUser,
 ) -> Result<Response, PageError> {
-    require(&state, &u, Role::can_read_audit, "audit.verify").await?;
+    require(&u, Role::can_read_audit)?;
     let v = chain::verify(&state.db).await?;
     let msg = match &v.broken {
         None => (

@@ -66,7 +66,7 @@ pub async fn generate(
     PageUser(u): PageUser,
     PageForm(f): PageForm<GenerateForm>,
 ) -> Result<Response, PageError> {
-    crate::auth::require(&state, &u, Role::sees_everything, "bulletin.generate").await?;
+    crate::auth::require(&u, Role::sees_everything)?;
     let result = async {
         let month = Month::parse(&f.month)?;
         bulletins::generate(&state.db, &state.files, state.moment(), &u.actor(), month).await?;

@@ -86,7 +86,7 @@ pub async fn set(
     PageUser(u): PageUser,
     PageForm(f): PageForm<DayForm>,
 ) -> Result<Response, PageError> {
-    require(&state, &u, Role::can_edit_directory, "calendar.edit").await?;
+    require(&u, Role::can_edit_directory)?;
     let parsed = NaiveDate::parse_from_str(f.day.trim(), "%Y-%m-%d");
     let year = parsed.map(|d| d.year()).unwrap_or(2022);
     let result: Result<String, Problem> = async {
@@ -120,13 +120,7 @@ pub async fn set_reminders(
     PageUser(u): PageUser,
     PageForm(f): PageForm<ReminderForm>,
 ) -> Result<Response, PageError> {
-    require(
-        &state,
-        &u,
-        Role::can_edit_directory,
-        "settings.reminder_days",
-    )
-    .await?;
+    require(&u, Role::can_edit_directory)?;
     let year = anjian_core::time::local_date(state.now())
         .map(|d| d.year())
         .unwrap_or(2022);

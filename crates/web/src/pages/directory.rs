@@ -80,7 +80,7 @@ pub async fn units(
     PageUser(u): PageUser,
     PageQuery(q): PageQuery<UnitsQuery>,
 ) -> Result<Response, PageError> {
-    require(&state, &u, Role::can_read_directory, "directory.read").await?;
+    require(&u, Role::can_read_directory)?;
     let scope = u.directory_scope();
     let search = anjian_core::error::search_term(q.q.as_deref(), 50).unwrap_or_default();
     let kind = q
@@ -319,7 +319,7 @@ pub async fn update(
     Path(id): Path<String>,
     PageForm(f): PageForm<UnitForm>,
 ) -> Result<Response, PageError> {
-    require(&state, &u, Role::can_edit_directory, "directory.edit").await?;
+    require(&u, Role::can_edit_directory)?;
     let id = path_id(&id)?;
     let result = match f.draft() {
         Ok(d) => units::update(
@@ -354,7 +354,7 @@ pub async fn move_unit(
     Path(id): Path<String>,
     PageForm(f): PageForm<MoveForm>,
 ) -> Result<Response, PageError> {
-    require(&state, &u, Role::can_edit_directory, "directory.edit").await?;
+    require(&u, Role::can_edit_directory)?;
     let id = path_id(&id)?;
     let parent = units::by_code(&state.db, f.parent_code.trim()).await?;
     let result = match parent {
@@ -390,7 +390,7 @@ pub async fn set_active(
     Path(id): Path<String>,
     PageForm(f): PageForm<ActiveForm>,
 ) -> Result<Response, PageError> {
-    require(&state, &u, Role::can_edit_directory, "directory.edit").await?;
+    require(&u, Role::can_edit_directory)?;
     let id = path_id(&id)?;
     let result = units::set_active(
         &state.db,
@@ -429,7 +429,7 @@ pub async fn new_unit(
     PageUser(u): PageUser,
     PageQuery(q): PageQuery<NewQuery>,
 ) -> Result<Response, PageError> {
-    require(&state, &u, Role::can_edit_directory, "directory.edit").await?;
+    require(&u, Role::can_edit_directory)?;
     let parent_code = match q.parent.as_deref().map(path_id).transpose()? {
         Some(p) => units::get(&state.db, &u.directory_scope(), p).await?.code,
         None => String::new(),
@@ -452,7 +452,7 @@ pub async fn create(
     PageUser(u): PageUser,
     PageForm(f): PageForm<UnitForm>,
 ) -> Result<Response, PageError> {
-    require(&state, &u, Role::can_edit_directory, "directory.edit").await?;
+    require(&u, Role::can_edit_directory)?;
     let parent_code = f.parent_code.clone().unwrap_or_default().trim().to_string();
     let result: Result<_, Problem> = async {
         let draft = f.draft()?;
@@ -526,7 +526,7 @@ async fn groups_page_with(
     f: GroupForm,
     error: Option<String>,
 ) -> Result<Response, PageError> {
-    require(state, u, Role::can_read_directory, "directory.read").await?;
+    require(u, Role::can_read_directory)?;
     let gs = groups::list(&state.db).await?;
     let rule = |g: &groups::Group| match (&g.rule_kind, g.rule_supervises_safety) {
         (Some(k), Some(1)) => format!(
@@ -594,7 +594,7 @@ pub async fn create_group(
     PageUser(u): PageUser,
     PageForm(f): PageForm<GroupForm>,
 ) -> Result<Response, PageError> {
-    require(&state, &u, Role::can_edit_directory, "directory.edit").await?;
+    require(&u, Role::can_edit_directory)?;
     let result: Result<i64, Problem> = async {
         let draft = GroupDraft::parse(
             &f.name,
@@ -661,11 +661,8 @@ pub struct ImportPage {
 }
 
 /// GET /directory/import.
-pub async fn import_page(
-    State(state): State<AppState>,
-    PageUser(u): PageUser,
-) -> Result<Response, PageError> {
-    require(&state, &u, Role::can_edit_directory, "directory.import").await?;
+pub async fn import_page(PageUser(u): PageUser) -> Result<Response, PageError> {
+    require(&u, Role::can_edit_directory)?;
     Ok(render(&ImportPage {
         layout: Layout::of(&u),
         result: None,
@@ -679,7 +676,7 @@ pub async fn import(
     PageUser(u): PageUser,
     mut form: Multipart,
 ) -> Result<Response, PageError> {
-    require(&state, &u, Role::can_edit_directory, "directory.import").await?;
+    require(&u, Role::can_edit_directory)?;
     let bytes = Some(crate::upload::file_field(&mut form).await?)
         .filter(|b| !b.is_empty())
         .ok_or_else(|| Problem::bad_field("file_required", "file", "请选择要导入的 .xlsx 文件"))?;
@@ -721,7 +718,7 @@ pub async fn export(
     uri: axum::http::Uri,
     PageUser(u): PageUser,
 ) -> Result<Response, PageError> {
-    require(&state, &u, Role::can_read_directory, "directory.export").await?;
+    require(&u, Role::can_read_directory)?;
     if let Some(r) = super::second_factor::export_gate(&state, &u, &uri) {
         return Ok(r);
     }

@@ -641,7 +641,7 @@ pub async fn list_for_supervision(
     Path(id): Path<String>,
     PageForm(f): PageForm<ListForm>,
 ) -> Result<Response, PageError> {
-    crate::auth::require(&state, &u, Role::can_run_campaigns, "hazard.list").await?;
+    crate::auth::require(&u, Role::can_run_campaigns)?;
     let id = path_id(&id)?;
     let result = hazards::list_for_supervision(
         &state.db,

@@ -157,9 +157,8 @@ async fn office_item(
     u: &anjian_store::accounts::SessionUser,
     id: &str,
     no: &str,
-    what: &str,
 ) -> Result<(Context, u32), PageError> {
-    crate::auth::require(state, u, Role::can_run_campaigns, what).await?;
+    crate::auth::require(u, Role::can_run_campaigns)?;
     let cx = context(state, path_id(id)?).await?;
     Ok((cx, item_no(no)?))
 }
@@ -170,7 +169,7 @@ pub async fn edit_page(
     PageUser(u): PageUser,
     Path((id, no)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let (cx, no) = office_item(&state, &u, &id, &no, "campaign.edit_work_item").await?;
+    let (cx, no) = office_item(&state, &u, &id, &no).await?;
     let w = cx
         .plan
         .work_items()
@@ -186,13 +185,7 @@ pub async fn new_page(
     PageUser(u): PageUser,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    crate::auth::require(
-        &state,
-        &u,
-        Role::can_run_campaigns,
-        "campaign.add_work_item",
-    )
-    .await?;
+    crate::auth::require(&u, Role::can_run_campaigns)?;
     let cx = context(&state, path_id(&id)?).await?;
     Ok(page(
         &u,
@@ -232,7 +225,7 @@ async fn edit_item(
     PageForm(f): PageForm<EditorForm>,
     saving: bool,
 ) -> Result<Response, PageError> {
-    let (cx, no) = office_item(&state, &u, &id, &no, "campaign.edit_work_item").await?;
+    let (cx, no) = office_item(&state, &u, &id, &no).await?;
     let w = cx
         .plan
         .work_items()
@@ -269,13 +262,7 @@ async fn add_item(
     PageForm(f): PageForm<EditorForm>,
     saving: bool,
 ) -> Result<Response, PageError> {
-    crate::auth::require(
-        &state,
-        &u,
-        Role::can_run_campaigns,
-        "campaign.add_work_item",
-    )
-    .await?;
+    crate::auth::require(&u, Role::can_run_campaigns)?;
     let cx = context(&state, path_id(&id)?).await?;
     submit(&state, &u, &cx, None, &[], f, saving).await
 }
@@ -364,7 +351,7 @@ pub async fn retire(
     Path((id, no)): Path<(String, String)>,
     PageForm(f): PageForm<RetireForm>,
 ) -> Result<Response, PageError> {
-    let (cx, no) = office_item(&state, &u, &id, &no, "campaign.retire_work_item").await?;
+    let (cx, no) = office_item(&state, &u, &id, &no).await?;
     let change = Change::Retire {
         no,
         reason: f.reason,

@@ -147,7 +147,7 @@ pub async fn import(
     PageUser(u): PageUser,
     mut form: Multipart,
 ) -> Result<Response, PageError> {
-    crate::auth::require(&state, &u, Role::can_run_campaigns, "plan.import").await?;
+    crate::auth::require(&u, Role::can_run_campaigns)?;
     let bad_upload = crate::upload::bad_upload;
     let (mut file_name, mut bytes) = (String::new(), Vec::new());
     let (mut title, mut doc_number, mut year, mut ends_on) =
@@ -281,7 +281,7 @@ pub async fn set_end(
     Path(id): Path<String>,
     PageForm(f): PageForm<EndForm>,
 ) -> Result<Response, PageError> {
-    crate::auth::require(&state, &u, Role::can_run_campaigns, "campaign.set_end").await?;
+    crate::auth::require(&u, Role::can_run_campaigns)?;
     let id = path_id(&id)?;
     let result: Result<String, Problem> = async {
         let ends_on = optional_date("ends_on", "结束日期", &f.ends_on)?
@@ -312,7 +312,7 @@ pub async fn rerun(
     Path(id): Path<String>,
     PageForm(f): PageForm<RerunForm>,
 ) -> Result<Response, PageError> {
-    crate::auth::require(&state, &u, Role::can_run_campaigns, "campaign.launch").await?;
+    crate::auth::require(&u, Role::can_run_campaigns)?;
     let c = plans::campaign(&state.db, path_id(&id)?).await?;
     let result: Result<String, Problem> = async {
         let year = year_of(&f.year, c.year as i32 + 1)?;
@@ -348,7 +348,7 @@ pub async fn add_period(
     Path(id): Path<String>,
     PageForm(f): PageForm<PeriodForm>,
 ) -> Result<Response, PageError> {
-    crate::auth::require(&state, &u, Role::can_run_campaigns, "campaign.add_period").await?;
+    crate::auth::require(&u, Role::can_run_campaigns)?;
     let id = path_id(&id)?;
     let result: Result<String, Problem> = async {
         let starts_on = optional_date("starts_on", "开始日期", &f.starts_on)?
@@ -373,13 +373,7 @@ pub async fn remove_period(
     PageUser(u): PageUser,
     Path((id, period)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    crate::auth::require(
-        &state,
-        &u,
-        Role::can_run_campaigns,
-        "campaign.remove_period",
-    )
-    .await?;
+    crate::auth::require(&u, Role::can_run_campaigns)?;
     let change = Change::RemovePeriod(path_id(&period)?);
     expansion::rewindow(&state.db, state.now(), &u.actor(), path_id(&id)?, change).await?;
     Ok(axum::response::Redirect::to("/campaigns?ok=period").into_response())

@@ -190,7 +190,7 @@ pub async fn set_scheme(
     PageUser(u): PageUser,
     PageForm(f): PageForm<SchemeForm>,
 ) -> Result<Response, PageError> {
-    crate::auth::require(&state, &u, Role::sees_everything, "ranking.scheme").await?;
+    crate::auth::require(&u, Role::sees_everything)?;
     let month = month_or_last(&state, Some(&f.month))?;
     let kind = Kind::parse(&f.kind)?;
     let result = async {
@@ -217,7 +217,7 @@ pub async fn recompute(
     Path(month): Path<String>,
     PageForm(f): PageForm<SchemeForm>,
 ) -> Result<Response, PageError> {
-    crate::auth::require(&state, &u, Role::sees_everything, "ranking.recompute").await?;
+    crate::auth::require(&u, Role::sees_everything)?;
     let month = Month::parse(&month).map_err(Problem::from)?;
     let kind = Kind::parse(&f.kind)?;
     let result = async {
@@ -260,7 +260,7 @@ pub async fn veto(
     Path(month): Path<String>,
     PageForm(f): PageForm<VetoForm>,
 ) -> Result<Response, PageError> {
-    crate::auth::require(&state, &u, Role::sees_everything, "ranking.veto").await?;
+    crate::auth::require(&u, Role::sees_everything)?;
     let month = Month::parse(&month).map_err(Problem::from)?;
     let kind = Kind::parse(&f.kind)?;
     let result = rankings::set_veto(

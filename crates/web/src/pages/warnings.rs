@@ -235,17 +235,10 @@ async fn act(
     // Repeated fields (units, areas, sectors) need the urlencoded pairs themselves.
     let f: DeskForm = repeated_form(&raw.0)?;
     let result = async {
-        let office = || {
-            crate::auth::require(
-                &state,
-                &u,
-                anjian_core::role::Role::sees_everything,
-                "warning.desk",
-            )
-        };
+        let office = || crate::auth::require(&u, anjian_core::role::Role::sees_everything);
         match step {
             DeskStep::Warning => {
-                office().await?;
+                office()?;
                 let id = warnings::issue(
                     &state.db,
                     state.now(),
@@ -262,7 +255,7 @@ async fn act(
                 return Ok(format!("/warnings/{id}"));
             }
             DeskStep::Breaker => {
-                office().await?;
+                office()?;
                 warnings::trip(
                     &state.db,
                     state.now(),
@@ -284,7 +277,7 @@ async fn act(
                 .await?;
             }
             DeskStep::Period => {
-                office().await?;
+                office()?;
                 let id = special_periods::declare(
                     &state.db,
                     state.now(),
@@ -348,13 +341,7 @@ pub async fn lift(
     Path(id): Path<String>,
     PageForm(f): PageForm<DeskForm>,
 ) -> Result<Response, PageError> {
-    crate::auth::require(
-        &state,
-        &u,
-        anjian_core::role::Role::sees_everything,
-        "breaker.lift",
-    )
-    .await?;
+    crate::auth::require(&u, anjian_core::role::Role::sees_everything)?;
     let id = crate::input::path_id(&id)?;
     let result = async {
         warnings::lift(&state.db, state.now(), &u.actor(), id, &f.reason).await?;
