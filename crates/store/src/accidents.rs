@@ -429,6 +429,7 @@ pub async fn extend(
     days: i64,
     reason: &str,
 ) -> Result<()> {
+    crate::authz::require(actor, anjian_core::role::Role::sees_everything)?;
     let reason = anjian_core::error::required_text("reason", "延期理由", reason, 500)?;
     if !(1..=EXTENSION_DAYS as i64).contains(&days) {
         return Err(Error::invalid(

@@ -34,6 +34,7 @@ pub async fn rules(db: &Db) -> Result<Vec<Rule>> {
 
 /// Replaces the rules after checking their thresholds (audited).
 pub async fn set_rules(db: &Db, now_ms: i64, actor: &Actor, rules: Vec<Rule>) -> Result<()> {
+    crate::authz::require(actor, anjian_core::role::Role::sees_everything)?;
     let rules = check_rules(rules)?;
     let json = serde_json::to_string(&rules).unwrap_or_default();
     crate::settings::set(db, now_ms, actor, "accountability.rules", RULES, &json).await
@@ -94,6 +95,7 @@ pub async fn suggest_for(
     actor: &Actor,
     month: Month,
 ) -> Result<usize> {
+    crate::authz::require(actor, anjian_core::role::Role::sees_everything)?;
     if month.last >= today {
         return Err(Error::invalid(
             "month_not_ended",
@@ -222,6 +224,7 @@ pub struct FormInput {
 
 /// Records a form against a unit (and optionally a named person), confirmed at once.
 pub async fn record(db: &Db, now_ms: i64, actor: &Actor, input: &FormInput) -> Result<i64> {
+    crate::authz::require(actor, anjian_core::role::Role::sees_everything)?;
     let form = Form::parse(&input.form)?;
     let unit = input
         .unit

@@ -74,6 +74,7 @@ pub async fn generate(
     actor: &Actor,
     month: Month,
 ) -> Result<i64> {
+    crate::authz::require(actor, anjian_core::role::Role::sees_everything)?;
     if month.last >= today {
         return Err(Error::invalid(
             "month_not_ended",

@@ -78,6 +78,7 @@ pub async fn set_day(
     kind: Option<DayKind>,
     note: &str,
 ) -> Result<()> {
+    crate::authz::require(actor, anjian_core::role::Role::can_edit_directory)?;
     let key = day.format("%Y-%m-%d").to_string();
     let mut tx = db.begin().await?;
     tx.execute(q("DELETE FROM calendar_days WHERE day = $1").bind(key.clone()))

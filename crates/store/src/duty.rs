@@ -54,6 +54,7 @@ pub async fn quotas(db: &Db) -> Result<Vec<Quota>> {
 
 /// Replaces the quotas (the office), in one transaction with its audit entry.
 pub async fn set_quotas(db: &Db, now_ms: i64, actor: &Actor, quotas: &[Quota]) -> Result<()> {
+    crate::authz::require(actor, anjian_core::role::Role::sees_everything)?;
     if let Some(bad) = quotas.iter().find(|q| !(1..=100).contains(&q.minimum)) {
         return Err(Error::invalid(
             "invalid_minimum",

@@ -827,6 +827,7 @@ pub async fn set_end(
     campaign_id: i64,
     ends_on: NaiveDate,
 ) -> Result<Rewindowed> {
+    crate::authz::require(actor, anjian_core::role::Role::can_run_campaigns)?;
     rewindow(db, now_ms, actor, campaign_id, Change::End(ends_on)).await
 }
 
@@ -841,6 +842,7 @@ pub async fn rewindow(
     campaign_id: i64,
     change: Change,
 ) -> Result<Rewindowed> {
+    crate::authz::require(actor, anjian_core::role::Role::can_run_campaigns)?;
     let today = anjian_core::time::local_date(now_ms).unwrap_or(NaiveDate::MIN);
     let c = plans::campaign(db, campaign_id).await?;
     let date = |d: NaiveDate| d.format("%Y-%m-%d").to_string();

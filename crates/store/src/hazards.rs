@@ -851,6 +851,7 @@ pub async fn list_for_supervision(
         note,
     }: Listing<'_>,
 ) -> Result<()> {
+    crate::authz::require(actor, anjian_core::role::Role::can_run_campaigns)?;
     let today = anjian_core::time::local_date(now_ms).unwrap_or(NaiveDate::MIN);
     let leader = anjian_core::error::required_text("leader", "督办责任领导", leader, 100)?;
     let note =

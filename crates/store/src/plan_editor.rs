@@ -99,6 +99,7 @@ pub async fn apply(
     campaign_id: i64,
     change: &Change,
 ) -> Result<Outcome> {
+    crate::authz::require(actor, anjian_core::role::Role::can_run_campaigns)?;
     run(db, now_ms, actor, campaign_id, change, true).await
 }
 

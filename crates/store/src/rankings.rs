@@ -79,6 +79,7 @@ pub async fn set_scheme(
     weights: Vec<(Part, i64)>,
     shown: Option<Month>,
 ) -> Result<Scheme> {
+    crate::authz::require(actor, anjian_core::role::Role::sees_everything)?;
     let scheme = Scheme::check(weights)?;
     let json = serde_json::to_string(&scheme.weights).unwrap_or_default();
     let mut tx = db.begin().await?;
@@ -431,6 +432,7 @@ pub async fn set_veto(
     unit: Option<i64>,
     reason: &str,
 ) -> Result<()> {
+    crate::authz::require(actor, anjian_core::role::Role::sees_everything)?;
     let unit = unit.ok_or_else(|| Error::invalid("required", "unit", "请选择一票否决的单位"))?;
     let reason = anjian_core::error::required_text("reason", "否决事由", reason, 500)?;
     if month.first > today {
@@ -709,6 +711,7 @@ pub async fn recompute(
     actor: &Actor,
     month: Month,
 ) -> Result<Vec<String>> {
+    crate::authz::require(actor, anjian_core::role::Role::sees_everything)?;
     let ranked = to_keep(db, Moment::new(now_ms, today), month, true).await?;
     let mut tx = db.begin().await?;
     let kept = keep_in(&mut tx, &ranked).await?;

@@ -29,6 +29,11 @@ impl Actor {
         }
     }
 
+    /// Whether this is the command line acting as the machine's operator.
+    pub fn is_system(&self) -> bool {
+        self.role == "system" && self.user_id.is_none()
+    }
+
     /// Someone not logged in (a failed login names the user they tried).
     pub fn anonymous(name: &str) -> Actor {
         Actor {

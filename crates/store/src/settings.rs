@@ -83,6 +83,7 @@ pub async fn set_password_policy(
     actor: &Actor,
     p: PasswordPolicy,
 ) -> Result<()> {
+    crate::authz::require(actor, anjian_core::role::Role::can_grant_roles)?;
     let json = serde_json::to_string(&p).unwrap_or_default();
     let before = get(db, PASSWORD_POLICY).await?;
     let mut tx = db.begin().await?;

@@ -42,6 +42,7 @@ pub async fn declare(
     name: &str,
     Span { first, last }: Span,
 ) -> Result<i64> {
+    crate::authz::require(actor, anjian_core::role::Role::sees_everything)?;
     let mut tx = db.begin().await?;
     let (id, e) = declare_in(
         &mut tx,

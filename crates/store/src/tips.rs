@@ -804,6 +804,7 @@ pub async fn set_deadlines(
     actor: &Actor,
     d: anjian_core::tip::Deadlines,
 ) -> Result<anjian_core::tip::Deadlines> {
+    crate::authz::require(actor, anjian_core::role::Role::sees_everything)?;
     let d = d.check()?;
     let json = serde_json::to_string(&d).unwrap_or_default();
     crate::settings::set(db, now_ms, actor, "tip.deadlines", DEADLINES, &json).await?;
@@ -905,6 +906,7 @@ pub async fn set_reward_rules(
     actor: &Actor,
     rules: anjian_core::tip::RewardRules,
 ) -> Result<anjian_core::tip::RewardRules> {
+    crate::authz::require(actor, anjian_core::role::Role::sees_everything)?;
     let rules = rules.check()?;
     let json = serde_json::to_string(&rules).unwrap_or_default();
     crate::settings::set(db, now_ms, actor, "tip.reward_rules", REWARD_RULES, &json).await?;

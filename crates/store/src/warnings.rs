@@ -182,6 +182,7 @@ async fn count_units(db: &Db, predicate: &str, ids: &[i64]) -> Result<i64> {
 /// Issues a warning (the office): its addressees (active townships, departments and
 /// other units, not enterprises) each owe an answer by `answer_by`, due that day.
 pub async fn issue(db: &Db, now_ms: i64, actor: &Actor, w: &NewWarning) -> Result<i64> {
+    crate::authz::require(actor, anjian_core::role::Role::sees_everything)?;
     use anjian_core::error::required_text;
     let kind = WarningKind::parse(&w.kind)?;
     let title = required_text("title", "预警标题", &w.title, 200)?;
@@ -388,6 +389,7 @@ impl Breaker {
 
 /// Sets a circuit breaker (the office).
 pub async fn trip(db: &Db, now_ms: i64, actor: &Actor, b: &NewBreaker) -> Result<i64> {
+    crate::authz::require(actor, anjian_core::role::Role::sees_everything)?;
     use anjian_core::error::required_text;
     let activities = required_text("activities", "暂停的活动", &b.activities, 500)?;
     let reason = required_text("reason", "熔断原因", &b.reason, 1000)?;
@@ -468,6 +470,7 @@ pub async fn trip(db: &Db, now_ms: i64, actor: &Actor, b: &NewBreaker) -> Result
 
 /// Lifts circuit breaker `id` now (the office), with a reason.
 pub async fn lift(db: &Db, now_ms: i64, actor: &Actor, id: i64, reason: &str) -> Result<()> {
+    crate::authz::require(actor, anjian_core::role::Role::sees_everything)?;
     let reason = anjian_core::error::required_text("reason", "解除原因", reason, 500)?;
     let mut tx = db.begin().await?;
     let n = tx
