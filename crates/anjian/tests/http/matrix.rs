@@ -7,6 +7,7 @@
 
 use anjian_core::permission::Area;
 use anjian_core::role::Role;
+use serde_json::json;
 
 use crate::harness::{TestApp, engines};
 
@@ -577,5 +578,41 @@ async fn no_write_by_id_acts_on_another_townships_object() {
         }
         assert!(cells >= 20, "cells: {cells}");
         no_unexpected(&unexpected);
+    }
+}
+
+/// The office's own writes, tried by a township with the office's own valid bodies: the
+/// store refuses them from the role table (not a handler), the same on the API and the
+/// page, and nothing changes; the office then makes the same writes.
+#[tokio::test]
+async fn the_offices_writes_are_refused_by_the_store_to_a_township_on_both_faces() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let office = app.login("office").await;
+        let bachuan = app.login("bachuan").await;
+        for path in [
+            "/api/v1/tips/deadlines",
+            "/api/v1/tips/reward-rules",
+            "/api/v1/duty-quotas",
+        ] {
+            let (s, body) = office.get(path).await;
+            assert_eq!(s, 200, "{path} {body}");
+            let (s, v) = bachuan.put(path, body.clone()).await;
+            assert_eq!(
+                (s, v["error"]["code"].as_str()),
+                (403, Some("forbidden")),
+                "{path}"
+            );
+            let (s, v) = office.put(path, body).await;
+            assert_eq!(s, 200, "{path} {v}");
+        }
+        let (s, _) = bachuan.post("/api/v1/bulletins/2022-07", json!({})).await;
+        assert_eq!(s, 403);
+        let (s, _) = bachuan.form("/bulletins", &[("month", "2022-07")]).await;
+        assert_eq!(s, 403);
+        let (s, _) = bachuan.form("/rankings/2022-07/recompute", &[]).await;
+        assert_eq!(s, 403);
+        let (s, v) = office.post("/api/v1/bulletins/2022-07", json!({})).await;
+        assert_eq!(s, 201, "{v}");
     }
 }

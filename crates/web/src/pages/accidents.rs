@@ -254,7 +254,6 @@ async fn act(
                 accidents::close(&state.db, state.moment(), &u.actor(), &u.scope(), id).await?
             }
             AccidentStep::Extend => {
-                crate::auth::require(&u, anjian_core::role::Role::sees_everything)?;
                 let days = f.days.trim().parse::<i64>().map_err(|_| {
                     Problem::bad_field("out_of_range", "days", "延长天数应为1到60之间的整数")
                 })?;

@@ -507,7 +507,6 @@ pub async fn set_policy(
     PageUser(u): PageUser,
     PageForm(f): PageForm<anjian_core::password::PolicyInput>,
 ) -> Result<Response, PageError> {
-    require(&u, Role::can_grant_roles)?;
     match PasswordPolicy::parse(&f) {
         Ok(p) => {
             anjian_store::settings::set_password_policy(&state.db, state.now(), &u.actor(), p)
