@@ -245,19 +245,8 @@ pub async fn save(
                 .cloned()
                 .unwrap_or_else(|| NO_PROGRESS.to_string());
             let text = format!("{}月报·工作进展：{text}", month.label());
-            crate::reports::submit_in(
-                &mut tx,
-                now_ms,
-                actor,
-                scope,
-                o,
-                Submission {
-                    text: &text,
-                    counted: "",
-                    files: &[],
-                },
-            )
-            .await?;
+            crate::reports::submit_in(&mut tx, now_ms, actor, scope, o, Submission::text(&text))
+                .await?;
             submitted += 1;
         }
     }
@@ -265,19 +254,8 @@ pub async fn save(
         && matches!(State::parse(state), Some(State::Pending | State::Returned))
     {
         let text = format!("{}月报：{}", month.label(), narrative);
-        crate::reports::submit_in(
-            &mut tx,
-            now_ms,
-            actor,
-            scope,
-            *o,
-            Submission {
-                text: &text,
-                counted: "",
-                files: &[],
-            },
-        )
-        .await?;
+        crate::reports::submit_in(&mut tx, now_ms, actor, scope, *o, Submission::text(&text))
+            .await?;
         submitted += 1;
     }
     let action = if draft.submit {

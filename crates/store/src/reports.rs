@@ -162,7 +162,7 @@ impl Kept for Duty {
 }
 
 /// A report as its author submits it.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Submission<'a> {
     /// What was done (报送内容).
     pub text: &'a str,
@@ -170,6 +170,16 @@ pub struct Submission<'a> {
     pub counted: &'a str,
     /// Its evidence, already stored as files.
     pub files: &'a [EvidenceFile],
+}
+
+impl<'a> Submission<'a> {
+    /// A report in words only: no count, no files.
+    pub fn text(text: &'a str) -> Self {
+        Submission {
+            text,
+            ..Submission::default()
+        }
+    }
 }
 
 /// Submits a report with its evidence (already stored as files) on an obligation in

@@ -300,20 +300,11 @@ async fn closing_an_investigation_owes_publication_in_a_month_and_the_review_in_
         let bachuan = app.login("bachuan").await;
         let office = app.login("office").await;
         let yjj = app.login("yjj").await;
-        let unit = app.unit_id("巴川街道").await;
-        let chem = app.unit_id("重庆铜梁某化工有限公司").await;
-        let (_, a) = bachuan
-            .post(
-                "/api/v1/accidents",
-                report(
-                    unit,
-                    chem,
-                    "2022-08-01T09:00:00+08:00",
-                    "2022-08-01T09:20:00+08:00",
-                    1,
-                ),
-            )
-            .await;
+        let (unit, chem) = (
+            app.unit_id("巴川街道").await,
+            app.unit_id("重庆铜梁某化工有限公司").await,
+        );
+        let a = one_death_on_1_august(&bachuan, unit, chem).await;
         let (_, b) = bachuan
             .post(
                 "/api/v1/accidents",
@@ -643,21 +634,11 @@ async fn a_concurrent_double_close_succeeds_once() {
     for e in engines() {
         let app = TestApp::new(e).await;
         let bachuan = app.login("bachuan").await;
-        let unit = app.unit_id("巴川街道").await;
-        let chem = app.unit_id("重庆铜梁某化工有限公司").await;
-        let (s, a) = bachuan
-            .post(
-                "/api/v1/accidents",
-                report(
-                    unit,
-                    chem,
-                    "2022-08-01T09:00:00+08:00",
-                    "2022-08-01T09:20:00+08:00",
-                    1,
-                ),
-            )
-            .await;
-        assert_eq!(s, 201, "{a}");
+        let (unit, chem) = (
+            app.unit_id("巴川街道").await,
+            app.unit_id("重庆铜梁某化工有限公司").await,
+        );
+        let a = one_death_on_1_august(&bachuan, unit, chem).await;
         let id = a["id"].as_i64().unwrap();
         let (yjj, office) = (app.login("yjj").await, app.login("office").await);
         let close = format!("/api/v1/accidents/{id}/close");
@@ -670,4 +651,23 @@ async fn a_concurrent_double_close_succeeds_once() {
             (422, Some("already_closed"))
         );
     }
+}
+
+/// 巴川街道 reports an accident at the chemical works on 1 August 2022 (one death,
+/// learned of twenty minutes later); answers the accident.
+async fn one_death_on_1_august(c: &crate::harness::Client, unit: i64, chem: i64) -> Value {
+    let (s, a) = c
+        .post(
+            "/api/v1/accidents",
+            report(
+                unit,
+                chem,
+                "2022-08-01T09:00:00+08:00",
+                "2022-08-01T09:20:00+08:00",
+                1,
+            ),
+        )
+        .await;
+    assert_eq!(s, 201, "{a}");
+    a
 }

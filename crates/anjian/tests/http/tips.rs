@@ -919,11 +919,7 @@ async fn the_first_real_name_reporter_of_merged_duplicates_is_rewarded() {
 async fn a_concurrent_double_outcome_succeeds_once() {
     for e in engines() {
         let app = TestApp::new(e).await;
-        let (_, r) = app.anon().post("/api/v1/public/tips", tip(false)).await;
-        assert!(r["receipt"].is_string(), "{r}");
-        let office = app.login("office").await;
-        let (_, list) = office.get("/api/v1/tips?status=received").await;
-        let id = list[0]["id"].as_i64().unwrap();
+        let (office, id) = received_tip(&app).await;
         let yjj_unit = app.unit_id("区应急局").await;
         let (s, t) = office
             .post(
@@ -978,11 +974,7 @@ async fn a_concurrent_double_triage_succeeds_once() {
 async fn a_triage_by_a_township_is_refused_by_the_store_and_recorded_once() {
     for e in engines() {
         let app = TestApp::new(e).await;
-        let (_, r) = app.anon().post("/api/v1/public/tips", tip(false)).await;
-        assert!(r["receipt"].is_string(), "{r}");
-        let office = app.login("office").await;
-        let (_, list) = office.get("/api/v1/tips?status=received").await;
-        let id = list[0]["id"].as_i64().unwrap();
+        let (office, id) = received_tip(&app).await;
         let bachuan = app.login("bachuan").await;
         let unit = app.unit_id("巴川街道").await;
         let denied = |app: &TestApp| {
@@ -1019,4 +1011,13 @@ async fn a_triage_by_a_township_is_refused_by_the_store_and_recorded_once() {
         let (_, t) = office.get(&format!("/api/v1/tips/{id}")).await;
         assert_eq!(t["status"], "received", "{t}");
     }
+}
+
+/// A tip from the public, received: the office's session and the tip's id.
+async fn received_tip(app: &TestApp) -> (crate::harness::Client, i64) {
+    let (_, r) = app.anon().post("/api/v1/public/tips", tip(false)).await;
+    assert!(r["receipt"].is_string(), "{r}");
+    let office = app.login("office").await;
+    let (_, list) = office.get("/api/v1/tips?status=received").await;
+    (office, list[0]["id"].as_i64().unwrap())
 }

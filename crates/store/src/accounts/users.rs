@@ -119,6 +119,7 @@ pub async fn create(
     scope: &Scope,
     new: &NewUser,
 ) -> Result<User> {
+    crate::authz::require(actor, anjian_core::role::Role::can_manage_accounts)?;
     let mut tx = db.begin().await?;
     let unit: Option<(i64,)> = tx
         .opt(
@@ -268,6 +269,7 @@ pub async fn set_active(
     id: i64,
     active: bool,
 ) -> Result<User> {
+    crate::authz::require(actor, anjian_core::role::Role::can_manage_accounts)?;
     let sql = q("UPDATE users SET active = $1, updated_at = $2 WHERE id = $3")
         .bind(active)
         .bind(now_ms)
@@ -372,6 +374,7 @@ pub async fn set_role(
     id: i64,
     role: Role,
 ) -> Result<User> {
+    crate::authz::require(actor, anjian_core::role::Role::can_grant_roles)?;
     let sql = q("UPDATE users SET role = $1, updated_at = $2 WHERE id = $3")
         .bind(role.as_str())
         .bind(now_ms)

@@ -44,6 +44,7 @@ pub async fn create(
     membership: &Membership,
     aliases: &[&str],
 ) -> Result<Group> {
+    crate::authz::require(actor, anjian_core::role::Role::can_edit_directory)?;
     let follow = crate::follow::Follow::prepare(db, now_ms).await?;
     let mut tx = db.begin().await?;
     if let Membership::Explicit(ids) = membership {

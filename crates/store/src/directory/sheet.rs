@@ -24,6 +24,7 @@ pub struct ImportReport {
 /// Imports a sheet: new codes create units, known codes update them. Any problem in any
 /// row imports nothing and reports every problem.
 pub async fn import(db: &Db, now_ms: i64, actor: &Actor, bytes: &[u8]) -> Result<ImportReport> {
+    crate::authz::require(actor, anjian_core::role::Role::can_edit_directory)?;
     let (rows, mut problems) = read_sheet(bytes);
     // Order rows so that each parent comes before its children; report every problem
     // of every row together.

@@ -204,6 +204,7 @@ pub async fn create(
     draft: &UnitDraft,
     parent: Option<i64>,
 ) -> Result<Unit> {
+    crate::authz::require(actor, anjian_core::role::Role::can_edit_directory)?;
     let follow = crate::follow::Follow::prepare(db, now_ms).await?;
     let mut tx = db.begin().await?;
     let unit = insert(&mut tx, now_ms, scope, draft, parent, true).await?;
@@ -533,6 +534,7 @@ pub async fn update(
     id: i64,
     draft: &UnitDraft,
 ) -> Result<Unit> {
+    crate::authz::require(actor, anjian_core::role::Role::can_edit_directory)?;
     let follow = crate::follow::Follow::prepare(db, now_ms).await?;
     let mut tx = db.begin().await?;
     let (after, e) = update_in(&mut tx, now_ms, scope, id, draft).await?;
@@ -588,6 +590,7 @@ pub async fn move_to(
     id: i64,
     new_parent: i64,
 ) -> Result<Unit> {
+    crate::authz::require(actor, anjian_core::role::Role::can_edit_directory)?;
     let follow = crate::follow::Follow::prepare(db, now_ms).await?;
     let mut tx = db.begin().await?;
     let unit = get_in(&mut tx, scope, id).await?;
@@ -656,6 +659,7 @@ pub async fn set_active(
     id: i64,
     active: bool,
 ) -> Result<Unit> {
+    crate::authz::require(actor, anjian_core::role::Role::can_edit_directory)?;
     let follow = crate::follow::Follow::prepare(db, now_ms).await?;
     let mut tx = db.begin().await?;
     let before = get_in(&mut tx, scope, id).await?;
@@ -750,6 +754,7 @@ pub async fn set_in_groups(
     id: i64,
     in_groups: bool,
 ) -> Result<()> {
+    crate::authz::require(actor, anjian_core::role::Role::can_edit_directory)?;
     let follow = crate::follow::Follow::prepare(db, now_ms).await?;
     let mut tx = db.begin().await?;
     let n = tx
@@ -787,6 +792,7 @@ pub async fn set_oversees(
     id: i64,
     oversees: bool,
 ) -> Result<()> {
+    crate::authz::require(actor, anjian_core::role::Role::can_edit_directory)?;
     let mut tx = db.begin().await?;
     let n = tx
         .execute(
