@@ -349,13 +349,13 @@ impl crate::machine::Machine for Investigation {
     type Step = Step;
     const INITIAL: &'static [Status] = &[Status::Investigating];
     const TABLE: &'static [crate::machine::Transition<Status, Step>] =
-        &[crate::machine::Transition {
-            step: Step::Close,
-            from: Status::Investigating,
-            to: Status::Closed,
-            by: &[crate::machine::By::Office, crate::machine::By::Assignee],
-            carries: &[],
-        }];
+        &[crate::machine::Transition::new(
+            Step::Close,
+            Status::Investigating,
+            Status::Closed,
+            &[crate::machine::By::Office, crate::machine::By::Assignee],
+            &[],
+        )];
 
     fn refusal(_: Step, _: Status) -> FieldError {
         FieldError::new("already_closed", "status", "该事故调查已结案")

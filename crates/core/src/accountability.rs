@@ -327,20 +327,20 @@ impl crate::machine::Machine for Ladder {
     type Step = Step;
     const INITIAL: &'static [State] = &[State::Suggested, State::Confirmed];
     const TABLE: &'static [crate::machine::Transition<State, Step>] = &[
-        crate::machine::Transition {
-            step: Step::Confirm,
-            from: State::Suggested,
-            to: State::Confirmed,
-            by: &[crate::machine::By::Office],
-            carries: &[],
-        },
-        crate::machine::Transition {
-            step: Step::Dismiss,
-            from: State::Suggested,
-            to: State::Dismissed,
-            by: &[crate::machine::By::Office],
-            carries: &[crate::machine::Carry::Reason],
-        },
+        crate::machine::Transition::new(
+            Step::Confirm,
+            State::Suggested,
+            State::Confirmed,
+            &[crate::machine::By::Office],
+            &[],
+        ),
+        crate::machine::Transition::new(
+            Step::Dismiss,
+            State::Suggested,
+            State::Dismissed,
+            &[crate::machine::By::Office],
+            &[crate::machine::Carry::Reason],
+        ),
     ];
 
     fn refusal(_: Step, _: State) -> FieldError {

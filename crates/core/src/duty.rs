@@ -456,20 +456,20 @@ impl crate::machine::Machine for Approval {
     type Step = RecordStep;
     const INITIAL: &'static [RecordState] = &[RecordState::Counted, RecordState::Pending];
     const TABLE: &'static [crate::machine::Transition<RecordState, RecordStep>] = &[
-        crate::machine::Transition {
-            step: RecordStep::Approve,
-            from: RecordState::Pending,
-            to: RecordState::Counted,
-            by: &[crate::machine::By::Office],
-            carries: &[],
-        },
-        crate::machine::Transition {
-            step: RecordStep::Refuse,
-            from: RecordState::Pending,
-            to: RecordState::Refused,
-            by: &[crate::machine::By::Office],
-            carries: &[],
-        },
+        crate::machine::Transition::new(
+            RecordStep::Approve,
+            RecordState::Pending,
+            RecordState::Counted,
+            &[crate::machine::By::Office],
+            &[],
+        ),
+        crate::machine::Transition::new(
+            RecordStep::Refuse,
+            RecordState::Pending,
+            RecordState::Refused,
+            &[crate::machine::By::Office],
+            &[],
+        ),
     ];
 
     fn refusal(_: RecordStep, _: RecordState) -> FieldError {

@@ -121,6 +121,25 @@ pub struct Transition<S, T> {
     pub carries: &'static [Carry],
 }
 
+impl<S, T> Transition<S, T> {
+    /// A row: `step` leads from `from` to `to`, taken by any of `by`, carrying `carries`.
+    pub const fn new(
+        step: T,
+        from: S,
+        to: S,
+        by: &'static [By],
+        carries: &'static [Carry],
+    ) -> Self {
+        Transition {
+            step,
+            from,
+            to,
+            by,
+            carries,
+        }
+    }
+}
+
 /// A workflow: its states, its steps and its transition table.
 pub trait Machine {
     type State: States;
@@ -259,13 +278,13 @@ mod tests {
         type State = Light;
         type Step = Switch;
         const INITIAL: &'static [Light] = &[Light::Red];
-        const TABLE: &'static [Transition<Light, Switch>] = &[Transition {
-            step: Switch::Go,
-            from: Light::Red,
-            to: Light::Green,
-            by: &[By::Office],
-            carries: &[],
-        }];
+        const TABLE: &'static [Transition<Light, Switch>] = &[Transition::new(
+            Switch::Go,
+            Light::Red,
+            Light::Green,
+            &[By::Office],
+            &[],
+        )];
         fn refusal(_: Switch, _: Light) -> FieldError {
             FieldError::new("already_green", "state", "已是绿灯")
         }

@@ -94,41 +94,41 @@ impl Machine for Handling {
     type Step = Step;
     const INITIAL: &'static [Status] = &[Status::Received];
     const TABLE: &'static [Transition<Status, Step>] = &[
-        Transition {
-            step: Step::Accept,
-            from: Status::Received,
-            to: Status::Accepted,
-            by: &[By::Office],
-            carries: &[Carry::Unit],
-        },
-        Transition {
-            step: Step::Merge,
-            from: Status::Received,
-            to: Status::Merged,
-            by: &[By::Office],
-            carries: &[Carry::Target],
-        },
-        Transition {
-            step: Step::Reject,
-            from: Status::Received,
-            to: Status::Rejected,
-            by: &[By::Office],
-            carries: &[Carry::Reason],
-        },
-        Transition {
-            step: Step::Substantiate,
-            from: Status::Accepted,
-            to: Status::Substantiated,
-            by: &[By::Assignee],
-            carries: &[Carry::Note],
-        },
-        Transition {
-            step: Step::Unsubstantiate,
-            from: Status::Accepted,
-            to: Status::Unsubstantiated,
-            by: &[By::Assignee],
-            carries: &[Carry::Note],
-        },
+        Transition::new(
+            Step::Accept,
+            Status::Received,
+            Status::Accepted,
+            &[By::Office],
+            &[Carry::Unit],
+        ),
+        Transition::new(
+            Step::Merge,
+            Status::Received,
+            Status::Merged,
+            &[By::Office],
+            &[Carry::Target],
+        ),
+        Transition::new(
+            Step::Reject,
+            Status::Received,
+            Status::Rejected,
+            &[By::Office],
+            &[Carry::Reason],
+        ),
+        Transition::new(
+            Step::Substantiate,
+            Status::Accepted,
+            Status::Substantiated,
+            &[By::Assignee],
+            &[Carry::Note],
+        ),
+        Transition::new(
+            Step::Unsubstantiate,
+            Status::Accepted,
+            Status::Unsubstantiated,
+            &[By::Assignee],
+            &[Carry::Note],
+        ),
     ];
 
     fn refusal(step: Step, _: Status) -> FieldError {
@@ -196,27 +196,27 @@ impl Machine for Extension {
     type Step = ExtensionStep;
     const INITIAL: &'static [ExtensionState] = &[ExtensionState::NotRequested];
     const TABLE: &'static [Transition<ExtensionState, ExtensionStep>] = &[
-        Transition {
-            step: ExtensionStep::Request,
-            from: ExtensionState::NotRequested,
-            to: ExtensionState::Requested,
-            by: &[By::Assignee],
-            carries: &[Carry::Reason],
-        },
-        Transition {
-            step: ExtensionStep::Approve,
-            from: ExtensionState::Requested,
-            to: ExtensionState::Approved,
-            by: &[By::Office],
-            carries: &[],
-        },
-        Transition {
-            step: ExtensionStep::Refuse,
-            from: ExtensionState::Requested,
-            to: ExtensionState::Refused,
-            by: &[By::Office],
-            carries: &[Carry::Reason],
-        },
+        Transition::new(
+            ExtensionStep::Request,
+            ExtensionState::NotRequested,
+            ExtensionState::Requested,
+            &[By::Assignee],
+            &[Carry::Reason],
+        ),
+        Transition::new(
+            ExtensionStep::Approve,
+            ExtensionState::Requested,
+            ExtensionState::Approved,
+            &[By::Office],
+            &[],
+        ),
+        Transition::new(
+            ExtensionStep::Refuse,
+            ExtensionState::Requested,
+            ExtensionState::Refused,
+            &[By::Office],
+            &[Carry::Reason],
+        ),
     ];
 
     fn refusal(step: ExtensionStep, _: ExtensionState) -> FieldError {
@@ -290,27 +290,27 @@ impl Machine for Reward {
     type Step = RewardStep;
     const INITIAL: &'static [RewardState] = &[RewardState::Proposed];
     const TABLE: &'static [Transition<RewardState, RewardStep>] = &[
-        Transition {
-            step: RewardStep::Propose,
-            from: RewardState::Proposed,
-            to: RewardState::Proposed,
-            by: &[By::Office],
-            carries: &[Carry::Amount],
-        },
-        Transition {
-            step: RewardStep::Approve,
-            from: RewardState::Proposed,
-            to: RewardState::Approved,
-            by: &[By::Office],
-            carries: &[],
-        },
-        Transition {
-            step: RewardStep::Pay,
-            from: RewardState::Approved,
-            to: RewardState::Paid,
-            by: &[By::Office],
-            carries: &[Carry::Method],
-        },
+        Transition::new(
+            RewardStep::Propose,
+            RewardState::Proposed,
+            RewardState::Proposed,
+            &[By::Office],
+            &[Carry::Amount],
+        ),
+        Transition::new(
+            RewardStep::Approve,
+            RewardState::Proposed,
+            RewardState::Approved,
+            &[By::Office],
+            &[],
+        ),
+        Transition::new(
+            RewardStep::Pay,
+            RewardState::Approved,
+            RewardState::Paid,
+            &[By::Office],
+            &[Carry::Method],
+        ),
     ];
 
     fn refusal(step: RewardStep, _: RewardState) -> FieldError {
