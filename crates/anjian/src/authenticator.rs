@@ -7,6 +7,9 @@
 
 use anjian_core::second_factor::{STEP_S, TotpSecret, step_of};
 
+/// Seconds of a code's validity left that a request is given to reach the server.
+const MARGIN_S: u64 = 5;
+
 /// One account's authenticator.
 #[derive(Debug, Clone)]
 pub struct Authenticator {
@@ -46,8 +49,17 @@ impl Authenticator {
     /// now, else a recovery code, else (after waiting for the next step) a fresh code.
     pub async fn next_code(&mut self) -> String {
         loop {
-            let now = step_of(Self::now_s());
-            let step = (self.last_step + 1).max(now - 1);
+            let now_s = Self::now_s();
+            let now = step_of(now_s);
+            // The previous step's code is taken only until the current step ends: with
+            // less than a margin left, the request could reach the server after the
+            // step turns, so the current step's code is used instead.
+            let earliest = if now_s % STEP_S + MARGIN_S >= STEP_S {
+                now
+            } else {
+                now - 1
+            };
+            let step = (self.last_step + 1).max(earliest);
             if step <= now + 1 {
                 self.last_step = step;
                 return self.secret.code_at(step);
