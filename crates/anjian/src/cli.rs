@@ -233,7 +233,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Directory(DirectoryCmd::Export { path }) => {
             let db = open(&database_url(c, "anjian.db")).await?;
-            let rows = sheet::export(&db, &Scope::All)
+            let rows = sheet::export(&db, &Actor::system("directory"), &Scope::All)
                 .await
                 .map_err(|e| e.to_string())?;
             let bytes = anjian_core::directory::write_sheet(&rows).map_err(|e| e.to_string())?;

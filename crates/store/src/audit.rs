@@ -207,7 +207,8 @@ pub struct AuditFilter {
 }
 
 /// Lists entries newest first.
-pub async fn list(db: &Db, f: &AuditFilter) -> Result<Vec<AuditRow>> {
+pub async fn list(db: &Db, reader: &Actor, f: &AuditFilter) -> Result<Vec<AuditRow>> {
+    crate::authz::require(reader, anjian_core::role::Role::can_read_audit)?;
     let mut query = q(format!("SELECT {COLUMNS} FROM audit_log WHERE 1=1"));
     if let Some(b) = f.before {
         query = query.push(" AND seq < ").push_bind(b);
@@ -302,6 +303,7 @@ pub async fn checkpoint(
     actor: &Actor,
     key: &anjian_core::checkpoint::SigningKey,
 ) -> Result<Checkpoint> {
+    crate::authz::require(actor, anjian_core::role::Role::can_grant_roles)?;
     let mut tx = db.begin().await?;
     let e = Entry::ok("audit.checkpoint", "audit", "head").detail("导出审计链签名检查点");
     append(&mut tx, now_ms, actor, e).await?;

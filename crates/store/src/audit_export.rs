@@ -27,6 +27,7 @@ pub async fn export(
     to_ms: i64,
     key: &SigningKey,
 ) -> Result<Vec<u8>> {
+    crate::authz::require(actor, anjian_core::role::Role::can_grant_roles)?;
     let (n,): (i64,) = db
         .read()
         .one(

@@ -475,6 +475,7 @@ pub async fn reveal(
     id: i64,
     reason: &str,
 ) -> Result<Option<Reporter>> {
+    crate::authz::require(actor, anjian_core::role::Role::can_see_reporters)?;
     let reason = anjian_core::error::required_text("reason", "查看理由", reason, 500)?;
     let mut tx = db.begin().await?;
     let row: Option<(Option<String>,)> = tx
@@ -1074,7 +1075,8 @@ pub(crate) fn month_sums(t: &str, r: &str) -> String {
 
 /// The tips of `year` per month, and the whole previous year for comparison (the plan
 /// asks for more tips than by the end of last year).
-pub async fn stats(db: &Db, year: i32) -> Result<(Vec<MonthStats>, MonthStats)> {
+pub async fn stats(db: &Db, reader: &Actor, year: i32) -> Result<(Vec<MonthStats>, MonthStats)> {
+    crate::authz::require(reader, anjian_core::role::Role::sees_everything)?;
     let select = month_sums("t", "r");
     let select = format!(
         "{select} FROM tips t LEFT JOIN tip_rewards r ON r.tip_id = t.id WHERE t.received_on >= $1 AND t.received_on < $2"

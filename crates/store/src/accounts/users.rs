@@ -56,11 +56,13 @@ fn scoped(scope: &Scope) -> crate::db::Q {
 /// Lists users whose unit is in scope, by id (keyset).
 pub async fn list(
     db: &Db,
+    reader: &Actor,
     scope: &Scope,
     after: Option<i64>,
     unit: Option<i64>,
     limit: i64,
 ) -> Result<Vec<User>> {
+    crate::authz::require(reader, anjian_core::role::Role::can_list_users)?;
     let mut query = scoped(scope);
     if let Some(a) = after {
         query = query.push(" AND us.id > ").push_bind(a);

@@ -407,7 +407,8 @@ async fn order_rows<'a>(
 }
 
 /// The units in scope as sheet rows, in tree order.
-pub async fn export(db: &Db, scope: &Scope) -> Result<Vec<ExportRow>> {
+pub async fn export(db: &Db, reader: &Actor, scope: &Scope) -> Result<Vec<ExportRow>> {
+    crate::authz::require(reader, anjian_core::role::Role::can_read_directory)?;
     #[derive(sqlx::FromRow)]
     struct Row {
         #[sqlx(flatten)]

@@ -717,7 +717,7 @@ pub async fn export(
     if let Some(r) = super::second_factor::export_gate(&state, &u, &uri) {
         return Ok(r);
     }
-    let rows = sheet::export(&state.db, &u.directory_scope()).await?;
+    let rows = sheet::export(&state.db, &u.actor(), &u.directory_scope()).await?;
     let bytes = write_sheet(&rows).map_err(|_| {
         Problem::new(
             axum::http::StatusCode::INTERNAL_SERVER_ERROR,

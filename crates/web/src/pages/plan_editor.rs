@@ -262,7 +262,6 @@ async fn add_item(
     PageForm(f): PageForm<EditorForm>,
     saving: bool,
 ) -> Result<Response, PageError> {
-    crate::auth::require(&u, Role::can_run_campaigns)?;
     let cx = context(&state, path_id(&id)?).await?;
     submit(&state, &u, &cx, None, &[], f, saving).await
 }

@@ -77,7 +77,7 @@ async fn page(
     };
     let (rules, stats, last_year) = if office {
         use chrono::Datelike;
-        let (months, last) = tips::stats(&state.db, state.today().year()).await?;
+        let (months, last) = tips::stats(&state.db, &u.actor(), state.today().year()).await?;
         (
             Some(tips::reward_rules(&state.db).await?),
             months,
