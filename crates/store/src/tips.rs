@@ -20,7 +20,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::audit::{self, Entry};
-use crate::db::{Db, day, q};
+use crate::db::{Db, Tx, day, q};
 use crate::error::{Error, Result};
 use crate::ids::next_id;
 use crate::scope::{Actor, Scope};
@@ -44,23 +44,40 @@ fn aad(id: i64) -> Vec<u8> {
     format!("tip:{id}").into_bytes()
 }
 
-/// Keeps a submitted tip received on `today` (the day only); `receipt` is its locator
-/// and the slow hash of the whole code; `nonce` seals the identity. Returns its id; a
+/// A tip as the public sends it.
+#[derive(Debug, Clone, Copy)]
+pub struct NewTip<'a> {
+    /// Its id, chosen before (its files are sealed with it); `crate::ids::next_id`.
+    pub id: i64,
+    pub tip: &'a Tip,
+    /// The receipt's locator, kept in clear to find the tip.
+    pub locator: &'a str,
+    /// The slow hash of the whole receipt code.
+    pub receipt_hash: &'a str,
+    /// The photos it came with (already stored).
+    pub files: &'a [TipFile],
+}
+
+/// Keeps a submitted tip received on `today` (the day only) with its photos, in one
+/// transaction and one audit entry; `nonce` seals the identity. Returns its id; a
 /// locator already taken is a unique violation the caller retries with a new code.
 pub async fn submit(
     db: &Db,
     keyring: &Keyring,
     nonce: [u8; 24],
     Moment { ms: now_ms, today }: Moment,
-    tip: &Tip,
-    locator: &str,
-    receipt_hash: &str,
+    NewTip {
+        id,
+        tip,
+        locator,
+        receipt_hash,
+        files,
+    }: NewTip<'_>,
 ) -> Result<i64> {
     let sectors = crate::hazards::sectors(db).await?;
     let Some((sector_id, _)) = sectors.iter().find(|(_, s)| *s == tip.sector) else {
         return Err(Error::invalid("unknown_sector", "sector", "请选择行业领域"));
     };
-    let id = next_id(now_ms);
     let sealed = tip.reporter.as_ref().map(|r| {
         keyring.seal(
             serde_json::to_string(r).unwrap_or_default().as_bytes(),
@@ -86,15 +103,17 @@ pub async fn submit(
             .bind(Status::Received.as_str()),
     )
     .await?;
+    insert_files(&mut tx, now_ms, id, files).await?;
     let entry = Entry::ok("tip.submit", "tip", id).detail(format!(
-        "{}（{}）{}",
+        "{}（{}）{}{}",
         tip.category.label(),
         tip.sector,
         if tip.reporter.is_none() {
             "匿名"
         } else {
             "实名"
-        }
+        },
+        material(files)
     ));
     audit::append(&mut tx, now_ms, &public(), entry).await?;
     tx.commit().await?;
@@ -732,12 +751,54 @@ pub struct TipFile {
     pub mime: String,
 }
 
-/// Adds files (already stored) to tip `id`.
-pub async fn attach(db: &Db, now_ms: i64, id: i64, files: &[TipFile]) -> Result<()> {
+/// "；附材料N份", or nothing without files.
+fn material(files: &[TipFile]) -> String {
     if files.is_empty() {
+        String::new()
+    } else {
+        format!("；附材料{}份", files.len())
+    }
+}
+
+/// The reporter's follow-up by receipt on tip `id`: an answer in words, further
+/// material (files already stored), or both, in one transaction and one audit entry.
+pub async fn follow_up(
+    db: &Db,
+    now_ms: i64,
+    id: i64,
+    text: Option<&str>,
+    files: &[TipFile],
+) -> Result<()> {
+    let text = text
+        .map(|t| anjian_core::error::required_text("text", "内容", t, 2000))
+        .transpose()?;
+    if text.is_none() && files.is_empty() {
         return Ok(());
     }
     let mut tx = db.begin().await?;
+    if let Some(text) = &text {
+        tx.execute(
+            q("INSERT INTO tip_messages (id, tip_id, from_reporter, text, at) VALUES ($1, $2, 1, $3, $4)")
+                .bind(next_id(now_ms))
+                .bind(id)
+                .bind(text.as_str())
+                .bind(now_ms),
+        )
+        .await?;
+    }
+    insert_files(&mut tx, now_ms, id, files).await?;
+    let said = if text.is_some() {
+        "举报人回复"
+    } else {
+        "举报人补充材料"
+    };
+    let entry = Entry::ok("tip.follow_up", "tip", id).detail(format!("{said}{}", material(files)));
+    audit::append(&mut tx, now_ms, &public(), entry).await?;
+    tx.commit().await
+}
+
+/// Inserts the rows of `files` (already stored) for tip `id`.
+async fn insert_files(tx: &mut Tx, now_ms: i64, id: i64, files: &[TipFile]) -> Result<()> {
     for f in files {
         tx.execute(
             q("INSERT INTO tip_files (id, tip_id, sha256, clean_sha256, size, mime) VALUES ($1, $2, $3, $4, $5, $6)")
@@ -750,36 +811,23 @@ pub async fn attach(db: &Db, now_ms: i64, id: i64, files: &[TipFile]) -> Result<
         )
         .await?;
     }
-    let entry = Entry::ok("tip.material", "tip", id).detail(format!("补充材料{}份", files.len()));
-    audit::append(&mut tx, now_ms, &public(), entry).await?;
-    tx.commit().await
+    Ok(())
 }
 
-/// A message on tip `id`: the reporter's answer (by receipt) or a handler's question.
-pub async fn message(
-    db: &Db,
-    now_ms: i64,
-    actor: &Actor,
-    id: i64,
-    from_reporter: bool,
-    text: &str,
-) -> Result<()> {
+/// A handler's question on tip `id` (the reporter reads it by receipt and answers with
+/// [`follow_up`]).
+pub async fn message(db: &Db, now_ms: i64, actor: &Actor, id: i64, text: &str) -> Result<()> {
     let text = anjian_core::error::required_text("text", "内容", text, 2000)?;
     let mut tx = db.begin().await?;
     tx.execute(
-        q("INSERT INTO tip_messages (id, tip_id, from_reporter, text, at) VALUES ($1, $2, $3, $4, $5)")
+        q("INSERT INTO tip_messages (id, tip_id, from_reporter, text, at) VALUES ($1, $2, 0, $3, $4)")
             .bind(next_id(now_ms))
             .bind(id)
-            .bind(i64::from(from_reporter))
             .bind(text.as_str())
             .bind(now_ms),
     )
     .await?;
-    let entry = Entry::ok("tip.message", "tip", id).detail(if from_reporter {
-        "举报人回复"
-    } else {
-        "承办人提问"
-    });
+    let entry = Entry::ok("tip.message", "tip", id).detail("承办人提问");
     audit::append(&mut tx, now_ms, actor, entry).await?;
     tx.commit().await
 }

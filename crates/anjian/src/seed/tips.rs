@@ -229,9 +229,13 @@ pub async fn tips_and_accidents(
             keyring,
             nonce,
             anjian_core::time::Moment::new(at(on, 9), on),
-            &t,
-            &receipt[..6],
-            &hash,
+            anjian_store::tips::NewTip {
+                id: anjian_store::ids::next_id(at(on, 9)),
+                tip: &t,
+                locator: &receipt[..6],
+                receipt_hash: &hash,
+                files: &[],
+            },
         )
         .await
         .map_err(e)?;

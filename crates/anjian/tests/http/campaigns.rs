@@ -36,12 +36,12 @@ pub(crate) async fn upload(
         form = form.text(k.to_string(), v.to_string());
     }
     let r = c
-        .http
-        .post(format!("{}/plans/import", c.base))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+        .send(
+            c.http
+                .post(format!("{}/plans/import", c.base))
+                .multipart(form),
+        )
+        .await;
     (r.status().as_u16(), r.text().await.unwrap())
 }
 
@@ -189,12 +189,13 @@ async fn the_office_moves_a_campaigns_end_and_obligations_follow() {
             .unwrap();
         let form = reqwest::multipart::Form::new().text("text", "10月20日巡查情况已报送");
         let r = bachuan
-            .http
-            .post(format!("{}/obligations/{october}/reports", app.base))
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
+            .send(
+                bachuan
+                    .http
+                    .post(format!("{}/obligations/{october}/reports", app.base))
+                    .multipart(form),
+            )
+            .await;
         assert_eq!(r.status(), 303);
 
         // Refused: a township; an end before the start; a date that is not one.

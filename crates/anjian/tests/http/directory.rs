@@ -221,12 +221,12 @@ async fn upload(c: &crate::harness::Client, bytes: Vec<u8>) -> (u16, String) {
     let part = reqwest::multipart::Part::bytes(bytes).file_name("units.xlsx");
     let form = reqwest::multipart::Form::new().part("file", part);
     let r = c
-        .http
-        .post(format!("{}/directory/import", c.base))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+        .send(
+            c.http
+                .post(format!("{}/directory/import", c.base))
+                .multipart(form),
+        )
+        .await;
     (r.status().as_u16(), r.text().await.unwrap())
 }
 

@@ -214,33 +214,33 @@ async fn the_enforcement_page_records_an_inspection_and_flags_units_without_one(
         };
         // A second inspector without a certificate: refused, the form kept open.
         let r = yjj
-            .http
-            .post(format!("{}/enforcements", app.base))
-            .form(&fields(""))
-            .send()
-            .await
-            .unwrap();
+            .send(
+                yjj.http
+                    .post(format!("{}/enforcements", app.base))
+                    .form(&fields("")),
+            )
+            .await;
         assert_eq!(r.status(), 422);
         assert!(r.text().await.unwrap().contains("须填写执法证号"));
         // Item (56): the two must-checks are required answers.
         let mut unanswered = fields("渝应急执 0502");
         unanswered.retain(|(k, _)| *k != "heads_checked");
         let r = yjj
-            .http
-            .post(format!("{}/enforcements", app.base))
-            .form(&unanswered)
-            .send()
-            .await
-            .unwrap();
+            .send(
+                yjj.http
+                    .post(format!("{}/enforcements", app.base))
+                    .form(&unanswered),
+            )
+            .await;
         assert_eq!(r.status(), 422);
         assert!(r.text().await.unwrap().contains("三个层级负责人"));
         let r = yjj
-            .http
-            .post(format!("{}/enforcements", app.base))
-            .form(&fields("渝应急执 0502"))
-            .send()
-            .await
-            .unwrap();
+            .send(
+                yjj.http
+                    .post(format!("{}/enforcements", app.base))
+                    .form(&fields("渝应急执 0502")),
+            )
+            .await;
         assert_eq!(r.status(), 303);
         let location = r.headers()["location"].to_str().unwrap().to_string();
         assert!(

@@ -459,6 +459,24 @@ impl Client {
         self.watched(path, request).await
     }
 
+    /// Sends a request built on `self.http` (a multipart page form, a header of its
+    /// own) under the chain's watch when it writes; answers the response.
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> reqwest::Response {
+        let request = request.build().unwrap();
+        let writes = request.method() != reqwest::Method::GET;
+        let path = request.url().path().to_string();
+        let before = if writes {
+            Some(self.watch.before().await)
+        } else {
+            None
+        };
+        let r = self.http.execute(request).await.unwrap();
+        if let Some(before) = before {
+            self.watch.after(before, &path, r.status().as_u16()).await;
+        }
+        r
+    }
+
     /// POST a form (as a browser does), returning status and body text.
     pub async fn form(&self, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
         let before = self.watch.before().await;

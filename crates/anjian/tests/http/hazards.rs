@@ -421,12 +421,13 @@ async fn the_ledger_pages_walk_the_loop() {
         let mut general = form.to_vec();
         general[0] = ("level", "general");
         let r = bachuan
-            .http
-            .post(format!("{}/hazards", app.base))
-            .form(&general)
-            .send()
-            .await
-            .unwrap();
+            .send(
+                bachuan
+                    .http
+                    .post(format!("{}/hazards", app.base))
+                    .form(&general),
+            )
+            .await;
         assert_eq!(r.status(), 303);
         let to = r.headers()["location"].to_str().unwrap().to_string();
         let id: i64 = to
@@ -469,12 +470,13 @@ async fn the_ledger_pages_walk_the_loop() {
                 reqwest::multipart::Part::bytes(PNG.to_vec()).file_name("after.png"),
             );
         let r = bachuan
-            .http
-            .post(format!("{}/hazards/{id}/feedback", app.base))
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
+            .send(
+                bachuan
+                    .http
+                    .post(format!("{}/hazards/{id}/feedback", app.base))
+                    .multipart(form),
+            )
+            .await;
         assert_eq!(r.status(), 303);
         let (_, page) = bachuan.get_text(&format!("/hazards/{id}")).await;
         assert!(page.contains("verify-form") && page.contains("after.png"));
@@ -528,12 +530,12 @@ async fn upload_ledger(c: &Client, bytes: Vec<u8>) -> (u16, String) {
         reqwest::multipart::Part::bytes(bytes).file_name("台账.xlsx"),
     );
     let r = c
-        .http
-        .post(format!("{}/hazards/import", c.base))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+        .send(
+            c.http
+                .post(format!("{}/hazards/import", c.base))
+                .multipart(form),
+        )
+        .await;
     (r.status().as_u16(), r.text().await.unwrap())
 }
 
@@ -670,12 +672,13 @@ async fn the_rectification_deadline_is_an_obligation() {
         // It is not reported on apart from the hazard.
         let form = reqwest::multipart::Form::new().text("text", "已整改");
         let r = bachuan
-            .http
-            .post(format!("{}/obligations/{obligation}/reports", bachuan.base))
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
+            .send(
+                bachuan
+                    .http
+                    .post(format!("{}/obligations/{obligation}/reports", bachuan.base))
+                    .multipart(form),
+            )
+            .await;
         assert_eq!(r.status().as_u16(), 422);
         // Feedback submits it; the office's verification closes it, late.
         assert_eq!(feedback(&bachuan, id, "钢瓶已移出", true).await.0, 200);

@@ -16,12 +16,12 @@ async fn report(c: &Client, id: i64, text: &str, files: Vec<(&str, Vec<u8>)>) ->
         );
     }
     let r = c
-        .http
-        .post(format!("{}/obligations/{id}/reports", c.base))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+        .send(
+            c.http
+                .post(format!("{}/obligations/{id}/reports", c.base))
+                .multipart(form),
+        )
+        .await;
     (r.status().as_u16(), r.text().await.unwrap())
 }
 

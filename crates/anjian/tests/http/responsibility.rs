@@ -147,12 +147,12 @@ async fn the_register_checks_credit_codes_and_keeps_to_scope() {
                     reqwest::multipart::Part::bytes(bytes).file_name("qy.xlsx"),
                 );
                 let r = c
-                    .http
-                    .post(format!("{}/enterprises/import", c.base))
-                    .multipart(form)
-                    .send()
-                    .await
-                    .unwrap();
+                    .send(
+                        c.http
+                            .post(format!("{}/enterprises/import", c.base))
+                            .multipart(form),
+                    )
+                    .await;
                 (r.status().as_u16(), r.text().await.unwrap())
             }
         };

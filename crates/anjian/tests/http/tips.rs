@@ -460,12 +460,8 @@ async fn questions_answers_material_without_metadata_and_the_years_figures() {
             );
         let anon = app.anon();
         let r = anon
-            .http
-            .post(format!("{}/tip", app.base))
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
+            .send(anon.http.post(format!("{}/tip", app.base)).multipart(form))
+            .await;
         assert_eq!(r.status(), 200);
         let html = r.text().await.unwrap();
         let receipt: String = html

@@ -33,19 +33,15 @@ async fn an_unannounced_visit_is_hidden_until_recorded_and_its_findings_land_in_
         assert_eq!(s, 422);
         assert!(page.contains("结束日期不能早于开始日期"));
         let r = office
-            .http
-            .post(format!("{}/visits", office.base))
-            .form(&[
+            .send(office.http.post(format!("{}/visits", office.base)).form(&[
                 ("kind", "unannounced"),
                 ("title", "燃气安全四不两直暗访"),
                 ("team", "区安委办 张三、李四"),
                 ("starts_on", "2022-08-09"),
                 ("ends_on", "2022-08-09"),
                 ("targets", town_s.as_str()),
-            ])
-            .send()
-            .await
-            .unwrap();
+            ]))
+            .await;
         assert_eq!(r.status().as_u16(), 303);
         let id = visit_id(r.headers()["location"].to_str().unwrap());
         // The target does not see it yet.
@@ -183,12 +179,13 @@ async fn a_finding_entered_on_site_keeps_its_photos_and_a_new_hazard_its_before_
             );
         }
         let r = office
-            .http
-            .post(format!("{}/visits/{id}/findings", app.base))
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
+            .send(
+                office
+                    .http
+                    .post(format!("{}/visits/{id}/findings", app.base))
+                    .multipart(form),
+            )
+            .await;
         assert_eq!(r.status(), 303);
         let (_, v) = office.get(&format!("/api/v1/visits/{id}")).await;
         let hid = v["findings"][0]["hazard_id"].as_i64().unwrap();
@@ -211,12 +208,13 @@ async fn a_finding_entered_on_site_keeps_its_photos_and_a_new_hazard_its_before_
             reqwest::multipart::Part::bytes(b"MZ not a photo".to_vec()).file_name("病毒.exe"),
         );
         let r = office
-            .http
-            .post(format!("{}/visits/{id}/findings", app.base))
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
+            .send(
+                office
+                    .http
+                    .post(format!("{}/visits/{id}/findings", app.base))
+                    .multipart(form),
+            )
+            .await;
         assert_eq!(r.status(), 422);
         assert!(r.text().await.unwrap().contains("病毒.exe"));
         let (_, v) = office.get(&format!("/api/v1/visits/{id}")).await;
@@ -233,12 +231,13 @@ async fn a_finding_entered_on_site_keeps_its_photos_and_a_new_hazard_its_before_
             reqwest::multipart::Part::bytes(crate::reports::PNG.to_vec()).file_name("整改前.png"),
         );
         let r = bachuan
-            .http
-            .post(format!("{}/hazards", app.base))
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
+            .send(
+                bachuan
+                    .http
+                    .post(format!("{}/hazards", app.base))
+                    .multipart(form),
+            )
+            .await;
         assert_eq!(r.status(), 303);
         let location = r.headers()["location"].to_str().unwrap().to_string();
         let (_, page) = bachuan.get_text(&location).await;

@@ -41,7 +41,8 @@ pub async fn submit(
     Body(t): Body<NewTip>,
 ) -> Result<(StatusCode, Json<ReceiptJson>), ApiError> {
     let tip = anjian_core::tip::check(&t.tip).map_err(Problem::from)?;
-    let (_, receipt) = keep(&state, &tip).await?;
+    let id = anjian_store::ids::next_id(state.now());
+    let (_, receipt) = keep(&state, &tip, id, &[]).await?;
     Ok((StatusCode::CREATED, Json(ReceiptJson { receipt })))
 }
 
@@ -375,7 +376,7 @@ pub async fn ask(
     handler(&u)?;
     let id = super::path_id(&id)?;
     tips::get(&state.db, &u.scope(), id).await?;
-    tips::message(&state.db, state.now(), &u.actor(), id, false, &m.text).await?;
+    tips::message(&state.db, state.now(), &u.actor(), id, &m.text).await?;
     Ok(StatusCode::CREATED)
 }
 

@@ -79,14 +79,15 @@ pub struct ReceiptPage {
     pub receipt: String,
 }
 
-/// Attaches `photos` to tip `id`: the handlers' copy without metadata (EXIF, GPS), and
+/// Stores `photos` for tip `id`: the handlers' copy without metadata (EXIF, GPS), and
 /// the original sealed with the field cipher (it may name the reporter's phone or
-/// place), so that no readable original is ever on the disk.
-async fn attach(
+/// place), so that no readable original is ever on the disk. Answers the files for the
+/// store to record with the tip or the follow-up, in the same transaction.
+async fn seal(
     state: &AppState,
     id: i64,
     photos: &[crate::upload::Pending],
-) -> Result<(), Problem> {
+) -> Result<Vec<anjian_store::tips::TipFile>, Problem> {
     let mut files = Vec::new();
     for p in photos {
         let clean = anjian_core::strip::strip_metadata(&p.bytes);
@@ -118,8 +119,7 @@ async fn attach(
             mime: p.mime.to_string(),
         });
     }
-    anjian_store::tips::attach(&state.db, state.now(), id, &files).await?;
-    Ok(())
+    Ok(files)
 }
 
 /// POST /tip: keeps the tip and shows its receipt once.
@@ -141,8 +141,11 @@ pub async fn submit(
     };
     let result = async {
         let tip = anjian_core::tip::check(&input)?;
-        let (id, receipt) = keep(&state, &tip).await?;
-        attach(&state, id, &photos).await?;
+        // The id is chosen first: the photos' originals are sealed with it, and the tip
+        // and its photos are kept in one transaction.
+        let id = anjian_store::ids::next_id(state.now());
+        let files = seal(&state, id, &photos).await?;
+        let (_, receipt) = keep(&state, &tip, id, &files).await?;
         Ok::<_, Problem>(receipt)
     }
     .await;
@@ -194,23 +197,14 @@ pub async fn status(
 ) -> Result<Response, PageError> {
     let result = async {
         let (id, _) = by_receipt(&state, &f.receipt).await?;
-        let mut flash = None;
-        if !f.text.trim().is_empty() {
-            anjian_store::tips::message(
-                &state.db,
-                state.now(),
-                &anjian_store::tips::public(),
-                id,
-                true,
-                &f.text,
-            )
-            .await?;
-            flash = Some("已提交回复".to_string());
-        }
-        if !photos.is_empty() {
-            attach(&state, id, &photos).await?;
-            flash = Some("已补充材料".to_string());
-        }
+        let text = Some(f.text.as_str()).filter(|t| !t.trim().is_empty());
+        let files = seal(&state, id, &photos).await?;
+        anjian_store::tips::follow_up(&state.db, state.now(), id, text, &files).await?;
+        let flash = match (text.is_some(), files.is_empty()) {
+            (true, _) => Some("已提交回复".to_string()),
+            (false, false) => Some("已补充材料".to_string()),
+            (false, true) => None,
+        };
         let view = anjian_store::tips::public_view(&state.db, id).await?;
         Ok::<_, Problem>((view, flash))
     }

@@ -320,7 +320,7 @@ async fn act(
             }
             TipStep::Ask => {
                 tips::get(&state.db, &u.scope(), id).await?;
-                tips::message(&state.db, state.now(), &u.actor(), id, false, &f.note).await?;
+                tips::message(&state.db, state.now(), &u.actor(), id, &f.note).await?;
             }
             TipStep::Identity => {
                 crate::auth::require(&u, Role::can_see_reporters)?;

@@ -5,9 +5,14 @@ use crate::AppState;
 use crate::error::Problem;
 use anjian_store::tips::{self, PublicView};
 
-/// Keeps a checked tip and returns its id and receipt code (22 digits), generating a
-/// new code if its locator is taken.
-pub async fn keep(state: &AppState, tip: &anjian_core::tip::Tip) -> Result<(i64, String), Problem> {
+/// Keeps a checked tip as `id` with its `files` (already stored) and returns its id and
+/// receipt code (22 digits), generating a new code if its locator is taken.
+pub async fn keep(
+    state: &AppState,
+    tip: &anjian_core::tip::Tip,
+    id: i64,
+    files: &[tips::TipFile],
+) -> Result<(i64, String), Problem> {
     for _ in 0..3 {
         let mut random = [0u8; 32];
         let mut nonce = [0u8; 24];
@@ -21,9 +26,13 @@ pub async fn keep(state: &AppState, tip: &anjian_core::tip::Tip) -> Result<(i64,
             &state.config.keyring,
             nonce,
             state.moment(),
-            tip,
-            locator,
-            &hash,
+            tips::NewTip {
+                id,
+                tip,
+                locator,
+                receipt_hash: &hash,
+                files,
+            },
         )
         .await
         {
