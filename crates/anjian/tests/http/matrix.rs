@@ -616,3 +616,90 @@ async fn the_offices_writes_are_refused_by_the_store_to_a_township_on_both_faces
         assert_eq!(s, 201, "{v}");
     }
 }
+
+/// Issue 16 part 2, the pages' writes: every page form that names an object by `{id}`,
+/// posted by 巴川街道's operator for an object outside its subtree with fields a user
+/// would fill, acts on nothing: a 4xx (the page refused it, or the object is not its
+/// own), never the redirect of a saved form, and (the chain watch) no change.
+#[tokio::test]
+async fn no_page_form_by_id_acts_on_another_townships_object() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let now = app.clock.0.load(std::sync::atomic::Ordering::SeqCst);
+        let today = anjian_core::time::local_date(now).unwrap();
+        anjian::seed::township_enterprises(&app.db, now)
+            .await
+            .unwrap();
+        let files = anjian_store::files::FileStore::new(&app.data_dir());
+        anjian::seed::hazards(&app.db, &files, today).await.unwrap();
+        anjian::seed::visits(&app.db, today).await.unwrap();
+        anjian::seed::enforcements(&app.db, today).await.unwrap();
+        let keys = anjian_core::sealed::Keyring::from_secret(crate::harness::TEST_SECRET);
+        anjian::seed::tips_and_accidents(&app.db, &keys, today)
+            .await
+            .unwrap();
+        let (own,): (String,) = app
+            .db
+            .read()
+            .one(anjian_store::q(
+                "SELECT path FROM units WHERE name = '巴川街道'",
+            ))
+            .await
+            .unwrap();
+        let own_unit = app.unit_id("巴川街道").await.to_string();
+        // What a user types into the forms of an object's page.
+        let fields: Vec<(&str, &str)> = vec![
+            ("note", "已现场核查"),
+            ("reason", "情况属实"),
+            ("text", "已整改完毕"),
+            ("decision", "accept"),
+            ("approve", "1"),
+            ("confirm", "1"),
+            ("rectified", "1"),
+            ("pass", "1"),
+            ("on_site", "1"),
+            ("days", "30"),
+            ("until", "2022-12-31"),
+            ("deadline", "2022-12-31"),
+            ("leader", "区政府分管副区长"),
+            ("unit", own_unit.as_str()),
+            ("name", "测试名称"),
+            ("active", "0"),
+        ];
+        let c = app.login("bachuan").await;
+        let (mut unexpected, mut cells) = (Vec::new(), 0);
+        for (template, methods) in routes() {
+            if template.starts_with("/api/")
+                || !methods.contains(&"POST")
+                || template.matches('{').count() != 1
+                || !template.contains("{id}")
+            {
+                continue;
+            }
+            let Some(sql) = object_of(&template) else {
+                continue;
+            };
+            let outside = sql.replace(" LIKE $1", " NOT LIKE $1");
+            let ids: Vec<(i64,)> = app
+                .db
+                .read()
+                .all(anjian_store::q(outside).bind(format!("{own}%")))
+                .await
+                .unwrap();
+            let Some((id,)) = ids.first().copied() else {
+                continue;
+            };
+            let path = template.replace("{id}", &id.to_string());
+            let (s, page) = c.form(&path, &fields).await;
+            cells += 1;
+            if !(400..500).contains(&s) {
+                let head: String = page.chars().take(200).collect();
+                unexpected.push(format!(
+                    "bachuan POST {template} (id {id}, outside its subtree) → {s}: {head}"
+                ));
+            }
+        }
+        assert!(cells >= 25, "cells: {cells}");
+        no_unexpected(&unexpected);
+    }
+}
