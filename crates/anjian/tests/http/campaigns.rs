@@ -35,13 +35,7 @@ pub(crate) async fn upload(
     for (k, v) in fields {
         form = form.text(k.to_string(), v.to_string());
     }
-    let r = c
-        .send(
-            c.http
-                .post(format!("{}/plans/import", c.base))
-                .multipart(form),
-        )
-        .await;
+    let r = c.post_multipart("/plans/import", form).await;
     (r.status().as_u16(), r.text().await.unwrap())
 }
 
@@ -189,12 +183,7 @@ async fn the_office_moves_a_campaigns_end_and_obligations_follow() {
             .unwrap();
         let form = reqwest::multipart::Form::new().text("text", "10月20日巡查情况已报送");
         let r = bachuan
-            .send(
-                bachuan
-                    .http
-                    .post(format!("{}/obligations/{october}/reports", app.base))
-                    .multipart(form),
-            )
+            .post_multipart(&format!("/obligations/{october}/reports"), form)
             .await;
         assert_eq!(r.status(), 303);
 

@@ -220,13 +220,7 @@ fn calamine_rows(bytes: &[u8]) -> Vec<ExportRow> {
 async fn upload(c: &crate::harness::Client, bytes: Vec<u8>) -> (u16, String) {
     let part = reqwest::multipart::Part::bytes(bytes).file_name("units.xlsx");
     let form = reqwest::multipart::Form::new().part("file", part);
-    let r = c
-        .send(
-            c.http
-                .post(format!("{}/directory/import", c.base))
-                .multipart(form),
-        )
-        .await;
+    let r = c.post_multipart("/directory/import", form).await;
     (r.status().as_u16(), r.text().await.unwrap())
 }
 

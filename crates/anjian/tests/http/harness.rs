@@ -477,6 +477,17 @@ impl Client {
         r
     }
 
+    /// POST a multipart page form (files attached) under the chain's watch; answers the
+    /// response (its status, its `Location`, its page).
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        form: reqwest::multipart::Form,
+    ) -> reqwest::Response {
+        let url = format!("{}{path}", self.base);
+        self.send(self.http.post(url).multipart(form)).await
+    }
+
     /// POST a form (as a browser does), returning status and body text.
     pub async fn form(&self, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
         let before = self.watch.before().await;

@@ -470,12 +470,7 @@ async fn the_ledger_pages_walk_the_loop() {
                 reqwest::multipart::Part::bytes(PNG.to_vec()).file_name("after.png"),
             );
         let r = bachuan
-            .send(
-                bachuan
-                    .http
-                    .post(format!("{}/hazards/{id}/feedback", app.base))
-                    .multipart(form),
-            )
+            .post_multipart(&format!("/hazards/{id}/feedback"), form)
             .await;
         assert_eq!(r.status(), 303);
         let (_, page) = bachuan.get_text(&format!("/hazards/{id}")).await;
@@ -529,13 +524,7 @@ async fn upload_ledger(c: &Client, bytes: Vec<u8>) -> (u16, String) {
         "file",
         reqwest::multipart::Part::bytes(bytes).file_name("台账.xlsx"),
     );
-    let r = c
-        .send(
-            c.http
-                .post(format!("{}/hazards/import", c.base))
-                .multipart(form),
-        )
-        .await;
+    let r = c.post_multipart("/hazards/import", form).await;
     (r.status().as_u16(), r.text().await.unwrap())
 }
 
@@ -672,12 +661,7 @@ async fn the_rectification_deadline_is_an_obligation() {
         // It is not reported on apart from the hazard.
         let form = reqwest::multipart::Form::new().text("text", "已整改");
         let r = bachuan
-            .send(
-                bachuan
-                    .http
-                    .post(format!("{}/obligations/{obligation}/reports", bachuan.base))
-                    .multipart(form),
-            )
+            .post_multipart(&format!("/obligations/{obligation}/reports"), form)
             .await;
         assert_eq!(r.status().as_u16(), 422);
         // Feedback submits it; the office's verification closes it, late.

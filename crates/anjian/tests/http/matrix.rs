@@ -506,6 +506,24 @@ async fn every_route_by_id_serves_the_scope_and_answers_404_outside_it() {
     }
 }
 
+/// Loads the demo's activity (hazards, visits, inspections, tips and accidents in every
+/// township) into `app`.
+async fn demo_activity(app: &TestApp) {
+    let now = app.clock.0.load(std::sync::atomic::Ordering::SeqCst);
+    let today = anjian_core::time::local_date(now).unwrap();
+    anjian::seed::township_enterprises(&app.db, now)
+        .await
+        .unwrap();
+    let files = anjian_store::files::FileStore::new(&app.data_dir());
+    anjian::seed::hazards(&app.db, &files, today).await.unwrap();
+    anjian::seed::visits(&app.db, today).await.unwrap();
+    anjian::seed::enforcements(&app.db, today).await.unwrap();
+    let keys = anjian_core::sealed::Keyring::from_secret(crate::harness::TEST_SECRET);
+    anjian::seed::tips_and_accidents(&app.db, &keys, today)
+        .await
+        .unwrap();
+}
+
 /// The accounts the generated write tests act as, with their units: a township's
 /// operator and an enterprise's own account. (A department sees its sectors'
 /// enterprises in every township, so "outside its subtree" is not outside its scope.)
@@ -537,19 +555,7 @@ async fn no_write_by_id_acts_on_another_townships_object() {
         let app = TestApp::new(e).await;
         // The demo's activity: hazards, visits, inspections, tips and accidents in every
         // township.
-        let now = app.clock.0.load(std::sync::atomic::Ordering::SeqCst);
-        let today = anjian_core::time::local_date(now).unwrap();
-        anjian::seed::township_enterprises(&app.db, now)
-            .await
-            .unwrap();
-        let files = anjian_store::files::FileStore::new(&app.data_dir());
-        anjian::seed::hazards(&app.db, &files, today).await.unwrap();
-        anjian::seed::visits(&app.db, today).await.unwrap();
-        anjian::seed::enforcements(&app.db, today).await.unwrap();
-        let keys = anjian_core::sealed::Keyring::from_secret(crate::harness::TEST_SECRET);
-        anjian::seed::tips_and_accidents(&app.db, &keys, today)
-            .await
-            .unwrap();
+        demo_activity(&app).await;
         let (_, doc) = app.anon().get("/api/v1/openapi.json").await;
         let (mut unexpected, mut cells) = (Vec::new(), 0);
         for (login, unit) in WRITERS {
@@ -641,19 +647,7 @@ async fn the_offices_writes_are_refused_by_the_store_to_a_township_on_both_faces
 async fn no_page_form_by_id_acts_on_another_townships_object() {
     for e in engines() {
         let app = TestApp::new(e).await;
-        let now = app.clock.0.load(std::sync::atomic::Ordering::SeqCst);
-        let today = anjian_core::time::local_date(now).unwrap();
-        anjian::seed::township_enterprises(&app.db, now)
-            .await
-            .unwrap();
-        let files = anjian_store::files::FileStore::new(&app.data_dir());
-        anjian::seed::hazards(&app.db, &files, today).await.unwrap();
-        anjian::seed::visits(&app.db, today).await.unwrap();
-        anjian::seed::enforcements(&app.db, today).await.unwrap();
-        let keys = anjian_core::sealed::Keyring::from_secret(crate::harness::TEST_SECRET);
-        anjian::seed::tips_and_accidents(&app.db, &keys, today)
-            .await
-            .unwrap();
+        demo_activity(&app).await;
         let own_unit = app.unit_id("巴川街道").await.to_string();
         // What a user types into the forms of an object's page.
         let fields: Vec<(&str, &str)> = vec![

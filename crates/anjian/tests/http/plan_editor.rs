@@ -319,12 +319,7 @@ async fn the_office_edits_a_work_items_units_and_schedule() {
         let oid = due["id"].as_i64().unwrap();
         let form = reqwest::multipart::Form::new().text("text", "8月开展属地检查12次");
         let r = bachuan
-            .send(
-                bachuan
-                    .http
-                    .post(format!("{}/api/v1/obligations/{oid}/reports", bachuan.base))
-                    .multipart(form),
-            )
+            .post_multipart(&format!("/api/v1/obligations/{oid}/reports"), form)
             .await;
         assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
 

@@ -16,11 +16,7 @@ async fn report(c: &Client, id: i64, text: &str, files: Vec<(&str, Vec<u8>)>) ->
         );
     }
     let r = c
-        .send(
-            c.http
-                .post(format!("{}/obligations/{id}/reports", c.base))
-                .multipart(form),
-        )
+        .post_multipart(&format!("/obligations/{id}/reports"), form)
         .await;
     (r.status().as_u16(), r.text().await.unwrap())
 }

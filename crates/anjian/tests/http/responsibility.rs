@@ -146,13 +146,7 @@ async fn the_register_checks_credit_codes_and_keeps_to_scope() {
                     "file",
                     reqwest::multipart::Part::bytes(bytes).file_name("qy.xlsx"),
                 );
-                let r = c
-                    .send(
-                        c.http
-                            .post(format!("{}/enterprises/import", c.base))
-                            .multipart(form),
-                    )
-                    .await;
+                let r = c.post_multipart("/enterprises/import", form).await;
                 (r.status().as_u16(), r.text().await.unwrap())
             }
         };

@@ -459,9 +459,7 @@ async fn questions_answers_material_without_metadata_and_the_years_figures() {
                 reqwest::multipart::Part::bytes(jpeg_with_gps()).file_name("现场.jpg"),
             );
         let anon = app.anon();
-        let r = anon
-            .send(anon.http.post(format!("{}/tip", app.base)).multipart(form))
-            .await;
+        let r = anon.post_multipart("/tip", form).await;
         assert_eq!(r.status(), 200);
         let html = r.text().await.unwrap();
         let receipt: String = html

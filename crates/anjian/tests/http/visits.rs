@@ -179,12 +179,7 @@ async fn a_finding_entered_on_site_keeps_its_photos_and_a_new_hazard_its_before_
             );
         }
         let r = office
-            .send(
-                office
-                    .http
-                    .post(format!("{}/visits/{id}/findings", app.base))
-                    .multipart(form),
-            )
+            .post_multipart(&format!("/visits/{id}/findings"), form)
             .await;
         assert_eq!(r.status(), 303);
         let (_, v) = office.get(&format!("/api/v1/visits/{id}")).await;
@@ -208,12 +203,7 @@ async fn a_finding_entered_on_site_keeps_its_photos_and_a_new_hazard_its_before_
             reqwest::multipart::Part::bytes(b"MZ not a photo".to_vec()).file_name("病毒.exe"),
         );
         let r = office
-            .send(
-                office
-                    .http
-                    .post(format!("{}/visits/{id}/findings", app.base))
-                    .multipart(form),
-            )
+            .post_multipart(&format!("/visits/{id}/findings"), form)
             .await;
         assert_eq!(r.status(), 422);
         assert!(r.text().await.unwrap().contains("病毒.exe"));
@@ -230,14 +220,7 @@ async fn a_finding_entered_on_site_keeps_its_photos_and_a_new_hazard_its_before_
             "photos",
             reqwest::multipart::Part::bytes(crate::reports::PNG.to_vec()).file_name("整改前.png"),
         );
-        let r = bachuan
-            .send(
-                bachuan
-                    .http
-                    .post(format!("{}/hazards", app.base))
-                    .multipart(form),
-            )
-            .await;
+        let r = bachuan.post_multipart("/hazards", form).await;
         assert_eq!(r.status(), 303);
         let location = r.headers()["location"].to_str().unwrap().to_string();
         let (_, page) = bachuan.get_text(&location).await;
