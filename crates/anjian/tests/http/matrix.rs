@@ -532,6 +532,21 @@ const WRITERS: [(&str, &str); 2] = [
     ("huagong", "重庆铜梁某化工有限公司"),
 ];
 
+/// An object of the kind `template`'s `{id}` names none of whose units lies in the
+/// subtree at `own`, and `template` with its id: `None` when the kind is not one of
+/// [`OBJECTS`] or there is no such object.
+async fn outside(app: &TestApp, template: &str, own: &str) -> Option<(i64, String)> {
+    let sql = object_of(template)?.replace(" LIKE $1", " NOT LIKE $1");
+    let ids: Vec<(i64,)> = app
+        .db
+        .read()
+        .all(anjian_store::q(sql).bind(format!("{own}%")))
+        .await
+        .unwrap();
+    let (id,) = ids.first().copied()?;
+    Some((id, template.replace("{id}", &id.to_string())))
+}
+
 /// The directory path of the unit named `name`.
 async fn unit_path(app: &TestApp, name: &str) -> String {
     let (path,): (String,) = app
@@ -565,21 +580,9 @@ async fn no_write_by_id_acts_on_another_townships_object() {
                 if template.matches('{').count() != 1 || !template.contains("{id}") {
                     continue;
                 }
-                let Some(sql) = object_of(template) else {
+                let Some((id, path)) = outside(&app, template, &own).await else {
                     continue;
                 };
-                // An object none of whose units lies in 巴川街道's subtree.
-                let outside = sql.replace(" LIKE $1", " NOT LIKE $1");
-                let ids: Vec<(i64,)> = app
-                    .db
-                    .read()
-                    .all(anjian_store::q(outside).bind(format!("{own}%")))
-                    .await
-                    .unwrap();
-                let Some((id,)) = ids.first().copied() else {
-                    continue;
-                };
-                let path = template.replace("{id}", &id.to_string());
                 for method in ["post", "put", "delete"] {
                     let op = &item[method];
                     if op.is_null() {
@@ -680,20 +683,9 @@ async fn no_page_form_by_id_acts_on_another_townships_object() {
                 {
                     continue;
                 }
-                let Some(sql) = object_of(&template) else {
+                let Some((id, path)) = outside(&app, &template, &own).await else {
                     continue;
                 };
-                let outside = sql.replace(" LIKE $1", " NOT LIKE $1");
-                let ids: Vec<(i64,)> = app
-                    .db
-                    .read()
-                    .all(anjian_store::q(outside).bind(format!("{own}%")))
-                    .await
-                    .unwrap();
-                let Some((id,)) = ids.first().copied() else {
-                    continue;
-                };
-                let path = template.replace("{id}", &id.to_string());
                 let (s, page) = c.form(&path, &fields).await;
                 cells += 1;
                 if !(400..500).contains(&s) {
