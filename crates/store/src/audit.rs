@@ -236,6 +236,13 @@ pub struct Verification {
     pub broken: Option<ChainBreak>,
 }
 
+/// [`verify`] for a reader of the product: the auditor (the command line and the tests
+/// call `verify` as the machine's operator).
+pub async fn verify_for(db: &Db, reader: &Actor) -> Result<Verification> {
+    crate::authz::require(reader, anjian_core::role::Role::can_read_audit)?;
+    verify(db).await
+}
+
 /// Re-computes the whole chain in sequence order under the process's chain key and
 /// names the first broken entry.
 pub async fn verify(db: &Db) -> Result<Verification> {

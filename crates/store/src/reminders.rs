@@ -12,6 +12,33 @@ use crate::error::Result;
 use crate::ids::next_id;
 use crate::scope::Scope;
 
+/// Sets the days before a due date that units are reminded (0 to 30), the office's
+/// setting, audited.
+pub async fn set_days_before(
+    db: &Db,
+    now_ms: i64,
+    actor: &crate::scope::Actor,
+    days: i64,
+) -> Result<()> {
+    crate::authz::require(actor, anjian_core::role::Role::can_edit_directory)?;
+    if !(0..=30).contains(&days) {
+        return Err(crate::error::Error::invalid(
+            "out_of_range",
+            "days",
+            "提醒天数应为0到30之间的整数",
+        ));
+    }
+    crate::settings::set(
+        db,
+        now_ms,
+        actor,
+        "settings.reminder_days",
+        "reminder_days",
+        &days.to_string(),
+    )
+    .await
+}
+
 /// Days before the due date that a reminder is sent (the office's setting; default 3).
 pub async fn days_before(db: &Db) -> Result<i64> {
     Ok(crate::settings::get(db, "reminder_days")

@@ -91,6 +91,12 @@ pub async fn list(
         .await
 }
 
+/// One user in scope, for a reader who may list accounts (the administrators).
+pub async fn get_for(db: &Db, reader: &Actor, scope: &Scope, id: i64) -> Result<User> {
+    crate::authz::require(reader, Role::can_list_users)?;
+    get(db, scope, id).await
+}
+
 /// One user in scope.
 pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<User> {
     db.read()

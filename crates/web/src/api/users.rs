@@ -85,8 +85,7 @@ pub async fn get_user(
     ApiUser(u): ApiUser,
     Path(id): Path<String>,
 ) -> Result<Json<UserJson>, ApiError> {
-    require(&u, Role::can_list_users)?;
-    let user = users::get(&state.db, &u.directory_scope(), path_id(&id)?).await?;
+    let user = users::get_for(&state.db, &u.actor(), &u.directory_scope(), path_id(&id)?).await?;
     Ok(Json(UserJson::from(&user)))
 }
 

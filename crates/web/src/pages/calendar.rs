@@ -1,7 +1,6 @@
 //! The working-day calendar: everyone reads it; the office edits it.
 
 use anjian_core::calendar::DayKind;
-use anjian_core::role::Role;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
@@ -10,7 +9,7 @@ use serde::Deserialize;
 
 use super::{Layout, PageForm, PageQuery, after_form};
 use crate::AppState;
-use crate::auth::{PageUser, require};
+use crate::auth::PageUser;
 use crate::error::{PageError, Problem, render};
 
 /// The calendar page.
@@ -119,29 +118,14 @@ pub async fn set_reminders(
     PageUser(u): PageUser,
     PageForm(f): PageForm<ReminderForm>,
 ) -> Result<Response, PageError> {
-    require(&u, Role::can_edit_directory)?;
     let year = anjian_core::time::local_date(state.now())
         .map(|d| d.year())
         .unwrap_or(2022);
     let result: Result<String, Problem> = async {
-        let days: i64 = f
-            .days
-            .trim()
-            .parse()
-            .ok()
-            .filter(|d| (0..=30).contains(d))
-            .ok_or_else(|| {
-                Problem::bad_field("out_of_range", "days", "提醒天数应为0到30之间的整数")
-            })?;
-        anjian_store::settings::set(
-            &state.db,
-            state.now(),
-            &u.actor(),
-            "settings.reminder_days",
-            "reminder_days",
-            &days.to_string(),
-        )
-        .await?;
+        let days: i64 = f.days.trim().parse().map_err(|_| {
+            Problem::bad_field("out_of_range", "days", "提醒天数应为0到30之间的整数")
+        })?;
+        anjian_store::reminders::set_days_before(&state.db, state.now(), &u.actor(), days).await?;
         Ok(format!("/calendar?year={year}&ok=1"))
     }
     .await;
