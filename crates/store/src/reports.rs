@@ -305,8 +305,12 @@ pub async fn review(
     }
     let mut tx = db.begin().await?;
     let o = obligation_in(&mut tx, scope, obligation_id).await?;
-    let office = anjian_core::role::Role::parse(&actor.role).is_ok_and(|r| r.sees_everything());
-    if !may_review(office, actor.unit_id.unwrap_or_default(), &o) {
+    // The office (by role and scope, as every workflow reads it) or the duty's lead unit.
+    let mut by = crate::transition::relation(scope, actor, None);
+    if may_review(false, actor.unit_id.unwrap_or_default(), &o) {
+        by.push(By::Reviewer);
+    }
+    if by.is_empty() {
         return Err(Error::Forbidden);
     }
     let latest: Option<(i64, String)> = tx
@@ -326,13 +330,6 @@ pub async fn review(
         Action::Return
     };
     let step = Step::of(action, due(&o), submitted);
-    let mut by = Vec::new();
-    if office {
-        by.push(By::Office);
-    }
-    if may_review(false, actor.unit_id.unwrap_or_default(), &o) {
-        by.push(By::Reviewer);
-    }
     let mv = Move::<Duty>::new(obligation_id, step, stored(&o), &by);
     let new_state = mv.check()?;
     // The report's decision is named as the obligation's state it leads to.

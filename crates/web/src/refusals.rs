@@ -38,11 +38,13 @@ impl Asker {
 pub async fn record(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let asker = Asker::default();
     req.extensions_mut().insert(asker.clone());
-    let what = format!("{} {}", req.method(), req.uri().path());
+    // Cheap copies (the path is shared, not copied); the text is made only for a 403.
+    let (method, uri) = (req.method().clone(), req.uri().clone());
     let response = next.run(req).await;
     if response.status() == StatusCode::FORBIDDEN
         && let Some(actor) = asker.take()
     {
+        let what = format!("{method} {}", uri.path());
         let mut e = Entry::ok("access.denied", "function", what);
         e.outcome = "denied";
         if let Err(err) = audit::record(&state.db, state.now(), &actor, e).await {

@@ -43,74 +43,77 @@ pub async fn obligations(
             for i in 0..per_item {
                 let due =
                     start + chrono::Duration::days(((i * 160) / per_item) as i64 + (k as i64 % 7));
+                use anjian_core::obligation::State;
                 let state = match next() % 100 {
-                    0..=59 => "accepted",
-                    60..=69 => "done_late",
-                    70..=74 => "returned",
-                    75..=79 => "submitted",
-                    _ => "pending",
+                    0..=59 => State::Accepted,
+                    60..=69 => State::DoneLate,
+                    70..=74 => State::Returned,
+                    75..=79 => State::Submitted,
+                    _ => State::Pending,
                 };
                 let state = if due > chrono::NaiveDate::from_ymd_opt(2022, 8, 15).expect("date")
-                    && state != "pending"
+                    && state != State::Pending
                     && next() % 2 == 0
                 {
-                    "pending"
+                    State::Pending
                 } else {
                     state
                 };
-                rows.push((aid, *unit, due.format("%Y-%m-%d").to_string(), state));
+                rows.push((
+                    aid,
+                    *unit,
+                    due.format("%Y-%m-%d").to_string(),
+                    state.as_str(),
+                ));
             }
         }
     }
-    for chunk in assignments.chunks(300) {
-        let mut insert = q(
+    // Written 300 rows a statement with the store's multi-row insert.
+    let assignment_rows: Vec<Vec<anjian_store::db::Arg>> = assignments
+        .iter()
+        .map(|(id, item, unit, role)| {
+            vec![
+                (*id).into(),
+                campaign_id.into(),
+                (*item).into(),
+                None::<i64>.into(),
+                (*unit).into(),
+                (*role).into(),
+                now.into(),
+            ]
+        })
+        .collect();
+    for chunk in assignment_rows.chunks(300) {
+        tx.execute(anjian_store::db::insert_rows(
             "INSERT INTO assignments (id, campaign_id, work_item_id, duty_id, unit_id, role, created_at) VALUES ",
-        );
-        for (i, (id, item, unit, role)) in chunk.iter().enumerate() {
-            insert = insert
-                .push(if i == 0 { "(" } else { ", (" })
-                .push_bind(*id)
-                .push(", ")
-                .push_bind(campaign_id)
-                .push(", ")
-                .push_bind(*item)
-                .push(", NULL, ")
-                .push_bind(*unit)
-                .push(", ")
-                .push_bind(*role)
-                .push(", ")
-                .push_bind(now)
-                .push(")");
-        }
-        tx.execute(insert).await?;
+            chunk,
+        ))
+        .await?;
     }
-    for chunk in rows.chunks(300) {
-        let mut insert = q(
-            "INSERT INTO obligations (id, campaign_id, assignment_id, unit_id, due_on, label, min_count, state, created_at, updated_at) VALUES ",
-        );
-        for (i, (aid, unit, due, state)) in chunk.iter().enumerate() {
-            insert = insert
-                .push(if i == 0 { "(" } else { ", (" })
-                .push_bind(next_id(now))
-                .push(", ")
-                .push_bind(campaign_id)
-                .push(", ")
-                .push_bind(*aid)
-                .push(", ")
-                .push_bind(*unit)
-                .push(", ")
-                .push_bind(due.clone())
-                .push(", ")
-                .push_bind(format!("{}前", &due[5..]))
-                .push(", 1, ")
-                .push_bind(*state)
-                .push(", ")
-                .push_bind(now)
-                .push(", ")
-                .push_bind(now)
-                .push(")");
-        }
-        written += tx.execute(insert).await? as usize;
+    let obligation_rows: Vec<Vec<anjian_store::db::Arg>> = rows
+        .iter()
+        .map(|(aid, unit, due, state)| {
+            vec![
+                next_id(now).into(),
+                campaign_id.into(),
+                (*aid).into(),
+                (*unit).into(),
+                due.clone().into(),
+                format!("{}前", &due[5..]).into(),
+                1.into(),
+                (*state).into(),
+                now.into(),
+                now.into(),
+            ]
+        })
+        .collect();
+    for chunk in obligation_rows.chunks(300) {
+        written += tx
+            .execute(anjian_store::db::insert_rows(
+                "INSERT INTO obligations (id, campaign_id, assignment_id, unit_id, due_on, label, min_count, state, created_at, updated_at) VALUES ",
+                chunk,
+            ))
+            .await? as usize;
     }
     tx.commit().await?;
     db.settle().await?;

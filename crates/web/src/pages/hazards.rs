@@ -5,6 +5,7 @@
 
 use anjian_core::case::{Status, Step};
 use anjian_core::hazard::{GovernancePlan, HazardInput, Level, Source};
+use anjian_core::machine::States as _;
 use anjian_store::hazards::{self, HazardDetail, HazardFilter, HazardRow, StepExtras};
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
@@ -20,10 +21,6 @@ use crate::input::path_id;
 use crate::upload::PhotoForm;
 
 type User = anjian_store::accounts::SessionUser;
-
-fn status_label(s: &str) -> &'static str {
-    <Status as anjian_core::machine::States>::label_of(s)
-}
 
 fn level_label(s: &str) -> &'static str {
     Level::parse(s).map(|l| l.label()).unwrap_or("—")
@@ -142,7 +139,7 @@ pub async fn ledger(
             .into_iter()
             .map(|row| LedgerLine {
                 level: level_label(&row.level),
-                status: status_label(&row.status),
+                status: Status::label_of(&row.status),
                 row,
             })
             .collect(),
@@ -211,7 +208,7 @@ pub async fn export(
                     r.description,
                     r.discovered_on,
                     r.deadline.unwrap_or_default(),
-                    status_label(&r.status).to_string(),
+                    Status::label_of(&r.status).to_string(),
                     if r.overdue == 1 { "是" } else { "" }.to_string(),
                     if r.listed == 1 { "是" } else { "" }.to_string(),
                 ]
@@ -699,7 +696,7 @@ pub async fn board(
         .into_iter()
         .map(|l| {
             let when = anjian_core::time::format_local(l.listed_at);
-            let st = status_label(&l.status);
+            let st = Status::label_of(&l.status);
             (l, when, st)
         })
         .collect();
