@@ -84,7 +84,7 @@ pub(crate) fn cell_text(c: &Data) -> String {
     }
 }
 
-fn parse_yes_no(raw: &str) -> Option<bool> {
+pub(crate) fn parse_yes_no(raw: &str) -> Option<bool> {
     match raw.trim() {
         "" | "否" | "N" | "n" | "no" | "0" | "false" => Some(false),
         "是" | "Y" | "y" | "yes" | "1" | "true" => Some(true),

@@ -146,6 +146,59 @@ pub struct EnforcementInput {
     /// order's deadline as its rectification deadline).
     #[serde(default)]
     pub to_ledger: bool,
+    /// The inspection's special campaign: empty for an ordinary one, `subcontracting`
+    /// (违法分包转包专项执法检查, item (74)) or `workforce` (持证上岗和安全培训情况, item
+    /// (80)).
+    #[serde(default)]
+    pub kind: String,
+    /// For `subcontracting`: the contracts found at fault (their flags are the findings).
+    #[serde(default)]
+    pub contracts: Vec<i64>,
+}
+
+/// A special campaign an inspection belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Campaign {
+    /// 违法分包转包专项执法检查 (item (74)).
+    Subcontracting,
+    /// 劳务派遣人员持证上岗和安全培训检查 (item (80)).
+    Workforce,
+}
+
+impl Campaign {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Campaign::Subcontracting => "subcontracting",
+            Campaign::Workforce => "workforce",
+        }
+    }
+
+    /// The Chinese name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Campaign::Subcontracting => "分包转包专项",
+            Campaign::Workforce => "持证上岗和安全培训",
+        }
+    }
+
+    /// Parses the stored or Chinese name; empty is an ordinary inspection.
+    pub fn parse(raw: &str) -> crate::error::Result<Option<Campaign>> {
+        match raw.trim() {
+            "" => Ok(None),
+            r => [Campaign::Subcontracting, Campaign::Workforce]
+                .into_iter()
+                .find(|c| c.as_str() == r || c.label() == r)
+                .map(Some)
+                .ok_or_else(|| {
+                    FieldError::new(
+                        "invalid_kind",
+                        "kind",
+                        "kind 应为空、subcontracting（分包转包专项）或 workforce（持证上岗和安全培训）",
+                    )
+                }),
+        }
+    }
 }
 
 /// A checked penalty.

@@ -12,6 +12,7 @@ use anjian_core::accident::{
     AccidentInput, Casualties, Grade, Investigation, Status, Step, casualties, check,
     supplement_allowed,
 };
+use anjian_core::contract::PartyRole;
 use anjian_core::machine::States;
 use anjian_core::monthly_report::Month;
 use anjian_core::obligation::State;
@@ -57,8 +58,85 @@ pub struct NewAccident {
     pub unit: Option<i64>,
     /// The enterprise, if one (in scope).
     pub enterprise: Option<i64>,
+    /// The project it happened at, if one (in scope): its page shows the project's
+    /// approval history (item (71)).
+    pub project: Option<i64>,
+    /// Every party: the site, the employer, the qualification's holder, the client and
+    /// contractors, the dispatching agency, each with the responsibility found.
+    #[serde(default)]
+    pub parties: Vec<PartyInput>,
     #[serde(flatten)]
     pub report: AccidentInput,
+}
+
+/// A party of an accident as the API takes it.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PartyInput {
+    pub unit: Option<i64>,
+    /// `site`, `employer`, `qualification_holder`, `contractor`, `subcontractor` or
+    /// `dispatcher`.
+    #[serde(default)]
+    pub role: String,
+    #[serde(default)]
+    pub responsibility: String,
+}
+
+/// The most parties an accident names.
+pub const MAX_PARTIES: usize = 30;
+
+/// A party checked: its unit, role and the responsibility found.
+type Party = (i64, PartyRole, Option<String>);
+
+/// Checks the parties' roles and responsibilities (their units are checked in the
+/// report's transaction).
+fn check_parties(parties: &[PartyInput]) -> Result<Vec<Party>> {
+    if parties.len() > MAX_PARTIES {
+        return Err(Error::invalid(
+            "too_many",
+            "parties",
+            format!("事故相关方最多{MAX_PARTIES}个"),
+        ));
+    }
+    let mut out: Vec<Party> = Vec::new();
+    for p in parties {
+        let unit = p
+            .unit
+            .ok_or_else(|| Error::invalid("required", "parties.unit", "请选择相关方单位"))?;
+        let role = PartyRole::parse(&p.role)?;
+        let responsibility = anjian_core::error::optional_text(
+            "parties.responsibility",
+            "责任认定",
+            &p.responsibility,
+            500,
+        )?;
+        if out.iter().any(|(u, r, _)| *u == unit && *r == role) {
+            return Err(Error::invalid(
+                "duplicate_party",
+                "parties",
+                "同一单位以同一身份只能列一次",
+            ));
+        }
+        out.push((unit, role, responsibility));
+    }
+    Ok(out)
+}
+
+/// A party as the accident answers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct PartyRow {
+    #[serde(skip)]
+    pub accident_id: i64,
+    pub unit: i64,
+    pub unit_name: String,
+    pub role: String,
+    pub responsibility: Option<String>,
+}
+
+impl PartyRow {
+    /// The role's Chinese name.
+    pub fn role_label(&self) -> &'static str {
+        PartyRole::label_of(&self.role)
+    }
 }
 
 fn shanghai(ms: i64) -> DateTime<FixedOffset> {
@@ -76,6 +154,7 @@ pub async fn create(
     n: &NewAccident,
 ) -> Result<i64> {
     let a = check(&n.report, shanghai(now_ms))?;
+    let parties = check_parties(&n.parties)?;
     // An enterprise reports its own accident (Decree 493, art. 9: "单位负责人接到报告后，应当
     // 于1小时内…报告"): the locality is its township, the enterprise itself; its township
     // and the sector's department read it like any other.
@@ -153,6 +232,46 @@ pub async fn create(
         )
         .await?;
     let lead = bureau.map(|(b,)| b).or(sector_unit).unwrap_or(unit);
+    // Parties come from the whole directory: a contractor or an agency may sit in
+    // another township.
+    let mut named: Vec<i64> = parties.iter().map(|(u, _, _)| *u).collect();
+    named.sort_unstable();
+    named.dedup();
+    if !named.is_empty() {
+        let found: Vec<(i64,)> = tx
+            .all(
+                q("SELECT id FROM units WHERE active = 1 AND kind <> 'committee_office' AND id IN (")
+                    .push_list(&named)
+                    .push(")"),
+            )
+            .await?;
+        if found.len() != named.len() {
+            return Err(Error::invalid(
+                "unknown_party",
+                "parties.unit",
+                "相关方应为名录中的单位或企业",
+            ));
+        }
+    }
+    if let Some(p) = n.project {
+        let seen: Option<(i64,)> = tx
+            .opt(
+                crate::projects::visible(
+                    scope,
+                    q("SELECT p.id FROM projects p JOIN units o ON o.id = p.owner_id WHERE "),
+                )
+                .push(" AND p.id = ")
+                .push_bind(p),
+            )
+            .await?;
+        if seen.is_none() {
+            return Err(Error::invalid(
+                "unknown_project",
+                "project",
+                "项目不存在或不在您的范围内",
+            ));
+        }
+    }
     let id = next_id(now_ms);
     let occurred_on = a
         .occurred_at
@@ -185,6 +304,32 @@ pub async fn create(
             .bind(Status::Investigating.as_str()),
     )
     .await?;
+    if let Some(p) = n.project {
+        tx.execute(
+            q("UPDATE accidents SET project_id = $1 WHERE id = $2")
+                .bind(p)
+                .bind(id),
+        )
+        .await?;
+    }
+    if !parties.is_empty() {
+        let rows: Vec<Vec<crate::db::Arg>> = parties
+            .iter()
+            .map(|(u, r, resp)| {
+                vec![
+                    id.into(),
+                    (*u).into(),
+                    r.as_str().into(),
+                    resp.clone().into(),
+                ]
+            })
+            .collect();
+        tx.execute(crate::db::insert_rows(
+            "INSERT INTO accident_parties (accident_id, unit_id, role, responsibility) VALUES ",
+            &rows,
+        ))
+        .await?;
+    }
     crate::obligations::owe(
         &mut tx,
         now_ms,
@@ -363,6 +508,11 @@ pub struct AccidentRow {
     /// The day the 区安委会 listed it for supervision (挂牌督办).
     pub listed_on: Option<String>,
     pub status: String,
+    /// The project it happened at (item (71)).
+    pub project_id: Option<i64>,
+    /// Every party with its role and the responsibility found.
+    #[sqlx(skip)]
+    pub parties: Vec<PartyRow>,
 }
 
 impl AccidentRow {
@@ -392,7 +542,7 @@ impl AccidentRow {
     }
 }
 
-const ROW: &str = "SELECT a.id, a.unit_id, u.name AS unit_name, a.enterprise_id, a.lead_unit_id, a.sector, a.occurred_at, a.occurred_on, a.reported_at, a.learned_at, a.sector_unit_id, a.place, a.account, a.deaths, a.missing, a.serious_injuries, a.direct_loss_fen, a.measures_taken, a.grade, CAST(a.late AS BIGINT) = 1 AS late, CAST(a.concealed AS BIGINT) = 1 AS concealed, a.concealed_by, a.listed_on, a.status FROM accidents a JOIN units u ON u.id = a.unit_id WHERE ";
+const ROW: &str = "SELECT a.id, a.unit_id, u.name AS unit_name, a.enterprise_id, a.lead_unit_id, a.sector, a.occurred_at, a.occurred_on, a.reported_at, a.learned_at, a.sector_unit_id, a.place, a.account, a.deaths, a.missing, a.serious_injuries, a.direct_loss_fen, a.measures_taken, a.grade, CAST(a.late AS BIGINT) = 1 AS late, CAST(a.concealed AS BIGINT) = 1 AS concealed, a.concealed_by, a.listed_on, a.status, a.project_id FROM accidents a JOIN units u ON u.id = a.unit_id WHERE ";
 
 /// The accidents in scope, newest first, optionally of one month (at most 500).
 pub async fn list(db: &Db, scope: &Scope, month: Option<Month>) -> Result<Vec<AccidentRow>> {
@@ -404,16 +554,42 @@ pub async fn list(db: &Db, scope: &Scope, month: Option<Month>) -> Result<Vec<Ac
             .push(" AND a.occurred_on <= ")
             .push_bind(day(m.last));
     }
-    db.read()
+    let rows = db
+        .read()
         .all(query.push(" ORDER BY a.occurred_at DESC, a.id DESC LIMIT 500"))
-        .await
+        .await?;
+    with_parties(db, rows).await
 }
 
 /// One accident in scope, or `NotFound`.
 pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<AccidentRow> {
-    db.read()
+    let row = db
+        .read()
         .one(visible(scope, q(ROW)).push(" AND a.id = ").push_bind(id))
-        .await
+        .await?;
+    Ok(with_parties(db, vec![row]).await?.remove(0))
+}
+
+/// `rows` with their parties, read in one query.
+async fn with_parties(db: &Db, mut rows: Vec<AccidentRow>) -> Result<Vec<AccidentRow>> {
+    if rows.is_empty() {
+        return Ok(rows);
+    }
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let parties: Vec<PartyRow> = db
+        .read()
+        .all(
+            q("SELECT p.accident_id, p.unit_id AS unit, u.name AS unit_name, p.role, p.responsibility FROM accident_parties p JOIN units u ON u.id = p.unit_id WHERE p.accident_id IN (")
+                .push_list(&ids)
+                .push(") ORDER BY p.accident_id, p.role, p.unit_id"),
+        )
+        .await?;
+    for p in parties {
+        if let Some(r) = rows.iter_mut().find(|r| r.id == p.accident_id) {
+            r.parties.push(p);
+        }
+    }
+    Ok(rows)
 }
 
 /// Days the investigation may be extended by, at most (Decree 493, art. 29: "延长的期限最长

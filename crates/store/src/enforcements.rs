@@ -36,6 +36,23 @@ pub async fn create(
         return Err(Error::Forbidden);
     }
     let e = anjian_core::enforcement::check(input, today)?;
+    let campaign = anjian_core::enforcement::Campaign::parse(&input.kind)?;
+    if !input.contracts.is_empty()
+        && campaign != Some(anjian_core::enforcement::Campaign::Subcontracting)
+    {
+        return Err(Error::invalid(
+            "contracts_without_campaign",
+            "contracts",
+            "只有分包转包专项检查（kind 为 subcontracting）才登记合同问题",
+        ));
+    }
+    if input.contracts.len() > 100 {
+        return Err(Error::invalid(
+            "too_many",
+            "contracts",
+            "一次检查最多登记100份合同",
+        ));
+    }
     let enterprise =
         enterprise.ok_or_else(|| Error::invalid("required", "enterprise", "请选择被检查企业"))?;
     let known = if e.to_ledger {
@@ -64,6 +81,11 @@ pub async fn create(
             "被检查企业不存在或不在您的监管范围内",
         ));
     };
+    let findings = crate::contracts::findings_of(&mut tx, enterprise, &input.contracts).await?;
+    let mut checked = e.checked.clone();
+    if campaign == Some(anjian_core::enforcement::Campaign::Workforce) {
+        checked.push_str(&crate::workers::inspection_note(&mut tx, today, enterprise).await?);
+    }
     let id = next_id(now_ms);
     let penalty = e.penalty.as_ref();
     tx.execute(
@@ -73,7 +95,7 @@ pub async fn create(
             .bind(enterprise)
             .bind(day(e.inspected_on))
             .bind(e.place.as_str())
-            .bind(e.checked.as_str())
+            .bind(checked.as_str())
             .bind(e.problems.join("\n"))
             .bind(e.problems.len() as i64)
             .bind(e.handling.clone())
@@ -120,6 +142,15 @@ pub async fn create(
     if e.to_ledger {
         to_ledger(&mut tx, now_ms, actor, &known, id, enterprise, &e).await?;
     }
+    if let Some(c) = campaign {
+        tx.execute(
+            q("UPDATE enforcements SET kind = $1 WHERE id = $2")
+                .bind(c.as_str())
+                .bind(id),
+        )
+        .await?;
+    }
+    crate::contracts::record_findings(&mut tx, now_ms, id, &findings).await?;
     let entry = Entry::ok("enforcement.create", "enforcement", id)
         .change(None, Some(&e))
         .detail(format!("{}：{}", e.step.label(), e.place));

@@ -59,6 +59,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(32, "0032_keyed_audit_links"),
     migration!(33, "0033_second_factor"),
     migration!(34, "0034_audit_anchor"),
+    migration!(35, "0035_projects_contracts_workforce"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.

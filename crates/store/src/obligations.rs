@@ -310,6 +310,8 @@ pub enum Source {
     /// A special period's daily reports, one per unit and day
     /// (`obligations.special_period_id`).
     SpecialPeriod(i64),
+    /// A project's rectification ordered by a review (`obligations.project_id`).
+    Project(i64),
 }
 
 impl Source {
@@ -320,6 +322,7 @@ impl Source {
             Source::Tip(id) => ("tip_id", id),
             Source::Warning(id) => ("warning_id", id),
             Source::SpecialPeriod(id) => ("special_period_id", id),
+            Source::Project(id) => ("project_id", id),
         }
     }
 }
