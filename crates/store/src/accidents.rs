@@ -232,27 +232,7 @@ pub async fn create(
         )
         .await?;
     let lead = bureau.map(|(b,)| b).or(sector_unit).unwrap_or(unit);
-    // Parties come from the whole directory: a contractor or an agency may sit in
-    // another township.
-    let mut named: Vec<i64> = parties.iter().map(|(u, _, _)| *u).collect();
-    named.sort_unstable();
-    named.dedup();
-    if !named.is_empty() {
-        let found: Vec<(i64,)> = tx
-            .all(
-                q("SELECT id FROM units WHERE active = 1 AND kind <> 'committee_office' AND id IN (")
-                    .push_list(&named)
-                    .push(")"),
-            )
-            .await?;
-        if found.len() != named.len() {
-            return Err(Error::invalid(
-                "unknown_party",
-                "parties.unit",
-                "相关方应为名录中的单位或企业",
-            ));
-        }
-    }
+    known_parties(&mut tx, &parties).await?;
     if let Some(p) = n.project {
         let seen: Option<(i64,)> = tx
             .opt(
@@ -312,24 +292,7 @@ pub async fn create(
         )
         .await?;
     }
-    if !parties.is_empty() {
-        let rows: Vec<Vec<crate::db::Arg>> = parties
-            .iter()
-            .map(|(u, r, resp)| {
-                vec![
-                    id.into(),
-                    (*u).into(),
-                    r.as_str().into(),
-                    resp.clone().into(),
-                ]
-            })
-            .collect();
-        tx.execute(crate::db::insert_rows(
-            "INSERT INTO accident_parties (accident_id, unit_id, role, responsibility) VALUES ",
-            &rows,
-        ))
-        .await?;
-    }
+    insert_parties(&mut tx, id, &parties).await?;
     crate::obligations::owe(
         &mut tx,
         now_ms,
@@ -590,6 +553,97 @@ async fn with_parties(db: &Db, mut rows: Vec<AccidentRow>) -> Result<Vec<Acciden
         }
     }
     Ok(rows)
+}
+
+/// Names the parties of accident `id` (in scope) as the investigation found them,
+/// replacing those named before (issue 23 part 4: "accountability and the blacklist can
+/// target any of them").
+pub async fn name_parties(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    parties: &[PartyInput],
+) -> Result<()> {
+    crate::authz::require(actor, |r| r.does_field_work())?;
+    let parties = check_parties(parties)?;
+    let mut tx = db.begin().await?;
+    let seen: Option<(String,)> = tx
+        .opt(
+            visible(
+                scope,
+                q("SELECT a.place FROM accidents a JOIN units u ON u.id = a.unit_id WHERE "),
+            )
+            .push(" AND a.id = ")
+            .push_bind(id),
+        )
+        .await?;
+    let (place,) = seen.ok_or(Error::NotFound)?;
+    known_parties(&mut tx, &parties).await?;
+    tx.execute(q("DELETE FROM accident_parties WHERE accident_id = $1").bind(id))
+        .await?;
+    insert_parties(&mut tx, id, &parties).await?;
+    let entry = Entry::ok("accident.parties", "accident", id).detail(format!(
+        "{place}：{}",
+        parties
+            .iter()
+            .map(|(_, r, _)| r.label())
+            .collect::<Vec<_>>()
+            .join("、")
+    ));
+    audit::append(&mut tx, now_ms, actor, entry).await?;
+    tx.commit().await
+}
+
+/// Refuses parties that are not units of the directory: a contractor or an agency may
+/// sit in another township, so the whole directory is read.
+async fn known_parties(tx: &mut Tx, parties: &[Party]) -> Result<()> {
+    let mut named: Vec<i64> = parties.iter().map(|(u, _, _)| *u).collect();
+    named.sort_unstable();
+    named.dedup();
+    if named.is_empty() {
+        return Ok(());
+    }
+    let found: Vec<(i64,)> = tx
+        .all(
+            q("SELECT id FROM units WHERE active = 1 AND kind <> 'committee_office' AND id IN (")
+                .push_list(&named)
+                .push(")"),
+        )
+        .await?;
+    if found.len() != named.len() {
+        return Err(Error::invalid(
+            "unknown_party",
+            "parties.unit",
+            "相关方应为名录中的单位或企业",
+        ));
+    }
+    Ok(())
+}
+
+/// Inserts accident `id`'s parties inside the caller's transaction.
+async fn insert_parties(tx: &mut Tx, id: i64, parties: &[Party]) -> Result<()> {
+    if parties.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<Vec<crate::db::Arg>> = parties
+        .iter()
+        .map(|(u, r, resp)| {
+            vec![
+                id.into(),
+                (*u).into(),
+                r.as_str().into(),
+                resp.clone().into(),
+            ]
+        })
+        .collect();
+    tx.execute(crate::db::insert_rows(
+        "INSERT INTO accident_parties (accident_id, unit_id, role, responsibility) VALUES ",
+        &rows,
+    ))
+    .await?;
+    Ok(())
 }
 
 /// Days the investigation may be extended by, at most (Decree 493, art. 29: "延长的期限最长

@@ -418,3 +418,40 @@ pub async fn townships(db: &Db, scope: &Scope) -> Result<Vec<(i64, String)>> {
         ).push(" ORDER BY u.name"))
         .await
 }
+
+/// Sets the group company (上级公司) of enterprise `id` (in scope), to which a finding
+/// of an inspection is reported (item (77)); `None` clears it.
+pub async fn set_parent_company(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    parent: Option<i64>,
+) -> Result<()> {
+    crate::authz::require(actor, |r| r.keeps_register())?;
+    let e = get(db, scope, id).await?;
+    let mut tx = db.begin().await?;
+    if let Some(p) = parent {
+        let found: Option<(String,)> = tx
+            .opt(q("SELECT kind FROM units WHERE active = 1 AND id = $1").bind(p))
+            .await?;
+        if found.is_none_or(|(k,)| k != "enterprise" && k != "soe") || p == id {
+            return Err(Error::invalid(
+                "unknown_enterprise",
+                "parent_company",
+                "上级公司应为名录中的另一家企业",
+            ));
+        }
+    }
+    tx.execute(
+        q("UPDATE enterprises SET parent_company_id = $1, updated_at = $2 WHERE unit_id = $3")
+            .bind(parent)
+            .bind(now_ms)
+            .bind(id),
+    )
+    .await?;
+    let entry = Entry::ok("enterprise.parent_company", "unit", id).detail(e.name);
+    audit::append(&mut tx, now_ms, actor, entry).await?;
+    tx.commit().await
+}

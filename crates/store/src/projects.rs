@@ -148,15 +148,15 @@ pub async fn create(
     };
     let approves = own.as_ref().is_some_and(|(id, _)| *id == approver);
     let owner_scope = if approves { &Scope::All } else { scope };
-    let found: Option<(i64,)> = tx
+    let found: Option<(String,)> = tx
         .opt(
             owner_scope
-                .units(q("SELECT e.township_id FROM units o JOIN enterprises e ON e.unit_id = o.id WHERE o.kind = 'enterprise' AND "), "o")
+                .units(q("SELECT o.path FROM units o WHERE o.active = 1 AND o.kind IN ('enterprise', 'soe') AND "), "o")
                 .push(" AND o.id = ")
                 .push_bind(owner),
         )
         .await?;
-    let Some((township,)) = found else {
+    let Some(township) = found.and_then(|(path,)| crate::scope::locality(&path)) else {
         return Err(Error::invalid(
             "unknown_enterprise",
             "owner",

@@ -51,17 +51,26 @@ pub async fn set_cap(db: &Db, now_ms: i64, actor: &Actor, percent: i64) -> Resul
     .await
 }
 
-/// The enterprise `id` if it is in scope and an enterprise: its name.
+/// The enterprise `id` if it is in scope: its name and sector (the register's, else
+/// the directory's first).
 async fn enterprise_in(tx: &mut Tx, scope: &Scope, id: i64) -> Result<(String, i64)> {
-    let found: Option<(String, i64)> = tx
+    let found: Option<(String, Option<i64>)> = tx
         .opt(
             scope
-                .units(q("SELECT u.name, e.sector_id FROM units u JOIN enterprises e ON e.unit_id = u.id WHERE u.kind = 'enterprise' AND "), "u")
+                .units(q("SELECT u.name, COALESCE((SELECT e.sector_id FROM enterprises e WHERE e.unit_id = u.id), (SELECT MIN(us.sector_id) FROM unit_sectors us WHERE us.unit_id = u.id)) FROM units u WHERE u.kind = 'enterprise' AND "), "u")
                 .push(" AND u.id = ")
                 .push_bind(id),
         )
         .await?;
-    found.ok_or(Error::NotFound)
+    match found {
+        None => Err(Error::NotFound),
+        Some((name, Some(sector))) => Ok((name, sector)),
+        Some(_) => Err(Error::invalid(
+            "enterprise_without_sector",
+            "enterprise",
+            "该企业未设行业领域，请先在名录中补充",
+        )),
+    }
 }
 
 /// Adds `rows` to enterprise `id`'s roster (in scope): every row or none, the first
@@ -394,4 +403,23 @@ pub(crate) async fn inspection_note(
     Ok(format!(
         "\n持证上岗和安全培训情况：名册{total}人，其中劳务派遣和灵活用工{dispatched}人；未经安全培训合格{untrained}人；特种作业无有效证书{uncertified}人。"
     ))
+}
+
+/// The enterprises of the directory named `names` (an agency named in a sheet): id and
+/// name.
+pub async fn enterprises_named(db: &Db, names: &[String]) -> Result<Vec<(i64, String)>> {
+    let mut out = Vec::new();
+    for chunk in names.chunks(500) {
+        let mut query =
+            q("SELECT id, name FROM units WHERE kind = 'enterprise' AND active = 1 AND name IN (");
+        for (i, n) in chunk.iter().enumerate() {
+            if i > 0 {
+                query = query.push(", ");
+            }
+            query = query.push_bind(n.clone());
+        }
+        let found: Vec<(i64, String)> = db.read().all(query.push(")")).await?;
+        out.extend(found);
+    }
+    Ok(out)
 }

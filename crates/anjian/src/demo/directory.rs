@@ -221,6 +221,18 @@ pub const ACCOUNTS: &[(&str, &str, &str, Role)] = &[
     ("yjj", "区应急局操作员", "区应急局", Role::UnitOperator),
     ("jtj", "区交通局操作员", "区交通局", Role::UnitOperator),
     (
+        "fgw",
+        "区发展改革委操作员",
+        "区发展改革委",
+        Role::UnitOperator,
+    ),
+    (
+        "zjw",
+        "区住房城乡建委操作员",
+        "区住房城乡建委",
+        Role::UnitOperator,
+    ),
+    (
         "gxq",
         "高新区管委会操作员",
         "高新区管委会",

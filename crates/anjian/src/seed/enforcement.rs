@@ -169,6 +169,8 @@ pub async fn enforcements(db: &Db, as_of: chrono::NaiveDate) -> Result<usize, St
                     heads_checked: Some(k % 2 == 0),
                     order_deadline: (on + chrono::Days::new(10)).to_string(),
                     to_ledger: false,
+                    kind: String::new(),
+                    contracts: Vec::new(),
                     penalty: fine.then(|| PenaltyInput {
                         kind: "罚款".into(),
                         amount: format!("{}", 10_000 * (1 + (i + k) % 5)),

@@ -52,6 +52,8 @@ pub async fn tips_and_accidents(
                 anjian_store::accidents::NewAccident {
                     unit: None,
                     enterprise: None,
+                    project: None,
+                    parties: Vec::new(),
                     report: anjian_core::accident::AccidentInput {
                         sector: sector.into(),
                         occurred_at: occurred.into(),

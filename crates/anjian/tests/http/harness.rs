@@ -444,6 +444,11 @@ impl Client {
         self.send_json(reqwest::Method::PUT, path, body).await
     }
 
+    /// PATCH JSON.
+    pub async fn patch(&self, path: &str, body: Value) -> (u16, Value) {
+        self.send_json(reqwest::Method::PATCH, path, body).await
+    }
+
     /// DELETE with a JSON body.
     pub async fn delete(&self, path: &str, body: Value) -> (u16, Value) {
         self.send_json(reqwest::Method::DELETE, path, body).await

@@ -94,6 +94,8 @@ async fn some_id(app: &TestApp, path: &str) -> i64 {
         "duty-records" => "duty_records",
         "circuit-breakers" => "circuit_breakers",
         "accountability" => "accountability",
+        "projects" => "projects",
+        "project-reviews" => "project_reviews",
         // The newest account: never one of the accounts acting here.
         "users" => return max_id(app, "users").await,
         _ => "units",
@@ -218,6 +220,7 @@ pub(crate) async fn send(
         ("get", _) => c.get(path).await,
         ("put", Some(b)) => c.put(path, b.clone()).await,
         ("delete", Some(b)) => c.delete(path, b.clone()).await,
+        ("patch", Some(b)) => c.patch(path, b.clone()).await,
         (_, b) => c.post(path, b.cloned().unwrap_or(json!({}))).await,
     }
 }
@@ -253,7 +256,7 @@ async fn no_hostile_value_on_any_api_route_causes_a_5xx() {
             }
             let c = &clients[actor_for(template)];
             let path = filled(&app, template).await;
-            for method in ["get", "post", "put", "delete"] {
+            for method in ["get", "post", "put", "patch", "delete"] {
                 let op = &item[method];
                 if op.is_null() {
                     continue;

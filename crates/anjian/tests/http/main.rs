@@ -17,6 +17,7 @@ mod hostile;
 mod hostile_routes;
 mod localities;
 mod matrix;
+mod measures;
 mod monthly;
 mod plan;
 mod plan_editor;

@@ -49,6 +49,7 @@ pub(crate) fn routes() -> Vec<(String, Vec<&'static str>)> {
                 ("post(", "POST"),
                 ("put(", "PUT"),
                 ("delete(", "DELETE"),
+                ("patch(", "PATCH"),
             ]
             .into_iter()
             .filter(|(m, _)| call.contains(m))
@@ -130,6 +131,7 @@ async fn every_route_answers_every_role_as_the_permission_table_says() {
                         "GET" => c.http.get(&url),
                         "POST" => c.http.post(&url).json(&serde_json::json!({})),
                         "PUT" => c.http.put(&url).json(&serde_json::json!({})),
+                        "PATCH" => c.http.patch(&url).json(&serde_json::json!({})),
                         _ => c.http.delete(&url).json(&serde_json::json!({})),
                     };
                     let s = req.send().await.unwrap().status().as_u16();
@@ -417,6 +419,14 @@ const OBJECTS: &[(&str, &str)] = &[
         "units",
         "SELECT u.id FROM units u WHERE u.path LIKE $1 ORDER BY u.id",
     ),
+    (
+        "projects",
+        "SELECT p.id FROM projects p JOIN units o ON o.id = p.owner_id JOIN units a ON a.id = p.approver_id WHERE o.path LIKE $1 AND a.path LIKE $1 ORDER BY p.id",
+    ),
+    (
+        "project-reviews",
+        "SELECT r.id FROM project_reviews r JOIN units u ON u.id = r.unit_id WHERE u.path LIKE $1 ORDER BY r.id",
+    ),
 ];
 
 /// The kind of object a route's `{id}` names, when it is one of [`OBJECTS`].
@@ -583,7 +593,7 @@ async fn no_write_by_id_acts_on_another_townships_object() {
                 let Some((id, path)) = outside(&app, template, &own).await else {
                     continue;
                 };
-                for method in ["post", "put", "delete"] {
+                for method in ["post", "put", "patch", "delete"] {
                     let op = &item[method];
                     if op.is_null() {
                         continue;

@@ -229,7 +229,7 @@ pub async fn decide(
         Verdict::Rectify => {
             // The owner rectifies; the department of its sector sees it done.
             let dept: Option<(i64,)> = tx
-                .opt(q("SELECT COALESCE(e.supervisor_id, (SELECT u.id FROM units u JOIN unit_sectors us ON us.unit_id = u.id WHERE us.sector_id = $1 AND u.kind = 'department' AND u.active = 1 ORDER BY u.depth, u.id LIMIT 1)) FROM enterprises e WHERE e.unit_id = $2").bind(sector).bind(owner))
+                .opt(q("SELECT COALESCE((SELECT e.supervisor_id FROM enterprises e WHERE e.unit_id = $2), (SELECT u.id FROM units u JOIN unit_sectors us ON us.unit_id = u.id WHERE us.sector_id = $1 AND u.kind = 'department' AND u.active = 1 ORDER BY u.depth, u.id LIMIT 1))").bind(sector).bind(owner))
                 .await?;
             let on = due.unwrap_or(today);
             let mut owed = vec![owner];

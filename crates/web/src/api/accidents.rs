@@ -144,3 +144,34 @@ pub async fn close(
     accidents::close(&state.db, state.moment(), &u.actor(), &u.scope(), id).await?;
     Ok(Json(accidents::get(&state.db, &u.scope(), id).await?))
 }
+
+/// The parties as the investigation found them: `parties`, each {`unit`, `role`
+/// (`site`, `employer`, `qualification_holder`, `contractor`, `subcontractor`,
+/// `dispatcher`), `responsibility`}; they replace those named before.
+#[derive(Deserialize, ToSchema)]
+pub struct PartiesInput {
+    #[serde(default)]
+    #[schema(value_type = Vec<Object>)]
+    pub parties: Vec<accidents::PartyInput>,
+}
+
+/// Names an accident's parties; returns the accident.
+#[utoipa::path(post, path = "/api/v1/accidents/{id}/parties", request_body = PartiesInput, responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn parties(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    Body(p): Body<PartiesInput>,
+) -> Result<Json<AccidentRow>, ApiError> {
+    let id = super::path_id(&id)?;
+    accidents::name_parties(
+        &state.db,
+        state.now(),
+        &u.actor(),
+        &u.scope(),
+        id,
+        &p.parties,
+    )
+    .await?;
+    Ok(Json(accidents::get(&state.db, &u.scope(), id).await?))
+}

@@ -14,12 +14,14 @@ pub mod hazards;
 pub mod obligations;
 pub mod openapi;
 pub mod plans;
+pub mod projects;
 pub mod rankings;
 pub mod reports;
 pub mod tips;
 pub mod users;
 pub mod visits;
 pub mod warnings;
+pub mod workers;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -45,6 +47,41 @@ pub fn routes() -> Router<AppState> {
             get(enterprises::list).post(enterprises::create),
         )
         .route("/api/v1/enterprises/{id}", get(enterprises::show))
+        .route(
+            "/api/v1/enterprises/{id}/workers",
+            get(workers::roster).post(workers::add),
+        )
+        .route(
+            "/api/v1/enterprises/{id}/workers/import",
+            post(workers::import),
+        )
+        .route("/api/v1/workers/flags", get(workers::flags))
+        .route(
+            "/api/v1/workers/cap",
+            get(workers::cap).put(workers::set_cap),
+        )
+        .route(
+            "/api/v1/projects",
+            get(projects::list).post(projects::create),
+        )
+        .route(
+            "/api/v1/projects/{id}",
+            get(projects::show).patch(projects::patch),
+        )
+        .route("/api/v1/projects/{id}/steps", post(projects::step))
+        .route(
+            "/api/v1/projects/{id}/contracts",
+            get(projects::contracts).post(projects::add_contract),
+        )
+        .route(
+            "/api/v1/project-reviews",
+            get(projects::reviews).post(projects::open_review),
+        )
+        .route("/api/v1/project-reviews/{id}", get(projects::review))
+        .route(
+            "/api/v1/project-reviews/{id}/results",
+            post(projects::result),
+        )
         .route(
             "/api/v1/enterprises/{id}/persons",
             post(enterprises::assign),
@@ -156,6 +193,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/accidents/{id}/extension", post(accidents::extend))
         .route("/api/v1/accidents/{id}/close", post(accidents::close))
+        .route("/api/v1/accidents/{id}/parties", post(accidents::parties))
         .route("/api/v1/tips", get(tips::list))
         .route("/api/v1/tips/stats", get(tips::stats))
         .route(

@@ -5,7 +5,7 @@ use utoipa::OpenApi;
 
 use super::{
     accidents, audit, auth, daily, directory, duty, enforcements, enterprises, hazards,
-    obligations, plans, rankings, reports, tips, users, visits, warnings,
+    obligations, plans, projects, rankings, reports, tips, users, visits, warnings, workers,
 };
 
 /// The API description.
@@ -66,6 +66,7 @@ use super::{
         accidents::supplement,
         accidents::extend,
         accidents::close,
+        accidents::parties,
         enterprises::create,
         enterprises::list,
         enterprises::show,
@@ -74,6 +75,23 @@ use super::{
         enterprises::officials,
         enterprises::add_official,
         enterprises::board,
+        projects::create,
+        projects::list,
+        projects::show,
+        projects::patch,
+        projects::step,
+        projects::add_contract,
+        projects::contracts,
+        projects::open_review,
+        projects::reviews,
+        projects::review,
+        projects::result,
+        workers::roster,
+        workers::add,
+        workers::import,
+        workers::flags,
+        workers::cap,
+        workers::set_cap,
         duty::create,
         duty::list,
         duty::decide,

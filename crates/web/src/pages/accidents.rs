@@ -146,6 +146,8 @@ pub async fn create(
     let n = NewAccident {
         unit: f.unit.trim().parse().ok(),
         enterprise: f.enterprise.trim().parse().ok(),
+        project: None,
+        parties: Vec::new(),
         report: AccidentInput {
             sector: f.sector,
             occurred_at: super::rfc3339(&f.occurred_at),

@@ -169,6 +169,12 @@ pub struct EnforcementForm {
     pub penalty_paid_by: String,
     #[serde(default)]
     pub to_ledger: String,
+    /// The special campaign (empty, `subcontracting`, `workforce`).
+    #[serde(default)]
+    pub kind: String,
+    /// A flagged contract found at fault (分包转包专项).
+    #[serde(default)]
+    pub contract: String,
 }
 
 /// A 是 / 否 radio: `1`, `0`, or unanswered.
@@ -222,6 +228,8 @@ impl EnforcementForm {
             order_deadline: self.order_deadline.clone(),
             penalty,
             to_ledger: !self.to_ledger.is_empty(),
+            kind: self.kind.clone(),
+            contracts: self.contract.trim().parse().ok().into_iter().collect(),
         }
     }
 }

@@ -12,3 +12,4 @@ pub mod plans;
 pub mod reports;
 pub mod tips;
 pub mod warnings;
+pub mod workers;

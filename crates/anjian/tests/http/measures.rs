@@ -1,0 +1,781 @@
+//! Measures 七, 八 and 九 (issue 23): projects and their safety approval, the
+//! contracting chain, the workforce of dispatched and flexible workers, and the parties
+//! of an accident, each rule with the sentence of the plan it comes from.
+
+use serde_json::{Value, json};
+
+use crate::harness::{Client, TestApp, engines};
+
+/// Registers a project as `c` and answers its id.
+async fn project(c: &Client, body: Value) -> i64 {
+    let (s, v) = c.post("/api/v1/projects", body).await;
+    assert_eq!(s, 201, "{v}");
+    v["id"].as_i64().unwrap()
+}
+
+/// Records a step; answers the status and the project.
+async fn step(c: &Client, id: i64, step: &str, on: &str) -> (u16, Value) {
+    c.post(
+        &format!("/api/v1/projects/{id}/steps"),
+        json!({"step": step, "on": on}),
+    )
+    .await
+}
+
+/// Key task 33: "不得“边审批、边设计、边施工”" — construction dated before the approval is
+/// recorded as reported and flagged, and the approving department and the office are
+/// told; an approval before the risk assessment is flagged too.
+#[tokio::test]
+async fn a_project_built_before_its_approval_is_flagged_and_told() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let fgw = app.login("fgw").await;
+        let mall = app.unit_id("铜梁区某商业综合体管理有限公司").await;
+        let id = project(
+            &fgw,
+            json!({"name": "某商业中心改造工程", "owner": mall, "industry": "商贸", "works": "rebuild"}),
+        )
+        .await;
+        let (s, v) = step(&fgw, id, "assessment", "2022-03-01").await;
+        assert_eq!((s, v["flags"].as_str()), (201, Some("")), "{v}");
+        let (s, v) = step(&fgw, id, "construction", "2022-04-01").await;
+        assert_eq!(s, 201, "{v}");
+        assert_eq!(v["flags"], "built_before_approval");
+        // The approval dated after the construction start keeps the flag.
+        let (s, v) = step(&fgw, id, "approval", "2022-05-10").await;
+        assert_eq!(s, 201, "{v}");
+        assert_eq!(v["flags"], "built_before_approval");
+        let steps: Vec<&str> = v["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["step"].as_str().unwrap())
+            .collect();
+        assert_eq!(steps, ["assessment", "approval", "construction"]);
+        let told: Vec<&str> = v["notices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["unit_name"].as_str().unwrap())
+            .collect();
+        assert!(
+            told.contains(&"区发展改革委") && told.contains(&"区安委办"),
+            "{told:?}"
+        );
+        assert!(v["notices"][0]["text"].as_str().unwrap().contains("边审批"));
+        // A step recorded twice is refused; a date that is no date names the field.
+        assert_eq!(step(&fgw, id, "approval", "2022-05-11").await.0, 409);
+        let (s, v) = step(&fgw, id, "design", "2022-13-01").await;
+        assert_eq!((s, v["error"]["field"].as_str()), (422, Some("on")), "{v}");
+        let (s, v) = step(&fgw, id, "demolition", "2022-05-01").await;
+        assert_eq!(
+            (s, v["error"]["field"].as_str()),
+            (422, Some("step")),
+            "{v}"
+        );
+        // Approved without the risk assessment.
+        let other = project(
+            &fgw,
+            json!({"name": "某仓储改造", "owner": mall, "industry": "商贸", "works": "new"}),
+        )
+        .await;
+        let (_, v) = step(&fgw, other, "approval", "2022-05-01").await;
+        assert_eq!(v["flags"], "approved_before_assessment");
+        // The flagged list holds both; a township elsewhere sees neither.
+        let (_, list) = fgw.get("/api/v1/projects?flagged=true").await;
+        assert_eq!(list.as_array().unwrap().len(), 2, "{list}");
+        let (_, list) = app.login("anju").await.get("/api/v1/projects").await;
+        assert_eq!(list.as_array().unwrap().len(), 0, "{list}");
+        assert_eq!(
+            app.login("anju")
+                .await
+                .get(&format!("/api/v1/projects/{id}"))
+                .await
+                .0,
+            404
+        );
+    }
+}
+
+/// Key task 33: "对危化品、矿山、烟花爆竹、建筑施工、金属冶炼等行业领域高危项目和人员密集场所，不得以
+/// 集中审批为名降低安全门槛"; key task 35: "矿山、金属冶炼建设项目和用于生产、储存、装卸危险物品的
+/// 建设项目，应当按照国家有关规定进行安全评价".
+#[tokio::test]
+async fn high_risk_projects_are_never_batch_approved_and_dangerous_ones_are_evaluated() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let fgw = app.login("fgw").await;
+        let chem = app.unit_id("重庆铜梁某化工有限公司").await;
+        let mall = app.unit_id("铜梁区某商业综合体管理有限公司").await;
+        for body in [
+            json!({"name": "储罐扩建", "owner": chem, "industry": "危险化学品", "works": "expansion", "batch_approval": true}),
+            json!({"name": "影院", "owner": mall, "industry": "商贸", "crowded": true, "works": "new", "batch_approval": true}),
+        ] {
+            let (s, v) = fgw.post("/api/v1/projects", body).await;
+            assert_eq!(
+                (s, v["error"]["field"].as_str()),
+                (422, Some("batch_approval")),
+                "{v}"
+            );
+        }
+        let id = project(
+            &fgw,
+            json!({"name": "储罐扩建", "owner": chem, "industry": "危险化学品", "works": "expansion"}),
+        )
+        .await;
+        step(&fgw, id, "assessment", "2022-02-01").await;
+        let (s, v) = step(&fgw, id, "approval", "2022-03-01").await;
+        assert_eq!(
+            (s, v["error"]["code"].as_str()),
+            (422, Some("evaluation_required")),
+            "{v}"
+        );
+        let (s, v) = step(&fgw, id, "pre_evaluation", "2022-02-15").await;
+        assert_eq!(
+            (s, v["error"]["field"].as_str()),
+            (422, Some("body")),
+            "{v}"
+        );
+        let (s, v) = fgw
+            .post(
+                &format!("/api/v1/projects/{id}/steps"),
+                json!({"step": "pre_evaluation", "on": "2022-02-15", "body": "重庆某安全评价有限公司", "document": "安全预评价报告（渝安评〔2022〕15号）"}),
+            )
+            .await;
+        assert_eq!(s, 201, "{v}");
+        let (s, v) = fgw
+            .post(
+                &format!("/api/v1/projects/{id}/steps"),
+                json!({"step": "approval", "on": "2022-03-01", "batch": true}),
+            )
+            .await;
+        assert_eq!(
+            (s, v["error"]["field"].as_str()),
+            (422, Some("batch_approval")),
+            "{v}"
+        );
+        assert_eq!(step(&fgw, id, "approval", "2022-03-01").await.0, 201);
+        step(&fgw, id, "construction", "2022-04-01").await;
+        step(&fgw, id, "trial_run", "2022-06-01").await;
+        let (s, v) = step(&fgw, id, "acceptance", "2022-07-01").await;
+        assert_eq!(
+            (s, v["error"]["code"].as_str()),
+            (422, Some("evaluation_required")),
+            "{v}"
+        );
+    }
+}
+
+/// Key task 35: "安全设施，必须与主体工程同时设计、同时施工、同时投产和使用。安全设施投资应当纳入
+/// 建设项目概算" — a project is not put in use with an item of the checklist open, and an
+/// item is done only with its evidence.
+#[tokio::test]
+async fn a_project_is_put_in_use_only_with_its_three_simultaneities_done() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let fgw = app.login("fgw").await;
+        let mall = app.unit_id("铜梁区某商业综合体管理有限公司").await;
+        let id = project(
+            &fgw,
+            json!({"name": "某商场扩建", "owner": mall, "industry": "商贸", "works": "expansion"}),
+        )
+        .await;
+        for (s, on) in [
+            ("assessment", "2022-01-10"),
+            ("approval", "2022-02-10"),
+            ("design", "2022-03-10"),
+            ("construction", "2022-04-10"),
+            ("trial_run", "2022-06-10"),
+            ("acceptance", "2022-07-10"),
+        ] {
+            assert_eq!(step(&fgw, id, s, on).await.0, 201, "{s}");
+        }
+        let (s, v) = step(&fgw, id, "in_use", "2022-07-20").await;
+        assert_eq!(
+            (s, v["error"]["code"].as_str()),
+            (422, Some("three_simultaneities_open")),
+            "{v}"
+        );
+        let path = format!("/api/v1/projects/{id}");
+        let (s, v) = fgw
+            .patch(&path, json!({"checks": [{"item": "budget", "done": true}]}))
+            .await;
+        assert_eq!(
+            (s, v["error"]["field"].as_str()),
+            (422, Some("checks.evidence")),
+            "{v}"
+        );
+        let checks: Vec<Value> = ["budget", "design", "construction", "use"]
+            .iter()
+            .map(|i| json!({"item": i, "done": true, "evidence": format!("{i} 佐证：设计专篇及概算书")}))
+            .collect();
+        let (s, v) = fgw.patch(&path, json!({"checks": checks})).await;
+        assert_eq!(s, 200, "{v}");
+        assert!(
+            v["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|c| c["done"] == true)
+        );
+        assert_eq!(step(&fgw, id, "in_use", "2022-07-20").await.0, 201);
+    }
+}
+
+/// Item (70): "9月底，完成项目审批“回头看”，对发现的落后产能企业坚决一律取缔。对达不到安全标准的产业
+/// 项目，不能上马和开工，已经运行的要坚决整改" — each approved project gets a result once; 限期
+/// 整改 becomes an obligation of the owner and its sector department, 淘汰取缔 closes it.
+#[tokio::test]
+async fn the_review_of_approved_projects_rectifies_and_eliminates() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let fgw = app.login("fgw").await;
+        let mall = app.unit_id("铜梁区某商业综合体管理有限公司").await;
+        let mut ids = Vec::new();
+        for name in ["甲项目", "乙项目", "丙项目"] {
+            let id = project(
+                &fgw,
+                json!({"name": name, "owner": mall, "industry": "商贸", "works": "new"}),
+            )
+            .await;
+            step(&fgw, id, "assessment", "2022-01-01").await;
+            step(&fgw, id, "approval", "2022-02-01").await;
+            ids.push(id);
+        }
+        // One not yet approved is not reviewed.
+        project(
+            &fgw,
+            json!({"name": "丁项目", "owner": mall, "industry": "商贸", "works": "new"}),
+        )
+        .await;
+        let (s, v) = fgw
+            .post(
+                "/api/v1/project-reviews",
+                json!({"name": "2022年项目审批“回头看”"}),
+            )
+            .await;
+        assert_eq!(s, 201, "{v}");
+        assert_eq!(
+            (v["projects"].as_i64(), v["due_on"].as_str()),
+            (Some(3), Some("2022-09-30"))
+        );
+        let review = v["id"].as_i64().unwrap();
+        let results = format!("/api/v1/project-reviews/{review}/results");
+        let (s, v) = fgw
+            .post(
+                &results,
+                json!({"project": ids[0], "result": "rectify", "reason": "消防通道不足"}),
+            )
+            .await;
+        assert_eq!((s, v["error"]["field"].as_str()), (422, Some("due")), "{v}");
+        let (s, v) = fgw
+            .post(&results, json!({"project": ids[0], "result": "rectify", "reason": "消防通道不足", "due": "2022-10-31"}))
+            .await;
+        assert_eq!(s, 201, "{v}");
+        let (s, v) = fgw
+            .post(
+                &results,
+                json!({"project": ids[1], "result": "eliminate", "reason": "属落后产能"}),
+            )
+            .await;
+        assert_eq!(s, 201, "{v}");
+        assert_eq!(
+            (
+                v["decided"].as_i64(),
+                v["rectify"].as_i64(),
+                v["eliminate"].as_i64()
+            ),
+            (Some(2), Some(1), Some(1))
+        );
+        // Once only; a project outside the review; a township is not the reviewer.
+        let (s, _) = fgw
+            .post(
+                &results,
+                json!({"project": ids[1], "result": "compliant", "reason": "复查"}),
+            )
+            .await;
+        assert_eq!(s, 409);
+        let (s, _) = app
+            .login("bachuan")
+            .await
+            .post(
+                &results,
+                json!({"project": ids[2], "result": "compliant", "reason": "合规"}),
+            )
+            .await;
+        assert_eq!(s, 404);
+        // 限期整改: the owner and the department of its sector owe it.
+        let owed: Vec<(String,)> = app
+            .db
+            .read()
+            .all(
+                anjian_store::q("SELECT u.name FROM obligations o JOIN units u ON u.id = o.unit_id WHERE o.project_id = $1 ORDER BY u.name")
+                    .bind(ids[0]),
+            )
+            .await
+            .unwrap();
+        let owed: Vec<&str> = owed.iter().map(|(n,)| n.as_str()).collect();
+        assert!(owed.contains(&"铜梁区某商业综合体管理有限公司"), "{owed:?}");
+        assert_eq!(owed.len(), 2, "{owed:?}");
+        // 淘汰取缔: closed, no further steps.
+        let (_, p) = fgw.get(&format!("/api/v1/projects/{}", ids[1])).await;
+        assert_eq!(p["state"], "eliminated");
+        assert_eq!(
+            step(&fgw, ids[1], "construction", "2022-09-01").await.0,
+            409
+        );
+    }
+}
+
+/// Key tasks 36 and 37: "严肃查处…违法分包转包行为", "坚持“谁的资质谁负责、挂谁的牌子谁负责”" —
+/// each contract of the chain is flagged for what it is; bad parties and qualifications
+/// are refused naming the field.
+#[tokio::test]
+async fn the_contracting_chain_flags_transfer_illegal_subcontracting_and_borrowed_qualifications() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let zjw = app.login("zjw").await;
+        let owner = app.unit_id("铜梁区某商业综合体管理有限公司").await;
+        let general = app.unit_id("重庆某建筑工程有限公司铜梁项目部").await;
+        let holder = app.unit_id("铜梁区城市建设投资（集团）有限公司").await;
+        let sub = app.unit_id("重庆某机械制造有限公司").await;
+        let township = app.unit_id("南城街道").await;
+        let id = project(
+            &zjw,
+            json!({"name": "某商业中心改造", "owner": owner, "industry": "建筑施工", "works": "rebuild"}),
+        )
+        .await;
+        let path = format!("/api/v1/projects/{id}/contracts");
+        let q = |number: &str, holder: Option<i64>, until: &str| json!({"category": "建筑工程施工总承包", "grade": "二级", "number": number, "holder": holder, "valid_until": until});
+        // The owner to its general contractor, under another company's qualification: 挂靠.
+        let (s, v) = zjw
+            .post(&path, json!({"client": owner, "contractor": general, "work": "主体及装修", "whole": true, "main_structure": true, "signed_on": "2022-03-01", "qualification": q("D150001", Some(holder), "2025-12-31")}))
+            .await;
+        assert_eq!(s, 201, "{v}");
+        assert_eq!(v[0]["flags"], "borrowed_qualification");
+        let flags = |body: Value| {
+            let zjw = &zjw;
+            let path = path.clone();
+            async move {
+                let (s, v) = zjw.post(&path, body).await;
+                assert_eq!(s, 201, "{v}");
+                v.as_array().unwrap().last().unwrap()["flags"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            }
+        };
+        assert_eq!(
+            flags(json!({"client": general, "contractor": sub, "work": "全部工程", "whole": true, "signed_on": "2022-03-05", "qualification": q("D150002", None, "2025-12-31")})).await,
+            "transfer"
+        );
+        assert_eq!(
+            flags(json!({"client": general, "contractor": sub, "work": "主体结构", "main_structure": true, "signed_on": "2022-03-06", "qualification": q("D150003", None, "2025-12-31")})).await,
+            "illegal_subcontract"
+        );
+        assert_eq!(
+            flags(json!({"client": general, "contractor": sub, "work": "外墙", "signed_on": "2022-03-07"})).await,
+            "illegal_subcontract"
+        );
+        assert_eq!(
+            flags(json!({"client": general, "contractor": sub, "work": "水电安装", "signed_on": "2022-03-08", "qualification": q("D150004", None, "2022-01-31")})).await,
+            "expired"
+        );
+        // Bad input.
+        for (body, field) in [
+            (
+                json!({"client": owner, "contractor": sub, "work": "x", "signed_on": "2022-03-01", "qualification": q("", None, "2025-12-31")}),
+                "qualification.number",
+            ),
+            (
+                json!({"client": owner, "contractor": sub, "work": "x", "signed_on": "2022-03-01", "qualification": q("D1", None, "")}),
+                "qualification.valid_until",
+            ),
+            (
+                json!({"client": owner, "contractor": township, "work": "x", "signed_on": "2022-03-01"}),
+                "contractor",
+            ),
+            (
+                json!({"client": holder, "contractor": sub, "work": "x", "signed_on": "2022-03-01"}),
+                "client",
+            ),
+            (
+                json!({"client": owner, "contractor": 999_999_999, "work": "x", "signed_on": "2022-03-01"}),
+                "contractor",
+            ),
+        ] {
+            let (s, v) = zjw.post(&path, body).await;
+            assert_eq!((s, v["error"]["field"].as_str()), (422, Some(field)), "{v}");
+        }
+        let (_, chain) = zjw.get(&path).await;
+        assert_eq!(chain.as_array().unwrap().len(), 5, "nothing half-written");
+    }
+}
+
+/// Item (74) "9月底完成违法分包转包专项执法检查" and item (77) "对相关违法行为要通报其上级公司、主管
+/// 部门及纪检监察部门追究责任": the special inspection records the contract found at fault, and
+/// the party's group company, its supervising department and the discipline commission
+/// are told.
+#[tokio::test]
+async fn the_subcontracting_inspection_records_its_finding_and_tells_who_must_act() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let as_of = chrono::NaiveDate::from_ymd_opt(2022, 8, 8).unwrap();
+        anjian::seed::responsibility::load(&app.db, as_of)
+            .await
+            .unwrap();
+        let zjw = app.login("zjw").await;
+        let owner = app.unit_id("铜梁区某商业综合体管理有限公司").await;
+        let general = app.unit_id("重庆某建筑工程有限公司铜梁项目部").await;
+        let holder = app.unit_id("铜梁区城市建设投资（集团）有限公司").await;
+        let group = app.unit_id("铜梁区交通建设投资有限公司").await;
+        let sub = app.unit_id("重庆某机械制造有限公司").await;
+        anjian_store::enterprises::set_parent_company(
+            &app.db,
+            0,
+            &anjian_store::scope::Actor::system("test"),
+            &anjian_store::scope::Scope::All,
+            general,
+            Some(group),
+        )
+        .await
+        .unwrap();
+        let id = project(
+            &zjw,
+            json!({"name": "某商业中心改造", "owner": owner, "industry": "建筑施工", "works": "rebuild"}),
+        )
+        .await;
+        let path = format!("/api/v1/projects/{id}/contracts");
+        // The general contractor works under the group's qualification (挂靠) and lets
+        // the facade lawfully.
+        zjw.post(&path, json!({"client": owner, "contractor": general, "work": "施工总承包", "signed_on": "2022-03-01", "qualification": {"category": "建筑工程施工总承包", "number": "D1", "holder": holder, "valid_until": "2025-12-31"}})).await;
+        let (_, chain) = zjw
+            .post(&path, json!({"client": general, "contractor": sub, "work": "外墙", "signed_on": "2022-03-05", "qualification": {"category": "建筑幕墙工程专业承包", "number": "D2", "valid_until": "2025-12-31"}}))
+            .await;
+        let borrowed = chain[0]["id"].as_i64().unwrap();
+        let lawful = chain[1]["id"].as_i64().unwrap();
+        assert_eq!(chain[0]["flags"], "borrowed_qualification");
+        let inspection = |contracts: Value, kind: &str| {
+            json!({
+                "enterprise": general, "inspected_on": "2022-08-05", "kind": kind, "contracts": contracts,
+                "inspectors": [{"name": "王强", "certificate": "渝建执 0501"}, {"name": "刘洋", "certificate": "渝建执 0502"}],
+                "place": "某商业中心改造项目现场", "checked": "分包转包和资质情况", "problems": "整体转包", "handling": "责令改正",
+                "signed": true, "principal_checked": true, "heads_checked": true, "order_deadline": "2022-08-31"
+            })
+        };
+        // A contract without a flag is no finding; contracts need the special kind.
+        let (s, v) = zjw
+            .post(
+                "/api/v1/enforcements",
+                inspection(json!([lawful]), "subcontracting"),
+            )
+            .await;
+        assert_eq!(
+            (s, v["error"]["field"].as_str()),
+            (422, Some("contracts")),
+            "{v}"
+        );
+        let (s, v) = zjw
+            .post("/api/v1/enforcements", inspection(json!([borrowed]), ""))
+            .await;
+        assert_eq!(
+            (s, v["error"]["field"].as_str()),
+            (422, Some("contracts")),
+            "{v}"
+        );
+        let (s, v) = zjw
+            .post(
+                "/api/v1/enforcements",
+                inspection(json!([borrowed]), "subcontracting"),
+            )
+            .await;
+        assert_eq!(s, 201, "{v}");
+        let told: Vec<(String, String)> = app
+            .db
+            .read()
+            .all(anjian_store::q("SELECT u.name, n.text FROM notices n JOIN units u ON u.id = n.unit_id WHERE n.subject = 'enforcement' ORDER BY u.name"))
+            .await
+            .unwrap();
+        let names: Vec<&str> = told.iter().map(|(n, _)| n.as_str()).collect();
+        for who in [
+            "铜梁区交通建设投资有限公司",
+            "铜梁区城市建设投资（集团）有限公司",
+            "区纪委监委机关",
+        ] {
+            assert!(names.contains(&who), "{who} in {names:?}");
+        }
+        assert!(told[0].1.contains("挂靠"), "{told:?}");
+        let (n,): (i64,) = app
+            .db
+            .read()
+            .one(anjian_store::q(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM enforcement_findings",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(n, 1);
+    }
+}
+
+/// A valid ID number for the `i`-th demo worker (check digit computed).
+pub(crate) fn id_number(i: usize) -> String {
+    let body = format!("50022419{:02}0101{:03}", 80 + (i / 1000) % 20, i % 1000);
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = body
+        .bytes()
+        .zip(W)
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
+    format!("{body}{}", b"10X98765432"[(sum % 11) as usize] as char)
+}
+
+/// Key task 40: "未经安全知识培训合格的不能上岗"; key task 41: "重点核查企业危险岗位雇佣劳务派遣、
+/// 灵活用工人员持证上岗和安全培训情况"; measure 九: "危险岗位要严格控制劳务派遣用工数量".
+#[tokio::test]
+async fn a_roster_flags_untrained_and_uncertified_workers_for_the_sector_department() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let me = app.unit_id("重庆铜梁某化工有限公司").await;
+        let agency = app.unit_id("重庆某机械制造有限公司").await;
+        let township = app.unit_id("巴川街道").await;
+        let huagong = app.login("huagong").await;
+        let path = format!("/api/v1/enterprises/{me}/workers");
+        let worker = |i: usize| json!({"name": format!("工人{i}"), "id_number": id_number(i), "arrangement": "dispatched", "post": "储罐区操作工", "hazardous": true, "special_operation": true, "agency": agency});
+        // Bad input names the field; nothing is written.
+        for (change, field) in [
+            (json!({"id_number": "110105194912310021"}), "id_number"),
+            (json!({"post": ""}), "post"),
+            (json!({"agency": null}), "agency"),
+            (json!({"agency": township}), "agency"),
+            (json!({"certificate": "T1"}), "certificate_valid_until"),
+        ] {
+            let mut body = worker(0);
+            for (k, v) in change.as_object().unwrap() {
+                body[k] = v.clone();
+            }
+            let (s, v) = huagong.post(&path, body).await;
+            assert_eq!((s, v["error"]["field"].as_str()), (422, Some(field)), "{v}");
+        }
+        let (s, v) = huagong.post(&path, worker(1)).await;
+        assert_eq!(s, 201, "{v}");
+        let (s, v) = huagong.post(&path, worker(2)).await;
+        assert_eq!(s, 201, "{v}");
+        let w = &v["workers"][0];
+        assert_eq!(
+            (w["untrained"].as_bool(), w["hazardous"].as_bool()),
+            (Some(true), Some(true))
+        );
+        let id = id_number(1);
+        assert_eq!(w["id_masked"], format!("{}********{}", &id[..6], &id[14..]));
+        assert!(
+            !v.to_string().contains(&id),
+            "the ID number never leaves sealed"
+        );
+        let (sealed,): (String,) = app
+            .db
+            .read()
+            .one(anjian_store::q(
+                "SELECT id_sealed FROM workers ORDER BY id LIMIT 1",
+            ))
+            .await
+            .unwrap();
+        assert!(!sealed.contains(&id));
+        assert_eq!(
+            (
+                v["figures"]["untrained"].as_i64(),
+                v["figures"]["uncertified"].as_i64(),
+                v["over_cap"].as_bool()
+            ),
+            (Some(2), Some(2), Some(true)),
+            "{v}"
+        );
+        // The emergency bureau (危险化学品) sees the enterprise on its list; 区交通局 does not.
+        let (s, list) = app
+            .login("yjj")
+            .await
+            .get("/api/v1/workers/flags?sector=危险化学品")
+            .await;
+        assert_eq!(s, 200, "{list}");
+        assert_eq!(list[0]["enterprise_id"].as_i64(), Some(me), "{list}");
+        let (_, list) = app.login("jtj").await.get("/api/v1/workers/flags").await;
+        assert!(list.as_array().unwrap().is_empty(), "{list}");
+        // The agency's page lists the workers it sent.
+        let (_, sent) = app
+            .login("office")
+            .await
+            .get(&format!("/api/v1/enterprises/{agency}/workers"))
+            .await;
+        assert_eq!(sent["sent"].as_array().unwrap().len(), 2, "{sent}");
+        // Another township's enterprise is not the township's to see.
+        assert_eq!(app.login("anju").await.get(&path).await.0, 404);
+    }
+}
+
+/// A roster sheet with `rows` (each the twelve columns).
+fn roster_sheet(rows: &[Vec<String>]) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let s = book.add_worksheet();
+    for (c, h) in anjian_core::worker::HEADERS.iter().enumerate() {
+        s.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            s.write_string(r as u32 + 1, c as u16, v).unwrap();
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+fn sheet_row(i: usize, agency: &str) -> Vec<String> {
+    [
+        &format!("工人{i}"),
+        &id_number(i),
+        "劳务派遣",
+        "装卸工",
+        "是",
+        "否",
+        agency,
+        "2022-03-01",
+        "24",
+        "合格",
+        "",
+        "",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
+/// A roster sheet is imported whole or not at all, the first row at fault named; a sheet
+/// past the bounds is refused before its rows are read.
+#[tokio::test]
+async fn a_roster_sheet_imports_every_row_or_none() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let me = app.unit_id("重庆铜梁某化工有限公司").await;
+        let c = app.login("huagong").await;
+        let path = format!("/api/v1/enterprises/{me}/workers/import");
+        let send = |bytes: Vec<u8>| {
+            let c = &c;
+            let path = path.clone();
+            async move {
+                let part = reqwest::multipart::Part::bytes(bytes).file_name("roster.xlsx");
+                c.multipart(&path, reqwest::multipart::Form::new().part("file", part))
+                    .await
+            }
+        };
+        let mut rows: Vec<Vec<String>> = (0..3)
+            .map(|i| sheet_row(i, "重庆某机械制造有限公司"))
+            .collect();
+        rows.push(sheet_row(3, "不存在的劳务公司"));
+        let (s, v) = send(roster_sheet(&rows)).await;
+        assert_eq!(
+            (s, v["error"]["field"].as_str()),
+            (422, Some("agency")),
+            "{v}"
+        );
+        assert!(
+            v["error"]["message"].as_str().unwrap().contains("第5行"),
+            "{v}"
+        );
+        rows[3] = sheet_row(3, "重庆某机械制造有限公司");
+        let last = if rows[3][1].ends_with('1') { '2' } else { '1' };
+        rows[3][1].pop();
+        rows[3][1].push(last);
+        let (s, v) = send(roster_sheet(&rows)).await;
+        assert_eq!(
+            (s, v["error"]["field"].as_str()),
+            (422, Some("id_number")),
+            "{v}"
+        );
+        let (n,): (i64,) = app
+            .db
+            .read()
+            .one(anjian_store::q(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM workers",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(n, 0, "nothing half-written");
+        rows[3] = sheet_row(3, "");
+        rows[3][2] = "实习试用".into();
+        let (s, v) = send(roster_sheet(&rows)).await;
+        assert_eq!((s, v["imported"].as_i64()), (201, Some(4)), "{v}");
+        // Past the bounds: 20,001 rows.
+        let big: Vec<Vec<String>> = (0..20_001).map(|i| sheet_row(i, "")).collect();
+        let (s, v) = send(roster_sheet(&big)).await;
+        assert_eq!(
+            (s, v["error"]["field"].as_str()),
+            (422, Some("file")),
+            "{v}"
+        );
+        let (s, v) = send(b"not a sheet".to_vec()).await;
+        assert_eq!(
+            (s, v["error"]["field"].as_str()),
+            (422, Some("file")),
+            "{v}"
+        );
+    }
+}
+
+/// Issue 23 part 4 and item (81) "对劳务派遣人员造成事故的，要对用人单位和劳务派遣单位实行“双查
+/// 问责”": an accident names its parties, the dispatching agency among them; a party that
+/// is no unit of the directory, or a role that is none, is refused.
+#[tokio::test]
+async fn an_accident_names_its_parties_with_the_dispatching_agency() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let c = app.login("bachuan").await;
+        let unit = app.unit_id("巴川街道").await;
+        let chem = app.unit_id("重庆铜梁某化工有限公司").await;
+        let agency = app.unit_id("重庆某机械制造有限公司").await;
+        let report = |parties: Value| {
+            json!({
+                "unit": unit, "enterprise": chem, "sector": "危险化学品",
+                "occurred_at": "2022-08-07T10:00:00+08:00", "learned_at": "2022-08-07T10:00:00+08:00",
+                "place": "储罐区", "account": "派遣工违章动火", "deaths": 1, "missing": 0,
+                "serious_injuries": 0, "direct_loss_yuan": "1200000", "measures_taken": "已处置",
+                "parties": parties
+            })
+        };
+        for (parties, field) in [
+            (
+                json!([{"unit": 999_999_999, "role": "employer"}]),
+                "parties.unit",
+            ),
+            (json!([{"unit": chem, "role": "owner"}]), "parties.role"),
+            (json!([{"role": "site"}]), "parties.unit"),
+        ] {
+            let (s, v) = c.post("/api/v1/accidents", report(parties)).await;
+            assert_eq!((s, v["error"]["field"].as_str()), (422, Some(field)), "{v}");
+        }
+        let (s, v) = c
+            .post(
+                "/api/v1/accidents",
+                report(json!([
+                    {"unit": chem, "role": "site", "responsibility": "主要责任"},
+                    {"unit": chem, "role": "employer", "responsibility": "未落实统一管理"},
+                    {"unit": agency, "role": "dispatcher", "responsibility": "未开展岗前安全培训"}
+                ])),
+            )
+            .await;
+        assert_eq!(s, 201, "{v}");
+        let roles: Vec<&str> = v["parties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["role"].as_str().unwrap())
+            .collect();
+        assert_eq!(roles.len(), 3);
+        assert!(roles.contains(&"dispatcher"), "{roles:?}");
+        let id = v["id"].as_i64().unwrap();
+        let (s, v) = c
+            .post(
+                &format!("/api/v1/accidents/{id}/parties"),
+                json!({"parties": [{"unit": agency, "role": "dispatcher", "responsibility": "负有培训责任"}]}),
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
+        assert_eq!(v["parties"].as_array().unwrap().len(), 1);
+    }
+}
