@@ -419,6 +419,7 @@ pub async fn prepare(c: &Common, now: i64) -> Result<(Db, String, DemoAccounts),
             .map_err(|e| e.to_string())?;
         crate::seed::plan_edits::load(&db, campaign.id, today).await?;
         crate::seed::township_enterprises(&db, now).await?;
+        crate::seed::measures::units(&db, now).await?;
         let files = anjian_store::files::FileStore::new(&c.data_dir);
         crate::seed::hazards(&db, &files, today).await?;
         crate::seed::monthly_reports(&db, today).await?;
@@ -427,6 +428,7 @@ pub async fn prepare(c: &Common, now: i64) -> Result<(Db, String, DemoAccounts),
         crate::seed::tips_and_accidents(&db, &crate::setup::keyring(c)?, today).await?;
         crate::seed::responsibility::load(&db, today).await?;
         crate::seed::daily::load(&db, today).await?;
+        crate::seed::measures::load(&db, &crate::setup::keyring(c)?, today).await?;
     }
     for (key, value) in [
         (

@@ -20,6 +20,7 @@ mod reports;
 mod tips;
 
 pub mod daily;
+pub mod measures;
 pub mod plan_edits;
 pub mod responsibility;
 

@@ -234,23 +234,7 @@ pub async fn create(
     let lead = bureau.map(|(b,)| b).or(sector_unit).unwrap_or(unit);
     known_parties(&mut tx, &parties).await?;
     if let Some(p) = n.project {
-        let seen: Option<(i64,)> = tx
-            .opt(
-                crate::projects::visible(
-                    scope,
-                    q("SELECT p.id FROM projects p JOIN units o ON o.id = p.owner_id WHERE "),
-                )
-                .push(" AND p.id = ")
-                .push_bind(p),
-            )
-            .await?;
-        if seen.is_none() {
-            return Err(Error::invalid(
-                "unknown_project",
-                "project",
-                "项目不存在或不在您的范围内",
-            ));
-        }
+        project_in(&mut tx, scope, p).await?;
     }
     let id = next_id(now_ms);
     let occurred_on = a
@@ -555,19 +539,28 @@ async fn with_parties(db: &Db, mut rows: Vec<AccidentRow>) -> Result<Vec<Acciden
     Ok(rows)
 }
 
+/// What an investigation found of an accident's parties: every party (replacing those
+/// named before) and, if known, the project it happened at.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Findings {
+    #[serde(default)]
+    pub parties: Vec<PartyInput>,
+    pub project: Option<i64>,
+}
+
 /// Names the parties of accident `id` (in scope) as the investigation found them,
-/// replacing those named before (issue 23 part 4: "accountability and the blacklist can
-/// target any of them").
+/// replacing those named before, and the project it happened at if given (issue 23
+/// part 4).
 pub async fn name_parties(
     db: &Db,
     now_ms: i64,
     actor: &Actor,
     scope: &Scope,
     id: i64,
-    parties: &[PartyInput],
+    found: &Findings,
 ) -> Result<()> {
     crate::authz::require(actor, |r| r.does_field_work())?;
-    let parties = check_parties(parties)?;
+    let parties = check_parties(&found.parties)?;
     let mut tx = db.begin().await?;
     let seen: Option<(String,)> = tx
         .opt(
@@ -581,6 +574,15 @@ pub async fn name_parties(
         .await?;
     let (place,) = seen.ok_or(Error::NotFound)?;
     known_parties(&mut tx, &parties).await?;
+    if let Some(p) = found.project {
+        project_in(&mut tx, scope, p).await?;
+        tx.execute(
+            q("UPDATE accidents SET project_id = $1 WHERE id = $2")
+                .bind(p)
+                .bind(id),
+        )
+        .await?;
+    }
     tx.execute(q("DELETE FROM accident_parties WHERE accident_id = $1").bind(id))
         .await?;
     insert_parties(&mut tx, id, &parties).await?;
@@ -594,6 +596,28 @@ pub async fn name_parties(
     ));
     audit::append(&mut tx, now_ms, actor, entry).await?;
     tx.commit().await
+}
+
+/// Refuses a project that is not in scope.
+async fn project_in(tx: &mut Tx, scope: &Scope, p: i64) -> Result<()> {
+    let seen: Option<(i64,)> = tx
+        .opt(
+            crate::projects::visible(
+                scope,
+                q("SELECT p.id FROM projects p JOIN units o ON o.id = p.owner_id WHERE "),
+            )
+            .push(" AND p.id = ")
+            .push_bind(p),
+        )
+        .await?;
+    match seen {
+        Some(_) => Ok(()),
+        None => Err(Error::invalid(
+            "unknown_project",
+            "project",
+            "项目不存在或不在您的范围内",
+        )),
+    }
 }
 
 /// Refuses parties that are not units of the directory: a contractor or an agency may

@@ -324,3 +324,42 @@ pub(crate) async fn record_findings(
     }
     Ok(())
 }
+
+/// The enterprises of the whole directory a contract may name (contractors and
+/// qualification holders come from anywhere): id and name, at most 2,000.
+pub async fn parties(db: &Db) -> Result<Vec<(i64, String)>> {
+    db.read()
+        .all(q("SELECT id, name FROM units WHERE active = 1 AND kind IN ('enterprise', 'soe') ORDER BY name, id LIMIT 2000"))
+        .await
+}
+
+/// The flagged contracts of the projects in scope (an inspection's findings to choose
+/// from), newest first, at most 200: id, project, contractor and flags.
+pub async fn flagged(db: &Db, scope: &Scope) -> Result<Vec<ContractRow>> {
+    db.read()
+        .all(
+            super::projects::visible(
+                scope,
+                q(ROW.replace(
+                    " WHERE ",
+                    " JOIN projects p ON p.id = c.project_id JOIN units o ON o.id = p.owner_id WHERE c.flags <> '' AND ",
+                )),
+            )
+            .push(" ORDER BY c.id DESC LIMIT 200"),
+        )
+        .await
+}
+
+/// The contracts worked under qualifications `holder` holds (at most 50, newest first),
+/// without scope: the caller has read an accident in scope that names it as the
+/// qualification's holder (item (75): "对发生生产安全事故的，严查资质方的责任").
+pub async fn held_by(db: &Db, holder: i64) -> Result<Vec<ContractRow>> {
+    db.read()
+        .all(
+            q(ROW)
+                .push("c.q_holder_id = ")
+                .push_bind(holder)
+                .push(" ORDER BY c.id DESC LIMIT 50"),
+        )
+        .await
+}

@@ -215,6 +215,8 @@ async fn to_ledger(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct EnforcementRow {
     pub id: i64,
+    /// The special campaign (`subcontracting`, `workforce`), if one.
+    pub kind: Option<String>,
     pub unit_id: i64,
     pub unit_name: String,
     pub enterprise_id: i64,
@@ -280,7 +282,7 @@ fn visible(scope: &Scope, query: Q) -> Q {
     scope.units(query, "x").push(")")
 }
 
-const ROW: &str = "SELECT e.id, e.unit_id, u.name AS unit_name, e.enterprise_id, x.name AS enterprise_name, e.inspected_on, e.place, e.problem_count, e.step, e.order_deadline, e.penalty_kind, e.penalty_amount_fen, e.penalty_legal_basis, e.penalty_decided_on, e.penalty_paid_by, e.rectified_on, e.refused_rectification FROM enforcements e JOIN units u ON u.id = e.unit_id JOIN units x ON x.id = e.enterprise_id";
+const ROW: &str = "SELECT e.id, e.unit_id, u.name AS unit_name, e.enterprise_id, x.name AS enterprise_name, e.inspected_on, e.place, e.problem_count, e.step, e.order_deadline, e.penalty_kind, e.penalty_amount_fen, e.penalty_legal_basis, e.penalty_decided_on, e.penalty_paid_by, e.rectified_on, e.refused_rectification, e.kind FROM enforcements e JOIN units u ON u.id = e.unit_id JOIN units x ON x.id = e.enterprise_id";
 
 /// The records in scope, newest first.
 pub async fn list(

@@ -694,3 +694,11 @@ pub async fn history(db: &Db, id: i64) -> Result<Option<ProjectDetail>> {
 }
 
 pub mod reviews;
+
+/// The departments that may approve a project (those with safety supervision duties):
+/// id and name.
+pub async fn approvers(db: &Db) -> Result<Vec<(i64, String)>> {
+    db.read()
+        .all(q("SELECT id, name FROM units WHERE active = 1 AND kind = 'department' ORDER BY name, id LIMIT 500"))
+        .await
+}

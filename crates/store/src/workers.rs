@@ -301,11 +301,7 @@ pub async fn roster(
                 .push(" ORDER BY w.id LIMIT 100"),
         )
         .await?;
-    let figures: Figures = db
-        .read()
-        .opt(q("SELECT total, dispatched_flexible, hazardous, hazardous_dispatched, untrained, CAST(CASE WHEN cert_earliest < $2 THEN (SELECT COUNT(*) FROM workers x WHERE x.enterprise_id = $1 AND x.special_operation = 1 AND (x.certificate_valid_until IS NULL OR x.certificate_valid_until < $2)) ELSE uncertified END AS BIGINT) AS uncertified FROM workforce WHERE enterprise_id = $1").bind(id).bind(day(today)))
-        .await?
-        .unwrap_or_default();
+    let figures = figures(db, today, id).await?;
     let cap_percent = cap(db).await?;
     Ok(Roster {
         enterprise_id: id,
@@ -422,4 +418,14 @@ pub async fn enterprises_named(db: &Db, names: &[String]) -> Result<Vec<(i64, St
         out.extend(found);
     }
     Ok(out)
+}
+
+/// Enterprise `id`'s roster in figures on `today`, without scope: the caller has read
+/// an object in scope that names it (an accident's party, for the 双查问责 of item (81)).
+pub async fn figures(db: &Db, today: NaiveDate, id: i64) -> Result<Figures> {
+    Ok(db
+        .read()
+        .opt(q("SELECT total, dispatched_flexible, hazardous, hazardous_dispatched, untrained, CAST(CASE WHEN cert_earliest < $2 THEN (SELECT COUNT(*) FROM workers x WHERE x.enterprise_id = $1 AND x.special_operation = 1 AND (x.certificate_valid_until IS NULL OR x.certificate_valid_until < $2)) ELSE uncertified END AS BIGINT) AS uncertified FROM workforce WHERE enterprise_id = $1").bind(id).bind(day(today)))
+        .await?
+        .unwrap_or_default())
 }

@@ -1193,3 +1193,131 @@ async fn daily_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()>
     shot(driver, "daily.png").await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn the_building_commission_finds_a_borrowed_qualification_and_reports_it() {
+    let Some((_chromedriver, driver)) = session(8).await else {
+        return;
+    };
+    let app = TestApp::new(Engine::Sqlite).await;
+    let result = subcontracting_journey(&driver, &app).await;
+    driver.quit().await.ok();
+    result.expect("subcontracting journey");
+}
+
+/// Item (74) "9月底完成违法分包转包专项执法检查" on a phone: 区住房城乡建委 opens the housing
+/// project from the menu, sees its facade subcontractor flagged 挂靠资质 in the chain,
+/// records the special inspection with that finding, and the subcontractor's group
+/// company, the qualification's holder and the discipline commission are told (item
+/// (77)).
+async fn subcontracting_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()> {
+    let now = app.clock.0.load(std::sync::atomic::Ordering::SeqCst);
+    anjian::seed::measures::units(&app.db, now).await.unwrap();
+    let as_of = chrono::NaiveDate::from_ymd_opt(2022, 8, 8).unwrap();
+    anjian::seed::responsibility::load(&app.db, as_of)
+        .await
+        .unwrap();
+    let labour = app.unit_id("重庆某建筑劳务有限公司").await;
+    anjian_store::enterprises::set_parent_company(
+        &app.db,
+        now,
+        &anjian_store::scope::Actor::system("test"),
+        &anjian_store::scope::Scope::All,
+        labour,
+        Some(app.unit_id("重庆某建工集团有限公司").await),
+    )
+    .await
+    .unwrap();
+    let zjw = app.login("zjw").await;
+    let owner = app.unit_id("铜梁区城市建设投资（集团）有限公司").await;
+    let general = app.unit_id("重庆某建筑工程有限公司铜梁项目部").await;
+    let holder = app.unit_id("重庆某建设工程有限公司").await;
+    let (s, p) = zjw
+        .post(
+            "/api/v1/projects",
+            serde_json::json!({"name": "铜梁区某安置房建设项目", "owner": owner, "industry": "建筑施工", "works": "new"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{p}");
+    let path = format!("/api/v1/projects/{}/contracts", p["id"]);
+    let q = |n: &str, h: Option<i64>| serde_json::json!({"category": "建筑工程施工总承包", "number": n, "holder": h, "valid_until": "2025-06-30"});
+    for body in [
+        serde_json::json!({"client": owner, "contractor": general, "work": "施工总承包", "whole": true, "main_structure": true, "signed_on": "2022-03-15", "qualification": q("D1", None)}),
+        serde_json::json!({"client": general, "contractor": labour, "work": "外墙保温及涂料", "signed_on": "2022-04-20", "qualification": q("D2", Some(holder))}),
+    ] {
+        let (s, v) = zjw.post(&path, body).await;
+        assert_eq!(s, 201, "{v}");
+    }
+    driver.goto(format!("{}/", app.base)).await?;
+    login(driver, app, "zjw").await?;
+    driver
+        .find(By::Css("button[data-toggle=nav]"))
+        .await?
+        .click()
+        .await?;
+    driver
+        .find(By::XPath("//nav//a[contains(., '建设项目')]"))
+        .await?
+        .click()
+        .await?;
+    driver
+        .find(By::XPath(
+            "//table[@id='projects']//a[contains(., '安置房')]",
+        ))
+        .await?
+        .click()
+        .await?;
+    let chain = text_when(driver, "#chain", |t| t.contains("挂靠资质")).await?;
+    assert!(chain.contains("重庆某建筑劳务有限公司"), "{chain}");
+    shot(driver, "project.png").await?;
+    driver.goto(format!("{}/enforcements", app.base)).await?;
+    driver
+        .execute(
+            &format!("const f = document.querySelector('#enforcement-form'); f.closest('details').open = true; f.enterprise.value = '{labour}'; f.inspected_on.value = '2022-08-08'; f.order_deadline.value = '2022-08-31'; f.kind.value = 'subcontracting'; f.contract.selectedIndex = 1;"),
+            vec![],
+        )
+        .await?;
+    let form = driver.find(By::Id("enforcement-form")).await?;
+    for (name, value) in [
+        ("i1_name", "周敏"),
+        ("i1_certificate", "渝建执0701"),
+        ("i2_name", "何军"),
+        ("i2_certificate", "渝建执0702"),
+        ("place", "铜梁区某安置房建设项目现场"),
+        ("checked", "违法分包转包和挂靠资质专项检查"),
+        ("problems", "外墙分包单位借用他人资质承揽工程"),
+        ("handling", "责令限期改正"),
+    ] {
+        fill(&form, name, value).await?;
+    }
+    for radio in ["principal_checked", "heads_checked"] {
+        form.find(By::Css(&format!("input[name={radio}][value='1']")))
+            .await?
+            .click()
+            .await?;
+    }
+    form.find(By::Css("button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    let list = text_when(driver, "#records", |t| t.contains("分包转包专项")).await?;
+    assert!(list.contains("重庆某建筑劳务有限公司"), "{list}");
+    shot(driver, "subcontracting.png").await?;
+    let told: Vec<(String,)> = app
+        .db
+        .read()
+        .all(anjian_store::q(
+            "SELECT u.name FROM notices n JOIN units u ON u.id = n.unit_id WHERE n.subject = 'enforcement' ORDER BY u.name",
+        ))
+        .await
+        .unwrap();
+    let told: Vec<&str> = told.iter().map(|(n,)| n.as_str()).collect();
+    for who in [
+        "重庆某建工集团有限公司",
+        "重庆某建设工程有限公司",
+        "区纪委监委机关",
+    ] {
+        assert!(told.contains(&who), "{who} told: {told:?}");
+    }
+    Ok(())
+}

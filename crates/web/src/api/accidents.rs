@@ -147,12 +147,13 @@ pub async fn close(
 
 /// The parties as the investigation found them: `parties`, each {`unit`, `role`
 /// (`site`, `employer`, `qualification_holder`, `contractor`, `subcontractor`,
-/// `dispatcher`), `responsibility`}; they replace those named before.
+/// `dispatcher`), `responsibility`}; they replace those named before. `project`: the
+/// project it happened at, if one.
 #[derive(Deserialize, ToSchema)]
 pub struct PartiesInput {
-    #[serde(default)]
-    #[schema(value_type = Vec<Object>)]
-    pub parties: Vec<accidents::PartyInput>,
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub found: accidents::Findings,
 }
 
 /// Names an accident's parties; returns the accident.
@@ -164,14 +165,6 @@ pub async fn parties(
     Body(p): Body<PartiesInput>,
 ) -> Result<Json<AccidentRow>, ApiError> {
     let id = super::path_id(&id)?;
-    accidents::name_parties(
-        &state.db,
-        state.now(),
-        &u.actor(),
-        &u.scope(),
-        id,
-        &p.parties,
-    )
-    .await?;
+    accidents::name_parties(&state.db, state.now(), &u.actor(), &u.scope(), id, &p.found).await?;
     Ok(Json(accidents::get(&state.db, &u.scope(), id).await?))
 }

@@ -267,3 +267,58 @@ async fn act(
     .await;
     after_form(result, |msg| page(&state, &u, Notice::error(msg))).await
 }
+
+/// One accident's page: its parties, the records of the employer and the dispatching
+/// agency side by side (item (81) 双查问责), the qualification holder's contracts (item
+/// (75)) and the approval history of its project (item (71) 终身追责).
+#[derive(Template)]
+#[template(path = "accident.html")]
+pub struct AccidentPage {
+    pub layout: Option<Layout>,
+    pub a: AccidentRow,
+    /// The employer's and the agency's parties with their roster figures.
+    pub side_by_side: Vec<(
+        anjian_store::accidents::PartyRow,
+        anjian_store::workers::Figures,
+    )>,
+    /// The qualification holders with the contracts worked under their qualifications.
+    pub holders: Vec<(String, Vec<anjian_store::contracts::ContractRow>)>,
+    pub project: Option<anjian_store::projects::ProjectDetail>,
+}
+
+/// GET /accidents/{id}.
+pub async fn show(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    business(&u)?;
+    let id = crate::input::path_id(&id)?;
+    let a = accidents::get(&state.db, &u.scope(), id).await?;
+    let mut side_by_side = Vec::new();
+    let mut holders = Vec::new();
+    for p in &a.parties {
+        match p.role.as_str() {
+            "employer" | "dispatcher" => side_by_side.push((
+                p.clone(),
+                anjian_store::workers::figures(&state.db, state.today(), p.unit).await?,
+            )),
+            "qualification_holder" => holders.push((
+                p.unit_name.clone(),
+                anjian_store::contracts::held_by(&state.db, p.unit).await?,
+            )),
+            _ => {}
+        }
+    }
+    let project = match a.project_id {
+        Some(p) => anjian_store::projects::history(&state.db, p).await?,
+        None => None,
+    };
+    Ok(crate::error::render(&AccidentPage {
+        layout: Layout::of(&u),
+        a,
+        side_by_side,
+        holders,
+        project,
+    }))
+}

@@ -36,9 +36,19 @@ pub struct EnforcementsPage {
     /// The user's unit: it rechecks its own records.
     pub own_unit: i64,
     pub enterprises: Vec<(i64, String)>,
+    /// The flagged contracts in scope, for a 分包转包专项 inspection's finding.
+    pub contracts: Vec<anjian_store::contracts::ContractRow>,
     pub today: String,
     pub flash: Option<String>,
     pub error: Option<String>,
+}
+
+/// The Chinese label of a special campaign.
+pub fn campaign_label(kind: &str) -> &'static str {
+    anjian_core::enforcement::Campaign::parse(kind)
+        .ok()
+        .flatten()
+        .map_or("", anjian_core::enforcement::Campaign::label)
 }
 
 /// The Chinese label of a stored step.
@@ -89,6 +99,7 @@ async fn page(
             records,
             watch,
             enterprises,
+            contracts: anjian_store::contracts::flagged(&state.db, &scope).await?,
             today: state.today().format("%Y-%m-%d").to_string(),
             flash,
             error,

@@ -19,6 +19,7 @@ pub mod monthly_reports;
 pub mod obligation;
 pub mod plan_editor;
 pub mod plans;
+pub mod projects;
 pub mod rankings;
 pub mod second_factor;
 pub mod session;
@@ -27,6 +28,7 @@ pub mod tips;
 pub mod todo;
 pub mod visits;
 pub mod warnings;
+pub mod workers;
 
 use anjian_core::permission::Area;
 use anjian_store::accounts::SessionUser;
@@ -204,6 +206,23 @@ pub fn routes() -> Router<AppState> {
         .route("/enterprises/import", post(enterprises::import))
         .route("/enterprises/{id}", get(enterprises::show))
         .route(
+            "/enterprises/{id}/workers",
+            get(workers::roster).post(workers::add),
+        )
+        .route("/enterprises/{id}/workers/import", post(workers::import))
+        .route("/workers/flags", get(workers::flags))
+        .route("/projects", get(projects::index).post(projects::create))
+        .route("/projects/{id}", get(projects::show))
+        .route("/projects/{id}/steps", post(projects::step))
+        .route("/projects/{id}/checks", post(projects::check))
+        .route("/projects/{id}/contracts", post(projects::contract))
+        .route(
+            "/project-reviews",
+            get(projects::reviews).post(projects::open_review),
+        )
+        .route("/project-reviews/{id}", get(projects::review))
+        .route("/project-reviews/{id}/results", post(projects::result))
+        .route(
             "/enterprises/{id}/risk-card",
             get(enterprises::risk_card).post(enterprises::set_card),
         )
@@ -238,6 +257,7 @@ pub fn routes() -> Router<AppState> {
         .route("/tips", get(tips::index))
         .route("/tips.xlsx", get(tips::export))
         .route("/accidents", get(accidents::index).post(accidents::create))
+        .route("/accidents/{id}", get(accidents::show))
         .route("/accidents/{id}/supplements", post(accidents::supplement))
         .route("/accidents/{id}/close", post(accidents::close))
         .route("/accidents/{id}/extension", post(accidents::extend))

@@ -1,0 +1,474 @@
+//! The projects' pages (measure 七 and 八): the register with its flags, a project's
+//! dated steps, 三同时 checklist, contracting chain and notices, and the (70) 回头看
+//! reviews with their results.
+
+use anjian_core::project::{Check, Step, Verdict, Works};
+use anjian_store::contracts::{self, ContractRow, NewContract};
+use anjian_store::projects::reviews::{self, NewReview, ResultInput, ReviewDetail, ReviewRow};
+use anjian_store::projects::{
+    self, CheckInput, NewProject, ProjectDetail, ProjectFilter, ProjectPatch, ProjectRow, StepInput,
+};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use serde::Deserialize;
+
+use super::{Layout, Notice, PageForm, PageQuery, after_form};
+use crate::AppState;
+use crate::auth::PageUser;
+use crate::error::{PageError, Problem, render_form};
+
+type User = anjian_store::accounts::SessionUser;
+
+/// The project register.
+#[derive(Template)]
+#[template(path = "projects.html")]
+pub struct ProjectsPage {
+    pub layout: Option<Layout>,
+    pub projects: Vec<ProjectRow>,
+    pub flagged: bool,
+    pub owners: Vec<(i64, String)>,
+    pub sectors: Vec<String>,
+    pub approvers: Vec<(i64, String)>,
+    pub works: Vec<(&'static str, &'static str)>,
+    pub enterprise: bool,
+    pub flash: Option<String>,
+    pub error: Option<String>,
+}
+
+/// `?flagged=1&before=&ok=`.
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    pub flagged: Option<String>,
+    pub before: Option<i64>,
+    pub ok: Option<String>,
+}
+
+async fn register(
+    state: &AppState,
+    u: &User,
+    q: &ListQuery,
+    Notice { flash, error }: Notice,
+) -> Result<Response, PageError> {
+    crate::auth::field_work(u)?;
+    let flagged = q.flagged.as_deref().is_some_and(|f| !f.is_empty());
+    let list = projects::list(
+        &state.db,
+        &u.scope(),
+        &ProjectFilter {
+            flagged,
+            owner: None,
+            before: q.before,
+        },
+    )
+    .await?;
+    let refused = error.is_some();
+    Ok(render_form(
+        &ProjectsPage {
+            layout: Layout::of(u),
+            projects: list,
+            flagged,
+            owners: super::unit_choices(state, u, &["enterprise", "soe"]).await?,
+            sectors: anjian_store::hazards::sectors(&state.db)
+                .await?
+                .into_iter()
+                .map(|(_, s)| s)
+                .collect(),
+            approvers: projects::approvers(&state.db).await?,
+            works: Works::ALL.iter().map(|w| (w.as_str(), w.label())).collect(),
+            enterprise: u.role() == anjian_core::role::Role::EnterpriseUser,
+            flash,
+            error,
+        },
+        refused,
+    ))
+}
+
+/// GET /projects.
+pub async fn index(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    PageQuery(q): PageQuery<ListQuery>,
+) -> Result<Response, PageError> {
+    let notice = Notice::flash(q.ok.as_ref().map(|_| "已保存".to_string()));
+    register(&state, &u, &q, notice).await
+}
+
+/// The register form.
+#[derive(Deserialize, Default)]
+pub struct ProjectForm {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub owner: String,
+    #[serde(default)]
+    pub industry: String,
+    #[serde(default)]
+    pub works: String,
+    #[serde(default)]
+    pub crowded: String,
+    #[serde(default)]
+    pub approver: String,
+    #[serde(default)]
+    pub batch_approval: String,
+}
+
+/// POST /projects.
+pub async fn create(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    PageForm(f): PageForm<ProjectForm>,
+) -> Result<Response, PageError> {
+    let n = NewProject {
+        name: f.name,
+        owner: f.owner.trim().parse().ok(),
+        industry: f.industry,
+        works: f.works,
+        crowded: !f.crowded.is_empty(),
+        approver: f.approver.trim().parse().ok(),
+        batch_approval: !f.batch_approval.is_empty(),
+    };
+    let result = async {
+        let id = projects::create(&state.db, state.now(), &u.actor(), &u.scope(), &n).await?;
+        Ok::<_, Problem>(format!("/projects/{id}?ok=1"))
+    }
+    .await;
+    let fresh = ListQuery::default();
+    after_form(result, |e| register(&state, &u, &fresh, Notice::error(e))).await
+}
+
+/// A project's page.
+#[derive(Template)]
+#[template(path = "project.html")]
+pub struct ProjectPage {
+    pub layout: Option<Layout>,
+    pub p: ProjectDetail,
+    pub contracts: Vec<ContractRow>,
+    pub steps: Vec<(&'static str, &'static str)>,
+    pub checks: Vec<(&'static str, &'static str)>,
+    pub parties: Vec<(i64, String)>,
+    pub today: String,
+    pub flash: Option<String>,
+    pub error: Option<String>,
+}
+
+async fn page(
+    state: &AppState,
+    u: &User,
+    id: &str,
+    Notice { flash, error }: Notice,
+) -> Result<Response, PageError> {
+    crate::auth::field_work(u)?;
+    let id = crate::input::path_id(id)?;
+    let p = projects::get(&state.db, &u.scope(), id).await?;
+    let contracts = contracts::list(&state.db, &u.scope(), id).await?;
+    let refused = error.is_some();
+    Ok(render_form(
+        &ProjectPage {
+            layout: Layout::of(u),
+            p,
+            contracts,
+            steps: Step::ALL.iter().map(|s| (s.as_str(), s.label())).collect(),
+            checks: Check::ALL.iter().map(|c| (c.as_str(), c.label())).collect(),
+            parties: contracts::parties(&state.db).await?,
+            today: state.today().to_string(),
+            flash,
+            error,
+        },
+        refused,
+    ))
+}
+
+/// GET /projects/{id}.
+pub async fn show(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    PageQuery(q): PageQuery<super::OkQuery>,
+) -> Result<Response, PageError> {
+    page(
+        &state,
+        &u,
+        &id,
+        Notice::flash(q.ok.map(|_| "已保存".to_string())),
+    )
+    .await
+}
+
+/// A step's form.
+#[derive(Deserialize, Default)]
+pub struct StepForm {
+    #[serde(default)]
+    pub step: String,
+    #[serde(default)]
+    pub on: String,
+    #[serde(default)]
+    pub body: String,
+    #[serde(default)]
+    pub document: String,
+    #[serde(default)]
+    pub batch: String,
+}
+
+/// POST /projects/{id}/steps.
+pub async fn step(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<StepForm>,
+) -> Result<Response, PageError> {
+    let s = StepInput {
+        step: f.step,
+        on: f.on,
+        body: f.body,
+        document: f.document,
+        batch: !f.batch.is_empty(),
+    };
+    let result = async {
+        let pid = crate::input::path_id(&id)?;
+        projects::record_step(&state.db, state.now(), &u.actor(), &u.scope(), pid, &s).await?;
+        Ok::<_, Problem>(format!("/projects/{pid}?ok=1"))
+    }
+    .await;
+    after_form(result, |e| page(&state, &u, &id, Notice::error(e))).await
+}
+
+/// A 三同时 item's form.
+#[derive(Deserialize, Default)]
+pub struct CheckForm {
+    #[serde(default)]
+    pub item: String,
+    #[serde(default)]
+    pub done: String,
+    #[serde(default)]
+    pub evidence: String,
+}
+
+/// POST /projects/{id}/checks.
+pub async fn check(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<CheckForm>,
+) -> Result<Response, PageError> {
+    let patch = ProjectPatch {
+        checks: vec![CheckInput {
+            item: f.item,
+            done: !f.done.is_empty(),
+            evidence: f.evidence,
+        }],
+        ..ProjectPatch::default()
+    };
+    let result = async {
+        let pid = crate::input::path_id(&id)?;
+        projects::patch(&state.db, state.now(), &u.actor(), &u.scope(), pid, &patch).await?;
+        Ok::<_, Problem>(format!("/projects/{pid}?ok=1"))
+    }
+    .await;
+    after_form(result, |e| page(&state, &u, &id, Notice::error(e))).await
+}
+
+/// A contract's form.
+#[derive(Deserialize, Default)]
+pub struct ContractForm {
+    #[serde(default)]
+    pub client: String,
+    #[serde(default)]
+    pub contractor: String,
+    #[serde(default)]
+    pub work: String,
+    #[serde(default)]
+    pub whole: String,
+    #[serde(default)]
+    pub main_structure: String,
+    #[serde(default)]
+    pub signed_on: String,
+    #[serde(default)]
+    pub category: String,
+    #[serde(default)]
+    pub grade: String,
+    #[serde(default)]
+    pub number: String,
+    #[serde(default)]
+    pub holder: String,
+    #[serde(default)]
+    pub valid_until: String,
+}
+
+/// POST /projects/{id}/contracts.
+pub async fn contract(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<ContractForm>,
+) -> Result<Response, PageError> {
+    let shown = [&f.category, &f.number, &f.valid_until]
+        .iter()
+        .any(|v| !v.trim().is_empty());
+    let c = NewContract {
+        client: f.client.trim().parse().ok(),
+        contractor: f.contractor.trim().parse().ok(),
+        work: f.work,
+        whole: !f.whole.is_empty(),
+        main_structure: !f.main_structure.is_empty(),
+        signed_on: f.signed_on,
+        qualification: shown.then(|| anjian_core::contract::Qualification {
+            category: f.category,
+            grade: f.grade,
+            number: f.number,
+            holder: f.holder.trim().parse().ok(),
+            valid_until: f.valid_until,
+        }),
+    };
+    let result = async {
+        let pid = crate::input::path_id(&id)?;
+        contracts::create(&state.db, state.now(), &u.actor(), &u.scope(), pid, &c).await?;
+        Ok::<_, Problem>(format!("/projects/{pid}?ok=1#contracts"))
+    }
+    .await;
+    after_form(result, |e| page(&state, &u, &id, Notice::error(e))).await
+}
+
+/// The reviews.
+#[derive(Template)]
+#[template(path = "project_reviews.html")]
+pub struct ReviewsPage {
+    pub layout: Option<Layout>,
+    pub reviews: Vec<ReviewRow>,
+    pub review: Option<ReviewDetail>,
+    pub verdicts: Vec<(&'static str, &'static str)>,
+    pub can_open: bool,
+    pub year_end: String,
+    pub flash: Option<String>,
+    pub error: Option<String>,
+}
+
+async fn reviews_page(
+    state: &AppState,
+    u: &User,
+    id: Option<&str>,
+    Notice { flash, error }: Notice,
+) -> Result<Response, PageError> {
+    crate::auth::field_work(u)?;
+    let review = match id {
+        Some(id) => {
+            Some(reviews::get(&state.db, &u.scope(), crate::input::path_id(id)?, None).await?)
+        }
+        None => None,
+    };
+    let refused = error.is_some();
+    Ok(render_form(
+        &ReviewsPage {
+            layout: Layout::of(u),
+            reviews: reviews::list(&state.db, &u.scope()).await?,
+            review,
+            verdicts: Verdict::ALL
+                .iter()
+                .map(|v| (v.as_str(), v.label()))
+                .collect(),
+            can_open: u.role().can_enforce(),
+            year_end: anjian_core::project::review_due(chrono::Datelike::year(&state.today()))
+                .to_string(),
+            flash,
+            error,
+        },
+        refused,
+    ))
+}
+
+/// GET /project-reviews.
+pub async fn reviews(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    PageQuery(q): PageQuery<super::OkQuery>,
+) -> Result<Response, PageError> {
+    reviews_page(
+        &state,
+        &u,
+        None,
+        Notice::flash(q.ok.map(|_| "已保存".to_string())),
+    )
+    .await
+}
+
+/// GET /project-reviews/{id}.
+pub async fn review(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    PageQuery(q): PageQuery<super::OkQuery>,
+) -> Result<Response, PageError> {
+    reviews_page(
+        &state,
+        &u,
+        Some(&id),
+        Notice::flash(q.ok.map(|_| "已保存".to_string())),
+    )
+    .await
+}
+
+/// The form that opens a review.
+#[derive(Deserialize, Default)]
+pub struct ReviewForm {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub due: String,
+}
+
+/// POST /project-reviews.
+pub async fn open_review(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    PageForm(f): PageForm<ReviewForm>,
+) -> Result<Response, PageError> {
+    let n = NewReview {
+        name: f.name,
+        due: f.due,
+        projects: Vec::new(),
+    };
+    let result = async {
+        let id = reviews::open(&state.db, state.moment(), &u.actor(), &u.scope(), &n).await?;
+        Ok::<_, Problem>(format!("/project-reviews/{id}?ok=1"))
+    }
+    .await;
+    after_form(result, |e| reviews_page(&state, &u, None, Notice::error(e))).await
+}
+
+/// A result's form.
+#[derive(Deserialize, Default)]
+pub struct ResultForm {
+    #[serde(default)]
+    pub project: String,
+    #[serde(default)]
+    pub result: String,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub due: String,
+}
+
+/// POST /project-reviews/{id}/results.
+pub async fn result(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<ResultForm>,
+) -> Result<Response, PageError> {
+    let r = ResultInput {
+        project: f.project.trim().parse().ok(),
+        result: f.result,
+        reason: f.reason,
+        due: f.due,
+    };
+    let result = async {
+        let rid = crate::input::path_id(&id)?;
+        reviews::decide(&state.db, state.moment(), &u.actor(), &u.scope(), rid, &r).await?;
+        Ok::<_, Problem>(format!("/project-reviews/{rid}?ok=1"))
+    }
+    .await;
+    after_form(result, |e| {
+        reviews_page(&state, &u, Some(&id), Notice::error(e))
+    })
+    .await
+}
