@@ -30,6 +30,7 @@ pub mod plan;
 pub mod project;
 pub mod qr;
 pub mod ranking;
+pub mod records;
 pub mod responsibility;
 pub mod role;
 pub mod schedule;

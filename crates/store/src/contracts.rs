@@ -241,6 +241,21 @@ pub(crate) struct Finding {
     pub text: String,
 }
 
+/// A contract read as a finding: its flags, project and contractor, and the units to
+/// tell (the contractor's group company and supervising department, the
+/// qualification's holder and its group company).
+#[derive(sqlx::FromRow)]
+struct FindingRow {
+    id: i64,
+    flags: String,
+    project: String,
+    contractor: String,
+    parent: Option<i64>,
+    supervisor: Option<i64>,
+    holder_parent: Option<i64>,
+    holder: Option<i64>,
+}
+
 /// The contracts `ids` as findings of an inspection of `enterprise`: each must involve
 /// it (as client, contractor or qualification holder) and carry a flag.
 pub(crate) async fn findings_of(
@@ -251,9 +266,9 @@ pub(crate) async fn findings_of(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let rows: Vec<(i64, String, String, String, Option<i64>, Option<i64>, Option<i64>, Option<i64>)> = tx
+    let rows: Vec<FindingRow> = tx
         .all(
-            q("SELECT c.id, c.flags, p.name, ku.name, e.parent_company_id, e.supervisor_id, he.parent_company_id, c.q_holder_id FROM contracts c JOIN projects p ON p.id = c.project_id JOIN units ku ON ku.id = c.contractor_id LEFT JOIN enterprises e ON e.unit_id = c.contractor_id LEFT JOIN enterprises he ON he.unit_id = c.q_holder_id WHERE (c.client_id = ")
+            q("SELECT c.id, c.flags, p.name AS project, ku.name AS contractor, e.parent_company_id AS parent, e.supervisor_id AS supervisor, he.parent_company_id AS holder_parent, c.q_holder_id AS holder FROM contracts c JOIN projects p ON p.id = c.project_id JOIN units ku ON ku.id = c.contractor_id LEFT JOIN enterprises e ON e.unit_id = c.contractor_id LEFT JOIN enterprises he ON he.unit_id = c.q_holder_id WHERE (c.client_id = ")
                 .push_bind(enterprise)
                 .push(" OR c.contractor_id = ")
                 .push_bind(enterprise)
@@ -276,7 +291,17 @@ pub(crate) async fn findings_of(
     }
     let discipline = crate::notices::discipline(tx).await?;
     let mut out = Vec::new();
-    for (id, flags, project, contractor, parent, supervisor, holder_parent, holder) in rows {
+    for FindingRow {
+        id,
+        flags,
+        project,
+        contractor,
+        parent,
+        supervisor,
+        holder_parent,
+        holder,
+    } in rows
+    {
         if flags.is_empty() {
             return Err(Error::invalid(
                 "contract_not_at_fault",

@@ -35,6 +35,7 @@ pub mod plan_editor;
 pub mod plans;
 pub mod projects;
 pub mod rankings;
+pub mod records;
 pub mod reminders;
 pub mod reports;
 pub mod responsible;

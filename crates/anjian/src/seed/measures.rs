@@ -196,8 +196,9 @@ pub async fn load(
         .await
         .map_err(e)?;
     // The (74) special inspection by 区住房城乡建委 finds it.
+    let inspected = NaiveDate::from_ymd_opt(2022, 8, 10).unwrap_or(day).min(day);
     let inspection = json!({
-        "inspected_on": "2022-08-10", "kind": "subcontracting", "contracts": [borrowed],
+        "inspected_on": inspected.to_string(), "kind": "subcontracting", "contracts": [borrowed],
         "inspectors": [{"name": "周敏", "certificate": "渝建执0701"}, {"name": "何军", "certificate": "渝建执0702"}],
         "place": "铜梁区某安置房建设项目现场", "checked": "违法分包转包和挂靠资质专项检查",
         "problems": "外墙分包单位借用重庆某建设工程有限公司资质承揽工程", "handling": "责令限期改正，移送资质审批机关",
@@ -205,7 +206,7 @@ pub async fn load(
     });
     enforcements::create(
         db,
-        at(NaiveDate::from_ymd_opt(2022, 8, 10).unwrap_or(day).min(day)),
+        at(inspected),
         &zjw,
         &all,
         Some(labour),

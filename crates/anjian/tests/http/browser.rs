@@ -1291,7 +1291,7 @@ async fn subcontracting_journey(driver: &WebDriver, app: &TestApp) -> WebDriverR
         fill(&form, name, value).await?;
     }
     for radio in ["principal_checked", "heads_checked"] {
-        form.find(By::Css(&format!("input[name={radio}][value='1']")))
+        form.find(By::Css(format!("input[name={radio}][value='1']")))
             .await?
             .click()
             .await?;

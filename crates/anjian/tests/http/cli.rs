@@ -411,7 +411,7 @@ async fn demo_rebuilds_its_own_database_and_never_overwrites_real_data() {
         ))
         .await
         .unwrap();
-    assert_eq!(n, 12);
+    assert_eq!(n, anjian::demo::ACCOUNTS.len() as i64);
     db.close().await;
     // A real database is refused.
     let real = dir.0.join("real");

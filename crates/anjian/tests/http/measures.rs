@@ -779,3 +779,53 @@ async fn an_accident_names_its_parties_with_the_dispatching_agency() {
         assert_eq!(v["parties"].as_array().unwrap().len(), 1);
     }
 }
+
+/// Issue 23 part 5: items (68)–(81) show what their records say, on the campaign tree
+/// and on the work item's page, and measure 七 no longer reads 100 % with nothing done:
+/// the (70) review's progress counts.
+#[tokio::test]
+async fn the_campaign_reads_measures_seven_to_nine_from_their_records() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let now = app.clock.0.load(std::sync::atomic::Ordering::SeqCst);
+        let as_of = chrono::NaiveDate::from_ymd_opt(2022, 8, 8).unwrap();
+        anjian::seed::measures::units(&app.db, now).await.unwrap();
+        anjian::seed::responsibility::load(&app.db, as_of)
+            .await
+            .unwrap();
+        let keys = anjian_core::sealed::Keyring::from_secret(crate::harness::TEST_SECRET);
+        anjian::seed::measures::load(&app.db, &keys, as_of)
+            .await
+            .unwrap();
+        let office = app.login("office").await;
+        let (_, campaigns) = office.get("/api/v1/campaigns").await;
+        let id = campaigns[0]["id"].as_i64().unwrap();
+        let (s, page) = office.get_text(&format!("/campaigns/{id}")).await;
+        assert_eq!(s, 200);
+        for figure in [
+            "记录：“回头看”已复核3/4个项目",
+            "名册共5人",
+            "分包转包专项执法检查1次，查处问题合同1份",
+            "未经安全培训合格2人",
+        ] {
+            assert!(page.contains(figure), "{figure} on the tree");
+        }
+        let seven = page
+            .split("七、")
+            .nth(1)
+            .and_then(|s| s.split("</summary>").next())
+            .unwrap_or_default()
+            .to_string();
+        assert!(!seven.contains("完成 100%"), "{seven}");
+        let (s, item) = office.get_text(&format!("/campaigns/{id}/items/70")).await;
+        assert_eq!(s, 200);
+        assert!(item.contains("“回头看”已复核3/4个项目"), "the item's page");
+        // The township sees its own part: none of the district's projects are its.
+        let (_, page) = app
+            .login("anju")
+            .await
+            .get_text(&format!("/campaigns/{id}"))
+            .await;
+        assert!(page.contains("“回头看”已复核0/0个项目"));
+    }
+}

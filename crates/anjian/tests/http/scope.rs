@@ -83,7 +83,11 @@ async fn users_are_listed_by_administrators_only_and_by_scope() {
             let (s, v) = app.login(who).await.get("/api/v1/users").await;
             assert_eq!(s, 200, "{who}");
             let list = v.as_array().unwrap();
-            assert_eq!(list.len(), 12, "{who} sees every demo account");
+            assert_eq!(
+                list.len(),
+                anjian::demo::ACCOUNTS.len(),
+                "{who} sees every demo account"
+            );
             let office = list.iter().find(|u| u["username"] == "office").unwrap();
             assert_eq!(office["role"], "office_admin");
             assert_eq!(office["unit"]["name"], "区安委办");

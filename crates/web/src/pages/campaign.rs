@@ -34,6 +34,8 @@ pub struct ItemLine {
     pub done: i64,
     pub overdue: i64,
     pub percent: i64,
+    /// What the records of measures 七–九 say of the item (`core::records`).
+    pub record: Option<String>,
 }
 
 /// A key task with its items.
@@ -47,7 +49,9 @@ pub struct TaskLine {
 pub struct MeasureLine {
     pub numeral: String,
     pub title: String,
-    pub percent: i64,
+    /// Its items' work done, of obligations due and of the records that measure work;
+    /// none when nothing is due yet.
+    pub percent: Option<i64>,
     pub overdue: i64,
     pub key_tasks: Vec<TaskLine>,
 }
@@ -97,11 +101,13 @@ pub async fn show(
     let routines = anjian_store::expansion::leaders_routines(&state.db, &plan).await?;
     let today = state.today();
     let of = |no: u32| counts.get(&no).cloned().unwrap_or_default();
+    let figures = anjian_store::records::figures(&state.db, &u.scope()).await?;
     let measures = plan
         .measures
         .iter()
         .map(|m| {
             let mut sum = Counts::default();
+            let (mut record_done, mut record_total) = (0, 0);
             let key_tasks = m
                 .key_tasks
                 .iter()
@@ -113,6 +119,11 @@ pub async fn show(
                         .iter()
                         .map(|w| {
                             let n = of(w.no);
+                            let record = anjian_core::records::of(&w.text).map(|r| figures.line(r));
+                            if let Some((d, t)) = record.as_ref().and_then(|l| l.progress) {
+                                record_done += d.min(t);
+                                record_total += t;
+                            }
                             sum.due += n.due;
                             sum.accepted += n.accepted;
                             sum.done_late += n.done_late;
@@ -130,6 +141,7 @@ pub async fn show(
                                 done: n.done(),
                                 overdue: n.overdue,
                                 percent: n.completion_percent(),
+                                record: record.map(|l| l.text),
                             }
                         })
                         .collect(),
@@ -138,7 +150,10 @@ pub async fn show(
             MeasureLine {
                 numeral: chinese_numeral(m.no),
                 title: m.title.clone(),
-                percent: sum.completion_percent(),
+                percent: {
+                    let due = sum.due + record_total;
+                    (due > 0).then(|| (sum.done().min(sum.due) + record_done) * 100 / due)
+                },
                 overdue: sum.overdue,
                 key_tasks,
             }
@@ -278,6 +293,8 @@ pub struct RatesPage {
     pub item_no: Option<u32>,
     pub schedule_words: String,
     pub history: Vec<HistoryRow>,
+    /// What the records of measures 七–九 say of the item, if it names such a duty.
+    pub record: Option<String>,
     pub office: bool,
     pub flash: Option<&'static str>,
 }
@@ -385,6 +402,15 @@ async fn rates(
             .collect(),
         None => Vec::new(),
     };
+    let record = match r.item_text.as_deref().and_then(anjian_core::records::of) {
+        Some(rec) => Some(
+            anjian_store::records::figures(&state.db, &u.scope())
+                .await?
+                .line(rec)
+                .text,
+        ),
+        None => None,
+    };
     let export = match item_no {
         Some(no) => format!("/campaigns/{campaign}/items/{no}/export.xlsx"),
         None => format!("/campaigns/{campaign}/units.xlsx"),
@@ -401,6 +427,7 @@ async fn rates(
         item_no: item_no.map(|n| n as u32),
         schedule_words: r.schedule_words,
         history,
+        record,
         office: u.role().can_run_campaigns(),
         flash,
     }))
