@@ -20,6 +20,7 @@ mod memory;
 mod plan_edit;
 mod rankings;
 mod responsibility;
+mod workforce;
 
 /// Options of the benchmark.
 #[derive(Args, Debug, Clone)]
@@ -412,9 +413,10 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
             return memory::run(c, seconds).await;
         }
         "responsibility" => return responsibility::run(c, args).await,
+        "workforce" => return workforce::run(c, args).await,
         other => {
             return Err(format!(
-                "未知规模 {other}，应为 district、city、plan、plan-edit、follow、directory、obligations、ledger、hazards、ranking、tips、memory 或 responsibility"
+                "未知规模 {other}，应为 district、city、plan、plan-edit、follow、directory、obligations、ledger、hazards、ranking、tips、memory、responsibility 或 workforce"
             ));
         }
     };

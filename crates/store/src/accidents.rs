@@ -875,3 +875,65 @@ pub async fn blacklisted(db: &Db, enterprise: i64) -> Result<Vec<(String, String
         )
         .await
 }
+
+/// Enters party `unit` (an enterprise named among accident `id`'s parties) in the
+/// blacklist (黑名单) with `reason`, the office deciding (issue 23 part 4: "accountability
+/// and the blacklist can target any of them"): the employer, the qualification's holder,
+/// a contractor or the dispatching agency alike. Once per party and accident (409).
+pub async fn blacklist_party(
+    db: &Db,
+    Moment { ms: now_ms, today }: Moment,
+    actor: &Actor,
+    id: i64,
+    unit: Option<i64>,
+    reason: &str,
+) -> Result<()> {
+    crate::authz::require(actor, anjian_core::role::Role::sees_everything)?;
+    let unit = unit.ok_or_else(|| Error::invalid("required", "unit", "请选择事故相关方"))?;
+    let reason = anjian_core::error::required_text("reason", "理由", reason, 500)?;
+    let mut tx = db.begin().await?;
+    let found: Option<(String, String)> = tx
+        .opt(
+            q("SELECT u.kind, u.name FROM accident_parties p JOIN units u ON u.id = p.unit_id WHERE p.accident_id = $1 AND p.unit_id = $2 LIMIT 1")
+                .bind(id)
+                .bind(unit),
+        )
+        .await?;
+    let name = match found {
+        Some((kind, name)) if kind == "enterprise" => name,
+        Some(_) => {
+            return Err(Error::invalid(
+                "not_an_enterprise",
+                "unit",
+                "黑名单只列入企业",
+            ));
+        }
+        None => {
+            return Err(Error::invalid(
+                "not_a_party",
+                "unit",
+                "该单位不是本事故的相关方",
+            ));
+        }
+    };
+    let listed = tx
+        .execute(
+            q("INSERT INTO blacklist (unit_id, accident_id, listed_on, reason, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (unit_id, accident_id) DO NOTHING")
+                .bind(unit)
+                .bind(id)
+                .bind(day(today))
+                .bind(reason.as_str())
+                .bind(now_ms),
+        )
+        .await?;
+    if listed == 0 {
+        return Err(Error::conflict(
+            "already_listed",
+            "unit",
+            "该企业已因本事故列入黑名单",
+        ));
+    }
+    let entry = Entry::ok("accident.blacklist", "accident", id).detail(format!("{name}：{reason}"));
+    audit::append(&mut tx, now_ms, actor, entry).await?;
+    tx.commit().await
+}

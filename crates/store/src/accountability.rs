@@ -251,7 +251,10 @@ pub async fn record(db: &Db, now_ms: i64, actor: &Actor, input: &FormInput) -> R
         .collect();
     let mut tx = db.begin().await?;
     let exists: Option<(i64,)> = tx
-        .opt(q("SELECT id FROM units WHERE id = $1 AND kind <> 'enterprise'").bind(unit))
+        // Any unit, an enterprise included: an accident's employer, qualification holder,
+        // contractor or dispatching agency is held accountable like a township (issue 23
+        // part 4).
+        .opt(q("SELECT id FROM units WHERE id = $1").bind(unit))
         .await?;
     if exists.is_none() {
         return Err(Error::invalid("unknown_unit", "unit", "被问责单位不存在"));

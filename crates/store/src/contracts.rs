@@ -350,14 +350,6 @@ pub(crate) async fn record_findings(
     Ok(())
 }
 
-/// The enterprises of the whole directory a contract may name (contractors and
-/// qualification holders come from anywhere): id and name, at most 2,000.
-pub async fn parties(db: &Db) -> Result<Vec<(i64, String)>> {
-    db.read()
-        .all(q("SELECT id, name FROM units WHERE active = 1 AND kind IN ('enterprise', 'soe') ORDER BY name, id LIMIT 2000"))
-        .await
-}
-
 /// The flagged contracts of the projects in scope (an inspection's findings to choose
 /// from), newest first, at most 200: id, project, contractor and flags.
 pub async fn flagged(db: &Db, scope: &Scope) -> Result<Vec<ContractRow>> {

@@ -102,3 +102,21 @@ pub async fn to_unit(db: &Db, unit: i64) -> Result<Vec<NoticeRow>> {
         )
         .await
 }
+
+/// The notices about the objects `ids` of kind `subject` (a list's rows), oldest first,
+/// at most 1,000, in one query.
+pub async fn about_many(db: &Db, subject: &str, ids: &[i64]) -> Result<Vec<NoticeRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    db.read()
+        .all(
+            q(ROW)
+                .push("n.subject = ")
+                .push_bind(subject.to_string())
+                .push(" AND n.subject_id IN (")
+                .push_list(ids)
+                .push(") ORDER BY n.id LIMIT 1000"),
+        )
+        .await
+}

@@ -86,20 +86,10 @@ fn writer(r: Role) -> bool {
     r.does_field_work()
 }
 
-/// Projects visible in `scope` (as `p` joined to its owner `o`): the owner is in scope
-/// (its township, the departments of its sector, the enterprise itself), or the viewer
-/// approves it.
+/// Projects visible in `scope` (as `p`; queries join its owner as `o`): see
+/// [`Scope::projects`].
 pub(crate) fn visible(scope: &Scope, query: Q) -> Q {
-    match scope {
-        Scope::Subtree { unit_id, .. } => {
-            let query = query
-                .push("(p.approver_id = ")
-                .push_bind(*unit_id)
-                .push(" OR ");
-            scope.units(query, "o").push(")")
-        }
-        _ => scope.units(query, "o"),
-    }
+    scope.projects(query, "p")
 }
 
 /// Registers a project. Returns its id.

@@ -212,6 +212,100 @@ impl Scope {
         }
     }
 
+    /// Appends "project `p` is visible": the viewer approves it; or it lies in the
+    /// viewer's locality (a township's own, `p.township_id`) or its owner in the
+    /// viewer's subtree (an enterprise's own); or, for a department, its industry is a
+    /// sector the department supervises (区住房城乡建委 sees every 建筑施工 project,
+    /// whoever owns it). Each term reads its own index, so the OR is a union of index
+    /// ranges on both engines (the owner's unit tested through [`Scope::units`] read
+    /// every project: a township's register took 15 ms p50, 280 ms p95 with eight
+    /// clients, over 20,000 projects on PostgreSQL).
+    pub fn projects(&self, query: Q, p: &str) -> Q {
+        match self {
+            Scope::All => query.push("1=1"),
+            Scope::Nothing => query.push("1=0"),
+            Scope::Subtree {
+                unit_id,
+                path,
+                sector_supervisor,
+            } => {
+                let query = query
+                    .push(&format!("({p}.approver_id = "))
+                    .push_bind(*unit_id);
+                let query = if locality(path) == Some(*unit_id) {
+                    query
+                        .push(&format!(" OR {p}.township_id = "))
+                        .push_bind(*unit_id)
+                } else {
+                    in_subtree(
+                        query.push(&format!(
+                            " OR {p}.owner_id IN (SELECT su.id FROM units su WHERE "
+                        )),
+                        "su",
+                        path,
+                    )
+                    .push(")")
+                };
+                let query = if *sector_supervisor {
+                    query
+                        .push(&format!(
+                            " OR {p}.sector_id IN (SELECT ds.sector_id FROM unit_sectors ds WHERE ds.unit_id = "
+                        ))
+                        .push_bind(*unit_id)
+                        .push(")")
+                } else {
+                    query
+                };
+                query.push(")")
+            }
+        }
+    }
+
+    /// The predicate "the roster `w` (a `workforce` row) is in scope" as disjoint
+    /// parts, as [`Scope::hazards_alone`] does: `query` (ending in `WHERE `) once per part
+    /// with its predicate appended. The enterprises of the subtree; for a department
+    /// also the rosters of the sectors it supervises (`w.sector_id`, the register's
+    /// sector), read in rank order from `workforce_sector`. (One predicate with the OR
+    /// of [`Scope::units`] read every roster of a city: 327 ms p50 on SQLite for a
+    /// department's flag list over 200,000 rosters; an `IN (…)` over the 25,000
+    /// enterprises of its sector still 70 ms on PostgreSQL; these parts, 3 ms.)
+    pub fn rosters_alone(&self, query: Q, w: &str) -> Vec<Q> {
+        match self {
+            Scope::All => vec![query.push("1=1")],
+            Scope::Nothing => vec![query.push("1=0")],
+            Scope::Subtree {
+                unit_id,
+                path,
+                sector_supervisor,
+            } => {
+                let subtree = |query: Q| {
+                    in_subtree(
+                        query.push(&format!(
+                            "{w}.enterprise_id IN (SELECT su.id FROM units su WHERE su.kind = 'enterprise' AND "
+                        )),
+                        "su",
+                        path,
+                    )
+                    .push(")")
+                };
+                if !*sector_supervisor {
+                    return vec![subtree(query)];
+                }
+                let sectors = |query: Q, op: &str| {
+                    query
+                        .push(&format!(
+                            "{w}.sector_id {op} (SELECT ds.sector_id FROM unit_sectors ds WHERE ds.unit_id = "
+                        ))
+                        .push_bind(*unit_id)
+                        .push(")")
+                };
+                let theirs = sectors(query.clone(), "IN");
+                let others = sectors(subtree(query).push(" AND "), "NOT IN");
+                vec![theirs, others]
+            }
+        }
+    }
+
     /// The viewer's own locality (属地), for a subtree scope.
     pub fn own_locality(&self) -> Option<i64> {
         match self {

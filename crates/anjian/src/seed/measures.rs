@@ -300,9 +300,19 @@ pub async fn load(
     Ok((ids.len(), 2, n))
 }
 
-/// A valid ID number for the `i`-th demo worker (its check digit computed).
-fn id_number(i: usize) -> String {
-    let body = format!("5002241990{:02}01{:03}", 1 + i % 12, 100 + i);
+/// A valid ID number for the `i`-th synthetic worker (its check digit computed).
+pub fn id_number_for(i: usize) -> String {
+    with_check(&format!(
+        "50022419{:02}{:02}{:02}{:03}",
+        70 + (i / 1_000_000) % 30,
+        1 + (i / 28_000) % 12,
+        1 + (i / 1000) % 28,
+        i % 1000
+    ))
+}
+
+/// `body` (17 digits) with its check character.
+fn with_check(body: &str) -> String {
     const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     let sum: u32 = body
         .bytes()
@@ -310,4 +320,179 @@ fn id_number(i: usize) -> String {
         .map(|(b, w)| u32::from(b - b'0') * w)
         .sum();
     format!("{body}{}", b"10X98765432"[(sum % 11) as usize] as char)
+}
+
+/// A valid ID number for the `i`-th demo worker.
+fn id_number(i: usize) -> String {
+    id_number_for(100 + i)
+}
+
+/// The synthetic city's measures for the benchmarks (`bench --scale workforce`), over
+/// its registered enterprises: 20,000 projects (one in ten flagged 边审批边施工), ten
+/// contracts each (200,000; one in twenty flagged), ten workers on each enterprise's
+/// roster (2,000,000 with 200,000 enterprises; one in eight untrained, ID numbers
+/// sealed), and every roster's figures, in multi-row inserts within one transaction.
+/// Returns (projects, contracts, workers).
+pub async fn city(
+    db: &Db,
+    keyring: &anjian_core::sealed::Keyring,
+    now: i64,
+) -> Result<(usize, usize, usize), anjian_store::Error> {
+    use anjian_store::db::{Arg, insert_rows};
+    use anjian_store::ids::next_id;
+    let ents: Vec<(i64, i64, i64)> = db
+        .read()
+        .all(q(
+            "SELECT unit_id, township_id, sector_id FROM enterprises ORDER BY unit_id",
+        ))
+        .await?;
+    let depts: Vec<(i64,)> = db
+        .read()
+        .all(q(
+            "SELECT id FROM units WHERE kind = 'department' ORDER BY id",
+        ))
+        .await?;
+    if ents.is_empty() || depts.is_empty() {
+        return Ok((0, 0, 0));
+    }
+    let mut tx = db.begin().await?;
+    let n_projects = (ents.len() / 10).min(20_000);
+    let mut projects = Vec::with_capacity(n_projects);
+    for chunk in (0..n_projects).collect::<Vec<_>>().chunks(400) {
+        let rows: Vec<Vec<Arg>> = chunk
+            .iter()
+            .map(|&i| {
+                let (owner, town, sector) = ents[i * 10];
+                let id = next_id(now);
+                projects.push((id, owner));
+                vec![
+                    id.into(),
+                    format!("合成项目{i}").into(),
+                    owner.into(),
+                    town.into(),
+                    sector.into(),
+                    "new".into(),
+                    0i64.into(),
+                    i64::from(i % 7 == 0).into(),
+                    i64::from(i % 11 == 0).into(),
+                    depts[i % depts.len()].0.into(),
+                    0i64.into(),
+                    "active".into(),
+                    if i % 10 == 0 {
+                        "built_before_approval"
+                    } else {
+                        ""
+                    }
+                    .into(),
+                    now.into(),
+                    now.into(),
+                ]
+            })
+            .collect();
+        tx.execute(insert_rows(
+            "INSERT INTO projects (id, name, owner_id, township_id, sector_id, works, crowded, high_risk, evaluated, approver_id, batch_approval, state, flags, created_at, updated_at) VALUES ",
+            &rows,
+        ))
+        .await?;
+    }
+    let mut contracts = 0;
+    for chunk in projects.chunks(50) {
+        let mut rows: Vec<Vec<Arg>> = Vec::with_capacity(500);
+        for (pi, (p, owner)) in chunk.iter().enumerate() {
+            for k in 0..10usize {
+                let at = (pi * 10 + k + contracts) % ents.len();
+                let client = if k == 0 {
+                    *owner
+                } else {
+                    ents[(at + ents.len() - 1) % ents.len()].0
+                };
+                let flags = if (contracts + k) % 20 == 0 {
+                    "borrowed_qualification"
+                } else {
+                    ""
+                };
+                rows.push(vec![
+                    next_id(now).into(),
+                    (*p).into(),
+                    client.into(),
+                    ents[at].0.into(),
+                    "合成工程".into(),
+                    0i64.into(),
+                    0i64.into(),
+                    "2022-03-01".into(),
+                    "建筑工程施工总承包".into(),
+                    "二级".into(),
+                    format!("D{at:09}").into(),
+                    ents[at].0.into(),
+                    "2025-12-31".into(),
+                    flags.into(),
+                    now.into(),
+                ]);
+            }
+        }
+        contracts += rows.len();
+        tx.execute(insert_rows(
+            "INSERT INTO contracts (id, project_id, client_id, contractor_id, work, whole, main_structure, signed_on, q_category, q_grade, q_number, q_holder_id, q_valid_until, flags, created_at) VALUES ",
+            &rows,
+        ))
+        .await?;
+    }
+    let mut workers = 0usize;
+    let mut nonce = [0u8; 24];
+    getrandom::fill(&mut nonce).map_err(|e| anjian_store::Error::Config(e.to_string()))?;
+    for chunk in ents.chunks(100) {
+        let mut rows: Vec<Vec<Arg>> = Vec::with_capacity(1000);
+        for (e, _, _) in chunk {
+            for k in 0..10usize {
+                let i = workers + rows.len();
+                let id = next_id(now);
+                let number = id_number_for(i);
+                // A fresh nonce per value: the counter in its first eight bytes.
+                nonce[..8].copy_from_slice(&(i as u64).to_le_bytes());
+                let untrained = i % 8 == 0;
+                let arrangement = [
+                    "dispatched",
+                    "flexible",
+                    "contracted",
+                    "temporary",
+                    "intern",
+                ][k % 5];
+                rows.push(vec![
+                    id.into(),
+                    (*e).into(),
+                    format!("工人{i}").into(),
+                    keyring
+                        .seal(number.as_bytes(), format!("worker:{id}").as_bytes(), nonce)
+                        .into(),
+                    anjian_core::worker::masked(&number).into(),
+                    arrangement.into(),
+                    "操作工".into(),
+                    i64::from(k < 4).into(),
+                    i64::from(k == 0).into(),
+                    None::<i64>.into(),
+                    (!untrained).then_some("2022-03-01").into(),
+                    (!untrained).then_some(24i64).into(),
+                    i64::from(!untrained).into(),
+                    i64::from(untrained).into(),
+                    (k == 0).then(|| format!("T{i:08}")).into(),
+                    (k == 0).then_some("2024-12-31").into(),
+                    now.into(),
+                    now.into(),
+                ]);
+            }
+        }
+        workers += rows.len();
+        tx.execute(insert_rows(
+            "INSERT INTO workers (id, enterprise_id, name, id_sealed, id_masked, arrangement, post, hazardous, special_operation, agency_id, trained_on, training_hours, exam_passed, untrained, certificate, certificate_valid_until, created_at, updated_at) VALUES ",
+            &rows,
+        ))
+        .await?;
+    }
+    tx.execute(
+        q("INSERT INTO workforce (enterprise_id, sector_id, total, dispatched_flexible, hazardous, hazardous_dispatched, untrained, special_operation, cert_earliest, uncertified, updated_at) SELECT w.enterprise_id, e.sector_id, CAST(COUNT(*) AS BIGINT), CAST(SUM(CASE WHEN w.arrangement IN ('dispatched', 'flexible') THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(w.hazardous) AS BIGINT), CAST(SUM(CASE WHEN w.hazardous = 1 AND w.arrangement = 'dispatched' THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(w.untrained) AS BIGINT), CAST(SUM(w.special_operation) AS BIGINT), MIN(CASE WHEN w.special_operation = 1 THEN w.certificate_valid_until END), 0, $1 FROM workers w JOIN enterprises e ON e.unit_id = w.enterprise_id GROUP BY w.enterprise_id, e.sector_id")
+            .bind(now),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((projects.len(), contracts, workers))
 }

@@ -1302,6 +1302,7 @@ async fn subcontracting_journey(driver: &WebDriver, app: &TestApp) -> WebDriverR
         .await?;
     let list = text_when(driver, "#records", |t| t.contains("分包转包专项")).await?;
     assert!(list.contains("重庆某建筑劳务有限公司"), "{list}");
+    assert!(list.contains("已通报重庆某建工集团有限公司"), "{list}");
     shot(driver, "subcontracting.png").await?;
     let told: Vec<(String,)> = app
         .db

@@ -63,6 +63,12 @@ async fn a_project_built_before_its_approval_is_flagged_and_told() {
             "{told:?}"
         );
         assert!(v["notices"][0]["text"].as_str().unwrap().contains("边审批"));
+        // The approving department reads it on its to-do page.
+        let (_, todo) = fgw.get_text("/todo").await;
+        assert!(
+            todo.contains("id=\"notices\"") && todo.contains("某商业中心改造工程"),
+            "the notice on the to-do page"
+        );
         // A step recorded twice is refused; a date that is no date names the field.
         assert_eq!(step(&fgw, id, "approval", "2022-05-11").await.0, 409);
         let (s, v) = step(&fgw, id, "design", "2022-13-01").await;
@@ -608,6 +614,17 @@ async fn a_roster_flags_untrained_and_uncertified_workers_for_the_sector_departm
         assert_eq!(sent["sent"].as_array().unwrap().len(), 2, "{sent}");
         // Another township's enterprise is not the township's to see.
         assert_eq!(app.login("anju").await.get(&path).await.0, 404);
+        // The export holds the roster with the ID numbers masked, never in the clear.
+        let (s, _, bytes) = huagong
+            .get_bytes(&format!("/enterprises/{me}/workers.xlsx"))
+            .await;
+        assert_eq!(s, 200);
+        let text = crate::harness::zip_text(&bytes);
+        assert!(text.contains("工人1") && text.contains(&format!("{}********", &id[..6])));
+        assert!(
+            !text.contains(&id),
+            "the export holds no ID number in the clear"
+        );
     }
 }
 
@@ -777,6 +794,51 @@ async fn an_accident_names_its_parties_with_the_dispatching_agency() {
             .await;
         assert_eq!(s, 200, "{v}");
         assert_eq!(v["parties"].as_array().unwrap().len(), 1);
+        // The blacklist and accountability reach any party, an enterprise included.
+        let office = app.login("office").await;
+        let path = format!("/api/v1/accidents/{id}/blacklist");
+        let body =
+            json!({"unit": agency, "reason": "未对被派遣人员开展岗前安全培训，造成死亡事故"});
+        assert_eq!(
+            c.post(&path, body.clone()).await.0,
+            403,
+            "the office decides"
+        );
+        let (s, v) = office.post(&path, body.clone()).await;
+        assert_eq!(s, 201, "{v}");
+        assert_eq!(office.post(&path, body).await.0, 409);
+        let (s, v) = office
+            .post(&path, json!({"unit": chem, "reason": "x"}))
+            .await;
+        assert_eq!(
+            (s, v["error"]["code"].as_str()),
+            (422, Some("not_a_party")),
+            "{v}"
+        );
+        let (s, _) = office
+            .form(
+                "/accountability",
+                &[
+                    ("unit", &agency.to_string()),
+                    ("form", "warning_interview"),
+                    ("reason", "劳务派遣人员未经培训上岗造成事故"),
+                    ("decided_on", "2022-08-08"),
+                ],
+            )
+            .await;
+        assert!(s < 400, "an enterprise held accountable: {s}");
+        let (n,): (i64,) = app
+            .db
+            .read()
+            .one(
+                anjian_store::q(
+                    "SELECT CAST(COUNT(*) AS BIGINT) FROM accountability WHERE unit_id = $1",
+                )
+                .bind(agency),
+            )
+            .await
+            .unwrap();
+        assert_eq!(n, 1);
     }
 }
 

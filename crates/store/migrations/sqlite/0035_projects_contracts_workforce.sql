@@ -174,3 +174,5 @@ CREATE TABLE accident_parties (
 CREATE INDEX accident_parties_unit ON accident_parties (unit_id);
 -- The accident's project, whose approval history its page shows (item (71) 终身追责).
 ALTER TABLE accidents ADD COLUMN project_id BIGINT REFERENCES projects(id);
+-- The office's flag list: every roster, most dispatched or flexible workers first.
+CREATE INDEX workforce_rank ON workforce (dispatched_flexible, enterprise_id);

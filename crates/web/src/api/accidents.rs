@@ -168,3 +168,34 @@ pub async fn parties(
     accidents::name_parties(&state.db, state.now(), &u.actor(), &u.scope(), id, &p.found).await?;
     Ok(Json(accidents::get(&state.db, &u.scope(), id).await?))
 }
+
+/// A blacklist entry: `unit` (an enterprise among the accident's parties) and `reason`.
+#[derive(Deserialize, ToSchema)]
+pub struct BlacklistInput {
+    pub unit: Option<i64>,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Enters one of the accident's enterprise parties in the blacklist (the office);
+/// returns the accident.
+#[utoipa::path(post, path = "/api/v1/accidents/{id}/blacklist", request_body = BlacklistInput, responses((status = 201, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn blacklist(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    Body(b): Body<BlacklistInput>,
+) -> Result<(StatusCode, Json<AccidentRow>), ApiError> {
+    let id = super::path_id(&id)?;
+    let a = accidents::get(&state.db, &u.scope(), id).await?;
+    accidents::blacklist_party(
+        &state.db,
+        state.moment(),
+        &u.actor(),
+        a.id,
+        b.unit,
+        &b.reason,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(a)))
+}

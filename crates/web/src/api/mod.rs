@@ -194,6 +194,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/accidents/{id}/extension", post(accidents::extend))
         .route("/api/v1/accidents/{id}/close", post(accidents::close))
         .route("/api/v1/accidents/{id}/parties", post(accidents::parties))
+        .route(
+            "/api/v1/accidents/{id}/blacklist",
+            post(accidents::blacklist),
+        )
         .route("/api/v1/tips", get(tips::list))
         .route("/api/v1/tips/stats", get(tips::stats))
         .route(

@@ -67,6 +67,7 @@ use super::{
         accidents::extend,
         accidents::close,
         accidents::parties,
+        accidents::blacklist,
         enterprises::create,
         enterprises::list,
         enterprises::show,

@@ -38,6 +38,8 @@ pub struct EnforcementsPage {
     pub enterprises: Vec<(i64, String)>,
     /// The flagged contracts in scope, for a 分包转包专项 inspection's finding.
     pub contracts: Vec<anjian_store::contracts::ContractRow>,
+    /// The notices the special inspections listed sent (item (77)).
+    pub notices: Vec<anjian_store::notices::NoticeRow>,
     pub today: String,
     pub flash: Option<String>,
     pub error: Option<String>,
@@ -76,6 +78,12 @@ async fn page(
         ..EnforcementFilter::default()
     };
     let records = enforcements::list(&state.db, &scope, state.today(), &filter).await?;
+    let special: Vec<i64> = records
+        .iter()
+        .filter(|r| r.kind.is_some())
+        .map(|r| r.id)
+        .collect();
+    let notices = anjian_store::notices::about_many(&state.db, "enforcement", &special).await?;
     let watch = enforcements::tally(&state.db, &scope, month).await?;
     let f = UnitFilter {
         limit: 500,
@@ -100,6 +108,7 @@ async fn page(
             watch,
             enterprises,
             contracts: anjian_store::contracts::flagged(&state.db, &scope).await?,
+            notices,
             today: state.today().format("%Y-%m-%d").to_string(),
             flash,
             error,

@@ -210,6 +210,7 @@ pub fn routes() -> Router<AppState> {
             get(workers::roster).post(workers::add),
         )
         .route("/enterprises/{id}/workers/import", post(workers::import))
+        .route("/enterprises/{id}/workers.xlsx", get(workers::export))
         .route("/workers/flags", get(workers::flags))
         .route("/projects", get(projects::index).post(projects::create))
         .route("/projects/{id}", get(projects::show))

@@ -146,7 +146,6 @@ pub struct ProjectPage {
     pub contracts: Vec<ContractRow>,
     pub steps: Vec<(&'static str, &'static str)>,
     pub checks: Vec<(&'static str, &'static str)>,
-    pub parties: Vec<(i64, String)>,
     pub today: String,
     pub flash: Option<String>,
     pub error: Option<String>,
@@ -170,7 +169,6 @@ async fn page(
             contracts,
             steps: Step::ALL.iter().map(|s| (s.as_str(), s.label())).collect(),
             checks: Check::ALL.iter().map(|c| (c.as_str(), c.label())).collect(),
-            parties: contracts::parties(&state.db).await?,
             today: state.today().to_string(),
             flash,
             error,
@@ -273,8 +271,9 @@ pub async fn check(
 pub struct ContractForm {
     #[serde(default)]
     pub client: String,
+    /// The contractor's name as the directory has it.
     #[serde(default)]
-    pub contractor: String,
+    pub contractor_name: String,
     #[serde(default)]
     pub work: String,
     #[serde(default)]
@@ -289,8 +288,9 @@ pub struct ContractForm {
     pub grade: String,
     #[serde(default)]
     pub number: String,
+    /// The qualification holder's name, if another than the contractor.
     #[serde(default)]
-    pub holder: String,
+    pub holder_name: String,
     #[serde(default)]
     pub valid_until: String,
 }
@@ -305,9 +305,9 @@ pub async fn contract(
     let shown = [&f.category, &f.number, &f.valid_until]
         .iter()
         .any(|v| !v.trim().is_empty());
-    let c = NewContract {
+    let mut c = NewContract {
         client: f.client.trim().parse().ok(),
-        contractor: f.contractor.trim().parse().ok(),
+        contractor: None,
         work: f.work,
         whole: !f.whole.is_empty(),
         main_structure: !f.main_structure.is_empty(),
@@ -316,12 +316,42 @@ pub async fn contract(
             category: f.category,
             grade: f.grade,
             number: f.number,
-            holder: f.holder.trim().parse().ok(),
+            holder: None,
             valid_until: f.valid_until,
         }),
     };
     let result = async {
         let pid = crate::input::path_id(&id)?;
+        // The parties typed by name, found in the whole directory.
+        let names: Vec<String> = [&f.contractor_name, &f.holder_name]
+            .iter()
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty())
+            .collect();
+        let found = anjian_store::workers::enterprises_named(&state.db, &names).await?;
+        let id_of = |name: &str, field: &'static str, label: &str| {
+            found
+                .iter()
+                .find(|(_, n)| n == name.trim())
+                .map(|(id, _)| *id)
+                .ok_or_else(|| {
+                    anjian_core::FieldError::new(
+                        "unknown_party",
+                        field,
+                        format!("{label}“{}”不在企业名录中", name.trim()),
+                    )
+                })
+        };
+        c.contractor = Some(id_of(&f.contractor_name, "contractor", "承包方")?);
+        if !f.holder_name.trim().is_empty()
+            && let Some(q) = c.qualification.as_mut()
+        {
+            q.holder = Some(id_of(
+                &f.holder_name,
+                "qualification.holder",
+                "资质持有单位",
+            )?);
+        }
         contracts::create(&state.db, state.now(), &u.actor(), &u.scope(), pid, &c).await?;
         Ok::<_, Problem>(format!("/projects/{pid}?ok=1#contracts"))
     }

@@ -151,6 +151,8 @@ pub struct TodoPage {
     pub today: String,
     pub sections: Vec<Section>,
     pub reminders: Vec<ReminderLine>,
+    /// The latest notices to the user's unit (a flagged project, a finding).
+    pub notices: Vec<anjian_store::notices::NoticeRow>,
 }
 
 /// The sections of the to-do list for a user on the clock's day.
@@ -316,6 +318,7 @@ pub async fn todo(
         today: today.format("%Y-%m-%d").to_string(),
         sections,
         reminders,
+        notices: anjian_store::notices::to_unit(&state.db, u.unit_id).await?,
     }))
 }
 

@@ -23,7 +23,6 @@ pub struct RosterPage {
     pub layout: Option<Layout>,
     pub r: Roster,
     pub arrangements: Vec<(&'static str, &'static str)>,
-    pub agencies: Vec<(i64, String)>,
     pub headers: String,
     pub today: chrono::NaiveDate,
     pub flash: Option<String>,
@@ -56,7 +55,6 @@ async fn roster_page(
                 .iter()
                 .map(|a| (a.as_str(), a.label()))
                 .collect(),
-            agencies: anjian_store::contracts::parties(&state.db).await?,
             headers: anjian_core::worker::HEADERS.join("、"),
             today: state.today(),
             flash,
@@ -92,8 +90,9 @@ pub struct WorkerForm {
     pub hazardous: String,
     #[serde(default)]
     pub special_operation: String,
+    /// The dispatching agency's name as the directory has it.
     #[serde(default)]
-    pub agency: String,
+    pub agency_name: String,
     #[serde(default)]
     pub trained_on: String,
     #[serde(default)]
@@ -113,14 +112,14 @@ pub async fn add(
     Path(id): Path<String>,
     PageForm(f): PageForm<WorkerForm>,
 ) -> Result<Response, PageError> {
-    let w = WorkerInput {
+    let mut w = WorkerInput {
         name: f.name,
         id_number: f.id_number,
         arrangement: f.arrangement,
         post: f.post,
         hazardous: !f.hazardous.is_empty(),
         special_operation: !f.special_operation.is_empty(),
-        agency: f.agency.trim().parse().ok(),
+        agency: None,
         trained_on: f.trained_on,
         training_hours: f.training_hours.trim().parse().ok(),
         exam_passed: !f.exam_passed.is_empty(),
@@ -129,6 +128,18 @@ pub async fn add(
     };
     let result = async {
         let eid = crate::input::path_id(&id)?;
+        let name = f.agency_name.trim();
+        if !name.is_empty() {
+            let found = workers::enterprises_named(&state.db, &[name.to_string()]).await?;
+            let (agency, _) = found.first().ok_or_else(|| {
+                anjian_core::FieldError::new(
+                    "unknown_agency",
+                    "agency",
+                    format!("劳务派遣单位“{name}”不在企业名录中"),
+                )
+            })?;
+            w.agency = Some(*agency);
+        }
         let n = workers::add(
             &state.db,
             &state.config.keyring,
@@ -212,4 +223,45 @@ pub async fn flags(
             .collect(),
         today: state.today().to_string(),
     }))
+}
+
+/// GET /enterprises/{id}/workers.xlsx: the roster in the import's columns, the ID
+/// numbers masked as on the page (a sheet leaves the system; the sealed numbers do
+/// not).
+pub async fn export(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    crate::auth::field_work(&u)?;
+    let id = crate::input::path_id(&id)?;
+    let today = state.today();
+    let r = workers::export(&state.db, &u.scope(), today, id).await?;
+    let yes = |b: bool| if b { "是" } else { "否" }.to_string();
+    let rows: Vec<Vec<String>> = r
+        .workers
+        .iter()
+        .map(|w| {
+            vec![
+                w.name.clone(),
+                w.id_masked.clone(),
+                w.arrangement_label().to_string(),
+                w.post.clone(),
+                yes(w.hazardous),
+                yes(w.special_operation),
+                w.agency_name.clone().unwrap_or_default(),
+                w.trained_on.clone().unwrap_or_default(),
+                w.training_hours.map(|h| h.to_string()).unwrap_or_default(),
+                if w.exam_passed { "合格" } else { "不合格" }.to_string(),
+                w.certificate.clone().unwrap_or_default(),
+                w.certificate_valid_until.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    super::xlsx_response(
+        &format!("{}从业人员名册", r.enterprise_name),
+        &anjian_core::worker::HEADERS,
+        &rows,
+        "roster.xlsx",
+    )
 }
