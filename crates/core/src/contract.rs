@@ -75,6 +75,7 @@ pub enum Flag {
 }
 
 impl Flag {
+    /// Every value, in display order.
     pub const ALL: [Flag; 4] = [
         Flag::Transfer,
         Flag::IllegalSubcontract,
@@ -152,15 +153,22 @@ pub fn flags(t: Terms) -> Vec<Flag> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PartyRole {
+    /// 事故发生单位.
     Site,
+    /// 用人单位.
     Employer,
+    /// 资质方: the holder of the qualification worked under.
     QualificationHolder,
+    /// 发包方 or 承包方.
     Contractor,
+    /// 分包方.
     Subcontractor,
+    /// 劳务派遣单位.
     Dispatcher,
 }
 
 impl PartyRole {
+    /// Every value, in display order.
     pub const ALL: [PartyRole; 6] = [
         PartyRole::Site,
         PartyRole::Employer,

@@ -20,12 +20,16 @@ pub const EVALUATED_INDUSTRIES: [&str; 3] = ["危化品", "矿山", "金属冶�
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Works {
+    /// 新建.
     New,
+    /// 改建.
     Rebuild,
+    /// 扩建.
     Expansion,
 }
 
 impl Works {
+    /// Every value, in display order.
     pub const ALL: [Works; 3] = [Works::New, Works::Rebuild, Works::Expansion];
 
     /// The stored name.
@@ -80,6 +84,7 @@ pub enum Step {
 }
 
 impl Step {
+    /// Every value, in display order.
     pub const ALL: [Step; 9] = [
         Step::Assessment,
         Step::PreEvaluation,
@@ -262,6 +267,7 @@ pub enum Check {
 }
 
 impl Check {
+    /// Every value, in display order.
     pub const ALL: [Check; 4] = [
         Check::Budget,
         Check::Design,
@@ -308,6 +314,7 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// Every value, in display order.
     pub const ALL: [Verdict; 3] = [Verdict::Compliant, Verdict::Rectify, Verdict::Eliminate];
 
     /// The stored name.
@@ -341,6 +348,14 @@ impl Verdict {
                     "result 应为 compliant（合规）、rectify（限期整改）或 eliminate（淘汰取缔）",
                 )
             })
+    }
+}
+
+impl Verdict {
+    /// The Chinese name of a stored result, or 待复核 while there is none.
+    pub fn label_of(raw: Option<&str>) -> &'static str {
+        raw.and_then(|r| Verdict::parse(r).ok())
+            .map_or("待复核", Verdict::label)
     }
 }
 

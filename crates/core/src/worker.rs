@@ -14,14 +14,20 @@ use crate::error::{FieldError, Result, optional_date, optional_text, required_te
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Arrangement {
+    /// 劳务派遣.
     Dispatched,
+    /// 灵活用工.
     Flexible,
+    /// 专业承建.
     Contracted,
+    /// 临时服务.
     Temporary,
+    /// 实习试用.
     Intern,
 }
 
 impl Arrangement {
+    /// Every value, in display order.
     pub const ALL: [Arrangement; 5] = [
         Arrangement::Dispatched,
         Arrangement::Flexible,

@@ -588,9 +588,11 @@ pub struct StepRow {
 }
 
 impl StepRow {
+    /// The step's Chinese name.
     pub fn label(&self) -> &'static str {
         Step::parse(&self.step).map_or("", Step::label)
     }
+    /// The flag's Chinese name, if the step is flagged.
     pub fn flag_label(&self) -> &'static str {
         self.flag.as_deref().map_or("", Flag::label_of)
     }
@@ -605,6 +607,7 @@ pub struct CheckRow {
 }
 
 impl CheckRow {
+    /// The item's Chinese name.
     pub fn label(&self) -> &'static str {
         Check::parse(&self.item).map_or("", Check::label)
     }
@@ -621,11 +624,9 @@ pub struct ReviewResultRow {
 }
 
 impl ReviewResultRow {
+    /// The result's Chinese name (待复核 while there is none).
     pub fn result_label(&self) -> &'static str {
-        self.result
-            .as_deref()
-            .and_then(|r| Verdict::parse(r).ok())
-            .map_or("待复核", Verdict::label)
+        Verdict::label_of(self.result.as_deref())
     }
 }
 

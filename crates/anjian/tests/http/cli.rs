@@ -238,6 +238,9 @@ const AS_OF: i64 = 1_660_525_200_000;
 
 #[tokio::test]
 async fn demo_rebuilds_its_own_database_and_never_overwrites_real_data() {
+    // The process's chain key, as every other test of this binary sets it (run alone,
+    // the test would otherwise find none).
+    crate::harness::use_test_chain_key();
     let dir = TempDir(std::env::temp_dir().join(format!("anjian-demo-{}", std::process::id())));
     let common = |d: &std::path::Path| anjian::cli::Common {
         database_url: None,

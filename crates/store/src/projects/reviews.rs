@@ -307,11 +307,9 @@ pub struct ItemRow {
 }
 
 impl ItemRow {
+    /// The result's Chinese name (待复核 while there is none).
     pub fn result_label(&self) -> &'static str {
-        self.result
-            .as_deref()
-            .and_then(|r| Verdict::parse(r).ok())
-            .map_or("待复核", Verdict::label)
+        Verdict::label_of(self.result.as_deref())
     }
 }
 
