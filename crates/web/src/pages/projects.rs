@@ -312,7 +312,7 @@ pub async fn contract(
         whole: !f.whole.is_empty(),
         main_structure: !f.main_structure.is_empty(),
         signed_on: f.signed_on,
-        qualification: shown.then(|| anjian_core::contract::Qualification {
+        qualification: shown.then_some(anjian_core::contract::Qualification {
             category: f.category,
             grade: f.grade,
             number: f.number,
