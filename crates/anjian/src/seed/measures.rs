@@ -449,7 +449,7 @@ pub async fn city(
                 let number = id_number_for(i);
                 // A fresh nonce per value: the counter in its first eight bytes.
                 nonce[..8].copy_from_slice(&(i as u64).to_le_bytes());
-                let untrained = i % 8 == 0;
+                let untrained = i.is_multiple_of(8);
                 let arrangement = [
                     "dispatched",
                     "flexible",
