@@ -891,3 +891,40 @@ async fn the_campaign_reads_measures_seven_to_nine_from_their_records() {
         assert!(page.contains("“回头看”已复核0/0个项目"));
     }
 }
+
+/// Item (76) "将分包、管理输出、联合建设项目纳入企业统一管理": an enterprise registers its own
+/// project (its account owns it), lets works on it, and sees on the project register
+/// the units it manages with their open findings.
+#[tokio::test]
+async fn an_enterprise_sees_its_related_units_and_their_findings() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let huagong = app.login("huagong").await;
+        let fgw = app.unit_id("区发展改革委").await;
+        let contractor = app.unit_id("重庆某建筑工程有限公司铜梁项目部").await;
+        let holder = app.unit_id("铜梁区城市建设投资（集团）有限公司").await;
+        let id = project(
+            &huagong,
+            json!({"name": "储罐区改造", "industry": "危险化学品", "works": "rebuild", "approver": fgw}),
+        )
+        .await;
+        let (_, p) = huagong.get(&format!("/api/v1/projects/{id}")).await;
+        assert_eq!(p["owner_name"], "重庆铜梁某化工有限公司", "its own project");
+        let me = p["owner_id"].as_i64().unwrap();
+        let (s, v) = huagong
+            .post(
+                &format!("/api/v1/projects/{id}/contracts"),
+                json!({"client": me, "contractor": contractor, "work": "储罐基础施工", "signed_on": "2022-05-01", "qualification": {"category": "建筑工程施工总承包", "number": "D9", "holder": holder, "valid_until": "2025-01-01"}}),
+            )
+            .await;
+        assert_eq!(s, 201, "{v}");
+        let (s, page) = huagong.get_text("/projects").await;
+        assert_eq!(s, 200);
+        let related = page.split("id=\"related\"").nth(1).unwrap_or_default();
+        assert!(
+            related.contains("重庆某建筑工程有限公司铜梁项目部")
+                && related.contains("1 份合同有问题"),
+            "{related}"
+        );
+    }
+}

@@ -32,6 +32,8 @@ pub struct ProjectsPage {
     pub approvers: Vec<(i64, String)>,
     pub works: Vec<(&'static str, &'static str)>,
     pub enterprise: bool,
+    /// For an enterprise's account: its related units (item (76)).
+    pub related: Vec<anjian_store::contracts::Related>,
     pub flash: Option<String>,
     pub error: Option<String>,
 }
@@ -77,6 +79,11 @@ async fn register(
             approvers: projects::approvers(&state.db).await?,
             works: Works::ALL.iter().map(|w| (w.as_str(), w.label())).collect(),
             enterprise: u.role() == anjian_core::role::Role::EnterpriseUser,
+            related: if u.role() == anjian_core::role::Role::EnterpriseUser {
+                contracts::related(&state.db, u.unit_id).await?
+            } else {
+                Vec::new()
+            },
             flash,
             error,
         },
