@@ -102,7 +102,7 @@ pub async fn referenced(
     shas: &[String],
 ) -> crate::error::Result<std::collections::HashSet<String>> {
     let mut query = crate::db::q(
-        "SELECT sha FROM (SELECT sha256 AS sha FROM evidence UNION ALL SELECT sha256 FROM case_files UNION ALL SELECT sha256 FROM tip_files UNION ALL SELECT clean_sha256 FROM tip_files UNION ALL SELECT evidence_sha256 FROM duty_records UNION ALL SELECT docx_sha256 FROM bulletins UNION ALL SELECT xlsx_sha256 FROM bulletins) used WHERE sha IN (",
+        "SELECT sha FROM (SELECT sha256 AS sha FROM evidence UNION ALL SELECT sha256 FROM case_files UNION ALL SELECT sha256 FROM tip_files UNION ALL SELECT clean_sha256 FROM tip_files UNION ALL SELECT evidence_sha256 FROM duty_records UNION ALL SELECT docx_sha256 FROM bulletins UNION ALL SELECT xlsx_sha256 FROM bulletins UNION ALL SELECT file_sha256 FROM project_checks) used WHERE sha IN (",
     );
     for (i, s) in shas.iter().enumerate() {
         query = query

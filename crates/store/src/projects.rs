@@ -60,6 +60,9 @@ pub struct CheckInput {
     pub done: bool,
     #[serde(default)]
     pub evidence: String,
+    /// The evidence file, stored already (the pages' upload; not taken from JSON).
+    #[serde(skip)]
+    pub file: Option<crate::reports::EvidenceFile>,
 }
 
 /// A dated step as the API takes it.
@@ -282,14 +285,14 @@ pub async fn patch(
         })?;
         let evidence =
             anjian_core::error::optional_text("checks.evidence", "佐证材料", &c.evidence, 500)?;
-        if c.done && evidence.is_none() {
+        if c.done && evidence.is_none() && c.file.is_none() {
             return Err(Error::invalid(
                 "required",
                 "checks.evidence",
                 format!("“{}”已落实须附佐证材料", item.label()),
             ));
         }
-        checks.push((item, c.done, evidence));
+        checks.push((item, c.done, evidence, c.file.clone()));
     }
     let mut tx = db.begin().await?;
     let h = head(&mut tx, scope, id).await?;
@@ -312,7 +315,7 @@ pub async fn patch(
             .bind(id),
     )
     .await?;
-    for (item, done, evidence) in &checks {
+    for (item, done, evidence, file) in &checks {
         tx.execute(
             q("UPDATE project_checks SET done = $1, evidence = $2, updated_at = $3 WHERE project_id = $4 AND item = $5")
                 .bind(i64::from(*done))
@@ -322,13 +325,24 @@ pub async fn patch(
                 .bind(item.as_str()),
         )
         .await?;
+        if let Some(f) = file {
+            tx.execute(
+                q("UPDATE project_checks SET file_sha256 = $1, file_name = $2, file_mime = $3 WHERE project_id = $4 AND item = $5")
+                    .bind(f.sha256.as_str())
+                    .bind(f.file_name.as_str())
+                    .bind(f.mime.as_str())
+                    .bind(id)
+                    .bind(item.as_str()),
+            )
+            .await?;
+        }
     }
     let entry = Entry::ok("project.update", "project", id).detail(format!(
         "{}{}",
         name.unwrap_or(h.name),
         checks
             .iter()
-            .map(|(i, d, _)| format!("；{}{}", i.label(), if *d { "已落实" } else { "未落实" }))
+            .map(|(i, d, _, _)| format!("；{}{}", i.label(), if *d { "已落实" } else { "未落实" }))
             .collect::<String>()
     ));
     audit::append(&mut tx, now_ms, actor, entry).await?;
@@ -604,6 +618,8 @@ pub struct CheckRow {
     pub item: String,
     pub done: bool,
     pub evidence: Option<String>,
+    /// The evidence file's name, if one was uploaded.
+    pub file_name: Option<String>,
 }
 
 impl CheckRow {
@@ -656,7 +672,7 @@ pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<ProjectDetail> {
     steps.sort_by_key(|s| Step::parse(&s.step));
     let mut checks: Vec<CheckRow> = db
         .read()
-        .all(q("SELECT item, CAST(done AS BIGINT) = 1 AS done, evidence FROM project_checks WHERE project_id = $1").bind(id))
+        .all(q("SELECT item, CAST(done AS BIGINT) = 1 AS done, evidence, file_name FROM project_checks WHERE project_id = $1").bind(id))
         .await?;
     checks.sort_by_key(|c| Check::ALL.iter().position(|x| x.as_str() == c.item));
     let reviews = db
@@ -692,4 +708,31 @@ pub async fn approvers(db: &Db) -> Result<Vec<(i64, String)>> {
     db.read()
         .all(q("SELECT id, name FROM units WHERE active = 1 AND kind = 'department' ORDER BY name, id LIMIT 500"))
         .await
+}
+
+/// The evidence file of 三同时 item `item` of project `id` (in scope): its hash, name and
+/// type, or `NotFound`.
+pub async fn check_file(
+    db: &Db,
+    scope: &Scope,
+    id: i64,
+    item: &str,
+) -> Result<(String, String, String)> {
+    let found: Option<(Option<String>, Option<String>, Option<String>)> = db
+        .read()
+        .opt(
+            visible(
+                scope,
+                q("SELECT c.file_sha256, c.file_name, c.file_mime FROM project_checks c JOIN projects p ON p.id = c.project_id WHERE "),
+            )
+            .push(" AND c.project_id = ")
+            .push_bind(id)
+            .push(" AND c.item = ")
+            .push_bind(item.to_string()),
+        )
+        .await?;
+    match found {
+        Some((Some(sha), Some(name), Some(mime))) => Ok((sha, name, mime)),
+        _ => Err(Error::NotFound),
+    }
 }

@@ -225,6 +225,26 @@ async fn a_project_is_put_in_use_only_with_its_three_simultaneities_done() {
                 .all(|c| c["done"] == true)
         );
         assert_eq!(step(&fgw, id, "in_use", "2022-07-20").await.0, 201);
+        // On the page an item takes its evidence as a file, served back in scope only.
+        let part =
+            reqwest::multipart::Part::bytes(crate::reports::PNG.to_vec()).file_name("概算书.png");
+        let form = reqwest::multipart::Form::new()
+            .text("item", "budget")
+            .text("done", "1")
+            .part("photos", part);
+        let r = fgw
+            .send(
+                fgw.http
+                    .post(format!("{}/projects/{id}/checks", fgw.base))
+                    .multipart(form),
+            )
+            .await;
+        assert!(r.status().is_redirection(), "{}", r.status());
+        let file = format!("/projects/{id}/checks/budget/file");
+        let (s, kind, bytes) = fgw.get_bytes(&file).await;
+        assert_eq!(s, 200);
+        assert!(kind.starts_with("image/png") && bytes.starts_with(b"\x89PNG"));
+        assert_eq!(app.login("anju").await.get_bytes(&file).await.0, 404);
     }
 }
 

@@ -42,12 +42,16 @@ CREATE TABLE project_steps (
     PRIMARY KEY (project_id, step)
 );
 
--- The 三同时 checklist: each item done or open, with its evidence.
+-- The 三同时 checklist: each item done or open, with its evidence (a note, and a file
+-- in the file store).
 CREATE TABLE project_checks (
     project_id BIGINT NOT NULL REFERENCES projects(id),
     item TEXT NOT NULL,
     done BIGINT NOT NULL,
     evidence TEXT,
+    file_sha256 TEXT,
+    file_name TEXT,
+    file_mime TEXT,
     updated_at BIGINT NOT NULL,
     PRIMARY KEY (project_id, item)
 );

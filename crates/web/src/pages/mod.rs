@@ -216,6 +216,10 @@ pub fn routes() -> Router<AppState> {
         .route("/projects/{id}", get(projects::show))
         .route("/projects/{id}/steps", post(projects::step))
         .route("/projects/{id}/checks", post(projects::check))
+        .route(
+            "/projects/{id}/checks/{item}/file",
+            get(projects::check_file),
+        )
         .route("/projects/{id}/contracts", post(projects::contract))
         .route(
             "/project-reviews",

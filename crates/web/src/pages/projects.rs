@@ -249,28 +249,51 @@ pub struct CheckForm {
     pub evidence: String,
 }
 
-/// POST /projects/{id}/checks.
+/// POST /projects/{id}/checks (multipart with an evidence file in `photos`, or
+/// urlencoded without one).
 pub async fn check(
     State(state): State<AppState>,
     PageUser(u): PageUser,
     Path(id): Path<String>,
-    PageForm(f): PageForm<CheckForm>,
+    crate::upload::PhotoForm { form: f, photos }: crate::upload::PhotoForm<CheckForm>,
 ) -> Result<Response, PageError> {
-    let patch = ProjectPatch {
-        checks: vec![CheckInput {
-            item: f.item,
-            done: !f.done.is_empty(),
-            evidence: f.evidence,
-        }],
-        ..ProjectPatch::default()
-    };
     let result = async {
         let pid = crate::input::path_id(&id)?;
+        // The file is kept once the caller may write the project it belongs to.
+        crate::auth::field_work(&u)?;
+        projects::get(&state.db, &u.scope(), pid).await?;
+        let stored = crate::upload::store(&state, &photos[..photos.len().min(1)]).await?;
+        let patch = ProjectPatch {
+            checks: vec![CheckInput {
+                item: f.item.clone(),
+                done: !f.done.is_empty(),
+                evidence: f.evidence.clone(),
+                file: stored.into_iter().next(),
+            }],
+            ..ProjectPatch::default()
+        };
         projects::patch(&state.db, state.now(), &u.actor(), &u.scope(), pid, &patch).await?;
         Ok::<_, Problem>(format!("/projects/{pid}?ok=1"))
     }
     .await;
     after_form(result, |e| page(&state, &u, &id, Notice::error(e))).await
+}
+
+/// GET /projects/{id}/checks/{item}/file: a 三同时 item's evidence file.
+pub async fn check_file(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path((id, item)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    crate::auth::field_work(&u)?;
+    let id = crate::input::path_id(&id)?;
+    let (sha, name, mime) = projects::check_file(&state.db, &u.scope(), id, &item).await?;
+    let bytes = state
+        .files
+        .get(&sha)
+        .await
+        .map_err(|_| Problem::not_found())?;
+    Ok(super::uploaded_file(&mime, &name, bytes))
 }
 
 /// A contract's form.
