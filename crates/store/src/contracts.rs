@@ -382,26 +382,29 @@ pub async fn held_by(db: &Db, holder: i64) -> Result<Vec<ContractRow>> {
 }
 
 /// A unit related to an enterprise (item (76): "将分包、管理输出、联合建设项目纳入企业统一管理"):
-/// one under it in the directory (下属企业) or one it let works to on its projects
-/// (分包单位), with the contracts and those flagged.
+/// one under it in the directory (下属企业), one it let works to on its projects
+/// (分包单位), or the owner of a project it works on for another (管理输出项目), with the
+/// contracts and those flagged.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Related {
     pub unit_id: i64,
     pub unit_name: String,
-    /// `subsidiary` (under it in the directory) or `contractor`.
+    /// `subsidiary` (under it in the directory), `contractor` (works on its projects) or
+    /// `managed` (owns a project it works on).
     pub relation: String,
     pub contracts: i64,
     pub flagged: i64,
 }
 
-/// The units related to enterprise `unit` (its own units under it and the contractors
-/// of its projects' chains), with their contracts and open findings (flagged
-/// contracts), at most 500: the enterprise's unified management of item (76). The
+/// The units related to enterprise `unit` (its own units under it, the contractors of
+/// its projects' chains, the owners of the projects it works on), with their contracts
+/// and open findings (flagged contracts, on those projects' chains for the last), at
+/// most 500: the enterprise's unified management of item (76). The
 /// caller reads its own unit (an enterprise's or a state-owned enterprise's account).
 pub async fn related(db: &Db, unit: i64) -> Result<Vec<Related>> {
     db.read()
         .all(
-            q("SELECT u.id AS unit_id, u.name AS unit_name, 'subsidiary' AS relation, CAST(0 AS BIGINT) AS contracts, CAST(0 AS BIGINT) AS flagged FROM units u WHERE u.parent_id = $1 AND u.active = 1 UNION ALL SELECT c.contractor_id AS unit_id, ku.name AS unit_name, 'contractor' AS relation, CAST(COUNT(*) AS BIGINT) AS contracts, CAST(SUM(CASE WHEN c.flags <> '' THEN 1 ELSE 0 END) AS BIGINT) AS flagged FROM contracts c JOIN projects p ON p.id = c.project_id JOIN units ku ON ku.id = c.contractor_id WHERE p.owner_id = $1 GROUP BY c.contractor_id, ku.name ORDER BY flagged DESC, unit_name LIMIT 500")
+            q("SELECT u.id AS unit_id, u.name AS unit_name, 'subsidiary' AS relation, CAST(0 AS BIGINT) AS contracts, CAST(0 AS BIGINT) AS flagged FROM units u WHERE u.parent_id = $1 AND u.active = 1 UNION ALL SELECT c.contractor_id AS unit_id, ku.name AS unit_name, 'contractor' AS relation, CAST(COUNT(*) AS BIGINT) AS contracts, CAST(SUM(CASE WHEN c.flags <> '' THEN 1 ELSE 0 END) AS BIGINT) AS flagged FROM contracts c JOIN projects p ON p.id = c.project_id JOIN units ku ON ku.id = c.contractor_id WHERE p.owner_id = $1 GROUP BY c.contractor_id, ku.name UNION ALL SELECT p.owner_id AS unit_id, ou.name AS unit_name, 'managed' AS relation, CAST(COUNT(*) AS BIGINT) AS contracts, CAST(SUM(CASE WHEN c.flags <> '' THEN 1 ELSE 0 END) AS BIGINT) AS flagged FROM contracts c JOIN projects p ON p.id = c.project_id JOIN units ou ON ou.id = p.owner_id WHERE p.id IN (SELECT m.project_id FROM contracts m WHERE m.contractor_id = $1) AND p.owner_id <> $1 GROUP BY p.owner_id, ou.name ORDER BY flagged DESC, unit_name LIMIT 500")
                 .bind(unit),
         )
         .await

@@ -1,8 +1,9 @@
 //! The demo's directory as the plan (铜安办〔2022〕31号) names it: the 28 townships, the
 //! departments with their aliases and sectors, their sub-units, the state-owned and
 //! other enterprises, the named groups of the responsibility column, and one account per
-//! role (the office `office`, township `bachuan`, department `yjj`, enterprise
-//! `huagong`, the three separated administrators and the tip custodian).
+//! role (the office `office`, township `bachuan`, departments `yjj`, `fgw` (区发展改革委)
+//! and `zjw` (区住房城乡建委), enterprises `huagong` and the state-owned `chengtou`, the
+//! three separated administrators and the tip custodian).
 
 use super::*;
 
@@ -237,6 +238,12 @@ pub const ACCOUNTS: &[(&str, &str, &str, Role)] = &[
         "高新区管委会操作员",
         "高新区管委会",
         Role::UnitOperator,
+    ),
+    (
+        "chengtou",
+        "城投集团安全管理员",
+        "铜梁区城市建设投资（集团）有限公司",
+        Role::EnterpriseUser,
     ),
     (
         "huagong",

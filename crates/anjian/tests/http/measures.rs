@@ -946,5 +946,20 @@ async fn an_enterprise_sees_its_related_units_and_their_findings() {
                 && related.contains("1 份合同有问题"),
             "{related}"
         );
+        // The state-owned group works on it for the enterprise (管理输出): its account sees
+        // the project's owner among its related units.
+        let (s, v) = huagong
+            .post(
+                &format!("/api/v1/projects/{id}/contracts"),
+                json!({"client": me, "contractor": holder, "work": "项目管理", "signed_on": "2022-05-02", "qualification": {"category": "工程管理", "number": "G1", "valid_until": "2025-01-01"}}),
+            )
+            .await;
+        assert_eq!(s, 201, "{v}");
+        let (_, page) = app.login("chengtou").await.get_text("/projects").await;
+        let related = page.split("id=\"related\"").nth(1).unwrap_or_default();
+        assert!(
+            related.contains("重庆铜梁某化工有限公司") && related.contains("管理输出"),
+            "{related}"
+        );
     }
 }
