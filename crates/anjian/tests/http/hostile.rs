@@ -158,8 +158,14 @@ async fn a_sheet_with_a_far_cell_is_refused_on_every_import_route() {
         let app = TestApp::new(e).await;
         let office = app.login("office").await;
         let bachuan = app.login("bachuan").await;
-        let routes: [Upload<'_>; 4] = [
+        let huagong = app.login("huagong").await;
+        let roster = format!(
+            "/enterprises/{}/workers/import",
+            app.unit_id("重庆铜梁某化工有限公司").await
+        );
+        let routes: [Upload<'_>; 5] = [
             (&bachuan, "/hazards/import", &[]),
+            (&huagong, roster.as_str(), &[]),
             (&bachuan, "/enterprises/import", &[]),
             (&office, "/directory/import", &[]),
             (

@@ -899,6 +899,13 @@ async fn the_campaign_reads_measures_seven_to_nine_from_their_records() {
             .unwrap_or_default()
             .to_string();
         assert!(!seven.contains("完成 100%"), "{seven}");
+        // The enterprise's page flags its untrained workers.
+        let chem = app.unit_id("重庆铜梁某化工有限公司").await;
+        let (_, page) = office.get_text(&format!("/enterprises/{chem}")).await;
+        assert!(
+            page.contains("未经培训合格 2 人"),
+            "the enterprise's page flags them"
+        );
         let (s, item) = office.get_text(&format!("/campaigns/{id}/items/70")).await;
         assert_eq!(s, 200);
         assert!(item.contains("“回头看”已复核3/4个项目"), "the item's page");

@@ -334,6 +334,8 @@ pub struct EnterprisePage {
     pub error: Option<String>,
     /// Blacklist entries (黑名单, 联合惩戒): (listed on, reason).
     pub blacklist: Vec<(String, String)>,
+    /// Its roster in figures (measure 九), flagged on the page.
+    pub workforce: anjian_store::workers::Figures,
 }
 
 async fn enterprise(
@@ -354,9 +356,11 @@ async fn enterprise(
     };
     let refused = error.is_some();
     let blacklist = anjian_store::accidents::blacklisted(&state.db, e.id).await?;
+    let workforce = anjian_store::workers::figures(&state.db, state.today(), e.id).await?;
     Ok(render_form(
         &EnterprisePage {
             blacklist,
+            workforce,
             layout: Layout::of(u),
             card: e.risk_card().unwrap_or_default(),
             e,
