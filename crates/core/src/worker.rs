@@ -80,18 +80,26 @@ pub fn id_number(raw: &str) -> Result<String> {
     if v.len() != 18 || !v[..17].bytes().all(|b| b.is_ascii_digit()) {
         return Err(bad("身份证号应为18位（前17位为数字）"));
     }
-    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    const CHECK: &[u8; 11] = b"10X98765432";
-    let sum: u32 = v
-        .bytes()
-        .take(17)
-        .zip(WEIGHTS)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
-    if v.as_bytes()[17] != CHECK[(sum % 11) as usize] {
+    if Some(char::from(v.as_bytes()[17])) != check_character(&v[..17]) {
         return Err(bad("身份证号校验位不正确"));
     }
     Ok(v)
+}
+
+/// The check character (ISO 7064 MOD 11-2, a digit or X) of the 17 digits `body`, or
+/// `None` when `body` is not 17 digits.
+pub fn check_character(body: &str) -> Option<char> {
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const CHECK: &[u8; 11] = b"10X98765432";
+    if body.len() != 17 || !body.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let sum: u32 = body
+        .bytes()
+        .zip(WEIGHTS)
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
+    Some(char::from(CHECK[(sum % 11) as usize]))
 }
 
 /// An ID number as pages show it: the first 6 and the last 4 characters.

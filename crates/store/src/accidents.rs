@@ -835,13 +835,12 @@ pub(crate) async fn mark_concealed(
     )
     .await?;
     if let (Some(e), "enterprise") = (enterprise, by) {
-        let listed = tx.execute(
-            q("INSERT INTO blacklist (unit_id, accident_id, listed_on, reason, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (unit_id, accident_id) DO NOTHING")
-                .bind(e)
-                .bind(id)
-                .bind(day(today))
-                .bind(format!("瞒报事故（{place}），纳入黑名单，实施联合惩戒"))
-                .bind(now_ms),
+        let listed = blacklist(
+            tx,
+            Moment { ms: now_ms, today },
+            e,
+            id,
+            &format!("瞒报事故（{place}），纳入黑名单，实施联合惩戒"),
         )
         .await?;
         if listed == 0 {
@@ -860,6 +859,26 @@ pub(crate) async fn mark_concealed(
         .await?;
     }
     Ok(())
+}
+
+/// Enters enterprise `unit` in the blacklist for accident `id` with `reason`, once:
+/// answers how many rows it wrote (0 when it was listed already).
+async fn blacklist(
+    tx: &mut Tx,
+    Moment { ms: now_ms, today }: Moment,
+    unit: i64,
+    id: i64,
+    reason: &str,
+) -> Result<u64> {
+    tx.execute(
+        q("INSERT INTO blacklist (unit_id, accident_id, listed_on, reason, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (unit_id, accident_id) DO NOTHING")
+            .bind(unit)
+            .bind(id)
+            .bind(day(today))
+            .bind(reason)
+            .bind(now_ms),
+    )
+    .await
 }
 
 /// Days the lead unit has to decide the heavier penalty of an enterprise that concealed
@@ -916,16 +935,7 @@ pub async fn blacklist_party(
             ));
         }
     };
-    let listed = tx
-        .execute(
-            q("INSERT INTO blacklist (unit_id, accident_id, listed_on, reason, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (unit_id, accident_id) DO NOTHING")
-                .bind(unit)
-                .bind(id)
-                .bind(day(today))
-                .bind(reason.as_str())
-                .bind(now_ms),
-        )
-        .await?;
+    let listed = blacklist(&mut tx, Moment { ms: now_ms, today }, unit, id, &reason).await?;
     if listed == 0 {
         return Err(Error::conflict(
             "already_listed",

@@ -90,24 +90,33 @@ pub async fn create(
             format!("一个项目最多登记{MAX_PER_PROJECT}份合同"),
         ));
     }
-    let is_party = |field: &'static str, label: &'static str| {
-        move |found: Option<(String,)>| match found {
-            Some((k,)) if k == "enterprise" || k == "soe" => Ok(()),
-            _ => Err(Error::invalid(
-                "unknown_party",
-                field,
-                format!("{label}应为名录中的企业"),
-            )),
-        }
-    };
-    let kind = |id: i64| q("SELECT kind FROM units WHERE active = 1 AND id = $1").bind(id);
-    is_party("contractor", "承包方")(tx.opt(kind(contractor)).await?)?;
-    is_party("client", "发包方")(tx.opt(kind(client)).await?)?;
     let holder = checked
         .as_ref()
         .and(n.qualification.as_ref().and_then(|x| x.holder));
-    if let Some(h) = holder {
-        is_party("qualification.holder", "资质持有单位")(tx.opt(kind(h)).await?)?;
+    // Every party an enterprise of the directory, read in one query; the first that is
+    // not is named.
+    let mut named = vec![
+        ("contractor", "承包方", contractor),
+        ("client", "发包方", client),
+    ];
+    named.extend(holder.map(|h| ("qualification.holder", "资质持有单位", h)));
+    let ids: Vec<i64> = named.iter().map(|(_, _, id)| *id).collect();
+    let found: Vec<(i64,)> = tx
+        .all(
+            q("SELECT id FROM units WHERE active = 1 AND kind IN ('enterprise', 'soe') AND id IN (")
+                .push_list(&ids)
+                .push(")"),
+        )
+        .await?;
+    if let Some((field, label, _)) = named
+        .iter()
+        .find(|(_, _, id)| !found.iter().any(|(f,)| f == id))
+    {
+        return Err(Error::invalid(
+            "unknown_party",
+            field,
+            format!("{label}应为名录中的企业"),
+        ));
     }
     let subcontract = client != owner;
     if subcontract {
@@ -337,17 +346,29 @@ pub(crate) async fn record_findings(
     enforcement: i64,
     findings: &[Finding],
 ) -> Result<()> {
-    for f in findings {
-        tx.execute(
-            q("INSERT INTO enforcement_findings (enforcement_id, contract_id, flags) VALUES ($1, $2, $3)")
-                .bind(enforcement)
-                .bind(f.contract)
-                .bind(f.flags.as_str()),
-        )
-        .await?;
-        crate::notices::send(tx, now_ms, &f.notify, "enforcement", enforcement, &f.text).await?;
+    if findings.is_empty() {
+        return Ok(());
     }
-    Ok(())
+    let rows: Vec<Vec<crate::db::Arg>> = findings
+        .iter()
+        .map(|f| {
+            vec![
+                enforcement.into(),
+                f.contract.into(),
+                f.flags.as_str().into(),
+            ]
+        })
+        .collect();
+    tx.execute(crate::db::insert_rows(
+        "INSERT INTO enforcement_findings (enforcement_id, contract_id, flags) VALUES ",
+        &rows,
+    ))
+    .await?;
+    let sent: Vec<(i64, String)> = findings
+        .iter()
+        .flat_map(|f| f.notify.iter().map(|u| (*u, f.text.clone())))
+        .collect();
+    crate::notices::send(tx, now_ms, "enforcement", enforcement, &sent).await
 }
 
 /// The flagged contracts of the projects in scope (an inspection's findings to choose
@@ -367,16 +388,19 @@ pub async fn flagged(db: &Db, scope: &Scope) -> Result<Vec<ContractRow>> {
         .await
 }
 
-/// The contracts worked under qualifications `holder` holds (at most 50, newest first),
-/// without scope: the caller has read an accident in scope that names it as the
-/// qualification's holder (item (75): "对发生生产安全事故的，严查资质方的责任").
-pub async fn held_by(db: &Db, holder: i64) -> Result<Vec<ContractRow>> {
+/// The contracts worked under qualifications `holders` hold (at most 200, newest first),
+/// in one query, without scope: the caller has read an accident in scope that names them
+/// as the qualification's holders (item (75): "对发生生产安全事故的，严查资质方的责任").
+pub async fn held_by(db: &Db, holders: &[i64]) -> Result<Vec<ContractRow>> {
+    if holders.is_empty() {
+        return Ok(Vec::new());
+    }
     db.read()
         .all(
             q(ROW)
-                .push("c.q_holder_id = ")
-                .push_bind(holder)
-                .push(" ORDER BY c.id DESC LIMIT 50"),
+                .push("c.q_holder_id IN (")
+                .push_list(holders)
+                .push(") ORDER BY c.id DESC LIMIT 200"),
         )
         .await
 }

@@ -26,39 +26,38 @@ pub(crate) async fn discipline(tx: &mut Tx) -> Result<Option<i64>> {
     Ok(found.map(|(id,)| id))
 }
 
-/// Records `text` about the object `subject` `id` to each of `units` (each once).
+/// Records the notices `sent` (unit, text) about the object `subject` `id`, each once,
+/// in multi-row inserts.
 pub(crate) async fn send(
     tx: &mut Tx,
     now_ms: i64,
-    units: &[i64],
     subject: &'static str,
     id: i64,
-    text: &str,
+    sent: &[(i64, String)],
 ) -> Result<()> {
-    let mut units = units.to_vec();
-    units.sort_unstable();
-    units.dedup();
-    let rows: Vec<Vec<crate::db::Arg>> = units
+    let mut sent = sent.to_vec();
+    sent.sort();
+    sent.dedup();
+    let rows: Vec<Vec<crate::db::Arg>> = sent
         .iter()
-        .map(|u| {
+        .map(|(u, text)| {
             vec![
                 next_id(now_ms).into(),
                 (*u).into(),
                 subject.into(),
                 id.into(),
-                text.into(),
+                text.as_str().into(),
                 now_ms.into(),
             ]
         })
         .collect();
-    if rows.is_empty() {
-        return Ok(());
+    for chunk in rows.chunks(500) {
+        tx.execute(crate::db::insert_rows(
+            "INSERT INTO notices (id, unit_id, subject, subject_id, text, created_at) VALUES ",
+            chunk,
+        ))
+        .await?;
     }
-    tx.execute(crate::db::insert_rows(
-        "INSERT INTO notices (id, unit_id, subject, subject_id, text, created_at) VALUES ",
-        &rows,
-    ))
-    .await?;
     Ok(())
 }
 

@@ -296,20 +296,21 @@ pub async fn patch(
     }
     let mut tx = db.begin().await?;
     let h = head(&mut tx, scope, id).await?;
-    let crowded = p.crowded;
-    if let Some(c) = crowded {
-        tx.execute(q("UPDATE projects SET crowded = $1, high_risk = CASE WHEN $2 = 1 THEN 1 ELSE high_risk END WHERE id = $3").bind(i64::from(c)).bind(i64::from(c)).bind(id)).await?;
-    }
-    let risky: (i64, i64) = tx
-        .one(q("SELECT high_risk, batch_approval FROM projects WHERE id = $1").bind(id))
+    // Whether it is high-risk follows from its industry and whether it is crowded.
+    let (industry, crowded, batch): (String, i64, i64) = tx
+        .one(q("SELECT s.name, p.crowded, p.batch_approval FROM projects p JOIN sectors s ON s.id = p.sector_id WHERE p.id = $1").bind(id))
         .await?;
-    let batch = p.batch_approval.unwrap_or(risky.1 == 1);
-    if batch && risky.0 == 1 {
+    let crowded = p.crowded.unwrap_or(crowded == 1);
+    let risky = high_risk(&industry, crowded);
+    let batch = p.batch_approval.unwrap_or(batch == 1);
+    if batch && risky {
         return Err(batch_refused());
     }
     tx.execute(
-        q("UPDATE projects SET name = COALESCE($1, name), batch_approval = $2, updated_at = $3 WHERE id = $4")
+        q("UPDATE projects SET name = COALESCE($1, name), crowded = $2, high_risk = $3, batch_approval = $4, updated_at = $5 WHERE id = $6")
             .bind(name.clone())
+            .bind(i64::from(crowded))
+            .bind(i64::from(risky))
             .bind(i64::from(batch))
             .bind(now_ms)
             .bind(id),
@@ -456,15 +457,17 @@ pub async fn record_step(
             .bind(now_ms),
     )
     .await?;
+    // Every step's flag in one statement: `CASE step WHEN … THEN … END`.
+    let mut set = q("UPDATE project_steps SET flag = CASE step");
     for (s, f) in &flags_now {
-        tx.execute(
-            q("UPDATE project_steps SET flag = $1 WHERE project_id = $2 AND step = $3")
-                .bind(f.map(Flag::as_str))
-                .bind(id)
-                .bind(s.as_str()),
-        )
-        .await?;
+        set = set
+            .push(" WHEN ")
+            .push_bind(s.as_str())
+            .push(" THEN ")
+            .push_bind(f.map(Flag::as_str));
     }
+    tx.execute(set.push(" END WHERE project_id = ").push_bind(id))
+        .await?;
     let mut flags: Vec<&str> = flags_now
         .iter()
         .filter_map(|(_, f)| f.map(Flag::as_str))
@@ -497,7 +500,8 @@ pub async fn record_step(
                 .join("、"),
             "请审批部门核查处理（不得“边审批、边设计、边施工”）"
         );
-        crate::notices::send(&mut tx, now_ms, &to, "project", id, &text).await?;
+        let sent: Vec<(i64, String)> = to.iter().map(|u| (*u, text.clone())).collect();
+        crate::notices::send(&mut tx, now_ms, "project", id, &sent).await?;
     }
     let entry = Entry::ok("project.step", "project", id).detail(format!(
         "{} {}{}",

@@ -238,6 +238,7 @@ const ROW: &str = "SELECT w.id, w.enterprise_id, eu.name AS enterprise_name, w.n
 /// An enterprise's figures.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Figures {
+    pub enterprise_id: i64,
     pub total: i64,
     pub dispatched_flexible: i64,
     pub hazardous: i64,
@@ -269,19 +270,7 @@ pub async fn roster(
     id: i64,
     after: Option<i64>,
 ) -> Result<Roster> {
-    let (name,): (String,) = db
-        .read()
-        .opt(
-            scope
-                .units(
-                    q("SELECT u.name FROM units u WHERE u.kind = 'enterprise' AND "),
-                    "u",
-                )
-                .push(" AND u.id = ")
-                .push_bind(id),
-        )
-        .await?
-        .ok_or(Error::NotFound)?;
+    let name = enterprise_name(db, scope, id).await?;
     let mut query = q(ROW).push("w.enterprise_id = ").push_bind(id);
     if let Some(a) = after {
         query = query.push(" AND w.id > ").push_bind(a);
@@ -403,15 +392,14 @@ pub(crate) async fn inspection_note(
     today: NaiveDate,
     enterprise: i64,
 ) -> Result<String> {
-    let (total, dispatched, untrained, uncertified): (i64, i64, i64, i64) = tx
-        .one(
-            q("SELECT CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN arrangement IN ('dispatched', 'flexible') THEN 1 ELSE 0 END), 0) AS BIGINT), CAST(COALESCE(SUM(untrained), 0) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN special_operation = 1 AND (certificate_valid_until IS NULL OR certificate_valid_until < $2) THEN 1 ELSE 0 END), 0) AS BIGINT) FROM workers WHERE enterprise_id = $1")
-                .bind(enterprise)
-                .bind(day(today)),
-        )
-        .await?;
+    // The roster's figures, kept with every roster write.
+    let f: Figures = tx
+        .opt(figures_query(today, &[enterprise]))
+        .await?
+        .unwrap_or_default();
     Ok(format!(
-        "\n持证上岗和安全培训情况：名册{total}人，其中劳务派遣和灵活用工{dispatched}人；未经安全培训合格{untrained}人；特种作业无有效证书{uncertified}人。"
+        "\n持证上岗和安全培训情况：名册{}人，其中劳务派遣和灵活用工{}人；未经安全培训合格{}人；特种作业无有效证书{}人。",
+        f.total, f.dispatched_flexible, f.untrained, f.uncertified
     ))
 }
 
@@ -435,24 +423,64 @@ pub async fn enterprises_named(db: &Db, names: &[String]) -> Result<Vec<(i64, St
     Ok(out)
 }
 
+/// The figures of the rosters of `ids` on `today` (the certificates expired since the
+/// last write counted again where the earliest one has), as one query.
+fn figures_query(today: NaiveDate, ids: &[i64]) -> crate::db::Q {
+    q("SELECT w.enterprise_id, w.total, w.dispatched_flexible, w.hazardous, w.hazardous_dispatched, w.untrained, CAST(CASE WHEN w.cert_earliest < ")
+        .push_bind(day(today))
+        .push(" THEN (SELECT COUNT(*) FROM workers x WHERE x.enterprise_id = w.enterprise_id AND x.special_operation = 1 AND (x.certificate_valid_until IS NULL OR x.certificate_valid_until < ")
+        .push_bind(day(today))
+        .push(")) ELSE w.uncertified END AS BIGINT) AS uncertified FROM workforce w WHERE w.enterprise_id IN (")
+        .push_list(ids)
+        .push(")")
+}
+
 /// Enterprise `id`'s roster in figures on `today`, without scope: the caller has read
-/// an object in scope that names it (an accident's party, for the 双查问责 of item (81)).
+/// an object in scope that names it.
 pub async fn figures(db: &Db, today: NaiveDate, id: i64) -> Result<Figures> {
     Ok(db
         .read()
-        .opt(q("SELECT total, dispatched_flexible, hazardous, hazardous_dispatched, untrained, CAST(CASE WHEN cert_earliest < $2 THEN (SELECT COUNT(*) FROM workers x WHERE x.enterprise_id = $1 AND x.special_operation = 1 AND (x.certificate_valid_until IS NULL OR x.certificate_valid_until < $2)) ELSE uncertified END AS BIGINT) AS uncertified FROM workforce WHERE enterprise_id = $1").bind(id).bind(day(today)))
+        .opt(figures_query(today, &[id]))
         .await?
-        .unwrap_or_default())
+        .unwrap_or(Figures {
+            enterprise_id: id,
+            ..Figures::default()
+        }))
+}
+
+/// The figures of the rosters of `ids` (at most 100) on `today`, without scope: the
+/// caller has read an object in scope that names them (an accident's parties, for the
+/// 双查问责 of item (81)). An enterprise without a roster has zero figures.
+pub async fn figures_of(db: &Db, today: NaiveDate, ids: &[i64]) -> Result<Vec<Figures>> {
+    let ids = &ids[..ids.len().min(100)];
+    let found: Vec<Figures> = if ids.is_empty() {
+        Vec::new()
+    } else {
+        db.read().all(figures_query(today, ids)).await?
+    };
+    Ok(ids
+        .iter()
+        .map(|id| {
+            found
+                .iter()
+                .find(|f| f.enterprise_id == *id)
+                .cloned()
+                .unwrap_or(Figures {
+                    enterprise_id: *id,
+                    ..Figures::default()
+                })
+        })
+        .collect())
 }
 
 /// The most workers an export holds (the import's bound).
 pub const MAX_EXPORT: i64 = anjian_core::worker::MAX_SHEET_ROWS as i64;
 
-/// Enterprise `id`'s whole roster (in scope) for an export, at most [`MAX_EXPORT`]
-/// workers, in one query.
-pub async fn export(db: &Db, scope: &Scope, today: NaiveDate, id: i64) -> Result<Roster> {
-    let mut r = roster(db, scope, today, id, Some(i64::MAX)).await?;
-    r.workers = db
+/// Enterprise `id`'s name and whole roster (in scope) for an export, at most
+/// [`MAX_EXPORT`] workers.
+pub async fn export(db: &Db, scope: &Scope, id: i64) -> Result<(String, Vec<WorkerRow>)> {
+    let name = enterprise_name(db, scope, id).await?;
+    let workers = db
         .read()
         .all(
             q(ROW)
@@ -462,5 +490,22 @@ pub async fn export(db: &Db, scope: &Scope, today: NaiveDate, id: i64) -> Result
                 .push_bind(MAX_EXPORT),
         )
         .await?;
-    Ok(r)
+    Ok((name, workers))
+}
+
+/// The name of enterprise `id` if it is in scope, or `NotFound`.
+async fn enterprise_name(db: &Db, scope: &Scope, id: i64) -> Result<String> {
+    let found: Option<(String,)> = db
+        .read()
+        .opt(
+            scope
+                .units(
+                    q("SELECT u.name FROM units u WHERE u.kind = 'enterprise' AND "),
+                    "u",
+                )
+                .push(" AND u.id = ")
+                .push_bind(id),
+        )
+        .await?;
+    found.map(|(n,)| n).ok_or(Error::NotFound)
 }

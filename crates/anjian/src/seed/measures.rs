@@ -313,13 +313,8 @@ pub fn id_number_for(i: usize) -> String {
 
 /// `body` (17 digits) with its check character.
 fn with_check(body: &str) -> String {
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = body
-        .bytes()
-        .zip(W)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
-    format!("{body}{}", b"10X98765432"[(sum % 11) as usize] as char)
+    let check = anjian_core::worker::check_character(body).unwrap_or('0');
+    format!("{body}{check}")
 }
 
 /// A valid ID number for the `i`-th demo worker.

@@ -543,16 +543,9 @@ async fn the_subcontracting_inspection_records_its_finding_and_tells_who_must_ac
     }
 }
 
-/// A valid ID number for the `i`-th demo worker (check digit computed).
+/// A valid ID number for the `i`-th test worker.
 pub(crate) fn id_number(i: usize) -> String {
-    let body = format!("50022419{:02}0101{:03}", 80 + (i / 1000) % 20, i % 1000);
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = body
-        .bytes()
-        .zip(W)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
-    format!("{body}{}", b"10X98765432"[(sum % 11) as usize] as char)
+    anjian::seed::measures::id_number_for(i)
 }
 
 /// Key task 40: "未经安全知识培训合格的不能上岗"; key task 41: "重点核查企业危险岗位雇佣劳务派遣、

@@ -295,21 +295,33 @@ pub async fn show(
     business(&u)?;
     let id = crate::input::path_id(&id)?;
     let a = accidents::get(&state.db, &u.scope(), id).await?;
-    let mut side_by_side = Vec::new();
-    let mut holders = Vec::new();
-    for p in &a.parties {
-        match p.role.as_str() {
-            "employer" | "dispatcher" => side_by_side.push((
-                p.clone(),
-                anjian_store::workers::figures(&state.db, state.today(), p.unit).await?,
-            )),
-            "qualification_holder" => holders.push((
-                p.unit_name.clone(),
-                anjian_store::contracts::held_by(&state.db, p.unit).await?,
-            )),
-            _ => {}
-        }
-    }
+    // The employer's and the agency's rosters, and the holders' contracts: one query each.
+    let checked: Vec<&anjian_store::accidents::PartyRow> = a
+        .parties
+        .iter()
+        .filter(|p| p.role == "employer" || p.role == "dispatcher")
+        .collect();
+    let ids: Vec<i64> = checked.iter().map(|p| p.unit).collect();
+    let figures = anjian_store::workers::figures_of(&state.db, state.today(), &ids).await?;
+    let side_by_side = checked.into_iter().cloned().zip(figures).collect();
+    let held: Vec<&anjian_store::accidents::PartyRow> = a
+        .parties
+        .iter()
+        .filter(|p| p.role == "qualification_holder")
+        .collect();
+    let ids: Vec<i64> = held.iter().map(|p| p.unit).collect();
+    let contracts = anjian_store::contracts::held_by(&state.db, &ids).await?;
+    let holders = held
+        .iter()
+        .map(|p| {
+            let theirs = contracts
+                .iter()
+                .filter(|c| c.q_holder_id == Some(p.unit))
+                .cloned()
+                .collect();
+            (p.unit_name.clone(), theirs)
+        })
+        .collect();
     let project = match a.project_id {
         Some(p) => anjian_store::projects::history(&state.db, p).await?,
         None => None,

@@ -235,11 +235,9 @@ pub async fn export(
 ) -> Result<Response, PageError> {
     crate::auth::field_work(&u)?;
     let id = crate::input::path_id(&id)?;
-    let today = state.today();
-    let r = workers::export(&state.db, &u.scope(), today, id).await?;
+    let (name, list) = workers::export(&state.db, &u.scope(), id).await?;
     let yes = |b: bool| if b { "是" } else { "否" }.to_string();
-    let rows: Vec<Vec<String>> = r
-        .workers
+    let rows: Vec<Vec<String>> = list
         .iter()
         .map(|w| {
             vec![
@@ -259,7 +257,7 @@ pub async fn export(
         })
         .collect();
     super::xlsx_response(
-        &format!("{}从业人员名册", r.enterprise_name),
+        &format!("{name}从业人员名册"),
         &anjian_core::worker::HEADERS,
         &rows,
         "roster.xlsx",
