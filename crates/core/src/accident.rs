@@ -128,7 +128,7 @@ pub fn supplement_days(sector: &str) -> i64 {
 }
 
 /// An accident report as submitted.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct AccidentInput {
     #[serde(default)]
     pub sector: String,

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{FieldError, Result, required_text};
 
 /// A qualification (资质) as a contractor shows it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Qualification {
     /// 资质类别, e.g. 建筑工程施工总承包.
     #[serde(default)]

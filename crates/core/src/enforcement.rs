@@ -80,7 +80,7 @@ const fn recheck(step: Step, from: Stage, to: Stage) -> crate::machine::Transiti
 }
 
 /// An inspector and the number of their enforcement certificate (执法证).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Inspector {
     #[serde(default)]
     pub name: String,
@@ -89,7 +89,7 @@ pub struct Inspector {
 }
 
 /// A penalty decision (行政处罚决定) as entered.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PenaltyInput {
     /// 罚款, 警告, 责令停产停业整顿, …
     #[serde(default)]
@@ -108,7 +108,7 @@ pub struct PenaltyInput {
 }
 
 /// An enforcement record as entered (page or API).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct EnforcementInput {
     #[serde(default)]
     pub inspected_on: String,

@@ -130,7 +130,7 @@ pub struct EnterpriseInput {
 }
 
 /// The raw fields of an enterprise as a form, a JSON body or a sheet row gives them.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct EnterpriseFields {
     #[serde(default)]
     pub name: String,
@@ -283,7 +283,7 @@ impl PersonRole {
 }
 
 /// A small business's risk card: its main risks, their controls, emergency contacts.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RiskCard {
     #[serde(default)]
     pub main_risks: String,

@@ -62,6 +62,22 @@ impl Role {
 mod tests {
     use super::*;
 
+    /// The route guard is the only gate of field work and of the business pages: every
+    /// role it lets into the business area does field work, so no handler asks again
+    /// (the store asks for its writes); the narrower readers are the store's domain
+    /// scopes (`keeps_register`, `reads_rankings`, `handles_tips`).
+    #[test]
+    fn whoever_enters_the_business_area_does_field_work() {
+        for r in Role::ALL {
+            if r.enters(Area::Business) {
+                assert!(r.does_field_work(), "{r:?}");
+            } else {
+                assert!(!r.keeps_register() && !r.reads_rankings(), "{r:?}");
+                assert!(!r.handles_tips() || r.can_see_reporters(), "{r:?}");
+            }
+        }
+    }
+
     #[test]
     fn the_separated_administrators_and_the_custodian_see_no_business_data() {
         for r in [

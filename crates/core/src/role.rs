@@ -110,10 +110,21 @@ impl Role {
         self.sees_everything() || matches!(self, Role::UnitOperator | Role::UnitLeader)
     }
 
+    /// Handles tips: the office triages and rewards, the units' operators and leaders
+    /// verify what is routed to them, the custodian lists them to open identities. Not
+    /// enterprises (a tip may be about them) nor the separated administrators.
+    pub fn handles_tips(self) -> bool {
+        self.sees_everything()
+            || matches!(
+                self,
+                Role::UnitOperator | Role::UnitLeader | Role::TipCustodian
+            )
+    }
+
     /// Reads rankings, bulletins and the dashboard: the office, townships and
-    /// departments; not enterprises nor the separated administrators.
+    /// departments; not enterprises, the tip custodian nor the separated administrators.
     pub fn reads_rankings(self) -> bool {
-        !self.is_separated_admin() && self != Role::EnterpriseUser
+        !self.is_separated_admin() && !matches!(self, Role::EnterpriseUser | Role::TipCustodian)
     }
 
     /// May report progress for the user's own unit: its operators, leaders and

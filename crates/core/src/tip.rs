@@ -61,7 +61,7 @@ impl Category {
 }
 
 /// A reporter who gives their identity.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Reporter {
     #[serde(default)]
     pub name: String,
@@ -72,7 +72,7 @@ pub struct Reporter {
 }
 
 /// A tip as submitted.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct TipInput {
     #[serde(default)]
     pub category: String,
@@ -210,7 +210,7 @@ pub fn group_receipt(r: &str) -> String {
 
 /// How long the responsible unit has to verify a tip, and by how much the office may
 /// extend it once on the unit's request (the national default: 60 days, plus 30).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Deadlines {
     pub verify_days: i64,
     pub extension_days: i64,
@@ -248,7 +248,7 @@ impl Deadlines {
 }
 
 /// The reward rules; the defaults are the national ones of 2018.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RewardRules {
     /// Percent of the fine for a substantiated major hazard or violation.
     pub hazard_percent: i64,

@@ -114,7 +114,7 @@ pub fn masked(id: &str) -> String {
 }
 
 /// A worker as a form, the API or a sheet row gives it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct WorkerInput {
     #[serde(default)]
     pub name: String,

@@ -52,7 +52,7 @@ fn investigation_label(grade: Grade, place: &str) -> String {
 }
 
 /// A report as the API takes it.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct NewAccident {
     /// The unit whose locality the accident happened in (in the reporter's scope).
     pub unit: Option<i64>,
@@ -70,7 +70,7 @@ pub struct NewAccident {
 }
 
 /// A party of an accident as the API takes it.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct PartyInput {
     pub unit: Option<i64>,
     /// `site`, `employer`, `qualification_holder`, `contractor`, `subcontractor` or
@@ -307,7 +307,7 @@ pub async fn create(
 }
 
 /// A supplementary report's figures.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct Supplement {
     pub deaths: Option<i64>,
     pub missing: Option<i64>,
@@ -541,7 +541,7 @@ async fn with_parties(db: &Db, mut rows: Vec<AccidentRow>) -> Result<Vec<Acciden
 
 /// What an investigation found of an accident's parties: every party (replacing those
 /// named before) and, if known, the project it happened at.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct Findings {
     #[serde(default)]
     pub parties: Vec<PartyInput>,

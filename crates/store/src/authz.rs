@@ -4,6 +4,11 @@
 //! permissions are `Role` methods in core, the one table menus and tests read too. The
 //! command line acts as the machine's operator (`Actor::system`), who holds the
 //! database itself, and is not asked.
+//!
+//! A handler asks here too, and only here, when it must know before costly or
+//! revealing work (hashing a new password, reading an uploaded sheet, asking for a
+//! step-up) or before showing a form whose write the store will refuse: the same rule,
+//! asked of the same function, so no face can decide otherwise.
 
 use anjian_core::role::Role;
 
@@ -11,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::scope::Actor;
 
 /// Refuses (403) unless `actor`'s role is `allowed`.
-pub(crate) fn require(actor: &Actor, allowed: fn(Role) -> bool) -> Result<()> {
+pub fn require(actor: &Actor, allowed: fn(Role) -> bool) -> Result<()> {
     if actor.is_system() || Role::parse(&actor.role).is_ok_and(allowed) {
         Ok(())
     } else {

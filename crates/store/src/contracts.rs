@@ -17,7 +17,7 @@ use crate::scope::{Actor, Scope};
 pub const MAX_PER_PROJECT: i64 = 2_000;
 
 /// A contract as the API takes it.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct NewContract {
     /// 发包方: the project's owner, or a contractor already on the project.
     pub client: Option<i64>,

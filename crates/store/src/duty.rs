@@ -99,7 +99,7 @@ pub async fn set_quotas(db: &Db, now_ms: i64, actor: &Actor, quotas: &[Quota]) -
 /// A duty record as logged: the official (the caller's own when empty), the activity,
 /// the day, place, participants, topic, the listed enterprise (for the activities at
 /// one), and the enforcement record or supervision visit it was, if any.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct NewRecord {
     pub official: Option<i64>,
     #[serde(default)]

@@ -9,7 +9,7 @@ pub mod accountability;
 pub mod accounts;
 pub mod audit;
 pub mod audit_export;
-pub(crate) mod authz;
+pub mod authz;
 pub mod bulletins;
 pub mod calendar;
 pub mod cases;

@@ -142,6 +142,7 @@ pub async fn save(
     month: Month,
     draft: &Draft<'_>,
 ) -> Result<()> {
+    crate::authz::require(actor, anjian_core::role::Role::can_report)?;
     let unit = actor.unit_id.ok_or(Error::Forbidden)?;
     let today = anjian_core::time::local_date(now_ms).unwrap_or(NaiveDate::MIN);
     if month.first > today {

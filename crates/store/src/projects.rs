@@ -17,7 +17,7 @@ use crate::ids::next_id;
 use crate::scope::{Actor, Scope};
 
 /// A project as the API takes it.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct NewProject {
     #[serde(default)]
     pub name: String,
@@ -41,7 +41,7 @@ pub struct NewProject {
 
 /// Changes to a project: any of its name, crowded place, approver, batch approval, and
 /// 三同时 checklist items.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct ProjectPatch {
     pub name: Option<String>,
     pub crowded: Option<bool>,
@@ -52,7 +52,7 @@ pub struct ProjectPatch {
 
 /// One 三同时 item: `budget`, `design`, `construction` or `use`, done or not, with its
 /// evidence (the document that shows it) when done.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct CheckInput {
     #[serde(default)]
     pub item: String,
@@ -66,7 +66,7 @@ pub struct CheckInput {
 }
 
 /// A dated step as the API takes it.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct StepInput {
     #[serde(default)]
     pub step: String,

@@ -137,8 +137,9 @@ pub async fn list(db: &Db, scope: &Scope, unit_id: i64, limit: i64) -> Result<Ve
     db.read().all(query).await
 }
 
-/// Marks a unit's notifications read.
-pub async fn mark_read(db: &Db, now_ms: i64, unit_id: i64) -> Result<u64> {
+/// Marks the actor's unit's notifications read, with its audit entry (how many).
+pub async fn mark_read(db: &Db, now_ms: i64, actor: &crate::scope::Actor) -> Result<u64> {
+    let unit_id = actor.unit_id.ok_or(crate::error::Error::NotFound)?;
     let mut tx = db.begin().await?;
     let n = tx
         .execute(
@@ -147,6 +148,13 @@ pub async fn mark_read(db: &Db, now_ms: i64, unit_id: i64) -> Result<u64> {
                 .bind(unit_id),
         )
         .await?;
+    crate::audit::append(
+        &mut tx,
+        now_ms,
+        actor,
+        crate::audit::Entry::ok("notifications.read", "unit", unit_id).detail(n.to_string()),
+    )
+    .await?;
     tx.commit().await?;
     Ok(n)
 }

@@ -77,6 +77,30 @@ pub async fn obligation(db: &Db, scope: &Scope, id: i64) -> Result<ObligationDet
     db.read().one(visible(scope, id)).await
 }
 
+/// The obligation `id` that `actor` may report on: in scope (404 otherwise), owed by
+/// the actor's own unit and the actor of a reporting role (403 otherwise). Asked by
+/// [`submit`] itself, and by a form before it stores the report's files.
+pub async fn may_submit(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+) -> Result<ObligationDetail> {
+    let o = obligation(db, scope, id).await?;
+    reporter(actor, &o)?;
+    Ok(o)
+}
+
+/// Refuses (403) unless `actor` reports for the unit that owes `o`.
+fn reporter(actor: &Actor, o: &ObligationDetail) -> Result<()> {
+    crate::authz::require(actor, anjian_core::role::Role::can_report)?;
+    if actor.unit_id == Some(o.unit_id) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden)
+    }
+}
+
 /// An obligation to report on, review or waive: a case's rectification deadline moves
 /// only with its case's steps.
 async fn obligation_in(tx: &mut Tx, scope: &Scope, id: i64) -> Result<ObligationDetail> {
@@ -215,12 +239,9 @@ pub(crate) async fn submit_in(
     }: Submission<'_>,
 ) -> Result<(i64, Entry)> {
     let today = anjian_core::time::local_date(now_ms).unwrap_or(NaiveDate::MIN);
-    let unit = actor.unit_id.unwrap_or_default();
     let text = anjian_core::error::required_text("text", "报送内容", text, 5000)?;
     let o = obligation_in(tx, scope, obligation_id).await?;
-    if o.unit_id != unit {
-        return Err(Error::Forbidden);
-    }
+    reporter(actor, &o)?;
     if o.role == "invited" {
         return Err(Error::Invalid(FieldError::new(
             "invited_only",

@@ -46,7 +46,7 @@ impl Official {
 
 /// A new official: unit, name, title, post (`district_head`, `township_head`,
 /// `other_leader` or none), phone, and the account they log in with.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct NewOfficial {
     pub unit: Option<i64>,
     #[serde(default)]
@@ -176,7 +176,7 @@ impl Person {
 /// A person to name: the role, the major risk or installation for the three tiers and
 /// guarantee, the official (for the administrative and industry roles: their name and
 /// title come from the official) or a name and title, a phone, the first day.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct NewPerson {
     #[serde(default)]
     pub role: String,

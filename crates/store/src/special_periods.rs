@@ -204,7 +204,7 @@ pub async fn get(db: &Db, id: i64) -> Result<SpecialPeriod> {
 }
 
 /// A day's report.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct NewReport {
     /// YYYY-MM-DD; today when empty.
     #[serde(default)]

@@ -485,7 +485,8 @@ async fn check_produced(db: &Db, scope: &Scope, produced: &Produced) -> Result<P
 }
 
 /// Opens the identity of tip `id` for the custodian, with the reason in the audit
-/// chain; `None` for an anonymous tip.
+/// chain; `None` for an anonymous tip. A step-up typed with the opening is spent in the
+/// same transaction and named in the same entry.
 pub async fn reveal(
     db: &Db,
     keyring: &Keyring,
@@ -493,6 +494,7 @@ pub async fn reveal(
     actor: &Actor,
     id: i64,
     reason: &str,
+    step_up: Option<&crate::accounts::second_factor::StepUp>,
 ) -> Result<Option<Reporter>> {
     crate::authz::require(actor, anjian_core::role::Role::can_see_reporters)?;
     let reason = anjian_core::error::required_text("reason", "查看理由", reason, 500)?;
@@ -501,7 +503,15 @@ pub async fn reveal(
         .opt(q("SELECT identity_sealed FROM tips WHERE id = $1").bind(id))
         .await?;
     let (sealed,) = row.ok_or(Error::NotFound)?;
-    let entry = Entry::ok("tip.identity.view", "tip", id).detail(reason);
+    let detail = match (step_up, actor.user_id) {
+        (Some(s), Some(user_id)) => {
+            let how =
+                crate::accounts::second_factor::step_up_in(&mut tx, now_ms, user_id, s).await?;
+            format!("{reason}（{how}）")
+        }
+        _ => reason.to_string(),
+    };
+    let entry = Entry::ok("tip.identity.view", "tip", id).detail(detail);
     audit::append(&mut tx, now_ms, actor, entry).await?;
     tx.commit().await?;
     let Some(sealed) = sealed else {

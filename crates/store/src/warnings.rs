@@ -19,7 +19,7 @@ use crate::obligations::Source;
 use crate::scope::{Actor, Scope};
 
 /// A risk assessment to record.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct NewAssessment {
     #[serde(default)]
     pub kind: String,
@@ -113,7 +113,7 @@ pub struct NewWarning {
 }
 
 /// A warning as listed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Warning {
     pub id: i64,
     pub kind: String,
@@ -134,7 +134,7 @@ impl Warning {
 }
 
 /// One addressee's answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Recipient {
     pub unit_id: i64,
     pub unit_name: String,

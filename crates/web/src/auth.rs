@@ -2,7 +2,6 @@
 //! a [`SessionUser`] with its scope. Also login and logout.
 
 use anjian_core::password::{PasswordPolicy, parse_username};
-use anjian_core::role::Role;
 use anjian_store::accounts::{SessionUser, sessions, throttle, users};
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
@@ -11,40 +10,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::AppState;
 use crate::error::{ApiError, PageError, Problem};
-
-/// Field work (visits, enforcement): pages and API alike ([`Role::does_field_work`]).
-///
-/// [`Role::does_field_work`]: anjian_core::role::Role::does_field_work
-pub(crate) fn field_work(u: &SessionUser) -> Result<(), Problem> {
-    if u.role().does_field_work() {
-        Ok(())
-    } else {
-        Err(Problem::forbidden())
-    }
-}
-
-/// Rankings, bulletins and the dashboard: pages and API alike
-/// ([`Role::reads_rankings`]).
-///
-/// [`Role::reads_rankings`]: anjian_core::role::Role::reads_rankings
-pub(crate) fn ranking_viewer(u: &SessionUser) -> Result<(), Problem> {
-    if u.role().reads_rankings() {
-        Ok(())
-    } else {
-        Err(Problem::forbidden())
-    }
-}
-
-/// The enterprise register: pages and API alike ([`Role::keeps_register`]).
-///
-/// [`Role::keeps_register`]: anjian_core::role::Role::keeps_register
-pub(crate) fn keeper(u: &SessionUser) -> Result<(), Problem> {
-    if u.role().keeps_register() {
-        Ok(())
-    } else {
-        Err(Problem::forbidden())
-    }
-}
 
 /// Name of the session cookie over plain HTTP.
 pub const COOKIE: &str = "anjian_session";
@@ -275,16 +240,6 @@ pub fn urlencode(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
-}
-
-/// Requires a permission of the user's role (403 otherwise; the refusal is recorded in
-/// the audit chain by the layer around every route, `refusals`, whoever refused).
-pub fn require(u: &SessionUser, allowed: fn(Role) -> bool) -> Result<(), Problem> {
-    if allowed(u.role()) {
-        Ok(())
-    } else {
-        Err(Problem::forbidden())
-    }
 }
 
 /// The guard of every route: a role outside the area of the path (`core::permission`)

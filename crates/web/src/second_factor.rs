@@ -118,10 +118,10 @@ pub fn fresh(state: &AppState, u: &SessionUser) -> bool {
 
 /// The step-up before opening a reporter's identity or exporting a whole ledger:
 /// passes when the session stepped up within five minutes, or when `typed` is a good
-/// code (the step-up is then recorded on the session). Refuses with 403
-/// `second_factor_enrolment_required` for an account without a second factor (the
-/// identity route) and 403 `step_up_required` otherwise. With `optional`, an account
-/// without a second factor passes (the ledger exports of roles that need none).
+/// code (the step-up is then recorded on the session, with its own audit entry). Refuses
+/// with 403 `second_factor_enrolment_required` for an account without a second factor
+/// (the identity route) and 403 `step_up_required` otherwise. With `optional`, an
+/// account without a second factor passes (the ledger exports of roles that need none).
 pub async fn step_up(
     state: &AppState,
     u: &SessionUser,
@@ -129,15 +129,34 @@ pub async fn step_up(
     typed: Option<&str>,
     optional: bool,
 ) -> Result<(), Problem> {
+    let Some(s) = pending(state, u, headers, typed, optional).await? else {
+        return Ok(());
+    };
+    store::step_up(&state.db, state.now(), &u.actor(), &s)
+        .await
+        .map_err(spent)
+}
+
+/// The step-up an action still has to take in its own transaction (`None` when the
+/// session stepped up within five minutes, or, with `optional`, for an account without
+/// a second factor); the refusals of [`step_up`] otherwise. The store function that
+/// takes it records the verification in the action's one audit entry.
+pub async fn pending(
+    state: &AppState,
+    u: &SessionUser,
+    headers: &HeaderMap,
+    typed: Option<&str>,
+    optional: bool,
+) -> Result<Option<store::StepUp>, Problem> {
     if u.second_factor_at == 0 {
         return if optional {
-            Ok(())
+            Ok(None)
         } else {
             Err(enrolment_required())
         };
     }
     if fresh(state, u) {
-        return Ok(());
+        return Ok(None);
     }
     let required = || {
         Problem::new(
@@ -156,14 +175,21 @@ pub async fn step_up(
     let Some(sealed) = f.secret.as_deref() else {
         return Err(enrolment_required());
     };
-    let Some(p) = proof(state, u.user_id, sealed, f.last_step, typed)? else {
+    let Some(proof) = proof(state, u.user_id, sealed, f.last_step, typed)? else {
         return Err(invalid_step_up());
     };
-    let hash = anjian_store::accounts::sessions::token_hash(&token);
-    match store::step_up(&state.db, state.now(), &u.actor(), &hash, &p).await {
-        Ok(()) => Ok(()),
-        Err(anjian_store::Error::Conflict { .. }) => Err(invalid_step_up()),
-        Err(e) => Err(e.into()),
+    Ok(Some(store::StepUp {
+        token_hash: anjian_store::accounts::sessions::token_hash(&token),
+        proof,
+    }))
+}
+
+/// A store error of an action that spent a step-up: a code already used (a conflict)
+/// is the step-up's refusal.
+pub fn spent(e: anjian_store::Error) -> Problem {
+    match e {
+        anjian_store::Error::Conflict { .. } => invalid_step_up(),
+        e => e.into(),
     }
 }
 

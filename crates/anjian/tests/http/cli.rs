@@ -485,6 +485,7 @@ async fn a_backup_restores_with_its_key_and_another_key_is_refused() {
         &anjian_store::scope::Actor::system("drill"),
         tip,
         "恢复演练",
+        None,
     )
     .await
     .unwrap();

@@ -119,13 +119,15 @@ async fn an_identity_is_sealed_and_opened_only_for_the_custodian() {
             (who["name"].as_str(), who["phone"].as_str()),
             (Some(NAME), Some(PHONE))
         );
-        let (n,): (i64,) = app
+        // One entry records the opening, its reason and the code it was confirmed with
+        // (the step-up spent in the same transaction, not an entry of its own).
+        let (n, step_ups): (i64, i64) = app
             .db
             .read()
-            .one(anjian_store::q("SELECT CAST(COUNT(*) AS BIGINT) FROM audit_log WHERE action = 'tip.identity.view' AND detail = '发放奖励前核实身份'"))
+            .one(anjian_store::q("SELECT CAST(SUM(CASE WHEN action = 'tip.identity.view' AND detail = '发放奖励前核实身份（以动态验证码验证）' THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(CASE WHEN action = 'auth.step_up' THEN 1 ELSE 0 END) AS BIGINT) FROM audit_log"))
             .await
             .unwrap();
-        assert_eq!(n, 1);
+        assert_eq!((n, step_ups), (1, 0));
         // The reporter follows it by receipt, grouped or not.
         let (s, v) = public.get(&format!("/api/v1/public/tips/{receipt}")).await;
         assert_eq!((s, v["status"].as_str()), (200, Some("received")), "{v}");

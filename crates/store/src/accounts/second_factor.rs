@@ -211,21 +211,28 @@ pub async fn renew_recovery(
     tx.commit().await
 }
 
-/// Marks the session of `token_hash` as stepped up now, spending `proof`.
-pub async fn step_up(
-    db: &Db,
+/// A step-up to be taken in an action's transaction: the session it marks and the
+/// proof it spends.
+#[derive(Debug, Clone)]
+pub struct StepUp {
+    /// The session's token hash.
+    pub token_hash: String,
+    pub proof: Proof,
+}
+
+/// Marks the session of the step-up as stepped up now, spending its proof inside `tx`;
+/// answers how it was proved, for the action's audit entry.
+pub async fn step_up_in(
+    tx: &mut Tx,
     now_ms: i64,
-    actor: &Actor,
-    token_hash: &str,
-    proof: &Proof,
-) -> Result<()> {
-    let user_id = actor.user_id.ok_or(Error::NotFound)?;
-    let mut tx = db.begin().await?;
-    spend(&mut tx, now_ms, user_id, proof).await?;
+    user_id: i64,
+    s: &StepUp,
+) -> Result<&'static str> {
+    spend(tx, now_ms, user_id, &s.proof).await?;
     let n = tx
         .execute(
             q("UPDATE sessions SET stepped_up_at = $3 WHERE token_hash = $1 AND user_id = $2")
-                .bind(token_hash)
+                .bind(&s.token_hash)
                 .bind(user_id)
                 .bind(now_ms),
         )
@@ -233,11 +240,19 @@ pub async fn step_up(
     if n != 1 {
         return Err(Error::NotFound);
     }
-    let detail = if matches!(proof, Proof::Recovery(_)) {
+    Ok(if matches!(s.proof, Proof::Recovery(_)) {
         "以恢复码验证"
     } else {
         "以动态验证码验证"
-    };
+    })
+}
+
+/// Marks the session of the step-up as stepped up now, spending its proof, as an action
+/// of its own (an export's step-up, or `/auth/step-up`).
+pub async fn step_up(db: &Db, now_ms: i64, actor: &Actor, s: &StepUp) -> Result<()> {
+    let user_id = actor.user_id.ok_or(Error::NotFound)?;
+    let mut tx = db.begin().await?;
+    let detail = step_up_in(&mut tx, now_ms, user_id, s).await?;
     audit::append(
         &mut tx,
         now_ms,

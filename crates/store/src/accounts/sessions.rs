@@ -62,6 +62,41 @@ impl SessionUser {
         )
     }
 
+    /// This user's business scope where only `allowed` roles read: 403 for the others.
+    fn scope_where(&self, allowed: fn(Role) -> bool) -> Result<Scope> {
+        if allowed(self.role()) {
+            Ok(self.scope())
+        } else {
+            Err(crate::error::Error::Forbidden)
+        }
+    }
+
+    /// This user's scope over the enterprise register, the duty records, warnings and
+    /// special periods (`Role::keeps_register`): 403 for an enterprise's account.
+    pub fn register_scope(&self) -> Result<Scope> {
+        self.scope_where(Role::keeps_register)
+    }
+
+    /// This user's scope over rankings, bulletins, accountability and the dashboard
+    /// (`Role::reads_rankings`): 403 for an enterprise's account.
+    pub fn rankings_scope(&self) -> Result<Scope> {
+        self.scope_where(Role::reads_rankings)
+    }
+
+    /// This user's scope over tips: 403 for a role that does not handle them
+    /// (`Role::handles_tips`); the whole list for the custodian, who opens identities
+    /// and is kept out of the rest by the route guard; the business scope otherwise.
+    pub fn tips_scope(&self) -> Result<Scope> {
+        let role = self.role();
+        if !role.handles_tips() {
+            Err(crate::error::Error::Forbidden)
+        } else if role.can_see_reporters() {
+            Ok(Scope::All)
+        } else {
+            Ok(self.scope())
+        }
+    }
+
     /// This user's scope over the directory and the accounts (`Scope::directory_for`).
     pub fn directory_scope(&self) -> Scope {
         Scope::directory_for(

@@ -152,8 +152,9 @@ async fn add_alias(tx: &mut Tx, unit: Option<i64>, group: Option<i64>, alias: &s
     Ok(())
 }
 
-/// Every group, by name.
-pub async fn list(db: &Db) -> Result<Vec<Group>> {
+/// Every group, by name, for a reader of the directory (403 otherwise).
+pub async fn list(db: &Db, reader: &Actor) -> Result<Vec<Group>> {
+    crate::authz::require(reader, anjian_core::role::Role::can_read_directory)?;
     db.read().all(q(GROUPS)).await
 }
 

@@ -20,7 +20,7 @@ use crate::scope::{Actor, Scope};
 pub const MAX_PROJECTS: usize = 20_000;
 
 /// A review as the API takes it.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct NewReview {
     #[serde(default)]
     pub name: String,
@@ -33,7 +33,7 @@ pub struct NewReview {
 }
 
 /// A project's result as the API takes it.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct ResultInput {
     pub project: Option<i64>,
     /// `compliant`, `rectify` or `eliminate`.

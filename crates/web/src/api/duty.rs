@@ -11,7 +11,6 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::body::{Body, Params};
-use super::enterprises::keeper;
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, Problem};
@@ -25,7 +24,6 @@ pub(crate) use crate::input::month;
 #[derive(Deserialize, ToSchema)]
 pub struct RecordInput {
     #[serde(flatten)]
-    #[schema(value_type = Object)]
     pub record: NewRecord,
 }
 
@@ -37,8 +35,8 @@ pub async fn create(
     ApiUser(u): ApiUser,
     Body(r): Body<RecordInput>,
 ) -> Result<(StatusCode, Json<Record>), ApiError> {
-    keeper(&u)?;
-    let rec = duty::record(&state.db, state.moment(), &u.actor(), &u.scope(), &r.record).await?;
+    let scope = u.register_scope()?;
+    let rec = duty::record(&state.db, state.moment(), &u.actor(), &scope, &r.record).await?;
     Ok((StatusCode::CREATED, Json(rec)))
 }
 
@@ -56,7 +54,7 @@ pub async fn list(
     ApiUser(u): ApiUser,
     Params(q): Params<RecordQuery>,
 ) -> Result<Json<Vec<Record>>, ApiError> {
-    keeper(&u)?;
+    let scope = u.register_scope()?;
     let m = match q.month.as_deref() {
         Some(m) if !m.trim().is_empty() => month(m)?,
         _ => Month::of(state.today()),
@@ -73,9 +71,7 @@ pub async fn list(
             .into());
         }
     };
-    Ok(Json(
-        duty::records(&state.db, &u.scope(), m.span(), st).await?,
-    ))
+    Ok(Json(duty::records(&state.db, &scope, m.span(), st).await?))
 }
 
 /// The office's decision on a back-dated record: `approve` true or false.
@@ -109,10 +105,10 @@ pub async fn quotas(
     ApiUser(u): ApiUser,
     Path(m): Path<String>,
 ) -> Result<Json<Vec<PersonStanding>>, ApiError> {
-    keeper(&u)?;
+    let scope = u.register_scope()?;
     let m = month(&m)?;
     Ok(Json(
-        duty::standings(&state.db, &u.scope(), m.span(), state.today()).await?,
+        duty::standings(&state.db, &scope, m.span(), state.today()).await?,
     ))
 }
 
@@ -122,7 +118,7 @@ pub async fn get_quotas(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
 ) -> Result<Json<Vec<Quota>>, ApiError> {
-    keeper(&u)?;
+    u.register_scope()?;
     Ok(Json(duty::quotas(&state.db).await?))
 }
 

@@ -12,7 +12,6 @@ use utoipa::ToSchema;
 use super::body::{Body, Params};
 use crate::AppState;
 use crate::auth::ApiUser;
-pub(crate) use crate::auth::keeper;
 use crate::error::{ApiError, Problem};
 pub(crate) use crate::shared::enterprises::EnterpriseQuery;
 
@@ -23,7 +22,6 @@ pub(crate) use crate::shared::enterprises::EnterpriseQuery;
 #[derive(Deserialize, ToSchema)]
 pub struct NewEnterprise {
     #[serde(flatten)]
-    #[schema(value_type = Object)]
     pub fields: EnterpriseFields,
     pub unit: Option<i64>,
 }
@@ -36,26 +34,19 @@ pub async fn create(
     ApiUser(u): ApiUser,
     Body(b): Body<NewEnterprise>,
 ) -> Result<(StatusCode, Json<EnterpriseRow>), ApiError> {
-    keeper(&u)?;
+    let scope = u.register_scope()?;
     let input = b.fields.check().map_err(Problem::from)?;
     let id = match b.unit {
         Some(unit) => {
-            enterprises::register_unit(
-                &state.db,
-                state.now(),
-                &u.actor(),
-                &u.scope(),
-                unit,
-                &input,
-            )
-            .await?;
+            enterprises::register_unit(&state.db, state.now(), &u.actor(), &scope, unit, &input)
+                .await?;
             unit
         }
-        None => enterprises::create(&state.db, state.now(), &u.actor(), &u.scope(), &input).await?,
+        None => enterprises::create(&state.db, state.now(), &u.actor(), &scope, &input).await?,
     };
     Ok((
         StatusCode::CREATED,
-        Json(enterprises::get(&state.db, &u.scope(), id).await?),
+        Json(enterprises::get(&state.db, &scope, id).await?),
     ))
 }
 
@@ -84,7 +75,6 @@ pub async fn list(
     ApiUser(u): ApiUser,
     Params(q): Params<EnterpriseQuery>,
 ) -> Result<Json<Vec<EnterpriseRow>>, ApiError> {
-    crate::auth::field_work(&u)?;
     Ok(Json(
         enterprises::list(&state.db, &u.scope(), &q.filter()).await?,
     ))
@@ -108,7 +98,6 @@ pub async fn show(
     ApiUser(u): ApiUser,
     Path(id): Path<String>,
 ) -> Result<Json<EnterpriseDetail>, ApiError> {
-    crate::auth::field_work(&u)?;
     let id = super::path_id(&id)?;
     let enterprise = enterprises::get(&state.db, &u.scope(), id).await?;
     let persons = responsible::persons(&state.db, &u.scope(), id).await?;
@@ -135,7 +124,6 @@ pub struct Assigned {
 #[derive(Deserialize, ToSchema)]
 pub struct PersonInput {
     #[serde(flatten)]
-    #[schema(value_type = Object)]
     pub person: NewPerson,
 }
 
@@ -147,17 +135,10 @@ pub async fn assign(
     Path(id): Path<String>,
     Body(p): Body<PersonInput>,
 ) -> Result<(StatusCode, Json<Assigned>), ApiError> {
-    keeper(&u)?;
+    let scope = u.register_scope()?;
     let id = super::path_id(&id)?;
-    let (person, load) = responsible::assign(
-        &state.db,
-        state.moment(),
-        &u.actor(),
-        &u.scope(),
-        id,
-        &p.person,
-    )
-    .await?;
+    let (person, load) =
+        responsible::assign(&state.db, state.moment(), &u.actor(), &scope, id, &p.person).await?;
     Ok((
         StatusCode::CREATED,
         Json(Assigned {
@@ -170,14 +151,13 @@ pub async fn assign(
 
 /// Writes a small business's risk card: `main_risks`, `controls`,
 /// `emergency_contacts` (the enterprise itself, its township or department).
-#[utoipa::path(put, path = "/api/v1/enterprises/{id}/risk-card", request_body = Object, responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(put, path = "/api/v1/enterprises/{id}/risk-card", request_body = anjian_core::enterprise::RiskCard, responses((status = 200, body = anjian_core::enterprise::RiskCard), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn risk_card(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     Path(id): Path<String>,
     Body(card): Body<RiskCard>,
 ) -> Result<Json<RiskCard>, ApiError> {
-    crate::auth::field_work(&u)?;
     let id = super::path_id(&id)?;
     enterprises::set_risk_card(&state.db, state.now(), &u.actor(), &u.scope(), id, card).await?;
     let e = enterprises::get(&state.db, &u.scope(), id).await?;
@@ -190,8 +170,8 @@ pub async fn officials(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
 ) -> Result<Json<Vec<Official>>, ApiError> {
-    keeper(&u)?;
-    Ok(Json(responsible::officials(&state.db, &u.scope()).await?))
+    let scope = u.register_scope()?;
+    Ok(Json(responsible::officials(&state.db, &scope).await?))
 }
 
 /// An official: `unit` (the caller's when empty), `name`, `title`, `post`
@@ -199,7 +179,6 @@ pub async fn officials(
 #[derive(Deserialize, ToSchema)]
 pub struct OfficialInput {
     #[serde(flatten)]
-    #[schema(value_type = Object)]
     pub official: NewOfficial,
 }
 
@@ -210,12 +189,12 @@ pub async fn add_official(
     ApiUser(u): ApiUser,
     Body(o): Body<OfficialInput>,
 ) -> Result<(StatusCode, Json<Official>), ApiError> {
-    keeper(&u)?;
-    let id = responsible::add_official(&state.db, state.now(), &u.actor(), &u.scope(), &o.official)
-        .await?;
+    let scope = u.register_scope()?;
+    let id =
+        responsible::add_official(&state.db, state.now(), &u.actor(), &scope, &o.official).await?;
     Ok((
         StatusCode::CREATED,
-        Json(responsible::official(&state.db, &u.scope(), id).await?),
+        Json(responsible::official(&state.db, &scope, id).await?),
     ))
 }
 

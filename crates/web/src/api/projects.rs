@@ -24,7 +24,6 @@ use crate::error::ApiError;
 #[derive(Deserialize, ToSchema)]
 pub struct ProjectInput {
     #[serde(flatten)]
-    #[schema(value_type = Object)]
     pub project: NewProject,
 }
 
@@ -83,7 +82,6 @@ pub async fn show(
 #[derive(Deserialize, ToSchema)]
 pub struct PatchInput {
     #[serde(flatten)]
-    #[schema(value_type = Object)]
     pub patch: ProjectPatch,
 }
 
@@ -107,7 +105,6 @@ pub async fn patch(
 #[derive(Deserialize, ToSchema)]
 pub struct StepBody {
     #[serde(flatten)]
-    #[schema(value_type = Object)]
     pub step: StepInput,
 }
 
@@ -136,7 +133,6 @@ pub async fn step(
 #[derive(Deserialize, ToSchema)]
 pub struct ContractInput {
     #[serde(flatten)]
-    #[schema(value_type = Object)]
     pub contract: NewContract,
 }
 
@@ -181,7 +177,6 @@ pub async fn contracts(
 #[derive(Deserialize, ToSchema)]
 pub struct ReviewInput {
     #[serde(flatten)]
-    #[schema(value_type = Object)]
     pub review: NewReview,
 }
 
@@ -233,7 +228,6 @@ pub async fn review(
 #[derive(Deserialize, ToSchema)]
 pub struct ResultBody {
     #[serde(flatten)]
-    #[schema(value_type = Object)]
     pub result: ResultInput,
 }
 

@@ -14,7 +14,6 @@ use utoipa::{IntoParams, ToSchema};
 use super::body::Params;
 use crate::AppState;
 use crate::auth::ApiUser;
-use crate::auth::ranking_viewer as viewer;
 use crate::error::{ApiError, Problem};
 
 fn month(raw: &str) -> Result<Month, Problem> {
@@ -43,7 +42,7 @@ pub async fn show(
     Path(m): Path<String>,
     Params(q): Params<KindQuery>,
 ) -> Result<Json<Ranking>, ApiError> {
-    viewer(&u)?;
+    u.rankings_scope()?;
     let m = month(&m)?;
     let kind = match q.kind.as_deref().map(str::trim) {
         None | Some("") | Some("township") => Kind::Township,
@@ -88,7 +87,7 @@ pub async fn docx(
     ApiUser(u): ApiUser,
     Path(m): Path<String>,
 ) -> Result<Response, ApiError> {
-    viewer(&u)?;
+    u.rankings_scope()?;
     let m = month(&m)?;
     let b = bulletins::get(&state.db, &m.name())
         .await?
@@ -110,7 +109,7 @@ pub async fn dashboard(
     ApiUser(u): ApiUser,
     Params(q): Params<MonthQuery>,
 ) -> Result<Json<Dashboard>, ApiError> {
-    viewer(&u)?;
+    let scope = u.rankings_scope()?;
     let m = match q.month.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
         Some(m) => month(m)?,
         None => crate::input::month_or_last(&state, None)?,
@@ -119,7 +118,7 @@ pub async fn dashboard(
         return Err(Problem::bad_field("month_not_begun", "month", "该月尚未开始").into());
     }
     Ok(Json(
-        dashboard::month(&state.db, &u.scope(), state.moment(), m).await?,
+        dashboard::month(&state.db, &scope, state.moment(), m).await?,
     ))
 }
 
@@ -131,7 +130,7 @@ pub async fn ratings(
     ApiUser(u): ApiUser,
     Path(year): Path<String>,
 ) -> Result<Json<Vec<anjian_store::rankings::AnnualVeto>>, ApiError> {
-    viewer(&u)?;
+    u.rankings_scope()?;
     let year: i32 = year
         .trim()
         .parse()

@@ -23,7 +23,6 @@ pub(crate) use crate::shared::tips::{by_receipt, keep};
 #[derive(Deserialize, ToSchema)]
 pub struct NewTip {
     #[serde(flatten)]
-    #[schema(value_type = Object)]
     pub tip: TipInput,
 }
 
@@ -62,24 +61,6 @@ pub struct TipQuery {
     pub status: Option<String>,
 }
 
-/// Only the office, the units' operators and leaders handle tips (not enterprises, nor
-/// the separated administrators).
-fn handler(u: &anjian_store::accounts::SessionUser) -> Result<(), Problem> {
-    let r = u.role();
-    if r.sees_everything()
-        || matches!(
-            r,
-            anjian_core::role::Role::UnitOperator
-                | anjian_core::role::Role::UnitLeader
-                | anjian_core::role::Role::TipCustodian
-        )
-    {
-        Ok(())
-    } else {
-        Err(Problem::forbidden())
-    }
-}
-
 /// Tips in the caller's scope (the office: all; a unit: those routed to it), newest
 /// first. Identity is never included.
 #[utoipa::path(get, path = "/api/v1/tips", params(TipQuery), responses((status = 200, body = [Object]), (status = 403, body = crate::error::ErrorBody)))]
@@ -88,12 +69,7 @@ pub async fn list(
     ApiUser(u): ApiUser,
     Params(q): Params<TipQuery>,
 ) -> Result<Json<Vec<TipRow>>, ApiError> {
-    handler(&u)?;
-    let scope = if u.role().can_see_reporters() {
-        anjian_store::Scope::All
-    } else {
-        u.scope()
-    };
+    let scope = u.tips_scope()?;
     Ok(Json(
         tips::list(
             &state.db,
@@ -185,9 +161,9 @@ pub async fn show(
     ApiUser(u): ApiUser,
     Path(id): Path<String>,
 ) -> Result<Json<TipRow>, ApiError> {
-    handler(&u)?;
+    let scope = u.tips_scope()?;
     let id = super::path_id(&id)?;
-    Ok(Json(tips::get(&state.db, &u.scope(), id).await?))
+    Ok(Json(tips::get(&state.db, &scope, id).await?))
 }
 
 /// The routed unit's outcome.
@@ -219,7 +195,7 @@ pub async fn outcome(
     Path(id): Path<String>,
     Body(o): Body<OutcomeInput>,
 ) -> Result<Json<TipRow>, ApiError> {
-    handler(&u)?;
+    u.tips_scope()?;
     let id = super::path_id(&id)?;
     let substantiated = o.substantiated.ok_or_else(|| {
         Problem::from(anjian_core::FieldError::new(
@@ -270,9 +246,10 @@ pub async fn identity(
     Path(id): Path<String>,
     Body(r): Body<RevealInput>,
 ) -> Result<Json<Option<Reporter>>, ApiError> {
-    crate::auth::require(&u, anjian_core::role::Role::can_see_reporters)?;
+    anjian_store::authz::require(&u.actor(), anjian_core::role::Role::can_see_reporters)?;
     anjian_core::error::required_text("reason", "查看理由", &r.reason, 500)?;
-    crate::second_factor::step_up(&state, &u, &headers, r.totp.as_deref(), false).await?;
+    let step_up =
+        crate::second_factor::pending(&state, &u, &headers, r.totp.as_deref(), false).await?;
     let id = super::path_id(&id)?;
     Ok(Json(
         tips::reveal(
@@ -282,8 +259,10 @@ pub async fn identity(
             &u.actor(),
             id,
             &r.reason,
+            step_up.as_ref(),
         )
-        .await?,
+        .await
+        .map_err(crate::second_factor::spent)?,
     ))
 }
 
@@ -373,7 +352,7 @@ pub async fn ask(
     Path(id): Path<String>,
     Body(m): Body<QuestionInput>,
 ) -> Result<StatusCode, ApiError> {
-    handler(&u)?;
+    u.tips_scope()?;
     let id = super::path_id(&id)?;
     tips::get(&state.db, &u.scope(), id).await?;
     tips::message(&state.db, state.now(), &u.actor(), id, &m.text).await?;
@@ -409,13 +388,13 @@ pub async fn rules(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
 ) -> Result<Json<anjian_core::tip::RewardRules>, ApiError> {
-    handler(&u)?;
+    u.tips_scope()?;
     Ok(Json(tips::reward_rules(&state.db).await?))
 }
 
 /// Replaces the reward rules (office only): `hazard_percent`, `hazard_min_yuan`,
 /// `hazard_max_yuan`, `per_death_yuan` (four grades), `accident_max_yuan`.
-#[utoipa::path(put, path = "/api/v1/tips/reward-rules", request_body = Object, responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(put, path = "/api/v1/tips/reward-rules", request_body = anjian_core::tip::RewardRules, responses((status = 200, body = anjian_core::tip::RewardRules), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn set_rules(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -433,13 +412,13 @@ pub async fn deadlines(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
 ) -> Result<Json<anjian_core::tip::Deadlines>, ApiError> {
-    handler(&u)?;
+    u.tips_scope()?;
     Ok(Json(tips::deadlines(&state.db).await?))
 }
 
 /// Replaces the verification deadlines (office only): `verify_days` (1–365),
 /// `extension_days` (0–365), for tips accepted or extended from now on.
-#[utoipa::path(put, path = "/api/v1/tips/deadlines", request_body = Object, responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(put, path = "/api/v1/tips/deadlines", request_body = anjian_core::tip::Deadlines, responses((status = 200, body = anjian_core::tip::Deadlines), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn set_deadlines(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -458,7 +437,7 @@ async fn extension_as(
     id: &str,
     step: tips::ExtensionStep,
 ) -> Result<Json<TipRow>, ApiError> {
-    handler(u)?;
+    u.tips_scope()?;
     let id = super::path_id(id)?;
     tips::extension(&state.db, state.now(), &u.actor(), &u.scope(), id, &step).await?;
     Ok(Json(tips::get(&state.db, &u.scope(), id).await?))

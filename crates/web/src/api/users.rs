@@ -12,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::body::{Body, Params};
 use super::path_id;
 use crate::AppState;
-use crate::auth::{ApiUser, require};
+use crate::auth::ApiUser;
 use crate::error::{ApiError, Problem};
 
 /// A unit reference on a user.
@@ -108,7 +108,7 @@ pub async fn create_user(
     Body(i): Body<NewUserInput>,
 ) -> Result<Response, ApiError> {
     // Asked before the password is hashed (the store asks again when it writes).
-    crate::auth::require(&u, Role::can_manage_accounts)?;
+    anjian_store::authz::require(&u.actor(), Role::can_manage_accounts)?;
     let new = crate::accounts::new_user(
         &state,
         &i.username,
@@ -173,7 +173,7 @@ pub async fn reset_password(
     Path(id): Path<String>,
     Body(i): Body<PasswordInput>,
 ) -> Result<Json<UserJson>, ApiError> {
-    require(&u, Role::can_manage_accounts)?;
+    anjian_store::authz::require(&u.actor(), Role::can_manage_accounts)?;
     let user = crate::accounts::reset_password(&state, &u, path_id(&id)?, i.password).await?;
     Ok(Json(UserJson::from(&user)))
 }

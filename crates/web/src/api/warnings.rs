@@ -13,7 +13,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::body::Body;
-use super::enterprises::keeper;
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, Problem};
@@ -67,9 +66,9 @@ pub async fn list(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
 ) -> Result<Json<Vec<Warning>>, ApiError> {
-    keeper(&u)?;
+    let scope = u.register_scope()?;
     Ok(Json(
-        warnings::list(&state.db, &u.scope(), Some(u.unit_id)).await?,
+        warnings::list(&state.db, &scope, Some(u.unit_id)).await?,
     ))
 }
 
@@ -80,7 +79,7 @@ pub async fn show(
     ApiUser(u): ApiUser,
     Path(id): Path<String>,
 ) -> Result<Json<WarningDetail>, ApiError> {
-    keeper(&u)?;
+    u.register_scope()?;
     let id = super::path_id(&id)?;
     Ok(Json(detail(&state, &u, id).await?))
 }
@@ -100,10 +99,10 @@ pub async fn ack(
     Path(id): Path<String>,
     Body(a): Body<AckInput>,
 ) -> Result<Json<RecipientJson>, ApiError> {
-    keeper(&u)?;
+    let scope = u.register_scope()?;
     let id = super::path_id(&id)?;
     let r = warnings::ack(&state.db, state.moment(), &u.actor(), id, &a.reply).await?;
-    let (w, _) = warnings::get(&state.db, &u.scope(), Some(u.unit_id), id).await?;
+    let (w, _) = warnings::get(&state.db, &scope, Some(u.unit_id), id).await?;
     Ok(Json(RecipientJson {
         status: r.status(w.answer_by, state.now()),
         recipient: r,
@@ -199,7 +198,6 @@ pub async fn lift(
 #[derive(Deserialize, ToSchema)]
 pub struct AssessmentInput {
     #[serde(flatten)]
-    #[schema(value_type = Object)]
     pub assessment: NewAssessment,
 }
 
@@ -210,7 +208,7 @@ pub async fn assess(
     ApiUser(u): ApiUser,
     Body(a): Body<AssessmentInput>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
-    keeper(&u)?;
+    u.register_scope()?;
     let id = warnings::assess(&state.db, state.moment(), &u.actor(), &a.assessment).await?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({"id": id}))))
 }
@@ -221,8 +219,8 @@ pub async fn assessments(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
 ) -> Result<Json<Vec<Assessment>>, ApiError> {
-    keeper(&u)?;
-    Ok(Json(warnings::assessments(&state.db, &u.scope()).await?))
+    let scope = u.register_scope()?;
+    Ok(Json(warnings::assessments(&state.db, &scope).await?))
 }
 
 /// A special period: `name`, `first_day`, `last_day` (YYYY-MM-DD).
@@ -280,10 +278,10 @@ pub async fn matrix(
     ApiUser(u): ApiUser,
     Path(id): Path<String>,
 ) -> Result<Json<Matrix>, ApiError> {
-    keeper(&u)?;
+    let scope = u.register_scope()?;
     let id = super::path_id(&id)?;
     let (period, days, units) =
-        special_periods::matrix(&state.db, &u.scope(), id, state.today()).await?;
+        special_periods::matrix(&state.db, &scope, id, state.today()).await?;
     Ok(Json(Matrix {
         period,
         days,
@@ -296,7 +294,6 @@ pub async fn matrix(
 #[derive(Deserialize, ToSchema)]
 pub struct ReportInput {
     #[serde(flatten)]
-    #[schema(value_type = Object)]
     pub report: NewReport,
 }
 
@@ -308,7 +305,7 @@ pub async fn report(
     Path(id): Path<String>,
     Body(r): Body<ReportInput>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
-    keeper(&u)?;
+    u.register_scope()?;
     let id = super::path_id(&id)?;
     special_periods::report(&state.db, state.moment(), &u.actor(), id, &r.report).await?;
     Ok((

@@ -45,7 +45,6 @@ pub async fn roster(
 #[derive(Deserialize, ToSchema)]
 pub struct WorkerBody {
     #[serde(flatten)]
-    #[schema(value_type = Object)]
     pub worker: WorkerInput,
 }
 

@@ -13,7 +13,6 @@ use serde::Deserialize;
 use super::{Layout, MonthQuery, Notice, PageForm, PageQuery, after_form};
 use crate::AppState;
 use crate::auth::PageUser;
-use crate::auth::ranking_viewer as viewer;
 use crate::error::{PageError, Problem, render, render_form};
 use crate::input::month_or_last;
 
@@ -46,12 +45,12 @@ async fn page(
     month: Month,
     Notice { flash, error }: Notice,
 ) -> Result<Response, PageError> {
-    viewer(u)?;
+    let scope = u.rankings_scope()?;
     let filter = Filter {
         month: Some(month.name()),
         ..Filter::default()
     };
-    let mut forms = accountability::list(&state.db, &u.scope(), &filter).await?;
+    let mut forms = accountability::list(&state.db, &scope, &filter).await?;
     // Suggestions waiting for a decision first.
     forms.sort_by_key(|f| (!f.suggested(), -f.id));
     let office = u.role().sees_everything();
@@ -249,14 +248,14 @@ pub async fn history(
     PageUser(u): PageUser,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    viewer(&u)?;
+    let scope = u.rankings_scope()?;
     let id = crate::input::path_id(&id)?;
-    let unit = anjian_store::directory::units::get(&state.db, &u.scope(), id).await?;
+    let unit = anjian_store::directory::units::get(&state.db, &scope, id).await?;
     let filter = Filter {
         unit: Some(id),
         ..Filter::default()
     };
-    let forms = accountability::list(&state.db, &u.scope(), &filter).await?;
+    let forms = accountability::list(&state.db, &scope, &filter).await?;
     Ok(render(&UnitHistoryPage {
         layout: Layout::of(&u),
         unit_name: unit.name,

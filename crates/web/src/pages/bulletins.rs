@@ -12,7 +12,6 @@ use serde::Deserialize;
 use super::{Layout, PageForm, PageQuery, after_form};
 use crate::AppState;
 use crate::auth::PageUser;
-use crate::auth::ranking_viewer as viewer;
 use crate::error::{PageError, Problem, render, render_form};
 use crate::input::month_or_last;
 
@@ -30,7 +29,7 @@ pub struct BulletinsPage {
 }
 
 async fn archive(state: &AppState, u: &User, error: Option<String>) -> Result<Response, PageError> {
-    viewer(u)?;
+    u.rankings_scope()?;
     let refused = error.is_some();
     Ok(render_form(
         &BulletinsPage {
@@ -84,7 +83,7 @@ pub struct BulletinPage {
 }
 
 async fn archived(state: &AppState, u: &User, month: &str) -> Result<Archived, Problem> {
-    viewer(u)?;
+    u.rankings_scope()?;
     let month = Month::parse(month)?;
     bulletins::get(&state.db, &month.name())
         .await?

@@ -34,9 +34,9 @@ pub async fn view(
     u: &User,
     month: Option<&str>,
 ) -> Result<Option<DashboardView>, Problem> {
-    if crate::auth::ranking_viewer(u).is_err() {
+    let Ok(scope) = u.rankings_scope() else {
         return Ok(None);
-    }
+    };
     let month = crate::input::month_or_last(state, month)?;
     if month.first > state.today() {
         return Err(Problem::from(anjian_core::FieldError::new(
@@ -45,7 +45,7 @@ pub async fn view(
             format!("{}尚未开始", month.label()),
         )));
     }
-    let d = dashboard::month(&state.db, &u.scope(), state.moment(), month).await?;
+    let d = dashboard::month(&state.db, &scope, state.moment(), month).await?;
     let mut months = Vec::new();
     let mut m = Month::of(state.today());
     for _ in 0..12 {

@@ -13,9 +13,10 @@ use serde::Deserialize;
 
 use super::{Done, Layout, PageForm, PageQuery, after_form, flash_of, kind_options};
 use crate::AppState;
-use crate::auth::{PageUser, require};
+use crate::auth::PageUser;
 use crate::error::{PageError, Problem, render};
 use crate::input::path_id;
+use anjian_store::authz;
 
 /// A row of the unit list.
 pub struct UnitRow {
@@ -80,7 +81,6 @@ pub async fn units(
     PageUser(u): PageUser,
     PageQuery(q): PageQuery<UnitsQuery>,
 ) -> Result<Response, PageError> {
-    require(&u, Role::can_read_directory)?;
     let scope = u.directory_scope();
     let search = anjian_core::error::search_term(q.q.as_deref(), 50).unwrap_or_default();
     let kind = q
@@ -426,7 +426,7 @@ pub async fn new_unit(
     PageUser(u): PageUser,
     PageQuery(q): PageQuery<NewQuery>,
 ) -> Result<Response, PageError> {
-    require(&u, Role::can_edit_directory)?;
+    authz::require(&u.actor(), Role::can_edit_directory)?;
     let parent_code = match q.parent.as_deref().map(path_id).transpose()? {
         Some(p) => units::get(&state.db, &u.directory_scope(), p).await?.code,
         None => String::new(),
@@ -522,8 +522,7 @@ async fn groups_page_with(
     f: GroupForm,
     error: Option<String>,
 ) -> Result<Response, PageError> {
-    require(u, Role::can_read_directory)?;
-    let gs = groups::list(&state.db).await?;
+    let gs = groups::list(&state.db, &u.actor()).await?;
     let rule = |g: &groups::Group| match (&g.rule_kind, g.rule_supervises_safety) {
         (Some(k), Some(1)) => format!(
             "全部{}中负有安全生产监管职责的",
@@ -657,7 +656,7 @@ pub struct ImportPage {
 
 /// GET /directory/import.
 pub async fn import_page(PageUser(u): PageUser) -> Result<Response, PageError> {
-    require(&u, Role::can_edit_directory)?;
+    authz::require(&u.actor(), Role::can_edit_directory)?;
     Ok(render(&ImportPage {
         layout: Layout::of(&u),
         result: None,
@@ -671,7 +670,7 @@ pub async fn import(
     PageUser(u): PageUser,
     mut form: Multipart,
 ) -> Result<Response, PageError> {
-    require(&u, Role::can_edit_directory)?;
+    authz::require(&u.actor(), Role::can_edit_directory)?;
     let bytes = Some(crate::upload::file_field(&mut form).await?)
         .filter(|b| !b.is_empty())
         .ok_or_else(|| Problem::bad_field("file_required", "file", "请选择要导入的 .xlsx 文件"))?;
@@ -713,7 +712,8 @@ pub async fn export(
     uri: axum::http::Uri,
     PageUser(u): PageUser,
 ) -> Result<Response, PageError> {
-    require(&u, Role::can_read_directory)?;
+    // Asked before the step-up (the store's export asks again).
+    authz::require(&u.actor(), Role::can_read_directory)?;
     if let Some(r) = super::second_factor::export_gate(&state, &u, &uri) {
         return Ok(r);
     }

@@ -16,7 +16,6 @@ use serde::Deserialize;
 use super::{Layout, Notice, PageForm, PageQuery, after_form};
 use crate::AppState;
 use crate::auth::PageUser;
-use crate::auth::keeper;
 use crate::error::{PageError, Problem, render_form};
 
 type User = anjian_store::accounts::SessionUser;
@@ -97,10 +96,10 @@ async fn page(
     q: &RangeQuery,
     Notice { flash, error }: Notice,
 ) -> Result<Response, PageError> {
-    keeper(u)?;
+    let scope = u.register_scope()?;
     let today = state.today();
     let (first, last, range_label) = range(q, today)?;
-    let scope = u.scope();
+    let scope = scope.clone();
     let (short, running, met) = split(
         duty::standings(
             &state.db,
@@ -188,8 +187,8 @@ async fn record_page(
     u: &User,
     error: Option<String>,
 ) -> Result<Response, PageError> {
-    keeper(u)?;
-    let scope = u.scope();
+    let scope = u.register_scope()?;
+    let scope = scope.clone();
     let officials = responsible::officials(&state.db, &scope).await?;
     let enterprises = anjian_store::enterprises::list(
         &state.db,
@@ -252,12 +251,12 @@ pub async fn export(
     PageUser(u): PageUser,
     PageQuery(q): PageQuery<RangeQuery>,
 ) -> Result<Response, PageError> {
-    keeper(&u)?;
+    let scope = u.register_scope()?;
     let today = state.today();
     let (first, last, label) = range(&q, today)?;
     let all = duty::standings(
         &state.db,
-        &u.scope(),
+        &scope,
         anjian_core::time::Span::new(first, last),
         today,
     )
@@ -335,14 +334,14 @@ pub async fn record(
     PageUser(u): PageUser,
     crate::upload::PhotoForm { form: f, photos }: crate::upload::PhotoForm<RecordForm>,
 ) -> Result<Response, PageError> {
-    keeper(&u)?;
+    let scope = u.register_scope()?;
     let result = async {
         let photos = crate::upload::store(&state, &photos).await?;
         let r = duty::record(
             &state.db,
             state.moment(),
             &u.actor(),
-            &u.scope(),
+            &scope,
             &NewRecord {
                 official: f.official.trim().parse().ok(),
                 activity: f.activity.clone(),
@@ -422,13 +421,13 @@ pub async fn add_official(
     PageUser(u): PageUser,
     PageForm(f): PageForm<OfficialForm>,
 ) -> Result<Response, PageError> {
-    keeper(&u)?;
+    let scope = u.register_scope()?;
     let result = async {
         responsible::add_official(
             &state.db,
             state.now(),
             &u.actor(),
-            &u.scope(),
+            &scope,
             &NewOfficial {
                 unit: f.unit.trim().parse().ok(),
                 name: f.name.clone(),
@@ -451,9 +450,9 @@ pub async fn evidence(
     PageUser(u): PageUser,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    keeper(&u)?;
+    let scope = u.register_scope()?;
     let id = crate::input::path_id(&id)?;
-    let sha = duty::evidence(&state.db, &u.scope(), id)
+    let sha = duty::evidence(&state.db, &scope, id)
         .await?
         .ok_or_else(Problem::not_found)?;
     let bytes = state

@@ -16,7 +16,6 @@ use serde::Deserialize;
 use super::{Layout, MonthQuery, Notice, PageForm, PageQuery, after_form};
 use crate::AppState;
 use crate::auth::PageUser;
-use crate::auth::field_work as business;
 use crate::error::{PageError, Problem, render_form};
 
 type User = anjian_store::accounts::SessionUser;
@@ -70,7 +69,6 @@ async fn page(
     month: Month,
     Notice { flash, error }: Notice,
 ) -> Result<Response, PageError> {
-    business(u)?;
     let scope = u.scope();
     let filter = EnforcementFilter {
         month: Some(month),
@@ -260,7 +258,6 @@ pub async fn create(
     PageUser(u): PageUser,
     PageForm(f): PageForm<EnforcementForm>,
 ) -> Result<Response, PageError> {
-    business(&u)?;
     let input = f.input();
     let month = anjian_core::error::optional_date("inspected_on", "检查日期", &f.inspected_on)
         .ok()
@@ -297,7 +294,6 @@ pub async fn recheck(
     axum::extract::Path(id): axum::extract::Path<String>,
     PageForm(f): PageForm<RecheckForm>,
 ) -> Result<Response, PageError> {
-    business(&u)?;
     let id = crate::input::path_id(&id)?;
     let month = month_or_current(&state, Some(&f.month))?;
     let result = enforcements::recheck(

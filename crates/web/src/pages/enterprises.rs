@@ -13,7 +13,6 @@ use serde::Deserialize;
 use super::{Layout, Notice, OkQuery, PageForm, PageQuery, after_form};
 use crate::AppState;
 use crate::auth::PageUser;
-use crate::auth::keeper;
 use crate::error::{PageError, Problem, render, render_form};
 use crate::shared::enterprises::EnterpriseQuery;
 
@@ -72,8 +71,8 @@ async fn register(
     q: &RegisterQuery,
     Notice { flash, error }: Notice,
 ) -> Result<Response, PageError> {
-    keeper(u)?;
-    let scope = u.scope();
+    let scope = u.register_scope()?;
+    let scope = scope.clone();
     let api = q.api();
     let rows = enterprises::list(&state.db, &scope, &api.filter()).await?;
     let next = (rows.len() == 100)
@@ -157,7 +156,7 @@ pub async fn create(
     PageUser(u): PageUser,
     PageForm(f): PageForm<EnterpriseForm>,
 ) -> Result<Response, PageError> {
-    keeper(&u)?;
+    let scope = u.register_scope()?;
     let result = async {
         let fields = EnterpriseFields {
             name: f.name.clone(),
@@ -172,8 +171,7 @@ pub async fn create(
             address: f.address.clone(),
         };
         let input = fields.check()?;
-        let id =
-            enterprises::create(&state.db, state.now(), &u.actor(), &u.scope(), &input).await?;
+        let id = enterprises::create(&state.db, state.now(), &u.actor(), &scope, &input).await?;
         Ok::<_, Problem>(format!("/enterprises/{id}?ok=1"))
     }
     .await;
@@ -186,7 +184,7 @@ pub async fn create(
 
 /// GET /enterprises/template.xlsx: the import template (the header and one example).
 pub async fn template(PageUser(u): PageUser) -> Result<Response, PageError> {
-    keeper(&u)?;
+    u.register_scope()?;
     let example: Vec<String> = [
         "重庆铜梁某五金制品有限公司",
         "91500224MA5UABCD1H",
@@ -212,7 +210,7 @@ pub async fn export(
     PageUser(u): PageUser,
     PageQuery(q): PageQuery<RegisterQuery>,
 ) -> Result<Response, PageError> {
-    keeper(&u)?;
+    let scope = u.register_scope()?;
     if let Some(r) = super::second_factor::export_gate(&state, &u, &uri) {
         return Ok(r);
     }
@@ -220,7 +218,7 @@ pub async fn export(
     f.limit = 1000;
     let mut rows = Vec::new();
     loop {
-        let page = enterprises::list(&state.db, &u.scope(), &f).await?;
+        let page = enterprises::list(&state.db, &scope, &f).await?;
         let full = page.len() == 1000;
         f.after = page.last().map(|r| r.id);
         rows.extend(page.into_iter().map(|e| {
@@ -254,11 +252,11 @@ pub async fn import(
     PageUser(u): PageUser,
     mut form: Multipart,
 ) -> Result<Response, PageError> {
-    keeper(&u)?;
+    let scope = u.register_scope()?;
     let result = async {
         let bytes = crate::upload::file_field(&mut form).await?;
         let rows = anjian_core::enterprise::read_sheet(&bytes)?;
-        let scope = u.scope();
+        let scope = scope.clone();
         let towns = enterprises::townships(&state.db, &scope).await?;
         let depts = super::unit_choices(&state, &u, &["department"]).await?;
         let id_of = |list: &[(i64, String)], name: &str| {
@@ -344,11 +342,10 @@ async fn enterprise(
     id: i64,
     Notice { flash, error }: Notice,
 ) -> Result<Response, PageError> {
-    crate::auth::field_work(u)?;
     let scope = u.scope();
     let e = enterprises::get(&state.db, &scope, id).await?;
     let persons = responsible::persons(&state.db, &scope, id).await?;
-    let is_keeper = keeper(u).is_ok();
+    let is_keeper = u.register_scope().is_ok();
     let officials = if is_keeper {
         responsible::officials(&state.db, &anjian_store::Scope::All).await?
     } else {
@@ -482,7 +479,6 @@ async fn act(
     PageForm(f): PageForm<EnterpriseAction>,
     step: EnterpriseStep,
 ) -> Result<Response, PageError> {
-    crate::auth::field_work(&u)?;
     let id = crate::input::path_id(&id)?;
     let result = async {
         let scope = u.scope();
@@ -497,7 +493,7 @@ async fn act(
                     .await?;
             }
             EnterpriseStep::Listed | EnterpriseStep::Unlisted => {
-                keeper(&u)?;
+                u.register_scope()?;
                 enterprises::set_listed(
                     &state.db,
                     state.now(),
@@ -509,7 +505,7 @@ async fn act(
                 .await?;
             }
             EnterpriseStep::Person => {
-                keeper(&u)?;
+                u.register_scope()?;
                 let p = NewPerson {
                     role: f.role.clone(),
                     risk: f.risk.clone(),
@@ -547,7 +543,6 @@ pub async fn risk_card(
     PageUser(u): PageUser,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    crate::auth::field_work(&u)?;
     let id = crate::input::path_id(&id)?;
     let e = enterprises::get(&state.db, &u.scope(), id).await?;
     Ok(render(&RiskCardPage {
@@ -577,6 +572,5 @@ pub async fn board(
 /// responsible persons, the risk card it keeps).
 pub async fn mine(PageUser(u): PageUser) -> Result<Response, PageError> {
     use axum::response::IntoResponse;
-    crate::auth::field_work(&u)?;
     Ok(axum::response::Redirect::to(&format!("/enterprises/{}", u.unit_id)).into_response())
 }

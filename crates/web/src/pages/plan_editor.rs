@@ -158,7 +158,7 @@ async fn office_item(
     id: &str,
     no: &str,
 ) -> Result<(Context, u32), PageError> {
-    crate::auth::require(u, Role::can_run_campaigns)?;
+    anjian_store::authz::require(&u.actor(), Role::can_run_campaigns)?;
     let cx = context(state, path_id(id)?).await?;
     Ok((cx, item_no(no)?))
 }
@@ -185,7 +185,7 @@ pub async fn new_page(
     PageUser(u): PageUser,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    crate::auth::require(&u, Role::can_run_campaigns)?;
+    anjian_store::authz::require(&u.actor(), Role::can_run_campaigns)?;
     let cx = context(&state, path_id(&id)?).await?;
     Ok(page(
         &u,

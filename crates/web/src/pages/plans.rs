@@ -147,7 +147,7 @@ pub async fn import(
     PageUser(u): PageUser,
     mut form: Multipart,
 ) -> Result<Response, PageError> {
-    crate::auth::require(&u, Role::can_run_campaigns)?;
+    anjian_store::authz::require(&u.actor(), Role::can_run_campaigns)?;
     let bad_upload = crate::upload::bad_upload;
     let (mut file_name, mut bytes) = (String::new(), Vec::new());
     let (mut title, mut doc_number, mut year, mut ends_on) =

@@ -52,7 +52,6 @@ async fn register(
     q: &ListQuery,
     Notice { flash, error }: Notice,
 ) -> Result<Response, PageError> {
-    crate::auth::field_work(u)?;
     let flagged = q.flagged.as_deref().is_some_and(|f| !f.is_empty());
     let list = projects::list(
         &state.db,
@@ -164,7 +163,6 @@ async fn page(
     id: &str,
     Notice { flash, error }: Notice,
 ) -> Result<Response, PageError> {
-    crate::auth::field_work(u)?;
     let id = crate::input::path_id(id)?;
     let p = projects::get(&state.db, &u.scope(), id).await?;
     let contracts = contracts::list(&state.db, &u.scope(), id).await?;
@@ -260,7 +258,6 @@ pub async fn check(
     let result = async {
         let pid = crate::input::path_id(&id)?;
         // The file is kept once the caller may write the project it belongs to.
-        crate::auth::field_work(&u)?;
         projects::get(&state.db, &u.scope(), pid).await?;
         let stored = crate::upload::store(&state, &photos[..photos.len().min(1)]).await?;
         let patch = ProjectPatch {
@@ -285,7 +282,6 @@ pub async fn check_file(
     PageUser(u): PageUser,
     Path((id, item)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    crate::auth::field_work(&u)?;
     let id = crate::input::path_id(&id)?;
     let (sha, name, mime) = projects::check_file(&state.db, &u.scope(), id, &item).await?;
     let bytes = state
@@ -409,7 +405,6 @@ async fn reviews_page(
     id: Option<&str>,
     Notice { flash, error }: Notice,
 ) -> Result<Response, PageError> {
-    crate::auth::field_work(u)?;
     let review = match id {
         Some(id) => {
             Some(reviews::get(&state.db, &u.scope(), crate::input::path_id(id)?, None).await?)

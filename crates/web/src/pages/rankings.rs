@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::{Layout, Notice, PageForm, PageQuery, after_form};
 use crate::AppState;
-use crate::auth::{PageUser, ranking_viewer as viewer};
+use crate::auth::PageUser;
 use crate::error::{PageError, Problem, render_form};
 use crate::input::month_or_last;
 
@@ -68,7 +68,7 @@ async fn page(
     kind: Kind,
     Notice { flash, error }: Notice,
 ) -> Result<Response, PageError> {
-    viewer(u)?;
+    u.rankings_scope()?;
     let ranking = rankings::ranking(&state.db, state.now(), state.today(), month, kind).await?;
     let scheme = rankings::scheme(&state.db).await?;
     let weights = Part::ALL
@@ -109,7 +109,7 @@ pub async fn latest(
     State(state): State<AppState>,
     PageUser(u): PageUser,
 ) -> Result<Response, PageError> {
-    viewer(&u)?;
+    u.rankings_scope()?;
     let m = month_or_last(&state, None)?;
     Ok(Redirect::to(&format!("/rankings/{}", m.name())).into_response())
 }

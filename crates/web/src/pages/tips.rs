@@ -41,32 +41,15 @@ pub struct TipsPage {
     pub error: Option<String>,
 }
 
-fn handler(u: &User) -> Result<(), Problem> {
-    let r = u.role();
-    if r.sees_everything()
-        || r.can_see_reporters()
-        || matches!(r, Role::UnitOperator | Role::UnitLeader)
-    {
-        Ok(())
-    } else {
-        Err(Problem::forbidden())
-    }
-}
-
 async fn page(
     state: &AppState,
     u: &User,
     revealed: Option<(i64, Option<Reporter>)>,
     Notice { flash, error }: Notice,
 ) -> Result<Response, PageError> {
-    handler(u)?;
+    let scope = u.tips_scope()?;
     let office = u.role().sees_everything();
     let custodian = u.role().can_see_reporters();
-    let scope = if custodian {
-        anjian_store::Scope::All
-    } else {
-        u.scope()
-    };
     let tips = tips::list(&state.db, &scope, None).await?;
     let ids: Vec<i64> = tips.iter().map(|t| t.id).collect();
     let messages = tips::messages_of(&state.db, &ids).await?;
@@ -238,7 +221,7 @@ async fn act(
     step: TipStep,
     f: ActionForm,
 ) -> Result<Response, PageError> {
-    handler(&u)?;
+    u.tips_scope()?;
     let id = crate::input::path_id(&id)?;
     let now = state.moment();
     let result: Result<Option<Option<Reporter>>, Problem> = async {
@@ -323,9 +306,11 @@ async fn act(
                 tips::message(&state.db, state.now(), &u.actor(), id, &f.note).await?;
             }
             TipStep::Identity => {
-                crate::auth::require(&u, Role::can_see_reporters)?;
+                anjian_store::authz::require(&u.actor(), Role::can_see_reporters)?;
                 anjian_core::error::required_text("reason", "查看理由", &f.reason, 500)?;
-                crate::second_factor::step_up(&state, &u, &headers, Some(&f.totp), false).await?;
+                let step_up =
+                    crate::second_factor::pending(&state, &u, &headers, Some(&f.totp), false)
+                        .await?;
                 let who = tips::reveal(
                     &state.db,
                     &state.config.keyring,
@@ -333,8 +318,10 @@ async fn act(
                     &u.actor(),
                     id,
                     &f.reason,
+                    step_up.as_ref(),
                 )
-                .await?;
+                .await
+                .map_err(crate::second_factor::spent)?;
                 return Ok(Some(who));
             }
         }
@@ -360,15 +347,10 @@ pub async fn export(
     uri: axum::http::Uri,
     PageUser(u): PageUser,
 ) -> Result<Response, PageError> {
-    handler(&u)?;
+    let scope = u.tips_scope()?;
     if let Some(r) = super::second_factor::export_gate(&state, &u, &uri) {
         return Ok(r);
     }
-    let scope = if u.role().can_see_reporters() {
-        anjian_store::Scope::All
-    } else {
-        u.scope()
-    };
     let ids = |v: &[i64]| v.iter().map(i64::to_string).collect::<Vec<_>>().join("、");
     let mut rows = Vec::new();
     let mut before = None;
@@ -424,13 +406,8 @@ pub async fn file(
     PageUser(u): PageUser,
     Path((id, n)): Path<(String, usize)>,
 ) -> Result<Response, PageError> {
-    handler(&u)?;
+    let scope = u.tips_scope()?;
     let id = crate::input::path_id(&id)?;
-    let scope = if u.role().can_see_reporters() {
-        anjian_store::Scope::All
-    } else {
-        u.scope()
-    };
     tips::get(&state.db, &scope, id).await?;
     let files = tips::clean_files(&state.db, id).await?;
     let (sha, mime) = files.get(n).ok_or_else(Problem::not_found)?;

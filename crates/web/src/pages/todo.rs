@@ -328,6 +328,6 @@ pub async fn mark_read(
     PageUser(u): PageUser,
 ) -> Result<Response, PageError> {
     use axum::response::IntoResponse;
-    anjian_store::reminders::mark_read(&state.db, state.now(), u.unit_id).await?;
+    anjian_store::reminders::mark_read(&state.db, state.now(), &u.actor()).await?;
     Ok(axum::response::Redirect::to("/todo").into_response())
 }

@@ -14,7 +14,6 @@ use serde::Deserialize;
 use super::{Layout, Notice, PageForm, after_form};
 use crate::AppState;
 use crate::auth::PageUser;
-use crate::auth::field_work as business;
 use crate::error::{PageError, Problem, render_form};
 use crate::input::path_id;
 use crate::upload::PhotoForm;
@@ -46,7 +45,6 @@ async fn visits_page(
     u: &User,
     error: Option<String>,
 ) -> Result<Response, PageError> {
-    business(u)?;
     let scope = u.scope();
     let visits = visits::list(&state.db, &scope, Some(u.unit_id), 200).await?;
     let units = visits::reachable(&state.db, &u.actor(), &scope).await?;
@@ -93,7 +91,6 @@ pub async fn create(
     PageUser(u): PageUser,
     PageForm(f): PageForm<PlanForm>,
 ) -> Result<Response, PageError> {
-    business(&u)?;
     let result = async {
         let plan = anjian_core::visit::check(&f.kind, &f.title, &f.team, &f.starts_on, &f.ends_on)?;
         let targets: Vec<i64> = f
@@ -137,7 +134,6 @@ async fn visit_page(
     id: i64,
     Notice { flash, error }: Notice,
 ) -> Result<Response, PageError> {
-    business(u)?;
     let v = visits::get(&state.db, &u.scope(), Some(u.unit_id), id).await?;
     let sectors = anjian_store::hazards::sectors(&state.db)
         .await?
@@ -194,7 +190,6 @@ pub async fn finding(
     Path(id): Path<String>,
     PhotoForm { form: f, photos }: PhotoForm<FindingForm>,
 ) -> Result<Response, PageError> {
-    business(&u)?;
     let id = path_id(&id)?;
     let result = async {
         let unit =
@@ -235,7 +230,6 @@ pub async fn record(
     Path(id): Path<String>,
     PageForm(f): PageForm<RecordForm>,
 ) -> Result<Response, PageError> {
-    business(&u)?;
     let id = path_id(&id)?;
     let result = visits::record(&state.db, state.now(), &u.actor(), id, &f.report)
         .await
@@ -258,7 +252,6 @@ pub async fn expose(
     Path((id, hazard)): Path<(String, String)>,
     PageForm(f): PageForm<ExposeForm>,
 ) -> Result<Response, PageError> {
-    business(&u)?;
     let id = path_id(&id)?;
     visits::expose(
         &state.db,

@@ -16,7 +16,6 @@ use serde::Deserialize;
 use super::{Layout, Notice, OkQuery, PageForm, PageQuery, after_form};
 use crate::AppState;
 use crate::auth::PageUser;
-use crate::auth::keeper;
 use crate::error::{PageError, Problem, render_form};
 use crate::shared::warnings::{RecipientJson, detail};
 
@@ -55,9 +54,9 @@ async fn desk(
     u: &User,
     Notice { flash, error }: Notice,
 ) -> Result<Response, PageError> {
-    keeper(u)?;
+    let scope = u.register_scope()?;
     let office = u.role().sees_everything();
-    let scope = u.scope();
+    let scope = scope.clone();
     let now = state.now();
     let breakers = warnings::current(&state.db, now, (!office).then_some(u.unit_id)).await?;
     let list = warnings::list(&state.db, &scope, Some(u.unit_id)).await?;
@@ -231,7 +230,7 @@ async fn act(
     raw: axum::extract::RawForm,
     step: DeskStep,
 ) -> Result<Response, PageError> {
-    keeper(&u)?;
+    u.register_scope()?;
     // Repeated fields (units, areas, sectors) need the urlencoded pairs themselves.
     let f: DeskForm = repeated_form(&raw.0)?;
     let result = async {
@@ -373,7 +372,7 @@ async fn warning(
     id: i64,
     Notice { flash, error }: Notice,
 ) -> Result<Response, PageError> {
-    keeper(u)?;
+    u.register_scope()?;
     let d = detail(state, u, id).await.map_err(|e| e.0)?;
     let can_answer = d
         .recipients
@@ -425,7 +424,7 @@ pub async fn ack(
     Path(id): Path<String>,
     PageForm(f): PageForm<AckForm>,
 ) -> Result<Response, PageError> {
-    keeper(&u)?;
+    u.register_scope()?;
     let id = crate::input::path_id(&id)?;
     let result = async {
         warnings::ack(&state.db, state.moment(), &u.actor(), id, &f.reply).await?;
@@ -454,9 +453,9 @@ async fn period(
     id: i64,
     Notice { flash, error }: Notice,
 ) -> Result<Response, PageError> {
-    keeper(u)?;
+    let scope = u.register_scope()?;
     let (period, days, rows) =
-        special_periods::matrix(&state.db, &u.scope(), id, state.today()).await?;
+        special_periods::matrix(&state.db, &scope, id, state.today()).await?;
     let refused = error.is_some();
     Ok(render_form(
         &PeriodPage {
@@ -499,7 +498,7 @@ pub async fn report(
     Path(id): Path<String>,
     PageForm(f): PageForm<NewReport>,
 ) -> Result<Response, PageError> {
-    keeper(&u)?;
+    u.register_scope()?;
     let id = crate::input::path_id(&id)?;
     let result = async {
         special_periods::report(&state.db, state.moment(), &u.actor(), id, &f).await?;

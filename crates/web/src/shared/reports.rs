@@ -46,10 +46,8 @@ pub async fn submit_form(
     id: i64,
     form: &mut Multipart,
 ) -> Result<i64, Problem> {
-    let o = reports::obligation(&state.db, &u.scope(), id).await?;
-    if !u.role().can_report() || u.unit_id != o.unit_id {
-        return Err(Problem::forbidden());
-    }
+    // Asked before the report's files are stored.
+    reports::may_submit(&state.db, &u.actor(), &u.scope(), id).await?;
     let f = read_report(form).await?;
     let files = crate::upload::store(state, &f.files).await?;
     Ok(reports::submit(

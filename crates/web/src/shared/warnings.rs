@@ -10,7 +10,6 @@ use utoipa::ToSchema;
 #[derive(Serialize, ToSchema)]
 pub struct RecipientJson {
     #[serde(flatten)]
-    #[schema(value_type = Object)]
     pub recipient: Recipient,
     pub status: &'static str,
 }
@@ -38,7 +37,6 @@ pub(crate) async fn detail(
 #[derive(Serialize, ToSchema)]
 pub struct WarningDetail {
     #[serde(flatten)]
-    #[schema(value_type = Object)]
     pub warning: Warning,
     #[schema(value_type = [Object])]
     pub recipients: Vec<RecipientJson>,

@@ -16,7 +16,7 @@ pub async fn import(
     bytes: &[u8],
 ) -> Result<usize, Problem> {
     // A gate before the costly part: reading and sealing thousands of rows.
-    crate::auth::require(u, |r| r.does_field_work())?;
+    anjian_store::authz::require(&u.actor(), |r| r.does_field_work())?;
     if bytes.is_empty() {
         return Err(
             anjian_core::FieldError::new("required", "file", "请选择要导入的 .xlsx 文件").into(),
