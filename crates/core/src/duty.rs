@@ -10,7 +10,19 @@ use serde::{Deserialize, Serialize};
 use crate::error::{FieldError, Result};
 
 /// A duty activity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Activity {
     /// 专题研究 (a special study meeting).
@@ -95,7 +107,19 @@ impl Activity {
 }
 
 /// A post with quotas.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Post {
     /// 区委主要负责人.
@@ -172,7 +196,7 @@ impl Post {
 }
 
 /// How long a quota runs before it starts again.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Period {
     /// Monday to Sunday.
@@ -258,7 +282,7 @@ impl Period {
 }
 
 /// A quota: the post must log at least `minimum` of `activity` each `period`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Quota {
     pub post: Post,
     pub activity: Activity,
@@ -332,7 +356,7 @@ pub fn plan_quotas() -> Vec<Quota> {
 }
 
 /// How one quota stands over the periods overlapping a range, as of a day.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Standing {
     /// The minimum times the number of periods.
     pub required: i64,

@@ -109,7 +109,7 @@ impl Source {
 }
 
 /// A major hazard's governance plan (治理方案).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct GovernancePlan {
     #[serde(default)]
     pub targets: String,

@@ -8,7 +8,7 @@ use crate::FieldError;
 use crate::error::Result;
 
 /// What a score is made of.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Part {
     /// On-time rate of the month's obligations (0–100).
@@ -119,7 +119,7 @@ pub struct Figures {
 }
 
 /// One part of a score: its points (weight × ratio, in hundredths) and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Line {
     pub part: Part,
     pub weight: i64,
@@ -145,7 +145,7 @@ impl Line {
 }
 
 /// A unit's score and rank among its peers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Score {
     pub unit_id: i64,
     /// In hundredths (100 points = 10000).

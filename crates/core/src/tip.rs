@@ -9,7 +9,7 @@ use crate::accident::Grade;
 use crate::error::{Result, optional_text, required_text};
 
 /// What a tip is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     /// 重大事故隐患

@@ -122,7 +122,7 @@ fn check_parties(parties: &[PartyInput]) -> Result<Vec<Party>> {
 }
 
 /// A party as the accident answers it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct PartyRow {
     #[serde(skip)]
     pub accident_id: i64,
@@ -424,7 +424,7 @@ fn visible(scope: &Scope, query: crate::db::Q) -> crate::db::Q {
 }
 
 /// An accident as lists and the API show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct AccidentRow {
     pub id: i64,
     pub unit_id: i64,

@@ -181,7 +181,7 @@ pub async fn create(
 }
 
 /// A contract as the chain shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct ContractRow {
     pub id: i64,
     pub project_id: i64,

@@ -16,7 +16,7 @@ use crate::ids::next_id;
 use crate::scope::{Actor, Scope};
 
 /// One unit's standing on one daily work item of a running campaign.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct DailyLine {
     pub assignment_id: i64,
     pub campaign_title: String,
@@ -145,7 +145,7 @@ pub async fn lines(db: &Db, scope: &Scope, today: NaiveDate) -> Result<Vec<Daily
 }
 
 /// A logged entry as lists show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct EntryRow {
     pub id: i64,
     pub assignment_id: i64,

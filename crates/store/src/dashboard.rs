@@ -14,7 +14,7 @@ use crate::rankings::{Kind, UnitMonth};
 use crate::scope::Scope;
 
 /// A township's or department's line on the dashboard.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LocalityLine {
     pub kind: Kind,
     pub rank: usize,
@@ -25,7 +25,7 @@ pub struct LocalityLine {
 }
 
 /// One month of the trend.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct TrendPoint {
     pub month: String,
     pub found: i64,
@@ -35,7 +35,7 @@ pub struct TrendPoint {
 }
 
 /// The dashboard of a month.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Dashboard {
     pub month: String,
     /// The sum over the localities in scope.

@@ -123,7 +123,7 @@ pub struct NewRecord {
 }
 
 /// A logged record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Record {
     pub id: i64,
     pub official_id: i64,
@@ -351,7 +351,7 @@ impl Kept for Approval {
 }
 
 /// One quota of one person over the range.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct QuotaStanding {
     pub activity: Activity,
     pub period: Period,
@@ -364,7 +364,7 @@ pub struct QuotaStanding {
 /// An official's or leader's standing over a range: each quota of their post, and for
 /// a responsible official the listed enterprises they answer for and how many of those
 /// they inspected in the half-year.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct PersonStanding {
     pub official_id: i64,
     pub name: String,

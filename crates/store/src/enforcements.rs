@@ -212,7 +212,7 @@ async fn to_ledger(
 }
 
 /// A record as lists show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct EnforcementRow {
     pub id: i64,
     /// The special campaign (`subcontracting`, `workforce`), if one.
@@ -320,7 +320,7 @@ pub async fn list(
 }
 
 /// One unit's enforcement in a month (the zero-enforcement watch).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Tally {
     pub unit_id: i64,
     pub unit_name: String,

@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::scope::{Actor, Scope};
 
 /// An enterprise as the register lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct EnterpriseRow {
     pub id: i64,
     pub name: String,

@@ -406,7 +406,7 @@ fn action(step: &Step) -> &'static str {
 }
 
 /// A ledger line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct HazardRow {
     pub id: i64,
     pub unit_id: i64,
@@ -501,7 +501,7 @@ pub async fn list(
 }
 
 /// A step of a hazard's history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct StepLine {
     pub id: i64,
     pub step: String,
@@ -514,7 +514,7 @@ pub struct StepLine {
 }
 
 /// A hazard with its five implementations, its case and its history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct HazardDetail {
     #[serde(flatten)]
     pub row: HazardRow,
@@ -937,7 +937,7 @@ pub async fn list_for_supervision(
 }
 
 /// A line of the listed-hazards board.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct ListingLine {
     pub hazard_id: i64,
     pub unit_name: String,

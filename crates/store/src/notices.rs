@@ -62,7 +62,7 @@ pub(crate) async fn send(
 }
 
 /// A notice as pages and the API show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct NoticeRow {
     pub id: i64,
     pub unit_id: i64,

@@ -526,7 +526,7 @@ pub async fn record_step(
 }
 
 /// A project as lists and the API show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct ProjectRow {
     pub id: i64,
     pub name: String,
@@ -596,7 +596,7 @@ pub async fn list(db: &Db, scope: &Scope, f: &ProjectFilter) -> Result<Vec<Proje
 }
 
 /// A dated step as the project's page shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct StepRow {
     pub step: String,
     pub on_date: String,
@@ -617,7 +617,7 @@ impl StepRow {
 }
 
 /// A 三同时 item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct CheckRow {
     pub item: String,
     pub done: bool,
@@ -634,7 +634,7 @@ impl CheckRow {
 }
 
 /// A review's result for a project.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct ReviewResultRow {
     pub review_id: i64,
     pub review_name: String,
@@ -652,7 +652,7 @@ impl ReviewResultRow {
 
 /// A project with its steps (in the plan's order), checklist, review results and
 /// notices.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ProjectDetail {
     #[serde(flatten)]
     pub project: ProjectRow,

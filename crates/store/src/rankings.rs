@@ -24,7 +24,7 @@ use crate::scope::{Actor, Scope, locality};
 pub const SCHEME: &str = "ranking_scheme";
 
 /// Peers ranked together.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     Township,
@@ -94,7 +94,7 @@ pub async fn set_scheme(
 
 /// One unit's month: the figures the score reads and those the dashboard and the
 /// bulletin show beside it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct UnitMonth {
     pub unit_id: i64,
     pub name: String,
@@ -184,7 +184,7 @@ impl UnitMonth {
 }
 
 /// A unit's place in the month's ranking.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Ranked {
     /// Township or department: the peers it is ranked among.
     pub kind: Kind,
@@ -207,7 +207,7 @@ impl Ranked {
 }
 
 /// The month's ranking of one kind of unit, best first.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Ranking {
     pub month: String,
     pub kind: Kind,
@@ -856,7 +856,7 @@ pub async fn ranking(
 }
 
 /// A unit's annual rating mark: a one-vote veto in the year, with its reasons.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct AnnualVeto {
     pub unit_id: i64,
     pub name: String,

@@ -16,7 +16,7 @@ use crate::scope::{Actor, Scope};
 use crate::transition::{Kept, Move, apply, enter};
 
 /// An evidence file already written to the file store.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct EvidenceFile {
     pub sha256: String,
     pub size: i64,
@@ -41,7 +41,7 @@ pub struct Report {
 }
 
 /// An obligation as its page shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct ObligationDetail {
     pub id: i64,
     pub campaign_id: Option<i64>,
@@ -316,14 +316,6 @@ pub async fn review(
     accept: bool,
     reason: &str,
 ) -> Result<State> {
-    let reason = anjian_core::error::optional_text("reason", "退回理由", reason, 1000)?;
-    if !accept && reason.is_none() {
-        return Err(Error::Invalid(FieldError::new(
-            "reason_required",
-            "reason",
-            "退回时须写明理由",
-        )));
-    }
     let mut tx = db.begin().await?;
     let o = obligation_in(&mut tx, scope, obligation_id).await?;
     // The office (by role and scope, as every workflow reads it) or the duty's lead unit.
@@ -333,6 +325,14 @@ pub async fn review(
     }
     if by.is_empty() {
         return Err(Error::Forbidden);
+    }
+    let reason = anjian_core::error::optional_text("reason", "退回理由", reason, 1000)?;
+    if !accept && reason.is_none() {
+        return Err(Error::Invalid(FieldError::new(
+            "reason_required",
+            "reason",
+            "退回时须写明理由",
+        )));
     }
     let latest: Option<(i64, String)> = tx
         .opt(q("SELECT id, submitted_on FROM progress_reports WHERE obligation_id = $1 AND decision IS NULL ORDER BY id DESC LIMIT 1").bind(obligation_id))

@@ -21,7 +21,7 @@ pub const CEILING: &str = "max_enterprises_per_official";
 pub const DEFAULT_CEILING: i64 = 8;
 
 /// An official or leader.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Official {
     pub id: i64,
     pub unit_id: i64,
@@ -152,7 +152,7 @@ pub async fn add_official(
 }
 
 /// A person answering for an enterprise, current or past.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Person {
     pub id: i64,
     pub enterprise_id: i64,
@@ -344,7 +344,7 @@ pub async fn persons(db: &Db, scope: &Scope, id: i64) -> Result<Vec<Person>> {
 
 /// One listed enterprise on a public board with its three persons (names and titles
 /// only: no phone is published).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct BoardEntry {
     pub enterprise: String,
     pub sector: String,
@@ -355,7 +355,7 @@ pub struct BoardEntry {
 }
 
 /// A township's public board (挂牌公示).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Board {
     pub township_id: i64,
     pub township: String,

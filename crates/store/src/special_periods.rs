@@ -21,7 +21,7 @@ use crate::obligations::Source;
 use crate::scope::{Actor, Scope};
 
 /// A special period.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct SpecialPeriod {
     pub id: i64,
     pub name: String,

@@ -178,7 +178,7 @@ pub fn status_label(s: &str) -> &'static str {
 }
 
 /// What the reporter sees by receipt: never anyone's identity, nor the handling unit.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PublicView {
     pub category: Category,
     pub received_on: String,
@@ -191,7 +191,7 @@ pub struct PublicView {
 }
 
 /// A question from the handler or an answer from the reporter.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Message {
     pub from_reporter: bool,
     pub text: String,
@@ -206,7 +206,7 @@ impl PublicView {
 }
 
 /// A reward as the reporter sees it.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct RewardView {
     pub amount_fen: i64,
     pub state: String,
@@ -251,7 +251,7 @@ pub async fn public_view(db: &Db, id: i64) -> Result<PublicView> {
 }
 
 /// A tip as handlers see it: no identity, only whether one was given.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct TipRow {
     pub id: i64,
     pub category: String,
@@ -283,7 +283,7 @@ pub struct TipRow {
 
 /// What a tip's verification produced, named with its outcome: hazards (隐患) and
 /// enforcement records (执法检查), each in the verifying unit's scope.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Produced {
     #[serde(default)]
     pub hazards: Vec<i64>,

@@ -125,7 +125,7 @@ pub async fn reachable(db: &Db, actor: &Actor, scope: &Scope) -> Result<Vec<(i64
 }
 
 /// A visit as lists show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct VisitRow {
     pub id: i64,
     pub kind: String,
@@ -167,7 +167,7 @@ pub async fn list(db: &Db, scope: &Scope, me: Option<i64>, limit: i64) -> Result
 }
 
 /// A finding as the visit report lists it, with its progress.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Finding {
     pub hazard_id: i64,
     pub unit_name: String,
@@ -180,7 +180,7 @@ pub struct Finding {
 }
 
 /// A visit with its targets and findings.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct VisitDetail {
     pub visit: VisitRow,
     pub targets: Vec<(i64, String)>,

@@ -33,7 +33,7 @@ pub struct NewAssessment {
 }
 
 /// A recorded assessment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Assessment {
     pub id: i64,
     pub unit_name: String,
@@ -368,7 +368,7 @@ pub struct NewBreaker {
 }
 
 /// A circuit breaker.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Breaker {
     pub id: i64,
     pub activities: String,

@@ -193,7 +193,7 @@ async fn refresh(tx: &mut Tx, now_ms: i64, today: NaiveDate, id: i64, sector: i6
 }
 
 /// A worker as the roster shows it (the ID number masked).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct WorkerRow {
     pub id: i64,
     pub enterprise_id: i64,
@@ -236,7 +236,7 @@ impl WorkerRow {
 const ROW: &str = "SELECT w.id, w.enterprise_id, eu.name AS enterprise_name, w.name, w.id_masked, w.arrangement, w.post, CAST(w.hazardous AS BIGINT) = 1 AS hazardous, CAST(w.special_operation AS BIGINT) = 1 AS special_operation, w.agency_id, au.name AS agency_name, w.trained_on, w.training_hours, CAST(w.exam_passed AS BIGINT) = 1 AS exam_passed, CAST(w.untrained AS BIGINT) = 1 AS untrained, w.certificate, w.certificate_valid_until FROM workers w JOIN units eu ON eu.id = w.enterprise_id LEFT JOIN units au ON au.id = w.agency_id WHERE ";
 
 /// An enterprise's figures.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Figures {
     pub enterprise_id: i64,
     pub total: i64,
@@ -248,7 +248,7 @@ pub struct Figures {
 }
 
 /// An enterprise's roster page.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Roster {
     pub enterprise_id: i64,
     pub enterprise_name: String,
@@ -315,7 +315,7 @@ pub struct FlagFilter {
 }
 
 /// An enterprise on the flag list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct FlaggedEnterprise {
     pub enterprise_id: i64,
     pub enterprise_name: String,

@@ -343,9 +343,21 @@ async fn openapi_is_valid_for_generators() {
             if op["responses"].as_object().is_none_or(|r| r.is_empty()) {
                 problems.push(format!("{m} {path}: no responses"));
             }
+            // A JSON request body names its fields (a schema of the document, or an
+            // array of one), never a bare "object" a generator cannot fill.
+            let body = &op["requestBody"]["content"]["application/json"]["schema"];
+            if !body.is_null() && !named(body) {
+                problems.push(format!("{m} {path}: request body {body}"));
+            }
         }
     }
     // Every `$ref` names a schema of the document.
+    fn named(s: &serde_json::Value) -> bool {
+        s.get("$ref").is_some()
+            || s.get("properties").is_some()
+            || s.get("items").is_some_and(named)
+            || s.get("allOf").is_some()
+    }
     fn refs(v: &serde_json::Value, out: &mut Vec<String>) {
         match v {
             serde_json::Value::Object(o) => {

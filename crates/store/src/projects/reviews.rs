@@ -270,7 +270,7 @@ fn reviewer(scope: &Scope, query: crate::db::Q, actor: &Actor) -> crate::db::Q {
 }
 
 /// A review with its progress.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct ReviewRow {
     pub id: i64,
     pub name: String,
@@ -295,7 +295,7 @@ pub async fn list(db: &Db, scope: &Scope) -> Result<Vec<ReviewRow>> {
 }
 
 /// A project of a review with its result.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct ItemRow {
     pub project_id: i64,
     pub project_name: String,
@@ -314,7 +314,7 @@ impl ItemRow {
 }
 
 /// A review with its projects.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ReviewDetail {
     #[serde(flatten)]
     pub review: ReviewRow,

@@ -28,7 +28,7 @@ pub struct AccidentReport {
 /// Reports an accident; returns the record with its `grade` (`ordinary`, `larger`,
 /// `major`, `especially_major`), `reported_at` (the server's receipt) and `late`
 /// (received more than an hour after `learned_at`).
-#[utoipa::path(post, path = "/api/v1/accidents", request_body = AccidentReport, responses((status = 201, body = Object), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/accidents", request_body = AccidentReport, responses((status = 201, body = AccidentRow), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -48,7 +48,7 @@ pub struct MonthQuery {
 }
 
 /// The accidents in the caller's scope (and those its department investigates).
-#[utoipa::path(get, path = "/api/v1/accidents", params(MonthQuery), responses((status = 200, body = [Object]), (status = 400, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/accidents", params(MonthQuery), responses((status = 200, body = [AccidentRow]), (status = 400, body = crate::error::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -73,7 +73,7 @@ pub struct SupplementReport {
 
 /// Records a casualty change within 30 days (7 for road traffic and fire) and regrades
 /// the accident; returns it.
-#[utoipa::path(post, path = "/api/v1/accidents/{id}/supplements", request_body = SupplementReport, responses((status = 201, body = Object), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/accidents/{id}/supplements", request_body = SupplementReport, responses((status = 201, body = AccidentRow), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn supplement(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -105,7 +105,7 @@ pub struct ExtensionInput {
 }
 
 /// Extends an accident's investigation once, by up to 60 days (office only).
-#[utoipa::path(post, path = "/api/v1/accidents/{id}/extension", request_body = ExtensionInput, responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/accidents/{id}/extension", request_body = ExtensionInput, responses((status = 200, body = AccidentRow), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn extend(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -127,7 +127,7 @@ pub async fn extend(
 
 /// Closes an accident's investigation (its lead department or the office): the report's
 /// publication within a month and the review within a year become obligations.
-#[utoipa::path(post, path = "/api/v1/accidents/{id}/close", responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/accidents/{id}/close", responses((status = 200, body = AccidentRow), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn close(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -149,7 +149,7 @@ pub struct PartiesInput {
 }
 
 /// Names an accident's parties; returns the accident.
-#[utoipa::path(post, path = "/api/v1/accidents/{id}/parties", request_body = PartiesInput, responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/accidents/{id}/parties", request_body = PartiesInput, responses((status = 200, body = AccidentRow), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn parties(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -171,7 +171,7 @@ pub struct BlacklistInput {
 
 /// Enters one of the accident's enterprise parties in the blacklist (the office);
 /// returns the accident.
-#[utoipa::path(post, path = "/api/v1/accidents/{id}/blacklist", request_body = BlacklistInput, responses((status = 201, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/accidents/{id}/blacklist", request_body = BlacklistInput, responses((status = 201, body = AccidentRow), (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn blacklist(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,

@@ -13,7 +13,7 @@ use crate::error::ApiError;
 pub(crate) use crate::shared::daily::NewDailyEntry;
 
 /// The daily duties of the units in the caller's scope, with the days missed.
-#[utoipa::path(get, path = "/api/v1/daily", operation_id = "daily_lines", responses((status = 200, body = [Object])))]
+#[utoipa::path(get, path = "/api/v1/daily", operation_id = "daily_lines", responses((status = 200, body = [DailyLine])))]
 pub async fn lines(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -24,7 +24,7 @@ pub async fn lines(
 }
 
 /// The latest entries in the caller's scope.
-#[utoipa::path(get, path = "/api/v1/daily-entries", operation_id = "daily_entries", responses((status = 200, body = [Object])))]
+#[utoipa::path(get, path = "/api/v1/daily-entries", operation_id = "daily_entries", responses((status = 200, body = [EntryRow])))]
 pub async fn entries(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,

@@ -29,7 +29,7 @@ pub struct RecordInput {
 
 /// Logs a duty record; back-dated beyond the window (7 days by default) it waits for
 /// the office's approval (`state` = `pending`).
-#[utoipa::path(post, path = "/api/v1/duty-records", request_body = RecordInput, responses((status = 201, body = Object), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/duty-records", request_body = RecordInput, responses((status = 201, body = Record), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -48,7 +48,7 @@ pub struct RecordQuery {
 }
 
 /// Duty records of officials in scope in a month (this month by default).
-#[utoipa::path(get, path = "/api/v1/duty-records", params(RecordQuery), responses((status = 200, body = [Object]), (status = 400, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/duty-records", params(RecordQuery), responses((status = 200, body = [Record]), (status = 400, body = crate::error::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -99,7 +99,7 @@ pub async fn decide(
 /// Each official and leader in scope with a post against their quotas over the periods
 /// overlapping the month (as of today): required and done counts, periods missed and
 /// still running short, and a responsible official's half-year coverage.
-#[utoipa::path(get, path = "/api/v1/quotas/{month}", params(("month" = String, Path, description = "YYYY-MM")), responses((status = 200, body = [Object]), (status = 400, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/quotas/{month}", params(("month" = String, Path, description = "YYYY-MM", pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])$")), responses((status = 200, body = [PersonStanding]), (status = 400, body = crate::error::ErrorBody)))]
 pub async fn quotas(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -113,7 +113,7 @@ pub async fn quotas(
 }
 
 /// The quotas in force (post × activity × period × minimum).
-#[utoipa::path(get, path = "/api/v1/duty-quotas", responses((status = 200, body = [Object])))]
+#[utoipa::path(get, path = "/api/v1/duty-quotas", responses((status = 200, body = [Quota])))]
 pub async fn get_quotas(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -124,7 +124,7 @@ pub async fn get_quotas(
 
 /// Replaces the quotas (the office): a list of `post`, `activity`, `period` (`week`,
 /// `month`, `quarter`, `half_year`), `minimum`, `source`.
-#[utoipa::path(put, path = "/api/v1/duty-quotas", request_body = [Object], responses((status = 200, body = [Object]), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(put, path = "/api/v1/duty-quotas", request_body = [Quota], responses((status = 200, body = [Quota]), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn set_quotas(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,

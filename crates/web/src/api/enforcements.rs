@@ -30,7 +30,7 @@ pub struct NewEnforcement {
 }
 
 /// Records an inspection by the caller's unit.
-#[utoipa::path(post, path = "/api/v1/enforcements", request_body = NewEnforcement, responses((status = 201, body = Object), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/enforcements", request_body = NewEnforcement, responses((status = 201, body = EnforcementRow), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -72,7 +72,7 @@ fn month(raw: Option<&str>) -> Result<Option<Month>, Problem> {
 
 /// The records in the caller's scope (its own and those of the units below it, and
 /// those about enterprises it sees), newest first.
-#[utoipa::path(get, path = "/api/v1/enforcements", params(EnforcementQuery), responses((status = 200, body = [Object]), (status = 400, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/enforcements", params(EnforcementQuery), responses((status = 200, body = [EnforcementRow]), (status = 400, body = crate::error::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -99,7 +99,7 @@ pub struct WatchQuery {
 /// no penalty): every township and department in scope with
 /// its inspections, enterprises inspected, problems, penalties and amounts in the month;
 /// `zero` marks those with no inspection.
-#[utoipa::path(get, path = "/api/v1/enforcements/watch", params(WatchQuery), responses((status = 200, body = [Object]), (status = 400, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/enforcements/watch", params(WatchQuery), responses((status = 200, body = [Tally]), (status = 400, body = crate::error::ErrorBody)))]
 pub async fn watch(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -119,7 +119,7 @@ pub struct RecheckInput {
 }
 
 /// 整改复查 by the enforcing unit; returns the record with its running daily penalty.
-#[utoipa::path(post, path = "/api/v1/enforcements/{id}/recheck", request_body = RecheckInput, responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/enforcements/{id}/recheck", request_body = RecheckInput, responses((status = 200, body = EnforcementRow), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn recheck(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,

@@ -28,7 +28,7 @@ pub struct NewEnterprise {
 
 /// Registers an enterprise under a township in the caller's scope (a new unit, or the
 /// directory's enterprise unit `unit`).
-#[utoipa::path(post, path = "/api/v1/enterprises", request_body = NewEnterprise, responses((status = 201, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/enterprises", request_body = NewEnterprise, responses((status = 201, body = EnterpriseRow), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -69,7 +69,7 @@ impl EnterpriseQuery {
 }
 
 /// Enterprises in the caller's scope, by id (keyset pages with `after`).
-#[utoipa::path(get, path = "/api/v1/enterprises", params(EnterpriseQuery), responses((status = 200, body = [Object]), (status = 400, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/enterprises", params(EnterpriseQuery), responses((status = 200, body = [EnterpriseRow]), (status = 400, body = crate::error::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -83,11 +83,8 @@ pub async fn list(
 /// An enterprise with its responsible persons, current and past.
 #[derive(Serialize, ToSchema)]
 pub struct EnterpriseDetail {
-    #[schema(value_type = Object)]
     pub enterprise: EnterpriseRow,
-    #[schema(value_type = Option<Object>)]
     pub risk_card: Option<RiskCard>,
-    #[schema(value_type = [Object])]
     pub persons: Vec<Person>,
 }
 
@@ -165,7 +162,7 @@ pub async fn risk_card(
 }
 
 /// Officials and leaders of units in the caller's scope.
-#[utoipa::path(get, path = "/api/v1/officials", responses((status = 200, body = [Object])))]
+#[utoipa::path(get, path = "/api/v1/officials", responses((status = 200, body = [Official])))]
 pub async fn officials(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -183,7 +180,7 @@ pub struct OfficialInput {
 }
 
 /// Adds an official or leader to a unit in scope.
-#[utoipa::path(post, path = "/api/v1/officials", request_body = OfficialInput, responses((status = 201, body = Object), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/officials", request_body = OfficialInput, responses((status = 201, body = Official), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn add_official(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -201,7 +198,7 @@ pub async fn add_official(
 /// A township's public board (no login): its listed enterprises with their
 /// administrative, industry-supervision and enterprise responsible persons (names and
 /// titles), and the 12350 hotline.
-#[utoipa::path(get, path = "/api/v1/public/boards/{id}", responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/public/boards/{id}", responses((status = 200, body = Board), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn board(
     State(state): State<AppState>,
     Path(id): Path<String>,

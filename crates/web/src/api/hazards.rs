@@ -40,7 +40,6 @@ pub struct NewHazard {
     pub deadline: Option<String>,
     pub contingency_plan: Option<String>,
     /// Required for a major hazard.
-    #[schema(value_type = Option<Object>)]
     pub governance_plan: Option<GovernancePlan>,
     /// The responsible unit (default: the caller's own).
     pub unit: Option<i64>,
@@ -78,7 +77,7 @@ impl NewHazard {
 }
 
 /// Records a hazard and assigns it to the responsible unit with its deadline.
-#[utoipa::path(post, path = "/api/v1/hazards", request_body = NewHazard, responses((status = 201, body = Object), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/hazards", request_body = NewHazard, responses((status = 201, body = HazardDetail), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -118,7 +117,7 @@ pub struct HazardQuery {
 }
 
 /// The ledger in the caller's scope, newest first (keyset `after`).
-#[utoipa::path(get, path = "/api/v1/hazards", params(HazardQuery), responses((status = 200, body = [Object]), (status = 400, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/hazards", params(HazardQuery), responses((status = 200, body = [HazardRow]), (status = 400, body = crate::error::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -156,7 +155,7 @@ pub async fn list(
 }
 
 /// One hazard in scope, with its five implementations and its history.
-#[utoipa::path(get, path = "/api/v1/hazards/{id}", responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/hazards/{id}", responses((status = 200, body = HazardDetail), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn show(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -380,7 +379,7 @@ pub async fn list_for_supervision(
 }
 
 /// The listed-hazards board: every listing, current and past, newest first.
-#[utoipa::path(get, path = "/api/v1/hazards/listed", responses((status = 200, body = [Object])))]
+#[utoipa::path(get, path = "/api/v1/hazards/listed", responses((status = 200, body = [hazards::ListingLine])))]
 pub async fn board(
     State(state): State<AppState>,
     // Signed in (the route guard keeps the business area to its roles).

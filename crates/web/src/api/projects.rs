@@ -28,7 +28,7 @@ pub struct ProjectInput {
 }
 
 /// Registers a project.
-#[utoipa::path(post, path = "/api/v1/projects", request_body = ProjectInput, responses((status = 201, body = Object), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/projects", request_body = ProjectInput, responses((status = 201, body = ProjectDetail), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -51,7 +51,7 @@ pub struct ProjectQuery {
 }
 
 /// The projects in scope, newest first, 100 a page.
-#[utoipa::path(get, path = "/api/v1/projects", params(ProjectQuery), responses((status = 200, body = [Object]), (status = 400, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/projects", params(ProjectQuery), responses((status = 200, body = [ProjectRow]), (status = 400, body = crate::error::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -66,7 +66,7 @@ pub async fn list(
 }
 
 /// A project with its steps, 三同时 checklist, review results and notices.
-#[utoipa::path(get, path = "/api/v1/projects/{id}", responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/projects/{id}", responses((status = 200, body = ProjectDetail), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn show(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -86,7 +86,7 @@ pub struct PatchInput {
 }
 
 /// Changes a project; returns it.
-#[utoipa::path(patch, path = "/api/v1/projects/{id}", request_body = PatchInput, responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(patch, path = "/api/v1/projects/{id}", request_body = PatchInput, responses((status = 200, body = ProjectDetail), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn patch(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -111,7 +111,7 @@ pub struct StepBody {
 /// Records a dated step; a step dated before the step it depends on is recorded and
 /// flagged (边审批、边设计、边施工), the flag told to the approving department and the
 /// office. Returns the project.
-#[utoipa::path(post, path = "/api/v1/projects/{id}/steps", request_body = StepBody, responses((status = 201, body = Object), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/projects/{id}/steps", request_body = StepBody, responses((status = 201, body = ProjectDetail), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn step(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -138,7 +138,7 @@ pub struct ContractInput {
 
 /// Records a contract of the project's chain with its flags (转包, 违法分包, 挂靠, an
 /// expired qualification); returns the chain.
-#[utoipa::path(post, path = "/api/v1/projects/{id}/contracts", request_body = ContractInput, responses((status = 201, body = [Object]), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/projects/{id}/contracts", request_body = ContractInput, responses((status = 201, body = [ContractRow]), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn add_contract(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -162,7 +162,7 @@ pub async fn add_contract(
 }
 
 /// The project's contracting chain with qualifications and flags.
-#[utoipa::path(get, path = "/api/v1/projects/{id}/contracts", responses((status = 200, body = [Object]), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/projects/{id}/contracts", responses((status = 200, body = [ContractRow]), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn contracts(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -181,7 +181,7 @@ pub struct ReviewInput {
 }
 
 /// Opens a (70) 回头看 review over approved projects; returns it.
-#[utoipa::path(post, path = "/api/v1/project-reviews", request_body = ReviewInput, responses((status = 201, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/project-reviews", request_body = ReviewInput, responses((status = 201, body = ReviewDetail), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn open_review(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -195,7 +195,7 @@ pub async fn open_review(
 }
 
 /// The reviews in scope with their progress.
-#[utoipa::path(get, path = "/api/v1/project-reviews", responses((status = 200, body = [Object])))]
+#[utoipa::path(get, path = "/api/v1/project-reviews", responses((status = 200, body = [ReviewRow])))]
 pub async fn reviews(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -210,7 +210,7 @@ pub struct ReviewQuery {
 }
 
 /// A review with its projects and results.
-#[utoipa::path(get, path = "/api/v1/project-reviews/{id}", params(ReviewQuery), responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/project-reviews/{id}", params(ReviewQuery), responses((status = 200, body = ReviewDetail), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn review(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -233,7 +233,7 @@ pub struct ResultBody {
 
 /// Records a project's result in the review (限期整改 becomes an obligation of the
 /// owner and its sector department; 淘汰取缔 closes the project); returns the review.
-#[utoipa::path(post, path = "/api/v1/project-reviews/{id}/results", request_body = ResultBody, responses((status = 201, body = Object), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/project-reviews/{id}/results", request_body = ResultBody, responses((status = 201, body = ReviewDetail), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn result(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,

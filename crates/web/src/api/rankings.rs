@@ -35,7 +35,7 @@ pub struct KindQuery {
 /// The month's ranking of townships or of departments, best first; each unit's score
 /// with its parts (`score.lines`: part, weight, points in hundredths, because), its
 /// figures, and the marks `bottom`, `behind`, `bottom_run`, `behind_run`.
-#[utoipa::path(get, path = "/api/v1/rankings/{month}", params(("month" = String, Path, description = "YYYY-MM"), KindQuery), responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/rankings/{month}", params(("month" = String, Path, description = "YYYY-MM", pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])$"), KindQuery), responses((status = 200, body = Ranking), (status = 400, body = crate::error::ErrorBody)))]
 pub async fn show(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -69,7 +69,7 @@ pub struct BulletinId {
 
 /// Generates the bulletin of a month that has ended (office only), or returns the one
 /// already issued.
-#[utoipa::path(post, path = "/api/v1/bulletins/{month}", params(("month" = String, Path, description = "YYYY-MM")), responses((status = 201, body = BulletinId), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/bulletins/{month}", params(("month" = String, Path, description = "YYYY-MM", pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])$")), responses((status = 201, body = BulletinId), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn generate(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -81,7 +81,7 @@ pub async fn generate(
 }
 
 /// The issued bulletin of a month as a Word file (404 before it is generated).
-#[utoipa::path(get, path = "/api/v1/bulletins/{month}/docx", params(("month" = String, Path, description = "YYYY-MM")), responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/bulletins/{month}/docx", params(("month" = String, Path, description = "YYYY-MM", pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])$")), responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn docx(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -103,7 +103,7 @@ pub struct MonthQuery {
 
 /// The dashboard of a month in the caller's scope: totals, each township and
 /// department in scope with its rank and figures, and the trend of the months before.
-#[utoipa::path(get, path = "/api/v1/dashboard", params(MonthQuery), responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/dashboard", params(MonthQuery), responses((status = 200, body = Dashboard), (status = 400, body = crate::error::ErrorBody)))]
 pub async fn dashboard(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -124,7 +124,7 @@ pub async fn dashboard(
 
 /// The townships and departments whose annual rating of `year` is vetoed (一票否决),
 /// with the reasons: the office's vetoes and larger-or-worse or concealed accidents.
-#[utoipa::path(get, path = "/api/v1/ratings/{year}", params(("year" = i32, Path, description = "the year")), responses((status = 200, body = [Object]), (status = 400, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/ratings/{year}", params(("year" = i32, Path, description = "the year", minimum = 2000, maximum = 2100)), responses((status = 200, body = [anjian_store::rankings::AnnualVeto]), (status = 400, body = crate::error::ErrorBody)))]
 pub async fn ratings(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,

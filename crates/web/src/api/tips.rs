@@ -47,7 +47,7 @@ pub async fn submit(
 
 /// The reporter's view of a tip by its receipt code: status, outcome, questions and
 /// answers, the reward decision. Never anyone's identity.
-#[utoipa::path(get, path = "/api/v1/public/tips/{receipt}", params(("receipt" = String, Path, description = "the 22-digit receipt code")), responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/public/tips/{receipt}", params(("receipt" = String, Path, description = "the 22-digit receipt code", pattern = r"^[0-9]{22}$")), responses((status = 200, body = PublicView), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn status(
     State(state): State<AppState>,
     Path(receipt): Path<String>,
@@ -63,7 +63,7 @@ pub struct TipQuery {
 
 /// Tips in the caller's scope (the office: all; a unit: those routed to it), newest
 /// first. Identity is never included.
-#[utoipa::path(get, path = "/api/v1/tips", params(TipQuery), responses((status = 200, body = [Object]), (status = 403, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/tips", params(TipQuery), responses((status = 200, body = [TipRow]), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -116,7 +116,7 @@ async fn triage_as(
 }
 
 /// Accepts a received tip and routes it to the unit that verifies it (office only).
-#[utoipa::path(post, path = "/api/v1/tips/{id}/accept", operation_id = "accept_tip", params(("id" = i64, Path, description = "the tip")), request_body = AcceptInput, responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/tips/{id}/accept", operation_id = "accept_tip", params(("id" = i64, Path, description = "the tip")), request_body = AcceptInput, responses((status = 200, body = TipRow), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn accept(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -130,7 +130,7 @@ pub async fn accept(
 }
 
 /// Merges a received tip into an earlier one (office only).
-#[utoipa::path(post, path = "/api/v1/tips/{id}/merge", operation_id = "merge_tip", params(("id" = i64, Path, description = "the tip")), request_body = MergeInput, responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/tips/{id}/merge", operation_id = "merge_tip", params(("id" = i64, Path, description = "the tip")), request_body = MergeInput, responses((status = 200, body = TipRow), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn merge(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -144,7 +144,7 @@ pub async fn merge(
 }
 
 /// Rejects a received tip with its reason (office only).
-#[utoipa::path(post, path = "/api/v1/tips/{id}/reject", operation_id = "reject_tip", params(("id" = i64, Path, description = "the tip")), request_body = ReasonInput, responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/tips/{id}/reject", operation_id = "reject_tip", params(("id" = i64, Path, description = "the tip")), request_body = ReasonInput, responses((status = 200, body = TipRow), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn reject(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -155,7 +155,7 @@ pub async fn reject(
 }
 
 /// One tip in the caller's scope, without identity (404 out of scope).
-#[utoipa::path(get, path = "/api/v1/tips/{id}", responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/tips/{id}", responses((status = 200, body = TipRow), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn show(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -188,7 +188,7 @@ pub struct OutcomeInput {
 }
 
 /// Records the outcome of a tip routed to the caller's unit.
-#[utoipa::path(post, path = "/api/v1/tips/{id}/outcome", request_body = OutcomeInput, responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/tips/{id}/outcome", request_body = OutcomeInput, responses((status = 200, body = TipRow), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn outcome(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -238,7 +238,7 @@ pub struct RevealInput {
 
 /// The reporter's identity, for the tip custodian only; the view and its reason go into
 /// the audit chain. `null` for an anonymous tip.
-#[utoipa::path(post, path = "/api/v1/tips/{id}/identity", request_body = RevealInput, responses((status = 200, body = Option<Object>, description = "举报人身份；匿名举报为 null"), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/tips/{id}/identity", request_body = RevealInput, responses((status = 200, body = Option<Reporter>, description = "举报人身份；匿名举报为 null"), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn identity(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,
@@ -383,7 +383,7 @@ pub async fn stats(
 
 /// The reward rules in force (the national defaults of 2018 until the office changes
 /// them).
-#[utoipa::path(get, path = "/api/v1/tips/reward-rules", responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/tips/reward-rules", responses((status = 200, body = anjian_core::tip::RewardRules), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn rules(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -407,7 +407,7 @@ pub async fn set_rules(
 
 /// The verification deadlines in force (60 days, extendable once by 30, until the
 /// office changes them).
-#[utoipa::path(get, path = "/api/v1/tips/deadlines", responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/tips/deadlines", responses((status = 200, body = anjian_core::tip::Deadlines), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn deadlines(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -444,7 +444,7 @@ async fn extension_as(
 }
 
 /// The routed unit requests more time for a tip's verification, with its reason.
-#[utoipa::path(post, path = "/api/v1/tips/{id}/extension", operation_id = "request_tip_extension", params(("id" = i64, Path, description = "the tip")), request_body = ReasonInput, responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/tips/{id}/extension", operation_id = "request_tip_extension", params(("id" = i64, Path, description = "the tip")), request_body = ReasonInput, responses((status = 200, body = TipRow), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn extension(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -456,7 +456,7 @@ pub async fn extension(
 }
 
 /// The office approves the requested extension.
-#[utoipa::path(post, path = "/api/v1/tips/{id}/extension/approve", operation_id = "approve_tip_extension", params(("id" = i64, Path, description = "the tip")), responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/tips/{id}/extension/approve", operation_id = "approve_tip_extension", params(("id" = i64, Path, description = "the tip")), responses((status = 200, body = TipRow), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn approve_extension(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -466,7 +466,7 @@ pub async fn approve_extension(
 }
 
 /// The office refuses the requested extension, with its reason.
-#[utoipa::path(post, path = "/api/v1/tips/{id}/extension/refuse", operation_id = "refuse_tip_extension", params(("id" = i64, Path, description = "the tip")), request_body = ReasonInput, responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/tips/{id}/extension/refuse", operation_id = "refuse_tip_extension", params(("id" = i64, Path, description = "the tip")), request_body = ReasonInput, responses((status = 200, body = TipRow), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn refuse_extension(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,

@@ -47,7 +47,7 @@ pub struct VisitQuery {
 }
 
 /// The visits the caller sees, newest first.
-#[utoipa::path(get, path = "/api/v1/visits", params(VisitQuery), responses((status = 200, body = [Object])))]
+#[utoipa::path(get, path = "/api/v1/visits", params(VisitQuery), responses((status = 200, body = [VisitRow])))]
 pub async fn list(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -64,7 +64,7 @@ pub async fn list(
 }
 
 /// Plans a visit by the caller's unit.
-#[utoipa::path(post, path = "/api/v1/visits", request_body = NewVisit, responses((status = 201, body = Object), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/visits", request_body = NewVisit, responses((status = 201, body = VisitDetail), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -86,7 +86,7 @@ pub async fn create(
 }
 
 /// One visit with its targets and findings (404 while it is hidden from the caller).
-#[utoipa::path(get, path = "/api/v1/visits/{id}", responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/visits/{id}", responses((status = 200, body = VisitDetail), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn show(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -98,7 +98,7 @@ pub async fn show(
 
 /// Enters a finding: a hazard of `unit` (one of the visit's targets), assigned by the
 /// visiting unit with its deadline; only the planner, before the visit is recorded.
-#[utoipa::path(post, path = "/api/v1/visits/{id}/findings", request_body = NewHazard, responses((status = 201, body = Object), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/visits/{id}/findings", request_body = NewHazard, responses((status = 201, body = VisitDetail), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn finding(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -138,7 +138,7 @@ pub struct RecordInput {
 }
 
 /// Records the visit with its report: from now on its targets see it.
-#[utoipa::path(post, path = "/api/v1/visits/{id}/record", request_body = RecordInput, responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/visits/{id}/record", request_body = RecordInput, responses((status = 200, body = VisitDetail), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn record(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -161,7 +161,7 @@ pub struct ExposeInput {
 }
 
 /// Marks or clears a finding for exposure (the planner only).
-#[utoipa::path(post, path = "/api/v1/visits/{id}/findings/{hazard}/expose", request_body = ExposeInput, responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/visits/{id}/findings/{hazard}/expose", request_body = ExposeInput, responses((status = 200, body = VisitDetail), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn expose(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,

@@ -61,7 +61,7 @@ pub async fn issue(
 }
 
 /// Warnings the caller sees (the office all; a unit those addressed to it).
-#[utoipa::path(get, path = "/api/v1/warnings", responses((status = 200, body = [Object])))]
+#[utoipa::path(get, path = "/api/v1/warnings", responses((status = 200, body = [Warning])))]
 pub async fn list(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -92,7 +92,7 @@ pub struct AckInput {
 }
 
 /// The caller's unit answers the warning (refused for a unit not addressed).
-#[utoipa::path(post, path = "/api/v1/warnings/{id}/ack", request_body = AckInput, responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/warnings/{id}/ack", request_body = AckInput, responses((status = 200, body = RecipientJson), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn ack(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -128,7 +128,7 @@ pub struct BreakerInput {
 }
 
 /// Sets a circuit breaker (the office).
-#[utoipa::path(post, path = "/api/v1/circuit-breakers", request_body = BreakerInput, responses((status = 201, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/circuit-breakers", request_body = BreakerInput, responses((status = 201, body = Breaker), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn trip(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -164,7 +164,7 @@ pub async fn trip(
 
 /// Circuit breakers not yet ended or lifted: all (the office) or those touching the
 /// caller's unit.
-#[utoipa::path(get, path = "/api/v1/circuit-breakers", responses((status = 200, body = [Object])))]
+#[utoipa::path(get, path = "/api/v1/circuit-breakers", responses((status = 200, body = [Breaker])))]
 pub async fn breakers(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -214,7 +214,7 @@ pub async fn assess(
 }
 
 /// Risk assessments of units in scope, newest first.
-#[utoipa::path(get, path = "/api/v1/risk-assessments", responses((status = 200, body = [Object])))]
+#[utoipa::path(get, path = "/api/v1/risk-assessments", responses((status = 200, body = [Assessment])))]
 pub async fn assessments(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -236,7 +236,7 @@ pub struct PeriodInput {
 
 /// Declares a special period (the office): every township and supervising department
 /// owes a daily report for each day.
-#[utoipa::path(post, path = "/api/v1/special-periods", request_body = PeriodInput, responses((status = 201, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/special-periods", request_body = PeriodInput, responses((status = 201, body = SpecialPeriod), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn declare(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -263,7 +263,6 @@ pub async fn declare(
 /// day (`on_time`, `late`, `missing`, `due`).
 #[derive(Serialize, ToSchema)]
 pub struct Matrix {
-    #[schema(value_type = Object)]
     pub period: SpecialPeriod,
     #[schema(value_type = [String])]
     pub days: Vec<chrono::NaiveDate>,

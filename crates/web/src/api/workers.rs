@@ -24,7 +24,7 @@ pub struct RosterQuery {
 /// The enterprise's roster (ID numbers masked), its figures, whether the share of
 /// dispatched workers on hazardous posts is over the cap, and for a dispatching agency
 /// the workers it sent.
-#[utoipa::path(get, path = "/api/v1/enterprises/{id}/workers", params(RosterQuery), responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/enterprises/{id}/workers", params(RosterQuery), responses((status = 200, body = Roster), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn roster(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -49,7 +49,7 @@ pub struct WorkerBody {
 }
 
 /// Adds a worker to the roster; returns the roster.
-#[utoipa::path(post, path = "/api/v1/enterprises/{id}/workers", request_body = WorkerBody, responses((status = 201, body = Object), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/enterprises/{id}/workers", request_body = WorkerBody, responses((status = 201, body = Roster), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn add(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
@@ -107,7 +107,7 @@ pub struct FlagQuery {
 /// The enterprises in scope with untrained or uncertified workers or too many
 /// dispatched workers on hazardous posts, those with the most dispatched or flexible
 /// workers first, 100 a page.
-#[utoipa::path(get, path = "/api/v1/workers/flags", params(FlagQuery), responses((status = 200, body = [Object]), (status = 400, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/workers/flags", params(FlagQuery), responses((status = 200, body = [FlaggedEnterprise]), (status = 400, body = crate::error::ErrorBody)))]
 pub async fn flags(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,

@@ -38,6 +38,5 @@ pub(crate) async fn detail(
 pub struct WarningDetail {
     #[serde(flatten)]
     pub warning: Warning,
-    #[schema(value_type = [Object])]
     pub recipients: Vec<RecipientJson>,
 }
