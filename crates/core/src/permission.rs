@@ -58,6 +58,184 @@ impl Role {
     }
 }
 
+/// An entry of the menu: where it leads and which roles it is shown to.
+#[derive(Debug, Clone, Copy)]
+pub struct MenuEntry {
+    pub path: &'static str,
+    pub label: &'static str,
+    /// The same rule the route's guard or the store's domain scope reads.
+    pub shown: fn(Role) -> bool,
+}
+
+fn business(r: Role) -> bool {
+    r.enters(Area::Business)
+}
+
+fn enterprise(r: Role) -> bool {
+    r == Role::EnterpriseUser
+}
+
+fn directory(r: Role) -> bool {
+    r.enters(Area::Directory)
+}
+
+fn everyone(_: Role) -> bool {
+    true
+}
+
+/// The menu, in order: the pages' frame and the home page show each role the entries
+/// whose rule it passes, and a test opens every entry as every demo role (shown: it
+/// opens; not shown: 403), so a menu cannot offer what a role may not open.
+pub const MENU: &[MenuEntry] = &[
+    MenuEntry {
+        path: "/todo",
+        label: "待办事项",
+        shown: business,
+    },
+    MenuEntry {
+        path: "/campaigns",
+        label: "专项行动",
+        shown: business,
+    },
+    MenuEntry {
+        path: "/hazards",
+        label: "隐患台账",
+        shown: business,
+    },
+    MenuEntry {
+        path: "/monthly-reports",
+        label: "月报",
+        shown: business,
+    },
+    MenuEntry {
+        path: "/visits",
+        label: "督查检查",
+        shown: business,
+    },
+    MenuEntry {
+        path: "/enforcements",
+        label: "执法检查",
+        shown: business,
+    },
+    MenuEntry {
+        path: "/tips",
+        label: "举报处理",
+        shown: Role::handles_tips,
+    },
+    MenuEntry {
+        path: "/accidents",
+        label: "事故直报",
+        shown: business,
+    },
+    MenuEntry {
+        path: "/enterprises",
+        label: "企业名录",
+        shown: Role::keeps_register,
+    },
+    MenuEntry {
+        path: "/my-enterprise",
+        label: "本企业信息",
+        shown: enterprise,
+    },
+    MenuEntry {
+        path: "/projects",
+        label: "建设项目",
+        shown: business,
+    },
+    MenuEntry {
+        path: "/workers/flags",
+        label: "劳务派遣",
+        shown: business,
+    },
+    MenuEntry {
+        path: "/quotas",
+        label: "履职纪实",
+        shown: Role::keeps_register,
+    },
+    MenuEntry {
+        path: "/daily",
+        label: "每日动态",
+        shown: business,
+    },
+    MenuEntry {
+        path: "/warnings",
+        label: "预警叫应",
+        shown: Role::keeps_register,
+    },
+    MenuEntry {
+        path: "/rankings",
+        label: "月度排名",
+        shown: Role::reads_rankings,
+    },
+    MenuEntry {
+        path: "/bulletins",
+        label: "月度通报",
+        shown: Role::reads_rankings,
+    },
+    MenuEntry {
+        path: "/accountability",
+        label: "问责",
+        shown: Role::reads_rankings,
+    },
+    MenuEntry {
+        path: "/calendar",
+        label: "工作日历",
+        shown: business,
+    },
+    MenuEntry {
+        path: "/units",
+        label: "单位名录",
+        shown: directory,
+    },
+    MenuEntry {
+        path: "/groups",
+        label: "单位分组",
+        shown: directory,
+    },
+    MenuEntry {
+        path: "/directory/import",
+        label: "导入导出名录",
+        shown: Role::can_edit_directory,
+    },
+    MenuEntry {
+        path: "/users",
+        label: "账户管理",
+        shown: Role::can_list_users,
+    },
+    MenuEntry {
+        path: "/users/new",
+        label: "新建账户",
+        shown: Role::can_manage_accounts,
+    },
+    MenuEntry {
+        path: "/security/policy",
+        label: "密码策略",
+        shown: Role::can_grant_roles,
+    },
+    MenuEntry {
+        path: "/audit",
+        label: "审计日志",
+        shown: Role::can_read_audit,
+    },
+    MenuEntry {
+        path: "/audit/verify",
+        label: "校验审计链",
+        shown: Role::can_read_audit,
+    },
+    MenuEntry {
+        path: "/account",
+        label: "我的账户",
+        shown: everyone,
+    },
+];
+
+impl Role {
+    /// The menu entries this role is shown, in order.
+    pub fn menu(self) -> impl Iterator<Item = &'static MenuEntry> {
+        MENU.iter().filter(move |e| (e.shown)(self))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

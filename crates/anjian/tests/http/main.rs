@@ -8,6 +8,7 @@ mod auth;
 mod browser;
 mod campaigns;
 mod cli;
+mod crawl;
 mod daily;
 mod directory;
 mod enforcements;

@@ -188,7 +188,8 @@ pub struct UnitPage {
     pub aliases: String,
     pub sectors: String,
     pub child_count: i64,
-    pub parent: Option<(i64, String)>,
+    /// The parent: id, name, and whether it is in the reader's scope (linked only then).
+    pub parent: Option<(i64, String, bool)>,
     pub crumbs: Vec<(i64, String)>,
     pub can_edit: bool,
     pub f: UnitFields,
@@ -238,7 +239,10 @@ async fn unit_page(
             d.sectors.join("、")
         },
         child_count: d.child_count,
-        parent: d.parent.map(|p| (p.id, p.name)),
+        parent: d.parent.map(|p| {
+            let linked = crumb.iter().any(|c| c.0 == p.id);
+            (p.id, p.name, linked)
+        }),
         crumbs: crumb,
         can_edit: u.role().can_edit_directory(),
         f: form.unwrap_or(fields),

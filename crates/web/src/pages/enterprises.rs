@@ -570,7 +570,34 @@ pub async fn board(
 
 /// GET /my-enterprise: an enterprise's own account goes to its register page (facts,
 /// responsible persons, the risk card it keeps).
-pub async fn mine(PageUser(u): PageUser) -> Result<Response, PageError> {
+pub async fn mine(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+) -> Result<Response, PageError> {
     use axum::response::IntoResponse;
-    Ok(axum::response::Redirect::to(&format!("/enterprises/{}", u.unit_id)).into_response())
+    // An enterprise's own account only (the menu's rule).
+    anjian_store::authz::require(&u.actor(), |r| r == anjian_core::role::Role::EnterpriseUser)?;
+    match enterprises::get(&state.db, &u.scope(), u.unit_id).await {
+        Ok(_) => Ok(
+            axum::response::Redirect::to(&format!("/enterprises/{}", u.unit_id)).into_response(),
+        ),
+        Err(anjian_store::Error::NotFound) => Ok(render(&NoticePage {
+            layout: Layout::of(&u),
+            title: "本企业尚未登记",
+            message: format!(
+                "{}还没有登记到企业名录（统一社会信用代码、行业、从业人数、风险等级等），请联系所在镇街或行业主管部门登记；登记后这里显示本企业信息和风险明白卡。",
+                u.unit_name
+            ),
+        })),
+        Err(e) => Err(Problem::from(e).into()),
+    }
+}
+
+/// A page that only says something (no form, no list).
+#[derive(Template)]
+#[template(path = "notice.html")]
+pub struct NoticePage {
+    pub layout: Option<Layout>,
+    pub title: &'static str,
+    pub message: String,
 }

@@ -30,7 +30,6 @@ pub mod visits;
 pub mod warnings;
 pub mod workers;
 
-use anjian_core::permission::Area;
 use anjian_store::accounts::SessionUser;
 use axum::Router;
 use axum::extract::rejection::FormRejection;
@@ -70,17 +69,10 @@ pub struct Layout {
     pub display_name: String,
     pub role_label: &'static str,
     pub unit_name: String,
-    pub directory: bool,
-    pub users: bool,
-    pub security: bool,
-    pub audit: bool,
-    /// Takes part in campaigns (not one of the three separated administrators, nor the
-    /// tip custodian).
-    pub business: bool,
-    /// The tip custodian: the tips, to open a reporter's identity.
-    pub custodian: bool,
     /// Unread reminders: the badge on the to-do entry of the menu.
     pub unread: i64,
+    /// The menu entries the role is shown (`core::permission::MENU`): path, label.
+    pub menu: Vec<(&'static str, &'static str)>,
 }
 
 impl Layout {
@@ -91,13 +83,8 @@ impl Layout {
             display_name: u.display_name.clone(),
             role_label: r.label(),
             unit_name: u.unit_name.clone(),
-            directory: r.enters(Area::Directory),
-            users: r.can_list_users(),
-            security: r.can_grant_roles(),
-            audit: r.enters(Area::Audit),
-            business: r.enters(Area::Business),
-            custodian: !r.enters(Area::Business) && r.enters(Area::TipIdentity),
             unread: u.unread,
+            menu: r.menu().map(|e| (e.path, e.label)).collect(),
         })
     }
 }

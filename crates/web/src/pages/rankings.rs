@@ -33,6 +33,9 @@ pub struct RankingPage {
     pub kind: &'static str,
     pub ranking: Ranking,
     pub office: bool,
+    /// The reader's own unit: its row links to its accountability record (the office's
+    /// rows all do).
+    pub own: i64,
     pub weights: Vec<(&'static str, &'static str, i64)>,
     pub computed_at: String,
     /// The year's annual-rating vetoes so far.
@@ -96,6 +99,7 @@ async fn page(
             computed_at: anjian_core::time::format_local(ranking.computed_at),
             ranking,
             office: u.role().sees_everything(),
+            own: u.unit_id,
             weights,
             flash,
             error,

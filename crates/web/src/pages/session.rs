@@ -194,50 +194,14 @@ pub async fn home(
         } => format!("{}及其下级，以及所监管行业领域的企业", u.unit_name),
         Scope::Subtree { .. } => format!("{}及其下级单位", u.unit_name),
     };
-    let mut links = Vec::new();
-    if business {
-        links.push((
-            "/todo",
-            if u.unread > 0 {
-                "待办事项（有新提醒）"
-            } else {
-                "待办事项"
-            },
-        ));
-        links.push(("/campaigns", "专项行动进度"));
-        if role == anjian_core::role::Role::EnterpriseUser {
-            links.push(("/my-enterprise", "本企业信息和风险明白卡"));
-        } else {
-            links.push(("/rankings", "月度排名"));
-            links.push(("/bulletins", "月度通报"));
-            links.push(("/accountability", "问责"));
-        }
-        links.push(("/calendar", "工作日历"));
-    }
-    if role.enters(anjian_core::permission::Area::TipIdentity) && !business {
-        links.push(("/tips", "举报处理（查阅举报人身份）"));
-    }
-    if role.enters(anjian_core::permission::Area::Directory) {
-        links.push(("/units", "单位名录"));
-        links.push(("/groups", "单位分组"));
-    }
-    if role.can_edit_directory() {
-        links.push(("/directory/import", "导入导出名录"));
-    }
-    if role.can_manage_accounts() {
-        links.push(("/users/new", "新建账户"));
-    }
-    if role.can_list_users() {
-        links.push(("/users", "账户管理"));
-    }
-    if role.can_grant_roles() {
-        links.push(("/security/policy", "密码策略"));
-    }
-    if role.can_read_audit() {
-        links.push(("/audit", "审计日志"));
-        links.push(("/audit/verify", "校验审计链"));
-    }
-    links.push(("/account", "修改密码与 API 令牌"));
+    // The home page offers the role's menu (`core::permission::MENU`), to-do first.
+    let links: Vec<(&'static str, &'static str)> = role
+        .menu()
+        .map(|e| match e.path {
+            "/todo" if u.unread > 0 => (e.path, "待办事项（有新提醒）"),
+            _ => (e.path, e.label),
+        })
+        .collect();
     Ok(render(&HomePage {
         layout: Layout::of(&u),
         display_name: u.display_name.clone(),
