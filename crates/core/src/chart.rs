@@ -10,9 +10,30 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Horizontal bars: each line's label, then a bar of `percent` (clamped to 0–100) with
-/// its value; `warn_below` colours the bars under that percentage.
+/// What a bar measures, out of 100: a percentage ("83%") or points ("83分").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    Percent,
+    Points,
+}
+
+impl Measure {
+    fn suffix(self) -> &'static str {
+        match self {
+            Measure::Percent => "%",
+            Measure::Points => "分",
+        }
+    }
+}
+
+/// Horizontal bars of percentages (see [`bars`]).
 pub fn percent_bars(title: &str, lines: &[(String, i64)], warn_below: i64) -> String {
+    bars(title, lines, warn_below, Measure::Percent)
+}
+
+/// Horizontal bars: each line's label, then a bar of its value out of 100 (clamped to
+/// 0–100) with the value and its `measure`; `warn_below` colours the bars under it.
+pub fn bars(title: &str, lines: &[(String, i64)], warn_below: i64, measure: Measure) -> String {
     let (label_w, bar_w, row_h) = (140, 200, 22);
     let height = 28 + lines.len() as i64 * row_h;
     let mut out = format!(
@@ -26,7 +47,8 @@ pub fn percent_bars(title: &str, lines: &[(String, i64)], warn_below: i64) -> St
         let label: String = label.chars().take(10).collect();
         let colour = if p < warn_below { "#c62828" } else { "#2e7d32" };
         out.push_str(&format!(
-            "<text x=\"0\" y=\"{ty}\" font-size=\"12\">{l}</text><rect x=\"{label_w}\" y=\"{y}\" width=\"{bar_w}\" height=\"14\" fill=\"#eee\"/><rect x=\"{label_w}\" y=\"{y}\" width=\"{fw}\" height=\"14\" fill=\"{colour}\"/><text x=\"{vx}\" y=\"{ty}\" font-size=\"12\">{p}%</text>",
+            "<text x=\"0\" y=\"{ty}\" font-size=\"12\">{l}</text><rect x=\"{label_w}\" y=\"{y}\" width=\"{bar_w}\" height=\"14\" fill=\"#eee\"/><rect x=\"{label_w}\" y=\"{y}\" width=\"{fw}\" height=\"14\" fill=\"{colour}\"/><text x=\"{vx}\" y=\"{ty}\" font-size=\"12\">{p}{u}</text>",
+            u = measure.suffix(),
             ty = y + 12,
             l = esc(&label),
             fw = p * bar_w / 100,

@@ -420,7 +420,7 @@ fn compose(
                         u.unit.name.clone(),
                         u.total_label(),
                         u.unit.on_time_label(),
-                        format!("{}%", u.unit.rectification_rate()),
+                        u.unit.rectification_label(),
                         u.unit.overdue.to_string(),
                         u.unit.inspections.to_string(),
                         u.unit.visit_findings.to_string(),

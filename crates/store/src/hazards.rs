@@ -1004,6 +1004,15 @@ impl StatLine {
         }
     }
 
+    /// The rectification rate as pages show it: "无隐患" when none was found.
+    pub fn rate_label(&self) -> String {
+        if self.found == 0 {
+            "无隐患".into()
+        } else {
+            format!("{}%", self.rate())
+        }
+    }
+
     /// Major-hazard rectification rate, 0–100, or `None` without major hazards.
     pub fn major_rate(&self) -> Option<i64> {
         (self.major > 0).then(|| self.major_closed * 100 / self.major)

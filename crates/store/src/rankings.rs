@@ -151,6 +151,25 @@ impl UnitMonth {
         anjian_core::obligation::percent_label(self.on_time_rate())
     }
 
+    /// Campaign progress as pages show it: "无应办事项" when nothing was due yet.
+    pub fn progress_label(&self) -> String {
+        if self.due_to_date == 0 {
+            "无应办事项".into()
+        } else {
+            format!("{}%", self.progress())
+        }
+    }
+
+    /// The rectification rate as pages and the bulletin show it: "无隐患" when none was
+    /// found.
+    pub fn rectification_label(&self) -> String {
+        if self.found == 0 {
+            "无隐患".into()
+        } else {
+            format!("{}%", self.rectification_rate())
+        }
+    }
+
     /// Campaign progress at the month's end, 0–100 (nothing due yet: 100).
     pub fn progress(&self) -> i64 {
         if self.due_to_date == 0 {
@@ -908,4 +927,28 @@ pub async fn annual_vetoes(db: &Db, year: i32) -> Result<Vec<AnnualVeto>> {
             reasons,
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::UnitMonth;
+    use crate::hazards::StatLine;
+
+    /// Nothing due is not 100 %: the pages say so (issue 17 part 5).
+    #[test]
+    fn nothing_due_or_found_reads_as_words_not_as_a_full_score() {
+        let none = UnitMonth::default();
+        assert_eq!(none.progress_label(), "无应办事项");
+        assert_eq!(none.rectification_label(), "无隐患");
+        let some = UnitMonth {
+            due_to_date: 4,
+            done_to_date: 3,
+            found: 5,
+            closed: 4,
+            ..UnitMonth::default()
+        };
+        assert_eq!(some.progress_label(), "75%");
+        assert_eq!(some.rectification_label(), "80%");
+        assert_eq!(StatLine::default().rate_label(), "无隐患");
+    }
 }

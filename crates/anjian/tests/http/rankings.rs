@@ -277,6 +277,41 @@ async fn the_ranking_explains_each_score_and_the_scheme_must_add_up() {
             (Some(0), Some(true))
         );
         assert_eq!(last["unit"]["veto"], "发生较大生产安全事故");
+        // Wherever its score appears, the veto and its reason appear with it: the
+        // dashboard's table says 一票否决 with the reason beside 0.00 points, and the
+        // chart scores in points (分), never as a percentage.
+        let (_, home) = office.get_text("/?month=2022-07").await;
+        let row = home
+            .split("<tr")
+            .find(|r| r.contains("区应急局") && r.contains("rankings/2022-07?kind=department"))
+            .unwrap_or_default()
+            .to_string();
+        assert!(
+            row.contains("0.00")
+                && row.contains("一票否决")
+                && row.contains("发生较大生产安全事故"),
+            "{row}"
+        );
+        // The ranking's month picker.
+        let (s, to) = office
+            .get_text("/rankings?month=2022-06&kind=department")
+            .await;
+        assert_eq!(s, 303, "{to}");
+        let res = office
+            .http
+            .get(format!(
+                "{}/rankings?month=2022-06&kind=department",
+                office.base
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.headers()["location"].to_str().unwrap(),
+            "/rankings/2022-06?kind=department"
+        );
+        let (_, page) = office.get_text("/rankings/2022-07").await;
+        assert!(page.contains(r#"<input type="month" name="month" value="2022-07">"#));
         // Enterprises do not see rankings.
         let huagong = app.login("huagong").await;
         assert_eq!(huagong.get("/api/v1/rankings/2022-07").await.0, 403);

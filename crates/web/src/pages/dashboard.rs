@@ -61,7 +61,7 @@ pub async fn view(
     let shown = townships
         .len()
         .saturating_sub(if townships.len() > 30 { 15 } else { 30 });
-    let scores_svg = chart::percent_bars(
+    let scores_svg = chart::bars(
         if shown > 0 {
             "得分最低的15个镇街"
         } else {
@@ -69,9 +69,16 @@ pub async fn view(
         },
         &townships[shown..]
             .iter()
-            .map(|l| (l.unit.name.clone(), l.total / 100))
+            .map(|l| {
+                let name = match l.unit.veto {
+                    Some(_) => format!("{}（否决）", l.unit.name),
+                    None => l.unit.name.clone(),
+                };
+                (name, l.total / 100)
+            })
             .collect::<Vec<_>>(),
         60,
+        chart::Measure::Points,
     );
     // The table lists every unit of a district, and the last twenty of a city.
     let rows: Vec<_> = if d.localities.len() > 100 {

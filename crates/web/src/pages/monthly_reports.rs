@@ -314,7 +314,7 @@ pub async fn export(
             r.submitted_on.clone().unwrap_or_default(),
             t.found.to_string(),
             t.closed.to_string(),
-            format!("{}%", t.rate()),
+            t.rate_label(),
             t.overdue.to_string(),
             t.major.to_string(),
             t.major_closed.to_string(),
@@ -329,7 +329,7 @@ pub async fn export(
                 l.key.clone(),
                 l.found.to_string(),
                 l.closed.to_string(),
-                format!("{}%", l.rate()),
+                l.rate_label(),
                 l.overdue.to_string(),
             ]);
         }

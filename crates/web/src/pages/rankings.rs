@@ -108,14 +108,24 @@ async fn page(
     ))
 }
 
-/// GET /rankings: the last month that has ended.
+/// `?month=YYYY-MM&kind=`: the ranking page's month picker.
+#[derive(Deserialize, Default)]
+pub struct PickQuery {
+    pub month: Option<String>,
+    #[serde(default)]
+    pub kind: String,
+}
+
+/// GET /rankings: the month picked (`?month=`), or the last month that has ended.
 pub async fn latest(
     State(state): State<AppState>,
     PageUser(u): PageUser,
+    PageQuery(q): PageQuery<PickQuery>,
 ) -> Result<Response, PageError> {
     u.rankings_scope()?;
-    let m = month_or_last(&state, None)?;
-    Ok(Redirect::to(&format!("/rankings/{}", m.name())).into_response())
+    let m = month_or_last(&state, q.month.as_deref().filter(|m| !m.is_empty()))?;
+    let kind = Kind::parse(&q.kind)?;
+    Ok(Redirect::to(&format!("/rankings/{}?kind={}", m.name(), kind.as_str())).into_response())
 }
 
 /// GET /rankings/{YYYY-MM}?kind=.
