@@ -181,6 +181,9 @@ pub fn status_label(s: &str) -> &'static str {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PublicView {
     pub category: Category,
+    /// What the reporter sent, repeated to them: the place and the description.
+    pub place: String,
+    pub description: String,
     pub received_on: String,
     pub status: String,
     pub status_label: &'static str,
@@ -227,9 +230,19 @@ impl RewardView {
 
 /// The reporter's view of tip `id`.
 pub async fn public_view(db: &Db, id: i64) -> Result<PublicView> {
-    let (category, received_on, status, outcome, reason): (String, String, String, Option<String>, Option<String>) = db
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        category: String,
+        place: String,
+        description: String,
+        received_on: String,
+        status: String,
+        outcome: Option<String>,
+        reason: Option<String>,
+    }
+    let r: Row = db
         .read()
-        .one(q("SELECT t.category, t.received_on, t.status, COALESCE(t.outcome_note, m.outcome_note), t.reject_reason FROM tips t LEFT JOIN tips m ON m.id = t.merged_into WHERE t.id = $1").bind(id))
+        .one(q("SELECT t.category, t.place, t.description, t.received_on, t.status, COALESCE(t.outcome_note, m.outcome_note) AS outcome, t.reject_reason AS reason FROM tips t LEFT JOIN tips m ON m.id = t.merged_into WHERE t.id = $1").bind(id))
         .await?;
     let messages: Vec<Message> = db
         .read()
@@ -240,11 +253,13 @@ pub async fn public_view(db: &Db, id: i64) -> Result<PublicView> {
         .opt(q(format!("SELECT amount_fen, state, approved_on, paid_on FROM tip_rewards WHERE COALESCE(payee_tip_id, tip_id) = $1 AND state IN {}", RewardState::sql_list(&RewardState::DECIDED))).bind(id))
         .await?;
     Ok(PublicView {
-        category: Category::parse(&category).unwrap_or(Category::Other),
-        received_on,
-        status_label: status_label(&status),
-        status,
-        note: outcome.or(reason),
+        category: Category::parse(&r.category).unwrap_or(Category::Other),
+        place: r.place,
+        description: r.description,
+        received_on: r.received_on,
+        status_label: status_label(&r.status),
+        status: r.status,
+        note: r.outcome.or(r.reason),
         messages,
         reward,
     })

@@ -886,11 +886,29 @@ async fn public_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()
     )
     .await?;
     shot(driver, "tip-form.png").await?;
+    // The identity choice is two options on a line each, their labels unbroken.
+    for label in driver.find_all(By::Css("label.check")).await? {
+        let r = label.rect().await?;
+        assert!(r.height < 40.0, "an identity option wraps: {r:?}");
+    }
     driver.find(By::Id("tip-submit")).await?.click().await?;
     let receipt = text_when(driver, "#receipt", |t| t.len() >= 22).await?;
     let digits: String = receipt.chars().filter(char::is_ascii_digit).collect();
     assert_eq!(digits.len(), 22, "{receipt}");
     shot(driver, "tip-receipt.png").await?;
+    // The receipt leads to the status with the code posted, not typed again nor put in
+    // a URL; the status repeats what was sent.
+    driver
+        .find(By::Css("#receipt-status button"))
+        .await?
+        .click()
+        .await?;
+    let sent = text_when(driver, "#tip-status", |t| t.contains("办理状态")).await?;
+    assert!(
+        sent.contains("铜梁区某商场三楼东侧") && sent.contains("安全出口被货物堵死"),
+        "{sent}"
+    );
+    assert!(!driver.current_url().await?.as_str().contains(&digits));
     // The office routes it; the fire brigade substantiates it; a reward is approved.
     let office = app.login("office").await;
     let (_, list) = office.get("/api/v1/tips").await;
