@@ -118,18 +118,23 @@ pub struct Notification {
     pub created_at: i64,
     pub read_at: Option<i64>,
     pub unit_name: String,
+    /// The task it reminds of: the work item's or the duty's text, or the obligation's
+    /// label (a case's deadline).
+    pub task: String,
 }
 
-/// Unread notifications of a unit (the to-do badge).
+/// Unread notifications of a unit whose task is still to do (the to-do badge): a
+/// reminder goes away when its task is submitted, done or waived.
 pub async fn unread(db: &Db, unit_id: i64) -> Result<i64> {
-    let (n,): (i64,) = db.read().one(q("SELECT CAST(COUNT(*) AS BIGINT) FROM notifications WHERE unit_id = $1 AND read_at IS NULL").bind(unit_id)).await?;
+    let (n,): (i64,) = db.read().one(q(format!("SELECT CAST(COUNT(*) AS BIGINT) FROM notifications n JOIN obligations o ON o.id = n.obligation_id WHERE n.unit_id = $1 AND n.read_at IS NULL AND o.state IN {}", State::sql_list(&State::OPEN))).bind(unit_id)).await?;
     Ok(n)
 }
 
-/// A unit's unread notifications in scope, earliest due first.
+/// A unit's unread notifications in scope whose task is still to do, earliest due
+/// first, each naming its task.
 pub async fn list(db: &Db, scope: &Scope, unit_id: i64, limit: i64) -> Result<Vec<Notification>> {
     let query = scope
-        .units(q("SELECT n.id, n.obligation_id, n.kind, n.due_on, n.created_at, n.read_at, u.name AS unit_name FROM notifications n JOIN units u ON u.id = n.unit_id WHERE "), "u")
+        .units(q(format!("SELECT n.id, n.obligation_id, n.kind, n.due_on, n.created_at, n.read_at, u.name AS unit_name, COALESCE(cw.text, w.text, d.text, o.label) AS task FROM notifications n JOIN units u ON u.id = n.unit_id JOIN obligations o ON o.id = n.obligation_id LEFT JOIN assignments a ON a.id = o.assignment_id LEFT JOIN work_items w ON w.id = a.work_item_id LEFT JOIN campaign_work_items cw ON cw.campaign_id = o.campaign_id AND cw.work_item_id = a.work_item_id LEFT JOIN plan_duties d ON d.id = a.duty_id WHERE o.state IN {} AND ", State::sql_list(&State::OPEN))), "u")
         .push(" AND n.read_at IS NULL AND n.unit_id = ")
         .push_bind(unit_id)
         .push(" ORDER BY n.due_on, n.id LIMIT ")

@@ -418,7 +418,31 @@ async fn reminders_are_created_once_even_by_two_processes() {
         let (_, calendar) = bachuan.get_text("/calendar").await;
         assert!(calendar.contains("class=\"badge\""), "{calendar}");
         let (_, page) = bachuan.get_text("/todo").await;
-        assert!(page.contains("新提醒") && page.contains("已逾期 · 2022-05-31"));
+        assert!(page.contains("新提醒") && page.contains("已逾期 · 2022-05-31 到期 · "));
+        // Each reminder names its task (the work item's text), and goes away from the
+        // badge when the task is reported.
+        let town = app.unit_id("巴川街道").await;
+        let (oid, task): (i64, String) = app
+            .db
+            .read()
+            .one(anjian_store::q("SELECT n.obligation_id, COALESCE(cw.text, w.text) FROM notifications n JOIN obligations o ON o.id = n.obligation_id JOIN assignments a ON a.id = o.assignment_id JOIN work_items w ON w.id = a.work_item_id LEFT JOIN campaign_work_items cw ON cw.campaign_id = o.campaign_id AND cw.work_item_id = w.id JOIN assignments ra ON ra.id = o.assignment_id WHERE n.unit_id = $1 AND n.read_at IS NULL AND ra.role <> 'invited' ORDER BY n.id LIMIT 1").bind(town))
+            .await
+            .unwrap();
+        let start: String = task.chars().take(12).collect();
+        assert!(page.contains(&start), "the reminder names {task}");
+        let before = anjian_store::reminders::unread(&app.db, town)
+            .await
+            .unwrap();
+        let (s, b) =
+            crate::reports::report(&bachuan, oid, "已按要求完成，附工作记录", vec![]).await;
+        assert!(s < 400, "{s} {b}");
+        assert_eq!(
+            anjian_store::reminders::unread(&app.db, town)
+                .await
+                .unwrap(),
+            before - 1,
+            "a reported task's reminder leaves the badge"
+        );
         assert_eq!(bachuan.form("/notifications/read", &[]).await.0, 303);
         assert!(
             !bachuan

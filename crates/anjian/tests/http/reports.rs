@@ -7,7 +7,12 @@ use crate::harness::{Client, TestApp, engines};
 pub const PNG: &[u8] =
     b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
 
-async fn report(c: &Client, id: i64, text: &str, files: Vec<(&str, Vec<u8>)>) -> (u16, String) {
+pub(crate) async fn report(
+    c: &Client,
+    id: i64,
+    text: &str,
+    files: Vec<(&str, Vec<u8>)>,
+) -> (u16, String) {
     let mut form = reqwest::multipart::Form::new().text("text", text.to_string());
     for (name, bytes) in files {
         form = form.part(

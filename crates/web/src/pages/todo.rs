@@ -140,6 +140,8 @@ pub struct ReminderLine {
     pub obligation_id: i64,
     pub kind: &'static str,
     pub due_on: String,
+    /// The task it reminds of.
+    pub task: String,
 }
 
 /// The to-do page.
@@ -306,6 +308,7 @@ pub async fn todo(
                 "即将到期"
             },
             due_on: n.due_on,
+            task: n.task,
         })
         .collect();
     Ok(render(&TodoPage {
