@@ -144,7 +144,11 @@ fn header_size(issuer: &str) -> usize {
 impl Bulletin {
     /// The bulletin as a .docx file.
     pub fn to_docx(&self) -> Vec<u8> {
+        // Dated the day it is issued (docx-rs would write 1970 otherwise).
+        let dated = format!("{}T09:00:00+08:00", self.issued_on);
         let mut doc = Docx::new()
+            .created_at(&dated)
+            .updated_at(&dated)
             .page_size(11906, 16838)
             .page_margin(
                 PageMargin::new()
@@ -241,12 +245,14 @@ impl Bulletin {
         let mut out = std::io::Cursor::new(Vec::new());
         // Packing into memory cannot fail but for a zip error, which would be a bug.
         let _ = doc.build().pack(&mut out);
-        out.into_inner()
+        let packed = out.into_inner();
+        authored(&packed, &self.issuer).unwrap_or(packed)
     }
 
     /// The rankings as an .xlsx annex, one sheet per table.
     pub fn to_xlsx(&self) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
         let mut book = rust_xlsxwriter::Workbook::new();
+        book.set_properties(&crate::sheet::properties(&self.issuer).set_title(&self.title));
         let bold = rust_xlsxwriter::Format::new().set_bold();
         for (i, t) in self.tables.iter().enumerate() {
             let sheet = book.add_worksheet();
@@ -272,6 +278,44 @@ impl Bulletin {
         }
         book.save_to_buffer()
     }
+}
+
+/// The .docx `packed` with `author` as its creator and last editor: docx-rs names no
+/// author ("unknown") and offers no way to set one, so its core properties are
+/// rewritten in the package; every other part is copied as it is.
+fn authored(packed: &[u8], author: &str) -> Option<Vec<u8>> {
+    use std::io::{Read, Write};
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(packed)).ok()?;
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let name = author
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    for i in 0..archive.len() {
+        let mut file = archive.by_index(i).ok()?;
+        if file.name() == "docProps/core.xml" {
+            let mut xml = String::new();
+            file.read_to_string(&mut xml).ok()?;
+            let xml = xml
+                .replace(
+                    "<dc:creator>unknown</dc:creator>",
+                    &format!("<dc:creator>{name}</dc:creator>"),
+                )
+                .replace(
+                    "<cp:lastModifiedBy>unknown</cp:lastModifiedBy>",
+                    &format!("<cp:lastModifiedBy>{name}</cp:lastModifiedBy>"),
+                );
+            let options = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated);
+            out.start_file("docProps/core.xml", options).ok()?;
+            out.write_all(xml.as_bytes()).ok()?;
+        } else {
+            drop(file);
+            let raw = archive.by_index_raw(i).ok()?;
+            out.raw_copy_file(raw).ok()?;
+        }
+    }
+    Some(out.finish().ok()?.into_inner())
 }
 
 #[cfg(test)]
@@ -317,6 +361,32 @@ mod tests {
             }
         }
         out
+    }
+
+    /// The files carry the office as author and the day of issue, not "unknown" and
+    /// 1970 (issue 17 part 8).
+    #[test]
+    fn the_files_name_the_office_and_the_day_of_issue() {
+        let b = sample();
+        let core = zip_entries(&b.to_docx())
+            .remove("docProps/core.xml")
+            .unwrap();
+        assert!(
+            core.contains("<dc:creator>铜梁区安全生产委员会办公室</dc:creator>"),
+            "{core}"
+        );
+        assert!(
+            core.contains("2022-08-05T09:00:00+08:00") && !core.contains("1970"),
+            "{core}"
+        );
+        assert!(document_xml(&b.to_docx()).contains("零执法单位"));
+        let xlsx = zip_entries(&b.to_xlsx().unwrap())
+            .remove("docProps/core.xml")
+            .unwrap();
+        assert!(
+            xlsx.contains("<dc:creator>铜梁区安全生产委员会办公室</dc:creator>"),
+            "{xlsx}"
+        );
     }
 
     #[test]

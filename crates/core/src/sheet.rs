@@ -1,20 +1,32 @@
 //! Lists exported as .xlsx: one sheet with a bold header row and column widths that fit
 //! Chinese text. Every list page offers its rows this way.
 
-use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use rust_xlsxwriter::{DocProperties, Format, Workbook, XlsxError};
 
-/// Writes `rows` under `headers` on a sheet named `title`.
+/// Writes `rows` under `headers` on a sheet named `title` (no author).
 pub fn table(title: &str, headers: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, XlsxError> {
-    tables(&[(title, headers, rows)])
+    tables(&[(title, headers, rows)], "")
+}
+
+/// The workbook's document properties: its author (the unit that exported it) and its
+/// company; the creation time is the moment of writing.
+pub fn properties(author: &str) -> DocProperties {
+    DocProperties::new()
+        .set_author(author)
+        .set_company(author)
+        .set_comment("安监平台导出")
 }
 
 /// One sheet of a workbook: its name, header row and rows.
 pub type Table<'a> = (&'a str, &'a [&'a str], &'a [Vec<String>]);
 
 /// Writes several tables, one per sheet, into one workbook (a month's consolidated
-/// reports: summary, problems, sectors).
-pub fn tables(sheets: &[Table<'_>]) -> Result<Vec<u8>, XlsxError> {
+/// reports: summary, problems, sectors), its author `author` (none when empty).
+pub fn tables(sheets: &[Table<'_>], author: &str) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
+    if !author.is_empty() {
+        book.set_properties(&properties(author));
+    }
     for (title, headers, rows) in sheets {
         add_table(&mut book, title, headers, rows)?;
     }
@@ -78,6 +90,12 @@ impl SheetWriter {
             sheet.write_string_with_format(0, c as u16, *h, &bold)?;
         }
         Ok(SheetWriter { book, next_row: 1 })
+    }
+
+    /// Names the unit that exported the workbook in its document properties.
+    pub fn by(mut self, author: &str) -> SheetWriter {
+        self.book.set_properties(&properties(author));
+        self
     }
 
     /// Appends rows.

@@ -7,6 +7,25 @@ use axum::response::{IntoResponse, Response};
 use crate::AppState;
 use crate::error::Problem;
 
+/// `Content-Disposition` for a download saved as `name` (RFC 6266): the Chinese name in
+/// `filename*` (UTF-8, percent-encoded), and for the few clients that read only
+/// `filename` the name itself if it is plain ASCII, else `download` with its extension.
+pub fn attachment(name: &str) -> String {
+    let plain = name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    let fallback = if plain {
+        name.to_string()
+    } else {
+        let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("bin");
+        format!("download.{ext}")
+    };
+    format!(
+        "attachment; filename=\"{fallback}\"; filename*=UTF-8''{}",
+        crate::auth::urlencode(name)
+    )
+}
+
 /// The bulletin's file of `kind` (docx or xlsx) as a download.
 pub(crate) async fn bulletin(
     state: &AppState,
@@ -29,14 +48,11 @@ pub(crate) async fn bulletin(
         state.files.get(sha).await.map_err(|_| {
             Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "files", "通报文件缺失")
         })?;
-    let name = format!("bulletin-{}.{ext}", b.month);
+    let name = format!("安全生产月度通报{}.{ext}", b.month);
     Ok((
         [
             (header::CONTENT_TYPE, mime.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
+            (header::CONTENT_DISPOSITION, attachment(&name)),
         ],
         bytes,
     )

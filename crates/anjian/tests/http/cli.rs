@@ -534,6 +534,13 @@ async fn an_exported_period_verifies_offline_and_a_changed_one_does_not() {
         let (s, disposition, bytes) = export("2022-08-01", "2022-08-31").await;
         assert_eq!(s, 200);
         assert!(disposition.starts_with("attachment"), "{disposition}");
+        // A Chinese name (RFC 6266 filename*), an ASCII fallback beside it.
+        assert!(
+            disposition
+                .contains("filename*=UTF-8''%E5%AE%A1%E8%AE%A1%E6%97%A5%E5%BF%97-2022-08-01")
+                && disposition.contains("filename=\"download.ndjson\""),
+            "{disposition}"
+        );
         let lines = bytes
             .split(|b| *b == b'\n')
             .filter(|l| !l.is_empty())

@@ -416,7 +416,7 @@ pub async fn checkpoint(
             ),
             (
                 axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"audit-checkpoint-{}.json\"", cp.seq),
+                crate::download::attachment(&format!("审计检查点-{}.json", cp.seq)),
             ),
         ],
         body,
@@ -463,7 +463,7 @@ pub async fn audit_export(
             ),
             (
                 axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"audit-{from}-{to}.ndjson\""),
+                crate::download::attachment(&format!("审计日志-{from}至{to}.ndjson")),
             ),
         ],
         bytes,

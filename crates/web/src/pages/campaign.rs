@@ -261,7 +261,8 @@ pub async fn export(
             "完成率",
         ],
         &rows,
-        "campaign.xlsx",
+        "专项行动进度.xlsx",
+        &u.unit_name,
     )
 }
 
@@ -456,14 +457,15 @@ async fn rates_export(
         })
         .collect();
     let file = match item_no {
-        Some(no) => format!("work-item-{no}-units.xlsx"),
-        None => "on-time-rates.xlsx".to_string(),
+        Some(no) => format!("工作要点（{no}）各单位完成情况.xlsx"),
+        None => "各单位按时完成率.xlsx".to_string(),
     };
     super::xlsx_response(
         &r.heading,
         &["单位", "责任", "应办", "已办", "待审核", "逾期", "按时率"],
         &rows,
         &file,
+        &u.unit_name,
     )
 }
 

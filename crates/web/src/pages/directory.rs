@@ -702,7 +702,7 @@ fn xlsx(bytes: Vec<u8>, name: &str) -> Response {
             ),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
+                crate::download::attachment(name),
             ),
         ],
         bytes,
@@ -729,7 +729,7 @@ pub async fn export(
             "生成表格失败",
         )
     })?;
-    Ok(xlsx(bytes, "directory.xlsx"))
+    Ok(xlsx(bytes, "单位名录.xlsx"))
 }
 
 /// GET /directory/template.xlsx: the empty import template.
@@ -741,5 +741,5 @@ pub async fn template(PageUser(_u): PageUser) -> Result<Response, PageError> {
             "生成表格失败",
         )
     })?;
-    Ok(xlsx(bytes, "directory-template.xlsx"))
+    Ok(xlsx(bytes, "单位名录导入模板.xlsx"))
 }

@@ -301,7 +301,8 @@ pub async fn export(
             "情况",
         ],
         &rows,
-        "duty-quotas.xlsx",
+        "履职纪实定额完成情况.xlsx",
+        &u.unit_name,
     )
 }
 

@@ -199,7 +199,13 @@ pub async fn template(PageUser(u): PageUser) -> Result<Response, PageError> {
     ]
     .map(String::from)
     .to_vec();
-    super::xlsx_response("企业名录", &HEADERS, &[example], "enterprise-template.xlsx")
+    super::xlsx_response(
+        "企业名录",
+        &HEADERS,
+        &[example],
+        "企业名录导入模板.xlsx",
+        &u.unit_name,
+    )
 }
 
 /// GET /enterprises.xlsx: the register in scope with the page's filters, in the
@@ -243,7 +249,7 @@ pub async fn export(
             break;
         }
     }
-    super::xlsx_response("企业名录", &HEADERS, &rows, "enterprises.xlsx")
+    super::xlsx_response("企业名录", &HEADERS, &rows, "企业名录.xlsx", &u.unit_name)
 }
 
 /// POST /enterprises/import (multipart, field `file`): every row or none.

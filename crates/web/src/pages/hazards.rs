@@ -179,8 +179,9 @@ pub async fn export(
     let widths = [
         18.0, 16.0, 10.0, 10.0, 10.0, 30.0, 40.0, 12.0, 12.0, 12.0, 6.0, 8.0,
     ];
-    let mut sheet =
-        anjian_core::sheet::SheetWriter::new("隐患台账", &headers, &widths).map_err(failed)?;
+    let mut sheet = anjian_core::sheet::SheetWriter::new("隐患台账", &headers, &widths)
+        .map_err(failed)?
+        .by(&u.unit_name);
     loop {
         let page = hazards::list(&state.db, &scope, day, &f).await?;
         let full = page.len() as i64 == f.limit;
@@ -232,7 +233,7 @@ pub async fn export(
             ),
             (
                 header::CONTENT_DISPOSITION,
-                "attachment; filename=\"hazards.xlsx\"".to_string(),
+                crate::download::attachment("隐患台账.xlsx"),
             ),
         ],
         body,
@@ -775,7 +776,7 @@ pub async fn template(
             ),
             (
                 header::CONTENT_DISPOSITION,
-                "attachment; filename=\"hazard-ledger-template.xlsx\"".to_string(),
+                crate::download::attachment("隐患台账导入模板.xlsx"),
             ),
         ],
         bytes,

@@ -504,17 +504,20 @@ pub fn xlsx_response(
     headers: &[&str],
     rows: &[Vec<String>],
     file: &str,
+    author: &str,
 ) -> Result<axum::response::Response, PageError> {
-    workbook_response(&[(title, headers, rows)], file)
+    workbook_response(&[(title, headers, rows)], file, author)
 }
 
-/// A workbook of several sheets as a download named `file`.
+/// A workbook of several sheets as a download named `file`, written by `author` (the
+/// exporting unit, in its document properties).
 pub fn workbook_response(
     sheets: &[anjian_core::sheet::Table<'_>],
     file: &str,
+    author: &str,
 ) -> Result<axum::response::Response, PageError> {
     use axum::response::IntoResponse;
-    let bytes = anjian_core::sheet::tables(sheets).map_err(|_| {
+    let bytes = anjian_core::sheet::tables(sheets, author).map_err(|_| {
         Problem::new(
             axum::http::StatusCode::INTERNAL_SERVER_ERROR,
             "xlsx",
@@ -529,7 +532,7 @@ pub fn workbook_response(
             ),
             (
                 axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{file}\""),
+                crate::download::attachment(file),
             ),
         ],
         bytes,
@@ -610,10 +613,7 @@ pub(crate) fn uploaded_file(mime: &str, name: &str, bytes: Vec<u8>) -> axum::res
     let disposition = if inline {
         "inline".to_string()
     } else {
-        format!(
-            "attachment; filename=\"file\"; filename*=UTF-8''{}",
-            crate::auth::urlencode(name)
-        )
+        crate::download::attachment(name)
     };
     (
         [

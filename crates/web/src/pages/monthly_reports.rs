@@ -358,6 +358,7 @@ pub async fn export(
                 &sectors,
             ),
         ],
-        &format!("monthly-{}.xlsx", month.name()),
+        &format!("月报{}.xlsx", month.name()),
+        &u.unit_name,
     )
 }

@@ -395,7 +395,8 @@ pub async fn export(
             "关联执法检查",
         ],
         &rows,
-        "tips.xlsx",
+        "举报台账.xlsx",
+        &u.unit_name,
     )
 }
 

@@ -247,7 +247,8 @@ pub async fn export(
             "状态",
         ],
         &rows,
-        "todo.xlsx",
+        "待办事项.xlsx",
+        &u.unit_name,
     )
 }
 
@@ -284,7 +285,8 @@ pub async fn list_export(
         "应办事项",
         &["到期日", "周期", "序号", "事项", "单位", "责任", "状态"],
         &rows,
-        "obligations.xlsx",
+        "工作任务清单.xlsx",
+        &u.unit_name,
     )
 }
 

@@ -257,6 +257,7 @@ pub async fn export(
         &format!("{name}从业人员名册"),
         &anjian_core::worker::HEADERS,
         &rows,
-        "roster.xlsx",
+        "从业人员名册.xlsx",
+        &u.unit_name,
     )
 }
