@@ -47,9 +47,22 @@ fn start_driver(port: u16) -> Option<Driver> {
 /// A headless Chromium session on its own chromedriver; `slot` keeps the ports of tests
 /// running at once apart.
 async fn session(slot: u16) -> Option<(Driver, WebDriver)> {
+    session_as(slot, false).await
+}
+
+/// A browser session; with `phone`, the 390 × 844 viewport is emulated as a phone's
+/// (headless Chromium keeps a window at least 500 px wide otherwise).
+async fn session_as(slot: u16, phone: bool) -> Option<(Driver, WebDriver)> {
     let port = 9515 + slot * 500 + (std::process::id() % 400) as u16;
     let driver = start_driver(port)?;
     let mut caps = DesiredCapabilities::chrome();
+    if phone {
+        caps.add_experimental_option(
+            "mobileEmulation",
+            serde_json::json!({"deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 2.0}}),
+        )
+        .unwrap();
+    }
     for a in [
         "--headless=new",
         "--no-sandbox",
@@ -1339,4 +1352,73 @@ async fn subcontracting_journey(driver: &WebDriver, app: &TestApp) -> WebDriverR
         assert!(told.contains(&who), "{who} told: {told:?}");
     }
     Ok(())
+}
+
+/// Every page each of these roles reaches fits the phone's window: no page of the
+/// crawl (`crawl::crawl`, the same walk as the link test) is wider than its 390 px
+/// window, so nothing needs sideways scrolling (issue 17 part 2).
+#[tokio::test]
+async fn no_page_any_role_reaches_is_wider_than_a_phone() {
+    let Some((_chromedriver, driver)) = session_as(9, true).await else {
+        return;
+    };
+    let app = TestApp::new(Engine::Sqlite).await;
+    let result = phone_widths(&driver, &app).await;
+    driver.quit().await.ok();
+    let wide = result.expect("phone crawl");
+    assert!(
+        wide.is_empty(),
+        "{} pages too wide:\n{}",
+        wide.len(),
+        wide.join("\n")
+    );
+}
+
+async fn phone_widths(driver: &WebDriver, app: &TestApp) -> WebDriverResult<Vec<String>> {
+    let mut wide = Vec::new();
+    let mut measured = 0;
+    for role in [
+        "office",
+        "bachuan",
+        "huagong",
+        "zjw",
+        "tipkeeper",
+        "sysadmin",
+    ] {
+        let pages = crate::crawl::crawl(&app.login(role).await, 2, 300)
+            .await
+            .pages;
+        driver.delete_all_cookies().await?;
+        driver.goto(format!("{}/login", app.base)).await?;
+        login(driver, app, role).await?;
+        for path in pages {
+            driver.goto(format!("{}{}", app.base, path)).await?;
+            let ret = driver
+                .execute(
+                    // The device's width, not the layout viewport's: a phone's browser
+                    // widens its viewport to fit a page that overflows.
+                    "return [document.documentElement.scrollWidth, screen.width];",
+                    Vec::new(),
+                )
+                .await?;
+            let v: Vec<i64> = ret.convert()?;
+            measured += 1;
+            if ["/todo", "/monthly-reports", "/hazards", "/workers/flags"].contains(&path.as_str())
+            {
+                shot(
+                    driver,
+                    &format!("phone-{role}{}.png", path.replace('/', "-")),
+                )
+                .await?;
+            }
+            if v[0] > v[1] {
+                wide.push(format!("{role} {path}: {} px in {} px", v[0], v[1]));
+                if wide.len() <= 3 {
+                    shot(driver, &format!("wide-{}.png", wide.len())).await?;
+                }
+            }
+        }
+    }
+    assert!(measured > 100, "measured {measured} pages");
+    Ok(wide)
 }

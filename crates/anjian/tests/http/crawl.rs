@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use anjian_core::permission::MENU;
 use anjian_core::role::Role;
 
-use crate::harness::{TestApp, engines};
+use crate::harness::{Client, TestApp, engines};
 
 /// The demo's roles, one account each.
 const ROLES: &[&str] = &[
@@ -77,6 +77,78 @@ fn skipped(path: &str) -> bool {
     path.starts_with("/logout") || path.starts_with("/static/") || path == "/login"
 }
 
+/// What a crawl found: the HTML pages opened, and the links that answered 403, 404 or
+/// 5xx ("path → status (linked from …)").
+pub(crate) struct Crawl {
+    pub pages: Vec<String>,
+    pub broken: Vec<String>,
+}
+
+/// Crawls from the home page as the client's user, following each link shape up to
+/// `per_shape` times and opening at most `max` pages.
+pub(crate) async fn crawl(c: &Client, per_shape: usize, max: usize) -> Crawl {
+    let mut found = Crawl {
+        pages: Vec::new(),
+        broken: Vec::new(),
+    };
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut shapes: HashMap<String, usize> = HashMap::new();
+    // (the page, the page that linked to it)
+    let mut queue: VecDeque<(String, String)> = VecDeque::new();
+    queue.push_back(("/".into(), "(start)".into()));
+    seen.insert("/".into());
+    let mut opened = 0;
+    while let Some((path, from)) = queue.pop_front() {
+        if opened >= max {
+            break;
+        }
+        opened += 1;
+        let res = c
+            .http
+            .get(format!("{}{}", c.base, path))
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        if status == 403 || status == 404 || status >= 500 {
+            found
+                .broken
+                .push(format!("{path} → {status} (linked from {from})"));
+            continue;
+        }
+        let html = res
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| t.starts_with("text/html"));
+        let next: Vec<String> = if (300..400).contains(&status) {
+            res.headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .map(|l| vec![l.to_string()])
+                .unwrap_or_default()
+        } else if html {
+            found.pages.push(path.clone());
+            links(&res.text().await.unwrap_or_default())
+        } else {
+            Vec::new()
+        };
+        for l in next {
+            if skipped(&l) || seen.contains(&l) {
+                continue;
+            }
+            let n = shapes.entry(shape(&l)).or_default();
+            if *n >= per_shape {
+                continue;
+            }
+            *n += 1;
+            seen.insert(l.clone());
+            queue.push_back((l, path.clone()));
+        }
+    }
+    found
+}
+
 #[tokio::test]
 async fn no_link_any_role_sees_leads_to_403_404_or_5xx() {
     for e in engines() {
@@ -85,60 +157,10 @@ async fn no_link_any_role_sees_leads_to_403_404_or_5xx() {
         let mut opened_total = 0;
         for login in ROLES {
             let c = app.login(login).await;
-            let mut seen: HashSet<String> = HashSet::new();
-            let mut per_shape: HashMap<String, usize> = HashMap::new();
-            // (the page, the page that linked to it)
-            let mut queue: VecDeque<(String, String)> = VecDeque::new();
-            queue.push_back(("/".into(), "(start)".into()));
-            seen.insert("/".into());
-            let mut opened = 0;
-            while let Some((path, from)) = queue.pop_front() {
-                if opened >= MAX_PAGES {
-                    break;
-                }
-                opened += 1;
-                let res = c
-                    .http
-                    .get(format!("{}{}", c.base, path))
-                    .send()
-                    .await
-                    .unwrap();
-                let status = res.status().as_u16();
-                if status == 403 || status == 404 || status >= 500 {
-                    broken.push(format!("{login}: {path} → {status} (linked from {from})"));
-                    continue;
-                }
-                let html = res
-                    .headers()
-                    .get("content-type")
-                    .and_then(|v| v.to_str().ok())
-                    .is_some_and(|t| t.starts_with("text/html"));
-                let next: Vec<String> = if (300..400).contains(&status) {
-                    res.headers()
-                        .get("location")
-                        .and_then(|v| v.to_str().ok())
-                        .map(|l| vec![l.to_string()])
-                        .unwrap_or_default()
-                } else if html {
-                    links(&res.text().await.unwrap_or_default())
-                } else {
-                    Vec::new()
-                };
-                for l in next {
-                    if skipped(&l) || seen.contains(&l) {
-                        continue;
-                    }
-                    let n = per_shape.entry(shape(&l)).or_default();
-                    if *n >= PER_SHAPE {
-                        continue;
-                    }
-                    *n += 1;
-                    seen.insert(l.clone());
-                    queue.push_back((l, path.clone()));
-                }
-            }
-            assert!(opened > 1, "{login} opened only its home page");
-            opened_total += opened;
+            let found = crawl(&c, PER_SHAPE, MAX_PAGES).await;
+            assert!(found.pages.len() > 1, "{login} opened only its home page");
+            opened_total += found.pages.len();
+            broken.extend(found.broken.into_iter().map(|b| format!("{login}: {b}")));
         }
         assert!(opened_total > 300, "the crawl opened {opened_total} pages");
         assert!(
