@@ -317,7 +317,119 @@ pub async fn review(
     reason: &str,
 ) -> Result<State> {
     let mut tx = db.begin().await?;
-    let o = obligation_in(&mut tx, scope, obligation_id).await?;
+    let (state, e) =
+        review_in(&mut tx, now_ms, actor, scope, obligation_id, accept, reason).await?;
+    audit::append(&mut tx, now_ms, actor, e).await?;
+    tx.commit().await?;
+    Ok(state)
+}
+
+/// The text of the latest report waiting for review on each of `ids` (one query).
+pub async fn latest_texts(db: &Db, ids: &[i64]) -> Result<std::collections::HashMap<i64, String>> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let mut query = q(
+        "SELECT r.obligation_id, r.text FROM progress_reports r WHERE r.decision IS NULL AND r.obligation_id IN (",
+    );
+    for (i, id) in ids.iter().take(1000).enumerate() {
+        if i > 0 {
+            query = query.push(", ");
+        }
+        query = query.push_bind(*id);
+    }
+    let rows: Vec<(i64, String)> = db.read().all(query.push(") ORDER BY r.id")).await?;
+    // Later reports overwrite earlier ones: the latest stays.
+    Ok(rows.into_iter().collect())
+}
+
+/// One reviewer's decision on one obligation's latest report, within a pass over
+/// several.
+#[derive(Debug, Clone)]
+pub struct Decision {
+    pub obligation_id: i64,
+    pub accept: bool,
+    pub reason: String,
+}
+
+/// Reviews several reports in one pass (the office going through a work item's units):
+/// every decision or none, in one transaction with one audit entry naming each; the
+/// first decision at fault is named by its obligation.
+pub async fn review_many(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    scope: &Scope,
+    decisions: &[Decision],
+) -> Result<Vec<State>> {
+    if decisions.is_empty() || decisions.len() > 200 {
+        return Err(Error::invalid(
+            "decisions",
+            "decisions",
+            "一次审核1至200份报送",
+        ));
+    }
+    let mut tx = db.begin().await?;
+    let (mut accepted, mut returned) = (0, 0);
+    let mut folded = Vec::new();
+    let mut states = Vec::new();
+    for (i, d) in decisions.iter().enumerate() {
+        let (state, e) = review_in(
+            &mut tx,
+            now_ms,
+            actor,
+            scope,
+            d.obligation_id,
+            d.accept,
+            &d.reason,
+        )
+        .await
+        .map_err(|e| match e {
+            Error::Invalid(f) => Error::Invalid(FieldError::new(
+                f.code,
+                f.field,
+                format!("第{}份报送：{}", i + 1, f.message),
+            )),
+            e => e,
+        })?;
+        if d.accept {
+            accepted += 1;
+        } else {
+            returned += 1;
+        }
+        folded.push(if e.detail.is_empty() {
+            format!("{}:{}", d.obligation_id, state.label())
+        } else {
+            format!("{}:{}（{}）", d.obligation_id, state.label(), e.detail)
+        });
+        states.push(state);
+    }
+    let entry = Entry::ok(
+        "obligation.review_batch",
+        "obligation",
+        decisions[0].obligation_id,
+    )
+    .detail(format!(
+        "通过{accepted}份，退回{returned}份；{}",
+        folded.join("；")
+    ));
+    audit::append(&mut tx, now_ms, actor, entry).await?;
+    tx.commit().await?;
+    Ok(states)
+}
+
+/// [`review`] inside the caller's transaction: answers the new state and the entry
+/// recording it, which the caller appends or folds into its own.
+async fn review_in(
+    tx: &mut Tx,
+    now_ms: i64,
+    actor: &Actor,
+    scope: &Scope,
+    obligation_id: i64,
+    accept: bool,
+    reason: &str,
+) -> Result<(State, Entry)> {
+    let o = obligation_in(tx, scope, obligation_id).await?;
     // The office (by role and scope, as every workflow reads it) or the duty's lead unit.
     let mut by = crate::transition::relation(scope, actor, None);
     if may_review(false, actor.unit_id.unwrap_or_default(), &o) {
@@ -376,9 +488,7 @@ pub async fn review(
         "obligation.return"
     };
     let e = Entry::ok(action_name, "obligation", obligation_id).detail(reason.unwrap_or_default());
-    let new_state = apply(&mut tx, now_ms, actor, mv, e).await?;
-    tx.commit().await?;
-    Ok(new_state)
+    enter(tx, now_ms, mv, e).await
 }
 
 /// The evidence file `sha256` if it belongs to a report on an obligation in scope.

@@ -626,7 +626,9 @@ async fn campaign_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<
     let queue = driver.find(By::Id("to-review")).await?;
     assert!(queue.text().await?.contains("（28）"));
     queue
-        .find(By::XPath(".//a[contains(., '（28）')]"))
+        .find(By::XPath(
+            ".//form[contains(., '（28）')]//a[contains(., '详情')]",
+        ))
         .await?
         .click()
         .await?;
@@ -1421,4 +1423,151 @@ async fn phone_widths(driver: &WebDriver, app: &TestApp) -> WebDriverResult<Vec<
     }
     assert!(measured > 100, "measured {measured} pages");
     Ok(wide)
+}
+
+/// The office, on a phone, reviews three townships' reports on one work item from the
+/// queue at the top of its to-do page in one pass, returning one with a reason (issue
+/// 17 part 1).
+#[tokio::test]
+async fn the_office_reviews_a_work_items_reports_in_one_pass_on_a_phone() {
+    let Some((_chromedriver, driver)) = session_as(10, true).await else {
+        return;
+    };
+    let app = TestApp::new(Engine::Sqlite).await;
+    let result = one_pass(&driver, &app).await;
+    driver.quit().await.ok();
+    result.expect("review in one pass");
+}
+
+async fn one_pass(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()> {
+    // Three townships report on the same work item.
+    let owed: Vec<(i64, i64, String)> = app
+        .db
+        .read()
+        .all(anjian_store::q(
+            "SELECT MIN(o.id), o.unit_id, MIN(u.path) FROM obligations o JOIN assignments a ON a.id = o.assignment_id JOIN units u ON u.id = o.unit_id WHERE u.kind = 'township' AND o.state = 'pending' AND a.role <> 'invited' AND a.work_item_id = (SELECT a2.work_item_id FROM obligations o2 JOIN assignments a2 ON a2.id = o2.assignment_id JOIN units u2 ON u2.id = o2.unit_id WHERE u2.kind = 'township' AND o2.state = 'pending' AND a2.role <> 'invited' AND a2.work_item_id IS NOT NULL GROUP BY a2.work_item_id HAVING COUNT(DISTINCT o2.unit_id) >= 3 ORDER BY a2.work_item_id LIMIT 1) GROUP BY o.unit_id ORDER BY o.unit_id LIMIT 3",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(owed.len(), 3);
+    let now = app.clock.0.load(std::sync::atomic::Ordering::SeqCst);
+    for (i, (id, unit, path)) in owed.iter().enumerate() {
+        let actor = anjian_store::Actor {
+            user_id: None,
+            username: format!("town{i}"),
+            role: "unit_operator".into(),
+            unit_id: Some(*unit),
+        };
+        let scope = anjian_store::Scope::Subtree {
+            unit_id: *unit,
+            path: path.clone(),
+            sector_supervisor: false,
+        };
+        anjian_store::reports::submit(
+            &app.db,
+            now,
+            &actor,
+            &scope,
+            *id,
+            anjian_store::reports::Submission::text(&format!(
+                "第{}个镇街：已按要求完成并附记录",
+                i + 1
+            )),
+        )
+        .await
+        .unwrap();
+    }
+    driver.goto(format!("{}/login", app.base)).await?;
+    login(driver, app, "office").await?;
+    driver.goto(format!("{}/todo", app.base)).await?;
+    // The queue is the first section of the page, the reports' texts in it.
+    let first = driver
+        .find(By::Css("main section.card"))
+        .await?
+        .attr("id")
+        .await?;
+    assert_eq!(first.as_deref(), Some("to-review"));
+    let (a, b, c) = (owed[0].0, owed[1].0, owed[2].0);
+    let group = driver
+        .find(By::XPath(format!("//form[.//input[@value='{a}']]")))
+        .await?;
+    let text = group.text().await?;
+    assert!(
+        text.contains("第1个镇街") && text.contains("第3个镇街"),
+        "{text}"
+    );
+    shot(driver, "review-queue.png").await?;
+    for id in [a, c] {
+        group
+            .find(By::Css(format!("input[name='d{id}'][value=accept]")))
+            .await?
+            .click()
+            .await?;
+    }
+    group
+        .find(By::Css(format!("input[name='d{b}'][value=return]")))
+        .await?
+        .click()
+        .await?;
+    // Returned without a reason: refused, and nothing kept.
+    group
+        .find(By::Css("button:not([name])"))
+        .await?
+        .click()
+        .await?;
+    let refused = driver.find(By::Css(".flash.error")).await?.text().await?;
+    assert!(refused.contains("退回理由"), "{refused}");
+    let state = |id: i64| {
+        let db = app.db.clone();
+        async move {
+            let (s,): (String,) = db
+                .read()
+                .one(anjian_store::q("SELECT state FROM obligations WHERE id = $1").bind(id))
+                .await
+                .unwrap();
+            s
+        }
+    };
+    assert_eq!(state(a).await, "submitted", "every decision or none");
+    let group = driver
+        .find(By::XPath(format!("//form[.//input[@value='{a}']]")))
+        .await?;
+    for id in [a, c] {
+        group
+            .find(By::Css(format!("input[name='d{id}'][value=accept]")))
+            .await?
+            .click()
+            .await?;
+    }
+    group
+        .find(By::Css(format!("input[name='d{b}'][value=return]")))
+        .await?
+        .click()
+        .await?;
+    group
+        .find(By::Css(format!("input[name='r{b}']")))
+        .await?
+        .send_keys("缺少会议记录")
+        .await?;
+    group
+        .find(By::Css("button:not([name])"))
+        .await?
+        .click()
+        .await?;
+    let done = driver.find(By::Css(".flash.ok")).await?.text().await?;
+    assert!(done.contains("已审核3份"), "{done}");
+    shot(driver, "review-done.png").await?;
+    assert_ne!(state(a).await, "submitted");
+    assert_ne!(state(c).await, "submitted");
+    assert_eq!(state(b).await, "returned");
+    let (reason,): (String,) = app
+        .db
+        .read()
+        .one(
+            anjian_store::q("SELECT reason FROM progress_reports WHERE obligation_id = $1").bind(b),
+        )
+        .await
+        .unwrap();
+    assert_eq!(reason, "缺少会议记录");
+    Ok(())
 }

@@ -296,6 +296,7 @@ pub fn routes() -> Router<AppState> {
         .route("/calendar/reminders", post(calendar::set_reminders))
         .route("/todo.xlsx", get(todo::export))
         .route("/notifications/read", post(todo::mark_read))
+        .route("/obligations/review", post(todo::review_batch))
         .route("/campaigns", get(plans::list))
         .route("/plans/import", post(plans::import))
         .route("/campaigns/{id}/end", post(plans::set_end))

@@ -8,12 +8,13 @@ use axum::extract::State as AxumState;
 use axum::response::Response;
 use chrono::Duration;
 
-use super::Layout;
+use super::{Layout, Notice, PageForm, PageQuery};
 use crate::AppState;
 use crate::auth::PageUser;
-use crate::error::{PageError, render};
+use crate::error::{PageError, Problem, render};
 
 /// A row of the to-do list.
+#[derive(Clone)]
 pub struct TodoRow {
     pub id: i64,
     /// Rows fold by this: the assignment, or (a case's deadline) the row itself.
@@ -155,6 +156,40 @@ pub struct TodoPage {
     pub reminders: Vec<ReminderLine>,
     /// The latest notices to the user's unit (a flagged project, a finding).
     pub notices: Vec<anjian_store::notices::NoticeRow>,
+    /// The reports to review, by work item, each with the text sent.
+    pub queue: Vec<ReviewGroup>,
+    /// How many reports the queue holds.
+    pub queued: usize,
+    pub flash: Option<String>,
+    pub error: Option<String>,
+}
+
+/// The reports waiting for review on one work item (or one duty), reviewed in one pass.
+pub struct ReviewGroup {
+    pub title: String,
+    pub work_item_no: Option<i64>,
+    pub rows: Vec<(TodoRow, String)>,
+}
+
+/// Groups the review section's rows by their work item (or title), in order of first
+/// appearance, each with its latest report's text.
+fn queue(rows: &[TodoRow], texts: &std::collections::HashMap<i64, String>) -> Vec<ReviewGroup> {
+    let mut groups: Vec<ReviewGroup> = Vec::new();
+    for r in rows {
+        let text = texts.get(&r.id).cloned().unwrap_or_default();
+        match groups
+            .iter_mut()
+            .find(|g| g.work_item_no == r.work_item_no && g.title == r.title)
+        {
+            Some(g) => g.rows.push((r.clone(), text)),
+            None => groups.push(ReviewGroup {
+                title: r.title.clone(),
+                work_item_no: r.work_item_no,
+                rows: vec![(r.clone(), text)],
+            }),
+        }
+    }
+    groups
 }
 
 /// The sections of the to-do list for a user on the clock's day.
@@ -190,18 +225,19 @@ async fn sections(
         stored: (!office).then_some(State::Pending),
         ..f(State::Overdue, None)
     };
-    let mut sections = vec![("已逾期", "overdue", list(overdue).await?)];
-    // Reports waiting for this user's review: the office reviews every unit's; a unit
-    // reviews the co-responsible units' reports on the work items it leads.
+    // Reports waiting for this user's review come first: the office reviews every
+    // unit's; a unit reviews the co-responsible units' reports on the items it leads.
     let review = list(ObligationFilter {
         unit: None,
         reviewer: unit,
         ..f(State::Submitted, None)
     })
     .await?;
+    let mut sections = Vec::new();
     if office || !review.is_empty() {
         sections.push(("待审核的报送", "to-review", review));
     }
+    sections.push(("已逾期", "overdue", list(overdue).await?));
     if !office {
         let returned = ObligationFilter {
             state: None,
@@ -294,10 +330,29 @@ pub async fn list_export(
 pub async fn todo(
     AxumState(state): AxumState<AppState>,
     PageUser(u): PageUser,
+    PageQuery(q): PageQuery<super::OkQuery>,
 ) -> Result<Response, PageError> {
+    let flash = q.ok.map(|n| format!("已审核{n}份报送"));
+    page(&state, &u, Notice::flash(flash)).await
+}
+
+async fn page(
+    state: &AppState,
+    u: &anjian_store::accounts::SessionUser,
+    Notice { flash, error }: Notice,
+) -> Result<Response, PageError> {
+    let (state, u) = (state.clone(), u.clone());
     let today = anjian_core::time::local_date(state.now()).unwrap_or_default();
     let office = u.role().sees_everything();
-    let sections = sections(&state, &u).await?;
+    let mut sections = sections(&state, &u).await?;
+    // The review section is shown as its queue (by work item, with the texts).
+    let mut queue_groups = Vec::new();
+    if let Some(i) = sections.iter().position(|(_, id, _)| *id == "to-review") {
+        let (_, _, rows) = sections.remove(i);
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let texts = anjian_store::reports::latest_texts(&state.db, &ids).await?;
+        queue_groups = queue(&rows, &texts);
+    }
     let reminders = anjian_store::reminders::list(&state.db, &u.scope(), u.unit_id, 50)
         .await?
         .into_iter()
@@ -324,7 +379,69 @@ pub async fn todo(
         sections,
         reminders,
         notices: anjian_store::notices::to_unit(&state.db, u.unit_id).await?,
+        queued: queue_groups.iter().map(|g| g.rows.len()).sum(),
+        queue: queue_groups,
+        flash,
+        error,
     }))
+}
+
+/// POST /obligations/review: one pass over a work item's reports. For each `id`, the
+/// decision `d{id}` (`accept` or `return`) and, for a return, the reason `r{id}`;
+/// `all=accept` accepts every one. Every decision or none is kept.
+pub async fn review_batch(
+    AxumState(state): AxumState<AppState>,
+    PageUser(u): PageUser,
+    PageForm(f): PageForm<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let value = |k: &str| {
+        f.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let all = value("all") == "accept";
+    let result: Result<String, Problem> = async {
+        let mut decisions = Vec::new();
+        for (k, v) in f.iter().filter(|(k, _)| k == "id").take(201) {
+            let _ = k;
+            let id = crate::input::path_id(v)?;
+            let decision = if all {
+                "accept".to_string()
+            } else {
+                value(&format!("d{id}"))
+            };
+            let accept = match decision.as_str() {
+                "accept" => true,
+                "return" => false,
+                _ => continue,
+            };
+            decisions.push(anjian_store::reports::Decision {
+                obligation_id: id,
+                accept,
+                reason: value(&format!("r{id}")),
+            });
+        }
+        if decisions.is_empty() {
+            return Err(Problem::bad_field(
+                "decision_required",
+                "decision",
+                "请为至少一份报送选择通过或退回",
+            ));
+        }
+        let n = decisions.len();
+        anjian_store::reports::review_many(
+            &state.db,
+            state.now(),
+            &u.actor(),
+            &u.scope(),
+            &decisions,
+        )
+        .await?;
+        Ok(format!("/todo?ok={n}"))
+    }
+    .await;
+    super::after_form(result, |msg| page(&state, &u, Notice::error(msg))).await
 }
 
 /// POST /notifications/read: marks the unit's reminders read.
