@@ -41,6 +41,12 @@ struct Known<'a> {
     campaigns: &'a crate::cases::Campaigns,
 }
 
+/// Refuses (403) a role that does not record hazards (field work): asked by [`create`]
+/// and by a form before it keeps the photos of a refused submission.
+pub fn may_record(actor: &Actor) -> Result<()> {
+    crate::authz::require(actor, anjian_core::role::Role::does_field_work)
+}
+
 /// Records a hazard for `unit` (the actor's own unit when `None`; it must be in scope)
 /// with its before-photos, and assigns it to that unit with its deadline, in one
 /// transaction. Returns its id.
@@ -52,6 +58,7 @@ pub async fn create(
     finding: Finding<'_>,
     unit: Option<i64>,
 ) -> Result<i64> {
+    may_record(actor)?;
     let known = sectors(db).await?;
     let mut tx = db.begin().await?;
     let unit = responsible_unit(&mut tx, actor, scope, unit).await?;

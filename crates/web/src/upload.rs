@@ -91,6 +91,62 @@ pub async fn store(state: &AppState, pending: &[Pending]) -> Result<Vec<Evidence
     Ok(out)
 }
 
+/// The most files a refused form keeps for its next submission.
+pub const MAX_KEPT: usize = 10;
+
+fn kept_aad(user_id: i64) -> Vec<u8> {
+    format!("kept-upload:{user_id}").into_bytes()
+}
+
+/// Files already sent with a refused form, kept for the form's next submission so that
+/// nothing is attached twice: each file sealed for `user_id` (a token names a stored
+/// file only to the user who sent it), the tokens space-separated for a hidden field.
+/// Files never used are removed by [`sweep_orphans`] after a day.
+pub fn keep(state: &AppState, user_id: i64, files: &[EvidenceFile]) -> String {
+    files
+        .iter()
+        .take(MAX_KEPT)
+        .map(|f| {
+            let plain = format!("{}\t{}\t{}\t{}", f.sha256, f.size, f.mime, f.file_name);
+            let mut nonce = [0u8; 24];
+            getrandom::fill(&mut nonce).expect("the operating system's random source");
+            state
+                .config
+                .keyring
+                .seal(plain.as_bytes(), &kept_aad(user_id), nonce)
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The files a refused form kept for `user_id` (see [`keep`]); a token that does not
+/// open for this user, or names a file no longer stored, is left out.
+pub async fn kept(state: &AppState, user_id: i64, tokens: &str) -> Vec<EvidenceFile> {
+    let mut out = Vec::new();
+    for t in tokens.split_whitespace().take(MAX_KEPT) {
+        let Ok(plain) = state.config.keyring.open(t, &kept_aad(user_id)) else {
+            continue;
+        };
+        let plain = String::from_utf8_lossy(&plain).to_string();
+        let mut parts = plain.splitn(4, '\t');
+        let (Some(sha256), Some(size), Some(mime), Some(file_name)) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            continue;
+        };
+        if state.files.get(sha256).await.is_err() {
+            continue;
+        }
+        out.push(EvidenceFile {
+            sha256: sha256.to_string(),
+            size: size.parse().unwrap_or(0),
+            mime: mime.to_string(),
+            file_name: file_name.to_string(),
+        });
+    }
+    out
+}
+
 /// Removes stored files older than a day that no record references (a request refused
 /// after its files were stored, a crash between the file and its row); at most 2,000
 /// files looked at per run. Answers how many were removed.

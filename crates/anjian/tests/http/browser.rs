@@ -354,22 +354,60 @@ async fn hazard_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()
         )
         .await?;
     fill(&form, "contingency_plan", "停气并设警戒区").await?;
+    // The plan's last part left out: the form is refused once and comes back with the
+    // photo and every field as typed.
     for (name, v) in [
         ("g_targets", "消除管道锈蚀隐患"),
         ("g_methods", "更换管段"),
         ("g_funds_and_materials", "3万元"),
         ("g_people", "市场管理方"),
         ("g_deadline", "8月底前"),
-        ("g_safety_measures", "整改期间停气"),
     ] {
         fill(&form, name, v).await?;
     }
+    let before = files.join("整改前.png");
+    std::fs::write(&before, crate::reports::PNG).unwrap();
+    form.find(By::Name("photos"))
+        .await?
+        .send_keys(before.to_str().unwrap())
+        .await?;
     shot(driver, "hazard-form-filled.png").await?;
     form.find(By::Css("button[type=submit]"))
         .await?
         .click()
         .await?;
+    let refused = driver.find(By::Css(".flash.error")).await?.text().await?;
+    assert!(refused.contains("安全措施"), "{refused}");
+    let kept = driver.find(By::Id("kept-photos")).await?.text().await?;
+    assert!(kept.contains("整改前.png"), "{kept}");
+    let form = driver.find(By::Id("hazard-form")).await?;
+    for (name, v) in [
+        ("place", "巴川街道某农贸市场燃气管道"),
+        ("description", "燃气管道锈蚀严重"),
+        ("measures", "更换锈蚀管段"),
+        ("funds", "30000"),
+        ("g_targets", "消除管道锈蚀隐患"),
+        ("g_deadline", "8月底前"),
+    ] {
+        let value = form.find(By::Name(name)).await?.prop("value").await?;
+        assert_eq!(value.as_deref(), Some(v), "{name}");
+    }
+    shot(driver, "hazard-form-refused.png").await?;
+    fill(&form, "g_safety_measures", "整改期间停气").await?;
+    form.find(By::Css("button[type=submit]"))
+        .await?
+        .click()
+        .await?;
     driver.find(By::Css(".flash.ok")).await?;
+    // Saved with the photo sent the first time, the plan shown where the next person
+    // acts.
+    let plan = driver.find(By::Id("governance-plan")).await?.text().await?;
+    assert!(
+        plan.contains("整改期间停气") && plan.contains("市场管理方"),
+        "{plan}"
+    );
+    let page = driver.find(By::Tag("body")).await?.text().await?;
+    assert!(page.contains("整改前.png"), "{page}");
     let url = driver.current_url().await?.path().to_string();
     logout(driver).await?;
 

@@ -259,6 +259,9 @@ pub struct HazardForm {
     pub g_deadline: String,
     #[serde(default)]
     pub g_safety_measures: String,
+    /// The photos sent with an earlier, refused submission (`upload::keep`).
+    #[serde(default)]
+    pub kept: String,
 }
 
 impl HazardForm {
@@ -285,6 +288,8 @@ pub struct NewPage {
     pub f: HazardForm,
     pub sectors: Vec<String>,
     pub sources: Vec<(&'static str, &'static str)>,
+    /// The names of the photos kept from the refused submission.
+    pub kept_names: Vec<String>,
     pub error: Option<String>,
 }
 
@@ -295,8 +300,14 @@ async fn new_page(
     error: Option<String>,
 ) -> Result<Response, PageError> {
     let refused = error.is_some();
+    let kept_names = crate::upload::kept(state, u.user_id, &f.kept)
+        .await
+        .into_iter()
+        .map(|p| p.file_name)
+        .collect();
     let r = render_form(
         &NewPage {
+            kept_names,
             layout: Layout::of(u),
             sectors: hazards::sectors(&state.db)
                 .await?
@@ -336,16 +347,28 @@ pub async fn new(
 pub async fn create(
     State(state): State<AppState>,
     PageUser(u): PageUser,
-    PhotoForm { form: f, photos }: PhotoForm<HazardForm>,
+    PhotoForm {
+        form: mut f,
+        photos,
+    }: PhotoForm<HazardForm>,
 ) -> Result<Response, PageError> {
     let input = f.input();
+    // Photos sent with an earlier refused submission, then this one's.
+    let mut all = crate::upload::kept(&state, u.user_id, &f.kept).await;
     if let Err(e) = hazards::precheck(&state.db, state.now(), &input).await {
+        // Refused: the photos just sent are kept for the next submission (the store
+        // refuses a unit out of the caller's rights before anything is kept).
+        hazards::may_record(&u.actor())?;
+        all.extend(crate::upload::store(&state, &photos).await?);
+        f.kept = crate::upload::keep(&state, u.user_id, &all);
         return after_form(Err(e.into()), |msg| {
             new_page(&state, &u, f.clone(), Some(msg))
         })
         .await;
     }
-    let photos = crate::upload::store(&state, &photos).await?;
+    all.extend(crate::upload::store(&state, &photos).await?);
+    let photos = all;
+    f.kept = crate::upload::keep(&state, u.user_id, &photos);
     let result = hazards::create(
         &state.db,
         state.now(),
@@ -369,6 +392,8 @@ pub async fn create(
 pub struct HazardPage {
     pub layout: Option<Layout>,
     pub h: HazardDetail,
+    /// A major hazard's governance plan, part by part, as the unit entered it.
+    pub plan: Vec<(&'static str, String)>,
     pub level: &'static str,
     pub status: &'static str,
     pub source: &'static str,
@@ -445,6 +470,24 @@ async fn hazard_page(
     let refused = error.is_some();
     let r = render_form(
         &HazardPage {
+            plan: h
+                .governance_plan
+                .clone()
+                .and_then(|v| serde_json::from_value::<GovernancePlan>(v).ok())
+                .map(|g| {
+                    [
+                        ("治理目标和任务", g.targets),
+                        ("采取的方法和措施", g.methods),
+                        ("经费和物资", g.funds_and_materials),
+                        ("负责治理的机构和人员", g.people),
+                        ("治理时限和要求", g.deadline),
+                        ("安全措施和应急预案", g.safety_measures),
+                    ]
+                    .into_iter()
+                    .filter(|(_, t)| !t.trim().is_empty())
+                    .collect()
+                })
+                .unwrap_or_default(),
             layout: Layout::of(u),
             level: level_label(&h.row.level),
             status: status.label(),
