@@ -811,7 +811,7 @@ async fn obligations(c: &Common, args: &BenchArgs) -> Result<(), String> {
             &office,
         ),
         (
-            "GET /todo (office: district overdue)",
+            "GET /todo (office: review queue, district overdue)",
             "/todo".into(),
             &office,
         ),

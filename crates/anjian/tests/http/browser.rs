@@ -423,8 +423,13 @@ async fn hazard_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()
         .await?
         .click()
         .await?;
-    // The old page has a #status too: wait for the new page's confirmation first.
-    driver.find(By::Css(".flash.ok")).await?;
+    // The old page has a #status too: wait for the new page's confirmation first. It
+    // says what happened to what.
+    let done = driver.find(By::Css(".flash.ok")).await?.text().await?;
+    assert!(
+        done.contains("已挂牌督办：巴川街道 · 巴川街道某农贸市场燃气管道，限 "),
+        "{done}"
+    );
     let status = driver.find(By::Id("status")).await?.text().await?;
     assert!(status.contains("挂牌督办"), "{status}");
     logout(driver).await?;

@@ -439,7 +439,7 @@ async fn the_ledger_pages_walk_the_loop() {
             .unwrap();
         let (_, page) = bachuan.get_text(&to).await;
         assert!(
-            page.contains("已登记并交办")
+            page.contains("已登记并交办：巴川街道 · ")
                 && page.contains("feedback-form")
                 && !page.contains("verify-form")
         );
@@ -826,7 +826,9 @@ async fn a_hazard_fixed_on_the_spot_states_all_five_and_is_closed_at_once() {
 }
 
 /// Issue 16 part 3: "uploads stored only after the caller and the form are accepted,
-/// orphans collected".
+/// orphans collected"; issue 17 part 3: a form refused for what was typed keeps the
+/// photos already sent ("keep accepted uploads server-side for the draft") for the
+/// caller's next submission, and a draft never submitted is collected like any orphan.
 #[tokio::test]
 async fn refused_forms_store_no_upload_and_orphans_are_collected() {
     for e in engines() {
@@ -855,13 +857,8 @@ async fn refused_forms_store_no_upload_and_orphans_are_collected() {
                     .as_u16()
             }
         };
-        // A form the rules refuse (no description), and a role that may not record.
+        // A role that may not record: nothing is stored.
         let bachuan = app.login("bachuan").await;
-        let form = reqwest::multipart::Form::new()
-            .text("sector", "危险化学品")
-            .text("description", "")
-            .part("photos", photo());
-        assert_eq!(post(&bachuan, form).await, 422);
         let auditor = app.login("auditor").await;
         let form = reqwest::multipart::Form::new()
             .text("description", "x")
@@ -870,8 +867,19 @@ async fn refused_forms_store_no_upload_and_orphans_are_collected() {
         assert_eq!(
             evidence(&app),
             before,
-            "nothing of a refused form on the disk"
+            "nothing of a refused caller on the disk"
         );
+        // A form the rules refuse (no description) from a unit that may record: its
+        // photo is kept as the draft's, for the next submission.
+        let draft =
+            reqwest::multipart::Part::bytes(vec![0xff, 0xd8, 0xff, 0xe0, 0, 2, 0xff, 0xd9, 9, 9])
+                .file_name("草稿.jpg");
+        let form = reqwest::multipart::Form::new()
+            .text("sector", "危险化学品")
+            .text("description", "")
+            .part("photos", draft);
+        assert_eq!(post(&bachuan, form).await, 422);
+        assert_eq!(evidence(&app), before + 1, "the draft's photo is kept");
         // An accepted one keeps its photo.
         let mut form = reqwest::multipart::Form::new();
         for (k, v) in [
@@ -888,7 +896,7 @@ async fn refused_forms_store_no_upload_and_orphans_are_collected() {
             form = form.text(k, v);
         }
         assert_eq!(post(&bachuan, form.part("photos", photo())).await, 303);
-        assert_eq!(evidence(&app), before + 1);
+        assert_eq!(evidence(&app), before + 2);
         // Every stored file is made two days old for the sweep below.
         let old = std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 86_400);
         for (p, _) in app.data_files() {
@@ -921,8 +929,9 @@ async fn refused_forms_store_no_upload_and_orphans_are_collected() {
                 ..anjian_web::WebConfig::default()
             },
         );
-        let kept = evidence(&app) - 1;
-        assert_eq!(anjian_web::upload::sweep_orphans(&state).await.unwrap(), 1);
+        // The orphan and the draft never submitted go; the hazard's photo stays.
+        let kept = evidence(&app) - 2;
+        assert_eq!(anjian_web::upload::sweep_orphans(&state).await.unwrap(), 2);
         assert!(!orphan.exists());
         assert_eq!(evidence(&app), kept, "referenced files stay");
     }

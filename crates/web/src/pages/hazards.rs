@@ -444,6 +444,7 @@ async fn hazard_page(
     let h = hazards::get(&state.db, &u.scope(), state.today(), id).await?;
     let status = Status::parse(&h.row.status).unwrap_or(Status::Found);
     let open = status.open();
+    let flash = flash.map(|kind| done(&kind, &h, status));
     let me = u.unit_id;
     let responsible = me == h.row.unit_id;
     let verifier = h.listing_unit_id.unwrap_or(h.assigner_unit_id);
@@ -524,11 +525,25 @@ pub async fn show(
     Path(id): Path<String>,
     PageQuery(d): PageQuery<Done>,
 ) -> Result<Response, PageError> {
-    let flash = d.ok.map(|k| match k.as_str() {
-        "created" => "已登记并交办".to_string(),
-        _ => "已办理".to_string(),
-    });
-    hazard_page(&state, &u, path_id(&id)?, flash, None).await
+    hazard_page(&state, &u, path_id(&id)?, d.ok, None).await
+}
+
+/// The confirmation of what was just done to hazard `h` (`kind`: `created`, `listed`,
+/// or any step), naming the unit, the place and what follows.
+fn done(kind: &str, h: &HazardDetail, status: Status) -> String {
+    let what = format!("{} · {}", h.row.unit_name, h.row.place);
+    let until = h
+        .row
+        .deadline
+        .as_deref()
+        .map(|d| format!("，限 {d} 前整改"))
+        .unwrap_or_default();
+    match kind {
+        "created" if status.open() => format!("已登记并交办：{what}{until}"),
+        "created" => format!("已登记并即查即改销号：{what}"),
+        "listed" => format!("已挂牌督办：{what}{until}"),
+        _ => format!("已办理：{what}，当前状态：{}", status.label()),
+    }
 }
 
 async fn take(
