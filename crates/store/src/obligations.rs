@@ -125,6 +125,63 @@ pub async fn list(
     db.read().all(query).await
 }
 
+/// What a user has to do today, counted for the home page: its unit's overdue
+/// obligations, those due within three days and those returned (none for the office,
+/// `unit` None, whose district-wide lists are on the to-do page), and the reports
+/// waiting for its review.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Desk {
+    pub overdue: i64,
+    pub due_soon: i64,
+    pub returned: i64,
+    pub to_review: i64,
+}
+
+/// [`Desk`] for `unit` (None: the office, which reviews every unit's reports) on
+/// `today`, in `scope` (two indexed queries).
+pub async fn desk(db: &Db, scope: &Scope, today: NaiveDate, unit: Option<i64>) -> Result<Desk> {
+    let t = today.format("%Y-%m-%d").to_string();
+    let soon = (today + chrono::Duration::days(3))
+        .format("%Y-%m-%d")
+        .to_string();
+    let mut d = Desk::default();
+    if let Some(unit) = unit {
+        let (overdue, due_soon, returned): (i64, i64, i64) = db
+            .read()
+            .one(
+                q(format!("SELECT CAST(COALESCE(SUM(CASE WHEN o.due_on < $1 THEN 1 ELSE 0 END), 0) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN o.state = {} AND o.due_on >= $1 AND o.due_on <= $2 THEN 1 ELSE 0 END), 0) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN o.state = {} THEN 1 ELSE 0 END), 0) AS BIGINT) FROM obligations o WHERE o.unit_id = $3 AND o.state IN {}", State::Pending.sql(), State::Returned.sql(), State::sql_list(&State::OPEN)))
+                    .bind(t.clone())
+                    .bind(soon)
+                    .bind(unit),
+            )
+            .await?;
+        d = Desk {
+            overdue,
+            due_soon,
+            returned,
+            to_review: 0,
+        };
+    }
+    let mut query = q(format!(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM obligations o JOIN units u ON u.id = o.unit_id WHERE o.state = {} AND ",
+        State::Submitted.sql()
+    ));
+    query = scope.obligations(query, "o", "u");
+    if let Some(unit) = unit {
+        query = crate::scope::leads_item(
+            query
+                .push(" AND o.unit_id <> ")
+                .push_bind(unit)
+                .push(" AND "),
+            "o",
+            unit,
+        );
+    }
+    let (n,): (i64,) = db.read().one(query).await?;
+    d.to_review = n;
+    Ok(d)
+}
+
 /// The names a campaign could not resolve.
 pub async fn unresolved(db: &Db, campaign_id: i64) -> Result<Vec<(String, String)>> {
     db.read()

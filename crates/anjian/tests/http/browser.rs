@@ -1482,6 +1482,22 @@ async fn the_office_reviews_a_work_items_reports_in_one_pass_on_a_phone() {
     result.expect("review in one pass");
 }
 
+/// Chooses 通过 for `accept` and 退回 for `returned` in a review group's form.
+async fn decide(group: &WebElement, accept: &[i64], returned: i64) -> WebDriverResult<()> {
+    for id in accept {
+        group
+            .find(By::Css(format!("input[name='d{id}'][value=accept]")))
+            .await?
+            .click()
+            .await?;
+    }
+    group
+        .find(By::Css(format!("input[name='d{returned}'][value=return]")))
+        .await?
+        .click()
+        .await
+}
+
 async fn one_pass(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()> {
     // Three townships report on the same work item.
     let owed: Vec<(i64, i64, String)> = app
@@ -1540,18 +1556,7 @@ async fn one_pass(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()> {
         "{text}"
     );
     shot(driver, "review-queue.png").await?;
-    for id in [a, c] {
-        group
-            .find(By::Css(format!("input[name='d{id}'][value=accept]")))
-            .await?
-            .click()
-            .await?;
-    }
-    group
-        .find(By::Css(format!("input[name='d{b}'][value=return]")))
-        .await?
-        .click()
-        .await?;
+    decide(&group, &[a, c], b).await?;
     // Returned without a reason: refused, and nothing kept.
     group
         .find(By::Css("button:not([name])"))
@@ -1575,18 +1580,7 @@ async fn one_pass(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()> {
     let group = driver
         .find(By::XPath(format!("//form[.//input[@value='{a}']]")))
         .await?;
-    for id in [a, c] {
-        group
-            .find(By::Css(format!("input[name='d{id}'][value=accept]")))
-            .await?
-            .click()
-            .await?;
-    }
-    group
-        .find(By::Css(format!("input[name='d{b}'][value=return]")))
-        .await?
-        .click()
-        .await?;
+    decide(&group, &[a, c], b).await?;
     group
         .find(By::Css(format!("input[name='r{b}']")))
         .await?

@@ -7,7 +7,6 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use anjian_core::permission::MENU;
-use anjian_core::role::Role;
 
 use crate::harness::{Client, TestApp, engines};
 
@@ -178,16 +177,7 @@ async fn no_link_any_role_sees_leads_to_403_404_or_5xx() {
 async fn every_role_is_shown_exactly_the_menu_entries_it_may_open() {
     let app = TestApp::new(engines()[0]).await;
     let mut wrong = Vec::new();
-    for (login, role) in [
-        ("office", Role::OfficeAdmin),
-        ("bachuan", Role::UnitOperator),
-        ("bachuan_leader", Role::UnitLeader),
-        ("huagong", Role::EnterpriseUser),
-        ("sysadmin", Role::SystemAdmin),
-        ("secadmin", Role::SecurityAdmin),
-        ("auditor", Role::Auditor),
-        ("tipkeeper", Role::TipCustodian),
-    ] {
+    for (login, role) in crate::matrix::DEMO_ROLES {
         let c = app.login(login).await;
         let (_, home) = c.get_text("/").await;
         for e in MENU {

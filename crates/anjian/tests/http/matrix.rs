@@ -65,6 +65,18 @@ pub(crate) fn routes() -> Vec<(String, Vec<&'static str>)> {
     out
 }
 
+/// One demo account of each role.
+pub(crate) const DEMO_ROLES: [(&str, Role); 8] = [
+    ("office", Role::OfficeAdmin),
+    ("bachuan", Role::UnitOperator),
+    ("bachuan_leader", Role::UnitLeader),
+    ("huagong", Role::EnterpriseUser),
+    ("sysadmin", Role::SystemAdmin),
+    ("secadmin", Role::SecurityAdmin),
+    ("auditor", Role::Auditor),
+    ("tipkeeper", Role::TipCustodian),
+];
+
 /// Fails with every cell that answered otherwise than the rules say.
 fn no_unexpected(unexpected: &[String]) {
     assert!(
@@ -100,16 +112,7 @@ async fn every_route_answers_every_role_as_the_permission_table_says() {
     );
     for e in engines() {
         let app = TestApp::new(e).await;
-        let roles: [(&str, Role); 8] = [
-            ("office", Role::OfficeAdmin),
-            ("bachuan", Role::UnitOperator),
-            ("bachuan_leader", Role::UnitLeader),
-            ("huagong", Role::EnterpriseUser),
-            ("sysadmin", Role::SystemAdmin),
-            ("secadmin", Role::SecurityAdmin),
-            ("auditor", Role::Auditor),
-            ("tipkeeper", Role::TipCustodian),
-        ];
+        let roles = DEMO_ROLES;
         let mut unexpected = Vec::new();
         let (mut refused, mut served) = (0, 0);
         for (login, role) in roles {

@@ -413,7 +413,19 @@ async fn reminders_are_created_once_even_by_two_processes() {
         assert_eq!(soon, 0, "due-soon reminders cover the next 3 days only");
         // The township sees its reminders on the to-do page and clears them.
         let bachuan = app.login("bachuan").await;
-        assert!(bachuan.get_text("/").await.1.contains("有新提醒"));
+        let (_, home) = bachuan.get_text("/").await;
+        assert!(home.contains("有新提醒"));
+        // The home page starts with what the township must do today.
+        let today = home
+            .split("id=\"today\"")
+            .nth(1)
+            .and_then(|s| s.split("</section>").next())
+            .unwrap_or_default()
+            .to_string();
+        assert!(
+            today.contains("已逾期") && today.contains("/todo#overdue"),
+            "{today}"
+        );
         // The badge is on the menu of every page, the calendar as much as the home page.
         let (_, calendar) = bachuan.get_text("/calendar").await;
         assert!(calendar.contains("class=\"badge\""), "{calendar}");

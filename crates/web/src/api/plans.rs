@@ -95,7 +95,8 @@ pub struct RetireInput {
 /// What an edit did: the item in the plan's shape and the change per unit.
 #[derive(Serialize, ToSchema)]
 pub struct EditedJson {
-    #[schema(value_type = Object)]
+    /// The item as it now stands; `null` once retired.
+    #[schema(value_type = Option<Object>)]
     pub item: serde_json::Value,
     #[schema(value_type = Object)]
     pub outcome: serde_json::Value,

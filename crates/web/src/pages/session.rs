@@ -136,6 +136,8 @@ pub struct HomePage {
     pub breakers: Vec<anjian_store::warnings::Breaker>,
     /// Days left before the user's password expires, within the policy's warning period.
     pub password_days_left: Option<i64>,
+    /// What the user must do today (business roles): label, count, where.
+    pub today: Vec<(&'static str, i64, &'static str)>,
 }
 
 /// `?month=YYYY-MM` of the dashboard.
@@ -194,6 +196,28 @@ pub async fn home(
         } => format!("{}及其下级，以及所监管行业领域的企业", u.unit_name),
         Scope::Subtree { .. } => format!("{}及其下级单位", u.unit_name),
     };
+    // What the role must do today comes first.
+    let today = if business {
+        let office = role.sees_everything();
+        let d = anjian_store::obligations::desk(
+            &state.db,
+            &u.scope(),
+            state.today(),
+            (!office).then_some(u.unit_id),
+        )
+        .await?;
+        [
+            ("待审核的报送", d.to_review, "/todo#to-review"),
+            ("已逾期", d.overdue, "/todo#overdue"),
+            ("已退回，待重新报送", d.returned, "/todo#returned"),
+            ("三日内到期", d.due_soon, "/todo#due-soon"),
+        ]
+        .into_iter()
+        .filter(|(_, n, _)| *n > 0)
+        .collect()
+    } else {
+        Vec::new()
+    };
     // The home page offers the role's menu (`core::permission::MENU`), to-do first.
     let links: Vec<(&'static str, &'static str)> = role
         .menu()
@@ -214,5 +238,6 @@ pub async fn home(
         dashboard,
         breakers,
         password_days_left: crate::auth::password_days_left(&state, &u).await,
+        today,
     }))
 }
