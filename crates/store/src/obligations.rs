@@ -55,6 +55,10 @@ pub struct ObligationFilter {
     /// read as overdue; the to-do list still files them under "returned").
     pub stored: Option<State>,
     pub due_before: Option<NaiveDate>,
+    /// Only the obligations of this work item (its number in the plan).
+    pub work_item_no: Option<i64>,
+    /// Words in the task's text or the unit's name.
+    pub search: Option<String>,
     pub after: Option<(NaiveDate, i64)>,
     pub limit: i64,
 }
@@ -107,6 +111,18 @@ pub async fn list(
         query = query
             .push(" AND o.due_on < ")
             .push_bind(d.format("%Y-%m-%d").to_string());
+    }
+    if let Some(n) = f.work_item_no {
+        query = query.push(" AND w.no = ").push_bind(n);
+    }
+    if let Some(s) = &f.search {
+        let like = format!("%{}%", s.replace(['%', '_'], ""));
+        query = query
+            .push(" AND (COALESCE(cw.text, w.text, d.text, o.label) LIKE ")
+            .push_bind(like.clone())
+            .push(" OR u.name LIKE ")
+            .push_bind(like)
+            .push(")");
     }
     if let Some((d, id)) = f.after {
         let ds = d.format("%Y-%m-%d").to_string();

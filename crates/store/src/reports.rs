@@ -354,7 +354,9 @@ pub struct Decision {
 
 /// Reviews several reports in one pass (the office going through a work item's units):
 /// every decision or none, in one transaction with one audit entry naming each; the
-/// first decision at fault is named by its obligation.
+/// first decision at fault is named by its place in the pass ("第2份报送：…"). Each
+/// decision takes the workflow's own step (`review_in`: a read and a conditional
+/// update per report), at most 200 in a pass.
 pub async fn review_many(
     db: &Db,
     now_ms: i64,

@@ -640,3 +640,51 @@ async fn a_review_and_a_waiver_at_once_succeed_once() {
         assert_eq!(decided, 1, "{x:?} {y:?}");
     }
 }
+
+/// Issue 17 part 1: the to-do lists narrow to a unit (the office), a work item and
+/// words, on the page and the API, and a bad filter is refused naming it.
+#[tokio::test]
+async fn the_to_do_lists_narrow_to_a_unit_an_item_and_words() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let office = app.login("office").await;
+        let (_, all) = office
+            .get("/api/v1/obligations?state=overdue&limit=1000")
+            .await;
+        let all = all.as_array().unwrap().clone();
+        assert!(all.len() > 10);
+        let (_, only) = office
+            .get("/api/v1/obligations?state=overdue&item=11&limit=1000")
+            .await;
+        let only = only.as_array().unwrap();
+        assert!(!only.is_empty() && only.len() < all.len());
+        assert!(only.iter().all(|o| o["work_item_no"] == 11), "{only:?}");
+        let (_, words) = office
+            .get("/api/v1/obligations?state=overdue&q=巴川&limit=1000")
+            .await;
+        let words = words.as_array().unwrap();
+        assert!(!words.is_empty());
+        assert!(
+            words.iter().all(|o| o["unit"]["name"] == "巴川街道"
+                || o["title"].as_str().unwrap_or("").contains("巴川")),
+            "{words:?}"
+        );
+        let (s, b) = office.get("/api/v1/obligations?item=0").await;
+        assert_eq!(
+            (s, b["error"]["field"].as_str()),
+            (400, Some("item")),
+            "{b}"
+        );
+        // The page: the office narrows the district's lists to one township.
+        let anju = app.unit_id("安居镇").await;
+        let (s, page) = office.get_text(&format!("/todo?unit={anju}&item=11")).await;
+        assert_eq!(s, 200);
+        let overdue = page.split("id=\"overdue\"").nth(1).unwrap_or_default();
+        assert!(
+            overdue.contains("安居镇") && !overdue.contains("巴川街道"),
+            "{overdue}"
+        );
+        let (s, page) = office.get_text("/todo?item=x").await;
+        assert!(s >= 400 && s < 500 && page.contains("工作要点序号"), "{s}");
+    }
+}

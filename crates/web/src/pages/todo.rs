@@ -160,6 +160,10 @@ pub struct TodoPage {
     pub queue: Vec<ReviewGroup>,
     /// How many reports the queue holds.
     pub queued: usize,
+    /// The units the office may narrow the lists to (none for a unit).
+    pub units: Vec<(i64, String)>,
+    /// The filters in force.
+    pub narrow: Narrow,
     pub flash: Option<String>,
     pub error: Option<String>,
 }
@@ -192,21 +196,63 @@ fn queue(rows: &[TodoRow], texts: &std::collections::HashMap<i64, String>) -> Ve
     groups
 }
 
-/// The sections of the to-do list for a user on the clock's day.
+/// The to-do page's filters: a unit (the office), a work item, words.
+#[derive(serde::Deserialize, Default, Clone)]
+pub struct Narrow {
+    pub ok: Option<String>,
+    pub unit: Option<String>,
+    pub item: Option<String>,
+    pub q: Option<String>,
+}
+
+impl Narrow {
+    fn unit(&self) -> Result<Option<i64>, Problem> {
+        self.unit
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .map(crate::input::path_id)
+            .transpose()
+    }
+
+    fn item(&self) -> Result<Option<i64>, Problem> {
+        let n = self
+            .item
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| {
+                s.trim().parse::<i64>().map_err(|_| {
+                    Problem::bad_field("invalid_item", "item", "工作要点序号应为1至999的整数")
+                })
+            })
+            .transpose()?;
+        crate::shared::obligations::item_no(n)
+    }
+
+    fn search(&self) -> Option<String> {
+        anjian_core::error::search_term(self.q.as_deref(), 50)
+    }
+}
+
+/// The sections of the to-do list for a user on the clock's day, narrowed by `n`.
 async fn sections(
     state: &AppState,
     u: &anjian_store::accounts::SessionUser,
+    n: &Narrow,
 ) -> Result<Vec<Section>, PageError> {
     let today = anjian_core::time::local_date(state.now()).unwrap_or_default();
     let scope = u.scope();
     let office = u.role().sees_everything();
-    let unit = (!office).then_some(u.unit_id);
+    // A unit's lists are its own; the office may narrow the district's to one unit.
+    let unit = if office { n.unit()? } else { Some(u.unit_id) };
+    let (work_item_no, search) = (n.item()?, n.search());
     // A unit's lists read up to 1,000 rows and fold each duty's rows into one line; the
     // office's district-wide overdue list shows the first 100 rows as they are.
     let f = |state: State, due_before| ObligationFilter {
         unit,
         state: Some(state),
         due_before,
+        work_item_no,
+        search: search.clone(),
         limit: if office { 100 } else { 1000 },
         ..Default::default()
     };
@@ -228,8 +274,8 @@ async fn sections(
     // Reports waiting for this user's review come first: the office reviews every
     // unit's; a unit reviews the co-responsible units' reports on the items it leads.
     let review = list(ObligationFilter {
-        unit: None,
-        reviewer: unit,
+        unit: if office { unit } else { None },
+        reviewer: if office { None } else { unit },
         ..f(State::Submitted, None)
     })
     .await?;
@@ -258,8 +304,9 @@ async fn sections(
 pub async fn export(
     AxumState(state): AxumState<AppState>,
     PageUser(u): PageUser,
+    PageQuery(n): PageQuery<Narrow>,
 ) -> Result<Response, PageError> {
-    let rows: Vec<Vec<String>> = sections(&state, &u)
+    let rows: Vec<Vec<String>> = sections(&state, &u, &n)
         .await?
         .into_iter()
         .flat_map(|(title, _, rows)| {
@@ -330,21 +377,22 @@ pub async fn list_export(
 pub async fn todo(
     AxumState(state): AxumState<AppState>,
     PageUser(u): PageUser,
-    PageQuery(q): PageQuery<super::OkQuery>,
+    PageQuery(n): PageQuery<Narrow>,
 ) -> Result<Response, PageError> {
-    let flash = q.ok.map(|n| format!("已审核{n}份报送"));
-    page(&state, &u, Notice::flash(flash)).await
+    let flash = n.ok.as_ref().map(|k| format!("已审核{k}份报送"));
+    page(&state, &u, &n, Notice::flash(flash)).await
 }
 
 async fn page(
     state: &AppState,
     u: &anjian_store::accounts::SessionUser,
+    n: &Narrow,
     Notice { flash, error }: Notice,
 ) -> Result<Response, PageError> {
     let (state, u) = (state.clone(), u.clone());
     let today = anjian_core::time::local_date(state.now()).unwrap_or_default();
     let office = u.role().sees_everything();
-    let mut sections = sections(&state, &u).await?;
+    let mut sections = sections(&state, &u, n).await?;
     // The review section is shown as its queue (by work item, with the texts).
     let mut queue_groups = Vec::new();
     if let Some(i) = sections.iter().position(|(_, id, _)| *id == "to-review") {
@@ -381,6 +429,12 @@ async fn page(
         notices: anjian_store::notices::to_unit(&state.db, u.unit_id).await?,
         queued: queue_groups.iter().map(|g| g.rows.len()).sum(),
         queue: queue_groups,
+        units: if office {
+            super::unit_choices(&state, &u, &["township", "zone_committee", "department"]).await?
+        } else {
+            Vec::new()
+        },
+        narrow: n.clone(),
         flash,
         error,
     }))
@@ -403,8 +457,7 @@ pub async fn review_batch(
     let all = value("all") == "accept";
     let result: Result<String, Problem> = async {
         let mut decisions = Vec::new();
-        for (k, v) in f.iter().filter(|(k, _)| k == "id").take(201) {
-            let _ = k;
+        for (_, v) in f.iter().filter(|(k, _)| k == "id").take(201) {
             let id = crate::input::path_id(v)?;
             let decision = if all {
                 "accept".to_string()
@@ -441,7 +494,11 @@ pub async fn review_batch(
         Ok(format!("/todo?ok={n}"))
     }
     .await;
-    super::after_form(result, |msg| page(&state, &u, Notice::error(msg))).await
+    let unfiltered = Narrow::default();
+    super::after_form(result, |msg| {
+        page(&state, &u, &unfiltered, Notice::error(msg))
+    })
+    .await
 }
 
 /// POST /notifications/read: marks the unit's reminders read.

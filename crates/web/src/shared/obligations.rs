@@ -23,6 +23,12 @@ pub struct ObligationQuery {
     /// submitted obligations on work items the caller's unit leads; every unit's for
     /// the office).
     pub to_review: Option<bool>,
+    /// Only the obligations of this work item (its number in the plan, 1–999).
+    #[param(minimum = 1, maximum = 999)]
+    pub item: Option<i64>,
+    /// Words in the task's text or the unit's name (at most 50 characters).
+    #[param(max_length = 50)]
+    pub q: Option<String>,
 }
 
 /// The store's filter from the query string, each bad value naming its field.
@@ -72,9 +78,23 @@ pub fn filter_of(
         state: st,
         stored: None,
         due_before,
+        work_item_no: item_no(f.item)?,
+        search: anjian_core::error::search_term(f.q.as_deref(), 50),
         after,
         limit: f.limit.unwrap_or(100),
     })
+}
+
+/// A work item's number as a filter: 1–999, refused otherwise naming `item`.
+pub(crate) fn item_no(n: Option<i64>) -> Result<Option<i64>, Problem> {
+    match n {
+        Some(n) if !(1..=999).contains(&n) => Err(Problem::bad_field(
+            "invalid_item",
+            "item",
+            "工作要点序号应为1至999的整数",
+        )),
+        other => Ok(other),
+    }
 }
 
 pub(crate) fn date(field: &'static str, raw: &str) -> Result<NaiveDate, Problem> {
