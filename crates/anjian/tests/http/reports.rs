@@ -685,6 +685,9 @@ async fn the_to_do_lists_narrow_to_a_unit_an_item_and_words() {
             "{overdue}"
         );
         let (s, page) = office.get_text("/todo?item=x").await;
-        assert!(s >= 400 && s < 500 && page.contains("工作要点序号"), "{s}");
+        assert!(
+            (400..500).contains(&s) && page.contains("工作要点序号"),
+            "{s}"
+        );
     }
 }
