@@ -445,6 +445,8 @@ pub struct HazardFilter {
     pub status: Option<String>,
     /// Only listed (挂牌督办) hazards, or only unlisted ones.
     pub listed: Option<bool>,
+    /// Words in the place, the description or the responsible unit's name.
+    pub search: Option<String>,
     pub after: Option<i64>,
     pub limit: i64,
 }
@@ -497,6 +499,17 @@ pub async fn list(
     }
     if let Some(l) = f.listed {
         query = query.push(" AND h.listed = ").push_bind(i64::from(l));
+    }
+    if let Some(s) = &f.search {
+        let like = format!("%{}%", s.replace(['%', '_'], ""));
+        query = query
+            .push(" AND (h.place LIKE ")
+            .push_bind(like.clone())
+            .push(" OR h.description LIKE ")
+            .push_bind(like.clone())
+            .push(" OR u.name LIKE ")
+            .push_bind(like)
+            .push(")");
     }
     if let Some(a) = f.after {
         query = query.push(" AND h.id < ").push_bind(a);

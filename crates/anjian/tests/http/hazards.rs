@@ -962,3 +962,38 @@ async fn a_concurrent_double_verification_succeeds_once() {
         );
     }
 }
+
+/// Issue 17 part 1: the ledger narrows to a locality and to words, and shows the day
+/// each hazard was found.
+#[tokio::test]
+async fn the_ledger_narrows_to_a_locality_and_words_and_shows_the_day_found() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let bachuan = app.login("bachuan").await;
+        let anju = app.login("anju").await;
+        assert_eq!(
+            bachuan
+                .post("/api/v1/hazards", general("某农贸市场熟食区"))
+                .await
+                .0,
+            201
+        );
+        assert_eq!(
+            anju.post("/api/v1/hazards", general("某古镇客栈厨房"))
+                .await
+                .0,
+            201
+        );
+        let office = app.login("office").await;
+        let (_, page) = office.get_text("/hazards?q=农贸").await;
+        assert!(page.contains("某农贸市场熟食区") && !page.contains("某古镇客栈厨房"));
+        assert!(page.contains("2022-08-01"), "the day found is a column");
+        let town = app.unit_id("安居镇").await;
+        let (_, page) = office.get_text(&format!("/hazards?locality={town}")).await;
+        assert!(page.contains("某古镇客栈厨房") && !page.contains("某农贸市场熟食区"));
+        assert!(
+            page.contains(&format!("<option value=\"{town}\" selected>")),
+            "the choice stays"
+        );
+    }
+}

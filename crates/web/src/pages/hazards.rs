@@ -46,6 +46,9 @@ pub struct LedgerQuery {
     /// Found in this month, YYYY-MM.
     #[serde(default)]
     pub month: String,
+    /// Words in the place, the description or the unit's name.
+    #[serde(default)]
+    pub q: String,
     pub after: Option<i64>,
     pub ok: Option<String>,
 }
@@ -72,6 +75,7 @@ impl LedgerQuery {
             level: level.map(|l| l.as_str().to_string()),
             status: some(&self.status),
             listed: (self.listed == "1").then_some(true),
+            search: anjian_core::error::search_term(Some(&self.q), 50),
             after: self.after,
             limit,
         })
@@ -81,12 +85,13 @@ impl LedgerQuery {
     fn query_string(&self) -> String {
         let enc = |s: &str| crate::auth::urlencode(s);
         format!(
-            "sector={}&level={}&status={}&listed={}&month={}{}",
+            "sector={}&level={}&status={}&listed={}&month={}&q={}{}",
             enc(&self.sector),
             enc(&self.level),
             enc(&self.status),
             enc(&self.listed),
             enc(&self.month),
+            enc(&self.q),
             self.locality
                 .map(|l| format!("&locality={l}"))
                 .unwrap_or_default()
@@ -112,6 +117,8 @@ pub struct LedgerPage {
     pub rows: Vec<LedgerLine>,
     pub next: Option<i64>,
     pub flash: Option<String>,
+    /// The localities (townships, zones, departments) the reader may narrow to.
+    pub localities: Vec<(i64, String)>,
 }
 
 const PAGE: i64 = 50;
@@ -144,6 +151,8 @@ pub async fn ledger(
             .collect(),
         next,
         flash: q.ok.as_ref().map(|_| "已登记隐患".to_string()),
+        localities: super::unit_choices(&state, &u, &["township", "zone_committee", "department"])
+            .await?,
         q,
     }))
 }
