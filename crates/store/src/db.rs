@@ -91,6 +91,12 @@ pub struct Q {
     args: Vec<Arg>,
 }
 
+/// A `LIKE` pattern matching text that contains the search term `s` (its own `%` and
+/// `_` dropped, so that a term cannot widen the match).
+pub fn contains(s: &str) -> String {
+    format!("%{}%", s.replace(['%', '_'], ""))
+}
+
 /// Starts a query from SQL text.
 pub fn q(sql: impl Into<String>) -> Q {
     Q {

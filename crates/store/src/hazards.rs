@@ -501,7 +501,7 @@ pub async fn list(
         query = query.push(" AND h.listed = ").push_bind(i64::from(l));
     }
     if let Some(s) = &f.search {
-        let like = format!("%{}%", s.replace(['%', '_'], ""));
+        let like = crate::db::contains(s);
         query = query
             .push(" AND (h.place LIKE ")
             .push_bind(like.clone())

@@ -116,7 +116,7 @@ pub async fn list(
         query = query.push(" AND w.no = ").push_bind(n);
     }
     if let Some(s) = &f.search {
-        let like = format!("%{}%", s.replace(['%', '_'], ""));
+        let like = crate::db::contains(s);
         query = query
             .push(" AND (COALESCE(cw.text, w.text, d.text, o.label) LIKE ")
             .push_bind(like.clone())

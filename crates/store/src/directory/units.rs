@@ -68,7 +68,7 @@ pub async fn list(db: &Db, scope: &Scope, f: &UnitFilter) -> Result<Vec<Unit>> {
         query = query.push(" AND u.id > ").push_bind(a);
     }
     if let Some(s) = &f.search {
-        let like = format!("%{}%", s.replace(['%', '_'], ""));
+        let like = crate::db::contains(s);
         query = query
             .push(" AND (u.name LIKE ")
             .push_bind(like.clone())
