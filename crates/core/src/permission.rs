@@ -71,10 +71,6 @@ fn business(r: Role) -> bool {
     r.enters(Area::Business)
 }
 
-fn enterprise(r: Role) -> bool {
-    r == Role::EnterpriseUser
-}
-
 fn directory(r: Role) -> bool {
     r.enters(Area::Directory)
 }
@@ -135,7 +131,7 @@ pub const MENU: &[MenuEntry] = &[
     MenuEntry {
         path: "/my-enterprise",
         label: "本企业信息",
-        shown: enterprise,
+        shown: Role::is_enterprise,
     },
     MenuEntry {
         path: "/projects",

@@ -110,6 +110,11 @@ impl Role {
         self.sees_everything() || matches!(self, Role::UnitOperator | Role::UnitLeader)
     }
 
+    /// An enterprise's own account (its register page, 本企业信息).
+    pub fn is_enterprise(self) -> bool {
+        self == Role::EnterpriseUser
+    }
+
     /// Handles tips: the office triages and rewards, the units' operators and leaders
     /// verify what is routed to them, the custodian lists them to open identities. Not
     /// enterprises (a tip may be about them) nor the separated administrators.

@@ -83,6 +83,14 @@ impl FileStore {
         }
     }
 
+    /// Whether a file is stored (without reading it).
+    pub async fn exists(&self, sha256: &str) -> bool {
+        match self.path(sha256) {
+            Some(p) => tokio::fs::try_exists(p).await.unwrap_or(false),
+            None => false,
+        }
+    }
+
     /// Reads a stored file.
     pub async fn get(&self, sha256: &str) -> std::io::Result<Vec<u8>> {
         match self.path(sha256) {

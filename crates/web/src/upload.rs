@@ -134,7 +134,7 @@ pub async fn kept(state: &AppState, user_id: i64, tokens: &str) -> Vec<EvidenceF
         else {
             continue;
         };
-        if state.files.get(sha256).await.is_err() {
+        if !state.files.exists(sha256).await {
             continue;
         }
         out.push(EvidenceFile {

@@ -582,7 +582,7 @@ pub async fn mine(
 ) -> Result<Response, PageError> {
     use axum::response::IntoResponse;
     // An enterprise's own account only (the menu's rule).
-    anjian_store::authz::require(&u.actor(), |r| r == anjian_core::role::Role::EnterpriseUser)?;
+    anjian_store::authz::require(&u.actor(), anjian_core::role::Role::is_enterprise)?;
     match enterprises::get(&state.db, &u.scope(), u.unit_id).await {
         Ok(_) => Ok(
             axum::response::Redirect::to(&format!("/enterprises/{}", u.unit_id)).into_response(),

@@ -77,8 +77,8 @@ async fn register(
                 .collect(),
             approvers: projects::approvers(&state.db).await?,
             works: Works::ALL.iter().map(|w| (w.as_str(), w.label())).collect(),
-            enterprise: u.role() == anjian_core::role::Role::EnterpriseUser,
-            related: if u.role() == anjian_core::role::Role::EnterpriseUser {
+            enterprise: u.role().is_enterprise(),
+            related: if u.role().is_enterprise() {
                 contracts::related(&state.db, u.unit_id).await?
             } else {
                 Vec::new()

@@ -210,7 +210,11 @@ impl Narrow {
         self.unit
             .as_deref()
             .filter(|s| !s.trim().is_empty())
-            .map(crate::input::path_id)
+            .map(|s| {
+                s.trim()
+                    .parse::<i64>()
+                    .map_err(|_| Problem::bad_field("invalid_unit", "unit", "请选择单位"))
+            })
             .transpose()
     }
 
@@ -458,7 +462,9 @@ pub async fn review_batch(
     let result: Result<String, Problem> = async {
         let mut decisions = Vec::new();
         for (_, v) in f.iter().filter(|(k, _)| k == "id").take(201) {
-            let id = crate::input::path_id(v)?;
+            let id: i64 = v.trim().parse().map_err(|_| {
+                Problem::bad_field("invalid_id", "id", "报送编号无效，请刷新页面后再审核")
+            })?;
             let decision = if all {
                 "accept".to_string()
             } else {
