@@ -25,6 +25,46 @@ impl Responsibility {
     }
 }
 
+/// The part a unit takes in what it owes: a work item's 牵头, 配合 or 必要时邀请 unit, or
+/// the unit responsible for a case's rectification (整改责任, owed without an assignment).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Lead,
+    Co,
+    Invited,
+    Rectification,
+}
+
+impl Part {
+    /// Every part, in the order the to-do filter offers them.
+    pub const ALL: [Part; 4] = [Part::Lead, Part::Co, Part::Invited, Part::Rectification];
+
+    /// The stored name (an assignment's role; `responsible` for a case's deadline).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Part::Lead => "lead",
+            Part::Co => "co",
+            Part::Invited => "invited",
+            Part::Rectification => "responsible",
+        }
+    }
+
+    /// The Chinese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Part::Lead => "牵头",
+            Part::Co => "配合",
+            Part::Invited => "邀请",
+            Part::Rectification => "整改责任",
+        }
+    }
+
+    /// The part stored as `s`.
+    pub fn parse(s: &str) -> Option<Part> {
+        Part::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
 /// The suffix of a category of departments narrowed to those whose sectors the item
 /// names: "区公安局、区交通局等相关区级部门" reads as the named units and
 /// "相关区级部门（与本项行业相关）", the departments of that group that supervise a sector

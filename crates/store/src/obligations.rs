@@ -59,6 +59,8 @@ pub struct ObligationFilter {
     pub work_item_no: Option<i64>,
     /// Words in the task's text or the unit's name.
     pub search: Option<String>,
+    /// Only what the unit owes in this part (牵头, 配合, 邀请, 整改责任).
+    pub part: Option<anjian_core::responsibility::Part>,
     pub after: Option<(NaiveDate, i64)>,
     pub limit: i64,
 }
@@ -114,6 +116,11 @@ pub async fn list(
     }
     if let Some(n) = f.work_item_no {
         query = query.push(" AND w.no = ").push_bind(n);
+    }
+    if let Some(p) = f.part {
+        query = query
+            .push(" AND COALESCE(a.role, 'responsible') = ")
+            .push_bind(p.as_str());
     }
     if let Some(s) = &f.search {
         let like = crate::db::contains(s);

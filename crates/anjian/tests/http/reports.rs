@@ -691,3 +691,83 @@ async fn the_to_do_lists_narrow_to_a_unit_an_item_and_words() {
         );
     }
 }
+
+/// Issue 17 part 1: the office's district-wide overdue list is read page by page (a
+/// "下一页" link carrying the filters), and every list narrows to one section, a last
+/// due day and the unit's part (牵头, 配合, 整改责任).
+#[tokio::test]
+async fn the_to_do_page_pages_through_the_district_and_narrows_by_section_due_and_part() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let office = app.login("office").await;
+        let (s, first) = office.get_text("/todo?show=overdue").await;
+        assert_eq!(s, 200);
+        assert!(
+            !first.contains("id=\"to-review\""),
+            "only the section asked for"
+        );
+        let next = first
+            .split("rel=\"next\"")
+            .next()
+            .and_then(|h| h.rsplit("href=\"").next())
+            .and_then(|h| h.split('"').next())
+            .map(|h| h.replace("&#38;", "&").replace("&amp;", "&"))
+            .expect("a district's overdue list has a second page");
+        assert!(
+            next.contains("show=overdue") && next.contains("after="),
+            "{next}"
+        );
+        let (s, second) = office.get_text(&next).await;
+        assert_eq!(s, 200);
+        let ids = |page: &str| -> Vec<String> {
+            page.split("id=\"overdue\"")
+                .nth(1)
+                .unwrap_or_default()
+                .split("href=\"/obligations/")
+                .skip(1)
+                .map(|h| h.split('"').next().unwrap_or_default().to_string())
+                .collect()
+        };
+        let (a, b) = (ids(&first), ids(&second));
+        assert_eq!(a.len(), 100);
+        assert!(
+            !b.is_empty() && b.iter().all(|id| !a.contains(id)),
+            "pages overlap: {a:?} {b:?} {next}"
+        );
+        // The API agrees: 100 rows after the first page's last row.
+        let (_, api) = office
+            .get("/api/v1/obligations?state=overdue&limit=200")
+            .await;
+        let api: Vec<String> = api.as_array().unwrap()[100..]
+            .iter()
+            .map(|o| o["id"].to_string())
+            .collect();
+        assert_eq!(b[..b.len().min(api.len())], api[..b.len().min(api.len())]);
+        // A last due day: nothing listed is due after it.
+        let (_, page) = office.get_text("/todo?show=overdue&due=2022-05-31").await;
+        let listed = page.split("id=\"overdue\"").nth(1).unwrap_or_default();
+        assert!(listed.contains("2022-05-"), "May's overdue rows");
+        assert!(!listed.contains("2022-06-") && !listed.contains("2022-07-"));
+        // The part: a township's co-responsible duties only, and the API's parameter.
+        let (_, co) = office
+            .get("/api/v1/obligations?state=overdue&part=co&limit=1000")
+            .await;
+        let co = co.as_array().unwrap();
+        assert!(
+            !co.is_empty() && co.iter().all(|o| o["role"] == "co"),
+            "{co:?}"
+        );
+        let (s, b) = office.get("/api/v1/obligations?part=boss").await;
+        assert_eq!(
+            (s, b["error"]["field"].as_str()),
+            (400, Some("part")),
+            "{b}"
+        );
+        let (s, page) = office.get_text("/todo?part=boss").await;
+        assert!((400..500).contains(&s) && page.contains("责任类别"), "{s}");
+        let (s, page) = office.get_text("/todo?due=tomorrow").await;
+        assert!((400..500).contains(&s) && page.contains("到期日"), "{s}");
+        let (s, _) = office.get_text("/todo?show=overdue&after=x").await;
+        assert!((400..500).contains(&s), "{s}");
+    }
+}

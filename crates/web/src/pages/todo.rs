@@ -2,11 +2,12 @@
 //! for the office, the district's overdue list.
 
 use anjian_core::obligation::State;
+use anjian_core::responsibility::Part;
 use anjian_store::obligations::{self, ObligationFilter, ObligationRow};
 use askama::Template;
 use axum::extract::State as AxumState;
 use axum::response::Response;
-use chrono::Duration;
+use chrono::{Duration, NaiveDate};
 
 use super::{Layout, Notice, PageForm, PageQuery};
 use crate::AppState;
@@ -62,12 +63,7 @@ impl From<ObligationRow> for TodoRow {
                 title
             },
             unit: r.unit_name,
-            role: match r.role.as_str() {
-                "lead" => "牵头",
-                "co" => "配合",
-                "responsible" => "整改责任",
-                _ => "邀请",
-            },
+            role: Part::parse(&r.role).map(Part::label).unwrap_or("邀请"),
             state_label: State::parse(&r.state).map(|s| s.label()).unwrap_or("—"),
             state: r.state,
         }
@@ -133,8 +129,23 @@ pub fn fold(rows: Vec<TodoRow>) -> Vec<TodoRow> {
     out
 }
 
-/// A section of the to-do list: title, HTML id, rows.
-pub type Section = (&'static str, &'static str, Vec<TodoRow>);
+/// A section of the to-do list.
+pub struct Section {
+    pub title: &'static str,
+    /// Its HTML id, and its name in the `show` filter.
+    pub id: &'static str,
+    pub rows: Vec<TodoRow>,
+    /// The next page's link when the section was cut at its page size.
+    pub next: Option<String>,
+}
+
+/// The sections the to-do page may be narrowed to (`show`), with their labels.
+pub const SHOWN: [(&str, &str); 4] = [
+    ("to-review", "待审核"),
+    ("overdue", "已逾期"),
+    ("returned", "已退回"),
+    ("due-soon", "两周内到期"),
+];
 
 /// A reminder as the to-do page lists it.
 pub struct ReminderLine {
@@ -160,6 +171,12 @@ pub struct TodoPage {
     pub queue: Vec<ReviewGroup>,
     /// How many reports the queue holds.
     pub queued: usize,
+    /// The queue's next page.
+    pub queue_next: Option<String>,
+    /// Whether the queue is shown alone (it then shows even when empty).
+    pub shown: bool,
+    /// The parts a row may be filtered by: stored name, label.
+    pub parts: [(&'static str, &'static str); 4],
     /// The units the office may narrow the lists to (none for a unit).
     pub units: Vec<(i64, String)>,
     /// The filters in force.
@@ -196,35 +213,39 @@ fn queue(rows: &[TodoRow], texts: &std::collections::HashMap<i64, String>) -> Ve
     groups
 }
 
-/// The to-do page's filters: a unit (the office), a work item, words.
+/// The to-do page's filters: a section, a unit (the office), a due date, a part, a work
+/// item, words; and the page (`after`, the last row's `due_on,id` of the section shown).
 #[derive(serde::Deserialize, Default, Clone)]
 pub struct Narrow {
     pub ok: Option<String>,
+    pub show: Option<String>,
     pub unit: Option<String>,
+    /// YYYY-MM-DD: only what is due on or before this day.
+    pub due: Option<String>,
+    pub part: Option<String>,
     pub item: Option<String>,
     pub q: Option<String>,
+    pub after: Option<String>,
+}
+
+fn filled(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
 impl Narrow {
     fn unit(&self) -> Result<Option<i64>, Problem> {
-        self.unit
-            .as_deref()
-            .filter(|s| !s.trim().is_empty())
+        filled(&self.unit)
             .map(|s| {
-                s.trim()
-                    .parse::<i64>()
+                s.parse::<i64>()
                     .map_err(|_| Problem::bad_field("invalid_unit", "unit", "请选择单位"))
             })
             .transpose()
     }
 
     fn item(&self) -> Result<Option<i64>, Problem> {
-        let n = self
-            .item
-            .as_deref()
-            .filter(|s| !s.trim().is_empty())
+        let n = filled(&self.item)
             .map(|s| {
-                s.trim().parse::<i64>().map_err(|_| {
+                s.parse::<i64>().map_err(|_| {
                     Problem::bad_field("invalid_item", "item", "工作要点序号应为1至999的整数")
                 })
             })
@@ -234,6 +255,87 @@ impl Narrow {
 
     fn search(&self) -> Option<String> {
         anjian_core::error::search_term(self.q.as_deref(), 50)
+    }
+
+    /// The section shown alone, if one is chosen.
+    fn show(&self) -> Result<Option<&'static str>, Problem> {
+        filled(&self.show)
+            .map(|s| {
+                SHOWN
+                    .iter()
+                    .find(|(id, _)| *id == s)
+                    .map(|(id, _)| *id)
+                    .ok_or_else(|| Problem::bad_field("invalid_show", "show", "请选择类别"))
+            })
+            .transpose()
+    }
+
+    /// The day after the last due day asked for (the store's bound is exclusive).
+    fn due_before(&self) -> Result<Option<NaiveDate>, Problem> {
+        filled(&self.due)
+            .map(|s| {
+                NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                    .map(|d| d + Duration::days(1))
+                    .map_err(|_| {
+                        Problem::bad_field(
+                            "invalid_date",
+                            "due",
+                            "到期日应为 YYYY-MM-DD 格式的日期",
+                        )
+                    })
+            })
+            .transpose()
+    }
+
+    fn part(&self) -> Result<Option<Part>, Problem> {
+        filled(&self.part)
+            .map(|s| {
+                Part::parse(s)
+                    .ok_or_else(|| Problem::bad_field("invalid_part", "part", "请选择责任类别"))
+            })
+            .transpose()
+    }
+
+    fn after(&self) -> Result<Option<(NaiveDate, i64)>, Problem> {
+        let bad =
+            || Problem::bad_field("invalid_after", "after", "翻页位置无效，请从第一页重新查看");
+        filled(&self.after)
+            .map(|s| {
+                let (d, id) = s.split_once(',').ok_or_else(bad)?;
+                Ok((
+                    NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| bad())?,
+                    id.parse().map_err(|_| bad())?,
+                ))
+            })
+            .transpose()
+    }
+
+    /// Whether any filter is set (the page then says how to clear them).
+    pub fn any(&self) -> bool {
+        [
+            &self.show, &self.unit, &self.due, &self.part, &self.item, &self.q,
+        ]
+        .iter()
+        .any(|v| filled(v).is_some())
+    }
+
+    /// The query string of the filters with section `show` and page `after`.
+    fn link(&self, show: &str, after: &str) -> String {
+        let mut pairs: Vec<(&str, &str)> = [
+            ("unit", &self.unit),
+            ("due", &self.due),
+            ("part", &self.part),
+            ("item", &self.item),
+            ("q", &self.q),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| filled(v).map(|v| (k, v)))
+        .collect();
+        pairs.extend([("show", show), ("after", after)]);
+        format!(
+            "/todo?{}",
+            serde_urlencoded::to_string(&pairs).unwrap_or_default()
+        )
     }
 }
 
@@ -248,58 +350,86 @@ async fn sections(
     let office = u.role().sees_everything();
     // A unit's lists are its own; the office may narrow the district's to one unit.
     let unit = if office { n.unit()? } else { Some(u.unit_id) };
-    let (work_item_no, search) = (n.item()?, n.search());
+    let (work_item_no, search, part) = (n.item()?, n.search(), n.part()?);
+    let (show, due_before, after) = (n.show()?, n.due_before()?, n.after()?);
+    // A page is a section shown alone: `after` reads only with `show`.
+    let after = after.filter(|_| show.is_some());
     // A unit's lists read up to 1,000 rows and fold each duty's rows into one line; the
-    // office's district-wide overdue list shows the first 100 rows as they are.
-    let f = |state: State, due_before| ObligationFilter {
+    // office's district-wide lists show 100 rows a page as they are.
+    let limit = if office { 100 } else { 1000 };
+    let f = |state: State, before: Option<NaiveDate>| ObligationFilter {
         unit,
         state: Some(state),
-        due_before,
+        due_before: match (before, due_before) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        },
         work_item_no,
         search: search.clone(),
-        limit: if office { 100 } else { 1000 },
+        part,
+        after,
+        limit,
         ..Default::default()
     };
-    let list = |f: ObligationFilter| {
+    let list = |title: &'static str, id: &'static str, f: ObligationFilter| {
         let (db, scope) = (&state.db, &scope);
         async move {
-            obligations::list(db, scope, today, &f).await.map(|v| {
-                let rows = v.into_iter().map(TodoRow::from).collect::<Vec<_>>();
-                if office { rows } else { fold(rows) }
+            let rows = obligations::list(db, scope, today, &f).await?;
+            let next = (rows.len() as i64 == f.limit)
+                .then(|| {
+                    rows.last()
+                        .map(|r| n.link(id, &format!("{},{}", r.due_on, r.id)))
+                })
+                .flatten();
+            let rows = rows.into_iter().map(TodoRow::from).collect::<Vec<_>>();
+            let rows = if office { rows } else { fold(rows) };
+            Ok::<_, PageError>(Section {
+                title,
+                id,
+                rows,
+                next,
             })
         }
     };
-    // A unit's overdue list leaves out what was returned: that has its own section, with
-    // the reason, overdue or not.
-    let overdue = ObligationFilter {
-        stored: (!office).then_some(State::Pending),
-        ..f(State::Overdue, None)
-    };
+    let wanted = |id: &str| show.is_none_or(|s| s == id);
+    let mut sections = Vec::new();
     // Reports waiting for this user's review come first: the office reviews every
     // unit's; a unit reviews the co-responsible units' reports on the items it leads.
-    let review = list(ObligationFilter {
-        unit: if office { unit } else { None },
-        reviewer: if office { None } else { unit },
-        ..f(State::Submitted, None)
-    })
-    .await?;
-    let mut sections = Vec::new();
-    if office || !review.is_empty() {
-        sections.push(("待审核的报送", "to-review", review));
+    if wanted("to-review") {
+        let review = list(
+            "待审核的报送",
+            "to-review",
+            ObligationFilter {
+                unit: if office { unit } else { None },
+                reviewer: if office { None } else { unit },
+                ..f(State::Submitted, None)
+            },
+        )
+        .await?;
+        if office || !review.rows.is_empty() || show.is_some() {
+            sections.push(review);
+        }
     }
-    sections.push(("已逾期", "overdue", list(overdue).await?));
-    if !office {
+    // A unit's overdue list leaves out what was returned: that has its own section, with
+    // the reason, overdue or not.
+    if wanted("overdue") {
+        let overdue = ObligationFilter {
+            stored: (!office).then_some(State::Pending),
+            ..f(State::Overdue, None)
+        };
+        sections.push(list("已逾期", "overdue", overdue).await?);
+    }
+    if !office && wanted("returned") {
         let returned = ObligationFilter {
             state: None,
             stored: Some(State::Returned),
             ..f(State::Returned, None)
         };
-        sections.push(("已退回，待重新报送", "returned", list(returned).await?));
-        sections.push((
-            "两周内到期",
-            "due-soon",
-            list(f(State::Pending, Some(today + Duration::days(15)))).await?,
-        ));
+        sections.push(list("已退回，待重新报送", "returned", returned).await?);
+    }
+    if !office && wanted("due-soon") {
+        let soon = f(State::Pending, Some(today + Duration::days(15)));
+        sections.push(list("两周内到期", "due-soon", soon).await?);
     }
     Ok(sections)
 }
@@ -313,7 +443,7 @@ pub async fn export(
     let rows: Vec<Vec<String>> = sections(&state, &u, &n)
         .await?
         .into_iter()
-        .flat_map(|(title, _, rows)| {
+        .flat_map(|Section { title, rows, .. }| {
             rows.into_iter().map(move |r| {
                 let mut cells = vec![title.to_string()];
                 cells.extend(r.cells());
@@ -399,8 +529,10 @@ async fn page(
     let mut sections = sections(&state, &u, n).await?;
     // The review section is shown as its queue (by work item, with the texts).
     let mut queue_groups = Vec::new();
-    if let Some(i) = sections.iter().position(|(_, id, _)| *id == "to-review") {
-        let (_, _, rows) = sections.remove(i);
+    let mut queue_next = None;
+    if let Some(i) = sections.iter().position(|s| s.id == "to-review") {
+        let Section { rows, next, .. } = sections.remove(i);
+        queue_next = next;
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
         let texts = anjian_store::reports::latest_texts(&state.db, &ids).await?;
         queue_groups = queue(&rows, &texts);
@@ -433,6 +565,9 @@ async fn page(
         notices: anjian_store::notices::to_unit(&state.db, u.unit_id).await?,
         queued: queue_groups.iter().map(|g| g.rows.len()).sum(),
         queue: queue_groups,
+        queue_next,
+        shown: n.show().ok().flatten() == Some("to-review"),
+        parts: Part::ALL.map(|p| (p.as_str(), p.label())),
         units: if office {
             super::unit_choices(&state, &u, &["township", "zone_committee", "department"]).await?
         } else {

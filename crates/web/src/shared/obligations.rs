@@ -29,6 +29,8 @@ pub struct ObligationQuery {
     /// Words in the task's text or the unit's name (at most 50 characters).
     #[param(max_length = 50)]
     pub q: Option<String>,
+    /// The unit's part: lead, co, invited, or responsible (a case's rectification).
+    pub part: Option<String>,
 }
 
 /// The store's filter from the query string, each bad value naming its field.
@@ -80,6 +82,16 @@ pub fn filter_of(
         due_before,
         work_item_no: item_no(f.item)?,
         search: anjian_core::error::search_term(f.q.as_deref(), 50),
+        part: match f.part.as_deref().filter(|s| !s.is_empty()) {
+            Some(p) => Some(anjian_core::responsibility::Part::parse(p).ok_or_else(|| {
+                Problem::bad_field(
+                    "invalid_part",
+                    "part",
+                    "part 应为 lead、co、invited 或 responsible",
+                )
+            })?),
+            None => None,
+        },
         after,
         limit: f.limit.unwrap_or(100),
     })
