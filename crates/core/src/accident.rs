@@ -49,16 +49,17 @@ impl Grade {
         }
     }
 
+    /// Every grade, lowest first.
+    pub const ALL: [Grade; 4] = [
+        Grade::Ordinary,
+        Grade::Larger,
+        Grade::Major,
+        Grade::EspeciallyMajor,
+    ];
+
     /// Reads a stored name.
     pub fn parse(s: &str) -> Option<Grade> {
-        [
-            Grade::Ordinary,
-            Grade::Larger,
-            Grade::Major,
-            Grade::EspeciallyMajor,
-        ]
-        .into_iter()
-        .find(|g| g.as_str() == s)
+        Grade::ALL.into_iter().find(|g| g.as_str() == s)
     }
 }
 

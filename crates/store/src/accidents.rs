@@ -491,19 +491,71 @@ impl AccidentRow {
 
 const ROW: &str = "SELECT a.id, a.unit_id, u.name AS unit_name, a.enterprise_id, a.lead_unit_id, a.sector, a.occurred_at, a.occurred_on, a.reported_at, a.learned_at, a.sector_unit_id, a.place, a.account, a.deaths, a.missing, a.serious_injuries, a.direct_loss_fen, a.measures_taken, a.grade, CAST(a.late AS BIGINT) = 1 AS late, CAST(a.concealed AS BIGINT) = 1 AS concealed, a.concealed_by, a.listed_on, a.status, a.project_id FROM accidents a JOIN units u ON u.id = a.unit_id WHERE ";
 
-/// The accidents in scope, newest first, optionally of one month (at most 500).
-pub async fn list(db: &Db, scope: &Scope, month: Option<Month>) -> Result<Vec<AccidentRow>> {
+/// What an accident list is narrowed to, and its keyset page.
+#[derive(Debug, Clone, Default)]
+pub struct AccidentFilter {
+    /// Only those that occurred in this month.
+    pub month: Option<Month>,
+    /// Only those of this unit (the township or enterprise where it happened).
+    pub unit: Option<i64>,
+    pub grade: Option<anjian_core::accident::Grade>,
+    pub status: Option<anjian_core::accident::Status>,
+    /// Words in the place, the account or the unit's name.
+    pub search: Option<String>,
+    /// The next page: those before this (occurred_at, id), newest first.
+    pub before: Option<(i64, i64)>,
+    /// At most this many (1–500).
+    pub limit: i64,
+}
+
+/// The accidents in scope narrowed by `f`, newest first.
+pub async fn list(db: &Db, scope: &Scope, f: &AccidentFilter) -> Result<Vec<AccidentRow>> {
+    use anjian_core::machine::States;
     let mut query = visible(scope, q(ROW));
-    if let Some(m) = month {
+    if let Some(m) = f.month {
         query = query
             .push(" AND a.occurred_on >= ")
             .push_bind(day(m.first))
             .push(" AND a.occurred_on <= ")
             .push_bind(day(m.last));
     }
+    if let Some(u) = f.unit {
+        query = query.push(" AND a.unit_id = ").push_bind(u);
+    }
+    if let Some(g) = f.grade {
+        query = query.push(" AND a.grade = ").push_bind(g.as_str());
+    }
+    if let Some(s) = f.status {
+        query = query.push(" AND a.status = ").push_bind(s.as_str());
+    }
+    if let Some(s) = &f.search {
+        let like = crate::db::contains(s);
+        query = query
+            .push(" AND (a.place LIKE ")
+            .push_bind(like.clone())
+            .push(" OR a.account LIKE ")
+            .push_bind(like.clone())
+            .push(" OR u.name LIKE ")
+            .push_bind(like)
+            .push(")");
+    }
+    if let Some((at, id)) = f.before {
+        query = query
+            .push(" AND (a.occurred_at < ")
+            .push_bind(at)
+            .push(" OR (a.occurred_at = ")
+            .push_bind(at)
+            .push(" AND a.id < ")
+            .push_bind(id)
+            .push("))");
+    }
     let rows = db
         .read()
-        .all(query.push(" ORDER BY a.occurred_at DESC, a.id DESC LIMIT 500"))
+        .all(
+            query
+                .push(" ORDER BY a.occurred_at DESC, a.id DESC LIMIT ")
+                .push_bind(f.limit.clamp(1, 500)),
+        )
         .await?;
     with_parties(db, rows).await
 }

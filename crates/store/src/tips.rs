@@ -389,29 +389,73 @@ fn visible(scope: &Scope) -> crate::db::Q {
     }
 }
 
-/// Tips in scope, newest first, optionally in one status (at most 500).
-pub async fn list(db: &Db, scope: &Scope, status: Option<&str>) -> Result<Vec<TipRow>> {
-    page(db, scope, status, None, 500).await
+/// What a tip list is narrowed to, and its keyset page.
+#[derive(Debug, Clone, Default)]
+pub struct TipFilter {
+    pub status: Option<anjian_core::tip_state::Status>,
+    /// The unit it was routed to.
+    pub unit: Option<i64>,
+    pub category: Option<anjian_core::tip::Category>,
+    /// Words in the place, the description or the reported unit.
+    pub search: Option<String>,
+    /// Only tips with an id below this one (the next page, newest first).
+    pub before: Option<i64>,
+    /// At most this many (1–500).
+    pub limit: i64,
 }
 
-/// One keyset page of tips in scope, newest first: those with an id below `before`.
-pub async fn page(
+/// Tips in scope, newest first, optionally in one status (at most 500).
+pub async fn list(
     db: &Db,
     scope: &Scope,
-    status: Option<&str>,
-    before: Option<i64>,
-    limit: i64,
+    status: Option<anjian_core::tip_state::Status>,
 ) -> Result<Vec<TipRow>> {
+    page(
+        db,
+        scope,
+        &TipFilter {
+            status,
+            limit: 500,
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+/// One keyset page of tips in scope narrowed by `f`, newest first.
+pub async fn page(db: &Db, scope: &Scope, f: &TipFilter) -> Result<Vec<TipRow>> {
+    use anjian_core::machine::States;
     let mut query = visible(scope);
-    if let Some(s) = status {
-        query = query.push(" AND t.status = ").push_bind(s.to_string());
+    if let Some(s) = f.status {
+        query = query.push(" AND t.status = ").push_bind(s.as_str());
     }
-    if let Some(b) = before {
+    if let Some(u) = f.unit {
+        query = query.push(" AND t.unit_id = ").push_bind(u);
+    }
+    if let Some(c) = f.category {
+        query = query.push(" AND t.category = ").push_bind(c.as_str());
+    }
+    if let Some(s) = &f.search {
+        let like = crate::db::contains(s);
+        query = query
+            .push(" AND (t.place LIKE ")
+            .push_bind(like.clone())
+            .push(" OR t.description LIKE ")
+            .push_bind(like.clone())
+            .push(" OR t.reported_unit LIKE ")
+            .push_bind(like)
+            .push(")");
+    }
+    if let Some(b) = f.before {
         query = query.push(" AND t.id < ").push_bind(b);
     }
     let mut rows: Vec<TipRow> = db
         .read()
-        .all(query.push(" ORDER BY t.id DESC LIMIT ").push_bind(limit))
+        .all(
+            query
+                .push(" ORDER BY t.id DESC LIMIT ")
+                .push_bind(f.limit.clamp(1, 500)),
+        )
         .await?;
     with_produced(db, &mut rows).await?;
     Ok(rows)

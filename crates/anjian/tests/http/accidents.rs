@@ -671,3 +671,78 @@ async fn one_death_on_1_august(c: &crate::harness::Client, unit: i64, chem: i64)
     assert_eq!(s, 201, "{a}");
     a
 }
+
+/// Issue 17 part 1: the accident list narrows to a month, a grade, an investigation's
+/// state, a unit and words, newest first, page by page.
+#[tokio::test]
+async fn the_accident_list_narrows_and_pages() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let bachuan = app.login("bachuan").await;
+        let unit = app.unit_id("巴川街道").await;
+        let chem = app.unit_id("重庆铜梁某化工有限公司").await;
+        for (day, deaths, place) in [
+            ("2022-07-08", 3, "储罐区"),
+            ("2022-07-20", 1, "装卸站台"),
+            ("2022-08-02", 1, "配电室"),
+        ] {
+            let mut r = report(
+                unit,
+                chem,
+                &format!("{day}T09:00:00+08:00"),
+                &format!("{day}T09:20:00+08:00"),
+                deaths,
+            );
+            r["place"] = json!(place);
+            let (s, b) = bachuan.post("/api/v1/accidents", r).await;
+            assert_eq!(s, 201, "{b}");
+        }
+        let office = app.login("office").await;
+        let ids = |v: &Value| -> Vec<String> {
+            v.as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["place"].as_str().unwrap().to_string())
+                .collect()
+        };
+        let (_, aug) = office.get("/api/v1/accidents?month=2022-07").await;
+        assert_eq!(ids(&aug), ["装卸站台", "储罐区"]);
+        let (_, larger) = office.get("/api/v1/accidents?grade=larger").await;
+        assert_eq!(ids(&larger), ["储罐区"]);
+        let (_, words) = office.get("/api/v1/accidents?q=配电").await;
+        assert_eq!(ids(&words), ["配电室"]);
+        let (_, open) = office
+            .get(&format!(
+                "/api/v1/accidents?status=investigating&unit={unit}"
+            ))
+            .await;
+        assert_eq!(open.as_array().unwrap().len(), 3);
+        // Pages: the first two, then the one before the second.
+        let (_, first) = office.get("/api/v1/accidents?limit=2").await;
+        assert_eq!(ids(&first), ["配电室", "装卸站台"]);
+        let before = format!("{},{}", first[1]["occurred_at"], first[1]["id"]);
+        let (_, rest) = office
+            .get(&format!("/api/v1/accidents?before={before}"))
+            .await;
+        assert_eq!(ids(&rest), ["储罐区"]);
+        // The page keeps the filter and lists only what it matches.
+        let (s, page) = office.get_text("/accidents?grade=larger").await;
+        assert_eq!(s, 200);
+        assert!(page.contains("储罐区") && !page.contains("配电室"));
+        assert!(page.contains("value=\"larger\" selected"));
+        for (query, field) in [
+            ("grade=huge", "grade"),
+            ("status=x", "status"),
+            ("month=2022-13", "month"),
+            ("before=1", "before"),
+            ("limit=0", "limit"),
+        ] {
+            let (s, b) = office.get(&format!("/api/v1/accidents?{query}")).await;
+            assert_eq!(
+                (s, b["error"]["field"].as_str()),
+                (400, Some(field)),
+                "{query} {b}"
+            );
+        }
+    }
+}

@@ -1017,3 +1017,84 @@ async fn received_tip(app: &TestApp) -> (crate::harness::Client, i64) {
     let (_, list) = office.get("/api/v1/tips?status=received").await;
     (office, list[0]["id"].as_i64().unwrap())
 }
+
+/// Issue 17 part 1: the office narrows the tips to a status, a category, the routed
+/// unit and words, and reads them page by page; the page and the API agree, and a bad
+/// filter names its field.
+#[tokio::test]
+async fn the_tip_list_narrows_and_pages() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let public = app.anon();
+        for n in 0..3 {
+            let mut t = tip(false);
+            t["place"] = json!(format!("玉屏公园第{n}号配电房"));
+            t["category"] = json!("major_hazard");
+            let (s, b) = public.post("/api/v1/public/tips", t).await;
+            assert_eq!(s, 201, "{b}");
+        }
+        public.post("/api/v1/public/tips", tip(false)).await;
+        let office = app.login("office").await;
+        let (_, words) = office.get("/api/v1/tips?q=配电房").await;
+        let words = words.as_array().unwrap();
+        assert_eq!(words.len(), 3, "{words:?}");
+        let (_, hazards) = office.get("/api/v1/tips?category=major_hazard").await;
+        assert!(
+            hazards
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|t| t["category"] == "major_hazard")
+        );
+        // One page of two, then the rest after it, with the filter kept.
+        let (_, first) = office.get("/api/v1/tips?q=配电房&limit=2").await;
+        let last = first[1]["id"].as_i64().unwrap();
+        let (_, rest) = office
+            .get(&format!("/api/v1/tips?q=配电房&before={last}"))
+            .await;
+        assert_eq!(rest.as_array().unwrap().len(), 1);
+        assert_eq!(rest[0]["id"], words[2]["id"]);
+        // Routed to one unit: only its tips under that filter.
+        let yjj_unit = app.unit_id("区应急局").await;
+        let routed = words[0]["id"].as_i64().unwrap();
+        office
+            .post(
+                &format!("/api/v1/tips/{routed}/accept"),
+                json!({"unit": yjj_unit}),
+            )
+            .await;
+        let (_, mine) = office.get(&format!("/api/v1/tips?unit={yjj_unit}")).await;
+        assert_eq!(mine.as_array().unwrap().len(), 1);
+        assert_eq!(mine[0]["id"].as_i64(), Some(routed));
+        let (_, received) = office.get("/api/v1/tips?status=received&q=配电房").await;
+        assert_eq!(received.as_array().unwrap().len(), 2);
+        // The page: the filter stays chosen and the list is narrowed.
+        let (s, page) = office.get_text("/tips?q=配电房&status=received").await;
+        assert_eq!(s, 200);
+        assert!(
+            page.contains("value=\"配电房\""),
+            "the words stay in the box"
+        );
+        assert_eq!(
+            page.matches("号配电房").count(),
+            2,
+            "two received tips listed"
+        );
+        assert!(!page.contains("二号仓库"));
+        for (query, field) in [
+            ("status=lost", "status"),
+            ("category=x", "category"),
+            ("unit=abc", "unit"),
+            ("before=x", "before"),
+        ] {
+            let (s, b) = office.get(&format!("/api/v1/tips?{query}")).await;
+            assert_eq!(
+                (s, b["error"]["field"].as_str()),
+                (400, Some(field)),
+                "{query} {b}"
+            );
+        }
+        let (s, page) = office.get_text("/tips?status=lost").await;
+        assert!((400..500).contains(&s) && page.contains("举报状态"), "{s}");
+    }
+}

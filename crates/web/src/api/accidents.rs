@@ -7,12 +7,13 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use super::body::{Body, Params};
 use crate::AppState;
 use crate::auth::ApiUser;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
+use crate::shared::accidents::AccidentQuery;
 
 /// A report: `unit`, `enterprise` (optional), `sector`, `occurred_at` and `learned_at`
 /// (RFC 3339; when the unit's head learned of it, optional, defaulting to `occurred_at`),
@@ -41,26 +42,17 @@ pub async fn create(
     ))
 }
 
-/// `?month=YYYY-MM`.
-#[derive(Deserialize, IntoParams)]
-pub struct MonthQuery {
-    pub month: Option<String>,
-}
-
-/// The accidents in the caller's scope (and those its department investigates).
-#[utoipa::path(get, path = "/api/v1/accidents", params(MonthQuery), responses((status = 200, body = [AccidentRow]), (status = 400, body = crate::error::ErrorBody)))]
+/// The accidents in the caller's scope (and those its department investigates), newest
+/// first, narrowed by month, unit, grade, status and words; keyset pages by `before`.
+#[utoipa::path(get, path = "/api/v1/accidents", params(AccidentQuery), responses((status = 200, body = [AccidentRow]), (status = 400, body = crate::error::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    Params(q): Params<MonthQuery>,
+    Params(q): Params<AccidentQuery>,
 ) -> Result<Json<Vec<AccidentRow>>, ApiError> {
-    let month = match q.month.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
-        None => None,
-        Some(m) => Some(anjian_core::monthly_report::Month::parse(m).map_err(|_| {
-            Problem::bad_field("invalid_month", "month", "month 应为 YYYY-MM 格式的月份")
-        })?),
-    };
-    Ok(Json(accidents::list(&state.db, &u.scope(), month).await?))
+    Ok(Json(
+        accidents::list(&state.db, &u.scope(), &q.filter(500)?).await?,
+    ))
 }
 
 /// A supplementary report: the figures as they now stand (`deaths`, `missing`,

@@ -15,6 +15,7 @@ use super::body::{Body, Params};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, Problem};
+use crate::shared::tips::TipQuery;
 pub(crate) use crate::shared::tips::{by_receipt, keep};
 
 /// A tip: `category` (`major_hazard`, `violation`, `concealed_accident`, `other`),
@@ -55,29 +56,17 @@ pub async fn status(
     Ok(Json(by_receipt(&state, &receipt).await?.1))
 }
 
-/// `?status=`.
-#[derive(Deserialize, IntoParams)]
-pub struct TipQuery {
-    pub status: Option<String>,
-}
-
 /// Tips in the caller's scope (the office: all; a unit: those routed to it), newest
-/// first. Identity is never included.
-#[utoipa::path(get, path = "/api/v1/tips", params(TipQuery), responses((status = 200, body = [TipRow]), (status = 403, body = crate::error::ErrorBody)))]
+/// first, narrowed by status, unit, category and words; keyset pages by `before`.
+/// Identity is never included.
+#[utoipa::path(get, path = "/api/v1/tips", params(TipQuery), responses((status = 200, body = [TipRow]), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     Params(q): Params<TipQuery>,
 ) -> Result<Json<Vec<TipRow>>, ApiError> {
     let scope = u.tips_scope()?;
-    Ok(Json(
-        tips::list(
-            &state.db,
-            &scope,
-            q.status.as_deref().filter(|s| !s.is_empty()),
-        )
-        .await?,
-    ))
+    Ok(Json(tips::page(&state.db, &scope, &q.filter(500)?).await?))
 }
 
 /// Accepting a received tip: the unit that verifies it.

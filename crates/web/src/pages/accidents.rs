@@ -2,17 +2,19 @@
 //! flags; the phone form to report one (times as the reporter's clock shows them, in
 //! Beijing time); supplementary reports and closing the investigation.
 
-use anjian_core::accident::AccidentInput;
+use anjian_core::accident::{AccidentInput, Grade, Status};
+use anjian_core::machine::States;
 use anjian_store::accidents::{self, AccidentRow, NewAccident, Supplement};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::{Layout, Notice, OkQuery, PageForm, PageQuery, after_form};
+use super::{Layout, Notice, PageForm, PageQuery, after_form};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::{PageError, Problem, render_form};
+use crate::shared::accidents::AccidentQuery;
 
 type User = anjian_store::accounts::SessionUser;
 
@@ -22,6 +24,12 @@ type User = anjian_store::accounts::SessionUser;
 pub struct AccidentsPage {
     pub layout: Option<Layout>,
     pub accidents: Vec<AccidentRow>,
+    /// The next page's link, when this one is full.
+    pub next: Option<String>,
+    /// The filters in force, and the choices they offer.
+    pub narrow: AccidentQuery,
+    pub grades: [(&'static str, &'static str); 4],
+    pub statuses: Vec<(&'static str, &'static str)>,
     pub units: Vec<(i64, String)>,
     pub enterprises: Vec<(i64, String)>,
     pub sectors: Vec<String>,
@@ -38,13 +46,32 @@ pub fn local(ms: &i64) -> String {
     anjian_core::time::format_local(*ms)
 }
 
+/// The list as the page answers after an action: unfiltered.
+static UNFILTERED: AccidentQuery = AccidentQuery {
+    month: None,
+    unit: None,
+    grade: None,
+    status: None,
+    q: None,
+    before: None,
+    limit: None,
+};
+
+/// How many accidents the page lists at once.
+const PAGE: i64 = 100;
+
 async fn page(
     state: &AppState,
     u: &User,
+    n: &AccidentQuery,
     Notice { flash, error }: Notice,
 ) -> Result<Response, PageError> {
     let scope = u.scope();
-    let accidents = accidents::list(&state.db, &scope, None).await?;
+    let f = n.filter(PAGE)?;
+    let accidents = accidents::list(&state.db, &scope, &f).await?;
+    let next = (accidents.len() as i64 == f.limit)
+        .then(|| accidents.last().map(|a| n.next(a.occurred_at, a.id)))
+        .flatten();
     let units = super::unit_choices(
         state,
         u,
@@ -68,6 +95,13 @@ async fn page(
         &AccidentsPage {
             layout: Layout::of(u),
             accidents,
+            next,
+            narrow: n.clone(),
+            grades: Grade::ALL.map(|g| (g.as_str(), g.label())),
+            statuses: Status::ALL
+                .iter()
+                .map(|s| (s.as_str(), s.label()))
+                .collect(),
             units,
             enterprises,
             sectors,
@@ -81,15 +115,24 @@ async fn page(
     ))
 }
 
-/// GET /accidents.
+/// `?ok=` (the flash after an action) and the list's filters.
+#[derive(Deserialize, Default)]
+pub struct AccidentsQuery {
+    pub ok: Option<String>,
+    #[serde(flatten)]
+    pub narrow: AccidentQuery,
+}
+
+/// GET /accidents?month=&unit=&grade=&status=&q=&before=.
 pub async fn index(
     State(state): State<AppState>,
     PageUser(u): PageUser,
-    PageQuery(q): PageQuery<OkQuery>,
+    PageQuery(q): PageQuery<AccidentsQuery>,
 ) -> Result<Response, PageError> {
     page(
         &state,
         &u,
+        &q.narrow,
         Notice::flash(q.ok.map(|_| "已记录".to_string())),
     )
     .await
@@ -166,7 +209,10 @@ pub async fn create(
         .await
         .map(|_| "/accidents?ok=1".to_string())
         .map_err(Problem::from);
-    after_form(result, |msg| page(&state, &u, Notice::error(msg))).await
+    after_form(result, |msg| {
+        page(&state, &u, &UNFILTERED, Notice::error(msg))
+    })
+    .await
 }
 
 /// The supplement and close forms.
@@ -261,7 +307,10 @@ async fn act(
         Ok("/accidents?ok=1".to_string())
     }
     .await;
-    after_form(result, |msg| page(&state, &u, Notice::error(msg))).await
+    after_form(result, |msg| {
+        page(&state, &u, &UNFILTERED, Notice::error(msg))
+    })
+    .await
 }
 
 /// One accident's page: its parties, the records of the employer and the dispatching

@@ -2,18 +2,21 @@
 //! merge, reject) and decides rewards; the routed unit records its outcome; the tip
 //! custodian opens an identity with a reason, shown on this page once.
 
+use anjian_core::machine::States;
 use anjian_core::role::Role;
-use anjian_core::tip::Reporter;
+use anjian_core::tip::{Category, Reporter};
+use anjian_core::tip_state::Status;
 use anjian_store::tips::{self, TipRow, Triage};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::{Layout, Notice, OkQuery, PageForm, PageQuery, after_form};
+use super::{Layout, Notice, PageForm, PageQuery, after_form};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::{PageError, Problem, render_form};
+use crate::shared::tips::TipQuery;
 
 type User = anjian_store::accounts::SessionUser;
 
@@ -23,6 +26,12 @@ type User = anjian_store::accounts::SessionUser;
 pub struct TipsPage {
     pub layout: Option<Layout>,
     pub tips: Vec<TipRow>,
+    /// The next page's link, when this one is full.
+    pub next: Option<String>,
+    /// The filters in force, and the choices they offer.
+    pub narrow: TipQuery,
+    pub statuses: Vec<(&'static str, &'static str)>,
+    pub categories: [(&'static str, &'static str); 4],
     /// The questions and answers of the tips listed.
     pub messages: Vec<(i64, anjian_store::tips::Message)>,
     pub office: bool,
@@ -41,16 +50,34 @@ pub struct TipsPage {
     pub error: Option<String>,
 }
 
+/// The list as a page answers after an action: unfiltered.
+static UNFILTERED: TipQuery = TipQuery {
+    status: None,
+    unit: None,
+    category: None,
+    q: None,
+    before: None,
+    limit: None,
+};
+
+/// How many tips the page lists at once (each with its action forms).
+const PAGE: i64 = 50;
+
 async fn page(
     state: &AppState,
     u: &User,
+    n: &TipQuery,
     revealed: Option<(i64, Option<Reporter>)>,
     Notice { flash, error }: Notice,
 ) -> Result<Response, PageError> {
     let scope = u.tips_scope()?;
     let office = u.role().sees_everything();
     let custodian = u.role().can_see_reporters();
-    let tips = tips::list(&state.db, &scope, None).await?;
+    let f = n.filter(PAGE)?;
+    let tips = tips::page(&state.db, &scope, &f).await?;
+    let next = (tips.len() as i64 == f.limit)
+        .then(|| tips.last().map(|t| n.next(t.id)))
+        .flatten();
     let ids: Vec<i64> = tips.iter().map(|t| t.id).collect();
     let messages = tips::messages_of(&state.db, &ids).await?;
     let units = if office {
@@ -79,6 +106,13 @@ async fn page(
             last_year,
             layout: Layout::of(u),
             tips,
+            next,
+            narrow: n.clone(),
+            statuses: Status::ALL
+                .iter()
+                .map(|s| (s.as_str(), s.label()))
+                .collect(),
+            categories: Category::ALL.map(|c| (c.as_str(), c.label())),
             messages,
             office,
             custodian,
@@ -92,15 +126,24 @@ async fn page(
     ))
 }
 
-/// GET /tips.
+/// `?ok=` (the flash after an action) and the list's filters.
+#[derive(Deserialize, Default)]
+pub struct TipsQuery {
+    pub ok: Option<String>,
+    #[serde(flatten)]
+    pub narrow: TipQuery,
+}
+
+/// GET /tips?status=&unit=&category=&q=&before=.
 pub async fn index(
     State(state): State<AppState>,
     PageUser(u): PageUser,
-    PageQuery(q): PageQuery<OkQuery>,
+    PageQuery(q): PageQuery<TipsQuery>,
 ) -> Result<Response, PageError> {
     page(
         &state,
         &u,
+        &q.narrow,
         None,
         Notice::flash(q.ok.map(|_| "已处理".to_string())),
     )
@@ -330,24 +373,27 @@ async fn act(
     .await;
     match result {
         // The identity is rendered on this response only, never in a redirect's URL.
-        Ok(Some(who)) => page(&state, &u, Some((id, who)), Notice::default()).await,
+        Ok(Some(who)) => page(&state, &u, &UNFILTERED, Some((id, who)), Notice::default()).await,
         other => {
             after_form(other.map(|_| "/tips?ok=1".to_string()), |msg| {
-                page(&state, &u, None, Notice::error(msg))
+                page(&state, &u, &UNFILTERED, None, Notice::error(msg))
             })
             .await
         }
     }
 }
 
-/// GET /tips.xlsx: the tip ledger in the caller's scope (every keyset page), without
+/// GET /tips.xlsx?status=&unit=&category=&q=: the tip ledger in the caller's scope as
+/// narrowed on the page (every keyset page), without
 /// identity: whether one was given, never who.
 pub async fn export(
     State(state): State<AppState>,
     uri: axum::http::Uri,
     PageUser(u): PageUser,
+    PageQuery(n): PageQuery<TipQuery>,
 ) -> Result<Response, PageError> {
     let scope = u.tips_scope()?;
+    let narrowed = n.filter(500)?;
     if let Some(r) = super::second_factor::export_gate(&state, &u, &uri) {
         return Ok(r);
     }
@@ -355,7 +401,12 @@ pub async fn export(
     let mut rows = Vec::new();
     let mut before = None;
     loop {
-        let page = tips::page(&state.db, &scope, None, before, 500).await?;
+        let f = tips::TipFilter {
+            before,
+            limit: 500,
+            ..narrowed.clone()
+        };
+        let page = tips::page(&state.db, &scope, &f).await?;
         let full = page.len() == 500;
         before = page.last().map(|t| t.id);
         rows.extend(page.into_iter().map(|t| {
@@ -473,7 +524,10 @@ pub async fn set_rules(
         Ok::<_, Problem>("/tips?ok=1".to_string())
     }
     .await;
-    after_form(result, |msg| page(&state, &u, None, Notice::error(msg))).await
+    after_form(result, |msg| {
+        page(&state, &u, &UNFILTERED, None, Notice::error(msg))
+    })
+    .await
 }
 
 /// The verification deadlines form.
@@ -509,5 +563,8 @@ pub async fn set_deadlines(
         Ok::<_, Problem>("/tips?ok=1".to_string())
     }
     .await;
-    after_form(result, |msg| page(&state, &u, None, Notice::error(msg))).await
+    after_form(result, |msg| {
+        page(&state, &u, &UNFILTERED, None, Notice::error(msg))
+    })
+    .await
 }

@@ -2,6 +2,7 @@
 //! (query strings, bodies, forms) and the steps both take the same way. Neither face
 //! imports the other; both import this.
 
+pub mod accidents;
 pub mod audit;
 pub mod client_address;
 pub mod daily;

@@ -58,3 +58,92 @@ pub async fn by_receipt(state: &AppState, raw: &str) -> Result<(i64, PublicView)
     tips::right_code(&state.db, &locator).await?;
     Ok((id, tips::public_view(&state.db, id).await?))
 }
+
+/// A tip list's filters and page, read by the API (`GET /api/v1/tips`) and the tip page.
+/// Every value is text so that a form's empty choice reads as "all".
+#[derive(serde::Deserialize, utoipa::IntoParams, Default, Clone)]
+pub struct TipQuery {
+    /// received, accepted, merged, rejected, substantiated, unsubstantiated.
+    pub status: Option<String>,
+    /// The id of the unit it was routed to.
+    pub unit: Option<String>,
+    /// The category: major_hazard, violation, concealed_accident, other.
+    pub category: Option<String>,
+    /// Words in the place, the description or the reported unit (at most 50 characters).
+    #[param(max_length = 50)]
+    pub q: Option<String>,
+    /// The next page: the last listed tip's id.
+    pub before: Option<String>,
+    /// At most this many (1–500; the page shows 50).
+    pub limit: Option<String>,
+}
+
+fn filled(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl TipQuery {
+    /// The store's filter, each bad value refused naming its field; `limit` when none
+    /// is asked for.
+    pub fn filter(&self, limit: i64) -> Result<tips::TipFilter, Problem> {
+        use anjian_core::machine::States;
+        use anjian_core::tip_state::Status;
+        let number = |v: &Option<String>, field: &'static str, msg: &'static str| {
+            filled(v)
+                .map(|s| {
+                    s.parse::<i64>()
+                        .ok()
+                        .filter(|n| *n > 0)
+                        .ok_or_else(|| Problem::bad_field("invalid_number", field, msg))
+                })
+                .transpose()
+        };
+        Ok(tips::TipFilter {
+            status: filled(&self.status)
+                .map(|s| {
+                    Status::parse(s).ok_or_else(|| {
+                        Problem::bad_field("invalid_status", "status", "请选择举报状态")
+                    })
+                })
+                .transpose()?,
+            unit: number(&self.unit, "unit", "请选择承办单位")?,
+            category: filled(&self.category)
+                .map(|s| {
+                    anjian_core::tip::Category::parse(s).map_err(|_| {
+                        Problem::bad_field("invalid_category", "category", "请选择举报类别")
+                    })
+                })
+                .transpose()?,
+            search: anjian_core::error::search_term(self.q.as_deref(), 50),
+            before: number(&self.before, "before", "翻页位置无效，请从第一页重新查看")?,
+            limit: number(&self.limit, "limit", "limit 应为1至500的整数")?
+                .unwrap_or(limit)
+                .min(500),
+        })
+    }
+
+    /// Whether any filter is set.
+    pub fn any(&self) -> bool {
+        [&self.status, &self.unit, &self.category, &self.q]
+            .iter()
+            .any(|v| filled(v).is_some())
+    }
+
+    /// The link to the page after the tip `last`, with the same filters.
+    pub fn next(&self, last: i64) -> String {
+        let mut pairs: Vec<(&str, String)> = [
+            ("status", &self.status),
+            ("unit", &self.unit),
+            ("category", &self.category),
+            ("q", &self.q),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| filled(v).map(|v| (k, v.to_string())))
+        .collect();
+        pairs.push(("before", last.to_string()));
+        format!(
+            "/tips?{}",
+            serde_urlencoded::to_string(&pairs).unwrap_or_default()
+        )
+    }
+}
