@@ -209,7 +209,7 @@ pub fn parse_funds(raw: &str) -> Result<Option<i64>> {
 /// sectors (data the office edits; a department supervises the sectors it is given).
 pub fn check(input: &HazardInput, sectors: &[String], today: NaiveDate) -> Result<Hazard> {
     let level = Level::parse(&input.level)?;
-    let sector = input.sector.trim();
+    let sector = crate::sector::canonical(&input.sector);
     if !sectors.iter().any(|s| s == sector) {
         return Err(FieldError::new(
             "invalid_sector",

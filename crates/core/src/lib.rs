@@ -36,6 +36,7 @@ pub mod role;
 pub mod schedule;
 pub mod sealed;
 pub mod second_factor;
+pub mod sector;
 pub mod sheet;
 pub mod strip;
 pub mod time;

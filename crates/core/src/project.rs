@@ -240,9 +240,7 @@ pub fn high_risk(industry: &str, crowded: bool) -> bool {
 /// Whether the sector named `industry` is one of `kinds`, as the directory spells its
 /// sectors ("危险化学品" is 危化品, "非煤矿山" is 矿山, "建设施工" is 建筑施工).
 fn is_one_of(industry: &str, kinds: &[&str]) -> bool {
-    let industry = industry
-        .replace("危险化学品", "危化品")
-        .replace("建设施工", "建筑施工");
+    let industry = crate::sector::canonical(industry);
     kinds.iter().any(|k| industry.contains(k))
 }
 

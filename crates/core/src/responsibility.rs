@@ -76,10 +76,12 @@ pub fn sector_category(name: &str) -> Option<&str> {
     name.strip_suffix(SECTOR_MATCH)
 }
 
-/// Whether `text` (a work item's) names `sector` (a sector's name or alias, 危化品 as
-/// well as 危险化学品).
+/// Whether `text` (a work item's) names `sector` in any of its spellings (危化品 as well
+/// as 危险化学品, [`crate::sector::spellings`]).
 pub fn names_sector(text: &str, sector: &str) -> bool {
-    sector.chars().count() >= 2 && text.contains(sector)
+    crate::sector::spellings(sector)
+        .iter()
+        .any(|s| s.chars().count() >= 2 && text.contains(s))
 }
 
 /// Parses one responsibility cell.

@@ -174,7 +174,10 @@ pub async fn create(
     let unit =
         unit.ok_or_else(|| Error::invalid("required", "unit", "请选择事故发生地所属单位"))?;
     let known = crate::hazards::sectors(db).await?;
-    let Some((sector_id, _)) = known.iter().find(|(_, s)| *s == a.sector) else {
+    let Some((sector_id, _)) = known
+        .iter()
+        .find(|(_, s)| s == anjian_core::sector::canonical(&a.sector))
+    else {
         return Err(Error::invalid(
             "unknown_sector",
             "sector",
@@ -248,7 +251,7 @@ pub async fn create(
             .bind(unit)
             .bind(enterprise)
             .bind(lead)
-            .bind(a.sector.as_str())
+            .bind(anjian_core::sector::canonical(&a.sector))
             .bind(a.occurred_at.timestamp_millis())
             .bind(day(occurred_on))
             .bind(a.reported_at.timestamp_millis())

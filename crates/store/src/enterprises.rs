@@ -78,7 +78,9 @@ pub async fn list(db: &Db, scope: &Scope, f: &Filter) -> Result<Vec<EnterpriseRo
         query = query.push(" AND e.township_id = ").push_bind(t);
     }
     if let Some(s) = &f.sector {
-        query = query.push(" AND s.name = ").push_bind(s.clone());
+        query = query
+            .push(" AND s.name = ")
+            .push_bind(anjian_core::sector::canonical(s).to_string());
     }
     if let Some(l) = f.listed {
         query = query.push(" AND e.listed = ").push_bind(i64::from(l));
@@ -159,7 +161,7 @@ impl Known {
     fn check(&mut self, input: &EnterpriseInput) -> Result<i64> {
         let sector = *self
             .sectors
-            .get(&input.sector)
+            .get(anjian_core::sector::canonical(&input.sector))
             .ok_or_else(|| Error::invalid("unknown_sector", "sector", "行业领域不存在"))?;
         if !self.towns.contains(&input.township) {
             return Err(Error::invalid(

@@ -480,7 +480,9 @@ pub async fn list(
             .push_bind(day(to));
     }
     if let Some(s) = &f.sector {
-        query = query.push(" AND s.name = ").push_bind(s.clone());
+        query = query
+            .push(" AND s.name = ")
+            .push_bind(anjian_core::sector::canonical(s).to_string());
     }
     if let Some(l) = &f.level {
         query = query.push(" AND h.level = ").push_bind(l.clone());

@@ -60,6 +60,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(33, "0033_second_factor"),
     migration!(34, "0034_audit_anchor"),
     migration!(35, "0035_projects_contracts_workforce"),
+    migration!(36, "0036_one_name_per_sector"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.

@@ -112,7 +112,7 @@ pub async fn create(
             "works 应为 new（新建）、rebuild（改建）或 expansion（扩建）",
         )
     })?;
-    let industry = n.industry.trim();
+    let industry = anjian_core::sector::canonical(&n.industry);
     let known = crate::hazards::sectors(db).await?;
     let Some((sector_id, _)) = known.iter().find(|(_, s)| s == industry) else {
         return Err(Error::invalid(

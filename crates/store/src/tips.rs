@@ -75,7 +75,10 @@ pub async fn submit(
     }: NewTip<'_>,
 ) -> Result<i64> {
     let sectors = crate::hazards::sectors(db).await?;
-    let Some((sector_id, _)) = sectors.iter().find(|(_, s)| *s == tip.sector) else {
+    let Some((sector_id, _)) = sectors
+        .iter()
+        .find(|(_, s)| s == anjian_core::sector::canonical(&tip.sector))
+    else {
         return Err(Error::invalid("unknown_sector", "sector", "请选择行业领域"));
     };
     let sealed = tip.reporter.as_ref().map(|r| {

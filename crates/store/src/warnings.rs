@@ -404,13 +404,16 @@ pub async fn trip(db: &Db, now_ms: i64, actor: &Actor, b: &NewBreaker) -> Result
     let sectors = crate::hazards::sectors(db).await?;
     let mut sector_ids = Vec::new();
     for name in &b.sectors {
-        let (id, _) = sectors.iter().find(|(_, s)| s == name).ok_or_else(|| {
-            Error::invalid(
-                "unknown_sector",
-                "sectors",
-                format!("行业领域“{name}”不存在"),
-            )
-        })?;
+        let (id, _) = sectors
+            .iter()
+            .find(|(_, s)| s == anjian_core::sector::canonical(name))
+            .ok_or_else(|| {
+                Error::invalid(
+                    "unknown_sector",
+                    "sectors",
+                    format!("行业领域“{name}”不存在"),
+                )
+            })?;
         sector_ids.push(*id);
     }
     sector_ids.sort_unstable();

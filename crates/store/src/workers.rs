@@ -356,7 +356,7 @@ pub async fn flagged(
         if let Some(sector) = f.sector.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             query = query
                 .push(" AND w.sector_id IN (SELECT id FROM sectors WHERE name = ")
-                .push_bind(sector.to_string())
+                .push_bind(anjian_core::sector::canonical(sector).to_string())
                 .push(")");
         }
         if let (Some(c), Some(i)) = (f.after_count, f.after_id) {

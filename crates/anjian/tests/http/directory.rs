@@ -431,3 +431,108 @@ async fn the_office_defines_groups_by_list_and_by_rule() {
         );
     }
 }
+
+/// Issue 17 part 8: a database that still holds two spellings of one sector (as the
+/// demo directory had: 危化品 and 危险化学品) is merged by migration 36: every
+/// reference moves to the plan's spelling, a unit supervising both keeps one link, and
+/// the alias is gone. A name typed either way still finds the sector.
+#[tokio::test]
+async fn the_sector_migration_moves_every_reference_to_one_name() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let office = app.login("office").await;
+        let yjj = app.unit_id("区应急局").await;
+        let (s, t) = app
+            .anon()
+            .post(
+                "/api/v1/public/tips",
+                json!({"category": "violation", "sector": "危险化学品", "place": "某化工仓库", "description": "安全出口堵塞"}),
+            )
+            .await;
+        assert_eq!(s, 201, "{t}");
+        // A hazard typed with the other spelling of 燃气 is kept under the plan's.
+        let (s, h) = app
+            .login("bachuan")
+            .await
+            .post(
+                "/api/v1/hazards",
+                json!({"level": "general", "sector": "城镇燃气", "place": "某餐馆后厨",
+                       "description": "液化石油气钢瓶与灶具间距不足", "discovered_on": "2022-08-01",
+                       "measures": "钢瓶移至独立气瓶间", "responsible_person": "张三",
+                       "deadline": "2022-08-20"}),
+            )
+            .await;
+        assert_eq!((s, h["sector"].as_str()), (201, Some("燃气")), "{h}");
+        let first = h["id"].as_i64().unwrap();
+        // The old database: an alias row, referenced by a tip, a hazard and a
+        // department that also supervises the kept sector.
+        let alias = 990_001_i64;
+        let mut tx = app.db.begin().await.unwrap();
+        for sql in [
+            "INSERT INTO sectors (id, name) VALUES ($1, '危险化学品')",
+            "UPDATE tips SET sector_id = $1",
+            "UPDATE hazards SET sector_id = $1 WHERE id = $3",
+            "INSERT INTO unit_sectors (unit_id, sector_id) VALUES ($2, $1)",
+            "DELETE FROM anjian_migrations WHERE version = 36",
+        ] {
+            let n = ["$3", "$2", "$1"]
+                .iter()
+                .position(|p| sql.contains(p))
+                .map_or(0, |i| 3 - i);
+            let mut query = anjian_store::q(sql);
+            for v in [alias, yjj, first].into_iter().take(n) {
+                query = query.bind(v);
+            }
+            tx.execute(query).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        let ran = anjian_store::migrate::run(&app.db, 1_660_000_000_000)
+            .await
+            .unwrap();
+        assert_eq!(ran, 1);
+        let count = |sql: &'static str| {
+            let db = app.db.clone();
+            async move {
+                let (n,): (i64,) = db.read().one(anjian_store::q(sql)).await.unwrap();
+                n
+            }
+        };
+        assert_eq!(
+            count("SELECT CAST(COUNT(*) AS BIGINT) FROM sectors WHERE name IN ('危险化学品', '建设施工', '城镇燃气', '水利工程')").await,
+            0
+        );
+        for table in [
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM tips WHERE sector_id = 990001",
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM hazards WHERE sector_id = 990001",
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM unit_sectors WHERE sector_id = 990001",
+        ] {
+            assert_eq!(count(table).await, 0, "{table}");
+        }
+        assert_eq!(
+            count("SELECT CAST(COUNT(*) AS BIGINT) FROM unit_sectors us JOIN sectors s ON s.id = us.sector_id JOIN units u ON u.id = us.unit_id WHERE u.name = '区应急局' AND s.name = '危化品'").await,
+            1,
+            "one link for the department that supervised both spellings"
+        );
+        let (_, tips) = office.get("/api/v1/tips").await;
+        assert!(
+            tips.as_array()
+                .unwrap()
+                .iter()
+                .all(|t| t["sector"] == "危化品")
+        );
+        let (_, found) = office
+            .get("/api/v1/hazards?sector=危险化学品&limit=1000")
+            .await;
+        let found = found.as_array().unwrap();
+        assert!(
+            found.iter().any(|h| h["id"].as_i64() == Some(first))
+                && found.iter().all(|h| h["sector"] == "危化品"),
+            "a name typed the other way finds the sector: {found:?}"
+        );
+        // The lists offer one name per sector.
+        let (s, page) = app.login("bachuan").await.get_text("/hazards/new").await;
+        assert_eq!(s, 200);
+        assert!(page.contains(">危化品<") && !page.contains(">危险化学品<"));
+        assert!(!page.contains(">城镇燃气<") && !page.contains(">建设施工<"));
+    }
+}

@@ -351,9 +351,10 @@ pub(crate) async fn insert_many(
 /// Links units to their sectors by name inside `tx` (sectors are created on first
 /// use), in multi-row statements.
 async fn link_sectors(tx: &mut Tx, now_ms: i64, units: &[(i64, &[String])]) -> Result<()> {
+    // Every spelling of a sector reads as the name kept (危险化学品 as 危化品).
     let mut names: Vec<&str> = units
         .iter()
-        .flat_map(|(_, s)| s.iter().map(String::as_str))
+        .flat_map(|(_, s)| s.iter().map(|n| anjian_core::sector::canonical(n)))
         .collect();
     names.sort_unstable();
     names.dedup();
@@ -381,6 +382,7 @@ async fn link_sectors(tx: &mut Tx, now_ms: i64, units: &[(i64, &[String])]) -> R
     for (id, names) in units {
         let mut seen = HashSet::new();
         for n in names.iter() {
+            let n = anjian_core::sector::canonical(n);
             if let Some(sid) = sectors.get(n).filter(|s| seen.insert(**s)) {
                 links.push(vec![(*id).into(), (*sid).into()]);
             }
@@ -485,9 +487,17 @@ async fn write_names(tx: &mut Tx, now_ms: i64, id: i64, draft: &UnitDraft) -> Re
     }
     tx.execute(q("DELETE FROM unit_sectors WHERE unit_id = $1").bind(id))
         .await?;
-    for name in &draft.sectors {
+    // Every spelling of a sector reads as the name kept, listed once.
+    let mut names: Vec<&str> = Vec::new();
+    for n in &draft.sectors {
+        let n = anjian_core::sector::canonical(n);
+        if !names.contains(&n) {
+            names.push(n);
+        }
+    }
+    for name in names {
         let sid = match tx
-            .opt::<(i64,)>(q("SELECT id FROM sectors WHERE name = $1").bind(name.as_str()))
+            .opt::<(i64,)>(q("SELECT id FROM sectors WHERE name = $1").bind(name))
             .await?
         {
             Some((sid,)) => sid,
@@ -496,7 +506,7 @@ async fn write_names(tx: &mut Tx, now_ms: i64, id: i64, draft: &UnitDraft) -> Re
                 tx.execute(
                     q("INSERT INTO sectors (id, name) VALUES ($1, $2)")
                         .bind(sid)
-                        .bind(name.as_str()),
+                        .bind(name),
                 )
                 .await?;
                 sid
