@@ -11,6 +11,9 @@ pub struct FieldError {
     pub code: &'static str,
     pub field: &'static str,
     pub message: String,
+    /// The other problems the same check found, so that a form tells them all at once
+    /// (see [`Checks`]); empty for a check that stops at the first.
+    pub also: Vec<FieldError>,
 }
 
 impl FieldError {
@@ -20,6 +23,54 @@ impl FieldError {
             code,
             field,
             message: message.into(),
+            also: Vec::new(),
+        }
+    }
+
+    /// This problem and the others found with it, in the order found.
+    pub fn all(&self) -> impl Iterator<Item = &FieldError> {
+        std::iter::once(self).chain(self.also.iter())
+    }
+}
+
+/// The problems of one form, gathered field by field so that all are told at once,
+/// each naming its field; one problem per field (the first found).
+#[derive(Debug, Default)]
+pub struct Checks(Vec<FieldError>);
+
+impl Checks {
+    /// The checked value, or None with its problem noted.
+    pub fn take<T>(&mut self, r: Result<T>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.note(e);
+                None
+            }
+        }
+    }
+
+    /// Notes a problem (ignored when its field already has one).
+    pub fn note(&mut self, e: FieldError) {
+        if !self.0.iter().any(|f| f.field == e.field) {
+            self.0.push(e);
+        }
+    }
+
+    /// Whether nothing was found so far.
+    pub fn is_clean(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Ok when nothing was found; otherwise the first problem, the others in `also`.
+    pub fn finish(self) -> Result<()> {
+        let mut found = self.0.into_iter();
+        match found.next() {
+            None => Ok(()),
+            Some(mut first) => {
+                first.also = found.collect();
+                Err(first)
+            }
         }
     }
 }
@@ -157,6 +208,17 @@ pub fn optional_paragraphs(
         .collect();
     optional_text(field, label, &one_line, max)?;
     Ok(Some(v.to_string()))
+}
+
+/// Checks a required multi-line text: like [`optional_paragraphs`], and not empty.
+pub fn required_paragraphs(
+    field: &'static str,
+    label: &str,
+    raw: &str,
+    max: usize,
+) -> Result<String> {
+    optional_paragraphs(field, label, raw, max)?
+        .ok_or_else(|| FieldError::new("required", field, format!("{label}不能为空")))
 }
 
 /// Bidirectional overrides and isolates, which can make a name display as another.

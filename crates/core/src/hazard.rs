@@ -125,6 +125,33 @@ pub struct GovernancePlan {
     pub safety_measures: String,
 }
 
+impl GovernancePlan {
+    /// The six parts in the order of 《重大事故隐患治理方案》: the field each is told
+    /// under (`governance_plan.targets`, …), its text and its name.
+    pub fn parts(&self) -> [(&'static str, &str, &'static str); 6] {
+        [
+            ("governance_plan.targets", &self.targets, "治理目标和任务"),
+            ("governance_plan.methods", &self.methods, "采取的方法和措施"),
+            (
+                "governance_plan.funds_and_materials",
+                &self.funds_and_materials,
+                "经费和物资",
+            ),
+            (
+                "governance_plan.people",
+                &self.people,
+                "负责治理的机构和人员",
+            ),
+            ("governance_plan.deadline", &self.deadline, "治理时限和要求"),
+            (
+                "governance_plan.safety_measures",
+                &self.safety_measures,
+                "安全措施和应急预案",
+            ),
+        ]
+    }
+}
+
 /// A hazard as typed in (strings as they came), before checking.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct HazardInput {
@@ -208,10 +235,12 @@ pub fn parse_funds(raw: &str) -> Result<Option<i64>> {
 /// Checks a hazard against the rules as of `today`; `sectors` is the directory's list of
 /// sectors (data the office edits; a department supervises the sectors it is given).
 pub fn check(input: &HazardInput, sectors: &[String], today: NaiveDate) -> Result<Hazard> {
-    let level = Level::parse(&input.level)?;
+    // Every field is checked, and every problem told at once (one per field).
+    let mut c = crate::error::Checks::default();
+    let level = c.take(Level::parse(&input.level));
     let sector = crate::sector::canonical(&input.sector);
     if !sectors.iter().any(|s| s == sector) {
-        return Err(FieldError::new(
+        c.note(FieldError::new(
             "invalid_sector",
             "sector",
             format!(
@@ -220,99 +249,135 @@ pub fn check(input: &HazardInput, sectors: &[String], today: NaiveDate) -> Resul
             ),
         ));
     }
-    let source = Source::parse(&input.source)?;
-    let place = required_text("place", "隐患部位", &input.place, 200)?;
-    let description = required_text("description", "隐患描述", &input.description, 2000)?;
-    let discovered_on = date("discovered_on", "发现日期", &input.discovered_on)?
-        .ok_or_else(|| FieldError::new("required", "discovered_on", "发现日期不能为空"))?;
-    if discovered_on > today {
-        return Err(FieldError::new(
+    let source = c.take(Source::parse(&input.source));
+    let place = c.take(required_text("place", "隐患部位", &input.place, 200));
+    let description = c.take(crate::error::required_paragraphs(
+        "description",
+        "隐患描述",
+        &input.description,
+        2000,
+    ));
+    let discovered_on = c
+        .take(date("discovered_on", "发现日期", &input.discovered_on))
+        .and_then(|d| {
+            if d.is_none() {
+                c.note(FieldError::new(
+                    "required",
+                    "discovered_on",
+                    "发现日期不能为空",
+                ));
+            }
+            d
+        });
+    if discovered_on.is_some_and(|d| d > today) {
+        c.note(FieldError::new(
             "future_date",
             "discovered_on",
             "发现日期不能晚于今天",
         ));
     }
-    let measures = optional_text("measures", "整改措施", &input.measures, 2000)?;
-    let responsible_person = optional_text(
+    let measures = c.take(crate::error::optional_paragraphs(
+        "measures",
+        "整改措施",
+        &input.measures,
+        2000,
+    ));
+    let responsible_person = c.take(optional_text(
         "responsible_person",
         "整改责任人",
         &input.responsible_person,
         100,
-    )?;
-    let mut funds_fen = parse_funds(&input.funds)?;
-    let mut deadline = date("deadline", "整改时限", &input.deadline)?;
-    if let Some(d) = deadline
-        && d < discovered_on
+    ));
+    let funds = c.take(parse_funds(&input.funds));
+    let deadline = c.take(date("deadline", "整改时限", &input.deadline));
+    if let (Some(Some(d)), Some(found)) = (deadline, discovered_on)
+        && d < found
     {
-        return Err(FieldError::new(
+        c.note(FieldError::new(
             "deadline_before_discovery",
             "deadline",
             "整改时限不能早于发现日期",
         ));
     }
-    let mut contingency_plan = optional_text(
+    let contingency = c.take(crate::error::optional_paragraphs(
         "contingency_plan",
         "应急预案",
         &input.contingency_plan,
         2000,
-    )?;
+    ));
+    // What could not be read is refused above; the five implementations are checked on
+    // what could (a field already refused is not refused twice).
+    let (mut funds_fen, mut deadline, mut contingency_plan) = (
+        funds.flatten(),
+        deadline.flatten(),
+        contingency.clone().flatten(),
+    );
+    let level_known = level.unwrap_or(Level::General);
     if input.fixed_on_spot {
-        if level != Level::General {
-            return Err(FieldError::new(
+        if level == Some(Level::Major) {
+            c.note(FieldError::new(
                 "major_on_spot",
                 "fixed_on_spot",
                 "重大隐患不能即查即改",
             ));
         }
         funds_fen = funds_fen.or(Some(0));
-        deadline = deadline.or(Some(discovered_on));
+        deadline = deadline.or(discovered_on);
         contingency_plan = contingency_plan.or_else(|| Some(ON_SPOT_PLAN.to_string()));
     }
-    let missing = |field: &'static str, what: &str| {
-        FieldError::new(
-            "five_implementations",
-            field,
-            format!("{}须落实“五落实”：缺少{what}", level.label()),
-        )
-    };
-    if measures.is_none() {
-        return Err(missing("measures", "整改措施"));
-    }
-    if responsible_person.is_none() {
-        return Err(missing("responsible_person", "整改责任人"));
-    }
-    if deadline.is_none() {
-        return Err(missing("deadline", "整改时限"));
-    }
-    let mut governance_plan = None;
-    if level == Level::Major {
-        if funds_fen.is_none() {
-            return Err(missing("funds", "整改资金"));
-        }
-        if contingency_plan.is_none() {
-            return Err(missing("contingency_plan", "应急预案"));
-        }
-        let g = input.governance_plan.clone().unwrap_or_default();
-        let parts = [
-            (&g.targets, "治理目标和任务"),
-            (&g.methods, "采取的方法和措施"),
-            (&g.funds_and_materials, "经费和物资"),
-            (&g.people, "负责治理的机构和人员"),
-            (&g.deadline, "治理时限和要求"),
-            (&g.safety_measures, "安全措施和应急预案"),
-        ];
-        if let Some((_, what)) = parts.iter().find(|(v, _)| v.trim().is_empty()) {
-            return Err(FieldError::new(
-                "governance_plan",
-                "governance_plan",
-                format!("重大隐患须制定治理方案：缺少{what}"),
+    let mut missing = |read: bool, absent: bool, field: &'static str, what: &str| {
+        if read && absent {
+            c.note(FieldError::new(
+                "five_implementations",
+                field,
+                format!("{}须落实“五落实”：缺少{what}", level_known.label()),
             ));
         }
-        for (v, what) in parts {
-            required_text("governance_plan", what, v, 2000)?;
+    };
+    let measures = measures.flatten();
+    let responsible_person = responsible_person.flatten();
+    missing(true, measures.is_none(), "measures", "整改措施");
+    missing(
+        true,
+        responsible_person.is_none(),
+        "responsible_person",
+        "整改责任人",
+    );
+    missing(true, deadline.is_none(), "deadline", "整改时限");
+    let mut governance_plan = None;
+    if level == Some(Level::Major) {
+        missing(funds.is_some(), funds_fen.is_none(), "funds", "整改资金");
+        missing(
+            contingency.is_some(),
+            contingency_plan.is_none(),
+            "contingency_plan",
+            "应急预案",
+        );
+        let g = input.governance_plan.clone().unwrap_or_default();
+        for (field, v, what) in g.parts() {
+            if v.trim().is_empty() {
+                c.note(FieldError::new(
+                    "governance_plan",
+                    field,
+                    format!("重大隐患须制定治理方案：缺少{what}"),
+                ));
+            } else {
+                c.take(crate::error::required_paragraphs(field, what, v, 2000));
+            }
         }
         governance_plan = Some(g);
     }
+    c.finish()?;
+    let (Some(level), Some(source), Some(place), Some(description), Some(discovered_on)) =
+        (level, source, place, description, discovered_on)
+    else {
+        // Each is None only with its problem noted, which `finish` refused above.
+        return Err(FieldError::new(
+            "unreadable",
+            "level",
+            "表单无法读取，请重新填写",
+        ));
+    };
     Ok(Hazard {
         level,
         sector: sector.to_string(),
@@ -427,7 +492,8 @@ mod tests {
             ..major
         };
         let e = check(&major, &sectors(), today()).unwrap_err();
-        assert_eq!(e.field, "governance_plan");
+        assert_eq!(e.field, "governance_plan.targets");
+        assert_eq!(e.all().count(), 6, "every missing part is told at once");
         let plan = GovernancePlan {
             targets: "消除钢瓶间距隐患".into(),
             methods: "改造气瓶间".into(),

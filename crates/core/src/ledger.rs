@@ -47,7 +47,7 @@ fn column_of(field: &str) -> &'static str {
         "funds" => COLUMNS[8],
         "deadline" => COLUMNS[9],
         "contingency_plan" => COLUMNS[10],
-        "governance_plan" => "治理方案",
+        f if f.starts_with("governance_plan") => "治理方案",
         _ => "文件",
     }
 }

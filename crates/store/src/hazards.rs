@@ -550,9 +550,22 @@ pub struct HazardDetail {
     pub extension_until: Option<String>,
     /// The unit that listed it for supervision, while it is listed.
     pub listing_unit_id: Option<i64>,
+    /// The listing in force: who listed it, the leader, the deadline and the
+    /// requirements (督办要求) the unit rectifies to.
+    pub listing: Option<ListingView>,
     pub steps: Vec<StepLine>,
     /// Files of each step: (step id, file).
     pub files: Vec<(i64, EvidenceFile)>,
+}
+
+/// A listing for supervision as the hazard's page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct ListingView {
+    pub unit_name: String,
+    pub leader: String,
+    pub deadline: String,
+    pub note: String,
+    pub listed_at: i64,
 }
 
 /// One hazard in scope, or `NotFound`.
@@ -586,6 +599,10 @@ pub async fn get(db: &Db, scope: &Scope, today: NaiveDate, id: i64) -> Result<Ha
         .read()
         .all(q("SELECT st.id, st.step, st.from_status, st.to_status, us.display_name AS actor, un.name AS unit, st.note, st.at FROM case_steps st LEFT JOIN users us ON us.id = st.actor_id LEFT JOIN units un ON un.id = st.unit_id WHERE st.case_id = $1 ORDER BY st.id").bind(m.case_id))
         .await?;
+    let listing: Option<ListingView> = db
+        .read()
+        .opt(q("SELECT lu.name AS unit_name, l.leader, l.deadline, l.note, l.listed_at FROM hazard_listings l JOIN units lu ON lu.id = l.unit_id WHERE l.hazard_id = $1 AND l.closed_at IS NULL ORDER BY l.id DESC LIMIT 1").bind(id))
+        .await?;
     #[derive(sqlx::FromRow)]
     struct FileRow {
         step_id: i64,
@@ -609,6 +626,7 @@ pub async fn get(db: &Db, scope: &Scope, today: NaiveDate, id: i64) -> Result<Ha
         assigner_unit_id: m.assigner_unit_id,
         extension_until: m.extension_until,
         listing_unit_id: m.listing_unit_id,
+        listing,
         steps,
         files: files.into_iter().map(|f| (f.step_id, f.file)).collect(),
     })
@@ -876,8 +894,8 @@ pub async fn list_for_supervision(
     crate::authz::require(actor, anjian_core::role::Role::can_run_campaigns)?;
     let today = anjian_core::time::local_date(now_ms).unwrap_or(NaiveDate::MIN);
     let leader = anjian_core::error::required_text("leader", "督办责任领导", leader, 100)?;
-    let note =
-        anjian_core::error::optional_text("note", "督办要求", note, 2000)?.unwrap_or_default();
+    let note = anjian_core::error::optional_paragraphs("note", "督办要求", note, 2000)?
+        .unwrap_or_default();
     let deadline = NaiveDate::parse_from_str(deadline.trim(), "%Y-%m-%d").map_err(|_| {
         Error::invalid(
             "invalid_date",

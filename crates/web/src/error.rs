@@ -20,6 +20,16 @@ pub struct Problem {
     pub code: &'static str,
     pub message: String,
     pub field: Option<String>,
+    /// The other problems of the same form, each on its field (told at once).
+    pub also: Vec<FieldProblem>,
+}
+
+/// One more problem of a form: its code, field and message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct FieldProblem {
+    pub code: String,
+    pub field: String,
+    pub message: String,
 }
 
 impl Problem {
@@ -30,6 +40,7 @@ impl Problem {
             code,
             message: message.into(),
             field: None,
+            also: Vec::new(),
         }
     }
 
@@ -68,6 +79,7 @@ impl Problem {
             code,
             message: message.into(),
             field: Some(field.to_string()),
+            also: Vec::new(),
         }
     }
 }
@@ -79,6 +91,15 @@ impl From<FieldError> for Problem {
             code: e.code,
             message: e.message,
             field: Some(e.field.to_string()),
+            also: e
+                .also
+                .into_iter()
+                .map(|a| FieldProblem {
+                    code: a.code.to_string(),
+                    field: a.field.to_string(),
+                    message: a.message,
+                })
+                .collect(),
         }
     }
 }
@@ -97,6 +118,7 @@ impl From<StoreError> for Problem {
                 code,
                 message,
                 field: Some(field.to_string()),
+                also: Vec::new(),
             },
             StoreError::Forbidden => Problem::forbidden(),
             other => {
@@ -125,6 +147,9 @@ pub struct ErrorDetail {
     pub code: String,
     pub message: String,
     pub field: Option<String>,
+    /// The form's other problems, each on its field, when the check found several.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<FieldProblem>,
 }
 
 impl<E: Into<Problem>> From<E> for ApiError {
@@ -141,6 +166,7 @@ impl IntoResponse for ApiError {
                 code: p.code.to_string(),
                 message: p.message,
                 field: p.field,
+                also: p.also,
             },
         };
         (p.status, Json(body)).into_response()

@@ -1580,7 +1580,13 @@ async fn one_pass(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()> {
     let group = driver
         .find(By::XPath(format!("//form[.//input[@value='{a}']]")))
         .await?;
-    decide(&group, &[a, c], b).await?;
+    // The choices come back as they were made: only the reason is missing.
+    for (id, decision) in [(a, "accept"), (c, "accept"), (b, "return")] {
+        let radio = group
+            .find(By::Css(format!("input[name='d{id}'][value={decision}]")))
+            .await?;
+        assert!(radio.is_selected().await?, "d{id} kept as {decision}");
+    }
     group
         .find(By::Css(format!("input[name='r{b}']")))
         .await?

@@ -86,7 +86,7 @@ async fn a_township_records_hazards_and_bad_records_are_refused_whole() {
             (json!({"level": "major"}), "funds"),
             (
                 json!({"level": "major", "funds": "35000", "contingency_plan": "预案"}),
-                "governance_plan",
+                "governance_plan.targets",
             ),
             (json!({"deadline": "2022-07-01"}), "deadline"),
             (json!({"discovered_on": "2022-09-01"}), "discovered_on"),
@@ -364,7 +364,8 @@ async fn a_listed_hazard_is_closed_by_the_listing_unit_only() {
         assert_eq!(s, 201, "{h}");
         let id = h["id"].as_i64().unwrap();
         let office = app.login("office").await;
-        let listing = json!({"leader": "王副区长", "deadline": "2022-09-30"});
+        let listing = json!({"leader": "王副区长", "deadline": "2022-09-30",
+                             "note": "每周五前报送整改进展\n整改期间储罐区停止动火作业"});
         assert_eq!(
             office
                 .post(&format!("/api/v1/hazards/{id}/list"), listing)
@@ -372,6 +373,19 @@ async fn a_listed_hazard_is_closed_by_the_listing_unit_only() {
                 .0,
             200
         );
+        // The unit reads the listing's requirements where it acts: on the hazard's page
+        // and in its answer.
+        let (_, page) = bachuan.get_text(&format!("/hazards/{id}")).await;
+        let shown = page.split("id=\"listing\"").nth(1).unwrap_or_default();
+        assert!(
+            shown.contains("王副区长")
+                && shown.contains("2022-09-30")
+                && shown.contains("督办要求")
+                && shown.contains("整改期间储罐区停止动火作业"),
+            "{shown}"
+        );
+        let (_, h) = bachuan.get(&format!("/api/v1/hazards/{id}")).await;
+        assert_eq!(h["listing"]["leader"], "王副区长", "{h}");
         assert_eq!(feedback(&bachuan, id, "已整改", true).await.0, 200);
         let (s, err) = bachuan
             .post(
@@ -995,5 +1009,80 @@ async fn the_ledger_narrows_to_a_locality_and_words_and_shows_the_day_found() {
             page.contains(&format!("<option value=\"{town}\" selected>")),
             "the choice stays"
         );
+    }
+}
+
+/// Issue 17 part 3: every problem of a refused hazard form is told at once, each beside
+/// its field (the API lists them under `also`); what was typed comes back.
+#[tokio::test]
+async fn a_refused_hazard_form_tells_every_problem_beside_its_field() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let bachuan = app.login("bachuan").await;
+        let own = app.unit_id("巴川街道").await;
+        let mut body = major(own);
+        body["funds"] = json!("");
+        body["deadline"] = json!("");
+        body["governance_plan"]["methods"] = json!("");
+        body["governance_plan"]["people"] = json!("");
+        let (s, b) = bachuan.post("/api/v1/hazards", body).await;
+        assert_eq!(s, 422, "{b}");
+        let mut fields: Vec<&str> = std::iter::once(&b["error"])
+            .chain(b["error"]["also"].as_array().unwrap().iter())
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
+        fields.sort();
+        assert_eq!(
+            fields,
+            [
+                "deadline",
+                "funds",
+                "governance_plan.methods",
+                "governance_plan.people"
+            ],
+            "{b}"
+        );
+        // The page: the summary counts them and each is shown beside its field.
+        let form: Vec<(&str, &str)> = vec![
+            ("level", "major"),
+            ("sector", "危化品"),
+            ("source", "self_inspection"),
+            ("place", "巴川街道某化工企业储罐区"),
+            ("description", "储罐区可燃气体报警器失效"),
+            ("discovered_on", "2022-08-05"),
+            ("measures", "更换报警器并联网"),
+            ("responsible_person", "李四"),
+            ("contingency_plan", "储罐区泄漏应急处置预案"),
+            ("g_targets", "恢复可燃气体检测报警\n检测数据接入监控平台"),
+            ("g_funds_and_materials", "3.5万元"),
+            ("g_deadline", "8月31日前"),
+            ("g_safety_measures", "停止动火作业"),
+        ];
+        let mut multipart = reqwest::multipart::Form::new();
+        for (k, v) in form {
+            multipart = multipart.text(k, v);
+        }
+        let r = bachuan.post_multipart("/hazards", multipart).await;
+        let (s, page) = (r.status().as_u16(), r.text().await.unwrap());
+        assert_eq!(s, 422, "{page}");
+        assert!(page.contains("有4处需要修改"), "{page}");
+        for (name, message) in [
+            ("funds", "缺少整改资金"),
+            ("deadline", "缺少整改时限"),
+            ("g_methods", "缺少采取的方法和措施"),
+            ("g_people", "缺少负责治理的机构和人员"),
+        ] {
+            let at = page
+                .split(&format!("name=\"{name}\""))
+                .nth(1)
+                .unwrap_or_default();
+            let beside = at.split("</label>").next().unwrap_or_default();
+            assert!(
+                beside.contains("field-error") && beside.contains(message),
+                "{name}: {beside}"
+            );
+        }
+        assert!(page.contains("恢复可燃气体检测报警\n检测数据接入监控平台"));
+        assert!(page.contains("停止动火作业"), "what was typed comes back");
     }
 }

@@ -153,7 +153,11 @@ use super::{
         audit::list,
         audit::verify,
     ),
-    components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail))
+    components(schemas(
+        crate::error::ErrorBody,
+        crate::error::ErrorDetail,
+        crate::error::FieldProblem
+    ))
 )]
 pub struct ApiDoc;
 

@@ -300,15 +300,18 @@ pub struct NewPage {
     /// The names of the photos kept from the refused submission.
     pub kept_names: Vec<String>,
     pub error: Option<String>,
+    /// Each problem of a refused submission, shown beside its field.
+    pub refusal: super::Refusal,
 }
 
 async fn new_page(
     state: &AppState,
     u: &User,
     f: HazardForm,
-    error: Option<String>,
+    refusal: Option<super::Refusal>,
 ) -> Result<Response, PageError> {
-    let refused = error.is_some();
+    let refused = refusal.is_some();
+    let refusal = refusal.unwrap_or_default();
     let kept_names = crate::upload::kept(state, u.user_id, &f.kept)
         .await
         .into_iter()
@@ -328,7 +331,8 @@ async fn new_page(
                 .map(|s| (s.as_str(), s.label()))
                 .collect(),
             f,
-            error,
+            error: refused.then(|| refusal.summary.clone()),
+            refusal,
         },
         refused,
     );
@@ -370,10 +374,8 @@ pub async fn create(
         hazards::may_record(&u.actor())?;
         all.extend(crate::upload::store(&state, &photos).await?);
         f.kept = crate::upload::keep(&state, u.user_id, &all);
-        return after_form(Err(e.into()), |msg| {
-            new_page(&state, &u, f.clone(), Some(msg))
-        })
-        .await;
+        return super::after_form_with(Err(e.into()), |r| new_page(&state, &u, f.clone(), Some(r)))
+            .await;
     }
     all.extend(crate::upload::store(&state, &photos).await?);
     let photos = all;
@@ -392,7 +394,7 @@ pub async fn create(
     .await
     .map(|id| format!("/hazards/{id}?ok=created"))
     .map_err(Problem::from);
-    after_form(result, |msg| new_page(&state, &u, f.clone(), Some(msg))).await
+    super::after_form_with(result, |r| new_page(&state, &u, f.clone(), Some(r))).await
 }
 
 /// One hazard's page.

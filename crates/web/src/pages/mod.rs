@@ -464,6 +464,18 @@ pub async fn after_form<Fut>(
 where
     Fut: std::future::Future<Output = Result<axum::response::Response, PageError>>,
 {
+    after_form_with(result, |r: Refusal| again(r.summary)).await
+}
+
+/// [`after_form`] for a form that shows each problem next to its field: the form comes
+/// back with the whole [`Refusal`].
+pub async fn after_form_with<Fut>(
+    result: Result<String, Problem>,
+    again: impl FnOnce(Refusal) -> Fut,
+) -> Result<axum::response::Response, PageError>
+where
+    Fut: std::future::Future<Output = Result<axum::response::Response, PageError>>,
+{
     use axum::http::StatusCode;
     use axum::response::IntoResponse;
     match result {
@@ -473,9 +485,51 @@ where
                 && p.status != StatusCode::NOT_FOUND
                 && p.status != StatusCode::FORBIDDEN =>
         {
-            again(flash_of(&p)).await
+            again(Refusal::of(&p)).await
         }
         Err(p) => Err(p.into()),
+    }
+}
+
+/// Why a form was refused: a summary for the top of the form (every problem, each
+/// naming its field) and each problem by its field, to be shown beside it.
+#[derive(Debug, Clone, Default)]
+pub struct Refusal {
+    pub summary: String,
+    pub fields: Vec<(String, String)>,
+}
+
+impl Refusal {
+    /// The refusal of problem `p` and the others found with it.
+    pub fn of(p: &Problem) -> Refusal {
+        let mut fields: Vec<(String, String)> = p
+            .field
+            .iter()
+            .map(|f| (f.clone(), p.message.clone()))
+            .collect();
+        fields.extend(p.also.iter().map(|a| (a.field.clone(), a.message.clone())));
+        let summary = if p.also.is_empty() {
+            flash_of(p)
+        } else {
+            format!(
+                "有{}处需要修改：{}",
+                fields.len(),
+                fields
+                    .iter()
+                    .map(|(f, m)| format!("{m}（{}）", field_label(f)))
+                    .collect::<Vec<_>>()
+                    .join("；")
+            )
+        };
+        Refusal { summary, fields }
+    }
+
+    /// The problem on `field`, to show beside it.
+    pub fn on(&self, field: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
     }
 }
 
@@ -598,6 +652,13 @@ fn field_label(f: &str) -> &str {
         "deadline" => "时限",
         "contingency_plan" => "应急预案",
         "governance_plan" => "治理方案",
+        "governance_plan.targets" => "治理目标和任务",
+        "governance_plan.methods" => "采取的方法和措施",
+        "governance_plan.funds_and_materials" => "经费和物资",
+        "governance_plan.people" => "负责治理的机构和人员",
+        "governance_plan.deadline" => "治理时限和要求",
+        "governance_plan.safety_measures" => "安全措施和应急预案",
+        "fixed_on_spot" => "即查即改",
         "on_site" => "现场核查",
         "until" => "延期至",
         "leader" => "督办责任领导",

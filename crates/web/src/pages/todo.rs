@@ -181,8 +181,30 @@ pub struct TodoPage {
     pub units: Vec<(i64, String)>,
     /// The filters in force.
     pub narrow: Narrow,
+    /// A refused review pass's fields (each report's decision and reason), so that
+    /// the choices come back as they were made.
+    pub kept: Vec<(String, String)>,
     pub flash: Option<String>,
     pub error: Option<String>,
+}
+
+impl TodoPage {
+    fn kept(&self, name: &str) -> &str {
+        self.kept
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// Whether the refused pass chose `decision` for report `id`.
+    pub fn chose(&self, id: &i64, decision: &str) -> bool {
+        self.kept(&format!("d{id}")) == decision
+    }
+
+    /// The reason the refused pass gave for returning report `id`.
+    pub fn reason(&self, id: &i64) -> &str {
+        self.kept(&format!("r{id}"))
+    }
 }
 
 /// The reports waiting for review on one work item (or one duty), reviewed in one pass.
@@ -514,13 +536,14 @@ pub async fn todo(
     PageQuery(n): PageQuery<Narrow>,
 ) -> Result<Response, PageError> {
     let flash = n.ok.as_ref().map(|k| format!("已审核{k}份报送"));
-    page(&state, &u, &n, Notice::flash(flash)).await
+    page(&state, &u, &n, Vec::new(), Notice::flash(flash)).await
 }
 
 async fn page(
     state: &AppState,
     u: &anjian_store::accounts::SessionUser,
     n: &Narrow,
+    kept: Vec<(String, String)>,
     Notice { flash, error }: Notice,
 ) -> Result<Response, PageError> {
     let (state, u) = (state.clone(), u.clone());
@@ -574,6 +597,7 @@ async fn page(
             Vec::new()
         },
         narrow: n.clone(),
+        kept,
         flash,
         error,
     }))
@@ -636,8 +660,14 @@ pub async fn review_batch(
     }
     .await;
     let unfiltered = Narrow::default();
+    let kept: Vec<(String, String)> = f
+        .iter()
+        .filter(|(k, _)| k.starts_with('d') || k.starts_with('r'))
+        .take(402)
+        .cloned()
+        .collect();
     super::after_form(result, |msg| {
-        page(&state, &u, &unfiltered, Notice::error(msg))
+        page(&state, &u, &unfiltered, kept, Notice::error(msg))
     })
     .await
 }
