@@ -61,6 +61,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(34, "0034_audit_anchor"),
     migration!(35, "0035_projects_contracts_workforce"),
     migration!(36, "0036_one_name_per_sector"),
+    migration!(37, "0037_bulletin_drafts"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.

@@ -392,6 +392,8 @@ pub enum Source {
     SpecialPeriod(i64),
     /// A project's rectification ordered by a review (`obligations.project_id`).
     Project(i64),
+    /// A bulletin's demand for a rectification report (`obligations.bulletin_id`).
+    Bulletin(i64),
 }
 
 impl Source {
@@ -403,6 +405,7 @@ impl Source {
             Source::Warning(id) => ("warning_id", id),
             Source::SpecialPeriod(id) => ("special_period_id", id),
             Source::Project(id) => ("project_id", id),
+            Source::Bulletin(id) => ("bulletin_id", id),
         }
     }
 }

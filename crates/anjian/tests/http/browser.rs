@@ -870,14 +870,54 @@ async fn month_close_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResu
         text_when(driver, "#forms", |t| t.matches("已确认").count() == n).await?;
     }
     shot(driver, "accountability.png").await?;
-    // The bulletin: one click for July, then read it.
+    // The bulletin: drafted for July, one section's text edited, then issued once
+    // confirmed.
     driver.goto(format!("{}/bulletins", app.base)).await?;
     driver
         .find(By::Css("#generate button"))
         .await?
         .click()
         .await?;
+    let form = driver.find(By::Id("draft-form")).await?;
+    let demand = form.find(By::Css("textarea[name='s6']")).await?;
+    assert!(
+        demand
+            .prop("value")
+            .await?
+            .unwrap_or_default()
+            .contains("下月5日前")
+    );
+    demand.send_keys("\n请各镇街主要负责同志亲自过问。").await?;
+    shot(driver, "bulletin-draft.png").await?;
+    form.find(By::Css("button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    text_when(driver, ".flash.ok", |t| t.contains("草稿已保存")).await?;
+    // Issuing without ticking the confirmation does not go through.
+    let issue = driver.find(By::Id("issue-form")).await?;
+    let named = driver.find(By::Id("issue")).await?.text().await?;
+    assert!(named.contains("巴川街道"), "{named}");
+    issue.find(By::Css("button")).await?.click().await?;
+    assert!(
+        driver.find(By::Id("issue-form")).await.is_ok(),
+        "still the draft"
+    );
+    driver
+        .find(By::Css("#issue-form input[name=confirm]"))
+        .await?
+        .click()
+        .await?;
+    driver
+        .find(By::Css("#issue-form button"))
+        .await?
+        .click()
+        .await?;
     let bulletin = text_when(driver, "#bulletin", |t| t.contains("通报")).await?;
+    assert!(
+        bulletin.contains("请各镇街主要负责同志亲自过问"),
+        "the edit is issued"
+    );
     assert!(
         bulletin.contains("〔2022〕1号")
             && bulletin.contains("未开展执法检查的单位")

@@ -511,6 +511,11 @@ async fn the_bulletin_is_generated_once_for_a_month_that_has_ended() {
             .await
             .unwrap();
         assert_eq!((n, first), (1, id), "one bulletin for July");
+        let issued = anjian_store::bulletins::get(&app.db, "2022-07")
+            .await
+            .unwrap()
+            .unwrap();
+        agrees_with_annex(&issued.content);
         let (s, kind, bytes) = office.get_bytes("/api/v1/bulletins/2022-07/docx").await;
         assert_eq!(s, 200);
         assert!(kind.contains("wordprocessingml"));
@@ -815,5 +820,184 @@ async fn one_on_time_rate_on_every_page() {
             row("巴川街道")
         );
         assert!(row("安居镇").contains("<td>—</td>"), "{}", row("安居镇"));
+    }
+}
+
+/// Issue 17 part 6: the office drafts July's bulletin, edits a section, is refused an
+/// issue it did not confirm or made on a stale draft, then issues it: numbered,
+/// frozen with the edit, the draft gone, and each unit the demand names owes "于下月5日
+/// 前将整改情况报区安委办" in its to-do list. The text and the annex say the same.
+#[tokio::test]
+async fn the_bulletin_is_drafted_edited_confirmed_and_its_demand_owed() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let office = app.login("office").await;
+        let yjj = app.login("yjj").await;
+        let chem = app.unit_id("重庆铜梁某化工有限公司").await;
+        yjj.post(
+            "/api/v1/enforcements",
+            inspection(chem, "2022-07-12", false),
+        )
+        .await;
+        let (s, _) = office.form("/bulletins", &[("month", "2022-07")]).await;
+        assert_eq!(s, 303);
+        let (s, page) = office.get_text("/bulletins/2022-07/draft").await;
+        assert_eq!(s, 200);
+        assert!(page.contains("（印发时编号）") && page.contains("name=\"s6\""));
+        let draft = anjian_store::bulletins::get_draft(&app.db, "2022-07")
+            .await
+            .unwrap()
+            .expect("a draft");
+        assert!(
+            anjian_store::bulletins::get(&app.db, "2022-07")
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let named: Vec<&str> = draft.named.iter().map(|n| n.name.as_str()).collect();
+        assert!(
+            named.contains(&"巴川街道") && !named.contains(&"区应急局"),
+            "{named:?}"
+        );
+        // The office rewrites section 七.
+        let texts: Vec<String> = draft
+            .content
+            .sections
+            .iter()
+            .map(|s| s.paragraphs.join("\n"))
+            .collect();
+        let mut form: Vec<(String, String)> = vec![
+            ("version".into(), draft.version.to_string()),
+            ("title".into(), draft.content.title.clone()),
+            ("opening".into(), draft.content.opening.clone()),
+        ];
+        for (i, t) in texts.iter().enumerate() {
+            let t = if i == 6 {
+                format!("{t}\n请各镇街主要负责同志亲自过问。")
+            } else {
+                t.clone()
+            };
+            form.push((format!("s{i}"), t));
+        }
+        let refs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let (s, _) = office.form("/bulletins/2022-07/draft", &refs).await;
+        assert_eq!(s, 303);
+        // A save on the old version is refused: someone saved since.
+        let (s, html) = office.form("/bulletins/2022-07/draft", &refs).await;
+        assert_eq!(s, 422);
+        assert!(html.contains("草稿已被他人修改"), "{html}");
+        // Issuing asks for the confirmation.
+        let version = (draft.version + 1).to_string();
+        let (s, html) = office
+            .form("/bulletins/2022-07/issue", &[("version", &version)])
+            .await;
+        assert!((400..500).contains(&s) && html.contains("确认印发"), "{s}");
+        assert!(
+            anjian_store::bulletins::get(&app.db, "2022-07")
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let (s, _) = office
+            .form(
+                "/bulletins/2022-07/issue",
+                &[("version", &version), ("confirm", "yes")],
+            )
+            .await;
+        assert_eq!(s, 303);
+        let b = anjian_store::bulletins::get(&app.db, "2022-07")
+            .await
+            .unwrap()
+            .expect("issued");
+        assert_eq!(b.content.doc_no, "安办通报〔2022〕1号");
+        assert!(
+            b.content.sections[6]
+                .paragraphs
+                .last()
+                .unwrap()
+                .contains("亲自过问")
+        );
+        assert!(
+            anjian_store::bulletins::get_draft(&app.db, "2022-07")
+                .await
+                .unwrap()
+                .is_none()
+        );
+        // The demand, owed by each named unit on the 5th of the next month.
+        let owed: Vec<(i64, String)> = app
+            .db
+            .read()
+            .all(
+                anjian_store::q("SELECT unit_id, due_on FROM obligations WHERE bulletin_id = $1")
+                    .bind(b.id),
+            )
+            .await
+            .unwrap();
+        assert_eq!(owed.len(), draft.named.len());
+        assert!(owed.iter().all(|(_, due)| due == "2022-09-05"), "{owed:?}");
+        let (_, todo) = app
+            .login("bachuan")
+            .await
+            .get("/api/v1/obligations?limit=1000")
+            .await;
+        assert!(
+            todo.as_array().unwrap().iter().any(|o| o["label"]
+                .as_str()
+                .unwrap_or("")
+                .contains("安办通报〔2022〕1号")),
+            "the township owes its report"
+        );
+        // The text agrees with the annex.
+        agrees_with_annex(&b.content);
+    }
+}
+
+/// The figures the bulletin's text states are the annex's columns summed, and the
+/// zero-enforcement units it names are the annex's rows with no inspection.
+pub(crate) fn agrees_with_annex(b: &anjian_core::bulletin::Bulletin) {
+    let column = |name: &str| -> i64 {
+        b.tables
+            .iter()
+            .map(|t| {
+                let i = t.header.iter().position(|h| h == name).unwrap();
+                t.rows
+                    .iter()
+                    .map(|r| r[i].parse::<i64>().unwrap())
+                    .sum::<i64>()
+            })
+            .sum()
+    };
+    let number_after = |text: &str, words: &str| -> i64 {
+        let rest = text.split(words).nth(1).unwrap_or_default();
+        rest.chars()
+            .take_while(char::is_ascii_digit)
+            .collect::<String>()
+            .parse()
+            .unwrap_or(-1)
+    };
+    let overall = &b.sections[0].paragraphs[0];
+    assert_eq!(
+        number_after(overall, "月末逾期未整改隐患"),
+        column("逾期隐患")
+    );
+    assert_eq!(number_after(overall, "开展执法检查"), column("执法检查"));
+    let visits = &b.sections[3].paragraphs[0];
+    assert_eq!(
+        number_after(visits, "督查暗访共发现问题"),
+        column("暗访问题"),
+        "{visits}"
+    );
+    let zero_text = &b.sections[2].paragraphs[0];
+    for t in &b.tables {
+        let i = t.header.iter().position(|h| h == "执法检查").unwrap();
+        for r in &t.rows {
+            assert_eq!(
+                zero_text.contains(&format!("{}、", r[1]))
+                    || zero_text.contains(&format!("{}。", r[1])),
+                r[i] == "0",
+                "{} in {zero_text}",
+                r[1]
+            );
+        }
     }
 }

@@ -291,6 +291,12 @@ pub fn routes() -> Router<AppState> {
             get(bulletins::index).post(bulletins::generate),
         )
         .route("/bulletins/{month}", get(bulletins::show))
+        .route(
+            "/bulletins/{month}/draft",
+            get(bulletins::show_draft).post(bulletins::save_draft),
+        )
+        .route("/bulletins/{month}/redraft", post(bulletins::redraft))
+        .route("/bulletins/{month}/issue", post(bulletins::issue))
         .route("/bulletins/{month}/{kind}", get(bulletins::download))
         .route("/calendar", get(calendar::show).post(calendar::set))
         .route("/calendar/reminders", post(calendar::set_reminders))

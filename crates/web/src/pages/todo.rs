@@ -38,12 +38,12 @@ pub struct TodoRow {
 
 impl From<ObligationRow> for TodoRow {
     fn from(r: ObligationRow) -> Self {
-        let (title, label) = match r.case_id {
-            Some(_) => (r.label, "整改时限".to_string()),
-            None => (
-                r.work_item_text.or(r.duty_text).unwrap_or_default(),
-                r.label,
-            ),
+        // A work item's or a duty's text is the task, its label the period; what is
+        // owed for a tip, an accident, a warning or a bulletin says it in its label.
+        let (title, label) = match (r.case_id, r.work_item_text.or(r.duty_text)) {
+            (Some(_), _) => (r.label, "整改时限".to_string()),
+            (None, Some(task)) => (task, r.label),
+            (None, None) => (r.label, String::new()),
         };
         TodoRow {
             id: r.id,
