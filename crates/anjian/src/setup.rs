@@ -160,6 +160,7 @@ pub async fn serve(
     };
     let state = AppState::new(db, clock, config);
     anjian_web::jobs::spawn_reminders(state.clone());
+    anjian_web::outbound::spawn_dispatcher(state.clone());
     let listener = tokio::net::TcpListener::bind(&args.bind)
         .await
         .map_err(|e| format!("无法监听 {}：{e}", args.bind))?;

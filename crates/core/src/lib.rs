@@ -8,6 +8,7 @@ pub mod audit;
 pub mod bulletin;
 pub mod calendar;
 pub mod case;
+pub mod channel;
 pub mod chart;
 pub mod checkpoint;
 pub mod contract;

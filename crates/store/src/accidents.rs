@@ -291,6 +291,32 @@ pub async fn create(
         investigation_label(a.grade, &a.place),
     )
     .await?;
+    // At once to the emergency bureau and the office, on their channels.
+    let office: Option<(i64,)> = tx
+        .opt(q("SELECT id FROM units WHERE kind = 'committee_office' AND active = 1 ORDER BY depth, id LIMIT 1"))
+        .await?;
+    let told: Vec<i64> = std::iter::once(lead).chain(office.map(|(o,)| o)).collect();
+    crate::outbox::notify_in(
+        &mut tx,
+        now_ms,
+        anjian_core::channel::Event::Accident,
+        &told,
+        &anjian_core::channel::Message {
+            title: format!("事故直报：{}", a.grade.label()),
+            text: format!(
+                "{}发生{}，死亡{}人、失踪{}人、重伤{}人{}。",
+                a.place,
+                a.grade.label(),
+                c.deaths,
+                c.missing,
+                c.serious_injuries,
+                if a.late { "（迟报）" } else { "" }
+            ),
+            link: format!("/accidents/{id}"),
+        },
+        &format!("accident:{id}"),
+    )
+    .await?;
     let entry = Entry::ok("accident.report", "accident", id)
         .change(None, Some(a.grade.as_str()))
         .detail(format!(

@@ -969,6 +969,27 @@ pub async fn list_for_supervision(
         },
     )
     .await?;
+    let told: Option<(i64, String)> = tx
+        .opt(q("SELECT unit_id, place FROM hazards WHERE id = $1").bind(id))
+        .await?;
+    if let Some((unit, place)) = told {
+        crate::outbox::notify_in(
+            &mut tx,
+            now_ms,
+            anjian_core::channel::Event::HazardListed,
+            &[unit],
+            &anjian_core::channel::Message {
+                title: "重大隐患挂牌督办".into(),
+                text: format!(
+                    "{place}已挂牌督办，督办责任领导{leader}，限{}前整改到位。{note}",
+                    day(deadline)
+                ),
+                link: format!("/hazards/{id}"),
+            },
+            &format!("hazard-listed:{id}:{now_ms}"),
+        )
+        .await?;
+    }
     let e = Entry::ok("hazard.list", "hazard", id)
         .detail(format!("督办责任领导 {leader}，期限 {}", day(deadline)));
     audit::append(&mut tx, now_ms, actor, e).await?;

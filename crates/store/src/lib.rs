@@ -31,6 +31,7 @@ pub mod migrate;
 pub mod monthly_reports;
 pub mod notices;
 pub mod obligations;
+pub mod outbox;
 pub mod plan_editor;
 pub mod plans;
 pub mod projects;

@@ -62,6 +62,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(35, "0035_projects_contracts_workforce"),
     migration!(36, "0036_one_name_per_sector"),
     migration!(37, "0037_bulletin_drafts"),
+    migration!(38, "0038_channels_outbox"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.

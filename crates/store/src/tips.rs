@@ -620,10 +620,10 @@ pub async fn triage(
     crate::transition::may::<Handling>(step, &by)?;
     let days = deadlines(db).await?.verify_days;
     let mut tx = db.begin().await?;
-    let row: Option<(String, String)> = tx
-        .opt(q("SELECT t.status, t.place FROM tips t WHERE t.id = $1").bind(id))
+    let row: Option<(String, String, String)> = tx
+        .opt(q("SELECT t.status, t.place, t.category FROM tips t WHERE t.id = $1").bind(id))
         .await?;
-    let (status, place) = row.ok_or(Error::NotFound)?;
+    let (status, place, category) = row.ok_or(Error::NotFound)?;
     let from = Status::parse(&status).unwrap_or(Status::Received);
     let mv = Move::<Handling>::new(id, step, from, &by);
     mv.check()?;
@@ -643,6 +643,26 @@ pub async fn triage(
                     on: today + chrono::Days::new(days as u64),
                 },
                 format!("举报核查：{place}（{days}日内）"),
+            )
+            .await?;
+            // The routed unit is told the category and the deadline: never the
+            // reporter, never the description.
+            crate::outbox::notify_in(
+                &mut tx,
+                now_ms,
+                anjian_core::channel::Event::Tip,
+                &[*unit],
+                &anjian_core::channel::Message {
+                    title: "举报分办".into(),
+                    text: format!(
+                        "区安委办分办举报{id}（{}），请于{}前核查并反馈结果。",
+                        anjian_core::tip::Category::parse(&category)
+                            .map_or("举报", |c| c.label()),
+                        today + chrono::Days::new(days as u64)
+                    ),
+                    link: "/tips".into(),
+                },
+                &format!("tip:{id}"),
             )
             .await?;
             (mv.set("unit_id", *unit), format!("分办至{name}"))

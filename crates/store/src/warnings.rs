@@ -232,6 +232,27 @@ pub async fn issue(db: &Db, now_ms: i64, actor: &Actor, w: &NewWarning) -> Resul
         format!("叫应：{title}")
     })
     .await?;
+    // The addressees' channels get it at once (确保喊得应).
+    crate::outbox::notify_in(
+        &mut tx,
+        now_ms,
+        anjian_core::channel::Event::Warning,
+        &units,
+        &anjian_core::channel::Message {
+            title: title.clone(),
+            text: format!(
+                "{}请于{}前在平台回应（叫应）。",
+                body.chars().take(300).collect::<String>(),
+                anjian_core::time::format_local(w.answer_by)
+                    .chars()
+                    .take(16)
+                    .collect::<String>()
+            ),
+            link: format!("/warnings/{id}"),
+        },
+        &format!("warning:{id}"),
+    )
+    .await?;
     let entry = Entry::ok("warning.issue", "warning", id).detail(format!(
         "{}（{}个单位）",
         title,

@@ -12,6 +12,7 @@ pub mod download;
 pub mod error;
 pub mod input;
 pub mod jobs;
+pub mod outbound;
 pub mod pages;
 pub mod password;
 pub mod refusals;
@@ -49,6 +50,12 @@ pub struct WebConfig {
     /// The reverse proxies whose `X-Forwarded-For` names the client
     /// (`ANJIAN_TRUSTED_PROXIES`).
     pub trusted_proxies: std::sync::Arc<client::TrustedProxies>,
+    /// The `host:port` outbound messages may reach beyond the robots' own hosts
+    /// (`ANJIAN_OUTBOUND_ALLOW`, comma-separated).
+    pub outbound_allow: Vec<String>,
+    /// The server's public URL, put before the links of outbound messages
+    /// (`ANJIAN_PUBLIC_URL`).
+    pub public_url: String,
 }
 
 impl Default for WebConfig {
@@ -67,6 +74,14 @@ impl Default for WebConfig {
                 anjian_core::sealed::Keyring::from_secret(key)
             },
             trusted_proxies: Default::default(),
+            outbound_allow: std::env::var("ANJIAN_OUTBOUND_ALLOW")
+                .unwrap_or_default()
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
+            public_url: std::env::var("ANJIAN_PUBLIC_URL").unwrap_or_default(),
         }
     }
 }

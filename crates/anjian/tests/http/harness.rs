@@ -167,6 +167,8 @@ pub struct TestApp {
     pub watch: Arc<ChainWatch>,
     pub clock: TestClock,
     pub engine: Engine,
+    /// The server's state (its dispatcher is started by the tests that need it).
+    pub state: AppState,
     /// The phones of the accounts that enrolled a second factor in this app.
     pub phones: tokio::sync::Mutex<std::collections::HashMap<String, Authenticator>>,
     _dir: Option<TempDir>,
@@ -225,12 +227,13 @@ impl TestApp {
             .await
             .expect("demo data");
         let state = AppState::new(db.clone(), Arc::new(clock.clone()), config);
+        let served = state.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move {
             axum::serve(
                 listener,
-                anjian_web::router(state).into_make_service_with_connect_info::<SocketAddr>(),
+                anjian_web::router(served).into_make_service_with_connect_info::<SocketAddr>(),
             )
             .await
             .unwrap();
@@ -245,6 +248,7 @@ impl TestApp {
             db,
             clock,
             engine,
+            state,
             phones: Default::default(),
             _dir: dir,
         }

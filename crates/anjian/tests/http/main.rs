@@ -20,6 +20,7 @@ mod localities;
 mod matrix;
 mod measures;
 mod monthly;
+mod outbound;
 mod plan;
 mod plan_editor;
 mod rankings;

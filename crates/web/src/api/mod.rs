@@ -5,6 +5,7 @@ pub mod accidents;
 pub mod audit;
 pub mod auth;
 pub mod body;
+pub mod channels;
 pub mod daily;
 pub mod directory;
 pub mod duty;
@@ -102,6 +103,12 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/duty-quotas",
             get(duty::get_quotas).put(duty::set_quotas),
         )
+        .route(
+            "/api/v1/channels",
+            get(channels::list).post(channels::create),
+        )
+        .route("/api/v1/channels/{id}/test", post(channels::test))
+        .route("/api/v1/deliveries", get(channels::deliveries))
         .route(
             "/api/v1/warnings",
             get(warnings::list).post(warnings::issue),

@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::OpenApi;
 
 use super::{
-    accidents, audit, auth, daily, directory, duty, enforcements, enterprises, hazards,
+    accidents, audit, auth, channels, daily, directory, duty, enforcements, enterprises, hazards,
     obligations, plans, projects, rankings, reports, tips, users, visits, warnings, workers,
 };
 
@@ -99,6 +99,10 @@ use super::{
         duty::quotas,
         duty::get_quotas,
         duty::set_quotas,
+        channels::create,
+        channels::list,
+        channels::test,
+        channels::deliveries,
         warnings::issue,
         warnings::list,
         warnings::show,

@@ -1,0 +1,396 @@
+//! Issue 18: channels and the outbox against a local receiver that plays each vendor
+//! (its documented answers, its error codes, a rate limit), with the dispatcher the
+//! server runs.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+
+use crate::harness::{TestApp, engines};
+
+/// One request the receiver got: path and query, headers, body.
+type Got = (String, axum::http::HeaderMap, String);
+
+/// A local HTTP server playing a vendor: it records every request and answers from its
+/// script, then `{"errcode":0,"errmsg":"ok"}`.
+struct Receiver {
+    base: String,
+    got: Arc<Mutex<Vec<Got>>>,
+    script: Arc<Mutex<VecDeque<(u16, String)>>>,
+}
+
+impl Receiver {
+    async fn start() -> Receiver {
+        let got: Arc<Mutex<Vec<Got>>> = Default::default();
+        let script: Arc<Mutex<VecDeque<(u16, String)>>> = Default::default();
+        let (g, sc) = (got.clone(), script.clone());
+        let app = axum::Router::new().fallback(
+            move |uri: axum::http::Uri, headers: axum::http::HeaderMap, body: String| {
+                let (g, sc) = (g.clone(), sc.clone());
+                async move {
+                    g.lock().unwrap().push((uri.to_string(), headers, body));
+                    let (status, answer) = sc
+                        .lock()
+                        .unwrap()
+                        .pop_front()
+                        .unwrap_or((200, r#"{"errcode":0,"errmsg":"ok"}"#.into()));
+                    (
+                        axum::http::StatusCode::from_u16(status).unwrap(),
+                        [("content-type", "application/json")],
+                        answer,
+                    )
+                }
+            },
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Receiver {
+            base: format!("http://{addr}"),
+            got,
+            script,
+        }
+    }
+
+    fn host_port(&self) -> String {
+        self.base.trim_start_matches("http://").to_string()
+    }
+
+    fn got(&self) -> Vec<Got> {
+        self.got.lock().unwrap().clone()
+    }
+
+    fn answer(&self, status: u16, body: &str) {
+        self.script
+            .lock()
+            .unwrap()
+            .push_back((status, body.to_string()));
+    }
+}
+
+async fn app_allowing(e: crate::harness::Engine, r: &Receiver) -> TestApp {
+    let config = anjian_web::WebConfig {
+        outbound_allow: vec![r.host_port()],
+        public_url: "https://aj.example.gov.cn".into(),
+        ..Default::default()
+    };
+    TestApp::with_config(e, config).await
+}
+
+fn warning(unit: i64) -> Value {
+    json!({"kind": "weather", "title": "暴雨红色预警", "body": "预计未来3小时有特大暴雨，请立即转移危险区域人员。",
+           "answer_by": "2022-08-09T12:00:00+08:00", "units": [unit]})
+}
+
+/// The pinned journey: a warning posted to a unit with a `wecom` channel reaches that
+/// channel's URL as `{"msgtype": …}` carrying its title within 30 seconds, and the
+/// delivery log shows it sent.
+#[tokio::test]
+async fn a_warning_reaches_a_townships_wecom_robot() {
+    for e in engines() {
+        let r = Receiver::start().await;
+        let app = app_allowing(e, &r).await;
+        let office = app.login("office").await;
+        let bachuan = app.unit_id("巴川街道").await;
+        let (s, c) = office
+            .post(
+                "/api/v1/channels",
+                json!({"unit": bachuan, "vendor": "wecom", "url": format!("{}/cgi-bin/webhook/send?key=k-bachuan", r.base),
+                       "phones": ["13800000001"]}),
+            )
+            .await;
+        assert_eq!(s, 201, "{c}");
+        anjian_web::outbound::spawn_dispatcher(app.state.clone());
+        let (s, w) = office.post("/api/v1/warnings", warning(bachuan)).await;
+        assert_eq!(s, 201, "{w}");
+        let started = std::time::Instant::now();
+        while r.got().is_empty() && started.elapsed().as_secs() < 30 {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let got = r.got();
+        assert_eq!(got.len(), 1, "one message");
+        let (path, _, body) = &got[0];
+        assert!(
+            path.ends_with("/cgi-bin/webhook/send?key=k-bachuan"),
+            "{path}"
+        );
+        let v: Value = serde_json::from_str(body).unwrap();
+        assert_eq!(v["msgtype"], "text");
+        let content = v["text"]["content"].as_str().unwrap();
+        assert!(content.contains("暴雨红色预警"), "{content}");
+        assert!(
+            content.contains(&format!("https://aj.example.gov.cn/warnings/{}", w["id"])),
+            "the link to act on: {content}"
+        );
+        assert_eq!(v["text"]["mentioned_mobile_list"][0], "13800000001");
+        // The log: sent, with the vendor's answer; the township sees its own.
+        let mut sent = Value::Null;
+        for _ in 0..50 {
+            sent = office.get("/api/v1/deliveries?state=sent").await.1;
+            if !sent.as_array().unwrap().is_empty() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert_eq!(sent[0]["event"], "warning", "{sent}");
+        assert!(sent[0]["last_answer"].as_str().unwrap().contains("ok"));
+        let (_, own) = app.login("bachuan").await.get("/api/v1/deliveries").await;
+        assert_eq!(own.as_array().unwrap().len(), 1);
+        let (_, none) = app.login("anju").await.get("/api/v1/deliveries").await;
+        assert!(
+            none.as_array().unwrap().is_empty(),
+            "another township sees none"
+        );
+        // The channel is listed without its URL's key.
+        let (_, channels) = office.get("/api/v1/channels").await;
+        assert!(!channels.to_string().contains("k-bachuan"), "{channels}");
+    }
+}
+
+/// Bad input names its field (422); a township may not configure channels.
+#[tokio::test]
+async fn bad_channels_are_refused_naming_the_field() {
+    for e in engines() {
+        let r = Receiver::start().await;
+        let app = app_allowing(e, &r).await;
+        let office = app.login("office").await;
+        let unit = app.unit_id("巴川街道").await;
+        let ok = format!("{}/robot/send?access_token=t", r.base);
+        for (body, field) in [
+            (
+                json!({"unit": unit, "vendor": "wecom", "url": "not a url"}),
+                "url",
+            ),
+            (
+                json!({"unit": unit, "vendor": "pigeon", "url": ok}),
+                "vendor",
+            ),
+            (
+                json!({"unit": unit, "vendor": "wecom", "url": "https://10.0.0.8/hook"}),
+                "url",
+            ),
+            (
+                json!({"unit": unit, "vendor": "dingtalk", "url": ok}),
+                "secret",
+            ),
+            (
+                json!({"unit": unit, "vendor": "dingtalk", "url": ok, "secret": "SEC1", "phones": ["1380000"]}),
+                "phones",
+            ),
+            (
+                json!({"unit": unit, "vendor": "wecom", "url": ok, "events": ["nothing"]}),
+                "events",
+            ),
+        ] {
+            let (s, b) = office.post("/api/v1/channels", body.clone()).await;
+            assert_eq!(
+                (s, b["error"]["field"].as_str()),
+                (422, Some(field)),
+                "{body} {b}"
+            );
+        }
+        let (s, _) = app
+            .login("bachuan")
+            .await
+            .post(
+                "/api/v1/channels",
+                json!({"unit": unit, "vendor": "wecom", "url": ok}),
+            )
+            .await;
+        assert_eq!(s, 403);
+    }
+}
+
+/// 钉钉's signed URL checks at the receiver; a 500 is retried after the backoff and a
+/// rate-limit answer waits; a refused key fails at once with the vendor's answer.
+#[tokio::test]
+async fn signed_requests_retries_and_failures() {
+    for e in engines() {
+        let r = Receiver::start().await;
+        let app = app_allowing(e, &r).await;
+        let office = app.login("office").await;
+        let yjj = app.unit_id("区应急局").await;
+        let (s, _) = office
+            .post(
+                "/api/v1/channels",
+                json!({"unit": yjj, "vendor": "dingtalk", "url": format!("{}/robot/send?access_token=t1", r.base),
+                       "secret": "SECabc", "events": ["accident"]}),
+            )
+            .await;
+        assert_eq!(s, 201);
+        r.answer(500, "busy");
+        r.answer(
+            200,
+            r#"{"errcode":130101,"errmsg":"send too fast, exceed 20 times per minute"}"#,
+        );
+        let bachuan = app.login("bachuan").await;
+        let unit = app.unit_id("巴川街道").await;
+        let chem = app.unit_id("重庆铜梁某化工有限公司").await;
+        let (s, a) = bachuan
+            .post(
+                "/api/v1/accidents",
+                json!({"unit": unit, "enterprise": chem, "sector": "危化品", "occurred_at": "2022-08-09T06:00:00+08:00",
+                       "learned_at": "2022-08-09T06:10:00+08:00", "place": "某化工企业储罐区", "account": "储罐检修时闪爆",
+                       "deaths": 1, "missing": 0, "serious_injuries": 0, "direct_loss_yuan": "100000", "measures_taken": "已警戒"}),
+            )
+            .await;
+        assert_eq!(s, 201, "{a}");
+        let http = anjian_web::outbound::client();
+        let state = |app: &TestApp| {
+            let db = app.db.clone();
+            async move {
+                let (st, n, answer): (String, i64, Option<String>) = db
+                    .read()
+                    .one(anjian_store::q("SELECT state, attempts, last_answer FROM deliveries WHERE event = 'accident'"))
+                    .await
+                    .unwrap();
+                (st, n, answer.unwrap_or_default())
+            }
+        };
+        assert_eq!(
+            anjian_web::outbound::dispatch_once(&app.state, &http)
+                .await
+                .unwrap(),
+            1
+        );
+        let (st, n, answer) = state(&app).await;
+        assert_eq!((st.as_str(), n), ("pending", 1), "{answer}");
+        assert!(answer.contains("HTTP 500"));
+        // Not due again until the backoff has passed.
+        assert_eq!(
+            anjian_web::outbound::dispatch_once(&app.state, &http)
+                .await
+                .unwrap(),
+            0
+        );
+        app.advance(120_000);
+        anjian_web::outbound::dispatch_once(&app.state, &http)
+            .await
+            .unwrap();
+        let (st, n, answer) = state(&app).await;
+        assert_eq!(
+            (st.as_str(), n),
+            ("pending", 2),
+            "the rate limit waits: {answer}"
+        );
+        app.advance(300_000);
+        anjian_web::outbound::dispatch_once(&app.state, &http)
+            .await
+            .unwrap();
+        let (st, n, _) = state(&app).await;
+        assert_eq!((st.as_str(), n), ("sent", 3));
+        // Each request was signed as 钉钉 documents: sign = base64(HMAC-SHA256(secret,
+        // "timestamp\nsecret")), URL-encoded.
+        let got = r.got();
+        assert_eq!(got.len(), 3);
+        for (path, _, body) in &got {
+            let ts: i64 = path
+                .split("timestamp=")
+                .nth(1)
+                .unwrap()
+                .split('&')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap();
+            let sign = path.split("sign=").nth(1).unwrap();
+            let want: String = url_encode(&anjian_core::channel::dingtalk_sign(ts, "SECabc"));
+            assert_eq!(sign, want);
+            let v: Value = serde_json::from_str(body).unwrap();
+            assert!(v["text"]["content"].as_str().unwrap().contains("事故直报"));
+        }
+        // A channel whose key the vendor refuses: failed at once, its answer kept.
+        let (_, c) = office
+            .post(
+                "/api/v1/channels",
+                json!({"unit": yjj, "vendor": "wecom", "url": format!("{}/cgi-bin/webhook/send?key=bad", r.base)}),
+            )
+            .await;
+        r.answer(200, r#"{"errcode":93000,"errmsg":"invalid webhook url"}"#);
+        let (s, t) = office
+            .post(&format!("/api/v1/channels/{}/test", c["id"]), json!({}))
+            .await;
+        assert_eq!(s, 200, "{t}");
+        assert_eq!(t["state"], "failed");
+        assert!(t["answer"].as_str().unwrap().contains("93000"));
+        let (_, t) = office
+            .post(&format!("/api/v1/channels/{}/test", c["id"]), json!({}))
+            .await;
+        assert_eq!(t["state"], "sent", "{t}");
+        let (_, failed) = office.get("/api/v1/deliveries?state=failed").await;
+        assert_eq!(failed[0]["event"], "test");
+        let (s, _) = office.get("/api/v1/deliveries?state=lost").await;
+        assert_eq!(s, 400);
+    }
+}
+
+fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => {
+                (b as char).to_string()
+            }
+            b' ' => "+".into(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A tip routed to a unit tells it the category and the deadline: never the reporter,
+/// the phone, the description or the receipt.
+#[tokio::test]
+async fn a_routed_tip_carries_nothing_of_the_reporter() {
+    for e in engines() {
+        let r = Receiver::start().await;
+        let app = app_allowing(e, &r).await;
+        let office = app.login("office").await;
+        let yjj = app.unit_id("区应急局").await;
+        let (s, _) = office
+            .post(
+                "/api/v1/channels",
+                json!({"unit": yjj, "vendor": "feishu", "url": format!("{}/open-apis/bot/v2/hook/x", r.base), "secret": "fs"}),
+            )
+            .await;
+        assert_eq!(s, 201);
+        let (s, receipt) = app
+            .anon()
+            .post(
+                "/api/v1/public/tips",
+                json!({"category": "violation", "sector": "危化品", "place": "某化工仓库", "description": "安全出口被锁闭标记描述",
+                       "reporter": {"name": "蔺晓标记", "phone": "13907310942", "id_number": "11010519491231002X"}}),
+            )
+            .await;
+        assert_eq!(s, 201);
+        let (_, tips) = office.get("/api/v1/tips?status=received").await;
+        let id = tips[0]["id"].as_i64().unwrap();
+        let (s, _) = office
+            .post(&format!("/api/v1/tips/{id}/accept"), json!({"unit": yjj}))
+            .await;
+        assert_eq!(s, 200);
+        r.answer(200, r#"{"code":0,"msg":"success"}"#);
+        let http = anjian_web::outbound::client();
+        assert_eq!(
+            anjian_web::outbound::dispatch_once(&app.state, &http)
+                .await
+                .unwrap(),
+            1
+        );
+        let got = r.got();
+        let (_, _, body) = &got[0];
+        for marker in [
+            "蔺晓标记",
+            "13907310942",
+            "11010519491231002X",
+            "安全出口被锁闭标记描述",
+            receipt["receipt"].as_str().unwrap(),
+        ] {
+            assert!(!body.contains(marker), "{marker} leaked: {body}");
+        }
+        let v: Value = serde_json::from_str(body).unwrap();
+        assert_eq!(v["msg_type"], "text");
+        let ts: i64 = v["timestamp"].as_str().unwrap().parse().unwrap();
+        assert_eq!(v["sign"], anjian_core::channel::feishu_sign(ts, "fs"));
+        assert!(v["content"]["text"].as_str().unwrap().contains("举报分办"));
+    }
+}

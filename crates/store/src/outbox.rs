@@ -1,0 +1,448 @@
+//! Notification channels and the outbox (issue 18). The office gives a unit its
+//! channels (a group robot, a signed webhook); the URL and the secret are sealed with
+//! the field cipher and never shown again. A change that must notify writes its
+//! deliveries in its own transaction ([`notify_in`]); the dispatcher of any server
+//! process claims due ones under a lease ([`claim`]: `FOR UPDATE SKIP LOCKED` on
+//! PostgreSQL, SQLite having one writer), sends them and settles each ([`settle`]):
+//! sent, retried with backoff, or failed. A delivery is sent at least once: a process
+//! killed between claim and send leaves it to be claimed again when its lease ends.
+
+use anjian_core::channel::{self, Event, Message, Vendor};
+use anjian_core::role::Role;
+use anjian_core::sealed::Keyring;
+use serde::Serialize;
+
+use crate::audit::{self, Entry};
+use crate::db::{Backend, Db, Tx, q};
+use crate::error::{Error, Result};
+use crate::ids::next_id;
+use crate::scope::{Actor, Scope};
+
+/// A channel as typed in.
+#[derive(Debug, Clone, Default)]
+pub struct NewChannel {
+    pub unit: i64,
+    pub vendor: String,
+    pub url: String,
+    pub secret: String,
+    pub phones: Vec<String>,
+    /// The events it takes; None: all.
+    pub events: Option<Vec<String>>,
+}
+
+/// A channel as listed: never its URL or its secret, only the host.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct ChannelRow {
+    pub id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub vendor: String,
+    pub host: String,
+    pub phones_json: String,
+    pub events_json: Option<String>,
+    pub created_at: i64,
+}
+
+impl ChannelRow {
+    /// The vendor's Chinese name.
+    pub fn vendor_label(&self) -> &'static str {
+        Vendor::parse(&self.vendor).map_or("—", Vendor::label)
+    }
+
+    /// The events it takes, in Chinese ("全部" when all).
+    pub fn events_label(&self) -> String {
+        match &self.events_json {
+            None => "全部".into(),
+            Some(j) => serde_json::from_str::<Vec<String>>(j)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|e| Event::parse(e).ok().map(Event::label))
+                .collect::<Vec<_>>()
+                .join("、"),
+        }
+    }
+}
+
+fn url_aad(id: i64) -> Vec<u8> {
+    format!("channel-url:{id}").into_bytes()
+}
+
+fn secret_aad(id: i64) -> Vec<u8> {
+    format!("channel-secret:{id}").into_bytes()
+}
+
+/// Gives a unit a channel (the office only): the vendor, a URL on an allowed host
+/// (`listed`: the `host:port` the system administrator allows beyond the robots'
+/// own), a secret where the vendor signs, @-mentioned phones and the events it takes.
+/// One transaction, audited without the URL or the secret. Returns its id.
+#[allow(clippy::too_many_arguments)]
+pub async fn create_channel(
+    db: &Db,
+    keyring: &Keyring,
+    nonces: [[u8; 24]; 2],
+    now_ms: i64,
+    actor: &Actor,
+    listed: &[String],
+    c: &NewChannel,
+) -> Result<i64> {
+    crate::authz::require(actor, Role::sees_everything)?;
+    let vendor = Vendor::parse(&c.vendor)?;
+    let (host, port) = channel::check_url(&c.url)?;
+    if !channel::allowed(&host, port, listed) {
+        return Err(Error::invalid(
+            "host_not_allowed",
+            "url",
+            format!("地址 {host}:{port} 不在系统管理员允许的外发地址中"),
+        ));
+    }
+    let secret = c.secret.trim();
+    if vendor.needs_secret() && secret.is_empty() {
+        return Err(Error::invalid(
+            "required",
+            "secret",
+            "请填写机器人的加签密钥（Webhook 的签名密钥）",
+        ));
+    }
+    if secret.chars().count() > 200 {
+        return Err(Error::invalid("too_long", "secret", "密钥过长"));
+    }
+    if c.phones.len() > 50 {
+        return Err(Error::invalid("too_many", "phones", "手机号最多50个"));
+    }
+    let phones = c
+        .phones
+        .iter()
+        .map(|p| channel::check_phone(p))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let events = match &c.events {
+        None => None,
+        Some(list) => {
+            let mut v = Vec::new();
+            for e in list.iter().take(20) {
+                let e = Event::parse(e)?;
+                if !v.contains(&e.as_str()) {
+                    v.push(e.as_str());
+                }
+            }
+            Some(serde_json::to_string(&v).unwrap_or_default())
+        }
+    };
+    let unit: Option<(String,)> = db
+        .read()
+        .opt(q("SELECT name FROM units WHERE id = $1 AND active = 1").bind(c.unit))
+        .await?;
+    let (unit_name,) = unit.ok_or_else(|| Error::invalid("unknown_unit", "unit", "请选择单位"))?;
+    let id = next_id(now_ms);
+    let url_sealed = keyring.seal(c.url.trim().as_bytes(), &url_aad(id), nonces[0]);
+    let secret_sealed =
+        (!secret.is_empty()).then(|| keyring.seal(secret.as_bytes(), &secret_aad(id), nonces[1]));
+    let mut tx = db.begin().await?;
+    tx.execute(
+        q("INSERT INTO channels (id, unit_id, vendor, host, url_sealed, secret_sealed, phones_json, events_json, active, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10)")
+            .bind(id)
+            .bind(c.unit)
+            .bind(vendor.as_str())
+            .bind(host.as_str())
+            .bind(url_sealed)
+            .bind(secret_sealed)
+            .bind(serde_json::to_string(&phones).unwrap_or_default())
+            .bind(events)
+            .bind(actor.user_id)
+            .bind(now_ms),
+    )
+    .await?;
+    let entry = Entry::ok("channel.create", "channel", id)
+        .detail(format!("{unit_name}：{}（{host}）", vendor.label()));
+    audit::append(&mut tx, now_ms, actor, entry).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+const CHANNEL: &str = "SELECT c.id, c.unit_id, u.name AS unit_name, c.vendor, c.host, c.phones_json, c.events_json, c.created_at FROM channels c JOIN units u ON u.id = c.unit_id WHERE c.active = 1 AND ";
+
+/// The channels in scope (the office: all; a unit: its own), by unit.
+pub async fn channels(db: &Db, scope: &Scope) -> Result<Vec<ChannelRow>> {
+    db.read()
+        .all(
+            scope
+                .units(q(CHANNEL), "u")
+                .push(" ORDER BY u.path, c.id LIMIT 2000"),
+        )
+        .await
+}
+
+/// What a dispatcher needs to send one delivery.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Claimed {
+    pub id: i64,
+    pub channel_id: i64,
+    pub vendor: String,
+    pub url_sealed: String,
+    pub secret_sealed: Option<String>,
+    pub phones_json: String,
+    pub title: String,
+    pub body: String,
+    pub link: String,
+    pub idempotency_key: String,
+    pub attempts: i64,
+}
+
+impl Claimed {
+    /// The channel's URL, secret and phones opened with `keyring`; None when a sealed
+    /// value does not open (a key no longer in the ring).
+    pub fn opened(&self, keyring: &Keyring) -> Option<(Vendor, String, String, Vec<String>)> {
+        let vendor = Vendor::parse(&self.vendor).ok()?;
+        let url = keyring
+            .open(&self.url_sealed, &url_aad(self.channel_id))
+            .ok()?;
+        let secret = match &self.secret_sealed {
+            Some(s) => keyring.open(s, &secret_aad(self.channel_id)).ok()?,
+            None => Vec::new(),
+        };
+        Some((
+            vendor,
+            String::from_utf8(url).ok()?,
+            String::from_utf8(secret).ok()?,
+            serde_json::from_str(&self.phones_json).unwrap_or_default(),
+        ))
+    }
+
+    /// The message it carries.
+    pub fn message(&self) -> Message {
+        Message {
+            title: self.title.clone(),
+            text: self.body.clone(),
+            link: self.link.clone(),
+        }
+    }
+}
+
+const CLAIMED: &str = "SELECT d.id, d.channel_id, c.vendor, c.url_sealed, c.secret_sealed, c.phones_json, d.title, d.body, d.link, d.idempotency_key, d.attempts FROM deliveries d JOIN channels c ON c.id = d.channel_id WHERE ";
+
+/// Queues `msg` for the channels of `units` that take `event`, inside the caller's
+/// transaction; `key` names the cause (`warning:17`), so that a cause queues one
+/// delivery per channel however often it is asked.
+pub(crate) async fn notify_in(
+    tx: &mut Tx,
+    now_ms: i64,
+    event: Event,
+    units: &[i64],
+    msg: &Message,
+    key: &str,
+) -> Result<()> {
+    if units.is_empty() {
+        return Ok(());
+    }
+    let mut targets: Vec<(i64, i64)> = Vec::new();
+    for chunk in units.chunks(500) {
+        let rows: Vec<(i64, i64, Option<String>)> = tx
+            .all(
+                q("SELECT id, unit_id, events_json FROM channels WHERE active = 1 AND unit_id IN (")
+                    .push_list(chunk)
+                    .push(")"),
+            )
+            .await?;
+        targets.extend(
+            rows.into_iter()
+                .filter(|(_, _, events)| {
+                    events.as_deref().is_none_or(|j| {
+                        serde_json::from_str::<Vec<String>>(j)
+                            .unwrap_or_default()
+                            .iter()
+                            .any(|e| e == event.as_str())
+                    })
+                })
+                .map(|(id, unit, _)| (id, unit)),
+        );
+    }
+    for (channel, unit) in targets {
+        tx.execute(
+            q("INSERT INTO deliveries (id, channel_id, unit_id, event, title, body, link, idempotency_key, state, attempts, next_at, claimed_until, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9, 0, $9) ON CONFLICT (idempotency_key) DO NOTHING")
+                .bind(next_id(now_ms))
+                .bind(channel)
+                .bind(unit)
+                .bind(event.as_str())
+                .bind(msg.title.as_str())
+                .bind(channel::scrub(&msg.text))
+                .bind(msg.link.as_str())
+                .bind(format!("{key}:{channel}"))
+                .bind(now_ms),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Claims up to `limit` due deliveries for `lease_ms` (counting the attempt): none is
+/// claimed by two processes while its lease runs.
+pub async fn claim(db: &Db, now_ms: i64, lease_ms: i64, limit: i64) -> Result<Vec<Claimed>> {
+    // A read first: an idle outbox costs no write transaction.
+    let due: Option<(i64,)> = db
+        .read()
+        .opt(
+            q("SELECT id FROM deliveries WHERE state = 'pending' AND next_at <= $1 AND claimed_until <= $1 LIMIT 1")
+                .bind(now_ms),
+        )
+        .await?;
+    if due.is_none() {
+        return Ok(Vec::new());
+    }
+    let lock = match db.backend() {
+        Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        Backend::Sqlite => "",
+    };
+    let mut tx = db.begin().await?;
+    let ids: Vec<(i64,)> = tx
+        .all(
+            q(format!("UPDATE deliveries SET claimed_until = $1, attempts = attempts + 1 WHERE id IN (SELECT id FROM deliveries WHERE state = 'pending' AND next_at <= $2 AND claimed_until <= $2 ORDER BY next_at, id LIMIT $3{lock}) RETURNING id"))
+                .bind(now_ms + lease_ms)
+                .bind(now_ms)
+                .bind(limit.clamp(1, 200)),
+        )
+        .await?;
+    tx.commit().await?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i64> = ids.into_iter().map(|(i,)| i).collect();
+    db.read()
+        .all(
+            q(CLAIMED)
+                .push("d.id IN (")
+                .push_list(&ids)
+                .push(") ORDER BY d.next_at, d.id"),
+        )
+        .await
+}
+
+/// How a send ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Sent(String),
+    /// Try again after the backoff (a rate limit, a timeout, a server error).
+    Retry(String),
+    /// The vendor refused it (a wrong key, a bad signature): failed at once.
+    Refused(String),
+}
+
+/// Settles delivery `id` after its `attempts`-th attempt: sent; or due again after the
+/// backoff (with `jitter`, 0–999), failed after [`channel::MAX_ATTEMPTS`]; or failed.
+pub async fn settle(
+    db: &Db,
+    now_ms: i64,
+    id: i64,
+    attempts: i64,
+    outcome: &Outcome,
+    jitter: u16,
+) -> Result<()> {
+    let cut = |s: &str| s.chars().take(500).collect::<String>();
+    let query = match outcome {
+        Outcome::Sent(answer) => q("UPDATE deliveries SET state = 'sent', sent_at = $1, last_answer = $2, claimed_until = 0 WHERE id = $3 AND state = 'pending'")
+            .bind(now_ms)
+            .bind(cut(answer))
+            .bind(id),
+        Outcome::Retry(answer) if attempts < channel::MAX_ATTEMPTS => q("UPDATE deliveries SET next_at = $1, last_answer = $2, claimed_until = 0 WHERE id = $3 AND state = 'pending'")
+            .bind(now_ms + channel::backoff_ms(attempts, jitter))
+            .bind(cut(answer))
+            .bind(id),
+        Outcome::Retry(answer) | Outcome::Refused(answer) => q("UPDATE deliveries SET state = 'failed', last_answer = $1, claimed_until = 0 WHERE id = $2 AND state = 'pending'")
+            .bind(cut(answer))
+            .bind(id),
+    };
+    let mut tx = db.begin().await?;
+    tx.execute(query).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// One channel in scope for sending by hand (the office's 发送测试消息).
+pub async fn for_test(db: &Db, actor: &Actor, id: i64) -> Result<Claimed> {
+    crate::authz::require(actor, Role::sees_everything)?;
+    db.read()
+        .opt(
+            q("SELECT CAST(0 AS BIGINT) AS id, c.id AS channel_id, c.vendor, c.url_sealed, c.secret_sealed, c.phones_json, '测试消息' AS title, '这是安监平台发送的测试消息，收到即表示通道可用。' AS body, '' AS link, '' AS idempotency_key, CAST(0 AS BIGINT) AS attempts FROM channels c WHERE c.active = 1 AND c.id = $1")
+                .bind(id),
+        )
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// Records a test message and the vendor's answer (the delivery log shows it), audited.
+pub async fn record_test(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    channel: i64,
+    outcome: &Outcome,
+) -> Result<()> {
+    let (state, answer) = match outcome {
+        Outcome::Sent(a) => ("sent", a),
+        Outcome::Retry(a) | Outcome::Refused(a) => ("failed", a),
+    };
+    let id = next_id(now_ms);
+    let mut tx = db.begin().await?;
+    tx.execute(
+        q("INSERT INTO deliveries (id, channel_id, unit_id, event, title, body, link, idempotency_key, state, attempts, next_at, claimed_until, last_answer, created_at, sent_at) SELECT $1, c.id, c.unit_id, 'test', '测试消息', '', '', $2, $3, 1, $4, 0, $5, $4, $4 FROM channels c WHERE c.id = $6")
+            .bind(id)
+            .bind(format!("test:{id}"))
+            .bind(state)
+            .bind(now_ms)
+            .bind(answer.chars().take(500).collect::<String>())
+            .bind(channel),
+    )
+    .await?;
+    let entry = Entry::ok("channel.test", "channel", channel).detail(format!("{state}：{answer}"));
+    audit::append(&mut tx, now_ms, actor, entry).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A delivery as the log lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct DeliveryRow {
+    pub id: i64,
+    pub channel_id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub vendor: String,
+    pub event: String,
+    pub title: String,
+    pub state: String,
+    pub attempts: i64,
+    pub last_answer: Option<String>,
+    pub created_at: i64,
+    pub sent_at: Option<i64>,
+}
+
+/// The delivery log's filters and page (newest first, `before` the last id listed).
+#[derive(Debug, Clone, Default)]
+pub struct DeliveryFilter {
+    pub unit: Option<i64>,
+    pub state: Option<String>,
+    pub before: Option<i64>,
+    pub limit: i64,
+}
+
+/// The deliveries in scope (the office: all; a unit: its own), newest first.
+pub async fn deliveries(db: &Db, scope: &Scope, f: &DeliveryFilter) -> Result<Vec<DeliveryRow>> {
+    let mut query = scope.units(
+        q("SELECT d.id, d.channel_id, d.unit_id, u.name AS unit_name, c.vendor, d.event, d.title, d.state, d.attempts, d.last_answer, d.created_at, d.sent_at FROM deliveries d JOIN channels c ON c.id = d.channel_id JOIN units u ON u.id = d.unit_id WHERE "),
+        "u",
+    );
+    if let Some(u) = f.unit {
+        query = query.push(" AND d.unit_id = ").push_bind(u);
+    }
+    if let Some(s) = &f.state {
+        query = query.push(" AND d.state = ").push_bind(s.clone());
+    }
+    if let Some(b) = f.before {
+        query = query.push(" AND d.id < ").push_bind(b);
+    }
+    db.read()
+        .all(
+            query
+                .push(" ORDER BY d.id DESC LIMIT ")
+                .push_bind(f.limit.clamp(1, 500)),
+        )
+        .await
+}
