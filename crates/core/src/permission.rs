@@ -159,6 +159,11 @@ pub const MENU: &[MenuEntry] = &[
         shown: Role::keeps_register,
     },
     MenuEntry {
+        path: "/channels",
+        label: "消息通道",
+        shown: Role::sees_everything,
+    },
+    MenuEntry {
         path: "/rankings",
         label: "月度排名",
         shown: Role::reads_rankings,

@@ -292,10 +292,8 @@ pub async fn create(
     )
     .await?;
     // At once to the emergency bureau and the office, on their channels.
-    let office: Option<(i64,)> = tx
-        .opt(q("SELECT id FROM units WHERE kind = 'committee_office' AND active = 1 ORDER BY depth, id LIMIT 1"))
-        .await?;
-    let told: Vec<i64> = std::iter::once(lead).chain(office.map(|(o,)| o)).collect();
+    let office = crate::notices::office(&mut tx).await?;
+    let told: Vec<i64> = std::iter::once(lead).chain(office).collect();
     crate::outbox::notify_in(
         &mut tx,
         now_ms,
@@ -314,7 +312,10 @@ pub async fn create(
             ),
             link: format!("/accidents/{id}"),
         },
-        &format!("accident:{id}"),
+        crate::outbox::About {
+            subject: &format!("accident:{id}"),
+            round: "report",
+        },
     )
     .await?;
     let entry = Entry::ok("accident.report", "accident", id)

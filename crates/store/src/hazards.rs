@@ -986,7 +986,10 @@ pub async fn list_for_supervision(
                 ),
                 link: format!("/hazards/{id}"),
             },
-            &format!("hazard-listed:{id}:{now_ms}"),
+            crate::outbox::About {
+                subject: &format!("hazard:{id}"),
+                round: &format!("listed:{now_ms}"),
+            },
         )
         .await?;
     }

@@ -219,16 +219,25 @@ impl Claimed {
 
 const CLAIMED: &str = "SELECT d.id, d.channel_id, c.vendor, c.url_sealed, c.secret_sealed, c.phones_json, d.title, d.body, d.link, d.idempotency_key, d.attempts FROM deliveries d JOIN channels c ON c.id = d.channel_id WHERE ";
 
+/// What a notification is about and which round of it this is: `subject` names the
+/// object (`warning:17`; the warning page reads its deliveries by it), `round` the
+/// occasion (`issue`, `escalate`, `urge:…`). One delivery per channel and round, however
+/// often it is asked (the idempotency key).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct About<'a> {
+    pub subject: &'a str,
+    pub round: &'a str,
+}
+
 /// Queues `msg` for the channels of `units` that take `event`, inside the caller's
-/// transaction; `key` names the cause (`warning:17`), so that a cause queues one
-/// delivery per channel however often it is asked.
+/// transaction.
 pub(crate) async fn notify_in(
     tx: &mut Tx,
     now_ms: i64,
     event: Event,
     units: &[i64],
     msg: &Message,
-    key: &str,
+    about: About<'_>,
 ) -> Result<()> {
     if units.is_empty() {
         return Ok(());
@@ -257,15 +266,16 @@ pub(crate) async fn notify_in(
     }
     for (channel, unit) in targets {
         tx.execute(
-            q("INSERT INTO deliveries (id, channel_id, unit_id, event, title, body, link, idempotency_key, state, attempts, next_at, claimed_until, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9, 0, $9) ON CONFLICT (idempotency_key) DO NOTHING")
+            q("INSERT INTO deliveries (id, channel_id, unit_id, event, subject, title, body, link, idempotency_key, state, attempts, next_at, claimed_until, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', 0, $10, 0, $10) ON CONFLICT (idempotency_key) DO NOTHING")
                 .bind(next_id(now_ms))
                 .bind(channel)
                 .bind(unit)
                 .bind(event.as_str())
+                .bind(about.subject)
                 .bind(msg.title.as_str())
                 .bind(channel::scrub(&msg.text))
                 .bind(msg.link.as_str())
-                .bind(format!("{key}:{channel}"))
+                .bind(format!("{}:{}:{channel}", about.subject, about.round))
                 .bind(now_ms),
         )
         .await?;
@@ -382,7 +392,7 @@ pub async fn record_test(
     let id = next_id(now_ms);
     let mut tx = db.begin().await?;
     tx.execute(
-        q("INSERT INTO deliveries (id, channel_id, unit_id, event, title, body, link, idempotency_key, state, attempts, next_at, claimed_until, last_answer, created_at, sent_at) SELECT $1, c.id, c.unit_id, 'test', '测试消息', '', '', $2, $3, 1, $4, 0, $5, $4, $4 FROM channels c WHERE c.id = $6")
+        q("INSERT INTO deliveries (id, channel_id, unit_id, event, subject, title, body, link, idempotency_key, state, attempts, next_at, claimed_until, last_answer, created_at, sent_at) SELECT $1, c.id, c.unit_id, 'test', 'channel:' || CAST(c.id AS TEXT), '测试消息', '', '', $2, $3, 1, $4, 0, $5, $4, $4 FROM channels c WHERE c.id = $6")
             .bind(id)
             .bind(format!("test:{id}"))
             .bind(state)

@@ -662,7 +662,10 @@ pub async fn triage(
                     ),
                     link: "/tips".into(),
                 },
-                &format!("tip:{id}"),
+                crate::outbox::About {
+                    subject: &format!("tip:{id}"),
+                    round: "routed",
+                },
             )
             .await?;
             (mv.set("unit_id", *unit), format!("分办至{name}"))

@@ -250,7 +250,10 @@ pub async fn issue(db: &Db, now_ms: i64, actor: &Actor, w: &NewWarning) -> Resul
             ),
             link: format!("/warnings/{id}"),
         },
-        &format!("warning:{id}"),
+        crate::outbox::About {
+            subject: &format!("warning:{id}"),
+            round: "issue",
+        },
     )
     .await?;
     let entry = Entry::ok("warning.issue", "warning", id).detail(format!(
@@ -587,4 +590,207 @@ async fn breakers(db: &Db, now_ms: Option<i64>, unit: Option<i64>) -> Result<Vec
             },
         )
         .collect())
+}
+
+/// How long after a warning's deadline the office is told who has not answered.
+pub const OFFICE_AFTER_MS: i64 = 30 * 60 * 1000;
+
+/// 叫应 escalation at `now_ms` (run by every server process; each step is a
+/// conditional update, so that two processes tell nobody twice): an addressee that
+/// has not answered by the deadline is told again on its channels; half an hour later
+/// the office is told who has still not answered. Returns (units told again, warnings
+/// reported to the office).
+pub async fn escalate(db: &Db, now_ms: i64) -> Result<(usize, usize)> {
+    let late: Vec<(i64, i64, String)> = db
+        .read()
+        .all(q("SELECT r.warning_id, r.unit_id, w.title FROM warning_recipients r JOIN warnings w ON w.id = r.warning_id WHERE w.answer_by < $1 AND r.acked_at IS NULL AND r.escalated_at IS NULL ORDER BY r.warning_id LIMIT 5000").bind(now_ms))
+        .await?;
+    let mut told = 0;
+    let mut by_warning: Vec<(i64, String, Vec<i64>)> = Vec::new();
+    for (w, unit, title) in late {
+        match by_warning.last_mut() {
+            Some((id, _, units)) if *id == w => units.push(unit),
+            _ => by_warning.push((w, title, vec![unit])),
+        }
+    }
+    let system = Actor::system("escalation");
+    for (id, title, units) in by_warning {
+        let mut tx = db.begin().await?;
+        let mut again = Vec::new();
+        for unit in units {
+            let n = tx
+                .execute(
+                    q("UPDATE warning_recipients SET escalated_at = $1 WHERE warning_id = $2 AND unit_id = $3 AND acked_at IS NULL AND escalated_at IS NULL")
+                        .bind(now_ms)
+                        .bind(id)
+                        .bind(unit),
+                )
+                .await?;
+            if n == 1 {
+                again.push(unit);
+            }
+        }
+        crate::outbox::notify_in(
+            &mut tx,
+            now_ms,
+            anjian_core::channel::Event::Warning,
+            &again,
+            &anjian_core::channel::Message {
+                title: format!("未回应：{title}"),
+                text: "已超过回应时限仍未回应，请立即在平台回应（叫应），并落实防范措施。".into(),
+                link: format!("/warnings/{id}"),
+            },
+            crate::outbox::About {
+                subject: &format!("warning:{id}"),
+                round: "escalate",
+            },
+        )
+        .await?;
+        let entry = Entry::ok("warning.escalate", "warning", id)
+            .detail(format!("超时未回应，再次推送{}个单位", again.len()));
+        audit::append(&mut tx, now_ms, &system, entry).await?;
+        tx.commit().await?;
+        told += again.len();
+    }
+    // The office, once per warning, half an hour after the deadline.
+    let quiet: Vec<(i64, String)> = db
+        .read()
+        .all(q("SELECT w.id, w.title FROM warnings w WHERE w.answer_by < $1 AND w.office_told_at IS NULL AND EXISTS (SELECT 1 FROM warning_recipients r WHERE r.warning_id = w.id AND r.acked_at IS NULL) ORDER BY w.id LIMIT 100").bind(now_ms - OFFICE_AFTER_MS))
+        .await?;
+    let mut reported = 0;
+    for (id, title) in quiet {
+        let mut tx = db.begin().await?;
+        let n = tx
+            .execute(
+                q("UPDATE warnings SET office_told_at = $1 WHERE id = $2 AND office_told_at IS NULL")
+                    .bind(now_ms)
+                    .bind(id),
+            )
+            .await?;
+        if n != 1 {
+            continue;
+        }
+        let names: Vec<(String,)> = tx
+            .all(q("SELECT u.name FROM warning_recipients r JOIN units u ON u.id = r.unit_id WHERE r.warning_id = $1 AND r.acked_at IS NULL ORDER BY u.path LIMIT 200").bind(id))
+            .await?;
+        let office: Vec<i64> = crate::notices::office(&mut tx).await?.into_iter().collect();
+        let names: Vec<String> = names.into_iter().map(|(n,)| n).collect();
+        crate::outbox::notify_in(
+            &mut tx,
+            now_ms,
+            anjian_core::channel::Event::Warning,
+            &office,
+            &anjian_core::channel::Message {
+                title: format!("叫应未回应：{title}"),
+                text: format!(
+                    "超过回应时限半小时，仍有{}个单位未回应：{}。",
+                    names.len(),
+                    names.join("、")
+                ),
+                link: format!("/warnings/{id}"),
+            },
+            crate::outbox::About {
+                subject: &format!("warning:{id}"),
+                round: "office",
+            },
+        )
+        .await?;
+        let entry = Entry::ok("warning.escalate", "warning", id)
+            .detail(format!("报区安委办：{}个单位未回应", names.len()));
+        audit::append(&mut tx, now_ms, &system, entry).await?;
+        tx.commit().await?;
+        reported += 1;
+    }
+    Ok((told, reported))
+}
+
+/// 催办 (the office): tells every addressee of warning `id` that has not answered again,
+/// on its channels, now. One transaction, audited. Returns how many units were told.
+pub async fn urge(db: &Db, now_ms: i64, actor: &Actor, id: i64) -> Result<usize> {
+    crate::authz::require(actor, anjian_core::role::Role::sees_everything)?;
+    let w: Option<(String,)> = db
+        .read()
+        .opt(q("SELECT title FROM warnings WHERE id = $1").bind(id))
+        .await?;
+    let (title,) = w.ok_or(Error::NotFound)?;
+    let mut tx = db.begin().await?;
+    let units: Vec<(i64,)> = tx
+        .all(q("SELECT unit_id FROM warning_recipients WHERE warning_id = $1 AND acked_at IS NULL ORDER BY unit_id").bind(id))
+        .await?;
+    if units.is_empty() {
+        return Err(Error::invalid(
+            "all_answered",
+            "units",
+            "各单位均已回应，无需催办",
+        ));
+    }
+    let units: Vec<i64> = units.into_iter().map(|(u,)| u).collect();
+    crate::outbox::notify_in(
+        &mut tx,
+        now_ms,
+        anjian_core::channel::Event::Warning,
+        &units,
+        &anjian_core::channel::Message {
+            title: format!("催办：{title}"),
+            text: "区安委办催办：请立即在平台回应（叫应）。".into(),
+            link: format!("/warnings/{id}"),
+        },
+        crate::outbox::About {
+            subject: &format!("warning:{id}"),
+            round: &format!("urge:{now_ms}"),
+        },
+    )
+    .await?;
+    let entry =
+        Entry::ok("warning.urge", "warning", id).detail(format!("催办{}个未回应单位", units.len()));
+    audit::append(&mut tx, now_ms, actor, entry).await?;
+    tx.commit().await?;
+    Ok(units.len())
+}
+
+/// A message sent about a warning to one addressee.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct SentLine {
+    pub unit_id: i64,
+    /// issue, escalate, urge or office.
+    pub round: String,
+    /// pending, sent or failed.
+    pub state: String,
+    pub created_at: i64,
+    pub sent_at: Option<i64>,
+    pub last_answer: Option<String>,
+}
+
+impl SentLine {
+    /// The round in Chinese.
+    pub fn round_label(&self) -> &'static str {
+        match self.round.as_str() {
+            "issue" => "推送",
+            "escalate" => "超时再推送",
+            "office" => "报区安委办",
+            _ => "催办",
+        }
+    }
+
+    /// The state in Chinese.
+    pub fn state_label(&self) -> &'static str {
+        match self.state.as_str() {
+            "sent" => "已送达",
+            "failed" => "发送失败",
+            _ => "待发送",
+        }
+    }
+}
+
+/// What was sent about warning `id`, in order (at most 2,000 lines).
+pub async fn sent(db: &Db, id: i64) -> Result<Vec<SentLine>> {
+    // The round is the idempotency key's third part (`warning:17:escalate:5`).
+    let mut rows: Vec<SentLine> = db
+        .read()
+        .all(q("SELECT unit_id, idempotency_key AS round, state, created_at, sent_at, last_answer FROM deliveries WHERE subject = $1 ORDER BY id LIMIT 2000").bind(format!("warning:{id}")))
+        .await?;
+    for r in &mut rows {
+        r.round = r.round.split(':').nth(2).unwrap_or("issue").to_string();
+    }
+    Ok(rows)
 }

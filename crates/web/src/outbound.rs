@@ -109,7 +109,15 @@ pub async fn dispatch_once(
 pub fn spawn_dispatcher(state: AppState) {
     tokio::spawn(async move {
         let http = client();
+        let mut ticks: u32 = 0;
         loop {
+            // 叫应 escalation, about every 30 s.
+            if ticks.is_multiple_of(60)
+                && let Err(e) = anjian_store::warnings::escalate(&state.db, state.now()).await
+            {
+                tracing::warn!(error = %e, "warning escalation failed; will retry");
+            }
+            ticks = ticks.wrapping_add(1);
             match dispatch_once(&state, &http).await {
                 Ok(n) if n > 0 => continue,
                 Ok(_) => {}

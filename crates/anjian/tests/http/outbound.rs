@@ -394,3 +394,128 @@ async fn a_routed_tip_carries_nothing_of_the_reporter() {
         assert!(v["content"]["text"].as_str().unwrap().contains("举报分办"));
     }
 }
+
+/// 叫应 on the demo clock: each addressee's robot gets the warning; one answers; past
+/// the deadline the other is told again, half an hour later the office's robot is told
+/// who has not answered (once), the office presses 催办, and the warning page shows
+/// for each addressee what was sent and whether it was taken.
+#[tokio::test]
+async fn an_unanswered_warning_is_escalated_reported_and_urged() {
+    for e in engines() {
+        let r = Receiver::start().await;
+        let app = app_allowing(e, &r).await;
+        let office = app.login("office").await;
+        let (_, me) = office.get("/api/v1/me").await;
+        let office_unit = me["unit"]["id"].as_i64().unwrap();
+        let bachuan = app.unit_id("巴川街道").await;
+        let anju = app.unit_id("安居镇").await;
+        for (unit, key) in [
+            (bachuan, "bachuan"),
+            (anju, "anju"),
+            (office_unit, "office"),
+        ] {
+            let (s, c) = office
+                .post(
+                    "/api/v1/channels",
+                    json!({"unit": unit, "vendor": "wecom", "url": format!("{}/send?key={key}", r.base)}),
+                )
+                .await;
+            assert_eq!(s, 201, "{c}");
+        }
+        let mut w = warning(bachuan);
+        w["units"] = json!([bachuan, anju]);
+        let (s, w) = office.post("/api/v1/warnings", w).await;
+        assert_eq!(s, 201, "{w}");
+        let id = w["id"].as_i64().unwrap();
+        let http = anjian_web::outbound::client();
+        let dispatch = || anjian_web::outbound::dispatch_once(&app.state, &http);
+        assert_eq!(dispatch().await.unwrap(), 2);
+        let to = |key: &str| -> Vec<String> {
+            r.got()
+                .into_iter()
+                .filter(|(p, _, _)| p.ends_with(&format!("key={key}")))
+                .map(|(_, _, b)| {
+                    let v: Value = serde_json::from_str(&b).unwrap();
+                    v["text"]["content"].as_str().unwrap().to_string()
+                })
+                .collect()
+        };
+        let (s, _) = app
+            .login("anju")
+            .await
+            .post(
+                &format!("/api/v1/warnings/{id}/ack"),
+                json!({"reply": "已转移"}),
+            )
+            .await;
+        assert_eq!(s, 200);
+        // Before the deadline nothing more happens.
+        assert_eq!(
+            anjian_store::warnings::escalate(&app.db, anjian_core::time::Clock::now_ms(&app.clock))
+                .await
+                .unwrap(),
+            (0, 0)
+        );
+        // 12:06: past the deadline.
+        app.advance(5 * 3_600_000);
+        assert_eq!(
+            anjian_store::warnings::escalate(&app.db, anjian_core::time::Clock::now_ms(&app.clock))
+                .await
+                .unwrap(),
+            (1, 0)
+        );
+        dispatch().await.unwrap();
+        let bachuan_got = to("bachuan");
+        assert_eq!(bachuan_got.len(), 2);
+        assert!(bachuan_got[1].contains("未回应"), "{bachuan_got:?}");
+        assert_eq!(to("anju").len(), 1, "who answered is not told again");
+        // Half an hour later the office is told who has not answered, once.
+        app.advance(31 * 60_000);
+        assert_eq!(
+            anjian_store::warnings::escalate(&app.db, anjian_core::time::Clock::now_ms(&app.clock))
+                .await
+                .unwrap(),
+            (0, 1)
+        );
+        assert_eq!(
+            anjian_store::warnings::escalate(&app.db, anjian_core::time::Clock::now_ms(&app.clock))
+                .await
+                .unwrap(),
+            (0, 0)
+        );
+        dispatch().await.unwrap();
+        let office_got = to("office");
+        assert_eq!(office_got.len(), 1);
+        assert!(
+            office_got[0].contains("巴川街道") && !office_got[0].contains("安居镇"),
+            "{office_got:?}"
+        );
+        // 催办 from the page (a fresh login: hours passed on the demo clock): the
+        // unanswered township gets it.
+        let office = app.login("office").await;
+        let (s, _) = office.form(&format!("/warnings/{id}/urge"), &[]).await;
+        assert_eq!(s, 303);
+        dispatch().await.unwrap();
+        assert!(to("bachuan").last().unwrap().contains("催办"));
+        let (s, page) = office.get_text(&format!("/warnings/{id}")).await;
+        assert_eq!(s, 200);
+        for shown in ["推送", "超时再推送", "催办", "已送达"] {
+            assert!(page.contains(shown), "the page shows {shown}");
+        }
+        // Urging a warning everyone answered is refused.
+        let (s, b) = app
+            .login("bachuan")
+            .await
+            .post(&format!("/api/v1/warnings/{id}/ack"), json!({}))
+            .await;
+        assert_eq!(s, 200, "{b}");
+        let (s, b) = office
+            .post(&format!("/api/v1/warnings/{id}/urge"), json!({}))
+            .await;
+        assert_eq!(
+            (s, b["error"]["code"].as_str()),
+            (422, Some("all_answered")),
+            "{b}"
+        );
+    }
+}

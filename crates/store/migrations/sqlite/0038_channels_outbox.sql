@@ -24,6 +24,7 @@ CREATE TABLE deliveries (
     channel_id BIGINT NOT NULL REFERENCES channels(id),
     unit_id BIGINT NOT NULL REFERENCES units(id),
     event TEXT NOT NULL,
+    subject TEXT NOT NULL,
     title TEXT NOT NULL,
     body TEXT NOT NULL,
     link TEXT NOT NULL,
@@ -39,3 +40,9 @@ CREATE TABLE deliveries (
 CREATE INDEX deliveries_due ON deliveries (state, next_at, id);
 CREATE INDEX deliveries_unit ON deliveries (unit_id, id);
 CREATE INDEX deliveries_channel ON deliveries (channel_id, id);
+CREATE INDEX deliveries_subject ON deliveries (subject, unit_id, id);
+
+-- 叫应 escalation: when an addressee that had not answered was told again, and when
+-- the office was told who had not answered.
+ALTER TABLE warning_recipients ADD COLUMN escalated_at BIGINT;
+ALTER TABLE warnings ADD COLUMN office_told_at BIGINT;

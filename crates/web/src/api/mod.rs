@@ -115,6 +115,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/warnings/{id}", get(warnings::show))
         .route("/api/v1/warnings/{id}/ack", post(warnings::ack))
+        .route("/api/v1/warnings/{id}/urge", post(warnings::urge))
         .route(
             "/api/v1/circuit-breakers",
             get(warnings::breakers).post(warnings::trip),

@@ -107,6 +107,7 @@ use super::{
         warnings::list,
         warnings::show,
         warnings::ack,
+        warnings::urge,
         warnings::trip,
         warnings::breakers,
         warnings::lift,

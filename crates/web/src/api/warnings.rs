@@ -84,6 +84,25 @@ pub async fn show(
     Ok(Json(detail(&state, &u, id).await?))
 }
 
+/// How many units a 催办 told.
+#[derive(Serialize, ToSchema)]
+pub struct Urged {
+    pub units: usize,
+}
+
+/// 催办 (the office): tells every addressee that has not answered again, on its
+/// channels.
+#[utoipa::path(post, path = "/api/v1/warnings/{id}/urge", responses((status = 200, body = Urged), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn urge(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<Urged>, ApiError> {
+    let id = super::path_id(&id)?;
+    let units = warnings::urge(&state.db, state.now(), &u.actor(), id).await?;
+    Ok(Json(Urged { units }))
+}
+
 /// An answer: `reply` (optional text).
 #[derive(Deserialize, ToSchema)]
 pub struct AckInput {

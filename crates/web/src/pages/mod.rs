@@ -8,6 +8,7 @@ pub mod admin;
 pub mod bulletins;
 pub mod calendar;
 pub mod campaign;
+pub mod channels;
 pub mod daily;
 pub mod dashboard;
 pub mod directory;
@@ -243,6 +244,7 @@ pub fn routes() -> Router<AppState> {
         .route("/special-periods", post(warnings::declare))
         .route("/warnings/{id}", get(warnings::show))
         .route("/warnings/{id}/ack", post(warnings::ack))
+        .route("/warnings/{id}/urge", post(warnings::urge))
         .route("/circuit-breakers/{id}/lift", post(warnings::lift))
         .route("/special-periods/{id}", get(warnings::show_period))
         .route("/special-periods/{id}/reports", post(warnings::report))
@@ -290,6 +292,9 @@ pub fn routes() -> Router<AppState> {
             "/bulletins",
             get(bulletins::index).post(bulletins::generate),
         )
+        .route("/channels", get(channels::index).post(channels::create))
+        .route("/channels/{id}/test", post(channels::test))
+        .route("/deliveries", get(channels::deliveries))
         .route("/bulletins/{month}", get(bulletins::show))
         .route(
             "/bulletins/{month}/draft",

@@ -355,11 +355,18 @@ pub struct WarningPage {
     /// Whether the caller's unit still owes its answer.
     pub can_answer: bool,
     pub office: bool,
+    /// What was sent to the addressees' channels (the office's view).
+    pub sent: Vec<anjian_store::warnings::SentLine>,
     pub flash: Option<String>,
     pub error: Option<String>,
 }
 
 impl WarningPage {
+    /// What was sent to unit `unit`.
+    pub fn sent_to(&self, unit: &i64) -> Vec<&anjian_store::warnings::SentLine> {
+        self.sent.iter().filter(|l| l.unit_id == *unit).collect()
+    }
+
     /// A status in Chinese.
     pub fn status_label(&self, s: &str) -> &'static str {
         warnings::status_label(s)
@@ -386,6 +393,11 @@ async fn warning(
             recipients: d.recipients,
             can_answer,
             office: u.role().sees_everything(),
+            sent: if u.role().sees_everything() {
+                warnings::sent(&state.db, id).await?
+            } else {
+                Vec::new()
+            },
             flash,
             error,
         },
@@ -401,13 +413,25 @@ pub async fn show(
     PageQuery(q): PageQuery<OkQuery>,
 ) -> Result<Response, PageError> {
     let id = crate::input::path_id(&id)?;
-    warning(
-        &state,
-        &u,
-        id,
-        Notice::flash(q.ok.map(|_| "已回应".to_string())),
-    )
-    .await
+    let flash = q.ok.map(|k| match k.parse::<usize>() {
+        Ok(n) => format!("已催办：{n}个未回应单位，消息已进入发送队列"),
+        Err(_) => "已回应".to_string(),
+    });
+    warning(&state, &u, id, Notice::flash(flash)).await
+}
+
+/// POST /warnings/{id}/urge (the office): 催办 every addressee that has not answered.
+pub async fn urge(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id = crate::input::path_id(&id)?;
+    let result = warnings::urge(&state.db, state.now(), &u.actor(), id)
+        .await
+        .map(|n| format!("/warnings/{id}?ok={n}"))
+        .map_err(Problem::from);
+    after_form(result, |msg| warning(&state, &u, id, Notice::error(msg))).await
 }
 
 /// The answer form.
