@@ -92,17 +92,20 @@ pub enum Event {
     Tip,
     /// A hazard of the unit listed for supervision (挂牌督办).
     HazardListed,
+    /// The working day's digest: overdue, due this week, returned, to review.
+    Digest,
     /// A message sent by hand to try the channel.
     Test,
 }
 
 impl Event {
     /// Every event a channel may subscribe to.
-    pub const ALL: [Event; 4] = [
+    pub const ALL: [Event; 5] = [
         Event::Warning,
         Event::Accident,
         Event::Tip,
         Event::HazardListed,
+        Event::Digest,
     ];
 
     /// The stored name.
@@ -112,6 +115,7 @@ impl Event {
             Event::Accident => "accident",
             Event::Tip => "tip",
             Event::HazardListed => "hazard_listed",
+            Event::Digest => "digest",
             Event::Test => "test",
         }
     }
@@ -123,6 +127,7 @@ impl Event {
             Event::Accident => "事故直报",
             Event::Tip => "举报分办",
             Event::HazardListed => "隐患挂牌督办",
+            Event::Digest => "每日待办提醒",
             Event::Test => "测试消息",
         }
     }

@@ -89,6 +89,11 @@ pub fn format_utc(ms: Millis) -> String {
     }
 }
 
+/// An instant in Shanghai time.
+pub fn local_datetime(ms: Millis) -> Option<DateTime<FixedOffset>> {
+    shanghai().timestamp_millis_opt(ms).single()
+}
+
 /// The Shanghai calendar date of an instant.
 pub fn local_date(ms: Millis) -> Option<NaiveDate> {
     let t: DateTime<FixedOffset> = shanghai().timestamp_millis_opt(ms).single()?;

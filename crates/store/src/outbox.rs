@@ -456,3 +456,132 @@ pub async fn deliveries(db: &Db, scope: &Scope, f: &DeliveryFilter) -> Result<Ve
         )
         .await
 }
+
+/// Setting key of the daily digest's time of day (`HH:MM`, Beijing time).
+pub const DIGEST_AT: &str = "digest_at";
+
+/// The digest's time of day when the office has set none.
+pub const DIGEST_DEFAULT: &str = "08:30";
+
+/// Sets the daily digest's time (the office), audited.
+pub async fn set_digest_at(db: &Db, now_ms: i64, actor: &Actor, raw: &str) -> Result<String> {
+    crate::authz::require(actor, Role::sees_everything)?;
+    let t = chrono::NaiveTime::parse_from_str(raw.trim(), "%H:%M")
+        .map_err(|_| Error::invalid("invalid_time", "digest_at", "时间应为 HH:MM，如 08:30"))?;
+    let v = t.format("%H:%M").to_string();
+    crate::settings::set(db, now_ms, actor, "digest.schedule", DIGEST_AT, &v).await?;
+    Ok(v)
+}
+
+/// The daily digest at `now_ms`: on a working day, from the time the office set, each
+/// unit whose channel takes it gets one message: what is overdue, what is due within
+/// the week, what was returned (and, for the office, how many reports wait for
+/// review). Idempotent per unit and day (several processes queue it once). Returns how
+/// many units were queued a digest.
+pub async fn digest(db: &Db, now_ms: i64) -> Result<usize> {
+    use anjian_core::machine::States;
+    use anjian_core::obligation::State;
+    let Some(now) = anjian_core::time::local_datetime(now_ms) else {
+        return Ok(0);
+    };
+    let today = now.date_naive();
+    let at = crate::settings::get(db, DIGEST_AT)
+        .await?
+        .unwrap_or_else(|| DIGEST_DEFAULT.into());
+    let at = chrono::NaiveTime::parse_from_str(&at, "%H:%M").unwrap_or_default();
+    if now.time() < at || !crate::calendar::load(db).await?.is_working_day(today) {
+        return Ok(0);
+    }
+    let subject_day = today.format("%Y-%m-%d").to_string();
+    // The units with a channel taking the digest, not yet sent today.
+    let units: Vec<(i64, Option<String>)> = db
+        .read()
+        .all(q("SELECT DISTINCT c.unit_id, c.events_json FROM channels c WHERE c.active = 1 AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.subject = 'digest:' || CAST(c.unit_id AS TEXT) AND d.idempotency_key LIKE $1)").bind(format!("digest:%:{subject_day}:%")))
+        .await?;
+    let units: Vec<i64> = units
+        .into_iter()
+        .filter(|(_, events)| {
+            events.as_deref().is_none_or(|j| {
+                serde_json::from_str::<Vec<String>>(j)
+                    .unwrap_or_default()
+                    .iter()
+                    .any(|e| e == Event::Digest.as_str())
+            })
+        })
+        .map(|(u, _)| u)
+        .collect();
+    if units.is_empty() {
+        return Ok(0);
+    }
+    let day = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+    let week = today + chrono::Days::new(7);
+    let mut counts: Vec<(i64, i64, i64, i64)> = Vec::new();
+    for chunk in units.chunks(500) {
+        counts.extend(
+            db.read()
+                .all::<(i64, i64, i64, i64)>(
+                    q(format!("SELECT o.unit_id, \
+                        CAST(SUM(CASE WHEN o.state IN {open} AND o.due_on < $1 THEN 1 ELSE 0 END) AS BIGINT), \
+                        CAST(SUM(CASE WHEN o.state = {pending} AND o.due_on >= $1 AND o.due_on <= $2 THEN 1 ELSE 0 END) AS BIGINT), \
+                        CAST(SUM(CASE WHEN o.state = {returned} THEN 1 ELSE 0 END) AS BIGINT) \
+                        FROM obligations o WHERE o.unit_id IN (",
+                        open = State::sql_list(&State::OPEN),
+                        pending = State::Pending.sql(),
+                        returned = State::Returned.sql()))
+                    .bind(day(today))
+                    .bind(day(week))
+                    .push_list(chunk)
+                    .push(") GROUP BY o.unit_id"),
+                )
+                .await?,
+        );
+    }
+    let office = {
+        let mut tx = db.begin().await?;
+        let o = crate::notices::office(&mut tx).await?;
+        tx.commit().await?;
+        o
+    };
+    let (waiting,): (i64,) = db
+        .read()
+        .one(q(format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM obligations WHERE state = {}",
+            State::Submitted.sql()
+        )))
+        .await?;
+    let mut queued = 0;
+    let mut tx = db.begin().await?;
+    for unit in &units {
+        let (overdue, due, returned) = counts
+            .iter()
+            .find(|(u, ..)| u == unit)
+            .map_or((0, 0, 0), |(_, a, b, c)| (*a, *b, *c));
+        let mut parts = vec![
+            format!("已逾期{overdue}项"),
+            format!("本周到期{due}项"),
+            format!("被退回{returned}项"),
+        ];
+        if Some(*unit) == office {
+            parts.push(format!("待审核报送{waiting}份"));
+        }
+        notify_in(
+            &mut tx,
+            now_ms,
+            Event::Digest,
+            &[*unit],
+            &Message {
+                title: format!("今日待办（{}）", today.format("%-m月%-d日")),
+                text: format!("{}。", parts.join("，")),
+                link: "/todo".into(),
+            },
+            About {
+                subject: &format!("digest:{unit}"),
+                round: &subject_day,
+            },
+        )
+        .await?;
+        queued += 1;
+    }
+    tx.commit().await?;
+    Ok(queued)
+}

@@ -112,10 +112,14 @@ pub fn spawn_dispatcher(state: AppState) {
         let mut ticks: u32 = 0;
         loop {
             // 叫应 escalation, about every 30 s.
-            if ticks.is_multiple_of(60)
-                && let Err(e) = anjian_store::warnings::escalate(&state.db, state.now()).await
-            {
-                tracing::warn!(error = %e, "warning escalation failed; will retry");
+            if ticks.is_multiple_of(60) {
+                if let Err(e) = anjian_store::warnings::escalate(&state.db, state.now()).await {
+                    tracing::warn!(error = %e, "warning escalation failed; will retry");
+                }
+                // The working day's digest, once per unit and day.
+                if let Err(e) = anjian_store::outbox::digest(&state.db, state.now()).await {
+                    tracing::warn!(error = %e, "the daily digest failed; will retry");
+                }
             }
             ticks = ticks.wrapping_add(1);
             match dispatch_once(&state, &http).await {

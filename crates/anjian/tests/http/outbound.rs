@@ -519,3 +519,76 @@ async fn an_unanswered_warning_is_escalated_reported_and_urged() {
         );
     }
 }
+
+/// The daily digest (issue 18 part 5): on a working day, from the time the office set,
+/// a unit's channel gets one message with what is overdue, due this week and returned;
+/// once a day however often the job runs.
+#[tokio::test]
+async fn the_working_days_digest_is_sent_once() {
+    for e in engines() {
+        let r = Receiver::start().await;
+        let app = app_allowing(e, &r).await;
+        let office = app.login("office").await;
+        let bachuan = app.unit_id("巴川街道").await;
+        let (s, _) = office
+            .post(
+                "/api/v1/channels",
+                json!({"unit": bachuan, "vendor": "wecom", "url": format!("{}/send?key=b", r.base), "events": ["digest"]}),
+            )
+            .await;
+        assert_eq!(s, 201);
+        let now = || anjian_core::time::Clock::now_ms(&app.clock);
+        // 07:06 on Tuesday 9 August 2022: before the default 08:30.
+        assert_eq!(
+            anjian_store::outbox::digest(&app.db, now()).await.unwrap(),
+            0
+        );
+        let (s, _) = office
+            .form("/channels/digest", &[("digest_at", "07:00")])
+            .await;
+        assert_eq!(s, 303);
+        let (s, page) = office
+            .form("/channels/digest", &[("digest_at", "7点")])
+            .await;
+        assert!((400..500).contains(&s) && page.contains("HH:MM"), "{s}");
+        assert_eq!(
+            anjian_store::outbox::digest(&app.db, now()).await.unwrap(),
+            1
+        );
+        assert_eq!(
+            anjian_store::outbox::digest(&app.db, now()).await.unwrap(),
+            0,
+            "once a day"
+        );
+        let http = anjian_web::outbound::client();
+        anjian_web::outbound::dispatch_once(&app.state, &http)
+            .await
+            .unwrap();
+        let got = r.got();
+        assert_eq!(got.len(), 1);
+        let v: Value = serde_json::from_str(&got[0].2).unwrap();
+        let text = v["text"]["content"].as_str().unwrap();
+        assert!(
+            text.contains("今日待办") && text.contains("已逾期") && text.contains("本周到期"),
+            "{text}"
+        );
+        // The channel of a unit that takes only warnings gets no digest.
+        let anju = app.unit_id("安居镇").await;
+        office
+            .post(
+                "/api/v1/channels",
+                json!({"unit": anju, "vendor": "wecom", "url": format!("{}/send?key=a", r.base), "events": ["warning"]}),
+            )
+            .await;
+        assert_eq!(
+            anjian_store::outbox::digest(&app.db, now()).await.unwrap(),
+            0
+        );
+        // Saturday 13 August: no digest.
+        app.advance(4 * 86_400_000);
+        assert_eq!(
+            anjian_store::outbox::digest(&app.db, now()).await.unwrap(),
+            0
+        );
+    }
+}

@@ -93,6 +93,33 @@ pub async fn list(db: &Db, scope: &Scope, f: &UnitFilter) -> Result<Vec<Unit>> {
     db.read().all(query).await
 }
 
+/// Active units in scope of the given kinds, to choose from in a form: id and name in
+/// the directory's order (by path), at most `limit`.
+pub async fn choices(
+    db: &Db,
+    scope: &Scope,
+    kinds: &[&str],
+    limit: i64,
+) -> Result<Vec<(i64, String)>> {
+    let mut query =
+        scoped(scope, "SELECT u.id, u.name FROM units u").push(" AND u.active = 1 AND u.kind IN (");
+    for (i, k) in kinds.iter().enumerate() {
+        query = query
+            .push(if i == 0 { "" } else { ", " })
+            .push_bind(k.to_string());
+    }
+    if kinds.is_empty() {
+        query = query.push("''");
+    }
+    db.read()
+        .all(
+            query
+                .push(") ORDER BY u.path, u.id LIMIT ")
+                .push_bind(limit.clamp(1, 5000)),
+        )
+        .await
+}
+
 /// The children of `parent` (or the roots of the scope when `None`), by name.
 pub async fn children(db: &Db, scope: &Scope, parent: Option<i64>) -> Result<Vec<(Unit, i64)>> {
     #[derive(sqlx::FromRow)]

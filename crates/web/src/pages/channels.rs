@@ -25,9 +25,11 @@ pub struct ChannelsPage {
     pub channels: Vec<ChannelRow>,
     pub units: Vec<(i64, String)>,
     pub vendors: [(&'static str, &'static str); 4],
-    pub events: [(&'static str, &'static str); 4],
+    pub events: [(&'static str, &'static str); 5],
     /// The hosts reachable beyond the robots' own (`ANJIAN_OUTBOUND_ALLOW`).
     pub allowed: String,
+    /// The daily digest's time of day.
+    pub digest_at: String,
     pub f: ChannelForm,
     pub flash: Option<String>,
     pub error: Option<String>,
@@ -77,6 +79,9 @@ async fn page(
             vendors: Vendor::ALL.map(|v| (v.as_str(), v.label())),
             events: Event::ALL.map(|e| (e.as_str(), e.label())),
             allowed: state.config.outbound_allow.join("、"),
+            digest_at: anjian_store::settings::get(&state.db, outbox::DIGEST_AT)
+                .await?
+                .unwrap_or_else(|| outbox::DIGEST_DEFAULT.into()),
             f: if refused {
                 ChannelForm {
                     secret: String::new(),
@@ -111,6 +116,7 @@ pub async fn index(
             q.answer.as_deref().unwrap_or("")
         ),
         "failed" => format!("测试消息发送失败：{}", q.answer.as_deref().unwrap_or("")),
+        "digest" => "已设置每日待办提醒时间".to_string(),
         _ => "已添加通道".to_string(),
     });
     page(&state, &u, ChannelForm::default(), Notice::flash(flash)).await
@@ -160,6 +166,29 @@ pub async fn create(
     .await;
     after_form(result, |msg| {
         page(&state, &u, f.clone(), Notice::error(msg))
+    })
+    .await
+}
+
+/// The digest's form.
+#[derive(Deserialize, Default)]
+pub struct DigestForm {
+    #[serde(default)]
+    pub digest_at: String,
+}
+
+/// POST /channels/digest (the office): sets the daily digest's time.
+pub async fn set_digest(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    PageForm(f): PageForm<DigestForm>,
+) -> Result<Response, PageError> {
+    let result = outbox::set_digest_at(&state.db, state.now(), &u.actor(), &f.digest_at)
+        .await
+        .map(|_| "/channels?ok=digest".to_string())
+        .map_err(Problem::from);
+    after_form(result, |msg| {
+        page(&state, &u, ChannelForm::default(), Notice::error(msg))
     })
     .await
 }

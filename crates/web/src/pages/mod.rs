@@ -90,25 +90,34 @@ impl Layout {
     }
 }
 
-/// Units in `u`'s scope to choose from in a form (the first 500 by the directory's
-/// order), those of the kinds `kinds` names.
+/// Units in `u`'s scope to choose from in a form: those of the kinds `kinds` names, the
+/// first 500 in the directory's order.
 pub(crate) async fn unit_choices(
     state: &AppState,
     u: &SessionUser,
     kinds: &[&str],
 ) -> Result<Vec<(i64, String)>, Problem> {
-    let f = anjian_store::directory::UnitFilter {
-        limit: 500,
-        ..Default::default()
-    };
-    Ok(
-        anjian_store::directory::units::list(&state.db, &u.scope(), &f)
-            .await?
-            .into_iter()
-            .filter(|x| kinds.contains(&x.kind.as_str()))
-            .map(|x| (x.id, x.name))
-            .collect(),
+    Ok(anjian_store::directory::units::choices(&state.db, &u.scope(), kinds, 500).await?)
+}
+
+/// The most choices a filter's unit select offers; beyond, the filter is typed (the
+/// search box matches units' names).
+pub(crate) const SELECT_MAX: usize = 200;
+
+/// [`unit_choices`] for a filter: none when there are more than [`SELECT_MAX`].
+pub(crate) async fn unit_filter_choices(
+    state: &AppState,
+    u: &SessionUser,
+    kinds: &[&str],
+) -> Result<Vec<(i64, String)>, Problem> {
+    let v = anjian_store::directory::units::choices(
+        &state.db,
+        &u.scope(),
+        kinds,
+        SELECT_MAX as i64 + 1,
     )
+    .await?;
+    Ok(if v.len() > SELECT_MAX { Vec::new() } else { v })
 }
 
 /// `?ok=`: the flash of the action that led to a page.
@@ -293,6 +302,7 @@ pub fn routes() -> Router<AppState> {
             get(bulletins::index).post(bulletins::generate),
         )
         .route("/channels", get(channels::index).post(channels::create))
+        .route("/channels/digest", post(channels::set_digest))
         .route("/channels/{id}/test", post(channels::test))
         .route("/deliveries", get(channels::deliveries))
         .route("/bulletins/{month}", get(bulletins::show))

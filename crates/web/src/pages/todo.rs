@@ -592,7 +592,8 @@ async fn page(
         shown: n.show().ok().flatten() == Some("to-review"),
         parts: Part::ALL.map(|p| (p.as_str(), p.label())),
         units: if office {
-            super::unit_choices(&state, &u, &["township", "zone_committee", "department"]).await?
+            super::unit_filter_choices(&state, &u, &["township", "zone_committee", "department"])
+                .await?
         } else {
             Vec::new()
         },
