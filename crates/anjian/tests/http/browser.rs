@@ -1654,3 +1654,161 @@ async fn one_pass(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()> {
     assert_eq!(reason, "缺少会议记录");
     Ok(())
 }
+
+/// Issue 18 in a browser: the office gives 巴川街道 and itself 企业微信 robots (a local
+/// receiver plays the robot), tries one, issues a rainstorm warning that reaches the
+/// township's robot; the township does not answer; on the demo clock the escalation and
+/// the office's notice arrive; the office presses 催办 and reads every message in the
+/// delivery log.
+#[tokio::test]
+async fn the_office_wires_a_townships_robot_and_a_warning_is_escalated() {
+    let Some((_chromedriver, driver)) = session(11).await else {
+        return;
+    };
+    let r = crate::outbound::Receiver::start().await;
+    let app = TestApp::with_config(
+        Engine::Sqlite,
+        anjian_web::WebConfig {
+            outbound_allow: vec![r.host_port()],
+            ..Default::default()
+        },
+    )
+    .await;
+    let result = robot_journey(&driver, &app, &r).await;
+    driver.quit().await.ok();
+    result.expect("robot journey");
+}
+
+async fn robot_journey(
+    driver: &WebDriver,
+    app: &TestApp,
+    r: &crate::outbound::Receiver,
+) -> WebDriverResult<()> {
+    anjian_web::outbound::spawn_dispatcher(app.state.clone());
+    driver.goto(format!("{}/login", app.base)).await?;
+    login(driver, app, "office").await?;
+    let town = app.unit_id("巴川街道").await;
+    let (_, me) = app.login("office").await.get("/api/v1/me").await;
+    let office_unit = me["unit"]["id"].as_i64().unwrap_or_default();
+    for (unit, key) in [(town, "bachuan"), (office_unit, "office")] {
+        driver.goto(format!("{}/channels", app.base)).await?;
+        let form = driver.find(By::Id("channel-form")).await?;
+        driver
+            .execute(
+                &format!("document.querySelector('#channel-form [name=unit]').value = '{unit}';"),
+                vec![],
+            )
+            .await?;
+        fill(
+            &form,
+            "url",
+            &format!("{}/cgi-bin/webhook/send?key={key}", r.base),
+        )
+        .await?;
+        fill(&form, "phones", "13800000001").await?;
+        form.find(By::Css("button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        text_when(driver, ".flash.ok", |t| t.contains("已添加通道")).await?;
+    }
+    shot(driver, "channels.png").await?;
+    // 发送测试消息 shows the robot's answer at once.
+    driver
+        .find(By::XPath(
+            "//table[@id='channels']//tr[td[contains(., '巴川街道')]]//button",
+        ))
+        .await?
+        .click()
+        .await?;
+    let answer = text_when(driver, ".flash", |t| t.contains("测试消息")).await?;
+    assert!(
+        answer.contains("errcode") && answer.contains("对方回复"),
+        "{answer}"
+    );
+    // The rainstorm warning, to 巴川街道, answer by noon.
+    driver.goto(format!("{}/warnings", app.base)).await?;
+    driver
+        .execute(
+            &format!("const f = document.querySelector('#warning-form'); f.closest('details').open = true; f.kind.value = 'weather'; f.answer_by.value = '2022-08-09T12:00'; for (const o of f.units.options) {{ o.selected = o.value === '{town}'; }}"),
+            vec![],
+        )
+        .await?;
+    let form = driver.find(By::Id("warning-form")).await?;
+    fill(&form, "title", "暴雨红色预警").await?;
+    fill(
+        &form,
+        "body",
+        "预计未来3小时有特大暴雨，请立即转移危险区域人员",
+    )
+    .await?;
+    form.find(By::Css("button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    let wait = |key: &'static str, n: usize| async move {
+        for _ in 0..300 {
+            let got: Vec<String> = r
+                .got()
+                .into_iter()
+                .filter(|(p, _, _)| p.ends_with(&format!("key={key}")))
+                .map(|(_, _, b)| b)
+                .collect();
+            if got.len() >= n {
+                return got;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{key} did not get {n} messages: {:?}", r.got());
+    };
+    let got = wait("bachuan", 2).await;
+    assert!(got[1].contains("暴雨红色预警"), "{got:?}");
+    // Nobody answers. Past noon the township's robot is told again; half an hour
+    // later the office's robot is told who has not answered.
+    app.advance(5 * 3_600_000);
+    anjian_store::warnings::escalate(&app.db, anjian_core::time::Clock::now_ms(&app.clock))
+        .await
+        .unwrap();
+    let got = wait("bachuan", 3).await;
+    assert!(got[2].contains("未回应"));
+    app.advance(31 * 60_000);
+    anjian_store::warnings::escalate(&app.db, anjian_core::time::Clock::now_ms(&app.clock))
+        .await
+        .unwrap();
+    let office_got = wait("office", 1).await;
+    assert!(office_got[0].contains("巴川街道"), "{office_got:?}");
+    // The office (signed in again: hours passed) presses 催办 on the warning's page.
+    driver.goto(format!("{}/login", app.base)).await?;
+    login(driver, app, "office").await?;
+    driver.goto(format!("{}/warnings", app.base)).await?;
+    driver
+        .find(By::LinkText("暴雨红色预警"))
+        .await?
+        .click()
+        .await?;
+    driver
+        .find(By::Css("#urge-form button"))
+        .await?
+        .click()
+        .await?;
+    text_when(driver, ".flash.ok", |t| t.contains("已催办")).await?;
+    let got = wait("bachuan", 4).await;
+    assert!(got[3].contains("催办"));
+    driver.refresh().await?;
+    let sent = text_when(driver, "#recipients", |t| t.contains("催办")).await?;
+    assert!(
+        sent.contains("超时再推送") && sent.contains("已送达"),
+        "{sent}"
+    );
+    shot(driver, "warning-deliveries.png").await?;
+    // The delivery log: every message, sent.
+    driver.goto(format!("{}/deliveries", app.base)).await?;
+    let log = driver.find(By::Id("deliveries")).await?.text().await?;
+    assert!(
+        log.contains("测试消息") && log.contains("催办") && log.contains("叫应未回应"),
+        "{log}"
+    );
+    assert!(!log.contains("待发送") && !log.contains("失败"), "{log}");
+    shot(driver, "deliveries.png").await?;
+    Ok(())
+}

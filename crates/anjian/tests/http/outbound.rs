@@ -10,18 +10,18 @@ use serde_json::{Value, json};
 use crate::harness::{TestApp, engines};
 
 /// One request the receiver got: path and query, headers, body.
-type Got = (String, axum::http::HeaderMap, String);
+pub(crate) type Got = (String, axum::http::HeaderMap, String);
 
 /// A local HTTP server playing a vendor: it records every request and answers from its
 /// script, then `{"errcode":0,"errmsg":"ok"}`.
-struct Receiver {
-    base: String,
+pub(crate) struct Receiver {
+    pub(crate) base: String,
     got: Arc<Mutex<Vec<Got>>>,
     script: Arc<Mutex<VecDeque<(u16, String)>>>,
 }
 
 impl Receiver {
-    async fn start() -> Receiver {
+    pub(crate) async fn start() -> Receiver {
         let got: Arc<Mutex<Vec<Got>>> = Default::default();
         let script: Arc<Mutex<VecDeque<(u16, String)>>> = Default::default();
         let (g, sc) = (got.clone(), script.clone());
@@ -53,11 +53,11 @@ impl Receiver {
         }
     }
 
-    fn host_port(&self) -> String {
+    pub(crate) fn host_port(&self) -> String {
         self.base.trim_start_matches("http://").to_string()
     }
 
-    fn got(&self) -> Vec<Got> {
+    pub(crate) fn got(&self) -> Vec<Got> {
         self.got.lock().unwrap().clone()
     }
 
@@ -590,5 +590,82 @@ async fn the_working_days_digest_is_sent_once() {
             anjian_store::outbox::digest(&app.db, now()).await.unwrap(),
             0
         );
+    }
+}
+
+/// Two dispatchers sharing one database (as two server processes do) deliver each
+/// message once; a process that dies between claiming a message and sending it (the
+/// claim taken, nothing settled) leaves it to be sent when its lease has run out.
+#[tokio::test]
+async fn two_dispatchers_deliver_once_and_a_killed_claim_is_sent_later() {
+    for e in engines() {
+        let r = Receiver::start().await;
+        let app = app_allowing(e, &r).await;
+        let office = app.login("office").await;
+        let bachuan = app.unit_id("巴川街道").await;
+        office
+            .post(
+                "/api/v1/channels",
+                json!({"unit": bachuan, "vendor": "webhook", "url": format!("{}/hook", r.base), "secret": "k"}),
+            )
+            .await;
+        for n in 0..30 {
+            let mut w = warning(bachuan);
+            w["title"] = json!(format!("第{n}号预警"));
+            let (s, b) = office.post("/api/v1/warnings", w).await;
+            assert_eq!(s, 201, "{b}");
+        }
+        let (a, b) = (app.state.clone(), app.state.clone());
+        let run = |state: anjian_web::AppState| async move {
+            let http = anjian_web::outbound::client();
+            while anjian_web::outbound::dispatch_once(&state, &http)
+                .await
+                .unwrap()
+                > 0
+            {}
+        };
+        tokio::join!(run(a), run(b));
+        let got = r.got();
+        let mut keys: Vec<String> = got
+            .iter()
+            .map(|(_, h, _)| h["idempotency-key"].to_str().unwrap().to_string())
+            .collect();
+        keys.sort();
+        keys.dedup();
+        assert_eq!((got.len(), keys.len()), (30, 30), "each once");
+        // The webhook's signature verifies over the exact body.
+        for (_, h, body) in &got {
+            let sig = h["x-anjian-signature"].to_str().unwrap();
+            assert_eq!(
+                sig,
+                format!(
+                    "sha256={}",
+                    anjian_core::channel::webhook_signature("k", body)
+                )
+            );
+        }
+        // Killed after the claim: nothing sent, nothing settled.
+        office.post("/api/v1/warnings", warning(bachuan)).await;
+        let now = anjian_core::time::Clock::now_ms(&app.clock);
+        let claimed = anjian_store::outbox::claim(&app.db, now, 60_000, 20)
+            .await
+            .unwrap();
+        assert_eq!(claimed.len(), 1);
+        let http = anjian_web::outbound::client();
+        assert_eq!(
+            anjian_web::outbound::dispatch_once(&app.state, &http)
+                .await
+                .unwrap(),
+            0,
+            "leased"
+        );
+        app.advance(61_000);
+        assert_eq!(
+            anjian_web::outbound::dispatch_once(&app.state, &http)
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(r.got().len(), 31);
     }
 }
