@@ -92,6 +92,11 @@ pub enum Event {
     Tip,
     /// A hazard of the unit listed for supervision (挂牌督办).
     HazardListed,
+    /// A hazard's loop: assigned to the unit (交办), fed back (to the assigner),
+    /// verified or sent back (to the unit).
+    Hazard,
+    /// A report returned to the unit, with the reason.
+    Returned,
     /// The working day's digest: overdue, due this week, returned, to review.
     Digest,
     /// A message sent by hand to try the channel.
@@ -100,11 +105,13 @@ pub enum Event {
 
 impl Event {
     /// Every event a channel may subscribe to.
-    pub const ALL: [Event; 5] = [
+    pub const ALL: [Event; 7] = [
         Event::Warning,
         Event::Accident,
         Event::Tip,
         Event::HazardListed,
+        Event::Hazard,
+        Event::Returned,
         Event::Digest,
     ];
 
@@ -115,6 +122,8 @@ impl Event {
             Event::Accident => "accident",
             Event::Tip => "tip",
             Event::HazardListed => "hazard_listed",
+            Event::Hazard => "hazard",
+            Event::Returned => "returned",
             Event::Digest => "digest",
             Event::Test => "test",
         }
@@ -127,6 +136,8 @@ impl Event {
             Event::Accident => "事故直报",
             Event::Tip => "举报分办",
             Event::HazardListed => "隐患挂牌督办",
+            Event::Hazard => "隐患交办、反馈、核查",
+            Event::Returned => "报送被退回",
             Event::Digest => "每日待办提醒",
             Event::Test => "测试消息",
         }

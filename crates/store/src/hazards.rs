@@ -75,6 +75,32 @@ pub async fn create(
         unit,
     )
     .await?;
+    // A hazard assigned to another unit (交办) is told to it.
+    if Some(unit.id) != actor.unit_id {
+        crate::outbox::notify_in(
+            &mut tx,
+            now_ms,
+            anjian_core::channel::Event::Hazard,
+            &[unit.id],
+            &anjian_core::channel::Message {
+                title: format!("{}交办", h.level.label()),
+                text: format!(
+                    "{}：{}{}",
+                    h.place,
+                    h.description.chars().take(100).collect::<String>(),
+                    h.deadline
+                        .map(|d| format!("，限{d}前整改"))
+                        .unwrap_or_default()
+                ),
+                link: format!("/hazards/{id}"),
+            },
+            crate::outbox::About {
+                subject: &format!("hazard:{id}"),
+                round: "assigned",
+            },
+        )
+        .await?;
+    }
     let mut e = Entry::ok("hazard.create", "hazard", id)
         .change(None, Some(&h))
         .detail(format!("{}：{}", h.level.label(), h.place));
@@ -735,9 +761,52 @@ pub async fn step(
         },
     )
     .await?;
+    tell_step(&mut tx, now_ms, id, step, &note).await?;
     audit::append(&mut tx, now_ms, actor, e).await?;
     tx.commit().await?;
     Ok(status)
+}
+
+/// Tells the other side of a loop step on its channels: a feedback to the unit that
+/// assigned the hazard, a verification (passed or not) to the unit that rectifies.
+async fn tell_step(tx: &mut Tx, now_ms: i64, id: i64, step: &Step, note: &str) -> Result<()> {
+    let (to_assigner, title, text) = match step {
+        Step::Feedback => (true, "隐患整改反馈", "已反馈整改情况，请核查。".to_string()),
+        Step::Verify { pass: true } => (
+            false,
+            "隐患核查通过",
+            "经核查已整改到位，已销号。".to_string(),
+        ),
+        Step::Verify { pass: false } => (
+            false,
+            "隐患核查未通过",
+            format!("核查未通过，请继续整改：{note}"),
+        ),
+        _ => return Ok(()),
+    };
+    let row: Option<(i64, i64, String)> = tx
+        .opt(q("SELECT h.unit_id, c.assigner_unit_id, h.place FROM hazards h JOIN cases c ON c.id = h.case_id WHERE h.id = $1").bind(id))
+        .await?;
+    let Some((unit, assigner, place)) = row else {
+        return Ok(());
+    };
+    let to = if to_assigner { assigner } else { unit };
+    crate::outbox::notify_in(
+        tx,
+        now_ms,
+        anjian_core::channel::Event::Hazard,
+        &[to],
+        &anjian_core::channel::Message {
+            title: title.into(),
+            text: format!("{place}：{text}"),
+            link: format!("/hazards/{id}"),
+        },
+        crate::outbox::About {
+            subject: &format!("hazard:{id}"),
+            round: &format!("step:{now_ms}"),
+        },
+    )
+    .await
 }
 
 /// A loop step inside the caller's transaction, with its step row; answers the new

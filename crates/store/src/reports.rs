@@ -489,6 +489,28 @@ async fn review_in(
     } else {
         "obligation.return"
     };
+    if !accept {
+        crate::outbox::notify_in(
+            tx,
+            now_ms,
+            anjian_core::channel::Event::Returned,
+            &[o.unit_id],
+            &anjian_core::channel::Message {
+                title: "报送被退回".into(),
+                text: format!(
+                    "{}：{}",
+                    o.title.chars().take(60).collect::<String>(),
+                    reason.clone().unwrap_or_default()
+                ),
+                link: format!("/obligations/{obligation_id}"),
+            },
+            crate::outbox::About {
+                subject: &format!("obligation:{obligation_id}"),
+                round: &format!("returned:{now_ms}"),
+            },
+        )
+        .await?;
+    }
     let e = Entry::ok(action_name, "obligation", obligation_id).detail(reason.unwrap_or_default());
     enter(tx, now_ms, mv, e).await
 }

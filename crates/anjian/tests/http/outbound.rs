@@ -669,3 +669,72 @@ async fn two_dispatchers_deliver_once_and_a_killed_claim_is_sent_later() {
         assert_eq!(r.got().len(), 31);
     }
 }
+
+/// The hazard loop and the review reach the other side's robot: a hazard the office
+/// assigns to a township (交办), a report returned with its reason.
+#[tokio::test]
+async fn an_assigned_hazard_and_a_returned_report_reach_the_unit() {
+    for e in engines() {
+        let r = Receiver::start().await;
+        let app = app_allowing(e, &r).await;
+        let office = app.login("office").await;
+        let bachuan = app.unit_id("巴川街道").await;
+        let (s, _) = office
+            .post(
+                "/api/v1/channels",
+                json!({"unit": bachuan, "vendor": "wecom", "url": format!("{}/send?key=b", r.base),
+                       "events": ["hazard", "returned"]}),
+            )
+            .await;
+        assert_eq!(s, 201);
+        let (s, h) = office
+            .post(
+                "/api/v1/hazards",
+                json!({"unit": bachuan, "level": "general", "sector": "燃气", "place": "某农贸市场燃气管道",
+                       "description": "燃气管道锈蚀", "discovered_on": "2022-08-01", "measures": "更换管道",
+                       "responsible_person": "张三", "deadline": "2022-08-20"}),
+            )
+            .await;
+        assert_eq!(s, 201, "{h}");
+        let town = app.login("bachuan").await;
+        let id = crate::reports::item28_for_bachuan(&town).await;
+        assert_eq!(
+            crate::reports::report(&town, id, "已完成", vec![]).await.0,
+            303
+        );
+        let (s, v) = app
+            .login("yjj")
+            .await
+            .post(
+                &format!("/api/v1/obligations/{id}/review"),
+                json!({"decision": "return", "reason": "缺少会议记录"}),
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
+        let http = anjian_web::outbound::client();
+        anjian_web::outbound::dispatch_once(&app.state, &http)
+            .await
+            .unwrap();
+        let texts: Vec<String> = r
+            .got()
+            .iter()
+            .map(|(_, _, b)| {
+                let v: Value = serde_json::from_str(b).unwrap();
+                v["text"]["content"].as_str().unwrap().to_string()
+            })
+            .collect();
+        assert_eq!(texts.len(), 2, "{texts:?}");
+        assert!(
+            texts.iter().any(|t| t.contains("一般隐患交办")
+                && t.contains("某农贸市场燃气管道")
+                && t.contains("2022-08-20")),
+            "{texts:?}"
+        );
+        assert!(
+            texts
+                .iter()
+                .any(|t| t.contains("报送被退回") && t.contains("缺少会议记录")),
+            "{texts:?}"
+        );
+    }
+}

@@ -27,7 +27,7 @@ pub(crate) async fn report(
 }
 
 /// Item (28): 区应急局 leads, 各镇街 co-operate; due 30 June 2022.
-async fn item28_for_bachuan(c: &Client) -> i64 {
+pub(crate) async fn item28_for_bachuan(c: &Client) -> i64 {
     let (_, list) = c.get("/api/v1/obligations?limit=1000").await;
     list.as_array()
         .unwrap()
