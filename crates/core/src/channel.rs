@@ -97,6 +97,8 @@ pub enum Event {
     Hazard,
     /// A report returned to the unit, with the reason.
     Returned,
+    /// A circuit breaker (熔断) in the unit's area or sector.
+    Breaker,
     /// The working day's digest: overdue, due this week, returned, to review.
     Digest,
     /// A message sent by hand to try the channel.
@@ -105,13 +107,14 @@ pub enum Event {
 
 impl Event {
     /// Every event a channel may subscribe to.
-    pub const ALL: [Event; 7] = [
+    pub const ALL: [Event; 8] = [
         Event::Warning,
         Event::Accident,
         Event::Tip,
         Event::HazardListed,
         Event::Hazard,
         Event::Returned,
+        Event::Breaker,
         Event::Digest,
     ];
 
@@ -124,6 +127,7 @@ impl Event {
             Event::HazardListed => "hazard_listed",
             Event::Hazard => "hazard",
             Event::Returned => "returned",
+            Event::Breaker => "circuit_breaker",
             Event::Digest => "digest",
             Event::Test => "test",
         }
@@ -138,6 +142,7 @@ impl Event {
             Event::HazardListed => "隐患挂牌督办",
             Event::Hazard => "隐患交办、反馈、核查",
             Event::Returned => "报送被退回",
+            Event::Breaker => "熔断",
             Event::Digest => "每日待办提醒",
             Event::Test => "测试消息",
         }

@@ -488,6 +488,56 @@ pub async fn trip(db: &Db, now_ms: i64, actor: &Actor, b: &NewBreaker) -> Result
         ))
         .await?;
     }
+    // The townships of its areas (every locality when it names none) and the departments
+    // of its sectors are told on their channels.
+    let mut told: Vec<i64> = if areas.is_empty() {
+        tx.all::<(i64,)>(q(format!(
+            "SELECT id FROM units WHERE active = 1 AND kind IN {}",
+            anjian_core::unit::LOCALITY_KINDS
+        )))
+        .await?
+        .into_iter()
+        .map(|(u,)| u)
+        .collect()
+    } else {
+        areas.clone()
+    };
+    if !sector_ids.is_empty() {
+        let depts: Vec<(i64,)> = tx
+            .all(
+                q("SELECT DISTINCT us.unit_id FROM unit_sectors us JOIN units u ON u.id = us.unit_id WHERE u.kind = 'department' AND u.active = 1 AND us.sector_id IN (")
+                    .push_list(&sector_ids)
+                    .push(")"),
+            )
+            .await?;
+        told.extend(depts.into_iter().map(|(u,)| u));
+    }
+    crate::outbox::notify_in(
+        &mut tx,
+        now_ms,
+        anjian_core::channel::Event::Breaker,
+        &told,
+        &anjian_core::channel::Message {
+            title: "熔断".into(),
+            text: format!(
+                "自{}至{}暂停：{activities}。原因：{reason}",
+                anjian_core::time::format_local(b.from_at)
+                    .chars()
+                    .take(16)
+                    .collect::<String>(),
+                anjian_core::time::format_local(b.until_at)
+                    .chars()
+                    .take(16)
+                    .collect::<String>()
+            ),
+            link: "/warnings".into(),
+        },
+        crate::outbox::About {
+            subject: &format!("breaker:{id}"),
+            round: "trip",
+        },
+    )
+    .await?;
     let entry =
         Entry::ok("breaker.trip", "circuit_breaker", id).detail(format!("{activities}：{reason}"));
     audit::append(&mut tx, now_ms, actor, entry).await?;

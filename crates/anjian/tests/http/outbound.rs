@@ -738,3 +738,41 @@ async fn an_assigned_hazard_and_a_returned_report_reach_the_unit() {
         );
     }
 }
+
+/// A circuit breaker (熔断) on a sector reaches the robot of the department that
+/// supervises it; a township outside its areas hears nothing.
+#[tokio::test]
+async fn a_circuit_breaker_reaches_the_sectors_department() {
+    for e in engines() {
+        let r = Receiver::start().await;
+        let app = app_allowing(e, &r).await;
+        let office = app.login("office").await;
+        let yjj = app.unit_id("区应急局").await;
+        let anju = app.unit_id("安居镇").await;
+        let bachuan = app.unit_id("巴川街道").await;
+        for (unit, key) in [(yjj, "yjj"), (anju, "anju")] {
+            office
+                .post(
+                    "/api/v1/channels",
+                    json!({"unit": unit, "vendor": "wecom", "url": format!("{}/send?key={key}", r.base)}),
+                )
+                .await;
+        }
+        let (s, b) = office
+            .post(
+                "/api/v1/circuit-breakers",
+                json!({"activities": "危化品装卸作业", "reason": "高温红色预警", "from": "2022-08-09T08:00:00+08:00",
+                       "until": "2022-08-10T20:00:00+08:00", "areas": [bachuan], "sectors": ["危化品"]}),
+            )
+            .await;
+        assert_eq!(s, 201, "{b}");
+        let http = anjian_web::outbound::client();
+        anjian_web::outbound::dispatch_once(&app.state, &http)
+            .await
+            .unwrap();
+        let got = r.got();
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(got[0].0.ends_with("key=yjj"));
+        assert!(got[0].2.contains("熔断") && got[0].2.contains("危化品装卸作业"));
+    }
+}

@@ -25,7 +25,7 @@ pub struct ChannelsPage {
     pub channels: Vec<ChannelRow>,
     pub units: Vec<(i64, String)>,
     pub vendors: [(&'static str, &'static str); 4],
-    pub events: [(&'static str, &'static str); 7],
+    pub events: [(&'static str, &'static str); 8],
     /// The hosts reachable beyond the robots' own (`ANJIAN_OUTBOUND_ALLOW`).
     pub allowed: String,
     /// The daily digest's time of day.
