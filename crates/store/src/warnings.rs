@@ -233,27 +233,21 @@ pub async fn issue(db: &Db, now_ms: i64, actor: &Actor, w: &NewWarning) -> Resul
     })
     .await?;
     // The addressees' channels get it at once (确保喊得应).
-    crate::outbox::notify_in(
+    tell(
         &mut tx,
         now_ms,
-        anjian_core::channel::Event::Warning,
+        id,
         &units,
-        &anjian_core::channel::Message {
-            title: title.clone(),
-            text: format!(
-                "{}请于{}前在平台回应（叫应）。",
-                body.chars().take(300).collect::<String>(),
-                anjian_core::time::format_local(w.answer_by)
-                    .chars()
-                    .take(16)
-                    .collect::<String>()
-            ),
-            link: format!("/warnings/{id}"),
-        },
-        crate::outbox::About {
-            subject: &format!("warning:{id}"),
-            round: "issue",
-        },
+        title.clone(),
+        format!(
+            "{}请于{}前在平台回应（叫应）。",
+            body.chars().take(300).collect::<String>(),
+            anjian_core::time::format_local(w.answer_by)
+                .chars()
+                .take(16)
+                .collect::<String>()
+        ),
+        "issue",
     )
     .await?;
     let entry = Entry::ok("warning.issue", "warning", id).detail(format!(
@@ -642,6 +636,35 @@ async fn breakers(db: &Db, now_ms: Option<i64>, unit: Option<i64>) -> Result<Vec
         .collect())
 }
 
+/// Tells `units` about warning `id` on their channels (`round`: issue, escalate, office,
+/// urge:…), linking to the warning's page.
+async fn tell(
+    tx: &mut crate::db::Tx,
+    now_ms: i64,
+    id: i64,
+    units: &[i64],
+    title: String,
+    text: String,
+    round: &str,
+) -> Result<()> {
+    crate::outbox::notify_in(
+        tx,
+        now_ms,
+        anjian_core::channel::Event::Warning,
+        units,
+        &anjian_core::channel::Message {
+            title,
+            text,
+            link: format!("/warnings/{id}"),
+        },
+        crate::outbox::About {
+            subject: &format!("warning:{id}"),
+            round,
+        },
+    )
+    .await
+}
+
 /// How long after a warning's deadline the office is told who has not answered.
 pub const OFFICE_AFTER_MS: i64 = 30 * 60 * 1000;
 
@@ -680,20 +703,14 @@ pub async fn escalate(db: &Db, now_ms: i64) -> Result<(usize, usize)> {
                 again.push(unit);
             }
         }
-        crate::outbox::notify_in(
+        tell(
             &mut tx,
             now_ms,
-            anjian_core::channel::Event::Warning,
+            id,
             &again,
-            &anjian_core::channel::Message {
-                title: format!("未回应：{title}"),
-                text: "已超过回应时限仍未回应，请立即在平台回应（叫应），并落实防范措施。".into(),
-                link: format!("/warnings/{id}"),
-            },
-            crate::outbox::About {
-                subject: &format!("warning:{id}"),
-                round: "escalate",
-            },
+            format!("未回应：{title}"),
+            "已超过回应时限仍未回应，请立即在平台回应（叫应），并落实防范措施。".into(),
+            "escalate",
         )
         .await?;
         let entry = Entry::ok("warning.escalate", "warning", id)
@@ -725,24 +742,18 @@ pub async fn escalate(db: &Db, now_ms: i64) -> Result<(usize, usize)> {
             .await?;
         let office: Vec<i64> = crate::notices::office(&mut tx).await?.into_iter().collect();
         let names: Vec<String> = names.into_iter().map(|(n,)| n).collect();
-        crate::outbox::notify_in(
+        tell(
             &mut tx,
             now_ms,
-            anjian_core::channel::Event::Warning,
+            id,
             &office,
-            &anjian_core::channel::Message {
-                title: format!("叫应未回应：{title}"),
-                text: format!(
-                    "超过回应时限半小时，仍有{}个单位未回应：{}。",
-                    names.len(),
-                    names.join("、")
-                ),
-                link: format!("/warnings/{id}"),
-            },
-            crate::outbox::About {
-                subject: &format!("warning:{id}"),
-                round: "office",
-            },
+            format!("叫应未回应：{title}"),
+            format!(
+                "超过回应时限半小时，仍有{}个单位未回应：{}。",
+                names.len(),
+                names.join("、")
+            ),
+            "office",
         )
         .await?;
         let entry = Entry::ok("warning.escalate", "warning", id)
@@ -775,20 +786,14 @@ pub async fn urge(db: &Db, now_ms: i64, actor: &Actor, id: i64) -> Result<usize>
         ));
     }
     let units: Vec<i64> = units.into_iter().map(|(u,)| u).collect();
-    crate::outbox::notify_in(
+    tell(
         &mut tx,
         now_ms,
-        anjian_core::channel::Event::Warning,
+        id,
         &units,
-        &anjian_core::channel::Message {
-            title: format!("催办：{title}"),
-            text: "区安委办催办：请立即在平台回应（叫应）。".into(),
-            link: format!("/warnings/{id}"),
-        },
-        crate::outbox::About {
-            subject: &format!("warning:{id}"),
-            round: &format!("urge:{now_ms}"),
-        },
+        format!("催办：{title}"),
+        "区安委办催办：请立即在平台回应（叫应）。".into(),
+        &format!("urge:{now_ms}"),
     )
     .await?;
     let entry =

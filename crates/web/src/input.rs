@@ -29,3 +29,22 @@ pub(crate) fn month(raw: &str) -> Result<Month, Problem> {
     Month::parse(raw.trim())
         .map_err(|_| Problem::bad_field("invalid_month", "month", "月份应为 YYYY-MM 格式"))
 }
+
+/// A query or form value with its blanks trimmed; None when nothing is left (a form's
+/// empty choice reads as "all").
+pub fn filled(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// A link to `path` with the non-blank `pairs` as its query string (a list's next page
+/// carrying its filters).
+pub fn link_with(path: &str, pairs: &[(&str, Option<&str>)]) -> String {
+    let kept: Vec<(&str, &str)> = pairs
+        .iter()
+        .filter_map(|(k, v)| v.map(str::trim).filter(|v| !v.is_empty()).map(|v| (*k, v)))
+        .collect();
+    format!(
+        "{path}?{}",
+        serde_urlencoded::to_string(&kept).unwrap_or_default()
+    )
+}

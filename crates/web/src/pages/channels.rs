@@ -260,12 +260,7 @@ pub async fn deliveries(
     PageQuery(q): PageQuery<DeliveriesQuery>,
 ) -> Result<Response, PageError> {
     anjian_store::authz::require(&u.actor(), Role::sees_everything)?;
-    let filled = |v: &Option<String>| {
-        v.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-    };
+    let filled = |v: &Option<String>| crate::input::filled(v).map(str::to_string);
     let number = |v: &Option<String>, field: &'static str| {
         filled(v)
             .map(|s| {
@@ -288,17 +283,14 @@ pub async fn deliveries(
     };
     let rows = outbox::deliveries(&state.db, &u.scope(), &f).await?;
     let next = (rows.len() == 100).then(|| {
-        let pairs = [
-            ("unit", filled(&q.unit).unwrap_or_default()),
-            ("state", filled(&q.state).unwrap_or_default()),
-            (
-                "before",
-                rows.last().map(|r| r.id.to_string()).unwrap_or_default(),
-            ),
-        ];
-        format!(
-            "/deliveries?{}",
-            serde_urlencoded::to_string(pairs).unwrap_or_default()
+        let last = rows.last().map(|r| r.id.to_string());
+        crate::input::link_with(
+            "/deliveries",
+            &[
+                ("unit", q.unit.as_deref()),
+                ("state", q.state.as_deref()),
+                ("before", last.as_deref()),
+            ],
         )
     });
     Ok(crate::error::render(&DeliveriesPage {

@@ -250,9 +250,7 @@ pub struct Narrow {
     pub after: Option<String>,
 }
 
-fn filled(v: &Option<String>) -> Option<&str> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
+use crate::input::filled;
 
 impl Narrow {
     fn unit(&self) -> Result<Option<i64>, Problem> {
@@ -341,22 +339,19 @@ impl Narrow {
         .any(|v| filled(v).is_some())
     }
 
-    /// The query string of the filters with section `show` and page `after`.
+    /// The link to the filters' section `show` after the row `after`.
     fn link(&self, show: &str, after: &str) -> String {
-        let mut pairs: Vec<(&str, &str)> = [
-            ("unit", &self.unit),
-            ("due", &self.due),
-            ("part", &self.part),
-            ("item", &self.item),
-            ("q", &self.q),
-        ]
-        .into_iter()
-        .filter_map(|(k, v)| filled(v).map(|v| (k, v)))
-        .collect();
-        pairs.extend([("show", show), ("after", after)]);
-        format!(
-            "/todo?{}",
-            serde_urlencoded::to_string(&pairs).unwrap_or_default()
+        crate::input::link_with(
+            "/todo",
+            &[
+                ("unit", self.unit.as_deref()),
+                ("due", self.due.as_deref()),
+                ("part", self.part.as_deref()),
+                ("item", self.item.as_deref()),
+                ("q", self.q.as_deref()),
+                ("show", Some(show)),
+                ("after", Some(after)),
+            ],
         )
     }
 }

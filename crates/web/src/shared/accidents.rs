@@ -27,9 +27,7 @@ pub struct AccidentQuery {
     pub limit: Option<String>,
 }
 
-fn filled(v: &Option<String>) -> Option<&str> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
+use crate::input::filled;
 
 impl AccidentQuery {
     /// The store's filter, each bad value refused naming its field; `limit` when none
@@ -107,20 +105,17 @@ impl AccidentQuery {
 
     /// The link to the page after the accident (`occurred_at`, `id`), same filters.
     pub fn next(&self, occurred_at: i64, id: i64) -> String {
-        let mut pairs: Vec<(&str, String)> = [
-            ("month", &self.month),
-            ("unit", &self.unit),
-            ("grade", &self.grade),
-            ("status", &self.status),
-            ("q", &self.q),
-        ]
-        .into_iter()
-        .filter_map(|(k, v)| filled(v).map(|v| (k, v.to_string())))
-        .collect();
-        pairs.push(("before", format!("{occurred_at},{id}")));
-        format!(
-            "/accidents?{}",
-            serde_urlencoded::to_string(&pairs).unwrap_or_default()
+        let before = format!("{occurred_at},{id}");
+        crate::input::link_with(
+            "/accidents",
+            &[
+                ("month", self.month.as_deref()),
+                ("unit", self.unit.as_deref()),
+                ("grade", self.grade.as_deref()),
+                ("status", self.status.as_deref()),
+                ("q", self.q.as_deref()),
+                ("before", Some(&before)),
+            ],
         )
     }
 }

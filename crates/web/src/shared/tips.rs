@@ -78,9 +78,7 @@ pub struct TipQuery {
     pub limit: Option<String>,
 }
 
-fn filled(v: &Option<String>) -> Option<&str> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
+use crate::input::filled;
 
 impl TipQuery {
     /// The store's filter, each bad value refused naming its field; `limit` when none
@@ -131,19 +129,16 @@ impl TipQuery {
 
     /// The link to the page after the tip `last`, with the same filters.
     pub fn next(&self, last: i64) -> String {
-        let mut pairs: Vec<(&str, String)> = [
-            ("status", &self.status),
-            ("unit", &self.unit),
-            ("category", &self.category),
-            ("q", &self.q),
-        ]
-        .into_iter()
-        .filter_map(|(k, v)| filled(v).map(|v| (k, v.to_string())))
-        .collect();
-        pairs.push(("before", last.to_string()));
-        format!(
-            "/tips?{}",
-            serde_urlencoded::to_string(&pairs).unwrap_or_default()
+        let last = last.to_string();
+        crate::input::link_with(
+            "/tips",
+            &[
+                ("status", self.status.as_deref()),
+                ("unit", self.unit.as_deref()),
+                ("category", self.category.as_deref()),
+                ("q", self.q.as_deref()),
+                ("before", Some(&last)),
+            ],
         )
     }
 }
