@@ -22,15 +22,19 @@ pub enum Vendor {
     Feishu,
     /// The office's own system: a JSON POST signed with HMAC-SHA256 in a header.
     Webhook,
+    /// E-mail over SMTP: `smtp://user@host:587` (STARTTLS) or `smtps://user@host:465`
+    /// (TLS), the password as the secret, the addresses in `emails`.
+    Email,
 }
 
 impl Vendor {
     /// Every vendor, in the form's order.
-    pub const ALL: [Vendor; 4] = [
+    pub const ALL: [Vendor; 5] = [
         Vendor::Wecom,
         Vendor::Dingtalk,
         Vendor::Feishu,
         Vendor::Webhook,
+        Vendor::Email,
     ];
 
     /// The stored name.
@@ -40,6 +44,7 @@ impl Vendor {
             Vendor::Dingtalk => "dingtalk",
             Vendor::Feishu => "feishu",
             Vendor::Webhook => "webhook",
+            Vendor::Email => "email",
         }
     }
 
@@ -50,33 +55,43 @@ impl Vendor {
             Vendor::Dingtalk => "钉钉 / 浙政钉群机器人",
             Vendor::Feishu => "飞书群机器人",
             Vendor::Webhook => "自有系统（签名 Webhook）",
+            Vendor::Email => "电子邮件（SMTP）",
         }
     }
 
-    /// Reads a stored name; `email` and `sms` are named but not yet served.
+    /// Reads a stored name; `sms` is named but not yet served.
     pub fn parse(s: &str) -> Result<Vendor> {
         let s = s.trim();
         Vendor::ALL
             .into_iter()
             .find(|v| v.as_str() == s)
             .ok_or_else(|| match s {
-                "email" | "sms" => FieldError::new(
+                "sms" => FieldError::new(
                     "vendor_unavailable",
                     "vendor",
-                    "邮件和短信通道尚未开通，请选择群机器人或 Webhook",
+                    "短信通道尚未开通，请选择群机器人、Webhook 或电子邮件",
                 ),
                 _ => FieldError::new(
                     "invalid_vendor",
                     "vendor",
-                    "通道类型应为 wecom、dingtalk、feishu 或 webhook",
+                    "通道类型应为 wecom、dingtalk、feishu、webhook 或 email",
                 ),
             })
     }
 
     /// Whether the vendor needs a signing secret (钉钉 加签, 飞书 签名校验, the webhook's
-    /// HMAC key); 企业微信's key is part of its URL.
+    /// HMAC key); 企业微信's key is part of its URL, an SMTP server may take mail
+    /// without a password.
     pub fn needs_secret(self) -> bool {
-        !matches!(self, Vendor::Wecom)
+        !matches!(self, Vendor::Wecom | Vendor::Email)
+    }
+
+    /// The URL schemes the vendor is reached by.
+    pub fn schemes(self) -> &'static [&'static str] {
+        match self {
+            Vendor::Email => &["smtp", "smtps"],
+            _ => &["http", "https"],
+        }
     }
 }
 
@@ -184,8 +199,9 @@ pub struct Outgoing {
 /// text; a longer one is cut with "…").
 pub const MAX_TEXT: usize = 600;
 
-/// The request `vendor` documents for `msg` sent to `url` with `secret` at `now_ms`,
-/// `mobiles` @-mentioned (robots), `key` the delivery's idempotency key.
+/// The HTTP request `vendor` documents for `msg` sent to `url` with `secret` at
+/// `now_ms`, `mobiles` @-mentioned (robots), `key` the delivery's idempotency key; None
+/// for e-mail, which is not sent over HTTP.
 pub fn request(
     vendor: Vendor,
     url: &str,
@@ -194,10 +210,11 @@ pub fn request(
     mobiles: &[String],
     now_ms: i64,
     key: &str,
-) -> Outgoing {
+) -> Option<Outgoing> {
     let text = plain(msg);
     let json = |v: serde_json::Value| v.to_string();
-    match vendor {
+    Some(match vendor {
+        Vendor::Email => return None,
         // 企业微信: {"msgtype":"text","text":{"content":…,"mentioned_mobile_list":[…]}}.
         Vendor::Wecom => Outgoing {
             url: url.to_string(),
@@ -260,7 +277,7 @@ pub fn request(
                 body,
             }
         }
-    }
+    })
 }
 
 fn content_type() -> (String, String) {
@@ -366,7 +383,7 @@ pub fn answer(vendor: Vendor, status: u16, body: &str) -> Answer {
     let v: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
     let code = |k: &str| v.get(k).and_then(serde_json::Value::as_i64);
     let (code, limited) = match vendor {
-        Vendor::Webhook => return Answer::Accepted,
+        Vendor::Webhook | Vendor::Email => return Answer::Accepted,
         Vendor::Wecom => (code("errcode"), [45009, 45033]),
         Vendor::Dingtalk => (code("errcode"), [130101, 660026]),
         Vendor::Feishu => (code("code").or(code("StatusCode")), [11232, 9499]),
@@ -381,11 +398,20 @@ pub fn answer(vendor: Vendor, status: u16, body: &str) -> Answer {
 /// A robot or webhook URL as typed: http(s), a host, no credentials; the host and port
 /// it names are returned for the allow-list.
 pub fn check_url(raw: &str) -> Result<(String, u16)> {
+    check_url_for(Vendor::Webhook, raw)
+}
+
+/// A channel's URL as typed for `vendor`: its schemes (an SMTP server's `smtp://` or
+/// `smtps://` may name the user, never a password), a host; its host and port.
+pub fn check_url_for(vendor: Vendor, raw: &str) -> Result<(String, u16)> {
     let bad = || {
         FieldError::new(
             "invalid_url",
             "url",
-            "地址应为 http:// 或 https:// 开头的网址",
+            match vendor {
+                Vendor::Email => "地址应为 smtp://用户名@服务器:587 或 smtps://用户名@服务器:465",
+                _ => "地址应为 http:// 或 https:// 开头的网址",
+            },
         )
     };
     let raw = raw.trim();
@@ -400,12 +426,20 @@ pub fn check_url(raw: &str) -> Result<(String, u16)> {
         return Err(FieldError::new("too_long", "url", "地址过长"));
     }
     let u = url::Url::parse(raw).map_err(|_| bad())?;
-    if !matches!(u.scheme(), "http" | "https") || !u.username().is_empty() || u.password().is_some()
+    let email = vendor == Vendor::Email;
+    if !vendor.schemes().contains(&u.scheme())
+        || (!email && !u.username().is_empty())
+        || u.password().is_some()
     {
         return Err(bad());
     }
     let host = u.host_str().ok_or_else(bad)?.to_ascii_lowercase();
-    let port = u.port_or_known_default().ok_or_else(bad)?;
+    let port = match (u.port(), u.scheme()) {
+        (Some(p), _) => p,
+        (None, "smtp") => 587,
+        (None, "smtps") => 465,
+        (None, _) => u.port_or_known_default().ok_or_else(bad)?,
+    };
     Ok((host, port))
 }
 
@@ -422,6 +456,27 @@ pub fn check_phone(raw: &str) -> Result<String> {
                 "手机号“{}”格式不正确，应为11位数字",
                 p.chars().take(20).collect::<String>()
             ),
+        ))
+    }
+}
+
+/// An address to mail: something@a.host, at most 200 characters.
+pub fn check_email(raw: &str) -> Result<String> {
+    let e = raw.trim();
+    let ok = e.len() <= 200
+        && e.split_once('@').is_some_and(|(user, host)| {
+            !user.is_empty() && host.contains('.') && !host.starts_with('.') && !host.ends_with('.')
+        })
+        && !e
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>');
+    if ok {
+        Ok(e.to_string())
+    } else {
+        Err(FieldError::new(
+            "invalid_email",
+            "emails",
+            format!("邮箱“{}”格式不正确", e.chars().take(40).collect::<String>()),
         ))
     }
 }
@@ -492,7 +547,8 @@ mod tests {
             &["13800000000".into()],
             1,
             "d1",
-        );
+        )
+        .unwrap();
         let v: serde_json::Value = serde_json::from_str(&w.body).unwrap();
         assert_eq!(v["msgtype"], "text");
         assert!(
@@ -510,7 +566,8 @@ mod tests {
             &[],
             1_599_360_473_000,
             "d1",
-        );
+        )
+        .unwrap();
         assert!(
             d.url.contains("&timestamp=1599360473000&sign="),
             "{}",
@@ -524,7 +581,8 @@ mod tests {
             &[],
             1_599_360_473_000,
             "d1",
-        );
+        )
+        .unwrap();
         let v: serde_json::Value = serde_json::from_str(&f.body).unwrap();
         assert_eq!(v["timestamp"], "1599360473");
         assert_eq!(v["sign"], feishu_sign(1_599_360_473, "testsecret"));
@@ -536,7 +594,8 @@ mod tests {
             &[],
             5,
             "d1",
-        );
+        )
+        .unwrap();
         let sig = &h
             .headers
             .iter()
@@ -617,6 +676,21 @@ mod tests {
         assert!(allowed("127.0.0.1", 8080, &["127.0.0.1:8080".into()]));
         assert_eq!(check_phone("1380000000").unwrap_err().field, "phones");
         assert_eq!(Vendor::parse("sms").unwrap_err().code, "vendor_unavailable");
+        assert_eq!(
+            check_url_for(Vendor::Email, "smtp://aj@mail.example.gov.cn").unwrap(),
+            ("mail.example.gov.cn".into(), 587)
+        );
+        assert_eq!(
+            check_url_for(Vendor::Email, "smtp://aj:pw@mail.example.gov.cn")
+                .unwrap_err()
+                .field,
+            "url"
+        );
+        assert_eq!(
+            check_email("duty@example.gov.cn").unwrap(),
+            "duty@example.gov.cn"
+        );
+        assert_eq!(check_email("no-at-sign").unwrap_err().field, "emails");
         assert!(backoff_ms(1, 0) < backoff_ms(2, 0) && backoff_ms(20, 999) <= 5_400_000);
     }
 }

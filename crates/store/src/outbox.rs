@@ -26,6 +26,8 @@ pub struct NewChannel {
     pub url: String,
     pub secret: String,
     pub phones: Vec<String>,
+    /// The addresses an e-mail channel mails.
+    pub emails: Vec<String>,
     /// The events it takes; None: all.
     pub events: Option<Vec<String>>,
 }
@@ -87,7 +89,7 @@ pub async fn create_channel(
 ) -> Result<i64> {
     crate::authz::require(actor, Role::sees_everything)?;
     let vendor = Vendor::parse(&c.vendor)?;
-    let (host, port) = channel::check_url(&c.url)?;
+    let (host, port) = channel::check_url_for(vendor, &c.url)?;
     if !channel::allowed(&host, port, listed) {
         return Err(Error::invalid(
             "host_not_allowed",
@@ -114,6 +116,17 @@ pub async fn create_channel(
         .iter()
         .map(|p| channel::check_phone(p))
         .collect::<std::result::Result<Vec<_>, _>>()?;
+    if c.emails.len() > 50 {
+        return Err(Error::invalid("too_many", "emails", "邮箱最多50个"));
+    }
+    let emails = c
+        .emails
+        .iter()
+        .map(|e| channel::check_email(e))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    if vendor == Vendor::Email && emails.is_empty() {
+        return Err(Error::invalid("required", "emails", "请填写收件邮箱"));
+    }
     let events = match &c.events {
         None => None,
         Some(list) => {
@@ -138,7 +151,7 @@ pub async fn create_channel(
         (!secret.is_empty()).then(|| keyring.seal(secret.as_bytes(), &secret_aad(id), nonces[1]));
     let mut tx = db.begin().await?;
     tx.execute(
-        q("INSERT INTO channels (id, unit_id, vendor, host, url_sealed, secret_sealed, phones_json, events_json, active, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10)")
+        q("INSERT INTO channels (id, unit_id, vendor, host, url_sealed, secret_sealed, phones_json, events_json, active, created_by, created_at, emails_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10, $11)")
             .bind(id)
             .bind(c.unit)
             .bind(vendor.as_str())
@@ -148,7 +161,8 @@ pub async fn create_channel(
             .bind(serde_json::to_string(&phones).unwrap_or_default())
             .bind(events)
             .bind(actor.user_id)
-            .bind(now_ms),
+            .bind(now_ms)
+            .bind(serde_json::to_string(&emails).unwrap_or_default()),
     )
     .await?;
     let entry = Entry::ok("channel.create", "channel", id)
@@ -180,6 +194,7 @@ pub struct Claimed {
     pub url_sealed: String,
     pub secret_sealed: Option<String>,
     pub phones_json: String,
+    pub emails_json: String,
     pub title: String,
     pub body: String,
     pub link: String,
@@ -207,6 +222,11 @@ impl Claimed {
         ))
     }
 
+    /// The addresses an e-mail channel mails.
+    pub fn emails(&self) -> Vec<String> {
+        serde_json::from_str(&self.emails_json).unwrap_or_default()
+    }
+
     /// The message it carries.
     pub fn message(&self) -> Message {
         Message {
@@ -217,7 +237,7 @@ impl Claimed {
     }
 }
 
-const CLAIMED: &str = "SELECT d.id, d.channel_id, c.vendor, c.url_sealed, c.secret_sealed, c.phones_json, d.title, d.body, d.link, d.idempotency_key, d.attempts FROM deliveries d JOIN channels c ON c.id = d.channel_id WHERE ";
+const CLAIMED: &str = "SELECT d.id, d.channel_id, c.vendor, c.url_sealed, c.secret_sealed, c.phones_json, c.emails_json, d.title, d.body, d.link, d.idempotency_key, d.attempts FROM deliveries d JOIN channels c ON c.id = d.channel_id WHERE ";
 
 /// What a notification is about and which round of it this is: `subject` names the
 /// object (`warning:17`; the warning page reads its deliveries by it), `round` the
@@ -370,7 +390,7 @@ pub async fn for_test(db: &Db, actor: &Actor, id: i64) -> Result<Claimed> {
     crate::authz::require(actor, Role::sees_everything)?;
     db.read()
         .opt(
-            q("SELECT CAST(0 AS BIGINT) AS id, c.id AS channel_id, c.vendor, c.url_sealed, c.secret_sealed, c.phones_json, '测试消息' AS title, '这是安监平台发送的测试消息，收到即表示通道可用。' AS body, '' AS link, '' AS idempotency_key, CAST(0 AS BIGINT) AS attempts FROM channels c WHERE c.active = 1 AND c.id = $1")
+            q("SELECT CAST(0 AS BIGINT) AS id, c.id AS channel_id, c.vendor, c.url_sealed, c.secret_sealed, c.phones_json, c.emails_json, '测试消息' AS title, '这是安监平台发送的测试消息，收到即表示通道可用。' AS body, '' AS link, '' AS idempotency_key, CAST(0 AS BIGINT) AS attempts FROM channels c WHERE c.active = 1 AND c.id = $1")
                 .bind(id),
         )
         .await?

@@ -30,7 +30,7 @@ pub async fn send(state: &AppState, http: &reqwest::Client, c: &Claimed, now_ms:
         return Outcome::Refused("通道地址或密钥无法解密（密钥已更换？）".into());
     };
     // The host is checked again when sending: the allow-list may have changed.
-    match channel::check_url(&url) {
+    match channel::check_url_for(vendor, &url) {
         Ok((host, port)) if channel::allowed(&host, port, &state.config.outbound_allow) => {}
         _ => return Outcome::Refused("地址不在允许的外发地址中".into()),
     }
@@ -42,7 +42,7 @@ pub async fn send(state: &AppState, http: &reqwest::Client, c: &Claimed, now_ms:
             msg.link
         );
     }
-    let out = channel::request(
+    let Some(out) = channel::request(
         vendor,
         &url,
         &secret,
@@ -50,7 +50,9 @@ pub async fn send(state: &AppState, http: &reqwest::Client, c: &Claimed, now_ms:
         &phones,
         now_ms,
         &c.idempotency_key,
-    );
+    ) else {
+        return mail(&url, &secret, &c.emails(), &msg).await;
+    };
     let mut request = http.post(&out.url).body(out.body);
     for (k, v) in &out.headers {
         request = request.header(k.as_str(), v.as_str());
@@ -74,6 +76,71 @@ pub async fn send(state: &AppState, http: &reqwest::Client, c: &Claimed, now_ms:
                 Answer::Refused(a) => Outcome::Refused(a),
             }
         }
+    }
+}
+
+/// Mails `msg` to `to` through the SMTP server of `url` (`smtp://user@host:port`, with
+/// STARTTLS when the server offers it; `smtps://` over TLS from the start), signing in
+/// with the user and `secret` when both are given. A transient refusal (4xx, a
+/// timeout) is retried; a permanent one (5xx) fails.
+async fn mail(url: &str, secret: &str, to: &[String], msg: &channel::Message) -> Outcome {
+    use lettre::transport::smtp::authentication::Credentials;
+    use lettre::transport::smtp::client::{Tls, TlsParameters};
+    use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+    let Ok(u) = url::Url::parse(url) else {
+        return Outcome::Refused("邮件服务器地址无效".into());
+    };
+    let host = u.host_str().unwrap_or_default().to_string();
+    let implicit = u.scheme() == "smtps";
+    let port = u.port().unwrap_or(if implicit { 465 } else { 587 });
+    let user = url::form_urlencoded::parse(format!("u={}", u.username()).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    let Ok(tls) = TlsParameters::new(host.clone()) else {
+        return Outcome::Refused("邮件服务器的 TLS 参数无效".into());
+    };
+    let mut transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host.as_str())
+        .port(port)
+        .timeout(Some(Duration::from_secs(10)))
+        .tls(if implicit {
+            Tls::Wrapper(tls)
+        } else {
+            Tls::Opportunistic(tls)
+        });
+    if !user.is_empty() && !secret.is_empty() {
+        transport = transport.credentials(Credentials::new(user.clone(), secret.to_string()));
+    }
+    let from = if user.contains('@') {
+        user
+    } else {
+        format!("anjian@{host}")
+    };
+    let mut mail = lettre::Message::builder().subject(&msg.title);
+    match from.parse() {
+        Ok(f) => mail = mail.from(f),
+        Err(_) => return Outcome::Refused(format!("发件地址“{from}”无效")),
+    }
+    for t in to {
+        match t.parse() {
+            Ok(a) => mail = mail.to(a),
+            Err(_) => return Outcome::Refused(format!("收件地址“{t}”无效")),
+        }
+    }
+    let Ok(mail) = mail
+        .header(lettre::message::header::ContentType::TEXT_PLAIN)
+        .body(channel::plain(msg))
+    else {
+        return Outcome::Refused("邮件无法生成".into());
+    };
+    match transport.build().send(mail).await {
+        Ok(r) => Outcome::Sent(format!(
+            "{} {}",
+            r.code(),
+            r.message().collect::<Vec<_>>().join(" ")
+        )),
+        Err(e) if e.is_permanent() => Outcome::Refused(format!("邮件服务器拒绝：{e}")),
+        Err(e) => Outcome::Retry(format!("邮件发送失败：{e}")),
     }
 }
 

@@ -776,3 +776,136 @@ async fn a_circuit_breaker_reaches_the_sectors_department() {
         assert!(got[0].2.contains("熔断") && got[0].2.contains("危化品装卸作业"));
     }
 }
+
+/// A local SMTP server that takes mail (offering no STARTTLS) and keeps each
+/// conversation's envelope and data; a recipient at `refused.example.gov.cn` is
+/// refused for good (550).
+async fn smtp_server() -> (String, Arc<Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let kept: Arc<Mutex<Vec<String>>> = Default::default();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let k = kept.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let k = k.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = stream.into_split();
+                let mut lines = BufReader::new(read).lines();
+                let mut said = String::new();
+                let _ = write.write_all(b"220 localhost ESMTP test\r\n").await;
+                let mut in_data = false;
+                while let Ok(Some(line)) = lines.next_line().await {
+                    said.push_str(&line);
+                    said.push('\n');
+                    let reply: &[u8] = if in_data {
+                        if line == "." {
+                            in_data = false;
+                            k.lock().unwrap().push(said.clone());
+                            b"250 2.0.0 Ok: queued\r\n"
+                        } else {
+                            continue;
+                        }
+                    } else {
+                        let upper = line.to_ascii_uppercase();
+                        if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+                            b"250-localhost\r\n250 8BITMIME\r\n"
+                        } else if upper.starts_with("RCPT") && upper.contains("REFUSED.EXAMPLE") {
+                            b"550 5.1.1 no such user\r\n"
+                        } else if upper.starts_with("DATA") {
+                            in_data = true;
+                            b"354 go ahead\r\n"
+                        } else if upper.starts_with("QUIT") {
+                            let _ = write.write_all(b"221 bye\r\n").await;
+                            break;
+                        } else {
+                            b"250 OK\r\n"
+                        }
+                    };
+                    if write.write_all(reply).await.is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    (addr, kept)
+}
+
+/// E-mail over SMTP (issue 18 part 1): a warning reaches the duty address through the
+/// local server; a refused address fails with the server's answer.
+#[tokio::test]
+async fn a_warning_is_mailed_through_smtp() {
+    for e in engines() {
+        let (smtp, kept) = smtp_server().await;
+        let config = anjian_web::WebConfig {
+            outbound_allow: vec![smtp.clone()],
+            ..Default::default()
+        };
+        let app = TestApp::with_config(e, config).await;
+        let office = app.login("office").await;
+        let bachuan = app.unit_id("巴川街道").await;
+        let (s, c) = office
+            .post(
+                "/api/v1/channels",
+                json!({"unit": bachuan, "vendor": "email", "url": format!("smtp://duty@bachuan.gov.cn@{smtp}"),
+                       "emails": ["duty@bachuan.gov.cn", "leader@bachuan.gov.cn"]}),
+            )
+            .await;
+        assert_eq!(s, 201, "{c}");
+        for (body, field) in [
+            (
+                json!({"unit": bachuan, "vendor": "email", "url": format!("smtp://{smtp}")}),
+                "emails",
+            ),
+            (
+                json!({"unit": bachuan, "vendor": "email", "url": format!("smtp://{smtp}"), "emails": ["nobody"]}),
+                "emails",
+            ),
+            (
+                json!({"unit": bachuan, "vendor": "email", "url": "https://mail.example.gov.cn", "emails": ["a@b.cn"]}),
+                "url",
+            ),
+        ] {
+            let (s, b) = office.post("/api/v1/channels", body).await;
+            assert_eq!((s, b["error"]["field"].as_str()), (422, Some(field)), "{b}");
+        }
+        let (s, _) = office.post("/api/v1/warnings", warning(bachuan)).await;
+        assert_eq!(s, 201);
+        let http = anjian_web::outbound::client();
+        assert_eq!(
+            anjian_web::outbound::dispatch_once(&app.state, &http)
+                .await
+                .unwrap(),
+            1
+        );
+        let mails = kept.lock().unwrap().clone();
+        assert_eq!(mails.len(), 1, "{mails:?}");
+        assert!(
+            mails[0].contains("RCPT TO:<duty@bachuan.gov.cn>")
+                && mails[0].contains("RCPT TO:<leader@bachuan.gov.cn>"),
+            "{}",
+            mails[0]
+        );
+        assert!(mails[0].contains("MAIL FROM:<duty@bachuan.gov.cn>"));
+        assert!(mails[0].contains("Content-Type: text/plain"));
+        let (_, sent) = office.get("/api/v1/deliveries?state=sent").await;
+        assert!(
+            sent[0]["last_answer"].as_str().unwrap().contains("250"),
+            "{sent}"
+        );
+        // A refused address fails with the server's answer.
+        let (_, c) = office
+            .post(
+                "/api/v1/channels",
+                json!({"unit": bachuan, "vendor": "email", "url": format!("smtp://{smtp}"), "emails": ["x@refused.example.gov.cn"]}),
+            )
+            .await;
+        let (s, t) = office
+            .post(&format!("/api/v1/channels/{}/test", c["id"]), json!({}))
+            .await;
+        assert_eq!(s, 200);
+        assert_eq!(t["state"], "failed", "{t}");
+        assert!(t["answer"].as_str().unwrap().contains("550"), "{t}");
+    }
+}

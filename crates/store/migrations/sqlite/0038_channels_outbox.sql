@@ -12,6 +12,7 @@ CREATE TABLE channels (
     url_sealed TEXT NOT NULL,
     secret_sealed TEXT,
     phones_json TEXT NOT NULL,
+    emails_json TEXT NOT NULL DEFAULT '[]',
     events_json TEXT,
     active BIGINT NOT NULL DEFAULT 1,
     created_by BIGINT REFERENCES users(id),

@@ -12,9 +12,10 @@ use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, Problem};
 
-/// A channel: the unit, the vendor (`wecom`, `dingtalk`, `feishu`, `webhook`), the
-/// robot's or webhook's URL, its signing secret, the phones to @-mention and the events
-/// it takes (omitted: all).
+/// A channel: the unit, the vendor (`wecom`, `dingtalk`, `feishu`, `webhook`,
+/// `email`), the robot's or webhook's URL (for e-mail `smtp://user@host:587` or
+/// `smtps://user@host:465`), its signing secret (the SMTP password), the phones to
+/// @-mention, the addresses to mail and the events it takes (omitted: all).
 #[derive(Deserialize, ToSchema)]
 pub struct ChannelInput {
     pub unit: i64,
@@ -45,14 +46,6 @@ pub async fn create(
     ApiUser(u): ApiUser,
     Body(c): Body<ChannelInput>,
 ) -> Result<(StatusCode, Json<ChannelId>), ApiError> {
-    if !c.emails.is_empty() {
-        return Err(Problem::from(anjian_core::FieldError::new(
-            "vendor_unavailable",
-            "emails",
-            "邮件通道尚未开通",
-        ))
-        .into());
-    }
     let mut nonces = [[0u8; 24]; 2];
     for n in &mut nonces {
         getrandom::fill(n).map_err(|_| Problem::internal())?;
@@ -70,6 +63,7 @@ pub async fn create(
             url: c.url,
             secret: c.secret,
             phones: c.phones,
+            emails: c.emails,
             events: c.events,
         },
     )

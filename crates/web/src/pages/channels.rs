@@ -24,7 +24,7 @@ pub struct ChannelsPage {
     pub layout: Option<Layout>,
     pub channels: Vec<ChannelRow>,
     pub units: Vec<(i64, String)>,
-    pub vendors: [(&'static str, &'static str); 4],
+    pub vendors: [(&'static str, &'static str); 5],
     pub events: [(&'static str, &'static str); 8],
     /// The hosts reachable beyond the robots' own (`ANJIAN_OUTBOUND_ALLOW`).
     pub allowed: String,
@@ -49,6 +49,9 @@ pub struct ChannelForm {
     /// Phones to @-mention, one a line (or separated by commas).
     #[serde(default)]
     pub phones: String,
+    /// Addresses an e-mail channel mails, likewise.
+    #[serde(default)]
+    pub emails: String,
     #[serde(default)]
     pub events: Vec<String>,
 }
@@ -122,6 +125,15 @@ pub async fn index(
     page(&state, &u, ChannelForm::default(), Notice::flash(flash)).await
 }
 
+/// The entries of a box typed one a line (or separated by commas or spaces).
+fn list(raw: &str) -> Vec<String> {
+    raw.split(['\n', ',', '，', ' ', ';', '；'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 /// POST /channels (the office): adds a channel.
 pub async fn create(
     State(state): State<AppState>,
@@ -150,13 +162,8 @@ pub async fn create(
                 vendor: f.vendor.clone(),
                 url: f.url.clone(),
                 secret: f.secret.clone(),
-                phones: f
-                    .phones
-                    .split(['\n', ',', '，', ' '])
-                    .map(str::trim)
-                    .filter(|p| !p.is_empty())
-                    .map(str::to_string)
-                    .collect(),
+                phones: list(&f.phones),
+                emails: list(&f.emails),
                 events: (!f.events.is_empty()).then(|| f.events.clone()),
             },
         )
