@@ -25,16 +25,20 @@ pub enum Vendor {
     /// E-mail over SMTP: `smtp://user@host:587` (STARTTLS) or `smtps://user@host:465`
     /// (TLS), the password as the secret, the addresses in `emails`.
     Email,
+    /// SMS through a gateway: a JSON POST whose body is configured ([`Sms`]), the key
+    /// as a bearer token, the duty phones as recipients.
+    Sms,
 }
 
 impl Vendor {
     /// Every vendor, in the form's order.
-    pub const ALL: [Vendor; 5] = [
+    pub const ALL: [Vendor; 6] = [
         Vendor::Wecom,
         Vendor::Dingtalk,
         Vendor::Feishu,
         Vendor::Webhook,
         Vendor::Email,
+        Vendor::Sms,
     ];
 
     /// The stored name.
@@ -45,6 +49,7 @@ impl Vendor {
             Vendor::Feishu => "feishu",
             Vendor::Webhook => "webhook",
             Vendor::Email => "email",
+            Vendor::Sms => "sms",
         }
     }
 
@@ -56,26 +61,22 @@ impl Vendor {
             Vendor::Feishu => "飞书群机器人",
             Vendor::Webhook => "自有系统（签名 Webhook）",
             Vendor::Email => "电子邮件（SMTP）",
+            Vendor::Sms => "短信网关",
         }
     }
 
-    /// Reads a stored name; `sms` is named but not yet served.
+    /// Reads a stored name.
     pub fn parse(s: &str) -> Result<Vendor> {
         let s = s.trim();
         Vendor::ALL
             .into_iter()
             .find(|v| v.as_str() == s)
-            .ok_or_else(|| match s {
-                "sms" => FieldError::new(
-                    "vendor_unavailable",
-                    "vendor",
-                    "短信通道尚未开通，请选择群机器人、Webhook 或电子邮件",
-                ),
-                _ => FieldError::new(
+            .ok_or_else(|| {
+                FieldError::new(
                     "invalid_vendor",
                     "vendor",
-                    "通道类型应为 wecom、dingtalk、feishu、webhook 或 email",
-                ),
+                    "通道类型应为 wecom、dingtalk、feishu、webhook、email 或 sms",
+                )
             })
     }
 
@@ -83,7 +84,7 @@ impl Vendor {
     /// HMAC key); 企业微信's key is part of its URL, an SMTP server may take mail
     /// without a password.
     pub fn needs_secret(self) -> bool {
-        !matches!(self, Vendor::Wecom | Vendor::Email)
+        !matches!(self, Vendor::Wecom | Vendor::Email | Vendor::Sms)
     }
 
     /// The URL schemes the vendor is reached by.
@@ -178,6 +179,108 @@ impl Event {
     }
 }
 
+/// An SMS gateway's request, configured so that the common services fit without code:
+/// the body is JSON in which `{{phones}}` (comma-separated), `{{phone_list}}` (a JSON
+/// array), `{{title}}`, `{{text}}`, `{{template_id}}` and `{{sign_name}}` are replaced;
+/// the answer is taken when it is 2xx and, if `ok` is `field=value`, that top-level
+/// field holds that value (as text).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Sms {
+    #[serde(default)]
+    pub template_id: String,
+    #[serde(default)]
+    pub sign_name: String,
+    /// The body's JSON template; empty: [`Sms::DEFAULT_BODY`].
+    #[serde(default)]
+    pub body: String,
+    /// `field=value` the answer must hold (e.g. `code=OK`); empty: any 2xx.
+    #[serde(default)]
+    pub ok: String,
+}
+
+impl Sms {
+    /// The body sent when none is configured.
+    pub const DEFAULT_BODY: &'static str = r#"{"phones":"{{phones}}","template_id":"{{template_id}}","sign_name":"{{sign_name}}","params":{"title":"{{title}}","text":"{{text}}"}}"#;
+
+    /// Checks a configuration: the body (when given) JSON of at most 4,000 characters,
+    /// `ok` of the form `field=value`, the names at most 100 characters.
+    pub fn check(&self) -> Result<Sms> {
+        let bad = |m: &str| FieldError::new("invalid_sms", "sms", m.to_string());
+        if self.template_id.chars().count() > 100 || self.sign_name.chars().count() > 100 {
+            return Err(bad("模板编号和签名不超过100字"));
+        }
+        if !self.body.trim().is_empty()
+            && (self.body.len() > 4000
+                || serde_json::from_str::<serde_json::Value>(&self.body).is_err())
+        {
+            return Err(bad("短信请求体应为不超过4000字的 JSON"));
+        }
+        if !self.ok.trim().is_empty() && !self.ok.contains('=') {
+            return Err(bad("成功标志应为“字段=值”，如 code=OK"));
+        }
+        Ok(Sms {
+            template_id: self.template_id.trim().into(),
+            sign_name: self.sign_name.trim().into(),
+            body: self.body.trim().into(),
+            ok: self.ok.trim().into(),
+        })
+    }
+
+    /// The body for `msg` to `phones`.
+    pub fn render(&self, msg: &Message, phones: &[String]) -> String {
+        let template = if self.body.is_empty() {
+            Sms::DEFAULT_BODY
+        } else {
+            &self.body
+        };
+        let mut v: serde_json::Value = serde_json::from_str(template).unwrap_or_default();
+        let text = plain(&Message {
+            link: String::new(),
+            ..msg.clone()
+        });
+        fill(&mut v, &|s: &str| {
+            if s == "{{phone_list}}" {
+                return Some(serde_json::json!(phones));
+            }
+            Some(serde_json::Value::String(
+                s.replace("{{phones}}", &phones.join(","))
+                    .replace("{{title}}", &msg.title)
+                    .replace("{{text}}", &text)
+                    .replace("{{template_id}}", &self.template_id)
+                    .replace("{{sign_name}}", &self.sign_name),
+            ))
+        });
+        v.to_string()
+    }
+
+    /// Whether an answer's body holds the configured success mark.
+    pub fn taken(&self, body: &str) -> bool {
+        let Some((field, value)) = self.ok.split_once('=') else {
+            return true;
+        };
+        let v: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+        match v.get(field.trim()) {
+            Some(serde_json::Value::String(s)) => s == value.trim(),
+            Some(other) => other.to_string().as_str() == value.trim(),
+            None => false,
+        }
+    }
+}
+
+/// Replaces every string of `v` by what `with` makes of it.
+fn fill(v: &mut serde_json::Value, with: &dyn Fn(&str) -> Option<serde_json::Value>) {
+    match v {
+        serde_json::Value::String(s) => {
+            if let Some(n) = with(s) {
+                *v = n;
+            }
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(|x| fill(x, with)),
+        serde_json::Value::Object(o) => o.values_mut().for_each(|x| fill(x, with)),
+        _ => {}
+    }
+}
+
 /// A message: a title, its text (plain, without personal data) and the link to the
 /// page where the reader acts (a path; the dispatcher prefixes the server's URL).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -214,7 +317,7 @@ pub fn request(
     let text = plain(msg);
     let json = |v: serde_json::Value| v.to_string();
     Some(match vendor {
-        Vendor::Email => return None,
+        Vendor::Email | Vendor::Sms => return None,
         // 企业微信: {"msgtype":"text","text":{"content":…,"mentioned_mobile_list":[…]}}.
         Vendor::Wecom => Outgoing {
             url: url.to_string(),
@@ -383,7 +486,7 @@ pub fn answer(vendor: Vendor, status: u16, body: &str) -> Answer {
     let v: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
     let code = |k: &str| v.get(k).and_then(serde_json::Value::as_i64);
     let (code, limited) = match vendor {
-        Vendor::Webhook | Vendor::Email => return Answer::Accepted,
+        Vendor::Webhook | Vendor::Email | Vendor::Sms => return Answer::Accepted,
         Vendor::Wecom => (code("errcode"), [45009, 45033]),
         Vendor::Dingtalk => (code("errcode"), [130101, 660026]),
         Vendor::Feishu => (code("code").or(code("StatusCode")), [11232, 9499]),
@@ -651,6 +754,46 @@ mod tests {
     }
 
     #[test]
+    fn an_sms_gateways_body_is_filled_from_its_template() {
+        let sms = Sms {
+            template_id: "SMS_1".into(),
+            sign_name: "铜梁应急".into(),
+            body: r#"{"To":"{{phones}}","list":"{{phone_list}}","TemplateCode":"{{template_id}}","Param":{"t":"{{title}}"}}"#.into(),
+            ok: "Code=OK".into(),
+        }
+        .check()
+        .unwrap();
+        let m = Message {
+            title: "暴雨\"红色\"预警".into(),
+            text: "立即转移".into(),
+            link: "https://x/1".into(),
+        };
+        let v: serde_json::Value =
+            serde_json::from_str(&sms.render(&m, &["13800000001".into(), "13800000002".into()]))
+                .unwrap();
+        assert_eq!(v["To"], "13800000001,13800000002");
+        assert_eq!(v["list"][1], "13800000002");
+        assert_eq!(v["TemplateCode"], "SMS_1");
+        assert_eq!(
+            v["Param"]["t"], "暴雨\"红色\"预警",
+            "quotes stay inside the string"
+        );
+        assert!(
+            sms.taken(r#"{"Code":"OK"}"#) && !sms.taken(r#"{"Code":"isv.BUSINESS_LIMIT_CONTROL"}"#)
+        );
+        assert_eq!(
+            Sms {
+                body: "{".into(),
+                ..Sms::default()
+            }
+            .check()
+            .unwrap_err()
+            .field,
+            "sms"
+        );
+    }
+
+    #[test]
     fn personal_numbers_never_leave_in_a_message() {
         let m = Message {
             title: "举报".into(),
@@ -675,7 +818,7 @@ mod tests {
         assert!(!allowed("127.0.0.1", 8080, &[]));
         assert!(allowed("127.0.0.1", 8080, &["127.0.0.1:8080".into()]));
         assert_eq!(check_phone("1380000000").unwrap_err().field, "phones");
-        assert_eq!(Vendor::parse("sms").unwrap_err().code, "vendor_unavailable");
+        assert_eq!(Vendor::parse("pigeon").unwrap_err().code, "invalid_vendor");
         assert_eq!(
             check_url_for(Vendor::Email, "smtp://aj@mail.example.gov.cn").unwrap(),
             ("mail.example.gov.cn".into(), 587)

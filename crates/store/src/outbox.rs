@@ -28,6 +28,8 @@ pub struct NewChannel {
     pub phones: Vec<String>,
     /// The addresses an e-mail channel mails.
     pub emails: Vec<String>,
+    /// An SMS gateway's request.
+    pub sms: Option<channel::Sms>,
     /// The events it takes; None: all.
     pub events: Option<Vec<String>>,
 }
@@ -127,6 +129,19 @@ pub async fn create_channel(
     if vendor == Vendor::Email && emails.is_empty() {
         return Err(Error::invalid("required", "emails", "请填写收件邮箱"));
     }
+    let sms = match vendor {
+        Vendor::Sms => {
+            if phones.is_empty() {
+                return Err(Error::invalid(
+                    "required",
+                    "phones",
+                    "请填写接收短信的值班手机号",
+                ));
+            }
+            Some(c.sms.clone().unwrap_or_default().check()?)
+        }
+        _ => None,
+    };
     let events = match &c.events {
         None => None,
         Some(list) => {
@@ -151,7 +166,7 @@ pub async fn create_channel(
         (!secret.is_empty()).then(|| keyring.seal(secret.as_bytes(), &secret_aad(id), nonces[1]));
     let mut tx = db.begin().await?;
     tx.execute(
-        q("INSERT INTO channels (id, unit_id, vendor, host, url_sealed, secret_sealed, phones_json, events_json, active, created_by, created_at, emails_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10, $11)")
+        q("INSERT INTO channels (id, unit_id, vendor, host, url_sealed, secret_sealed, phones_json, events_json, active, created_by, created_at, emails_json, sms_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10, $11, $12)")
             .bind(id)
             .bind(c.unit)
             .bind(vendor.as_str())
@@ -162,7 +177,8 @@ pub async fn create_channel(
             .bind(events)
             .bind(actor.user_id)
             .bind(now_ms)
-            .bind(serde_json::to_string(&emails).unwrap_or_default()),
+            .bind(serde_json::to_string(&emails).unwrap_or_default())
+            .bind(sms.map(|s| serde_json::to_string(&s).unwrap_or_default())),
     )
     .await?;
     let entry = Entry::ok("channel.create", "channel", id)
@@ -195,6 +211,7 @@ pub struct Claimed {
     pub secret_sealed: Option<String>,
     pub phones_json: String,
     pub emails_json: String,
+    pub sms_json: Option<String>,
     pub title: String,
     pub body: String,
     pub link: String,
@@ -227,6 +244,14 @@ impl Claimed {
         serde_json::from_str(&self.emails_json).unwrap_or_default()
     }
 
+    /// An SMS gateway channel's request.
+    pub fn sms(&self) -> channel::Sms {
+        self.sms_json
+            .as_deref()
+            .and_then(|j| serde_json::from_str(j).ok())
+            .unwrap_or_default()
+    }
+
     /// The message it carries.
     pub fn message(&self) -> Message {
         Message {
@@ -237,7 +262,7 @@ impl Claimed {
     }
 }
 
-const CLAIMED: &str = "SELECT d.id, d.channel_id, c.vendor, c.url_sealed, c.secret_sealed, c.phones_json, c.emails_json, d.title, d.body, d.link, d.idempotency_key, d.attempts FROM deliveries d JOIN channels c ON c.id = d.channel_id WHERE ";
+const CLAIMED: &str = "SELECT d.id, d.channel_id, c.vendor, c.url_sealed, c.secret_sealed, c.phones_json, c.emails_json, c.sms_json, d.title, d.body, d.link, d.idempotency_key, d.attempts FROM deliveries d JOIN channels c ON c.id = d.channel_id WHERE ";
 
 /// What a notification is about and which round of it this is: `subject` names the
 /// object (`warning:17`; the warning page reads its deliveries by it), `round` the
@@ -390,7 +415,7 @@ pub async fn for_test(db: &Db, actor: &Actor, id: i64) -> Result<Claimed> {
     crate::authz::require(actor, Role::sees_everything)?;
     db.read()
         .opt(
-            q("SELECT CAST(0 AS BIGINT) AS id, c.id AS channel_id, c.vendor, c.url_sealed, c.secret_sealed, c.phones_json, c.emails_json, '测试消息' AS title, '这是安监平台发送的测试消息，收到即表示通道可用。' AS body, '' AS link, '' AS idempotency_key, CAST(0 AS BIGINT) AS attempts FROM channels c WHERE c.active = 1 AND c.id = $1")
+            q("SELECT CAST(0 AS BIGINT) AS id, c.id AS channel_id, c.vendor, c.url_sealed, c.secret_sealed, c.phones_json, c.emails_json, c.sms_json, '测试消息' AS title, '这是安监平台发送的测试消息，收到即表示通道可用。' AS body, '' AS link, '' AS idempotency_key, CAST(0 AS BIGINT) AS attempts FROM channels c WHERE c.active = 1 AND c.id = $1")
                 .bind(id),
         )
         .await?

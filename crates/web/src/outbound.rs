@@ -42,7 +42,8 @@ pub async fn send(state: &AppState, http: &reqwest::Client, c: &Claimed, now_ms:
             msg.link
         );
     }
-    let Some(out) = channel::request(
+    let sms = c.sms();
+    let out = match channel::request(
         vendor,
         &url,
         &secret,
@@ -50,8 +51,26 @@ pub async fn send(state: &AppState, http: &reqwest::Client, c: &Claimed, now_ms:
         &phones,
         now_ms,
         &c.idempotency_key,
-    ) else {
-        return mail(&url, &secret, &c.emails(), &msg).await;
+    ) {
+        Some(out) => out,
+        None if vendor == channel::Vendor::Sms => {
+            let mut headers = vec![
+                (
+                    "Content-Type".to_string(),
+                    "application/json; charset=utf-8".to_string(),
+                ),
+                ("Idempotency-Key".to_string(), c.idempotency_key.clone()),
+            ];
+            if !secret.is_empty() {
+                headers.push(("Authorization".into(), format!("Bearer {secret}")));
+            }
+            channel::Outgoing {
+                url,
+                headers,
+                body: sms.render(&msg, &phones),
+            }
+        }
+        None => return mail(&url, &secret, &c.emails(), &msg).await,
     };
     let mut request = http.post(&out.url).body(out.body);
     for (k, v) in &out.headers {
@@ -71,6 +90,9 @@ pub async fn send(state: &AppState, http: &reqwest::Client, c: &Claimed, now_ms:
             let status = r.status().as_u16();
             let body = read_bounded(r).await;
             match channel::answer(vendor, status, &body) {
+                Answer::Accepted if vendor == channel::Vendor::Sms && !sms.taken(&body) => {
+                    Outcome::Refused(body.chars().take(300).collect())
+                }
                 Answer::Accepted => Outcome::Sent(body.chars().take(300).collect()),
                 Answer::Retry(a) => Outcome::Retry(a),
                 Answer::Refused(a) => Outcome::Refused(a),

@@ -909,3 +909,64 @@ async fn a_warning_is_mailed_through_smtp() {
         assert!(t["answer"].as_str().unwrap().contains("550"), "{t}");
     }
 }
+
+/// SMS through a gateway whose request is configured: the duty phones get the warning
+/// in the configured body with the key as a bearer token; an answer without the
+/// configured success mark fails with the gateway's answer.
+#[tokio::test]
+async fn a_warning_goes_by_sms_through_a_configured_gateway() {
+    for e in engines() {
+        let r = Receiver::start().await;
+        let app = app_allowing(e, &r).await;
+        let office = app.login("office").await;
+        let bachuan = app.unit_id("巴川街道").await;
+        let (s, c) = office
+            .post(
+                "/api/v1/channels",
+                json!({"unit": bachuan, "vendor": "sms", "url": format!("{}/sms/send", r.base), "secret": "key1",
+                       "phones": ["13800000001", "13800000002"],
+                       "sms": {"template_id": "SMS_77", "sign_name": "铜梁区应急",
+                               "body": "{\"mobiles\":\"{{phone_list}}\",\"tpl\":\"{{template_id}}\",\"sign\":\"{{sign_name}}\",\"vars\":{\"title\":\"{{title}}\"}}",
+                               "ok": "code=OK"}}),
+            )
+            .await;
+        assert_eq!(s, 201, "{c}");
+        for (body, field) in [
+            (
+                json!({"unit": bachuan, "vendor": "sms", "url": format!("{}/sms/send", r.base)}),
+                "phones",
+            ),
+            (
+                json!({"unit": bachuan, "vendor": "sms", "url": format!("{}/sms/send", r.base), "phones": ["13800000001"], "sms": {"body": "{"}}),
+                "sms",
+            ),
+        ] {
+            let (s, b) = office.post("/api/v1/channels", body).await;
+            assert_eq!((s, b["error"]["field"].as_str()), (422, Some(field)), "{b}");
+        }
+        r.answer(200, r#"{"code":"OK","msg":"success"}"#);
+        office.post("/api/v1/warnings", warning(bachuan)).await;
+        let http = anjian_web::outbound::client();
+        anjian_web::outbound::dispatch_once(&app.state, &http)
+            .await
+            .unwrap();
+        let got = r.got();
+        assert_eq!(got.len(), 1);
+        let (path, headers, body) = &got[0];
+        assert_eq!(path, "/sms/send");
+        assert_eq!(headers["authorization"], "Bearer key1");
+        let v: Value = serde_json::from_str(body).unwrap();
+        assert_eq!(v["mobiles"], json!(["13800000001", "13800000002"]));
+        assert_eq!(
+            (v["tpl"].as_str(), v["sign"].as_str()),
+            (Some("SMS_77"), Some("铜梁区应急"))
+        );
+        assert_eq!(v["vars"]["title"], "暴雨红色预警");
+        r.answer(200, r#"{"code":"LIMIT","msg":"触发流控"}"#);
+        let (_, t) = office
+            .post(&format!("/api/v1/channels/{}/test", c["id"]), json!({}))
+            .await;
+        assert_eq!(t["state"], "failed", "{t}");
+        assert!(t["answer"].as_str().unwrap().contains("LIMIT"));
+    }
+}

@@ -13,6 +13,7 @@ CREATE TABLE channels (
     secret_sealed TEXT,
     phones_json TEXT NOT NULL,
     emails_json TEXT NOT NULL DEFAULT '[]',
+    sms_json TEXT,
     events_json TEXT,
     active BIGINT NOT NULL DEFAULT 1,
     created_by BIGINT REFERENCES users(id),

@@ -29,6 +29,9 @@ pub struct ChannelInput {
     pub phones: Vec<String>,
     #[serde(default)]
     pub emails: Vec<String>,
+    /// An SMS gateway's request (vendor `sms`): template id, signature name, the body's
+    /// JSON template and the answer's success mark.
+    pub sms: Option<anjian_core::channel::Sms>,
     pub events: Option<Vec<String>>,
 }
 
@@ -64,6 +67,7 @@ pub async fn create(
             secret: c.secret,
             phones: c.phones,
             emails: c.emails,
+            sms: c.sms,
             events: c.events,
         },
     )

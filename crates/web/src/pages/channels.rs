@@ -24,7 +24,7 @@ pub struct ChannelsPage {
     pub layout: Option<Layout>,
     pub channels: Vec<ChannelRow>,
     pub units: Vec<(i64, String)>,
-    pub vendors: [(&'static str, &'static str); 5],
+    pub vendors: [(&'static str, &'static str); 6],
     pub events: [(&'static str, &'static str); 8],
     /// The hosts reachable beyond the robots' own (`ANJIAN_OUTBOUND_ALLOW`).
     pub allowed: String,
@@ -52,6 +52,11 @@ pub struct ChannelForm {
     /// Addresses an e-mail channel mails, likewise.
     #[serde(default)]
     pub emails: String,
+    /// An SMS gateway's template id and signature name (the body is the default).
+    #[serde(default)]
+    pub sms_template: String,
+    #[serde(default)]
+    pub sms_sign: String,
     #[serde(default)]
     pub events: Vec<String>,
 }
@@ -164,6 +169,11 @@ pub async fn create(
                 secret: f.secret.clone(),
                 phones: list(&f.phones),
                 emails: list(&f.emails),
+                sms: Some(anjian_core::channel::Sms {
+                    template_id: f.sms_template.clone(),
+                    sign_name: f.sms_sign.clone(),
+                    ..Default::default()
+                }),
                 events: (!f.events.is_empty()).then(|| f.events.clone()),
             },
         )
