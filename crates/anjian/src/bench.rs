@@ -17,6 +17,7 @@ mod directory;
 mod follow;
 mod hazards;
 mod memory;
+mod outbox;
 mod plan_edit;
 mod rankings;
 mod responsibility;
@@ -26,7 +27,7 @@ mod workforce;
 #[derive(Args, Debug, Clone)]
 pub struct BenchArgs {
     /// `district`, `city`, `plan`, `plan-edit`, `follow`, `obligations`, `ledger`, `hazards`,
-    /// `ranking`, `tips`, `memory` or `responsibility`.
+    /// `ranking`, `tips`, `memory`, `responsibility`, `workforce` or `outbox`.
     #[arg(long, default_value = "district")]
     pub scale: String,
     /// Seconds per read scenario.
@@ -414,9 +415,10 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
         }
         "responsibility" => return responsibility::run(c, args).await,
         "workforce" => return workforce::run(c, args).await,
+        "outbox" => return outbox::run(c).await,
         other => {
             return Err(format!(
-                "未知规模 {other}，应为 district、city、plan、plan-edit、follow、directory、obligations、ledger、hazards、ranking、tips、memory、responsibility 或 workforce"
+                "未知规模 {other}，应为 district、city、plan、plan-edit、follow、directory、obligations、ledger、hazards、ranking、tips、memory、responsibility、workforce 或 outbox"
             ));
         }
     };

@@ -390,22 +390,29 @@ pub async fn settle(
     outcome: &Outcome,
     jitter: u16,
 ) -> Result<()> {
+    settle_many(db, now_ms, &[(id, attempts, outcome.clone(), jitter)]).await
+}
+
+/// [`settle`] for a batch (id, attempts, outcome, jitter), in one transaction.
+pub async fn settle_many(db: &Db, now_ms: i64, batch: &[(i64, i64, Outcome, u16)]) -> Result<()> {
     let cut = |s: &str| s.chars().take(500).collect::<String>();
-    let query = match outcome {
-        Outcome::Sent(answer) => q("UPDATE deliveries SET state = 'sent', sent_at = $1, last_answer = $2, claimed_until = 0 WHERE id = $3 AND state = 'pending'")
-            .bind(now_ms)
-            .bind(cut(answer))
-            .bind(id),
-        Outcome::Retry(answer) if attempts < channel::MAX_ATTEMPTS => q("UPDATE deliveries SET next_at = $1, last_answer = $2, claimed_until = 0 WHERE id = $3 AND state = 'pending'")
-            .bind(now_ms + channel::backoff_ms(attempts, jitter))
-            .bind(cut(answer))
-            .bind(id),
-        Outcome::Retry(answer) | Outcome::Refused(answer) => q("UPDATE deliveries SET state = 'failed', last_answer = $1, claimed_until = 0 WHERE id = $2 AND state = 'pending'")
-            .bind(cut(answer))
-            .bind(id),
-    };
     let mut tx = db.begin().await?;
-    tx.execute(query).await?;
+    for (id, attempts, outcome, jitter) in batch {
+        let query = match outcome {
+            Outcome::Sent(answer) => q("UPDATE deliveries SET state = 'sent', sent_at = $1, last_answer = $2, claimed_until = 0 WHERE id = $3 AND state = 'pending'")
+                .bind(now_ms)
+                .bind(cut(answer))
+                .bind(*id),
+            Outcome::Retry(answer) if *attempts < channel::MAX_ATTEMPTS => q("UPDATE deliveries SET next_at = $1, last_answer = $2, claimed_until = 0 WHERE id = $3 AND state = 'pending'")
+                .bind(now_ms + channel::backoff_ms(*attempts, *jitter))
+                .bind(cut(answer))
+                .bind(*id),
+            Outcome::Retry(answer) | Outcome::Refused(answer) => q("UPDATE deliveries SET state = 'failed', last_answer = $1, claimed_until = 0 WHERE id = $2 AND state = 'pending'")
+                .bind(cut(answer))
+                .bind(*id),
+        };
+        tx.execute(query).await?;
+    }
     tx.commit().await?;
     Ok(())
 }

@@ -178,20 +178,36 @@ async fn read_bounded(mut r: reqwest::Response) -> String {
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
-/// Claims and sends what is due once; returns how many were handled.
+/// How many messages one claim takes and sends at once.
+const BATCH: i64 = 50;
+
+/// Claims what is due once, sends it concurrently and settles it in one transaction;
+/// returns how many were handled.
 pub async fn dispatch_once(
     state: &AppState,
     http: &reqwest::Client,
 ) -> Result<usize, anjian_store::Error> {
-    let claimed = outbox::claim(&state.db, state.now(), 60_000, 20).await?;
-    for c in &claimed {
-        let outcome = send(state, http, c, state.now()).await;
-        let mut jitter = [0u8; 2];
-        let _ = getrandom::fill(&mut jitter);
-        let jitter = u16::from_le_bytes(jitter) % 1000;
-        outbox::settle(&state.db, state.now(), c.id, c.attempts, &outcome, jitter).await?;
+    let claimed = outbox::claim(&state.db, state.now(), 60_000, BATCH).await?;
+    let n = claimed.len();
+    let mut sending = tokio::task::JoinSet::new();
+    for c in claimed {
+        let (state, http) = (state.clone(), http.clone());
+        sending.spawn(async move {
+            let outcome = send(&state, &http, &c, state.now()).await;
+            let mut jitter = [0u8; 2];
+            let _ = getrandom::fill(&mut jitter);
+            (c.id, c.attempts, outcome, u16::from_le_bytes(jitter) % 1000)
+        });
     }
-    Ok(claimed.len())
+    let mut settled = Vec::with_capacity(n);
+    while let Some(done) = sending.join_next().await {
+        // A send that panicked is left to its lease: it is claimed again.
+        if let Ok(d) = done {
+            settled.push(d);
+        }
+    }
+    outbox::settle_many(&state.db, state.now(), &settled).await?;
+    Ok(n)
 }
 
 /// Starts the dispatcher: due messages are sent within about a second.

@@ -1,0 +1,145 @@
+//! `anjian bench --scale outbox`: 10,000 messages through the outbox to a local receiver
+//! (a signed webhook per unit, 100 units × 100 warnings), sent by two dispatchers on one
+//! database as two server processes would, each with its own connections; prints the
+//! time until every message is sent and checks that none arrived twice.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use anjian_web::{AppState, WebConfig};
+
+use super::{FixedClock, fresh_db};
+use crate::seed::{self, Size};
+use crate::setup::Common;
+
+/// Runs the scenario and prints its figures.
+pub async fn run(c: &Common) -> Result<(), String> {
+    let (db, url, dir) = fresh_db(c, "outbox").await?;
+    let e = |e: anjian_store::Error| e.to_string();
+    let now = 1_660_521_600_000; // 2022-08-15 08:00 Shanghai
+    seed::load(
+        &db,
+        now,
+        Size::DISTRICT,
+        &anjian_web::password::hash_now("Bench#2022pass"),
+    )
+    .await
+    .map_err(e)?;
+    // The receiver: answers every POST at once and keeps its idempotency key.
+    let keys: Arc<Mutex<Vec<String>>> = Default::default();
+    let k = keys.clone();
+    let app = axum::Router::new().fallback(move |headers: axum::http::HeaderMap| {
+        let k = k.clone();
+        async move {
+            let key = headers
+                .get("idempotency-key")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string();
+            k.lock().map(|mut v| v.push(key)).ok();
+            "{}"
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
+    let receiver = listener.local_addr().map_err(|e| e.to_string())?;
+    tokio::spawn(async move { axum::serve(listener, app).await.ok() });
+    let config = || WebConfig {
+        outbound_allow: vec![receiver.to_string()],
+        ..WebConfig::default()
+    };
+    let state = |config: WebConfig| AppState::new(db.clone(), Arc::new(FixedClock(now)), config);
+    let office = anjian_store::Actor::system("bench");
+    let office = anjian_store::Actor {
+        role: "office_admin".into(),
+        ..office
+    };
+    let units: Vec<(i64,)> = db
+        .read()
+        .all(anjian_store::q(
+            "SELECT id FROM units WHERE kind = 'township' AND active = 1 ORDER BY id LIMIT 100",
+        ))
+        .await
+        .map_err(e)?;
+    let units: Vec<i64> = units.into_iter().map(|(u,)| u).collect();
+    let first = state(config());
+    for (i, u) in units.iter().enumerate() {
+        let mut nonce = [[0u8; 24]; 2];
+        nonce[0][0] = i as u8;
+        nonce[1][1] = i as u8;
+        anjian_store::outbox::create_channel(
+            &db,
+            &first.config.keyring,
+            nonce,
+            now,
+            &office,
+            &first.config.outbound_allow,
+            &anjian_store::outbox::NewChannel {
+                unit: *u,
+                vendor: "webhook".into(),
+                url: format!("http://{receiver}/hook/{u}"),
+                secret: "bench".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(e)?;
+    }
+    let t = Instant::now();
+    for n in 0..100 {
+        anjian_store::warnings::issue(
+            &db,
+            now + n,
+            &office,
+            &anjian_store::warnings::NewWarning {
+                kind: "weather".into(),
+                title: format!("第{n}号预警"),
+                body: "请立即落实防范措施".into(),
+                answer_by: now + 3_600_000,
+                units: units.clone(),
+            },
+        )
+        .await
+        .map_err(e)?;
+    }
+    let queued = units.len() * 100;
+    println!(
+        "{queued} 条消息入队（{} 个单位 × 100 次预警），用时 {:.1} s",
+        units.len(),
+        t.elapsed().as_secs_f64()
+    );
+    // Two dispatchers, each with its own state and client, until nothing is due.
+    let t = Instant::now();
+    let run = |s: AppState| async move {
+        let http = anjian_web::outbound::client();
+        while anjian_web::outbound::dispatch_once(&s, &http)
+            .await
+            .map_err(e)?
+            > 0
+        {}
+        Ok::<_, String>(())
+    };
+    let (a, b) = tokio::join!(run(state(config())), run(state(config())));
+    a?;
+    b?;
+    let took = t.elapsed().as_secs_f64();
+    let got = keys.lock().map(|v| v.clone()).unwrap_or_default();
+    let distinct: HashSet<&String> = got.iter().collect();
+    let (sent,): (i64,) = db
+        .read()
+        .one(anjian_store::q(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM deliveries WHERE state = 'sent'",
+        ))
+        .await
+        .map_err(e)?;
+    println!(
+        "两个发送进程：{sent} 条已送达，接收方收到 {} 条（不同幂等键 {} 条），用时 {took:.1} s，{:.0} 条/秒（目标：10,000 条 < 10 s）",
+        got.len(),
+        distinct.len(),
+        got.len() as f64 / took
+    );
+    super::finish(&url, &dir);
+    Ok(())
+}
