@@ -1,5 +1,6 @@
 //! `anjian bench --scale outbox`: 10,000 messages through the outbox to a local receiver
-//! (a signed webhook per unit, 100 units × 100 warnings), sent by two dispatchers on one
+//! (a signed webhook per unit, the district's 90 townships, zones and departments × 112
+//! warnings), sent by two dispatchers on one
 //! database as two server processes would, each with its own connections; prints the
 //! time until every message is sent and checks that none arrived twice.
 
@@ -46,11 +47,15 @@ pub async fn run(c: &Common) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let receiver = listener.local_addr().map_err(|e| e.to_string())?;
     tokio::spawn(async move { axum::serve(listener, app).await.ok() });
-    let config = || WebConfig {
+    // One key for every process (as they share the secret key file).
+    let shared = WebConfig {
         outbound_allow: vec![receiver.to_string()],
         ..WebConfig::default()
     };
-    let state = |config: WebConfig| AppState::new(db.clone(), Arc::new(FixedClock(now)), config);
+    let config = || shared.clone();
+    // The dispatchers' clock stands after every warning was issued.
+    let state =
+        |config: WebConfig| AppState::new(db.clone(), Arc::new(FixedClock(now + 1000)), config);
     let office = anjian_store::Actor::system("bench");
     let office = anjian_store::Actor {
         role: "office_admin".into(),
@@ -59,7 +64,7 @@ pub async fn run(c: &Common) -> Result<(), String> {
     let units: Vec<(i64,)> = db
         .read()
         .all(anjian_store::q(
-            "SELECT id FROM units WHERE kind = 'township' AND active = 1 ORDER BY id LIMIT 100",
+            "SELECT id FROM units WHERE kind IN ('township', 'zone_committee', 'department') AND active = 1 ORDER BY id LIMIT 100",
         ))
         .await
         .map_err(e)?;
@@ -88,7 +93,9 @@ pub async fn run(c: &Common) -> Result<(), String> {
         .map_err(e)?;
     }
     let t = Instant::now();
-    for n in 0..100 {
+    // Warnings enough for 10,000 messages (the district has 90 such units).
+    let rounds = 10_000usize.div_ceil(units.len().max(1)) as i64;
+    for n in 0..rounds {
         anjian_store::warnings::issue(
             &db,
             now + n,
@@ -104,9 +111,15 @@ pub async fn run(c: &Common) -> Result<(), String> {
         .await
         .map_err(e)?;
     }
-    let queued = units.len() * 100;
+    let (queued, due): (i64, i64) = db
+        .read()
+        .one(anjian_store::q(
+            "SELECT CAST(COUNT(*) AS BIGINT), CAST(SUM(CASE WHEN next_at <= $1 THEN 1 ELSE 0 END) AS BIGINT) FROM deliveries",
+        ).bind(now + 1000))
+        .await
+        .map_err(e)?;
     println!(
-        "{queued} 条消息入队（{} 个单位 × 100 次预警），用时 {:.1} s",
+        "{queued} 条消息入队（{due} 条到期；{} 个单位 × {rounds} 次预警），用时 {:.1} s",
         units.len(),
         t.elapsed().as_secs_f64()
     );
