@@ -11,7 +11,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 use crate::FieldError;
-use crate::error::{Result, optional_text, optional_yuan, required_text};
+use crate::error::{Result, optional_yuan, required_text};
 use crate::time::instant;
 
 /// The grade of an accident, lowest first.
@@ -240,48 +240,87 @@ pub fn casualties(
 /// moment the unit's head learned of it not in the future, and learned not before it
 /// happened.
 pub fn check(input: &AccidentInput, now: DateTime<FixedOffset>) -> Result<Accident> {
-    let sector = required_text("sector", "行业领域", &input.sector, 50)?;
-    let occurred_at = instant("occurred_at", "事故发生时间", &input.occurred_at)?;
+    // Every field is checked and every problem told at once (one per field).
+    let mut c = crate::error::Checks::default();
+    let sector = c.take(required_text("sector", "行业领域", &input.sector, 50));
+    let occurred_at = c.take(instant("occurred_at", "事故发生时间", &input.occurred_at));
     let learned_at = if input.learned_at.trim().is_empty() {
         occurred_at
     } else {
-        instant("learned_at", "单位负责人接报时间", &input.learned_at)?
+        c.take(instant(
+            "learned_at",
+            "单位负责人接报时间",
+            &input.learned_at,
+        ))
     };
-    if occurred_at > now {
-        return Err(FieldError::new(
+    if occurred_at.is_some_and(|o| o > now) {
+        c.note(FieldError::new(
             "in_future",
             "occurred_at",
             "事故发生时间不能晚于现在",
         ));
     }
-    if learned_at > now + chrono::Duration::minutes(5) {
-        return Err(FieldError::new(
+    if learned_at.is_some_and(|l| l > now + chrono::Duration::minutes(5)) {
+        c.note(FieldError::new(
             "in_future",
             "learned_at",
             "单位负责人接报时间不能晚于现在",
         ));
     }
-    if learned_at < occurred_at {
-        return Err(FieldError::new(
+    if let (Some(l), Some(o)) = (learned_at, occurred_at)
+        && l < o
+    {
+        c.note(FieldError::new(
             "learned_before_occurred",
             "learned_at",
             "单位负责人接报时间不能早于事故发生时间",
         ));
     }
-    let place = required_text("place", "事故地点", &input.place, 200)?;
-    let account = required_text("account", "事故简要经过", &input.account, 5000)?;
-    let casualties = casualties(
+    let place = c.take(required_text("place", "事故地点", &input.place, 200));
+    let account = c.take(crate::error::required_paragraphs(
+        "account",
+        "事故简要经过",
+        &input.account,
+        5000,
+    ));
+    let casualties = c.take(casualties(
         input.deaths,
         input.missing,
         input.serious_injuries,
         &input.direct_loss_yuan,
-    )?;
-    let measures_taken = optional_text(
+    ));
+    let measures_taken = c.take(crate::error::optional_paragraphs(
         "measures_taken",
         "已采取的措施",
         &input.measures_taken,
         2000,
-    )?;
+    ));
+    c.finish()?;
+    let (
+        Some(sector),
+        Some(occurred_at),
+        Some(learned_at),
+        Some(place),
+        Some(account),
+        Some(casualties),
+        Some(measures_taken),
+    ) = (
+        sector,
+        occurred_at,
+        learned_at,
+        place,
+        account,
+        casualties,
+        measures_taken,
+    )
+    else {
+        // Each is None only with its problem noted, which `finish` refused above.
+        return Err(FieldError::new(
+            "unreadable",
+            "sector",
+            "表单无法读取，请重新填写",
+        ));
+    };
     Ok(Accident {
         grade: casualties.grade(),
         late: is_late(learned_at, now),

@@ -746,3 +746,57 @@ async fn the_accident_list_narrows_and_pages() {
         }
     }
 }
+
+/// Issue 17 part 3 on the accident report: a refused report tells every problem at
+/// once, each beside its field, and comes back with what was typed and chosen.
+#[tokio::test]
+async fn a_refused_accident_report_keeps_what_was_typed_and_tells_every_problem() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let bachuan = app.login("bachuan").await;
+        let unit = app.unit_id("巴川街道").await.to_string();
+        let (s, page) = bachuan
+            .form(
+                "/accidents",
+                &[
+                    ("unit", unit.as_str()),
+                    ("sector", "危化品"),
+                    ("occurred_at", ""),
+                    ("place", ""),
+                    ("account", "储罐检修时闪爆\n两人受伤送医"),
+                    ("deaths", "x"),
+                    ("missing", "0"),
+                    ("serious_injuries", "2"),
+                ],
+            )
+            .await;
+        assert_eq!(s, 422);
+        assert!(page.contains("有3处需要修改"), "{page}");
+        for name in ["occurred_at", "place", "deaths"] {
+            let beside = page
+                .split(&format!("name=\"{name}\""))
+                .nth(1)
+                .and_then(|p| p.split("</label>").next())
+                .unwrap_or_default();
+            assert!(beside.contains("field-error"), "{name}: {beside}");
+        }
+        assert!(page.contains("储罐检修时闪爆\n两人受伤送医"), "the account comes back");
+        assert!(page.contains(&format!("value=\"{unit}\" selected")), "the unit stays chosen");
+        assert!(page.contains("value=\"2\""), "the injured stay typed");
+        let (s, b) = bachuan
+            .post(
+                "/api/v1/accidents",
+                json!({"unit": unit.parse::<i64>().unwrap(), "sector": "危化品", "occurred_at": "", "place": "", "account": "x", "deaths": -1}),
+            )
+            .await;
+        assert_eq!(s, 422);
+        let also: Vec<&str> = b["error"]["also"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(b["error"]["field"], "occurred_at", "{b}");
+        assert!(also.contains(&"place") && also.contains(&"deaths"), "{b}");
+    }
+}

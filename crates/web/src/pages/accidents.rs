@@ -24,6 +24,12 @@ type User = anjian_store::accounts::SessionUser;
 pub struct AccidentsPage {
     pub layout: Option<Layout>,
     pub accidents: Vec<AccidentRow>,
+    /// The report form as typed (refused), or its defaults.
+    pub f: ReportForm,
+    /// A refused report's problems, each shown beside its field.
+    pub refusal: super::Refusal,
+    /// Whether the report form is open (it was refused).
+    pub reporting: bool,
     /// The next page's link, when this one is full.
     pub next: Option<String>,
     /// The filters in force, and the choices they offer.
@@ -65,6 +71,17 @@ async fn page(
     u: &User,
     n: &AccidentQuery,
     Notice { flash, error }: Notice,
+) -> Result<Response, PageError> {
+    report_page(state, u, n, Notice { flash, error }, None).await
+}
+
+/// The page, with a refused report's typed values and its problems beside their fields.
+async fn report_page(
+    state: &AppState,
+    u: &User,
+    n: &AccidentQuery,
+    Notice { flash, error }: Notice,
+    refused_report: Option<(ReportForm, super::Refusal)>,
 ) -> Result<Response, PageError> {
     let scope = u.scope();
     let f = n.filter(PAGE)?;
@@ -108,6 +125,17 @@ async fn page(
             own_unit: u.unit_id,
             office: u.role().sees_everything(),
             now: super::datetime_input(state.now()),
+            reporting: refused_report.is_some(),
+            f: refused_report
+                .as_ref()
+                .map(|(f, _)| f.clone())
+                .unwrap_or_else(|| ReportForm {
+                    deaths: "0".into(),
+                    missing: "0".into(),
+                    serious_injuries: "0".into(),
+                    ..Default::default()
+                }),
+            refusal: refused_report.map(|(_, r)| r).unwrap_or_default(),
             flash,
             error,
         },
@@ -139,7 +167,7 @@ pub async fn index(
 }
 
 /// The report form.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 pub struct ReportForm {
     #[serde(default)]
     pub unit: String,
@@ -183,6 +211,7 @@ pub async fn create(
     PageUser(u): PageUser,
     PageForm(f): PageForm<ReportForm>,
 ) -> Result<Response, PageError> {
+    let typed = f.clone();
     let n = NewAccident {
         unit: f.unit.trim().parse().ok(),
         enterprise: f.enterprise.trim().parse().ok(),
@@ -209,8 +238,9 @@ pub async fn create(
         .await
         .map(|_| "/accidents?ok=1".to_string())
         .map_err(Problem::from);
-    after_form(result, |msg| {
-        page(&state, &u, &UNFILTERED, Notice::error(msg))
+    super::after_form_with(result, |r| {
+        let notice = Notice::error(r.summary.clone());
+        report_page(&state, &u, &UNFILTERED, notice, Some((typed, r)))
     })
     .await
 }
