@@ -780,8 +780,14 @@ async fn a_refused_accident_report_keeps_what_was_typed_and_tells_every_problem(
                 .unwrap_or_default();
             assert!(beside.contains("field-error"), "{name}: {beside}");
         }
-        assert!(page.contains("储罐检修时闪爆\n两人受伤送医"), "the account comes back");
-        assert!(page.contains(&format!("value=\"{unit}\" selected")), "the unit stays chosen");
+        assert!(
+            page.contains("储罐检修时闪爆\n两人受伤送医"),
+            "the account comes back"
+        );
+        assert!(
+            page.contains(&format!("value=\"{unit}\" selected")),
+            "the unit stays chosen"
+        );
         assert!(page.contains("value=\"2\""), "the injured stay typed");
         let (s, b) = bachuan
             .post(
