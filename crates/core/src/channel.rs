@@ -498,13 +498,7 @@ pub fn answer(vendor: Vendor, status: u16, body: &str) -> Answer {
     }
 }
 
-/// A robot or webhook URL as typed: http(s), a host, no credentials; the host and port
-/// it names are returned for the allow-list.
-pub fn check_url(raw: &str) -> Result<(String, u16)> {
-    check_url_for(Vendor::Webhook, raw)
-}
-
-/// A channel's URL as typed for `vendor`: its schemes (an SMTP server's `smtp://` or
+/// A channel's URL as typed for `vendor` (for the allow-list): its schemes (an SMTP server's `smtp://` or
 /// `smtps://` may name the user, never a password), a host; its host and port.
 pub fn check_url_for(vendor: Vendor, raw: &str) -> Result<(String, u16)> {
     let bad = || {
@@ -809,11 +803,23 @@ mod tests {
     #[test]
     fn urls_phones_and_hosts_are_checked() {
         assert_eq!(
-            check_url("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=1").unwrap(),
+            check_url_for(
+                Vendor::Wecom,
+                "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=1"
+            )
+            .unwrap(),
             ("qyapi.weixin.qq.com".into(), 443)
         );
-        assert_eq!(check_url("ftp://x").unwrap_err().field, "url");
-        assert_eq!(check_url("https://u:p@h/").unwrap_err().code, "invalid_url");
+        assert_eq!(
+            check_url_for(Vendor::Webhook, "ftp://x").unwrap_err().field,
+            "url"
+        );
+        assert_eq!(
+            check_url_for(Vendor::Webhook, "https://u:p@h/")
+                .unwrap_err()
+                .code,
+            "invalid_url"
+        );
         assert!(allowed("qyapi.weixin.qq.com", 443, &[]));
         assert!(!allowed("127.0.0.1", 8080, &[]));
         assert!(allowed("127.0.0.1", 8080, &["127.0.0.1:8080".into()]));

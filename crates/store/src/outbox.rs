@@ -284,9 +284,22 @@ pub(crate) async fn notify_in(
     msg: &Message,
     about: About<'_>,
 ) -> Result<()> {
-    if units.is_empty() {
-        return Ok(());
-    }
+    let targets = targets_in(tx, event, units).await?;
+    queue_in(tx, now_ms, event, &targets, msg, about).await
+}
+
+/// Whether a channel taking `events_json` (None: all) takes `event`.
+fn takes(events_json: Option<&str>, event: Event) -> bool {
+    events_json.is_none_or(|j| {
+        serde_json::from_str::<Vec<String>>(j)
+            .unwrap_or_default()
+            .iter()
+            .any(|e| e == event.as_str())
+    })
+}
+
+/// The active channels of `units` that take `event`: (channel, unit).
+async fn targets_in(tx: &mut Tx, event: Event, units: &[i64]) -> Result<Vec<(i64, i64)>> {
     let mut targets: Vec<(i64, i64)> = Vec::new();
     for chunk in units.chunks(500) {
         let rows: Vec<(i64, i64, Option<String>)> = tx
@@ -298,18 +311,23 @@ pub(crate) async fn notify_in(
             .await?;
         targets.extend(
             rows.into_iter()
-                .filter(|(_, _, events)| {
-                    events.as_deref().is_none_or(|j| {
-                        serde_json::from_str::<Vec<String>>(j)
-                            .unwrap_or_default()
-                            .iter()
-                            .any(|e| e == event.as_str())
-                    })
-                })
+                .filter(|(_, _, events)| takes(events.as_deref(), event))
                 .map(|(id, unit, _)| (id, unit)),
         );
     }
-    for (channel, unit) in targets {
+    Ok(targets)
+}
+
+/// Queues `msg` for each (channel, unit) of `targets`, once per channel and round.
+async fn queue_in(
+    tx: &mut Tx,
+    now_ms: i64,
+    event: Event,
+    targets: &[(i64, i64)],
+    msg: &Message,
+    about: About<'_>,
+) -> Result<()> {
+    for &(channel, unit) in targets {
         tx.execute(
             q("INSERT INTO deliveries (id, channel_id, unit_id, event, subject, title, body, link, idempotency_key, state, attempts, next_at, claimed_until, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', 0, $10, 0, $10) ON CONFLICT (idempotency_key) DO NOTHING")
                 .bind(next_id(now_ms))
@@ -545,23 +563,19 @@ pub async fn digest(db: &Db, now_ms: i64) -> Result<usize> {
         return Ok(0);
     }
     let subject_day = today.format("%Y-%m-%d").to_string();
-    // The units with a channel taking the digest, not yet sent today.
-    let units: Vec<(i64, Option<String>)> = db
+    // The channels taking the digest whose unit has not had it today.
+    let channels: Vec<(i64, i64, Option<String>)> = db
         .read()
-        .all(q("SELECT DISTINCT c.unit_id, c.events_json FROM channels c WHERE c.active = 1 AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.subject = 'digest:' || CAST(c.unit_id AS TEXT) AND d.idempotency_key LIKE $1)").bind(format!("digest:%:{subject_day}:%")))
+        .all(q("SELECT c.id, c.unit_id, c.events_json FROM channels c WHERE c.active = 1 AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.subject = 'digest:' || CAST(c.unit_id AS TEXT) AND d.idempotency_key LIKE $1)").bind(format!("digest:%:{subject_day}:%")))
         .await?;
-    let units: Vec<i64> = units
+    let targets: Vec<(i64, i64)> = channels
         .into_iter()
-        .filter(|(_, events)| {
-            events.as_deref().is_none_or(|j| {
-                serde_json::from_str::<Vec<String>>(j)
-                    .unwrap_or_default()
-                    .iter()
-                    .any(|e| e == Event::Digest.as_str())
-            })
-        })
-        .map(|(u, _)| u)
+        .filter(|(_, _, events)| takes(events.as_deref(), Event::Digest))
+        .map(|(id, unit, _)| (id, unit))
         .collect();
+    let mut units: Vec<i64> = targets.iter().map(|(_, u)| *u).collect();
+    units.sort_unstable();
+    units.dedup();
     if units.is_empty() {
         return Ok(0);
     }
@@ -616,11 +630,12 @@ pub async fn digest(db: &Db, now_ms: i64) -> Result<usize> {
         if Some(*unit) == office {
             parts.push(format!("待审核报送{waiting}份"));
         }
-        notify_in(
+        let own: Vec<(i64, i64)> = targets.iter().filter(|(_, u)| u == unit).copied().collect();
+        queue_in(
             &mut tx,
             now_ms,
             Event::Digest,
-            &[*unit],
+            &own,
             &Message {
                 title: format!("今日待办（{}）", today.format("%-m月%-d日")),
                 text: format!("{}。", parts.join("，")),

@@ -674,35 +674,26 @@ pub const OFFICE_AFTER_MS: i64 = 30 * 60 * 1000;
 /// the office is told who has still not answered. Returns (units told again, warnings
 /// reported to the office).
 pub async fn escalate(db: &Db, now_ms: i64) -> Result<(usize, usize)> {
-    let late: Vec<(i64, i64, String)> = db
+    // The warnings past their deadline with an addressee not yet told again; who is
+    // told is decided by the conditional update itself.
+    let late: Vec<(i64, String)> = db
         .read()
-        .all(q("SELECT r.warning_id, r.unit_id, w.title FROM warning_recipients r JOIN warnings w ON w.id = r.warning_id WHERE w.answer_by < $1 AND r.acked_at IS NULL AND r.escalated_at IS NULL ORDER BY r.warning_id LIMIT 5000").bind(now_ms))
+        .all(q("SELECT w.id, w.title FROM warnings w WHERE w.answer_by < $1 AND EXISTS (SELECT 1 FROM warning_recipients r WHERE r.warning_id = w.id AND r.acked_at IS NULL AND r.escalated_at IS NULL) ORDER BY w.id LIMIT 500").bind(now_ms))
         .await?;
     let mut told = 0;
-    let mut by_warning: Vec<(i64, String, Vec<i64>)> = Vec::new();
-    for (w, unit, title) in late {
-        match by_warning.last_mut() {
-            Some((id, _, units)) if *id == w => units.push(unit),
-            _ => by_warning.push((w, title, vec![unit])),
-        }
-    }
     let system = Actor::system("escalation");
-    for (id, title, units) in by_warning {
+    for (id, title) in late {
         let mut tx = db.begin().await?;
-        let mut again = Vec::new();
-        for unit in units {
-            let n = tx
-                .execute(
-                    q("UPDATE warning_recipients SET escalated_at = $1 WHERE warning_id = $2 AND unit_id = $3 AND acked_at IS NULL AND escalated_at IS NULL")
-                        .bind(now_ms)
-                        .bind(id)
-                        .bind(unit),
-                )
-                .await?;
-            if n == 1 {
-                again.push(unit);
-            }
-        }
+        let again: Vec<i64> = tx
+            .all::<(i64,)>(
+                q("UPDATE warning_recipients SET escalated_at = $1 WHERE warning_id = $2 AND acked_at IS NULL AND escalated_at IS NULL RETURNING unit_id")
+                    .bind(now_ms)
+                    .bind(id),
+            )
+            .await?
+            .into_iter()
+            .map(|(u,)| u)
+            .collect();
         tell(
             &mut tx,
             now_ms,

@@ -308,26 +308,11 @@ impl Narrow {
     }
 
     fn part(&self) -> Result<Option<Part>, Problem> {
-        filled(&self.part)
-            .map(|s| {
-                Part::parse(s)
-                    .ok_or_else(|| Problem::bad_field("invalid_part", "part", "请选择责任类别"))
-            })
-            .transpose()
+        crate::shared::obligations::part(self.part.as_deref())
     }
 
     fn after(&self) -> Result<Option<(NaiveDate, i64)>, Problem> {
-        let bad =
-            || Problem::bad_field("invalid_after", "after", "翻页位置无效，请从第一页重新查看");
-        filled(&self.after)
-            .map(|s| {
-                let (d, id) = s.split_once(',').ok_or_else(bad)?;
-                Ok((
-                    NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| bad())?,
-                    id.parse().map_err(|_| bad())?,
-                ))
-            })
-            .transpose()
+        crate::shared::obligations::after_key(self.after.as_deref())
     }
 
     /// Whether any filter is set (the page then says how to clear them).

@@ -54,20 +54,7 @@ pub fn filter_of(
         .filter(|s| !s.is_empty())
         .map(|s| date("due_before", s))
         .transpose()?;
-    let after = match f.after.as_deref().filter(|s| !s.is_empty()) {
-        Some(a) => {
-            let (d, id) = a.split_once(',').ok_or_else(|| {
-                Problem::bad_field("invalid_after", "after", "after 应为“日期,编号”")
-            })?;
-            Some((
-                date("after", d)?,
-                id.trim().parse().map_err(|_| {
-                    Problem::bad_field("invalid_after", "after", "after 应为“日期,编号”")
-                })?,
-            ))
-        }
-        None => None,
-    };
+    let after = after_key(f.after.as_deref())?;
     let mut reviewer = None;
     if f.to_review == Some(true) {
         st = Some(State::Submitted);
@@ -82,19 +69,41 @@ pub fn filter_of(
         due_before,
         work_item_no: item_no(f.item)?,
         search: anjian_core::error::search_term(f.q.as_deref(), 50),
-        part: match f.part.as_deref().filter(|s| !s.is_empty()) {
-            Some(p) => Some(anjian_core::responsibility::Part::parse(p).ok_or_else(|| {
-                Problem::bad_field(
-                    "invalid_part",
-                    "part",
-                    "part 应为 lead、co、invited 或 responsible",
-                )
-            })?),
-            None => None,
-        },
+        part: part(f.part.as_deref())?,
         after,
         limit: f.limit.unwrap_or(100),
     })
+}
+
+/// A page's key `due_on,id` (the last row of the page before), refused naming `after`.
+pub(crate) fn after_key(raw: Option<&str>) -> Result<Option<(NaiveDate, i64)>, Problem> {
+    let bad = || Problem::bad_field("invalid_after", "after", "翻页位置 after 应为“日期,编号”");
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(a) => {
+            let (d, id) = a.split_once(',').ok_or_else(bad)?;
+            let d = NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").map_err(|_| bad())?;
+            Ok(Some((d, id.trim().parse().map_err(|_| bad())?)))
+        }
+    }
+}
+
+/// The unit's part as a filter (lead, co, invited, responsible), refused naming `part`.
+pub(crate) fn part(
+    raw: Option<&str>,
+) -> Result<Option<anjian_core::responsibility::Part>, Problem> {
+    raw.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|p| {
+            anjian_core::responsibility::Part::parse(p).ok_or_else(|| {
+                Problem::bad_field(
+                    "invalid_part",
+                    "part",
+                    "请选择责任类别（lead、co、invited 或 responsible）",
+                )
+            })
+        })
+        .transpose()
 }
 
 /// A work item's number as a filter: 1–999, refused otherwise naming `item`.
