@@ -8,6 +8,7 @@ use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use serde::Serialize;
 use sha2::Sha256;
+use std::net::{IpAddr, SocketAddr};
 
 use crate::{FieldError, Result};
 
@@ -117,13 +118,18 @@ pub enum Event {
     Breaker,
     /// The working day's digest: overdue, due this week, returned, to review.
     Digest,
+    /// New obligations given to the unit (a campaign, a bulletin, an added work item),
+    /// bundled: one message per unit and action.
+    Obligation,
+    /// A special period's daily report still due today (专项时段日报).
+    DailyReport,
     /// A message sent by hand to try the channel.
     Test,
 }
 
 impl Event {
     /// Every event a channel may subscribe to.
-    pub const ALL: [Event; 8] = [
+    pub const ALL: [Event; 10] = [
         Event::Warning,
         Event::Accident,
         Event::Tip,
@@ -132,6 +138,8 @@ impl Event {
         Event::Returned,
         Event::Breaker,
         Event::Digest,
+        Event::Obligation,
+        Event::DailyReport,
     ];
 
     /// The stored name.
@@ -145,6 +153,8 @@ impl Event {
             Event::Returned => "returned",
             Event::Breaker => "circuit_breaker",
             Event::Digest => "digest",
+            Event::Obligation => "obligation",
+            Event::DailyReport => "daily_report",
             Event::Test => "test",
         }
     }
@@ -160,6 +170,8 @@ impl Event {
             Event::Returned => "报送被退回",
             Event::Breaker => "熔断",
             Event::Digest => "每日待办提醒",
+            Event::Obligation => "新交办的应办事项",
+            Event::DailyReport => "专项时段日报提醒",
             Event::Test => "测试消息",
         }
     }
@@ -595,6 +607,94 @@ pub fn allowed(host: &str, port: u16, listed: &[String]) -> bool {
             .any(|l| l.trim().eq_ignore_ascii_case(&format!("{host}:{port}")))
 }
 
+/// The most hosts the system administrator's allow-list holds.
+pub const MAX_ALLOWED_HOSTS: usize = 100;
+
+/// Reads the allow-list the system administrator keeps (field `hosts`): one `host:port`
+/// a line (or separated by commas), a host name or IP address and a port from 1 to
+/// 65535; blank lines ignored, duplicates kept once.
+pub fn parse_allow_list(raw: &str) -> Result<Vec<String>> {
+    let bad = |m: String| FieldError::new("invalid_host", "hosts", m);
+    let mut out: Vec<String> = Vec::new();
+    for entry in raw
+        .split(['\n', ',', '，'])
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+    {
+        let Some((host, port)) = entry.rsplit_once(':') else {
+            return Err(bad(format!(
+                "「{entry}」应为 主机:端口，如 hooks.example.gov.cn:443"
+            )));
+        };
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        let port_ok = port.parse::<u16>().is_ok_and(|p| p > 0);
+        let host_ok = !host.is_empty()
+            && host.len() <= 253
+            && (host.parse::<IpAddr>().is_ok()
+                || host
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.'));
+        if !port_ok || !host_ok {
+            return Err(bad(format!("「{entry}」不是有效的 主机:端口")));
+        }
+        let e = format!("{}:{port}", host.to_ascii_lowercase());
+        if !out.contains(&e) {
+            out.push(e);
+        }
+    }
+    if out.len() > MAX_ALLOWED_HOSTS {
+        return Err(bad(format!("最多{MAX_ALLOWED_HOSTS}个地址")));
+    }
+    Ok(out)
+}
+
+/// Whether `ip` is an address a message must not reach unless its host is listed:
+/// loopback, private (RFC 1918, unique-local), link-local, unspecified, shared
+/// (100.64/10), documentation or broadcast.
+pub fn is_private(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_documentation()
+                || (o[0] == 100 && (64..128).contains(&o[1]))
+                || o[0] == 0
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_private(IpAddr::V4(v4));
+            }
+            let first = v6.segments()[0];
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+        }
+    }
+}
+
+/// The addresses `host` resolved to that a message may reach: all of them when the
+/// system administrator listed the host (on any port), else only public ones. Checked
+/// at connection time, so a name that later resolves to an inside address (DNS
+/// rebinding) is refused too.
+pub fn reachable(host: &str, addrs: Vec<SocketAddr>, listed: &[String]) -> Vec<SocketAddr> {
+    let is_listed = listed.iter().any(|l| {
+        l.trim().rsplit_once(':').is_some_and(|(h, _)| {
+            h.trim_start_matches('[')
+                .trim_end_matches(']')
+                .eq_ignore_ascii_case(host)
+        })
+    });
+    if is_listed {
+        return addrs;
+    }
+    addrs.into_iter().filter(|a| !is_private(a.ip())).collect()
+}
+
 /// The retry delay after `attempts` attempts: 30 s doubling to an hour at most, with
 /// `jitter` (0–999) thousandths of it added, so that retries spread out.
 pub fn backoff_ms(attempts: i64, jitter: u16) -> i64 {
@@ -610,6 +710,50 @@ pub const MAX_ATTEMPTS: i64 = 6;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_allow_list_is_read_and_inside_addresses_need_listing() {
+        assert_eq!(
+            parse_allow_list(" hooks.office.gov.cn:443\n\n10.1.2.3:8080，HOOKS.office.gov.cn:443")
+                .unwrap(),
+            vec!["hooks.office.gov.cn:443", "10.1.2.3:8080"]
+        );
+        for bad in [
+            "hooks.office.gov.cn",
+            "a b:80",
+            "x:0",
+            "x:70000",
+            "http://x:80",
+        ] {
+            assert_eq!(parse_allow_list(bad).unwrap_err().field, "hosts", "{bad}");
+        }
+        let addrs =
+            |s: &[&str]| -> Vec<SocketAddr> { s.iter().map(|a| a.parse().unwrap()).collect() };
+        let mixed = addrs(&[
+            "10.0.0.5:0",
+            "203.0.113.9:0",
+            "127.0.0.1:0",
+            "[::1]:0",
+            "[fd00::1]:0",
+            "101.226.1.1:0",
+            "100.100.1.1:0",
+            "[::ffff:192.168.1.1]:0",
+        ]);
+        assert_eq!(
+            reachable("qyapi.weixin.qq.com", mixed.clone(), &[]),
+            addrs(&["101.226.1.1:0"]),
+            "a vendor's name resolving inside reaches only its public addresses"
+        );
+        assert_eq!(
+            reachable(
+                "hooks.office.gov.cn",
+                mixed.clone(),
+                &["hooks.office.gov.cn:8443".into()]
+            ),
+            mixed,
+            "a listed host may be inside"
+        );
+    }
 
     /// Known vectors, computed independently (Python's hmac and base64 with the
     /// vendors' documented recipes).

@@ -233,17 +233,146 @@ pub struct Enforcement {
 /// number; dates not in the future; an order's deadline not before the inspection; a
 /// penalty with its legal basis, decided on or after the inspection.
 pub fn check(input: &EnforcementInput, today: NaiveDate) -> Result<Enforcement> {
-    let inspected_on = optional_date("inspected_on", "检查日期", &input.inspected_on)?
+    // Every field is checked and every problem told at once (one per field).
+    let mut c = crate::error::Checks::default();
+    let inspected_on = c.take(inspection_day(&input.inspected_on, today));
+    let inspectors = c.take(check_inspectors(&input.inspectors));
+    let principal_checked = c.take(input.principal_checked.ok_or_else(|| {
+        FieldError::new(
+            "must_check_required",
+            "principal_checked",
+            "两个必查须填写：是否检查了企业主要负责人履职情况",
+        )
+    }));
+    let heads_checked = c.take(input.heads_checked.ok_or_else(|| {
+        FieldError::new(
+            "must_check_required",
+            "heads_checked",
+            "两个必查须填写：是否检查了管理层、技术层、操作层“三个层级负责人”履职情况",
+        )
+    }));
+    let place = c.take(required_text("place", "检查地点", &input.place, 200));
+    let checked = c.take(crate::error::required_paragraphs(
+        "checked",
+        "检查内容",
+        &input.checked,
+        2000,
+    ));
+    let problems: Option<Vec<String>> = c
+        .take(
+            input
+                .problems
+                .lines()
+                .map(|l| optional_text("problems", "发现的问题", l, 500))
+                .collect::<Result<Vec<_>>>(),
+        )
+        .map(|p| p.into_iter().flatten().collect());
+    let handling = c.take(crate::error::optional_paragraphs(
+        "handling",
+        "处理情况",
+        &input.handling,
+        2000,
+    ));
+    let order_deadline = c.take(optional_date(
+        "order_deadline",
+        "整改期限",
+        &input.order_deadline,
+    ));
+    if let (Some(Some(d)), Some(on)) = (order_deadline, inspected_on)
+        && d < on
+    {
+        c.note(FieldError::new(
+            "deadline_before_inspection",
+            "order_deadline",
+            "整改期限不能早于检查日期",
+        ));
+    }
+    if input.to_ledger
+        && (problems.as_ref().is_some_and(Vec::is_empty) || order_deadline == Some(None))
+    {
+        c.note(FieldError::new(
+            "ledger_needs_problems_and_deadline",
+            "to_ledger",
+            "登记入隐患台账须填写发现的问题和整改期限",
+        ));
+    }
+    let penalty = match (&input.penalty, inspected_on) {
+        (None, _) => Some(None),
+        (Some(p), Some(on)) => c.take(check_penalty(p, on, today)).map(Some),
+        // The penalty's dates are read against the inspection's, already refused.
+        (Some(_), None) => None,
+    };
+    c.finish()?;
+    let (
+        Some(inspected_on),
+        Some(inspectors),
+        Some(principal_checked),
+        Some(heads_checked),
+        Some(place),
+        Some(checked),
+        Some(problems),
+        Some(handling),
+        Some(order_deadline),
+        Some(penalty),
+    ) = (
+        inspected_on,
+        inspectors,
+        principal_checked,
+        heads_checked,
+        place,
+        checked,
+        problems,
+        handling,
+        order_deadline,
+        penalty,
+    )
+    else {
+        // Each is None only with its problem noted, which `finish` refused above.
+        return Err(FieldError::new(
+            "unreadable",
+            "inspected_on",
+            "表单无法读取，请重新填写",
+        ));
+    };
+    Ok(Enforcement {
+        inspected_on,
+        inspectors,
+        place,
+        checked,
+        problems,
+        handling,
+        signed: input.signed,
+        principal_checked,
+        heads_checked,
+        order_deadline,
+        step: if penalty.is_some() {
+            Stage::Penalty
+        } else {
+            Stage::Inspection
+        },
+        penalty,
+        to_ledger: input.to_ledger,
+    })
+}
+
+/// The day of the inspection: given, and not after today.
+fn inspection_day(raw: &str, today: NaiveDate) -> Result<NaiveDate> {
+    let on = optional_date("inspected_on", "检查日期", raw)?
         .ok_or_else(|| FieldError::new("required", "inspected_on", "检查日期不能为空"))?;
-    if inspected_on > today {
+    if on > today {
         return Err(FieldError::new(
             "future_date",
             "inspected_on",
             "检查日期不能晚于今天",
         ));
     }
+    Ok(on)
+}
+
+/// The inspectors: two or more, each named with a certificate of their own.
+fn check_inspectors(given: &[Inspector]) -> Result<Vec<Inspector>> {
     let mut inspectors = Vec::new();
-    for i in &input.inspectors {
+    for i in given {
         let name = required_text("inspectors", "执法人员姓名", &i.name, 50)?;
         let certificate =
             required_text("inspectors", "执法证号", &i.certificate, 50).map_err(|_| {
@@ -272,71 +401,7 @@ pub fn check(input: &EnforcementInput, today: NaiveDate) -> Result<Enforcement> 
             "执法检查须由两名以上持证执法人员进行",
         ));
     }
-    let principal_checked = input.principal_checked.ok_or_else(|| {
-        FieldError::new(
-            "must_check_required",
-            "principal_checked",
-            "两个必查须填写：是否检查了企业主要负责人履职情况",
-        )
-    })?;
-    let heads_checked = input.heads_checked.ok_or_else(|| {
-        FieldError::new(
-            "must_check_required",
-            "heads_checked",
-            "两个必查须填写：是否检查了管理层、技术层、操作层“三个层级负责人”履职情况",
-        )
-    })?;
-    let place = required_text("place", "检查地点", &input.place, 200)?;
-    let checked = required_text("checked", "检查内容", &input.checked, 2000)?;
-    let problems: Vec<String> = input
-        .problems
-        .lines()
-        .map(|l| optional_text("problems", "发现的问题", l, 500))
-        .collect::<Result<Vec<_>>>()?
-        .into_iter()
-        .flatten()
-        .collect();
-    let handling = optional_text("handling", "处理情况", &input.handling, 2000)?;
-    let order_deadline = optional_date("order_deadline", "整改期限", &input.order_deadline)?;
-    if let Some(d) = order_deadline
-        && d < inspected_on
-    {
-        return Err(FieldError::new(
-            "deadline_before_inspection",
-            "order_deadline",
-            "整改期限不能早于检查日期",
-        ));
-    }
-    if input.to_ledger && (problems.is_empty() || order_deadline.is_none()) {
-        return Err(FieldError::new(
-            "ledger_needs_problems_and_deadline",
-            "to_ledger",
-            "登记入隐患台账须填写发现的问题和整改期限",
-        ));
-    }
-    let penalty = match &input.penalty {
-        None => None,
-        Some(p) => Some(check_penalty(p, inspected_on, today)?),
-    };
-    Ok(Enforcement {
-        inspected_on,
-        inspectors,
-        place,
-        checked,
-        problems,
-        handling,
-        signed: input.signed,
-        principal_checked,
-        heads_checked,
-        order_deadline,
-        step: if penalty.is_some() {
-            Stage::Penalty
-        } else {
-            Stage::Inspection
-        },
-        penalty,
-        to_ledger: input.to_ledger,
-    })
+    Ok(inspectors)
 }
 
 fn check_penalty(p: &PenaltyInput, inspected_on: NaiveDate, today: NaiveDate) -> Result<Penalty> {

@@ -209,6 +209,11 @@ pub const MENU: &[MenuEntry] = &[
         shown: Role::can_manage_accounts,
     },
     MenuEntry {
+        path: "/security/outbound",
+        label: "外发地址",
+        shown: Role::can_keep_outbound_hosts,
+    },
+    MenuEntry {
         path: "/security/policy",
         label: "密码策略",
         shown: Role::can_grant_roles,

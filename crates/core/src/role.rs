@@ -174,6 +174,12 @@ impl Role {
         )
     }
 
+    /// Keeps the hosts outbound messages may reach (the allow-list of robots' and
+    /// webhooks' addresses): the system administrator, who runs the servers.
+    pub fn can_keep_outbound_hosts(self) -> bool {
+        matches!(self, Role::SystemAdmin)
+    }
+
     /// May change an account's role, unlock it, set the password policy.
     pub fn can_grant_roles(self) -> bool {
         matches!(self, Role::SecurityAdmin)

@@ -117,8 +117,8 @@ pub fn id_number_ok(s: &str) -> bool {
     b[17].to_ascii_uppercase() == C[(sum % 11) as usize]
 }
 
-fn reporter(r: &Reporter) -> Result<Reporter> {
-    let name = required_text("reporter.name", "举报人姓名", &r.name, 50)?;
+fn reporter(r: &Reporter, c: &mut crate::error::Checks) -> Option<Reporter> {
+    let name = c.take(required_text("reporter.name", "举报人姓名", &r.name, 50));
     let phone: String = r.phone.chars().filter(|c| !c.is_whitespace()).collect();
     if phone.len() < 7
         || phone.len() > 20
@@ -126,7 +126,7 @@ fn reporter(r: &Reporter) -> Result<Reporter> {
             .chars()
             .all(|c| c.is_ascii_digit() || c == '-' || c == '+')
     {
-        return Err(FieldError::new(
+        c.note(FieldError::new(
             "invalid_phone",
             "reporter.phone",
             "联系电话应为7到20位数字",
@@ -134,27 +134,51 @@ fn reporter(r: &Reporter) -> Result<Reporter> {
     }
     let id_number = r.id_number.trim().to_ascii_uppercase();
     if !id_number.is_empty() && !id_number_ok(&id_number) {
-        return Err(FieldError::new(
+        c.note(FieldError::new(
             "invalid_id_number",
             "reporter.id_number",
             "身份证号码无效",
         ));
     }
-    Ok(Reporter {
-        name,
+    Some(Reporter {
+        name: name?,
         phone,
         id_number,
     })
 }
 
 /// Checks a tip (the sector against the directory's list happens in storage).
+/// Every problem is found at once (the first, the others in `also`).
 pub fn check(input: &TipInput) -> Result<Tip> {
-    let category = Category::parse(&input.category)?;
-    let sector = required_text("sector", "行业领域", &input.sector, 50)?;
-    let place = required_text("place", "地点", &input.place, 200)?;
-    let reported_unit = optional_text("reported_unit", "被举报单位", &input.reported_unit, 200)?;
-    let description = required_text("description", "举报内容", &input.description, 5000)?;
-    let reporter = input.reporter.as_ref().map(reporter).transpose()?;
+    let mut c = crate::error::Checks::default();
+    let category = c.take(Category::parse(&input.category));
+    let sector = c.take(required_text("sector", "行业领域", &input.sector, 50));
+    let place = c.take(required_text("place", "地点", &input.place, 200));
+    let reported_unit = c.take(optional_text(
+        "reported_unit",
+        "被举报单位",
+        &input.reported_unit,
+        200,
+    ));
+    let description = c.take(crate::error::required_paragraphs(
+        "description",
+        "举报内容",
+        &input.description,
+        5000,
+    ));
+    let reporter = input.reporter.as_ref().map(|r| reporter(r, &mut c));
+    c.finish()?;
+    let (Some(category), Some(sector), Some(place), Some(reported_unit), Some(description)) =
+        (category, sector, place, reported_unit, description)
+    else {
+        // Each is None only with its problem noted, which `finish` refused above.
+        return Err(FieldError::new(
+            "unreadable",
+            "category",
+            "表单无法读取，请重新填写",
+        ));
+    };
+    let reporter = reporter.flatten();
     Ok(Tip {
         category,
         sector,

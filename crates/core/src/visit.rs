@@ -90,15 +90,17 @@ pub fn check(
     starts_on: &str,
     ends_on: &str,
 ) -> Result<Plan, FieldError> {
-    let kind = Kind::parse(kind.trim()).ok_or_else(|| {
+    // Every field is checked and every problem told at once (one per field).
+    let mut c = crate::error::Checks::default();
+    let kind = c.take(Kind::parse(kind.trim()).ok_or_else(|| {
         FieldError::new(
             "invalid_kind",
             "kind",
             "检查类型只能是督查检查、帮扶检查或四不两直暗访",
         )
-    })?;
-    let title = crate::error::required_text("title", "检查名称", title, 200)?;
-    let team = crate::error::required_text("team", "检查组", team, 500)?;
+    }));
+    let title = c.take(crate::error::required_text("title", "检查名称", title, 200));
+    let team = c.take(crate::error::required_text("team", "检查组", team, 500));
     let date = |field: &'static str, label: &str, s: &str| {
         NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
             FieldError::new(
@@ -108,15 +110,28 @@ pub fn check(
             )
         })
     };
-    let starts_on = date("starts_on", "开始日期", starts_on)?;
-    let ends_on = date("ends_on", "结束日期", ends_on)?;
-    if ends_on < starts_on {
-        return Err(FieldError::new(
+    let starts_on = c.take(date("starts_on", "开始日期", starts_on));
+    let ends_on = c.take(date("ends_on", "结束日期", ends_on));
+    if let (Some(s), Some(e)) = (starts_on, ends_on)
+        && e < s
+    {
+        c.note(FieldError::new(
             "ends_before_start",
             "ends_on",
             "结束日期不能早于开始日期",
         ));
     }
+    c.finish()?;
+    let (Some(kind), Some(title), Some(team), Some(starts_on), Some(ends_on)) =
+        (kind, title, team, starts_on, ends_on)
+    else {
+        // Each is None only with its problem noted, which `finish` refused above.
+        return Err(FieldError::new(
+            "unreadable",
+            "kind",
+            "表单无法读取，请重新填写",
+        ));
+    };
     Ok(Plan {
         kind,
         title,

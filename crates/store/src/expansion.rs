@@ -522,7 +522,19 @@ pub(crate) async fn insert_obligations(
         }
         tx.execute(insert).await?;
     }
-    Ok(())
+    // Each unit is told once of what it now owes (issue 18).
+    let owed: Vec<(i64, NaiveDate)> = rows
+        .iter()
+        .map(|(_, unit, due, ..)| (*unit, *due))
+        .collect();
+    crate::outbox::tell_new_in(
+        tx,
+        now_ms,
+        &owed,
+        "区安委办工作方案",
+        &format!("campaign:{campaign_id}:{now_ms}"),
+    )
+    .await
 }
 
 fn values(insert: Q, n: usize) -> Q {

@@ -152,19 +152,46 @@ pub async fn save(
             "不能报送尚未开始的月份",
         ));
     }
-    let narrative =
-        anjian_core::error::optional_paragraphs("narrative", "工作情况", draft.narrative, 5000)?
-            .unwrap_or_default();
-    let problems =
-        anjian_core::error::optional_paragraphs("problems", "问题清单", draft.problems, 20000)?
-            .unwrap_or_default();
-    if draft.submit && narrative.is_empty() {
-        return Err(Error::invalid(
+    // The texts are checked together and every problem told at once.
+    let mut c = anjian_core::error::Checks::default();
+    let narrative = c
+        .take(anjian_core::error::optional_paragraphs(
+            "narrative",
+            "工作情况",
+            draft.narrative,
+            5000,
+        ))
+        .map(Option::unwrap_or_default);
+    let problems = c
+        .take(anjian_core::error::optional_paragraphs(
+            "problems",
+            "问题清单",
+            draft.problems,
+            20000,
+        ))
+        .map(Option::unwrap_or_default);
+    if draft.submit && narrative.as_ref().is_some_and(String::is_empty) {
+        c.note(anjian_core::error::FieldError::new(
             "required",
             "narrative",
             "报送前须填写本月工作情况",
         ));
     }
+    if draft.progress.len() > 500 {
+        c.note(anjian_core::error::FieldError::new(
+            "too_many",
+            "progress",
+            "进展条目过多",
+        ));
+    }
+    c.finish()?;
+    let (Some(narrative), Some(problems)) = (narrative, problems) else {
+        return Err(Error::invalid(
+            "unreadable",
+            "narrative",
+            "表单无法读取，请重新填写",
+        ));
+    };
     let figures = if draft.submit {
         Some(figures(db, scope, month, today).await?)
     } else {

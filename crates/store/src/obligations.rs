@@ -410,6 +410,24 @@ impl Source {
     }
 }
 
+impl Source {
+    /// Tells the units of `owed` of their new obligations (issue 18), except where the
+    /// source has its own message (a warning to answer, a tip to verify).
+    async fn tell_new(
+        self,
+        tx: &mut crate::db::Tx,
+        now_ms: i64,
+        owed: &[(i64, NaiveDate)],
+        what: &str,
+    ) -> Result<()> {
+        if matches!(self, Source::Warning(_) | Source::Tip(_)) {
+            return Ok(());
+        }
+        let (column, id) = self.column();
+        crate::outbox::tell_new_in(tx, now_ms, owed, what, &format!("{column}:{id}:{now_ms}")).await
+    }
+}
+
 /// Who owes a duty and by which day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Due {
@@ -436,11 +454,11 @@ pub(crate) async fn owe(
             .bind(id)
             .bind(unit)
             .bind(crate::db::day(due))
-            .bind(label)
+            .bind(label.as_str())
             .bind(now_ms),
     )
     .await?;
-    Ok(())
+    source.tell_new(tx, now_ms, &[(unit, due)], &label).await
 }
 
 /// Gives each `(unit, due)` an obligation owed for `source`, labelled by `label`,
@@ -477,7 +495,10 @@ pub(crate) async fn owe_many(
         ))
         .await?;
     }
-    Ok(())
+    match owed.first() {
+        Some((_, first)) => source.tell_new(tx, now_ms, owed, &label(*first)).await,
+        None => Ok(()),
+    }
 }
 
 /// Closes the open obligations owed for `source` on `today`, as done by the action that

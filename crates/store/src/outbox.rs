@@ -346,6 +346,115 @@ async fn queue_in(
     Ok(())
 }
 
+/// Tells each unit of `owed` (unit, due day) of its new obligations, bundled: one
+/// message per unit with how many and the first due day, inside the caller's
+/// transaction. `what` names where they come from; `key` the action (a unit is told
+/// once per key).
+pub(crate) async fn tell_new_in(
+    tx: &mut Tx,
+    now_ms: i64,
+    owed: &[(i64, chrono::NaiveDate)],
+    what: &str,
+    key: &str,
+) -> Result<()> {
+    let mut by_unit: std::collections::BTreeMap<i64, (usize, chrono::NaiveDate)> =
+        std::collections::BTreeMap::new();
+    for &(unit, due) in owed {
+        let e = by_unit.entry(unit).or_insert((0, due));
+        e.0 += 1;
+        e.1 = e.1.min(due);
+    }
+    let units: Vec<i64> = by_unit.keys().copied().collect();
+    let targets = targets_in(tx, Event::Obligation, &units).await?;
+    for (unit, (count, first)) in &by_unit {
+        let own: Vec<(i64, i64)> = targets.iter().filter(|(_, u)| u == unit).copied().collect();
+        if own.is_empty() {
+            continue;
+        }
+        queue_in(
+            tx,
+            now_ms,
+            Event::Obligation,
+            &own,
+            &Message {
+                title: "新交办的应办事项".into(),
+                text: format!(
+                    "{what}：新交办{count}项应办事项，最早于{}到期，请按时办理报送。",
+                    first.format("%Y-%m-%d")
+                ),
+                link: "/todo".into(),
+            },
+            About {
+                subject: &format!("obligation:{unit}"),
+                round: key,
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The time of day (Beijing) after which a unit that still owes today's daily report
+/// of a special period is reminded.
+pub const DAILY_REPORT_REMINDER: &str = "16:00";
+
+/// Reminds each unit that still owes today's daily report of a special period
+/// (专项时段日报), once a day after [`DAILY_REPORT_REMINDER`]; idempotent per unit and
+/// day. Returns how many units were reminded.
+pub async fn daily_reports_due(db: &Db, now_ms: i64) -> Result<usize> {
+    use anjian_core::machine::States;
+    use anjian_core::obligation::State;
+    let Some(now) = anjian_core::time::local_datetime(now_ms) else {
+        return Ok(0);
+    };
+    let at = chrono::NaiveTime::parse_from_str(DAILY_REPORT_REMINDER, "%H:%M").unwrap_or_default();
+    if now.time() < at {
+        return Ok(0);
+    }
+    let today = now.date_naive().format("%Y-%m-%d").to_string();
+    // Units owing today's report, not yet reminded today (the key names the day).
+    let owing: Vec<(i64, String)> = db
+        .read()
+        .all(
+            q(format!("SELECT o.unit_id, MIN(o.label) FROM obligations o WHERE o.special_period_id IS NOT NULL AND o.due_on = $1 AND o.state IN {} AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.subject = 'daily_report:' || CAST(o.unit_id AS TEXT) AND d.idempotency_key LIKE $2) GROUP BY o.unit_id", State::sql_list(&State::OPEN)))
+                .bind(today.as_str())
+                .bind(format!("daily_report:%:{today}:%")),
+        )
+        .await?;
+    if owing.is_empty() {
+        return Ok(0);
+    }
+    let units: Vec<i64> = owing.iter().map(|(u, _)| *u).collect();
+    let mut tx = db.begin().await?;
+    let targets = targets_in(&mut tx, Event::DailyReport, &units).await?;
+    let mut told = 0;
+    for (unit, label) in &owing {
+        let own: Vec<(i64, i64)> = targets.iter().filter(|(_, u)| u == unit).copied().collect();
+        if own.is_empty() {
+            continue;
+        }
+        queue_in(
+            &mut tx,
+            now_ms,
+            Event::DailyReport,
+            &own,
+            &Message {
+                title: "今日日报尚未报送".into(),
+                text: format!("{label}：今日日报尚未报送，请于今日内报送。"),
+                link: "/todo".into(),
+            },
+            About {
+                subject: &format!("daily_report:{unit}"),
+                round: &today,
+            },
+        )
+        .await?;
+        told += 1;
+    }
+    tx.commit().await?;
+    Ok(told)
+}
+
 /// Claims up to `limit` due deliveries for `lease_ms` (counting the attempt): none is
 /// claimed by two processes while its lease runs.
 pub async fn claim(db: &Db, now_ms: i64, lease_ms: i64, limit: i64) -> Result<Vec<Claimed>> {
@@ -386,6 +495,88 @@ pub async fn claim(db: &Db, now_ms: i64, lease_ms: i64, limit: i64) -> Result<Ve
                 .push(") ORDER BY d.next_at, d.id"),
         )
         .await
+}
+
+/// How many messages a group robot takes in a minute: 企业微信, 钉钉 and 飞书 each
+/// document about 20 per robot and refuse more (the refusal is retried; this keeps it
+/// from happening).
+pub const ROBOT_PER_MINUTE: i64 = 20;
+
+/// Splits claimed deliveries into those to send now and those a group robot cannot
+/// take this minute (at most [`ROBOT_PER_MINUTE`] sent to one robot in the last 60 s,
+/// counting these). Other channels (a webhook of the office's own, e-mail, SMS) are
+/// not held back.
+pub async fn pace(
+    db: &Db,
+    now_ms: i64,
+    claimed: Vec<Claimed>,
+) -> Result<(Vec<Claimed>, Vec<Claimed>)> {
+    let robot = |c: &Claimed| {
+        matches!(
+            Vendor::parse(&c.vendor),
+            Ok(Vendor::Wecom | Vendor::Dingtalk | Vendor::Feishu)
+        )
+    };
+    let mut robots: Vec<i64> = claimed
+        .iter()
+        .filter(|c| robot(c))
+        .map(|c| c.channel_id)
+        .collect();
+    robots.sort_unstable();
+    robots.dedup();
+    if robots.is_empty() {
+        return Ok((claimed, Vec::new()));
+    }
+    let mut recent: Vec<(i64, i64)> = Vec::new();
+    for chunk in robots.chunks(500) {
+        recent.extend(
+            db.read()
+                .all::<(i64, i64)>(
+                    q("SELECT channel_id, CAST(COUNT(*) AS BIGINT) FROM deliveries WHERE sent_at > ")
+                        .push_bind(now_ms - 60_000)
+                        .push(" AND channel_id IN (")
+                        .push_list(chunk)
+                        .push(") GROUP BY channel_id"),
+                )
+                .await?,
+        );
+    }
+    let mut used: std::collections::HashMap<i64, i64> = recent.into_iter().collect();
+    let (mut now, mut later) = (Vec::new(), Vec::new());
+    for c in claimed {
+        if robot(&c) {
+            let n = used.entry(c.channel_id).or_insert(0);
+            if *n >= ROBOT_PER_MINUTE {
+                later.push(c);
+                continue;
+            }
+            *n += 1;
+        }
+        now.push(c);
+    }
+    Ok((now, later))
+}
+
+/// Puts back deliveries [`pace`] held: due again after `wait_ms`, the claim's attempt
+/// not counted.
+pub async fn hold(db: &Db, now_ms: i64, held: &[Claimed], wait_ms: i64) -> Result<()> {
+    if held.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = held.iter().map(|c| c.id).collect();
+    let mut tx = db.begin().await?;
+    for chunk in ids.chunks(500) {
+        tx.execute(
+            q("UPDATE deliveries SET next_at = ")
+                .push_bind(now_ms + wait_ms)
+                .push(", attempts = attempts - 1, claimed_until = 0 WHERE state = 'pending' AND id IN (")
+                .push_list(chunk)
+                .push(")"),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// How a send ended.
@@ -527,6 +718,42 @@ pub async fn deliveries(db: &Db, scope: &Scope, f: &DeliveryFilter) -> Result<Ve
         .await
 }
 
+/// Setting key of the hosts the system administrator allows messages to reach
+/// (`host:port`, one a line), besides the vendors' own and `ANJIAN_OUTBOUND_ALLOW`.
+pub const ALLOW_LIST: &str = "outbound_allow";
+
+/// The hosts the system administrator allowed.
+pub async fn allow_list(db: &Db) -> Result<Vec<String>> {
+    Ok(crate::settings::get(db, ALLOW_LIST)
+        .await?
+        .map(|v| {
+            v.lines()
+                .map(str::to_string)
+                .filter(|l| !l.is_empty())
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+/// Sets the allow-list (the system administrator's function, audited); answers it.
+pub async fn set_allow_list(db: &Db, now_ms: i64, actor: &Actor, raw: &str) -> Result<Vec<String>> {
+    crate::authz::require(actor, Role::can_keep_outbound_hosts)?;
+    if raw.len() > 20_000 {
+        return Err(Error::invalid("too_long", "hosts", "允许的外发地址过长"));
+    }
+    let hosts = channel::parse_allow_list(raw)?;
+    crate::settings::set(
+        db,
+        now_ms,
+        actor,
+        "outbound.allow",
+        ALLOW_LIST,
+        &hosts.join("\n"),
+    )
+    .await?;
+    Ok(hosts)
+}
+
 /// Setting key of the daily digest's time of day (`HH:MM`, Beijing time).
 pub const DIGEST_AT: &str = "digest_at";
 
@@ -615,6 +842,19 @@ pub async fn digest(db: &Db, now_ms: i64) -> Result<usize> {
             State::Submitted.sql()
         )))
         .await?;
+    // A lead unit's own queue: its co-units' reports of the items it leads.
+    let mut to_review: Vec<(i64, i64)> = Vec::new();
+    for chunk in units.chunks(500) {
+        to_review.extend(
+            db.read()
+                .all::<(i64, i64)>(
+                    q(format!("SELECT a.reviewer_unit_id, CAST(COUNT(*) AS BIGINT) FROM obligations o JOIN assignments a ON a.id = o.assignment_id WHERE o.state = {} AND o.unit_id <> a.reviewer_unit_id AND a.reviewer_unit_id IN (", State::Submitted.sql()))
+                        .push_list(chunk)
+                        .push(") GROUP BY a.reviewer_unit_id"),
+                )
+                .await?,
+        );
+    }
     let mut queued = 0;
     let mut tx = db.begin().await?;
     for unit in &units {
@@ -629,6 +869,8 @@ pub async fn digest(db: &Db, now_ms: i64) -> Result<usize> {
         ];
         if Some(*unit) == office {
             parts.push(format!("待审核报送{waiting}份"));
+        } else if let Some((_, n)) = to_review.iter().find(|(u, _)| u == unit) {
+            parts.push(format!("待您审核报送{n}份"));
         }
         let own: Vec<(i64, i64)> = targets.iter().filter(|(_, u)| u == unit).copied().collect();
         queue_in(

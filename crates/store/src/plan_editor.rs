@@ -111,12 +111,25 @@ fn role_label(role: &str) -> &'static str {
 }
 
 /// Checks a draft against the directory: text and reason present, a lead, every name
-/// known, a schedule. Names the first field at fault.
+/// known, a schedule. Every field at fault is named at once (the first, the others in
+/// `also`).
 fn check(draft: &Draft, resolver: &Resolver) -> Result<(String, String)> {
-    let text = anjian_core::error::required_text("text", "工作要点内容", &draft.text, 2000)?;
-    let reason = anjian_core::error::required_text("reason", "修改理由", &draft.reason, 500)?;
+    use anjian_core::error::FieldError;
+    let mut c = anjian_core::error::Checks::default();
+    let text = c.take(anjian_core::error::required_text(
+        "text",
+        "工作要点内容",
+        &draft.text,
+        2000,
+    ));
+    let reason = c.take(anjian_core::error::required_text(
+        "reason",
+        "修改理由",
+        &draft.reason,
+        500,
+    ));
     if draft.lead.iter().all(|n| n.trim().is_empty()) {
-        return Err(Error::invalid(
+        c.note(FieldError::new(
             "required",
             "lead",
             "请填写牵头单位（至少一个）",
@@ -128,17 +141,16 @@ fn check(draft: &Draft, resolver: &Resolver) -> Result<(String, String)> {
         ("invited", "必要时邀请单位", &draft.invited),
     ] {
         if names.len() > 200 {
-            return Err(Error::invalid(
+            c.note(FieldError::new(
                 "too_many",
                 field,
                 format!("{label}最多200个"),
             ));
-        }
-        if let Some(unknown) = names.iter().find(|n| {
+        } else if let Some(unknown) = names.iter().find(|n| {
             let n = anjian_core::responsibility::sector_category(n).unwrap_or(n);
             n.trim().is_empty() || resolver.units_of(n).is_none()
         }) {
-            return Err(Error::invalid(
+            c.note(FieldError::new(
                 "unknown_unit",
                 field,
                 format!("{label}「{}」不是名录中的单位或单位组", unknown.trim()),
@@ -146,35 +158,39 @@ fn check(draft: &Draft, resolver: &Resolver) -> Result<(String, String)> {
         }
     }
     if draft.schedule.is_empty() {
-        return Err(Error::invalid(
+        c.note(FieldError::new(
             "required",
             "schedule",
             "请填写工作时限（无明确时限的填“常设职责”）",
         ));
-    }
-    if draft.schedule.len() > 20 {
-        return Err(Error::invalid("too_many", "schedule", "工作时限最多20条"));
-    }
-    for s in &draft.schedule {
-        let bad = match s {
-            Schedule::Recurring { min_count, day, .. } => {
-                *min_count == 0 || *min_count > 1000 || day.is_some_and(|d| !(1..=31).contains(&d))
-            }
-            Schedule::Milestones { due } => due.is_empty() || due.len() > 60,
-            Schedule::InMonths { months } => {
-                months.is_empty() || months.iter().any(|m| !(1..=12).contains(m))
-            }
-            _ => false,
-        };
-        if bad {
-            return Err(Error::invalid(
-                "invalid_schedule",
-                "schedule",
-                format!("工作时限「{}」不正确", s.describe()),
-            ));
+    } else if draft.schedule.len() > 20 {
+        c.note(FieldError::new("too_many", "schedule", "工作时限最多20条"));
+    } else if let Some(s) = draft.schedule.iter().find(|s| match s {
+        Schedule::Recurring { min_count, day, .. } => {
+            *min_count == 0 || *min_count > 1000 || day.is_some_and(|d| !(1..=31).contains(&d))
         }
+        Schedule::Milestones { due } => due.is_empty() || due.len() > 60,
+        Schedule::InMonths { months } => {
+            months.is_empty() || months.iter().any(|m| !(1..=12).contains(m))
+        }
+        _ => false,
+    }) {
+        c.note(FieldError::new(
+            "invalid_schedule",
+            "schedule",
+            format!("工作时限「{}」不正确", s.describe()),
+        ));
     }
-    Ok((text, reason))
+    c.finish()?;
+    match (text, reason) {
+        (Some(t), Some(r)) => Ok((t, r)),
+        // Each is None only with its problem noted, which `finish` refused above.
+        _ => Err(Error::invalid(
+            "unreadable",
+            "text",
+            "表单无法读取，请重新填写",
+        )),
+    }
 }
 
 fn trimmed(names: &[String]) -> Vec<String> {

@@ -104,27 +104,46 @@ pub async fn create(
     n: &NewProject,
 ) -> Result<i64> {
     crate::authz::require(actor, writer)?;
-    let name = anjian_core::error::required_text("name", "项目名称", &n.name, 200)?;
-    let works = Works::parse(&n.works).ok_or_else(|| {
-        Error::invalid(
+    // The project's own fields are checked together and every problem told at once.
+    let mut c = anjian_core::error::Checks::default();
+    let name = c.take(anjian_core::error::required_text(
+        "name",
+        "项目名称",
+        &n.name,
+        200,
+    ));
+    let works = c.take(Works::parse(&n.works).ok_or_else(|| {
+        anjian_core::error::FieldError::new(
             "invalid_works",
             "works",
             "works 应为 new（新建）、rebuild（改建）或 expansion（扩建）",
         )
-    })?;
+    }));
     let industry = anjian_core::sector::canonical(&n.industry);
     let known = crate::hazards::sectors(db).await?;
-    let Some((sector_id, _)) = known.iter().find(|(_, s)| s == industry) else {
-        return Err(Error::invalid(
+    let sector_id = known.iter().find(|(_, s)| s == industry).map(|(id, _)| *id);
+    if sector_id.is_none() {
+        c.note(anjian_core::error::FieldError::new(
             "unknown_sector",
             "industry",
             "行业领域不在名录中",
         ));
-    };
-    let risky = high_risk(industry, n.crowded);
-    if n.batch_approval && risky {
-        return Err(batch_refused());
     }
+    let risky = high_risk(industry, n.crowded);
+    if n.batch_approval
+        && risky
+        && let Error::Invalid(e) = batch_refused()
+    {
+        c.note(e);
+    }
+    c.finish()?;
+    let (Some(name), Some(works), Some(sector_id)) = (name, works, sector_id) else {
+        return Err(Error::invalid(
+            "unreadable",
+            "name",
+            "表单无法读取，请重新填写",
+        ));
+    };
     let mut tx = db.begin().await?;
     let own = own_unit(&mut tx, actor).await?;
     let owner = match &own {
@@ -173,7 +192,7 @@ pub async fn create(
             .bind(name.as_str())
             .bind(owner)
             .bind(township)
-            .bind(*sector_id)
+            .bind(sector_id)
             .bind(works.as_str())
             .bind(i64::from(n.crowded))
             .bind(i64::from(risky))

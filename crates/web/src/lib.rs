@@ -19,6 +19,7 @@ pub mod refusals;
 mod router;
 pub mod second_factor;
 pub mod shared;
+pub mod typed;
 pub mod upload;
 
 use std::sync::Arc;
@@ -93,6 +94,10 @@ pub struct AppState {
     pub files: anjian_store::files::FileStore,
     pub clock: Arc<dyn Clock>,
     pub config: Arc<WebConfig>,
+    /// The hosts outbound messages may reach beyond the vendors' own: the
+    /// configuration's and the system administrator's, as last read
+    /// (`outbound::allowed_hosts`); the outbound client's resolver reads it.
+    pub outbound_hosts: Arc<std::sync::RwLock<Vec<String>>>,
 }
 
 impl AppState {
@@ -102,6 +107,7 @@ impl AppState {
             files: anjian_store::files::FileStore::new(&config.data_dir),
             db,
             clock,
+            outbound_hosts: Arc::new(std::sync::RwLock::new(config.outbound_allow.clone())),
             config: Arc::new(config),
         }
     }

@@ -4,6 +4,8 @@
 //! only allowed hosts) and settles it by the vendor's answer. A failing channel never
 //! blocks the action that queued its message: that was committed before.
 
+use std::net::SocketAddr;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use anjian_core::channel::{self, Answer};
@@ -11,27 +13,80 @@ use anjian_store::outbox::{self, Claimed, Outcome};
 
 use crate::AppState;
 
-/// The HTTP client of outbound messages: 10 s in all, 5 s to connect, no redirects.
+/// The HTTP client of outbound messages: 10 s in all, 5 s to connect, no redirects,
+/// and names resolved by [`Guard`] against the hosts listed for `state`.
+pub fn client_for(state: &AppState) -> reqwest::Client {
+    with_guard(Guard(state.outbound_hosts.clone()))
+}
+
+/// [`client_for`] with no host listed: a name reaches only public addresses.
 pub fn client() -> reqwest::Client {
+    with_guard(Guard(Arc::default()))
+}
+
+fn with_guard(guard: Guard) -> reqwest::Client {
     reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .connect_timeout(Duration::from_secs(5))
         .redirect(reqwest::redirect::Policy::none())
+        .dns_resolver(Arc::new(guard))
         .build()
         .unwrap_or_default()
+}
+
+/// The resolver of outbound messages: a host name reaches only public addresses
+/// unless the system administrator listed it (`core::channel::reachable`), checked
+/// when connecting, so that a vendor's or webhook's name pointed at an inside address
+/// is refused.
+struct Guard(Arc<RwLock<Vec<String>>>);
+
+impl reqwest::dns::Resolve for Guard {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_string();
+        let listed = self.0.read().map(|l| l.clone()).unwrap_or_default();
+        Box::pin(async move {
+            let found: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let ok = channel::reachable(&host, found, &listed);
+            if ok.is_empty() {
+                return Err(format!("{host} 只解析到内网地址，未列入允许的外发地址").into());
+            }
+            Ok(Box::new(ok.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
+/// The hosts messages may reach beyond the vendors' own: `ANJIAN_OUTBOUND_ALLOW` and
+/// the system administrator's list (read now, and kept for the resolver).
+pub async fn allowed_hosts(state: &AppState) -> Vec<String> {
+    let mut hosts = state.config.outbound_allow.clone();
+    match outbox::allow_list(&state.db).await {
+        Ok(listed) => hosts.extend(listed),
+        Err(e) => tracing::warn!(error = %e, "the outbound allow-list could not be read"),
+    }
+    if let Ok(mut shared) = state.outbound_hosts.write() {
+        shared.clone_from(&hosts);
+    }
+    hosts
 }
 
 /// The largest answer read from a vendor.
 const MAX_ANSWER: usize = 16 * 1024;
 
 /// Sends one claimed delivery at `now_ms`; the outcome says how the vendor answered.
-pub async fn send(state: &AppState, http: &reqwest::Client, c: &Claimed, now_ms: i64) -> Outcome {
+pub async fn send(
+    state: &AppState,
+    http: &reqwest::Client,
+    c: &Claimed,
+    now_ms: i64,
+    allowed: &[String],
+) -> Outcome {
     let Some((vendor, url, secret, phones)) = c.opened(&state.config.keyring) else {
         return Outcome::Refused("通道地址或密钥无法解密（密钥已更换？）".into());
     };
     // The host is checked again when sending: the allow-list may have changed.
     match channel::check_url_for(vendor, &url) {
-        Ok((host, port)) if channel::allowed(&host, port, &state.config.outbound_allow) => {}
+        Ok((host, port)) if channel::allowed(&host, port, allowed) => {}
         _ => return Outcome::Refused("地址不在允许的外发地址中".into()),
     }
     let mut msg = c.message();
@@ -189,11 +244,22 @@ pub async fn dispatch_once(
 ) -> Result<usize, anjian_store::Error> {
     let claimed = outbox::claim(&state.db, state.now(), 60_000, BATCH).await?;
     let n = claimed.len();
+    // A group robot takes about 20 a minute: the rest waits for the next minute.
+    let (claimed, held) = outbox::pace(&state.db, state.now(), claimed).await?;
+    let mut wait = [0u8; 2];
+    let _ = getrandom::fill(&mut wait);
+    let wait_ms = 15_000 + i64::from(u16::from_le_bytes(wait) % 5000);
+    outbox::hold(&state.db, state.now(), &held, wait_ms).await?;
+    let allowed = Arc::new(if claimed.is_empty() {
+        Vec::new()
+    } else {
+        allowed_hosts(state).await
+    });
     let mut sending = tokio::task::JoinSet::new();
     for c in claimed {
-        let (state, http) = (state.clone(), http.clone());
+        let (state, http, allowed) = (state.clone(), http.clone(), allowed.clone());
         sending.spawn(async move {
-            let outcome = send(&state, &http, &c, state.now()).await;
+            let outcome = send(&state, &http, &c, state.now(), &allowed).await;
             let mut jitter = [0u8; 2];
             let _ = getrandom::fill(&mut jitter);
             (c.id, c.attempts, outcome, u16::from_le_bytes(jitter) % 1000)
@@ -213,7 +279,7 @@ pub async fn dispatch_once(
 /// Starts the dispatcher: due messages are sent within about a second.
 pub fn spawn_dispatcher(state: AppState) {
     tokio::spawn(async move {
-        let http = client();
+        let http = client_for(&state);
         let mut ticks: u32 = 0;
         loop {
             // 叫应 escalation, about every 30 s.
@@ -224,6 +290,12 @@ pub fn spawn_dispatcher(state: AppState) {
                 // The working day's digest, once per unit and day.
                 if let Err(e) = anjian_store::outbox::digest(&state.db, state.now()).await {
                     tracing::warn!(error = %e, "the daily digest failed; will retry");
+                }
+                // A special period's daily report still owed in the afternoon.
+                if let Err(e) =
+                    anjian_store::outbox::daily_reports_due(&state.db, state.now()).await
+                {
+                    tracing::warn!(error = %e, "the daily-report reminder failed; will retry");
                 }
             }
             ticks = ticks.wrapping_add(1);

@@ -2,7 +2,9 @@
 //! (a signed webhook per unit, the district's 90 townships, zones and departments × 112
 //! warnings), sent by two dispatchers on one
 //! database as two server processes would, each with its own connections; prints the
-//! time until every message is sent and checks that none arrived twice.
+//! time until every message is sent and checks that none arrived twice. A township's
+//! to-do page is measured at rest and while the outbox drains (its p95 should stay
+//! within 20% of the value at rest).
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -19,11 +21,12 @@ pub async fn run(c: &Common) -> Result<(), String> {
     let (db, url, dir) = fresh_db(c, "outbox").await?;
     let e = |e: anjian_store::Error| e.to_string();
     let now = 1_660_521_600_000; // 2022-08-15 08:00 Shanghai
-    seed::load(
+    let password = "Bench#2022pass";
+    let seeded = seed::load(
         &db,
         now,
         Size::DISTRICT,
-        &anjian_web::password::hash_now("Bench#2022pass"),
+        &anjian_web::password::hash_now(password),
     )
     .await
     .map_err(e)?;
@@ -123,7 +126,44 @@ pub async fn run(c: &Common) -> Result<(), String> {
         units.len(),
         t.elapsed().as_secs_f64()
     );
-    // Two dispatchers, each with its own state and client, until nothing is due.
+    // A township's to-do page, at rest.
+    let base = super::serve_at(db.clone(), now + 1000).await?;
+    let client = reqwest::Client::new();
+    let town = super::login(&client, &base, &seeded.usernames[1], password).await?;
+    let todo = format!("{base}/todo");
+    let rest = super::load(
+        "GET /todo（静止）",
+        &client,
+        todo.clone(),
+        None,
+        town.clone(),
+        5,
+        2,
+    )
+    .await;
+    let rest_p95 = p95(&rest.latencies);
+    // Two dispatchers, each with its own state and client, until nothing is due, while
+    // two clients keep asking for the to-do page.
+    let draining = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let pages = (0..2)
+        .map(|_| {
+            let (client, url, cookie, draining) =
+                (client.clone(), todo.clone(), town.clone(), draining.clone());
+            tokio::spawn(async move {
+                let mut lat = Vec::new();
+                while draining.load(std::sync::atomic::Ordering::SeqCst) {
+                    let t = Instant::now();
+                    if let Ok(r) = client.get(&url).header("cookie", &cookie).send().await
+                        && r.status().is_success()
+                    {
+                        let _ = r.bytes().await;
+                        lat.push(t.elapsed());
+                    }
+                }
+                lat
+            })
+        })
+        .collect::<Vec<_>>();
     let t = Instant::now();
     let run = |s: AppState| async move {
         let http = anjian_web::outbound::client();
@@ -135,9 +175,15 @@ pub async fn run(c: &Common) -> Result<(), String> {
         Ok::<_, String>(())
     };
     let (a, b) = tokio::join!(run(state(config())), run(state(config())));
+    let took = t.elapsed().as_secs_f64();
+    draining.store(false, std::sync::atomic::Ordering::SeqCst);
     a?;
     b?;
-    let took = t.elapsed().as_secs_f64();
+    let mut busy = Vec::new();
+    for p in pages {
+        busy.extend(p.await.unwrap_or_default());
+    }
+    let busy_p95 = p95(&busy);
     let got = keys.lock().map(|v| v.clone()).unwrap_or_default();
     let distinct: HashSet<&String> = got.iter().collect();
     let (sent,): (i64,) = db
@@ -153,6 +199,21 @@ pub async fn run(c: &Common) -> Result<(), String> {
         distinct.len(),
         got.len() as f64 / took
     );
+    println!(
+        "镇街待办页 /todo：静止时 {} 次 p95 {rest_p95:.2} ms；发送期间 {} 次 p95 {busy_p95:.2} ms（{:+.0}%；目标：不超过 +20%）",
+        rest.latencies.len(),
+        busy.len(),
+        (busy_p95 / rest_p95.max(f64::MIN_POSITIVE) - 1.0) * 100.0
+    );
     super::finish(&url, &dir);
     Ok(())
+}
+
+/// The 95th percentile of `l`, in milliseconds.
+fn p95(l: &[std::time::Duration]) -> f64 {
+    let mut v: Vec<f64> = l.iter().map(|d| d.as_secs_f64() * 1000.0).collect();
+    v.sort_by(f64::total_cmp);
+    v.get(((v.len() as f64 * 0.95).ceil() as usize).saturating_sub(1))
+        .copied()
+        .unwrap_or(0.0)
 }

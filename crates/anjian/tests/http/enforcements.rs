@@ -332,3 +332,57 @@ async fn refusing_to_rectify_after_a_fine_runs_a_daily_penalty_until_a_recheck_f
         );
     }
 }
+
+/// Issue 17 part 3: "all problems of a form are listed at once, each next to its
+/// field", and nothing typed is lost: an enforcement record refused for three problems
+/// comes back with every value and choice, each problem beside its field.
+#[tokio::test]
+async fn a_refused_enforcement_record_keeps_everything_and_names_each_problem() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let yjj = app.login("yjj").await;
+        let enterprise = app.unit_id("重庆铜梁某化工有限公司").await.to_string();
+        let (s, html) = yjj
+            .form(
+                "/enforcements",
+                &[
+                    ("enterprise", enterprise.as_str()),
+                    ("inspected_on", "2022-08-05"),
+                    ("i1_name", "王强"),
+                    ("i1_certificate", "渝应急执 0501"),
+                    ("i2_name", "刘洋"),
+                    ("i2_certificate", "渝应急执 0502"),
+                    ("place", ""),
+                    ("checked", "储罐区、装卸区\n特种作业人员持证"),
+                    ("problems", "报警器失效"),
+                    ("principal_checked", "1"),
+                    ("heads_checked", "0"),
+                    ("order_deadline", "2022-08-01"),
+                    ("penalty_kind", "罚款"),
+                    ("penalty_legal_basis", "《安全生产法》第九十九条"),
+                    ("penalty_decided_on", "2022-08-05"),
+                ],
+            )
+            .await;
+        assert_eq!(s, 422, "{html}");
+        assert!(html.contains("有3处需要修改"), "{html}");
+        for (field, message) in [
+            ("place", "检查地点不能为空"),
+            ("order_deadline", "整改期限不能早于检查日期"),
+            ("penalty_amount", "罚款须填写金额"),
+        ] {
+            let at = html.find(&format!("name=\"{field}\"")).unwrap();
+            let next: String = html[at..].chars().take(300).collect();
+            assert!(
+                next.contains("aria-invalid=\"true\"") && next.contains(message),
+                "{field}: {next}"
+            );
+        }
+        assert!(html.contains("特种作业人员持证</textarea>"));
+        assert!(html.contains("value=\"刘洋\"") && html.contains("value=\"渝应急执 0502\""));
+        assert!(html.contains("value=\"2022-08-01\""));
+        assert!(html.contains(&format!("value=\"{enterprise}\" selected")));
+        assert!(html.contains("name=\"heads_checked\" value=\"0\" checked"));
+        assert!(!html.contains("name=\"heads_checked\" value=\"1\" required checked"));
+    }
+}

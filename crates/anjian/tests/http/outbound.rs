@@ -970,3 +970,203 @@ async fn a_warning_goes_by_sms_through_a_configured_gateway() {
         assert!(t["answer"].as_str().unwrap().contains("LIMIT"));
     }
 }
+
+/// Issue 18 part 3: "Events: a new or returned obligation …, a special period's daily
+/// report due": a special period declared for the district tells each township once,
+/// bundled, what it now owes; in the afternoon a township that has not reported today
+/// is reminded, once.
+#[tokio::test]
+async fn new_obligations_and_a_daily_report_due_reach_the_unit_once() {
+    for e in engines() {
+        let r = Receiver::start().await;
+        let app = app_allowing(e, &r).await;
+        let office = app.login("office").await;
+        let bachuan = app.unit_id("巴川街道").await;
+        let (s, _) = office
+            .post(
+                "/api/v1/channels",
+                json!({"unit": bachuan, "vendor": "wecom", "url": format!("{}/send?key=b", r.base),
+                       "events": ["obligation", "daily_report"]}),
+            )
+            .await;
+        assert_eq!(s, 201);
+        let (s, p) = office
+            .post(
+                "/api/v1/special-periods",
+                json!({"name": "暴雨防汛期间", "first_day": "2022-08-09", "last_day": "2022-08-11"}),
+            )
+            .await;
+        assert_eq!(s, 201, "{p}");
+        let http = anjian_web::outbound::client();
+        while anjian_web::outbound::dispatch_once(&app.state, &http)
+            .await
+            .unwrap()
+            > 0
+        {}
+        let got = r.got();
+        assert_eq!(got.len(), 1, "one message for the three days owed");
+        let v: Value = serde_json::from_str(&got[0].2).unwrap();
+        let text = v["text"]["content"].as_str().unwrap();
+        assert!(
+            text.contains("新交办的应办事项")
+                && text.contains("新交办3项")
+                && text.contains("2022-08-09"),
+            "{text}"
+        );
+        let now = || anjian_core::time::Clock::now_ms(&app.clock);
+        // 07:06: not yet; 16:00: reminded once.
+        assert_eq!(
+            anjian_store::outbox::daily_reports_due(&app.db, now())
+                .await
+                .unwrap(),
+            0
+        );
+        app.advance(8 * 3_600_000 + 54 * 60_000);
+        assert_eq!(
+            anjian_store::outbox::daily_reports_due(&app.db, now())
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            anjian_store::outbox::daily_reports_due(&app.db, now())
+                .await
+                .unwrap(),
+            0,
+            "once a day"
+        );
+        anjian_web::outbound::dispatch_once(&app.state, &http)
+            .await
+            .unwrap();
+        let got = r.got();
+        assert_eq!(got.len(), 2);
+        let v: Value = serde_json::from_str(&got[1].2).unwrap();
+        assert!(
+            v["text"]["content"]
+                .as_str()
+                .unwrap()
+                .contains("今日日报尚未报送"),
+            "{v}"
+        );
+    }
+}
+
+/// Issue 18 part 2: "honours the vendors' rate limits (a robot takes about 20 messages
+/// a minute)": of 30 warnings to one robot, 20 go in the first minute and the rest
+/// after it, none counted as a failed attempt; a signed webhook of the office's own is
+/// not held back.
+#[tokio::test]
+async fn a_group_robot_gets_twenty_a_minute() {
+    for e in engines() {
+        let r = Receiver::start().await;
+        let app = app_allowing(e, &r).await;
+        let office = app.login("office").await;
+        let bachuan = app.unit_id("巴川街道").await;
+        let (s, _) = office
+            .post(
+                "/api/v1/channels",
+                json!({"unit": bachuan, "vendor": "wecom", "url": format!("{}/send?key=b", r.base), "events": ["warning"]}),
+            )
+            .await;
+        assert_eq!(s, 201);
+        let (s, _) = office
+            .post(
+                "/api/v1/channels",
+                json!({"unit": bachuan, "vendor": "webhook", "url": format!("{}/hook", r.base), "secret": "k", "events": ["warning"]}),
+            )
+            .await;
+        assert_eq!(s, 201);
+        for n in 0..30 {
+            let mut w = warning(bachuan);
+            w["title"] = json!(format!("第{n}号预警"));
+            assert_eq!(office.post("/api/v1/warnings", w).await.0, 201);
+        }
+        let http = anjian_web::outbound::client();
+        let drain = || async {
+            while anjian_web::outbound::dispatch_once(&app.state, &http)
+                .await
+                .unwrap()
+                > 0
+            {}
+        };
+        drain().await;
+        let robot = |got: &[crate::outbound::Got]| {
+            got.iter().filter(|(p, ..)| p.starts_with("/send")).count()
+        };
+        let got = r.got();
+        assert_eq!(
+            (robot(&got), got.len() - robot(&got)),
+            (20, 30),
+            "the robot's first minute; the webhook all"
+        );
+        app.advance(61_000);
+        drain().await;
+        assert_eq!(robot(&r.got()), 30);
+        let (_, attempts): (i64, i64) = app
+            .db
+            .read()
+            .one(anjian_store::q(
+                "SELECT CAST(COUNT(*) AS BIGINT), CAST(MAX(attempts) AS BIGINT) FROM deliveries WHERE state = 'sent'",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(attempts, 1, "a message held back is not a failed attempt");
+    }
+}
+
+/// Issue 18 part 7: "Robot and webhook URLs are checked against an allow-list of hosts
+/// the system administrator configures": the system administrator keeps the list on
+/// its page (bad entries refused naming the field); a host listed there may be given
+/// to a channel, and the office may not change the list.
+#[tokio::test]
+async fn the_system_administrator_keeps_the_outbound_allow_list() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let office = app.login("office").await;
+        let bachuan = app.unit_id("巴川街道").await;
+        let channel = json!({"unit": bachuan, "vendor": "webhook", "url": "https://hooks.tongliang.gov.cn:8443/anjian", "secret": "k"});
+        let (s, b) = office.post("/api/v1/channels", channel.clone()).await;
+        assert_eq!((s, b["error"]["field"].as_str()), (422, Some("url")), "{b}");
+        assert_eq!(office.get_text("/security/outbound").await.0, 403);
+        assert_eq!(
+            office
+                .form(
+                    "/security/outbound",
+                    &[("hosts", "hooks.tongliang.gov.cn:8443")]
+                )
+                .await
+                .0,
+            403
+        );
+        let sys = app.login("sysadmin").await;
+        let (s, page) = sys.get_text("/security/outbound").await;
+        assert_eq!(s, 200);
+        assert!(page.contains("qyapi.weixin.qq.com") && page.contains("允许的外发地址"));
+        let (s, page) = sys
+            .form(
+                "/security/outbound",
+                &[("hosts", "hooks.tongliang.gov.cn\n10.1.1.1:80")],
+            )
+            .await;
+        assert_eq!(s, 422);
+        assert!(page.contains("应为 主机:端口"), "{page}");
+        assert!(
+            page.contains("10.1.1.1:80</textarea>"),
+            "what was typed is kept"
+        );
+        let (s, _) = sys
+            .form(
+                "/security/outbound",
+                &[("hosts", "hooks.tongliang.gov.cn:8443\n10.1.1.1:80")],
+            )
+            .await;
+        assert_eq!(s, 303);
+        let (_, page) = sys.get_text("/security/outbound").await;
+        assert!(
+            page.contains("hooks.tongliang.gov.cn:8443\n10.1.1.1:80"),
+            "{page}"
+        );
+        let (s, b) = office.post("/api/v1/channels", channel).await;
+        assert_eq!(s, 201, "{b}");
+    }
+}

@@ -1098,3 +1098,94 @@ async fn the_tip_list_narrows_and_pages() {
         assert!((400..500).contains(&s) && page.contains("举报状态"), "{s}");
     }
 }
+
+/// Issue 17 part 3: "A refused form comes back with everything typed and every file
+/// already sent … all problems of a form are listed at once, each next to its field."
+/// A citizen's tip refused for three problems comes back with the text, the choices
+/// and the photo (kept sealed: no readable original on the disk), each problem beside
+/// its field; sent again with the fixes, it keeps the photo.
+#[tokio::test]
+async fn a_refused_tip_comes_back_whole_with_its_photo_and_each_problem() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let anon = app.anon();
+        let form = reqwest::multipart::Form::new()
+            .text("category", "major_hazard")
+            .text("sector", "危险化学品")
+            .text("place", " ")
+            .text("reported_unit", "某化工有限公司")
+            .text("description", "储罐区报警器长期不工作\n夜间无人值守")
+            .text("identity", "real")
+            .text("name", "")
+            .text("phone", "12")
+            .part(
+                "photos",
+                reqwest::multipart::Part::bytes(jpeg_with_gps()).file_name("储罐区.jpg"),
+            );
+        let r = anon.post_multipart("/tip", form).await;
+        assert_eq!(r.status(), 422);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("有3处需要修改"), "{html}");
+        for (field, message) in [
+            ("place", "地点不能为空"),
+            ("name", "举报人姓名不能为空"),
+            ("phone", "联系电话应为7到20位数字"),
+        ] {
+            let at = html
+                .find(&format!("name=\"{field}\""))
+                .unwrap_or_else(|| panic!("{field}"));
+            let next: String = html[at..].chars().take(300).collect();
+            assert!(
+                next.contains("aria-invalid=\"true\"") && next.contains(message),
+                "{field} beside its problem: {next}"
+            );
+        }
+        assert!(
+            html.contains("夜间无人值守</textarea>"),
+            "the description kept"
+        );
+        assert!(
+            html.contains("value=\"某化工有限公司\""),
+            "the reported unit kept"
+        );
+        assert!(
+            html.contains("value=\"real\" checked"),
+            "the identity choice kept"
+        );
+        assert!(html.contains("储罐区.jpg"), "the photo is named as kept");
+        assert!(
+            app.data_files()
+                .iter()
+                .all(|(_, b)| !b.windows(3).any(|w| w == b"GPS")),
+            "the kept original is sealed"
+        );
+        let kept = html
+            .split("name=\"kept\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string();
+        assert!(!kept.is_empty());
+        // Sent again with the fixes and no file chosen: the photo goes with the tip.
+        let form = reqwest::multipart::Form::new()
+            .text("category", "major_hazard")
+            .text("sector", "危险化学品")
+            .text("place", "重庆铜梁某化工有限公司储罐区")
+            .text("description", "储罐区报警器长期不工作")
+            .text("identity", "real")
+            .text("name", NAME)
+            .text("phone", PHONE)
+            .text("kept", kept);
+        let r = anon.post_multipart("/tip", form).await;
+        assert_eq!(r.status(), 200);
+        let office = app.login("office").await;
+        let (_, list) = office.get("/api/v1/tips").await;
+        assert_eq!(list[0]["files"], 1, "{list}");
+        let id = list[0]["id"].as_i64().unwrap();
+        let (s, _, bytes) = office.get_bytes(&format!("/tips/{id}/files/0")).await;
+        assert_eq!(s, 200);
+        assert!(bytes.starts_with(&[0xff, 0xd8]) && !bytes.windows(3).any(|w| w == b"GPS"));
+    }
+}

@@ -53,13 +53,14 @@ pub async fn create(
     for n in &mut nonces {
         getrandom::fill(n).map_err(|_| Problem::internal())?;
     }
+    let allowed = crate::outbound::allowed_hosts(&state).await;
     let id = outbox::create_channel(
         &state.db,
         &state.config.keyring,
         nonces,
         state.now(),
         &u.actor(),
-        &state.config.outbound_allow,
+        &allowed,
         &NewChannel {
             unit: c.unit,
             vendor: c.vendor,
@@ -112,7 +113,9 @@ pub(crate) async fn test_channel(
     id: i64,
 ) -> Result<TestAnswer, Problem> {
     let c = outbox::for_test(&state.db, &u.actor(), id).await?;
-    let outcome = crate::outbound::send(state, &crate::outbound::client(), &c, state.now()).await;
+    let allowed = crate::outbound::allowed_hosts(state).await;
+    let http = crate::outbound::client_for(state);
+    let outcome = crate::outbound::send(state, &http, &c, state.now(), &allowed).await;
     outbox::record_test(&state.db, state.now(), &u.actor(), id, &outcome).await?;
     Ok(match outcome {
         Outcome::Sent(a) => TestAnswer {

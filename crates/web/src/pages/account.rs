@@ -135,9 +135,10 @@ pub async fn change_password(
     };
     match r {
         Ok(()) => Ok(Redirect::to("/account?ok=1").into_response()),
-        Err(p) if p.status.is_client_error() => {
-            page(&state, &u, &headers, None, Some(flash_of(&p)), None).await
-        }
+        Err(p) if p.status.is_client_error() => Ok(super::with_refusal(
+            page(&state, &u, &headers, None, Some(flash_of(&p)), None).await?,
+            super::Refusal::of(&p),
+        )),
         Err(p) => Err(p.into()),
     }
 }
@@ -160,7 +161,13 @@ pub async fn create_token(
                 tokens::create(&state.db, state.now(), &u.actor(), u.user_id, &name, 90).await?;
             page(&state, &u, &headers, None, None, Some(secret)).await
         }
-        Err(e) => page(&state, &u, &headers, None, Some(flash_of(&e.into())), None).await,
+        Err(e) => {
+            let p = Problem::from(e);
+            Ok(super::with_refusal(
+                page(&state, &u, &headers, None, Some(flash_of(&p)), None).await?,
+                super::Refusal::of(&p),
+            ))
+        }
     }
 }
 

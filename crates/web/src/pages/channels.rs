@@ -25,7 +25,7 @@ pub struct ChannelsPage {
     pub channels: Vec<ChannelRow>,
     pub units: Vec<(i64, String)>,
     pub vendors: [(&'static str, &'static str); 6],
-    pub events: [(&'static str, &'static str); 8],
+    pub events: [(&'static str, &'static str); Event::ALL.len()],
     /// The hosts reachable beyond the robots' own (`ANJIAN_OUTBOUND_ALLOW`).
     pub allowed: String,
     /// The daily digest's time of day.
@@ -86,7 +86,7 @@ async fn page(
             .await?,
             vendors: Vendor::ALL.map(|v| (v.as_str(), v.label())),
             events: Event::ALL.map(|e| (e.as_str(), e.label())),
-            allowed: state.config.outbound_allow.join("、"),
+            allowed: crate::outbound::allowed_hosts(state).await.join("、"),
             digest_at: anjian_store::settings::get(&state.db, outbox::DIGEST_AT)
                 .await?
                 .unwrap_or_else(|| outbox::DIGEST_DEFAULT.into()),
@@ -155,13 +155,14 @@ pub async fn create(
         for n in &mut nonces {
             getrandom::fill(n).map_err(|_| Problem::internal())?;
         }
+        let allowed = crate::outbound::allowed_hosts(&state).await;
         outbox::create_channel(
             &state.db,
             &state.config.keyring,
             nonces,
             state.now(),
             &u.actor(),
-            &state.config.outbound_allow,
+            &allowed,
             &NewChannel {
                 unit,
                 vendor: f.vendor.clone(),

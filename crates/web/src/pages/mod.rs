@@ -18,6 +18,7 @@ pub mod enterprises;
 pub mod hazards;
 pub mod monthly_reports;
 pub mod obligation;
+pub mod outbound_hosts;
 pub mod plan_editor;
 pub mod plans;
 pub mod projects;
@@ -442,6 +443,10 @@ pub fn routes() -> Router<AppState> {
             "/security/policy",
             get(admin::policy).post(admin::set_policy),
         )
+        .route(
+            "/security/outbound",
+            get(outbound_hosts::show).post(outbound_hosts::save),
+        )
         .route("/security/checkpoint", post(admin::checkpoint))
         .route("/security/audit-export", post(admin::audit_export))
         .route("/audit", get(admin::audit))
@@ -506,10 +511,20 @@ where
                 && p.status != StatusCode::NOT_FOUND
                 && p.status != StatusCode::FORBIDDEN =>
         {
-            again(Refusal::of(&p)).await
+            // The refusal goes with the page: `typed::keep` puts each problem beside
+            // its field and writes back what was sent.
+            let r = Refusal::of(&p);
+            Ok(with_refusal(again(r.clone()).await?, r))
         }
         Err(p) => Err(p.into()),
     }
+}
+
+/// The refused form `page` with its refusal attached: `typed::keep` puts each problem
+/// beside its field and writes back what was sent.
+pub fn with_refusal(mut page: axum::response::Response, r: Refusal) -> axum::response::Response {
+    page.extensions_mut().insert(r);
+    page
 }
 
 /// Why a form was refused: a summary for the top of the form (every problem, each
@@ -537,7 +552,8 @@ impl Refusal {
                 fields.len(),
                 fields
                     .iter()
-                    .map(|(f, m)| format!("{m}（{}）", field_label(f)))
+                    // Each message names its field; the field is marked beside it.
+                    .map(|(_, m)| m.as_str())
                     .collect::<Vec<_>>()
                     .join("；")
             )

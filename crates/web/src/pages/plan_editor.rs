@@ -36,7 +36,6 @@ pub struct EditorPage {
     pub schedule_words: String,
     pub preview: Option<Outcome>,
     pub error: Option<String>,
-    pub error_field: Option<String>,
 }
 
 /// What the office types.
@@ -127,7 +126,7 @@ fn page(
     preview: Option<Outcome>,
     error: Option<&Problem>,
 ) -> Response {
-    render_form(
+    let page = render_form(
         &EditorPage {
             layout: Layout::of(u),
             campaign_id: cx.campaign.id,
@@ -144,10 +143,22 @@ fn page(
             schedule_words,
             preview,
             error: error.map(|p| p.message.clone()),
-            error_field: error.and_then(|p| p.field.clone()),
         },
         error.is_some(),
-    )
+    );
+    match error {
+        // The schedule is typed as the time limit.
+        Some(p) => {
+            let mut r = crate::pages::Refusal::of(p);
+            for (f, _) in &mut r.fields {
+                if f == "schedule" {
+                    *f = "time_limit".into();
+                }
+            }
+            crate::pages::with_refusal(page, r)
+        }
+        None => page,
+    }
 }
 
 /// The office's own page of one work item: the function's permission, the campaign and
@@ -366,7 +377,6 @@ pub async fn retire(
             let w = cx.plan.work_items().find(|w| w.no == no).cloned();
             match w {
                 Some(w) if p.status.as_u16() == 422 => {
-                    let p = Problem::bad_field(p.code, "retire_reason", p.message);
                     let words = anjian_core::plan::describe(&w.schedule);
                     Ok(page(&u, &cx, Some(no), form_of(&w), words, None, Some(&p)))
                 }

@@ -22,9 +22,16 @@ pub struct TipFormPage {
     pub categories: Vec<(&'static str, &'static str)>,
     pub sectors: Vec<String>,
     pub error: Option<String>,
+    /// Photos sent with a refused submission (sealed tokens) and their names.
+    pub kept: String,
+    pub kept_names: Vec<String>,
 }
 
-async fn form_page(state: &AppState, error: Option<String>) -> Result<Response, PageError> {
+async fn form_page(
+    state: &AppState,
+    error: Option<String>,
+    kept: (String, Vec<String>),
+) -> Result<Response, PageError> {
     let refused = error.is_some();
     Ok(render_form(
         &TipFormPage {
@@ -38,6 +45,8 @@ async fn form_page(state: &AppState, error: Option<String>) -> Result<Response, 
                 .map(|(_, s)| s)
                 .collect(),
             error,
+            kept: kept.0,
+            kept_names: kept.1,
         },
         refused,
     ))
@@ -45,7 +54,7 @@ async fn form_page(state: &AppState, error: Option<String>) -> Result<Response, 
 
 /// GET /tip.
 pub async fn form(State(state): State<AppState>) -> Result<Response, PageError> {
-    form_page(&state, None).await
+    form_page(&state, None, Default::default()).await
 }
 
 /// The form's fields.
@@ -70,6 +79,64 @@ pub struct TipForm {
     pub phone: String,
     #[serde(default)]
     pub id_number: String,
+    /// Photos kept from a refused submission ([`draft_photos`]).
+    #[serde(default)]
+    pub kept: String,
+}
+
+/// Who a citizen's kept photos are sealed for: the public form has no user, so the
+/// token (only ever given to the one who sent the photos) is what names them.
+const PUBLIC: i64 = 0;
+const DRAFT_AAD: &[u8] = b"tip-draft";
+
+/// Keeps the photos of a refused tip for its next submission without a readable copy
+/// on the disk: each original is sealed with the field cipher and stored, and the form
+/// carries sealed tokens naming them ([`crate::upload::keep`]). Answers the tokens and
+/// the photos' names.
+async fn draft_photos(
+    state: &AppState,
+    earlier: Vec<crate::upload::Pending>,
+    photos: &[crate::upload::Pending],
+) -> Result<(String, Vec<String>), Problem> {
+    let mut sealed = Vec::new();
+    for p in earlier.iter().chain(photos).take(crate::upload::MAX_KEPT) {
+        let mut nonce = [0u8; 24];
+        getrandom::fill(&mut nonce).map_err(|_| Problem::internal())?;
+        let s = state.config.keyring.seal(&p.bytes, DRAFT_AAD, nonce);
+        sealed.push(crate::upload::Pending {
+            bytes: s.into_bytes().into(),
+            ..p.clone()
+        });
+    }
+    let stored = crate::upload::store(state, &sealed).await?;
+    let names = stored.iter().map(|f| f.file_name.clone()).collect();
+    Ok((crate::upload::keep(state, PUBLIC, &stored), names))
+}
+
+/// The photos kept by [`draft_photos`], opened again; a token or file that does not
+/// open is left out.
+async fn opened_drafts(state: &AppState, tokens: &str) -> Vec<crate::upload::Pending> {
+    let mut out = Vec::new();
+    for f in crate::upload::kept(state, PUBLIC, tokens).await {
+        let Ok(stored) = state.files.get(&f.sha256).await else {
+            continue;
+        };
+        let Ok(text) = String::from_utf8(stored) else {
+            continue;
+        };
+        let Ok(bytes) = state.config.keyring.open(&text, DRAFT_AAD) else {
+            continue;
+        };
+        let Some(kind) = anjian_core::evidence::sniff(&bytes) else {
+            continue;
+        };
+        out.push(crate::upload::Pending {
+            bytes: bytes.into(),
+            mime: kind.mime(),
+            file_name: f.file_name,
+        });
+    }
+    out
 }
 
 /// The receipt, shown once.
@@ -139,12 +206,15 @@ pub async fn submit(
             id_number: f.id_number,
         }),
     };
+    // Photos sent with an earlier refused submission come first.
+    let earlier = opened_drafts(&state, &f.kept).await;
+    let all: Vec<_> = earlier.iter().chain(&photos).cloned().collect();
     let result = async {
         let tip = anjian_core::tip::check(&input)?;
         // The id is chosen first: the photos' originals are sealed with it, and the tip
         // and its photos are kept in one transaction.
         let id = anjian_store::ids::next_id(state.now());
-        let files = seal(&state, id, &photos).await?;
+        let files = seal(&state, id, &all).await?;
         let (_, receipt) = keep(&state, &tip, id, &files).await?;
         Ok::<_, Problem>(receipt)
     }
@@ -154,7 +224,10 @@ pub async fn submit(
             receipt: anjian_core::tip::group_receipt(&receipt),
         })),
         Err(p) if p.status.is_client_error() => {
-            form_page(&state, Some(crate::pages::flash_of(&p))).await
+            let r = crate::pages::Refusal::of(&p);
+            let kept = draft_photos(&state, earlier, &photos).await?;
+            let page = form_page(&state, Some(r.summary.clone()), kept).await?;
+            Ok(crate::pages::with_refusal(page, r))
         }
         Err(p) => Err(p.into()),
     }
