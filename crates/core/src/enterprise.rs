@@ -298,7 +298,12 @@ impl RiskCard {
     pub fn check(self) -> Result<RiskCard> {
         Ok(RiskCard {
             main_risks: required_text("main_risks", "主要风险", &self.main_risks, 600)?,
-            controls: required_text("controls", "管控措施", &self.controls, 800)?,
+            controls: crate::error::required_paragraphs(
+                "controls",
+                "管控措施",
+                &self.controls,
+                800,
+            )?,
             emergency_contacts: required_text(
                 "emergency_contacts",
                 "应急联系方式",

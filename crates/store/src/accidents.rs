@@ -766,7 +766,7 @@ pub async fn extend(
     reason: &str,
 ) -> Result<()> {
     crate::authz::require(actor, anjian_core::role::Role::sees_everything)?;
-    let reason = anjian_core::error::required_text("reason", "延期理由", reason, 500)?;
+    let reason = anjian_core::error::required_paragraphs("reason", "延期理由", reason, 500)?;
     if !(1..=EXTENSION_DAYS as i64).contains(&days) {
         return Err(Error::invalid(
             "invalid_days",
@@ -991,7 +991,7 @@ pub async fn blacklist_party(
 ) -> Result<()> {
     crate::authz::require(actor, anjian_core::role::Role::sees_everything)?;
     let unit = unit.ok_or_else(|| Error::invalid("required", "unit", "请选择事故相关方"))?;
-    let reason = anjian_core::error::required_text("reason", "理由", reason, 500)?;
+    let reason = anjian_core::error::required_paragraphs("reason", "理由", reason, 500)?;
     let mut tx = db.begin().await?;
     let found: Option<(String, String)> = tx
         .opt(

@@ -200,7 +200,7 @@ pub async fn record(
         .unwrap_or(DEFAULT_WINDOW);
     let late = anjian_core::duty::check_day(on, today, window)?;
     let place = required_text("place", "地点", &r.place, 200)?;
-    let topic = required_text("topic", "主题或内容", &r.topic, 1000)?;
+    let topic = anjian_core::error::required_paragraphs("topic", "主题或内容", &r.topic, 1000)?;
     let participants = optional_text("participants", "参加人员", &r.participants, 500)?;
     if activity.at_enterprise() {
         let e = r

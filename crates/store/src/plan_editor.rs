@@ -280,7 +280,8 @@ async fn run(
             (no, None, Some(item(no, text, draft)), reason, "add")
         }
         Change::Retire { no, reason } => {
-            let reason = anjian_core::error::required_text("reason", "撤销理由", reason, 500)?;
+            let reason =
+                anjian_core::error::required_paragraphs("reason", "撤销理由", reason, 500)?;
             let id = *ids.work_items.get(no).ok_or(Error::NotFound)?;
             if !plan.work_items().any(|w| w.no == *no) {
                 return Err(Error::NotFound);

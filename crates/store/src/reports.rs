@@ -239,7 +239,7 @@ pub(crate) async fn submit_in(
     }: Submission<'_>,
 ) -> Result<(i64, Entry)> {
     let today = anjian_core::time::local_date(now_ms).unwrap_or(NaiveDate::MIN);
-    let text = anjian_core::error::required_text("text", "报送内容", text, 5000)?;
+    let text = anjian_core::error::required_paragraphs("text", "报送内容", text, 5000)?;
     let o = obligation_in(tx, scope, obligation_id).await?;
     reporter(actor, &o)?;
     if o.role == "invited" {
@@ -537,7 +537,7 @@ pub async fn waive(
     obligation_id: i64,
     reason: &str,
 ) -> Result<State> {
-    let reason = anjian_core::error::required_text("reason", "豁免理由", reason, 1000)?;
+    let reason = anjian_core::error::required_paragraphs("reason", "豁免理由", reason, 1000)?;
     let mut tx = db.begin().await?;
     let o = obligation_in(&mut tx, scope, obligation_id).await?;
     let by = crate::transition::relation(scope, actor, None);

@@ -252,7 +252,8 @@ pub async fn report(
     if owes.is_none() {
         return Err(Error::invalid("not_owed", "day", "本单位无需报送该日报告"));
     }
-    let situation = required_text("situation", "总体情况", &r.situation, 2000)?;
+    let situation =
+        anjian_core::error::required_paragraphs("situation", "总体情况", &r.situation, 2000)?;
     let incidents = optional_text("incidents", "突发事件", &r.incidents, 2000)?;
     let leader = required_text("on_duty_leader", "带班领导", &r.on_duty_leader, 50)?;
     let mut tx = db.begin().await?;

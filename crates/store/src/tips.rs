@@ -688,7 +688,8 @@ pub async fn triage(
             (mv.set("merged_into", *into), format!("合并至举报 {into}"))
         }
         Triage::Reject { reason } => {
-            let reason = anjian_core::error::required_text("reason", "不予受理理由", reason, 500)?;
+            let reason =
+                anjian_core::error::required_paragraphs("reason", "不予受理理由", reason, 500)?;
             (mv.set("reject_reason", reason.as_str()), reason)
         }
     };
@@ -747,7 +748,7 @@ pub async fn outcome(
         produced,
     }: Verdict<'_>,
 ) -> Result<()> {
-    let note = anjian_core::error::required_text("note", "核查结果说明", note, 2000)?;
+    let note = anjian_core::error::required_paragraphs("note", "核查结果说明", note, 2000)?;
     let tip = get(db, scope, id).await?;
     let produced_by = produced.concealed_by.clone();
     let produced = check_produced(db, scope, produced).await?;
@@ -865,7 +866,7 @@ pub async fn follow_up(
     files: &[TipFile],
 ) -> Result<()> {
     let text = text
-        .map(|t| anjian_core::error::required_text("text", "内容", t, 2000))
+        .map(|t| anjian_core::error::required_paragraphs("text", "内容", t, 2000))
         .transpose()?;
     if text.is_none() && files.is_empty() {
         return Ok(());
@@ -912,7 +913,7 @@ async fn insert_files(tx: &mut Tx, now_ms: i64, id: i64, files: &[TipFile]) -> R
 /// A handler's question on tip `id` (the reporter reads it by receipt and answers with
 /// [`follow_up`]).
 pub async fn message(db: &Db, now_ms: i64, actor: &Actor, id: i64, text: &str) -> Result<()> {
-    let text = anjian_core::error::required_text("text", "内容", text, 2000)?;
+    let text = anjian_core::error::required_paragraphs("text", "内容", text, 2000)?;
     let mut tx = db.begin().await?;
     tx.execute(
         q("INSERT INTO tip_messages (id, tip_id, from_reporter, text, at) VALUES ($1, $2, 0, $3, $4)")
@@ -1002,12 +1003,14 @@ pub async fn extension(
     let mut tx = db.begin().await?;
     let (mv, due, detail) = match step {
         ExtensionStep::Request { reason } => {
-            let reason = anjian_core::error::required_text("reason", "延期理由", reason, 500)?;
+            let reason =
+                anjian_core::error::required_paragraphs("reason", "延期理由", reason, 500)?;
             let detail = format!("申请延期核查：{reason}");
             (mv.set("extension_reason", reason), None, detail)
         }
         ExtensionStep::Refuse { reason } => {
-            let reason = anjian_core::error::required_text("reason", "不予延期理由", reason, 500)?;
+            let reason =
+                anjian_core::error::required_paragraphs("reason", "不予延期理由", reason, 500)?;
             (mv, None, format!("不予延期：{reason}"))
         }
         ExtensionStep::Approve => {

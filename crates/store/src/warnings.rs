@@ -186,7 +186,7 @@ pub async fn issue(db: &Db, now_ms: i64, actor: &Actor, w: &NewWarning) -> Resul
     use anjian_core::error::required_text;
     let kind = WarningKind::parse(&w.kind)?;
     let title = required_text("title", "预警标题", &w.title, 200)?;
-    let body = required_text("body", "预警内容", &w.body, 4000)?;
+    let body = anjian_core::error::required_paragraphs("body", "预警内容", &w.body, 4000)?;
     anjian_core::warning::check_window("answer_by", now_ms, w.answer_by, 7)?;
     let mut units = w.units.clone();
     units.sort_unstable();

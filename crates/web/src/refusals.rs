@@ -29,6 +29,11 @@ impl Asker {
         }
     }
 
+    /// Who is asking, when known.
+    pub fn actor(&self) -> Option<Actor> {
+        self.0.lock().ok().and_then(|a| a.clone())
+    }
+
     fn take(&self) -> Option<Actor> {
         self.0.lock().ok().and_then(|mut a| a.take())
     }

@@ -48,7 +48,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/style.css", get(|| async { asset("text/css; charset=utf-8", include_str!("../static/style.css")) }))
         .route("/static/app.js", get(|| async { asset("text/javascript; charset=utf-8", include_str!("../static/app.js")) }))
         .fallback(not_found)
-        .layer(axum::middleware::from_fn(crate::typed::keep))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::typed::keep))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::refusals::record))
         .with_state(state)
         .layer(DefaultBodyLimit::max(max))

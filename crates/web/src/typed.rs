@@ -11,6 +11,11 @@
 //! fields (kept uploads, ids), passwords and files are never written back. Pages that
 //! already render their values and problems (the hazard and accident forms) are left
 //! as they are: a field already marked `aria-invalid` is not marked twice.
+//!
+//! Files go the same way: the files of a refused multipart form (each checked by its
+//! content) are stored and the form gets them back as sealed tokens in a hidden
+//! `kept_files` field, named on the page, which the form extractors read on the next
+//! submission ([`crate::upload::KEPT_FILES`]), so that nothing is attached twice.
 
 use std::cell::RefCell;
 use std::collections::HashSet;
@@ -24,7 +29,9 @@ use axum::response::{IntoResponse, Response};
 use lol_html::html_content::{ContentType, Element};
 use lol_html::{RewriteStrSettings, element, rewrite_str};
 
+use crate::AppState;
 use crate::pages::Refusal;
+use crate::upload::KEPT_FILES;
 
 /// The largest form body kept to be written back (a multipart post above it, with its
 /// files, is passed through untouched: its page shows the problems but not the values).
@@ -46,8 +53,15 @@ enum Kind {
     Multipart(String),
 }
 
+/// A file part of a refused form: its name and bytes.
+type SentFile = (String, Bytes);
+
 /// The layer (on every page route).
-pub async fn keep(req: Request, next: Next) -> Response {
+pub async fn keep(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
     if req.method() != Method::POST || req.uri().path().starts_with("/api/") {
         return next.run(req).await;
     }
@@ -75,6 +89,7 @@ pub async fn keep(req: Request, next: Next) -> Response {
         return next.run(req).await;
     }
     let path = req.uri().path().to_string();
+    let asker = req.extensions().get::<crate::refusals::Asker>().cloned();
     let (parts, body) = req.into_parts();
     // The outer body limit answers 413 before this bound matters for urlencoded posts.
     let bytes = match axum::body::to_bytes(body, MAX_KEPT_BODY.max(1)).await {
@@ -93,12 +108,14 @@ pub async fn keep(req: Request, next: Next) -> Response {
     {
         return response;
     }
-    let sent = match kind {
-        Kind::UrlEncoded => {
-            serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes).unwrap_or_default()
-        }
+    let (sent, files) = match kind {
+        Kind::UrlEncoded => (
+            serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes).unwrap_or_default(),
+            Vec::new(),
+        ),
         Kind::Multipart(boundary) => multipart_fields(bytes, boundary).await,
     };
+    let user = asker.and_then(|a| a.actor()).and_then(|a| a.user_id);
     let refusal = response.extensions().get::<Refusal>().cloned();
     let (mut head, body) = response.into_parts();
     let Ok(page) = axum::body::to_bytes(body, MAX_PAGE).await else {
@@ -107,7 +124,20 @@ pub async fn keep(req: Request, next: Next) -> Response {
     let Ok(html) = std::str::from_utf8(&page) else {
         return Response::from_parts(head, Body::from(page));
     };
-    let out = write_back(html, &path, &sent, refusal.as_ref()).unwrap_or_else(|| html.to_string());
+    // Files come back only where the page does not keep them itself (`kept`).
+    let kept = match user {
+        Some(user) if !html.contains("name=\"kept\"") => {
+            let earlier = sent
+                .iter()
+                .find(|(k, _)| k == KEPT_FILES)
+                .map(|(_, v)| v.as_str())
+                .unwrap_or("");
+            kept_files(&state, user, earlier, files).await
+        }
+        _ => None,
+    };
+    let out = write_back(html, &path, &sent, refusal.as_ref(), kept.as_ref())
+        .unwrap_or_else(|| html.to_string());
     head.headers.remove(header::CONTENT_LENGTH);
     head.headers.insert(
         header::CONTENT_TYPE,
@@ -116,16 +146,25 @@ pub async fn keep(req: Request, next: Next) -> Response {
     Response::from_parts(head, Body::from(out))
 }
 
-/// The text fields of a multipart body (files are skipped).
-async fn multipart_fields(bytes: Bytes, boundary: String) -> Vec<(String, String)> {
+/// The text fields and the files of a multipart body.
+async fn multipart_fields(
+    bytes: Bytes,
+    boundary: String,
+) -> (Vec<(String, String)>, Vec<SentFile>) {
     let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(bytes) });
     let mut m = multer::Multipart::new(stream, boundary);
-    let mut out = Vec::new();
+    let (mut out, mut files) = (Vec::new(), Vec::new());
     while let Ok(Some(field)) = m.next_field().await {
         if out.len() >= MAX_FIELDS {
             break;
         }
-        if field.file_name().is_some() {
+        if let Some(file_name) = field.file_name().map(str::to_string) {
+            if let Ok(b) = field.bytes().await
+                && !b.is_empty()
+                && files.len() < crate::upload::MAX_KEPT
+            {
+                files.push((file_name, b));
+            }
             continue;
         }
         let Some(name) = field.name().map(str::to_string) else {
@@ -135,7 +174,36 @@ async fn multipart_fields(bytes: Bytes, boundary: String) -> Vec<(String, String
             out.push((name, text));
         }
     }
-    out
+    (out, files)
+}
+
+/// The files a refused form keeps: the tokens of those kept before (`earlier`) and of
+/// those just sent that pass the content check, stored now; with their names. None
+/// when there are none.
+async fn kept_files(
+    state: &AppState,
+    user: i64,
+    earlier: &str,
+    files: Vec<SentFile>,
+) -> Option<(String, Vec<String>)> {
+    let mut all = crate::upload::kept(state, user, earlier).await;
+    let fresh: Vec<crate::upload::Pending> = files
+        .into_iter()
+        .filter_map(|(file_name, bytes)| {
+            let kind = anjian_core::evidence::check(&bytes).ok()?;
+            Some(crate::upload::Pending {
+                bytes,
+                mime: kind.mime(),
+                file_name,
+            })
+        })
+        .collect();
+    all.extend(crate::upload::store(state, &fresh).await.ok()?);
+    if all.is_empty() {
+        return None;
+    }
+    let names = all.iter().map(|f| f.file_name.clone()).collect();
+    Some((crate::upload::keep(state, user, &all), names))
 }
 
 /// Whether a form's `action` names `path` (an absent action posts to the page itself).
@@ -195,6 +263,7 @@ pub fn write_back(
     path: &str,
     sent: &[(String, String)],
     refusal: Option<&Refusal>,
+    kept: Option<&(String, Vec<String>)>,
 ) -> Option<String> {
     let sent: Vec<(&str, &str)> = sent
         .iter()
@@ -243,6 +312,16 @@ pub fn write_back(
                         .is_some_and(|m| m.eq_ignore_ascii_case("post"))
                         && names(el.get_attribute("action"), path, exact);
                     *inside.borrow_mut() = ours;
+                    if ours && let Some((tokens, names)) = kept {
+                        el.prepend(
+                            &format!(
+                                "<input type=\"hidden\" name=\"{KEPT_FILES}\" value=\"{}\"><p class=\"hint\" id=\"kept-files\">已上传的文件（不必重新选择，将随本次提交保存）：{}</p>",
+                                escape(tokens),
+                                escape(&names.join("、"))
+                            ),
+                            ContentType::Html,
+                        );
+                    }
                     if ours && let Some(handlers) = el.end_tag_handlers() {
                         let inside = inside.clone();
                         let h: lol_html::EndTagHandler<'static> = Box::new(move |_| {
@@ -362,7 +441,7 @@ mod tests {
         .map(|(a, b)| (a.to_string(), b.to_string()))
         .collect();
         let r = refusal(&[("place", "请填写地点"), ("reporter.note", "太长")]);
-        let out = write_back(page, "/x", &sent, Some(&r)).unwrap();
+        let out = write_back(page, "/x", &sent, Some(&r), None).unwrap();
         assert!(out.contains(r#"<input name="place" value="某加油站&quot;储罐区&quot;" aria-invalid="true"><span class="field-error">请填写地点</span>"#), "{out}");
         assert!(
             out.contains(
@@ -393,7 +472,7 @@ mod tests {
     fn a_field_the_page_already_marked_is_not_marked_twice() {
         let page = r#"<form method="post"><input name="place" aria-invalid="true"><span class="field-error">x</span></form>"#;
         let r = refusal(&[("place", "请填写地点")]);
-        let out = write_back(page, "/x", &[], Some(&r)).unwrap();
+        let out = write_back(page, "/x", &[], Some(&r), None).unwrap();
         assert_eq!(out.matches("field-error").count(), 1, "{out}");
     }
 }

@@ -147,6 +147,29 @@ pub async fn kept(state: &AppState, user_id: i64, tokens: &str) -> Vec<EvidenceF
     out
 }
 
+/// The hidden field in which any refused form with files carries them to its next
+/// submission (`typed::keep` adds it; [`PhotoForm`] and the report form read it).
+pub const KEPT_FILES: &str = "kept_files";
+
+/// The files kept for `user_id` by `tokens`, read back as if sent again.
+pub async fn reopened(state: &AppState, user_id: i64, tokens: &str) -> Vec<Pending> {
+    let mut out = Vec::new();
+    for f in kept(state, user_id, tokens).await {
+        let Ok(bytes) = state.files.get(&f.sha256).await else {
+            continue;
+        };
+        let Some(kind) = anjian_core::evidence::sniff(&bytes) else {
+            continue;
+        };
+        out.push(Pending {
+            bytes: bytes.into(),
+            mime: kind.mime(),
+            file_name: f.file_name,
+        });
+    }
+    out
+}
+
 /// Removes stored files older than a day that no record references (a request refused
 /// after its files were stored, a crash between the file and its row); at most 2,000
 /// files looked at per run. Answers how many were removed.
@@ -196,6 +219,11 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for PhotoForm<T> {
                 photos: Vec::new(),
             });
         }
+        let asking = req
+            .extensions()
+            .get::<crate::refusals::Asker>()
+            .and_then(|a| a.actor())
+            .and_then(|a| a.user_id);
         let mut body = Multipart::from_request(req, state)
             .await
             .map_err(|_| PageError(bad_form()))?;
@@ -207,6 +235,14 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for PhotoForm<T> {
             };
             if name == "photos" {
                 photos.extend(checked_file(field).await?);
+            } else if name == KEPT_FILES {
+                // Files sent with a refused submission of this form come first.
+                let tokens = field.text().await.map_err(bad_upload)?;
+                if let Some(user) = asking {
+                    let mut earlier = reopened(state, user, &tokens).await;
+                    earlier.append(&mut photos);
+                    photos = earlier;
+                }
             } else {
                 fields.push((name, field.text().await.map_err(bad_upload)?));
             }

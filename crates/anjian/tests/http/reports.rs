@@ -771,3 +771,68 @@ async fn the_to_do_page_pages_through_the_district_and_narrows_by_section_due_an
         assert!((400..500).contains(&s), "{s}");
     }
 }
+
+/// Issue 17 part 3: "A refused form comes back with everything typed and every file
+/// already sent": a report refused for its empty text comes back with its evidence
+/// kept (named on the page, not to be chosen again) and its line-broken note; sent
+/// again, it carries the file; the token is nobody else's.
+#[tokio::test]
+async fn a_refused_report_keeps_its_evidence_for_the_next_submission() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let town = app.login("bachuan").await;
+        let id = item28_for_bachuan(&town).await;
+        let form = reqwest::multipart::Form::new().text("text", " ").part(
+            "evidence",
+            reqwest::multipart::Part::bytes(PNG.to_vec()).file_name("会议照片.png"),
+        );
+        let r = town
+            .post_multipart(&format!("/obligations/{id}/reports"), form)
+            .await;
+        assert_eq!(r.status(), 422);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("报送内容不能为空"), "{html}");
+        assert!(
+            html.contains("id=\"kept-files\"") && html.contains("会议照片.png"),
+            "the file is named as kept: {html}"
+        );
+        let token = html
+            .split("name=\"kept_files\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string();
+        // Another account's token opens nothing.
+        let other = app.login("anju").await;
+        let (_, list) = other.get("/api/v1/obligations?limit=1").await;
+        let theirs = list[0]["id"].as_i64().unwrap();
+        let form = reqwest::multipart::Form::new()
+            .text("text", "第一行\n第二行")
+            .text("kept_files", token.clone());
+        other
+            .post_multipart(&format!("/obligations/{theirs}/reports"), form)
+            .await;
+        let (_, detail) = other.get(&format!("/api/v1/obligations/{theirs}")).await;
+        assert!(
+            detail["reports"].as_array().is_none_or(|r| r
+                .iter()
+                .all(|r| r["evidence"].as_array().is_none_or(Vec::is_empty))),
+            "{detail}"
+        );
+        let form = reqwest::multipart::Form::new()
+            .text("text", "制度已建立\n照片见附件")
+            .text("kept_files", token);
+        let r = town
+            .post_multipart(&format!("/obligations/{id}/reports"), form)
+            .await;
+        assert_eq!(r.status(), 303);
+        let (_, detail) = town.get(&format!("/api/v1/obligations/{id}")).await;
+        assert_eq!(detail["reports"][0]["text"], "制度已建立\n照片见附件");
+        assert_eq!(
+            detail["reports"][0]["evidence"][0]["mime"], "image/png",
+            "{detail}"
+        );
+    }
+}

@@ -161,7 +161,7 @@ pub async fn decide(
         .project
         .ok_or_else(|| Error::invalid("required", "project", "请选择项目"))?;
     let verdict = Verdict::parse(&r.result)?;
-    let reason = anjian_core::error::required_text("reason", "理由", &r.reason, 1000)?;
+    let reason = anjian_core::error::required_paragraphs("reason", "理由", &r.reason, 1000)?;
     let due = match verdict {
         Verdict::Rectify => {
             let d = anjian_core::error::required_date("due", "整改期限", &r.due)?;

@@ -13,6 +13,8 @@ pub struct ReportForm {
     pub counted: String,
     /// Checked, not stored yet: stored by the caller once it has accepted the user.
     pub files: Vec<crate::upload::Pending>,
+    /// Files kept from a refused submission (`upload::KEPT_FILES`).
+    pub kept: String,
 }
 
 /// Reads a progress report's multipart form: `text`, `counted`, and any number of
@@ -23,10 +25,12 @@ pub async fn read_report(form: &mut Multipart) -> Result<ReportForm, Problem> {
     let mut text = String::new();
     let mut counted = String::new();
     let mut files = Vec::new();
+    let mut kept = String::new();
     while let Some(field) = form.next_field().await.map_err(bad_upload)? {
         match field.name() {
             Some("text") => text = field.text().await.map_err(bad_upload)?,
             Some("counted") => counted = field.text().await.map_err(bad_upload)?,
+            Some(crate::upload::KEPT_FILES) => kept = field.text().await.map_err(bad_upload)?,
             Some("evidence") => files.extend(crate::upload::checked_file(field).await?),
             _ => {}
         }
@@ -35,6 +39,7 @@ pub async fn read_report(form: &mut Multipart) -> Result<ReportForm, Problem> {
         text,
         counted,
         files,
+        kept,
     })
 }
 
@@ -49,7 +54,9 @@ pub async fn submit_form(
     // Asked before the report's files are stored.
     reports::may_submit(&state.db, &u.actor(), &u.scope(), id).await?;
     let f = read_report(form).await?;
-    let files = crate::upload::store(state, &f.files).await?;
+    // Files sent with a refused submission of this report, then this one's.
+    let mut files = crate::upload::kept(state, u.user_id, &f.kept).await;
+    files.extend(crate::upload::store(state, &f.files).await?);
     Ok(reports::submit(
         &state.db,
         state.now(),
