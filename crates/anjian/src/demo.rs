@@ -425,6 +425,7 @@ pub async fn prepare(c: &Common, now: i64) -> Result<(Db, String, DemoAccounts),
         crate::seed::monthly_reports(&db, today).await?;
         crate::seed::visits(&db, today).await?;
         crate::seed::enforcements(&db, today).await?;
+        crate::seed::blacklist(&db, today).await?;
         crate::seed::tips_and_accidents(&db, &crate::setup::keyring(c)?, today).await?;
         crate::seed::responsibility::load(&db, today).await?;
         crate::seed::daily::load(&db, today).await?;

@@ -25,7 +25,7 @@ pub mod plan_edits;
 pub mod responsibility;
 
 pub use directory::load;
-pub use enforcement::{city_enforcements, enforcements, township_enterprises};
+pub use enforcement::{blacklist, city_enforcements, enforcements, township_enterprises};
 pub use hazards::{city_hazards, hazards};
 pub use obligations::{activity, obligations};
 use reports::towns_and_office;

@@ -43,6 +43,8 @@ impl crate::machine::States for Stage {
 /// [`Stage::Penalty`], one without at [`Stage::Inspection`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
+    /// 行政处罚 decided after the inspection (the second of the three steps).
+    Penalise,
     /// 复查：已整改 — the record reaches its last stage.
     RecheckPassed,
     /// 复查：未整改 — it stays where it is; after a fine the daily penalty runs.
@@ -61,10 +63,18 @@ impl crate::machine::Machine for ThreeSteps {
         recheck(Step::RecheckPassed, Stage::Penalty, Stage::Recheck),
         recheck(Step::RecheckFailed, Stage::Inspection, Stage::Inspection),
         recheck(Step::RecheckFailed, Stage::Penalty, Stage::Penalty),
+        recheck(Step::Penalise, Stage::Inspection, Stage::Penalty),
     ];
 
-    fn refusal(_: Step, _: Stage) -> FieldError {
-        FieldError::new("already_rectified", "rectified", "复查已确认整改完成")
+    fn refusal(step: Step, _: Stage) -> FieldError {
+        match step {
+            Step::Penalise => FieldError::new(
+                "already_decided",
+                "penalty.kind",
+                "该记录已有处罚决定或已复查确认整改，不能再作处罚决定",
+            ),
+            _ => FieldError::new("already_rectified", "rectified", "复查已确认整改完成"),
+        }
     }
 }
 
@@ -105,6 +115,10 @@ pub struct PenaltyInput {
     /// The day the fine must be paid by (缴纳期限), optional; not before the decision.
     #[serde(default)]
     pub paid_by: String,
+    /// The discretion standard's clause and the grade applied (自由裁量基准条款及裁量
+    /// 等级, item (88)), required.
+    #[serde(default)]
+    pub discretion: String,
 }
 
 /// An enforcement record as entered (page or API).
@@ -209,6 +223,7 @@ pub struct Penalty {
     pub legal_basis: String,
     pub decided_on: NaiveDate,
     pub paid_by: Option<NaiveDate>,
+    pub discretion: String,
 }
 
 /// A checked enforcement record.
@@ -404,41 +419,94 @@ fn check_inspectors(given: &[Inspector]) -> Result<Vec<Inspector>> {
     Ok(inspectors)
 }
 
-fn check_penalty(p: &PenaltyInput, inspected_on: NaiveDate, today: NaiveDate) -> Result<Penalty> {
-    let kind = required_text("penalty.kind", "处罚种类", &p.kind, 50)?;
-    let legal_basis = required_text("penalty.legal_basis", "处罚的法律依据", &p.legal_basis, 500)?;
-    let amount_fen = optional_yuan("penalty.amount", "罚款金额", &p.amount)?;
-    if kind.contains("罚款") && amount_fen.unwrap_or(0) <= 0 {
-        return Err(FieldError::new(
+/// Checks a penalty decision (行政处罚决定) on a record inspected on `inspected_on`, as
+/// of `today`: its kind, legal basis and discretion clause, a fine's amount, a decision
+/// day between the inspection and today, a payment day not before the decision. Every
+/// problem is told at once.
+pub fn check_penalty(
+    p: &PenaltyInput,
+    inspected_on: NaiveDate,
+    today: NaiveDate,
+) -> Result<Penalty> {
+    let mut c = crate::error::Checks::default();
+    let kind = c.take(required_text("penalty.kind", "处罚种类", &p.kind, 50));
+    let legal_basis = c.take(required_text(
+        "penalty.legal_basis",
+        "处罚的法律依据",
+        &p.legal_basis,
+        500,
+    ));
+    let discretion = c.take(required_text(
+        "penalty.discretion",
+        "自由裁量基准条款及裁量等级",
+        &p.discretion,
+        300,
+    ));
+    let amount_fen = c.take(optional_yuan("penalty.amount", "罚款金额", &p.amount));
+    if kind.as_ref().is_some_and(|k| k.contains("罚款"))
+        && amount_fen.is_some_and(|a| a.unwrap_or(0) <= 0)
+    {
+        c.note(FieldError::new(
             "amount_required",
             "penalty.amount",
             "罚款须填写金额",
         ));
     }
-    let decided_on = optional_date("penalty.decided_on", "处罚决定日期", &p.decided_on)?
-        .ok_or_else(|| FieldError::new("required", "penalty.decided_on", "处罚决定日期不能为空"))?;
-    if decided_on < inspected_on || decided_on > today {
-        return Err(FieldError::new(
+    let decided_on = c.take(
+        optional_date("penalty.decided_on", "处罚决定日期", &p.decided_on).and_then(|d| {
+            d.ok_or_else(|| {
+                FieldError::new("required", "penalty.decided_on", "处罚决定日期不能为空")
+            })
+        }),
+    );
+    if decided_on.is_some_and(|d| d < inspected_on || d > today) {
+        c.note(FieldError::new(
             "invalid_decision_date",
             "penalty.decided_on",
             "处罚决定日期应在检查日期之后、今天之前",
         ));
     }
-    let paid_by = optional_date("penalty.paid_by", "罚款缴纳期限", &p.paid_by)?;
-    if paid_by.is_some_and(|d| d < decided_on) {
-        return Err(FieldError::new(
+    let paid_by = c.take(optional_date("penalty.paid_by", "罚款缴纳期限", &p.paid_by));
+    if let (Some(Some(paid)), Some(d)) = (paid_by, decided_on)
+        && paid < d
+    {
+        c.note(FieldError::new(
             "invalid_paid_by",
             "penalty.paid_by",
             "罚款缴纳期限不能早于处罚决定日期",
         ));
     }
-    Ok(Penalty {
+    c.finish()?;
+    match (
         kind,
-        amount_fen,
         legal_basis,
+        discretion,
+        amount_fen,
         decided_on,
         paid_by,
-    })
+    ) {
+        (
+            Some(kind),
+            Some(legal_basis),
+            Some(discretion),
+            Some(amount_fen),
+            Some(decided_on),
+            Some(paid_by),
+        ) => Ok(Penalty {
+            kind,
+            amount_fen,
+            legal_basis,
+            decided_on,
+            paid_by,
+            discretion,
+        }),
+        // Each is None only with its problem noted, which `finish` refused above.
+        _ => Err(FieldError::new(
+            "unreadable",
+            "penalty.kind",
+            "表单无法读取，请重新填写",
+        )),
+    }
 }
 
 /// The statute the daily continuing penalty applies (《安全生产法》第一百一十二条).
@@ -538,10 +606,14 @@ mod tests {
             legal_basis: String::new(),
             decided_on: "2022-07-15".into(),
             paid_by: String::new(),
+            discretion: String::new(),
         });
+        // "a penalty without legal basis or discretion clause" is refused, both named.
         let err = check(&p, today).unwrap_err();
         assert_eq!((err.code, err.field), ("required", "penalty.legal_basis"));
+        assert_eq!(err.also[0].field, "penalty.discretion");
         p.penalty.as_mut().unwrap().legal_basis = "《安全生产法》第九十九条".into();
+        p.penalty.as_mut().unwrap().discretion = "裁量基准第12项 一般".into();
         let e = check(&p, today).unwrap();
         assert_eq!(e.step, Stage::Penalty);
         assert_eq!(e.penalty.unwrap().amount_fen, Some(3_000_000));
@@ -591,7 +663,7 @@ mod tests {
             i.inspected_on = date;
             i.inspectors[0].name = name;
             i.inspectors[0].certificate = cert;
-            i.penalty = Some(PenaltyInput { kind: "罚款".into(), amount, legal_basis: "依据".into(), decided_on: "2022-07-15".into(), paid_by: String::new() });
+            i.penalty = Some(PenaltyInput { kind: "罚款".into(), amount, legal_basis: "依据".into(), decided_on: "2022-07-15".into(), paid_by: String::new(), discretion: "裁量".into() });
             let _ = check(&i, day("2022-08-15"));
         }
     }
@@ -617,4 +689,57 @@ mod tests {
         );
         assert!(!ThreeSteps::allows(Step::RecheckPassed, &[By::Office]));
     }
+}
+
+/// A unit's annual supervision-inspection plan (年度监督检查计划, item (88)) as typed:
+/// how many inspections in each quarter.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct InspectionPlanInput {
+    #[serde(default)]
+    pub q1: Option<i64>,
+    #[serde(default)]
+    pub q2: Option<i64>,
+    #[serde(default)]
+    pub q3: Option<i64>,
+    #[serde(default)]
+    pub q4: Option<i64>,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// A checked plan: the four quarters' counts and a note.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InspectionPlan {
+    pub quarters: [i64; 4],
+    pub note: Option<String>,
+}
+
+/// The most inspections planned in one quarter.
+pub const MAX_PLANNED: i64 = 100_000;
+
+/// Checks a plan: each quarter given, from 0 to [`MAX_PLANNED`]; every problem at once.
+pub fn check_inspection_plan(p: &InspectionPlanInput) -> Result<InspectionPlan> {
+    let mut c = crate::error::Checks::default();
+    let mut quarters = [0i64; 4];
+    for (i, (field, v)) in [("q1", p.q1), ("q2", p.q2), ("q3", p.q3), ("q4", p.q4)]
+        .into_iter()
+        .enumerate()
+    {
+        match v {
+            Some(n) if (0..=MAX_PLANNED).contains(&n) => quarters[i] = n,
+            _ => c.note(FieldError::new(
+                "invalid_count",
+                field,
+                format!("第{}季度计划检查数应为0到{MAX_PLANNED}的整数", i + 1),
+            )),
+        }
+    }
+    let note = c.take(crate::error::optional_paragraphs(
+        "note", "说明", &p.note, 1000,
+    ));
+    c.finish()?;
+    Ok(InspectionPlan {
+        quarters,
+        note: note.flatten(),
+    })
 }

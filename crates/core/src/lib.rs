@@ -5,6 +5,7 @@
 pub mod accident;
 pub mod accountability;
 pub mod audit;
+pub mod blacklist;
 pub mod bulletin;
 pub mod calendar;
 pub mod case;

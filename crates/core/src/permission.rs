@@ -114,6 +114,11 @@ pub const MENU: &[MenuEntry] = &[
         shown: business,
     },
     MenuEntry {
+        path: "/blacklist",
+        label: "黑名单",
+        shown: Role::can_enforce,
+    },
+    MenuEntry {
         path: "/tips",
         label: "举报处理",
         shown: Role::handles_tips,

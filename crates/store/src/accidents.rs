@@ -917,10 +917,12 @@ pub(crate) async fn mark_concealed(
     )
     .await?;
     if let (Some(e), "enterprise") = (enterprise, by) {
+        // Decided by the 区安委会 through its office.
+        let office = crate::notices::office(tx).await?.unwrap_or(unit);
         let listed = blacklist(
             tx,
             Moment { ms: now_ms, today },
-            e,
+            (e, office),
             id,
             &format!("瞒报事故（{place}），纳入黑名单，实施联合惩戒"),
         )
@@ -943,24 +945,32 @@ pub(crate) async fn mark_concealed(
     Ok(())
 }
 
-/// Enters enterprise `unit` in the blacklist for accident `id` with `reason`, once:
-/// answers how many rows it wrote (0 when it was listed already).
+/// Enters enterprise `enterprise` in the blacklist (`store::blacklist`) for accident
+/// `id` with `reason`, decided by unit `decider`, for the default term, once: answers
+/// how many rows it wrote (0 when it was listed already).
 async fn blacklist(
     tx: &mut Tx,
     Moment { ms: now_ms, today }: Moment,
-    unit: i64,
+    (enterprise, decider): (i64, i64),
     id: i64,
     reason: &str,
 ) -> Result<u64> {
-    tx.execute(
-        q("INSERT INTO blacklist (unit_id, accident_id, listed_on, reason, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (unit_id, accident_id) DO NOTHING")
-            .bind(unit)
-            .bind(id)
-            .bind(day(today))
-            .bind(reason)
-            .bind(now_ms),
+    crate::blacklist::insert_in(
+        tx,
+        now_ms,
+        &crate::blacklist::Listing {
+            enterprise,
+            unit: decider,
+            reason_kind: anjian_core::blacklist::Reason::ConcealedAccident,
+            reason,
+            decided_on: today,
+            until: crate::blacklist::default_until(today),
+            accident: Some(id),
+            by: None,
+        },
     )
     .await
+    .map(|id| u64::from(id.is_some()))
 }
 
 /// Days the lead unit has to decide the heavier penalty of an enterprise that concealed
@@ -971,7 +981,7 @@ pub const PENALTY_DAYS: u64 = 30;
 pub async fn blacklisted(db: &Db, enterprise: i64) -> Result<Vec<(String, String)>> {
     db.read()
         .all(
-            q("SELECT listed_on, reason FROM blacklist WHERE unit_id = $1 ORDER BY listed_on DESC LIMIT 50")
+            q("SELECT decided_on, reason FROM blacklist WHERE enterprise_id = $1 ORDER BY id DESC LIMIT 50")
                 .bind(enterprise),
         )
         .await
@@ -1017,7 +1027,15 @@ pub async fn blacklist_party(
             ));
         }
     };
-    let listed = blacklist(&mut tx, Moment { ms: now_ms, today }, unit, id, &reason).await?;
+    let office = actor.unit_id.ok_or(Error::Forbidden)?;
+    let listed = blacklist(
+        &mut tx,
+        Moment { ms: now_ms, today },
+        (unit, office),
+        id,
+        &reason,
+    )
+    .await?;
     if listed == 0 {
         return Err(Error::conflict(
             "already_listed",

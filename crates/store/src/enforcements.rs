@@ -89,7 +89,7 @@ pub async fn create(
     let id = next_id(now_ms);
     let penalty = e.penalty.as_ref();
     tx.execute(
-        q("INSERT INTO enforcements (id, unit_id, enterprise_id, inspected_on, place, checked, problems, problem_count, handling, signed, principal_checked, heads_checked, order_deadline, step, penalty_kind, penalty_amount_fen, penalty_legal_basis, penalty_decided_on, penalty_paid_by, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21)")
+        q("INSERT INTO enforcements (id, unit_id, enterprise_id, inspected_on, place, checked, problems, problem_count, handling, signed, principal_checked, heads_checked, order_deadline, step, penalty_kind, penalty_amount_fen, penalty_legal_basis, penalty_decided_on, penalty_paid_by, penalty_discretion, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22)")
             .bind(id)
             .bind(unit)
             .bind(enterprise)
@@ -109,6 +109,7 @@ pub async fn create(
             .bind(penalty.map(|p| p.legal_basis.clone()))
             .bind(penalty.map(|p| day(p.decided_on)))
             .bind(penalty.and_then(|p| p.paid_by).map(day))
+            .bind(penalty.map(|p| p.discretion.clone()))
             .bind(actor.user_id)
             .bind(now_ms),
     )
@@ -128,14 +129,16 @@ pub async fn create(
     ))
     .await?;
     if let (Some(p), Some(calendar)) = (penalty, calendar) {
-        // 行政处罚决定公示: within seven working days of the decision.
-        let due = calendar.add_working_days(p.decided_on, PUBLICATION_WORKING_DAYS);
+        owe_publication(&mut tx, now_ms, &calendar, (id, unit), &enterprise_name, p).await?;
+    }
+    if let Some(deadline) = e.order_deadline {
+        // 整改复查: the enforcing unit's task at the order's deadline.
         crate::obligations::owe(
             &mut tx,
             now_ms,
             crate::obligations::Source::Enforcement(id),
-            crate::obligations::Due { unit, on: due },
-            format!("行政处罚决定公示：{enterprise_name}（{}）", p.kind),
+            crate::obligations::Due { unit, on: deadline },
+            format!("{RECHECK_LABEL}{enterprise_name}"),
         )
         .await?;
     }
@@ -157,6 +160,81 @@ pub async fn create(
     audit::append(&mut tx, now_ms, actor, entry).await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// The label that starts a record's recheck obligation.
+pub const RECHECK_LABEL: &str = "整改复查：";
+
+/// 行政处罚决定公示: the enforcing unit owes the decision's publication within seven
+/// working days of it, inside the decision's transaction.
+async fn owe_publication(
+    tx: &mut crate::db::Tx,
+    now_ms: i64,
+    calendar: &anjian_core::calendar::WorkCalendar,
+    (id, unit): (i64, i64),
+    enterprise_name: &str,
+    p: &anjian_core::enforcement::Penalty,
+) -> Result<()> {
+    let due = calendar.add_working_days(p.decided_on, PUBLICATION_WORKING_DAYS);
+    crate::obligations::owe(
+        tx,
+        now_ms,
+        crate::obligations::Source::Enforcement(id),
+        crate::obligations::Due { unit, on: due },
+        format!("行政处罚决定公示：{enterprise_name}（{}）", p.kind),
+    )
+    .await
+}
+
+/// 行政处罚 decided after the inspection of record `id` (the second of the three
+/// steps), by the enforcing unit: checked like one entered with the record (the
+/// discretion clause included), its publication owed. Refused: another unit's record
+/// (404), a bad decision (422 naming the field), a record that has one already or was
+/// found rectified (409).
+pub async fn penalise(
+    db: &Db,
+    Moment { ms: now_ms, today }: Moment,
+    actor: &Actor,
+    id: i64,
+    input: &anjian_core::enforcement::PenaltyInput,
+) -> Result<()> {
+    let calendar = crate::calendar::load(db).await?;
+    let mut tx = db.begin().await?;
+    let row: Option<(i64, String, String, String)> = tx
+        .opt(
+            q("SELECT e.unit_id, e.inspected_on, e.step, x.name FROM enforcements e JOIN units x ON x.id = e.enterprise_id WHERE e.id = $1")
+                .bind(id),
+        )
+        .await?;
+    let Some((unit, inspected_on, stage, enterprise_name)) = row else {
+        return Err(Error::NotFound);
+    };
+    if Some(unit) != actor.unit_id {
+        return Err(Error::NotFound);
+    }
+    let inspected = NaiveDate::parse_from_str(&inspected_on, "%Y-%m-%d").unwrap_or(today);
+    let p = anjian_core::enforcement::check_penalty(input, inspected, today)?;
+    let from = Stage::parse(&stage).unwrap_or(Stage::Recheck);
+    let mv = Move::<ThreeSteps>::new(id, Step::Penalise, from, &[By::Recorder])
+        .set("penalty_kind", p.kind.as_str())
+        .set("penalty_amount_fen", p.amount_fen)
+        .set("penalty_legal_basis", p.legal_basis.as_str())
+        .set("penalty_decided_on", day(p.decided_on))
+        .set("penalty_paid_by", p.paid_by.map(day))
+        .set("penalty_discretion", p.discretion.as_str());
+    apply(
+        &mut tx,
+        now_ms,
+        actor,
+        mv,
+        Entry::ok("enforcement.penalty", "enforcement", id)
+            .change(None, Some(&p))
+            .detail(format!("行政处罚：{enterprise_name}（{}）", p.kind)),
+    )
+    .await?;
+    owe_publication(&mut tx, now_ms, &calendar, (id, unit), &enterprise_name, &p).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Enters each problem of record `id` in `enterprise`'s hazard ledger, assigned by the
@@ -447,6 +525,17 @@ pub async fn recheck(
         actor,
         mv,
         Entry::ok(action, "enforcement", id).detail(detail),
+    )
+    .await?;
+    // The recheck owed at the order's deadline is done (late when after it).
+    let due = deadline
+        .as_deref()
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+    crate::obligations::fulfil_of(
+        &mut tx,
+        Moment { ms: now_ms, today },
+        crate::obligations::Source::Enforcement(id),
+        Some((unit, due)),
     )
     .await?;
     tx.commit().await?;

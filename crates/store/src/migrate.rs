@@ -63,6 +63,9 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(36, "0036_one_name_per_sector"),
     migration!(37, "0037_bulletin_drafts"),
     migration!(38, "0038_channels_outbox"),
+    migration!(39, "0039_blacklist"),
+    migration!(40, "0040_penalty_discretion"),
+    migration!(41, "0041_inspection_plans"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.

@@ -177,6 +177,7 @@ pub async fn enforcements(db: &Db, as_of: chrono::NaiveDate) -> Result<usize, St
                         legal_basis: "《中华人民共和国安全生产法》第一百零一条".into(),
                         decided_on: (on + chrono::Days::new(3)).min(as_of).to_string(),
                         paid_by: (on + chrono::Days::new(18)).to_string(),
+                        discretion: "《重庆市安全生产行政处罚自由裁量基准》第12项 一般".into(),
                     }),
                 };
                 let at = anjian_core::time::at_local(on, 15).unwrap_or_default();
@@ -317,4 +318,67 @@ pub async fn city_enforcements(db: &Db, now: i64, n: usize) -> Result<usize, anj
     }
     tx.commit().await?;
     Ok(done)
+}
+
+/// The demo's blacklist (issue 19 part 4): two enterprises entered by recorded
+/// decisions, one by 区应急局 after a recheck found it had not rectified, one by its
+/// township for illegal operation. Returns how many were entered.
+pub async fn blacklist(db: &Db, as_of: chrono::NaiveDate) -> Result<usize, String> {
+    use anjian_store::scope::Scope;
+    let picks: [(&str, &str, &str, &str); 2] = [
+        (
+            "区应急局",
+            "重庆铜梁某化工有限公司",
+            "refused_rectification",
+            "2022年6月执法检查责令限期整改可燃气体报警器未定期检定问题，复查仍未整改，按日连续处罚后仍拒不整改",
+        ),
+        (
+            "安居镇",
+            "铜梁区安居古镇旅游开发有限公司",
+            "illegal_production",
+            "景区游乐设施未经检验擅自投入运营，责令停止使用后仍继续经营，经联合执法查实",
+        ),
+    ];
+    let mut n = 0;
+    for (unit_name, enterprise, kind, reason) in picks {
+        let found: Option<(i64, i64)> = db
+            .read()
+            .opt(
+                q("SELECT u.id, x.id FROM units u, units x WHERE u.name = $1 AND x.name = $2")
+                    .bind(unit_name)
+                    .bind(enterprise),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        let Some((unit, ent)) = found else {
+            continue;
+        };
+        let actor = Actor {
+            user_id: None,
+            username: format!("demo:{unit_name}"),
+            role: "unit_operator".into(),
+            unit_id: Some(unit),
+        };
+        let decided = as_of - chrono::Days::new(5);
+        anjian_store::blacklist::enter(
+            db,
+            anjian_core::time::Moment::new(
+                anjian_core::time::at_local(decided, 10).unwrap_or_default(),
+                as_of,
+            ),
+            &actor,
+            &Scope::All,
+            &anjian_core::blacklist::EntryInput {
+                enterprise: Some(ent),
+                reason_kind: kind.into(),
+                reason: reason.into(),
+                decided_on: decided.to_string(),
+                until: (decided + chrono::Days::new(365)).to_string(),
+            },
+        )
+        .await
+        .map_err(|e| format!("{unit_name}：{e}"))?;
+        n += 1;
+    }
+    Ok(n)
 }

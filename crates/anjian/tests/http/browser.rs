@@ -809,7 +809,7 @@ async fn month_close_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResu
                 "place": "储罐区", "checked": "重大危险源管理", "problems": "可燃气体报警器失效",
                 "signed": true, "principal_checked": true, "heads_checked": true,
                 "order_deadline": "2022-07-30",
-                "penalty": {"kind": "罚款", "amount": "20000", "legal_basis": "《安全生产法》第九十九条", "decided_on": "2022-07-15"}
+                "penalty": {"kind": "罚款", "amount": "20000", "legal_basis": "《安全生产法》第九十九条", "discretion": "裁量基准第12项 一般", "decided_on": "2022-07-15"}
             }),
         )
         .await;

@@ -21,7 +21,7 @@ fn record(enterprise: i64) -> Value {
         "principal_checked": true,
         "heads_checked": true,
         "order_deadline": "2022-08-15",
-        "penalty": {"kind": "罚款", "amount": "30000", "legal_basis": "《安全生产法》第九十九条", "decided_on": "2022-08-08"}
+        "penalty": {"kind": "罚款", "amount": "30000", "legal_basis": "《安全生产法》第九十九条", "discretion": "裁量基准第12项 一般", "decided_on": "2022-08-08"}
     })
 }
 
@@ -360,6 +360,7 @@ async fn a_refused_enforcement_record_keeps_everything_and_names_each_problem() 
                     ("order_deadline", "2022-08-01"),
                     ("penalty_kind", "罚款"),
                     ("penalty_legal_basis", "《安全生产法》第九十九条"),
+                    ("penalty_discretion", "裁量基准第12项 一般"),
                     ("penalty_decided_on", "2022-08-05"),
                 ],
             )
@@ -384,5 +385,197 @@ async fn a_refused_enforcement_record_keeps_everything_and_names_each_problem() 
         assert!(html.contains(&format!("value=\"{enterprise}\" selected")));
         assert!(html.contains("name=\"heads_checked\" value=\"0\" checked"));
         assert!(!html.contains("name=\"heads_checked\" value=\"1\" required checked"));
+    }
+}
+
+/// Issue 19 part 2: "An inspection record can be followed later by a penalty decision
+/// (kind, amount, legal basis, the discretion standard's clause and grade applied,
+/// decision date; publication within the legal time as an obligation) and by the
+/// recheck, which becomes the enforcing unit's obligation at the order's deadline."
+#[tokio::test]
+async fn a_penalty_follows_the_inspection_and_the_recheck_is_owed() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let yjj = app.login("yjj").await;
+        let chem = app.unit_id("重庆铜梁某化工有限公司").await;
+        let mut r = record(chem);
+        r.as_object_mut().unwrap().remove("penalty");
+        r["order_deadline"] = json!("2022-08-20");
+        let (s, rec) = yjj.post("/api/v1/enforcements", r).await;
+        assert_eq!(s, 201, "{rec}");
+        let id = rec["id"].as_i64().unwrap();
+        assert_eq!(rec["step"], "inspection");
+        let owed = |list: &Value, prefix: &str| -> Option<Value> {
+            list.as_array()
+                .unwrap()
+                .iter()
+                .find(|o| o["label"].as_str().is_some_and(|l| l.starts_with(prefix)))
+                .cloned()
+        };
+        let (_, list) = yjj.get("/api/v1/obligations?limit=1000").await;
+        let recheck = owed(&list, "整改复查：").expect("the recheck is the unit's task");
+        assert_eq!(recheck["due_on"], "2022-08-20");
+        // Refused: no discretion clause and no basis (both named), a decision before
+        // the inspection, another unit's record.
+        let path = format!("/api/v1/enforcements/{id}/penalty");
+        let (s, b) = yjj
+            .post(
+                &path,
+                json!({"kind": "罚款", "amount": "20000", "decided_on": "2022-08-09"}),
+            )
+            .await;
+        assert_eq!(
+            (s, b["error"]["field"].as_str()),
+            (422, Some("penalty.legal_basis")),
+            "{b}"
+        );
+        assert_eq!(b["error"]["also"][0]["field"], "penalty.discretion");
+        let good = json!({"kind": "罚款", "amount": "20000", "legal_basis": "《安全生产法》第一百零一条",
+                          "discretion": "裁量基准第12项 一般", "decided_on": "2022-08-09", "paid_by": "2022-08-24"});
+        let mut early = good.clone();
+        early["decided_on"] = json!("2022-08-01");
+        assert_eq!(
+            yjj.post(&path, early).await.1["error"]["field"],
+            "penalty.decided_on"
+        );
+        assert_eq!(
+            app.login("bachuan").await.post(&path, good.clone()).await.0,
+            404
+        );
+        let (s, row) = yjj.post(&path, good.clone()).await;
+        assert_eq!(s, 200, "{row}");
+        assert_eq!(
+            (row["step"].as_str(), row["penalty_amount_fen"].as_i64()),
+            (Some("penalty"), Some(2_000_000))
+        );
+        let (s, b) = yjj.post(&path, good).await;
+        assert_eq!(
+            (s, b["error"]["code"].as_str()),
+            (422, Some("already_decided")),
+            "one decision: {b}"
+        );
+        let (_, list) = yjj.get("/api/v1/obligations?limit=1000").await;
+        assert!(
+            owed(&list, "行政处罚决定公示").is_some(),
+            "its publication is owed"
+        );
+        // The recheck closes the recheck task.
+        let (s, _) = yjj
+            .post(
+                &format!("/api/v1/enforcements/{id}/recheck"),
+                json!({"rectified": true}),
+            )
+            .await;
+        assert_eq!(s, 200);
+        let (_, done) = yjj
+            .get(&format!("/api/v1/obligations/{}", recheck["id"]))
+            .await;
+        assert_eq!(done["effective_state"], "accepted", "{done}");
+    }
+}
+
+/// Issue 19 part 2: "Each department keeps its annual supervision-inspection plan
+/// (年度监督检查计划: enterprises or counts per quarter) and the watch shows planned
+/// against done."
+#[tokio::test]
+async fn a_department_keeps_its_inspection_plan_and_the_watch_sets_it_against_the_records() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let yjj = app.login("yjj").await;
+        let chem = app.unit_id("重庆铜梁某化工有限公司").await;
+        // Bad plans: every quarter named; a year that is not one.
+        let (s, b) = yjj
+            .put(
+                "/api/v1/inspection-plans/2022",
+                json!({"q1": -1, "q2": 10, "q4": 1000001}),
+            )
+            .await;
+        assert_eq!((s, b["error"]["field"].as_str()), (422, Some("q1")), "{b}");
+        let also: Vec<&str> = b["error"]["also"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(also, ["q3", "q4"]);
+        assert_eq!(
+            yjj.put(
+                "/api/v1/inspection-plans/1900",
+                json!({"q1": 1, "q2": 1, "q3": 1, "q4": 1})
+            )
+            .await
+            .1["error"]["field"],
+            "year"
+        );
+        assert_eq!(
+            app.login("huagong")
+                .await
+                .put(
+                    "/api/v1/inspection-plans/2022",
+                    json!({"q1": 1, "q2": 1, "q3": 1, "q4": 1})
+                )
+                .await
+                .0,
+            403
+        );
+        let (s, line) = yjj
+            .put(
+                "/api/v1/inspection-plans/2022",
+                json!({"q1": 5, "q2": 8, "q3": 12, "q4": 6, "note": "重点：危险化学品、非煤矿山"}),
+            )
+            .await;
+        assert_eq!(s, 200, "{line}");
+        assert_eq!(
+            (line["q3"].as_i64(), line["done3"].as_i64()),
+            (Some(12), Some(0))
+        );
+        // A record in August counts in the third quarter.
+        assert_eq!(yjj.post("/api/v1/enforcements", record(chem)).await.0, 201);
+        let (_, lines) = app
+            .login("office")
+            .await
+            .get("/api/v1/inspection-plans/2022")
+            .await;
+        let l = lines
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["unit_name"] == "区应急局")
+            .expect("the office sees the department's plan");
+        assert_eq!((l["q3"].as_i64(), l["done3"].as_i64()), (Some(12), Some(1)));
+        // Out of a township's scope.
+        let (_, theirs) = app
+            .login("bachuan")
+            .await
+            .get("/api/v1/inspection-plans/2022")
+            .await;
+        assert_eq!(theirs, json!([]));
+        // The page sets planned against done; the department's own form keeps it.
+        let (_, page) = yjj.get_text("/enforcements?month=2022-08").await;
+        assert!(
+            page.contains("2022年度监督检查计划") && page.contains("1/12"),
+            "{page}"
+        );
+        let (s, _) = yjj
+            .form(
+                "/inspection-plans/2022",
+                &[
+                    ("q1", "5"),
+                    ("q2", "8"),
+                    ("q3", "20"),
+                    ("q4", "6"),
+                    ("note", ""),
+                ],
+            )
+            .await;
+        assert_eq!(s, 303);
+        let (s, page) = yjj
+            .form(
+                "/inspection-plans/2022",
+                &[("q1", "五"), ("q2", "8"), ("q3", "20"), ("q4", "6")],
+            )
+            .await;
+        assert_eq!(s, 422);
+        assert!(page.contains("第1季度计划检查数"), "{page}");
     }
 }

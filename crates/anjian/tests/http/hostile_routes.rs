@@ -96,6 +96,7 @@ async fn some_id(app: &TestApp, path: &str) -> i64 {
         "accountability" => "accountability",
         "projects" => "projects",
         "project-reviews" => "project_reviews",
+        "blacklist" => "blacklist",
         // The newest account: never one of the accounts acting here.
         "users" => return max_id(app, "users").await,
         _ => "units",

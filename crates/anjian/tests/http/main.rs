@@ -5,6 +5,7 @@
 mod accidents;
 mod audit;
 mod auth;
+mod blacklist;
 mod browser;
 mod campaigns;
 mod cli;

@@ -24,7 +24,7 @@ fn inspection(enterprise: i64, day: &str, fined: bool) -> Value {
         "order_deadline": "2022-08-20"
     });
     if fined {
-        v["penalty"] = json!({"kind": "罚款", "amount": "20000", "legal_basis": "《安全生产法》第九十九条", "decided_on": "2022-08-08"});
+        v["penalty"] = json!({"kind": "罚款", "amount": "20000", "legal_basis": "《安全生产法》第九十九条", "discretion": "裁量基准第12项 一般", "decided_on": "2022-08-08"});
     }
     v
 }

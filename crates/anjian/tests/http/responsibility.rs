@@ -15,7 +15,13 @@ pub(crate) fn code(tail: &str) -> String {
     format!("{body}{c}")
 }
 
-fn enterprise(name: &str, tail: &str, township: i64, sector: &str, listed: bool) -> Value {
+pub(crate) fn enterprise(
+    name: &str,
+    tail: &str,
+    township: i64,
+    sector: &str,
+    listed: bool,
+) -> Value {
     json!({
         "name": name,
         "credit_code": code(tail),

@@ -118,6 +118,23 @@ pub struct RecheckInput {
     pub rectified: Option<bool>,
 }
 
+/// 行政处罚 decided after the inspection by the enforcing unit (kind, amount, legal
+/// basis, the discretion clause and grade, decision day, payment day); its publication
+/// is owed within seven working days. Returns the record.
+#[utoipa::path(post, path = "/api/v1/enforcements/{id}/penalty", request_body = anjian_core::enforcement::PenaltyInput, responses((status = 200, body = EnforcementRow), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn penalise(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Body(p): Body<anjian_core::enforcement::PenaltyInput>,
+) -> Result<Json<EnforcementRow>, ApiError> {
+    let id = super::path_id(&id)?;
+    enforcements::penalise(&state.db, state.moment(), &u.actor(), id, &p).await?;
+    Ok(Json(
+        enforcements::get(&state.db, &u.scope(), state.today(), id).await?,
+    ))
+}
+
 /// 整改复查 by the enforcing unit; returns the record with its running daily penalty.
 #[utoipa::path(post, path = "/api/v1/enforcements/{id}/recheck", request_body = RecheckInput, responses((status = 200, body = EnforcementRow), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn recheck(

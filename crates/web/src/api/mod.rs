@@ -4,6 +4,7 @@
 pub mod accidents;
 pub mod audit;
 pub mod auth;
+pub mod blacklist;
 pub mod body;
 pub mod channels;
 pub mod daily;
@@ -12,6 +13,7 @@ pub mod duty;
 pub mod enforcements;
 pub mod enterprises;
 pub mod hazards;
+pub mod inspection_plans;
 pub mod obligations;
 pub mod openapi;
 pub mod plans;
@@ -187,6 +189,19 @@ pub fn routes() -> Router<AppState> {
             get(enforcements::list).post(enforcements::create),
         )
         .route("/api/v1/enforcements/watch", get(enforcements::watch))
+        .route(
+            "/api/v1/enforcements/{id}/penalty",
+            post(enforcements::penalise),
+        )
+        .route(
+            "/api/v1/inspection-plans/{year}",
+            get(inspection_plans::list).put(inspection_plans::put),
+        )
+        .route(
+            "/api/v1/blacklist",
+            get(blacklist::list).post(blacklist::enter),
+        )
+        .route("/api/v1/blacklist/{id}/lift", post(blacklist::lift))
         .route(
             "/api/v1/enforcements/{id}/recheck",
             post(enforcements::recheck),

@@ -4,8 +4,9 @@ use axum::Json;
 use utoipa::OpenApi;
 
 use super::{
-    accidents, audit, auth, channels, daily, directory, duty, enforcements, enterprises, hazards,
-    obligations, plans, projects, rankings, reports, tips, users, visits, warnings, workers,
+    accidents, audit, auth, blacklist, channels, daily, directory, duty, enforcements, enterprises,
+    hazards, inspection_plans, obligations, plans, projects, rankings, reports, tips, users,
+    visits, warnings, workers,
 };
 
 /// The API description.
@@ -61,6 +62,12 @@ use super::{
         enforcements::list,
         enforcements::watch,
         enforcements::recheck,
+        enforcements::penalise,
+        inspection_plans::list,
+        inspection_plans::put,
+        blacklist::list,
+        blacklist::enter,
+        blacklist::lift,
         accidents::create,
         accidents::list,
         accidents::supplement,

@@ -40,6 +40,13 @@ pub struct EnforcementsPage {
     /// The notices the special inspections listed sent (item (77)).
     pub notices: Vec<anjian_store::notices::NoticeRow>,
     pub today: String,
+    /// The year's supervision-inspection plans in scope (年度监督检查计划), and whether
+    /// each is behind on the day.
+    pub year: i32,
+    pub plans: Vec<(anjian_store::inspection_plans::PlanLine, bool)>,
+    /// The user's own unit's plan, to edit (supervising units only).
+    pub own_plan: Option<anjian_store::inspection_plans::PlanLine>,
+    pub may_plan: bool,
     pub flash: Option<String>,
     pub error: Option<String>,
 }
@@ -93,9 +100,27 @@ async fn page(
         .into_iter()
         .map(|x| (x.id, x.name))
         .collect();
+    let year = chrono::Datelike::year(&month.first);
+    let today = state.today();
+    let plans: Vec<_> = anjian_store::inspection_plans::lines(&state.db, &scope, i64::from(year))
+        .await?
+        .into_iter()
+        .map(|l| {
+            let behind = l.behind_on(today);
+            (l, behind)
+        })
+        .collect();
+    let own_plan = plans
+        .iter()
+        .find(|(l, _)| l.unit_id == u.unit_id)
+        .map(|(l, _)| l.clone());
     let refused = error.is_some();
     Ok(render_form(
         &EnforcementsPage {
+            year,
+            plans,
+            own_plan,
+            may_plan: u.role().can_enforce(),
             layout: Layout::of(u),
             month: month.name(),
             month_label: month.label(),
@@ -130,10 +155,11 @@ pub async fn index(
 ) -> Result<Response, PageError> {
     let month = month_or_current(&state, q.month.as_deref())?;
     let flash = q.ok.map(|k| {
-        if k == "recheck" {
-            "复查结果已记录"
-        } else {
-            "执法检查已记录"
+        match k.as_str() {
+            "recheck" => "复查结果已记录",
+            "penalty" => "处罚决定已记录，须于7个工作日内公示（已列入待办）",
+            "plan" => "年度监督检查计划已保存",
+            _ => "执法检查已记录，整改复查已列入待办",
         }
         .to_string()
     });
@@ -186,6 +212,8 @@ pub struct EnforcementForm {
     #[serde(default)]
     pub penalty_paid_by: String,
     #[serde(default)]
+    pub penalty_discretion: String,
+    #[serde(default)]
     pub to_ledger: String,
     /// The special campaign (empty, `subcontracting`, `workforce`).
     #[serde(default)]
@@ -223,6 +251,7 @@ impl EnforcementForm {
             &self.penalty_amount,
             &self.penalty_legal_basis,
             &self.penalty_decided_on,
+            &self.penalty_discretion,
         ]
         .iter()
         .any(|v| !v.trim().is_empty())
@@ -232,6 +261,7 @@ impl EnforcementForm {
             legal_basis: self.penalty_legal_basis.clone(),
             decided_on: self.penalty_decided_on.clone(),
             paid_by: self.penalty_paid_by.clone(),
+            discretion: self.penalty_discretion.clone(),
         });
         EnforcementInput {
             inspected_on: self.inspected_on.clone(),
@@ -285,6 +315,89 @@ pub struct RecheckForm {
     pub rectified: String,
     #[serde(default)]
     pub month: String,
+}
+
+/// The later penalty form (the second of the three steps).
+#[derive(Deserialize, Default)]
+pub struct PenaltyForm {
+    #[serde(default)]
+    pub penalty_kind: String,
+    #[serde(default)]
+    pub penalty_amount: String,
+    #[serde(default)]
+    pub penalty_legal_basis: String,
+    #[serde(default)]
+    pub penalty_discretion: String,
+    #[serde(default)]
+    pub penalty_decided_on: String,
+    #[serde(default)]
+    pub penalty_paid_by: String,
+    #[serde(default)]
+    pub month: String,
+}
+
+/// POST /enforcements/{id}/penalty: the penalty decided after the inspection.
+pub async fn penalise(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    PageForm(f): PageForm<PenaltyForm>,
+) -> Result<Response, PageError> {
+    let id = crate::input::path_id(&id)?;
+    let month = month_or_current(&state, Some(&f.month))?;
+    let input = PenaltyInput {
+        kind: f.penalty_kind,
+        amount: f.penalty_amount,
+        legal_basis: f.penalty_legal_basis,
+        decided_on: f.penalty_decided_on,
+        paid_by: f.penalty_paid_by,
+        discretion: f.penalty_discretion,
+    };
+    let result = enforcements::penalise(&state.db, state.moment(), &u.actor(), id, &input)
+        .await
+        .map(|_| format!("/enforcements?month={}&ok=penalty", month.name()))
+        .map_err(Problem::from);
+    after_form(result, |msg| page(&state, &u, month, Notice::error(msg))).await
+}
+
+/// The plan form.
+#[derive(Deserialize, Default)]
+pub struct PlanForm {
+    #[serde(default)]
+    pub q1: String,
+    #[serde(default)]
+    pub q2: String,
+    #[serde(default)]
+    pub q3: String,
+    #[serde(default)]
+    pub q4: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// POST /inspection-plans/{year}: the user's unit's plan for the year.
+pub async fn plan(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    axum::extract::Path(year): axum::extract::Path<String>,
+    PageForm(f): PageForm<PlanForm>,
+) -> Result<Response, PageError> {
+    let count = |s: &str| Some(s.trim().parse::<i64>().unwrap_or(-1));
+    let input = anjian_core::enforcement::InspectionPlanInput {
+        q1: count(&f.q1),
+        q2: count(&f.q2),
+        q3: count(&f.q3),
+        q4: count(&f.q4),
+        note: f.note,
+    };
+    let year: i64 = year.trim().parse().unwrap_or(0);
+    let month = Month::of(state.today());
+    let result =
+        anjian_store::inspection_plans::put(&state.db, state.now(), &u.actor(), year, &input)
+            .await
+            .map(|_| format!("/enforcements?month={}&ok=plan", month.name()))
+            .map_err(Problem::from);
+    after_form(result, |msg| page(&state, &u, month, Notice::error(msg))).await
 }
 
 /// POST /enforcements/{id}/recheck: `rectified` 1 or 0.

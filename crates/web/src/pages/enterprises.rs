@@ -336,8 +336,8 @@ pub struct EnterprisePage {
     pub today: String,
     pub flash: Option<String>,
     pub error: Option<String>,
-    /// Blacklist entries (黑名单, 联合惩戒): (listed on, reason).
-    pub blacklist: Vec<(String, String)>,
+    /// Blacklist entries (黑名单, 联合惩戒), newest first.
+    pub blacklist: Vec<anjian_store::blacklist::BlacklistRow>,
     /// Its roster in figures (measure 九), flagged on the page.
     pub workforce: anjian_store::workers::Figures,
 }
@@ -358,7 +358,7 @@ async fn enterprise(
         Vec::new()
     };
     let refused = error.is_some();
-    let blacklist = anjian_store::accidents::blacklisted(&state.db, e.id).await?;
+    let blacklist = anjian_store::blacklist::of_enterprise(&state.db, &scope, e.id).await?;
     let workforce = anjian_store::workers::figures(&state.db, state.today(), e.id).await?;
     Ok(render_form(
         &EnterprisePage {

@@ -5,6 +5,7 @@ pub mod accidents;
 pub mod account;
 pub mod accountability;
 pub mod admin;
+pub mod blacklist;
 pub mod bulletins;
 pub mod calendar;
 pub mod campaign;
@@ -376,6 +377,11 @@ pub fn routes() -> Router<AppState> {
             get(enforcements::index).post(enforcements::create),
         )
         .route("/enforcements/{id}/recheck", post(enforcements::recheck))
+        .route("/enforcements/{id}/penalty", post(enforcements::penalise))
+        .route("/inspection-plans/{year}", post(enforcements::plan))
+        .route("/blacklist", get(blacklist::index).post(blacklist::enter))
+        .route("/blacklist.xlsx", get(blacklist::export))
+        .route("/blacklist/{id}/lift", post(blacklist::lift))
         .route("/daily", get(daily::index).post(daily::log))
         .route("/visits", get(visits::index).post(visits::create))
         .route("/visits/{id}", get(visits::show))
