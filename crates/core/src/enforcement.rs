@@ -743,3 +743,136 @@ pub fn check_inspection_plan(p: &InspectionPlanInput) -> Result<InspectionPlan> 
         note: note.flatten(),
     })
 }
+
+/// A measure after an inspection: an order to suspend production or work (停产停工,
+/// item (64)) or a referral to the judicial organs (移送, item (90): 行刑衔接).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MeasureKind {
+    Suspension,
+    Referral,
+}
+
+impl MeasureKind {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MeasureKind::Suspension => "suspension",
+            MeasureKind::Referral => "referral",
+        }
+    }
+
+    /// The Chinese name.
+    pub fn label(self) -> &'static str {
+        match self {
+            MeasureKind::Suspension => "责令停产停工",
+            MeasureKind::Referral => "移送司法机关",
+        }
+    }
+
+    /// Reads a stored or typed name (field `kind`).
+    pub fn parse(raw: &str) -> Result<MeasureKind> {
+        match raw.trim() {
+            "suspension" => Ok(MeasureKind::Suspension),
+            "referral" => Ok(MeasureKind::Referral),
+            _ => Err(FieldError::new(
+                "invalid_kind",
+                "kind",
+                "措施应为 suspension（责令停产停工）或 referral（移送司法机关）",
+            )),
+        }
+    }
+}
+
+/// A measure as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct MeasureInput {
+    /// `suspension` | `referral`.
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub decided_on: String,
+    /// The organ a referral goes to (公安机关, 检察机关…); required for a referral.
+    #[serde(default)]
+    pub organ: String,
+    /// What is suspended and why, or the suspected offence referred.
+    #[serde(default)]
+    pub note: String,
+    /// The last day of a suspension (optional).
+    #[serde(default)]
+    pub until: String,
+}
+
+/// A checked measure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Measure {
+    pub kind: MeasureKind,
+    pub decided_on: NaiveDate,
+    pub organ: Option<String>,
+    pub note: String,
+    pub until: Option<NaiveDate>,
+}
+
+/// Checks a measure on a record inspected on `inspected_on`, as of `today`: its kind,
+/// a day between the inspection and today, what it covers, a referral's organ, a
+/// suspension's end not before its day. Every problem at once.
+pub fn check_measure(
+    m: &MeasureInput,
+    inspected_on: NaiveDate,
+    today: NaiveDate,
+) -> Result<Measure> {
+    let mut c = crate::error::Checks::default();
+    let kind = c.take(MeasureKind::parse(&m.kind));
+    let decided_on = c.take(
+        optional_date("decided_on", "决定日期", &m.decided_on).and_then(|d| {
+            d.ok_or_else(|| FieldError::new("required", "decided_on", "决定日期不能为空"))
+        }),
+    );
+    if decided_on.is_some_and(|d| d < inspected_on || d > today) {
+        c.note(FieldError::new(
+            "invalid_decision_date",
+            "decided_on",
+            "决定日期应在检查日期之后、今天之前",
+        ));
+    }
+    let organ = c.take(optional_text("organ", "移送机关", &m.organ, 100));
+    if kind == Some(MeasureKind::Referral) && organ.as_ref().is_some_and(Option::is_none) {
+        c.note(FieldError::new(
+            "required",
+            "organ",
+            "移送司法机关须写明接收机关",
+        ));
+    }
+    let note = c.take(crate::error::required_paragraphs(
+        "note",
+        "措施内容",
+        &m.note,
+        2000,
+    ));
+    let until = c.take(optional_date("until", "停产停工期限", &m.until));
+    if let (Some(Some(u)), Some(d)) = (until, decided_on)
+        && u < d
+    {
+        c.note(FieldError::new(
+            "invalid_until",
+            "until",
+            "停产停工期限不能早于决定日期",
+        ));
+    }
+    c.finish()?;
+    match (kind, decided_on, organ, note, until) {
+        (Some(kind), Some(decided_on), Some(organ), Some(note), Some(until)) => Ok(Measure {
+            kind,
+            decided_on,
+            organ,
+            note,
+            until,
+        }),
+        // Each is None only with its problem noted, which `finish` refused above.
+        _ => Err(FieldError::new(
+            "unreadable",
+            "kind",
+            "表单无法读取，请重新填写",
+        )),
+    }
+}

@@ -50,10 +50,14 @@ impl Checks {
         }
     }
 
-    /// Notes a problem (ignored when its field already has one).
-    pub fn note(&mut self, e: FieldError) {
-        if !self.0.iter().any(|f| f.field == e.field) {
-            self.0.push(e);
+    /// Notes a problem (ignored when its field already has one), and the others a
+    /// nested check found with it (its `also`).
+    pub fn note(&mut self, mut e: FieldError) {
+        let also = std::mem::take(&mut e.also);
+        for f in std::iter::once(e).chain(also) {
+            if !self.0.iter().any(|x| x.field == f.field) {
+                self.0.push(f);
+            }
         }
     }
 

@@ -242,8 +242,15 @@ pub struct BlacklistFilter {
     pub limit: i64,
 }
 
-/// The entries whose enterprise is in scope, newest first.
-pub async fn list(db: &Db, scope: &Scope, f: &BlacklistFilter) -> Result<Vec<BlacklistRow>> {
+/// The entries whose enterprise is in scope, newest first: for the units that decide
+/// them (an enterprise sees its own entries on its register page).
+pub async fn list(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    f: &BlacklistFilter,
+) -> Result<Vec<BlacklistRow>> {
+    crate::authz::require(actor, Role::can_enforce)?;
     let mut query = scope.units(q(ROW), "x");
     if let Some(d) = f.active_on {
         query = query

@@ -547,3 +547,119 @@ impl Kept for ThreeSteps {
     const COLUMN: &'static str = "step";
     const CONFLICT: &'static str = "该记录已由他人复查，请刷新后查看";
 }
+
+/// A measure after an inspection (停产停工, 移送) as pages and the API show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct MeasureRow {
+    pub id: i64,
+    pub enforcement_id: i64,
+    pub kind: String,
+    pub decided_on: String,
+    pub organ: Option<String>,
+    pub note: String,
+    pub until_on: Option<String>,
+    /// The document's file name, when one was attached.
+    pub document_name: Option<String>,
+}
+
+impl MeasureRow {
+    /// The measure's Chinese name.
+    pub fn label(&self) -> &'static str {
+        anjian_core::enforcement::MeasureKind::parse(&self.kind)
+            .map_or("", anjian_core::enforcement::MeasureKind::label)
+    }
+}
+
+/// Records a measure after the inspection of record `id` by the enforcing unit, with
+/// its document: an order to suspend production or work, or a referral to the judicial
+/// organs (行刑衔接). Refused: another unit's record (404), a bad measure (422 naming
+/// the field). Returns its id.
+pub async fn add_measure(
+    db: &Db,
+    Moment { ms: now_ms, today }: Moment,
+    actor: &Actor,
+    id: i64,
+    input: &anjian_core::enforcement::MeasureInput,
+    document: Option<&crate::reports::EvidenceFile>,
+) -> Result<i64> {
+    let mut tx = db.begin().await?;
+    let row: Option<(i64, String, String)> = tx
+        .opt(
+            q("SELECT e.unit_id, e.inspected_on, x.name FROM enforcements e JOIN units x ON x.id = e.enterprise_id WHERE e.id = $1")
+                .bind(id),
+        )
+        .await?;
+    let Some((unit, inspected_on, enterprise_name)) = row else {
+        return Err(Error::NotFound);
+    };
+    if Some(unit) != actor.unit_id {
+        return Err(Error::NotFound);
+    }
+    let inspected = NaiveDate::parse_from_str(&inspected_on, "%Y-%m-%d").unwrap_or(today);
+    let m = anjian_core::enforcement::check_measure(input, inspected, today)?;
+    let measure = next_id(now_ms);
+    tx.execute(
+        q("INSERT INTO enforcement_measures (id, enforcement_id, kind, decided_on, organ, note, until_on, document_sha256, document_name, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
+            .bind(measure)
+            .bind(id)
+            .bind(m.kind.as_str())
+            .bind(day(m.decided_on))
+            .bind(m.organ.clone())
+            .bind(m.note.as_str())
+            .bind(m.until.map(day))
+            .bind(document.map(|d| d.sha256.clone()))
+            .bind(document.map(|d| d.file_name.clone()))
+            .bind(actor.user_id)
+            .bind(now_ms),
+    )
+    .await?;
+    let entry = Entry::ok(
+        match m.kind {
+            anjian_core::enforcement::MeasureKind::Suspension => "enforcement.suspension",
+            anjian_core::enforcement::MeasureKind::Referral => "enforcement.referral",
+        },
+        "enforcement",
+        id,
+    )
+    .change(None, Some(&m))
+    .detail(format!("{}：{enterprise_name}", m.kind.label()));
+    audit::append(&mut tx, now_ms, actor, entry).await?;
+    tx.commit().await?;
+    Ok(measure)
+}
+
+/// The measures of records `ids` (which the caller read in scope), oldest first.
+pub async fn measures_of(db: &Db, ids: &[i64]) -> Result<Vec<MeasureRow>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        out.extend(
+            db.read()
+                .all::<MeasureRow>(
+                    q("SELECT id, enforcement_id, kind, decided_on, organ, note, until_on, document_name FROM enforcement_measures WHERE enforcement_id IN (")
+                        .push_list(chunk)
+                        .push(") ORDER BY id"),
+                )
+                .await?,
+        );
+    }
+    Ok(out)
+}
+
+/// The document of measure `measure` whose record is in scope: (sha256, file name).
+pub async fn measure_document(db: &Db, scope: &Scope, measure: i64) -> Result<(String, String)> {
+    let found: Option<(Option<String>, Option<String>)> = db
+        .read()
+        .opt(
+            visible(
+                scope,
+                q("SELECT m.document_sha256, m.document_name FROM enforcement_measures m JOIN enforcements e ON e.id = m.enforcement_id JOIN units u ON u.id = e.unit_id JOIN units x ON x.id = e.enterprise_id WHERE "),
+            )
+            .push(" AND m.id = ")
+            .push_bind(measure),
+        )
+        .await?;
+    match found {
+        Some((Some(sha), name)) => Ok((sha, name.unwrap_or_else(|| "文书".into()))),
+        _ => Err(Error::NotFound),
+    }
+}

@@ -66,6 +66,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(39, "0039_blacklist"),
     migration!(40, "0040_penalty_discretion"),
     migration!(41, "0041_inspection_plans"),
+    migration!(42, "0042_enforcement_measures"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.

@@ -234,12 +234,12 @@ async fn read_bounded(mut r: reqwest::Response) -> String {
 }
 
 /// How many messages one claim takes and sends at once.
-const BATCH: i64 = 25;
+const BATCH: i64 = 50;
 
 /// The most messages one process sends a second: the outbox is background work and
 /// leaves the pages their time (two processes send 10,000 messages in about 8 s; the
 /// to-do page's p95 stays near its value at rest, docs/PERFORMANCE.md).
-pub const PER_SECOND: u64 = 560;
+pub const PER_SECOND: u64 = 650;
 
 /// Claims what is due once, sends it concurrently and settles it in one transaction;
 /// returns how many were handled.

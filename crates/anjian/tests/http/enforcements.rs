@@ -579,3 +579,94 @@ async fn a_department_keeps_its_inspection_plan_and_the_watch_sets_it_against_th
         assert!(page.contains("第1季度计划检查数"), "{page}");
     }
 }
+
+/// Issue 19 part 2: "Orders to suspend production or work (停产停工, item (64)) and
+/// referrals to the judicial organs (移送, item (90)) are recorded with their
+/// documents."
+#[tokio::test]
+async fn a_suspension_and_a_referral_are_recorded_with_their_documents() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let yjj = app.login("yjj").await;
+        let chem = app.unit_id("重庆铜梁某化工有限公司").await;
+        let (_, rec) = yjj.post("/api/v1/enforcements", record(chem)).await;
+        let id = rec["id"].as_i64().unwrap();
+        let path = format!("/api/v1/enforcements/{id}/measures");
+        // A referral without its organ, a measure with no kind, before the inspection.
+        let (s, b) = yjj
+            .post(&path, json!({"kind": "referral", "decided_on": "2022-08-08", "note": "涉嫌重大责任事故罪"}))
+            .await;
+        assert_eq!(
+            (s, b["error"]["field"].as_str()),
+            (422, Some("organ")),
+            "{b}"
+        );
+        let (_, b) = yjj
+            .post(
+                &path,
+                json!({"kind": "", "decided_on": "2022-08-01", "note": ""}),
+            )
+            .await;
+        let mut fields = vec![b["error"]["field"].as_str().unwrap().to_string()];
+        fields.extend(
+            b["error"]["also"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["field"].as_str().unwrap().to_string()),
+        );
+        assert_eq!(fields, ["kind", "decided_on", "note"]);
+        // Another unit's record: 404.
+        let suspension = json!({"kind": "suspension", "decided_on": "2022-08-08", "note": "储罐区停止使用，整改验收合格前不得恢复生产", "until": "2022-09-08"});
+        assert_eq!(
+            app.login("bachuan")
+                .await
+                .post(&path, suspension.clone())
+                .await
+                .0,
+            404
+        );
+        let (s, b) = yjj.post(&path, suspension).await;
+        assert_eq!(s, 201, "{b}");
+        // The referral from the page, with its document.
+        let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF".to_vec();
+        let form = reqwest::multipart::Form::new()
+            .text("kind", "referral")
+            .text("decided_on", "2022-08-09")
+            .text("organ", "铜梁区公安局")
+            .text("note", "涉嫌危险作业罪，移送公安机关")
+            .text("month", "2022-08")
+            .part(
+                "photos",
+                reqwest::multipart::Part::bytes(pdf.clone()).file_name("移送书.pdf"),
+            );
+        let r = yjj
+            .post_multipart(&format!("/enforcements/{id}/measures"), form)
+            .await;
+        assert_eq!(r.status(), 303);
+        let (_, page) = yjj.get_text("/enforcements?month=2022-08").await;
+        assert!(
+            page.contains("责令停产停工 2022-08-08")
+                && page.contains("移送司法机关 2022-08-09：铜梁区公安局"),
+            "{page}"
+        );
+        let doc = page
+            .split("/enforcement-measures/")
+            .nth(1)
+            .and_then(|s| s.split('/').next())
+            .unwrap()
+            .to_string();
+        let (s, _, bytes) = yjj
+            .get_bytes(&format!("/enforcement-measures/{doc}/document"))
+            .await;
+        assert_eq!((s, bytes), (200, pdf));
+        assert_eq!(
+            app.login("anju")
+                .await
+                .get_bytes(&format!("/enforcement-measures/{doc}/document"))
+                .await
+                .0,
+            404
+        );
+    }
+}

@@ -37,7 +37,9 @@ pub async fn list(
         after: q.after,
         limit: q.limit.unwrap_or(100),
     };
-    Ok(Json(blacklist::list(&state.db, &u.scope(), &f).await?))
+    Ok(Json(
+        blacklist::list(&state.db, &u.actor(), &u.scope(), &f).await?,
+    ))
 }
 
 /// The new entry's id.

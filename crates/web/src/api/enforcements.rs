@@ -135,6 +135,28 @@ pub async fn penalise(
     ))
 }
 
+/// The new measure's id.
+#[derive(serde::Serialize, ToSchema)]
+pub struct MeasureId {
+    pub id: i64,
+}
+
+/// An order to suspend production or work (`kind`: suspension, with `until`) or a
+/// referral to the judicial organs (`kind`: referral, with `organ`) after the
+/// inspection, by the enforcing unit (its document is attached on the page).
+#[utoipa::path(post, path = "/api/v1/enforcements/{id}/measures", request_body = anjian_core::enforcement::MeasureInput, responses((status = 201, body = MeasureId), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn add_measure(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Body(m): Body<anjian_core::enforcement::MeasureInput>,
+) -> Result<(StatusCode, Json<MeasureId>), ApiError> {
+    let id = super::path_id(&id)?;
+    let measure =
+        enforcements::add_measure(&state.db, state.moment(), &u.actor(), id, &m, None).await?;
+    Ok((StatusCode::CREATED, Json(MeasureId { id: measure })))
+}
+
 /// 整改复查 by the enforcing unit; returns the record with its running daily penalty.
 #[utoipa::path(post, path = "/api/v1/enforcements/{id}/recheck", request_body = RecheckInput, responses((status = 200, body = EnforcementRow), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn recheck(

@@ -194,6 +194,10 @@ pub fn routes() -> Router<AppState> {
             post(enforcements::penalise),
         )
         .route(
+            "/api/v1/enforcements/{id}/measures",
+            post(enforcements::add_measure),
+        )
+        .route(
             "/api/v1/inspection-plans/{year}",
             get(inspection_plans::list).put(inspection_plans::put),
         )

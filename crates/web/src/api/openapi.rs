@@ -63,6 +63,7 @@ use super::{
         enforcements::watch,
         enforcements::recheck,
         enforcements::penalise,
+        enforcements::add_measure,
         inspection_plans::list,
         inspection_plans::put,
         blacklist::list,

@@ -58,6 +58,7 @@ async fn page(
     let today = state.today();
     let mut rows = blacklist::list(
         &state.db,
+        &u.actor(),
         &u.scope(),
         &BlacklistFilter {
             active_on: (!all).then_some(today),
@@ -184,6 +185,7 @@ pub async fn export(
     let today = state.today().format("%Y-%m-%d").to_string();
     let rows = blacklist::list(
         &state.db,
+        &u.actor(),
         &u.scope(),
         &BlacklistFilter {
             limit: 1000,

@@ -47,6 +47,8 @@ pub struct EnforcementsPage {
     /// The user's own unit's plan, to edit (supervising units only).
     pub own_plan: Option<anjian_store::inspection_plans::PlanLine>,
     pub may_plan: bool,
+    /// The measures (停产停工, 移送) of the records shown.
+    pub measures: Vec<anjian_store::enforcements::MeasureRow>,
     pub flash: Option<String>,
     pub error: Option<String>,
 }
@@ -89,6 +91,8 @@ async fn page(
         .map(|r| r.id)
         .collect();
     let notices = anjian_store::notices::about_many(&state.db, "enforcement", &special).await?;
+    let shown: Vec<i64> = records.iter().map(|r| r.id).collect();
+    let measures = enforcements::measures_of(&state.db, &shown).await?;
     let watch = enforcements::tally(&state.db, &scope, month).await?;
     let f = UnitFilter {
         limit: 500,
@@ -121,6 +125,7 @@ async fn page(
             plans,
             own_plan,
             may_plan: u.role().can_enforce(),
+            measures,
             layout: Layout::of(u),
             month: month.name(),
             month_label: month.label(),
@@ -159,6 +164,7 @@ pub async fn index(
             "recheck" => "复查结果已记录",
             "penalty" => "处罚决定已记录，须于7个工作日内公示（已列入待办）",
             "plan" => "年度监督检查计划已保存",
+            "measure" => "措施已记录，文书已存档",
             _ => "执法检查已记录，整改复查已列入待办",
         }
         .to_string()
@@ -398,6 +404,76 @@ pub async fn plan(
             .map(|_| format!("/enforcements?month={}&ok=plan", month.name()))
             .map_err(Problem::from);
     after_form(result, |msg| page(&state, &u, month, Notice::error(msg))).await
+}
+
+/// The measure form (multipart, the document in `photos`).
+#[derive(Deserialize, Default)]
+pub struct MeasureForm {
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub decided_on: String,
+    #[serde(default)]
+    pub organ: String,
+    #[serde(default)]
+    pub note: String,
+    #[serde(default)]
+    pub until: String,
+    #[serde(default)]
+    pub month: String,
+}
+
+/// POST /enforcements/{id}/measures: 责令停产停工 or 移送司法机关, with its document.
+pub async fn add_measure(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    crate::upload::PhotoForm { form: f, photos }: crate::upload::PhotoForm<MeasureForm>,
+) -> Result<Response, PageError> {
+    let id = crate::input::path_id(&id)?;
+    let month = month_or_current(&state, Some(&f.month))?;
+    let input = anjian_core::enforcement::MeasureInput {
+        kind: f.kind,
+        decided_on: f.decided_on,
+        organ: f.organ,
+        note: f.note,
+        until: f.until,
+    };
+    let result = async {
+        let stored = crate::upload::store(&state, &photos[..photos.len().min(1)]).await?;
+        enforcements::add_measure(
+            &state.db,
+            state.moment(),
+            &u.actor(),
+            id,
+            &input,
+            stored.first(),
+        )
+        .await?;
+        Ok::<_, Problem>(format!("/enforcements?month={}&ok=measure", month.name()))
+    }
+    .await;
+    after_form(result, |msg| page(&state, &u, month, Notice::error(msg))).await
+}
+
+/// GET /enforcement-measures/{id}/document: a measure's document, for whoever sees its
+/// record.
+pub async fn measure_document(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Response, PageError> {
+    let id = crate::input::path_id(&id)?;
+    let (sha, _name) = enforcements::measure_document(&state.db, &u.scope(), id).await?;
+    let bytes = state
+        .files
+        .get(&sha)
+        .await
+        .map_err(|_| Problem::not_found())?;
+    let mime = anjian_core::evidence::check(&bytes)
+        .map(|k| k.mime())
+        .unwrap_or("application/octet-stream");
+    Ok(super::uploaded_file(mime, &sha, bytes))
 }
 
 /// POST /enforcements/{id}/recheck: `rectified` 1 or 0.

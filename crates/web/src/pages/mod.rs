@@ -378,6 +378,14 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/enforcements/{id}/recheck", post(enforcements::recheck))
         .route("/enforcements/{id}/penalty", post(enforcements::penalise))
+        .route(
+            "/enforcements/{id}/measures",
+            post(enforcements::add_measure),
+        )
+        .route(
+            "/enforcement-measures/{id}/document",
+            get(enforcements::measure_document),
+        )
         .route("/inspection-plans/{year}", post(enforcements::plan))
         .route("/blacklist", get(blacklist::index).post(blacklist::enter))
         .route("/blacklist.xlsx", get(blacklist::export))
