@@ -207,18 +207,9 @@ pub struct EnforcementForm {
     pub heads_checked: String,
     #[serde(default)]
     pub order_deadline: String,
-    #[serde(default)]
-    pub penalty_kind: String,
-    #[serde(default)]
-    pub penalty_amount: String,
-    #[serde(default)]
-    pub penalty_legal_basis: String,
-    #[serde(default)]
-    pub penalty_decided_on: String,
-    #[serde(default)]
-    pub penalty_paid_by: String,
-    #[serde(default)]
-    pub penalty_discretion: String,
+    /// The penalty, when decided with the record.
+    #[serde(flatten)]
+    pub penalty: PenaltyFields,
     #[serde(default)]
     pub to_ledger: String,
     /// The special campaign (empty, `subcontracting`, `workforce`).
@@ -252,23 +243,7 @@ impl EnforcementForm {
             certificate: c.clone(),
         })
         .collect();
-        let penalty = [
-            &self.penalty_kind,
-            &self.penalty_amount,
-            &self.penalty_legal_basis,
-            &self.penalty_decided_on,
-            &self.penalty_discretion,
-        ]
-        .iter()
-        .any(|v| !v.trim().is_empty())
-        .then(|| PenaltyInput {
-            kind: self.penalty_kind.clone(),
-            amount: self.penalty_amount.clone(),
-            legal_basis: self.penalty_legal_basis.clone(),
-            decided_on: self.penalty_decided_on.clone(),
-            paid_by: self.penalty_paid_by.clone(),
-            discretion: self.penalty_discretion.clone(),
-        });
+        let penalty = self.penalty.given();
         EnforcementInput {
             inspected_on: self.inspected_on.clone(),
             inspectors,
@@ -323,9 +298,9 @@ pub struct RecheckForm {
     pub month: String,
 }
 
-/// The later penalty form (the second of the three steps).
+/// A penalty's fields on the record form and the later penalty form.
 #[derive(Deserialize, Default)]
-pub struct PenaltyForm {
+pub struct PenaltyFields {
     #[serde(default)]
     pub penalty_kind: String,
     #[serde(default)]
@@ -338,6 +313,41 @@ pub struct PenaltyForm {
     pub penalty_decided_on: String,
     #[serde(default)]
     pub penalty_paid_by: String,
+}
+
+impl PenaltyFields {
+    /// The penalty as typed.
+    fn input(&self) -> PenaltyInput {
+        PenaltyInput {
+            kind: self.penalty_kind.clone(),
+            amount: self.penalty_amount.clone(),
+            legal_basis: self.penalty_legal_basis.clone(),
+            decided_on: self.penalty_decided_on.clone(),
+            paid_by: self.penalty_paid_by.clone(),
+            discretion: self.penalty_discretion.clone(),
+        }
+    }
+
+    /// The penalty, when any of its fields was filled in.
+    fn given(&self) -> Option<PenaltyInput> {
+        [
+            &self.penalty_kind,
+            &self.penalty_amount,
+            &self.penalty_legal_basis,
+            &self.penalty_decided_on,
+            &self.penalty_discretion,
+        ]
+        .iter()
+        .any(|v| !v.trim().is_empty())
+        .then(|| self.input())
+    }
+}
+
+/// The later penalty form (the second of the three steps).
+#[derive(Deserialize, Default)]
+pub struct PenaltyForm {
+    #[serde(flatten)]
+    pub penalty: PenaltyFields,
     #[serde(default)]
     pub month: String,
 }
@@ -351,14 +361,7 @@ pub async fn penalise(
 ) -> Result<Response, PageError> {
     let id = crate::input::path_id(&id)?;
     let month = month_or_current(&state, Some(&f.month))?;
-    let input = PenaltyInput {
-        kind: f.penalty_kind,
-        amount: f.penalty_amount,
-        legal_basis: f.penalty_legal_basis,
-        decided_on: f.penalty_decided_on,
-        paid_by: f.penalty_paid_by,
-        discretion: f.penalty_discretion,
-    };
+    let input = f.penalty.input();
     let result = enforcements::penalise(&state.db, state.moment(), &u.actor(), id, &input)
         .await
         .map(|_| format!("/enforcements?month={}&ok=penalty", month.name()))
