@@ -67,6 +67,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(40, "0040_penalty_discretion"),
     migration!(41, "0041_inspection_plans"),
     migration!(42, "0042_enforcement_measures"),
+    migration!(43, "0043_deliveries_channel_sent"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.

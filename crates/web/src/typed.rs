@@ -36,8 +36,9 @@ use crate::upload::KEPT_FILES;
 /// The largest form body kept to be written back (a multipart post above it, with its
 /// files, is passed through untouched: its page shows the problems but not the values).
 pub const MAX_KEPT_BODY: usize = 8 * 1024 * 1024;
-/// The largest refused page rewritten.
-const MAX_PAGE: usize = 4 * 1024 * 1024;
+/// The largest refused page rewritten (a page holds at most a few lists of 500 rows;
+/// pages are far below it).
+const MAX_PAGE: usize = 32 * 1024 * 1024;
 /// The most fields written back, and the longest value.
 const MAX_FIELDS: usize = 400;
 const MAX_VALUE: usize = 20_000;
