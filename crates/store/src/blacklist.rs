@@ -69,15 +69,7 @@ pub async fn enter(
         .enterprise
         .ok_or_else(|| Error::invalid("required", "enterprise", "请选择企业"))?;
     let mut tx = db.begin().await?;
-    let found: Option<(String, String)> = tx
-        .opt(
-            scope
-                .units(q("SELECT u.kind, u.name FROM units u WHERE "), "u")
-                .push(" AND u.id = ")
-                .push_bind(enterprise),
-        )
-        .await?;
-    let Some((_, name)) = found.filter(|(k, _)| k == "enterprise") else {
+    let Some(name) = crate::enterprises::name_in(&mut tx, scope, enterprise).await? else {
         return Err(Error::NotFound);
     };
     let active: Option<(i64,)> = tx

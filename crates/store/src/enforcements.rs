@@ -66,15 +66,8 @@ pub async fn create(
         None
     };
     let mut tx = db.begin().await?;
-    let found: Option<(String, String)> = tx
-        .opt(
-            scope
-                .units(q("SELECT u.kind, u.name FROM units u WHERE "), "u")
-                .push(" AND u.id = ")
-                .push_bind(enterprise),
-        )
-        .await?;
-    let Some((_, enterprise_name)) = found.filter(|(k, _)| k == "enterprise") else {
+    let Some(enterprise_name) = crate::enterprises::name_in(&mut tx, scope, enterprise).await?
+    else {
         return Err(Error::invalid(
             "unknown_enterprise",
             "enterprise",
@@ -645,21 +638,18 @@ pub async fn measures_of(db: &Db, ids: &[i64]) -> Result<Vec<MeasureRow>> {
     Ok(out)
 }
 
-/// The document of measure `measure` whose record is in scope: (sha256, file name).
-pub async fn measure_document(db: &Db, scope: &Scope, measure: i64) -> Result<(String, String)> {
-    let found: Option<(Option<String>, Option<String>)> = db
+/// The document of measure `measure` whose record is in scope: its sha256.
+pub async fn measure_document(db: &Db, scope: &Scope, measure: i64) -> Result<String> {
+    let found: Option<(Option<String>,)> = db
         .read()
         .opt(
             visible(
                 scope,
-                q("SELECT m.document_sha256, m.document_name FROM enforcement_measures m JOIN enforcements e ON e.id = m.enforcement_id JOIN units u ON u.id = e.unit_id JOIN units x ON x.id = e.enterprise_id WHERE "),
+                q("SELECT m.document_sha256 FROM enforcement_measures m JOIN enforcements e ON e.id = m.enforcement_id JOIN units u ON u.id = e.unit_id JOIN units x ON x.id = e.enterprise_id WHERE "),
             )
             .push(" AND m.id = ")
             .push_bind(measure),
         )
         .await?;
-    match found {
-        Some((Some(sha), name)) => Ok((sha, name.unwrap_or_else(|| "文书".into()))),
-        _ => Err(Error::NotFound),
-    }
+    found.and_then(|(sha,)| sha).ok_or(Error::NotFound)
 }

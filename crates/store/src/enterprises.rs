@@ -457,3 +457,21 @@ pub async fn set_parent_company(
     audit::append(&mut tx, now_ms, actor, entry).await?;
     tx.commit().await
 }
+
+/// The name of enterprise `id` when it is an enterprise in `scope`, read inside `tx`
+/// (an action about an enterprise: an inspection, a blacklist decision).
+pub(crate) async fn name_in(
+    tx: &mut crate::db::Tx,
+    scope: &Scope,
+    id: i64,
+) -> Result<Option<String>> {
+    let found: Option<(String, String)> = tx
+        .opt(
+            scope
+                .units(q("SELECT u.kind, u.name FROM units u WHERE "), "u")
+                .push(" AND u.id = ")
+                .push_bind(id),
+        )
+        .await?;
+    Ok(found.filter(|(k, _)| k == "enterprise").map(|(_, n)| n))
+}

@@ -412,16 +412,8 @@ pub async fn plan(
 /// The measure form (multipart, the document in `photos`).
 #[derive(Deserialize, Default)]
 pub struct MeasureForm {
-    #[serde(default)]
-    pub kind: String,
-    #[serde(default)]
-    pub decided_on: String,
-    #[serde(default)]
-    pub organ: String,
-    #[serde(default)]
-    pub note: String,
-    #[serde(default)]
-    pub until: String,
+    #[serde(flatten)]
+    pub measure: anjian_core::enforcement::MeasureInput,
     #[serde(default)]
     pub month: String,
 }
@@ -435,13 +427,7 @@ pub async fn add_measure(
 ) -> Result<Response, PageError> {
     let id = crate::input::path_id(&id)?;
     let month = month_or_current(&state, Some(&f.month))?;
-    let input = anjian_core::enforcement::MeasureInput {
-        kind: f.kind,
-        decided_on: f.decided_on,
-        organ: f.organ,
-        note: f.note,
-        until: f.until,
-    };
+    let input = f.measure;
     let result = async {
         let stored = crate::upload::store(&state, &photos[..photos.len().min(1)]).await?;
         enforcements::add_measure(
@@ -467,7 +453,7 @@ pub async fn measure_document(
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Result<Response, PageError> {
     let id = crate::input::path_id(&id)?;
-    let (sha, _name) = enforcements::measure_document(&state.db, &u.scope(), id).await?;
+    let sha = enforcements::measure_document(&state.db, &u.scope(), id).await?;
     let bytes = state
         .files
         .get(&sha)
