@@ -13,6 +13,7 @@ pub mod channel;
 pub mod chart;
 pub mod checkpoint;
 pub mod contract;
+pub mod crackdown;
 pub mod daily;
 pub mod directory;
 pub mod duty;

@@ -119,6 +119,11 @@ pub const MENU: &[MenuEntry] = &[
         shown: Role::can_enforce,
     },
     MenuEntry {
+        path: "/crackdown",
+        label: "打非治违",
+        shown: Role::can_enforce,
+    },
+    MenuEntry {
         path: "/tips",
         label: "举报处理",
         shown: Role::handles_tips,

@@ -112,6 +112,10 @@ pub struct Figures {
     pub rectification_rate: i64,
     pub overdue: i64,
     pub inspections: i64,
+    /// 打非治违 cases the unit recorded or joined in the month (item (82): "常态化开展
+    /// “打非”工作"), counted with the inspections in the enforcement part.
+    #[serde(default)]
+    pub crackdowns: i64,
     pub visit_findings: i64,
     pub accidents: i64,
     /// A one-vote-veto event (一票否决): the score is 0 whatever the parts.
@@ -173,7 +177,7 @@ pub fn rank(scheme: &Scheme, units: &[Figures]) -> Vec<Score> {
         max(|u| u.overdue),
         max(|u| u.visit_findings),
         max(|u| u.accidents),
-        max(|u| u.inspections),
+        max(|u| u.inspections + u.crackdowns),
     );
     let mut scores: Vec<Score> = units
         .iter()
@@ -202,12 +206,20 @@ pub fn rank(scheme: &Scheme, units: &[Figures]) -> Vec<Score> {
                             if most_inspections <= 0 {
                                 0
                             } else {
-                                u.inspections.clamp(0, most_inspections) * 100 / most_inspections
+                                (u.inspections + u.crackdowns).clamp(0, most_inspections) * 100
+                                    / most_inspections
                             },
-                            format!(
-                                "执法检查{}次（同类最多{}次）",
-                                u.inspections, most_inspections
-                            ),
+                            if u.crackdowns > 0 {
+                                format!(
+                                    "执法检查{}次、打非治违{}起（同类最多{}次）",
+                                    u.inspections, u.crackdowns, most_inspections
+                                )
+                            } else {
+                                format!(
+                                    "执法检查{}次（同类最多{}次）",
+                                    u.inspections, most_inspections
+                                )
+                            },
                         ),
                         Part::VisitFindings => (
                             fewer_is_better(u.visit_findings, worst_findings),
@@ -357,7 +369,7 @@ mod tests {
             let units: Vec<Figures> = figures.iter().enumerate().map(|(i, f)| Figures {
                 unit_id: i as i64,
                 on_time_rate: Some(f.0), rectification_rate: f.1, overdue: f.2, inspections: f.3,
-                visit_findings: f.4, accidents: f.5, veto: f.6,
+                crackdowns: f.4, visit_findings: f.4, accidents: f.5, veto: f.6,
             }).collect();
             let s = rank(&Scheme::default_scheme(), &units);
             prop_assert_eq!(s.len(), units.len());

@@ -627,6 +627,7 @@ fn compose(
 ) -> Bulletin {
     let all = || rankings.iter().flat_map(|r| r.units.iter());
     let sum = |f: fn(&crate::rankings::UnitMonth) -> i64| all().map(|r| f(&r.unit)).sum::<i64>();
+    let crackdowns = sum(|u| u.crackdowns);
     let (found, closed, overdue, inspections, penalties, amount) = (
         sum(|u| u.found),
         sum(|u| u.closed),
@@ -638,9 +639,14 @@ fn compose(
     let mut sections = vec![Section {
         heading: "一、总体情况".into(),
         paragraphs: vec![format!(
-            "{}，全区共排查发现隐患{found}项，已整改{closed}项，月末逾期未整改隐患{overdue}项；各镇街、部门开展执法检查{inspections}次，作出行政处罚{penalties}次，罚款{}元。",
+            "{}，全区共排查发现隐患{found}项，已整改{closed}项，月末逾期未整改隐患{overdue}项；各镇街、部门开展执法检查{inspections}次，作出行政处罚{penalties}次，罚款{}元{}。",
             month.label(),
-            anjian_core::error::yuan(amount)
+            anjian_core::error::yuan(amount),
+            if crackdowns > 0 {
+                format!("；查处打非治违案件{crackdowns}起次（含联合执法）")
+            } else {
+                String::new()
+            }
         )],
     }];
     let mut ranking_lines = Vec::new();

@@ -397,6 +397,8 @@ pub struct Tally {
     pub unit_name: String,
     pub kind: String,
     pub inspections: i64,
+    /// 打非治违 cases the unit recorded or joined, found in the month.
+    pub crackdowns: i64,
     pub enterprises: i64,
     pub problems: i64,
     pub penalties: i64,
@@ -435,7 +437,9 @@ pub async fn tally(db: &Db, scope: &Scope, month: Month) -> Result<Vec<Tally>> {
                CAST(COALESCE(SUM(e.problem_count), 0) AS BIGINT) AS problems, \
                CAST(COUNT(e.penalty_kind) AS BIGINT) AS penalties, \
                CAST(COALESCE(SUM(e.penalty_amount_fen), 0) AS BIGINT) AS amount_fen, \
-               CAST(COALESCE(SUM(CASE WHEN e.principal_checked = 1 AND e.heads_checked = 1 THEN 1 ELSE 0 END), 0) AS BIGINT) AS must_checked \
+               CAST(COALESCE(SUM(CASE WHEN e.principal_checked = 1 AND e.heads_checked = 1 THEN 1 ELSE 0 END), 0) AS BIGINT) AS must_checked, \
+               CAST((SELECT COUNT(*) FROM crackdown_cases c WHERE c.unit_id = u.id AND c.found_on >= $1 AND c.found_on <= $2) \
+                  + (SELECT COUNT(*) FROM crackdown_units cu JOIN crackdown_cases c ON c.id = cu.case_id WHERE cu.unit_id = u.id AND c.found_on >= $1 AND c.found_on <= $2) AS BIGINT) AS crackdowns \
                FROM units u LEFT JOIN enforcements e ON e.unit_id = u.id AND e.inspected_on >= $1 AND e.inspected_on <= $2 \
                WHERE (u.kind IN ('township', 'zone_committee') OR (u.kind = 'department' AND u.supervises_safety = 1)) AND u.active = 1 AND ")
             .bind(day(month.first))

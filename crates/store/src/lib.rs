@@ -15,6 +15,7 @@ pub mod bulletins;
 pub mod calendar;
 pub mod cases;
 pub mod contracts;
+pub mod crackdown;
 pub mod daily;
 pub mod dashboard;
 pub mod db;

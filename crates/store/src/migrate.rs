@@ -68,6 +68,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(41, "0041_inspection_plans"),
     migration!(42, "0042_enforcement_measures"),
     migration!(43, "0043_deliveries_channel_sent"),
+    migration!(44, "0044_crackdown_cases"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.

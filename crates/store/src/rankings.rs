@@ -119,6 +119,9 @@ pub struct UnitMonth {
     /// Hazards found by supervision and unannounced visits in the month.
     pub visit_findings: i64,
     pub inspections: i64,
+    /// 打非治违 cases recorded or joined in the month.
+    #[serde(default)]
+    pub crackdowns: i64,
     pub enterprises: i64,
     pub problems: i64,
     pub penalties: i64,
@@ -195,6 +198,7 @@ impl UnitMonth {
             rectification_rate: self.rectification_rate(),
             overdue: self.overdue,
             inspections: self.inspections,
+            crackdowns: self.crackdowns,
             visit_findings: self.visit_findings,
             accidents: self.accidents,
             veto: self.veto.is_some(),
@@ -266,6 +270,7 @@ pub async fn month_figures(
                     unit_id: t.unit_id,
                     name: t.unit_name,
                     inspections: t.inspections,
+                    crackdowns: t.crackdowns,
                     enterprises: t.enterprises,
                     problems: t.problems,
                     penalties: t.penalties,

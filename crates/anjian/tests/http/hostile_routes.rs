@@ -97,6 +97,7 @@ async fn some_id(app: &TestApp, path: &str) -> i64 {
         "projects" => "projects",
         "project-reviews" => "project_reviews",
         "blacklist" => "blacklist",
+        "crackdown-cases" | "crackdown" => "crackdown_cases",
         // The newest account: never one of the accounts acting here.
         "users" => return max_id(app, "users").await,
         _ => "units",

@@ -9,6 +9,7 @@ mod blacklist;
 mod browser;
 mod campaigns;
 mod cli;
+mod crackdown;
 mod crawl;
 mod daily;
 mod directory;

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod blacklist;
 pub mod body;
 pub mod channels;
+pub mod crackdown;
 pub mod daily;
 pub mod directory;
 pub mod duty;
@@ -206,6 +207,13 @@ pub fn routes() -> Router<AppState> {
             get(blacklist::list).post(blacklist::enter),
         )
         .route("/api/v1/blacklist/{id}/lift", post(blacklist::lift))
+        .route(
+            "/api/v1/crackdown-cases",
+            get(crackdown::list).post(crackdown::open),
+        )
+        .route("/api/v1/crackdown-cases/{id}", get(crackdown::get))
+        .route("/api/v1/crackdown-cases/{id}/steps", post(crackdown::step))
+        .route("/api/v1/public/exposures", get(crackdown::exposed))
         .route(
             "/api/v1/enforcements/{id}/recheck",
             post(enforcements::recheck),

@@ -4,9 +4,9 @@ use axum::Json;
 use utoipa::OpenApi;
 
 use super::{
-    accidents, audit, auth, blacklist, channels, daily, directory, duty, enforcements, enterprises,
-    hazards, inspection_plans, obligations, plans, projects, rankings, reports, tips, users,
-    visits, warnings, workers,
+    accidents, audit, auth, blacklist, channels, crackdown, daily, directory, duty, enforcements,
+    enterprises, hazards, inspection_plans, obligations, plans, projects, rankings, reports, tips,
+    users, visits, warnings, workers,
 };
 
 /// The API description.
@@ -69,6 +69,11 @@ use super::{
         blacklist::list,
         blacklist::enter,
         blacklist::lift,
+        crackdown::list,
+        crackdown::open,
+        crackdown::get,
+        crackdown::step,
+        crackdown::exposed,
         accidents::create,
         accidents::list,
         accidents::supplement,

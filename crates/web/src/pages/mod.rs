@@ -10,6 +10,7 @@ pub mod bulletins;
 pub mod calendar;
 pub mod campaign;
 pub mod channels;
+pub mod crackdown;
 pub mod daily;
 pub mod dashboard;
 pub mod directory;
@@ -240,6 +241,7 @@ pub fn routes() -> Router<AppState> {
             post(enterprises::assign_person),
         )
         .route("/boards/{id}", get(enterprises::board))
+        .route("/boards/exposures", get(crackdown::exposures))
         .route("/my-enterprise", get(enterprises::mine))
         .route("/quotas", get(duty::index))
         .route("/quotas.xlsx", get(duty::export))
@@ -390,6 +392,9 @@ pub fn routes() -> Router<AppState> {
         .route("/blacklist", get(blacklist::index).post(blacklist::enter))
         .route("/blacklist.xlsx", get(blacklist::export))
         .route("/blacklist/{id}/lift", post(blacklist::lift))
+        .route("/crackdown", get(crackdown::index).post(crackdown::open))
+        .route("/crackdown/{id}", get(crackdown::show))
+        .route("/crackdown/{id}/steps", post(crackdown::step))
         .route("/daily", get(daily::index).post(daily::log))
         .route("/visits", get(visits::index).post(visits::create))
         .route("/visits/{id}", get(visits::show))
