@@ -23,6 +23,7 @@ pub mod error;
 pub mod evidence;
 pub mod grid;
 pub mod hazard;
+pub mod investigation;
 pub mod ledger;
 pub mod machine;
 pub mod monthly_report;

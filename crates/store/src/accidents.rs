@@ -484,6 +484,9 @@ pub struct AccidentRow {
     pub concealed_by: Option<String>,
     /// The day the 区安委会 listed it for supervision (挂牌督办).
     pub listed_on: Option<String>,
+    /// The leader the office named for the listed supervision, and its deadline.
+    pub listed_leader: Option<String>,
+    pub listed_until: Option<String>,
     pub status: String,
     /// The project it happened at (item (71)).
     pub project_id: Option<i64>,
@@ -519,7 +522,7 @@ impl AccidentRow {
     }
 }
 
-const ROW: &str = "SELECT a.id, a.unit_id, u.name AS unit_name, a.enterprise_id, a.lead_unit_id, a.sector, a.occurred_at, a.occurred_on, a.reported_at, a.learned_at, a.sector_unit_id, a.place, a.account, a.deaths, a.missing, a.serious_injuries, a.direct_loss_fen, a.measures_taken, a.grade, CAST(a.late AS BIGINT) = 1 AS late, CAST(a.concealed AS BIGINT) = 1 AS concealed, a.concealed_by, a.listed_on, a.status, a.project_id FROM accidents a JOIN units u ON u.id = a.unit_id WHERE ";
+const ROW: &str = "SELECT a.id, a.unit_id, u.name AS unit_name, a.enterprise_id, a.lead_unit_id, a.sector, a.occurred_at, a.occurred_on, a.reported_at, a.learned_at, a.sector_unit_id, a.place, a.account, a.deaths, a.missing, a.serious_injuries, a.direct_loss_fen, a.measures_taken, a.grade, CAST(a.late AS BIGINT) = 1 AS late, CAST(a.concealed AS BIGINT) = 1 AS concealed, a.concealed_by, a.listed_on, a.listed_leader, a.listed_until, a.status, a.project_id FROM accidents a JOIN units u ON u.id = a.unit_id WHERE ";
 
 /// What an accident list is narrowed to, and its keyset page.
 #[derive(Debug, Clone, Default)]

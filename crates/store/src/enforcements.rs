@@ -342,6 +342,8 @@ impl EnforcementRow {
 pub struct EnforcementFilter {
     /// The enforcing unit.
     pub unit: Option<i64>,
+    /// The enterprise inspected.
+    pub enterprise: Option<i64>,
     pub month: Option<Month>,
     pub after: Option<i64>,
     pub limit: i64,
@@ -365,6 +367,9 @@ pub async fn list(
     let mut query = visible(scope, q(format!("{ROW} WHERE ")));
     if let Some(u) = f.unit {
         query = query.push(" AND e.unit_id = ").push_bind(u);
+    }
+    if let Some(x) = f.enterprise {
+        query = query.push(" AND e.enterprise_id = ").push_bind(x);
     }
     if let Some(m) = f.month {
         query = query

@@ -30,6 +30,7 @@ pub mod follow;
 pub mod hazards;
 pub mod ids;
 pub mod inspection_plans;
+pub mod investigations;
 pub mod migrate;
 pub mod monthly_reports;
 pub mod notices;

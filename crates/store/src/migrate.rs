@@ -69,6 +69,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(42, "0042_enforcement_measures"),
     migration!(43, "0043_deliveries_channel_sent"),
     migration!(44, "0044_crackdown_cases"),
+    migration!(45, "0045_accident_investigations"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.

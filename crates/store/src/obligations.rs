@@ -394,6 +394,9 @@ pub enum Source {
     Project(i64),
     /// A bulletin's demand for a rectification report (`obligations.bulletin_id`).
     Bulletin(i64),
+    /// A rectification measure an accident's investigation named
+    /// (`obligations.accident_measure_id`).
+    AccidentMeasure(i64),
 }
 
 impl Source {
@@ -406,6 +409,7 @@ impl Source {
             Source::SpecialPeriod(id) => ("special_period_id", id),
             Source::Project(id) => ("project_id", id),
             Source::Bulletin(id) => ("bulletin_id", id),
+            Source::AccidentMeasure(id) => ("accident_measure_id", id),
         }
     }
 }

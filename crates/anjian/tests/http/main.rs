@@ -18,6 +18,7 @@ mod harness;
 mod hazards;
 mod hostile;
 mod hostile_routes;
+mod investigations;
 mod localities;
 mod matrix;
 mod measures;

@@ -183,3 +183,72 @@ pub async fn blacklist(
     .await?;
     Ok((StatusCode::CREATED, Json(a)))
 }
+
+/// Records the accident's investigation (its lead unit or the office): `lead_unit`,
+/// `members`, `approval_no` with `approved_on`, `accountability` (person, post, unit,
+/// form) and `measures` (unit, measure, due_on), each measure owed by its unit; the
+/// report file is attached on the page. Returns the investigation.
+#[utoipa::path(post, path = "/api/v1/accidents/{id}/investigation", request_body = anjian_core::investigation::InvestigationInput, responses((status = 200, body = anjian_store::investigations::Investigation), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn investigation(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    Body(i): Body<anjian_core::investigation::InvestigationInput>,
+) -> Result<Json<anjian_store::investigations::Investigation>, ApiError> {
+    let id = super::path_id(&id)?;
+    anjian_store::investigations::record(
+        &state.db,
+        state.moment(),
+        &u.actor(),
+        &u.scope(),
+        id,
+        &i,
+        None,
+    )
+    .await?;
+    Ok(Json(anjian_store::investigations::of(&state.db, id).await?))
+}
+
+/// Lists a typical accident for supervision (挂牌督办, the office): `leader`, `until`;
+/// its lead unit owes the conclusion by then. Returns the accident.
+#[utoipa::path(post, path = "/api/v1/accidents/{id}/list", request_body = anjian_store::investigations::ListingInput, responses((status = 200, body = AccidentRow), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn list_typical(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    Body(l): Body<anjian_store::investigations::ListingInput>,
+) -> Result<Json<AccidentRow>, ApiError> {
+    let id = super::path_id(&id)?;
+    anjian_store::investigations::list_typical(
+        &state.db,
+        state.moment(),
+        &u.actor(),
+        &u.scope(),
+        id,
+        &l,
+    )
+    .await?;
+    Ok(Json(accidents::get(&state.db, &u.scope(), id).await?))
+}
+
+/// 一案双查 for the investigators (the lead unit or the office): the duty records and
+/// quota standings of the officials answering for the accident's locality and sector
+/// in the half-year before it, and the enterprise's enforcement history.
+#[utoipa::path(get, path = "/api/v1/accidents/{id}/dual-inquiry", responses((status = 200, body = anjian_store::investigations::DualInquiry), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn dual_inquiry(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<anjian_store::investigations::DualInquiry>, ApiError> {
+    let id = super::path_id(&id)?;
+    Ok(Json(
+        anjian_store::investigations::dual_inquiry(
+            &state.db,
+            &u.actor(),
+            &u.scope(),
+            state.today(),
+            id,
+        )
+        .await?,
+    ))
+}

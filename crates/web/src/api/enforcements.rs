@@ -80,6 +80,7 @@ pub async fn list(
 ) -> Result<Json<Vec<EnforcementRow>>, ApiError> {
     let filter = EnforcementFilter {
         unit: f.unit,
+        enterprise: None,
         month: month(f.month.as_deref())?,
         after: f.after,
         limit: f.limit.unwrap_or(100),

@@ -233,6 +233,15 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/accidents/{id}/blacklist",
             post(accidents::blacklist),
         )
+        .route(
+            "/api/v1/accidents/{id}/investigation",
+            post(accidents::investigation),
+        )
+        .route("/api/v1/accidents/{id}/list", post(accidents::list_typical))
+        .route(
+            "/api/v1/accidents/{id}/dual-inquiry",
+            get(accidents::dual_inquiry),
+        )
         .route("/api/v1/tips", get(tips::list))
         .route("/api/v1/tips/stats", get(tips::stats))
         .route(

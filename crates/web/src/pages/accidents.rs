@@ -359,6 +359,23 @@ pub struct AccidentPage {
     /// The qualification holders with the contracts worked under their qualifications.
     pub holders: Vec<(String, Vec<anjian_store::contracts::ContractRow>)>,
     pub project: Option<anjian_store::projects::ProjectDetail>,
+    /// Its investigation (team, report, approval, accountability, measures).
+    pub investigation: anjian_store::investigations::Investigation,
+    /// Whether the viewer investigates it (its lead unit or the office).
+    pub investigates: bool,
+    pub office: bool,
+    /// The units a measure may be owed by.
+    pub units: Vec<(i64, String)>,
+    pub today: String,
+    pub flash: Option<String>,
+    pub error: Option<String>,
+}
+
+/// `?ok=`.
+#[derive(Deserialize, Default)]
+pub struct ShowQuery {
+    #[serde(default)]
+    pub ok: String,
 }
 
 /// GET /accidents/{id}.
@@ -366,8 +383,23 @@ pub async fn show(
     State(state): State<AppState>,
     PageUser(u): PageUser,
     Path(id): Path<String>,
+    super::PageQuery(q): super::PageQuery<ShowQuery>,
 ) -> Result<Response, PageError> {
     let id = crate::input::path_id(&id)?;
+    let flash = match q.ok.as_str() {
+        "investigation" => Some("已保存事故调查情况".to_string()),
+        "list" => Some("已挂牌督办".to_string()),
+        _ => None,
+    };
+    accident_page(&state, &u, id, Notice::flash(flash)).await
+}
+
+async fn accident_page(
+    state: &AppState,
+    u: &anjian_store::accounts::SessionUser,
+    id: i64,
+    notice: Notice,
+) -> Result<Response, PageError> {
     let a = accidents::get(&state.db, &u.scope(), id).await?;
     // The employer's and the agency's rosters, and the holders' contracts: one query each.
     let checked: Vec<&anjian_store::accidents::PartyRow> = a
@@ -400,11 +432,286 @@ pub async fn show(
         Some(p) => anjian_store::projects::history(&state.db, p).await?,
         None => None,
     };
-    Ok(crate::error::render(&AccidentPage {
+    let investigation = anjian_store::investigations::of(&state.db, id).await?;
+    let investigates = anjian_store::investigations::investigates(&u.scope(), &u.actor(), &a);
+    let units = if investigates {
+        let mut units = anjian_store::directory::units::choices(
+            &state.db,
+            &anjian_store::scope::Scope::All,
+            &["department", "township", "zone_committee"],
+            300,
+        )
+        .await?;
+        for p in &a.parties {
+            units.push((p.unit, p.unit_name.clone()));
+        }
+        units
+    } else {
+        Vec::new()
+    };
+    let refused = notice.error.is_some();
+    Ok(crate::error::render_form(
+        &AccidentPage {
+            layout: Layout::of(u),
+            office: u.role().sees_everything(),
+            a,
+            side_by_side,
+            holders,
+            project,
+            investigation,
+            investigates,
+            units,
+            today: state.today().format("%Y-%m-%d").to_string(),
+            flash: notice.flash,
+            error: notice.error,
+        },
+        refused,
+    ))
+}
+
+/// The investigation form (multipart, the report file in `photos`): the accountability
+/// one person per line as "姓名，职务，追责方式", one measure per submission.
+#[derive(Deserialize, Default)]
+pub struct InvestigationForm {
+    #[serde(default)]
+    pub members: String,
+    #[serde(default)]
+    pub approval_no: String,
+    #[serde(default)]
+    pub approved_on: String,
+    #[serde(default)]
+    pub accountability: String,
+    #[serde(default)]
+    pub measure_unit: String,
+    #[serde(default)]
+    pub measure: String,
+    #[serde(default)]
+    pub measure_due: String,
+}
+
+impl InvestigationForm {
+    fn input(&self) -> anjian_core::investigation::InvestigationInput {
+        use anjian_core::investigation::{AccountInput, MeasureInput};
+        let accountability = self
+            .accountability
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                let mut parts = l.split(['，', ',', '|', '｜']).map(str::trim);
+                AccountInput {
+                    person: parts.next().unwrap_or_default().to_string(),
+                    post: parts.next().unwrap_or_default().to_string(),
+                    unit: None,
+                    form: parts.collect::<Vec<_>>().join("，"),
+                }
+            })
+            .collect();
+        let measures = if self.measure.trim().is_empty() && self.measure_unit.trim().is_empty() {
+            Vec::new()
+        } else {
+            vec![MeasureInput {
+                unit: self.measure_unit.trim().parse().ok(),
+                measure: self.measure.clone(),
+                due_on: self.measure_due.clone(),
+            }]
+        };
+        anjian_core::investigation::InvestigationInput {
+            lead_unit: None,
+            members: self.members.clone(),
+            approval_no: self.approval_no.clone(),
+            approved_on: self.approved_on.clone(),
+            accountability,
+            measures,
+        }
+    }
+}
+
+/// POST /accidents/{id}/investigation.
+pub async fn investigate(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    crate::upload::PhotoForm { form: f, photos }: crate::upload::PhotoForm<InvestigationForm>,
+) -> Result<Response, PageError> {
+    let id = crate::input::path_id(&id)?;
+    let input = f.input();
+    let result = async {
+        let stored = crate::upload::store(&state, &photos[..photos.len().min(1)]).await?;
+        anjian_store::investigations::record(
+            &state.db,
+            state.moment(),
+            &u.actor(),
+            &u.scope(),
+            id,
+            &input,
+            stored.first(),
+        )
+        .await?;
+        Ok::<_, Problem>(format!("/accidents/{id}?ok=investigation"))
+    }
+    .await;
+    after_form(result, |msg| {
+        accident_page(&state, &u, id, Notice::error(msg))
+    })
+    .await
+}
+
+/// The listing form.
+#[derive(Deserialize, Default)]
+pub struct ListingForm {
+    #[serde(default)]
+    pub leader: String,
+    #[serde(default)]
+    pub until: String,
+}
+
+/// POST /accidents/{id}/list: the office lists a typical accident for supervision.
+pub async fn list_typical(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<ListingForm>,
+) -> Result<Response, PageError> {
+    let id = crate::input::path_id(&id)?;
+    let input = anjian_store::investigations::ListingInput {
+        leader: f.leader,
+        until: f.until,
+    };
+    let result = anjian_store::investigations::list_typical(
+        &state.db,
+        state.moment(),
+        &u.actor(),
+        &u.scope(),
+        id,
+        &input,
+    )
+    .await
+    .map(|_| format!("/accidents/{id}?ok=list"))
+    .map_err(Problem::from);
+    after_form(result, |msg| {
+        accident_page(&state, &u, id, Notice::error(msg))
+    })
+    .await
+}
+
+/// GET /accidents/{id}/investigation/report: the investigation report file.
+pub async fn report_file(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id = crate::input::path_id(&id)?;
+    let sha = anjian_store::investigations::report_file(&state.db, &u.scope(), id).await?;
+    let bytes = state
+        .files
+        .get(&sha)
+        .await
+        .map_err(|_| Problem::not_found())?;
+    let mime = anjian_core::evidence::check(&bytes)
+        .map(|k| k.mime())
+        .unwrap_or("application/octet-stream");
+    Ok(super::uploaded_file(mime, &sha, bytes))
+}
+
+/// The 一案双查 page.
+#[derive(Template)]
+#[template(path = "dual_inquiry.html")]
+pub struct DualInquiryPage {
+    pub layout: Option<Layout>,
+    pub d: anjian_store::investigations::DualInquiry,
+}
+
+/// GET /accidents/{id}/dual-inquiry.
+pub async fn dual_inquiry(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id = crate::input::path_id(&id)?;
+    let d = anjian_store::investigations::dual_inquiry(
+        &state.db,
+        &u.actor(),
+        &u.scope(),
+        state.today(),
+        id,
+    )
+    .await?;
+    Ok(crate::error::render(&DualInquiryPage {
         layout: Layout::of(&u),
-        a,
-        side_by_side,
-        holders,
-        project,
+        d,
     }))
+}
+
+/// GET /accidents/{id}/dual-inquiry.xlsx: the same, for the investigators' file.
+pub async fn dual_inquiry_export(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id = crate::input::path_id(&id)?;
+    let d = anjian_store::investigations::dual_inquiry(
+        &state.db,
+        &u.actor(),
+        &u.scope(),
+        state.today(),
+        id,
+    )
+    .await?;
+    let mut lines: Vec<Vec<String>> = Vec::new();
+    for s in &d.standings {
+        let quotas: Vec<String> = s
+            .quotas
+            .iter()
+            .map(|q| {
+                format!(
+                    "{}：{}",
+                    q.label,
+                    if q.standing.missed > 0 {
+                        "未完成"
+                    } else {
+                        "完成或进行中"
+                    }
+                )
+            })
+            .collect();
+        lines.push(vec![
+            "履职定额".into(),
+            s.name.clone(),
+            format!("{} · {}", s.unit_name, s.title),
+            quotas.join("；"),
+            String::new(),
+        ]);
+    }
+    for r in &d.records {
+        lines.push(vec![
+            "履职记录".into(),
+            r.official.clone(),
+            r.unit_name.clone(),
+            format!("{}：{}", r.activity_label(), r.topic),
+            r.on_day.clone(),
+        ]);
+    }
+    for e in &d.enforcements {
+        lines.push(vec![
+            "执法记录".into(),
+            e.enterprise_name.clone(),
+            e.unit_name.clone(),
+            format!(
+                "问题{}项{}",
+                e.problem_count,
+                e.penalty_kind
+                    .as_deref()
+                    .map(|k| format!("，{k}"))
+                    .unwrap_or_default()
+            ),
+            e.inspected_on.clone(),
+        ]);
+    }
+    super::xlsx_response(
+        "一案双查",
+        &["类别", "人员或企业", "单位", "内容", "日期"],
+        &lines,
+        &format!("一案双查（{}）.xlsx", d.accident.place),
+        &u.unit_name,
+    )
 }

@@ -268,6 +268,20 @@ pub fn routes() -> Router<AppState> {
         .route("/accidents/{id}/supplements", post(accidents::supplement))
         .route("/accidents/{id}/close", post(accidents::close))
         .route("/accidents/{id}/extension", post(accidents::extend))
+        .route(
+            "/accidents/{id}/investigation",
+            post(accidents::investigate),
+        )
+        .route(
+            "/accidents/{id}/investigation/report",
+            get(accidents::report_file),
+        )
+        .route("/accidents/{id}/list", post(accidents::list_typical))
+        .route("/accidents/{id}/dual-inquiry", get(accidents::dual_inquiry))
+        .route(
+            "/accidents/{id}/dual-inquiry.xlsx",
+            get(accidents::dual_inquiry_export),
+        )
         .route("/tips/rules", post(tips::set_rules))
         .route("/tips/deadlines", post(tips::set_deadlines))
         .route("/tips/{id}/accept", post(tips::accept))
