@@ -14,6 +14,7 @@ use crate::seed::{self, Size};
 use crate::setup::{Common, open};
 
 mod directory;
+mod enforcement;
 mod follow;
 mod hazards;
 mod memory;
@@ -27,7 +28,8 @@ mod workforce;
 #[derive(Args, Debug, Clone)]
 pub struct BenchArgs {
     /// `district`, `city`, `plan`, `plan-edit`, `follow`, `obligations`, `ledger`, `hazards`,
-    /// `ranking`, `tips`, `memory`, `responsibility`, `workforce` or `outbox`.
+    /// `ranking`, `tips`, `memory`, `responsibility`, `workforce`, `outbox` or
+    /// `enforcement`.
     #[arg(long, default_value = "district")]
     pub scale: String,
     /// Seconds per read scenario.
@@ -416,6 +418,7 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
         "responsibility" => return responsibility::run(c, args).await,
         "workforce" => return workforce::run(c, args).await,
         "outbox" => return outbox::run(c).await,
+        "enforcement" => return enforcement::run(c, args).await,
         other => {
             return Err(format!(
                 "未知规模 {other}，应为 district、city、plan、plan-edit、follow、directory、obligations、ledger、hazards、ranking、tips、memory、responsibility、workforce 或 outbox"

@@ -430,6 +430,7 @@ pub async fn prepare(c: &Common, now: i64) -> Result<(Db, String, DemoAccounts),
         crate::seed::responsibility::load(&db, today).await?;
         crate::seed::daily::load(&db, today).await?;
         crate::seed::measures::load(&db, &crate::setup::keyring(c)?, today).await?;
+        crate::seed::crackdown::load(&db, &files, today).await?;
     }
     for (key, value) in [
         (

@@ -12,6 +12,7 @@
 //!   (`responsibility::city`);
 //! - `daily`, `plan_edits`: the daily reports and the plan editor's history.
 
+pub mod crackdown;
 mod directory;
 mod enforcement;
 mod hazards;

@@ -250,7 +250,10 @@ pub fn suggest(rules: &[Rule], facts: &[Facts]) -> Vec<Suggestion> {
                 ),
                 Trigger::ManyAccidents => (
                     f.accidents >= r.threshold,
-                    format!("当月发生事故{}起", f.accidents),
+                    format!(
+                        "当月发生事故{}起（含按事故对待的未列入清单重大隐患）",
+                        f.accidents
+                    ),
                 ),
                 Trigger::SelfInspectionLax => (
                     f.monthly_report_missing || f.late_obligations >= r.threshold,

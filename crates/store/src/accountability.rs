@@ -128,7 +128,7 @@ pub async fn suggest_for(
                 zero_enforcement: r.unit.inspections == 0,
                 visit_findings: r.unit.visit_findings,
                 serious_accidents: r.unit.serious_accidents,
-                accidents: r.unit.accidents,
+                accidents: r.unit.accidents + r.unit.unlisted,
                 monthly_report_missing: missing.contains(&r.unit.unit_id),
                 late_obligations: (r.unit.due - r.unit.on_time).max(0),
             });

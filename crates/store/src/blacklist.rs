@@ -282,3 +282,25 @@ pub fn reasons() -> Vec<(&'static str, &'static str)> {
         .map(|r| (r.as_str(), r.label()))
         .collect()
 }
+
+/// Of `enterprises`, those with an entry holding on `today` (one query): the pages that
+/// list enterprises mark them.
+pub async fn active_among(
+    db: &Db,
+    enterprises: &[i64],
+    today: chrono::NaiveDate,
+) -> Result<Vec<i64>> {
+    if enterprises.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(i64,)> = db
+        .read()
+        .all(
+            q("SELECT DISTINCT enterprise_id FROM blacklist WHERE lifted_on IS NULL AND until_on >= $1 AND enterprise_id IN (")
+                .bind(day(today))
+                .push_list(enterprises)
+                .push(")"),
+        )
+        .await?;
+    Ok(rows.into_iter().map(|(e,)| e).collect())
+}

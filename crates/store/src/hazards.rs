@@ -303,6 +303,9 @@ struct Prepared {
     hazard: hazard::Hazard,
     opening: crate::cases::Opening,
     row: Vec<Arg>,
+    /// When and by whom it is recorded (a major hazard's listing says so).
+    at: i64,
+    by: Option<i64>,
 }
 
 /// Checks a hazard as typed, before anything is written (its photos included): the
@@ -406,6 +409,8 @@ fn prepare(
         hazard: h,
         opening,
         row,
+        at: now_ms,
+        by: actor.user_id,
     })
 }
 
@@ -419,6 +424,18 @@ async fn write(tx: &mut Tx, prepared: &[Prepared]) -> Result<()> {
             chunk.iter().map(|p| &p.row),
         ))
         .await?;
+        let majors: Vec<crate::major_listing::Major> = chunk
+            .iter()
+            .filter(|p| p.hazard.level == hazard::Level::Major)
+            .map(|p| crate::major_listing::Major {
+                id: p.id,
+                place: &p.hazard.place,
+                deadline: p.hazard.deadline.unwrap_or(p.hazard.discovered_on),
+                at: p.at,
+                by: p.by,
+            })
+            .collect();
+        crate::major_listing::list_at_once(tx, &majors).await?;
     }
     Ok(())
 }
@@ -455,6 +472,15 @@ pub struct HazardRow {
     pub listed: i64,
     /// Open past its deadline (1) or not (0), as of the day asked.
     pub overdue: i64,
+}
+
+impl HazardRow {
+    /// 未列入清单 (item (63)): a major hazard that a visit, an inspection or a tip
+    /// found, which the unit's own ledger (its self-inspection) never held; counted
+    /// against the unit's locality as an accident in the ranking and the ladder.
+    pub fn unlisted(&self) -> bool {
+        self.level == "major" && self.source != "self_inspection"
+    }
 }
 
 /// Filters of the ledger; keyset on id, newest first.
@@ -619,7 +645,7 @@ pub async fn get(db: &Db, scope: &Scope, today: NaiveDate, id: i64) -> Result<Ha
     }
     let m: More = db
         .read()
-        .one(q("SELECT h.measures, h.responsible_person, h.funds_fen, h.contingency_plan, h.governance_plan_json, h.case_id, c.assigner_unit_id, c.extension_until, (SELECT l.unit_id FROM hazard_listings l WHERE l.hazard_id = h.id AND l.closed_at IS NULL ORDER BY l.id DESC LIMIT 1) AS listing_unit_id FROM hazards h JOIN cases c ON c.id = h.case_id WHERE h.id = $1").bind(id))
+        .one(q("SELECT h.measures, h.responsible_person, h.funds_fen, h.contingency_plan, h.governance_plan_json, h.case_id, c.assigner_unit_id, c.extension_until, (SELECT l.unit_id FROM hazard_listings l WHERE l.hazard_id = h.id AND l.closed_at IS NULL AND l.confirmed_at IS NOT NULL ORDER BY l.id DESC LIMIT 1) AS listing_unit_id FROM hazards h JOIN cases c ON c.id = h.case_id WHERE h.id = $1").bind(id))
         .await?;
     let steps: Vec<StepLine> = db
         .read()
@@ -838,7 +864,7 @@ async fn step_in(
         listing_unit: Option<i64>,
     }
     let c: C = tx
-        .opt(scoped(scope, "c.id AS case_id, c.status, c.assigner_unit_id, c.unit_id, c.deadline, c.extension_until, h.level, (SELECT l.unit_id FROM hazard_listings l WHERE l.hazard_id = h.id AND l.closed_at IS NULL ORDER BY l.id DESC LIMIT 1) AS listing_unit", id))
+        .opt(scoped(scope, "c.id AS case_id, c.status, c.assigner_unit_id, c.unit_id, c.deadline, c.extension_until, h.level, (SELECT l.unit_id FROM hazard_listings l WHERE l.hazard_id = h.id AND l.closed_at IS NULL AND l.confirmed_at IS NOT NULL ORDER BY l.id DESC LIMIT 1) AS listing_unit", id))
         .await?
         .ok_or(Error::NotFound)?;
     let parse = |s: &Option<String>| {
@@ -999,25 +1025,49 @@ pub async fn list_for_supervision(
             "已销号，不能挂牌督办",
         ));
     }
-    if listed == 1 {
-        return Err(Error::invalid(
-            "already_listed",
-            "status",
-            "该隐患已挂牌督办",
-        ));
-    }
-    tx.execute(
-        q("INSERT INTO hazard_listings (id, hazard_id, unit_id, leader, deadline, note, listed_by, listed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-            .bind(next_id(now_ms))
-            .bind(id)
-            .bind(unit)
-            .bind(leader.as_str())
-            .bind(day(deadline))
-            .bind(note.as_str())
-            .bind(actor.user_id)
-            .bind(now_ms),
-    )
-    .await?;
+    // Listed at once when recorded (`major_listing`): the office confirms that listing
+    // once, setting its leader and deadline, and its obligation to do so is done.
+    let confirmed = if listed == 1 {
+        let n = tx
+            .execute(
+                q("UPDATE hazard_listings SET unit_id = $1, leader = $2, deadline = $3, note = $4, confirmed_at = $5 WHERE hazard_id = $6 AND closed_at IS NULL AND confirmed_at IS NULL")
+                    .bind(unit)
+                    .bind(leader.as_str())
+                    .bind(day(deadline))
+                    .bind(note.as_str())
+                    .bind(now_ms)
+                    .bind(id),
+            )
+            .await?;
+        if n == 0 {
+            return Err(Error::invalid(
+                "already_listed",
+                "status",
+                "该隐患已挂牌督办",
+            ));
+        }
+        crate::obligations::fulfil(
+            &mut tx,
+            Moment::new(now_ms, today),
+            crate::obligations::Source::HazardListing(id),
+        )
+        .await?;
+        true
+    } else {
+        tx.execute(
+            q("INSERT INTO hazard_listings (id, hazard_id, unit_id, leader, deadline, note, listed_by, listed_at, confirmed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)")
+                .bind(next_id(now_ms))
+                .bind(id)
+                .bind(unit)
+                .bind(leader.as_str())
+                .bind(day(deadline))
+                .bind(note.as_str())
+                .bind(actor.user_id)
+                .bind(now_ms),
+        )
+        .await?;
+        false
+    };
     tx.execute(
         q("UPDATE hazards SET listed = 1, updated_at = $1 WHERE id = $2")
             .bind(now_ms)
@@ -1062,8 +1112,16 @@ pub async fn list_for_supervision(
         )
         .await?;
     }
-    let e = Entry::ok("hazard.list", "hazard", id)
-        .detail(format!("督办责任领导 {leader}，期限 {}", day(deadline)));
+    let e = Entry::ok(
+        if confirmed {
+            "hazard.list_confirm"
+        } else {
+            "hazard.list"
+        },
+        "hazard",
+        id,
+    )
+    .detail(format!("督办责任领导 {leader}，期限 {}", day(deadline)));
     audit::append(&mut tx, now_ms, actor, e).await?;
     tx.commit().await?;
     Ok(())

@@ -31,6 +31,7 @@ pub mod hazards;
 pub mod ids;
 pub mod inspection_plans;
 pub mod investigations;
+pub mod major_listing;
 pub mod migrate;
 pub mod monthly_reports;
 pub mod notices;

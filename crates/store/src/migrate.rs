@@ -70,6 +70,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(43, "0043_deliveries_channel_sent"),
     migration!(44, "0044_crackdown_cases"),
     migration!(45, "0045_accident_investigations"),
+    migration!(46, "0046_major_hazards_listed"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.

@@ -397,6 +397,8 @@ pub enum Source {
     /// A rectification measure an accident's investigation named
     /// (`obligations.accident_measure_id`).
     AccidentMeasure(i64),
+    /// The office's confirmation of a major hazard's listing (`obligations.hazard_id`).
+    HazardListing(i64),
 }
 
 impl Source {
@@ -410,6 +412,7 @@ impl Source {
             Source::Project(id) => ("project_id", id),
             Source::Bulletin(id) => ("bulletin_id", id),
             Source::AccidentMeasure(id) => ("accident_measure_id", id),
+            Source::HazardListing(id) => ("hazard_id", id),
         }
     }
 }

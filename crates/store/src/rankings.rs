@@ -128,6 +128,12 @@ pub struct UnitMonth {
     pub amount_fen: i64,
     /// Production-safety accidents in the month.
     pub accidents: i64,
+    /// Major hazards of the locality found in the month by a visit, an inspection or a
+    /// tip, never in the unit's own ledger (未列入清单, item (63)): counted with the
+    /// accidents in the ranking and the ladder, as the plan says "未列入清单、经查实属于
+    /// 重大隐患的，要当作事故对待".
+    #[serde(default)]
+    pub unlisted: i64,
     /// Of those, larger or worse, or concealed.
     #[serde(default)]
     pub serious_accidents: i64,
@@ -200,7 +206,7 @@ impl UnitMonth {
             inspections: self.inspections,
             crackdowns: self.crackdowns,
             visit_findings: self.visit_findings,
-            accidents: self.accidents,
+            accidents: self.accidents + self.unlisted,
             veto: self.veto.is_some(),
         }
     }
@@ -400,6 +406,7 @@ pub async fn month_figures(
         major: i64,
         listed: i64,
         visit_findings: i64,
+        unlisted: i64,
     }
     let found: Vec<Found> = db
         .read()
@@ -408,7 +415,8 @@ pub async fn month_figures(
                CAST(SUM(CASE WHEN h.status = {closed} THEN 1 ELSE 0 END) AS BIGINT) AS closed, \
                CAST(SUM(CASE WHEN h.level = 'major' THEN 1 ELSE 0 END) AS BIGINT) AS major, \
                CAST(SUM(h.listed) AS BIGINT) AS listed, \
-               CAST(SUM(CASE WHEN h.source IN ('unannounced_visit', 'supervision_visit') THEN 1 ELSE 0 END) AS BIGINT) AS visit_findings \
+               CAST(SUM(CASE WHEN h.source IN ('unannounced_visit', 'supervision_visit') THEN 1 ELSE 0 END) AS BIGINT) AS visit_findings, \
+               CAST(SUM(CASE WHEN h.level = 'major' AND h.source <> 'self_inspection' THEN 1 ELSE 0 END) AS BIGINT) AS unlisted \
                FROM hazards h WHERE h.discovered_on >= $1 AND h.discovered_on <= $2 GROUP BY h.locality_id",
                closed = HazardStatus::Closed.sql()))
             .bind(first)
@@ -418,8 +426,21 @@ pub async fn month_figures(
     for f in found {
         if let Some(&i) = f.locality_id.and_then(|l| at.get(&l)) {
             let u = &mut units[i].1;
-            (u.found, u.closed, u.major, u.listed, u.visit_findings) =
-                (f.found, f.closed, f.major, f.listed, f.visit_findings);
+            (
+                u.found,
+                u.closed,
+                u.major,
+                u.listed,
+                u.visit_findings,
+                u.unlisted,
+            ) = (
+                f.found,
+                f.closed,
+                f.major,
+                f.listed,
+                f.visit_findings,
+                f.unlisted,
+            );
         }
     }
     // Hazards open past their deadline at the month's end (or today, if sooner).

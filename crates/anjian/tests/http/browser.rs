@@ -1812,3 +1812,202 @@ async fn robot_journey(
     shot(driver, "deliveries.png").await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn a_department_inspects_penalises_rechecks_refers_and_the_office_blacklists() {
+    let Some((_chromedriver, driver)) = session(12).await else {
+        return;
+    };
+    let app = TestApp::new(Engine::Sqlite).await;
+    let result = three_steps_journey(&driver, &app).await;
+    driver.quit().await.ok();
+    result.expect("three steps journey");
+}
+
+/// Issue 19, done means: 区应急局 inspects the chemical plant with an order to rectify,
+/// adds the penalty two days later (执法"三部曲", item (89)), finds the recheck in its
+/// to-do list, rechecks after the deadline and finds it not rectified (the daily
+/// penalty runs), refers it to the public security organ (移送, item (90)); the office
+/// blacklists the enterprise and its register page shows the entry.
+async fn three_steps_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()> {
+    const DAY: i64 = 86_400_000;
+    // A registered enterprise in 巴川街道 of the bureau's 工贸 sector.
+    let town = app.unit_id("巴川街道").await;
+    let (status, ent) = app
+        .login("bachuan")
+        .await
+        .post(
+            "/api/v1/enterprises",
+            crate::responsibility::enterprise(
+                "重庆铜梁某五金制品有限公司",
+                "A0001",
+                town,
+                "工贸",
+                true,
+            ),
+        )
+        .await;
+    assert_eq!(status, 201, "{ent}");
+    let chem = ent["id"].as_i64().unwrap();
+    driver.goto(format!("{}/", app.base)).await?;
+    login(driver, app, "yjj").await?;
+    driver.goto(format!("{}/enforcements", app.base)).await?;
+    driver
+        .execute(
+            "document.querySelector('#enforcement-form').closest('details').open = true; document.querySelector('#enforcement-form [name=order_deadline]').value = '2022-08-12';",
+            vec![],
+        )
+        .await?;
+    let form = driver.find(By::Id("enforcement-form")).await?;
+    form.find(By::Css(format!(
+        "select[name=enterprise] option[value='{chem}']"
+    )))
+    .await?
+    .click()
+    .await?;
+    fill(&form, "i1_name", "王执法").await?;
+    fill(&form, "i1_certificate", "渝应急执0501").await?;
+    fill(&form, "i2_name", "李执法").await?;
+    fill(&form, "i2_certificate", "渝应急执0502").await?;
+    fill(&form, "place", "储罐区").await?;
+    fill(&form, "checked", "动火作业管理、可燃气体报警").await?;
+    fill(&form, "problems", "储罐区可燃气体报警器失效").await?;
+    form.find(By::Css("[name=principal_checked][value='1']"))
+        .await?
+        .click()
+        .await?;
+    form.find(By::Css("[name=heads_checked][value='1']"))
+        .await?
+        .click()
+        .await?;
+    form.find(By::Css("button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    let records = text_when(driver, "#records", |t| {
+        t.contains("重庆铜梁某五金制品有限公司")
+    })
+    .await?;
+    assert!(records.contains("检查诊断"), "{records}");
+    // Two days later, the penalty decision on the same record.
+    app.advance(2 * DAY);
+    driver.goto(format!("{}/", app.base)).await?;
+    if driver.find(By::Id("username")).await.is_ok() {
+        login(driver, app, "yjj").await?;
+    }
+    driver.goto(format!("{}/enforcements", app.base)).await?;
+    driver
+        .execute(
+            "const d = document.querySelector('details.penalty-later'); d.open = true; d.querySelector('[name=penalty_decided_on]').value = '2022-08-11';",
+            vec![],
+        )
+        .await?;
+    let penalty = driver.find(By::Css("details.penalty-later form")).await?;
+    fill(&penalty, "penalty_kind", "罚款").await?;
+    fill(&penalty, "penalty_amount", "20000").await?;
+    fill(&penalty, "penalty_legal_basis", "《安全生产法》第九十九条").await?;
+    fill(&penalty, "penalty_discretion", "裁量基准第12项 一般").await?;
+    penalty
+        .find(By::Css("button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    let records = text_when(driver, "#records", |t| t.contains("罚款 20000.00 元")).await?;
+    assert!(records.contains("行政处罚"), "{records}");
+    // The recheck is the bureau's own to-do.
+    driver.goto(format!("{}/todo", app.base)).await?;
+    let todo = driver.find(By::Css("main")).await?.text().await?;
+    assert!(
+        todo.contains("整改复查：重庆铜梁某五金制品有限公司"),
+        "{todo}"
+    );
+    shot(driver, "three-steps-todo.png").await?;
+    // After the deadline the plant has not rectified: the daily penalty runs.
+    app.advance(3 * DAY);
+    driver.goto(format!("{}/", app.base)).await?;
+    if driver.find(By::Id("username")).await.is_ok() {
+        login(driver, app, "yjj").await?;
+    }
+    driver
+        .goto(format!("{}/enforcements?month=2022-08", app.base))
+        .await?;
+    driver
+        .find(By::Css("form.recheck button[value='0']"))
+        .await?
+        .click()
+        .await?;
+    let records = text_when(driver, "#records", |t| t.contains("按日连续处罚")).await?;
+    assert!(records.contains("拒不整改"), "{records}");
+    // The bureau refers it to the public security organ.
+    driver
+        .execute(
+            "const d = document.querySelector('details.measure-form'); d.open = true; d.querySelector('[name=decided_on]').value = '2022-08-14';",
+            vec![],
+        )
+        .await?;
+    let measure = driver.find(By::Css("details.measure-form form")).await?;
+    measure
+        .find(By::Css("select[name=kind] option[value=referral]"))
+        .await?
+        .click()
+        .await?;
+    fill(&measure, "organ", "铜梁区公安局").await?;
+    fill(&measure, "note", "拒不整改，涉嫌危险作业罪，移送公安机关").await?;
+    measure
+        .find(By::Css("button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    let records = text_when(driver, "#records", |t| t.contains("移送司法机关")).await?;
+    assert!(records.contains("铜梁区公安局"), "{records}");
+    shot(driver, "three-steps-records.png").await?;
+    logout(driver).await?;
+    // The office blacklists the enterprise for refusing to rectify.
+    driver.goto(format!("{}/", app.base)).await?;
+    login(driver, app, "office").await?;
+    driver.goto(format!("{}/blacklist", app.base)).await?;
+    driver
+        .execute(
+            "document.querySelector('#blacklist-form').closest('details').open = true; document.querySelector('#blacklist-form [name=until]').value = '2025-08-13';",
+            vec![],
+        )
+        .await?;
+    let form = driver.find(By::Id("blacklist-form")).await?;
+    form.find(By::Css(format!(
+        "select[name=enterprise] option[value='{chem}']"
+    )))
+    .await?
+    .click()
+    .await?;
+    form.find(By::Css(
+        "select[name=reason_kind] option[value=refused_rectification]",
+    ))
+    .await?
+    .click()
+    .await?;
+    fill(
+        &form,
+        "reason",
+        "责令限期整改后复查仍未整改，按日连续处罚，已移送公安机关",
+    )
+    .await?;
+    form.find(By::Css("button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    let list = text_when(driver, "#blacklist", |t| {
+        t.contains("重庆铜梁某五金制品有限公司")
+    })
+    .await?;
+    assert!(list.contains("拒不整改"), "{list}");
+    driver
+        .goto(format!("{}/enterprises/{chem}", app.base))
+        .await?;
+    let page = driver.find(By::Css("main")).await?.text().await?;
+    assert!(
+        page.contains("拒不整改") && page.contains("惩戒中"),
+        "{page}"
+    );
+    shot(driver, "three-steps-enterprise.png").await?;
+    Ok(())
+}

@@ -20,6 +20,7 @@ mod hostile;
 mod hostile_routes;
 mod investigations;
 mod localities;
+mod major_listing;
 mod matrix;
 mod measures;
 mod monthly;

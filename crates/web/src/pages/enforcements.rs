@@ -49,6 +49,8 @@ pub struct EnforcementsPage {
     pub may_plan: bool,
     /// The measures (停产停工, 移送) of the records shown.
     pub measures: Vec<anjian_store::enforcements::MeasureRow>,
+    /// The enterprises among the records on the blacklist today.
+    pub blacklisted: Vec<i64>,
     pub flash: Option<String>,
     pub error: Option<String>,
 }
@@ -93,6 +95,9 @@ async fn page(
     let notices = anjian_store::notices::about_many(&state.db, "enforcement", &special).await?;
     let shown: Vec<i64> = records.iter().map(|r| r.id).collect();
     let measures = enforcements::measures_of(&state.db, &shown).await?;
+    let inspected: Vec<i64> = records.iter().map(|r| r.enterprise_id).collect();
+    let blacklisted =
+        anjian_store::blacklist::active_among(&state.db, &inspected, state.today()).await?;
     let watch = enforcements::tally(&state.db, &scope, month).await?;
     let f = UnitFilter {
         limit: 500,
@@ -126,6 +131,7 @@ async fn page(
             own_plan,
             may_plan: u.role().can_enforce(),
             measures,
+            blacklisted,
             layout: Layout::of(u),
             month: month.name(),
             month_label: month.label(),

@@ -541,6 +541,8 @@ async fn act(
 pub struct RiskCardPage {
     pub e: EnterpriseRow,
     pub card: RiskCard,
+    /// The blacklist entry holding today, if any (联合惩戒 shown on the card).
+    pub blacklisted: Option<anjian_store::blacklist::BlacklistRow>,
 }
 
 /// GET /enterprises/{id}/risk-card: one printable page.
@@ -551,9 +553,15 @@ pub async fn risk_card(
 ) -> Result<Response, PageError> {
     let id = crate::input::path_id(&id)?;
     let e = enterprises::get(&state.db, &u.scope(), id).await?;
+    let today = state.today().format("%Y-%m-%d").to_string();
+    let blacklisted = anjian_store::blacklist::of_enterprise(&state.db, &u.scope(), id)
+        .await?
+        .into_iter()
+        .find(|b| b.active_on(&today));
     Ok(render(&RiskCardPage {
         card: e.risk_card().unwrap_or_default(),
         e,
+        blacklisted,
     }))
 }
 

@@ -519,7 +519,7 @@ async fn hazard_page(
             can_list: u.role().can_run_campaigns()
                 && open
                 && h.row.level == "major"
-                && h.row.listed == 0,
+                && h.listing_unit_id.is_none(),
             h,
             flash,
             error,
@@ -740,12 +740,44 @@ pub async fn file(
 pub struct BoardPage {
     pub layout: Option<Layout>,
     pub lines: Vec<(hazards::ListingLine, String, &'static str)>,
+    /// The office's days to confirm a major hazard's listing.
+    pub days: u64,
+    pub office: bool,
+    pub error: Option<String>,
 }
 
 /// GET /hazards/listed: every listing, current and past.
 pub async fn board(
     State(state): State<AppState>,
     PageUser(u): PageUser,
+) -> Result<Response, PageError> {
+    board_page(&state, &u, None).await
+}
+
+/// The days form.
+#[derive(Deserialize, Default)]
+pub struct DaysForm {
+    #[serde(default)]
+    pub days: String,
+}
+
+/// POST /hazards/listed/days: the office sets its days to confirm a listing.
+pub async fn set_listing_days(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    PageForm(f): PageForm<DaysForm>,
+) -> Result<Response, PageError> {
+    let result = anjian_store::major_listing::set_days(&state.db, state.now(), &u.actor(), &f.days)
+        .await
+        .map(|_| "/hazards/listed".to_string())
+        .map_err(Problem::from);
+    after_form(result, |e| board_page(&state, &u, Some(e))).await
+}
+
+async fn board_page(
+    state: &AppState,
+    u: &anjian_store::accounts::SessionUser,
+    error: Option<String>,
 ) -> Result<Response, PageError> {
     let lines = hazards::board(&state.db, 200)
         .await?
@@ -756,10 +788,17 @@ pub async fn board(
             (l, when, st)
         })
         .collect();
-    Ok(render(&BoardPage {
-        layout: Layout::of(&u),
-        lines,
-    }))
+    let refused = error.is_some();
+    Ok(crate::error::render_form(
+        &BoardPage {
+            layout: Layout::of(u),
+            lines,
+            days: anjian_store::major_listing::days(&state.db).await?,
+            office: u.role().can_run_campaigns(),
+            error,
+        },
+        refused,
+    ))
 }
 
 /// The statistics page: rectification rates by unit, sector or month, table and chart.

@@ -387,6 +387,7 @@ pub fn routes() -> Router<AppState> {
         .route("/hazards.xlsx", get(hazards::export))
         .route("/hazards/new", get(hazards::new))
         .route("/hazards/listed", get(hazards::board))
+        .route("/hazards/listed/days", post(hazards::set_listing_days))
         .route("/hazards/stats", get(hazards::stats))
         .route(
             "/enforcements",
