@@ -16,6 +16,7 @@ pub mod contract;
 pub mod crackdown;
 pub mod daily;
 pub mod directory;
+pub mod discretion;
 pub mod duty;
 pub mod enforcement;
 pub mod enterprise;

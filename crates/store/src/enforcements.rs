@@ -36,6 +36,10 @@ pub async fn create(
         return Err(Error::Forbidden);
     }
     let e = anjian_core::enforcement::check(input, today)?;
+    if let Some(p) = &e.penalty {
+        let standard = crate::discretion::standard(db).await?;
+        anjian_core::discretion::check_applied(&standard, &p.discretion, p.amount_fen)?;
+    }
     let campaign = anjian_core::enforcement::Campaign::parse(&input.kind)?;
     if !input.contracts.is_empty()
         && campaign != Some(anjian_core::enforcement::Campaign::Subcontracting)
@@ -192,6 +196,7 @@ pub async fn penalise(
     input: &anjian_core::enforcement::PenaltyInput,
 ) -> Result<()> {
     let calendar = crate::calendar::load(db).await?;
+    let standard = crate::discretion::standard(db).await?;
     let mut tx = db.begin().await?;
     let row: Option<(i64, String, String, String)> = tx
         .opt(
@@ -207,6 +212,7 @@ pub async fn penalise(
     }
     let inspected = NaiveDate::parse_from_str(&inspected_on, "%Y-%m-%d").unwrap_or(today);
     let p = anjian_core::enforcement::check_penalty(input, inspected, today)?;
+    anjian_core::discretion::check_applied(&standard, &p.discretion, p.amount_fen)?;
     let from = Stage::parse(&stage).unwrap_or(Stage::Recheck);
     let mv = Move::<ThreeSteps>::new(id, Step::Penalise, from, &[By::Recorder])
         .set("penalty_kind", p.kind.as_str())

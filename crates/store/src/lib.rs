@@ -20,6 +20,7 @@ pub mod daily;
 pub mod dashboard;
 pub mod db;
 pub mod directory;
+pub mod discretion;
 pub mod duty;
 pub mod enforcements;
 pub mod enterprises;

@@ -37,13 +37,17 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
         ))
         .await
         .map_err(e)?;
+    // The enterprises of the directory with their townships (their locality).
     let ents: Vec<(i64, i64)> = db
         .read()
-        .all(q(
-            "SELECT unit_id, township_id FROM enterprises ORDER BY unit_id",
+        .all::<(i64, String)>(q(
+            "SELECT id, path FROM units WHERE kind = 'enterprise' ORDER BY id",
         ))
         .await
-        .map_err(e)?;
+        .map_err(e)?
+        .into_iter()
+        .filter_map(|(id, path)| anjian_store::scope::locality(&path).map(|t| (id, t)))
+        .collect();
     if towns.is_empty() || depts.is_empty() || ents.is_empty() {
         return Err("城市目录为空".into());
     }

@@ -670,3 +670,111 @@ async fn a_suspension_and_a_referral_are_recorded_with_their_documents() {
         );
     }
 }
+
+/// Item (88): "制定……行政执法自由裁量基准". The office keeps the standard; from then on a
+/// penalty must cite one of its clauses and grades, and a fine stay in that grade's
+/// range, on the record's form and on a later penalty alike.
+#[tokio::test]
+async fn the_discretion_standard_bounds_every_penalty() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let office = app.login("office").await;
+        let yjj = app.login("yjj").await;
+        let chem = app.unit_id("重庆铜梁某化工有限公司").await;
+        let standard = json!([
+            {"code": "第12项", "violation": "未对安全设备进行经常性维护、保养和定期检测",
+             "legal_basis": "《安全生产法》第九十九条",
+             "ranges": [{"grade": "ordinary", "min_yuan": 10000, "max_yuan": 30000},
+                        {"grade": "serious", "min_yuan": 30000, "max_yuan": 50000}]}
+        ]);
+        assert_eq!(
+            yjj.put("/api/v1/discretion-standard", standard.clone())
+                .await
+                .0,
+            403
+        );
+        let mut bad = standard.clone();
+        bad[0]["ranges"][0]["max_yuan"] = json!(1);
+        let (s, b) = office.put("/api/v1/discretion-standard", bad).await;
+        assert_eq!(
+            (s, b["error"]["field"].as_str()),
+            (422, Some("clauses.ranges"))
+        );
+        let (s, b) = office.put("/api/v1/discretion-standard", standard).await;
+        assert_eq!(s, 200, "{b}");
+        assert_eq!(
+            yjj.get("/api/v1/discretion-standard").await.1[0]["code"],
+            "第12项"
+        );
+        // A fine above the grade's range, a clause the standard lacks: refused, named.
+        let mut over = record(chem);
+        over["penalty"]["amount"] = json!("40000");
+        let (s, b) = yjj.post("/api/v1/enforcements", over).await;
+        assert_eq!(
+            (s, b["error"]["code"].as_str(), b["error"]["field"].as_str()),
+            (422, Some("outside_discretion"), Some("penalty.amount")),
+            "{b}"
+        );
+        let mut unknown = record(chem);
+        unknown["penalty"]["discretion"] = json!("裁量基准第99项 一般");
+        let (s, b) = yjj.post("/api/v1/enforcements", unknown).await;
+        assert_eq!(
+            (s, b["error"]["field"].as_str()),
+            (422, Some("penalty.discretion"))
+        );
+        // Within the range: recorded. A later penalty is held to it too.
+        let (s, b) = yjj.post("/api/v1/enforcements", record(chem)).await;
+        assert_eq!(s, 201, "{b}");
+        let mut plain = record(chem);
+        plain.as_object_mut().unwrap().remove("penalty");
+        let (_, r) = yjj.post("/api/v1/enforcements", plain).await;
+        let path = format!("/api/v1/enforcements/{}/penalty", r["id"]);
+        let (s, b) = yjj
+            .post(
+                &path,
+                json!({"kind": "罚款", "amount": "60000", "legal_basis": "《安全生产法》第九十九条",
+                       "discretion": "第12项 较重", "decided_on": "2022-08-09"}),
+            )
+            .await;
+        assert_eq!(
+            (s, b["error"]["code"].as_str()),
+            (422, Some("outside_discretion")),
+            "{b}"
+        );
+        let (s, b) = yjj
+            .post(
+                &path,
+                json!({"kind": "罚款", "amount": "45000", "legal_basis": "《安全生产法》第九十九条",
+                       "discretion": "第12项 较重", "decided_on": "2022-08-09"}),
+            )
+            .await;
+        assert!(s < 300, "{s} {b}");
+        // The page: the office edits it line by line; a line it cannot read is named.
+        let (s, page) = office
+            .form(
+                "/discretion-standard",
+                &[
+                    (
+                        "clauses",
+                        "第3项|未建立安全生产责任制|《安全生产法》第九十四条|一般:abc",
+                    ),
+                    ("month", "2022-08"),
+                ],
+            )
+            .await;
+        assert_eq!(s, 422);
+        assert!(page.contains("第1行"), "{page}");
+        let (s, _) = office
+            .form(
+                "/discretion-standard",
+                &[("clauses", "第3项|未建立安全生产责任制|《安全生产法》第九十四条|较轻:0-20000|一般:20000-50000"), ("month", "2022-08")],
+            )
+            .await;
+        assert_eq!(s, 303);
+        let (_, page) = yjj.get_text("/enforcements?month=2022-08").await;
+        assert!(
+            page.contains("未建立安全生产责任制") && page.contains("较轻 0–20000"),
+            "{page}"
+        );
+    }
+}

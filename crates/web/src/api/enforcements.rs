@@ -179,3 +179,26 @@ pub async fn recheck(
         enforcements::get(&state.db, &u.scope(), state.today(), id).await?,
     ))
 }
+
+/// The discretion standard in force (自由裁量基准, item (88)): its clauses with the fine
+/// each grade allows.
+#[utoipa::path(get, path = "/api/v1/discretion-standard", responses((status = 200, body = Vec<anjian_core::discretion::Clause>)))]
+pub async fn discretion_standard(
+    State(state): State<AppState>,
+    ApiUser(_u): ApiUser,
+) -> Result<Json<Vec<anjian_core::discretion::Clause>>, ApiError> {
+    Ok(Json(anjian_store::discretion::standard(&state.db).await?))
+}
+
+/// Replaces the discretion standard (the office); every penalty decided from then on
+/// must cite one of its clauses and keep a fine within the grade's range.
+#[utoipa::path(put, path = "/api/v1/discretion-standard", request_body = Vec<anjian_core::discretion::Clause>, responses((status = 200, body = Vec<anjian_core::discretion::Clause>), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn set_discretion_standard(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Body(clauses): Body<Vec<anjian_core::discretion::Clause>>,
+) -> Result<Json<Vec<anjian_core::discretion::Clause>>, ApiError> {
+    Ok(Json(
+        anjian_store::discretion::set(&state.db, state.now(), &u.actor(), &clauses).await?,
+    ))
+}

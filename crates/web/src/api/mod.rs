@@ -203,6 +203,10 @@ pub fn routes() -> Router<AppState> {
             get(inspection_plans::list).put(inspection_plans::put),
         )
         .route(
+            "/api/v1/discretion-standard",
+            get(enforcements::discretion_standard).put(enforcements::set_discretion_standard),
+        )
+        .route(
             "/api/v1/blacklist",
             get(blacklist::list).post(blacklist::enter),
         )

@@ -64,6 +64,8 @@ use super::{
         enforcements::recheck,
         enforcements::penalise,
         enforcements::add_measure,
+        enforcements::discretion_standard,
+        enforcements::set_discretion_standard,
         inspection_plans::list,
         inspection_plans::put,
         blacklist::list,

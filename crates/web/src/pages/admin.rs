@@ -567,6 +567,7 @@ pub fn action_label(action: &str) -> &'static str {
         "calendar.set" => "修改工作日历",
         "settings.reminder_days" => "修改到期提醒天数",
         "settings.major_listing_days" => "修改重大隐患挂牌确认期限",
+        "settings.discretion_standard" => "修改行政处罚自由裁量基准",
         _ => "其他操作",
     }
 }

@@ -51,6 +51,9 @@ pub struct EnforcementsPage {
     pub measures: Vec<anjian_store::enforcements::MeasureRow>,
     /// The enterprises among the records on the blacklist today.
     pub blacklisted: Vec<i64>,
+    /// The discretion standard in force, and whether the viewer keeps it (the office).
+    pub standard: Vec<anjian_core::discretion::Clause>,
+    pub may_keep_standard: bool,
     pub flash: Option<String>,
     pub error: Option<String>,
 }
@@ -132,6 +135,8 @@ async fn page(
             may_plan: u.role().can_enforce(),
             measures,
             blacklisted,
+            standard: anjian_store::discretion::standard(&state.db).await?,
+            may_keep_standard: u.role().can_run_campaigns(),
             layout: Layout::of(u),
             month: month.name(),
             month_label: month.label(),
@@ -171,6 +176,7 @@ pub async fn index(
             "penalty" => "处罚决定已记录，须于7个工作日内公示（已列入待办）",
             "plan" => "年度监督检查计划已保存",
             "measure" => "措施已记录，文书已存档",
+            "standard" => "自由裁量基准已保存，此后的处罚决定按其核对",
             _ => "执法检查已记录，整改复查已列入待办",
         }
         .to_string()
@@ -490,5 +496,76 @@ pub async fn recheck(
     .await
     .map(|_| format!("/enforcements?month={}&ok=recheck", month.name()))
     .map_err(Problem::from);
+    after_form(result, |msg| page(&state, &u, month, Notice::error(msg))).await
+}
+
+/// The standard's form: one clause per line, "编号|违法行为|处罚依据|等级:下限-上限|…".
+#[derive(Deserialize, Default)]
+pub struct StandardForm {
+    #[serde(default)]
+    pub clauses: String,
+    #[serde(default)]
+    pub month: String,
+}
+
+/// Reads the standard's lines (field `clauses`): each line's code, violation, basis and
+/// at least one "等级:下限-上限" range in yuan.
+pub fn read_standard(text: &str) -> Result<Vec<anjian_core::discretion::Clause>, Problem> {
+    use anjian_core::discretion::{Clause, Grade, Range};
+    let bad = |n: usize, why: &str| {
+        Problem::bad_field(
+            "invalid_clause",
+            "clauses",
+            format!("第{n}行{why}，应为“编号|违法行为|处罚依据|一般:10000-30000|较重:30000-50000”"),
+        )
+    };
+    let mut out = Vec::new();
+    for (i, line) in text.lines().filter(|l| !l.trim().is_empty()).enumerate() {
+        let n = i + 1;
+        let parts: Vec<&str> = line.split(['|', '｜']).map(str::trim).collect();
+        if parts.len() < 4 {
+            return Err(bad(n, "不完整"));
+        }
+        let mut ranges = Vec::new();
+        for r in &parts[3..] {
+            let (g, span) = r
+                .split_once([':', '：'])
+                .ok_or_else(|| bad(n, "的裁量幅度无法识别"))?;
+            let grade = Grade::find_in(g.trim()).ok_or_else(|| bad(n, "的裁量等级无法识别"))?;
+            let (lo, hi) = span
+                .split_once(['-', '－', '~'])
+                .ok_or_else(|| bad(n, "的罚款幅度无法识别"))?;
+            let (Ok(min_yuan), Ok(max_yuan)) = (lo.trim().parse(), hi.trim().parse()) else {
+                return Err(bad(n, "的罚款金额无法识别"));
+            };
+            ranges.push(Range {
+                grade,
+                min_yuan,
+                max_yuan,
+            });
+        }
+        out.push(Clause {
+            code: parts[0].to_string(),
+            violation: parts[1].to_string(),
+            legal_basis: parts[2].to_string(),
+            ranges,
+        });
+    }
+    Ok(out)
+}
+
+/// POST /discretion-standard: the office replaces the standard.
+pub async fn set_standard(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    PageForm(f): PageForm<StandardForm>,
+) -> Result<Response, PageError> {
+    let month = month_or_current(&state, Some(&f.month))?;
+    let result = async {
+        let clauses = read_standard(&f.clauses)?;
+        anjian_store::discretion::set(&state.db, state.now(), &u.actor(), &clauses).await?;
+        Ok::<_, Problem>(format!("/enforcements?month={}&ok=standard", month.name()))
+    }
+    .await;
     after_form(result, |msg| page(&state, &u, month, Notice::error(msg))).await
 }

@@ -407,6 +407,7 @@ pub fn routes() -> Router<AppState> {
         .route("/blacklist", get(blacklist::index).post(blacklist::enter))
         .route("/blacklist.xlsx", get(blacklist::export))
         .route("/blacklist/{id}/lift", post(blacklist::lift))
+        .route("/discretion-standard", post(enforcements::set_standard))
         .route("/crackdown", get(crackdown::index).post(crackdown::open))
         .route("/crackdown/{id}", get(crackdown::show))
         .route("/crackdown/{id}/steps", post(crackdown::step))
