@@ -170,7 +170,17 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
     tx.commit().await.map_err(e)?;
     db.settle().await.map_err(e)?;
     db.analyze().await.map_err(e)?;
-    // The accident, reported through the store; its lead unit investigates.
+    // The accident, reported through the store in a sector of the city's directory; its
+    // lead unit investigates.
+    let sector = db
+        .read()
+        .all::<(String,)>(q("SELECT name FROM sectors ORDER BY id"))
+        .await
+        .map_err(e)?
+        .into_iter()
+        .map(|(n,)| n)
+        .find(|n| anjian_core::sector::canonical(n) == n)
+        .ok_or("城市目录没有行业领域")?;
     let office_actor = anjian_store::scope::Actor {
         user_id: None,
         username: "bench".into(),
@@ -183,12 +193,12 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
         &office_actor,
         &anjian_store::scope::Scope::All,
         &anjian_store::accidents::NewAccident {
-            unit: Some(ent),
+            unit: Some(town),
             enterprise: Some(ent),
             project: None,
             parties: Vec::new(),
             report: anjian_core::accident::AccidentInput {
-                sector: "危险化学品".into(),
+                sector,
                 occurred_at: "2022-08-10T09:00:00+08:00".into(),
                 learned_at: String::new(),
                 place: "基准测试企业".into(),
