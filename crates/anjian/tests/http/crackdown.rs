@@ -29,14 +29,7 @@ async fn a_case_runs_from_found_to_closed_with_joint_units_and_is_exposed() {
             )
             .await;
         assert_eq!(s, 422, "{b}");
-        let mut fields = vec![b["error"]["field"].as_str().unwrap().to_string()];
-        fields.extend(
-            b["error"]["also"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|a| a["field"].as_str().unwrap().to_string()),
-        );
+        let fields = crate::harness::refused_fields(&b);
         assert_eq!(fields, ["locality", "place", "found_by", "found_on"], "{b}");
         // A joint unit that is an enterprise: refused by name.
         let chem = app.unit_id("重庆铜梁某化工有限公司").await;

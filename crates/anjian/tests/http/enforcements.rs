@@ -607,14 +607,7 @@ async fn a_suspension_and_a_referral_are_recorded_with_their_documents() {
                 json!({"kind": "", "decided_on": "2022-08-01", "note": ""}),
             )
             .await;
-        let mut fields = vec![b["error"]["field"].as_str().unwrap().to_string()];
-        fields.extend(
-            b["error"]["also"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|a| a["field"].as_str().unwrap().to_string()),
-        );
+        let fields = crate::harness::refused_fields(&b);
         assert_eq!(fields, ["kind", "decided_on", "note"]);
         // Another unit's record: 404.
         let suspension = json!({"kind": "suspension", "decided_on": "2022-08-08", "note": "储罐区停止使用，整改验收合格前不得恢复生产", "until": "2022-09-08"});

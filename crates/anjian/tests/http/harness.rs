@@ -503,6 +503,14 @@ impl Client {
     }
 }
 
+/// The fields a refusal names, first the one it leads with, then `also` in order.
+pub fn refused_fields(b: &Value) -> Vec<String> {
+    std::iter::once(&b["error"])
+        .chain(b["error"]["also"].as_array().into_iter().flatten())
+        .filter_map(|e| e["field"].as_str().map(String::from))
+        .collect()
+}
+
 /// Names of the units in a JSON list.
 pub fn names(v: &Value) -> Vec<String> {
     v.as_array()

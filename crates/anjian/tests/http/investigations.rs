@@ -81,14 +81,7 @@ async fn the_lead_unit_records_the_investigation_and_each_measure_is_owed() {
             )
             .await;
         assert_eq!(s, 422, "{b}");
-        let mut fields = vec![b["error"]["field"].as_str().unwrap().to_string()];
-        fields.extend(
-            b["error"]["also"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|a| a["field"].as_str().unwrap().to_string()),
-        );
+        let fields = crate::harness::refused_fields(&b);
         assert_eq!(
             fields,
             ["approved_on", "accountability.person", "measures.due_on"]

@@ -621,21 +621,30 @@ pub struct DualInquiryPage {
     pub d: anjian_store::investigations::DualInquiry,
 }
 
-/// GET /accidents/{id}/dual-inquiry.
-pub async fn dual_inquiry(
-    State(state): State<AppState>,
-    PageUser(u): PageUser,
-    Path(id): Path<String>,
-) -> Result<Response, PageError> {
-    let id = crate::input::path_id(&id)?;
-    let d = anjian_store::investigations::dual_inquiry(
+/// The 一案双查 of the accident at path `id`, for the page and its export.
+async fn read_dual_inquiry(
+    state: &AppState,
+    u: &anjian_store::accounts::SessionUser,
+    id: &str,
+) -> Result<anjian_store::investigations::DualInquiry, PageError> {
+    let id = crate::input::path_id(id)?;
+    Ok(anjian_store::investigations::dual_inquiry(
         &state.db,
         &u.actor(),
         &u.scope(),
         state.today(),
         id,
     )
-    .await?;
+    .await?)
+}
+
+/// GET /accidents/{id}/dual-inquiry.
+pub async fn dual_inquiry(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let d = read_dual_inquiry(&state, &u, &id).await?;
     Ok(crate::error::render(&DualInquiryPage {
         layout: Layout::of(&u),
         d,
@@ -648,15 +657,7 @@ pub async fn dual_inquiry_export(
     PageUser(u): PageUser,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let id = crate::input::path_id(&id)?;
-    let d = anjian_store::investigations::dual_inquiry(
-        &state.db,
-        &u.actor(),
-        &u.scope(),
-        state.today(),
-        id,
-    )
-    .await?;
+    let d = read_dual_inquiry(&state, &u, &id).await?;
     let mut lines: Vec<Vec<String>> = Vec::new();
     for s in &d.standings {
         let quotas: Vec<String> = s
