@@ -341,3 +341,114 @@ async fn penalties(db: &Db, as_of: NaiveDate) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// An accident concealed by its enterprise, found through a public tip (key task 61:
+/// "对瞒报事故的企业……纳入“黑名单”"): 土桥镇 reports one death at the machinery plant, a
+/// tip says two died, the office routes it to the township, which substantiates it
+/// and links the accident; the enterprise enters the blacklist.
+pub async fn concealment(
+    db: &Db,
+    keyring: &anjian_core::sealed::Keyring,
+    as_of: NaiveDate,
+) -> Result<(), String> {
+    let e = |e: anjian_store::Error| e.to_string();
+    let (office, town, plant) = (
+        unit(db, "区安委办").await?,
+        unit(db, "土桥镇").await?,
+        unit(db, "重庆某机械制造有限公司").await?,
+    );
+    let (occurred, tipped, routed, verified) = (
+        day(as_of, 7, 25),
+        day(as_of, 7, 28),
+        day(as_of, 7, 29),
+        day(as_of, 8, 5),
+    );
+    if verified >= as_of {
+        return Ok(());
+    }
+    let accident = anjian_store::accidents::create(
+        db,
+        at_local(occurred, 10).unwrap_or_default(),
+        &actor(town, "unit_operator"),
+        &Scope::All,
+        &anjian_store::accidents::NewAccident {
+            unit: Some(town),
+            enterprise: Some(plant),
+            project: None,
+            parties: Vec::new(),
+            report: anjian_core::accident::AccidentInput {
+                sector: "工贸".into(),
+                occurred_at: format!("{occurred}T08:40:00+08:00"),
+                learned_at: format!("{occurred}T09:20:00+08:00"),
+                place: "重庆某机械制造有限公司冲压车间".into(),
+                account: "冲压作业时一名工人被机械伤害".into(),
+                deaths: Some(1),
+                missing: Some(0),
+                serious_injuries: Some(0),
+                direct_loss_yuan: Some(serde_json::json!(900000)),
+                measures_taken: "停机并保护现场".into(),
+            },
+        },
+    )
+    .await
+    .map_err(e)?;
+    let input = anjian_core::tip::TipInput {
+        category: "concealed_accident".into(),
+        sector: "工贸".into(),
+        place: "重庆某机械制造有限公司".into(),
+        reported_unit: String::new(),
+        description: "7月25日冲压车间事故实际死亡2人，企业只报了1人".into(),
+        reporter: None,
+    };
+    let t = anjian_core::tip::check(&input).map_err(|e| e.message)?;
+    let mut random = [0u8; 32];
+    let mut nonce = [0u8; 24];
+    getrandom::fill(&mut random).map_err(|e| e.to_string())?;
+    getrandom::fill(&mut nonce).map_err(|e| e.to_string())?;
+    let receipt = anjian_core::tip::receipt_from(&random);
+    let hash = anjian_web::password::hash_receipt(receipt.clone()).await;
+    let tip = anjian_store::tips::submit(
+        db,
+        keyring,
+        nonce,
+        moment(tipped),
+        anjian_store::tips::NewTip {
+            id: anjian_store::ids::next_id(at_local(tipped, 10).unwrap_or_default()),
+            tip: &t,
+            locator: &receipt[..6],
+            receipt_hash: &hash,
+            files: &[],
+        },
+    )
+    .await
+    .map_err(e)?;
+    anjian_store::tips::triage(
+        db,
+        moment(routed),
+        &actor(office, "office_admin"),
+        &Scope::All,
+        tip,
+        &anjian_store::tips::Triage::Accept { unit: town },
+    )
+    .await
+    .map_err(e)?;
+    anjian_store::tips::outcome(
+        db,
+        moment(verified),
+        &actor(town, "unit_operator"),
+        &Scope::All,
+        tip,
+        anjian_store::tips::Verdict {
+            substantiated: true,
+            note: "经核查属实：事故实际死亡2人，企业瞒报1人，已依法处理",
+            accident: Some(accident),
+            produced: &anjian_store::tips::Produced {
+                concealed_by: Some("enterprise".into()),
+                ..Default::default()
+            },
+        },
+    )
+    .await
+    .map_err(e)?;
+    Ok(())
+}
