@@ -1958,8 +1958,12 @@ async fn three_steps_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResu
         .await?
         .click()
         .await?;
-    let records = text_when(driver, "#records", |t| t.contains("移送司法机关")).await?;
-    assert!(records.contains("铜梁区公安局"), "{records}");
+    // The form's own options name 移送司法机关 too: wait for the record's measure line.
+    let line = text_when(driver, "#records span.measure", |t| {
+        t.contains("铜梁区公安局")
+    })
+    .await?;
+    assert!(line.contains("移送司法机关"), "{line}");
     shot(driver, "three-steps-records.png").await?;
     logout(driver).await?;
     // The office blacklists the enterprise for refusing to rectify.
