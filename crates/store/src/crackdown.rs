@@ -389,7 +389,8 @@ pub async fn step(
                 });
             }
             detail = format!("{detail}：公开曝光");
-            mv = mv.set("exposed_on", day(s.on));
+            // Once: a concurrent exposure that got there first leaves zero rows (409).
+            mv = mv.set("exposed_on", day(s.on)).unless_set("exposed_on");
         }
     }
     let entry = Entry::ok("crackdown.step", "crackdown_case", id).detail(detail);

@@ -45,10 +45,7 @@ pub(crate) async fn list_at_once(tx: &mut Tx, majors: &[Major<'_>]) -> Result<()
     let set: Option<(String,)> = tx
         .opt(q("SELECT value FROM settings WHERE key = $1").bind(DAYS_SETTING))
         .await?;
-    let days = set
-        .and_then(|(v,)| v.trim().parse::<u64>().ok())
-        .filter(|d| (1..=30).contains(d))
-        .unwrap_or(DEFAULT_DAYS);
+    let days = days_of(set.map(|(v,)| v));
     let today = anjian_core::time::local_date(first.at).unwrap_or(NaiveDate::MIN);
     let due = today
         .checked_add_days(chrono::Days::new(days))
@@ -118,11 +115,15 @@ pub(crate) async fn list_at_once(tx: &mut Tx, majors: &[Major<'_>]) -> Result<()
 
 /// The office's days to confirm a listing (1 to 30; [`DEFAULT_DAYS`] when unset).
 pub async fn days(db: &crate::db::Db) -> Result<u64> {
-    Ok(crate::settings::get(db, DAYS_SETTING)
-        .await?
+    Ok(days_of(crate::settings::get(db, DAYS_SETTING).await?))
+}
+
+/// The days a stored setting holds: 1 to 30, else [`DEFAULT_DAYS`].
+fn days_of(stored: Option<String>) -> u64 {
+    stored
         .and_then(|v| v.trim().parse::<u64>().ok())
         .filter(|d| (1..=30).contains(d))
-        .unwrap_or(DEFAULT_DAYS))
+        .unwrap_or(DEFAULT_DAYS)
 }
 
 /// Sets the office's days to confirm a listing (1 to 30, field `days`), audited.

@@ -40,6 +40,8 @@ pub(crate) struct Move<M: Machine> {
     pub set: Vec<(&'static str, Arg)>,
     /// Further columns the row must still hold (`column = value`).
     pub guard: Vec<(&'static str, Arg)>,
+    /// Columns the row must still have empty (`column IS NULL`).
+    pub unset: Vec<&'static str>,
 }
 
 impl<M: Machine> Move<M> {
@@ -52,12 +54,19 @@ impl<M: Machine> Move<M> {
             by: by.to_vec(),
             set: Vec::new(),
             guard: Vec::new(),
+            unset: Vec::new(),
         }
     }
 
     /// Also writes `column`.
     pub fn set(mut self, column: &'static str, value: impl Into<Arg>) -> Self {
         self.set.push((column, value.into()));
+        self
+    }
+
+    /// Only while `column` is still empty.
+    pub fn unless_set(mut self, column: &'static str) -> Self {
+        self.unset.push(column);
         self
     }
 
@@ -137,6 +146,9 @@ pub(crate) async fn enter<M: Kept>(
     };
     for (column, value) in mv.guard {
         query = query.push(&format!(" AND {column} = ")).push_bind(value);
+    }
+    for column in mv.unset {
+        query = query.push(&format!(" AND {column} IS NULL"));
     }
     let n = tx.execute(query).await?;
     let field = M::refusal(mv.step, mv.from).field;

@@ -400,28 +400,7 @@ pub async fn concealment(
         description: "7月25日冲压车间事故实际死亡2人，企业只报了1人".into(),
         reporter: None,
     };
-    let t = anjian_core::tip::check(&input).map_err(|e| e.message)?;
-    let mut random = [0u8; 32];
-    let mut nonce = [0u8; 24];
-    getrandom::fill(&mut random).map_err(|e| e.to_string())?;
-    getrandom::fill(&mut nonce).map_err(|e| e.to_string())?;
-    let receipt = anjian_core::tip::receipt_from(&random);
-    let hash = anjian_web::password::hash_receipt(receipt.clone()).await;
-    let tip = anjian_store::tips::submit(
-        db,
-        keyring,
-        nonce,
-        moment(tipped),
-        anjian_store::tips::NewTip {
-            id: anjian_store::ids::next_id(at_local(tipped, 10).unwrap_or_default()),
-            tip: &t,
-            locator: &receipt[..6],
-            receipt_hash: &hash,
-            files: &[],
-        },
-    )
-    .await
-    .map_err(e)?;
+    let tip = super::tips::submit_tip(db, keyring, &input, moment(tipped)).await?;
     anjian_store::tips::triage(
         db,
         moment(routed),

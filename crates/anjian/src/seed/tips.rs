@@ -218,29 +218,14 @@ pub async fn tips_and_accidents(
     ];
     let mut tip_ids = Vec::new();
     for (i, input) in inputs.iter().enumerate() {
-        let t = anjian_core::tip::check(input).map_err(|e| e.message)?;
         let on = date(6, 10 + i as u32 * 6);
-        let mut random = [0u8; 32];
-        let mut nonce = [0u8; 24];
-        getrandom::fill(&mut random).map_err(|e| e.to_string())?;
-        getrandom::fill(&mut nonce).map_err(|e| e.to_string())?;
-        let receipt = anjian_core::tip::receipt_from(&random);
-        let hash = anjian_web::password::hash_receipt(receipt.clone()).await;
-        let id = anjian_store::tips::submit(
+        let id = submit_tip(
             db,
             keyring,
-            nonce,
+            input,
             anjian_core::time::Moment::new(at(on, 9), on),
-            anjian_store::tips::NewTip {
-                id: anjian_store::ids::next_id(at(on, 9)),
-                tip: &t,
-                locator: &receipt[..6],
-                receipt_hash: &hash,
-                files: &[],
-            },
         )
-        .await
-        .map_err(e)?;
+        .await?;
         tip_ids.push((id, on));
     }
     use anjian_store::tips::{RewardStep, Triage, outcome, reward, triage};
@@ -379,4 +364,36 @@ pub async fn tips_and_accidents(
     .await
     .map_err(e)?;
     Ok((tip_ids.len(), accidents))
+}
+
+/// Submits `input` as the public does at `now`: checked, with a fresh receipt (its hash
+/// kept) and nonce. Returns the tip's id.
+pub(crate) async fn submit_tip(
+    db: &Db,
+    keyring: &anjian_core::sealed::Keyring,
+    input: &anjian_core::tip::TipInput,
+    now: anjian_core::time::Moment,
+) -> Result<i64, String> {
+    let t = anjian_core::tip::check(input).map_err(|e| e.message)?;
+    let mut random = [0u8; 32];
+    let mut nonce = [0u8; 24];
+    getrandom::fill(&mut random).map_err(|e| e.to_string())?;
+    getrandom::fill(&mut nonce).map_err(|e| e.to_string())?;
+    let receipt = anjian_core::tip::receipt_from(&random);
+    let hash = anjian_web::password::hash_receipt(receipt.clone()).await;
+    anjian_store::tips::submit(
+        db,
+        keyring,
+        nonce,
+        now,
+        anjian_store::tips::NewTip {
+            id: anjian_store::ids::next_id(now.ms),
+            tip: &t,
+            locator: &receipt[..6],
+            receipt_hash: &hash,
+            files: &[],
+        },
+    )
+    .await
+    .map_err(|e| e.to_string())
 }

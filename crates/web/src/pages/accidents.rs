@@ -602,15 +602,7 @@ pub async fn report_file(
 ) -> Result<Response, PageError> {
     let id = crate::input::path_id(&id)?;
     let sha = anjian_store::investigations::report_file(&state.db, &u.scope(), id).await?;
-    let bytes = state
-        .files
-        .get(&sha)
-        .await
-        .map_err(|_| Problem::not_found())?;
-    let mime = anjian_core::evidence::check(&bytes)
-        .map(|k| k.mime())
-        .unwrap_or("application/octet-stream");
-    Ok(super::uploaded_file(mime, &sha, bytes))
+    super::stored_file(&state, &sha).await
 }
 
 /// The 一案双查 page.

@@ -456,15 +456,7 @@ pub async fn evidence(
     let sha = duty::evidence(&state.db, &scope, id)
         .await?
         .ok_or_else(Problem::not_found)?;
-    let bytes = state
-        .files
-        .get(&sha)
-        .await
-        .map_err(|_| Problem::not_found())?;
-    let mime = anjian_core::evidence::check(&bytes)
-        .map(|k| k.mime())
-        .unwrap_or("application/octet-stream");
-    Ok(super::uploaded_file(mime, &sha, bytes))
+    super::stored_file(&state, &sha).await
 }
 
 /// POST /duty-quotas (the office): each quota's period (`period_N`) and minimum

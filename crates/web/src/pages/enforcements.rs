@@ -466,15 +466,7 @@ pub async fn measure_document(
 ) -> Result<Response, PageError> {
     let id = crate::input::path_id(&id)?;
     let sha = enforcements::measure_document(&state.db, &u.scope(), id).await?;
-    let bytes = state
-        .files
-        .get(&sha)
-        .await
-        .map_err(|_| Problem::not_found())?;
-    let mime = anjian_core::evidence::check(&bytes)
-        .map(|k| k.mime())
-        .unwrap_or("application/octet-stream");
-    Ok(super::uploaded_file(mime, &sha, bytes))
+    super::stored_file(&state, &sha).await
 }
 
 /// POST /enforcements/{id}/recheck: `rectified` 1 or 0.

@@ -738,6 +738,23 @@ fn field_label(f: &str) -> &str {
     }
 }
 
+/// The stored file with digest `sha` as a download ([`uploaded_file`]), its type read
+/// from its bytes; 404 when the store has no such file.
+pub(crate) async fn stored_file(
+    state: &crate::AppState,
+    sha: &str,
+) -> Result<axum::response::Response, crate::error::PageError> {
+    let bytes = state
+        .files
+        .get(sha)
+        .await
+        .map_err(|_| crate::error::Problem::not_found())?;
+    let mime = anjian_core::evidence::check(&bytes)
+        .map(|k| k.mime())
+        .unwrap_or("application/octet-stream");
+    Ok(uploaded_file(mime, sha, bytes))
+}
+
 /// An uploaded file as a download: images and PDF shown inline, anything else saved as
 /// an attachment under `name`, never rendered by the browser; never cached by proxies.
 pub(crate) fn uploaded_file(mime: &str, name: &str, bytes: Vec<u8>) -> axum::response::Response {
