@@ -106,93 +106,130 @@ impl Activity {
     }
 }
 
-/// A post with quotas.
+/// A post with quotas: its code (`township_head`, or one the office added), kept as
+/// data (`duty_posts`) so that the office can add the posts the plan names.
 #[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
 )]
-#[serde(rename_all = "snake_case")]
-pub enum Post {
-    /// 区委主要负责人.
-    DistrictHead,
-    /// 镇街主要负责人.
-    TownshipHead,
-    /// 其他负责人 (政府其他负责人).
-    OtherLeader,
-    /// 行政负责人、行业部门监管负责人 of listed enterprises.
-    ResponsibleOfficial,
-    /// 区政府主要负责人 (item (22)).
-    GovernmentHead,
-    /// 区级部门主要负责人 (item (33)).
-    DepartmentHead,
-    /// 区级部门分管负责人 (items (33), (34)).
-    DepartmentDeputy,
-}
+#[serde(transparent)]
+pub struct Post(pub String);
 
 impl Post {
-    pub const ALL: [Post; 7] = [
-        Post::DistrictHead,
-        Post::TownshipHead,
-        Post::OtherLeader,
-        Post::ResponsibleOfficial,
-        Post::GovernmentHead,
-        Post::DepartmentHead,
-        Post::DepartmentDeputy,
-    ];
+    /// The post of the responsible officials of listed enterprises: whoever is named on
+    /// an enterprise holds it, nobody is appointed to it.
+    pub const RESPONSIBLE_OFFICIAL: &'static str = "responsible_official";
 
-    /// The posts an official is appointed to (the responsible officials of listed
-    /// enterprises are whoever is named on an enterprise).
-    pub const APPOINTED: [Post; 6] = [
-        Post::DistrictHead,
-        Post::GovernmentHead,
-        Post::TownshipHead,
-        Post::OtherLeader,
-        Post::DepartmentHead,
-        Post::DepartmentDeputy,
-    ];
-
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Post::DistrictHead => "district_head",
-            Post::TownshipHead => "township_head",
-            Post::OtherLeader => "other_leader",
-            Post::ResponsibleOfficial => "responsible_official",
-            Post::GovernmentHead => "government_head",
-            Post::DepartmentHead => "department_head",
-            Post::DepartmentDeputy => "department_deputy",
-        }
+    /// The stored code.
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 
-    /// The Chinese name.
-    pub fn label(self) -> &'static str {
-        match self {
-            Post::DistrictHead => "区委主要负责人",
-            Post::TownshipHead => "镇街主要负责人",
-            Post::OtherLeader => "其他负责人",
-            Post::ResponsibleOfficial => "挂牌企业行政、行业监管负责人",
-            Post::GovernmentHead => "区政府主要负责人",
-            Post::DepartmentHead => "部门主要负责人",
-            Post::DepartmentDeputy => "部门分管负责人",
-        }
+    /// Whether this is the responsible officials' post.
+    pub fn is_responsible_official(&self) -> bool {
+        self.0 == Post::RESPONSIBLE_OFFICIAL
     }
+}
 
-    /// Reads a stored name (field `post`).
-    pub fn parse(raw: &str) -> Result<Post> {
-        Post::ALL
-            .into_iter()
-            .find(|p| p.as_str() == raw.trim())
-            .ok_or_else(|| FieldError::new("invalid_post", "post", "岗位类别不正确"))
+/// A post as the office defines it: code, Chinese name, the kind of unit whose
+/// officials hold it, and where the plan names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PostDef {
+    pub code: Post,
+    pub name: String,
+    /// committee_office, township, zone_committee, department, soe or enterprise.
+    pub unit_kind: String,
+    /// Where the plan names it, e.g. "（34）".
+    #[serde(default)]
+    pub source: String,
+}
+
+impl PostDef {
+    /// The unit kind's Chinese name.
+    pub fn unit_kind_label(&self) -> &'static str {
+        crate::unit::UnitKind::parse(&self.unit_kind).map_or("", |k| k.label())
     }
+}
+
+/// A post the office adds: its name, unit kind and source (the code is given by the
+/// product).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct NewPost {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub unit_kind: String,
+    #[serde(default)]
+    pub source: String,
+}
+
+/// Checks a new post: a name (field `name`), a unit kind (field `unit_kind`) and an
+/// optional source; every problem at once. Returns (name, unit kind, source).
+pub fn check_post(p: &NewPost) -> Result<(String, crate::unit::UnitKind, String)> {
+    let mut c = crate::error::Checks::default();
+    let name = c.take(crate::error::required_text("name", "岗位名称", &p.name, 50));
+    let kind = if p.unit_kind.trim().is_empty() {
+        c.note(FieldError::new(
+            "required",
+            "unit_kind",
+            "请选择岗位所在单位类别",
+        ));
+        None
+    } else {
+        c.take(
+            crate::unit::UnitKind::parse(p.unit_kind.trim())
+                .map_err(|_| FieldError::new("invalid_unit_kind", "unit_kind", "单位类别不正确")),
+        )
+    };
+    let source = c.take(crate::error::optional_text("source", "依据", &p.source, 50));
+    c.finish()?;
+    match (name, kind, source) {
+        (Some(n), Some(k), Some(s)) => Ok((n, k, s.unwrap_or_default())),
+        _ => Err(FieldError::new(
+            "unreadable",
+            "name",
+            "表单无法读取，请重新填写",
+        )),
+    }
+}
+
+/// The posts the plan names (铜安办〔2022〕31号), which a new database starts with:
+/// items (7), (22), (8), (23), (33), (34) and (53).
+pub fn plan_posts() -> Vec<PostDef> {
+    let p = |code: &str, name: &str, unit_kind: &str, source: &str| PostDef {
+        code: Post(code.into()),
+        name: name.into(),
+        unit_kind: unit_kind.into(),
+        source: source.into(),
+    };
+    vec![
+        p(
+            "district_head",
+            "区委主要负责人",
+            "committee_office",
+            "（7）",
+        ),
+        p(
+            "government_head",
+            "区政府主要负责人",
+            "committee_office",
+            "（22）",
+        ),
+        p("township_head", "镇街主要负责人", "township", "（8）"),
+        p("other_leader", "其他负责人", "committee_office", "（23）"),
+        p("department_head", "部门主要负责人", "department", "（33）"),
+        p(
+            "department_deputy",
+            "部门分管负责人",
+            "department",
+            "（33）（34）",
+        ),
+        p(
+            Post::RESPONSIBLE_OFFICIAL,
+            "挂牌企业行政、行业监管负责人",
+            "enterprise",
+            "（53）",
+        ),
+    ]
 }
 
 /// How long a quota runs before it starts again.
@@ -285,6 +322,9 @@ impl Period {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Quota {
     pub post: Post,
+    /// The post's name: filled when read, ignored when set.
+    #[serde(default)]
+    pub post_name: String,
     pub activity: Activity,
     pub period: Period,
     pub minimum: i64,
@@ -317,36 +357,42 @@ impl Quota {
 pub fn plan_quotas() -> Vec<Quota> {
     use Activity::*;
     use Period::*;
-    let q = |post, activity, period, minimum, source: &str| Quota {
-        post,
+    let posts = plan_posts();
+    let q = |post: &str, activity, period, minimum, source: &str| Quota {
+        post: Post(post.into()),
+        post_name: posts
+            .iter()
+            .find(|p| p.code.as_str() == post)
+            .map(|p| p.name.clone())
+            .unwrap_or_default(),
         activity,
         period,
         minimum,
         source: source.to_string(),
     };
     vec![
-        q(Post::DistrictHead, Study, Quarter, 1, "（7）"),
-        q(Post::DistrictHead, SiteInspection, Quarter, 1, "（7）"),
-        q(Post::DistrictHead, HearReport, HalfYear, 1, "（7）"),
-        q(Post::TownshipHead, Study, Month, 1, "（8）"),
-        q(Post::TownshipHead, SiteInspection, Month, 1, "（8）"),
-        q(Post::TownshipHead, HearReport, Quarter, 1, "（8）"),
-        q(Post::OtherLeader, Coordination, Week, 1, "（23）"),
-        q(Post::OtherLeader, Check, Month, 1, "（23）"),
+        q("district_head", Study, Quarter, 1, "（7）"),
+        q("district_head", SiteInspection, Quarter, 1, "（7）"),
+        q("district_head", HearReport, HalfYear, 1, "（7）"),
+        q("township_head", Study, Month, 1, "（8）"),
+        q("township_head", SiteInspection, Month, 1, "（8）"),
+        q("township_head", HearReport, Quarter, 1, "（8）"),
+        q("other_leader", Coordination, Week, 1, "（23）"),
+        q("other_leader", Check, Month, 1, "（23）"),
         // (22) "主要负责人每月至少开展1次调研检查，组织1次专题研究".
-        q(Post::GovernmentHead, SiteInspection, Month, 1, "（22）"),
-        q(Post::GovernmentHead, Study, Month, 1, "（22）"),
+        q("government_head", SiteInspection, Month, 1, "（22）"),
+        q("government_head", Study, Month, 1, "（22）"),
         // (33) "主要负责人每月至少开展1次安全生产检查，每季度至少组织召开1次专题会…
         // 分管负责人每月至少带队组织开展1次安全生产检查".
-        q(Post::DepartmentHead, Check, Month, 1, "（33）"),
-        q(Post::DepartmentHead, Study, Quarter, 1, "（33）"),
-        q(Post::DepartmentDeputy, Check, Month, 1, "（33）"),
+        q("department_head", Check, Month, 1, "（33）"),
+        q("department_head", Study, Quarter, 1, "（33）"),
+        q("department_deputy", Check, Month, 1, "（33）"),
         // (34) "分管负责人每周必须调度推动执法".
-        q(Post::DepartmentDeputy, Coordination, Week, 1, "（34）"),
-        q(Post::ResponsibleOfficial, Inspection, Month, 2, "（53）"),
-        q(Post::ResponsibleOfficial, ProblemFixed, Month, 2, "（53）"),
+        q("department_deputy", Coordination, Week, 1, "（34）"),
+        q(Post::RESPONSIBLE_OFFICIAL, Inspection, Month, 2, "（53）"),
+        q(Post::RESPONSIBLE_OFFICIAL, ProblemFixed, Month, 2, "（53）"),
         q(
-            Post::ResponsibleOfficial,
+            Post::RESPONSIBLE_OFFICIAL,
             DifficultySolved,
             Month,
             2,
@@ -526,7 +572,8 @@ mod tests {
     #[test]
     fn a_quota_is_missed_only_once_its_period_has_ended() {
         let two = Quota {
-            post: Post::ResponsibleOfficial,
+            post: Post(Post::RESPONSIBLE_OFFICIAL.into()),
+            post_name: String::new(),
             activity: Activity::Inspection,
             period: Period::Month,
             minimum: 2,
@@ -552,7 +599,8 @@ mod tests {
         let study = Quota {
             period: Period::Quarter,
             activity: Activity::Study,
-            post: Post::DistrictHead,
+            post: Post("district_head".into()),
+            post_name: String::new(),
             minimum: 1,
             source: String::new(),
         };
@@ -573,7 +621,7 @@ mod tests {
         let q = plan_quotas();
         let mine: Vec<i64> = q
             .iter()
-            .filter(|q| q.post == Post::ResponsibleOfficial)
+            .filter(|q| q.post.is_responsible_official())
             .map(|q| q.minimum)
             .collect();
         assert_eq!(mine, vec![2, 2, 2]);

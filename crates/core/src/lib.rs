@@ -4,6 +4,7 @@
 
 pub mod accident;
 pub mod accountability;
+pub mod assessment;
 pub mod audit;
 pub mod blacklist;
 pub mod bulletin;

@@ -184,6 +184,11 @@ pub const MENU: &[MenuEntry] = &[
         shown: Role::reads_rankings,
     },
     MenuEntry {
+        path: "/assessments",
+        label: "年度考核",
+        shown: Role::reads_rankings,
+    },
+    MenuEntry {
         path: "/accountability",
         label: "问责",
         shown: Role::reads_rankings,

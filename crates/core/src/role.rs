@@ -126,6 +126,12 @@ impl Role {
             )
     }
 
+    /// Records a tip received by another channel (12350 hotline, e-mail, WeChat, letter,
+    /// visit): whoever handles tips, except the custodian, who opens identities only.
+    pub fn records_tips(self) -> bool {
+        self.handles_tips() && self != Role::TipCustodian
+    }
+
     /// Reads rankings, bulletins and the dashboard: the office, townships and
     /// departments; not enterprises, the tip custodian nor the separated administrators.
     pub fn reads_rankings(self) -> bool {

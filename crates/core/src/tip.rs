@@ -189,6 +189,135 @@ pub fn check(input: &TipInput) -> Result<Tip> {
     })
 }
 
+/// Where a tip came in (items (57) and (101): the 12350 hotline, e-mail, the WeChat
+/// account, QR codes, letters and visits). The web form and its QR code are the public's
+/// own channel; the others are recorded by a handler.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// 网上举报 (the /tip form, also reached by its QR code).
+    Web,
+    /// 12350 举报热线.
+    Hotline,
+    /// 电子邮件.
+    Email,
+    /// 微信公众号.
+    Wechat,
+    /// 来信.
+    Letter,
+    /// 来访.
+    Visit,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 6] = [
+        Channel::Web,
+        Channel::Hotline,
+        Channel::Email,
+        Channel::Wechat,
+        Channel::Letter,
+        Channel::Visit,
+    ];
+
+    /// The channels a handler records a tip from.
+    pub const OFFLINE: [Channel; 5] = [
+        Channel::Hotline,
+        Channel::Email,
+        Channel::Wechat,
+        Channel::Letter,
+        Channel::Visit,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Web => "web",
+            Channel::Hotline => "hotline",
+            Channel::Email => "email",
+            Channel::Wechat => "wechat",
+            Channel::Letter => "letter",
+            Channel::Visit => "visit",
+        }
+    }
+
+    /// The Chinese name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Channel::Web => "网上举报（含二维码）",
+            Channel::Hotline => "12350热线",
+            Channel::Email => "电子邮件",
+            Channel::Wechat => "微信公众号",
+            Channel::Letter => "来信",
+            Channel::Visit => "来访",
+        }
+    }
+
+    /// Reads a stored name, `web` included.
+    pub fn parse(raw: &str) -> Option<Channel> {
+        Channel::ALL.into_iter().find(|c| c.as_str() == raw.trim())
+    }
+}
+
+/// A tip a handler records from another channel: the tip as the reporter gave it, the
+/// channel and when it was received (`YYYY-MM-DDTHH:MM` Beijing time or RFC 3339).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct OfflineTipInput {
+    #[serde(flatten)]
+    pub tip: TipInput,
+    /// hotline, email, wechat, letter or visit.
+    #[serde(default)]
+    pub channel: String,
+    #[serde(default)]
+    pub received_at: String,
+}
+
+/// Checks a tip recorded from another channel received before `now_ms`: the tip as
+/// [`check`] does, a channel other than the web form (field `channel`) and a received-at
+/// time not in the future (field `received_at`). Returns the tip, its channel and the
+/// instant it was received.
+pub fn check_offline(input: &OfflineTipInput, now_ms: i64) -> Result<(Tip, Channel, i64)> {
+    let mut c = crate::error::Checks::default();
+    let tip = c.take(check(&input.tip));
+    let channel = match Channel::parse(&input.channel) {
+        Some(ch) if ch != Channel::Web => Some(ch),
+        _ => {
+            c.note(FieldError::new(
+                "invalid_channel",
+                "channel",
+                "请选择举报渠道（12350热线、电子邮件、微信公众号、来信或来访）",
+            ));
+            None
+        }
+    };
+    let raw = input.received_at.trim();
+    let raw = if raw.len() == 16 && raw.as_bytes().get(10) == Some(&b'T') {
+        format!("{raw}:00+08:00")
+    } else {
+        raw.to_string()
+    };
+    let at = c
+        .take(crate::time::instant("received_at", "收到时间", &raw))
+        .map(|t| t.timestamp_millis());
+    if let Some(at) = at
+        && at > now_ms
+    {
+        c.note(FieldError::new(
+            "future_time",
+            "received_at",
+            "收到时间不能晚于现在",
+        ));
+    }
+    c.finish()?;
+    match (tip, channel, at) {
+        (Some(tip), Some(channel), Some(at)) => Ok((tip, channel, at)),
+        _ => Err(FieldError::new(
+            "unreadable",
+            "channel",
+            "表单无法读取，请重新填写",
+        )),
+    }
+}
+
 /// Digits of a receipt's locator (stored in clear to find the tip) and of its secret
 /// (stored only inside a slow hash of the whole receipt).
 pub const LOCATOR_DIGITS: usize = 6;
@@ -344,6 +473,46 @@ impl RewardRules {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_tip_from_another_channel_names_its_channel_and_time() {
+        // (57) "12350热线、电子邮箱、微信公众号、二维码、来信来访" — every channel but the
+        // web form is recorded by a handler with the time it came in.
+        let now = crate::time::at_local(chrono::NaiveDate::from_ymd_opt(2022, 8, 9).unwrap(), 10)
+            .unwrap();
+        let tip = TipInput {
+            category: "violation".into(),
+            sector: "建筑施工".into(),
+            place: "巴川街道".into(),
+            description: "夜间违规施工".into(),
+            ..TipInput::default()
+        };
+        let input = OfflineTipInput {
+            tip: tip.clone(),
+            channel: "hotline".into(),
+            received_at: "2022-08-09T09:30".into(),
+        };
+        let (_, ch, at) = check_offline(&input, now).unwrap();
+        assert_eq!(ch, Channel::Hotline);
+        assert_eq!(now - at, 30 * 60 * 1000);
+        let fields = |i: &OfflineTipInput| {
+            let e = check_offline(i, now).unwrap_err();
+            std::iter::once(e.field)
+                .chain(e.also.iter().map(|a| a.field))
+                .collect::<Vec<_>>()
+        };
+        let none = OfflineTipInput {
+            tip: tip.clone(),
+            ..OfflineTipInput::default()
+        };
+        assert_eq!(fields(&none), vec!["channel", "received_at"]);
+        let web = OfflineTipInput {
+            channel: "web".into(),
+            received_at: "2022-08-09T11:00".into(),
+            tip,
+        };
+        assert_eq!(fields(&web), vec!["channel", "received_at"]);
+    }
 
     #[test]
     fn rewards_at_their_bounds() {

@@ -10,7 +10,7 @@ use anjian_core::time::Span;
 use std::collections::HashMap;
 
 use anjian_core::duty::{
-    Activity, Approval, Period, Post, Quota, RecordState, RecordStep, Standing,
+    Activity, Approval, NewPost, Period, Post, PostDef, Quota, RecordState, RecordStep, Standing,
 };
 use anjian_core::machine::States;
 use chrono::NaiveDate;
@@ -29,20 +29,150 @@ pub const BACKDATE_WINDOW: &str = "duty_backdate_days";
 /// The default window.
 pub const DEFAULT_WINDOW: i64 = 7;
 
+/// The posts in force: the plan's (migration 47) and those the office added, in the
+/// order added.
+pub async fn posts(db: &Db) -> Result<Vec<PostDef>> {
+    let rows: Vec<(String, String, String, String)> = db
+        .read()
+        .all(q("SELECT code, name, unit_kind, source FROM duty_posts ORDER BY created_at, code LIMIT 1000"))
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(code, name, unit_kind, source)| PostDef {
+            code: Post(code),
+            name,
+            unit_kind,
+            source,
+        })
+        .collect())
+}
+
+/// Adds a post (the office) held by the officials of one kind of unit, in one
+/// transaction with its audit entry; returns its code. A name already taken is refused
+/// (field `name`).
+pub async fn add_post(db: &Db, now_ms: i64, actor: &Actor, p: &NewPost) -> Result<Post> {
+    crate::authz::require(actor, anjian_core::role::Role::sees_everything)?;
+    let (name, kind, source) = anjian_core::duty::check_post(p)?;
+    let code = Post(format!("post_{}", next_id(now_ms)));
+    let mut tx = db.begin().await?;
+    tx.execute(
+        q("INSERT INTO duty_posts (code, name, unit_kind, source, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(code.as_str())
+            .bind(name.as_str())
+            .bind(kind.as_str())
+            .bind(source.as_str())
+            .bind(now_ms),
+    )
+    .await
+    .map_err(|e| match e {
+        e if e.is_unique_violation() => {
+            Error::invalid("duplicate_post", "name", "已有同名岗位")
+        }
+        e => e,
+    })?;
+    let entry = Entry::ok("duty.post", "duty_post", code.as_str())
+        .detail(format!("{name}（{}）{source}", kind.label()));
+    audit::append(&mut tx, now_ms, actor, entry).await?;
+    tx.commit().await?;
+    Ok(code)
+}
+
+/// A quota as a form or the API adds it: every value as text, checked here.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct NewQuota {
+    /// The post's code.
+    #[serde(default)]
+    pub post: String,
+    #[serde(default)]
+    pub activity: String,
+    /// week, month, quarter or half_year.
+    #[serde(default)]
+    pub period: String,
+    /// 1–100.
+    #[serde(default)]
+    pub minimum: String,
+    /// The work item it comes from, e.g. "（34）".
+    #[serde(default)]
+    pub source: String,
+}
+
+/// Adds a quota to those in force (the office): a post that exists (field `post`), an
+/// activity, a period (field `period`) and a minimum of 1 to 100 (field `minimum`),
+/// every problem at once; one post has one quota per activity.
+pub async fn add_quota(db: &Db, now_ms: i64, actor: &Actor, n: &NewQuota) -> Result<()> {
+    crate::authz::require(actor, anjian_core::role::Role::sees_everything)?;
+    let posts = posts(db).await?;
+    let mut c = anjian_core::error::Checks::default();
+    let post = posts.iter().find(|p| p.code.as_str() == n.post.trim());
+    if post.is_none() {
+        c.note(anjian_core::FieldError::new(
+            "invalid_post",
+            "post",
+            "请选择岗位",
+        ));
+    }
+    let activity = c.take(Activity::parse(&n.activity));
+    let period = if n.period.trim().is_empty() {
+        c.note(anjian_core::FieldError::new(
+            "required",
+            "period",
+            "请选择定额周期",
+        ));
+        None
+    } else {
+        c.take(Period::parse(&n.period))
+    };
+    let minimum = match n.minimum.trim().parse::<i64>() {
+        Ok(m) if (1..=100).contains(&m) => Some(m),
+        _ => {
+            c.note(anjian_core::FieldError::new(
+                "invalid_minimum",
+                "minimum",
+                "最低次数应为1到100的整数",
+            ));
+            None
+        }
+    };
+    let source = c.take(anjian_core::error::optional_text(
+        "source", "依据", &n.source, 50,
+    ));
+    c.finish()?;
+    let (Some(post), Some(activity), Some(period), Some(minimum), Some(source)) =
+        (post, activity, period, minimum, source)
+    else {
+        return Err(Error::invalid(
+            "unreadable",
+            "post",
+            "表单无法读取，请重新填写",
+        ));
+    };
+    let mut all = quotas(db).await?;
+    all.push(Quota {
+        post: post.code.clone(),
+        post_name: post.name.clone(),
+        activity,
+        period,
+        minimum,
+        source: source.unwrap_or_default(),
+    });
+    set_quotas(db, now_ms, actor, &all).await
+}
+
 /// The quotas in force: the office's table, or the plan's when it has set none.
 pub async fn quotas(db: &Db) -> Result<Vec<Quota>> {
-    let rows: Vec<(String, String, String, i64, String)> = db
+    let rows: Vec<(String, String, String, String, i64, String)> = db
         .read()
-        .all(q("SELECT post, activity, period, minimum, source FROM duty_quotas ORDER BY post, activity"))
+        .all(q("SELECT q.post, COALESCE(p.name, q.post), q.activity, q.period, q.minimum, q.source FROM duty_quotas q LEFT JOIN duty_posts p ON p.code = q.post ORDER BY p.created_at, q.post, q.activity"))
         .await?;
     if rows.is_empty() {
         return Ok(anjian_core::duty::plan_quotas());
     }
     Ok(rows
         .into_iter()
-        .filter_map(|(p, a, per, minimum, source)| {
+        .filter_map(|(p, post_name, a, per, minimum, source)| {
             Some(Quota {
-                post: Post::parse(&p).ok()?,
+                post: Post(p),
+                post_name,
                 activity: Activity::parse(&a).ok()?,
                 period: Period::parse(&per).ok()?,
                 minimum,
@@ -60,6 +190,17 @@ pub async fn set_quotas(db: &Db, now_ms: i64, actor: &Actor, quotas: &[Quota]) -
             "invalid_minimum",
             "minimum",
             format!("{}的最低次数应为1到100", bad.activity.label()),
+        ));
+    }
+    let posts = posts(db).await?;
+    if let Some(bad) = quotas
+        .iter()
+        .find(|x| !posts.iter().any(|p| p.code == x.post))
+    {
+        return Err(Error::invalid(
+            "invalid_post",
+            "post",
+            format!("岗位“{}”不存在", bad.post.as_str()),
         ));
     }
     let mut tx = db.begin().await?;
@@ -367,10 +508,14 @@ pub struct QuotaStanding {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct PersonStanding {
     pub official_id: i64,
+    /// The official's unit.
+    pub unit_id: i64,
     pub name: String,
     pub title: String,
     pub unit_name: String,
     pub post: Post,
+    /// The post's name.
+    pub post_name: String,
     pub quotas: Vec<QuotaStanding>,
     /// (listed enterprises answered for, of those inspected in the half-year).
     pub coverage: Option<(i64, i64)>,
@@ -406,6 +551,7 @@ pub async fn standings(
     as_of: NaiveDate,
 ) -> Result<Vec<PersonStanding>> {
     let quotas = quotas(db).await?;
+    let names = posts(db).await?;
     // Leaders by post; responsible officials by their current official roles.
     #[derive(sqlx::FromRow)]
     struct Row {
@@ -418,7 +564,7 @@ pub async fn standings(
         .all(
             scope
                 .units(
-                    q("SELECT o.id, o.unit_id, u.name AS unit_name, o.name, o.title, o.post, o.phone, o.user_id, (SELECT CAST(COUNT(DISTINCT r.enterprise_id) AS BIGINT) FROM responsible_persons r JOIN enterprises e ON e.unit_id = r.enterprise_id WHERE r.official_id = o.id AND r.until_on IS NULL AND e.listed = 1) AS listed FROM officials o JOIN units u ON u.id = o.unit_id WHERE o.active = 1 AND (o.post IS NOT NULL OR EXISTS (SELECT 1 FROM responsible_persons r WHERE r.official_id = o.id AND r.until_on IS NULL)) AND "),
+                    q("SELECT o.id, o.unit_id, u.name AS unit_name, o.name, o.title, o.post, (SELECT p.name FROM duty_posts p WHERE p.code = o.post) AS post_name, o.phone, o.user_id, (SELECT CAST(COUNT(DISTINCT r.enterprise_id) AS BIGINT) FROM responsible_persons r JOIN enterprises e ON e.unit_id = r.enterprise_id WHERE r.official_id = o.id AND r.until_on IS NULL AND e.listed = 1) AS listed FROM officials o JOIN units u ON u.id = o.unit_id WHERE o.active = 1 AND (o.post IS NOT NULL OR EXISTS (SELECT 1 FROM responsible_persons r WHERE r.official_id = o.id AND r.until_on IS NULL)) AND "),
                     "u",
                 )
                 .push(" ORDER BY u.name, o.name LIMIT 20000"),
@@ -480,16 +626,15 @@ pub async fn standings(
     let covered: HashMap<i64, i64> = covered.into_iter().collect();
     let mut out = Vec::new();
     for Row { o, listed } in rows {
-        let mut posts: Vec<Post> = o
-            .post
-            .as_deref()
-            .and_then(|p| Post::parse(p).ok())
-            .into_iter()
-            .collect();
+        let mut posts: Vec<Post> = o.post.clone().map(Post).into_iter().collect();
         if listed > 0 {
-            posts.push(Post::ResponsibleOfficial);
+            posts.push(Post(Post::RESPONSIBLE_OFFICIAL.into()));
         }
         for post in posts {
+            let post_name = names
+                .iter()
+                .find(|p| p.code == post)
+                .map_or_else(|| post.as_str().to_string(), |p| p.name.clone());
             let qs = quotas
                 .iter()
                 .filter(|x| x.post == post)
@@ -509,13 +654,16 @@ pub async fn standings(
                 .collect();
             out.push(PersonStanding {
                 official_id: o.id,
+                unit_id: o.unit_id,
                 name: o.name.clone(),
                 title: o.title.clone(),
                 unit_name: o.unit_name.clone(),
-                post,
-                quotas: qs,
-                coverage: (post == Post::ResponsibleOfficial)
+                coverage: post
+                    .is_responsible_official()
                     .then(|| (listed, covered.get(&o.id).copied().unwrap_or(0))),
+                post,
+                post_name,
+                quotas: qs,
             });
         }
     }

@@ -7,6 +7,7 @@
 pub mod accidents;
 pub mod accountability;
 pub mod accounts;
+pub mod assessments;
 pub mod audit;
 pub mod audit_export;
 pub mod authz;

@@ -71,6 +71,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(44, "0044_crackdown_cases"),
     migration!(45, "0045_accident_investigations"),
     migration!(46, "0046_major_hazards_listed"),
+    migration!(47, "0047_people_and_the_year"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.

@@ -855,6 +855,39 @@ pub async fn standing(
     Ok(previous.unwrap_or_else(|| [empty(month, Kind::Township), empty(month, Kind::Department)]))
 }
 
+/// The rankings of every ended month of `year` since the first campaign's month, oldest
+/// first: the kept ones read, the others computed once in order so that the runs carry
+/// on (read, never written; the annual assessment's months).
+pub async fn year_months(
+    db: &Db,
+    now_ms: i64,
+    today: NaiveDate,
+    year: i32,
+) -> Result<Vec<[Ranking; 2]>> {
+    let started = first_month(db).await?;
+    let mut out: Vec<[Ranking; 2]> = Vec::new();
+    for m in 1..=12u32 {
+        let Some(first) = NaiveDate::from_ymd_opt(year, m, 1) else {
+            continue;
+        };
+        let month = Month::of(first);
+        if month.last >= today || started.is_none_or(|f| month.first < f.first) {
+            continue;
+        }
+        let kept_pair = (
+            kept(db, &month.name(), Kind::Township).await?,
+            kept(db, &month.name(), Kind::Department).await?,
+        );
+        let pair = match kept_pair {
+            (Some(t), Some(d)) => [t, d],
+            _ if out.is_empty() => standing(db, now_ms, today, month).await?,
+            _ => rank_month(db, now_ms, today, month, out.last()).await?,
+        };
+        out.push(pair);
+    }
+    Ok(out)
+}
+
 fn empty(month: Month, kind: Kind) -> Ranking {
     Ranking {
         month: month.name(),

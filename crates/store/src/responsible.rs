@@ -30,17 +30,16 @@ pub struct Official {
     pub title: String,
     /// The post whose quotas they carry, if any.
     pub post: Option<String>,
+    /// Its name (`duty_posts`).
+    pub post_name: Option<String>,
     pub phone: Option<String>,
     pub user_id: Option<i64>,
 }
 
 impl Official {
     /// The post's Chinese name, empty without one.
-    pub fn post_label(&self) -> &'static str {
-        self.post
-            .as_deref()
-            .and_then(|p| Post::parse(p).ok())
-            .map_or("", Post::label)
+    pub fn post_label(&self) -> &str {
+        self.post_name.as_deref().unwrap_or("")
     }
 }
 
@@ -60,7 +59,7 @@ pub struct NewOfficial {
     pub user: Option<i64>,
 }
 
-const OFFICIAL: &str = "SELECT o.id, o.unit_id, u.name AS unit_name, o.name, o.title, o.post, o.phone, o.user_id FROM officials o JOIN units u ON u.id = o.unit_id WHERE o.active = 1 AND ";
+const OFFICIAL: &str = "SELECT o.id, o.unit_id, u.name AS unit_name, o.name, o.title, o.post, (SELECT p.name FROM duty_posts p WHERE p.code = o.post) AS post_name, o.phone, o.user_id FROM officials o JOIN units u ON u.id = o.unit_id WHERE o.active = 1 AND ";
 
 /// Officials of units in scope, by unit and name.
 pub async fn officials(db: &Db, scope: &Scope) -> Result<Vec<Official>> {
@@ -112,25 +111,40 @@ pub async fn add_official(
         .ok_or_else(|| Error::invalid("required", "unit", "请选择所在单位"))?;
     let name = required_text("name", "姓名", &o.name, 50)?;
     let title = required_text("title", "职务", &o.title, 100)?;
-    let post = if o.post.trim().is_empty() {
-        None
-    } else {
-        Some(Post::parse(&o.post)?)
-    };
-    if post == Some(Post::ResponsibleOfficial) {
-        return Err(Error::invalid(
-            "invalid_post",
-            "post",
-            "挂牌企业负责人由企业责任人公示自动确定，无需设置",
-        ));
-    }
     let phone = optional_text("phone", "电话", &o.phone, 30)?;
-    crate::directory::units::get(db, scope, unit)
+    let at = crate::directory::units::get(db, scope, unit)
         .await
         .map_err(|e| match e {
             Error::NotFound => Error::invalid("unknown_unit", "unit", "所在单位不存在"),
             e => e,
         })?;
+    let post = if o.post.trim().is_empty() {
+        None
+    } else {
+        let posts = crate::duty::posts(db).await?;
+        let Some(def) = posts.into_iter().find(|p| p.code.as_str() == o.post.trim()) else {
+            return Err(Error::invalid("invalid_post", "post", "岗位类别不正确"));
+        };
+        if def.code.is_responsible_official() {
+            return Err(Error::invalid(
+                "invalid_post",
+                "post",
+                "挂牌企业负责人由企业责任人公示自动确定，无需设置",
+            ));
+        }
+        if def.unit_kind != at.kind {
+            return Err(Error::invalid(
+                "post_unit_kind",
+                "post",
+                format!(
+                    "“{}”应由{}的人员担任",
+                    def.name,
+                    unit_kind_label(&def.unit_kind)
+                ),
+            ));
+        }
+        Some(def.code)
+    };
     let id = next_id(now_ms);
     let mut tx = db.begin().await?;
     tx.execute(
@@ -139,7 +153,7 @@ pub async fn add_official(
             .bind(unit)
             .bind(name.as_str())
             .bind(title.as_str())
-            .bind(post.map(Post::as_str))
+            .bind(post.as_ref().map(Post::as_str))
             .bind(phone)
             .bind(o.user)
             .bind(now_ms),
@@ -323,7 +337,7 @@ pub async fn overloaded(db: &Db, scope: &Scope) -> Result<Vec<(Official, i64)>> 
         .all(
             scope
                 .units(
-                    q("SELECT o.id, o.unit_id, u.name AS unit_name, o.name, o.title, o.post, o.phone, o.user_id, CAST(COUNT(DISTINCT r.enterprise_id) AS BIGINT) AS n FROM responsible_persons r JOIN enterprises e ON e.unit_id = r.enterprise_id JOIN officials o ON o.id = r.official_id JOIN units u ON u.id = o.unit_id WHERE r.until_on IS NULL AND e.listed = 1 AND "),
+                    q("SELECT o.id, o.unit_id, u.name AS unit_name, o.name, o.title, o.post, (SELECT p.name FROM duty_posts p WHERE p.code = o.post) AS post_name, o.phone, o.user_id, CAST(COUNT(DISTINCT r.enterprise_id) AS BIGINT) AS n FROM responsible_persons r JOIN enterprises e ON e.unit_id = r.enterprise_id JOIN officials o ON o.id = r.official_id JOIN units u ON u.id = o.unit_id WHERE r.until_on IS NULL AND e.listed = 1 AND "),
                     "u",
                 )
                 .push(" GROUP BY o.id, o.unit_id, u.name, o.name, o.title, o.post, o.phone, o.user_id HAVING COUNT(DISTINCT r.enterprise_id) > ")
@@ -413,4 +427,9 @@ pub async fn board(db: &Db, id: i64) -> Result<Board> {
         hotline: "12350".into(),
         entries,
     })
+}
+
+/// The Chinese name of a stored unit kind.
+fn unit_kind_label(kind: &str) -> &'static str {
+    anjian_core::unit::UnitKind::parse(kind).map_or("相应单位", |k| k.label())
 }

@@ -9,7 +9,7 @@
 use anjian_core::machine::{Machine, States};
 use anjian_core::sealed::Keyring;
 use anjian_core::time::Moment;
-use anjian_core::tip::{Category, Reporter, Tip};
+use anjian_core::tip::{Category, Channel, Reporter, Tip};
 use anjian_core::tip_state::{
     Extension, ExtensionState, ExtensionStep as ExtensionMove, Handling, Reward, RewardState,
     RewardStep as RewardMove, Status, Step,
@@ -58,6 +58,16 @@ pub struct NewTip<'a> {
     pub files: &'a [TipFile],
 }
 
+/// Where and when a tip came in, and who recorded it: the web form's at the moment it
+/// was sent by the public, another channel's (12350, e-mail, WeChat, letter, visit) at
+/// the time the handler says, recorded by the handler.
+#[derive(Debug, Clone, Copy)]
+pub struct Received<'a> {
+    pub channel: Channel,
+    pub at: Moment,
+    pub by: &'a Actor,
+}
+
 /// Keeps a submitted tip received on `today` (the day only) with its photos, in one
 /// transaction and one audit entry; `nonce` seals the identity. Returns its id; a
 /// locator already taken is a unique violation the caller retries with a new code.
@@ -65,7 +75,7 @@ pub async fn submit(
     db: &Db,
     keyring: &Keyring,
     nonce: [u8; 24],
-    Moment { ms: now_ms, today }: Moment,
+    now_ms: i64,
     NewTip {
         id,
         tip,
@@ -73,7 +83,11 @@ pub async fn submit(
         receipt_hash,
         files,
     }: NewTip<'_>,
+    Received { channel, at, by }: Received<'_>,
 ) -> Result<i64> {
+    if channel != Channel::Web {
+        crate::authz::require(by, anjian_core::role::Role::records_tips)?;
+    }
     let sectors = crate::hazards::sectors(db).await?;
     let Some((sector_id, _)) = sectors
         .iter()
@@ -90,7 +104,7 @@ pub async fn submit(
     });
     let mut tx = db.begin().await?;
     tx.execute(
-        q("INSERT INTO tips (id, locator, receipt_hash, category, sector_id, place, reported_unit, description, anonymous, identity_sealed, received_on, updated_at, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)")
+        q("INSERT INTO tips (id, locator, receipt_hash, category, sector_id, place, reported_unit, description, anonymous, identity_sealed, received_on, updated_at, status, channel, received_at, recorded_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)")
             .bind(id)
             .bind(locator)
             .bind(receipt_hash)
@@ -101,14 +115,20 @@ pub async fn submit(
             .bind(tip.description.as_str())
             .bind(i64::from(tip.reporter.is_none()))
             .bind(sealed)
-            .bind(day(today))
+            .bind(day(at.today))
             .bind(now_ms)
-            .bind(Status::Received.as_str()),
+            .bind(Status::Received.as_str())
+            .bind(channel.as_str())
+            // The web form keeps no time of day (nothing about the sender); a handler's
+            // record keeps when the call, mail or visit came in.
+            .bind((channel != Channel::Web).then_some(at.ms))
+            .bind(by.user_id),
     )
     .await?;
     insert_files(&mut tx, now_ms, id, files).await?;
     let entry = Entry::ok("tip.submit", "tip", id).detail(format!(
-        "{}（{}）{}{}",
+        "{}：{}（{}）{}{}",
+        channel.label(),
         tip.category.label(),
         tip.sector,
         if tip.reporter.is_none() {
@@ -118,7 +138,7 @@ pub async fn submit(
         },
         material(files)
     ));
-    audit::append(&mut tx, now_ms, &public(), entry).await?;
+    audit::append(&mut tx, now_ms, by, entry).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -1158,6 +1178,19 @@ pub async fn reward(
             amount
         }
         (RewardStep::Approve, Some((amount, state))) => {
+            use chrono::Datelike;
+            let b = budget_in(&mut tx, today.year()).await?;
+            if b.set && amount > b.remaining_fen() {
+                return Err(Error::invalid(
+                    "over_budget",
+                    "amount",
+                    format!(
+                        "奖励{}元超出本年度举报奖励预算余额{}元",
+                        anjian_core::error::yuan(amount),
+                        anjian_core::error::yuan(b.remaining_fen().max(0))
+                    ),
+                ));
+            }
             let mv = Move::<Reward>::new(id, RewardMove::Approve, from(&state), &by)
                 .set("approved_on", day(today));
             apply(&mut tx, now_ms, actor, mv, entry(amount, "批准奖励")).await?;
@@ -1245,6 +1278,155 @@ pub async fn stats(db: &Db, reader: &Actor, year: i32) -> Result<(Vec<MonthStats
         .await?;
     last.month = format!("{}年全年", year - 1);
     Ok((months, last))
+}
+
+/// The tips of `year` by channel (the channels with none left out), in the order of
+/// [`Channel::ALL`].
+pub async fn channel_stats(
+    db: &Db,
+    reader: &Actor,
+    year: i32,
+) -> Result<Vec<(Channel, MonthStats)>> {
+    crate::authz::require(reader, anjian_core::role::Role::sees_everything)?;
+    let select = month_sums("t", "r");
+    let rows: Vec<MonthStats> = db
+        .read()
+        .all(
+            q(format!("SELECT t.channel AS month, {select} FROM tips t LEFT JOIN tip_rewards r ON r.tip_id = t.id WHERE t.received_on >= $1 AND t.received_on < $2 GROUP BY t.channel"))
+                .bind(format!("{year}-01-01"))
+                .bind(format!("{}-01-01", year + 1)),
+        )
+        .await?;
+    Ok(Channel::ALL
+        .into_iter()
+        .filter_map(|c| {
+            rows.iter()
+                .find(|r| r.month == c.as_str())
+                .map(|r| (c, r.clone()))
+        })
+        .collect())
+}
+
+/// The reward budget of a year (item (103): fiscal and enterprises' funds) and the
+/// rewards counted against it: approved (not yet paid) and paid that year.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Budget {
+    pub year: i32,
+    /// None set: rewards are not held to a budget.
+    pub set: bool,
+    pub fiscal_fen: i64,
+    pub enterprise_fen: i64,
+    pub paid_fen: i64,
+    pub approved_fen: i64,
+}
+
+impl Budget {
+    /// The whole budget.
+    pub fn total_fen(&self) -> i64 {
+        self.fiscal_fen + self.enterprise_fen
+    }
+
+    /// What remains after the rewards paid and approved.
+    pub fn remaining_fen(&self) -> i64 {
+        self.total_fen() - self.paid_fen - self.approved_fen
+    }
+}
+
+/// The budget of `year` inside a read or a transaction.
+async fn budget_in(tx: &mut Tx, year: i32) -> Result<Budget> {
+    let set: Option<(i64, i64)> = tx
+        .opt(
+            q("SELECT fiscal_fen, enterprise_fen FROM tip_budgets WHERE year = $1")
+                .bind(i64::from(year)),
+        )
+        .await?;
+    let (paid_fen, approved_fen): (i64, i64) = tx
+        .one(
+            q(format!("SELECT CAST(COALESCE(SUM(CASE WHEN state = {paid} AND paid_on >= $1 AND paid_on < $2 THEN amount_fen ELSE 0 END), 0) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN state = {approved} AND approved_on >= $1 AND approved_on < $2 THEN amount_fen ELSE 0 END), 0) AS BIGINT) FROM tip_rewards WHERE state IN ({paid}, {approved})",
+                paid = RewardState::Paid.sql(),
+                approved = RewardState::Approved.sql()))
+                .bind(format!("{year}-01-01"))
+                .bind(format!("{}-01-01", year + 1)),
+        )
+        .await?;
+    Ok(Budget {
+        year,
+        set: set.is_some(),
+        fiscal_fen: set.map_or(0, |s| s.0),
+        enterprise_fen: set.map_or(0, |s| s.1),
+        paid_fen,
+        approved_fen,
+    })
+}
+
+/// The reward budget of `year` (the office).
+pub async fn budget(db: &Db, reader: &Actor, year: i32) -> Result<Budget> {
+    crate::authz::require(reader, anjian_core::role::Role::sees_everything)?;
+    let mut tx = db.begin().await?;
+    let b = budget_in(&mut tx, year).await?;
+    tx.commit().await?;
+    Ok(b)
+}
+
+/// Sets the reward budget of `year` (the office): fiscal and enterprises' funds in fen,
+/// each 0 or more, together not below what was already paid that year (field
+/// `fiscal_yuan`); one transaction with its audit entry.
+pub async fn set_budget(
+    db: &Db,
+    now_ms: i64,
+    actor: &Actor,
+    year: i32,
+    fiscal_fen: i64,
+    enterprise_fen: i64,
+) -> Result<Budget> {
+    crate::authz::require(actor, anjian_core::role::Role::sees_everything)?;
+    if !(2000..=2100).contains(&year) {
+        return Err(Error::invalid("invalid_year", "year", "年度应为2000到2100"));
+    }
+    let max = 10_000_000_000_i64;
+    if !(0..=max).contains(&fiscal_fen) {
+        return Err(Error::invalid(
+            "invalid_amount",
+            "fiscal_yuan",
+            "财政预算金额不正确",
+        ));
+    }
+    if !(0..=max).contains(&enterprise_fen) {
+        return Err(Error::invalid(
+            "invalid_amount",
+            "enterprise_yuan",
+            "企业预算金额不正确",
+        ));
+    }
+    let mut tx = db.begin().await?;
+    let before = budget_in(&mut tx, year).await?;
+    if fiscal_fen + enterprise_fen < before.paid_fen {
+        return Err(Error::invalid(
+            "budget_below_paid",
+            "fiscal_yuan",
+            format!(
+                "预算合计不能低于本年已发放的奖励{}元",
+                anjian_core::error::yuan(before.paid_fen)
+            ),
+        ));
+    }
+    tx.execute(
+        q("INSERT INTO tip_budgets (year, fiscal_fen, enterprise_fen, updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT (year) DO UPDATE SET fiscal_fen = excluded.fiscal_fen, enterprise_fen = excluded.enterprise_fen, updated_at = excluded.updated_at")
+            .bind(i64::from(year))
+            .bind(fiscal_fen)
+            .bind(enterprise_fen)
+            .bind(now_ms),
+    )
+    .await?;
+    let entry = Entry::ok("tip.budget", "tip_budget", i64::from(year)).detail(format!(
+        "{year}年举报奖励预算：财政{}元，企业{}元",
+        anjian_core::error::yuan(fiscal_fen),
+        anjian_core::error::yuan(enterprise_fen)
+    ));
+    audit::append(&mut tx, now_ms, actor, entry).await?;
+    let after = budget_in(&mut tx, year).await?;
+    tx.commit().await?;
+    Ok(after)
 }
 
 /// The messages of tips `ids` in one query: (tip, message), oldest first.

@@ -385,13 +385,18 @@ pub(crate) async fn submit_tip(
         db,
         keyring,
         nonce,
-        now,
+        now.ms,
         anjian_store::tips::NewTip {
             id: anjian_store::ids::next_id(now.ms),
             tip: &t,
             locator: &receipt[..6],
             receipt_hash: &hash,
             files: &[],
+        },
+        anjian_store::tips::Received {
+            channel: anjian_core::tip::Channel::Web,
+            at: now,
+            by: &anjian_store::tips::public(),
         },
     )
     .await

@@ -133,3 +133,43 @@ pub async fn set_quotas(
     duty::set_quotas(&state.db, state.now(), &u.actor(), &qs).await?;
     Ok(Json(duty::quotas(&state.db).await?))
 }
+
+/// Adds a quota (the office): `post` (a post's code), `activity`, `period`, `minimum`
+/// (1–100) and `source`; answers the quotas in force.
+#[utoipa::path(post, path = "/api/v1/duty-quotas", request_body = duty::NewQuota, responses((status = 201, body = [Quota]), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn add_quota(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Body(n): Body<duty::NewQuota>,
+) -> Result<(axum::http::StatusCode, Json<Vec<Quota>>), ApiError> {
+    duty::add_quota(&state.db, state.now(), &u.actor(), &n).await?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(duty::quotas(&state.db).await?),
+    ))
+}
+
+/// The posts in force: the plan's and those the office added.
+#[utoipa::path(get, path = "/api/v1/duty-posts", responses((status = 200, body = [anjian_core::duty::PostDef])))]
+pub async fn posts(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+) -> Result<Json<Vec<anjian_core::duty::PostDef>>, ApiError> {
+    u.register_scope()?;
+    Ok(Json(duty::posts(&state.db).await?))
+}
+
+/// Adds a post (the office): `name`, `unit_kind` (the kind of unit whose officials hold
+/// it) and `source`; answers its code.
+#[utoipa::path(post, path = "/api/v1/duty-posts", request_body = anjian_core::duty::NewPost, responses((status = 201, body = inline(serde_json::Value)), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn add_post(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Body(n): Body<anjian_core::duty::NewPost>,
+) -> Result<(axum::http::StatusCode, Json<serde_json::Value>), ApiError> {
+    let code = duty::add_post(&state.db, state.now(), &u.actor(), &n).await?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(serde_json::json!({ "code": code })),
+    ))
+}

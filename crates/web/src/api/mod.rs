@@ -2,6 +2,7 @@
 //! `/api/v1/openapi.json`.
 
 pub mod accidents;
+pub mod assessments;
 pub mod audit;
 pub mod auth;
 pub mod blacklist;
@@ -102,9 +103,12 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/duty-records", get(duty::list).post(duty::create))
         .route("/api/v1/duty-records/{id}/decision", post(duty::decide))
         .route("/api/v1/quotas/{month}", get(duty::quotas))
+        .route("/api/v1/duty-posts", get(duty::posts).post(duty::add_post))
         .route(
             "/api/v1/duty-quotas",
-            get(duty::get_quotas).put(duty::set_quotas),
+            get(duty::get_quotas)
+                .put(duty::set_quotas)
+                .post(duty::add_quota),
         )
         .route(
             "/api/v1/channels",
@@ -248,6 +252,20 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/tips", get(tips::list))
         .route("/api/v1/tips/stats", get(tips::stats))
+        .route("/api/v1/assessments/{year}", get(assessments::year))
+        .route(
+            "/api/v1/assessments/{year}/scheme",
+            axum::routing::put(assessments::set_scheme),
+        )
+        .route(
+            "/api/v1/assessments/{year}/adjustments",
+            post(assessments::adjust),
+        )
+        .route("/api/v1/tips/offline", post(tips::offline))
+        .route(
+            "/api/v1/tips/budget/{year}",
+            get(tips::budget).put(tips::set_budget),
+        )
         .route(
             "/api/v1/tips/reward-rules",
             get(tips::rules).put(tips::set_rules),

@@ -4,9 +4,9 @@ use axum::Json;
 use utoipa::OpenApi;
 
 use super::{
-    accidents, audit, auth, blacklist, channels, crackdown, daily, directory, duty, enforcements,
-    enterprises, hazards, inspection_plans, obligations, plans, projects, rankings, reports, tips,
-    users, visits, warnings, workers,
+    accidents, assessments, audit, auth, blacklist, channels, crackdown, daily, directory, duty,
+    enforcements, enterprises, hazards, inspection_plans, obligations, plans, projects, rankings,
+    reports, tips, users, visits, warnings, workers,
 };
 
 /// The API description.
@@ -117,6 +117,9 @@ use super::{
         duty::quotas,
         duty::get_quotas,
         duty::set_quotas,
+        duty::add_quota,
+        duty::posts,
+        duty::add_post,
         channels::create,
         channels::list,
         channels::test,
@@ -153,6 +156,12 @@ use super::{
         tips::pay_reward,
         tips::ask,
         tips::stats,
+        assessments::year,
+        assessments::set_scheme,
+        assessments::adjust,
+        tips::offline,
+        tips::budget,
+        tips::set_budget,
         tips::rules,
         tips::set_rules,
         rankings::show,

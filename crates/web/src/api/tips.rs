@@ -42,7 +42,15 @@ pub async fn submit(
 ) -> Result<(StatusCode, Json<ReceiptJson>), ApiError> {
     let tip = anjian_core::tip::check(&t.tip).map_err(Problem::from)?;
     let id = anjian_store::ids::next_id(state.now());
-    let (_, receipt) = keep(&state, &tip, id, &[]).await?;
+    let public = anjian_store::tips::public();
+    let (_, receipt) = keep(
+        &state,
+        &tip,
+        id,
+        &[],
+        crate::shared::tips::web(&state, &public),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(ReceiptJson { receipt })))
 }
 
@@ -365,9 +373,89 @@ pub async fn stats(
     use chrono::Datelike;
     let year = q.year.unwrap_or(state.today().year()).clamp(2000, 2100);
     let (months, last_year) = tips::stats(&state.db, &u.actor(), year).await?;
+    let channels: Vec<serde_json::Value> = tips::channel_stats(&state.db, &u.actor(), year)
+        .await?
+        .into_iter()
+        .map(|(c, m)| serde_json::json!({"channel": c, "label": c.label(), "received": m.received, "verified": m.verified, "substantiated": m.substantiated, "rewarded": m.rewarded, "reward_fen": m.reward_fen}))
+        .collect();
+    let budget = tips::budget(&state.db, &u.actor(), year).await?;
     Ok(Json(
-        serde_json::json!({"year": year, "months": months, "last_year": last_year}),
+        serde_json::json!({"year": year, "months": months, "last_year": last_year, "channels": channels, "budget": budget}),
     ))
+}
+
+/// The recorded tip and its receipt code, shown once: read it out or mail it to the
+/// reporter.
+#[derive(Serialize, ToSchema)]
+pub struct OfflineReceipt {
+    pub id: i64,
+    pub receipt: String,
+}
+
+/// Records a tip received by the 12350 hotline, e-mail, WeChat, a letter or a visit
+/// (whoever handles tips, not the custodian): the tip's fields, `channel` and
+/// `received_at` (RFC 3339 or `YYYY-MM-DDTHH:MM` Beijing time); the same handling,
+/// rewards and confidentiality as a web tip follow.
+#[utoipa::path(post, path = "/api/v1/tips/offline", request_body = anjian_core::tip::OfflineTipInput, responses((status = 201, body = OfflineReceipt), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn offline(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Body(t): Body<anjian_core::tip::OfflineTipInput>,
+) -> Result<(StatusCode, Json<OfflineReceipt>), ApiError> {
+    let (id, receipt) = crate::shared::tips::record_offline(&state, &u.actor(), &t).await?;
+    Ok((StatusCode::CREATED, Json(OfflineReceipt { id, receipt })))
+}
+
+/// A year's reward budget in fen.
+#[derive(Deserialize, ToSchema)]
+pub struct BudgetInput {
+    #[serde(default)]
+    pub fiscal_fen: i64,
+    #[serde(default)]
+    pub enterprise_fen: i64,
+}
+
+/// The reward budget of a year and what was paid and approved against it (office).
+#[utoipa::path(get, path = "/api/v1/tips/budget/{year}", params(("year" = i32, Path, minimum = 2000, maximum = 2100)), responses((status = 200, body = anjian_store::tips::Budget), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn budget(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(year): Path<String>,
+) -> Result<Json<anjian_store::tips::Budget>, ApiError> {
+    let year = year_of(&year)?;
+    Ok(Json(tips::budget(&state.db, &u.actor(), year).await?))
+}
+
+/// Sets the reward budget of a year (office): `fiscal_fen`, `enterprise_fen`; refused
+/// below what was already paid that year.
+#[utoipa::path(put, path = "/api/v1/tips/budget/{year}", params(("year" = i32, Path, minimum = 2000, maximum = 2100)), request_body = BudgetInput, responses((status = 200, body = anjian_store::tips::Budget), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn set_budget(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(year): Path<String>,
+    Body(b): Body<BudgetInput>,
+) -> Result<Json<anjian_store::tips::Budget>, ApiError> {
+    let year = year_of(&year)?;
+    Ok(Json(
+        tips::set_budget(
+            &state.db,
+            state.now(),
+            &u.actor(),
+            year,
+            b.fiscal_fen,
+            b.enterprise_fen,
+        )
+        .await?,
+    ))
+}
+
+/// A year in a path (2000–2100).
+fn year_of(raw: &str) -> Result<i32, Problem> {
+    raw.trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|y| (2000..=2100).contains(y))
+        .ok_or_else(|| Problem::bad_field("invalid_year", "year", "年度应为2000到2100"))
 }
 
 /// The reward rules in force (the national defaults of 2018 until the office changes

@@ -2,7 +2,7 @@
 //! month (the monthly circulation, printable and as .xlsx) or a week (the weekly check);
 //! logging a duty record; the office's approval of back-dated records; the officials.
 
-use anjian_core::duty::{Activity, Period, Post, RecordState};
+use anjian_core::duty::{Activity, Period, PostDef, RecordState};
 use anjian_core::machine::States;
 use anjian_core::monthly_report::Month;
 use anjian_store::duty::{self, NewRecord, PersonStanding, Record};
@@ -39,6 +39,10 @@ pub struct QuotasPage {
     /// The quotas in force, with each period's choices (the office edits them).
     pub quotas: Vec<anjian_core::duty::Quota>,
     pub periods: Vec<(&'static str, &'static str)>,
+    /// The posts in force and the choices a new post or quota offers.
+    pub posts: Vec<PostDef>,
+    pub activities: Vec<(&'static str, &'static str)>,
+    pub unit_kinds: Vec<(&'static str, &'static str)>,
     pub office: bool,
     pub today: String,
     pub flash: Option<String>,
@@ -146,6 +150,15 @@ async fn page(
                 .iter()
                 .map(|p| (p.as_str(), p.label()))
                 .collect(),
+            posts: duty::posts(&state.db).await?,
+            activities: Activity::ALL
+                .iter()
+                .map(|a| (a.as_str(), a.label()))
+                .collect(),
+            unit_kinds: anjian_core::unit::UnitKind::ALL
+                .iter()
+                .map(|k| (k.as_str(), k.label()))
+                .collect(),
             office,
             today: today.to_string(),
             flash,
@@ -176,7 +189,7 @@ pub struct RecordPage {
     pub officials: Vec<Official>,
     pub enterprises: Vec<(i64, String)>,
     pub activities: Vec<(&'static str, &'static str)>,
-    pub posts: Vec<(&'static str, &'static str)>,
+    pub posts: Vec<(String, String)>,
     pub units: Vec<(i64, String)>,
     pub today: String,
     pub error: Option<String>,
@@ -224,9 +237,11 @@ async fn record_page(
                 .iter()
                 .map(|a| (a.as_str(), a.label()))
                 .collect(),
-            posts: Post::APPOINTED
-                .iter()
-                .map(|p| (p.as_str(), p.label()))
+            posts: duty::posts(&state.db)
+                .await?
+                .into_iter()
+                .filter(|p| !p.code.is_responsible_official())
+                .map(|p| (p.code.0, p.name))
                 .collect(),
             units,
             today: state.today().to_string(),
@@ -268,7 +283,7 @@ pub async fn export(
                 p.unit_name.clone(),
                 p.name.clone(),
                 p.title.clone(),
-                p.post.label().to_string(),
+                p.post_name.clone(),
                 x.label.clone(),
                 x.standing.done.to_string(),
                 x.standing.required.to_string(),
@@ -280,7 +295,7 @@ pub async fn export(
                 p.unit_name.clone(),
                 p.name.clone(),
                 p.title.clone(),
-                p.post.label().to_string(),
+                p.post_name.clone(),
                 "半年检查挂牌企业全覆盖".into(),
                 c.to_string(),
                 n.to_string(),
@@ -480,6 +495,37 @@ pub async fn set_quotas(
         }
         duty::set_quotas(&state.db, state.now(), &u.actor(), &quotas).await?;
         Ok::<_, Problem>("/quotas?ok=1".to_string())
+    }
+    .await;
+    let blank = RangeQuery::default();
+    after_form(result, |msg| page(&state, &u, &blank, Notice::error(msg))).await
+}
+
+/// POST /duty-posts (the office): a post's name, unit kind and source.
+pub async fn add_post(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    PageForm(f): PageForm<anjian_core::duty::NewPost>,
+) -> Result<Response, PageError> {
+    let result = async {
+        duty::add_post(&state.db, state.now(), &u.actor(), &f).await?;
+        Ok::<_, Problem>("/quotas?ok=1#quota-table".to_string())
+    }
+    .await;
+    let blank = RangeQuery::default();
+    after_form(result, |msg| page(&state, &u, &blank, Notice::error(msg))).await
+}
+
+/// POST /duty-quotas/new (the office): a quota's post, activity, period, minimum and
+/// source.
+pub async fn add_quota(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    PageForm(f): PageForm<duty::NewQuota>,
+) -> Result<Response, PageError> {
+    let result = async {
+        duty::add_quota(&state.db, state.now(), &u.actor(), &f).await?;
+        Ok::<_, Problem>("/quotas?ok=1#quota-table".to_string())
     }
     .await;
     let blank = RangeQuery::default();

@@ -5,6 +5,7 @@ pub mod accidents;
 pub mod account;
 pub mod accountability;
 pub mod admin;
+pub mod assessments;
 pub mod blacklist;
 pub mod bulletins;
 pub mod calendar;
@@ -248,6 +249,8 @@ pub fn routes() -> Router<AppState> {
         .route("/duty-records", post(duty::record))
         .route("/duty-records/new", get(duty::new))
         .route("/duty-quotas", post(duty::set_quotas))
+        .route("/duty-quotas/new", post(duty::add_quota))
+        .route("/duty-posts", post(duty::add_post))
         .route("/duty-records/{id}/decision", post(duty::decide))
         .route("/duty-records/{id}/evidence", get(duty::evidence))
         .route("/officials", post(duty::add_official))
@@ -263,6 +266,12 @@ pub fn routes() -> Router<AppState> {
         .route("/special-periods/{id}/reports", post(warnings::report))
         .route("/tips", get(tips::index))
         .route("/tips.xlsx", get(tips::export))
+        .route("/assessments", get(assessments::index))
+        .route("/assessments/{file}", get(assessments::download))
+        .route("/assessments/{year}/scheme", post(assessments::set_scheme))
+        .route("/assessments/{year}/adjustments", post(assessments::adjust))
+        .route("/tips/offline", get(tips::offline_form).post(tips::offline))
+        .route("/tips/budget", post(tips::set_budget))
         .route("/accidents", get(accidents::index).post(accidents::create))
         .route("/accidents/{id}", get(accidents::show))
         .route("/accidents/{id}/supplements", post(accidents::supplement))

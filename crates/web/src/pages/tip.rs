@@ -215,7 +215,15 @@ pub async fn submit(
         // and its photos are kept in one transaction.
         let id = anjian_store::ids::next_id(state.now());
         let files = seal(&state, id, &all).await?;
-        let (_, receipt) = keep(&state, &tip, id, &files).await?;
+        let public = anjian_store::tips::public();
+        let (_, receipt) = keep(
+            &state,
+            &tip,
+            id,
+            &files,
+            crate::shared::tips::web(&state, &public),
+        )
+        .await?;
         Ok::<_, Problem>(receipt)
     }
     .await;

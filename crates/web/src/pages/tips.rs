@@ -42,6 +42,14 @@ pub struct TipsPage {
     pub rules: Option<anjian_core::tip::RewardRules>,
     pub stats: Vec<anjian_store::tips::MonthStats>,
     pub last_year: Option<anjian_store::tips::MonthStats>,
+    /// This year's tips by channel, the reward budget, and item (86)'s target: each
+    /// figure so far this year beside last year's whole year.
+    pub channels: Vec<(anjian_core::tip::Channel, anjian_store::tips::MonthStats)>,
+    pub budget: Option<anjian_store::tips::Budget>,
+    pub target: Vec<Target>,
+    pub year: i32,
+    /// Whoever records tips from other channels sees the link to do so.
+    pub records: bool,
     /// The verification deadlines in force.
     pub deadlines: anjian_core::tip::Deadlines,
     /// An identity the custodian just opened: the tip and the reporter.
@@ -85,9 +93,10 @@ async fn page(
     } else {
         Vec::new()
     };
+    use chrono::Datelike;
+    let year = state.today().year();
     let (rules, stats, last_year) = if office {
-        use chrono::Datelike;
-        let (months, last) = tips::stats(&state.db, &u.actor(), state.today().year()).await?;
+        let (months, last) = tips::stats(&state.db, &u.actor(), year).await?;
         (
             Some(tips::reward_rules(&state.db).await?),
             months,
@@ -95,6 +104,17 @@ async fn page(
         )
     } else {
         (None, Vec::new(), None)
+    };
+    let (channels, budget, target) = if office {
+        let channels = tips::channel_stats(&state.db, &u.actor(), year).await?;
+        let budget = tips::budget(&state.db, &u.actor(), year).await?;
+        let target = last_year
+            .as_ref()
+            .map(|l| Target::of(&stats, l))
+            .unwrap_or_default();
+        (channels, Some(budget), target)
+    } else {
+        (Vec::new(), None, Vec::new())
     };
     let refused = error.is_some();
     let deadlines = tips::deadlines(&state.db).await?;
@@ -104,6 +124,11 @@ async fn page(
             rules,
             stats,
             last_year,
+            channels,
+            budget,
+            target,
+            year,
+            records: u.role().records_tips(),
             layout: Layout::of(u),
             tips,
             next,
@@ -561,6 +586,233 @@ pub async fn set_deadlines(
         };
         tips::set_deadlines(&state.db, state.now(), &u.actor(), d).await?;
         Ok::<_, Problem>("/tips?ok=1".to_string())
+    }
+    .await;
+    after_form(result, |msg| {
+        page(&state, &u, &UNFILTERED, None, Notice::error(msg))
+    })
+    .await
+}
+
+/// The form to record a tip received by another channel, and the receipt once recorded.
+#[derive(Template)]
+#[template(path = "tip_offline.html")]
+pub struct OfflinePage {
+    pub layout: Option<Layout>,
+    pub channels: Vec<(&'static str, &'static str)>,
+    pub categories: Vec<(&'static str, &'static str)>,
+    pub sectors: Vec<String>,
+    /// The latest time the form accepts (now, Beijing time, `YYYY-MM-DDTHH:MM`).
+    pub now: String,
+    pub f: OfflineForm,
+    /// The tip recorded and its receipt, grouped, shown once.
+    pub tip_id: i64,
+    pub receipt: Option<String>,
+    pub error: Option<String>,
+}
+
+/// The offline tip form's fields.
+#[derive(Deserialize, Default, Clone)]
+pub struct OfflineForm {
+    #[serde(default)]
+    pub channel: String,
+    #[serde(default)]
+    pub received_at: String,
+    #[serde(default)]
+    pub category: String,
+    #[serde(default)]
+    pub sector: String,
+    #[serde(default)]
+    pub place: String,
+    #[serde(default)]
+    pub reported_unit: String,
+    #[serde(default)]
+    pub description: String,
+    /// "real" when the reporter gave their identity.
+    #[serde(default)]
+    pub identity: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub id_number: String,
+}
+
+async fn offline_page(
+    state: &AppState,
+    u: &User,
+    f: OfflineForm,
+    recorded: Option<(i64, String)>,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    if !u.role().records_tips() {
+        return Err(Problem::not_found().into());
+    }
+    let now = anjian_core::time::local_datetime(state.now())
+        .map(|t| t.format("%Y-%m-%dT%H:%M").to_string())
+        .unwrap_or_default();
+    let refused = error.is_some();
+    let (tip_id, receipt) = match recorded {
+        Some((id, r)) => (id, Some(anjian_core::tip::group_receipt(&r))),
+        None => (0, None),
+    };
+    Ok(render_form(
+        &OfflinePage {
+            layout: Layout::of(u),
+            channels: anjian_core::tip::Channel::OFFLINE
+                .iter()
+                .map(|c| (c.as_str(), c.label()))
+                .collect(),
+            categories: Category::ALL
+                .iter()
+                .map(|c| (c.as_str(), c.label()))
+                .collect(),
+            sectors: anjian_store::hazards::sectors(&state.db)
+                .await?
+                .into_iter()
+                .map(|(_, s)| s)
+                .collect(),
+            now,
+            f,
+            tip_id,
+            receipt,
+            error,
+        },
+        refused,
+    ))
+}
+
+/// GET /tips/offline: the form (whoever records tips).
+pub async fn offline_form(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+) -> Result<Response, PageError> {
+    offline_page(&state, &u, OfflineForm::default(), None, None).await
+}
+
+/// POST /tips/offline: records the tip with its channel and received-at time, and shows
+/// its receipt once, to be read out or mailed to the reporter.
+pub async fn offline(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    PageForm(f): PageForm<OfflineForm>,
+) -> Result<Response, PageError> {
+    let input = anjian_core::tip::OfflineTipInput {
+        tip: anjian_core::tip::TipInput {
+            category: f.category.clone(),
+            sector: f.sector.clone(),
+            place: f.place.clone(),
+            reported_unit: f.reported_unit.clone(),
+            description: f.description.clone(),
+            reporter: (f.identity == "real").then(|| Reporter {
+                name: f.name.clone(),
+                phone: f.phone.clone(),
+                id_number: f.id_number.clone(),
+            }),
+        },
+        channel: f.channel.clone(),
+        received_at: f.received_at.clone(),
+    };
+    let result = crate::shared::tips::record_offline(&state, &u.actor(), &input).await;
+    match result {
+        Ok(recorded) => {
+            offline_page(&state, &u, OfflineForm::default(), Some(recorded), None).await
+        }
+        Err(p) if p.status.is_client_error() => {
+            let r = crate::pages::Refusal::of(&p);
+            let kept = OfflineForm {
+                name: String::new(),
+                phone: String::new(),
+                id_number: String::new(),
+                ..f
+            };
+            let page = offline_page(&state, &u, kept, None, Some(r.summary.clone())).await?;
+            Ok(crate::pages::with_refusal(page, r))
+        }
+        Err(p) => Err(p.into()),
+    }
+}
+
+/// One figure of item (86) "9月底，举报、查核、奖励兑现量较去年底明显上升": so far this
+/// year against last year's whole year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub label: &'static str,
+    pub this_year: i64,
+    pub last_year: i64,
+}
+
+impl Target {
+    /// The three figures from this year's months and last year's sums.
+    pub fn of(
+        months: &[anjian_store::tips::MonthStats],
+        last: &anjian_store::tips::MonthStats,
+    ) -> Vec<Target> {
+        let sum = |f: fn(&anjian_store::tips::MonthStats) -> i64| months.iter().map(f).sum();
+        vec![
+            Target {
+                label: "举报受理量",
+                this_year: sum(|m| m.received),
+                last_year: last.received,
+            },
+            Target {
+                label: "查核量",
+                this_year: sum(|m| m.verified),
+                last_year: last.verified,
+            },
+            Target {
+                label: "奖励兑现量",
+                this_year: sum(|m| m.rewarded),
+                last_year: last.rewarded,
+            },
+        ]
+    }
+
+    /// Whether this year's figure is above last year's.
+    pub fn up(&self) -> bool {
+        self.this_year > self.last_year
+    }
+}
+
+/// The budget form: the year and the two funds in yuan.
+#[derive(Deserialize, Default)]
+pub struct BudgetForm {
+    #[serde(default)]
+    pub year: String,
+    #[serde(default)]
+    pub fiscal_yuan: String,
+    #[serde(default)]
+    pub enterprise_yuan: String,
+}
+
+/// Reads an amount in yuan (up to two decimals) as fen (field `field`); empty is 0.
+fn fen(field: &'static str, label: &str, raw: &str) -> Result<i64, Problem> {
+    Ok(anjian_core::error::optional_yuan(field, label, raw)?.unwrap_or(0))
+}
+
+/// POST /tips/budget (the office): the year's reward budget, fiscal and enterprises'.
+pub async fn set_budget(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    PageForm(f): PageForm<BudgetForm>,
+) -> Result<Response, PageError> {
+    let result = async {
+        let year: i32 = f
+            .year
+            .trim()
+            .parse()
+            .map_err(|_| Problem::bad_field("invalid_year", "year", "请填写年度"))?;
+        tips::set_budget(
+            &state.db,
+            state.now(),
+            &u.actor(),
+            year,
+            fen("fiscal_yuan", "财政预算", &f.fiscal_yuan)?,
+            fen("enterprise_yuan", "企业预算", &f.enterprise_yuan)?,
+        )
+        .await?;
+        Ok::<_, Problem>("/tips?ok=1#tip-budget".to_string())
     }
     .await;
     after_form(result, |msg| {

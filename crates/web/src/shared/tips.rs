@@ -5,13 +5,15 @@ use crate::AppState;
 use crate::error::Problem;
 use anjian_store::tips::{self, PublicView};
 
-/// Keeps a checked tip as `id` with its `files` (already stored) and returns its id and
-/// receipt code (22 digits), generating a new code if its locator is taken.
+/// Keeps a checked tip as `id` with its `files` (already stored), received as
+/// `received` says, and returns its id and receipt code (22 digits), generating a new
+/// code if its locator is taken.
 pub async fn keep(
     state: &AppState,
     tip: &anjian_core::tip::Tip,
     id: i64,
     files: &[tips::TipFile],
+    received: tips::Received<'_>,
 ) -> Result<(i64, String), Problem> {
     for _ in 0..3 {
         let mut random = [0u8; 32];
@@ -25,7 +27,7 @@ pub async fn keep(
             &state.db,
             &state.config.keyring,
             nonce,
-            state.moment(),
+            state.now(),
             tips::NewTip {
                 id,
                 tip,
@@ -33,6 +35,7 @@ pub async fn keep(
                 receipt_hash: &hash,
                 files,
             },
+            received,
         )
         .await
         {
@@ -141,4 +144,37 @@ impl TipQuery {
             ],
         )
     }
+}
+
+/// How the public's own channel receives a tip: the web form, now, from nobody.
+pub fn web<'a>(state: &AppState, public: &'a anjian_store::scope::Actor) -> tips::Received<'a> {
+    tips::Received {
+        channel: anjian_core::tip::Channel::Web,
+        at: state.moment(),
+        by: public,
+    }
+}
+
+/// Records a tip received by another channel (the handler `by`): checked, kept with its
+/// channel and received-at time, answered with its id and receipt code.
+pub async fn record_offline(
+    state: &AppState,
+    by: &anjian_store::scope::Actor,
+    input: &anjian_core::tip::OfflineTipInput,
+) -> Result<(i64, String), Problem> {
+    anjian_store::authz::require(by, anjian_core::role::Role::records_tips)?;
+    let (tip, channel, at) = anjian_core::tip::check_offline(input, state.now())?;
+    let id = anjian_store::ids::next_id(state.now());
+    keep(
+        state,
+        &tip,
+        id,
+        &[],
+        tips::Received {
+            channel,
+            at: anjian_core::time::Moment::at(at),
+            by,
+        },
+    )
+    .await
 }
