@@ -432,30 +432,86 @@ impl Standing {
     }
 }
 
-/// How `quota` stands over the periods overlapping `first..=last` as of `as_of`, given
-/// the records of the activity (one entry per record, any order: the day and the
-/// enterprise, 0 for none). A quota that counts enterprises counts each once a period.
-pub fn standing(
+/// One period of a quota in a person's duty file: its days, what was done, and
+/// whether it met the minimum, ended short, or still runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct PeriodLine {
+    #[schema(value_type = String, format = Date)]
+    pub first: NaiveDate,
+    #[schema(value_type = String, format = Date)]
+    pub last: NaiveDate,
+    pub done: i64,
+    pub minimum: i64,
+    /// The period ended (before the day it is read).
+    pub ended: bool,
+}
+
+impl PeriodLine {
+    /// Whether the minimum was met.
+    pub fn met(&self) -> bool {
+        self.done >= self.minimum
+    }
+
+    /// "已完成", "未完成" (ended short) or "进行中".
+    pub fn label(&self) -> &'static str {
+        if self.met() {
+            "已完成"
+        } else if self.ended {
+            "未完成"
+        } else {
+            "进行中"
+        }
+    }
+}
+
+/// Each period of `quota` overlapping `first..=last` as of `as_of`, given the records of
+/// the activity (one entry per record, any order: the day and the enterprise, 0 for
+/// none). A quota that counts enterprises counts each once a period.
+pub fn period_lines(
     quota: &Quota,
     Span { first, last }: Span,
     as_of: NaiveDate,
     records: &[(NaiveDate, i64)],
+) -> Vec<PeriodLine> {
+    quota
+        .period
+        .overlapping(first, last)
+        .into_iter()
+        .map(|(pf, pl)| {
+            let inside = records.iter().filter(|(d, _)| *d >= pf && *d <= pl);
+            let done = if quota.activity.counts_enterprises() {
+                let mut ents: Vec<i64> = inside.map(|(_, e)| *e).filter(|e| *e != 0).collect();
+                ents.sort_unstable();
+                ents.dedup();
+                ents.len() as i64
+            } else {
+                inside.count() as i64
+            };
+            PeriodLine {
+                first: pf,
+                last: pl,
+                done,
+                minimum: quota.minimum,
+                ended: pl < as_of,
+            }
+        })
+        .collect()
+}
+
+/// How `quota` stands over the periods overlapping `first..=last` as of `as_of`
+/// ([`period_lines`] summed).
+pub fn standing(
+    quota: &Quota,
+    span: Span,
+    as_of: NaiveDate,
+    records: &[(NaiveDate, i64)],
 ) -> Standing {
     let mut s = Standing::default();
-    for (pf, pl) in quota.period.overlapping(first, last) {
-        let inside = records.iter().filter(|(d, _)| *d >= pf && *d <= pl);
-        let n = if quota.activity.counts_enterprises() {
-            let mut ents: Vec<i64> = inside.map(|(_, e)| *e).filter(|e| *e != 0).collect();
-            ents.sort_unstable();
-            ents.dedup();
-            ents.len() as i64
-        } else {
-            inside.count() as i64
-        };
-        s.required += quota.minimum;
-        s.done += n;
-        if n < quota.minimum {
-            if pl < as_of {
+    for line in period_lines(quota, span, as_of, records) {
+        s.required += line.minimum;
+        s.done += line.done;
+        if !line.met() {
+            if line.ended {
                 s.missed += 1;
             } else {
                 s.pending += 1;

@@ -302,7 +302,7 @@ impl Record {
     }
 }
 
-const RECORD: &str = "SELECT r.id, r.official_id, o.name AS official, u.name AS unit_name, r.activity, r.on_day, r.place, r.participants, r.topic, r.enterprise_id, x.name AS enterprise, r.enforcement_id, r.visit_id, r.state, r.evidence_sha256 FROM duty_records r JOIN officials o ON o.id = r.official_id JOIN units u ON u.id = o.unit_id LEFT JOIN units x ON x.id = r.enterprise_id WHERE ";
+pub(crate) const RECORD: &str = "SELECT r.id, r.official_id, o.name AS official, u.name AS unit_name, r.activity, r.on_day, r.place, r.participants, r.topic, r.enterprise_id, x.name AS enterprise, r.enforcement_id, r.visit_id, r.state, r.evidence_sha256 FROM duty_records r JOIN officials o ON o.id = r.official_id JOIN units u ON u.id = o.unit_id LEFT JOIN units x ON x.id = r.enterprise_id WHERE ";
 
 /// Logs a duty record on `today`: for an official of a unit in scope (or the caller's
 /// own); never in the future; back-dated beyond the window it waits for approval.

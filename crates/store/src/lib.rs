@@ -23,6 +23,7 @@ pub mod db;
 pub mod directory;
 pub mod discretion;
 pub mod duty;
+pub mod duty_file;
 pub mod enforcements;
 pub mod enterprises;
 pub mod error;

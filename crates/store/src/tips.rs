@@ -303,6 +303,8 @@ pub struct TipRow {
     pub unit_name: Option<String>,
     pub merged_into: Option<i64>,
     pub received_on: String,
+    /// Where it came in: web, hotline, email, wechat, letter or visit.
+    pub channel: String,
     /// How many files the reporter sent.
     pub files: i64,
     /// The routed unit's request to extend the verification: requested, approved or
@@ -352,6 +354,11 @@ impl TipRow {
     }
 
     /// The status's Chinese name.
+    /// The channel's Chinese name.
+    pub fn channel_label(&self) -> &'static str {
+        Channel::parse(&self.channel).map_or("", Channel::label)
+    }
+
     pub fn status_label(&self) -> &'static str {
         status_label(&self.status)
     }
@@ -401,7 +408,7 @@ impl TipRow {
 }
 
 /// Never the identity columns.
-const ROW: &str = "SELECT t.id, t.category, s.name AS sector, t.place, t.reported_unit, t.description, CAST(t.anonymous AS BIGINT) = 1 AS anonymous, t.status, t.unit_id, u.name AS unit_name, t.merged_into, t.received_on, t.extension_state, t.extension_reason, r.state AS reward_state, r.amount_fen AS reward_fen, COALESCE(r.payee_tip_id, r.tip_id) AS reward_payee, (SELECT CAST(COUNT(*) AS BIGINT) FROM tip_files f WHERE f.tip_id = t.id) AS files FROM tips t JOIN sectors s ON s.id = t.sector_id LEFT JOIN units u ON u.id = t.unit_id LEFT JOIN tip_rewards r ON r.tip_id = t.id WHERE ";
+const ROW: &str = "SELECT t.id, t.category, s.name AS sector, t.place, t.reported_unit, t.description, CAST(t.anonymous AS BIGINT) = 1 AS anonymous, t.status, t.unit_id, u.name AS unit_name, t.merged_into, t.received_on, t.channel, t.extension_state, t.extension_reason, r.state AS reward_state, r.amount_fen AS reward_fen, COALESCE(r.payee_tip_id, r.tip_id) AS reward_payee, (SELECT CAST(COUNT(*) AS BIGINT) FROM tip_files f WHERE f.tip_id = t.id) AS files FROM tips t JOIN sectors s ON s.id = t.sector_id LEFT JOIN units u ON u.id = t.unit_id LEFT JOIN tip_rewards r ON r.tip_id = t.id WHERE ";
 
 /// Tips for handlers: the office sees all; a unit those routed to it or below it.
 fn visible(scope: &Scope) -> crate::db::Q {

@@ -9,7 +9,13 @@ use crate::harness::{TestApp, engines};
 /// A report of an accident at `occurred` that the unit's head learned of at `learned`.
 /// It also types a `reported_at`, which the server ignores: the time of reporting is its
 /// receipt.
-fn report(unit: i64, enterprise: i64, occurred: &str, learned: &str, deaths: i64) -> Value {
+pub(crate) fn report(
+    unit: i64,
+    enterprise: i64,
+    occurred: &str,
+    learned: &str,
+    deaths: i64,
+) -> Value {
     json!({
         "unit": unit,
         "enterprise": enterprise,

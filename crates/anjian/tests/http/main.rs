@@ -25,6 +25,7 @@ mod matrix;
 mod measures;
 mod monthly;
 mod outbound;
+mod people;
 mod plan;
 mod plan_editor;
 mod rankings;

@@ -173,3 +173,19 @@ pub async fn add_post(
         Json(serde_json::json!({ "code": code })),
     ))
 }
+
+/// An official's duty file of a year (in scope): every record, each quota period by
+/// period, the warnings addressed to their unit and the accidents in their area.
+#[utoipa::path(get, path = "/api/v1/officials/{id}/file/{year}", params(("id" = i64, Path), ("year" = i32, Path, minimum = 2000, maximum = 2100)), responses((status = 200, body = anjian_store::duty_file::DutyFile), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn file(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((id, year)): Path<(String, String)>,
+) -> Result<Json<anjian_store::duty_file::DutyFile>, ApiError> {
+    let scope = u.register_scope()?;
+    let id = crate::input::path_id(&id)?;
+    let year = crate::pages::assessments::year_of(&year)?;
+    Ok(Json(
+        anjian_store::duty_file::of(&state.db, &scope, id, year, state.today()).await?,
+    ))
+}

@@ -103,6 +103,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/duty-records", get(duty::list).post(duty::create))
         .route("/api/v1/duty-records/{id}/decision", post(duty::decide))
         .route("/api/v1/quotas/{month}", get(duty::quotas))
+        .route("/api/v1/officials/{id}/file/{year}", get(duty::file))
         .route("/api/v1/duty-posts", get(duty::posts).post(duty::add_post))
         .route(
             "/api/v1/duty-quotas",

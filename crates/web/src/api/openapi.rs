@@ -120,6 +120,7 @@ use super::{
         duty::add_quota,
         duty::posts,
         duty::add_post,
+        duty::file,
         channels::create,
         channels::list,
         channels::test,

@@ -45,6 +45,8 @@ pub struct QuotasPage {
     pub unit_kinds: Vec<(&'static str, &'static str)>,
     pub office: bool,
     pub today: String,
+    /// The year of the range, for the links to the duty files.
+    pub year: i32,
     pub flash: Option<String>,
     pub error: Option<String>,
 }
@@ -161,6 +163,7 @@ async fn page(
                 .collect(),
             office,
             today: today.to_string(),
+            year: chrono::Datelike::year(&first),
             flash,
             error,
         },

@@ -16,6 +16,7 @@ pub mod daily;
 pub mod dashboard;
 pub mod directory;
 pub mod duty;
+pub mod duty_file;
 pub mod enforcements;
 pub mod enterprises;
 pub mod hazards;
@@ -254,6 +255,9 @@ pub fn routes() -> Router<AppState> {
         .route("/duty-records/{id}/decision", post(duty::decide))
         .route("/duty-records/{id}/evidence", get(duty::evidence))
         .route("/officials", post(duty::add_official))
+        .route("/officials/{id}/file", get(duty_file::show))
+        .route("/officials/{id}/file.docx", get(duty_file::docx))
+        .route("/officials/{id}/file.xlsx", get(duty_file::xlsx))
         .route("/warnings", get(warnings::index).post(warnings::issue))
         .route("/warnings/assessments", post(warnings::assess))
         .route("/circuit-breakers", post(warnings::trip))

@@ -1,0 +1,605 @@
+//! Issue 20: people and the year. Posts and quotas are data the office adds (items (22),
+//! (33), (34)); a tip received by the 12350 hotline is recorded with its channel and
+//! followed by its receipt (items (57), (101)); the reward budget (item (103)); the
+//! annual assessment with the one-vote veto (items (46), (92)). Every refusal names its
+//! field and writes nothing.
+
+use serde_json::{Value, json};
+
+use crate::harness::{TestApp, engines, refused_fields};
+
+async fn count(app: &TestApp, table: &str) -> i64 {
+    let (n,): (i64,) = app
+        .db
+        .read()
+        .one(anjian_store::q(format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM {table}"
+        )))
+        .await
+        .unwrap();
+    n
+}
+
+#[tokio::test]
+/// (34) "分管负责人每周必须调度推动执法": the office adds a post held in departments with a
+/// weekly quota, appoints an official to it, and July shows every week missed.
+async fn the_office_adds_a_post_and_its_weekly_quota_and_sees_who_fell_short() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let office = app.login("office").await;
+        let (s, posts) = office.get("/api/v1/duty-posts").await;
+        assert_eq!(s, 200);
+        let codes: Vec<&str> = posts
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["code"].as_str().unwrap())
+            .collect();
+        for plan in [
+            "district_head",
+            "government_head",
+            "township_head",
+            "other_leader",
+            "department_head",
+            "department_deputy",
+            "responsible_official",
+        ] {
+            assert!(codes.contains(&plan), "{plan}: {posts}");
+        }
+        // A post without a name or a unit kind: both named, nothing written.
+        let before = count(&app, "duty_posts").await;
+        let (s, b) = office
+            .post("/api/v1/duty-posts", json!({"name": " ", "unit_kind": ""}))
+            .await;
+        assert_eq!(s, 422, "{b}");
+        assert_eq!(refused_fields(&b), ["name", "unit_kind"]);
+        let (s, b) = office
+            .post(
+                "/api/v1/duty-posts",
+                json!({"name": "执法支队分管负责人", "unit_kind": "village"}),
+            )
+            .await;
+        assert_eq!(
+            (s, refused_fields(&b)),
+            (422, vec!["unit_kind".to_string()])
+        );
+        assert_eq!(count(&app, "duty_posts").await, before);
+        // Only the office defines posts.
+        let (s, _) = app
+            .login("bachuan")
+            .await
+            .post(
+                "/api/v1/duty-posts",
+                json!({"name": "镇街分管负责人", "unit_kind": "township"}),
+            )
+            .await;
+        assert_eq!(s, 403);
+        let (s, b) = office
+            .post(
+                "/api/v1/duty-posts",
+                json!({"name": "执法支队分管负责人", "unit_kind": "department", "source": "（34）"}),
+            )
+            .await;
+        assert_eq!(s, 201, "{b}");
+        let code = b["code"].as_str().unwrap().to_string();
+        let (s, b) = office
+            .post(
+                "/api/v1/duty-posts",
+                json!({"name": "执法支队分管负责人", "unit_kind": "department"}),
+            )
+            .await;
+        assert_eq!((s, refused_fields(&b)), (422, vec!["name".to_string()]));
+        // A quota without a period or a minimum: both named, the quotas unchanged.
+        let (_, quotas_before) = office.get("/api/v1/duty-quotas").await;
+        let (s, b) = office
+            .post(
+                "/api/v1/duty-quotas",
+                json!({"post": code, "activity": "coordination"}),
+            )
+            .await;
+        assert_eq!(s, 422, "{b}");
+        assert_eq!(refused_fields(&b), ["period", "minimum"]);
+        let (s, b) = office
+            .post(
+                "/api/v1/duty-quotas",
+                json!({"post": "nobody", "activity": "coordination", "period": "week", "minimum": "1"}),
+            )
+            .await;
+        assert_eq!((s, refused_fields(&b)), (422, vec!["post".to_string()]));
+        assert_eq!(office.get("/api/v1/duty-quotas").await.1, quotas_before);
+        let (s, quotas) = office
+            .post(
+                "/api/v1/duty-quotas",
+                json!({"post": code, "activity": "coordination", "period": "week", "minimum": "1", "source": "（34）"}),
+            )
+            .await;
+        assert_eq!(s, 201, "{quotas}");
+        let mine: Vec<&Value> = quotas
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|q| q["post"] == code.as_str())
+            .collect();
+        assert_eq!(mine.len(), 1);
+        assert_eq!(mine[0]["post_name"], "执法支队分管负责人");
+        assert_eq!(
+            quotas.as_array().unwrap().len(),
+            quotas_before.as_array().unwrap().len() + 1
+        );
+        // The post is held in departments: a township's official is refused it.
+        let town = app.unit_id("巴川街道").await;
+        let dept = app.unit_id("区住房城乡建委").await;
+        let (s, b) = office
+            .post(
+                "/api/v1/officials",
+                json!({"unit": town, "name": "王五", "title": "副镇长", "post": code}),
+            )
+            .await;
+        assert_eq!(
+            (s, refused_fields(&b)),
+            (422, vec!["post".to_string()]),
+            "{b}"
+        );
+        let (s, b) = office
+            .post(
+                "/api/v1/officials",
+                json!({"unit": dept, "name": "赵六", "title": "执法支队分管副主任", "post": code}),
+            )
+            .await;
+        assert_eq!(s, 201, "{b}");
+        // July: five weeks touch it, none with a coordination logged.
+        let (_, july) = office.get("/api/v1/quotas/2022-07").await;
+        let zhao = july
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "赵六")
+            .unwrap_or_else(|| panic!("{july}"));
+        assert_eq!(zhao["post_name"], "执法支队分管负责人");
+        assert_eq!(zhao["quotas"][0]["missed"], 5, "{zhao}");
+        // The page shows the post, and its name among those who fell short.
+        let (_, html) = office.get_text("/quotas?month=2022-07").await;
+        assert!(html.contains("执法支队分管负责人") && html.contains("赵六"));
+        // (110) "建立各级各部门负责人安全履职档案，严格周检查、月通报": his duty file shows each
+        // week; a coordination on 3 August meets that week.
+        let zhao_id = b["id"].as_i64().unwrap();
+        let (s, r) = office
+            .post(
+                "/api/v1/duty-records",
+                json!({"official": zhao_id, "activity": "coordination", "on": "2022-08-03",
+                       "place": "区住房城乡建委", "topic": "调度推动建筑施工领域执法", "participants": "执法支队全体"}),
+            )
+            .await;
+        assert_eq!(s, 201, "{r}");
+        let (s, file) = office
+            .get(&format!("/api/v1/officials/{zhao_id}/file/2022"))
+            .await;
+        assert_eq!(s, 200, "{file}");
+        assert_eq!(file["records"].as_array().unwrap().len(), 1);
+        let periods = file["quotas"][0]["periods"].as_array().unwrap();
+        let week = periods
+            .iter()
+            .find(|p| p["first"] == "2022-08-01")
+            .unwrap_or_else(|| panic!("{file}"));
+        assert_eq!(
+            (week["done"].as_i64(), week["ended"].as_bool()),
+            (Some(1), Some(true))
+        );
+        let july_missed = periods
+            .iter()
+            .filter(|p| p["last"].as_str().unwrap() < "2022-08-01" && p["done"] == 0)
+            .count();
+        assert!(july_missed >= 5, "{file}");
+        let (s, html) = office
+            .get_text(&format!("/officials/{zhao_id}/file?year=2022"))
+            .await;
+        assert_eq!(s, 200);
+        assert!(html.contains("调度推动建筑施工领域执法") && html.contains("未完成"));
+        let (s, _, bytes) = office
+            .get_bytes(&format!("/officials/{zhao_id}/file.docx?year=2022"))
+            .await;
+        assert_eq!(s, 200);
+        let text = crate::harness::docx_text(&bytes);
+        assert!(
+            text.contains("赵六") && text.contains("履职定额完成情况"),
+            "{text}"
+        );
+        // A township's user cannot open a department official's file.
+        let (s, _) = app
+            .login("bachuan")
+            .await
+            .get(&format!("/api/v1/officials/{zhao_id}/file/2022"))
+            .await;
+        assert_eq!(s, 404);
+    }
+}
+
+#[tokio::test]
+/// (57) "12350举报热线…来信来访": a tip taken on the hotline is recorded with its channel
+/// and received-at time, and its reporter follows it with the receipt read out to them.
+async fn a_hotline_tip_is_recorded_with_its_channel_and_followed_by_its_receipt() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let office = app.login("office").await;
+        let tip = json!({"category": "violation", "sector": "建筑施工", "place": "巴川街道某工地",
+                         "description": "夜间无证施工", "reporter": {"name": "李四", "phone": "13800001234"}});
+        let before = count(&app, "tips").await;
+        // Without a channel or a received-at time: both named, nothing written.
+        let (s, b) = office.post("/api/v1/tips/offline", tip.clone()).await;
+        assert_eq!(s, 422, "{b}");
+        assert_eq!(refused_fields(&b), ["channel", "received_at"]);
+        let mut web = tip.clone();
+        web["channel"] = json!("web");
+        web["received_at"] = json!("2099-08-09T09:30");
+        let (s, b) = office.post("/api/v1/tips/offline", web).await;
+        assert_eq!(
+            (s, refused_fields(&b)),
+            (422, vec!["channel".to_string(), "received_at".to_string()])
+        );
+        assert_eq!(count(&app, "tips").await, before);
+        let mut hotline = tip.clone();
+        hotline["channel"] = json!("hotline");
+        hotline["received_at"] = json!("2022-08-09T06:30");
+        // The custodian opens identities, nothing else; an enterprise records nothing.
+        for who in ["tipkeeper", "huagong"] {
+            let (s, _) = app
+                .login(who)
+                .await
+                .post("/api/v1/tips/offline", hotline.clone())
+                .await;
+            assert_eq!(s, 403, "{who}");
+        }
+        let (s, b) = office.post("/api/v1/tips/offline", hotline).await;
+        assert_eq!(s, 201, "{b}");
+        let receipt = b["receipt"].as_str().unwrap().to_string();
+        let id = b["id"].as_i64().unwrap();
+        let (channel, at, anonymous): (String, Option<i64>, i64) = app
+            .db
+            .read()
+            .one(
+                anjian_store::q("SELECT channel, received_at, anonymous FROM tips WHERE id = $1")
+                    .bind(id),
+            )
+            .await
+            .unwrap();
+        assert_eq!((channel.as_str(), anonymous), ("hotline", 0));
+        assert_eq!(
+            at.and_then(anjian_core::time::local_datetime)
+                .map(|t| t.format("%Y-%m-%d %H:%M").to_string()),
+            Some("2022-08-09 06:30".to_string())
+        );
+        // The reporter follows it by receipt like any tip.
+        let (s, v) = app
+            .anon()
+            .get(&format!("/api/v1/public/tips/{receipt}"))
+            .await;
+        assert_eq!(s, 200, "{v}");
+        assert_eq!(v["category"], "violation", "{v}");
+        // The handlers' list never shows the identity; the statistics count the channel.
+        let (_, list) = office.get("/api/v1/tips").await;
+        assert!(!list.to_string().contains("李四"));
+        let (_, stats) = office.get("/api/v1/tips/stats?year=2022").await;
+        let hot = stats["channels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["channel"] == "hotline")
+            .unwrap_or_else(|| panic!("{stats}"))
+            .clone();
+        assert_eq!(hot["received"], 1);
+        assert_eq!(hot["label"], "12350热线");
+        // The page records one too, and reads the receipt out once.
+        let (s, html) = office
+            .form(
+                "/tips/offline",
+                &[
+                    ("channel", "letter"),
+                    ("received_at", "2022-08-08T15:00"),
+                    ("category", "major_hazard"),
+                    ("sector", "建筑施工"),
+                    ("place", "安居镇某工地"),
+                    ("description", "脚手架严重变形"),
+                    ("identity", "anonymous"),
+                ],
+            )
+            .await;
+        assert_eq!(s, 200, "{html}");
+        assert!(html.contains("回执码") && html.contains("id=\"receipt\""));
+        let (s, html) = office.form("/tips/offline", &[("category", "other")]).await;
+        assert_eq!(s, 422);
+        assert!(html.contains("举报渠道"), "{html}");
+        assert_eq!(count(&app, "tips").await, before + 2);
+    }
+}
+
+#[tokio::test]
+/// (103) "将有奖举报资金分别纳入财政和企业预算": the office sets the year's budget; it cannot
+/// go below what was paid, and an approval beyond what remains is refused.
+async fn the_reward_budget_holds_the_rewards_approved_against_it() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let office = app.login("office").await;
+        let (s, b) = office.get("/api/v1/tips/budget/2022").await;
+        assert_eq!(s, 200, "{b}");
+        let paid = b["paid_fen"].as_i64().unwrap();
+        let (s, b) = office
+            .put(
+                "/api/v1/tips/budget/2022",
+                json!({"fiscal_fen": -1, "enterprise_fen": 0}),
+            )
+            .await;
+        assert_eq!(
+            (s, refused_fields(&b)),
+            (422, vec!["fiscal_yuan".to_string()])
+        );
+        if paid > 0 {
+            let (s, b) = office
+                .put(
+                    "/api/v1/tips/budget/2022",
+                    json!({"fiscal_fen": paid - 1, "enterprise_fen": 0}),
+                )
+                .await;
+            assert_eq!(
+                (s, b["error"]["code"].as_str()),
+                (422, Some("budget_below_paid"))
+            );
+        }
+        assert_eq!(count(&app, "tip_budgets").await, 0);
+        assert_eq!(
+            app.login("bachuan")
+                .await
+                .put(
+                    "/api/v1/tips/budget/2022",
+                    json!({"fiscal_fen": 1, "enterprise_fen": 1})
+                )
+                .await
+                .0,
+            403
+        );
+        // A budget with nothing left: the next approval is refused by name.
+        let (s, b) = office
+            .put(
+                "/api/v1/tips/budget/2022",
+                json!({"fiscal_fen": paid, "enterprise_fen": 0}),
+            )
+            .await;
+        assert_eq!(s, 200, "{b}");
+        assert_eq!(b["set"], true);
+        let (s, html) = office.get_text("/tips").await;
+        assert_eq!(s, 200);
+        assert!(html.contains("举报奖励资金") && html.contains("较去年底明显上升"));
+        // A substantiated tip with a proposed reward, approved against the budget.
+        let (_, r) = app
+            .anon()
+            .post("/api/v1/public/tips", json!({"category": "major_hazard", "sector": "危险化学品", "place": "巴川街道", "description": "储罐泄漏",
+                                                "reporter": {"name": "张三", "phone": "13800000000"}}))
+            .await;
+        assert!(r["receipt"].is_string());
+        let (_, list) = office.get("/api/v1/tips").await;
+        let id = list[0]["id"].as_i64().unwrap();
+        let unit = app.unit_id("巴川街道").await;
+        office
+            .post(&format!("/api/v1/tips/{id}/accept"), json!({"unit": unit}))
+            .await;
+        let (s, t) = app
+            .login("bachuan")
+            .await
+            .post(
+                &format!("/api/v1/tips/{id}/outcome"),
+                json!({"substantiated": true, "note": "属实"}),
+            )
+            .await;
+        assert_eq!(s, 200, "{t}");
+        let (s, t) = office
+            .post(
+                &format!("/api/v1/tips/{id}/reward/propose"),
+                json!({"fine_yuan": "100000"}),
+            )
+            .await;
+        assert_eq!(s, 200, "{t}");
+        let (s, t) = office
+            .post(&format!("/api/v1/tips/{id}/reward/approve"), json!({}))
+            .await;
+        assert_eq!(
+            (s, t["error"]["code"].as_str()),
+            (422, Some("over_budget")),
+            "{t}"
+        );
+        office
+            .put(
+                "/api/v1/tips/budget/2022",
+                json!({"fiscal_fen": paid + 5_000_000, "enterprise_fen": 1_000_000}),
+            )
+            .await;
+        let (s, t) = office
+            .post(&format!("/api/v1/tips/{id}/reward/approve"), json!({}))
+            .await;
+        assert_eq!(s, 200, "{t}");
+        let (_, b) = office.get("/api/v1/tips/budget/2022").await;
+        assert!(b["approved_fen"].as_i64().unwrap() > 0, "{b}");
+    }
+}
+
+fn unit_of<'a>(list: &'a Value, name: &str) -> &'a Value {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["name"] == name)
+        .unwrap_or_else(|| panic!("{name}: {list}"))
+}
+
+#[tokio::test]
+/// (61) "对政府和部门瞒报一律实行“一票否决”" and "对瞒报事故的企业，一律从重处罚并纳入“黑名单”":
+/// the annual assessment vetoes a township that concealed, never for an enterprise's
+/// concealment; the scheme's weights add up to 100; adjustments carry reasons.
+async fn the_annual_assessment_vetoes_a_concealing_township_and_not_an_enterprises_concealment() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let office = app.login("office").await;
+        let (s, a) = office.get("/api/v1/assessments/2022").await;
+        assert_eq!(s, 200, "{}", &a.to_string()[..200.min(a.to_string().len())]);
+        assert!(!a["months"].as_array().unwrap().is_empty());
+        assert!(a["townships"].as_array().unwrap().len() > 2);
+        let bachuan = unit_of(&a["townships"], "巴川街道");
+        assert_eq!(bachuan["vetoed"], false);
+        assert_eq!(bachuan["parts"].as_array().unwrap().len(), 5);
+        assert!(
+            bachuan["parts"][0]["explanation"]
+                .as_str()
+                .unwrap()
+                .contains("个月排名平均")
+        );
+        let total_before = bachuan["total"].as_i64().unwrap();
+        // Two accidents concealed in July: by 巴川's enterprise, and by 安居镇 itself.
+        let chem = app.unit_id("重庆铜梁某化工有限公司").await;
+        for (who, town_name, enterprise, by) in [
+            ("bachuan", "巴川街道", chem, "enterprise"),
+            (
+                "anju",
+                "安居镇",
+                app.unit_id("铜梁区安居古镇旅游开发有限公司").await,
+                "unit",
+            ),
+        ] {
+            let town = app.unit_id(town_name).await;
+            let c = app.login(who).await;
+            let (s, acc) = c
+                .post(
+                    "/api/v1/accidents",
+                    crate::accidents::report(
+                        town,
+                        enterprise,
+                        "2022-07-06T09:00:00+08:00",
+                        "2022-07-06T09:20:00+08:00",
+                        1,
+                    ),
+                )
+                .await;
+            assert_eq!(s, 201, "{acc}");
+            app.anon()
+                .post("/api/v1/public/tips", json!({"category": "concealed_accident", "sector": "危险化学品", "place": town_name, "description": "瞒报"}))
+                .await;
+            let (_, list) = office.get("/api/v1/tips").await;
+            let id = list[0]["id"].as_i64().unwrap();
+            office
+                .post(&format!("/api/v1/tips/{id}/accept"), json!({"unit": town}))
+                .await;
+            let (s, t) = c
+                .post(&format!("/api/v1/tips/{id}/outcome"), json!({"substantiated": true, "note": "经核查属实", "accident": acc["id"], "concealed_by": by}))
+                .await;
+            assert_eq!(s, 200, "{t}");
+        }
+        let (_, a) = office.get("/api/v1/assessments/2022").await;
+        let bachuan = unit_of(&a["townships"], "巴川街道");
+        assert_eq!(
+            bachuan["vetoed"], false,
+            "an enterprise's concealment vetoes nobody"
+        );
+        let anju = unit_of(&a["townships"], "安居镇");
+        assert_eq!(anju["vetoed"], true);
+        assert_eq!(anju["grade"], "不合格（一票否决）");
+        assert!(
+            anju["veto_reasons"].to_string().contains("瞒报事故"),
+            "{anju}"
+        );
+        assert_eq!(
+            anju["rank"].as_u64().unwrap() as usize,
+            a["townships"].as_array().unwrap().len(),
+            "a vetoed township ranks last"
+        );
+        // The accident part counts the enterprise's accident against the township.
+        assert!(bachuan["total"].as_i64().unwrap() < total_before);
+        // The scheme: weights adding up to 90 are refused by name, nothing changes.
+        let (s, b) = office
+            .put(
+                "/api/v1/assessments/2022/scheme",
+                json!({"parts": [{"kind": "rankings", "weight": 50}, {"kind": "plan", "weight": 40}]}),
+            )
+            .await;
+        assert_eq!((s, refused_fields(&b)), (422, vec!["weights".to_string()]));
+        assert_eq!(count(&app, "assessment_schemes").await, 0);
+        let (s, _) = office
+            .put(
+                "/api/v1/assessments/2022/scheme",
+                json!({"parts": [{"kind": "rankings", "weight": 50}, {"kind": "plan", "weight": 50}]}),
+            )
+            .await;
+        assert_eq!(s, 200);
+        let (_, a) = office.get("/api/v1/assessments/2022").await;
+        assert_eq!(
+            unit_of(&a["townships"], "巴川街道")["parts"]
+                .as_array()
+                .unwrap()
+                .len(),
+            2
+        );
+        // Adjustments: a unit that is not a township or department, points out of range,
+        // no reason: each refused by name.
+        let town = app.unit_id("巴川街道").await;
+        for (body, field) in [
+            (json!({"unit": chem, "points": "2", "reason": "x"}), "unit"),
+            (
+                json!({"unit": town, "points": "30", "reason": "x"}),
+                "points",
+            ),
+            (
+                json!({"unit": town, "points": "2", "reason": " "}),
+                "reason",
+            ),
+        ] {
+            let (s, b) = office
+                .post("/api/v1/assessments/2022/adjustments", body)
+                .await;
+            assert_eq!(
+                (s, refused_fields(&b)),
+                (422, vec![field.to_string()]),
+                "{b}"
+            );
+        }
+        assert_eq!(count(&app, "assessment_adjustments").await, 0);
+        let before = unit_of(&a["townships"], "巴川街道")["total"]
+            .as_i64()
+            .unwrap();
+        let (s, b) = office
+            .post(
+                "/api/v1/assessments/2022/adjustments",
+                json!({"unit": town, "points": "2.5", "reason": "防汛抢险表现突出"}),
+            )
+            .await;
+        assert_eq!(s, 201, "{b}");
+        let (_, a) = office.get("/api/v1/assessments/2022").await;
+        let bachuan = unit_of(&a["townships"], "巴川街道");
+        assert_eq!(bachuan["total"].as_i64().unwrap(), before + 250);
+        // A township reads the table and adjusts nothing.
+        let leader = app.login("bachuan_leader").await;
+        assert_eq!(leader.get("/api/v1/assessments/2022").await.0, 200);
+        assert_eq!(
+            leader
+                .post(
+                    "/api/v1/assessments/2022/adjustments",
+                    json!({"unit": town, "points": "5", "reason": "x"})
+                )
+                .await
+                .0,
+            403
+        );
+        // The table as an official document and as a workbook.
+        let (s, mime, bytes) = office.get_bytes("/assessments/2022.docx").await;
+        assert_eq!(s, 200, "{mime}");
+        let text = crate::harness::docx_text(&bytes);
+        assert!(
+            text.contains("考核结果的通报")
+                && text.contains("安居镇")
+                && text.contains("一票否决")
+                && text.contains("防汛抢险表现突出"),
+            "{text}"
+        );
+        let (s, _, bytes) = office.get_bytes("/assessments/2022.xlsx").await;
+        assert_eq!(s, 200);
+        assert!(crate::harness::zip_text(&bytes).contains("镇街考核结果"));
+        let (s, html) = office.get_text("/assessments?year=2022").await;
+        assert_eq!(s, 200);
+        assert!(html.contains("不合格（一票否决）") && html.contains("得分说明"));
+        assert_eq!(office.get("/api/v1/assessments/1999").await.0, 400);
+    }
+}
