@@ -432,6 +432,7 @@ pub async fn prepare(c: &Common, now: i64) -> Result<(Db, String, DemoAccounts),
         crate::seed::measures::load(&db, &crate::setup::keyring(c)?, today).await?;
         crate::seed::crackdown::load(&db, &files, today).await?;
         crate::seed::crackdown::concealment(&db, &crate::setup::keyring(c)?, today).await?;
+        crate::seed::people::load(&db, &crate::setup::keyring(c)?, today).await?;
     }
     for (key, value) in [
         (

@@ -17,6 +17,7 @@ mod directory;
 mod enforcement;
 mod hazards;
 mod obligations;
+pub mod people;
 mod reports;
 mod tips;
 

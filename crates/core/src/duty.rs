@@ -136,7 +136,8 @@ impl Post {
 pub struct PostDef {
     pub code: Post,
     pub name: String,
-    /// committee_office, township, zone_committee, department, soe or enterprise.
+    /// The kinds of unit whose officials hold it, comma-separated: committee_office,
+    /// township, zone_committee, department, soe or enterprise.
     pub unit_kind: String,
     /// Where the plan names it, e.g. "（34）".
     #[serde(default)]
@@ -144,9 +145,19 @@ pub struct PostDef {
 }
 
 impl PostDef {
-    /// The unit kind's Chinese name.
-    pub fn unit_kind_label(&self) -> &'static str {
-        crate::unit::UnitKind::parse(&self.unit_kind).map_or("", |k| k.label())
+    /// The unit kinds' Chinese names, "镇街、管委会".
+    pub fn unit_kind_label(&self) -> String {
+        self.unit_kind
+            .split(',')
+            .filter_map(|k| crate::unit::UnitKind::parse(k).ok())
+            .map(|k| k.label())
+            .collect::<Vec<_>>()
+            .join("、")
+    }
+
+    /// Whether an official of a unit of `kind` may hold it.
+    pub fn held_in(&self, kind: &str) -> bool {
+        self.unit_kind.split(',').any(|k| k.trim() == kind)
     }
 }
 
@@ -162,12 +173,13 @@ pub struct NewPost {
     pub source: String,
 }
 
-/// Checks a new post: a name (field `name`), a unit kind (field `unit_kind`) and an
-/// optional source; every problem at once. Returns (name, unit kind, source).
-pub fn check_post(p: &NewPost) -> Result<(String, crate::unit::UnitKind, String)> {
+/// Checks a new post: a name (field `name`), one or more unit kinds separated by
+/// commas (field `unit_kind`) and an optional source; every problem at once. Returns
+/// (name, unit kinds as stored, source).
+pub fn check_post(p: &NewPost) -> Result<(String, String, String)> {
     let mut c = crate::error::Checks::default();
     let name = c.take(crate::error::required_text("name", "岗位名称", &p.name, 50));
-    let kind = if p.unit_kind.trim().is_empty() {
+    let kinds = if p.unit_kind.trim().is_empty() {
         c.note(FieldError::new(
             "required",
             "unit_kind",
@@ -175,14 +187,27 @@ pub fn check_post(p: &NewPost) -> Result<(String, crate::unit::UnitKind, String)
         ));
         None
     } else {
-        c.take(
-            crate::unit::UnitKind::parse(p.unit_kind.trim())
-                .map_err(|_| FieldError::new("invalid_unit_kind", "unit_kind", "单位类别不正确")),
-        )
+        let kinds: Option<Vec<&'static str>> = p
+            .unit_kind
+            .split(',')
+            .map(|k| {
+                crate::unit::UnitKind::parse(k.trim())
+                    .ok()
+                    .map(|k| k.as_str())
+            })
+            .collect();
+        if kinds.is_none() {
+            c.note(FieldError::new(
+                "invalid_unit_kind",
+                "unit_kind",
+                "单位类别不正确",
+            ));
+        }
+        kinds.map(|k| k.join(","))
     };
     let source = c.take(crate::error::optional_text("source", "依据", &p.source, 50));
     c.finish()?;
-    match (name, kind, source) {
+    match (name, kinds, source) {
         (Some(n), Some(k), Some(s)) => Ok((n, k, s.unwrap_or_default())),
         _ => Err(FieldError::new(
             "unreadable",
@@ -193,7 +218,8 @@ pub fn check_post(p: &NewPost) -> Result<(String, crate::unit::UnitKind, String)
 }
 
 /// The posts the plan names (铜安办〔2022〕31号), which a new database starts with:
-/// items (7), (22), (8), (23), (33), (34) and (53).
+/// items (7), (22), (8), (23), (33), (34) and (53). 其他负责人 of item (23) are the
+/// leaders beside the heads at every level.
 pub fn plan_posts() -> Vec<PostDef> {
     let p = |code: &str, name: &str, unit_kind: &str, source: &str| PostDef {
         code: Post(code.into()),
@@ -214,8 +240,18 @@ pub fn plan_posts() -> Vec<PostDef> {
             "committee_office",
             "（22）",
         ),
-        p("township_head", "镇街主要负责人", "township", "（8）"),
-        p("other_leader", "其他负责人", "committee_office", "（23）"),
+        p(
+            "township_head",
+            "镇街主要负责人",
+            "township,zone_committee",
+            "（8）",
+        ),
+        p(
+            "other_leader",
+            "其他负责人",
+            "committee_office,township,zone_committee,department",
+            "（23）",
+        ),
         p("department_head", "部门主要负责人", "department", "（33）"),
         p(
             "department_deputy",

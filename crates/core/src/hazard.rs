@@ -55,16 +55,19 @@ pub enum Source {
     UnannouncedVisit,
     Enforcement,
     PublicTip,
+    /// 专家服务 (item (94)): found by experts the office or a department engaged.
+    ExpertService,
 }
 
 impl Source {
     /// Every source.
-    pub const ALL: [Source; 5] = [
+    pub const ALL: [Source; 6] = [
         Source::SelfInspection,
         Source::SupervisionVisit,
         Source::UnannouncedVisit,
         Source::Enforcement,
         Source::PublicTip,
+        Source::ExpertService,
     ];
 
     /// The stored name.
@@ -75,6 +78,7 @@ impl Source {
             Source::UnannouncedVisit => "unannounced_visit",
             Source::Enforcement => "enforcement",
             Source::PublicTip => "public_tip",
+            Source::ExpertService => "expert_service",
         }
     }
 
@@ -86,6 +90,7 @@ impl Source {
             Source::UnannouncedVisit => "明查暗访",
             Source::Enforcement => "执法检查",
             Source::PublicTip => "群众举报",
+            Source::ExpertService => "专家服务",
         }
     }
 
@@ -102,7 +107,7 @@ impl Source {
                 FieldError::new(
                     "invalid_source",
                     "source",
-                    "隐患来源应为自查、督查检查、明查暗访、执法检查或群众举报",
+                    "隐患来源应为自查、督查检查、明查暗访、执法检查、群众举报或专家服务",
                 )
             })
     }

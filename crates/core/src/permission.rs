@@ -124,6 +124,11 @@ pub const MENU: &[MenuEntry] = &[
         shown: Role::can_enforce,
     },
     MenuEntry {
+        path: "/experts",
+        label: "专家服务",
+        shown: Role::can_enforce,
+    },
+    MenuEntry {
         path: "/tips",
         label: "举报处理",
         shown: Role::handles_tips,

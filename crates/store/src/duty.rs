@@ -71,7 +71,7 @@ pub async fn add_post(db: &Db, now_ms: i64, actor: &Actor, p: &NewPost) -> Resul
         e => e,
     })?;
     let entry = Entry::ok("duty.post", "duty_post", code.as_str())
-        .detail(format!("{name}（{}）{source}", kind.label()));
+        .detail(format!("{name}（{kind}）{source}"));
     audit::append(&mut tx, now_ms, actor, entry).await?;
     tx.commit().await?;
     Ok(code)

@@ -72,6 +72,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(45, "0045_accident_investigations"),
     migration!(46, "0046_major_hazards_listed"),
     migration!(47, "0047_people_and_the_year"),
+    migration!(48, "0048_experts_and_risk_measures"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran.

@@ -399,6 +399,8 @@ pub enum Source {
     AccidentMeasure(i64),
     /// The office's confirmation of a major hazard's listing (`obligations.hazard_id`).
     HazardListing(i64),
+    /// A control measure a risk assessment named (`obligations.risk_measure_id`).
+    RiskMeasure(i64),
 }
 
 impl Source {
@@ -413,6 +415,7 @@ impl Source {
             Source::Bulletin(id) => ("bulletin_id", id),
             Source::AccidentMeasure(id) => ("accident_measure_id", id),
             Source::HazardListing(id) => ("hazard_id", id),
+            Source::RiskMeasure(id) => ("risk_measure_id", id),
         }
     }
 }

@@ -132,15 +132,11 @@ pub async fn add_official(
                 "挂牌企业负责人由企业责任人公示自动确定，无需设置",
             ));
         }
-        if def.unit_kind != at.kind {
+        if !def.held_in(&at.kind) {
             return Err(Error::invalid(
                 "post_unit_kind",
                 "post",
-                format!(
-                    "“{}”应由{}的人员担任",
-                    def.name,
-                    unit_kind_label(&def.unit_kind)
-                ),
+                format!("“{}”应由{}的人员担任", def.name, def.unit_kind_label()),
             ));
         }
         Some(def.code)
@@ -366,6 +362,23 @@ pub struct BoardEntry {
     pub administrative: Option<(String, String)>,
     pub industry: Option<(String, String)>,
     pub enterprise_head: Option<(String, String)>,
+    /// The heads of the three levels of its major risks (重大风险（隐患）“三个层级负责人”):
+    /// management, technical and shop-floor, each (name, title, the risk).
+    pub management: Vec<(String, String, String)>,
+    pub technical: Vec<(String, String, String)>,
+    pub shop_floor: Vec<(String, String, String)>,
+    /// The officials answering for its major hazard installations (包保责任人).
+    pub guarantee: Vec<(String, String, String)>,
+}
+
+impl BoardEntry {
+    /// Whether any of the three levels or a 包保 official is named.
+    pub fn has_levels(&self) -> bool {
+        !(self.management.is_empty()
+            && self.technical.is_empty()
+            && self.shop_floor.is_empty()
+            && self.guarantee.is_empty())
+    }
 }
 
 /// A township's public board (挂牌公示).
@@ -378,7 +391,8 @@ pub struct Board {
 }
 
 /// The public board of township `id`: its listed enterprises with their current three
-/// responsible persons, in two queries. `NotFound` for anything but an active township.
+/// responsible persons, the heads of the three levels of their major risks and their
+/// 包保 officials (item (52)), in three queries. `NotFound` for anything but an active township.
 pub async fn board(db: &Db, id: i64) -> Result<Board> {
     let (township,): (String,) = db
         .read()
@@ -394,9 +408,11 @@ pub async fn board(db: &Db, id: i64) -> Result<Board> {
         .read()
         .all(q("SELECT u.id, u.name, s.name, e.risk_level FROM enterprises e JOIN units u ON u.id = e.unit_id JOIN sectors s ON s.id = e.sector_id WHERE e.township_id = $1 AND e.listed = 1 AND u.active = 1 ORDER BY s.name, u.name LIMIT 2000").bind(id))
         .await?;
-    let people: Vec<(i64, String, String, String)> = db
+    // Current entries only (an ended one is no longer published); names and titles,
+    // never phone numbers.
+    let people: Vec<(i64, String, String, String, Option<String>)> = db
         .read()
-        .all(q("SELECT r.enterprise_id, r.role, r.name, r.title FROM responsible_persons r JOIN enterprises e ON e.unit_id = r.enterprise_id WHERE e.township_id = $1 AND e.listed = 1 AND r.until_on IS NULL AND r.role IN ('administrative', 'industry', 'enterprise')").bind(id))
+        .all(q("SELECT r.enterprise_id, r.role, r.name, r.title, r.risk FROM responsible_persons r JOIN enterprises e ON e.unit_id = r.enterprise_id WHERE e.township_id = $1 AND e.listed = 1 AND r.until_on IS NULL ORDER BY r.id LIMIT 20000").bind(id))
         .await?;
     let mut entries: Vec<BoardEntry> = ents
         .iter()
@@ -411,14 +427,20 @@ pub async fn board(db: &Db, id: i64) -> Result<Board> {
         .collect();
     let index: std::collections::HashMap<i64, usize> =
         ents.iter().enumerate().map(|(i, e)| (e.0, i)).collect();
-    for (ent, role, name, title) in people {
-        if let Some(i) = index.get(&ent) {
-            let slot = match role.as_str() {
-                "administrative" => &mut entries[*i].administrative,
-                "industry" => &mut entries[*i].industry,
-                _ => &mut entries[*i].enterprise_head,
-            };
-            *slot = Some((name, title));
+    for (ent, role, name, title, risk) in people {
+        let Some(e) = index.get(&ent).map(|i| &mut entries[*i]) else {
+            continue;
+        };
+        let risk = risk.unwrap_or_default();
+        match role.as_str() {
+            "administrative" => e.administrative = Some((name, title)),
+            "industry" => e.industry = Some((name, title)),
+            "enterprise" => e.enterprise_head = Some((name, title)),
+            "management" => e.management.push((name, title, risk)),
+            "technical" => e.technical.push((name, title, risk)),
+            "shop_floor" => e.shop_floor.push((name, title, risk)),
+            "guarantee" => e.guarantee.push((name, title, risk)),
+            _ => {}
         }
     }
     Ok(Board {
@@ -427,9 +449,4 @@ pub async fn board(db: &Db, id: i64) -> Result<Board> {
         hotline: "12350".into(),
         entries,
     })
-}
-
-/// The Chinese name of a stored unit kind.
-fn unit_kind_label(kind: &str) -> &'static str {
-    anjian_core::unit::UnitKind::parse(kind).map_or("相应单位", |k| k.label())
 }

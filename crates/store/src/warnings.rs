@@ -30,6 +30,9 @@ pub struct NewAssessment {
     pub title: String,
     #[serde(default)]
     pub conclusion: String,
+    /// The risks, their level and control measures, each owed by the unit named.
+    #[serde(default)]
+    pub measures: Vec<crate::risk_measures::NewMeasure>,
 }
 
 /// A recorded assessment.
@@ -50,11 +53,14 @@ impl Assessment {
     }
 }
 
-/// Records a risk assessment held by the caller's unit (not in the future).
+/// Records a risk assessment held by the caller's unit (not in the future) with its
+/// control measures, each an obligation of the unit named (in `scope`), in one
+/// transaction.
 pub async fn assess(
     db: &Db,
     Moment { ms: now_ms, today }: Moment,
     actor: &Actor,
+    scope: &Scope,
     a: &NewAssessment,
 ) -> Result<i64> {
     use anjian_core::error::{optional_date, required_text};
@@ -70,6 +76,7 @@ pub async fn assess(
     }
     let title = required_text("title", "研判主题", &a.title, 200)?;
     let conclusion = required_text("conclusion", "研判结论", &a.conclusion, 4000)?;
+    let measures = crate::risk_measures::check(unit, today, &a.measures)?;
     let id = next_id(now_ms);
     let mut tx = db.begin().await?;
     tx.execute(
@@ -84,10 +91,39 @@ pub async fn assess(
             .bind(now_ms),
     )
     .await?;
-    let entry = Entry::ok("risk.assess", "risk_assessment", id).detail(title);
+    crate::risk_measures::keep(&mut tx, now_ms, scope, id, &title, &measures).await?;
+    let entry = Entry::ok("risk.assess", "risk_assessment", id).detail(format!(
+        "{title}{}",
+        if measures.is_empty() {
+            String::new()
+        } else {
+            format!("：管控措施{}项", measures.len())
+        }
+    ));
     audit::append(&mut tx, now_ms, actor, entry).await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// One assessment with its measures, or `NotFound`: for the units in scope of the
+/// assessing unit and for those owing one of its measures.
+pub async fn assessment(
+    db: &Db,
+    scope: &Scope,
+    id: i64,
+) -> Result<(Assessment, Vec<crate::risk_measures::MeasureRow>)> {
+    // Seen by the units in scope of the assessing unit, and by those owing a measure.
+    let query = scope
+        .units(
+            q("SELECT a.id, u.name AS unit_name, a.kind, a.held_on, a.title, a.conclusion FROM risk_assessments a JOIN units u ON u.id = a.unit_id WHERE a.id = ")
+                .push_bind(id)
+                .push(" AND ("),
+            "u",
+        )
+        .push(" OR EXISTS (SELECT 1 FROM risk_measures m JOIN units mu ON mu.id = m.unit_id WHERE m.assessment_id = a.id AND ");
+    let a: Assessment = db.read().one(scope.units(query, "mu").push("))")).await?;
+    let m = crate::risk_measures::of(db, id).await?;
+    Ok((a, m))
 }
 
 /// Assessments of units in scope, newest first (at most 200).

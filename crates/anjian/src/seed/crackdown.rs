@@ -342,27 +342,80 @@ async fn penalties(db: &Db, as_of: NaiveDate) -> Result<(), String> {
     Ok(())
 }
 
-/// An accident concealed by its enterprise, found through a public tip (key task 61:
-/// "对瞒报事故的企业……纳入“黑名单”"): 土桥镇 reports one death at the machinery plant, a
-/// tip says two died, the office routes it to the township, which substantiates it
-/// and links the accident; the enterprise enters the blacklist.
+/// A concealed accident of the demo: where, at which enterprise, what happened, what
+/// the tip said, the verdict, and who concealed it (`enterprise` or `unit`).
+struct Concealed<'a> {
+    town: &'a str,
+    plant: &'a str,
+    sector: &'a str,
+    place: &'a str,
+    account: &'a str,
+    tip: &'a str,
+    note: &'a str,
+    by: &'a str,
+    /// Occurred, tipped, routed and verified: (month, day) of 2022.
+    days: [(u32, u32); 4],
+}
+
+/// Two accidents found concealed through public tips (key task 61: "对瞒报事故的企业……纳入
+/// “黑名单”……对政府和部门瞒报一律实行“一票否决”"): 土桥镇 reports one death at the machinery
+/// plant, a tip says two died, the township substantiates it and the enterprise enters
+/// the blacklist; at a 南城街道 construction site the township itself kept a death from
+/// the office, and its year is vetoed.
 pub async fn concealment(
     db: &Db,
     keyring: &anjian_core::sealed::Keyring,
     as_of: NaiveDate,
 ) -> Result<(), String> {
+    conceal(
+        db,
+        keyring,
+        as_of,
+        &Concealed {
+            town: "土桥镇",
+            plant: "重庆某机械制造有限公司",
+            sector: "工贸",
+            place: "重庆某机械制造有限公司冲压车间",
+            account: "冲压作业时一名工人被机械伤害",
+            tip: "7月25日冲压车间事故实际死亡2人，企业只报了1人",
+            note: "经核查属实：事故实际死亡2人，企业瞒报1人，已依法处理",
+            by: "enterprise",
+            days: [(7, 25), (7, 28), (7, 29), (8, 5)],
+        },
+    )
+    .await?;
+    conceal(
+        db,
+        keyring,
+        as_of,
+        &Concealed {
+            town: "南城街道",
+            plant: "重庆某建设工程有限公司",
+            sector: "建筑施工",
+            place: "重庆某建设工程有限公司施工工地",
+            account: "脚手架拆除时一名工人坠落",
+            tip: "7月上旬工地坠落事故，街道知情后未上报",
+            note: "经核查属实：街道接报后未按规定上报，属瞒报",
+            by: "unit",
+            days: [(7, 6), (7, 20), (7, 21), (8, 2)],
+        },
+    )
+    .await
+}
+
+async fn conceal(
+    db: &Db,
+    keyring: &anjian_core::sealed::Keyring,
+    as_of: NaiveDate,
+    c: &Concealed<'_>,
+) -> Result<(), String> {
     let e = |e: anjian_store::Error| e.to_string();
     let (office, town, plant) = (
         unit(db, "区安委办").await?,
-        unit(db, "土桥镇").await?,
-        unit(db, "重庆某机械制造有限公司").await?,
+        unit(db, c.town).await?,
+        unit(db, c.plant).await?,
     );
-    let (occurred, tipped, routed, verified) = (
-        day(as_of, 7, 25),
-        day(as_of, 7, 28),
-        day(as_of, 7, 29),
-        day(as_of, 8, 5),
-    );
+    let [occurred, tipped, routed, verified] = c.days.map(|(m, d)| day(as_of, m, d));
     if verified >= as_of {
         return Ok(());
     }
@@ -377,11 +430,11 @@ pub async fn concealment(
             project: None,
             parties: Vec::new(),
             report: anjian_core::accident::AccidentInput {
-                sector: "工贸".into(),
+                sector: c.sector.into(),
                 occurred_at: format!("{occurred}T08:40:00+08:00"),
                 learned_at: format!("{occurred}T09:20:00+08:00"),
-                place: "重庆某机械制造有限公司冲压车间".into(),
-                account: "冲压作业时一名工人被机械伤害".into(),
+                place: c.place.into(),
+                account: c.account.into(),
                 deaths: Some(1),
                 missing: Some(0),
                 serious_injuries: Some(0),
@@ -394,10 +447,10 @@ pub async fn concealment(
     .map_err(e)?;
     let input = anjian_core::tip::TipInput {
         category: "concealed_accident".into(),
-        sector: "工贸".into(),
-        place: "重庆某机械制造有限公司".into(),
+        sector: c.sector.into(),
+        place: c.plant.into(),
         reported_unit: String::new(),
-        description: "7月25日冲压车间事故实际死亡2人，企业只报了1人".into(),
+        description: c.tip.into(),
         reporter: None,
     };
     let tip = super::tips::submit_tip(db, keyring, &input, moment(tipped)).await?;
@@ -419,10 +472,10 @@ pub async fn concealment(
         tip,
         anjian_store::tips::Verdict {
             substantiated: true,
-            note: "经核查属实：事故实际死亡2人，企业瞒报1人，已依法处理",
+            note: c.note,
             accident: Some(accident),
             produced: &anjian_store::tips::Produced {
-                concealed_by: Some("enterprise".into()),
+                concealed_by: Some(c.by.into()),
                 ..Default::default()
             },
         },

@@ -2015,3 +2015,225 @@ async fn three_steps_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResu
     shot(driver, "three-steps-enterprise.png").await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn the_office_adds_a_post_prints_a_duty_file_records_a_hotline_tip_and_closes_the_year() {
+    let Some((_chromedriver, driver)) = session(13).await else {
+        return;
+    };
+    let app = TestApp::new(Engine::Sqlite).await;
+    let result = people_journey(&driver, &app).await;
+    driver.quit().await.ok();
+    result.expect("people journey");
+}
+
+/// Selects the option of select `name` in `form` whose text contains `text`.
+async fn choose(form: &WebElement, name: &str, text: &str) -> WebDriverResult<()> {
+    form.find(By::Name(name))
+        .await?
+        .find(By::XPath(format!(".//option[contains(., '{text}')]")))
+        .await?
+        .click()
+        .await
+}
+
+/// Issue 20, done means: the office adds the post of a department's deputy with
+/// "每周调度推动执法" (item (34)), appoints an official to it, sees him short in July,
+/// opens his duty file and prints it; records a hotline tip whose reporter follows it on
+/// /tip/status with the receipt; closes 2022 with the annual assessment, in which a
+/// township that concealed an accident is vetoed and an enterprise's concealment vetoes
+/// nobody.
+async fn people_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()> {
+    // Two accidents found concealed in July: by an enterprise of 巴川街道, by 安居镇 itself.
+    let office_api = app.login("office").await;
+    for (who, town_name, enterprise, by) in [
+        (
+            "bachuan",
+            "巴川街道",
+            "重庆铜梁某化工有限公司",
+            "enterprise",
+        ),
+        ("anju", "安居镇", "铜梁区安居古镇旅游开发有限公司", "unit"),
+    ] {
+        let town = app.unit_id(town_name).await;
+        let ent = app.unit_id(enterprise).await;
+        let c = app.login(who).await;
+        let (s, acc) = c
+            .post(
+                "/api/v1/accidents",
+                crate::accidents::report(
+                    town,
+                    ent,
+                    "2022-07-06T09:00:00+08:00",
+                    "2022-07-06T09:20:00+08:00",
+                    1,
+                ),
+            )
+            .await;
+        assert_eq!(s, 201, "{acc}");
+        app.anon()
+            .post("/api/v1/public/tips", serde_json::json!({"category": "concealed_accident", "sector": "危险化学品", "place": town_name, "description": "瞒报"}))
+            .await;
+        let (_, list) = office_api.get("/api/v1/tips").await;
+        let id = list[0]["id"].as_i64().unwrap();
+        office_api
+            .post(
+                &format!("/api/v1/tips/{id}/accept"),
+                serde_json::json!({"unit": town}),
+            )
+            .await;
+        let (s, t) = c
+            .post(&format!("/api/v1/tips/{id}/outcome"), serde_json::json!({"substantiated": true, "note": "经核查属实", "accident": acc["id"], "concealed_by": by}))
+            .await;
+        assert_eq!(s, 200, "{t}");
+    }
+    driver.goto(format!("{}/", app.base)).await?;
+    login(driver, app, "office").await?;
+    // The post and its weekly quota.
+    driver
+        .goto(format!("{}/quotas?month=2022-07", app.base))
+        .await?;
+    driver
+        .execute(
+            "document.querySelector('#quota-table').open = true;",
+            vec![],
+        )
+        .await?;
+    let form = driver.find(By::Id("post-form")).await?;
+    fill(&form, "name", "执法支队分管负责人").await?;
+    choose(&form, "unit_kind", "区级部门").await?;
+    fill(&form, "source", "（34）").await?;
+    form.find(By::Css("button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    text_when(driver, "p.flash", |t| t.contains("已保存")).await?;
+    driver
+        .execute(
+            "document.querySelector('#quota-table').open = true;",
+            vec![],
+        )
+        .await?;
+    let form = driver.find(By::Id("quota-form")).await?;
+    choose(&form, "post", "执法支队分管负责人").await?;
+    choose(&form, "activity", "协调调度").await?;
+    choose(&form, "period", "每周").await?;
+    fill(&form, "minimum", "1").await?;
+    fill(&form, "source", "（34）").await?;
+    form.find(By::Css("button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    text_when(driver, "p.flash", |t| t.contains("已保存")).await?;
+    let posts = driver.find(By::Id("posts")).await?.text().await?;
+    assert!(posts.contains("执法支队分管负责人"), "{posts}");
+    // An official of the building commission appointed to it.
+    driver
+        .goto(format!("{}/duty-records/new", app.base))
+        .await?;
+    driver
+        .execute(
+            "document.querySelector('#official-form').closest('details').open = true;",
+            vec![],
+        )
+        .await?;
+    let form = driver.find(By::Id("official-form")).await?;
+    choose(&form, "unit", "区住房城乡建委").await?;
+    fill(&form, "name", "赵六").await?;
+    fill(&form, "title", "执法支队分管副主任").await?;
+    choose(&form, "post", "执法支队分管负责人").await?;
+    form.find(By::Css("button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    driver
+        .goto(format!("{}/quotas?month=2022-07", app.base))
+        .await?;
+    let short = text_when(driver, "#short", |t| t.contains("赵六")).await?;
+    assert!(short.contains("每周协调调度至少1次：0/5"), "{short}");
+    shot(driver, "quotas-new-post.png").await?;
+    // His duty file, week by week.
+    driver
+        .find(By::XPath(
+            "//a[contains(@class, 'file-link') and contains(., '赵六')]",
+        ))
+        .await?
+        .click()
+        .await?;
+    let missed = text_when(driver, "#file-missed", |t| !t.is_empty()).await?;
+    assert!(missed.parse::<i64>().unwrap_or(0) >= 5, "{missed}");
+    shot(driver, "duty-file.png").await?;
+    let href = driver
+        .find(By::Id("file-docx"))
+        .await?
+        .attr("href")
+        .await?
+        .unwrap_or_default();
+    let (s, _, bytes) = office_api.get_bytes(&href).await;
+    assert_eq!(s, 200, "{href}");
+    assert!(crate::harness::docx_text(&bytes).contains("赵六"));
+    // A tip taken on the 12350 hotline.
+    driver.goto(format!("{}/tips", app.base)).await?;
+    driver.find(By::Id("record-offline")).await?.click().await?;
+    let form = driver.find(By::Id("offline-tip-form")).await?;
+    choose(&form, "channel", "12350热线").await?;
+    driver
+        .execute(
+            "document.querySelector('#offline-tip-form [name=received_at]').value = '2022-08-09T06:30';",
+            vec![],
+        )
+        .await?;
+    choose(&form, "category", "安全生产违法行为").await?;
+    choose(&form, "sector", "建筑施工").await?;
+    fill(&form, "place", "巴川街道某在建小区").await?;
+    fill(&form, "description", "夜间塔吊作业无人指挥").await?;
+    form.find(By::Css("button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    let receipt = text_when(driver, "#receipt", |t| t.len() >= 22).await?;
+    shot(driver, "offline-tip.png").await?;
+    // The reporter follows it with the receipt read out to them.
+    logout(driver).await?;
+    driver.find(By::Id("username")).await?;
+    driver.goto(format!("{}/tip/status", app.base)).await?;
+    fill(
+        &driver.find(By::Id("status-form")).await?,
+        "receipt",
+        &receipt,
+    )
+    .await?;
+    driver
+        .find(By::Css("#status-form button"))
+        .await?
+        .click()
+        .await?;
+    let status = text_when(driver, "#tip-status", |t| t.contains("办理状态")).await?;
+    assert!(status.contains("夜间塔吊作业无人指挥"), "{status}");
+    // The year closed: 安居镇 vetoed, 巴川街道 not for its enterprise's concealment.
+    driver.goto(format!("{}/login", app.base)).await?;
+    login(driver, app, "office").await?;
+    driver
+        .goto(format!("{}/assessments?year=2022", app.base))
+        .await?;
+    let table = text_when(driver, "#assessment-1", |t| t.contains("安居镇")).await?;
+    let anju_id = app.unit_id("安居镇").await;
+    let bachuan_id = app.unit_id("巴川街道").await;
+    let anju = driver
+        .find(By::Id(format!("unit-{anju_id}")))
+        .await?
+        .text()
+        .await?;
+    assert!(anju.contains("不合格（一票否决）"), "{anju}\n{table}");
+    let bachuan = driver
+        .find(By::Id(format!("unit-{bachuan_id}")))
+        .await?
+        .text()
+        .await?;
+    assert!(!bachuan.contains("一票否决"), "{bachuan}");
+    shot(driver, "annual-assessment.png").await?;
+    let (s, _, bytes) = office_api.get_bytes("/assessments/2022.docx").await;
+    assert_eq!(s, 200);
+    assert!(crate::harness::docx_text(&bytes).contains("安居镇"));
+    Ok(())
+}

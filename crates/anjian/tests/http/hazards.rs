@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use crate::harness::{Client, TestApp, engines};
 use crate::reports::PNG;
 
-fn general(place: &str) -> Value {
+pub(crate) fn general(place: &str) -> Value {
     json!({
         "level": "general",
         "sector": "燃气",

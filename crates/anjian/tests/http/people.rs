@@ -603,3 +603,209 @@ async fn the_annual_assessment_vetoes_a_concealing_township_and_not_an_enterpris
         assert_eq!(office.get("/api/v1/assessments/1999").await.0, 400);
     }
 }
+
+#[tokio::test]
+/// (94) "常态化组织开展“专家服务”，大型活动必须进行安全检测评价": the office keeps the pool
+/// (phones sealed, never listed), a unit engages experts at an enterprise in its scope,
+/// their findings become hazards; a large event's evaluation is kept with its conclusion.
+async fn experts_are_engaged_in_scope_and_their_findings_become_hazards() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let office = app.login("office").await;
+        let (s, b) = office.post("/api/v1/experts", json!({"name": " "})).await;
+        assert_eq!(s, 422, "{b}");
+        assert_eq!(
+            refused_fields(&b),
+            ["name", "field", "qualification", "employer"]
+        );
+        assert_eq!(count(&app, "experts").await, 0);
+        let bachuan = app.login("bachuan").await;
+        let expert = json!({"name": "陈工", "field": "危险化学品", "qualification": "注册安全工程师",
+                            "employer": "重庆化工设计院", "phone": "13911112222"});
+        assert_eq!(bachuan.post("/api/v1/experts", expert.clone()).await.0, 403);
+        let (s, b) = office.post("/api/v1/experts", expert).await;
+        assert_eq!(s, 201, "{b}");
+        let chen = b["id"].as_i64().unwrap();
+        let (sealed,): (Option<String>,) = app
+            .db
+            .read()
+            .one(anjian_store::q("SELECT phone_sealed FROM experts WHERE id = $1").bind(chen))
+            .await
+            .unwrap();
+        assert!(
+            !sealed.unwrap().contains("13911112222"),
+            "the phone is sealed"
+        );
+        let (s, pool) = bachuan.get("/api/v1/experts").await;
+        assert_eq!(s, 200);
+        assert_eq!(pool[0]["name"], "陈工");
+        assert!(!pool.to_string().contains("13911112222"));
+        // Engagements: the experts named, the enterprise in the unit's scope.
+        let chem = app.unit_id("重庆铜梁某化工有限公司").await;
+        let scenic = app.unit_id("铜梁区安居古镇旅游开发有限公司").await;
+        let engagement = |enterprise: i64, experts: Value| {
+            json!({"kind": "inspection", "enterprise": enterprise, "on": "2022-08-08",
+                   "conclusion": "储罐区存在问题2项", "experts": experts})
+        };
+        let (s, b) = bachuan
+            .post("/api/v1/expert-engagements", engagement(chem, json!([])))
+            .await;
+        assert_eq!((s, refused_fields(&b)), (422, vec!["experts".to_string()]));
+        let (s, b) = bachuan
+            .post("/api/v1/expert-engagements", engagement(chem, json!([999])))
+            .await;
+        assert_eq!((s, refused_fields(&b)), (422, vec!["experts".to_string()]));
+        let (s, _) = bachuan
+            .post(
+                "/api/v1/expert-engagements",
+                engagement(scenic, json!([chen])),
+            )
+            .await;
+        assert_eq!(s, 404, "an enterprise outside the township's scope");
+        assert_eq!(count(&app, "expert_engagements").await, 0);
+        let (s, g) = bachuan
+            .post(
+                "/api/v1/expert-engagements",
+                engagement(chem, json!([chen])),
+            )
+            .await;
+        assert_eq!(s, 201, "{g}");
+        assert_eq!(g["experts"], json!(["陈工"]));
+        let id = g["id"].as_i64().unwrap();
+        // Its finding is a hazard of the enterprise, source 专家服务; only the engaging
+        // unit enters findings.
+        let finding = crate::hazards::general("储罐区防火堤");
+        assert_eq!(
+            app.login("anju")
+                .await
+                .post(
+                    &format!("/api/v1/expert-engagements/{id}/findings"),
+                    finding.clone()
+                )
+                .await
+                .0,
+            404
+        );
+        let (s, h) = bachuan
+            .post(
+                &format!("/api/v1/expert-engagements/{id}/findings"),
+                finding,
+            )
+            .await;
+        assert_eq!(s, 201, "{h}");
+        let (unit, source): (i64, String) = app
+            .db
+            .read()
+            .one(
+                anjian_store::q("SELECT unit_id, source FROM hazards WHERE id = $1")
+                    .bind(h["hazard"].as_i64().unwrap()),
+            )
+            .await
+            .unwrap();
+        assert_eq!((unit, source.as_str()), (chem, "expert_service"));
+        let (_, g) = bachuan
+            .get(&format!("/api/v1/expert-engagements/{id}"))
+            .await;
+        assert_eq!(g["findings"], 1);
+        // A large event's evaluation names the event, not an enterprise.
+        let (s, b) = office
+            .post(
+                "/api/v1/expert-engagements",
+                json!({"kind": "event", "on": "2022-08-08", "conclusion": "x", "experts": [chen]}),
+            )
+            .await;
+        assert_eq!((s, refused_fields(&b)), (422, vec!["subject".to_string()]));
+        let (s, b) = office
+            .post("/api/v1/expert-engagements", json!({"kind": "event", "subject": "铜梁龙灯艺术节", "on": "2022-08-08",
+                                                      "conclusion": "临时看台承载检测合格，疏散通道需加宽", "experts": [chen]}))
+            .await;
+        assert_eq!(s, 201, "{b}");
+        let (s, html) = office.get_text("/experts").await;
+        assert_eq!(s, 200);
+        assert!(
+            html.contains("铜梁龙灯艺术节") && html.contains("13911112222"),
+            "the office sees the phone"
+        );
+        let (_, html) = bachuan.get_text("/experts").await;
+        assert!(!html.contains("13911112222"));
+    }
+}
+
+#[tokio::test]
+/// (29) "落实定期与重要时段、重大活动、重大变化情况风险研判机制": each control measure of an
+/// assessment is an obligation of the unit named, in its to-do list, with progress on
+/// the assessment's page.
+async fn a_risk_assessment_gives_each_measure_to_its_unit() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let office = app.login("office").await;
+        let bachuan = app.login("bachuan").await;
+        let town = app.unit_id("巴川街道").await;
+        let anju = app.unit_id("安居镇").await;
+        let assessment = |measures: Value| {
+            json!({"kind": "major_event", "held_on": "2022-08-08", "title": "龙灯艺术节安全风险研判",
+                   "conclusion": "人员密集，存在踩踏风险", "measures": measures})
+        };
+        let before = count(&app, "risk_assessments").await;
+        let (s, b) = bachuan
+            .post(
+                "/api/v1/risk-assessments",
+                assessment(json!([{"risk": "踩踏", "level": "purple", "measure": "限流", "due_on": "2022-08-20"}])),
+            )
+            .await;
+        assert_eq!(
+            (s, refused_fields(&b)),
+            (422, vec!["measures".to_string()]),
+            "{b}"
+        );
+        let (s, _) = bachuan
+            .post(
+                "/api/v1/risk-assessments",
+                assessment(json!([{"risk": "踩踏", "level": "red", "measure": "限流", "unit": anju, "due_on": "2022-08-20"}])),
+            )
+            .await;
+        assert_eq!(s, 404, "a unit outside the township's scope");
+        assert_eq!(count(&app, "risk_assessments").await, before);
+        let (s, b) = office
+            .post(
+                "/api/v1/risk-assessments",
+                assessment(json!([
+                    {"risk": "人员踩踏", "level": "red", "measure": "设置单向通道并限流", "unit": town, "due_on": "2022-08-20"},
+                    {"risk": "临时用电", "level": "yellow", "measure": "临时线路专人巡查", "unit": anju, "due_on": "2022-08-25"}
+                ])),
+            )
+            .await;
+        assert_eq!(s, 201, "{b}");
+        let id = b["id"].as_i64().unwrap();
+        let (_, owed) = bachuan.get("/api/v1/obligations?limit=1000").await;
+        assert!(
+            owed.to_string()
+                .contains("风险管控措施（龙灯艺术节安全风险研判）：设置单向通道并限流")
+        );
+        assert!(!owed.to_string().contains("临时线路专人巡查"));
+        let (s, v) = office.get(&format!("/api/v1/risk-assessments/{id}")).await;
+        assert_eq!(s, 200, "{v}");
+        assert_eq!(v["measures"].as_array().unwrap().len(), 2);
+        assert_eq!(v["measures"][0]["state"], "pending");
+        let (s, html) = bachuan.get_text(&format!("/risk-assessments/{id}")).await;
+        assert_eq!(s, 200);
+        assert!(html.contains("设置单向通道并限流") && html.contains("红色"));
+        // 安居镇 owes a measure and reads the assessment; a department owing none does not.
+        assert_eq!(
+            app.login("anju")
+                .await
+                .get_text(&format!("/risk-assessments/{id}"))
+                .await
+                .0,
+            200
+        );
+        assert_eq!(
+            app.login("yjj")
+                .await
+                .get_text(&format!("/risk-assessments/{id}"))
+                .await
+                .0,
+            404
+        );
+    }
+}

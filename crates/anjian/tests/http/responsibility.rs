@@ -263,6 +263,9 @@ async fn persons_are_dated_and_shown_on_the_public_board() {
             json!({"role": "industry", "official": li, "from_on": "2022-05-01"}),
             json!({"role": "enterprise", "name": "张三", "title": "总经理", "phone": "13900001111", "from_on": "2022-05-01"}),
             json!({"role": "guarantee", "official": null, "name": "刘强", "title": "安全总监", "risk": "1号液氯储罐区"}),
+            json!({"role": "management", "name": "周总", "title": "生产副总经理", "phone": "13900002222", "risk": "1号液氯储罐区"}),
+            json!({"role": "technical", "name": "吴工", "title": "技术负责人", "risk": "1号液氯储罐区"}),
+            json!({"role": "shop_floor", "name": "郑班长", "title": "储运班长", "risk": "1号液氯储罐区"}),
         ] {
             let (s, b) = office.post(&path, body).await;
             assert_eq!(s, 201, "{b}");
@@ -309,9 +312,23 @@ async fn persons_are_dated_and_shown_on_the_public_board() {
         assert_eq!(entry["administrative"][0], "王建国");
         assert_eq!(entry["industry"][0], "李明");
         assert_eq!(entry["enterprise_head"][0], "孙丽");
+        // (52) "完善“三个责任人”、重大风险（隐患）“三个层级负责人”和重大危险源安全“包保责任制”的
+        // 挂牌公示": the three levels and the 包保 official are on the same board.
+        assert_eq!(entry["management"][0][0], "周总");
+        assert_eq!(entry["technical"][0][0], "吴工");
+        assert_eq!(entry["shop_floor"][0][0], "郑班长");
+        assert_eq!(entry["guarantee"][0][0], "刘强");
+        assert_eq!(entry["guarantee"][0][2], "1号液氯储罐区");
         let (s, page) = public.get_text(&format!("/boards/{town}")).await;
         assert_eq!(s, 200);
         assert!(page.contains("孙丽") && page.contains("12350") && !page.contains("13900001111"));
+        assert!(
+            page.contains("三个层级负责人")
+                && page.contains("吴工")
+                && page.contains("包保责任人")
+                && !page.contains("13900002222"),
+            "{page}"
+        );
         assert!(!page.contains("张三"), "a past head is not on the board");
         assert_eq!(
             public.get(&format!("/api/v1/public/boards/{yjj}")).await.0,

@@ -1,6 +1,7 @@
 -- People and the year (issue 20).
 -- Posts are data (part 1): the plan's posts to start with; the office adds others, each
--- held by the officials of one kind of unit. Quotas name a post by its code.
+-- held by the officials of the kinds of unit named (comma-separated). Quotas name a
+-- post by its code.
 CREATE TABLE duty_posts (
     code TEXT PRIMARY KEY,
     name TEXT NOT NULL UNIQUE,
@@ -11,8 +12,8 @@ CREATE TABLE duty_posts (
 INSERT INTO duty_posts (code, name, unit_kind, source, created_at) VALUES
     ('district_head', '区委主要负责人', 'committee_office', '（7）', 0),
     ('government_head', '区政府主要负责人', 'committee_office', '（22）', 0),
-    ('township_head', '镇街主要负责人', 'township', '（8）', 0),
-    ('other_leader', '其他负责人', 'committee_office', '（23）', 0),
+    ('township_head', '镇街主要负责人', 'township,zone_committee', '（8）', 0),
+    ('other_leader', '其他负责人', 'committee_office,township,zone_committee,department', '（23）', 0),
     ('department_head', '部门主要负责人', 'department', '（33）', 0),
     ('department_deputy', '部门分管负责人', 'department', '（33）（34）', 0),
     ('responsible_official', '挂牌企业行政、行业监管负责人', 'enterprise', '（53）', 0);

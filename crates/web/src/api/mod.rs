@@ -14,6 +14,7 @@ pub mod directory;
 pub mod duty;
 pub mod enforcements;
 pub mod enterprises;
+pub mod experts;
 pub mod hazards;
 pub mod inspection_plans;
 pub mod obligations;
@@ -133,6 +134,7 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/risk-assessments",
             get(warnings::assessments).post(warnings::assess),
         )
+        .route("/api/v1/risk-assessments/{id}", get(warnings::assessment))
         .route("/api/v1/special-periods", post(warnings::declare))
         .route("/api/v1/special-periods/{id}", get(warnings::matrix))
         .route(
@@ -253,6 +255,16 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/tips", get(tips::list))
         .route("/api/v1/tips/stats", get(tips::stats))
+        .route("/api/v1/experts", get(experts::pool).post(experts::add))
+        .route(
+            "/api/v1/expert-engagements",
+            get(experts::engagements).post(experts::engage),
+        )
+        .route("/api/v1/expert-engagements/{id}", get(experts::engagement))
+        .route(
+            "/api/v1/expert-engagements/{id}/findings",
+            post(experts::finding),
+        )
         .route("/api/v1/assessments/{year}", get(assessments::year))
         .route(
             "/api/v1/assessments/{year}/scheme",

@@ -5,8 +5,8 @@ use utoipa::OpenApi;
 
 use super::{
     accidents, assessments, audit, auth, blacklist, channels, crackdown, daily, directory, duty,
-    enforcements, enterprises, hazards, inspection_plans, obligations, plans, projects, rankings,
-    reports, tips, users, visits, warnings, workers,
+    enforcements, enterprises, experts, hazards, inspection_plans, obligations, plans, projects,
+    rankings, reports, tips, users, visits, warnings, workers,
 };
 
 /// The API description.
@@ -135,6 +135,7 @@ use super::{
         warnings::lift,
         warnings::assess,
         warnings::assessments,
+        warnings::assessment,
         warnings::declare,
         warnings::matrix,
         warnings::report,
@@ -160,6 +161,12 @@ use super::{
         assessments::year,
         assessments::set_scheme,
         assessments::adjust,
+        experts::pool,
+        experts::add,
+        experts::engagements,
+        experts::engage,
+        experts::engagement,
+        experts::finding,
         tips::offline,
         tips::budget,
         tips::set_budget,

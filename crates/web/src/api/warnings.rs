@@ -213,7 +213,8 @@ pub async fn lift(
 }
 
 /// An assessment: `kind` (`periodic`, `important_period`, `major_event`,
-/// `major_change`), `held_on`, `title`, `conclusion`.
+/// `major_change`), `held_on`, `title`, `conclusion`, and `measures` (each `risk`,
+/// `level` red/orange/yellow/blue, `measure`, `unit`, `due_on`), each owed by its unit.
 #[derive(Deserialize, ToSchema)]
 pub struct AssessmentInput {
     #[serde(flatten)]
@@ -227,8 +228,8 @@ pub async fn assess(
     ApiUser(u): ApiUser,
     Body(a): Body<AssessmentInput>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
-    u.register_scope()?;
-    let id = warnings::assess(&state.db, state.moment(), &u.actor(), &a.assessment).await?;
+    let scope = u.register_scope()?;
+    let id = warnings::assess(&state.db, state.moment(), &u.actor(), &scope, &a.assessment).await?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({"id": id}))))
 }
 
@@ -329,5 +330,20 @@ pub async fn report(
     Ok((
         StatusCode::CREATED,
         Json(serde_json::json!({"period": id, "reported": true})),
+    ))
+}
+
+/// One risk assessment in scope with its measures and their progress.
+#[utoipa::path(get, path = "/api/v1/risk-assessments/{id}", params(("id" = i64, Path)), responses((status = 200, body = inline(serde_json::Value)), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn assessment(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let scope = u.register_scope()?;
+    let id = crate::input::path_id(&id)?;
+    let (a, measures) = warnings::assessment(&state.db, &scope, id).await?;
+    Ok(Json(
+        serde_json::json!({"assessment": a, "measures": measures}),
     ))
 }

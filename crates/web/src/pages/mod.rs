@@ -19,6 +19,7 @@ pub mod duty;
 pub mod duty_file;
 pub mod enforcements;
 pub mod enterprises;
+pub mod experts;
 pub mod hazards;
 pub mod monthly_reports;
 pub mod obligation;
@@ -260,6 +261,7 @@ pub fn routes() -> Router<AppState> {
         .route("/officials/{id}/file.xlsx", get(duty_file::xlsx))
         .route("/warnings", get(warnings::index).post(warnings::issue))
         .route("/warnings/assessments", post(warnings::assess))
+        .route("/risk-assessments/{id}", get(warnings::show_assessment))
         .route("/circuit-breakers", post(warnings::trip))
         .route("/special-periods", post(warnings::declare))
         .route("/warnings/{id}", get(warnings::show))
@@ -270,6 +272,11 @@ pub fn routes() -> Router<AppState> {
         .route("/special-periods/{id}/reports", post(warnings::report))
         .route("/tips", get(tips::index))
         .route("/tips.xlsx", get(tips::export))
+        .route("/experts", get(experts::index).post(experts::add))
+        .route("/expert-engagements", post(experts::engage))
+        .route("/expert-engagements/{id}", get(experts::show))
+        .route("/expert-engagements/{id}/report", get(experts::report))
+        .route("/expert-engagements/{id}/findings", post(experts::finding))
         .route("/assessments", get(assessments::index))
         .route("/assessments/{file}", get(assessments::download))
         .route("/assessments/{year}/scheme", post(assessments::set_scheme))

@@ -37,6 +37,8 @@ pub struct DeskPage {
     pub sectors: Vec<String>,
     pub kinds: Vec<(&'static str, &'static str)>,
     pub assessment_kinds: Vec<(&'static str, &'static str)>,
+    /// The units a risk assessment's measure may name: those in the caller's scope.
+    pub measure_units: Vec<(i64, String)>,
     pub office: bool,
     pub now: String,
     pub today: String,
@@ -89,9 +91,22 @@ async fn desk(
     } else {
         (Vec::new(), Vec::new(), Vec::new())
     };
+    let measure_units = super::unit_choices(
+        state,
+        u,
+        &[
+            "township",
+            "department",
+            "zone_committee",
+            "soe",
+            "committee_office",
+        ],
+    )
+    .await?;
     let refused = error.is_some();
     Ok(render_form(
         &DeskPage {
+            measure_units,
             layout: Layout::of(u),
             breakers,
             past,
@@ -169,6 +184,36 @@ pub struct DeskForm {
     pub first_day: String,
     #[serde(default)]
     pub last_day: String,
+    /// An assessment's measures, row by row (a row left blank is no measure).
+    #[serde(default)]
+    pub risk: Vec<String>,
+    #[serde(default)]
+    pub level: Vec<String>,
+    #[serde(default)]
+    pub measure: Vec<String>,
+    #[serde(default)]
+    pub measure_unit: Vec<String>,
+    #[serde(default)]
+    pub due_on: Vec<String>,
+}
+
+impl DeskForm {
+    /// The measures typed into the assessment form's rows, blank rows left out.
+    fn measures(&self) -> Vec<anjian_store::risk_measures::NewMeasure> {
+        let at = |v: &Vec<String>, i: usize| v.get(i).cloned().unwrap_or_default();
+        (0..self.risk.len().max(self.measure.len()))
+            .filter(|i| {
+                !(at(&self.risk, *i).trim().is_empty() && at(&self.measure, *i).trim().is_empty())
+            })
+            .map(|i| anjian_store::risk_measures::NewMeasure {
+                risk: at(&self.risk, i),
+                level: at(&self.level, i),
+                measure: at(&self.measure, i),
+                unit: at(&self.measure_unit, i).trim().parse().ok(),
+                due_on: at(&self.due_on, i),
+            })
+            .collect()
+    }
 }
 
 fn ids(v: &[String]) -> Vec<i64> {
@@ -287,18 +332,21 @@ async fn act(
                 return Ok(format!("/special-periods/{id}"));
             }
             DeskStep::Assessment => {
-                warnings::assess(
+                let id = warnings::assess(
                     &state.db,
                     state.moment(),
                     &u.actor(),
+                    &u.register_scope()?,
                     &NewAssessment {
                         kind: f.kind.clone(),
                         held_on: f.held_on.clone(),
                         title: f.title.clone(),
                         conclusion: f.conclusion.clone(),
+                        measures: f.measures(),
                     },
                 )
                 .await?;
+                return Ok(format!("/risk-assessments/{id}"));
             }
         }
         Ok::<_, Problem>("/warnings?ok=1".to_string())
@@ -314,7 +362,17 @@ fn repeated_form<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Probl
     // Repeated keys become JSON arrays; single ones strings.
     let mut obj = serde_json::Map::new();
     for (k, v) in map.drain(..) {
-        let plural = matches!(k.as_str(), "units" | "areas" | "sectors");
+        let plural = matches!(
+            k.as_str(),
+            "units"
+                | "areas"
+                | "sectors"
+                | "risk"
+                | "level"
+                | "measure"
+                | "measure_unit"
+                | "due_on"
+        );
         match obj.get_mut(&k) {
             Some(serde_json::Value::Array(a)) => a.push(v.into()),
             _ if plural => {
@@ -530,4 +588,29 @@ pub async fn report(
     }
     .await;
     after_form(result, |msg| period(&state, &u, id, Notice::error(msg))).await
+}
+
+/// One risk assessment's page.
+#[derive(Template)]
+#[template(path = "risk_assessment.html")]
+pub struct AssessmentPage {
+    pub layout: Option<Layout>,
+    pub a: anjian_store::warnings::Assessment,
+    pub measures: Vec<anjian_store::risk_measures::MeasureRow>,
+}
+
+/// GET /risk-assessments/{id}: the assessment, its risks and measures with progress.
+pub async fn show_assessment(
+    State(state): State<AppState>,
+    PageUser(u): PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let scope = u.register_scope()?;
+    let id = crate::input::path_id(&id)?;
+    let (a, measures) = warnings::assessment(&state.db, &scope, id).await?;
+    Ok(crate::error::render(&AssessmentPage {
+        layout: Layout::of(&u),
+        a,
+        measures,
+    }))
 }
