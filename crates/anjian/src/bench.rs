@@ -19,6 +19,7 @@ mod follow;
 mod hazards;
 mod memory;
 mod outbox;
+mod people;
 mod plan_edit;
 mod rankings;
 mod responsibility;
@@ -419,9 +420,10 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
         "workforce" => return workforce::run(c, args).await,
         "outbox" => return outbox::run(c).await,
         "enforcement" => return enforcement::run(c, args).await,
+        "people" => return people::run(c, args).await,
         other => {
             return Err(format!(
-                "未知规模 {other}，应为 district、city、plan、plan-edit、follow、directory、obligations、ledger、hazards、ranking、tips、memory、responsibility、workforce 或 outbox"
+                "未知规模 {other}，应为 district、city、plan、plan-edit、follow、directory、obligations、ledger、hazards、ranking、tips、memory、responsibility、workforce、outbox、enforcement 或 people"
             ));
         }
     };

@@ -871,7 +871,7 @@ pub async fn year_months(
             continue;
         };
         let month = Month::of(first);
-        if month.last >= today || started.is_none_or(|f| month.first < f.first) {
+        if month.last >= today || started.is_some_and(|f| month.first < f.first) {
             continue;
         }
         let kept_pair = (

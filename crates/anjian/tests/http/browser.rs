@@ -2125,6 +2125,12 @@ async fn people_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()
         .click()
         .await?;
     text_when(driver, "p.flash", |t| t.contains("已保存")).await?;
+    driver
+        .execute(
+            "document.querySelector('#quota-table').open = true;",
+            vec![],
+        )
+        .await?;
     let posts = driver.find(By::Id("posts")).await?.text().await?;
     assert!(posts.contains("执法支队分管负责人"), "{posts}");
     // An official of the building commission appointed to it.
