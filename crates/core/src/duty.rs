@@ -387,7 +387,7 @@ impl Quota {
 }
 
 /// The quotas of the plan (铜安办〔2022〕31号): items (7) and (8) for the district and
-/// township heads, (22) for the district government's head, (23) for other leaders,
+/// township heads, (18) and (22) for the district government's head, (23) for other leaders,
 /// (33) and (34) for the departments' heads and deputies, and (53) for the responsible
 /// officials of listed enterprises.
 pub fn plan_quotas() -> Vec<Quota> {
@@ -415,6 +415,9 @@ pub fn plan_quotas() -> Vec<Quota> {
         q("township_head", HearReport, Quarter, 1, "（8）"),
         q("other_leader", Coordination, Week, 1, "（23）"),
         q("other_leader", Check, Month, 1, "（23）"),
+        // (18) "区政府常务会逐月听取10个安全专项办公室和相关重点行业部门汇报": the standing
+        // meeting's hearing, logged as a record with its participants and topic.
+        q("government_head", HearReport, Month, 1, "（18）"),
         // (22) "主要负责人每月至少开展1次调研检查，组织1次专题研究".
         q("government_head", SiteInspection, Month, 1, "（22）"),
         q("government_head", Study, Month, 1, "（22）"),

@@ -417,6 +417,33 @@ async fn the_reward_budget_holds_the_rewards_approved_against_it() {
         assert_eq!(s, 200, "{t}");
         let (_, b) = office.get("/api/v1/tips/budget/2022").await;
         assert!(b["approved_fen"].as_i64().unwrap() > 0, "{b}");
+        // Paid: the budget can no longer go below what was paid.
+        let (s, t) = office
+            .post(
+                &format!("/api/v1/tips/{id}/reward/pay"),
+                json!({"method": "银行转账"}),
+            )
+            .await;
+        assert_eq!(s, 200, "{t}");
+        let (_, b) = office.get("/api/v1/tips/budget/2022").await;
+        let paid = b["paid_fen"].as_i64().unwrap();
+        assert!(paid > 0, "{b}");
+        let (s, r) = office
+            .put(
+                "/api/v1/tips/budget/2022",
+                json!({"fiscal_fen": paid - 1, "enterprise_fen": 0}),
+            )
+            .await;
+        assert_eq!(
+            (s, r["error"]["code"].as_str()),
+            (422, Some("budget_below_paid")),
+            "{r}"
+        );
+        assert_eq!(
+            office.get("/api/v1/tips/budget/2022").await.1,
+            b,
+            "nothing changed"
+        );
     }
 }
 
