@@ -50,8 +50,18 @@ pub fn database_url(c: &Common, file: &str) -> String {
         .unwrap_or_else(|| format!("sqlite:{}", c.data_dir.join(file).display()))
 }
 
-/// Opens the database, applies migrations and refreshes the planner's statistics.
+/// Opens the database (creating a SQLite file's directory), applies migrations and
+/// refreshes the planner's statistics.
 pub async fn open(url: &str) -> Result<Db, String> {
+    // A SQLite file's directory is created when missing (`anjian plan import` on a
+    // fresh machine answered "unable to open database file").
+    if let Some(path) = url.strip_prefix("sqlite:") {
+        let file = std::path::Path::new(path.split('?').next().unwrap_or(path));
+        if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("无法创建数据目录 {}：{e}", dir.display()))?;
+        }
+    }
     let db = Db::connect(url).await.map_err(|e| e.to_string())?;
     let now = SystemClock.now_ms();
     migrate::run(&db, now).await.map_err(|e| e.to_string())?;
@@ -171,9 +181,33 @@ pub async fn serve(
         listener,
         anjian_web::router(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
+    .with_graceful_shutdown(shutdown())
     .await
     .map_err(|e| e.to_string())
+}
+
+/// Resolves on Ctrl-C or SIGTERM (what `systemctl stop`, `docker stop` and a load
+/// balancer's drain send): the server stops accepting and finishes the requests in
+/// flight.
+async fn shutdown() {
+    #[cfg(unix)]
+    {
+        let term = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+    tracing::info!("shutting down: finishing the requests in flight");
 }

@@ -405,29 +405,22 @@ pub async fn add_finding(
             "大型活动评价的问题请交办给相关单位登记隐患",
         ));
     };
-    let mut input = finding.input.clone();
-    input.source = anjian_core::hazard::Source::ExpertService.as_str().into();
-    let hazard = crate::hazards::insert_finding(
+    let hazard = crate::hazards::insert_linked_finding(
         &mut tx,
         now_ms,
         actor,
         &known,
-        crate::hazards::Finding {
-            input: &input,
-            photos: finding.photos,
-        },
+        finding,
         enterprise,
+        crate::hazards::FoundBy {
+            source: anjian_core::hazard::Source::ExpertService.as_str(),
+            column: "engagement_id",
+            id,
+            action: "expert.finding",
+            what: format!("专家服务 {id}（{subject}）"),
+        },
     )
     .await?;
-    tx.execute(
-        q("UPDATE hazards SET engagement_id = $1 WHERE id = $2")
-            .bind(id)
-            .bind(hazard),
-    )
-    .await?;
-    let e = Entry::ok("expert.finding", "hazard", hazard)
-        .detail(format!("专家服务 {id}（{subject}）发现：{}", input.place));
-    audit::append(&mut tx, now_ms, actor, e).await?;
     tx.commit().await?;
     Ok(hazard)
 }

@@ -249,6 +249,57 @@ pub(crate) async fn insert_finding(
     Ok(id)
 }
 
+/// What found a finding: the hazard's source, the record it links to (`column` = `id`:
+/// a visit, an expert engagement), the audit action and how the entry names it.
+pub(crate) struct FoundBy<'a> {
+    pub source: &'a str,
+    pub column: &'static str,
+    pub id: i64,
+    pub action: &'static str,
+    pub what: String,
+}
+
+/// Writes a finding on `unit` found by a visit or an expert engagement inside the
+/// caller's transaction: the hazard of that source, linked to its record, with its
+/// audit entry. Returns the hazard's id.
+pub(crate) async fn insert_linked_finding(
+    tx: &mut Tx,
+    now_ms: i64,
+    actor: &Actor,
+    known: &[(i64, String)],
+    finding: Finding<'_>,
+    unit: i64,
+    by: FoundBy<'_>,
+) -> Result<i64> {
+    let mut input = finding.input.clone();
+    input.source = by.source.into();
+    let hazard = insert_finding(
+        tx,
+        now_ms,
+        actor,
+        known,
+        Finding {
+            input: &input,
+            photos: finding.photos,
+        },
+        unit,
+    )
+    .await?;
+    tx.execute(
+        q(format!(
+            "UPDATE hazards SET {} = $1 WHERE id = $2",
+            by.column
+        ))
+        .bind(by.id)
+        .bind(hazard),
+    )
+    .await?;
+    let e =
+        Entry::ok(by.action, "hazard", hazard).detail(format!("{}发现：{}", by.what, input.place));
+    audit::append(tx, now_ms, actor, e).await?;
+    Ok(hazard)
+}
+
 /// Writes findings without photos (an inspection's problems) on `unit` inside the
 /// caller's transaction, the caller having checked `unit`: all checked first, then
 /// written together. Returns the hazards' ids in order.

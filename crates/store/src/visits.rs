@@ -258,32 +258,25 @@ pub async fn add_finding(
             "该单位不是本次检查的对象",
         ));
     }
-    let mut input = finding.input.clone();
-    input.source = anjian_core::visit::Kind::parse(&kind)
+    let source = anjian_core::visit::Kind::parse(&kind)
         .map(|k| k.source())
-        .unwrap_or("supervision_visit")
-        .into();
-    let hazard = crate::hazards::insert_finding(
+        .unwrap_or("supervision_visit");
+    let hazard = crate::hazards::insert_linked_finding(
         &mut tx,
         now_ms,
         actor,
         &known,
-        crate::hazards::Finding {
-            input: &input,
-            photos: finding.photos,
-        },
+        finding,
         unit,
+        crate::hazards::FoundBy {
+            source,
+            column: "visit_id",
+            id,
+            action: "visit.finding",
+            what: format!("检查 {id} "),
+        },
     )
     .await?;
-    tx.execute(
-        q("UPDATE hazards SET visit_id = $1 WHERE id = $2")
-            .bind(id)
-            .bind(hazard),
-    )
-    .await?;
-    let e = Entry::ok("visit.finding", "hazard", hazard)
-        .detail(format!("检查 {id} 发现：{}", input.place));
-    audit::append(&mut tx, now_ms, actor, e).await?;
     tx.commit().await?;
     Ok(hazard)
 }

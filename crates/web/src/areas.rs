@@ -17,6 +17,7 @@ const TABLE: &[(&str, Area)] = &[
     ("/api/v1/openapi.json", Area::Own),
     ("/static", Area::Own),
     ("/healthz", Area::Own),
+    ("/readyz", Area::Own),
     ("/tip", Area::Public),
     ("/boards", Area::Public),
     ("/api/v1/public", Area::Public),

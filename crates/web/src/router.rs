@@ -45,6 +45,7 @@ pub fn router(state: AppState) -> Router {
         .merge(login)
         .merge(public)
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .route("/static/style.css", get(|| async { asset("text/css; charset=utf-8", include_str!("../static/style.css")) }))
         .route("/static/app.js", get(|| async { asset("text/javascript; charset=utf-8", include_str!("../static/app.js")) }))
         .fallback(not_found)
@@ -167,6 +168,36 @@ async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) ->
         )
             .into_response(),
     }
+}
+
+/// GET /readyz: ready to serve — the database answers and the file store takes and
+/// gives back an object; 503 naming what is not reachable (a load balancer's readiness
+/// probe; `/healthz` says only that the process lives and reaches the database).
+async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
+    let database = state
+        .db
+        .read()
+        .one::<(i64,)>(anjian_store::q("SELECT CAST(1 AS BIGINT)"))
+        .await
+        .is_ok();
+    let storage = match state.files.put(b"anjian readiness probe").await {
+        Ok(sha) => state.files.exists(&sha).await,
+        Err(_) => false,
+    };
+    let status = if database && storage {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        status,
+        axum::Json(serde_json::json!({
+            "status": if database && storage { "ready" } else { "unavailable" },
+            "database": if database { "ok" } else { "unreachable" },
+            "storage": if storage { "ok" } else { "unreachable" },
+        })),
+    )
+        .into_response()
 }
 
 async fn not_found(uri: axum::http::Uri) -> Response {

@@ -11,7 +11,7 @@ use anjian_store::{Db, q};
 use chrono::NaiveDate;
 
 /// A unit's id by name.
-async fn unit(db: &Db, name: &str) -> Result<i64, String> {
+pub(super) async fn unit(db: &Db, name: &str) -> Result<i64, String> {
     db.read()
         .one::<(i64,)>(q("SELECT id FROM units WHERE name = $1").bind(name.to_string()))
         .await
@@ -19,7 +19,8 @@ async fn unit(db: &Db, name: &str) -> Result<i64, String> {
         .map_err(|e| format!("{name}：{e}"))
 }
 
-fn actor(unit: i64, role: &str) -> Actor {
+/// A demo actor of `unit` in `role`.
+pub(super) fn actor(unit: i64, role: &str) -> Actor {
     Actor {
         user_id: None,
         username: "demo".into(),
@@ -28,13 +29,15 @@ fn actor(unit: i64, role: &str) -> Actor {
     }
 }
 
-fn day(as_of: NaiveDate, m: u32, d: u32) -> NaiveDate {
+/// A day of 2022, not after `as_of`.
+pub(super) fn day(as_of: NaiveDate, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2022, m, d)
         .unwrap_or(as_of)
         .min(as_of)
 }
 
-fn moment(d: NaiveDate) -> Moment {
+/// 10:00 on `d`.
+pub(super) fn moment(d: NaiveDate) -> Moment {
     Moment::new(at_local(d, 10).unwrap_or_default(), d)
 }
 

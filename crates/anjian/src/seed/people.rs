@@ -3,37 +3,11 @@
 //! and a risk assessment before the 龙灯 festival whose measures the townships owe.
 
 use anjian_core::sealed::Keyring;
-use anjian_core::time::{Moment, at_local};
-use anjian_store::scope::{Actor, Scope};
-use anjian_store::{Db, q};
+use anjian_store::Db;
+use anjian_store::scope::Scope;
 use chrono::NaiveDate;
 
-async fn unit(db: &Db, name: &str) -> Result<i64, String> {
-    db.read()
-        .one::<(i64,)>(q("SELECT id FROM units WHERE name = $1").bind(name.to_string()))
-        .await
-        .map(|(id,)| id)
-        .map_err(|e| format!("{name}：{e}"))
-}
-
-fn actor(unit: i64, role: &str) -> Actor {
-    Actor {
-        user_id: None,
-        username: "demo".into(),
-        role: role.into(),
-        unit_id: Some(unit),
-    }
-}
-
-fn day(as_of: NaiveDate, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(2022, m, d)
-        .unwrap_or(as_of)
-        .min(as_of)
-}
-
-fn moment(d: NaiveDate) -> Moment {
-    Moment::new(at_local(d, 10).unwrap_or_default(), d)
-}
+use super::crackdown::{actor, day, moment, unit};
 
 /// Loads it as of `as_of`.
 pub async fn load(db: &Db, keyring: &Keyring, as_of: NaiveDate) -> Result<(), String> {

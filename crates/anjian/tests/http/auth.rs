@@ -10,6 +10,13 @@ async fn login_sets_a_safe_cookie_and_me_answers() {
         let app = TestApp::new(e).await;
         let c = app.anon();
         assert_eq!(c.get("/healthz").await.0, 200);
+        // Ready: the database answers and the file store keeps and returns an object.
+        let (s, ready) = c.get("/readyz").await;
+        assert_eq!(s, 200, "{ready}");
+        assert_eq!(
+            (ready["database"].as_str(), ready["storage"].as_str()),
+            (Some("ok"), Some("ok"))
+        );
         assert_eq!(c.get("/api/v1/me").await.0, 401);
         let r = c
             .http

@@ -2027,6 +2027,16 @@ async fn the_office_adds_a_post_prints_a_duty_file_records_a_hotline_tip_and_clo
     result.expect("people journey");
 }
 
+/// Submits `form` and waits until the page it was on is gone, so that the next step
+/// reads (or navigates from) the answer, never the form's page.
+async fn submit(form: &WebElement) -> WebDriverResult<()> {
+    form.find(By::Css("button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    form.wait_until().stale().await
+}
+
 /// Selects the option of select `name` in `form` whose text contains `text`.
 async fn choose(form: &WebElement, name: &str, text: &str) -> WebDriverResult<()> {
     form.find(By::Name(name))
@@ -2103,10 +2113,7 @@ async fn people_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()
     fill(&form, "name", "执法支队分管负责人").await?;
     choose(&form, "unit_kind", "区级部门").await?;
     fill(&form, "source", "（34）").await?;
-    form.find(By::Css("button[type=submit]"))
-        .await?
-        .click()
-        .await?;
+    submit(&form).await?;
     text_when(driver, "p.flash", |t| t.contains("已保存")).await?;
     driver
         .execute(
@@ -2120,10 +2127,7 @@ async fn people_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()
     choose(&form, "period", "每周").await?;
     fill(&form, "minimum", "1").await?;
     fill(&form, "source", "（34）").await?;
-    form.find(By::Css("button[type=submit]"))
-        .await?
-        .click()
-        .await?;
+    submit(&form).await?;
     text_when(driver, "p.flash", |t| t.contains("已保存")).await?;
     driver
         .execute(
@@ -2148,10 +2152,7 @@ async fn people_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()
     fill(&form, "name", "赵六").await?;
     fill(&form, "title", "执法支队分管副主任").await?;
     choose(&form, "post", "执法支队分管负责人").await?;
-    form.find(By::Css("button[type=submit]"))
-        .await?
-        .click()
-        .await?;
+    submit(&form).await?;
     driver
         .goto(format!("{}/quotas?month=2022-07", app.base))
         .await?;
@@ -2193,10 +2194,7 @@ async fn people_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()
     choose(&form, "sector", "建筑施工").await?;
     fill(&form, "place", "巴川街道某在建小区").await?;
     fill(&form, "description", "夜间塔吊作业无人指挥").await?;
-    form.find(By::Css("button[type=submit]"))
-        .await?
-        .click()
-        .await?;
+    submit(&form).await?;
     let receipt = text_when(driver, "#receipt", |t| t.len() >= 22).await?;
     shot(driver, "offline-tip.png").await?;
     // The reporter follows it with the receipt read out to them.

@@ -631,3 +631,18 @@ async fn an_exported_period_verifies_offline_and_a_changed_one_does_not() {
         assert_eq!(n, 1);
     }
 }
+
+/// Issue 21: "`anjian plan import` with a data directory that does not exist answers
+/// 'unable to open database file' (create it, or name the missing path)": the directory
+/// of a SQLite file is created.
+#[tokio::test]
+async fn a_missing_data_directory_is_created() {
+    let dir = TempDir(std::env::temp_dir().join(format!("anjian-fresh-{}", std::process::id())));
+    let file = dir.0.join("nested").join("anjian.db");
+    assert!(!dir.0.exists());
+    let db = anjian::cli::open(&format!("sqlite:{}", file.display()))
+        .await
+        .unwrap();
+    drop(db);
+    assert!(file.exists());
+}

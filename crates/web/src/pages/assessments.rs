@@ -209,7 +209,6 @@ pub async fn download(
     PageUser(u): PageUser,
     Path(file): Path<String>,
 ) -> Result<Response, PageError> {
-    use axum::response::IntoResponse;
     let docx = file.ends_with(".docx");
     if !docx && !file.ends_with(".xlsx") {
         return Err(Problem::not_found().into());
@@ -217,28 +216,5 @@ pub async fn download(
     let year = year_of(&file)?;
     let a = assessments::of_year(&state.db, state.moment(), &u.actor(), year).await?;
     let doc = assessments::document(&state.db, &a, state.today()).await?;
-    let (bytes, mime, name) = if docx {
-        (
-            doc.to_docx(),
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-            format!("{year}年度安全生产考核结果.docx"),
-        )
-    } else {
-        (
-            doc.to_xlsx().map_err(|_| Problem::internal())?,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            format!("{year}年度安全生产考核结果.xlsx"),
-        )
-    };
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, mime.to_string()),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                crate::download::attachment(&name),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    super::document_response(&doc, &format!("{year}年度安全生产考核结果"), docx)
 }

@@ -4,7 +4,7 @@
 use anjian_store::duty_file::{self, DutyFile};
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::Datelike;
 use serde::Deserialize;
 
@@ -69,31 +69,11 @@ async fn download(
         .await?
         .unwrap_or_else(|| "区安全生产委员会办公室".into());
     let doc = duty_file::document(&f, &issuer);
-    let name = format!("{}{}年度履职档案", f.official.name, f.year);
-    let (bytes, mime, name) = if docx {
-        (
-            doc.to_docx(),
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-            format!("{name}.docx"),
-        )
-    } else {
-        (
-            doc.to_xlsx().map_err(|_| Problem::internal())?,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            format!("{name}.xlsx"),
-        )
-    };
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, mime.to_string()),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                crate::download::attachment(&name),
-            ),
-        ],
-        bytes,
+    super::document_response(
+        &doc,
+        &format!("{}{}年度履职档案", f.official.name, f.year),
+        docx,
     )
-        .into_response())
 }
 
 /// GET /officials/{id}/file.docx?year=.

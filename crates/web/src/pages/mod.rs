@@ -645,6 +645,40 @@ pub fn rfc3339(local: &str) -> String {
     }
 }
 
+/// A document in the bulletin's layout as a download named `name` (without its
+/// extension): the official .docx, or its tables as an .xlsx.
+pub fn document_response(
+    doc: &anjian_core::bulletin::Bulletin,
+    name: &str,
+    docx: bool,
+) -> Result<axum::response::Response, PageError> {
+    use axum::response::IntoResponse;
+    let (bytes, mime, file) = if docx {
+        (
+            doc.to_docx(),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            format!("{name}.docx"),
+        )
+    } else {
+        (
+            doc.to_xlsx().map_err(|_| Problem::internal())?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            format!("{name}.xlsx"),
+        )
+    };
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, mime.to_string()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                crate::download::attachment(&file),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
 /// A list as an .xlsx download.
 pub fn xlsx_response(
     title: &str,

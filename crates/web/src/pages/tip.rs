@@ -57,8 +57,8 @@ pub async fn form(State(state): State<AppState>) -> Result<Response, PageError> 
     form_page(&state, None, Default::default()).await
 }
 
-/// The form's fields.
-#[derive(Deserialize, Default)]
+/// The form's fields (also the tip's fields of a handler's form for another channel).
+#[derive(Deserialize, Default, Clone)]
 pub struct TipForm {
     #[serde(default)]
     pub category: String,
@@ -82,6 +82,24 @@ pub struct TipForm {
     /// Photos kept from a refused submission ([`draft_photos`]).
     #[serde(default)]
     pub kept: String,
+}
+
+impl TipForm {
+    /// The tip as typed: the identity only when "real" is chosen.
+    pub fn input(&self) -> TipInput {
+        TipInput {
+            category: self.category.clone(),
+            sector: self.sector.clone(),
+            place: self.place.clone(),
+            reported_unit: self.reported_unit.clone(),
+            description: self.description.clone(),
+            reporter: (self.identity == "real").then(|| Reporter {
+                name: self.name.clone(),
+                phone: self.phone.clone(),
+                id_number: self.id_number.clone(),
+            }),
+        }
+    }
 }
 
 /// Who a citizen's kept photos are sealed for: the public form has no user, so the
@@ -194,18 +212,7 @@ pub async fn submit(
     State(state): State<AppState>,
     PhotoForm { form: f, photos }: PhotoForm<TipForm>,
 ) -> Result<Response, PageError> {
-    let input = TipInput {
-        category: f.category,
-        sector: f.sector,
-        place: f.place,
-        reported_unit: f.reported_unit,
-        description: f.description,
-        reporter: (f.identity == "real").then_some(Reporter {
-            name: f.name,
-            phone: f.phone,
-            id_number: f.id_number,
-        }),
-    };
+    let input = f.input();
     // Photos sent with an earlier refused submission come first.
     let earlier = opened_drafts(&state, &f.kept).await;
     let all: Vec<_> = earlier.iter().chain(&photos).cloned().collect();

@@ -611,32 +611,15 @@ pub struct OfflinePage {
     pub error: Option<String>,
 }
 
-/// The offline tip form's fields.
+/// The offline tip form's fields: the tip's, the channel and when it came in.
 #[derive(Deserialize, Default, Clone)]
 pub struct OfflineForm {
+    #[serde(flatten)]
+    pub tip: super::tip::TipForm,
     #[serde(default)]
     pub channel: String,
     #[serde(default)]
     pub received_at: String,
-    #[serde(default)]
-    pub category: String,
-    #[serde(default)]
-    pub sector: String,
-    #[serde(default)]
-    pub place: String,
-    #[serde(default)]
-    pub reported_unit: String,
-    #[serde(default)]
-    pub description: String,
-    /// "real" when the reporter gave their identity.
-    #[serde(default)]
-    pub identity: String,
-    #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub phone: String,
-    #[serde(default)]
-    pub id_number: String,
 }
 
 async fn offline_page(
@@ -699,18 +682,7 @@ pub async fn offline(
     PageForm(f): PageForm<OfflineForm>,
 ) -> Result<Response, PageError> {
     let input = anjian_core::tip::OfflineTipInput {
-        tip: anjian_core::tip::TipInput {
-            category: f.category.clone(),
-            sector: f.sector.clone(),
-            place: f.place.clone(),
-            reported_unit: f.reported_unit.clone(),
-            description: f.description.clone(),
-            reporter: (f.identity == "real").then(|| Reporter {
-                name: f.name.clone(),
-                phone: f.phone.clone(),
-                id_number: f.id_number.clone(),
-            }),
-        },
+        tip: f.tip.input(),
         channel: f.channel.clone(),
         received_at: f.received_at.clone(),
     };
@@ -721,12 +693,11 @@ pub async fn offline(
         }
         Err(p) if p.status.is_client_error() => {
             let r = crate::pages::Refusal::of(&p);
-            let kept = OfflineForm {
-                name: String::new(),
-                phone: String::new(),
-                id_number: String::new(),
-                ..f
-            };
+            // The identity is never put back into the page.
+            let mut kept = f;
+            kept.tip.name.clear();
+            kept.tip.phone.clear();
+            kept.tip.id_number.clear();
             let page = offline_page(&state, &u, kept, None, Some(r.summary.clone())).await?;
             Ok(crate::pages::with_refusal(page, r))
         }
