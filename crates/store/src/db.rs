@@ -227,6 +227,30 @@ pub enum Db {
     Postgres(PgPool),
 }
 
+/// Runs `command` (ANALYZE, VACUUM) on the product's own tables of the current schema
+/// in one statement: database-wide, as a non-superuser, PostgreSQL prints a warning for
+/// every system table it may not touch (issue 21: "skipping pg_toast_… --- only
+/// superuser can analyze it" on a newcomer's first screen).
+async fn own_tables(p: &PgPool, command: &str) -> Result<()> {
+    let tables: Vec<(String,)> = sqlx::query_as(
+        "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename",
+    )
+    .fetch_all(p)
+    .await?;
+    if tables.is_empty() {
+        return Ok(());
+    }
+    let list = tables
+        .iter()
+        .map(|(t,)| format!("\"{}\"", t.replace('"', "")))
+        .collect::<Vec<_>>()
+        .join(", ");
+    sqlx::query(sqlx::AssertSqlSafe(format!("{command} {list}")))
+        .execute(p)
+        .await?;
+    Ok(())
+}
+
 /// An open transaction. Dropped without `commit` it rolls back, so nothing is
 /// half-written.
 #[derive(Debug)]
@@ -421,23 +445,7 @@ impl Db {
             // The product's own tables only: a database-wide ANALYZE run as a
             // non-superuser prints a warning for every system table it may not analyze
             // (issue 21: "skipping pg_toast_… --- only superuser can analyze it").
-            Db::Postgres(p) => {
-                let tables: Vec<(String,)> = sqlx::query_as(
-                    "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename",
-                )
-                .fetch_all(p)
-                .await?;
-                if !tables.is_empty() {
-                    let list = tables
-                        .iter()
-                        .map(|(t,)| format!("\"{}\"", t.replace('"', "")))
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    sqlx::query(sqlx::AssertSqlSafe(format!("ANALYZE {list}")))
-                        .execute(p)
-                        .await?;
-                }
-            }
+            Db::Postgres(p) => own_tables(p, "ANALYZE").await?,
         }
         Ok(())
     }
@@ -449,10 +457,7 @@ impl Db {
     pub async fn settle(&self) -> Result<()> {
         match self {
             Db::Sqlite(_) => self.analyze().await,
-            Db::Postgres(p) => {
-                sqlx::query("VACUUM (ANALYZE)").execute(p).await?;
-                Ok(())
-            }
+            Db::Postgres(p) => own_tables(p, "VACUUM (ANALYZE)").await,
         }
     }
 

@@ -370,8 +370,27 @@ async fn demo_rebuilds_its_own_database_and_never_overwrites_real_data() {
     // tip showed concealed by the enterprise (issue 19's demo), and the 南城街道 site's,
     // concealed by the township itself (issue 20's demo: its year is vetoed).
     assert_eq!((accidents, grades, late), (5, 2, 1));
-    // Every township has enterprises to inspect; May to July rank them with spread.
     let today = anjian_core::time::local_date(AS_OF).unwrap();
+    // Issue 20's demo: 2022's assessment vetoes 南城街道, which concealed an accident,
+    // and not 土桥镇, whose enterprise concealed one.
+    let year = anjian_store::assessments::of_year(
+        &db,
+        anjian_core::time::Moment::new(AS_OF, today),
+        &anjian_store::Actor::system("test"),
+        2022,
+    )
+    .await
+    .unwrap();
+    let vetoed = |name: &str| {
+        year.townships
+            .iter()
+            .find(|x| x.name == name)
+            .map(|x| x.vetoed)
+            .unwrap_or_else(|| panic!("{name}"))
+    };
+    assert!(vetoed("南城街道"));
+    assert!(!vetoed("土桥镇"));
+    // Every township has enterprises to inspect; May to July rank them with spread.
     for m in ["2022-05", "2022-06", "2022-07"] {
         let month = anjian_core::monthly_report::Month::parse(m).unwrap();
         let r = anjian_store::rankings::ranking(
