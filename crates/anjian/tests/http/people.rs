@@ -447,6 +447,41 @@ async fn the_reward_budget_holds_the_rewards_approved_against_it() {
     }
 }
 
+/// An accident of `enterprise` in `town_name` on 6 July, reported by `who`, found
+/// concealed (by the `enterprise` or the `unit`) through a public tip the township
+/// substantiates.
+pub(crate) async fn conceal(app: &TestApp, who: &str, town_name: &str, enterprise: &str, by: &str) {
+    let office = app.login("office").await;
+    let town = app.unit_id(town_name).await;
+    let enterprise = app.unit_id(enterprise).await;
+    let c = app.login(who).await;
+    let (s, acc) = c
+        .post(
+            "/api/v1/accidents",
+            crate::accidents::report(
+                town,
+                enterprise,
+                "2022-07-06T09:00:00+08:00",
+                "2022-07-06T09:20:00+08:00",
+                1,
+            ),
+        )
+        .await;
+    assert_eq!(s, 201, "{acc}");
+    app.anon()
+        .post("/api/v1/public/tips", json!({"category": "concealed_accident", "sector": "危险化学品", "place": town_name, "description": "瞒报"}))
+        .await;
+    let (_, list) = office.get("/api/v1/tips").await;
+    let id = list[0]["id"].as_i64().unwrap();
+    office
+        .post(&format!("/api/v1/tips/{id}/accept"), json!({"unit": town}))
+        .await;
+    let (s, t) = c
+        .post(&format!("/api/v1/tips/{id}/outcome"), json!({"substantiated": true, "note": "经核查属实", "accident": acc["id"], "concealed_by": by}))
+        .await;
+    assert_eq!(s, 200, "{t}");
+}
+
 fn unit_of<'a>(list: &'a Value, name: &str) -> &'a Value {
     list.as_array()
         .unwrap()
@@ -479,43 +514,22 @@ async fn the_annual_assessment_vetoes_a_concealing_township_and_not_an_enterpris
         let total_before = bachuan["total"].as_i64().unwrap();
         // Two accidents concealed in July: by 巴川's enterprise, and by 安居镇 itself.
         let chem = app.unit_id("重庆铜梁某化工有限公司").await;
-        for (who, town_name, enterprise, by) in [
-            ("bachuan", "巴川街道", chem, "enterprise"),
-            (
-                "anju",
-                "安居镇",
-                app.unit_id("铜梁区安居古镇旅游开发有限公司").await,
-                "unit",
-            ),
-        ] {
-            let town = app.unit_id(town_name).await;
-            let c = app.login(who).await;
-            let (s, acc) = c
-                .post(
-                    "/api/v1/accidents",
-                    crate::accidents::report(
-                        town,
-                        enterprise,
-                        "2022-07-06T09:00:00+08:00",
-                        "2022-07-06T09:20:00+08:00",
-                        1,
-                    ),
-                )
-                .await;
-            assert_eq!(s, 201, "{acc}");
-            app.anon()
-                .post("/api/v1/public/tips", json!({"category": "concealed_accident", "sector": "危险化学品", "place": town_name, "description": "瞒报"}))
-                .await;
-            let (_, list) = office.get("/api/v1/tips").await;
-            let id = list[0]["id"].as_i64().unwrap();
-            office
-                .post(&format!("/api/v1/tips/{id}/accept"), json!({"unit": town}))
-                .await;
-            let (s, t) = c
-                .post(&format!("/api/v1/tips/{id}/outcome"), json!({"substantiated": true, "note": "经核查属实", "accident": acc["id"], "concealed_by": by}))
-                .await;
-            assert_eq!(s, 200, "{t}");
-        }
+        conceal(
+            &app,
+            "bachuan",
+            "巴川街道",
+            "重庆铜梁某化工有限公司",
+            "enterprise",
+        )
+        .await;
+        conceal(
+            &app,
+            "anju",
+            "安居镇",
+            "铜梁区安居古镇旅游开发有限公司",
+            "unit",
+        )
+        .await;
         let (_, a) = office.get("/api/v1/assessments/2022").await;
         let bachuan = unit_of(&a["townships"], "巴川街道");
         assert_eq!(
