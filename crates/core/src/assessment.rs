@@ -390,7 +390,7 @@ mod tests {
         );
         let total: i64 = parts.iter().map(|p| p.points).sum();
         assert_eq!(total, 3400 + 1500 + 750 + 900 + 800);
-        assert_eq!(grade(total, false), "良好");
+        assert_eq!(grade(total, false), "合格", "73.50 is below 75");
         assert_eq!(grade(total, true), "不合格（一票否决）");
     }
 
