@@ -22,6 +22,7 @@ use crate::error::{FieldError, Result};
     utoipa::ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
+#[schema(as = AssessmentPartKind)]
 pub enum PartKind {
     /// 月度排名: the average of the months' ranking totals.
     Rankings,
@@ -77,6 +78,7 @@ impl PartKind {
 
 /// A part and its weight (points out of 100).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = AssessmentPart)]
 pub struct Part {
     pub kind: PartKind,
     pub weight: i64,
@@ -84,6 +86,7 @@ pub struct Part {
 
 /// The year's scheme: its parts, whose weights add up to 100.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = AssessmentScheme)]
 pub struct Scheme {
     pub parts: Vec<Part>,
 }
@@ -143,6 +146,7 @@ impl Scheme {
 
 /// What a unit's year shows, summed from its months and its officials' files.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = AssessmentFacts)]
 pub struct Facts {
     /// The months' ranking totals (hundredths of a point, 0–10000), months ranked only.
     pub monthly_totals: Vec<i64>,
@@ -166,6 +170,7 @@ pub struct Facts {
 /// A part's score: 0–10000 hundredths of the part's full marks, the points it brings
 /// (hundredths of a point: score × weight / 100), and why, in words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = AssessmentPartScore)]
 pub struct PartScore {
     pub kind: PartKind,
     pub weight: i64,

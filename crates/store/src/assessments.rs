@@ -173,6 +173,7 @@ impl Assessed {
 
 /// The year's assessment: the scheme, the months it read, and each kind of unit ranked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = AnnualAssessment)]
 pub struct Assessment {
     pub year: i32,
     pub scheme: Scheme,

@@ -17,6 +17,7 @@ use crate::scope::{Actor, Scope};
 /// What an engagement is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = ExpertServiceKind)]
 pub enum Kind {
     /// 专家检查 of an enterprise.
     Inspection,
