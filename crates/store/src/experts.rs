@@ -155,20 +155,20 @@ pub async fn pool(db: &Db, actor: &Actor) -> Result<Vec<Expert>> {
         .await
 }
 
-/// An expert's phone, opened for the office (to call them for an engagement).
-pub async fn phone(db: &Db, keyring: &Keyring, actor: &Actor, id: i64) -> Result<Option<String>> {
+/// Every active expert's phone, opened for the office, in one query (expert, phone).
+pub async fn phones(db: &Db, keyring: &Keyring, actor: &Actor) -> Result<Vec<(i64, String)>> {
     crate::authz::require(actor, anjian_core::role::Role::sees_everything)?;
-    let row: Option<(Option<String>,)> = db
+    let rows: Vec<(i64, String)> = db
         .read()
-        .opt(q("SELECT phone_sealed FROM experts WHERE id = $1").bind(id))
+        .all(q("SELECT id, phone_sealed FROM experts WHERE active = 1 AND phone_sealed IS NOT NULL ORDER BY id LIMIT 1000"))
         .await?;
-    let (sealed,) = row.ok_or(Error::NotFound)?;
-    Ok(sealed.and_then(|s| {
-        keyring
-            .open(&s, &aad(id))
-            .ok()
-            .and_then(|b| String::from_utf8(b).ok())
-    }))
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, sealed)| {
+            let plain = keyring.open(&sealed, &aad(id)).ok()?;
+            Some((id, String::from_utf8(plain).ok()?))
+        })
+        .collect())
 }
 
 /// An engagement to record: kind, subject (the enterprise's or the event's name), the

@@ -38,15 +38,22 @@ async fn page(
 ) -> Result<Response, PageError> {
     let scope = u.register_scope()?;
     let office = u.role().sees_everything();
-    let mut pool = Vec::new();
-    for x in experts::pool(&state.db, &u.actor()).await? {
-        let phone = if office {
-            experts::phone(&state.db, &state.config.keyring, &u.actor(), x.id).await?
-        } else {
-            None
-        };
-        pool.push((x, phone));
-    }
+    let phones = if office {
+        experts::phones(&state.db, &state.config.keyring, &u.actor()).await?
+    } else {
+        Vec::new()
+    };
+    let pool = experts::pool(&state.db, &u.actor())
+        .await?
+        .into_iter()
+        .map(|x| {
+            let phone = phones
+                .iter()
+                .find(|(id, _)| *id == x.id)
+                .map(|(_, p)| p.clone());
+            (x, phone)
+        })
+        .collect();
     let engagements = experts::engagements(&state.db, &scope).await?;
     let enterprises = anjian_store::enterprises::list(
         &state.db,
