@@ -61,6 +61,19 @@ pub enum Command {
     },
     /// Benchmarks the server over loopback HTTP on a synthetic district or city.
     Bench(crate::bench::BenchArgs),
+    /// The file store (data directory or S3-compatible bucket).
+    #[command(subcommand)]
+    Storage(StorageCmd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum StorageCmd {
+    /// Copies every file of the data directory into the store `ANJIAN_STORAGE_URL`
+    /// names (`s3://bucket/prefix`), reading each back and checking its digest.
+    Migrate,
+    /// Checks that every file the database references is in the store (after a
+    /// restore); exits 1 naming how many are missing.
+    Check,
 }
 
 #[derive(Subcommand, Debug)]
@@ -318,6 +331,57 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Backup { path, without_keys } => backup(c, path, *without_keys).await,
         Command::Bench(args) => crate::bench::run(c, args).await,
+        Command::Storage(cmd) => storage(c, cmd).await,
+    }
+}
+
+async fn storage(c: &Common, cmd: &StorageCmd) -> Result<(), String> {
+    let store = crate::setup::files(c)?;
+    match cmd {
+        StorageCmd::Migrate => {
+            let local = anjian_store::files::FileStore::new(&c.data_dir);
+            if c.storage_url.as_deref().is_none_or(|u| u.trim().is_empty()) {
+                return Err(
+                    "请用 ANJIAN_STORAGE_URL（或 --storage-url）指定目标存储，如 s3://anjian/files"
+                        .into(),
+                );
+            }
+            let (copied, present) = anjian_store::files::migrate(&local, &store)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "已将 {} 中的文件复制到 {}：新复制 {copied} 个，已存在 {present} 个，全部摘要核对无误",
+                local.describe(),
+                store.describe()
+            );
+            Ok(())
+        }
+        StorageCmd::Check => {
+            let db = open(&database_url(c, "anjian.db")).await?;
+            let shas = anjian_store::files::all_referenced(&db)
+                .await
+                .map_err(|e| e.to_string())?;
+            let mut missing = 0usize;
+            for sha in &shas {
+                if !store.has(sha).await.map_err(|e| e.to_string())? {
+                    missing += 1;
+                    eprintln!("缺少文件 {sha}");
+                }
+            }
+            if missing > 0 {
+                return Err(format!(
+                    "{} 中缺少数据库引用的 {missing} 个文件（共引用 {} 个）",
+                    store.describe(),
+                    shas.len()
+                ));
+            }
+            println!(
+                "数据库引用的 {} 个文件均在 {} 中",
+                shas.len(),
+                store.describe()
+            );
+            Ok(())
+        }
     }
 }
 

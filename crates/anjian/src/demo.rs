@@ -420,7 +420,7 @@ pub async fn prepare(c: &Common, now: i64) -> Result<(Db, String, DemoAccounts),
         crate::seed::plan_edits::load(&db, campaign.id, today).await?;
         crate::seed::township_enterprises(&db, now).await?;
         crate::seed::measures::units(&db, now).await?;
-        let files = anjian_store::files::FileStore::new(&c.data_dir);
+        let files = crate::setup::files(c)?;
         crate::seed::hazards(&db, &files, today).await?;
         crate::seed::monthly_reports(&db, today).await?;
         crate::seed::visits(&db, today).await?;

@@ -23,6 +23,17 @@ pub struct Common {
     /// File holding the 32-byte secret key for field encryption (created if missing).
     #[arg(long, env = "ANJIAN_SECRET_KEY_FILE", global = true)]
     pub secret_key_file: Option<PathBuf>,
+    /// Where uploaded files live: empty for the data directory, or `s3://bucket/prefix`
+    /// for an S3-compatible store (endpoint, region and keys from `AWS_ENDPOINT_URL`,
+    /// `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`).
+    #[arg(long, env = "ANJIAN_STORAGE_URL", global = true)]
+    pub storage_url: Option<String>,
+}
+
+/// The file store the options name; a URL that cannot be used stops the command with
+/// the reason.
+pub fn files(c: &Common) -> Result<anjian_store::files::FileStore, String> {
+    anjian_store::files::FileStore::from_url(c.storage_url.as_deref(), &c.data_dir)
 }
 
 /// Options of `serve` (and of `demo`, which serves too).
@@ -41,6 +52,12 @@ pub struct ServeArgs {
     /// Login attempts per client address per minute (0: no limit).
     #[arg(long, default_value_t = 30)]
     pub login_per_minute: u32,
+    /// Public tip requests per client address per minute (0: no limit).
+    #[arg(long, default_value_t = 60)]
+    pub public_per_minute: u32,
+    /// The addresses or CIDRs (comma-separated) allowed to read `/metrics`.
+    #[arg(long, env = "ANJIAN_METRICS_ALLOW", default_value = "127.0.0.1, ::1")]
+    pub metrics_allow: String,
 }
 
 /// The database URL from flags, environment or the data directory.
@@ -158,17 +175,24 @@ pub async fn serve(
 ) -> Result<(), String> {
     let keys = keyring(c)?;
     check_keys(&db, &keys, &key_path(c)).await?;
+    let files = files(c)?;
+    tracing::info!(storage = %files.describe(), "file store");
     let config = WebConfig {
         data_dir: c.data_dir.clone(),
         keyring: keys,
         secure_cookies: args.secure_cookies,
         login_per_minute: args.login_per_minute,
+        public_per_minute: args.public_per_minute,
         trusted_proxies: std::sync::Arc::new(anjian_web::client::TrustedProxies::parse(
             &args.trusted_proxies,
         )?),
+        metrics_allow: std::sync::Arc::new(
+            anjian_web::client::TrustedProxies::parse(&args.metrics_allow)
+                .map_err(|e| e.replace("ANJIAN_TRUSTED_PROXIES", "ANJIAN_METRICS_ALLOW"))?,
+        ),
         ..WebConfig::default()
     };
-    let state = AppState::new(db, clock, config);
+    let state = AppState::with_files(db, clock, config, files);
     anjian_web::jobs::spawn_reminders(state.clone());
     anjian_web::outbound::spawn_dispatcher(state.clone());
     let listener = tokio::net::TcpListener::bind(&args.bind)

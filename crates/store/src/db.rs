@@ -402,6 +402,14 @@ impl Db {
         }
     }
 
+    /// The pool's connections: (open, idle), for the metrics.
+    pub fn pool_use(&self) -> (u32, usize) {
+        match self {
+            Db::Sqlite(p) => (p.size(), p.num_idle()),
+            Db::Postgres(p) => (p.size(), p.num_idle()),
+        }
+    }
+
     /// The pool, for single-statement reads.
     pub fn read(&self) -> PoolRef<'_> {
         PoolRef(self)

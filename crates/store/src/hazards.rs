@@ -1319,8 +1319,73 @@ pub async fn stats_found(
         StatsBy::Month => "h.discovered_on",
     };
     let mut groups: Vec<Group> = Vec::new();
-    // One query per disjoint part of the scope; their groups add up below.
-    for mut query in scope.hazards_alone(head, "h") {
+    let months = match found {
+        None => Some(None),
+        Some((from, to)) => whole_months(from, to).map(Some),
+    };
+    // The whole ledger over whole months: the kept tallies and the open hazards.
+    let tallied = matches!(scope, Scope::All) && months.is_some();
+    if let (true, Some(months)) = (tallied, months) {
+        let (unit_key, sector_key, month_key) = match by {
+            StatsBy::Unit => ("locality_id", "0", "''"),
+            StatsBy::Sector => ("0", "sector_id", "''"),
+            StatsBy::Month => ("0", "0", "month"),
+        };
+        let mut kept = q(format!(
+            "SELECT CAST({unit_key} AS BIGINT) AS unit, CAST({sector_key} AS BIGINT) AS sector, {month_key} AS day, \
+             CAST(SUM(found) AS BIGINT) AS found, CAST(SUM(closed) AS BIGINT) AS closed, CAST(SUM(major) AS BIGINT) AS major, \
+             CAST(SUM(major_closed) AS BIGINT) AS major_closed, CAST(0 AS BIGINT) AS overdue FROM hazard_tallies WHERE found <> 0"
+        ));
+        let open_key = if by == StatsBy::Month {
+            "discovered_on"
+        } else {
+            month_key
+        };
+        let mut overdue = q(format!(
+            "SELECT CAST({unit_key} AS BIGINT) AS unit, CAST({sector_key} AS BIGINT) AS sector, {open_key} AS day, \
+             CAST(0 AS BIGINT) AS found, CAST(0 AS BIGINT) AS closed, CAST(0 AS BIGINT) AS major, CAST(0 AS BIGINT) AS major_closed, \
+             CAST(COUNT(*) AS BIGINT) AS overdue FROM hazards WHERE status <> 'closed' AND deadline < "
+        ))
+        .push_bind(day(today));
+        if let Some((from, to)) = months {
+            kept = kept
+                .push(" AND month >= ")
+                .push_bind(from.clone())
+                .push(" AND month <= ")
+                .push_bind(to.clone());
+            overdue = overdue
+                .push(" AND discovered_on >= ")
+                .push_bind(format!("{from}-01"))
+                .push(" AND discovered_on <= ")
+                .push_bind(format!("{to}-31"));
+        }
+        let group = match by {
+            StatsBy::Unit => "locality_id",
+            StatsBy::Sector => "sector_id",
+            StatsBy::Month => "month",
+        };
+        groups = db
+            .read()
+            .all(kept.push(&format!(" GROUP BY {group}")))
+            .await?;
+        let group = if by == StatsBy::Month {
+            "discovered_on"
+        } else {
+            group
+        };
+        groups.extend(
+            db.read()
+                .all::<Group>(overdue.push(&format!(" GROUP BY {group}")))
+                .await?,
+        );
+    }
+    // Otherwise one query per disjoint part of the scope; their groups add up below.
+    let parts = if tallied {
+        Vec::new()
+    } else {
+        scope.hazards_alone(head, "h")
+    };
+    for mut query in parts {
         if let Some((from, to)) = found {
             query = query
                 .push(" AND h.discovered_on >= ")
@@ -1362,6 +1427,18 @@ pub async fn stats_found(
         line.overdue += g.overdue;
     }
     Ok(lines.into_values().collect())
+}
+
+/// The months `from`..=`to` cover exactly ("YYYY-MM", "YYYY-MM"), if they are whole.
+fn whole_months(from: NaiveDate, to: NaiveDate) -> Option<(String, String)> {
+    use chrono::Datelike;
+    let last = to.succ_opt().is_none_or(|next| next.day() == 1);
+    (from.day() == 1 && last && from <= to).then(|| {
+        (
+            from.format("%Y-%m").to_string(),
+            to.format("%Y-%m").to_string(),
+        )
+    })
 }
 
 /// The names of units `ids` (sorted), read in batches.

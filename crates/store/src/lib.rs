@@ -45,6 +45,7 @@ pub mod plan_editor;
 pub mod plans;
 pub mod projects;
 pub mod rankings;
+pub mod rate_limits;
 pub mod records;
 pub mod reminders;
 pub mod reports;

@@ -73,14 +73,21 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(46, "0046_major_hazards_listed"),
     migration!(47, "0047_people_and_the_year"),
     migration!(48, "0048_experts_and_risk_measures"),
+    migration!(49, "0049_shared_rate_limits"),
+    migration!(50, "0050_hazard_tallies"),
 ];
 
-/// Applies the migrations not yet applied; returns how many ran.
+/// Applies the migrations not yet applied; returns how many ran. Safe when several
+/// processes start at once (PostgreSQL: an advisory lock; SQLite: `BEGIN IMMEDIATE`).
 pub async fn run(db: &Db, now_ms: i64) -> Result<usize> {
     if let Db::Sqlite(pool) = db {
         return run_sqlite(pool, now_ms).await;
     }
     let mut tx = db.begin().await?;
+    // Several processes starting together: the first to take this lock migrates, the
+    // others wait for its commit and then find nothing left to do.
+    tx.execute(q("SELECT pg_advisory_xact_lock(2021202108)"))
+        .await?;
     tx.execute(q(
         "CREATE TABLE IF NOT EXISTS anjian_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
     ))
@@ -173,6 +180,9 @@ async fn apply_sqlite(conn: &mut sqlx::SqliteConnection, now_ms: i64) -> Result<
 fn split_statements(sql: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
+    // Inside a PostgreSQL `$$` body, or a SQLite trigger's `BEGIN … END;`, a `;` ends
+    // a statement of the body, not the migration's statement.
+    let (mut dollar, mut block) = (false, false);
     for line in sql.lines() {
         let t = line.trim();
         if t.starts_with("--") || t.is_empty() {
@@ -180,7 +190,16 @@ fn split_statements(sql: &str) -> Vec<String> {
         }
         cur.push_str(line);
         cur.push('\n');
-        if t.ends_with(';') {
+        if t.matches("$$").count() % 2 == 1 {
+            dollar = !dollar;
+        }
+        if !dollar && t.eq_ignore_ascii_case("BEGIN") {
+            block = true;
+        }
+        if !dollar && block && t.eq_ignore_ascii_case("END;") {
+            block = false;
+        }
+        if t.ends_with(';') && !dollar && !block {
             out.push(cur.trim().trim_end_matches(';').to_string());
             cur.clear();
         }

@@ -894,3 +894,13 @@ pub async fn digest(db: &Db, now_ms: i64) -> Result<usize> {
     tx.commit().await?;
     Ok(queued)
 }
+
+/// The outbox's backlog for the metrics: messages waiting to be sent, and when the
+/// longest-waiting of them fell due (epoch ms).
+pub async fn backlog(db: &Db) -> Result<(i64, Option<i64>)> {
+    db.read()
+        .one(q(
+            "SELECT COUNT(*), MIN(next_at) FROM deliveries WHERE state = 'pending'",
+        ))
+        .await
+}

@@ -18,6 +18,8 @@ const TABLE: &[(&str, Area)] = &[
     ("/static", Area::Own),
     ("/healthz", Area::Own),
     ("/readyz", Area::Own),
+    // Open by address (`ANJIAN_METRICS_ALLOW`), not by role.
+    ("/metrics", Area::Own),
     ("/tip", Area::Public),
     ("/boards", Area::Public),
     ("/api/v1/public", Area::Public),

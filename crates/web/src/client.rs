@@ -4,13 +4,9 @@
 //! audit chain see. Behind the TLS proxy every deployment uses, each member of the
 //! public then has their own budget instead of sharing the proxy's.
 
-use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
+use std::net::IpAddr;
 
-use axum::extract::ConnectInfo;
-use axum::http::{HeaderMap, Request};
-use tower_governor::GovernorError;
-use tower_governor::key_extractor::KeyExtractor;
+use axum::http::HeaderMap;
 
 /// The trusted proxies: (network, prefix length).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -92,23 +88,6 @@ fn in_network(ip: IpAddr, net: IpAddr, bits: u8) -> bool {
             u128::from(a) & mask == u128::from(n) & mask
         }
         _ => false,
-    }
-}
-
-/// The rate limits' key: the client address as [`TrustedProxies::client`] reads it.
-#[derive(Debug, Clone)]
-pub struct ClientKey(pub Arc<TrustedProxies>);
-
-impl KeyExtractor for ClientKey {
-    type Key = IpAddr;
-
-    fn extract<T>(&self, req: &Request<T>) -> Result<IpAddr, GovernorError> {
-        let peer = req
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip())
-            .ok_or(GovernorError::UnableToExtractKey)?;
-        Ok(self.0.client(peer, req.headers()))
     }
 }
 

@@ -48,11 +48,17 @@ pub fn spawn_reminders(state: AppState) {
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "sweeping unreferenced uploads failed"),
             }
+            if let Err(e) =
+                anjian_store::rate_limits::sweep(&state.db, crate::rate_limit::wall_ms()).await
+            {
+                tracing::warn!(error = %e, "sweeping old rate counts failed");
+            }
             match reminders_once(&state).await {
                 Ok(n) if n > 0 => tracing::info!(created = n, "reminders"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "reminder job failed; will retry"),
             }
+            crate::metrics::job_ran("background", crate::rate_limit::wall_ms());
             tokio::time::sleep(Duration::from_secs(600)).await;
         }
     });

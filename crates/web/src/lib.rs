@@ -12,9 +12,11 @@ pub mod download;
 pub mod error;
 pub mod input;
 pub mod jobs;
+pub mod metrics;
 pub mod outbound;
 pub mod pages;
 pub mod password;
+pub mod rate_limit;
 pub mod refusals;
 mod router;
 pub mod second_factor;
@@ -57,6 +59,9 @@ pub struct WebConfig {
     /// The server's public URL, put before the links of outbound messages
     /// (`ANJIAN_PUBLIC_URL`).
     pub public_url: String,
+    /// The addresses (or CIDRs) allowed to read `/metrics` (`ANJIAN_METRICS_ALLOW`;
+    /// default loopback only).
+    pub metrics_allow: std::sync::Arc<client::TrustedProxies>,
 }
 
 impl Default for WebConfig {
@@ -83,6 +88,9 @@ impl Default for WebConfig {
                 .map(str::to_string)
                 .collect(),
             public_url: std::env::var("ANJIAN_PUBLIC_URL").unwrap_or_default(),
+            metrics_allow: std::sync::Arc::new(
+                client::TrustedProxies::parse("127.0.0.1, ::1").unwrap_or_default(),
+            ),
         }
     }
 }
@@ -101,10 +109,21 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// A new state.
+    /// A new state, its files in the data directory.
     pub fn new(db: Db, clock: Arc<dyn Clock>, config: WebConfig) -> Self {
+        let files = anjian_store::files::FileStore::new(&config.data_dir);
+        AppState::with_files(db, clock, config, files)
+    }
+
+    /// A new state with its files in `files` (an S3-compatible bucket, say).
+    pub fn with_files(
+        db: Db,
+        clock: Arc<dyn Clock>,
+        config: WebConfig,
+        files: anjian_store::files::FileStore,
+    ) -> Self {
         AppState {
-            files: anjian_store::files::FileStore::new(&config.data_dir),
+            files,
             db,
             clock,
             outbound_hosts: Arc::new(std::sync::RwLock::new(config.outbound_allow.clone())),

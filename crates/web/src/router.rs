@@ -1,15 +1,11 @@
 //! The whole HTTP application: pages, API, static files and the layers around them
 //! (body limit, CSRF, login rate limit, panic guard, tracing).
 
-use std::time::Duration;
-
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use tower_governor::GovernorLayer;
-use tower_governor::governor::GovernorConfigBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::csrf::CsrfLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -25,14 +21,14 @@ pub fn router(state: AppState) -> Router {
     let login = Router::new()
         .route("/login", post(pages::session::login))
         .route("/api/v1/auth/login", post(api::auth::login));
-    let proxies = state.config.trusted_proxies.clone();
     let login = rate_limited(
         login,
+        &state,
+        "login",
         state.config.login_per_minute,
-        proxies.clone(),
         "登录请求过于频繁，请稍后再试",
     );
-    let public = public_routes(state.config.public_per_minute, proxies);
+    let public = public_routes(&state);
     let max = state.config.max_body_bytes;
     // Behind TLS (secure cookies on), browsers are told to use nothing else for a year.
     let hsts = state
@@ -46,11 +42,13 @@ pub fn router(state: AppState) -> Router {
         .merge(public)
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(crate::metrics::scrape))
         .route("/static/style.css", get(|| async { asset("text/css; charset=utf-8", include_str!("../static/style.css")) }))
         .route("/static/app.js", get(|| async { asset("text/javascript; charset=utf-8", include_str!("../static/app.js")) }))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::typed::keep))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::refusals::record))
+        .route_layer(axum::middleware::from_fn(crate::metrics::record))
         .with_state(state)
         .layer(DefaultBodyLimit::max(max))
         .layer(RequestBodyLimitLayer::new(max))
@@ -67,38 +65,28 @@ pub fn router(state: AppState) -> Router {
         .layer(TraceLayer::new_for_http().make_span_with(redacted_span))
 }
 
-/// `routes` limited to `per_minute` requests per client address (kept in memory only,
-/// forgotten after a minute; 0: no limit), answering 429 with `message`.
+/// `routes` limited to `per_minute` requests per client address and minute, counted in
+/// the database so that the limit holds across processes (0: no limit), answering 429
+/// with `message`.
 fn rate_limited(
     routes: Router<AppState>,
+    state: &AppState,
+    bucket: &'static str,
     per_minute: u32,
-    proxies: std::sync::Arc<crate::client::TrustedProxies>,
     message: &'static str,
 ) -> Router<AppState> {
     if per_minute == 0 {
         return routes;
     }
-    let conf = GovernorConfigBuilder::default()
-        .key_extractor(crate::client::ClientKey(proxies))
-        .per_millisecond((60_000 / u64::from(per_minute)).max(1))
-        .burst_size(per_minute.min(10_000))
-        .finish()
-        .expect("valid rate limit");
-    let limiter = conf.limiter().clone();
-    tokio::spawn(async move {
-        loop {
-            tokio::time::sleep(Duration::from_secs(60)).await;
-            limiter.retain_recent();
-        }
-    });
-    routes.layer(GovernorLayer::new(conf).error_handler(move |_| {
-        ApiError(Problem::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            message,
-        ))
-        .into_response()
-    }))
+    let limit = crate::rate_limit::Limit {
+        bucket,
+        per_minute,
+        message,
+    };
+    routes.layer(axum::middleware::from_fn_with_state(
+        (state.clone(), limit),
+        crate::rate_limit::enforce,
+    ))
 }
 
 /// The request's span, without the path of the public tip routes (a receipt code is a
@@ -115,11 +103,8 @@ fn redacted_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
 
 /// The public routes (no login): the tip form and the receipt. Their responses are not
 /// cached, send no referrer and allow no script; submissions are limited per client
-/// address (in memory only) without a third-party captcha.
-fn public_routes(
-    per_minute: u32,
-    proxies: std::sync::Arc<crate::client::TrustedProxies>,
-) -> Router<AppState> {
+/// address (shared by every process) without a third-party captcha.
+fn public_routes(state: &AppState) -> Router<AppState> {
     let public = Router::new()
         .route("/api/v1/public/tips", post(api::tips::submit))
         .route("/api/v1/public/tips/{receipt}", get(api::tips::status))
@@ -129,7 +114,13 @@ fn public_routes(
             get(pages::tip::status_form).post(pages::tip::status),
         )
         .route("/tip/{file}", get(pages::tip::qr));
-    let public = rate_limited(public, per_minute, proxies, "提交过于频繁，请稍后再试");
+    let public = rate_limited(
+        public,
+        state,
+        "public",
+        state.config.public_per_minute,
+        "提交过于频繁，请稍后再试",
+    );
     public
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
@@ -180,10 +171,7 @@ async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> 
         .one::<(i64,)>(anjian_store::q("SELECT CAST(1 AS BIGINT)"))
         .await
         .is_ok();
-    let storage = match state.files.put(b"anjian readiness probe").await {
-        Ok(sha) => state.files.exists(&sha).await,
-        Err(_) => false,
-    };
+    let storage = state.files.ready().await;
     let status = if database && storage {
         StatusCode::OK
     } else {

@@ -74,13 +74,11 @@ pub async fn checked_file(field: Field<'_>) -> Result<Option<Pending>, Problem> 
 pub async fn store(state: &AppState, pending: &[Pending]) -> Result<Vec<EvidenceFile>, Problem> {
     let mut out = Vec::with_capacity(pending.len());
     for p in pending {
-        let sha256 = state.files.put(&p.bytes).await.map_err(|_| {
-            Problem::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "file_store",
-                "保存佐证材料失败",
-            )
-        })?;
+        let sha256 = state
+            .files
+            .put(&p.bytes)
+            .await
+            .map_err(crate::download::storage_unavailable)?;
         out.push(EvidenceFile {
             sha256,
             size: p.bytes.len() as i64,

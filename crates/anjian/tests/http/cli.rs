@@ -246,6 +246,7 @@ async fn demo_rebuilds_its_own_database_and_never_overwrites_real_data() {
         database_url: None,
         data_dir: d.to_path_buf(),
         secret_key_file: None,
+        storage_url: None,
     };
     let demo_dir = dir.0.join("demo");
     let (db, url, accounts) = anjian::demo::prepare(&common(&demo_dir), AS_OF)

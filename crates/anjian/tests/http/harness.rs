@@ -159,9 +159,26 @@ impl ChainWatch {
     }
 }
 
+/// Serves `state` on a loopback port; answers its base URL.
+pub async fn serve(state: AppState) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            anjian_web::router(state).into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    format!("http://{addr}")
+}
+
 /// A running application.
 pub struct TestApp {
     pub base: String,
+    /// The database's URL (a second server process opens its own pool on it).
+    pub url: String,
     pub db: Db,
     /// The audit chain's watch over this app's writes.
     pub watch: Arc<ChainWatch>,
@@ -183,7 +200,7 @@ impl Drop for TempDir {
     }
 }
 
-fn random_name() -> String {
+pub fn random_name() -> String {
     let mut b = [0u8; 6];
     getrandom::fill(&mut b).unwrap();
     b.iter().map(|x| format!("{x:02x}")).collect()
@@ -191,7 +208,16 @@ fn random_name() -> String {
 
 impl TestApp {
     /// A migrated, demo-loaded app on `engine` with the given web settings.
-    pub async fn with_config(engine: Engine, mut config: WebConfig) -> TestApp {
+    pub async fn with_config(engine: Engine, config: WebConfig) -> TestApp {
+        TestApp::with_store(engine, config, None).await
+    }
+
+    /// A demo app whose files live in `files` (default: its data directory).
+    pub async fn with_store(
+        engine: Engine,
+        mut config: WebConfig,
+        files: Option<anjian_store::files::FileStore>,
+    ) -> TestApp {
         let _ = tracing_subscriber::fmt()
             .with_env_filter("error")
             .with_test_writer()
@@ -226,20 +252,12 @@ impl TestApp {
         anjian::demo::load(&db, clock.now_ms(), Some(PASSWORD))
             .await
             .expect("demo data");
-        let state = AppState::new(db.clone(), Arc::new(clock.clone()), config);
-        let served = state.clone();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move {
-            axum::serve(
-                listener,
-                anjian_web::router(served).into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .await
-            .unwrap();
-        });
+        let files = files.unwrap_or_else(|| anjian_store::files::FileStore::new(&config.data_dir));
+        let state = AppState::with_files(db.clone(), Arc::new(clock.clone()), config, files);
+        let base = serve(state.clone()).await;
         TestApp {
-            base: format!("http://{addr}"),
+            url,
+            base,
             watch: Arc::new(ChainWatch {
                 db: db.clone(),
                 in_flight: Default::default(),
@@ -252,6 +270,21 @@ impl TestApp {
             phones: Default::default(),
             _dir: dir,
         }
+    }
+
+    /// A second server on the same database, as another process behind the load
+    /// balancer would be: its own connection pool, the same settings and file store.
+    /// Answers its base URL (see [`Client::at`]).
+    pub async fn sibling(&self) -> String {
+        let db = anjian::cli::open(&self.url).await.expect("second pool");
+        let config = (*self.state.config).clone();
+        let state = AppState::with_files(
+            db,
+            Arc::new(self.clock.clone()),
+            config,
+            self.state.files.clone(),
+        );
+        serve(state).await
     }
 
     /// A demo app with default settings.
@@ -368,6 +401,15 @@ pub struct Client {
 }
 
 impl Client {
+    /// The same client (its cookies, its session) speaking to the server at `base`.
+    pub fn at(&self, base: &str) -> Client {
+        Client {
+            base: base.to_string(),
+            http: self.http.clone(),
+            watch: self.watch.clone(),
+        }
+    }
+
     /// GET returning status and JSON (Null when the body is not JSON).
     pub async fn get(&self, path: &str) -> (u16, Value) {
         let r = self

@@ -12,7 +12,7 @@ const NAME: &str = "蔺晓标记";
 const PHONE: &str = "13907310942";
 const ID_NUMBER: &str = "11010519491231002X";
 
-fn tip(reporter: bool) -> Value {
+pub fn tip(reporter: bool) -> Value {
     let mut v = json!({
         "category": "violation",
         "sector": "危险化学品",

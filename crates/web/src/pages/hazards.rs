@@ -726,12 +726,7 @@ pub async fn file(
         .map(|(_, f)| f)
         .find(|f| f.sha256 == sha)
         .ok_or_else(Problem::not_found)?;
-    let bytes = state
-        .files
-        .get(&f.sha256)
-        .await
-        .map_err(|_| Problem::not_found())?;
-    Ok(super::uploaded_file(&f.mime, &f.file_name, bytes))
+    Ok(crate::download::stored(&state, &f.sha256, Some(&f.mime), &f.file_name).await?)
 }
 
 /// The listed-hazards board page.

@@ -792,63 +792,11 @@ fn field_label(f: &str) -> &str {
     }
 }
 
-/// The stored file with digest `sha` as a download ([`uploaded_file`]), its type read
-/// from its bytes; 404 when the store has no such file.
+/// The stored file with digest `sha` as a download, streamed, its type read from its
+/// first bytes; 404 when the store has no such file, 503 when it cannot be reached.
 pub(crate) async fn stored_file(
     state: &crate::AppState,
     sha: &str,
 ) -> Result<axum::response::Response, crate::error::PageError> {
-    let bytes = state
-        .files
-        .get(sha)
-        .await
-        .map_err(|_| crate::error::Problem::not_found())?;
-    let mime = anjian_core::evidence::check(&bytes)
-        .map(|k| k.mime())
-        .unwrap_or("application/octet-stream");
-    Ok(uploaded_file(mime, sha, bytes))
-}
-
-/// An uploaded file as a download: images and PDF shown inline, anything else saved as
-/// an attachment under `name`, never rendered by the browser; never cached by proxies.
-pub(crate) fn uploaded_file(mime: &str, name: &str, bytes: Vec<u8>) -> axum::response::Response {
-    use axum::http::header;
-    use axum::response::IntoResponse;
-    let inline = mime.starts_with("image/") || mime == "application/pdf";
-    let disposition = if inline {
-        "inline".to_string()
-    } else {
-        crate::download::attachment(name)
-    };
-    (
-        [
-            (header::CONTENT_TYPE, mime.to_string()),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, "private, max-age=3600".to_string()),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
-#[cfg(test)]
-mod tests {
-    /// An uploaded Word file is saved, never rendered; a photo or a PDF is shown.
-    #[test]
-    fn uploads_other_than_images_and_pdf_download_as_attachments() {
-        let word = super::uploaded_file(
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-            "整改报告.docx",
-            Vec::new(),
-        );
-        let d = word.headers()["content-disposition"]
-            .to_str()
-            .unwrap()
-            .to_string();
-        assert!(d.starts_with("attachment;") && d.contains("UTF-8''"), "{d}");
-        for mime in ["image/jpeg", "application/pdf"] {
-            let r = super::uploaded_file(mime, "x", Vec::new());
-            assert_eq!(r.headers()["content-disposition"], "inline");
-        }
-    }
+    Ok(crate::download::stored(state, sha, None, sha).await?)
 }

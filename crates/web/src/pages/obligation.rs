@@ -231,10 +231,5 @@ pub async fn evidence(
     Path((id, sha)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     let file = reports::evidence_in_scope(&state.db, &u.scope(), path_id(&id)?, &sha).await?;
-    let bytes = state
-        .files
-        .get(&file.sha256)
-        .await
-        .map_err(|_| Problem::not_found())?;
-    Ok(super::uploaded_file(&file.mime, &file.file_name, bytes))
+    Ok(crate::download::stored(&state, &file.sha256, Some(&file.mime), &file.file_name).await?)
 }

@@ -284,12 +284,7 @@ pub async fn check_file(
 ) -> Result<Response, PageError> {
     let id = crate::input::path_id(&id)?;
     let (sha, name, mime) = projects::check_file(&state.db, &u.scope(), id, &item).await?;
-    let bytes = state
-        .files
-        .get(&sha)
-        .await
-        .map_err(|_| Problem::not_found())?;
-    Ok(super::uploaded_file(&mime, &name, bytes))
+    Ok(crate::download::stored(&state, &sha, Some(&mime), &name).await?)
 }
 
 /// A contract's form.

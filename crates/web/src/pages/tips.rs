@@ -488,12 +488,7 @@ pub async fn file(
     tips::get(&state.db, &scope, id).await?;
     let files = tips::clean_files(&state.db, id).await?;
     let (sha, mime) = files.get(n).ok_or_else(Problem::not_found)?;
-    let bytes = state
-        .files
-        .get(sha)
-        .await
-        .map_err(|_| Problem::not_found())?;
-    Ok(super::uploaded_file(mime, sha, bytes))
+    Ok(crate::download::stored(&state, sha, Some(mime), sha).await?)
 }
 
 /// The reward rules form.

@@ -1,0 +1,222 @@
+//! The office's hazard statistics are read from tallies the database keeps (issue 21
+//! part 7); after any sequence of changes to the ledger they equal a fresh grouping of
+//! the hazards, and the statistics read from them equal those grouped per request.
+
+use anjian_store::hazards::{StatsBy, stats};
+use anjian_store::scope::Scope;
+use anjian_store::{Db, q};
+use proptest::prelude::*;
+
+use crate::harness::{TestApp, engines};
+
+/// One change to the ledger, by any code path (the tallies are kept by the database,
+/// so raw statements count as much as the store's own).
+#[derive(Debug, Clone)]
+enum Change {
+    /// A new hazard, a copy of the `i`th with its own case.
+    Insert(usize),
+    /// The `i`th hazard (modulo their number) closed or reopened.
+    Close(usize, bool),
+    /// Its level made major or general.
+    Major(usize, bool),
+    /// Moved to the `s`th sector.
+    Sector(usize, usize),
+    /// Moved to the `l`th locality.
+    Locality(usize, usize),
+    /// Found on another day (maybe another month).
+    Found(usize, u32),
+    /// Deleted, when nothing refers to it.
+    Delete(usize),
+}
+
+fn change() -> impl Strategy<Value = Change> {
+    prop_oneof![
+        any::<usize>().prop_map(Change::Insert),
+        (any::<usize>(), any::<bool>()).prop_map(|(i, b)| Change::Close(i, b)),
+        (any::<usize>(), any::<bool>()).prop_map(|(i, b)| Change::Major(i, b)),
+        (any::<usize>(), any::<usize>()).prop_map(|(i, s)| Change::Sector(i, s)),
+        (any::<usize>(), any::<usize>()).prop_map(|(i, l)| Change::Locality(i, l)),
+        (any::<usize>(), 0u32..240).prop_map(|(i, d)| Change::Found(i, d)),
+        any::<usize>().prop_map(Change::Delete),
+    ]
+}
+
+async fn ids(db: &Db, sql: &str) -> Vec<i64> {
+    let rows: Vec<(i64,)> = db.read().all(q(sql)).await.unwrap();
+    rows.into_iter().map(|(i,)| i).collect()
+}
+
+async fn apply(db: &Db, now: i64, c: &Change) {
+    let hazards = ids(db, "SELECT id FROM hazards ORDER BY id").await;
+    let pick = |i: usize| hazards[i % hazards.len()];
+    let mut tx = db.begin().await.unwrap();
+    match c {
+        Change::Insert(i) => {
+            let (case, hazard): (i64, i64) = db
+                .read()
+                .one(q(
+                    "SELECT (SELECT MAX(id) FROM cases) + 1, (SELECT MAX(id) FROM hazards) + 1",
+                ))
+                .await
+                .unwrap();
+            tx.execute(
+                q("INSERT INTO cases (id, kind, status, assigner_unit_id, unit_id, deadline, created_at, updated_at, closed_at) SELECT $1, c.kind, c.status, c.assigner_unit_id, c.unit_id, c.deadline, c.created_at, $2, c.closed_at FROM cases c JOIN hazards h ON h.case_id = c.id WHERE h.id = $3")
+                    .bind(case)
+                    .bind(now)
+                    .bind(pick(*i)),
+            )
+            .await
+            .unwrap();
+            tx.execute(
+                q("INSERT INTO hazards (id, case_id, unit_id, locality_id, sector_id, source, place, description, level, discovered_on, measures, responsible_person, funds_fen, deadline, contingency_plan, status, listed, created_at, updated_at) SELECT $1, $2, unit_id, locality_id, sector_id, source, place, description, level, discovered_on, measures, responsible_person, funds_fen, deadline, contingency_plan, status, 0, created_at, updated_at FROM hazards WHERE id = $3")
+                    .bind(hazard)
+                    .bind(case)
+                    .bind(pick(*i)),
+            )
+            .await
+            .unwrap();
+        }
+        Change::Close(i, closed) => {
+            let status = if *closed { "closed" } else { "assigned" };
+            tx.execute(
+                q("UPDATE hazards SET status = $1 WHERE id = $2")
+                    .bind(status)
+                    .bind(pick(*i)),
+            )
+            .await
+            .unwrap();
+        }
+        Change::Major(i, major) => {
+            let level = if *major { "major" } else { "general" };
+            tx.execute(
+                q("UPDATE hazards SET level = $1 WHERE id = $2")
+                    .bind(level)
+                    .bind(pick(*i)),
+            )
+            .await
+            .unwrap();
+        }
+        Change::Sector(i, s) => {
+            let sectors = ids(db, "SELECT id FROM sectors ORDER BY id").await;
+            tx.execute(
+                q("UPDATE hazards SET sector_id = $1 WHERE id = $2")
+                    .bind(sectors[s % sectors.len()])
+                    .bind(pick(*i)),
+            )
+            .await
+            .unwrap();
+        }
+        Change::Locality(i, l) => {
+            let towns = ids(
+                db,
+                "SELECT id FROM units WHERE kind = 'township' ORDER BY id",
+            )
+            .await;
+            tx.execute(
+                q("UPDATE hazards SET locality_id = $1 WHERE id = $2")
+                    .bind(towns[l % towns.len()])
+                    .bind(pick(*i)),
+            )
+            .await
+            .unwrap();
+        }
+        Change::Found(i, d) => {
+            let day = chrono::NaiveDate::from_ymd_opt(2022, 1, 1).unwrap()
+                + chrono::Duration::days(i64::from(*d));
+            tx.execute(
+                q("UPDATE hazards SET discovered_on = $1 WHERE id = $2")
+                    .bind(day.to_string())
+                    .bind(pick(*i)),
+            )
+            .await
+            .unwrap();
+        }
+        Change::Delete(i) => {
+            tx.execute(
+                q("DELETE FROM hazards WHERE id = $1 AND id NOT IN (SELECT hazard_id FROM hazard_listings) AND id NOT IN (SELECT hazard_id FROM obligations WHERE hazard_id IS NOT NULL)")
+                    .bind(pick(*i)),
+            )
+            .await
+            .unwrap();
+        }
+    }
+    tx.commit().await.unwrap();
+}
+
+type Tally = (i64, i64, String, i64, i64, i64, i64);
+
+async fn kept(db: &Db) -> Vec<Tally> {
+    db.read()
+        .all(q("SELECT locality_id, sector_id, month, found, closed, major, major_closed FROM hazard_tallies WHERE found <> 0 ORDER BY locality_id, sector_id, month"))
+        .await
+        .unwrap()
+}
+
+async fn grouped(db: &Db) -> Vec<Tally> {
+    db.read()
+        .all(q("SELECT CAST(COALESCE(locality_id, 0) AS BIGINT), sector_id, substr(discovered_on, 1, 7) AS month, CAST(COUNT(*) AS BIGINT), \
+            CAST(SUM(CASE WHEN status = 'closed' THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(CASE WHEN level = 'major' THEN 1 ELSE 0 END) AS BIGINT), \
+            CAST(SUM(CASE WHEN level = 'major' AND status = 'closed' THEN 1 ELSE 0 END) AS BIGINT) \
+            FROM hazards GROUP BY COALESCE(locality_id, 0), sector_id, substr(discovered_on, 1, 7) ORDER BY 1, 2, 3"))
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kept_tallies_equal_a_fresh_grouping_after_any_changes() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let db = app.db.clone();
+        let now = app.clock.0.load(std::sync::atomic::Ordering::SeqCst);
+        let today = chrono::NaiveDate::from_ymd_opt(2022, 8, 9).unwrap();
+        // The demo's ledger (the demo command loads it beside the directory).
+        let files = anjian_store::files::FileStore::new(&app.data_dir());
+        anjian::seed::hazards(&db, &files, today).await.unwrap();
+        assert_eq!(
+            kept(&db).await,
+            grouped(&db).await,
+            "{e:?}: after the migration"
+        );
+        let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+            cases: 12,
+            ..ProptestConfig::default()
+        });
+        let handle = tokio::runtime::Handle::current();
+        runner
+            .run(&prop::collection::vec(change(), 1..25), |changes| {
+                tokio::task::block_in_place(|| {
+                    handle.block_on(async {
+                        for c in &changes {
+                            apply(&db, now, c).await;
+                        }
+                        let (k, g) = (kept(&db).await, grouped(&db).await);
+                        prop_assert_eq!(k, g, "{:?} after {:?}", e, changes);
+                        Ok(())
+                    })
+                })
+            })
+            .unwrap();
+        // The office's figures from the tallies equal those grouped per request (a
+        // subtree covering every hazard reads the ledger itself).
+        let (office,): (i64,) = db
+            .read()
+            .one(q("SELECT id FROM units ORDER BY LENGTH(path), id LIMIT 1"))
+            .await
+            .unwrap();
+        let path: (String,) = db
+            .read()
+            .one(q("SELECT path FROM units WHERE id = $1").bind(office))
+            .await
+            .unwrap();
+        let everything = Scope::Subtree {
+            unit_id: office,
+            path: path.0,
+            sector_supervisor: false,
+        };
+        for by in [StatsBy::Unit, StatsBy::Sector, StatsBy::Month] {
+            let fast = stats(&db, &Scope::All, today, by).await.unwrap();
+            let slow = stats(&db, &everything, today, by).await.unwrap();
+            assert_eq!(fast, slow, "{e:?} {by:?}");
+        }
+    }
+}
