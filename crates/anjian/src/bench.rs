@@ -21,6 +21,7 @@ mod memory;
 mod outbox;
 mod people;
 mod plan_edit;
+mod processes;
 mod rankings;
 mod responsibility;
 mod workforce;
@@ -29,8 +30,9 @@ mod workforce;
 #[derive(Args, Debug, Clone)]
 pub struct BenchArgs {
     /// `district`, `city`, `plan`, `plan-edit`, `follow`, `obligations`, `ledger`, `hazards`,
-    /// `ranking`, `tips`, `memory`, `responsibility`, `workforce`, `outbox` or
-    /// `enforcement`.
+    /// `ranking`, `tips`, `memory`, `responsibility`, `workforce`, `outbox`,
+    /// `enforcement`, `people` or `processes` (PostgreSQL and nginx: one and three
+    /// server processes, with and without a quarter-core quota each).
     #[arg(long, default_value = "district")]
     pub scale: String,
     /// Seconds per read scenario.
@@ -421,9 +423,10 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
         "outbox" => return outbox::run(c).await,
         "enforcement" => return enforcement::run(c, args).await,
         "people" => return people::run(c, args).await,
+        "processes" => return processes::run(c, args.seconds, args.concurrency).await,
         other => {
             return Err(format!(
-                "未知规模 {other}，应为 district、city、plan、plan-edit、follow、directory、obligations、ledger、hazards、ranking、tips、memory、responsibility、workforce、outbox、enforcement 或 people"
+                "未知规模 {other}，应为 district、city、plan、plan-edit、follow、directory、obligations、ledger、hazards、ranking、tips、memory、responsibility、workforce、outbox、enforcement、people 或 processes"
             ));
         }
     };

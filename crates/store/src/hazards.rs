@@ -1323,9 +1323,11 @@ pub async fn stats_found(
         None => Some(None),
         Some((from, to)) => whole_months(from, to).map(Some),
     };
-    // The whole ledger over whole months: the kept tallies and the open hazards.
+    // The whole ledger over whole months: the kept tallies, their overdue counts
+    // brought to today first.
     let tallied = matches!(scope, Scope::All) && months.is_some();
     if let (true, Some(months)) = (tallied, months) {
+        roll_tallies(db, today).await?;
         let (unit_key, sector_key, month_key) = match by {
             StatsBy::Unit => ("locality_id", "0", "''"),
             StatsBy::Sector => ("0", "sector_id", "''"),
@@ -1334,30 +1336,14 @@ pub async fn stats_found(
         let mut kept = q(format!(
             "SELECT CAST({unit_key} AS BIGINT) AS unit, CAST({sector_key} AS BIGINT) AS sector, {month_key} AS day, \
              CAST(SUM(found) AS BIGINT) AS found, CAST(SUM(closed) AS BIGINT) AS closed, CAST(SUM(major) AS BIGINT) AS major, \
-             CAST(SUM(major_closed) AS BIGINT) AS major_closed, CAST(0 AS BIGINT) AS overdue FROM hazard_tallies WHERE found <> 0"
+             CAST(SUM(major_closed) AS BIGINT) AS major_closed, CAST(SUM(overdue) AS BIGINT) AS overdue FROM hazard_tallies WHERE found <> 0"
         ));
-        let open_key = if by == StatsBy::Month {
-            "discovered_on"
-        } else {
-            month_key
-        };
-        let mut overdue = q(format!(
-            "SELECT CAST({unit_key} AS BIGINT) AS unit, CAST({sector_key} AS BIGINT) AS sector, {open_key} AS day, \
-             CAST(0 AS BIGINT) AS found, CAST(0 AS BIGINT) AS closed, CAST(0 AS BIGINT) AS major, CAST(0 AS BIGINT) AS major_closed, \
-             CAST(COUNT(*) AS BIGINT) AS overdue FROM hazards WHERE status <> 'closed' AND deadline < "
-        ))
-        .push_bind(day(today));
         if let Some((from, to)) = months {
             kept = kept
                 .push(" AND month >= ")
-                .push_bind(from.clone())
+                .push_bind(from)
                 .push(" AND month <= ")
-                .push_bind(to.clone());
-            overdue = overdue
-                .push(" AND discovered_on >= ")
-                .push_bind(format!("{from}-01"))
-                .push(" AND discovered_on <= ")
-                .push_bind(format!("{to}-31"));
+                .push_bind(to);
         }
         let group = match by {
             StatsBy::Unit => "locality_id",
@@ -1368,16 +1354,6 @@ pub async fn stats_found(
             .read()
             .all(kept.push(&format!(" GROUP BY {group}")))
             .await?;
-        let group = if by == StatsBy::Month {
-            "discovered_on"
-        } else {
-            group
-        };
-        groups.extend(
-            db.read()
-                .all::<Group>(overdue.push(&format!(" GROUP BY {group}")))
-                .await?,
-        );
     }
     // Otherwise one query per disjoint part of the scope; their groups add up below.
     let parts = if tallied {
@@ -1427,6 +1403,43 @@ pub async fn stats_found(
         line.overdue += g.overdue;
     }
     Ok(lines.into_values().collect())
+}
+
+/// Brings the kept overdue counts (`hazard_tallies.overdue`, open hazards whose
+/// deadline is before the day) to `today`: once a day, by whichever request or
+/// background run comes first (a conditional update of the day; a process that loses
+/// the race leaves it to the winner). One grouping of the overdue hazards.
+pub async fn roll_tallies(db: &Db, today: NaiveDate) -> Result<bool> {
+    let today = day(today);
+    let (current,): (String,) = db
+        .read()
+        .one(q("SELECT day FROM hazard_tally_day WHERE id = 1"))
+        .await?;
+    if current == today {
+        return Ok(false);
+    }
+    let mut tx = db.begin().await?;
+    let moved = tx
+        .execute(
+            q("UPDATE hazard_tally_day SET day = $1 WHERE id = 1 AND day = $2")
+                .bind(today.clone())
+                .bind(current),
+        )
+        .await?;
+    if moved == 0 {
+        return Ok(false);
+    }
+    tx.execute(q(
+        "UPDATE hazard_tallies SET overdue = 0 WHERE overdue <> 0",
+    ))
+    .await?;
+    tx.execute(
+        q("UPDATE hazard_tallies SET overdue = o.n FROM (SELECT COALESCE(locality_id, 0) AS loc, sector_id AS sec, substr(discovered_on, 1, 7) AS mon, COUNT(*) AS n FROM hazards WHERE status <> 'closed' AND deadline < $1 GROUP BY COALESCE(locality_id, 0), sector_id, substr(discovered_on, 1, 7)) o WHERE hazard_tallies.locality_id = o.loc AND hazard_tallies.sector_id = o.sec AND hazard_tallies.month = o.mon")
+            .bind(today),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// The months `from`..=`to` cover exactly ("YYYY-MM", "YYYY-MM"), if they are whole.

@@ -25,6 +25,10 @@ enum Change {
     Locality(usize, usize),
     /// Found on another day (maybe another month).
     Found(usize, u32),
+    /// Its rectification deadline moved (or removed).
+    Deadline(usize, Option<u32>),
+    /// The day turns: the kept overdue counts are brought to another day.
+    Roll(u32),
     /// Deleted, when nothing refers to it.
     Delete(usize),
 }
@@ -37,6 +41,8 @@ fn change() -> impl Strategy<Value = Change> {
         (any::<usize>(), any::<usize>()).prop_map(|(i, s)| Change::Sector(i, s)),
         (any::<usize>(), any::<usize>()).prop_map(|(i, l)| Change::Locality(i, l)),
         (any::<usize>(), 0u32..240).prop_map(|(i, d)| Change::Found(i, d)),
+        (any::<usize>(), proptest::option::of(0u32..240)).prop_map(|(i, d)| Change::Deadline(i, d)),
+        (150u32..240).prop_map(Change::Roll),
         any::<usize>().prop_map(Change::Delete),
     ]
 }
@@ -121,8 +127,7 @@ async fn apply(db: &Db, now: i64, c: &Change) {
             .unwrap();
         }
         Change::Found(i, d) => {
-            let day = chrono::NaiveDate::from_ymd_opt(2022, 1, 1).unwrap()
-                + chrono::Duration::days(i64::from(*d));
+            let day = day_after(*d);
             tx.execute(
                 q("UPDATE hazards SET discovered_on = $1 WHERE id = $2")
                     .bind(day.to_string())
@@ -130,6 +135,23 @@ async fn apply(db: &Db, now: i64, c: &Change) {
             )
             .await
             .unwrap();
+        }
+        Change::Deadline(i, d) => {
+            let deadline = d.map(|d| day_after(d).to_string());
+            tx.execute(
+                q("UPDATE hazards SET deadline = $1 WHERE id = $2")
+                    .bind(deadline)
+                    .bind(pick(*i)),
+            )
+            .await
+            .unwrap();
+        }
+        Change::Roll(d) => {
+            drop(tx);
+            anjian_store::hazards::roll_tallies(db, day_after(*d))
+                .await
+                .unwrap();
+            return;
         }
         Change::Delete(i) => {
             tx.execute(
@@ -143,11 +165,16 @@ async fn apply(db: &Db, now: i64, c: &Change) {
     tx.commit().await.unwrap();
 }
 
-type Tally = (i64, i64, String, i64, i64, i64, i64);
+/// 2022-01-01 plus `d` days.
+fn day_after(d: u32) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2022, 1, 1).unwrap() + chrono::Duration::days(i64::from(d))
+}
+
+type Tally = (i64, i64, String, i64, i64, i64, i64, i64);
 
 async fn kept(db: &Db) -> Vec<Tally> {
     db.read()
-        .all(q("SELECT locality_id, sector_id, month, found, closed, major, major_closed FROM hazard_tallies WHERE found <> 0 ORDER BY locality_id, sector_id, month"))
+        .all(q("SELECT locality_id, sector_id, month, found, closed, major, major_closed, overdue FROM hazard_tallies WHERE found <> 0 ORDER BY locality_id, sector_id, month"))
         .await
         .unwrap()
 }
@@ -156,7 +183,8 @@ async fn grouped(db: &Db) -> Vec<Tally> {
     db.read()
         .all(q("SELECT CAST(COALESCE(locality_id, 0) AS BIGINT), sector_id, substr(discovered_on, 1, 7) AS month, CAST(COUNT(*) AS BIGINT), \
             CAST(SUM(CASE WHEN status = 'closed' THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(CASE WHEN level = 'major' THEN 1 ELSE 0 END) AS BIGINT), \
-            CAST(SUM(CASE WHEN level = 'major' AND status = 'closed' THEN 1 ELSE 0 END) AS BIGINT) \
+            CAST(SUM(CASE WHEN level = 'major' AND status = 'closed' THEN 1 ELSE 0 END) AS BIGINT), \
+            CAST(SUM(CASE WHEN status <> 'closed' AND deadline < (SELECT day FROM hazard_tally_day WHERE id = 1) THEN 1 ELSE 0 END) AS BIGINT) \
             FROM hazards GROUP BY COALESCE(locality_id, 0), sector_id, substr(discovered_on, 1, 7) ORDER BY 1, 2, 3"))
         .await
         .unwrap()
@@ -175,8 +203,20 @@ async fn kept_tallies_equal_a_fresh_grouping_after_any_changes() {
         assert_eq!(
             kept(&db).await,
             grouped(&db).await,
-            "{e:?}: after the migration"
+            "{e:?}: after the seeding"
         );
+        // The day's overdue counts, then again after the day turns.
+        assert!(
+            anjian_store::hazards::roll_tallies(&db, today)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !anjian_store::hazards::roll_tallies(&db, today)
+                .await
+                .unwrap()
+        );
+        assert_eq!(kept(&db).await, grouped(&db).await, "{e:?}: rolled");
         let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
             cases: 12,
             ..ProptestConfig::default()
