@@ -23,9 +23,7 @@ pub struct Limit {
 /// The wall clock in epoch ms: limits count real requests, whatever the business
 /// clock (the demo's or a test's) says.
 pub fn wall_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+    anjian_core::time::Clock::now_ms(&anjian_core::time::SystemClock)
 }
 
 /// The middleware: counts the request against `limit` for its client address (as the

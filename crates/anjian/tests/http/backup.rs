@@ -59,21 +59,8 @@ async fn a_postgres_dump_and_the_bucket_restore_whole() {
     .await;
     // A report with a photo: the database now names an object in the bucket.
     let bachuan = app.login("bachuan").await;
-    let (_, list) = bachuan.get("/api/v1/obligations?limit=200").await;
-    let open = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|o| o["state"] == "pending")
-        .unwrap()["id"]
-        .as_i64()
-        .unwrap();
-    let form = reqwest::multipart::Form::new()
-        .text("text", "备份演练")
-        .part(
-            "evidence",
-            reqwest::multipart::Part::bytes(crate::reports::PNG.to_vec()).file_name("现场.png"),
-        );
+    let open = crate::processes::pending(&bachuan).await[0];
+    let form = crate::processes::evidence(crate::reports::PNG, "现场.png");
     let r = bachuan
         .post_multipart(&format!("/obligations/{open}/reports"), form)
         .await;
