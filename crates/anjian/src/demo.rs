@@ -14,6 +14,7 @@ use clap::Args;
 
 use crate::setup::{Common, ServeArgs, database_url, ensure_secret_key, open, serve};
 
+pub mod city;
 mod directory;
 
 pub use directory::*;
@@ -26,6 +27,10 @@ pub struct DemoArgs {
     /// The day the demo's clock starts on (the campaign ran 2022-05-16 to 2022-10-22).
     #[arg(long, default_value = "2022-08-15")]
     pub as_of: chrono::NaiveDate,
+    /// A city office above two districts: the Tongliang demo and a second district
+    /// lagging behind, each in its own database, served on the next two ports.
+    #[arg(long)]
+    pub city: bool,
 }
 
 /// Parses the shipped Tongliang plan, stores it, starts its 2022 campaign (which ran
@@ -334,6 +339,9 @@ fn actor_clone() -> Actor {
 
 /// `anjian demo`: a fresh demo database in the data directory, then serve it.
 pub async fn run(c: &Common, args: &DemoArgs) -> Result<(), String> {
+    if args.city {
+        return city::run(c, args).await;
+    }
     let start = anjian_core::time::at_local(args.as_of, 9).ok_or("演示日期无效")?;
     let (db, url, accounts) = prepare(c, start).await?;
     let clock = std::sync::Arc::new(anjian_core::time::OffsetClock::starting_at(start));

@@ -58,6 +58,11 @@ pub struct ServeArgs {
     /// The addresses or CIDRs (comma-separated) allowed to read `/metrics`.
     #[arg(long, env = "ANJIAN_METRICS_ALLOW", default_value = "127.0.0.1, ::1")]
     pub metrics_allow: String,
+    /// A district below this process's city office, `NAME=DATABASE_URL` (repeat it, or
+    /// separate them with `;` in `ANJIAN_DISTRICTS`): the city's pages (`/city`) roll up
+    /// and rank the districts read from their own databases. None: a district's process.
+    #[arg(long = "district", env = "ANJIAN_DISTRICTS", value_delimiter = ';')]
+    pub districts: Vec<String>,
 }
 
 /// The database URL from flags, environment or the data directory.
@@ -192,7 +197,8 @@ pub async fn serve(
         ),
         ..WebConfig::default()
     };
-    let state = AppState::with_files(db, clock, config, files);
+    let state = AppState::with_files(db, clock, config, files)
+        .with_districts(districts(&args.districts).await?);
     anjian_web::jobs::spawn_reminders(state.clone());
     anjian_web::outbound::spawn_dispatcher(state.clone());
     let listener = tokio::net::TcpListener::bind(&args.bind)
@@ -208,6 +214,34 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown())
     .await
     .map_err(|e| e.to_string())
+}
+
+/// The districts `specs` name (`NAME=URL` each), their databases opened and read once
+/// (a district database that cannot be read stops the city's process with the reason;
+/// the districts' own processes migrate them).
+pub async fn districts(specs: &[String]) -> Result<Vec<anjian_store::city::District>, String> {
+    let mut out = Vec::new();
+    for spec in specs.iter().filter(|s| !s.trim().is_empty()) {
+        let (name, url) = anjian_store::city::parse_spec(spec)?;
+        let db = Db::connect(&url)
+            .await
+            .map_err(|e| format!("区县 {name} 的数据库无法连接：{e}"))?;
+        db.read()
+            .one::<(i64,)>(anjian_store::q("SELECT COUNT(*) FROM units"))
+            .await
+            .map_err(|e| {
+                format!("区县 {name} 的数据库无法读取（应为已迁移的安监平台数据库）：{e}")
+            })?;
+        out.push(anjian_store::city::District {
+            no: out.len() + 1,
+            name,
+            db,
+        });
+    }
+    if !out.is_empty() {
+        tracing::info!(districts = out.len(), "city office above its districts");
+    }
+    Ok(out)
 }
 
 /// Resolves on Ctrl-C or SIGTERM (what `systemctl stop`, `docker stop` and a load

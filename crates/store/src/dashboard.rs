@@ -168,13 +168,14 @@ async fn trend(
     Ok(out)
 }
 
-fn sum(lines: &[LocalityLine]) -> UnitMonth {
+/// The sum of `units`' months, named 合计 (a district's dashboard total; the city's
+/// over its districts).
+pub fn sum<'a>(units: impl IntoIterator<Item = &'a UnitMonth>) -> UnitMonth {
     let mut t = UnitMonth {
         name: "合计".into(),
         ..UnitMonth::default()
     };
-    for l in lines {
-        let u = &l.unit;
+    for u in units {
         t.due += u.due;
         t.on_time += u.on_time;
         t.late += u.late;
@@ -187,6 +188,8 @@ fn sum(lines: &[LocalityLine]) -> UnitMonth {
         t.listed_overdue += u.listed_overdue;
         t.visit_findings += u.visit_findings;
         t.inspections += u.inspections;
+        t.crackdowns += u.crackdowns;
+        t.unlisted += u.unlisted;
         t.enterprises += u.enterprises;
         t.problems += u.problems;
         t.penalties += u.penalties;
@@ -208,7 +211,7 @@ pub async fn month(
     month: Month,
 ) -> Result<Dashboard> {
     let localities = lines(db, scope, Moment::new(now_ms, today), month).await?;
-    let totals = sum(&localities);
+    let totals = sum(localities.iter().map(|l| &l.unit));
     let mut months = Vec::new();
     let mut m = month;
     for _ in 0..6 {

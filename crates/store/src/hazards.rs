@@ -583,9 +583,21 @@ pub async fn list(
             .push_bind(day(to));
     }
     if let Some(s) = &f.sector {
-        query = query
-            .push(" AND s.name = ")
-            .push_bind(anjian_core::sector::canonical(s).to_string());
+        // The sector's id, read first: the ledger then filters `h.sector_id` by a value
+        // the planner knows. Filtered by the joined name, PostgreSQL walked the whole
+        // ledger backwards by id (`?sector=城镇燃气&status=overdue`: 421 ms p50 over
+        // 1,000,000 hazards, against 3 ms before the kept tallies' migration).
+        let id: Option<(i64,)> = db
+            .read()
+            .opt(
+                q("SELECT id FROM sectors WHERE name = $1")
+                    .bind(anjian_core::sector::canonical(s).to_string()),
+            )
+            .await?;
+        let Some((id,)) = id else {
+            return Ok(Vec::new());
+        };
+        query = query.push(" AND h.sector_id = ").push_bind(id);
     }
     if let Some(l) = &f.level {
         query = query.push(" AND h.level = ").push_bind(l.clone());

@@ -15,6 +15,7 @@ pub mod blacklist;
 pub mod bulletins;
 pub mod calendar;
 pub mod cases;
+pub mod city;
 pub mod contracts;
 pub mod crackdown;
 pub mod daily;

@@ -75,6 +75,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(48, "0048_experts_and_risk_measures"),
     migration!(49, "0049_shared_rate_limits"),
     migration!(50, "0050_hazard_tallies"),
+    migration!(51, "0051_city_listings"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran. Safe when several

@@ -197,7 +197,8 @@ impl UnitMonth {
         }
     }
 
-    fn figures(&self) -> Figures {
+    /// The figures the score reads (`core::ranking`).
+    pub fn figures(&self) -> Figures {
         Figures {
             unit_id: self.unit_id,
             on_time_rate: self.on_time_rate(),

@@ -106,6 +106,9 @@ pub struct AppState {
     /// configuration's and the system administrator's, as last read
     /// (`outbound::allowed_hosts`); the outbound client's resolver reads it.
     pub outbound_hosts: Arc<std::sync::RwLock<Vec<String>>>,
+    /// The districts below this process's city office (`store::city`): none for a
+    /// district's own process, whose `/city` pages answer 404.
+    pub districts: Arc<Vec<anjian_store::city::District>>,
 }
 
 impl AppState {
@@ -128,7 +131,27 @@ impl AppState {
             clock,
             outbound_hosts: Arc::new(std::sync::RwLock::new(config.outbound_allow.clone())),
             config: Arc::new(config),
+            districts: Arc::new(Vec::new()),
         }
+    }
+
+    /// This state as a city office's above `districts`.
+    pub fn with_districts(mut self, districts: Vec<anjian_store::city::District>) -> Self {
+        self.districts = Arc::new(districts);
+        self
+    }
+
+    /// The districts, for a city office's routes: 404 in a district's process, 403
+    /// for anyone but the city office's administrators.
+    pub fn city(
+        &self,
+        u: &anjian_store::accounts::SessionUser,
+    ) -> Result<&[anjian_store::city::District], anjian_store::Error> {
+        if self.districts.is_empty() {
+            return Err(anjian_store::Error::NotFound);
+        }
+        anjian_store::authz::require(&u.actor(), anjian_core::role::Role::sees_everything)?;
+        Ok(&self.districts)
     }
 
     /// Now, from the injected clock.

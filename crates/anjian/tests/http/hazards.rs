@@ -19,7 +19,7 @@ pub(crate) fn general(place: &str) -> Value {
     })
 }
 
-fn major(unit: i64) -> Value {
+pub(crate) fn major(unit: i64) -> Value {
     json!({
         "unit": unit,
         "level": "major",

@@ -10,6 +10,7 @@ mod behind_nginx;
 mod blacklist;
 mod browser;
 mod campaigns;
+mod city;
 mod cli;
 mod crackdown;
 mod crawl;

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod blacklist;
 pub mod body;
 pub mod channels;
+pub mod city;
 pub mod crackdown;
 pub mod daily;
 pub mod directory;
@@ -313,6 +314,13 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/tips/{id}/reward/pay", post(tips::pay_reward))
         .route("/api/v1/rankings/{month}", get(rankings::show))
+        .route("/api/v1/city", get(city::month))
+        .route("/api/v1/city/campaigns/{id}/issue", post(city::issue))
+        .route("/api/v1/city/districts/{no}/hazards", get(city::hazards))
+        .route(
+            "/api/v1/city/districts/{no}/hazards/{id}/list",
+            post(city::list),
+        )
         .route("/api/v1/ratings/{year}", get(rankings::ratings))
         .route("/api/v1/bulletins/{month}", post(rankings::generate))
         .route("/api/v1/bulletins/{month}/docx", get(rankings::docx))

@@ -4,9 +4,9 @@ use axum::Json;
 use utoipa::OpenApi;
 
 use super::{
-    accidents, assessments, audit, auth, blacklist, channels, crackdown, daily, directory, duty,
-    enforcements, enterprises, experts, hazards, inspection_plans, obligations, plans, projects,
-    rankings, reports, tips, users, visits, warnings, workers,
+    accidents, assessments, audit, auth, blacklist, channels, city, crackdown, daily, directory,
+    duty, enforcements, enterprises, experts, hazards, inspection_plans, obligations, plans,
+    projects, rankings, reports, tips, users, visits, warnings, workers,
 };
 
 /// The API description.
@@ -173,6 +173,10 @@ use super::{
         tips::rules,
         tips::set_rules,
         rankings::show,
+        city::month,
+        city::issue,
+        city::hazards,
+        city::list,
         rankings::ratings,
         rankings::generate,
         rankings::docx,

@@ -11,6 +11,7 @@ pub mod bulletins;
 pub mod calendar;
 pub mod campaign;
 pub mod channels;
+pub mod city;
 pub mod crackdown;
 pub mod daily;
 pub mod dashboard;
@@ -357,6 +358,10 @@ pub fn routes() -> Router<AppState> {
         .route("/notifications/read", post(todo::mark_read))
         .route("/obligations/review", post(todo::review_batch))
         .route("/campaigns", get(plans::list))
+        .route("/city", get(city::show))
+        .route("/city/campaigns/{id}/issue", post(city::issue))
+        .route("/city/districts/{no}", get(city::district))
+        .route("/city/districts/{no}/hazards/{id}/list", post(city::list))
         .route("/plans/import", post(plans::import))
         .route("/campaigns/{id}/end", post(plans::set_end))
         .route("/campaigns/{id}/rerun", post(plans::rerun))

@@ -219,13 +219,17 @@ pub async fn home(
         Vec::new()
     };
     // The home page offers the role's menu (`core::permission::MENU`), to-do first.
-    let links: Vec<(&'static str, &'static str)> = role
+    let mut links: Vec<(&'static str, &'static str)> = role
         .menu()
         .map(|e| match e.path {
             "/todo" if u.unread > 0 => (e.path, "待办事项（有新提醒）"),
             _ => (e.path, e.label),
         })
         .collect();
+    // A city office's process: its districts rolled up come first.
+    if state.city(&u).is_ok() {
+        links.insert(0, ("/city", "全市汇总（各区县排名、方案下发、市级督办）"));
+    }
     Ok(render(&HomePage {
         layout: Layout::of(&u),
         display_name: u.display_name.clone(),
