@@ -22,6 +22,7 @@ mod outbox;
 mod people;
 mod plan_edit;
 mod processes;
+mod province;
 mod rankings;
 mod responsibility;
 mod workforce;
@@ -31,8 +32,9 @@ mod workforce;
 pub struct BenchArgs {
     /// `district`, `city`, `plan`, `plan-edit`, `follow`, `obligations`, `ledger`, `hazards`,
     /// `ranking`, `tips`, `memory`, `responsibility`, `workforce`, `outbox`,
-    /// `enforcement`, `people` or `processes` (PostgreSQL and nginx: one and three
-    /// server processes, with and without a quarter-core quota each).
+    /// `enforcement`, `people`, `processes` (PostgreSQL and nginx: one and three
+    /// server processes, with and without a quarter-core quota each) or `province` (a
+    /// city office above `ANJIAN_BENCH_DISTRICTS` district databases).
     #[arg(long, default_value = "district")]
     pub scale: String,
     /// Seconds per read scenario.
@@ -424,6 +426,7 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
         "enforcement" => return enforcement::run(c, args).await,
         "people" => return people::run(c, args).await,
         "processes" => return processes::run(c, args.seconds, args.concurrency).await,
+        "province" => return province::run(c, args).await,
         other => {
             return Err(format!(
                 "未知规模 {other}，应为 district、city、plan、plan-edit、follow、directory、obligations、ledger、hazards、ranking、tips、memory、responsibility、workforce、outbox、enforcement、people 或 processes"

@@ -349,6 +349,14 @@ pub struct MajorHazard {
     pub city_listed: i64,
 }
 
+impl MajorHazard {
+    /// The status in Chinese.
+    pub fn status_label(&self) -> &'static str {
+        use anjian_core::machine::States as _;
+        anjian_core::case::Status::label_of(&self.status)
+    }
+}
+
 /// The open major hazards of a district, newest first (at most 200).
 pub async fn major_hazards(d: &District) -> Result<Vec<MajorHazard>> {
     d.db.read()

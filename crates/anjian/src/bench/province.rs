@@ -1,0 +1,192 @@
+//! `anjian bench --scale province`: a city or province office above many districts
+//! (issue 21 parts 3 and 7). Each district is its own database holding the synthetic
+//! district (30 townships, 60 departments, 5,000 enterprises) and its hazards; the
+//! office's process is given them all. Times the districts rolled up and ranked
+//! (`GET /api/v1/city` and the `/city` page) with each district's July ranking kept, as
+//! its own process keeps it after the month, and a district's ledger page beside it.
+//! `ANJIAN_BENCH_DISTRICTS` (default 40) and `ANJIAN_BENCH_HAZARDS` (per district,
+//! default 25,000) size it; on PostgreSQL the districts are databases `<name>_d1…`
+//! created beside the one `--database-url` names.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use anjian_core::monthly_report::Month;
+use anjian_store::city::District;
+use anjian_web::{AppState, WebConfig};
+
+use super::{BenchArgs, CITY_NOW, CITY_PASSWORD, FixedClock, fresh_db, login, start_server, table};
+use crate::seed::{self, Size};
+use crate::setup::{Common, open};
+
+fn env_number(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.trim().replace(['_', ','], "").parse().ok())
+        .unwrap_or(default)
+}
+
+/// A fresh database for district `i`: a SQLite file, or a PostgreSQL database created
+/// beside the one the command names.
+async fn district_db(c: &Common, i: usize) -> Result<(anjian_store::Db, String), String> {
+    match &c.database_url {
+        Some(url) if url.starts_with("postgres") => {
+            let (base, name) = url.rsplit_once('/').ok_or("数据库地址")?;
+            let name = format!("{}_d{i}", name.split('?').next().unwrap_or(name));
+            let admin = anjian_store::Db::connect(url)
+                .await
+                .map_err(|e| e.to_string())?;
+            for sql in [
+                format!("DROP DATABASE IF EXISTS {name}"),
+                format!("CREATE DATABASE {name}"),
+            ] {
+                admin
+                    .read()
+                    .execute(anjian_store::q(sql))
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
+            admin.close().await;
+            let url = format!("{base}/{name}");
+            Ok((open(&url).await?, url))
+        }
+        _ => {
+            let dir = c.data_dir.join(format!("bench-province-d{i}"));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+            let url = format!("sqlite:{}", dir.join("bench.db").display());
+            Ok((open(&url).await?, url))
+        }
+    }
+}
+
+/// Runs the scenario and prints its figures.
+pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
+    let n = env_number("ANJIAN_BENCH_DISTRICTS", 40).clamp(1, 200);
+    let per = env_number("ANJIAN_BENCH_HAZARDS", 25_000);
+    let e = |e: anjian_store::Error| e.to_string();
+    let now = CITY_NOW;
+    let today = anjian_core::time::local_date(now).ok_or("date")?;
+    let july = Month::parse("2022-07").map_err(|e| e.message)?;
+    let hash = anjian_web::password::hash_now(CITY_PASSWORD);
+    let t = Instant::now();
+    let mut districts = Vec::with_capacity(n);
+    let mut first_office = None;
+    let mut hazards = 0;
+    for i in 1..=n {
+        let (db, _) = district_db(c, i).await?;
+        let seeded = seed::load(&db, now, Size::DISTRICT, &hash)
+            .await
+            .map_err(e)?;
+        hazards += seed::city_hazards(&db, now, per).await.map_err(e)?;
+        db.settle().await.map_err(e)?;
+        anjian_store::rankings::ensure_kept(&db, now, today, july)
+            .await
+            .map_err(e)?;
+        if first_office.is_none() {
+            first_office = Some((db.clone(), seeded.usernames[0].clone()));
+        }
+        districts.push(District {
+            no: i,
+            name: format!("第{i}区"),
+            db,
+        });
+    }
+    let engine = if c.database_url.is_some() {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    println!(
+        "{n} 个区县，每区 30 个镇街、60 个部门、5000 家企业，共 {hazards} 条隐患；生成并保存7月排名用时 {:.1} s（{engine}）",
+        t.elapsed().as_secs_f64()
+    );
+    // The office's own database: a small directory with its administrator.
+    let (city_db, city_url, dir) = fresh_db(c, "province").await?;
+    let office_size = Size {
+        townships: 1,
+        departments: 1,
+        enterprises: 1,
+        users: 4,
+    };
+    let city_seeded = seed::load(&city_db, now, office_size, &hash)
+        .await
+        .map_err(e)?;
+    let state = |db| {
+        AppState::new(
+            db,
+            Arc::new(FixedClock(now)),
+            WebConfig {
+                login_per_minute: 0,
+                public_per_minute: 0,
+                ..WebConfig::default()
+            },
+        )
+    };
+    let city_base = start_server(state(city_db).with_districts(districts)).await?;
+    let (district_db, district_user) = first_office.ok_or("no district")?;
+    let district_base = start_server(state(district_db)).await?;
+    let client = reqwest::Client::new();
+    let office = login(
+        &client,
+        &city_base,
+        &city_seeded.usernames[0],
+        CITY_PASSWORD,
+    )
+    .await?;
+    let t = Instant::now();
+    let first = super::get_json(
+        &client,
+        &format!("{city_base}/api/v1/city?month=2022-07"),
+        &office,
+    )
+    .await?;
+    println!(
+        "首次汇总排名（{} 个区县）：{:.0} ms",
+        first["districts"].as_array().map_or(0, Vec::len),
+        t.elapsed().as_secs_f64() * 1000.0
+    );
+    let scenarios: Vec<(&str, String, &String)> = vec![
+        (
+            "市安委办 各区县汇总排名 API 7月",
+            "/api/v1/city?month=2022-07".into(),
+            &office,
+        ),
+        (
+            "市安委办 全市汇总页 7月",
+            "/city?month=2022-07".into(),
+            &office,
+        ),
+    ];
+    table(
+        &client,
+        &city_base,
+        &scenarios,
+        args.seconds,
+        &[1, args.concurrency],
+    )
+    .await;
+    let district_office = login(&client, &district_base, &district_user, CITY_PASSWORD).await?;
+    let scenarios: Vec<(&str, String, &String)> = vec![
+        (
+            "区安委办 隐患台账第一页（第1区）",
+            "/hazards".into(),
+            &district_office,
+        ),
+        (
+            "区安委办 看板 API 7月（第1区）",
+            "/api/v1/dashboard?month=2022-07".into(),
+            &district_office,
+        ),
+    ];
+    table(
+        &client,
+        &district_base,
+        &scenarios,
+        args.seconds,
+        &[1, args.concurrency],
+    )
+    .await;
+    super::finish(&city_url, &dir);
+    Ok(())
+}
