@@ -2216,3 +2216,119 @@ async fn people_journey(driver: &WebDriver, app: &TestApp) -> WebDriverResult<()
     assert!(crate::harness::docx_text(&bytes).contains("安居镇"));
     Ok(())
 }
+
+#[tokio::test]
+async fn the_city_office_ranks_its_districts_issues_its_plan_and_lists_a_hazard() {
+    let Some((_chromedriver, driver)) = session(14).await else {
+        return;
+    };
+    let (a, b, city) = (
+        TestApp::new(Engine::Sqlite).await,
+        TestApp::new(Engine::Sqlite).await,
+        TestApp::new(Engine::Sqlite).await,
+    );
+    let result = city_journey(&driver, &a, &b, &city).await;
+    driver.quit().await.ok();
+    result.expect("city journey");
+}
+
+/// Issue 21 part 3: the city office opens 全市汇总 from its home page, sees both
+/// districts ranked with each score explained, issues its plan to both, and lists
+/// district 甲区's major hazard for supervision at city level; 甲区's office then sees
+/// the listing on the hazard and has no city page of its own.
+async fn city_journey(
+    driver: &WebDriver,
+    a: &TestApp,
+    b: &TestApp,
+    city: &TestApp,
+) -> WebDriverResult<()> {
+    let bachuan = a.login("bachuan").await;
+    let (s, m) = bachuan
+        .post(
+            "/api/v1/hazards",
+            crate::hazards::major(a.unit_id("巴川街道").await),
+        )
+        .await;
+    assert_eq!(s, 201, "{m}");
+    let major = m["id"].as_i64().unwrap();
+    let (plan, _) = anjian_core::plan::published::parse(anjian::plan::TONGLIANG_2022);
+    let mut plan = plan.unwrap();
+    plan.title = "全市安全生产大检查工作方案".into();
+    plan.doc_number = "市安办〔2022〕1号".into();
+    anjian::plan::store(
+        &city.db,
+        city.clock.0.load(std::sync::atomic::Ordering::SeqCst),
+        &anjian_store::Actor::system("test"),
+        &plan,
+        2022,
+        None,
+        Vec::new(),
+    )
+    .await
+    .unwrap();
+    let base = crate::harness::serve(city.state.clone().with_districts(vec![
+        anjian_store::city::District {
+            no: 1,
+            name: "甲区".into(),
+            db: a.db.clone(),
+        },
+        anjian_store::city::District {
+            no: 2,
+            name: "乙区".into(),
+            db: b.db.clone(),
+        },
+    ]))
+    .await;
+    driver.goto(format!("{base}/")).await?;
+    login(driver, city, "office").await?;
+    driver.goto(format!("{base}/")).await?;
+    driver
+        .find(By::XPath("//a[contains(., '全市汇总')]"))
+        .await?
+        .click()
+        .await?;
+    let table = driver.find(By::Id("districts")).await?;
+    let text = table.text().await?;
+    assert!(text.contains("甲区") && text.contains("乙区"), "{text}");
+    table.find(By::Css("#d1 summary")).await?.click().await?;
+    let parts = driver.find(By::Css("#d1 ul.parts")).await?.text().await?;
+    assert!(parts.contains("按时完成率") && parts.contains("隐患整改率"), "{parts}");
+    shot(driver, "city.png").await?;
+    driver
+        .find(By::XPath("//form[contains(@action, '/issue')]//button"))
+        .await?
+        .click()
+        .await?;
+    let flash = text_when(driver, ".flash.ok", |t| t.contains("已下发")).await?;
+    assert!(
+        flash.contains("甲区（") && flash.contains("乙区（") && flash.contains("项应办事项"),
+        "{flash}"
+    );
+    driver.goto(format!("{base}/city/districts/1")).await?;
+    driver
+        .execute(
+            &format!("document.querySelector('#h{major} details').open = true; document.querySelector('#h{major} [name=deadline]').value = '2022-09-30';"),
+            vec![],
+        )
+        .await?;
+    let form = driver.find(By::Css(&format!("#h{major} form"))).await?;
+    fill(&form, "leader", "市应急局副局长王五").await?;
+    form.find(By::Css("button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    let row = text_when(driver, &format!("#h{major}"), |t| t.contains("市级挂牌督办中")).await?;
+    assert!(row.contains("储罐区"), "{row}");
+    shot(driver, "city-listing.png").await?;
+    logout(driver).await?;
+    // 甲区's office: the city's listing on the hazard, and no city page.
+    driver.goto(format!("{}/", a.base)).await?;
+    login(driver, a, "office").await?;
+    driver.goto(format!("{}/hazards/{major}", a.base)).await?;
+    let page = driver.find(By::Css("main")).await?.text().await?;
+    assert!(page.contains("市级挂牌督办：市应急局副局长王五"), "{page}");
+    driver.goto(format!("{}/city", a.base)).await?;
+    let page = driver.find(By::Css("main")).await?.text().await?;
+    assert!(page.contains("页面不存在"), "{page}");
+    Ok(())
+}
