@@ -101,7 +101,8 @@ async fn load(
             while Instant::now() < deadline {
                 let t = Instant::now();
                 let request = match &body {
-                    Some(b) => client.post(&url).json(b),
+                    Some(b) if cookie.is_empty() => client.post(&url).json(b),
+                    Some(b) => client.post(&url).header("cookie", &cookie).json(b),
                     None => client.get(&url).header("cookie", &cookie),
                 };
                 match request.send().await {

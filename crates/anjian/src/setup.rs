@@ -223,7 +223,7 @@ pub async fn districts(specs: &[String]) -> Result<Vec<anjian_store::city::Distr
     let mut out = Vec::new();
     for spec in specs.iter().filter(|s| !s.trim().is_empty()) {
         let (name, url) = anjian_store::city::parse_spec(spec)?;
-        let db = Db::connect(&url)
+        let db = anjian_store::city::connect(&url)
             .await
             .map_err(|e| format!("区县 {name} 的数据库无法连接：{e}"))?;
         db.read()

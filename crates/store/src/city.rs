@@ -33,6 +33,18 @@ pub struct District {
     pub db: Db,
 }
 
+/// Connections the city's process keeps to each district's database: the city reads a
+/// district's month in a handful of queries, and forty districts with the usual pool of
+/// sixteen each would take six hundred connections (a province-sized run exhausted
+/// PostgreSQL's default hundred after 28 districts).
+pub const DISTRICT_POOL: u32 = 2;
+
+/// Opens a district's database for the city's process, with [`DISTRICT_POOL`]
+/// connections at most.
+pub async fn connect(url: &str) -> Result<Db> {
+    Db::connect_with(url, Some(DISTRICT_POOL)).await
+}
+
 /// Reads a district's specification `NAME=URL` (the district's name, then its
 /// database URL); the reason in Chinese when it is not one.
 pub fn parse_spec(spec: &str) -> std::result::Result<(String, String), String> {

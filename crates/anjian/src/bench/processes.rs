@@ -2,9 +2,9 @@
 //! processes behind nginx over one database, each process held to a quarter of a core
 //! by its own cgroup (v1, `/sys/fs/cgroup/cpu`; without a writable one the quota'd runs
 //! are skipped, saying so), then without quotas. Scenarios: a township's ledger page
-//! (database-bound) and the session check `/api/v1/me` (bound by the server's own CPU).
-//! The public tips were refused 422 (the synthetic district's sector names are not the
-//! form's) and are left out until the body is fixed.
+//! (database-bound), the session check `/api/v1/me` (bound by the server's own CPU),
+//! and the writes: a township's hazard records and public tips counted against the
+//! shared per-minute limit (set high enough not to refuse them: the count is the work).
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -237,6 +237,46 @@ pub async fn run(c: &Common, seconds: u64, concurrency: usize) -> Result<(), Str
         )
         .await;
         println!("{}", me.row());
+        let today = anjian_core::time::local_date(now).ok_or("date")?;
+        let hazard = serde_json::json!({
+            "level": "general",
+            "sector": "城镇燃气",
+            "place": "某餐馆后厨（基准）",
+            "description": "液化石油气钢瓶与灶具间距不足",
+            "discovered_on": today.format("%Y-%m-%d").to_string(),
+            "measures": "钢瓶移至独立气瓶间",
+            "responsible_person": "张三",
+            "deadline": (today + chrono::Days::new(20)).format("%Y-%m-%d").to_string(),
+        });
+        let mut record = load(
+            "镇街 记录隐患 POST /api/v1/hazards",
+            &client,
+            format!("{base}/api/v1/hazards"),
+            Some(hazard),
+            town.clone(),
+            seconds,
+            concurrency,
+        )
+        .await;
+        println!("{}", record.row());
+        let tip = serde_json::json!({
+            "category": "violation",
+            "sector": "危险化学品",
+            "place": "某化工有限公司二号仓库（基准）",
+            "reported_unit": "某化工有限公司",
+            "description": "仓库安全出口被货物堵死，夜间锁闭"
+        });
+        let mut tips = load(
+            "公众 举报 POST /api/v1/public/tips（共享限流计数）",
+            &client,
+            format!("{base}/api/v1/public/tips"),
+            Some(tip),
+            String::new(),
+            seconds,
+            concurrency,
+        )
+        .await;
+        println!("{}", tips.row());
         drop(fleet);
     }
     if std::env::var_os("ANJIAN_BENCH_KEEP").is_none() {

@@ -74,7 +74,7 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
     let mut first_office = None;
     let mut hazards = 0;
     for i in 1..=n {
-        let (db, _) = district_db(c, i).await?;
+        let (db, url) = district_db(c, i).await?;
         let seeded = seed::load(&db, now, Size::DISTRICT, &hash)
             .await
             .map_err(e)?;
@@ -83,8 +83,11 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
         anjian_store::rankings::ensure_kept(&db, now, today, july)
             .await
             .map_err(e)?;
+        // Seeded through a full pool; read by the city through its small one.
+        db.close().await;
+        let db = anjian_store::city::connect(&url).await.map_err(e)?;
         if first_office.is_none() {
-            first_office = Some((db.clone(), seeded.usernames[0].clone()));
+            first_office = Some((url.clone(), seeded.usernames[0].clone()));
         }
         districts.push(District {
             no: i,
@@ -124,8 +127,9 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
         )
     };
     let city_base = start_server(state(city_db).with_districts(districts)).await?;
-    let (district_db, district_user) = first_office.ok_or("no district")?;
-    let district_base = start_server(state(district_db)).await?;
+    let (district_url, district_user) = first_office.ok_or("no district")?;
+    // The first district's own process, with its own pool, beside the city's.
+    let district_base = start_server(state(open(&district_url).await?)).await?;
     let client = reqwest::Client::new();
     let office = login(
         &client,

@@ -2292,7 +2292,10 @@ async fn city_journey(
     assert!(text.contains("甲区") && text.contains("乙区"), "{text}");
     table.find(By::Css("#d1 summary")).await?.click().await?;
     let parts = driver.find(By::Css("#d1 ul.parts")).await?.text().await?;
-    assert!(parts.contains("按时完成率") && parts.contains("隐患整改率"), "{parts}");
+    assert!(
+        parts.contains("按时完成率") && parts.contains("隐患整改率"),
+        "{parts}"
+    );
     shot(driver, "city.png").await?;
     driver
         .find(By::XPath("//form[contains(@action, '/issue')]//button"))
@@ -2317,7 +2320,10 @@ async fn city_journey(
         .await?
         .click()
         .await?;
-    let row = text_when(driver, &format!("#h{major}"), |t| t.contains("市级挂牌督办中")).await?;
+    let row = text_when(driver, &format!("#h{major}"), |t| {
+        t.contains("市级挂牌督办中")
+    })
+    .await?;
     assert!(row.contains("储罐区"), "{row}");
     shot(driver, "city-listing.png").await?;
     logout(driver).await?;
