@@ -33,11 +33,12 @@ pub struct District {
     pub db: Db,
 }
 
-/// Connections the city's process keeps to each district's database: the city reads a
-/// district's month in a handful of queries, and forty districts with the usual pool of
-/// sixteen each would take six hundred connections (a province-sized run exhausted
-/// PostgreSQL's default hundred after 28 districts).
-pub const DISTRICT_POOL: u32 = 2;
+/// Connections the city's process keeps to each district's database: one, since a
+/// district's month is read in a sequence of queries. Forty districts with the usual
+/// pool of sixteen exhausted PostgreSQL's default hundred connections after 28
+/// districts; with two each, the city's and a district's own pools beside them still
+/// went past it under eight clients (a pool timeout, answered 500).
+pub const DISTRICT_POOL: u32 = 1;
 
 /// Opens a district's database for the city's process, with [`DISTRICT_POOL`]
 /// connections at most.

@@ -6,7 +6,8 @@
 //! its own process keeps it after the month, and a district's ledger page beside it.
 //! `ANJIAN_BENCH_DISTRICTS` (default 40) and `ANJIAN_BENCH_HAZARDS` (per district,
 //! default 25,000) size it; on PostgreSQL the districts are databases `<name>_d1…`
-//! created beside the one `--database-url` names.
+//! created beside the one `--database-url` names. `ANJIAN_BENCH_REUSE=1` reads the
+//! districts a previous run left (on PostgreSQL) instead of generating them again.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -74,12 +75,31 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
     let mut first_office = None;
     let mut hazards = 0;
     for i in 1..=n {
-        let (db, url) = district_db(c, i).await?;
-        let seeded = seed::load(&db, now, Size::DISTRICT, &hash)
-            .await
-            .map_err(e)?;
-        hazards += seed::city_hazards(&db, now, per).await.map_err(e)?;
-        db.settle().await.map_err(e)?;
+        let reuse = std::env::var_os("ANJIAN_BENCH_REUSE").is_some()
+            && c.database_url
+                .as_deref()
+                .is_some_and(|u| u.starts_with("postgres"));
+        let (db, url) = if reuse {
+            let url = c.database_url.clone().unwrap_or_default();
+            let (base, name) = url.rsplit_once('/').ok_or("数据库地址")?;
+            let url = format!("{base}/{name}_d{i}");
+            (open(&url).await?, url)
+        } else {
+            district_db(c, i).await?
+        };
+        let office = if reuse {
+            hazards +=
+                super::count(&db, "SELECT CAST(COUNT(*) AS BIGINT) FROM hazards").await? as usize;
+            // The synthetic district's first account is its office's.
+            "u00000".to_string()
+        } else {
+            let seeded = seed::load(&db, now, Size::DISTRICT, &hash)
+                .await
+                .map_err(e)?;
+            hazards += seed::city_hazards(&db, now, per).await.map_err(e)?;
+            db.settle().await.map_err(e)?;
+            seeded.usernames[0].clone()
+        };
         anjian_store::rankings::ensure_kept(&db, now, today, july)
             .await
             .map_err(e)?;
@@ -87,7 +107,7 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
         db.close().await;
         let db = anjian_store::city::connect(&url).await.map_err(e)?;
         if first_office.is_none() {
-            first_office = Some((url.clone(), seeded.usernames[0].clone()));
+            first_office = Some((url.clone(), office));
         }
         districts.push(District {
             no: i,
