@@ -94,6 +94,10 @@ pub async fn open(url: &str) -> Result<Db, String> {
         .await
         .map_err(|e| e.to_string())?;
     db.analyze().await.map_err(|e| e.to_string())?;
+    // The ids this process writes carry a node no other live process has.
+    anjian_store::ids::lease_node(&db, SystemClock.now_ms())
+        .await
+        .map_err(|e| e.to_string())?;
     Ok(db)
 }
 

@@ -76,6 +76,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(49, "0049_shared_rate_limits"),
     migration!(50, "0050_hazard_tallies"),
     migration!(51, "0051_city_listings"),
+    migration!(52, "0052_id_nodes"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran. Safe when several

@@ -49,6 +49,11 @@ pub fn spawn_reminders(state: AppState) {
                 Err(e) => tracing::warn!(error = %e, "sweeping unreferenced uploads failed"),
             }
             if let Err(e) =
+                anjian_store::ids::keep_node(&state.db, crate::rate_limit::wall_ms()).await
+            {
+                tracing::warn!(error = %e, "keeping the id node failed");
+            }
+            if let Err(e) =
                 anjian_store::rate_limits::sweep(&state.db, crate::rate_limit::wall_ms()).await
             {
                 tracing::warn!(error = %e, "sweeping old rate counts failed");

@@ -240,7 +240,9 @@ pub async fn run(c: &Common, seconds: u64, concurrency: usize) -> Result<(), Str
         let today = anjian_core::time::local_date(now).ok_or("date")?;
         let hazard = serde_json::json!({
             "level": "general",
-            "sector": "城镇燃气",
+            // A sector the synthetic district keeps under its own name (城镇燃气 and
+            // 危险化学品 are kept there under the aliases the form reads as 燃气, 危化品).
+            "sector": "商贸",
             "place": "某餐馆后厨（基准）",
             "description": "液化石油气钢瓶与灶具间距不足",
             "discovered_on": today.format("%Y-%m-%d").to_string(),
@@ -261,7 +263,7 @@ pub async fn run(c: &Common, seconds: u64, concurrency: usize) -> Result<(), Str
         println!("{}", record.row());
         let tip = serde_json::json!({
             "category": "violation",
-            "sector": "危险化学品",
+            "sector": "商贸",
             "place": "某化工有限公司二号仓库（基准）",
             "reported_unit": "某化工有限公司",
             "description": "仓库安全出口被货物堵死，夜间锁闭"

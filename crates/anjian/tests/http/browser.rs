@@ -2314,7 +2314,7 @@ async fn city_journey(
             vec![],
         )
         .await?;
-    let form = driver.find(By::Css(&format!("#h{major} form"))).await?;
+    let form = driver.find(By::Css(format!("#h{major} form"))).await?;
     fill(&form, "leader", "市应急局副局长王五").await?;
     form.find(By::Css("button[type=submit]"))
         .await?
