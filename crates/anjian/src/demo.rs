@@ -368,19 +368,11 @@ pub async fn run(c: &Common, args: &DemoArgs) -> Result<(), String> {
     .await
 }
 
-/// The demo's accounts: user name, password, role label, and the `otpauth://` URI of
-/// the accounts with a second factor.
-pub type DemoAccounts = Vec<(String, String, &'static str, Option<String>)>;
-
-/// Builds the demo database (the default one, or `ANJIAN_DATABASE_URL` when it is
-/// empty) as of the instant `now`, with the campaign's activity up to that day, and
-/// returns it with its URL and accounts.
-pub async fn prepare(c: &Common, now: i64) -> Result<(Db, String, DemoAccounts), String> {
-    std::fs::create_dir_all(&c.data_dir).map_err(|e| e.to_string())?;
-    ensure_secret_key(c)?;
-    // The demo lives in the default database, so that `anjian audit verify` and the
-    // other commands work on it as they are. A database the demo built before is
-    // replaced; one holding anything else is never touched.
+/// The demo's database, empty: the default one (or `ANJIAN_DATABASE_URL` when it is
+/// empty), opened and migrated. The demo lives in the default database, so that
+/// `anjian audit verify` and the other commands work on it as they are; a database the
+/// demo built before is replaced; one holding anything else is never touched.
+pub(crate) async fn rebuild(c: &Common) -> Result<(Db, String), String> {
     let url = database_url(c, "anjian.db");
     let mut db = open(&url).await?;
     let is_demo = anjian_store::settings::get(&db, anjian_store::settings::DEMO)
@@ -411,6 +403,20 @@ pub async fn prepare(c: &Common, now: i64) -> Result<(Db, String, DemoAccounts),
         }
         db = open(&url).await?;
     }
+    Ok((db, url))
+}
+
+/// The demo's accounts: user name, password, role label, and the `otpauth://` URI of
+/// the accounts with a second factor.
+pub type DemoAccounts = Vec<(String, String, &'static str, Option<String>)>;
+
+/// Builds the demo database (the default one, or `ANJIAN_DATABASE_URL` when it is
+/// empty) as of the instant `now`, with the campaign's activity up to that day, and
+/// returns it with its URL and accounts.
+pub async fn prepare(c: &Common, now: i64) -> Result<(Db, String, DemoAccounts), String> {
+    std::fs::create_dir_all(&c.data_dir).map_err(|e| e.to_string())?;
+    ensure_secret_key(c)?;
+    let (db, url) = rebuild(c).await?;
     let password = std::env::var("ANJIAN_DEMO_PASSWORD")
         .ok()
         .filter(|p| !p.is_empty());

@@ -20,6 +20,7 @@ use serde::Serialize;
 
 use crate::db::{Db, day, q};
 use crate::error::{Error, Result};
+use crate::hazards::Listing;
 use crate::ids::next_id;
 use crate::rankings::UnitMonth;
 use crate::scope::{Actor, Scope};
@@ -377,14 +378,6 @@ pub async fn major_hazards(d: &District) -> Result<Vec<MajorHazard>> {
         .await
 }
 
-/// A city-level supervision (市级挂牌督办) of hazard `id` in district `d`: the
-/// responsible leader and the deadline the city sets.
-pub struct CityListing<'a> {
-    pub leader: &'a str,
-    pub deadline: &'a str,
-    pub note: &'a str,
-}
-
 /// Lists a district's open major hazard for supervision at city level: a listing of
 /// level `city` in the district's database, carried out by the district office (which
 /// verifies the closure, as for its own listings), a step on the hazard's case and the
@@ -396,52 +389,18 @@ pub async fn list_for_city(
     now_ms: i64,
     actor: &Actor,
     id: i64,
-    CityListing {
-        leader,
-        deadline,
-        note,
-    }: CityListing<'_>,
+    listing: Listing<'_>,
 ) -> Result<()> {
     crate::authz::require(actor, anjian_core::role::Role::sees_everything)?;
     let today = anjian_core::time::local_date(now_ms).unwrap_or(chrono::NaiveDate::MIN);
-    let leader = anjian_core::error::required_text("leader", "督办责任领导", leader, 100)?;
-    let note = anjian_core::error::optional_paragraphs("note", "督办要求", note, 2000)?
-        .unwrap_or_default();
-    let deadline =
-        chrono::NaiveDate::parse_from_str(deadline.trim(), "%Y-%m-%d").map_err(|_| {
-            Error::invalid(
-                "invalid_date",
-                "deadline",
-                "督办期限应为 YYYY-MM-DD 格式的日期",
-            )
-        })?;
-    if deadline < today {
-        return Err(Error::invalid(
-            "deadline_past",
-            "deadline",
-            "督办期限不能早于今天",
-        ));
-    }
+    let (leader, note, deadline) = listing.checked(today)?;
     let in_district = actor_in_district(actor);
     let mut tx = d.db.begin().await?;
     let row: Option<(i64, String, String)> = tx
         .opt(q("SELECT h.case_id, h.level, h.status FROM hazards h WHERE h.id = $1").bind(id))
         .await?;
     let (case_id, level, status) = row.ok_or(Error::NotFound)?;
-    if level != "major" {
-        return Err(Error::invalid(
-            "not_major",
-            "level",
-            "只有重大隐患可以挂牌督办",
-        ));
-    }
-    if status == "closed" {
-        return Err(Error::invalid(
-            "case_closed",
-            "status",
-            "已销号，不能挂牌督办",
-        ));
-    }
+    crate::hazards::listable(&level, &status)?;
     let office: Option<(i64,)> = tx
         .opt(q("SELECT id FROM units WHERE kind = 'committee_office' ORDER BY LENGTH(path), id LIMIT 1"))
         .await?;

@@ -789,6 +789,51 @@ pub struct Listing<'a> {
     pub note: &'a str,
 }
 
+impl Listing<'_> {
+    /// The leader, the requirements and the deadline checked (a deadline before
+    /// `today` refused), each refusal naming its field.
+    pub fn checked(&self, today: NaiveDate) -> Result<(String, String, NaiveDate)> {
+        let leader = anjian_core::error::required_text("leader", "督办责任领导", self.leader, 100)?;
+        let note = anjian_core::error::optional_paragraphs("note", "督办要求", self.note, 2000)?
+            .unwrap_or_default();
+        let deadline =
+            NaiveDate::parse_from_str(self.deadline.trim(), "%Y-%m-%d").map_err(|_| {
+                Error::invalid(
+                    "invalid_date",
+                    "deadline",
+                    "督办期限应为 YYYY-MM-DD 格式的日期",
+                )
+            })?;
+        if deadline < today {
+            return Err(Error::invalid(
+                "deadline_past",
+                "deadline",
+                "督办期限不能早于今天",
+            ));
+        }
+        Ok((leader, note, deadline))
+    }
+}
+
+/// Refuses to list a hazard that is not major, or is closed.
+pub fn listable(level: &str, status: &str) -> Result<()> {
+    if level != "major" {
+        return Err(Error::invalid(
+            "not_major",
+            "level",
+            "只有重大隐患可以挂牌督办",
+        ));
+    }
+    if status == "closed" {
+        return Err(Error::invalid(
+            "case_closed",
+            "status",
+            "已销号，不能挂牌督办",
+        ));
+    }
+    Ok(())
+}
+
 /// What a step carries besides itself.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct StepExtras<'a> {
@@ -1043,51 +1088,18 @@ pub async fn list_for_supervision(
     actor: &Actor,
     scope: &Scope,
     id: i64,
-    Listing {
-        leader,
-        deadline,
-        note,
-    }: Listing<'_>,
+    listing: Listing<'_>,
 ) -> Result<()> {
     crate::authz::require(actor, anjian_core::role::Role::can_run_campaigns)?;
     let today = anjian_core::time::local_date(now_ms).unwrap_or(NaiveDate::MIN);
-    let leader = anjian_core::error::required_text("leader", "督办责任领导", leader, 100)?;
-    let note = anjian_core::error::optional_paragraphs("note", "督办要求", note, 2000)?
-        .unwrap_or_default();
-    let deadline = NaiveDate::parse_from_str(deadline.trim(), "%Y-%m-%d").map_err(|_| {
-        Error::invalid(
-            "invalid_date",
-            "deadline",
-            "督办期限应为 YYYY-MM-DD 格式的日期",
-        )
-    })?;
-    if deadline < today {
-        return Err(Error::invalid(
-            "deadline_past",
-            "deadline",
-            "督办期限不能早于今天",
-        ));
-    }
+    let (leader, note, deadline) = listing.checked(today)?;
     let unit = actor.unit_id.ok_or(Error::Forbidden)?;
     let mut tx = db.begin().await?;
     let row: Option<(i64, String, String, i64)> = tx
         .opt(scoped(scope, "h.case_id, h.level, h.status, h.listed", id))
         .await?;
     let (case_id, level, status, listed) = row.ok_or(Error::NotFound)?;
-    if level != "major" {
-        return Err(Error::invalid(
-            "not_major",
-            "level",
-            "只有重大隐患可以挂牌督办",
-        ));
-    }
-    if status == "closed" {
-        return Err(Error::invalid(
-            "case_closed",
-            "status",
-            "已销号，不能挂牌督办",
-        ));
-    }
+    listable(&level, &status)?;
     // Listed at once when recorded (`major_listing`): the office confirms that listing
     // once, setting its leader and deadline, and its obligation to do so is done.
     let confirmed = if listed == 1 {

@@ -14,7 +14,7 @@ use anjian_store::directory::units;
 use anjian_store::{Actor, Db, Scope};
 
 use super::{DemoAccounts, DemoArgs, prepare};
-use crate::setup::{Common, database_url, key_path, open, serve};
+use crate::setup::{Common, key_path, serve};
 
 /// The names the city gives its two demo districts.
 pub const DISTRICTS: [&str; 2] = ["铜梁区", "大足区（演示）"];
@@ -117,35 +117,7 @@ fn print_accounts(title: &str, accounts: &DemoAccounts) {
 async fn prepare_city(c: &Common, now: i64) -> Result<(Db, String, DemoAccounts), String> {
     std::fs::create_dir_all(&c.data_dir).map_err(|e| e.to_string())?;
     crate::setup::ensure_secret_key(c)?;
-    let url = database_url(c, "anjian.db");
-    let db = open(&url).await?;
-    let is_demo = anjian_store::settings::get(&db, anjian_store::settings::DEMO)
-        .await
-        .map_err(|e| e.to_string())?
-        .is_some();
-    let filter = anjian_store::directory::UnitFilter {
-        limit: 1,
-        include_inactive: true,
-        ..Default::default()
-    };
-    let empty = units::list(&db, &Scope::All, &filter)
-        .await
-        .map_err(|e| e.to_string())?
-        .is_empty();
-    let db = if empty {
-        db
-    } else if is_demo {
-        db.close().await;
-        let file = url.strip_prefix("sqlite:").unwrap_or(&url).to_string();
-        for ext in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{file}{ext}"));
-        }
-        open(&url).await?
-    } else {
-        return Err(format!(
-            "数据库 {url} 中已有数据，演示模式不会覆盖它；请用 --data-dir 指定一个新目录"
-        ));
-    };
+    let (db, url) = super::rebuild(c).await?;
     let actor = Actor::system("demo");
     let s = |e: anjian_store::Error| e.to_string();
     let draft = |code: &str, name: &str| {

@@ -3,7 +3,7 @@
 //! their supervision at city level. A district's own process answers 404.
 
 use anjian_core::monthly_report::Month;
-use anjian_store::city::{self, CityListing, CityMonth, Issued, MajorHazard};
+use anjian_store::city::{self, CityMonth, Issued, MajorHazard};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -103,7 +103,7 @@ pub async fn list(
         state.now(),
         &u.actor(),
         id,
-        CityListing {
+        anjian_store::hazards::Listing {
             leader: &b.leader,
             deadline: &b.deadline,
             note: &b.note,

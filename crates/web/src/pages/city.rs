@@ -5,7 +5,7 @@
 
 use anjian_core::chart;
 use anjian_core::monthly_report::Month;
-use anjian_store::city::{self, CityListing, CityMonth, MajorHazard};
+use anjian_store::city::{self, CityMonth, MajorHazard};
 use anjian_store::plans::CampaignLine;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -207,7 +207,7 @@ pub async fn list(
             state.now(),
             &u.actor(),
             id,
-            CityListing {
+            anjian_store::hazards::Listing {
                 leader: &f.leader,
                 deadline: &f.deadline,
                 note: &f.note,
