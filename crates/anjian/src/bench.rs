@@ -373,7 +373,12 @@ async fn table(
 /// Serves `db` with the clock standing at `now` and no login rate limit; returns the
 /// base URL.
 async fn serve_at(db: anjian_store::Db, now: i64) -> Result<String, String> {
-    let state = AppState::new(
+    start_server(state_at(db, now)).await
+}
+
+/// The benchmarks' server state: `db` on a clock fixed at `now`, no login or public limit.
+fn state_at(db: anjian_store::Db, now: i64) -> AppState {
+    AppState::new(
         db,
         Arc::new(FixedClock(now)),
         WebConfig {
@@ -381,8 +386,7 @@ async fn serve_at(db: anjian_store::Db, now: i64) -> Result<String, String> {
             public_per_minute: 0,
             ..WebConfig::default()
         },
-    );
-    start_server(state).await
+    )
 }
 
 /// GET `url` with `cookie`, as JSON.

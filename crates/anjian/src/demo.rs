@@ -308,7 +308,6 @@ pub async fn enrol_second_factors(
     keyring: &anjian_core::sealed::Keyring,
     shared: Option<&anjian_core::second_factor::TotpSecret>,
 ) -> Result<Vec<(String, String)>, String> {
-    let actor = Actor::system("demo");
     let mut out = Vec::new();
     for (username, _, _, role) in ACCOUNTS {
         if !role.requires_second_factor() && *role != Role::TipCustodian {
@@ -318,19 +317,54 @@ pub async fn enrol_second_factors(
             .await
             .map_err(|e| e.to_string())?
             .ok_or("demo account")?;
-        let secret = shared
-            .cloned()
-            .unwrap_or_else(anjian_web::second_factor::new_secret);
-        let sealed = anjian_web::second_factor::seal_with(keyring, user.id, &secret);
-        anjian_store::accounts::second_factor::install(db, now, &actor, user.id, &sealed)
-            .await
-            .map_err(|e| e.to_string())?;
-        out.push((
-            username.to_string(),
-            secret.otpauth_uri(anjian_web::second_factor::ISSUER, username),
-        ));
+        let uri = enrol(db, now, keyring, user.id, username, shared).await?;
+        out.push((username.to_string(), uri));
     }
     Ok(out)
+}
+
+/// Installs the secret `shared` (or a new one) as the second factor of the account
+/// `user_id` named `username`; answers its `otpauth://` URI.
+pub(crate) async fn enrol(
+    db: &Db,
+    now: i64,
+    keyring: &anjian_core::sealed::Keyring,
+    user_id: i64,
+    username: &str,
+    shared: Option<&anjian_core::second_factor::TotpSecret>,
+) -> Result<String, String> {
+    let secret = shared
+        .cloned()
+        .unwrap_or_else(anjian_web::second_factor::new_secret);
+    let sealed = anjian_web::second_factor::seal_with(keyring, user_id, &secret);
+    anjian_store::accounts::second_factor::install(
+        db,
+        now,
+        &Actor::system("demo"),
+        user_id,
+        &sealed,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    Ok(secret.otpauth_uri(anjian_web::second_factor::ISSUER, username))
+}
+
+/// The second factor's secret all demo accounts share, when the environment gives one
+/// with a shared password: the second factor runs on the real clock, so a script that
+/// knows the secret makes its codes; anyone else scans the URIs printed beside the
+/// passwords.
+pub(crate) fn shared_secret(
+    password: Option<&str>,
+) -> Result<Option<anjian_core::second_factor::TotpSecret>, String> {
+    match std::env::var("ANJIAN_DEMO_TOTP_SECRET")
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+    {
+        Some(s) if password.is_some() => anjian_core::second_factor::TotpSecret::from_base32(&s)
+            .map(Some)
+            .ok_or_else(|| "ANJIAN_DEMO_TOTP_SECRET 应为 base32 编码、至少128位的密钥".into()),
+        _ => Ok(None),
+    }
 }
 
 fn actor_clone() -> Actor {
@@ -469,18 +503,7 @@ pub async fn prepare(c: &Common, now: i64) -> Result<(Db, String, DemoAccounts),
     )
     .await
     .map_err(|e| e.to_string())?;
-    // The second factor runs on the real clock; a script that knows the secret makes
-    // its codes, anyone else scans the URIs printed beside the passwords.
-    let shared = match std::env::var("ANJIAN_DEMO_TOTP_SECRET")
-        .ok()
-        .filter(|s| !s.trim().is_empty())
-    {
-        Some(s) if password.is_some() => Some(
-            anjian_core::second_factor::TotpSecret::from_base32(&s)
-                .ok_or("ANJIAN_DEMO_TOTP_SECRET 应为 base32 编码、至少128位的密钥")?,
-        ),
-        _ => None,
-    };
+    let shared = shared_secret(password.as_deref())?;
     let uris = enrol_second_factors(&db, now, &crate::setup::keyring(c)?, shared.as_ref()).await?;
     let accounts = accounts
         .into_iter()

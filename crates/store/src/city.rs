@@ -67,7 +67,7 @@ pub fn parse_spec(spec: &str) -> std::result::Result<(String, String), String> {
 
 /// One district's line in the city's month: its totals, its score under the city's
 /// scheme explained part by part, its campaigns.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct DistrictMonth {
     pub no: usize,
     pub name: String,
@@ -88,7 +88,7 @@ pub struct DistrictMonth {
     /// Townships, streets and 管委会 ranked in the district.
     pub localities: usize,
     /// The district's campaigns, newest first.
-    pub campaigns: Vec<DistrictCampaign>,
+    pub campaigns: Vec<crate::plans::CampaignLine>,
 }
 
 impl DistrictMonth {
@@ -96,15 +96,6 @@ impl DistrictMonth {
     pub fn total_label(&self) -> String {
         format!("{}.{:02}", self.total / 100, self.total % 100)
     }
-}
-
-/// A campaign a district runs.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct DistrictCampaign {
-    pub id: i64,
-    pub title: String,
-    pub year: i64,
-    pub doc_number: String,
 }
 
 /// The city's month: every district, ranked, and the city's sum.
@@ -172,22 +163,18 @@ pub async fn month(
 async fn district_month(d: &District, moment: Moment, month: Month) -> DistrictMonth {
     let read = async {
         let board = crate::dashboard::month(&d.db, &Scope::All, moment, month).await?;
-        let campaigns: Vec<DistrictCampaign> = d
-            .db
-            .read()
-            .all(q("SELECT c.id, c.title, c.year, p.doc_number FROM campaigns c JOIN plans p ON p.id = c.plan_id ORDER BY c.year DESC, c.id DESC LIMIT 20"))
-            .await?;
+        let mut campaigns = crate::plans::campaign_lines(&d.db).await?;
+        campaigns.truncate(20);
         Ok::<_, Error>((board, campaigns))
+    };
+    let line = DistrictMonth {
+        no: d.no,
+        name: d.name.clone(),
+        ..DistrictMonth::default()
     };
     match read.await {
         Ok((board, campaigns)) => DistrictMonth {
-            no: d.no,
-            name: d.name.clone(),
             reachable: true,
-            rank: 0,
-            total: 0,
-            lines: Vec::new(),
-            bottom: false,
             localities: board
                 .localities
                 .iter()
@@ -197,23 +184,11 @@ async fn district_month(d: &District, moment: Moment, month: Month) -> DistrictM
             rectification_rate: board.rectification_rate,
             totals: board.totals,
             campaigns,
+            ..line
         },
         Err(e) => {
             tracing::warn!(district = %d.name, error = %e, "district database unreachable");
-            DistrictMonth {
-                no: d.no,
-                name: d.name.clone(),
-                reachable: false,
-                rank: 0,
-                total: 0,
-                lines: Vec::new(),
-                bottom: false,
-                totals: UnitMonth::default(),
-                on_time_rate: None,
-                rectification_rate: 0,
-                localities: 0,
-                campaigns: Vec::new(),
-            }
+            line
         }
     }
 }

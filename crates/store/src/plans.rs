@@ -239,7 +239,7 @@ pub async fn campaigns(db: &Db) -> Result<Vec<Campaign>> {
 }
 
 /// A campaign as the list of campaigns shows it, with its plan's document number.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct CampaignLine {
     pub id: i64,
     pub plan_id: i64,

@@ -9,14 +9,12 @@
 //! created beside the one `--database-url` names. `ANJIAN_BENCH_REUSE=1` reads the
 //! districts a previous run left (on PostgreSQL) instead of generating them again.
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use anjian_core::monthly_report::Month;
 use anjian_store::city::District;
-use anjian_web::{AppState, WebConfig};
 
-use super::{BenchArgs, CITY_NOW, CITY_PASSWORD, FixedClock, fresh_db, login, start_server, table};
+use super::{BenchArgs, CITY_NOW, CITY_PASSWORD, fresh_db, login, start_server, state_at, table};
 use crate::seed::{self, Size};
 use crate::setup::{Common, open};
 
@@ -135,21 +133,10 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
     let city_seeded = seed::load(&city_db, now, office_size, &hash)
         .await
         .map_err(e)?;
-    let state = |db| {
-        AppState::new(
-            db,
-            Arc::new(FixedClock(now)),
-            WebConfig {
-                login_per_minute: 0,
-                public_per_minute: 0,
-                ..WebConfig::default()
-            },
-        )
-    };
-    let city_base = start_server(state(city_db).with_districts(districts)).await?;
+    let city_base = start_server(state_at(city_db, now).with_districts(districts)).await?;
     let (district_url, district_user) = first_office.ok_or("no district")?;
     // The first district's own process, with its own pool, beside the city's.
-    let district_base = start_server(state(open(&district_url).await?)).await?;
+    let district_base = start_server(state_at(open(&district_url).await?, now)).await?;
     let client = reqwest::Client::new();
     let office = login(
         &client,

@@ -174,19 +174,15 @@ async fn prepare_city(c: &Common, now: i64) -> Result<(Db, String, DemoAccounts)
     )
     .await
     .map_err(s)?;
-    let keyring = crate::setup::keyring(c)?;
-    let secret = match std::env::var("ANJIAN_DEMO_TOTP_SECRET")
-        .ok()
-        .filter(|s| !s.trim().is_empty())
-    {
-        Some(s) if password.is_some() => anjian_core::second_factor::TotpSecret::from_base32(&s)
-            .ok_or("ANJIAN_DEMO_TOTP_SECRET 应为 base32 编码、至少128位的密钥")?,
-        _ => anjian_web::second_factor::new_secret(),
-    };
-    let sealed = anjian_web::second_factor::seal_with(&keyring, user.id, &secret);
-    anjian_store::accounts::second_factor::install(&db, now, &actor, user.id, &sealed)
-        .await
-        .map_err(s)?;
+    let uri = super::enrol(
+        &db,
+        now,
+        &crate::setup::keyring(c)?,
+        user.id,
+        "city",
+        super::shared_secret(password.as_deref())?.as_ref(),
+    )
+    .await?;
     // The city's plan: the published Tongliang plan under a city title, so that the
     // districts' directories answer to its responsibility names when it is issued.
     let (plan, report) = anjian_core::plan::published::parse(crate::plan::TONGLIANG_2022);
@@ -205,7 +201,6 @@ async fn prepare_city(c: &Common, now: i64) -> Result<(Db, String, DemoAccounts)
     )
     .await
     .map_err(s)?;
-    let uri = secret.otpauth_uri(anjian_web::second_factor::ISSUER, "city");
     Ok((
         db,
         url,

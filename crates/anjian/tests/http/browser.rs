@@ -2263,21 +2263,7 @@ async fn city_journey(
         .await;
     assert_eq!(s, 201, "{m}");
     let major = m["id"].as_i64().unwrap();
-    let (plan, _) = anjian_core::plan::published::parse(anjian::plan::TONGLIANG_2022);
-    let mut plan = plan.unwrap();
-    plan.title = "全市安全生产大检查工作方案".into();
-    plan.doc_number = "市安办〔2022〕1号".into();
-    anjian::plan::store(
-        &city.db,
-        city.clock.0.load(std::sync::atomic::Ordering::SeqCst),
-        &anjian_store::Actor::system("test"),
-        &plan,
-        2022,
-        None,
-        Vec::new(),
-    )
-    .await
-    .unwrap();
+    crate::city::city_plan(city).await;
     let base = crate::harness::serve(city.state.clone().with_districts(vec![
         anjian_store::city::District {
             no: 1,

@@ -12,6 +12,27 @@ use crate::hazards::{general, major};
 
 const MONTH: &str = "2022-08";
 
+/// The city's own plan (the published plan under a city title) started in `city`'s
+/// database; answers its campaign.
+pub(crate) async fn city_plan(city: &TestApp) -> i64 {
+    let (plan, _) = anjian_core::plan::published::parse(anjian::plan::TONGLIANG_2022);
+    let mut plan = plan.unwrap();
+    plan.title = "全市安全生产大检查工作方案".into();
+    plan.doc_number = "市安办〔2022〕1号".into();
+    let (campaign, _) = anjian::plan::store(
+        &city.db,
+        city.clock.0.load(std::sync::atomic::Ordering::SeqCst),
+        &anjian_store::Actor::system("test"),
+        &plan,
+        2022,
+        None,
+        Vec::new(),
+    )
+    .await
+    .unwrap();
+    campaign
+}
+
 fn district<'a>(city: &'a Value, name: &str) -> &'a Value {
     city["districts"]
         .as_array()
@@ -221,21 +242,7 @@ async fn a_city_ranks_two_districts_rolled_up_and_neither_district_sees_the_othe
         );
 
         // The city's own plan, issued: each district starts a campaign of it, once.
-        let (plan, _) = anjian_core::plan::published::parse(anjian::plan::TONGLIANG_2022);
-        let mut plan = plan.unwrap();
-        plan.title = "全市安全生产大检查工作方案".into();
-        plan.doc_number = "市安办〔2022〕1号".into();
-        let (campaign, _) = anjian::plan::store(
-            &city.db,
-            city.clock.0.load(std::sync::atomic::Ordering::SeqCst),
-            &anjian_store::Actor::system("test"),
-            &plan,
-            2022,
-            None,
-            Vec::new(),
-        )
-        .await
-        .unwrap();
+        let campaign = city_plan(&city).await;
         let (s, issued) = office
             .post(
                 &format!("/api/v1/city/campaigns/{campaign}/issue"),
