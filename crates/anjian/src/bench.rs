@@ -33,8 +33,9 @@ pub struct BenchArgs {
     /// `district`, `city`, `plan`, `plan-edit`, `follow`, `obligations`, `ledger`, `hazards`,
     /// `ranking`, `tips`, `memory`, `responsibility`, `workforce`, `outbox`,
     /// `enforcement`, `people`, `processes` (PostgreSQL and nginx: one and three
-    /// server processes, with and without a quarter-core quota each) or `province` (a
-    /// city office above `ANJIAN_BENCH_DISTRICTS` district databases).
+    /// server processes, with and without a quarter-core quota each), `city-processes`
+    /// (the same over the synthetic city with its six scenarios) or `province` (a city
+    /// office above `ANJIAN_BENCH_DISTRICTS` district databases).
     #[arg(long, default_value = "district")]
     pub scale: String,
     /// Seconds per read scenario.
@@ -430,11 +431,17 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
         "outbox" => return outbox::run(c).await,
         "enforcement" => return enforcement::run(c, args).await,
         "people" => return people::run(c, args).await,
-        "processes" => return processes::run(c, args.seconds, args.concurrency).await,
+        "processes" => {
+            return processes::run(c, args.seconds, args.concurrency, processes::Size::District)
+                .await;
+        }
+        "city-processes" => {
+            return processes::run(c, args.seconds, args.concurrency, processes::Size::City).await;
+        }
         "province" => return province::run(c, args).await,
         other => {
             return Err(format!(
-                "未知规模 {other}，应为 district、city、plan、plan-edit、follow、directory、obligations、ledger、hazards、ranking、tips、memory、responsibility、workforce、outbox、enforcement、people 或 processes"
+                "未知规模 {other}，应为 district、city、plan、plan-edit、follow、directory、obligations、ledger、hazards、ranking、tips、memory、responsibility、workforce、outbox、enforcement、people、processes、city-processes 或 province"
             ));
         }
     };

@@ -201,7 +201,11 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             std::fs::create_dir_all(&c.data_dir).map_err(|e| e.to_string())?;
             ensure_secret_key(c)?;
             let db = open(&database_url(c, "anjian.db")).await?;
-            serve(db, args, c, Arc::new(SystemClock), |a| {
+            let clock: Arc<dyn Clock> = match args.clock_start {
+                Some(start) => Arc::new(anjian_core::time::OffsetClock::starting_at(start)),
+                None => Arc::new(SystemClock),
+            };
+            serve(db, args, c, clock, |a| {
                 println!("anjian 已启动：http://{a}/")
             })
             .await

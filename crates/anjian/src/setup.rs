@@ -63,6 +63,11 @@ pub struct ServeArgs {
     /// and rank the districts read from their own databases. None: a district's process.
     #[arg(long = "district", env = "ANJIAN_DISTRICTS", value_delimiter = ';')]
     pub districts: Vec<String>,
+    /// The instant (epoch milliseconds) this process's clock reads at start, running at
+    /// the real pace from there: for benchmarks and rehearsals over data of another day
+    /// (the synthetic city as of 15 August 2022). None: the system clock.
+    #[arg(long, hide = true, env = "ANJIAN_CLOCK_START")]
+    pub clock_start: Option<i64>,
 }
 
 /// The database URL from flags, environment or the data directory.

@@ -116,10 +116,12 @@ pub struct CityMonth {
 /// not ranked; the others are.
 pub async fn month(
     districts: &[District],
+    actor: &Actor,
     scheme: &Scheme,
     moment: Moment,
     month: Month,
 ) -> Result<CityMonth> {
+    may_read(actor)?;
     if month.first > moment.today {
         return Err(Error::invalid(
             "month_not_begun",
@@ -193,6 +195,13 @@ async fn district_month(d: &District, moment: Moment, month: Month) -> DistrictM
     }
 }
 
+/// Whether `actor` may read and act on the city's districts: the city office's
+/// accounts (the roles that see everything). Every read and write of this module
+/// checks it; the menu's link to the city reads it too.
+pub fn may_read(actor: &Actor) -> Result<()> {
+    crate::authz::require(actor, anjian_core::role::Role::sees_everything)
+}
+
 /// The district numbered `no`, or not found.
 pub fn district(districts: &[District], no: usize) -> Result<&District> {
     districts.iter().find(|d| d.no == no).ok_or(Error::NotFound)
@@ -238,7 +247,7 @@ pub async fn issue(
     actor: &Actor,
     campaign_id: i64,
 ) -> Result<Vec<Issued>> {
-    crate::authz::require(actor, anjian_core::role::Role::sees_everything)?;
+    may_read(actor)?;
     let campaign = crate::plans::campaign(city, campaign_id).await?;
     let plan = crate::plans::load(city, campaign.plan_id).await?;
     let in_district = actor_in_district(actor);
@@ -347,7 +356,8 @@ impl MajorHazard {
 }
 
 /// The open major hazards of a district, newest first (at most 200).
-pub async fn major_hazards(d: &District) -> Result<Vec<MajorHazard>> {
+pub async fn major_hazards(d: &District, actor: &Actor) -> Result<Vec<MajorHazard>> {
+    may_read(actor)?;
     d.db.read()
         .all(q("SELECT h.id, u.name AS unit_name, h.place, h.description, h.status, c.deadline, CAST(CASE WHEN EXISTS (SELECT 1 FROM hazard_listings l WHERE l.hazard_id = h.id AND l.level = 'city' AND l.closed_at IS NULL) THEN 1 ELSE 0 END AS BIGINT) AS city_listed FROM hazards h JOIN units u ON u.id = h.unit_id JOIN cases c ON c.id = h.case_id WHERE h.level = 'major' AND h.status <> 'closed' ORDER BY h.id DESC LIMIT 200"))
         .await
@@ -366,7 +376,7 @@ pub async fn list_for_city(
     id: i64,
     listing: Listing<'_>,
 ) -> Result<()> {
-    crate::authz::require(actor, anjian_core::role::Role::sees_everything)?;
+    may_read(actor)?;
     let today = anjian_core::time::local_date(now_ms).unwrap_or(chrono::NaiveDate::MIN);
     let (leader, note, deadline) = listing.checked(today)?;
     let in_district = actor_in_district(actor);

@@ -1352,15 +1352,17 @@ pub async fn stats_found(
     let tallied = matches!(scope, Scope::All) && months.is_some();
     if let (true, Some(months)) = (tallied, months) {
         roll_tallies(db, today).await?;
-        let (unit_key, sector_key, month_key) = match by {
-            StatsBy::Unit => ("locality_id", "0", "''"),
-            StatsBy::Sector => ("0", "sector_id", "''"),
-            StatsBy::Month => ("0", "0", "month"),
+        // By unit the tallies per (locality, month); by sector and by month those per
+        // (sector, month): a few thousand rows and a few dozen, not the fine tallies.
+        let (unit_key, sector_key, month_key, table) = match by {
+            StatsBy::Unit => ("locality_id", "0", "''", "hazard_tallies_by_locality"),
+            StatsBy::Sector => ("0", "sector_id", "''", "hazard_tallies_by_sector"),
+            StatsBy::Month => ("0", "0", "month", "hazard_tallies_by_sector"),
         };
         let mut kept = q(format!(
             "SELECT CAST({unit_key} AS BIGINT) AS unit, CAST({sector_key} AS BIGINT) AS sector, {month_key} AS day, \
              CAST(SUM(found) AS BIGINT) AS found, CAST(SUM(closed) AS BIGINT) AS closed, CAST(SUM(major) AS BIGINT) AS major, \
-             CAST(SUM(major_closed) AS BIGINT) AS major_closed, CAST(SUM(overdue) AS BIGINT) AS overdue FROM hazard_tallies WHERE found <> 0"
+             CAST(SUM(major_closed) AS BIGINT) AS major_closed, CAST(SUM(overdue) AS BIGINT) AS overdue FROM {table} WHERE found <> 0"
         ));
         if let Some((from, to)) = months {
             kept = kept
@@ -1429,10 +1431,11 @@ pub async fn stats_found(
     Ok(lines.into_values().collect())
 }
 
-/// Brings the kept overdue counts (`hazard_tallies.overdue`, open hazards whose
-/// deadline is before the day) to `today`: once a day, by whichever request or
-/// background run comes first (a conditional update of the day; a process that loses
-/// the race leaves it to the winner). One grouping of the overdue hazards.
+/// Brings the kept overdue counts (open hazards whose deadline is before the day, in
+/// `hazard_tallies` and the two coarse tallies above it) to `today`: once a day, by
+/// whichever request or background run comes first (a conditional update of the day;
+/// a process that loses the race leaves it to the winner). One grouping of the
+/// overdue hazards.
 pub async fn roll_tallies(db: &Db, today: NaiveDate) -> Result<bool> {
     let today = day(today);
     let (current,): (String,) = db
@@ -1462,6 +1465,18 @@ pub async fn roll_tallies(db: &Db, today: NaiveDate) -> Result<bool> {
             .bind(today),
     )
     .await?;
+    // The coarse tallies' overdue counts, summed from the fine ones (on SQLite the
+    // triggers on the fine tallies have already done it and nothing changes here).
+    for (table, key) in [
+        ("hazard_tallies_by_locality", "locality_id"),
+        ("hazard_tallies_by_sector", "sector_id"),
+    ] {
+        tx.execute(q(format!(
+            "UPDATE {table} SET overdue = o.n FROM (SELECT {key} AS k, month AS mon, CAST(SUM(overdue) AS BIGINT) AS n FROM hazard_tallies GROUP BY {key}, month) o \
+             WHERE {table}.{key} = o.k AND {table}.month = o.mon AND {table}.overdue <> o.n"
+        )))
+        .await?;
+    }
     tx.commit().await?;
     Ok(true)
 }

@@ -77,6 +77,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(50, "0050_hazard_tallies"),
     migration!(51, "0051_city_listings"),
     migration!(52, "0052_id_nodes"),
+    migration!(53, "0053_hazard_tallies_rolled_up"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran. Safe when several

@@ -150,7 +150,7 @@ impl AppState {
         if self.districts.is_empty() {
             return Err(anjian_store::Error::NotFound);
         }
-        anjian_store::authz::require(&u.actor(), anjian_core::role::Role::sees_everything)?;
+        anjian_store::city::may_read(&u.actor())?;
         Ok(&self.districts)
     }
 

@@ -5,11 +5,20 @@
 //! (database-bound), the session check `/api/v1/me` (bound by the server's own CPU),
 //! and the writes: a township's hazard records and public tips counted against the
 //! shared per-minute limit (set high enough not to refuse them: the count is the work).
+//!
+//! `--scale city-processes` runs the same over the synthetic city of the SQLite city
+//! runs (1,000 townships, 200,000 enterprises, 1,000,000 hazards, 200,000 enforcement
+//! records, the Tongliang plan running, 5,000 officials' duty records), the processes'
+//! clocks at 15 August 2022 as the SQLite runs' are, with the city's scenarios: ledger
+//! pages, dashboard, ranking, to-do, quota page, public board and the office's
+//! statistics, first with one unquota'd process and one client (the SQLite runs'
+//! targets are read at one client). `ANJIAN_BENCH_REUSE=1` measures a database a
+//! previous run seeded (`ANJIAN_BENCH_KEEP=1` keeps it) without seeding it again.
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::{fresh_db, load, login};
+use super::{CITY_NOW, CITY_PASSWORD, fresh_db, load, login};
 use crate::seed;
 use crate::setup::Common;
 
@@ -75,6 +84,8 @@ async fn start(
     url: &str,
     dir: &std::path::Path,
     nginx: &str,
+    clock_start: Option<i64>,
+    front: u16,
 ) -> Result<(Fleet, String), String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let mut fleet = Fleet {
@@ -84,7 +95,11 @@ async fn start(
     let mut ports = Vec::new();
     for i in 0..n {
         let port = free_port()?;
-        let child = Command::new(&exe)
+        let mut command = Command::new(&exe);
+        if let Some(start) = clock_start {
+            command.env("ANJIAN_CLOCK_START", start.to_string());
+        }
+        let child = command
             .arg("--data-dir")
             .arg(dir.join(format!("p{i}")))
             .args(["--database-url", url])
@@ -113,7 +128,6 @@ async fn start(
             return Err(format!("进程 {p} 未就绪"));
         }
     }
-    let front = free_port()?;
     let upstreams: String = ports
         .iter()
         .map(|p| format!("server 127.0.0.1:{p};"))
@@ -147,8 +161,203 @@ http {{ access_log off; client_body_temp_path {d}/body; proxy_temp_path {d}/prox
     Ok((fleet, base))
 }
 
+/// The data a run measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Size {
+    /// The synthetic district with 100,000 hazards, seeded now; the processes' clocks
+    /// are the system's.
+    District,
+    /// The synthetic city of the SQLite city runs, as of 15 August 2022.
+    City,
+}
+
+/// Who sends a scenario's requests.
+#[derive(Clone, Copy)]
+enum Who {
+    Office,
+    Town,
+    Public,
+}
+
+/// One request a scenario repeats for its seconds.
+struct Scenario {
+    name: &'static str,
+    path: String,
+    body: Option<serde_json::Value>,
+    who: Who,
+}
+
+impl Scenario {
+    fn get(name: &'static str, path: impl Into<String>, who: Who) -> Scenario {
+        Scenario {
+            name,
+            path: path.into(),
+            body: None,
+            who,
+        }
+    }
+}
+
+/// The writes every run measures: a township's hazard records (a sector the synthetic
+/// data keeps under its own name: 城镇燃气 and 危险化学品 are kept there under the
+/// aliases the form reads as 燃气, 危化品) and public tips.
+fn writes(today: chrono::NaiveDate) -> [Scenario; 2] {
+    let hazard = serde_json::json!({
+        "level": "general",
+        "sector": "商贸",
+        "place": "某餐馆后厨（基准）",
+        "description": "液化石油气钢瓶与灶具间距不足",
+        "discovered_on": today.format("%Y-%m-%d").to_string(),
+        "measures": "钢瓶移至独立气瓶间",
+        "responsible_person": "张三",
+        "deadline": (today + chrono::Days::new(20)).format("%Y-%m-%d").to_string(),
+    });
+    let tip = serde_json::json!({
+        "category": "violation",
+        "sector": "商贸",
+        "place": "某化工有限公司二号仓库（基准）",
+        "reported_unit": "某化工有限公司",
+        "description": "仓库安全出口被货物堵死，夜间锁闭"
+    });
+    [
+        Scenario {
+            name: "镇街 记录隐患 POST /api/v1/hazards",
+            path: "/api/v1/hazards".into(),
+            body: Some(hazard),
+            who: Who::Town,
+        },
+        Scenario {
+            name: "公众 举报 POST /api/v1/public/tips（共享限流计数）",
+            path: "/api/v1/public/tips".into(),
+            body: Some(tip),
+            who: Who::Public,
+        },
+    ]
+}
+
+/// Seeds the district; answers its accounts, its clock and its scenarios.
+async fn district(db: &anjian_store::Db) -> Result<(Vec<String>, i64, Vec<Scenario>), String> {
+    let now = anjian_core::time::Clock::now_ms(&anjian_core::time::SystemClock);
+    let seeded = seed::load(
+        db,
+        now,
+        seed::Size::DISTRICT,
+        &anjian_web::password::hash_now(CITY_PASSWORD),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let hazards = seed::city_hazards(db, now, 100_000)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("区县规模，{hazards} 条隐患");
+    let today = anjian_core::time::local_date(now).ok_or("date")?;
+    let mut scenarios = vec![
+        Scenario::get("镇街 隐患台账页 /hazards", "/hazards", Who::Town),
+        Scenario::get(
+            "镇街 会话 /api/v1/me（进程自身的 CPU）",
+            "/api/v1/me",
+            Who::Town,
+        ),
+    ];
+    scenarios.extend(writes(today));
+    Ok((seeded.usernames, now, scenarios))
+}
+
+/// Seeds the city (or finds it seeded, with `ANJIAN_BENCH_REUSE`); answers its
+/// accounts, its clock and its scenarios.
+async fn city(db: &anjian_store::Db) -> Result<(Vec<String>, i64, Vec<Scenario>), String> {
+    let now = CITY_NOW;
+    let today = anjian_core::time::local_date(now).ok_or("date")?;
+    let e = |e: anjian_store::Error| e.to_string();
+    let existing = super::count(db, "SELECT CAST(COUNT(*) AS BIGINT) FROM hazards").await?;
+    let usernames = if std::env::var_os("ANJIAN_BENCH_REUSE").is_some() && existing > 0 {
+        // The synthetic city's accounts are named by their order: u00000 the office's.
+        (0..2000).map(|i| format!("u{i:05}")).collect()
+    } else {
+        let seeded = seed::load(
+            db,
+            now,
+            seed::Size::CITY,
+            &anjian_web::password::hash_now(CITY_PASSWORD),
+        )
+        .await
+        .map_err(e)?;
+        let hazards = seed::city_hazards(db, now, 1_000_000).await.map_err(e)?;
+        let records = seed::city_enforcements(db, now, 200_000).await.map_err(e)?;
+        let (_, officials, duty) = seed::responsibility::city(db, now).await.map_err(e)?;
+        let actor = anjian_store::Actor::system("bench");
+        let (_, report, _) = super::launch_tongliang(db, &actor).await?;
+        let july = anjian_core::monthly_report::Month::parse("2022-07").map_err(|e| e.message)?;
+        anjian_store::rankings::ensure_kept(db, now, today, july)
+            .await
+            .map_err(e)?;
+        db.settle().await.map_err(e)?;
+        println!(
+            "城市规模：{hazards} 条隐患，{records} 条执法记录，铜梁方案 {} 项应办事项，{officials} 名干部 {duty} 条履职记录",
+            report.obligations
+        );
+        seeded.usernames
+    };
+    db.analyze().await.map_err(e)?;
+    let (board,): (i64,) = db
+        .read()
+        .one(anjian_store::q(
+            "SELECT township_id FROM enterprises WHERE listed = 1 ORDER BY unit_id LIMIT 1",
+        ))
+        .await
+        .map_err(e)?;
+    let mut scenarios = vec![
+        Scenario::get(
+            "镇街 隐患台账页 ?status=rectifying",
+            "/hazards?status=rectifying",
+            Who::Town,
+        ),
+        Scenario::get(
+            "区安委办 隐患台账 API ?level=major&status=assigned",
+            "/api/v1/hazards?level=major&status=assigned",
+            Who::Office,
+        ),
+        Scenario::get(
+            "区安委办 看板 API 7月",
+            "/api/v1/dashboard?month=2022-07",
+            Who::Office,
+        ),
+        Scenario::get("区安委办 首页看板 7月", "/?month=2022-07", Who::Office),
+        Scenario::get(
+            "区安委办 排名 API 7月 镇街",
+            "/api/v1/rankings/2022-07?kind=township",
+            Who::Office,
+        ),
+        Scenario::get("镇街 待办 /todo", "/todo", Who::Town),
+        Scenario::get(
+            "区安委办 履职定额 API 7月",
+            "/api/v1/quotas/2022-07",
+            Who::Office,
+        ),
+        Scenario::get("镇街 履职定额 API 7月", "/api/v1/quotas/2022-07", Who::Town),
+        Scenario::get(
+            "公示牌页面（免登录）",
+            format!("/boards/{board}"),
+            Who::Public,
+        ),
+        Scenario::get("区安委办 隐患统计（按单位）", "/hazards/stats", Who::Office),
+        Scenario::get(
+            "区安委办 隐患统计（按行业）",
+            "/hazards/stats?by=sector",
+            Who::Office,
+        ),
+        Scenario::get(
+            "区安委办 隐患统计（按月）",
+            "/hazards/stats?by=month",
+            Who::Office,
+        ),
+    ];
+    scenarios.extend(writes(today));
+    Ok((usernames, now, scenarios))
+}
+
 /// Runs the benchmark and prints its tables.
-pub async fn run(c: &Common, seconds: u64, concurrency: usize) -> Result<(), String> {
+pub async fn run(c: &Common, seconds: u64, concurrency: usize, size: Size) -> Result<(), String> {
     if !c
         .database_url
         .as_deref()
@@ -163,27 +372,17 @@ pub async fn run(c: &Common, seconds: u64, concurrency: usize) -> Result<(), Str
         .find(|p| std::path::Path::new(p).exists())
         .ok_or("多进程基准需要 nginx（apt-get install nginx-light）")?;
     let (db, url, dir) = fresh_db(c, "processes").await?;
-    let password = "Bench#2022pass";
-    let now = anjian_core::time::Clock::now_ms(&anjian_core::time::SystemClock);
     let t = Instant::now();
-    let seeded = seed::load(
-        &db,
-        now,
-        seed::Size::DISTRICT,
-        &anjian_web::password::hash_now(password),
-    )
-    .await
-    .map_err(|e| e.to_string())?;
-    let hazards = seed::city_hazards(&db, now, 100_000)
-        .await
-        .map_err(|e| e.to_string())?;
-    db.analyze().await.map_err(|e| e.to_string())?;
+    let (usernames, now, scenarios) = match size {
+        Size::District => district(&db).await?,
+        Size::City => city(&db).await?,
+    };
     db.close().await;
     let mut key = [0u8; 32];
     getrandom::fill(&mut key).map_err(|e| e.to_string())?;
     std::fs::write(dir.join("secret.key"), key).map_err(|e| e.to_string())?;
     println!(
-        "区县规模，{hazards} 条隐患；生成用时 {:.1} s（PostgreSQL）；每轮每个场景 {seconds} s，{concurrency} 个并发客户端，经 nginx",
+        "生成用时 {:.1} s（PostgreSQL）；每轮每个场景 {seconds} s，经 nginx",
         t.elapsed().as_secs_f64()
     );
     let quotas = cgroup(&format!("anjian-bench-probe-{}", std::process::id()), 0.25);
@@ -196,89 +395,58 @@ pub async fn run(c: &Common, seconds: u64, concurrency: usize) -> Result<(), Str
         "\n| {:<44} | {:>8} | {:>6} | {:>8} | {:>7} | {:>7} | {:>7} |",
         "endpoint", "requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms"
     );
-    let runs: Vec<(usize, bool)> = [(1, true), (3, true), (1, false), (3, false)]
-        .into_iter()
-        .filter(|(_, q)| !*q || quotas.is_some())
-        .collect();
-    for (n, quota) in runs {
-        let (fleet, base) = start(n, quota, &url, &dir, nginx).await?;
+    // (processes, a quarter-core quota each, clients); the city first at one client.
+    let mut runs: Vec<(usize, bool, usize)> = Vec::new();
+    if size == Size::City {
+        runs.push((1, false, 1));
+    }
+    runs.extend(
+        [(1, true), (3, true), (1, false), (3, false)]
+            .into_iter()
+            .filter(|(_, q)| !*q || quotas.is_some())
+            .map(|(n, q)| (n, q, concurrency)),
+    );
+    // The processes' clocks: the city's day, or the system's for the district.
+    let clock = (size == Size::City).then_some(now);
+    // One front port for every run: the accounts' second factors are kept by address.
+    let front = free_port()?;
+    for (n, quota, clients) in runs {
+        let (fleet, base) = start(n, quota, &url, &dir, nginx, clock, front).await?;
         let client = reqwest::Client::builder()
             .pool_max_idle_per_host(64)
             .build()
             .map_err(|e| e.to_string())?;
-        let town = login(&client, &base, &seeded.usernames[1], password).await?;
+        let town = login(&client, &base, &usernames[1], CITY_PASSWORD).await?;
+        let office = match size {
+            Size::City => login(&client, &base, &usernames[0], CITY_PASSWORD).await?,
+            Size::District => String::new(),
+        };
         println!(
-            "{n} 个进程{}",
+            "{n} 个进程{}，{clients} 个并发客户端",
             if quota {
                 "（每进程 1/4 核）"
             } else {
                 "（不限 CPU）"
             }
         );
-        let mut ledger = load(
-            "镇街 隐患台账页 /hazards",
-            &client,
-            format!("{base}/hazards"),
-            None,
-            town.clone(),
-            seconds,
-            concurrency,
-        )
-        .await;
-        println!("{}", ledger.row());
-        let mut me = load(
-            "镇街 会话 /api/v1/me（进程自身的 CPU）",
-            &client,
-            format!("{base}/api/v1/me"),
-            None,
-            town.clone(),
-            seconds,
-            concurrency,
-        )
-        .await;
-        println!("{}", me.row());
-        let today = anjian_core::time::local_date(now).ok_or("date")?;
-        let hazard = serde_json::json!({
-            "level": "general",
-            // A sector the synthetic district keeps under its own name (城镇燃气 and
-            // 危险化学品 are kept there under the aliases the form reads as 燃气, 危化品).
-            "sector": "商贸",
-            "place": "某餐馆后厨（基准）",
-            "description": "液化石油气钢瓶与灶具间距不足",
-            "discovered_on": today.format("%Y-%m-%d").to_string(),
-            "measures": "钢瓶移至独立气瓶间",
-            "responsible_person": "张三",
-            "deadline": (today + chrono::Days::new(20)).format("%Y-%m-%d").to_string(),
-        });
-        let mut record = load(
-            "镇街 记录隐患 POST /api/v1/hazards",
-            &client,
-            format!("{base}/api/v1/hazards"),
-            Some(hazard),
-            town.clone(),
-            seconds,
-            concurrency,
-        )
-        .await;
-        println!("{}", record.row());
-        let tip = serde_json::json!({
-            "category": "violation",
-            "sector": "商贸",
-            "place": "某化工有限公司二号仓库（基准）",
-            "reported_unit": "某化工有限公司",
-            "description": "仓库安全出口被货物堵死，夜间锁闭"
-        });
-        let mut tips = load(
-            "公众 举报 POST /api/v1/public/tips（共享限流计数）",
-            &client,
-            format!("{base}/api/v1/public/tips"),
-            Some(tip),
-            String::new(),
-            seconds,
-            concurrency,
-        )
-        .await;
-        println!("{}", tips.row());
+        for s in &scenarios {
+            let cookie = match s.who {
+                Who::Office => office.clone(),
+                Who::Town => town.clone(),
+                Who::Public => String::new(),
+            };
+            let mut out = load(
+                s.name,
+                &client,
+                format!("{base}{}", s.path),
+                s.body.clone(),
+                cookie,
+                seconds,
+                clients,
+            )
+            .await;
+            println!("{}", out.row());
+        }
         drop(fleet);
     }
     if std::env::var_os("ANJIAN_BENCH_KEEP").is_none() {

@@ -1,6 +1,7 @@
 //! The office's hazard statistics are read from tallies the database keeps (issue 21
 //! part 7); after any sequence of changes to the ledger they equal a fresh grouping of
-//! the hazards, and the statistics read from them equal those grouped per request.
+//! the hazards (at each of the three grains kept), and the statistics read from them
+//! equal those grouped per request.
 
 use anjian_store::hazards::{StatsBy, stats};
 use anjian_store::scope::Scope;
@@ -172,22 +173,46 @@ fn day_after(d: u32) -> chrono::NaiveDate {
 
 type Tally = (i64, i64, String, i64, i64, i64, i64, i64);
 
+/// The kept tallies at the three grains: per (locality, sector, month), per
+/// (locality, month) and per (sector, month); a missing key reads 0.
 async fn kept(db: &Db) -> Vec<Tally> {
-    db.read()
-        .all(q("SELECT locality_id, sector_id, month, found, closed, major, major_closed, overdue FROM hazard_tallies WHERE found <> 0 ORDER BY locality_id, sector_id, month"))
-        .await
-        .unwrap()
+    let mut all = Vec::new();
+    for sql in [
+        "SELECT locality_id, sector_id, month, found, closed, major, major_closed, overdue FROM hazard_tallies WHERE found <> 0 ORDER BY locality_id, sector_id, month",
+        "SELECT locality_id, CAST(0 AS BIGINT), month, found, closed, major, major_closed, overdue FROM hazard_tallies_by_locality WHERE found <> 0 ORDER BY locality_id, month",
+        "SELECT CAST(0 AS BIGINT), sector_id, month, found, closed, major, major_closed, overdue FROM hazard_tallies_by_sector WHERE found <> 0 ORDER BY sector_id, month",
+    ] {
+        let rows: Vec<Tally> = db.read().all(q(sql)).await.unwrap();
+        all.extend(rows);
+    }
+    all
 }
 
+/// The same three groupings made afresh from the hazards.
 async fn grouped(db: &Db) -> Vec<Tally> {
-    db.read()
-        .all(q("SELECT CAST(COALESCE(locality_id, 0) AS BIGINT), sector_id, substr(discovered_on, 1, 7) AS month, CAST(COUNT(*) AS BIGINT), \
-            CAST(SUM(CASE WHEN status = 'closed' THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(CASE WHEN level = 'major' THEN 1 ELSE 0 END) AS BIGINT), \
-            CAST(SUM(CASE WHEN level = 'major' AND status = 'closed' THEN 1 ELSE 0 END) AS BIGINT), \
-            CAST(SUM(CASE WHEN status <> 'closed' AND deadline < (SELECT day FROM hazard_tally_day WHERE id = 1) THEN 1 ELSE 0 END) AS BIGINT) \
-            FROM hazards GROUP BY COALESCE(locality_id, 0), sector_id, substr(discovered_on, 1, 7) ORDER BY 1, 2, 3"))
-        .await
-        .unwrap()
+    let mut all = Vec::new();
+    // (the columns selected, the grouping: a constant is no grouping key in SQL)
+    for (locality, sector, keys) in [
+        (
+            "COALESCE(locality_id, 0)",
+            "sector_id",
+            "COALESCE(locality_id, 0), sector_id,",
+        ),
+        ("COALESCE(locality_id, 0)", "0", "COALESCE(locality_id, 0),"),
+        ("0", "sector_id", "sector_id,"),
+    ] {
+        let rows: Vec<Tally> = db
+            .read()
+            .all(q(format!("SELECT CAST({locality} AS BIGINT), CAST({sector} AS BIGINT), substr(discovered_on, 1, 7) AS month, CAST(COUNT(*) AS BIGINT), \
+                CAST(SUM(CASE WHEN status = 'closed' THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(CASE WHEN level = 'major' THEN 1 ELSE 0 END) AS BIGINT), \
+                CAST(SUM(CASE WHEN level = 'major' AND status = 'closed' THEN 1 ELSE 0 END) AS BIGINT), \
+                CAST(SUM(CASE WHEN status <> 'closed' AND deadline < (SELECT day FROM hazard_tally_day WHERE id = 1) THEN 1 ELSE 0 END) AS BIGINT) \
+                FROM hazards GROUP BY {keys} substr(discovered_on, 1, 7) ORDER BY 1, 2, 3")))
+            .await
+            .unwrap();
+        all.extend(rows);
+    }
+    all
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -33,17 +33,18 @@ pub async fn month(
 ) -> Result<Json<CityMonth>, ApiError> {
     let districts = state.city(&u)?;
     let m = crate::input::month_or_last(&state, q.month.as_deref().filter(|m| !m.is_empty()))?;
-    Ok(Json(roll_up(&state, districts, m).await?))
+    Ok(Json(roll_up(&state, &u.actor(), districts, m).await?))
 }
 
 /// The month of `districts` under the city's own scheme.
 pub async fn roll_up(
     state: &AppState,
+    actor: &anjian_store::Actor,
     districts: &[city::District],
     m: Month,
 ) -> Result<CityMonth, Problem> {
     let scheme = anjian_store::rankings::scheme(&state.db).await?;
-    Ok(city::month(districts, &scheme, state.moment(), m).await?)
+    Ok(city::month(districts, actor, &scheme, state.moment(), m).await?)
 }
 
 /// Issues the city's campaign to every district: each starts a campaign of the same
@@ -72,7 +73,7 @@ pub async fn hazards(
 ) -> Result<Json<Vec<MajorHazard>>, ApiError> {
     let districts = state.city(&u)?;
     let d = city::district(districts, district_no(&no)?)?;
-    Ok(Json(city::major_hazards(d).await?))
+    Ok(Json(city::major_hazards(d, &u.actor()).await?))
 }
 
 /// A city-level supervision: the responsible leader, the deadline (YYYY-MM-DD), what

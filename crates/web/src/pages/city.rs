@@ -50,7 +50,7 @@ async fn page(
 ) -> Result<Response, PageError> {
     let districts = state.city(u).map_err(Problem::from)?;
     let m: Month = crate::input::month_or_last(state, month)?;
-    let c = roll_up(state, districts, m).await?;
+    let c = roll_up(state, &u.actor(), districts, m).await?;
     let scores_svg = chart::bars(
         "各区县得分",
         &c.districts
@@ -150,7 +150,7 @@ async fn district_page(
 ) -> Result<Response, PageError> {
     let districts = state.city(u).map_err(Problem::from)?;
     let d = city::district(districts, district_no(no)?).map_err(Problem::from)?;
-    let hazards = city::major_hazards(d).await?;
+    let hazards = city::major_hazards(d, &u.actor()).await?;
     let refused = error.is_some();
     Ok(render_form(
         &DistrictPage {
