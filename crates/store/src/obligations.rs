@@ -185,8 +185,16 @@ pub async fn desk(db: &Db, scope: &Scope, today: NaiveDate, unit: Option<i64>) -
             to_review: 0,
         };
     }
+    // The office's count reads the state index alone: joined to every unit, as the
+    // scopes below the office need, it took 220 ms over the city's 66,000 submitted
+    // reports on PostgreSQL (24 ms alone).
+    let units = if matches!(scope, Scope::All) {
+        ""
+    } else {
+        " JOIN units u ON u.id = o.unit_id"
+    };
     let mut query = q(format!(
-        "SELECT CAST(COUNT(*) AS BIGINT) FROM obligations o JOIN units u ON u.id = o.unit_id WHERE o.state = {} AND ",
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM obligations o{units} WHERE o.state = {} AND ",
         State::Submitted.sql()
     ));
     query = scope.obligations(query, "o", "u");

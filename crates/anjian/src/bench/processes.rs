@@ -133,8 +133,10 @@ async fn start(
         .map(|p| format!("server 127.0.0.1:{p};"))
         .collect();
     let d = dir.display();
+    // One nginx process (no master): killing it stops nginx, where a killed master
+    // left its worker serving on the port after the run.
     let conf = format!(
-        "daemon off; worker_processes 1; pid {d}/nginx.pid; error_log {d}/nginx.log;
+        "daemon off; master_process off; worker_processes 1; pid {d}/nginx.pid; error_log {d}/nginx.log;
 events {{ worker_connections 1024; }}
 http {{ access_log off; client_body_temp_path {d}/body; proxy_temp_path {d}/proxy;
   fastcgi_temp_path {d}/fcgi; uwsgi_temp_path {d}/uwsgi; scgi_temp_path {d}/scgi;
@@ -298,6 +300,19 @@ async fn city(db: &anjian_store::Db) -> Result<(Vec<String>, i64, Vec<Scenario>)
         );
         seeded.usernames
     };
+    // What each process's background job does first on the day (follow the directory,
+    // remind, recount the overdue tallies), done here once so that no measured run
+    // carries it.
+    anjian_store::follow::follow_directory(db, now)
+        .await
+        .map_err(e)?;
+    let days = anjian_store::reminders::days_before(db).await.map_err(e)?;
+    anjian_store::reminders::run_once(db, now, today, days)
+        .await
+        .map_err(e)?;
+    anjian_store::hazards::roll_tallies(db, today)
+        .await
+        .map_err(e)?;
     db.analyze().await.map_err(e)?;
     let (board,): (i64,) = db
         .read()

@@ -475,6 +475,14 @@ pub async fn city_hazards(db: &Db, now: i64, n: usize) -> Result<usize, anjian_s
             tx.analyze(&["cases", "case_steps", "obligations", "hazards"])
                 .await?;
         }
+        // Committed every 30,000 hazards: each statement changes the same few hundred
+        // kept tallies (`hazard_tallies_by_sector`), and PostgreSQL keeps every version
+        // a transaction wrote of a row until it ends, so one transaction for a million
+        // hazards walked ever longer chains of versions (the seeding slowed without end).
+        if done % 30_000 == 0 && done < n {
+            tx.commit().await?;
+            tx = db.begin().await?;
+        }
     }
     audit::append(
         &mut tx,

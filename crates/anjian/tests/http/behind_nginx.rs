@@ -130,8 +130,10 @@ async fn three_processes_behind_nginx_serve_as_one() {
         .map(|p| format!("server 127.0.0.1:{p} max_fails=1 fail_timeout=10s;"))
         .collect();
     let d = dir.0.display();
+    // One nginx process (no master): killing it stops nginx, where a killed master
+    // left its worker serving on the port after the run.
     let conf = format!(
-        "daemon off; worker_processes 1; pid {d}/nginx.pid; error_log {d}/logs/nginx.log;
+        "daemon off; master_process off; worker_processes 1; pid {d}/nginx.pid; error_log {d}/logs/nginx.log;
 events {{ worker_connections 256; }}
 http {{ access_log off; client_body_temp_path {d}/body; proxy_temp_path {d}/proxy;
   fastcgi_temp_path {d}/fcgi; uwsgi_temp_path {d}/uwsgi; scgi_temp_path {d}/scgi;
@@ -142,7 +144,7 @@ http {{ access_log off; client_body_temp_path {d}/body; proxy_temp_path {d}/prox
       proxy_next_upstream error timeout http_502; }} }} }}"
     );
     std::fs::write(dir.0.join("nginx.conf"), conf).unwrap();
-    let mut front_door = Killed(vec![
+    let front_door = Killed(vec![
         Command::new(nginx)
             .arg("-p")
             .arg(&dir.0)
@@ -293,7 +295,9 @@ http {{ access_log off; client_body_temp_path {d}/body; proxy_temp_path {d}/prox
         total > 0 && total == distinct,
         "{total} reminders, {distinct} distinct"
     );
-    drop(front_door.0.pop());
+    // Killed, not merely dropped: a dropped `Child` keeps running (nginx stayed up on
+    // its port after every run).
+    drop(front_door);
     drop(children);
     db.close().await;
     let _ = adm
