@@ -64,6 +64,11 @@ pub fn next_id(now_ms: i64) -> i64 {
     }
 }
 
+/// The millisecond an id was made in (epoch milliseconds).
+pub fn millis_of(id: i64) -> i64 {
+    (id >> 10) + EPOCH_MS
+}
+
 /// Leases this process's node: the one seen longest ago, taken with a conditional
 /// update (two processes starting together take two nodes). Answers the node.
 pub async fn lease_node(db: &Db, now_ms: i64) -> Result<i64> {
