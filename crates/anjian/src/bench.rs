@@ -278,6 +278,13 @@ async fn city(
     Ok((db, url, dir, engine, seeded))
 }
 
+/// Whether to measure the database as an earlier run seeded it: `ANJIAN_BENCH_REUSE`
+/// is set and the database holds hazards (keep it with `ANJIAN_BENCH_KEEP`).
+async fn reusing(db: &anjian_store::Db) -> Result<bool, String> {
+    Ok(std::env::var_os("ANJIAN_BENCH_REUSE").is_some()
+        && count(db, "SELECT CAST(COUNT(*) AS BIGINT) FROM hazards").await? > 0)
+}
+
 /// One number from the database (a `CAST(COUNT(*) AS BIGINT)`).
 async fn count(db: &anjian_store::Db, sql: &'static str) -> Result<i64, String> {
     let (n,): (i64,) = db
@@ -432,11 +439,17 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
         "enforcement" => return enforcement::run(c, args).await,
         "people" => return people::run(c, args).await,
         "processes" => {
-            return processes::run(c, args.seconds, args.concurrency, processes::Size::District)
-                .await;
+            return processes::run(
+                c,
+                args.seconds,
+                args.concurrency,
+                processes::Dataset::District,
+            )
+            .await;
         }
         "city-processes" => {
-            return processes::run(c, args.seconds, args.concurrency, processes::Size::City).await;
+            return processes::run(c, args.seconds, args.concurrency, processes::Dataset::City)
+                .await;
         }
         "province" => return province::run(c, args).await,
         other => {

@@ -26,7 +26,7 @@ pub mod measures;
 pub mod plan_edits;
 pub mod responsibility;
 
-pub use directory::load;
+pub use directory::{load, username, usernames};
 pub use enforcement::{blacklist, city_enforcements, enforcements, township_enterprises};
 pub use hazards::{city_hazards, hazards};
 pub use obligations::{activity, obligations};

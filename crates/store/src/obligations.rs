@@ -185,13 +185,11 @@ pub async fn desk(db: &Db, scope: &Scope, today: NaiveDate, unit: Option<i64>) -
             to_review: 0,
         };
     }
-    // The office's count reads the state index alone: joined to every unit, as the
-    // scopes below the office need, it took 220 ms over the city's 66,000 submitted
-    // reports on PostgreSQL (24 ms alone).
-    let units = if matches!(scope, Scope::All) {
-        ""
-    } else {
+    // The unit is joined only when the scope's predicate reads it.
+    let units = if scope.reads_unit() {
         " JOIN units u ON u.id = o.unit_id"
+    } else {
+        ""
     };
     let mut query = q(format!(
         "SELECT CAST(COUNT(*) AS BIGINT) FROM obligations o{units} WHERE o.state = {} AND ",

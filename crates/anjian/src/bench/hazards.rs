@@ -20,11 +20,9 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
     let t = Instant::now();
     // `ANJIAN_BENCH_REUSE=1` with a database a previous run of this scenario seeded
     // (and kept: `ANJIAN_BENCH_KEEP=1` for SQLite) measures it again without reseeding.
-    let existing = super::count(&db, "SELECT CAST(COUNT(*) AS BIGINT) FROM hazards").await?;
-    let (usernames, n) = if std::env::var_os("ANJIAN_BENCH_REUSE").is_some() && existing > 0 {
-        // The synthetic city's accounts are named by their order: u00000 the office's.
-        let names = (0..2000).map(|i| format!("u{i:05}")).collect();
-        (names, existing as usize)
+    let (usernames, n) = if super::reusing(&db).await? {
+        let n = super::count(&db, "SELECT CAST(COUNT(*) AS BIGINT) FROM hazards").await?;
+        (seed::usernames(Size::CITY), n as usize)
     } else {
         let seeded = seed::load(
             &db,

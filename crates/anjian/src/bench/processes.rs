@@ -190,7 +190,7 @@ http {{ access_log off; client_body_temp_path {d}/body; proxy_temp_path {d}/prox
 
 /// The data a run measures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Size {
+pub enum Dataset {
     /// The synthetic district with 100,000 hazards, seeded now; the processes' clocks
     /// are the system's.
     District,
@@ -318,10 +318,8 @@ async fn city(db: &anjian_store::Db) -> Result<(Vec<String>, i64, Vec<Scenario>)
     let now = CITY_NOW;
     let today = anjian_core::time::local_date(now).ok_or("date")?;
     let e = |e: anjian_store::Error| e.to_string();
-    let existing = super::count(db, "SELECT CAST(COUNT(*) AS BIGINT) FROM hazards").await?;
-    let usernames = if std::env::var_os("ANJIAN_BENCH_REUSE").is_some() && existing > 0 {
-        // The synthetic city's accounts are named by their order: u00000 the office's.
-        (0..2000).map(|i| format!("u{i:05}")).collect()
+    let usernames = if super::reusing(db).await? {
+        seed::usernames(seed::Size::CITY)
     } else {
         let seeded = seed::load(
             db,
@@ -419,7 +417,12 @@ async fn city(db: &anjian_store::Db) -> Result<(Vec<String>, i64, Vec<Scenario>)
 }
 
 /// Runs the benchmark and prints its tables.
-pub async fn run(c: &Common, seconds: u64, concurrency: usize, size: Size) -> Result<(), String> {
+pub async fn run(
+    c: &Common,
+    seconds: u64,
+    concurrency: usize,
+    data: Dataset,
+) -> Result<(), String> {
     if !c
         .database_url
         .as_deref()
@@ -435,9 +438,9 @@ pub async fn run(c: &Common, seconds: u64, concurrency: usize, size: Size) -> Re
         .ok_or("多进程基准需要 nginx（apt-get install nginx-light）")?;
     let (db, url, dir) = fresh_db(c, "processes").await?;
     let t = Instant::now();
-    let (usernames, now, scenarios) = match size {
-        Size::District => district(&db).await?,
-        Size::City => city(&db).await?,
+    let (usernames, now, scenarios) = match data {
+        Dataset::District => district(&db).await?,
+        Dataset::City => city(&db).await?,
     };
     db.close().await;
     let mut key = [0u8; 32];
@@ -459,7 +462,7 @@ pub async fn run(c: &Common, seconds: u64, concurrency: usize, size: Size) -> Re
     );
     // (processes, a quarter-core quota each, clients); the city first at one client.
     let mut runs: Vec<(usize, bool, usize)> = Vec::new();
-    if size == Size::City {
+    if data == Dataset::City {
         runs.push((1, false, 1));
     }
     runs.extend(
@@ -472,9 +475,9 @@ pub async fn run(c: &Common, seconds: u64, concurrency: usize, size: Size) -> Re
     let front = free_port()?;
     for (n, quota, clients) in runs {
         // The processes' clocks: the city's day, or the system's for the district.
-        let clock = match size {
-            Size::City => Some(city_clock(&url, now).await?),
-            Size::District => None,
+        let clock = match data {
+            Dataset::City => Some(city_clock(&url, now).await?),
+            Dataset::District => None,
         };
         let (fleet, base) = start(n, quota, &url, &dir, nginx, clock, front).await?;
         let client = reqwest::Client::builder()
@@ -482,9 +485,9 @@ pub async fn run(c: &Common, seconds: u64, concurrency: usize, size: Size) -> Re
             .build()
             .map_err(|e| e.to_string())?;
         let town = login(&client, &base, &usernames[1], CITY_PASSWORD).await?;
-        let office = match size {
-            Size::City => login(&client, &base, &usernames[0], CITY_PASSWORD).await?,
-            Size::District => String::new(),
+        let office = match data {
+            Dataset::City => login(&client, &base, &usernames[0], CITY_PASSWORD).await?,
+            Dataset::District => String::new(),
         };
         println!(
             "{n} 个进程{}，{clients} 个并发客户端",

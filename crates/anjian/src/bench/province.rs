@@ -89,7 +89,7 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
             hazards +=
                 super::count(&db, "SELECT CAST(COUNT(*) AS BIGINT) FROM hazards").await? as usize;
             // The synthetic district's first account is its office's.
-            "u00000".to_string()
+            seed::username(0)
         } else {
             let seeded = seed::load(&db, now, Size::DISTRICT, &hash)
                 .await

@@ -45,6 +45,17 @@ struct UnitRow {
     sup: bool,
 }
 
+/// The synthetic directory's `n`th account (the office's is the first: `u00000`).
+pub fn username(n: usize) -> String {
+    format!("u{n:05}")
+}
+
+/// The synthetic directory's accounts of `size`, in order, as [`load`] names them (a
+/// benchmark measuring a database an earlier run seeded reads them from here).
+pub fn usernames(size: Size) -> Vec<String> {
+    (0..size.users).map(username).collect()
+}
+
 /// Loads a synthetic directory and `size.users` accounts sharing `password_hash`.
 pub async fn load(
     db: &Db,
@@ -225,7 +236,7 @@ pub async fn load(
             "INSERT INTO users (id, username, display_name, unit_id, role, password_hash, password_changed_at, must_change_password, active, created_at, updated_at) VALUES ",
         );
         for (i, (unit, role)) in chunk.iter().enumerate() {
-            let username = format!("u{:05}", n * 200 + i);
+            let username = username(n * 200 + i);
             if i > 0 {
                 query = query.push(", ");
             }

@@ -31,7 +31,7 @@ pub async fn month(
     ApiUser(u): ApiUser,
     Params(q): Params<CityQuery>,
 ) -> Result<Json<CityMonth>, ApiError> {
-    let districts = state.city(&u)?;
+    let districts = state.districts()?;
     let m = crate::input::month_or_last(&state, q.month.as_deref().filter(|m| !m.is_empty()))?;
     Ok(Json(roll_up(&state, &u.actor(), districts, m).await?))
 }
@@ -56,7 +56,7 @@ pub async fn issue(
     ApiUser(u): ApiUser,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<Issued>>, ApiError> {
-    let districts = state.city(&u)?;
+    let districts = state.districts()?;
     let id = crate::input::path_id(&id)?;
     Ok(Json(
         city::issue(&state.db, districts, state.now(), &u.actor(), id).await?,
@@ -71,7 +71,7 @@ pub async fn hazards(
     ApiUser(u): ApiUser,
     Path(no): Path<String>,
 ) -> Result<Json<Vec<MajorHazard>>, ApiError> {
-    let districts = state.city(&u)?;
+    let districts = state.districts()?;
     let d = city::district(districts, district_no(&no)?)?;
     Ok(Json(city::major_hazards(d, &u.actor()).await?))
 }
@@ -95,7 +95,7 @@ pub async fn list(
     Path((no, id)): Path<(String, String)>,
     Body(b): Body<CityListingBody>,
 ) -> Result<StatusCode, ApiError> {
-    let districts = state.city(&u)?;
+    let districts = state.districts()?;
     let d = city::district(districts, district_no(&no)?)?;
     let id = crate::input::path_id(&id)?;
     city::list_for_city(

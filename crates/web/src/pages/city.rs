@@ -48,7 +48,7 @@ async fn page(
     month: Option<&str>,
     Notice { flash, error }: Notice,
 ) -> Result<Response, PageError> {
-    let districts = state.city(u).map_err(Problem::from)?;
+    let districts = state.districts().map_err(Problem::from)?;
     let m: Month = crate::input::month_or_last(state, month)?;
     let c = roll_up(state, &u.actor(), districts, m).await?;
     let scores_svg = chart::bars(
@@ -99,7 +99,7 @@ pub async fn issue(
     PageForm(_f): PageForm<Empty>,
 ) -> Result<Response, PageError> {
     let result = async {
-        let districts = state.city(&u)?;
+        let districts = state.districts()?;
         let id = crate::input::path_id(&id)?;
         let issued = city::issue(&state.db, districts, state.now(), &u.actor(), id).await?;
         let said: Vec<String> = issued
@@ -148,7 +148,7 @@ async fn district_page(
     no: &str,
     Notice { flash, error }: Notice,
 ) -> Result<Response, PageError> {
-    let districts = state.city(u).map_err(Problem::from)?;
+    let districts = state.districts().map_err(Problem::from)?;
     let d = city::district(districts, district_no(no)?).map_err(Problem::from)?;
     let hazards = city::major_hazards(d, &u.actor()).await?;
     let refused = error.is_some();
@@ -198,7 +198,7 @@ pub async fn list(
     PageForm(f): PageForm<ListingForm>,
 ) -> Result<Response, PageError> {
     let result = async {
-        let districts = state.city(&u)?;
+        let districts = state.districts()?;
         let d = city::district(districts, district_no(&no)?)?;
         let id = crate::input::path_id(&id)?;
         city::list_for_city(
