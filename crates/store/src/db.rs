@@ -399,6 +399,24 @@ impl Db {
         }
     }
 
+    /// A second, small pool on the same database for work done apart from the requests
+    /// (the outbox's dispatcher on its own thread and runtime): on PostgreSQL `max`
+    /// connections of its own, opened by the runtime that first uses them, so that no
+    /// request waits on a socket another thread's runtime drives; on SQLite the same
+    /// pool (its connections are threads, not sockets of a runtime, and writes
+    /// serialise anyway). Call it inside the runtime that will use it.
+    pub fn apart(&self, max: u32) -> Db {
+        match self {
+            Db::Sqlite(_) => self.clone(),
+            Db::Postgres(p) => Db::Postgres(
+                PgPoolOptions::new()
+                    .max_connections(max.max(1))
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_lazy_with((*p.connect_options()).clone()),
+            ),
+        }
+    }
+
     /// The engine behind this handle.
     pub fn backend(&self) -> Backend {
         match self {

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod api;
 pub mod areas;
 pub mod auth;
+pub mod background;
 pub mod client;
 pub mod download;
 pub mod error;
@@ -132,6 +133,15 @@ impl AppState {
             outbound_hosts: Arc::new(std::sync::RwLock::new(config.outbound_allow.clone())),
             config: Arc::new(config),
             districts: Arc::new(Vec::new()),
+        }
+    }
+
+    /// This state with a pool of its own of at most `max` connections (`Db::apart`), for
+    /// work on a thread apart from the requests; call it on that thread's runtime.
+    pub fn apart(&self, max: u32) -> Self {
+        AppState {
+            db: self.db.apart(max),
+            ..self.clone()
         }
     }
 

@@ -247,6 +247,16 @@ pub async fn dispatch_once(
     state: &AppState,
     http: &reqwest::Client,
 ) -> Result<usize, anjian_store::Error> {
+    dispatch_paced(state, http, PER_SECOND).await
+}
+
+/// [`dispatch_once`] at most `per_second` messages a second (0: unpaced), for the
+/// benchmark's comparisons.
+pub async fn dispatch_paced(
+    state: &AppState,
+    http: &reqwest::Client,
+    per_second: u64,
+) -> Result<usize, anjian_store::Error> {
     let started = std::time::Instant::now();
     let claimed = outbox::claim(&state.db, state.now(), 60_000, BATCH).await?;
     let n = claimed.len();
@@ -280,42 +290,54 @@ pub async fn dispatch_once(
     }
     outbox::settle_many(&state.db, state.now(), &settled).await?;
     // Paced: a batch takes at least its share of a second.
-    let share = Duration::from_millis(n as u64 * 1000 / PER_SECOND);
-    if let Some(rest) = share.checked_sub(started.elapsed()) {
+    if let Some(ms) = (n as u64 * 1000).checked_div(per_second)
+        && let Some(rest) = Duration::from_millis(ms).checked_sub(started.elapsed())
+    {
         tokio::time::sleep(rest).await;
     }
     Ok(n)
 }
 
-/// Starts the dispatcher: due messages are sent within about a second.
+/// The dispatcher's own connections on PostgreSQL (`Db::apart`).
+pub const DISPATCHER_POOL: u32 = 2;
+
+/// Starts the dispatcher on a thread of its own below the requests' priority
+/// (`background::apart`): due messages are sent within about a second.
 pub fn spawn_dispatcher(state: AppState) {
-    tokio::spawn(async move {
-        let http = client_for(&state);
-        let mut ticks: u32 = 0;
-        loop {
-            // 叫应 escalation, about every 30 s.
-            if ticks.is_multiple_of(60) {
-                if let Err(e) = anjian_store::warnings::escalate(&state.db, state.now()).await {
-                    tracing::warn!(error = %e, "warning escalation failed; will retry");
-                }
-                // The working day's digest, once per unit and day.
-                if let Err(e) = anjian_store::outbox::digest(&state.db, state.now()).await {
-                    tracing::warn!(error = %e, "the daily digest failed; will retry");
-                }
-                // A special period's daily report still owed in the afternoon.
-                if let Err(e) =
-                    anjian_store::outbox::daily_reports_due(&state.db, state.now()).await
-                {
-                    tracing::warn!(error = %e, "the daily-report reminder failed; will retry");
-                }
-            }
-            ticks = ticks.wrapping_add(1);
-            match dispatch_once(&state, &http).await {
-                Ok(n) if n > 0 => continue,
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "sending notifications failed; will retry"),
-            }
-            tokio::time::sleep(Duration::from_millis(500)).await;
-        }
+    let started = crate::background::apart("anjian-outbox", crate::background::NICENESS, || {
+        dispatch_forever(state)
     });
+    if let Err(e) = started {
+        tracing::error!(error = %e, "the outbox's dispatcher could not start");
+    }
+}
+
+/// The dispatcher's loop, with its own pool and client on the runtime it runs on.
+async fn dispatch_forever(state: AppState) {
+    let state = state.apart(DISPATCHER_POOL);
+    let http = client_for(&state);
+    let mut ticks: u32 = 0;
+    loop {
+        // 叫应 escalation, about every 30 s.
+        if ticks.is_multiple_of(60) {
+            if let Err(e) = anjian_store::warnings::escalate(&state.db, state.now()).await {
+                tracing::warn!(error = %e, "warning escalation failed; will retry");
+            }
+            // The working day's digest, once per unit and day.
+            if let Err(e) = anjian_store::outbox::digest(&state.db, state.now()).await {
+                tracing::warn!(error = %e, "the daily digest failed; will retry");
+            }
+            // A special period's daily report still owed in the afternoon.
+            if let Err(e) = anjian_store::outbox::daily_reports_due(&state.db, state.now()).await {
+                tracing::warn!(error = %e, "the daily-report reminder failed; will retry");
+            }
+        }
+        ticks = ticks.wrapping_add(1);
+        match dispatch_once(&state, &http).await {
+            Ok(n) if n > 0 => continue,
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "sending notifications failed; will retry"),
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
 }

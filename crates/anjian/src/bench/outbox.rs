@@ -45,11 +45,17 @@ pub async fn run(c: &Common) -> Result<(), String> {
             "{}"
         }
     });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| e.to_string())?;
+    // It stands for the vendors' servers, elsewhere in production: here a thread and
+    // runtime of its own, at the requests' priority, as another process would be.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    listener.set_nonblocking(true).map_err(|e| e.to_string())?;
     let receiver = listener.local_addr().map_err(|e| e.to_string())?;
-    tokio::spawn(async move { axum::serve(listener, app).await.ok() });
+    anjian_web::background::apart("bench-receiver", 0, move || async move {
+        if let Ok(listener) = tokio::net::TcpListener::from_std(listener) {
+            axum::serve(listener, app).await.ok();
+        }
+    })
+    .map_err(|e| e.to_string())?;
     // One key for every process (as they share the secret key file).
     let shared = WebConfig {
         outbound_allow: vec![receiver.to_string()],
@@ -165,20 +171,45 @@ pub async fn run(c: &Common) -> Result<(), String> {
         })
         .collect::<Vec<_>>();
     let t = Instant::now();
-    let run = |s: AppState| async move {
-        let http = anjian_web::outbound::client();
-        while anjian_web::outbound::dispatch_once(&s, &http)
-            .await
-            .map_err(e)?
-            > 0
-        {}
-        Ok::<_, String>(())
+    // Each dispatcher as the server runs it (`outbound::spawn_dispatcher`): a thread of
+    // its own below the requests' priority, its own connections; ANJIAN_BENCH_NICE and
+    // ANJIAN_BENCH_PER_SECOND change its niceness and pacing for comparisons.
+    let knob = |name: &str, default: i64| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(default)
     };
-    let (a, b) = tokio::join!(run(state(config())), run(state(config())));
+    let niceness = knob("ANJIAN_BENCH_NICE", anjian_web::background::NICENESS.into()) as i32;
+    let per_second = knob(
+        "ANJIAN_BENCH_PER_SECOND",
+        anjian_web::outbound::PER_SECOND as i64,
+    )
+    .max(0) as u64;
+    println!("发送线程：nice +{niceness}，每进程每秒至多 {per_second} 条（0：不限）");
+    let run = |s: AppState| {
+        anjian_web::background::apart("bench-outbox", niceness, move || async move {
+            let s = s.apart(anjian_web::outbound::DISPATCHER_POOL);
+            let http = anjian_web::outbound::client();
+            while anjian_web::outbound::dispatch_paced(&s, &http, per_second)
+                .await
+                .map_err(e)?
+                > 0
+            {}
+            Ok::<_, String>(())
+        })
+        .map_err(|e| e.to_string())
+    };
+    let (a, b) = (run(state(config()))?, run(state(config()))?);
+    let (a, b) = tokio::task::spawn_blocking(move || (a.join(), b.join()))
+        .await
+        .map_err(|e| e.to_string())?;
     let took = t.elapsed().as_secs_f64();
     draining.store(false, std::sync::atomic::Ordering::SeqCst);
-    a?;
-    b?;
+    for done in [a, b] {
+        done.map_err(|_| "发送线程异常退出".to_string())?
+            .ok_or("发送线程提前停止")??;
+    }
     let mut busy = Vec::new();
     for p in pages {
         busy.extend(p.await.unwrap_or_default());
