@@ -543,7 +543,8 @@ fn index(a: Activity) -> i64 {
 
 /// Every official and leader of a unit in scope with a post, against their quotas over
 /// the periods overlapping `first..=last` as of `as_of`: officials and their days of
-/// counted records read in three grouped queries whatever their number.
+/// counted records read in four queries at once whatever their number (the officials,
+/// their current roles, the counted records of the span, the enterprises covered).
 pub async fn standings(
     db: &Db,
     scope: &Scope,

@@ -41,10 +41,16 @@ where
         .name(name.to_string())
         .spawn(move || {
             lower_priority(niceness);
-            let runtime = tokio::runtime::Builder::new_current_thread()
+            let runtime = match tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
-                .ok()?;
+            {
+                Ok(r) => r,
+                Err(e) => {
+                    tracing::error!(error = %e, "a background thread could not start its runtime");
+                    return None;
+                }
+            };
             runtime.block_on(async move {
                 let stopped = async move {
                     if watching.is_some() {
