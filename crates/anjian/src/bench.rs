@@ -278,11 +278,15 @@ async fn city(
     Ok((db, url, dir, engine, seeded))
 }
 
-/// Whether to measure the database as an earlier run seeded it: `ANJIAN_BENCH_REUSE`
-/// is set and the database holds hazards (keep it with `ANJIAN_BENCH_KEEP`).
-async fn reusing(db: &anjian_store::Db) -> Result<bool, String> {
-    Ok(std::env::var_os("ANJIAN_BENCH_REUSE").is_some()
-        && count(db, "SELECT CAST(COUNT(*) AS BIGINT) FROM hazards").await? > 0)
+/// The hazards of a database an earlier run seeded, when it is to be measured as it is:
+/// `ANJIAN_BENCH_REUSE` is set and the database holds hazards (keep it with
+/// `ANJIAN_BENCH_KEEP`); None when it is to be seeded.
+async fn reusing(db: &anjian_store::Db) -> Result<Option<i64>, String> {
+    if std::env::var_os("ANJIAN_BENCH_REUSE").is_none() {
+        return Ok(None);
+    }
+    let n = count(db, "SELECT CAST(COUNT(*) AS BIGINT) FROM hazards").await?;
+    Ok((n > 0).then_some(n))
 }
 
 /// One number from the database (a `CAST(COUNT(*) AS BIGINT)`).

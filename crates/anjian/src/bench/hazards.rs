@@ -20,8 +20,7 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
     let t = Instant::now();
     // `ANJIAN_BENCH_REUSE=1` with a database a previous run of this scenario seeded
     // (and kept: `ANJIAN_BENCH_KEEP=1` for SQLite) measures it again without reseeding.
-    let (usernames, n) = if super::reusing(&db).await? {
-        let n = super::count(&db, "SELECT CAST(COUNT(*) AS BIGINT) FROM hazards").await?;
+    let (usernames, n) = if let Some(n) = super::reusing(&db).await? {
         (seed::usernames(Size::CITY), n as usize)
     } else {
         let seeded = seed::load(

@@ -322,7 +322,7 @@ async fn city(db: &anjian_store::Db) -> Result<(Vec<String>, i64, Vec<Scenario>)
     let now = CITY_NOW;
     let today = anjian_core::time::local_date(now).ok_or("date")?;
     let e = |e: anjian_store::Error| e.to_string();
-    let usernames = if super::reusing(db).await? {
+    let usernames = if super::reusing(db).await?.is_some() {
         seed::usernames(seed::Size::CITY)
     } else {
         let seeded = seed::load(
