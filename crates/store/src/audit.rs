@@ -93,7 +93,10 @@ struct Head {
 }
 
 /// Appends an entry in `tx`. The head row's update serialises concurrent appends on
-/// both engines (SQLite's write lock; PostgreSQL's row lock).
+/// both engines (SQLite's write lock; PostgreSQL's row lock, held to the commit), so
+/// a transaction appends its entry last; an append takes two round trips: the
+/// head's next number and link, then the entry, whose insert moves the head's link on
+/// (the trigger `audit_head_follows`, migration 0054).
 pub async fn append(tx: &mut Tx, now_ms: i64, actor: &Actor, e: Entry) -> Result<i64> {
     let head: Head = tx
         .one(q(
@@ -133,11 +136,9 @@ pub async fn append(tx: &mut Tx, now_ms: i64, actor: &Actor, e: Entry) -> Result
             .bind(rec.after_digest)
             .bind(rec.detail)
             .bind(rec.prev_hash)
-            .bind(hash.clone()),
+            .bind(hash),
     )
     .await?;
-    tx.execute(q("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(hash))
-        .await?;
     Ok(head.seq)
 }
 

@@ -53,14 +53,43 @@ async fn ids(db: &Db, sql: &str) -> Vec<i64> {
     rows.into_iter().map(|(i,)| i).collect()
 }
 
-async fn apply(db: &Db, now: i64, c: &Change) {
-    let hazards = ids(db, "SELECT id FROM hazards ORDER BY id").await;
-    let pick = |i: usize| hazards[i % hazards.len()];
+/// Applies `changes` in transactions of `per_tx` changes each (a day's roll in its
+/// own): on PostgreSQL the tallies change as a transaction commits, once for all its
+/// statements.
+async fn apply_all(db: &Db, now: i64, changes: &[Change], per_tx: usize) {
     let mut tx = db.begin().await.unwrap();
+    let mut open = 0;
+    for c in changes {
+        if let Change::Roll(d) = c {
+            tx.commit().await.unwrap();
+            anjian_store::hazards::roll_tallies(db, day_after(*d))
+                .await
+                .unwrap();
+            tx = db.begin().await.unwrap();
+            open = 0;
+            continue;
+        }
+        apply(db, &mut tx, now, c).await;
+        open += 1;
+        if open == per_tx {
+            tx.commit().await.unwrap();
+            tx = db.begin().await.unwrap();
+            open = 0;
+        }
+    }
+    tx.commit().await.unwrap();
+}
+
+/// Applies one change (not a roll) in `tx`.
+async fn apply(db: &Db, tx: &mut anjian_store::Tx, now: i64, c: &Change) {
+    let hazards: Vec<(i64,)> = tx
+        .all(q("SELECT id FROM hazards ORDER BY id"))
+        .await
+        .unwrap();
+    let pick = |i: usize| hazards[i % hazards.len()].0;
     match c {
         Change::Insert(i) => {
-            let (case, hazard): (i64, i64) = db
-                .read()
+            let (case, hazard): (i64, i64) = tx
                 .one(q(
                     "SELECT (SELECT MAX(id) FROM cases) + 1, (SELECT MAX(id) FROM hazards) + 1",
                 ))
@@ -147,13 +176,7 @@ async fn apply(db: &Db, now: i64, c: &Change) {
             .await
             .unwrap();
         }
-        Change::Roll(d) => {
-            drop(tx);
-            anjian_store::hazards::roll_tallies(db, day_after(*d))
-                .await
-                .unwrap();
-            return;
-        }
+        Change::Roll(_) => unreachable!("a roll is applied in its own transaction"),
         Change::Delete(i) => {
             tx.execute(
                 q("DELETE FROM hazards WHERE id = $1 AND id NOT IN (SELECT hazard_id FROM hazard_listings) AND id NOT IN (SELECT hazard_id FROM obligations WHERE hazard_id IS NOT NULL)")
@@ -163,7 +186,6 @@ async fn apply(db: &Db, now: i64, c: &Change) {
             .unwrap();
         }
     }
-    tx.commit().await.unwrap();
 }
 
 /// 2022-01-01 plus `d` days.
@@ -248,18 +270,26 @@ async fn kept_tallies_equal_a_fresh_grouping_after_any_changes() {
         });
         let handle = tokio::runtime::Handle::current();
         runner
-            .run(&prop::collection::vec(change(), 1..25), |changes| {
-                tokio::task::block_in_place(|| {
-                    handle.block_on(async {
-                        for c in &changes {
-                            apply(&db, now, c).await;
-                        }
-                        let (k, g) = (kept(&db).await, grouped(&db).await);
-                        prop_assert_eq!(k, g, "{:?} after {:?}", e, changes);
-                        Ok(())
+            .run(
+                &(prop::collection::vec(change(), 1..25), 1usize..5),
+                |(changes, per_tx)| {
+                    tokio::task::block_in_place(|| {
+                        handle.block_on(async {
+                            apply_all(&db, now, &changes, per_tx).await;
+                            let (k, g) = (kept(&db).await, grouped(&db).await);
+                            prop_assert_eq!(
+                                k,
+                                g,
+                                "{:?} after {:?}, {} per transaction",
+                                e,
+                                changes,
+                                per_tx
+                            );
+                            Ok(())
+                        })
                     })
-                })
-            })
+                },
+            )
             .unwrap();
         // The office's figures from the tallies equal those grouped per request (a
         // subtree covering every hazard reads the ledger itself).
