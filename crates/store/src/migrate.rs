@@ -79,6 +79,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(52, "0052_id_nodes"),
     migration!(53, "0053_hazard_tallies_rolled_up"),
     migration!(54, "0054_writes_lock_late"),
+    migration!(55, "0055_hazards_by_locality"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran. Safe when several
