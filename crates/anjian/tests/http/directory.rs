@@ -58,6 +58,12 @@ async fn the_office_creates_edits_moves_and_deactivates_units() {
             office.get(&format!("/api/v1/units/{id}")).await.1["aliases"],
             json!(["烟花店"])
         );
+        // A hazard of the enterprise, recorded by its township.
+        let mut body = crate::hazards::general("某烟花爆竹零售店库房");
+        body["unit"] = json!(id);
+        let (s, h) = app.login("anju").await.post("/api/v1/hazards", body).await;
+        assert_eq!(s, 201, "{h}");
+        let hazard = h["id"].as_i64().unwrap();
         // Move under another township: the subtree follows and scopes change.
         let bachuan = app.unit_id("巴川街道").await;
         assert_eq!(
@@ -86,6 +92,30 @@ async fn the_office_creates_edits_moves_and_deactivates_units() {
                 .0,
             200
         );
+        // Its hazard moves with it: out of the old township's ledger, into the new one's
+        // (a township reads its hazards by their locality, which the move sets).
+        let ledger_has = |v: &serde_json::Value| {
+            v.as_array()
+                .is_some_and(|rows| rows.iter().any(|r| r["id"].as_i64() == Some(hazard)))
+        };
+        let anju_client = app.login("anju").await;
+        assert_eq!(
+            anju_client
+                .get(&format!("/api/v1/hazards/{hazard}"))
+                .await
+                .0,
+            404
+        );
+        assert!(!ledger_has(&anju_client.get("/api/v1/hazards").await.1));
+        let bachuan_client = app.login("bachuan").await;
+        assert_eq!(
+            bachuan_client
+                .get(&format!("/api/v1/hazards/{hazard}"))
+                .await
+                .0,
+            200
+        );
+        assert!(ledger_has(&bachuan_client.get("/api/v1/hazards").await.1));
         // A unit cannot move into its own subtree.
         let (s, v) = office
             .post(
