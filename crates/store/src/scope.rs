@@ -359,11 +359,11 @@ pub fn locality(path: &str) -> Option<i64> {
     ids.next().unwrap_or(root).parse().ok()
 }
 
-/// Whether `unit_id` (at `path`) is a locality (属地): a unit right below the root,
-/// whose subtree's hazards all carry it as their `locality_id`.
+/// Whether `unit_id` (at `path`) is a locality (属地): its own [`locality`], below the
+/// root (the root is the root's locality, not a locality of its own), so that its
+/// subtree's hazards all carry it as their `locality_id`.
 fn is_locality(path: &str, unit_id: i64) -> bool {
-    let ids: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    ids.len() == 2 && ids[1].parse() == Ok(unit_id)
+    locality(path) == Some(unit_id) && path.trim_matches('/').contains('/')
 }
 
 /// Appends "(unit `alias` is `path` or below it)": a range over the materialised path.
