@@ -14,6 +14,7 @@
 //! statistics, first with one unquota'd process and one client (the SQLite runs'
 //! targets are read at one client). `ANJIAN_BENCH_REUSE=1` measures a database a
 //! previous run seeded (`ANJIAN_BENCH_KEEP=1` keeps it) without seeding it again.
+//! `ANJIAN_BENCH_ROUNDS=n` repeats the runs n times in turn.
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -465,16 +466,25 @@ pub async fn run(
         "endpoint", "requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms"
     );
     // (processes, a quarter-core quota each, clients); the city first at one client.
+    // `ANJIAN_BENCH_ROUNDS=n` repeats the four runs n times, one after the other, so
+    // that one and three processes are compared over rounds on a noisy machine.
+    let rounds = std::env::var("ANJIAN_BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .unwrap_or(1)
+        .clamp(1, 10);
     let mut runs: Vec<(usize, bool, usize)> = Vec::new();
     if data == Dataset::City {
         runs.push((1, false, 1));
     }
-    runs.extend(
-        [(1, true), (3, true), (1, false), (3, false)]
-            .into_iter()
-            .filter(|(_, q)| !*q || quotas.is_some())
-            .map(|(n, q)| (n, q, concurrency)),
-    );
+    for _ in 0..rounds {
+        runs.extend(
+            [(1, true), (3, true), (1, false), (3, false)]
+                .into_iter()
+                .filter(|(_, q)| !*q || quotas.is_some())
+                .map(|(n, q)| (n, q, concurrency)),
+        );
+    }
     // One front port for every run: the accounts' second factors are kept by address.
     let front = free_port()?;
     for (n, quota, clients) in runs {
