@@ -573,7 +573,7 @@ pub async fn list(
         query = query.push(" AND h.unit_id = ").push_bind(u);
     }
     if let Some(l) = f.locality {
-        query = query.push(" AND h.locality_id = ").push_bind(l);
+        query = crate::scope::one_locality(query.push(" AND "), "h", l);
     }
     if let Some((from, to)) = f.found {
         query = query
@@ -631,9 +631,14 @@ pub async fn list(
     if let Some(a) = f.after {
         query = query.push(" AND h.id < ").push_bind(a);
     }
-    query = query
-        .push(" ORDER BY h.id DESC LIMIT ")
-        .push_bind(f.limit.clamp(1, 1000));
+    // One locality's hazards are read from its index, in its order (`one_locality`);
+    // within one locality it is the order by id.
+    let order = if scope.hazard_locality().is_some() || f.locality.is_some() {
+        " ORDER BY h.locality_id DESC, h.id DESC LIMIT "
+    } else {
+        " ORDER BY h.id DESC LIMIT "
+    };
+    query = query.push(order).push_bind(f.limit.clamp(1, 1000));
     db.read().all(query).await
 }
 

@@ -657,6 +657,9 @@ async fn an_exported_period_verifies_offline_and_a_changed_one_does_not() {
 /// of a SQLite file is created.
 #[tokio::test]
 async fn a_missing_data_directory_is_created() {
+    // Opening a fresh database writes its first audited rows (the national calendar),
+    // as `anjian plan import` does after loading the key file.
+    crate::harness::use_test_chain_key();
     let dir = TempDir(std::env::temp_dir().join(format!("anjian-fresh-{}", std::process::id())));
     let file = dir.0.join("nested").join("anjian.db");
     assert!(!dir.0.exists());
