@@ -68,37 +68,21 @@ impl CaseRow {
 const ROW: &str = "SELECT c.id, c.locality_id, l.name AS locality_name, c.unit_id, r.name AS unit_name, c.enterprise_id, c.subject, c.place, c.facts, c.found_by, c.found_on, c.state, c.measures, c.closed_on, c.exposed_on FROM crackdown_cases c JOIN units l ON l.id = c.locality_id JOIN units r ON r.id = c.unit_id LEFT JOIN units x ON x.id = c.enterprise_id WHERE ";
 
 /// Appends "case `c` is visible": its township, its recording unit, its enterprise or
-/// one of its joint units is in scope. Written as `c.id IN` a union of four indexed
-/// lookups over the units in scope, so that a township's list reads its own cases
-/// instead of scanning the district's newest first (measured: a township's list over
-/// 100,000 cases went from 87 ms p50 to the figures in docs/PERFORMANCE.md).
+/// one of its joint units is in scope ([`Scope::rows_of_units`]), so that a township's
+/// list reads its own cases instead of scanning the district's newest first (a
+/// township's list over 100,000 cases went from 87 ms p50 to the figures in
+/// docs/PERFORMANCE.md).
 fn visible(scope: &Scope, query: Q) -> Q {
-    if matches!(scope, Scope::All) {
-        return query.push("1=1");
-    }
-    let mut query = query.push("c.id IN (");
-    for (i, (select, column)) in [
-        ("SELECT v.id FROM crackdown_cases v", "v.locality_id"),
-        ("SELECT v.id FROM crackdown_cases v", "v.unit_id"),
-        ("SELECT v.id FROM crackdown_cases v", "v.enterprise_id"),
-        ("SELECT v.case_id FROM crackdown_units v", "v.unit_id"),
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        if i > 0 {
-            query = query.push(" UNION ");
-        }
-        query = scope
-            .units(
-                query.push(&format!(
-                    "{select} WHERE {column} IN (SELECT s.id FROM units s WHERE "
-                )),
-                "s",
-            )
-            .push(")");
-    }
-    query.push(")")
+    scope.rows_of_units(
+        query,
+        "c.id",
+        &[
+            ("SELECT v.id FROM crackdown_cases v", "v.locality_id"),
+            ("SELECT v.id FROM crackdown_cases v", "v.unit_id"),
+            ("SELECT v.id FROM crackdown_cases v", "v.enterprise_id"),
+            ("SELECT v.case_id FROM crackdown_units v", "v.unit_id"),
+        ],
+    )
 }
 
 /// Who may record and act: a supervising unit's user or the office.

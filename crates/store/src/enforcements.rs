@@ -355,10 +355,17 @@ pub struct EnforcementFilter {
     pub limit: i64,
 }
 
-/// "Record `e` is visible": its enforcing unit `u` or its enterprise `x` is in scope.
+/// "Record `e` is visible": its enforcing unit or its enterprise is in scope
+/// ([`Scope::rows_of_units`]).
 fn visible(scope: &Scope, query: Q) -> Q {
-    let query = scope.units(query.push("("), "u").push(" OR ");
-    scope.units(query, "x").push(")")
+    scope.rows_of_units(
+        query,
+        "e.id",
+        &[
+            ("SELECT v.id FROM enforcements v", "v.unit_id"),
+            ("SELECT v.id FROM enforcements v", "v.enterprise_id"),
+        ],
+    )
 }
 
 const ROW: &str = "SELECT e.id, e.unit_id, u.name AS unit_name, e.enterprise_id, x.name AS enterprise_name, e.inspected_on, e.place, e.problem_count, e.step, e.order_deadline, e.penalty_kind, e.penalty_amount_fen, e.penalty_legal_basis, e.penalty_decided_on, e.penalty_paid_by, e.rectified_on, e.refused_rectification, e.kind FROM enforcements e JOIN units u ON u.id = e.unit_id JOIN units x ON x.id = e.enterprise_id";

@@ -126,6 +126,35 @@ impl Scope {
 }
 
 impl Scope {
+    /// Appends "`id` is one of the rows some unit of which is in scope", where a row
+    /// names its units in several columns (a record's recording unit and its
+    /// enterprise). It is written as `id IN` a union of indexed lookups: for each
+    /// `(select, column)`, `{select} WHERE {column} IN` (the units in scope). Each
+    /// lookup reads the rows of the scope's own units from `column`'s index. The units'
+    /// predicates joined by OR made both engines read the whole table: a township's
+    /// first page of enforcement records took 367 ms over the city's 200,000 on
+    /// PostgreSQL, and a township's crackdown cases 87 ms over 100,000 on SQLite.
+    pub fn rows_of_units(&self, query: Q, id: &str, lookups: &[(&str, &str)]) -> Q {
+        if matches!(self, Scope::All) {
+            return query.push("1=1");
+        }
+        let mut query = query.push(&format!("{id} IN ("));
+        for (i, (select, column)) in lookups.iter().enumerate() {
+            if i > 0 {
+                query = query.push(" UNION ");
+            }
+            query = self
+                .units(
+                    query.push(&format!(
+                        "{select} WHERE {column} IN (SELECT s.id FROM units s WHERE "
+                    )),
+                    "s",
+                )
+                .push(")");
+        }
+        query.push(")")
+    }
+
     /// Whether the predicates of this scope ([`Scope::units`], [`Scope::obligations`])
     /// read the unit's row: a query that joins the unit only for them leaves the join
     /// out when they do not (the office's count of reports to review took 220 ms joined
@@ -440,6 +469,27 @@ mod tests {
         assert_eq!(built.arg_count(), 3);
         assert!(built.sql().contains("u.path >= $1 AND u.path < $2"));
         assert!(built.sql().contains("ds.unit_id = $3"));
+    }
+
+    #[test]
+    fn rows_of_units_is_a_union_of_lookups_by_the_units_in_scope() {
+        let lookups = [
+            ("SELECT v.id FROM enforcements v", "v.unit_id"),
+            ("SELECT v.id FROM enforcements v", "v.enterprise_id"),
+        ];
+        let all =
+            Scope::All.rows_of_units(q("SELECT 1 FROM enforcements e WHERE "), "e.id", &lookups);
+        assert!(all.sql().ends_with("WHERE 1=1"), "{}", all.sql());
+        let town = Scope::Subtree {
+            unit_id: 22,
+            path: "/1/22/".into(),
+            sector_supervisor: false,
+        }
+        .rows_of_units(q("SELECT 1 FROM enforcements e WHERE "), "e.id", &lookups);
+        assert_eq!(
+            town.sql(),
+            "SELECT 1 FROM enforcements e WHERE e.id IN (SELECT v.id FROM enforcements v WHERE v.unit_id IN (SELECT s.id FROM units s WHERE ((s.path >= $1 AND s.path < $2))) UNION SELECT v.id FROM enforcements v WHERE v.enterprise_id IN (SELECT s.id FROM units s WHERE ((s.path >= $3 AND s.path < $4))))"
+        );
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! `anjian bench --scale ranking`: the synthetic city (1,000 townships, 200,000
 //! enterprises) with 1,000,000 hazards and 200,000 enforcement records from May to mid-
 //! August 2022, the server's clock at 15 August; times the monthly ranking computed
-//! afresh (both kinds), the office's and a township's dashboard and the ranking over
-//! HTTP, and the bulletin's generation.
+//! afresh (both kinds), the office's and a township's dashboard, the ranking and a
+//! township's enforcement records over HTTP, and the bulletin's generation.
 
 use std::time::Instant;
 
@@ -104,6 +104,12 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
             &town,
         ),
         ("镇街 首页看板 7月", "/?month=2022-07".into(), &town),
+        (
+            "镇街 执法记录 API 第一页",
+            "/api/v1/enforcements".into(),
+            &town,
+        ),
+        ("镇街 执法记录页", "/enforcements".into(), &town),
         (
             "区安委办 排名 API 7月 镇街",
             "/api/v1/rankings/2022-07?kind=township".into(),
