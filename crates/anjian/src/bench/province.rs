@@ -30,6 +30,27 @@ fn env_number(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
+/// Drops PostgreSQL database `name` if it exists and creates it empty, or as a copy of
+/// `template` (which must have no connection while it is copied).
+async fn recreate(
+    admin: &anjian_store::Db,
+    name: &str,
+    template: Option<&str>,
+) -> Result<(), String> {
+    let create = match template {
+        Some(t) => format!("CREATE DATABASE {name} TEMPLATE {t} STRATEGY FILE_COPY"),
+        None => format!("CREATE DATABASE {name}"),
+    };
+    for sql in [format!("DROP DATABASE IF EXISTS {name}"), create] {
+        admin
+            .read()
+            .execute(anjian_store::q(sql))
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
 /// A fresh database for district `i`: a SQLite file, or a PostgreSQL database created
 /// beside the one the command names.
 async fn district_db(c: &Common, i: usize) -> Result<(anjian_store::Db, String), String> {
@@ -40,16 +61,7 @@ async fn district_db(c: &Common, i: usize) -> Result<(anjian_store::Db, String),
             let admin = anjian_store::Db::connect(url)
                 .await
                 .map_err(|e| e.to_string())?;
-            for sql in [
-                format!("DROP DATABASE IF EXISTS {name}"),
-                format!("CREATE DATABASE {name}"),
-            ] {
-                admin
-                    .read()
-                    .execute(anjian_store::q(sql))
-                    .await
-                    .map_err(|e| e.to_string())?;
-            }
+            recreate(&admin, &name, None).await?;
             admin.close().await;
             let url = format!("{base}/{name}");
             Ok((open(&url).await?, url))
@@ -92,16 +104,7 @@ async fn copy_districts(c: &Common, n: usize, per: usize, hash: &str) -> Result<
     let t = Instant::now();
     let admin = anjian_store::Db::connect(&url).await.map_err(e)?;
     for i in 2..=n {
-        for sql in [
-            format!("DROP DATABASE IF EXISTS {name}_d{i}"),
-            format!("CREATE DATABASE {name}_d{i} TEMPLATE {name}_d1 STRATEGY FILE_COPY"),
-        ] {
-            admin
-                .read()
-                .execute(anjian_store::q(sql))
-                .await
-                .map_err(|e| e.to_string())?;
-        }
+        recreate(&admin, &format!("{name}_d{i}"), Some(&format!("{name}_d1"))).await?;
     }
     admin.close().await;
     println!(
