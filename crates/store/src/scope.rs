@@ -189,12 +189,10 @@ impl Scope {
     /// It is written by [`one_locality`] as a range; a list orders such a query by
     /// locality, then id ([`Scope::hazard_locality`]).
     pub fn hazards(&self, query: Q, h: &str, u: &str) -> Q {
+        if let Some(locality) = self.hazard_locality() {
+            return one_locality(query, h, locality);
+        }
         match self {
-            Scope::Subtree {
-                unit_id,
-                path,
-                sector_supervisor: false,
-            } if is_locality(path, *unit_id) => one_locality(query, h, *unit_id),
             Scope::Subtree {
                 unit_id,
                 sector_supervisor: true,

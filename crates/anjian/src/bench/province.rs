@@ -30,6 +30,30 @@ fn env_number(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
+/// District `i`'s PostgreSQL database beside the one `url` names: the server's base
+/// URL and the database's name (`<name>_d<i>`).
+fn district_name(url: &str, i: usize) -> Result<(String, String), String> {
+    let (base, name) = url.rsplit_once('/').ok_or("数据库地址")?;
+    let name = name.split('?').next().unwrap_or(name);
+    Ok((base.to_string(), format!("{name}_d{i}")))
+}
+
+/// Seeds the synthetic district and `per` hazards into `db`: its office's user name and
+/// the hazards written.
+async fn seed_district(
+    db: &anjian_store::Db,
+    per: usize,
+    hash: &str,
+) -> Result<(String, usize), String> {
+    let e = |e: anjian_store::Error| e.to_string();
+    let seeded = seed::load(db, CITY_NOW, Size::DISTRICT, hash)
+        .await
+        .map_err(e)?;
+    let hazards = seed::city_hazards(db, CITY_NOW, per).await.map_err(e)?;
+    db.settle().await.map_err(e)?;
+    Ok((seeded.usernames[0].clone(), hazards))
+}
+
 /// Drops PostgreSQL database `name` if it exists and creates it empty, or as a copy of
 /// `template` (which must have no connection while it is copied).
 async fn recreate(
@@ -56,8 +80,7 @@ async fn recreate(
 async fn district_db(c: &Common, i: usize) -> Result<(anjian_store::Db, String), String> {
     match &c.database_url {
         Some(url) if url.starts_with("postgres") => {
-            let (base, name) = url.rsplit_once('/').ok_or("数据库地址")?;
-            let name = format!("{}_d{i}", name.split('?').next().unwrap_or(name));
+            let (base, name) = district_name(url, i)?;
             let admin = anjian_store::Db::connect(url)
                 .await
                 .map_err(|e| e.to_string())?;
@@ -81,15 +104,9 @@ async fn district_db(c: &Common, i: usize) -> Result<(anjian_store::Db, String),
 async fn copy_districts(c: &Common, n: usize, per: usize, hash: &str) -> Result<(), String> {
     let e = |e: anjian_store::Error| e.to_string();
     let url = c.database_url.clone().unwrap_or_default();
-    let (_, name) = url.rsplit_once('/').ok_or("数据库地址")?;
-    let name = name.split('?').next().unwrap_or(name).to_string();
     let t = Instant::now();
     let (db, _) = district_db(c, 1).await?;
-    seed::load(&db, CITY_NOW, Size::DISTRICT, hash)
-        .await
-        .map_err(e)?;
-    seed::city_hazards(&db, CITY_NOW, per).await.map_err(e)?;
-    db.settle().await.map_err(e)?;
+    seed_district(&db, per, hash).await?;
     let today = anjian_core::time::local_date(CITY_NOW).ok_or("date")?;
     let july = Month::parse("2022-07").map_err(|e| e.message)?;
     anjian_store::rankings::ensure_kept(&db, CITY_NOW, today, july)
@@ -103,8 +120,9 @@ async fn copy_districts(c: &Common, n: usize, per: usize, hash: &str) -> Result<
     );
     let t = Instant::now();
     let admin = anjian_store::Db::connect(&url).await.map_err(e)?;
+    let (_, first) = district_name(&url, 1)?;
     for i in 2..=n {
-        recreate(&admin, &format!("{name}_d{i}"), Some(&format!("{name}_d1"))).await?;
+        recreate(&admin, &district_name(&url, i)?.1, Some(&first)).await?;
     }
     admin.close().await;
     println!(
@@ -138,9 +156,8 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
     for i in 1..=n {
         let reuse = copy || (on_postgres && std::env::var_os("ANJIAN_BENCH_REUSE").is_some());
         let (db, url) = if reuse {
-            let url = c.database_url.clone().unwrap_or_default();
-            let (base, name) = url.rsplit_once('/').ok_or("数据库地址")?;
-            let url = format!("{base}/{name}_d{i}");
+            let (base, name) = district_name(c.database_url.as_deref().unwrap_or_default(), i)?;
+            let url = format!("{base}/{name}");
             (open(&url).await?, url)
         } else {
             district_db(c, i).await?
@@ -148,23 +165,22 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
         let office = if reuse {
             hazards +=
                 super::count(&db, "SELECT CAST(COUNT(*) AS BIGINT) FROM hazards").await? as usize;
-            // The phone a previous run enrolled for the office's second factor lived in
-            // that run's memory: this run's login enrols a new one.
-            db.read()
-                .execute(anjian_store::q(
-                    "UPDATE users SET totp_secret = NULL, totp_enabled_at = NULL, totp_pending = NULL WHERE username = 'u00000'",
-                ))
-                .await
-                .map_err(e)?;
+            // The phone a previous run enrolled for district 1's office (the one that
+            // logs in) lived in that run's memory: this run's login enrols a new one.
+            if i == 1 {
+                db.read()
+                    .execute(anjian_store::q(
+                        "UPDATE users SET totp_secret = NULL, totp_enabled_at = NULL, totp_pending = NULL WHERE username = 'u00000'",
+                    ))
+                    .await
+                    .map_err(e)?;
+            }
             // The synthetic district's first account is its office's.
             seed::username(0)
         } else {
-            let seeded = seed::load(&db, now, Size::DISTRICT, &hash)
-                .await
-                .map_err(e)?;
-            hazards += seed::city_hazards(&db, now, per).await.map_err(e)?;
-            db.settle().await.map_err(e)?;
-            seeded.usernames[0].clone()
+            let (office, written) = seed_district(&db, per, &hash).await?;
+            hazards += written;
+            office
         };
         anjian_store::rankings::ensure_kept(&db, now, today, july)
             .await
