@@ -445,26 +445,44 @@ impl Tally {
 }
 
 /// Every township and every department with supervisory duties (负有安全生产监管职责)
-/// in scope with its enforcement in `month`; those with none have zeros (one grouped query over the month's records).
+/// in scope with its enforcement in `month`; those with none have zeros.
+///
+/// The month's records are grouped by recording unit in a derived table, over the
+/// units in scope only, and joined to the watched units. Grouped over the join
+/// (`units LEFT JOIN enforcements … GROUP BY u.id`), SQLite 3.51 walked all 201,000
+/// units of the city in id order to spare itself the sort of one township's row:
+/// 27–32 ms, 0.8 ms now; the office's 1,030 units over the month's 58,815 records
+/// went from 169–241 to 143–174 ms.
 pub async fn tally(db: &Db, scope: &Scope, month: Month) -> Result<Vec<Tally>> {
-    let query = scope
+    let (first, last) = (day(month.first), day(month.last));
+    let month_records = scope
         .units(
             q("SELECT u.id AS unit_id, u.name AS unit_name, u.kind, \
-               CAST(COUNT(e.id) AS BIGINT) AS inspections, \
-               CAST(COUNT(DISTINCT e.enterprise_id) AS BIGINT) AS enterprises, \
-               CAST(COALESCE(SUM(e.problem_count), 0) AS BIGINT) AS problems, \
-               CAST(COUNT(e.penalty_kind) AS BIGINT) AS penalties, \
-               CAST(COALESCE(SUM(e.penalty_amount_fen), 0) AS BIGINT) AS amount_fen, \
-               CAST(COALESCE(SUM(CASE WHEN e.principal_checked = 1 AND e.heads_checked = 1 THEN 1 ELSE 0 END), 0) AS BIGINT) AS must_checked, \
+               CAST(COALESCE(t.inspections, 0) AS BIGINT) AS inspections, \
+               CAST(COALESCE(t.enterprises, 0) AS BIGINT) AS enterprises, \
+               CAST(COALESCE(t.problems, 0) AS BIGINT) AS problems, \
+               CAST(COALESCE(t.penalties, 0) AS BIGINT) AS penalties, \
+               CAST(COALESCE(t.amount_fen, 0) AS BIGINT) AS amount_fen, \
+               CAST(COALESCE(t.must_checked, 0) AS BIGINT) AS must_checked, \
                CAST((SELECT COUNT(*) FROM crackdown_cases c WHERE c.unit_id = u.id AND c.found_on >= $1 AND c.found_on <= $2) \
                   + (SELECT COUNT(*) FROM crackdown_units cu JOIN crackdown_cases c ON c.id = cu.case_id WHERE cu.unit_id = u.id AND c.found_on >= $1 AND c.found_on <= $2) AS BIGINT) AS crackdowns \
-               FROM units u LEFT JOIN enforcements e ON e.unit_id = u.id AND e.inspected_on >= $1 AND e.inspected_on <= $2 \
-               WHERE (u.kind IN ('township', 'zone_committee') OR (u.kind = 'department' AND u.supervises_safety = 1)) AND u.active = 1 AND ")
-            .bind(day(month.first))
-            .bind(day(month.last)),
-            "u",
+               FROM units u LEFT JOIN (SELECT e.unit_id, COUNT(*) AS inspections, \
+                  COUNT(DISTINCT e.enterprise_id) AS enterprises, SUM(e.problem_count) AS problems, \
+                  COUNT(e.penalty_kind) AS penalties, SUM(e.penalty_amount_fen) AS amount_fen, \
+                  SUM(CASE WHEN e.principal_checked = 1 AND e.heads_checked = 1 THEN 1 ELSE 0 END) AS must_checked \
+                  FROM enforcements e WHERE e.inspected_on >= $1 AND e.inspected_on <= $2 \
+                  AND e.unit_id IN (SELECT s.id FROM units s WHERE ")
+            .bind(first)
+            .bind(last),
+            "s",
         )
-        .push(" GROUP BY u.id, u.name, u.kind ORDER BY u.kind DESC, u.name");
+        .push(
+            ") GROUP BY e.unit_id) t ON t.unit_id = u.id \
+             WHERE (u.kind IN ('township', 'zone_committee') OR (u.kind = 'department' AND u.supervises_safety = 1)) AND u.active = 1 AND ",
+        );
+    let query = scope
+        .units(month_records, "u")
+        .push(" ORDER BY u.kind DESC, u.name");
     let mut lines: Vec<Tally> = db.read().all(query).await?;
     for l in &mut lines {
         l.zero = l.is_zero();
