@@ -451,12 +451,13 @@ impl Tally {
 /// units in scope only, and joined to the watched units. Grouped over the join
 /// (`units LEFT JOIN enforcements … GROUP BY u.id`), SQLite 3.51 walked all 201,000
 /// units of the city in id order to spare itself the sort of one township's row:
-/// 27–32 ms, 0.8 ms now; the office's 1,030 units over the month's 58,815 records
-/// went from 169–241 to 143–174 ms.
+/// 27–32 ms, 0.3 ms now. The index `enforcements_watched` holds every column read
+/// here, so the office's 1,030 units over the month's 58,815 records read the index
+/// alone (169–241 ms before, 43–54 ms).
 pub async fn tally(db: &Db, scope: &Scope, month: Month) -> Result<Vec<Tally>> {
     let (first, last) = (day(month.first), day(month.last));
     let month_records = scope
-        .units(
+        .unit_column(
             q("SELECT u.id AS unit_id, u.name AS unit_name, u.kind, \
                CAST(COALESCE(t.inspections, 0) AS BIGINT) AS inspections, \
                CAST(COALESCE(t.enterprises, 0) AS BIGINT) AS enterprises, \
@@ -470,14 +471,13 @@ pub async fn tally(db: &Db, scope: &Scope, month: Month) -> Result<Vec<Tally>> {
                   COUNT(DISTINCT e.enterprise_id) AS enterprises, SUM(e.problem_count) AS problems, \
                   COUNT(e.penalty_kind) AS penalties, SUM(e.penalty_amount_fen) AS amount_fen, \
                   SUM(CASE WHEN e.principal_checked = 1 AND e.heads_checked = 1 THEN 1 ELSE 0 END) AS must_checked \
-                  FROM enforcements e WHERE e.inspected_on >= $1 AND e.inspected_on <= $2 \
-                  AND e.unit_id IN (SELECT s.id FROM units s WHERE ")
+                  FROM enforcements e WHERE e.inspected_on >= $1 AND e.inspected_on <= $2 AND ")
             .bind(first)
             .bind(last),
-            "s",
+            "e.unit_id",
         )
         .push(
-            ") GROUP BY e.unit_id) t ON t.unit_id = u.id \
+            " GROUP BY e.unit_id) t ON t.unit_id = u.id \
              WHERE (u.kind IN ('township', 'zone_committee') OR (u.kind = 'department' AND u.supervises_safety = 1)) AND u.active = 1 AND ",
         );
     let query = scope

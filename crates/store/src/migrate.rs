@@ -81,6 +81,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(54, "0054_writes_lock_late"),
     migration!(55, "0055_hazards_by_locality"),
     migration!(56, "0056_obligations_by_assignment"),
+    migration!(57, "0057_enforcements_watched"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran. Safe when several

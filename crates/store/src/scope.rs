@@ -143,16 +143,26 @@ impl Scope {
             if i > 0 {
                 query = query.push(" UNION ");
             }
-            query = self
-                .units(
-                    query.push(&format!(
-                        "{select} WHERE {column} IN (SELECT s.id FROM units s WHERE "
-                    )),
-                    "s",
-                )
-                .push(")");
+            query = self.unit_column(query.push(&format!("{select} WHERE ")), column);
         }
         query.push(")")
+    }
+
+    /// Appends "`column` names a unit in scope": `column IN` the units in scope, read by
+    /// their own predicate ([`Scope::units`]), for a query that filters rows by a unit
+    /// column without joining the unit. The whole district (`Scope::All`) has nothing
+    /// to check: written as a list of every unit, the office's month of enforcement
+    /// (`enforcements::tally`) had SQLite build the list of the city's 201,000 units for
+    /// each request (153 ms p50).
+    pub fn unit_column(&self, query: Q, column: &str) -> Q {
+        if matches!(self, Scope::All) {
+            return query.push("1=1");
+        }
+        self.units(
+            query.push(&format!("{column} IN (SELECT s.id FROM units s WHERE ")),
+            "s",
+        )
+        .push(")")
     }
 
     /// Whether the predicates of this scope ([`Scope::units`], [`Scope::obligations`])

@@ -111,6 +111,16 @@ pub async fn run(c: &Common, args: &BenchArgs) -> Result<(), String> {
         ),
         ("镇街 执法记录页", "/enforcements".into(), &town),
         (
+            "区安委办 零执法监测 API 7月",
+            "/api/v1/enforcements/watch?month=2022-07".into(),
+            &office,
+        ),
+        (
+            "区安委办 执法记录页 7月",
+            "/enforcements?month=2022-07".into(),
+            &office,
+        ),
+        (
             "区安委办 排名 API 7月 镇街",
             "/api/v1/rankings/2022-07?kind=township".into(),
             &office,
