@@ -1,5 +1,5 @@
 //! The `anjian` application: command line, demo data, synthetic data and the
-//! benchmark harness. `main.rs` only parses arguments and runs [`cli::run`].
+//! benchmark harness. `main.rs` only parses arguments and runs [`cli::run_blocking`].
 
 pub mod authenticator;
 pub mod bench;

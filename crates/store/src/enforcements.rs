@@ -451,7 +451,7 @@ impl Tally {
 /// units in scope only, and joined to the watched units. Grouped over the join
 /// (`units LEFT JOIN enforcements … GROUP BY u.id`), SQLite 3.51 walked all 201,000
 /// units of the city in id order to spare itself the sort of one township's row:
-/// 27–32 ms, 0.3 ms now. The index `enforcements_watched` holds every column read
+/// 27–32 ms, 0.3 ms now. The index `enforcements_unit` holds every column read
 /// here, so the office's 1,030 units over the month's 58,815 records read the index
 /// alone (169–241 ms before, 43–54 ms).
 pub async fn tally(db: &Db, scope: &Scope, month: Month) -> Result<Vec<Tally>> {

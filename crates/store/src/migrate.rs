@@ -82,6 +82,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(55, "0055_hazards_by_locality"),
     migration!(56, "0056_obligations_by_assignment"),
     migration!(57, "0057_enforcements_watched"),
+    migration!(58, "0058_enforcements_unit_covers_watch"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran. Safe when several
