@@ -83,6 +83,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(56, "0056_obligations_by_assignment"),
     migration!(57, "0057_enforcements_watched"),
     migration!(58, "0058_enforcements_unit_covers_watch"),
+    migration!(59, "0059_enforcement_tallies"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran. Safe when several

@@ -613,3 +613,24 @@ pub async fn entries(app: &TestApp, action: &str, id: i64) -> i64 {
         .unwrap();
     n
 }
+
+/// Runs `check` on `cases` random values of `strategy` from inside a multi-threaded
+/// tokio test (the database is async, proptest's runner is not); a failing value is
+/// shrunk and reported by proptest.
+pub fn proptest_async<S, F, Fut>(cases: u32, strategy: &S, check: F)
+where
+    S: proptest::strategy::Strategy,
+    F: Fn(S::Value) -> Fut,
+    Fut: std::future::Future<Output = Result<(), proptest::test_runner::TestCaseError>>,
+{
+    let mut runner = proptest::test_runner::TestRunner::new(proptest::test_runner::Config {
+        cases,
+        ..proptest::test_runner::Config::default()
+    });
+    let handle = tokio::runtime::Handle::current();
+    runner
+        .run(strategy, |value| {
+            tokio::task::block_in_place(|| handle.block_on(check(value)))
+        })
+        .unwrap();
+}

@@ -16,6 +16,7 @@ mod crackdown;
 mod crawl;
 mod daily;
 mod directory;
+mod enforcement_tallies;
 mod enforcements;
 mod harness;
 mod hazards;

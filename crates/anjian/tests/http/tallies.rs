@@ -8,7 +8,7 @@ use anjian_store::scope::Scope;
 use anjian_store::{Db, q};
 use proptest::prelude::*;
 
-use crate::harness::{TestApp, engines};
+use crate::harness::{TestApp, engines, proptest_async};
 
 /// One change to the ledger, by any code path (the tallies are kept by the database,
 /// so raw statements count as much as the store's own).
@@ -264,33 +264,26 @@ async fn kept_tallies_equal_a_fresh_grouping_after_any_changes() {
                 .unwrap()
         );
         assert_eq!(kept(&db).await, grouped(&db).await, "{e:?}: rolled");
-        let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
-            cases: 12,
-            ..ProptestConfig::default()
-        });
-        let handle = tokio::runtime::Handle::current();
-        runner
-            .run(
-                &(prop::collection::vec(change(), 1..25), 1usize..5),
-                |(changes, per_tx)| {
-                    tokio::task::block_in_place(|| {
-                        handle.block_on(async {
-                            apply_all(&db, now, &changes, per_tx).await;
-                            let (k, g) = (kept(&db).await, grouped(&db).await);
-                            prop_assert_eq!(
-                                k,
-                                g,
-                                "{:?} after {:?}, {} per transaction",
-                                e,
-                                changes,
-                                per_tx
-                            );
-                            Ok(())
-                        })
-                    })
-                },
-            )
-            .unwrap();
+        proptest_async(
+            12,
+            &(prop::collection::vec(change(), 1..25), 1usize..5),
+            |(changes, per_tx)| {
+                let db = db.clone();
+                async move {
+                    apply_all(&db, now, &changes, per_tx).await;
+                    let (k, g) = (kept(&db).await, grouped(&db).await);
+                    prop_assert_eq!(
+                        k,
+                        g,
+                        "{:?} after {:?}, {} per transaction",
+                        e,
+                        changes,
+                        per_tx
+                    );
+                    Ok(())
+                }
+            },
+        );
         // The office's figures from the tallies equal those grouped per request (a
         // subtree covering every hazard reads the ledger itself).
         let (office,): (i64,) = db
