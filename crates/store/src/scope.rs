@@ -151,9 +151,9 @@ impl Scope {
     /// Appends "`column` names a unit in scope": `column IN` the units in scope, read by
     /// their own predicate ([`Scope::units`]), for a query that filters rows by a unit
     /// column without joining the unit. The whole district (`Scope::All`) has nothing
-    /// to check: written as a list of every unit, the office's month of enforcement
-    /// (`enforcements::tally`) had SQLite build the list of the city's 201,000 units for
-    /// each request (153 ms p50).
+    /// to check: written as a list of every unit, it had SQLite build the list of the
+    /// city's 201,000 units for each request (153 ms p50 for the office's enforcement
+    /// watch, which grouped the month's records then; it reads kept months now).
     pub fn unit_column(&self, query: Q, column: &str) -> Q {
         if matches!(self, Scope::All) {
             return query.push("1=1");
