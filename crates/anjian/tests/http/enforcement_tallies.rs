@@ -47,102 +47,87 @@ fn change() -> impl Strategy<Value = Change> {
     ]
 }
 
-async fn ids(tx: &mut anjian_store::Tx, sql: &str) -> Vec<i64> {
-    let rows: Vec<(i64,)> = tx.all(q(sql)).await.unwrap();
+async fn ids(db: &Db, sql: &str) -> Vec<i64> {
+    let rows: Vec<(i64,)> = db.read().all(q(sql)).await.unwrap();
     rows.into_iter().map(|(i,)| i).collect()
 }
 
-/// Applies one change in `tx`; `seeded` is the largest id of the seeded records.
-async fn apply(tx: &mut anjian_store::Tx, seeded: i64, c: &Change) {
-    let records = ids(tx, "SELECT id FROM enforcements ORDER BY id").await;
-    let pick = |i: usize| records[i % records.len()];
-    let (sql, arg): (&str, anjian_store::db::Arg) = match c {
-        Change::Insert(i) => {
-            let (id,): (i64,) = tx
-                .one(q("SELECT MAX(id) + 1 FROM enforcements"))
-                .await
-                .unwrap();
-            tx.execute(
-                q("INSERT INTO enforcements (id, unit_id, enterprise_id, inspected_on, place, checked, problems, problem_count, handling, signed, principal_checked, heads_checked, order_deadline, step, penalty_kind, penalty_amount_fen, penalty_legal_basis, penalty_decided_on, created_at, updated_at) \
-                   SELECT $1, unit_id, enterprise_id, inspected_on, place, checked, problems, problem_count, handling, signed, principal_checked, heads_checked, order_deadline, step, penalty_kind, penalty_amount_fen, penalty_legal_basis, penalty_decided_on, created_at, updated_at FROM enforcements WHERE id = $2")
-                    .bind(id)
-                    .bind(pick(*i)),
-            )
+/// What the changes draw from, read once: the largest id of the seeded records (only
+/// copies are deleted), the recording units and a few enterprises.
+struct Pools {
+    seeded: i64,
+    units: Vec<i64>,
+    enterprises: Vec<i64>,
+}
+
+impl Pools {
+    async fn read(db: &Db) -> Pools {
+        let (seeded,): (i64,) = db
+            .read()
+            .one(q("SELECT MAX(id) FROM enforcements"))
             .await
             .unwrap();
-            return;
-        }
-        Change::Unit(_, u) => {
-            let units = ids(
-                tx,
+        Pools {
+            seeded,
+            units: ids(
+                db,
                 "SELECT id FROM units WHERE kind IN ('township', 'department') ORDER BY id",
             )
-            .await;
-            (
-                "UPDATE enforcements SET unit_id = $1 WHERE id = $2",
-                units[u % units.len()].into(),
-            )
-        }
-        Change::Enterprise(_, x) => {
-            let enterprises = ids(
-                tx,
+            .await,
+            enterprises: ids(
+                db,
                 "SELECT id FROM units WHERE kind = 'enterprise' ORDER BY id LIMIT 6",
             )
-            .await;
-            (
-                "UPDATE enforcements SET enterprise_id = $1 WHERE id = $2",
-                enterprises[x % enterprises.len()].into(),
-            )
+            .await,
         }
-        Change::Inspected(_, d) => (
-            "UPDATE enforcements SET inspected_on = $1 WHERE id = $2",
-            day_after(*d).to_string().into(),
-        ),
-        Change::Problems(_, n) => (
-            "UPDATE enforcements SET problem_count = $1 WHERE id = $2",
-            (*n).into(),
-        ),
+    }
+}
+
+/// Applies one change in `tx`.
+async fn apply(tx: &mut anjian_store::Tx, pools: &Pools, c: &Change) {
+    let records: Vec<(i64,)> = tx
+        .all(q("SELECT id FROM enforcements ORDER BY id"))
+        .await
+        .unwrap();
+    let pick = |i: usize| records[i % records.len()].0;
+    let statement = match c {
+        Change::Insert(i) => q("INSERT INTO enforcements (id, unit_id, enterprise_id, inspected_on, place, checked, problems, problem_count, handling, signed, principal_checked, heads_checked, order_deadline, step, penalty_kind, penalty_amount_fen, penalty_legal_basis, penalty_decided_on, created_at, updated_at) \
+               SELECT (SELECT MAX(id) + 1 FROM enforcements), unit_id, enterprise_id, inspected_on, place, checked, problems, problem_count, handling, signed, principal_checked, heads_checked, order_deadline, step, penalty_kind, penalty_amount_fen, penalty_legal_basis, penalty_decided_on, created_at, updated_at FROM enforcements WHERE id = $1")
+            .bind(pick(*i)),
+        Change::Unit(i, u) => q("UPDATE enforcements SET unit_id = $1 WHERE id = $2")
+            .bind(pools.units[u % pools.units.len()])
+            .bind(pick(*i)),
+        Change::Enterprise(i, x) => q("UPDATE enforcements SET enterprise_id = $1 WHERE id = $2")
+            .bind(pools.enterprises[x % pools.enterprises.len()])
+            .bind(pick(*i)),
+        Change::Inspected(i, d) => q("UPDATE enforcements SET inspected_on = $1 WHERE id = $2")
+            .bind(day_after(*d).to_string())
+            .bind(pick(*i)),
+        Change::Problems(i, n) => q("UPDATE enforcements SET problem_count = $1 WHERE id = $2")
+            .bind(*n)
+            .bind(pick(*i)),
         Change::Penalty(i, p) => {
             let (kind, amount) = match p {
                 None => (None, None),
                 Some(None) => (Some("警告"), None),
                 Some(Some(fen)) => (Some("罚款"), Some(*fen)),
             };
-            tx.execute(
-                q("UPDATE enforcements SET penalty_kind = $1, penalty_amount_fen = $2 WHERE id = $3")
-                    .bind(kind.map(str::to_string))
-                    .bind(amount)
-                    .bind(pick(*i)),
-            )
-            .await
-            .unwrap();
-            return;
+            q("UPDATE enforcements SET penalty_kind = $1, penalty_amount_fen = $2 WHERE id = $3")
+                .bind(kind)
+                .bind(amount)
+                .bind(pick(*i))
         }
         Change::Checks(i, principal, heads) => {
-            tx.execute(
-                q("UPDATE enforcements SET principal_checked = $1, heads_checked = $2 WHERE id = $3")
-                    .bind(i64::from(*principal))
-                    .bind(i64::from(*heads))
-                    .bind(pick(*i)),
-            )
-            .await
-            .unwrap();
-            return;
+            q("UPDATE enforcements SET principal_checked = $1, heads_checked = $2 WHERE id = $3")
+                .bind(i64::from(*principal))
+                .bind(i64::from(*heads))
+                .bind(pick(*i))
         }
-        Change::Delete(_) => (
-            "DELETE FROM enforcements WHERE id = $2 AND id > $1",
-            seeded.into(),
-        ),
+        Change::Delete(i) => q("DELETE FROM enforcements WHERE id = $1 AND id > $2")
+            .bind(pick(*i))
+            .bind(pools.seeded),
     };
-    let i = match c {
-        Change::Unit(i, _)
-        | Change::Enterprise(i, _)
-        | Change::Inspected(i, _)
-        | Change::Problems(i, _)
-        | Change::Delete(i) => *i,
-        _ => unreachable!("applied above"),
-    };
-    tx.execute(q(sql).bind(arg).bind(pick(i))).await.unwrap();
+    tx.execute(statement).await.unwrap();
 }
 
 /// 2022-01-01 plus `d` days.
@@ -182,11 +167,7 @@ async fn kept_enforcement_tallies_equal_a_fresh_grouping_after_any_changes() {
         anjian::seed::township_enterprises(&db, now).await.unwrap();
         let seeded = anjian::seed::enforcements(&db, today).await.unwrap();
         assert!(seeded > 0, "{e:?}: the demo's records");
-        let (last,): (i64,) = db
-            .read()
-            .one(q("SELECT MAX(id) FROM enforcements"))
-            .await
-            .unwrap();
+        let pools = &Pools::read(&db).await;
         assert_eq!(kept(&db).await, grouped(&db).await, "{e:?}: seeded");
         proptest_async(
             12,
@@ -197,7 +178,7 @@ async fn kept_enforcement_tallies_equal_a_fresh_grouping_after_any_changes() {
                     for batch in changes.chunks(per_tx) {
                         let mut tx = db.begin().await.unwrap();
                         for c in batch {
-                            apply(&mut tx, last, c).await;
+                            apply(&mut tx, pools, c).await;
                         }
                         tx.commit().await.unwrap();
                     }
