@@ -84,6 +84,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(57, "0057_enforcements_watched"),
     migration!(58, "0058_enforcements_unit_covers_watch"),
     migration!(59, "0059_enforcement_tallies"),
+    migration!(60, "0060_obligations_by_assignment_state"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran. Safe when several

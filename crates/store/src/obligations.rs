@@ -76,19 +76,18 @@ pub async fn list(
     let mut query = q(format!("SELECT o.id, o.campaign_id, o.assignment_id, o.case_id, o.unit_id, u.name AS unit_name, COALESCE(a.role, 'responsible') AS role, w.no AS work_item_no, COALESCE(cw.text, w.text) AS work_item_text, d.text AS duty_text, o.due_on, o.label, o.min_count, CASE WHEN o.state IN {} AND o.due_on < ", State::sql_list(&State::OPEN)))
         .push_bind(today_s.clone())
         .push(&format!(" THEN {} ELSE o.state END AS state FROM obligations o JOIN units u ON u.id = o.unit_id LEFT JOIN assignments a ON a.id = o.assignment_id LEFT JOIN work_items w ON w.id = a.work_item_id LEFT JOIN campaign_work_items cw ON cw.campaign_id = o.campaign_id AND cw.work_item_id = a.work_item_id LEFT JOIN plan_duties d ON d.id = a.duty_id WHERE ", State::Overdue.sql()));
-    query = scope.obligations(query, "o", "u");
+    query = match f.reviewer {
+        Some(r) => scope
+            .obligations_reviewed_by(query, "o", "u", r)
+            .push(" AND o.unit_id <> ")
+            .push_bind(r),
+        None => scope.obligations(query, "o", "u"),
+    };
     if let Some(c) = f.campaign {
         query = query.push(" AND o.campaign_id = ").push_bind(c);
     }
     if let Some(u) = f.unit {
         query = query.push(" AND o.unit_id = ").push_bind(u);
-    }
-    if let Some(r) = f.reviewer {
-        query = crate::scope::leads_item(
-            query.push(" AND o.unit_id <> ").push_bind(r).push(" AND "),
-            "o",
-            r,
-        );
     }
     if let Some(s) = f.state {
         query = match s {
@@ -195,17 +194,13 @@ pub async fn desk(db: &Db, scope: &Scope, today: NaiveDate, unit: Option<i64>) -
         "SELECT CAST(COUNT(*) AS BIGINT) FROM obligations o{units} WHERE o.state = {} AND ",
         State::Submitted.sql()
     ));
-    query = scope.obligations(query, "o", "u");
-    if let Some(unit) = unit {
-        query = crate::scope::leads_item(
-            query
-                .push(" AND o.unit_id <> ")
-                .push_bind(unit)
-                .push(" AND "),
-            "o",
-            unit,
-        );
-    }
+    query = match unit {
+        Some(unit) => scope
+            .obligations_reviewed_by(query, "o", "u", unit)
+            .push(" AND o.unit_id <> ")
+            .push_bind(unit),
+        None => scope.obligations(query, "o", "u"),
+    };
     let (n,): (i64,) = db.read().one(query).await?;
     d.to_review = n;
     Ok(d)

@@ -40,4 +40,5 @@ mod scope;
 mod second_factor;
 mod tallies;
 mod tips;
+mod todo;
 mod visits;

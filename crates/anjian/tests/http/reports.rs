@@ -706,13 +706,7 @@ async fn the_to_do_page_pages_through_the_district_and_narrows_by_section_due_an
             !first.contains("id=\"to-review\""),
             "only the section asked for"
         );
-        let next = first
-            .split("rel=\"next\"")
-            .next()
-            .and_then(|h| h.rsplit("href=\"").next())
-            .and_then(|h| h.split('"').next())
-            .map(|h| h.replace("&#38;", "&").replace("&amp;", "&"))
-            .expect("a district's overdue list has a second page");
+        let next = crate::todo::next(&first).expect("a district's overdue list has a second page");
         assert!(
             next.contains("show=overdue") && next.contains("after="),
             "{next}"

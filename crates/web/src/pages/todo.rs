@@ -109,10 +109,14 @@ impl TodoRow {
 }
 
 /// Folds the rows of one assignment and period into its first (earliest) row, keeping
-/// the order: a daily duty missed for 60 days is one line "共60项", not 60 lines.
-pub fn fold(rows: Vec<TodoRow>) -> Vec<TodoRow> {
+/// the order: a daily duty missed for 60 days is one line "共60项", not 60 lines. Stops
+/// at `lines` lines, before the first row that would open one more; returns the lines
+/// and how many rows they hold, so that the next page starts after the last of them
+/// and no row is shown twice.
+pub fn fold(rows: Vec<TodoRow>, lines: usize) -> (Vec<TodoRow>, usize) {
     let mut out: Vec<TodoRow> = Vec::new();
     let mut at: std::collections::HashMap<(i64, String), usize> = std::collections::HashMap::new();
+    let mut taken = 0;
     for r in rows {
         let key = (r.group, label_shape(&r.label));
         match at.get(&key) {
@@ -120,14 +124,26 @@ pub fn fold(rows: Vec<TodoRow>) -> Vec<TodoRow> {
                 out[i].count += 1;
                 out[i].last_due_on = r.due_on;
             }
+            None if out.len() == lines => break,
             None => {
                 at.insert(key, out.len());
                 out.push(r);
             }
         }
+        taken += 1;
     }
-    out
+    (out, taken)
 }
+
+/// How many lines a page of a unit's own section shows (each may fold many rows).
+const UNIT_LINES: usize = 100;
+
+/// How many reports to review a page of the queue holds, for the office and a lead
+/// unit alike: a review pass decides at most [`REVIEW_PASS`] of them.
+const REVIEW_PAGE: i64 = 100;
+
+/// The most decisions one review pass reads.
+const REVIEW_PASS: usize = 201;
 
 /// A section of the to-do list.
 pub struct Section {
@@ -341,11 +357,13 @@ impl Narrow {
     }
 }
 
-/// The sections of the to-do list for a user on the clock's day, narrowed by `n`.
+/// The sections of the to-do list for a user on the clock's day, narrowed by `n`; a
+/// unit's own sections show up to `lines` folded lines each.
 async fn sections(
     state: &AppState,
     u: &anjian_store::accounts::SessionUser,
     n: &Narrow,
+    lines: usize,
 ) -> Result<Vec<Section>, PageError> {
     let today = anjian_core::time::local_date(state.now()).unwrap_or_default();
     let scope = u.scope();
@@ -356,8 +374,9 @@ async fn sections(
     let (show, due_before, after) = (n.show()?, n.due_before()?, n.after()?);
     // A page is a section shown alone: `after` reads only with `show`.
     let after = after.filter(|_| show.is_some());
-    // A unit's lists read up to 1,000 rows and fold each duty's rows into one line; the
-    // office's district-wide lists show 100 rows a page as they are.
+    // A unit's lists read up to 1,000 rows and fold each duty's rows into one line (a
+    // page shows `lines` of them); the office's district-wide lists show 100 rows a page
+    // as they are, and the reports to review, 100 a page for everyone.
     let limit = if office { 100 } else { 1000 };
     let f = |state: State, before: Option<NaiveDate>| ObligationFilter {
         unit,
@@ -377,14 +396,28 @@ async fn sections(
         let (db, scope) = (&state.db, &scope);
         async move {
             let rows = obligations::list(db, scope, today, &f).await?;
-            let next = (rows.len() as i64 == f.limit)
-                .then(|| {
-                    rows.last()
-                        .map(|r| n.link(id, &format!("{},{}", r.due_on, r.id)))
-                })
-                .flatten();
+            let keys: Vec<String> = rows
+                .iter()
+                .map(|r| format!("{},{}", r.due_on, r.id))
+                .collect();
             let rows = rows.into_iter().map(TodoRow::from).collect::<Vec<_>>();
-            let rows = if office { rows } else { fold(rows) };
+            // Reports to review are each decided on their own, so they never fold.
+            let (rows, taken) = if office || id == "to-review" {
+                let n = rows.len();
+                (rows, n)
+            } else {
+                fold(rows, lines)
+            };
+            // The next page starts after the last row shown: cut at the page's lines,
+            // or at the rows read.
+            let next = if taken < keys.len() {
+                taken.checked_sub(1).and_then(|i| keys.get(i))
+            } else if keys.len() as i64 == f.limit {
+                keys.last()
+            } else {
+                None
+            }
+            .map(|key| n.link(id, key));
             Ok::<_, PageError>(Section {
                 title,
                 id,
@@ -404,6 +437,7 @@ async fn sections(
             ObligationFilter {
                 unit: if office { unit } else { None },
                 reviewer: if office { None } else { unit },
+                limit: REVIEW_PAGE,
                 ..f(State::Submitted, None)
             },
         )
@@ -442,7 +476,7 @@ pub async fn export(
     PageUser(u): PageUser,
     PageQuery(n): PageQuery<Narrow>,
 ) -> Result<Response, PageError> {
-    let rows: Vec<Vec<String>> = sections(&state, &u, &n)
+    let rows: Vec<Vec<String>> = sections(&state, &u, &n, usize::MAX)
         .await?
         .into_iter()
         .flat_map(|Section { title, rows, .. }| {
@@ -529,7 +563,7 @@ async fn page(
     let (state, u) = (state.clone(), u.clone());
     let today = anjian_core::time::local_date(state.now()).unwrap_or_default();
     let office = u.role().sees_everything();
-    let mut sections = sections(&state, &u, n).await?;
+    let mut sections = sections(&state, &u, n, UNIT_LINES).await?;
     // The review section is shown as its queue (by work item, with the texts).
     let mut queue_groups = Vec::new();
     let mut queue_next = None;
@@ -601,7 +635,7 @@ pub async fn review_batch(
     let all = value("all") == "accept";
     let result: Result<String, Problem> = async {
         let mut decisions = Vec::new();
-        for (_, v) in f.iter().filter(|(k, _)| k == "id").take(201) {
+        for (_, v) in f.iter().filter(|(k, _)| k == "id").take(REVIEW_PASS) {
             let id: i64 = v.trim().parse().map_err(|_| {
                 Problem::bad_field("invalid_id", "id", "报送编号无效，请刷新页面后再审核")
             })?;
@@ -644,7 +678,7 @@ pub async fn review_batch(
     let kept: Vec<(String, String)> = f
         .iter()
         .filter(|(k, _)| k.starts_with('d') || k.starts_with('r'))
-        .take(402)
+        .take(2 * REVIEW_PASS)
         .cloned()
         .collect();
     super::after_form(result, |msg| {
