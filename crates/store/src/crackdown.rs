@@ -16,7 +16,7 @@ use crate::audit::{self, Entry};
 use crate::db::{Db, Q, day, insert_rows, q};
 use crate::error::{Error, Result};
 use crate::ids::next_id;
-use crate::scope::{Actor, Scope};
+use crate::scope::{Actor, Scope, UnitRef};
 use crate::transition::{self, Kept, Move};
 
 impl Kept for Crackdown {
@@ -77,10 +77,26 @@ fn visible(scope: &Scope, query: Q) -> Q {
         query,
         "c.id",
         &[
-            ("SELECT v.id FROM crackdown_cases v", "v.locality_id"),
-            ("SELECT v.id FROM crackdown_cases v", "v.unit_id"),
-            ("SELECT v.id FROM crackdown_cases v", "v.enterprise_id"),
-            ("SELECT v.case_id FROM crackdown_units v", "v.unit_id"),
+            UnitRef {
+                select: "SELECT v.id FROM crackdown_cases v",
+                column: "v.locality_id",
+                own: Some("c.locality_id"),
+            },
+            UnitRef {
+                select: "SELECT v.id FROM crackdown_cases v",
+                column: "v.unit_id",
+                own: Some("c.unit_id"),
+            },
+            UnitRef {
+                select: "SELECT v.id FROM crackdown_cases v",
+                column: "v.enterprise_id",
+                own: Some("c.enterprise_id"),
+            },
+            UnitRef {
+                select: "SELECT v.case_id FROM crackdown_units v",
+                column: "v.unit_id",
+                own: None,
+            },
         ],
     )
 }

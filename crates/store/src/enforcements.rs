@@ -15,7 +15,7 @@ use crate::audit::{self, Entry};
 use crate::db::{Db, Q, day, q};
 use crate::error::{Error, Result};
 use crate::ids::next_id;
-use crate::scope::{Actor, Scope};
+use crate::scope::{Actor, Scope, UnitRef};
 use crate::transition::{Kept, Move, apply};
 
 /// Working days after a penalty decision by which it must be made public.
@@ -362,8 +362,16 @@ fn visible(scope: &Scope, query: Q) -> Q {
         query,
         "e.id",
         &[
-            ("SELECT v.id FROM enforcements v", "v.unit_id"),
-            ("SELECT v.id FROM enforcements v", "v.enterprise_id"),
+            UnitRef {
+                select: "SELECT v.id FROM enforcements v",
+                column: "v.unit_id",
+                own: Some("e.unit_id"),
+            },
+            UnitRef {
+                select: "SELECT v.id FROM enforcements v",
+                column: "v.enterprise_id",
+                own: Some("e.enterprise_id"),
+            },
         ],
     )
 }

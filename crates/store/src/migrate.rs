@@ -85,6 +85,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(58, "0058_enforcements_unit_covers_watch"),
     migration!(59, "0059_enforcement_tallies"),
     migration!(60, "0060_obligations_by_assignment_state"),
+    migration!(61, "0061_units_not_enterprise"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran. Safe when several

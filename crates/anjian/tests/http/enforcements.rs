@@ -771,3 +771,35 @@ async fn the_discretion_standard_bounds_every_penalty() {
         );
     }
 }
+
+/// A department sees the records other units made on the enterprises of the sectors it
+/// supervises, and none on the others: the office inspects a 危化品 enterprise and a 燃气
+/// one; 区应急局 (危化品) finds the first in its list and its page, not the second,
+/// whose record answers it 404.
+#[tokio::test]
+async fn a_department_sees_the_records_on_its_sectors_enterprises_and_no_others() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let office = app.login("office").await;
+        let yjj = app.login("yjj").await;
+        let chem = app.unit_id("重庆铜梁某化工有限公司").await;
+        let gas = app.unit_id("铜梁区某燃气有限公司").await;
+        let (s, on_chem) = office.post("/api/v1/enforcements", record(chem)).await;
+        assert_eq!(s, 201, "{on_chem}");
+        let (s, on_gas) = office.post("/api/v1/enforcements", record(gas)).await;
+        assert_eq!(s, 201, "{on_gas}");
+        let (s, list) = yjj.get("/api/v1/enforcements").await;
+        assert_eq!(s, 200);
+        let ids: Vec<&Value> = list.as_array().unwrap().iter().map(|r| &r["id"]).collect();
+        assert!(ids.contains(&&on_chem["id"]), "{list}");
+        assert!(!ids.contains(&&on_gas["id"]), "{list}");
+        let (s, page) = yjj.get_text("/enforcements?month=2022-08").await;
+        assert_eq!(s, 200);
+        assert!(page.contains("重庆铜梁某化工有限公司") && !page.contains("铜梁区某燃气有限公司"));
+        let gas_id = on_gas["id"].as_i64().unwrap();
+        assert_eq!(
+            yjj.get(&format!("/api/v1/enforcements/{gas_id}")).await.0,
+            404
+        );
+    }
+}
