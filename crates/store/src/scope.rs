@@ -142,7 +142,7 @@ impl Scope {
     /// than the rows: each built the set of units and read its rows through a hash of
     /// the whole table (a department's month of enforcement records: 600 ms on
     /// PostgreSQL). Its rows are tested one by one instead, each of their own columns
-    /// against the set of units in scope ([`Scope::wide_units`]), built once per
+    /// against the set of units in scope (`wide_units`), built once per
     /// statement: the list reads its month, or its newest records, in order (25 ms).
     pub fn rows_of_units(&self, query: Q, id: &str, refs: &[UnitRef]) -> Q {
         match self {
