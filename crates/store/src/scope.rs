@@ -161,15 +161,17 @@ impl Scope {
                     // through the column's index (a MULTI-INDEX OR, then a sort);
                     // it walks the list's order and tests each row instead.
                     query = match r.own {
-                        Some(own) => query.push(&format!("+{own} IN (")),
-                        None => {
-                            query.push(&format!("{id} IN ({} WHERE {} IN (", r.select, r.column))
+                        Some(own) => {
+                            wide_units(query.push(&format!("+{own} IN (")), *unit_id, path)
+                                .push(")")
                         }
+                        None => wide_units(
+                            query.push(&format!("{id} IN ({} WHERE {} IN (", r.select, r.column)),
+                            *unit_id,
+                            path,
+                        )
+                        .push("))"),
                     };
-                    query = wide_units(query, *unit_id, path).push(")");
-                    if r.own.is_none() {
-                        query = query.push(")");
-                    }
                 }
                 query.push(")")
             }

@@ -102,7 +102,7 @@ async fn a_busy_units_overdue_list_shows_100_lines_a_page_and_every_obligation_o
         }
         assert_eq!(counted, owed, "every overdue obligation, once");
         assert!(seen.iter().filter(|l| l.0.starts_with("/cases/")).count() >= 105);
-        // The sheet still holds the whole list on one sheet, folded.
+        // The list still downloads as a sheet.
         let (s, _, bytes) = bachuan.get_bytes("/todo.xlsx").await;
         assert_eq!(s, 200);
         assert!(!bytes.is_empty());
