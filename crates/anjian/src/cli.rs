@@ -109,6 +109,10 @@ pub enum DirectoryCmd {
     Import { path: PathBuf },
     /// Exports every unit to an .xlsx in the import layout.
     Export { path: PathBuf },
+    /// Defines the unit groups a district's plan names (各镇街, 各管委会,
+    /// 区级负有安全生产监管职责的部门, …) that the directory lacks, each selecting its
+    /// members by kind; a running campaign gives their work to the members from today.
+    Groups,
 }
 
 #[derive(Subcommand, Debug)]
@@ -270,6 +274,21 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             let bytes = anjian_core::directory::write_sheet(&rows).map_err(|e| e.to_string())?;
             std::fs::write(path, bytes).map_err(|e| e.to_string())?;
             println!("已导出 {} 个单位到 {}", rows.len(), path.display());
+            Ok(())
+        }
+        Command::Directory(DirectoryCmd::Groups) => {
+            let db = open(&database_url(c, "anjian.db")).await?;
+            let defined =
+                crate::groups::define_missing(&db, now, &Actor::system("directory groups")).await?;
+            if defined.is_empty() {
+                println!("常用单位分组均已定义，未作更改");
+            } else {
+                println!(
+                    "已定义 {} 个单位分组：{}",
+                    defined.len(),
+                    defined.join("、")
+                );
+            }
             Ok(())
         }
         Command::Audit(AuditCmd::Verify {

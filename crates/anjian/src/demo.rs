@@ -5,7 +5,6 @@
 use anjian_core::role::Role;
 use anjian_core::unit::{UnitDraft, UnitKind};
 use anjian_store::accounts::{NewUser, users};
-use anjian_store::directory::groups::{self, Membership};
 use anjian_store::directory::{Unit, units};
 use anjian_store::{Actor, Db, Scope};
 use chrono::NaiveDate;
@@ -237,15 +236,7 @@ pub async fn load(
             .await
             .map_err(s)?;
     }
-    for (name, description, kind, supervises_safety, aliases) in GROUPS {
-        let membership = Membership::Rule {
-            kind: *kind,
-            supervises_safety: *supervises_safety,
-        };
-        groups::create(db, now, &actor, name, description, &membership, aliases)
-            .await
-            .map_err(s)?;
-    }
+    crate::groups::define_missing(db, now, &actor).await?;
 
     load_plan(db, now).await?;
     let mut out = Vec::new();

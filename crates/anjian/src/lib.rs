@@ -5,6 +5,7 @@ pub mod authenticator;
 pub mod bench;
 pub mod cli;
 pub mod demo;
+pub mod groups;
 pub mod plan;
 pub mod seed;
 pub mod setup;

@@ -267,6 +267,9 @@ async fn follow_campaign(
     let mut joined: Vec<expansion::NewAssignment> = Vec::new();
     let mut owed: Vec<NewObligation> = Vec::new();
     let mut left: Vec<i64> = Vec::new();
+    // The names no unit or group answers now: a full reconciliation (a group or an
+    // alias changed) keeps the campaign's list of them true.
+    let mut unresolved: HashSet<String> = HashSet::new();
     for s in expansion::sources(plan, ids, by_quota) {
         let (units, reviewer) = expansion::units_for(
             &s.lead,
@@ -275,7 +278,9 @@ async fn follow_campaign(
             s.work_item_id.is_some(),
             resolver,
             &s.text,
-            |_| {},
+            |name| {
+                unresolved.insert(name.to_string());
+            },
         );
         let have = by_source
             .remove(&(s.work_item_id, s.duty_id))
@@ -318,6 +323,20 @@ async fn follow_campaign(
                 left.push(h.id);
             }
         }
+    }
+    if around.is_none() {
+        let mut names: Vec<&String> = unresolved.iter().collect();
+        names.sort_unstable();
+        let mut query = q("DELETE FROM campaign_unresolved WHERE campaign_id = ").push_bind(c.id);
+        for (i, name) in names.iter().enumerate() {
+            query = query
+                .push(if i == 0 { " AND name NOT IN (" } else { ", " })
+                .push_bind(name.as_str());
+        }
+        if !names.is_empty() {
+            query = query.push(")");
+        }
+        tx.execute(query).await?;
     }
     // Sources no longer in the plan (retired items) were ended by the editor; anything
     // left here belongs to none and is left alone.

@@ -7,7 +7,6 @@
 use std::time::Instant;
 
 use anjian_core::enterprise::{EnterpriseInput, RiskLevel, credit_check_char};
-use anjian_store::directory::groups::{self, Membership};
 use anjian_store::{Scope, q};
 
 use super::{CITY_NOW, CITY_PASSWORD, finish, median};
@@ -36,23 +35,7 @@ pub async fn run(c: &Common) -> Result<(), String> {
     .await
     .map_err(e)?;
     let actor = anjian_store::Actor::system("bench");
-    for (name, description, kind, supervises, aliases) in crate::demo::GROUPS {
-        let membership = Membership::Rule {
-            kind: *kind,
-            supervises_safety: *supervises,
-        };
-        groups::create(
-            &db,
-            CITY_NOW,
-            &actor,
-            name,
-            description,
-            &membership,
-            aliases,
-        )
-        .await
-        .map_err(e)?;
-    }
+    crate::groups::define_missing(&db, CITY_NOW, &actor).await?;
     let (_, launched, ms) = super::launch_tongliang(&db, &actor).await?;
     println!(
         "城市（1000个镇街、2000家企业）启动铜梁方案 {ms:.0} ms（{} 个任务，{} 项应办事项）",

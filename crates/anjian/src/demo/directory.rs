@@ -1,6 +1,6 @@
 //! The demo's directory as the plan (铜安办〔2022〕31号) names it: the 28 townships, the
 //! departments with their aliases and sectors, their sub-units, the state-owned and
-//! other enterprises, the named groups of the responsibility column, and one account per
+//! other enterprises, and one account per
 //! role (the office `office`, township `bachuan`, departments `yjj`, `fgw` (区发展改革委)
 //! and `zjw` (区住房城乡建委), enterprises `huagong` and the state-owned `chengtou`, the
 //! three separated administrators and the tip custodian).
@@ -108,95 +108,6 @@ pub(super) const ENTERPRISES: &[(&str, &str, &str)] = &[
     ("旧县街道", "铜梁区某石材开采有限公司", "非煤矿山"),
     ("南城街道", "铜梁区某商业综合体管理有限公司", "消防"),
     ("水口镇", "铜梁区某客运有限公司", "道路运输"),
-];
-
-/// Named groups as the plan writes them: (name, description, kind, only units that
-/// supervise safety, other spellings).
-type GroupSpec = (
-    &'static str,
-    &'static str,
-    UnitKind,
-    bool,
-    &'static [&'static str],
-);
-
-/// The groups the plan's responsibility column uses.
-pub const GROUPS: &[GroupSpec] = &[
-    (
-        "各镇街",
-        "全区各镇人民政府、街道办事处",
-        UnitKind::Township,
-        false,
-        &[
-            "各镇（街道）",
-            "各镇（街道）党委（党工委）",
-            "各镇街党委",
-            "镇街",
-            "各镇人民政府、街道办事处",
-        ],
-    ),
-    (
-        "各管委会",
-        "各开发区管理委员会",
-        UnitKind::ZoneCommittee,
-        false,
-        &["各管会", "管委会"],
-    ),
-    (
-        "区级负有安全生产监管职责的部门",
-        "负有安全生产监督管理职责的区级部门",
-        UnitKind::Department,
-        true,
-        &[
-            "区级负有安全生产监管职责部门",
-            "区级负有安全生产监督管理职责的部门",
-            "各负有安全生产监管职责的部门",
-            "区级负有监管职责的部门",
-            "区级行业监管部门",
-            // (44) "各镇街及有关部门": the departments that supervise the sectors it names.
-            "有关部门",
-        ],
-    ),
-    (
-        "相关区级部门",
-        "区级部门",
-        UnitKind::Department,
-        false,
-        &[
-            "区级有关部门",
-            "区级相关部门",
-            "区级有关部门党委（组）",
-            "相关区级部门党委（组）",
-        ],
-    ),
-    (
-        "区安委会成员单位",
-        "区安全生产委员会成员单位（区级部门）",
-        UnitKind::Department,
-        false,
-        &["区安委会相关成员单位", "区安委会各成员单位"],
-    ),
-    (
-        "区减灾委成员单位",
-        "区减灾委员会成员单位（区级部门）",
-        UnitKind::Department,
-        false,
-        &["区减灾委相关成员单位", "区减灾委各成员单位"],
-    ),
-    (
-        "区属国有企业",
-        "区属国有企业",
-        UnitKind::Soe,
-        false,
-        &["区属国有企业党委", "国有企业"],
-    ),
-    (
-        "各企业",
-        "全区生产经营单位",
-        UnitKind::Enterprise,
-        false,
-        &["各企业单位", "生产经营单位", "相关企业"],
-    ),
 ];
 
 /// Demo accounts: (username, display name, unit name, role).

@@ -669,3 +669,101 @@ async fn a_missing_data_directory_is_created() {
     drop(db);
     assert!(file.exists());
 }
+
+/// A fresh install, as README's "Running it for real" orders it: the directory imported,
+/// then the plan. The plan gives most of its work to groups: "各镇街、区级行业监管部门每月
+/// 28日前将自查情况和问题清单报区安委办" (一、（二）). A fresh directory has no groups, so
+/// the import lists 各镇街 among the names no unit answers and the townships owe nothing;
+/// `anjian directory groups` defines the missing groups, the running campaign follows,
+/// and each township owes its work. Run again, it changes nothing.
+#[tokio::test]
+async fn directory_groups_give_a_fresh_installs_townships_their_work() {
+    let demo =
+        TempDir(std::env::temp_dir().join(format!("anjian-groups-a-{}", std::process::id())));
+    anjian(demo.0.as_path(), &["migrate"]).await.unwrap();
+    let a = anjian::cli::open(&format!("sqlite:{}", demo.0.join("anjian.db").display()))
+        .await
+        .unwrap();
+    anjian::demo::load(&a, 1_660_000_000_000, Some(crate::harness::PASSWORD))
+        .await
+        .unwrap();
+    let sheet = demo.0.join("units.xlsx");
+    anjian(
+        demo.0.as_path(),
+        &["directory", "export", sheet.to_str().unwrap()],
+    )
+    .await
+    .unwrap();
+
+    let fresh =
+        TempDir(std::env::temp_dir().join(format!("anjian-groups-b-{}", std::process::id())));
+    let d = fresh.0.as_path();
+    anjian(d, &["migrate"]).await.unwrap();
+    anjian(d, &["directory", "import", sheet.to_str().unwrap()])
+        .await
+        .unwrap();
+    let plan = d.join("plan.txt");
+    std::fs::write(&plan, anjian::plan::TONGLIANG_2022).unwrap();
+    // A campaign running today (the command reads the real clock): from May of last
+    // year to the end of next year.
+    let this_year = chrono::Datelike::year(&chrono::Utc::now().date_naive());
+    let (year, ends_on) = (
+        (this_year - 1).to_string(),
+        format!("{}-12-31", this_year + 1),
+    );
+    anjian(
+        d,
+        &[
+            "plan",
+            "import",
+            plan.to_str().unwrap(),
+            "--year",
+            &year,
+            "--ends-on",
+            &ends_on,
+        ],
+    )
+    .await
+    .unwrap();
+    let db = anjian::cli::open(&format!("sqlite:{}", d.join("anjian.db").display()))
+        .await
+        .unwrap();
+    let count = |sql: &'static str| {
+        let db = db.clone();
+        async move {
+            let (n,): (i64,) = db.read().one(anjian_store::q(sql)).await.unwrap();
+            n
+        }
+    };
+    let township_obligations = "SELECT CAST(COUNT(*) AS BIGINT) FROM obligations o JOIN units u ON u.id = o.unit_id WHERE u.kind = 'township'";
+    let groups = "SELECT CAST(COUNT(*) AS BIGINT) FROM unit_groups";
+    let townships_owing = "SELECT CAST(COUNT(DISTINCT o.unit_id) AS BIGINT) FROM obligations o JOIN units u ON u.id = o.unit_id WHERE u.kind = 'township'";
+    assert_eq!(count(township_obligations).await, 0);
+    assert_eq!(count(groups).await, 0);
+    assert_eq!(
+        count("SELECT CAST(COUNT(*) AS BIGINT) FROM campaign_unresolved WHERE name = '各镇街'")
+            .await,
+        1
+    );
+
+    let unresolved_before = count("SELECT CAST(COUNT(*) AS BIGINT) FROM campaign_unresolved").await;
+
+    anjian(d, &["directory", "groups"]).await.unwrap();
+    assert_eq!(count(groups).await, 8);
+    assert_eq!(count(townships_owing).await, 28);
+    // The office's list of names to map no longer shows those the groups answer.
+    assert_eq!(
+        count("SELECT CAST(COUNT(*) AS BIGINT) FROM campaign_unresolved WHERE name = '各镇街'")
+            .await,
+        0
+    );
+    assert!(
+        count("SELECT CAST(COUNT(*) AS BIGINT) FROM campaign_unresolved").await < unresolved_before
+    );
+    let owed = count(township_obligations).await;
+    assert!(owed > 28 * 10, "{owed}");
+
+    anjian(d, &["directory", "groups"]).await.unwrap();
+    assert_eq!(count(groups).await, 8);
+    assert_eq!(count(township_obligations).await, owed);
+}
