@@ -57,7 +57,9 @@ if [ "${ANJIAN_DRILL_STANDINS:-}" = 1 ]; then
 fi
 
 echo "== the image (Dockerfile; docker format keeps the HEALTHCHECK)"
-podman build --format docker --network host -q -t localhost/anjian:drill . >/dev/null
+podman build --format docker --network host -t localhost/anjian:drill . > "$work/build.log" 2>&1 ||
+  { tail -n 40 "$work/build.log"; exit 1; }
+grep -E '^ *Finished' "$work/build.log" || true
 # podman-compose names a built service's image <project>_<service>; the project is the
 # directory's name.
 podman tag localhost/anjian:drill localhost/deploy_migrate localhost/deploy_anjian
@@ -67,8 +69,10 @@ podman image inspect localhost/anjian:drill --format '{{json .HealthCheck}}' | g
 cd deploy
 [ -f secret.key ] || head -c 32 /dev/urandom > secret.key
 compose() { podman-compose -f compose.yaml "$@" >>"$work/compose.log" 2>&1; }
-trap 'podman rm -f anjian-drill-demo >/dev/null 2>&1; cd "$repo/deploy"; podman-compose -f compose.yaml down -v >/dev/null 2>&1 || true' EXIT
+trap 'podman rm -f anjian-drill-demo >/dev/null 2>&1; cd "$repo/deploy"; podman-compose -f compose.yaml down -v >/dev/null 2>&1; podman network rm -f deploy_default >/dev/null 2>&1 || true' EXIT
 # podman-compose 1.0 does not wait on depends_on conditions: start in their order.
+# podman-compose 1.0 ignores the network's pinned subnet: create it as Docker would.
+podman network exists deploy_default || podman network create --subnet 172.28.0.0/24 deploy_default >/dev/null
 compose up -d postgres minio
 until podman exec deploy_postgres_1 pg_isready -U anjian >/dev/null 2>&1; do sleep 1; done
 compose up -d bucket migrate
@@ -104,13 +108,14 @@ cli user create yjj --name 区应急局操作员 --unit tl-dept-041 --role unit_
 
 echo "== a login, evidence in the bucket, read back through every process"
 jar=$work/jar
+# As from a client behind its own office proxy: nginx appends the address it saw, the
+# processes believe nginx (the pinned subnet) and take the right-most address not in it.
 curl -fsS -c "$jar" -b "$jar" -H "Origin: $base" -H 'Content-Type: application/json' \
+  -H 'X-Forwarded-For: 203.0.113.7' \
   -d "{\"username\":\"yjj\",\"password\":\"$pass\"}" -o /dev/null "$base/api/v1/auth/login"
-# The login was counted against the client nginx forwarded, not against nginx.
-nginx_ip=$(podman inspect deploy_nginx_1 --format '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}')
 clients=$(podman exec deploy_postgres_1 psql -U anjian -d anjian -tAc "SELECT DISTINCT client FROM rate_counts")
-echo "rate-limited clients: $clients (nginx: $nginx_ip)"
-! echo "$clients" | grep -qx "$nginx_ip"
+echo "the login was counted against: $clients"
+if [ "$clients" != 203.0.113.7 ]; then echo "the forwarded client was not believed" >&2; exit 1; fi
 obligation=$(curl -fsS -b "$jar" "$base/api/v1/obligations?limit=100" |
   python3 -c 'import json,sys; print(next(o["id"] for o in json.load(sys.stdin) if o["state"] in ("pending","overdue")))')
 python3 - "$work/p.png" <<'PY'
@@ -130,11 +135,13 @@ done
 
 echo "== one process stopped under load: every request answered"
 (sleep 1; podman stop -t 30 deploy_anjian_2 >/dev/null 2>&1) &
-codes=$(curl -s -b "$jar" --parallel --parallel-max 4 -w '%{http_code}\n' \
-  $(for i in $(seq 1500); do echo "-o /dev/null $base/api/v1/obligations?limit=50"; done) | sort | uniq -c)
+curl -s -b "$jar" --parallel --parallel-max 4 -w '%{http_code} %{time_total}\n' \
+  $(for i in $(seq 1500); do echo "-o /dev/null $base/api/v1/obligations?limit=50"; done) > "$work/load" 2>/dev/null
 wait
-echo "$codes"
-[ "$(echo "$codes" | awk '{print $2}')" = 200 ]
+awk '{n[$1]++; if ($2 > max) max = $2} END {for (c in n) print n[c], "answered", c; print "slowest", max, "s"}' "$work/load"
+[ "$(awk '{print $1}' "$work/load" | sort -u)" = 200 ]
+# nginx gives up on the stopped process's address after 2 s and tries the next.
+awk '$2 > 5 {exit 1}' "$work/load"
 [ "$(podman inspect deploy_anjian_2 --format '{{.State.ExitCode}}')" = 0 ]
 
 echo "compose drill passed"
