@@ -268,7 +268,8 @@ async fn follow_campaign(
     let mut owed: Vec<NewObligation> = Vec::new();
     let mut left: Vec<i64> = Vec::new();
     // The names no unit or group answers now: a full reconciliation (a group or an
-    // alias changed) keeps the campaign's list of them true.
+    // alias changed) drops from the campaign's list the names that now resolve (a name
+    // that stops resolving is not added back).
     let mut unresolved: HashSet<String> = HashSet::new();
     for s in expansion::sources(plan, ids, by_quota) {
         let (units, reviewer) = expansion::units_for(
