@@ -541,7 +541,9 @@ fn values(insert: Q, n: usize) -> Q {
     insert.push(if n == 0 { "(" } else { ", (" })
 }
 
-async fn store_unresolved(
+/// Records the names of a campaign's plan that no unit or group answers, with the
+/// items that use each (the office's list of names to map).
+pub(crate) async fn store_unresolved(
     tx: &mut Tx,
     campaign_id: i64,
     unresolved: &BTreeMap<String, Vec<String>>,

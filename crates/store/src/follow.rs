@@ -267,10 +267,10 @@ async fn follow_campaign(
     let mut joined: Vec<expansion::NewAssignment> = Vec::new();
     let mut owed: Vec<NewObligation> = Vec::new();
     let mut left: Vec<i64> = Vec::new();
-    // The names no unit or group answers now: a full reconciliation (a group or an
-    // alias changed) drops from the campaign's list the names that now resolve (a name
-    // that stops resolving is not added back).
-    let mut unresolved: HashSet<String> = HashSet::new();
+    // The names no unit or group answers now, with the items that use them: a full
+    // reconciliation (a group or an alias changed) rewrites the campaign's list, so a
+    // name that now resolves leaves it and one that stopped resolving joins it.
+    let mut unresolved: std::collections::BTreeMap<String, Vec<String>> = Default::default();
     for s in expansion::sources(plan, ids, by_quota) {
         let (units, reviewer) = expansion::units_for(
             &s.lead,
@@ -280,7 +280,10 @@ async fn follow_campaign(
             resolver,
             &s.text,
             |name| {
-                unresolved.insert(name.to_string());
+                unresolved
+                    .entry(name.to_string())
+                    .or_default()
+                    .push(s.label.clone())
             },
         );
         let have = by_source
@@ -326,18 +329,9 @@ async fn follow_campaign(
         }
     }
     if around.is_none() {
-        let mut names: Vec<&String> = unresolved.iter().collect();
-        names.sort_unstable();
-        let mut query = q("DELETE FROM campaign_unresolved WHERE campaign_id = ").push_bind(c.id);
-        for (i, name) in names.iter().enumerate() {
-            query = query
-                .push(if i == 0 { " AND name NOT IN (" } else { ", " })
-                .push_bind(name.as_str());
-        }
-        if !names.is_empty() {
-            query = query.push(")");
-        }
-        tx.execute(query).await?;
+        tx.execute(q("DELETE FROM campaign_unresolved WHERE campaign_id = ").push_bind(c.id))
+            .await?;
+        expansion::store_unresolved(tx, c.id, &unresolved).await?;
     }
     // Sources no longer in the plan (retired items) were ended by the editor; anything
     // left here belongs to none and is left alone.

@@ -746,7 +746,20 @@ async fn directory_groups_give_a_fresh_installs_townships_their_work() {
         1
     );
 
-    let unresolved_before = count("SELECT CAST(COUNT(*) AS BIGINT) FROM campaign_unresolved").await;
+    let listed = || {
+        let db = db.clone();
+        async move {
+            let rows: Vec<(String, String)> = db
+                .read()
+                .all(anjian_store::q(
+                    "SELECT name, items FROM campaign_unresolved ORDER BY name",
+                ))
+                .await
+                .unwrap();
+            rows
+        }
+    };
+    let before = listed().await;
 
     anjian(d, &["directory", "groups"]).await.unwrap();
     assert_eq!(count(groups).await, 8);
@@ -757,13 +770,45 @@ async fn directory_groups_give_a_fresh_installs_townships_their_work() {
             .await,
         0
     );
-    assert!(
-        count("SELECT CAST(COUNT(*) AS BIGINT) FROM campaign_unresolved").await < unresolved_before
-    );
+    // The names still unanswered are listed as the launch listed them, items and all.
+    let after = listed().await;
+    assert!(!after.is_empty() && after.len() < before.len(), "{after:?}");
+    assert!(after.iter().all(|row| before.contains(row)), "{after:?}");
     let owed = count(township_obligations).await;
     assert!(owed > 28 * 10, "{owed}");
 
     anjian(d, &["directory", "groups"]).await.unwrap();
     assert_eq!(count(groups).await, 8);
     assert_eq!(count(township_obligations).await, owed);
+
+    // A name that stops resolving (its only unit deactivated) is listed again at the
+    // next full follow, the background job's, with the items that use it.
+    let (forestry,): (i64,) = db
+        .read()
+        .one(anjian_store::q(
+            "SELECT id FROM units WHERE name = '区委宣传部'",
+        ))
+        .await
+        .unwrap();
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    anjian_store::directory::units::set_active(
+        &db,
+        now_ms,
+        &anjian_store::Actor::system("test"),
+        &anjian_store::Scope::All,
+        forestry,
+        false,
+    )
+    .await
+    .unwrap();
+    anjian_store::follow::follow_directory(&db, now_ms)
+        .await
+        .unwrap();
+    let listed_again = listed().await;
+    let row = listed_again
+        .iter()
+        .find(|(name, _)| name == "区委宣传部")
+        .unwrap_or_else(|| panic!("{listed_again:?}"));
+    assert!(!row.1.is_empty(), "{row:?}");
+    assert!(after.iter().all(|row| listed_again.contains(row)));
 }
