@@ -1303,7 +1303,9 @@ pub async fn stats(db: &Db, scope: &Scope, today: NaiveDate, by: StatsBy) -> Res
 /// own locality and, for a department, each other locality where hazards of its sectors
 /// lie. The query reads the hazards alone (no join) and groups in the order of a covering
 /// index (`hazards_tally` by locality and sector, `hazards_found` by day of discovery);
-/// the groups are then summed by sector or month and named.
+/// the groups are then summed by sector or month and named. Over whole months the
+/// office's figures, and a department's for the hazards of its sectors, come from the
+/// tallies the database keeps (migrations 0050, 0053 and 0062) instead.
 pub async fn stats_found(
     db: &Db,
     scope: &Scope,
@@ -1352,23 +1354,34 @@ pub async fn stats_found(
         None => Some(None),
         Some((from, to)) => whole_months(from, to).map(Some),
     };
-    // The whole ledger over whole months: the kept tallies, their overdue counts
-    // brought to today first.
-    let tallied = matches!(scope, Scope::All) && months.is_some();
+    // The whole ledger, or a department's, over whole months: the kept tallies, their
+    // overdue counts brought to today first.
+    let department = scope.supervised();
+    let own = scope.own_locality();
+    let tallied = (matches!(scope, Scope::All) || department.is_some()) && months.is_some();
     if let (true, Some(months)) = (tallied, months) {
         roll_tallies(db, today).await?;
         // By unit the tallies per (locality, month); by sector and by month those per
         // (sector, month): a few thousand rows and a few dozen, not the fine tallies.
-        let (unit_key, sector_key, month_key, table) = match by {
-            StatsBy::Unit => ("locality_id", "0", "''", "hazard_tallies_by_locality"),
-            StatsBy::Sector => ("0", "sector_id", "''", "hazard_tallies_by_sector"),
-            StatsBy::Month => ("0", "0", "month", "hazard_tallies_by_sector"),
+        // A department's by unit: the fine ones of its sectors, outside its own
+        // locality (whose hazards it sees unit by unit, read below).
+        let (unit_key, sector_key, month_key, table) = match (by, department) {
+            (StatsBy::Unit, None) => ("locality_id", "0", "''", "hazard_tallies_by_locality"),
+            (StatsBy::Unit, Some(_)) => ("locality_id", "0", "''", "hazard_tallies"),
+            (StatsBy::Sector, _) => ("0", "sector_id", "''", "hazard_tallies_by_sector"),
+            (StatsBy::Month, _) => ("0", "0", "month", "hazard_tallies_by_sector"),
         };
         let mut kept = q(format!(
             "SELECT CAST({unit_key} AS BIGINT) AS unit, CAST({sector_key} AS BIGINT) AS sector, {month_key} AS day, \
              CAST(SUM(found) AS BIGINT) AS found, CAST(SUM(closed) AS BIGINT) AS closed, CAST(SUM(major) AS BIGINT) AS major, \
              CAST(SUM(major_closed) AS BIGINT) AS major_closed, CAST(SUM(overdue) AS BIGINT) AS overdue FROM {table} WHERE found <> 0"
         ));
+        if let Some(d) = department {
+            kept = d.sectors(kept.push(" AND "), "sector_id");
+            if let (StatsBy::Unit, Some(own)) = (by, own) {
+                kept = kept.push(" AND locality_id <> ").push_bind(own);
+            }
+        }
         if let Some((from, to)) = months {
             kept = kept
                 .push(" AND month >= ")
@@ -1387,10 +1400,19 @@ pub async fn stats_found(
             .await?;
     }
     // Otherwise one query per disjoint part of the scope; their groups add up below.
-    let parts = if tallied {
-        Vec::new()
-    } else {
-        scope.hazards_alone(head, "h")
+    // A department's tallied: the hazards not of its sectors, and by unit those of its
+    // sectors in its own locality.
+    let parts = match (tallied, department) {
+        (false, _) => scope.hazards_alone(head, "h"),
+        (true, None) => Vec::new(),
+        (true, Some(d)) => {
+            let mut parts = vec![d.others(head.clone(), "h")];
+            if let (StatsBy::Unit, Some(own)) = (by, own) {
+                let theirs = d.sectors(head, "h.sector_id").push(" AND ");
+                parts.push(crate::scope::one_locality(theirs, "h", own));
+            }
+            parts
+        }
     };
     for mut query in parts {
         if let Some((from, to)) = found {

@@ -86,6 +86,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(59, "0059_enforcement_tallies"),
     migration!(60, "0060_obligations_by_assignment_state"),
     migration!(61, "0061_units_not_enterprise"),
+    migration!(62, "0062_cross_sector_units"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran. Safe when several

@@ -1,9 +1,10 @@
 //! The office's hazard statistics are read from tallies the database keeps (issue 21
 //! part 7); after any sequence of changes to the ledger they equal a fresh grouping of
 //! the hazards (at each of the three grains kept), and the statistics read from them
-//! equal those grouped per request.
+//! equal those grouped per request: the office's, and each department's, whose
+//! hazards outside its sectors are found through `cross_sector_units`.
 
-use anjian_store::hazards::{StatsBy, stats};
+use anjian_store::hazards::{StatLine, StatsBy, stats};
 use anjian_store::scope::Scope;
 use anjian_store::{Db, q};
 use proptest::prelude::*;
@@ -32,6 +33,11 @@ enum Change {
     Roll(u32),
     /// Deleted, when nothing refers to it.
     Delete(usize),
+    /// Given to the `u`th enterprise (the demo's hazards are the townships').
+    Unit(usize, usize),
+    /// The unit of the `i`th hazard given the `s`th sector as well, or no longer in it
+    /// (a directory edit of its sectors).
+    UnitSector(usize, usize, bool),
 }
 
 fn change() -> impl Strategy<Value = Change> {
@@ -45,6 +51,9 @@ fn change() -> impl Strategy<Value = Change> {
         (any::<usize>(), proptest::option::of(0u32..240)).prop_map(|(i, d)| Change::Deadline(i, d)),
         (150u32..240).prop_map(Change::Roll),
         any::<usize>().prop_map(Change::Delete),
+        (any::<usize>(), any::<usize>()).prop_map(|(i, u)| Change::Unit(i, u)),
+        (any::<usize>(), any::<usize>(), any::<bool>())
+            .prop_map(|(i, s, add)| Change::UnitSector(i, s, add)),
     ]
 }
 
@@ -176,6 +185,34 @@ async fn apply(db: &Db, tx: &mut anjian_store::Tx, now: i64, c: &Change) {
             .await
             .unwrap();
         }
+        Change::Unit(i, u) => {
+            let enterprises = ids(
+                db,
+                "SELECT id FROM units WHERE kind = 'enterprise' ORDER BY id",
+            )
+            .await;
+            tx.execute(
+                q("UPDATE hazards SET unit_id = $1 WHERE id = $2")
+                    .bind(enterprises[u % enterprises.len()])
+                    .bind(pick(*i)),
+            )
+            .await
+            .unwrap();
+        }
+        Change::UnitSector(i, s, add) => {
+            let sectors = ids(db, "SELECT id FROM sectors ORDER BY id").await;
+            let (unit,): (i64,) = tx
+                .one(q("SELECT unit_id FROM hazards WHERE id = $1").bind(pick(*i)))
+                .await
+                .unwrap();
+            let sector = sectors[s % sectors.len()];
+            let sql = if *add {
+                "INSERT INTO unit_sectors (unit_id, sector_id) SELECT $1, $2 WHERE NOT EXISTS (SELECT 1 FROM unit_sectors WHERE unit_id = $1 AND sector_id = $2)"
+            } else {
+                "DELETE FROM unit_sectors WHERE unit_id = $1 AND sector_id = $2"
+            };
+            tx.execute(q(sql).bind(unit).bind(sector)).await.unwrap();
+        }
         Change::Roll(_) => unreachable!("a roll is applied in its own transaction"),
         Change::Delete(i) => {
             tx.execute(
@@ -237,6 +274,108 @@ async fn grouped(db: &Db) -> Vec<Tally> {
     all
 }
 
+/// The units a department's statistics must read hazard by hazard that
+/// `cross_sector_units` does not hold: units with a sector and either a second one or a
+/// hazard outside theirs (the list may hold more; it must not hold less).
+async fn cross_sector_missing(db: &Db) -> Vec<i64> {
+    ids(
+        db,
+        "SELECT u.id FROM units u WHERE u.id NOT IN (SELECT unit_id FROM cross_sector_units) \
+         AND ((SELECT COUNT(*) FROM unit_sectors s WHERE s.unit_id = u.id) >= 2 \
+         OR (EXISTS (SELECT 1 FROM unit_sectors s WHERE s.unit_id = u.id) AND EXISTS (SELECT 1 FROM hazards h WHERE h.unit_id = u.id \
+         AND NOT EXISTS (SELECT 1 FROM unit_sectors s WHERE s.unit_id = u.id AND s.sector_id = h.sector_id)))) ORDER BY u.id",
+    )
+    .await
+}
+
+/// Every sector-supervising department's statistics, each way: as the page reads them
+/// (its sectors' hazards from the tallies), and grouped afresh in the test from the
+/// hazards its ledger lists (`Scope::hazards`, which reads neither the tallies nor
+/// `cross_sector_units`).
+async fn departments_both_ways(
+    db: &Db,
+    today: chrono::NaiveDate,
+) -> Vec<(Scope, StatsBy, Vec<StatLine>, Vec<StatLine>)> {
+    let departments: Vec<(i64, String)> = db
+        .read()
+        .all(q("SELECT u.id, u.path FROM units u WHERE u.kind = 'department' AND EXISTS (SELECT 1 FROM unit_sectors s WHERE s.unit_id = u.id) ORDER BY u.id"))
+        .await
+        .unwrap();
+    assert!(!departments.is_empty());
+    let names: std::collections::HashMap<i64, String> = db
+        .read()
+        .all::<(i64, String)>(q("SELECT id, name FROM units"))
+        .await
+        .unwrap()
+        .into_iter()
+        .chain(
+            db.read()
+                .all::<(i64, String)>(q("SELECT id, name FROM sectors"))
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|(id, name)| (-id, name)),
+        )
+        .collect();
+    let mut all = Vec::new();
+    for (unit_id, path) in departments {
+        let scope = Scope::Subtree {
+            unit_id,
+            path,
+            sector_supervisor: true,
+        };
+        type Row = (
+            i64,
+            Option<i64>,
+            i64,
+            String,
+            String,
+            String,
+            Option<String>,
+        );
+        let rows: Vec<Row> = db
+            .read()
+            .all(scope.hazards(
+                q("SELECT h.unit_id, h.locality_id, h.sector_id, h.discovered_on, h.status, h.level, h.deadline FROM hazards h JOIN units u ON u.id = h.unit_id WHERE "),
+                "h",
+                "u",
+            ))
+            .await
+            .unwrap();
+        let own = scope.own_locality();
+        for by in [StatsBy::Unit, StatsBy::Sector, StatsBy::Month] {
+            let mut lines: std::collections::BTreeMap<String, StatLine> = Default::default();
+            for (unit, locality, sector, found, status, level, deadline) in &rows {
+                let key = match by {
+                    StatsBy::Unit if *locality == own => names[unit].clone(),
+                    StatsBy::Unit => locality.map(|l| names[&l].clone()).unwrap_or_default(),
+                    StatsBy::Sector => names[&-sector].clone(),
+                    StatsBy::Month => found[..7].to_string(),
+                };
+                let line = lines.entry(key.clone()).or_insert_with(|| StatLine {
+                    key,
+                    ..StatLine::default()
+                });
+                let closed = status == "closed";
+                let major = level == "major";
+                line.found += 1;
+                line.closed += i64::from(closed);
+                line.major += i64::from(major);
+                line.major_closed += i64::from(major && closed);
+                line.overdue += i64::from(
+                    !closed
+                        && deadline
+                            .as_deref()
+                            .is_some_and(|d| d < today.to_string().as_str()),
+                );
+            }
+            let fast = stats(db, &scope, today, by).await.unwrap();
+            all.push((scope.clone(), by, fast, lines.into_values().collect()));
+        }
+    }
+    all
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kept_tallies_equal_a_fresh_grouping_after_any_changes() {
     for e in engines() {
@@ -280,6 +419,25 @@ async fn kept_tallies_equal_a_fresh_grouping_after_any_changes() {
                         changes,
                         per_tx
                     );
+                    let missing = cross_sector_missing(&db).await;
+                    prop_assert!(
+                        missing.is_empty(),
+                        "{:?}: units with hazards outside one sector, not kept: {:?} after {:?}",
+                        e,
+                        missing,
+                        changes
+                    );
+                    for (scope, by, fast, slow) in departments_both_ways(&db, today).await {
+                        prop_assert_eq!(
+                            fast,
+                            slow,
+                            "{:?} {:?} {:?} after {:?}",
+                            e,
+                            scope,
+                            by,
+                            changes
+                        );
+                    }
                     Ok(())
                 }
             },
