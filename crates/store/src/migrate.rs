@@ -87,6 +87,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(60, "0060_obligations_by_assignment_state"),
     migration!(61, "0061_units_not_enterprise"),
     migration!(62, "0062_cross_sector_units"),
+    migration!(63, "0063_units_child_count"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran. Safe when several

@@ -5,6 +5,24 @@ use serde_json::json;
 
 use crate::harness::{TestApp, engines, names};
 
+/// The units whose kept number of children (migration 0063) differs from a count.
+async fn miscounted(app: &TestApp) -> Vec<(i64, i64, i64)> {
+    app.db
+        .read()
+        .all(anjian_store::q(
+            "SELECT u.id, u.child_count, CAST((SELECT COUNT(*) FROM units c WHERE c.parent_id = u.id) AS BIGINT) FROM units u WHERE u.child_count <> (SELECT COUNT(*) FROM units c WHERE c.parent_id = u.id)",
+        ))
+        .await
+        .unwrap()
+}
+
+/// A unit's number of children as its page and the API show it.
+async fn children_shown(client: &crate::harness::Client, id: i64) -> i64 {
+    client.get(&format!("/api/v1/units/{id}")).await.1["child_count"]
+        .as_i64()
+        .unwrap()
+}
+
 async fn unit_count(app: &TestApp) -> i64 {
     let (n,): (i64,) = app
         .db
@@ -23,10 +41,21 @@ async fn the_office_creates_edits_moves_and_deactivates_units() {
         let app = TestApp::new(e).await;
         let office = app.login("office").await;
         let anju = app.unit_id("安居镇").await;
+        let bachuan = app.unit_id("巴川街道").await;
+        assert_eq!(
+            miscounted(&app).await,
+            vec![],
+            "{e:?}: the demo's directory"
+        );
+        let (anju_had, bachuan_had) = (
+            children_shown(&office, anju).await,
+            children_shown(&office, bachuan).await,
+        );
         let (s, u) = office.post("/api/v1/units", json!({"code": "tl-ent-new", "name": "铜梁区某烟花爆竹经营部", "kind": "enterprise", "parent": anju, "sectors": ["危险化学品"]})).await;
         assert_eq!(s, 201, "{u}");
         let id = u["id"].as_i64().unwrap();
         assert_eq!(u["parent"], anju);
+        assert_eq!(children_shown(&office, anju).await, anju_had + 1);
         // The township now sees it; the department sees it through its sector.
         assert!(
             names(&app.login("anju").await.get("/api/v1/units").await.1)
@@ -65,7 +94,6 @@ async fn the_office_creates_edits_moves_and_deactivates_units() {
         assert_eq!(s, 201, "{h}");
         let hazard = h["id"].as_i64().unwrap();
         // Move under another township: the subtree follows and scopes change.
-        let bachuan = app.unit_id("巴川街道").await;
         assert_eq!(
             office
                 .post(
@@ -116,6 +144,25 @@ async fn the_office_creates_edits_moves_and_deactivates_units() {
             200
         );
         assert!(ledger_has(&bachuan_client.get("/api/v1/hazards").await.1));
+        // Each township's number of children follows, on the list of the office's
+        // units too.
+        assert_eq!(children_shown(&office, anju).await, anju_had);
+        assert_eq!(children_shown(&office, bachuan).await, bachuan_had + 1);
+        let (parent,): (i64,) = app
+            .db
+            .read()
+            .one(anjian_store::q("SELECT parent_id FROM units WHERE id = $1").bind(bachuan))
+            .await
+            .unwrap();
+        let (_, page) = office.get_text(&format!("/units?parent={parent}")).await;
+        assert!(
+            page.contains(&format!(
+                "<a href=\"/units?parent={bachuan}\">展开 {}</a>",
+                bachuan_had + 1
+            )),
+            "{page}"
+        );
+        assert_eq!(miscounted(&app).await, vec![], "{e:?}: after the move");
         // A unit cannot move into its own subtree.
         let (s, v) = office
             .post(
@@ -301,6 +348,9 @@ async fn xlsx_import_is_all_or_nothing_with_a_report_of_every_row() {
         assert_eq!(s, 200, "{body}");
         assert!(body.contains("新增 2 个"));
         assert_eq!(unit_count(&app).await, before + 2);
+        // The import's units, the one under the other among them, are counted as
+        // their parents' children.
+        assert_eq!(miscounted(&app).await, vec![], "{e:?}: after the import");
         // Export reads back through the same codec, scoped.
         let r = app
             .login("bachuan")

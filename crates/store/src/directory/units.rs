@@ -120,7 +120,8 @@ pub async fn choices(
         .await
 }
 
-/// The children of `parent` (or the roots of the scope when `None`), by name.
+/// The children of `parent` (or the roots of the scope when `None`), by name, each with
+/// the number of its own children (kept on the unit by triggers, migration 0063).
 pub async fn children(db: &Db, scope: &Scope, parent: Option<i64>) -> Result<Vec<(Unit, i64)>> {
     #[derive(sqlx::FromRow)]
     struct Row {
@@ -128,9 +129,7 @@ pub async fn children(db: &Db, scope: &Scope, parent: Option<i64>) -> Result<Vec
         unit: Unit,
         child_count: i64,
     }
-    let select = format!(
-        "SELECT {COLUMNS}, CAST((SELECT COUNT(*) FROM units c WHERE c.parent_id = u.id) AS BIGINT) AS child_count FROM units u"
-    );
+    let select = format!("SELECT {COLUMNS}, u.child_count FROM units u");
     let mut query = scoped(scope, &select);
     query = match (parent, scope) {
         (Some(p), _) => query.push(" AND u.parent_id = ").push_bind(p),
@@ -187,7 +186,7 @@ pub async fn detail(db: &Db, scope: &Scope, id: i64) -> Result<UnitDetail> {
     let sectors = sector_names(db, id).await?;
     let (child_count,): (i64,) = db
         .read()
-        .one(q("SELECT CAST(COUNT(*) AS BIGINT) FROM units WHERE parent_id = $1").bind(id))
+        .one(q("SELECT child_count FROM units WHERE id = $1").bind(id))
         .await?;
     Ok(UnitDetail {
         unit,
