@@ -88,6 +88,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(61, "0061_units_not_enterprise"),
     migration!(62, "0062_cross_sector_units"),
     migration!(63, "0063_units_child_count"),
+    migration!(64, "0064_cross_sector_units_locks"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran. Safe when several

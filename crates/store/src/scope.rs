@@ -443,11 +443,6 @@ pub struct Supervised<'a> {
 }
 
 impl Supervised<'_> {
-    /// The department.
-    pub fn unit_id(&self) -> i64 {
-        self.unit_id
-    }
-
     /// Appends "`column` is a sector the department supervises" (a hazard's
     /// `sector_id`, or a kept tally's).
     pub fn sectors(&self, query: Q, column: &str) -> Q {

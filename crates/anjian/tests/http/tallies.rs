@@ -466,3 +466,81 @@ async fn kept_tallies_equal_a_fresh_grouping_after_any_changes() {
         }
     }
 }
+
+/// On PostgreSQL a hazard written for an enterprise while another transaction changes
+/// that enterprise's sectors: each transaction, judging the enterprise alone under READ
+/// COMMITTED, would leave it out of `cross_sector_units` (the hazard judged against the
+/// old sectors, the recount without the uncommitted hazard), and its departments'
+/// statistics would miss the hazard. The advisory lock of migration 0064 makes the
+/// change wait for the hazard's transaction and judge after it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hazard_written_while_its_enterprises_sectors_change_stays_counted() {
+    for e in engines() {
+        if e != crate::harness::Engine::Postgres {
+            continue;
+        }
+        let app = TestApp::new(e).await;
+        let db = app.db.clone();
+        let files = anjian_store::files::FileStore::new(&app.data_dir());
+        let today = chrono::NaiveDate::from_ymd_opt(2022, 8, 9).unwrap();
+        anjian::seed::hazards(&db, &files, today).await.unwrap();
+        // An enterprise with one sector and no hazard, and another sector.
+        let (enterprise, sector): (i64, i64) = db
+            .read()
+            .one(q("SELECT u.id, MIN(s.sector_id) FROM units u JOIN unit_sectors s ON s.unit_id = u.id WHERE u.kind = 'enterprise' AND NOT EXISTS (SELECT 1 FROM hazards h WHERE h.unit_id = u.id) GROUP BY u.id HAVING COUNT(*) = 1 ORDER BY u.id LIMIT 1"))
+            .await
+            .unwrap();
+        let (other,): (i64,) = db
+            .read()
+            .one(q("SELECT MIN(id) FROM sectors WHERE id <> $1").bind(sector))
+            .await
+            .unwrap();
+        // The hazard, in the enterprise's sector, written and not yet committed.
+        let mut hazard_tx = db.begin().await.unwrap();
+        apply(&db, &mut hazard_tx, 0, &Change::Insert(0)).await;
+        hazard_tx
+            .execute(
+                q("UPDATE hazards SET unit_id = $1, sector_id = $2 WHERE id = (SELECT MAX(id) FROM hazards)")
+                    .bind(enterprise)
+                    .bind(sector),
+            )
+            .await
+            .unwrap();
+        // Meanwhile the directory moves the enterprise from that sector to another.
+        let edit = tokio::spawn({
+            let db = db.clone();
+            async move {
+                let mut tx = db.begin().await.unwrap();
+                tx.execute(
+                    q("DELETE FROM unit_sectors WHERE unit_id = $1 AND sector_id = $2")
+                        .bind(enterprise)
+                        .bind(sector),
+                )
+                .await
+                .unwrap();
+                tx.execute(
+                    q("INSERT INTO unit_sectors (unit_id, sector_id) VALUES ($1, $2)")
+                        .bind(enterprise)
+                        .bind(other),
+                )
+                .await
+                .unwrap();
+                tx.commit().await.unwrap();
+            }
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        hazard_tx.commit().await.unwrap();
+        edit.await.unwrap();
+        // The enterprise's hazard now lies outside its only sector: it must be listed.
+        assert_eq!(cross_sector_missing(&db).await, Vec::<i64>::new(), "{e:?}");
+        let (listed,): (i64,) = db
+            .read()
+            .one(
+                q("SELECT CAST(COUNT(*) AS BIGINT) FROM cross_sector_units WHERE unit_id = $1")
+                    .bind(enterprise),
+            )
+            .await
+            .unwrap();
+        assert_eq!(listed, 1);
+    }
+}
