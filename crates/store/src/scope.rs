@@ -162,13 +162,14 @@ impl Scope {
                     // it walks the list's order and tests each row instead.
                     query = match r.own {
                         Some(own) => {
-                            wide_units(query.push(&format!("+{own} IN (")), *unit_id, path)
+                            wide_units(query.push(&format!("+{own} IN (")), *unit_id, path, false)
                                 .push(")")
                         }
                         None => wide_units(
                             query.push(&format!("{id} IN ({} WHERE {} IN (", r.select, r.column)),
                             *unit_id,
                             path,
+                            false,
                         )
                         .push("))"),
                     };
@@ -467,10 +468,7 @@ impl Supervised<'_> {
             ))
             .push_bind(self.unit_id)
             .push(&format!(") AND {h}.unit_id IN ("));
-        in_subtree(query.push("SELECT su.id FROM units su WHERE "), "su", self.path)
-            .push(" UNION ALL SELECT es.unit_id FROM unit_sectors ds JOIN unit_sectors es ON es.sector_id = ds.sector_id WHERE ds.unit_id = ")
-            .push_bind(self.unit_id)
-            .push(" AND es.unit_id IN (SELECT c.unit_id FROM cross_sector_units c) AND NOT EXISTS (SELECT 1 FROM units n WHERE n.id = es.unit_id AND n.kind <> 'enterprise'))")
+        wide_units(query, self.unit_id, self.path, true).push(")")
     }
 }
 
@@ -496,12 +494,18 @@ impl Scope {
 /// and the enterprises of the sectors it supervises (the enterprises told from the other
 /// units that share a sector, the departments, by the partial index
 /// `units_not_enterprise` of the few units that are not enterprises: a join to every
-/// unit read all 201,000 of them, 57 ms on PostgreSQL).
-fn wide_units(query: Q, unit_id: i64, path: &str) -> Q {
-    in_subtree(query.push("SELECT su.id FROM units su WHERE "), "su", path)
+/// unit read all 201,000 of them, 57 ms on PostgreSQL). With `cross_sector_only`, only
+/// those of the enterprises in `cross_sector_units` ([`Supervised::others`]).
+fn wide_units(query: Q, unit_id: i64, path: &str, cross_sector_only: bool) -> Q {
+    let query = in_subtree(query.push("SELECT su.id FROM units su WHERE "), "su", path)
         .push(" UNION ALL SELECT es.unit_id FROM unit_sectors ds JOIN unit_sectors es ON es.sector_id = ds.sector_id WHERE ds.unit_id = ")
-        .push_bind(unit_id)
-        .push(" AND NOT EXISTS (SELECT 1 FROM units n WHERE n.id = es.unit_id AND n.kind <> 'enterprise')")
+        .push_bind(unit_id);
+    let query = if cross_sector_only {
+        query.push(" AND es.unit_id IN (SELECT c.unit_id FROM cross_sector_units c)")
+    } else {
+        query
+    };
+    query.push(" AND NOT EXISTS (SELECT 1 FROM units n WHERE n.id = es.unit_id AND n.kind <> 'enterprise')")
 }
 
 /// Appends the predicate "obligation `o` is a co-responsible unit's, on a work item
