@@ -89,6 +89,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(62, "0062_cross_sector_units"),
     migration!(63, "0063_units_child_count"),
     migration!(64, "0064_cross_sector_units_locks"),
+    migration!(65, "0065_units_children_order"),
 ];
 
 /// Applies the migrations not yet applied; returns how many ran. Safe when several

@@ -616,3 +616,82 @@ async fn the_sector_migration_moves_every_reference_to_one_name() {
         assert!(!page.contains(">城镇燃气<") && !page.contains(">建设施工<"));
     }
 }
+
+/// The units a directory page lists (its rows' links) and its "下一页" link.
+fn listed(html: &str) -> (Vec<i64>, Option<String>) {
+    let body = &html[html.find("<tbody>").unwrap()..html.find("</tbody>").unwrap()];
+    let ids = body
+        .split("<td><a href=\"/units/")
+        .skip(1)
+        .map(|s| s[..s.find('"').unwrap()].parse().unwrap())
+        .collect();
+    let next = html.find("\">下一页</a>").map(|end| {
+        let start = html[..end].rfind("href=\"").unwrap() + 6;
+        html[start..end].replace("&#38;", "&").replace("&amp;", "&")
+    });
+    (ids, next)
+}
+
+#[tokio::test]
+async fn a_township_with_more_enterprises_than_a_page_lists_them_all_page_by_page() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let office = app.login("office").await;
+        let bachuan = app.unit_id("巴川街道").await;
+        let n = 2 * anjian_store::directory::units::CHILDREN_PAGE + 40;
+        let rows: Vec<ExportRow> = (0..n)
+            .map(|i| {
+                row(
+                    &format!("tl-ent-p{i:04}"),
+                    &format!("巴川某五金加工厂{i:04}"),
+                    "企业",
+                    "tl-town-001",
+                    "",
+                )
+            })
+            .collect();
+        let (s, body) = upload(&office, write_sheet(&rows).unwrap()).await;
+        assert_eq!(s, 200, "{body}");
+        let total = children_shown(&office, bachuan).await;
+        assert!(total > n, "{total}");
+        // The township's operator walks its own list from the first page to the last.
+        let township = app.login("bachuan").await;
+        let mut seen = Vec::new();
+        let mut pages = 0;
+        let mut next = Some(format!("/units?parent={bachuan}"));
+        while let Some(path) = next {
+            let (s, html) = township.get_text(&path).await;
+            assert_eq!(s, 200, "{path}");
+            let (ids, more) = listed(&html);
+            assert!(ids.len() as i64 <= anjian_store::directory::units::CHILDREN_PAGE);
+            seen.extend(ids);
+            next = more;
+            pages += 1;
+            assert!(pages <= 3, "{e:?}: {path} leads on to {next:?}");
+        }
+        assert_eq!(pages, 3, "{e:?}");
+        assert_eq!(seen.len() as i64, total, "{e:?}: every child once");
+        let distinct: std::collections::HashSet<_> = seen.iter().collect();
+        assert_eq!(distinct.len(), seen.len(), "{e:?}: no child twice");
+        // In the list's order: the imported factories by name, one after the other.
+        let names = app
+            .db
+            .read()
+            .all::<(i64, String)>(anjian_store::q(
+                "SELECT id, name FROM units WHERE name LIKE '巴川某五金加工厂%'",
+            ))
+            .await
+            .unwrap()
+            .into_iter()
+            .collect::<std::collections::HashMap<_, _>>();
+        let shown: Vec<&String> = seen.iter().filter_map(|id| names.get(id)).collect();
+        assert_eq!(shown.len() as i64, n);
+        assert!(shown.windows(2).all(|w| w[0] < w[1]), "{e:?}: by name");
+        // A page cannot start after a unit that is not one of the listed children.
+        let elsewhere = app.unit_id("安居镇").await;
+        let (s, _) = township
+            .get_text(&format!("/units?parent={bachuan}&after={elsewhere}"))
+            .await;
+        assert_eq!(s, 404, "another township");
+    }
+}

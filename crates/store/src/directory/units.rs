@@ -120,9 +120,29 @@ pub async fn choices(
         .await
 }
 
-/// The children of `parent` (or the roots of the scope when `None`), by name, each with
-/// the number of its own children (kept on the unit by triggers, migration 0063).
-pub async fn children(db: &Db, scope: &Scope, parent: Option<i64>) -> Result<Vec<(Unit, i64)>> {
+/// How many children the directory lists on one page.
+pub const CHILDREN_PAGE: i64 = 500;
+
+/// A page of a unit's children.
+#[derive(Debug, Clone)]
+pub struct Children {
+    /// Each child with the number of its own children.
+    pub rows: Vec<(Unit, i64)>,
+    /// The last child shown, when more follow: the next page starts after it.
+    pub next_after: Option<i64>,
+}
+
+/// The children of `parent` (or the roots of the scope when `None`) ordered by kind,
+/// then name, then id, [`CHILDREN_PAGE`] at a time, each with the number of its own
+/// children (kept on the unit by triggers, migration 0063). The page starts after the
+/// child `after` (the previous page's `next_after`); an `after` that names no child of
+/// `parent` in scope is `NotFound`.
+pub async fn children(
+    db: &Db,
+    scope: &Scope,
+    parent: Option<i64>,
+    after: Option<i64>,
+) -> Result<Children> {
     #[derive(sqlx::FromRow)]
     struct Row {
         #[sqlx(flatten)]
@@ -136,9 +156,35 @@ pub async fn children(db: &Db, scope: &Scope, parent: Option<i64>) -> Result<Vec
         (None, Scope::Subtree { unit_id, .. }) => query.push(" AND u.id = ").push_bind(*unit_id),
         (None, _) => query.push(" AND u.parent_id IS NULL"),
     };
-    query = query.push(" ORDER BY u.kind, u.name LIMIT 2000");
-    let rows: Vec<Row> = db.read().all(query).await?;
-    Ok(rows.into_iter().map(|r| (r.unit, r.child_count)).collect())
+    if let Some(a) = after {
+        let from = get(db, scope, a).await?;
+        if from.parent_id != parent {
+            return Err(Error::NotFound);
+        }
+        query = query
+            .push(" AND (u.kind, u.name, u.id) > (")
+            .push_bind(from.kind)
+            .push(", ")
+            .push_bind(from.name)
+            .push(", ")
+            .push_bind(from.id)
+            .push(")");
+    }
+    query = query
+        .push(" ORDER BY u.kind, u.name, u.id LIMIT ")
+        .push_bind(CHILDREN_PAGE + 1);
+    let mut rows: Vec<Row> = db.read().all(query).await?;
+    let more = rows.len() as i64 > CHILDREN_PAGE;
+    rows.truncate(CHILDREN_PAGE as usize);
+    let next_after = if more {
+        rows.last().map(|r| r.unit.id)
+    } else {
+        None
+    };
+    Ok(Children {
+        rows: rows.into_iter().map(|r| (r.unit, r.child_count)).collect(),
+        next_after,
+    })
 }
 
 /// One unit in scope.

@@ -94,7 +94,7 @@ pub async fn units(
         .filter(|p| !p.is_empty())
         .map(path_id)
         .transpose()?;
-    let mut rows = Vec::new();
+    let rows;
     let mut next = None;
     let mut parent = None;
     let mut crumb = Vec::new();
@@ -104,9 +104,12 @@ pub async fn units(
             crumb = crumbs(&state, &scope, &pu.path).await?;
             parent = Some(pu);
         }
-        for (unit, children) in units::children(&state.db, &scope, parent_id).await? {
-            rows.push(row(&unit, children));
-        }
+        let page = units::children(&state.db, &scope, parent_id, q.after).await?;
+        rows = page.rows.iter().map(|(x, n)| row(x, *n)).collect();
+        next = page.next_after.map(|a| match parent_id {
+            Some(p) => format!("/units?parent={p}&after={a}"),
+            None => format!("/units?after={a}"),
+        });
     } else {
         let f = UnitFilter {
             after: q.after,
