@@ -226,6 +226,9 @@ async fn fresh_db(
         .data_dir
         .join(format!("bench-{name}-{}", SystemClock.now_ms()));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    // Absolute: nginx (the processes' run) reads the paths of its configuration
+    // against its prefix, so the default relative `data` named a directory inside it.
+    let dir = std::path::absolute(&dir).map_err(|e| e.to_string())?;
     let url = c
         .database_url
         .clone()
