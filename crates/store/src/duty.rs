@@ -428,13 +428,29 @@ pub async fn evidence(db: &Db, scope: &Scope, id: i64) -> Result<Option<String>>
     Ok(r.evidence_sha256)
 }
 
-/// Records of officials in scope on days `first..=last`, newest first, optionally
-/// only those in `state` (at most 1,000).
+/// A page of a list ordered newest first: the rows after record `after` (the last
+/// of the previous page), at most `limit` (1–1,000).
+#[derive(Debug, Clone, Copy)]
+pub struct RecordPage {
+    pub after: Option<i64>,
+    pub limit: i64,
+}
+
+impl RecordPage {
+    /// The first `limit` rows.
+    pub fn first(limit: i64) -> RecordPage {
+        RecordPage { after: None, limit }
+    }
+}
+
+/// Records of officials in scope on days `first..=last`, newest first (by day, then
+/// id), optionally only those in `state`, a page at a time.
 pub async fn records(
     db: &Db,
     scope: &Scope,
     Span { first, last }: Span,
     state: Option<&str>,
+    page: RecordPage,
 ) -> Result<Vec<Record>> {
     let mut query = scope
         .units(q(RECORD), "u")
@@ -445,8 +461,21 @@ pub async fn records(
     if let Some(s) = state {
         query = query.push(" AND r.state = ").push_bind(s.to_string());
     }
+    if let Some(a) = page.after {
+        // A record that does not exist orders nothing: the page is empty.
+        query = query
+            .push(
+                " AND (r.on_day, r.id) < (SELECT c.on_day, c.id FROM duty_records c WHERE c.id = ",
+            )
+            .push_bind(a)
+            .push(")");
+    }
     db.read()
-        .all(query.push(" ORDER BY r.on_day DESC, r.id DESC LIMIT 1000"))
+        .all(
+            query
+                .push(" ORDER BY r.on_day DESC, r.id DESC LIMIT ")
+                .push_bind(page.limit.clamp(1, 1000)),
+        )
         .await
 }
 

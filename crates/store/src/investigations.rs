@@ -423,7 +423,9 @@ pub async fn dual_inquiry(
             sector_supervisor: false,
         };
         standings.extend(crate::duty::standings(db, &of, span, last).await?);
-        records.extend(crate::duty::records(db, &of, span, None).await?);
+        records.extend(
+            crate::duty::records(db, &of, span, None, crate::duty::RecordPage::first(1000)).await?,
+        );
     }
     let enforcements = match a.enterprise_id {
         Some(x) => {

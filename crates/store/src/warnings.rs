@@ -764,8 +764,11 @@ pub async fn escalate(db: &Db, now_ms: i64) -> Result<(usize, usize)> {
         if n != 1 {
             continue;
         }
+        let (silent,): (i64,) = tx
+            .one(q("SELECT CAST(COUNT(*) AS BIGINT) FROM warning_recipients WHERE warning_id = $1 AND acked_at IS NULL").bind(id))
+            .await?;
         let names: Vec<(String,)> = tx
-            .all(q("SELECT u.name FROM warning_recipients r JOIN units u ON u.id = r.unit_id WHERE r.warning_id = $1 AND r.acked_at IS NULL ORDER BY u.path LIMIT 200").bind(id))
+            .all(q("SELECT u.name FROM warning_recipients r JOIN units u ON u.id = r.unit_id WHERE r.warning_id = $1 AND r.acked_at IS NULL ORDER BY u.path LIMIT $2").bind(id).bind(NAMES_TOLD))
             .await?;
         let office: Vec<i64> = crate::notices::office(&mut tx).await?.into_iter().collect();
         let names: Vec<String> = names.into_iter().map(|(n,)| n).collect();
@@ -775,21 +778,35 @@ pub async fn escalate(db: &Db, now_ms: i64) -> Result<(usize, usize)> {
             id,
             &office,
             format!("叫应未回应：{title}"),
-            format!(
-                "超过回应时限半小时，仍有{}个单位未回应：{}。",
-                names.len(),
-                names.join("、")
-            ),
+            silent_units(silent, &names),
             "office",
         )
         .await?;
         let entry = Entry::ok("warning.escalate", "warning", id)
-            .detail(format!("报区安委办：{}个单位未回应", names.len()));
+            .detail(format!("报区安委办：{silent}个单位未回应"));
         audit::append(&mut tx, now_ms, &system, entry).await?;
         tx.commit().await?;
         reported += 1;
     }
     Ok((told, reported))
+}
+
+/// How many of the units that have not answered the office's message names; the
+/// number it gives is all of them.
+pub const NAMES_TOLD: i64 = 30;
+
+/// The office's message about a warning `silent` units have not answered, naming
+/// `names` (the first of them by the directory's order).
+fn silent_units(silent: i64, names: &[String]) -> String {
+    let more = if silent > names.len() as i64 {
+        "等，详见平台预警页"
+    } else {
+        ""
+    };
+    format!(
+        "超过回应时限半小时，仍有{silent}个单位未回应：{}{more}。",
+        names.join("、")
+    )
 }
 
 /// 催办 (the office): tells every addressee of warning `id` that has not answered again,
@@ -864,12 +881,18 @@ impl SentLine {
     }
 }
 
-/// What was sent about warning `id`, in order (at most 2,000 lines).
+/// How many lines of what was sent [`sent`] gives for each addressee: its newest.
+pub const SENT_PER_UNIT: i64 = 8;
+
+/// What was sent about warning `id`: for each addressee (and the office) its newest
+/// [`SENT_PER_UNIT`] deliveries, in the order they were made. However many addressees a
+/// warning has, each one's lines are there (a cap over all the lines left the last
+/// addressees looking as if they had no channel).
 pub async fn sent(db: &Db, id: i64) -> Result<Vec<SentLine>> {
     // The round is the idempotency key's third part (`warning:17:escalate:5`).
     let mut rows: Vec<SentLine> = db
         .read()
-        .all(q("SELECT unit_id, idempotency_key AS round, state, created_at, sent_at, last_answer FROM deliveries WHERE subject = $1 ORDER BY id LIMIT 2000").bind(format!("warning:{id}")))
+        .all(q("SELECT x.unit_id, x.idempotency_key AS round, x.state, x.created_at, x.sent_at, x.last_answer FROM (SELECT d.id, d.unit_id, d.idempotency_key, d.state, d.created_at, d.sent_at, d.last_answer, ROW_NUMBER() OVER (PARTITION BY d.unit_id ORDER BY d.id DESC) AS k FROM deliveries d WHERE d.subject = $1) x WHERE x.k <= $2 ORDER BY x.unit_id, x.id").bind(format!("warning:{id}")).bind(SENT_PER_UNIT))
         .await?;
     for r in &mut rows {
         r.round = r.round.split(':').nth(2).unwrap_or("issue").to_string();

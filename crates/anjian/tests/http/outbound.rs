@@ -520,6 +520,116 @@ async fn an_unanswered_warning_is_escalated_reported_and_urged() {
     }
 }
 
+/// The office's message about a warning many units left unanswered gives their number,
+/// all of them, and names the first [`anjian_store::warnings::NAMES_TOLD`] with "等".
+#[tokio::test]
+async fn the_office_is_told_how_many_units_did_not_answer_however_many() {
+    for e in engines() {
+        let r = Receiver::start().await;
+        let app = app_allowing(e, &r).await;
+        let office = app.login("office").await;
+        let (_, me) = office.get("/api/v1/me").await;
+        let office_unit = me["unit"]["id"].as_i64().unwrap();
+        let (s, c) = office
+            .post(
+                "/api/v1/channels",
+                json!({"unit": office_unit, "vendor": "wecom", "url": format!("{}/send?key=office", r.base)}),
+            )
+            .await;
+        assert_eq!(s, 201, "{c}");
+        let units: Vec<(i64,)> = app
+            .db
+            .read()
+            .all(anjian_store::q(
+                "SELECT id FROM units WHERE kind IN ('township', 'department') AND active = 1",
+            ))
+            .await
+            .unwrap();
+        let n = units.len() as i64;
+        assert!(n > anjian_store::warnings::NAMES_TOLD, "{n}");
+        let mut w = warning(0);
+        w["units"] = json!(units.iter().map(|(u,)| *u).collect::<Vec<_>>());
+        let (s, w) = office.post("/api/v1/warnings", w).await;
+        assert_eq!(s, 201, "{w}");
+        let escalate = || {
+            anjian_store::warnings::escalate(&app.db, anjian_core::time::Clock::now_ms(&app.clock))
+        };
+        app.advance(5 * 3_600_000);
+        assert_eq!(escalate().await.unwrap(), (n as usize, 0));
+        app.advance(31 * 60_000);
+        assert_eq!(escalate().await.unwrap(), (0, 1));
+        let http = anjian_web::outbound::client();
+        anjian_web::outbound::dispatch_once(&app.state, &http)
+            .await
+            .unwrap();
+        let told: Vec<String> = r
+            .got()
+            .into_iter()
+            .filter(|(p, _, _)| p.ends_with("key=office"))
+            .map(|(_, _, b)| {
+                let v: Value = serde_json::from_str(&b).unwrap();
+                v["text"]["content"].as_str().unwrap().to_string()
+            })
+            .collect();
+        assert_eq!(told.len(), 1, "{told:?}");
+        assert!(
+            told[0].contains(&format!("仍有{n}个单位未回应：")),
+            "{e:?}: {}",
+            told[0]
+        );
+        let listed = told[0].split("个单位未回应：").nth(1).unwrap();
+        assert_eq!(
+            listed.split('、').count() as i64,
+            anjian_store::warnings::NAMES_TOLD,
+            "{listed}"
+        );
+        assert!(listed.contains("等，详见平台预警页"), "{listed}");
+    }
+}
+
+/// The warning page shows each addressee's newest deliveries, however many were sent:
+/// a unit urged again and again shows its last [`anjian_store::warnings::SENT_PER_UNIT`]
+/// rounds, the latest among them.
+#[tokio::test]
+async fn the_warning_page_shows_each_addressees_newest_deliveries() {
+    for e in engines() {
+        let r = Receiver::start().await;
+        let app = app_allowing(e, &r).await;
+        let office = app.login("office").await;
+        let bachuan = app.unit_id("巴川街道").await;
+        let (s, c) = office
+            .post(
+                "/api/v1/channels",
+                json!({"unit": bachuan, "vendor": "wecom", "url": format!("{}/send?key=bachuan", r.base)}),
+            )
+            .await;
+        assert_eq!(s, 201, "{c}");
+        let (s, w) = office.post("/api/v1/warnings", warning(bachuan)).await;
+        assert_eq!(s, 201, "{w}");
+        let id = w["id"].as_i64().unwrap();
+        let urges = anjian_store::warnings::SENT_PER_UNIT + 1;
+        for _ in 0..urges {
+            app.advance(60_000);
+            let (s, b) = office
+                .post(&format!("/api/v1/warnings/{id}/urge"), json!({}))
+                .await;
+            assert_eq!(s, 200, "{b}");
+        }
+        let (s, page) = office.get_text(&format!("/warnings/{id}")).await;
+        assert_eq!(s, 200);
+        let lines = |round: &str| {
+            page.matches(&format!("<span class=\"nowrap\">{round} "))
+                .count() as i64
+        };
+        assert_eq!(
+            (lines("推送"), lines("催办")),
+            (0, anjian_store::warnings::SENT_PER_UNIT),
+            "{e:?}: the newest rounds"
+        );
+        assert!(!page.contains("未配置通道"));
+    }
+}
+
 /// The daily digest (issue 18 part 5): on a working day, from the time the office set,
 /// a unit's channel gets one message with what is overdue, due this week and returned;
 /// once a day however often the job runs.

@@ -6,7 +6,8 @@ use anjian_core::monthly_report::Month;
 use anjian_store::duty::{self, NewRecord, PersonStanding, Record};
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -40,20 +41,25 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(rec)))
 }
 
-/// `?month=YYYY-MM&state=`.
+/// `?month=YYYY-MM&state=&after=&limit=`.
 #[derive(Deserialize, IntoParams)]
 pub struct RecordQuery {
     pub month: Option<String>,
     pub state: Option<String>,
+    /// The last record of the previous page (its id): the next page follows it.
+    pub after: Option<i64>,
+    /// Page size, 1–1000 (default 1000).
+    pub limit: Option<i64>,
 }
 
-/// Duty records of officials in scope in a month (this month by default).
+/// Duty records of officials in scope in a month (this month by default), newest first
+/// (by day, then id). When a page is full, the next is linked in the `Link` header.
 #[utoipa::path(get, path = "/api/v1/duty-records", params(RecordQuery), responses((status = 200, body = [Record]), (status = 400, body = crate::error::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     Params(q): Params<RecordQuery>,
-) -> Result<Json<Vec<Record>>, ApiError> {
+) -> Result<Response, ApiError> {
     let scope = u.register_scope()?;
     let m = match q.month.as_deref() {
         Some(m) if !m.trim().is_empty() => month(m)?,
@@ -71,7 +77,28 @@ pub async fn list(
             .into());
         }
     };
-    Ok(Json(duty::records(&state.db, &scope, m.span(), st).await?))
+    let limit = q.limit.unwrap_or(1000).clamp(1, 1000);
+    let page = duty::RecordPage {
+        after: q.after,
+        limit,
+    };
+    let rows = duty::records(&state.db, &scope, m.span(), st, page).await?;
+    let next = (rows.len() as i64 == limit)
+        .then(|| rows.last())
+        .flatten()
+        .map(|last| {
+            format!(
+                "</api/v1/duty-records?month={}&state={}&after={}&limit={limit}>; rel=\"next\"",
+                m.name(),
+                st.unwrap_or(""),
+                last.id
+            )
+        });
+    let mut resp = Json(rows).into_response();
+    if let Some(v) = next.and_then(|l| HeaderValue::from_str(&l).ok()) {
+        resp.headers_mut().insert(header::LINK, v);
+    }
+    Ok(resp)
 }
 
 /// The office's decision on a back-dated record: `approve` true or false.

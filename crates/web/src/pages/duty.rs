@@ -13,6 +13,9 @@ use axum::response::Response;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
+/// How many back-dated records awaiting the office's decision its quota page lists.
+const PENDING_SHOWN: i64 = 200;
+
 use super::{Layout, Notice, PageForm, PageQuery, after_form};
 use crate::AppState;
 use crate::auth::PageUser;
@@ -35,6 +38,8 @@ pub struct QuotasPage {
     pub running: Vec<PersonStanding>,
     pub met: Vec<PersonStanding>,
     pub pending: Vec<Record>,
+    /// How many back-dated records the office's list shows at most.
+    pub pending_shown: i64,
     pub recent: Vec<Record>,
     /// The quotas in force, with each period's choices (the office edits them).
     pub quotas: Vec<anjian_core::duty::Quota>,
@@ -122,19 +127,20 @@ async fn page(
             &scope,
             anjian_core::time::Span::new(first - chrono::Days::new(366), today),
             Some(RecordState::Pending.as_str()),
+            duty::RecordPage::first(PENDING_SHOWN),
         )
         .await?
     } else {
         Vec::new()
     };
-    let mut recent = duty::records(
+    let recent = duty::records(
         &state.db,
         &scope,
         anjian_core::time::Span::new(first, last),
         None,
+        duty::RecordPage::first(50),
     )
     .await?;
-    recent.truncate(50);
     let refused = error.is_some();
     Ok(render_form(
         &QuotasPage {
@@ -146,6 +152,7 @@ async fn page(
             running,
             met,
             pending,
+            pending_shown: PENDING_SHOWN,
             recent,
             quotas: duty::quotas(&state.db).await?,
             periods: Period::ALL
