@@ -695,3 +695,37 @@ async fn a_township_with_more_enterprises_than_a_page_lists_them_all_page_by_pag
         assert_eq!(s, 404, "another township");
     }
 }
+
+/// The directory API's pages, followed by their `Link` headers, keep the first page's
+/// filters: a kind, a search, a parent.
+#[tokio::test]
+async fn the_unit_lists_next_page_keeps_its_filters() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let office = app.login("office").await;
+        let (district,): (i64,) = app
+            .db
+            .read()
+            .one(anjian_store::q(
+                "SELECT parent_id FROM units WHERE parent_id IS NOT NULL GROUP BY parent_id ORDER BY COUNT(*) DESC LIMIT 1",
+            ))
+            .await
+            .unwrap();
+        for filter in [
+            "kind=township".to_string(),
+            "q=%E9%95%87".to_string(),
+            format!("parent={district}&all=true"),
+        ] {
+            let (s, whole) = office
+                .get(&format!("/api/v1/units?{filter}&limit=1000"))
+                .await;
+            assert_eq!(s, 200);
+            let whole = whole.as_array().unwrap().clone();
+            assert!(whole.len() > 1, "{filter}: {}", whole.len());
+            let paged = office
+                .follow(&format!("/api/v1/units?{filter}&limit=1"), whole.len() + 1)
+                .await;
+            assert_eq!(paged, whole, "{e:?}: {filter}");
+        }
+    }
+}

@@ -422,6 +422,34 @@ impl Client {
         (s, r.json().await.unwrap_or(Value::Null))
     }
 
+    /// The rows of a paged API list: GET `path`, then each page its `Link` header names
+    /// as next, every page's array in turn. Panics on a status other than 200, and after
+    /// `max_pages` pages (a next link that leads nowhere new).
+    pub async fn follow(&self, path: &str, max_pages: usize) -> Vec<Value> {
+        let mut rows = Vec::new();
+        let mut next = Some(path.to_string());
+        let mut pages = 0;
+        while let Some(path) = next.take() {
+            pages += 1;
+            assert!(pages <= max_pages, "more than {max_pages} pages at {path}");
+            let r = self
+                .http
+                .get(format!("{}{path}", self.base))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200, "{path}");
+            next = r
+                .headers()
+                .get("link")
+                .and_then(|l| l.to_str().ok())
+                .and_then(|l| Some(l[l.find('<')? + 1..l.find('>')?].to_string()));
+            let page: Value = r.json().await.unwrap();
+            rows.extend(page.as_array().unwrap().iter().cloned());
+        }
+        rows
+    }
+
     /// GET returning status and text.
     pub async fn get_text(&self, path: &str) -> (u16, String) {
         let r = self

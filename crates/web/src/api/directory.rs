@@ -97,10 +97,21 @@ pub async fn list_units(
     if rows.len() as i64 == limit
         && let Some(last) = rows.last()
     {
-        let link = format!(
-            "</api/v1/units?after={}&limit={limit}>; rel=\"next\"",
-            last.id
-        );
+        // The next page keeps the filters of this one.
+        let mut link = format!("</api/v1/units?after={}&limit={limit}", last.id);
+        if let Some(s) = &filter.search {
+            link.push_str(&format!("&q={}", crate::auth::urlencode(s)));
+        }
+        if let Some(k) = filter.kind {
+            link.push_str(&format!("&kind={}", k.as_str()));
+        }
+        if let Some(p) = filter.parent {
+            link.push_str(&format!("&parent={p}"));
+        }
+        if filter.include_inactive {
+            link.push_str("&all=true");
+        }
+        link.push_str(">; rel=\"next\"");
         if let Ok(v) = HeaderValue::from_str(&link) {
             resp.headers_mut().insert(header::LINK, v);
         }
