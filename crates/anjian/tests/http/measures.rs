@@ -963,3 +963,67 @@ async fn an_enterprise_sees_its_related_units_and_their_findings() {
         );
     }
 }
+
+/// The projects a review's page lists (its rows' links) and its "下一页" link.
+fn review_rows(html: &str) -> (Vec<i64>, Option<String>) {
+    let start = html.find("id=\"review-items\"").unwrap();
+    let table = &html[start..start + html[start..].find("</table>").unwrap()];
+    let ids = table
+        .split("<a href=\"/projects/")
+        .skip(1)
+        .map(|s| s[..s.find('"').unwrap()].parse().unwrap())
+        .collect();
+    let next = html.find("\">下一页</a>").map(|end| {
+        let from = html[..end].rfind("href=\"").unwrap() + 6;
+        html[from..end].replace("&#38;", "&").replace("&amp;", "&")
+    });
+    (ids, next)
+}
+
+/// A review of more approved projects than its page lists at once: the reviewer walks
+/// it page by page and reaches every project, each once, to record its result.
+#[tokio::test]
+async fn a_large_review_is_listed_page_by_page() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let fgw = app.login("fgw").await;
+        let mall = app.unit_id("铜梁区某商业综合体管理有限公司").await;
+        let mut ids = Vec::new();
+        for i in 0..130 {
+            let id = project(
+                &fgw,
+                json!({"name": format!("第{i}号项目"), "owner": mall, "industry": "商贸", "works": "new"}),
+            )
+            .await;
+            step(&fgw, id, "approval", "2022-02-01").await;
+            ids.push(id);
+        }
+        let (s, v) = fgw
+            .post(
+                "/api/v1/project-reviews",
+                json!({"name": "2022年项目审批“回头看”"}),
+            )
+            .await;
+        assert_eq!(s, 201, "{v}");
+        let total = v["projects"].as_i64().unwrap();
+        assert!(total >= 130, "{v}");
+        let review = v["id"].as_i64().unwrap();
+        let mut seen = Vec::new();
+        let mut pages = 0;
+        let mut next = Some(format!("/project-reviews/{review}"));
+        while let Some(path) = next {
+            let (s, html) = fgw.get_text(&path).await;
+            assert_eq!(s, 200, "{path}");
+            let (rows, more) = review_rows(&html);
+            seen.extend(rows);
+            next = more;
+            pages += 1;
+            assert!(pages <= 3, "{e:?}: {path} leads on to {next:?}");
+        }
+        assert_eq!(pages, 2, "{e:?}");
+        assert_eq!(seen.len() as i64, total, "{e:?}: every project once");
+        for id in &ids {
+            assert!(seen.contains(id), "{e:?}: project {id} reachable");
+        }
+    }
+}

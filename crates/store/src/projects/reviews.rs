@@ -321,8 +321,15 @@ pub struct ReviewDetail {
     pub items: Vec<ItemRow>,
 }
 
-/// One review in scope with its projects (at most 1,000 shown; `before` pages on).
-pub async fn get(db: &Db, scope: &Scope, id: i64, before: Option<i64>) -> Result<ReviewDetail> {
+/// One review in scope with its projects, newest first: those before project `before`
+/// (the last of the previous page), at most `limit` (1–1,000).
+pub async fn get(
+    db: &Db,
+    scope: &Scope,
+    id: i64,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<ReviewDetail> {
     let review: ReviewRow = db
         .read()
         .opt(
@@ -341,7 +348,11 @@ pub async fn get(db: &Db, scope: &Scope, id: i64, before: Option<i64>) -> Result
     }
     let items = db
         .read()
-        .all(query.push(" ORDER BY p.id DESC LIMIT 1000"))
+        .all(
+            query
+                .push(" ORDER BY p.id DESC LIMIT ")
+                .push_bind(limit.clamp(1, 1000)),
+        )
         .await?;
     Ok(ReviewDetail { review, items })
 }

@@ -190,7 +190,7 @@ pub async fn open_review(
     let id = reviews::open(&state.db, state.moment(), &u.actor(), &u.scope(), &r.review).await?;
     Ok((
         StatusCode::CREATED,
-        Json(reviews::get(&state.db, &u.scope(), id, None).await?),
+        Json(reviews::get(&state.db, &u.scope(), id, None, 1000).await?),
     ))
 }
 
@@ -203,7 +203,7 @@ pub async fn reviews(
     Ok(Json(reviews::list(&state.db, &u.scope()).await?))
 }
 
-/// `?before=` (a project id: the next page of the review's projects).
+/// `?before=` (a project id: the next page of the review's projects, 1,000 a page).
 #[derive(Deserialize, IntoParams)]
 pub struct ReviewQuery {
     pub before: Option<i64>,
@@ -219,7 +219,7 @@ pub async fn review(
 ) -> Result<Json<ReviewDetail>, ApiError> {
     let id = super::path_id(&id)?;
     Ok(Json(
-        reviews::get(&state.db, &u.scope(), id, q.before).await?,
+        reviews::get(&state.db, &u.scope(), id, q.before, 1000).await?,
     ))
 }
 
@@ -252,6 +252,6 @@ pub async fn result(
     .await?;
     Ok((
         StatusCode::CREATED,
-        Json(reviews::get(&state.db, &u.scope(), id, None).await?),
+        Json(reviews::get(&state.db, &u.scope(), id, None, 1000).await?),
     ))
 }

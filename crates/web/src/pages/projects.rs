@@ -390,22 +390,46 @@ pub struct ReviewsPage {
     pub verdicts: Vec<(&'static str, &'static str)>,
     pub can_open: bool,
     pub year_end: String,
+    /// The next page of the review's projects.
+    pub next: Option<String>,
     pub flash: Option<String>,
     pub error: Option<String>,
 }
+
+/// How many of a review's projects its page lists at a time.
+const REVIEW_PAGE_ROWS: i64 = 100;
 
 async fn reviews_page(
     state: &AppState,
     u: &User,
     id: Option<&str>,
+    before: Option<i64>,
     Notice { flash, error }: Notice,
 ) -> Result<Response, PageError> {
     let review = match id {
-        Some(id) => {
-            Some(reviews::get(&state.db, &u.scope(), crate::input::path_id(id)?, None).await?)
-        }
+        Some(id) => Some(
+            reviews::get(
+                &state.db,
+                &u.scope(),
+                crate::input::path_id(id)?,
+                before,
+                REVIEW_PAGE_ROWS,
+            )
+            .await?,
+        ),
         None => None,
     };
+    let next = review
+        .as_ref()
+        .filter(|d| d.items.len() as i64 == REVIEW_PAGE_ROWS)
+        .and_then(|d| {
+            d.items.last().map(|last| {
+                format!(
+                    "/project-reviews/{}?before={}",
+                    d.review.id, last.project_id
+                )
+            })
+        });
     let refused = error.is_some();
     Ok(render_form(
         &ReviewsPage {
@@ -419,6 +443,7 @@ async fn reviews_page(
             can_open: u.role().can_enforce(),
             year_end: anjian_core::project::review_due(chrono::Datelike::year(&state.today()))
                 .to_string(),
+            next,
             flash,
             error,
         },
@@ -436,9 +461,18 @@ pub async fn reviews(
         &state,
         &u,
         None,
+        None,
         Notice::flash(q.ok.map(|_| "已保存".to_string())),
     )
     .await
+}
+
+/// `?before=&ok=`: a review's page of projects before project `before`, and the
+/// flash of the action that led to it.
+#[derive(Deserialize, Default)]
+pub struct ReviewPageQuery {
+    pub before: Option<i64>,
+    pub ok: Option<String>,
 }
 
 /// GET /project-reviews/{id}.
@@ -446,12 +480,13 @@ pub async fn review(
     State(state): State<AppState>,
     PageUser(u): PageUser,
     Path(id): Path<String>,
-    PageQuery(q): PageQuery<super::OkQuery>,
+    PageQuery(q): PageQuery<ReviewPageQuery>,
 ) -> Result<Response, PageError> {
     reviews_page(
         &state,
         &u,
         Some(&id),
+        q.before,
         Notice::flash(q.ok.map(|_| "已保存".to_string())),
     )
     .await
@@ -482,7 +517,10 @@ pub async fn open_review(
         Ok::<_, Problem>(format!("/project-reviews/{id}?ok=1"))
     }
     .await;
-    after_form(result, |e| reviews_page(&state, &u, None, Notice::error(e))).await
+    after_form(result, |e| {
+        reviews_page(&state, &u, None, None, Notice::error(e))
+    })
+    .await
 }
 
 /// A result's form.
@@ -518,7 +556,7 @@ pub async fn result(
     }
     .await;
     after_form(result, |e| {
-        reviews_page(&state, &u, Some(&id), Notice::error(e))
+        reviews_page(&state, &u, Some(&id), None, Notice::error(e))
     })
     .await
 }
