@@ -620,16 +620,10 @@ async fn the_sector_migration_moves_every_reference_to_one_name() {
 /// The units a directory page lists (its rows' links) and its "下一页" link.
 fn listed(html: &str) -> (Vec<i64>, Option<String>) {
     let body = &html[html.find("<tbody>").unwrap()..html.find("</tbody>").unwrap()];
-    let ids = body
-        .split("<td><a href=\"/units/")
-        .skip(1)
-        .map(|s| s[..s.find('"').unwrap()].parse().unwrap())
-        .collect();
-    let next = html.find("\">下一页</a>").map(|end| {
-        let start = html[..end].rfind("href=\"").unwrap() + 6;
-        html[start..end].replace("&#38;", "&").replace("&amp;", "&")
-    });
-    (ids, next)
+    (
+        crate::harness::linked_ids(body, "/units/"),
+        crate::harness::next_page(html),
+    )
 }
 
 #[tokio::test]

@@ -590,6 +590,21 @@ pub fn names(v: &Value) -> Vec<String> {
         .collect()
 }
 
+/// The ids a page links to as `{prefix}{id}"` in `html`, in order (e.g. `/units/`).
+pub fn linked_ids(html: &str, prefix: &str) -> Vec<i64> {
+    html.split(&format!("href=\"{prefix}"))
+        .skip(1)
+        .filter_map(|s| s[..s.find('"')?].parse().ok())
+        .collect()
+}
+
+/// The target of a page's "下一页" link, unescaped.
+pub fn next_page(html: &str) -> Option<String> {
+    let end = html.find("\">下一页</a>")?;
+    let from = html[..end].rfind("href=\"")? + 6;
+    Some(html[from..end].replace("&#38;", "&").replace("&amp;", "&"))
+}
+
 /// The text of `word/document.xml` in a .docx.
 /// Every entry of a zip container (.xlsx, .docx) as text, concatenated.
 pub fn zip_text(bytes: &[u8]) -> String {

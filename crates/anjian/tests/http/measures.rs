@@ -968,16 +968,10 @@ async fn an_enterprise_sees_its_related_units_and_their_findings() {
 fn review_rows(html: &str) -> (Vec<i64>, Option<String>) {
     let start = html.find("id=\"review-items\"").unwrap();
     let table = &html[start..start + html[start..].find("</table>").unwrap()];
-    let ids = table
-        .split("<a href=\"/projects/")
-        .skip(1)
-        .map(|s| s[..s.find('"').unwrap()].parse().unwrap())
-        .collect();
-    let next = html.find("\">下一页</a>").map(|end| {
-        let from = html[..end].rfind("href=\"").unwrap() + 6;
-        html[from..end].replace("&#38;", "&").replace("&amp;", "&")
-    });
-    (ids, next)
+    (
+        crate::harness::linked_ids(table, "/projects/"),
+        crate::harness::next_page(html),
+    )
 }
 
 /// A review of more approved projects than its page lists at once: the reviewer walks
