@@ -119,7 +119,19 @@ pub async fn put(
         .ok_or(Error::NotFound)
 }
 
-/// The plans of `year` of the units in scope, with what each did per quarter.
+/// How many units' plans [`lines`] lists at most (by name).
+pub const LINES_SHOWN: i64 = 1000;
+
+/// The plan of `year` of unit `unit` (the caller's own: no scope), if it has one.
+pub async fn own(db: &Db, unit: i64, year: i64) -> Result<Option<PlanLine>> {
+    Ok(lines_where(db, year_ok(year)?, Some(unit), &Scope::All)
+        .await?
+        .into_iter()
+        .next())
+}
+
+/// The plans of `year` of the units in scope, with what each did per quarter, by
+/// the unit's name, at most [`LINES_SHOWN`].
 pub async fn lines(db: &Db, scope: &Scope, year: i64) -> Result<Vec<PlanLine>> {
     lines_where(db, year_ok(year)?, None, scope).await
 }
@@ -160,6 +172,6 @@ async fn lines_where(
         query = query.push(" AND p.unit_id = ").push_bind(u);
     }
     db.read()
-        .all(query.push(" ORDER BY u.name LIMIT 1000"))
+        .all(query.push(" ORDER BY u.name LIMIT ").push_bind(LINES_SHOWN))
         .await
 }

@@ -556,6 +556,11 @@ async fn a_department_keeps_its_inspection_plan_and_the_watch_sets_it_against_th
             page.contains("2022年度监督检查计划") && page.contains("1/12"),
             "{page}"
         );
+        assert!(
+            page.contains("修改本单位2022年度监督检查计划")
+                && page.contains("name=\"q3\" inputmode=\"numeric\" required value=\"12\""),
+            "the form holds the department's own plan: {page}"
+        );
         let (s, _) = yjj
             .form(
                 "/inspection-plans/2022",

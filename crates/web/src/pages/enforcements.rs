@@ -46,6 +46,8 @@ pub struct EnforcementsPage {
     pub plans: Vec<(anjian_store::inspection_plans::PlanLine, bool)>,
     /// The user's own unit's plan, to edit (supervising units only).
     pub own_plan: Option<anjian_store::inspection_plans::PlanLine>,
+    /// Whether the list of plans stops at its length (more units have one).
+    pub plans_cut: bool,
     pub may_plan: bool,
     /// The measures (停产停工, 移送) of the records shown.
     pub measures: Vec<anjian_store::enforcements::MeasureRow>,
@@ -122,14 +124,15 @@ async fn page(
             (l, behind)
         })
         .collect();
-    let own_plan = plans
-        .iter()
-        .find(|(l, _)| l.unit_id == u.unit_id)
-        .map(|(l, _)| l.clone());
+    // Read on its own: the list stops at its length, and the form must not offer a
+    // new plan to a unit whose plan is past it.
+    let own_plan =
+        anjian_store::inspection_plans::own(&state.db, u.unit_id, i64::from(year)).await?;
     let refused = error.is_some();
     Ok(render_form(
         &EnforcementsPage {
             year,
+            plans_cut: plans.len() as i64 >= anjian_store::inspection_plans::LINES_SHOWN,
             plans,
             own_plan,
             may_plan: u.role().can_enforce(),
