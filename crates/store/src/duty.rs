@@ -428,21 +428,6 @@ pub async fn evidence(db: &Db, scope: &Scope, id: i64) -> Result<Option<String>>
     Ok(r.evidence_sha256)
 }
 
-/// A page of a list ordered newest first: the rows after record `after` (the last
-/// of the previous page), at most `limit` (1–1,000).
-#[derive(Debug, Clone, Copy)]
-pub struct RecordPage {
-    pub after: Option<i64>,
-    pub limit: i64,
-}
-
-impl RecordPage {
-    /// The first `limit` rows.
-    pub fn first(limit: i64) -> RecordPage {
-        RecordPage { after: None, limit }
-    }
-}
-
 /// Records of officials in scope on days `first..=last`, newest first (by day, then
 /// id), optionally only those in `state`, a page at a time.
 pub async fn records(
@@ -450,7 +435,7 @@ pub async fn records(
     scope: &Scope,
     Span { first, last }: Span,
     state: Option<&str>,
-    page: RecordPage,
+    page: crate::paging::Page,
 ) -> Result<Vec<Record>> {
     let mut query = scope
         .units(q(RECORD), "u")
@@ -474,7 +459,7 @@ pub async fn records(
         .all(
             query
                 .push(" ORDER BY r.on_day DESC, r.id DESC LIMIT ")
-                .push_bind(page.limit.clamp(1, 1000)),
+                .push_bind(page.limit()),
         )
         .await
 }

@@ -424,7 +424,7 @@ pub async fn dual_inquiry(
         };
         standings.extend(crate::duty::standings(db, &of, span, last).await?);
         records.extend(
-            crate::duty::records(db, &of, span, None, crate::duty::RecordPage::first(1000)).await?,
+            crate::duty::records(db, &of, span, None, crate::paging::Page::first(1000)).await?,
         );
     }
     let enforcements = match a.enterprise_id {

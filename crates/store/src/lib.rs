@@ -42,6 +42,7 @@ pub mod monthly_reports;
 pub mod notices;
 pub mod obligations;
 pub mod outbox;
+pub mod paging;
 pub mod plan_editor;
 pub mod plans;
 pub mod projects;

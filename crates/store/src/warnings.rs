@@ -365,8 +365,13 @@ const WARNING: &str = "SELECT w.id, w.kind, w.title, w.body, w.issued_at, w.answ
     FROM warnings w WHERE ";
 
 /// Warnings the caller sees: the office all, a unit those addressed to it; newest
-/// first (at most 200).
-pub async fn list(db: &Db, scope: &Scope, unit: Option<i64>) -> Result<Vec<Warning>> {
+/// first (by the time issued, then id), a page at a time.
+pub async fn list(
+    db: &Db,
+    scope: &Scope,
+    unit: Option<i64>,
+    page: crate::paging::Page,
+) -> Result<Vec<Warning>> {
     let query = match (scope, unit) {
         (Scope::All, _) => q(WARNING).push("1 = 1"),
         (_, Some(u)) => q(WARNING)
@@ -375,8 +380,20 @@ pub async fn list(db: &Db, scope: &Scope, unit: Option<i64>) -> Result<Vec<Warni
             .push(")"),
         _ => q(WARNING).push("1 = 0"),
     };
+    let query = match page.after {
+        // A warning that does not exist orders nothing: the page is empty.
+        Some(a) => query
+            .push(" AND (w.issued_at, w.id) < (SELECT c.issued_at, c.id FROM warnings c WHERE c.id = ")
+            .push_bind(a)
+            .push(")"),
+        None => query,
+    };
     db.read()
-        .all(query.push(" ORDER BY w.issued_at DESC, w.id DESC LIMIT 200"))
+        .all(
+            query
+                .push(" ORDER BY w.issued_at DESC, w.id DESC LIMIT ")
+                .push_bind(page.limit()),
+        )
         .await
 }
 

@@ -617,13 +617,12 @@ async fn the_sector_migration_moves_every_reference_to_one_name() {
     }
 }
 
-/// The units a directory page lists (its rows' links) and its "下一页" link.
-fn listed(html: &str) -> (Vec<i64>, Option<String>) {
+/// The units a directory page lists (its rows' links).
+fn listed(html: &str) -> Vec<i64> {
     let body = &html[html.find("<tbody>").unwrap()..html.find("</tbody>").unwrap()];
-    (
-        crate::harness::linked_ids(body, "/units/"),
-        crate::harness::next_page(html),
-    )
+    let ids = crate::harness::linked_ids(body, "/units/");
+    assert!(ids.len() as i64 <= anjian_store::directory::units::CHILDREN_PAGE);
+    ids
 }
 
 #[tokio::test]
@@ -650,19 +649,9 @@ async fn a_township_with_more_enterprises_than_a_page_lists_them_all_page_by_pag
         assert!(total > n, "{total}");
         // The township's operator walks its own list from the first page to the last.
         let township = app.login("bachuan").await;
-        let mut seen = Vec::new();
-        let mut pages = 0;
-        let mut next = Some(format!("/units?parent={bachuan}"));
-        while let Some(path) = next {
-            let (s, html) = township.get_text(&path).await;
-            assert_eq!(s, 200, "{path}");
-            let (ids, more) = listed(&html);
-            assert!(ids.len() as i64 <= anjian_store::directory::units::CHILDREN_PAGE);
-            seen.extend(ids);
-            next = more;
-            pages += 1;
-            assert!(pages <= 3, "{e:?}: {path} leads on to {next:?}");
-        }
+        let (seen, pages) = township
+            .walk_pages(&format!("/units?parent={bachuan}"), listed, 3)
+            .await;
         assert_eq!(pages, 3, "{e:?}");
         assert_eq!(seen.len() as i64, total, "{e:?}: every child once");
         let distinct: std::collections::HashSet<_> = seen.iter().collect();

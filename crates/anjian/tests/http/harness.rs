@@ -450,6 +450,29 @@ impl Client {
         rows
     }
 
+    /// The rows of a paged HTML list: GET `path`, then each page its "下一页" link
+    /// names, `rows` reading each page's ids; answers them and the number of pages.
+    /// Panics on a status other than 200, and after `max_pages` pages.
+    pub async fn walk_pages(
+        &self,
+        path: &str,
+        rows: impl Fn(&str) -> Vec<i64>,
+        max_pages: usize,
+    ) -> (Vec<i64>, usize) {
+        let mut seen = Vec::new();
+        let mut pages = 0;
+        let mut next = Some(path.to_string());
+        while let Some(path) = next.take() {
+            pages += 1;
+            assert!(pages <= max_pages, "more than {max_pages} pages at {path}");
+            let (s, html) = self.get_text(&path).await;
+            assert_eq!(s, 200, "{path}");
+            seen.extend(rows(&html));
+            next = next_page(&html);
+        }
+        (seen, pages)
+    }
+
     /// GET returning status and text.
     pub async fn get_text(&self, path: &str) -> (u16, String) {
         let r = self

@@ -590,6 +590,53 @@ async fn duty_records_count_against_the_quotas_of_the_month() {
     }
 }
 
+/// The warnings list pages: the office walks its page by "下一页" and an addressee its
+/// API by the `Link` header, and each reaches every warning, newest first, once.
+#[tokio::test]
+async fn the_warnings_list_pages_through_every_warning() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let office = app.login("office").await;
+        let bachuan = app.unit_id("巴川街道").await;
+        let mut issued = Vec::new();
+        for i in 0..60 {
+            let (s, w) = office
+                .post(
+                    "/api/v1/warnings",
+                    json!({"kind": "weather", "title": format!("第{i}号暴雨预警"), "body": "请做好防范。",
+                           "answer_by": "2022-08-09T12:00:00+08:00", "units": [bachuan]}),
+                )
+                .await;
+            assert_eq!(s, 201, "{w}");
+            issued.push(w["id"].as_i64().unwrap());
+        }
+        let (s, whole) = office.get("/api/v1/warnings?limit=1000").await;
+        assert_eq!(s, 200);
+        let whole: Vec<i64> = whole
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["id"].as_i64().unwrap())
+            .collect();
+        assert!(issued.iter().all(|id| whole.contains(id)), "{whole:?}");
+        let rows = |html: &str| {
+            let start = html.find("id=\"warnings\"").unwrap();
+            let table = &html[start..start + html[start..].find("</table>").unwrap()];
+            crate::harness::linked_ids(table, "/warnings/")
+        };
+        let (seen, pages) = office.walk_pages("/warnings", rows, 3).await;
+        assert_eq!((seen, pages), (whole.clone(), 2), "{e:?}: the page");
+        let township = app.login("bachuan").await;
+        let ids =
+            |v: &[Value]| -> Vec<i64> { v.iter().map(|w| w["id"].as_i64().unwrap()).collect() };
+        let (_, all_theirs) = township.get("/api/v1/warnings?limit=1000").await;
+        let all_theirs = ids(all_theirs.as_array().unwrap());
+        assert!(issued.iter().all(|id| all_theirs.contains(id)));
+        let theirs = ids(&township.follow("/api/v1/warnings?limit=25", 5).await);
+        assert_eq!(theirs, all_theirs, "{e:?}: the addressee's API");
+    }
+}
+
 #[tokio::test]
 async fn a_warning_is_answered_by_its_addressees_only() {
     for e in engines() {

@@ -4,7 +4,7 @@ use anjian_core::unit::{GroupDraft, UnitDraft, UnitKind};
 use anjian_store::directory::{Unit, UnitFilter, groups, units};
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -93,30 +93,23 @@ pub async fn list_units(
     };
     let rows = units::list(&state.db, &u.directory_scope(), &filter).await?;
     let body: Vec<UnitJson> = rows.iter().map(UnitJson::from).collect();
-    let mut resp = Json(body).into_response();
-    if rows.len() as i64 == limit
-        && let Some(last) = rows.last()
-    {
+    Ok(super::paging::paged(body, limit, |last| {
         // The next page keeps the filters of this one.
-        let mut link = format!("</api/v1/units?after={}&limit={limit}", last.id);
+        let mut to = format!("/api/v1/units?after={}&limit={limit}", last.id);
         if let Some(s) = &filter.search {
-            link.push_str(&format!("&q={}", crate::auth::urlencode(s)));
+            to.push_str(&format!("&q={}", crate::auth::urlencode(s)));
         }
         if let Some(k) = filter.kind {
-            link.push_str(&format!("&kind={}", k.as_str()));
+            to.push_str(&format!("&kind={}", k.as_str()));
         }
         if let Some(p) = filter.parent {
-            link.push_str(&format!("&parent={p}"));
+            to.push_str(&format!("&parent={p}"));
         }
         if filter.include_inactive {
-            link.push_str("&all=true");
+            to.push_str("&all=true");
         }
-        link.push_str(">; rel=\"next\"");
-        if let Ok(v) = HeaderValue::from_str(&link) {
-            resp.headers_mut().insert(header::LINK, v);
-        }
-    }
-    Ok(resp)
+        to
+    }))
 }
 
 /// One unit in scope (404 when out of scope).

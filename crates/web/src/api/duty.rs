@@ -6,8 +6,8 @@ use anjian_core::monthly_report::Month;
 use anjian_store::duty::{self, NewRecord, PersonStanding, Record};
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -77,28 +77,20 @@ pub async fn list(
             .into());
         }
     };
-    let limit = q.limit.unwrap_or(1000).clamp(1, 1000);
-    let page = duty::RecordPage {
+    let page = anjian_store::paging::Page {
         after: q.after,
-        limit,
+        limit: q.limit.unwrap_or(1000),
     };
     let rows = duty::records(&state.db, &scope, m.span(), st, page).await?;
-    let next = (rows.len() as i64 == limit)
-        .then(|| rows.last())
-        .flatten()
-        .map(|last| {
-            format!(
-                "</api/v1/duty-records?month={}&state={}&after={}&limit={limit}>; rel=\"next\"",
-                m.name(),
-                st.unwrap_or(""),
-                last.id
-            )
-        });
-    let mut resp = Json(rows).into_response();
-    if let Some(v) = next.and_then(|l| HeaderValue::from_str(&l).ok()) {
-        resp.headers_mut().insert(header::LINK, v);
-    }
-    Ok(resp)
+    Ok(super::paging::paged(rows, page.limit(), |last| {
+        format!(
+            "/api/v1/duty-records?month={}&state={}&after={}&limit={}",
+            m.name(),
+            st.unwrap_or(""),
+            last.id,
+            page.limit()
+        )
+    }))
 }
 
 /// The office's decision on a back-dated record: `approve` true or false.

@@ -20,6 +20,7 @@ pub mod hazards;
 pub mod inspection_plans;
 pub mod obligations;
 pub mod openapi;
+pub mod paging;
 pub mod plans;
 pub mod projects;
 pub mod rankings;

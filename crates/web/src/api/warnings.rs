@@ -9,10 +9,11 @@ use anjian_store::warnings::{
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
-use super::body::Body;
+use super::body::{Body, Params};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, Problem};
@@ -60,16 +61,32 @@ pub async fn issue(
     Ok((StatusCode::CREATED, Json(detail(&state, &u, id).await?)))
 }
 
-/// Warnings the caller sees (the office all; a unit those addressed to it).
-#[utoipa::path(get, path = "/api/v1/warnings", responses((status = 200, body = [Warning])))]
+/// `?after=&limit=`.
+#[derive(Deserialize, IntoParams)]
+pub struct WarningQuery {
+    /// The last warning of the previous page (its id): the next page follows it.
+    pub after: Option<i64>,
+    /// Page size, 1–1000 (default 200).
+    pub limit: Option<i64>,
+}
+
+/// Warnings the caller sees (the office all; a unit those addressed to it), newest
+/// first. When a page is full, the next is linked in the `Link` header.
+#[utoipa::path(get, path = "/api/v1/warnings", params(WarningQuery), responses((status = 200, body = [Warning]), (status = 400, body = crate::error::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-) -> Result<Json<Vec<Warning>>, ApiError> {
+    Params(q): Params<WarningQuery>,
+) -> Result<Response, ApiError> {
     let scope = u.register_scope()?;
-    Ok(Json(
-        warnings::list(&state.db, &scope, Some(u.unit_id)).await?,
-    ))
+    let page = anjian_store::paging::Page {
+        after: q.after,
+        limit: q.limit.unwrap_or(200),
+    };
+    let rows = warnings::list(&state.db, &scope, Some(u.unit_id), page).await?;
+    Ok(super::paging::paged(rows, page.limit(), |last| {
+        format!("/api/v1/warnings?after={}&limit={}", last.id, page.limit())
+    }))
 }
 
 /// One warning with its addressees (the office: all of them; a unit: its own).

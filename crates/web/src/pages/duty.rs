@@ -127,7 +127,7 @@ async fn page(
             &scope,
             anjian_core::time::Span::new(first - chrono::Days::new(366), today),
             Some(RecordState::Pending.as_str()),
-            duty::RecordPage::first(PENDING_SHOWN),
+            anjian_store::paging::Page::first(PENDING_SHOWN),
         )
         .await?
     } else {
@@ -138,7 +138,7 @@ async fn page(
         &scope,
         anjian_core::time::Span::new(first, last),
         None,
-        duty::RecordPage::first(50),
+        anjian_store::paging::Page::first(50),
     )
     .await?;
     let refused = error.is_some();

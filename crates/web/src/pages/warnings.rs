@@ -30,6 +30,8 @@ pub struct DeskPage {
     /// Ended and lifted breakers, latest first (the office's record).
     pub past: Vec<Breaker>,
     pub warnings: Vec<Warning>,
+    /// The next page of warnings.
+    pub next: Option<String>,
     pub assessments: Vec<Assessment>,
     pub periods: Vec<SpecialPeriod>,
     pub units: Vec<(i64, String)>,
@@ -51,9 +53,13 @@ fn local_ms(field: &'static str, label: &str, raw: &str) -> Result<i64, Problem>
     Ok(anjian_core::time::instant(field, label, &super::rfc3339(raw))?.timestamp_millis())
 }
 
+/// How many warnings the warnings page lists at a time.
+const WARNINGS_SHOWN: i64 = 50;
+
 async fn desk(
     state: &AppState,
     u: &User,
+    after: Option<i64>,
     Notice { flash, error }: Notice,
 ) -> Result<Response, PageError> {
     let scope = u.register_scope()?;
@@ -61,7 +67,14 @@ async fn desk(
     let scope = scope.clone();
     let now = state.now();
     let breakers = warnings::current(&state.db, now, (!office).then_some(u.unit_id)).await?;
-    let list = warnings::list(&state.db, &scope, Some(u.unit_id)).await?;
+    let page = anjian_store::paging::Page {
+        after,
+        limit: WARNINGS_SHOWN,
+    };
+    let list = warnings::list(&state.db, &scope, Some(u.unit_id), page).await?;
+    let next = (list.len() as i64 == WARNINGS_SHOWN)
+        .then(|| list.last().map(|w| format!("/warnings?after={}", w.id)))
+        .flatten();
     let past = if office {
         warnings::history(&state.db)
             .await?
@@ -111,6 +124,7 @@ async fn desk(
             breakers,
             past,
             warnings: list,
+            next,
             assessments,
             periods,
             units,
@@ -134,15 +148,24 @@ async fn desk(
     ))
 }
 
+/// `?after=&ok=`: the warnings after warning `after` (the next page), and the flash of
+/// the action that led to the page.
+#[derive(serde::Deserialize, Default)]
+pub struct DeskQuery {
+    pub after: Option<i64>,
+    pub ok: Option<String>,
+}
+
 /// GET /warnings.
 pub async fn index(
     State(state): State<AppState>,
     PageUser(u): PageUser,
-    PageQuery(q): PageQuery<OkQuery>,
+    PageQuery(q): PageQuery<DeskQuery>,
 ) -> Result<Response, PageError> {
     desk(
         &state,
         &u,
+        q.after,
         Notice::flash(q.ok.map(|_| "已保存".to_string())),
     )
     .await
@@ -352,7 +375,7 @@ async fn act(
         Ok::<_, Problem>("/warnings?ok=1".to_string())
     }
     .await;
-    after_form(result, |msg| desk(&state, &u, Notice::error(msg))).await
+    after_form(result, |msg| desk(&state, &u, None, Notice::error(msg))).await
 }
 
 /// Reads an urlencoded form whose fields may repeat.
@@ -400,7 +423,7 @@ pub async fn lift(
         Ok::<_, Problem>("/warnings?ok=1".to_string())
     }
     .await;
-    after_form(result, |msg| desk(&state, &u, Notice::error(msg))).await
+    after_form(result, |msg| desk(&state, &u, None, Notice::error(msg))).await
 }
 
 /// One warning.
