@@ -13,6 +13,18 @@ async fn project(c: &Client, body: Value) -> i64 {
     v["id"].as_i64().unwrap()
 }
 
+/// Opens a review of every approved project in scope as `c`; answers the review.
+async fn open_review(c: &Client) -> Value {
+    let (s, v) = c
+        .post(
+            "/api/v1/project-reviews",
+            json!({"name": "2022年项目审批“回头看”"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    v
+}
+
 /// Records a step; answers the status and the project.
 async fn step(c: &Client, id: i64, step: &str, on: &str) -> (u16, Value) {
     c.post(
@@ -274,13 +286,7 @@ async fn the_review_of_approved_projects_rectifies_and_eliminates() {
             json!({"name": "丁项目", "owner": mall, "industry": "商贸", "works": "new"}),
         )
         .await;
-        let (s, v) = fgw
-            .post(
-                "/api/v1/project-reviews",
-                json!({"name": "2022年项目审批“回头看”"}),
-            )
-            .await;
-        assert_eq!(s, 201, "{v}");
+        let v = open_review(&fgw).await;
         assert_eq!(
             (v["projects"].as_i64(), v["due_on"].as_str()),
             (Some(3), Some("2022-09-30"))
@@ -989,13 +995,7 @@ async fn a_large_review_is_listed_page_by_page() {
             step(&fgw, id, "approval", "2022-02-01").await;
             ids.push(id);
         }
-        let (s, v) = fgw
-            .post(
-                "/api/v1/project-reviews",
-                json!({"name": "2022年项目审批“回头看”"}),
-            )
-            .await;
-        assert_eq!(s, 201, "{v}");
+        let v = open_review(&fgw).await;
         let total = v["projects"].as_i64().unwrap();
         assert!(total >= 130, "{v}");
         let review = v["id"].as_i64().unwrap();

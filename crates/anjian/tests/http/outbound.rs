@@ -78,6 +78,17 @@ async fn app_allowing(e: crate::harness::Engine, r: &Receiver) -> TestApp {
     TestApp::with_config(e, config).await
 }
 
+/// Wires a `wecom` robot for `unit` at the receiver's `/send?key={key}`, as the office.
+async fn robot(office: &crate::harness::Client, r: &Receiver, unit: i64, key: &str) {
+    let (s, c) = office
+        .post(
+            "/api/v1/channels",
+            json!({"unit": unit, "vendor": "wecom", "url": format!("{}/send?key={key}", r.base)}),
+        )
+        .await;
+    assert_eq!(s, 201, "{c}");
+}
+
 fn warning(unit: i64) -> Value {
     json!({"kind": "weather", "title": "暴雨红色预警", "body": "预计未来3小时有特大暴雨，请立即转移危险区域人员。",
            "answer_by": "2022-08-09T12:00:00+08:00", "units": [unit]})
@@ -414,13 +425,7 @@ async fn an_unanswered_warning_is_escalated_reported_and_urged() {
             (anju, "anju"),
             (office_unit, "office"),
         ] {
-            let (s, c) = office
-                .post(
-                    "/api/v1/channels",
-                    json!({"unit": unit, "vendor": "wecom", "url": format!("{}/send?key={key}", r.base)}),
-                )
-                .await;
-            assert_eq!(s, 201, "{c}");
+            robot(&office, &r, unit, key).await;
         }
         let mut w = warning(bachuan);
         w["units"] = json!([bachuan, anju]);
@@ -530,13 +535,7 @@ async fn the_office_is_told_how_many_units_did_not_answer_however_many() {
         let office = app.login("office").await;
         let (_, me) = office.get("/api/v1/me").await;
         let office_unit = me["unit"]["id"].as_i64().unwrap();
-        let (s, c) = office
-            .post(
-                "/api/v1/channels",
-                json!({"unit": office_unit, "vendor": "wecom", "url": format!("{}/send?key=office", r.base)}),
-            )
-            .await;
-        assert_eq!(s, 201, "{c}");
+        robot(&office, &r, office_unit, "office").await;
         let units: Vec<(i64,)> = app
             .db
             .read()
@@ -597,13 +596,7 @@ async fn the_warning_page_shows_each_addressees_newest_deliveries() {
         let app = app_allowing(e, &r).await;
         let office = app.login("office").await;
         let bachuan = app.unit_id("巴川街道").await;
-        let (s, c) = office
-            .post(
-                "/api/v1/channels",
-                json!({"unit": bachuan, "vendor": "wecom", "url": format!("{}/send?key=bachuan", r.base)}),
-            )
-            .await;
-        assert_eq!(s, 201, "{c}");
+        robot(&office, &r, bachuan, "bachuan").await;
         let (s, w) = office.post("/api/v1/warnings", warning(bachuan)).await;
         assert_eq!(s, 201, "{w}");
         let id = w["id"].as_i64().unwrap();

@@ -321,14 +321,13 @@ pub struct ReviewDetail {
     pub items: Vec<ItemRow>,
 }
 
-/// One review in scope with its projects, newest first: those before project `before`
-/// (the last of the previous page), at most `limit` (1–1,000).
+/// One review in scope with its projects, newest first, a page at a time (`page.after`
+/// is the last project of the previous page).
 pub async fn get(
     db: &Db,
     scope: &Scope,
     id: i64,
-    before: Option<i64>,
-    limit: i64,
+    page: crate::paging::Page,
 ) -> Result<ReviewDetail> {
     let review: ReviewRow = db
         .read()
@@ -343,7 +342,7 @@ pub async fn get(
         .ok_or(Error::NotFound)?;
     let mut query = q("SELECT p.id AS project_id, p.name AS project_name, o.name AS owner_name, p.flags, i.result, i.reason, i.decided_on FROM project_review_items i JOIN projects p ON p.id = i.project_id JOIN units o ON o.id = p.owner_id WHERE i.review_id = ")
         .push_bind(id);
-    if let Some(b) = before {
+    if let Some(b) = page.after {
         query = query.push(" AND p.id < ").push_bind(b);
     }
     let items = db
@@ -351,7 +350,7 @@ pub async fn get(
         .all(
             query
                 .push(" ORDER BY p.id DESC LIMIT ")
-                .push_bind(limit.clamp(1, 1000)),
+                .push_bind(page.limit()),
         )
         .await?;
     Ok(ReviewDetail { review, items })

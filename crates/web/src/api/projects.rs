@@ -2,6 +2,7 @@
 //! steps, the 三同时 checklist, the contracting chain, and the (70) 回头看 review.
 
 use anjian_store::contracts::{self, ContractRow, NewContract};
+use anjian_store::paging::Page;
 use anjian_store::projects::reviews::{self, NewReview, ResultInput, ReviewDetail, ReviewRow};
 use anjian_store::projects::{
     self, NewProject, ProjectDetail, ProjectFilter, ProjectPatch, ProjectRow, StepInput,
@@ -190,7 +191,7 @@ pub async fn open_review(
     let id = reviews::open(&state.db, state.moment(), &u.actor(), &u.scope(), &r.review).await?;
     Ok((
         StatusCode::CREATED,
-        Json(reviews::get(&state.db, &u.scope(), id, None, 1000).await?),
+        Json(reviews::get(&state.db, &u.scope(), id, Page::first(1000)).await?),
     ))
 }
 
@@ -219,7 +220,16 @@ pub async fn review(
 ) -> Result<Json<ReviewDetail>, ApiError> {
     let id = super::path_id(&id)?;
     Ok(Json(
-        reviews::get(&state.db, &u.scope(), id, q.before, 1000).await?,
+        reviews::get(
+            &state.db,
+            &u.scope(),
+            id,
+            Page {
+                after: q.before,
+                limit: 1000,
+            },
+        )
+        .await?,
     ))
 }
 
@@ -252,6 +262,6 @@ pub async fn result(
     .await?;
     Ok((
         StatusCode::CREATED,
-        Json(reviews::get(&state.db, &u.scope(), id, None, 1000).await?),
+        Json(reviews::get(&state.db, &u.scope(), id, Page::first(1000)).await?),
     ))
 }

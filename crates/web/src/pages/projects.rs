@@ -412,8 +412,10 @@ async fn reviews_page(
                 &state.db,
                 &u.scope(),
                 crate::input::path_id(id)?,
-                before,
-                REVIEW_PAGE_ROWS,
+                anjian_store::paging::Page {
+                    after: before,
+                    limit: REVIEW_PAGE_ROWS,
+                },
             )
             .await?,
         ),
