@@ -381,11 +381,22 @@ pub async fn list(
         _ => q(WARNING).push("1 = 0"),
     };
     let query = match page.after {
-        // A warning that does not exist orders nothing: the page is empty.
-        Some(a) => query
-            .push(" AND (w.issued_at, w.id) < (SELECT c.issued_at, c.id FROM warnings c WHERE c.id = ")
-            .push_bind(a)
-            .push(")"),
+        // The cursor is read as the list is: a warning that does not exist, or that is
+        // not addressed to the caller, orders nothing (the page is empty).
+        Some(a) => {
+            let cursor = query
+                .push(" AND (w.issued_at, w.id) < (SELECT c.issued_at, c.id FROM warnings c WHERE c.id = ")
+                .push_bind(a);
+            match (scope, unit) {
+                (Scope::All, _) => cursor,
+                (_, Some(u)) => cursor
+                    .push(" AND EXISTS (SELECT 1 FROM warning_recipients cr WHERE cr.warning_id = c.id AND cr.unit_id = ")
+                    .push_bind(u)
+                    .push(")"),
+                _ => cursor.push(" AND 1 = 0"),
+            }
+            .push(")")
+        }
         None => query,
     };
     db.read()

@@ -581,6 +581,24 @@ async fn duty_records_count_against_the_quotas_of_the_month() {
             )
             .await;
         assert_eq!((s, b["error"]["field"].as_str()), (422, Some("official")));
+        // A page's cursor is read in the caller's scope: after the district head's
+        // newest record the office reads the township's older ones, while the township,
+        // which may not see that record, reads nothing (not where it falls among its own).
+        let (s, newest) = office
+            .post(
+                "/api/v1/duty-records",
+                rec(head, "study", "2022-08-09", None),
+            )
+            .await;
+        assert_eq!(s, 201, "{newest}");
+        let after = format!("/api/v1/duty-records?month=2022-08&after={}", newest["id"]);
+        let (_, older) = office.get(&after).await;
+        assert!(
+            ids(&older).contains(&late["id"].as_i64().unwrap()),
+            "{older}"
+        );
+        let (s, theirs) = bachuan.get(&after).await;
+        assert_eq!((s, ids(&theirs)), (200, vec![]), "{e:?}: another's cursor");
         // The page lists who falls short, and the circulation downloads.
         let (_, page) = office.get_text("/quotas?month=2022-07").await;
         assert!(page.contains("王建国") && page.contains("未完成"));
@@ -634,6 +652,29 @@ async fn the_warnings_list_pages_through_every_warning() {
         assert!(issued.iter().all(|id| all_theirs.contains(id)));
         let theirs = ids(&township.follow("/api/v1/warnings?limit=25", 5).await);
         assert_eq!(theirs, all_theirs, "{e:?}: the addressee's API");
+        // A cursor naming a warning not addressed to the township orders nothing: its
+        // page is empty, not the township's warnings issued before that one.
+        let anju = app.unit_id("安居镇").await;
+        let (s, other) = office
+            .post(
+                "/api/v1/warnings",
+                json!({"kind": "weather", "title": "安居镇大风预警", "body": "请做好防范。",
+                       "answer_by": "2022-08-09T12:00:00+08:00", "units": [anju]}),
+            )
+            .await;
+        assert_eq!(s, 201, "{other}");
+        let after = format!("/api/v1/warnings?after={}", other["id"]);
+        let (_, older) = office.get(&after).await;
+        assert!(
+            !ids(older.as_array().unwrap()).is_empty(),
+            "the office reads on"
+        );
+        let (s, theirs) = township.get(&after).await;
+        assert_eq!(
+            (s, ids(theirs.as_array().unwrap())),
+            (200, vec![]),
+            "{e:?}: another's cursor"
+        );
     }
 }
 
