@@ -355,11 +355,25 @@ impl MajorHazard {
     }
 }
 
-/// The open major hazards of a district, newest first (at most 200).
-pub async fn major_hazards(d: &District, actor: &Actor) -> Result<Vec<MajorHazard>> {
+/// The open major hazards of a district, newest first (by id), a page at a time.
+pub async fn major_hazards(
+    d: &District,
+    actor: &Actor,
+    page: crate::paging::Page,
+) -> Result<Vec<MajorHazard>> {
     may_read(actor)?;
+    let mut query = q(
+        "SELECT h.id, u.name AS unit_name, h.place, h.description, h.status, c.deadline, CAST(CASE WHEN EXISTS (SELECT 1 FROM hazard_listings l WHERE l.hazard_id = h.id AND l.level = 'city' AND l.closed_at IS NULL) THEN 1 ELSE 0 END AS BIGINT) AS city_listed FROM hazards h JOIN units u ON u.id = h.unit_id JOIN cases c ON c.id = h.case_id WHERE h.level = 'major' AND h.status <> 'closed'",
+    );
+    if let Some(a) = page.after {
+        query = query.push(" AND h.id < ").push_bind(a);
+    }
     d.db.read()
-        .all(q("SELECT h.id, u.name AS unit_name, h.place, h.description, h.status, c.deadline, CAST(CASE WHEN EXISTS (SELECT 1 FROM hazard_listings l WHERE l.hazard_id = h.id AND l.level = 'city' AND l.closed_at IS NULL) THEN 1 ELSE 0 END AS BIGINT) AS city_listed FROM hazards h JOIN units u ON u.id = h.unit_id JOIN cases c ON c.id = h.case_id WHERE h.level = 'major' AND h.status <> 'closed' ORDER BY h.id DESC LIMIT 200"))
+        .all(
+            query
+                .push(" ORDER BY h.id DESC LIMIT ")
+                .push_bind(page.limit()),
+        )
         .await
 }
 

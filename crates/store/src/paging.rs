@@ -22,4 +22,12 @@ impl Page {
     pub fn limit(&self) -> i64 {
         self.limit.clamp(1, MAX_LIMIT)
     }
+
+    /// What names the next page: `key` of the last row, when `rows` fill this page
+    /// (a shorter page is the last).
+    pub fn next<T, K>(&self, rows: &[T], key: impl FnOnce(&T) -> K) -> Option<K> {
+        (rows.len() as i64 >= self.limit())
+            .then(|| rows.last().map(key))
+            .flatten()
+    }
 }

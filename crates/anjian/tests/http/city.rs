@@ -315,3 +315,45 @@ async fn a_city_ranks_two_districts_rolled_up_and_neither_district_sees_the_othe
         assert_eq!(district(&c, "甲区")["rank"], 1);
     }
 }
+
+/// A district's open major hazards page for the city: the page by "下一页" (50 a page,
+/// each with its listing form) and the API by its `Link` header reach every one of
+/// them, newest first, once (the list stopped at the newest 200).
+#[tokio::test]
+async fn the_city_pages_through_every_open_major_hazard_of_a_district() {
+    for engine in engines() {
+        let (a, city) = (TestApp::new(engine).await, TestApp::new(engine).await);
+        let township = a.login("bachuan").await;
+        let unit = a.unit_id("巴川街道").await;
+        let mut found = Vec::new();
+        for _ in 0..55 {
+            let (s, h) = township.post("/api/v1/hazards", major(unit)).await;
+            assert_eq!(s, 201, "{h}");
+            found.push(h["id"].as_i64().unwrap());
+        }
+        found.reverse();
+        let base = serve(city.state.clone().with_districts(vec![District {
+            no: 1,
+            name: "甲区".into(),
+            db: a.db.clone(),
+        }]))
+        .await;
+        let office = city.login("office").await.at(&base);
+        let ids =
+            |v: &[Value]| -> Vec<i64> { v.iter().map(|h| h["id"].as_i64().unwrap()).collect() };
+        let whole = ids(&office
+            .follow("/api/v1/city/districts/1/hazards?limit=20", 3)
+            .await);
+        assert_eq!(whole, found, "{engine:?}: the API, three pages");
+        let rows = |html: &str| -> Vec<i64> {
+            html.split("<tr id=\"h")
+                .skip(1)
+                .filter_map(|s| s[..s.find('"')?].parse().ok())
+                .collect()
+        };
+        let (seen, pages) = office.walk_pages("/city/districts/1", rows, 3).await;
+        assert_eq!((seen, pages), (found, 2), "{engine:?}: the page");
+        let (s, _) = office.get("/api/v1/city/districts/1/hazards?after=x").await;
+        assert_eq!(s, 400);
+    }
+}

@@ -1009,3 +1009,53 @@ async fn a_large_review_is_listed_page_by_page() {
         }
     }
 }
+
+/// More reviews than the page lists at once (it stopped at the newest 100, on the page
+/// and in the API): the page by "下一页" (50 a page) and the API by its `Link` header
+/// reach every review, newest first, once; a review's own page links to the rest of
+/// the list without taking the place of its projects' next page.
+#[tokio::test]
+async fn the_list_of_reviews_pages_through_every_review() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let fgw = app.login("fgw").await;
+        let mall = app.unit_id("铜梁区某商业综合体管理有限公司").await;
+        let id = project(
+            &fgw,
+            json!({"name": "复核用项目", "owner": mall, "industry": "商贸", "works": "new"}),
+        )
+        .await;
+        step(&fgw, id, "approval", "2022-02-01").await;
+        let mut opened = Vec::new();
+        for _ in 0..55 {
+            opened.push(open_review(&fgw).await["id"].as_i64().unwrap());
+        }
+        opened.reverse();
+        let api: Vec<i64> = fgw
+            .follow("/api/v1/project-reviews?limit=20", 3)
+            .await
+            .iter()
+            .map(|r| r["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(api, opened, "{e:?}: the API, three pages");
+        let rows = |html: &str| {
+            let start = html.find("id=\"reviews\"").unwrap();
+            let table = &html[start..start + html[start..].find("</table>").unwrap()];
+            crate::harness::linked_ids(table, "/project-reviews/")
+        };
+        let (seen, pages) = fgw.walk_pages("/project-reviews", rows, 3).await;
+        assert_eq!((seen, pages), (opened.clone(), 2), "{e:?}: the page");
+        let (s, one) = fgw
+            .get_text(&format!("/project-reviews/{}", opened[0]))
+            .await;
+        assert_eq!(s, 200);
+        assert!(
+            one.contains(&format!(
+                "href=\"/project-reviews?after={}\">更多复核",
+                opened[49]
+            )),
+            "{e:?}: the rest of the list from a review's page"
+        );
+        assert_eq!(fgw.get("/api/v1/project-reviews?limit=x").await.0, 400);
+    }
+}

@@ -285,12 +285,18 @@ pub struct ReviewRow {
 
 const ROW: &str = "SELECT r.id, r.name, r.unit_id, ru.name AS unit_name, r.due_on, CAST(COUNT(i.project_id) AS BIGINT) AS projects, CAST(COUNT(i.result) AS BIGINT) AS decided, CAST(SUM(CASE WHEN i.result = 'rectify' THEN 1 ELSE 0 END) AS BIGINT) AS rectify, CAST(SUM(CASE WHEN i.result = 'eliminate' THEN 1 ELSE 0 END) AS BIGINT) AS eliminate FROM project_reviews r JOIN units ru ON ru.id = r.unit_id LEFT JOIN project_review_items i ON i.review_id = r.id WHERE ";
 
-/// The reviews in scope (their unit is), newest first (at most 100).
-pub async fn list(db: &Db, scope: &Scope) -> Result<Vec<ReviewRow>> {
+/// The reviews in scope (their unit is), newest first (by id), a page at a time.
+pub async fn list(db: &Db, scope: &Scope, page: crate::paging::Page) -> Result<Vec<ReviewRow>> {
+    let mut query = scope.units(q(ROW), "ru");
+    if let Some(a) = page.after {
+        query = query.push(" AND r.id < ").push_bind(a);
+    }
     db.read()
-        .all(scope.units(q(ROW), "ru").push(
-            " GROUP BY r.id, r.name, r.unit_id, ru.name, r.due_on ORDER BY r.id DESC LIMIT 100",
-        ))
+        .all(
+            query
+                .push(" GROUP BY r.id, r.name, r.unit_id, ru.name, r.due_on ORDER BY r.id DESC LIMIT ")
+                .push_bind(page.limit()),
+        )
         .await
 }
 

@@ -7,6 +7,7 @@ use anjian_store::city::{self, CityMonth, Issued, MajorHazard};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -63,17 +64,43 @@ pub async fn issue(
     ))
 }
 
+/// `?after=&limit=`.
+#[derive(Deserialize, IntoParams)]
+pub struct MajorHazardQuery {
+    /// The last hazard of the previous page (its id): the next page follows it.
+    pub after: Option<i64>,
+    /// Page size, 1–1000 (default 200).
+    pub limit: Option<i64>,
+}
+
 /// A district's open major hazards (重大隐患), newest first, with whether the city
-/// supervises each.
-#[utoipa::path(get, path = "/api/v1/city/districts/{no}/hazards", params(("no" = i64, Path, description = "the district's place in the city's list, from 1")), responses((status = 200, body = [MajorHazard]), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+/// supervises each. When a page is full, the next is linked in the `Link` header.
+#[utoipa::path(get, path = "/api/v1/city/districts/{no}/hazards", params(("no" = i64, Path, description = "the district's place in the city's list, from 1"), MajorHazardQuery), responses((status = 200, body = [MajorHazard]), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn hazards(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     Path(no): Path<String>,
-) -> Result<Json<Vec<MajorHazard>>, ApiError> {
+    Params(q): Params<MajorHazardQuery>,
+) -> Result<Response, ApiError> {
     let districts = state.districts()?;
     let d = city::district(districts, district_no(&no)?)?;
-    Ok(Json(city::major_hazards(d, &u.actor()).await?))
+    let page = anjian_store::paging::Page {
+        after: q.after,
+        limit: q.limit.unwrap_or(200),
+    };
+    let rows = city::major_hazards(d, &u.actor(), page).await?;
+    Ok(super::paging::paged(
+        rows,
+        page.limit(),
+        |last: &MajorHazard| {
+            format!(
+                "/api/v1/city/districts/{}/hazards?after={}&limit={}",
+                d.no,
+                last.id,
+                page.limit()
+            )
+        },
+    ))
 }
 
 /// A city-level supervision: the responsible leader, the deadline (YYYY-MM-DD), what

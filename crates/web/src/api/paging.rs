@@ -9,9 +9,8 @@ use serde::Serialize;
 /// `rows` as JSON; when they fill the page (`limit` rows), a `Link` header to the page
 /// after the last of them, whose address `next` writes (keeping the list's filters).
 pub fn paged<T: Serialize>(rows: Vec<T>, limit: i64, next: impl FnOnce(&T) -> String) -> Response {
-    let link = (rows.len() as i64 >= limit)
-        .then(|| rows.last().map(next))
-        .flatten()
+    let link = anjian_store::paging::Page::first(limit)
+        .next(&rows, next)
         .and_then(|to| HeaderValue::from_str(&format!("<{to}>; rel=\"next\"")).ok());
     let mut resp = Json(rows).into_response();
     if let Some(v) = link {

@@ -10,6 +10,7 @@ use anjian_store::projects::{
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -195,13 +196,39 @@ pub async fn open_review(
     ))
 }
 
-/// The reviews in scope with their progress.
-#[utoipa::path(get, path = "/api/v1/project-reviews", responses((status = 200, body = [ReviewRow])))]
+/// `?after=&limit=`.
+#[derive(Deserialize, IntoParams)]
+pub struct ReviewsQuery {
+    /// The last review of the previous page (its id): the next page follows it.
+    pub after: Option<i64>,
+    /// Page size, 1–1000 (default 100).
+    pub limit: Option<i64>,
+}
+
+/// The reviews in scope with their progress, newest first. When a page is full, the
+/// next is linked in the `Link` header.
+#[utoipa::path(get, path = "/api/v1/project-reviews", params(ReviewsQuery), responses((status = 200, body = [ReviewRow]), (status = 400, body = crate::error::ErrorBody)))]
 pub async fn reviews(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-) -> Result<Json<Vec<ReviewRow>>, ApiError> {
-    Ok(Json(reviews::list(&state.db, &u.scope()).await?))
+    Params(q): Params<ReviewsQuery>,
+) -> Result<Response, ApiError> {
+    let page = Page {
+        after: q.after,
+        limit: q.limit.unwrap_or(100),
+    };
+    let rows = reviews::list(&state.db, &u.scope(), page).await?;
+    Ok(super::paging::paged(
+        rows,
+        page.limit(),
+        |last: &ReviewRow| {
+            format!(
+                "/api/v1/project-reviews?after={}&limit={}",
+                last.id,
+                page.limit()
+            )
+        },
+    ))
 }
 
 /// `?before=` (a project id: the next page of the review's projects, 1,000 a page).

@@ -131,26 +131,41 @@ pub struct DistrictPage {
     pub no: usize,
     pub name: String,
     pub hazards: Vec<MajorHazard>,
+    /// The next page's address, when this one is full.
+    pub next: Option<String>,
     pub today: String,
     pub flash: Option<String>,
     pub error: Option<String>,
 }
 
-/// `?ok=`.
+/// `?after=&ok=`: the hazards after hazard `after` (the next page), and the flash of
+/// the listing that led to the page.
 #[derive(Deserialize, Default)]
 pub struct DistrictQuery {
+    pub after: Option<i64>,
     pub ok: Option<String>,
 }
+
+/// How many major hazards a district's page lists at a time (each with its form).
+const HAZARDS_SHOWN: i64 = 50;
 
 async fn district_page(
     state: &AppState,
     u: &User,
     no: &str,
+    after: Option<i64>,
     Notice { flash, error }: Notice,
 ) -> Result<Response, PageError> {
     let districts = state.districts().map_err(Problem::from)?;
     let d = city::district(districts, district_no(no)?).map_err(Problem::from)?;
-    let hazards = city::major_hazards(d, &u.actor()).await?;
+    let page = anjian_store::paging::Page {
+        after,
+        limit: HAZARDS_SHOWN,
+    };
+    let hazards = city::major_hazards(d, &u.actor(), page).await?;
+    let next = page.next(&hazards, |h| {
+        format!("/city/districts/{}?after={}", d.no, h.id)
+    });
     let refused = error.is_some();
     Ok(render_form(
         &DistrictPage {
@@ -158,6 +173,7 @@ async fn district_page(
             no: d.no,
             name: d.name.clone(),
             hazards,
+            next,
             today: state.today().format("%Y-%m-%d").to_string(),
             flash,
             error,
@@ -176,7 +192,7 @@ pub async fn district(
     let flash =
         q.ok.filter(|s| !s.is_empty())
             .map(|_| "已由市级挂牌督办，区安委办负责落实和验收".to_string());
-    district_page(&state, &u, &no, Notice::flash(flash)).await
+    district_page(&state, &u, &no, q.after, Notice::flash(flash)).await
 }
 
 /// The city's listing form.
@@ -218,7 +234,7 @@ pub async fn list(
     }
     .await;
     after_form(result, |msg| {
-        district_page(&state, &u, &no, Notice::error(msg))
+        district_page(&state, &u, &no, None, Notice::error(msg))
     })
     .await
 }

@@ -392,6 +392,8 @@ pub struct ReviewsPage {
     pub year_end: String,
     /// The next page of the review's projects.
     pub next: Option<String>,
+    /// The next page of the list of reviews.
+    pub more_reviews: Option<String>,
     pub flash: Option<String>,
     pub error: Option<String>,
 }
@@ -399,13 +401,22 @@ pub struct ReviewsPage {
 /// How many of a review's projects its page lists at a time.
 const REVIEW_PAGE_ROWS: i64 = 100;
 
+/// How many reviews the page lists at a time.
+const REVIEWS_SHOWN: i64 = 50;
+
 async fn reviews_page(
     state: &AppState,
     u: &User,
     id: Option<&str>,
-    before: Option<i64>,
+    (after, before): (Option<i64>, Option<i64>),
     Notice { flash, error }: Notice,
 ) -> Result<Response, PageError> {
+    let list_page = anjian_store::paging::Page {
+        after,
+        limit: REVIEWS_SHOWN,
+    };
+    let list = reviews::list(&state.db, &u.scope(), list_page).await?;
+    let more_reviews = list_page.next(&list, |r| format!("/project-reviews?after={}", r.id));
     let review = match id {
         Some(id) => Some(
             reviews::get(
@@ -421,22 +432,20 @@ async fn reviews_page(
         ),
         None => None,
     };
-    let next = review
-        .as_ref()
-        .filter(|d| d.items.len() as i64 == REVIEW_PAGE_ROWS)
-        .and_then(|d| {
-            d.items.last().map(|last| {
-                format!(
-                    "/project-reviews/{}?before={}",
-                    d.review.id, last.project_id
-                )
-            })
-        });
+    let next = review.as_ref().and_then(|d| {
+        anjian_store::paging::Page::first(REVIEW_PAGE_ROWS).next(&d.items, |last| {
+            format!(
+                "/project-reviews/{}?before={}",
+                d.review.id, last.project_id
+            )
+        })
+    });
     let refused = error.is_some();
     Ok(render_form(
         &ReviewsPage {
             layout: Layout::of(u),
-            reviews: reviews::list(&state.db, &u.scope()).await?,
+            reviews: list,
+            more_reviews,
             review,
             verdicts: Verdict::ALL
                 .iter()
@@ -453,17 +462,25 @@ async fn reviews_page(
     ))
 }
 
+/// `?after=&ok=`: the reviews after review `after` (the next page), and the flash of
+/// the action that led to the page.
+#[derive(Deserialize, Default)]
+pub struct ReviewsQuery {
+    pub after: Option<i64>,
+    pub ok: Option<String>,
+}
+
 /// GET /project-reviews.
 pub async fn reviews(
     State(state): State<AppState>,
     PageUser(u): PageUser,
-    PageQuery(q): PageQuery<super::OkQuery>,
+    PageQuery(q): PageQuery<ReviewsQuery>,
 ) -> Result<Response, PageError> {
     reviews_page(
         &state,
         &u,
         None,
-        None,
+        (q.after, None),
         Notice::flash(q.ok.map(|_| "已保存".to_string())),
     )
     .await
@@ -488,7 +505,7 @@ pub async fn review(
         &state,
         &u,
         Some(&id),
-        q.before,
+        (None, q.before),
         Notice::flash(q.ok.map(|_| "已保存".to_string())),
     )
     .await
@@ -520,7 +537,7 @@ pub async fn open_review(
     }
     .await;
     after_form(result, |e| {
-        reviews_page(&state, &u, None, None, Notice::error(e))
+        reviews_page(&state, &u, None, (None, None), Notice::error(e))
     })
     .await
 }
@@ -558,7 +575,7 @@ pub async fn result(
     }
     .await;
     after_form(result, |e| {
-        reviews_page(&state, &u, Some(&id), None, Notice::error(e))
+        reviews_page(&state, &u, Some(&id), (None, None), Notice::error(e))
     })
     .await
 }

@@ -72,9 +72,7 @@ async fn desk(
         limit: WARNINGS_SHOWN,
     };
     let list = warnings::list(&state.db, &scope, Some(u.unit_id), page).await?;
-    let next = (list.len() as i64 == WARNINGS_SHOWN)
-        .then(|| list.last().map(|w| format!("/warnings?after={}", w.id)))
-        .flatten();
+    let next = page.next(&list, |w| format!("/warnings?after={}", w.id));
     let past = if office {
         warnings::history(&state.db)
             .await?
