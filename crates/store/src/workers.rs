@@ -258,37 +258,50 @@ pub struct Roster {
     pub cap_percent: i64,
     /// Its workers, 100 a page by id.
     pub workers: Vec<WorkerRow>,
-    /// For a dispatching agency: the workers it sent to other enterprises (at most 100).
+    /// For a dispatching agency: the workers it sent to other enterprises, 100 a page
+    /// by id.
     pub sent: Vec<WorkerRow>,
 }
 
-/// Enterprise `id`'s roster (in scope), 100 workers a page after `after`.
+/// How many workers a page of a roster (its own, or those an agency sent) holds.
+pub const ROSTER_PAGE: i64 = 100;
+
+/// Where the two lists of a roster start: its own workers after worker `after`, and
+/// the workers an agency sent after worker `sent_after` (each by id).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RosterPages {
+    pub after: Option<i64>,
+    pub sent_after: Option<i64>,
+}
+
+/// Enterprise `id`'s roster (in scope), [`ROSTER_PAGE`] workers a page of each list.
 pub async fn roster(
     db: &Db,
     scope: &Scope,
     today: NaiveDate,
     id: i64,
-    after: Option<i64>,
+    pages: RosterPages,
 ) -> Result<Roster> {
     let name = enterprise_name(db, scope, id).await?;
     let mut query = q(ROW).push("w.enterprise_id = ").push_bind(id);
-    if let Some(a) = after {
+    if let Some(a) = pages.after {
         query = query.push(" AND w.id > ").push_bind(a);
     }
     let workers: Vec<WorkerRow> = db
         .read()
-        .all(query.push(" ORDER BY w.id LIMIT 100"))
+        .all(query.push(" ORDER BY w.id LIMIT ").push_bind(ROSTER_PAGE))
         .await?;
+    let mut query = q(ROW)
+        .push("w.agency_id = ")
+        .push_bind(id)
+        .push(" AND w.enterprise_id <> ")
+        .push_bind(id);
+    if let Some(a) = pages.sent_after {
+        query = query.push(" AND w.id > ").push_bind(a);
+    }
     let sent = db
         .read()
-        .all(
-            q(ROW)
-                .push("w.agency_id = ")
-                .push_bind(id)
-                .push(" AND w.enterprise_id <> ")
-                .push_bind(id)
-                .push(" ORDER BY w.id LIMIT 100"),
-        )
+        .all(query.push(" ORDER BY w.id LIMIT ").push_bind(ROSTER_PAGE))
         .await?;
     let figures = figures(db, today, id).await?;
     let cap_percent = cap(db).await?;

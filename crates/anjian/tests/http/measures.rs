@@ -1059,3 +1059,66 @@ async fn the_list_of_reviews_pages_through_every_review() {
         assert_eq!(fgw.get("/api/v1/project-reviews?limit=x").await.0, 400);
     }
 }
+
+/// A dispatching agency that sent more workers than a page holds (its list stopped at
+/// 100): its roster page lists them 100 at a time, "更多派遣人员" leading on, and the API
+/// by `sent_after`; each worker once, in the order registered.
+#[tokio::test]
+async fn an_agency_lists_every_worker_it_sent_page_by_page() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let me = app.unit_id("重庆铜梁某化工有限公司").await;
+        let agency = app.unit_id("重庆某机械制造有限公司").await;
+        let rows: Vec<Vec<String>> = (0..130)
+            .map(|i| sheet_row(i, "重庆某机械制造有限公司"))
+            .collect();
+        let part = reqwest::multipart::Part::bytes(roster_sheet(&rows)).file_name("roster.xlsx");
+        let (s, v) = app
+            .login("huagong")
+            .await
+            .multipart(
+                &format!("/api/v1/enterprises/{me}/workers/import"),
+                reqwest::multipart::Form::new().part("file", part),
+            )
+            .await;
+        assert_eq!((s, v["imported"].as_i64()), (201, Some(130)), "{v}");
+        let office = app.login("office").await;
+        // The page: the sent table's names, then the link to the rest.
+        let names = |html: &str| -> Vec<String> {
+            let start = html.find("id=\"sent\"").unwrap();
+            let table = &html[start..start + html[start..].find("</table>").unwrap()];
+            table
+                .split("<tr class=")
+                .skip(1)
+                .filter_map(|r| {
+                    let from = r.find("<td>")? + 4;
+                    Some(r[from..from + r[from..].find("<br>")?].to_string())
+                })
+                .collect()
+        };
+        let (s, first) = office
+            .get_text(&format!("/enterprises/{agency}/workers"))
+            .await;
+        assert_eq!(s, 200);
+        let end = first
+            .find("\">更多派遣人员</a>")
+            .expect("a link to the rest");
+        let from = first[..end].rfind("href=\"").unwrap() + 6;
+        let (s, second) = office.get_text(&first[from..end]).await;
+        assert_eq!(s, 200);
+        assert!(!second.contains("更多派遣人员"), "two pages");
+        let seen: Vec<String> = [names(&first), names(&second)].concat();
+        let want: Vec<String> = (0..130).map(|i| format!("工人{i}")).collect();
+        assert_eq!(seen, want, "{e:?}: the page, each worker once in order");
+        // The API: `sent_after` the last of a page.
+        let path = format!("/api/v1/enterprises/{agency}/workers");
+        let (_, p1) = office.get(&path).await;
+        let p1 = p1["sent"].as_array().unwrap().clone();
+        assert_eq!(p1.len(), 100);
+        let (_, p2) = office
+            .get(&format!("{path}?sent_after={}", p1[99]["id"]))
+            .await;
+        assert_eq!(p2["sent"].as_array().unwrap().len(), 30, "{e:?}: the API");
+        assert_eq!(office.get(&format!("{path}?sent_after=x")).await.0, 400);
+    }
+}

@@ -3,7 +3,7 @@
 //! of enterprises with flagged workers.
 
 use anjian_core::worker::WorkerInput;
-use anjian_store::workers::{self, FlagFilter, FlaggedEnterprise, Roster};
+use anjian_store::workers::{self, FlagFilter, FlaggedEnterprise, Roster, RosterPages};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -15,10 +15,12 @@ use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, Problem};
 
-/// `?after=` (a worker id: the next page).
+/// `?after=&sent_after=` (worker ids: the next page of the roster's own workers, and
+/// of the workers an agency sent; 100 a page each).
 #[derive(Deserialize, IntoParams)]
 pub struct RosterQuery {
     pub after: Option<i64>,
+    pub sent_after: Option<i64>,
 }
 
 /// The enterprise's roster (ID numbers masked), its figures, whether the share of
@@ -33,7 +35,17 @@ pub async fn roster(
 ) -> Result<Json<Roster>, ApiError> {
     let id = super::path_id(&id)?;
     Ok(Json(
-        workers::roster(&state.db, &u.scope(), state.today(), id, q.after).await?,
+        workers::roster(
+            &state.db,
+            &u.scope(),
+            state.today(),
+            id,
+            RosterPages {
+                after: q.after,
+                sent_after: q.sent_after,
+            },
+        )
+        .await?,
     ))
 }
 
@@ -69,7 +81,16 @@ pub async fn add(
     .await?;
     Ok((
         StatusCode::CREATED,
-        Json(workers::roster(&state.db, &u.scope(), state.today(), id, None).await?),
+        Json(
+            workers::roster(
+                &state.db,
+                &u.scope(),
+                state.today(),
+                id,
+                RosterPages::default(),
+            )
+            .await?,
+        ),
     ))
 }
 

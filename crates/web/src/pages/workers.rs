@@ -3,7 +3,7 @@
 //! with flagged workers.
 
 use anjian_core::worker::{Arrangement, WorkerInput};
-use anjian_store::workers::{self, FlagFilter, FlaggedEnterprise, Roster};
+use anjian_store::workers::{self, FlagFilter, FlaggedEnterprise, Roster, RosterPages};
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::response::Response;
@@ -22,6 +22,10 @@ type User = anjian_store::accounts::SessionUser;
 pub struct RosterPage {
     pub layout: Option<Layout>,
     pub r: Roster,
+    /// The next page of the roster's own workers, when this one is full.
+    pub next: Option<String>,
+    /// The next page of the workers the agency sent, when this one is full.
+    pub more_sent: Option<String>,
     pub arrangements: Vec<(&'static str, &'static str)>,
     pub headers: String,
     pub today: chrono::NaiveDate,
@@ -29,10 +33,12 @@ pub struct RosterPage {
     pub error: Option<String>,
 }
 
-/// `?after=&ok=`.
+/// `?after=&sent_after=&ok=`: the next page of the roster's own workers, or of those
+/// an agency sent, and the flash of the action that led to the page.
 #[derive(Deserialize, Default)]
 pub struct RosterQuery {
     pub after: Option<i64>,
+    pub sent_after: Option<i64>,
     pub ok: Option<String>,
 }
 
@@ -40,16 +46,25 @@ async fn roster_page(
     state: &AppState,
     u: &User,
     id: &str,
-    after: Option<i64>,
+    pages: RosterPages,
     Notice { flash, error }: Notice,
 ) -> Result<Response, PageError> {
     let id = crate::input::path_id(id)?;
-    let r = workers::roster(&state.db, &u.scope(), state.today(), id, after).await?;
+    let r = workers::roster(&state.db, &u.scope(), state.today(), id, pages).await?;
+    let page = anjian_store::paging::Page::first(workers::ROSTER_PAGE);
+    let next = page.next(&r.workers, |w| {
+        format!("/enterprises/{id}/workers?after={}", w.id)
+    });
+    let more_sent = page.next(&r.sent, |w| {
+        format!("/enterprises/{id}/workers?sent_after={}#sent", w.id)
+    });
     let refused = error.is_some();
     Ok(render_form(
         &RosterPage {
             layout: Layout::of(u),
             r,
+            next,
+            more_sent,
             arrangements: Arrangement::ALL
                 .iter()
                 .map(|a| (a.as_str(), a.label()))
@@ -71,7 +86,17 @@ pub async fn roster(
     PageQuery(q): PageQuery<RosterQuery>,
 ) -> Result<Response, PageError> {
     let notice = Notice::flash(q.ok.map(|n| format!("已登记{n}人")));
-    roster_page(&state, &u, &id, q.after, notice).await
+    roster_page(
+        &state,
+        &u,
+        &id,
+        RosterPages {
+            after: q.after,
+            sent_after: q.sent_after,
+        },
+        notice,
+    )
+    .await
 }
 
 /// A worker's form.
@@ -153,7 +178,7 @@ pub async fn add(
     }
     .await;
     after_form(result, |e| {
-        roster_page(&state, &u, &id, None, Notice::error(e))
+        roster_page(&state, &u, &id, RosterPages::default(), Notice::error(e))
     })
     .await
 }
@@ -173,7 +198,7 @@ pub async fn import(
     }
     .await;
     after_form(result, |e| {
-        roster_page(&state, &u, &id, None, Notice::error(e))
+        roster_page(&state, &u, &id, RosterPages::default(), Notice::error(e))
     })
     .await
 }
