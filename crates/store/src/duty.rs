@@ -447,18 +447,13 @@ pub async fn records(
         query = query.push(" AND r.state = ").push_bind(s.to_string());
     }
     if let Some(a) = page.after {
-        // The cursor is read in the caller's scope: a record that does not exist, or
-        // that the caller may not see, orders nothing (the page is empty), so a cursor
-        // tells nothing of where another unit's record falls.
-        query = scope
-            .units(
-                query
-                    .push(" AND (r.on_day, r.id) < (SELECT c.on_day, c.id FROM duty_records c JOIN officials co ON co.id = c.official_id JOIN units cu ON cu.id = co.unit_id WHERE c.id = ")
-                    .push_bind(a)
-                    .push(" AND "),
-                "cu",
-            )
-            .push(")");
+        query = crate::paging::before_row(
+            query,
+            scope,
+            "r.on_day, r.id",
+            "SELECT c.on_day, c.id FROM duty_records c JOIN officials co ON co.id = c.official_id JOIN units cu ON cu.id = co.unit_id WHERE c.id = ",
+            a,
+        );
     }
     db.read()
         .all(

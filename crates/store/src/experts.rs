@@ -322,15 +322,29 @@ impl Engagement {
 
 const ENGAGEMENT: &str = "SELECT g.id, g.unit_id, u.name AS unit_name, g.kind, g.subject, g.enterprise_id, g.on_day, g.conclusion, g.report_sha256, (SELECT CAST(COUNT(*) AS BIGINT) FROM hazards h WHERE h.engagement_id = g.id) AS findings FROM expert_engagements g JOIN units u ON u.id = g.unit_id WHERE ";
 
-/// Engagements by units in scope, newest first (at most 200), with their experts (two
-/// queries).
-pub async fn engagements(db: &Db, scope: &Scope) -> Result<Vec<Engagement>> {
+/// Engagements by units in scope, newest first (by day, then id), a page at a time,
+/// with their experts (two queries).
+pub async fn engagements(
+    db: &Db,
+    scope: &Scope,
+    page: crate::paging::Page,
+) -> Result<Vec<Engagement>> {
+    let mut query = scope.units(q(ENGAGEMENT), "u");
+    if let Some(after) = page.after {
+        query = crate::paging::before_row(
+            query,
+            scope,
+            "g.on_day, g.id",
+            "SELECT c.on_day, c.id FROM expert_engagements c JOIN units cu ON cu.id = c.unit_id WHERE c.id = ",
+            after,
+        );
+    }
     let mut list: Vec<Engagement> = db
         .read()
         .all(
-            scope
-                .units(q(ENGAGEMENT), "u")
-                .push(" ORDER BY g.on_day DESC, g.id DESC LIMIT 200"),
+            query
+                .push(" ORDER BY g.on_day DESC, g.id DESC LIMIT ")
+                .push_bind(page.limit()),
         )
         .await?;
     with_experts(db, &mut list).await?;

@@ -126,13 +126,28 @@ pub async fn assessment(
     Ok((a, m))
 }
 
-/// Assessments of units in scope, newest first (at most 200).
-pub async fn assessments(db: &Db, scope: &Scope) -> Result<Vec<Assessment>> {
+/// Assessments of units in scope, newest first (by the day held, then id), a page at
+/// a time.
+pub async fn assessments(
+    db: &Db,
+    scope: &Scope,
+    page: crate::paging::Page,
+) -> Result<Vec<Assessment>> {
+    let mut query = scope.units(q("SELECT a.id, u.name AS unit_name, a.kind, a.held_on, a.title, a.conclusion FROM risk_assessments a JOIN units u ON u.id = a.unit_id WHERE "), "u");
+    if let Some(after) = page.after {
+        query = crate::paging::before_row(
+            query,
+            scope,
+            "a.held_on, a.id",
+            "SELECT c.held_on, c.id FROM risk_assessments c JOIN units cu ON cu.id = c.unit_id WHERE c.id = ",
+            after,
+        );
+    }
     db.read()
         .all(
-            scope
-                .units(q("SELECT a.id, u.name AS unit_name, a.kind, a.held_on, a.title, a.conclusion FROM risk_assessments a JOIN units u ON u.id = a.unit_id WHERE "), "u")
-                .push(" ORDER BY a.held_on DESC, a.id DESC LIMIT 200"),
+            query
+                .push(" ORDER BY a.held_on DESC, a.id DESC LIMIT ")
+                .push_bind(page.limit()),
         )
         .await
 }

@@ -850,3 +850,103 @@ async fn a_risk_assessment_gives_each_measure_to_its_unit() {
         );
     }
 }
+
+/// The ids a page links under `prefix` inside its table `id`.
+fn table_ids(html: &str, id: &str, prefix: &str) -> Vec<i64> {
+    let start = html.find(&format!("id=\"{id}\"")).unwrap();
+    let table = &html[start..start + html[start..].find("</table>").unwrap()];
+    crate::harness::linked_ids(table, prefix)
+}
+
+/// More risk assessments and expert engagements than a page lists (both stopped at
+/// the newest 200): the pages, 50 at a time ("更多研判" on the warnings page, "下一页"
+/// on the experts page), and the APIs by their `Link` headers reach every one, newest
+/// day first, once; a cursor naming another unit's assessment gives the township an
+/// empty page.
+#[tokio::test]
+async fn assessments_and_engagements_page_through_every_one() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let office = app.login("office").await;
+        let bachuan = app.login("bachuan").await;
+        for i in 0..55 {
+            let (s, b) = office
+                .post(
+                    "/api/v1/risk-assessments",
+                    json!({"kind": "periodic", "held_on": format!("2022-08-{:02}", 1 + i % 9),
+                           "title": format!("第{i}次定期研判"), "conclusion": "总体平稳", "measures": []}),
+                )
+                .await;
+            assert_eq!(s, 201, "{b}");
+        }
+        let ids =
+            |v: &[Value]| -> Vec<i64> { v.iter().map(|r| r["id"].as_i64().unwrap()).collect() };
+        let (_, whole) = office.get("/api/v1/risk-assessments?limit=1000").await;
+        let whole = ids(whole.as_array().unwrap());
+        assert_eq!(whole.len(), 55);
+        assert_eq!(
+            ids(&office.follow("/api/v1/risk-assessments?limit=20", 3).await),
+            whole,
+            "{e:?}: the API"
+        );
+        let mut seen = Vec::new();
+        let mut path = Some("/warnings".to_string());
+        for _ in 0..3 {
+            let Some(p) = path.take() else { break };
+            let (s, html) = office.get_text(&p).await;
+            assert_eq!(s, 200, "{p}");
+            seen.extend(table_ids(&html, "assessments", "/risk-assessments/"));
+            path = html.find("\">更多研判</a>").map(|end| {
+                let from = html[..end].rfind("href=\"").unwrap() + 6;
+                html[from..end].replace("&#38;", "&").replace("&amp;", "&")
+            });
+        }
+        assert_eq!(seen, whole, "{e:?}: the warnings page, two pages");
+        let (s, b) = bachuan
+            .post(
+                "/api/v1/risk-assessments",
+                json!({"kind": "periodic", "held_on": "2022-07-01", "title": "街道研判",
+                       "conclusion": "平稳", "measures": []}),
+            )
+            .await;
+        assert_eq!(s, 201, "{b}");
+        let (s, theirs) = bachuan
+            .get(&format!("/api/v1/risk-assessments?after={}", whole[0]))
+            .await;
+        assert_eq!((s, theirs), (200, json!([])), "{e:?}: another's cursor");
+
+        // Engagements: an expert, then 55 services to an enterprise of the township.
+        let (s, x) = office
+            .post(
+                "/api/v1/experts",
+                json!({"name": "陈工", "field": "危险化学品", "qualification": "注册安全工程师",
+                       "employer": "重庆化工设计院", "phone": "13911112222"}),
+            )
+            .await;
+        assert_eq!(s, 201, "{x}");
+        let chem = app.unit_id("重庆铜梁某化工有限公司").await;
+        for i in 0..55 {
+            let (s, g) = bachuan
+                .post(
+                    "/api/v1/expert-engagements",
+                    json!({"kind": "inspection", "enterprise": chem, "on": format!("2022-08-{:02}", 1 + i % 9),
+                           "conclusion": "无问题", "experts": [x["id"]]}),
+                )
+                .await;
+            assert_eq!(s, 201, "{g}");
+        }
+        let (_, whole) = bachuan.get("/api/v1/expert-engagements?limit=1000").await;
+        let whole = ids(whole.as_array().unwrap());
+        assert_eq!(whole.len(), 55);
+        assert_eq!(
+            ids(&bachuan
+                .follow("/api/v1/expert-engagements?limit=20", 3)
+                .await),
+            whole,
+            "{e:?}: the engagements API"
+        );
+        let rows = |html: &str| table_ids(html, "engagements", "/expert-engagements/");
+        let (seen, pages) = bachuan.walk_pages("/experts", rows, 3).await;
+        assert_eq!((seen, pages), (whole, 2), "{e:?}: the experts page");
+    }
+}

@@ -4,8 +4,11 @@ use anjian_store::experts::{self, Engagement, Expert, NewEngagement, NewExpert};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+use utoipa::IntoParams;
 
-use super::body::Body;
+use super::body::{Body, Params};
 use super::hazards::NewHazard;
 use crate::AppState;
 use crate::auth::ApiUser;
@@ -52,14 +55,40 @@ pub(crate) async fn add_expert(
     .await?)
 }
 
-/// Engagements by units in scope, newest first.
-#[utoipa::path(get, path = "/api/v1/expert-engagements", responses((status = 200, body = [Engagement])))]
+/// `?after=&limit=`.
+#[derive(Deserialize, IntoParams)]
+pub struct EngagementQuery {
+    /// The last engagement of the previous page (its id): the next page follows it.
+    pub after: Option<i64>,
+    /// Page size, 1–1000 (default 200).
+    pub limit: Option<i64>,
+}
+
+/// Engagements by units in scope, newest first (by day). When a page is full, the
+/// next is linked in the `Link` header.
+#[utoipa::path(get, path = "/api/v1/expert-engagements", params(EngagementQuery), responses((status = 200, body = [Engagement]), (status = 400, body = crate::error::ErrorBody)))]
 pub async fn engagements(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-) -> Result<Json<Vec<Engagement>>, ApiError> {
+    Params(q): Params<EngagementQuery>,
+) -> Result<Response, ApiError> {
     let scope = u.register_scope()?;
-    Ok(Json(experts::engagements(&state.db, &scope).await?))
+    let page = anjian_store::paging::Page {
+        after: q.after,
+        limit: q.limit.unwrap_or(200),
+    };
+    let rows = experts::engagements(&state.db, &scope, page).await?;
+    Ok(super::paging::paged(
+        rows,
+        page.limit(),
+        |last: &Engagement| {
+            format!(
+                "/api/v1/expert-engagements?after={}&limit={}",
+                last.id,
+                page.limit()
+            )
+        },
+    ))
 }
 
 /// Records an engagement by the caller's unit: `kind` (inspection, visit, event),

@@ -61,10 +61,10 @@ pub async fn issue(
     Ok((StatusCode::CREATED, Json(detail(&state, &u, id).await?)))
 }
 
-/// `?after=&limit=`.
+/// `?after=&limit=` (of the warnings, and of the risk assessments).
 #[derive(Deserialize, IntoParams)]
 pub struct WarningQuery {
-    /// The last warning of the previous page (its id): the next page follows it.
+    /// The last row of the previous page (its id): the next page follows it.
     pub after: Option<i64>,
     /// Page size, 1–1000 (default 200).
     pub limit: Option<i64>,
@@ -250,14 +250,27 @@ pub async fn assess(
     Ok((StatusCode::CREATED, Json(serde_json::json!({"id": id}))))
 }
 
-/// Risk assessments of units in scope, newest first.
-#[utoipa::path(get, path = "/api/v1/risk-assessments", responses((status = 200, body = [Assessment])))]
+/// Risk assessments of units in scope, newest first (by the day held). When a page is
+/// full, the next is linked in the `Link` header.
+#[utoipa::path(get, path = "/api/v1/risk-assessments", params(WarningQuery), responses((status = 200, body = [Assessment]), (status = 400, body = crate::error::ErrorBody)))]
 pub async fn assessments(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-) -> Result<Json<Vec<Assessment>>, ApiError> {
+    Params(q): Params<WarningQuery>,
+) -> Result<Response, ApiError> {
     let scope = u.register_scope()?;
-    Ok(Json(warnings::assessments(&state.db, &scope).await?))
+    let page = anjian_store::paging::Page {
+        after: q.after,
+        limit: q.limit.unwrap_or(200),
+    };
+    let rows = warnings::assessments(&state.db, &scope, page).await?;
+    Ok(super::paging::paged(rows, page.limit(), |last| {
+        format!(
+            "/api/v1/risk-assessments?after={}&limit={}",
+            last.id,
+            page.limit()
+        )
+    }))
 }
 
 /// A special period: `name`, `first_day`, `last_day` (YYYY-MM-DD).

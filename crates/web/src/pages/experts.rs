@@ -23,6 +23,8 @@ pub struct ExpertsPage {
     /// The pool, each with its phone for the office.
     pub pool: Vec<(Expert, Option<String>)>,
     pub engagements: Vec<Engagement>,
+    /// The next page of the engagements, when this one is full.
+    pub next: Option<String>,
     pub enterprises: Vec<(i64, String)>,
     pub kinds: Vec<(&'static str, &'static str)>,
     pub office: bool,
@@ -31,9 +33,13 @@ pub struct ExpertsPage {
     pub error: Option<String>,
 }
 
+/// How many engagements the page lists at a time.
+const ENGAGEMENTS_SHOWN: i64 = 50;
+
 async fn page(
     state: &AppState,
     u: &User,
+    after: Option<i64>,
     Notice { flash, error }: Notice,
 ) -> Result<Response, PageError> {
     let scope = u.register_scope()?;
@@ -54,7 +60,12 @@ async fn page(
             (x, phone)
         })
         .collect();
-    let engagements = experts::engagements(&state.db, &scope).await?;
+    let list_page = anjian_store::paging::Page {
+        after,
+        limit: ENGAGEMENTS_SHOWN,
+    };
+    let engagements = experts::engagements(&state.db, &scope, list_page).await?;
+    let next = list_page.next(&engagements, |g| format!("/experts?after={}", g.id));
     let enterprises = anjian_store::enterprises::list(
         &state.db,
         &scope,
@@ -73,6 +84,7 @@ async fn page(
             layout: Layout::of(u),
             pool,
             engagements,
+            next,
             enterprises,
             kinds: experts::Kind::ALL
                 .iter()
@@ -87,9 +99,11 @@ async fn page(
     ))
 }
 
-/// `?ok=`.
+/// `?after=&ok=`: the engagements after engagement `after` (the next page), and the
+/// flash of the action that led to the page.
 #[derive(Deserialize, Default)]
 pub struct OkQuery {
+    pub after: Option<i64>,
     pub ok: Option<String>,
 }
 
@@ -102,6 +116,7 @@ pub async fn index(
     page(
         &state,
         &u,
+        q.after,
         Notice::flash(q.ok.map(|_| "已保存".to_string())),
     )
     .await
@@ -118,7 +133,7 @@ pub async fn add(
         Ok::<_, Problem>("/experts?ok=1".to_string())
     }
     .await;
-    after_form(result, |msg| page(&state, &u, Notice::error(msg))).await
+    after_form(result, |msg| page(&state, &u, None, Notice::error(msg))).await
 }
 
 /// The engagement form (multipart: the report in `photos`).
@@ -171,7 +186,7 @@ pub async fn engage(
         Ok::<_, Problem>(format!("/expert-engagements/{id}"))
     }
     .await;
-    after_form(result, |msg| page(&state, &u, Notice::error(msg))).await
+    after_form(result, |msg| page(&state, &u, None, Notice::error(msg))).await
 }
 
 /// An engagement's page.

@@ -33,6 +33,8 @@ pub struct DeskPage {
     /// The next page of warnings.
     pub next: Option<String>,
     pub assessments: Vec<Assessment>,
+    /// The next page of the assessments, when this one is full.
+    pub more_assessments: Option<String>,
     pub periods: Vec<SpecialPeriod>,
     pub units: Vec<(i64, String)>,
     pub townships: Vec<(i64, String)>,
@@ -56,10 +58,24 @@ fn local_ms(field: &'static str, label: &str, raw: &str) -> Result<i64, Problem>
 /// How many warnings the warnings page lists at a time.
 const WARNINGS_SHOWN: i64 = 50;
 
+/// How many risk assessments the warnings page lists at a time.
+const ASSESSMENTS_SHOWN: i64 = 50;
+
+/// Where the desk's two paged lists start: the warnings after warning `after`, the
+/// assessments after assessment `assessments_after`.
+#[derive(Debug, Clone, Copy, Default)]
+struct DeskPages {
+    after: Option<i64>,
+    assessments_after: Option<i64>,
+}
+
 async fn desk(
     state: &AppState,
     u: &User,
-    after: Option<i64>,
+    DeskPages {
+        after,
+        assessments_after,
+    }: DeskPages,
     Notice { flash, error }: Notice,
 ) -> Result<Response, PageError> {
     let scope = u.register_scope()?;
@@ -82,7 +98,14 @@ async fn desk(
     } else {
         Vec::new()
     };
-    let assessments = warnings::assessments(&state.db, &scope).await?;
+    let assessments_page = anjian_store::paging::Page {
+        after: assessments_after,
+        limit: ASSESSMENTS_SHOWN,
+    };
+    let assessments = warnings::assessments(&state.db, &scope, assessments_page).await?;
+    let more_assessments = assessments_page.next(&assessments, |a| {
+        format!("/warnings?assessments_after={}#assessments", a.id)
+    });
     let periods = special_periods::list(&state.db).await?;
     let (units, townships, sectors) = if office {
         (
@@ -124,6 +147,7 @@ async fn desk(
             warnings: list,
             next,
             assessments,
+            more_assessments,
             periods,
             units,
             townships,
@@ -146,11 +170,13 @@ async fn desk(
     ))
 }
 
-/// `?after=&ok=`: the warnings after warning `after` (the next page), and the flash of
-/// the action that led to the page.
+/// `?after=&assessments_after=&ok=`: the warnings after warning `after` (the next
+/// page), the assessments after `assessments_after`, and the flash of the action that
+/// led to the page.
 #[derive(serde::Deserialize, Default)]
 pub struct DeskQuery {
     pub after: Option<i64>,
+    pub assessments_after: Option<i64>,
     pub ok: Option<String>,
 }
 
@@ -163,7 +189,10 @@ pub async fn index(
     desk(
         &state,
         &u,
-        q.after,
+        DeskPages {
+            after: q.after,
+            assessments_after: q.assessments_after,
+        },
         Notice::flash(q.ok.map(|_| "已保存".to_string())),
     )
     .await
@@ -373,7 +402,10 @@ async fn act(
         Ok::<_, Problem>("/warnings?ok=1".to_string())
     }
     .await;
-    after_form(result, |msg| desk(&state, &u, None, Notice::error(msg))).await
+    after_form(result, |msg| {
+        desk(&state, &u, DeskPages::default(), Notice::error(msg))
+    })
+    .await
 }
 
 /// Reads an urlencoded form whose fields may repeat.
@@ -421,7 +453,10 @@ pub async fn lift(
         Ok::<_, Problem>("/warnings?ok=1".to_string())
     }
     .await;
-    after_form(result, |msg| desk(&state, &u, None, Notice::error(msg))).await
+    after_form(result, |msg| {
+        desk(&state, &u, DeskPages::default(), Notice::error(msg))
+    })
+    .await
 }
 
 /// One warning.
