@@ -105,9 +105,19 @@ fn visitable(query: Q, scope: &Scope, (kind, oversees): (String, i64)) -> Q {
     query.push(")")
 }
 
+/// How many units the planning form offers at a time.
+pub const REACHABLE_SHOWN: usize = 500;
+
 /// The localities and departments the actor's unit may visit (for the planning form),
-/// by kind and name, at most 500; enterprises are chosen from the register.
-pub async fn reachable(db: &Db, actor: &Actor, scope: &Scope) -> Result<Vec<(i64, String)>> {
+/// townships first, then by name, those whose name holds `name` when given; at most
+/// [`REACHABLE_SHOWN`], and whether more matched (the form then asks for a name).
+/// Enterprises are chosen from the register.
+pub async fn reachable(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    name: Option<&str>,
+) -> Result<(Vec<(i64, String)>, bool)> {
     let unit = actor.unit_id.ok_or(Error::Forbidden)?;
     let visitor: (String, i64) = db
         .read()
@@ -119,9 +129,24 @@ pub async fn reachable(db: &Db, actor: &Actor, scope: &Scope) -> Result<Vec<(i64
         visitor,
     )
     .push(" AND u.id <> ")
-    .push_bind(unit)
-    .push(" ORDER BY CASE u.kind WHEN 'department' THEN 1 ELSE 0 END, u.name LIMIT 500");
-    db.read().all(query).await
+    .push_bind(unit);
+    let query = match name.map(str::trim).filter(|n| !n.is_empty()) {
+        Some(n) => query
+            .push(" AND u.name LIKE ")
+            .push_bind(crate::db::contains(n)),
+        None => query,
+    };
+    let mut units: Vec<(i64, String)> = db
+        .read()
+        .all(
+            query
+                .push(" ORDER BY CASE u.kind WHEN 'department' THEN 1 ELSE 0 END, u.name LIMIT ")
+                .push_bind(REACHABLE_SHOWN as i64 + 1),
+        )
+        .await?;
+    let more = units.len() > REACHABLE_SHOWN;
+    units.truncate(REACHABLE_SHOWN);
+    Ok((units, more))
 }
 
 /// A visit as lists show it.
@@ -155,13 +180,22 @@ fn visible(scope: &Scope, me: Option<i64>, query: Q) -> Q {
 
 const ROW: &str = "SELECT v.id, v.kind, v.title, v.unit_id, pu.name AS unit_name, v.team, v.starts_on, v.ends_on, v.report, v.recorded_at FROM visits v JOIN units pu ON pu.id = v.unit_id WHERE ";
 
-/// The visits visible to the viewer, newest first (at most `limit`).
-pub async fn list(db: &Db, scope: &Scope, me: Option<i64>, limit: i64) -> Result<Vec<VisitRow>> {
+/// The visits visible to the viewer, newest first (by id), a page at a time.
+pub async fn list(
+    db: &Db,
+    scope: &Scope,
+    me: Option<i64>,
+    page: crate::paging::Page,
+) -> Result<Vec<VisitRow>> {
+    let mut query = visible(scope, me, q(ROW));
+    if let Some(a) = page.after {
+        query = query.push(" AND v.id < ").push_bind(a);
+    }
     db.read()
         .all(
-            visible(scope, me, q(ROW))
+            query
                 .push(" ORDER BY v.id DESC LIMIT ")
-                .push_bind(limit.clamp(1, 500)),
+                .push_bind(page.limit()),
         )
         .await
 }

@@ -261,7 +261,7 @@ async fn groups_expand_to_members_and_names_resolve() {
     }
 }
 
-fn row(code: &str, name: &str, kind: &str, parent: &str, sectors: &str) -> ExportRow {
+pub(crate) fn row(code: &str, name: &str, kind: &str, parent: &str, sectors: &str) -> ExportRow {
     ExportRow {
         code: code.into(),
         name: name.into(),
@@ -294,7 +294,7 @@ fn calamine_rows(bytes: &[u8]) -> Vec<ExportRow> {
         .collect()
 }
 
-async fn upload(c: &crate::harness::Client, bytes: Vec<u8>) -> (u16, String) {
+pub(crate) async fn upload(c: &crate::harness::Client, bytes: Vec<u8>) -> (u16, String) {
     let part = reqwest::multipart::Part::bytes(bytes).file_name("units.xlsx");
     let form = reqwest::multipart::Form::new().part("file", part);
     let r = c.post_multipart("/directory/import", form).await;

@@ -412,9 +412,76 @@ async fn departments_and_the_oversight_units_visit_the_units_the_plan_names() {
         .await
         .unwrap();
         assert!(id > 0);
-        let reach = anjian_store::visits::reachable(&app.db, &actor, &scope)
+        let (reach, _) = anjian_store::visits::reachable(&app.db, &actor, &scope, None)
             .await
             .unwrap();
         assert!(reach.iter().any(|(i, _)| *i == jtj));
+    }
+}
+
+/// A department that may visit more units than the planning form offers (it offered
+/// the first 500, townships first, and nothing said so): the page says the list is cut
+/// and finds a unit by name, so that any of them can be visited; the list of visits
+/// pages (it stopped at the newest 200), on the page and by the API's `Link` header.
+#[tokio::test]
+async fn the_planning_form_finds_any_unit_and_the_visits_page() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let office = app.login("office").await;
+        let town = app.unit_id("巴川街道").await;
+        let (_, t) = office.get(&format!("/api/v1/units/{town}")).await;
+        let (_, parent) = office.get(&format!("/api/v1/units/{}", t["parent"])).await;
+        let rows: Vec<_> = (0..510)
+            .map(|i| {
+                crate::directory::row(
+                    &format!("tl-town-x{i:03}"),
+                    &format!("新设镇{i:03}"),
+                    anjian_core::unit::UnitKind::Township.label(),
+                    parent["code"].as_str().unwrap(),
+                    "",
+                )
+            })
+            .collect();
+        let sheet = anjian_core::directory::write_sheet(&rows).unwrap();
+        let (s, body) = crate::directory::upload(&office, sheet).await;
+        assert_eq!(s, 200, "{body}");
+        let last = app.unit_id("新设镇509").await;
+        let yjj = app.login("yjj").await;
+        let (s, page) = yjj.get_text("/visits").await;
+        assert_eq!(s, 200);
+        assert!(page.contains("id=\"units-cut\""), "{e:?}: the cut is said");
+        assert!(!page.contains(&format!("value=\"{last}\"")));
+        let (s, found) = yjj.get_text("/visits?q=%E9%95%87509").await;
+        assert_eq!(s, 200);
+        assert!(found.contains(&format!("<option value=\"{last}\">新设镇509</option>")));
+        assert!(!found.contains("id=\"units-cut\"") && !found.contains("巴川街道</option>"));
+        // 101 visits: the page lists 100, then the rest; the API pages by its links.
+        let mut planned = Vec::new();
+        for i in 0..101 {
+            let (s, v) = yjj
+                .post(
+                    "/api/v1/visits",
+                    serde_json::json!({"kind": "assisted", "title": format!("第{i}次帮扶"), "team": "区应急局",
+                        "starts_on": "2022-08-10", "ends_on": "2022-08-11", "targets": [last]}),
+                )
+                .await;
+            assert_eq!(s, 201, "{v}");
+            planned.push(v["visit"]["id"].as_i64().unwrap());
+        }
+        planned.reverse();
+        let rows = |html: &str| {
+            let start = html.find("id=\"visits\"").unwrap();
+            let table = &html[start..start + html[start..].find("</table>").unwrap()];
+            crate::harness::linked_ids(table, "/visits/")
+        };
+        let (seen, pages) = yjj.walk_pages("/visits", rows, 3).await;
+        assert_eq!((seen, pages), (planned.clone(), 2), "{e:?}: the page");
+        let api: Vec<i64> = yjj
+            .follow("/api/v1/visits?limit=50", 4)
+            .await
+            .iter()
+            .map(|v| v["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(api, planned, "{e:?}: the API");
     }
 }

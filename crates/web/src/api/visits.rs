@@ -8,6 +8,7 @@ use anjian_store::visits::{self, VisitDetail, VisitRow};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -39,28 +40,33 @@ pub struct NewVisit {
     pub targets: Vec<i64>,
 }
 
-/// `?limit=`.
+/// `?after=&limit=`.
 #[derive(Deserialize, IntoParams)]
 pub struct VisitQuery {
-    /// At most this many, newest first (default 100, at most 500).
+    /// The last visit of the previous page (its id): the next page follows it.
+    pub after: Option<i64>,
+    /// Page size, 1–1000 (default 100).
     pub limit: Option<i64>,
 }
 
-/// The visits the caller sees, newest first.
-#[utoipa::path(get, path = "/api/v1/visits", params(VisitQuery), responses((status = 200, body = [VisitRow])))]
+/// The visits the caller sees, newest first. When a page is full, the next is linked
+/// in the `Link` header.
+#[utoipa::path(get, path = "/api/v1/visits", params(VisitQuery), responses((status = 200, body = [VisitRow]), (status = 400, body = crate::error::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     Params(q): Params<VisitQuery>,
-) -> Result<Json<Vec<VisitRow>>, ApiError> {
-    let rows = visits::list(
-        &state.db,
-        &u.scope(),
-        Some(u.unit_id),
-        q.limit.unwrap_or(100),
-    )
-    .await?;
-    Ok(Json(rows))
+) -> Result<Response, ApiError> {
+    let page = anjian_store::paging::Page {
+        after: q.after,
+        limit: q.limit.unwrap_or(100),
+    };
+    let rows = visits::list(&state.db, &u.scope(), Some(u.unit_id), page).await?;
+    Ok(super::paging::paged(
+        rows,
+        page.limit(),
+        |last: &VisitRow| format!("/api/v1/visits?after={}&limit={}", last.id, page.limit()),
+    ))
 }
 
 /// Plans a visit by the caller's unit.

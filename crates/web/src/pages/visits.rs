@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::{Layout, Notice, PageForm, after_form};
+use super::{Layout, Notice, PageForm, PageQuery, after_form};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::{PageError, Problem, render_form};
@@ -36,24 +36,60 @@ pub fn status_label(s: &str) -> &'static str {
 pub struct VisitsPage {
     pub layout: Option<Layout>,
     pub visits: Vec<VisitRow>,
+    /// The next page of the visits, when this one is full.
+    pub next: Option<String>,
+    /// The units the form offers (those whose name holds `q`, when given).
     pub units: Vec<(i64, String)>,
+    /// More units matched than the form offers: it asks for a name.
+    pub more_units: bool,
+    pub q: String,
+    pub shown: usize,
     pub error: Option<String>,
+}
+
+/// How many visits the page lists at a time.
+const VISITS_SHOWN: i64 = 100;
+
+/// `?after=&q=`: the visits after visit `after` (the next page), and the name that
+/// narrows the units the planning form offers.
+#[derive(Deserialize, Default)]
+pub struct VisitsQuery {
+    pub after: Option<i64>,
+    pub q: Option<String>,
 }
 
 async fn visits_page(
     state: &AppState,
     u: &User,
+    VisitsQuery { after, q }: VisitsQuery,
     error: Option<String>,
 ) -> Result<Response, PageError> {
     let scope = u.scope();
-    let visits = visits::list(&state.db, &scope, Some(u.unit_id), 200).await?;
-    let units = visits::reachable(&state.db, &u.actor(), &scope).await?;
+    // A name is short: a longer query string is cut to the form's own bound.
+    let q: Option<String> = q.map(|q| q.chars().take(100).collect());
+    let page = anjian_store::paging::Page {
+        after,
+        limit: VISITS_SHOWN,
+    };
+    let visits = visits::list(&state.db, &scope, Some(u.unit_id), page).await?;
+    let next = page.next(&visits, |v| {
+        crate::input::link_with(
+            "/visits",
+            &[("after", Some(&v.id.to_string())), ("q", q.as_deref())],
+        )
+    });
+    let (units, more_units) =
+        visits::reachable(&state.db, &u.actor(), &scope, q.as_deref()).await?;
     let refused = error.is_some();
     Ok(render_form(
         &VisitsPage {
             layout: Layout::of(u),
             visits,
+            next,
             units,
+            more_units,
+            q: q.unwrap_or_default(),
+            shown: visits::REACHABLE_SHOWN,
             error,
         },
         refused,
@@ -64,8 +100,9 @@ async fn visits_page(
 pub async fn index(
     State(state): State<AppState>,
     PageUser(u): PageUser,
+    PageQuery(q): PageQuery<VisitsQuery>,
 ) -> Result<Response, PageError> {
-    visits_page(&state, &u, None).await
+    visits_page(&state, &u, q, None).await
 }
 
 /// The planning form; `targets` repeats.
@@ -112,7 +149,10 @@ pub async fn create(
         Ok::<_, Problem>(format!("/visits/{id}"))
     }
     .await;
-    after_form(result, |msg| visits_page(&state, &u, Some(msg))).await
+    after_form(result, |msg| {
+        visits_page(&state, &u, VisitsQuery::default(), Some(msg))
+    })
+    .await
 }
 
 /// A visit's page: targets, findings with progress, and the planner's forms.
