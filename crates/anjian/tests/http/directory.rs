@@ -712,3 +712,57 @@ async fn the_unit_lists_next_page_keeps_its_filters() {
         }
     }
 }
+
+/// A township with more enterprises than a form's select offers (each form offered the
+/// first 500, silently): every form that names an enterprise says the list is cut and
+/// finds any enterprise by part of its name, keeping the page's own query (the month
+/// of the enforcement page).
+#[tokio::test]
+async fn every_form_that_names_an_enterprise_finds_any_of_thousands() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let office = app.login("office").await;
+        let rows: Vec<ExportRow> = (0..510)
+            .map(|i| {
+                row(
+                    &format!("tl-ent-f{i:03}"),
+                    &format!("巴川某砖厂{i:03}"),
+                    "企业",
+                    "tl-town-001",
+                    "",
+                )
+            })
+            .collect();
+        let (s, body) = upload(&office, write_sheet(&rows).unwrap()).await;
+        assert_eq!(s, 200, "{body}");
+        let last = app.unit_id("巴川某砖厂509").await;
+        let option = format!("<option value=\"{last}\"");
+        for page in [
+            "/enforcements?month=2022-08",
+            "/experts",
+            "/blacklist",
+            "/crackdown",
+            "/accidents",
+            "/projects",
+        ] {
+            let (s, html) = office.get_text(page).await;
+            assert_eq!(s, 200, "{page}");
+            assert!(
+                html.contains("enterprises-cut"),
+                "{e:?} {page}: the cut is said"
+            );
+            assert!(!html.contains(&option), "{e:?} {page}");
+            let sep = if page.contains('?') { '&' } else { '?' };
+            let found = format!("{page}{sep}find=%E7%A0%96%E5%8E%82509");
+            let (s, html) = office.get_text(&found).await;
+            assert_eq!(s, 200, "{found}");
+            assert!(html.contains(&option), "{e:?} {found}: offered");
+            assert!(!html.contains("enterprises-cut"), "{e:?} {found}");
+        }
+        let (_, html) = office.get_text("/enforcements?month=2022-08").await;
+        assert!(
+            html.contains("<input type=\"hidden\" name=\"month\" value=\"2022-08\">"),
+            "the finder keeps the month"
+        );
+    }
+}

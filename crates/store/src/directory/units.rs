@@ -101,6 +101,18 @@ pub async fn choices(
     kinds: &[&str],
     limit: i64,
 ) -> Result<Vec<(i64, String)>> {
+    choices_found(db, scope, kinds, None, limit).await
+}
+
+/// [`choices`] narrowed to the units whose name, code or alias holds `find` (when
+/// given and not blank), as the directory's search matches them.
+pub async fn choices_found(
+    db: &Db,
+    scope: &Scope,
+    kinds: &[&str],
+    find: Option<&str>,
+    limit: i64,
+) -> Result<Vec<(i64, String)>> {
     let mut query =
         scoped(scope, "SELECT u.id, u.name FROM units u").push(" AND u.active = 1 AND u.kind IN (");
     for (i, k) in kinds.iter().enumerate() {
@@ -111,10 +123,22 @@ pub async fn choices(
     if kinds.is_empty() {
         query = query.push("''");
     }
+    query = query.push(")");
+    if let Some(s) = find.map(str::trim).filter(|s| !s.is_empty()) {
+        let like = crate::db::contains(s);
+        query = query
+            .push(" AND (u.name LIKE ")
+            .push_bind(like.clone())
+            .push(" OR u.code LIKE ")
+            .push_bind(like.clone())
+            .push(" OR u.id IN (SELECT a.unit_id FROM unit_aliases a WHERE a.alias LIKE ")
+            .push_bind(like)
+            .push("))");
+    }
     db.read()
         .all(
             query
-                .push(") ORDER BY u.path, u.id LIMIT ")
+                .push(" ORDER BY u.path, u.id LIMIT ")
                 .push_bind(limit.clamp(1, 5000)),
         )
         .await

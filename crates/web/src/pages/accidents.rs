@@ -37,7 +37,8 @@ pub struct AccidentsPage {
     pub grades: [(&'static str, &'static str); 4],
     pub statuses: Vec<(&'static str, &'static str)>,
     pub units: Vec<(i64, String)>,
-    pub enterprises: Vec<(i64, String)>,
+    /// The enterprises the report form offers.
+    pub choice: super::EnterpriseChoice,
     pub sectors: Vec<String>,
     pub own_unit: i64,
     /// The office extends investigations.
@@ -72,14 +73,14 @@ async fn page(
     n: &AccidentQuery,
     Notice { flash, error }: Notice,
 ) -> Result<Response, PageError> {
-    report_page(state, u, n, Notice { flash, error }, None).await
+    report_page(state, u, (n, None), Notice { flash, error }, None).await
 }
 
 /// The page, with a refused report's typed values and its problems beside their fields.
 async fn report_page(
     state: &AppState,
     u: &User,
-    n: &AccidentQuery,
+    (n, find): (&AccidentQuery, Option<&str>),
     Notice { flash, error }: Notice,
     refused_report: Option<(ReportForm, super::Refusal)>,
 ) -> Result<Response, PageError> {
@@ -101,7 +102,14 @@ async fn report_page(
         ],
     )
     .await?;
-    let enterprises = super::unit_choices(state, u, &["enterprise"]).await?;
+    let choice = super::enterprise_choice(
+        state,
+        &scope,
+        &["enterprise"],
+        find,
+        ("/accidents", Vec::new()),
+    )
+    .await?;
     let sectors = anjian_store::hazards::sectors(&state.db)
         .await?
         .into_iter()
@@ -120,12 +128,12 @@ async fn report_page(
                 .map(|s| (s.as_str(), s.label()))
                 .collect(),
             units,
-            enterprises,
+            choice,
             sectors,
             own_unit: u.unit_id,
             office: u.role().sees_everything(),
             now: super::datetime_input(state.now()),
-            reporting: refused_report.is_some(),
+            reporting: refused_report.is_some() || find.is_some_and(|f| !f.trim().is_empty()),
             f: refused_report
                 .as_ref()
                 .map(|(f, _)| f.clone())
@@ -147,6 +155,8 @@ async fn report_page(
 #[derive(Deserialize, Default)]
 pub struct AccidentsQuery {
     pub ok: Option<String>,
+    /// What narrows the report form's enterprises.
+    pub find: Option<String>,
     #[serde(flatten)]
     pub narrow: AccidentQuery,
 }
@@ -157,11 +167,12 @@ pub async fn index(
     PageUser(u): PageUser,
     PageQuery(q): PageQuery<AccidentsQuery>,
 ) -> Result<Response, PageError> {
-    page(
+    report_page(
         &state,
         &u,
-        &q.narrow,
+        (&q.narrow, q.find.as_deref()),
         Notice::flash(q.ok.map(|_| "已记录".to_string())),
+        None,
     )
     .await
 }
@@ -240,7 +251,7 @@ pub async fn create(
         .map_err(Problem::from);
     super::after_form_with(result, |r| {
         let notice = Notice::error(r.summary.clone());
-        report_page(&state, &u, &UNFILTERED, notice, Some((typed, r)))
+        report_page(&state, &u, (&UNFILTERED, None), notice, Some((typed, r)))
     })
     .await
 }

@@ -26,8 +26,10 @@ pub struct BlacklistPage {
     pub all: bool,
     /// The next page's key.
     pub next: Option<i64>,
-    /// The enterprises the user may blacklist (none: no form).
-    pub enterprises: Vec<(i64, String)>,
+    /// The enterprises the entry form offers (none when the caller may not enter).
+    pub choice: super::EnterpriseChoice,
+    /// The caller may enter an enterprise on the list.
+    pub can_enter: bool,
     pub reasons: Vec<(&'static str, &'static str)>,
     pub own_unit: i64,
     pub office: bool,
@@ -35,7 +37,7 @@ pub struct BlacklistPage {
     pub error: Option<String>,
 }
 
-/// `?all=1&after=&ok=`.
+/// `?all=1&after=&ok=&find=` (`find` narrows the form's enterprises).
 #[derive(Deserialize, Default)]
 pub struct ListQuery {
     #[serde(default)]
@@ -44,6 +46,8 @@ pub struct ListQuery {
     pub after: String,
     #[serde(default)]
     pub ok: String,
+    #[serde(default)]
+    pub find: String,
 }
 
 const PAGE: i64 = 100;
@@ -72,10 +76,23 @@ async fn page(
         rows.last().map_or(0, |r| r.id)
     });
     let role = u.role();
-    let enterprises = if role.can_enforce() {
-        anjian_store::directory::units::choices(&state.db, &u.scope(), &["enterprise"], 500).await?
+    let can_enter = role.can_enforce();
+    let choice = if can_enter {
+        let keep = if all {
+            vec![("all", "1".to_string())]
+        } else {
+            Vec::new()
+        };
+        super::enterprise_choice(
+            state,
+            &u.scope(),
+            &["enterprise"],
+            Some(&q.find),
+            ("/blacklist", keep),
+        )
+        .await?
     } else {
-        Vec::new()
+        super::EnterpriseChoice::default()
     };
     let refused = notice.error.is_some();
     Ok(render_form(
@@ -85,7 +102,8 @@ async fn page(
             today: today.format("%Y-%m-%d").to_string(),
             all,
             next,
-            enterprises,
+            choice,
+            can_enter,
             reasons: blacklist::reasons(),
             own_unit: u.unit_id,
             office: role.sees_everything(),

@@ -28,7 +28,8 @@ pub struct CrackdownPage {
     pub states: Vec<(&'static str, &'static str)>,
     pub next: Option<i64>,
     pub localities: Vec<(i64, String)>,
-    pub enterprises: Vec<(i64, String)>,
+    /// The enterprises the form offers.
+    pub choice: super::EnterpriseChoice,
     pub units: Vec<(i64, String)>,
     pub sources: Vec<(&'static str, &'static str)>,
     pub today: String,
@@ -45,6 +46,9 @@ pub struct ListQuery {
     pub after: String,
     #[serde(default)]
     pub ok: String,
+    /// What narrows the form's enterprises.
+    #[serde(default)]
+    pub find: String,
 }
 
 const PAGE: i64 = 100;
@@ -87,7 +91,19 @@ async fn page(
         200,
     )
     .await?;
-    let enterprises = choices(&state.db, &scope, &["enterprise"], 500).await?;
+    let keep = if q.state.trim().is_empty() {
+        Vec::new()
+    } else {
+        vec![("state", q.state.trim().to_string())]
+    };
+    let choice = super::enterprise_choice(
+        state,
+        &scope,
+        &["enterprise"],
+        Some(&q.find),
+        ("/crackdown", keep),
+    )
+    .await?;
     let units = choices(
         &state.db,
         &Scope::All,
@@ -104,7 +120,7 @@ async fn page(
             states: Stage::ALL.iter().map(|s| (s.as_str(), s.label())).collect(),
             next,
             localities,
-            enterprises,
+            choice,
             units,
             sources: crackdown::sources(),
             today: state.today().format("%Y-%m-%d").to_string(),

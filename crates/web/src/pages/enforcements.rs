@@ -5,8 +5,6 @@
 
 use anjian_core::enforcement::{EnforcementInput, Inspector, PenaltyInput};
 use anjian_core::monthly_report::Month;
-use anjian_core::unit::UnitKind;
-use anjian_store::directory::UnitFilter;
 use anjian_store::enforcements::{self, EnforcementFilter, EnforcementRow, Tally};
 use askama::Template;
 use axum::extract::State;
@@ -34,7 +32,8 @@ pub struct EnforcementsPage {
     pub zero_penalty: usize,
     /// The user's unit: it rechecks its own records.
     pub own_unit: i64,
-    pub enterprises: Vec<(i64, String)>,
+    /// The enterprises the record form offers.
+    pub choice: super::EnterpriseChoice,
     /// The flagged contracts in scope, for a 分包转包专项 inspection's finding.
     pub contracts: Vec<anjian_store::contracts::ContractRow>,
     /// The notices the special inspections listed sent (item (77)).
@@ -83,6 +82,7 @@ async fn page(
     state: &AppState,
     u: &User,
     month: Month,
+    find: Option<&str>,
     Notice { flash, error }: Notice,
 ) -> Result<Response, PageError> {
     let scope = u.scope();
@@ -104,16 +104,14 @@ async fn page(
     let blacklisted =
         anjian_store::blacklist::active_among(&state.db, &inspected, state.today()).await?;
     let watch = enforcements::tally(&state.db, &scope, month).await?;
-    let f = UnitFilter {
-        limit: 500,
-        kind: Some(UnitKind::Enterprise),
-        ..UnitFilter::default()
-    };
-    let enterprises = anjian_store::directory::units::list(&state.db, &scope, &f)
-        .await?
-        .into_iter()
-        .map(|x| (x.id, x.name))
-        .collect();
+    let choice = super::enterprise_choice(
+        state,
+        &scope,
+        &["enterprise"],
+        find,
+        ("/enforcements", vec![("month", month.name())]),
+    )
+    .await?;
     let year = chrono::Datelike::year(&month.first);
     let today = state.today();
     let plans: Vec<_> = anjian_store::inspection_plans::lines(&state.db, &scope, i64::from(year))
@@ -148,7 +146,7 @@ async fn page(
             own_unit: u.unit_id,
             records,
             watch,
-            enterprises,
+            choice,
             contracts: anjian_store::contracts::flagged(&state.db, &scope).await?,
             notices,
             today: state.today().format("%Y-%m-%d").to_string(),
@@ -184,7 +182,7 @@ pub async fn index(
         }
         .to_string()
     });
-    page(&state, &u, month, Notice::flash(flash)).await
+    page(&state, &u, month, q.find.as_deref(), Notice::flash(flash)).await
 }
 
 /// The record form: up to three inspectors and an optional penalty, flat.
@@ -301,7 +299,10 @@ pub async fn create(
     .await
     .map(|_| format!("/enforcements?month={}&ok=1", month.name()))
     .map_err(Problem::from);
-    after_form(result, |msg| page(&state, &u, month, Notice::error(msg))).await
+    after_form(result, |msg| {
+        page(&state, &u, month, None, Notice::error(msg))
+    })
+    .await
 }
 
 /// The recheck buttons.
@@ -381,7 +382,10 @@ pub async fn penalise(
         .await
         .map(|_| format!("/enforcements?month={}&ok=penalty", month.name()))
         .map_err(Problem::from);
-    after_form(result, |msg| page(&state, &u, month, Notice::error(msg))).await
+    after_form(result, |msg| {
+        page(&state, &u, month, None, Notice::error(msg))
+    })
+    .await
 }
 
 /// The plan form.
@@ -421,7 +425,10 @@ pub async fn plan(
             .await
             .map(|_| format!("/enforcements?month={}&ok=plan", month.name()))
             .map_err(Problem::from);
-    after_form(result, |msg| page(&state, &u, month, Notice::error(msg))).await
+    after_form(result, |msg| {
+        page(&state, &u, month, None, Notice::error(msg))
+    })
+    .await
 }
 
 /// The measure form (multipart, the document in `photos`).
@@ -457,7 +464,10 @@ pub async fn add_measure(
         Ok::<_, Problem>(format!("/enforcements?month={}&ok=measure", month.name()))
     }
     .await;
-    after_form(result, |msg| page(&state, &u, month, Notice::error(msg))).await
+    after_form(result, |msg| {
+        page(&state, &u, month, None, Notice::error(msg))
+    })
+    .await
 }
 
 /// GET /enforcement-measures/{id}/document: a measure's document, for whoever sees its
@@ -491,7 +501,10 @@ pub async fn recheck(
     .await
     .map(|_| format!("/enforcements?month={}&ok=recheck", month.name()))
     .map_err(Problem::from);
-    after_form(result, |msg| page(&state, &u, month, Notice::error(msg))).await
+    after_form(result, |msg| {
+        page(&state, &u, month, None, Notice::error(msg))
+    })
+    .await
 }
 
 /// The standard's form: one clause per line, "编号|违法行为|处罚依据|等级:下限-上限|…".
@@ -562,5 +575,8 @@ pub async fn set_standard(
         Ok::<_, Problem>(format!("/enforcements?month={}&ok=standard", month.name()))
     }
     .await;
-    after_form(result, |msg| page(&state, &u, month, Notice::error(msg))).await
+    after_form(result, |msg| {
+        page(&state, &u, month, None, Notice::error(msg))
+    })
+    .await
 }

@@ -25,7 +25,8 @@ pub struct ExpertsPage {
     pub engagements: Vec<Engagement>,
     /// The next page of the engagements, when this one is full.
     pub next: Option<String>,
-    pub enterprises: Vec<(i64, String)>,
+    /// The enterprises the engagement form offers.
+    pub choice: super::EnterpriseChoice,
     pub kinds: Vec<(&'static str, &'static str)>,
     pub office: bool,
     pub today: String,
@@ -39,7 +40,7 @@ const ENGAGEMENTS_SHOWN: i64 = 50;
 async fn page(
     state: &AppState,
     u: &User,
-    after: Option<i64>,
+    (after, find): (Option<i64>, Option<&str>),
     Notice { flash, error }: Notice,
 ) -> Result<Response, PageError> {
     let scope = u.register_scope()?;
@@ -66,18 +67,14 @@ async fn page(
     };
     let engagements = experts::engagements(&state.db, &scope, list_page).await?;
     let next = list_page.next(&engagements, |g| format!("/experts?after={}", g.id));
-    let enterprises = anjian_store::enterprises::list(
-        &state.db,
+    let choice = super::enterprise_choice(
+        state,
         &scope,
-        &anjian_store::enterprises::Filter {
-            limit: 500,
-            ..Default::default()
-        },
+        &["enterprise"],
+        find,
+        ("/experts", Vec::new()),
     )
-    .await?
-    .into_iter()
-    .map(|e| (e.id, e.name))
-    .collect();
+    .await?;
     let refused = error.is_some();
     Ok(render_form(
         &ExpertsPage {
@@ -85,7 +82,7 @@ async fn page(
             pool,
             engagements,
             next,
-            enterprises,
+            choice,
             kinds: experts::Kind::ALL
                 .iter()
                 .map(|k| (k.as_str(), k.label()))
@@ -99,12 +96,13 @@ async fn page(
     ))
 }
 
-/// `?after=&ok=`: the engagements after engagement `after` (the next page), and the
-/// flash of the action that led to the page.
+/// `?after=&ok=&find=`: the engagements after engagement `after` (the next page), the
+/// flash of the action that led to the page, and what narrows the form's enterprises.
 #[derive(Deserialize, Default)]
 pub struct OkQuery {
     pub after: Option<i64>,
     pub ok: Option<String>,
+    pub find: Option<String>,
 }
 
 /// GET /experts.
@@ -116,7 +114,7 @@ pub async fn index(
     page(
         &state,
         &u,
-        q.after,
+        (q.after, q.find.as_deref()),
         Notice::flash(q.ok.map(|_| "已保存".to_string())),
     )
     .await
@@ -133,7 +131,10 @@ pub async fn add(
         Ok::<_, Problem>("/experts?ok=1".to_string())
     }
     .await;
-    after_form(result, |msg| page(&state, &u, None, Notice::error(msg))).await
+    after_form(result, |msg| {
+        page(&state, &u, (None, None), Notice::error(msg))
+    })
+    .await
 }
 
 /// The engagement form (multipart: the report in `photos`).
@@ -186,7 +187,10 @@ pub async fn engage(
         Ok::<_, Problem>(format!("/expert-engagements/{id}"))
     }
     .await;
-    after_form(result, |msg| page(&state, &u, None, Notice::error(msg))).await
+    after_form(result, |msg| {
+        page(&state, &u, (None, None), Notice::error(msg))
+    })
+    .await
 }
 
 /// An engagement's page.

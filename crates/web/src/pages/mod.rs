@@ -107,6 +107,57 @@ pub(crate) async fn unit_choices(
     Ok(anjian_store::directory::units::choices(&state.db, &u.scope(), kinds, 500).await?)
 }
 
+/// The most enterprises a form's select offers at once; beyond, the page asks for part
+/// of a name.
+pub(crate) const ENTERPRISES_OFFERED: usize = 500;
+
+/// A form's choice of enterprises among possibly thousands (a township's, a sector
+/// department's): the select offers at most [`ENTERPRISES_OFFERED`], and a finder on
+/// the page (`?find=`, the directory's search of names, codes and aliases) narrows
+/// them, so that any enterprise in scope can be chosen. Templates include
+/// `enterprise_find.html` beside their form and loop over `choice.offered`.
+#[derive(Default)]
+pub struct EnterpriseChoice {
+    /// The enterprises offered.
+    pub offered: Vec<(i64, String)>,
+    /// More matched than are offered: the page says so and asks for a name.
+    pub more: bool,
+    /// What narrowed the choice ("" for nothing).
+    pub find: String,
+    /// The page the finder reloads, and the query it keeps (e.g. the month shown).
+    pub path: String,
+    pub keep: Vec<(&'static str, String)>,
+}
+
+/// The enterprises (units of `kinds`) in `scope` a form offers, narrowed by `find`
+/// (cut to 100 characters); `path` and `keep` make the finder's address.
+pub(crate) async fn enterprise_choice(
+    state: &AppState,
+    scope: &anjian_store::scope::Scope,
+    kinds: &[&str],
+    find: Option<&str>,
+    (path, keep): (&str, Vec<(&'static str, String)>),
+) -> Result<EnterpriseChoice, Problem> {
+    let find: String = find.unwrap_or("").trim().chars().take(100).collect();
+    let mut offered = anjian_store::directory::units::choices_found(
+        &state.db,
+        scope,
+        kinds,
+        Some(&find),
+        ENTERPRISES_OFFERED as i64 + 1,
+    )
+    .await?;
+    let more = offered.len() > ENTERPRISES_OFFERED;
+    offered.truncate(ENTERPRISES_OFFERED);
+    Ok(EnterpriseChoice {
+        offered,
+        more,
+        find,
+        path: path.to_string(),
+        keep,
+    })
+}
+
 /// The most choices a filter's unit select offers; beyond, the filter is typed (the
 /// search box matches units' names).
 pub(crate) const SELECT_MAX: usize = 200;
@@ -138,6 +189,8 @@ pub struct OkQuery {
 pub struct MonthQuery {
     pub month: Option<String>,
     pub ok: Option<String>,
+    /// What narrows a form's choice of enterprises ([`EnterpriseChoice`]).
+    pub find: Option<String>,
 }
 
 /// A form body whose rejection is a friendly error page.

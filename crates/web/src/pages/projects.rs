@@ -27,7 +27,8 @@ pub struct ProjectsPage {
     pub layout: Option<Layout>,
     pub projects: Vec<ProjectRow>,
     pub flagged: bool,
-    pub owners: Vec<(i64, String)>,
+    /// The owners (enterprises and SOEs) the register form offers.
+    pub choice: super::EnterpriseChoice,
     pub sectors: Vec<String>,
     pub approvers: Vec<(i64, String)>,
     pub works: Vec<(&'static str, &'static str)>,
@@ -38,12 +39,13 @@ pub struct ProjectsPage {
     pub error: Option<String>,
 }
 
-/// `?flagged=1&before=&ok=`.
+/// `?flagged=1&before=&ok=&find=` (`find` narrows the form's owners).
 #[derive(Deserialize, Default)]
 pub struct ListQuery {
     pub flagged: Option<String>,
     pub before: Option<i64>,
     pub ok: Option<String>,
+    pub find: Option<String>,
 }
 
 async fn register(
@@ -69,7 +71,23 @@ async fn register(
             layout: Layout::of(u),
             projects: list,
             flagged,
-            owners: super::unit_choices(state, u, &["enterprise", "soe"]).await?,
+            choice: if u.role().is_enterprise() {
+                super::EnterpriseChoice::default()
+            } else {
+                let keep = if flagged {
+                    vec![("flagged", "1".to_string())]
+                } else {
+                    Vec::new()
+                };
+                super::enterprise_choice(
+                    state,
+                    &u.scope(),
+                    &["enterprise", "soe"],
+                    q.find.as_deref(),
+                    ("/projects", keep),
+                )
+                .await?
+            },
             sectors: anjian_store::hazards::sectors(&state.db)
                 .await?
                 .into_iter()
