@@ -808,3 +808,43 @@ async fn a_department_sees_the_records_on_its_sectors_enterprises_and_no_others(
         );
     }
 }
+
+/// A month with more records than the page lists at once (it showed the newest 500
+/// and nothing of the rest): the page lists 100 at a time, "下一页" keeping the month,
+/// and reaches every record of the month once, newest first, as the API lists them.
+#[tokio::test]
+async fn the_months_records_are_listed_page_by_page() {
+    for e in engines() {
+        let app = TestApp::new(e).await;
+        let yjj = app.login("yjj").await;
+        let chem = app.unit_id("重庆铜梁某化工有限公司").await;
+        for _ in 0..105 {
+            let mut r = record(chem);
+            r.as_object_mut().unwrap().remove("penalty");
+            let (s, v) = yjj.post("/api/v1/enforcements", r).await;
+            assert_eq!(s, 201, "{v}");
+        }
+        let office = app.login("office").await;
+        let (s, all) = office
+            .get("/api/v1/enforcements?month=2022-08&limit=1000")
+            .await;
+        assert_eq!(s, 200, "{all}");
+        let all: Vec<i64> = all
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_i64().unwrap())
+            .collect();
+        assert!(all.len() >= 105, "{}", all.len());
+        let rows = |html: &str| -> Vec<i64> {
+            html.split("<tr id=\"enforcement-")
+                .skip(1)
+                .filter_map(|s| s[..s.find('"')?].parse().ok())
+                .collect()
+        };
+        let (seen, pages) = office
+            .walk_pages("/enforcements?month=2022-08", rows, 3)
+            .await;
+        assert_eq!((seen, pages), (all, 2), "{e:?}");
+    }
+}

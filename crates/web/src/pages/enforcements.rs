@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::{Layout, MonthQuery, Notice, PageForm, PageQuery, after_form};
+use super::{Layout, Notice, PageForm, PageQuery, after_form};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::{PageError, Problem, render_form};
@@ -26,6 +26,8 @@ pub struct EnforcementsPage {
     pub month: String,
     pub month_label: String,
     pub records: Vec<EnforcementRow>,
+    /// The next page of the month's records, when this one is full.
+    pub next: Option<String>,
     pub watch: Vec<Tally>,
     pub zero: usize,
     /// 零处罚 units: inspections but no penalty.
@@ -78,20 +80,31 @@ pub fn yuan(fen: &i64) -> String {
     anjian_core::error::yuan(*fen)
 }
 
+/// How many of the month's records the page lists at a time (each with its forms).
+const RECORDS_SHOWN: i64 = 100;
+
 async fn page(
     state: &AppState,
     u: &User,
     month: Month,
-    find: Option<&str>,
+    (find, after): (Option<&str>, Option<i64>),
     Notice { flash, error }: Notice,
 ) -> Result<Response, PageError> {
     let scope = u.scope();
     let filter = EnforcementFilter {
         month: Some(month),
-        limit: 500,
+        after,
+        limit: RECORDS_SHOWN,
         ..EnforcementFilter::default()
     };
     let records = enforcements::list(&state.db, &scope, state.today(), &filter).await?;
+    let next = anjian_store::paging::Page::first(RECORDS_SHOWN).next(&records, |r| {
+        format!(
+            "/enforcements?month={}&after={}#records",
+            month.name(),
+            r.id
+        )
+    });
     let special: Vec<i64> = records
         .iter()
         .filter(|r| r.kind.is_some())
@@ -145,6 +158,7 @@ async fn page(
             zero_penalty: watch.iter().filter(|t| t.zero_penalty).count(),
             own_unit: u.unit_id,
             records,
+            next,
             watch,
             choice,
             contracts: anjian_store::contracts::flagged(&state.db, &scope).await?,
@@ -164,11 +178,22 @@ fn month_or_current(state: &AppState, raw: Option<&str>) -> Result<Month, Proble
     }
 }
 
+/// `?month=&after=&find=&ok=`: the month shown, the records after record `after` (the
+/// next page), what narrows the form's enterprises, and the flash of the action that
+/// led to the page.
+#[derive(Deserialize, Default)]
+pub struct EnforcementsQuery {
+    pub month: Option<String>,
+    pub after: Option<i64>,
+    pub find: Option<String>,
+    pub ok: Option<String>,
+}
+
 /// GET /enforcements?month=YYYY-MM (default: this month).
 pub async fn index(
     State(state): State<AppState>,
     PageUser(u): PageUser,
-    PageQuery(q): PageQuery<MonthQuery>,
+    PageQuery(q): PageQuery<EnforcementsQuery>,
 ) -> Result<Response, PageError> {
     let month = month_or_current(&state, q.month.as_deref())?;
     let flash = q.ok.map(|k| {
@@ -182,7 +207,14 @@ pub async fn index(
         }
         .to_string()
     });
-    page(&state, &u, month, q.find.as_deref(), Notice::flash(flash)).await
+    page(
+        &state,
+        &u,
+        month,
+        (q.find.as_deref(), q.after),
+        Notice::flash(flash),
+    )
+    .await
 }
 
 /// The record form: up to three inspectors and an optional penalty, flat.
@@ -300,7 +332,7 @@ pub async fn create(
     .map(|_| format!("/enforcements?month={}&ok=1", month.name()))
     .map_err(Problem::from);
     after_form(result, |msg| {
-        page(&state, &u, month, None, Notice::error(msg))
+        page(&state, &u, month, (None, None), Notice::error(msg))
     })
     .await
 }
@@ -383,7 +415,7 @@ pub async fn penalise(
         .map(|_| format!("/enforcements?month={}&ok=penalty", month.name()))
         .map_err(Problem::from);
     after_form(result, |msg| {
-        page(&state, &u, month, None, Notice::error(msg))
+        page(&state, &u, month, (None, None), Notice::error(msg))
     })
     .await
 }
@@ -426,7 +458,7 @@ pub async fn plan(
             .map(|_| format!("/enforcements?month={}&ok=plan", month.name()))
             .map_err(Problem::from);
     after_form(result, |msg| {
-        page(&state, &u, month, None, Notice::error(msg))
+        page(&state, &u, month, (None, None), Notice::error(msg))
     })
     .await
 }
@@ -465,7 +497,7 @@ pub async fn add_measure(
     }
     .await;
     after_form(result, |msg| {
-        page(&state, &u, month, None, Notice::error(msg))
+        page(&state, &u, month, (None, None), Notice::error(msg))
     })
     .await
 }
@@ -502,7 +534,7 @@ pub async fn recheck(
     .map(|_| format!("/enforcements?month={}&ok=recheck", month.name()))
     .map_err(Problem::from);
     after_form(result, |msg| {
-        page(&state, &u, month, None, Notice::error(msg))
+        page(&state, &u, month, (None, None), Notice::error(msg))
     })
     .await
 }
@@ -576,7 +608,7 @@ pub async fn set_standard(
     }
     .await;
     after_form(result, |msg| {
-        page(&state, &u, month, None, Notice::error(msg))
+        page(&state, &u, month, (None, None), Notice::error(msg))
     })
     .await
 }

@@ -189,8 +189,6 @@ pub struct OkQuery {
 pub struct MonthQuery {
     pub month: Option<String>,
     pub ok: Option<String>,
-    /// What narrows a form's choice of enterprises ([`EnterpriseChoice`]).
-    pub find: Option<String>,
 }
 
 /// A form body whose rejection is a friendly error page.
