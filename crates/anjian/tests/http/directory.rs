@@ -261,7 +261,7 @@ async fn groups_expand_to_members_and_names_resolve() {
     }
 }
 
-pub(crate) fn row(code: &str, name: &str, kind: &str, parent: &str, sectors: &str) -> ExportRow {
+fn row(code: &str, name: &str, kind: &str, parent: &str, sectors: &str) -> ExportRow {
     ExportRow {
         code: code.into(),
         name: name.into(),
@@ -292,6 +292,31 @@ fn calamine_rows(bytes: &[u8]) -> Vec<ExportRow> {
             active: r.active,
         })
         .collect()
+}
+
+/// Imports `n` units of kind `kind` (its Chinese label) under the unit coded `parent`
+/// through the directory's sheet, coded and named by `prefixes` and a four-digit
+/// number (`…0000`, `…0001`, …); panics unless the import succeeds.
+pub(crate) async fn import_units(
+    c: &crate::harness::Client,
+    n: usize,
+    (code, name): (&str, &str),
+    kind: &str,
+    parent: &str,
+) {
+    let rows: Vec<ExportRow> = (0..n)
+        .map(|i| {
+            row(
+                &format!("{code}{i:04}"),
+                &format!("{name}{i:04}"),
+                kind,
+                parent,
+                "",
+            )
+        })
+        .collect();
+    let (s, body) = upload(c, write_sheet(&rows).unwrap()).await;
+    assert_eq!(s, 200, "{body}");
 }
 
 pub(crate) async fn upload(c: &crate::harness::Client, bytes: Vec<u8>) -> (u16, String) {
@@ -632,19 +657,14 @@ async fn a_township_with_more_enterprises_than_a_page_lists_them_all_page_by_pag
         let office = app.login("office").await;
         let bachuan = app.unit_id("巴川街道").await;
         let n = 2 * anjian_store::directory::units::CHILDREN_PAGE + 40;
-        let rows: Vec<ExportRow> = (0..n)
-            .map(|i| {
-                row(
-                    &format!("tl-ent-p{i:04}"),
-                    &format!("巴川某五金加工厂{i:04}"),
-                    "企业",
-                    "tl-town-001",
-                    "",
-                )
-            })
-            .collect();
-        let (s, body) = upload(&office, write_sheet(&rows).unwrap()).await;
-        assert_eq!(s, 200, "{body}");
+        import_units(
+            &office,
+            n as usize,
+            ("tl-ent-p", "巴川某五金加工厂"),
+            "企业",
+            "tl-town-001",
+        )
+        .await;
         let total = children_shown(&office, bachuan).await;
         assert!(total > n, "{total}");
         // The township's operator walks its own list from the first page to the last.
@@ -722,20 +742,15 @@ async fn every_form_that_names_an_enterprise_finds_any_of_thousands() {
     for e in engines() {
         let app = TestApp::new(e).await;
         let office = app.login("office").await;
-        let rows: Vec<ExportRow> = (0..510)
-            .map(|i| {
-                row(
-                    &format!("tl-ent-f{i:03}"),
-                    &format!("巴川某砖厂{i:03}"),
-                    "企业",
-                    "tl-town-001",
-                    "",
-                )
-            })
-            .collect();
-        let (s, body) = upload(&office, write_sheet(&rows).unwrap()).await;
-        assert_eq!(s, 200, "{body}");
-        let last = app.unit_id("巴川某砖厂509").await;
+        import_units(
+            &office,
+            510,
+            ("tl-ent-f", "巴川某砖厂"),
+            "企业",
+            "tl-town-001",
+        )
+        .await;
+        let last = app.unit_id("巴川某砖厂0509").await;
         let option = format!("<option value=\"{last}\"");
         for page in [
             "/enforcements?month=2022-08",
@@ -753,7 +768,7 @@ async fn every_form_that_names_an_enterprise_finds_any_of_thousands() {
             );
             assert!(!html.contains(&option), "{e:?} {page}");
             let sep = if page.contains('?') { '&' } else { '?' };
-            let found = format!("{page}{sep}find=%E7%A0%96%E5%8E%82509");
+            let found = format!("{page}{sep}find=%E7%A0%96%E5%8E%820509");
             let (s, html) = office.get_text(&found).await;
             assert_eq!(s, 200, "{found}");
             assert!(html.contains(&option), "{e:?} {found}: offered");

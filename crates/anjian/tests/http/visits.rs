@@ -431,29 +431,23 @@ async fn the_planning_form_finds_any_unit_and_the_visits_page() {
         let town = app.unit_id("巴川街道").await;
         let (_, t) = office.get(&format!("/api/v1/units/{town}")).await;
         let (_, parent) = office.get(&format!("/api/v1/units/{}", t["parent"])).await;
-        let rows: Vec<_> = (0..510)
-            .map(|i| {
-                crate::directory::row(
-                    &format!("tl-town-x{i:03}"),
-                    &format!("新设镇{i:03}"),
-                    anjian_core::unit::UnitKind::Township.label(),
-                    parent["code"].as_str().unwrap(),
-                    "",
-                )
-            })
-            .collect();
-        let sheet = anjian_core::directory::write_sheet(&rows).unwrap();
-        let (s, body) = crate::directory::upload(&office, sheet).await;
-        assert_eq!(s, 200, "{body}");
-        let last = app.unit_id("新设镇509").await;
+        crate::directory::import_units(
+            &office,
+            510,
+            ("tl-town-x", "新设镇"),
+            anjian_core::unit::UnitKind::Township.label(),
+            parent["code"].as_str().unwrap(),
+        )
+        .await;
+        let last = app.unit_id("新设镇0509").await;
         let yjj = app.login("yjj").await;
         let (s, page) = yjj.get_text("/visits").await;
         assert_eq!(s, 200);
         assert!(page.contains("id=\"units-cut\""), "{e:?}: the cut is said");
         assert!(!page.contains(&format!("value=\"{last}\"")));
-        let (s, found) = yjj.get_text("/visits?q=%E9%95%87509").await;
+        let (s, found) = yjj.get_text("/visits?q=%E9%95%870509").await;
         assert_eq!(s, 200);
-        assert!(found.contains(&format!("<option value=\"{last}\">新设镇509</option>")));
+        assert!(found.contains(&format!("<option value=\"{last}\">新设镇0509</option>")));
         assert!(!found.contains("id=\"units-cut\"") && !found.contains("巴川街道</option>"));
         // 101 visits: the page lists 100, then the rest; the API pages by its links.
         let mut planned = Vec::new();

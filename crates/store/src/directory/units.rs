@@ -61,6 +61,20 @@ fn scoped(scope: &Scope, select: &str) -> Q {
     scope.units(q(format!("{select} WHERE ")), "u")
 }
 
+/// Appends "unit `u`'s name, code or one of its aliases holds `s`": the directory's
+/// search.
+fn matching(query: Q, s: &str) -> Q {
+    let like = crate::db::contains(s);
+    query
+        .push(" AND (u.name LIKE ")
+        .push_bind(like.clone())
+        .push(" OR u.code LIKE ")
+        .push_bind(like.clone())
+        .push(" OR u.id IN (SELECT a.unit_id FROM unit_aliases a WHERE a.alias LIKE ")
+        .push_bind(like)
+        .push("))")
+}
+
 /// Lists units in scope, ordered by id.
 pub async fn list(db: &Db, scope: &Scope, f: &UnitFilter) -> Result<Vec<Unit>> {
     let mut query = scoped(scope, &format!("SELECT {COLUMNS} FROM units u"));
@@ -68,15 +82,7 @@ pub async fn list(db: &Db, scope: &Scope, f: &UnitFilter) -> Result<Vec<Unit>> {
         query = query.push(" AND u.id > ").push_bind(a);
     }
     if let Some(s) = &f.search {
-        let like = crate::db::contains(s);
-        query = query
-            .push(" AND (u.name LIKE ")
-            .push_bind(like.clone())
-            .push(" OR u.code LIKE ")
-            .push_bind(like.clone())
-            .push(" OR u.id IN (SELECT a.unit_id FROM unit_aliases a WHERE a.alias LIKE ")
-            .push_bind(like)
-            .push("))");
+        query = matching(query, s);
     }
     if let Some(k) = f.kind {
         query = query.push(" AND u.kind = ").push_bind(k.as_str());
@@ -93,26 +99,8 @@ pub async fn list(db: &Db, scope: &Scope, f: &UnitFilter) -> Result<Vec<Unit>> {
     db.read().all(query).await
 }
 
-/// Active units in scope of the given kinds, to choose from in a form: id and name in
-/// the directory's order (by path), at most `limit`.
-pub async fn choices(
-    db: &Db,
-    scope: &Scope,
-    kinds: &[&str],
-    limit: i64,
-) -> Result<Vec<(i64, String)>> {
-    choices_found(db, scope, kinds, None, limit).await
-}
-
-/// [`choices`] narrowed to the units whose name, code or alias holds `find` (when
-/// given and not blank), as the directory's search matches them.
-pub async fn choices_found(
-    db: &Db,
-    scope: &Scope,
-    kinds: &[&str],
-    find: Option<&str>,
-    limit: i64,
-) -> Result<Vec<(i64, String)>> {
+/// "Active unit `u` of one of `kinds` in scope", the select of forms' choices.
+fn of_kinds(scope: &Scope, kinds: &[&str]) -> Q {
     let mut query =
         scoped(scope, "SELECT u.id, u.name FROM units u").push(" AND u.active = 1 AND u.kind IN (");
     for (i, k) in kinds.iter().enumerate() {
@@ -123,22 +111,47 @@ pub async fn choices_found(
     if kinds.is_empty() {
         query = query.push("''");
     }
-    query = query.push(")");
+    query.push(")")
+}
+
+/// Active units in scope of the given kinds, to choose from in a form: id and name in
+/// the directory's order (by path), at most `limit`.
+pub async fn choices(
+    db: &Db,
+    scope: &Scope,
+    kinds: &[&str],
+    limit: i64,
+) -> Result<Vec<(i64, String)>> {
+    db.read()
+        .all(
+            of_kinds(scope, kinds)
+                .push(" ORDER BY u.path, u.id LIMIT ")
+                .push_bind(limit.clamp(1, 5000)),
+        )
+        .await
+}
+
+/// Active units in scope of the given kinds whose name, code or alias holds `find`
+/// (all when it is blank), as the directory's search matches them, to choose from
+/// among thousands (a form's enterprises): by id, at most `limit`. The id order walks
+/// the kind's index (`units_kind (kind, id)`) and stops at `limit`; in the directory's
+/// order SQLite tested every enterprise of a sector department's scope, then sorted
+/// them (277 ms of the department's enforcement page at city scale, against 5 ms).
+pub async fn choices_found(
+    db: &Db,
+    scope: &Scope,
+    kinds: &[&str],
+    find: Option<&str>,
+    limit: i64,
+) -> Result<Vec<(i64, String)>> {
+    let mut query = of_kinds(scope, kinds);
     if let Some(s) = find.map(str::trim).filter(|s| !s.is_empty()) {
-        let like = crate::db::contains(s);
-        query = query
-            .push(" AND (u.name LIKE ")
-            .push_bind(like.clone())
-            .push(" OR u.code LIKE ")
-            .push_bind(like.clone())
-            .push(" OR u.id IN (SELECT a.unit_id FROM unit_aliases a WHERE a.alias LIKE ")
-            .push_bind(like)
-            .push("))");
+        query = matching(query, s);
     }
     db.read()
         .all(
             query
-                .push(" ORDER BY u.path, u.id LIMIT ")
+                .push(" ORDER BY u.id LIMIT ")
                 .push_bind(limit.clamp(1, 5000)),
         )
         .await
