@@ -109,7 +109,8 @@ fn visitable(query: Q, scope: &Scope, (kind, oversees): (String, i64)) -> Q {
 pub const REACHABLE_SHOWN: usize = 500;
 
 /// The localities and departments the actor's unit may visit (for the planning form),
-/// townships first, then by name, those whose name holds `name` when given; at most
+/// townships first, then by name, those the directory's search finds by `name` when
+/// given (name, code or alias); at most
 /// [`REACHABLE_SHOWN`], and whether more matched (the form then asks for a name).
 /// Enterprises are chosen from the register.
 pub async fn reachable(
@@ -131,9 +132,7 @@ pub async fn reachable(
     .push(" AND u.id <> ")
     .push_bind(unit);
     let query = match name.map(str::trim).filter(|n| !n.is_empty()) {
-        Some(n) => query
-            .push(" AND u.name LIKE ")
-            .push_bind(crate::db::contains(n)),
+        Some(n) => crate::directory::units::matching(query, n),
         None => query,
     };
     let mut units: Vec<(i64, String)> = db

@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::audit::{self, Entry};
-use crate::db::{Db, day, q};
+use crate::db::{Db, Q, day, q};
 use crate::error::{Error, Result};
 use crate::ids::next_id;
 use crate::obligations::Source;
@@ -379,41 +379,45 @@ const WARNING: &str = "SELECT w.id, w.kind, w.title, w.body, w.issued_at, w.answ
     (SELECT CAST(COUNT(*) AS BIGINT) FROM warning_recipients r WHERE r.warning_id = w.id AND r.acked_at > w.answer_by) AS late \
     FROM warnings w WHERE ";
 
-/// Warnings the caller sees: the office all, a unit those addressed to it; newest
-/// first (by the time issued, then id), a page at a time.
+/// Appends "warning `w` is seen by the caller": the office sees all, a unit those
+/// addressed to it, anyone else none. The list, its cursor and one warning's page read
+/// through it alike.
+fn seen_by(query: Q, scope: &Scope, unit: Option<i64>, w: &str) -> Q {
+    match (scope, unit) {
+        (Scope::All, _) => query.push("1 = 1"),
+        (_, Some(u)) => query
+            .push(&format!(
+                "EXISTS (SELECT 1 FROM warning_recipients r WHERE r.warning_id = {w}.id AND r.unit_id = "
+            ))
+            .push_bind(u)
+            .push(")"),
+        _ => query.push("1 = 0"),
+    }
+}
+
+/// Warnings the caller sees ([`seen_by`]); newest first (by the time issued, then id),
+/// a page at a time.
 pub async fn list(
     db: &Db,
     scope: &Scope,
     unit: Option<i64>,
     page: crate::paging::Page,
 ) -> Result<Vec<Warning>> {
-    let query = match (scope, unit) {
-        (Scope::All, _) => q(WARNING).push("1 = 1"),
-        (_, Some(u)) => q(WARNING)
-            .push("EXISTS (SELECT 1 FROM warning_recipients r WHERE r.warning_id = w.id AND r.unit_id = ")
-            .push_bind(u)
-            .push(")"),
-        _ => q(WARNING).push("1 = 0"),
-    };
-    let query = match page.after {
+    let mut query = seen_by(q(WARNING), scope, unit, "w");
+    if let Some(a) = page.after {
         // The cursor is read as the list is: a warning that does not exist, or that is
         // not addressed to the caller, orders nothing (the page is empty).
-        Some(a) => {
-            let cursor = query
+        query = seen_by(
+            query
                 .push(" AND (w.issued_at, w.id) < (SELECT c.issued_at, c.id FROM warnings c WHERE c.id = ")
-                .push_bind(a);
-            match (scope, unit) {
-                (Scope::All, _) => cursor,
-                (_, Some(u)) => cursor
-                    .push(" AND EXISTS (SELECT 1 FROM warning_recipients cr WHERE cr.warning_id = c.id AND cr.unit_id = ")
-                    .push_bind(u)
-                    .push(")"),
-                _ => cursor.push(" AND 1 = 0"),
-            }
-            .push(")")
-        }
-        None => query,
-    };
+                .push_bind(a)
+                .push(" AND "),
+            scope,
+            unit,
+            "c",
+        )
+        .push(")");
+    }
     db.read()
         .all(
             query
@@ -431,16 +435,12 @@ pub async fn get(
     unit: Option<i64>,
     id: i64,
 ) -> Result<(Warning, Vec<Recipient>)> {
-    let query = match (scope, unit) {
-        (Scope::All, _) => q(WARNING).push("w.id = ").push_bind(id),
-        (_, Some(u)) => q(WARNING)
-            .push("w.id = ")
-            .push_bind(id)
-            .push(" AND EXISTS (SELECT 1 FROM warning_recipients r WHERE r.warning_id = w.id AND r.unit_id = ")
-            .push_bind(u)
-            .push(")"),
-        _ => return Err(Error::NotFound),
-    };
+    let query = seen_by(
+        q(WARNING).push("w.id = ").push_bind(id).push(" AND "),
+        scope,
+        unit,
+        "w",
+    );
     let w: Warning = db.read().one(query).await?;
     let mut query = q("SELECT r.unit_id, u.name AS unit_name, r.acked_at, r.reply FROM warning_recipients r JOIN units u ON u.id = r.unit_id WHERE r.warning_id = ").push_bind(id);
     if !matches!(scope, Scope::All) {

@@ -339,11 +339,9 @@ async fn the_city_pages_through_every_open_major_hazard_of_a_district() {
         }]))
         .await;
         let office = city.login("office").await.at(&base);
-        let ids =
-            |v: &[Value]| -> Vec<i64> { v.iter().map(|h| h["id"].as_i64().unwrap()).collect() };
-        let whole = ids(&office
-            .follow("/api/v1/city/districts/1/hazards?limit=20", 3)
-            .await);
+        let whole = office
+            .follow_ids("/api/v1/city/districts/1/hazards?limit=20", 3)
+            .await;
         assert_eq!(whole, found, "{engine:?}: the API, three pages");
         let rows = |html: &str| -> Vec<i64> {
             html.split("<tr id=\"h")

@@ -422,6 +422,11 @@ impl Client {
         (s, r.json().await.unwrap_or(Value::Null))
     }
 
+    /// The ids of the rows [`Client::follow`] reads.
+    pub async fn follow_ids(&self, path: &str, max_pages: usize) -> Vec<i64> {
+        ids(&self.follow(path, max_pages).await)
+    }
+
     /// The rows of a paged API list: GET `path`, then each page its `Link` header names
     /// as next, every page's array in turn. Panics on a status other than 200, and after
     /// `max_pages` pages (a next link that leads nowhere new).
@@ -459,6 +464,18 @@ impl Client {
         rows: impl Fn(&str) -> Vec<i64>,
         max_pages: usize,
     ) -> (Vec<i64>, usize) {
+        self.walk_links(path, rows, "下一页", max_pages).await
+    }
+
+    /// [`Client::walk_pages`] by the links labelled `label` (a page's second list has
+    /// its own, e.g. "更多研判").
+    pub async fn walk_links(
+        &self,
+        path: &str,
+        rows: impl Fn(&str) -> Vec<i64>,
+        label: &str,
+        max_pages: usize,
+    ) -> (Vec<i64>, usize) {
         let mut seen = Vec::new();
         let mut pages = 0;
         let mut next = Some(path.to_string());
@@ -468,7 +485,7 @@ impl Client {
             let (s, html) = self.get_text(&path).await;
             assert_eq!(s, 200, "{path}");
             seen.extend(rows(&html));
-            next = next_page(&html);
+            next = next_link(&html, label);
         }
         (seen, pages)
     }
@@ -621,11 +638,29 @@ pub fn linked_ids(html: &str, prefix: &str) -> Vec<i64> {
         .collect()
 }
 
-/// The target of a page's "下一页" link, unescaped.
-pub fn next_page(html: &str) -> Option<String> {
-    let end = html.find("\">下一页</a>")?;
+/// The address of the first link labelled `label` in `html` (e.g. "下一页"), unescaped.
+pub fn next_link(html: &str, label: &str) -> Option<String> {
+    let end = html.find(&format!("\">{label}</a>"))?;
     let from = html[..end].rfind("href=\"")? + 6;
     Some(html[from..end].replace("&#38;", "&").replace("&amp;", "&"))
+}
+
+/// The table `id` of a page: from its opening tag to its end.
+pub fn table<'a>(html: &'a str, id: &str) -> &'a str {
+    let start = html
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no table {id}"));
+    &html[start..start + html[start..].find("</table>").unwrap()]
+}
+
+/// The ids the table `id` of a page links under `prefix`.
+pub fn table_ids(html: &str, id: &str, prefix: &str) -> Vec<i64> {
+    linked_ids(table(html, id), prefix)
+}
+
+/// The `id` of each row of an API list.
+pub fn ids(rows: &[Value]) -> Vec<i64> {
+    rows.iter().map(|r| r["id"].as_i64().unwrap()).collect()
 }
 
 /// The text of `word/document.xml` in a .docx.

@@ -970,11 +970,21 @@ async fn an_enterprise_sees_its_related_units_and_their_findings() {
     }
 }
 
+/// A new project of `owner`, approved on 1 February 2022 (so that a review takes it);
+/// answers its id.
+async fn approved_project(c: &Client, owner: i64, name: &str) -> i64 {
+    let id = project(
+        c,
+        json!({"name": name, "owner": owner, "industry": "商贸", "works": "new"}),
+    )
+    .await;
+    step(c, id, "approval", "2022-02-01").await;
+    id
+}
+
 /// The projects a review's page lists (its rows' links).
 fn review_rows(html: &str) -> Vec<i64> {
-    let start = html.find("id=\"review-items\"").unwrap();
-    let table = &html[start..start + html[start..].find("</table>").unwrap()];
-    crate::harness::linked_ids(table, "/projects/")
+    crate::harness::table_ids(html, "review-items", "/projects/")
 }
 
 /// A review of more approved projects than its page lists at once: the reviewer walks
@@ -987,13 +997,7 @@ async fn a_large_review_is_listed_page_by_page() {
         let mall = app.unit_id("铜梁区某商业综合体管理有限公司").await;
         let mut ids = Vec::new();
         for i in 0..130 {
-            let id = project(
-                &fgw,
-                json!({"name": format!("第{i}号项目"), "owner": mall, "industry": "商贸", "works": "new"}),
-            )
-            .await;
-            step(&fgw, id, "approval", "2022-02-01").await;
-            ids.push(id);
+            ids.push(approved_project(&fgw, mall, &format!("第{i}号项目")).await);
         }
         let v = open_review(&fgw).await;
         let total = v["projects"].as_i64().unwrap();
@@ -1020,29 +1024,15 @@ async fn the_list_of_reviews_pages_through_every_review() {
         let app = TestApp::new(e).await;
         let fgw = app.login("fgw").await;
         let mall = app.unit_id("铜梁区某商业综合体管理有限公司").await;
-        let id = project(
-            &fgw,
-            json!({"name": "复核用项目", "owner": mall, "industry": "商贸", "works": "new"}),
-        )
-        .await;
-        step(&fgw, id, "approval", "2022-02-01").await;
+        approved_project(&fgw, mall, "复核用项目").await;
         let mut opened = Vec::new();
         for _ in 0..55 {
             opened.push(open_review(&fgw).await["id"].as_i64().unwrap());
         }
         opened.reverse();
-        let api: Vec<i64> = fgw
-            .follow("/api/v1/project-reviews?limit=20", 3)
-            .await
-            .iter()
-            .map(|r| r["id"].as_i64().unwrap())
-            .collect();
+        let api = fgw.follow_ids("/api/v1/project-reviews?limit=20", 3).await;
         assert_eq!(api, opened, "{e:?}: the API, three pages");
-        let rows = |html: &str| {
-            let start = html.find("id=\"reviews\"").unwrap();
-            let table = &html[start..start + html[start..].find("</table>").unwrap()];
-            crate::harness::linked_ids(table, "/project-reviews/")
-        };
+        let rows = |html: &str| crate::harness::table_ids(html, "reviews", "/project-reviews/");
         let (seen, pages) = fgw.walk_pages("/project-reviews", rows, 3).await;
         assert_eq!((seen, pages), (opened.clone(), 2), "{e:?}: the page");
         let (s, one) = fgw
@@ -1085,9 +1075,7 @@ async fn an_agency_lists_every_worker_it_sent_page_by_page() {
         let office = app.login("office").await;
         // The page: the sent table's names, then the link to the rest.
         let names = |html: &str| -> Vec<String> {
-            let start = html.find("id=\"sent\"").unwrap();
-            let table = &html[start..start + html[start..].find("</table>").unwrap()];
-            table
+            crate::harness::table(html, "sent")
                 .split("<tr class=")
                 .skip(1)
                 .filter_map(|r| {
@@ -1100,11 +1088,8 @@ async fn an_agency_lists_every_worker_it_sent_page_by_page() {
             .get_text(&format!("/enterprises/{agency}/workers"))
             .await;
         assert_eq!(s, 200);
-        let end = first
-            .find("\">更多派遣人员</a>")
-            .expect("a link to the rest");
-        let from = first[..end].rfind("href=\"").unwrap() + 6;
-        let (s, second) = office.get_text(&first[from..end]).await;
+        let rest = crate::harness::next_link(&first, "更多派遣人员").expect("a link to the rest");
+        let (s, second) = office.get_text(&rest).await;
         assert_eq!(s, 200);
         assert!(!second.contains("更多派遣人员"), "two pages");
         let seen: Vec<String> = [names(&first), names(&second)].concat();

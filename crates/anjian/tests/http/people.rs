@@ -6,7 +6,7 @@
 
 use serde_json::{Value, json};
 
-use crate::harness::{TestApp, engines, refused_fields};
+use crate::harness::{TestApp, engines, ids, refused_fields, table_ids};
 
 async fn count(app: &TestApp, table: &str) -> i64 {
     let (n,): (i64,) = app
@@ -851,13 +851,6 @@ async fn a_risk_assessment_gives_each_measure_to_its_unit() {
     }
 }
 
-/// The ids a page links under `prefix` inside its table `id`.
-fn table_ids(html: &str, id: &str, prefix: &str) -> Vec<i64> {
-    let start = html.find(&format!("id=\"{id}\"")).unwrap();
-    let table = &html[start..start + html[start..].find("</table>").unwrap()];
-    crate::harness::linked_ids(table, prefix)
-}
-
 /// More risk assessments and expert engagements than a page lists (both stopped at
 /// the newest 200): the pages, 50 at a time ("更多研判" on the warnings page, "下一页"
 /// on the experts page), and the APIs by their `Link` headers reach every one, newest
@@ -879,28 +872,18 @@ async fn assessments_and_engagements_page_through_every_one() {
                 .await;
             assert_eq!(s, 201, "{b}");
         }
-        let ids =
-            |v: &[Value]| -> Vec<i64> { v.iter().map(|r| r["id"].as_i64().unwrap()).collect() };
         let (_, whole) = office.get("/api/v1/risk-assessments?limit=1000").await;
         let whole = ids(whole.as_array().unwrap());
         assert_eq!(whole.len(), 55);
         assert_eq!(
-            ids(&office.follow("/api/v1/risk-assessments?limit=20", 3).await),
+            office
+                .follow_ids("/api/v1/risk-assessments?limit=20", 3)
+                .await,
             whole,
             "{e:?}: the API"
         );
-        let mut seen = Vec::new();
-        let mut path = Some("/warnings".to_string());
-        for _ in 0..3 {
-            let Some(p) = path.take() else { break };
-            let (s, html) = office.get_text(&p).await;
-            assert_eq!(s, 200, "{p}");
-            seen.extend(table_ids(&html, "assessments", "/risk-assessments/"));
-            path = html.find("\">更多研判</a>").map(|end| {
-                let from = html[..end].rfind("href=\"").unwrap() + 6;
-                html[from..end].replace("&#38;", "&").replace("&amp;", "&")
-            });
-        }
+        let rows = |html: &str| table_ids(html, "assessments", "/risk-assessments/");
+        let (seen, _) = office.walk_links("/warnings", rows, "更多研判", 3).await;
         assert_eq!(seen, whole, "{e:?}: the warnings page, two pages");
         let (s, b) = bachuan
             .post(
@@ -939,9 +922,9 @@ async fn assessments_and_engagements_page_through_every_one() {
         let whole = ids(whole.as_array().unwrap());
         assert_eq!(whole.len(), 55);
         assert_eq!(
-            ids(&bachuan
-                .follow("/api/v1/expert-engagements?limit=20", 3)
-                .await),
+            bachuan
+                .follow_ids("/api/v1/expert-engagements?limit=20", 3)
+                .await,
             whole,
             "{e:?}: the engagements API"
         );

@@ -630,27 +630,17 @@ async fn the_warnings_list_pages_through_every_warning() {
         }
         let (s, whole) = office.get("/api/v1/warnings?limit=1000").await;
         assert_eq!(s, 200);
-        let whole: Vec<i64> = whole
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|w| w["id"].as_i64().unwrap())
-            .collect();
+        let whole = crate::harness::ids(whole.as_array().unwrap());
         assert!(issued.iter().all(|id| whole.contains(id)), "{whole:?}");
-        let rows = |html: &str| {
-            let start = html.find("id=\"warnings\"").unwrap();
-            let table = &html[start..start + html[start..].find("</table>").unwrap()];
-            crate::harness::linked_ids(table, "/warnings/")
-        };
+        let rows = |html: &str| crate::harness::table_ids(html, "warnings", "/warnings/");
         let (seen, pages) = office.walk_pages("/warnings", rows, 3).await;
         assert_eq!((seen, pages), (whole.clone(), 2), "{e:?}: the page");
         let township = app.login("bachuan").await;
-        let ids =
-            |v: &[Value]| -> Vec<i64> { v.iter().map(|w| w["id"].as_i64().unwrap()).collect() };
+        let ids = crate::harness::ids;
         let (_, all_theirs) = township.get("/api/v1/warnings?limit=1000").await;
         let all_theirs = ids(all_theirs.as_array().unwrap());
         assert!(issued.iter().all(|id| all_theirs.contains(id)));
-        let theirs = ids(&township.follow("/api/v1/warnings?limit=25", 5).await);
+        let theirs = township.follow_ids("/api/v1/warnings?limit=25", 5).await;
         assert_eq!(theirs, all_theirs, "{e:?}: the addressee's API");
         // A cursor naming a warning not addressed to the township orders nothing: its
         // page is empty, not the township's warnings issued before that one.

@@ -463,19 +463,10 @@ async fn the_planning_form_finds_any_unit_and_the_visits_page() {
             planned.push(v["visit"]["id"].as_i64().unwrap());
         }
         planned.reverse();
-        let rows = |html: &str| {
-            let start = html.find("id=\"visits\"").unwrap();
-            let table = &html[start..start + html[start..].find("</table>").unwrap()];
-            crate::harness::linked_ids(table, "/visits/")
-        };
+        let rows = |html: &str| crate::harness::table_ids(html, "visits", "/visits/");
         let (seen, pages) = yjj.walk_pages("/visits", rows, 3).await;
         assert_eq!((seen, pages), (planned.clone(), 2), "{e:?}: the page");
-        let api: Vec<i64> = yjj
-            .follow("/api/v1/visits?limit=50", 4)
-            .await
-            .iter()
-            .map(|v| v["id"].as_i64().unwrap())
-            .collect();
+        let api = yjj.follow_ids("/api/v1/visits?limit=50", 4).await;
         assert_eq!(api, planned, "{e:?}: the API");
     }
 }

@@ -62,8 +62,8 @@ fn scoped(scope: &Scope, select: &str) -> Q {
 }
 
 /// Appends "unit `u`'s name, code or one of its aliases holds `s`": the directory's
-/// search.
-fn matching(query: Q, s: &str) -> Q {
+/// search, which every list that finds a unit by words reads through.
+pub(crate) fn matching(query: Q, s: &str) -> Q {
     let like = crate::db::contains(s);
     query
         .push(" AND (u.name LIKE ")

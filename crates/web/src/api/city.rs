@@ -64,30 +64,19 @@ pub async fn issue(
     ))
 }
 
-/// `?after=&limit=`.
-#[derive(Deserialize, IntoParams)]
-pub struct MajorHazardQuery {
-    /// The last hazard of the previous page (its id): the next page follows it.
-    pub after: Option<i64>,
-    /// Page size, 1–1000 (default 200).
-    pub limit: Option<i64>,
-}
-
 /// A district's open major hazards (重大隐患), newest first, with whether the city
-/// supervises each. When a page is full, the next is linked in the `Link` header.
-#[utoipa::path(get, path = "/api/v1/city/districts/{no}/hazards", params(("no" = i64, Path, description = "the district's place in the city's list, from 1"), MajorHazardQuery), responses((status = 200, body = [MajorHazard]), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+/// supervises each, 200 a page unless `limit` says otherwise. When a page is full, the
+/// next is linked in the `Link` header.
+#[utoipa::path(get, path = "/api/v1/city/districts/{no}/hazards", params(("no" = i64, Path, description = "the district's place in the city's list, from 1"), super::paging::PageParams), responses((status = 200, body = [MajorHazard]), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn hazards(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     Path(no): Path<String>,
-    Params(q): Params<MajorHazardQuery>,
+    Params(q): Params<super::paging::PageParams>,
 ) -> Result<Response, ApiError> {
     let districts = state.districts()?;
     let d = city::district(districts, district_no(&no)?)?;
-    let page = anjian_store::paging::Page {
-        after: q.after,
-        limit: q.limit.unwrap_or(200),
-    };
+    let page = q.page(200);
     let rows = city::major_hazards(d, &u.actor(), page).await?;
     Ok(super::paging::paged(
         rows,

@@ -5,8 +5,6 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde::Deserialize;
-use utoipa::IntoParams;
 
 use super::body::{Body, Params};
 use super::hazards::NewHazard;
@@ -55,28 +53,17 @@ pub(crate) async fn add_expert(
     .await?)
 }
 
-/// `?after=&limit=`.
-#[derive(Deserialize, IntoParams)]
-pub struct EngagementQuery {
-    /// The last engagement of the previous page (its id): the next page follows it.
-    pub after: Option<i64>,
-    /// Page size, 1–1000 (default 200).
-    pub limit: Option<i64>,
-}
-
-/// Engagements by units in scope, newest first (by day). When a page is full, the
+/// Engagements by units in scope, newest first (by day), 200 a page unless `limit` says
+/// otherwise. When a page is full, the
 /// next is linked in the `Link` header.
-#[utoipa::path(get, path = "/api/v1/expert-engagements", params(EngagementQuery), responses((status = 200, body = [Engagement]), (status = 400, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/expert-engagements", params(super::paging::PageParams), responses((status = 200, body = [Engagement]), (status = 400, body = crate::error::ErrorBody)))]
 pub async fn engagements(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    Params(q): Params<EngagementQuery>,
+    Params(q): Params<super::paging::PageParams>,
 ) -> Result<Response, ApiError> {
     let scope = u.register_scope()?;
-    let page = anjian_store::paging::Page {
-        after: q.after,
-        limit: q.limit.unwrap_or(200),
-    };
+    let page = q.page(200);
     let rows = experts::engagements(&state.db, &scope, page).await?;
     Ok(super::paging::paged(
         rows,

@@ -4,7 +4,27 @@
 use axum::Json;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use utoipa::IntoParams;
+
+/// `?after=&limit=`: a page of a list read newest first.
+#[derive(Deserialize, IntoParams)]
+pub struct PageParams {
+    /// The last row of the previous page (its id): the next page follows it.
+    pub after: Option<i64>,
+    /// Page size, 1–1000 (each list says its default).
+    pub limit: Option<i64>,
+}
+
+impl PageParams {
+    /// The store's page, `default` rows when no size is asked for.
+    pub fn page(&self, default: i64) -> anjian_store::paging::Page {
+        anjian_store::paging::Page {
+            after: self.after,
+            limit: self.limit.unwrap_or(default),
+        }
+    }
+}
 
 /// `rows` as JSON; when they fill the page (`limit` rows), a `Link` header to the page
 /// after the last of them, whose address `next` writes (keeping the list's filters).

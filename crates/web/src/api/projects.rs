@@ -196,27 +196,16 @@ pub async fn open_review(
     ))
 }
 
-/// `?after=&limit=`.
-#[derive(Deserialize, IntoParams)]
-pub struct ReviewsQuery {
-    /// The last review of the previous page (its id): the next page follows it.
-    pub after: Option<i64>,
-    /// Page size, 1–1000 (default 100).
-    pub limit: Option<i64>,
-}
-
-/// The reviews in scope with their progress, newest first. When a page is full, the
+/// The reviews in scope with their progress, newest first, 100 a page unless `limit`
+/// says otherwise. When a page is full, the
 /// next is linked in the `Link` header.
-#[utoipa::path(get, path = "/api/v1/project-reviews", params(ReviewsQuery), responses((status = 200, body = [ReviewRow]), (status = 400, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/project-reviews", params(super::paging::PageParams), responses((status = 200, body = [ReviewRow]), (status = 400, body = crate::error::ErrorBody)))]
 pub async fn reviews(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    Params(q): Params<ReviewsQuery>,
+    Params(q): Params<super::paging::PageParams>,
 ) -> Result<Response, ApiError> {
-    let page = Page {
-        after: q.after,
-        limit: q.limit.unwrap_or(100),
-    };
+    let page = q.page(100);
     let rows = reviews::list(&state.db, &u.scope(), page).await?;
     Ok(super::paging::paged(
         rows,

@@ -10,7 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use super::body::{Body, Params};
 use super::hazards::NewHazard;
@@ -40,27 +40,16 @@ pub struct NewVisit {
     pub targets: Vec<i64>,
 }
 
-/// `?after=&limit=`.
-#[derive(Deserialize, IntoParams)]
-pub struct VisitQuery {
-    /// The last visit of the previous page (its id): the next page follows it.
-    pub after: Option<i64>,
-    /// Page size, 1–1000 (default 100).
-    pub limit: Option<i64>,
-}
-
-/// The visits the caller sees, newest first. When a page is full, the next is linked
+/// The visits the caller sees, newest first, 100 a page unless `limit` says otherwise.
+/// When a page is full, the next is linked
 /// in the `Link` header.
-#[utoipa::path(get, path = "/api/v1/visits", params(VisitQuery), responses((status = 200, body = [VisitRow]), (status = 400, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/visits", params(super::paging::PageParams), responses((status = 200, body = [VisitRow]), (status = 400, body = crate::error::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    Params(q): Params<VisitQuery>,
+    Params(q): Params<super::paging::PageParams>,
 ) -> Result<Response, ApiError> {
-    let page = anjian_store::paging::Page {
-        after: q.after,
-        limit: q.limit.unwrap_or(100),
-    };
+    let page = q.page(100);
     let rows = visits::list(&state.db, &u.scope(), Some(u.unit_id), page).await?;
     Ok(super::paging::paged(
         rows,

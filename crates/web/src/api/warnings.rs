@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use super::body::{Body, Params};
 use crate::AppState;
@@ -61,28 +61,17 @@ pub async fn issue(
     Ok((StatusCode::CREATED, Json(detail(&state, &u, id).await?)))
 }
 
-/// `?after=&limit=` (of the warnings, and of the risk assessments).
-#[derive(Deserialize, IntoParams)]
-pub struct WarningQuery {
-    /// The last row of the previous page (its id): the next page follows it.
-    pub after: Option<i64>,
-    /// Page size, 1–1000 (default 200).
-    pub limit: Option<i64>,
-}
-
 /// Warnings the caller sees (the office all; a unit those addressed to it), newest
-/// first. When a page is full, the next is linked in the `Link` header.
-#[utoipa::path(get, path = "/api/v1/warnings", params(WarningQuery), responses((status = 200, body = [Warning]), (status = 400, body = crate::error::ErrorBody)))]
+/// first, 200 a page unless `limit` says otherwise. When a page is full, the next is
+/// linked in the `Link` header.
+#[utoipa::path(get, path = "/api/v1/warnings", params(super::paging::PageParams), responses((status = 200, body = [Warning]), (status = 400, body = crate::error::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    Params(q): Params<WarningQuery>,
+    Params(q): Params<super::paging::PageParams>,
 ) -> Result<Response, ApiError> {
     let scope = u.register_scope()?;
-    let page = anjian_store::paging::Page {
-        after: q.after,
-        limit: q.limit.unwrap_or(200),
-    };
+    let page = q.page(200);
     let rows = warnings::list(&state.db, &scope, Some(u.unit_id), page).await?;
     Ok(super::paging::paged(rows, page.limit(), |last| {
         format!("/api/v1/warnings?after={}&limit={}", last.id, page.limit())
@@ -250,19 +239,16 @@ pub async fn assess(
     Ok((StatusCode::CREATED, Json(serde_json::json!({"id": id}))))
 }
 
-/// Risk assessments of units in scope, newest first (by the day held). When a page is
-/// full, the next is linked in the `Link` header.
-#[utoipa::path(get, path = "/api/v1/risk-assessments", params(WarningQuery), responses((status = 200, body = [Assessment]), (status = 400, body = crate::error::ErrorBody)))]
+/// Risk assessments of units in scope, newest first (by the day held), 200 a page unless
+/// `limit` says otherwise. When a page is full, the next is linked in the `Link` header.
+#[utoipa::path(get, path = "/api/v1/risk-assessments", params(super::paging::PageParams), responses((status = 200, body = [Assessment]), (status = 400, body = crate::error::ErrorBody)))]
 pub async fn assessments(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
-    Params(q): Params<WarningQuery>,
+    Params(q): Params<super::paging::PageParams>,
 ) -> Result<Response, ApiError> {
     let scope = u.register_scope()?;
-    let page = anjian_store::paging::Page {
-        after: q.after,
-        limit: q.limit.unwrap_or(200),
-    };
+    let page = q.page(200);
     let rows = warnings::assessments(&state.db, &scope, page).await?;
     Ok(super::paging::paged(rows, page.limit(), |last| {
         format!(
